@@ -1,0 +1,38 @@
+"""The Chalice application: wiring only.
+
+Routes live in chalicelib/<capability>/routes.py as Blueprints. SQS event handlers are declared
+here, not in Blueprints, because a Blueprint's event handlers lose the app's middleware once
+deployed (chalice issue 1566); their logic lives in chalicelib/<capability>/consumer.py.
+Nothing here builds a client or touches the network: this import is the Lambda cold start.
+"""
+
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib import settings, wiring
+from chalicelib.dev.routes import dev_routes
+from chalicelib.feeds import consumer as feed_consumer
+from chalicelib.health.routes import health_routes
+from chalicelib.http.envelope import make_envelope
+from chalicelib.notifications import consumer as notification_consumer
+from chalicelib.observability import logger, metrics, tracing_middleware
+
+app = Chalice(app_name="patient-portal")
+app.log.disabled = True  # the Powertools logger is the one log; chalice's would print tracebacks with values
+
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(tracing_middleware(lambda: wiring.container().settings.tracing_enabled))
+app.register_middleware(make_envelope(app, lambda: wiring.container().settings.is_local), "http")
+
+app.register_blueprint(health_routes)
+app.register_blueprint(dev_routes)
+
+
+@app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
+def on_clinical_feed_message(event):
+    return feed_consumer.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.NOTIFICATIONS_QUEUE_NAME, batch_size=10)
+def on_notification_request(event):
+    return notification_consumer.handle_batch(event.to_dict(), event.context)

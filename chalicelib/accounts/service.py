@@ -1,0 +1,54 @@
+"""Creating organizations and staff accounts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Protocol
+
+from chalicelib.accounts.domain import Account, AccountStatus, Organization, Role
+from chalicelib.accounts.passwords import hash_password
+from chalicelib.errors import ValidationFailed
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+
+
+class Directory(Protocol):
+    def add_organization(self, organization: Organization) -> None: ...
+
+    def organization(self, organization_id: str) -> Organization | None: ...
+
+    def add_account(self, account: Account) -> None: ...
+
+    def account_by_username(self, username: str) -> Account | None: ...
+
+
+def ensure_organization(directory: Directory, organization_id: str, name: str) -> Organization:
+    existing = directory.organization(organization_id)
+    if existing is not None:
+        return existing
+    organization = Organization(organization_id=organization_id, name=name, created_at=datetime.now(timezone.utc))
+    directory.add_organization(organization)
+    return organization
+
+
+def normalize_username(username: str) -> str:
+    folded = username.strip().lower()
+    if not _USERNAME.match(folded):
+        raise ValidationFailed("A user name has 3 to 64 characters: letters, digits, '.', '_', '@' or '-'.",
+                               [{"field": "username"}])
+    return folded
+
+
+def create_staff_account(directory: Directory, *, organization_id: str, username: str, password: str,
+                         role: Role, email: str = "") -> Account:
+    if role not in (Role.ADMIN, Role.STAFF):
+        raise ValidationFailed("Staff accounts are for admins and staff.", [{"field": "role"}])
+    account = Account(
+        account_id=uuid.uuid4().hex, username=normalize_username(username), organization_id=organization_id,
+        role=role, password_hash=hash_password(password), status=AccountStatus.ACTIVE, email=email,
+        created_at=datetime.now(timezone.utc),
+    )
+    directory.add_account(account)
+    return account

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from chalicelib.adapters import AWS_FAILURES
+from chalicelib.errors import DependencyUnavailable
+
+
+class SesMailer:
+    """Sends the portal's email through SES v1 (SES v2 templates are not in moto; see GUIDE 4)."""
+
+    def __init__(self, client, sender: str):
+        self._ses = client
+        self.sender = sender
+
+    def send(self, to_address: str, subject: str, text: str, html: str) -> str:
+        try:
+            answer = self._ses.send_email(
+                Source=self.sender,
+                Destination={"ToAddresses": [to_address]},
+                Message={
+                    "Subject": {"Data": subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
+                },
+            )
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("Email could not be sent.") from error
+        return answer["MessageId"]
+
+    def ping(self) -> None:
+        self._ses.get_send_quota()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.adapters import AWS_FAILURES
+from chalicelib.errors import DependencyUnavailable
+
+
+class SqsQueue:
+    """A queue the portal writes to (notifications, the outbound feed toward clinical systems)."""
+
+    def __init__(self, client, queue_url: str):
+        self._sqs = client
+        self.url = queue_url
+
+    @property
+    def is_fifo(self) -> bool:
+        return self.url.endswith(".fifo")
+
+    def send(self, message: dict[str, Any], group_id: str = "", deduplication_id: str = "") -> str:
+        params: dict[str, Any] = {"QueueUrl": self.url, "MessageBody": json.dumps(message, separators=(",", ":"))}
+        if self.is_fifo:
+            params["MessageGroupId"] = group_id or "default"
+            if deduplication_id:
+                params["MessageDeduplicationId"] = deduplication_id
+        try:
+            return self._sqs.send_message(**params)["MessageId"]
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("A queue is unavailable.") from error
+
+    def ping(self) -> None:
+        self._sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])

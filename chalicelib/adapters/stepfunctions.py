@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from chalicelib.adapters import AWS_FAILURES
+from chalicelib.errors import DependencyUnavailable
+
+
+def iso_utc(moment: datetime) -> str:
+    """Step Functions' TimestampPath wants 2026-11-25T12:00:00Z, not +00:00 (GUIDE 4)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StepFunctionsTimers:
+    """Starts and cancels executions of the dated-event state machine (infra/template.yaml,
+    DatedEventStateMachine): wait until a moment, then put one message on one queue."""
+
+    def __init__(self, client, state_machine_arn: str):
+        self._sfn = client
+        self.state_machine_arn = state_machine_arn
+
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
+              group_id: str = "") -> str:
+        payload: dict[str, Any] = {"fire_at": iso_utc(fire_at), "queue_url": queue_url,
+                                   "message_body": json.dumps(message, separators=(",", ":"))}
+        try:
+            # Execution names are unique per state machine for 90 days: starting the same timer
+            # twice with the same input returns the first execution instead of a second timer.
+            answer = self._sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name,
+                                               input=json.dumps(payload))
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("The timer service is unavailable.") from error
+        return answer["executionArn"]
+
+    def cancel(self, execution_arn: str) -> None:
+        try:
+            self._sfn.stop_execution(executionArn=execution_arn, cause="cancelled by the portal")
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("The timer service is unavailable.") from error
+
+    def status(self, execution_arn: str) -> str:
+        return self._sfn.describe_execution(executionArn=execution_arn)["status"]
+
+    def ping(self) -> None:
+        self._sfn.describe_state_machine(stateMachineArn=self.state_machine_arn)

@@ -1,0 +1,69 @@
+"""The one function that writes the audit trail, and the reads of it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Callable, Protocol
+
+from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
+from chalicelib.errors import ValidationFailed
+
+
+class AuditLog(Protocol):
+    def append(self, event: AuditEvent) -> None: ...
+
+    def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]: ...
+
+    def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]: ...
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def record(
+    audit_log: AuditLog,
+    *,
+    actor: Actor,
+    action: Action,
+    event_type: str,
+    outcome: Outcome,
+    patient_id: str = "",
+    resource_type: str = "",
+    resource_id: str = "",
+    correlation_id: str = "",
+    source_ip: str = "",
+    reason: str = "",
+    clock: Callable[[], datetime] = _now,
+) -> AuditEvent:
+    """Append one audit event. Call it for every read or write of PHI, every sign-in success or
+    failure, and every denial. Pass ids and codes only: no names, values or free text."""
+    if not event_type or not actor.account_id:
+        raise ValueError("an audit event needs an actor and an event type")
+    event = AuditEvent(
+        event_id=uuid.uuid4().hex,
+        recorded_at=clock(),
+        actor=actor,
+        action=action,
+        event_type=event_type,
+        outcome=outcome,
+        patient_id=patient_id,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        correlation_id=correlation_id,
+        source_ip=source_ip,
+        reason=reason,
+    )
+    audit_log.append(event)
+    return event
+
+
+MAX_PAGE = 100
+
+
+def access_history(audit_log: AuditLog, patient_id: str, limit: int = 50, after: str = "") -> tuple[list[AuditEvent], str]:
+    """Who touched this patient's record, newest first, one page at a time."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", [{"field": "limit"}])
+    return audit_log.for_patient(patient_id, limit, after)

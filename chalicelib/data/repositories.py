@@ -1,0 +1,185 @@
+"""Repositories over the PynamoDB models. They return domain objects, never models, and they
+translate PynamoDB's errors into the portal's domain errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.accounts.domain import Account, AccountStatus, Organization, Role
+from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
+from chalicelib.data.models import (
+    AccountModel,
+    AuditEventModel,
+    FeedMessageModel,
+    OrganizationModel,
+    UsernameClaimModel,
+)
+from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
+
+
+def _is_condition_failure(error: PynamoDBException) -> bool:
+    return error.cause_response_code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str:
+    if not last_evaluated_key:
+        return ""
+    return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, sort_keys=True).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}]) from None
+
+
+class DynamoAuditLog:
+    """Append-only audit store. There is deliberately no update or delete method."""
+
+    def append(self, event: AuditEvent) -> None:
+        item = AuditEventModel(
+            subject_id=event.patient_id or f"account#{event.actor.account_id}",
+            sort_key=f"{event.recorded_at.isoformat()}#{event.event_id}",
+            event_id=event.event_id,
+            recorded_at=event.recorded_at,
+            actor_id=event.actor.account_id,
+            actor_role=event.actor.role,
+            proxy_grant_id=event.actor.proxy_grant_id or None,
+            action=event.action.value,
+            event_type=event.event_type,
+            outcome=event.outcome.value,
+            patient_id=event.patient_id or None,
+            resource_type=event.resource_type or None,
+            resource_id=event.resource_id or None,
+            correlation_id=event.correlation_id or None,
+            source_ip=event.source_ip or None,
+            reason=event.reason or None,
+        )
+        try:
+            item.save(condition=AuditEventModel.subject_id.does_not_exist())
+        except PutError as error:
+            raise DependencyUnavailable("The audit trail is unavailable.") from error
+
+    def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
+        return self._page(AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit,
+                                                last_evaluated_key=decode_cursor(after)), limit)
+
+    def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
+        return self._page(AuditEventModel.by_actor.query(account_id, scan_index_forward=False, limit=limit,
+                                                         last_evaluated_key=decode_cursor(after)), limit)
+
+    @staticmethod
+    def _page(results, limit: int) -> tuple[list[AuditEvent], str]:
+        try:
+            events = [_audit_event(item) for item in results]
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The audit trail is unavailable.") from error
+        return events, encode_cursor(results.last_evaluated_key) if len(events) == limit else ""
+
+    def ping(self) -> None:
+        Connection(region=AuditEventModel.Meta.region).describe_table(AuditEventModel.Meta.table_name)
+
+
+def _audit_event(item: AuditEventModel) -> AuditEvent:
+    return AuditEvent(
+        event_id=item.event_id,
+        recorded_at=item.recorded_at,
+        actor=Actor(account_id=item.actor_id, role=item.actor_role, proxy_grant_id=item.proxy_grant_id or ""),
+        action=Action(item.action),
+        event_type=item.event_type,
+        outcome=Outcome(item.outcome),
+        patient_id=item.patient_id or "",
+        resource_type=item.resource_type or "",
+        resource_id=item.resource_id or "",
+        correlation_id=item.correlation_id or "",
+        source_ip=item.source_ip or "",
+        reason=item.reason or "",
+    )
+
+
+class DynamoDirectory:
+    """Organizations and accounts."""
+
+    def add_organization(self, organization: Organization) -> None:
+        try:
+            OrganizationModel(organization_id=organization.organization_id, name=organization.name,
+                              created_at=organization.created_at).save()
+        except PutError as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def organization(self, organization_id: str) -> Organization | None:
+        try:
+            item = OrganizationModel.get(organization_id)
+        except OrganizationModel.DoesNotExist:
+            return None
+        return Organization(item.organization_id, item.name, item.created_at)
+
+    def add_account(self, account: Account) -> None:
+        """Create an account and claim its user name in one transaction; Conflict if taken."""
+        claim = UsernameClaimModel(account_id=f"username#{account.username}", claimed_by=account.account_id)
+        model = AccountModel(
+            account_id=account.account_id, username=account.username, organization_id=account.organization_id,
+            role=account.role.value, password_hash=account.password_hash, status=account.status.value,
+            email=account.email or None, created_at=account.created_at,
+        )
+        try:
+            with TransactWrite(connection=Connection(region=AccountModel.Meta.region)) as transaction:
+                transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
+                transaction.save(model, condition=AccountModel.account_id.does_not_exist())
+        except TransactWriteError as error:
+            if _is_condition_failure(error):
+                raise Conflict("That user name is taken.", [{"field": "username"}]) from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def account_by_username(self, username: str) -> Account | None:
+        for item in AccountModel.by_username.query(username, limit=1):
+            return _account(item)
+        return None
+
+
+def _account(item: AccountModel) -> Account:
+    return Account(
+        account_id=item.account_id, username=item.username, organization_id=item.organization_id,
+        role=Role(item.role), password_hash=item.password_hash, status=AccountStatus(item.status),
+        email=item.email or "", created_at=item.created_at,
+    )
+
+
+class DynamoFeedMessages:
+    def add(self, message: FeedMessage) -> bool:
+        """Record a message once; False when one with this key is already there."""
+        model = FeedMessageModel(
+            message_key=message.key, sha256=message.sha256, format=message.format.value,
+            message_type=message.message_type or None, sender=message.sender or None,
+            control_id=message.control_id or None, status=message.status.value, reason=message.reason or None,
+            archive_key=message.archive_key, received_at=message.received_at,
+        )
+        try:
+            model.save(condition=FeedMessageModel.message_key.does_not_exist())
+        except PutError as error:
+            if _is_condition_failure(error):
+                return False
+            raise DependencyUnavailable("The feed store is unavailable.") from error
+        return True
+
+    def get(self, key: str) -> FeedMessage | None:
+        try:
+            item = FeedMessageModel.get(key, consistent_read=True)
+        except FeedMessageModel.DoesNotExist:
+            return None
+        return FeedMessage(
+            key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
+            message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",
+            status=FeedStatus(item.status), reason=item.reason or "", archive_key=item.archive_key,
+            received_at=item.received_at,
+        )

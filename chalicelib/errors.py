@@ -1,0 +1,77 @@
+"""Domain errors and their single mapping to HTTP.
+
+Services raise these; nothing below the routes knows about HTTP. ``to_http`` is the only place
+a domain error becomes a status code, and the HTTP layer (chalicelib/http/errors.py) is the only
+place that calls it. Messages are written for the caller and must never carry PHI values: say
+which field was wrong, not what it contained.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PortalError(Exception):
+    """Base of every error a caller may be told about."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class ValidationFailed(PortalError):
+    """The request was understood but its content is wrong (bad field, missing field, bad format)."""
+
+    code = "validation_failed"
+
+
+class NotAuthenticated(PortalError):
+    code = "not_authenticated"
+
+
+class Forbidden(PortalError):
+    code = "forbidden"
+
+
+class NotFound(PortalError):
+    """Also the answer to a read outside the caller's patients: never reveal that it exists."""
+
+    code = "not_found"
+
+
+class Conflict(PortalError):
+    code = "conflict"
+
+
+class TooManyRequests(PortalError):
+    code = "too_many_requests"
+
+
+class DependencyUnavailable(PortalError):
+    """A backing service (DynamoDB, S3, SES ...) failed; the caller may retry later."""
+
+    code = "service_unavailable"
+
+
+_STATUS = {
+    ValidationFailed: 400,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooManyRequests: 429,
+    DependencyUnavailable: 503,
+}
+
+
+def to_http(error: PortalError) -> tuple[int, dict[str, Any]]:
+    """Status code and body ``{"error": {"code", "message", "details"}}`` for a domain error."""
+    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), 400)
+    return status, error_body(error.code, error.message, error.details)
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}

@@ -1,0 +1,34 @@
+"""The Lambda side of the clinical inbound queue: a FIFO batch, processed with Powertools.
+
+SqsFifoPartialProcessor stops at the first failure and reports it and every later record as
+failed, so a sender's messages are never filed out of order; those records come back after the
+visibility timeout and, after maxReceiveCount, wait on the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import wiring
+from chalicelib.feeds import service
+from chalicelib.observability import count, logger
+
+
+def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+
+    container = wiring.container()
+
+    def take(record) -> None:
+        attributes = record.message_attributes
+        sender = attributes["sender"].string_value if "sender" in attributes else ""
+        logger.append_keys(sqs_message_id=record.message_id)
+        results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
+                                  messages=container.feed_messages,
+                                  sender_hint=sender or record.attributes.message_group_id or "")
+        for result, _key in results:
+            count(f"FeedMessage{result.value.title()}")
+        logger.info("feed body taken", extra={"results": [result.value for result, _ in results]})
+
+    return process_partial_response(event=event, record_handler=take, processor=SqsFifoPartialProcessor(),
+                                    context=context)

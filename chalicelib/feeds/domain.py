@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class FeedFormat(enum.Enum):
+    HL7V2 = "hl7v2"
+    FHIR = "fhir"
+    UNKNOWN = "unknown"
+
+
+class FeedStatus(enum.Enum):
+    ACCEPTED = "accepted"  # identified and recorded; waiting to be filed
+    QUARANTINED = "quarantined"  # cannot be filed as it is; ``reason`` says why
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What identifies one message, read without interpreting its clinical content."""
+
+    format: FeedFormat
+    sender: str
+    control_id: str
+    message_type: str
+    text: str  # the one message, normalised (HL7: segments separated by CR)
+
+
+class Unfileable(Exception):
+    """A body or message the portal cannot identify; ``reason`` is safe to store and show
+    (it names fields and rules, never values)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FeedMessage:
+    key: str
+    sha256: str
+    format: FeedFormat
+    message_type: str
+    sender: str
+    control_id: str
+    status: FeedStatus
+    reason: str
+    archive_key: str
+    received_at: datetime
+
+
+class IntakeResult(enum.Enum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"

@@ -1,0 +1,112 @@
+"""Reading the envelope of inbound messages: which sender, which control id, which type.
+
+HL7 v2 is parsed with python-hl7 (fast, tolerant; hl7apy is 20x slower, GUIDE 4); FHIR with the
+standard json module (full validation with fhir.resources belongs to filing, not intake).
+Real feeds mix CR, LF and CRLF, carry byte-order marks, comments and batches, so the body is
+normalised and split here before each message is identified.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import hl7
+from hl7.exceptions import HL7Exception
+
+from chalicelib.feeds.domain import Envelope, FeedFormat, Unfileable
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_SEGMENTS = ("FHS", "BHS", "BTS", "FTS")
+# Comment lines that some corpora and interface engines leave between messages.
+_COMMENT = re.compile(r"^\s*(/\*|\*|//|#)")
+_SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}$")
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 when it is, else Latin-1 (HL7 v2 feeds declare 8859/1 in MSH-18 or nothing at all)."""
+    body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")
+
+
+def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
+    """All messages in one queue body, each identified; Unfileable when the body is unusable."""
+    text = decode(raw).strip()
+    if not text:
+        raise Unfileable("The message body is empty.")
+    if text.startswith("{"):
+        return [_fhir_envelope(text, sender_hint)]
+    if text.startswith(("MSH", "BHS", "FHS")) or "\nMSH|" in text or "\rMSH|" in text:
+        return [_hl7_envelope(message) for message in _hl7_messages(text)]
+    raise Unfileable("The body is neither HL7 v2 (no MSH segment) nor FHIR JSON.")
+
+
+def _hl7_messages(text: str) -> list[str]:
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip() and not _COMMENT.match(line)]
+    messages: list[list[str]] = []
+    for line in lines:
+        segment_id = line[:3]
+        if segment_id in _HEADER_SEGMENTS:
+            continue
+        if segment_id == "MSH":
+            messages.append([line])
+        elif not messages:
+            raise Unfileable(f"A {_safe_id(segment_id)} segment comes before any MSH segment.")
+        else:
+            messages[-1].append(line)
+    if not messages:
+        raise Unfileable("The batch holds no MSH segment.")
+    return ["\r".join(segments) for segments in messages]
+
+
+def _safe_id(segment_id: str) -> str:
+    return segment_id if _SEGMENT_ID.match(segment_id) else "non-segment"
+
+
+def _hl7_envelope(text: str) -> Envelope:
+    try:
+        message = hl7.parse(text)
+        msh = message.segment("MSH")
+        sender = "^".join(part for part in (str(msh[3]), str(msh[4])) if part)
+        control_id = str(msh[10]).strip()
+        message_type = str(msh[9]).strip()
+    except (HL7Exception, IndexError, KeyError, ValueError):
+        raise Unfileable("The MSH segment cannot be parsed.") from None
+    if len(message) < 2:
+        raise Unfileable("The message has only an MSH segment: segments must be separated by carriage returns.")
+    if not control_id:
+        raise Unfileable("MSH-10 (message control id) is empty.")
+    if not sender:
+        raise Unfileable("MSH-3 and MSH-4 (sending application and facility) are empty.")
+    if not message_type:
+        raise Unfileable("MSH-9 (message type) is empty.")
+    return Envelope(FeedFormat.HL7V2, sender, control_id, message_type.replace(message.separators[1], "^"), text)
+
+
+def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
+    try:
+        resource = json.loads(text)
+    except ValueError:
+        raise Unfileable("The body starts like JSON but is not valid JSON.") from None
+    if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+        raise Unfileable("The JSON body has no resourceType.")
+    resource_type = resource["resourceType"]
+    sender, control_id = sender_hint, ""
+    if resource_type == "Bundle" and resource.get("type") == "message":
+        header = ((resource.get("entry") or [{}])[0] or {}).get("resource") or {}
+        if header.get("resourceType") != "MessageHeader":
+            raise Unfileable("A message Bundle must start with a MessageHeader entry.")
+        source = header.get("source") or {}
+        sender = source.get("endpoint") or source.get("name") or sender_hint
+        control_id = str(resource.get("id") or header.get("id") or "")
+    elif resource.get("id"):
+        version = (resource.get("meta") or {}).get("versionId")
+        control_id = f"{resource_type}/{resource['id']}" + (f"/_history/{version}" if version else "")
+    if not sender:
+        raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
+    if not control_id:
+        raise Unfileable("No identity: a FHIR body needs an id (Bundle.id or resource id).")
+    return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)

@@ -1,0 +1,71 @@
+"""Intake of one queue body: archive raw, split, identify, record once or quarantine."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Callable, Protocol
+
+from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
+from chalicelib.feeds.envelope import split_messages
+
+
+class Archive(Protocol):
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+
+
+class FeedMessages(Protocol):
+    def add(self, message: FeedMessage) -> bool: ...
+
+    def get(self, key: str) -> FeedMessage | None: ...
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
+            clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> list[tuple[IntakeResult, str]]:
+    """Take one queue body. Returns (result, record key) per message found in it.
+
+    The raw body is archived first, under a key derived from its SHA-256, so nothing is lost
+    whatever happens next and a redelivered body overwrites itself with the same bytes.
+    A failure of S3 or DynamoDB raises, so the queue redelivers the body (and, after
+    maxReceiveCount, parks it on the dead-letter queue).
+    """
+    received_at = clock()
+    body_sha = sha256_hex(raw)
+    archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
+    archive.put(archive_key, raw, "application/octet-stream", {"sha256": body_sha})
+
+    def quarantine(reason: str, sha: str, envelope: Envelope | None = None) -> tuple[IntakeResult, str]:
+        record = FeedMessage(
+            key=f"quarantine|{sha}", sha256=sha, format=envelope.format if envelope else FeedFormat.UNKNOWN,
+            message_type=envelope.message_type if envelope else "", sender=envelope.sender if envelope else "",
+            control_id=envelope.control_id if envelope else "", status=FeedStatus.QUARANTINED, reason=reason,
+            archive_key=archive_key, received_at=received_at)
+        messages.add(record)  # the same bytes quarantined twice is one record
+        return IntakeResult.QUARANTINED, record.key
+
+    try:
+        envelopes = split_messages(raw, sender_hint)
+    except Unfileable as error:
+        return [quarantine(error.reason, body_sha)]
+
+    results = []
+    for envelope in envelopes:
+        sha = sha256_hex(envelope.text.encode("utf-8"))
+        record = FeedMessage(
+            key=f"{envelope.sender}|{envelope.control_id}", sha256=sha, format=envelope.format,
+            message_type=envelope.message_type, sender=envelope.sender, control_id=envelope.control_id,
+            status=FeedStatus.ACCEPTED, reason="", archive_key=archive_key, received_at=received_at)
+        if messages.add(record):
+            results.append((IntakeResult.ACCEPTED, record.key))
+            continue
+        existing = messages.get(record.key)
+        if existing is not None and existing.sha256 == sha:
+            results.append((IntakeResult.DUPLICATE, record.key))
+        else:
+            results.append(quarantine("The control id was already used by this sender for a different message.",
+                                      sha, envelope))
+    return results

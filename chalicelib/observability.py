@@ -1,0 +1,64 @@
+"""Powertools logger, metrics and tracer, shared by the whole application.
+
+Logger and Metrics are cheap to build and are created here at import; the Tracer pulls in the
+X-Ray SDK (~80 ms), so it is built on first use and only when tracing is switched on
+(``Settings.tracing_enabled``).
+
+Logs carry ids, never payloads: a payload is PHI. ``log_exception`` is how code logs a failure
+without the exception's message, which may quote a value.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from functools import lru_cache
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+SERVICE = "patient-portal"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="PatientPortal", service=SERVICE)
+
+
+def count(event_name: str, value: int = 1) -> None:
+    """One metric per business event (FeedMessageAccepted, NotificationSent, AuditEventRecorded ...)."""
+    metrics.add_metric(name=event_name, unit=MetricUnit.Count, value=value)
+
+
+@lru_cache(maxsize=1)
+def tracer():
+    """The Powertools Tracer, built on first use (callers check Settings.tracing_enabled first)."""
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def log_exception(where: str, error: BaseException, **ids: str) -> str:
+    """Log a failure by type and stack frames only, and return an error id for the caller.
+
+    The exception's message is left out on purpose: messages from boto3, PynamoDB or a parser
+    can quote the data they choked on, and that data may be PHI.
+    """
+    error_id = uuid.uuid4().hex
+    frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
+    logger.error(
+        "unhandled error",
+        extra={"where": where, "error_id": error_id, "error_type": type(error).__name__, "frames": frames[-12:], **ids},
+    )
+    return error_id
+
+
+def tracing_middleware(enabled):
+    """Chalice middleware that traces with X-Ray when ``enabled()`` says so, built on first use."""
+
+    def middleware(event, get_response):
+        if not enabled():
+            return get_response(event)
+        from chalice import ConvertToMiddleware
+
+        return ConvertToMiddleware(tracer().capture_lambda_handler)(event, get_response)
+
+    return middleware

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from chalicelib.errors import ValidationFailed
+
+_TIMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")  # Step Functions execution names
+MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
+
+
+class Timers(Protocol):
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], group_id: str = "") -> str: ...
+
+    def cancel(self, execution_arn: str) -> None: ...
+
+
+def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
+             now: datetime | None = None) -> str:
+    """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes."""
+    if not _TIMER_ID.match(timer_id):
+        raise ValidationFailed("A timer id has 1 to 80 letters, digits, '-' or '_'.", [{"field": "timer_id"}])
+    if fire_at.tzinfo is None:
+        raise ValidationFailed("A timer's moment needs a time zone.", [{"field": "fire_at"}])
+    now = now or datetime.now(timezone.utc)
+    if fire_at - now > MAX_DELAY:
+        raise ValidationFailed("A timer fires within a year.", [{"field": "fire_at"}])
+    # A moment in the past fires at once: the Wait state passes straight through.
+    return timers.start(timer_id, fire_at, queue_url, message)
+
+
+def cancel(timers: Timers, handle: str) -> None:
+    timers.cancel(handle)
