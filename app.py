@@ -16,8 +16,9 @@ from chalicelib.http.envelope import make_envelope
 from chalicelib.notifications import consumer as notification_consumer
 from chalicelib.observability import logger, metrics, tracing_middleware
 
-app = Chalice(app_name="patient-portal")
-app.log.disabled = True  # the Powertools logger is the one log; chalice's would print tracebacks with values
+# chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
+# configure_logs=False leaves its single (JSON) handler to Powertools.
+app = Chalice(app_name="patient-portal", configure_logs=False)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))

@@ -11,6 +11,7 @@ without the exception's message, which may quote a value.
 from __future__ import annotations
 
 import traceback
+import warnings
 import uuid
 from functools import lru_cache
 
@@ -62,3 +63,8 @@ def tracing_middleware(enabled):
         return ConvertToMiddleware(tracer().capture_lambda_handler)(event, get_response)
 
     return middleware
+
+
+# Powertools warns on every invocation that emitted no metric (health checks, most reads):
+# that is normal here, not a fault worth a line in the log.
+warnings.filterwarnings("ignore", message="No application metrics to publish")

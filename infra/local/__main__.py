@@ -1,0 +1,54 @@
+"""``make run``: the whole portal on this machine until Ctrl-C.
+
+Ports: PORTAL_PORT (API, default 8000) and PORTAL_AWS_PORT (AWS stand-in, default 5000).
+Data lives in memory for the run: stopping the stack forgets it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("portal.local").setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log: one line per AWS call
+    from infra.local.stack import LocalStack, LocalStackOptions
+
+    options = LocalStackOptions(api_port=int(os.environ.get("PORTAL_PORT", "8000")),
+                                aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")))
+    stack = LocalStack(options)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    try:
+        stack.start()
+        print(banner(stack), flush=True)
+        stopped.wait()
+    finally:
+        print("Stopping the local portal ...", flush=True)
+        stack.stop()
+    return 0
+
+
+def banner(stack) -> str:
+    lines = [
+        "",
+        "Patient portal is running (stage local; data lives in memory for this run).",
+        f"  API            {stack.api_url}         health: {stack.api_url}/v1/health",
+        f"  Mailbox        {stack.api_url}/dev/mailbox",
+        f"  AWS stand-in   {stack.aws_url}   (moto; AWS_ENDPOINT_URL={stack.aws_url})",
+        f"  Inbound feed   {stack.provisioned.environment['PORTAL_CLINICAL_INBOUND_QUEUE_URL']}",
+        "  Demo accounts (Albany Medical Center):",
+    ]
+    lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
+    lines += ["Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

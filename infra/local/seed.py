@@ -1,0 +1,57 @@
+"""Demo data for the local stage: Albany Medical Center, an admin and a staff account.
+
+User names and passwords come from PORTAL_DEMO_ADMIN_USER / PORTAL_DEMO_ADMIN_PASSWORD and
+PORTAL_DEMO_STAFF_USER / PORTAL_DEMO_STAFF_PASSWORD, with the defaults below (README). Each new
+account is told by email, through the real path: notifications queue, SQS poller, handler, SES,
+and so shows up in the local mailbox. This module lives under infra/local, outside the deployed
+package, and refuses to run in any stage but local.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Mapping
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.domain import Role
+from chalicelib.errors import Conflict
+from chalicelib.wiring import Container
+
+ORGANIZATION_ID = "albany-medical-center"
+ORGANIZATION_NAME = "Albany Medical Center"
+DEFAULTS = {
+    "PORTAL_DEMO_ADMIN_USER": "demo.admin",
+    "PORTAL_DEMO_ADMIN_PASSWORD": "albany-admin-demo",
+    "PORTAL_DEMO_STAFF_USER": "demo.staff",
+    "PORTAL_DEMO_STAFF_PASSWORD": "albany-staff-demo",
+}
+
+
+@dataclass(frozen=True)
+class SeededAccount:
+    role: str
+    username: str
+    password: str
+    email: str
+
+
+def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount]:
+    if not container.settings.is_local:
+        raise RuntimeError("demo data is seeded on the local stage only")
+    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME)
+    seeded = []
+    for role in (Role.ADMIN, Role.STAFF):
+        prefix = f"PORTAL_DEMO_{role.name}"
+        username = environ.get(f"{prefix}_USER") or DEFAULTS[f"{prefix}_USER"]
+        password = environ.get(f"{prefix}_PASSWORD") or DEFAULTS[f"{prefix}_PASSWORD"]
+        email = f"{accounts.normalize_username(username)}@{ORGANIZATION_ID}.example"
+        try:
+            accounts.create_staff_account(container.directory, organization_id=ORGANIZATION_ID, username=username,
+                                          password=password, role=role, email=email)
+        except Conflict:
+            continue  # already there (a seed run twice against the same data)
+        container.notifications_queue.send({"notification_id": uuid.uuid4().hex, "template": "account_ready",
+                                            "to_address": email, "link_path": "/"})
+        seeded.append(SeededAccount(role.value, username, password, email))
+    return seeded

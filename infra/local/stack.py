@@ -1,0 +1,120 @@
+"""Starts and stops the whole local portal: moto server, provisioned resources, API, pollers, seed."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class LocalStackOptions:
+    host: str = "127.0.0.1"
+    aws_port: int = 5000
+    api_port: int = 8000
+    stack_name: str = "patient-portal-local"
+    seed: bool = True
+
+
+def prepare_environment(options: LocalStackOptions, environ=os.environ) -> None:
+    """What every process of the local stack needs before any boto3 client exists."""
+    environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    environ["AWS_REGION"] = environ["AWS_DEFAULT_REGION"]
+    environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    environ["AWS_ENDPOINT_URL"] = f"http://{options.host}:{options.aws_port}"
+    environ["MOTO_PORT"] = str(options.aws_port)  # moto's Step Functions executor calls back here
+    environ["TZ"] = "UTC"  # moto compares Wait timestamps in local time (GUIDE 4)
+    time.tzset()
+
+
+@dataclass
+class LocalStack:
+    options: LocalStackOptions = field(default_factory=LocalStackOptions)
+
+    def __post_init__(self) -> None:
+        self._moto = None
+        self._api_thread = None
+        self._pollers: list = []
+        self.provisioned = None
+        self.seeded: list = []
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.options.host}:{self.options.api_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://{self.options.host}:{self.options.aws_port}"
+
+    def start(self) -> "LocalStack":
+        prepare_environment(self.options)
+        from moto.server import ThreadedMotoServer
+
+        self._moto = ThreadedMotoServer(ip_address=self.options.host, port=self.options.aws_port, verbose=False)
+        self._moto.start()
+        self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+
+        import boto3
+
+        from infra.local.provision import provision
+
+        session = boto3.session.Session()
+        self.provisioned = provision(session, stack_name=self.options.stack_name,
+                                     parameters={"PublicBaseUrl": self.api_url})
+        os.environ.update(self.provisioned.environment)
+
+        from chalicelib import wiring
+
+        wiring.reset()
+        self._start_api()
+        app_module = importlib.import_module("app")
+        from infra.local.sqs_poller import pollers_for_app
+
+        self._pollers = pollers_for_app(app_module, session.client("sqs"), self._lambda_timeouts())
+        for poller in self._pollers:
+            poller.start()
+        if self.options.seed:
+            from infra.local.seed import seed
+
+            self.seeded = seed(wiring.container(), os.environ)
+        return self
+
+    def _start_api(self) -> None:
+        from chalice.cli import create_local_server
+        from chalice.cli.factory import CLIFactory
+
+        if str(PROJECT_DIR) not in sys.path:
+            sys.path.insert(0, str(PROJECT_DIR))
+        factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
+        server = create_local_server(factory, self.options.host, self.options.api_port, "local")
+        self._api_server = server
+        self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
+        self._api_thread.start()
+
+    def _lambda_timeouts(self) -> dict[str, int]:
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+        functions = config["stages"]["prod"].get("lambda_functions", {})
+        return {name: spec.get("lambda_timeout", config.get("lambda_timeout", 30)) for name, spec in functions.items()}
+
+    def _post(self, path: str, payload: dict) -> None:
+        request = urllib.request.Request(self.aws_url + path, data=json.dumps(payload).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def stop(self) -> None:
+        for poller in self._pollers:
+            poller.stop()
+        if self._api_thread is not None:
+            self._api_server.shutdown()
+        if self._moto is not None:
+            self._moto.stop()
