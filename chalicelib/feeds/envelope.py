@@ -8,6 +8,7 @@ normalised and split here before each message is identified.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -18,9 +19,17 @@ from chalicelib.feeds.domain import Envelope, FeedFormat, Unfileable
 
 _BOM = b"\xef\xbb\xbf"
 _HEADER_SEGMENTS = ("FHS", "BHS", "BTS", "FTS")
-# Comment lines that some corpora and interface engines leave between messages.
-_COMMENT = re.compile(r"^\s*(/\*|\*|//|#)")
-_SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}$")
+_SEGMENT_LINE = re.compile(r"^[A-Z][A-Z0-9]{2}(\||$)")
+
+# The message types the portal files, and the segments without which one cannot be filed.
+# Anything else is quarantined at intake with the reason, rather than accepted and left unfiled.
+REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
+    "ADT": ("PID",),
+    "ADT^A40": ("PID", "MRG"),
+    "ORU": ("PID", "OBR"),
+    "MDM": ("PID", "TXA"),
+    "SIU": ("SCH",),
+}
 
 
 def decode(raw: bytes) -> str:
@@ -45,16 +54,20 @@ def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
 
 
 def _hl7_messages(text: str) -> list[str]:
-    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip() and not _COMMENT.match(line)]
+    """Split a body (one message, a BHS/FHS batch, or messages back to back) into messages."""
     messages: list[list[str]] = []
-    for line in lines:
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if not line.strip():
+            continue  # blank lines between segments are common and harmless
+        if not _SEGMENT_LINE.match(line):
+            raise Unfileable(f"Line {number} is not an HL7 segment (comments and free text are not accepted).")
         segment_id = line[:3]
         if segment_id in _HEADER_SEGMENTS:
             continue
         if segment_id == "MSH":
             messages.append([line])
         elif not messages:
-            raise Unfileable(f"A {_safe_id(segment_id)} segment comes before any MSH segment.")
+            raise Unfileable(f"A {segment_id} segment comes before any MSH segment.")
         else:
             messages[-1].append(line)
     if not messages:
@@ -62,15 +75,12 @@ def _hl7_messages(text: str) -> list[str]:
     return ["\r".join(segments) for segments in messages]
 
 
-def _safe_id(segment_id: str) -> str:
-    return segment_id if _SEGMENT_ID.match(segment_id) else "non-segment"
-
-
 def _hl7_envelope(text: str) -> Envelope:
     try:
         message = hl7.parse(text)
         msh = message.segment("MSH")
-        sender = "^".join(part for part in (str(msh[3]), str(msh[4])) if part)
+        # Sending application | sending facility, as written (HD components and all).
+        sender = f"{msh[3]}|{msh[4]}" if str(msh[4]) else str(msh[3])
         control_id = str(msh[10]).strip()
         message_type = str(msh[9]).strip()
     except (HL7Exception, IndexError, KeyError, ValueError):
@@ -83,7 +93,16 @@ def _hl7_envelope(text: str) -> Envelope:
         raise Unfileable("MSH-3 and MSH-4 (sending application and facility) are empty.")
     if not message_type:
         raise Unfileable("MSH-9 (message type) is empty.")
-    return Envelope(FeedFormat.HL7V2, sender, control_id, message_type.replace(message.separators[1], "^"), text)
+    code, _, rest = message_type.partition("^")
+    trigger = rest.split("^")[0]
+    required = REQUIRED_SEGMENTS.get(f"{code}^{trigger}") or REQUIRED_SEGMENTS.get(code)
+    if required is None:
+        raise Unfileable(f"Message type {code}^{trigger} is not one the portal takes.")
+    present = {str(segment[0]) for segment in message}
+    missing = [segment_id for segment_id in required if segment_id not in present]
+    if missing:
+        raise Unfileable(f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.")
+    return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text)
 
 
 def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
@@ -108,5 +127,6 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
     if not sender:
         raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
     if not control_id:
-        raise Unfileable("No identity: a FHIR body needs an id (Bundle.id or resource id).")
+        # A transaction Bundle often has no id: its content is its identity, so a resend is a duplicate.
+        control_id = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
