@@ -61,7 +61,7 @@ def _guarded_response(app: Chalice, request: Request, get_response, is_local_sta
     if entry is not None:
         rule = access_rule(entry.view_function)
         if rule is None:
-            logger.warning("route without an access rule refused", extra={"route": entry.path})
+            logger.warning("route without an access rule refused", extra={"route": entry.uri_pattern})
             return Response(body=error_body("forbidden", "This route is not open."), status_code=403)
         if rule is Access.LOCAL_DEV and not is_local_stage():
             return Response(body=error_body("not_found", "No such resource."), status_code=404)

@@ -1,0 +1,158 @@
+"""The API's edge as a client sees it: health, one error shape, security headers, correlation
+ids, deny by default, developer tools hidden outside the local stage, nothing leaked on a 500."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from chalice import Blueprint, Chalice
+from chalice.test import Client
+
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.http.envelope import make_envelope
+from chalicelib.http.routing import Access, access_rule, route
+
+
+def test_health_reports_every_backing_service(api):
+    response = api.http.get("/v1/health")
+
+    assert response.status_code == 200
+    body = response.json_body
+    assert body["status"] == "ok" and body["stage"] == "local" and body["version"]
+    assert set(body["services"]) == {"dynamodb", "s3", "sqs", "ses", "stepfunctions", "kms"}
+    assert all(service["status"] == "ok" for service in body["services"].values())
+
+
+def test_health_names_the_dependency_that_is_down_without_revealing_resources(api, aws):
+    boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])
+
+    response = api.http.get("/v1/health")
+
+    assert response.status_code == 503
+    assert response.json_body["services"]["sqs"]["status"] == "unavailable"
+    assert response.json_body["services"]["dynamodb"]["status"] == "ok"
+    assert "patient-portal" not in response.body.decode()  # no queue, table or bucket names
+
+
+def test_every_response_carries_security_headers_and_a_correlation_id(api):
+    response = api.http.get("/v1/health")
+
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+    assert len(response.headers["X-Correlation-Id"]) >= 8
+
+
+def test_a_well_formed_correlation_id_is_echoed_and_a_bad_one_replaced(api):
+    assert api.http.get("/v1/health", headers={"X-Correlation-Id": "trace-1234abcd"}).headers["X-Correlation-Id"] == "trace-1234abcd"
+    replaced = api.http.get("/v1/health", headers={"X-Correlation-Id": "<script>"}).headers["X-Correlation-Id"]
+    assert replaced != "<script>"
+
+
+def test_chalice_errors_come_in_the_portal_error_shape(api):
+    response = api.http.post("/v1/health", body="{}", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 405
+    assert response.json_body == {"error": {"code": "method_not_allowed", "message": response.json_body["error"]["message"],
+                                            "details": []}}
+
+
+def test_mailbox_is_a_local_tool_only(api, monkeypatch):
+    monkeypatch.setenv("PORTAL_STAGE", "prod")
+    from chalicelib import wiring
+
+    wiring.reset()
+    import app as app_module
+
+    with Client(app_module.app, stage_name="prod") as prod:
+        response = prod.http.get("/dev/mailbox")
+    assert response.status_code == 404
+    assert response.json_body["error"]["code"] == "not_found"
+
+
+def test_index_links_to_health(api):
+    assert api.http.get("/").json_body["links"]["health"] == "/v1/health"
+
+
+def test_every_route_of_the_app_declares_an_access_rule():
+    """Deny by default: a route added without an access rule fails here (and is refused at run time)."""
+    import app as app_module
+
+    for path, methods in app_module.app.routes.items():
+        for method, entry in methods.items():
+            assert isinstance(access_rule(entry.view_function), Access), f"{method} {path} has no access rule"
+
+
+# A small app with the same envelope, to exercise error mapping and the deny-by-default path.
+def _probe_app() -> Chalice:
+    probe = Chalice(app_name="probe", configure_logs=False)
+    routes = Blueprint(__name__)
+
+    @route(routes, "/conflict", access=Access.PUBLIC)
+    def conflict():
+        raise Conflict("That user name is taken.", [{"field": "username"}])
+
+    @route(routes, "/missing", access=Access.PUBLIC)
+    def missing():
+        raise NotFound("No such resource.")
+
+    @route(routes, "/invalid", access=Access.PUBLIC, methods=("POST",))
+    def invalid():
+        body = routes.current_request.json_body
+        raise ValidationFailed("Bad request body.", [{"field": sorted(body)[0]}])
+
+    @route(routes, "/boom", access=Access.PUBLIC)
+    def boom():
+        raise KeyError("Jane Doe 1961-06-15")  # a message that quotes PHI
+
+    @routes.route("/unguarded")
+    def unguarded():
+        return {"secret": "should never be served"}
+
+    probe.register_blueprint(routes)
+    probe.register_middleware(make_envelope(probe, lambda: True), "http")
+    return probe
+
+
+@pytest.fixture
+def probe():
+    with Client(_probe_app()) as client:
+        yield client
+
+
+def test_domain_errors_map_to_their_status(probe):
+    assert probe.http.get("/conflict").status_code == 409
+    assert probe.http.get("/conflict").json_body["error"] == {
+        "code": "conflict", "message": "That user name is taken.", "details": [{"field": "username"}]}
+    assert probe.http.get("/missing").status_code == 404
+    response = probe.http.post("/invalid", body=json.dumps({"b": 1}), headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json_body["error"]["details"] == [{"field": "b"}]
+
+
+def test_malformed_json_is_a_clear_400(probe):
+    response = probe.http.post("/invalid", body="{not json", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json_body["error"]["code"] == "bad_request"
+
+
+def test_an_unexpected_failure_is_a_500_with_an_id_and_nothing_else(probe, caplog):
+    response = probe.http.get("/boom")
+
+    assert response.status_code == 500
+    error = response.json_body["error"]
+    assert error["code"] == "internal_error" and error["details"][0]["error_id"]
+    assert "Jane" not in response.body.decode()
+    logged = [record for record in caplog.records if record.name == "patient-portal"]
+    assert [r.error_id for r in logged] == [error["details"][0]["error_id"]]  # on-call can find it
+    assert logged[0].error_type == "KeyError" and logged[0].frames
+    assert "Jane" not in repr([vars(r) for r in caplog.records])  # frames and type, never the message
+
+
+def test_a_route_without_an_access_rule_is_refused(probe):
+    response = probe.http.get("/unguarded")
+
+    assert response.status_code == 403
+    assert "secret" not in response.body.decode()

@@ -1,0 +1,148 @@
+"""The local stack provisions what infra/template.yaml declares, read back through the AWS APIs.
+
+GIVEN the template, WHEN the local provisioner runs against moto, THEN every resource the
+template declares exists with the settings it declares (or is listed as skipped, with a reason),
+and the functions' environment names every provisioned resource.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from chalicelib.settings import CLINICAL_INBOUND_QUEUE_NAME, NOTIFICATIONS_QUEUE_NAME, load_settings
+from infra.local.provision import SKIPPED
+from infra.local.template import load_template
+
+TEMPLATE = load_template()
+RESOURCES = TEMPLATE["Resources"]
+
+
+def of_type(kind: str) -> dict:
+    return {logical_id: r["Properties"] for logical_id, r in RESOURCES.items() if r["Type"] == kind}
+
+
+def test_every_resource_is_provisioned_or_skipped_with_a_reason(aws):
+    for logical_id, resource in RESOURCES.items():
+        assert logical_id in aws.physical or aws.skipped.get(logical_id) == SKIPPED[resource["Type"]], logical_id
+
+
+@pytest.mark.parametrize("logical_id", sorted(of_type("AWS::DynamoDB::Table")))
+def test_tables_agree_with_the_template(aws, logical_id):
+    declared = RESOURCES[logical_id]["Properties"]
+    dynamodb = boto3.client("dynamodb")
+    table = dynamodb.describe_table(TableName=aws.physical[logical_id])["Table"]
+
+    assert table["KeySchema"] == declared["KeySchema"]
+    assert sorted(table["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert {i["IndexName"]: i["KeySchema"] for i in table.get("GlobalSecondaryIndexes", [])} == \
+        {i["IndexName"]: i["KeySchema"] for i in declared.get("GlobalSecondaryIndexes", [])}
+    assert table["SSEDescription"]["SSEType"] == "KMS"
+    backups = dynamodb.describe_continuous_backups(TableName=table["TableName"])["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    ttl = dynamodb.describe_time_to_live(TableName=table["TableName"])["TimeToLiveDescription"]
+    if "TimeToLiveSpecification" in declared:
+        assert ttl["AttributeName"] == declared["TimeToLiveSpecification"]["AttributeName"]
+        assert ttl["TimeToLiveStatus"] == "ENABLED"
+    else:
+        assert ttl["TimeToLiveStatus"] == "DISABLED"
+    if "StreamSpecification" in declared:
+        assert table["StreamSpecification"]["StreamViewType"] == declared["StreamSpecification"]["StreamViewType"]
+
+
+@pytest.mark.parametrize("logical_id", sorted(of_type("AWS::S3::Bucket")))
+def test_buckets_agree_with_the_template(aws, logical_id):
+    declared = RESOURCES[logical_id]["Properties"]
+    s3 = boto3.client("s3")
+    name = aws.physical[logical_id]
+
+    assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+    assert all(block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
+    policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+               for s in policy["Statement"])
+    if declared.get("ObjectLockEnabled"):
+        lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
+        assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"
+        assert lock["Rule"]["DefaultRetention"]["Days"] == int(TEMPLATE["Parameters"]["SignedDocumentRetentionDays"]["Default"])
+
+
+@pytest.mark.parametrize("logical_id", sorted(of_type("AWS::SQS::Queue")))
+def test_queues_agree_with_the_template(aws, logical_id):
+    declared = RESOURCES[logical_id]["Properties"]
+    sqs = boto3.client("sqs")
+    attributes = sqs.get_queue_attributes(QueueUrl=aws.physical[logical_id], AttributeNames=["All"])["Attributes"]
+
+    assert attributes["QueueArn"].endswith(":" + declared["QueueName"])
+    assert attributes["KmsMasterKeyId"] == aws.physical["PortalKey"]
+    assert attributes.get("FifoQueue", "false") == ("true" if declared.get("FifoQueue") else "false")
+    if "VisibilityTimeout" in declared:
+        assert attributes["VisibilityTimeout"] == str(declared["VisibilityTimeout"])
+    if "RedrivePolicy" in declared:
+        redrive = json.loads(attributes["RedrivePolicy"])
+        assert redrive["maxReceiveCount"] == declared["RedrivePolicy"]["maxReceiveCount"]
+        dead_letter = declared["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        assert redrive["deadLetterTargetArn"].endswith(":" + RESOURCES[dead_letter]["Properties"]["QueueName"])
+    policy = json.loads(attributes["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_every_live_queue_has_a_dead_letter_queue():
+    queues = of_type("AWS::SQS::Queue")
+    dead_letter_targets = {q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+                           for q in queues.values() if "RedrivePolicy" in q}
+    for logical_id in queues:
+        assert logical_id in dead_letter_targets or "RedrivePolicy" in queues[logical_id], logical_id
+
+
+def test_state_machine_runs_the_declared_definition(aws):
+    sfn = boto3.client("stepfunctions")
+    machine = sfn.describe_state_machine(stateMachineArn=aws.physical["DatedEventStateMachine"])
+    assert json.loads(machine["definition"]) == RESOURCES["DatedEventStateMachine"]["Properties"]["Definition"]
+
+
+def test_sender_identity_and_key(aws):
+    ses = boto3.client("ses")
+    sender = TEMPLATE["Parameters"]["SenderAddress"]["Default"]
+    assert sender in ses.list_identities()["Identities"]
+    kms = boto3.client("kms")
+    assert kms.get_key_rotation_status(KeyId=aws.physical["PortalKey"])["KeyRotationEnabled"]
+    assert "alias/patient-portal" in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]
+
+
+def test_queue_names_in_code_match_the_template():
+    names = {props["QueueName"] for props in of_type("AWS::SQS::Queue").values()}
+    assert {CLINICAL_INBOUND_QUEUE_NAME, NOTIFICATIONS_QUEUE_NAME} <= names
+
+
+def test_the_functions_environment_is_what_settings_reads(aws):
+    """Every variable the template hands the functions is read by Settings, and the provisioned
+    values reach it: a renamed variable on either side fails here."""
+    settings = load_settings(aws.environment)
+    assert settings.audit_table == aws.physical["AuditEventsTable"]
+    assert settings.accounts_table == aws.physical["AccountsTable"]
+    assert settings.organizations_table == aws.physical["OrganizationsTable"]
+    assert settings.feed_messages_table == aws.physical["FeedMessagesTable"]
+    assert settings.idempotency_table == aws.physical["IdempotencyTable"]
+    assert settings.documents_bucket == aws.physical["DocumentsBucket"]
+    assert settings.signed_documents_bucket == aws.physical["SignedDocumentsBucket"]
+    assert settings.feed_archive_bucket == aws.physical["FeedArchiveBucket"]
+    assert settings.clinical_inbound_queue_url == aws.physical["ClinicalInboundQueue"]
+    assert settings.clinical_outbound_queue_url == aws.physical["ClinicalOutboundQueue"]
+    assert settings.notifications_queue_url == aws.physical["NotificationsQueue"]
+    assert settings.dated_event_state_machine_arn == aws.physical["DatedEventStateMachine"]
+    assert settings.public_base_url == "https://portal.test"
+    import inspect
+
+    import chalicelib.settings as settings_module
+
+    source = inspect.getsource(settings_module)
+    for name in aws.environment:
+        assert f'"{name}"' in source, f"{name} is set by the template but never read"
