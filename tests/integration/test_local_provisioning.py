@@ -65,9 +65,6 @@ def test_buckets_agree_with_the_template(aws, logical_id):
     rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
-    policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in policy["Statement"])
     if declared.get("ObjectLockEnabled"):
         lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
         assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"

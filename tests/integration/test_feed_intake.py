@@ -1,0 +1,108 @@
+"""Inbound clinical feed, through the Lambda handler, against moto.
+
+An integration engineer sends HL7 v2 and FHIR bodies to the inbound FIFO queue; each is archived
+raw with its SHA-256, identified and recorded once, or quarantined with a reason; a failure of the
+portal's own storage is reported back so the queue redelivers, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import boto3
+
+import app as app_module
+from chalicelib.data.models import FeedMessageModel
+from tests.conftest import SAMPLES_DIR
+from tests.integration.conftest import sqs_event
+
+QUEUE = "patient-portal-clinical-inbound.fifo"
+
+
+def sample(name: str) -> str:
+    # SQS bodies are text; HL7 carriage returns survive as they are.
+    return (SAMPLES_DIR / "hl7v2" / name).read_bytes().decode("utf-8")
+
+
+def records() -> dict[str, FeedMessageModel]:
+    return {item.message_key: item for item in FeedMessageModel.scan()}
+
+
+def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
+    body = sample("hl7org_ORU_R01_lab-panel_v2.3.1.hl7")
+    event = sqs_event(api, [body], QUEUE, group_id="LAB")
+
+    first = api.lambda_.invoke("on_clinical_feed_message", event).payload
+    second = api.lambda_.invoke("on_clinical_feed_message", event).payload  # redelivery
+
+    assert first == second == {"batchItemFailures": []}
+    stored = records()
+    assert list(stored) == ["LAB|BMC|2417.1"]
+    record = stored["LAB|BMC|2417.1"]
+    assert (record.status, record.message_type) == ("accepted", "ORU^R01")
+    archived = boto3.client("s3").get_object(Bucket=aws.physical["FeedArchiveBucket"], Key=record.archive_key)
+    raw = archived["Body"].read()
+    assert raw == body.encode("utf-8")
+    assert archived["Metadata"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert archived["ServerSideEncryption"] == "aws:kms"
+
+
+def test_broken_messages_are_quarantined_with_a_reason_and_nothing_is_lost(api, aws):
+    bodies = [sample("malformed_ADT_A01_one-line-space-separated_v2.3.hl7"),
+              sample("pyhl7_bad-batch_missing-MSH.hl7"),
+              sample("invalid_SIU_S12_bad-phone_v2.3.1.hl7")]
+
+    result = api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, bodies, QUEUE, group_id="ADT")).payload
+
+    assert result == {"batchItemFailures": []}  # handled: quarantine is an outcome, not a retry
+    quarantined = [r for r in records().values() if r.status == "quarantined"]
+    assert len(quarantined) == 3
+    assert all(r.reason for r in quarantined)
+    archived = boto3.client("s3").list_objects_v2(Bucket=aws.physical["FeedArchiveBucket"])["KeyCount"]
+    assert archived == 3
+
+
+def test_a_fhir_resource_needs_a_sender(api):
+    body = (SAMPLES_DIR / "fhir" / "uscore_observation-cbc-hemoglobin.json").read_text()
+
+    api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [body], QUEUE, group_id="EHR",
+                                                             attributes={"sender": "epic-prod"}))
+
+    assert list(records()) == ["epic-prod|Observation/cbc-hemoglobin"]
+
+
+def test_a_storage_failure_is_retried_in_order(api, container, monkeypatch):
+    """FIFO: the failing record and every later one of the batch come back; earlier ones are done."""
+    from chalicelib.errors import DependencyUnavailable
+
+    bodies = [sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), sample("hl7org_ADT_A08_update_v2.3.hl7"),
+              sample("nhapi_ADT_A03_discharge_v2.5.hl7")]
+    real_put = container.feed_archive.put
+
+    def flaky_put(key, data, *args, **kwargs):
+        if b"ADT^A08" in data:
+            raise DependencyUnavailable("Document storage is unavailable.")
+        return real_put(key, data, *args, **kwargs)
+
+    monkeypatch.setattr(container.feed_archive, "put", flaky_put)
+    event = sqs_event(api, bodies, QUEUE, group_id="ADT")
+
+    result = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-1"}, {"itemIdentifier": "message-2"}]}
+    assert [r.message_type for r in records().values()] == ["ADT^A01"]
+
+
+def test_every_sample_is_taken_without_a_retry(api):
+    """No real-world sample crashes intake: each is recorded or quarantined, never bounced."""
+    paths = sorted((SAMPLES_DIR / "hl7v2").iterdir()) + sorted((SAMPLES_DIR / "fhir").iterdir())
+    for path in paths:
+        body = path.read_bytes().decode("utf-8", errors="replace")
+        event = sqs_event(api, [body], QUEUE, group_id="X", attributes={"sender": "sample-feed"})
+
+        result = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+        assert result == {"batchItemFailures": []}, path.name
+    statuses = [r.status for r in records().values()]
+    assert statuses.count("quarantined") == 6  # fuzz, malformed, invalid, bad batch, corpus, Z99
+    assert statuses.count("accepted") == len(paths) - 6 + 1  # the BHS batch carries two messages

@@ -1,0 +1,192 @@
+"""In-memory fakes of the ports the services talk to (Archive, FeedMessages, Mailer, Timers,
+Directory, AuditLog). They keep what they were given so tests can assert on state, not on calls.
+
+FakeAuditLog is meant to pass the same contract test as DynamoAuditLog:
+- ``for_patient`` / ``by_actor`` return events newest first, ordered like the DynamoDB sort key
+  ``"<recorded_at ISO>#<event_id>"`` (descending);
+- they return ``(events, cursor)``: ``cursor`` is ``""`` when there is no further page, and when a
+  cursor is returned the page is exactly ``limit`` long; passing it as ``after`` gives the next page;
+- a cursor is opaque; one that cannot be decoded is ValidationFailed (field ``after``);
+- the log is append-only: appending an event already stored is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts.domain import Account, Organization
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.feeds.domain import FeedMessage
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ArchivePut:
+    key: str
+    data: bytes
+    content_type: str
+    metadata: dict[str, str] | None
+
+
+class FakeArchive:
+    """Records every put; ``fail_with`` makes put raise (S3 down)."""
+
+    def __init__(self, fail_with: BaseException | None = None):
+        self.puts: list[ArchivePut] = []
+        self.fail_with = fail_with
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.puts.append(ArchivePut(key, data, content_type, metadata))
+
+
+class FakeFeedMessages:
+    """Conditional put keyed by FeedMessage.key, like DynamoFeedMessages: add is False when the key exists."""
+
+    def __init__(self):
+        self.records: dict[str, FeedMessage] = {}
+
+    def add(self, message: FeedMessage) -> bool:
+        if message.key in self.records:
+            return False
+        self.records[message.key] = message
+        return True
+
+    def get(self, key: str) -> FeedMessage | None:
+        return self.records.get(key)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+@dataclass
+class SentEmail:
+    to_address: str
+    subject: str
+    text: str
+    html: str
+
+
+class FakeMailer:
+    def __init__(self):
+        self.sent: list[SentEmail] = []
+        self._ids = itertools.count(1)
+
+    def send(self, to_address: str, subject: str, text: str, html: str) -> str:
+        self.sent.append(SentEmail(to_address, subject, text, html))
+        return f"ses-{next(self._ids):04d}"
+
+
+# --- timers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class StartedTimer:
+    name: str
+    fire_at: datetime
+    queue_url: str
+    message: dict[str, Any]
+    group_id: str
+
+
+class FakeTimers:
+    """Starting the same name twice returns the first handle (Step Functions execution names)."""
+
+    def __init__(self):
+        self.started: dict[str, StartedTimer] = {}
+        self.cancelled: list[str] = []
+
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], group_id: str = "") -> str:
+        self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message, group_id))
+        return self.handle(name)
+
+    def cancel(self, execution_arn: str) -> None:
+        self.cancelled.append(execution_arn)
+
+    @staticmethod
+    def handle(name: str) -> str:
+        return f"arn:aws:states:us-east-1:123456789012:execution:DatedEvent:{name}"
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+class FakeDirectory:
+    def __init__(self):
+        self.organizations: dict[str, Organization] = {}
+        self.accounts: dict[str, Account] = {}  # by username
+        self.organization_writes = 0
+
+    def add_organization(self, organization: Organization) -> None:
+        if organization.organization_id in self.organizations:
+            raise Conflict("The organization already exists.", [{"field": "organization_id"}])
+        self.organization_writes += 1
+        self.organizations[organization.organization_id] = organization
+
+    def organization(self, organization_id: str) -> Organization | None:
+        return self.organizations.get(organization_id)
+
+    def add_account(self, account: Account) -> None:
+        if account.username in self.accounts:
+            raise Conflict("The user name is taken.", [{"field": "username"}])
+        self.accounts[account.username] = account
+
+    def account_by_username(self, username: str) -> Account | None:
+        return self.accounts.get(username)
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def _sort_key(event: AuditEvent) -> str:
+    return f"{event.recorded_at.isoformat()}#{event.event_id}"
+
+
+def _encode_cursor(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"sort_key": sort_key}).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        return str(json.loads(base64.urlsafe_b64decode(cursor.encode()))["sort_key"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}]) from None
+
+
+@dataclass
+class FakeAuditLog:
+    """Append-only in-memory audit store with DynamoAuditLog's reads (see the module docstring)."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+
+    def append(self, event: AuditEvent) -> None:
+        if any(e.event_id == event.event_id for e in self.events):
+            raise DependencyUnavailable("The audit trail is unavailable.")  # DynamoAuditLog's conditional put
+        self.events.append(event)
+
+    def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
+        return self._page([e for e in self.events if e.patient_id == patient_id], limit, after)
+
+    def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
+        return self._page([e for e in self.events if e.actor.account_id == account_id], limit, after)
+
+    @staticmethod
+    def _page(selected: list[AuditEvent], limit: int, after: str) -> tuple[list[AuditEvent], str]:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        newest_first = sorted(selected, key=_sort_key, reverse=True)
+        if after:
+            boundary = _decode_cursor(after)
+            newest_first = [e for e in newest_first if _sort_key(e) < boundary]
+        page = newest_first[:limit]
+        more = len(newest_first) > limit
+        return page, _encode_cursor(_sort_key(page[-1])) if more else ""
