@@ -1,0 +1,65 @@
+"""Notification email through the Lambda handler: sent once per notification id, never with PHI,
+and a failure leaves the request on the queue instead of losing it."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from tests.integration.conftest import sent_emails, sqs_event
+
+QUEUE = "patient-portal-notifications"
+
+
+def request(notification_id: str = "n-1", **overrides) -> str:
+    message = {"notification_id": notification_id, "template": "something_waiting",
+               "to_address": "pat@example.org", "link_path": "/inbox"}
+    message.update(overrides)
+    return json.dumps(message)
+
+
+def test_a_notification_becomes_one_email_with_a_portal_link(api):
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [request()], QUEUE)).payload
+
+    assert result == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["pat@example.org"]
+    assert email.subject == "Something new is waiting in your patient portal"
+    assert 'href="https://portal.test/inbox"' in email.body
+
+
+def test_redelivery_and_duplicates_send_one_email(api):
+    event = sqs_event(api, [request("n-7"), request("n-7")], QUEUE)
+
+    api.lambda_.invoke("on_notification_request", event)
+    api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-7")], QUEUE))
+
+    assert len(sent_emails()) == 1
+
+
+def test_an_invalid_request_is_reported_failed_and_the_rest_are_sent(api):
+    bodies = [request("n-1"), "not json", request("n-2", link_path="https://evil.example/"), request("n-3")]
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, bodies, QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-1"}, {"itemIdentifier": "message-2"}]}
+    assert len(sent_emails()) == 2
+
+
+def test_when_ses_refuses_the_request_stays_for_a_retry_and_is_sent_once_later(api, aws):
+    ses = boto3.client("ses")
+    sender = aws.environment["PORTAL_SENDER_ADDRESS"]
+    ses.delete_identity(Identity=sender)  # SES now refuses to send as the portal
+
+    # When every record of a batch fails, Powertools raises: Lambda then retries the whole batch.
+    with pytest.raises(BatchProcessingError):
+        api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-9")], QUEUE))
+    assert sent_emails() == []
+
+    ses.verify_email_identity(EmailAddress=sender)  # SES is back
+    retried = api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-9")], QUEUE)).payload
+    assert retried == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
