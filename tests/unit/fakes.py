@@ -37,25 +37,30 @@ class ArchivePut:
 
 
 class FakeArchive:
-    """Records every put; ``fail_with`` makes put raise (S3 down)."""
+    """Records every put; ``fail_with`` makes put raise (S3 down). ``journal``, when shared with
+    FakeFeedMessages, shows the order of writes across both."""
 
-    def __init__(self, fail_with: BaseException | None = None):
+    def __init__(self, fail_with: BaseException | None = None, journal: list[str] | None = None):
         self.puts: list[ArchivePut] = []
         self.fail_with = fail_with
+        self.journal = journal if journal is not None else []
 
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
         if self.fail_with is not None:
             raise self.fail_with
+        self.journal.append(f"archive {key}")
         self.puts.append(ArchivePut(key, data, content_type, metadata))
 
 
 class FakeFeedMessages:
     """Conditional put keyed by FeedMessage.key, like DynamoFeedMessages: add is False when the key exists."""
 
-    def __init__(self):
+    def __init__(self, journal: list[str] | None = None):
         self.records: dict[str, FeedMessage] = {}
+        self.journal = journal if journal is not None else []
 
     def add(self, message: FeedMessage) -> bool:
+        self.journal.append(f"add {message.key}")
         if message.key in self.records:
             return False
         self.records[message.key] = message

@@ -1,0 +1,155 @@
+"""The deployable template: security on by default, least privilege, and a clean cfn-lint on
+what `make package` produces (chalice's SAM template merged with infra/template.yaml)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.local.template import load_template
+from tests.conftest import PROJECT_DIR
+
+TEMPLATE = load_template()
+RESOURCES = TEMPLATE["Resources"]
+
+
+def of_type(kind: str) -> dict:
+    return {logical_id: r for logical_id, r in RESOURCES.items() if r["Type"] == kind}
+
+
+def statements(policy_id: str) -> list[dict]:
+    return RESOURCES[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+def refers_to(value, logical_id: str) -> bool:
+    return logical_id in repr(value)
+
+
+def test_tables_are_recoverable_and_encrypted_with_the_portal_key():
+    for logical_id, table in of_type("AWS::DynamoDB::Table").items():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST", logical_id
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, logical_id
+        assert props["SSESpecification"]["SSEType"] == "KMS", logical_id
+        assert refers_to(props["SSESpecification"]["KMSMasterKeyId"], "PortalKey"), logical_id
+
+
+def test_tables_and_buckets_holding_phi_outlive_the_stack():
+    for logical_id in ("AuditEventsTable", "AccountsTable", "FeedMessagesTable", "DocumentsBucket",
+                       "SignedDocumentsBucket", "FeedArchiveBucket", "PortalKey"):
+        assert RESOURCES[logical_id].get("DeletionPolicy") == "Retain", logical_id
+
+
+def test_buckets_are_private_versioned_encrypted_and_tls_only():
+    policies = {r["Properties"]["Bucket"]["Ref"]: r["Properties"]["PolicyDocument"]
+                for r in of_type("AWS::S3::BucketPolicy").values()}
+    for logical_id, bucket in of_type("AWS::S3::Bucket").items():
+        props = bucket["Properties"]
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical_id
+        assert all(props["PublicAccessBlockConfiguration"].values()), logical_id
+        default = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        assert default["SSEAlgorithm"] == "aws:kms" and refers_to(default["KMSMasterKeyID"], "PortalKey"), logical_id
+        deny = [s for s in policies[logical_id]["Statement"] if s["Effect"] == "Deny"]
+        assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, logical_id
+    signed = RESOURCES["SignedDocumentsBucket"]["Properties"]
+    assert signed["ObjectLockEnabled"] is True
+    assert signed["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] in ("GOVERNANCE", "COMPLIANCE")
+
+
+def test_queues_are_encrypted_tls_only_and_live_ones_have_a_dead_letter_queue():
+    queue_ids = set(of_type("AWS::SQS::Queue"))
+    protected = set()
+    for policy in of_type("AWS::SQS::QueuePolicy").values():
+        assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        protected |= {queue["Ref"] for queue in policy["Properties"]["Queues"]}
+    assert protected == queue_ids
+    for logical_id in queue_ids:
+        props = RESOURCES[logical_id]["Properties"]
+        assert refers_to(props["KmsMasterKeyId"], "PortalKey"), logical_id
+        if "-dlq" not in props["QueueName"]:
+            assert props["RedrivePolicy"]["maxReceiveCount"] >= 1, logical_id
+            # Lambda advises a visibility timeout of at least six times the function timeout.
+            assert props["VisibilityTimeout"] >= 6 * 30 or "outbound" in props["QueueName"], logical_id
+
+
+def test_the_inbound_and_outbound_clinical_queues_are_fifo():
+    for logical_id in ("ClinicalInboundQueue", "ClinicalOutboundQueue"):
+        assert RESOURCES[logical_id]["Properties"]["FifoQueue"] is True
+
+
+def test_the_audit_trail_is_append_only_for_the_api():
+    audit = [s for s in statements("ApiAccessPolicy") if refers_to(s["Resource"], "AuditEventsTable")]
+    actions = {a for s in audit for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert "dynamodb:PutItem" in actions
+    assert not actions & {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:*"}
+
+
+def test_policies_name_their_resources_and_grant_no_wildcard_actions():
+    for policy_id in ("ApiAccessPolicy", "FeedIntakePolicy", "NotificationsPolicy"):
+        for statement in statements(policy_id):
+            actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+            assert not any(a.endswith(":*") or a == "*" for a in actions), (policy_id, statement["Sid"])
+            if statement["Resource"] == "*":
+                assert actions == ["ses:GetSendQuota"] or statement["Action"] == "ses:GetSendQuota", statement["Sid"]
+
+
+def test_each_function_reaches_only_what_it_uses():
+    feed = repr(statements("FeedIntakePolicy"))
+    assert "ClinicalInboundQueue" in feed and "FeedArchiveBucket" in feed and "FeedMessagesTable" in feed
+    assert "AccountsTable" not in feed and "ses:" not in feed and "AuditEventsTable" not in feed
+    notifications = repr(statements("NotificationsPolicy"))
+    assert "ses:SendEmail" in notifications and "IdempotencyTable" in notifications
+    assert "AccountsTable" not in notifications and "FeedArchiveBucket" not in notifications
+
+
+def test_every_sqs_event_source_reports_partial_batch_failures():
+    import app as app_module
+
+    sqs_handlers = [s for s in app_module.app.event_sources if type(s).__name__ == "SQSEventConfig"]
+    assert sqs_handlers
+    for source in sqs_handlers:
+        function_id = "".join(part.capitalize() for part in source.name.split("_"))
+        events = RESOURCES[function_id]["Properties"]["Events"]
+        assert events[f"{function_id}SqsEventSource"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory) -> Path:
+    """`make package`'s command: chalice package merged with infra/template.yaml."""
+    out = tmp_path_factory.mktemp("package") / "out"
+    chalice = Path(sys.executable).with_name("chalice")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    subprocess.run([str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)],
+                   cwd=PROJECT_DIR, env=env, check=True, capture_output=True, timeout=600)
+    return out
+
+
+def test_the_packaged_template_passes_cfn_lint(packaged):
+    cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent))
+    result = subprocess.run([cfn_lint, str(packaged / "sam.yaml")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_packaged_functions_get_the_environment_and_their_policies(packaged):
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(variables) == set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
+    functions = {k for k, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    assert functions == {"APIHandler", "OnClinicalFeedMessage", "OnNotificationRequest"}
+    for function_id in functions:
+        assert template["Resources"][function_id]["Properties"]["Handler"].startswith("app.")
+    assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+    assert (packaged / "deployment.zip").stat().st_size > 1_000_000  # code and vendored wheels
+
+
+def _cfn_loader():
+    from infra.local.template import _CfnLoader
+
+    return _CfnLoader

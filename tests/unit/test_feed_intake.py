@@ -1,0 +1,164 @@
+"""feeds.service.receive: archive raw, split, record once, or quarantine with a reason."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.feeds.domain import FeedFormat, FeedStatus, IntakeResult
+from chalicelib.feeds.service import receive
+from tests.conftest import SAMPLES_DIR
+from tests.unit.fakes import FakeArchive, FakeFeedMessages
+
+NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
+
+ADT = (b"MSH|^~\\&|EHR|CLINIC|PORTAL|PORTAL|20240101120000||ADT^A08|CTRL-1|P|2.5\r"
+       b"EVN|A08|20240101120000\r"
+       b"PID|1||12345^^^CLINIC^MR||Doe^Jane||19800101|F\r")
+
+
+@pytest.fixture
+def archive() -> FakeArchive:
+    return FakeArchive()
+
+
+@pytest.fixture
+def messages() -> FakeFeedMessages:
+    return FakeFeedMessages()
+
+
+def take(raw: bytes, archive, messages, sender_hint: str = ""):
+    return receive(raw, archive=archive, messages=messages, sender_hint=sender_hint, clock=lambda: NOW)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_raw_body_is_archived_first_under_its_sha256():
+    # GIVEN a body, WHEN it is received
+    journal: list[str] = []
+    archive, messages = FakeArchive(journal=journal), FakeFeedMessages(journal=journal)
+    take(ADT, archive, messages)
+    # THEN the archive got the exact bytes before anything was recorded
+    assert [entry.split()[0] for entry in journal] == ["archive", "add"]
+    [put] = archive.puts
+    assert put.data == ADT
+    assert sha(ADT) in put.key
+    assert put.key == f"inbound/2026/03/14/{sha(ADT)}"
+    assert put.metadata == {"sha256": sha(ADT)}
+
+
+def test_accepted_message_is_recorded_under_sender_and_control_id(archive, messages):
+    # WHEN a valid message is received
+    results = take(ADT, archive, messages)
+    # THEN it is accepted and recorded once, keyed by sender|control id
+    assert results == [(IntakeResult.ACCEPTED, "EHR|CLINIC|CTRL-1")]
+    record = messages.records["EHR|CLINIC|CTRL-1"]
+    assert record.status is FeedStatus.ACCEPTED
+    assert record.format is FeedFormat.HL7V2
+    assert record.message_type == "ADT^A08"
+    assert (record.sender, record.control_id) == ("EHR|CLINIC", "CTRL-1")
+    assert record.reason == ""
+    assert record.received_at == NOW
+    assert record.archive_key == archive.puts[0].key
+    assert len(record.sha256) == 64
+
+
+def test_same_body_twice_is_a_duplicate_and_one_record(archive, messages):
+    # GIVEN a body already received (SQS redelivery)
+    take(ADT, archive, messages)
+    first = dict(messages.records)
+    # WHEN it comes again
+    results = take(ADT, archive, messages)
+    # THEN it is a duplicate and nothing new is recorded
+    assert results == [(IntakeResult.DUPLICATE, "EHR|CLINIC|CTRL-1")]
+    assert messages.records == first
+
+
+def test_same_message_with_other_terminators_is_a_duplicate(archive, messages):
+    # GIVEN the sender resends the same message with LF instead of CR
+    take(ADT, archive, messages)
+    results = take(ADT.replace(b"\r", b"\n"), archive, messages)
+    # THEN it is recognised as the same message
+    assert results == [(IntakeResult.DUPLICATE, "EHR|CLINIC|CTRL-1")]
+    assert len(messages.records) == 1
+
+
+def test_reused_control_id_with_different_content_is_quarantined_and_original_kept(archive, messages):
+    # GIVEN a message recorded under EHR|CLINIC|CTRL-1
+    take(ADT, archive, messages)
+    original = messages.records["EHR|CLINIC|CTRL-1"]
+    # WHEN a different message arrives with the same sender and control id
+    changed = ADT.replace(b"Doe^Jane", b"Doe^Janet")
+    [(result, key)] = take(changed, archive, messages)
+    # THEN it is quarantined with a reason about the control id, and the original is untouched
+    assert result is IntakeResult.QUARANTINED
+    assert key.startswith("quarantine|")
+    quarantined = messages.records[key]
+    assert quarantined.status is FeedStatus.QUARANTINED
+    assert "control id" in quarantined.reason
+    assert (quarantined.sender, quarantined.control_id) == ("EHR|CLINIC", "CTRL-1")
+    assert messages.records["EHR|CLINIC|CTRL-1"] is original
+    assert "Janet" not in quarantined.reason
+
+
+def test_unfileable_body_is_quarantined_by_its_sha256_and_still_archived(archive, messages):
+    # GIVEN a body that is not a message
+    raw = b"this is not HL7"
+    # WHEN received
+    results = take(raw, archive, messages)
+    # THEN one quarantine record, keyed by the body's hash, says why; and the bytes are archived
+    assert results == [(IntakeResult.QUARANTINED, f"quarantine|{sha(raw)}")]
+    [record] = messages.records.values()
+    assert record.key == f"quarantine|{sha(raw)}"
+    assert record.status is FeedStatus.QUARANTINED
+    assert record.format is FeedFormat.UNKNOWN
+    assert "neither HL7 v2" in record.reason
+    assert record.archive_key == archive.puts[0].key
+    assert archive.puts[0].data == raw
+
+
+def test_unfileable_body_received_twice_is_one_quarantine_record(archive, messages):
+    raw = (SAMPLES_DIR / "hl7v2" / "invalid_SIU_S12_bad-phone_v2.3.1.hl7").read_bytes()
+    assert take(raw, archive, messages) == take(raw, archive, messages)
+    assert len(messages.records) == 1
+    assert "SCH" in next(iter(messages.records.values())).reason
+
+
+def test_batch_yields_one_record_per_message(archive, messages):
+    # GIVEN a BHS/BTS batch of two messages
+    raw = (SAMPLES_DIR / "hl7v2" / "pyhl7_batch_BHS-BTS_2msgs_v2.5.hl7").read_bytes()
+    # WHEN received
+    results = take(raw, archive, messages)
+    # THEN the body is archived once and each message recorded on its own
+    assert len(archive.puts) == 1
+    assert [result for result, _ in results] == [IntakeResult.ACCEPTED, IntakeResult.ACCEPTED]
+    assert {key for _, key in results} == set(messages.records)
+    assert sorted(r.control_id for r in messages.records.values()) == ["12334456778890", "12334456778891"]
+
+
+def test_fhir_body_records_with_the_sender_hint(archive, messages):
+    raw = (SAMPLES_DIR / "fhir" / "uscore_patient-example.json").read_bytes()
+    assert take(raw, archive, messages, sender_hint="ehr") == [(IntakeResult.ACCEPTED, "ehr|Patient/example")]
+    assert messages.records["ehr|Patient/example"].format is FeedFormat.FHIR
+
+
+def test_archive_failure_records_nothing_and_propagates(messages):
+    # GIVEN S3 is down
+    archive = FakeArchive(fail_with=DependencyUnavailable("The archive is unavailable."))
+    # WHEN a body is received / THEN the error reaches the queue consumer (so SQS redelivers)
+    with pytest.raises(DependencyUnavailable):
+        take(ADT, archive, messages)
+    # AND nothing was recorded, so the redelivery is not mistaken for a duplicate
+    assert messages.records == {}
+
+
+def test_archive_failure_for_an_unfileable_body_quarantines_nothing(messages):
+    archive = FakeArchive(fail_with=DependencyUnavailable("The archive is unavailable."))
+    with pytest.raises(DependencyUnavailable):
+        take(b"garbage", archive, messages)
+    assert messages.records == {}
