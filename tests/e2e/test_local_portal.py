@@ -1,0 +1,102 @@
+"""The portal as a newcomer meets it after `make run`: over real HTTP, against the local stand-in
+for AWS, with the real SQS, Step Functions and SES paths."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import urllib.parse
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import SAMPLES_DIR
+from tests.e2e.conftest import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def test_health_answers_over_http_with_every_service_up(portal):
+    status, headers, body = portal.get("/v1/health")
+
+    assert status == 200
+    health = json.loads(body)
+    assert health["stage"] == "local"
+    assert {name: s["status"] for name, s in health["services"].items()} == {
+        "dynamodb": "ok", "s3": "ok", "sqs": "ok", "ses": "ok", "stepfunctions": "ok", "kms": "ok"}
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_start_up_prints_the_demo_accounts_and_their_emails_arrive_in_the_mailbox(portal):
+    output = portal.output()
+    assert "demo.admin / albany-admin-demo" in output
+    assert "demo.staff / e2e staff passphrase" in output  # PORTAL_DEMO_STAFF_PASSWORD wins
+
+    emails = eventually(lambda: [e for e in portal.mailbox() if e["subject"].endswith("account is ready")])
+    assert sorted(e["to"][0] for e in emails)[:2] == ["demo.admin@albany-medical-center.example",
+                                                      "demo.staff@albany-medical-center.example"]
+
+
+def test_a_link_in_an_email_can_be_followed(portal):
+    emails = eventually(lambda: [e for e in portal.mailbox() if e["links"]])
+    link = urllib.parse.urlsplit(emails[0]["links"][0])
+
+    status, _, _ = portal.get(link.path or "/")
+
+    assert f"{link.scheme}://{link.netloc}" == portal.api_url
+    assert status == 200
+
+
+def test_the_mailbox_page_shows_mail_newest_first(portal):
+    portal.client("sqs").send_message(
+        QueueUrl=portal.client("sqs").get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"],
+        MessageBody=json.dumps({"notification_id": "e2e-newest", "template": "invitation",
+                                "to_address": "newest@example.org", "link_path": "/invitations/abc"}))
+
+    newest = eventually(lambda: [e for e in portal.mailbox()[:1] if e["to"] == ["newest@example.org"]])
+    assert newest and newest[0]["links"] == [portal.api_url + "/invitations/abc"]
+    status, headers, page = portal.get("/dev/mailbox")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert page.decode().index("newest@example.org") < page.decode().index("demo.admin@")
+
+
+def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded(portal):
+    sqs = portal.client("sqs")
+    queue_url = sqs.get_queue_url(QueueName="patient-portal-clinical-inbound.fifo")["QueueUrl"]
+    body = (SAMPLES_DIR / "hl7v2" / "nist_ORU_R01_lead-high_v2.5.1.hl7").read_bytes().decode()
+
+    sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageGroupId="NIST")
+
+    dynamodb = portal.client("dynamodb")
+    table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("FeedMessagesTable"))
+    items = eventually(lambda: dynamodb.scan(TableName=table)["Items"])
+    assert [(i["message_type"]["S"], i["status"]["S"], i["control_id"]["S"]) for i in items] == [
+        ("ORU^R01", "accepted", "NIST-100929110701660")]
+    assert eventually(lambda: sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
+                      ["Attributes"]["ApproximateNumberOfMessages"] == "0")
+
+
+def test_a_dated_event_fires_through_step_functions_into_an_email(portal):
+    sfn, sqs = portal.client("stepfunctions"), portal.client("sqs")
+    machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    fire_at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    message = {"notification_id": "e2e-timer", "template": "something_waiting", "to_address": "timer@example.org",
+               "link_path": "/results"}
+
+    sfn.start_execution(stateMachineArn=machine, name="e2e-timer", input=json.dumps({
+        "fire_at": fire_at, "message_body": json.dumps(message),
+        "queue_url": sqs.get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"]}))
+
+    assert eventually(lambda: [e for e in portal.mailbox() if e["to"] == ["timer@example.org"]], seconds=30)
+
+
+def test_ctrl_c_stops_everything(portal):
+    """Runs last in this module: it stops the shared stack."""
+    portal.process.send_signal(signal.SIGINT)
+
+    assert portal.process.wait(timeout=30) == 0
+    for url in (portal.api_url, portal.aws_url):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"{url} still answers"
