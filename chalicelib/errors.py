@@ -1,7 +1,7 @@
 """Domain errors and their single mapping to HTTP.
 
 Services raise these; nothing below the routes knows about HTTP. ``to_http`` is the only place
-a domain error becomes a status code, and the HTTP layer (chalicelib/http/errors.py) is the only
+a domain error becomes a status code, and the route wrapper (chalicelib/http/routing.py) is the only
 place that calls it. Messages are written for the caller and must never carry PHI values: say
 which field was wrong, not what it contained.
 """

@@ -23,7 +23,7 @@ class AuditByActorIndex(GlobalSecondaryIndex):
 
 class AuditEventModel(Model):
     """Append-only: written with a condition that the item is new; the Lambda role may PutItem and
-    Query this table, never UpdateItem or DeleteItem (infra/template.yaml, PortalAccessPolicy)."""
+    Query this table, never UpdateItem or DeleteItem (infra/template.yaml, ApiAccessPolicy)."""
 
     class Meta:
         table_name = "audit-events"

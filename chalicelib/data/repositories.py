@@ -87,7 +87,10 @@ class DynamoAuditLog:
         return events, encode_cursor(results.last_evaluated_key) if len(events) == limit else ""
 
     def ping(self) -> None:
-        Connection(region=AuditEventModel.Meta.region).describe_table(AuditEventModel.Meta.table_name)
+        try:
+            Connection(region=AuditEventModel.Meta.region).describe_table(AuditEventModel.Meta.table_name)
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The audit trail is unavailable.") from error
 
 
 def _audit_event(item: AuditEventModel) -> AuditEvent:

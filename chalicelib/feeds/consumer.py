@@ -1,8 +1,9 @@
 """The Lambda side of the clinical inbound queue: a FIFO batch, processed with Powertools.
 
-SqsFifoPartialProcessor stops at the first failure and reports it and every later record as
-failed, so a sender's messages are never filed out of order; those records come back after the
-visibility timeout and, after maxReceiveCount, wait on the dead-letter queue.
+After a failure, the later records of the same message group (the same sender) are returned
+unprocessed, so a sender's messages are never filed out of order, while other senders' records
+go on; returned records come back after the visibility timeout and, after maxReceiveCount, wait
+on the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from chalicelib.observability import count, logger
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    from chalicelib.batches import OrderedQueueBatch
 
     container = wiring.container()
 
@@ -30,5 +33,5 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
             count(f"FeedMessage{result.value.title()}")
         logger.info("feed body taken", extra={"results": [result.value for result, _ in results]})
 
-    return process_partial_response(event=event, record_handler=take, processor=SqsFifoPartialProcessor(),
+    return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(),
                                     context=context)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Any
 
 import hl7
 from hl7.exceptions import HL7Exception
@@ -20,6 +21,10 @@ from chalicelib.feeds.domain import Envelope, FeedFormat, Unfileable
 _BOM = b"\xef\xbb\xbf"
 _HEADER_SEGMENTS = ("FHS", "BHS", "BTS", "FTS")
 _SEGMENT_LINE = re.compile(r"^[A-Z][A-Z0-9]{2}(\||$)")
+# MSH-9 parts and FHIR resource types as the standards spell them; anything else is not echoed
+# into a stored reason, because a garbled field can hold anything, patient data included.
+_HL7_CODE = re.compile(r"[A-Z0-9_]{1,7}")
+_FHIR_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
 
 # The message types the portal files, and the segments without which one cannot be filed.
 # Anything else is quarantined at intake with the reason, rather than accepted and left unfiled.
@@ -95,6 +100,8 @@ def _hl7_envelope(text: str) -> Envelope:
         raise Unfileable("MSH-9 (message type) is empty.")
     code, _, rest = message_type.partition("^")
     trigger = rest.split("^")[0]
+    if not (_HL7_CODE.fullmatch(code) and _HL7_CODE.fullmatch(trigger)):
+        raise Unfileable("MSH-9 (message type) is not a message code and trigger event.")
     required = REQUIRED_SEGMENTS.get(f"{code}^{trigger}") or REQUIRED_SEGMENTS.get(code)
     if required is None:
         raise Unfileable(f"Message type {code}^{trigger} is not one the portal takes.")
@@ -108,21 +115,25 @@ def _hl7_envelope(text: str) -> Envelope:
 def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
     try:
         resource = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise Unfileable("The body starts like JSON but is not valid JSON.") from None
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         raise Unfileable("The JSON body has no resourceType.")
     resource_type = resource["resourceType"]
+    if not _FHIR_TYPE.fullmatch(resource_type):
+        raise Unfileable("The resourceType is not a FHIR resource type.")
     sender, control_id = sender_hint, ""
     if resource_type == "Bundle" and resource.get("type") == "message":
-        header = ((resource.get("entry") or [{}])[0] or {}).get("resource") or {}
-        if header.get("resourceType") != "MessageHeader":
+        header = _object(_first(resource.get("entry"))).get("resource")
+        if not isinstance(header, dict) or header.get("resourceType") != "MessageHeader":
             raise Unfileable("A message Bundle must start with a MessageHeader entry.")
-        source = header.get("source") or {}
-        sender = source.get("endpoint") or source.get("name") or sender_hint
-        control_id = str(resource.get("id") or header.get("id") or "")
-    elif resource.get("id"):
-        version = (resource.get("meta") or {}).get("versionId")
+        source = header.get("source")
+        if not isinstance(source, dict):
+            raise Unfileable("MessageHeader.source must be an object naming the sending endpoint.")
+        sender = _text(source.get("endpoint")) or _text(source.get("name")) or sender_hint
+        control_id = _text(resource.get("id")) or _text(header.get("id"))
+    elif _text(resource.get("id")):
+        version = _text(_object(resource.get("meta")).get("versionId"))
         control_id = f"{resource_type}/{resource['id']}" + (f"/_history/{version}" if version else "")
     if not sender:
         raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
@@ -130,3 +141,15 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
         # A transaction Bundle often has no id: its content is its identity, so a resend is a duplicate.
         control_id = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _object(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""

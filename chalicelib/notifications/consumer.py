@@ -20,7 +20,9 @@ IDEMPOTENCY_WINDOW_SECONDS = 7 * 24 * 3600  # longer than any redelivery or DLQ 
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    from chalicelib.batches import QueueBatch
 
     container = wiring.container()
 
@@ -45,5 +47,5 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         NotificationRequest.from_message(message)  # refuse before taking an idempotency key
         send_once(message=message)
 
-    return process_partial_response(event=event, record_handler=take, processor=BatchProcessor(EventType.SQS),
+    return process_partial_response(event=event, record_handler=take, processor=QueueBatch(),
                                     context=context)

@@ -34,9 +34,11 @@ TEMPLATES: dict[str, Template] = {
         action="Sign in to the portal"),
 }
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
+# Patterns are used with fullmatch: "$" alone would also accept a trailing newline.
+_NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
 # A link is a path inside the portal: no scheme, no host, so a message cannot point people elsewhere.
-_LINK_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]{0,1023}$")
+_LINK_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]{0,1023}")
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,23 @@ class NotificationRequest:
         if not isinstance(message, dict):
             raise ValidationFailed("A notification is a JSON object.")
         problems = []
-        if not str(message.get("notification_id", "")).strip():
-            problems.append({"field": "notification_id", "issue": "required"})
-        if message.get("template") not in TEMPLATES:
+
+        def text(name: str, default: str = "") -> str:
+            value = message.get(name, default)
+            return value if isinstance(value, str) else ""
+
+        if not _NOTIFICATION_ID.fullmatch(text("notification_id")):
+            problems.append({"field": "notification_id", "issue": "required: 1 to 128 letters, digits, '-', '_' or '.'"})
+        if text("template") not in TEMPLATES:
             problems.append({"field": "template", "issue": f"one of {sorted(TEMPLATES)}"})
-        if not _EMAIL.match(str(message.get("to_address", ""))):
+        if not _EMAIL.fullmatch(text("to_address")):
             problems.append({"field": "to_address", "issue": "not an email address"})
-        if not _LINK_PATH.match(str(message.get("link_path", "/"))) or str(message.get("link_path", "/")).startswith("//"):
+        link_path = text("link_path", "/")
+        if not _LINK_PATH.fullmatch(link_path) or link_path.startswith("//"):
             problems.append({"field": "link_path", "issue": "must be a path inside the portal, starting with /"})
         unknown = sorted(set(message) - {"notification_id", "template", "to_address", "link_path"})
         if unknown:
             problems.append({"field": ",".join(unknown), "issue": "not accepted"})
         if problems:
             raise ValidationFailed("The notification request is not valid.", problems)
-        return cls(str(message["notification_id"]), message["template"], message["to_address"],
-                   message.get("link_path", "/"))
+        return cls(message["notification_id"], message["template"], message["to_address"], link_path)

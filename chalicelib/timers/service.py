@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from chalicelib.errors import ValidationFailed
 
-_TIMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")  # Step Functions execution names
+_TIMER_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")  # Step Functions execution names (used with fullmatch)
 MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
 
 
@@ -19,7 +19,7 @@ class Timers(Protocol):
 def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
              now: datetime | None = None) -> str:
     """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes."""
-    if not _TIMER_ID.match(timer_id):
+    if not isinstance(timer_id, str) or not _TIMER_ID.fullmatch(timer_id):
         raise ValidationFailed("A timer id has 1 to 80 letters, digits, '-' or '_'.", [{"field": "timer_id"}])
     if fire_at.tzinfo is None:
         raise ValidationFailed("A timer's moment needs a time zone.", [{"field": "fire_at"}])

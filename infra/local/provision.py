@@ -22,13 +22,13 @@ from infra.local.template import ACCOUNT_ID, Resolver, load_template, references
 
 SKIPPED = {
     "AWS::Serverless::Function": "the chalice app runs in-process (chalice local and the SQS pollers)",
+    "AWS::Serverless::Api": "chalice local serves the API",
     "AWS::IAM::Role": "moto does not enforce IAM; policies are checked by cfn-lint and tests/integration/test_template.py",
     "AWS::IAM::Policy": "moto does not enforce IAM",
     "AWS::Logs::LogGroup": "functions log to the console locally",
     # moto evaluates bucket policies without their Condition blocks, so the TLS-only Deny would
     # refuse every request; tests/integration/test_template.py checks the policies instead.
     "AWS::S3::BucketPolicy": "moto ignores policy conditions (the TLS-only Deny would deny everything)",
-    "AWS::ApiGateway::GatewayResponse": "chalice local serves the API",
     "AWS::SNS::Topic": "alarms do not run locally",
     "AWS::SNS::Subscription": "alarms do not run locally",
     "AWS::CloudWatch::Alarm": "alarms do not run locally",

@@ -36,6 +36,18 @@ def test_health_names_the_dependency_that_is_down_without_revealing_resources(ap
     assert "patient-portal" not in response.body.decode()  # no queue, table or bucket names
 
 
+def test_health_reports_dynamodb_down_when_its_table_is_gone(api, aws):
+    dynamodb = boto3.client("dynamodb")
+    table = aws.physical["AuditEventsTable"]
+    dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
+    dynamodb.delete_table(TableName=table)
+
+    response = api.http.get("/v1/health")
+
+    assert response.status_code == 503
+    assert response.json_body["services"]["dynamodb"]["status"] == "unavailable"
+
+
 def test_every_response_carries_security_headers_and_a_correlation_id(api):
     response = api.http.get("/v1/health")
 

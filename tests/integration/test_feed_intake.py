@@ -93,6 +93,30 @@ def test_a_storage_failure_is_retried_in_order(api, container, monkeypatch):
     assert [r.message_type for r in records().values()] == ["ADT^A01"]
 
 
+def test_a_failure_holds_back_only_its_own_sender(api, container, monkeypatch, caplog):
+    from chalicelib.errors import DependencyUnavailable
+
+    event = sqs_event(api, [sample("hl7org_ADT_A08_update_v2.3.hl7"), sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
+                            sample("nhapi_ADT_A03_discharge_v2.5.hl7")], QUEUE)
+    for record, group in zip(event["Records"], ("ADT", "LAB", "ADT")):
+        record["attributes"]["MessageGroupId"] = group
+    real_put = container.feed_archive.put
+
+    def flaky_put(key, data, *args, **kwargs):
+        if b"ADT^A08" in data:
+            raise DependencyUnavailable("Document storage is unavailable.")
+        return real_put(key, data, *args, **kwargs)
+
+    monkeypatch.setattr(container.feed_archive, "put", flaky_put)
+
+    result = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}, {"itemIdentifier": "message-2"}]}
+    assert [r.message_type for r in records().values()] == ["ADT^A01"]  # the other sender went on
+    failures = [r for r in caplog.records if r.getMessage().startswith("queue record failed")]
+    assert [(r.sqs_message_id, r.error_type) for r in failures][0] == ("message-0", "DependencyUnavailable")
+
+
 def test_every_sample_is_taken_without_a_retry(api):
     """No real-world sample crashes intake: each is recorded or quarantined, never bounced."""
     paths = sorted((SAMPLES_DIR / "hl7v2").iterdir()) + sorted((SAMPLES_DIR / "fhir").iterdir())

@@ -82,22 +82,15 @@ def test_non_object_is_refused(message):
         NotificationRequest.from_message(message)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="notifications/domain.py:56 tests `template in TEMPLATES` "
-                                                         "with an unhashable JSON value: TypeError, not ValidationFailed")
 @pytest.mark.parametrize("template", [["account_ready"], {"name": "account_ready"}], ids=["list", "object"])
 def test_non_string_template_is_refused(template):
     assert "template" in invalid_fields({**VALID, "template": template})
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="notifications/domain.py:54 checks str(value): a null notification_id is accepted "
-                          "as the id 'None'")
 def test_null_notification_id_is_refused():
     assert "notification_id" in invalid_fields({**VALID, "notification_id": None})
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason="notifications/domain.py:37,39 use re.match with '$', which also matches "
-                                       "before a trailing newline: 'a@b.org\\n' and '/inbox\\n' are accepted")
 @pytest.mark.parametrize("changes", [{"to_address": "pat@example.org\n"}, {"link_path": "/inbox\n"}],
                          ids=["to_address", "link_path"])
 def test_trailing_newline_is_refused(changes):

@@ -52,9 +52,6 @@ def test_timer_ids_up_to_80_letters_digits_dash_underscore_are_accepted(timer_id
     assert list(timers.started) == [timer_id]
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="timers/service.py:9 '$' matches before a trailing newline: 'abc\\n' passes validation and "
-                          "only fails at Step Functions (DependencyUnavailable, retried) instead of ValidationFailed")
 def test_timer_id_with_trailing_newline_is_refused():
     assert refused_field(FakeTimers(), timer_id="release-42\n") == "timer_id"
 

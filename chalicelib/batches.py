@@ -1,0 +1,32 @@
+"""Powertools batch processors that tell the on-call engineer which record failed and why, by
+id and error type only (Powertools' own failure logging prints the exception's message, which may
+quote a payload). Imported lazily by the SQS consumers: Powertools' batch module is not needed
+for an API cold start."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, SqsFifoPartialProcessor
+
+from chalicelib.observability import count, logger
+
+
+class _LogsFailures:
+    def failure_handler(self, record, exception):
+        logger.warning("queue record failed; it stays on the queue for a retry",
+                       extra={"sqs_message_id": record.message_id, "error_type": exception[0].__name__,
+                              "receive_count": record.attributes.approximate_receive_count})
+        count("QueueRecordFailed")
+        return super().failure_handler(record, exception)
+
+
+class QueueBatch(_LogsFailures, BatchProcessor):
+    def __init__(self) -> None:
+        super().__init__(EventType.SQS)
+
+
+class OrderedQueueBatch(_LogsFailures, SqsFifoPartialProcessor):
+    """FIFO: after a failure, the later records of the same message group are returned unprocessed
+    (so a sender's messages are never filed out of order); other groups go on."""
+
+    def __init__(self) -> None:
+        super().__init__(skip_group_on_error=True)
