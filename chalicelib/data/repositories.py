@@ -71,26 +71,42 @@ class DynamoAuditLog:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
 
     def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
-        return self._page(AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit,
-                                                last_evaluated_key=decode_cursor(after)), limit)
+        # One item more than asked tells whether another page exists, so a cursor is only handed
+        # out when it leads somewhere (DynamoDB's own LastEvaluatedKey may lead to an empty page).
+        results = AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit + 1,
+                                        last_evaluated_key=_cursor_within(after, "subject_id", patient_id))
+        return self._page(results, limit, ("subject_id", "sort_key"))
 
     def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
-        return self._page(AuditEventModel.by_actor.query(account_id, scan_index_forward=False, limit=limit,
-                                                         last_evaluated_key=decode_cursor(after)), limit)
+        results = AuditEventModel.by_actor.query(account_id, scan_index_forward=False, limit=limit + 1,
+                                                 last_evaluated_key=_cursor_within(after, "actor_id", account_id))
+        return self._page(results, limit, ("subject_id", "sort_key", "actor_id"))
 
     @staticmethod
-    def _page(results, limit: int) -> tuple[list[AuditEvent], str]:
+    def _page(results, limit: int, key_names: tuple[str, ...]) -> tuple[list[AuditEvent], str]:
         try:
-            events = [_audit_event(item) for item in results]
+            items = list(results)
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
-        return events, encode_cursor(results.last_evaluated_key) if len(events) == limit else ""
+        if len(items) <= limit:
+            return [_audit_event(item) for item in items], ""
+        last = items[limit - 1]
+        cursor = encode_cursor({name: {"S": getattr(last, name)} for name in key_names})
+        return [_audit_event(item) for item in items[:limit]], cursor
 
     def ping(self) -> None:
         try:
             Connection(region=AuditEventModel.Meta.region).describe_table(AuditEventModel.Meta.table_name)
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
+
+
+def _cursor_within(cursor: str, key_name: str, expected: str) -> dict[str, Any] | None:
+    """A cursor only continues the listing it came from: one for another patient is refused."""
+    decoded = decode_cursor(cursor)
+    if decoded is not None and decoded.get(key_name) != {"S": expected}:
+        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
+    return decoded
 
 
 def _audit_event(item: AuditEventModel) -> AuditEvent:

@@ -40,6 +40,7 @@ def all_pages(read, limit: int) -> list:
     pages = 1
     while cursor:
         more, cursor = read(limit, cursor)
+        assert more, "a cursor must lead to more events"
         events += more
         pages += 1
         assert pages < 50
@@ -61,10 +62,14 @@ class TestAuditLogContract:
     def test_pages_cover_every_event_once(self, audit_log):
         for minute in range(7):
             record(audit_log, minute)
+        for minute in range(6):
+            record(audit_log, minute, actor=MOTHER, patient_id="child-1")
 
-        events = all_pages(lambda limit, after: audit.access_history(audit_log, "patient-1", limit, after), 3)
+        by_patient = all_pages(lambda limit, after: audit.access_history(audit_log, "patient-1", limit, after), 3)
+        by_actor = all_pages(lambda limit, after: audit_log.by_actor("parent-1", limit, after), 3)
 
-        assert [e.resource_id for e in events] == [f"obs-{m}" for m in range(6, -1, -1)]
+        assert [e.resource_id for e in by_patient] == [f"obs-{m}" for m in range(6, -1, -1)]
+        assert [e.resource_id for e in by_actor] == [f"obs-{m}" for m in range(5, -1, -1)]
 
     def test_events_by_actor_include_proxy_grants(self, audit_log):
         record(audit_log, 1, actor=MOTHER, patient_id="child-1")
@@ -86,3 +91,16 @@ class TestAuditLogContract:
     def test_the_store_offers_no_way_to_change_or_remove_an_event(self, audit_log):
         public = {name for name in dir(audit_log) if not name.startswith("_")}
         assert not public & {"update", "delete", "remove", "put", "save", "clear"}
+
+
+def test_a_cursor_from_one_patient_cannot_page_another(container):
+    from chalicelib.errors import ValidationFailed
+
+    for minute in range(3):
+        record(container.audit_log, minute)
+    _, cursor = audit.access_history(container.audit_log, "patient-1", limit=1)
+
+    with pytest.raises(ValidationFailed):
+        audit.access_history(container.audit_log, "patient-2", limit=1, after=cursor)
+    with pytest.raises(ValidationFailed):
+        audit.access_history(container.audit_log, "patient-1", limit=1, after="not-a-cursor")
