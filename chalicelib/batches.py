@@ -19,9 +19,11 @@ class _LogsFailures:
         return super().failure_handler(record, exception)
 
 
+# raise_on_entire_batch_failure=False: when every record fails, report them all as failed (Lambda
+# retries them just the same) instead of raising an error whose text quotes each record's exception.
 class QueueBatch(_LogsFailures, BatchProcessor):
     def __init__(self) -> None:
-        super().__init__(EventType.SQS)
+        super().__init__(EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class OrderedQueueBatch(_LogsFailures, SqsFifoPartialProcessor):
@@ -30,3 +32,4 @@ class OrderedQueueBatch(_LogsFailures, SqsFifoPartialProcessor):
 
     def __init__(self) -> None:
         super().__init__(skip_group_on_error=True)
+        self.raise_on_entire_batch_failure = False

@@ -21,8 +21,7 @@ class StepFunctionsTimers:
         self._sfn = client
         self.state_machine_arn = state_machine_arn
 
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-              group_id: str = "") -> str:
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any]) -> str:
         payload: dict[str, Any] = {"fire_at": iso_utc(fire_at), "queue_url": queue_url,
                                    "message_body": json.dumps(message, separators=(",", ":"))}
         try:

@@ -134,7 +134,7 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
         control_id = _text(resource.get("id")) or _text(header.get("id"))
     elif _text(resource.get("id")):
         version = _text(_object(resource.get("meta")).get("versionId"))
-        control_id = f"{resource_type}/{resource['id']}" + (f"/_history/{version}" if version else "")
+        control_id = f"{resource_type}/{_text(resource['id'])}" + (f"/_history/{version}" if version else "")
     if not sender:
         raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
     if not control_id:

@@ -11,7 +11,7 @@ MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
 
 
 class Timers(Protocol):
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], group_id: str = "") -> str: ...
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any]) -> str: ...
 
     def cancel(self, execution_arn: str) -> None: ...
 
@@ -23,6 +23,9 @@ def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str
         raise ValidationFailed("A timer id has 1 to 80 letters, digits, '-' or '_'.", [{"field": "timer_id"}])
     if fire_at.tzinfo is None:
         raise ValidationFailed("A timer's moment needs a time zone.", [{"field": "fire_at"}])
+    if queue_url.endswith(".fifo"):
+        # The state machine sends no MessageGroupId, and its role may only reach standard queues.
+        raise ValidationFailed("A timer delivers to a standard queue, not a FIFO one.", [{"field": "queue_url"}])
     now = now or datetime.now(timezone.utc)
     if fire_at - now > MAX_DELAY:
         raise ValidationFailed("A timer fires within a year.", [{"field": "fire_at"}])

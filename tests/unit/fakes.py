@@ -100,7 +100,6 @@ class StartedTimer:
     fire_at: datetime
     queue_url: str
     message: dict[str, Any]
-    group_id: str
 
 
 class FakeTimers:
@@ -110,8 +109,8 @@ class FakeTimers:
         self.started: dict[str, StartedTimer] = {}
         self.cancelled: list[str] = []
 
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], group_id: str = "") -> str:
-        self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message, group_id))
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any]) -> str:
+        self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message))
         return self.handle(name)
 
     def cancel(self, execution_arn: str) -> None:

@@ -33,7 +33,7 @@ def test_schedule_starts_the_timer_with_exactly_what_was_asked():
     handle = schedule(timers, fire_at=NOW + timedelta(days=3))
     # THEN it started once with the id, moment, queue and message given, and its handle came back
     assert timers.started == {"release-result-42": StartedTimer("release-result-42", NOW + timedelta(days=3),
-                                                                QUEUE, MESSAGE, "")}
+                                                                QUEUE, MESSAGE)}
     assert handle == FakeTimers.handle("release-result-42")
 
 
@@ -104,3 +104,14 @@ def test_cancel_passes_the_handle_schedule_returned():
 ], ids=["new-york", "kolkata", "plus-2", "utc-with-microseconds"])
 def test_iso_utc_is_the_z_form_step_functions_wants(moment):
     assert iso_utc(moment) == "2026-11-25T12:00:00Z"
+
+
+def test_a_timer_cannot_target_a_fifo_queue():
+    # GIVEN the outbound FIFO queue, which needs a MessageGroupId the state machine does not send
+    timers = FakeTimers()
+    # WHEN a timer is aimed at it THEN it is refused up front, not failed at the moment it fires
+    with pytest.raises(ValidationFailed) as refused:
+        service.schedule(timers, timer_id="t-1", fire_at=datetime.now(timezone.utc), message={},
+                         queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/patient-portal-clinical-outbound.fifo")
+    assert refused.value.details == [{"field": "queue_url"}]
+    assert timers.started == {}
