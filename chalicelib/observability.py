@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = "patient-portal"
 
@@ -25,8 +26,11 @@ metrics = Metrics(namespace="PatientPortal", service=SERVICE)
 
 
 def count(event_name: str, value: int = 1) -> None:
-    """One metric per business event (FeedMessageAccepted, NotificationSent, AuditEventRecorded ...)."""
-    metrics.add_metric(name=event_name, unit=MetricUnit.Count, value=value)
+    """One metric per business event (FeedMessageAccepted, NotificationSent, QueueRecordFailed ...)."""
+    # With POWERTOOLS_METRICS_DISABLED (the local stage) Powertools never clears what it was given,
+    # so a long-running local server would pile metrics up: do not hand them over at all.
+    if not is_metrics_disabled():
+        metrics.add_metric(name=event_name, unit=MetricUnit.Count, value=value)
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def take(record) -> None:
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
-        logger.append_keys(sqs_message_id=record.message_id)
+        logger.set_correlation_id(record.message_id)  # ties this record's log lines together
         results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
                                   messages=container.feed_messages,
                                   sender_hint=sender or record.attributes.message_group_id or "")

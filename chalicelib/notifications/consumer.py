@@ -44,6 +44,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
             message = json.loads(record.body)
         except ValueError:
             raise ValidationFailed("A notification is a JSON object.") from None
+        logger.set_correlation_id(record.message_id)
         NotificationRequest.from_message(message)  # refuse before taking an idempotency key
         send_once(message=message)
 

@@ -130,3 +130,21 @@ def test_every_sample_is_taken_without_a_retry(api):
     statuses = [r.status for r in records().values()]
     assert statuses.count("quarantined") == 6  # fuzz, malformed, invalid, bad batch, corpus, Z99
     assert statuses.count("accepted") == len(paths) - 6 + 1  # the BHS batch carries two messages
+
+
+def test_each_intake_outcome_is_a_metric(aws, capfd):
+    """Deployed (stage prod), every accepted or quarantined message is one CloudWatch EMF metric."""
+    import json
+
+    from chalice.test import Client
+
+    from tests.conftest import PROJECT_DIR
+
+    bodies = [sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), sample("fuzz_nhapi_stackoverflow1.hl7")]
+    with Client(app_module.app, stage_name="prod", project_dir=str(PROJECT_DIR)) as prod:
+        prod.lambda_.invoke("on_clinical_feed_message", sqs_event(prod, bodies, QUEUE, group_id="ADT"))
+
+    emitted = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    names = [m["Name"] for doc in emitted for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+    assert sorted(names) == ["FeedMessageAccepted", "FeedMessageQuarantined"]
+    assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PatientPortal" for doc in emitted)
