@@ -4,16 +4,16 @@ Routes live in chalicelib/<capability>/routes.py as Blueprints. SQS event handle
 here, not in Blueprints, because a Blueprint's event handlers lose the app's middleware once
 deployed (chalice issue 1566); their logic lives in chalicelib/<capability>/consumer.py.
 Nothing here builds a client or touches the network: this import is the Lambda cold start.
+The queue consumers are imported inside their handlers, so the API function never loads the HL7
+parser or Powertools' batch utilities.
 """
 
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib import settings, wiring
 from chalicelib.dev.routes import dev_routes
-from chalicelib.feeds import consumer as feed_consumer
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
-from chalicelib.notifications import consumer as notification_consumer
 from chalicelib.observability import logger, metrics, tracing_middleware
 
 # chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
@@ -31,9 +31,13 @@ app.register_blueprint(dev_routes)
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
 def on_clinical_feed_message(event):
-    return feed_consumer.handle_batch(event.to_dict(), event.context)
+    from chalicelib.feeds import consumer
+
+    return consumer.handle_batch(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=settings.NOTIFICATIONS_QUEUE_NAME, batch_size=10)
 def on_notification_request(event):
-    return notification_consumer.handle_batch(event.to_dict(), event.context)
+    from chalicelib.notifications import consumer
+
+    return consumer.handle_batch(event.to_dict(), event.context)
