@@ -22,8 +22,8 @@ app = Chalice(app_name="patient-portal", configure_logs=False)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
-app.register_middleware(tracing_middleware(lambda: wiring.container().settings.tracing_enabled))
-app.register_middleware(make_envelope(app, lambda: wiring.container().settings.is_local), "http")
+app.register_middleware(tracing_middleware(lambda: wiring.settings().tracing_enabled))
+app.register_middleware(make_envelope(app, lambda: wiring.settings().is_local), "http")
 
 app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)

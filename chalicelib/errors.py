@@ -69,7 +69,8 @@ _STATUS = {
 
 def to_http(error: PortalError) -> tuple[int, dict[str, Any]]:
     """Status code and body ``{"error": {"code", "message", "details"}}`` for a domain error."""
-    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), 400)
+    # An error class without a status is a programming mistake: answer as the server's fault.
+    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), 500)
     return status, error_body(error.code, error.message, error.details)
 
 

@@ -10,6 +10,7 @@ without the exception's message, which may quote a value.
 
 from __future__ import annotations
 
+import functools
 import traceback
 import warnings
 import uuid
@@ -64,7 +65,9 @@ def tracing_middleware(enabled):
             return get_response(event)
         from chalice import ConvertToMiddleware
 
-        return ConvertToMiddleware(tracer().capture_lambda_handler)(event, get_response)
+        # Responses and exception messages carry PHI: X-Ray keeps timings and call graphs only.
+        capture = functools.partial(tracer().capture_lambda_handler, capture_response=False, capture_error=False)
+        return ConvertToMiddleware(capture)(event, get_response)
 
     return middleware
 

@@ -1,7 +1,8 @@
 """The one module that reads ``os.environ``.
 
-Everything has a safe default so that ``chalice package`` (and a cold start) can import app.py
-without any AWS resource existing. Resource names arrive as environment variables: in AWS the
+Importing needs nothing: ``chalice package`` (and a cold start) can import app.py without any AWS
+resource existing. Resource names have no default, though: a function missing one refuses to build
+its container (``Settings.missing``) rather than reach for a table of another stack. Resource names arrive as environment variables: in AWS the
 merge template fills them with ``!Ref``/``!GetAtt`` of the stack's resources; locally the local
 stack resolves the very same block of the template against the resources it provisioned
 (infra/local/provision.py), so the two cannot drift apart.
@@ -45,10 +46,29 @@ class Settings:
     # Only set on the local stack: where the AWS stand-in answers (used by /dev/mailbox).
     aws_endpoint_url: str
     tracing_enabled: bool
+    running_in_lambda: bool
 
     @property
     def is_local(self) -> bool:
-        return self.stage == LOCAL_STAGE
+        """The local stack on a developer's machine. A stage named "local" deployed to Lambda by
+        mistake is not local: developer tools and seeding stay closed there."""
+        return self.stage == LOCAL_STAGE and not self.running_in_lambda
+
+    def missing(self) -> list[str]:
+        """Environment variables a deployed function needs but did not get (names only)."""
+        required = {
+            "PORTAL_AUDIT_TABLE": self.audit_table, "PORTAL_ACCOUNTS_TABLE": self.accounts_table,
+            "PORTAL_ORGANIZATIONS_TABLE": self.organizations_table,
+            "PORTAL_FEED_MESSAGES_TABLE": self.feed_messages_table, "PORTAL_IDEMPOTENCY_TABLE": self.idempotency_table,
+            "PORTAL_DOCUMENTS_BUCKET": self.documents_bucket, "PORTAL_SIGNED_DOCUMENTS_BUCKET": self.signed_documents_bucket,
+            "PORTAL_FEED_ARCHIVE_BUCKET": self.feed_archive_bucket,
+            "PORTAL_CLINICAL_INBOUND_QUEUE_URL": self.clinical_inbound_queue_url,
+            "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL": self.clinical_outbound_queue_url,
+            "PORTAL_NOTIFICATIONS_QUEUE_URL": self.notifications_queue_url,
+            "PORTAL_DATED_EVENT_STATE_MACHINE_ARN": self.dated_event_state_machine_arn,
+            "PORTAL_KMS_KEY_ID": self.kms_key_id, "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
+        }
+        return sorted(name for name, value in required.items() if not value)
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -61,21 +81,22 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
         region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
-        audit_table=get("PORTAL_AUDIT_TABLE", "portal-audit-events"),
-        accounts_table=get("PORTAL_ACCOUNTS_TABLE", "portal-accounts"),
-        organizations_table=get("PORTAL_ORGANIZATIONS_TABLE", "portal-organizations"),
-        feed_messages_table=get("PORTAL_FEED_MESSAGES_TABLE", "portal-feed-messages"),
-        idempotency_table=get("PORTAL_IDEMPOTENCY_TABLE", "portal-idempotency"),
-        documents_bucket=get("PORTAL_DOCUMENTS_BUCKET", "portal-documents"),
-        signed_documents_bucket=get("PORTAL_SIGNED_DOCUMENTS_BUCKET", "portal-signed-documents"),
-        feed_archive_bucket=get("PORTAL_FEED_ARCHIVE_BUCKET", "portal-feed-archive"),
+        audit_table=get("PORTAL_AUDIT_TABLE"),
+        accounts_table=get("PORTAL_ACCOUNTS_TABLE"),
+        organizations_table=get("PORTAL_ORGANIZATIONS_TABLE"),
+        feed_messages_table=get("PORTAL_FEED_MESSAGES_TABLE"),
+        idempotency_table=get("PORTAL_IDEMPOTENCY_TABLE"),
+        documents_bucket=get("PORTAL_DOCUMENTS_BUCKET"),
+        signed_documents_bucket=get("PORTAL_SIGNED_DOCUMENTS_BUCKET"),
+        feed_archive_bucket=get("PORTAL_FEED_ARCHIVE_BUCKET"),
         clinical_inbound_queue_url=get("PORTAL_CLINICAL_INBOUND_QUEUE_URL"),
         clinical_outbound_queue_url=get("PORTAL_CLINICAL_OUTBOUND_QUEUE_URL"),
         notifications_queue_url=get("PORTAL_NOTIFICATIONS_QUEUE_URL"),
         dated_event_state_machine_arn=get("PORTAL_DATED_EVENT_STATE_MACHINE_ARN"),
         kms_key_id=get("PORTAL_KMS_KEY_ID"),
         sender_address=get("PORTAL_SENDER_ADDRESS", "no-reply@portal.example.org"),
-        public_base_url=get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_base_url=get("PORTAL_PUBLIC_BASE_URL").rstrip("/"),
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
+        running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
     )

@@ -14,12 +14,28 @@ from typing import Any, Callable
 from chalicelib.settings import Settings, load_settings
 
 
+class ConfigurationMissing(RuntimeError):
+    """A deployed function was not given the names of its resources (a template mistake)."""
+
+
 class Container:
     def __init__(self, settings: Settings):
+        missing = settings.missing()
+        if missing:
+            from chalicelib.observability import logger
+
+            logger.error("configuration missing; refusing to start", extra={"missing": missing})
+            raise ConfigurationMissing("missing environment variables: " + ", ".join(missing))
         self.settings = settings
+
+    @cached_property
+    def _tables_bound(self) -> bool:
+        # PynamoDB is imported and its models pointed at this stage's tables on first data access,
+        # so functions and routes that never touch DynamoDB never pay for it.
         from chalicelib.data.models import bind_tables
 
-        bind_tables(settings)
+        bind_tables(self.settings)
+        return True
 
     # -- AWS clients ---------------------------------------------------------------------------
     @cached_property
@@ -32,8 +48,9 @@ class Container:
     def _client_config(self):
         from botocore.config import Config
 
-        # Fail fast: a request waiting on a dead dependency holds a Lambda and a user.
-        return Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+        # Fail fast, and well inside the 29 s of API Gateway and the functions' 30 s: a request
+        # waiting on a dead dependency holds a Lambda and a user; 2 x (2 s + 5 s) at the worst.
+        return Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 2})
 
     def client(self, service: str) -> Any:
         with _lock:  # boto3 session.client is not thread safe; the local server is threaded
@@ -90,41 +107,49 @@ class Container:
     def audit_log(self):
         from chalicelib.data.repositories import DynamoAuditLog
 
+        assert self._tables_bound
         return DynamoAuditLog()
 
     @cached_property
     def directory(self):
         from chalicelib.data.repositories import DynamoDirectory
 
+        assert self._tables_bound
         return DynamoDirectory()
 
     @cached_property
     def feed_messages(self):
         from chalicelib.data.repositories import DynamoFeedMessages
 
+        assert self._tables_bound
         return DynamoFeedMessages()
 
-    @cached_property
-    def idempotency_store(self):
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    def idempotent(self, name: str, function: Callable[..., Any], key_jmespath: str, payload_jmespath: str,
+                   expires_after_seconds: int) -> tuple[Callable[..., Any], Any]:
+        """``function(message=...)`` made idempotent on the key at ``key_jmespath`` of its message:
+        returns it with its IdempotencyConfig (to register the Lambda context on). Built once per
+        container and name. Each name has its own persistence layer, because Powertools configures
+        a layer once, with the first config it sees; ``name`` is the key prefix, so records survive
+        a renamed function. A repeated key whose ``payload_jmespath`` part differs is refused
+        (IdempotencyValidationError) instead of being taken for a duplicate."""
+        with _lock:
+            cache = self.__dict__.setdefault("_idempotent", {})
+            if name not in cache:
+                from aws_lambda_powertools.utilities.idempotency import (
+                    DynamoDBPersistenceLayer,
+                    IdempotencyConfig,
+                    idempotent_function,
+                )
 
-        # Given our client so Powertools does not build one at import (GUIDE 4).
-        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
-                                        boto3_client=self.client("dynamodb"))
-
-    def idempotent(self, name: str, function: Callable[..., Any], key_jmespath: str,
-                   expires_after_seconds: int) -> Callable[..., Any]:
-        """``function(message=...)`` made idempotent on the key at ``key_jmespath`` of its message,
-        with Powertools' DynamoDB persistence; built once per container."""
-        cache = self.__dict__.setdefault("_idempotent", {})
-        if name not in cache:
-            from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
-            config = IdempotencyConfig(event_key_jmespath=key_jmespath, expires_after_seconds=expires_after_seconds,
-                                       raise_on_no_idempotency_key=True)
-            cache[name] = (idempotent_function(function, data_keyword_argument="message",
-                                               persistence_store=self.idempotency_store, config=config), config)
-        return cache[name]
+                config = IdempotencyConfig(event_key_jmespath=key_jmespath, payload_validation_jmespath=payload_jmespath,
+                                           expires_after_seconds=expires_after_seconds,
+                                           raise_on_no_idempotency_key=True)
+                # Given our client so Powertools does not build one at import (GUIDE 4).
+                store = DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
+                                                 boto3_client=self.client("dynamodb"))
+                cache[name] = (idempotent_function(function, data_keyword_argument="message", persistence_store=store,
+                                                   config=config, key_prefix=name), config)
+            return cache[name]
 
     def health_probes(self) -> dict[str, Callable[[], None]]:
         return {
@@ -139,6 +164,15 @@ class Container:
 
 _lock = threading.RLock()
 _container: Container | None = None
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """This container's settings, without building clients (cheap; for middleware)."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
 
 
 def container() -> Container:
@@ -146,12 +180,14 @@ def container() -> Container:
     if _container is None:
         with _lock:
             if _container is None:
-                _container = Container(load_settings())
+                _container = Container(settings())
     return _container
 
 
 def reset() -> None:
-    """Forget every client and setting (tests; a changed environment)."""
-    global _container
+    """Forget every client and the settings (tests; a changed environment). PynamoDB models are
+    re-pointed at their tables when the next container first touches DynamoDB."""
+    global _container, _settings
     with _lock:
         _container = None
+        _settings = None

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from chalicelib.adapters import AWS_FAILURES
-from chalicelib.errors import DependencyUnavailable, ValidationFailed
+from chalicelib.errors import DependencyUnavailable, NotFound, ValidationFailed
 
 # Presigned URLs are bearer tokens to PHI: they live five minutes at most (GUIDE 5.11).
 MAX_PRESIGNED_SECONDS = 300
@@ -26,6 +26,8 @@ class S3ObjectStore:
     def get(self, key: str) -> bytes:
         try:
             return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self._s3.exceptions.NoSuchKey as error:
+            raise NotFound("No such document.") from error
         except AWS_FAILURES as error:
             raise DependencyUnavailable("Document storage is unavailable.") from error
 

@@ -4,8 +4,10 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters import AWS_FAILURES
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.errors import Conflict, DependencyUnavailable
 
 
 def iso_utc(moment: datetime) -> str:
@@ -25,10 +27,16 @@ class StepFunctionsTimers:
         payload: dict[str, Any] = {"fire_at": iso_utc(fire_at), "queue_url": queue_url,
                                    "message_body": json.dumps(message, separators=(",", ":"))}
         try:
-            # Execution names are unique per state machine for 90 days: starting the same timer
-            # twice with the same input returns the first execution instead of a second timer.
+            # Execution names are unique per state machine for 90 days: starting a running timer
+            # again with the same input returns it instead of a second one; any other reuse of
+            # the name is refused (Conflict).
             answer = self._sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name,
                                                input=json.dumps(payload))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                # The name was used by a timer that already fired, or with another message.
+                raise Conflict("A timer with this id exists already.", [{"field": "timer_id"}]) from error
+            raise DependencyUnavailable("The timer service is unavailable.") from error
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The timer service is unavailable.") from error
         return answer["executionArn"]
@@ -40,7 +48,10 @@ class StepFunctionsTimers:
             raise DependencyUnavailable("The timer service is unavailable.") from error
 
     def status(self, execution_arn: str) -> str:
-        return self._sfn.describe_execution(executionArn=execution_arn)["status"]
+        try:
+            return self._sfn.describe_execution(executionArn=execution_arn)["status"]
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("The timer service is unavailable.") from error
 
     def ping(self) -> None:
         self._sfn.describe_state_machine(stateMachineArn=self.state_machine_arn)

@@ -7,7 +7,7 @@ applies stage variables during a call (GUIDE 4).
 
 from __future__ import annotations
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -108,7 +108,6 @@ class FeedMessageModel(Model):
     reason = UnicodeAttribute(null=True)
     archive_key = UnicodeAttribute(null=False)
     received_at = UTCDateTimeAttribute(null=False)
-    attributes = MapAttribute(null=True)
 
 
 ALL_MODELS = (AuditEventModel, AccountModel, UsernameClaimModel, OrganizationModel, FeedMessageModel)
@@ -127,4 +126,8 @@ def bind_tables(settings) -> None:
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:
             model.Meta.table_name = table_name
             model.Meta.region = settings.region
+            # The same fail-fast budget as the boto3 clients (wiring.py), not PynamoDB's 15 s + 30 s.
+            model.Meta.connect_timeout_seconds = 2
+            model.Meta.read_timeout_seconds = 5
+            model.Meta.max_retry_attempts = 1
             model._connection = None  # PynamoDB caches the connection with the old table name

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timezone
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -49,7 +49,7 @@ class DynamoAuditLog:
     def append(self, event: AuditEvent) -> None:
         item = AuditEventModel(
             subject_id=event.patient_id or f"account#{event.actor.account_id}",
-            sort_key=f"{event.recorded_at.isoformat()}#{event.event_id}",
+            sort_key=f"{event.recorded_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}#{event.event_id}",
             event_id=event.event_id,
             recorded_at=event.recorded_at,
             actor_id=event.actor.account_id,
@@ -96,7 +96,7 @@ class DynamoAuditLog:
 
     def ping(self) -> None:
         try:
-            Connection(region=AuditEventModel.Meta.region).describe_table(AuditEventModel.Meta.table_name)
+            AuditEventModel.describe_table()
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
 
@@ -141,6 +141,8 @@ class DynamoDirectory:
             item = OrganizationModel.get(organization_id)
         except OrganizationModel.DoesNotExist:
             return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
         return Organization(item.organization_id, item.name, item.created_at)
 
     def add_account(self, account: Account) -> None:
@@ -152,7 +154,8 @@ class DynamoDirectory:
             email=account.email or None, created_at=account.created_at,
         )
         try:
-            with TransactWrite(connection=Connection(region=AccountModel.Meta.region)) as transaction:
+            # The model's own connection: one client per container, with its timeouts (no new session).
+            with TransactWrite(connection=AccountModel._get_connection().connection) as transaction:
                 transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
                 transaction.save(model, condition=AccountModel.account_id.does_not_exist())
         except TransactWriteError as error:
@@ -161,8 +164,11 @@ class DynamoDirectory:
             raise DependencyUnavailable("The directory is unavailable.") from error
 
     def account_by_username(self, username: str) -> Account | None:
-        for item in AccountModel.by_username.query(username, limit=1):
-            return _account(item)
+        try:
+            for item in AccountModel.by_username.query(username, limit=1):
+                return _account(item)
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
         return None
 
 
@@ -196,6 +202,8 @@ class DynamoFeedMessages:
             item = FeedMessageModel.get(key, consistent_read=True)
         except FeedMessageModel.DoesNotExist:
             return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The feed store is unavailable.") from error
         return FeedMessage(
             key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
             message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",

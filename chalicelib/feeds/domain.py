@@ -29,11 +29,15 @@ class Envelope:
 
 class Unfileable(Exception):
     """A body or message the portal cannot identify; ``reason`` is safe to store and show
-    (it names fields and rules, never values)."""
+    (it names fields and rules, never values). ``format`` and ``message_type`` say what is known
+    of it, for the quarantine record."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, format: "FeedFormat | None" = None, message_type: str = ""):
         super().__init__(reason)
         self.reason = reason
+        self.format = format or FeedFormat.UNKNOWN
+        self.message_type = message_type
+        self.text = ""  # the one message of a batch this is about, when there is one
 
 
 @dataclass(frozen=True)

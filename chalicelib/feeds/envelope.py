@@ -26,6 +26,14 @@ _SEGMENT_LINE = re.compile(r"^[A-Z][A-Z0-9]{2}(\||$)")
 _HL7_CODE = re.compile(r"[A-Z0-9_]{1,7}")
 _FHIR_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
 
+
+def _is_identity(value: str, limit: int = 256) -> bool:
+    """Sender and control id become the record's key: printable text (accents welcome), no
+    control characters or lone surrogates, bounded. HL7 gives MSH-10 199 characters; DynamoDB
+    refuses keys over 2048 bytes, which would bounce the body to the dead-letter queue and hold
+    back its sender's queue group instead of quarantining it."""
+    return 0 < len(value) <= limit and value.isprintable() and not any("\ud800" <= c <= "\udfff" for c in value)
+
 # The message types the portal files, and the segments without which one cannot be filed.
 # Anything else is quarantined at intake with the reason, rather than accepted and left unfiled.
 REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
@@ -46,16 +54,43 @@ def decode(raw: bytes) -> str:
         return body.decode("latin-1")
 
 
-def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
-    """All messages in one queue body, each identified; Unfileable when the body is unusable."""
+def read_messages(raw: bytes, sender_hint: str = "") -> list[Envelope | Unfileable]:
+    """Every message in one queue body: an Envelope for each one identified, an Unfileable (with
+    the message's ``text``) for each one that is not, so one bad message of a batch does not take
+    the good ones down with it. Raises Unfileable when the body as a whole is unusable."""
     text = decode(raw).strip()
     if not text:
         raise Unfileable("The message body is empty.")
     if text.startswith("{"):
-        return [_fhir_envelope(text, sender_hint)]
-    if text.startswith(("MSH", "BHS", "FHS")) or "\nMSH|" in text or "\rMSH|" in text:
-        return [_hl7_envelope(message) for message in _hl7_messages(text)]
-    raise Unfileable("The body is neither HL7 v2 (no MSH segment) nor FHIR JSON.")
+        try:
+            return [_fhir_envelope(text, sender_hint)]
+        except Unfileable as error:
+            error.format = FeedFormat.FHIR
+            raise
+    if not (text.startswith(("MSH", "BHS", "FHS")) or "\nMSH|" in text or "\rMSH|" in text):
+        raise Unfileable("The body is neither HL7 v2 (no MSH segment) nor FHIR JSON.")
+    try:
+        messages = _hl7_messages(text)
+    except Unfileable as error:
+        error.format = FeedFormat.HL7V2
+        raise
+    results: list[Envelope | Unfileable] = []
+    for message in messages:
+        try:
+            results.append(_hl7_envelope(message))
+        except Unfileable as error:
+            error.format, error.text = FeedFormat.HL7V2, message
+            results.append(error)
+    return results
+
+
+def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
+    """All messages in one queue body, each identified; Unfileable when any is not."""
+    results = read_messages(raw, sender_hint)
+    for result in results:
+        if isinstance(result, Unfileable):
+            raise result
+    return results  # type: ignore[return-value]
 
 
 def _hl7_messages(text: str) -> list[str]:
@@ -94,8 +129,12 @@ def _hl7_envelope(text: str) -> Envelope:
         raise Unfileable("The message has only an MSH segment: segments must be separated by carriage returns.")
     if not control_id:
         raise Unfileable("MSH-10 (message control id) is empty.")
+    if not _is_identity(control_id, 199):
+        raise Unfileable("MSH-10 (message control id) is longer than 199 characters or not printable.")
     if not sender:
         raise Unfileable("MSH-3 and MSH-4 (sending application and facility) are empty.")
+    if not _is_identity(sender):
+        raise Unfileable("MSH-3 and MSH-4 (sending application and facility) are too long or not printable.")
     if not message_type:
         raise Unfileable("MSH-9 (message type) is empty.")
     code, _, rest = message_type.partition("^")
@@ -104,11 +143,12 @@ def _hl7_envelope(text: str) -> Envelope:
         raise Unfileable("MSH-9 (message type) is not a message code and trigger event.")
     required = REQUIRED_SEGMENTS.get(f"{code}^{trigger}") or REQUIRED_SEGMENTS.get(code)
     if required is None:
-        raise Unfileable(f"Message type {code}^{trigger} is not one the portal takes.")
+        raise Unfileable(f"Message type {code}^{trigger} is not one the portal takes.", message_type=f"{code}^{trigger}")
     present = {str(segment[0]) for segment in message}
     missing = [segment_id for segment_id in required if segment_id not in present]
     if missing:
-        raise Unfileable(f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.")
+        raise Unfileable(f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.",
+                         message_type=f"{code}^{trigger}")
     return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text)
 
 
@@ -134,12 +174,19 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
         control_id = _text(resource.get("id")) or _text(header.get("id"))
     elif _text(resource.get("id")):
         version = _text(_object(resource.get("meta")).get("versionId"))
-        control_id = f"{resource_type}/{_text(resource['id'])}" + (f"/_history/{version}" if version else "")
+        # Without a versionId, an update of the same resource is a new message, not a reused id:
+        # the content hash tells versions apart while a resend of the same bytes stays a duplicate.
+        version = version or "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        control_id = f"{resource_type}/{_text(resource['id'])}/_history/{version}"
     if not sender:
         raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
     if not control_id:
         # A transaction Bundle often has no id: its content is its identity, so a resend is a duplicate.
         control_id = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not _is_identity(sender):
+        raise Unfileable("The sender is longer than 256 characters or not printable.")
+    if not _is_identity(control_id):
+        raise Unfileable("The resource id is longer than 256 characters or not printable.")
     return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
 
 

@@ -6,8 +6,8 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
-from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
-from chalicelib.feeds.envelope import split_messages
+from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
+from chalicelib.feeds.envelope import read_messages
 
 
 class Archive(Protocol):
@@ -38,22 +38,26 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
     archive.put(archive_key, raw, "application/octet-stream", {"sha256": body_sha})
 
-    def quarantine(reason: str, sha: str, envelope: Envelope | None = None) -> tuple[IntakeResult, str]:
+    def quarantine(reason: str, sha: str, format: FeedFormat, message_type: str = "", sender: str = "",
+                   control_id: str = "") -> tuple[IntakeResult, str]:
         record = FeedMessage(
-            key=f"quarantine|{sha}", sha256=sha, format=envelope.format if envelope else FeedFormat.UNKNOWN,
-            message_type=envelope.message_type if envelope else "", sender=envelope.sender if envelope else "",
-            control_id=envelope.control_id if envelope else "", status=FeedStatus.QUARANTINED, reason=reason,
-            archive_key=archive_key, received_at=received_at)
+            key=f"quarantine|{sha}", sha256=sha, format=format, message_type=message_type, sender=sender,
+            control_id=control_id, status=FeedStatus.QUARANTINED, reason=reason, archive_key=archive_key,
+            received_at=received_at)
         messages.add(record)  # the same bytes quarantined twice is one record
         return IntakeResult.QUARANTINED, record.key
 
     try:
-        envelopes = split_messages(raw, sender_hint)
+        found = read_messages(raw, sender_hint)
     except Unfileable as error:
-        return [quarantine(error.reason, body_sha)]
+        return [quarantine(error.reason, body_sha, error.format, error.message_type)]
 
     results = []
-    for envelope in envelopes:
+    for envelope in found:
+        if isinstance(envelope, Unfileable):  # one message of a batch
+            results.append(quarantine(envelope.reason, sha256_hex(envelope.text.encode("utf-8")), envelope.format,
+                                      envelope.message_type))
+            continue
         sha = sha256_hex(envelope.text.encode("utf-8"))
         record = FeedMessage(
             key=f"{envelope.sender}|{envelope.control_id}", sha256=sha, format=envelope.format,
@@ -67,5 +71,5 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
             results.append((IntakeResult.DUPLICATE, record.key))
         else:
             results.append(quarantine("The control id was already used by this sender for a different message.",
-                                      sha, envelope))
+                                      sha, envelope.format, envelope.message_type, envelope.sender, envelope.control_id))
     return results

@@ -17,10 +17,10 @@ from chalice.app import Request
 
 from chalicelib.errors import error_body
 from chalicelib.http.routing import Access, access_rule, internal_error
-from chalicelib.observability import logger
+from chalicelib.observability import log_exception, logger
 
 CORRELATION_HEADER = "X-Correlation-Id"
-_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_CLIENT_CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -33,20 +33,27 @@ SECURITY_HEADERS = {
 }
 
 
-def correlation_id_for(request: Request) -> str:
-    """The caller's X-Correlation-Id when it is well formed, else API Gateway's request id."""
+def correlation_ids_for(request: Request) -> tuple[str, str]:
+    """(the server's id for this request, the caller's X-Correlation-Id if well formed).
+
+    The server's id is API Gateway's request id: a caller cannot forge it or make two requests
+    share it. The caller's own id is kept beside it in the logs so a frontend can trace its calls.
+    """
     supplied = request.headers.get(CORRELATION_HEADER.lower()) or ""
-    if _CORRELATION_ID.match(supplied):
-        return supplied
-    return (request.context or {}).get("requestId") or uuid.uuid4().hex
+    client_id = supplied if _CLIENT_CORRELATION_ID.fullmatch(supplied) else ""
+    return (request.context or {}).get("requestId") or uuid.uuid4().hex, client_id
 
 
 def make_envelope(app: Chalice, is_local_stage: Callable[[], bool]) -> Callable[[Request, Callable], Response]:
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
-        correlation_id = correlation_id_for(request)
+        correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)
-        response = _guarded_response(app, request, get_response, is_local_stage)
-        response = _reshape_chalice_error(response)
+        logger.append_keys(client_correlation_id=client_id or None)
+        try:
+            response = _guarded_response(app, request, get_response, is_local_stage)
+            response = _reshape_chalice_error(response)
+        except Exception as error:  # last resort: chalice would log the message and answer in its own shape
+            response = internal_error(log_exception(request.path, error))
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers[CORRELATION_HEADER] = correlation_id

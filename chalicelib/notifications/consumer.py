@@ -16,7 +16,8 @@ from chalicelib.notifications import service
 from chalicelib.notifications.domain import NotificationRequest
 from chalicelib.observability import count, logger
 
-IDEMPOTENCY_WINDOW_SECONDS = 7 * 24 * 3600  # longer than any redelivery or DLQ redrive
+# Longer than a message can live anywhere: 4 days on the queue, then 14 on the dead-letter queue.
+IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -35,16 +36,16 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"ses_message_id": ses_id}
 
     send_once, config = container.idempotent("notifications.send", send, "notification_id",
-                                             IDEMPOTENCY_WINDOW_SECONDS)
+                                             "[template, to_address, token]", IDEMPOTENCY_WINDOW_SECONDS)
     if context is not None:
         config.register_lambda_context(context)
 
     def take(record) -> None:
+        logger.set_correlation_id(record.message_id)
         try:
             message = json.loads(record.body)
         except ValueError:
             raise ValidationFailed("A notification is a JSON object.") from None
-        logger.set_correlation_id(record.message_id)
         NotificationRequest.from_message(message)  # refuse before taking an idempotency key
         send_once(message=message)
 

@@ -25,10 +25,15 @@ def main() -> int:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    from infra.local.stack import PortInUse
+
     try:
         stack.start()
         print(banner(stack), flush=True)
         stopped.wait()
+    except PortInUse as error:
+        print(f"Cannot start the local portal: {error}.", file=sys.stderr, flush=True)
+        return 2
     finally:
         print("Stopping the local portal ...", flush=True)
         stack.stop()

@@ -63,6 +63,8 @@ def provision(session, *, stack_name: str = "patient-portal-local", parameters: 
             result.skipped[logical_id] = SKIPPED[kind]
             # Roles are still referred to (state machine RoleArn): give them a well-formed ARN.
             resolver.add(logical_id, logical_id, Arn=f"arn:aws:iam::{ACCOUNT_ID}:role/{stack_name}-{logical_id}")
+        elif "Condition" in resource:
+            raise ValueError(f"{logical_id}: conditional resources are not provisioned locally; add support first")
         elif hasattr(creators, _method(kind)):
             wanted[logical_id] = resource
         else:

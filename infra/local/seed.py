@@ -52,6 +52,6 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         except Conflict:
             continue  # already there (a seed run twice against the same data)
         container.notifications_queue.send({"notification_id": uuid.uuid4().hex, "template": "account_ready",
-                                            "to_address": email, "link_path": "/"})
+                                            "to_address": email})
         seeded.append(SeededAccount(role.value, username, password, email))
     return seeded

@@ -3,13 +3,15 @@ mapping does, because ``chalice local`` never calls them (GUIDE 4):
 
 - a batch of up to ``batch_size`` records in Lambda's SQS event shape;
 - ``batchItemFailures`` honoured: the records it names stay on the queue, the rest are deleted;
-- a handler that raises fails the whole batch: nothing is deleted;
+- a handler that raises, or answers with an itemIdentifier that is not one of the batch's message
+  ids, fails the whole batch: nothing is deleted;
 - what is not deleted comes back after the queue's visibility timeout, and SQS itself moves it to
   the dead-letter queue after maxReceiveCount (moto implements the redrive policy).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import threading
@@ -22,7 +24,10 @@ log = logging.getLogger("portal.local.sqs")
 
 
 def lambda_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    attributes = {name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
+    def binary(value: bytes | None) -> str | None:  # Lambda hands binary attributes over in base64
+        return base64.b64encode(value).decode() if value is not None else None
+
+    attributes = {name: {"stringValue": value.get("StringValue"), "binaryValue": binary(value.get("BinaryValue")),
                          "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
                   for name, value in (message.get("MessageAttributes") or {}).items()}
     return {
@@ -40,7 +45,8 @@ def lambda_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[
 
 class SqsPoller:
     def __init__(self, sqs_client, queue_url: str, handler: Callable[[dict, Any], Any], *, batch_size: int = 10,
-                 function_name: str = "handler", timeout_seconds: int = 30, wait_seconds: int = 1):
+                 function_name: str = "handler", timeout_seconds: int = 30, wait_seconds: int = 1,
+                 dispatch_lock: Any = None):
         self._sqs = sqs_client
         self.queue_url = queue_url
         self._handler = handler
@@ -50,6 +56,8 @@ class SqsPoller:
         self._wait_seconds = wait_seconds
         self._queue_arn = sqs_client.get_queue_attributes(
             QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # Shared with the local API server: one invocation at a time, as each Lambda has its own process.
+        self._dispatch_lock = dispatch_lock or threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -65,12 +73,16 @@ class SqsPoller:
         event = {"Records": [lambda_record(message, self._queue_arn, region) for message in messages]}
         context = LambdaContext(self._function_name, 512, max_runtime_ms=self._timeout_ms)
         try:
-            response = self._handler(event, context)
-        except Exception:  # a crashed invocation: Lambda keeps the whole batch on the queue
-            log.error("%s failed; %d records stay on the queue\n%s", self._function_name, len(messages),
-                      traceback.format_exc(limit=-3))
+            with self._dispatch_lock:
+                response = self._handler(event, context)
+        except Exception as error:  # a crashed invocation: Lambda keeps the whole batch on the queue
+            log.error("%s failed (%s at %s); %d records stay on the queue", self._function_name,
+                      type(error).__name__, _frames(error), len(messages))
             return len(messages), 0
-        failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+        failed = {item.get("itemIdentifier") for item in (response or {}).get("batchItemFailures", [])}
+        if not failed <= {m["MessageId"] for m in messages}:
+            log.error("%s named an unknown itemIdentifier; Lambda fails the whole batch", self._function_name)
+            return len(messages), 0
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
             self._sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
@@ -85,8 +97,9 @@ class SqsPoller:
         while not self._stop.is_set():
             try:
                 self.poll_once()
-            except Exception:  # the poller outlives a hiccup of the stand-in, as Lambda's would
-                log.warning("polling %s failed; retrying\n%s", self.queue_url, traceback.format_exc(limit=-2))
+            except Exception as error:  # the poller outlives a hiccup of the stand-in, as Lambda's would
+                log.warning("polling %s failed (%s at %s); retrying", self.queue_url, type(error).__name__,
+                            _frames(error))
                 self._stop.wait(1)
 
     def stop(self) -> None:
@@ -95,7 +108,14 @@ class SqsPoller:
             self._thread.join(timeout=self._wait_seconds + 5)
 
 
-def pollers_for_app(app_module, sqs_client, lambda_timeouts: dict[str, int] | None = None) -> list[SqsPoller]:
+def _frames(error: BaseException) -> str:
+    """Where it failed, without the exception's message (which may quote a message body)."""
+    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                       for f in reversed(traceback.extract_tb(error.__traceback__)[-4:]))
+
+
+def pollers_for_app(app_module, sqs_client, lambda_timeouts: dict[str, int] | None = None,
+                    dispatch_lock: Any = None) -> list[SqsPoller]:
     """One poller per ``@app.on_sqs_message`` handler of the chalice app in ``app_module``."""
     pollers = []
     for source in app_module.app.event_sources:
@@ -104,5 +124,6 @@ def pollers_for_app(app_module, sqs_client, lambda_timeouts: dict[str, int] | No
         handler = getattr(app_module, source.handler_string.split(".")[-1])
         url = sqs_client.get_queue_url(QueueName=source.queue)["QueueUrl"]
         pollers.append(SqsPoller(sqs_client, url, handler, batch_size=source.batch_size, function_name=source.name,
-                                 timeout_seconds=(lambda_timeouts or {}).get(source.name, 30)))
+                                 timeout_seconds=(lambda_timeouts or {}).get(source.name, 30),
+                                 dispatch_lock=dispatch_lock))
     return pollers

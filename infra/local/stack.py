@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -37,6 +38,20 @@ def prepare_environment(options: LocalStackOptions, environ=os.environ) -> None:
     time.tzset()
 
 
+class PortInUse(RuntimeError):
+    pass
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 @dataclass
 class LocalStack:
     options: LocalStackOptions = field(default_factory=LocalStackOptions)
@@ -57,6 +72,9 @@ class LocalStack:
         return f"http://{self.options.host}:{self.options.aws_port}"
 
     def start(self) -> "LocalStack":
+        for name, port in (("PORTAL_AWS_PORT", self.options.aws_port), ("PORTAL_PORT", self.options.api_port)):
+            if not port_is_free(self.options.host, port):
+                raise PortInUse(f"port {port} on {self.options.host} is in use: stop what uses it, or set {name}")
         prepare_environment(self.options)
         from moto.server import ThreadedMotoServer
 
@@ -80,7 +98,9 @@ class LocalStack:
         app_module = importlib.import_module("app")
         from infra.local.sqs_poller import pollers_for_app
 
-        self._pollers = pollers_for_app(app_module, session.client("sqs"), self._lambda_timeouts())
+        from infra.local.api_server import DISPATCH_LOCK
+
+        self._pollers = pollers_for_app(app_module, session.client("sqs"), self._lambda_timeouts(), DISPATCH_LOCK)
         for poller in self._pollers:
             poller.start()
         if self.options.seed:
@@ -90,13 +110,14 @@ class LocalStack:
         return self
 
     def _start_api(self) -> None:
-        from chalice.cli import create_local_server
         from chalice.cli.factory import CLIFactory
+
+        from infra.local.api_server import create_api_server
 
         if str(PROJECT_DIR) not in sys.path:
             sys.path.insert(0, str(PROJECT_DIR))
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-        server = create_local_server(factory, self.options.host, self.options.api_port, "local")
+        server = create_api_server(factory, self.options.host, self.options.api_port, "local")
         self._api_server = server
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
         self._api_thread.start()

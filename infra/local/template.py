@@ -70,6 +70,9 @@ class Resolver:
             return self.attributes[logical_id][attribute]
         if set(value) == {"Fn::Sub"}:
             return self._sub(value["Fn::Sub"])
+        unknown = [key for key in value if key.startswith("Fn::")]
+        if unknown:
+            raise ValueError(f"the local stack does not resolve {unknown[0]}; extend infra/local/template.py")
         return {key: self.resolve(item) for key, item in value.items()}
 
     def _sub(self, text: str) -> str:

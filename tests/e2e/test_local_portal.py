@@ -52,10 +52,10 @@ def test_the_mailbox_page_shows_mail_newest_first(portal):
     portal.client("sqs").send_message(
         QueueUrl=portal.client("sqs").get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"],
         MessageBody=json.dumps({"notification_id": "e2e-newest", "template": "invitation",
-                                "to_address": "newest@example.org", "link_path": "/invitations/abc"}))
+                                "to_address": "newest@example.org", "token": "tok_0123456789abcdef"}))
 
     newest = eventually(lambda: [e for e in portal.mailbox()[:1] if e["to"] == ["newest@example.org"]])
-    assert newest and newest[0]["links"] == [portal.api_url + "/invitations/abc"]
+    assert newest and newest[0]["links"] == [portal.api_url + "/invitations/tok_0123456789abcdef"]
     status, headers, page = portal.get("/dev/mailbox")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert page.decode().index("newest@example.org") < page.decode().index("demo.admin@")
@@ -81,14 +81,21 @@ def test_a_dated_event_fires_through_step_functions_into_an_email(portal):
     sfn, sqs = portal.client("stepfunctions"), portal.client("sqs")
     machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
     fire_at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    message = {"notification_id": "e2e-timer", "template": "something_waiting", "to_address": "timer@example.org",
-               "link_path": "/results"}
+    message = {"notification_id": "e2e-timer", "template": "something_waiting", "to_address": "timer@example.org"}
 
     sfn.start_execution(stateMachineArn=machine, name="e2e-timer", input=json.dumps({
         "fire_at": fire_at, "message_body": json.dumps(message),
         "queue_url": sqs.get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"]}))
 
     assert eventually(lambda: [e for e in portal.mailbox() if e["to"] == ["timer@example.org"]], seconds=30)
+
+
+def test_requests_the_gateway_refuses_come_in_the_portal_error_shape(portal):
+    status, headers, body = portal.get("/no-such-route")
+
+    assert status == 403
+    assert json.loads(body)["error"]["code"] == "gateway_rejected"
+    assert headers["Cache-Control"] == "no-store"
 
 
 def test_ctrl_c_stops_everything(portal):

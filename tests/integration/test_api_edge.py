@@ -57,10 +57,34 @@ def test_every_response_carries_security_headers_and_a_correlation_id(api):
     assert len(response.headers["X-Correlation-Id"]) >= 8
 
 
-def test_a_well_formed_correlation_id_is_echoed_and_a_bad_one_replaced(api):
-    assert api.http.get("/v1/health", headers={"X-Correlation-Id": "trace-1234abcd"}).headers["X-Correlation-Id"] == "trace-1234abcd"
-    replaced = api.http.get("/v1/health", headers={"X-Correlation-Id": "<script>"}).headers["X-Correlation-Id"]
-    assert replaced != "<script>"
+@pytest.fixture
+def json_log():
+    """The portal's log lines as Powertools writes them (caplog's records lack its keys)."""
+    import io
+    import logging
+
+    from chalicelib.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logging.getLogger("patient-portal").addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logging.getLogger("patient-portal").removeHandler(handler)
+
+
+def test_the_correlation_id_is_the_servers_and_the_callers_is_logged_beside_it(api, aws, json_log):
+    """A caller cannot choose the id that other requests' log lines are found by; its own id,
+    when well formed, is kept beside it so a frontend can trace its calls."""
+    boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])  # makes health log a warning
+
+    first = api.http.get("/v1/health", headers={"X-Correlation-Id": "trace-1234abcd"}).headers["X-Correlation-Id"]
+    second = api.http.get("/v1/health", headers={"X-Correlation-Id": "<script>"}).headers["X-Correlation-Id"]
+
+    assert first != second and "trace-1234abcd" not in (first, second)
+    warnings = [line for line in json_log() if line["message"] == "health probe failed"]
+    assert [(line["correlation_id"], line.get("client_correlation_id")) for line in warnings] == [
+        (first, "trace-1234abcd"), (second, None)]
 
 
 def test_chalice_errors_come_in_the_portal_error_shape(api):

@@ -14,7 +14,7 @@ QUEUE = "patient-portal-notifications"
 
 def request(notification_id: str = "n-1", **overrides) -> str:
     message = {"notification_id": notification_id, "template": "something_waiting",
-               "to_address": "pat@example.org", "link_path": "/inbox"}
+               "to_address": "pat@example.org"}
     message.update(overrides)
     return json.dumps(message)
 
@@ -26,7 +26,7 @@ def test_a_notification_becomes_one_email_with_a_portal_link(api):
     [email] = sent_emails()
     assert email.destinations["ToAddresses"] == ["pat@example.org"]
     assert email.subject == "Something new is waiting in your patient portal"
-    assert 'href="https://portal.test/inbox"' in email.body
+    assert 'href="https://portal.test/"' in email.body
 
 
 def test_redelivery_and_duplicates_send_one_email(api):
@@ -40,6 +40,7 @@ def test_redelivery_and_duplicates_send_one_email(api):
 
 def test_an_invalid_request_is_reported_failed_and_the_rest_are_sent(api):
     bodies = [request("n-1"), "not json", request("n-2", link_path="https://evil.example/"), request("n-3")]
+    # link_path: a producer cannot choose where an email links to; the template does
 
     result = api.lambda_.invoke("on_notification_request", sqs_event(api, bodies, QUEUE)).payload
 
@@ -60,3 +61,24 @@ def test_when_ses_refuses_the_request_stays_for_a_retry_and_is_sent_once_later(a
     retried = api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-9")], QUEUE)).payload
     assert retried == {"batchItemFailures": []}
     assert len(sent_emails()) == 1
+
+
+def test_the_same_notification_id_for_another_recipient_is_refused_not_swallowed(api):
+    """Idempotency validates the payload: a reused id with another address is an error, not a
+    silent duplicate (it fails and stays on the queue, where the on-call engineer sees it)."""
+    api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-5")], QUEUE))
+
+    result = api.lambda_.invoke("on_notification_request",
+                                sqs_event(api, [request("n-5", to_address="other@example.org")], QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["pat@example.org"]]
+
+
+def test_an_invitation_links_to_its_token(api):
+    body = request("n-11", template="invitation", token="tok_0123456789abcdef")
+
+    api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE))
+
+    [email] = sent_emails()
+    assert 'href="https://portal.test/invitations/tok_0123456789abcdef"' in email.body

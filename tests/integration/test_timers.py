@@ -34,8 +34,7 @@ def status_becomes(timers_adapter, handle: str, expected: str, seconds: float = 
 
 
 def test_a_due_timer_delivers_its_message(container, aws):
-    message = {"notification_id": "t-1", "template": "something_waiting", "to_address": "p@example.org",
-               "link_path": "/results"}
+    message = {"notification_id": "t-1", "template": "something_waiting", "to_address": "p@example.org"}
 
     handle = timers.schedule(container.timers, timer_id="release-result-1", queue_url=aws.physical["NotificationsQueue"],
                              fire_at=datetime.now(timezone.utc) + timedelta(seconds=1), message=message)

@@ -23,7 +23,7 @@ from chalicelib.health.service import ServiceHealth, check
     (errors.Conflict, 409, "conflict"),
     (errors.TooManyRequests, 429, "too_many_requests"),
     (errors.DependencyUnavailable, 503, "service_unavailable"),
-    (errors.PortalError, 400, "error"),
+    (errors.PortalError, 500, "error"),
 ])
 def test_each_error_maps_to_its_status_and_body(error_class, status, code):
     # GIVEN a domain error with details / WHEN mapped to HTTP
@@ -39,6 +39,18 @@ def test_subclass_of_a_mapped_error_keeps_its_parent_status():
 
     status, body = errors.to_http(UsernameTaken("The user name is taken."))
     assert status == 409 and body["error"]["code"] == "conflict"
+
+
+def test_error_class_without_a_status_answers_as_the_servers_fault():
+    # GIVEN a PortalError subclass nobody gave a status (a programming mistake)
+    class Unmapped(errors.PortalError):
+        code = "unmapped"
+
+    # WHEN mapped to HTTP
+    status, body = errors.to_http(Unmapped("Something is wrong."))
+    # THEN it is a 500, not blamed on the caller as a 400, and the body keeps the error's shape
+    assert status == 500
+    assert body == {"error": {"code": "unmapped", "message": "Something is wrong.", "details": []}}
 
 
 def test_details_default_to_an_empty_list():

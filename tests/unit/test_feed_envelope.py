@@ -1,10 +1,12 @@
-"""split_messages: turning one queue body into identified messages, or a safe reason why not.
+"""read_messages / split_messages: turning one queue body into identified messages, or a safe
+reason why not (per message for read_messages, for the whole body for split_messages).
 
 Samples are read as bytes (tests/samples/SOURCES.md: text mode would turn lone CRs into LFs).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -13,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.feeds.domain import FeedFormat, Unfileable
-from chalicelib.feeds.envelope import split_messages
+from chalicelib.feeds.domain import Envelope, FeedFormat, Unfileable
+from chalicelib.feeds.envelope import read_messages, split_messages
 from tests.conftest import SAMPLES_DIR
 
 HL7_DIR = SAMPLES_DIR / "hl7v2"
@@ -244,6 +246,45 @@ def test_fhir_control_id_is_type_id_and_version():
     assert envelope.control_id == "Observation/hb-1/_history/3"
 
 
+def _fhir(resource: dict) -> bytes:
+    return json.dumps(resource).encode()
+
+
+def _content_version(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw.decode("utf-8").strip().encode("utf-8")).hexdigest()[:32]
+
+
+def test_fhir_control_id_without_version_id_is_type_id_and_content_hash():
+    # GIVEN a resource with an id but no meta.versionId
+    raw = _fhir({"resourceType": "Observation", "id": "hb-1", "status": "final"})
+    # WHEN split
+    [envelope] = split_messages(raw, sender_hint="ehr")
+    # THEN its version is the first 32 hex digits of the body's SHA-256
+    assert envelope.control_id == f"Observation/hb-1/_history/{_content_version(raw)}"
+    assert len(envelope.control_id.rpartition("sha256:")[2]) == 32
+
+
+def test_fhir_resource_without_version_id_resent_keeps_its_control_id_and_updated_gets_a_new_one():
+    # GIVEN a resource, the same bytes again, and an update of the same resource (no versionId)
+    original = _fhir({"resourceType": "Observation", "id": "hb-1", "status": "preliminary"})
+    updated = _fhir({"resourceType": "Observation", "id": "hb-1", "status": "final"})
+    first, = split_messages(original, sender_hint="ehr")
+    again, = split_messages(original, sender_hint="ehr")
+    update, = split_messages(updated, sender_hint="ehr")
+    # THEN a resend is the same message and the update a new one of the same resource
+    assert first.control_id == again.control_id
+    assert update.control_id != first.control_id
+    assert update.control_id.startswith("Observation/hb-1/_history/sha256:")
+
+
+def test_fhir_version_id_wins_over_the_content_hash():
+    # GIVEN two different bodies of the same resource version / THEN they share the control id
+    one = _fhir({"resourceType": "Observation", "id": "hb-1", "meta": {"versionId": "3"}, "status": "final"})
+    other = _fhir({"resourceType": "Observation", "id": "hb-1", "meta": {"versionId": "3"}, "status": "amended"})
+    assert split_messages(one, "ehr")[0].control_id == split_messages(other, "ehr")[0].control_id == \
+        "Observation/hb-1/_history/3"
+
+
 def test_fhir_without_id_is_identified_by_its_content():
     # GIVEN a transaction Bundle without id (the Synthea sample), sent twice
     raw = _read(FHIR_DIR / "synthea_Alberto_Atencio.json")
@@ -370,3 +411,119 @@ def test_garbage_is_unfileable_within_a_second(raw):
         split_messages(raw)
     # THEN it is refused promptly, not after a hang
     assert time.perf_counter() - started < 1.0
+
+
+# --- identity fields: printable and bounded ----------------------------------------------------
+
+
+def _msh10(control_id: bytes) -> bytes:
+    return ADT.replace(b"|CTRL-1|", b"|" + control_id + b"|")
+
+
+def test_oversized_msh10_is_unfileable_naming_the_field():
+    # GIVEN a message whose MSH-10 is 3000 characters long
+    raw = _msh10(b"C" * 3000)
+    # WHEN split / THEN it is unfileable, naming MSH-10 (a key that long would fail in DynamoDB)
+    assert "MSH-10" in _unfileable_reason(raw)
+
+
+def test_msh10_of_199_characters_is_accepted_and_200_is_not():
+    assert split_messages(_msh10(b"C" * 199))[0].control_id == "C" * 199
+    assert "MSH-10" in _unfileable_reason(_msh10(b"C" * 200))
+
+
+@pytest.mark.parametrize("control_id", [b"CTRL\x07-1", b"CTRL\x00-1", b"CTRL\x1b[31m"], ids=["bell", "nul", "escape"])
+def test_msh10_with_a_control_character_is_unfileable(control_id):
+    assert "MSH-10" in _unfileable_reason(_msh10(control_id))
+
+
+def test_accented_msh10_is_accepted():
+    assert split_messages(_msh10("CTRL-Müller-1".encode()))[0].control_id == "CTRL-Müller-1"
+
+
+def test_oversized_sender_is_unfileable_naming_the_field():
+    raw = ADT.replace(b"|EHR|CLINIC|", b"|" + b"E" * 300 + b"|CLINIC|")
+    assert "MSH-3" in _unfileable_reason(raw)
+
+
+def test_fhir_id_with_a_lone_surrogate_is_unfileable_naming_the_field():
+    # GIVEN a FHIR resource whose id holds a lone surrogate escape (valid JSON, not valid text)
+    raw = b'{"resourceType": "Observation", "id": "hb-\\ud800-1"}'
+    assert json.loads(raw)["id"] == "hb-\ud800-1"
+    # WHEN split / THEN it is unfileable, naming the resource id
+    assert "resource id" in _unfileable_reason(raw, sender_hint="ehr")
+
+
+def test_fhir_id_too_long_is_unfileable_naming_the_field():
+    raw = _fhir({"resourceType": "Observation", "id": "x" * 300})
+    assert "resource id" in _unfileable_reason(raw, sender_hint="ehr")
+
+
+def test_message_bundle_id_with_a_lone_surrogate_is_unfileable():
+    raw = _message_bundle(HEADER, bundle_id="b").replace(b'"id": "b"', b'"id": "b\\udc00"')
+    assert "resource id" in _unfileable_reason(raw)
+
+
+@pytest.mark.parametrize("hint", ["e" * 257, "ehr\n", "ehr\ud800"], ids=["too-long", "newline", "surrogate"])
+def test_fhir_sender_that_is_too_long_or_not_printable_is_unfileable(hint):
+    raw = _fhir({"resourceType": "Observation", "id": "hb-1"})
+    assert "sender" in _unfileable_reason(raw, sender_hint=hint)
+
+
+def test_message_bundle_endpoint_with_a_control_character_is_unfileable():
+    header = {**HEADER, "source": {"endpoint": "https://ehr.example/\x07fhir"}}
+    assert "sender" in _unfileable_reason(_message_bundle(header))
+
+
+# --- read_messages: one verdict per message ----------------------------------------------------
+
+
+BAD_A40 = ADT.replace(b"ADT^A08", b"ADT^A40").replace(b"CTRL-1", b"CTRL-2")  # a merge without MRG
+
+
+def test_read_messages_gives_an_envelope_or_an_unfileable_per_message():
+    # GIVEN a body with a good message and a bad one
+    results = read_messages(ADT + BAD_A40)
+    # THEN the good one is identified and the bad one described, neither spoiling the other
+    good, bad = results
+    assert isinstance(good, Envelope) and good.control_id == "CTRL-1"
+    assert isinstance(bad, Unfileable)
+    assert "MRG" in bad.reason
+    assert bad.format is FeedFormat.HL7V2
+    assert bad.message_type == "ADT^A40"
+    assert bad.text == BAD_A40.rstrip(b"\r").decode()
+    # AND split_messages, all or nothing, refuses the body for the first bad message
+    with pytest.raises(Unfileable) as caught:
+        split_messages(ADT + BAD_A40)
+    assert caught.value.reason == bad.reason
+
+
+def test_read_messages_of_good_messages_equals_split_messages():
+    body = ADT + ADT.replace(b"CTRL-1", b"CTRL-2")
+    assert read_messages(body) == split_messages(body)
+
+
+def test_read_messages_reports_an_unknown_message_type():
+    [result] = read_messages((HL7_DIR / "hapi_ERP_Z99_olis-Z-segments_v2.3.1.hl7").read_bytes())
+    assert isinstance(result, Unfileable)
+    assert (result.format, result.message_type) == (FeedFormat.HL7V2, "ERP^Z99")
+    assert result.text.startswith("MSH|")
+
+
+def test_read_messages_reports_a_garbled_message_type_as_unknown():
+    [result] = read_messages(ADT.replace(b"|ADT^A08|", b"|Someone^Gloria|"))
+    assert isinstance(result, Unfileable)
+    assert result.format is FeedFormat.HL7V2 and result.message_type == ""
+
+
+@pytest.mark.parametrize("raw, format", [
+    (b"", FeedFormat.UNKNOWN),
+    (b"hello, this is not a clinical message", FeedFormat.UNKNOWN),
+    (b"PID|1||12345\r" + ADT, FeedFormat.HL7V2),
+    (b'{"resourceType": "Patient", "id": ', FeedFormat.FHIR),
+    (b'{"resourceType": "Observation", "id": "hb-\\ud800"}', FeedFormat.FHIR),
+], ids=["empty", "text", "segment-before-msh", "broken-json", "fhir-surrogate"])
+def test_read_messages_raises_for_an_unusable_body_with_what_is_known_of_its_format(raw, format):
+    with pytest.raises(Unfileable) as caught:
+        read_messages(raw, sender_hint="ehr")
+    assert caught.value.format is format

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -142,9 +143,123 @@ def test_batch_yields_one_record_per_message(archive, messages):
 
 
 def test_fhir_body_records_with_the_sender_hint(archive, messages):
+    # GIVEN a FHIR resource with an id and no meta.versionId, sent with the 'sender' attribute
     raw = (SAMPLES_DIR / "fhir" / "uscore_patient-example.json").read_bytes()
-    assert take(raw, archive, messages, sender_hint="ehr") == [(IntakeResult.ACCEPTED, "ehr|Patient/example")]
-    assert messages.records["ehr|Patient/example"].format is FeedFormat.FHIR
+    assert "versionId" not in json.loads(raw).get("meta", {})
+    # WHEN received
+    results = take(raw, archive, messages, sender_hint="ehr")
+    # THEN it is recorded under the sender and the resource's id, versioned by its content
+    version = "sha256:" + sha(raw.decode().strip().encode())[:32]
+    key = f"ehr|Patient/example/_history/{version}"
+    assert results == [(IntakeResult.ACCEPTED, key)]
+    record = messages.records[key]
+    assert record.format is FeedFormat.FHIR
+    assert (record.sender, record.control_id, record.message_type) == (
+        "ehr", f"Patient/example/_history/{version}", "Patient")
+
+
+def test_updated_fhir_resource_without_version_id_is_a_new_message(archive, messages):
+    # GIVEN a resource without meta.versionId, then an update of the same resource
+    original = json.dumps({"resourceType": "Observation", "id": "hb-1", "status": "preliminary"}).encode()
+    updated = json.dumps({"resourceType": "Observation", "id": "hb-1", "status": "final"}).encode()
+    # WHEN both are received
+    [(first, first_key)] = take(original, archive, messages, sender_hint="ehr")
+    [(second, second_key)] = take(updated, archive, messages, sender_hint="ehr")
+    # THEN both are accepted, as two records under different keys of the same resource
+    assert (first, second) == (IntakeResult.ACCEPTED, IntakeResult.ACCEPTED)
+    assert first_key != second_key
+    assert {first_key, second_key} == set(messages.records)
+    assert all(key.startswith("ehr|Observation/hb-1/_history/sha256:") for key in (first_key, second_key))
+    assert {r.status for r in messages.records.values()} == {FeedStatus.ACCEPTED}
+    # AND a resend of the original bytes is a duplicate, not a third record
+    assert take(original, archive, messages, sender_hint="ehr") == [(IntakeResult.DUPLICATE, first_key)]
+    assert len(messages.records) == 2
+
+
+BAD_A40 = (ADT.replace(b"ADT^A08", b"ADT^A40").replace(b"CTRL-1", b"CTRL-2")
+           .replace(b"Doe^Jane", b"Roe^Rita"))  # a merge without its MRG segment
+
+
+def test_batch_with_a_good_and_a_bad_message_accepts_one_and_quarantines_the_other(archive, messages):
+    # GIVEN one body holding a good message and one that cannot be filed
+    raw = ADT + BAD_A40
+    # WHEN received
+    results = take(raw, archive, messages)
+    # THEN the good one is accepted and the bad one quarantined on its own, keyed by its own text
+    bad_sha = sha(BAD_A40.rstrip(b"\r"))  # the message as split: segments joined by CR
+    bad_key = f"quarantine|{bad_sha}"
+    assert results == [(IntakeResult.ACCEPTED, "EHR|CLINIC|CTRL-1"), (IntakeResult.QUARANTINED, bad_key)]
+    assert set(messages.records) == {"EHR|CLINIC|CTRL-1", bad_key}
+    assert messages.records["EHR|CLINIC|CTRL-1"].status is FeedStatus.ACCEPTED
+    quarantined = messages.records[bad_key]
+    assert quarantined.status is FeedStatus.QUARANTINED
+    assert quarantined.sha256 == bad_sha
+    assert (quarantined.format, quarantined.message_type) == (FeedFormat.HL7V2, "ADT^A40")
+    assert "MRG" in quarantined.reason and "Rita" not in quarantined.reason
+    # AND both records point at the one archived body
+    assert len(archive.puts) == 1
+    assert {r.archive_key for r in messages.records.values()} == {archive.puts[0].key}
+
+
+def test_batch_received_again_is_a_duplicate_and_the_same_quarantine(archive, messages):
+    first = take(ADT + BAD_A40, archive, messages)
+    again = take(ADT + BAD_A40, archive, messages)
+    assert [result for result, _ in again] == [IntakeResult.DUPLICATE, IntakeResult.QUARANTINED]
+    assert [key for _, key in again] == [key for _, key in first]
+    assert len(messages.records) == 2
+
+
+def test_quarantined_unknown_message_type_records_format_and_type(archive, messages):
+    # GIVEN a message of a type the portal does not take
+    raw = (SAMPLES_DIR / "hl7v2" / "hapi_ERP_Z99_olis-Z-segments_v2.3.1.hl7").read_bytes()
+    # WHEN received
+    [(result, key)] = take(raw, archive, messages)
+    # THEN the quarantine record says it is HL7 v2 and which type it was
+    assert result is IntakeResult.QUARANTINED
+    record = messages.records[key]
+    assert record.status is FeedStatus.QUARANTINED
+    assert record.format is FeedFormat.HL7V2
+    assert record.message_type == "ERP^Z99"
+    assert "not one the portal takes" in record.reason
+
+
+def test_oversized_control_id_is_quarantined_not_used_as_a_key(archive, messages):
+    # GIVEN a message whose MSH-10 is 3000 characters (a key DynamoDB would refuse)
+    raw = ADT.replace(b"|CTRL-1|", b"|" + b"C" * 3000 + b"|")
+    # WHEN received / THEN it is quarantined under its hash, naming the field
+    [(result, key)] = take(raw, archive, messages)
+    assert result is IntakeResult.QUARANTINED
+    message_sha = sha(raw.rstrip(b"\r"))
+    assert key == f"quarantine|{message_sha}"
+    record = messages.records[key]
+    assert "MSH-10" in record.reason
+    assert record.format is FeedFormat.HL7V2 and record.control_id == ""
+
+
+def test_fhir_id_with_a_lone_surrogate_is_quarantined_as_fhir(archive, messages):
+    # GIVEN a FHIR resource whose id carries a lone surrogate escape
+    raw = b'{"resourceType": "Observation", "id": "hb-\\ud800"}'
+    # WHEN received / THEN the body is quarantined under its hash, as FHIR, naming the id
+    assert take(raw, archive, messages, sender_hint="ehr") == [(IntakeResult.QUARANTINED, f"quarantine|{sha(raw)}")]
+    record = messages.records[f"quarantine|{sha(raw)}"]
+    assert record.format is FeedFormat.FHIR
+    assert "resource id" in record.reason
+
+
+def test_unfileable_fhir_body_is_quarantined_as_fhir(archive, messages):
+    raw = json.dumps({"resourceType": "Observation", "id": "hb-1"}).encode()
+    [(result, key)] = take(raw, archive, messages)  # no sender hint
+    assert (result, key) == (IntakeResult.QUARANTINED, f"quarantine|{sha(raw)}")
+    assert messages.records[key].format is FeedFormat.FHIR
+    assert "No sender" in messages.records[key].reason
+
+
+def test_unsplittable_hl7_body_is_quarantined_as_hl7v2(archive, messages):
+    raw = (SAMPLES_DIR / "hl7v2" / "pyhl7_bad-batch_missing-MSH.hl7").read_bytes()
+    [(result, key)] = take(raw, archive, messages)
+    assert (result, key) == (IntakeResult.QUARANTINED, f"quarantine|{sha(raw)}")
+    assert messages.records[key].format is FeedFormat.HL7V2
+    assert "before any MSH" in messages.records[key].reason
 
 
 def test_archive_failure_records_nothing_and_propagates(messages):

@@ -1,0 +1,47 @@
+"""The API on the local stack: chalice's local server, with two changes that make it behave like
+the deployed portal.
+
+- One request at a time, shared with the SQS pollers (``DISPATCH_LOCK``). In Lambda every
+  invocation has its process to itself; chalice keeps ``current_request`` and the Powertools
+  logger keeps its keys in process globals, so concurrent threads would read each other's.
+- Requests chalice's gateway refuses itself (unknown route: "Missing Authentication Token")
+  answer in the portal's error shape, as the deployed API Gateway does through the gateway
+  responses of infra/template.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from chalice import local
+from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
+
+DISPATCH_LOCK = threading.Lock()
+
+
+class PortalRequestHandler(ChaliceRequestHandler):
+    def _generic_handle(self) -> None:
+        with DISPATCH_LOCK:
+            super()._generic_handle()
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        try:
+            message = json.loads(error.body or b"{}").get("message") or "Request refused."
+        except ValueError:
+            message = "Request refused."
+        body = json.dumps({"error": {"code": "gateway_rejected", "message": message, "details": []}}).encode()
+        headers = {**(error.headers or {}), "Content-Type": "application/json", "Cache-Control": "no-store"}
+        self._send_http_response(error.CODE, headers, body)
+
+
+def create_api_server(factory, host: str, port: int, stage: str) -> LocalDevServer:
+    """chalice.cli.create_local_server, with the portal's request handler."""
+    from chalice.deploy.validate import validate_routes
+
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    app_obj = config.chalice_app
+    validate_routes(app_obj.routes)
+    local.CustomLocalChalice.__bases__ = (local.LocalChalice, app_obj.__class__)
+    app_obj.__class__ = local.CustomLocalChalice
+    return LocalDevServer(app_obj, config, host, port, handler_cls=PortalRequestHandler)
