@@ -177,7 +177,8 @@ class _Creators:
 
     # ------------------------------------------------------------------------------ SQS
     _QUEUE_ATTRIBUTES = ("FifoQueue", "ContentBasedDeduplication", "VisibilityTimeout", "MessageRetentionPeriod",
-                         "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
+                         "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
+                         "DeduplicationScope", "FifoThroughputLimit", "MaximumMessageSize")
 
     def create_sqs_queue(self, logical_id: str, props: dict[str, Any]) -> None:
         sqs = self._client("sqs")
@@ -200,8 +201,13 @@ class _Creators:
         for name, value in (props.get("DefinitionSubstitutions") or {}).items():
             definition = definition.replace("${" + name + "}", str(value))
         name = self._name(logical_id, 80)
-        arn = self._client("stepfunctions").create_state_machine(
-            name=name, definition=definition, roleArn=props["RoleArn"])["stateMachineArn"]
+        params: dict[str, Any] = {"name": name, "definition": definition, "roleArn": props["RoleArn"]}
+        encryption = props.get("EncryptionConfiguration")
+        if encryption:
+            params["encryptionConfiguration"] = {
+                "type": encryption["Type"], "kmsKeyId": encryption["KmsKeyId"],
+                "kmsDataKeyReusePeriodSeconds": int(encryption["KmsDataKeyReusePeriodSeconds"])}
+        arn = self._client("stepfunctions").create_state_machine(**params)["stateMachineArn"]
         self._resolver.add(logical_id, arn, Arn=arn, Name=name)
 
     # ------------------------------------------------------------------------------ SES

@@ -80,8 +80,9 @@ def test_queues_agree_with_the_template(aws, logical_id):
     assert attributes["QueueArn"].endswith(":" + declared["QueueName"])
     assert attributes["KmsMasterKeyId"] == aws.physical["PortalKey"]
     assert attributes.get("FifoQueue", "false") == ("true" if declared.get("FifoQueue") else "false")
-    if "VisibilityTimeout" in declared:
-        assert attributes["VisibilityTimeout"] == str(declared["VisibilityTimeout"])
+    for name in ("VisibilityTimeout", "DeduplicationScope", "FifoThroughputLimit", "MaximumMessageSize"):
+        if name in declared:
+            assert attributes[name] == str(declared[name]), name
     if "RedrivePolicy" in declared:
         redrive = json.loads(attributes["RedrivePolicy"])
         assert redrive["maxReceiveCount"] == declared["RedrivePolicy"]["maxReceiveCount"]
@@ -103,6 +104,8 @@ def test_state_machine_runs_the_declared_definition(aws):
     sfn = boto3.client("stepfunctions")
     machine = sfn.describe_state_machine(stateMachineArn=aws.physical["DatedEventStateMachine"])
     assert json.loads(machine["definition"]) == RESOURCES["DatedEventStateMachine"]["Properties"]["Definition"]
+    assert machine["encryptionConfiguration"]["type"] == "CUSTOMER_MANAGED_KMS_KEY"
+    assert machine["encryptionConfiguration"]["kmsKeyId"] == aws.environment["PORTAL_KMS_KEY_ID"]
 
 
 def test_sender_identity_and_key(aws):

@@ -153,3 +153,23 @@ def _cfn_loader():
     from infra.local.template import _CfnLoader
 
     return _CfnLoader
+
+
+def test_the_packaged_roles_write_only_their_own_stacks_logs(packaged):
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    for role_id in ("ApiHandlerRole", "OnClinicalFeedMessageRole", "OnNotificationRequestRole"):
+        [policy] = template["Resources"][role_id]["Properties"]["Policies"]
+        logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")
+        assert "${AWS::StackName}-*" in logs["Resource"]["Fn::Sub"], role_id
+
+
+def test_timer_history_is_encrypted_with_the_portal_key():
+    encryption = RESOURCES["DatedEventStateMachine"]["Properties"]["EncryptionConfiguration"]
+    assert encryption["Type"] == "CUSTOMER_MANAGED_KMS_KEY" and refers_to(encryption["KmsKeyId"], "PortalKey")
+
+
+def test_service_principals_in_the_key_policy_are_bound_to_this_account():
+    for statement in RESOURCES["PortalKey"]["Properties"]["KeyPolicy"]["Statement"]:
+        if "Service" in statement["Principal"]:
+            assert "Condition" in statement, statement["Sid"]
