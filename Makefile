@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test unit integration e2e package lint bench clean
+.PHONY: run test unit integration e2e package bench clean
 
 # Creates the virtual environment and installs the pinned dependencies when they change.
 $(STAMP): requirements.txt requirements-dev.txt

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -23,8 +23,8 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acted. ``on_behalf_of`` is set when a proxy acts for a patient: the account that
-    signed in is ``account_id``; the grant it used is recorded too."""
+    """Who acted: the account that signed in. When a proxy acts for a patient, ``proxy_grant_id``
+    names the grant it used, and the event's ``patient_id`` is the patient acted for."""
 
     account_id: str
     role: str
@@ -48,4 +48,3 @@ class AuditEvent:
     correlation_id: str = ""
     source_ip: str = ""
     reason: str = ""  # why a denial or failure happened, as a code (never a value)
-    extra: dict[str, str] = field(default_factory=dict)

@@ -29,8 +29,14 @@ class _TextAndLinks(HTMLParser):
             href = dict(attrs).get("href") or ""
             if href.startswith(("http://", "https://")):
                 self.links.append(href)
+                self._open_link = href
         if tag in ("p", "br", "div"):
             self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and getattr(self, "_open_link", ""):
+            self.parts.append(f": {self._open_link}")  # as the plain-text part of the email has it
+            self._open_link = ""
 
     def handle_data(self, data):
         self.parts.append(data)
