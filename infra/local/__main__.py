@@ -17,7 +17,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("portal.local").setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log: one line per AWS call
-    from infra.local.stack import LocalStack, LocalStackOptions
+    from infra.local.stack import LocalStack, LocalStackOptions, PortInUse
 
     options = LocalStackOptions(api_port=int(os.environ.get("PORTAL_PORT", "8000")),
                                 aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")))
@@ -25,15 +25,15 @@ def main() -> int:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    from infra.local.stack import PortInUse
-
     try:
         stack.start()
+    except PortInUse as error:
+        stack.stop()
+        print(f"Cannot start the local portal: {error}.", flush=True)
+        return 2
+    try:
         print(banner(stack), flush=True)
         stopped.wait()
-    except PortInUse as error:
-        print(f"Cannot start the local portal: {error}.", file=sys.stderr, flush=True)
-        return 2
     finally:
         print("Stopping the local portal ...", flush=True)
         stack.stop()
