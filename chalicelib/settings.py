@@ -56,19 +56,27 @@ class Settings:
 
     def missing(self) -> list[str]:
         """Environment variables a deployed function needs but did not get (names only)."""
-        required = {
-            "PORTAL_AUDIT_TABLE": self.audit_table, "PORTAL_ACCOUNTS_TABLE": self.accounts_table,
-            "PORTAL_ORGANIZATIONS_TABLE": self.organizations_table,
-            "PORTAL_FEED_MESSAGES_TABLE": self.feed_messages_table, "PORTAL_IDEMPOTENCY_TABLE": self.idempotency_table,
-            "PORTAL_DOCUMENTS_BUCKET": self.documents_bucket, "PORTAL_SIGNED_DOCUMENTS_BUCKET": self.signed_documents_bucket,
-            "PORTAL_FEED_ARCHIVE_BUCKET": self.feed_archive_bucket,
-            "PORTAL_CLINICAL_INBOUND_QUEUE_URL": self.clinical_inbound_queue_url,
-            "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL": self.clinical_outbound_queue_url,
-            "PORTAL_NOTIFICATIONS_QUEUE_URL": self.notifications_queue_url,
-            "PORTAL_DATED_EVENT_STATE_MACHINE_ARN": self.dated_event_state_machine_arn,
-            "PORTAL_KMS_KEY_ID": self.kms_key_id, "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
-        }
-        return sorted(name for name, value in required.items() if not value)
+        return sorted(name for field, name in RESOURCE_VARIABLES.items() if not getattr(self, field))
+
+
+# Where each resource's name comes from: the variables the template's Globals set for every
+# function (tests/integration/test_local_provisioning.py checks the two lists agree).
+RESOURCE_VARIABLES = {
+    "audit_table": "PORTAL_AUDIT_TABLE",
+    "accounts_table": "PORTAL_ACCOUNTS_TABLE",
+    "organizations_table": "PORTAL_ORGANIZATIONS_TABLE",
+    "feed_messages_table": "PORTAL_FEED_MESSAGES_TABLE",
+    "idempotency_table": "PORTAL_IDEMPOTENCY_TABLE",
+    "documents_bucket": "PORTAL_DOCUMENTS_BUCKET",
+    "signed_documents_bucket": "PORTAL_SIGNED_DOCUMENTS_BUCKET",
+    "feed_archive_bucket": "PORTAL_FEED_ARCHIVE_BUCKET",
+    "clinical_inbound_queue_url": "PORTAL_CLINICAL_INBOUND_QUEUE_URL",
+    "clinical_outbound_queue_url": "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL",
+    "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
+    "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
+    "kms_key_id": "PORTAL_KMS_KEY_ID",
+    "public_base_url": "PORTAL_PUBLIC_BASE_URL",
+}
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -81,21 +89,9 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
         region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
-        audit_table=get("PORTAL_AUDIT_TABLE"),
-        accounts_table=get("PORTAL_ACCOUNTS_TABLE"),
-        organizations_table=get("PORTAL_ORGANIZATIONS_TABLE"),
-        feed_messages_table=get("PORTAL_FEED_MESSAGES_TABLE"),
-        idempotency_table=get("PORTAL_IDEMPOTENCY_TABLE"),
-        documents_bucket=get("PORTAL_DOCUMENTS_BUCKET"),
-        signed_documents_bucket=get("PORTAL_SIGNED_DOCUMENTS_BUCKET"),
-        feed_archive_bucket=get("PORTAL_FEED_ARCHIVE_BUCKET"),
-        clinical_inbound_queue_url=get("PORTAL_CLINICAL_INBOUND_QUEUE_URL"),
-        clinical_outbound_queue_url=get("PORTAL_CLINICAL_OUTBOUND_QUEUE_URL"),
-        notifications_queue_url=get("PORTAL_NOTIFICATIONS_QUEUE_URL"),
-        dated_event_state_machine_arn=get("PORTAL_DATED_EVENT_STATE_MACHINE_ARN"),
-        kms_key_id=get("PORTAL_KMS_KEY_ID"),
+        **{field: get(name).rstrip("/") if field == "public_base_url" else get(name)
+           for field, name in RESOURCE_VARIABLES.items()},
         sender_address=get("PORTAL_SENDER_ADDRESS", "no-reply@portal.example.org"),
-        public_base_url=get("PORTAL_PUBLIC_BASE_URL").rstrip("/"),
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import boto3
+import pytest
 
 import app as app_module
 from chalicelib.data.models import FeedMessageModel
@@ -72,12 +73,11 @@ def test_a_fhir_resource_needs_a_sender(api):
     assert key.startswith("epic-prod|Observation/cbc-hemoglobin/_history/sha256:")
 
 
-def test_a_storage_failure_is_retried_in_order(api, container, monkeypatch):
-    """FIFO: the failing record and every later one of the batch come back; earlier ones are done."""
+@pytest.fixture
+def archive_fails_on_a08(container, monkeypatch):
+    """The feed archive (S3) fails for every body that holds an ADT^A08, and works for the rest."""
     from chalicelib.errors import DependencyUnavailable
 
-    bodies = [sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), sample("hl7org_ADT_A08_update_v2.3.hl7"),
-              sample("nhapi_ADT_A03_discharge_v2.5.hl7")]
     real_put = container.feed_archive.put
 
     def flaky_put(key, data, *args, **kwargs):
@@ -86,6 +86,12 @@ def test_a_storage_failure_is_retried_in_order(api, container, monkeypatch):
         return real_put(key, data, *args, **kwargs)
 
     monkeypatch.setattr(container.feed_archive, "put", flaky_put)
+
+
+def test_a_storage_failure_is_retried_in_order(api, archive_fails_on_a08):
+    """FIFO: the failing record and every later one of the batch come back; earlier ones are done."""
+    bodies = [sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), sample("hl7org_ADT_A08_update_v2.3.hl7"),
+              sample("nhapi_ADT_A03_discharge_v2.5.hl7")]
     event = sqs_event(api, bodies, QUEUE, group_id="ADT")
 
     result = api.lambda_.invoke("on_clinical_feed_message", event).payload
@@ -94,21 +100,11 @@ def test_a_storage_failure_is_retried_in_order(api, container, monkeypatch):
     assert [r.message_type for r in records().values()] == ["ADT^A01"]
 
 
-def test_a_failure_holds_back_only_its_own_sender(api, container, monkeypatch, caplog):
-    from chalicelib.errors import DependencyUnavailable
-
+def test_a_failure_holds_back_only_its_own_sender(api, archive_fails_on_a08, caplog):
     event = sqs_event(api, [sample("hl7org_ADT_A08_update_v2.3.hl7"), sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
                             sample("nhapi_ADT_A03_discharge_v2.5.hl7")], QUEUE)
     for record, group in zip(event["Records"], ("ADT", "LAB", "ADT")):
         record["attributes"]["MessageGroupId"] = group
-    real_put = container.feed_archive.put
-
-    def flaky_put(key, data, *args, **kwargs):
-        if b"ADT^A08" in data:
-            raise DependencyUnavailable("Document storage is unavailable.")
-        return real_put(key, data, *args, **kwargs)
-
-    monkeypatch.setattr(container.feed_archive, "put", flaky_put)
 
     result = api.lambda_.invoke("on_clinical_feed_message", event).payload
 
