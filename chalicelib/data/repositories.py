@@ -73,9 +73,17 @@ class DynamoAuditLog:
     def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
         # One item more than asked tells whether another page exists, so a cursor is only handed
         # out when it leads somewhere (DynamoDB's own LastEvaluatedKey may lead to an empty page).
+        # The cursor holds only the position (a sort key: a time and an event id), never the
+        # patient: the partition always comes from the caller's request, so a cursor cannot lead
+        # into another patient's events.
+        start = decode_cursor(after)
+        if start is not None:
+            if set(start) != {"sort_key"}:
+                raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
+            start = {"subject_id": {"S": patient_id}, **start}
         results = AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit + 1,
-                                        last_evaluated_key=_cursor_within(after, "subject_id", patient_id))
-        return self._page(results, limit, ("subject_id", "sort_key"))
+                                        last_evaluated_key=start)
+        return self._page(results, limit, ("sort_key",))
 
     def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
         results = AuditEventModel.by_actor.query(account_id, scan_index_forward=False, limit=limit + 1,

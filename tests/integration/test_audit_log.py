@@ -93,14 +93,21 @@ class TestAuditLogContract:
         assert not public & {"update", "delete", "remove", "put", "save", "clear"}
 
 
-def test_a_cursor_from_one_patient_cannot_page_another(container):
+def test_a_cursor_names_no_patient_and_leads_nowhere_else(container):
+    import base64
+
     from chalicelib.errors import ValidationFailed
 
     for minute in range(3):
         record(container.audit_log, minute)
+        record(container.audit_log, minute, patient_id="patient-2")
     _, cursor = audit.access_history(container.audit_log, "patient-1", limit=1)
 
-    with pytest.raises(ValidationFailed):
-        audit.access_history(container.audit_log, "patient-2", limit=1, after=cursor)
+    assert "patient" not in base64.urlsafe_b64decode(cursor).decode()
+    events, _ = audit.access_history(container.audit_log, "patient-2", limit=5, after=cursor)
+    assert {e.patient_id for e in events} == {"patient-2"}
     with pytest.raises(ValidationFailed):
         audit.access_history(container.audit_log, "patient-1", limit=1, after="not-a-cursor")
+    forged = base64.urlsafe_b64encode(b'{"subject_id": {"S": "patient-2"}, "sort_key": {"S": "x"}}').decode()
+    with pytest.raises(ValidationFailed):
+        audit.access_history(container.audit_log, "patient-1", limit=1, after=forged)
