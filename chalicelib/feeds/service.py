@@ -6,6 +6,9 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
+from chalicelib.audit import service as audit
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.service import AuditLog
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.feeds.envelope import read_messages
 
@@ -24,12 +27,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
+FEED_INTAKE = Actor(account_id="system:clinical-feed", role="system")
+
+
+def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, audit_log: AuditLog, sender_hint: str = "",
             clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
     The raw body is archived first, under a key derived from its SHA-256, so nothing is lost
-    whatever happens next and a redelivered body overwrites itself with the same bytes.
+    whatever happens next and a redelivered body overwrites itself with the same bytes. Every
+    record written (a write of PHI) is one audit event; a duplicate writes nothing and is not one.
     A failure of S3 or DynamoDB raises, so the queue redelivers the body (and, after
     maxReceiveCount, parks it on the dead-letter queue).
     """
@@ -44,8 +51,14 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
             key=f"quarantine|{sha}", sha256=sha, format=format, message_type=message_type, sender=sender,
             control_id=control_id, status=FeedStatus.QUARANTINED, reason=reason, archive_key=archive_key,
             received_at=received_at)
-        messages.add(record)  # the same bytes quarantined twice is one record
+        if messages.add(record):  # the same bytes quarantined twice is one record
+            written(record, Outcome.FAILURE, "quarantined")
         return IntakeResult.QUARANTINED, record.key
+
+    def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> None:
+        audit.record(audit_log, actor=FEED_INTAKE, action=Action.CREATE, event_type="feed.message.received",
+                     outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
+                     clock=lambda: received_at)
 
     try:
         found = read_messages(raw, sender_hint)
@@ -64,6 +77,7 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
             message_type=envelope.message_type, sender=envelope.sender, control_id=envelope.control_id,
             status=FeedStatus.ACCEPTED, reason="", archive_key=archive_key, received_at=received_at)
         if messages.add(record):
+            written(record, Outcome.SUCCESS)
             results.append((IntakeResult.ACCEPTED, record.key))
             continue
         existing = messages.get(record.key)

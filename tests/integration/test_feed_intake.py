@@ -46,6 +46,8 @@ def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
     assert raw == body.encode("utf-8")
     assert archived["Metadata"]["sha256"] == hashlib.sha256(raw).hexdigest()
     assert archived["ServerSideEncryption"] == "aws:kms"
+    written, _ = container.audit_log.by_actor("system:clinical-feed", 10)
+    assert [(e.event_type, e.resource_id) for e in written] == [("feed.message.received", "LAB|BMC|2417.1")]
 
 
 def test_broken_messages_are_quarantined_with_a_reason_and_nothing_is_lost(api, aws):

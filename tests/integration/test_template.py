@@ -102,7 +102,9 @@ def test_policies_name_their_resources_and_grant_no_wildcard_actions():
 def test_each_function_reaches_only_what_it_uses():
     feed = repr(statements("FeedIntakePolicy"))
     assert "ClinicalInboundQueue" in feed and "FeedArchiveBucket" in feed and "FeedMessagesTable" in feed
-    assert "AccountsTable" not in feed and "ses:" not in feed and "AuditEventsTable" not in feed
+    assert "AccountsTable" not in feed and "ses:" not in feed
+    feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
+    assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))
     assert "ses:SendEmail" in notifications and "IdempotencyTable" in notifications
     assert "AccountsTable" not in notifications and "FeedArchiveBucket" not in notifications
