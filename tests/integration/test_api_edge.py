@@ -192,3 +192,24 @@ def test_a_route_without_an_access_rule_is_refused(probe):
 
     assert response.status_code == 403
     assert "secret" not in response.body.decode()
+
+
+def test_a_failure_inside_the_envelope_still_answers_in_the_portal_shape():
+    broken = Chalice(app_name="broken", configure_logs=False)
+    routes = Blueprint(__name__)
+
+    @route(routes, "/tool", access=Access.LOCAL_DEV)
+    def tool():
+        return {"ok": True}
+
+    def stage_lookup_fails() -> bool:
+        raise RuntimeError("settings unavailable")
+
+    broken.register_blueprint(routes)
+    broken.register_middleware(make_envelope(broken, stage_lookup_fails), "http")
+    with Client(broken) as client:
+        response = client.http.get("/tool")
+
+    assert response.status_code == 500
+    assert response.json_body["error"]["code"] == "internal_error"
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Correlation-Id"]
