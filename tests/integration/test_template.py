@@ -157,13 +157,17 @@ def _cfn_loader():
     return _CfnLoader
 
 
-def test_the_packaged_roles_write_only_their_own_stacks_logs(packaged):
+def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
     with open(packaged / "sam.yaml") as handle:
         template = yaml.load(handle, Loader=_cfn_loader())
-    for role_id in ("ApiHandlerRole", "OnClinicalFeedMessageRole", "OnNotificationRequestRole"):
-        [policy] = template["Resources"][role_id]["Properties"]["Policies"]
+    resources = template["Resources"]
+    for function_id, role_id in (("APIHandler", "ApiHandlerRole"), ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
+                                 ("OnNotificationRequest", "OnNotificationRequestRole")):
+        group = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        [policy] = resources[role_id]["Properties"]["Policies"]
         logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")
-        assert "${AWS::StackName}-*" in logs["Resource"]["Fn::Sub"], role_id
+        assert logs["Resource"] == {"Fn::GetAtt": [group, "Arn"]}, function_id
+        assert resources[group]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["PortalKey", "Arn"]}
 
 
 def test_timer_history_is_encrypted_with_the_portal_key():
