@@ -31,7 +31,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                   sender_hint=sender or record.attributes.message_group_id or "")
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")
-        logger.info("feed body taken", extra={"results": [result.value for result, _ in results]})
+        logger.info("feed intake done", extra={"results": [result.value for result, _ in results]})
 
     return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(),
                                     context=context)

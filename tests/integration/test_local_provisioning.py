@@ -125,21 +125,19 @@ def test_queue_names_in_code_match_the_template():
 def test_the_functions_environment_is_what_settings_reads(aws):
     """Every variable the template hands the functions is read by Settings, and the provisioned
     values reach it: a renamed variable on either side fails here."""
-    settings = load_settings(aws.environment)
-    assert settings.audit_table == aws.physical["AuditEventsTable"]
-    assert settings.accounts_table == aws.physical["AccountsTable"]
-    assert settings.organizations_table == aws.physical["OrganizationsTable"]
-    assert settings.feed_messages_table == aws.physical["FeedMessagesTable"]
-    assert settings.idempotency_table == aws.physical["IdempotencyTable"]
-    assert settings.documents_bucket == aws.physical["DocumentsBucket"]
-    assert settings.signed_documents_bucket == aws.physical["SignedDocumentsBucket"]
-    assert settings.feed_archive_bucket == aws.physical["FeedArchiveBucket"]
-    assert settings.clinical_inbound_queue_url == aws.physical["ClinicalInboundQueue"]
-    assert settings.clinical_outbound_queue_url == aws.physical["ClinicalOutboundQueue"]
-    assert settings.notifications_queue_url == aws.physical["NotificationsQueue"]
-    assert settings.dated_event_state_machine_arn == aws.physical["DatedEventStateMachine"]
-    assert settings.public_base_url == "https://portal.test"
     from chalicelib.settings import RESOURCE_VARIABLES
 
+    settings = load_settings(aws.environment)
+    expected = {  # Settings field -> the template resource it must name
+        "audit_table": "AuditEventsTable", "accounts_table": "AccountsTable",
+        "organizations_table": "OrganizationsTable", "feed_messages_table": "FeedMessagesTable",
+        "idempotency_table": "IdempotencyTable", "documents_bucket": "DocumentsBucket",
+        "signed_documents_bucket": "SignedDocumentsBucket", "feed_archive_bucket": "FeedArchiveBucket",
+        "clinical_inbound_queue_url": "ClinicalInboundQueue", "clinical_outbound_queue_url": "ClinicalOutboundQueue",
+        "notifications_queue_url": "NotificationsQueue", "dated_event_state_machine_arn": "DatedEventStateMachine",
+    }
+    assert {field: getattr(settings, field) for field in expected} == {
+        field: aws.physical[logical_id] for field, logical_id in expected.items()}
+    assert settings.public_base_url == "https://portal.test"
     assert set(aws.environment) == set(RESOURCE_VARIABLES.values()) | {"PORTAL_SENDER_ADDRESS"}
     assert settings.missing() == []
