@@ -22,8 +22,17 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def record(
-    audit_log: AuditLog,
+def record(audit_log: AuditLog, **what) -> AuditEvent:
+    """Append one audit event. Call it for every read or write of PHI, every sign-in success or
+    failure, and every denial. Pass ids and codes only: no names, values or free text.
+    (A write that must not happen without its event, or the reverse, builds the event with
+    ``new_event`` and stores both in one transaction: see feeds/service.py.)"""
+    event = new_event(**what)
+    audit_log.append(event)
+    return event
+
+
+def new_event(
     *,
     actor: Actor,
     action: Action,
@@ -37,11 +46,10 @@ def record(
     reason: str = "",
     clock: Callable[[], datetime] = _now,
 ) -> AuditEvent:
-    """Append one audit event. Call it for every read or write of PHI, every sign-in success or
-    failure, and every denial. Pass ids and codes only: no names, values or free text."""
+    """An audit event, not yet stored (``record`` stores it)."""
     if not event_type or not actor.account_id:
         raise ValueError("an audit event needs an actor and an event type")
-    event = AuditEvent(
+    return AuditEvent(
         event_id=uuid.uuid4().hex,
         recorded_at=clock(),
         actor=actor,
@@ -55,8 +63,6 @@ def record(
         source_ip=source_ip,
         reason=reason,
     )
-    audit_log.append(event)
-    return event
 
 
 MAX_PAGE = 100

@@ -24,8 +24,11 @@ from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
 
 
-def _is_condition_failure(error: PynamoDBException) -> bool:
-    return error.cause_response_code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+def _first_item_exists(error: TransactWriteError) -> bool:
+    """A transaction cancelled because its first item's condition (item is new) failed; any other
+    cancellation (a conflicting transaction, throttling) is a fault to retry, not an answer."""
+    reasons = error.cause_response_code == "TransactionCanceledException" and error.cancellation_reasons
+    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str:
@@ -47,24 +50,7 @@ class DynamoAuditLog:
     """Append-only audit store. There is deliberately no update or delete method."""
 
     def append(self, event: AuditEvent) -> None:
-        item = AuditEventModel(
-            subject_id=event.patient_id or f"account#{event.actor.account_id}",
-            sort_key=f"{event.recorded_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}#{event.event_id}",
-            event_id=event.event_id,
-            recorded_at=event.recorded_at,
-            actor_id=event.actor.account_id,
-            actor_role=event.actor.role,
-            proxy_grant_id=event.actor.proxy_grant_id or None,
-            action=event.action.value,
-            event_type=event.event_type,
-            outcome=event.outcome.value,
-            patient_id=event.patient_id or None,
-            resource_type=event.resource_type or None,
-            resource_id=event.resource_id or None,
-            correlation_id=event.correlation_id or None,
-            source_ip=event.source_ip or None,
-            reason=event.reason or None,
-        )
+        item = audit_item(event)
         try:
             item.save(condition=AuditEventModel.subject_id.does_not_exist())
         except PutError as error:
@@ -107,6 +93,27 @@ class DynamoAuditLog:
             AuditEventModel.describe_table()
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
+
+
+def audit_item(event: AuditEvent) -> AuditEventModel:
+    return AuditEventModel(
+        subject_id=event.patient_id or f"account#{event.actor.account_id}",
+        sort_key=f"{event.recorded_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}#{event.event_id}",
+        event_id=event.event_id,
+        recorded_at=event.recorded_at,
+        actor_id=event.actor.account_id,
+        actor_role=event.actor.role,
+        proxy_grant_id=event.actor.proxy_grant_id or None,
+        action=event.action.value,
+        event_type=event.event_type,
+        outcome=event.outcome.value,
+        patient_id=event.patient_id or None,
+        resource_type=event.resource_type or None,
+        resource_id=event.resource_id or None,
+        correlation_id=event.correlation_id or None,
+        source_ip=event.source_ip or None,
+        reason=event.reason or None,
+    )
 
 
 def _cursor_within(cursor: str, key_name: str, expected: str) -> dict[str, Any] | None:
@@ -167,7 +174,7 @@ class DynamoDirectory:
                 transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
                 transaction.save(model, condition=AccountModel.account_id.does_not_exist())
         except TransactWriteError as error:
-            if _is_condition_failure(error):
+            if _first_item_exists(error):  # the user name's claim
                 raise Conflict("That user name is taken.", [{"field": "username"}]) from error
             raise DependencyUnavailable("The directory is unavailable.") from error
 
@@ -189,8 +196,9 @@ def _account(item: AccountModel) -> Account:
 
 
 class DynamoFeedMessages:
-    def add(self, message: FeedMessage) -> bool:
-        """Record a message once; False when one with this key is already there."""
+    def add(self, message: FeedMessage, audit_event: AuditEvent) -> bool:
+        """Record a message once, with its audit event, in one transaction; False when a record
+        with this key is already there (and then neither is written)."""
         model = FeedMessageModel(
             message_key=message.key, sha256=message.sha256, format=message.format.value,
             message_type=message.message_type or None, sender=message.sender or None,
@@ -198,9 +206,11 @@ class DynamoFeedMessages:
             archive_key=message.archive_key, received_at=message.received_at,
         )
         try:
-            model.save(condition=FeedMessageModel.message_key.does_not_exist())
-        except PutError as error:
-            if _is_condition_failure(error):
+            with TransactWrite(connection=FeedMessageModel._get_connection().connection) as transaction:
+                transaction.save(model, condition=FeedMessageModel.message_key.does_not_exist())
+                transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+        except TransactWriteError as error:
+            if _first_item_exists(error):
                 return False
             raise DependencyUnavailable("The feed store is unavailable.") from error
         return True

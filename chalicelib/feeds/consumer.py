@@ -27,7 +27,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
         results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
-                                  messages=container.feed_messages, audit_log=container.audit_log,
+                                  messages=container.feed_messages,
                                   sender_hint=sender or record.attributes.message_group_id or "")
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")

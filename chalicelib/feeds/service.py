@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from chalicelib.audit import service as audit
-from chalicelib.audit.domain import Action, Actor, Outcome
-from chalicelib.audit.service import AuditLog
+from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.feeds.envelope import read_messages
 
@@ -18,7 +17,9 @@ class Archive(Protocol):
 
 
 class FeedMessages(Protocol):
-    def add(self, message: FeedMessage) -> bool: ...
+    def add(self, message: FeedMessage, audit_event: AuditEvent) -> bool:
+        """Store the record and its audit event together, or neither; False if the key exists."""
+        ...
 
     def get(self, key: str) -> FeedMessage | None: ...
 
@@ -30,13 +31,14 @@ def sha256_hex(data: bytes) -> str:
 FEED_INTAKE = Actor(account_id="system:clinical-feed", role="system")
 
 
-def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, audit_log: AuditLog, sender_hint: str = "",
+def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
             clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
     The raw body is archived first, under a key derived from its SHA-256, so nothing is lost
     whatever happens next and a redelivered body overwrites itself with the same bytes. Every
-    record written (a write of PHI) is one audit event; a duplicate writes nothing and is not one.
+    record written (a write of PHI) is stored with its audit event in one transaction, so a retry
+    after a failure can neither skip the event nor write it twice; a duplicate writes neither.
     A failure of S3 or DynamoDB raises, so the queue redelivers the body (and, after
     maxReceiveCount, parks it on the dead-letter queue).
     """
@@ -51,14 +53,13 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, audit_log: 
             key=f"quarantine|{sha}", sha256=sha, format=format, message_type=message_type, sender=sender,
             control_id=control_id, status=FeedStatus.QUARANTINED, reason=reason, archive_key=archive_key,
             received_at=received_at)
-        if messages.add(record):  # the same bytes quarantined twice is one record
-            written(record, Outcome.FAILURE, "quarantined")
+        messages.add(record, written(record, Outcome.FAILURE, "quarantined"))  # same bytes twice: one record
         return IntakeResult.QUARANTINED, record.key
 
-    def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> None:
-        audit.record(audit_log, actor=FEED_INTAKE, action=Action.CREATE, event_type="feed.message.received",
-                     outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
-                     clock=lambda: received_at)
+    def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> AuditEvent:
+        return audit.new_event(actor=FEED_INTAKE, action=Action.CREATE, event_type="feed.message.received",
+                               outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
+                               clock=lambda: received_at)
 
     try:
         found = read_messages(raw, sender_hint)
@@ -76,8 +77,7 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, audit_log: 
             key=f"{envelope.sender}|{envelope.control_id}", sha256=sha, format=envelope.format,
             message_type=envelope.message_type, sender=envelope.sender, control_id=envelope.control_id,
             status=FeedStatus.ACCEPTED, reason="", archive_key=archive_key, received_at=received_at)
-        if messages.add(record):
-            written(record, Outcome.SUCCESS)
+        if messages.add(record, written(record, Outcome.SUCCESS)):
             results.append((IntakeResult.ACCEPTED, record.key))
             continue
         existing = messages.get(record.key)

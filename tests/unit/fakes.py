@@ -57,13 +57,15 @@ class FakeFeedMessages:
 
     def __init__(self, journal: list[str] | None = None):
         self.records: dict[str, FeedMessage] = {}
+        self.audit_events: list = []  # written in the same transaction as their record
         self.journal = journal if journal is not None else []
 
-    def add(self, message: FeedMessage) -> bool:
+    def add(self, message: FeedMessage, audit_event) -> bool:
         self.journal.append(f"add {message.key}")
         if message.key in self.records:
             return False
         self.records[message.key] = message
+        self.audit_events.append(audit_event)
         return True
 
     def get(self, key: str) -> FeedMessage | None:

@@ -12,7 +12,7 @@ from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedFormat, FeedStatus, IntakeResult
 from chalicelib.feeds.service import receive
 from tests.conftest import SAMPLES_DIR
-from tests.unit.fakes import FakeArchive, FakeAuditLog, FakeFeedMessages
+from tests.unit.fakes import FakeArchive, FakeFeedMessages
 
 NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 
@@ -32,8 +32,7 @@ def messages() -> FakeFeedMessages:
 
 
 def take(raw: bytes, archive, messages, sender_hint: str = ""):
-    return receive(raw, archive=archive, messages=messages, audit_log=FakeAuditLog(), sender_hint=sender_hint,
-                   clock=lambda: NOW)
+    return receive(raw, archive=archive, messages=messages, sender_hint=sender_hint, clock=lambda: NOW)
 
 
 def sha(data: bytes) -> str:
@@ -281,13 +280,12 @@ def test_archive_failure_for_an_unfileable_body_quarantines_nothing(messages):
 
 
 def test_every_record_written_is_an_audit_event_without_phi(archive, messages):
-    # GIVEN an audit log, WHEN a lab result, its resend and a broken message arrive
-    audit_log = FakeAuditLog()
+    # GIVEN a feed store, WHEN a lab result, its resend and a broken message arrive
     body = (SAMPLES_DIR / "hl7v2" / "hl7org_ORU_R01_lab-panel_v2.3.1.hl7").read_bytes()
     for raw in (body, body, (SAMPLES_DIR / "hl7v2" / "invalid_SIU_S12_bad-phone_v2.3.1.hl7").read_bytes()):
-        receive(raw, archive=archive, messages=messages, audit_log=audit_log, clock=lambda: NOW)
-    # THEN the two records written are two events (the duplicate wrote nothing), by the feed, at intake time
-    events = audit_log.events
+        take(raw, archive, messages)
+    # THEN the two records written came with two events (the duplicate wrote neither), by the feed, at intake time
+    events = messages.audit_events
     assert [(e.event_type, e.outcome.value, e.resource_type) for e in events] == [
         ("feed.message.received", "success", "FeedMessage"), ("feed.message.received", "failure", "FeedMessage")]
     assert {e.actor.account_id for e in events} == {"system:clinical-feed"} and {e.recorded_at for e in events} == {NOW}
