@@ -147,3 +147,18 @@ def test_each_intake_outcome_is_a_metric(aws, capfd):
     names = [m["Name"] for doc in emitted for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
     assert sorted(names) == ["FeedMessageAccepted", "FeedMessageQuarantined"]
     assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PatientPortal" for doc in emitted)
+
+
+def test_a_lambda_fifo_event_as_aws_delivers_it(api):
+    """The event shape Lambda really hands over (tests/events): FIFO attributes, message attributes."""
+    import json
+
+    from tests.conftest import EVENTS_DIR
+
+    event = json.loads((EVENTS_DIR / "sqs_clinical_inbound_fifo.json").read_text())
+
+    result = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert result == {"batchItemFailures": []}
+    # HL7 identifies its own sender (MSH-3|MSH-4); the message attribute is for FHIR bodies
+    assert list(records()) == ["Ntierprise|Ntierprise Clinic|8899-39"]
