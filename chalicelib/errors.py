@@ -69,8 +69,11 @@ _STATUS = {
 
 def to_http(error: PortalError) -> tuple[int, dict[str, Any]]:
     """Status code and body ``{"error": {"code", "message", "details"}}`` for a domain error."""
-    # An error class without a status is a programming mistake: answer as the server's fault.
-    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), 500)
+    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), None)
+    if status is None:
+        # An error class without a status is a programming mistake: the server's fault, and a 5xx
+        # reveals nothing of it.
+        return 500, error_body("internal_error", "Something went wrong on our side.")
     return status, error_body(error.code, error.message, error.details)
 
 

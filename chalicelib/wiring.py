@@ -28,14 +28,12 @@ class Container:
             raise ConfigurationMissing("missing environment variables: " + ", ".join(missing))
         self.settings = settings
 
-    @cached_property
-    def _tables_bound(self) -> bool:
+    def _bind_tables(self) -> None:
         # PynamoDB is imported and its models pointed at this stage's tables on first data access,
         # so functions and routes that never touch DynamoDB never pay for it.
         from chalicelib.data.models import bind_tables
 
         bind_tables(self.settings)
-        return True
 
     # -- AWS clients ---------------------------------------------------------------------------
     @cached_property
@@ -107,21 +105,21 @@ class Container:
     def audit_log(self):
         from chalicelib.data.repositories import DynamoAuditLog
 
-        assert self._tables_bound
+        self._bind_tables()
         return DynamoAuditLog()
 
     @cached_property
     def directory(self):
         from chalicelib.data.repositories import DynamoDirectory
 
-        assert self._tables_bound
+        self._bind_tables()
         return DynamoDirectory()
 
     @cached_property
     def feed_messages(self):
         from chalicelib.data.repositories import DynamoFeedMessages
 
-        assert self._tables_bound
+        self._bind_tables()
         return DynamoFeedMessages()
 
     def idempotent(self, name: str, function: Callable[..., Any], key_jmespath: str, payload_jmespath: str,

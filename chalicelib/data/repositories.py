@@ -41,9 +41,14 @@ def decode_cursor(cursor: str) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}]) from None
+        decoded = None
+    # Only what encode_cursor writes: a non-empty object of string key attributes.
+    if not (isinstance(decoded, dict) and decoded and all(
+            isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in decoded.values())):
+        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
+    return decoded
 
 
 class DynamoAuditLog:
@@ -119,7 +124,8 @@ def audit_item(event: AuditEvent) -> AuditEventModel:
 def _cursor_within(cursor: str, key_name: str, expected: str) -> dict[str, Any] | None:
     """A cursor only continues the listing it came from: one for another patient is refused."""
     decoded = decode_cursor(cursor)
-    if decoded is not None and decoded.get(key_name) != {"S": expected}:
+    if decoded is not None and (decoded.get(key_name) != {"S": expected}
+                                or set(decoded) != {"subject_id", "sort_key", "actor_id"}):
         raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
     return decoded
 

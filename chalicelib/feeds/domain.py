@@ -38,6 +38,8 @@ class Unfileable(Exception):
         self.format = format or FeedFormat.UNKNOWN
         self.message_type = message_type
         self.text = ""  # the one message of a batch this is about, when there is one
+        self.sender = ""  # what identifies it, when that much could be read (and is a valid identity)
+        self.control_id = ""
 
 
 @dataclass(frozen=True)

@@ -142,13 +142,14 @@ def _hl7_envelope(text: str) -> Envelope:
     if not (_HL7_CODE.fullmatch(code) and _HL7_CODE.fullmatch(trigger)):
         raise Unfileable("MSH-9 (message type) is not a message code and trigger event.")
     required = REQUIRED_SEGMENTS.get(f"{code}^{trigger}") or REQUIRED_SEGMENTS.get(code)
-    if required is None:
-        raise Unfileable(f"Message type {code}^{trigger} is not one the portal takes.", message_type=f"{code}^{trigger}")
     present = {str(segment[0]) for segment in message}
-    missing = [segment_id for segment_id in required if segment_id not in present]
-    if missing:
-        raise Unfileable(f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.",
-                         message_type=f"{code}^{trigger}")
+    missing = [segment_id for segment_id in required or () if segment_id not in present]
+    if required is None or missing:
+        reason = (f"Message type {code}^{trigger} is not one the portal takes." if required is None
+                  else f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.")
+        error = Unfileable(reason, message_type=f"{code}^{trigger}")
+        error.sender, error.control_id = sender, control_id  # identified, so the sender can be told
+        raise error
     return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text)
 
 
@@ -175,8 +176,9 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
     elif _text(resource.get("id")):
         version = _text(_object(resource.get("meta")).get("versionId"))
         # Without a versionId, an update of the same resource is a new message, not a reused id:
-        # the content hash tells versions apart while a resend of the same bytes stays a duplicate.
-        version = version or "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        # the hash of its content tells versions apart, while a resend of the same content stays a
+        # duplicate however it is serialised (key order, spacing, a fresh meta.lastUpdated).
+        version = version or "sha256:" + _content_hash(resource)[:32]
         control_id = f"{resource_type}/{_text(resource['id'])}/_history/{version}"
     if not sender:
         raise Unfileable("No sender: a FHIR body needs a MessageHeader source or the 'sender' message attribute.")
@@ -188,6 +190,13 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
     if not _is_identity(control_id):
         raise Unfileable("The resource id is longer than 256 characters or not printable.")
     return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
+
+
+def _content_hash(resource: dict) -> str:
+    meta = {k: v for k, v in _object(resource.get("meta")).items() if k not in ("lastUpdated", "source")}
+    content = {**resource, "meta": meta} if meta else {k: v for k, v in resource.items() if k != "meta"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _first(value: Any) -> Any:

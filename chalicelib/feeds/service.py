@@ -64,13 +64,13 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     try:
         found = read_messages(raw, sender_hint)
     except Unfileable as error:
-        return [quarantine(error.reason, body_sha, error.format, error.message_type)]
+        return [quarantine(error.reason, body_sha, error.format, error.message_type, error.sender, error.control_id)]
 
     results = []
     for envelope in found:
         if isinstance(envelope, Unfileable):  # one message of a batch
             results.append(quarantine(envelope.reason, sha256_hex(envelope.text.encode("utf-8")), envelope.format,
-                                      envelope.message_type))
+                                      envelope.message_type, envelope.sender, envelope.control_id))
             continue
         sha = sha256_hex(envelope.text.encode("utf-8"))
         record = FeedMessage(

@@ -21,9 +21,21 @@ DISPATCH_LOCK = threading.Lock()
 
 
 class PortalRequestHandler(ChaliceRequestHandler):
+    timeout = 30  # a client that stalls while sending its request cannot hold a thread for ever
+
     def _generic_handle(self) -> None:
-        with DISPATCH_LOCK:
-            super()._generic_handle()
+        # chalice's own method, with the lock around the app alone: reading the request and
+        # writing the response happen outside it, so a slow client holds up nobody else.
+        headers, body = self._parse_payload()
+        try:
+            with DISPATCH_LOCK:
+                response = self.local_gateway.handle_request(method=self.command, path=self.path,
+                                                             headers=headers, body=body)
+            headers = {**response["headers"], **response["multiValueHeaders"]}
+            response = self._handle_binary(response)
+            self._send_http_response(response["statusCode"], headers, response["body"])
+        except LocalGatewayException as error:
+            self._send_error_response(error)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         try:

@@ -71,9 +71,10 @@ class SqsPoller:
             return 0, 0
         region = self._sqs.meta.region_name
         event = {"Records": [lambda_record(message, self._queue_arn, region) for message in messages]}
-        context = LambdaContext(self._function_name, 512, max_runtime_ms=self._timeout_ms)
         try:
             with self._dispatch_lock:
+                # The clock of the invocation starts once it runs, not while it waits its turn.
+                context = LambdaContext(self._function_name, 512, max_runtime_ms=self._timeout_ms)
                 response = self._handler(event, context)
         except Exception as error:  # a crashed invocation: Lambda keeps the whole batch on the queue
             log.error("%s failed (%s at %s); %d records stay on the queue", self._function_name,

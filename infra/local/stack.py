@@ -94,19 +94,22 @@ class LocalStack:
         from chalicelib import wiring
 
         wiring.reset()
-        self._start_api()
-        app_module = importlib.import_module("app")
-        from infra.local.sqs_poller import pollers_for_app
+        try:
+            self._start_api()
+        except OSError as error:  # taken since the check above
+            raise PortInUse(f"port {self.options.api_port} on {self.options.host} is in use "
+                            f"({error.strerror}): stop what uses it, or set PORTAL_PORT") from None
+        if self.options.seed:  # before the pollers: nothing else runs app code yet
+            from infra.local.seed import seed
 
+            self.seeded = seed(wiring.container(), os.environ)
+        app_module = importlib.import_module("app")
         from infra.local.api_server import DISPATCH_LOCK
+        from infra.local.sqs_poller import pollers_for_app
 
         self._pollers = pollers_for_app(app_module, session.client("sqs"), self._lambda_timeouts(), DISPATCH_LOCK)
         for poller in self._pollers:
             poller.start()
-        if self.options.seed:
-            from infra.local.seed import seed
-
-            self.seeded = seed(wiring.container(), os.environ)
         return self
 
     def _start_api(self) -> None:

@@ -162,3 +162,42 @@ def test_a_lambda_fifo_event_as_aws_delivers_it(api):
     assert result == {"batchItemFailures": []}
     # HL7 identifies its own sender (MSH-3|MSH-4); the message attribute is for FHIR bodies
     assert list(records()) == ["Ntierprise|Ntierprise Clinic|8899-39"]
+
+
+def test_a_record_is_never_written_without_its_audit_event(container, monkeypatch):
+    """Record and audit event share one transaction: when the event cannot be written, neither is,
+    and the failure is a fault to retry, not a duplicate to skip."""
+    import uuid
+    from datetime import datetime, timezone
+
+    from chalicelib.audit import service as audit
+    from chalicelib.errors import DependencyUnavailable
+    from chalicelib.feeds import service as feeds
+
+    moment = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    fixed = uuid.UUID("00000000-0000-0000-0000-00000000a0d1")
+    monkeypatch.setattr(audit.uuid, "uuid4", lambda: fixed)
+    # GIVEN the audit trail already holds an event with the id the intake's event will get
+    audit.record(container.audit_log, actor=feeds.FEED_INTAKE, action=audit.Action.CREATE,
+                 event_type="feed.message.received", outcome=audit.Outcome.SUCCESS, clock=lambda: moment)
+
+    with pytest.raises(DependencyUnavailable):
+        feeds.receive(sample("hl7org_ADT_A01_base-standard_v2.8.hl7").encode(), archive=container.feed_archive,
+                      messages=container.feed_messages, clock=lambda: moment)
+
+    assert records() == {}
+
+
+def test_a_bad_message_in_a_batch_is_quarantined_alone_and_keeps_its_identity(api):
+    good = sample("hl7org_ADT_A01_base-standard_v2.8.hl7").replace("\r\n", "\r").strip()
+    unsupported = good.replace("ADT^A01^ADT_A01", "ERP^Z99^ERP_R09").replace("MSG00001", "MSG00002")
+    batch = "BHS|^~\\&|ADT1|GOOD HEALTH HOSPITAL\r" + good + "\r" + unsupported + "\rBTS|2"
+
+    api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [batch], QUEUE, group_id="ADT"))
+
+    stored = records()
+    [accepted] = [r for r in stored.values() if r.status == "accepted"]
+    [quarantined] = [r for r in stored.values() if r.status == "quarantined"]
+    assert accepted.control_id == "MSG00001"
+    assert (quarantined.format, quarantined.message_type, quarantined.control_id) == ("hl7v2", "ERP^Z99", "MSG00002")
+    assert quarantined.sender == accepted.sender

@@ -23,7 +23,6 @@ from chalicelib.health.service import ServiceHealth, check
     (errors.Conflict, 409, "conflict"),
     (errors.TooManyRequests, 429, "too_many_requests"),
     (errors.DependencyUnavailable, 503, "service_unavailable"),
-    (errors.PortalError, 500, "error"),
 ])
 def test_each_error_maps_to_its_status_and_body(error_class, status, code):
     # GIVEN a domain error with details / WHEN mapped to HTTP
@@ -48,9 +47,10 @@ def test_error_class_without_a_status_answers_as_the_servers_fault():
 
     # WHEN mapped to HTTP
     status, body = errors.to_http(Unmapped("Something is wrong."))
-    # THEN it is a 500, not blamed on the caller as a 400, and the body keeps the error's shape
+    # THEN it is a 500, not blamed on the caller as a 400, and, being a 5xx, it reveals nothing of it
     assert status == 500
-    assert body == {"error": {"code": "unmapped", "message": "Something is wrong.", "details": []}}
+    assert body == {"error": {"code": "internal_error", "message": "Something went wrong on our side.", "details": []}}
+    assert errors.to_http(errors.PortalError("Bare."))[0] == 500
 
 
 def test_details_default_to_an_empty_list():
