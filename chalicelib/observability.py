@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import functools
 import traceback
-import warnings
 import uuid
-from functools import lru_cache
+import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -34,7 +33,7 @@ def count(event_name: str, value: int = 1) -> None:
         metrics.add_metric(name=event_name, unit=MetricUnit.Count, value=value)
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def tracer():
     """The Powertools Tracer, built on first use (callers check Settings.tracing_enabled first)."""
     from aws_lambda_powertools import Tracer

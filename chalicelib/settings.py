@@ -2,10 +2,12 @@
 
 Importing needs nothing: ``chalice package`` (and a cold start) can import app.py without any AWS
 resource existing. Resource names have no default, though: a function missing one refuses to build
-its container (``Settings.missing``) rather than reach for a table of another stack. Resource names arrive as environment variables: in AWS the
-merge template fills them with ``!Ref``/``!GetAtt`` of the stack's resources; locally the local
-stack resolves the very same block of the template against the resources it provisioned
-(infra/local/provision.py), so the two cannot drift apart.
+its container (``Settings.missing``) rather than reach for a table of another stack.
+
+Resource names arrive as environment variables: in AWS the merge template fills them with
+``!Ref``/``!GetAtt`` of the stack's resources; locally the local stack resolves the very same
+block of the template against the resources it provisioned (infra/local/provision.py), so the two
+cannot drift apart.
 """
 
 from __future__ import annotations

@@ -110,9 +110,6 @@ class FeedMessageModel(Model):
     received_at = UTCDateTimeAttribute(null=False)
 
 
-ALL_MODELS = (AuditEventModel, AccountModel, UsernameClaimModel, OrganizationModel, FeedMessageModel)
-
-
 def bind_tables(settings) -> None:
     """Point every model at its table in this stage and region (idempotent, cheap)."""
     names = {

@@ -26,14 +26,6 @@ _SEGMENT_LINE = re.compile(r"^[A-Z][A-Z0-9]{2}(\||$)")
 _HL7_CODE = re.compile(r"[A-Z0-9_]{1,7}")
 _FHIR_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
 
-
-def _is_identity(value: str, limit: int = 256) -> bool:
-    """Sender and control id become the record's key: printable text (accents welcome), no
-    control characters or lone surrogates, bounded. HL7 gives MSH-10 199 characters; DynamoDB
-    refuses keys over 2048 bytes, which would bounce the body to the dead-letter queue and hold
-    back its sender's queue group instead of quarantining it."""
-    return 0 < len(value) <= limit and value.isprintable() and not any("\ud800" <= c <= "\udfff" for c in value)
-
 # The message types the portal files, and the segments without which one cannot be filed.
 # Anything else is quarantined at intake with the reason, rather than accepted and left unfiled.
 REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
@@ -43,6 +35,15 @@ REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
     "MDM": ("PID", "TXA"),
     "SIU": ("SCH",),
 }
+
+
+def _is_identity(value: str, limit: int = 256) -> bool:
+    """Sender and control id become the record's key: printable text (accents welcome), bounded.
+    str.isprintable also refuses control characters and lone surrogates (which DynamoDB cannot
+    store). HL7 gives MSH-10 199 characters; DynamoDB refuses keys over 2048 bytes, which would
+    bounce the body to the dead-letter queue and hold back its sender's queue group instead of
+    quarantining it."""
+    return 0 < len(value) <= limit and value.isprintable()
 
 
 def decode(raw: bytes) -> str:
