@@ -11,9 +11,13 @@ parser or Powertools' batch utilities.
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib import settings, wiring
+from chalicelib.audit.service import record_access_denied
 from chalicelib.dev.routes import dev_routes
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
+from chalicelib.identity.authorizer import authorizer_blueprint
+from chalicelib.identity.routes import identity_routes
+from chalicelib.identity.staff_routes import staff_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 
 # chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
@@ -23,10 +27,15 @@ app = Chalice(app_name="patient-portal", configure_logs=False)
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(tracing_middleware(lambda: wiring.settings().tracing_enabled))
-app.register_middleware(make_envelope(app, lambda: wiring.settings().is_local), "http")
+app.register_middleware(make_envelope(
+    app, lambda: wiring.settings().is_local,
+    lambda caller, route, reason: record_access_denied(wiring.container().audit_log, caller, route, reason)), "http")
 
+app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)
+app.register_blueprint(identity_routes)
+app.register_blueprint(staff_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

@@ -16,10 +16,14 @@ class PortalError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None, *, code: str = "",
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or []
+        if code:
+            self.code = code  # a more precise code than the class's, e.g. "terms_acceptance_required"
+        self.headers = headers or {}
 
 
 class ValidationFailed(PortalError):
@@ -48,6 +52,10 @@ class Conflict(PortalError):
 
 class TooManyRequests(PortalError):
     code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(message, [{"retry_after_seconds": retry_after_seconds}],
+                         headers={"Retry-After": str(max(1, retry_after_seconds))})
 
 
 class DependencyUnavailable(PortalError):

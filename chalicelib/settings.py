@@ -33,6 +33,8 @@ class Settings:
     audit_table: str
     accounts_table: str
     organizations_table: str
+    patients_table: str
+    identity_table: str
     feed_messages_table: str
     idempotency_table: str
     documents_bucket: str
@@ -49,12 +51,16 @@ class Settings:
     aws_endpoint_url: str
     tracing_enabled: bool
     running_in_lambda: bool
+    identity: "IdentityPolicy"
 
     @property
     def is_local(self) -> bool:
         """The local stack on a developer's machine. A stage named "local" deployed to Lambda by
         mistake is not local: developer tools and seeding stay closed there."""
         return self.stage == LOCAL_STAGE and not self.running_in_lambda
+
+    def second_factor_exempt(self, username: str) -> bool:
+        return self.is_local and username in self.identity.second_factor_exempt_usernames
 
     def missing(self) -> list[str]:
         """Environment variables a deployed function needs but did not get (names only)."""
@@ -67,6 +73,8 @@ RESOURCE_VARIABLES = {
     "audit_table": "PORTAL_AUDIT_TABLE",
     "accounts_table": "PORTAL_ACCOUNTS_TABLE",
     "organizations_table": "PORTAL_ORGANIZATIONS_TABLE",
+    "patients_table": "PORTAL_PATIENTS_TABLE",
+    "identity_table": "PORTAL_IDENTITY_TABLE",
     "feed_messages_table": "PORTAL_FEED_MESSAGES_TABLE",
     "idempotency_table": "PORTAL_IDEMPOTENCY_TABLE",
     "documents_bucket": "PORTAL_DOCUMENTS_BUCKET",
@@ -79,6 +87,21 @@ RESOURCE_VARIABLES = {
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "public_base_url": "PORTAL_PUBLIC_BASE_URL",
 }
+
+
+@dataclass(frozen=True)
+class IdentityPolicy:
+    """The identity rules a deployment may tune (docs/deploying.md lists the variables)."""
+
+    session_idle_seconds: int  # server-side idle timeout: no call for this long ends the session
+    session_lifetime_seconds: int  # absolute lifetime, however active the session is
+    invitation_lifetime_seconds: int
+    attempts_per_address: int  # sign-in, enrollment, recovery and code attempts per source address ...
+    attempts_window_seconds: int  # ... within this window, per kind of attempt
+    staff_second_factor_required: bool
+    # Accounts that may sign in without a second factor although their role requires one. Only
+    # honoured on the local stack (Settings.second_factor_exempt), for the seeded demo accounts.
+    second_factor_exempt_usernames: frozenset[str]
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -97,4 +120,21 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
+        identity=IdentityPolicy(
+            session_idle_seconds=_seconds(get, "PORTAL_SESSION_IDLE_SECONDS", 15 * 60),
+            session_lifetime_seconds=_seconds(get, "PORTAL_SESSION_LIFETIME_SECONDS", 12 * 3600),
+            invitation_lifetime_seconds=_seconds(get, "PORTAL_INVITATION_LIFETIME_SECONDS", 7 * 24 * 3600),
+            attempts_per_address=int(get("PORTAL_ATTEMPTS_PER_ADDRESS", "20")),
+            attempts_window_seconds=_seconds(get, "PORTAL_ATTEMPTS_WINDOW_SECONDS", 5 * 60),
+            staff_second_factor_required=get("PORTAL_STAFF_SECOND_FACTOR", "required") != "optional",
+            second_factor_exempt_usernames=frozenset(
+                name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()),
+        ),
     )
+
+
+def _seconds(get, name: str, default: int) -> int:
+    value = int(get(name, str(default)))
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds")
+    return value

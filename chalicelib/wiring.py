@@ -116,6 +116,20 @@ class Container:
         return DynamoDirectory()
 
     @cached_property
+    def patients(self):
+        from chalicelib.data.identity_repositories import DynamoPatients
+
+        self._bind_tables()
+        return DynamoPatients()
+
+    @cached_property
+    def identity_records(self):
+        from chalicelib.data.identity_repositories import DynamoIdentityStore
+
+        self._bind_tables()
+        return DynamoIdentityStore()
+
+    @cached_property
     def feed_messages(self):
         from chalicelib.data.repositories import DynamoFeedMessages
 

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
 class Role(enum.Enum):
     ADMIN = "admin"  # runs the organization's portal: staff accounts, settings
-    STAFF = "staff"  # clinic staff: messages, requests, results release
+    STAFF = "staff"  # clinic staff: patients, invitations, messages, requests, results release
     PATIENT = "patient"
+
+    @property
+    def is_workforce(self) -> bool:
+        return self is not Role.PATIENT
 
 
 class AccountStatus(enum.Enum):
     ACTIVE = "active"
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended"  # by staff (a patient) or an admin (staff): may be reinstated
+    TERMINATED = "terminated"  # portal access ended: never signs in again
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,18 @@ class Organization:
     organization_id: str  # a stable slug, e.g. "albany-medical-center"
     name: str
     created_at: datetime
+    mrn_authority: str = ""  # assigning authority of its medical record numbers
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An organization whose records this account sees ("My Connections")."""
+
+    connection_id: str
+    organization_id: str
+    patient_id: str
+    status: str  # "active", or "pending" until the organization's record matches the holder
+    added_at: str  # ISO time
 
 
 @dataclass(frozen=True)
@@ -33,3 +50,30 @@ class Account:
     status: AccountStatus
     email: str
     created_at: datetime
+    email_verified: bool = False
+    pending_email: str = ""
+    patient_id: str = ""
+    terms_version: str = ""
+    terms_accepted_at: datetime | None = None
+    failed_sign_ins: int = 0
+    failures_since: datetime | None = None
+    locked_until: datetime | None = None
+    totp_secret: bytes = b""  # KMS ciphertext
+    totp_pending_secret: bytes = b""
+    totp_last_step: int = 0
+    email_code_enabled: bool = False
+    recovery_code_hashes: frozenset[str] = frozenset()
+    notification_preferences: dict = field(default_factory=dict)
+    connections: tuple[Connection, ...] = ()
+    version: int | None = None
+
+    @property
+    def second_factors(self) -> list[str]:
+        methods = []
+        if self.totp_secret:
+            methods.append("totp")
+        if self.email_code_enabled and self.email_verified:
+            methods.append("email")
+        if methods and self.recovery_code_hashes:
+            methods.append("recovery_code")
+        return methods

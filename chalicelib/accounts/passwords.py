@@ -1,7 +1,18 @@
-"""Password hashing with argon2id (argon2-cffi) and the length rule of NIST SP 800-63B / ASVS 5:
-at least 8 characters, long passphrases welcome, no composition rules."""
+"""Password hashing with argon2id (argon2-cffi) and the password rules of NIST SP 800-63B / ASVS 5:
+8 to 128 characters, long passphrases welcome, no composition rules, but not the user name, not the
+email and not a password from a list of common ones.
+
+Sign-in answers an unknown user and a wrong password alike and in about the same time:
+``verify_against_nothing`` spends one argon2 verification when there is no account to verify
+against, so the time taken does not tell whether a user name exists.
+"""
 
 from __future__ import annotations
+
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,17 +22,42 @@ from chalicelib.errors import ValidationFailed
 MIN_LENGTH = 8
 MAX_LENGTH = 128  # a bound so a megabyte "password" cannot make hashing a denial of service
 
+# The most common passwords of 8+ characters, lower-cased; the file's header says where it comes from.
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+# A user name this short would match inside many good passphrases and protects nothing.
+_MIN_USERNAME_TO_MATCH = 3
+
 # argon2-cffi's defaults are RFC 9106's second recommended profile (argon2id, 64 MiB, t=3).
 _hasher = PasswordHasher()
 
 
-def check_policy(password: str) -> None:
-    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise ValidationFailed(f"A password has {MIN_LENGTH} to {MAX_LENGTH} characters.", [{"field": "password"}])
+def check_policy(password: str, *, username: str = "", email: str = "") -> None:
+    """Refuse a password a patient or staff member may not choose, with a message they can act on.
+
+    Messages never repeat the password (nor the user name or email): they end up in responses and
+    may end up in logs. Case and surrounding spaces are ignored when comparing, since "Password123 "
+    is no harder to guess than "password123"; the length counts the password as given, every
+    character (spaces, accents, emoji) counting as one.
+    """
+    _check_length(password)
+    folded = password.strip().lower()
+    name = (username or "").strip().lower()
+    if len(name) >= _MIN_USERNAME_TO_MATCH and name in folded:
+        _refuse("Your password must not contain your user name.", "contains the user name")
+    address = (email or "").strip().lower()
+    local_part = address.rpartition("@")[0]
+    if folded and folded in (address, local_part):
+        _refuse("Your password must not be your email address.", "is the email address")
+    if folded in common_passwords():
+        _refuse("This password is too common and easy to guess. Choose another one: a few unrelated words "
+                "make a strong password that is easy to remember.", "too common")
 
 
 def hash_password(password: str) -> str:
-    check_policy(password)
+    """The argon2id hash to store. Checks the length only: the other rules need the user name and
+    email, so callers that create or change a password call ``check_policy`` with them first."""
+    _check_length(password)
     return _hasher.hash(password)
 
 
@@ -30,3 +66,55 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_against_nothing(password: str) -> None:
+    """Spend what ``verify_password`` spends on a wrong password, for a user name with no account.
+
+    Without it an unknown user name answers at once and a known one after ~0.1 s of argon2, which
+    tells an attacker which user names exist. The result is ignored: nothing can sign in here.
+    """
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other argon2 parameters than today's (argon2-cffi's
+    defaults move with RFC 9106): after a successful sign-in the caller stores a fresh hash.
+    A hash that cannot be read at all also needs replacing, rather than raising."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common-password list, read on first use and kept for the life of the container:
+    importing this module (and so app.py's cold start) never pays for reading 10,000 lines."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def _dummy_hash() -> str:
+    # Made with today's parameters, so verifying against it costs what verifying a real hash does.
+    # The secret is random and thrown away: no password matches it. Made on first use, not at import;
+    # that first unknown user pays one extra hash, once per container.
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def _check_length(password: str) -> None:
+    if not isinstance(password, str):
+        _refuse("Your password must be text.", "must be text")
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        issue = "too short" if len(password) < MIN_LENGTH else "too long"
+        _refuse(f"Your password must have {MIN_LENGTH} to {MAX_LENGTH} characters. A few unrelated words "
+                "make a strong password that is easy to remember.",
+                f"{issue}: {MIN_LENGTH} to {MAX_LENGTH} characters")
+
+
+def _refuse(message: str, issue: str) -> NoReturn:
+    raise ValidationFailed(message, [{"field": "password", "issue": issue}])

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from chalicelib.accounts.domain import Account, AccountStatus, Organization, Role
-from chalicelib.accounts.passwords import hash_password
+from chalicelib.accounts.passwords import check_policy, hash_password
 from chalicelib.errors import ValidationFailed
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
@@ -24,11 +24,12 @@ class Directory(Protocol):
     def account_by_username(self, username: str) -> Account | None: ...
 
 
-def ensure_organization(directory: Directory, organization_id: str, name: str) -> Organization:
+def ensure_organization(directory: Directory, organization_id: str, name: str, mrn_authority: str = "") -> Organization:
     existing = directory.organization(organization_id)
     if existing is not None:
         return existing
-    organization = Organization(organization_id=organization_id, name=name, created_at=datetime.now(timezone.utc))
+    organization = Organization(organization_id=organization_id, name=name, created_at=datetime.now(timezone.utc),
+                                mrn_authority=mrn_authority)
     directory.add_organization(organization)
     return organization
 
@@ -45,10 +46,13 @@ def create_staff_account(directory: Directory, *, organization_id: str, username
                          role: Role, email: str = "") -> Account:
     if role not in (Role.ADMIN, Role.STAFF):
         raise ValidationFailed("Staff accounts are for admins and staff.", [{"field": "role"}])
+    username = normalize_username(username)
+    check_policy(password, username=username, email=email)
     account = Account(
-        account_id=uuid.uuid4().hex, username=normalize_username(username), organization_id=organization_id,
+        account_id=uuid.uuid4().hex, username=username, organization_id=organization_id,
         role=role, password_hash=hash_password(password), status=AccountStatus.ACTIVE, email=email,
         created_at=datetime.now(timezone.utc),
     )
     directory.add_account(account)
     return account
+

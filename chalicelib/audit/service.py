@@ -73,3 +73,10 @@ def access_history(audit_log: AuditLog, patient_id: str, limit: int = 50, after:
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", [{"field": "limit"}])
     return audit_log.for_patient(patient_id, limit, after)
+
+
+def record_access_denied(audit_log: AuditLog, caller, route: str, reason: str) -> AuditEvent:
+    """A signed-in caller refused by a route's access rule (a patient calling a staff route ...)."""
+    return record(audit_log, actor=Actor(account_id=caller.account_id, role=caller.role), action=Action.EXECUTE,
+                  event_type="access.denied", outcome=Outcome.DENIED, resource_type="Route", resource_id=route,
+                  correlation_id=caller.correlation_id, source_ip=caller.source_ip, reason=reason)

@@ -7,8 +7,17 @@ applies stage variables during a call (GUIDE 4).
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -55,6 +64,14 @@ class AccountByUsernameIndex(GlobalSecondaryIndex):
     username = UnicodeAttribute(hash_key=True)
 
 
+class AccountByVerifiedEmailIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-verified-email"
+        projection = KeysOnlyProjection()
+
+    verified_email = UnicodeAttribute(hash_key=True)
+
+
 class AccountModel(Model):
     class Meta:
         table_name = "accounts"
@@ -66,9 +83,29 @@ class AccountModel(Model):
     password_hash = UnicodeAttribute(null=False)
     status = UnicodeAttribute(null=False)
     email = UnicodeAttribute(null=True)
+    # Set (to the folded address) only once the address is verified: the sparse by-verified-email
+    # index then answers "which accounts may be told their user name at this address".
+    verified_email = UnicodeAttribute(null=True)
+    pending_email = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=False)
+    patient_id = UnicodeAttribute(null=True)  # the account holder's own patient record (patients)
+    terms_version = UnicodeAttribute(null=True)
+    terms_accepted_at = UTCDateTimeAttribute(null=True)
+    # Guessing: failures counted within a window that starts at the first failure.
+    failed_sign_ins = NumberAttribute(null=True)
+    failures_since = UTCDateTimeAttribute(null=True)
+    locked_until = UTCDateTimeAttribute(null=True)
+    # Second factor: the TOTP seed only ever stored encrypted with the stack's KMS key.
+    totp_secret = BinaryAttribute(null=True, legacy_encoding=False)
+    totp_pending_secret = BinaryAttribute(null=True, legacy_encoding=False)
+    totp_last_step = NumberAttribute(null=True)  # a code is accepted once (RFC 6238 section 5.2)
+    email_code_enabled = BooleanAttribute(null=True)
+    recovery_code_hashes = UnicodeSetAttribute(null=True)
+    notification_preferences = JSONAttribute(null=True)
+    connections = JSONAttribute(null=True)
     version = VersionAttribute()
     by_username = AccountByUsernameIndex()
+    by_verified_email = AccountByVerifiedEmailIndex()
 
 
 class UsernameClaimModel(Model):
@@ -89,7 +126,85 @@ class OrganizationModel(Model):
     organization_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=False)
     created_at = UTCDateTimeAttribute(null=False)
+    # The assigning authority of this organization's medical record numbers (HL7 PID-3.4), so
+    # staff can find a patient by "mrn" alone.
+    mrn_authority = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+
+class PatientModel(Model):
+    """A patient as the organization's records describe them (the EHR is the source of truth)."""
+
+    class Meta:
+        table_name = "patients"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    organization_id = UnicodeAttribute(null=False)
+    identifiers = JSONAttribute(null=False)  # [{"authority", "value", "type"}]
+    family_name = UnicodeAttribute(null=False)
+    given_names = JSONAttribute(null=False)  # ["Jane", "Q"]
+    birth_date = UnicodeAttribute(null=True)  # ISO date
+    sex = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    portal_status = UnicodeAttribute(null=False)  # patients.domain.PortalStatus
+    account_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=False)
+    version = VersionAttribute()
+
+
+class IdentifierClaimModel(Model):
+    """Lives in the patients table under key "identifier#<authority>|<value>"."""
+
+    class Meta:
+        table_name = "patients"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    claimed_by = UnicodeAttribute(null=False)
+
+
+class IdentityByOwnerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class IdentityRecordModel(Model):
+    """One short-lived record of the identity table, keyed "<kind>#<selector>".
+
+    Kinds: session, invitation, challenge (second factor at sign-in), link (password reset,
+    email verification, account set-up), throttle (attempts per address and window). A record
+    holds only a SHA-256 of its secret (identity/tokens.py), never the secret. ``expires_at`` is
+    checked on every read; ``expires_ttl`` (epoch seconds) lets DynamoDB collect the garbage.
+    """
+
+    class Meta:
+        table_name = "identity"
+
+    pk = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(null=False)
+    owner = UnicodeAttribute(null=True)  # "account#<id>" or "patient#<id>"
+    created_key = UnicodeAttribute(null=True)  # "<created ISO>#<selector>"
+    secret_hash = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
+    patient_id = UnicodeAttribute(null=True)
+    organization_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    purpose = UnicodeAttribute(null=True)  # links: password_reset, email_verification, account_setup
+    status = UnicodeAttribute(null=True)  # invitations: pending, used, revoked, burned
+    email = UnicodeAttribute(null=True)
+    restriction = UnicodeAttribute(null=True)  # sessions: "", terms, second_factor_setup
+    attempts = NumberAttribute(null=True)
+    code_hash = UnicodeAttribute(null=True)  # challenges: the emailed one-time code
+    created_by = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    last_seen_at = UTCDateTimeAttribute(null=True)
+    idle_expires_at = NumberAttribute(null=True)  # sessions: epoch seconds
+    expires_at = NumberAttribute(null=False)  # epoch seconds
+    expires_ttl = NumberAttribute(null=False)
+    by_owner = IdentityByOwnerIndex()
 
 
 class FeedMessageModel(Model):
@@ -117,6 +232,9 @@ def bind_tables(settings) -> None:
         AccountModel: settings.accounts_table,
         UsernameClaimModel: settings.accounts_table,
         OrganizationModel: settings.organizations_table,
+        PatientModel: settings.patients_table,
+        IdentifierClaimModel: settings.patients_table,
+        IdentityRecordModel: settings.identity_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

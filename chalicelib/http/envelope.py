@@ -16,7 +16,9 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib.errors import error_body
-from chalicelib.http.routing import Access, access_rule, internal_error
+from chalicelib.http.caller import caller_of
+from chalicelib.http.routing import Access, access_rule, allowed_restrictions, internal_error
+from chalicelib.identity.domain import Caller
 from chalicelib.observability import log_exception, logger
 
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -44,13 +46,23 @@ def correlation_ids_for(request: Request) -> tuple[str, str]:
     return (request.context or {}).get("requestId") or uuid.uuid4().hex, client_id
 
 
-def make_envelope(app: Chalice, is_local_stage: Callable[[], bool]) -> Callable[[Request, Callable], Response]:
+RESTRICTION_MESSAGES = {
+    "terms": ("terms_acceptance_required", "Accept the current Terms of Use first (GET /v1/terms)."),
+    "second_factor_setup": ("second_factor_setup_required",
+                            "Set up a second sign-in step first (POST /v1/me/second-factors/totp)."),
+}
+
+
+def make_envelope(app: Chalice, is_local_stage: Callable[[], bool],
+                  record_denial: Callable[[Caller, str, str], None] | None = None
+                  ) -> Callable[[Request, Callable], Response]:
+    """``record_denial(caller, route, reason)`` writes the audit event of a refused call."""
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
         correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)
         logger.append_keys(client_correlation_id=client_id or None)
         try:
-            response = _guarded_response(app, request, get_response, is_local_stage)
+            response = _guarded_response(app, request, get_response, is_local_stage, record_denial)
             response = _reshape_chalice_error(response)
         except Exception as error:  # last resort: chalice would log the message and answer in its own shape
             response = internal_error(log_exception(request.path, error))
@@ -62,7 +74,7 @@ def make_envelope(app: Chalice, is_local_stage: Callable[[], bool]) -> Callable[
     return envelope
 
 
-def _guarded_response(app: Chalice, request: Request, get_response, is_local_stage) -> Response:
+def _guarded_response(app: Chalice, request: Request, get_response, is_local_stage, record_denial) -> Response:
     context = request.context or {}
     entry = app.routes.get(context.get("resourcePath", ""), {}).get(request.method)
     if entry is not None:
@@ -72,7 +84,27 @@ def _guarded_response(app: Chalice, request: Request, get_response, is_local_sta
             return Response(body=error_body("forbidden", "This route is not open."), status_code=403)
         if rule is Access.LOCAL_DEV and not is_local_stage():
             return Response(body=error_body("not_found", "No such resource."), status_code=404)
+        if rule.needs_session:
+            refusal = _session_refusal(rule, entry, request, record_denial)
+            if refusal is not None:
+                return refusal
     return get_response(request)
+
+
+def _session_refusal(rule: Access, entry, request: Request, record_denial) -> Response | None:
+    """Deny by default: the authorizer proved a live session; this checks the role the route
+    needs and what the session must do first. A refusal is audited."""
+    caller = caller_of(request)
+    if caller is None:  # the gateway ran no authorizer: a deployment mistake, never a pass
+        return Response(body=error_body("not_authenticated", "Sign in first."), status_code=401)
+    if not rule.admits(caller.role):
+        if record_denial is not None:
+            record_denial(caller, entry.uri_pattern, f"role_{caller.role}")
+        return Response(body=error_body("forbidden", "This account may not use this route."), status_code=403)
+    if caller.restriction and caller.restriction not in allowed_restrictions(entry.view_function):
+        code, message = RESTRICTION_MESSAGES.get(caller.restriction, ("forbidden", "Not yet."))
+        return Response(body=error_body(code, message), status_code=403)
+    return None
 
 
 def _reshape_chalice_error(response: Response) -> Response:

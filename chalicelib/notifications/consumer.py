@@ -18,6 +18,9 @@ from chalicelib.observability import count, logger
 
 # Longer than a message can live anywhere: 4 days on the queue, then 14 on the dead-letter queue.
 IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
+# The payload check covers every field of a request but its id: a reused id with other content
+# (another address, template or parameter) is refused, not taken for a duplicate.
+PAYLOAD_JMESPATH = "[template, to_address, token, username, code]"
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -35,8 +38,8 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                                  "template": request.template})
         return {"ses_message_id": ses_id}
 
-    send_once, config = container.idempotent("notifications.send", send, "notification_id",
-                                             "[template, to_address, token]", IDEMPOTENCY_WINDOW_SECONDS)
+    send_once, config = container.idempotent("notifications.send", send, "notification_id", PAYLOAD_JMESPATH,
+                                             IDEMPOTENCY_WINDOW_SECONDS)
     if context is not None:
         config.register_lambda_context(context)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,20 +9,62 @@ from chalicelib.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
+class Param:
+    """A value a producer may pass for a template: never free text, always one fixed shape."""
+
+    pattern: re.Pattern[str]  # used with fullmatch: "$" alone would also accept a trailing newline
+    shape: str  # what a valid value is, in the words of a validation detail
+    in_link: bool  # True: it may go only into the link path; False: only into the lines
+
+
+# The whole set of parameters. Each is a short, checked value that is not PHI: an opaque token,
+# the account's own user name, a one-time code. Adding one means adding it here, reviewed for PHI,
+# and adding its field to NotificationRequest and FIELDS.
+PARAMS: dict[str, Param] = {
+    "token": Param(re.compile(r"[A-Za-z0-9_-]{16,128}"), "16 to 128 letters, digits, '-' or '_'", in_link=True),
+    "username": Param(re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}"),
+                      "3 to 64 lowercase letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
+                      in_link=False),
+    "code": Param(re.compile(r"[0-9]{6}"), "6 digits", in_link=False),
+}
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each ``{name}`` replaced by its value, in one pass: a value is never read again."""
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+@dataclass(frozen=True)
 class Template:
     subject: str
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # may hold "{username}" or "{code}" if the template declares it
     action: str  # the label of the one link
-    path: str  # where the link goes in the portal; "{token}" is replaced by the request's token
+    path: str  # where the link goes in the portal; may hold "{token}" if the template declares it
+    params: tuple[str, ...] = ()  # what a request for this template must carry, and all it may carry
 
-    @property
-    def needs_token(self) -> bool:
-        return "{token}" in self.path
+    def __post_init__(self) -> None:
+        # A template that would leave a placeholder unfilled, or take a value it never shows, or
+        # put a value where it does not belong (a user name into a URL), is a bug: fail at import.
+        unknown = [name for name in self.params if name not in PARAMS]
+        if unknown or len(set(self.params)) != len(self.params):
+            raise ValueError(f"template params must be distinct names from {sorted(PARAMS)}: {self.params}")
+        if not self.path.startswith("/") or self.path.startswith("//"):
+            raise ValueError(f"a template's path is a path in the portal: {self.path!r}")
+        in_link = {name for name in self.params if PARAMS[name].in_link}
+        in_lines = set(self.params) - in_link
+        for where, texts, allowed in (("path", (self.path,), in_link), ("lines", self.lines, in_lines),
+                                      ("subject", (self.subject,), set()), ("action", (self.action,), set())):
+            used = {name for text in texts for name in _PLACEHOLDER.findall(text)}
+            if used != allowed or any(c in _PLACEHOLDER.sub("", text) for text in texts for c in "{}"):
+                raise ValueError(f"the {where} of a template must use exactly {sorted(allowed)}, found {sorted(used)}")
 
 
 # The whole vocabulary of the portal's email. Adding a kind of email means adding a template
 # here, reviewed for PHI: none of these may name a test, a clinic, a clinician or a condition.
-# Each template owns its link: a producer cannot put words into a URL, only an opaque token.
+# Each template owns its link and its words: a producer cannot put words into an email or a URL,
+# only the parameters the template declares, each checked against its pattern.
 TEMPLATES: dict[str, Template] = {
     "account_ready": Template(
         subject="Your patient portal account is ready",
@@ -31,57 +74,140 @@ TEMPLATES: dict[str, Template] = {
     "invitation": Template(
         subject="You are invited to the patient portal",
         lines=("You have been invited to use the patient portal.",
-               "The link below works once and expires; if it has expired, ask for a new invitation."),
-        action="Accept the invitation", path="/invitations/{token}"),
+               "The link below works once and expires after 7 days. If it has expired, ask for a new invitation."),
+        action="Accept the invitation", path="/enroll?code={token}", params=("token",)),
     "something_waiting": Template(
         subject="Something new is waiting in your patient portal",
         lines=("There is something new for you in the patient portal.",
                "For your privacy we do not say what in email. Sign in to see it."),
         action="Sign in to the portal", path="/"),
+    "email_verification": Template(
+        subject="Confirm your email address for the patient portal",
+        lines=("Please confirm that this is the email address for your patient portal account.",
+               "If you did not ask for this, you can ignore this email."),
+        action="Confirm this address", path="/verify-email?token={token}", params=("token",)),
+    "password_reset": Template(
+        subject="Reset your patient portal password",
+        lines=("We received a request to reset the password of your patient portal account.",
+               "The link below is valid for 30 minutes and works once.",
+               "If you did not ask for this, you can ignore this email: your password is unchanged."),
+        action="Choose a new password", path="/reset-password?token={token}", params=("token",)),
+    "account_setup": Template(
+        subject="Your patient portal staff account has been created",
+        lines=("A staff account on the patient portal has been created for you.",
+               "Use the link below to choose your password. The link is valid for 72 hours.",
+               "If it has expired, ask your administrator to send a new one."),
+        action="Choose your password", path="/reset-password?token={token}", params=("token",)),
+    "username_reminder": Template(
+        subject="Your patient portal user name",
+        lines=("You asked for a reminder of your patient portal user name.",
+               "Your user name is {username}.",
+               "If you did not ask for this, you can ignore this email."),
+        action="Sign in to the portal", path="/", params=("username",)),
+    "sign_in_code": Template(
+        subject="Your patient portal sign-in code",
+        lines=("Your sign-in code is {code}. It expires in 10 minutes. Nobody from the portal will ask you for it.",
+               "If you are not signing in right now, do not use the code, and reset your password."),
+        action="Open the portal", path="/", params=("code",)),
+    "account_locked": Template(
+        subject="Signing in to your patient portal account is paused",
+        lines=("There were several failed attempts to sign in to your patient portal account.",
+               "To protect your account, signing in is paused for 15 minutes.",
+               "If it was not you, reset your password."),
+        action="Open the portal", path="/"),
+    "password_changed": Template(
+        subject="Your patient portal password was changed",
+        lines=("The password of your patient portal account was changed.",
+               "If it was you, there is nothing more to do.",
+               "If it was not you, reset your password and contact your provider's office."),
+        action="Open the portal", path="/"),
+    "email_changed": Template(
+        subject="The email address of your patient portal account was changed",
+        lines=("The email address of your patient portal account was changed. "
+               "We are telling you at your previous address.",
+               "If it was you, there is nothing more to do.",
+               "If it was not you, reset your password and contact your provider's office."),
+        action="Open the portal", path="/"),
+    "second_factor_changed": Template(
+        subject="The second sign-in step of your patient portal account was changed",
+        lines=("The second sign-in step of your patient portal account was changed.",
+               "If it was you, there is nothing more to do.",
+               "If it was not you, reset your password and contact your provider's office."),
+        action="Open the portal", path="/"),
+    "portal_access_suspended": Template(
+        subject="Your patient portal access is paused",
+        lines=("Your provider's office has paused your access to the patient portal.",
+               "Please contact the office if you have questions."),
+        action="Open the portal", path="/"),
+    "portal_access_ended": Template(
+        subject="Your patient portal access has ended",
+        lines=("Your access to the patient portal has ended.",
+               "Please contact your provider's office if you have questions."),
+        action="Open the portal", path="/"),
 }
 
-# Patterns are used with fullmatch: "$" alone would also accept a trailing newline.
 _NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")  # opaque, random: carries no meaning of its own
-FIELDS = ("notification_id", "template", "to_address", "token")
+FIELDS = ("notification_id", "template", "to_address", "token", "username", "code")
+
+
+def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[str, str]]:
+    """Every problem of a request at once. ``given``: the parameters the producer passed."""
+
+    def text(name: str) -> str:
+        value = values.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    problems = []
+    if not _NOTIFICATION_ID.fullmatch(text("notification_id")):
+        problems.append({"field": "notification_id", "issue": "required: 1 to 128 letters, digits, '-', '_' or '.'"})
+    template = TEMPLATES.get(text("template"))
+    if template is None:
+        problems.append({"field": "template", "issue": f"one of {sorted(TEMPLATES)}"})
+    if not _EMAIL.fullmatch(text("to_address")):
+        problems.append({"field": "to_address", "issue": "not an email address"})
+    if template is not None:
+        for name, param in PARAMS.items():
+            if name in template.params and not param.pattern.fullmatch(text(name)):
+                problems.append({"field": name, "issue": f"required: {param.shape}"})
+            elif name not in template.params and name in given:
+                problems.append({"field": name, "issue": f"this template takes no {name}"})
+    return problems
 
 
 @dataclass(frozen=True)
 class NotificationRequest:
+    """A valid request: constructing one checks it, so only checked values reach an email."""
+
     notification_id: str  # the producer's id: sending is idempotent on it
     template: str
     to_address: str
-    token: str = ""
+    token: str = ""  # "" unless the template declares it; likewise username and code
+    username: str = ""
+    code: str = ""
+
+    def __post_init__(self) -> None:
+        problems = _problems(self.__dict__, given=[name for name in PARAMS if getattr(self, name) != ""])
+        if problems:
+            raise ValidationFailed("The notification request is not valid.", problems)
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The values of the template's parameters, and nothing else."""
+        return {name: getattr(self, name) for name in TEMPLATES[self.template].params}
 
     @property
     def link_path(self) -> str:
-        return TEMPLATES[self.template].path.replace("{token}", self.token)
+        return fill(TEMPLATES[self.template].path, self.params)
 
     @classmethod
     def from_message(cls, message: Any) -> "NotificationRequest":
         if not isinstance(message, dict):
             raise ValidationFailed("A notification is a JSON object.")
-        problems = []
-
-        def text(name: str) -> str:
-            value = message.get(name, "")
-            return value if isinstance(value, str) else ""
-
-        if not _NOTIFICATION_ID.fullmatch(text("notification_id")):
-            problems.append({"field": "notification_id", "issue": "required: 1 to 128 letters, digits, '-', '_' or '.'"})
-        template = TEMPLATES.get(text("template"))
-        if template is None:
-            problems.append({"field": "template", "issue": f"one of {sorted(TEMPLATES)}"})
-        if not _EMAIL.fullmatch(text("to_address")):
-            problems.append({"field": "to_address", "issue": "not an email address"})
-        if template is not None and template.needs_token and not _TOKEN.fullmatch(text("token")):
-            problems.append({"field": "token", "issue": "required: 16 to 128 letters, digits, '-' or '_'"})
-        if template is not None and not template.needs_token and "token" in message:
-            problems.append({"field": "token", "issue": "this template takes no token"})
+        problems = _problems(message, given=message.keys())
         unknown = sorted(set(message) - set(FIELDS))
         if unknown:
             problems.append({"field": ",".join(unknown), "issue": "not accepted"})
         if problems:
             raise ValidationFailed("The notification request is not valid.", problems)
-        return cls(message["notification_id"], message["template"], message["to_address"], text("token"))
+        return cls(**{name: message.get(name, "") for name in FIELDS})

@@ -20,6 +20,7 @@ from chalicelib.wiring import Container
 
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
+MRN_AUTHORITY = "AMC-MRN"  # the assigning authority of the demo organization's record numbers
 DEFAULTS = {
     "PORTAL_DEMO_ADMIN_USER": "demo.admin",
     "PORTAL_DEMO_ADMIN_PASSWORD": "albany-admin-demo",
@@ -39,7 +40,7 @@ class SeededAccount:
 def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount]:
     if not container.settings.is_local:
         raise RuntimeError("demo data is seeded on the local stage only")
-    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME)
+    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY)
     seeded = []
     for role in (Role.ADMIN, Role.STAFF):
         prefix = f"PORTAL_DEMO_{role.name}"

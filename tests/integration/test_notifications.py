@@ -81,4 +81,53 @@ def test_an_invitation_links_to_its_token(api):
     api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE))
 
     [email] = sent_emails()
-    assert 'href="https://portal.test/invitations/tok_0123456789abcdef"' in email.body
+    assert 'href="https://portal.test/enroll?code=tok_0123456789abcdef"' in email.body
+
+
+def test_a_sign_in_code_is_in_the_email_and_nowhere_else(api):
+    body = request("n-12", template="sign_in_code", code="042917")
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE)).payload
+
+    assert result == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["pat@example.org"]
+    assert email.subject == "Your patient portal sign-in code"
+    assert "042917" not in email.subject
+    assert ("<p>Your sign-in code is 042917. It expires in 10 minutes. Nobody from the portal will ask you for it.</p>"
+            in email.body)
+    assert email.body.count("042917") == 1
+    assert 'href="https://portal.test/"' in email.body
+
+
+def test_a_sign_in_code_the_template_does_not_take_or_a_malformed_one_is_refused(api):
+    bodies = [request("n-13", code="042917"),  # something_waiting takes no code
+              request("n-14", template="sign_in_code", code="04291"),
+              request("n-15", template="sign_in_code")]
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, bodies, QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": f"message-{n}"} for n in range(3)]}
+    assert sent_emails() == []
+
+
+def test_the_same_notification_id_with_another_code_is_refused_not_swallowed(api):
+    api.lambda_.invoke("on_notification_request",
+                       sqs_event(api, [request("n-16", template="sign_in_code", code="111111")], QUEUE))
+
+    result = api.lambda_.invoke("on_notification_request",
+                                sqs_event(api, [request("n-16", template="sign_in_code", code="222222")],
+                                          QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    [email] = sent_emails()
+    assert "111111" in email.body and "222222" not in email.body
+
+
+def test_a_username_reminder_shows_the_user_name(api):
+    body = request("n-17", template="username_reminder", username="river.stone42")
+
+    api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE))
+
+    [email] = sent_emails()
+    assert "<p>Your user name is river.stone42.</p>" in email.body

@@ -144,9 +144,11 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert set(variables) == set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
     functions = {k for k, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions == {"APIHandler", "OnClinicalFeedMessage", "OnNotificationRequest"}
-    for function_id in functions:
+    assert functions == {"APIHandler", "OnClinicalFeedMessage", "OnNotificationRequest", "SessionAuthorizer"}
+    for function_id in functions - {"SessionAuthorizer"}:
         assert template["Resources"][function_id]["Properties"]["Handler"].startswith("app.")
+    assert (template["Resources"]["SessionAuthorizer"]["Properties"]["Handler"]
+            == "chalicelib.identity.authorizer.session_authorizer")
     assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
     assert (packaged / "deployment.zip").stat().st_size > 1_000_000  # code and vendored wheels
 
@@ -162,7 +164,8 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         template = yaml.load(handle, Loader=_cfn_loader())
     resources = template["Resources"]
     for function_id, role_id in (("APIHandler", "ApiHandlerRole"), ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
-                                 ("OnNotificationRequest", "OnNotificationRequestRole")):
+                                 ("OnNotificationRequest", "OnNotificationRequestRole"),
+                                 ("SessionAuthorizer", "SessionAuthorizerRole")):
         group = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         [policy] = resources[role_id]["Properties"]["Policies"]
         logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")

@@ -21,7 +21,6 @@ from chalicelib.health.service import ServiceHealth, check
     (errors.Forbidden, 403, "forbidden"),
     (errors.NotFound, 404, "not_found"),
     (errors.Conflict, 409, "conflict"),
-    (errors.TooManyRequests, 429, "too_many_requests"),
     (errors.DependencyUnavailable, 503, "service_unavailable"),
 ])
 def test_each_error_maps_to_its_status_and_body(error_class, status, code):
@@ -30,6 +29,18 @@ def test_each_error_maps_to_its_status_and_body(error_class, status, code):
     answer = errors.to_http(error_class("Something is wrong.", details))
     # THEN status and body are the documented ones
     assert answer == (status, {"error": {"code": code, "message": "Something is wrong.", "details": details}})
+
+
+def test_too_many_requests_says_when_to_retry():
+    error = errors.TooManyRequests("Too many attempts.", retry_after_seconds=42)
+    assert errors.to_http(error) == (429, {"error": {"code": "too_many_requests", "message": "Too many attempts.",
+                                                     "details": [{"retry_after_seconds": 42}]}})
+    assert error.headers == {"Retry-After": "42"}
+
+
+def test_an_error_may_carry_a_more_precise_code():
+    status, body = errors.to_http(errors.Forbidden("Accept the terms first.", code="terms_acceptance_required"))
+    assert (status, body["error"]["code"]) == (403, "terms_acceptance_required")
 
 
 def test_subclass_of_a_mapped_error_keeps_its_parent_status():

@@ -1,0 +1,289 @@
+"""Repositories for patients and the short-lived identity records, and the one transaction that
+enrolls a patient (account, user name, patient, invitation and audit event: all or nothing)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import Any
+
+from pynamodb.exceptions import (
+    DeleteError,
+    PutError,
+    PynamoDBException,
+    TransactWriteError,
+    UpdateError,
+)
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.accounts.domain import Account
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.data.models import (
+    AuditEventModel,
+    IdentifierClaimModel,
+    IdentityRecordModel,
+    PatientModel,
+)
+from chalicelib.data.repositories import DynamoDirectory, _first_item_exists, account_item, audit_item
+from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordKind
+from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+
+_UNAVAILABLE = "The identity store is unavailable."
+
+
+def _conditional_failure(error: PynamoDBException) -> bool:
+    return getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException"
+
+
+# -- identity records ----------------------------------------------------------------------------
+
+def record_item(record: IdentityRecord) -> IdentityRecordModel:
+    created = record.created_at or datetime.now(timezone.utc)
+    return IdentityRecordModel(
+        pk=record.key, kind=record.kind.value, owner=record.owner or None,
+        created_key=f"{created:%Y-%m-%dT%H:%M:%S.%fZ}#{record.selector}" if record.owner else None,
+        secret_hash=record.secret_hash or None, account_id=record.account_id or None,
+        patient_id=record.patient_id or None, organization_id=record.organization_id or None,
+        role=record.role or None, purpose=record.purpose or None, status=record.status or None,
+        email=record.email or None, restriction=record.restriction or None, attempts=record.attempts,
+        code_hash=record.code_hash or None, created_by=record.created_by or None, created_at=created,
+        last_seen_at=record.last_seen_at, idle_expires_at=record.idle_expires_at or None,
+        expires_at=record.expires_at,
+        # Collected a day after expiry, so a just-expired record still explains a refusal.
+        expires_ttl=record.expires_at + 86400,
+    )
+
+
+def _record(item: IdentityRecordModel) -> IdentityRecord:
+    kind, _, selector = item.pk.partition("#")
+    return IdentityRecord(
+        kind=RecordKind(kind), selector=selector, expires_at=int(item.expires_at),
+        secret_hash=item.secret_hash or "", owner=item.owner or "", created_at=item.created_at,
+        account_id=item.account_id or "", patient_id=item.patient_id or "",
+        organization_id=item.organization_id or "", role=item.role or "", purpose=item.purpose or "",
+        status=item.status or "", email=item.email or "", restriction=item.restriction or "",
+        attempts=int(item.attempts or 0), code_hash=item.code_hash or "", created_by=item.created_by or "",
+        last_seen_at=item.last_seen_at, idle_expires_at=int(item.idle_expires_at or 0),
+    )
+
+
+class DynamoIdentityRecords:
+    def put(self, record: IdentityRecord) -> None:
+        try:
+            record_item(record).save(condition=IdentityRecordModel.pk.does_not_exist())
+        except PutError as error:
+            if _conditional_failure(error):
+                raise Conflict("That record exists already.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def get(self, kind: RecordKind, selector: str) -> IdentityRecord | None:
+        try:
+            return _record(IdentityRecordModel.get(f"{kind.value}#{selector}", consistent_read=True))
+        except IdentityRecordModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def delete(self, kind: RecordKind, selector: str) -> bool:
+        """Delete a record; False if it was not there (so a one-time record is used once)."""
+        try:
+            IdentityRecordModel(pk=f"{kind.value}#{selector}").delete(condition=IdentityRecordModel.pk.exists())
+        except DeleteError as error:
+            if _conditional_failure(error):
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
+    def touch_session(self, selector: str, secret_hash: str, now: datetime, idle_seconds: int) -> IdentityRecord | None:
+        """The session check of every authenticated call, in one round trip: the session exists,
+        its secret matches, neither its idle nor its absolute limit has passed; and its idle
+        deadline moves on (never past the absolute one). None when any of that fails."""
+        epoch = int(now.timestamp())
+        model = IdentityRecordModel(pk=f"{RecordKind.SESSION.value}#{selector}")
+        condition = ((IdentityRecordModel.secret_hash == secret_hash)
+                     & (IdentityRecordModel.idle_expires_at > epoch)
+                     & (IdentityRecordModel.expires_at > epoch))
+        try:
+            model.update(actions=[IdentityRecordModel.last_seen_at.set(now),
+                                  IdentityRecordModel.idle_expires_at.set(epoch + idle_seconds)],
+                         condition=condition)
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return None
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return _record(model)
+
+    def change(self, kind: RecordKind, selector: str, expect: dict[str, Any], **changes: Any) -> bool:
+        """Set ``changes`` on a record only if its attributes still hold the ``expect``ed values
+        (an invitation still pending, a challenge still under its attempt limit ...)."""
+        model = IdentityRecordModel(pk=f"{kind.value}#{selector}")
+        condition = IdentityRecordModel.pk.exists()
+        for name, value in expect.items():
+            condition &= getattr(IdentityRecordModel, name) == value
+        actions = [getattr(IdentityRecordModel, name).remove() if value is None
+                   else getattr(IdentityRecordModel, name).set(value) for name, value in changes.items()]
+        try:
+            model.update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
+    def count_attempt(self, kind: RecordKind, selector: str, limit: int) -> int | None:
+        """Add one to a record's attempts if it is still under ``limit``: the new count, or None
+        when the limit was reached already (or the record is gone)."""
+        model = IdentityRecordModel(pk=f"{kind.value}#{selector}")
+        try:
+            model.update(actions=[IdentityRecordModel.attempts.add(1)],
+                         condition=IdentityRecordModel.pk.exists() & (IdentityRecordModel.attempts < limit))
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return None
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return int(model.attempts)
+
+    def hit(self, selector: str, expires_at: int) -> int:
+        """Count one attempt in a throttling window (created on first use)."""
+        model = IdentityRecordModel(pk=f"{RecordKind.THROTTLE.value}#{selector}")
+        try:
+            model.update(actions=[IdentityRecordModel.attempts.add(1),
+                                  IdentityRecordModel.kind.set(RecordKind.THROTTLE.value),
+                                  IdentityRecordModel.expires_at.set(expires_at),
+                                  IdentityRecordModel.expires_ttl.set(expires_at + 3600)])
+        except UpdateError as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return int(model.attempts)
+
+    def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]:
+        try:
+            return [_record(item) for item in
+                    IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def revoke_sessions(self, account_id: str, keep_selector: str = "") -> int:
+        """End every session of an account (but ``keep_selector``'s). The index lists them; each
+        is deleted by key, so a revoked session fails its very next check."""
+        revoked = 0
+        for record in self.owned_by(f"account#{account_id}", limit=1000):
+            if record.kind is RecordKind.SESSION and record.selector != keep_selector:
+                revoked += self.delete(RecordKind.SESSION, record.selector)
+        return revoked
+
+
+# -- patients ------------------------------------------------------------------------------------
+
+def patient_item(patient: Patient) -> PatientModel:
+    item = PatientModel(
+        patient_id=patient.patient_id, organization_id=patient.organization_id,
+        identifiers=[{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
+        family_name=patient.family_name, given_names=list(patient.given_names),
+        birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
+        portal_status=patient.portal_status.value, account_id=patient.account_id or None,
+        created_at=patient.created_at,
+    )
+    if patient.version is not None:
+        item.version = patient.version
+    return item
+
+
+def _patient(item: PatientModel) -> Patient:
+    return Patient(
+        patient_id=item.patient_id, organization_id=item.organization_id,
+        identifiers=tuple(Identifier(i["authority"], i["value"], i.get("type", "MR")) for i in item.identifiers),
+        family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
+        sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
+        account_id=item.account_id or "", created_at=item.created_at, version=item.version,
+    )
+
+
+class DynamoPatients:
+    def add(self, patient: Patient) -> None:
+        """A new patient and a claim on each identifier, in one transaction: Conflict when an
+        identifier belongs to another patient already."""
+        try:
+            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+                for identifier in patient.identifiers:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key, claimed_by=patient.patient_id),
+                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                transaction.save(patient_item(patient), condition=PatientModel.patient_id.does_not_exist())
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
+                raise Conflict("A patient with that identifier exists already.", [{"field": "identifiers"}]) from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def get(self, patient_id: str) -> Patient | None:
+        if patient_id.startswith("identifier#"):
+            return None  # a claim, not a patient
+        try:
+            return _patient(PatientModel.get(patient_id, consistent_read=True))
+        except PatientModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def by_identifier(self, identifier: Identifier) -> Patient | None:
+        try:
+            claim = IdentifierClaimModel.get(identifier.claim_key, consistent_read=True)
+        except IdentifierClaimModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+        return self.get(claim.claimed_by)
+
+    def save(self, patient: Patient) -> None:
+        try:
+            patient_item(patient).save()
+        except PutError as error:
+            if _conditional_failure(error):
+                raise Conflict("The patient changed at the same time; try again.") from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+
+def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
+    """Create the account (and claim its user name), link the patient to it, use up the
+    invitation and record the enrollment: one DynamoDB transaction, so a failure leaves the
+    invitation usable and no half-made account behind."""
+    try:
+        with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+            DynamoDirectory.add_account_within(transaction, account)
+            transaction.save(patient_item(patient))  # versioned: fails if the patient changed meanwhile
+            transaction.update(
+                IdentityRecordModel(pk=invitation.key),
+                actions=[IdentityRecordModel.status.set(InvitationStatus.USED.value),
+                         IdentityRecordModel.account_id.set(account.account_id)],
+                condition=IdentityRecordModel.status == InvitationStatus.PENDING.value)
+            transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+    except TransactWriteError as error:
+        if _first_item_exists(error):
+            raise Conflict("That user name is taken.", [{"field": "username"}]) from error
+        reasons = error.cancellation_reasons or []
+        if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
+            raise Conflict("The invitation was used or changed at the same time; ask for a new one.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def save_account_with_audit(account: Account, audit_event: AuditEvent) -> Account:
+    """An account change and its audit event together (security changes must not go unrecorded)."""
+    item = account_item(account)
+    try:
+        with TransactWrite(connection=IdentityRecordModel._get_connection().connection) as transaction:
+            transaction.save(item)
+            transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise Conflict("The account changed at the same time; try again.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    # PynamoDB's VersionAttribute counts 1, 2, 3 ...; the transaction wrote the next one.
+    return dataclasses.replace(account, version=(account.version or 0) + 1)
+
+
+class DynamoIdentityStore(DynamoIdentityRecords):
+    """The identity records, plus the two multi-table transactions identity needs."""
+
+    enroll = staticmethod(enroll)
+    save_account_with_audit = staticmethod(save_account_with_audit)

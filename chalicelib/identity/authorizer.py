@@ -1,0 +1,37 @@
+"""The session authorizer: a Chalice built-in authorizer that API Gateway calls before every
+signed-in route (routing.route attaches it), and that `chalice local` and the test client call too.
+
+Its result is never cached (ttl_seconds=0): a session ended by sign-out, a password change, a
+suspension or its idle timeout must fail its very next call, and API Gateway's cache of an
+authorizer's answer would let it through for up to the TTL. The price is one authorizer call
+(one conditional UpdateItem) per request, which is also what moves the idle deadline on.
+
+Declared in a Blueprint so routes in every module can name it; its Lambda is deployed with the
+handler chalicelib.identity.authorizer.session_authorizer and does not need app middleware.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import AuthResponse, Blueprint
+
+authorizer_blueprint = Blueprint(__name__)
+
+
+@authorizer_blueprint.authorizer(ttl_seconds=0, name="session_authorizer")
+def session_authorizer(auth_request) -> Any:
+    from chalicelib import wiring
+    from chalicelib.identity import sessions
+    from chalicelib.identity.ports import now
+
+    caller = sessions.authorize(wiring.container(), auth_request.token, now())
+    if caller is None:
+        # An explicit Deny (chalice's AuthResponse cannot say Deny; an empty Allow list is an
+        # authorizer misconfiguration to API Gateway). The gateway answers 401 (template).
+        return {"principalId": "anonymous", "context": {},
+                "policyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [auth_request.method_arn]}]}}
+    return AuthResponse(routes=["*"], principal_id=caller.account_id, context={
+        "account_id": caller.account_id, "role": caller.role, "organization_id": caller.organization_id,
+        "patient_id": caller.patient_id, "session_id": caller.session_id, "restriction": caller.restriction})

@@ -1,0 +1,208 @@
+"""Invitations and enrollment: the only way a patient gets an account.
+
+Staff invite a patient of their organization; the email carries a single-use code (a split
+token: only its hash is stored) valid 7 days by default. Enrolling proves the person is the
+patient (date of birth and family name must match the record, accents and case ignored); five
+wrong answers burn the code. The account, the patient's portal status, the used invitation and
+the audit event are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account, AccountStatus, Connection, Role
+from chalicelib.accounts.service import normalize_username
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity import terms, throttle, tokens
+from chalicelib.identity.domain import Caller, IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.identity.ports import ANONYMOUS, Origin, event, iso, notify, only_fields, record
+from chalicelib.patients import service as patients
+from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
+
+MAX_ANSWER_ATTEMPTS = 5
+EMAIL_VERIFICATION_SECONDS = 24 * 3600
+DEFAULT_PREFERENCES = {"email_new_results": True, "email_messages": True, "email_appointments": True,
+                       "email_forms": True}
+
+
+def _staff(caller: Caller) -> Actor:
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def invite(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("patient_id", "mrn", "email"), ("email",))
+    email = patients.email_address(body["email"])
+    patient = patients.find(ports, caller, origin, patient_id=body.get("patient_id"), mrn=body.get("mrn"))
+    return _issue(ports, caller, origin, patient, email, now)
+
+
+def _issue(ports, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime) -> dict[str, Any]:
+    if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
+        raise Conflict("This patient has portal access already.")
+    # One live code per patient: a new invitation replaces any earlier one still pending.
+    for earlier in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50):
+        if earlier.kind is RecordKind.INVITATION and earlier.status == InvitationStatus.PENDING.value:
+            ports.identity_records.change(RecordKind.INVITATION, earlier.selector,
+                                          {"status": InvitationStatus.PENDING.value},
+                                          status=InvitationStatus.REVOKED.value)
+    code, split = tokens.new_token()
+    expires_at = int(now.timestamp()) + ports.settings.identity.invitation_lifetime_seconds
+    ports.identity_records.put(IdentityRecord(
+        kind=RecordKind.INVITATION, selector=split.selector, secret_hash=split.verifier_hash, expires_at=expires_at,
+        owner=f"patient#{patient.patient_id}", created_at=now, patient_id=patient.patient_id,
+        organization_id=patient.organization_id, status=InvitationStatus.PENDING.value, email=email,
+        created_by=caller.account_id))
+    if patient.portal_status is not PortalStatus.INVITED:
+        import dataclasses
+
+        ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED))
+    notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
+    record(ports, origin, _staff(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
+           resource_type="Invitation", resource_id=split.selector)
+    return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
+
+
+def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
+    patient = patients.find(ports, caller, origin, patient_id=patient_id)
+    record(ports, origin, _staff(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
+           resource_type="Invitation")
+    epoch = int(now.timestamp())
+    return {"invitations": [patients.invitation_summary(r, epoch)
+                            for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
+                            if r.kind is RecordKind.INVITATION]}
+
+
+def _staff_invitation(ports, caller: Caller, invitation_id: str) -> IdentityRecord:
+    invitation = (ports.identity_records.get(RecordKind.INVITATION, invitation_id)
+                  if re.fullmatch(r"[0-9a-f]{16}", invitation_id or "") else None)
+    if invitation is None or invitation.organization_id != caller.organization_id:
+        raise NotFound("No such invitation.")
+    return invitation
+
+
+def revoke(ports, caller: Caller, origin: Origin, invitation_id: str) -> None:
+    invitation = _staff_invitation(ports, caller, invitation_id)
+    if not ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
+                                         {"status": InvitationStatus.PENDING.value},
+                                         status=InvitationStatus.REVOKED.value):
+        raise Conflict("Only a pending invitation can be revoked.")
+    record(ports, origin, _staff(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
+           resource_type="Invitation", resource_id=invitation.selector)
+
+
+def resend(ports, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
+    """A fresh code to the same address (the old one stops working)."""
+    invitation = _staff_invitation(ports, caller, invitation_id)
+    patient = patients.find(ports, caller, origin, patient_id=invitation.patient_id)
+    return _issue(ports, caller, origin, patient, invitation.email, now)
+
+
+# -- enrollment -----------------------------------------------------------------------------------
+
+ENROLLMENT_FIELDS = ("invitation_code", "date_of_birth", "family_name", "username", "password", "email",
+                     "accepted_terms_version")
+
+
+def _invalid_code() -> ValidationFailed:
+    return ValidationFailed("This invitation code is not valid: it may be mistyped, used, or expired. "
+                            "Ask your provider's office for a new invitation.", [{"field": "invitation_code"}])
+
+
+def live_invitation(ports, code: Any, now: datetime) -> IdentityRecord:
+    split = tokens.parse(code)
+    invitation = ports.identity_records.get(RecordKind.INVITATION, split.selector) if split else None
+    if (invitation is None or not tokens.same(invitation.secret_hash, split.verifier_hash)
+            or invitation.status != InvitationStatus.PENDING.value or invitation.expires_at <= int(now.timestamp())):
+        raise _invalid_code()
+    return invitation
+
+
+def check_answers(ports, origin: Origin, invitation: IdentityRecord, patient: Patient | None,
+                  date_of_birth: str, family_name: str) -> None:
+    """Identity proofing against the patient record; a wrong answer counts, the fifth burns the code."""
+    if (patient is not None and patient.birth_date == date_of_birth
+            and fold_name(family_name) == fold_name(patient.family_name) and fold_name(family_name)):
+        return
+    attempts = ports.identity_records.count_attempt(RecordKind.INVITATION, invitation.selector, MAX_ANSWER_ATTEMPTS)
+    burned = attempts is None or attempts >= MAX_ANSWER_ATTEMPTS
+    if burned:
+        ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
+                                      {"status": InvitationStatus.PENDING.value}, status=InvitationStatus.BURNED.value)
+    record(ports, origin, ANONYMOUS, "enrollment.identity_check", Outcome.FAILURE, patient_id=invitation.patient_id,
+           resource_type="Invitation", resource_id=invitation.selector,
+           reason="code_burned" if burned else "answers_do_not_match")
+    if burned:
+        raise ValidationFailed("Too many tries: this invitation code no longer works. Ask your provider's office "
+                               "for a new invitation.", [{"field": "invitation_code"}])
+    raise ValidationFailed("The date of birth or family name does not match our records.",
+                           [{"field": "date_of_birth"}, {"field": "family_name"},
+                            {"attempts_left": MAX_ANSWER_ATTEMPTS - attempts}])
+
+
+def enroll(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ENROLLMENT_FIELDS, ENROLLMENT_FIELDS)
+    problems: list[dict[str, Any]] = []
+
+    def gather(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as error:
+            problems.extend(error.details or [{"issue": error.message}])
+            return None
+
+    # Everything that can be checked without the code first, so a typo in a password never costs
+    # one of the five tries.
+    username = gather(normalize_username, body["username"]) if isinstance(body["username"], str) else None
+    if username is None and not problems:
+        problems.append({"field": "username"})
+    email = gather(patients.email_address, body["email"])
+    date_of_birth = gather(parse_birth_date, body["date_of_birth"], "date_of_birth")
+    gather(passwords.check_policy, body["password"], username=username or "", email=email or "")
+    if body["accepted_terms_version"] != terms.CURRENT.version:
+        problems.append({"field": "accepted_terms_version", "issue": f"the current version is {terms.CURRENT.version}"})
+    if not isinstance(body["family_name"], str) or len(body["family_name"]) > 64:
+        problems.append({"field": "family_name"})
+    if problems:
+        raise ValidationFailed("Some answers need another look.", problems)
+    throttle.check(ports, "enrollment", origin.source_ip, now)
+    invitation = live_invitation(ports, body["invitation_code"], now)
+    patient = ports.patients.get(invitation.patient_id)
+    check_answers(ports, origin, invitation, patient, date_of_birth, body["family_name"])
+    if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
+        raise Conflict("This patient has portal access already.")
+    verified = email.lower() == invitation.email.lower()
+    account = Account(
+        account_id=uuid.uuid4().hex, username=username, organization_id=patient.organization_id, role=Role.PATIENT,
+        password_hash=passwords.hash_password(body["password"]), status=AccountStatus.ACTIVE,
+        email=email if verified else "", pending_email="" if verified else email, email_verified=verified,
+        created_at=now, patient_id=patient.patient_id, terms_version=terms.CURRENT.version, terms_accepted_at=now,
+        notification_preferences=dict(DEFAULT_PREFERENCES),
+        connections=(Connection(uuid.uuid4().hex[:16], patient.organization_id, patient.patient_id, "active",
+                                iso(now)),))
+    import dataclasses
+
+    enrolled = dataclasses.replace(patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
+    audit_event = event(origin, Actor(account_id=account.account_id, role=Role.PATIENT.value), "enrollment.completed",
+                        action=Action.CREATE, patient_id=patient.patient_id, resource_type="Account",
+                        resource_id=account.account_id, reason=f"terms:{terms.CURRENT.version}")
+    ports.identity_records.enroll(account, enrolled, invitation, audit_event)
+    if not verified:
+        send_email_verification(ports, account, email, now)
+    return {"account_id": account.account_id, "username": username, "email_verification_sent": not verified}
+
+
+def send_email_verification(ports, account: Account, address: str, now: datetime) -> None:
+    """An address the portal has not seen work gets a link first; no notification goes there until
+    it is followed (issue: "verified by an emailed link before any notification goes there")."""
+    token, split = tokens.new_token()
+    ports.identity_records.put(IdentityRecord(
+        kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
+        expires_at=int(now.timestamp()) + EMAIL_VERIFICATION_SECONDS, owner=f"account#{account.account_id}",
+        created_at=now, account_id=account.account_id, purpose=LinkPurpose.EMAIL_VERIFICATION.value, email=address))
+    notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)

@@ -1,0 +1,175 @@
+"""The signed-in account's own view and settings: GET /v1/me and what hangs off it."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account, Connection
+from chalicelib.audit import service as audit
+from chalicelib.audit.domain import Action, Outcome
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity import enrollment, terms, throttle
+from chalicelib.identity.domain import Caller, Restriction
+from chalicelib.identity.ports import Origin, actor_of, event, iso, notify, only_fields, record
+from chalicelib.identity.sessions import lift_restriction
+from chalicelib.patients import service as patients
+from chalicelib.patients.domain import PortalStatus, fold_name
+
+PREFERENCES = tuple(enrollment.DEFAULT_PREFERENCES)
+
+
+def account_of(ports, caller: Caller) -> Account:
+    account = ports.directory.account(caller.account_id)
+    if account is None:
+        raise NotFound("No such account.")
+    return account
+
+
+def me(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+    account = account_of(ports, caller)
+    patient = ports.patients.get(account.patient_id) if account.patient_id else None
+    if patient is not None:
+        record(ports, origin, actor_of(account), "patient.read", action=Action.READ, patient_id=patient.patient_id,
+               resource_type="Patient", resource_id=patient.patient_id)
+    return {
+        "account": {
+            "account_id": account.account_id, "username": account.username, "role": account.role.value,
+            "organization_id": account.organization_id, "email": account.email or None,
+            "email_verified": account.email_verified, "pending_email": account.pending_email or None,
+            "second_factors": account.second_factors,
+            "terms": {"accepted_version": account.terms_version or None,
+                      "accepted_at": iso(account.terms_accepted_at) if account.terms_accepted_at else None,
+                      "current_version": terms.CURRENT.version},
+            "must": caller.restriction or None,
+        },
+        "patient": patients.summary(patient) if patient is not None else None,
+        "acting_for": [],  # filled by the proxy issue: the patients this account may act for
+        "connections": [connection_json(c) for c in account.connections],
+        "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
+    }
+
+
+def connection_json(connection: Connection) -> dict[str, Any]:
+    return {"connection_id": connection.connection_id, "organization_id": connection.organization_id,
+            "status": connection.status, "added_at": connection.added_at}
+
+
+def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("email", "password"), ("email", "password"))
+    account = account_of(ports, caller)
+    _require_password(account, body)
+    address = patients.email_address(body["email"])
+    changed = dataclasses.replace(account, pending_email=address)
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE))
+    enrollment.send_email_verification(ports, changed, address, now)
+    return {"pending_email": address, "email_verification_sent": True}
+
+
+def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+    body = only_fields(body, ("current_password", "new_password"), ("current_password", "new_password"))
+    account = account_of(ports, caller)
+    if not isinstance(body["current_password"], str) or not passwords.verify_password(account.password_hash,
+                                                                                       body["current_password"]):
+        record(ports, origin, actor_of(account), "account.password_changed", Outcome.FAILURE, reason="wrong_password")
+        raise ValidationFailed("The current password is not correct.", [{"field": "current_password"}])
+    passwords.check_policy(body["new_password"], username=account.username, email=account.email)
+    changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]))
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, actor_of(account), "account.password_changed", action=Action.UPDATE))
+    ended = ports.identity_records.revoke_sessions(account.account_id, keep_selector=caller.session_id)
+    notify(ports, "password_changed", account.email if account.email_verified else "")
+    return {"other_sessions_ended": ended}
+
+
+def set_preferences(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+    body = only_fields(body, PREFERENCES)
+    bad = [{"field": name, "issue": "true or false"} for name, value in body.items() if not isinstance(value, bool)]
+    if bad:
+        raise ValidationFailed("Notification preferences are true or false.", bad)
+    account = account_of(ports, caller)
+    preferences = {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences, **body}
+    ports.directory.save_account(dataclasses.replace(account, notification_preferences=preferences))
+    record(ports, origin, actor_of(account), "account.notification_preferences_changed", action=Action.UPDATE)
+    return {"notification_preferences": preferences}
+
+
+def accept_terms(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("accepted_terms_version",), ("accepted_terms_version",))
+    if body["accepted_terms_version"] != terms.CURRENT.version:
+        raise ValidationFailed(f"The current version is {terms.CURRENT.version}.",
+                               [{"field": "accepted_terms_version"}])
+    account = account_of(ports, caller)
+    changed = dataclasses.replace(account, terms_version=terms.CURRENT.version, terms_accepted_at=now)
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, actor_of(account), "account.terms_accepted", action=Action.UPDATE,
+                       reason=f"terms:{terms.CURRENT.version}"))
+    lift_restriction(ports, caller, Restriction.TERMS)
+    return {"accepted_version": terms.CURRENT.version, "accepted_at": iso(now)}
+
+
+def sign_in_history(ports, caller: Caller, limit: int, after: str) -> dict[str, Any]:
+    """The account's own security events (sign-ins, failures, lockouts, changes), newest first:
+    they are recorded with the account, not a patient, as their subject."""
+    events, cursor = audit.access_history(ports.audit_log, f"account#{caller.account_id}", limit, after)
+    return {"events": [{"at": iso(e.recorded_at), "event": e.event_type, "outcome": e.outcome.value,
+                        "reason": e.reason or None, "source_ip": e.source_ip or None} for e in events],
+            "next_cursor": cursor or None}
+
+
+def _require_password(account: Account, body: dict[str, Any]) -> None:
+    password = body.get("password")
+    if not isinstance(password, str) or not passwords.verify_password(account.password_hash, password):
+        raise ValidationFailed("Confirm this change with your current password.", [{"field": "password"}])
+
+
+# -- My Connections ------------------------------------------------------------------------------
+
+def add_connection(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    """"Add Organization": an invitation code from another organization links its patient record
+    to this account. The record there must describe the same person (birth date and family name
+    as this account's own record); until that organization's record carries them the connection
+    stays pending, and one that contradicts them is refused and counted like a wrong answer."""
+    body = only_fields(body, ("organization_id", "invitation_code"), ("organization_id", "invitation_code"))
+    throttle.check(ports, "enrollment", origin.source_ip, now)
+    account = account_of(ports, caller)
+    invitation = enrollment.live_invitation(ports, body["invitation_code"], now)
+    if invitation.organization_id != body["organization_id"]:
+        raise ValidationFailed("This invitation code is not from that organization.", [{"field": "invitation_code"}])
+    if any(c.organization_id == invitation.organization_id for c in account.connections):
+        raise Conflict("This organization is connected already.")
+    own = ports.patients.get(account.patient_id) if account.patient_id else None
+    other = ports.patients.get(invitation.patient_id)
+    if own is None or other is None:
+        raise NotFound("No such patient.")
+    status = "pending" if not (other.birth_date and other.family_name) else "active"
+    if status == "active":
+        enrollment.check_answers(ports, origin, invitation, other, own.birth_date, own.family_name)
+    connection = Connection(uuid.uuid4().hex[:16], invitation.organization_id, invitation.patient_id, status, iso(now))
+    if not ports.identity_records.change(type(invitation.kind).INVITATION, invitation.selector, {"status": "pending"},
+                                         status="used", account_id=account.account_id):
+        raise enrollment._invalid_code()
+    ports.directory.save_account(dataclasses.replace(account, connections=account.connections + (connection,)))
+    if status == "active":
+        ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.ACTIVE, account_id=account.account_id))
+    record(ports, origin, actor_of(account), "connection.added", action=Action.CREATE, patient_id=other.patient_id,
+           resource_type="Connection", resource_id=connection.connection_id, reason=status)
+    return connection_json(connection)
+
+
+def remove_connection(ports, caller: Caller, origin: Origin, connection_id: str) -> None:
+    account = account_of(ports, caller)
+    connection = next((c for c in account.connections if c.connection_id == connection_id), None)
+    if connection is None:
+        raise NotFound("No such connection.")
+    if connection.patient_id == account.patient_id:
+        raise Conflict("This is the organization you enrolled with; ask its office to end portal access instead.")
+    ports.directory.save_account(dataclasses.replace(
+        account, connections=tuple(c for c in account.connections if c.connection_id != connection_id)))
+    record(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
+           patient_id=connection.patient_id, resource_type="Connection", resource_id=connection_id)
+    _ = fold_name  # names are compared by enrollment.check_answers

@@ -1,0 +1,117 @@
+"""Forgotten user name, forgotten password, and following an emailed link (password reset,
+account set-up, email verification).
+
+The requests answer 202 whatever happens, so they cannot be used to learn who has an account;
+email goes only to verified addresses. A link is a split token, works once, and a password reset
+link lives 30 minutes. Setting a password ends every session of the account and lifts a lockout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account, AccountStatus
+from chalicelib.accounts.service import normalize_username
+from chalicelib.audit.domain import Action, Outcome
+from chalicelib.errors import ValidationFailed
+from chalicelib.identity import throttle, tokens
+from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
+from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, notify, only_fields, record
+
+PASSWORD_RESET_SECONDS = 30 * 60
+ACCOUNT_SETUP_SECONDS = 72 * 3600
+
+
+def remind_username(ports, origin: Origin, body: Any, now: datetime) -> None:
+    body = only_fields(body, ("email",), ("email",))
+    throttle.check(ports, "recovery", origin.source_ip, now)
+    email = body["email"] if isinstance(body["email"], str) else ""
+    accounts = ports.directory.accounts_by_verified_email(email.strip()) if "@" in email and len(email) < 320 else []
+    for account in accounts:
+        if account.status is AccountStatus.ACTIVE:
+            notify(ports, "username_reminder", account.email, username=account.username)
+            record(ports, origin, actor_of(account), "account.username_reminder_sent")
+    if not accounts:
+        record(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
+
+
+def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> None:
+    body = only_fields(body, ("username", "email"))
+    if not (body.get("username") or body.get("email")):
+        raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
+    throttle.check(ports, "recovery", origin.source_ip, now)
+    accounts: list[Account] = []
+    if isinstance(body.get("username"), str):
+        try:
+            found = ports.directory.account_by_username(normalize_username(body["username"]))
+        except ValidationFailed:
+            found = None
+        accounts = [found] if found is not None else []
+    elif isinstance(body.get("email"), str) and len(body["email"]) < 320:
+        accounts = ports.directory.accounts_by_verified_email(body["email"].strip())
+    sent = False
+    for account in accounts:
+        if account.status is AccountStatus.ACTIVE and account.email_verified:
+            send_link(ports, account, LinkPurpose.PASSWORD_RESET, PASSWORD_RESET_SECONDS, now)
+            record(ports, origin, actor_of(account), "account.password_reset_requested")
+            sent = True
+    if not sent:
+        record(ports, origin, ANONYMOUS, "account.password_reset_requested", Outcome.FAILURE, reason="no_account")
+
+
+def send_link(ports, account: Account, purpose: LinkPurpose, lifetime_seconds: int, now: datetime) -> None:
+    token, split = tokens.new_token()
+    ports.identity_records.put(IdentityRecord(
+        kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
+        expires_at=int(now.timestamp()) + lifetime_seconds, owner=f"account#{account.account_id}", created_at=now,
+        account_id=account.account_id, purpose=purpose.value, email=account.email))
+    notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
+
+
+def _use_link(ports, token: Any, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
+    split = tokens.parse(token)
+    link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
+    if (link is None or not tokens.same(link.secret_hash, split.verifier_hash)
+            or link.purpose not in {p.value for p in purposes} or link.expires_at <= int(now.timestamp())):
+        raise ValidationFailed("This link is not valid: it may have expired or been used already. Ask for a new one.",
+                               [{"field": "token"}])
+    return link
+
+
+def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> None:
+    body = only_fields(body, ("token", "new_password"), ("token", "new_password"))
+    throttle.check(ports, "recovery", origin.source_ip, now)
+    link = _use_link(ports, body["token"], (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
+    account = ports.directory.account(link.account_id)
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
+    passwords.check_policy(body["new_password"], username=account.username, email=account.email)
+    if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
+        raise ValidationFailed("This link has been used already.", [{"field": "token"}])
+    changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]),
+                                  failed_sign_ins=0, failures_since=None, locked_until=None)
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
+    ports.identity_records.revoke_sessions(account.account_id)
+    notify(ports, "password_changed", account.email if account.email_verified else "")
+
+
+def confirm_email(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("token",), ("token",))
+    throttle.check(ports, "recovery", origin.source_ip, now)
+    link = _use_link(ports, body["token"], (LinkPurpose.EMAIL_VERIFICATION,), now)
+    account = ports.directory.account(link.account_id)
+    if account is None or account.pending_email.lower() != link.email.lower():
+        raise ValidationFailed("This link is for an address that is no longer waiting to be confirmed.",
+                               [{"field": "token"}])
+    ports.identity_records.delete(RecordKind.LINK, link.selector)
+    previous = account.email if account.email_verified else ""
+    changed = dataclasses.replace(account, email=link.email, email_verified=True, pending_email="")
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, actor_of(account), "account.email_verified", action=Action.UPDATE))
+    if previous and previous.lower() != link.email.lower():
+        notify(ports, "email_changed", previous)
+    return {"email_verified": True}

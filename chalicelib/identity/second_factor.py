@@ -1,0 +1,143 @@
+"""Second factors: TOTP (RFC 6238, pyotp) for authenticator apps, a one-time code by email for
+people without a smartphone, and recovery codes for a lost phone.
+
+The TOTP seed is stored only encrypted with the stack's KMS key, bound by encryption context to
+its account; each code is accepted once (the last accepted time step is kept). Recovery codes
+carry 80 random bits, so a SHA-256 of each is safe to store (nothing to brute-force), and each
+works once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+import pyotp
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.identity import tokens
+from chalicelib.identity.domain import IdentityRecord
+from chalicelib.identity.ports import Origin, actor_of, event, notify, only_fields
+
+ISSUER = "Patient Portal"
+RECOVERY_CODES = 10
+STEP_SECONDS = 30
+
+
+def _context(account: Account) -> dict[str, str]:
+    return {"account_id": account.account_id, "purpose": "totp"}
+
+
+def _totp(ports, account: Account, ciphertext: bytes) -> pyotp.TOTP:
+    return pyotp.TOTP(ports.keys.decrypt(ciphertext, _context(account)).decode())
+
+
+def _accepted_step(totp: pyotp.TOTP, code: str, now: datetime, last_step: int) -> int | None:
+    """The time step a code belongs to (now, or one step either side for clock drift), if it is
+    newer than the last one accepted."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    step = int(now.timestamp()) // STEP_SECONDS
+    for candidate in (step, step - 1, step + 1):
+        if candidate > last_step and totp.verify(code, for_time=candidate * STEP_SECONDS, valid_window=0):
+            return candidate
+    return None
+
+
+def verify_at_sign_in(ports, account: Account, challenge: IdentityRecord, code: str,
+                      now: datetime) -> tuple[str | None, Account | None]:
+    """(the method that accepted the code, the account to save) or (None, None)."""
+    code = code.strip()
+    if account.totp_secret:
+        step = _accepted_step(_totp(ports, account, account.totp_secret), code, now, account.totp_last_step)
+        if step is not None:
+            return "totp", dataclasses.replace(account, totp_last_step=step)
+    if challenge.code_hash and tokens.same(challenge.code_hash, tokens.digest(f"{challenge.selector}:{code}")):
+        return "email", None
+    hashed = tokens.digest(tokens.normalize_recovery_code(code))
+    if hashed in account.recovery_code_hashes:
+        return "recovery_code", dataclasses.replace(account, recovery_code_hashes=account.recovery_code_hashes - {hashed})
+    return None, None
+
+
+def _require_password(account: Account, body: dict[str, Any]) -> None:
+    password = body.get("password")
+    if not isinstance(password, str) or not passwords.verify_password(account.password_hash, password):
+        raise ValidationFailed("Confirm this change with your current password.", [{"field": "password"}])
+
+
+def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
+    """A new seed for the authenticator app; it only counts once a code from it is confirmed."""
+    if account.totp_secret:
+        raise Conflict("An authenticator app is set up already; turn it off first.")
+    seed = pyotp.random_base32()
+    changed = dataclasses.replace(account, totp_pending_secret=ports.keys.encrypt(seed.encode(), _context(account)))
+    ports.directory.save_account(changed)
+    uri = pyotp.TOTP(seed).provisioning_uri(name=account.username, issuer_name=ISSUER)
+    return {"secret": seed, "provisioning_uri": uri, "digits": 6, "period": STEP_SECONDS}
+
+
+def confirm_totp(ports, origin: Origin, account: Account, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("code",), ("code",))
+    if not account.totp_pending_secret:
+        raise Conflict("Start setting up the authenticator app first.")
+    step = _accepted_step(_totp(ports, account, account.totp_pending_secret), str(body["code"]).strip(), now, 0)
+    if step is None:
+        raise ValidationFailed("That code is not correct. Check the time on your phone and try again.",
+                               [{"field": "code"}])
+    codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
+    changed = dataclasses.replace(account, totp_secret=account.totp_pending_secret, totp_pending_secret=b"",
+                                  totp_last_step=step,
+                                  recovery_code_hashes=frozenset(tokens.digest(tokens.normalize_recovery_code(c))
+                                                                 for c in codes))
+    _save_change(ports, origin, changed, "second_factor.totp_enabled")
+    return {"enabled": True, "recovery_codes": codes}
+
+
+def disable_totp(ports, origin: Origin, account: Account, body: Any) -> None:
+    body = only_fields(body or {}, ("password",), ("password",))
+    _require_password(account, body)
+    changed = dataclasses.replace(account, totp_secret=b"", totp_pending_secret=b"", totp_last_step=0,
+                                  recovery_code_hashes=frozenset() if not account.email_code_enabled
+                                  else account.recovery_code_hashes)
+    _save_change(ports, origin, changed, "second_factor.totp_disabled")
+
+
+def set_email_codes(ports, origin: Origin, account: Account, body: Any) -> dict[str, Any]:
+    body = only_fields(body, ("enabled", "password"), ("password",))
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise ValidationFailed("enabled is true or false.", [{"field": "enabled"}])
+    _require_password(account, body)
+    if enabled and not account.email_verified:
+        raise Conflict("Verify your email address before using it for sign-in codes.")
+    codes: list[str] = []
+    hashes = account.recovery_code_hashes
+    if enabled and not hashes:
+        codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
+        hashes = frozenset(tokens.digest(tokens.normalize_recovery_code(c)) for c in codes)
+    if not enabled and not account.totp_secret:
+        hashes = frozenset()
+    changed = dataclasses.replace(account, email_code_enabled=enabled, recovery_code_hashes=hashes)
+    _save_change(ports, origin, changed, "second_factor.email_enabled" if enabled else "second_factor.email_disabled")
+    return {"enabled": enabled, "recovery_codes": codes or None}
+
+
+def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any) -> dict[str, Any]:
+    body = only_fields(body, ("password",), ("password",))
+    _require_password(account, body)
+    if not (account.totp_secret or account.email_code_enabled):
+        raise Conflict("Recovery codes come with a second factor; turn one on first.")
+    codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
+    changed = dataclasses.replace(account, recovery_code_hashes=frozenset(
+        tokens.digest(tokens.normalize_recovery_code(c)) for c in codes))
+    _save_change(ports, origin, changed, "second_factor.recovery_codes_replaced")
+    return {"recovery_codes": codes}
+
+
+def _save_change(ports, origin: Origin, account: Account, event_type: str) -> None:
+    ports.identity_records.save_account_with_audit(account, event(origin, actor_of(account), event_type))
+    notify(ports, "second_factor_changed", account.email if account.email_verified else "")

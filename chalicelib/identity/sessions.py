@@ -1,0 +1,205 @@
+"""Sign-in, the second step, the session check of every call, and sign-out.
+
+Guessing is answered three ways (GUIDE 5.7): every attempt from an address counts against that
+address (throttle.py, 429); five wrong passwords within 15 minutes lock the account for 15
+minutes and email its owner; and an unknown user name, a wrong password and a locked account
+all get the same answer after the same argon2 work, so the answer tells nothing about accounts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account, AccountStatus, Role
+from chalicelib.accounts.service import normalize_username
+from chalicelib.audit.domain import Outcome
+from chalicelib.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from chalicelib.identity import second_factor, terms, throttle, tokens
+from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
+from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, iso, notify, only_fields, record
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+CHALLENGE_SECONDS = 5 * 60
+CHALLENGE_ATTEMPTS = 5
+
+
+def _sign_in_failed() -> NotAuthenticated:
+    return NotAuthenticated("The user name or password is not correct.", code="sign_in_failed")
+
+
+def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("username", "password"), ("username", "password"))
+    username, password = body["username"], body["password"]
+    if not isinstance(username, str) or not isinstance(password, str) or len(password) > passwords.MAX_LENGTH:
+        raise ValidationFailed("username and password are text.", [{"field": "username"}, {"field": "password"}])
+    throttle.check(ports, "sign_in", origin.source_ip, now)
+    try:
+        account = ports.directory.account_by_username(normalize_username(username))
+    except ValidationFailed:
+        account = None
+    if account is None:
+        passwords.verify_against_nothing(password)
+        record(ports, origin, ANONYMOUS, "session.sign_in", Outcome.FAILURE, reason="unknown_user")
+        raise _sign_in_failed()
+    if account.locked_until is not None and account.locked_until > now:
+        passwords.verify_against_nothing(password)
+        record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
+        raise _sign_in_failed()
+    if not passwords.verify_password(account.password_hash, password):
+        _count_failure(ports, origin, account, now)
+        raise _sign_in_failed()
+    if account.status is not AccountStatus.ACTIVE:
+        # The password is right, so saying why cannot help a guesser; the holder needs to know.
+        record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
+        raise Forbidden("Portal access for this account is not active. Please contact your provider's office.",
+                        code=f"account_{account.status.value}")
+    if account.failed_sign_ins or account.locked_until:
+        account = _save(ports, dataclasses.replace(account, failed_sign_ins=0, failures_since=None, locked_until=None))
+    methods = account.second_factors
+    if methods:
+        token, split = tokens.new_token()
+        ports.identity_records.put(IdentityRecord(
+            kind=RecordKind.CHALLENGE, selector=split.selector, secret_hash=split.verifier_hash,
+            expires_at=int(now.timestamp()) + CHALLENGE_SECONDS, account_id=account.account_id, created_at=now))
+        record(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
+        return {"mfa_required": True, "challenge_id": token, "methods": methods,
+                "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS)}
+    return open_session(ports, origin, account, now, method="password")
+
+
+def _save(ports, account: Account) -> Account:
+    return ports.directory.save_account(account)
+
+
+def _count_failure(ports, origin: Origin, account: Account, now: datetime) -> None:
+    for attempt in range(2):  # a concurrent failure bumped the version: count on the fresh copy
+        try:
+            within = account.failures_since is not None and now - account.failures_since < FAILURE_WINDOW
+            failures = (account.failed_sign_ins if within else 0) + 1
+            since = account.failures_since if within else now
+            locked = failures >= MAX_FAILURES
+            changed = dataclasses.replace(
+                account, failed_sign_ins=0 if locked else failures, failures_since=None if locked else since,
+                locked_until=now + LOCK_DURATION if locked else account.locked_until)
+            audit_event = event(origin, actor_of(account), "session.sign_in", Outcome.FAILURE, reason="wrong_password")
+            ports.identity_records.save_account_with_audit(changed, audit_event)
+            break
+        except Conflict:
+            fresh = ports.directory.account(account.account_id)
+            if fresh is None or attempt:
+                return
+            account = fresh
+    if locked:
+        record(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
+        notify(ports, "account_locked", account.email)
+
+
+def restriction_for(ports, account: Account) -> Restriction:
+    settings = ports.settings
+    if (account.role.is_workforce and settings.identity.staff_second_factor_required
+            and not account.second_factors and not settings.second_factor_exempt(account.username)):
+        return Restriction.SECOND_FACTOR_SETUP
+    if account.role is Role.PATIENT and account.terms_version != terms.CURRENT.version:
+        return Restriction.TERMS
+    return Restriction.NONE
+
+
+def open_session(ports, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
+    policy = ports.settings.identity
+    token, split = tokens.new_token()
+    epoch = int(now.timestamp())
+    restriction = restriction_for(ports, account)
+    ports.identity_records.put(IdentityRecord(
+        kind=RecordKind.SESSION, selector=split.selector, secret_hash=split.verifier_hash,
+        expires_at=epoch + policy.session_lifetime_seconds, owner=f"account#{account.account_id}", created_at=now,
+        account_id=account.account_id, patient_id=account.patient_id, organization_id=account.organization_id,
+        role=account.role.value, restriction=restriction.value, last_seen_at=now,
+        idle_expires_at=epoch + policy.session_idle_seconds))
+    record(ports, origin, actor_of(account), "session.sign_in", reason=method)
+    return {"token": token, "expires_at": iso(epoch + policy.session_lifetime_seconds),
+            "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
+
+
+def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("challenge_id", "code"), ("challenge_id", "code"))
+    throttle.check(ports, "second_factor", origin.source_ip, now)
+    challenge, account = _live_challenge(ports, body["challenge_id"], now)
+    if ports.identity_records.count_attempt(RecordKind.CHALLENGE, challenge.selector, CHALLENGE_ATTEMPTS) is None:
+        ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector)
+        record(ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts")
+        raise NotAuthenticated("Too many wrong codes. Sign in again.", code="challenge_expired")
+    code = body["code"] if isinstance(body["code"], str) else ""
+    method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
+    if method is None:
+        record(ports, origin, actor_of(account), "session.second_factor", Outcome.FAILURE, reason="wrong_code")
+        raise NotAuthenticated("That code is not correct.", code="second_factor_failed")
+    # One use: whoever deletes the challenge first gets the session.
+    if not ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector):
+        raise NotAuthenticated("This sign-in was completed or has expired. Sign in again.", code="challenge_expired")
+    if changed is not None:
+        account = ports.directory.save_account(changed)
+    return open_session(ports, origin, account, now, method=method)
+
+
+def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
+    body = only_fields(body, ("challenge_id",), ("challenge_id",))
+    throttle.check(ports, "second_factor", origin.source_ip, now)
+    challenge, account = _live_challenge(ports, body["challenge_id"], now)
+    if "email" not in account.second_factors:
+        raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
+    code = tokens.numeric_code()
+    if not ports.identity_records.change(RecordKind.CHALLENGE, challenge.selector, {"secret_hash": challenge.secret_hash},
+                                         code_hash=tokens.digest(f"{challenge.selector}:{code}")):
+        raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
+    notify(ports, "sign_in_code", account.email, code=code)
+    record(ports, origin, actor_of(account), "session.email_code_sent")
+
+
+def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
+    split = tokens.parse(challenge_id)
+    challenge = ports.identity_records.get(RecordKind.CHALLENGE, split.selector) if split else None
+    if (challenge is None or not tokens.same(challenge.secret_hash, split.verifier_hash)
+            or challenge.expires_at <= int(now.timestamp())):
+        raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
+    account = ports.directory.account(challenge.account_id)
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
+    return challenge, account
+
+
+def authorize(ports, authorization: str, now: datetime) -> Caller | None:
+    """The session check behind every signed-in route: a live session moves its idle deadline
+    on and yields the caller; anything else yields None (and the gateway answers 401)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    split = tokens.parse(token.strip()) if scheme.lower() == "bearer" else None
+    if split is None:
+        return None
+    session = ports.identity_records.touch_session(split.selector, split.verifier_hash, now,
+                                                   ports.settings.identity.session_idle_seconds)
+    if session is None:
+        return None
+    return Caller(account_id=session.account_id, role=session.role, organization_id=session.organization_id,
+                  patient_id=session.patient_id, session_id=session.selector, restriction=session.restriction)
+
+
+def sign_out(ports, caller: Caller, origin: Origin) -> None:
+    ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
+    record(ports, origin, caller_actor(caller), "session.sign_out")
+
+
+def caller_actor(caller: Caller):
+    from chalicelib.audit.domain import Actor
+
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def lift_restriction(ports, caller: Caller, restriction: Restriction) -> None:
+    """The session may do everything once it has done what it had to (accepted the terms ...)."""
+    if caller.restriction == restriction.value:
+        ports.identity_records.change(RecordKind.SESSION, caller.session_id, {"restriction": restriction.value},
+                                      restriction=None)

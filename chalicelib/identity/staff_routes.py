@@ -1,0 +1,88 @@
+"""Routes for clinic staff (patients, invitations, portal access) and admins (staff accounts)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.errors import NotAuthenticated
+from chalicelib.http.caller import caller_of, origin_of
+from chalicelib.http.routing import Access, route
+from chalicelib.identity import enrollment, workforce
+from chalicelib.identity.ports import now
+from chalicelib.patients import service as patients
+
+staff_routes = Blueprint(__name__)
+
+
+def _request():
+    return staff_routes.current_request
+
+
+def _caller():
+    caller = caller_of(_request())
+    if caller is None:
+        raise NotAuthenticated("Sign in first.")
+    return caller
+
+
+@route(staff_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))
+def register_patient():
+    return Response(patients.register(wiring.container(), _caller(), origin_of(_request()), _request().json_body,
+                                      now()), status_code=201)
+
+
+@route(staff_routes, "/v1/staff/patients", access=Access.STAFF)
+def find_patient():
+    query = _request().query_params or {}
+    caller, origin = _caller(), origin_of(_request())
+    patient = patients.find(wiring.container(), caller, origin, mrn=query.get("mrn") or "")
+    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id)
+
+
+@route(staff_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF)
+def patient_portal_status(patient_id):
+    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id)
+
+
+@route(staff_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))
+def portal_access(patient_id):
+    return patients.change_portal_access(wiring.container(), _caller(), origin_of(_request()), patient_id,
+                                         _request().json_body)
+
+
+@route(staff_routes, "/v1/staff/invitations", access=Access.STAFF, methods=("POST",))
+def invite():
+    return Response(enrollment.invite(wiring.container(), _caller(), origin_of(_request()), _request().json_body,
+                                      now()), status_code=201)
+
+
+@route(staff_routes, "/v1/staff/invitations", access=Access.STAFF)
+def list_invitations():
+    query = _request().query_params or {}
+    return enrollment.list_for_patient(wiring.container(), _caller(), origin_of(_request()),
+                                       query.get("patient_id", ""), now())
+
+
+@route(staff_routes, "/v1/staff/invitations/{invitation_id}/resend", access=Access.STAFF, methods=("POST",))
+def resend_invitation(invitation_id):
+    return Response(enrollment.resend(wiring.container(), _caller(), origin_of(_request()), invitation_id, now()),
+                    status_code=201)
+
+
+@route(staff_routes, "/v1/staff/invitations/{invitation_id}", access=Access.STAFF, methods=("DELETE",))
+def revoke_invitation(invitation_id):
+    enrollment.revoke(wiring.container(), _caller(), origin_of(_request()), invitation_id)
+    return Response(body="", status_code=204)
+
+
+@route(staff_routes, "/v1/admin/staff", access=Access.ADMIN, methods=("POST",))
+def create_staff():
+    return Response(workforce.create_staff(wiring.container(), _caller(), origin_of(_request()),
+                                           _request().json_body, now()), status_code=201)
+
+
+@route(staff_routes, "/v1/admin/staff/{account_id}/status", access=Access.ADMIN, methods=("PUT",))
+def set_staff_status(account_id):
+    return workforce.set_staff_status(wiring.container(), _caller(), origin_of(_request()), account_id,
+                                      _request().json_body)

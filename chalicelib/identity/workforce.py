@@ -1,0 +1,60 @@
+"""Admins manage their organization's staff accounts: create (the new colleague chooses a
+password through an emailed set-up link) and disable (sessions end at once)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account, AccountStatus, Role
+from chalicelib.accounts.service import normalize_username
+from chalicelib.audit.domain import Action, Actor
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity.domain import Caller, LinkPurpose
+from chalicelib.identity.ports import Origin, event, only_fields, record
+from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, send_link
+from chalicelib.patients.service import email_address
+
+
+def _admin(caller: Caller) -> Actor:
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("username", "email", "role"), ("username", "email", "role"))
+    if body["role"] not in (Role.STAFF.value, Role.ADMIN.value):
+        raise ValidationFailed("role is staff or admin.", [{"field": "role"}])
+    username = normalize_username(body["username"]) if isinstance(body["username"], str) else normalize_username("")
+    email = email_address(body["email"])
+    # Unusable until the set-up link is followed: a random password nobody knows.
+    account = Account(account_id=uuid.uuid4().hex, username=username, organization_id=caller.organization_id,
+                      role=Role(body["role"]), password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
+                      status=AccountStatus.ACTIVE, email=email, email_verified=True, created_at=now)
+    ports.directory.add_account(account)
+    send_link(ports, account, LinkPurpose.ACCOUNT_SETUP, ACCOUNT_SETUP_SECONDS, now)
+    record(ports, origin, _admin(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
+           resource_id=account.account_id, reason=account.role.value)
+    return {"account_id": account.account_id, "username": username, "role": account.role.value,
+            "status": account.status.value}
+
+
+def set_staff_status(ports, caller: Caller, origin: Origin, account_id: str, body: Any) -> dict[str, Any]:
+    body = only_fields(body, ("status",), ("status",))
+    if body["status"] not in (AccountStatus.ACTIVE.value, AccountStatus.SUSPENDED.value):
+        raise ValidationFailed("status is active or suspended.", [{"field": "status"}])
+    account = ports.directory.account(account_id) if re.fullmatch(r"[0-9a-f]{32}", account_id or "") else None
+    if account is None or account.organization_id != caller.organization_id or not account.role.is_workforce:
+        raise NotFound("No such staff account.")
+    if account.account_id == caller.account_id:
+        raise Conflict("You cannot disable your own account.")
+    changed = dataclasses.replace(account, status=AccountStatus(body["status"]))
+    ports.identity_records.save_account_with_audit(
+        changed, event(origin, _admin(caller), f"staff_account.{body['status']}", action=Action.UPDATE,
+                       resource_type="Account", resource_id=account.account_id))
+    ended = ports.identity_records.revoke_sessions(account.account_id) if body["status"] != "active" else 0
+    return {"account_id": account.account_id, "status": changed.status.value, "sessions_ended": ended}

@@ -1,0 +1,1 @@
+"""Patients: who the organization's records describe, and their portal status."""

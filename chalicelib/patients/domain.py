@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from chalicelib.errors import ValidationFailed
+
+
+class PortalStatus(enum.Enum):
+    NOT_INVITED = "not_invited"
+    INVITED = "invited"
+    ACTIVE = "active"  # enrolled: an account signs in for this patient
+    SUSPENDED = "suspended"  # paused by staff; may be reinstated
+    TERMINATED = "terminated"  # ended by staff
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An identifier and the authority that assigned it (HL7 PID-3.1 and PID-3.4; FHIR
+    Identifier.value and .system). A patient is only ever matched on both together."""
+
+    authority: str
+    value: str
+    type: str = "MR"
+
+    @property
+    def claim_key(self) -> str:
+        return f"identifier#{self.authority}|{self.value}"
+
+
+@dataclass(frozen=True)
+class Patient:
+    patient_id: str
+    organization_id: str
+    identifiers: tuple[Identifier, ...]
+    family_name: str
+    given_names: tuple[str, ...]
+    birth_date: str  # ISO date, "" when unknown
+    sex: str
+    email: str
+    portal_status: PortalStatus
+    account_id: str
+    created_at: datetime
+    version: int | None = None
+
+
+_IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
+SEXES = ("female", "male", "other", "unknown")
+
+
+def identifier(authority: object, value: object, type_: object = "MR") -> Identifier:
+    problems = []
+    if not isinstance(authority, str) or not _IDENTIFIER_PART.fullmatch(authority):
+        problems.append({"field": "authority", "issue": "1 to 64 letters, digits, spaces or . _ : / -"})
+    if not isinstance(value, str) or not _IDENTIFIER_PART.fullmatch(value):
+        problems.append({"field": "value", "issue": "1 to 64 letters, digits, spaces or . _ : / -"})
+    if not isinstance(type_, str) or not re.fullmatch(r"[A-Z]{1,5}", type_):
+        problems.append({"field": "type", "issue": "an HL7 identifier type code such as MR"})
+    if problems:
+        raise ValidationFailed("An identifier is not valid.", problems)
+    return Identifier(authority.strip(), value.strip(), type_)
+
+
+def parse_birth_date(value: object, field: str = "birth_date") -> str:
+    try:
+        parsed = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None or not date(1880, 1, 1) <= parsed <= date.today():
+        raise ValidationFailed("A date of birth is a past date written YYYY-MM-DD.", [{"field": field}])
+    return parsed.isoformat()
+
+
+def fold_name(name: str) -> str:
+    """A name as compared for identity proofing: case, accents, spaces, hyphens and apostrophes
+    ignored ("O'Brien-Núñez" matches "obrien nunez")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s'\u2019.-]+", "", without_marks).casefold()

@@ -1,0 +1,172 @@
+"""Registering a patient by staff, finding one within the caller's organization, and the
+portal access of a patient (suspend, reinstate, terminate, unlock).
+
+Every patient a staff member reaches is in their own organization: any other answers 404, as an
+unknown one does (GUIDE 5.1). Every read of a patient record is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.accounts.domain import AccountStatus
+from chalicelib.audit.domain import Action, Outcome
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind
+from chalicelib.identity.ports import Origin, iso, notify, only_fields, record, text_field
+from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+PATIENT_FIELDS = ("identifiers", "mrn", "family_name", "given_names", "birth_date", "sex", "email")
+
+
+def email_address(value: Any, field: str = "email") -> str:
+    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+        raise ValidationFailed("That is not an email address.", [{"field": field}])
+    return value.strip()
+
+
+def _actor(caller: Caller):
+    from chalicelib.audit.domain import Actor
+
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    """POST /v1/staff/patients: a patient the feeds have not (yet) sent."""
+    body = only_fields(body, PATIENT_FIELDS, ("family_name", "birth_date"))
+    identifiers = []
+    if body.get("mrn") is not None:
+        identifiers.append(identifier(_mrn_authority(ports, caller), body["mrn"]))
+    for entry in body.get("identifiers") or []:
+        if not isinstance(entry, dict) or set(entry) - {"authority", "value", "type"}:
+            raise ValidationFailed("An identifier is {authority, value, type}.", [{"field": "identifiers"}])
+        identifiers.append(identifier(entry.get("authority"), entry.get("value"), entry.get("type", "MR")))
+    if not identifiers:
+        raise ValidationFailed("A patient needs an identifier: mrn, or identifiers with their authority.",
+                               [{"field": "mrn"}])
+    given = body.get("given_names") or []
+    if not isinstance(given, list) or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in given):
+        raise ValidationFailed("given_names is a list of names.", [{"field": "given_names"}])
+    family = text_field(body, "family_name", 64).strip()
+    if not family:
+        raise ValidationFailed("family_name is required.", [{"field": "family_name"}])
+    sex = body.get("sex", "unknown")
+    if sex not in SEXES:
+        raise ValidationFailed(f"sex is one of {', '.join(SEXES)}.", [{"field": "sex"}])
+    patient = Patient(
+        patient_id=uuid.uuid4().hex, organization_id=caller.organization_id, identifiers=tuple(identifiers),
+        family_name=family, given_names=tuple(n.strip() for n in given), birth_date=parse_birth_date(body["birth_date"]),
+        sex=sex, email=email_address(body["email"]) if body.get("email") else "",
+        portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
+    ports.patients.add(patient)
+    record(ports, origin, _actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
+           resource_type="Patient", resource_id=patient.patient_id)
+    return {"patient_id": patient.patient_id, "portal_status": patient.portal_status.value}
+
+
+def _mrn_authority(ports, caller: Caller) -> str:
+    organization = ports.directory.organization(caller.organization_id)
+    if organization is None or not organization.mrn_authority:
+        raise ValidationFailed("This organization has no medical record number authority; give identifiers.",
+                               [{"field": "mrn"}])
+    return organization.mrn_authority
+
+
+def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any = None) -> Patient:
+    """A patient of the caller's organization, by id or medical record number; 404 otherwise."""
+    patient = None
+    if isinstance(patient_id, str) and re.fullmatch(r"[0-9a-f]{32}", patient_id):
+        patient = ports.patients.get(patient_id)
+    elif isinstance(mrn, str) and mrn:
+        patient = ports.patients.by_identifier(identifier(_mrn_authority(ports, caller), mrn))
+    elif patient_id is None and mrn is None:
+        raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
+    if patient is None or patient.organization_id != caller.organization_id:
+        record(ports, origin, _actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
+               resource_type="Patient", reason="not_found_or_other_organization")
+        raise NotFound("No such patient.")
+    return patient
+
+
+def portal_status(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+    """What staff see when a patient calls about the portal."""
+    patient = find(ports, caller, origin, patient_id=patient_id)
+    record(ports, origin, _actor(caller), "patient.portal_status.read", action=Action.READ,
+           patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
+    account = ports.directory.account(patient.account_id) if patient.account_id else None
+    now_epoch = int(datetime.now().timestamp())
+    invitations = [r for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=20)
+                   if r.kind is RecordKind.INVITATION]
+    return {
+        "patient": summary(patient),
+        "portal_status": patient.portal_status.value,
+        "account": None if account is None else {
+            "username": account.username, "status": account.status.value,
+            "locked": bool(account.locked_until and account.locked_until.timestamp() > now_epoch),
+            "email_verified": account.email_verified, "second_factors": account.second_factors,
+        },
+        "invitations": [invitation_summary(r, now_epoch) for r in invitations],
+    }
+
+
+def summary(patient: Patient) -> dict[str, Any]:
+    return {"patient_id": patient.patient_id, "organization_id": patient.organization_id,
+            "identifiers": [{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
+            "family_name": patient.family_name, "given_names": list(patient.given_names),
+            "birth_date": patient.birth_date or None, "sex": patient.sex or None}
+
+
+def invitation_summary(invitation, now_epoch: int) -> dict[str, Any]:
+    status = invitation.status
+    if status == InvitationStatus.PENDING.value and invitation.expires_at <= now_epoch:
+        status = "expired"
+    return {"invitation_id": invitation.selector, "status": status, "email": invitation.email,
+            "created_at": iso(invitation.created_at) if invitation.created_at else None,
+            "expires_at": iso(invitation.expires_at), "failed_attempts": invitation.attempts}
+
+
+PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock")
+
+
+def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+    """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}: sessions end at once on
+    suspend and terminate, and the patient is told by email (without PHI)."""
+    body = only_fields(body, ("action", "reason"), ("action",))
+    action = body["action"]
+    if action not in PORTAL_ACTIONS:
+        raise ValidationFailed(f"action is one of {', '.join(PORTAL_ACTIONS)}.", [{"field": "action"}])
+    reason = text_field(body, "reason", 64)
+    if reason and not re.fullmatch(r"[a-z0-9_]{1,64}", reason):
+        raise ValidationFailed("reason is a short code such as patient_request (no free text).", [{"field": "reason"}])
+    patient = find(ports, caller, origin, patient_id=patient_id)
+    account = ports.directory.account(patient.account_id) if patient.account_id else None
+    if account is None:
+        raise Conflict("This patient has no portal account.")
+    if account.status is AccountStatus.TERMINATED:
+        raise Conflict("Portal access for this patient has ended; invite them again to give new access.")
+    if action == "unlock":
+        account = dataclasses.replace(account, locked_until=None, failed_sign_ins=0, failures_since=None)
+        patient_status = patient.portal_status
+    elif action == "reinstate":
+        account = dataclasses.replace(account, status=AccountStatus.ACTIVE)
+        patient_status = PortalStatus.ACTIVE
+    else:
+        status = AccountStatus.SUSPENDED if action == "suspend" else AccountStatus.TERMINATED
+        account = dataclasses.replace(account, status=status)
+        patient_status = PortalStatus.SUSPENDED if action == "suspend" else PortalStatus.TERMINATED
+    ports.directory.save_account(account)
+    if patient_status is not patient.portal_status:
+        ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
+    revoked = 0
+    if action in ("suspend", "terminate"):
+        revoked = ports.identity_records.revoke_sessions(account.account_id)
+        notify(ports, "portal_access_suspended" if action == "suspend" else "portal_access_ended",
+               account.email if account.email_verified else "")
+    record(ports, origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE, patient_id=patient.patient_id,
+           resource_type="Account", resource_id=account.account_id, reason=reason)
+    return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": revoked}
