@@ -4,18 +4,19 @@ the deployed portal.
 - One request at a time, shared with the SQS pollers (``DISPATCH_LOCK``). In Lambda every
   invocation has its process to itself; chalice keeps ``current_request`` and the Powertools
   logger keeps its keys in process globals, so concurrent threads would read each other's.
-- Requests chalice's gateway refuses itself (unknown route: "Missing Authentication Token")
-  answer in the portal's error shape, as the deployed API Gateway does through the gateway
-  responses of infra/template.yaml.
+- Requests chalice's gateway refuses itself (unknown route, no or a denied session) answer in
+  the portal's error shape, as the deployed API Gateway does through the gateway responses of
+  infra/template.yaml (infra/local/gateway.py).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 
 from chalice import local
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
+
+from infra.local.gateway import gateway_answer
 
 DISPATCH_LOCK = threading.Lock()
 
@@ -38,13 +39,8 @@ class PortalRequestHandler(ChaliceRequestHandler):
             self._send_error_response(error)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
-        try:
-            message = json.loads(error.body or b"{}").get("message") or "Request refused."
-        except ValueError:
-            message = "Request refused."
-        body = json.dumps({"error": {"code": "gateway_rejected", "message": message, "details": []}}).encode()
-        headers = {**(error.headers or {}), "Content-Type": "application/json", "Cache-Control": "no-store"}
-        self._send_http_response(error.CODE, headers, body)
+        status, headers, body = gateway_answer(error)
+        self._send_http_response(status, headers, body)
 
 
 def create_api_server(factory, host: str, port: int, stage: str) -> LocalDevServer:

@@ -3,6 +3,7 @@ into it by the same code the local stack uses, and chalice's test client for the
 
 from __future__ import annotations
 
+import json
 import os
 
 import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
@@ -25,7 +26,11 @@ def aws(monkeypatch) -> Provisioned:
         provisioned = provision(boto3.session.Session(), parameters={"PublicBaseUrl": "https://portal.test"})
         for name, value in provisioned.environment.items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setenv("PORTAL_STAGE", "local")
+        # The local stage's variables (.chalice/config.json), as the local stack sets them: chalice's
+        # test client applies them only during a call, and settings may be read before one.
+        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+        for name, value in config["stages"]["local"]["environment_variables"].items():
+            monkeypatch.setenv(name, value)
         wiring.reset()
         yield provisioned
         wiring.reset()
@@ -41,7 +46,18 @@ def api(aws):
     import app as app_module
 
     with Client(app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        client.http._error_response = _as_deployed_gateway
         yield client
+
+
+def _as_deployed_gateway(error):
+    """Refusals by chalice's local gateway, answered as the deployed gateway answers them."""
+    from chalice.test import HTTPResponse
+
+    from infra.local.gateway import gateway_answer
+
+    status, headers, body = gateway_answer(error)
+    return HTTPResponse(headers=headers, body=body, status_code=status)
 
 
 def sent_emails() -> list:
@@ -63,3 +79,27 @@ def sqs_event(client: Client, bodies: list[str], queue: str, group_id: str = "",
             record["messageAttributes"] = {name: {"stringValue": value, "dataType": "String"}
                                            for name, value in attributes.items()}
     return event
+
+
+def deliver_notifications(client: Client) -> list:
+    """Run every queued notification through the real handler (the local stack's poller does this
+    on its own); returns the emails SES accepted so far."""
+    queue_url = os.environ["PORTAL_NOTIFICATIONS_QUEUE_URL"]
+    sqs = boto3.client("sqs")
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return sent_emails()
+        event = sqs_event(client, [m["Body"] for m in messages], "patient-portal-notifications")
+        client.lambda_.invoke("on_notification_request", event)
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def link_in(email, path_prefix: str) -> str:
+    """The token of the one portal link in an email, e.g. link_in(email, "/enroll?code=")."""
+    import re
+
+    match = re.search(re.escape(path_prefix) + r"([A-Za-z0-9_-]+)", email.body)
+    assert match, f"no {path_prefix} link in {email.subject!r}"
+    return match.group(1)

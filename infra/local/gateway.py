@@ -1,0 +1,31 @@
+"""What API Gateway answers itself, locally: the twin of the GatewayResponses in
+infra/template.yaml, used by the local API server and by the integration tests' client.
+
+chalice's local gateway raises these for an unknown route (403 "Missing Authentication Token"),
+a missing Authorization header (401) and a session the authorizer denied (403
+AccessDeniedException). The deployed gateway answers the last two with 401 not_authenticated.
+"""
+
+from __future__ import annotations
+
+import json
+
+from chalice.local import LocalGatewayException
+
+NOT_AUTHENTICATED = {"error": {"code": "not_authenticated",
+                               "message": "Sign in: the session is missing, has expired or has ended.",
+                               "details": []}}
+
+
+def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) as the deployed gateway would send them."""
+    headers = {**(error.headers or {}), "Content-Type": "application/json", "Cache-Control": "no-store"}
+    kind = (error.headers or {}).get("x-amzn-ErrorType", "")
+    if error.CODE == 401 or kind == "AccessDeniedException":
+        return 401, {**headers, "WWW-Authenticate": "Bearer"}, json.dumps(NOT_AUTHENTICATED).encode()
+    try:
+        message = json.loads(error.body or b"{}").get("message") or "Request refused."
+    except ValueError:
+        message = "Request refused."
+    body = json.dumps({"error": {"code": "gateway_rejected", "message": message, "details": []}}).encode()
+    return error.CODE, headers, body
