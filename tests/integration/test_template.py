@@ -182,3 +182,23 @@ def test_service_principals_in_the_key_policy_are_bound_to_this_account():
     for statement in RESOURCES["PortalKey"]["Properties"]["KeyPolicy"]["Statement"]:
         if "Service" in statement["Principal"]:
             assert "Condition" in statement, statement["Sid"]
+
+
+def test_the_session_authorizer_answer_is_never_cached(packaged):
+    # API Gateway caches an authorizer's Allow for its TTL: a signed-out or suspended session would
+    # keep working that long. Every signed-in route must check the session anew.
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    [authorizer] = body["securityDefinitions"].values()
+    assert authorizer["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 0
+    signed_in = [operation for path, item in body["paths"].items() for method, operation in item.items()
+                 if path.startswith("/v1/me")]
+    assert signed_in and all(operation.get("security") for operation in signed_in)
+
+
+def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
+    responses = RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind in ("UNAUTHORIZED", "ACCESS_DENIED"):
+        assert responses[kind]["StatusCode"] == "401"
+        assert '"code": "not_authenticated"' in responses[kind]["ResponseTemplates"]["application/json"]
