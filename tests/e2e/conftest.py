@@ -3,6 +3,7 @@ and moto decorator mode must not share a process, GUIDE 4), on free ports, over 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +13,8 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 import boto3
 import pytest
@@ -54,30 +57,56 @@ class RunningPortal:
             return handle.read()
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> RunningPortal:
+# The environment of the e2e stack, on top of what `make run` uses.
+E2E_ENVIRONMENT = {
+    "PYTHONUNBUFFERED": "1", "TZ": "UTC",
+    "PORTAL_DEMO_STAFF_PASSWORD": "e2e staff passphrase",
+    # A short server-side idle timeout, so that test_identity_journey can watch a session expire
+    # when idle without waiting 15 minutes. Every other test keeps each session busy (or signs in
+    # again) well within it.
+    "PORTAL_SESSION_IDLE_SECONDS": "6",
+    # Every e2e call comes from 127.0.0.1, so the per-address throttle (default 20 attempts per
+    # kind per 5 minutes) would count the whole suite as one guesser: test_identity_journey alone
+    # signs in about 30 times, five of them wrong on purpose. The throttle has its own tests
+    # (unit and integration); here it must only stay out of the way.
+    "PORTAL_ATTEMPTS_PER_ADDRESS": "1000",
+}
+
+
+@contextlib.contextmanager
+def running_portal(directory: Path, **environment: str) -> Iterator[RunningPortal]:
+    """``python -m infra.local`` in a subprocess on free ports, with E2E_ENVIRONMENT and
+    ``environment``, until the block ends (then Ctrl-C, as a developer would stop it)."""
     api_port, aws_port = free_port(), free_port()
-    output_path = str(tmp_path_factory.mktemp("portal") / "output.log")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    env.update(PORTAL_PORT=str(api_port), PORTAL_AWS_PORT=str(aws_port), PYTHONUNBUFFERED="1", TZ="UTC",
-               PORTAL_DEMO_STAFF_PASSWORD="e2e staff passphrase")
+    output_path = str(directory / "output.log")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PORTAL_"))}
+    env.update(E2E_ENVIRONMENT, PORTAL_PORT=str(api_port), PORTAL_AWS_PORT=str(aws_port), **environment)
     with open(output_path, "w") as output:
         process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=PROJECT_DIR, env=env,
                                    stdout=output, stderr=subprocess.STDOUT)
     running = RunningPortal(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", process, output_path)
-    deadline = time.monotonic() + 90
-    while "Press Ctrl-C to stop." not in running.output():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the local portal did not start:\n" + running.output()[-4000:])
-        time.sleep(0.2)
-    yield running
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    try:
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C to stop." not in running.output():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the local portal did not start:\n" + running.output()[-4000:])
+            time.sleep(0.2)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[RunningPortal]:
+    """The stack every e2e module shares (data accumulates across modules: filter by your own ids)."""
+    with running_portal(tmp_path_factory.mktemp("portal")) as running:
+        yield running
 
 
 def eventually(check, seconds: float = 20, interval: float = 0.25):

@@ -29,8 +29,11 @@ def aws(monkeypatch) -> Provisioned:
         # The local stage's variables (.chalice/config.json), as the local stack sets them: chalice's
         # test client applies them only during a call, and settings may be read before one.
         config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+        # (The portal's own variables only: Powertools' switches stay per stage, for the tests that
+        # invoke the prod stage.)
         for name, value in config["stages"]["local"]["environment_variables"].items():
-            monkeypatch.setenv(name, value)
+            if name.startswith("PORTAL_"):
+                monkeypatch.setenv(name, value)
         wiring.reset()
         yield provisioned
         wiring.reset()
