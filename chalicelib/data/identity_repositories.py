@@ -105,9 +105,8 @@ class DynamoIdentityRecords:
                      & (IdentityRecordModel.idle_expires_at > epoch)
                      & (IdentityRecordModel.expires_at > epoch))
         try:
-            model.update(actions=[IdentityRecordModel.last_seen_at.set(now),
-                                  IdentityRecordModel.idle_expires_at.set(epoch + idle_seconds)],
-                         condition=condition)
+            # (When it was last used is idle_expires_at minus the idle timeout: one attribute to write.)
+            model.update(actions=[IdentityRecordModel.idle_expires_at.set(epoch + idle_seconds)], condition=condition)
         except UpdateError as error:
             if _conditional_failure(error):
                 return None
