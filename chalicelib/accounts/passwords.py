@@ -14,9 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import NoReturn
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from chalicelib.errors import ValidationFailed
 
 MIN_LENGTH = 8
@@ -28,8 +25,14 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # A user name this short would match inside many good passphrases and protects nothing.
 _MIN_USERNAME_TO_MATCH = 3
 
-# argon2-cffi's defaults are RFC 9106's second recommended profile (argon2id, 64 MiB, t=3).
-_hasher = PasswordHasher()
+@cache
+def _argon2():
+    """argon2-cffi, imported on first use (its import is ~15 ms of every API cold start, and most
+    calls never hash). Its defaults are RFC 9106's second recommended profile (argon2id, 64 MiB,
+    t=3)."""
+    from argon2 import PasswordHasher, exceptions
+
+    return PasswordHasher(), (exceptions.VerificationError, exceptions.InvalidHashError), exceptions.InvalidHashError
 
 
 def check_policy(password: str, *, username: str = "", email: str = "") -> None:
@@ -58,13 +61,13 @@ def hash_password(password: str) -> str:
     """The argon2id hash to store. Checks the length only: the other rules need the user name and
     email, so callers that create or change a password call ``check_policy`` with them first."""
     _check_length(password)
-    return _hasher.hash(password)
+    return _argon2()[0].hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+        return _argon2()[0].verify(password_hash, password)
+    except _argon2()[1]:
         return False
 
 
@@ -75,8 +78,8 @@ def verify_against_nothing(password: str) -> None:
     tells an attacker which user names exist. The result is ignored: nothing can sign in here.
     """
     try:
-        _hasher.verify(_dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
+        _argon2()[0].verify(_dummy_hash(), password)
+    except _argon2()[1]:
         pass
 
 
@@ -85,8 +88,8 @@ def needs_rehash(password_hash: str) -> bool:
     defaults move with RFC 9106): after a successful sign-in the caller stores a fresh hash.
     A hash that cannot be read at all also needs replacing, rather than raising."""
     try:
-        return _hasher.check_needs_rehash(password_hash)
-    except InvalidHashError:
+        return _argon2()[0].check_needs_rehash(password_hash)
+    except _argon2()[2]:
         return True
 
 
@@ -103,7 +106,7 @@ def _dummy_hash() -> str:
     # Made with today's parameters, so verifying against it costs what verifying a real hash does.
     # The secret is random and thrown away: no password matches it. Made on first use, not at import;
     # that first unknown user pays one extra hash, once per container.
-    return _hasher.hash(secrets.token_urlsafe(32))
+    return _argon2()[0].hash(secrets.token_urlsafe(32))
 
 
 def _check_length(password: str) -> None:

@@ -22,10 +22,10 @@ authorizer_blueprint = Blueprint(__name__)
 @authorizer_blueprint.authorizer(ttl_seconds=0, name="session_authorizer")
 def session_authorizer(auth_request) -> Any:
     from chalicelib import wiring
-    from chalicelib.identity import sessions
     from chalicelib.identity.ports import now
+    from chalicelib.identity.session_check import authorize
 
-    caller = sessions.authorize(wiring.container(), auth_request.token, now())
+    caller = authorize(wiring.container(), auth_request.token, now())
     if caller is None:
         # An explicit Deny (chalice's AuthResponse cannot say Deny; an empty Allow list is an
         # authorizer misconfiguration to API Gateway). The gateway answers 401 (template).

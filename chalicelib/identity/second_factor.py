@@ -13,8 +13,6 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-import pyotp
-
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account
 from chalicelib.errors import Conflict, ValidationFailed
@@ -31,11 +29,17 @@ def _context(account: Account) -> dict[str, str]:
     return {"account_id": account.account_id, "purpose": "totp"}
 
 
-def _totp(ports, account: Account, ciphertext: bytes) -> pyotp.TOTP:
-    return pyotp.TOTP(ports.keys.decrypt(ciphertext, _context(account)).decode())
+def _pyotp():
+    import pyotp  # on first use: most API calls never touch a second factor (cold start)
+
+    return pyotp
 
 
-def _accepted_step(totp: pyotp.TOTP, code: str, now: datetime, last_step: int) -> int | None:
+def _totp(ports, account: Account, ciphertext: bytes):
+    return _pyotp().TOTP(ports.keys.decrypt(ciphertext, _context(account)).decode())
+
+
+def _accepted_step(totp, code: str, now: datetime, last_step: int) -> int | None:
     """The time step a code belongs to (now, or one step either side for clock drift), if it is
     newer than the last one accepted."""
     if not (len(code) == 6 and code.isdigit()):
@@ -73,6 +77,7 @@ def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
     """A new seed for the authenticator app; it only counts once a code from it is confirmed."""
     if account.totp_secret:
         raise Conflict("An authenticator app is set up already; turn it off first.")
+    pyotp = _pyotp()
     seed = pyotp.random_base32()
     changed = dataclasses.replace(account, totp_pending_secret=ports.keys.encrypt(seed.encode(), _context(account)))
     ports.directory.save_account(changed)

@@ -19,6 +19,7 @@ from chalicelib.audit.domain import Outcome
 from chalicelib.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
+from chalicelib.identity.session_check import authorize  # noqa: F401  (re-exported)
 from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, iso, notify, only_fields, record
 
 MAX_FAILURES = 5
@@ -170,21 +171,6 @@ def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRe
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     return challenge, account
-
-
-def authorize(ports, authorization: str, now: datetime) -> Caller | None:
-    """The session check behind every signed-in route: a live session moves its idle deadline
-    on and yields the caller; anything else yields None (and the gateway answers 401)."""
-    scheme, _, token = (authorization or "").partition(" ")
-    split = tokens.parse(token.strip()) if scheme.lower() == "bearer" else None
-    if split is None:
-        return None
-    session = ports.identity_records.touch_session(split.selector, split.verifier_hash, now,
-                                                   ports.settings.identity.session_idle_seconds)
-    if session is None:
-        return None
-    return Caller(account_id=session.account_id, role=session.role, organization_id=session.organization_id,
-                  patient_id=session.patient_id, session_id=session.selector, restriction=session.restriction)
 
 
 def sign_out(ports, caller: Caller, origin: Origin) -> None:
