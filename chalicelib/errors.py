@@ -35,6 +35,9 @@ class ValidationFailed(PortalError):
 class NotAuthenticated(PortalError):
     code = "not_authenticated"
 
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None, *, code: str = ""):
+        super().__init__(message, details, code=code, headers={"WWW-Authenticate": "Bearer"})  # RFC 9110: every 401
+
 
 class Forbidden(PortalError):
     code = "forbidden"

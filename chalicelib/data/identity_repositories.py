@@ -98,7 +98,8 @@ class DynamoIdentityRecords:
     def touch_session(self, selector: str, secret_hash: str, now: datetime, idle_seconds: int) -> IdentityRecord | None:
         """The session check of every authenticated call, in one round trip: the session exists,
         its secret matches, neither its idle nor its absolute limit has passed; and its idle
-        deadline moves on (never past the absolute one). None when any of that fails."""
+        deadline moves on (it may pass the absolute one, which the check tests as well). None when
+        any of that fails."""
         epoch = int(now.timestamp())
         model = IdentityRecordModel(pk=f"{RecordKind.SESSION.value}#{selector}")
         condition = ((IdentityRecordModel.secret_hash == secret_hash)

@@ -37,12 +37,12 @@ def find_patient():
     query = _request().query_params or {}
     caller, origin = _caller(), origin_of(_request())
     patient = patients.find(wiring.container(), caller, origin, mrn=query.get("mrn") or "")
-    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id)
+    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id, now())
 
 
 @route(staff_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF)
 def patient_portal_status(patient_id):
-    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id)
+    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id, now())
 
 
 @route(staff_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))

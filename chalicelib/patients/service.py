@@ -84,7 +84,7 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
         patient = ports.patients.get(patient_id)
     elif isinstance(mrn, str) and mrn:
         patient = ports.patients.by_identifier(identifier(_mrn_authority(ports, caller), mrn))
-    elif patient_id is None and mrn is None:
+    elif patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient is None or patient.organization_id != caller.organization_id:
         record(ports, origin, _actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
@@ -93,13 +93,13 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
     return patient
 
 
-def portal_status(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
     record(ports, origin, _actor(caller), "patient.portal_status.read", action=Action.READ,
            patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
     account = ports.directory.account(patient.account_id) if patient.account_id else None
-    now_epoch = int(datetime.now().timestamp())
+    now_epoch = int(now.timestamp())
     invitations = [r for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=20)
                    if r.kind is RecordKind.INVITATION]
     return {

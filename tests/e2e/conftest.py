@@ -65,10 +65,12 @@ E2E_ENVIRONMENT = {
     # when idle without waiting 15 minutes. Every other test keeps each session busy (or signs in
     # again) well within it.
     "PORTAL_SESSION_IDLE_SECONDS": "6",
-    # Every e2e call comes from 127.0.0.1, so the per-address throttle (default 20 attempts per
-    # kind per 5 minutes) would count the whole suite as one guesser: test_identity_journey alone
-    # signs in about 30 times, five of them wrong on purpose. The throttle has its own tests
-    # (unit and integration); here it must only stay out of the way.
+    # Every e2e call comes from 127.0.0.1, so the per-address throttle (PORTAL_ATTEMPTS_PER_ADDRESS,
+    # default 20 attempts per kind per 5-minute window) counts the whole suite as one guesser:
+    # test_identity_journey.py alone makes 23 sign-in attempts (staff signing in for each piece of
+    # setup, five wrong passwords for the lockout, three pairs for the same-answer check), and a
+    # 429 would fail tests that are about something else. The throttle has its own unit and
+    # integration tests; here it only has to stay out of the way.
     "PORTAL_ATTEMPTS_PER_ADDRESS": "1000",
 }
 
