@@ -24,7 +24,7 @@ def main() -> None:
         from chalicelib import wiring
         from chalicelib.accounts import service as accounts
         from chalicelib.accounts.domain import Role
-        from chalicelib.identity import sessions
+        from chalicelib.identity import session_check, sessions
         from chalicelib.identity.ports import Origin, now
         from infra.local.provision import provision
 
@@ -47,7 +47,7 @@ def main() -> None:
         calls: list[str] = []
         IdentityRecordModel._get_connection().connection.client.meta.events.register(
             "before-call.dynamodb", lambda model, **_: calls.append(model.name))
-        assert sessions.authorize(container, header, now()) is not None
+        assert session_check.authorize(container, header, now()) is not None
         print(f"DynamoDB calls per session check: {len(calls)} ({', '.join(calls)})")
 
         raw = container.client("dynamodb")
@@ -65,7 +65,7 @@ def main() -> None:
         floor_ms = (time.perf_counter() - started) * 1000 / CHECKS
         started = time.perf_counter()
         for _ in range(CHECKS):
-            sessions.authorize(container, header, now())
+            session_check.authorize(container, header, now())
         check_ms = (time.perf_counter() - started) * 1000 / CHECKS
         del client
     print(f"raw boto3 conditional UpdateItem (floor, moto)  {floor_ms:6.2f} ms")

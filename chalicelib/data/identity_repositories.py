@@ -164,12 +164,18 @@ class DynamoIdentityRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def revoke_sessions(self, account_id: str, keep_selector: str = "") -> int:
-        """End every session of an account (but ``keep_selector``'s). The index lists them; each
-        is deleted by key, so a revoked session fails its very next check."""
+        """End every session of an account (but ``keep_selector``'s), every sign-in waiting for its
+        second factor, and every password-reset link: after a password change, a reset, a
+        suspension or a termination, nothing issued before it still opens the account. The index
+        lists them; each is deleted by key, so a revoked session fails its very next check.
+        Returns the number of sessions ended."""
         revoked = 0
         for record in self.owned_by(f"account#{account_id}", limit=1000):
             if record.kind is RecordKind.SESSION and record.selector != keep_selector:
                 revoked += self.delete(RecordKind.SESSION, record.selector)
+            elif record.kind is RecordKind.CHALLENGE or (record.kind is RecordKind.LINK
+                                                         and record.purpose == "password_reset"):
+                self.delete(record.kind, record.selector)
         return revoked
 
 

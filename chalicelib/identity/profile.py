@@ -10,9 +10,10 @@ from typing import Any
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, Connection
 from chalicelib.audit import service as audit
-from chalicelib.audit.domain import Action, Outcome
+from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
+from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.domain import Caller, Restriction
 from chalicelib.identity.ports import Origin, actor_of, event, iso, notify, only_fields, record
 from chalicelib.identity.sessions import lift_restriction
@@ -61,7 +62,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
 def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("email", "password"), ("email", "password"))
     account = account_of(ports, caller)
-    _require_password(account, body)
+    confirm_password(ports, origin, account, body.get("password"))
     address = patients.email_address(body["email"])
     changed = dataclasses.replace(account, pending_email=address)
     ports.identity_records.save_account_with_audit(
@@ -73,10 +74,7 @@ def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime
 def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
     body = only_fields(body, ("current_password", "new_password"), ("current_password", "new_password"))
     account = account_of(ports, caller)
-    if not isinstance(body["current_password"], str) or not passwords.verify_password(account.password_hash,
-                                                                                       body["current_password"]):
-        record(ports, origin, actor_of(account), "account.password_changed", Outcome.FAILURE, reason="wrong_password")
-        raise ValidationFailed("The current password is not correct.", [{"field": "current_password"}])
+    confirm_password(ports, origin, account, body["current_password"], field="current_password")
     passwords.check_policy(body["new_password"], username=account.username, email=account.email)
     changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]))
     ports.identity_records.save_account_with_audit(
@@ -119,12 +117,6 @@ def sign_in_history(ports, caller: Caller, limit: int, after: str) -> dict[str, 
     return {"events": [{"at": iso(e.recorded_at), "event": e.event_type, "outcome": e.outcome.value,
                         "reason": e.reason or None, "source_ip": e.source_ip or None} for e in events],
             "next_cursor": cursor or None}
-
-
-def _require_password(account: Account, body: dict[str, Any]) -> None:
-    password = body.get("password")
-    if not isinstance(password, str) or not passwords.verify_password(account.password_hash, password):
-        raise ValidationFailed("Confirm this change with your current password.", [{"field": "password"}])
 
 
 # -- My Connections ------------------------------------------------------------------------------
@@ -170,6 +162,10 @@ def remove_connection(ports, caller: Caller, origin: Origin, connection_id: str)
         raise Conflict("This is the organization you enrolled with; ask its office to end portal access instead.")
     ports.directory.save_account(dataclasses.replace(
         account, connections=tuple(c for c in account.connections if c.connection_id != connection_id)))
+    other = ports.patients.get(connection.patient_id)
+    if other is not None and other.account_id == account.account_id:
+        # Off the portal through this account: that organization's office may invite anew.
+        ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.NOT_INVITED, account_id=""))
     record(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
            patient_id=connection.patient_id, resource_type="Connection", resource_id=connection_id)
     _ = fold_name  # names are compared by enrollment.check_answers

@@ -44,7 +44,7 @@ def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
         raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
     throttle.check(ports, "recovery", origin.source_ip, now)
     accounts: list[Account] = []
-    if isinstance(body.get("username"), str):
+    if isinstance(body.get("username"), str) and body["username"].strip():  # a form may send both, one empty
         try:
             found = ports.directory.account_by_username(normalize_username(body["username"]))
         except ValidationFailed:

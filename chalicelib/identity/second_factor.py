@@ -13,10 +13,10 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import tokens
+from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.domain import IdentityRecord
 from chalicelib.identity.ports import Origin, actor_of, event, notify, only_fields
 
@@ -67,12 +67,6 @@ def verify_at_sign_in(ports, account: Account, challenge: IdentityRecord, code: 
     return None, None
 
 
-def _require_password(account: Account, body: dict[str, Any]) -> None:
-    password = body.get("password")
-    if not isinstance(password, str) or not passwords.verify_password(account.password_hash, password):
-        raise ValidationFailed("Confirm this change with your current password.", [{"field": "password"}])
-
-
 def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
     """A new seed for the authenticator app; it only counts once a code from it is confirmed."""
     if account.totp_secret:
@@ -104,7 +98,7 @@ def confirm_totp(ports, origin: Origin, account: Account, body: Any, now: dateti
 
 def disable_totp(ports, origin: Origin, account: Account, body: Any) -> None:
     body = only_fields(body or {}, ("password",), ("password",))
-    _require_password(account, body)
+    confirm_password(ports, origin, account, body.get("password"))
     changed = dataclasses.replace(account, totp_secret=b"", totp_pending_secret=b"", totp_last_step=0,
                                   recovery_code_hashes=frozenset() if not account.email_code_enabled
                                   else account.recovery_code_hashes)
@@ -116,7 +110,7 @@ def set_email_codes(ports, origin: Origin, account: Account, body: Any) -> dict[
     enabled = body.get("enabled")
     if not isinstance(enabled, bool):
         raise ValidationFailed("enabled is true or false.", [{"field": "enabled"}])
-    _require_password(account, body)
+    confirm_password(ports, origin, account, body.get("password"))
     if enabled and not account.email_verified:
         raise Conflict("Verify your email address before using it for sign-in codes.")
     codes: list[str] = []
@@ -133,7 +127,7 @@ def set_email_codes(ports, origin: Origin, account: Account, body: Any) -> dict[
 
 def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any) -> dict[str, Any]:
     body = only_fields(body, ("password",), ("password",))
-    _require_password(account, body)
+    confirm_password(ports, origin, account, body.get("password"))
     if not (account.totp_secret or account.email_code_enabled):
         raise Conflict("Recovery codes come with a second factor; turn one on first.")
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]

@@ -9,29 +9,26 @@ all get the same answer after the same argon2 work, so the answer tells nothing 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Outcome
-from chalicelib.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from chalicelib.errors import Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
+from chalicelib.identity.guessing import count_failure, is_locked
 from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
-from chalicelib.identity.session_check import authorize  # noqa: F401  (re-exported)
-from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, iso, notify, only_fields, record
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_DURATION = timedelta(minutes=15)
+from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, iso, notify, only_fields, record
+
 CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
-
+EMAIL_CODE_SECONDS = 10 * 60  # what the sign_in_code email promises, counted from when it is sent
 
 def _sign_in_failed() -> NotAuthenticated:
     return NotAuthenticated("The user name or password is not correct.", code="sign_in_failed")
-
 
 def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("username", "password"), ("username", "password"))
@@ -47,12 +44,12 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
         passwords.verify_against_nothing(password)
         record(ports, origin, ANONYMOUS, "session.sign_in", Outcome.FAILURE, reason="unknown_user")
         raise _sign_in_failed()
-    if account.locked_until is not None and account.locked_until > now:
+    if is_locked(account, now):
         passwords.verify_against_nothing(password)
         record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
         raise _sign_in_failed()
     if not passwords.verify_password(account.password_hash, password):
-        _count_failure(ports, origin, account, now)
+        count_failure(ports, origin, account, now, "session.sign_in", "wrong_password")
         raise _sign_in_failed()
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
@@ -66,39 +63,15 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
         token, split = tokens.new_token()
         ports.identity_records.put(IdentityRecord(
             kind=RecordKind.CHALLENGE, selector=split.selector, secret_hash=split.verifier_hash,
-            expires_at=int(now.timestamp()) + CHALLENGE_SECONDS, account_id=account.account_id, created_at=now))
+            expires_at=int(now.timestamp()) + CHALLENGE_SECONDS, account_id=account.account_id, created_at=now,
+            owner=f"account#{account.account_id}"))  # owned, so a password reset or suspension ends it
         record(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
         return {"mfa_required": True, "challenge_id": token, "methods": methods,
                 "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS)}
     return open_session(ports, origin, account, now, method="password")
 
-
 def _save(ports, account: Account) -> Account:
     return ports.directory.save_account(account)
-
-
-def _count_failure(ports, origin: Origin, account: Account, now: datetime) -> None:
-    for attempt in range(2):  # a concurrent failure bumped the version: count on the fresh copy
-        try:
-            within = account.failures_since is not None and now - account.failures_since < FAILURE_WINDOW
-            failures = (account.failed_sign_ins if within else 0) + 1
-            since = account.failures_since if within else now
-            locked = failures >= MAX_FAILURES
-            changed = dataclasses.replace(
-                account, failed_sign_ins=0 if locked else failures, failures_since=None if locked else since,
-                locked_until=now + LOCK_DURATION if locked else account.locked_until)
-            audit_event = event(origin, actor_of(account), "session.sign_in", Outcome.FAILURE, reason="wrong_password")
-            ports.identity_records.save_account_with_audit(changed, audit_event)
-            break
-        except Conflict:
-            fresh = ports.directory.account(account.account_id)
-            if fresh is None or attempt:
-                return
-            account = fresh
-    if locked:
-        record(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
-        notify(ports, "account_locked", account.email)
-
 
 def restriction_for(ports, account: Account) -> Restriction:
     settings = ports.settings
@@ -108,7 +81,6 @@ def restriction_for(ports, account: Account) -> Restriction:
     if account.role is Role.PATIENT and account.terms_version != terms.CURRENT.version:
         return Restriction.TERMS
     return Restriction.NONE
-
 
 def open_session(ports, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
     policy = ports.settings.identity
@@ -125,7 +97,6 @@ def open_session(ports, origin: Origin, account: Account, now: datetime, method:
     return {"token": token, "expires_at": iso(epoch + policy.session_lifetime_seconds),
             "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
 
-
 def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("challenge_id", "code"), ("challenge_id", "code"))
     throttle.check(ports, "second_factor", origin.source_ip, now)
@@ -137,7 +108,9 @@ def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> d
     code = body["code"] if isinstance(body["code"], str) else ""
     method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
     if method is None:
-        record(ports, origin, actor_of(account), "session.second_factor", Outcome.FAILURE, reason="wrong_code")
+        # Counted against the account as a wrong password is: starting new sign-ins does not buy
+        # an attacker who knows the password more guesses at the second factor.
+        count_failure(ports, origin, account, now, "session.second_factor", "wrong_code")
         raise NotAuthenticated("That code is not correct.", code="second_factor_failed")
     # One use: whoever deletes the challenge first gets the session.
     if not ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector):
@@ -145,7 +118,6 @@ def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> d
     if changed is not None:
         account = ports.directory.save_account(changed)
     return open_session(ports, origin, account, now, method=method)
-
 
 def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("challenge_id",), ("challenge_id",))
@@ -155,11 +127,11 @@ def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
         raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
     code = tokens.numeric_code()
     if not ports.identity_records.change(RecordKind.CHALLENGE, challenge.selector, {"secret_hash": challenge.secret_hash},
-                                         code_hash=tokens.digest(f"{challenge.selector}:{code}")):
+                                         code_hash=tokens.digest(f"{challenge.selector}:{code}"),
+                                         expires_at=int(now.timestamp()) + EMAIL_CODE_SECONDS):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     notify(ports, "sign_in_code", account.email, code=code)
     record(ports, origin, actor_of(account), "session.email_code_sent")
-
 
 def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
     split = tokens.parse(challenge_id)
@@ -168,21 +140,18 @@ def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRe
             or challenge.expires_at <= int(now.timestamp())):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     account = ports.directory.account(challenge.account_id)
-    if account is None or account.status is not AccountStatus.ACTIVE:
+    if account is None or account.status is not AccountStatus.ACTIVE or is_locked(account, now):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     return challenge, account
-
 
 def sign_out(ports, caller: Caller, origin: Origin) -> None:
     ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
     record(ports, origin, caller_actor(caller), "session.sign_out")
 
-
 def caller_actor(caller: Caller):
     from chalicelib.audit.domain import Actor
 
     return Actor(account_id=caller.account_id, role=caller.role)
-
 
 def lift_restriction(ports, caller: Caller, restriction: Restriction) -> None:
     """The session may do everything once it has done what it had to (accepted the terms ...)."""

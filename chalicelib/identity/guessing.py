@@ -1,0 +1,62 @@
+"""Counting wrong answers against an account: five wrong passwords or second-factor codes within
+15 minutes lock it for 15 minutes (and email its owner). A password asked again inside a session
+(to change the password, the email or a second factor) is counted the same way and throttled per
+address, so a stolen session cannot be used to guess the password either."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from chalicelib.accounts import passwords
+from chalicelib.accounts.domain import Account
+from chalicelib.audit.domain import Outcome
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.identity import ports as _ports
+from chalicelib.identity import throttle
+from chalicelib.identity.ports import Origin, actor_of, event, notify, record
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+
+
+def is_locked(account: Account, now: datetime) -> bool:
+    return account.locked_until is not None and account.locked_until > now
+
+
+def count_failure(ports, origin: Origin, account: Account, now: datetime, event_type: str, reason: str) -> None:
+    """Record one wrong answer (with its audit event, in one transaction) and lock the account at
+    the fifth within the window."""
+    locked = False
+    for attempt in range(2):  # a concurrent failure bumped the version: count on the fresh copy
+        try:
+            within = account.failures_since is not None and now - account.failures_since < FAILURE_WINDOW
+            failures = (account.failed_sign_ins if within else 0) + 1
+            since = account.failures_since if within else now
+            locked = failures >= MAX_FAILURES
+            changed = dataclasses.replace(
+                account, failed_sign_ins=0 if locked else failures, failures_since=None if locked else since,
+                locked_until=now + LOCK_DURATION if locked else account.locked_until)
+            ports.identity_records.save_account_with_audit(
+                changed, event(origin, actor_of(account), event_type, Outcome.FAILURE, reason=reason))
+            break
+        except Conflict:
+            fresh = ports.directory.account(account.account_id)
+            if fresh is None or attempt:
+                return
+            account = fresh
+    if locked:
+        record(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
+        notify(ports, "account_locked", account.email if account.email_verified else "")
+
+
+def confirm_password(ports, origin: Origin, account: Account, password: object, field: str = "password") -> None:
+    """The account holder's password, asked again before a security change."""
+    now = _ports.now()
+    throttle.check(ports, "password_confirmation", origin.source_ip, now)
+    if (not isinstance(password, str) or is_locked(account, now)
+            or not passwords.verify_password(account.password_hash, password)):
+        if isinstance(password, str) and not is_locked(account, now):
+            count_failure(ports, origin, account, now, "account.password_confirmation", "wrong_password")
+        raise ValidationFailed("Confirm this change with your current password.", [{"field": field}])

@@ -1,0 +1,534 @@
+"""Staff and admins through the API: registering patients, their portal status, invitations,
+portal access (suspend, reinstate, unlock, terminate), staff accounts, and the rule that nothing
+of another organization is reachable (it answers 404, as an unknown record does)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timedelta, timezone
+
+import boto3
+
+from chalicelib import wiring
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.domain import Role
+from tests.integration.conftest import deliver_notifications, link_in
+from tests.integration.identity.conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    PATIENT,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    Invited,
+    call,
+    enrollment,
+    register_and_invite,
+    sign_in,
+)
+
+BASE_URL = "https://portal.test"  # PublicBaseUrl of the integration stack
+OTHER_ORG, OTHER_AUTHORITY = "saratoga-hospital", "SH-MRN"
+OTHER_STAFF, OTHER_PASSWORD = "saratoga.staff", "saratoga-desk-password"
+PATIENT_USER, PATIENT_PASSWORD = "ana.nunez", "correct horse battery"
+UNKNOWN_ID = "0" * 32
+
+
+def other_organization_staff(api, monkeypatch) -> str:
+    """A second organization with its own staff account (exempt from the second factor, as the
+    seeded ones are on the local stage); returns that staff member's session token."""
+    directory = wiring.container().directory
+    accounts.ensure_organization(directory, OTHER_ORG, "Saratoga Hospital", mrn_authority=OTHER_AUTHORITY)
+    accounts.create_staff_account(directory, organization_id=OTHER_ORG, username=OTHER_STAFF,
+                                  password=OTHER_PASSWORD, role=Role.STAFF, email=f"{OTHER_STAFF}@saratoga.example")
+    exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
+    monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_STAFF}")
+    wiring.reset()
+    wiring.settings()  # read now: during a call the test client restores the stage's own list
+    return sign_in(api, OTHER_STAFF, OTHER_PASSWORD)
+
+
+def audit_events(patient_id: str) -> list:
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 50)
+    return events
+
+
+def emails_to(api, address: str) -> list:
+    return [e for e in deliver_notifications(api) if e.destinations["ToAddresses"] == [address]]
+
+
+def status_of(api, staff_token: str, patient_id: str) -> dict:
+    answer = call(api, "GET", f"/v1/staff/patients/{patient_id}", token=staff_token)
+    assert answer.status_code == 200, answer.json_body
+    return answer.json_body
+
+
+def invitations_of(api, staff_token: str, patient_id: str) -> list[dict]:
+    answer = call(api, "GET", f"/v1/staff/invitations?patient_id={patient_id}", token=staff_token)
+    assert answer.status_code == 200, answer.json_body
+    return answer.json_body["invitations"]
+
+
+def enroll(api, code_holder, **overrides):
+    return call(api, "POST", "/v1/enrollments", enrollment(code_holder, **overrides))
+
+
+def fields_of(answer) -> set[str]:
+    return {d["field"] for d in answer.json_body["error"]["details"] if "field" in d}
+
+
+# -- registering patients -------------------------------------------------------------------------
+
+def test_staff_register_a_patient_by_mrn_or_by_identifiers_and_an_identifier_is_never_taken_twice(seeded, staff_token):
+    by_mrn = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token)
+    assert by_mrn.status_code == 201, by_mrn.json_body
+    assert by_mrn.json_body["portal_status"] == "not_invited"
+    assert re.fullmatch(r"[0-9a-f]{32}", by_mrn.json_body["patient_id"])
+
+    by_identifiers = call(seeded, "POST", "/v1/staff/patients", {
+        "identifiers": [{"authority": "AMC-MRN", "value": "MRN-2002", "type": "MR"}],
+        "family_name": "Okafor", "birth_date": "1990-11-30"}, staff_token)
+    assert by_identifiers.status_code == 201, by_identifiers.json_body
+
+    again = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Other"}, staff_token)
+    assert again.status_code == 409
+    assert again.json_body["error"]["code"] == "conflict"
+    # The MRN given as an identifier of the organization's authority is the same identifier.
+    same_as_identifier = call(seeded, "POST", "/v1/staff/patients", {
+        "identifiers": [{"authority": "AMC-MRN", "value": "MRN-1001"}], "family_name": "X",
+        "birth_date": "1990-01-01"}, staff_token)
+    assert same_as_identifier.status_code == 409
+    # The same value from another assigning authority is another identifier.
+    other_authority = call(seeded, "POST", "/v1/staff/patients", {
+        "identifiers": [{"authority": "NYS-LAB", "value": "MRN-1001"}], "family_name": "Núñez",
+        "birth_date": "1984-03-09"}, staff_token)
+    assert other_authority.status_code == 201
+
+    found = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token)
+    assert found.json_body["patient"]["patient_id"] == by_mrn.json_body["patient_id"]
+    assert found.json_body["patient"]["family_name"] == "Núñez"  # the first registration, unchanged
+
+
+def test_a_registration_with_missing_wrong_or_unexpected_fields_is_refused_naming_them(seeded, staff_token):
+    missing = call(seeded, "POST", "/v1/staff/patients", {"mrn": "MRN-3003"}, staff_token)
+    assert missing.status_code == 400
+    assert missing.json_body["error"]["code"] == "validation_failed"
+    assert fields_of(missing) == {"family_name", "birth_date"}
+
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=2)).date().isoformat()
+    future = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "birth_date": tomorrow}, staff_token)
+    assert future.status_code == 400
+    assert fields_of(future) == {"birth_date"}
+
+    unexpected = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "ssn": "123-45-6789", "notes": "x"},
+                      staff_token)
+    assert unexpected.status_code == 400
+    assert fields_of(unexpected) == {"ssn", "notes"}
+    assert "123-45-6789" not in str(unexpected.json_body)
+
+    no_identifier = call(seeded, "POST", "/v1/staff/patients", {"family_name": "Núñez", "birth_date": "1984-03-09"},
+                         staff_token)
+    assert no_identifier.status_code == 400
+
+    # Nothing was registered by any of them.
+    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-3003", token=staff_token).status_code == 404
+    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token).status_code == 404
+
+
+def test_staff_follow_a_patient_from_not_invited_to_invited_to_active(seeded, staff_token):
+    registered = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body
+    patient_id = registered["patient_id"]
+
+    before = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token)
+    assert before.status_code == 200, before.json_body
+    assert before.headers["Cache-Control"] == "no-store"
+    assert before.json_body["portal_status"] == "not_invited"
+    assert before.json_body["account"] is None and before.json_body["invitations"] == []
+    assert before.json_body["patient"]["identifiers"] == [{"authority": "AMC-MRN", "value": "MRN-1001", "type": "MR"}]
+    assert before.json_body["patient"]["birth_date"] == "1984-03-09"
+
+    invited = call(seeded, "POST", "/v1/staff/invitations", {"mrn": "MRN-1001", "email": "ana@example.org"},
+                   staff_token)
+    assert invited.status_code == 201, invited.json_body
+    code = link_in(emails_to(seeded, "ana@example.org")[-1], "/enroll?code=")
+    waiting = status_of(seeded, staff_token, patient_id)
+    assert waiting["portal_status"] == "invited"
+    assert [(i["invitation_id"], i["status"]) for i in waiting["invitations"]] == [
+        (invited.json_body["invitation_id"], "pending")]
+
+    enrolled = enroll(seeded, Invited(patient_id, invited.json_body["invitation_id"], code, "ana@example.org"))
+    assert enrolled.status_code == 201, enrolled.json_body
+    active = status_of(seeded, staff_token, patient_id)
+    assert active["portal_status"] == "active"
+    assert active["account"] == {"username": PATIENT_USER, "status": "active", "locked": False,
+                                 "email_verified": True, "second_factors": []}
+    assert [i["status"] for i in active["invitations"]] == ["used"]
+    # Each look at the record is in the patient's audit trail.
+    reads = [e for e in audit_events(patient_id) if e.event_type == "patient.portal_status.read"]
+    assert len(reads) == 3
+
+
+def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(seeded, staff_token, monkeypatch):
+    invited = register_and_invite(seeded, staff_token)
+    other = other_organization_staff(seeded, monkeypatch)
+    patient_id, invitation_id = invited.patient_id, invited.invitation_id
+
+    refused = {
+        "patient by id": call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=other),
+        "patient by mrn": call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=other),
+        "invite by id": call(seeded, "POST", "/v1/staff/invitations",
+                             {"patient_id": patient_id, "email": "someone@example.org"}, other),
+        "invite by mrn": call(seeded, "POST", "/v1/staff/invitations",
+                              {"mrn": "MRN-1001", "email": "someone@example.org"}, other),
+        "list invitations": call(seeded, "GET", f"/v1/staff/invitations?patient_id={patient_id}", token=other),
+        "resend": call(seeded, "POST", f"/v1/staff/invitations/{invitation_id}/resend", token=other),
+        "revoke": call(seeded, "DELETE", f"/v1/staff/invitations/{invitation_id}", token=other),
+        "portal access": call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access",
+                              {"action": "suspend"}, other),
+    }
+    unknown = call(seeded, "GET", f"/v1/staff/patients/{UNKNOWN_ID}", token=other)
+    for what, answer in refused.items():
+        assert answer.status_code == 404, (what, answer.json_body)
+        assert answer.json_body["error"]["code"] == unknown.json_body["error"]["code"] == "not_found", what
+        assert "Núñez" not in str(answer.json_body), what
+
+    # The other organization's own patient with the same MRN value is its own (another authority).
+    own = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Smith"}, other)
+    assert own.status_code == 201
+    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=other).json_body["patient"][
+        "family_name"] == "Smith"
+    # Nothing the other organization tried changed anything: the code is still pending and works.
+    assert [i["status"] for i in invitations_of(seeded, staff_token, patient_id)] == ["pending"]
+    assert enroll(seeded, invited).status_code == 201
+    assert emails_to(seeded, "someone@example.org") == []
+
+
+# -- invitations ----------------------------------------------------------------------------------
+
+def test_an_invitation_lasts_seven_days_and_its_email_carries_a_link_but_no_phi(seeded, staff_token):
+    registered = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "email": "ana.record@example.org"},
+                      staff_token).json_body
+    started = datetime.now(timezone.utc)
+    invited = call(seeded, "POST", "/v1/staff/invitations",
+                   {"patient_id": registered["patient_id"], "email": "ana@example.org"}, staff_token)
+
+    assert invited.status_code == 201, invited.json_body
+    assert set(invited.json_body) == {"invitation_id", "expires_at"}
+    expires = datetime.strptime(invited.json_body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert abs(expires - (started + timedelta(days=7))) < timedelta(minutes=1)
+
+    [email] = emails_to(seeded, "ana@example.org")
+    code = link_in(email, "/enroll?code=")
+    assert f"{BASE_URL}/enroll?code={code}" in email.body
+    assert len(code) >= 32  # well over 128 bits of randomness
+    text = f"{email.subject}\n{email.body}".replace(code, "<code>")
+    for phi in ("Núñez", "Nunez", "NUNEZ", "MRN-1001", "1984", "03/09", "09/03", "ana.record"):
+        assert phi.lower() not in text.lower(), phi
+    assert not re.search(r"\bAna\b", text, re.IGNORECASE)
+
+    listed = invitations_of(seeded, staff_token, registered["patient_id"])
+    assert [(i["invitation_id"], i["status"], i["email"], i["expires_at"], i["failed_attempts"]) for i in listed] == [
+        (invited.json_body["invitation_id"], "pending", "ana@example.org", invited.json_body["expires_at"], 0)]
+
+
+def test_a_new_invitation_replaces_the_earlier_code(seeded, staff_token):
+    first = register_and_invite(seeded, staff_token)
+    second = call(seeded, "POST", "/v1/staff/invitations", {"patient_id": first.patient_id,
+                                                           "email": "ana.new@example.org"}, staff_token)
+    assert second.status_code == 201
+    new_code = link_in(emails_to(seeded, "ana.new@example.org")[-1], "/enroll?code=")
+
+    old = enroll(seeded, first)
+    assert old.status_code == 400
+    assert fields_of(old) == {"invitation_code"}
+    statuses = {i["invitation_id"]: i["status"] for i in invitations_of(seeded, staff_token, first.patient_id)}
+    assert statuses == {first.invitation_id: "revoked", second.json_body["invitation_id"]: "pending"}
+
+    new = enroll(seeded, first, invitation_code=new_code, email="ana.new@example.org")
+    assert new.status_code == 201, new.json_body
+
+
+def test_a_resent_invitation_replaces_the_earlier_code(seeded, staff_token):
+    first = register_and_invite(seeded, staff_token)
+    resent = call(seeded, "POST", f"/v1/staff/invitations/{first.invitation_id}/resend", token=staff_token)
+    assert resent.status_code == 201, resent.json_body
+    assert set(resent.json_body) == {"invitation_id", "expires_at"}
+    assert resent.json_body["invitation_id"] != first.invitation_id
+    emails = emails_to(seeded, first.email)
+    assert len(emails) == 2  # to the address of the first invitation
+    new_code = link_in(emails[-1], "/enroll?code=")
+    assert new_code != first.code
+
+    assert enroll(seeded, first).status_code == 400
+    assert enroll(seeded, first, invitation_code=new_code).status_code == 201
+
+
+def test_a_revoked_invitation_no_longer_enrolls(seeded, staff_token):
+    invited = register_and_invite(seeded, staff_token)
+    revoked = call(seeded, "DELETE", f"/v1/staff/invitations/{invited.invitation_id}", token=staff_token)
+    assert revoked.status_code == 204
+
+    refused = enroll(seeded, invited)
+    assert refused.status_code == 400
+    assert fields_of(refused) == {"invitation_code"}
+    assert [i["status"] for i in invitations_of(seeded, staff_token, invited.patient_id)] == ["revoked"]
+    twice = call(seeded, "DELETE", f"/v1/staff/invitations/{invited.invitation_id}", token=staff_token)
+    assert twice.status_code == 409
+    assert call(seeded, "DELETE", "/v1/staff/invitations/0123456789abcdef", token=staff_token).status_code == 404
+    assert any(e.event_type == "invitation.revoked" for e in audit_events(invited.patient_id))
+
+
+def test_an_expired_invitation_no_longer_enrolls_and_is_listed_as_expired(seeded, staff_token, monkeypatch):
+    from chalicelib.identity import routes, staff_routes
+
+    invited = register_and_invite(seeded, staff_token)
+    eight_days_later = datetime.now(timezone.utc) + timedelta(days=8)
+    # The routes' clock only: the staff session (checked by the authorizer) is still young.
+    monkeypatch.setattr(routes, "now", lambda: eight_days_later)
+    monkeypatch.setattr(staff_routes, "now", lambda: eight_days_later)
+
+    refused = enroll(seeded, invited)
+    assert refused.status_code == 400
+    assert fields_of(refused) == {"invitation_code"}
+    assert [i["status"] for i in invitations_of(seeded, staff_token, invited.patient_id)] == ["expired"]
+    assert [i["status"] for i in status_of(seeded, staff_token, invited.patient_id)["invitations"]] == ["expired"]
+
+
+def test_an_enrolled_patient_cannot_be_invited_again(enrolled, seeded, staff_token):
+    again = call(seeded, "POST", "/v1/staff/invitations", {"patient_id": enrolled.patient_id,
+                                                          "email": "ana@example.org"}, staff_token)
+    assert again.status_code == 409
+    resent = call(seeded, "POST", f"/v1/staff/invitations/{enrolled.invitation_id}/resend", token=staff_token)
+    assert resent.status_code == 409
+
+
+def test_no_invitation_code_is_stored_in_clear(seeded, staff_token):
+    invited = register_and_invite(seeded, staff_token)
+    verifier = invited.code[16:]  # the secret part (the first 16 characters select the record)
+
+    dynamodb = boto3.client("dynamodb")
+    stored = []
+    for table in dynamodb.list_tables()["TableNames"]:
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+            stored.extend((table, item) for item in page["Items"])
+    key = f"invitation#{invited.invitation_id}"
+    invitation = [item for _, item in stored if item.get("pk", {}).get("S") == key]
+    assert len(invitation) == 1 and invitation[0]["secret_hash"]["S"] != verifier
+    for table, item in stored:
+        assert verifier not in str(item), table
+
+
+# -- portal access --------------------------------------------------------------------------------
+
+def test_suspending_ends_the_patients_sessions_at_once_and_reinstating_lets_them_back(enrolled, seeded, staff_token):
+    patient_token = sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
+    assert call(seeded, "GET", "/v1/me", token=patient_token).status_code == 200
+    deliver_notifications(seeded)
+
+    suspended = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+                     {"action": "suspend", "reason": "patient_request"}, staff_token)
+    assert suspended.status_code == 200, suspended.json_body
+    assert suspended.json_body == {"portal_status": "suspended", "account_status": "suspended", "sessions_ended": 1}
+
+    assert call(seeded, "GET", "/v1/me", token=patient_token).status_code == 401
+    email = emails_to(seeded, enrolled.email)[-1]
+    assert "paused" in email.subject
+    assert "Núñez" not in email.body and "Nunez" not in email.body and "1984" not in email.body
+    refused = call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": PATIENT_PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json_body["error"]["code"] == "account_suspended"
+    seen = status_of(seeded, staff_token, enrolled.patient_id)
+    assert (seen["portal_status"], seen["account"]["status"]) == ("suspended", "suspended")
+    # A suspended patient is not invited anew: they are reinstated.
+    assert call(seeded, "POST", "/v1/staff/invitations", {"patient_id": enrolled.patient_id,
+                                                         "email": enrolled.email}, staff_token).status_code == 409
+
+    reinstated = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+                      {"action": "reinstate"}, staff_token)
+    assert reinstated.status_code == 200
+    assert reinstated.json_body["portal_status"] == "active"
+    sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
+
+    trail = [(e.event_type, e.reason, e.actor.role) for e in audit_events(enrolled.patient_id)
+             if e.event_type.startswith("portal_access.")]
+    assert ("portal_access.suspend", "patient_request", "staff") in trail
+    assert ("portal_access.reinstate", "", "staff") in trail
+
+
+def test_unlocking_lifts_a_lockout(enrolled, seeded, staff_token):
+    for _ in range(5):
+        call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": "not my password"})
+    assert call(seeded, "POST", "/v1/sessions",
+                {"username": PATIENT_USER, "password": PATIENT_PASSWORD}).status_code == 401
+    assert status_of(seeded, staff_token, enrolled.patient_id)["account"]["locked"] is True
+
+    unlocked = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+                    {"action": "unlock", "reason": "identity_verified"}, staff_token)
+    assert unlocked.status_code == 200, unlocked.json_body
+    assert unlocked.json_body["portal_status"] == "active"
+    assert status_of(seeded, staff_token, enrolled.patient_id)["account"]["locked"] is False
+    sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
+    assert any(e.event_type == "portal_access.unlock" and e.reason == "identity_verified"
+               for e in audit_events(enrolled.patient_id))
+
+
+def test_terminating_ends_portal_access_for_good(enrolled, seeded, staff_token):
+    patient_token = sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
+    deliver_notifications(seeded)
+
+    ended = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+                 {"action": "terminate", "reason": "deceased"}, staff_token)
+    assert ended.status_code == 200, ended.json_body
+    assert ended.json_body == {"portal_status": "terminated", "account_status": "terminated", "sessions_ended": 1}
+    assert call(seeded, "GET", "/v1/me", token=patient_token).status_code == 401
+    email = emails_to(seeded, enrolled.email)[-1]
+    assert "ended" in email.subject
+
+    refused = call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": PATIENT_PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json_body["error"]["code"] == "account_terminated"
+    for action in ("reinstate", "unlock", "suspend"):
+        answer = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": action},
+                      staff_token)
+        assert answer.status_code == 409, action
+    assert call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER,
+                                                 "password": PATIENT_PASSWORD}).status_code == 403
+    assert ("portal_access.terminate", "deceased") in [(e.event_type, e.reason)
+                                                       for e in audit_events(enrolled.patient_id)]
+
+
+def test_a_portal_access_change_takes_only_a_known_action_and_a_short_reason_code(enrolled, seeded, staff_token):
+    path = f"/v1/staff/patients/{enrolled.patient_id}/portal-access"
+    free_text = call(seeded, "POST", path, {"action": "suspend", "reason": "Patient said her ex-husband knows it"},
+                     staff_token)
+    assert free_text.status_code == 400
+    assert fields_of(free_text) == {"reason"}
+    assert "husband" not in str(free_text.json_body)
+    assert call(seeded, "POST", path, {"action": "delete"}, staff_token).status_code == 400
+    assert call(seeded, "POST", path, {"action": "suspend", "note": "x"}, staff_token).status_code == 400
+    assert call(seeded, "POST", f"/v1/staff/patients/{UNKNOWN_ID}/portal-access", {"action": "suspend"},
+                staff_token).status_code == 404
+
+    # None of them changed anything.
+    assert status_of(seeded, staff_token, enrolled.patient_id)["portal_status"] == "active"
+    assert not [e for e in audit_events(enrolled.patient_id) if e.event_type.startswith("portal_access.")]
+
+
+def test_a_patient_without_an_account_has_no_portal_access_to_change(seeded, staff_token):
+    invited = register_and_invite(seeded, staff_token)
+    answer = call(seeded, "POST", f"/v1/staff/patients/{invited.patient_id}/portal-access", {"action": "suspend"},
+                  staff_token)
+    assert answer.status_code == 409
+
+
+# -- admins and staff accounts --------------------------------------------------------------------
+
+def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_emailed_link(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    address = "new.colleague@albany-medical-center.example"
+    created = call(seeded, "POST", "/v1/admin/staff", {"username": "New.Colleague", "email": address,
+                                                       "role": "staff"}, admin)
+    assert created.status_code == 201, created.json_body
+    assert {k: v for k, v in created.json_body.items() if k != "account_id"} == {
+        "username": "new.colleague", "role": "staff", "status": "active"}
+
+    [email] = emails_to(seeded, address)
+    token = link_in(email, "/reset-password?token=")
+    assert f"{BASE_URL}/reset-password?token={token}" in email.body
+    confirmed = call(seeded, "POST", "/v1/account/password-resets/confirm",
+                     {"token": token, "new_password": "my own long passphrase"})
+    assert confirmed.status_code == 200, confirmed.json_body
+    again = call(seeded, "POST", "/v1/account/password-resets/confirm",
+                 {"token": token, "new_password": "another long passphrase"})
+    assert again.status_code == 400  # the link works once
+
+    # Not exempt from the second factor: the new colleague must set one up before anything else.
+    signed_in = call(seeded, "POST", "/v1/sessions",
+                     {"username": "new.colleague", "password": "my own long passphrase"})
+    assert signed_in.status_code == 201, signed_in.json_body
+    assert signed_in.json_body["must"] == "second_factor_setup"
+    restricted = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=signed_in.json_body["token"])
+    assert restricted.status_code == 403
+    assert restricted.json_body["error"]["code"] == "second_factor_setup_required"
+
+    trail, _ = wiring.container().audit_log.by_actor(
+        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 50)
+    assert any(e.event_type == "staff_account.created" and e.resource_id == created.json_body["account_id"]
+               for e in trail)
+
+
+def test_a_staff_account_needs_a_free_user_name_a_workforce_role_and_only_listed_fields(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    taken = call(seeded, "POST", "/v1/admin/staff", {"username": STAFF_USER, "email": "x@example.org",
+                                                     "role": "staff"}, admin)
+    assert taken.status_code == 409
+    patient_role = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org",
+                                                            "role": "patient"}, admin)
+    assert patient_role.status_code == 400 and fields_of(patient_role) == {"role"}
+    extra = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org",
+                                                     "role": "admin", "organization_id": "saratoga-hospital"}, admin)
+    assert extra.status_code == 400 and fields_of(extra) == {"organization_id"}
+    missing = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one"}, admin)
+    assert missing.status_code == 400 and fields_of(missing) == {"email", "role"}
+    assert emails_to(seeded, "x@example.org") == []
+
+
+def test_staff_cannot_use_the_admin_routes(seeded, staff_token):
+    staff_id = wiring.container().directory.account_by_username(STAFF_USER).account_id
+    create = call(seeded, "POST", "/v1/admin/staff", {"username": "sneaky.one", "email": "s@example.org",
+                                                      "role": "admin"}, staff_token)
+    status = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "active"}, staff_token)
+    assert create.status_code == status.status_code == 403
+    assert create.json_body["error"]["code"] == "forbidden"
+    assert wiring.container().directory.account_by_username("sneaky.one") is None
+
+
+def test_suspending_a_staff_account_ends_its_sessions_at_once(seeded, staff_token):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    staff_id = wiring.container().directory.account_by_username(STAFF_USER).account_id
+    assert call(seeded, "GET", f"/v1/staff/patients/{UNKNOWN_ID}", token=staff_token).status_code == 404
+
+    suspended = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "suspended"}, admin)
+    assert suspended.status_code == 200, suspended.json_body
+    assert suspended.json_body == {"account_id": staff_id, "status": "suspended", "sessions_ended": 1}
+    assert call(seeded, "GET", f"/v1/staff/patients/{UNKNOWN_ID}", token=staff_token).status_code == 401
+    refused = call(seeded, "POST", "/v1/sessions", {"username": STAFF_USER, "password": STAFF_PASSWORD})
+    assert refused.status_code == 403 and refused.json_body["error"]["code"] == "account_suspended"
+
+    active = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "active"}, admin)
+    assert active.status_code == 200 and active.json_body["status"] == "active"
+    sign_in(seeded, STAFF_USER, STAFF_PASSWORD)
+
+
+def test_an_admin_cannot_suspend_themselves_nor_an_account_that_is_not_their_staff(enrolled, seeded, monkeypatch):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    directory = wiring.container().directory
+    admin_id = directory.account_by_username(ADMIN_USER).account_id
+
+    myself = call(seeded, "PUT", f"/v1/admin/staff/{admin_id}/status", {"status": "suspended"}, admin)
+    assert myself.status_code == 409
+    assert call(seeded, "GET", "/v1/me", token=admin).status_code == 200
+
+    assert call(seeded, "PUT", f"/v1/admin/staff/{UNKNOWN_ID}/status", {"status": "suspended"},
+                admin).status_code == 404
+    assert call(seeded, "PUT", "/v1/admin/staff/not-an-id/status", {"status": "suspended"}, admin).status_code == 404
+    patient_id = directory.account_by_username(PATIENT_USER).account_id
+    assert call(seeded, "PUT", f"/v1/admin/staff/{patient_id}/status", {"status": "suspended"},
+                admin).status_code == 404
+    other_organization_staff(seeded, monkeypatch)
+    directory = wiring.container().directory
+    other_id = directory.account_by_username(OTHER_STAFF).account_id
+    assert call(seeded, "PUT", f"/v1/admin/staff/{other_id}/status", {"status": "suspended"},
+                admin).status_code == 404
+    assert wiring.container().directory.account(other_id).status.value == "active"
+    staff_id = directory.account_by_username(STAFF_USER).account_id
+    bad = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "terminated"}, admin)
+    assert bad.status_code == 400 and fields_of(bad) == {"status"}
+
+
+def test_a_lookup_without_a_patient_says_what_is_missing(seeded, staff_token):
+    for path in ("/v1/staff/patients", "/v1/staff/patients?mrn=", "/v1/staff/invitations",
+                 "/v1/staff/invitations?patient_id="):
+        answer = call(seeded, "GET", path, token=staff_token)
+        assert answer.status_code == 400, (path, answer.json_body)
+        assert answer.json_body["error"]["code"] == "validation_failed", path
