@@ -52,6 +52,9 @@ class Settings:
     tracing_enabled: bool
     running_in_lambda: bool
     identity: "IdentityPolicy"
+    # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
+    # reads settings outside the request envelope); the container refuses to start instead.
+    invalid: tuple[str, ...] = ()
 
     @property
     def is_local(self) -> bool:
@@ -63,8 +66,10 @@ class Settings:
         return self.is_local and username in self.identity.second_factor_exempt_usernames
 
     def missing(self) -> list[str]:
-        """Environment variables a deployed function needs but did not get (names only)."""
-        return sorted(name for field, name in RESOURCE_VARIABLES.items() if not getattr(self, field))
+        """Environment variables a deployed function needs but did not get, or got in a form it
+        cannot use (names only): the container refuses to start on any of them."""
+        return sorted([name for field, name in RESOURCE_VARIABLES.items() if not getattr(self, field)]
+                      + list(self.invalid))
 
 
 # Where each resource's name comes from: the variables the template's Globals set for every
@@ -106,10 +111,28 @@ class IdentityPolicy:
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
+    invalid: list[str] = []
 
     def get(name: str, default: str = "") -> str:
         return env.get(name, default)
 
+    def positive(name: str, default: int) -> int:
+        value = get(name, str(default)).strip()
+        if not value.isdigit() or int(value) <= 0:
+            invalid.append(name)
+            return default
+        return int(value)
+
+    identity = IdentityPolicy(
+        session_idle_seconds=positive("PORTAL_SESSION_IDLE_SECONDS", 15 * 60),
+        session_lifetime_seconds=positive("PORTAL_SESSION_LIFETIME_SECONDS", 12 * 3600),
+        invitation_lifetime_seconds=positive("PORTAL_INVITATION_LIFETIME_SECONDS", 7 * 24 * 3600),
+        attempts_per_address=positive("PORTAL_ATTEMPTS_PER_ADDRESS", 20),
+        attempts_window_seconds=positive("PORTAL_ATTEMPTS_WINDOW_SECONDS", 5 * 60),
+        staff_second_factor_required=get("PORTAL_STAFF_SECOND_FACTOR", "required") != "optional",
+        second_factor_exempt_usernames=frozenset(
+            name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()),
+    )
     return Settings(
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
@@ -120,21 +143,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
-        identity=IdentityPolicy(
-            session_idle_seconds=_seconds(get, "PORTAL_SESSION_IDLE_SECONDS", 15 * 60),
-            session_lifetime_seconds=_seconds(get, "PORTAL_SESSION_LIFETIME_SECONDS", 12 * 3600),
-            invitation_lifetime_seconds=_seconds(get, "PORTAL_INVITATION_LIFETIME_SECONDS", 7 * 24 * 3600),
-            attempts_per_address=int(get("PORTAL_ATTEMPTS_PER_ADDRESS", "20")),
-            attempts_window_seconds=_seconds(get, "PORTAL_ATTEMPTS_WINDOW_SECONDS", 5 * 60),
-            staff_second_factor_required=get("PORTAL_STAFF_SECOND_FACTOR", "required") != "optional",
-            second_factor_exempt_usernames=frozenset(
-                name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()),
-        ),
+        identity=identity,
+        invalid=tuple(invalid),
     )
-
-
-def _seconds(get, name: str, default: int) -> int:
-    value = int(get(name, str(default)))
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds")
-    return value

@@ -24,8 +24,8 @@ class Container:
         if missing:
             from chalicelib.observability import logger
 
-            logger.error("configuration missing; refusing to start", extra={"missing": missing})
-            raise ConfigurationMissing("missing environment variables: " + ", ".join(missing))
+            logger.error("configuration missing or invalid; refusing to start", extra={"missing": missing})
+            raise ConfigurationMissing("missing or invalid environment variables: " + ", ".join(missing))
         self.settings = settings
 
     def _bind_tables(self) -> None:

@@ -35,14 +35,23 @@ def _argon2():
     return PasswordHasher(), (exceptions.VerificationError, exceptions.InvalidHashError), exceptions.InvalidHashError
 
 
-def check_policy(password: str, *, username: str = "", email: str = "") -> None:
+def check_policy(password: str, *, username: str = "", email: str = "", field: str = "password") -> None:
     """Refuse a password a patient or staff member may not choose, with a message they can act on.
 
     Messages never repeat the password (nor the user name or email): they end up in responses and
     may end up in logs. Case and surrounding spaces are ignored when comparing, since "Password123 "
     is no harder to guess than "password123"; the length counts the password as given, every
-    character (spaces, accents, emoji) counting as one.
+    character (spaces, accents, emoji) counting as one. ``field`` is the request field to name in
+    the error ("new_password" ...).
     """
+    try:
+        _check_policy(password, username, email)
+    except ValidationFailed as error:
+        error.details = [{**detail, "field": field} for detail in error.details]
+        raise
+
+
+def _check_policy(password: str, username: str, email: str) -> None:
     _check_length(password)
     folded = password.strip().lower()
     name = (username or "").strip().lower()

@@ -51,6 +51,7 @@ def create_staff_account(directory: Directory, *, organization_id: str, username
     account = Account(
         account_id=uuid.uuid4().hex, username=username, organization_id=organization_id,
         role=role, password_hash=hash_password(password), status=AccountStatus.ACTIVE, email=email,
+        email_verified=bool(email),  # given by the operator who creates the account
         created_at=datetime.now(timezone.utc),
     )
     directory.add_account(account)

@@ -14,11 +14,11 @@ from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.guessing import confirm_password
-from chalicelib.identity.domain import Caller, Restriction
+from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind, Restriction
 from chalicelib.identity.ports import Origin, actor_of, event, iso, notify, only_fields, record
 from chalicelib.identity.sessions import lift_restriction
 from chalicelib.patients import service as patients
-from chalicelib.patients.domain import PortalStatus, fold_name
+from chalicelib.patients.domain import PortalStatus
 
 PREFERENCES = tuple(enrollment.DEFAULT_PREFERENCES)
 
@@ -54,6 +54,11 @@ def me(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
     }
 
 
+def connections(ports, caller: Caller) -> dict[str, Any]:
+    """The organizations this account sees (no patient record is read, so nothing to audit)."""
+    return {"connections": [connection_json(c) for c in account_of(ports, caller).connections]}
+
+
 def connection_json(connection: Connection) -> dict[str, Any]:
     return {"connection_id": connection.connection_id, "organization_id": connection.organization_id,
             "status": connection.status, "added_at": connection.added_at}
@@ -75,7 +80,7 @@ def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     body = only_fields(body, ("current_password", "new_password"), ("current_password", "new_password"))
     account = account_of(ports, caller)
     confirm_password(ports, origin, account, body["current_password"], field="current_password")
-    passwords.check_policy(body["new_password"], username=account.username, email=account.email)
+    passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
     changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]))
     ports.identity_records.save_account_with_audit(
         changed, event(origin, actor_of(account), "account.password_changed", action=Action.UPDATE))
@@ -142,8 +147,8 @@ def add_connection(ports, caller: Caller, origin: Origin, body: Any, now: dateti
     if status == "active":
         enrollment.check_answers(ports, origin, invitation, other, own.birth_date, own.family_name)
     connection = Connection(uuid.uuid4().hex[:16], invitation.organization_id, invitation.patient_id, status, iso(now))
-    if not ports.identity_records.change(type(invitation.kind).INVITATION, invitation.selector, {"status": "pending"},
-                                         status="used", account_id=account.account_id):
+    if not ports.identity_records.change(RecordKind.INVITATION, invitation.selector, {"status": InvitationStatus.PENDING.value},
+                                         status=InvitationStatus.USED.value, account_id=account.account_id):
         raise enrollment._invalid_code()
     ports.directory.save_account(dataclasses.replace(account, connections=account.connections + (connection,)))
     if status == "active":
@@ -168,4 +173,3 @@ def remove_connection(ports, caller: Caller, origin: Origin, connection_id: str)
         ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.NOT_INVITED, account_id=""))
     record(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
            patient_id=connection.patient_id, resource_type="Connection", resource_id=connection_id)
-    _ = fold_name  # names are compared by enrollment.check_answers

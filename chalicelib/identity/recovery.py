@@ -88,7 +88,7 @@ def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
-    passwords.check_policy(body["new_password"], username=account.username, email=account.email)
+    passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
     if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
         raise ValidationFailed("This link has been used already.", [{"field": "token"}])
     changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]),

@@ -136,7 +136,7 @@ def sign_in_history():
 
 @route(identity_routes, "/v1/me/connections", access=Access.PATIENT)
 def connections():
-    return {"connections": profile.me(_ports(), _caller(), _origin())["connections"]}
+    return profile.connections(_ports(), _caller())
 
 
 @route(identity_routes, "/v1/me/connections", access=Access.PATIENT, methods=("POST",))
@@ -174,9 +174,14 @@ def totp_disable():
     return Response(body="", status_code=204)
 
 
-@route(identity_routes, "/v1/me/second-factors/email", access=Access.SIGNED_IN, methods=("PUT",))
+@route(identity_routes, "/v1/me/second-factors/email", access=Access.SIGNED_IN, methods=("PUT",),
+       while_restricted=(SECOND_FACTOR_SETUP,))
 def email_codes():
-    return second_factor.set_email_codes(_ports(), _origin(), profile.account_of(_ports(), _caller()), _body())
+    caller = _caller()
+    result = second_factor.set_email_codes(_ports(), _origin(), profile.account_of(_ports(), caller), _body())
+    if result["enabled"]:
+        sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
+    return result
 
 
 @route(identity_routes, "/v1/me/second-factors/recovery-codes", access=Access.SIGNED_IN, methods=("POST",))

@@ -23,5 +23,9 @@ def check(ports, kind: str, address: str, now: datetime) -> None:
     who = hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
     attempts = ports.identity_records.hit(f"{kind}|{who}|{start}", start + window)
     if attempts > policy.attempts_per_address:
+        from chalicelib.observability import count, logger
+
+        count("AttemptsThrottled")
+        logger.warning("attempts throttled", extra={"attempt_kind": kind, "address_hash": who})
         raise TooManyRequests("Too many attempts from this address. Wait a few minutes, then try again.",
                               retry_after_seconds=start + window - epoch)

@@ -17,7 +17,7 @@ from chalicelib.accounts.domain import AccountStatus
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind
-from chalicelib.identity.ports import Origin, iso, notify, only_fields, record, text_field
+from chalicelib.identity.ports import Origin, event, iso, notify, only_fields, record, text_field
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
@@ -99,6 +99,10 @@ def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: d
     record(ports, origin, _actor(caller), "patient.portal_status.read", action=Action.READ,
            patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
     account = ports.directory.account(patient.account_id) if patient.account_id else None
+    if account is not None and account.organization_id != caller.organization_id:
+        # The account belongs to the patient's home organization; a connected one sees only that
+        # the patient has portal access, not the account's user name or security settings.
+        account = None
     now_epoch = int(now.timestamp())
     invitations = [r for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=20)
                    if r.kind is RecordKind.INVITATION]
@@ -147,6 +151,10 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
     account = ports.directory.account(patient.account_id) if patient.account_id else None
     if account is None:
         raise Conflict("This patient has no portal account.")
+    if account.organization_id != caller.organization_id:
+        # A connected organization may not suspend or end the account of another's patient: the
+        # patient removes the connection, or the home organization acts.
+        raise Conflict("This patient's portal account is managed by the organization they enrolled with.")
     if account.status is AccountStatus.TERMINATED:
         raise Conflict("Portal access for this patient has ended; invite them again to give new access.")
     if action == "unlock":
@@ -159,7 +167,9 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
         status = AccountStatus.SUSPENDED if action == "suspend" else AccountStatus.TERMINATED
         account = dataclasses.replace(account, status=status)
         patient_status = PortalStatus.SUSPENDED if action == "suspend" else PortalStatus.TERMINATED
-    ports.directory.save_account(account)
+    ports.identity_records.save_account_with_audit(account, event(
+        origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE, patient_id=patient.patient_id,
+        resource_type="Account", resource_id=account.account_id, reason=reason))
     if patient_status is not patient.portal_status:
         ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
     revoked = 0
@@ -167,6 +177,4 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
         revoked = ports.identity_records.revoke_sessions(account.account_id)
         notify(ports, "portal_access_suspended" if action == "suspend" else "portal_access_ended",
                account.email if account.email_verified else "")
-    record(ports, origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE, patient_id=patient.patient_id,
-           resource_type="Account", resource_id=account.account_id, reason=reason)
     return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": revoked}

@@ -201,3 +201,9 @@ def test_a_hash_with_other_parameters_or_unreadable_needs_a_rehash():
     weaker = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSPHRASE)
     assert needs_rehash(weaker) is True
     assert needs_rehash("garbage") is True
+
+
+def test_the_error_names_the_field_the_request_used():
+    with pytest.raises(ValidationFailed) as refused:
+        passwords.check_policy("password123", field="new_password")
+    assert [d["field"] for d in refused.value.details] == ["new_password"]

@@ -38,3 +38,13 @@ def test_a_missing_resource_name_refuses_to_start_and_says_which(caplog):
 ])
 def test_only_the_local_stack_is_local(environment, local):
     assert load_settings(environment).is_local is local
+
+
+def test_a_tuning_variable_that_is_not_a_positive_number_stops_the_container():
+    # A typo such as "15m" must not silently become a default: the function refuses to start,
+    # and the message names the variable (never its value).
+    environment = {**COMPLETE, "PORTAL_SESSION_IDLE_SECONDS": "15m", "PORTAL_ATTEMPTS_PER_ADDRESS": "0"}
+    with pytest.raises(ConfigurationMissing) as refused:
+        Container(load_settings(environment))
+    assert "PORTAL_SESSION_IDLE_SECONDS" in str(refused.value) and "PORTAL_ATTEMPTS_PER_ADDRESS" in str(refused.value)
+    assert "15m" not in str(refused.value)

@@ -287,3 +287,21 @@ def test_a_removed_organization_may_invite_the_patient_again(connecting, seeded)
                                                               "invitation_code": new_code}, token)
     assert reconnected.status_code == 201, reconnected.json_body
     assert len(connections_of(seeded, token)) == 2
+
+
+def test_a_connected_organization_cannot_suspend_the_patients_account_nor_see_its_settings(connecting, seeded):
+    # GIVEN Ana, enrolled at Albany, has connected Saratoga
+    token = connecting["token"]
+    other_patient_id, _, code = connecting["invite"](SARATOGA_RECORD)
+    assert call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code},
+                token).status_code == 201
+
+    # WHEN Saratoga's staff try to suspend her portal account
+    refused = call(seeded, "POST", f"/v1/staff/patients/{other_patient_id}/portal-access", {"action": "suspend"},
+                   connecting["other_staff"])
+
+    # THEN they are refused, her session still works, and they never saw her account's settings
+    assert refused.status_code == 409
+    assert call(seeded, "GET", "/v1/me", token=token).status_code == 200
+    seen = call(seeded, "GET", f"/v1/staff/patients/{other_patient_id}", token=connecting["other_staff"]).json_body
+    assert seen["portal_status"] == "active" and seen["account"] is None

@@ -449,3 +449,26 @@ def test_the_audit_trail_records_sign_in_and_security_changes_without_secrets(en
     for secret in (PASSWORD, "a brand new passphrase", "not my password", token, token[16:], totp.secret,
                    enrolled.code, *recovery_codes):
         assert secret not in everything
+
+
+def test_staff_may_meet_the_second_factor_requirement_with_email_codes(seeded):
+    from chalicelib import wiring
+    from chalicelib.accounts import service as accounts
+    from chalicelib.accounts.domain import Role
+
+    # GIVEN a staff account that is not exempt from the second factor
+    accounts.create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
+                                  username="nurse.kim", password="a fine long passphrase", role=Role.STAFF,
+                                  email="kim@albany.example")
+    token = call(seeded, "POST", "/v1/sessions", {"username": "nurse.kim", "password": "a fine long passphrase"}
+                 ).json_body["token"]
+    assert call(seeded, "GET", "/v1/staff/patients?mrn=X", token=token).status_code == 403
+
+    # WHEN they turn on codes by email instead of an authenticator app
+    turned_on = call(seeded, "PUT", "/v1/me/second-factors/email", {"enabled": True,
+                                                                     "password": "a fine long passphrase"}, token)
+
+    # THEN the same session may now do staff work, and they get recovery codes
+    assert turned_on.status_code == 200, turned_on.json_body
+    assert len(turned_on.json_body["recovery_codes"]) == 10
+    assert call(seeded, "GET", "/v1/staff/patients?mrn=X", token=token).status_code == 404
