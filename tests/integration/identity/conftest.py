@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -80,3 +81,28 @@ def enrolled(seeded, staff_token) -> Invited:
     response = call(seeded, "POST", "/v1/enrollments", enrollment(invited))
     assert response.status_code == 201, response.json_body
     return invited
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.at = start
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        self.at += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch, api) -> Clock:
+    """A clock that moves only when told, seen by the authorizer (which looks ``now`` up in ports
+    at each call) and by the routes (which imported ``now`` by name). It starts on a fresh
+    throttling window, a day ahead, so attempts counted before the test do not count."""
+    from chalicelib.identity import ports, routes, staff_routes
+
+    real = datetime.now(timezone.utc) + timedelta(days=1)
+    clock = Clock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    for module in (ports, routes, staff_routes):
+        monkeypatch.setattr(module, "now", clock)
+    return clock

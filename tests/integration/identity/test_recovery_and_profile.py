@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from datetime import datetime, timedelta, timezone
 
 import boto3
-import pytest
 
 from chalicelib import wiring
 from tests.integration.conftest import deliver_notifications, link_in
@@ -15,30 +13,6 @@ from tests.integration.identity.conftest import call, sign_in
 
 USERNAME, PASSWORD = "ana.nunez", "correct horse battery"
 NEW_PASSWORD = "seven tired otters swim"
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.at = start
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta) -> None:
-        self.at += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch, api) -> Clock:
-    """A pinned clock for the identity code (the authorizer looks ``now`` up in ports at each call,
-    the routes imported it by name), starting on a fresh throttling window a day ahead."""
-    from chalicelib.identity import ports, routes, staff_routes
-
-    real = datetime.now(timezone.utc) + timedelta(days=1)
-    clock = Clock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
-    for module in (ports, routes, staff_routes):
-        monkeypatch.setattr(module, "now", clock)
-    return clock
 
 
 def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):

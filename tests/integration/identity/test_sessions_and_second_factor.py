@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import boto3
 import pyotp
@@ -20,36 +20,11 @@ from chalicelib.accounts.domain import Role
 from chalicelib.accounts.service import create_staff_account
 from chalicelib.identity import terms
 from tests.integration.conftest import deliver_notifications
-from tests.integration.identity.conftest import call, sign_in
+from tests.integration.identity.conftest import Clock, call, sign_in
 
 USERNAME, PASSWORD = "ana.nunez", "correct horse battery"
 STAFF_ROUTE_BODY = {"mrn": "MRN-2002", "family_name": "Okafor", "given_names": ["Chidi"], "birth_date": "1975-06-30",
                     "sex": "male"}
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.at = start
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta) -> None:
-        self.at += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch, api) -> Clock:
-    """A clock that moves only when told, seen by the authorizer (which looks ``now`` up in ports
-    at each call) and by the routes (which imported ``now`` by name). It starts on a fresh
-    throttling window, a day ahead, so attempts counted before the test do not count."""
-    from chalicelib.identity import ports, routes, staff_routes
-
-    real = datetime.now(timezone.utc) + timedelta(days=1)
-    clock = Clock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
-    for module in (ports, routes, staff_routes):
-        monkeypatch.setattr(module, "now", clock)
-    return clock
 
 
 def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):
