@@ -65,6 +65,10 @@ class Account:
     recovery_code_hashes: frozenset[str] = frozenset()
     notification_preferences: dict = field(default_factory=dict)
     connections: tuple[Connection, ...] = ()
+    # The account's sessions as "<selector>:<expires epoch>", written in the same transaction as
+    # each session: ending them all reads this list consistently (an index could lag a session
+    # opened a moment before), and any account change made meanwhile fails that transaction.
+    sessions: frozenset[str] = frozenset()
     version: int | None = None
 
     @property

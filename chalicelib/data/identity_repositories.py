@@ -163,20 +163,14 @@ class DynamoIdentityRecords:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
-    def revoke_sessions(self, account_id: str, keep_selector: str = "") -> int:
-        """End every session of an account (but ``keep_selector``'s), every sign-in waiting for its
-        second factor, and every password-reset link: after a password change, a reset, a
-        suspension or a termination, nothing issued before it still opens the account. The index
-        lists them; each is deleted by key, so a revoked session fails its very next check.
-        Returns the number of sessions ended."""
-        revoked = 0
+    def revoke_pending(self, account_id: str) -> None:
+        """End what is on its way to opening the account: sign-ins waiting for their second factor
+        and password-reset or set-up links. (Sessions are ended through the account's own list:
+        identity.sessions.end_sessions.)"""
         for record in self.owned_by(f"account#{account_id}", limit=1000):
-            if record.kind is RecordKind.SESSION and record.selector != keep_selector:
-                revoked += self.delete(RecordKind.SESSION, record.selector)
-            elif record.kind is RecordKind.CHALLENGE or (record.kind is RecordKind.LINK
-                                                         and record.purpose == "password_reset"):
+            if record.kind is RecordKind.CHALLENGE or (record.kind is RecordKind.LINK
+                                                       and record.purpose in ("password_reset", "account_setup")):
                 self.delete(record.kind, record.selector)
-        return revoked
 
 
 # -- patients ------------------------------------------------------------------------------------
@@ -280,16 +274,39 @@ def save_account_with_audit(account: Account, audit_event: AuditEvent) -> Accoun
             transaction.save(item)
             transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        if _contended(error):
             raise Conflict("The account changed at the same time; try again.") from error
         raise DependencyUnavailable(_UNAVAILABLE) from error
     # PynamoDB's VersionAttribute counts 1, 2, 3 ...; the transaction wrote the next one.
     return dataclasses.replace(account, version=(account.version or 0) + 1)
 
 
+def _contended(error: TransactWriteError) -> bool:
+    """Cancelled because an item changed (a condition or version failed) or another transaction
+    held it (TransactionConflict, which real DynamoDB raises and moto does not): both mean "read
+    again and retry", not "the store is down"."""
+    reasons = error.cancellation_reasons or []
+    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+
+
+def open_session(session: IdentityRecord, account: Account) -> Account:
+    """The session and the account that lists it, together. The account is saved on its version:
+    if it changed since it was read (suspended, password changed, sessions ended), no session."""
+    item = account_item(account)
+    try:
+        with TransactWrite(connection=IdentityRecordModel._get_connection().connection) as transaction:
+            transaction.save(record_item(session), condition=IdentityRecordModel.pk.does_not_exist())
+            transaction.save(item)
+    except TransactWriteError as error:
+        if _contended(error):
+            raise Conflict("The account changed while signing in; sign in again.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    return dataclasses.replace(account, version=(account.version or 0) + 1)
+
+
 class DynamoIdentityStore(DynamoIdentityRecords):
-    """The identity records, plus the two multi-table transactions identity needs."""
+    """The identity records, plus the multi-table transactions identity needs."""
 
     enroll = staticmethod(enroll)
     save_account_with_audit = staticmethod(save_account_with_audit)
+    open_session = staticmethod(open_session)

@@ -103,6 +103,7 @@ class AccountModel(Model):
     recovery_code_hashes = UnicodeSetAttribute(null=True)
     notification_preferences = JSONAttribute(null=True)
     connections = JSONAttribute(null=True)
+    sessions = UnicodeSetAttribute(null=True)  # accounts.domain.Account.sessions
     version = VersionAttribute()
     by_username = AccountByUsernameIndex()
     by_verified_email = AccountByVerifiedEmailIndex()

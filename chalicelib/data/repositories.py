@@ -241,6 +241,7 @@ def account_item(account: Account) -> AccountModel:
         recovery_code_hashes=set(account.recovery_code_hashes) or None,
         notification_preferences=account.notification_preferences or None,
         connections=[dataclasses.asdict(c) for c in account.connections] or None,
+        sessions=set(account.sessions) or None,
     )
     if account.version is not None:
         item.version = account.version
@@ -261,6 +262,7 @@ def _account(item: AccountModel) -> Account:
         recovery_code_hashes=frozenset(item.recovery_code_hashes or ()),
         notification_preferences=dict(item.notification_preferences or {}),
         connections=tuple(Connection(**c) for c in (item.connections or ())),
+        sessions=frozenset(item.sessions or ()),
         version=item.version,
     )
 

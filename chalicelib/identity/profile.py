@@ -15,6 +15,7 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind, Restriction
+from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.ports import Origin, actor_of, event, iso, notify, only_fields, record
 from chalicelib.identity.sessions import lift_restriction
 from chalicelib.patients import service as patients
@@ -81,10 +82,11 @@ def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     account = account_of(ports, caller)
     confirm_password(ports, origin, account, body["current_password"], field="current_password")
     passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
-    changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]))
-    ports.identity_records.save_account_with_audit(
-        changed, event(origin, actor_of(account), "account.password_changed", action=Action.UPDATE))
-    ended = ports.identity_records.revoke_sessions(account.account_id, keep_selector=caller.session_id)
+    password_hash = passwords.hash_password(body["new_password"])
+    _, ended = end_sessions(ports, account.account_id,
+                            lambda current: dataclasses.replace(current, password_hash=password_hash),
+                            event(origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
+                            keep_selector=caller.session_id)
     notify(ports, "password_changed", account.email if account.email_verified else "")
     return {"other_sessions_ended": ended}
 

@@ -19,6 +19,7 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
+from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, notify, only_fields, record
 
 PASSWORD_RESET_SECONDS = 30 * 60
@@ -91,11 +92,11 @@ def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
     passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
     if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
         raise ValidationFailed("This link has been used already.", [{"field": "token"}])
-    changed = dataclasses.replace(account, password_hash=passwords.hash_password(body["new_password"]),
-                                  failed_sign_ins=0, failures_since=None, locked_until=None)
-    ports.identity_records.save_account_with_audit(
-        changed, event(origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
-    ports.identity_records.revoke_sessions(account.account_id)
+    password_hash = passwords.hash_password(body["new_password"])
+    end_sessions(ports, account.account_id,
+                 lambda current: dataclasses.replace(current, password_hash=password_hash, failed_sign_ins=0,
+                                                     failures_since=None, locked_until=None),
+                 event(origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
     notify(ports, "password_changed", account.email if account.email_verified else "")
 
 

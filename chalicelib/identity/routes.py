@@ -163,14 +163,16 @@ def totp_begin():
        while_restricted=(SECOND_FACTOR_SETUP,))
 def totp_confirm():
     caller = _caller()
-    result = second_factor.confirm_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), now())
+    result = second_factor.confirm_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), now(),
+                                        caller.session_id)
     sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
     return result
 
 
 @route(identity_routes, "/v1/me/second-factors/totp", access=Access.SIGNED_IN, methods=("DELETE",))
 def totp_disable():
-    second_factor.disable_totp(_ports(), _origin(), profile.account_of(_ports(), _caller()), _body())
+    caller = _caller()
+    second_factor.disable_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), caller.session_id)
     return Response(body="", status_code=204)
 
 
@@ -178,7 +180,8 @@ def totp_disable():
        while_restricted=(SECOND_FACTOR_SETUP,))
 def email_codes():
     caller = _caller()
-    result = second_factor.set_email_codes(_ports(), _origin(), profile.account_of(_ports(), caller), _body())
+    result = second_factor.set_email_codes(_ports(), _origin(), profile.account_of(_ports(), caller), _body(),
+                                           caller.session_id)
     if result["enabled"]:
         sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
     return result
@@ -186,6 +189,6 @@ def email_codes():
 
 @route(identity_routes, "/v1/me/second-factors/recovery-codes", access=Access.SIGNED_IN, methods=("POST",))
 def recovery_codes():
-    return Response(second_factor.regenerate_recovery_codes(_ports(), _origin(),
-                                                            profile.account_of(_ports(), _caller()), _body()),
-                    status_code=201)
+    caller = _caller()
+    return Response(second_factor.regenerate_recovery_codes(_ports(), _origin(), profile.account_of(_ports(), caller),
+                                                            _body(), caller.session_id), status_code=201)

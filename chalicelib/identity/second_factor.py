@@ -17,6 +17,7 @@ from chalicelib.accounts.domain import Account
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import tokens
 from chalicelib.identity.guessing import confirm_password
+from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.domain import IdentityRecord
 from chalicelib.identity.ports import Origin, actor_of, event, notify, only_fields
 
@@ -79,33 +80,45 @@ def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
     return {"secret": seed, "provisioning_uri": uri, "digits": 6, "period": STEP_SECONDS}
 
 
-def confirm_totp(ports, origin: Origin, account: Account, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("code",), ("code",))
+def confirm_totp(ports, origin: Origin, account: Account, body: Any, now: datetime, session_id: str) -> dict[str, Any]:
+    """Turn the app on with a code from it and the account's password (a stolen session alone
+    must not be able to bind an attacker's phone to the account)."""
+    body = only_fields(body, ("code", "password"), ("code", "password"))
     if not account.totp_pending_secret:
         raise Conflict("Start setting up the authenticator app first.")
+    confirm_password(ports, origin, account, body.get("password"))
     step = _accepted_step(_totp(ports, account, account.totp_pending_secret), str(body["code"]).strip(), now, 0)
     if step is None:
         raise ValidationFailed("That code is not correct. Check the time on your phone and try again.",
                                [{"field": "code"}])
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
-    changed = dataclasses.replace(account, totp_secret=account.totp_pending_secret, totp_pending_secret=b"",
-                                  totp_last_step=step,
-                                  recovery_code_hashes=frozenset(tokens.digest(tokens.normalize_recovery_code(c))
-                                                                 for c in codes))
-    _save_change(ports, origin, changed, "second_factor.totp_enabled")
+    _save_change(ports, origin, account, "second_factor.totp_enabled", session_id,
+                 totp_secret=account.totp_pending_secret, totp_pending_secret=b"", totp_last_step=step,
+                 recovery_code_hashes=_hashes(codes))
     return {"enabled": True, "recovery_codes": codes}
 
 
-def disable_totp(ports, origin: Origin, account: Account, body: Any) -> None:
+def _hashes(codes: list[str]) -> frozenset[str]:
+    return frozenset(tokens.digest(tokens.normalize_recovery_code(c)) for c in codes)
+
+
+def _keeps_required_factor(ports, account: Account, remaining: bool) -> None:
+    settings = ports.settings
+    if (account.role.is_workforce and settings.identity.staff_second_factor_required and not remaining
+            and not settings.second_factor_exempt(account.username)):
+        raise Conflict("Staff accounts must keep a second factor; set up the other one first.")
+
+
+def disable_totp(ports, origin: Origin, account: Account, body: Any, session_id: str) -> None:
     body = only_fields(body or {}, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
-    changed = dataclasses.replace(account, totp_secret=b"", totp_pending_secret=b"", totp_last_step=0,
-                                  recovery_code_hashes=frozenset() if not account.email_code_enabled
-                                  else account.recovery_code_hashes)
-    _save_change(ports, origin, changed, "second_factor.totp_disabled")
+    _keeps_required_factor(ports, account, remaining="email" in account.second_factors)
+    _save_change(ports, origin, account, "second_factor.totp_disabled", session_id,
+                 totp_secret=b"", totp_pending_secret=b"", totp_last_step=0,
+                 recovery_code_hashes=account.recovery_code_hashes if account.email_code_enabled else frozenset())
 
 
-def set_email_codes(ports, origin: Origin, account: Account, body: Any) -> dict[str, Any]:
+def set_email_codes(ports, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
     body = only_fields(body, ("enabled", "password"), ("password",))
     enabled = body.get("enabled")
     if not isinstance(enabled, bool):
@@ -113,30 +126,34 @@ def set_email_codes(ports, origin: Origin, account: Account, body: Any) -> dict[
     confirm_password(ports, origin, account, body.get("password"))
     if enabled and not account.email_verified:
         raise Conflict("Verify your email address before using it for sign-in codes.")
+    if not enabled:
+        _keeps_required_factor(ports, account, remaining=bool(account.totp_secret))
     codes: list[str] = []
     hashes = account.recovery_code_hashes
     if enabled and not hashes:
         codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
-        hashes = frozenset(tokens.digest(tokens.normalize_recovery_code(c)) for c in codes)
+        hashes = _hashes(codes)
     if not enabled and not account.totp_secret:
         hashes = frozenset()
-    changed = dataclasses.replace(account, email_code_enabled=enabled, recovery_code_hashes=hashes)
-    _save_change(ports, origin, changed, "second_factor.email_enabled" if enabled else "second_factor.email_disabled")
+    _save_change(ports, origin, account, "second_factor.email_enabled" if enabled else "second_factor.email_disabled",
+                 session_id, email_code_enabled=enabled, recovery_code_hashes=hashes)
     return {"enabled": enabled, "recovery_codes": codes or None}
 
 
-def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any) -> dict[str, Any]:
+def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
     body = only_fields(body, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
     if not (account.totp_secret or account.email_code_enabled):
         raise Conflict("Recovery codes come with a second factor; turn one on first.")
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
-    changed = dataclasses.replace(account, recovery_code_hashes=frozenset(
-        tokens.digest(tokens.normalize_recovery_code(c)) for c in codes))
-    _save_change(ports, origin, changed, "second_factor.recovery_codes_replaced")
+    _save_change(ports, origin, account, "second_factor.recovery_codes_replaced", session_id,
+                 recovery_code_hashes=_hashes(codes))
     return {"recovery_codes": codes}
 
 
-def _save_change(ports, origin: Origin, account: Account, event_type: str) -> None:
-    ports.identity_records.save_account_with_audit(account, event(origin, actor_of(account), event_type))
+def _save_change(ports, origin: Origin, account: Account, event_type: str, session_id: str, **changes: Any) -> None:
+    """A second-factor change ends the account's other sessions: whoever else holds one must
+    sign in again under the new rules."""
+    end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
+                 event(origin, actor_of(account), event_type), keep_selector=session_id)
     notify(ports, "second_factor_changed", account.email if account.email_verified else "")

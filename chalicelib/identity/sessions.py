@@ -27,8 +27,10 @@ CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
 EMAIL_CODE_SECONDS = 10 * 60  # what the sign_in_code email promises, counted from when it is sent
 
+
 def _sign_in_failed() -> NotAuthenticated:
     return NotAuthenticated("The user name or password is not correct.", code="sign_in_failed")
+
 
 def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("username", "password"), ("username", "password"))
@@ -56,8 +58,8 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
         record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
         raise Forbidden("Portal access for this account is not active. Please contact your provider's office.",
                         code=f"account_{account.status.value}")
-    if account.failed_sign_ins or account.locked_until:
-        account = _save(ports, dataclasses.replace(account, failed_sign_ins=0, failures_since=None, locked_until=None))
+    # Failures are cleared only when a session opens: a right password alone must not reset the
+    # count of wrong second-factor codes, or each new sign-in would buy four more guesses.
     methods = account.second_factors
     if methods:
         token, split = tokens.new_token()
@@ -70,8 +72,6 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
                 "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS)}
     return open_session(ports, origin, account, now, method="password")
 
-def _save(ports, account: Account) -> Account:
-    return ports.directory.save_account(account)
 
 def restriction_for(ports, account: Account) -> Restriction:
     settings = ports.settings
@@ -82,20 +82,29 @@ def restriction_for(ports, account: Account) -> Restriction:
         return Restriction.TERMS
     return Restriction.NONE
 
+
 def open_session(ports, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
     policy = ports.settings.identity
     token, split = tokens.new_token()
     epoch = int(now.timestamp())
     restriction = restriction_for(ports, account)
-    ports.identity_records.put(IdentityRecord(
+    expires_at = epoch + policy.session_lifetime_seconds
+    session = IdentityRecord(
         kind=RecordKind.SESSION, selector=split.selector, secret_hash=split.verifier_hash,
-        expires_at=epoch + policy.session_lifetime_seconds, owner=f"account#{account.account_id}", created_at=now,
+        expires_at=expires_at, owner=f"account#{account.account_id}", created_at=now,
         account_id=account.account_id, patient_id=account.patient_id, organization_id=account.organization_id,
         role=account.role.value, restriction=restriction.value, last_seen_at=now,
-        idle_expires_at=epoch + policy.session_idle_seconds))
+        idle_expires_at=epoch + policy.session_idle_seconds)
+    live = frozenset(entry for entry in account.sessions if int(entry.partition(":")[2] or 0) > epoch)
+    # Saved on the version read at sign-in: a suspension or password change that landed since
+    # makes this fail, so no session outlives it (and the account lists every live session).
+    ports.identity_records.open_session(session, dataclasses.replace(
+        account, failed_sign_ins=0, failures_since=None, locked_until=None,
+        sessions=live | {f"{split.selector}:{expires_at}"}))
     record(ports, origin, actor_of(account), "session.sign_in", reason=method)
     return {"token": token, "expires_at": iso(epoch + policy.session_lifetime_seconds),
             "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
+
 
 def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("challenge_id", "code"), ("challenge_id", "code"))
@@ -115,9 +124,8 @@ def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> d
     # One use: whoever deletes the challenge first gets the session.
     if not ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector):
         raise NotAuthenticated("This sign-in was completed or has expired. Sign in again.", code="challenge_expired")
-    if changed is not None:
-        account = ports.directory.save_account(changed)
-    return open_session(ports, origin, account, now, method=method)
+    return open_session(ports, origin, changed or account, now, method=method)
+
 
 def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("challenge_id",), ("challenge_id",))
@@ -128,10 +136,14 @@ def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
     code = tokens.numeric_code()
     if not ports.identity_records.change(RecordKind.CHALLENGE, challenge.selector, {"secret_hash": challenge.secret_hash},
                                          code_hash=tokens.digest(f"{challenge.selector}:{code}"),
-                                         expires_at=int(now.timestamp()) + EMAIL_CODE_SECONDS):
+                                         # Never more than 20 minutes after the sign-in began, however
+                                         # many codes are asked for.
+                                         expires_at=min(int(now.timestamp()) + EMAIL_CODE_SECONDS,
+                                                        int(challenge.created_at.timestamp()) + 20 * 60)):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     notify(ports, "sign_in_code", account.email, code=code)
     record(ports, origin, actor_of(account), "session.email_code_sent")
+
 
 def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
     split = tokens.parse(challenge_id)
@@ -144,14 +156,17 @@ def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRe
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     return challenge, account
 
+
 def sign_out(ports, caller: Caller, origin: Origin) -> None:
     ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
     record(ports, origin, caller_actor(caller), "session.sign_out")
+
 
 def caller_actor(caller: Caller):
     from chalicelib.audit.domain import Actor
 
     return Actor(account_id=caller.account_id, role=caller.role)
+
 
 def lift_restriction(ports, caller: Caller, restriction: Restriction) -> None:
     """The session may do everything once it has done what it had to (accepted the terms ...)."""

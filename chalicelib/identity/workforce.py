@@ -16,6 +16,7 @@ from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Actor
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, LinkPurpose
+from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.ports import Origin, event, only_fields, record
 from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, send_link
 from chalicelib.patients.service import email_address
@@ -52,9 +53,13 @@ def set_staff_status(ports, caller: Caller, origin: Origin, account_id: str, bod
         raise NotFound("No such staff account.")
     if account.account_id == caller.account_id:
         raise Conflict("You cannot disable your own account.")
-    changed = dataclasses.replace(account, status=AccountStatus(body["status"]))
-    ports.identity_records.save_account_with_audit(
-        changed, event(origin, _admin(caller), f"staff_account.{body['status']}", action=Action.UPDATE,
-                       resource_type="Account", resource_id=account.account_id))
-    ended = ports.identity_records.revoke_sessions(account.account_id) if body["status"] != "active" else 0
-    return {"account_id": account.account_id, "status": changed.status.value, "sessions_ended": ended}
+    status = AccountStatus(body["status"])
+    audit_event = event(origin, _admin(caller), f"staff_account.{status.value}", action=Action.UPDATE,
+                        resource_type="Account", resource_id=account.account_id)
+    if status is AccountStatus.ACTIVE:
+        ports.identity_records.save_account_with_audit(dataclasses.replace(account, status=status), audit_event)
+        ended = 0
+    else:  # idempotent: suspending again ends whatever a failed first attempt left
+        _, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, status=status),
+                                audit_event)
+    return {"account_id": account.account_id, "status": status.value, "sessions_ended": ended}

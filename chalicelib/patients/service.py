@@ -17,6 +17,7 @@ from chalicelib.accounts.domain import AccountStatus
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind
+from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.ports import Origin, event, iso, notify, only_fields, record, text_field
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 
@@ -134,12 +135,18 @@ def invitation_summary(invitation, now_epoch: int) -> dict[str, Any]:
             "expires_at": iso(invitation.expires_at), "failed_attempts": invitation.attempts}
 
 
-PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock")
+PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_factor")
+ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
 
 
 def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
-    """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}: sessions end at once on
-    suspend and terminate, and the patient is told by email (without PHI)."""
+    """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}.
+
+    suspend, terminate and reset_second_factor end every session at once (and may be repeated:
+    a repeat ends whatever a failed first attempt left); the patient is told by email, without
+    PHI. reset_second_factor is for a patient who lost their phone and recovery codes: after it
+    they sign in with their password alone and may set up a new factor.
+    """
     body = only_fields(body, ("action", "reason"), ("action",))
     action = body["action"]
     if action not in PORTAL_ACTIONS:
@@ -155,26 +162,34 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
         # A connected organization may not suspend or end the account of another's patient: the
         # patient removes the connection, or the home organization acts.
         raise Conflict("This patient's portal account is managed by the organization they enrolled with.")
-    if account.status is AccountStatus.TERMINATED:
+    if account.status is AccountStatus.TERMINATED and action != "terminate":
         raise Conflict("Portal access for this patient has ended; invite them again to give new access.")
+    changes: dict[str, Any] = {}
+    patient_status = patient.portal_status
     if action == "unlock":
-        account = dataclasses.replace(account, locked_until=None, failed_sign_ins=0, failures_since=None)
-        patient_status = patient.portal_status
+        changes = {"locked_until": None, "failed_sign_ins": 0, "failures_since": None}
     elif action == "reinstate":
-        account = dataclasses.replace(account, status=AccountStatus.ACTIVE)
-        patient_status = PortalStatus.ACTIVE
+        changes, patient_status = {"status": AccountStatus.ACTIVE}, PortalStatus.ACTIVE
+    elif action == "suspend":
+        changes, patient_status = {"status": AccountStatus.SUSPENDED}, PortalStatus.SUSPENDED
+    elif action == "terminate":
+        changes, patient_status = {"status": AccountStatus.TERMINATED}, PortalStatus.TERMINATED
     else:
-        status = AccountStatus.SUSPENDED if action == "suspend" else AccountStatus.TERMINATED
-        account = dataclasses.replace(account, status=status)
-        patient_status = PortalStatus.SUSPENDED if action == "suspend" else PortalStatus.TERMINATED
-    ports.identity_records.save_account_with_audit(account, event(
-        origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE, patient_id=patient.patient_id,
-        resource_type="Account", resource_id=account.account_id, reason=reason))
+        changes = {"totp_secret": b"", "totp_pending_secret": b"", "totp_last_step": 0, "email_code_enabled": False,
+                   "recovery_code_hashes": frozenset()}
+    audit_event = event(origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE,
+                        patient_id=patient.patient_id, resource_type="Account", resource_id=account.account_id,
+                        reason=reason)
+    ended = 0
+    if action in ENDS_SESSIONS:
+        account, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
+                                      audit_event)
+    else:
+        account = ports.identity_records.save_account_with_audit(dataclasses.replace(account, **changes), audit_event)
     if patient_status is not patient.portal_status:
         ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
-    revoked = 0
-    if action in ("suspend", "terminate"):
-        revoked = ports.identity_records.revoke_sessions(account.account_id)
-        notify(ports, "portal_access_suspended" if action == "suspend" else "portal_access_ended",
-               account.email if account.email_verified else "")
-    return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": revoked}
+    if action in ENDS_SESSIONS:
+        template = {"suspend": "portal_access_suspended", "terminate": "portal_access_ended",
+                    "reset_second_factor": "second_factor_changed"}[action]
+        notify(ports, template, account.email if account.email_verified else "")
+    return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": ended}

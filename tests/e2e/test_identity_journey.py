@@ -210,7 +210,8 @@ def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(a
     assert setup.json()["provisioning_uri"].startswith("otpauth://totp/")
     totp = pyotp.TOTP(setup.json()["secret"])
     confirm_code = totp.now()
-    confirmed = api.call("POST", "/v1/me/second-factors/totp/confirm", {"code": confirm_code}, token)
+    confirmed = api.call("POST", "/v1/me/second-factors/totp/confirm", {"code": confirm_code, "password": PASSWORD},
+                         token)
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["enabled"] is True
     recovery_codes = confirmed.json()["recovery_codes"]

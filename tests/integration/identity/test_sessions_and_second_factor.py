@@ -31,11 +31,12 @@ def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):
     return call(api, "POST", "/v1/sessions", {"username": username, "password": password})
 
 
-def turn_on_totp(api, token: str, clock: Clock) -> tuple[pyotp.TOTP, list[str]]:
+def turn_on_totp(api, token: str, clock: Clock, password: str = PASSWORD) -> tuple[pyotp.TOTP, list[str]]:
     begun = call(api, "POST", "/v1/me/second-factors/totp", {}, token)
     assert begun.status_code == 201, begun.json_body
     totp = pyotp.TOTP(begun.json_body["secret"])
-    confirmed = call(api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock())}, token)
+    confirmed = call(api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock()),
+                                                                         "password": password}, token)
     assert confirmed.status_code == 200, confirmed.json_body
     return totp, confirmed.json_body["recovery_codes"]
 
@@ -110,8 +111,7 @@ def test_a_session_ends_after_12_hours_however_busy(enrolled, seeded, clock):
 
 def test_no_session_token_or_password_is_stored_in_clear(enrolled, seeded, clock):
     token = sign_in(seeded, USERNAME, PASSWORD)
-    challenge_holder = sign_in(seeded, USERNAME, PASSWORD)
-    turn_on_totp(seeded, challenge_holder, clock)
+    turn_on_totp(seeded, token, clock)  # (ends any other session; this one stays)
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
 
     stored = repr(scan("PORTAL_IDENTITY_TABLE")) + repr(scan("PORTAL_ACCOUNTS_TABLE"))
@@ -140,11 +140,12 @@ def test_setting_up_an_authenticator_app(enrolled, seeded, clock):
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "issuer=" in uri
     assert USERNAME in uri
 
-    wrong = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": "000000"}, token)
+    wrong = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": "000000", "password": PASSWORD},
+                 token)
     if pyotp.TOTP(secret).at(clock()) != "000000":
         assert wrong.status_code == 400
     confirmed = call(seeded, "POST", "/v1/me/second-factors/totp/confirm",
-                     {"code": pyotp.TOTP(secret).at(clock())}, token)
+                     {"code": pyotp.TOTP(secret).at(clock()), "password": PASSWORD}, token)
     assert confirmed.status_code == 200, confirmed.json_body
     codes = confirmed.json_body["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -328,7 +329,7 @@ def test_staff_must_set_up_a_second_factor_before_anything_else(seeded, clock):
     assert call(seeded, "GET", "/v1/me", token=token).json_body["account"]["must"] == "second_factor_setup"
 
     # WHEN the authenticator app is confirmed, the same session may work
-    totp, _ = turn_on_totp(seeded, token, clock)
+    totp, _ = turn_on_totp(seeded, token, clock, password="a quiet ward at night")
     assert call(seeded, "POST", "/v1/staff/patients", STAFF_ROUTE_BODY, token).status_code == 201
     assert call(seeded, "GET", "/v1/me", token=token).json_body["account"]["must"] is None
     # and the next sign-in asks for the code
