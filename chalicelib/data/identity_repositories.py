@@ -206,7 +206,8 @@ class DynamoPatients:
         try:
             with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
                 for identifier in patient.identifiers:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key, claimed_by=patient.patient_id),
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id),
                                      condition=IdentifierClaimModel.patient_id.does_not_exist())
                 transaction.save(patient_item(patient), condition=PatientModel.patient_id.does_not_exist())
         except TransactWriteError as error:
@@ -225,9 +226,9 @@ class DynamoPatients:
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
 
-    def by_identifier(self, identifier: Identifier) -> Patient | None:
+    def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None:
         try:
-            claim = IdentifierClaimModel.get(identifier.claim_key, consistent_read=True)
+            claim = IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True)
         except IdentifierClaimModel.DoesNotExist:
             return None
         except PynamoDBException as error:

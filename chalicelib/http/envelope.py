@@ -103,6 +103,8 @@ def _session_refusal(rule: Access, entry, request: Request, record_denial) -> Re
         return Response(body=error_body("forbidden", "This account may not use this route."), status_code=403)
     if caller.restriction and caller.restriction not in allowed_restrictions(entry.view_function):
         code, message = RESTRICTION_MESSAGES.get(caller.restriction, ("forbidden", "Not yet."))
+        if record_denial is not None:
+            record_denial(caller, entry.uri_pattern, f"restricted_{caller.restriction}")
         return Response(body=error_body(code, message), status_code=403)
     return None
 

@@ -29,7 +29,7 @@ def count_failure(ports, origin: Origin, account: Account, now: datetime, event_
     """Record one wrong answer (with its audit event, in one transaction) and lock the account at
     the fifth within the window."""
     locked = False
-    for attempt in range(2):  # a concurrent failure bumped the version: count on the fresh copy
+    for attempt in range(5):  # a concurrent failure bumped the version: count on the fresh copy
         try:
             within = account.failures_since is not None and now - account.failures_since < FAILURE_WINDOW
             failures = (account.failed_sign_ins if within else 0) + 1
@@ -43,9 +43,14 @@ def count_failure(ports, origin: Origin, account: Account, now: datetime, event_
             break
         except Conflict:
             fresh = ports.directory.account(account.account_id)
-            if fresh is None or attempt:
+            if fresh is None:
                 return
             account = fresh
+    else:
+        # Still contended after five tries (a burst of guesses at one account): the count may fall
+        # short, but the failure is never left unrecorded.
+        record(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=f"{reason}_uncounted")
+        return
     if locked:
         record(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
         notify(ports, "account_locked", account.email if account.email_verified else "")

@@ -9,7 +9,7 @@ from chalicelib.errors import NotAuthenticated
 from chalicelib.http.caller import caller_of, origin_of
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
-from chalicelib.identity.ports import now
+from chalicelib.identity.ports import now, only_fields
 from chalicelib.patients import service as patients
 
 staff_routes = Blueprint(__name__)
@@ -32,11 +32,13 @@ def register_patient():
                                       now()), status_code=201)
 
 
-@route(staff_routes, "/v1/staff/patients", access=Access.STAFF)
+# A POST, not GET ?mrn=: a medical record number is PHI and must not sit in a URL (access logs,
+# traces, browser history).
+@route(staff_routes, "/v1/staff/patients/search", access=Access.STAFF, methods=("POST",))
 def find_patient():
-    query = _request().query_params or {}
     caller, origin = _caller(), origin_of(_request())
-    patient = patients.find(wiring.container(), caller, origin, mrn=query.get("mrn") or "")
+    body = only_fields(_request().json_body, ("mrn",), ("mrn",))
+    patient = patients.find(wiring.container(), caller, origin, mrn=body["mrn"])
     return patients.portal_status(wiring.container(), caller, origin, patient.patient_id, now())
 
 

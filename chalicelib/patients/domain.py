@@ -26,9 +26,10 @@ class Identifier:
     value: str
     type: str = "MR"
 
-    @property
-    def claim_key(self) -> str:
-        return f"identifier#{self.authority}|{self.value}"
+    def claim_key(self, organization_id: str) -> str:
+        """Claims are per organization: two organizations may each hold a patient with the same
+        shared-authority identifier (a national id ...), and neither learns of the other's."""
+        return f"identifier#{organization_id}#{self.authority}|{self.value}"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from chalicelib.identity.ports import Origin, event, iso, notify, only_fields, r
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+MAX_IDENTIFIERS = 10  # a DynamoDB transaction holds at most 100 items; real records have a handful
 PATIENT_FIELDS = ("identifiers", "mrn", "family_name", "given_names", "birth_date", "sex", "email")
 
 
@@ -43,15 +44,21 @@ def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) ->
     identifiers = []
     if body.get("mrn") is not None:
         identifiers.append(identifier(_mrn_authority(ports, caller), body["mrn"]))
-    for entry in body.get("identifiers") or []:
+    listed = body.get("identifiers") or []
+    if not isinstance(listed, list) or len(listed) > MAX_IDENTIFIERS:
+        raise ValidationFailed(f"identifiers is a list of at most {MAX_IDENTIFIERS}.", [{"field": "identifiers"}])
+    for entry in listed:
         if not isinstance(entry, dict) or set(entry) - {"authority", "value", "type"}:
             raise ValidationFailed("An identifier is {authority, value, type}.", [{"field": "identifiers"}])
-        identifiers.append(identifier(entry.get("authority"), entry.get("value"), entry.get("type", "MR")))
+        candidate = identifier(entry.get("authority"), entry.get("value"), entry.get("type", "MR"))
+        if any((i.authority, i.value) == (candidate.authority, candidate.value) for i in identifiers):
+            raise ValidationFailed("The same identifier is given twice.", [{"field": "identifiers"}])
+        identifiers.append(candidate)
     if not identifiers:
         raise ValidationFailed("A patient needs an identifier: mrn, or identifiers with their authority.",
                                [{"field": "mrn"}])
     given = body.get("given_names") or []
-    if not isinstance(given, list) or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in given):
+    if not isinstance(given, list) or len(given) > 5 or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in given):
         raise ValidationFailed("given_names is a list of names.", [{"field": "given_names"}])
     family = text_field(body, "family_name", 64).strip()
     if not family:
@@ -84,7 +91,7 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
     if isinstance(patient_id, str) and re.fullmatch(r"[0-9a-f]{32}", patient_id):
         patient = ports.patients.get(patient_id)
     elif isinstance(mrn, str) and mrn:
-        patient = ports.patients.by_identifier(identifier(_mrn_authority(ports, caller), mrn))
+        patient = ports.patients.by_identifier(caller.organization_id, identifier(_mrn_authority(ports, caller), mrn))
     elif patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient is None or patient.organization_id != caller.organization_id:

@@ -438,7 +438,7 @@ def test_staff_may_meet_the_second_factor_requirement_with_email_codes(seeded):
                                   email="kim@albany.example")
     token = call(seeded, "POST", "/v1/sessions", {"username": "nurse.kim", "password": "a fine long passphrase"}
                  ).json_body["token"]
-    assert call(seeded, "GET", "/v1/staff/patients?mrn=X", token=token).status_code == 403
+    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "X"}, token).status_code == 403
 
     # WHEN they turn on codes by email instead of an authenticator app
     turned_on = call(seeded, "PUT", "/v1/me/second-factors/email", {"enabled": True,
@@ -447,4 +447,4 @@ def test_staff_may_meet_the_second_factor_requirement_with_email_codes(seeded):
     # THEN the same session may now do staff work, and they get recovery codes
     assert turned_on.status_code == 200, turned_on.json_body
     assert len(turned_on.json_body["recovery_codes"]) == 10
-    assert call(seeded, "GET", "/v1/staff/patients?mrn=X", token=token).status_code == 404
+    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "X"}, token).status_code == 404

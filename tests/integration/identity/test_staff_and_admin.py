@@ -104,7 +104,7 @@ def test_staff_register_a_patient_by_mrn_or_by_identifiers_and_an_identifier_is_
         "birth_date": "1984-03-09"}, staff_token)
     assert other_authority.status_code == 201
 
-    found = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token)
+    found = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
     assert found.json_body["patient"]["patient_id"] == by_mrn.json_body["patient_id"]
     assert found.json_body["patient"]["family_name"] == "Núñez"  # the first registration, unchanged
 
@@ -131,15 +131,15 @@ def test_a_registration_with_missing_wrong_or_unexpected_fields_is_refused_namin
     assert no_identifier.status_code == 400
 
     # Nothing was registered by any of them.
-    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-3003", token=staff_token).status_code == 404
-    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token).status_code == 404
+    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-3003"}, staff_token).status_code == 404
+    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token).status_code == 404
 
 
 def test_staff_follow_a_patient_from_not_invited_to_invited_to_active(seeded, staff_token):
     registered = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body
     patient_id = registered["patient_id"]
 
-    before = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=staff_token)
+    before = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
     assert before.status_code == 200, before.json_body
     assert before.headers["Cache-Control"] == "no-store"
     assert before.json_body["portal_status"] == "not_invited"
@@ -175,7 +175,7 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
 
     refused = {
         "patient by id": call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=other),
-        "patient by mrn": call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=other),
+        "patient by mrn": call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other),
         "invite by id": call(seeded, "POST", "/v1/staff/invitations",
                              {"patient_id": patient_id, "email": "someone@example.org"}, other),
         "invite by mrn": call(seeded, "POST", "/v1/staff/invitations",
@@ -195,7 +195,7 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
     # The other organization's own patient with the same MRN value is its own (another authority).
     own = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Smith"}, other)
     assert own.status_code == 201
-    assert call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=other).json_body["patient"][
+    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other).json_body["patient"][
         "family_name"] == "Smith"
     # Nothing the other organization tried changed anything: the code is still pending and works.
     assert [i["status"] for i in invitations_of(seeded, staff_token, patient_id)] == ["pending"]
@@ -447,7 +447,7 @@ def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_
                      {"username": "new.colleague", "password": "my own long passphrase"})
     assert signed_in.status_code == 201, signed_in.json_body
     assert signed_in.json_body["must"] == "second_factor_setup"
-    restricted = call(seeded, "GET", "/v1/staff/patients?mrn=MRN-1001", token=signed_in.json_body["token"])
+    restricted = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, signed_in.json_body["token"])
     assert restricted.status_code == 403
     assert restricted.json_body["error"]["code"] == "second_factor_setup_required"
 
@@ -527,8 +527,9 @@ def test_an_admin_cannot_suspend_themselves_nor_an_account_that_is_not_their_sta
 
 
 def test_a_lookup_without_a_patient_says_what_is_missing(seeded, staff_token):
-    for path in ("/v1/staff/patients", "/v1/staff/patients?mrn=", "/v1/staff/invitations",
-                 "/v1/staff/invitations?patient_id="):
-        answer = call(seeded, "GET", path, token=staff_token)
+    for method, path, body in (("POST", "/v1/staff/patients/search", {}),
+                               ("POST", "/v1/staff/patients/search", {"mrn": ""}),
+                               ("GET", "/v1/staff/invitations", None), ("GET", "/v1/staff/invitations?patient_id=", None)):
+        answer = call(seeded, method, path, body, staff_token)
         assert answer.status_code == 400, (path, answer.json_body)
         assert answer.json_body["error"]["code"] == "validation_failed", path
