@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test unit integration e2e package bench clean
+.PHONY: run feed test unit integration e2e package bench clean
 
 # Creates the virtual environment and installs the pinned dependencies when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -21,6 +21,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API)
 run: $(STAMP)
 	TZ=UTC $(BIN)/python -m infra.local
+
+## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue
+feed: $(STAMP)
+	$(BIN)/python -m infra.local.feed $(FILE)
 
 ## test: the whole suite (unit, integration under moto, end-to-end over HTTP, template lint)
 test: $(STAMP)

@@ -35,6 +35,7 @@ class Settings:
     organizations_table: str
     patients_table: str
     identity_table: str
+    records_table: str
     feed_messages_table: str
     idempotency_table: str
     documents_bucket: str
@@ -80,6 +81,7 @@ RESOURCE_VARIABLES = {
     "organizations_table": "PORTAL_ORGANIZATIONS_TABLE",
     "patients_table": "PORTAL_PATIENTS_TABLE",
     "identity_table": "PORTAL_IDENTITY_TABLE",
+    "records_table": "PORTAL_RECORDS_TABLE",
     "feed_messages_table": "PORTAL_FEED_MESSAGES_TABLE",
     "idempotency_table": "PORTAL_IDEMPOTENCY_TABLE",
     "documents_bucket": "PORTAL_DOCUMENTS_BUCKET",

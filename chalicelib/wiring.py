@@ -130,6 +130,13 @@ class Container:
         return DynamoIdentityStore()
 
     @cached_property
+    def records(self):
+        from chalicelib.data.records_repositories import DynamoRecords
+
+        self._bind_tables()
+        return DynamoRecords()
+
+    @cached_property
     def feed_messages(self):
         from chalicelib.data.repositories import DynamoFeedMessages
 

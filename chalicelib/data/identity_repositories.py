@@ -182,7 +182,7 @@ def patient_item(patient: Patient) -> PatientModel:
         family_name=patient.family_name, given_names=list(patient.given_names),
         birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
         portal_status=patient.portal_status.value, account_id=patient.account_id or None,
-        created_at=patient.created_at,
+        created_at=patient.created_at, merged_into=patient.merged_into or None,
     )
     if patient.version is not None:
         item.version = patient.version
@@ -196,6 +196,7 @@ def _patient(item: PatientModel) -> Patient:
         family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
         sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
         account_id=item.account_id or "", created_at=item.created_at, version=item.version,
+        merged_into=item.merged_into or "",
     )
 
 
@@ -234,6 +235,34 @@ class DynamoPatients:
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
         return self.get(claim.claimed_by)
+
+    def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
+        """The patient an identifier belongs to in an organization, or ""."""
+        try:
+            return IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True).claimed_by
+        except IdentifierClaimModel.DoesNotExist:
+            return ""
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
+                         moved: tuple[Identifier, ...] = ()) -> None:
+        """Save a patient (on its version), claim ``new`` identifiers for it (each must be free)
+        and point ``moved`` ones (claimed by a merged record) at it, in one transaction."""
+        try:
+            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+                for identifier in new:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id),
+                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                for identifier in moved:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id))
+                transaction.save(patient_item(patient))
+        except TransactWriteError as error:
+            if _contended(error):
+                raise Conflict("The patient or an identifier changed at the same time.") from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
 
     def save(self, patient: Patient) -> None:
         try:

@@ -17,7 +17,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
 
@@ -133,6 +133,64 @@ class OrganizationModel(Model):
     version = VersionAttribute()
 
 
+class FeedSourceModel(Model):
+    """Lives in the organizations table under key "sender#<sender>" (the feed envelope's sender:
+    "MSH-3|MSH-4" as written, or a FHIR source): which organization a sender files for, and the
+    assigning authority to apply to its identifiers that carry none. "sender#*" is an
+    organization's catch-all (a deployment for one hospital)."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)  # "sender#<sender>"
+    files_for = UnicodeAttribute(null=False)
+    default_authority = UnicodeAttribute(null=True)
+
+
+class RecordsByTimeIndex(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by-time"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    listed_at = UnicodeAttribute(range_key=True)
+
+
+class RecordsByCategoryIndex(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by-category"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    category_listed_at = UnicodeAttribute(range_key=True)
+
+
+class RecordModel(Model):
+    """One item of a patient's health records (RecordsTable in infra/template.yaml)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)  # "result#<id>" (current) or "result#<id>#v<nnnn>"
+    listed_at = UnicodeAttribute(null=True)  # current versions only: "<first filed ISO>#<id>"
+    category_listed_at = UnicodeAttribute(null=True)  # current versions only: "<category>#<listed_at>"
+    kind = UnicodeAttribute(null=False)  # result
+    record_id = UnicodeAttribute(null=False)
+    version = NumberAttribute(null=False)
+    category = UnicodeAttribute(null=False)
+    status = UnicodeAttribute(null=False)
+    content_sha256 = UnicodeAttribute(null=False)  # of the content: a resend of the same result is no new version
+    content = JSONAttribute(null=False)  # records.store: the report as shown
+    organization_id = UnicodeAttribute(null=False)
+    source = UnicodeAttribute(null=False)  # the feed message it came from ("<sender>|<control id>")
+    filed_at = UTCDateTimeAttribute(null=False)
+    release_at = UTCDateTimeAttribute(null=False)  # not shown before (reads filter on it)
+    critical = BooleanAttribute(null=True)
+    by_time = RecordsByTimeIndex()
+    by_category = RecordsByCategoryIndex()
+
+
 class PatientModel(Model):
     """A patient as the organization's records describe them (the EHR is the source of truth)."""
 
@@ -150,6 +208,7 @@ class PatientModel(Model):
     portal_status = UnicodeAttribute(null=False)  # patients.domain.PortalStatus
     account_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=False)
+    merged_into = UnicodeAttribute(null=True)  # A40: this record was merged into that patient
     version = VersionAttribute()
 
 
@@ -236,6 +295,8 @@ def bind_tables(settings) -> None:
         PatientModel: settings.patients_table,
         IdentifierClaimModel: settings.patients_table,
         IdentityRecordModel: settings.identity_table,
+        FeedSourceModel: settings.organizations_table,
+        RecordModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

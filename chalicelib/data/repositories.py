@@ -287,6 +287,11 @@ class DynamoFeedMessages:
             raise DependencyUnavailable("The feed store is unavailable.") from error
         return True
 
+    def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
+        from chalicelib.data.records_repositories import mark_feed_message
+
+        return mark_feed_message(key, status.value, reason)
+
     def get(self, key: str) -> FeedMessage | None:
         try:
             item = FeedMessageModel.get(key, consistent_read=True)

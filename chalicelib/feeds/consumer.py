@@ -22,12 +22,19 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     container = wiring.container()
 
+    def file_one(envelope, message_key: str) -> None:
+        from chalicelib.identity.ports import now
+        from chalicelib.records import filing
+
+        filed = filing.file_message(container, envelope, message_key, now())
+        logger.info("feed message filed", extra=filing.describe(filed))
+
     def take(record) -> None:
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
         results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
-                                  messages=container.feed_messages,
+                                  messages=container.feed_messages, filer=file_one,
                                   sender_hint=sender or record.attributes.message_group_id or "")
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")

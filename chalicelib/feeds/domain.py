@@ -13,6 +13,7 @@ class FeedFormat(enum.Enum):
 
 class FeedStatus(enum.Enum):
     ACCEPTED = "accepted"  # identified and recorded; waiting to be filed
+    FILED = "filed"  # its records are filed under their patients
     QUARANTINED = "quarantined"  # cannot be filed as it is; ``reason`` says why
 
 
@@ -57,6 +58,7 @@ class FeedMessage:
 
 
 class IntakeResult(enum.Enum):
-    ACCEPTED = "accepted"
+    ACCEPTED = "accepted"  # recorded; nothing filed it (no filer given)
+    FILED = "filed"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
+from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.feeds.envelope import read_messages
 
 
@@ -23,6 +23,16 @@ class FeedMessages(Protocol):
 
     def get(self, key: str) -> FeedMessage | None: ...
 
+    def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
+        """Move a record on from ACCEPTED; False if it had moved on already."""
+        ...
+
+
+class Filer(Protocol):
+    def __call__(self, envelope: Envelope, message_key: str) -> Any:
+        """File one accepted message; raises Unreadable when it cannot be filed (quarantine)."""
+        ...
+
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -32,7 +42,8 @@ FEED_INTAKE = Actor(account_id="system:clinical-feed", role="system")
 
 
 def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
-            clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> list[tuple[IntakeResult, str]]:
+            clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+            filer: Filer | None = None) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
     The raw body is archived first, under a key derived from its SHA-256, so nothing is lost
@@ -41,6 +52,10 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     after a failure can neither skip the event nor write it twice; a duplicate writes neither.
     A failure of S3 or DynamoDB raises, so the queue redelivers the body (and, after
     maxReceiveCount, parks it on the dead-letter queue).
+
+    With a ``filer``, each accepted message is then filed and its record marked FILED, or
+    QUARANTINED with the filer's reason. A message recorded but not yet filed (a failure in
+    between) is filed when the body comes again; filing is idempotent.
     """
     received_at = clock()
     body_sha = sha256_hex(raw)
@@ -61,6 +76,19 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
                                outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
                                clock=lambda: received_at)
 
+    def file(envelope: Envelope, key: str) -> tuple[IntakeResult, str]:
+        if filer is None:
+            return IntakeResult.ACCEPTED, key
+        from chalicelib.records.domain import Unreadable
+
+        try:
+            filer(envelope, key)
+        except Unreadable as error:
+            messages.mark(key, FeedStatus.QUARANTINED, str(error))
+            return IntakeResult.QUARANTINED, key
+        messages.mark(key, FeedStatus.FILED)
+        return IntakeResult.FILED, key
+
     try:
         found = read_messages(raw, sender_hint)
     except Unfileable as error:
@@ -78,10 +106,13 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
             message_type=envelope.message_type, sender=envelope.sender, control_id=envelope.control_id,
             status=FeedStatus.ACCEPTED, reason="", archive_key=archive_key, received_at=received_at)
         if messages.add(record, written(record, Outcome.SUCCESS)):
-            results.append((IntakeResult.ACCEPTED, record.key))
+            results.append(file(envelope, record.key))
             continue
         existing = messages.get(record.key)
-        if existing is not None and existing.sha256 == sha:
+        if (filer is not None and existing is not None and existing.sha256 == sha
+                and existing.status is FeedStatus.ACCEPTED):
+            results.append(file(envelope, record.key))  # recorded by an earlier delivery, never filed
+        elif existing is not None and existing.sha256 == sha:
             results.append((IntakeResult.DUPLICATE, record.key))
         else:
             results.append(quarantine("The control id was already used by this sender for a different message.",

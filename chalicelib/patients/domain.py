@@ -46,6 +46,7 @@ class Patient:
     account_id: str
     created_at: datetime
     version: int | None = None
+    merged_into: str = ""  # A40: this record was merged into that patient (the survivor)
 
 
 _IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")

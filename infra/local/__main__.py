@@ -51,7 +51,10 @@ def banner(stack) -> str:
         "  Demo accounts (Albany Medical Center):",
     ]
     lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
-    lines += ["Press Ctrl-C to stop.", ""]
+    lines += ["  Demo patient   Dana Rivera, MRN AMC-100001, born 1980-04-12: her history arrives through the",
+              "                 feed (infra/local/demo/); invite her as staff to enroll (docs/api.md).",
+              "  Send a message `make feed FILE=tests/samples/hl7v2/nist_ORU_R01_lead-high_v2.5.1.hl7`",
+              "Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
 
 

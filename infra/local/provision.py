@@ -126,8 +126,9 @@ class _Creators:
             "KeySchema": props["KeySchema"],
             "BillingMode": props["BillingMode"],
         }
-        if props.get("GlobalSecondaryIndexes"):
-            params["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if props.get(indexes):
+                params[indexes] = props[indexes]
         if props.get("StreamSpecification"):
             params["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         sse = props.get("SSESpecification")

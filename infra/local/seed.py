@@ -1,4 +1,5 @@
-"""Demo data for the local stage: Albany Medical Center, an admin and a staff account.
+"""Demo data for the local stage: Albany Medical Center, an admin and a staff account, and the
+demo patient's history sent through the real feed (infra/local/demo/).
 
 User names and passwords come from PORTAL_DEMO_ADMIN_USER / PORTAL_DEMO_ADMIN_PASSWORD and
 PORTAL_DEMO_STAFF_USER / PORTAL_DEMO_STAFF_PASSWORD, with the defaults below (README). Each new
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
 from chalicelib.errors import Conflict
+from chalicelib.records.store import FeedSource
 from chalicelib.wiring import Container
 
 ORGANIZATION_ID = "albany-medical-center"
@@ -41,6 +44,9 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
     if not container.settings.is_local:
         raise RuntimeError("demo data is seeded on the local stage only")
     accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY)
+    # Locally, whatever is sent to the feed files for the demo organization; bare identifiers are
+    # its MRNs. A deployment registers each sender instead (docs/integrating.md).
+    container.records.add_feed_source(FeedSource("*", ORGANIZATION_ID, MRN_AUTHORITY))
     seeded = []
     for role in (Role.ADMIN, Role.STAFF):
         prefix = f"PORTAL_DEMO_{role.name}"
@@ -55,4 +61,19 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         container.notifications_queue.send({"notification_id": uuid.uuid4().hex, "template": "account_ready",
                                             "to_address": email})
         seeded.append(SeededAccount(role.value, username, password, email))
+    send_demo_feed(container)
     return seeded
+
+
+DEMO_FEED = Path(__file__).with_name("demo")
+
+
+def send_demo_feed(container: Container) -> int:
+    """The demo patient's history, through the real path: inbound queue, poller, handler, filing.
+    Resending is harmless (the feed is idempotent on sender and control id)."""
+    sqs = container.client("sqs")
+    files = sorted(DEMO_FEED.glob("*.hl7"))
+    for path in files:
+        sqs.send_message(QueueUrl=container.settings.clinical_inbound_queue_url,
+                         MessageBody=path.read_bytes().decode("utf-8"), MessageGroupId="demo-ehr")
+    return len(files)

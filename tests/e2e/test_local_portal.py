@@ -63,7 +63,7 @@ def test_the_mailbox_page_shows_mail_newest_first(portal):
     assert page.decode().index("newest@example.org") < page.decode().index("demo.admin@")
 
 
-def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded(portal):
+def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded_and_filed(portal):
     sqs = portal.client("sqs")
     queue_url = sqs.get_queue_url(QueueName="patient-portal-clinical-inbound.fifo")["QueueUrl"]
     body = (SAMPLES_DIR / "hl7v2" / "nist_ORU_R01_lead-high_v2.5.1.hl7").read_bytes().decode()
@@ -72,9 +72,10 @@ def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded(portal):
 
     dynamodb = portal.client("dynamodb")
     table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("FeedMessagesTable"))
-    items = eventually(lambda: dynamodb.scan(TableName=table)["Items"])
+    # (recorded as "accepted" first, then "filed" once its result is under its patient)
+    items = eventually(lambda: [i for i in dynamodb.scan(TableName=table)["Items"] if i["status"]["S"] != "accepted"])
     assert [(i["message_type"]["S"], i["status"]["S"], i["control_id"]["S"]) for i in items] == [
-        ("ORU^R01", "accepted", "NIST-100929110701660")]
+        ("ORU^R01", "filed", "NIST-100929110701660")]
     assert eventually(lambda: sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
                       ["Attributes"]["ApproximateNumberOfMessages"] == "0")
 

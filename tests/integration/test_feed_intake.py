@@ -14,6 +14,7 @@ import pytest
 
 import app as app_module
 from chalicelib.data.models import FeedMessageModel
+from chalicelib.records.store import FeedSource
 from tests.conftest import SAMPLES_DIR
 from tests.integration.conftest import sqs_event
 
@@ -25,11 +26,19 @@ def sample(name: str) -> str:
     return (SAMPLES_DIR / "hl7v2" / name).read_bytes().decode("utf-8")
 
 
+@pytest.fixture(autouse=True)
+def feed_sources(container):
+    """Every sender files for the demo organization, bare identifiers read as its "SAMPLE-MRN"s."""
+    container.records.add_feed_source(FeedSource("*", "albany-medical-center", "SAMPLE-MRN"))
+
+
 def records() -> dict[str, FeedMessageModel]:
     return {item.message_key: item for item in FeedMessageModel.scan()}
 
 
 def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
+    # (its sender files for an organization whose bare MRNs are "BMC-MRN" ones: records/filing.py)
+    container.records.add_feed_source(FeedSource("LAB|BMC", "albany-medical-center", "BMC-MRN"))
     body = sample("hl7org_ORU_R01_lab-panel_v2.3.1.hl7")
     event = sqs_event(api, [body], QUEUE, group_id="LAB")
 
@@ -40,7 +49,7 @@ def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
     stored = records()
     assert list(stored) == ["LAB|BMC|2417.1"]
     record = stored["LAB|BMC|2417.1"]
-    assert (record.status, record.message_type) == ("accepted", "ORU^R01")
+    assert (record.status, record.message_type) == ("filed", "ORU^R01")
     archived = boto3.client("s3").get_object(Bucket=aws.physical["FeedArchiveBucket"], Key=record.archive_key)
     raw = archived["Body"].read()
     assert raw == body.encode("utf-8")
@@ -126,9 +135,15 @@ def test_every_sample_is_taken_without_a_retry(api):
         result = api.lambda_.invoke("on_clinical_feed_message", event).payload
 
         assert result == {"batchItemFailures": []}, path.name
-    statuses = [r.status for r in records().values()]
-    assert statuses.count("quarantined") == 6  # fuzz, malformed, invalid, bad batch, corpus, Z99
-    assert statuses.count("accepted") == len(paths) - 6 + 1  # the BHS batch carries two messages
+    stored = list(records().values())
+    # Every message reached an end: filed under its patient, or quarantined with its reason.
+    assert {r.status for r in stored} == {"filed", "quarantined"}
+    assert all(r.reason for r in stored if r.status == "quarantined")
+    hl7 = [r for r in stored if r.format == "hl7v2" or r.format == "unknown"]
+    # All HL7 samples are filed but the six meant to be refused (fuzz, malformed, invalid, bad
+    # batch, corpus, Z99); the BHS batch carries two messages.
+    assert sum(r.status == "quarantined" for r in hl7) == 6
+    assert sum(r.status == "filed" for r in hl7) == len(list((SAMPLES_DIR / "hl7v2").iterdir())) - 6 + 1
 
 
 def test_each_intake_outcome_is_a_metric(aws, capfd):
@@ -145,7 +160,7 @@ def test_each_intake_outcome_is_a_metric(aws, capfd):
 
     emitted = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
     names = [m["Name"] for doc in emitted for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
-    assert sorted(names) == ["FeedMessageAccepted", "FeedMessageQuarantined"]
+    assert sorted(names) == ["FeedMessageFiled", "FeedMessageQuarantined"]
     assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PatientPortal" for doc in emitted)
 
 
@@ -196,7 +211,7 @@ def test_a_bad_message_in_a_batch_is_quarantined_alone_and_keeps_its_identity(ap
     api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [batch], QUEUE, group_id="ADT"))
 
     stored = records()
-    [accepted] = [r for r in stored.values() if r.status == "accepted"]
+    [accepted] = [r for r in stored.values() if r.status == "filed"]
     [quarantined] = [r for r in stored.values() if r.status == "quarantined"]
     assert accepted.control_id == "MSG00001"
     assert (quarantined.format, quarantined.message_type, quarantined.control_id) == ("hl7v2", "ERP^Z99", "MSG00002")

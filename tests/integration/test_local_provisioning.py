@@ -38,8 +38,9 @@ def test_tables_agree_with_the_template(aws, logical_id):
     assert table["KeySchema"] == declared["KeySchema"]
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    assert {i["IndexName"]: i["KeySchema"] for i in table.get("GlobalSecondaryIndexes", [])} == \
-        {i["IndexName"]: i["KeySchema"] for i in declared.get("GlobalSecondaryIndexes", [])}
+    for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        assert {i["IndexName"]: i["KeySchema"] for i in table.get(indexes, [])} == \
+            {i["IndexName"]: i["KeySchema"] for i in declared.get(indexes, [])}
     assert table["SSEDescription"]["SSEType"] == "KMS"
     backups = dynamodb.describe_continuous_backups(TableName=table["TableName"])["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"

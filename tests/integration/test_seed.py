@@ -12,7 +12,8 @@ from infra.local.seed import ORGANIZATION_NAME, seed
 def test_seed_creates_the_organization_and_both_staff_accounts(container):
     seeded = seed(container, {"PORTAL_DEMO_STAFF_USER": "Nurse.Jones", "PORTAL_DEMO_STAFF_PASSWORD": "a long passphrase"})
 
-    assert [o.name for o in OrganizationModel.scan()] == [ORGANIZATION_NAME]
+    assert [o.name for o in OrganizationModel.scan() if not o.organization_id.startswith("sender#")] == [
+        ORGANIZATION_NAME]
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"
@@ -46,3 +47,28 @@ def test_seed_refuses_any_stage_but_local(aws, monkeypatch):
     with pytest.raises(RuntimeError):
         seed(wiring.container(), {})
     assert list(AccountModel.scan()) == []
+
+
+def test_seed_files_the_demo_patients_history_through_the_real_feed(api, container):
+    import os
+    from datetime import datetime, timezone
+
+    import boto3
+
+    from chalicelib.patients.domain import Identifier
+    from tests.integration.conftest import sqs_event
+
+    seed(container, {})
+    # Locally every sender files for the demo organization.
+    assert container.records.feed_source("any sender").organization_id == "albany-medical-center"
+    sqs = boto3.client("sqs")
+    queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 4
+    api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [m["Body"] for m in messages],
+                                                             "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"))
+
+    dana = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "AMC-100001"))
+    assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")
+    results, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10)
+    assert sorted((r.content["code"]["code"], r.version) for r in results) == [("4548-4", 2), ("57698-3", 1)]

@@ -102,7 +102,10 @@ def test_policies_name_their_resources_and_grant_no_wildcard_actions():
 def test_each_function_reaches_only_what_it_uses():
     feed = repr(statements("FeedIntakePolicy"))
     assert "ClinicalInboundQueue" in feed and "FeedArchiveBucket" in feed and "FeedMessagesTable" in feed
-    assert "AccountsTable" not in feed and "ses:" not in feed
+    assert "ses:" not in feed
+    # It reads an account (is the patient enrolled, where to tell them) and never writes one.
+    feed_accounts = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
+    assert [s["Action"] for s in feed_accounts] == ["dynamodb:GetItem"]
     feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
     assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))

@@ -71,6 +71,17 @@ class FakeFeedMessages:
     def get(self, key: str) -> FeedMessage | None:
         return self.records.get(key)
 
+    def mark(self, key: str, status, reason: str = "") -> bool:
+        import dataclasses
+
+        from chalicelib.feeds.domain import FeedStatus
+
+        record = self.records.get(key)
+        if record is None or record.status is not FeedStatus.ACCEPTED:
+            return False
+        self.records[key] = dataclasses.replace(record, status=status, reason=reason or record.reason)
+        return True
+
 
 # --- notifications ---------------------------------------------------------------------------
 

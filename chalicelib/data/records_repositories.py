@@ -1,0 +1,136 @@
+"""Health records and feed sources in DynamoDB (RecordModel, FeedSourceModel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data.models import FeedMessageModel, FeedSourceModel, RecordModel
+from chalicelib.data.repositories import decode_cursor, encode_cursor
+from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.records.store import FeedSource, StoredResult
+
+_UNAVAILABLE = "The health records store is unavailable."
+
+
+def _stored(item: RecordModel) -> StoredResult:
+    return StoredResult(
+        patient_id=item.patient_id, result_id=item.record_id, version=int(item.version), category=item.category,
+        status=item.status, content_sha256=item.content_sha256, content=dict(item.content),
+        organization_id=item.organization_id, source=item.source, filed_at=item.filed_at,
+        release_at=item.release_at, critical=bool(item.critical), listed_at=item.listed_at or "")
+
+
+class DynamoRecords:
+    # -- feed sources -----------------------------------------------------------------------------
+    def feed_source(self, sender: str) -> FeedSource | None:
+        """The organization a sender files for: its own registration, else the catch-all."""
+        for key in (f"sender#{sender}", "sender#*"):
+            try:
+                item = FeedSourceModel.get(key)
+            except FeedSourceModel.DoesNotExist:
+                continue
+            except PynamoDBException as error:
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            return FeedSource(sender=sender, organization_id=item.files_for,
+                              default_authority=item.default_authority or "")
+        return None
+
+    def add_feed_source(self, source: FeedSource) -> None:
+        try:
+            FeedSourceModel(organization_id=f"sender#{source.sender}", files_for=source.organization_id,
+                            default_authority=source.default_authority or None).save()
+        except PutError as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    # -- results ----------------------------------------------------------------------------------
+    def current(self, patient_id: str, result_id: str) -> StoredResult | None:
+        try:
+            return _stored(RecordModel.get(patient_id, f"result#{result_id}", consistent_read=True))
+        except RecordModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def put_version(self, result: StoredResult) -> None:
+        """Write a result's new current version and keep the version itself, in one transaction:
+        version 1 only if the result is new, version n+1 only if n is still the current one, so
+        two deliveries racing cannot both win."""
+        current = _item(result, f"result#{result.result_id}", listed=True)
+        kept = _item(result, f"result#{result.result_id}#v{result.version:04d}", listed=False)
+        expected = (RecordModel.record_key.does_not_exist() if result.version == 1
+                    else RecordModel.version == result.version - 1)
+        try:
+            with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+                transaction.save(current, condition=expected)
+                transaction.save(kept, condition=RecordModel.record_key.does_not_exist())
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
+                raise Conflict("The result changed at the same time.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
+             after: str = "") -> tuple[list[StoredResult], str]:
+        """A patient's current results, newest first, one Query per page (two only when the
+        filter drops items of the first). Only what is released by ``released_by`` and not
+        withdrawn comes back: the filter runs in DynamoDB, so a result whose release timer failed
+        still appears on time and one held back never leaks."""
+        key_name = "category_listed_at" if category else "listed_at"
+        index = RecordModel.by_category if category else RecordModel.by_time
+        start = decode_cursor(after)
+        if start is not None:
+            if set(start) != {key_name, "record_key"} or (category and not start[key_name]["S"].startswith(
+                    f"{category}#")):
+                raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
+            start = {"patient_id": {"S": patient_id}, **start}
+        condition = RecordModel.category_listed_at.startswith(f"{category}#") if category else None
+        visible = (RecordModel.release_at <= released_by) & (RecordModel.status != "cancelled")
+        try:
+            items = list(index.query(patient_id, range_key_condition=condition, filter_condition=visible,
+                                     scan_index_forward=False, limit=limit + 1, page_size=limit + 1,
+                                     last_evaluated_key=start))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        if len(items) <= limit:
+            return [_stored(item) for item in items], ""
+        last = items[limit - 1]
+        cursor = encode_cursor({key_name: {"S": getattr(last, key_name)}, "record_key": {"S": last.record_key}})
+        return [_stored(item) for item in items[:limit]], cursor
+
+    def versions(self, patient_id: str, result_id: str) -> list[StoredResult]:
+        try:
+            return [_stored(item) for item in RecordModel.query(
+                patient_id, RecordModel.record_key.startswith(f"result#{result_id}#v"), scan_index_forward=False)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
+    return RecordModel(
+        patient_id=result.patient_id, record_key=record_key,
+        listed_at=result.listed_at if listed else None,
+        category_listed_at=f"{result.category}#{result.listed_at}" if listed else None,
+        kind="result", record_id=result.result_id, version=result.version, category=result.category,
+        status=result.status, content_sha256=result.content_sha256, content=result.content,
+        organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
+        release_at=result.release_at, critical=result.critical or None)
+
+
+def mark_feed_message(key: str, status: str, reason: str = "") -> bool:
+    """Move a feed record on from "accepted" (filed, or quarantined by filing); False if it had
+    moved on already (a redelivery that raced the first delivery)."""
+    model = FeedMessageModel(message_key=key)
+    actions: list[Any] = [FeedMessageModel.status.set(status)]
+    if reason:
+        actions.append(FeedMessageModel.reason.set(reason))
+    try:
+        model.update(actions=actions, condition=FeedMessageModel.status == "accepted")
+    except PynamoDBException as error:
+        if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+            return False
+        raise DependencyUnavailable("The feed store is unavailable.") from error
+    return True

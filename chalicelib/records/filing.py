@@ -1,0 +1,203 @@
+"""Filing: an accepted feed message becomes patient records.
+
+1. The sender must be registered to an organization (a feed source); its bare identifiers get
+   the source's default assigning authority, or the message goes to quarantine.
+2. The patient is matched on identifier plus authority only, within that organization. An
+   unknown patient is created from the message (the EHR is the source of truth); identifiers
+   that name two different patients go to quarantine, never to a guessed one. A40 merges.
+3. Each result is stored as a new version when its content changed (a resend changes nothing);
+   a cancelled result is withdrawn. Results are released at once (the release policy with its
+   delays and holds builds on ``release_at``).
+4. The patient, if enrolled with a verified address and willing, is told by email that something
+   new is waiting: one email per patient per ten minutes, however many results arrive.
+
+Anything that makes a message impossible to file raises Unreadable (the caller quarantines it
+with the reason); a failing dependency raises, and the queue delivers the message again, which
+files it again: every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.errors import Conflict
+from chalicelib.feeds.domain import Envelope, FeedFormat
+from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+from chalicelib.records.domain import ClinicalMessage, PatientFacts, ResultReport, Unreadable
+from chalicelib.records.store import StoredResult, content_hash, report_content, result_id
+
+NOTIFY_WINDOW_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Filed:
+    patients: tuple[str, ...]
+    results_new: int = 0
+    results_changed: int = 0
+    critical: tuple[str, ...] = ()  # result ids with a critical value
+
+
+def read(envelope: Envelope) -> list[ClinicalMessage]:
+    if envelope.format is FeedFormat.HL7V2:
+        from chalicelib.records.hl7 import read_hl7
+
+        return [read_hl7(envelope.text)]
+    from chalicelib.records.fhir import read_fhir  # fhir.resources is heavy: only the feed pays for it
+
+    try:
+        # Decimals as written: "0.70" must not become 0.7 on its way to the patient.
+        document = json.loads(envelope.text, parse_float=Decimal)
+    except ValueError:
+        raise Unreadable("The FHIR document is not JSON.") from None
+    return read_fhir(document)
+
+
+def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> Filed:
+    source = ports.records.feed_source(envelope.sender)
+    if source is None:
+        raise Unreadable("The sender is not registered to an organization (feed sources).")
+    patients: list[str] = []
+    new = changed = 0
+    critical: list[str] = []
+    for message in read(envelope):
+        patient = _match(ports, source, message.patient, now)
+        if message.merged_from:
+            _merge(ports, source, patient, message.merged_from)
+        news = False  # for this patient: the counts run over every patient of the document
+        for report in message.results:
+            outcome = _file_result(ports, source, envelope.sender, patient, report, message_key, now)
+            new += outcome == "new"
+            changed += outcome == "changed"
+            # "refiled": this message filed it before a failure further on, so what follows
+            # (telling the patient) may not have happened yet.
+            news = news or outcome in ("new", "changed", "refiled")
+            if outcome in ("new", "changed", "refiled") and report.critical:
+                critical.append(result_id(source.organization_id, envelope.sender, report.source_id))
+        patients.append(patient.patient_id)
+        if news:
+            _tell(ports, patient, now)
+    return Filed(tuple(patients), new, changed, tuple(critical))
+
+
+def _identifiers(source, facts: PatientFacts) -> tuple[Identifier, ...]:
+    found = []
+    for identifier in facts.identifiers:
+        authority = identifier.authority or source.default_authority
+        if authority:
+            candidate = Identifier(authority=authority, value=identifier.value, type=identifier.type)
+            if candidate not in found:
+                found.append(candidate)
+    if not found:
+        raise Unreadable("The patient has no identifier with an assigning authority, and the sender has no "
+                         "default authority.")
+    return tuple(found)
+
+
+def _match(ports, source, facts: PatientFacts, now: datetime) -> Patient:
+    identifiers = _identifiers(source, facts)
+    claims = {identifier: ports.patients.claimed_by(source.organization_id, identifier) for identifier in identifiers}
+    owners = {owner for owner in claims.values() if owner}
+    if len(owners) > 1:
+        raise Unreadable("The patient identifiers in the message belong to different patients.")
+    unclaimed = tuple(identifier for identifier, owner in claims.items() if not owner)
+    if not owners:
+        patient = Patient(
+            patient_id=uuid.uuid4().hex, organization_id=source.organization_id, identifiers=identifiers,
+            family_name=facts.family_name or "", given_names=facts.given_names, birth_date=facts.birth_date,
+            sex=facts.sex, email="", portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
+        try:
+            ports.patients.add(patient)
+        except Conflict:  # created meanwhile by another delivery: file onto that one
+            return _match(ports, source, facts, now)
+        return patient
+    patient = ports.patients.get(owners.pop())
+    while patient is not None and patient.merged_into:
+        patient = ports.patients.get(patient.merged_into)
+    if patient is None:
+        raise Unreadable("An identifier points at a patient record that no longer exists.")
+    # The sender is the source of truth for demographics: take what it says, keep what it leaves out.
+    updated = dataclasses.replace(
+        patient, identifiers=patient.identifiers + unclaimed, family_name=facts.family_name or patient.family_name,
+        given_names=facts.given_names or patient.given_names, birth_date=facts.birth_date or patient.birth_date,
+        sex=facts.sex or patient.sex)
+    if updated != patient:
+        try:
+            ports.patients.save_with_claims(updated, new=unclaimed)
+        except Conflict:
+            raise Unreadable("An identifier in the message was claimed by another patient meanwhile.") from None
+        return dataclasses.replace(updated, version=(patient.version or 0) + 1)
+    return patient
+
+
+def _merge(ports, source, survivor: Patient, merged_from: tuple[Identifier, ...]) -> None:
+    """A40: the prior record's identifiers now name the survivor; the prior record points at it.
+    (Results filed under the prior record stay there: reading them through the survivor is a
+    later step; the record is kept, never deleted.)"""
+    bare = PatientFacts(identifiers=merged_from)
+    prior_ids = {ports.patients.claimed_by(source.organization_id, i) for i in _identifiers(source, bare)}
+    prior_ids.discard("")
+    prior_ids.discard(survivor.patient_id)
+    for prior_id in prior_ids:
+        prior = ports.patients.get(prior_id)
+        if prior is None:
+            continue
+        # Already marked by an earlier delivery that failed before its identifiers moved (they
+        # still name it, or it would not be here): move them now.
+        if prior.merged_into != survivor.patient_id:
+            ports.patients.save(dataclasses.replace(prior, merged_into=survivor.patient_id))
+        fresh = ports.patients.get(survivor.patient_id)
+        ports.patients.save_with_claims(
+            dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(
+                i for i in prior.identifiers if i not in fresh.identifiers)),
+            moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers))
+
+
+def _file_result(ports, source, sender: str, patient: Patient, report: ResultReport, message_key: str,
+                 now: datetime) -> str:
+    rid = result_id(source.organization_id, sender, report.source_id)
+    content = report_content(report)
+    digest = content_hash(content)
+    for _ in range(3):
+        current = ports.records.current(patient.patient_id, rid)
+        if current is not None and current.content_sha256 == digest:
+            # a resend changes nothing; the same message again is a redelivery after a failure
+            # further on (it was filed, but perhaps the patient was not told)
+            return "refiled" if current.source == message_key else "unchanged"
+        stored = StoredResult(
+            patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
+            category=report.category.value,
+            status=report.status.value,
+            content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
+            filed_at=now, release_at=current.release_at if current else now, critical=report.critical,
+            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+        try:
+            ports.records.put_version(stored)
+        except Conflict:
+            continue  # another delivery filed a version meanwhile: compare again
+        return "changed" if current else "new"
+    raise Conflict("The result kept changing while it was filed.")
+
+
+def _tell(ports, patient: Patient, now: datetime) -> None:
+    if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
+        return
+    account = ports.directory.account(patient.account_id)
+    if account is None or not account.email_verified or not account.email:
+        return
+    if not account.notification_preferences.get("email_new_results", True):
+        return
+    window = int(now.timestamp()) // NOTIFY_WINDOW_SECONDS
+    # The same id within a window: the notifications consumer's idempotency sends one email.
+    ports.notifications_queue.send({"notification_id": f"new-results-{patient.patient_id}-{window}",
+                                    "template": "something_waiting", "to_address": account.email})
+
+
+def describe(filed: Filed) -> dict[str, Any]:
+    return {"patients": len(filed.patients), "results_new": filed.results_new,
+            "results_changed": filed.results_changed, "critical": len(filed.critical)}

@@ -1,0 +1,112 @@
+"""Reading a patient's records through the API: only the caller's own patients, only what is
+released and not withdrawn, every read audited (GUIDE 5.1, 5.6, 5.11)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.identity.domain import Caller
+from chalicelib.identity.ports import Origin, iso, record
+from chalicelib.records.domain import Category
+from chalicelib.records.store import StoredResult
+
+_ID = re.compile(r"[0-9a-f]{32}")
+MAX_PAGE = 50
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def readable_patient(ports, caller: Caller, origin: Origin, patient_id: str) -> str:
+    """The patient, if the caller may read their records: their own record (from the session,
+    no read), or one of an organization connected to their account. Anything else is 404, the
+    answer an unknown patient gets, and the refusal is audited."""
+    if _ID.fullmatch(patient_id or ""):
+        if patient_id == caller.patient_id:
+            return patient_id
+        account = ports.directory.account(caller.account_id)
+        if account is not None and any(c.patient_id == patient_id and c.status == "active"
+                                       for c in account.connections):
+            return patient_id
+    record(ports, origin, _actor(caller), "records.read", Outcome.DENIED, action=Action.READ,
+           resource_type="Patient", reason="not_the_callers_patient")
+    raise NotFound("No such patient.")
+
+
+def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str],
+                 now: datetime) -> dict[str, Any]:
+    category = query.get("category", "")
+    if category and category not in {c.value for c in Category}:
+        raise ValidationFailed(f"category is one of {', '.join(c.value for c in Category)}.",
+                               [{"field": "category"}])
+    try:
+        limit = int(query.get("limit", "20"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    results, cursor = ports.records.page(patient_id, category, now, limit, query.get("cursor", ""))
+    record(ports, origin, _actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
+           resource_type="DiagnosticReport", reason=f"count:{len(results)}")
+    return {"results": [summary(r) for r in results], "next_cursor": cursor or None}
+
+
+def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str,
+               now: datetime) -> dict[str, Any]:
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    current = ports.records.current(patient_id, result_id) if _ID.fullmatch(result_id or "") else None
+    if current is None or current.status == "cancelled" or current.release_at > now:
+        raise NotFound("No such result.")
+    earlier = [v for v in ports.records.versions(patient_id, result_id) if v.version < current.version]
+    record(ports, origin, _actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
+           resource_type="DiagnosticReport", resource_id=result_id)
+    return {**summary(current), "report": current.content,
+            "earlier_versions": [{"version": v.version, "status": v.status, "filed_at": iso(v.filed_at),
+                                  "report": v.content} for v in earlier]}
+
+
+def summary(result: StoredResult) -> dict[str, Any]:
+    content = result.content
+    observations = content.get("observations") or []
+    return {
+        "result_id": result.result_id, "version": result.version, "status": result.status,
+        "category": result.category, "name": (content.get("code") or {}).get("display") or
+        (content.get("code") or {}).get("code") or None,
+        "code": content.get("code"), "collected_at": content.get("collected_at"),
+        "reported_at": content.get("reported_at"), "released_at": iso(result.release_at),
+        "abnormal": any(o.get("flags") and o.get("flags") != ["N"] for o in observations),
+        "critical": result.critical, "observation_count": len(observations),
+    }
+
+
+def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]) -> dict[str, Any]:
+    """Who looked at or changed this patient's record, newest first: the patient, a proxy, staff,
+    the feeds (issue 4, item 8). Staff are named by role, not by name (their accounts are the
+    organization's business); the patient sees their own reads as "you"."""
+    from chalicelib.audit import service as audit
+
+    try:
+        limit = int(query.get("limit", "50"))
+    except ValueError:
+        raise ValidationFailed("limit is a number.", [{"field": "limit"}]) from None
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    events, cursor = audit.access_history(ports.audit_log, patient_id, limit, query.get("cursor", ""))
+    record(ports, origin, _actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
+           resource_type="AuditEvent")
+
+    def who(event) -> str:
+        if event.actor.account_id == caller.account_id:
+            return "you"
+        if event.actor.proxy_grant_id:
+            return "proxy"
+        return event.actor.role  # staff, admin, system, anonymous
+
+    return {"events": [{"at": iso(e.recorded_at), "who": who(e), "what": e.event_type, "outcome": e.outcome.value,
+                        "resource_type": e.resource_type or None} for e in events],
+            "next_cursor": cursor or None}

@@ -1,0 +1,44 @@
+"""``make feed FILE=...``: put a file on the running local stack's inbound feed queue, as an
+upstream system would (HL7 v2 in ER7, one message or a batch; or FHIR R4 JSON).
+
+The stack (``make run``) files it within a second or two; watch its log, read the record with
+the patient API, or see a quarantine reason in the FeedMessagesTable. PORTAL_AWS_PORT (default
+5000) says where the local AWS stand-in listens; FEED_SENDER names a FHIR sender (default
+"local-feed") and is the FIFO message group.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from infra.local.stack import LocalStackOptions, prepare_environment
+from chalicelib.settings import CLINICAL_INBOUND_QUEUE_NAME
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not Path(argv[0]).is_file():
+        print("usage: make feed FILE=path/to/message.hl7|.json", file=sys.stderr)
+        return 2
+    options = LocalStackOptions(aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")))
+    prepare_environment(options)
+    import boto3
+
+    sqs = boto3.client("sqs")
+    try:
+        queue_url = sqs.get_queue_url(QueueName=CLINICAL_INBOUND_QUEUE_NAME)["QueueUrl"]
+    except Exception:  # noqa: BLE001 (any failure here means the same thing to the user)
+        print(f"no local stack answers on port {options.aws_port}: start it with `make run`", file=sys.stderr)
+        return 1
+    # Bytes as they are: HL7 segments end in CR, which a text read would turn into LF.
+    body = Path(argv[0]).read_bytes().decode("utf-8", errors="replace")
+    sender = os.environ.get("FEED_SENDER", "local-feed")
+    sent = sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageGroupId=sender,
+                            MessageAttributes={"sender": {"DataType": "String", "StringValue": sender}})
+    print(f"sent {Path(argv[0]).name} ({len(body)} characters) as message {sent['MessageId']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
