@@ -1,0 +1,60 @@
+"""Issue 4 so far, over real HTTP against the local stack: the demo patient's history arrives
+through the real feed when the stack starts (infra/local/demo/: an ADT that creates her, two
+results, a correction); staff find her by MRN and invite her; she enrolls and sees her released
+results newest first, the corrected one as version 2 with its earlier version; a new result sent
+while she is enrolled tells her by email (without saying what) and shows up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import eventually
+from tests.e2e.test_identity_journey import PASSWORD, Api, invitation_code, staff_token
+
+pytestmark = pytest.mark.e2e
+
+DEMO_FEED = Path(__file__).resolve().parents[2] / "infra" / "local" / "demo"
+WAITING_SUBJECT = "Something new is waiting in your patient portal"
+
+
+def test_the_seeded_patient_enrolls_and_reads_her_results(portal):
+    api = Api(portal)
+    staff = staff_token(api)
+    # The feed files her within moments of the stack starting.
+    found = eventually(lambda: (lambda r: r if r.status_code == 200 else None)(
+        api.call("POST", "/v1/staff/patients/search", {"mrn": "AMC-100001"}, staff)), seconds=30)
+    dana = found.json()["patient"]
+    assert (dana["family_name"], dana["birth_date"]) == ("Rivera", "1980-04-12")
+    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": dana["patient_id"],
+                                                         "email": "dana.rivera@example.org"}, staff)
+    assert invited.status_code == 201, invited.text
+    terms = api.call("GET", "/v1/terms").json()["version"]
+    enrolled = api.call("POST", "/v1/enrollments", {
+        "invitation_code": invitation_code(api, "dana.rivera@example.org"), "date_of_birth": "1980-04-12",
+        "family_name": "rivera", "username": "dana.rivera", "password": PASSWORD,
+        "email": "dana.rivera@example.org", "accepted_terms_version": terms})
+    assert enrolled.status_code == 201, enrolled.text
+    token = api.call("POST", "/v1/sessions", {"username": "dana.rivera", "password": PASSWORD}).json()["token"]
+    results_path = f"/v1/patients/{dana['patient_id']}/results"
+
+    # Every demo result is filed (the correction after its original) before she looks.
+    listed = eventually(lambda: (lambda rs: rs if len(rs) == 2 and any(r["version"] == 2 for r in rs) else None)(
+        api.call("GET", results_path, token=token).json()["results"]), seconds=30)
+    assert [(r["name"], r["version"], r["status"]) for r in listed] == [
+        ("Hemoglobin A1c/Hemoglobin.total in Blood", 2, "corrected"), ("Lipid panel with direct LDL", 1, "final")]
+    a1c = api.call("GET", f"{results_path}/{listed[0]['result_id']}", token=token).json()
+    assert a1c["report"]["observations"][0]["value"] == {"type": "numeric", "number": "5.6"}
+    assert [v["report"]["observations"][0]["value"]["number"] for v in a1c["earlier_versions"]] == ["5.9"]
+
+    # A new result for her, sent to the feed as the lab would: an email says something is waiting.
+    new = (DEMO_FEED / "02_ORU_R01_lipid_panel.hl7").read_bytes().decode()
+    new = new.replace("DEMO-LAB-0001", "E2E-LAB-0042").replace("FL-88001", "FL-99042")
+    sqs = portal.client("sqs")
+    queue = sqs.get_queue_url(QueueName="patient-portal-clinical-inbound.fifo")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody=new, MessageGroupId="e2e-lab")
+
+    emails = eventually(lambda: api.emails_to("dana.rivera@example.org", WAITING_SUBJECT), seconds=30)
+    assert "Lipid" not in emails[0]["text"] and "Rivera" not in emails[0]["text"]
+    assert eventually(lambda: len(api.call("GET", results_path, token=token).json()["results"]) == 3, seconds=30)
