@@ -27,6 +27,7 @@ class Organization:
     name: str
     created_at: datetime
     mrn_authority: str = ""  # assigning authority of its medical record numbers
+    release_policy: dict | None = None  # records.release.ReleasePolicy.as_json(); None: release at once
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ class OrganizationModel(Model):
     # The assigning authority of this organization's medical record numbers (HL7 PID-3.4), so
     # staff can find a patient by "mrn" alone.
     mrn_authority = UnicodeAttribute(null=True)
+    release_policy = JSONAttribute(null=True)  # records.release.ReleasePolicy.as_json()
     version = VersionAttribute()
 
 
@@ -187,6 +188,8 @@ class RecordModel(Model):
     filed_at = UTCDateTimeAttribute(null=False)
     release_at = UTCDateTimeAttribute(null=False)  # not shown before (reads filter on it)
     critical = BooleanAttribute(null=True)
+    release_timer = UnicodeAttribute(null=True)  # the Step Functions execution that announces a delayed release
+    held_reason = UnicodeAttribute(null=True)  # a staff hold's recorded exception reason (a code)
     by_time = RecordsByTimeIndex()
     by_category = RecordsByCategoryIndex()
 

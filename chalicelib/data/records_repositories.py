@@ -21,7 +21,8 @@ def _stored(item: RecordModel) -> StoredResult:
         patient_id=item.patient_id, result_id=item.record_id, version=int(item.version), category=item.category,
         status=item.status, content_sha256=item.content_sha256, content=dict(item.content),
         organization_id=item.organization_id, source=item.source, filed_at=item.filed_at,
-        release_at=item.release_at, critical=bool(item.critical), listed_at=item.listed_at or "")
+        release_at=item.release_at, critical=bool(item.critical), listed_at=item.listed_at or "",
+        release_timer=item.release_timer or "", held_reason=item.held_reason or "")
 
 
 class DynamoRecords:
@@ -101,6 +102,29 @@ class DynamoRecords:
         cursor = encode_cursor({key_name: {"S": getattr(last, key_name)}, "record_key": {"S": last.record_key}})
         return [_stored(item) for item in items[:limit]], cursor
 
+    def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
+        """Change when the current version is released (staff release early, or hold), on
+        condition it is still that version."""
+        actions = [RecordModel.release_at.set(release_at),
+                   RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
+                   RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove()]
+        try:
+            RecordModel(patient_id=result.patient_id, record_key=f"result#{result.result_id}").update(
+                actions=actions, condition=RecordModel.version == result.version)
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise Conflict("The result changed at the same time; look again.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
+        """Current results not released yet (held ones included), one Query."""
+        visible = (RecordModel.release_at > now) & (RecordModel.status != "cancelled")
+        try:
+            return [_stored(item) for item in RecordModel.by_time.query(
+                patient_id, filter_condition=visible, scan_index_forward=False, limit=limit, page_size=200)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
     def versions(self, patient_id: str, result_id: str) -> list[StoredResult]:
         try:
             return [_stored(item) for item in RecordModel.query(
@@ -117,7 +141,8 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
         kind="result", record_id=result.result_id, version=result.version, category=result.category,
         status=result.status, content_sha256=result.content_sha256, content=result.content,
         organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
-        release_at=result.release_at, critical=result.critical or None)
+        release_at=result.release_at, critical=result.critical or None,
+        release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None)
 
 
 def mark_feed_message(key: str, status: str, reason: str = "") -> bool:

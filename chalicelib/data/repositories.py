@@ -21,7 +21,7 @@ from chalicelib.data.models import (
     OrganizationModel,
     UsernameClaimModel,
 )
-from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
 
 
@@ -166,7 +166,19 @@ class DynamoDirectory:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
-        return Organization(item.organization_id, item.name, item.created_at, item.mrn_authority or "")
+        return Organization(item.organization_id, item.name, item.created_at, item.mrn_authority or "",
+                            dict(item.release_policy) if item.release_policy else None)
+
+    def set_release_policy(self, organization_id: str, policy: dict) -> None:
+        try:
+            item = OrganizationModel.get(organization_id, consistent_read=True)
+            item.update(actions=[OrganizationModel.release_policy.set(policy)])
+        except OrganizationModel.DoesNotExist:
+            raise NotFound("No such organization.") from None
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+                raise Conflict("The organization changed at the same time; try again.") from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
 
     def add_account(self, account: Account) -> None:
         """Create an account and claim its user name in one transaction; Conflict if taken."""

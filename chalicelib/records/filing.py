@@ -30,6 +30,7 @@ from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import Envelope, FeedFormat
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 from chalicelib.records.domain import ClinicalMessage, PatientFacts, ResultReport, Unreadable
+from chalicelib.records.release import HELD_UNTIL, ReleasePolicy
 from chalicelib.records.store import StoredResult, content_hash, report_content, result_id
 
 NOTIFY_WINDOW_SECONDS = 600
@@ -62,6 +63,8 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
     source = ports.records.feed_source(envelope.sender)
     if source is None:
         raise Unreadable("The sender is not registered to an organization (feed sources).")
+    organization = ports.directory.organization(source.organization_id)
+    policy = ReleasePolicy.from_json(organization.release_policy if organization else None)
     patients: list[str] = []
     new = changed = 0
     critical: list[str] = []
@@ -69,19 +72,25 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
         patient = _match(ports, source, message.patient, now)
         if message.merged_from:
             _merge(ports, source, patient, message.merged_from)
-        news = False  # for this patient: the counts run over every patient of the document
+        released_now = False  # for this patient: the counts run over every patient of the document
         for report in message.results:
-            outcome = _file_result(ports, source, envelope.sender, patient, report, message_key, now)
+            outcome, stored = _file_result(ports, source, envelope.sender, patient, report, message_key, now,
+                                           policy)
             new += outcome == "new"
             changed += outcome == "changed"
             # "refiled": this message filed it before a failure further on, so what follows
-            # (telling the patient) may not have happened yet.
-            news = news or outcome in ("new", "changed", "refiled")
-            if outcome in ("new", "changed", "refiled") and report.critical:
-                critical.append(result_id(source.organization_id, envelope.sender, report.source_id))
+            # (telling the patient, or setting the release timer) may not have happened yet.
+            if outcome not in ("new", "changed", "refiled"):
+                continue
+            if report.critical:
+                critical.append(stored.result_id)
+            if stored.release_at <= now:
+                released_now = True
+            elif not stored.release_timer:
+                _announce_later(ports, patient, stored)
         patients.append(patient.patient_id)
-        if news:
-            _tell(ports, patient, now)
+        if released_now:
+            tell(ports, patient, now)
     return Filed(tuple(patients), new, changed, tuple(critical))
 
 
@@ -159,7 +168,7 @@ def _merge(ports, source, survivor: Patient, merged_from: tuple[Identifier, ...]
 
 
 def _file_result(ports, source, sender: str, patient: Patient, report: ResultReport, message_key: str,
-                 now: datetime) -> str:
+                 now: datetime, policy: ReleasePolicy) -> tuple[str, StoredResult]:
     rid = result_id(source.organization_id, sender, report.source_id)
     content = report_content(report)
     digest = content_hash(content)
@@ -168,34 +177,62 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
         if current is not None and current.content_sha256 == digest:
             # a resend changes nothing; the same message again is a redelivery after a failure
             # further on (it was filed, but perhaps the patient was not told)
-            return "refiled" if current.source == message_key else "unchanged"
+            return ("refiled" if current.source == message_key else "unchanged"), current
+        # A new result waits as its policy says; a new version of one not yet released keeps its
+        # moment, timer and hold; a correction of a released one is shown at once.
+        pending = current is not None and current.release_at > now
         stored = StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
             category=report.category.value,
             status=report.status.value,
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
-            filed_at=now, release_at=current.release_at if current else now, critical=report.critical,
-            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+            filed_at=now, release_at=(current.release_at if pending else now) if current
+            else policy.release_at(report, now), critical=report.critical,
+            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
+            release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
         try:
             ports.records.put_version(stored)
         except Conflict:
             continue  # another delivery filed a version meanwhile: compare again
-        return "changed" if current else "new"
+        return ("changed" if current else "new"), stored
     raise Conflict("The result kept changing while it was filed.")
 
 
-def _tell(ports, patient: Patient, now: datetime) -> None:
+def _waiting_email(ports, patient: Patient, at: datetime) -> dict[str, str] | None:
+    """The "something waiting" email for a moment, if the patient should get one: enrolled, a
+    verified address, and willing. Its id is the same for every result within ten minutes, so the
+    notifications consumer's idempotency folds them into one email."""
     if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
-        return
+        return None
     account = ports.directory.account(patient.account_id)
     if account is None or not account.email_verified or not account.email:
-        return
+        return None
     if not account.notification_preferences.get("email_new_results", True):
+        return None
+    window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
+    return {"notification_id": f"new-results-{patient.patient_id}-{window}", "template": "something_waiting",
+            "to_address": account.email}
+
+
+def tell(ports, patient: Patient, now: datetime) -> None:
+    email = _waiting_email(ports, patient, now)
+    if email is not None:
+        ports.notifications_queue.send(email)
+
+
+def _announce_later(ports, patient: Patient, stored: StoredResult) -> None:
+    """A timer that sends the email when a delayed result is released (a hold has none). Its id
+    names the result's version: a redelivery finds it started already (Step Functions returns the
+    running execution for the same name and input)."""
+    from chalicelib.timers import service as timers
+
+    email = _waiting_email(ports, patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
+    if email is None:
         return
-    window = int(now.timestamp()) // NOTIFY_WINDOW_SECONDS
-    # The same id within a window: the notifications consumer's idempotency sends one email.
-    ports.notifications_queue.send({"notification_id": f"new-results-{patient.patient_id}-{window}",
-                                    "template": "something_waiting", "to_address": account.email})
+    handle = timers.schedule(ports.timers, timer_id=f"release-{stored.result_id}-v{stored.version}",
+                             fire_at=stored.release_at, queue_url=ports.settings.notifications_queue_url,
+                             message=email)
+    ports.records.set_release(stored, stored.release_at, stored.held_reason, handle)
 
 
 def describe(filed: Filed) -> dict[str, Any]:

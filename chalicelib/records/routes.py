@@ -9,7 +9,7 @@ from chalicelib.errors import NotAuthenticated
 from chalicelib.http.caller import caller_of, origin_of
 from chalicelib.http.routing import Access, route
 from chalicelib.identity.ports import now
-from chalicelib.records import service
+from chalicelib.records import service, staff
 
 records_routes = Blueprint(__name__)
 
@@ -38,3 +38,41 @@ def get_result(patient_id, result_id):
 def access_log(patient_id):
     request = records_routes.current_request
     return service.access_log(wiring.container(), _caller(), origin_of(request), patient_id, request.query_params or {})
+
+
+@route(records_routes, "/v1/patients/{patient_id}/upcoming-releases", access=Access.PATIENT)
+def upcoming_releases(patient_id):
+    return staff.upcoming(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id, now())
+
+
+# -- staff and admins -------------------------------------------------------------------------------
+
+@route(records_routes, "/v1/staff/patients/{patient_id}/results", access=Access.STAFF)
+def staff_results(patient_id):
+    return staff.list_results(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id)
+
+
+@route(records_routes, "/v1/staff/patients/{patient_id}/results/{result_id}/hold", access=Access.STAFF,
+       methods=("POST",))
+def hold_result(patient_id, result_id):
+    request = records_routes.current_request
+    return staff.hold(wiring.container(), _caller(), origin_of(request), patient_id, result_id, request.json_body,
+                      now())
+
+
+@route(records_routes, "/v1/staff/patients/{patient_id}/results/{result_id}/release", access=Access.STAFF,
+       methods=("POST",))
+def release_result(patient_id, result_id):
+    return staff.release(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id,
+                         result_id, now())
+
+
+@route(records_routes, "/v1/admin/release-policy", access=Access.ADMIN)
+def get_release_policy():
+    return staff.release_policy(wiring.container(), _caller())
+
+
+@route(records_routes, "/v1/admin/release-policy", access=Access.ADMIN, methods=("PUT",))
+def put_release_policy():
+    request = records_routes.current_request
+    return staff.set_release_policy(wiring.container(), _caller(), origin_of(request), request.json_body)

@@ -36,6 +36,8 @@ class StoredResult:
     release_at: datetime
     critical: bool = False
     listed_at: str = ""  # "<first filed ISO>#<result_id>": the list order, kept across versions
+    release_timer: str = ""  # the timer announcing a delayed release (cancelled if released early)
+    held_reason: str = ""  # set while staff hold the result back
 
 
 def result_id(organization_id: str, sender: str, source_id: str) -> str:

@@ -1,0 +1,60 @@
+"""When a result may be shown: the release policy, staff holds and early releases.
+
+Immediate by default, as the 21st Century Cures Act expects. An organization may delay a
+category (pathology up to 96 hours ...) or a test code; a code's own delay wins over its
+category's. A delayed result is stored with its ``release_at``, and every read filters on it, so
+nothing is shown early and nothing is lost if the timer that announces the release fails; the
+timer (a Step Functions execution) only sends the "something waiting" email at that moment.
+Staff may hold a result (with an exception reason code) or release it early.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from chalicelib.errors import ValidationFailed
+from chalicelib.records.domain import Category, ResultReport
+
+MAX_DELAY_SECONDS = 30 * 24 * 3600
+HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a hold has no end until staff release it
+_KEY = re.compile(r"(category:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" %
+                  "|".join(c.value for c in Category))
+HOLD_REASONS = ("clinician_review", "patient_request", "legal_hold", "harm_exception", "other")
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    delays: dict[str, int]  # "category:pathology" or "code:<system>|<code>" -> seconds
+
+    @classmethod
+    def from_json(cls, value: Any) -> "ReleasePolicy":
+        if value is None:
+            return cls({})
+        if not isinstance(value, dict) or set(value) != {"delays"} or not isinstance(value["delays"], dict):
+            raise ValidationFailed('A release policy is {"delays": {"category:<category>" or '
+                                   '"code:<system>|<code>": seconds}}.', [{"field": "delays"}])
+        problems = []
+        for key, seconds in value["delays"].items():
+            if not isinstance(key, str) or not _KEY.fullmatch(key):
+                problems.append({"field": "delays", "issue": "keys are category:<lab|pathology|imaging|other> "
+                                                            "or code:<system>|<code>"})
+            elif not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_DELAY_SECONDS:
+                problems.append({"field": "delays", "issue": f"a delay is 0 to {MAX_DELAY_SECONDS} seconds"})
+        if problems or len(value["delays"]) > 200:
+            raise ValidationFailed("The release policy is not valid.", problems or [{"field": "delays"}])
+        return cls(dict(value["delays"]))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"delays": dict(self.delays)}
+
+    def delay_for(self, report: ResultReport) -> int:
+        for code in (report.code, *(o.code for o in report.observations)):
+            if code.code and f"code:{code.system}|{code.code}" in self.delays:
+                return self.delays[f"code:{code.system}|{code.code}"]
+        return self.delays.get(f"category:{report.category.value}", 0)
+
+    def release_at(self, report: ResultReport, filed_at: datetime) -> datetime:
+        return filed_at + timedelta(seconds=self.delay_for(report))

@@ -1,0 +1,104 @@
+"""Staff act on a patient's results: see all of them (released or not), hold one back with a
+recorded exception reason, or release one early (issue 4, items 5 and 9); admins set the
+organization's release policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.audit.domain import Action, Actor
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity.domain import Caller
+from chalicelib.identity.ports import Origin, iso, only_fields, record
+from chalicelib.patients import service as patients
+from chalicelib.records import filing
+from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, ReleasePolicy
+from chalicelib.records.service import _ID, summary
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def _staff_summary(result) -> dict[str, Any]:
+    held = result.release_at >= HELD_UNTIL
+    return {**summary(result), "released_at": None if held else iso(result.release_at),
+            "held": held, "held_reason": result.held_reason or None}
+
+
+def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+    patient = patients.find(ports, caller, origin, patient_id=patient_id)
+    results, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50)
+    record(ports, origin, _actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
+           resource_type="DiagnosticReport", reason=f"count:{len(results)}")
+    return {"results": [_staff_summary(r) for r in results]}
+
+
+def _result(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str):
+    patient = patients.find(ports, caller, origin, patient_id=patient_id)
+    current = ports.records.current(patient.patient_id, result_id) if _ID.fullmatch(result_id or "") else None
+    if current is None or current.organization_id != caller.organization_id or current.status == "cancelled":
+        raise NotFound("No such result.")
+    return patient, current
+
+
+def hold(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str, body: Any,
+         now: datetime) -> dict[str, Any]:
+    body = only_fields(body, ("reason",), ("reason",))
+    if body["reason"] not in HOLD_REASONS:
+        raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
+    patient, current = _result(ports, caller, origin, patient_id, result_id)
+    if current.release_at <= now:
+        raise Conflict("This result is released already; it cannot be held back.")
+    _stop_timer(ports, current.release_timer)
+    ports.records.set_release(current, HELD_UNTIL, body["reason"], "")
+    record(ports, origin, _actor(caller), "result.held", action=Action.UPDATE, patient_id=patient.patient_id,
+           resource_type="DiagnosticReport", resource_id=result_id, reason=body["reason"])
+    return {"result_id": result_id, "held": True, "held_reason": body["reason"]}
+
+
+def release(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime) -> dict[str, Any]:
+    patient, current = _result(ports, caller, origin, patient_id, result_id)
+    if current.release_at <= now:
+        raise Conflict("This result is released already.")
+    _stop_timer(ports, current.release_timer)
+    ports.records.set_release(current, now, "", "")
+    filing.tell(ports, patient, now)
+    record(ports, origin, _actor(caller), "result.released", action=Action.UPDATE, patient_id=patient.patient_id,
+           resource_type="DiagnosticReport", resource_id=result_id, reason="early")
+    return {"result_id": result_id, "released_at": iso(now)}
+
+
+def _stop_timer(ports, handle: str) -> None:
+    if handle:
+        from chalicelib.timers import service as timers
+
+        timers.cancel(ports.timers, handle)
+
+
+def release_policy(ports, caller: Caller) -> dict[str, Any]:
+    organization = ports.directory.organization(caller.organization_id)
+    return ReleasePolicy.from_json(organization.release_policy if organization else None).as_json()
+
+
+def set_release_policy(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+    policy = ReleasePolicy.from_json(body)
+    ports.directory.set_release_policy(caller.organization_id, policy.as_json())
+    record(ports, origin, _actor(caller), "release_policy.changed", action=Action.UPDATE,
+           resource_type="Organization", resource_id=caller.organization_id)
+    return policy.as_json()
+
+
+def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
+    """What is on its way and when, without values (issue 4, item 8)."""
+    from chalicelib.records.service import readable_patient
+
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    waiting = ports.records.upcoming(patient_id, now)
+    record(ports, origin, _actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
+           resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
+    return {"upcoming": [{"result_id": r.result_id, "category": r.category,
+                          "name": (r.content.get("code") or {}).get("display") or None,
+                          "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
+                          "waiting_for_review": r.release_at >= HELD_UNTIL} for r in waiting]}

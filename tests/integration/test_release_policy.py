@@ -1,0 +1,117 @@
+"""Release by policy: at once by default; a delayed category waits for its moment (reads filter
+on it, a Step Functions timer announces it); staff hold or release early; a correction of a
+released result shows at once."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import boto3
+import pytest
+
+from chalicelib import wiring
+from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
+    ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token)
+from tests.integration.test_patient_results import ana, feed, oru  # noqa: F401  (fixtures)
+
+
+def set_policy(api, delays: dict) -> None:
+    admin = sign_in(api, ADMIN_USER, ADMIN_PASSWORD)
+    answer = call(api, "PUT", "/v1/admin/release-policy", {"delays": delays}, admin)
+    assert answer.status_code == 200, answer.json_body
+
+
+def results(api, patient_id: str, token: str) -> list[dict]:
+    return call(api, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
+
+
+def notifications(aws) -> list[dict]:
+    sqs = boto3.client("sqs")
+    found = sqs.receive_message(QueueUrl=aws.physical["NotificationsQueue"], MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in found]
+
+
+def test_a_delayed_category_waits_then_appears_and_is_announced(feed, ana, seeded, aws):
+    patient_id, token = ana
+    set_policy(seeded, {"category:pathology": 2})
+
+    feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"))
+
+    assert results(seeded, patient_id, token) == []
+    [upcoming] = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+    assert (upcoming["category"], upcoming["waiting_for_review"]) == ("pathology", False)
+    assert "value" not in json.dumps(upcoming)
+    assert notifications(aws) == []  # nothing said yet
+    time.sleep(2.5)
+    assert [r["name"] for r in results(seeded, patient_id, token)] == ["Pathology report"]
+    deadline = time.monotonic() + 15
+    announced = []
+    while not announced and time.monotonic() < deadline:  # the timer's Wait state is a real wait
+        announced = notifications(aws)
+        time.sleep(0.2)
+    assert [(n["template"], n["to_address"]) for n in announced] == [("something_waiting", "ana@example.org")]
+
+
+def test_other_categories_and_a_code_of_their_own(feed, ana, seeded):
+    patient_id, token = ana
+    set_policy(seeded, {"category:pathology": 3600, "code:LN|2345-7": 3600})
+
+    feed(oru("c-1", "ORD-1", "85"), oru("c-2", "ORD-2", "7.1", section="HM", test="718-7^Hemoglobin^LN"))
+
+    assert [r["name"] for r in results(seeded, patient_id, token)] == ["Hemoglobin"]  # glucose waits by code
+
+
+def test_staff_hold_a_result_then_release_it_early(feed, ana, seeded, staff_token, aws):
+    patient_id, token = ana
+    set_policy(seeded, {"category:pathology": 3600})
+    feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"))
+    [waiting] = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/results", token=staff_token).json_body["results"]
+    base = f"/v1/staff/patients/{patient_id}/results/{waiting['result_id']}"
+
+    held = call(seeded, "POST", f"{base}/hold", {"reason": "clinician_review"}, staff_token)
+    assert held.status_code == 200, held.json_body
+    [upcoming] = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+    assert upcoming["waiting_for_review"] is True and upcoming["release_at"] is None
+    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=aws.physical["DatedEventStateMachine"])
+    assert [e["status"] for e in executions["executions"]] == ["ABORTED"]  # the announcement was stopped
+
+    released = call(seeded, "POST", f"{base}/release", None, staff_token)
+
+    assert released.status_code == 200, released.json_body
+    assert [r["name"] for r in results(seeded, patient_id, token)] == ["Pathology report"]
+    assert [n["template"] for n in notifications(aws)] == ["something_waiting"]
+    assert call(seeded, "POST", f"{base}/release", None, staff_token).status_code == 409
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 50)
+    assert {"result.held", "result.released"} <= {e.event_type for e in events}
+
+
+def test_a_correction_of_a_released_result_shows_at_once(feed, ana, seeded):
+    patient_id, token = ana
+    feed(oru("c-1", "ORD-1", "85"))
+    set_policy(seeded, {"category:lab": 3600})  # a policy set later does not hide what is out
+
+    feed(oru("c-2", "ORD-1", "58", status="C"))
+
+    [shown] = results(seeded, patient_id, token)
+    assert (shown["version"], shown["status"]) == (2, "corrected")
+
+
+def test_a_patient_and_staff_cannot_set_the_policy_and_a_bad_one_is_refused(seeded, staff_token):
+    assert call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {}}, staff_token).status_code == 403
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    for bad in ({"delays": {"category:astrology": 5}}, {"delays": {"category:lab": -1}},
+                {"delays": {"category:lab": 99 * 24 * 3600}}, {"wait": {}}):
+        assert call(seeded, "PUT", "/v1/admin/release-policy", bad, admin).status_code == 400, bad
+    assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {"delays": {}}
+
+
+@pytest.mark.parametrize("reason", ["", "because I said so"])
+def test_a_hold_needs_a_listed_reason(feed, ana, seeded, staff_token, reason):
+    patient_id, _ = ana
+    set_policy(seeded, {"category:lab": 3600})
+    feed(oru("c-1", "ORD-1", "85"))
+    [waiting] = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/results", token=staff_token).json_body["results"]
+    answer = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/results/{waiting['result_id']}/hold",
+                  {"reason": reason}, staff_token)
+    assert answer.status_code == 400
