@@ -137,6 +137,13 @@ class Container:
         return DynamoRecords()
 
     @cached_property
+    def worklist(self):
+        from chalicelib.data.records_repositories import DynamoWorklist
+
+        self._bind_tables()
+        return DynamoWorklist()
+
+    @cached_property
     def feed_messages(self):
         from chalicelib.data.repositories import DynamoFeedMessages
 

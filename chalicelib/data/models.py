@@ -194,6 +194,27 @@ class RecordModel(Model):
     by_category = RecordsByCategoryIndex()
 
 
+class WorklistItemModel(Model):
+    """A staff to-do in the records table, under "worklist#<organization>": a critical result to
+    call the patient about (issue 4, item 6). The range key orders the list oldest first."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "worklist#<organization_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "<created ISO>#<item id>"
+    item_id = UnicodeAttribute(null=False)
+    task = UnicodeAttribute(null=False)  # call_patient
+    subject_patient_id = UnicodeAttribute(null=False)
+    result_id = UnicodeAttribute(null=False)
+    result_version = NumberAttribute(null=False)
+    status = UnicodeAttribute(null=False)  # open, done
+    created_at = UTCDateTimeAttribute(null=False)
+    done_by = UnicodeAttribute(null=True)
+    done_at = UTCDateTimeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)  # reached, left_message, no_answer ... (a code)
+
+
 class PatientModel(Model):
     """A patient as the organization's records describe them (the EHR is the source of truth)."""
 
@@ -300,6 +321,7 @@ def bind_tables(settings) -> None:
         IdentityRecordModel: settings.identity_table,
         FeedSourceModel: settings.organizations_table,
         RecordModel: settings.records_table,
+        WorklistItemModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

@@ -8,10 +8,10 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.models import FeedMessageModel, FeedSourceModel, RecordModel
+from chalicelib.data.models import FeedMessageModel, FeedSourceModel, RecordModel, WorklistItemModel
 from chalicelib.data.repositories import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
-from chalicelib.records.store import FeedSource, StoredResult
+from chalicelib.records.store import FeedSource, StoredResult, WorklistItem
 
 _UNAVAILABLE = "The health records store is unavailable."
 
@@ -131,6 +131,51 @@ class DynamoRecords:
                 patient_id, RecordModel.record_key.startswith(f"result#{result_id}#v"), scan_index_forward=False)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def _worklist_item(item: WorklistItemModel) -> WorklistItem:
+    return WorklistItem(item_id=item.item_id, organization_id=item.patient_id.partition("#")[2], task=item.task,
+                        patient_id=item.subject_patient_id, result_id=item.result_id,
+                        result_version=int(item.result_version), status=item.status, created_at=item.created_at,
+                        done_by=item.done_by or "", done_at=item.done_at, outcome=item.outcome or "",
+                        sort_key=item.record_key)
+
+
+class DynamoWorklist:
+    def add(self, item: WorklistItem) -> bool:
+        """Once per item id (a redelivered critical result does not make a second call)."""
+        model = WorklistItemModel(
+            patient_id=f"worklist#{item.organization_id}", record_key=item.sort_key, item_id=item.item_id,
+            task=item.task, subject_patient_id=item.patient_id, result_id=item.result_id,
+            result_version=item.result_version, status=item.status, created_at=item.created_at)
+        try:
+            model.save(condition=WorklistItemModel.record_key.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
+    def open_items(self, organization_id: str, limit: int = 100) -> list[WorklistItem]:
+        """Open items, oldest first: one Query."""
+        try:
+            return [_worklist_item(item) for item in WorklistItemModel.query(
+                f"worklist#{organization_id}", filter_condition=WorklistItemModel.status == "open",
+                limit=limit, page_size=limit)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool:
+        model = WorklistItemModel(patient_id=f"worklist#{organization_id}", record_key=sort_key)
+        try:
+            model.update(actions=[WorklistItemModel.status.set("done"), WorklistItemModel.done_by.set(done_by),
+                                  WorklistItemModel.done_at.set(now), WorklistItemModel.outcome.set(outcome)],
+                         condition=WorklistItemModel.status == "open")
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
 
 
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:

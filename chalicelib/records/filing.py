@@ -84,6 +84,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
                 continue
             if report.critical:
                 critical.append(stored.result_id)
+                _call_the_patient(ports, patient, stored, now)
             if stored.release_at <= now:
                 released_now = True
             elif not stored.release_timer:
@@ -196,6 +197,18 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
             continue  # another delivery filed a version meanwhile: compare again
         return ("changed" if current else "new"), stored
     raise Conflict("The result kept changing while it was filed.")
+
+
+def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:
+    """A critical value (HH, LL, AA ...): at once a staff worklist item to call the patient,
+    whatever the release policy says; the patient's own notification follows the release."""
+    from chalicelib.records.store import WorklistItem
+
+    item_id = f"{stored.result_id}-v{stored.version}"
+    ports.worklist.add(WorklistItem(
+        item_id=item_id, organization_id=stored.organization_id, task="call_patient", patient_id=patient.patient_id,
+        result_id=stored.result_id, result_version=stored.version, status="open", created_at=stored.filed_at,
+        sort_key=f"{stored.filed_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item_id}"))
 
 
 def _waiting_email(ports, patient: Patient, at: datetime) -> dict[str, str] | None:

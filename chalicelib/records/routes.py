@@ -76,3 +76,15 @@ def get_release_policy():
 def put_release_policy():
     request = records_routes.current_request
     return staff.set_release_policy(wiring.container(), _caller(), origin_of(request), request.json_body)
+
+
+@route(records_routes, "/v1/staff/worklist", access=Access.STAFF)
+def worklist():
+    return staff.worklist(wiring.container(), _caller(), origin_of(records_routes.current_request))
+
+
+@route(records_routes, "/v1/staff/worklist/{item_id}/done", access=Access.STAFF, methods=("POST",))
+def worklist_item_done(item_id):
+    request = records_routes.current_request
+    return staff.close_worklist_item(wiring.container(), _caller(), origin_of(request), item_id, request.json_body,
+                                     now())

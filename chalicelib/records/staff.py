@@ -102,3 +102,33 @@ def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: dateti
                           "name": (r.content.get("code") or {}).get("display") or None,
                           "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
                           "waiting_for_review": r.release_at >= HELD_UNTIL} for r in waiting]}
+
+
+CALL_OUTCOMES = ("reached", "left_message", "no_answer", "other")
+
+
+def worklist(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+    """Open items, oldest first, with who to call (issue 4, item 6)."""
+    items = ports.worklist.open_items(caller.organization_id)
+    shown = []
+    for item in items:
+        patient = ports.patients.get(item.patient_id)
+        shown.append({"item_id": item.item_id, "task": item.task, "created_at": iso(item.created_at),
+                      "patient": patients.summary(patient) if patient else None, "result_id": item.result_id,
+                      "result_version": item.result_version})
+    record(ports, origin, _actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
+           reason=f"count:{len(items)}")
+    return {"items": shown}
+
+
+def close_worklist_item(ports, caller: Caller, origin: Origin, item_id: str, body: Any, now: datetime) -> dict:
+    body = only_fields(body, ("outcome",), ("outcome",))
+    if body["outcome"] not in CALL_OUTCOMES:
+        raise ValidationFailed(f"outcome is one of {', '.join(CALL_OUTCOMES)}.", [{"field": "outcome"}])
+    item = next((i for i in ports.worklist.open_items(caller.organization_id) if i.item_id == item_id), None)
+    if item is None or not ports.worklist.close(caller.organization_id, item.sort_key, caller.account_id,
+                                                body["outcome"], now):
+        raise NotFound("No such open item.")
+    record(ports, origin, _actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
+           resource_type="Task", resource_id=item_id, reason=body["outcome"])
+    return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}

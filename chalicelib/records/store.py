@@ -40,6 +40,22 @@ class StoredResult:
     held_reason: str = ""  # set while staff hold the result back
 
 
+@dataclass(frozen=True)
+class WorklistItem:
+    item_id: str  # the result and version it is about: one call per critical version
+    organization_id: str
+    task: str
+    patient_id: str
+    result_id: str
+    result_version: int
+    status: str
+    created_at: datetime
+    done_by: str = ""
+    done_at: datetime | None = None
+    outcome: str = ""
+    sort_key: str = ""  # "<created ISO>#<item id>"
+
+
 def result_id(organization_id: str, sender: str, source_id: str) -> str:
     return hashlib.sha256(f"{organization_id}\x1f{sender}\x1f{source_id}".encode()).hexdigest()[:32]
 

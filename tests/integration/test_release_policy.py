@@ -115,3 +115,20 @@ def test_a_hold_needs_a_listed_reason(feed, ana, seeded, staff_token, reason):
     answer = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/results/{waiting['result_id']}/hold",
                   {"reason": reason}, staff_token)
     assert answer.status_code == 400
+
+
+def test_a_critical_value_puts_a_call_on_the_staff_worklist_at_once(feed, ana, seeded, staff_token):
+    patient_id, token = ana
+    set_policy(seeded, {"category:lab": 3600})  # even while the result itself waits
+
+    feed(oru("c-1", "ORD-1", "22", flags="LL"))
+    feed(oru("c-1", "ORD-1", "22", flags="LL"))  # a resend: still one call to make
+
+    [item] = call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"]
+    assert (item["task"], item["patient"]["patient_id"]) == ("call_patient", patient_id)
+    assert call(seeded, "GET", "/v1/staff/worklist", token=token).status_code == 403  # not for patients
+    done = call(seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"}, staff_token)
+    assert done.status_code == 200, done.json_body
+    assert call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"] == []
+    assert call(seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"},
+                staff_token).status_code == 404

@@ -1,0 +1,90 @@
+"""Nothing is lost on a fault while filing: the record is reported back to the queue, and the
+next delivery files it exactly once."""
+
+from __future__ import annotations
+
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.records.store import FeedSource
+from tests.integration.conftest import deliver_notifications, sqs_event
+from tests.integration.records.conftest import (
+    ORG,
+    QUEUE,
+    adt,
+    all_records,
+    feed_records,
+    find,
+    oru,
+    patient_items,
+    rid,
+)
+
+LAB = "LAB|AMC"
+
+
+def fail_once(monkeypatch, target, name: str) -> list:
+    calls = []
+    real = getattr(target, name)
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise DependencyUnavailable("The health records store is unavailable.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, flaky)
+    return calls
+
+
+def test_a_failure_while_filing_is_retried_and_the_next_delivery_files_it_once(api, container, monkeypatch,
+                                                                                lab_source):
+    calls = fail_once(monkeypatch, container.records, "put_version")
+    event = sqs_event(api, [oru("CTRL-1", "P-100^^^AMC-MRN")], QUEUE, group_id="LAB")
+
+    first = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert feed_records()[f"{LAB}|CTRL-1"].status == "accepted"  # recorded, not yet filed
+    assert all_records() == []
+
+    second = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert second == {"batchItemFailures": []}
+    assert len(calls) == 2
+    assert feed_records()[f"{LAB}|CTRL-1"].status == "filed"
+    assert len(patient_items()) == 1  # the patient created by the first delivery, found again
+    patient = find(ORG, "AMC-MRN", "P-100")
+    assert [v.version for v in container.records.versions(patient.patient_id, rid(LAB, "F-100^LAB"))] == [1]
+
+
+def test_a_failed_notice_is_sent_when_the_message_comes_again(api, container, monkeypatch, enrolled):
+    """The result is filed, then telling the patient fails: the redelivery must still tell them."""
+    container.records.add_feed_source(FeedSource(LAB, ORG, "AMC-MRN"))
+    fail_once(monkeypatch, container.notifications_queue, "send")
+    event = sqs_event(api, [oru("CTRL-1", "MRN-1001^^^AMC-MRN")], QUEUE, group_id="LAB")
+
+    first = api.lambda_.invoke("on_clinical_feed_message", event).payload
+    second = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert second == {"batchItemFailures": []}
+    assert feed_records()[f"{LAB}|CTRL-1"].status == "filed"
+    emails = [e for e in deliver_notifications(api) if e.destinations["ToAddresses"] == ["ana@example.org"]
+              and e.subject == "Something new is waiting in your patient portal"]
+    assert len(emails) == 1
+
+
+def test_a_merge_interrupted_by_a_failure_completes_on_the_next_delivery(api, container, monkeypatch, lab_source):
+    api.lambda_.invoke("on_clinical_feed_message", sqs_event(
+        api, [adt("A04", "ADT-1", "S-1^^^AMC-MRN"), adt("A04", "ADT-2", "PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT"))
+    survivor, prior = find(ORG, "AMC-MRN", "S-1"), find(ORG, "AMC-MRN", "PRIOR-1")
+    fail_once(monkeypatch, container.patients, "save_with_claims")
+    event = sqs_event(api, [adt("A40", "ADT-3", "S-1^^^AMC-MRN", merged="PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT")
+
+    first = api.lambda_.invoke("on_clinical_feed_message", event).payload
+    second = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert second == {"batchItemFailures": []}
+    assert feed_records()["ADT|AMC|ADT-3"].status == "filed"
+    assert container.patients.get(prior.patient_id).merged_into == survivor.patient_id
+    assert find(ORG, "AMC-MRN", "PRIOR-1").patient_id == survivor.patient_id
