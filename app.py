@@ -18,6 +18,7 @@ from chalicelib.http.envelope import make_envelope
 from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
+from chalicelib.feeds.routes import feed_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 
@@ -38,6 +39,7 @@ app.register_blueprint(dev_routes)
 app.register_blueprint(identity_routes)
 app.register_blueprint(staff_routes)
 app.register_blueprint(records_routes)
+app.register_blueprint(feed_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

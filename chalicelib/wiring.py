@@ -83,6 +83,12 @@ class Container:
         return SqsQueue(self.client("sqs"), self.settings.notifications_queue_url)
 
     @cached_property
+    def clinical_inbound_queue(self):
+        from chalicelib.adapters.sqs import SqsQueue
+
+        return SqsQueue(self.client("sqs"), self.settings.clinical_inbound_queue_url)
+
+    @cached_property
     def clinical_outbound_queue(self):
         from chalicelib.adapters.sqs import SqsQueue
 

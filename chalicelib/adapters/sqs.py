@@ -29,5 +29,15 @@ class SqsQueue:
         except AWS_FAILURES as error:
             raise DependencyUnavailable("A queue is unavailable.") from error
 
+    def send_raw(self, body: str, group_id: str, deduplication_id: str, attributes: dict[str, str]) -> str:
+        """A body as it is (a feed message, not JSON of ours), to a FIFO queue."""
+        try:
+            return self._sqs.send_message(
+                QueueUrl=self.url, MessageBody=body, MessageGroupId=group_id, MessageDeduplicationId=deduplication_id,
+                MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+            )["MessageId"]
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("A queue is unavailable.") from error
+
     def ping(self) -> None:
         self._sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])

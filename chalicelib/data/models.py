@@ -291,6 +291,15 @@ class IdentityRecordModel(Model):
     by_owner = IdentityByOwnerIndex()
 
 
+class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    received_at = UTCDateTimeAttribute(range_key=True)
+
+
 class FeedMessageModel(Model):
     """One inbound clinical message, keyed on sender + control id (idempotency, GUIDE 5.8)."""
 
@@ -307,6 +316,7 @@ class FeedMessageModel(Model):
     reason = UnicodeAttribute(null=True)
     archive_key = UnicodeAttribute(null=False)
     received_at = UTCDateTimeAttribute(null=False)
+    by_status = FeedMessagesByStatusIndex()
 
 
 def bind_tables(settings) -> None:

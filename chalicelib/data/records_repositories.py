@@ -190,15 +190,16 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
         release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None)
 
 
-def mark_feed_message(key: str, status: str, reason: str = "") -> bool:
-    """Move a feed record on from "accepted" (filed, or quarantined by filing); False if it had
-    moved on already (a redelivery that raced the first delivery)."""
+def mark_feed_message(key: str, status: str, reason: str = "", expected: str = "accepted") -> bool:
+    """Move a feed record on from ``expected`` (from "accepted": filed, or quarantined by filing;
+    from "quarantined": back to "accepted" for a replay, or dismissed); False if it had moved on
+    already (a redelivery that raced the first delivery, two staff at once)."""
     model = FeedMessageModel(message_key=key)
     actions: list[Any] = [FeedMessageModel.status.set(status)]
     if reason:
         actions.append(FeedMessageModel.reason.set(reason))
     try:
-        model.update(actions=actions, condition=FeedMessageModel.status == "accepted")
+        model.update(actions=actions, condition=FeedMessageModel.status == expected)
     except PynamoDBException as error:
         if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
             return False

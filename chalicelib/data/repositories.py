@@ -304,6 +304,30 @@ class DynamoFeedMessages:
 
         return mark_feed_message(key, status.value, reason)
 
+    def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
+        """Quarantine to accepted (replay) or dismissed, if it is still in quarantine."""
+        from chalicelib.data.records_repositories import mark_feed_message
+
+        return mark_feed_message(key, to_status.value, expected=from_status.value)
+
+    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
+        """Newest first, one Query per page."""
+        start = decode_cursor(after)
+        if start is not None and set(start) != {"message_key", "status", "received_at"}:
+            raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
+        try:
+            items = list(FeedMessageModel.by_status.query(status.value, scan_index_forward=False, limit=limit + 1,
+                                                          page_size=limit + 1, last_evaluated_key=start))
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The feed store is unavailable.") from error
+        cursor = ""
+        if len(items) > limit:
+            last = items[limit - 1]
+            cursor = encode_cursor({"message_key": {"S": last.message_key}, "status": {"S": last.status},
+                                    "received_at": {"S": FeedMessageModel.received_at.serialize(last.received_at)}})
+            items = items[:limit]
+        return [_feed_message(item) for item in items], cursor
+
     def get(self, key: str) -> FeedMessage | None:
         try:
             item = FeedMessageModel.get(key, consistent_read=True)
@@ -311,9 +335,13 @@ class DynamoFeedMessages:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable("The feed store is unavailable.") from error
-        return FeedMessage(
-            key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
-            message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",
-            status=FeedStatus(item.status), reason=item.reason or "", archive_key=item.archive_key,
-            received_at=item.received_at,
-        )
+        return _feed_message(item)
+
+
+def _feed_message(item: FeedMessageModel) -> FeedMessage:
+    return FeedMessage(
+        key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
+        message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",
+        status=FeedStatus(item.status), reason=item.reason or "", archive_key=item.archive_key,
+        received_at=item.received_at,
+    )

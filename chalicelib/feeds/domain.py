@@ -15,6 +15,7 @@ class FeedStatus(enum.Enum):
     ACCEPTED = "accepted"  # identified and recorded; waiting to be filed
     FILED = "filed"  # its records are filed under their patients
     QUARANTINED = "quarantined"  # cannot be filed as it is; ``reason`` says why
+    DISMISSED = "dismissed"  # staff looked at a quarantined message and closed it (kept, never filed)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Staff look after the feed's quarantine (issue 4, item 9): what could not be filed and why,
+put a message back through the pipeline once its cause is fixed (a feed source registered, say),
+or dismiss it. A replay re-sends the archived body to the inbound queue, so it is filed by the
+very path that refused it, with the same idempotency: the API never files records itself.
+
+Staff see the quarantined messages of their organization's senders; admins also see those no
+organization claims (an unregistered sender, a body that could not be identified)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from typing import Any
+
+from chalicelib.audit.domain import Action, Actor
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
+from chalicelib.feeds.domain import FeedMessage, FeedStatus
+from chalicelib.identity.domain import Caller
+from chalicelib.identity.ports import Origin, iso, record
+
+MAX_PAGE = 50
+
+
+def quarantine_id(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _key(item_id: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(item_id + "=" * (-len(item_id) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise NotFound("No such quarantined message.") from None
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
+def _visible(ports, caller: Caller, message: FeedMessage, owners: dict[str, str]) -> bool:
+    if message.sender not in owners:
+        source = ports.records.feed_source(message.sender) if message.sender else None
+        owners[message.sender] = source.organization_id if source else ""
+    owner = owners[message.sender]
+    return owner == caller.organization_id or (not owner and caller.role == "admin")
+
+
+def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
+    try:
+        limit = int(query.get("limit", "20"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
+    owners: dict[str, str] = {}
+    shown = [m for m in messages if _visible(ports, caller, m, owners)]
+    record(ports, origin, _actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
+           reason=f"count:{len(shown)}")
+    # Metadata only: the reason names fields and rules, never values; the body stays archived.
+    return {"messages": [{"id": quarantine_id(m.key), "sender": m.sender or None, "control_id": m.control_id or None,
+                          "message_type": m.message_type or None, "format": m.format.value, "reason": m.reason,
+                          "received_at": iso(m.received_at), "replayable": not m.key.startswith("quarantine|")}
+                         for m in shown],
+            "next_cursor": cursor or None}
+
+
+def _quarantined(ports, caller: Caller, item_id: str) -> FeedMessage:
+    message = ports.feed_messages.get(_key(item_id))
+    if message is None or message.status is not FeedStatus.QUARANTINED or not _visible(ports, caller, message, {}):
+        raise NotFound("No such quarantined message.")
+    return message
+
+
+def replay(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
+    message = _quarantined(ports, caller, item_id)
+    if message.key.startswith("quarantine|"):
+        raise Conflict("This message could not be identified (no sender or control id): it cannot be replayed. "
+                       "Ask the sender to fix it and send it again.")
+    body = ports.feed_archive.get(message.archive_key)
+    # Accepted again first: intake files a recorded message that is "accepted" and still the same
+    # bytes, and treats one in quarantine as a duplicate.
+    if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.ACCEPTED):
+        raise Conflict("The message left quarantine meanwhile.")
+    try:
+        ports.clinical_inbound_queue.send_raw(
+            body.decode("utf-8", errors="replace"), group_id=_group(message.sender),
+            deduplication_id=f"replay-{uuid.uuid4().hex}", attributes={"sender": message.sender})
+    except DependencyUnavailable:
+        ports.feed_messages.move(message.key, FeedStatus.ACCEPTED, FeedStatus.QUARANTINED)  # as it was
+        raise
+    record(ports, origin, _actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
+           resource_id=message.key)
+    return {"id": item_id, "status": "replayed"}
+
+
+def dismiss(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
+    message = _quarantined(ports, caller, item_id)
+    if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.DISMISSED):
+        raise Conflict("The message left quarantine meanwhile.")
+    record(ports, origin, _actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
+           resource_id=message.key)
+    return {"id": item_id, "status": "dismissed"}
+
+
+def _group(sender: str) -> str:
+    """A FIFO message group id (1 to 128 of letters, digits and punctuation) for the sender."""
+    return (re.sub(r"[^A-Za-z0-9!-/:-@\[-`{-~]", "_", sender) or "replay")[:128]
