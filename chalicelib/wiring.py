@@ -54,7 +54,14 @@ class Container:
         with _lock:  # boto3 session.client is not thread safe; the local server is threaded
             cache = self.__dict__.setdefault("_clients", {})
             if service not in cache:
-                cache[service] = self._session.client(service, config=self._client_config)
+                config = self._client_config
+                if service == "s3":
+                    from botocore.config import Config
+
+                    # Presigned links signed with SigV4: their lifetime is X-Amz-Expires, capped at
+                    # seven days by S3 itself (SigV2 links name an absolute Expires moment instead).
+                    config = config.merge(Config(signature_version="s3v4"))
+                cache[service] = self._session.client(service, config=config)
             return cache[service]
 
     # -- adapters ------------------------------------------------------------------------------

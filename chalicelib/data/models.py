@@ -173,10 +173,10 @@ class RecordModel(Model):
         table_name = "records"
 
     patient_id = UnicodeAttribute(hash_key=True)
-    record_key = UnicodeAttribute(range_key=True)  # "result#<id>" (current) or "result#<id>#v<nnnn>"
+    record_key = UnicodeAttribute(range_key=True)  # "<kind>#<id>" (current) or "<kind>#<id>#v<nnnn>"
     listed_at = UnicodeAttribute(null=True)  # current versions only: "<first filed ISO>#<id>"
     category_listed_at = UnicodeAttribute(null=True)  # current versions only: "<category>#<listed_at>"
-    kind = UnicodeAttribute(null=False)  # result
+    kind = UnicodeAttribute(null=False)  # result, document
     record_id = UnicodeAttribute(null=False)
     version = NumberAttribute(null=False)
     category = UnicodeAttribute(null=False)
@@ -190,6 +190,7 @@ class RecordModel(Model):
     critical = BooleanAttribute(null=True)
     release_timer = UnicodeAttribute(null=True)  # the Step Functions execution that announces a delayed release
     held_reason = UnicodeAttribute(null=True)  # a staff hold's recorded exception reason (a code)
+    object_key = UnicodeAttribute(null=True)  # documents: the file in the documents bucket
     by_time = RecordsByTimeIndex()
     by_category = RecordsByCategoryIndex()
 

@@ -22,7 +22,8 @@ def _stored(item: RecordModel) -> StoredResult:
         status=item.status, content_sha256=item.content_sha256, content=dict(item.content),
         organization_id=item.organization_id, source=item.source, filed_at=item.filed_at,
         release_at=item.release_at, critical=bool(item.critical), listed_at=item.listed_at or "",
-        release_timer=item.release_timer or "", held_reason=item.held_reason or "")
+        release_timer=item.release_timer or "", held_reason=item.held_reason or "", kind=item.kind,
+        object_key=item.object_key or "")
 
 
 class DynamoRecords:
@@ -48,9 +49,9 @@ class DynamoRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     # -- results ----------------------------------------------------------------------------------
-    def current(self, patient_id: str, result_id: str) -> StoredResult | None:
+    def current(self, patient_id: str, result_id: str, kind: str = "result") -> StoredResult | None:
         try:
-            return _stored(RecordModel.get(patient_id, f"result#{result_id}", consistent_read=True))
+            return _stored(RecordModel.get(patient_id, f"{kind}#{result_id}", consistent_read=True))
         except RecordModel.DoesNotExist:
             return None
         except PynamoDBException as error:
@@ -60,8 +61,8 @@ class DynamoRecords:
         """Write a result's new current version and keep the version itself, in one transaction:
         version 1 only if the result is new, version n+1 only if n is still the current one, so
         two deliveries racing cannot both win."""
-        current = _item(result, f"result#{result.result_id}", listed=True)
-        kept = _item(result, f"result#{result.result_id}#v{result.version:04d}", listed=False)
+        current = _item(result, f"{result.kind}#{result.result_id}", listed=True)
+        kept = _item(result, f"{result.kind}#{result.result_id}#v{result.version:04d}", listed=False)
         expected = (RecordModel.record_key.does_not_exist() if result.version == 1
                     else RecordModel.version == result.version - 1)
         try:
@@ -75,20 +76,21 @@ class DynamoRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
-             after: str = "") -> tuple[list[StoredResult], str]:
+             after: str = "", prefix: str = "") -> tuple[list[StoredResult], str]:
         """A patient's current results, newest first, one Query per page (two only when the
         filter drops items of the first). Only what is released by ``released_by`` and not
         withdrawn comes back: the filter runs in DynamoDB, so a result whose release timer failed
         still appears on time and one held back never leaks."""
-        key_name = "category_listed_at" if category else "listed_at"
-        index = RecordModel.by_category if category else RecordModel.by_time
+        # (documents list by a prefix of the category index: "document:" or "document:<type>#")
+        prefix = prefix or (f"{category}#" if category else "")
+        key_name = "category_listed_at" if prefix else "listed_at"
+        index = RecordModel.by_category if prefix else RecordModel.by_time
         start = decode_cursor(after)
         if start is not None:
-            if set(start) != {key_name, "record_key"} or (category and not start[key_name]["S"].startswith(
-                    f"{category}#")):
+            if set(start) != {key_name, "record_key"} or (prefix and not start[key_name]["S"].startswith(prefix)):
                 raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
             start = {"patient_id": {"S": patient_id}, **start}
-        condition = RecordModel.category_listed_at.startswith(f"{category}#") if category else None
+        condition = RecordModel.category_listed_at.startswith(prefix) if prefix else None
         visible = (RecordModel.release_at <= released_by) & (RecordModel.status != "cancelled")
         try:
             items = list(index.query(patient_id, range_key_condition=condition, filter_condition=visible,
@@ -109,7 +111,7 @@ class DynamoRecords:
                    RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
                    RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove()]
         try:
-            RecordModel(patient_id=result.patient_id, record_key=f"result#{result.result_id}").update(
+            RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}").update(
                 actions=actions, condition=RecordModel.version == result.version)
         except PynamoDBException as error:
             if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
@@ -125,10 +127,10 @@ class DynamoRecords:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
-    def versions(self, patient_id: str, result_id: str) -> list[StoredResult]:
+    def versions(self, patient_id: str, result_id: str, kind: str = "result") -> list[StoredResult]:
         try:
             return [_stored(item) for item in RecordModel.query(
-                patient_id, RecordModel.record_key.startswith(f"result#{result_id}#v"), scan_index_forward=False)]
+                patient_id, RecordModel.record_key.startswith(f"{kind}#{result_id}#v"), scan_index_forward=False)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -181,9 +183,10 @@ class DynamoWorklist:
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     return RecordModel(
         patient_id=result.patient_id, record_key=record_key,
-        listed_at=result.listed_at if listed else None,
+        # Documents are kept off the time index, so the results list never shows them.
+        listed_at=result.listed_at if listed and result.kind == "result" else None,
         category_listed_at=f"{result.category}#{result.listed_at}" if listed else None,
-        kind="result", record_id=result.result_id, version=result.version, category=result.category,
+        kind=result.kind, object_key=result.object_key or None, record_id=result.result_id, version=result.version, category=result.category,
         status=result.status, content_sha256=result.content_sha256, content=result.content,
         organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
         release_at=result.release_at, critical=result.critical or None,

@@ -74,8 +74,8 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             _merge(ports, source, patient, message.merged_from)
         released_now = False  # for this patient: the counts run over every patient of the document
         for report in message.results:
-            outcome, stored = _file_result(ports, source, envelope.sender, patient, report, message_key, now,
-                                           policy)
+            file_one = _file_document if message.kind == "document" else _file_result
+            outcome, stored = file_one(ports, source, envelope.sender, patient, report, message_key, now, policy)
             new += outcome == "new"
             changed += outcome == "changed"
             # "refiled": this message filed it before a failure further on, so what follows
@@ -197,6 +197,66 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
             continue  # another delivery filed a version meanwhile: compare again
         return ("changed" if current else "new"), stored
     raise Conflict("The result kept changing while it was filed.")
+
+
+DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
+
+
+def document_type(report: ResultReport) -> str:
+    """MDM TXA-2 (or a FHIR type) to the four kinds a patient browses by."""
+    code, text = report.code.code.upper(), report.code.display.lower()
+    if code in ("DS", "DISCH") or "discharge" in text:
+        return "discharge-summary"
+    if code in ("VS", "OV", "AVS", "CN") or "visit" in text or "consult" in text:
+        return "visit-summary"
+    if code in ("PN", "NOTE", "HP") or "note" in text or "progress" in text:
+        return "note"
+    return "report"
+
+
+def _document_file(report: ResultReport) -> tuple[bytes, str]:
+    """The document itself: an embedded file (HL7 ED / FHIR attachment), else its text."""
+    for observation in report.observations:
+        if observation.document is not None and observation.document.data:
+            return observation.document.data, observation.document.content_type
+    text = "\n\n".join(o.text for o in report.observations if o.text)
+    return text.encode("utf-8"), "text/plain; charset=utf-8"
+
+
+def _file_document(ports, source, sender: str, patient: Patient, report: ResultReport, message_key: str,
+                   now: datetime, policy: ReleasePolicy) -> tuple[str, StoredResult]:
+    """A document (MDM, or a report carried as a document) goes to the documents bucket under a
+    key the server makes up, and its description to the records table, versioned as results are."""
+    import hashlib
+
+    rid = result_id(source.organization_id, sender, report.source_id)
+    data, content_type = _document_file(report)
+    kind = document_type(report)
+    content = {"title": report.code.display or report.code.code or None, "type": kind,
+               "code": dataclasses.asdict(report.code), "status": report.status.value,
+               "authored_at": report.collected_at or None, "reported_at": report.reported_at or None,
+               "author": report.ordering_provider or None, "content_type": content_type, "size": len(data),
+               "sha256": hashlib.sha256(data).hexdigest()}
+    digest = content_hash(content)
+    for _ in range(3):
+        current = ports.records.current(patient.patient_id, rid, kind="document")
+        if current is not None and current.content_sha256 == digest:
+            return ("refiled" if current.source == message_key else "unchanged"), current
+        version = (current.version + 1) if current else 1
+        object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"
+        ports.documents.put(object_key, data, content_type.split(";")[0], {"sha256": content["sha256"]})
+        stored = StoredResult(
+            patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
+            status=report.status.value, content_sha256=digest, content=content,
+            organization_id=source.organization_id, source=message_key, filed_at=now,
+            release_at=current.release_at if current else now, kind="document", object_key=object_key,
+            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+        try:
+            ports.records.put_version(stored)
+        except Conflict:
+            continue
+        return ("changed" if current else "new"), stored
+    raise Conflict("The document kept changing while it was filed.")
 
 
 def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.errors import NotAuthenticated
@@ -88,3 +88,17 @@ def worklist_item_done(item_id):
     request = records_routes.current_request
     return staff.close_worklist_item(wiring.container(), _caller(), origin_of(request), item_id, request.json_body,
                                      now())
+
+
+@route(records_routes, "/v1/patients/{patient_id}/documents", access=Access.PATIENT)
+def list_documents(patient_id):
+    request = records_routes.current_request
+    return service.list_documents(wiring.container(), _caller(), origin_of(request), patient_id,
+                                  request.query_params or {}, now())
+
+
+@route(records_routes, "/v1/patients/{patient_id}/documents/{document_id}/content", access=Access.PATIENT)
+def document_content(patient_id, document_id):
+    link = service.document_link(wiring.container(), _caller(), origin_of(records_routes.current_request),
+                                 patient_id, document_id, now())
+    return Response(body="", status_code=302, headers={"Location": link})

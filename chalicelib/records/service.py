@@ -110,3 +110,46 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
     return {"events": [{"at": iso(e.recorded_at), "who": who(e), "what": e.event_type, "outcome": e.outcome.value,
                         "resource_type": e.resource_type or None} for e in events],
             "next_cursor": cursor or None}
+
+
+DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
+LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most (GUIDE 5.11)
+
+
+def list_documents(ports, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str],
+                   now: datetime) -> dict[str, Any]:
+    kind = query.get("type", "")
+    if kind and kind not in DOCUMENT_TYPES:
+        raise ValidationFailed(f"type is one of {', '.join(DOCUMENT_TYPES)}.", [{"field": "type"}])
+    try:
+        limit = int(query.get("limit", "20"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    documents, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""),
+                                           prefix=f"document:{kind}#" if kind else "document:")
+    record(ports, origin, _actor(caller), "documents.list", action=Action.READ, patient_id=patient_id,
+           resource_type="DocumentReference", reason=f"count:{len(documents)}")
+    return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
+
+
+def document_summary(document: StoredResult) -> dict[str, Any]:
+    content = document.content
+    return {"document_id": document.result_id, "version": document.version, "type": content.get("type"),
+            "title": content.get("title"), "status": document.status, "authored_at": content.get("authored_at"),
+            "author": content.get("author"), "content_type": content.get("content_type"),
+            "size": content.get("size"), "released_at": iso(document.release_at)}
+
+
+def document_link(ports, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime) -> str:
+    """A link to the file that works for five minutes (the API never streams PHI files itself)."""
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    document = (ports.records.current(patient_id, document_id, kind="document")
+                if _ID.fullmatch(document_id or "") else None)
+    if document is None or document.status == "cancelled" or document.release_at > now or not document.object_key:
+        raise NotFound("No such document.")
+    record(ports, origin, _actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
+           resource_type="DocumentReference", resource_id=document_id)
+    return ports.documents.presigned_get(document.object_key, LINK_SECONDS)

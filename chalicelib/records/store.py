@@ -38,6 +38,8 @@ class StoredResult:
     listed_at: str = ""  # "<first filed ISO>#<result_id>": the list order, kept across versions
     release_timer: str = ""  # the timer announcing a delayed release (cancelled if released early)
     held_reason: str = ""  # set while staff hold the result back
+    kind: str = "result"  # or "document" (category "document:<type>", its file in S3 at object_key)
+    object_key: str = ""  # never shown: the API hands out a short-lived link instead
 
 
 @dataclass(frozen=True)
