@@ -116,7 +116,22 @@ def _hl7_messages(text: str) -> list[str]:
     return ["\r".join(segments) for segments in messages]
 
 
+def _separators_usable(text: str) -> bool:
+    """The separators that split a message (field, MSH-1; component, repetition and subcomponent,
+    MSH-2 characters 1, 2 and 4) must differ from each other: python-hl7 fails an internal
+    assertion otherwise (found by tests/unit/test_feed_fuzz.py). The escape character may repeat
+    one (real feeds do: "^~\\&"), and a short MSH-2 falls back to python-hl7's defaults."""
+    if len(text) < 4:
+        return False
+    field = text[3]
+    encoding = text[4:].split(field, 1)[0]
+    splitting = [field] + [encoding[i] for i in (0, 1, 3) if i < len(encoding)]
+    return len(set(splitting)) == len(splitting) and not any(ch.isalnum() or ch in "\r\n" for ch in splitting)
+
+
 def _hl7_envelope(text: str) -> Envelope:
+    if not _separators_usable(text):
+        raise Unfileable("MSH-1 and MSH-2 (the separator characters) must be distinct punctuation.")
     try:
         message = hl7.parse(text)
         msh = message.segment("MSH")
@@ -124,7 +139,7 @@ def _hl7_envelope(text: str) -> Envelope:
         sender = f"{msh[3]}|{msh[4]}" if str(msh[4]) else str(msh[3])
         control_id = str(msh[10]).strip()
         message_type = str(msh[9]).strip()
-    except (HL7Exception, IndexError, KeyError, ValueError):
+    except (HL7Exception, IndexError, KeyError, ValueError, AssertionError):
         raise Unfileable("The MSH segment cannot be parsed.") from None
     if len(message) < 2:
         raise Unfileable("The message has only an MSH segment: segments must be separated by carriage returns.")

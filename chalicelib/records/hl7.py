@@ -140,7 +140,7 @@ def read_hl7(text: str) -> ClinicalMessage:
         return _read(reader, code, event)
     except Unreadable:
         raise
-    except (HL7Exception, IndexError, KeyError, ValueError, TypeError) as error:
+    except (HL7Exception, IndexError, KeyError, ValueError, TypeError, AssertionError) as error:
         raise Unreadable(f"The message cannot be read ({type(error).__name__}).") from None
 
 
