@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.envelope import read_messages
 
 
 class Archive(Protocol):
+    bucket: str
+
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
 
 
 class FeedMessages(Protocol):
@@ -32,6 +38,36 @@ class Filer(Protocol):
     def __call__(self, envelope: Envelope, message_key: str) -> Any:
         """File one accepted message; raises Unreadable when it cannot be filed (quarantine)."""
         ...
+
+
+CLAIM_CHECK_PREFIX = "claim-checks/"
+
+
+def _resolve_claim_check(raw: bytes, archive: Archive) -> tuple[bytes, str]:
+    """A message too large for SQS (256 KiB) comes as a claim check, {"s3": {"bucket", "key"}},
+    naming an object the sender put in the feed archive bucket under claim-checks/. Returns the
+    message itself (to archive, hash and read as if it had come on the queue), or the claim and
+    the reason it cannot be followed. Only that bucket and prefix: a claim check must not make
+    the portal read whatever a sender names."""
+    if len(raw) > 4096 or not raw.lstrip().startswith(b"{"):
+        return raw, ""
+    try:
+        claim = json.loads(raw)
+    except ValueError:
+        return raw, ""
+    if not (isinstance(claim, dict) and set(claim) == {"s3"}):
+        return raw, ""
+    pointer = claim["s3"]
+    if not (isinstance(pointer, dict) and set(pointer) == {"bucket", "key"}
+            and all(isinstance(v, str) for v in pointer.values())):
+        return raw, 'A claim check is {"s3": {"bucket", "key"}}.'
+    if (pointer["bucket"] != getattr(archive, "bucket", None) or not pointer["key"].startswith(CLAIM_CHECK_PREFIX)
+            or ".." in pointer["key"]):
+        return raw, f"A claim check must name the feed archive bucket and a key under {CLAIM_CHECK_PREFIX}."
+    try:
+        return archive.get(pointer["key"]), ""
+    except NotFound:
+        return raw, "The claim check names an object that does not exist."
 
 
 def sha256_hex(data: bytes) -> str:
@@ -58,6 +94,7 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     between) is filed when the body comes again; filing is idempotent.
     """
     received_at = clock()
+    raw, claim_problem = _resolve_claim_check(raw, archive)
     body_sha = sha256_hex(raw)
     archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
     archive.put(archive_key, raw, "application/octet-stream", {"sha256": body_sha})
@@ -86,9 +123,24 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
         except Unreadable as error:
             messages.mark(key, FeedStatus.QUARANTINED, str(error))
             return IntakeResult.QUARANTINED, key
+        except (DependencyUnavailable, Conflict):
+            raise  # a dependency or a race: the queue delivers the body again
+        except Exception as error:  # last resort: a message our code cannot file must not stall its sender
+            from chalicelib.observability import log_exception
+
+            # Retrying would fail the same way five times, holding back the sender's FIFO group
+            # for half an hour, then park the body on the DLQ where staff cannot see it. In
+            # quarantine it waits, visible, for the fix and a replay (the alarm on quarantines
+            # tells the on-call engineer; the log has the error by its id, without values).
+            error_id = log_exception("feed filing", error)
+            messages.mark(key, FeedStatus.QUARANTINED,
+                          f"The portal could not file this message (error id {error_id}); replay it once fixed.")
+            return IntakeResult.QUARANTINED, key
         messages.mark(key, FeedStatus.FILED)
         return IntakeResult.FILED, key
 
+    if claim_problem:
+        return [quarantine(claim_problem, body_sha, FeedFormat.UNKNOWN)]
     try:
         found = read_messages(raw, sender_hint)
     except Unfileable as error:

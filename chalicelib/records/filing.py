@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,14 +96,20 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
     return Filed(tuple(patients), new, changed, tuple(critical))
 
 
+MAX_IDENTIFIERS = 20  # claims go in one transaction (100 items at most); real records carry a handful
+
+
 def _identifiers(source, facts: PatientFacts) -> tuple[Identifier, ...]:
-    found = []
+    found: list[Identifier] = []
     for identifier in facts.identifiers:
-        authority = identifier.authority or source.default_authority
-        if authority:
-            candidate = Identifier(authority=authority, value=identifier.value, type=identifier.type)
-            if candidate not in found:
-                found.append(candidate)
+        # The source's default authority is for its bare record numbers only, never an SSN or a
+        # payer id sent without authority.
+        authority = identifier.authority or (source.default_authority if identifier.type in ("MR", "") else "")
+        # Claims are on authority and value: the same number sent twice with two type codes is one.
+        if authority and not any((i.authority, i.value) == (authority, identifier.value) for i in found):
+            found.append(Identifier(authority=authority, value=identifier.value, type=identifier.type))
+    if len(found) > MAX_IDENTIFIERS:
+        raise Unreadable(f"The patient carries more than {MAX_IDENTIFIERS} identifiers.")
     if not found:
         raise Unreadable("The patient has no identifier with an assigning authority, and the sender has no "
                          "default authority.")
@@ -172,6 +179,7 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
                  now: datetime, policy: ReleasePolicy) -> tuple[str, StoredResult]:
     rid = result_id(source.organization_id, sender, report.source_id)
     content = report_content(report)
+    _fits(content)
     digest = content_hash(content)
     for _ in range(3):
         current = ports.records.current(patient.patient_id, rid)
@@ -197,6 +205,15 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
             continue  # another delivery filed a version meanwhile: compare again
         return ("changed" if current else "new"), stored
     raise Conflict("The result kept changing while it was filed.")
+
+
+MAX_CONTENT_BYTES = 180_000  # stored twice per version (current and kept) in items of 400 KB at most
+
+
+def _fits(content: dict) -> None:
+    if len(json.dumps(content, separators=(",", ":")).encode()) > MAX_CONTENT_BYTES:
+        raise Unreadable(f"The report is too large to file ({MAX_CONTENT_BYTES // 1000} KB of content at most): "
+                         "send long text as a document (MDM).")
 
 
 DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
@@ -244,12 +261,16 @@ def _file_document(ports, source, sender: str, patient: Patient, report: ResultR
             return ("refiled" if current.source == message_key else "unchanged"), current
         version = (current.version + 1) if current else 1
         object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"
-        ports.documents.put(object_key, data, content_type.split(";")[0], {"sha256": content["sha256"]})
+        media_type = content_type.split(";")[0].strip().lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}", media_type):
+            media_type = "application/octet-stream"  # whatever the sender wrote, S3 gets a clean one
+        ports.documents.put(object_key, data, media_type, {"sha256": content["sha256"]})
         stored = StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
             status=report.status.value, content_sha256=digest, content=content,
             organization_id=source.organization_id, source=message_key, filed_at=now,
-            release_at=current.release_at if current else now, kind="document", object_key=object_key,
+            release_at=(current.release_at if current.release_at > now else now) if current
+            else policy.release_at_document(report, kind, now), kind="document", object_key=object_key,
             listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
         try:
             ports.records.put_version(stored)

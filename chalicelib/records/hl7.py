@@ -369,11 +369,14 @@ def _embedded(reader: _Reader, ed: str) -> EmbeddedDocument:
     return EmbeddedDocument(content_type=content_type, data=data)
 
 
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}")
+
+
 def _content_type(kind: str, subtype: str) -> str:
-    if "/" in subtype:
-        return subtype
-    if kind in ("application", "image", "text", "audio", "video") and subtype:
-        return f"{kind}/{subtype}"
+    for candidate in (subtype, f"{kind}/{subtype}" if kind in ("application", "image", "text", "audio", "video")
+                      else ""):
+        if _MEDIA_TYPE.fullmatch(candidate):  # a media type, or nothing that S3 could choke on
+            return candidate
     return {"pdf": "application/pdf", "rtf": "application/rtf", "html": "text/html", "jpeg": "image/jpeg",
             "png": "image/png", "tiff": "image/tiff"}.get(subtype, "application/octet-stream")
 

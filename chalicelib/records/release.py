@@ -20,8 +20,9 @@ from chalicelib.records.domain import Category, ResultReport
 
 MAX_DELAY_SECONDS = 30 * 24 * 3600
 HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a hold has no end until staff release it
-_KEY = re.compile(r"(category:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" %
-                  "|".join(c.value for c in Category))
+DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
+_KEY = re.compile(r"(category:(%s)|document:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" % (
+    "|".join(c.value for c in Category), "|".join(DOCUMENT_TYPES)))
 HOLD_REASONS = ("clinician_review", "patient_request", "legal_hold", "harm_exception", "other")
 
 
@@ -39,8 +40,8 @@ class ReleasePolicy:
         problems = []
         for key, seconds in value["delays"].items():
             if not isinstance(key, str) or not _KEY.fullmatch(key):
-                problems.append({"field": "delays", "issue": "keys are category:<lab|pathology|imaging|other> "
-                                                            "or code:<system>|<code>"})
+                problems.append({"field": "delays", "issue": "keys are category:<lab|pathology|imaging|other>, "
+                                                            "document:<type> or code:<system>|<code>"})
             elif not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_DELAY_SECONDS:
                 problems.append({"field": "delays", "issue": f"a delay is 0 to {MAX_DELAY_SECONDS} seconds"})
         if problems or len(value["delays"]) > 200:
@@ -58,3 +59,11 @@ class ReleasePolicy:
 
     def release_at(self, report: ResultReport, filed_at: datetime) -> datetime:
         return filed_at + timedelta(seconds=self.delay_for(report))
+
+    def release_at_document(self, report: ResultReport, document_type: str, filed_at: datetime) -> datetime:
+        """A document waits as its code says, else as its type ("document:discharge-summary")."""
+        code = report.code
+        delay = self.delays.get(f"code:{code.system}|{code.code}") if code.code else None
+        if delay is None:
+            delay = self.delays.get(f"document:{document_type}", 0)
+        return filed_at + timedelta(seconds=delay)

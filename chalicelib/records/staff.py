@@ -51,8 +51,10 @@ def hold(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str,
     patient, current = _result(ports, caller, origin, patient_id, result_id)
     if current.release_at <= now:
         raise Conflict("This result is released already; it cannot be held back.")
-    _stop_timer(ports, current.release_timer)
+    # Held first, then the announcement stopped: a failure in between leaves a held result whose
+    # timer still sends an email (harmless: the email says nothing), never a silent release.
     ports.records.set_release(current, HELD_UNTIL, body["reason"], "")
+    _stop_timer(ports, current.release_timer)
     record(ports, origin, _actor(caller), "result.held", action=Action.UPDATE, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", resource_id=result_id, reason=body["reason"])
     return {"result_id": result_id, "held": True, "held_reason": body["reason"]}
@@ -62,8 +64,8 @@ def release(ports, caller: Caller, origin: Origin, patient_id: str, result_id: s
     patient, current = _result(ports, caller, origin, patient_id, result_id)
     if current.release_at <= now:
         raise Conflict("This result is released already.")
-    _stop_timer(ports, current.release_timer)
     ports.records.set_release(current, now, "", "")
+    _stop_timer(ports, current.release_timer)
     filing.tell(ports, patient, now)
     record(ports, origin, _actor(caller), "result.released", action=Action.UPDATE, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", resource_id=result_id, reason="early")

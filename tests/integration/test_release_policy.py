@@ -132,3 +132,16 @@ def test_a_critical_value_puts_a_call_on_the_staff_worklist_at_once(feed, ana, s
     assert call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"] == []
     assert call(seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"},
                 staff_token).status_code == 404
+
+
+def test_a_document_type_can_wait_too(feed, ana, seeded):
+    from tests.integration.test_patient_documents import mdm
+
+    patient_id, token = ana
+    set_policy(seeded, {"document:discharge-summary": 3600})
+
+    feed(mdm("d-1", "DOC-1", "DS^Discharge summary", "OBX|1|TX|DS^Discharge summary||Home today.||||||F"),
+         mdm("d-2", "DOC-2", "PN^Progress note", "OBX|1|TX|PN^Progress note||Doing well.||||||F"))
+
+    shown = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
+    assert [d["type"] for d in shown] == ["note"]
