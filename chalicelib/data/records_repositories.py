@@ -127,6 +127,19 @@ class DynamoRecords:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
+    def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
+                      ) -> tuple[StoredResult | None, list[StoredResult]]:
+        """The current version and the kept ones, in one Query (ids have a fixed length, so the
+        key prefix matches this record alone). Kept versions come newest first."""
+        current_key = f"{kind}#{result_id}"
+        try:
+            items = list(RecordModel.query(patient_id, RecordModel.record_key.startswith(current_key),
+                                           scan_index_forward=False, consistent_read=True))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        current = next((_stored(item) for item in items if item.record_key == current_key), None)
+        return current, [_stored(item) for item in items if item.record_key != current_key]
+
     def versions(self, patient_id: str, result_id: str, kind: str = "result") -> list[StoredResult]:
         try:
             return [_stored(item) for item in RecordModel.query(

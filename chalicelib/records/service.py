@@ -60,10 +60,11 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: 
 def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str,
                now: datetime) -> dict[str, Any]:
     patient_id = readable_patient(ports, caller, origin, patient_id)
-    current = ports.records.current(patient_id, result_id) if _ID.fullmatch(result_id or "") else None
+    current, kept = (ports.records.with_versions(patient_id, result_id) if _ID.fullmatch(result_id or "")
+                     else (None, []))
     if current is None or current.status == "cancelled" or current.release_at > now:
         raise NotFound("No such result.")
-    earlier = [v for v in ports.records.versions(patient_id, result_id) if v.version < current.version]
+    earlier = [v for v in kept if v.version < current.version]
     record(ports, origin, _actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", resource_id=result_id)
     return {**summary(current), "report": current.content,
