@@ -81,8 +81,8 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             changed += outcome == "changed"
             # "refiled": this message filed it before a failure further on, so what follows
             # (telling the patient, or setting the release timer) may not have happened yet.
-            if outcome not in ("new", "changed", "refiled"):
-                continue
+            if outcome not in ("new", "changed", "refiled") or stored.status == "cancelled":
+                continue  # (a withdrawn result: nothing to show, nobody to call)
             if report.critical:
                 critical.append(stored.result_id)
                 _call_the_patient(ports, patient, stored, now)

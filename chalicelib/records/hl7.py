@@ -44,7 +44,7 @@ _RESULT_STATUS = {
     "I": ResultStatus.PENDING, "O": ResultStatus.PENDING, "X": ResultStatus.CANCELLED,
     "D": ResultStatus.CANCELLED, "W": ResultStatus.CANCELLED, "N": ResultStatus.PENDING,
 }
-_PATHOLOGY_SECTIONS = {"SP", "CP", "AP", "PAT", "CY", "SR", "OSL", "TX"}
+_PATHOLOGY_SECTIONS = {"SP", "CP", "AP", "PAT", "CY"}  # (SR serology, TX toxicology are lab: HL7 table 0074)
 _IMAGING_SECTIONS = {"RAD", "CT", "MR", "US", "NMR", "NMS", "XRC", "RX", "IMG", "CUS", "VUS", "RUS", "OUS", "MAM"}
 _SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown"}
 _NULL = '""'  # HL7's explicit null: "delete this value", shown as nothing
