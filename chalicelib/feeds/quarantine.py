@@ -15,10 +15,10 @@ import uuid
 from typing import Any
 
 from chalicelib.audit.domain import Action, Actor
-from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, iso, record
+from chalicelib.identity.ports import Origin, iso, page_limit, record
 
 MAX_PAGE = 50
 
@@ -47,12 +47,7 @@ def _visible(ports, caller: Caller, message: FeedMessage, owners: dict[str, str]
 
 
 def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
-    try:
-        limit = int(query.get("limit", "20"))
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    limit = page_limit(query, 20, MAX_PAGE)
     messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
     owners: dict[str, str] = {}
     shown = [m for m in messages if _visible(ports, caller, m, owners)]

@@ -5,19 +5,15 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import wiring
-from chalicelib.errors import NotAuthenticated
 from chalicelib.feeds import quarantine
-from chalicelib.http.caller import caller_of, origin_of
+from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 
 feed_routes = Blueprint(__name__)
 
 
 def _caller():
-    caller = caller_of(feed_routes.current_request)
-    if caller is None:
-        raise NotAuthenticated("Sign in first.")
-    return caller
+    return signed_in_caller(feed_routes.current_request)
 
 
 @route(feed_routes, "/v1/staff/feed/quarantine", access=Access.STAFF)

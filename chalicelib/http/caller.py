@@ -24,3 +24,13 @@ def caller_of(request: Request) -> Caller | None:
                   organization_id=claims.get("organization_id", ""), patient_id=claims.get("patient_id", ""),
                   session_id=claims["session_id"], restriction=claims.get("restriction", ""),
                   source_ip=origin.source_ip, correlation_id=origin.correlation_id)
+
+
+def signed_in_caller(request: Request) -> Caller:
+    """The caller of a signed-in route (the envelope has already refused a request without one)."""
+    from chalicelib.errors import NotAuthenticated
+
+    caller = caller_of(request)
+    if caller is None:
+        raise NotAuthenticated("Sign in first.")
+    return caller

@@ -91,3 +91,13 @@ def text_field(body: dict[str, Any], name: str, max_length: int = 256) -> str:
     if not isinstance(value, str) or len(value) > max_length:
         raise ValidationFailed(f"{name} must be text of at most {max_length} characters.", [{"field": name}])
     return value
+
+
+def page_limit(query: dict[str, str], default: int = 20, maximum: int = 50) -> int:
+    """The ``limit`` query parameter of a paged list: a whole number from 1 to ``maximum``."""
+    from chalicelib.errors import ValidationFailed
+
+    value = query.get("limit", str(default))
+    if not (value.isdigit() and 1 <= int(value) <= maximum):
+        raise ValidationFailed(f"limit is a number from 1 to {maximum}.", [{"field": "limit"}])
+    return int(value)

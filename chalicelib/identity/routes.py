@@ -6,11 +6,10 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.errors import NotAuthenticated, ValidationFailed
-from chalicelib.http.caller import caller_of, origin_of
+from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, profile, recovery, second_factor, sessions, terms
-from chalicelib.identity.ports import now
+from chalicelib.identity.ports import now, page_limit
 
 identity_routes = Blueprint(__name__)
 TERMS = "terms"
@@ -27,10 +26,7 @@ def _origin():
 
 
 def _caller():
-    caller = caller_of(identity_routes.current_request)
-    if caller is None:
-        raise NotAuthenticated("Sign in first.")
-    return caller
+    return signed_in_caller(identity_routes.current_request)
 
 
 def _ports():
@@ -127,11 +123,9 @@ def notification_preferences():
 @route(identity_routes, "/v1/me/sign-in-history", access=Access.SIGNED_IN)
 def sign_in_history():
     query = identity_routes.current_request.query_params or {}
-    try:
-        limit = int(query.get("limit", "50"))
-    except ValueError:
-        raise ValidationFailed("limit is a number.", [{"field": "limit"}]) from None
-    return profile.sign_in_history(_ports(), _caller(), limit, query.get("after", ""))
+    from chalicelib.audit.service import MAX_PAGE
+
+    return profile.sign_in_history(_ports(), _caller(), page_limit(query, 50, MAX_PAGE), query.get("after", ""))
 
 
 @route(identity_routes, "/v1/me/connections", access=Access.PATIENT)

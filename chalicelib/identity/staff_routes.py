@@ -5,8 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.errors import NotAuthenticated
-from chalicelib.http.caller import caller_of, origin_of
+from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
 from chalicelib.identity.ports import now, only_fields
@@ -20,10 +19,7 @@ def _request():
 
 
 def _caller():
-    caller = caller_of(_request())
-    if caller is None:
-        raise NotAuthenticated("Sign in first.")
-    return caller
+    return signed_in_caller(_request())
 
 
 @route(staff_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))

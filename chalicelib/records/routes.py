@@ -5,8 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.errors import NotAuthenticated
-from chalicelib.http.caller import caller_of, origin_of
+from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity.ports import now
 from chalicelib.records import service, staff
@@ -15,10 +14,7 @@ records_routes = Blueprint(__name__)
 
 
 def _caller():
-    caller = caller_of(records_routes.current_request)
-    if caller is None:
-        raise NotAuthenticated("Sign in first.")
-    return caller
+    return signed_in_caller(records_routes.current_request)
 
 
 @route(records_routes, "/v1/patients/{patient_id}/results", access=Access.PATIENT)

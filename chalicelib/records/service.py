@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, iso, record
+from chalicelib.identity.ports import Origin, iso, page_limit, record
 from chalicelib.records.domain import Category
 from chalicelib.records.store import StoredResult
 
@@ -44,12 +44,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: 
     if category and category not in {c.value for c in Category}:
         raise ValidationFailed(f"category is one of {', '.join(c.value for c in Category)}.",
                                [{"field": "category"}])
-    try:
-        limit = int(query.get("limit", "20"))
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    limit = page_limit(query, 20, MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     results, cursor = ports.records.page(patient_id, category, now, limit, query.get("cursor", ""))
     record(ports, origin, _actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
@@ -92,10 +87,7 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
     organization's business); the patient sees their own reads as "you"."""
     from chalicelib.audit import service as audit
 
-    try:
-        limit = int(query.get("limit", "50"))
-    except ValueError:
-        raise ValidationFailed("limit is a number.", [{"field": "limit"}]) from None
+    limit = page_limit(query, 50, audit.MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     events, cursor = audit.access_history(ports.audit_log, patient_id, limit, query.get("cursor", ""))
     record(ports, origin, _actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
@@ -122,12 +114,7 @@ def list_documents(ports, caller: Caller, origin: Origin, patient_id: str, query
     kind = query.get("type", "")
     if kind and kind not in DOCUMENT_TYPES:
         raise ValidationFailed(f"type is one of {', '.join(DOCUMENT_TYPES)}.", [{"field": "type"}])
-    try:
-        limit = int(query.get("limit", "20"))
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed(f"limit is a number from 1 to {MAX_PAGE}.", [{"field": "limit"}])
+    limit = page_limit(query, 20, MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     documents, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""),
                                            prefix=f"document:{kind}#" if kind else "document:")

@@ -56,7 +56,7 @@ def test_starting_the_same_timer_twice_starts_it_once(container, aws):
 
 def test_a_cancelled_timer_delivers_nothing(container, aws):
     handle = timers.schedule(container.timers, timer_id="expiry-7", queue_url=aws.physical["NotificationsQueue"],
-                             fire_at=datetime.now(timezone.utc) + timedelta(seconds=2), message={"n": 7})
+                             fire_at=datetime.now(timezone.utc) + timedelta(seconds=5), message={"n": 7})
 
     # moto starts an execution's thread a moment after StartExecution returns, and a StopExecution
     # before that fails inside moto ('NoneType' has no 'set_stop'); real Step Functions has no
@@ -65,5 +65,5 @@ def test_a_cancelled_timer_delivers_nothing(container, aws):
     time.sleep(0.2)
     timers.cancel(container.timers, handle)
 
-    assert wait_for_messages(aws.physical["NotificationsQueue"], 4) == []
+    assert wait_for_messages(aws.physical["NotificationsQueue"], 7) == []
     assert status_becomes(container.timers, handle, "ABORTED") == "ABORTED"
