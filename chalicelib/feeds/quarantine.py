@@ -14,11 +14,11 @@ import re
 import uuid
 from typing import Any
 
-from chalicelib.audit.domain import Action, Actor
+from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, iso, page_limit, record
+from chalicelib.identity.ports import Origin, caller_actor, iso, page_limit, record
 
 MAX_PAGE = 50
 
@@ -34,8 +34,6 @@ def _key(item_id: str) -> str:
         raise NotFound("No such quarantined message.") from None
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def _visible(ports, caller: Caller, message: FeedMessage, owners: dict[str, str]) -> bool:
@@ -51,7 +49,7 @@ def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str
     messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
     owners: dict[str, str] = {}
     shown = [m for m in messages if _visible(ports, caller, m, owners)]
-    record(ports, origin, _actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
+    record(ports, origin, caller_actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
            reason=f"count:{len(shown)}")
     # Metadata only: the reason names fields and rules, never values; the body stays archived.
     return {"messages": [{"id": quarantine_id(m.key), "sender": m.sender or None, "control_id": m.control_id or None,
@@ -85,7 +83,7 @@ def replay(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any
     except DependencyUnavailable:
         ports.feed_messages.move(message.key, FeedStatus.ACCEPTED, FeedStatus.QUARANTINED)  # as it was
         raise
-    record(ports, origin, _actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
+    record(ports, origin, caller_actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
            resource_id=message.key)
     return {"id": item_id, "status": "replayed"}
 
@@ -94,7 +92,7 @@ def dismiss(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, An
     message = _quarantined(ports, caller, item_id)
     if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.DISMISSED):
         raise Conflict("The message left quarantine meanwhile.")
-    record(ports, origin, _actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
+    record(ports, origin, caller_actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
            resource_id=message.key)
     return {"id": item_id, "status": "dismissed"}
 

@@ -21,7 +21,7 @@ from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
 from chalicelib.identity.domain import Caller, IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
-from chalicelib.identity.ports import ANONYMOUS, Origin, event, iso, notify, only_fields, record
+from chalicelib.identity.ports import ANONYMOUS, Origin, caller_actor, event, iso, notify, only_fields, record
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
 
@@ -31,8 +31,6 @@ DEFAULT_PREFERENCES = {"email_new_results": True, "email_messages": True, "email
                        "email_forms": True}
 
 
-def _staff(caller: Caller) -> Actor:
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def invite(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -63,14 +61,14 @@ def _issue(ports, caller: Caller, origin: Origin, patient: Patient, email: str, 
 
         ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED))
     notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
-    record(ports, origin, _staff(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
            resource_type="Invitation", resource_id=split.selector)
     return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
 
 
 def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
-    record(ports, origin, _staff(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="Invitation")
     epoch = int(now.timestamp())
     return {"invitations": [patients.invitation_summary(r, epoch)
@@ -92,7 +90,7 @@ def revoke(ports, caller: Caller, origin: Origin, invitation_id: str) -> None:
                                          {"status": InvitationStatus.PENDING.value},
                                          status=InvitationStatus.REVOKED.value):
         raise Conflict("Only a pending invitation can be revoked.")
-    record(ports, origin, _staff(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
+    record(ports, origin, caller_actor(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
            resource_type="Invitation", resource_id=invitation.selector)
 
 

@@ -50,6 +50,11 @@ def actor_of(account) -> Actor:
     return Actor(account_id=account.account_id, role=account.role.value)
 
 
+def caller_actor(caller) -> Actor:
+    """The audit actor of a signed-in call (identity.domain.Caller)."""
+    return Actor(account_id=caller.account_id, role=caller.role)
+
+
 def event(origin: Origin, actor: Actor, event_type: str, outcome: Outcome = Outcome.SUCCESS, *,
           action: Action = Action.EXECUTE, patient_id: str = "", resource_type: str = "", resource_id: str = "",
           reason: str = "") -> AuditEvent:

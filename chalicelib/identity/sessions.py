@@ -21,7 +21,7 @@ from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.guessing import count_failure, is_locked
 from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
 
-from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, iso, notify, only_fields, record
+from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, caller_actor, iso, notify, only_fields, record
 
 CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
@@ -161,11 +161,6 @@ def sign_out(ports, caller: Caller, origin: Origin) -> None:
     ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
     record(ports, origin, caller_actor(caller), "session.sign_out")
 
-
-def caller_actor(caller: Caller):
-    from chalicelib.audit.domain import Actor
-
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def lift_restriction(ports, caller: Caller, restriction: Restriction) -> None:

@@ -13,17 +13,15 @@ from typing import Any
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
-from chalicelib.audit.domain import Action, Actor
+from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, LinkPurpose
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import Origin, event, only_fields, record
+from chalicelib.identity.ports import Origin, caller_actor, event, only_fields, record
 from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, send_link
 from chalicelib.patients.service import email_address
 
 
-def _admin(caller: Caller) -> Actor:
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -38,7 +36,7 @@ def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime
                       status=AccountStatus.ACTIVE, email=email, email_verified=True, created_at=now)
     ports.directory.add_account(account)
     send_link(ports, account, LinkPurpose.ACCOUNT_SETUP, ACCOUNT_SETUP_SECONDS, now)
-    record(ports, origin, _admin(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
+    record(ports, origin, caller_actor(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
            resource_id=account.account_id, reason=account.role.value)
     return {"account_id": account.account_id, "username": username, "role": account.role.value,
             "status": account.status.value}
@@ -54,7 +52,7 @@ def set_staff_status(ports, caller: Caller, origin: Origin, account_id: str, bod
     if account.account_id == caller.account_id:
         raise Conflict("You cannot disable your own account.")
     status = AccountStatus(body["status"])
-    audit_event = event(origin, _admin(caller), f"staff_account.{status.value}", action=Action.UPDATE,
+    audit_event = event(origin, caller_actor(caller), f"staff_account.{status.value}", action=Action.UPDATE,
                         resource_type="Account", resource_id=account.account_id)
     if status is AccountStatus.ACTIVE:
         ports.identity_records.save_account_with_audit(dataclasses.replace(account, status=status), audit_event)

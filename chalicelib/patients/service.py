@@ -18,7 +18,7 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import Origin, event, iso, notify, only_fields, record, text_field
+from chalicelib.identity.ports import Origin, caller_actor, event, iso, notify, only_fields, record, text_field
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
@@ -32,10 +32,6 @@ def email_address(value: Any, field: str = "email") -> str:
     return value.strip()
 
 
-def _actor(caller: Caller):
-    from chalicelib.audit.domain import Actor
-
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -72,7 +68,7 @@ def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) ->
         sex=sex, email=email_address(body["email"]) if body.get("email") else "",
         portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
     ports.patients.add(patient)
-    record(ports, origin, _actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
            resource_type="Patient", resource_id=patient.patient_id)
     return {"patient_id": patient.patient_id, "portal_status": patient.portal_status.value}
 
@@ -95,7 +91,7 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
     elif patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient is None or patient.organization_id != caller.organization_id:
-        record(ports, origin, _actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
+        record(ports, origin, caller_actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
                resource_type="Patient", reason="not_found_or_other_organization")
         raise NotFound("No such patient.")
     return patient
@@ -104,7 +100,7 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
 def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
-    record(ports, origin, _actor(caller), "patient.portal_status.read", action=Action.READ,
+    record(ports, origin, caller_actor(caller), "patient.portal_status.read", action=Action.READ,
            patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
     account = ports.directory.account(patient.account_id) if patient.account_id else None
     if account is not None and account.organization_id != caller.organization_id:
@@ -184,7 +180,7 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
     else:
         changes = {"totp_secret": b"", "totp_pending_secret": b"", "totp_last_step": 0, "email_code_enabled": False,
                    "recovery_code_hashes": frozenset()}
-    audit_event = event(origin, _actor(caller), f"portal_access.{action}", action=Action.UPDATE,
+    audit_event = event(origin, caller_actor(caller), f"portal_access.{action}", action=Action.UPDATE,
                         patient_id=patient.patient_id, resource_type="Account", resource_id=account.account_id,
                         reason=reason)
     ended = 0

@@ -26,6 +26,10 @@ class ResultStatus(enum.Enum):
     PENDING = "pending"  # ordered or in progress: no value yet
 
 
+# The kinds of document a patient browses by (the list route's ?type=, the release policy's document:<type>).
+DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
+
+
 class Category(enum.Enum):
     LAB = "lab"
     PATHOLOGY = "pathology"

@@ -216,9 +216,6 @@ def _fits(content: dict) -> None:
                          "send long text as a document (MDM).")
 
 
-DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
-
-
 def document_type(report: ResultReport) -> str:
     """MDM TXA-2 (or a FHIR type) to the four kinds a patient browses by."""
     code, text = report.code.code.upper(), report.code.display.lower()

@@ -16,11 +16,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.records.domain import Category, ResultReport
+from chalicelib.records.domain import DOCUMENT_TYPES, Category, ResultReport
 
 MAX_DELAY_SECONDS = 30 * 24 * 3600
 HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a hold has no end until staff release it
-DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
 _KEY = re.compile(r"(category:(%s)|document:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" % (
     "|".join(c.value for c in Category), "|".join(DOCUMENT_TYPES)))
 HOLD_REASONS = ("clinician_review", "patient_request", "legal_hold", "harm_exception", "other")

@@ -7,19 +7,17 @@ import re
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, iso, page_limit, record
-from chalicelib.records.domain import Category
+from chalicelib.identity.ports import Origin, caller_actor, iso, page_limit, record
+from chalicelib.records.domain import DOCUMENT_TYPES, Category
 from chalicelib.records.store import StoredResult
 
 _ID = re.compile(r"[0-9a-f]{32}")
 MAX_PAGE = 50
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def readable_patient(ports, caller: Caller, origin: Origin, patient_id: str) -> str:
@@ -33,7 +31,7 @@ def readable_patient(ports, caller: Caller, origin: Origin, patient_id: str) -> 
         if account is not None and any(c.patient_id == patient_id and c.status == "active"
                                        for c in account.connections):
             return patient_id
-    record(ports, origin, _actor(caller), "records.read", Outcome.DENIED, action=Action.READ,
+    record(ports, origin, caller_actor(caller), "records.read", Outcome.DENIED, action=Action.READ,
            resource_type="Patient", reason="not_the_callers_patient")
     raise NotFound("No such patient.")
 
@@ -47,7 +45,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: 
     limit = page_limit(query, 20, MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     results, cursor = ports.records.page(patient_id, category, now, limit, query.get("cursor", ""))
-    record(ports, origin, _actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results)}")
     return {"results": [summary(r) for r in results], "next_cursor": cursor or None}
 
@@ -60,7 +58,7 @@ def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id
     if current is None or current.status == "cancelled" or current.release_at > now:
         raise NotFound("No such result.")
     earlier = [v for v in kept if v.version < current.version]
-    record(ports, origin, _actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", resource_id=result_id)
     return {**summary(current), "report": current.content,
             "earlier_versions": [{"version": v.version, "status": v.status, "filed_at": iso(v.filed_at),
@@ -90,7 +88,7 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
     limit = page_limit(query, 50, audit.MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     events, cursor = audit.access_history(ports.audit_log, patient_id, limit, query.get("cursor", ""))
-    record(ports, origin, _actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
            resource_type="AuditEvent")
 
     def who(event) -> str:
@@ -105,7 +103,6 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
             "next_cursor": cursor or None}
 
 
-DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
 LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most (GUIDE 5.11)
 
 
@@ -118,7 +115,7 @@ def list_documents(ports, caller: Caller, origin: Origin, patient_id: str, query
     patient_id = readable_patient(ports, caller, origin, patient_id)
     documents, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""),
                                            prefix=f"document:{kind}#" if kind else "document:")
-    record(ports, origin, _actor(caller), "documents.list", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "documents.list", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", reason=f"count:{len(documents)}")
     return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
 
@@ -138,6 +135,6 @@ def document_link(ports, caller: Caller, origin: Origin, patient_id: str, docume
                 if _ID.fullmatch(document_id or "") else None)
     if document is None or document.status == "cancelled" or document.release_at > now or not document.object_key:
         raise NotFound("No such document.")
-    record(ports, origin, _actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", resource_id=document_id)
     return ports.documents.presigned_get(document.object_key, LINK_SECONDS)

@@ -7,18 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit.domain import Action, Actor
+from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, iso, only_fields, record
+from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, record
 from chalicelib.patients import service as patients
 from chalicelib.records import filing
 from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, ReleasePolicy
 from chalicelib.records.service import _ID, summary
 
 
-def _actor(caller: Caller) -> Actor:
-    return Actor(account_id=caller.account_id, role=caller.role)
 
 
 def _staff_summary(result) -> dict[str, Any]:
@@ -30,7 +28,7 @@ def _staff_summary(result) -> dict[str, Any]:
 def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
     results, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50)
-    record(ports, origin, _actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results)}")
     return {"results": [_staff_summary(r) for r in results]}
 
@@ -55,7 +53,7 @@ def hold(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str,
     # timer still sends an email (harmless: the email says nothing), never a silent release.
     ports.records.set_release(current, HELD_UNTIL, body["reason"], "")
     _stop_timer(ports, current.release_timer)
-    record(ports, origin, _actor(caller), "result.held", action=Action.UPDATE, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "result.held", action=Action.UPDATE, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", resource_id=result_id, reason=body["reason"])
     return {"result_id": result_id, "held": True, "held_reason": body["reason"]}
 
@@ -67,7 +65,7 @@ def release(ports, caller: Caller, origin: Origin, patient_id: str, result_id: s
     ports.records.set_release(current, now, "", "")
     _stop_timer(ports, current.release_timer)
     filing.tell(ports, patient, now)
-    record(ports, origin, _actor(caller), "result.released", action=Action.UPDATE, patient_id=patient.patient_id,
+    record(ports, origin, caller_actor(caller), "result.released", action=Action.UPDATE, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", resource_id=result_id, reason="early")
     return {"result_id": result_id, "released_at": iso(now)}
 
@@ -90,7 +88,7 @@ def set_release_policy(ports, caller: Caller, origin: Origin, body: Any) -> dict
                                [{"field": "delays"}])
     policy = ReleasePolicy.from_json(body)
     ports.directory.set_release_policy(caller.organization_id, policy.as_json())
-    record(ports, origin, _actor(caller), "release_policy.changed", action=Action.UPDATE,
+    record(ports, origin, caller_actor(caller), "release_policy.changed", action=Action.UPDATE,
            resource_type="Organization", resource_id=caller.organization_id)
     return policy.as_json()
 
@@ -101,7 +99,7 @@ def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: dateti
 
     patient_id = readable_patient(ports, caller, origin, patient_id)
     waiting = ports.records.upcoming(patient_id, now)
-    record(ports, origin, _actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
+    record(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
     return {"upcoming": [{"result_id": r.result_id, "category": r.category,
                           "name": (r.content.get("code") or {}).get("display") or None,
@@ -121,7 +119,7 @@ def worklist(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
         shown.append({"item_id": item.item_id, "task": item.task, "created_at": iso(item.created_at),
                       "patient": patients.summary(patient) if patient else None, "result_id": item.result_id,
                       "result_version": item.result_version})
-    record(ports, origin, _actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
+    record(ports, origin, caller_actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
            reason=f"count:{len(items)}")
     return {"items": shown}
 
@@ -134,6 +132,6 @@ def close_worklist_item(ports, caller: Caller, origin: Origin, item_id: str, bod
     if item is None or not ports.worklist.close(caller.organization_id, item.sort_key, caller.account_id,
                                                 body["outcome"], now):
         raise NotFound("No such open item.")
-    record(ports, origin, _actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
+    record(ports, origin, caller_actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
            resource_type="Task", resource_id=item_id, reason=body["outcome"])
     return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}

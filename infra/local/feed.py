@@ -24,11 +24,12 @@ def main(argv: list[str]) -> int:
     options = LocalStackOptions(aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")))
     prepare_environment(options)
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
     sqs = boto3.client("sqs")
     try:
         queue_url = sqs.get_queue_url(QueueName=CLINICAL_INBOUND_QUEUE_NAME)["QueueUrl"]
-    except Exception:  # noqa: BLE001 (any failure here means the same thing to the user)
+    except (BotoCoreError, ClientError):  # nothing listening, or a stand-in without our queue
         print(f"no local stack answers on port {options.aws_port}: start it with `make run`", file=sys.stderr)
         return 1
     # Bytes as they are: HL7 segments end in CR, which a text read would turn into LF.
