@@ -20,6 +20,7 @@ from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.records.routes import records_routes
+from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 
 # chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
@@ -40,6 +41,7 @@ app.register_blueprint(identity_routes)
 app.register_blueprint(staff_routes)
 app.register_blueprint(records_routes)
 app.register_blueprint(feed_routes)
+app.register_blueprint(notification_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

@@ -200,6 +200,13 @@ class Container:
             "kms": self.keys.ping,
         }
 
+    @cached_property
+    def inbox(self):
+        from chalicelib.data.inbox_repository import DynamoInbox
+
+        self._bind_tables()
+        return DynamoInbox()
+
 
 _lock = threading.RLock()
 _container: Container | None = None

@@ -183,6 +183,7 @@ def patient_item(patient: Patient) -> PatientModel:
         birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
         portal_status=patient.portal_status.value, account_id=patient.account_id or None,
         created_at=patient.created_at, merged_into=patient.merged_into or None,
+        wait_for_review=list(patient.wait_for_review) or None,
     )
     if patient.version is not None:
         item.version = patient.version
@@ -196,7 +197,7 @@ def _patient(item: PatientModel) -> Patient:
         family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
         sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
         account_id=item.account_id or "", created_at=item.created_at, version=item.version,
-        merged_into=item.merged_into or "",
+        merged_into=item.merged_into or "", wait_for_review=tuple(item.wait_for_review or ()),
     )
 
 

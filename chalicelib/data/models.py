@@ -144,8 +144,21 @@ class FeedSourceModel(Model):
         table_name = "organizations"
 
     organization_id = UnicodeAttribute(hash_key=True)  # "sender#<sender>"
-    files_for = UnicodeAttribute(null=False)
+    files_for = UnicodeAttribute(null=False)  # "" once retired (the API may not DeleteItem here)
     default_authority = UnicodeAttribute(null=True)
+
+
+class OrganizationSendersModel(Model):
+    """Lives in the organizations table under key "feed-sources#<organization_id>": the senders
+    registered to the organization, so its admins list them in one read (the table has no index
+    on ``files_for``, and the API may not Scan it). A hint, not the truth: each sender is checked
+    against its own "sender#<sender>" item, which a later registration may have moved."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)  # "feed-sources#<organization_id>"
+    senders = UnicodeSetAttribute(null=True)
 
 
 class RecordsByTimeIndex(LocalSecondaryIndex):
@@ -164,6 +177,17 @@ class RecordsByCategoryIndex(LocalSecondaryIndex):
 
     patient_id = UnicodeAttribute(hash_key=True)
     category_listed_at = UnicodeAttribute(range_key=True)
+
+
+class RecordsByIdIndex(GlobalSecondaryIndex):
+    """Where a record lives, by its id alone (staff hold or release a result or document by id).
+    Sparse: only current items carry ``current_record_id``, never the kept versions."""
+
+    class Meta:
+        index_name = "by-record-id"
+        projection = KeysOnlyProjection()
+
+    current_record_id = UnicodeAttribute(hash_key=True)
 
 
 class RecordModel(Model):
@@ -191,8 +215,38 @@ class RecordModel(Model):
     release_timer = UnicodeAttribute(null=True)  # the Step Functions execution that announces a delayed release
     held_reason = UnicodeAttribute(null=True)  # a staff hold's recorded exception reason (a code)
     object_key = UnicodeAttribute(null=True)  # documents: the file in the documents bucket
+    current_record_id = UnicodeAttribute(null=True)  # current versions only: record_id, for by-record-id
     by_time = RecordsByTimeIndex()
     by_category = RecordsByCategoryIndex()
+    by_record_id = RecordsByIdIndex()
+
+
+class InboxByTimeIndex(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by-time"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    listed_at = UnicodeAttribute(range_key=True)
+
+
+class InboxItemModel(Model):
+    """One notice in an account's portal inbox, in the records table (data/inbox_repository.py).
+    Its own copy of the by-time index: a PynamoDB index class belongs to one model."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "inbox#<account_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "notification#<notification_id>"
+    listed_at = UnicodeAttribute(null=False)  # "<created ISO>#<notification_id>": the list order
+    kind = UnicodeAttribute(null=False)  # "notification", for anyone reading the table by hand
+    notification_id = UnicodeAttribute(null=False)
+    template = UnicodeAttribute(null=False)
+    title = UnicodeAttribute(null=False)  # the template's email subject: no PHI
+    created_at = UTCDateTimeAttribute(null=False)
+    read_at = UTCDateTimeAttribute(null=True)
+    by_time = InboxByTimeIndex()
 
 
 class WorklistItemModel(Model):
@@ -234,6 +288,7 @@ class PatientModel(Model):
     account_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=False)
     merged_into = UnicodeAttribute(null=True)  # A40: this record was merged into that patient
+    wait_for_review = JSONAttribute(null=True)  # ["pathology", ...]: the patient's choice
     version = VersionAttribute()
 
 
@@ -331,8 +386,10 @@ def bind_tables(settings) -> None:
         IdentifierClaimModel: settings.patients_table,
         IdentityRecordModel: settings.identity_table,
         FeedSourceModel: settings.organizations_table,
+        OrganizationSendersModel: settings.organizations_table,
         RecordModel: settings.records_table,
         WorklistItemModel: settings.records_table,
+        InboxItemModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

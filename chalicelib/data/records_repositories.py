@@ -8,12 +8,19 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.models import FeedMessageModel, FeedSourceModel, RecordModel, WorklistItemModel
+from chalicelib.data.models import (
+    FeedMessageModel,
+    FeedSourceModel,
+    OrganizationSendersModel,
+    RecordModel,
+    WorklistItemModel,
+)
 from chalicelib.data.repositories import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
 from chalicelib.records.store import FeedSource, StoredResult, WorklistItem
 
 _UNAVAILABLE = "The health records store is unavailable."
+MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
 
 
 def _stored(item: RecordModel) -> StoredResult:
@@ -37,11 +44,15 @@ class DynamoRecords:
                 continue
             except PynamoDBException as error:
                 raise DependencyUnavailable(_UNAVAILABLE) from error
+            if not item.files_for:
+                continue  # retired by an admin (DELETE /v1/admin/feed-sources/...): as if never registered
             return FeedSource(sender=sender, organization_id=item.files_for,
                               default_authority=item.default_authority or "")
         return None
 
     def add_feed_source(self, source: FeedSource) -> None:
+        """The operator's registration (seed, one-off script): whoever held the sender before."""
+        self._list_sender(source.organization_id, source.sender)
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}", files_for=source.organization_id,
                             default_authority=source.default_authority or None).save()
@@ -56,6 +67,25 @@ class DynamoRecords:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def copy_records(self, from_patient: str, to_patient: str) -> int:
+        """A40: every record item of a merged patient (results, documents, their kept versions,
+        the rest of the record) copied under the survivor; items the survivor has already keep
+        theirs. Idempotent (a redelivered merge copies nothing twice); the merged patient's own
+        items stay, never deleted. Returns how many were copied."""
+        copied = 0
+        try:
+            for item in RecordModel.query(from_patient, consistent_read=True):
+                item.patient_id = to_patient
+                try:
+                    item.save(condition=RecordModel.record_key.does_not_exist())
+                    copied += 1
+                except PutError as error:
+                    if error.cause_response_code != "ConditionalCheckFailedException":
+                        raise DependencyUnavailable(_UNAVAILABLE) from error
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied
 
     def put_version(self, result: StoredResult) -> None:
         """Write a result's new current version and keep the version itself, in one transaction:
@@ -119,13 +149,16 @@ class DynamoRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
-        """Current results not released yet (held ones included), one Query."""
-        visible = (RecordModel.release_at > now) & (RecordModel.status != "cancelled")
+        """Current results and documents not released yet (held ones included), newest first, one
+        Query of the category index: unlike the time index, it lists documents too. It orders by
+        category, so the waiting ones are sorted here (a patient has few)."""
+        waiting = (RecordModel.release_at > now) & (RecordModel.status != "cancelled")
         try:
-            return [_stored(item) for item in RecordModel.by_time.query(
-                patient_id, filter_condition=visible, scan_index_forward=False, limit=limit, page_size=200)]
+            items = [_stored(item) for item in RecordModel.by_category.query(
+                patient_id, filter_condition=waiting, limit=MAX_WAITING, page_size=200)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+        return sorted(items, key=lambda r: r.listed_at, reverse=True)[:limit]
 
     def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
                       ) -> tuple[StoredResult | None, list[StoredResult]]:
@@ -144,6 +177,85 @@ class DynamoRecords:
         try:
             return [_stored(item) for item in RecordModel.query(
                 patient_id, RecordModel.record_key.startswith(f"{kind}#{result_id}#v"), scan_index_forward=False)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def locate(self, record_id: str) -> list[tuple[str, str]]:
+        """Whose record this id is, and of which kind: ``[(patient_id, kind)]``, one Query of the
+        sparse by-record-id index (current items only). Usually one; a result filed under another
+        patient later, or a result and a document with the same sender id, make more. The index
+        is eventually consistent: read the record itself before acting on it."""
+        try:
+            return [(item.patient_id, item.record_key.partition("#")[0])
+                    for item in RecordModel.by_record_id.query(record_id, limit=10, page_size=10)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    # -- feed sources, as an organization's admins see them -----------------------------------------
+    def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
+        """The senders that file for this organization, by name: one read of its list, then each
+        sender's own registration (the list may name one moved elsewhere or retired since)."""
+        try:
+            listed = OrganizationSendersModel.get(f"feed-sources#{organization_id}", consistent_read=True)
+        except OrganizationSendersModel.DoesNotExist:
+            return []
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        sources = []
+        for sender in sorted(listed.senders or ())[:limit]:
+            try:
+                item = FeedSourceModel.get(f"sender#{sender}", consistent_read=True)
+            except FeedSourceModel.DoesNotExist:
+                continue
+            except PynamoDBException as error:
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            if item.files_for == organization_id:
+                sources.append(FeedSource(sender, organization_id, item.default_authority or ""))
+        return sources
+
+    def claim_feed_source(self, source: FeedSource) -> None:
+        """Register a sender to the organization, or change its default authority; Conflict when
+        another organization holds it (the condition decides, so two admins cannot both win)."""
+        self._list_sender(source.organization_id, source.sender)
+        free = (FeedSourceModel.organization_id.does_not_exist() | (FeedSourceModel.files_for == "")
+                | (FeedSourceModel.files_for == source.organization_id))
+        authority = (FeedSourceModel.default_authority.set(source.default_authority) if source.default_authority
+                     else FeedSourceModel.default_authority.remove())
+        try:
+            FeedSourceModel(organization_id=f"sender#{source.sender}").update(
+                actions=[FeedSourceModel.files_for.set(source.organization_id), authority], condition=free)
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+                self._unlist_sender(source.organization_id, source.sender)
+                raise Conflict("This sender is registered to another organization.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def retire_feed_source(self, organization_id: str, sender: str) -> bool:
+        """Stop filing a sender for the organization (False if it does not file for it). The item
+        stays, emptied: the API may update the organizations table, not delete from it."""
+        try:
+            FeedSourceModel(organization_id=f"sender#{sender}").update(
+                actions=[FeedSourceModel.files_for.set(""), FeedSourceModel.default_authority.remove()],
+                condition=FeedSourceModel.files_for == organization_id)
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            return False
+        self._unlist_sender(organization_id, sender)
+        return True
+
+    def _list_sender(self, organization_id: str, sender: str) -> None:
+        # Listed before it is registered: a failure in between leaves a name the list skips,
+        # never a registration the organization cannot see.
+        self._senders_update(organization_id, OrganizationSendersModel.senders.add({sender}))
+
+    def _unlist_sender(self, organization_id: str, sender: str) -> None:
+        self._senders_update(organization_id, OrganizationSendersModel.senders.delete({sender}))
+
+    @staticmethod
+    def _senders_update(organization_id: str, action) -> None:
+        try:
+            OrganizationSendersModel(organization_id=f"feed-sources#{organization_id}").update(actions=[action])
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -203,7 +315,8 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
         status=result.status, content_sha256=result.content_sha256, content=result.content,
         organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
         release_at=result.release_at, critical=result.critical or None,
-        release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None)
+        release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None,
+        current_record_id=result.result_id if listed else None)
 
 
 def mark_feed_message(key: str, status: str, reason: str = "", expected: str = "accepted") -> bool:

@@ -1,8 +1,10 @@
 """The Lambda side of the notifications queue: each record is one NotificationRequest, sent once.
 
 Idempotency (Powertools, on notification_id) makes a redelivered record, or the same request
-put twice, one email. A record that is not a valid request fails; after maxReceiveCount it waits
-on the dead-letter queue, whose alarm tells the on-call engineer.
+put twice, one email and at most one inbox item (the inbox write is itself conditional on the id,
+so a retry after a failed email does not add a second). A record that is not a valid request
+fails; after maxReceiveCount it waits on the dead-letter queue, whose alarm tells the on-call
+engineer.
 """
 
 from __future__ import annotations
@@ -19,24 +21,31 @@ from chalicelib.observability import count, logger
 # Longer than a message can live anywhere: 4 days on the queue, then 14 on the dead-letter queue.
 IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 # The payload check covers every field of a request but its id: a reused id with other content
-# (another address, template or parameter) is refused, not taken for a duplicate.
-PAYLOAD_JMESPATH = "[template, to_address, token, username, code]"
+# (another address, account, template or parameter) is refused, not taken for a duplicate.
+PAYLOAD_JMESPATH = "[template, to_address, token, username, code, account_id]"
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import process_partial_response
 
     from chalicelib.batches import QueueBatch
+    from chalicelib.identity.ports import now
 
     container = wiring.container()
 
     def send(message: dict[str, Any]) -> dict[str, str]:
         request = NotificationRequest.from_message(message)
-        ses_id = service.send(request, mailer=container.mailer, public_base_url=container.settings.public_base_url)
-        count("NotificationSent")
-        logger.info("notification sent", extra={"notification_id": request.notification_id,
-                                                 "template": request.template})
-        return {"ses_message_id": ses_id}
+        delivery = service.deliver(container, request, now())
+        if delivery.ses_message_id:
+            count("NotificationSent")
+        if delivery.inbox == "added":
+            count("NotificationInboxed")
+        # ids and codes only: never the address
+        logger.info("notification sent" if delivery.ses_message_id else "notification not emailed",
+                    extra={"notification_id": request.notification_id, "template": request.template,
+                           "account_id": request.account_id or None, "inbox": delivery.inbox or None,
+                           "not_emailed": delivery.not_emailed or None})
+        return delivery.as_json()
 
     send_once, config = container.idempotent("notifications.send", send, "notification_id", PAYLOAD_JMESPATH,
                                              IDEMPOTENCY_WINDOW_SECONDS)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.errors import ValidationFailed
@@ -43,6 +44,12 @@ class Template:
     action: str  # the label of the one link
     path: str  # where the link goes in the portal; may hold "{token}" if the template declares it
     params: tuple[str, ...] = ()  # what a request for this template must carry, and all it may carry
+    # True: a request may name an account instead of an address. The notice is then kept in the
+    # account's portal inbox (titled with the subject) and emailed to its verified address.
+    inbox: bool = False
+    # The account's notification preference (identity.enrollment.DEFAULT_PREFERENCES) that says
+    # whether an account-addressed notice of this template is emailed; "" when none applies.
+    preference: str = ""
 
     def __post_init__(self) -> None:
         # A template that would leave a placeholder unfilled, or take a value it never shows, or
@@ -50,6 +57,11 @@ class Template:
         unknown = [name for name in self.params if name not in PARAMS]
         if unknown or len(set(self.params)) != len(self.params):
             raise ValueError(f"template params must be distinct names from {sorted(PARAMS)}: {self.params}")
+        if self.inbox and self.params:
+            # An inbox keeps a notice for good: never a link that works once, a code or a user name.
+            raise ValueError(f"an inbox template takes no parameters: {self.params}")
+        if self.preference and not self.inbox:
+            raise ValueError("only an inbox template is sent by the account's preference")
         if not self.path.startswith("/") or self.path.startswith("//"):
             raise ValueError(f"a template's path is a path in the portal: {self.path!r}")
         in_link = {name for name in self.params if PARAMS[name].in_link}
@@ -80,7 +92,7 @@ TEMPLATES: dict[str, Template] = {
         subject="Something new is waiting in your patient portal",
         lines=("There is something new for you in the patient portal.",
                "For your privacy we do not say what in email. Sign in to see it."),
-        action="Sign in to the portal", path="/"),
+        action="Sign in to the portal", path="/", inbox=True, preference="email_new_results"),
     "email_verification": Template(
         subject="Confirm your email address for the patient portal",
         lines=("Please confirm that this is the email address for your patient portal account.",
@@ -146,26 +158,35 @@ TEMPLATES: dict[str, Template] = {
         action="Open the portal", path="/"),
 }
 
-_NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-FIELDS = ("notification_id", "template", "to_address", "token", "username", "code")
+FIELDS = ("notification_id", "template", "to_address", "token", "username", "code", "account_id")
 
 
 def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[str, str]]:
-    """Every problem of a request at once. ``given``: the parameters the producer passed."""
+    """Every problem of a request at once. ``given``: the optional fields (parameters, address,
+    account) the producer passed; each one given must be valid, even when empty."""
 
     def text(name: str) -> str:
         value = values.get(name, "")
         return value if isinstance(value, str) else ""
 
     problems = []
-    if not _NOTIFICATION_ID.fullmatch(text("notification_id")):
+    if not NOTIFICATION_ID.fullmatch(text("notification_id")):
         problems.append({"field": "notification_id", "issue": "required: 1 to 128 letters, digits, '-', '_' or '.'"})
     template = TEMPLATES.get(text("template"))
     if template is None:
         problems.append({"field": "template", "issue": f"one of {sorted(TEMPLATES)}"})
-    if not _EMAIL.fullmatch(text("to_address")):
+    to_account = "account_id" in given
+    if to_account and not _ACCOUNT_ID.fullmatch(text("account_id")):
+        problems.append({"field": "account_id", "issue": "1 to 64 letters, digits, '-' or '_'"})
+    elif to_account and template is not None and not template.inbox:
+        problems.append({"field": "account_id", "issue": "this template is sent to an address only"})
+    if "to_address" in given and not _EMAIL.fullmatch(text("to_address")):
         problems.append({"field": "to_address", "issue": "not an email address"})
+    elif "to_address" not in given and not to_account:
+        problems.append({"field": "to_address", "issue": "required: an email address, unless account_id is given"})
     if template is not None:
         for name, param in PARAMS.items():
             if name in template.params and not param.pattern.fullmatch(text(name)):
@@ -177,17 +198,24 @@ def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[st
 
 @dataclass(frozen=True)
 class NotificationRequest:
-    """A valid request: constructing one checks it, so only checked values reach an email."""
+    """A valid request: constructing one checks it, so only checked values reach an email.
+
+    It names an address (``to_address``), an account (``account_id``, for an inbox template), or
+    both. An account is looked up when the notice is sent: it is kept in the account's inbox and
+    emailed, by the account's preference, to ``to_address`` if given, else to the account's
+    verified address."""
 
     notification_id: str  # the producer's id: sending is idempotent on it
     template: str
-    to_address: str
+    to_address: str = ""
     token: str = ""  # "" unless the template declares it; likewise username and code
     username: str = ""
     code: str = ""
+    account_id: str = ""
 
     def __post_init__(self) -> None:
-        problems = _problems(self.__dict__, given=[name for name in PARAMS if getattr(self, name) != ""])
+        given = [name for name in (*PARAMS, "to_address", "account_id") if getattr(self, name) != ""]
+        problems = _problems(self.__dict__, given=given)
         if problems:
             raise ValidationFailed("The notification request is not valid.", problems)
 
@@ -211,3 +239,21 @@ class NotificationRequest:
         if problems:
             raise ValidationFailed("The notification request is not valid.", problems)
         return cls(**{name: message.get(name, "") for name in FIELDS})
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A notice kept in an account's portal inbox. No PHI: its title is its template's email
+    subject, and nothing else of the request (no address, no parameter) is kept."""
+
+    account_id: str
+    notification_id: str
+    template: str
+    title: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+    @classmethod
+    def of(cls, request: NotificationRequest, at: datetime) -> "InboxItem":
+        return cls(account_id=request.account_id, notification_id=request.notification_id,
+                   template=request.template, title=TEMPLATES[request.template].subject, created_at=at)

@@ -1,15 +1,33 @@
-"""Rendering and sending one notification."""
+"""Rendering and sending one notification, and keeping an account's notices in its inbox."""
 
 from __future__ import annotations
 
 import html
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
-from chalicelib.notifications.domain import TEMPLATES, NotificationRequest, fill
+from chalicelib.accounts.domain import Account, AccountStatus
+from chalicelib.notifications.domain import TEMPLATES, InboxItem, NotificationRequest, fill
 
 
 class Mailer(Protocol):
     def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
+
+
+class Directory(Protocol):
+    def account(self, account_id: str) -> Account | None: ...
+
+
+class Inbox(Protocol):
+    def add(self, item: InboxItem) -> bool: ...  # False: an item with this notification id is there already
+
+
+class DeliveryPorts(Protocol):
+    settings: Any  # .public_base_url
+    mailer: Mailer
+    directory: Directory
+    inbox: Inbox
 
 
 def render(request: NotificationRequest, public_base_url: str) -> tuple[str, str, str]:
@@ -26,6 +44,51 @@ def render(request: NotificationRequest, public_base_url: str) -> tuple[str, str
     return template.subject, text, body
 
 
-def send(request: NotificationRequest, *, mailer: Mailer, public_base_url: str) -> str:
+def send(request: NotificationRequest, *, mailer: Mailer, public_base_url: str, to_address: str = "") -> str:
+    """Email the request to ``to_address``, or else to the request's own address."""
     subject, text, body = render(request, public_base_url)
-    return mailer.send(request.to_address, subject, text, body)
+    return mailer.send(to_address or request.to_address, subject, text, body)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one request, in ids and codes (it is logged and kept as the idempotency
+    record's result)."""
+
+    ses_message_id: str = ""  # "" when no email went out
+    inbox: str = ""  # "added"; "kept" (there already: a retry after a failure); "" (no inbox)
+    not_emailed: str = ""  # why no email: no_account, account_not_active, no_verified_address, preference_off
+
+    def as_json(self) -> dict[str, str]:
+        return {"ses_message_id": self.ses_message_id, "inbox": self.inbox, "not_emailed": self.not_emailed}
+
+
+def deliver(ports: DeliveryPorts, request: NotificationRequest, now: datetime) -> Delivery:
+    """Send one request. An address alone: the email, as asked. An account: looked up now, when
+    the notice goes (a timer may fire days after the request was made, and the address or the
+    preferences may have changed since). The notice always goes into the account's inbox; it is
+    emailed only if the template's preference is on and there is an address: ``to_address`` if
+    the producer named one, else the account's verified address while the account is active.
+
+    The inbox write is a conditional put on the notification id, so a retry after a failed email
+    keeps the one item; sending once per id is the caller's idempotency."""
+    base_url = ports.settings.public_base_url
+    if not request.account_id:
+        return Delivery(ses_message_id=send(request, mailer=ports.mailer, public_base_url=base_url))
+    account = ports.directory.account(request.account_id)
+    if account is None:  # accounts are never deleted: a producer's mistake, and a retry will not mend it
+        return Delivery(not_emailed="no_account")
+    inbox = "added" if ports.inbox.add(InboxItem.of(request, now)) else "kept"
+    preference = TEMPLATES[request.template].preference
+    # A preference never set is on (identity.enrollment.DEFAULT_PREFERENCES are all on).
+    if preference and not account.notification_preferences.get(preference, True):
+        return Delivery(inbox=inbox, not_emailed="preference_off")
+    address = request.to_address
+    if not address and account.status is not AccountStatus.ACTIVE:
+        return Delivery(inbox=inbox, not_emailed="account_not_active")  # "sign in to see it" would mislead
+    if not address and account.email_verified:
+        address = account.email
+    if not address:
+        return Delivery(inbox=inbox, not_emailed="no_verified_address")
+    return Delivery(ses_message_id=send(request, mailer=ports.mailer, public_base_url=base_url, to_address=address),
+                    inbox=inbox)

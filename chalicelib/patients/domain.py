@@ -47,6 +47,9 @@ class Patient:
     created_at: datetime
     version: int | None = None
     merged_into: str = ""  # A40: this record was merged into that patient (the survivor)
+    # The patient's own choice: results of these categories wait for a clinician's review (staff
+    # release them) or for records.release.REVIEW_WAIT_LIMIT, whichever comes first.
+    wait_for_review: tuple[str, ...] = ()
 
 
 _IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")

@@ -108,10 +108,39 @@ class ResultReport:
     ordering_provider: str = ""
     observations: tuple[Observation, ...] = ()
     notes: tuple[str, ...] = ()
+    is_document: bool = False  # a document (MDM, FHIR DocumentReference): filed to the documents store
+    visit_id: str = ""  # the sender's id of the visit it belongs to (PV1-19, Encounter): discharge timing
+    discharged_at: str = ""  # when the message itself says when that visit ended
 
     @property
     def critical(self) -> bool:
         return any(observation.critical for observation in self.observations)
+
+
+# The rest of a health record, beside results and documents: each kind is a section the patient
+# browses (GET /v1/patients/{id}/health-summary/{section}).
+ENTRY_KINDS = {"allergy": "allergies", "condition": "conditions", "medication": "medications",
+               "immunization": "immunizations", "visit": "visits", "appointment": "appointments"}
+
+
+@dataclass(frozen=True)
+class ClinicalEntry:
+    """An allergy, condition, medication, immunization, visit or appointment, as the sender
+    described it. ``content`` is what the patient is shown (short texts, codes and times only);
+    ``withdrawn`` (entered in error, deleted) takes it off the record."""
+
+    kind: str  # a key of ENTRY_KINDS
+    source_id: str  # the sender's id, stable across updates
+    content: dict
+    occurred_at: str = ""  # ISO: when it happened or was recorded (the section's order)
+    withdrawn: bool = False
+    as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated): an older message never wins
+    reopens: bool = False  # a visit taken back a step on purpose (A13 cancels a discharge, A12 a transfer)
+
+
+# The assigning authority under which a sender's own FHIR Patient ids are claimed, so that a later
+# resource referring to "Patient/<id>" finds the patient (filing makes it the sender's own).
+FHIR_ID_AUTHORITY = "urn:portal:fhir-patient-id"
 
 
 @dataclass(frozen=True)
@@ -127,15 +156,19 @@ class PatientFacts:
     birth_date: str = ""  # ISO date or ""
     sex: str = ""  # female, male, other, unknown or ""
     email: str = ""
+    # Only a reference to a patient sent before (FHIR "Patient/<id>" or a logical identifier):
+    # matched to a known patient or quarantined, never created from nothing.
+    reference_only: bool = False
 
 
 @dataclass(frozen=True)
 class ClinicalMessage:
     """Everything one message asks the portal to file."""
 
-    kind: str  # demographics, merge, results, document, appointment
+    kind: str  # demographics, merge, results, document, appointment, records
     patient: PatientFacts
     results: tuple[ResultReport, ...] = ()
+    entries: tuple[ClinicalEntry, ...] = ()
     merged_from: tuple[Identifier, ...] = ()  # A40: the identifiers of the record that goes away
     event: str = ""  # the trigger: A01, A03, R01, T02 ...
     admitted_at: str = ""

@@ -30,7 +30,9 @@ from typing import Any
 from chalicelib.errors import ValidationFailed
 from chalicelib.patients.domain import SEXES, identifier
 from chalicelib.records.domain import (
+    FHIR_ID_AUTHORITY,
     Category,
+    ClinicalEntry,
     ClinicalMessage,
     Coding,
     EmbeddedDocument,
@@ -141,10 +143,17 @@ class _Entry:
 
 @dataclass
 class _PatientRecord:
-    entry: _Entry
+    entry: _Entry | None  # None: a patient only referred to (sent in an earlier message)
     facts: PatientFacts
     unusable_identifiers: int = 0
     results: list[ResultReport] = field(default_factory=list)
+    entries: list[ClinicalEntry] = field(default_factory=list)
+
+
+# Resources read into a patient's record beside results: type -> (entry kind, patient element).
+_ENTRY_TYPES = {"AllergyIntolerance": ("allergy", "patient"), "Condition": ("condition", "subject"),
+                "MedicationRequest": ("medication", "subject"), "Immunization": ("immunization", "patient"),
+                "Encounter": ("visit", "subject"), "Appointment": ("appointment", "participant")}
 
 
 _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neither, never guess
@@ -153,6 +162,10 @@ _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neith
 class _Reader:
     def __init__(self, document: Any):
         self.entries, self.event = _entries(document)
+        # When the sender says this was true (Bundle.timestamp): an entry without a
+        # meta.lastUpdated of its own is as recent as that, so an older replay can be told apart.
+        self.sent_at = _text(document.get("timestamp")) if isinstance(document, dict) and \
+            document.get("resourceType") == "Bundle" else ""
         self.by_key: dict[str, Any] = {}
         for entry in self.entries:
             keys = {entry.full_url} if entry.full_url else set()
@@ -165,6 +178,7 @@ class _Reader:
                 self.by_key[key] = _AMBIGUOUS if key in self.by_key else entry
         self.validated: set[int] = set()
         self.patients: dict[int, _PatientRecord] = {}  # by id() of the Patient entry
+        self.referred: dict[tuple[str, str], _PatientRecord] = {}  # patients only referred to, by reference
         self.ignored: Counter[str] = Counter()
         self.unresolved: set[int] = set()  # id() of each Reference that names nothing in the document
         # The Observations each report (result) or panel (hasMember) lists directly, by id() of
@@ -176,6 +190,8 @@ class _Reader:
     def read(self) -> list[ClinicalMessage]:
         reports: list[_Entry] = []
         observations: list[_Entry] = []
+        documents: list[_Entry] = []
+        others: list[_Entry] = []
         for entry in self.entries:
             if entry.type == "Patient":
                 self.patients[id(entry)] = self._patient(entry)
@@ -183,12 +199,17 @@ class _Reader:
                 reports.append(entry)
             elif entry.type == "Observation":
                 observations.append(entry)
+            elif entry.type == "DocumentReference":
+                documents.append(entry)
+            elif entry.type in _ENTRY_TYPES:
+                others.append(entry)
             elif not (entry.type == "MessageHeader" and entry.position == 0):
                 self.ignored[entry.type if entry.type in _RESOURCE_TYPES else "unknown"] += 1
-        if not self.patients and not reports and not observations:
+        if not self.patients and not reports and not observations and not documents and not others:
             held = ", ".join(f"{name} x{count}" for name, count in sorted(self.ignored.items())) or "no resources"
-            raise Unreadable("The document holds no Patient, DiagnosticReport or Observation to file "
-                             f"(it holds {held}).")
+            raise Unreadable("The document holds nothing the portal files (it holds "
+                             f"{held}): Patient, DiagnosticReport, Observation, DocumentReference, "
+                             f"{', '.join(_ENTRY_TYPES)}.")
 
         for entry in reports + observations:
             self._validate(entry.resource, entry.label)
@@ -208,14 +229,25 @@ class _Reader:
                 raise Unreadable(f"Observation{entry.where} is only listed by Observations that list each other "
                                  "(a hasMember cycle): it belongs to no result.")
 
+        for entry in documents:
+            self._validate(entry.resource, entry.label)
+            patient = self._subject(entry)
+            patient.results.append(self._document(entry))
+        for entry in others:
+            self._validate(entry.resource, entry.label)
+            kind, element = _ENTRY_TYPES[entry.type]
+            patient = self._subject(entry, element)
+            patient.entries.append(self._entry(entry, kind))
+
         messages = []
-        for record in self.patients.values():
+        for record in [*self.patients.values(), *self.referred.values()]:
             extra: dict[str, Any] = {"ignored": dict(self.ignored), "unresolved_references": len(self.unresolved)}
             if record.unusable_identifiers:
                 extra["unusable_identifiers"] = record.unusable_identifiers
+            kind = "results" if record.results else "records" if record.entries else "demographics"
             messages.append(ClinicalMessage(
-                kind="results" if record.results else "demographics", patient=record.facts,
-                results=tuple(record.results), event=self.event, extra=extra))
+                kind=kind, patient=record.facts, results=tuple(record.results), entries=tuple(record.entries),
+                event=self.event, extra=extra))
         return messages
 
     # -- validation -------------------------------------------------------------------------------
@@ -264,15 +296,59 @@ class _Reader:
             return hits[0] if len(hits) == 1 else (_AMBIGUOUS if hits else None)
         return None
 
-    def _subject(self, entry: _Entry) -> _PatientRecord:
-        if not _object(entry.resource.get("subject")):
-            raise Unreadable(f"{entry.type} has no subject: the patient it is about{entry.where}.")
-        target = self._resolve(entry.resource.get("subject"), entry)
+    def _subject(self, entry: _Entry, element: str = "subject") -> _PatientRecord:
+        """The patient a resource is about: a Patient of this document, else one sent earlier
+        that the reference names ("Patient/<id>", or a logical identifier with a system), which
+        filing must find (it never creates a patient from a reference)."""
+        if element == "participant":  # Appointment: the participant that is a Patient
+            found = [p.get("actor") for p in map(_object, _list(entry.resource.get("participant")))
+                     if self._actor_type(p.get("actor"), entry) == "Patient"]
+            if len(found) > 1:
+                raise Unreadable(f"{entry.type} has more than one Patient participant{entry.where}.")
+            reference = found[0] if found else None
+        else:
+            reference = entry.resource.get(element)
+        if not _object(reference):
+            raise Unreadable(f"{entry.type} has no {element}: the patient it is about{entry.where}.")
+        patient = self._patient_of(reference, entry)
+        if patient is None:
+            raise Unreadable(f"{entry.type} {element} is neither a Patient in this bundle nor a reference to "
+                             f"one (Patient/<id> or an identifier with a system){entry.where}.")
+        return patient
+
+    def _actor_type(self, actor: Any, source: _Entry) -> str:
+        """The resource type a Reference names: the entry it resolves to in this document, else
+        its literal "Type/id", else its declared type."""
+        actor = _object(actor)
+        target = self._resolve(actor, source)
+        if isinstance(target, _Entry):
+            return target.type
+        tail = _REFERENCE_TAIL.search(_text(actor.get("reference")))
+        return tail.group(1) if tail else _text(actor.get("type"))
+
+    def _patient_of(self, reference: Any, source: _Entry) -> _PatientRecord | None:
+        target = self._resolve(reference, source)
         if target is _AMBIGUOUS:
-            raise Unreadable(f"{entry.type} subject matches more than one entry of this bundle{entry.where}.")
-        if not isinstance(target, _Entry) or id(target) not in self.patients:
-            raise Unreadable(f"{entry.type} subject is not a Patient in this bundle{entry.where}.")
-        return self.patients[id(target)]
+            raise Unreadable(f"{source.type} refers to a patient that matches more than one entry of this "
+                             f"bundle{source.where}.")
+        if isinstance(target, _Entry):
+            return self.patients.get(id(target))
+        literal = _text(_object(reference).get("reference"))
+        tail = _REFERENCE_TAIL.search(literal) if literal and not literal.startswith(("#", "urn:")) else None
+        if tail and tail.group(1) == "Patient":
+            key = (FHIR_ID_AUTHORITY, tail.group(2))
+        else:
+            wanted = _object(_object(reference).get("identifier"))
+            key = (_text(wanted.get("system")), _text(wanted.get("value")))
+            if literal or not all(key):
+                return None
+        if key not in self.referred:
+            try:
+                known = identifier(key[0], key[1], "RI" if key[0] == FHIR_ID_AUTHORITY else "MR")
+            except ValidationFailed:
+                return None
+            self.referred[key] = _PatientRecord(None, PatientFacts(identifiers=(known,), reference_only=True))
+        return self.referred[key]
 
     def _direct(self, entry: _Entry) -> list[_Entry]:
         """The Observations a report (result) or an Observation (hasMember) lists; references to
@@ -335,6 +411,10 @@ class _Reader:
                                  f"value longer than 64 characters or with characters other than letters, digits, "
                                  f"spaces and . _ : / -{entry.where}.")
             raise Unreadable(f"Patient has no identifier with a system (assigning authority){entry.where}.")
+        resource_id = _text(resource.get("id"))
+        if re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", resource_id):
+            # Later resources may refer to this patient as "Patient/<id>" (US Core, most servers).
+            identifiers.append(identifier(FHIR_ID_AUTHORITY, resource_id, "RI"))
         name = _name(resource.get("name"))
         email = next((_text(t.get("value")) for t in map(_object, _list(resource.get("telecom")))
                       if t.get("system") == "email" and _text(t.get("value")) and t.get("use") != "old"), "")
@@ -383,6 +463,59 @@ class _Reader:
             performing_lab=_performer(resource), ordering_provider=self._ordering(entry),
             observations=tuple(observations))
 
+    def _document(self, entry: _Entry) -> ResultReport:
+        """A DocumentReference: its first attachment with data is the file; one only pointed at
+        (a URL) is kept as text, never fetched."""
+        resource = entry.resource
+        doc_status = _text(resource.get("docStatus"))
+        status = (ResultStatus.CANCELLED if resource.get("status") == "entered-in-error"
+                  else _STATUS.get(doc_status, ResultStatus.FINAL))
+        code = _coding(resource.get("type"))
+        observations = []
+        for number, content in enumerate(map(_object, _list(resource.get("content")))):
+            found = _presented(_object(content.get("attachment")), code, status,
+                               f"{entry.type}.content[{number}].attachment{entry.where}")
+            if found is not None:
+                observations.append(found)
+        observations.sort(key=lambda o: o.value_type != "document")  # the file first, then pointers
+        context = _object(resource.get("context"))
+        visit_id, discharged_at = "", ""
+        for reference in _list(context.get("encounter"))[:1]:
+            target = self._resolve(reference, entry)
+            if isinstance(target, _Entry) and target.type == "Encounter":
+                visit_id, discharged_at = _visit_key(target), _text(_object(target.resource.get("period")).get("end"))
+            elif (tail := _REFERENCE_TAIL.search(_text(_object(reference).get("reference")))) and \
+                    tail.group(1) == "Encounter":
+                visit_id = f"Encounter/{tail.group(2)}"
+        author = next((d for d in (_text(_object(a).get("display")) for a in _list(resource.get("author"))) if d), "")
+        return ResultReport(
+            source_id=_source_id(entry), code=code, category=Category.OTHER, status=status,
+            collected_at=_text(_object(context.get("period")).get("start")) or _text(resource.get("date")),
+            reported_at=_text(resource.get("date")), ordering_provider=author[:200],
+            observations=tuple(observations), is_document=True, visit_id=visit_id, discharged_at=discharged_at)
+
+    def _entry(self, entry: _Entry, kind: str) -> ClinicalEntry:
+        resource = entry.resource
+        withdrawn = (resource.get("status") == "entered-in-error"
+                     or _coding(resource.get("verificationStatus")).code == "entered-in-error")
+        content, occurred = _ENTRY_READERS[kind](self, entry)
+        content = {key: value for key, value in content.items() if value not in (None, "", [], {})}
+        return ClinicalEntry(kind=kind, source_id=_visit_key(entry) if kind == "visit" else _source_id(entry),
+                             content=content, occurred_at=occurred, withdrawn=withdrawn,
+                             as_of=_text(_object(resource.get("meta")).get("lastUpdated")) or self.sent_at)
+
+    def _medication(self, entry: _Entry) -> dict:
+        """What is prescribed: the code, or the Medication it refers to (contained or in the bundle)."""
+        resource = entry.resource
+        if _object(resource.get("medicationCodeableConcept")):
+            return _shown(resource.get("medicationCodeableConcept"))
+        reference = _object(resource.get("medicationReference"))
+        target = self._resolve(reference, entry)
+        if isinstance(target, _Entry) and target.type == "Medication":
+            self._validate(target.resource, target.label)
+            return _shown(target.resource.get("code"))
+        return {"display": _text(reference.get("display"))[:500]}
+
     def _ordering(self, entry: _Entry) -> str:
         """Who ordered the test: FHIR keeps the orderer on the order (ServiceRequest.requester), so
         it is known when the document carries the order the result is basedOn."""
@@ -399,8 +532,7 @@ class _Reader:
         """An Observation read into a report must be about the report's patient, or say nothing."""
         if not _object(member.resource.get("subject")):
             return
-        target = self._resolve(member.resource.get("subject"), member)
-        if not isinstance(target, _Entry) or target is not patient.entry:
+        if self._patient_of(member.resource.get("subject"), member) is not patient:
             raise Unreadable(f"An Observation{member.where} listed by {report.label} has a subject other than "
                              "the report's patient.")
 
@@ -578,6 +710,124 @@ def _presented(attachment: dict, code: Coding, status: ResultStatus, where: str)
     if url:
         return Observation(code=code, value_type="pointer", pointer=url[:2000], text=title, status=status)
     return None
+
+
+# -- the rest of the record (allergies, conditions, medications, immunizations, visits, appointments)
+
+_MAX_LISTED = 20  # reactions, reasons, participants ... shown per entry
+
+
+def _shown(concept: Any) -> dict:
+    coding = _coding(concept)
+    return {"display": coding.display or coding.code, "code": coding.code, "system": coding.system}
+
+
+def _status_code(concept: Any) -> str:
+    return _coding(concept).code
+
+
+def _displays(items: Any, element: str = "") -> list[str]:
+    found = []
+    for item in _list(items)[:_MAX_LISTED]:
+        item = _object(item)
+        value = _object(item.get(element)) if element else item
+        text = _text(value.get("display")) or _coding(value).display or _coding(value).code
+        if text:
+            found.append(text[:500])
+    return found
+
+
+def _notes(resource: dict) -> list[str]:
+    return [t[:2000] for t in (_text(_object(n).get("text")) for n in _list(resource.get("note"))[:_MAX_LISTED]) if t]
+
+
+def _onset(resource: dict, prefix: str) -> str:
+    return (_text(resource.get(f"{prefix}DateTime")) or _text(_object(resource.get(f"{prefix}Period")).get("start"))
+            or _text(resource.get(f"{prefix}String"))[:200])
+
+
+def _visit_key(entry: _Entry) -> str:
+    """A visit is kept by "Encounter/<id>": the form in which later documents refer to it."""
+    return f"Encounter/{entry.resource['id']}" if _text(entry.resource.get("id")) else _source_id(entry)
+
+
+def _allergy(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    reactions = [{key: value for key, value in (("manifestations", _displays(reaction.get("manifestation"))),
+                                                ("severity", _text(reaction.get("severity")))) if value}
+                 for reaction in map(_object, _list(r.get("reaction"))[:_MAX_LISTED])]
+    content = {"substance": _shown(r.get("code")), "clinical_status": _status_code(r.get("clinicalStatus")),
+               "verification_status": _status_code(r.get("verificationStatus")), "type": _text(r.get("type")),
+               "categories": [c for c in _list(r.get("category")) if isinstance(c, str)],
+               "criticality": _text(r.get("criticality")), "reactions": reactions, "onset": _onset(r, "onset"),
+               "recorded_at": _text(r.get("recordedDate")), "notes": _notes(r)}
+    return content, _text(r.get("recordedDate")) or _onset(r, "onset")
+
+
+def _condition(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    content = {"condition": _shown(r.get("code")), "clinical_status": _status_code(r.get("clinicalStatus")),
+               "verification_status": _status_code(r.get("verificationStatus")),
+               "categories": _displays(r.get("category")), "severity": _coding(r.get("severity")).display,
+               "onset": _onset(r, "onset"), "abated": _onset(r, "abatement"),
+               "recorded_at": _text(r.get("recordedDate")), "notes": _notes(r)}
+    return content, _onset(r, "onset") or _text(r.get("recordedDate"))
+
+
+def _medication_request(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    dispense = _object(r.get("dispenseRequest"))
+    content = {"medication": reader._medication(entry), "status": _text(r.get("status")), "intent": _text(r.get("intent")),
+               "dosage": [t[:1000] for t in (_text(_object(d).get("text")) for d in _list(r.get("dosageInstruction"))) if t],
+               "authored_on": _text(r.get("authoredOn")),
+               "prescriber": _text(_object(r.get("requester")).get("display"))[:200],
+               "reported_by_patient": r.get("reportedBoolean") is True,
+               "reasons": _displays(r.get("reasonCode")) + _displays(r.get("reasonReference")),
+               "refills_allowed": dispense.get("numberOfRepeatsAllowed")
+               if isinstance(dispense.get("numberOfRepeatsAllowed"), int) else None, "notes": _notes(r)}
+    return content, _text(r.get("authoredOn"))
+
+
+def _immunization(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    occurred = _text(r.get("occurrenceDateTime")) or _text(r.get("occurrenceString"))[:200]
+    content = {"vaccine": _shown(r.get("vaccineCode")), "status": _text(r.get("status")), "occurred_at": occurred,
+               "lot_number": _text(r.get("lotNumber"))[:100], "site": _coding(r.get("site")).display,
+               "route": _coding(r.get("route")).display, "performers": _displays(r.get("performer"), "actor"),
+               "location": _text(_object(r.get("location")).get("display"))[:200], "notes": _notes(r)}
+    return content, occurred
+
+
+def _encounter(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    period = _object(r.get("period"))
+    visit_class = _object(r.get("class"))
+    content = {"status": _text(r.get("status")),
+               "class": _text(visit_class.get("display")) or _text(visit_class.get("code")),
+               "types": _displays(r.get("type")), "started_at": _text(period.get("start")),
+               "ended_at": _text(period.get("end")), "locations": _displays(r.get("location"), "location"),
+               "provider": _text(_object(r.get("serviceProvider")).get("display"))[:200],
+               "clinicians": _displays(r.get("participant"), "individual"),
+               "reasons": _displays(r.get("reasonCode")),
+               "discharge_disposition": _coding(_object(r.get("hospitalization")).get("dischargeDisposition")).display}
+    return content, _text(period.get("start"))
+
+
+def _appointment(reader: "_Reader", entry: _Entry) -> tuple[dict, str]:
+    r = entry.resource
+    participants = [(reader._actor_type(p.get("actor"), entry), p) for p in map(_object, _list(r.get("participant")))]
+    content = {"status": _text(r.get("status")), "starts_at": _text(r.get("start")), "ends_at": _text(r.get("end")),
+               "minutes": r.get("minutesDuration") if isinstance(r.get("minutesDuration"), int) else None,
+               "services": _displays(r.get("serviceType")), "specialties": _displays(r.get("specialty")),
+               "type": _coding(r.get("appointmentType")).display, "description": _text(r.get("description"))[:500],
+               "instructions": _text(r.get("patientInstruction"))[:2000],
+               "with": _displays([p for kind, p in participants if kind not in ("Patient", "Location")], "actor"),
+               "locations": _displays([p for kind, p in participants if kind == "Location"], "actor")}
+    return content, _text(r.get("start"))
+
+
+_ENTRY_READERS = {"allergy": _allergy, "condition": _condition, "medication": _medication_request,
+                  "immunization": _immunization, "visit": _encounter, "appointment": _appointment}
 
 
 def _status(resource: dict, label: str) -> ResultStatus:

@@ -19,18 +19,28 @@ files it again: every step is idempotent.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import Envelope, FeedFormat
+from chalicelib.identity.ports import Origin, record
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
-from chalicelib.records.domain import ClinicalMessage, PatientFacts, ResultReport, Unreadable
+from chalicelib.records.domain import (
+    FHIR_ID_AUTHORITY,
+    ClinicalEntry,
+    ClinicalMessage,
+    PatientFacts,
+    ResultReport,
+    Unreadable,
+)
 from chalicelib.records.release import HELD_UNTIL, ReleasePolicy
 from chalicelib.records.store import StoredResult, content_hash, report_content, result_id
 
@@ -70,15 +80,20 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
     new = changed = 0
     critical: list[str] = []
     for message in read(envelope):
-        patient = _match(ports, source, message.patient, now)
+        patient = _match(ports, source, envelope.sender, message.patient, now)
         if message.merged_from:
-            _merge(ports, source, patient, message.merged_from)
+            _merge(ports, source, envelope.sender, patient, message.merged_from)
         released_now = False  # for this patient: the counts run over every patient of the document
+        filed_here = 0
+        for entry in message.entries:
+            outcome = _file_entry(ports, source, envelope.sender, patient, entry, message_key, now)
+            filed_here += outcome in ("new", "changed")
         for report in message.results:
-            file_one = _file_document if message.kind == "document" else _file_result
+            file_one = _file_document if message.kind == "document" or report.is_document else _file_result
             outcome, stored = file_one(ports, source, envelope.sender, patient, report, message_key, now, policy)
             new += outcome == "new"
             changed += outcome == "changed"
+            filed_here += outcome in ("new", "changed")
             # "refiled": this message filed it before a failure further on, so what follows
             # (telling the patient, or setting the release timer) may not have happened yet.
             if outcome not in ("new", "changed", "refiled") or stored.status == "cancelled":
@@ -91,6 +106,10 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             elif not stored.release_timer:
                 _announce_later(ports, patient, stored)
         patients.append(patient.patient_id)
+        if filed_here:
+            # The patient's access log shows what the feeds added to the record, and when.
+            record(ports, Origin(correlation_id=message_key), SYSTEM_ACTOR, "records.filed", action=Action.CREATE,
+                   patient_id=patient.patient_id, resource_type="Bundle", reason=f"count:{filed_here}")
         if released_now:
             tell(ports, patient, now)
     return Filed(tuple(patients), new, changed, tuple(critical))
@@ -99,12 +118,23 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
 MAX_IDENTIFIERS = 20  # claims go in one transaction (100 items at most); real records carry a handful
 
 
-def _identifiers(source, facts: PatientFacts) -> tuple[Identifier, ...]:
+def fhir_id_authority(sender: str) -> str:
+    """The authority under which a sender's FHIR Patient ids are claimed: the ids are the
+    sender's own, so another sender's "Patient/1" is another patient."""
+    name = f"fhir:{sender}"
+    if len(name) > 64 or not re.fullmatch(r"[A-Za-z0-9 ._:/-]+", name):
+        name = "fhir:" + hashlib.sha256(sender.encode()).hexdigest()[:32]
+    return name
+
+
+def _identifiers(source, sender: str, facts: PatientFacts) -> tuple[Identifier, ...]:
     found: list[Identifier] = []
     for identifier in facts.identifiers:
         # The source's default authority is for its bare record numbers only, never an SSN or a
         # payer id sent without authority.
         authority = identifier.authority or (source.default_authority if identifier.type in ("MR", "") else "")
+        if authority == FHIR_ID_AUTHORITY:
+            authority = fhir_id_authority(sender)
         # Claims are on authority and value: the same number sent twice with two type codes is one.
         if authority and not any((i.authority, i.value) == (authority, identifier.value) for i in found):
             found.append(Identifier(authority=authority, value=identifier.value, type=identifier.type))
@@ -116,13 +146,16 @@ def _identifiers(source, facts: PatientFacts) -> tuple[Identifier, ...]:
     return tuple(found)
 
 
-def _match(ports, source, facts: PatientFacts, now: datetime) -> Patient:
-    identifiers = _identifiers(source, facts)
+def _match(ports, source, sender: str, facts: PatientFacts, now: datetime) -> Patient:
+    identifiers = _identifiers(source, sender, facts)
     claims = {identifier: ports.patients.claimed_by(source.organization_id, identifier) for identifier in identifiers}
     owners = {owner for owner in claims.values() if owner}
     if len(owners) > 1:
         raise Unreadable("The patient identifiers in the message belong to different patients.")
     unclaimed = tuple(identifier for identifier, owner in claims.items() if not owner)
+    if not owners and facts.reference_only:
+        raise Unreadable("The message refers to a patient the portal has not received from this sender: send "
+                         "the Patient first, or in the same Bundle.")
     if not owners:
         patient = Patient(
             patient_id=uuid.uuid4().hex, organization_id=source.organization_id, identifiers=identifiers,
@@ -131,7 +164,7 @@ def _match(ports, source, facts: PatientFacts, now: datetime) -> Patient:
         try:
             ports.patients.add(patient)
         except Conflict:  # created meanwhile by another delivery: file onto that one
-            return _match(ports, source, facts, now)
+            return _match(ports, source, sender, facts, now)
         return patient
     patient = ports.patients.get(owners.pop())
     while patient is not None and patient.merged_into:
@@ -152,12 +185,13 @@ def _match(ports, source, facts: PatientFacts, now: datetime) -> Patient:
     return patient
 
 
-def _merge(ports, source, survivor: Patient, merged_from: tuple[Identifier, ...]) -> None:
-    """A40: the prior record's identifiers now name the survivor; the prior record points at it.
-    (Results filed under the prior record stay there: reading them through the survivor is a
-    later step; the record is kept, never deleted.)"""
+def _merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...]) -> None:
+    """A40: the prior record's identifiers now name the survivor, the prior record points at it,
+    and its records are copied under the survivor (the prior record and its items are kept,
+    never deleted). A portal account of the prior record is not moved: staff decide (see
+    docs/integrating.md)."""
     bare = PatientFacts(identifiers=merged_from)
-    prior_ids = {ports.patients.claimed_by(source.organization_id, i) for i in _identifiers(source, bare)}
+    prior_ids = {ports.patients.claimed_by(source.organization_id, i) for i in _identifiers(source, sender, bare)}
     prior_ids.discard("")
     prior_ids.discard(survivor.patient_id)
     for prior_id in prior_ids:
@@ -168,6 +202,9 @@ def _merge(ports, source, survivor: Patient, merged_from: tuple[Identifier, ...]
         # still name it, or it would not be here): move them now.
         if prior.merged_into != survivor.patient_id:
             ports.patients.save(dataclasses.replace(prior, merged_into=survivor.patient_id))
+        # The prior record's results, documents and the rest show under the survivor: copied
+        # before the identifiers move, since a redelivery finds the prior record by them.
+        ports.records.copy_records(prior.patient_id, survivor.patient_id)
         fresh = ports.patients.get(survivor.patient_id)
         ports.patients.save_with_claims(
             dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(
@@ -187,18 +224,24 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
             # a resend changes nothing; the same message again is a redelivery after a failure
             # further on (it was filed, but perhaps the patient was not told)
             return ("refiled" if current.source == message_key else "unchanged"), current
+        if current is not None and _older(report.reported_at, current.content.get("reported_at")):
+            # An older message replayed (from quarantine, or a sender resending history) must not
+            # put an earlier version back over a correction.
+            return "stale", current
         # A new result waits as its policy says; a new version of one not yet released keeps its
         # moment, timer and hold; a correction of a released one is shown at once.
         pending = current is not None and current.release_at > now
+        release_at, waits_for = policy.release_for(report, now, patient.wait_for_review)
+        version = (current.version + 1) if current else 1
+        object_key = _store_files(ports, patient, rid, version, report)
         stored = StoredResult(
-            patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
-            category=report.category.value,
-            status=report.status.value,
+            patient_id=patient.patient_id, result_id=rid, version=version, object_key=object_key,
+            category=report.category.value, status=report.status.value,
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
-            filed_at=now, release_at=(current.release_at if pending else now) if current
-            else policy.release_at(report, now), critical=report.critical,
-            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
-            release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
+            filed_at=now, release_at=(current.release_at if pending else now) if current else release_at,
+            critical=report.critical, listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
+            release_timer=current.release_timer if pending else "",
+            held_reason=(current.held_reason if pending else "") if current else waits_for)
         try:
             ports.records.put_version(stored)
         except Conflict:
@@ -216,9 +259,40 @@ def _fits(content: dict) -> None:
                          "send long text as a document (MDM).")
 
 
+def _media_type(content_type: str) -> str:
+    media_type = content_type.split(";")[0].strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}", media_type):
+        return "application/octet-stream"  # whatever the sender wrote, S3 gets a clean one
+    return media_type
+
+
+def _store_files(ports, patient: Patient, rid: str, version: int, report: ResultReport) -> str:
+    """The files a result carries (an ED in OBX-5, a FHIR presentedForm with data), put in the
+    documents bucket before the version that names them is written: "<object_key><observation
+    index>". They follow their result: shown, held and withdrawn with it. "" when none."""
+    files = [(index, o.document) for index, o in enumerate(report.observations)
+             if o.value_type == "document" and o.document is not None and o.document.data]
+    if not files:
+        return ""
+    prefix = f"results/{patient.patient_id}/{rid}/v{version:04d}/"
+    for index, document in files:
+        ports.documents.put(f"{prefix}{index}", document.data, _media_type(document.content_type),
+                            {"sha256": hashlib.sha256(document.data).hexdigest()})
+    return prefix
+
+
+# LOINC document types (the FHIR DocumentReference.type US Core uses) that are not reports.
+_LOINC_DOCUMENT_TYPES = {"18842-5": "discharge-summary", "11490-0": "discharge-summary",
+                         "34105-7": "discharge-summary", "28655-9": "discharge-summary",
+                         "11488-4": "visit-summary", "34108-1": "visit-summary", "34133-9": "visit-summary",
+                         "11506-3": "note", "34117-2": "note", "28570-0": "note", "34109-9": "note"}
+
+
 def document_type(report: ResultReport) -> str:
     """MDM TXA-2 (or a FHIR type) to the four kinds a patient browses by."""
     code, text = report.code.code.upper(), report.code.display.lower()
+    if code in _LOINC_DOCUMENT_TYPES:
+        return _LOINC_DOCUMENT_TYPES[code]
     if code in ("DS", "DISCH") or "discharge" in text:
         return "discharge-summary"
     if code in ("VS", "OV", "AVS", "CN") or "visit" in text or "consult" in text:
@@ -233,7 +307,10 @@ def _document_file(report: ResultReport) -> tuple[bytes, str]:
     for observation in report.observations:
         if observation.document is not None and observation.document.data:
             return observation.document.data, observation.document.content_type
-    text = "\n\n".join(o.text for o in report.observations if o.text)
+    # Text, and where the sender keeps a document it only points at (shown, never fetched).
+    text = "\n\n".join([*(o.text for o in report.observations if o.text),
+                         *(f"The sender keeps this document at: {o.pointer}" for o in report.observations
+                           if o.value_type == "pointer" and o.pointer)])
     return text.encode("utf-8"), "text/plain; charset=utf-8"
 
 
@@ -241,8 +318,6 @@ def _file_document(ports, source, sender: str, patient: Patient, report: ResultR
                    now: datetime, policy: ReleasePolicy) -> tuple[str, StoredResult]:
     """A document (MDM, or a report carried as a document) goes to the documents bucket under a
     key the server makes up, and its description to the records table, versioned as results are."""
-    import hashlib
-
     rid = result_id(source.organization_id, sender, report.source_id)
     data, content_type = _document_file(report)
     kind = document_type(report)
@@ -256,25 +331,120 @@ def _file_document(ports, source, sender: str, patient: Patient, report: ResultR
         current = ports.records.current(patient.patient_id, rid, kind="document")
         if current is not None and current.content_sha256 == digest:
             return ("refiled" if current.source == message_key else "unchanged"), current
+        if current is not None and _older(report.reported_at, current.content.get("reported_at")):
+            return "stale", current
         version = (current.version + 1) if current else 1
         object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"
-        media_type = content_type.split(";")[0].strip().lower()
-        if not re.fullmatch(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}", media_type):
-            media_type = "application/octet-stream"  # whatever the sender wrote, S3 gets a clean one
-        ports.documents.put(object_key, data, media_type, {"sha256": content["sha256"]})
+        ports.documents.put(object_key, data, _media_type(content_type), {"sha256": content["sha256"]})
+        # As for results: a new version of one still waiting keeps its moment, timer and hold.
+        pending = current is not None and current.release_at > now
         stored = StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
             status=report.status.value, content_sha256=digest, content=content,
             organization_id=source.organization_id, source=message_key, filed_at=now,
-            release_at=(current.release_at if current.release_at > now else now) if current
-            else policy.release_at_document(report, kind, now), kind="document", object_key=object_key,
-            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+            release_at=(current.release_at if pending else now) if current
+            else policy.release_at_document(report, kind, _release_anchor(ports, source, sender, patient, report,
+                                                                            kind, now)),
+            kind="document", object_key=object_key,
+            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
+            release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
         try:
             ports.records.put_version(stored)
         except Conflict:
             continue
         return ("changed" if current else "new"), stored
     raise Conflict("The document kept changing while it was filed.")
+
+
+_VISIT_STEPS = ("planned", "arrived", "in-progress", "finished")
+
+
+def _visit_update(before: dict, after: dict, reopens: bool) -> dict:
+    """ADT messages each tell part of a visit (an A03 may leave the admission time out): what a
+    message leaves out is kept. A visit only moves forward (an A01 resent after the A03 does not
+    undo the discharge) unless the message takes it back on purpose (A11, A12, A13)."""
+    merged = {**{k: v for k, v in before.items() if k != "as_of"}, **after}
+    if reopens:
+        if "ended_at" not in after:
+            merged.pop("ended_at", None)
+        return merged
+    old, new = before.get("status"), after.get("status")
+    if old in _VISIT_STEPS and new in _VISIT_STEPS and _VISIT_STEPS.index(new) < _VISIT_STEPS.index(old):
+        merged["status"] = old
+    return merged
+
+
+def _visit_sender(sender: str, visit_id: str) -> str:
+    """HL7 visit numbers (PV1-19) are the organization's: its ADT and its transcription system
+    name one visit alike, so they are kept per organization. FHIR Encounter ids are the sender's."""
+    return "" if visit_id.startswith("visit@") else sender
+
+
+def _release_anchor(ports, source, sender: str, patient: Patient, report: ResultReport, kind: str,
+                    now: datetime) -> datetime:
+    """When a document's delay starts: a discharge summary's at the discharge (from the message,
+    else from the visit an earlier ADT^A03 or Encounter filed), anything else's at filing."""
+    if kind != "discharge-summary":
+        return now
+    discharged = _instant(report.discharged_at)
+    if discharged is None and report.visit_id:
+        visit = ports.records.current(patient.patient_id, result_id(
+            source.organization_id, _visit_sender(sender, report.visit_id), report.visit_id), kind="visit")
+        discharged = _instant(str(visit.content.get("ended_at") or "")) if visit is not None else None
+    return discharged or now
+
+
+def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEntry, message_key: str,
+                now: datetime) -> str:
+    """An allergy, condition, medication, immunization, visit or appointment: shown at once
+    (nothing about them waits for a clinician), versioned as results are, listed by when it
+    happened (an appointment moved to another day moves in the list)."""
+    rid = result_id(source.organization_id, _visit_sender(sender, entry.source_id), entry.source_id)
+    digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
+    for _ in range(3):
+        current = ports.records.current(patient.patient_id, rid, kind=entry.kind)
+        if current is not None and current.content_sha256 == digest:
+            return "unchanged"
+        if current is not None and _older(entry.as_of, current.content.get("as_of")):
+            return "stale"  # an older message (a replay, an A01 after its A03) never undoes a newer one
+        content = dict(entry.content)
+        if entry.kind == "visit" and current is not None and current.status != "cancelled":
+            content = _visit_update(current.content, content, entry.reopens)
+        if entry.as_of:
+            content["as_of"] = entry.as_of
+        _fits(content)
+        occurred = _instant(entry.occurred_at)
+        stored = StoredResult(
+            patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
+            # "cancelled" is the store's mark for withdrawn: a cancelled appointment is still shown,
+            # with its own status in the content.
+            category=entry.kind, status="cancelled" if entry.withdrawn else "current",
+            content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
+            filed_at=now, release_at=now, kind=entry.kind,
+            listed_at=f"{(occurred or (current.filed_at if current else now)):%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+        try:
+            ports.records.put_version(stored)
+        except Conflict:
+            continue
+        return "changed" if current else "new"
+    raise Conflict("The record kept changing while it was filed.")
+
+
+def _older(reported_at: str, current_reported_at: Any) -> bool:
+    incoming, current = _instant(reported_at), _instant(current_reported_at or "")
+    return incoming is not None and current is not None and incoming < current
+
+
+def _instant(text: str) -> datetime | None:
+    """An ISO 8601 date or time as sent (any precision, with or without a zone) as a UTC moment;
+    None when it is not one. A time without a zone is taken as UTC: good enough to order by."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text + {4: "-01-01", 7: "-01"}.get(len(text), ""))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:
@@ -289,40 +459,41 @@ def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: dateti
         sort_key=f"{stored.filed_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item_id}"))
 
 
-def _waiting_email(ports, patient: Patient, at: datetime) -> dict[str, str] | None:
-    """The "something waiting" email for a moment, if the patient should get one: enrolled, a
-    verified address, and willing. Its id is the same for every result within ten minutes, so the
-    notifications consumer's idempotency folds them into one email."""
+def _waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
+    """The "something waiting" notice for a moment, if the patient has portal access. It names the
+    account, not an address: the notifications consumer looks the account up when it sends (a
+    timer may fire days later), keeps the notice in the portal inbox, and emails a verified address
+    if the patient wants result emails. Its id is the same for every result within ten minutes, so
+    the consumer's idempotency folds them into one notice and one email."""
     if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
-        return None
-    account = ports.directory.account(patient.account_id)
-    if account is None or not account.email_verified or not account.email:
-        return None
-    if not account.notification_preferences.get("email_new_results", True):
         return None
     window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
     return {"notification_id": f"new-results-{patient.patient_id}-{window}", "template": "something_waiting",
-            "to_address": account.email}
+            "account_id": patient.account_id}
 
 
 def tell(ports, patient: Patient, now: datetime) -> None:
-    email = _waiting_email(ports, patient, now)
-    if email is not None:
-        ports.notifications_queue.send(email)
+    notice = _waiting_notice(patient, now)
+    if notice is not None:
+        ports.notifications_queue.send(notice)
 
 
 def _announce_later(ports, patient: Patient, stored: StoredResult) -> None:
-    """A timer that sends the email when a delayed result is released (a hold has none). Its id
+    """A timer that sends the notice when a delayed result is released (a hold has none). Its id
     names the result's version: a redelivery finds it started already (Step Functions returns the
     running execution for the same name and input)."""
     from chalicelib.timers import service as timers
 
-    email = _waiting_email(ports, patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
-    if email is None:
+    notice = _waiting_notice(patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
+    if notice is None:
         return
+    # Guarded: when the moment comes the timer announces only a record that still names it (not
+    # held, released early or withdrawn meanwhile), and takes itself off it.
+    guard = {"table": ports.settings.records_table,
+             "key": {"patient_id": {"S": stored.patient_id}, "record_key": {"S": f"{stored.kind}#{stored.result_id}"}}}
     handle = timers.schedule(ports.timers, timer_id=f"release-{stored.result_id}-v{stored.version}",
                              fire_at=stored.release_at, queue_url=ports.settings.notifications_queue_url,
-                             message=email)
+                             message=notice, guard=guard)
     ports.records.set_release(stored, stored.release_at, stored.held_reason, handle)
 
 

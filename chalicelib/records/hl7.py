@@ -15,6 +15,7 @@ or the message goes to quarantine is the filer's decision, never a guess made he
 from __future__ import annotations
 
 import base64
+import dataclasses
 import binascii
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from hl7.exceptions import HL7Exception
 from chalicelib.patients.domain import Identifier
 from chalicelib.records.domain import (
     Category,
+    ClinicalEntry,
     ClinicalMessage,
     Coding,
     EmbeddedDocument,
@@ -147,6 +149,7 @@ def read_hl7(text: str) -> ClinicalMessage:
 def _read(reader: _Reader, code: str, event: str) -> ClinicalMessage:
     message = reader.message
     segments = list(message)
+    sent_at = iso_time(reader.field(_first(segments, "MSH"), 7))  # MSH-7: an older message never wins
     patient = _patient(reader, _first(segments, "PID"))
     if code == "ADT":
         pv1 = _first(segments, "PV1")
@@ -156,19 +159,94 @@ def _read(reader: _Reader, code: str, event: str) -> ClinicalMessage:
             merged = _identifiers(reader, reader.field(mrg, 1)) if mrg is not None else ()
             if not merged:
                 raise Unreadable("MRG-1 has no prior patient identifier.")
+        visit = _visit(reader, pv1, event, sent_at) if not merged else None
         return ClinicalMessage(
             kind="merge" if merged else "demographics", patient=patient, merged_from=merged, event=event,
+            entries=(visit,) if visit else (),
             admitted_at=iso_time(reader.field(pv1, 44)) if pv1 is not None else "",
             discharged_at=iso_time(reader.field(pv1, 45)) if pv1 is not None else "")
     if code == "ORU":
         return ClinicalMessage(kind="results", patient=patient, results=tuple(_results(reader, segments)), event=event)
     if code == "MDM":
-        return ClinicalMessage(kind="document", patient=patient, results=(_document(reader, segments),), event=event)
+        document = _document(reader, segments)
+        pv1 = _first(segments, "PV1")
+        if pv1 is not None and _visit_number(reader, pv1):
+            document = dataclasses.replace(document, visit_id=_visit_number(reader, pv1),
+                                           discharged_at=iso_time(reader.field(pv1, 45)))
+        return ClinicalMessage(kind="document", patient=patient, results=(document,), event=event)
     if code == "SIU":
-        sch = _first(segments, "SCH")
-        return ClinicalMessage(kind="appointment", patient=patient, event=event, extra={
-            "appointment_id": reader.component(reader.field(sch, 2) or reader.field(sch, 1), 1) if sch else ""})
+        return ClinicalMessage(kind="appointment", patient=patient, event=event,
+                               entries=(_appointment(reader, segments, event, sent_at),))
     raise Unreadable(f"Message type {code}^{event} is not one the portal files.")
+
+
+# -- visits and appointments ----------------------------------------------------------------------
+
+_PATIENT_CLASS = {"I": "inpatient", "O": "outpatient", "E": "emergency", "P": "preadmit", "R": "recurring",
+                  "B": "obstetrics", "C": "commercial account", "N": "not applicable", "U": "unknown"}
+# The visit's state each ADT event leaves it in (A11/A13 cancel an admission/discharge).
+_VISIT_STATUS = {"A01": "in-progress", "A02": "in-progress", "A03": "finished", "A04": "arrived",
+                 "A05": "planned", "A06": "in-progress", "A07": "in-progress", "A11": "cancelled",
+                 "A13": "in-progress", "A14": "planned", "A27": "cancelled", "A38": "cancelled"}
+# SIU events and SCH-25 filler statuses (HL7 table 0278) as the patient's words.
+_APPOINTMENT_EVENT = {"S15": "cancelled", "S26": "noshow"}
+_FILLER_STATUS = {"BOOKED": "booked", "SCHEDULED": "booked", "CONFIRMED": "booked", "PENDING": "pending",
+                  "WAITLIST": "waitlist", "CANCELLED": "cancelled", "DELETED": "cancelled", "BLOCKED": "booked",
+                  "OVERBOOK": "booked", "NOSHOW": "noshow", "COMPLETE": "fulfilled", "DC": "cancelled",
+                  "STARTED": "arrived", "ARRIVED": "arrived"}
+
+
+def _visit_number(reader: _Reader, pv1) -> str:
+    number = reader.component(reader.field(pv1, 19), 1)
+    return f"visit@{number[:100]}" if number else ""
+
+
+def _location(reader: _Reader, pl: str) -> str:
+    """A PL (point of care, room, bed, facility) as one line of text, each part once."""
+    parts = [reader.component(pl, n, 1) for n in (1, 2, 3)]
+    facility = reader.component(pl, 4, 1) or reader.component(pl, 9)
+    return " ".join(dict.fromkeys(p for p in [*parts, facility] if p))[:200]
+
+
+def _visit(reader: _Reader, pv1, event: str, sent_at: str) -> ClinicalEntry | None:
+    """An ADT message's visit (PV1), when it has a visit number (PV1-19) to keep it by."""
+    if pv1 is None or not _visit_number(reader, pv1):
+        return None
+    admitted, discharged = iso_time(reader.field(pv1, 44)), iso_time(reader.field(pv1, 45))
+    status = _VISIT_STATUS.get(event, "finished" if discharged else "in-progress")
+    content = {"status": status,
+               "class": _PATIENT_CLASS.get(reader.component(reader.field(pv1, 2), 1).upper(), ""),
+               "started_at": admitted, "ended_at": discharged, "locations": [loc for loc in (
+                   _location(reader, reader.field(pv1, 3)),) if loc],
+               "clinicians": [p for p in (_person(reader, reader.field(pv1, 7)),) if p]}
+    return ClinicalEntry(kind="visit", source_id=_visit_number(reader, pv1),
+                         content={k: v for k, v in content.items() if v}, occurred_at=admitted, as_of=sent_at,
+                         reopens=event in ("A11", "A12", "A13"))
+
+
+def _appointment(reader: _Reader, segments, event: str, sent_at: str) -> ClinicalEntry:
+    sch = _first(segments, "SCH")
+    if sch is None:
+        raise Unreadable("The SIU message has no SCH segment.")
+    appointment_id = reader.component(reader.field(sch, 2), 1) or reader.component(reader.field(sch, 1), 1)
+    if not appointment_id:
+        raise Unreadable("SCH-1 and SCH-2 hold no appointment id.")
+    timing = reader.field(sch, 11)
+    filler = reader.component(reader.field(sch, 25), 1).upper().replace(" ", "")
+    status = _APPOINTMENT_EVENT.get(event) or _FILLER_STATUS.get(filler, "booked")
+    duration = reader.field(sch, 9)
+    content = {"status": status, "starts_at": iso_time(reader.component(timing, 4)),
+               "ends_at": iso_time(reader.component(timing, 5)),
+               "minutes": int(duration) if duration.isdigit() and reader.component(
+                   reader.field(sch, 10), 1).lower() in ("m", "min", "minutes", "") and int(duration) < 10_000 else None,
+               "type": (reader.component(reader.field(sch, 8), 2) or reader.component(reader.field(sch, 8), 1))[:200],
+               "description": (reader.component(reader.field(sch, 7), 2) or reader.component(reader.field(sch, 7), 1))[:500],
+               "with": [p for p in (_person(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIP") if p][:20],
+               "locations": [loc for loc in (_location(reader, reader.field(s, 3)) for s in segments
+                                             if str(s[0]) == "AIL") if loc][:20]}
+    return ClinicalEntry(kind="appointment", source_id=f"appointment@{appointment_id[:100]}",
+                         content={k: v for k, v in content.items() if v not in (None, "", [])},
+                         occurred_at=content["starts_at"], withdrawn=event == "S17", as_of=sent_at)
 
 
 def _first(segments, name: str):

@@ -23,6 +23,10 @@ HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a hold has no end unti
 _KEY = re.compile(r"(category:(%s)|document:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" % (
     "|".join(c.value for c in Category), "|".join(DOCUMENT_TYPES)))
 HOLD_REASONS = ("clinician_review", "patient_request", "legal_hold", "harm_exception", "other")
+# A patient who chose to wait for the clinician's review sees the result when staff release it,
+# or after this long at most: a review that never happens must not keep a result from them.
+REVIEW_WAIT_LIMIT = timedelta(days=7)
+REVIEW_WAIT = "patient_waits_for_review"  # the held_reason of such a result
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,16 @@ class ReleasePolicy:
 
     def release_at(self, report: ResultReport, filed_at: datetime) -> datetime:
         return filed_at + timedelta(seconds=self.delay_for(report))
+
+    def release_for(self, report: ResultReport, filed_at: datetime,
+                    wait_for_review: tuple[str, ...]) -> tuple[datetime, str]:
+        """When a new result is shown, and why it waits (a held_reason, or "") : the policy's
+        delay, or the patient's own wait for a review if they chose it for this category and it
+        is longer."""
+        at = self.release_at(report, filed_at)
+        if report.category.value in wait_for_review and at < filed_at + REVIEW_WAIT_LIMIT:
+            return filed_at + REVIEW_WAIT_LIMIT, REVIEW_WAIT
+        return at, ""
 
     def release_at_document(self, report: ResultReport, document_type: str, filed_at: datetime) -> datetime:
         """A document waits as its code says, else as its type ("document:discharge-summary")."""

@@ -30,10 +30,37 @@ def get_result(patient_id, result_id):
     return service.get_result(wiring.container(), _caller(), origin_of(request), patient_id, result_id, now())
 
 
+@route(records_routes, "/v1/patients/{patient_id}/results/{result_id}/files/{index}", access=Access.PATIENT)
+def result_file(patient_id, result_id, index):
+    link = service.result_file_link(wiring.container(), _caller(), origin_of(records_routes.current_request),
+                                    patient_id, result_id, index, now())
+    return Response(body="", status_code=302, headers={"Location": link})
+
+
 @route(records_routes, "/v1/patients/{patient_id}/access-log", access=Access.PATIENT)
 def access_log(patient_id):
     request = records_routes.current_request
     return service.access_log(wiring.container(), _caller(), origin_of(request), patient_id, request.query_params or {})
+
+
+@route(records_routes, "/v1/patients/{patient_id}/health-summary/{section}", access=Access.PATIENT)
+def health_summary(patient_id, section):
+    request = records_routes.current_request
+    return service.list_entries(wiring.container(), _caller(), origin_of(request), patient_id, section,
+                                request.query_params or {}, now())
+
+
+@route(records_routes, "/v1/patients/{patient_id}/release-preferences", access=Access.PATIENT)
+def release_preferences(patient_id):
+    return service.release_preferences(wiring.container(), _caller(), origin_of(records_routes.current_request),
+                                       patient_id)
+
+
+@route(records_routes, "/v1/patients/{patient_id}/release-preferences", access=Access.PATIENT, methods=("PUT",))
+def set_release_preferences(patient_id):
+    request = records_routes.current_request
+    return service.set_release_preferences(wiring.container(), _caller(), origin_of(request), patient_id,
+                                           request.json_body)
 
 
 @route(records_routes, "/v1/patients/{patient_id}/upcoming-releases", access=Access.PATIENT)
@@ -48,19 +75,15 @@ def staff_results(patient_id):
     return staff.list_results(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id)
 
 
-@route(records_routes, "/v1/staff/patients/{patient_id}/results/{result_id}/hold", access=Access.STAFF,
-       methods=("POST",))
-def hold_result(patient_id, result_id):
+@route(records_routes, "/v1/staff/results/{result_id}/hold", access=Access.STAFF, methods=("POST",))
+def hold_result(result_id):
     request = records_routes.current_request
-    return staff.hold(wiring.container(), _caller(), origin_of(request), patient_id, result_id, request.json_body,
-                      now())
+    return staff.hold(wiring.container(), _caller(), origin_of(request), result_id, request.json_body, now())
 
 
-@route(records_routes, "/v1/staff/patients/{patient_id}/results/{result_id}/release", access=Access.STAFF,
-       methods=("POST",))
-def release_result(patient_id, result_id):
-    return staff.release(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id,
-                         result_id, now())
+@route(records_routes, "/v1/staff/results/{result_id}/release", access=Access.STAFF, methods=("POST",))
+def release_result(result_id):
+    return staff.release(wiring.container(), _caller(), origin_of(records_routes.current_request), result_id, now())
 
 
 @route(records_routes, "/v1/admin/release-policy", access=Access.ADMIN)

@@ -3,6 +3,7 @@ released and not withdrawn, every read audited (GUIDE 5.1, 5.6, 5.11)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from typing import Any
@@ -10,8 +11,8 @@ from typing import Any
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, iso, page_limit, record
-from chalicelib.records.domain import DOCUMENT_TYPES, Category
+from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, page_limit, record
+from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category
 from chalicelib.records.store import StoredResult
 
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -60,9 +61,39 @@ def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id
     earlier = [v for v in kept if v.version < current.version]
     record(ports, origin, caller_actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", resource_id=result_id)
-    return {**summary(current), "report": current.content,
+    return {**summary(current), "report": _with_file_links(current, patient_id),
             "earlier_versions": [{"version": v.version, "status": v.status, "filed_at": iso(v.filed_at),
                                   "report": v.content} for v in earlier]}
+
+
+def _with_file_links(result: StoredResult, patient_id: str) -> dict[str, Any]:
+    """The report, each embedded file with the API path that hands out its short-lived link."""
+    if not result.object_key:
+        return result.content
+    observations = []
+    for index, observation in enumerate(result.content.get("observations") or []):
+        if (observation.get("value") or {}).get("type") == "document":
+            observation = {**observation, "value": {
+                **observation["value"], "href": f"/v1/patients/{patient_id}/results/{result.result_id}/files/{index}"}}
+        observations.append(observation)
+    return {**result.content, "observations": observations}
+
+
+def result_file_link(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str, index: str,
+                     now: datetime) -> str:
+    """A five-minute link to a file a result carries (a lab's PDF rendering ...): only while the
+    result itself is shown."""
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    current = ports.records.current(patient_id, result_id) if _ID.fullmatch(result_id or "") else None
+    if current is None or current.status == "cancelled" or current.release_at > now or not current.object_key:
+        raise NotFound("No such file.")
+    observations = current.content.get("observations") or []
+    if not (index.isdigit() and int(index) < len(observations)
+            and (observations[int(index)].get("value") or {}).get("type") == "document"):
+        raise NotFound("No such file.")
+    record(ports, origin, caller_actor(caller), "result_file.read", action=Action.READ, patient_id=patient_id,
+           resource_type="Binary", resource_id=result_id, reason=f"file:{int(index)}")
+    return ports.documents.presigned_get(f"{current.object_key}{int(index)}", LINK_SECONDS)
 
 
 def summary(result: StoredResult) -> dict[str, Any]:
@@ -138,3 +169,62 @@ def document_link(ports, caller: Caller, origin: Origin, patient_id: str, docume
     record(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", resource_id=document_id)
     return ports.documents.presigned_get(document.object_key, LINK_SECONDS)
+
+
+# The FHIR resource type each section holds, for the audit trail.
+_SECTION_RESOURCES = {"allergy": "AllergyIntolerance", "condition": "Condition", "medication": "MedicationRequest",
+                      "immunization": "Immunization", "visit": "Encounter", "appointment": "Appointment"}
+_KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
+
+
+def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section: str, query: dict[str, str],
+                 now: datetime) -> dict[str, Any]:
+    """A section of the health summary (allergies, conditions, medications, immunizations, visits,
+    appointments), newest first by when it happened, one Query per page."""
+    kind = _KIND_OF_SECTION.get(section)
+    if kind is None:
+        raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
+    limit = page_limit(query, 20, MAX_PAGE)
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    entries, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#")
+    record(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ, patient_id=patient_id,
+           resource_type=_SECTION_RESOURCES[kind], reason=f"count:{len(entries)}")
+    return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at), **e.content}
+                      for e in entries],
+            "next_cursor": cursor or None}
+
+
+def release_preferences(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    patient = ports.patients.get(patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    return _preferences(patient)
+
+
+def set_release_preferences(ports, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+    """The patient's choice to see results of some categories only after a clinician has
+    reviewed them (staff release them), or after REVIEW_WAIT_LIMIT at most. It applies to
+    results filed from now on."""
+    body = only_fields(body, ("wait_for_review",), ("wait_for_review",))
+    chosen = body["wait_for_review"]
+    categories = [c.value for c in Category]
+    if not isinstance(chosen, list) or any(c not in categories for c in chosen):
+        raise ValidationFailed(f"wait_for_review is a list of categories from {', '.join(categories)}.",
+                               [{"field": "wait_for_review"}])
+    patient_id = readable_patient(ports, caller, origin, patient_id)
+    patient = ports.patients.get(patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    patient = dataclasses.replace(patient, wait_for_review=tuple(c for c in categories if c in chosen))
+    ports.patients.save(patient)  # on its version: a feed update meanwhile makes this a 409, try again
+    record(ports, origin, caller_actor(caller), "release_preferences.changed", action=Action.UPDATE,
+           patient_id=patient_id, resource_type="Consent", reason=",".join(patient.wait_for_review) or "none")
+    return _preferences(patient)
+
+
+def _preferences(patient) -> dict[str, Any]:
+    from chalicelib.records.release import REVIEW_WAIT_LIMIT
+
+    return {"wait_for_review": list(patient.wait_for_review),
+            "longest_wait_days": REVIEW_WAIT_LIMIT.days}

@@ -1,22 +1,23 @@
-"""Staff act on a patient's results: see all of them (released or not), hold one back with a
-recorded exception reason, or release one early (issue 4, items 5 and 9); admins set the
-organization's release policy."""
+"""Staff act on a patient's results: see all of them (released or not), hold a result or a
+document back with a recorded exception reason, or release one early (issue 4, items 5 and 9);
+admins set the organization's release policy."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit.domain import Action
+from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
 from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, record
 from chalicelib.patients import service as patients
 from chalicelib.records import filing
-from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, ReleasePolicy
-from chalicelib.records.service import _ID, summary
+from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
+from chalicelib.records.service import _ID, document_summary, summary
 
-
+# What the audit trail calls each kind of record (FHIR resource types).
+RESOURCE_TYPES = {"result": "DiagnosticReport", "document": "DocumentReference"}
 
 
 def _staff_summary(result) -> dict[str, Any]:
@@ -28,46 +29,66 @@ def _staff_summary(result) -> dict[str, Any]:
 def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
     results, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50)
+    # Documents too, released or not: staff hold and release them by the same routes.
+    documents, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50, prefix="document:")
     record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
-           resource_type="DiagnosticReport", reason=f"count:{len(results)}")
-    return {"results": [_staff_summary(r) for r in results]}
+           resource_type="DiagnosticReport", reason=f"count:{len(results) + len(documents)}")
+    return {"results": [_staff_summary(r) for r in results],
+            "documents": [{**document_summary(d), "released_at": None if d.release_at >= HELD_UNTIL
+                           else iso(d.release_at), "held": d.release_at >= HELD_UNTIL,
+                           "held_reason": d.held_reason or None} for d in documents]}
 
 
-def _result(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str):
-    patient = patients.find(ports, caller, origin, patient_id=patient_id)
-    current = ports.records.current(patient.patient_id, result_id) if _ID.fullmatch(result_id or "") else None
-    if current is None or current.organization_id != caller.organization_id or current.status == "cancelled":
+def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: str):
+    """The current result or document with this id, of the caller's organization and not
+    withdrawn, and its patient. Anything else is 404, as an unknown id is, and audited."""
+    found = []
+    for patient_id, kind in ports.records.locate(result_id) if _ID.fullmatch(result_id or "") else ():
+        # (the index may lag: the record itself decides; only results and documents are held)
+        current = ports.records.current(patient_id, result_id, kind=kind) if kind in RESOURCE_TYPES else None
+        if current is not None and current.organization_id == caller.organization_id and current.status != "cancelled":
+            patient = ports.patients.get(patient_id)
+            if patient is not None and patient.organization_id == caller.organization_id:
+                found.append((patient, current))
+    # A40 copies a merged patient's records under the survivor: the survivor's copy is the one shown.
+    found = [(p, c) for p, c in found if not p.merged_into] or found
+    if len(found) > 1:  # filed under two patients, or a result and a document from one sender id
+        raise Conflict("This id names more than one record; ask support to resolve it.")
+    if not found:
+        record(ports, origin, caller_actor(caller), event_type, Outcome.DENIED, action=Action.UPDATE,
+               resource_type="DiagnosticReport", reason="not_found_or_other_organization")
         raise NotFound("No such result.")
-    return patient, current
+    return found[0]
 
 
-def hold(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str, body: Any,
-         now: datetime) -> dict[str, Any]:
+def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("reason",), ("reason",))
     if body["reason"] not in HOLD_REASONS:
         raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
-    patient, current = _result(ports, caller, origin, patient_id, result_id)
+    patient, current = _located(ports, caller, origin, result_id, "result.held")
     if current.release_at <= now:
-        raise Conflict("This result is released already; it cannot be held back.")
+        raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
     # Held first, then the announcement stopped: a failure in between leaves a held result whose
     # timer still sends an email (harmless: the email says nothing), never a silent release.
     ports.records.set_release(current, HELD_UNTIL, body["reason"], "")
     _stop_timer(ports, current.release_timer)
-    record(ports, origin, caller_actor(caller), "result.held", action=Action.UPDATE, patient_id=patient.patient_id,
-           resource_type="DiagnosticReport", resource_id=result_id, reason=body["reason"])
-    return {"result_id": result_id, "held": True, "held_reason": body["reason"]}
+    record(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
+           patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
+           reason=body["reason"])
+    return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": body["reason"]}
 
 
-def release(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime) -> dict[str, Any]:
-    patient, current = _result(ports, caller, origin, patient_id, result_id)
+def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
+    patient, current = _located(ports, caller, origin, result_id, "result.released")
     if current.release_at <= now:
-        raise Conflict("This result is released already.")
+        raise Conflict(f"This {current.kind} is released already.")
     ports.records.set_release(current, now, "", "")
     _stop_timer(ports, current.release_timer)
     filing.tell(ports, patient, now)
-    record(ports, origin, caller_actor(caller), "result.released", action=Action.UPDATE, patient_id=patient.patient_id,
-           resource_type="DiagnosticReport", resource_id=result_id, reason="early")
-    return {"result_id": result_id, "released_at": iso(now)}
+    record(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
+           patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
+           reason="early")
+    return {"result_id": result_id, "kind": current.kind, "released_at": iso(now)}
 
 
 def _stop_timer(ports, handle: str) -> None:
@@ -101,10 +122,17 @@ def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: dateti
     waiting = ports.records.upcoming(patient_id, now)
     record(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
-    return {"upcoming": [{"result_id": r.result_id, "category": r.category,
-                          "name": (r.content.get("code") or {}).get("display") or None,
-                          "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
-                          "waiting_for_review": r.release_at >= HELD_UNTIL} for r in waiting]}
+    return {"upcoming": [_waiting(r) for r in waiting]}
+
+
+def _waiting(r) -> dict[str, Any]:
+    document = r.kind == "document"
+    name = r.content.get("title") if document else (r.content.get("code") or {}).get("display")
+    return {"result_id": r.result_id, "kind": r.kind, "type": r.content.get("type") if document else None,
+            "category": r.category, "name": name or None,
+            "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
+            # held by staff, or waiting for a review the patient chose to wait for (with its latest moment)
+            "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT}
 
 
 CALL_OUTCOMES = ("reached", "left_message", "no_answer", "other")

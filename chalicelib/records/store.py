@@ -63,8 +63,9 @@ def result_id(organization_id: str, sender: str, source_id: str) -> str:
 
 
 def report_content(report: ResultReport) -> dict[str, Any]:
-    """A report as JSON for the patient. An embedded document's bytes are not kept here (the
-    documents store holds files); its type and size are, so the gap is visible."""
+    """A report as JSON for the patient. An embedded document's bytes are not kept here: filing
+    puts them in the documents bucket under the version's object_key, and the API hands out a
+    short-lived link."""
 
     def observation(o: Observation) -> dict[str, Any]:
         value: dict[str, Any] = {"type": o.value_type}
@@ -79,7 +80,10 @@ def report_content(report: ResultReport) -> dict[str, Any]:
         elif o.value_type == "pointer":
             value["reference"] = o.pointer  # shown as text; the portal never fetches it
         elif o.value_type == "document" and o.document is not None:
-            value.update({"content_type": o.document.content_type, "size": len(o.document.data)})
+            # the file itself goes to the documents bucket (filing); its digest makes a changed
+            # file a new version even at the same size
+            value.update({"content_type": o.document.content_type, "size": len(o.document.data),
+                          "sha256": hashlib.sha256(o.document.data).hexdigest()})
         return {"code": dataclasses.asdict(o.code), "value": value, "units": o.units or None,
                 "reference_range": o.reference_range or None, "flags": list(o.flags), "critical": o.critical,
                 "status": o.status.value, "observed_at": o.observed_at or None, "performer": o.performer or None,

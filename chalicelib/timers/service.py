@@ -11,14 +11,18 @@ MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
 
 
 class Timers(Protocol):
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any]) -> str: ...
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
+              guard: dict[str, Any] | None = None) -> str: ...
 
     def cancel(self, execution_arn: str) -> None: ...
 
 
 def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-             now: datetime | None = None) -> str:
-    """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes."""
+             now: datetime | None = None, guard: dict[str, Any] | None = None) -> str:
+    """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes. With a
+    ``guard`` ({"table", "key"} of a DynamoDB item), the message is delivered only if, when the
+    moment comes, that item still names this timer in ``release_timer`` and is not withdrawn:
+    the timer then takes itself off the item, in the same conditional update."""
     if not isinstance(timer_id, str) or not _TIMER_ID.fullmatch(timer_id):
         raise ValidationFailed("A timer id has 1 to 80 letters, digits, '-' or '_'.", [{"field": "timer_id"}])
     if fire_at.tzinfo is None:
@@ -30,6 +34,8 @@ def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str
     if fire_at - now > MAX_DELAY:
         raise ValidationFailed("A timer fires within a year.", [{"field": "fire_at"}])
     # A moment in the past fires at once: the Wait state passes straight through.
+    if guard:
+        return timers.start(timer_id, fire_at, queue_url, message, guard)
     return timers.start(timer_id, fire_at, queue_url, message)
 
 

@@ -72,7 +72,7 @@ def send_demo_feed(container: Container) -> int:
     """The demo patient's history, through the real path: inbound queue, poller, handler, filing.
     Resending is harmless (the feed is idempotent on sender and control id)."""
     sqs = container.client("sqs")
-    files = sorted(DEMO_FEED.glob("*.hl7"))
+    files = sorted([*DEMO_FEED.glob("*.hl7"), *DEMO_FEED.glob("*.json")], key=lambda path: path.name)
     for path in files:
         sqs.send_message(QueueUrl=container.settings.clinical_inbound_queue_url,
                          MessageBody=path.read_bytes().decode("utf-8"), MessageGroupId="demo-ehr")

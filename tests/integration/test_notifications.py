@@ -1,5 +1,6 @@
 """Notification email through the Lambda handler: sent once per notification id, never with PHI,
-and a failure leaves the request on the queue instead of losing it."""
+and a failure leaves the request on the queue instead of losing it. (Requests that name an
+account, kept in its portal inbox: test_notification_inbox.py.)"""
 
 from __future__ import annotations
 
@@ -131,3 +132,31 @@ def test_a_username_reminder_shows_the_user_name(api):
 
     [email] = sent_emails()
     assert "<p>Your user name is river.stone42.</p>" in email.body
+
+
+def test_a_request_with_neither_an_address_nor_an_account_is_refused(api):
+    body = json.dumps({"notification_id": "n-20", "template": "something_waiting"})
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert sent_emails() == []
+
+
+def test_an_account_only_an_inbox_template_may_name(api):
+    body = request("n-21", template="invitation", token="tok_0123456789abcdef", account_id="0" * 32)
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert sent_emails() == []
+
+
+def test_a_notice_for_an_account_that_does_not_exist_is_dropped_not_retried(api):
+    """Accounts are never deleted: retrying would not mend it, so it does not wait on the queue."""
+    body = json.dumps({"notification_id": "n-22", "template": "something_waiting", "account_id": "0" * 32})
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE)).payload
+
+    assert result == {"batchItemFailures": []}
+    assert sent_emails() == []

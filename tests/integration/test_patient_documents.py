@@ -63,3 +63,40 @@ def test_the_text_of_a_note_is_its_document_and_nobody_else_gets_a_link(feed, an
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{'0' * 32}/content",
                 token=token).status_code == 404
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents?type=poetry", token=token).status_code == 400
+
+
+def oru_with_pdf(control_id: str, data: bytes, status: str = "F") -> str:
+    return "\r".join([
+        f"MSH|^~\\&|LAB|AMC|||20261125090000||ORU^R01|{control_id}|P|2.5.1",
+        "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+        f"OBR|1||PATH-9^LAB|22637-3^Pathology report^LN|||20261125070000||||||||||||||20261125080000||SP|{status}",
+        f"OBX|1|TX|22637-3^Pathology report^LN||Benign.||||||{status}",
+        f"OBX|2|ED|PDF^Report^L||^application^pdf^Base64^{base64.b64encode(data).decode()}||||||{status}",
+    ])
+
+
+def test_a_file_inside_a_result_is_stored_and_follows_its_result(feed, ana, seeded, aws):
+    patient_id, token = ana
+    feed(oru_with_pdf("r-1", PDF))
+    [listed] = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
+    result = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{listed['result_id']}", token=token).json_body
+
+    # the file is not in the answer, only its kind, size and the path that gives a link to it
+    [_, embedded] = result["report"]["observations"]
+    value = embedded["value"]
+    assert (value["type"], value["content_type"], value["size"]) == ("document", "application/pdf", len(PDF))
+    link = call(seeded, "GET", value["href"], token=token)
+    assert link.status_code == 302
+    bucket = aws.physical["DocumentsBucket"]
+    key = urllib.parse.unquote(urllib.parse.urlsplit(link.headers["Location"]).path).lstrip("/")
+    assert boto3.client("s3").get_object(Bucket=bucket, Key=key.removeprefix(f"{bucket}/"))["Body"].read() == PDF
+    # only files that exist, of results that are shown
+    assert call(seeded, "GET", value["href"][:-1] + "0", token=token).status_code == 404  # the text, not a file
+    assert call(seeded, "GET", value["href"][:-1] + "7", token=token).status_code == 404
+
+    # a corrected PDF of the same size is a new version with its own file; a cancelled result takes its file away
+    feed(oru_with_pdf("r-2", PDF.replace(b"discharge", b"corrected"), status="C"))
+    again = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{listed['result_id']}", token=token).json_body
+    assert again["version"] == 2
+    feed(oru_with_pdf("r-3", PDF, status="X"))
+    assert call(seeded, "GET", value["href"], token=token).status_code == 404

@@ -12,8 +12,8 @@ from infra.local.seed import ORGANIZATION_NAME, seed
 def test_seed_creates_the_organization_and_both_staff_accounts(container):
     seeded = seed(container, {"PORTAL_DEMO_STAFF_USER": "Nurse.Jones", "PORTAL_DEMO_STAFF_PASSWORD": "a long passphrase"})
 
-    assert [o.name for o in OrganizationModel.scan() if not o.organization_id.startswith("sender#")] == [
-        ORGANIZATION_NAME]
+    assert [o.name for o in OrganizationModel.scan()
+            if not o.organization_id.startswith(("sender#", "feed-sources#"))] == [ORGANIZATION_NAME]
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"
@@ -64,7 +64,7 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     sqs = boto3.client("sqs")
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    assert len(messages) == 4
+    assert len(messages) == 7
     api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [m["Body"] for m in messages],
                                                              "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"))
 
@@ -72,3 +72,10 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")
     results, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10)
     assert sorted((r.content["code"]["code"], r.version) for r in results) == [("4548-4", 2), ("57698-3", 1)]
+    # and the rest of her record: a visit summary, an appointment, an allergy, a condition, a
+    # medication and an immunization
+    documents, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="document:")
+    assert [d.content["type"] for d in documents] == ["visit-summary"]
+    for kind in ("appointment", "allergy", "condition", "medication", "immunization"):
+        entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix=f"{kind}#")
+        assert len(entries) == 1, kind

@@ -103,14 +103,19 @@ def test_each_function_reaches_only_what_it_uses():
     feed = repr(statements("FeedIntakePolicy"))
     assert "ClinicalInboundQueue" in feed and "FeedArchiveBucket" in feed and "FeedMessagesTable" in feed
     assert "ses:" not in feed
-    # It reads an account (is the patient enrolled, where to tell them) and never writes one.
-    feed_accounts = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
-    assert [s["Action"] for s in feed_accounts] == ["dynamodb:GetItem"]
+    # Filing names the patient's account in a notice; it never reads or writes accounts.
+    assert not [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
     feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
     assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))
     assert "ses:SendEmail" in notifications and "IdempotencyTable" in notifications
-    assert "AccountsTable" not in notifications and "FeedArchiveBucket" not in notifications
+    assert "FeedArchiveBucket" not in notifications
+    # It reads an account (where and whether to email) and writes only inbox items of the records table.
+    accounts = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "AccountsTable")]
+    assert [s["Action"] for s in accounts] == ["dynamodb:GetItem"]
+    [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
+    assert inbox["Action"] == "dynamodb:PutItem"
+    assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
 
 
 def test_every_sqs_event_source_reports_partial_batch_failures():

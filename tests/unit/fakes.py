@@ -113,6 +113,7 @@ class StartedTimer:
     fire_at: datetime
     queue_url: str
     message: dict[str, Any]
+    guard: dict[str, Any] | None = None
 
 
 class FakeTimers:
@@ -122,8 +123,9 @@ class FakeTimers:
         self.started: dict[str, StartedTimer] = {}
         self.cancelled: list[str] = []
 
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any]) -> str:
-        self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message))
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
+              guard: dict[str, Any] | None = None) -> str:
+        self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message, guard))
         return self.handle(name)
 
     def cancel(self, execution_arn: str) -> None:

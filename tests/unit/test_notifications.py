@@ -8,13 +8,14 @@ from __future__ import annotations
 import dataclasses
 import html as htmllib
 import re
+from datetime import datetime, timezone
 
 import pytest
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.notifications import domain, service
 from chalicelib.notifications.consumer import PAYLOAD_JMESPATH
-from chalicelib.notifications.domain import FIELDS, PARAMS, TEMPLATES, NotificationRequest, Template
+from chalicelib.notifications.domain import FIELDS, PARAMS, TEMPLATES, InboxItem, NotificationRequest, Template
 from tests.unit.fakes import FakeMailer
 
 BASE_URL = "https://portal.example.org"
@@ -96,14 +97,14 @@ def test_the_parameters_and_their_patterns_are_a_fixed_set():
 
 
 def test_request_fields_are_the_fixed_fields_and_the_parameters():
-    assert FIELDS == ("notification_id", "template", "to_address", "token", "username", "code")
+    assert FIELDS == ("notification_id", "template", "to_address", "token", "username", "code", "account_id")
     assert FIELDS == tuple(field.name for field in dataclasses.fields(NotificationRequest))
-    assert FIELDS[3:] == tuple(PARAMS)
+    assert FIELDS[3:6] == tuple(PARAMS)
 
 
 def test_a_reused_id_is_checked_against_every_other_field():
     # GIVEN the idempotency payload check / THEN it covers every field but the id
-    assert PAYLOAD_JMESPATH == "[template, to_address, token, username, code]"
+    assert PAYLOAD_JMESPATH == "[template, to_address, token, username, code, account_id]"
     assert PAYLOAD_JMESPATH == "[" + ", ".join(FIELDS[1:]) + "]"
 
 
@@ -519,3 +520,149 @@ def test_send_a_sign_in_code():
     [email] = mailer.sent
     assert f"Your sign-in code is {CODE}." in email.text and f"Your sign-in code is {CODE}." in email.html
     assert CODE not in email.subject
+
+
+# --- requests that name an account -----------------------------------------------------------
+
+ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
+AT = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+FOR_ACCOUNT = {"notification_id": "new-results-1", "template": "something_waiting", "account_id": ACCOUNT_ID}
+
+
+def test_a_request_may_name_an_account_instead_of_an_address():
+    built = NotificationRequest.from_message(FOR_ACCOUNT)
+    assert (built.account_id, built.to_address) == (ACCOUNT_ID, "")
+    both = NotificationRequest.from_message({**FOR_ACCOUNT, "to_address": "pat@example.org"})
+    assert (both.account_id, both.to_address) == (ACCOUNT_ID, "pat@example.org")
+
+
+def test_a_request_with_neither_an_address_nor_an_account_is_refused():
+    details = problems({"notification_id": "n-1", "template": "something_waiting"})
+    assert details == [{"field": "to_address", "issue": "required: an email address, unless account_id is given"}]
+    with pytest.raises(ValidationFailed):
+        NotificationRequest("n-1", "something_waiting")
+
+
+@pytest.mark.parametrize("account_id", ["", "a#b", "a" * 65, "acc ount", None, 42])
+def test_an_account_id_outside_the_pattern_is_refused(account_id):
+    assert invalid_fields({**FOR_ACCOUNT, "account_id": account_id}) == ["account_id"]
+
+
+@pytest.mark.parametrize("template", sorted(name for name, t in TEMPLATES.items() if not t.inbox))
+def test_only_an_inbox_template_may_name_an_account(template):
+    # GIVEN a one-time link, a code, or a notice meant for one address / THEN it goes to an address only
+    details = problems(message_for(template, account_id=ACCOUNT_ID))
+    assert details == [{"field": "account_id", "issue": "this template is sent to an address only"}]
+
+
+def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one():
+    from chalicelib.identity.enrollment import DEFAULT_PREFERENCES
+
+    assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
+        "something_waiting": "email_new_results"}
+    for template in TEMPLATES.values():
+        assert not (template.inbox and template.params)
+        if template.preference:
+            assert DEFAULT_PREFERENCES[template.preference] is True  # deliver() takes a missing one as on
+    with pytest.raises(ValueError):
+        Template(subject="S", lines=("{code}",), action="Open", path="/", params=("code",), inbox=True)
+    with pytest.raises(ValueError):
+        Template(subject="S", lines=("Words.",), action="Open", path="/", preference="email_messages")
+
+
+class _Directory:
+    def __init__(self, *accounts):
+        self.accounts = {account.account_id: account for account in accounts}
+
+    def account(self, account_id):
+        return self.accounts.get(account_id)
+
+
+class _Inbox:
+    def __init__(self):
+        self.items = {}
+
+    def add(self, item) -> bool:
+        if (item.account_id, item.notification_id) in self.items:
+            return False
+        self.items[(item.account_id, item.notification_id)] = item
+        return True
+
+
+def _ports(*accounts):
+    import types
+
+    return types.SimpleNamespace(settings=types.SimpleNamespace(public_base_url=BASE_URL), mailer=FakeMailer(),
+                                 directory=_Directory(*accounts), inbox=_Inbox())
+
+
+def _account(**changes):
+    from chalicelib.accounts.domain import Account, AccountStatus, Role
+
+    values = dict(account_id=ACCOUNT_ID, username="ana.nunez", organization_id="org", role=Role.PATIENT,
+                  password_hash="x", status=AccountStatus.ACTIVE, email="ana@example.org",
+                  created_at=datetime(2024, 1, 1, tzinfo=timezone.utc), email_verified=True)
+    return Account(**{**values, **changes})
+
+
+def _deliver(ports, message=FOR_ACCOUNT):
+    return service.deliver(ports, NotificationRequest.from_message(message), AT)
+
+
+def test_an_account_gets_the_notice_in_its_inbox_and_an_email_at_its_verified_address():
+    ports = _ports(_account())
+    delivery = _deliver(ports)
+    assert (delivery.inbox, delivery.not_emailed, bool(delivery.ses_message_id)) == ("added", "", True)
+    [email] = ports.mailer.sent
+    assert email.to_address == "ana@example.org"
+    [item] = ports.inbox.items.values()
+    assert (item.notification_id, item.template, item.title, item.read_at) == (
+        "new-results-1", "something_waiting", TEMPLATES["something_waiting"].subject, None)
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"notification_preferences": {"email_new_results": False}}, "preference_off"),
+    ({"email_verified": False}, "no_verified_address"),
+    ({"email": "", "email_verified": False}, "no_verified_address"),
+    ({"status": "suspended"}, "account_not_active"),
+    ({"status": "terminated"}, "account_not_active"),
+])
+def test_the_inbox_item_is_kept_without_an_email_when_the_account_says_so(changes, reason):
+    from chalicelib.accounts.domain import AccountStatus
+
+    if "status" in changes:
+        changes = {**changes, "status": AccountStatus(changes["status"])}
+    ports = _ports(_account(**changes))
+    delivery = _deliver(ports)
+    assert (delivery.inbox, delivery.not_emailed, delivery.ses_message_id) == ("added", reason, "")
+    assert ports.mailer.sent == [] and len(ports.inbox.items) == 1
+
+
+def test_other_preferences_do_not_stop_the_email():
+    ports = _ports(_account(notification_preferences={"email_messages": False}))
+    assert _deliver(ports).ses_message_id and len(ports.mailer.sent) == 1
+
+
+def test_a_retry_after_a_failed_email_keeps_one_inbox_item_and_sends():
+    ports = _ports(_account())
+    ports.inbox.add(InboxItem.of(NotificationRequest.from_message(FOR_ACCOUNT), AT))
+    delivery = _deliver(ports)
+    assert (delivery.inbox, len(ports.inbox.items), len(ports.mailer.sent)) == ("kept", 1, 1)
+
+
+def test_an_address_named_besides_the_account_is_the_one_emailed_by_the_accounts_preference():
+    ports = _ports(_account(email_verified=False))
+    _deliver(ports, {**FOR_ACCOUNT, "to_address": "pat@example.org"})
+    assert [e.to_address for e in ports.mailer.sent] == ["pat@example.org"]
+    off = _ports(_account(notification_preferences={"email_new_results": False}))
+    assert _deliver(off, {**FOR_ACCOUNT, "to_address": "pat@example.org"}).not_emailed == "preference_off"
+    assert off.mailer.sent == [] and len(off.inbox.items) == 1
+
+
+def test_an_unknown_account_gets_nothing_and_an_address_alone_gets_its_email_without_an_inbox():
+    ports = _ports()
+    assert _deliver(ports) == service.Delivery(not_emailed="no_account")
+    assert ports.mailer.sent == [] and ports.inbox.items == {}
+    delivery = _deliver(ports, VALID)
+    assert (delivery.inbox, [e.to_address for e in ports.mailer.sent]) == ("", ["pat@example.org"])
+    assert ports.inbox.items == {}

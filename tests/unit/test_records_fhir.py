@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 import random
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.records.domain import Category, ResultStatus, Unreadable
+from chalicelib.records.domain import FHIR_ID_AUTHORITY, Category, ResultStatus, Unreadable
 from chalicelib.records.fhir import read_fhir
 from tests.conftest import PROJECT_DIR, SAMPLES_DIR
 
@@ -29,19 +30,21 @@ EXPECTED = {
     "uscore_patient-example.json": None,
     "synthea_Alberto_Atencio.json": None,
     "msfhir_SmartPatientA.json": "Patient has no identifier with a system (assigning authority)",
-    "r4spec_diagnosticreport-example-bundle101.json": "DiagnosticReport subject is not a Patient in this bundle",
-    "uscore_diagnosticreport-metabolic-panel.json": "DiagnosticReport subject is not a Patient in this bundle",
-    "uscore_DiagnosticReport-chest-xray-report.json": "DiagnosticReport subject is not a Patient in this bundle",
-    "uscore_observation-cbc-hemoglobin.json": "Observation subject is not a Patient in this bundle",
-    "uscore_bp-data-absent.json": "Observation subject is not a Patient in this bundle",
-    "r4spec_appointment-example.json": "holds Appointment x1",
     "r4spec_auditevent-example.json": "holds AuditEvent x1",
-    "r4spec_documentreference-example.json": "holds DocumentReference x1",
-    "uscore_documentreference-discharge-summary.json": "holds DocumentReference x1",
-    "uscore_encounter-1036.json": "holds Encounter x1",
-    "uscore_medicationrequest-contained-oral-axid.json": "holds MedicationRequest x1",
-    "uscore_medicationrequest-self-tylenol.json": "holds MedicationRequest x1",
-    "uscore_allergyintolerance-provenance-example1.json": "holds AllergyIntolerance x1, Provenance x1",
+    # The rest name their patient by reference ("Patient/example"): they read as reference-only
+    # patients, which filing finds among the patients the sender sent before, or quarantines.
+    "r4spec_diagnosticreport-example-bundle101.json": None,
+    "uscore_diagnosticreport-metabolic-panel.json": None,
+    "uscore_DiagnosticReport-chest-xray-report.json": None,
+    "uscore_observation-cbc-hemoglobin.json": None,
+    "uscore_bp-data-absent.json": None,
+    "r4spec_appointment-example.json": None,
+    "r4spec_documentreference-example.json": None,
+    "uscore_documentreference-discharge-summary.json": None,
+    "uscore_encounter-1036.json": None,
+    "uscore_medicationrequest-contained-oral-axid.json": None,
+    "uscore_medicationrequest-self-tylenol.json": None,
+    "uscore_allergyintolerance-provenance-example1.json": None,
 }
 
 
@@ -97,8 +100,9 @@ def test_a_patient_gives_identifiers_with_their_authority_and_the_demographics()
 
     assert message.kind == "demographics" and message.results == ()
     patient = message.patient
+    # (and its resource id, under which later resources that say "Patient/example" find it)
     assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [
-        ("http://example.org/patient/identifiers", "1032702", "MR")]
+        ("http://example.org/patient/identifiers", "1032702", "MR"), (FHIR_ID_AUTHORITY, "example", "RI")]
     # the name in use today (use=usual since 2020), not the old one listed first
     assert (patient.family_name, patient.given_names) == ("Baxter", ("Amy", "V."))
     assert (patient.birth_date, patient.email) == ("1987-02-20", "amy.shaw@example.com")
@@ -130,7 +134,8 @@ def test_identifiers_without_a_system_are_skipped_and_the_type_defaults_to_mr():
     identifiers = only(read_fhir(patient)).patient.identifiers
 
     assert [(i.authority, i.value, i.type) for i in identifiers] == [
-        ("http://example.org/patient/identifiers", "1032702", "MR"), ("urn:oid:2.16.840.1.113883.4.1", "999", "MR")]
+        ("http://example.org/patient/identifiers", "1032702", "MR"), ("urn:oid:2.16.840.1.113883.4.1", "999", "MR"),
+        (FHIR_ID_AUTHORITY, "example", "RI")]
 
 
 # -- DiagnosticReport -----------------------------------------------------------------------------
@@ -152,9 +157,12 @@ def test_a_lab_panel_keeps_its_code_category_status_times_and_lab():
 
 
 def test_a_blood_count_bundle_gives_every_value_with_units_range_flags_and_status():
-    # GIVEN the FHIR spec's report bundle "101", which holds no Patient ...
+    # GIVEN the FHIR spec's report bundle "101", which holds no Patient: on its own it is about a
+    # patient only referred to, whom filing must find among those sent before ...
     document = sample("r4spec_diagnosticreport-example-bundle101.json")
-    assert "DiagnosticReport subject is not a Patient in this bundle" in reason(document)
+    alone = only(read_fhir(copy.deepcopy(document))).patient
+    assert alone.reference_only and [(i.authority, i.value) for i in alone.identifiers] == [
+        (FHIR_ID_AUTHORITY, "pat2")]
     # ... WHEN the sender adds the Patient it is about (relative reference Patient/pat2)
     patient = sample("uscore_patient-example.json") | {"id": "pat2"}
     document["entry"].append({"fullUrl": "https://example.com/base/Patient/pat2", "resource": patient})
@@ -313,12 +321,22 @@ def test_a_result_without_a_subject_is_unreadable():
         "Observation has no subject: the patient it is about (at Bundle.entry[1]).")
 
 
-def test_a_result_about_a_patient_outside_the_bundle_is_unreadable_even_if_another_patient_is_there():
+def test_a_result_about_a_patient_outside_the_bundle_never_goes_to_the_patient_in_it():
     observation = sample("uscore_observation-cbc-hemoglobin.json")
     observation["subject"] = {"reference": "Patient/someone-else"}
 
-    assert "Observation subject is not a Patient in this bundle" in reason(
-        bundle(sample("uscore_patient-example.json"), observation))
+    sent, referred = read_fhir(bundle(sample("uscore_patient-example.json"), observation))
+
+    assert (sent.kind, sent.results, sent.patient.reference_only) == ("demographics", (), False)
+    assert referred.patient.reference_only and len(referred.results) == 1
+    assert [(i.authority, i.value) for i in referred.patient.identifiers] == [(FHIR_ID_AUTHORITY, "someone-else")]
+
+
+def test_a_subject_that_is_neither_in_the_bundle_nor_a_patient_reference_is_unreadable():
+    observation = sample("uscore_observation-cbc-hemoglobin.json")
+    observation["subject"] = {"reference": "Group/everyone"}
+
+    assert "Observation subject is neither a Patient in this bundle nor a reference to one" in reason(observation)
 
 
 def test_an_observation_in_a_report_about_another_patient_is_unreadable():
@@ -370,20 +388,23 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results_quickly():
     assert [o.code.code for o in pressure.observations] == ["8462-4", "8480-6"]
     [smoking, *_] = [r for r in message.results if r.code.code == "72166-2"]
     assert (smoking.observations[0].value_type, smoking.observations[0].text) == ("coded", "Former smoker")
-    assert message.extra["ignored"] == {"Organization": 2, "Practitioner": 2, "Encounter": 6, "Condition": 3,
-                                        "MedicationRequest": 2, "Claim": 8, "ExplanationOfBenefit": 6,
-                                        "Immunization": 7, "Procedure": 3}
+    # the rest of the record: visits, conditions, medications and immunizations
+    assert Counter(e.kind for e in message.entries) == {"visit": 6, "condition": 3, "medication": 2,
+                                                        "immunization": 7}
+    assert message.extra["ignored"] == {"Organization": 2, "Practitioner": 2, "Claim": 8, "ExplanationOfBenefit": 6,
+                                        "Procedure": 3}
 
 
 # -- what the portal does not file yet ------------------------------------------------------------
 
 
-def test_other_resources_are_ignored_but_listed_for_the_sender():
-    message = only(read_fhir(with_patient("uscore_encounter-1036.json", "uscore_medicationrequest-self-tylenol.json",
-                                          "uscore_medicationrequest-contained-oral-axid.json")))
+def test_resources_the_portal_does_not_file_are_ignored_but_listed_for_the_sender():
+    searchset = sample("uscore_allergyintolerance-provenance-example1.json")
+    message = only(read_fhir(bundle(sample("uscore_patient-example.json"),
+                                    *(entry["resource"] for entry in searchset["entry"]))))
 
-    assert message.kind == "demographics"
-    assert message.extra["ignored"] == {"Encounter": 1, "MedicationRequest": 2}
+    assert [e.kind for e in message.entries] == ["allergy"]
+    assert message.extra["ignored"] == {"Provenance": 1}
 
 
 def test_a_message_bundle_gives_its_event_and_its_header_is_not_ignored():
@@ -532,4 +553,7 @@ def test_a_subject_given_by_identifier_finds_the_patient_with_that_identifier_an
 
     assert len(only(read_fhir(bundle(patient, observation))).results) == 1
     observation["subject"]["identifier"]["system"] = "http://another.example.org/mrn"  # same value, other authority
-    assert "Observation subject is not a Patient in this bundle" in reason(bundle(patient, observation))
+    sent, referred = read_fhir(bundle(patient, observation))
+    assert sent.results == () and referred.patient.reference_only
+    assert [(i.authority, i.value) for i in referred.patient.identifiers] == [
+        ("http://another.example.org/mrn", "1032702")]

@@ -205,9 +205,17 @@ def test_an_a40_merges_the_prior_record_into_the_survivor(api, container, lab_so
     deliver(api, oru("CTRL-2", "PRIOR-1^^^AMC-MRN", filler="F-200^LAB"))
     assert container.records.current(survivor.patient_id, rid(LAB, "F-200^LAB")) is not None
     assert container.records.current(prior.patient_id, rid(LAB, "F-200^LAB")) is None
-    # the prior record is kept, with what was filed under it
+    # the prior record is kept, with what was filed under it; that result now shows under the
+    # survivor too, with its versions
     assert container.records.current(prior.patient_id, rid(LAB, "F-100^LAB")) is not None
+    moved, versions = container.records.with_versions(survivor.patient_id, rid(LAB, "F-100^LAB"))
+    assert moved is not None and [v.version for v in versions] == [1]
     assert len(patient_items()) == 2
+    # a redelivered merge copies nothing twice
+    before = len(all_records())
+    deliver(api, adt("A40", "ADT-2", "S-1^^^AMC-MRN", family="Survivor", merged="PRIOR-1^^^AMC-MRN"),
+            group_id="ADT")
+    assert len(all_records()) == before
 
 
 def test_stored_content_carries_no_storage_keys_and_a_pointer_stays_text(api, container, lab_source):

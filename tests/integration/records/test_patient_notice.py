@@ -1,5 +1,6 @@
-"""The "something new is waiting" email: sent when a result is filed for an enrolled patient with
-a verified address who wants it, folded to one email per ten minutes, and never with PHI."""
+"""The "something new is waiting" notice: filed results for an enrolled patient put it in the
+portal inbox, and email it to a verified address if the patient wants it; folded to one notice
+and one email per ten minutes, and never with PHI."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def waiting(api, address: str = "ana@example.org") -> list:
             if e.destinations["ToAddresses"] == [address] and e.subject == SUBJECT]
 
 
+def inbox(api) -> list[dict]:
+    token = sign_in(api, "ana.nunez", "correct horse battery")
+    listed = call(api, "GET", "/v1/me/notifications", token=token)
+    assert listed.status_code == 200, listed.json_body
+    return listed.json_body["notifications"]
+
+
 def test_a_result_for_an_enrolled_patient_sends_one_email_without_phi(seeded, ana, window_start):
     deliver(seeded, oru("CTRL-1", ANA, family="Núñez"), at=window_start + timedelta(seconds=5))
 
@@ -51,10 +59,12 @@ def test_results_within_ten_minutes_make_one_email(seeded, ana, window_start):
     deliver(seeded, oru("CTRL-1", ANA, filler="F-1^LAB"), at=window_start + timedelta(seconds=5))
     deliver(seeded, oru("CTRL-2", ANA, filler="F-2^LAB", value="180"), at=window_start + timedelta(minutes=6))
     assert len(waiting(seeded)) == 1
+    assert [item["title"] for item in inbox(seeded)] == [SUBJECT]
 
     # a result in a later window is news again
     deliver(seeded, oru("CTRL-3", ANA, filler="F-3^LAB"), at=window_start + timedelta(minutes=11))
     assert len(waiting(seeded)) == 2
+    assert len(inbox(seeded)) == 2
 
 
 def test_a_resend_sends_no_second_email(seeded, ana, window_start):
@@ -64,7 +74,8 @@ def test_a_resend_sends_no_second_email(seeded, ana, window_start):
     assert len(waiting(seeded)) == 1
 
 
-def test_a_patient_who_turned_result_email_off_gets_none(seeded, ana, window_start):
+def test_a_patient_who_turned_result_email_off_gets_none_but_sees_the_notice_in_the_portal(seeded, ana,
+                                                                                           window_start):
     token = sign_in(seeded, "ana.nunez", "correct horse battery")
     changed = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": False}, token)
     assert changed.status_code == 200, changed.json_body
@@ -73,6 +84,7 @@ def test_a_patient_who_turned_result_email_off_gets_none(seeded, ana, window_sta
 
     assert feed_records()["LAB|AMC|CTRL-1"].status == "filed"
     assert waiting(seeded) == []
+    assert [item["template"] for item in inbox(seeded)] == ["something_waiting"]
 
 
 def test_a_patient_without_portal_access_gets_no_email(seeded, container, window_start):
@@ -121,3 +133,4 @@ def test_only_the_patient_with_news_is_told_when_a_document_names_several(seeded
 
     assert {r.status for r in feed_records().values()} == {"filed"}
     assert len(waiting(seeded)) == 1  # nothing new for Ana
+    assert len(inbox(seeded)) == 1

@@ -1,0 +1,109 @@
+"""The portal inbox in DynamoDB: each account's notices, kept in the records table.
+
+An item lives under partition ``inbox#<account_id>`` with sort key ``notification#<notification_id>``:
+adding one is a put on condition that the key is new, so a delivery retried after a failed email
+never adds a second, and marking one read is an update inside the caller's own partition (another
+account's item cannot be named). The list comes newest first from the table's local index
+``by-time``, on ``listed_at`` = ``<created ISO>#<notification_id>``: one Query per page.
+
+Kept for good, like the records they announce (no TTL): a notice is a short title and a few ids.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import PutError, PynamoDBException
+
+from chalicelib.data.models import InboxItemModel
+from chalicelib.data.repositories import decode_cursor, encode_cursor
+from chalicelib.errors import DependencyUnavailable, ValidationFailed
+from chalicelib.notifications.domain import InboxItem
+
+_UNAVAILABLE = "The notifications inbox is unavailable."
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _partition(account_id: str) -> str:
+    return f"inbox#{account_id}"
+
+
+def _key(notification_id: str) -> str:
+    return f"notification#{notification_id}"
+
+
+def _inbox_item(item: InboxItemModel) -> InboxItem:
+    return InboxItem(account_id=item.patient_id.partition("#")[2], notification_id=item.notification_id,
+                     template=item.template, title=item.title, created_at=item.created_at, read_at=item.read_at)
+
+
+class DynamoInbox:
+    def add(self, item: InboxItem) -> bool:
+        """Once per notification id: False if the account has it already."""
+        model = InboxItemModel(
+            patient_id=_partition(item.account_id), record_key=_key(item.notification_id),
+            listed_at=f"{item.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item.notification_id}", kind="notification",
+            notification_id=item.notification_id, template=item.template, title=item.title,
+            created_at=item.created_at)
+        try:
+            model.save(condition=InboxItemModel.record_key.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == _CONDITION_FAILED:
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
+    def page(self, account_id: str, limit: int, after: str = "") -> tuple[list[InboxItem], str]:
+        """An account's notices, newest first: one Query (one item more than asked tells whether
+        a cursor leads anywhere). The cursor holds a position only; the partition always comes
+        from the caller, so a cursor cannot lead into another account's inbox."""
+        try:
+            start = decode_cursor(after)
+        except ValidationFailed:
+            start = {}
+        if start is not None:
+            if set(start) != {"listed_at", "record_key"}:
+                raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
+            start = {"patient_id": {"S": _partition(account_id)}, **start}
+        try:
+            items = list(InboxItemModel.by_time.query(
+                _partition(account_id), scan_index_forward=False, consistent_read=True, limit=limit + 1,
+                page_size=limit + 1, last_evaluated_key=start))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        if len(items) <= limit:
+            return [_inbox_item(item) for item in items], ""
+        last = items[limit - 1]
+        cursor = encode_cursor({"listed_at": {"S": last.listed_at}, "record_key": {"S": last.record_key}})
+        return [_inbox_item(item) for item in items[:limit]], cursor
+
+    def mark_read(self, account_id: str, notification_id: str, at: datetime) -> InboxItem | None:
+        """The item, read (at its first reading: marking it again keeps that time); None if the
+        account has no such item."""
+        model = InboxItemModel(patient_id=_partition(account_id), record_key=_key(notification_id))
+        try:
+            model.update(actions=[InboxItemModel.read_at.set(InboxItemModel.read_at | at)],
+                         condition=InboxItemModel.record_key.exists())
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") == _CONDITION_FAILED:
+                return None
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return _inbox_item(model)
+
+    def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
+        """Mark up to ``limit`` unread items read: (how many, whether unread ones remain)."""
+        try:
+            unread = list(InboxItemModel.query(_partition(account_id), limit=limit + 1,
+                                               filter_condition=InboxItemModel.read_at.does_not_exist()))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        marked = 0
+        for item in unread[:limit]:
+            try:
+                item.update(actions=[InboxItemModel.read_at.set(at)], condition=InboxItemModel.read_at.does_not_exist())
+            except PynamoDBException as error:
+                if getattr(error, "cause_response_code", "") == _CONDITION_FAILED:
+                    continue  # read meanwhile, in another session
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            marked += 1
+        return marked, len(unread) > limit

@@ -1,0 +1,97 @@
+"""Admins register the systems that send their organization's clinical feeds (feed sources): which
+sender files for the organization, and the assigning authority of its bare identifiers.
+
+A sender is named in a path by its ``source_id``: the sender, base64url-encoded without padding
+(as a quarantined message's id is), because senders hold "|", "^", spaces and, for FHIR, URLs
+with "/" that a path segment cannot carry reliably. A sender registered to another organization
+is never taken over (409). The catch-all ``*`` files every unregistered sender of the deployment
+into one organization, so only the operator registers it; its admins may change or retire it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from chalicelib.audit.domain import Action, Outcome
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.feeds.envelope import _is_identity
+from chalicelib.identity.domain import Caller
+from chalicelib.identity.ports import Origin, caller_actor, only_fields, record
+from chalicelib.records.store import FeedSource
+
+MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
+CATCH_ALL = "*"
+# As a patient identifier's authority (patients.domain): a namespace, an OID or a FHIR system URL.
+_AUTHORITY = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
+
+
+def source_id(sender: str) -> str:
+    return base64.urlsafe_b64encode(sender.encode()).decode().rstrip("=")
+
+
+def _sender(value: str) -> str:
+    """The sender a source id names, or "" when it names none a feed could carry."""
+    try:
+        sender = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+    # Only the one spelling of each sender (no padding, no stray bits), and only what intake reads.
+    return sender if source_id(sender) == value and _is_identity(sender) else ""
+
+
+def _shown(source: FeedSource) -> dict[str, Any]:
+    return {"source_id": source_id(source.sender), "sender": source.sender,
+            "default_authority": source.default_authority or None}
+
+
+def list_sources(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+    sources = ports.records.feed_sources_of(caller.organization_id, MAX_SOURCES)
+    record(ports, origin, caller_actor(caller), "feed_sources.list", action=Action.READ, resource_type="Endpoint",
+           reason=f"count:{len(sources)}")
+    return {"feed_sources": [_shown(s) for s in sources]}
+
+
+def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any) -> dict[str, Any]:
+    sender = _sender(sender_id)
+    if not sender:
+        raise ValidationFailed("The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
+                               "printable characters, as intake reads it.", [{"field": "source_id"}])
+    body = only_fields(body, ("default_authority",))
+    authority = body.get("default_authority")
+    if authority is None:
+        authority = ""
+    elif not isinstance(authority, str) or (authority and not _AUTHORITY.fullmatch(authority)):
+        raise ValidationFailed("default_authority is 1 to 64 letters, digits, spaces or . _ : / -, or null.",
+                               [{"field": "default_authority"}])
+    organization_id = caller.organization_id
+    if sender == CATCH_ALL:
+        holder = ports.records.feed_source(CATCH_ALL)
+        if holder is None or holder.organization_id != organization_id:
+            raise Conflict("The catch-all sender * files every unregistered sender of the deployment: only the "
+                           "operator registers it. Register each sender instead.")
+    registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
+    if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
+        raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
+    source = FeedSource(sender, organization_id, authority)
+    try:
+        ports.records.claim_feed_source(source)
+    except Conflict:
+        record(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
+               resource_type="Endpoint", resource_id=sender_id, reason="registered_to_another_organization")
+        raise
+    record(ports, origin, caller_actor(caller), "feed_source.changed", action=Action.UPDATE, resource_type="Endpoint",
+           resource_id=sender_id)
+    return _shown(source)
+
+
+def delete_source(ports, caller: Caller, origin: Origin, sender_id: str) -> None:
+    """Messages from the sender are no longer filed for the organization: they fall to the
+    catch-all, if the deployment has one, else to quarantine (where a replay files them once the
+    sender is registered again)."""
+    sender = _sender(sender_id)
+    if not sender or not ports.records.retire_feed_source(caller.organization_id, sender):
+        raise NotFound("No such feed source.")
+    record(ports, origin, caller_actor(caller), "feed_source.removed", action=Action.DELETE, resource_type="Endpoint",
+           resource_id=sender_id)

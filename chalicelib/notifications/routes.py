@@ -1,0 +1,34 @@
+"""The signed-in account's notifications in the portal (its inbox): GET /v1/me/notifications."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import wiring
+from chalicelib.http.caller import origin_of, signed_in_caller
+from chalicelib.http.routing import Access, route
+from chalicelib.identity.ports import now
+from chalicelib.notifications import inbox
+
+notification_routes = Blueprint(__name__)
+
+
+def _caller():
+    return signed_in_caller(notification_routes.current_request)
+
+
+@route(notification_routes, "/v1/me/notifications", access=Access.SIGNED_IN)
+def list_notifications():
+    request = notification_routes.current_request
+    return inbox.list_notifications(wiring.container(), _caller(), origin_of(request), request.query_params or {})
+
+
+@route(notification_routes, "/v1/me/notifications/read-all", access=Access.SIGNED_IN, methods=("POST",))
+def mark_all_read():
+    return inbox.mark_all_read(wiring.container(), _caller(), now())
+
+
+@route(notification_routes, "/v1/me/notifications/{notification_id}/read", access=Access.SIGNED_IN,
+       methods=("POST",))
+def mark_read(notification_id):
+    return inbox.mark_read(wiring.container(), _caller(), notification_id, now())

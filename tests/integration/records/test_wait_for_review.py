@@ -1,0 +1,55 @@
+"""A patient may choose to see results of some categories only after a clinician has reviewed
+them (staff release them), or after a week at most (issue 4, item 5)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib import wiring
+from chalicelib.records.release import REVIEW_WAIT, REVIEW_WAIT_LIMIT
+from chalicelib.records.store import result_id
+from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
+from tests.integration.test_patient_results import SENDER, ana, feed, oru  # noqa: F401  (fixtures)
+
+ORG = "albany-medical-center"
+
+
+def names(api, patient_id: str, token: str) -> list[str]:
+    return [r["name"] for r in call(api, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]]
+
+
+def test_a_patient_who_chose_to_wait_sees_a_pathology_result_only_after_review_or_a_week(feed, ana, seeded):
+    patient_id, token = ana
+    path = f"/v1/patients/{patient_id}/release-preferences"
+    assert call(seeded, "GET", path, token=token).json_body == {"wait_for_review": [], "longest_wait_days": 7}
+
+    chosen = call(seeded, "PUT", path, {"wait_for_review": ["pathology"]}, token)
+
+    assert chosen.status_code == 200, chosen.json_body
+    assert call(seeded, "GET", path, token=token).json_body["wait_for_review"] == ["pathology"]
+    feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"),
+         oru("c-2", "ORD-2", "85"))
+    # the lab result she did not choose to wait for is there at once; the pathology one waits
+    assert names(seeded, patient_id, token) == ["Glucose"]
+    stored = wiring.container().records.current(patient_id, result_id(ORG, SENDER, "ORD-1^LAB"))
+    assert stored.held_reason == REVIEW_WAIT
+    assert stored.release_at - stored.filed_at == REVIEW_WAIT_LIMIT
+    [upcoming] = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+    assert upcoming["category"] == "pathology" and upcoming["release_at"] is not None
+
+    # a week later it is shown whether or not anyone reviewed it
+    later = stored.release_at + timedelta(seconds=1)
+    shown, _ = wiring.container().records.page(patient_id, "", later, 20)
+    assert {r.category for r in shown} == {"pathology", "lab"}
+
+
+def test_the_choice_is_checked_and_only_for_the_callers_own_record(ana, seeded):
+    patient_id, token = ana
+    path = f"/v1/patients/{patient_id}/release-preferences"
+    for body in ({"wait_for_review": ["genetics"]}, {"wait_for_review": "pathology"}, {}, {"other": []}):
+        answer = call(seeded, "PUT", path, body, token)
+        assert answer.status_code == 400, body
+    other = call(seeded, "PUT", f"/v1/patients/{'0' * 32}/release-preferences", {"wait_for_review": []}, token)
+    assert other.status_code == 404
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 50)
+    assert "release_preferences.changed" not in {e.event_type for e in events}  # nothing was changed
