@@ -31,11 +31,18 @@ class S3ObjectStore:
         except AWS_FAILURES as error:
             raise DependencyUnavailable("Document storage is unavailable.") from error
 
-    def presigned_get(self, key: str, expires_in: int = MAX_PRESIGNED_SECONDS) -> str:
+    def presigned_get(self, key: str, expires_in: int = MAX_PRESIGNED_SECONDS, content_type: str = "",
+                      disposition: str = "") -> str:
+        """A link to one object; ``content_type`` and ``disposition`` override what S3 answers with
+        (the browser then shows or downloads the file as the portal decides, not as stored)."""
         if not 0 < expires_in <= MAX_PRESIGNED_SECONDS:
             raise ValidationFailed(f"A download link lives at most {MAX_PRESIGNED_SECONDS} seconds.")
-        return self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in)
+        params = {"Bucket": self.bucket, "Key": key}
+        if content_type:
+            params["ResponseContentType"] = content_type
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
+        return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def ping(self) -> None:
         self._s3.head_bucket(Bucket=self.bucket)

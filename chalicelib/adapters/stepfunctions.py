@@ -44,7 +44,14 @@ class StepFunctionsTimers:
             raise DependencyUnavailable("The timer service is unavailable.") from error
         return answer["executionArn"]
 
-    def cancel(self, execution_arn: str) -> None:
+    def execution_arn(self, name: str) -> str:
+        """arn:...:stateMachine:<machine> -> arn:...:execution:<machine>:<name>"""
+        prefix, _, machine = self.state_machine_arn.rpartition(":stateMachine:")
+        return f"{prefix}:execution:{machine}:{name}"
+
+    def cancel(self, timer: str) -> None:
+        """Stop a timer, named by its execution ARN or by its name (what a guarded record keeps)."""
+        execution_arn = timer if timer.startswith("arn:") else self.execution_arn(timer)
         try:
             self._sfn.stop_execution(executionArn=execution_arn, cause="cancelled by the portal")
         except AWS_FAILURES as error:

@@ -145,6 +145,7 @@ class FeedSourceModel(Model):
 
     organization_id = UnicodeAttribute(hash_key=True)  # "sender#<sender>"
     files_for = UnicodeAttribute(null=False)  # "" once retired (the API may not DeleteItem here)
+    retired_by = UnicodeAttribute(null=True)  # the organization that retired it: only it may take it back
     default_authority = UnicodeAttribute(null=True)
 
 

@@ -45,7 +45,9 @@ class DynamoRecords:
             except PynamoDBException as error:
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             if not item.files_for:
-                continue  # retired by an admin (DELETE /v1/admin/feed-sources/...): as if never registered
+                # Retired by its organization's admin: quarantined (a replay files it once someone
+                # registers it), never passed on to the catch-all's organization.
+                return None
             return FeedSource(sender=sender, organization_id=item.files_for,
                               default_authority=item.default_authority or "")
         return None
@@ -55,7 +57,7 @@ class DynamoRecords:
         self._list_sender(source.organization_id, source.sender)
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}", files_for=source.organization_id,
-                            default_authority=source.default_authority or None).save()
+                            default_authority=source.default_authority or None).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -77,6 +79,9 @@ class DynamoRecords:
         try:
             for item in RecordModel.query(from_patient, consistent_read=True):
                 item.patient_id = to_patient
+                # The merged record's release timer guards the merged record's own copy (and tells
+                # its account); the survivor's copy is shown at its release time, unannounced.
+                item.release_timer = None
                 try:
                     item.save(condition=RecordModel.record_key.does_not_exist())
                     copied += 1
@@ -148,6 +153,12 @@ class DynamoRecords:
                 raise Conflict("The result changed at the same time; look again.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
+    def release_guard(self, result: StoredResult) -> dict[str, Any]:
+        """The item a release timer marks released when its moment comes (the dated-event state
+        machine's MarkReleased state updates it directly, on condition it still names the timer)."""
+        return {"table": RecordModel.Meta.table_name,
+                "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}}}
+
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
         """Current results and documents not released yet (held ones included), newest first, one
         Query of the category index: unlike the time index, it lists documents too. It orders by
@@ -217,13 +228,15 @@ class DynamoRecords:
         """Register a sender to the organization, or change its default authority; Conflict when
         another organization holds it (the condition decides, so two admins cannot both win)."""
         self._list_sender(source.organization_id, source.sender)
-        free = (FeedSourceModel.organization_id.does_not_exist() | (FeedSourceModel.files_for == "")
-                | (FeedSourceModel.files_for == source.organization_id))
+        free = (FeedSourceModel.organization_id.does_not_exist()
+                | (FeedSourceModel.files_for == source.organization_id)
+                | ((FeedSourceModel.files_for == "") & (FeedSourceModel.retired_by == source.organization_id)))
         authority = (FeedSourceModel.default_authority.set(source.default_authority) if source.default_authority
                      else FeedSourceModel.default_authority.remove())
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}").update(
-                actions=[FeedSourceModel.files_for.set(source.organization_id), authority], condition=free)
+                actions=[FeedSourceModel.files_for.set(source.organization_id), FeedSourceModel.retired_by.remove(),
+                         authority], condition=free)
         except PynamoDBException as error:
             if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
                 self._unlist_sender(source.organization_id, source.sender)
@@ -235,7 +248,8 @@ class DynamoRecords:
         stays, emptied: the API may update the organizations table, not delete from it."""
         try:
             FeedSourceModel(organization_id=f"sender#{sender}").update(
-                actions=[FeedSourceModel.files_for.set(""), FeedSourceModel.default_authority.remove()],
+                actions=[FeedSourceModel.files_for.set(""), FeedSourceModel.retired_by.set(organization_id),
+                         FeedSourceModel.default_authority.remove()],
                 condition=FeedSourceModel.files_for == organization_id)
         except PynamoDBException as error:
             if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
@@ -306,12 +320,16 @@ class DynamoWorklist:
 
 
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
+    # Only current, not withdrawn versions are in the list indexes (sparse): a page's Query then
+    # reads nothing it throws away but what waits for its release.
+    indexed = listed and result.status != "cancelled"
     return RecordModel(
         patient_id=result.patient_id, record_key=record_key,
-        # Documents are kept off the time index, so the results list never shows them.
-        listed_at=result.listed_at if listed and result.kind == "result" else None,
-        category_listed_at=f"{result.category}#{result.listed_at}" if listed else None,
-        kind=result.kind, object_key=result.object_key or None, record_id=result.result_id, version=result.version, category=result.category,
+        # Documents and the rest of the record are kept off the time index: the results list is results.
+        listed_at=result.listed_at if indexed and result.kind == "result" else None,
+        category_listed_at=f"{result.category}#{result.listed_at}" if indexed else None,
+        kind=result.kind, object_key=result.object_key or None, record_id=result.result_id, version=result.version,
+        category=result.category,
         status=result.status, content_sha256=result.content_sha256, content=result.content,
         organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
         release_at=result.release_at, critical=result.critical or None,

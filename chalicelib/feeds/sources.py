@@ -71,6 +71,13 @@ def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any)
         if holder is None or holder.organization_id != organization_id:
             raise Conflict("The catch-all sender * files every unregistered sender of the deployment: only the "
                            "operator registers it. Register each sender instead.")
+    routed = ports.records.feed_source(sender)
+    if routed is not None and routed.organization_id != organization_id:
+        # Registered to another organization, or filed for another one through its catch-all:
+        # only the operator moves a sender between organizations (docs/deploying.md).
+        record(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
+               resource_type="Endpoint", resource_id=sender_id, reason="files_for_another_organization")
+        raise Conflict("This sender files for another organization: only the operator can move it.")
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")

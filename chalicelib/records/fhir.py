@@ -718,8 +718,10 @@ _MAX_LISTED = 20  # reactions, reasons, participants ... shown per entry
 
 
 def _shown(concept: Any) -> dict:
+    """A CodeableConcept as shown: its name, code and system, each only when sent ({} if none)."""
     coding = _coding(concept)
-    return {"display": coding.display or coding.code, "code": coding.code, "system": coding.system}
+    shown = {"display": coding.display or coding.code, "code": coding.code, "system": coding.system}
+    return {key: value for key, value in shown.items() if value}
 
 
 def _status_code(concept: Any) -> str:

@@ -3,13 +3,18 @@
 1. The sender must be registered to an organization (a feed source); its bare identifiers get
    the source's default assigning authority, or the message goes to quarantine.
 2. The patient is matched on identifier plus authority only, within that organization. An
-   unknown patient is created from the message (the EHR is the source of truth); identifiers
-   that name two different patients go to quarantine, never to a guessed one. A40 merges.
-3. Each result is stored as a new version when its content changed (a resend changes nothing);
-   a cancelled result is withdrawn. Results are released at once (the release policy with its
-   delays and holds builds on ``release_at``).
-4. The patient, if enrolled with a verified address and willing, is told by email that something
-   new is waiting: one email per patient per ten minutes, however many results arrive.
+   unknown patient is created from the message (the EHR is the source of truth), never from a
+   mere reference (FHIR "Patient/<id>" of a patient the sender has not sent); identifiers that
+   name two different patients go to quarantine, never to a guessed one. A40 merges, and copies
+   the merged record's records under the survivor.
+3. Each result, document or entry (allergy, condition, medication, immunization, visit,
+   appointment) is stored as a new version when its content changed (a resend changes nothing;
+   an older message never replaces newer data); a cancelled one is withdrawn. Results and
+   documents are released as the organization's policy and the patient's own choice say
+   (records.release); entries at once.
+4. The patient, if enrolled, is told that something new is waiting (portal inbox, and email by
+   their preference at sending time): one notice per patient per ten minutes, however many
+   results arrive; a delayed release is announced by a guarded Step Functions timer.
 
 Anything that makes a message impossible to file raises Unreadable (the caller quarantines it
 with the reason); a failing dependency raises, and the queue delivers the message again, which
@@ -96,14 +101,17 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             filed_here += outcome in ("new", "changed")
             # "refiled": this message filed it before a failure further on, so what follows
             # (telling the patient, or setting the release timer) may not have happened yet.
-            if outcome not in ("new", "changed", "refiled") or stored.status == "cancelled":
-                continue  # (a withdrawn result: nothing to show, nobody to call)
+            if outcome not in ("new", "changed", "refiled"):
+                continue
+            if stored.status == "cancelled":  # a withdrawn result: nothing to show, nobody to call
+                _withdraw_calls(ports, stored)
+                continue
             if report.critical:
                 critical.append(stored.result_id)
                 _call_the_patient(ports, patient, stored, now)
             if stored.release_at <= now:
                 released_now = True
-            elif not stored.release_timer:
+            elif not stored.release_timer or outcome == "refiled":
                 _announce_later(ports, patient, stored)
         patients.append(patient.patient_id)
         if filed_here:
@@ -152,6 +160,14 @@ def _match(ports, source, sender: str, facts: PatientFacts, now: datetime) -> Pa
     owners = {owner for owner in claims.values() if owner}
     if len(owners) > 1:
         raise Unreadable("The patient identifiers in the message belong to different patients.")
+    alias = fhir_id_authority(sender)
+    if not facts.reference_only and any(i.authority == alias and owner for i, owner in claims.items()):
+        # A Patient resource is matched on its real identifiers; its id only lets later resources
+        # refer to it. An id that named another patient (a sender reusing ids), or a known id with
+        # none of its known identifiers, is not trusted to say who this is.
+        if not any(owner for i, owner in claims.items() if i.authority != alias):
+            raise Unreadable("The sender's Patient id names a patient that none of the message's identifiers "
+                             "name: a FHIR Patient id must stay with one person.")
     unclaimed = tuple(identifier for identifier, owner in claims.items() if not owner)
     if not owners and facts.reference_only:
         raise Unreadable("The message refers to a patient the portal has not received from this sender: send "
@@ -386,12 +402,13 @@ def _release_anchor(ports, source, sender: str, patient: Patient, report: Result
     else from the visit an earlier ADT^A03 or Encounter filed), anything else's at filing."""
     if kind != "discharge-summary":
         return now
+    # (a discharge in the future is a mistake: the delay then counts from filing)
     discharged = _instant(report.discharged_at)
     if discharged is None and report.visit_id:
         visit = ports.records.current(patient.patient_id, result_id(
             source.organization_id, _visit_sender(sender, report.visit_id), report.visit_id), kind="visit")
         discharged = _instant(str(visit.content.get("ended_at") or "")) if visit is not None else None
-    return discharged or now
+    return min(discharged, now) if discharged else now
 
 
 def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEntry, message_key: str,
@@ -413,7 +430,9 @@ def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEnt
         if entry.as_of:
             content["as_of"] = entry.as_of
         _fits(content)
-        occurred = _instant(entry.occurred_at)
+        # (a visit update without the admission time keeps its place: the merged content has it)
+        occurred = _instant(str(content.get("started_at") or "")) if entry.kind == "visit" else None
+        occurred = occurred or _instant(entry.occurred_at)
         stored = StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
             # "cancelled" is the store's mark for withdrawn: a cancelled appointment is still shown,
@@ -421,7 +440,8 @@ def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEnt
             category=entry.kind, status="cancelled" if entry.withdrawn else "current",
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
             filed_at=now, release_at=now, kind=entry.kind,
-            listed_at=f"{(occurred or (current.filed_at if current else now)):%Y-%m-%dT%H:%M:%S.%fZ}#{rid}")
+            listed_at=(f"{occurred:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}" if occurred else current.listed_at if current
+                       else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}"))
         try:
             ports.records.put_version(stored)
         except Conflict:
@@ -459,6 +479,14 @@ def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: dateti
         sort_key=f"{stored.filed_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item_id}"))
 
 
+def _withdraw_calls(ports, stored: StoredResult) -> None:
+    """Close the open "call the patient" items of a result that was withdrawn: nobody should call
+    about a value the lab took back."""
+    for item in ports.worklist.open_items(stored.organization_id):
+        if item.result_id == stored.result_id and item.patient_id == stored.patient_id:
+            ports.worklist.close(stored.organization_id, item.sort_key, "system", "result_withdrawn", stored.filed_at)
+
+
 def _waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
     """The "something waiting" notice for a moment, if the patient has portal access. It names the
     account, not an address: the notifications consumer looks the account up when it sends (a
@@ -468,7 +496,9 @@ def _waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
     if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
         return None
     window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
-    return {"notification_id": f"new-results-{patient.patient_id}-{window}", "template": "something_waiting",
+    # The id is shown in the inbox and its URLs: it names the patient only through a digest.
+    digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]
+    return {"notification_id": f"new-results-{digest}-{window}", "template": "something_waiting",
             "account_id": patient.account_id}
 
 
@@ -479,22 +509,27 @@ def tell(ports, patient: Patient, now: datetime) -> None:
 
 
 def _announce_later(ports, patient: Patient, stored: StoredResult) -> None:
-    """A timer that sends the notice when a delayed result is released (a hold has none). Its id
-    names the result's version: a redelivery finds it started already (Step Functions returns the
-    running execution for the same name and input)."""
+    """A timer that sends the notice when a delayed result is released (a hold has none).
+
+    Guarded: when the moment comes the timer announces only a record that still names it (not
+    held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
+    timer (by its name, which names the result's version) before the timer starts, however soon it
+    fires. A redelivery starts it again: Step Functions returns the running execution for the same
+    name and input, and refuses a finished one (then it has announced already)."""
     from chalicelib.timers import service as timers
 
     notice = _waiting_notice(patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
     if notice is None:
         return
-    # Guarded: when the moment comes the timer announces only a record that still names it (not
-    # held, released early or withdrawn meanwhile), and takes itself off it.
-    guard = {"table": ports.settings.records_table,
-             "key": {"patient_id": {"S": stored.patient_id}, "record_key": {"S": f"{stored.kind}#{stored.result_id}"}}}
-    handle = timers.schedule(ports.timers, timer_id=f"release-{stored.result_id}-v{stored.version}",
-                             fire_at=stored.release_at, queue_url=ports.settings.notifications_queue_url,
-                             message=notice, guard=guard)
-    ports.records.set_release(stored, stored.release_at, stored.held_reason, handle)
+    timer_id = f"release-{stored.result_id}-v{stored.version}"
+    if stored.release_timer != timer_id:
+        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
+    try:
+        timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
+                        queue_url=ports.settings.notifications_queue_url, message=notice,
+                        guard=ports.records.release_guard(stored))
+    except Conflict:
+        pass  # it ran already: a redelivery of a message whose timer has fired
 
 
 def describe(filed: Filed) -> dict[str, Any]:

@@ -17,6 +17,17 @@ from chalicelib.records.store import StoredResult
 
 _ID = re.compile(r"[0-9a-f]{32}")
 MAX_PAGE = 50
+LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most (GUIDE 5.11)
+# Files a browser may show in the page; anything else (HTML, SVG, what a sender calls a PDF...) is
+# downloaded as bytes, never rendered with the portal's origin trust.
+_SHOWN_INLINE = {"application/pdf": "application/pdf", "image/png": "image/png", "image/jpeg": "image/jpeg",
+                 "text/plain": "text/plain; charset=utf-8"}
+
+
+def _link(ports, key: str, content_type: str) -> str:
+    shown = _SHOWN_INLINE.get(content_type.split(";")[0].strip().lower())
+    return ports.documents.presigned_get(key, LINK_SECONDS, content_type=shown or "application/octet-stream",
+                                         disposition="inline" if shown else "attachment")
 
 
 
@@ -72,7 +83,7 @@ def _with_file_links(result: StoredResult, patient_id: str) -> dict[str, Any]:
         return result.content
     observations = []
     for index, observation in enumerate(result.content.get("observations") or []):
-        if (observation.get("value") or {}).get("type") == "document":
+        if (observation.get("value") or {}).get("type") == "document" and (observation["value"].get("size") or 0) > 0:
             observation = {**observation, "value": {
                 **observation["value"], "href": f"/v1/patients/{patient_id}/results/{result.result_id}/files/{index}"}}
         observations.append(observation)
@@ -88,12 +99,12 @@ def result_file_link(ports, caller: Caller, origin: Origin, patient_id: str, res
     if current is None or current.status == "cancelled" or current.release_at > now or not current.object_key:
         raise NotFound("No such file.")
     observations = current.content.get("observations") or []
-    if not (index.isdigit() and int(index) < len(observations)
-            and (observations[int(index)].get("value") or {}).get("type") == "document"):
+    value = (observations[int(index)].get("value") or {}) if index.isdigit() and int(index) < len(observations) else {}
+    if value.get("type") != "document" or not value.get("size"):
         raise NotFound("No such file.")
     record(ports, origin, caller_actor(caller), "result_file.read", action=Action.READ, patient_id=patient_id,
            resource_type="Binary", resource_id=result_id, reason=f"file:{int(index)}")
-    return ports.documents.presigned_get(f"{current.object_key}{int(index)}", LINK_SECONDS)
+    return _link(ports, f"{current.object_key}{int(index)}", str(value.get("content_type") or ""))
 
 
 def summary(result: StoredResult) -> dict[str, Any]:
@@ -134,7 +145,6 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
             "next_cursor": cursor or None}
 
 
-LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most (GUIDE 5.11)
 
 
 def list_documents(ports, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str],
@@ -168,7 +178,7 @@ def document_link(ports, caller: Caller, origin: Origin, patient_id: str, docume
         raise NotFound("No such document.")
     record(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", resource_id=document_id)
-    return ports.documents.presigned_get(document.object_key, LINK_SECONDS)
+    return _link(ports, document.object_key, str(document.content.get("content_type") or ""))
 
 
 # The FHIR resource type each section holds, for the audit trail.
@@ -189,8 +199,8 @@ def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section
     entries, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#")
     record(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ, patient_id=patient_id,
            resource_type=_SECTION_RESOURCES[kind], reason=f"count:{len(entries)}")
-    return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at), **e.content}
-                      for e in entries],
+    return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at),
+                       **{k: v for k, v in e.content.items() if k != "as_of"}} for e in entries],
             "next_cursor": cursor or None}
 
 
@@ -199,6 +209,8 @@ def release_preferences(ports, caller: Caller, origin: Origin, patient_id: str) 
     patient = ports.patients.get(patient_id)
     if patient is None:
         raise NotFound("No such patient.")
+    record(ports, origin, caller_actor(caller), "release_preferences.read", action=Action.READ,
+           patient_id=patient_id, resource_type="Consent")
     return _preferences(patient)
 
 

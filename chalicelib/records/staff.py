@@ -50,28 +50,37 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
             patient = ports.patients.get(patient_id)
             if patient is not None and patient.organization_id == caller.organization_id:
                 found.append((patient, current))
-    # A40 copies a merged patient's records under the survivor: the survivor's copy is the one shown.
-    found = [(p, c) for p, c in found if not p.merged_into] or found
-    if len(found) > 1:  # filed under two patients, or a result and a document from one sender id
+    # A40 copies a merged patient's records under the survivor: the survivor's copy is the one
+    # staff see; the merged record's copies (which its own portal account may still read) follow it.
+    shown = [(p, c) for p, c in found if not p.merged_into] or found
+    if len(shown) > 1:  # filed under two patients, or a result and a document from one sender id
         raise Conflict("This id names more than one record; ask support to resolve it.")
-    if not found:
+    if not shown:
         record(ports, origin, caller_actor(caller), event_type, Outcome.DENIED, action=Action.UPDATE,
                resource_type="DiagnosticReport", reason="not_found_or_other_organization")
         raise NotFound("No such result.")
-    return found[0]
+    patient, current = shown[0]
+    return patient, current, [c for p, c in found if p.merged_into and c.kind == current.kind]
+
+
+def _set_release(ports, records: list, release_at: datetime, reason: str, now: datetime) -> None:
+    """Hold or release every copy still waiting, then stop their timers: a failure in between
+    leaves a held record whose timer finds it no longer named (no email), never a silent release."""
+    waiting = [r for r in records if r.release_at > now]
+    for copy in waiting:
+        ports.records.set_release(copy, release_at, reason, "")
+    for copy in waiting:
+        _stop_timer(ports, copy.release_timer)
 
 
 def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("reason",), ("reason",))
     if body["reason"] not in HOLD_REASONS:
         raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
-    patient, current = _located(ports, caller, origin, result_id, "result.held")
+    patient, current, copies = _located(ports, caller, origin, result_id, "result.held")
     if current.release_at <= now:
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
-    # Held first, then the announcement stopped: a failure in between leaves a held result whose
-    # timer still sends an email (harmless: the email says nothing), never a silent release.
-    ports.records.set_release(current, HELD_UNTIL, body["reason"], "")
-    _stop_timer(ports, current.release_timer)
+    _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now)
     record(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
            reason=body["reason"])
@@ -79,11 +88,10 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
 
 
 def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
-    patient, current = _located(ports, caller, origin, result_id, "result.released")
+    patient, current, copies = _located(ports, caller, origin, result_id, "result.released")
     if current.release_at <= now:
         raise Conflict(f"This {current.kind} is released already.")
-    ports.records.set_release(current, now, "", "")
-    _stop_timer(ports, current.release_timer)
+    _set_release(ports, [current, *copies], now, "", now)
     filing.tell(ports, patient, now)
     record(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,

@@ -70,6 +70,10 @@ def test_another_organization_cannot_take_a_sender_over_nor_see_nor_remove_it(se
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     assert put(seeded, LAB, "AMC-MRN", admin).status_code == 200
     other = other_organization_admin(seeded, monkeypatch)
+    # While the demo organization's catch-all files every unregistered sender, even an unknown
+    # one files for it: another organization cannot take it.
+    assert put(seeded, "LAB|SARATOGA", "SH-MRN", other).status_code == 409
+    assert call(seeded, "DELETE", f"{BASE}/{source_id('*')}", token=admin).status_code == 204
 
     taken = put(seeded, LAB, "SH-MRN", other)
     catch_all = put(seeded, "*", "SH-MRN", other)
@@ -87,10 +91,10 @@ def test_another_organization_cannot_take_a_sender_over_nor_see_nor_remove_it(se
     other_id = wiring.container().directory.account_by_username(OTHER_ADMIN).account_id
     events, _ = wiring.container().audit_log.by_actor(other_id, 50)
     assert [(e.event_type, e.reason) for e in events if e.outcome is Outcome.DENIED] == [
-        ("feed_source.changed", "registered_to_another_organization")]
+        ("feed_source.changed", "files_for_another_organization")] * 2
 
 
-def test_a_removed_sender_is_no_longer_filed_for_the_organization_and_is_free_again(seeded, monkeypatch):
+def test_a_removed_sender_is_quarantined_and_only_its_organization_takes_it_back(seeded, monkeypatch):
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     assert put(seeded, LAB, "AMC-MRN", admin).status_code == 200
 
@@ -105,7 +109,10 @@ def test_a_removed_sender_is_no_longer_filed_for_the_organization_and_is_free_ag
                                                              "(feed sources).")
     assert call(seeded, "DELETE", f"{BASE}/{source_id(LAB)}", token=admin).status_code == 404  # gone already
     other = other_organization_admin(seeded, monkeypatch)
-    assert put(seeded, LAB, "SH-MRN", other).status_code == 200  # a sender nobody holds may be registered
+    # a retired sender is quarantined, not passed to another organization; only the organization
+    # that retired it takes it back (moving it elsewhere is the operator's job)
+    assert put(seeded, LAB, "SH-MRN", other).status_code == 409
+    assert put(seeded, LAB, "AMC-MRN", admin).status_code == 200
     account_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
     events, _ = wiring.container().audit_log.by_actor(account_id, 50)
     assert sorted((e.action.value, e.resource_type, e.resource_id) for e in events

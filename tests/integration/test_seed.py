@@ -64,7 +64,7 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     sqs = boto3.client("sqs")
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    assert len(messages) == 7
+    assert len(messages) == 8
     api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [m["Body"] for m in messages],
                                                              "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"))
 
@@ -72,10 +72,10 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")
     results, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10)
     assert sorted((r.content["code"]["code"], r.version) for r in results) == [("4548-4", 2), ("57698-3", 1)]
-    # and the rest of her record: a visit summary, an appointment, an allergy, a condition, a
+    # and the rest of her record: a visit and its summary, an appointment, an allergy, a condition, a
     # medication and an immunization
     documents, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="document:")
     assert [d.content["type"] for d in documents] == ["visit-summary"]
-    for kind in ("appointment", "allergy", "condition", "medication", "immunization"):
+    for kind in ("visit", "appointment", "allergy", "condition", "medication", "immunization"):
         entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix=f"{kind}#")
         assert len(entries) == 1, kind
