@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class FeedFormat(enum.Enum):
@@ -27,6 +28,9 @@ class Envelope:
     control_id: str
     message_type: str
     text: str  # the one message, normalised (HL7: segments separated by CR)
+    # HL7: python-hl7's parse of ``text``, made to identify it, so filing does not parse it again
+    # (never stored, never compared: an envelope is its text and identity).
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 class Unfileable(Exception):

@@ -166,7 +166,7 @@ def _hl7_envelope(text: str) -> Envelope:
         error = Unfileable(reason, message_type=f"{code}^{trigger}")
         error.sender, error.control_id = sender, control_id  # identified, so the sender can be told
         raise error
-    return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text)
+    return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text, parsed=message)
 
 
 def _fhir_envelope(text: str, sender_hint: str) -> Envelope:

@@ -64,7 +64,7 @@ def read(envelope: Envelope) -> list[ClinicalMessage]:
     if envelope.format is FeedFormat.HL7V2:
         from chalicelib.records.hl7 import read_hl7
 
-        return [read_hl7(envelope.text)]
+        return [read_hl7(envelope.text, envelope.parsed)]
     from chalicelib.records.fhir import read_fhir  # fhir.resources is heavy: only the feed pays for it
 
     try:

@@ -15,10 +15,11 @@ or the message goes to quarantine is the filer's decision, never a guess made he
 from __future__ import annotations
 
 import base64
-import dataclasses
 import binascii
+import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import hl7
 import hl7.containers
@@ -131,10 +132,11 @@ class _Reader:
         return "\n".join(self.unescape(rep) for rep in self.repetitions(self.field(segment, number))).strip()
 
 
-def read_hl7(text: str) -> ClinicalMessage:
-    """One message (segments separated by CR, as feeds.envelope hands them over)."""
+def read_hl7(text: str, parsed: Any = None) -> ClinicalMessage:
+    """One message (segments separated by CR, as feeds.envelope hands them over); ``parsed``, when
+    given, is python-hl7's parse of that text (the envelope's), not parsed again."""
     try:
-        message = hl7.parse(text)
+        message = parsed if parsed is not None else hl7.parse(text)
         reader = _Reader(message)
         msh = message.segment("MSH")
         message_type = reader.field(msh, 9)
