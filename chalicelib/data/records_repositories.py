@@ -111,11 +111,14 @@ class DynamoRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
-             after: str = "", prefix: str = "") -> tuple[list[StoredResult], str]:
+             after: str = "", prefix: str = "", listed_from: str = "", listed_to: str = "",
+             oldest_first: bool = False) -> tuple[list[StoredResult], str]:
         """A patient's current results, newest first, one Query per page (two only when the
         filter drops items of the first). Only what is released by ``released_by`` and not
         withdrawn comes back: the filter runs in DynamoDB, so a result whose release timer failed
-        still appears on time and one held back never leaks."""
+        still appears on time and one held back never leaks. With a prefix, ``listed_from`` and
+        ``listed_to`` bound the listed time (ISO text) and ``oldest_first`` turns the order round
+        (appointments to come, soonest first)."""
         # (documents list by a prefix of the category index: "document:" or "document:<type>#")
         prefix = prefix or (f"{category}#" if category else "")
         key_name = "category_listed_at" if prefix else "listed_at"
@@ -126,10 +129,12 @@ class DynamoRecords:
                 raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
             start = {"patient_id": {"S": patient_id}, **start}
         condition = RecordModel.category_listed_at.startswith(prefix) if prefix else None
+        if prefix and (listed_from or listed_to):
+            condition = RecordModel.category_listed_at.between(prefix + listed_from, prefix + (listed_to or "\uffff"))
         visible = (RecordModel.release_at <= released_by) & (RecordModel.status != "cancelled")
         try:
             items = list(index.query(patient_id, range_key_condition=condition, filter_condition=visible,
-                                     scan_index_forward=False, limit=limit + 1, page_size=limit + 1,
+                                     scan_index_forward=oldest_first, limit=limit + 1, page_size=limit + 1,
                                      last_evaluated_key=start))
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error

@@ -58,6 +58,8 @@ class Filed:
     results_new: int = 0
     results_changed: int = 0
     critical: tuple[str, ...] = ()  # result ids with a critical value
+    entries_changed: int = 0  # allergies, visits, appointments ... new or changed
+    stale: int = 0  # older than what the portal holds: nothing changed
 
 
 def read(envelope: Envelope) -> list[ClinicalMessage]:
@@ -82,7 +84,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
     organization = ports.directory.organization(source.organization_id)
     policy = ReleasePolicy.from_json(organization.release_policy if organization else None)
     patients: list[str] = []
-    new = changed = 0
+    new = changed = entries = stale = 0
     critical: list[str] = []
     for message in read(envelope):
         patient = _match(ports, source, envelope.sender, message.patient, now)
@@ -93,11 +95,14 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
         for entry in message.entries:
             outcome = _file_entry(ports, source, envelope.sender, patient, entry, message_key, now)
             filed_here += outcome in ("new", "changed")
+            entries += outcome in ("new", "changed")
+            stale += outcome == "stale"
         for report in message.results:
             file_one = _file_document if message.kind == "document" or report.is_document else _file_result
             outcome, stored = file_one(ports, source, envelope.sender, patient, report, message_key, now, policy)
             new += outcome == "new"
             changed += outcome == "changed"
+            stale += outcome == "stale"
             filed_here += outcome in ("new", "changed")
             # "refiled": this message filed it before a failure further on, so what follows
             # (telling the patient, or setting the release timer) may not have happened yet.
@@ -120,7 +125,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
                    patient_id=patient.patient_id, resource_type="Bundle", reason=f"count:{filed_here}")
         if released_now:
             tell(ports, patient, now)
-    return Filed(tuple(patients), new, changed, tuple(critical))
+    return Filed(tuple(patients), new, changed, tuple(critical), entries, stale)
 
 
 MAX_IDENTIFIERS = 20  # claims go in one transaction (100 items at most); real records carry a handful
@@ -534,4 +539,5 @@ def _announce_later(ports, patient: Patient, stored: StoredResult) -> None:
 
 def describe(filed: Filed) -> dict[str, Any]:
     return {"patients": len(filed.patients), "results_new": filed.results_new,
-            "results_changed": filed.results_changed, "critical": len(filed.critical)}
+            "results_changed": filed.results_changed, "critical": len(filed.critical),
+            "entries_changed": filed.entries_changed, "stale": filed.stale}

@@ -195,8 +195,16 @@ def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section
     if kind is None:
         raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
     limit = page_limit(query, 20, MAX_PAGE)
+    when = query.get("when", "upcoming" if kind == "appointment" else "")
+    if kind != "appointment" and when or when not in ("", "upcoming", "past"):
+        raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
     patient_id = readable_patient(ports, caller, origin, patient_id)
-    entries, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#")
+    # Appointments to come are listed soonest first, those gone by newest first (by start time).
+    moment = f"{now:%Y-%m-%dT%H:%M:%S.%fZ}"
+    entries, cursor = ports.records.page(
+        patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#",
+        listed_from=moment if when == "upcoming" else "", listed_to=moment if when == "past" else "",
+        oldest_first=when == "upcoming")
     record(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ, patient_id=patient_id,
            resource_type=_SECTION_RESOURCES[kind], reason=f"count:{len(entries)}")
     return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at),

@@ -243,7 +243,8 @@ def test_single_resources_sent_after_the_patient_are_filed_under_her_and_shown(a
     assert medications["Nizatidine 15 MG/ML Oral Solution [Axid]"]["dosage"] == ["10 mL bid"]
     [visit] = section(ehr, patient_id, "visits", token)
     assert (visit["status"], visit["locations"]) == ("in-progress", ["Holy Family Hospital"])
-    [appointment] = section(ehr, patient_id, "appointments", token)
+    assert section(ehr, patient_id, "appointments", token) == []  # by default, those still to come
+    [appointment] = section(ehr, patient_id, "appointments", token, "?when=past")
     assert (appointment["starts_at"], appointment["status"]) == ("2013-12-10T09:00:00Z", "booked")
     assert "Dr Adam Careful" in appointment["with"]
     assert section(ehr, patient_id, "conditions", token) == []
@@ -400,6 +401,29 @@ def test_a_moved_appointment_moves_in_the_list_and_a_deleted_one_leaves_it(feed,
 
     feed(siu("S17", "s-3", start="20270120140000"))
     assert section(seeded, patient_id, "appointments", token) == []
+
+
+def test_appointments_to_come_are_listed_soonest_first_and_past_ones_newest_first(feed, ana, seeded):
+    patient_id, token = ana
+    for number, start in enumerate(("20270301090000", "20270115093000", "20200610080000", "20210210080000")):
+        feed(siu("S12", f"s-{number}", start=start).replace("APT-1", f"APT-{number}"))
+
+    upcoming = section(seeded, patient_id, "appointments", token)
+    past = section(seeded, patient_id, "appointments", token, "?when=past")
+    first = section(seeded, patient_id, "appointments", token, "?limit=1")
+
+    assert [a["starts_at"][:10] for a in upcoming] == ["2027-01-15", "2027-03-01"]
+    assert [a["starts_at"][:10] for a in past] == ["2021-02-10", "2020-06-10"]
+    assert [a["starts_at"][:10] for a in first] == ["2027-01-15"]
+    answer = call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments?limit=1", token=token)
+    rest = call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments?limit=1&cursor="
+                + answer.json_body["next_cursor"], token=token).json_body["appointments"]
+    assert [a["starts_at"][:10] for a in rest] == ["2027-03-01"]
+    for bad in ("?when=later", "?when=Past"):
+        assert call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments{bad}",
+                    token=token).status_code == 400
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/allergies?when=past",
+                token=token).status_code == 400
 
 
 # -- discharge summaries wait from the discharge -------------------------------------------------------------
