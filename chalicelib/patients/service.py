@@ -97,6 +97,44 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
     return patient
 
 
+def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason: str) -> dict[str, Any]:
+    """A40 merged this record into another (the survivor), but its portal account still opens
+    this one, where nothing new is filed: move the account to the survivor. Its sessions end (the
+    next sign-in opens the survivor's record, with everything the merge copied and all that is
+    filed from now on). Each step may be repeated: a failure part-way is finished by asking again."""
+    if not prior.merged_into:
+        raise Conflict("This record was not merged into another.")
+    survivor = ports.patients.get(prior.merged_into)
+    while survivor is not None and survivor.merged_into:
+        survivor = ports.patients.get(survivor.merged_into)
+    account_id = prior.account_id or (survivor.account_id if survivor is not None else "")
+    if survivor is None or not account_id:
+        raise Conflict("This record has no portal account to move.")
+    if survivor.account_id and survivor.account_id != account_id:
+        raise Conflict("The surviving record has a portal account of its own: one person, two accounts. "
+                       "Terminate the one the patient no longer uses, then ask again.")
+    account = ports.directory.account(account_id)
+    if account is None or account.organization_id != caller.organization_id:
+        raise Conflict("This patient's portal account is managed by the organization they enrolled with.")
+    if survivor.account_id != account_id:  # the survivor first: the account never points at a record without it
+        survivor = dataclasses.replace(survivor, account_id=account_id, portal_status=prior.portal_status,
+                                       email=survivor.email or prior.email)
+        ports.patients.save(survivor)
+    audit_event = event(origin, caller_actor(caller), "portal_access.follow_merge", action=Action.UPDATE,
+                        patient_id=survivor.patient_id, resource_type="Account", resource_id=account_id,
+                        reason=reason)
+    def follow(current):  # the account's own record, and its connection to it, now the survivor
+        connections = tuple(dataclasses.replace(c, patient_id=survivor.patient_id) if c.patient_id == prior.patient_id
+                            else c for c in current.connections)
+        return dataclasses.replace(current, patient_id=survivor.patient_id, connections=connections)
+
+    account, ended = end_sessions(ports, account_id, follow, audit_event)
+    if prior.account_id:
+        ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
+    return {"portal_status": survivor.portal_status.value, "account_status": account.status.value,
+            "sessions_ended": ended, "patient_id": survivor.patient_id}
+
+
 def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
@@ -138,7 +176,7 @@ def invitation_summary(invitation, now_epoch: int) -> dict[str, Any]:
             "expires_at": iso(invitation.expires_at), "failed_attempts": invitation.attempts}
 
 
-PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_factor")
+PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_factor", "follow_merge")
 ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
 
 
@@ -158,6 +196,8 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
     if reason and not re.fullmatch(r"[a-z0-9_]{1,64}", reason):
         raise ValidationFailed("reason is a short code such as patient_request (no free text).", [{"field": "reason"}])
     patient = find(ports, caller, origin, patient_id=patient_id)
+    if action == "follow_merge":
+        return _follow_merge(ports, caller, origin, patient, reason)
     account = ports.directory.account(patient.account_id) if patient.account_id else None
     if account is None:
         raise Conflict("This patient has no portal account.")

@@ -89,7 +89,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
     for message in read(envelope):
         patient = _match(ports, source, envelope.sender, message.patient, now)
         if message.merged_from:
-            _merge(ports, source, envelope.sender, patient, message.merged_from)
+            _merge(ports, source, envelope.sender, patient, message.merged_from, now)
         released_now = False  # for this patient: the counts run over every patient of the document
         filed_here = 0
         for entry in message.entries:
@@ -206,11 +206,11 @@ def _match(ports, source, sender: str, facts: PatientFacts, now: datetime) -> Pa
     return patient
 
 
-def _merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...]) -> None:
+def _merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...], now: datetime) -> None:
     """A40: the prior record's identifiers now name the survivor, the prior record points at it,
     and its records are copied under the survivor (the prior record and its items are kept,
-    never deleted). A portal account of the prior record is not moved: staff decide (see
-    docs/integrating.md)."""
+    never deleted). A portal account of the prior record is not moved here (the feed cannot end
+    sessions): a staff worklist item asks for it (portal-access "follow_merge")."""
     bare = PatientFacts(identifiers=merged_from)
     prior_ids = {ports.patients.claimed_by(source.organization_id, i) for i in _identifiers(source, sender, bare)}
     prior_ids.discard("")
@@ -226,6 +226,18 @@ def _merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Ide
         # The prior record's results, documents and the rest show under the survivor: copied
         # before the identifiers move, since a redelivery finds the prior record by them.
         ports.records.copy_records(prior.patient_id, survivor.patient_id)
+        if prior.account_id:
+            # Its portal account still opens the merged record, where nothing new is filed: staff
+            # move it to the survivor (portal-access "follow_merge"), or settle two accounts. Asked
+            # before the identifiers move (a redelivery finds the prior record only until then),
+            # once: the item's key is the merged record's, not this delivery's.
+            from chalicelib.records.store import WorklistItem
+
+            ports.worklist.add(WorklistItem(
+                item_id=f"merge-{prior.patient_id}", organization_id=prior.organization_id,
+                task="move_portal_account", patient_id=prior.patient_id, result_id="", result_version=0,
+                status="open", created_at=now,
+                sort_key=f"{prior.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#merge-{prior.patient_id}"))
         fresh = ports.patients.get(survivor.patient_id)
         ports.patients.save_with_claims(
             dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(

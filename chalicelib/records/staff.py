@@ -143,7 +143,7 @@ def _waiting(r) -> dict[str, Any]:
             "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT}
 
 
-CALL_OUTCOMES = ("reached", "left_message", "no_answer", "other")
+CALL_OUTCOMES = ("reached", "left_message", "no_answer", "done", "other")
 
 
 def worklist(ports, caller: Caller, origin: Origin) -> dict[str, Any]:

@@ -84,3 +84,44 @@ def test_a_file_labelled_as_a_web_page_is_downloaded_never_shown(feed, ana, seed
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link.headers["Location"]).query)
     assert query["response-content-disposition"] == ["attachment"]
     assert query["response-content-type"] == ["application/octet-stream"]
+
+
+def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed, ana, seeded, staff_token):
+    # GIVEN Ana is enrolled on MRN-1001 and has a result there
+    patient_id, token = ana
+    feed(oru("c-1", "ORD-1", "85"))
+    # WHEN the EHR merges MRN-1001 into a record under MRN-2002
+    feed("\r".join(["MSH|^~\\&|LAB|AMC|||20261125090000||ADT^A04|a-1|P|2.5.1",
+                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F"]),
+         "\r".join(["MSH|^~\\&|LAB|AMC|||20261125091000||ADT^A40^ADT_A39|a-2|P|2.5.1", "EVN|A40|20261125091000",
+                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F", "MRG|MRN-1001^^^AMC-MRN"]))
+    survivor = find("albany-medical-center", "AMC-MRN", "MRN-2002")
+
+    # THEN staff are asked to move her account, and do
+    [item] = call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"]
+    assert (item["task"], item["patient"]["patient_id"]) == ("move_portal_account", patient_id)
+    moved = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
+                 staff_token)
+    assert moved.status_code == 200, moved.json_body
+    assert (moved.json_body["patient_id"], moved.json_body["sessions_ended"]) == (survivor.patient_id, 1)
+    again = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
+                 staff_token)
+    assert again.status_code == 200  # a repeat finishes whatever a failure left, and changes nothing else
+    assert call(seeded, "GET", "/v1/me", token=token).status_code == 401  # her old session ended
+    # AND signed in again she reads the surviving record: what was merged and what comes next
+    token = sign_in(seeded, "ana.nunez", "correct horse battery")
+    feed(oru("c-2", "ORD-2", "7.1", mrn="MRN-2002", section="HM", test="718-7^Hemoglobin^LN"))
+    shown = call(seeded, "GET", f"/v1/patients/{survivor.patient_id}/results", token=token).json_body["results"]
+    assert sorted(r["name"] for r in shown) == ["Glucose", "Hemoglobin"]
+    me = call(seeded, "GET", "/v1/me", token=token).json_body
+    assert me["patient"]["patient_id"] == survivor.patient_id
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).status_code == 404
+    assert wiring.container().patients.get(survivor.patient_id).account_id
+    assert not wiring.container().patients.get(patient_id).account_id
+
+
+def test_follow_merge_is_refused_for_a_record_that_was_not_merged(ana, seeded, staff_token):
+    patient_id, _ = ana
+    answer = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
+                  staff_token)
+    assert answer.status_code == 409 and "not merged" in answer.json_body["error"]["message"]
