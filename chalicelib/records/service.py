@@ -15,7 +15,7 @@ from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, pa
 from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category
 from chalicelib.records.store import StoredResult
 
-_ID = re.compile(r"[0-9a-f]{32}")
+RECORD_ID = re.compile(r"[0-9a-f]{32}")  # patient, result and document ids
 MAX_PAGE = 50
 LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most (GUIDE 5.11)
 # Files a browser may show in the page; anything else (HTML, SVG, what a sender calls a PDF...) is
@@ -36,7 +36,7 @@ def readable_patient(ports, caller: Caller, origin: Origin, patient_id: str) -> 
     """The patient, if the caller may read their records: their own record (from the session,
     no read), or one of an organization connected to their account. Anything else is 404, the
     answer an unknown patient gets, and the refusal is audited."""
-    if _ID.fullmatch(patient_id or ""):
+    if RECORD_ID.fullmatch(patient_id or ""):
         if patient_id == caller.patient_id:
             return patient_id
         account = ports.directory.account(caller.account_id)
@@ -65,7 +65,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: 
 def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id: str,
                now: datetime) -> dict[str, Any]:
     patient_id = readable_patient(ports, caller, origin, patient_id)
-    current, kept = (ports.records.with_versions(patient_id, result_id) if _ID.fullmatch(result_id or "")
+    current, kept = (ports.records.with_versions(patient_id, result_id) if RECORD_ID.fullmatch(result_id or "")
                      else (None, []))
     if current is None or current.status == "cancelled" or current.release_at > now:
         raise NotFound("No such result.")
@@ -95,7 +95,7 @@ def result_file_link(ports, caller: Caller, origin: Origin, patient_id: str, res
     """A five-minute link to a file a result carries (a lab's PDF rendering ...): only while the
     result itself is shown."""
     patient_id = readable_patient(ports, caller, origin, patient_id)
-    current = ports.records.current(patient_id, result_id) if _ID.fullmatch(result_id or "") else None
+    current = ports.records.current(patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
     if current is None or current.status == "cancelled" or current.release_at > now or not current.object_key:
         raise NotFound("No such file.")
     observations = current.content.get("observations") or []
@@ -173,7 +173,7 @@ def document_link(ports, caller: Caller, origin: Origin, patient_id: str, docume
     """A link to the file that works for five minutes (the API never streams PHI files itself)."""
     patient_id = readable_patient(ports, caller, origin, patient_id)
     document = (ports.records.current(patient_id, document_id, kind="document")
-                if _ID.fullmatch(document_id or "") else None)
+                if RECORD_ID.fullmatch(document_id or "") else None)
     if document is None or document.status == "cancelled" or document.release_at > now or not document.object_key:
         raise NotFound("No such document.")
     record(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,

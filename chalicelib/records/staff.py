@@ -14,7 +14,7 @@ from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, re
 from chalicelib.patients import service as patients
 from chalicelib.records import filing
 from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
-from chalicelib.records.service import _ID, document_summary, summary
+from chalicelib.records.service import RECORD_ID, document_summary, summary
 
 # What the audit trail calls each kind of record (FHIR resource types).
 RESOURCE_TYPES = {"result": "DiagnosticReport", "document": "DocumentReference"}
@@ -43,7 +43,7 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
     """The current result or document with this id, of the caller's organization and not
     withdrawn, and its patient. Anything else is 404, as an unknown id is, and audited."""
     found = []
-    for patient_id, kind in ports.records.locate(result_id) if _ID.fullmatch(result_id or "") else ():
+    for patient_id, kind in ports.records.locate(result_id) if RECORD_ID.fullmatch(result_id or "") else ():
         # (the index may lag: the record itself decides; only results and documents are held)
         current = ports.records.current(patient_id, result_id, kind=kind) if kind in RESOURCE_TYPES else None
         if current is not None and current.organization_id == caller.organization_id and current.status != "cancelled":
