@@ -37,7 +37,8 @@ class S3ObjectStore:
         (the browser then shows or downloads the file as the portal decides, not as stored)."""
         if not 0 < expires_in <= MAX_PRESIGNED_SECONDS:
             raise ValidationFailed(f"A download link lives at most {MAX_PRESIGNED_SECONDS} seconds.")
-        params = {"Bucket": self.bucket, "Key": key}
+        # Never kept in a browser's or proxy's cache: these are patient files.
+        params = {"Bucket": self.bucket, "Key": key, "ResponseCacheControl": "no-store"}
         if content_type:
             params["ResponseContentType"] = content_type
         if disposition:

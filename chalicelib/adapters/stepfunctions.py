@@ -54,6 +54,11 @@ class StepFunctionsTimers:
         execution_arn = timer if timer.startswith("arn:") else self.execution_arn(timer)
         try:
             self._sfn.stop_execution(executionArn=execution_arn, cause="cancelled by the portal")
+        except ClientError as error:
+            # A record names its timer before the timer starts: it may never have started. Either
+            # way the timer will not announce (it no longer finds itself named): nothing to stop.
+            if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                raise DependencyUnavailable("The timer service is unavailable.") from error
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The timer service is unavailable.") from error
 

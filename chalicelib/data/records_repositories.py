@@ -129,6 +129,10 @@ class DynamoRecords:
                 raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
             start = {"patient_id": {"S": patient_id}, **start}
         condition = RecordModel.category_listed_at.startswith(prefix) if prefix else None
+        if start is not None and listed_from:
+            # "now" moved on since the first page: the next one starts where that one ended, which
+            # DynamoDB refuses if it falls below the key condition's lower bound.
+            listed_from = min(listed_from, start[key_name]["S"][len(prefix):])
         if prefix and (listed_from or listed_to):
             condition = RecordModel.category_listed_at.between(prefix + listed_from, prefix + (listed_to or "\uffff"))
         visible = (RecordModel.release_at <= released_by) & (RecordModel.status != "cancelled")
@@ -206,6 +210,18 @@ class DynamoRecords:
                     for item in RecordModel.by_record_id.query(record_id, limit=10, page_size=10)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:
+        """Take a record off a patient's lists (a copy A40 made, when the lab withdraws the
+        original): marked cancelled and out of the list indexes; kept, never deleted."""
+        try:
+            RecordModel(patient_id=patient_id, record_key=f"{kind}#{record_id}").update(
+                actions=[RecordModel.status.set("cancelled"), RecordModel.listed_at.remove(),
+                         RecordModel.category_listed_at.remove()],
+                condition=RecordModel.record_key.exists())
+        except PynamoDBException as error:
+            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+                raise DependencyUnavailable(_UNAVAILABLE) from error
 
     # -- feed sources, as an organization's admins see them -----------------------------------------
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:

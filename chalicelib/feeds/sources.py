@@ -94,9 +94,9 @@ def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any)
 
 
 def delete_source(ports, caller: Caller, origin: Origin, sender_id: str) -> None:
-    """Messages from the sender are no longer filed for the organization: they fall to the
-    catch-all, if the deployment has one, else to quarantine (where a replay files them once the
-    sender is registered again)."""
+    """Messages from the sender are no longer filed for the organization: they are quarantined
+    (never passed to a catch-all), and a replay files them once this organization registers the
+    sender again; only the operator may give it to another organization."""
     sender = _sender(sender_id)
     if not sender or not ports.records.retire_feed_source(caller.organization_id, sender):
         raise NotFound("No such feed source.")

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 from chalice.app import ChaliceViewError
 
-from chalicelib.errors import PortalError, error_body, to_http
+from chalicelib.errors import PortalError, ValidationFailed, error_body, to_http
 from chalicelib.observability import log_exception
 
 ACCESS_ATTRIBUTE = "__portal_access__"
@@ -62,6 +62,10 @@ def route(blueprint: Blueprint, path: str, *, access: Access, methods: tuple[str
                 return Response(body=body, status_code=status, headers=dict(error.headers))
             except ChaliceViewError:
                 raise  # chalice's own 4xx (bad JSON ...): the envelope reshapes it
+            except RecursionError:
+                # json.loads of a body nested thousands deep (chalice's json_body): the caller's fault
+                status, body = to_http(ValidationFailed("The JSON body is nested too deeply."))
+                return Response(body=body, status_code=status)
             except Exception as error:  # last-resort handler: log an id, reveal nothing
                 error_id = log_exception(f"{path}", error)
                 return internal_error(error_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from chalicelib.accounts.domain import AccountStatus
@@ -84,6 +84,10 @@ def _mrn_authority(ports, caller: Caller) -> str:
 def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any = None) -> Patient:
     """A patient of the caller's organization, by id or medical record number; 404 otherwise."""
     patient = None
+    if patient_id not in (None, "") and mrn not in (None, ""):
+        raise ValidationFailed("Give patient_id or mrn, not both.", [{"field": "patient_id"}, {"field": "mrn"}])
+    if mrn not in (None, "") and not isinstance(mrn, str):
+        raise ValidationFailed("mrn is text.", [{"field": "mrn"}])
     if isinstance(patient_id, str) and re.fullmatch(r"[0-9a-f]{32}", patient_id):
         patient = ports.patients.get(patient_id)
     elif isinstance(mrn, str) and mrn:
@@ -107,12 +111,14 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
     survivor = ports.patients.get(prior.merged_into)
     while survivor is not None and survivor.merged_into:
         survivor = ports.patients.get(survivor.merged_into)
-    account_id = prior.account_id or (survivor.account_id if survivor is not None else "")
+    account_id = prior.account_id
     if survivor is None or not account_id:
-        raise Conflict("This record has no portal account to move.")
+        raise Conflict("This record has no portal account to move (or it was moved already).")
     if survivor.account_id and survivor.account_id != account_id:
-        raise Conflict("The surviving record has a portal account of its own: one person, two accounts. "
-                       "Terminate the one the patient no longer uses, then ask again.")
+        other = ports.directory.account(survivor.account_id)
+        if other is not None and other.status is not AccountStatus.TERMINATED:
+            raise Conflict("The surviving record has a portal account of its own: one person, two accounts. "
+                           "Terminate the one the patient no longer uses, then ask again.")
     account = ports.directory.account(account_id)
     if account is None or account.organization_id != caller.organization_id:
         raise Conflict("This patient's portal account is managed by the organization they enrolled with.")
@@ -129,8 +135,10 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
         return dataclasses.replace(current, patient_id=survivor.patient_id, connections=connections)
 
     account, ended = end_sessions(ports, account_id, follow, audit_event)
-    if prior.account_id:
-        ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
+    ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
+    # The worklist item the merge made for this is done (its key is the merged record's).
+    ports.worklist.close(prior.organization_id, f"{prior.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#merge-{prior.patient_id}",
+                         caller.account_id, "done", datetime.now(timezone.utc))
     return {"portal_status": survivor.portal_status.value, "account_status": account.status.value,
             "sessions_ended": ended, "patient_id": survivor.patient_id}
 

@@ -109,7 +109,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             if outcome not in ("new", "changed", "refiled"):
                 continue
             if stored.status == "cancelled":  # a withdrawn result: nothing to show, nobody to call
-                _withdraw_calls(ports, stored)
+                _withdraw_everywhere(ports, stored)
                 continue
             if report.critical:
                 critical.append(stored.result_id)
@@ -496,11 +496,14 @@ def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: dateti
         sort_key=f"{stored.filed_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item_id}"))
 
 
-def _withdraw_calls(ports, stored: StoredResult) -> None:
-    """Close the open "call the patient" items of a result that was withdrawn: nobody should call
-    about a value the lab took back."""
+def _withdraw_everywhere(ports, stored: StoredResult) -> None:
+    """A result or document the sender withdrew: also off the lists of the records an A40 merged
+    away (their accounts may still read their copies), and no "call the patient" about it."""
+    for patient_id, kind in ports.records.locate(stored.result_id):
+        if patient_id != stored.patient_id and kind == stored.kind:
+            ports.records.withdraw(patient_id, kind, stored.result_id)
     for item in ports.worklist.open_items(stored.organization_id):
-        if item.result_id == stored.result_id and item.patient_id == stored.patient_id:
+        if item.result_id == stored.result_id:
             ports.worklist.close(stored.organization_id, item.sort_key, "system", "result_withdrawn", stored.filed_at)
 
 

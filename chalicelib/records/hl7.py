@@ -481,7 +481,8 @@ def _document(reader: _Reader, segments) -> ResultReport:
         collected_at=iso_time(reader.field(txa, 4)) if txa is not None else "",
         # TXA-22 is who authenticated it, with the time in its 15th component; else TXA-8 (edited)
         # or TXA-6 (originated): the time an older and a newer version are told apart by.
-        reported_at=(iso_time(reader.component(reader.field(txa, 22), 15)) or iso_time(reader.field(txa, 8))
+        reported_at=(iso_time(reader.component((reader.repetitions(reader.field(txa, 22)) or [""])[0], 15))
+                     or iso_time(reader.field(txa, 8))
                      or iso_time(reader.field(txa, 6))) if txa is not None else "",
         ordering_provider=_person(reader, reader.field(txa, 9)) if txa is not None else "",
         observations=observations)

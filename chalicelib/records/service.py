@@ -195,8 +195,8 @@ def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section
     if kind is None:
         raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
     limit = page_limit(query, 20, MAX_PAGE)
-    when = query.get("when", "upcoming" if kind == "appointment" else "")
-    if kind != "appointment" and when or when not in ("", "upcoming", "past"):
+    when = query.get("when", "upcoming" if kind == "appointment" else None)
+    if (kind == "appointment") != (when is not None) or when not in (None, "upcoming", "past"):
         raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
     patient_id = readable_patient(ports, caller, origin, patient_id)
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
@@ -226,7 +226,8 @@ def set_release_preferences(ports, caller: Caller, origin: Origin, patient_id: s
     """The patient's choice to see results of some categories only after a clinician has
     reviewed them (staff release them), or after REVIEW_WAIT_LIMIT at most. It applies to
     results filed from now on."""
-    body = only_fields(body, ("wait_for_review",), ("wait_for_review",))
+    # (what GET answers may come back as it is: longest_wait_days is read-only, and ignored)
+    body = only_fields(body, ("wait_for_review", "longest_wait_days"), ("wait_for_review",))
     chosen = body["wait_for_review"]
     categories = [c.value for c in Category]
     if not isinstance(chosen, list) or any(c not in categories for c in chosen):

@@ -60,16 +60,21 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
                resource_type="DiagnosticReport", reason="not_found_or_other_organization")
         raise NotFound("No such result.")
     patient, current = shown[0]
-    return patient, current, [c for p, c in found if p.merged_into and c.kind == current.kind]
+    return patient, current, [c for p, c in found
+                              if p.merged_into and c.kind == current.kind and p.patient_id != patient.patient_id]
 
 
-def _set_release(ports, records: list, release_at: datetime, reason: str, now: datetime) -> None:
-    """Hold or release every copy still waiting, then stop their timers: a failure in between
-    leaves a held record whose timer finds it no longer named (no email), never a silent release."""
+def _set_release(ports, records: list, release_at: datetime, reason: str, now: datetime) -> list:
+    """Hold or release every copy still waiting (the timers are stopped after: a timer that
+    fires in between finds its record no longer names it, and announces nothing)."""
     waiting = [r for r in records if r.release_at > now]
     for copy in waiting:
         ports.records.set_release(copy, release_at, reason, "")
-    for copy in waiting:
+    return waiting
+
+
+def _stop_timers(ports, records: list) -> None:
+    for copy in records:
         _stop_timer(ports, copy.release_timer)
 
 
@@ -80,7 +85,7 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
     patient, current, copies = _located(ports, caller, origin, result_id, "result.held")
     if current.release_at <= now:
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
-    _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now)
+    _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now))
     record(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
            reason=body["reason"])
@@ -91,8 +96,9 @@ def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime
     patient, current, copies = _located(ports, caller, origin, result_id, "result.released")
     if current.release_at <= now:
         raise Conflict(f"This {current.kind} is released already.")
-    _set_release(ports, [current, *copies], now, "", now)
-    filing.tell(ports, patient, now)
+    released = _set_release(ports, [current, *copies], now, "", now)
+    filing.tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
+    _stop_timers(ports, released)
     record(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
            reason="early")

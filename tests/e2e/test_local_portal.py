@@ -81,6 +81,28 @@ def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded_and_filed(portal):
                       ["Attributes"]["ApproximateNumberOfMessages"] == "0")
 
 
+def test_make_feed_sends_a_file_too_large_for_sqs_as_a_claim_check(portal):
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_DIR
+
+    synthea = SAMPLES_DIR / "fhir" / "synthea_Alberto_Atencio.json"  # ~300 KB: over SQS's 256 KiB
+    aws_port = urllib.parse.urlsplit(portal.aws_url).port
+    sent = subprocess.run([sys.executable, "-m", "infra.local.feed", str(synthea)], cwd=PROJECT_DIR,
+                          capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "PORTAL_AWS_PORT": str(aws_port),
+                               "FEED_SENDER": "synthea-e2e"})
+
+    assert sent.returncode == 0, sent.stderr
+    assert "claim check" in sent.stdout
+    dynamodb = portal.client("dynamodb")
+    table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("FeedMessagesTable"))
+    items = eventually(lambda: [i for i in dynamodb.scan(TableName=table)["Items"]
+                                if i.get("sender", {}).get("S") == "synthea-e2e" and i["status"]["S"] != "accepted"])
+    assert [i["status"]["S"] for i in items] == ["filed"]
+
+
 def test_a_dated_event_fires_through_step_functions_into_an_email(portal):
     sfn, sqs = portal.client("stepfunctions"), portal.client("sqs")
     machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
@@ -95,10 +117,11 @@ def test_a_dated_event_fires_through_step_functions_into_an_email(portal):
 
 
 def test_requests_the_gateway_refuses_come_in_the_portal_error_shape(portal):
-    status, headers, body = portal.get("/no-such-route")
+    status, headers, body = portal.get("/no-such-route", headers={"Authorization": "Bearer secret-session-token"})
 
-    assert status == 403
-    assert json.loads(body)["error"]["code"] == "gateway_rejected"
+    assert status == 404
+    assert json.loads(body)["error"] == {"code": "not_found", "message": "No such route.", "details": []}
+    assert b"secret-session-token" not in body  # the gateway's own message would quote the header
     assert headers["Cache-Control"] == "no-store"
 
 

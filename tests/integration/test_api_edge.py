@@ -174,6 +174,15 @@ def test_malformed_json_is_a_clear_400(probe):
     assert response.json_body["error"]["code"] == "bad_request"
 
 
+def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api):
+    # a public route: anyone could otherwise make 500s (and set off the error alarms) at will
+    response = api.http.post("/v1/sessions", body="[" * 3000 + "]" * 3000,
+                             headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json_body["error"]["message"] == "The JSON body is nested too deeply."
+
+
 def test_an_unexpected_failure_is_a_500_with_an_id_and_nothing_else(probe, caplog):
     response = probe.http.get("/boom")
 

@@ -210,3 +210,6 @@ def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
     for kind in ("UNAUTHORIZED", "ACCESS_DENIED"):
         assert responses[kind]["StatusCode"] == "401"
         assert '"code": "not_authenticated"' in responses[kind]["ResponseTemplates"]["application/json"]
+    # an unknown route: a fixed answer (API Gateway's message may quote the Authorization header)
+    unknown = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert unknown["StatusCode"] == "404" and "$context" not in unknown["ResponseTemplates"]["application/json"]

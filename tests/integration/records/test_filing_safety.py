@@ -84,6 +84,7 @@ def test_a_file_labelled_as_a_web_page_is_downloaded_never_shown(feed, ana, seed
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link.headers["Location"]).query)
     assert query["response-content-disposition"] == ["attachment"]
     assert query["response-content-type"] == ["application/octet-stream"]
+    assert query["response-cache-control"] == ["no-store"]  # a patient file stays out of every cache
 
 
 def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed, ana, seeded, staff_token):
@@ -106,7 +107,8 @@ def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed
     assert (moved.json_body["patient_id"], moved.json_body["sessions_ended"]) == (survivor.patient_id, 1)
     again = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
                  staff_token)
-    assert again.status_code == 200  # a repeat finishes whatever a failure left, and changes nothing else
+    assert again.status_code == 409  # moved already: nobody's sessions end twice
+    assert call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"] == []  # done
     assert call(seeded, "GET", "/v1/me", token=token).status_code == 401  # her old session ended
     # AND signed in again she reads the surviving record: what was merged and what comes next
     token = sign_in(seeded, "ana.nunez", "correct horse battery")
@@ -125,3 +127,13 @@ def test_follow_merge_is_refused_for_a_record_that_was_not_merged(ana, seeded, s
     answer = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
                   staff_token)
     assert answer.status_code == 409 and "not merged" in answer.json_body["error"]["message"]
+
+
+def test_staff_name_a_patient_by_id_or_by_record_number_not_both(ana, seeded, staff_token):
+    patient_id, _ = ana
+    both = call(seeded, "POST", "/v1/staff/invitations",
+                {"patient_id": patient_id, "mrn": "MRN-1001", "email": "ana@example.org"}, staff_token)
+    not_text = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": 5}, staff_token)
+
+    assert both.status_code == 400 and "not both" in both.json_body["error"]["message"]
+    assert not_text.status_code == 400
