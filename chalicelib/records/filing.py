@@ -251,36 +251,48 @@ def _file_result(ports, source, sender: str, patient: Patient, report: ResultRep
     content = report_content(report)
     _fits(content)
     digest = content_hash(content)
-    for _ in range(3):
-        current = ports.records.current(patient.patient_id, rid)
-        if current is not None and current.content_sha256 == digest:
-            # a resend changes nothing; the same message again is a redelivery after a failure
-            # further on (it was filed, but perhaps the patient was not told)
-            return ("refiled" if current.source == message_key else "unchanged"), current
+
+    def next_version(current: StoredResult | None) -> StoredResult | None:
         if current is not None and _older(report.reported_at, current.content.get("reported_at")):
-            # An older message replayed (from quarantine, or a sender resending history) must not
-            # put an earlier version back over a correction.
-            return "stale", current
+            return None  # an older message (a replay, history resent) never replaces a correction
         # A new result waits as its policy says; a new version of one not yet released keeps its
         # moment, timer and hold; a correction of a released one is shown at once.
         pending = current is not None and current.release_at > now
         release_at, waits_for = policy.release_for(report, now, patient.wait_for_review)
         version = (current.version + 1) if current else 1
-        object_key = _store_files(ports, patient, rid, version, report)
-        stored = StoredResult(
-            patient_id=patient.patient_id, result_id=rid, version=version, object_key=object_key,
+        return StoredResult(
+            patient_id=patient.patient_id, result_id=rid, version=version,
+            object_key=_store_files(ports, patient, rid, version, report),
             category=report.category.value, status=report.status.value,
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
             filed_at=now, release_at=(current.release_at if pending else now) if current else release_at,
             critical=report.critical, listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
             release_timer=current.release_timer if pending else "",
             held_reason=(current.held_reason if pending else "") if current else waits_for)
+
+    return _file_version(ports, patient.patient_id, rid, "result", digest, message_key, next_version)
+
+
+def _file_version(ports, patient_id: str, rid: str, kind: str, digest: str, message_key: str,
+                  next_version) -> tuple[str, StoredResult]:
+    """Compare with what is stored and write the next version, on condition nobody wrote one
+    meanwhile (then compare again). Outcomes: "new", "changed"; "unchanged" (a resend);
+    "refiled" (this very message again: a redelivery after a failure further on, so what
+    follows may not have happened yet); "stale" (``next_version`` answers None: older than what
+    is stored)."""
+    for _ in range(3):
+        current = ports.records.current(patient_id, rid, kind=kind)
+        if current is not None and current.content_sha256 == digest:
+            return ("refiled" if current.source == message_key else "unchanged"), current
+        stored = next_version(current)
+        if stored is None:
+            return "stale", current
         try:
             ports.records.put_version(stored)
         except Conflict:
             continue  # another delivery filed a version meanwhile: compare again
         return ("changed" if current else "new"), stored
-    raise Conflict("The result kept changing while it was filed.")
+    raise Conflict(f"The {kind} kept changing while it was filed.")
 
 
 MAX_CONTENT_BYTES = 180_000  # stored twice per version (current and kept) in items of 400 KB at most
@@ -360,18 +372,16 @@ def _file_document(ports, source, sender: str, patient: Patient, report: ResultR
                "author": report.ordering_provider or None, "content_type": content_type, "size": len(data),
                "sha256": hashlib.sha256(data).hexdigest()}
     digest = content_hash(content)
-    for _ in range(3):
-        current = ports.records.current(patient.patient_id, rid, kind="document")
-        if current is not None and current.content_sha256 == digest:
-            return ("refiled" if current.source == message_key else "unchanged"), current
+
+    def next_version(current: StoredResult | None) -> StoredResult | None:
         if current is not None and _older(report.reported_at, current.content.get("reported_at")):
-            return "stale", current
+            return None
         version = (current.version + 1) if current else 1
         object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"
         ports.documents.put(object_key, data, _media_type(content_type), {"sha256": content["sha256"]})
         # As for results: a new version of one still waiting keeps its moment, timer and hold.
         pending = current is not None and current.release_at > now
-        stored = StoredResult(
+        return StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
             status=report.status.value, content_sha256=digest, content=content,
             organization_id=source.organization_id, source=message_key, filed_at=now,
@@ -381,12 +391,8 @@ def _file_document(ports, source, sender: str, patient: Patient, report: ResultR
             kind="document", object_key=object_key,
             listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
             release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
-        try:
-            ports.records.put_version(stored)
-        except Conflict:
-            continue
-        return ("changed" if current else "new"), stored
-    raise Conflict("The document kept changing while it was filed.")
+
+    return _file_version(ports, patient.patient_id, rid, "document", digest, message_key, next_version)
 
 
 _VISIT_STEPS = ("planned", "arrived", "in-progress", "finished")
@@ -435,12 +441,10 @@ def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEnt
     happened (an appointment moved to another day moves in the list)."""
     rid = result_id(source.organization_id, _visit_sender(sender, entry.source_id), entry.source_id)
     digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
-    for _ in range(3):
-        current = ports.records.current(patient.patient_id, rid, kind=entry.kind)
-        if current is not None and current.content_sha256 == digest:
-            return "unchanged"
+
+    def next_version(current: StoredResult | None) -> StoredResult | None:
         if current is not None and _older(entry.as_of, current.content.get("as_of")):
-            return "stale"  # an older message (a replay, an A01 after its A03) never undoes a newer one
+            return None  # an older message (a replay, an A01 after its A03) never undoes a newer one
         content = dict(entry.content)
         if entry.kind == "visit" and current is not None and current.status != "cancelled":
             content = _visit_update(current.content, content, entry.reopens)
@@ -450,7 +454,7 @@ def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEnt
         # (a visit update without the admission time keeps its place: the merged content has it)
         occurred = _instant(str(content.get("started_at") or "")) if entry.kind == "visit" else None
         occurred = occurred or _instant(entry.occurred_at)
-        stored = StoredResult(
+        return StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
             # "cancelled" is the store's mark for withdrawn: a cancelled appointment is still shown,
             # with its own status in the content.
@@ -459,12 +463,9 @@ def _file_entry(ports, source, sender: str, patient: Patient, entry: ClinicalEnt
             filed_at=now, release_at=now, kind=entry.kind,
             listed_at=(f"{occurred:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}" if occurred else current.listed_at if current
                        else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}"))
-        try:
-            ports.records.put_version(stored)
-        except Conflict:
-            continue
-        return "changed" if current else "new"
-    raise Conflict("The record kept changing while it was filed.")
+
+    outcome, _ = _file_version(ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
+    return outcome
 
 
 def _older(reported_at: str, current_reported_at: Any) -> bool:
