@@ -20,10 +20,12 @@ from chalicelib.records.service import RECORD_ID, document_summary, summary
 RESOURCE_TYPES = {"result": "DiagnosticReport", "document": "DocumentReference"}
 
 
-def _staff_summary(result) -> dict[str, Any]:
-    held = result.release_at >= HELD_UNTIL
-    return {**summary(result), "released_at": None if held else iso(result.release_at),
-            "held": held, "held_reason": result.held_reason or None}
+def _staff_summary(item) -> dict[str, Any]:
+    """What the patient would see of a result or document, and when it is or was released."""
+    held = item.release_at >= HELD_UNTIL
+    shown = document_summary(item) if item.kind == "document" else summary(item)
+    return {**shown, "released_at": None if held else iso(item.release_at),
+            "held": held, "held_reason": item.held_reason or None}
 
 
 def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
@@ -33,10 +35,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict
     documents, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50, prefix="document:")
     record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results) + len(documents)}")
-    return {"results": [_staff_summary(r) for r in results],
-            "documents": [{**document_summary(d), "released_at": None if d.release_at >= HELD_UNTIL
-                           else iso(d.release_at), "held": d.release_at >= HELD_UNTIL,
-                           "held_reason": d.held_reason or None} for d in documents]}
+    return {"results": [_staff_summary(r) for r in results], "documents": [_staff_summary(d) for d in documents]}
 
 
 def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: str):

@@ -34,9 +34,7 @@ def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str
     if fire_at - now > MAX_DELAY:
         raise ValidationFailed("A timer fires within a year.", [{"field": "fire_at"}])
     # A moment in the past fires at once: the Wait state passes straight through.
-    if guard:
-        return timers.start(timer_id, fire_at, queue_url, message, guard)
-    return timers.start(timer_id, fire_at, queue_url, message)
+    return timers.start(timer_id, fire_at, queue_url, message, guard)
 
 
 def cancel(timers: Timers, handle: str) -> None:
