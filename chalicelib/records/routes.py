@@ -70,6 +70,13 @@ def upcoming_releases(patient_id):
 
 # -- staff and admins -------------------------------------------------------------------------------
 
+@route(records_routes, "/v1/staff/patients/{patient_id}/health-summary/{section}", access=Access.STAFF)
+def staff_health_summary(patient_id, section):
+    request = records_routes.current_request
+    return service.list_entries(wiring.container(), _caller(), origin_of(request), patient_id, section,
+                                request.query_params or {}, now(), as_staff=True)
+
+
 @route(records_routes, "/v1/staff/patients/{patient_id}/results", access=Access.STAFF)
 def staff_results(patient_id):
     return staff.list_results(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id)

@@ -188,9 +188,11 @@ _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
 
 
 def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section: str, query: dict[str, str],
-                 now: datetime) -> dict[str, Any]:
+                 now: datetime, as_staff: bool = False) -> dict[str, Any]:
     """A section of the health summary (allergies, conditions, medications, immunizations, visits,
-    appointments), newest first by when it happened, one Query per page."""
+    appointments), newest first by when it happened, one Query per page. The patient reads their
+    own (``readable_patient``); staff read one of their organization's patients (``as_staff``),
+    to help them on the phone: the same entries, all shown at once to both."""
     kind = _KIND_OF_SECTION.get(section)
     if kind is None:
         raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
@@ -198,7 +200,12 @@ def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section
     when = query.get("when", "upcoming" if kind == "appointment" else None)
     if (kind == "appointment") != (when is not None) or when not in (None, "upcoming", "past"):
         raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
-    patient_id = readable_patient(ports, caller, origin, patient_id)
+    if as_staff:
+        from chalicelib.patients import service as patients
+
+        patient_id = patients.find(ports, caller, origin, patient_id=patient_id).patient_id
+    else:
+        patient_id = readable_patient(ports, caller, origin, patient_id)
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
     moment = f"{now:%Y-%m-%dT%H:%M:%S.%fZ}"
     entries, cursor = ports.records.page(

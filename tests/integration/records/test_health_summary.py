@@ -621,3 +621,17 @@ def test_a_document_only_pointed_at_shows_the_patient_where_it_is(amy, ehr, aws)
 
     url = "http://example.org/xds/mhd/Binary/07a6483f-732b-461e-86b6-edb665c45510"
     assert url in json.dumps(document) or url.encode() in content
+
+
+def test_staff_read_a_patients_health_summary_and_an_unknown_patient_is_404(amy, ehr, staff_token):
+    patient_id, _ = amy
+    filed(ehr, allergy())
+
+    answer = call(ehr, "GET", f"/v1/staff/patients/{patient_id}/health-summary/allergies", token=staff_token)
+
+    assert answer.status_code == 200, answer.json_body
+    assert [a["substance"]["display"] for a in answer.json_body["allergies"]] == ["Peanuts"]
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 50)
+    assert any(e.event_type == "allergies.list" and e.actor.role == "staff" for e in events)
+    unknown = call(ehr, "GET", f"/v1/staff/patients/{'0' * 32}/health-summary/allergies", token=staff_token)
+    assert unknown.status_code == 404
