@@ -32,7 +32,8 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(tracing_middleware(lambda: wiring.settings().tracing_enabled))
 app.register_middleware(make_envelope(
     app, lambda: wiring.settings().is_local,
-    lambda caller, route, reason: record_access_denied(wiring.container().audit_log, caller, route, reason)), "http")
+    lambda caller, route, reason: record_access_denied(wiring.container().audit_log, caller, route, reason,
+                                                   wiring.container().clock.now())), "http")
 
 app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(health_routes)

@@ -33,10 +33,10 @@ def main() -> None:
         container = wiring.container()
         start_at = datetime(2026, 11, 25, tzinfo=timezone.utc)
         for minute in range(100):
-            audit.record(container.audit_log, actor=Actor("staff-1", "staff"), action=Action.READ,
+            audit.append_event(container.audit_log, actor=Actor("staff-1", "staff"), action=Action.READ,
                          event_type="record.read", outcome=Outcome.SUCCESS, patient_id="patient-1",
                          resource_type="Observation", resource_id=f"obs-{minute}",
-                         clock=lambda minute=minute: start_at + timedelta(minutes=minute))
+                         recorded_at=start_at + timedelta(minutes=minute))
 
         calls: list[str] = []
         AuditEventModel._get_connection().connection.client.meta.events.register(

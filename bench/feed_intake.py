@@ -145,7 +145,7 @@ def filing_stack():
     from chalicelib.records.store import FeedSource
 
     container, env = stack()
-    accounts.ensure_organization(container.directory, ORGANIZATION, "Bench")
+    accounts.ensure_organization(container.directory, ORGANIZATION, "Bench", now=container.clock.now())
     container.records.add_feed_source(FeedSource("*", ORGANIZATION, "BENCH-MRN"))
     filed: list = []
 
@@ -225,12 +225,12 @@ def capture_handler_calls(bodies: list[bytes], warm: bytes) -> tuple[list[tuple]
         container, _, filer, _ = filing_stack()
         with capturing() as setup:
             service.receive(warm, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer)
+                            sender_hint="LAB", filer=filer, received_at=container.clock.now())
         per_message = []
         for body in bodies:
             with capturing() as calls:
                 service.receive(body, archive=container.feed_archive, messages=container.feed_messages,
-                                sender_hint="LAB", filer=filer)
+                                sender_hint="LAB", filer=filer, received_at=container.clock.now())
             per_message.append(calls)
         return setup, per_message
 
@@ -277,11 +277,11 @@ def intake_round(bodies: list[bytes], warm: bytes, timings: Timings) -> None:
 
     with mock_aws():
         container, _ = stack()
-        service.receive(warm, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB")
+        service.receive(warm, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB", received_at=container.clock.now())
         with frozen_heap():
             for body in bodies:
                 timings.time(lambda: service.receive(body, archive=container.feed_archive,
-                                                     messages=container.feed_messages, sender_hint="LAB"))
+                                                     messages=container.feed_messages, sender_hint="LAB", received_at=container.clock.now()))
 
 
 class HandlerPath:
@@ -306,7 +306,7 @@ class HandlerPath:
         with mock_aws():
             container, _, filer, filed = filing_stack()
             service.receive(warm, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer)
+                            sender_hint="LAB", filer=filer, received_at=container.clock.now())
             CALLS.clear()
             hl7.parse = counted_parse
             try:
@@ -314,7 +314,7 @@ class HandlerPath:
                     for body in bodies:
                         found = self.timings.time(lambda: service.receive(
                             body, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer))
+                            sender_hint="LAB", filer=filer, received_at=container.clock.now()))
                         self.outcomes.update(result.value for result, _ in found)
             finally:
                 hl7.parse = real_parse

@@ -72,7 +72,7 @@ def _patient_with_results(container, filer, filed) -> tuple[str, str]:
 
     def send(body: bytes) -> None:
         feeds.receive(body, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB",
-                      filer=filer)
+                      filer=filer, received_at=container.clock.now())
 
     for number in range(RESULTS):
         send(oru_with_20_obx(number))
@@ -86,7 +86,8 @@ def _patient_session(container, patient_id: str) -> str:
     """A signed-in patient account for the record (no password work: the session is opened directly)."""
     from chalicelib.accounts.domain import Account, AccountStatus, Role
     from chalicelib.identity import sessions, terms
-    from chalicelib.identity.ports import Origin, now
+    from chalicelib.kernel.clock import SystemClock
+    from chalicelib.kernel.origin import Origin
 
     at = now()
     account = Account(account_id=uuid.uuid4().hex, username="bench.patient", organization_id=ORGANIZATION,

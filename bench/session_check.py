@@ -25,7 +25,8 @@ def main() -> None:
         from chalicelib.accounts import service as accounts
         from chalicelib.accounts.domain import Role
         from chalicelib.identity import session_check, sessions
-        from chalicelib.identity.ports import Origin, now
+        from chalicelib.kernel.clock import SystemClock
+        from chalicelib.kernel.origin import Origin
         from infra.local.provision import provision
 
         provisioned = provision(boto3.session.Session())
@@ -34,9 +35,9 @@ def main() -> None:
         os.environ["PORTAL_SECOND_FACTOR_EXEMPT_USERS"] = "bench.staff"
         wiring.reset()
         container = wiring.container()
-        accounts.ensure_organization(container.directory, "bench-org", "Bench")
+        accounts.ensure_organization(container.directory, "bench-org", "Bench", now=container.clock.now())
         accounts.create_staff_account(container.directory, organization_id="bench-org", username="bench.staff",
-                                      password="a bench passphrase", role=Role.STAFF, email="b@bench.example")
+                                      password="a bench passphrase", role=Role.STAFF, email="b@bench.example", now=container.clock.now())
         opened = sessions.sign_in(container, Origin("127.0.0.1"), {"username": "bench.staff",
                                                                    "password": "a bench passphrase"}, now())
         header = f"Bearer {opened['token']}"

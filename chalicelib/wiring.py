@@ -11,6 +11,7 @@ import threading
 from functools import cached_property
 from typing import Any, Callable
 
+from chalicelib.kernel.clock import Clock, SystemClock
 from chalicelib.settings import Settings, load_settings
 
 
@@ -19,7 +20,7 @@ class ConfigurationMissing(RuntimeError):
 
 
 class Container:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, clock: Clock | None = None):
         missing = settings.missing()
         if missing:
             from chalicelib.observability import logger
@@ -27,6 +28,8 @@ class Container:
             logger.error("configuration missing or invalid; refusing to start", extra={"missing": missing})
             raise ConfigurationMissing("missing or invalid environment variables: " + ", ".join(missing))
         self.settings = settings
+        # Routes and handlers read the time here and hand it to services; tests pin it (pin_clock).
+        self.clock: Clock = clock or SystemClock()
 
     def _bind_tables(self) -> None:
         # PynamoDB is imported and its models pointed at this stage's tables on first data access,
@@ -211,6 +214,7 @@ class Container:
 _lock = threading.RLock()
 _container: Container | None = None
 _settings: Settings | None = None
+_pinned_clock: Clock | None = None
 
 
 def settings() -> Settings:
@@ -226,8 +230,18 @@ def container() -> Container:
     if _container is None:
         with _lock:
             if _container is None:
-                _container = Container(settings())
+                _container = Container(settings(), _pinned_clock)
     return _container
+
+
+def pin_clock(clock: Clock | None) -> None:
+    """Every container from now on (and the current one) reads the time from ``clock``; None
+    returns to the system clock. For tests and benchmarks: a deployed function never calls it."""
+    global _pinned_clock
+    with _lock:
+        _pinned_clock = clock
+        if _container is not None:
+            _container.clock = clock or SystemClock()
 
 
 def reset() -> None:

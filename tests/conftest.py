@@ -30,3 +30,15 @@ time.tzset()
 
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
+
+
+import pytest  # noqa: E402  (after the environment above is set)
+
+
+@pytest.fixture(autouse=True)
+def _system_clock_after_each_test():
+    """A test that pins the clock (chalicelib.wiring.pin_clock) never leaks it into the next."""
+    yield
+    from chalicelib import wiring
+
+    wiring.pin_clock(None)

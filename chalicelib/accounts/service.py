@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Protocol
 
 from chalicelib.accounts.domain import Account, AccountStatus, Organization, Role
@@ -24,11 +24,12 @@ class Directory(Protocol):
     def account_by_username(self, username: str) -> Account | None: ...
 
 
-def ensure_organization(directory: Directory, organization_id: str, name: str, mrn_authority: str = "") -> Organization:
+def ensure_organization(directory: Directory, organization_id: str, name: str, mrn_authority: str = "", *,
+                        now: datetime) -> Organization:
     existing = directory.organization(organization_id)
     if existing is not None:
         return existing
-    organization = Organization(organization_id=organization_id, name=name, created_at=datetime.now(timezone.utc),
+    organization = Organization(organization_id=organization_id, name=name, created_at=now,
                                 mrn_authority=mrn_authority)
     directory.add_organization(organization)
     return organization
@@ -43,7 +44,7 @@ def normalize_username(username: str) -> str:
 
 
 def create_staff_account(directory: Directory, *, organization_id: str, username: str, password: str,
-                         role: Role, email: str = "") -> Account:
+                         role: Role, email: str = "", now: datetime) -> Account:
     if role not in (Role.ADMIN, Role.STAFF):
         raise ValidationFailed("Staff accounts are for admins and staff.", [{"field": "role"}])
     username = normalize_username(username)
@@ -52,7 +53,7 @@ def create_staff_account(directory: Directory, *, organization_id: str, username
         account_id=uuid.uuid4().hex, username=username, organization_id=organization_id,
         role=role, password_hash=hash_password(password), status=AccountStatus.ACTIVE, email=email,
         email_verified=bool(email),  # given by the operator who creates the account
-        created_at=datetime.now(timezone.utc),
+        created_at=now,
     )
     directory.add_account(account)
     return account

@@ -1,10 +1,12 @@
-"""The one function that writes the audit trail, and the reads of it."""
+"""The audit store's port, the one function that appends to it, and the reads of it.
+Services write through ``audit.trail.write_audit``, which stamps the event with the request's
+clock and origin."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from typing import Callable, Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.errors import ValidationFailed
@@ -18,15 +20,10 @@ class AuditLog(Protocol):
     def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]: ...
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def record(audit_log: AuditLog, **what) -> AuditEvent:
-    """Append one audit event. Call it for every read or write of PHI, every sign-in success or
-    failure, and every denial. Pass ids and codes only: no names, values or free text.
-    (A write that must not happen without its event, or the reverse, builds the event with
-    ``new_event`` and stores both in one transaction: see feeds/service.py.)"""
+def append_event(audit_log: AuditLog, **what: Any) -> AuditEvent:
+    """Append one audit event (``new_event``'s arguments). Pass ids and codes only: no names,
+    values or free text. (A write that must not happen without its event, or the reverse, builds
+    the event with ``new_event`` and stores both in one transaction: see feeds/service.py.)"""
     event = new_event(**what)
     audit_log.append(event)
     return event
@@ -44,14 +41,14 @@ def new_event(
     correlation_id: str = "",
     source_ip: str = "",
     reason: str = "",
-    clock: Callable[[], datetime] = _now,
+    recorded_at: datetime,
 ) -> AuditEvent:
-    """An audit event, not yet stored (``record`` stores it)."""
+    """An audit event, not yet stored (``append_event`` stores it)."""
     if not event_type or not actor.account_id:
         raise ValueError("an audit event needs an actor and an event type")
     return AuditEvent(
         event_id=uuid.uuid4().hex,
-        recorded_at=clock(),
+        recorded_at=recorded_at,
         actor=actor,
         action=action,
         event_type=event_type,
@@ -75,8 +72,8 @@ def access_history(audit_log: AuditLog, patient_id: str, limit: int = 50, after:
     return audit_log.for_patient(patient_id, limit, after)
 
 
-def record_access_denied(audit_log: AuditLog, caller, route: str, reason: str) -> AuditEvent:
+def record_access_denied(audit_log: AuditLog, caller: Any, route: str, reason: str, at: datetime) -> AuditEvent:
     """A signed-in caller refused by a route's access rule (a patient calling a staff route ...)."""
-    return record(audit_log, actor=Actor(account_id=caller.account_id, role=caller.role), action=Action.EXECUTE,
+    return append_event(audit_log, recorded_at=at, actor=Actor(account_id=caller.account_id, role=caller.role), action=Action.EXECUTE,
                   event_type="access.denied", outcome=Outcome.DENIED, resource_type="Route", resource_id=route,
                   correlation_id=caller.correlation_id, source_ip=caller.source_ip, reason=reason)

@@ -23,10 +23,9 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     container = wiring.container()
 
     def file_one(envelope, message_key: str) -> None:
-        from chalicelib.identity.ports import now
         from chalicelib.records import filing
 
-        filed = filing.file_message(container, envelope, message_key, now())
+        filed = filing.file_message(container, envelope, message_key, wiring.container().clock.now())
         logger.info("feed message filed", extra=filing.describe(filed))
 
     def take(record) -> None:
@@ -35,6 +34,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
         results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
                                   messages=container.feed_messages, filer=file_one,
+                                  received_at=container.clock.now(),
                                   sender_hint=sender or record.attributes.message_group_id or "")
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")

@@ -18,7 +18,10 @@ from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, iso, page_limit, record
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.paging import page_limit
 
 MAX_PAGE = 50
 
@@ -49,7 +52,7 @@ def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str
     messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
     owners: dict[str, str] = {}
     shown = [m for m in messages if _visible(ports, caller, m, owners)]
-    record(ports, origin, caller_actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
+    write_audit(ports, origin, caller_actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
            reason=f"count:{len(shown)}")
     # Metadata only: the reason names fields and rules, never values; the body stays archived.
     return {"messages": [{"id": quarantine_id(m.key), "sender": m.sender or None, "control_id": m.control_id or None,
@@ -83,7 +86,7 @@ def replay(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any
     except DependencyUnavailable:
         ports.feed_messages.move(message.key, FeedStatus.ACCEPTED, FeedStatus.QUARANTINED)  # as it was
         raise
-    record(ports, origin, caller_actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
+    write_audit(ports, origin, caller_actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
            resource_id=message.key)
     return {"id": item_id, "status": "replayed"}
 
@@ -92,7 +95,7 @@ def dismiss(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, An
     message = _quarantined(ports, caller, item_id)
     if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.DISMISSED):
         raise Conflict("The message left quarantine meanwhile.")
-    record(ports, origin, caller_actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
+    write_audit(ports, origin, caller_actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
            resource_id=message.key)
     return {"id": item_id, "status": "dismissed"}
 

@@ -78,7 +78,7 @@ FEED_INTAKE = Actor(account_id="system:clinical-feed", role="system")
 
 
 def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
-            clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+            received_at: datetime,
             filer: Filer | None = None) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
@@ -93,7 +93,6 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     QUARANTINED with the filer's reason. A message recorded but not yet filed (a failure in
     between) is filed when the body comes again; filing is idempotent.
     """
-    received_at = clock()
     raw, claim_problem = _resolve_claim_check(raw, archive)
     body_sha = sha256_hex(raw)
     archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
@@ -111,7 +110,7 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> AuditEvent:
         return audit.new_event(actor=FEED_INTAKE, action=Action.CREATE, event_type="feed.message.received",
                                outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
-                               clock=lambda: received_at)
+                               recorded_at=received_at)
 
     def file(envelope: Envelope, key: str) -> tuple[IntakeResult, str]:
         if filer is None:

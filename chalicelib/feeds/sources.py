@@ -18,7 +18,9 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.feeds.envelope import _is_identity
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, only_fields, record
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
 from chalicelib.records.store import FeedSource
 
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
@@ -48,7 +50,7 @@ def _shown(source: FeedSource) -> dict[str, Any]:
 
 def list_sources(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
     sources = ports.records.feed_sources_of(caller.organization_id, MAX_SOURCES)
-    record(ports, origin, caller_actor(caller), "feed_sources.list", action=Action.READ, resource_type="Endpoint",
+    write_audit(ports, origin, caller_actor(caller), "feed_sources.list", action=Action.READ, resource_type="Endpoint",
            reason=f"count:{len(sources)}")
     return {"feed_sources": [_shown(s) for s in sources]}
 
@@ -75,7 +77,7 @@ def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any)
     if routed is not None and routed.organization_id != organization_id:
         # Registered to another organization, or filed for another one through its catch-all:
         # only the operator moves a sender between organizations (docs/deploying.md).
-        record(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
+        write_audit(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
                resource_type="Endpoint", resource_id=sender_id, reason="files_for_another_organization")
         raise Conflict("This sender files for another organization: only the operator can move it.")
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
@@ -85,10 +87,10 @@ def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any)
     try:
         ports.records.claim_feed_source(source)
     except Conflict:
-        record(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
+        write_audit(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
                resource_type="Endpoint", resource_id=sender_id, reason="registered_to_another_organization")
         raise
-    record(ports, origin, caller_actor(caller), "feed_source.changed", action=Action.UPDATE, resource_type="Endpoint",
+    write_audit(ports, origin, caller_actor(caller), "feed_source.changed", action=Action.UPDATE, resource_type="Endpoint",
            resource_id=sender_id)
     return _shown(source)
 
@@ -100,5 +102,5 @@ def delete_source(ports, caller: Caller, origin: Origin, sender_id: str) -> None
     sender = _sender(sender_id)
     if not sender or not ports.records.retire_feed_source(caller.organization_id, sender):
         raise NotFound("No such feed source.")
-    record(ports, origin, caller_actor(caller), "feed_source.removed", action=Action.DELETE, resource_type="Endpoint",
+    write_audit(ports, origin, caller_actor(caller), "feed_source.removed", action=Action.DELETE, resource_type="Endpoint",
            resource_id=sender_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Request
 
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin
+from chalicelib.kernel.origin import Origin
 
 
 def origin_of(request: Request) -> Origin:

@@ -22,11 +22,10 @@ authorizer_blueprint = Blueprint(__name__)
 @authorizer_blueprint.authorizer(ttl_seconds=0, name="session_authorizer")
 def session_authorizer(auth_request) -> Any:
     from chalicelib import wiring
-    from chalicelib.identity.ports import now
     from chalicelib.identity.session_check import authorize
 
     try:
-        caller = authorize(wiring.container(), auth_request.token, now())
+        caller = authorize(wiring.container(), auth_request.token, wiring.container().clock.now())
     except Exception as error:  # last resort of its own Lambda: no app middleware runs here
         from chalicelib.observability import log_exception
 

@@ -21,7 +21,11 @@ from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
 from chalicelib.identity.domain import Caller, IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
-from chalicelib.identity.ports import ANONYMOUS, Origin, caller_actor, event, iso, notify, only_fields, record
+from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
 
@@ -61,14 +65,14 @@ def _issue(ports, caller: Caller, origin: Origin, patient: Patient, email: str, 
 
         ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED))
     notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
-    record(ports, origin, caller_actor(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
            resource_type="Invitation", resource_id=split.selector)
     return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
 
 
 def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
-    record(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="Invitation")
     epoch = int(now.timestamp())
     return {"invitations": [patients.invitation_summary(r, epoch)
@@ -90,7 +94,7 @@ def revoke(ports, caller: Caller, origin: Origin, invitation_id: str) -> None:
                                          {"status": InvitationStatus.PENDING.value},
                                          status=InvitationStatus.REVOKED.value):
         raise Conflict("Only a pending invitation can be revoked.")
-    record(ports, origin, caller_actor(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
            resource_type="Invitation", resource_id=invitation.selector)
 
 
@@ -132,7 +136,7 @@ def check_answers(ports, origin: Origin, invitation: IdentityRecord, patient: Pa
     if burned:
         ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
                                       {"status": InvitationStatus.PENDING.value}, status=InvitationStatus.BURNED.value)
-    record(ports, origin, ANONYMOUS, "enrollment.identity_check", Outcome.FAILURE, patient_id=invitation.patient_id,
+    write_audit(ports, origin, ANONYMOUS, "enrollment.identity_check", Outcome.FAILURE, patient_id=invitation.patient_id,
            resource_type="Invitation", resource_id=invitation.selector,
            reason="code_burned" if burned else "answers_do_not_match")
     if burned:
@@ -186,10 +190,10 @@ def enroll(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     import dataclasses
 
     enrolled = dataclasses.replace(patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
-    audit_event = event(origin, Actor(account_id=account.account_id, role=Role.PATIENT.value), "enrollment.completed",
+    event_of_change = audit_event(ports, origin, Actor(account_id=account.account_id, role=Role.PATIENT.value), "enrollment.completed",
                         action=Action.CREATE, patient_id=patient.patient_id, resource_type="Account",
                         resource_id=account.account_id, reason=f"terms:{terms.CURRENT.version}")
-    ports.identity_records.enroll(account, enrolled, invitation, audit_event)
+    ports.identity_records.enroll(account, enrolled, invitation, event_of_change)
     if not verified:
         send_email_verification(ports, account, email, now)
     return {"account_id": account.account_id, "username": username, "email_verification_sent": not verified}

@@ -12,9 +12,10 @@ from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account
 from chalicelib.audit.domain import Outcome
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.identity import ports as _ports
 from chalicelib.identity import throttle
-from chalicelib.identity.ports import Origin, actor_of, event, notify, record
+from chalicelib.audit.trail import actor_of, audit_event, write_audit
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -39,7 +40,7 @@ def count_failure(ports, origin: Origin, account: Account, now: datetime, event_
                 account, failed_sign_ins=0 if locked else failures, failures_since=None if locked else since,
                 locked_until=now + LOCK_DURATION if locked else account.locked_until)
             ports.identity_records.save_account_with_audit(
-                changed, event(origin, actor_of(account), event_type, Outcome.FAILURE, reason=reason))
+                changed, audit_event(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=reason))
             break
         except Conflict:
             fresh = ports.directory.account(account.account_id)
@@ -49,16 +50,16 @@ def count_failure(ports, origin: Origin, account: Account, now: datetime, event_
     else:
         # Still contended after five tries (a burst of guesses at one account): the count may fall
         # short, but the failure is never left unrecorded.
-        record(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=f"{reason}_uncounted")
+        write_audit(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=f"{reason}_uncounted")
         return
     if locked:
-        record(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
+        write_audit(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
         notify(ports, "account_locked", account.email if account.email_verified else "")
 
 
 def confirm_password(ports, origin: Origin, account: Account, password: object, field: str = "password") -> None:
     """The account holder's password, asked again before a security change."""
-    now = _ports.now()
+    now = ports.clock.now()
     throttle.check(ports, "password_confirmation", origin.source_ip, now)
     if (not isinstance(password, str) or is_locked(account, now)
             or not passwords.verify_password(account.password_hash, password)):

@@ -16,7 +16,11 @@ from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind, Restriction
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import Origin, actor_of, event, iso, notify, only_fields, record
+from chalicelib.audit.trail import actor_of, audit_event, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 from chalicelib.identity.sessions import lift_restriction
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import PortalStatus
@@ -35,7 +39,7 @@ def me(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
     account = account_of(ports, caller)
     patient = ports.patients.get(account.patient_id) if account.patient_id else None
     if patient is not None:
-        record(ports, origin, actor_of(account), "patient.read", action=Action.READ, patient_id=patient.patient_id,
+        write_audit(ports, origin, actor_of(account), "patient.read", action=Action.READ, patient_id=patient.patient_id,
                resource_type="Patient", resource_id=patient.patient_id)
     return {
         "account": {
@@ -72,7 +76,7 @@ def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime
     address = patients.email_address(body["email"])
     changed = dataclasses.replace(account, pending_email=address)
     ports.identity_records.save_account_with_audit(
-        changed, event(origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE))
+        changed, audit_event(ports, origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE))
     enrollment.send_email_verification(ports, changed, address, now)
     return {"pending_email": address, "email_verification_sent": True}
 
@@ -85,7 +89,7 @@ def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     password_hash = passwords.hash_password(body["new_password"])
     _, ended = end_sessions(ports, account.account_id,
                             lambda current: dataclasses.replace(current, password_hash=password_hash),
-                            event(origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
+                            audit_event(ports, origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
                             keep_selector=caller.session_id)
     notify(ports, "password_changed", account.email if account.email_verified else "")
     return {"other_sessions_ended": ended}
@@ -99,7 +103,7 @@ def set_preferences(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     account = account_of(ports, caller)
     preferences = {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences, **body}
     ports.directory.save_account(dataclasses.replace(account, notification_preferences=preferences))
-    record(ports, origin, actor_of(account), "account.notification_preferences_changed", action=Action.UPDATE)
+    write_audit(ports, origin, actor_of(account), "account.notification_preferences_changed", action=Action.UPDATE)
     return {"notification_preferences": preferences}
 
 
@@ -111,7 +115,7 @@ def accept_terms(ports, caller: Caller, origin: Origin, body: Any, now: datetime
     account = account_of(ports, caller)
     changed = dataclasses.replace(account, terms_version=terms.CURRENT.version, terms_accepted_at=now)
     ports.identity_records.save_account_with_audit(
-        changed, event(origin, actor_of(account), "account.terms_accepted", action=Action.UPDATE,
+        changed, audit_event(ports, origin, actor_of(account), "account.terms_accepted", action=Action.UPDATE,
                        reason=f"terms:{terms.CURRENT.version}"))
     lift_restriction(ports, caller, Restriction.TERMS)
     return {"accepted_version": terms.CURRENT.version, "accepted_at": iso(now)}
@@ -155,7 +159,7 @@ def add_connection(ports, caller: Caller, origin: Origin, body: Any, now: dateti
     ports.directory.save_account(dataclasses.replace(account, connections=account.connections + (connection,)))
     if status == "active":
         ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.ACTIVE, account_id=account.account_id))
-    record(ports, origin, actor_of(account), "connection.added", action=Action.CREATE, patient_id=other.patient_id,
+    write_audit(ports, origin, actor_of(account), "connection.added", action=Action.CREATE, patient_id=other.patient_id,
            resource_type="Connection", resource_id=connection.connection_id, reason=status)
     return connection_json(connection)
 
@@ -173,5 +177,5 @@ def remove_connection(ports, caller: Caller, origin: Origin, connection_id: str)
     if other is not None and other.account_id == account.account_id:
         # Off the portal through this account: that organization's office may invite anew.
         ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.NOT_INVITED, account_id=""))
-    record(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
+    write_audit(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
            patient_id=connection.patient_id, resource_type="Connection", resource_id=connection_id)

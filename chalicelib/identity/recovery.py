@@ -20,7 +20,10 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, event, notify, only_fields, record
+from chalicelib.audit.trail import ANONYMOUS, actor_of, audit_event, write_audit
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 
 PASSWORD_RESET_SECONDS = 30 * 60
 ACCOUNT_SETUP_SECONDS = 72 * 3600
@@ -34,9 +37,9 @@ def remind_username(ports, origin: Origin, body: Any, now: datetime) -> None:
     for account in accounts:
         if account.status is AccountStatus.ACTIVE:
             notify(ports, "username_reminder", account.email, username=account.username)
-            record(ports, origin, actor_of(account), "account.username_reminder_sent")
+            write_audit(ports, origin, actor_of(account), "account.username_reminder_sent")
     if not accounts:
-        record(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
+        write_audit(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
 
 
 def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> None:
@@ -57,10 +60,10 @@ def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.email_verified:
             send_link(ports, account, LinkPurpose.PASSWORD_RESET, PASSWORD_RESET_SECONDS, now)
-            record(ports, origin, actor_of(account), "account.password_reset_requested")
+            write_audit(ports, origin, actor_of(account), "account.password_reset_requested")
             sent = True
     if not sent:
-        record(ports, origin, ANONYMOUS, "account.password_reset_requested", Outcome.FAILURE, reason="no_account")
+        write_audit(ports, origin, ANONYMOUS, "account.password_reset_requested", Outcome.FAILURE, reason="no_account")
 
 
 def send_link(ports, account: Account, purpose: LinkPurpose, lifetime_seconds: int, now: datetime) -> None:
@@ -96,7 +99,7 @@ def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
     end_sessions(ports, account.account_id,
                  lambda current: dataclasses.replace(current, password_hash=password_hash, failed_sign_ins=0,
                                                      failures_since=None, locked_until=None),
-                 event(origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
+                 audit_event(ports, origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
     notify(ports, "password_changed", account.email if account.email_verified else "")
 
 
@@ -112,7 +115,7 @@ def confirm_email(ports, origin: Origin, body: Any, now: datetime) -> dict[str, 
     previous = account.email if account.email_verified else ""
     changed = dataclasses.replace(account, email=link.email, email_verified=True, pending_email="")
     ports.identity_records.save_account_with_audit(
-        changed, event(origin, actor_of(account), "account.email_verified", action=Action.UPDATE))
+        changed, audit_event(ports, origin, actor_of(account), "account.email_verified", action=Action.UPDATE))
     if previous and previous.lower() != link.email.lower():
         notify(ports, "email_changed", previous)
     return {"email_verified": True}

@@ -9,7 +9,7 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, profile, recovery, second_factor, sessions, terms
-from chalicelib.identity.ports import now, page_limit
+from chalicelib.kernel.paging import page_limit
 
 identity_routes = Blueprint(__name__)
 TERMS = "terms"
@@ -42,46 +42,46 @@ def current_terms():
 
 @route(identity_routes, "/v1/sessions", access=Access.PUBLIC, methods=("POST",))
 def sign_in():
-    return Response(sessions.sign_in(_ports(), _origin(), _body(), now()), status_code=201)
+    return Response(sessions.sign_in(_ports(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
 
 
 @route(identity_routes, "/v1/sessions/mfa", access=Access.PUBLIC, methods=("POST",))
 def second_step():
-    return Response(sessions.complete_second_factor(_ports(), _origin(), _body(), now()), status_code=201)
+    return Response(sessions.complete_second_factor(_ports(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
 
 
 @route(identity_routes, "/v1/sessions/mfa/email-code", access=Access.PUBLIC, methods=("POST",))
 def email_code():
-    sessions.send_email_code(_ports(), _origin(), _body(), now())
+    sessions.send_email_code(_ports(), _origin(), _body(), wiring.container().clock.now())
     return Response({"sent": True}, status_code=202)
 
 
 @route(identity_routes, "/v1/enrollments", access=Access.PUBLIC, methods=("POST",))
 def enroll():
-    return Response(enrollment.enroll(_ports(), _origin(), _body(), now()), status_code=201)
+    return Response(enrollment.enroll(_ports(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
 
 
 @route(identity_routes, "/v1/account/username-reminders", access=Access.PUBLIC, methods=("POST",))
 def username_reminder():
-    recovery.remind_username(_ports(), _origin(), _body(), now())
+    recovery.remind_username(_ports(), _origin(), _body(), wiring.container().clock.now())
     return Response({"accepted": True}, status_code=202)
 
 
 @route(identity_routes, "/v1/account/password-resets", access=Access.PUBLIC, methods=("POST",))
 def password_reset():
-    recovery.request_password_reset(_ports(), _origin(), _body(), now())
+    recovery.request_password_reset(_ports(), _origin(), _body(), wiring.container().clock.now())
     return Response({"accepted": True}, status_code=202)
 
 
 @route(identity_routes, "/v1/account/password-resets/confirm", access=Access.PUBLIC, methods=("POST",))
 def password_reset_confirm():
-    recovery.confirm_password_reset(_ports(), _origin(), _body(), now())
+    recovery.confirm_password_reset(_ports(), _origin(), _body(), wiring.container().clock.now())
     return Response({"password_changed": True}, status_code=200)
 
 
 @route(identity_routes, "/v1/account/email-verifications", access=Access.PUBLIC, methods=("POST",))
 def email_verification():
-    return recovery.confirm_email(_ports(), _origin(), _body(), now())
+    return recovery.confirm_email(_ports(), _origin(), _body(), wiring.container().clock.now())
 
 
 # -- the signed-in account ----------------------------------------------------------------------
@@ -101,12 +101,12 @@ def me():
 @route(identity_routes, "/v1/me/terms-acceptances", access=Access.PATIENT, methods=("POST",),
        while_restricted=(TERMS,))
 def accept_terms():
-    return Response(profile.accept_terms(_ports(), _caller(), _origin(), _body(), now()), status_code=201)
+    return Response(profile.accept_terms(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
 
 
 @route(identity_routes, "/v1/me/email", access=Access.SIGNED_IN, methods=("PUT",))
 def change_email():
-    return Response(profile.change_email(_ports(), _caller(), _origin(), _body(), now()), status_code=202)
+    return Response(profile.change_email(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=202)
 
 
 @route(identity_routes, "/v1/me/password", access=Access.SIGNED_IN, methods=("PUT",),
@@ -135,7 +135,7 @@ def connections():
 
 @route(identity_routes, "/v1/me/connections", access=Access.PATIENT, methods=("POST",))
 def add_connection():
-    return Response(profile.add_connection(_ports(), _caller(), _origin(), _body(), now()), status_code=201)
+    return Response(profile.add_connection(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
 
 
 @route(identity_routes, "/v1/me/connections/{connection_id}", access=Access.PATIENT, methods=("DELETE",))
@@ -149,7 +149,7 @@ def remove_connection(connection_id):
 @route(identity_routes, "/v1/me/second-factors/totp", access=Access.SIGNED_IN, methods=("POST",),
        while_restricted=(SECOND_FACTOR_SETUP,))
 def totp_begin():
-    return Response(second_factor.begin_totp(_ports(), profile.account_of(_ports(), _caller()), now()),
+    return Response(second_factor.begin_totp(_ports(), profile.account_of(_ports(), _caller()), wiring.container().clock.now()),
                     status_code=201)
 
 
@@ -157,7 +157,7 @@ def totp_begin():
        while_restricted=(SECOND_FACTOR_SETUP,))
 def totp_confirm():
     caller = _caller()
-    result = second_factor.confirm_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), now(),
+    result = second_factor.confirm_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), wiring.container().clock.now(),
                                         caller.session_id)
     sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
     return result

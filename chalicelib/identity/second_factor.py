@@ -19,7 +19,10 @@ from chalicelib.identity import tokens
 from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.domain import IdentityRecord
-from chalicelib.identity.ports import Origin, actor_of, event, notify, only_fields
+from chalicelib.audit.trail import actor_of, audit_event
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 
 ISSUER = "Patient Portal"
 RECOVERY_CODES = 10
@@ -155,5 +158,5 @@ def _save_change(ports, origin: Origin, account: Account, event_type: str, sessi
     """A second-factor change ends the account's other sessions: whoever else holds one must
     sign in again under the new rules."""
     end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
-                 event(origin, actor_of(account), event_type), keep_selector=session_id)
+                 audit_event(ports, origin, actor_of(account), event_type), keep_selector=session_id)
     notify(ports, "second_factor_changed", account.email if account.email_verified else "")

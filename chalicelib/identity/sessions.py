@@ -21,7 +21,11 @@ from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.guessing import count_failure, is_locked
 from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
 
-from chalicelib.identity.ports import ANONYMOUS, Origin, actor_of, caller_actor, iso, notify, only_fields, record
+from chalicelib.audit.trail import ANONYMOUS, actor_of, caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 
 CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
@@ -44,18 +48,18 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
         account = None
     if account is None:
         passwords.verify_against_nothing(password)
-        record(ports, origin, ANONYMOUS, "session.sign_in", Outcome.FAILURE, reason="unknown_user")
+        write_audit(ports, origin, ANONYMOUS, "session.sign_in", Outcome.FAILURE, reason="unknown_user")
         raise _sign_in_failed()
     if is_locked(account, now):
         passwords.verify_against_nothing(password)
-        record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
         raise _sign_in_failed()
     if not passwords.verify_password(account.password_hash, password):
         count_failure(ports, origin, account, now, "session.sign_in", "wrong_password")
         raise _sign_in_failed()
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
-        record(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
         raise Forbidden("Portal access for this account is not active. Please contact your provider's office.",
                         code=f"account_{account.status.value}")
     # Failures are cleared only when a session opens: a right password alone must not reset the
@@ -67,7 +71,7 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
             kind=RecordKind.CHALLENGE, selector=split.selector, secret_hash=split.verifier_hash,
             expires_at=int(now.timestamp()) + CHALLENGE_SECONDS, account_id=account.account_id, created_at=now,
             owner=f"account#{account.account_id}"))  # owned, so a password reset or suspension ends it
-        record(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
+        write_audit(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
         return {"mfa_required": True, "challenge_id": token, "methods": methods,
                 "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS)}
     return open_session(ports, origin, account, now, method="password")
@@ -101,7 +105,7 @@ def open_session(ports, origin: Origin, account: Account, now: datetime, method:
     ports.identity_records.open_session(session, dataclasses.replace(
         account, failed_sign_ins=0, failures_since=None, locked_until=None,
         sessions=live | {f"{split.selector}:{expires_at}"}))
-    record(ports, origin, actor_of(account), "session.sign_in", reason=method)
+    write_audit(ports, origin, actor_of(account), "session.sign_in", reason=method)
     return {"token": token, "expires_at": iso(epoch + policy.session_lifetime_seconds),
             "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
 
@@ -112,7 +116,7 @@ def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> d
     challenge, account = _live_challenge(ports, body["challenge_id"], now)
     if ports.identity_records.count_attempt(RecordKind.CHALLENGE, challenge.selector, CHALLENGE_ATTEMPTS) is None:
         ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector)
-        record(ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts")
+        write_audit(ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts")
         raise NotAuthenticated("Too many wrong codes. Sign in again.", code="challenge_expired")
     code = body["code"] if isinstance(body["code"], str) else ""
     method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
@@ -142,7 +146,7 @@ def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
                                                         int(challenge.created_at.timestamp()) + 20 * 60)):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     notify(ports, "sign_in_code", account.email, code=code)
-    record(ports, origin, actor_of(account), "session.email_code_sent")
+    write_audit(ports, origin, actor_of(account), "session.email_code_sent")
 
 
 def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
@@ -159,7 +163,7 @@ def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRe
 
 def sign_out(ports, caller: Caller, origin: Origin) -> None:
     ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
-    record(ports, origin, caller_actor(caller), "session.sign_out")
+    write_audit(ports, origin, caller_actor(caller), "session.sign_out")
 
 
 

@@ -8,7 +8,7 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
-from chalicelib.identity.ports import now, only_fields
+from chalicelib.kernel.fields import only_fields
 from chalicelib.patients import service as patients
 
 staff_routes = Blueprint(__name__)
@@ -25,7 +25,7 @@ def _caller():
 @route(staff_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))
 def register_patient():
     return Response(patients.register(wiring.container(), _caller(), origin_of(_request()), _request().json_body,
-                                      now()), status_code=201)
+                                      wiring.container().clock.now()), status_code=201)
 
 
 # A POST, not GET ?mrn=: a medical record number is PHI and must not sit in a URL (access logs,
@@ -35,12 +35,12 @@ def find_patient():
     caller, origin = _caller(), origin_of(_request())
     body = only_fields(_request().json_body, ("mrn",), ("mrn",))
     patient = patients.find(wiring.container(), caller, origin, mrn=body["mrn"])
-    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id, now())
+    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id, wiring.container().clock.now())
 
 
 @route(staff_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF)
 def patient_portal_status(patient_id):
-    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id, now())
+    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id, wiring.container().clock.now())
 
 
 @route(staff_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))
@@ -52,19 +52,19 @@ def portal_access(patient_id):
 @route(staff_routes, "/v1/staff/invitations", access=Access.STAFF, methods=("POST",))
 def invite():
     return Response(enrollment.invite(wiring.container(), _caller(), origin_of(_request()), _request().json_body,
-                                      now()), status_code=201)
+                                      wiring.container().clock.now()), status_code=201)
 
 
 @route(staff_routes, "/v1/staff/invitations", access=Access.STAFF)
 def list_invitations():
     query = _request().query_params or {}
     return enrollment.list_for_patient(wiring.container(), _caller(), origin_of(_request()),
-                                       query.get("patient_id", ""), now())
+                                       query.get("patient_id", ""), wiring.container().clock.now())
 
 
 @route(staff_routes, "/v1/staff/invitations/{invitation_id}/resend", access=Access.STAFF, methods=("POST",))
 def resend_invitation(invitation_id):
-    return Response(enrollment.resend(wiring.container(), _caller(), origin_of(_request()), invitation_id, now()),
+    return Response(enrollment.resend(wiring.container(), _caller(), origin_of(_request()), invitation_id, wiring.container().clock.now()),
                     status_code=201)
 
 
@@ -77,7 +77,7 @@ def revoke_invitation(invitation_id):
 @route(staff_routes, "/v1/admin/staff", access=Access.ADMIN, methods=("POST",))
 def create_staff():
     return Response(workforce.create_staff(wiring.container(), _caller(), origin_of(_request()),
-                                           _request().json_body, now()), status_code=201)
+                                           _request().json_body, wiring.container().clock.now()), status_code=201)
 
 
 @route(staff_routes, "/v1/admin/staff/{account_id}/status", access=Access.ADMIN, methods=("PUT",))

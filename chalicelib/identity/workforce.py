@@ -17,7 +17,9 @@ from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, LinkPurpose
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import Origin, caller_actor, event, only_fields, record
+from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
 from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, send_link
 from chalicelib.patients.service import email_address
 
@@ -36,7 +38,7 @@ def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime
                       status=AccountStatus.ACTIVE, email=email, email_verified=True, created_at=now)
     ports.directory.add_account(account)
     send_link(ports, account, LinkPurpose.ACCOUNT_SETUP, ACCOUNT_SETUP_SECONDS, now)
-    record(ports, origin, caller_actor(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
+    write_audit(ports, origin, caller_actor(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
            resource_id=account.account_id, reason=account.role.value)
     return {"account_id": account.account_id, "username": username, "role": account.role.value,
             "status": account.status.value}
@@ -52,12 +54,12 @@ def set_staff_status(ports, caller: Caller, origin: Origin, account_id: str, bod
     if account.account_id == caller.account_id:
         raise Conflict("You cannot disable your own account.")
     status = AccountStatus(body["status"])
-    audit_event = event(origin, caller_actor(caller), f"staff_account.{status.value}", action=Action.UPDATE,
+    event_of_change = audit_event(ports, origin, caller_actor(caller), f"staff_account.{status.value}", action=Action.UPDATE,
                         resource_type="Account", resource_id=account.account_id)
     if status is AccountStatus.ACTIVE:
-        ports.identity_records.save_account_with_audit(dataclasses.replace(account, status=status), audit_event)
+        ports.identity_records.save_account_with_audit(dataclasses.replace(account, status=status), event_of_change)
         ended = 0
     else:  # idempotent: suspending again ends whatever a failed first attempt left
         _, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, status=status),
-                                audit_event)
+                                event_of_change)
     return {"account_id": account.account_id, "status": status.value, "sessions_ended": ended}

@@ -29,13 +29,12 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import process_partial_response
 
     from chalicelib.batches import QueueBatch
-    from chalicelib.identity.ports import now
 
     container = wiring.container()
 
     def send(message: dict[str, Any]) -> dict[str, str]:
         request = NotificationRequest.from_message(message)
-        delivery = service.deliver(container, request, now())
+        delivery = service.deliver(container, request, wiring.container().clock.now())
         if delivery.ses_message_id:
             count("NotificationSent")
         if delivery.inbox == "added":

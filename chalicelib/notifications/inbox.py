@@ -10,7 +10,10 @@ from typing import Any
 from chalicelib.audit.domain import Action
 from chalicelib.errors import NotFound
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, iso, page_limit, record
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.paging import page_limit
 from chalicelib.notifications.domain import NOTIFICATION_ID, InboxItem
 
 MAX_PAGE = 50
@@ -25,7 +28,7 @@ def item_json(item: InboxItem) -> dict[str, Any]:
 def list_notifications(ports, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
     limit = page_limit(query, 20, MAX_PAGE)
     items, cursor = ports.inbox.page(caller.account_id, limit, query.get("cursor", ""))
-    record(ports, origin, caller_actor(caller), "notifications.list", action=Action.READ,
+    write_audit(ports, origin, caller_actor(caller), "notifications.list", action=Action.READ,
            resource_type="Communication", reason=f"count:{len(items)}")
     return {"notifications": [item_json(item) for item in items],
             "unread_count": sum(1 for item in items if item.read_at is None), "next_cursor": cursor or None}

@@ -7,7 +7,6 @@ from chalice import Blueprint
 from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
-from chalicelib.identity.ports import now
 from chalicelib.notifications import inbox
 
 notification_routes = Blueprint(__name__)
@@ -25,10 +24,10 @@ def list_notifications():
 
 @route(notification_routes, "/v1/me/notifications/read-all", access=Access.SIGNED_IN, methods=("POST",))
 def mark_all_read():
-    return inbox.mark_all_read(wiring.container(), _caller(), now())
+    return inbox.mark_all_read(wiring.container(), _caller(), wiring.container().clock.now())
 
 
 @route(notification_routes, "/v1/me/notifications/{notification_id}/read", access=Access.SIGNED_IN,
        methods=("POST",))
 def mark_read(notification_id):
-    return inbox.mark_read(wiring.container(), _caller(), notification_id, now())
+    return inbox.mark_read(wiring.container(), _caller(), notification_id, wiring.container().clock.now())

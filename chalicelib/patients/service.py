@@ -18,7 +18,12 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind
 from chalicelib.identity.revocation import end_sessions
-from chalicelib.identity.ports import Origin, caller_actor, event, iso, notify, only_fields, record, text_field
+from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields, text_field
+from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import notify
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
@@ -68,7 +73,7 @@ def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) ->
         sex=sex, email=email_address(body["email"]) if body.get("email") else "",
         portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
     ports.patients.add(patient)
-    record(ports, origin, caller_actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
            resource_type="Patient", resource_id=patient.patient_id)
     return {"patient_id": patient.patient_id, "portal_status": patient.portal_status.value}
 
@@ -95,7 +100,7 @@ def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any
     elif patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient is None or patient.organization_id != caller.organization_id:
-        record(ports, origin, caller_actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
+        write_audit(ports, origin, caller_actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
                resource_type="Patient", reason="not_found_or_other_organization")
         raise NotFound("No such patient.")
     return patient
@@ -126,7 +131,7 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
         survivor = dataclasses.replace(survivor, account_id=account_id, portal_status=prior.portal_status,
                                        email=survivor.email or prior.email)
         ports.patients.save(survivor)
-    audit_event = event(origin, caller_actor(caller), "portal_access.follow_merge", action=Action.UPDATE,
+    event_of_change = audit_event(ports, origin, caller_actor(caller), "portal_access.follow_merge", action=Action.UPDATE,
                         patient_id=survivor.patient_id, resource_type="Account", resource_id=account_id,
                         reason=reason)
     def follow(current):  # the account's own record, and its connection to it, now the survivor
@@ -134,11 +139,11 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
                             else c for c in current.connections)
         return dataclasses.replace(current, patient_id=survivor.patient_id, connections=connections)
 
-    account, ended = end_sessions(ports, account_id, follow, audit_event)
+    account, ended = end_sessions(ports, account_id, follow, event_of_change)
     ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
     # The worklist item the merge made for this is done (its key is the merged record's).
-    ports.worklist.close(prior.organization_id, f"{prior.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#merge-{prior.patient_id}",
-                         caller.account_id, "done", datetime.now(timezone.utc))
+    ports.worklist.close(prior.organization_id, timed_key(prior.created_at, f"merge-{prior.patient_id}"),
+                         caller.account_id, "done", ports.clock.now())
     return {"portal_status": survivor.portal_status.value, "account_status": account.status.value,
             "sessions_ended": ended, "patient_id": survivor.patient_id}
 
@@ -146,7 +151,7 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
 def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
-    record(ports, origin, caller_actor(caller), "patient.portal_status.read", action=Action.READ,
+    write_audit(ports, origin, caller_actor(caller), "patient.portal_status.read", action=Action.READ,
            patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
     account = ports.directory.account(patient.account_id) if patient.account_id else None
     if account is not None and account.organization_id != caller.organization_id:
@@ -228,15 +233,15 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
     else:
         changes = {"totp_secret": b"", "totp_pending_secret": b"", "totp_last_step": 0, "email_code_enabled": False,
                    "recovery_code_hashes": frozenset()}
-    audit_event = event(origin, caller_actor(caller), f"portal_access.{action}", action=Action.UPDATE,
+    event_of_change = audit_event(ports, origin, caller_actor(caller), f"portal_access.{action}", action=Action.UPDATE,
                         patient_id=patient.patient_id, resource_type="Account", resource_id=account.account_id,
                         reason=reason)
     ended = 0
     if action in ENDS_SESSIONS:
         account, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
-                                      audit_event)
+                                      event_of_change)
     else:
-        account = ports.identity_records.save_account_with_audit(dataclasses.replace(account, **changes), audit_event)
+        account = ports.identity_records.save_account_with_audit(dataclasses.replace(account, **changes), event_of_change)
     if patient_status is not patient.portal_status:
         ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
     if action in ENDS_SESSIONS:

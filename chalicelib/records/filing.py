@@ -36,7 +36,8 @@ from typing import Any
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import Envelope, FeedFormat
-from chalicelib.identity.ports import Origin, record
+from chalicelib.audit.trail import write_audit
+from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 from chalicelib.records.domain import (
     FHIR_ID_AUTHORITY,
@@ -121,7 +122,7 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
         patients.append(patient.patient_id)
         if filed_here:
             # The patient's access log shows what the feeds added to the record, and when.
-            record(ports, Origin(correlation_id=message_key), SYSTEM_ACTOR, "records.filed", action=Action.CREATE,
+            write_audit(ports, Origin(correlation_id=message_key), SYSTEM_ACTOR, "records.filed", action=Action.CREATE,
                    patient_id=patient.patient_id, resource_type="Bundle", reason=f"count:{filed_here}")
         if released_now:
             tell(ports, patient, now)
@@ -548,7 +549,7 @@ def _announce_later(ports, patient: Patient, stored: StoredResult) -> None:
     try:
         timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
                         queue_url=ports.settings.notifications_queue_url, message=notice,
-                        guard=ports.records.release_guard(stored))
+                        now=stored.filed_at, guard=ports.records.release_guard(stored))
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired
 

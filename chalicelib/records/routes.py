@@ -7,7 +7,6 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
-from chalicelib.identity.ports import now
 from chalicelib.records import service, staff
 
 records_routes = Blueprint(__name__)
@@ -21,19 +20,19 @@ def _caller():
 def list_results(patient_id):
     request = records_routes.current_request
     return service.list_results(wiring.container(), _caller(), origin_of(request), patient_id,
-                                request.query_params or {}, now())
+                                request.query_params or {}, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/patients/{patient_id}/results/{result_id}", access=Access.PATIENT)
 def get_result(patient_id, result_id):
     request = records_routes.current_request
-    return service.get_result(wiring.container(), _caller(), origin_of(request), patient_id, result_id, now())
+    return service.get_result(wiring.container(), _caller(), origin_of(request), patient_id, result_id, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/patients/{patient_id}/results/{result_id}/files/{index}", access=Access.PATIENT)
 def result_file(patient_id, result_id, index):
     link = service.result_file_link(wiring.container(), _caller(), origin_of(records_routes.current_request),
-                                    patient_id, result_id, index, now())
+                                    patient_id, result_id, index, wiring.container().clock.now())
     return Response(body="", status_code=302, headers={"Location": link})
 
 
@@ -47,7 +46,7 @@ def access_log(patient_id):
 def health_summary(patient_id, section):
     request = records_routes.current_request
     return service.list_entries(wiring.container(), _caller(), origin_of(request), patient_id, section,
-                                request.query_params or {}, now())
+                                request.query_params or {}, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/patients/{patient_id}/release-preferences", access=Access.PATIENT)
@@ -65,7 +64,7 @@ def set_release_preferences(patient_id):
 
 @route(records_routes, "/v1/patients/{patient_id}/upcoming-releases", access=Access.PATIENT)
 def upcoming_releases(patient_id):
-    return staff.upcoming(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id, now())
+    return staff.upcoming(wiring.container(), _caller(), origin_of(records_routes.current_request), patient_id, wiring.container().clock.now())
 
 
 # -- staff and admins -------------------------------------------------------------------------------
@@ -74,7 +73,7 @@ def upcoming_releases(patient_id):
 def staff_health_summary(patient_id, section):
     request = records_routes.current_request
     return service.list_entries(wiring.container(), _caller(), origin_of(request), patient_id, section,
-                                request.query_params or {}, now(), as_staff=True)
+                                request.query_params or {}, wiring.container().clock.now(), as_staff=True)
 
 
 @route(records_routes, "/v1/staff/patients/{patient_id}/results", access=Access.STAFF)
@@ -85,12 +84,12 @@ def staff_results(patient_id):
 @route(records_routes, "/v1/staff/results/{result_id}/hold", access=Access.STAFF, methods=("POST",))
 def hold_result(result_id):
     request = records_routes.current_request
-    return staff.hold(wiring.container(), _caller(), origin_of(request), result_id, request.json_body, now())
+    return staff.hold(wiring.container(), _caller(), origin_of(request), result_id, request.json_body, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/staff/results/{result_id}/release", access=Access.STAFF, methods=("POST",))
 def release_result(result_id):
-    return staff.release(wiring.container(), _caller(), origin_of(records_routes.current_request), result_id, now())
+    return staff.release(wiring.container(), _caller(), origin_of(records_routes.current_request), result_id, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/admin/release-policy", access=Access.ADMIN)
@@ -113,18 +112,18 @@ def worklist():
 def worklist_item_done(item_id):
     request = records_routes.current_request
     return staff.close_worklist_item(wiring.container(), _caller(), origin_of(request), item_id, request.json_body,
-                                     now())
+                                     wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/patients/{patient_id}/documents", access=Access.PATIENT)
 def list_documents(patient_id):
     request = records_routes.current_request
     return service.list_documents(wiring.container(), _caller(), origin_of(request), patient_id,
-                                  request.query_params or {}, now())
+                                  request.query_params or {}, wiring.container().clock.now())
 
 
 @route(records_routes, "/v1/patients/{patient_id}/documents/{document_id}/content", access=Access.PATIENT)
 def document_content(patient_id, document_id):
     link = service.document_link(wiring.container(), _caller(), origin_of(records_routes.current_request),
-                                 patient_id, document_id, now())
+                                 patient_id, document_id, wiring.container().clock.now())
     return Response(body="", status_code=302, headers={"Location": link})

@@ -11,7 +11,11 @@ from typing import Any
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, page_limit, record
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.paging import page_limit
 from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category
 from chalicelib.records.store import StoredResult
 
@@ -43,7 +47,7 @@ def readable_patient(ports, caller: Caller, origin: Origin, patient_id: str) -> 
         if account is not None and any(c.patient_id == patient_id and c.status == "active"
                                        for c in account.connections):
             return patient_id
-    record(ports, origin, caller_actor(caller), "records.read", Outcome.DENIED, action=Action.READ,
+    write_audit(ports, origin, caller_actor(caller), "records.read", Outcome.DENIED, action=Action.READ,
            resource_type="Patient", reason="not_the_callers_patient")
     raise NotFound("No such patient.")
 
@@ -57,7 +61,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str, query: 
     limit = page_limit(query, 20, MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     results, cursor = ports.records.page(patient_id, category, now, limit, query.get("cursor", ""))
-    record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results)}")
     return {"results": [summary(r) for r in results], "next_cursor": cursor or None}
 
@@ -70,7 +74,7 @@ def get_result(ports, caller: Caller, origin: Origin, patient_id: str, result_id
     if current is None or current.status == "cancelled" or current.release_at > now:
         raise NotFound("No such result.")
     earlier = [v for v in kept if v.version < current.version]
-    record(ports, origin, caller_actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "result.read", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", resource_id=result_id)
     return {**summary(current), "report": _with_file_links(current, patient_id),
             "earlier_versions": [{"version": v.version, "status": v.status, "filed_at": iso(v.filed_at),
@@ -102,7 +106,7 @@ def result_file_link(ports, caller: Caller, origin: Origin, patient_id: str, res
     value = (observations[int(index)].get("value") or {}) if index.isdigit() and int(index) < len(observations) else {}
     if value.get("type") != "document" or not value.get("size"):
         raise NotFound("No such file.")
-    record(ports, origin, caller_actor(caller), "result_file.read", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "result_file.read", action=Action.READ, patient_id=patient_id,
            resource_type="Binary", resource_id=result_id, reason=f"file:{int(index)}")
     return _link(ports, f"{current.object_key}{int(index)}", str(value.get("content_type") or ""))
 
@@ -130,7 +134,7 @@ def access_log(ports, caller: Caller, origin: Origin, patient_id: str, query: di
     limit = page_limit(query, 50, audit.MAX_PAGE)
     patient_id = readable_patient(ports, caller, origin, patient_id)
     events, cursor = audit.access_history(ports.audit_log, patient_id, limit, query.get("cursor", ""))
-    record(ports, origin, caller_actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "access_log.read", action=Action.READ, patient_id=patient_id,
            resource_type="AuditEvent")
 
     def who(event) -> str:
@@ -156,7 +160,7 @@ def list_documents(ports, caller: Caller, origin: Origin, patient_id: str, query
     patient_id = readable_patient(ports, caller, origin, patient_id)
     documents, cursor = ports.records.page(patient_id, "", now, limit, query.get("cursor", ""),
                                            prefix=f"document:{kind}#" if kind else "document:")
-    record(ports, origin, caller_actor(caller), "documents.list", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "documents.list", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", reason=f"count:{len(documents)}")
     return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
 
@@ -176,7 +180,7 @@ def document_link(ports, caller: Caller, origin: Origin, patient_id: str, docume
                 if RECORD_ID.fullmatch(document_id or "") else None)
     if document is None or document.status == "cancelled" or document.release_at > now or not document.object_key:
         raise NotFound("No such document.")
-    record(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "document.read", action=Action.READ, patient_id=patient_id,
            resource_type="DocumentReference", resource_id=document_id)
     return _link(ports, document.object_key, str(document.content.get("content_type") or ""))
 
@@ -212,7 +216,7 @@ def list_entries(ports, caller: Caller, origin: Origin, patient_id: str, section
         patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#",
         listed_from=moment if when == "upcoming" else "", listed_to=moment if when == "past" else "",
         oldest_first=when == "upcoming")
-    record(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ, patient_id=patient_id,
            resource_type=_SECTION_RESOURCES[kind], reason=f"count:{len(entries)}")
     return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at),
                        **{k: v for k, v in e.content.items() if k != "as_of"}} for e in entries],
@@ -224,7 +228,7 @@ def release_preferences(ports, caller: Caller, origin: Origin, patient_id: str) 
     patient = ports.patients.get(patient_id)
     if patient is None:
         raise NotFound("No such patient.")
-    record(ports, origin, caller_actor(caller), "release_preferences.read", action=Action.READ,
+    write_audit(ports, origin, caller_actor(caller), "release_preferences.read", action=Action.READ,
            patient_id=patient_id, resource_type="Consent")
     return _preferences(patient)
 
@@ -246,7 +250,7 @@ def set_release_preferences(ports, caller: Caller, origin: Origin, patient_id: s
         raise NotFound("No such patient.")
     patient = dataclasses.replace(patient, wait_for_review=tuple(c for c in categories if c in chosen))
     ports.patients.save(patient)  # on its version: a feed update meanwhile makes this a 409, try again
-    record(ports, origin, caller_actor(caller), "release_preferences.changed", action=Action.UPDATE,
+    write_audit(ports, origin, caller_actor(caller), "release_preferences.changed", action=Action.UPDATE,
            patient_id=patient_id, resource_type="Consent", reason=",".join(patient.wait_for_review) or "none")
     return _preferences(patient)
 

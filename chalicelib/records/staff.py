@@ -10,7 +10,10 @@ from typing import Any
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import Caller
-from chalicelib.identity.ports import Origin, caller_actor, iso, only_fields, record
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.origin import Origin
 from chalicelib.patients import service as patients
 from chalicelib.records import filing
 from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
@@ -33,7 +36,7 @@ def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict
     results, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50)
     # Documents too, released or not: staff hold and release them by the same routes.
     documents, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50, prefix="document:")
-    record(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results) + len(documents)}")
     return {"results": [_staff_summary(r) for r in results], "documents": [_staff_summary(d) for d in documents]}
 
@@ -55,7 +58,7 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
     if len(shown) > 1:  # filed under two patients, or a result and a document from one sender id
         raise Conflict("This id names more than one record; ask support to resolve it.")
     if not shown:
-        record(ports, origin, caller_actor(caller), event_type, Outcome.DENIED, action=Action.UPDATE,
+        write_audit(ports, origin, caller_actor(caller), event_type, Outcome.DENIED, action=Action.UPDATE,
                resource_type="DiagnosticReport", reason="not_found_or_other_organization")
         raise NotFound("No such result.")
     patient, current = shown[0]
@@ -85,7 +88,7 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
     if current.release_at <= now:
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
     _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now))
-    record(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
+    write_audit(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
            reason=body["reason"])
     return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": body["reason"]}
@@ -98,7 +101,7 @@ def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime
     released = _set_release(ports, [current, *copies], now, "", now)
     filing.tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
     _stop_timers(ports, released)
-    record(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
+    write_audit(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
            reason="early")
     return {"result_id": result_id, "kind": current.kind, "released_at": iso(now)}
@@ -122,7 +125,7 @@ def set_release_policy(ports, caller: Caller, origin: Origin, body: Any) -> dict
                                [{"field": "delays"}])
     policy = ReleasePolicy.from_json(body)
     ports.directory.set_release_policy(caller.organization_id, policy.as_json())
-    record(ports, origin, caller_actor(caller), "release_policy.changed", action=Action.UPDATE,
+    write_audit(ports, origin, caller_actor(caller), "release_policy.changed", action=Action.UPDATE,
            resource_type="Organization", resource_id=caller.organization_id)
     return policy.as_json()
 
@@ -133,7 +136,7 @@ def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: dateti
 
     patient_id = readable_patient(ports, caller, origin, patient_id)
     waiting = ports.records.upcoming(patient_id, now)
-    record(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
+    write_audit(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
     return {"upcoming": [_waiting(r) for r in waiting]}
 
@@ -160,7 +163,7 @@ def worklist(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
         shown.append({"item_id": item.item_id, "task": item.task, "created_at": iso(item.created_at),
                       "patient": patients.summary(patient) if patient else None, "result_id": item.result_id,
                       "result_version": item.result_version})
-    record(ports, origin, caller_actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
+    write_audit(ports, origin, caller_actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
            reason=f"count:{len(items)}")
     return {"items": shown}
 
@@ -173,6 +176,6 @@ def close_worklist_item(ports, caller: Caller, origin: Origin, item_id: str, bod
     if item is None or not ports.worklist.close(caller.organization_id, item.sort_key, caller.account_id,
                                                 body["outcome"], now):
         raise NotFound("No such open item.")
-    record(ports, origin, caller_actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
+    write_audit(ports, origin, caller_actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
            resource_type="Task", resource_id=item_id, reason=body["outcome"])
     return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.errors import ValidationFailed
@@ -18,7 +18,7 @@ class Timers(Protocol):
 
 
 def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-             now: datetime | None = None, guard: dict[str, Any] | None = None) -> str:
+             now: datetime, guard: dict[str, Any] | None = None) -> str:
     """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes. With a
     ``guard`` ({"table", "key"} of a DynamoDB item), the message is delivered only if, when the
     moment comes, that item still names this timer in ``release_timer`` and is not withdrawn:
@@ -30,7 +30,6 @@ def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str
     if queue_url.endswith(".fifo"):
         # The state machine sends no MessageGroupId, and its role may only reach standard queues.
         raise ValidationFailed("A timer delivers to a standard queue, not a FIFO one.", [{"field": "queue_url"}])
-    now = now or datetime.now(timezone.utc)
     if fire_at - now > MAX_DELAY:
         raise ValidationFailed("A timer fires within a year.", [{"field": "fire_at"}])
     # A moment in the past fires at once: the Wait state passes straight through.

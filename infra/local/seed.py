@@ -43,7 +43,7 @@ class SeededAccount:
 def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount]:
     if not container.settings.is_local:
         raise RuntimeError("demo data is seeded on the local stage only")
-    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY)
+    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY, now=container.clock.now())
     # Locally, whatever is sent to the feed files for the demo organization; bare identifiers are
     # its MRNs. A deployment registers each sender instead (docs/integrating.md).
     container.records.add_feed_source(FeedSource("*", ORGANIZATION_ID, MRN_AUTHORITY))
@@ -55,7 +55,7 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         email = f"{accounts.normalize_username(username)}@{ORGANIZATION_ID}.example"
         try:
             accounts.create_staff_account(container.directory, organization_id=ORGANIZATION_ID, username=username,
-                                          password=password, role=role, email=email)
+                                          password=password, role=role, email=email, now=container.clock.now())
         except Conflict:
             continue  # already there (a seed run twice against the same data)
         container.notifications_queue.send({"notification_id": uuid.uuid4().hex, "template": "account_ready",

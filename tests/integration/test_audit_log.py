@@ -30,9 +30,9 @@ def audit_log(request):
 
 
 def record(audit_log, minute: int, actor: Actor = NURSE, patient_id: str = "patient-1", **extra):
-    return audit.record(audit_log, actor=actor, action=Action.READ, event_type="record.read",
+    return audit.append_event(audit_log, actor=actor, action=Action.READ, event_type="record.read",
                         outcome=Outcome.SUCCESS, patient_id=patient_id, resource_type="Observation",
-                        resource_id=f"obs-{minute}", clock=lambda: START + timedelta(minutes=minute), **extra)
+                        resource_id=f"obs-{minute}", recorded_at=START + timedelta(minutes=minute), **extra)
 
 
 def all_pages(read, limit: int) -> list:
@@ -80,8 +80,8 @@ class TestAuditLogContract:
         assert [(e.patient_id, e.actor.proxy_grant_id) for e in events] == [("child-1", "grant-9")]
 
     def test_events_without_a_patient_are_kept_under_the_actor(self, audit_log):
-        audit.record(audit_log, actor=NURSE, action=Action.EXECUTE, event_type="session.sign_in",
-                     outcome=Outcome.FAILURE, reason="bad_password")
+        audit.append_event(audit_log, actor=NURSE, action=Action.EXECUTE, event_type="session.sign_in",
+                     outcome=Outcome.FAILURE, reason="bad_password", recorded_at=START)
 
         events, _ = audit_log.by_actor("staff-1", 10)
 

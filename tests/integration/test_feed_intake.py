@@ -193,12 +193,12 @@ def test_a_record_is_never_written_without_its_audit_event(container, monkeypatc
     fixed = uuid.UUID("00000000-0000-0000-0000-00000000a0d1")
     monkeypatch.setattr(audit.uuid, "uuid4", lambda: fixed)
     # GIVEN the audit trail already holds an event with the id the intake's event will get
-    audit.record(container.audit_log, actor=feeds.FEED_INTAKE, action=audit.Action.CREATE,
-                 event_type="feed.message.received", outcome=audit.Outcome.SUCCESS, clock=lambda: moment)
+    audit.append_event(container.audit_log, actor=feeds.FEED_INTAKE, action=audit.Action.CREATE,
+                 event_type="feed.message.received", outcome=audit.Outcome.SUCCESS, recorded_at=moment)
 
     with pytest.raises(DependencyUnavailable):
         feeds.receive(sample("hl7org_ADT_A01_base-standard_v2.8.hl7").encode(), archive=container.feed_archive,
-                      messages=container.feed_messages, clock=lambda: moment)
+                      messages=container.feed_messages, received_at=moment)
 
     assert records() == {}
 

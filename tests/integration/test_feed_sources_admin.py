@@ -24,9 +24,9 @@ OTHER_ADMIN, OTHER_PASSWORD = "saratoga.admin", "saratoga-admin-password"
 def other_organization_admin(api, monkeypatch) -> str:
     """Saratoga Hospital with its own admin (exempt from the second factor, as the seeded ones are)."""
     directory = wiring.container().directory
-    accounts.ensure_organization(directory, "saratoga-hospital", "Saratoga Hospital", mrn_authority="SH-MRN")
+    accounts.ensure_organization(directory, "saratoga-hospital", "Saratoga Hospital", mrn_authority="SH-MRN", now=wiring.container().clock.now())
     accounts.create_staff_account(directory, organization_id="saratoga-hospital", username=OTHER_ADMIN,
-                                  password=OTHER_PASSWORD, role=Role.ADMIN, email=f"{OTHER_ADMIN}@saratoga.example")
+                                  password=OTHER_PASSWORD, role=Role.ADMIN, email=f"{OTHER_ADMIN}@saratoga.example", now=wiring.container().clock.now())
     exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
     monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_ADMIN}")
     wiring.reset()

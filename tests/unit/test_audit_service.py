@@ -18,8 +18,8 @@ PROXY = Actor(account_id="acct-mother", role="patient", proxy_grant_id="grant-7"
 
 
 def read(log, *, actor=NURSE, patient_id="pat-1", at=T0, **kwargs) -> AuditEvent:
-    return service.record(log, actor=actor, action=Action.READ, event_type="record.read", outcome=Outcome.SUCCESS,
-                          patient_id=patient_id, clock=lambda: at, **kwargs)
+    return service.append_event(log, actor=actor, action=Action.READ, event_type="record.read", outcome=Outcome.SUCCESS,
+                          patient_id=patient_id, recorded_at=at, **kwargs)
 
 
 # --- record ----------------------------------------------------------------------------------
@@ -49,18 +49,27 @@ def test_each_event_gets_a_fresh_id():
 
 def test_a_denial_by_a_proxy_keeps_the_grant_and_reason():
     log = FakeAuditLog()
-    event = service.record(log, actor=PROXY, action=Action.READ, event_type="record.read", outcome=Outcome.DENIED,
-                           patient_id="pat-1", reason="grant_expired", clock=lambda: T0)
+    event = service.append_event(log, actor=PROXY, action=Action.READ, event_type="record.read", outcome=Outcome.DENIED,
+                           patient_id="pat-1", reason="grant_expired", recorded_at=T0)
     assert event.actor.proxy_grant_id == "grant-7"
     assert (event.outcome, event.reason) == (Outcome.DENIED, "grant_expired")
 
 
-def test_default_clock_is_utc_now():
-    before = datetime.now(timezone.utc)
-    event = service.record(FakeAuditLog(), actor=SYSTEM_ACTOR, action=Action.EXECUTE, event_type="feed.received",
-                           outcome=Outcome.SUCCESS)
-    assert before <= event.recorded_at <= datetime.now(timezone.utc)
-    assert event.recorded_at.tzinfo is not None
+def test_a_service_audit_write_is_stamped_by_the_request_clock_and_origin():
+    # GIVEN the ports a service holds: the audit store and a pinned clock
+    from types import SimpleNamespace
+
+    from chalicelib.audit.trail import write_audit
+    from chalicelib.kernel.clock import PinnedClock
+    from chalicelib.kernel.origin import Origin
+
+    ports = SimpleNamespace(audit_log=FakeAuditLog(), clock=PinnedClock(T0))
+    # WHEN a service writes an event of this request
+    write_audit(ports, Origin(source_ip="203.0.113.7", correlation_id="req-1"), NURSE, "record.read",
+                action=Action.READ, patient_id="pat-1")
+    # THEN it is stored at the clock's time, with the request's origin
+    [event] = ports.audit_log.events
+    assert (event.recorded_at, event.source_ip, event.correlation_id) == (T0, "203.0.113.7", "req-1")
 
 
 @pytest.mark.parametrize("actor, event_type", [(NURSE, ""), (Actor(account_id="", role="staff"), "record.read")],
@@ -68,7 +77,8 @@ def test_default_clock_is_utc_now():
 def test_record_refuses_an_event_without_actor_or_type(actor, event_type):
     log = FakeAuditLog()
     with pytest.raises(ValueError):
-        service.record(log, actor=actor, action=Action.READ, event_type=event_type, outcome=Outcome.SUCCESS)
+        service.append_event(log, actor=actor, action=Action.READ, event_type=event_type, outcome=Outcome.SUCCESS,
+                             recorded_at=T0)
     assert log.events == []
 
 

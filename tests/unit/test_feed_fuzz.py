@@ -5,6 +5,8 @@ is exercised by the integration tests; this is about hostile input."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import json
 import random
 
@@ -31,7 +33,7 @@ def read_only_filer(envelope, key):
 def take(raw: bytes) -> list[tuple[IntakeResult, str]]:
     messages = FakeFeedMessages()
     results = service.receive(raw, archive=FakeArchive(), messages=messages, sender_hint="fuzz",
-                              filer=read_only_filer)
+                              filer=read_only_filer, received_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
     for result, key in results:
         record = messages.records[key]
         assert result in (IntakeResult.FILED, IntakeResult.QUARANTINED, IntakeResult.DUPLICATE)

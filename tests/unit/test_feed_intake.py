@@ -33,7 +33,7 @@ def messages() -> FakeFeedMessages:
 
 
 def take(raw: bytes, archive, messages, sender_hint: str = ""):
-    return receive(raw, archive=archive, messages=messages, sender_hint=sender_hint, clock=lambda: NOW)
+    return receive(raw, archive=archive, messages=messages, sender_hint=sender_hint, received_at=NOW)
 
 
 def sha(data: bytes) -> str:

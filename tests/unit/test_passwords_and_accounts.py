@@ -5,6 +5,8 @@ argon2id costs ~0.1 s per hash or verify, so real hashes are few: shared through
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from chalicelib.accounts import service
@@ -14,6 +16,8 @@ from chalicelib.errors import ValidationFailed
 from tests.unit.fakes import FakeDirectory
 
 PASSPHRASE = "correct horse battery staple ünïcödé 🐴 密码"
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +97,8 @@ def test_ensure_organization_creates_once_and_then_returns_the_existing_one():
     # GIVEN an empty directory
     directory = FakeDirectory()
     # WHEN the organization is ensured twice (a second seeding run, even with another name)
-    first = service.ensure_organization(directory, "albany-medical-center", "Albany Medical Center")
-    second = service.ensure_organization(directory, "albany-medical-center", "Albany Med")
+    first = service.ensure_organization(directory, "albany-medical-center", "Albany Medical Center", now=NOW)
+    second = service.ensure_organization(directory, "albany-medical-center", "Albany Med", now=NOW)
     # THEN it is written once and both calls return the same organization
     assert directory.organization_writes == 1
     assert second == first
@@ -106,7 +110,7 @@ def test_create_staff_account_stores_a_folded_name_and_a_verifiable_hash():
     # GIVEN a directory, WHEN an admin creates a staff account
     directory = FakeDirectory()
     account = service.create_staff_account(directory, organization_id="amc", username="Nurse.Joy",
-                                           password="s3cret passphrase", role=Role.STAFF, email="joy@amc.example")
+                                           password="s3cret passphrase", role=Role.STAFF, email="joy@amc.example", now=NOW)
     # THEN it is stored under the folded name, active, with an argon2id hash of the password
     assert directory.account_by_username("nurse.joy") == account
     assert (account.username, account.organization_id, account.role, account.status, account.email) == (
@@ -120,7 +124,7 @@ def test_create_staff_account_refuses_a_patient_role():
     directory = FakeDirectory()
     with pytest.raises(ValidationFailed) as caught:
         service.create_staff_account(directory, organization_id="amc", username="pat", password="long enough",
-                                     role=Role.PATIENT)
+                                     role=Role.PATIENT, now=NOW)
     assert caught.value.details == [{"field": "role"}]
     assert directory.accounts == {}
 
@@ -133,6 +137,6 @@ def test_create_staff_account_with_a_bad_field_stores_nothing(username, password
     directory = FakeDirectory()
     with pytest.raises(ValidationFailed) as caught:
         service.create_staff_account(directory, organization_id="amc", username=username, password=password,
-                                     role=Role.ADMIN)
+                                     role=Role.ADMIN, now=NOW)
     assert [detail["field"] for detail in caught.value.details] == [field]
     assert directory.accounts == {}

@@ -111,7 +111,7 @@ def test_a_timer_cannot_target_a_fifo_queue():
     timers = FakeTimers()
     # WHEN a timer is aimed at it THEN it is refused up front, not failed at the moment it fires
     with pytest.raises(ValidationFailed) as refused:
-        service.schedule(timers, timer_id="t-1", fire_at=datetime.now(timezone.utc), message={},
+        service.schedule(timers, timer_id="t-1", fire_at=NOW, message={}, now=NOW,
                          queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/patient-portal-clinical-outbound.fifo")
     assert refused.value.details == [{"field": "queue_url"}]
     assert timers.started == {}

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import wiring
+from chalicelib.kernel.clock import PinnedClock
 from infra.local import seed
 from tests.integration.conftest import deliver_notifications, link_in
 
@@ -83,26 +84,13 @@ def enrolled(seeded, staff_token) -> Invited:
     return invited
 
 
-class Clock:
-    def __init__(self, start: datetime):
-        self.at = start
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta) -> None:
-        self.at += timedelta(**delta)
-
-
 @pytest.fixture
-def clock(monkeypatch, api) -> Clock:
-    """A clock that moves only when told, seen by the authorizer (which looks ``now`` up in ports
-    at each call) and by the routes (which imported ``now`` by name). It starts on a fresh
-    throttling window, a day ahead, so attempts counted before the test do not count."""
-    from chalicelib.identity import ports, routes, staff_routes
-
+def clock(api) -> PinnedClock:
+    """The one clock of the call chain (routes, authorizer, services, audit), pinned: it moves only
+    when told. It starts on a fresh throttling window, a day ahead, so attempts counted before the
+    test do not count."""
     real = datetime.now(timezone.utc) + timedelta(days=1)
-    clock = Clock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
-    for module in (ports, routes, staff_routes):
-        monkeypatch.setattr(module, "now", clock)
-    return clock
+    pinned = PinnedClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    wiring.pin_clock(pinned)
+    yield pinned
+    wiring.pin_clock(None)

@@ -9,7 +9,8 @@ import pytest
 from chalicelib import wiring
 from chalicelib.errors import Conflict
 from chalicelib.identity import sessions
-from chalicelib.identity.ports import Origin, now
+from chalicelib.kernel.clock import SystemClock
+from chalicelib.kernel.origin import Origin
 from tests.integration.identity.conftest import PATIENT, call, register_and_invite, sign_in
 from tests.integration.identity.test_sessions_and_second_factor import sign_in_answer, turn_on_totp
 from tests.integration.identity.test_staff_and_admin import other_organization_staff
@@ -20,7 +21,7 @@ USERNAME, PASSWORD = "ana.nunez", "correct horse battery"
 def wrong_code(totp, clock) -> str:
     from datetime import timedelta
 
-    near = {totp.at(clock() + timedelta(seconds=s)) for s in (-30, 0, 30)}
+    near = {totp.at(clock.now() + timedelta(seconds=s)) for s in (-30, 0, 30)}
     return next(c for c in ("123456", "654321", "111111", "222222") if c not in near)
 
 
@@ -38,7 +39,7 @@ def test_new_sign_ins_buy_no_more_guesses_at_the_second_factor(enrolled, seeded,
     call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": guess})
 
     # THEN the fifth wrong code locked the account: even the right code and password fail now
-    assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": totp.at(clock())}
+    assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": totp.at(clock.now())}
                 ).status_code == 401
     assert sign_in_answer(seeded).status_code == 401
 
@@ -55,7 +56,7 @@ def test_a_sign_in_that_read_the_account_before_a_suspension_opens_no_session(en
 
     # THEN the session is refused, because the account changed since it was read
     with pytest.raises(Conflict):
-        sessions.open_session(container, Origin(), read_at_sign_in, now(), method="password")
+        sessions.open_session(container, Origin(), read_at_sign_in, SystemClock().now(), method="password")
     assert container.directory.account(read_at_sign_in.account_id).sessions == frozenset()
 
 
@@ -80,7 +81,7 @@ def test_confirming_an_authenticator_app_needs_the_password(enrolled, seeded, cl
     import pyotp
 
     secret = call(seeded, "POST", "/v1/me/second-factors/totp", {}, token).json_body["secret"]
-    refused = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": pyotp.TOTP(secret).at(clock())},
+    refused = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": pyotp.TOTP(secret).at(clock.now())},
                    token)
     assert refused.status_code == 400
     assert {d.get("field") for d in refused.json_body["error"]["details"]} == {"password"}
@@ -104,7 +105,7 @@ def test_staff_cannot_turn_off_the_only_second_factor_their_role_requires(seeded
 
     accounts.create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
                                   username="nurse.lee", password="an orderly long passphrase", role=Role.STAFF,
-                                  email="lee@albany.example")
+                                  email="lee@albany.example", now=wiring.container().clock.now())
     token = sign_in(seeded, "nurse.lee", "an orderly long passphrase")
     turn_on_totp(seeded, token, clock, password="an orderly long passphrase")
 

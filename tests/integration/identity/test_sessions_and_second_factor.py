@@ -1,7 +1,7 @@
 """Sessions, second factors, terms, throttling and the audit trail of sign-in, through the API.
 
-Time is a pinned clock (``clock``): every identity module that asks for the time asks
-``chalicelib.identity.ports.now``, the routes through the name they imported from it.
+Time is a pinned clock (``clock``): the routes, the authorizer and the services all read the
+container's clock.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from chalicelib.accounts.domain import Role
 from chalicelib.accounts.service import create_staff_account
 from chalicelib.identity import terms
 from tests.integration.conftest import deliver_notifications
-from tests.integration.identity.conftest import Clock, call, sign_in
+from chalicelib.kernel.clock import PinnedClock
+from tests.integration.identity.conftest import call, sign_in
 
 USERNAME, PASSWORD = "ana.nunez", "correct horse battery"
 STAFF_ROUTE_BODY = {"mrn": "MRN-2002", "family_name": "Okafor", "given_names": ["Chidi"], "birth_date": "1975-06-30",
@@ -31,11 +32,11 @@ def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):
     return call(api, "POST", "/v1/sessions", {"username": username, "password": password})
 
 
-def turn_on_totp(api, token: str, clock: Clock, password: str = PASSWORD) -> tuple[pyotp.TOTP, list[str]]:
+def turn_on_totp(api, token: str, clock: PinnedClock, password: str = PASSWORD) -> tuple[pyotp.TOTP, list[str]]:
     begun = call(api, "POST", "/v1/me/second-factors/totp", {}, token)
     assert begun.status_code == 201, begun.json_body
     totp = pyotp.TOTP(begun.json_body["secret"])
-    confirmed = call(api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock()),
+    confirmed = call(api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock.now()),
                                                                          "password": password}, token)
     assert confirmed.status_code == 200, confirmed.json_body
     return totp, confirmed.json_body["recovery_codes"]
@@ -60,7 +61,7 @@ def test_the_sign_in_answer_says_when_the_session_ends(enrolled, seeded, clock):
     answer = sign_in_answer(seeded)
 
     assert answer.status_code == 201, answer.json_body
-    assert answer.json_body["expires_at"] == (clock() + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert answer.json_body["expires_at"] == (clock.now() + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert answer.json_body["idle_timeout_s"] == 900
     assert answer.json_body["must"] is None
 
@@ -98,12 +99,12 @@ def test_the_idle_timeout_is_configurable(enrolled, seeded, clock, monkeypatch):
 
 
 def test_a_session_ends_after_12_hours_however_busy(enrolled, seeded, clock):
-    started = clock()
+    started = clock.now()
     token = sign_in(seeded, USERNAME, PASSWORD)
 
-    while clock() + timedelta(seconds=850) < started + timedelta(hours=12):
+    while clock.now() + timedelta(seconds=850) < started + timedelta(hours=12):
         clock.advance(seconds=850)
-        assert call(seeded, "GET", "/v1/me", token=token).status_code == 200, clock()
+        assert call(seeded, "GET", "/v1/me", token=token).status_code == 200, clock.now()
     clock.at = started + timedelta(hours=12)
 
     assert call(seeded, "GET", "/v1/me", token=token).status_code == 401
@@ -142,10 +143,10 @@ def test_setting_up_an_authenticator_app(enrolled, seeded, clock):
 
     wrong = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": "000000", "password": PASSWORD},
                  token)
-    if pyotp.TOTP(secret).at(clock()) != "000000":
+    if pyotp.TOTP(secret).at(clock.now()) != "000000":
         assert wrong.status_code == 400
     confirmed = call(seeded, "POST", "/v1/me/second-factors/totp/confirm",
-                     {"code": pyotp.TOTP(secret).at(clock()), "password": PASSWORD}, token)
+                     {"code": pyotp.TOTP(secret).at(clock.now()), "password": PASSWORD}, token)
     assert confirmed.status_code == 200, confirmed.json_body
     codes = confirmed.json_body["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -168,18 +169,18 @@ def test_signing_in_with_an_authenticator_app(with_totp, seeded, clock):
     assert set(first.json_body["methods"]) == {"totp", "recovery_code"}
 
     done = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": first.json_body["challenge_id"],
-                                                     "code": totp.at(clock())})
+                                                     "code": totp.at(clock.now())})
     assert done.status_code == 201, done.json_body
     assert call(seeded, "GET", "/v1/me", token=done.json_body["token"]).status_code == 200
     # The challenge was used up with the session it gave.
     again = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": first.json_body["challenge_id"],
-                                                      "code": totp.at(clock())})
+                                                      "code": totp.at(clock.now())})
     assert again.status_code == 401
 
 
 def test_a_code_from_the_app_works_once(with_totp, seeded, clock):
     totp, _ = with_totp
-    code = totp.at(clock())
+    code = totp.at(clock.now())
     first = sign_in_answer(seeded).json_body["challenge_id"]
     assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": first, "code": code}).status_code == 201
 
@@ -191,13 +192,13 @@ def test_a_code_from_the_app_works_once(with_totp, seeded, clock):
     # ... while the next code from the app does.
     clock.advance(seconds=30)
     assert call(seeded, "POST", "/v1/sessions/mfa",
-                {"challenge_id": second, "code": totp.at(clock())}).status_code == 201
+                {"challenge_id": second, "code": totp.at(clock.now())}).status_code == 201
 
 
 def test_five_wrong_codes_end_the_sign_in(with_totp, seeded, clock):
     totp, _ = with_totp
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
-    wrong = next(c for c in ("123456", "654321", "111111") if c not in {totp.at(clock() + timedelta(seconds=s))
+    wrong = next(c for c in ("123456", "654321", "111111") if c not in {totp.at(clock.now() + timedelta(seconds=s))
                                                                         for s in (-30, 0, 30)})
     for _ in range(5):
         refused = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": wrong})
@@ -205,7 +206,7 @@ def test_five_wrong_codes_end_the_sign_in(with_totp, seeded, clock):
         assert refused.json_body["error"]["code"] == "second_factor_failed"
 
     # Even the right code cannot finish it now.
-    late = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock())})
+    late = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock.now())})
     assert late.status_code == 401
     assert late.json_body["error"]["code"] == "challenge_expired"
     # Wrong codes count against the account like wrong passwords: the fifth locks it (and starting
@@ -221,7 +222,7 @@ def test_a_sign_in_left_waiting_for_its_code_expires(with_totp, seeded, clock):
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
     clock.advance(minutes=6)
 
-    late = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock())})
+    late = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock.now())})
 
     assert late.status_code == 401 and late.json_body["error"]["code"] == "challenge_expired"
 
@@ -242,7 +243,7 @@ def test_a_recovery_code_works_once(with_totp, seeded, clock):
 def test_turning_the_app_off_needs_the_password(with_totp, seeded, clock):
     totp, _ = with_totp
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
-    token = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock())}
+    token = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock.now())}
                  ).json_body["token"]
 
     refused = call(seeded, "DELETE", "/v1/me/second-factors/totp", {"password": "not my password"}, token)
@@ -316,7 +317,7 @@ def test_staff_must_set_up_a_second_factor_before_anything_else(seeded, clock):
     # GIVEN a staff account that is not exempt from the second factor
     create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
                          username="nurse.kim", password="a quiet ward at night", role=Role.STAFF,
-                         email="kim@albany-medical-center.example")
+                         email="kim@albany-medical-center.example", now=wiring.container().clock.now())
     answer = sign_in_answer(seeded, "nurse.kim", "a quiet ward at night")
     assert answer.status_code == 201, answer.json_body
     assert answer.json_body["must"] == "second_factor_setup"
@@ -337,7 +338,7 @@ def test_staff_must_set_up_a_second_factor_before_anything_else(seeded, clock):
     again = sign_in_answer(seeded, "nurse.kim", "a quiet ward at night").json_body
     assert again["mfa_required"] is True
     assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": again["challenge_id"],
-                                                     "code": totp.at(clock())}).json_body["must"] is None
+                                                     "code": totp.at(clock.now())}).json_body["must"] is None
 
 
 def test_the_exempt_demo_staff_signs_in_without_a_second_factor(seeded, clock):
@@ -435,7 +436,7 @@ def test_staff_may_meet_the_second_factor_requirement_with_email_codes(seeded):
     # GIVEN a staff account that is not exempt from the second factor
     accounts.create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
                                   username="nurse.kim", password="a fine long passphrase", role=Role.STAFF,
-                                  email="kim@albany.example")
+                                  email="kim@albany.example", now=wiring.container().clock.now())
     token = call(seeded, "POST", "/v1/sessions", {"username": "nurse.kim", "password": "a fine long passphrase"}
                  ).json_body["token"]
     assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "X"}, token).status_code == 403

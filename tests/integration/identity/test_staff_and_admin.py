@@ -38,9 +38,9 @@ def other_organization_staff(api, monkeypatch) -> str:
     """A second organization with its own staff account (exempt from the second factor, as the
     seeded ones are on the local stage); returns that staff member's session token."""
     directory = wiring.container().directory
-    accounts.ensure_organization(directory, OTHER_ORG, "Saratoga Hospital", mrn_authority=OTHER_AUTHORITY)
+    accounts.ensure_organization(directory, OTHER_ORG, "Saratoga Hospital", mrn_authority=OTHER_AUTHORITY, now=wiring.container().clock.now())
     accounts.create_staff_account(directory, organization_id=OTHER_ORG, username=OTHER_STAFF,
-                                  password=OTHER_PASSWORD, role=Role.STAFF, email=f"{OTHER_STAFF}@saratoga.example")
+                                  password=OTHER_PASSWORD, role=Role.STAFF, email=f"{OTHER_STAFF}@saratoga.example", now=wiring.container().clock.now())
     exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
     monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_STAFF}")
     wiring.reset()
@@ -278,14 +278,13 @@ def test_a_revoked_invitation_no_longer_enrolls(seeded, staff_token):
     assert any(e.event_type == "invitation.revoked" for e in audit_events(invited.patient_id))
 
 
-def test_an_expired_invitation_no_longer_enrolls_and_is_listed_as_expired(seeded, staff_token, monkeypatch):
-    from chalicelib.identity import routes, staff_routes
+def test_an_expired_invitation_no_longer_enrolls_and_is_listed_as_expired(seeded, staff_token):
+    from chalicelib.kernel.clock import PinnedClock
 
     invited = register_and_invite(seeded, staff_token)
-    eight_days_later = datetime.now(timezone.utc) + timedelta(days=8)
-    # The routes' clock only: the staff session (checked by the authorizer) is still young.
-    monkeypatch.setattr(routes, "now", lambda: eight_days_later)
-    monkeypatch.setattr(staff_routes, "now", lambda: eight_days_later)
+    wiring.pin_clock(PinnedClock(datetime.now(timezone.utc) + timedelta(days=8)))
+    # Eight days on, staff sign in again (their earlier session ended long ago).
+    staff_token = sign_in(seeded, STAFF_USER, STAFF_PASSWORD)
 
     refused = enroll(seeded, invited)
     assert refused.status_code == 400

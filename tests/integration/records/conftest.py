@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
-from unittest import mock
 
 import pytest
 
@@ -82,10 +81,13 @@ def _clock(at: datetime | None):
     if at is None:
         yield
         return
-    from chalicelib.identity import ports
+    from chalicelib.kernel.clock import PinnedClock
 
-    with mock.patch.object(ports, "now", lambda: at):
+    wiring.pin_clock(PinnedClock(at))
+    try:
         yield
+    finally:
+        wiring.pin_clock(None)
 
 
 def feed_records() -> dict[str, FeedMessageModel]:

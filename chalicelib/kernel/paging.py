@@ -1,0 +1,41 @@
+"""Paged lists: the ``limit`` a caller may ask for, and opaque cursors.
+
+A cursor is DynamoDB's LastEvaluatedKey, base64url-encoded JSON of string key attributes; a
+repository checks that a cursor continues the listing it came from before using it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from chalicelib.errors import ValidationFailed
+
+
+def page_limit(query: dict[str, str], default: int = 20, maximum: int = 50) -> int:
+    """The ``limit`` query parameter of a paged list: a whole number from 1 to ``maximum``."""
+    value = query.get("limit", str(default))
+    if not (value.isdigit() and 1 <= int(value) <= maximum):
+        raise ValidationFailed(f"limit is a number from 1 to {maximum}.", [{"field": "limit"}])
+    return int(value)
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str:
+    if not last_evaluated_key:
+        return ""
+    return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, sort_keys=True).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        decoded = None
+    # Only what encode_cursor writes: a non-empty object of string key attributes.
+    if not (isinstance(decoded, dict) and decoded and all(
+            isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in decoded.values())):
+        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
+    return decoded
