@@ -3,12 +3,12 @@
 Two paths are measured, per message (medians of CPU and wall time):
 
 - intake alone: archived, split, identified, recorded and audited, nothing filed;
-- the handler's path: the same, then filed (chalicelib.records.filing.file_message: feed source,
+- the handler's path: the same, then filed (chalicelib.filing.service.file_message: feed source,
   organization, patient match, the result's new version) and the record marked filed.
 
 against floors measured in the same run:
 
-- parse only: python-hl7 alone, and python-hl7 + chalicelib.records.hl7.read_hl7;
+- parse only: python-hl7 alone, and python-hl7 + chalicelib.interop.hl7v2.read_hl7;
 - raw boto3 writing the very same items (taken from a dry run): the archive object, the feed
   record + audit transaction, then the patient's identifier claim read and the records transaction.
 
@@ -141,8 +141,8 @@ def stack():
 def filing_stack():
     """A stack with the organization and a catch-all feed source, and the handler's filer."""
     from chalicelib.accounts import service as accounts
-    from chalicelib.records import filing
-    from chalicelib.records.store import FeedSource
+    from chalicelib.filing import service as filing
+    from chalicelib.feeds.domain import FeedSource
 
     container, env = stack()
     accounts.ensure_organization(container.directory, ORGANIZATION, "Bench", now=container.clock.now())
@@ -204,7 +204,7 @@ class Timings:
 
 
 def parse_floors(bodies: list[bytes]) -> tuple[Timings, Timings]:
-    from chalicelib.records.hl7 import read_hl7
+    from chalicelib.interop.hl7v2 import read_hl7
 
     parse, read = Timings(), Timings()
     texts = [body.decode() for body in bodies]

@@ -68,7 +68,7 @@ def _local_stage_environment() -> None:
 def _patient_with_results(container, filer, filed) -> tuple[str, str]:
     """100 results through the feed, the CORRECTED one twice more; (patient id, its result id)."""
     from chalicelib.feeds import service as feeds
-    from chalicelib.records.store import result_id
+    from chalicelib.records.domain import result_id
 
     def send(body: bytes) -> None:
         feeds.receive(body, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB",

@@ -147,14 +147,14 @@ class Container:
 
     @cached_property
     def records(self):
-        from chalicelib.data.records_repositories import DynamoRecords
+        from chalicelib.data.records_repository import DynamoRecords
 
         self._bind_tables()
         return DynamoRecords()
 
     @cached_property
     def worklist(self):
-        from chalicelib.data.records_repositories import DynamoWorklist
+        from chalicelib.data.records_repository import DynamoWorklist
 
         self._bind_tables()
         return DynamoWorklist()

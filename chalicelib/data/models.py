@@ -207,7 +207,7 @@ class RecordModel(Model):
     category = UnicodeAttribute(null=False)
     status = UnicodeAttribute(null=False)
     content_sha256 = UnicodeAttribute(null=False)  # of the content: a resend of the same result is no new version
-    content = JSONAttribute(null=False)  # records.store: the report as shown
+    content = JSONAttribute(null=False)  # records.domain: the report as shown
     organization_id = UnicodeAttribute(null=False)
     source = UnicodeAttribute(null=False)  # the feed message it came from ("<sender>|<control id>")
     filed_at = UTCDateTimeAttribute(null=False)

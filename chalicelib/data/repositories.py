@@ -300,13 +300,13 @@ class DynamoFeedMessages:
         return True
 
     def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
-        from chalicelib.data.records_repositories import mark_feed_message
+        from chalicelib.data.records_repository import mark_feed_message
 
         return mark_feed_message(key, status.value, reason)
 
     def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
         """Quarantine to accepted (replay) or dismissed, if it is still in quarantine."""
-        from chalicelib.data.records_repositories import mark_feed_message
+        from chalicelib.data.records_repository import mark_feed_message
 
         return mark_feed_message(key, to_status.value, expected=from_status.value)
 

@@ -23,7 +23,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     container = wiring.container()
 
     def file_one(envelope, message_key: str) -> None:
-        from chalicelib.records import filing
+        from chalicelib.filing import service as filing
 
         filed = filing.file_message(container, envelope, message_key, wiring.container().clock.now())
         logger.info("feed message filed", extra=filing.describe(filed))

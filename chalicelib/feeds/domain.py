@@ -67,3 +67,12 @@ class IntakeResult(enum.Enum):
     FILED = "filed"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """A sender registered to an organization, with the authority for its bare identifiers."""
+
+    sender: str
+    organization_id: str
+    default_authority: str = ""

@@ -21,7 +21,7 @@ from chalicelib.identity.domain import Caller
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
 CATCH_ALL = "*"

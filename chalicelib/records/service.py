@@ -17,7 +17,7 @@ from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category
-from chalicelib.records.store import StoredResult
+from chalicelib.records.domain import StoredResult
 
 RECORD_ID = re.compile(r"[0-9a-f]{32}")  # patient, result and document ids
 MAX_PAGE = 50
@@ -256,7 +256,7 @@ def set_release_preferences(ports, caller: Caller, origin: Origin, patient_id: s
 
 
 def _preferences(patient) -> dict[str, Any]:
-    from chalicelib.records.release import REVIEW_WAIT_LIMIT
+    from chalicelib.release.policy import REVIEW_WAIT_LIMIT
 
     return {"wait_for_review": list(patient.wait_for_review),
             "longest_wait_days": REVIEW_WAIT_LIMIT.days}

@@ -18,7 +18,7 @@ from typing import Mapping
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
 from chalicelib.errors import Conflict
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from chalicelib.wiring import Container
 
 ORGANIZATION_ID = "albany-medical-center"

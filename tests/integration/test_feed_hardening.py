@@ -58,7 +58,7 @@ def test_a_large_message_comes_by_claim_check(api, aws):
 
 
 def test_a_fault_in_filing_itself_is_quarantined_with_an_error_id_and_the_batch_moves_on(api, monkeypatch):
-    from chalicelib.records import filing
+    from chalicelib.filing import service as filing
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")

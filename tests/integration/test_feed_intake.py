@@ -14,7 +14,7 @@ import pytest
 
 import app as app_module
 from chalicelib.data.models import FeedMessageModel
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.conftest import SAMPLES_DIR
 from tests.integration.conftest import sqs_event
 

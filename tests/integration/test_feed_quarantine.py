@@ -8,7 +8,7 @@ import os
 import boto3
 
 from chalicelib import wiring
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token)

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from chalicelib import wiring
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     call, enrolled, enrollment, register_and_invite, seeded, sign_in, staff_token)

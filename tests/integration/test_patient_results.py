@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import wiring
-from chalicelib.records.store import FeedSource, result_id
+from chalicelib.feeds.domain import FeedSource
+from chalicelib.records.domain import result_id
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     call, enrolled, register_and_invite, seeded, sign_in, staff_token)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from chalicelib.feeds import service
 from chalicelib.feeds.domain import FeedStatus, IntakeResult
-from chalicelib.records import filing
+from chalicelib.filing import service as filing
 from tests.conftest import SAMPLES_DIR
 from tests.unit.fakes import FakeArchive, FakeFeedMessages
 

@@ -12,8 +12,8 @@ import pytest
 
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.records.domain import ENTRY_KINDS, FHIR_ID_AUTHORITY, ResultStatus, Unreadable
-from chalicelib.records.fhir import read_fhir
-from chalicelib.records.hl7 import read_hl7
+from chalicelib.interop.fhir import read_fhir
+from chalicelib.interop.hl7v2 import read_hl7
 from tests.conftest import SAMPLES_DIR
 
 FHIR_DIR = SAMPLES_DIR / "fhir"
@@ -596,7 +596,7 @@ def test_a_document_names_an_earlier_encounter_by_the_id_the_visit_is_kept_by():
 
 
 def test_a_discharge_summary_with_its_display_is_filed_as_a_discharge_summary():
-    from chalicelib.records.filing import document_type
+    from chalicelib.filing.service import document_type
 
     [summary] = only(read_fhir(sample("uscore_documentreference-discharge-summary.json"))).results
 
@@ -604,7 +604,7 @@ def test_a_discharge_summary_with_its_display_is_filed_as_a_discharge_summary():
 
 
 def test_a_discharge_summary_typed_by_its_loinc_code_alone_is_a_discharge_summary():
-    from chalicelib.records.filing import document_type
+    from chalicelib.filing.service import document_type
 
     document = sample("uscore_documentreference-discharge-summary.json")
     document["type"] = {"coding": [{"system": "http://loinc.org", "code": "18842-5"}]}

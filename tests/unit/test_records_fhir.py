@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.records.domain import FHIR_ID_AUTHORITY, Category, ResultStatus, Unreadable
-from chalicelib.records.fhir import read_fhir
+from chalicelib.interop.fhir import read_fhir
 from tests.conftest import PROJECT_DIR, SAMPLES_DIR
 
 FHIR_DIR = SAMPLES_DIR / "fhir"
@@ -501,7 +501,7 @@ def _paths(node, path=()):
 
 def test_importing_the_reader_does_not_import_fhir_resources():
     # app.py imports the feed code; fhir.resources (~115 ms) is loaded on the first FHIR message only
-    code = "import sys, chalicelib.records.fhir; print('fhir.resources' in sys.modules, 'pydantic' in sys.modules)"
+    code = "import sys, chalicelib.interop.fhir; print('fhir.resources' in sys.modules, 'pydantic' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
 

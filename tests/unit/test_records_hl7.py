@@ -11,7 +11,7 @@ import pytest
 from chalicelib.feeds.domain import Unfileable
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.records.domain import Category, ResultStatus, Unreadable
-from chalicelib.records.hl7 import iso_time, read_hl7
+from chalicelib.interop.hl7v2 import iso_time, read_hl7
 from tests.conftest import SAMPLES_DIR
 
 HL7_DIR = SAMPLES_DIR / "hl7v2"

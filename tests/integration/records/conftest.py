@@ -12,7 +12,8 @@ import pytest
 from chalicelib import wiring
 from chalicelib.data.models import FeedMessageModel, PatientModel, RecordModel
 from chalicelib.patients.domain import Identifier
-from chalicelib.records.store import FeedSource, result_id
+from chalicelib.feeds.domain import FeedSource
+from chalicelib.records.domain import result_id
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.conftest import SAMPLES_DIR
 from tests.integration.records.conftest import ORG, deliver, feed_records, find, patient_items, rid
 

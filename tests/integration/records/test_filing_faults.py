@@ -4,7 +4,7 @@ next delivery files it exactly once."""
 from __future__ import annotations
 
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications, sqs_event
 from tests.integration.records.conftest import (
     ORG,

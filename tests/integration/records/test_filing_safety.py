@@ -9,7 +9,7 @@ import urllib.parse
 from datetime import datetime, timezone
 
 from chalicelib import wiring
-from chalicelib.records.release import HELD_UNTIL
+from chalicelib.release.policy import HELD_UNTIL
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.records.conftest import ORG, feed_records, find, rid
 from tests.integration.records.test_health_summary import SYSTEM, amy, ehr, patient_resource, send  # noqa: F401

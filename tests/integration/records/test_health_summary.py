@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from chalicelib import wiring
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.conftest import SAMPLES_DIR
 from tests.integration.conftest import deliver_notifications, link_in, sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chalicelib import wiring
 from chalicelib.patients.domain import PortalStatus
-from chalicelib.records.store import FeedSource
+from chalicelib.feeds.domain import FeedSource
 from tests.integration.records.conftest import (
     ORG,
     adt,

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.records.filing import NOTIFY_WINDOW_SECONDS
-from chalicelib.records.store import FeedSource
+from chalicelib.filing.service import NOTIFY_WINDOW_SECONDS
+from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, sign_in
 from tests.integration.records.conftest import ORG, deliver, feed_records, oru

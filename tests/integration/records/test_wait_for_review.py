@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib import wiring
-from chalicelib.records.release import REVIEW_WAIT, REVIEW_WAIT_LIMIT
-from chalicelib.records.store import result_id
+from chalicelib.release.policy import REVIEW_WAIT, REVIEW_WAIT_LIMIT
+from chalicelib.records.domain import result_id
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.test_patient_results import SENDER, ana, feed, oru  # noqa: F401  (fixtures)
 

@@ -15,8 +15,8 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients import service as patients
-from chalicelib.records import filing
-from chalicelib.records.release import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
+from chalicelib.filing import service as filing
+from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
 from chalicelib.records.service import RECORD_ID, document_summary, summary
 
 # What the audit trail calls each kind of record (FHIR resource types).

@@ -47,8 +47,8 @@ from chalicelib.records.domain import (
     ResultReport,
     Unreadable,
 )
-from chalicelib.records.release import HELD_UNTIL, ReleasePolicy
-from chalicelib.records.store import StoredResult, content_hash, report_content, result_id
+from chalicelib.release.policy import HELD_UNTIL, ReleasePolicy
+from chalicelib.records.domain import StoredResult, content_hash, report_content, result_id
 
 NOTIFY_WINDOW_SECONDS = 600
 
@@ -65,10 +65,10 @@ class Filed:
 
 def read(envelope: Envelope) -> list[ClinicalMessage]:
     if envelope.format is FeedFormat.HL7V2:
-        from chalicelib.records.hl7 import read_hl7
+        from chalicelib.interop.hl7v2 import read_hl7
 
         return [read_hl7(envelope.text, envelope.parsed)]
-    from chalicelib.records.fhir import read_fhir  # fhir.resources is heavy: only the feed pays for it
+    from chalicelib.interop.fhir import read_fhir  # fhir.resources is heavy: only the feed pays for it
 
     try:
         # Decimals as written: "0.70" must not become 0.7 on its way to the patient.
@@ -232,7 +232,7 @@ def _merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Ide
             # move it to the survivor (portal-access "follow_merge"), or settle two accounts. Asked
             # before the identifiers move (a redelivery finds the prior record only until then),
             # once: the item's key is the merged record's, not this delivery's.
-            from chalicelib.records.store import WorklistItem
+            from chalicelib.worklist.domain import WorklistItem
 
             ports.worklist.add(WorklistItem(
                 item_id=f"merge-{prior.patient_id}", organization_id=prior.organization_id,
@@ -489,7 +489,7 @@ def _instant(text: str) -> datetime | None:
 def _call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:
     """A critical value (HH, LL, AA ...): at once a staff worklist item to call the patient,
     whatever the release policy says; the patient's own notification follows the release."""
-    from chalicelib.records.store import WorklistItem
+    from chalicelib.worklist.domain import WorklistItem
 
     item_id = f"{stored.result_id}-v{stored.version}"
     ports.worklist.add(WorklistItem(

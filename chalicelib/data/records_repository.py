@@ -17,7 +17,9 @@ from chalicelib.data.models import (
 )
 from chalicelib.data.repositories import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
-from chalicelib.records.store import FeedSource, StoredResult, WorklistItem
+from chalicelib.feeds.domain import FeedSource
+from chalicelib.records.domain import StoredResult
+from chalicelib.worklist.domain import WorklistItem
 
 _UNAVAILABLE = "The health records store is unavailable."
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
