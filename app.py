@@ -19,7 +19,10 @@ from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
 from chalicelib.feeds.routes import feed_routes
+from chalicelib.patients.routes import patient_routes
 from chalicelib.records.routes import records_routes
+from chalicelib.release.routes import release_routes
+from chalicelib.worklist.routes import worklist_routes
 from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 
@@ -40,7 +43,10 @@ app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)
 app.register_blueprint(identity_routes)
 app.register_blueprint(staff_routes)
+app.register_blueprint(patient_routes)
 app.register_blueprint(records_routes)
+app.register_blueprint(release_routes)
+app.register_blueprint(worklist_routes)
 app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
 

@@ -2,7 +2,7 @@
 feed, one of them corrected twice (three versions).
 
 - GET /v1/patients/{id}/results, pages of 20 (five pages, by cursor): through
-  chalicelib.records.service.list_results, and through chalice's test client (the route with the
+  chalicelib.records.results.list_results, and through chalice's test client (the route with the
   authorizer's session check and the app's middleware);
 - GET /v1/patients/{id}/results/{result_id}: the corrected result with its earlier versions.
 
@@ -87,6 +87,7 @@ def _patient_session(container, patient_id: str) -> str:
     from chalicelib.accounts.domain import Account, AccountStatus, Role
     from chalicelib.identity import sessions, terms
     from chalicelib.kernel.clock import SystemClock
+    now = SystemClock().now
     from chalicelib.kernel.origin import Origin
 
     at = now()
@@ -171,7 +172,7 @@ def main() -> None:
     import app as app_module
     from chalicelib.identity import session_check
     from chalicelib.identity.ports import Origin, now
-    from chalicelib.records import service
+    from chalicelib.records import results as service
 
     with mock_aws():
         _local_stage_environment()

@@ -26,6 +26,7 @@ def main() -> None:
         from chalicelib.accounts.domain import Role
         from chalicelib.identity import session_check, sessions
         from chalicelib.kernel.clock import SystemClock
+        now = SystemClock().now
         from chalicelib.kernel.origin import Origin
         from infra.local.provision import provision
 

@@ -31,7 +31,7 @@ def actor_of(account: Any) -> Actor:
 
 
 def caller_actor(caller: Any) -> Actor:
-    """The audit actor of a signed-in call (identity.domain.Caller)."""
+    """The audit actor of a signed-in call (kernel.caller.Caller)."""
     return Actor(account_id=caller.account_id, role=caller.role)
 
 

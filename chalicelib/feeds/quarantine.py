@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin

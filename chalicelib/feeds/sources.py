@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.feeds.envelope import _is_identity
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin

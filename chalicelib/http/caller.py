@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Request
 
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 
 
@@ -34,3 +34,8 @@ def signed_in_caller(request: Request) -> Caller:
     if caller is None:
         raise NotAuthenticated("Sign in first.")
     return caller
+
+
+def signed_in(request: Request) -> tuple[Caller, Origin]:
+    """The caller and origin of a signed-in route's request, the two things every service takes."""
+    return signed_in_caller(request), origin_of(request)

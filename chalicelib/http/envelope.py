@@ -18,7 +18,7 @@ from chalice.app import Request
 from chalicelib.errors import error_body
 from chalicelib.http.caller import caller_of
 from chalicelib.http.routing import Access, access_rule, allowed_restrictions, internal_error
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 from chalicelib.observability import log_exception, logger
 
 CORRELATION_HEADER = "X-Correlation-Id"

@@ -1,4 +1,5 @@
-"""Identity: invitations, enrollment, sessions, second factors, recovery, profile, connections.
+"""Identity: invitations, enrollment, sessions, second factors, recovery, profile, connections,
+staff and admin accounts (workforce), and a patient's portal access as staff manage it.
 
 Every secret the portal hands out (session token, invitation code, one-time link, challenge id)
 is a split token (tokens.py): a selector that finds the record and a verifier of which only a

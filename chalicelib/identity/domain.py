@@ -61,17 +61,3 @@ class IdentityRecord:
     @property
     def key(self) -> str:
         return f"{self.kind.value}#{self.selector}"
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling, as the session authorizer established it for this request."""
-
-    account_id: str
-    role: str
-    organization_id: str
-    patient_id: str
-    session_id: str
-    restriction: str
-    source_ip: str = ""
-    correlation_id: str = ""

@@ -20,7 +20,8 @@ from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
-from chalicelib.identity.domain import Caller, IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.identity.domain import IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.kernel.caller import Caller
 from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
@@ -75,7 +76,7 @@ def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now
     write_audit(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="Invitation")
     epoch = int(now.timestamp())
-    return {"invitations": [patients.invitation_summary(r, epoch)
+    return {"invitations": [invitation_summary(r, epoch)
                             for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
                             if r.kind is RecordKind.INVITATION]}
 
@@ -208,3 +209,12 @@ def send_email_verification(ports, account: Account, address: str, now: datetime
         expires_at=int(now.timestamp()) + EMAIL_VERIFICATION_SECONDS, owner=f"account#{account.account_id}",
         created_at=now, account_id=account.account_id, purpose=LinkPurpose.EMAIL_VERIFICATION.value, email=address))
     notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)
+
+
+def invitation_summary(invitation, now_epoch: int) -> dict[str, Any]:
+    status = invitation.status
+    if status == InvitationStatus.PENDING.value and invitation.expires_at <= now_epoch:
+        status = "expired"
+    return {"invitation_id": invitation.selector, "status": status, "email": invitation.email,
+            "created_at": iso(invitation.created_at) if invitation.created_at else None,
+            "expires_at": iso(invitation.expires_at), "failed_attempts": invitation.attempts}

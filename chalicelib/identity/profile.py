@@ -14,7 +14,8 @@ from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.guessing import confirm_password
-from chalicelib.identity.domain import Caller, InvitationStatus, RecordKind, Restriction
+from chalicelib.identity.domain import InvitationStatus, RecordKind, Restriction
+from chalicelib.kernel.caller import Caller
 from chalicelib.identity.revocation import end_sessions
 from chalicelib.audit.trail import actor_of, audit_event, write_audit
 from chalicelib.kernel.clock import iso

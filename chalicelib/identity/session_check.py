@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.identity import tokens
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 
 
 def authorize(ports, authorization: str, now: datetime) -> Caller | None:

@@ -19,7 +19,8 @@ from chalicelib.audit.domain import Outcome
 from chalicelib.errors import Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.guessing import count_failure, is_locked
-from chalicelib.identity.domain import Caller, IdentityRecord, RecordKind, Restriction
+from chalicelib.identity.domain import IdentityRecord, RecordKind, Restriction
+from chalicelib.kernel.caller import Caller
 
 from chalicelib.audit.trail import ANONYMOUS, actor_of, caller_actor, write_audit
 from chalicelib.kernel.clock import iso

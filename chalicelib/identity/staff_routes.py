@@ -1,4 +1,4 @@
-"""Routes for clinic staff (patients, invitations, portal access) and admins (staff accounts)."""
+"""Routes for clinic staff (invitations) and admins (staff accounts)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
-from chalicelib.kernel.fields import only_fields
-from chalicelib.patients import service as patients
 
 staff_routes = Blueprint(__name__)
 
@@ -20,33 +18,6 @@ def _request():
 
 def _caller():
     return signed_in_caller(_request())
-
-
-@route(staff_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))
-def register_patient():
-    return Response(patients.register(wiring.container(), _caller(), origin_of(_request()), _request().json_body,
-                                      wiring.container().clock.now()), status_code=201)
-
-
-# A POST, not GET ?mrn=: a medical record number is PHI and must not sit in a URL (access logs,
-# traces, browser history).
-@route(staff_routes, "/v1/staff/patients/search", access=Access.STAFF, methods=("POST",))
-def find_patient():
-    caller, origin = _caller(), origin_of(_request())
-    body = only_fields(_request().json_body, ("mrn",), ("mrn",))
-    patient = patients.find(wiring.container(), caller, origin, mrn=body["mrn"])
-    return patients.portal_status(wiring.container(), caller, origin, patient.patient_id, wiring.container().clock.now())
-
-
-@route(staff_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF)
-def patient_portal_status(patient_id):
-    return patients.portal_status(wiring.container(), _caller(), origin_of(_request()), patient_id, wiring.container().clock.now())
-
-
-@route(staff_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))
-def portal_access(patient_id):
-    return patients.change_portal_access(wiring.container(), _caller(), origin_of(_request()), patient_id,
-                                         _request().json_body)
 
 
 @route(staff_routes, "/v1/staff/invitations", access=Access.STAFF, methods=("POST",))

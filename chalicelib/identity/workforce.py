@@ -15,7 +15,8 @@ from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.identity.domain import Caller, LinkPurpose
+from chalicelib.identity.domain import LinkPurpose
+from chalicelib.kernel.caller import Caller
 from chalicelib.identity.revocation import end_sessions
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields

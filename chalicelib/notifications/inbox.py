@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.audit.domain import Action
 from chalicelib.errors import NotFound
-from chalicelib.identity.domain import Caller
+from chalicelib.kernel.caller import Caller
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin

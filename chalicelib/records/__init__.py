@@ -1,6 +1,9 @@
-"""Health records from the clinical feeds: what a message says about a patient (demographics,
-results, documents), read from HL7 v2 (hl7.py) or FHIR R4 (fhir.py) into one domain (domain.py).
+"""Health records: what the portal keeps of a patient's record (results, documents, health-summary
+entries, each versioned) and the patient's reads of it.
 
-Reading is pure: no storage, no clock, no network. A URL inside a result (HL7 RP, FHIR
-attachment.url) is kept as text and never fetched.
+Boundary: the records domain (domain.py: what the feeds tell the portal, independent of HL7 v2 or
+FHIR, and the stored versions with the one rule of what a patient is shown), and the read API:
+results, documents, the health summary and the access log, each read through the caller's
+PatientScope (chalicelib.access) and audited. Reading feeds into this domain is chalicelib.interop;
+writing into the chart is chalicelib.filing; when an item is shown is chalicelib.release.
 """

@@ -181,8 +181,24 @@ class ClinicalMessage:
     extra: dict = field(default_factory=dict)
 
 
+# The store's status of an item its sender withdrew (a cancelled result, an entered-in-error entry):
+# never shown again, and any shown earlier version is taken back.
+WITHDRAWN = ResultStatus.CANCELLED.value
+
+
+def is_shown(release_at: Any, status: Any, now: datetime) -> Any:
+    """The one rule of what a patient is shown of a filed item: released by now, and not withdrawn.
+
+    Written once for two readers: given values, it answers a bool; given the store's attributes
+    (PynamoDB's ``<=`` / ``!=`` / ``&`` build a condition), it is the query's filter.
+    """
+    return (release_at <= now) & (status != WITHDRAWN)
+
+
 @dataclass(frozen=True)
 class StoredResult:
+    """A filed result, document or health-summary entry, one version of it."""
+
     patient_id: str
     result_id: str  # stable across versions: derived from organization, sender and the report's own id
     version: int
@@ -200,6 +216,17 @@ class StoredResult:
     held_reason: str = ""  # set while staff hold the result back
     kind: str = "result"  # or "document" (category "document:<type>", its file in S3 at object_key)
     object_key: str = ""  # never shown: the API hands out a short-lived link instead
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == WITHDRAWN
+
+    def shown_to_patient(self, now: datetime) -> bool:
+        return bool(is_shown(self.release_at, self.status, now))
+
+    def waiting(self, now: datetime) -> bool:
+        """Filed, not withdrawn, and not yet released (held, delayed, or waiting for review)."""
+        return not self.withdrawn and self.release_at > now
 
 
 def result_id(organization_id: str, sender: str, source_id: str) -> str:

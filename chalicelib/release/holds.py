@@ -1,23 +1,27 @@
-"""Staff act on a patient's results: see all of them (released or not), hold a result or a
-document back with a recorded exception reason, or release one early (issue 4, items 5 and 9);
-admins set the organization's release policy."""
+"""Staff act on one patient's results and documents before the patient sees them: list all of
+them (released or not), hold one back with a recorded exception reason, or release it early
+(the patient is told at once). A hold or release after an A40 merge covers the merged record's
+copy too, so its account, until moved, never sees what staff held."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action, Outcome
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.identity.domain import Caller
 from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.filing import service as filing
+from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
+from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.patients import service as patients
-from chalicelib.filing import service as filing
-from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
-from chalicelib.records.service import RECORD_ID, document_summary, summary
+from chalicelib.records.documents import document_summary
+from chalicelib.records.results import summary
+from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS
+from chalicelib.timers import service as timers
 
 # What the audit trail calls each kind of record (FHIR resource types).
 RESOURCE_TYPES = {"result": "DiagnosticReport", "document": "DocumentReference"}
@@ -31,12 +35,12 @@ def _staff_summary(item) -> dict[str, Any]:
             "held": held, "held_reason": item.held_reason or None}
 
 
-def list_results(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
-    patient = patients.find(ports, caller, origin, patient_id=patient_id)
-    results, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50)
+def list_for_staff(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    results, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50)
     # Documents too, released or not: staff hold and release them by the same routes.
-    documents, _ = ports.records.page(patient.patient_id, "", HELD_UNTIL, 50, prefix="document:")
-    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=patient.patient_id,
+    documents, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50, prefix="document:")
+    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=scope.patient_id,
            resource_type="DiagnosticReport", reason=f"count:{len(results) + len(documents)}")
     return {"results": [_staff_summary(r) for r in results], "documents": [_staff_summary(d) for d in documents]}
 
@@ -48,7 +52,7 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
     for patient_id, kind in ports.records.locate(result_id) if RECORD_ID.fullmatch(result_id or "") else ():
         # (the index may lag: the record itself decides; only results and documents are held)
         current = ports.records.current(patient_id, result_id, kind=kind) if kind in RESOURCE_TYPES else None
-        if current is not None and current.organization_id == caller.organization_id and current.status != "cancelled":
+        if current is not None and current.organization_id == caller.organization_id and not current.withdrawn:
             patient = ports.patients.get(patient_id)
             if patient is not None and patient.organization_id == caller.organization_id:
                 found.append((patient, current))
@@ -69,7 +73,7 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
 def _set_release(ports, records: list, release_at: datetime, reason: str, now: datetime) -> list:
     """Hold or release every copy still waiting (the timers are stopped after: a timer that
     fires in between finds its record no longer names it, and announces nothing)."""
-    waiting = [r for r in records if r.release_at > now]
+    waiting = [r for r in records if r.waiting(now)]
     for copy in waiting:
         ports.records.set_release(copy, release_at, reason, "")
     return waiting
@@ -109,73 +113,6 @@ def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime
 
 def _stop_timer(ports, handle: str) -> None:
     if handle:
-        from chalicelib.timers import service as timers
-
         timers.cancel(ports.timers, handle)
 
 
-def release_policy(ports, caller: Caller) -> dict[str, Any]:
-    organization = ports.directory.organization(caller.organization_id)
-    return ReleasePolicy.from_json(organization.release_policy if organization else None).as_json()
-
-
-def set_release_policy(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):  # (from_json reads "no policy stored" as immediate: a PUT must say so)
-        raise ValidationFailed('The body is {"delays": {...}}; {"delays": {}} releases everything at once.',
-                               [{"field": "delays"}])
-    policy = ReleasePolicy.from_json(body)
-    ports.directory.set_release_policy(caller.organization_id, policy.as_json())
-    write_audit(ports, origin, caller_actor(caller), "release_policy.changed", action=Action.UPDATE,
-           resource_type="Organization", resource_id=caller.organization_id)
-    return policy.as_json()
-
-
-def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
-    """What is on its way and when, without values (issue 4, item 8)."""
-    from chalicelib.records.service import readable_patient
-
-    patient_id = readable_patient(ports, caller, origin, patient_id)
-    waiting = ports.records.upcoming(patient_id, now)
-    write_audit(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=patient_id,
-           resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
-    return {"upcoming": [_waiting(r) for r in waiting]}
-
-
-def _waiting(r) -> dict[str, Any]:
-    document = r.kind == "document"
-    name = r.content.get("title") if document else (r.content.get("code") or {}).get("display")
-    return {"result_id": r.result_id, "kind": r.kind, "type": r.content.get("type") if document else None,
-            "category": r.category, "name": name or None,
-            "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
-            # held by staff, or waiting for a review the patient chose to wait for (with its latest moment)
-            "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT}
-
-
-CALL_OUTCOMES = ("reached", "left_message", "no_answer", "done", "other")
-
-
-def worklist(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
-    """Open items, oldest first, with who to call (issue 4, item 6)."""
-    items = ports.worklist.open_items(caller.organization_id)
-    shown = []
-    for item in items:
-        patient = ports.patients.get(item.patient_id)
-        shown.append({"item_id": item.item_id, "task": item.task, "created_at": iso(item.created_at),
-                      "patient": patients.summary(patient) if patient else None, "result_id": item.result_id,
-                      "result_version": item.result_version})
-    write_audit(ports, origin, caller_actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
-           reason=f"count:{len(items)}")
-    return {"items": shown}
-
-
-def close_worklist_item(ports, caller: Caller, origin: Origin, item_id: str, body: Any, now: datetime) -> dict:
-    body = only_fields(body, ("outcome",), ("outcome",))
-    if body["outcome"] not in CALL_OUTCOMES:
-        raise ValidationFailed(f"outcome is one of {', '.join(CALL_OUTCOMES)}.", [{"field": "outcome"}])
-    item = next((i for i in ports.worklist.open_items(caller.organization_id) if i.item_id == item_id), None)
-    if item is None or not ports.worklist.close(caller.organization_id, item.sort_key, caller.account_id,
-                                                body["outcome"], now):
-        raise NotFound("No such open item.")
-    write_audit(ports, origin, caller_actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
-           resource_type="Task", resource_id=item_id, reason=body["outcome"])
-    return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}

@@ -1,0 +1,20 @@
+"""Who is calling: the signed-in account of a request, as the session authorizer established it.
+Every service that acts for someone takes one; it carries ids only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the session authorizer established it for this request."""
+
+    account_id: str
+    role: str
+    organization_id: str
+    patient_id: str
+    session_id: str
+    restriction: str
+    source_ip: str = ""
+    correlation_id: str = ""

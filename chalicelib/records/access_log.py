@@ -1,0 +1,35 @@
+"""The patient's view of the audit trail: who looked at or changed their record, newest first:
+the patient, a proxy, staff, the feeds. Staff are named by role, not by name (their accounts are
+the organization's business); the patient sees their own reads as "you"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.access.service import patient_scope
+from chalicelib.audit import service as audit
+from chalicelib.audit.domain import Action, AuditEvent
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.paging import page_limit
+
+
+def access_log(ports: Any, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]) -> dict[str, Any]:
+    limit = page_limit(query, 50, audit.MAX_PAGE)
+    scope = patient_scope(ports, caller, origin, patient_id)
+    events, cursor = audit.access_history(ports.audit_log, scope.patient_id, limit, query.get("cursor", ""))
+    write_audit(ports, origin, caller_actor(caller), "access_log.read", action=Action.READ,
+                patient_id=scope.patient_id, resource_type="AuditEvent")
+
+    def who(event: AuditEvent) -> str:
+        if event.actor.account_id == caller.account_id:
+            return "you"
+        if event.actor.proxy_grant_id:
+            return "proxy"
+        return event.actor.role  # staff, admin, system, anonymous
+
+    return {"events": [{"at": iso(e.recorded_at), "who": who(e), "what": e.event_type, "outcome": e.outcome.value,
+                        "resource_type": e.resource_type or None} for e in events],
+            "next_cursor": cursor or None}

@@ -1,0 +1,27 @@
+"""Routes of the staff worklist."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib import wiring
+from chalicelib.http.caller import signed_in
+from chalicelib.http.routing import Access, route
+from chalicelib.worklist import service
+
+worklist_routes = Blueprint(__name__)
+
+
+def _request():
+    return worklist_routes.current_request
+
+
+@route(worklist_routes, "/v1/staff/worklist", access=Access.STAFF)
+def worklist():
+    return service.open_items(wiring.container(), *signed_in(_request()))
+
+
+@route(worklist_routes, "/v1/staff/worklist/{item_id}/done", access=Access.STAFF, methods=("POST",))
+def worklist_item_done(item_id):
+    ports = wiring.container()
+    return service.close_item(ports, *signed_in(_request()), item_id, _request().json_body, ports.clock.now())
