@@ -6,10 +6,10 @@ R4 document (a resource or a Bundle); both return the domain of chalicelib.recor
 ClinicalMessage, carrying PatientFacts, ResultReports (with their Observations) and
 ClinicalEntries (visits, appointments, allergies ...).
 
-Reading is pure: no storage, no clock, no network. Filing (matching the patient, storing, telling
-the sender) belongs to the filer; a URL inside a result is kept as text and never fetched. A
-message that cannot be read raises Unreadable with a reason that names the segment, field,
-resource or element, never a value from the message: a value is PHI, and the reason is kept with
-the quarantined message for staff to read. fhir.resources is imported only when a FHIR document is read, so importing
-this package stays light for app.py.
+Reading is pure: no storage, no clock, no network. Matching the patient, storing and releasing
+belong to chalicelib.filing; a URL inside a result is kept as text and never fetched. A message
+that cannot be read raises Unreadable with a reason that names the segment, field, resource or
+element, never a value from the message: a value is PHI, and the reason is kept with the
+quarantined message for staff to read. fhir.resources is imported only when a FHIR document is
+read, so importing this package stays light for app.py.
 """
