@@ -4,8 +4,9 @@ A Reference may name an entry (by fullUrl, by Type/id, by the tail of a RESTful 
 resource ("#id"), a Patient of the document by a logical identifier, or a patient sent earlier.
 Two rules keep a result off the wrong chart: a reference that more than one entry answers to is
 never resolved (never a guess), and a patient only referred to is looked up by filing, never
-created from the reference. References to anything not in the document are counted so the sender
-can be told. Each resource is validated once, however many times it is reached.
+created from the reference. What a report or panel lists that is not an Observation of the
+document is counted, so the sender can be told. Each resource is validated once, however many
+times it is reached.
 """
 
 from __future__ import annotations
