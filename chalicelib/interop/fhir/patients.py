@@ -1,0 +1,77 @@
+"""A FHIR Patient read into PatientFacts, and each patient's share of the document.
+
+A Patient is only usable with an identifier that names its assigning authority
+(Identifier.system): without one a result could be filed on the wrong chart. Identifiers a claim
+cannot hold (too long, odd characters) are counted, not kept, so the sender can be told. The
+Patient's own id is kept too, under the FHIR id authority, because later resources refer to it as
+"Patient/<id>".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.errors import ValidationFailed
+from chalicelib.interop.fhir.bundle import Entry
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, first_of
+from chalicelib.patients.domain import SEXES, identifier
+from chalicelib.records.domain import FHIR_ID_AUTHORITY, ClinicalEntry, PatientFacts, ResultReport, Unreadable
+
+
+@dataclass
+class PatientRecord:
+    entry: Entry | None  # None: a patient only referred to (sent in an earlier message)
+    facts: PatientFacts
+    unusable_identifiers: int = 0
+    results: list[ResultReport] = field(default_factory=list)
+    entries: list[ClinicalEntry] = field(default_factory=list)
+
+
+def read_patient(entry: Entry) -> PatientRecord:
+    """A validated Patient entry as the record its results and entries are filed under."""
+    resource = entry.resource
+    identifiers, unusable, with_system = [], 0, 0
+    for item in map(as_object, as_list(resource.get("identifier"))):
+        system, value = as_text(item.get("system")), as_text(item.get("value"))
+        if not system or not value:
+            continue  # no assigning authority: useless for matching
+        with_system += 1
+        type_code = as_text(as_object(first_of(as_object(item.get("type")).get("coding"))).get("code")).upper()
+        try:
+            found = identifier(system, value, type_code if re.fullmatch(r"[A-Z]{1,5}", type_code) else "MR")
+        except ValidationFailed:
+            unusable += 1  # longer than 64 or characters an identifier claim cannot hold
+            continue
+        if found not in identifiers:
+            identifiers.append(found)
+    if not identifiers:
+        if with_system:
+            raise Unreadable("Patient has no usable identifier: each identifier with a system has a system or "
+                             f"value longer than 64 characters or with characters other than letters, digits, "
+                             f"spaces and . _ : / -{entry.where}.")
+        raise Unreadable(f"Patient has no identifier with a system (assigning authority){entry.where}.")
+    resource_id = as_text(resource.get("id"))
+    if re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", resource_id):
+        # Later resources may refer to this patient as "Patient/<id>" (US Core, most servers).
+        identifiers.append(identifier(FHIR_ID_AUTHORITY, resource_id, "RI"))
+    name = _name(resource.get("name"))
+    email = next((as_text(t.get("value")) for t in map(as_object, as_list(resource.get("telecom")))
+                  if t.get("system") == "email" and as_text(t.get("value")) and t.get("use") != "old"), "")
+    gender = as_text(resource.get("gender"))
+    facts = PatientFacts(
+        identifiers=tuple(identifiers), family_name=as_text(name.get("family")),
+        given_names=tuple(g.strip() for g in as_list(name.get("given")) if isinstance(g, str) and g.strip()),
+        birth_date=as_text(resource.get("birthDate")), sex=gender if gender in SEXES else "", email=email)
+    return PatientRecord(entry, facts, unusable)
+
+
+def _name(names: Any) -> dict:
+    """The name to show: official, else usual, else the first one not marked old or maiden."""
+    names = [n for n in map(as_object, as_list(names)) if n]
+    for use in ("official", "usual"):
+        found = next((n for n in names if n.get("use") == use), None)
+        if found:
+            return found
+    return next((n for n in names if n.get("use") not in ("old", "maiden")), names[0] if names else {})

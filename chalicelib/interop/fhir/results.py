@@ -1,0 +1,139 @@
+"""Results: a DiagnosticReport, an Observation no report lists, or a DocumentReference, read into
+a ResultReport.
+
+A report holds the Observations it lists (panels expanded in place, each once) and its presented
+forms; an Observation inside a report must be about the report's patient, so a result never lands
+on another chart. The orderer is known only when the document carries the order the result is
+basedOn. The category comes from the diagnostic service section codes the senders use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.interop.fhir.bundle import REFERENCE_TAIL, Entry, source_id, visit_key
+from chalicelib.interop.fhir.document import Document
+from chalicelib.interop.fhir.observations import (
+    STATUS,
+    attachment_observation,
+    effective_at,
+    performer_of,
+    read_observations,
+    result_status,
+)
+from chalicelib.interop.fhir.patients import PatientRecord
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.records.domain import Category, Observation, ResultReport, ResultStatus, Unreadable
+
+# Diagnostic service sections (HL7 table 0074, also used as DiagnosticReport.category), the
+# observation-category codes, and the LOINC document-ontology parts US Core uses for report notes.
+_LAB = frozenset({"LAB", "BG", "BLB", "CG", "CH", "GE", "HM", "IMM", "MB", "MCB", "MYC", "OSL", "SR", "TX",
+                  "URN", "VR", "laboratory", "LP29693-6"})
+_PATHOLOGY = frozenset({"PAT", "SP", "CP", "AP", "CY", "LP7839-6"})
+_IMAGING = frozenset({"RAD", "IMG", "CT", "MR", "NMR", "NMS", "US", "RUS", "OUS", "VUS", "CUS", "RX", "XRC", "MAM",
+                      "imaging", "LP29684-5"})
+
+
+def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
+    resource = entry.resource
+    status = result_status(resource, entry.label)
+    code = coding_of(resource.get("code"))
+    observations: list[Observation] = []
+    for member in doc.members(entry):
+        doc.validate(member.resource, member.label)
+        _same_patient(doc, member, patient, entry)
+        observations.extend(read_observations(member))
+    for number, attachment in enumerate(map(as_object, as_list(resource.get("presentedForm")))):
+        presented = attachment_observation(attachment, code, status,
+                                           f"{entry.type}.presentedForm[{number}]{entry.where}")
+        if presented is not None:
+            observations.append(presented)
+    conclusion = as_text(resource.get("conclusion"))
+    return ResultReport(
+        source_id=source_id(entry), code=code, category=_category(resource.get("category")), status=status,
+        collected_at=effective_at(resource), reported_at=as_text(resource.get("issued")),
+        performing_lab=performer_of(resource), ordering_provider=_ordering(doc, entry),
+        observations=tuple(observations), notes=(conclusion,) if conclusion else ())
+
+
+def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
+    """An Observation no report lists: a result of its own (a vital sign, a single test)."""
+    resource = entry.resource
+    observations = read_observations(entry)
+    doc.included.add(id(resource))
+    for member in doc.members(entry):
+        doc.validate(member.resource, member.label)
+        _same_patient(doc, member, patient, entry)
+        observations.extend(read_observations(member))
+    return ResultReport(
+        source_id=source_id(entry), code=coding_of(resource.get("code")),
+        category=_category(resource.get("category")), status=result_status(resource, entry.label),
+        collected_at=effective_at(resource), reported_at=as_text(resource.get("issued")),
+        performing_lab=performer_of(resource), ordering_provider=_ordering(doc, entry),
+        observations=tuple(observations))
+
+
+def read_document(doc: Document, entry: Entry) -> ResultReport:
+    """A DocumentReference: its first attachment with data is the file; one only pointed at
+    (a URL) is kept as text, never fetched."""
+    resource = entry.resource
+    doc_status = as_text(resource.get("docStatus"))
+    status = (ResultStatus.CANCELLED if resource.get("status") == "entered-in-error"
+              else STATUS.get(doc_status, ResultStatus.FINAL))
+    code = coding_of(resource.get("type"))
+    observations = []
+    for number, content in enumerate(map(as_object, as_list(resource.get("content")))):
+        found = attachment_observation(as_object(content.get("attachment")), code, status,
+                                       f"{entry.type}.content[{number}].attachment{entry.where}")
+        if found is not None:
+            observations.append(found)
+    observations.sort(key=lambda o: o.value_type != "document")  # the file first, then pointers
+    context = as_object(resource.get("context"))
+    visit_id, discharged_at = "", ""
+    for reference in as_list(context.get("encounter"))[:1]:
+        target = doc.resolve(reference, entry)
+        if isinstance(target, Entry) and target.type == "Encounter":
+            visit_id, discharged_at = visit_key(target), as_text(as_object(target.resource.get("period")).get("end"))
+        elif (tail := REFERENCE_TAIL.search(as_text(as_object(reference).get("reference")))) and \
+                tail.group(1) == "Encounter":
+            visit_id = f"Encounter/{tail.group(2)}"
+    author = next((d for d in (as_text(as_object(a).get("display")) for a in as_list(resource.get("author"))) if d), "")
+    return ResultReport(
+        source_id=source_id(entry), code=code, category=Category.OTHER, status=status,
+        collected_at=as_text(as_object(context.get("period")).get("start")) or as_text(resource.get("date")),
+        reported_at=as_text(resource.get("date")), ordering_provider=author[:200],
+        observations=tuple(observations), is_document=True, visit_id=visit_id, discharged_at=discharged_at)
+
+
+def _ordering(doc: Document, entry: Entry) -> str:
+    """Who ordered the test: FHIR keeps the orderer on the order (ServiceRequest.requester), so
+    it is known when the document carries the order the result is basedOn."""
+    for reference in as_list(entry.resource.get("basedOn")):
+        target = doc.resolve(reference, entry)
+        if isinstance(target, Entry) and target.type == "ServiceRequest":
+            doc.validate(target.resource, target.label)
+            display = as_text(as_object(target.resource.get("requester")).get("display"))
+            if display:
+                return display[:200]
+    return ""
+
+
+def _same_patient(doc: Document, member: Entry, patient: PatientRecord, report: Entry) -> None:
+    """An Observation read into a report must be about the report's patient, or say nothing."""
+    if not as_object(member.resource.get("subject")):
+        return
+    if doc.patient_of(member.resource.get("subject"), member) is not patient:
+        raise Unreadable(f"An Observation{member.where} listed by {report.label} has a subject other than "
+                         "the report's patient.")
+
+
+def _category(categories: Any) -> Category:
+    for concept in map(as_object, as_list(categories)):
+        for coding in map(as_object, as_list(concept.get("coding"))):
+            code = as_text(coding.get("code"))
+            for codes, category in ((_PATHOLOGY, Category.PATHOLOGY), (_IMAGING, Category.IMAGING),
+                                    (_LAB, Category.LAB)):
+                if code in codes or code.upper() in codes:
+                    return category
+    return Category.OTHER
+

@@ -1,0 +1,55 @@
+"""Small readers of FHIR JSON values, at the bottom of the FHIR package.
+
+A resource is read from its validated JSON, where any element may still be absent, null or (in a
+part the portal does not validate) of another shape than expected. Each helper here turns what it
+is given into the one type its caller wants, empty when the value is not of that shape, so the
+readers above never test types themselves. Text is stripped; numbers are kept as sent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.records.domain import Coding
+
+
+def as_text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def as_object(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def first_of(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else None
+
+
+def decimal_text(value: Any) -> str:
+    """A FHIR decimal as text: as sent when the JSON was parsed with parse_float=Decimal."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else ""
+    if isinstance(value, str):
+        return value.strip()
+    return ""
+
+
+def coding_of(concept: Any) -> Coding:
+    """A CodeableConcept as one Coding: the LOINC coding when there is one, else the first; shown
+    by the concept's text (the sender's own name for it), else the coding's display."""
+    concept = as_object(concept)
+    codings = [c for c in map(as_object, as_list(concept.get("coding")))
+               if as_text(c.get("code")) or as_text(c.get("display"))]
+    chosen = next((c for c in codings if as_text(c.get("system")) == "http://loinc.org"), codings[0] if codings else {})
+    return Coding(code=as_text(chosen.get("code"))[:100],
+                  display=(as_text(concept.get("text")) or as_text(chosen.get("display")))[:500],
+                  system=as_text(chosen.get("system"))[:200])

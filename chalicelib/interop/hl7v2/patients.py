@@ -1,0 +1,48 @@
+"""The patient an HL7 v2 message is about (PID), and patient identifiers (CX) wherever they sit.
+
+A message without a patient identifier cannot be filed, so it is Unreadable. An identifier
+without an assigning authority (CX.4) is kept with an empty authority: whether the sender's
+configured default authority applies or the message goes to quarantine is the filer's decision,
+never a guess made here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chalicelib.interop.hl7v2.fields import FieldReader
+from chalicelib.interop.hl7v2.values import iso_time
+from chalicelib.patients.domain import Identifier
+from chalicelib.records.domain import PatientFacts, Unreadable
+
+_SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown"}
+
+
+def read_patient(reader: FieldReader, pid) -> PatientFacts:
+    """PID: the identifiers (PID-3), the name, the birth date and the sex."""
+    if pid is None:
+        raise Unreadable("The message has no PID segment.")
+    identifiers = read_identifiers(reader, reader.field(pid, 3))
+    if not identifiers:
+        raise Unreadable("PID-3 has no patient identifier.")
+    name = (reader.repetitions(reader.field(pid, 5)) or [""])[0]
+    given = tuple(part for part in (reader.component(name, 2), reader.component(name, 3)) if part)
+    birth = iso_time(reader.field(pid, 7))[:10]
+    return PatientFacts(identifiers=identifiers, family_name=reader.component(name, 1, 1), given_names=given,
+                        birth_date=birth if len(birth) == 10 else "",
+                        sex=_SEX.get(reader.component(reader.field(pid, 8), 1).upper(), ""))
+
+
+def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:
+    """A CX field (PID-3, MRG-1): each repetition that has a value."""
+    found = []
+    for rep in reader.repetitions(text):
+        value = reader.component(rep, 1)
+        # CX.4 assigning authority (HD): its namespace id, else its universal id (an OID ...).
+        authority = reader.component(rep, 4, 1) or reader.component(rep, 4, 2)
+        kind = reader.component(rep, 5) or "MR"
+        if value:
+            found.append(Identifier(authority=authority[:64], value=value[:64],
+                                    type=kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"))
+    return tuple(found)
+

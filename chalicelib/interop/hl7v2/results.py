@@ -1,0 +1,114 @@
+"""Results (ORU: OBR with its OBX and NTE segments) and documents (MDM: TXA with its OBX) read
+into ResultReports.
+
+An ORU message may carry several reports, one per OBR; an OBX belongs to the OBR before it, an
+NTE to the OBX (else the OBR) before it. A report is named across corrections by its filler order number, else the placer's,
+else its test and time, so a resent result replaces the one it corrects. Without OBR-25 a report
+is as final as its least final observation. An MDM document is named by its unique document
+number (TXA-12), and its time is when it was authenticated, else edited, else originated, so
+versions can be told apart.
+"""
+
+from __future__ import annotations
+
+from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
+from chalicelib.interop.hl7v2.observations import RESULT_STATUS, read_observation
+from chalicelib.interop.hl7v2.values import coding, entity, iso_time, person
+from chalicelib.records.domain import Category, Coding, Observation, ResultReport, ResultStatus, Unreadable
+
+_PATHOLOGY_SECTIONS = {"SP", "CP", "AP", "PAT", "CY"}  # (SR serology, TX toxicology are lab: HL7 table 0074)
+_IMAGING_SECTIONS = {"RAD", "CT", "MR", "US", "NMR", "NMS", "XRC", "RX", "IMG", "CUS", "VUS", "RUS", "OUS", "MAM"}
+
+
+def read_results(reader: FieldReader, segments) -> list[ResultReport]:
+    reports: list[dict] = []
+    ordering = ""
+    last_obx: dict | None = None
+    for segment in segments:
+        name = str(segment[0])
+        if name == "ORC":
+            ordering = person(reader, reader.field(segment, 12))
+        elif name == "OBR":
+            reports.append(_report_header(reader, segment, ordering))
+            last_obx = None
+        elif name == "OBX" and reports:
+            last_obx = {"segment": segment, "notes": []}
+            reports[-1]["observations"].append(last_obx)
+        elif name == "NTE" and reports:
+            note = reader.text(segment, 3)
+            if note:
+                (last_obx["notes"] if last_obx is not None else reports[-1]["notes"]).append(note)
+    if not reports:
+        raise Unreadable("The ORU message has no OBR segment.")
+    return [_report(reader, report) for report in reports]
+
+
+def _report_header(reader: FieldReader, obr, ordering: str) -> dict:
+    filler = reader.field(obr, 3)
+    placer = reader.field(obr, 2)
+    code = coding(reader, reader.field(obr, 4))
+    # The filler order number names the report across corrections; else the placer's; else the
+    # test and its time (a sender that numbers nothing can still correct a result it resends).
+    source = (entity(reader, filler) or entity(reader, placer)
+              or f"{code.code or code.display}@{reader.field(obr, 7)}")
+    return {"source_id": source, "code": code, "section": reader.component(reader.field(obr, 24), 1).upper(),
+            "status": reader.component(reader.field(obr, 25), 1).upper(),
+            "collected_at": iso_time(reader.field(obr, 7)), "reported_at": iso_time(reader.field(obr, 22)),
+            "ordering": person(reader, reader.field(obr, 16)) or ordering, "observations": [], "notes": []}
+
+
+def _report(reader: FieldReader, header: dict) -> ResultReport:
+    observations = tuple(read_observation(reader, obx["segment"], tuple(obx["notes"]))
+                         for obx in header["observations"])
+    status = RESULT_STATUS.get(header["status"]) or _overall({o.status for o in observations})
+    return ResultReport(
+        source_id=header["source_id"][:200], code=header["code"], category=_category(header["section"], observations),
+        status=status, collected_at=header["collected_at"], reported_at=header["reported_at"],
+        performing_lab=next((o.performer for o in observations if o.performer), ""),
+        ordering_provider=header["ordering"], observations=observations, notes=tuple(header["notes"]))
+
+
+def _overall(statuses: set[ResultStatus]) -> ResultStatus:
+    """Without OBR-25, a report is as final as its least final observation."""
+    if statuses and statuses == {ResultStatus.CANCELLED}:
+        return ResultStatus.CANCELLED
+    for status in (ResultStatus.PENDING, ResultStatus.PRELIMINARY, ResultStatus.CORRECTED):
+        if status in statuses:
+            return status
+    return ResultStatus.FINAL
+
+
+def _category(section: str, observations: tuple[Observation, ...]) -> Category:
+    if section in _PATHOLOGY_SECTIONS:
+        return Category.PATHOLOGY
+    if section in _IMAGING_SECTIONS:
+        return Category.IMAGING
+    if section or any(o.code.is_loinc or o.value_type in ("numeric", "quantity") for o in observations):
+        return Category.LAB
+    return Category.OTHER
+
+
+def read_document(reader: FieldReader, segments) -> ResultReport:
+    """An MDM message as a report: TXA says what document, its OBX segments carry the text or the
+    embedded file (the documents store is the next step; here it is read)."""
+    txa = first_segment(segments, "TXA")
+    observations = tuple(read_observation(reader, s, ()) for s in segments if str(s[0]) == "OBX")
+    document_type = coding(reader, reader.field(txa, 2)) if txa is not None else Coding()
+    unique = reader.field(txa, 12) if txa is not None else ""
+    status = {"AU": ResultStatus.FINAL, "LA": ResultStatus.FINAL, "PA": ResultStatus.PRELIMINARY,
+              "IP": ResultStatus.PENDING, "DO": ResultStatus.PRELIMINARY, "IN": ResultStatus.PENDING,
+              "CA": ResultStatus.CANCELLED, "OB": ResultStatus.CANCELLED}.get(
+        reader.component(reader.field(txa, 17), 1).upper() if txa is not None else "", ResultStatus.FINAL)
+    return ResultReport(
+        source_id=(entity(reader, unique) or entity(reader, reader.field(txa, 14) if txa is not None else "")
+                   or f"document@{reader.field(txa, 4) if txa is not None else ''}")[:200],
+        code=document_type, category=Category.OTHER, status=status,
+        collected_at=iso_time(reader.field(txa, 4)) if txa is not None else "",
+        # TXA-22 is who authenticated it, with the time in its 15th component; else TXA-8 (edited)
+        # or TXA-6 (originated): the time an older and a newer version are told apart by.
+        reported_at=(iso_time(reader.component((reader.repetitions(reader.field(txa, 22)) or [""])[0], 15))
+                     or iso_time(reader.field(txa, 8))
+                     or iso_time(reader.field(txa, 6))) if txa is not None else "",
+        ordering_provider=person(reader, reader.field(txa, 9)) if txa is not None else "",
+        observations=observations)
+

@@ -1,0 +1,84 @@
+"""Visits (PV1 of an ADT message) and appointments (SIU: SCH, AIP, AIL) as ClinicalEntries.
+
+A visit is kept by its visit number (PV1-19), so the admission, the transfers and the discharge
+of one stay update one entry; the ADT event says what state it is left in, and a cancelled
+admission, transfer or discharge reopens it. An appointment is kept by its id (SCH-2, else SCH-1); its
+status comes from the SIU event, else the filler status (SCH-25), in the patient's words. Both
+are true as of the message's time (MSH-7), so an older message never wins.
+"""
+
+from __future__ import annotations
+
+from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
+from chalicelib.interop.hl7v2.values import iso_time, person
+from chalicelib.records.domain import ClinicalEntry, Unreadable
+
+_PATIENT_CLASS = {"I": "inpatient", "O": "outpatient", "E": "emergency", "P": "preadmit", "R": "recurring",
+                  "B": "obstetrics", "C": "commercial account", "N": "not applicable", "U": "unknown"}
+# The visit's state each ADT event leaves it in (A11/A13 cancel an admission/discharge).
+_VISIT_STATUS = {"A01": "in-progress", "A02": "in-progress", "A03": "finished", "A04": "arrived",
+                 "A05": "planned", "A06": "in-progress", "A07": "in-progress", "A11": "cancelled",
+                 "A13": "in-progress", "A14": "planned", "A27": "cancelled", "A38": "cancelled"}
+# SIU events and SCH-25 filler statuses (HL7 table 0278) as the patient's words.
+_APPOINTMENT_EVENT = {"S15": "cancelled", "S26": "noshow"}
+_FILLER_STATUS = {"BOOKED": "booked", "SCHEDULED": "booked", "CONFIRMED": "booked", "PENDING": "pending",
+                  "WAITLIST": "waitlist", "CANCELLED": "cancelled", "DELETED": "cancelled", "BLOCKED": "booked",
+                  "OVERBOOK": "booked", "NOSHOW": "noshow", "COMPLETE": "fulfilled", "DC": "cancelled",
+                  "STARTED": "arrived", "ARRIVED": "arrived"}
+
+
+def visit_number(reader: FieldReader, pv1) -> str:
+    number = reader.component(reader.field(pv1, 19), 1)
+    return f"visit@{number[:100]}" if number else ""
+
+
+def _location(reader: FieldReader, pl: str) -> str:
+    """A PL (point of care, room, bed, facility) as one line of text, each part once."""
+    parts = [reader.component(pl, n, 1) for n in (1, 2, 3)]
+    facility = reader.component(pl, 4, 1) or reader.component(pl, 9)
+    return " ".join(dict.fromkeys(p for p in [*parts, facility] if p))[:200]
+
+
+def read_visit(reader: FieldReader, pv1, event: str, sent_at: str) -> ClinicalEntry | None:
+    """An ADT message's visit (PV1), when it has a visit number (PV1-19) to keep it by."""
+    if pv1 is None or not visit_number(reader, pv1):
+        return None
+    admitted, discharged = iso_time(reader.field(pv1, 44)), iso_time(reader.field(pv1, 45))
+    status = _VISIT_STATUS.get(event, "finished" if discharged else "in-progress")
+    content = {"status": status,
+               "class": _PATIENT_CLASS.get(reader.component(reader.field(pv1, 2), 1).upper(), ""),
+               "started_at": admitted, "ended_at": discharged, "locations": [loc for loc in (
+                   _location(reader, reader.field(pv1, 3)),) if loc],
+               "clinicians": [p for p in (person(reader, reader.field(pv1, 7)),) if p]}
+    return ClinicalEntry(kind="visit", source_id=visit_number(reader, pv1),
+                         content={k: v for k, v in content.items() if v}, occurred_at=admitted, as_of=sent_at,
+                         reopens=event in ("A11", "A12", "A13"))
+
+
+def read_appointment(reader: FieldReader, segments, event: str, sent_at: str) -> ClinicalEntry:
+    sch = first_segment(segments, "SCH")
+    if sch is None:
+        raise Unreadable("The SIU message has no SCH segment.")
+    appointment_id = reader.component(reader.field(sch, 2), 1) or reader.component(reader.field(sch, 1), 1)
+    if not appointment_id:
+        raise Unreadable("SCH-1 and SCH-2 hold no appointment id.")
+    timing = reader.field(sch, 11)
+    filler = reader.component(reader.field(sch, 25), 1).upper().replace(" ", "")
+    status = _APPOINTMENT_EVENT.get(event) or _FILLER_STATUS.get(filler, "booked")
+    duration = reader.field(sch, 9)
+    content = {"status": status, "starts_at": iso_time(reader.component(timing, 4)),
+               "ends_at": iso_time(reader.component(timing, 5)),
+               "minutes": int(duration) if duration.isdigit() and reader.component(
+                   reader.field(sch, 10), 1).lower() in ("m", "min", "minutes", "") and int(duration) < 10_000
+               else None,
+               "type": (reader.component(reader.field(sch, 8), 2) or reader.component(reader.field(sch, 8), 1))[:200],
+               "description": (reader.component(reader.field(sch, 7), 2)
+                               or reader.component(reader.field(sch, 7), 1))[:500],
+               "with": [p for p in (person(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIP")
+                        if p][:20],
+               "locations": [loc for loc in (_location(reader, reader.field(s, 3)) for s in segments
+                                             if str(s[0]) == "AIL") if loc][:20]}
+    return ClinicalEntry(kind="appointment", source_id=f"appointment@{appointment_id[:100]}",
+                         content={k: v for k, v in content.items() if v not in (None, "", [])},
+                         occurred_at=content["starts_at"], withdrawn=event == "S17", as_of=sent_at)
+
