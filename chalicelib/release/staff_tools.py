@@ -15,7 +15,7 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients import service as patients
-from chalicelib.filing import service as filing
+from chalicelib.filing import aftereffects as filing
 from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS, REVIEW_WAIT, ReleasePolicy
 from chalicelib.records.service import RECORD_ID, document_summary, summary
 
