@@ -7,8 +7,10 @@ versions.file_version) and the version now stored. It registers itself under its
     @filer("result")
     def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> Outcome: ...
 
-and service.file_message looks each item's kind up in FILERS. A new kind of item is a new
-module with one registered filer, imported by service.py (which fills the registry).
+and service.file_message looks each item's kind up in FILERS: "entry" for a message's entries
+(every ClinicalEntry kind: allergy, visit, appointment ...), "document" or "result" for its
+reports. A new kind of item is a new module with one registered filer, imported by service.py
+(the import fills the registry); a new kind of entry that files like the others needs none.
 """
 
 from __future__ import annotations
