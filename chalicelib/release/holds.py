@@ -12,7 +12,7 @@ from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.filing import service as filing
+from chalicelib.filing import aftereffects as filing
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields

@@ -58,12 +58,12 @@ def test_a_large_message_comes_by_claim_check(api, aws):
 
 
 def test_a_fault_in_filing_itself_is_quarantined_with_an_error_id_and_the_batch_moves_on(api, monkeypatch):
-    from chalicelib.filing import service as filing
+    from chalicelib.filing.filers import FILERS
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(filing, "_file_result", broken)
+    monkeypatch.setitem(FILERS, "result", broken)
     assert send(api, ORU.format(cid="t-6", pid3="P-6^^^AMC-MRN^MR", obx="OBX|1|NM|2345-7^Glucose^LN||85")) == {
         "batchItemFailures": []}
     reason = records()["LAB|AMC|t-6"].reason

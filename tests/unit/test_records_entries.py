@@ -596,7 +596,7 @@ def test_a_document_names_an_earlier_encounter_by_the_id_the_visit_is_kept_by():
 
 
 def test_a_discharge_summary_with_its_display_is_filed_as_a_discharge_summary():
-    from chalicelib.filing.service import document_type
+    from chalicelib.filing.documents import document_type
 
     [summary] = only(read_fhir(sample("uscore_documentreference-discharge-summary.json"))).results
 
@@ -604,7 +604,7 @@ def test_a_discharge_summary_with_its_display_is_filed_as_a_discharge_summary():
 
 
 def test_a_discharge_summary_typed_by_its_loinc_code_alone_is_a_discharge_summary():
-    from chalicelib.filing.service import document_type
+    from chalicelib.filing.documents import document_type
 
     document = sample("uscore_documentreference-discharge-summary.json")
     document["type"] = {"coding": [{"system": "http://loinc.org", "code": "18842-5"}]}

@@ -1,0 +1,70 @@
+"""Entries: the rest of the record (allergy, condition, medication, immunization, visit,
+appointment), filed as new versions and shown at once: nothing about them waits for a clinician.
+
+Visits are told in parts by ADT messages, so a visit update keeps what a message leaves out and
+only moves forward unless the message takes it back on purpose.
+"""
+
+from __future__ import annotations
+
+from chalicelib.filing.filers import Delivery, Outcome, filer
+from chalicelib.filing.versions import file_version, fits, instant, older
+from chalicelib.patients.domain import Patient
+from chalicelib.records.domain import ClinicalEntry, StoredResult, content_hash, result_id
+
+_VISIT_STEPS = ("planned", "arrived", "in-progress", "finished")
+
+
+@filer("entry")
+def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Outcome:
+    """An allergy, condition, medication, immunization, visit or appointment: shown at once
+    (nothing about them waits for a clinician), versioned as results are, listed by when it
+    happened (an appointment moved to another day moves in the list)."""
+    source, now, message_key = delivery.source, delivery.now, delivery.message_key
+    rid = result_id(source.organization_id, visit_sender(delivery.sender, entry.source_id), entry.source_id)
+    digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
+
+    def next_version(current: StoredResult | None) -> StoredResult | None:
+        if current is not None and older(entry.as_of, current.content.get("as_of")):
+            return None  # an older message (a replay, an A01 after its A03) never undoes a newer one
+        content = dict(entry.content)
+        if entry.kind == "visit" and current is not None and current.status != "cancelled":
+            content = _visit_update(current.content, content, entry.reopens)
+        if entry.as_of:
+            content["as_of"] = entry.as_of
+        fits(content)
+        # (a visit update without the admission time keeps its place: the merged content has it)
+        occurred = instant(str(content.get("started_at") or "")) if entry.kind == "visit" else None
+        occurred = occurred or instant(entry.occurred_at)
+        return StoredResult(
+            patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
+            # "cancelled" is the store's mark for withdrawn: a cancelled appointment is still shown,
+            # with its own status in the content.
+            category=entry.kind, status="cancelled" if entry.withdrawn else "current",
+            content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
+            filed_at=now, release_at=now, kind=entry.kind,
+            listed_at=(f"{occurred:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}" if occurred else current.listed_at if current
+                       else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}"))
+
+    return file_version(delivery.ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
+
+
+def visit_sender(sender: str, visit_id: str) -> str:
+    """HL7 visit numbers (PV1-19) are the organization's: its ADT and its transcription system
+    name one visit alike, so they are kept per organization. FHIR Encounter ids are the sender's."""
+    return "" if visit_id.startswith("visit@") else sender
+
+
+def _visit_update(before: dict, after: dict, reopens: bool) -> dict:
+    """ADT messages each tell part of a visit (an A03 may leave the admission time out): what a
+    message leaves out is kept. A visit only moves forward (an A01 resent after the A03 does not
+    undo the discharge) unless the message takes it back on purpose (A11, A12, A13)."""
+    merged = {**{k: v for k, v in before.items() if k != "as_of"}, **after}
+    if reopens:
+        if "ended_at" not in after:
+            merged.pop("ended_at", None)
+        return merged
+    old, new = before.get("status"), after.get("status")
+    if old in _VISIT_STEPS and new in _VISIT_STEPS and _VISIT_STEPS.index(new) < _VISIT_STEPS.index(old):
+        merged["status"] = old
+    return merged

@@ -1,0 +1,59 @@
+"""Merges: an A40 says an earlier record of the patient is the same person as the survivor.
+
+The prior record's identifiers come to name the survivor, the prior record points at it, and
+its records are copied under the survivor (the prior record and its items are kept, never
+deleted). Its portal account is not moved here: a staff worklist item asks for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from chalicelib.filing.matching import identifiers
+from chalicelib.patients.domain import Identifier, Patient
+from chalicelib.records.domain import PatientFacts
+
+
+def merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...], now: datetime) -> None:
+    """A40: the prior record's identifiers now name the survivor, the prior record points at it,
+    and its records are copied under the survivor (the prior record and its items are kept,
+    never deleted). A portal account of the prior record is not moved here (the feed cannot end
+    sessions): a staff worklist item asks for it (portal-access "follow_merge")."""
+    bare = PatientFacts(identifiers=merged_from)
+    prior_ids = {ports.patients.claimed_by(source.organization_id, i) for i in identifiers(source, sender, bare)}
+    prior_ids.discard("")
+    prior_ids.discard(survivor.patient_id)
+    for prior_id in prior_ids:
+        prior = ports.patients.get(prior_id)
+        if prior is None:
+            continue
+        # Already marked by an earlier delivery that failed before its identifiers moved (they
+        # still name it, or it would not be here): move them now.
+        if prior.merged_into != survivor.patient_id:
+            ports.patients.save(dataclasses.replace(prior, merged_into=survivor.patient_id))
+        # The prior record's results, documents and the rest show under the survivor: copied
+        # before the identifiers move, since a redelivery finds the prior record by them.
+        ports.records.copy_records(prior.patient_id, survivor.patient_id)
+        if prior.account_id:
+            # Its portal account still opens the merged record, where nothing new is filed: staff
+            # move it to the survivor (portal-access "follow_merge"), or settle two accounts. Asked
+            # before the identifiers move (a redelivery finds the prior record only until then),
+            # once: the item's key is the merged record's, not this delivery's.
+            _ask_to_move_the_account(ports, prior, now)
+        fresh = ports.patients.get(survivor.patient_id)
+        ports.patients.save_with_claims(
+            dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(
+                i for i in prior.identifiers if i not in fresh.identifiers)),
+            moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers))
+
+
+def _ask_to_move_the_account(ports, prior: Patient, now: datetime) -> None:
+    """The staff worklist item "move_portal_account" for the merged record's account."""
+    from chalicelib.worklist.domain import WorklistItem
+
+    ports.worklist.add(WorklistItem(
+        item_id=f"merge-{prior.patient_id}", organization_id=prior.organization_id,
+        task="move_portal_account", patient_id=prior.patient_id, result_id="", result_version=0,
+        status="open", created_at=now,
+        sort_key=f"{prior.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#merge-{prior.patient_id}"))
