@@ -26,7 +26,8 @@ The modules, one idea each:
 - matching (step 2), merges (A40);
 - filers: the registry of filers, one per kind of item; results, documents and entries register
   theirs (step 3), each on versions, the compare-and-write loop they share;
-- aftereffects: worklist items, withdrawal, the "something waiting" notice and timers (step 4).
+- aftereffects: worklist items and withdrawal; the "something waiting" notice and its timer are
+  release's (release.notices) (step 4).
 
 service imports matching, merges, aftereffects and the filer modules (which fills the registry);
 a filer module imports filers and versions (documents also entries, for visit numbers); nothing

@@ -1,21 +1,17 @@
 """After-effects: what filing a result or document sets off beyond the record itself.
 
 A critical value puts a "call the patient" item on the staff worklist at once; a withdrawn one
-comes off everywhere it shows; a released one tells the patient that something is waiting (one
-notice per patient per ten minutes); a delayed one is announced later by a guarded timer.
+comes off everywhere it shows. Telling the patient that something is waiting (now, or later by a
+guarded timer) is release's (release.notices).
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
-from chalicelib.errors import Conflict
-from chalicelib.patients.domain import Patient, PortalStatus
+from chalicelib.kernel.keys import timed_key
+from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import StoredResult
-from chalicelib.release.policy import HELD_UNTIL
-
-NOTIFY_WINDOW_SECONDS = 600
 
 
 def call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:
@@ -27,7 +23,7 @@ def call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetim
     ports.worklist.add(WorklistItem(
         item_id=item_id, organization_id=stored.organization_id, task="call_patient", patient_id=patient.patient_id,
         result_id=stored.result_id, result_version=stored.version, status="open", created_at=stored.filed_at,
-        sort_key=f"{stored.filed_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item_id}"))
+        sort_key=timed_key(stored.filed_at, item_id)))
 
 
 def withdraw_everywhere(ports, stored: StoredResult) -> None:
@@ -39,48 +35,3 @@ def withdraw_everywhere(ports, stored: StoredResult) -> None:
     for item in ports.worklist.open_items(stored.organization_id):
         if item.result_id == stored.result_id:
             ports.worklist.close(stored.organization_id, item.sort_key, "system", "result_withdrawn", stored.filed_at)
-
-
-def waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
-    """The "something waiting" notice for a moment, if the patient has portal access. It names the
-    account, not an address: the notifications consumer looks the account up when it sends (a
-    timer may fire days later), keeps the notice in the portal inbox, and emails a verified address
-    if the patient wants result emails. Its id is the same for every result within ten minutes, so
-    the consumer's idempotency folds them into one notice and one email."""
-    if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
-        return None
-    window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
-    # The id is shown in the inbox and its URLs: it names the patient only through a digest.
-    digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]
-    return {"notification_id": f"new-results-{digest}-{window}", "template": "something_waiting",
-            "account_id": patient.account_id}
-
-
-def tell(ports, patient: Patient, now: datetime) -> None:
-    notice = waiting_notice(patient, now)
-    if notice is not None:
-        ports.notifications_queue.send(notice)
-
-
-def announce_later(ports, patient: Patient, stored: StoredResult) -> None:
-    """A timer that sends the notice when a delayed result is released (a hold has none).
-
-    Guarded: when the moment comes the timer announces only a record that still names it (not
-    held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
-    timer (by its name, which names the result's version) before the timer starts, however soon it
-    fires. A redelivery starts it again: Step Functions returns the running execution for the same
-    name and input, and refuses a finished one (then it has announced already)."""
-    from chalicelib.timers import service as timers
-
-    notice = waiting_notice(patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
-    if notice is None:
-        return
-    timer_id = f"release-{stored.result_id}-v{stored.version}"
-    if stored.release_timer != timer_id:
-        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
-    try:
-        timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
-                        queue_url=ports.settings.notifications_queue_url, message=notice,
-                        now=stored.filed_at, guard=ports.records.release_guard(stored))
-    except Conflict:
-        pass  # it ran already: a redelivery of a message whose timer has fired

@@ -12,6 +12,7 @@ from datetime import datetime
 from chalicelib.filing.entries import visit_sender
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, instant, media_type, older
+from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import ResultReport, StoredResult, content_hash, result_id
 
@@ -44,7 +45,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
         object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"
         ports.documents.put(object_key, data, media_type(content_type), {"sha256": content["sha256"]})
         # As for results: a new version of one still waiting keeps its moment, timer and hold.
-        pending = current is not None and current.release_at > now
+        pending = current is not None and not current.released(now)
         return StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
             status=report.status.value, content_sha256=digest, content=content,
@@ -52,7 +53,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             release_at=(current.release_at if pending else now) if current
             else delivery.policy.release_at_document(report, kind, _release_anchor(delivery, patient, report, kind)),
             kind="document", object_key=object_key,
-            listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
+            listed_at=current.listed_at if current else timed_key(now, rid),
             release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
 
     return file_version(ports, patient.patient_id, rid, "document", digest, message_key, next_version)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, instant, older
+from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import ClinicalEntry, StoredResult, content_hash, result_id
+from chalicelib.records.domain import WITHDRAWN, ClinicalEntry, StoredResult, content_hash, result_id
 
 _VISIT_STEPS = ("planned", "arrived", "in-progress", "finished")
 
@@ -28,7 +29,7 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
         if current is not None and older(entry.as_of, current.content.get("as_of")):
             return None  # an older message (a replay, an A01 after its A03) never undoes a newer one
         content = dict(entry.content)
-        if entry.kind == "visit" and current is not None and current.status != "cancelled":
+        if entry.kind == "visit" and current is not None and not current.withdrawn:
             content = _visit_update(current.content, content, entry.reopens)
         if entry.as_of:
             content["as_of"] = entry.as_of
@@ -38,13 +39,14 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
         occurred = occurred or instant(entry.occurred_at)
         return StoredResult(
             patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
-            # "cancelled" is the store's mark for withdrawn: a cancelled appointment is still shown,
+            # WITHDRAWN is the store's mark for an entry the sender took back (entered in error);
+            # a cancelled appointment is not withdrawn: it is shown,
             # with its own status in the content.
-            category=entry.kind, status="cancelled" if entry.withdrawn else "current",
+            category=entry.kind, status=WITHDRAWN if entry.withdrawn else "current",
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
             filed_at=now, release_at=now, kind=entry.kind,
-            listed_at=(f"{occurred:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}" if occurred else current.listed_at if current
-                       else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}"))
+            listed_at=(timed_key(occurred, rid) if occurred else current.listed_at if current
+                       else timed_key(now, rid)))
 
     return file_version(delivery.ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
 

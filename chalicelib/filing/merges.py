@@ -11,6 +11,7 @@ import dataclasses
 from datetime import datetime
 
 from chalicelib.filing.matching import identifiers
+from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Identifier, Patient
 from chalicelib.records.domain import PatientFacts
 
@@ -56,4 +57,4 @@ def _ask_to_move_the_account(ports, prior: Patient, now: datetime) -> None:
         item_id=f"merge-{prior.patient_id}", organization_id=prior.organization_id,
         task="move_portal_account", patient_id=prior.patient_id, result_id="", result_version=0,
         status="open", created_at=now,
-        sort_key=f"{prior.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#merge-{prior.patient_id}"))
+        sort_key=timed_key(prior.created_at, f"merge-{prior.patient_id}")))

@@ -8,6 +8,7 @@ import hashlib
 
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, media_type, older
+from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import ResultReport, StoredResult, content_hash, report_content, result_id
 
@@ -25,7 +26,7 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
             return None  # an older message (a replay, history resent) never replaces a correction
         # A new result waits as its policy says; a new version of one not yet released keeps its
         # moment, timer and hold; a correction of a released one is shown at once.
-        pending = current is not None and current.release_at > now
+        pending = current is not None and not current.released(now)
         release_at, waits_for = delivery.policy.release_for(report, now, patient.wait_for_review)
         version = (current.version + 1) if current else 1
         return StoredResult(
@@ -34,7 +35,7 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
             category=report.category.value, status=report.status.value,
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
             filed_at=now, release_at=(current.release_at if pending else now) if current else release_at,
-            critical=report.critical, listed_at=current.listed_at if current else f"{now:%Y-%m-%dT%H:%M:%S.%fZ}#{rid}",
+            critical=report.critical, listed_at=current.listed_at if current else timed_key(now, rid),
             release_timer=current.release_timer if pending else "",
             held_reason=(current.held_reason if pending else "") if current else waits_for)
 

@@ -17,12 +17,13 @@ from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.audit.trail import write_audit
 from chalicelib.feeds.domain import Envelope, FeedFormat
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
-from chalicelib.filing.aftereffects import announce_later, call_the_patient, tell, withdraw_everywhere
+from chalicelib.filing.aftereffects import call_the_patient, withdraw_everywhere
 from chalicelib.filing.filers import FILERS, Delivery
 from chalicelib.filing.matching import match
 from chalicelib.filing.merges import merge
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import ClinicalMessage, Unreadable
+from chalicelib.release.notices import announce_later, tell
 from chalicelib.release.policy import ReleasePolicy
 
 
@@ -83,13 +84,13 @@ def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> 
             # (telling the patient, or setting the release timer) may not have happened yet.
             if outcome not in ("new", "changed", "refiled"):
                 continue
-            if stored.status == "cancelled":  # a withdrawn result: nothing to show, nobody to call
+            if stored.withdrawn:  # a withdrawn result: nothing to show, nobody to call
                 withdraw_everywhere(ports, stored)
                 continue
             if report.critical:
                 critical.append(stored.result_id)
                 call_the_patient(ports, patient, stored, now)
-            if stored.release_at <= now:
+            if stored.shown_to_patient(now):
                 released_now = True
             elif not stored.release_timer or outcome == "refiled":
                 announce_later(ports, patient, stored)

@@ -224,6 +224,10 @@ class StoredResult:
     def shown_to_patient(self, now: datetime) -> bool:
         return bool(is_shown(self.release_at, self.status, now))
 
+    def released(self, now: datetime) -> bool:
+        """Its release moment has come (whether or not it is withdrawn)."""
+        return self.release_at <= now
+
     def waiting(self, now: datetime) -> bool:
         """Filed, not withdrawn, and not yet released (held, delayed, or waiting for review)."""
         return not self.withdrawn and self.release_at > now

@@ -12,7 +12,6 @@ from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.filing import aftereffects as filing
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
@@ -20,6 +19,7 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.documents import document_summary
 from chalicelib.records.results import summary
+from chalicelib.release.notices import tell
 from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS
 from chalicelib.timers import service as timers
 
@@ -89,7 +89,7 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
     if body["reason"] not in HOLD_REASONS:
         raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
     patient, current, copies = _located(ports, caller, origin, result_id, "result.held")
-    if current.release_at <= now:
+    if current.released(now):
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
     _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now))
     write_audit(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
@@ -100,10 +100,10 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
 
 def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
     patient, current, copies = _located(ports, caller, origin, result_id, "result.released")
-    if current.release_at <= now:
+    if current.released(now):
         raise Conflict(f"This {current.kind} is released already.")
     released = _set_release(ports, [current, *copies], now, "", now)
-    filing.tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
+    tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
     _stop_timers(ports, released)
     write_audit(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
            patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,

@@ -11,7 +11,7 @@ when its Step Functions timer fires, which also sends the "something waiting" em
 notice; a correction of it shows as version 2.
 
 Why the document comes before enrollment: the "something waiting" notice is one per patient per
-ten minutes (records.filing._waiting_notice folds every notice of the window into one email). A
+ten minutes (release.notices.waiting_notice folds every notice of the window into one email). A
 document released at once while she is enrolled would send that window's email itself, and the
 email after the pathology timer would prove nothing about the timer. Filed before she has portal
 access, the document tells nobody, so the first email she gets is the timer's.

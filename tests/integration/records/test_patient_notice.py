@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.filing.aftereffects import NOTIFY_WINDOW_SECONDS
+from chalicelib.release.notices import NOTIFY_WINDOW_SECONDS
 from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, sign_in

@@ -1,0 +1,60 @@
+"""Telling a patient that something is waiting: at once when a result or document is released,
+or later by a guarded timer when its release is delayed. The notice never says what is waiting."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from chalicelib.errors import Conflict
+from chalicelib.patients.domain import Patient, PortalStatus
+from chalicelib.records.domain import StoredResult
+from chalicelib.release.policy import HELD_UNTIL
+from chalicelib.timers import service as timers
+
+NOTIFY_WINDOW_SECONDS = 600
+
+
+def waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
+    """The "something waiting" notice for a moment, if the patient has portal access. It names the
+    account, not an address: the notifications consumer looks the account up when it sends (a
+    timer may fire days later), keeps the notice in the portal inbox, and emails a verified address
+    if the patient wants result emails. Its id is the same for every result within ten minutes, so
+    the consumer's idempotency folds them into one notice and one email."""
+    if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
+        return None
+    window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
+    # The id is shown in the inbox and its URLs: it names the patient only through a digest.
+    digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]
+    return {"notification_id": f"new-results-{digest}-{window}", "template": "something_waiting",
+            "account_id": patient.account_id}
+
+
+def tell(ports: Any, patient: Patient, now: datetime) -> None:
+    """The notice for what was released just now (folded with others of the same ten minutes)."""
+    notice = waiting_notice(patient, now)
+    if notice is not None:
+        ports.notifications_queue.send(notice)
+
+
+def announce_later(ports: Any, patient: Patient, stored: StoredResult) -> None:
+    """A timer that sends the notice when a delayed result is released (a hold has none).
+
+    Guarded: when the moment comes the timer announces only a record that still names it (not
+    held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
+    timer (by its name, which names the result's version) before the timer starts, however soon it
+    fires. A redelivery starts it again: Step Functions returns the running execution for the same
+    name and input, and refuses a finished one (then it has announced already)."""
+    notice = waiting_notice(patient, stored.release_at) if stored.release_at < HELD_UNTIL else None
+    if notice is None:
+        return
+    timer_id = f"release-{stored.result_id}-v{stored.version}"
+    if stored.release_timer != timer_id:
+        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
+    try:
+        timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
+                        queue_url=ports.settings.notifications_queue_url, message=notice,
+                        now=stored.filed_at, guard=ports.records.release_guard(stored))
+    except Conflict:
+        pass  # it ran already: a redelivery of a message whose timer has fired
