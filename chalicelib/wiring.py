@@ -119,49 +119,49 @@ class Container:
     # -- repositories --------------------------------------------------------------------------
     @cached_property
     def audit_log(self):
-        from chalicelib.data.repositories import DynamoAuditLog
+        from chalicelib.data.audit_log import DynamoAuditLog
 
         self._bind_tables()
         return DynamoAuditLog()
 
     @cached_property
     def directory(self):
-        from chalicelib.data.repositories import DynamoDirectory
+        from chalicelib.data.directory import DynamoDirectory
 
         self._bind_tables()
         return DynamoDirectory()
 
     @cached_property
     def patients(self):
-        from chalicelib.data.identity_repositories import DynamoPatients
+        from chalicelib.data.patients import DynamoPatients
 
         self._bind_tables()
         return DynamoPatients()
 
     @cached_property
     def identity_records(self):
-        from chalicelib.data.identity_repositories import DynamoIdentityStore
+        from chalicelib.data.identity_store import DynamoIdentityStore
 
         self._bind_tables()
         return DynamoIdentityStore()
 
     @cached_property
     def records(self):
-        from chalicelib.data.records_repository import DynamoRecords
+        from chalicelib.data.records import DynamoRecords
 
         self._bind_tables()
         return DynamoRecords()
 
     @cached_property
     def worklist(self):
-        from chalicelib.data.records_repository import DynamoWorklist
+        from chalicelib.data.worklist import DynamoWorklist
 
         self._bind_tables()
         return DynamoWorklist()
 
     @cached_property
     def feed_messages(self):
-        from chalicelib.data.repositories import DynamoFeedMessages
+        from chalicelib.data.feed_messages import DynamoFeedMessages
 
         self._bind_tables()
         return DynamoFeedMessages()
@@ -205,7 +205,7 @@ class Container:
 
     @cached_property
     def inbox(self):
-        from chalicelib.data.inbox_repository import DynamoInbox
+        from chalicelib.data.inbox import DynamoInbox
 
         self._bind_tables()
         return DynamoInbox()

@@ -2,7 +2,7 @@
 
 The table names below are placeholders: ``bind_tables`` sets the real ones from Settings before any
 call, because PynamoDB reads Meta when a model first connects and chalice's test client only
-applies stage variables during a call (GUIDE 4).
+applies stage variables during a call: names read at import would be the wrong stage's.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ class InboxByTimeIndex(LocalSecondaryIndex):
 
 
 class InboxItemModel(Model):
-    """One notice in an account's portal inbox, in the records table (data/inbox_repository.py).
+    """One notice in an account's portal inbox, in the records table (data/inbox.py).
     Its own copy of the by-time index: a PynamoDB index class belongs to one model."""
 
     class Meta:
@@ -252,7 +252,8 @@ class InboxItemModel(Model):
 
 class WorklistItemModel(Model):
     """A staff to-do in the records table, under "worklist#<organization>": a critical result to
-    call the patient about (issue 4, item 6). The range key orders the list oldest first."""
+    call the patient about at once, whatever its release policy, or a merged record whose portal
+    account is to be moved. The range key orders the list oldest first."""
 
     class Meta:
         table_name = "records"
@@ -358,7 +359,8 @@ class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
 
 
 class FeedMessageModel(Model):
-    """One inbound clinical message, keyed on sender + control id (idempotency, GUIDE 5.8)."""
+    """One inbound clinical message, keyed on sender + control id: a sender may deliver a message
+    more than once, and the key makes the second delivery find the first."""
 
     class Meta:
         table_name = "feed-messages"

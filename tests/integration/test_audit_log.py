@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, Outcome
-from chalicelib.data.repositories import DynamoAuditLog
+from chalicelib.data.audit_log import DynamoAuditLog
 from tests.unit.fakes import FakeAuditLog
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

@@ -15,13 +15,13 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
+from chalicelib.data.dynamo import conditional_failure, invalid_cursor
 from chalicelib.data.models import InboxItemModel
-from chalicelib.data.repositories import decode_cursor, encode_cursor
-from chalicelib.errors import DependencyUnavailable, ValidationFailed
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.kernel.paging import decode_cursor, encode_cursor
 from chalicelib.notifications.domain import InboxItem
 
 _UNAVAILABLE = "The notifications inbox is unavailable."
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _partition(account_id: str) -> str:
@@ -38,6 +38,8 @@ def _inbox_item(item: InboxItemModel) -> InboxItem:
 
 
 class DynamoInbox:
+    """Each account's portal inbox, one partition per account."""
+
     def add(self, item: InboxItem) -> bool:
         """Once per notification id: False if the account has it already."""
         model = InboxItemModel(
@@ -48,7 +50,7 @@ class DynamoInbox:
         try:
             model.save(condition=InboxItemModel.record_key.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == _CONDITION_FAILED:
+            if conditional_failure(error):
                 return False
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return True
@@ -60,7 +62,7 @@ class DynamoInbox:
         start = decode_cursor(after)  # (a cursor that is not one is a 400)
         if start is not None:
             if set(start) != {"listed_at", "record_key"}:
-                raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
+                raise invalid_cursor("cursor")
             start = {"patient_id": {"S": _partition(account_id)}, **start}
         try:
             items = list(InboxItemModel.by_time.query(
@@ -82,7 +84,7 @@ class DynamoInbox:
             model.update(actions=[InboxItemModel.read_at.set(InboxItemModel.read_at | at)],
                          condition=InboxItemModel.record_key.exists())
         except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") == _CONDITION_FAILED:
+            if conditional_failure(error):
                 return None
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _inbox_item(model)
@@ -99,7 +101,7 @@ class DynamoInbox:
             try:
                 item.update(actions=[InboxItemModel.read_at.set(at)], condition=InboxItemModel.read_at.does_not_exist())
             except PynamoDBException as error:
-                if getattr(error, "cause_response_code", "") == _CONDITION_FAILED:
+                if conditional_failure(error):
                     continue  # read meanwhile, in another session
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             marked += 1

@@ -1,4 +1,9 @@
-"""Health records and feed sources in DynamoDB (RecordModel, FeedSourceModel)."""
+"""Patients' health records in DynamoDB (RecordModel): results, documents and the rest of the
+record, each a current version with its kept versions beside it, listed from sparse indexes that
+hold only what a patient may see. Which organization a feed sender files for (FeedSourceModel,
+OrganizationSendersModel) is read and changed here too: filing asks the records repository where
+a message belongs.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,12 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.models import (
-    FeedMessageModel,
-    FeedSourceModel,
-    OrganizationSendersModel,
-    RecordModel,
-    WorklistItemModel,
-)
-from chalicelib.data.repositories import decode_cursor, encode_cursor
-from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.data.dynamo import conditional_failure, contended, invalid_cursor
+from chalicelib.data.models import FeedSourceModel, OrganizationSendersModel, RecordModel
+from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.kernel.paging import decode_cursor, encode_cursor
 from chalicelib.records.domain import StoredResult
-from chalicelib.worklist.domain import WorklistItem
 
 _UNAVAILABLE = "The health records store is unavailable."
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
@@ -36,6 +35,8 @@ def _stored(item: RecordModel) -> StoredResult:
 
 
 class DynamoRecords:
+    """A patient's records, and the feed sources that say whose records a message holds."""
+
     # -- feed sources -----------------------------------------------------------------------------
     def feed_source(self, sender: str) -> FeedSource | None:
         """The organization a sender files for: its own registration, else the catch-all."""
@@ -88,7 +89,7 @@ class DynamoRecords:
                     item.save(condition=RecordModel.record_key.does_not_exist())
                     copied += 1
                 except PutError as error:
-                    if error.cause_response_code != "ConditionalCheckFailedException":
+                    if not conditional_failure(error):
                         raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -107,8 +108,7 @@ class DynamoRecords:
                 transaction.save(current, condition=expected)
                 transaction.save(kept, condition=RecordModel.record_key.does_not_exist())
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
+            if contended(error):
                 raise Conflict("The result changed at the same time.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -128,7 +128,7 @@ class DynamoRecords:
         start = decode_cursor(after)
         if start is not None:
             if set(start) != {key_name, "record_key"} or (prefix and not start[key_name]["S"].startswith(prefix)):
-                raise ValidationFailed("The page cursor is not valid.", [{"field": "cursor"}])
+                raise invalid_cursor("cursor")
             start = {"patient_id": {"S": patient_id}, **start}
         condition = RecordModel.category_listed_at.startswith(prefix) if prefix else None
         if start is not None and listed_from:
@@ -160,7 +160,7 @@ class DynamoRecords:
             RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}").update(
                 actions=actions, condition=RecordModel.version == result.version)
         except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+            if conditional_failure(error):
                 raise Conflict("The result changed at the same time; look again.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -222,7 +222,7 @@ class DynamoRecords:
                          RecordModel.category_listed_at.remove()],
                 condition=RecordModel.record_key.exists())
         except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+            if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
 
     # -- feed sources, as an organization's admins see them -----------------------------------------
@@ -261,7 +261,7 @@ class DynamoRecords:
                 actions=[FeedSourceModel.files_for.set(source.organization_id), FeedSourceModel.retired_by.remove(),
                          authority], condition=free)
         except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
+            if conditional_failure(error):
                 self._unlist_sender(source.organization_id, source.sender)
                 raise Conflict("This sender is registered to another organization.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -275,7 +275,7 @@ class DynamoRecords:
                          FeedSourceModel.default_authority.remove()],
                 condition=FeedSourceModel.files_for == organization_id)
         except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") != "ConditionalCheckFailedException":
+            if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             return False
         self._unlist_sender(organization_id, sender)
@@ -297,51 +297,6 @@ class DynamoRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
 
-def _worklist_item(item: WorklistItemModel) -> WorklistItem:
-    return WorklistItem(item_id=item.item_id, organization_id=item.patient_id.partition("#")[2], task=item.task,
-                        patient_id=item.subject_patient_id, result_id=item.result_id,
-                        result_version=int(item.result_version), status=item.status, created_at=item.created_at,
-                        done_by=item.done_by or "", done_at=item.done_at, outcome=item.outcome or "",
-                        sort_key=item.record_key)
-
-
-class DynamoWorklist:
-    def add(self, item: WorklistItem) -> bool:
-        """Once per item id (a redelivered critical result does not make a second call)."""
-        model = WorklistItemModel(
-            patient_id=f"worklist#{item.organization_id}", record_key=item.sort_key, item_id=item.item_id,
-            task=item.task, subject_patient_id=item.patient_id, result_id=item.result_id,
-            result_version=item.result_version, status=item.status, created_at=item.created_at)
-        try:
-            model.save(condition=WorklistItemModel.record_key.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        return True
-
-    def open_items(self, organization_id: str, limit: int = 100) -> list[WorklistItem]:
-        """Open items, oldest first: one Query."""
-        try:
-            return [_worklist_item(item) for item in WorklistItemModel.query(
-                f"worklist#{organization_id}", filter_condition=WorklistItemModel.status == "open",
-                limit=limit, page_size=limit)]
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-
-    def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool:
-        model = WorklistItemModel(patient_id=f"worklist#{organization_id}", record_key=sort_key)
-        try:
-            model.update(actions=[WorklistItemModel.status.set("done"), WorklistItemModel.done_by.set(done_by),
-                                  WorklistItemModel.done_at.set(now), WorklistItemModel.outcome.set(outcome)],
-                         condition=WorklistItemModel.status == "open")
-        except PynamoDBException as error:
-            if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
-                return False
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        return True
-
-
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     # Only current, not withdrawn versions are in the list indexes (sparse): a page's Query then
     # reads nothing it throws away but what waits for its release.
@@ -358,20 +313,3 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
         release_at=result.release_at, critical=result.critical or None,
         release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None,
         current_record_id=result.result_id if listed else None)
-
-
-def mark_feed_message(key: str, status: str, reason: str = "", expected: str = "accepted") -> bool:
-    """Move a feed record on from ``expected`` (from "accepted": filed, or quarantined by filing;
-    from "quarantined": back to "accepted" for a replay, or dismissed); False if it had moved on
-    already (a redelivery that raced the first delivery, two staff at once)."""
-    model = FeedMessageModel(message_key=key)
-    actions: list[Any] = [FeedMessageModel.status.set(status)]
-    if reason:
-        actions.append(FeedMessageModel.reason.set(reason))
-    try:
-        model.update(actions=actions, condition=FeedMessageModel.status == expected)
-    except PynamoDBException as error:
-        if getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException":
-            return False
-        raise DependencyUnavailable("The feed store is unavailable.") from error
-    return True

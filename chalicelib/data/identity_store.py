@@ -1,5 +1,10 @@
-"""Repositories for patients and the short-lived identity records, and the one transaction that
-enrolls a patient (account, user name, patient, invitation and audit event: all or nothing)."""
+"""The identity store in DynamoDB: the short-lived identity records (IdentityRecordModel:
+sessions, invitations, second-factor challenges, one-time links, throttling windows), and the
+transactions identity needs across tables: enrolling a patient (account, user name, patient,
+invitation and audit event: all or nothing), an account change with its audit event, and a new
+session with the account that lists it. It writes accounts, patients and audit events through the
+item builders of their own modules.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +12,22 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import Any
 
-from pynamodb.exceptions import (
-    DeleteError,
-    PutError,
-    PynamoDBException,
-    TransactWriteError,
-    UpdateError,
-)
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.domain import Account
 from chalicelib.audit.domain import AuditEvent
-from chalicelib.data.models import (
-    AuditEventModel,
-    IdentifierClaimModel,
-    IdentityRecordModel,
-    PatientModel,
-)
-from chalicelib.data.repositories import DynamoDirectory, _first_item_exists, account_item, audit_item
+from chalicelib.data.audit_log import audit_item
+from chalicelib.data.directory import DynamoDirectory, account_item
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended, first_item_exists
+from chalicelib.data.models import AuditEventModel, IdentityRecordModel, PatientModel
+from chalicelib.data.patients import patient_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordKind
-from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+from chalicelib.patients.domain import Patient
 
 _UNAVAILABLE = "The identity store is unavailable."
 
-
-def _conditional_failure(error: PynamoDBException) -> bool:
-    return getattr(error, "cause_response_code", "") == "ConditionalCheckFailedException"
-
-
-# -- identity records ----------------------------------------------------------------------------
 
 def record_item(record: IdentityRecord) -> IdentityRecordModel:
     created = record.created_at or datetime.now(timezone.utc)
@@ -69,11 +60,13 @@ def _record(item: IdentityRecordModel) -> IdentityRecord:
 
 
 class DynamoIdentityRecords:
+    """The short-lived identity records, each keyed "<kind>#<selector>"."""
+
     def put(self, record: IdentityRecord) -> None:
         try:
             record_item(record).save(condition=IdentityRecordModel.pk.does_not_exist())
         except PutError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 raise Conflict("That record exists already.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -90,7 +83,7 @@ class DynamoIdentityRecords:
         try:
             IdentityRecordModel(pk=f"{kind.value}#{selector}").delete(condition=IdentityRecordModel.pk.exists())
         except DeleteError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return False
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return True
@@ -109,7 +102,7 @@ class DynamoIdentityRecords:
             # (When it was last used is idle_expires_at minus the idle timeout: one attribute to write.)
             model.update(actions=[IdentityRecordModel.idle_expires_at.set(epoch + idle_seconds)], condition=condition)
         except UpdateError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return None
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _record(model)
@@ -126,7 +119,7 @@ class DynamoIdentityRecords:
         try:
             model.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return False
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return True
@@ -139,7 +132,7 @@ class DynamoIdentityRecords:
             model.update(actions=[IdentityRecordModel.attempts.add(1)],
                          condition=IdentityRecordModel.pk.exists() & (IdentityRecordModel.attempts < limit))
         except UpdateError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return None
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return int(model.attempts)
@@ -173,107 +166,6 @@ class DynamoIdentityRecords:
                 self.delete(record.kind, record.selector)
 
 
-# -- patients ------------------------------------------------------------------------------------
-
-def patient_item(patient: Patient) -> PatientModel:
-    item = PatientModel(
-        patient_id=patient.patient_id, organization_id=patient.organization_id,
-        identifiers=[{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
-        family_name=patient.family_name, given_names=list(patient.given_names),
-        birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
-        portal_status=patient.portal_status.value, account_id=patient.account_id or None,
-        created_at=patient.created_at, merged_into=patient.merged_into or None,
-        wait_for_review=list(patient.wait_for_review) or None,
-    )
-    if patient.version is not None:
-        item.version = patient.version
-    return item
-
-
-def _patient(item: PatientModel) -> Patient:
-    return Patient(
-        patient_id=item.patient_id, organization_id=item.organization_id,
-        identifiers=tuple(Identifier(i["authority"], i["value"], i.get("type", "MR")) for i in item.identifiers),
-        family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
-        sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
-        account_id=item.account_id or "", created_at=item.created_at, version=item.version,
-        merged_into=item.merged_into or "", wait_for_review=tuple(item.wait_for_review or ()),
-    )
-
-
-class DynamoPatients:
-    def add(self, patient: Patient) -> None:
-        """A new patient and a claim on each identifier, in one transaction: Conflict when an
-        identifier belongs to another patient already."""
-        try:
-            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
-                for identifier in patient.identifiers:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id),
-                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
-                transaction.save(patient_item(patient), condition=PatientModel.patient_id.does_not_exist())
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
-                raise Conflict("A patient with that identifier exists already.", [{"field": "identifiers"}]) from error
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-
-    def get(self, patient_id: str) -> Patient | None:
-        if patient_id.startswith("identifier#"):
-            return None  # a claim, not a patient
-        try:
-            return _patient(PatientModel.get(patient_id, consistent_read=True))
-        except PatientModel.DoesNotExist:
-            return None
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-
-    def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None:
-        try:
-            claim = IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True)
-        except IdentifierClaimModel.DoesNotExist:
-            return None
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-        return self.get(claim.claimed_by)
-
-    def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
-        """The patient an identifier belongs to in an organization, or ""."""
-        try:
-            return IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True).claimed_by
-        except IdentifierClaimModel.DoesNotExist:
-            return ""
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-
-    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
-                         moved: tuple[Identifier, ...] = ()) -> None:
-        """Save a patient (on its version), claim ``new`` identifiers for it (each must be free)
-        and point ``moved`` ones (claimed by a merged record) at it, in one transaction."""
-        try:
-            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
-                for identifier in new:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id),
-                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
-                for identifier in moved:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id))
-                transaction.save(patient_item(patient))
-        except TransactWriteError as error:
-            if _contended(error):
-                raise Conflict("The patient or an identifier changed at the same time.") from error
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-
-    def save(self, patient: Patient) -> None:
-        try:
-            patient_item(patient).save()
-        except PutError as error:
-            if _conditional_failure(error):
-                raise Conflict("The patient changed at the same time; try again.") from error
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-
-
 def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
     """Create the account (and claim its user name), link the patient to it, use up the
     invitation and record the enrollment: one DynamoDB transaction, so a failure leaves the
@@ -289,10 +181,9 @@ def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit
                 condition=IdentityRecordModel.status == InvitationStatus.PENDING.value)
             transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
     except TransactWriteError as error:
-        if _first_item_exists(error):
+        if first_item_exists(error):
             raise Conflict("That user name is taken.", [{"field": "username"}]) from error
-        reasons = error.cancellation_reasons or []
-        if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
+        if any_condition_failed(error):
             raise Conflict("The invitation was used or changed at the same time; ask for a new one.") from error
         raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -305,19 +196,11 @@ def save_account_with_audit(account: Account, audit_event: AuditEvent) -> Accoun
             transaction.save(item)
             transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
     except TransactWriteError as error:
-        if _contended(error):
+        if contended(error):
             raise Conflict("The account changed at the same time; try again.") from error
         raise DependencyUnavailable(_UNAVAILABLE) from error
     # PynamoDB's VersionAttribute counts 1, 2, 3 ...; the transaction wrote the next one.
     return dataclasses.replace(account, version=(account.version or 0) + 1)
-
-
-def _contended(error: TransactWriteError) -> bool:
-    """Cancelled because an item changed (a condition or version failed) or another transaction
-    held it (TransactionConflict, which real DynamoDB raises and moto does not): both mean "read
-    again and retry", not "the store is down"."""
-    reasons = error.cancellation_reasons or []
-    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
 
 
 def open_session(session: IdentityRecord, account: Account) -> Account:
@@ -329,7 +212,7 @@ def open_session(session: IdentityRecord, account: Account) -> Account:
             transaction.save(record_item(session), condition=IdentityRecordModel.pk.does_not_exist())
             transaction.save(item)
     except TransactWriteError as error:
-        if _contended(error):
+        if contended(error):
             raise Conflict("The account changed while signing in; sign in again.") from error
         raise DependencyUnavailable(_UNAVAILABLE) from error
     return dataclasses.replace(account, version=(account.version or 0) + 1)

@@ -1,0 +1,147 @@
+"""Organizations and accounts in DynamoDB (OrganizationModel, AccountModel), with the user-name
+claims that keep user names unique (UsernameClaimModel: an index cannot). ``account_item`` and
+``DynamoDirectory.add_account_within`` are also how the identity store writes an account inside
+its own transactions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
+from chalicelib.data.dynamo import conditional_failure, first_item_exists
+from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClaimModel
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+
+class DynamoDirectory:
+    """Organizations and accounts (and the accounts' user-name claims)."""
+
+    def add_organization(self, organization: Organization) -> None:
+        try:
+            OrganizationModel(organization_id=organization.organization_id, name=organization.name,
+                              created_at=organization.created_at,
+                              mrn_authority=organization.mrn_authority or None).save()
+        except PutError as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def organization(self, organization_id: str) -> Organization | None:
+        try:
+            item = OrganizationModel.get(organization_id)
+        except OrganizationModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        return Organization(item.organization_id, item.name, item.created_at, item.mrn_authority or "",
+                            dict(item.release_policy) if item.release_policy else None)
+
+    def set_release_policy(self, organization_id: str, policy: dict) -> None:
+        try:
+            item = OrganizationModel.get(organization_id, consistent_read=True)
+            item.update(actions=[OrganizationModel.release_policy.set(policy)])
+        except OrganizationModel.DoesNotExist:
+            raise NotFound("No such organization.") from None
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict("The organization changed at the same time; try again.") from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def add_account(self, account: Account) -> None:
+        """Create an account and claim its user name in one transaction; Conflict if taken."""
+        try:
+            with TransactWrite(connection=AccountModel._get_connection().connection) as transaction:
+                self.add_account_within(transaction, account)
+        except TransactWriteError as error:
+            if first_item_exists(error):  # the user name's claim
+                raise Conflict("That user name is taken.", [{"field": "username"}]) from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    @staticmethod
+    def add_account_within(transaction: TransactWrite, account: Account) -> None:
+        """The two writes of a new account, as the first two items of a caller's transaction (so a
+        taken user name shows as the first item's condition failing)."""
+        claim = UsernameClaimModel(account_id=f"username#{account.username}", claimed_by=account.account_id)
+        transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
+        transaction.save(account_item(account), condition=AccountModel.account_id.does_not_exist())
+
+    def account(self, account_id: str) -> Account | None:
+        try:
+            return _account(AccountModel.get(account_id, consistent_read=True))
+        except AccountModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def account_by_username(self, username: str) -> Account | None:
+        """The index finds the account; the read that follows is consistent, so the account comes
+        back with its current version (the index lags writes by a moment)."""
+        try:
+            for item in AccountModel.by_username.query(username, limit=1):
+                account = self.account(item.account_id)
+                return account if account is not None and account.username == username else None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        return None
+
+    def accounts_by_verified_email(self, email: str) -> list[Account]:
+        try:
+            ids = [item.account_id for item in AccountModel.by_verified_email.query(email.lower(), limit=10)]
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        accounts = [self.account(account_id) for account_id in ids]
+        return [a for a in accounts if a is not None and a.email_verified and a.email.lower() == email.lower()]
+
+    def save_account(self, account: Account) -> Account:
+        """Write an account read earlier; Conflict if it changed since (optimistic locking on
+        its version), so two requests cannot silently undo each other's changes."""
+        item = account_item(account)
+        try:
+            item.save()
+        except PutError as error:
+            if conditional_failure(error):
+                raise Conflict("The account changed at the same time; try again.") from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        return _account(item)
+
+
+def account_item(account: Account) -> AccountModel:
+    item = AccountModel(
+        account_id=account.account_id, username=account.username, organization_id=account.organization_id,
+        role=account.role.value, password_hash=account.password_hash, status=account.status.value,
+        email=account.email or None,
+        verified_email=account.email.lower() if account.email and account.email_verified else None,
+        pending_email=account.pending_email or None, created_at=account.created_at,
+        patient_id=account.patient_id or None, terms_version=account.terms_version or None,
+        terms_accepted_at=account.terms_accepted_at, failed_sign_ins=account.failed_sign_ins or None,
+        failures_since=account.failures_since, locked_until=account.locked_until,
+        totp_secret=account.totp_secret or None, totp_pending_secret=account.totp_pending_secret or None,
+        totp_last_step=account.totp_last_step or None, email_code_enabled=account.email_code_enabled or None,
+        recovery_code_hashes=set(account.recovery_code_hashes) or None,
+        notification_preferences=account.notification_preferences or None,
+        connections=[dataclasses.asdict(c) for c in account.connections] or None,
+        sessions=set(account.sessions) or None,
+    )
+    if account.version is not None:
+        item.version = account.version
+    return item
+
+
+def _account(item: AccountModel) -> Account:
+    return Account(
+        account_id=item.account_id, username=item.username, organization_id=item.organization_id,
+        role=Role(item.role), password_hash=item.password_hash, status=AccountStatus(item.status),
+        email=item.email or "", created_at=item.created_at, email_verified=bool(item.verified_email),
+        pending_email=item.pending_email or "", patient_id=item.patient_id or "",
+        terms_version=item.terms_version or "", terms_accepted_at=item.terms_accepted_at,
+        failed_sign_ins=int(item.failed_sign_ins or 0), failures_since=item.failures_since,
+        locked_until=item.locked_until, totp_secret=item.totp_secret or b"",
+        totp_pending_secret=item.totp_pending_secret or b"", totp_last_step=int(item.totp_last_step or 0),
+        email_code_enabled=bool(item.email_code_enabled),
+        recovery_code_hashes=frozenset(item.recovery_code_hashes or ()),
+        notification_preferences=dict(item.notification_preferences or {}),
+        connections=tuple(Connection(**c) for c in (item.connections or ())),
+        sessions=frozenset(item.sessions or ()),
+        version=item.version,
+    )

@@ -1,0 +1,44 @@
+"""What every repository needs from DynamoDB's refusals: telling a failed condition (an answer:
+the item exists, changed, or is gone) from a fault (throttling, a dead endpoint) that is
+``DependencyUnavailable``, and the domain error for a page cursor that is not one. The bottom of
+the package: it imports no other module of chalicelib.data.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+
+from chalicelib.errors import ValidationFailed
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def conditional_failure(error: PynamoDBException) -> bool:
+    """A single write refused because its condition (or the item's version) did not hold."""
+    return getattr(error, "cause_response_code", "") == CONDITION_FAILED
+
+
+def first_item_exists(error: TransactWriteError) -> bool:
+    """A transaction cancelled because its first item's condition (item is new) failed; any other
+    cancellation (a conflicting transaction, throttling) is a fault to retry, not an answer."""
+    reasons = error.cause_response_code == "TransactionCanceledException" and error.cancellation_reasons
+    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
+
+
+def any_condition_failed(error: TransactWriteError) -> bool:
+    """A transaction cancelled because the condition of one of its items failed."""
+    reasons = error.cancellation_reasons or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def contended(error: TransactWriteError) -> bool:
+    """Cancelled because an item changed (a condition or version failed) or another transaction
+    held it (TransactionConflict, which real DynamoDB raises and moto does not): both mean "read
+    again and retry", not "the store is down"."""
+    reasons = error.cancellation_reasons or []
+    return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+
+
+def invalid_cursor(field: str) -> ValidationFailed:
+    """The error for a cursor that does not continue the listing it was handed to."""
+    return ValidationFailed("The page cursor is not valid.", [{"field": field}])

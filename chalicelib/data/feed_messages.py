@@ -1,0 +1,105 @@
+"""Inbound clinical messages in DynamoDB (FeedMessageModel), keyed on sender and control id so a
+message delivered twice is recorded once. Each is recorded with its audit event in one
+transaction; later it moves on from status to status (accepted, filed, quarantined, dismissed),
+each move on condition of the status it leaves, so two deliveries or two staff cannot both move it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.data.audit_log import audit_item
+from chalicelib.data.dynamo import conditional_failure, first_item_exists, invalid_cursor
+from chalicelib.data.models import AuditEventModel, FeedMessageModel
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
+from chalicelib.kernel.paging import decode_cursor, encode_cursor
+
+_UNAVAILABLE = "The feed store is unavailable."
+
+
+class DynamoFeedMessages:
+    """The feed store: one record per inbound message, listed by status for staff."""
+
+    def add(self, message: FeedMessage, audit_event: AuditEvent) -> bool:
+        """Record a message once, with its audit event, in one transaction; False when a record
+        with this key is already there (and then neither is written)."""
+        model = FeedMessageModel(
+            message_key=message.key, sha256=message.sha256, format=message.format.value,
+            message_type=message.message_type or None, sender=message.sender or None,
+            control_id=message.control_id or None, status=message.status.value, reason=message.reason or None,
+            archive_key=message.archive_key, received_at=message.received_at,
+        )
+        try:
+            with TransactWrite(connection=FeedMessageModel._get_connection().connection) as transaction:
+                transaction.save(model, condition=FeedMessageModel.message_key.does_not_exist())
+                transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+        except TransactWriteError as error:
+            if first_item_exists(error):
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
+    def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
+        return mark_feed_message(key, status.value, reason)
+
+    def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
+        """Quarantine to accepted (replay) or dismissed, if it is still in quarantine."""
+        return mark_feed_message(key, to_status.value, expected=from_status.value)
+
+    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
+        """Newest first, one Query per page."""
+        start = decode_cursor(after)
+        if start is not None and set(start) != {"message_key", "status", "received_at"}:
+            raise invalid_cursor("cursor")
+        try:
+            items = list(FeedMessageModel.by_status.query(status.value, scan_index_forward=False, limit=limit + 1,
+                                                          page_size=limit + 1, last_evaluated_key=start))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        cursor = ""
+        if len(items) > limit:
+            last = items[limit - 1]
+            cursor = encode_cursor({"message_key": {"S": last.message_key}, "status": {"S": last.status},
+                                    "received_at": {"S": FeedMessageModel.received_at.serialize(last.received_at)}})
+            items = items[:limit]
+        return [_feed_message(item) for item in items], cursor
+
+    def get(self, key: str) -> FeedMessage | None:
+        try:
+            item = FeedMessageModel.get(key, consistent_read=True)
+        except FeedMessageModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return _feed_message(item)
+
+
+def _feed_message(item: FeedMessageModel) -> FeedMessage:
+    return FeedMessage(
+        key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
+        message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",
+        status=FeedStatus(item.status), reason=item.reason or "", archive_key=item.archive_key,
+        received_at=item.received_at,
+    )
+
+
+def mark_feed_message(key: str, status: str, reason: str = "", expected: str = "accepted") -> bool:
+    """Move a feed record on from ``expected`` (from "accepted": filed, or quarantined by filing;
+    from "quarantined": back to "accepted" for a replay, or dismissed); False if it had moved on
+    already (a redelivery that raced the first delivery, two staff at once)."""
+    model = FeedMessageModel(message_key=key)
+    actions: list[Any] = [FeedMessageModel.status.set(status)]
+    if reason:
+        actions.append(FeedMessageModel.reason.set(reason))
+    try:
+        model.update(actions=actions, condition=FeedMessageModel.status == expected)
+    except PynamoDBException as error:
+        if conditional_failure(error):
+            return False
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    return True

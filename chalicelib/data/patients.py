@@ -1,0 +1,115 @@
+"""Patients in DynamoDB (PatientModel), with the identifier claims that keep a medical record
+number to one patient per organization (IdentifierClaimModel: an index cannot). A patient and its
+claims are written in one transaction; a patient is saved on its version, so two changes cannot
+silently undo each other. ``patient_item`` is also how the identity store writes a patient inside
+its enrollment transaction.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended
+from chalicelib.data.models import IdentifierClaimModel, PatientModel
+from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+
+def patient_item(patient: Patient) -> PatientModel:
+    item = PatientModel(
+        patient_id=patient.patient_id, organization_id=patient.organization_id,
+        identifiers=[{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
+        family_name=patient.family_name, given_names=list(patient.given_names),
+        birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
+        portal_status=patient.portal_status.value, account_id=patient.account_id or None,
+        created_at=patient.created_at, merged_into=patient.merged_into or None,
+        wait_for_review=list(patient.wait_for_review) or None,
+    )
+    if patient.version is not None:
+        item.version = patient.version
+    return item
+
+
+def _patient(item: PatientModel) -> Patient:
+    return Patient(
+        patient_id=item.patient_id, organization_id=item.organization_id,
+        identifiers=tuple(Identifier(i["authority"], i["value"], i.get("type", "MR")) for i in item.identifiers),
+        family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
+        sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
+        account_id=item.account_id or "", created_at=item.created_at, version=item.version,
+        merged_into=item.merged_into or "", wait_for_review=tuple(item.wait_for_review or ()),
+    )
+
+
+class DynamoPatients:
+    """The patient index: patients by id, and by an organization's identifier."""
+
+    def add(self, patient: Patient) -> None:
+        """A new patient and a claim on each identifier, in one transaction: Conflict when an
+        identifier belongs to another patient already."""
+        try:
+            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+                for identifier in patient.identifiers:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id),
+                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                transaction.save(patient_item(patient), condition=PatientModel.patient_id.does_not_exist())
+        except TransactWriteError as error:
+            if any_condition_failed(error):
+                raise Conflict("A patient with that identifier exists already.", [{"field": "identifiers"}]) from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def get(self, patient_id: str) -> Patient | None:
+        if patient_id.startswith("identifier#"):
+            return None  # a claim, not a patient
+        try:
+            return _patient(PatientModel.get(patient_id, consistent_read=True))
+        except PatientModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None:
+        try:
+            claim = IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True)
+        except IdentifierClaimModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+        return self.get(claim.claimed_by)
+
+    def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
+        """The patient an identifier belongs to in an organization, or ""."""
+        try:
+            return IdentifierClaimModel.get(identifier.claim_key(organization_id), consistent_read=True).claimed_by
+        except IdentifierClaimModel.DoesNotExist:
+            return ""
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
+                         moved: tuple[Identifier, ...] = ()) -> None:
+        """Save a patient (on its version), claim ``new`` identifiers for it (each must be free)
+        and point ``moved`` ones (claimed by a merged record) at it, in one transaction."""
+        try:
+            with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+                for identifier in new:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id),
+                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                for identifier in moved:
+                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
+                                                          claimed_by=patient.patient_id))
+                transaction.save(patient_item(patient))
+        except TransactWriteError as error:
+            if contended(error):
+                raise Conflict("The patient or an identifier changed at the same time.") from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+
+    def save(self, patient: Patient) -> None:
+        try:
+            patient_item(patient).save()
+        except PutError as error:
+            if conditional_failure(error):
+                raise Conflict("The patient changed at the same time; try again.") from error
+            raise DependencyUnavailable("The patient index is unavailable.") from error
