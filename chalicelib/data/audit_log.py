@@ -5,7 +5,6 @@ inside their own transaction (a change and its record together, or neither).
 
 from __future__ import annotations
 
-from datetime import timezone
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException
@@ -14,7 +13,9 @@ from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.data.dynamo import invalid_cursor
 from chalicelib.data.models import AuditEventModel
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, encode_cursor
+
 
 class DynamoAuditLog:
     """Append-only audit store. There is deliberately no update or delete method."""
@@ -68,7 +69,7 @@ class DynamoAuditLog:
 def audit_item(event: AuditEvent) -> AuditEventModel:
     return AuditEventModel(
         subject_id=event.patient_id or f"account#{event.actor.account_id}",
-        sort_key=f"{event.recorded_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S.%fZ}#{event.event_id}",
+        sort_key=timed_key(event.recorded_at, event.event_id),
         event_id=event.event_id,
         recorded_at=event.recorded_at,
         actor_id=event.actor.account_id,

@@ -16,6 +16,7 @@ from chalicelib.data.dynamo import conditional_failure, first_item_exists
 from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClaimModel
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 
+
 class DynamoDirectory:
     """Organizations and accounts (and the accounts' user-name claims)."""
 

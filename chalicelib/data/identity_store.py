@@ -24,6 +24,7 @@ from chalicelib.data.models import AuditEventModel, IdentityRecordModel, Patient
 from chalicelib.data.patients import patient_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordKind
+from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
 
 _UNAVAILABLE = "The identity store is unavailable."
@@ -33,7 +34,7 @@ def record_item(record: IdentityRecord) -> IdentityRecordModel:
     created = record.created_at or datetime.now(timezone.utc)
     return IdentityRecordModel(
         pk=record.key, kind=record.kind.value, owner=record.owner or None,
-        created_key=f"{created:%Y-%m-%dT%H:%M:%S.%fZ}#{record.selector}" if record.owner else None,
+        created_key=timed_key(created, record.selector) if record.owner else None,
         secret_hash=record.secret_hash or None, account_id=record.account_id or None,
         patient_id=record.patient_id or None, organization_id=record.organization_id or None,
         role=record.role or None, purpose=record.purpose or None, status=record.status or None,

@@ -18,6 +18,7 @@ from pynamodb.exceptions import PutError, PynamoDBException
 from chalicelib.data.dynamo import conditional_failure, invalid_cursor
 from chalicelib.data.models import InboxItemModel
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, encode_cursor
 from chalicelib.notifications.domain import InboxItem
 
@@ -44,7 +45,7 @@ class DynamoInbox:
         """Once per notification id: False if the account has it already."""
         model = InboxItemModel(
             patient_id=_partition(item.account_id), record_key=_key(item.notification_id),
-            listed_at=f"{item.created_at:%Y-%m-%dT%H:%M:%S.%fZ}#{item.notification_id}", kind="notification",
+            listed_at=timed_key(item.created_at, item.notification_id), kind="notification",
             notification_id=item.notification_id, template=item.template, title=item.title,
             created_at=item.created_at)
         try:

@@ -15,6 +15,7 @@ from chalicelib.data.models import IdentifierClaimModel, PatientModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 
+
 def patient_item(patient: Patient) -> PatientModel:
     item = PatientModel(
         patient_id=patient.patient_id, organization_id=patient.organization_id,

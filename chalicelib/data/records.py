@@ -18,7 +18,7 @@ from chalicelib.data.models import FeedSourceModel, OrganizationSendersModel, Re
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.paging import decode_cursor, encode_cursor
-from chalicelib.records.domain import StoredResult
+from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
 
 _UNAVAILABLE = "The health records store is unavailable."
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
@@ -137,7 +137,7 @@ class DynamoRecords:
             listed_from = min(listed_from, start[key_name]["S"][len(prefix):])
         if prefix and (listed_from or listed_to):
             condition = RecordModel.category_listed_at.between(prefix + listed_from, prefix + (listed_to or "\uffff"))
-        visible = (RecordModel.release_at <= released_by) & (RecordModel.status != "cancelled")
+        visible = is_shown(RecordModel.release_at, RecordModel.status, released_by)
         try:
             items = list(index.query(patient_id, range_key_condition=condition, filter_condition=visible,
                                      scan_index_forward=oldest_first, limit=limit + 1, page_size=limit + 1,
@@ -174,7 +174,7 @@ class DynamoRecords:
         """Current results and documents not released yet (held ones included), newest first, one
         Query of the category index: unlike the time index, it lists documents too. It orders by
         category, so the waiting ones are sorted here (a patient has few)."""
-        waiting = (RecordModel.release_at > now) & (RecordModel.status != "cancelled")
+        waiting = is_waiting(RecordModel.release_at, RecordModel.status, now)
         try:
             items = [_stored(item) for item in RecordModel.by_category.query(
                 patient_id, filter_condition=waiting, limit=MAX_WAITING, page_size=200)]
@@ -218,7 +218,7 @@ class DynamoRecords:
         original): marked cancelled and out of the list indexes; kept, never deleted."""
         try:
             RecordModel(patient_id=patient_id, record_key=f"{kind}#{record_id}").update(
-                actions=[RecordModel.status.set("cancelled"), RecordModel.listed_at.remove(),
+                actions=[RecordModel.status.set(WITHDRAWN), RecordModel.listed_at.remove(),
                          RecordModel.category_listed_at.remove()],
                 condition=RecordModel.record_key.exists())
         except PynamoDBException as error:
@@ -300,7 +300,7 @@ class DynamoRecords:
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     # Only current, not withdrawn versions are in the list indexes (sparse): a page's Query then
     # reads nothing it throws away but what waits for its release.
-    indexed = listed and result.status != "cancelled"
+    indexed = listed and not result.withdrawn
     return RecordModel(
         patient_id=result.patient_id, record_key=record_key,
         # Documents and the rest of the record are kept off the time index: the results list is results.

@@ -195,6 +195,12 @@ def is_shown(release_at: Any, status: Any, now: datetime) -> Any:
     return (release_at <= now) & (status != WITHDRAWN)
 
 
+def is_waiting(release_at: Any, status: Any, now: datetime) -> Any:
+    """Filed, not withdrawn, and not yet released (held, delayed, or waiting for a review): what
+    the patient's "on its way" list shows. For values and store attributes alike, as ``is_shown``."""
+    return (release_at > now) & (status != WITHDRAWN)
+
+
 @dataclass(frozen=True)
 class StoredResult:
     """A filed result, document or health-summary entry, one version of it."""
@@ -230,7 +236,7 @@ class StoredResult:
 
     def waiting(self, now: datetime) -> bool:
         """Filed, not withdrawn, and not yet released (held, delayed, or waiting for review)."""
-        return not self.withdrawn and self.release_at > now
+        return bool(is_waiting(self.release_at, self.status, now))
 
 
 def result_id(organization_id: str, sender: str, source_id: str) -> str:
