@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.kernel.clock import Clock, SystemClock
 from chalicelib.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # for the type checker only: the container imports each of these on first use
+    from chalicelib.adapters.kms import KmsKeys
+    from chalicelib.adapters.s3 import S3ObjectStore
+    from chalicelib.adapters.ses import SesMailer
+    from chalicelib.adapters.sqs import SqsQueue
+    from chalicelib.adapters.stepfunctions import StepFunctionsTimers
+    from chalicelib.data.audit_log import DynamoAuditLog
+    from chalicelib.data.directory import DynamoDirectory
+    from chalicelib.data.feed_messages import DynamoFeedMessages
+    from chalicelib.data.identity_store import DynamoIdentityStore
+    from chalicelib.data.inbox import DynamoInbox
+    from chalicelib.data.patients import DynamoPatients
+    from chalicelib.data.records import DynamoRecords
+    from chalicelib.data.worklist import DynamoWorklist
 
 
 class ConfigurationMissing(RuntimeError):
@@ -69,98 +84,98 @@ class Container:
 
     # -- adapters ------------------------------------------------------------------------------
     @cached_property
-    def documents(self):
+    def documents(self) -> S3ObjectStore:
         from chalicelib.adapters.s3 import S3ObjectStore
 
         return S3ObjectStore(self.client("s3"), self.settings.documents_bucket, self.settings.kms_key_id)
 
     @cached_property
-    def feed_archive(self):
+    def feed_archive(self) -> S3ObjectStore:
         from chalicelib.adapters.s3 import S3ObjectStore
 
         return S3ObjectStore(self.client("s3"), self.settings.feed_archive_bucket, self.settings.kms_key_id)
 
     @cached_property
-    def mailer(self):
+    def mailer(self) -> SesMailer:
         from chalicelib.adapters.ses import SesMailer
 
         return SesMailer(self.client("ses"), self.settings.sender_address)
 
     @cached_property
-    def notifications_queue(self):
+    def notifications_queue(self) -> SqsQueue:
         from chalicelib.adapters.sqs import SqsQueue
 
         return SqsQueue(self.client("sqs"), self.settings.notifications_queue_url)
 
     @cached_property
-    def clinical_inbound_queue(self):
+    def clinical_inbound_queue(self) -> SqsQueue:
         from chalicelib.adapters.sqs import SqsQueue
 
         return SqsQueue(self.client("sqs"), self.settings.clinical_inbound_queue_url)
 
     @cached_property
-    def clinical_outbound_queue(self):
+    def clinical_outbound_queue(self) -> SqsQueue:
         from chalicelib.adapters.sqs import SqsQueue
 
         return SqsQueue(self.client("sqs"), self.settings.clinical_outbound_queue_url)
 
     @cached_property
-    def timers(self):
+    def timers(self) -> StepFunctionsTimers:
         from chalicelib.adapters.stepfunctions import StepFunctionsTimers
 
         return StepFunctionsTimers(self.client("stepfunctions"), self.settings.dated_event_state_machine_arn)
 
     @cached_property
-    def keys(self):
+    def keys(self) -> KmsKeys:
         from chalicelib.adapters.kms import KmsKeys
 
         return KmsKeys(self.client("kms"), self.settings.kms_key_id)
 
     # -- repositories --------------------------------------------------------------------------
     @cached_property
-    def audit_log(self):
+    def audit_log(self) -> DynamoAuditLog:
         from chalicelib.data.audit_log import DynamoAuditLog
 
         self._bind_tables()
         return DynamoAuditLog()
 
     @cached_property
-    def directory(self):
+    def directory(self) -> DynamoDirectory:
         from chalicelib.data.directory import DynamoDirectory
 
         self._bind_tables()
         return DynamoDirectory()
 
     @cached_property
-    def patients(self):
+    def patients(self) -> DynamoPatients:
         from chalicelib.data.patients import DynamoPatients
 
         self._bind_tables()
         return DynamoPatients()
 
     @cached_property
-    def identity_records(self):
+    def identity_records(self) -> DynamoIdentityStore:
         from chalicelib.data.identity_store import DynamoIdentityStore
 
         self._bind_tables()
         return DynamoIdentityStore()
 
     @cached_property
-    def records(self):
+    def records(self) -> DynamoRecords:
         from chalicelib.data.records import DynamoRecords
 
         self._bind_tables()
         return DynamoRecords()
 
     @cached_property
-    def worklist(self):
+    def worklist(self) -> DynamoWorklist:
         from chalicelib.data.worklist import DynamoWorklist
 
         self._bind_tables()
         return DynamoWorklist()
 
     @cached_property
-    def feed_messages(self):
+    def feed_messages(self) -> DynamoFeedMessages:
         from chalicelib.data.feed_messages import DynamoFeedMessages
 
         self._bind_tables()
@@ -186,7 +201,7 @@ class Container:
                 config = IdempotencyConfig(event_key_jmespath=key_jmespath, payload_validation_jmespath=payload_jmespath,
                                            expires_after_seconds=expires_after_seconds,
                                            raise_on_no_idempotency_key=True)
-                # Given our client so Powertools does not build one at import (GUIDE 4).
+                # Given our client so Powertools does not build a client of its own at import.
                 store = DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
                                                  boto3_client=self.client("dynamodb"))
                 cache[name] = (idempotent_function(function, data_keyword_argument="message", persistence_store=store,
@@ -204,7 +219,7 @@ class Container:
         }
 
     @cached_property
-    def inbox(self):
+    def inbox(self) -> DynamoInbox:
         from chalicelib.data.inbox import DynamoInbox
 
         self._bind_tables()

@@ -1,0 +1,28 @@
+"""The directory of organizations and accounts, as services use it (chalicelib.data.directory
+implements it over DynamoDB)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chalicelib.accounts.domain import Account, Organization
+
+
+class Directory(Protocol):
+    def add_organization(self, organization: Organization) -> None: ...
+
+    def organization(self, organization_id: str) -> Organization | None: ...
+
+    def set_release_policy(self, organization_id: str, policy: dict[str, Any]) -> None: ...
+
+    def add_account(self, account: Account) -> None: ...
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def account_by_username(self, username: str) -> Account | None: ...
+
+    def accounts_by_verified_email(self, email: str) -> list[Account]: ...
+
+    def save_account(self, account: Account) -> Account:
+        """Save on the account's version; Conflict if it changed meanwhile."""
+        ...

@@ -1,0 +1,45 @@
+"""The AWS services as services see them: the verbs the adapters (chalicelib.adapters) speak,
+as Protocols. A service names the ones it uses in its own ports Protocol; tests pass fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Queue(Protocol):
+    """An SQS queue: a message is a JSON object (FIFO queues also take a group and a dedup id)."""
+
+    def send(self, message: dict[str, Any], group_id: str = "", deduplication_id: str = "") -> str: ...
+
+
+class ObjectStore(Protocol):
+    """An S3 bucket of the stack, written under server-made keys."""
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def presigned_get(self, key: str, expires_in: int = ..., content_type: str = "",
+                      disposition: str = "") -> str: ...
+
+
+class Mailer(Protocol):
+    def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
+
+
+class Timers(Protocol):
+    """Dated events on the Step Functions state machine."""
+
+    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
+              guard: dict[str, Any] | None = None) -> str: ...
+
+    def cancel(self, timer: str) -> None: ...
+
+
+class Keys(Protocol):
+    """The stack's KMS key, for secrets kept at rest (bound to their owner by a context)."""
+
+    def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes: ...
+
+    def decrypt(self, ciphertext: bytes, context: dict[str, str]) -> bytes: ...

@@ -1,0 +1,29 @@
+"""The patient records and their identifier claims, as services use them
+(chalicelib.data.patients implements it over DynamoDB)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chalicelib.patients.domain import Identifier, Patient
+
+
+class Patients(Protocol):
+    def add(self, patient: Patient) -> None:
+        """A new patient with a claim on each identifier; Conflict if one is claimed already."""
+        ...
+
+    def get(self, patient_id: str) -> Patient | None: ...
+
+    def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None: ...
+
+    def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
+        """The id of the patient this identifier names in the organization, or ""."""
+        ...
+
+    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
+                         moved: tuple[Identifier, ...] = ()) -> None: ...
+
+    def save(self, patient: Patient) -> None:
+        """Save on the patient's version; Conflict if it changed meanwhile."""
+        ...
