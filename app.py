@@ -2,7 +2,7 @@
 
 Routes live in chalicelib/<capability>/routes.py as Blueprints. SQS event handlers are declared
 here, not in Blueprints, because a Blueprint's event handlers lose the app's middleware once
-deployed (chalice issue 1566); their logic lives in chalicelib/<capability>/consumer.py.
+deployed (chalice's GitHub issue #1566); their logic lives in chalicelib/<capability>/consumer.py.
 Nothing here builds a client or touches the network: this import is the Lambda cold start.
 The queue consumers are imported inside their handlers, so the API function never loads the HL7
 parser or Powertools' batch utilities.

@@ -6,10 +6,10 @@ feed, one of them corrected twice (three versions).
   authorizer's session check and the app's middleware);
 - GET /v1/patients/{id}/results/{result_id}: the corrected result with its earlier versions.
 
-DynamoDB round trips are counted with a botocore "before-call" hook on every client (goal, GUIDE
-6: the session check + one Query per page + the read's audit PutItem). Times are medians per
+DynamoDB round trips are counted with a botocore "before-call" hook on every client (the goal:
+the session check + one Query per page + the read's audit PutItem). Times are medians per
 request, against raw boto3 making the very same calls (their parameters taken from the service's
-own calls): the Query alone (the floor GUIDE 6 names), the Query + the audit PutItem, and, for the
+own calls): the Query alone (the floor), the Query + the audit PutItem, and, for the
 HTTP route, the session UpdateItem as well. For the single read, also one begins_with Query that
 returns the current item and its versions together.
 

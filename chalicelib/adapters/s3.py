@@ -3,7 +3,7 @@ from __future__ import annotations
 from chalicelib.adapters import AWS_FAILURES
 from chalicelib.errors import DependencyUnavailable, NotFound, ValidationFailed
 
-# Presigned URLs are bearer tokens to PHI: they live five minutes at most (GUIDE 5.11).
+# Presigned URLs are bearer tokens to PHI: they live five minutes at most.
 MAX_PRESIGNED_SECONDS = 300
 
 

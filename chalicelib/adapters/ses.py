@@ -5,7 +5,7 @@ from chalicelib.errors import DependencyUnavailable
 
 
 class SesMailer:
-    """Sends the portal's email through SES v1 (SES v2 templates are not in moto; see GUIDE 4)."""
+    """Sends the portal's email through SES v1 (moto does not implement SES v2 templates, so the local stack could not run v2)."""
 
     def __init__(self, client, sender: str):
         self._ses = client

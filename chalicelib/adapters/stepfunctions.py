@@ -11,7 +11,7 @@ from chalicelib.errors import Conflict, DependencyUnavailable
 
 
 def iso_utc(moment: datetime) -> str:
-    """Step Functions' TimestampPath wants 2026-11-25T12:00:00Z, not +00:00 (GUIDE 4)."""
+    """Step Functions' TimestampPath wants 2026-11-25T12:00:00Z, not +00:00 (moto, like the service, compares it as written)."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -3,7 +3,7 @@ stack, or moto's decorator in tests).
 
 Why not CloudFormation? moto's CloudFormation skips SES resources, ignores TTL, point-in-time
 recovery, versioning, object lock and public-access blocks, and state machines it creates are
-invisible to its Step Functions executor (GUIDE 4). Reading the same template here keeps one
+invisible to its Step Functions executor. Reading the same template here keeps one
 source of truth; tests/integration/test_local_provisioning.py checks that what this creates
 agrees with what the template declares.
 

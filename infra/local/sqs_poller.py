@@ -1,5 +1,5 @@
 """Delivers SQS messages to the app's ``on_sqs_message`` handlers the way Lambda's event source
-mapping does, because ``chalice local`` never calls them (GUIDE 4):
+mapping does, because ``chalice local`` never calls them:
 
 - a batch of up to ``batch_size`` records in Lambda's SQS event shape;
 - ``batchItemFailures`` honoured: the records it names stay on the queue, the rest are deleted;

@@ -34,7 +34,7 @@ def prepare_environment(options: LocalStackOptions, environ=os.environ) -> None:
     environ["AWS_EC2_METADATA_DISABLED"] = "true"
     environ["AWS_ENDPOINT_URL"] = f"http://{options.host}:{options.aws_port}"
     environ["MOTO_PORT"] = str(options.aws_port)  # moto's Step Functions executor calls back here
-    environ["TZ"] = "UTC"  # moto compares Wait timestamps in local time (GUIDE 4)
+    environ["TZ"] = "UTC"  # moto compares Wait timestamps in local time
     time.tzset()
 
 
