@@ -345,7 +345,7 @@ def main() -> None:
     print("medians per message in ms; moto's own CPU is inside every AWS figure")
     print(f"{'':<58} {'CPU':>7} {'wall':>7}")
     print(parse.line("floor: python-hl7 parse"))
-    print(read.line("floor: python-hl7 parse + records.hl7.read_hl7"))
+    print(read.line("floor: python-hl7 parse + interop.hl7v2.read_hl7"))
     print(raw_intake.line("floor: raw boto3 put_object + feed/audit transact_write"))
     print(raw_filing.line("floor: raw boto3 claim get_item + records transact_write"))
     print(raw_floor_all.line("floor: raw boto3, the 4 calls above"))

@@ -130,7 +130,7 @@ class OrganizationModel(Model):
     # The assigning authority of this organization's medical record numbers (HL7 PID-3.4), so
     # staff can find a patient by "mrn" alone.
     mrn_authority = UnicodeAttribute(null=True)
-    release_policy = JSONAttribute(null=True)  # records.release.ReleasePolicy.as_json()
+    release_policy = JSONAttribute(null=True)  # release.policy.ReleasePolicy.as_json()
     version = VersionAttribute()
 
 

@@ -37,7 +37,7 @@ def records() -> dict[str, FeedMessageModel]:
 
 
 def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
-    # (its sender files for an organization whose bare MRNs are "BMC-MRN" ones: records/filing.py)
+    # (its sender files for an organization whose bare MRNs are "BMC-MRN" ones: filing/matching.py)
     container.records.add_feed_source(FeedSource("LAB|BMC", "albany-medical-center", "BMC-MRN"))
     body = sample("hl7org_ORU_R01_lab-panel_v2.3.1.hl7")
     event = sqs_event(api, [body], QUEUE, group_id="LAB")
