@@ -202,8 +202,10 @@ def test_notification_preferences_take_only_listed_true_or_false_fields(enrolled
 
 
 def test_the_sign_in_history_lists_successes_and_failures_newest_first_in_pages(enrolled, seeded, clock):
+    # (the pinned clock moves a second between attempts, so "newest first" has an order to keep)
     for _ in range(2):
         assert sign_in_answer(seeded, USERNAME, "a wrong guess").status_code == 401
+        clock.advance(seconds=1)
     token = sign_in(seeded, USERNAME, PASSWORD)
 
     history = call(seeded, "GET", "/v1/me/sign-in-history", token=token)
