@@ -1,5 +1,7 @@
 """In-memory fakes of the ports the services talk to (Archive, FeedMessages, Mailer, Timers,
-Directory, AuditLog). They keep what they were given so tests can assert on state, not on calls.
+AuditLog), and the twins of the DynamoDB repositories (Directory, Patients, Records, Worklist,
+Inbox: tests.fakes, re-exported here). They keep what they were given so tests can assert on
+state, not on calls.
 
 FakeAuditLog is meant to pass the same contract test as DynamoAuditLog:
 - ``for_patient`` / ``by_actor`` return events newest first, ordered like the DynamoDB sort key
@@ -19,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.accounts.domain import Account, Organization
 from chalicelib.audit.domain import AuditEvent
-from chalicelib.errors import Conflict, DependencyUnavailable, ValidationFailed
+from chalicelib.errors import DependencyUnavailable, ValidationFailed
 from chalicelib.feeds.domain import FeedMessage
+from tests.fakes import FakeDirectory, FakeInbox, FakePatients, FakeRecords, FakeWorklist  # noqa: F401  (re-exported)
 
 
 # --- feeds -----------------------------------------------------------------------------------
@@ -134,33 +136,6 @@ class FakeTimers:
     @staticmethod
     def handle(name: str) -> str:
         return f"arn:aws:states:us-east-1:123456789012:execution:DatedEvent:{name}"
-
-
-# --- accounts --------------------------------------------------------------------------------
-
-
-class FakeDirectory:
-    def __init__(self):
-        self.organizations: dict[str, Organization] = {}
-        self.accounts: dict[str, Account] = {}  # by username
-        self.organization_writes = 0
-
-    def add_organization(self, organization: Organization) -> None:
-        if organization.organization_id in self.organizations:
-            raise Conflict("The organization already exists.", [{"field": "organization_id"}])
-        self.organization_writes += 1
-        self.organizations[organization.organization_id] = organization
-
-    def organization(self, organization_id: str) -> Organization | None:
-        return self.organizations.get(organization_id)
-
-    def add_account(self, account: Account) -> None:
-        if account.username in self.accounts:
-            raise Conflict("The user name is taken.", [{"field": "username"}])
-        self.accounts[account.username] = account
-
-    def account_by_username(self, username: str) -> Account | None:
-        return self.accounts.get(username)
 
 
 # --- audit -----------------------------------------------------------------------------------

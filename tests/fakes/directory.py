@@ -1,0 +1,67 @@
+"""FakeDirectory: DynamoDirectory in memory (organizations, accounts and the accounts' user-name
+claims).
+
+Faithful where services rely on it: an account is stored with a version (1 when added, one more
+on each save) and ``save_account`` names the version it read (Conflict on a clash) and returns the
+account as stored; a user name is claimed once, for good (Conflict when taken); only verified
+addresses find accounts, whatever their case. Adding an organization that exists is refused as
+the DynamoDB store refuses it: its versioned put fails, which it reports as DependencyUnavailable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from chalicelib.accounts.domain import Account, Organization
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+
+
+class FakeDirectory:
+    def __init__(self) -> None:
+        self.organizations: dict[str, Organization] = {}
+        self.accounts: dict[str, Account] = {}  # by account id, as stored (with their version)
+        self.usernames: dict[str, str] = {}  # claimed user name -> account id
+        self.organization_writes = 0
+
+    def add_organization(self, organization: Organization) -> None:
+        if organization.organization_id in self.organizations:
+            raise DependencyUnavailable("The directory is unavailable.")
+        self.organization_writes += 1
+        self.organizations[organization.organization_id] = organization
+
+    def organization(self, organization_id: str) -> Organization | None:
+        return self.organizations.get(organization_id)
+
+    def set_release_policy(self, organization_id: str, policy: dict[str, Any]) -> None:
+        organization = self.organizations.get(organization_id)
+        if organization is None:
+            raise NotFound("No such organization.")
+        self.organizations[organization_id] = dataclasses.replace(organization, release_policy=dict(policy))
+
+    def add_account(self, account: Account) -> None:
+        if account.username in self.usernames:
+            raise Conflict("That user name is taken.", [{"field": "username"}])
+        if account.account_id in self.accounts or account.version is not None:
+            raise DependencyUnavailable("The directory is unavailable.")  # (a failed condition past the claim)
+        self.usernames[account.username] = account.account_id
+        self.accounts[account.account_id] = dataclasses.replace(account, version=1)
+
+    def account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def account_by_username(self, username: str) -> Account | None:
+        return next((a for _, a in sorted(self.accounts.items()) if a.username == username), None)
+
+    def accounts_by_verified_email(self, email: str) -> list[Account]:
+        return [a for _, a in sorted(self.accounts.items())
+                if a.email_verified and a.email and a.email.lower() == email.lower()][:10]
+
+    def save_account(self, account: Account) -> Account:
+        stored = self.accounts.get(account.account_id)
+        on_version = stored is None if account.version is None else (
+            stored is not None and stored.version == account.version)
+        if not on_version:
+            raise Conflict("The account changed at the same time; try again.")
+        saved = self.accounts[account.account_id] = dataclasses.replace(account, version=(account.version or 0) + 1)
+        return saved

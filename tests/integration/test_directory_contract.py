@@ -1,0 +1,101 @@
+"""One contract, two directories: FakeDirectory (service tests) and DynamoDirectory.
+
+The contract: an organization is added once and carries its release policy; an account is added
+with a user name no one holds (Conflict otherwise) and found by id, by user name, and by its
+address once verified; it is saved on the version that was read (1 when added, one more per
+save), and a save returns it as stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
+from chalicelib.data.directory import DynamoDirectory
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from tests.fakes import FakeDirectory
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+AMC = Organization("amc", "Albany Medical Center", NOW, "AMC-MRN")
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def directory(request):
+    if request.param == "fake":
+        return FakeDirectory()
+    directory = request.getfixturevalue("container").directory
+    assert isinstance(directory, DynamoDirectory)
+    return directory
+
+
+def account(number: int, username: str, **changes) -> Account:
+    return Account(account_id=f"{number:032x}", username=username, organization_id="amc", role=Role.PATIENT,
+                   password_hash="$argon2id$x", status=AccountStatus.ACTIVE, created_at=NOW,
+                   **{"email": f"{username}@example.org", **changes})
+
+
+class TestDirectoryContract:
+    def test_an_organization_is_added_once_and_carries_its_release_policy(self, directory):
+        # GIVEN an organization
+        directory.add_organization(AMC)
+
+        # WHEN it is added again, THEN that is refused and the first one stays
+        with pytest.raises(DependencyUnavailable):
+            directory.add_organization(dataclasses.replace(AMC, name="Albany Med"))
+        assert directory.organization("amc") == AMC
+        assert directory.organization("st-peters") is None
+
+        # WHEN its admin sets a release policy, THEN it comes back with it
+        directory.set_release_policy("amc", {"lab": {"delay_hours": 72}})
+        assert directory.organization("amc") == dataclasses.replace(AMC, release_policy={"lab": {"delay_hours": 72}})
+        with pytest.raises(NotFound):
+            directory.set_release_policy("st-peters", {})
+
+    def test_a_user_name_is_held_by_one_account(self, directory):
+        # GIVEN an account
+        joy = account(1, "nurse.joy")
+        directory.add_account(joy)
+
+        # WHEN another account asks for its user name, THEN it is refused, and not written
+        with pytest.raises(Conflict) as refused:
+            directory.add_account(account(2, "nurse.joy"))
+        assert refused.value.details == [{"field": "username"}]
+        assert directory.account(f"{2:032x}") is None
+
+        # AND the first is found by id and by user name, as version 1
+        assert directory.account(joy.account_id) == dataclasses.replace(joy, version=1)
+        assert directory.account_by_username("nurse.joy") == dataclasses.replace(joy, version=1)
+        assert directory.account_by_username("nurse.jo") is None
+
+    def test_only_a_verified_address_finds_accounts_whatever_its_case(self, directory):
+        directory.add_account(account(1, "jane", email="Jane@Example.org", email_verified=True))
+        directory.add_account(account(2, "jane.too", email="jane@example.org", email_verified=True))
+        directory.add_account(account(3, "unverified", email="jane@example.org"))
+        directory.add_account(account(4, "john", email_verified=True))
+
+        found = directory.accounts_by_verified_email("JANE@example.ORG")
+
+        assert sorted(a.username for a in found) == ["jane", "jane.too"]
+        assert directory.accounts_by_verified_email("nobody@example.org") == []
+
+    def test_an_account_is_saved_on_the_version_read(self, directory):
+        # GIVEN an account two requests read at once
+        directory.add_account(account(1, "jane"))
+        first, second = directory.account(f"{1:032x}"), directory.account(f"{1:032x}")
+
+        # WHEN both save a change
+        connection = Connection("c-1", "amc", f"{7:032x}", "active", "2026-11-25T09:00:00Z")
+        saved = directory.save_account(dataclasses.replace(first, connections=(connection,), sessions=frozenset({"s"})))
+        with pytest.raises(Conflict):
+            directory.save_account(dataclasses.replace(second, failed_sign_ins=3))
+
+        # THEN the first stands, one version on, as the save returned it
+        assert saved == dataclasses.replace(first, connections=(connection,), sessions=frozenset({"s"}), version=2)
+        assert directory.account(f"{1:032x}") == saved
+        assert directory.save_account(saved).version == 3
+        # AND an account never added cannot be saved on a version
+        with pytest.raises(Conflict):
+            directory.save_account(account(2, "john", version=1))
