@@ -24,12 +24,20 @@ _UNAVAILABLE = "The health records store is unavailable."
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
 
 
+def _listed_at(item: RecordModel) -> str:
+    """The list time of a current item. Results carry it on the time index; documents and entries
+    only inside their category key ("<category>#<listed_at>"), and a new version must keep it."""
+    if item.listed_at:
+        return item.listed_at
+    return item.category_listed_at.partition("#")[2] if item.category_listed_at else ""
+
+
 def _stored(item: RecordModel) -> StoredResult:
     return StoredResult(
         patient_id=item.patient_id, result_id=item.record_id, version=int(item.version), category=item.category,
         status=item.status, content_sha256=item.content_sha256, content=dict(item.content),
         organization_id=item.organization_id, source=item.source, filed_at=item.filed_at,
-        release_at=item.release_at, critical=bool(item.critical), listed_at=item.listed_at or "",
+        release_at=item.release_at, critical=bool(item.critical), listed_at=_listed_at(item),
         release_timer=item.release_timer or "", held_reason=item.held_reason or "", kind=item.kind,
         object_key=item.object_key or "")
 

@@ -8,8 +8,8 @@ What it keeps faithful, because services rely on it:
 - only current, not withdrawn items are listed: results by ``listed_at`` (the time list), every
   kind by ``<category>#<listed_at>`` (the category list, which ``prefix`` selects); ``page`` also
   hides what is not released by ``released_by``, newest first unless ``oldest_first``;
-- what the store gives back is what DynamoDB gives back: ``listed_at`` only on a current result
-  (not on documents, entries, withdrawn items or kept versions), no ``release_timer`` on kept
+- what the store gives back is what DynamoDB gives back: ``listed_at`` on a current item of any
+  kind (not on withdrawn items or kept versions), no ``release_timer`` on kept
   versions or on copies a merge made;
 - cursors are the repository's: opaque, refused (ValidationFailed) when not one or from another
   listing.
@@ -207,6 +207,6 @@ class FakeRecords:
 def _current_row(result: StoredResult) -> _Row:
     listed = not result.withdrawn
     time_key = result.listed_at if listed and result.kind == "result" else ""
-    return _Row(result=dataclasses.replace(result, listed_at=time_key),
+    return _Row(result=dataclasses.replace(result, listed_at=result.listed_at if listed else ""),
                 time_key=time_key, category_key=f"{result.category}#{result.listed_at}" if listed else "",
                 record_id=result.result_id)

@@ -109,15 +109,18 @@ class TestVersions:
         assert records.current(JANE, rid(1)) == version(1, 2)
         assert [v.version for v in records.versions(JANE, rid(1))] == [2, 1]
 
-    def test_what_comes_back_is_listed_by_time_for_results_only(self, records):
+    def test_every_current_item_keeps_its_list_time_and_only_results_are_on_the_time_list(self, records):
         # GIVEN a result, a document and an entry
         file(records, version(1), version(2, kind="document", category="document:report"),
              version(3, kind="allergy", category="allergy"))
 
-        # THEN the result keeps its list time; the document and entry are listed by category only
+        # THEN each keeps its list time (a next version keeps its place in the lists)
         assert records.current(JANE, rid(1)).listed_at == timed_key(START, rid(1))
-        assert records.current(JANE, rid(2), kind="document").listed_at == ""
-        assert records.current(JANE, rid(3), kind="allergy").listed_at == ""
+        assert records.current(JANE, rid(2), kind="document").listed_at == timed_key(START, rid(2))
+        assert records.current(JANE, rid(3), kind="allergy").listed_at == timed_key(START, rid(3))
+        # AND only the result is on the time list (the results list); all three on their category's
+        listed, _ = records.page(JANE, "", NOW, 10)
+        assert [r.result_id for r in listed] == [rid(1)]
 
 
 class TestPatientLists:
@@ -214,8 +217,9 @@ class TestRelease:
 
         waiting = records.upcoming(JANE, NOW)
 
-        assert ids(waiting) == [3, 2, 5]
-        assert ids(records.upcoming(JANE, NOW, limit=1)) == [3]
+        # THEN the waiting ones, results and documents together, newest filed first
+        assert ids(waiting) == [5, 3, 2]
+        assert ids(records.upcoming(JANE, NOW, limit=1)) == [5]
         assert records.upcoming(JOHN, NOW) == []
 
     def test_staff_move_a_release_on_the_version_they_read(self, records):
