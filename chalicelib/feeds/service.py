@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.feeds.stores import FeedMessages
 
