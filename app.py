@@ -13,18 +13,19 @@ from chalice import Chalice, ConvertToMiddleware
 from chalicelib import settings, wiring
 from chalicelib.audit.service import record_access_denied
 from chalicelib.dev.routes import dev_routes
+from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
 from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
-from chalicelib.feeds.routes import feed_routes
+from chalicelib.kernel.caller import Caller
+from chalicelib.notifications.routes import notification_routes
+from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.release.routes import release_routes
 from chalicelib.worklist.routes import worklist_routes
-from chalicelib.notifications.routes import notification_routes
-from chalicelib.observability import logger, metrics, tracing_middleware
 
 # chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
 # configure_logs=False leaves its single (JSON) handler to Powertools.
@@ -33,10 +34,14 @@ app = Chalice(app_name="patient-portal", configure_logs=False)
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(tracing_middleware(lambda: wiring.settings().tracing_enabled))
-app.register_middleware(make_envelope(
-    app, lambda: wiring.settings().is_local,
-    lambda caller, route, reason: record_access_denied(wiring.container().audit_log, caller, route, reason,
-                                                   wiring.container().clock.now())), "http")
+
+
+def _record_denial(caller: Caller, route: str, reason: str) -> None:
+    """The audit event of a call refused by its route's access rule."""
+    record_access_denied(wiring.container().audit_log, caller, route, reason, wiring.container().clock.now())
+
+
+app.register_middleware(make_envelope(app, lambda: wiring.settings().is_local, _record_denial), "http")
 
 app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(health_routes)

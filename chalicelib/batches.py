@@ -5,12 +5,19 @@ for an API cold start."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, SqsFifoPartialProcessor
+from aws_lambda_powertools.utilities.batch import (
+    BasePartialProcessor,
+    BatchProcessor,
+    EventType,
+    SqsFifoPartialProcessor,
+)
 
 from chalicelib.observability import count, logger
 
 
-class _LogsFailures:
+class _LogsFailures(BasePartialProcessor):
+    """Mixed in before a processor: its failure handler logs, counts, then hands on to the processor's."""
+
     def failure_handler(self, record, exception):
         logger.warning("queue record failed; it stays on the queue for a retry",
                        extra={"sqs_message_id": record.message_id, "error_type": exception[0].__name__,

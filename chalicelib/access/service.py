@@ -5,22 +5,26 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from chalicelib.access.domain import PatientScope, Standing
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
+from chalicelib.patients.stores import Patients
 
 _STAFF_ROLES = ("staff", "admin")
 
 
 class AccessPorts(AuditPorts, Protocol):
-    @property
-    def directory(self) -> Any: ...  # .account(account_id) -> Account | None
+    """What deciding a caller's scope reads (the caller's account, the patient) and audits."""
 
     @property
-    def patients(self) -> Any: ...  # .get(patient_id) -> Patient | None
+    def directory(self) -> Directory: ...
+
+    @property
+    def patients(self) -> Patients: ...
 
 
 def patient_scope(ports: AccessPorts, caller: Caller, origin: Origin, patient_id: Any) -> PatientScope:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from chalice import Blueprint, Response
@@ -15,7 +16,8 @@ dev_routes = Blueprint(__name__)
 def mailbox() -> Response:
     emails = fetch_emails(wiring.container().settings.aws_endpoint_url)
     request = dev_routes.current_request
-    if (request.query_params or {}).get("format") == "json":
+    query: Mapping[str, str] = request.query_params or {}
+    if query.get("format") == "json":
         return Response(body={"emails": [asdict(email) for email in emails]})
     return Response(body=render_page(emails), headers={
         "Content-Type": "text/html; charset=utf-8",

@@ -8,14 +8,17 @@ on the dead-letter queue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.feeds import service
 from chalicelib.observability import count, logger
 
+if TYPE_CHECKING:  # Powertools' batch utilities are imported by the handler, on first use
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
-def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+
+def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     from aws_lambda_powertools.utilities.batch import process_partial_response
 
     from chalicelib.batches import OrderedQueueBatch

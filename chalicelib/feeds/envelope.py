@@ -1,6 +1,6 @@
 """Reading the envelope of inbound messages: which sender, which control id, which type.
 
-HL7 v2 is parsed with python-hl7 (fast, tolerant; hl7apy is 20x slower, GUIDE 4); FHIR with the
+HL7 v2 is parsed with python-hl7 (fast and tolerant; hl7apy is 20x slower); FHIR with the
 standard json module (full validation with fhir.resources belongs to filing, not intake).
 Real feeds mix CR, LF and CRLF, carry byte-order marks, comments and batches, so the body is
 normalised and split here before each message is identified.
@@ -208,7 +208,7 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
     return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
 
 
-def _content_hash(resource: dict) -> str:
+def _content_hash(resource: dict[str, Any]) -> str:
     meta = {k: v for k, v in _object(resource.get("meta")).items() if k not in ("lastUpdated", "source")}
     content = {**resource, "meta": meta} if meta else {k: v for k, v in resource.items() if k != "meta"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -219,7 +219,7 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else None
 
 
-def _object(value: Any) -> dict:
+def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 

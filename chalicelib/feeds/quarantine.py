@@ -1,4 +1,4 @@
-"""Staff look after the feed's quarantine (issue 4, item 9): what could not be filed and why,
+"""Staff look after the feed's quarantine: what could not be filed and why,
 put a message back through the pipeline once its cause is fixed (a feed source registered, say),
 or dismiss it. A replay re-sends the archived body to the inbound queue, so it is filed by the
 very path that refused it, with the same idempotency: the API never files records itself.
@@ -12,16 +12,41 @@ import base64
 import binascii
 import re
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
+from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
-from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
+from chalicelib.kernel.ports import ObjectStore
+
+
+class InboundQueue(Protocol):
+    """The clinical inbound queue (FIFO), given a body as it was archived."""
+
+    def send_raw(self, body: str, group_id: str, deduplication_id: str, attributes: dict[str, str]) -> str: ...
+
+
+class QuarantinePorts(AuditPorts, Protocol):
+    """The quarantined messages and their archived bodies, the feed sources that say whose they
+    are, and the inbound queue a replay puts a body back on."""
+
+    @property
+    def feed_messages(self) -> FeedMessages: ...
+
+    @property
+    def feed_archive(self) -> ObjectStore: ...
+
+    @property
+    def records(self) -> FeedSources: ...
+
+    @property
+    def clinical_inbound_queue(self) -> InboundQueue: ...
 
 MAX_PAGE = 50
 
@@ -39,7 +64,7 @@ def _key(item_id: str) -> str:
 
 
 
-def _visible(ports, caller: Caller, message: FeedMessage, owners: dict[str, str]) -> bool:
+def _visible(ports: QuarantinePorts, caller: Caller, message: FeedMessage, owners: dict[str, str]) -> bool:
     if message.sender not in owners:
         source = ports.records.feed_source(message.sender) if message.sender else None
         owners[message.sender] = source.organization_id if source else ""
@@ -47,7 +72,7 @@ def _visible(ports, caller: Caller, message: FeedMessage, owners: dict[str, str]
     return owner == caller.organization_id or (not owner and caller.role == "admin")
 
 
-def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
+def list_quarantined(ports: QuarantinePorts, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
     limit = page_limit(query, 20, MAX_PAGE)
     messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
     owners: dict[str, str] = {}
@@ -62,14 +87,14 @@ def list_quarantined(ports, caller: Caller, origin: Origin, query: dict[str, str
             "next_cursor": cursor or None}
 
 
-def _quarantined(ports, caller: Caller, item_id: str) -> FeedMessage:
+def _quarantined(ports: QuarantinePorts, caller: Caller, item_id: str) -> FeedMessage:
     message = ports.feed_messages.get(_key(item_id))
     if message is None or message.status is not FeedStatus.QUARANTINED or not _visible(ports, caller, message, {}):
         raise NotFound("No such quarantined message.")
     return message
 
 
-def replay(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
+def replay(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
     message = _quarantined(ports, caller, item_id)
     if message.key.startswith("quarantine|"):
         raise Conflict("This message could not be identified (no sender or control id): it cannot be replayed. "
@@ -91,7 +116,7 @@ def replay(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any
     return {"id": item_id, "status": "replayed"}
 
 
-def dismiss(ports, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
+def dismiss(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
     message = _quarantined(ports, caller, item_id)
     if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.DISMISSED):
         raise Conflict("The message left quarantine meanwhile.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
@@ -19,7 +21,8 @@ def _caller():
 @route(feed_routes, "/v1/staff/feed/quarantine", access=Access.STAFF)
 def list_quarantined():
     request = feed_routes.current_request
-    return quarantine.list_quarantined(wiring.container(), _caller(), origin_of(request), request.query_params or {})
+    query = cast("dict[str, str]", request.query_params or {})  # a MultiDict: one (the last) value per name
+    return quarantine.list_quarantined(wiring.container(), _caller(), origin_of(request), query)
 
 
 @route(feed_routes, "/v1/staff/feed/quarantine/{item_id}/replay", access=Access.STAFF, methods=("POST",))

@@ -9,9 +9,10 @@ from typing import Any, Protocol
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
 from chalicelib.feeds.envelope import read_messages
+from chalicelib.feeds.stores import FeedMessages
 
 
 class Archive(Protocol):
@@ -20,18 +21,6 @@ class Archive(Protocol):
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None: ...
 
     def get(self, key: str) -> bytes: ...
-
-
-class FeedMessages(Protocol):
-    def add(self, message: FeedMessage, audit_event: AuditEvent) -> bool:
-        """Store the record and its audit event together, or neither; False if the key exists."""
-        ...
-
-    def get(self, key: str) -> FeedMessage | None: ...
-
-    def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
-        """Move a record on from ACCEPTED; False if it had moved on already."""
-        ...
 
 
 class Filer(Protocol):

@@ -12,16 +12,24 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, Outcome
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.feeds.domain import FeedSource
 from chalicelib.feeds.envelope import _is_identity
+from chalicelib.feeds.stores import FeedSources
 from chalicelib.kernel.caller import Caller
-from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.feeds.domain import FeedSource
+
+
+class SourcesPorts(AuditPorts, Protocol):
+    """The organization's feed sources, kept by the health records store."""
+
+    @property
+    def records(self) -> FeedSources: ...
 
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
 CATCH_ALL = "*"
@@ -48,14 +56,14 @@ def _shown(source: FeedSource) -> dict[str, Any]:
             "default_authority": source.default_authority or None}
 
 
-def list_sources(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+def list_sources(ports: SourcesPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     sources = ports.records.feed_sources_of(caller.organization_id, MAX_SOURCES)
     write_audit(ports, origin, caller_actor(caller), "feed_sources.list", action=Action.READ, resource_type="Endpoint",
            reason=f"count:{len(sources)}")
     return {"feed_sources": [_shown(s) for s in sources]}
 
 
-def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any) -> dict[str, Any]:
+def put_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str, body: Any) -> dict[str, Any]:
     sender = _sender(sender_id)
     if not sender:
         raise ValidationFailed("The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
@@ -95,7 +103,7 @@ def put_source(ports, caller: Caller, origin: Origin, sender_id: str, body: Any)
     return _shown(source)
 
 
-def delete_source(ports, caller: Caller, origin: Origin, sender_id: str) -> None:
+def delete_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str) -> None:
     """Messages from the sender are no longer filed for the organization: they are quarantined
     (never passed to a catch-all), and a replay files them once this organization registers the
     sender again; only the operator may give it to another organization."""

@@ -8,13 +8,27 @@ guarded timer) is release's (release.notices).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import StoredResult
+from chalicelib.records.stores import Records
+from chalicelib.worklist.stores import Worklist
 
 
-def call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetime) -> None:
+class AftereffectsPorts(Protocol):
+    """The staff worklist (a call about a critical value), and the records a withdrawal takes
+    off (the copies an A40 made)."""
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def worklist(self) -> Worklist: ...
+
+
+def call_the_patient(ports: AftereffectsPorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
     """A critical value (HH, LL, AA ...): at once a staff worklist item to call the patient,
     whatever the release policy says; the patient's own notification follows the release."""
     from chalicelib.worklist.domain import WorklistItem
@@ -26,7 +40,7 @@ def call_the_patient(ports, patient: Patient, stored: StoredResult, now: datetim
         sort_key=timed_key(stored.filed_at, item_id)))
 
 
-def withdraw_everywhere(ports, stored: StoredResult) -> None:
+def withdraw_everywhere(ports: AftereffectsPorts, stored: StoredResult) -> None:
     """A result or document the sender withdrew: also off the lists of the records an A40 merged
     away (their accounts may still read their copies), and no "call the patient" about it."""
     for patient_id, kind in ports.records.locate(stored.result_id):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from chalicelib.filing.entries import visit_sender
 from chalicelib.filing.filers import Delivery, Outcome, filer
@@ -31,11 +32,11 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     rid = result_id(source.organization_id, delivery.sender, report.source_id)
     data, content_type = _document_file(report)
     kind = document_type(report)
-    content = {"title": report.code.display or report.code.code or None, "type": kind,
-               "code": dataclasses.asdict(report.code), "status": report.status.value,
-               "authored_at": report.collected_at or None, "reported_at": report.reported_at or None,
-               "author": report.ordering_provider or None, "content_type": content_type, "size": len(data),
-               "sha256": hashlib.sha256(data).hexdigest()}
+    content: dict[str, Any] = {"title": report.code.display or report.code.code or None, "type": kind,
+                               "code": dataclasses.asdict(report.code), "status": report.status.value,
+                               "authored_at": report.collected_at or None, "reported_at": report.reported_at or None,
+                               "author": report.ordering_provider or None, "content_type": content_type,
+                               "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     digest = content_hash(content)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
@@ -54,7 +55,8 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             else delivery.policy.release_at_document(report, kind, _release_anchor(delivery, patient, report, kind)),
             kind="document", object_key=object_key,
             listed_at=current.listed_at if current else timed_key(now, rid),
-            release_timer=current.release_timer if pending else "", held_reason=current.held_reason if pending else "")
+            release_timer=current.release_timer if current is not None and pending else "",
+            held_reason=current.held_reason if current is not None and pending else "")
 
     return file_version(ports, patient.patient_id, rid, "document", digest, message_key, next_version)
 

@@ -7,6 +7,8 @@ only moves forward unless the message takes it back on purpose.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, instant, older
 from chalicelib.kernel.keys import timed_key
@@ -57,7 +59,7 @@ def visit_sender(sender: str, visit_id: str) -> str:
     return "" if visit_id.startswith("visit@") else sender
 
 
-def _visit_update(before: dict, after: dict, reopens: bool) -> dict:
+def _visit_update(before: dict[str, Any], after: dict[str, Any], reopens: bool) -> dict[str, Any]:
     """ADT messages each tell part of a visit (an A03 may leave the admission time out): what a
     message leaves out is kept. A visit only moves forward (an A01 resent after the A03 does not
     undo the discharge) unless the message takes it back on purpose (A11, A12, A13)."""

@@ -20,9 +20,20 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.filing.versions import VersionPorts
+from chalicelib.kernel.ports import ObjectStore
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import StoredResult
 from chalicelib.release.policy import ReleasePolicy
+
+
+class FilingPorts(VersionPorts, Protocol):
+    """What a filer writes to: the records store (versions.file_version) and the documents bucket
+    (a document's file, the files a result carries)."""
+
+    @property
+    def documents(self) -> ObjectStore: ...
+
 
 Outcome = tuple[str, StoredResult]  # how it went (versions.file_version), and the version stored
 
@@ -31,7 +42,7 @@ Outcome = tuple[str, StoredResult]  # how it went (versions.file_version), and t
 class Delivery:
     """The message being filed: who sent it, for which organization, under which release policy."""
 
-    ports: Any
+    ports: FilingPorts
     source: FeedSource
     sender: str
     message_key: str

@@ -14,10 +14,21 @@ import hashlib
 import re
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 from chalicelib.errors import Conflict
+from chalicelib.feeds.domain import FeedSource
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import FHIR_ID_AUTHORITY, PatientFacts, Unreadable
+
+
+class MatchingPorts(Protocol):
+    """The organization's patients and the identifiers they claim."""
+
+    @property
+    def patients(self) -> Patients: ...
+
 
 MAX_IDENTIFIERS = 20  # claims go in one transaction (100 items at most); real records carry a handful
 
@@ -31,7 +42,7 @@ def fhir_id_authority(sender: str) -> str:
     return name
 
 
-def identifiers(source, sender: str, facts: PatientFacts) -> tuple[Identifier, ...]:
+def identifiers(source: FeedSource, sender: str, facts: PatientFacts) -> tuple[Identifier, ...]:
     """The message's identifiers as claimed: each with its authority, once; Unreadable when none has one."""
     found: list[Identifier] = []
     for identifier in facts.identifiers:
@@ -51,7 +62,7 @@ def identifiers(source, sender: str, facts: PatientFacts) -> tuple[Identifier, .
     return tuple(found)
 
 
-def match(ports, source, sender: str, facts: PatientFacts, now: datetime) -> Patient:
+def match(ports: MatchingPorts, source: FeedSource, sender: str, facts: PatientFacts, now: datetime) -> Patient:
     """The patient the message is about: found (following merges), created, or updated."""
     claimed = identifiers(source, sender, facts)
     claims = {identifier: ports.patients.claimed_by(source.organization_id, identifier) for identifier in claimed}
@@ -80,7 +91,7 @@ def match(ports, source, sender: str, facts: PatientFacts, now: datetime) -> Pat
     return _update(ports, patient, facts, unclaimed)
 
 
-def _create(ports, source, sender: str, facts: PatientFacts, claimed: tuple[Identifier, ...],
+def _create(ports: MatchingPorts, source: FeedSource, sender: str, facts: PatientFacts, claimed: tuple[Identifier, ...],
             now: datetime) -> Patient:
     patient = Patient(
         patient_id=uuid.uuid4().hex, organization_id=source.organization_id, identifiers=claimed,
@@ -93,7 +104,7 @@ def _create(ports, source, sender: str, facts: PatientFacts, claimed: tuple[Iden
     return patient
 
 
-def _update(ports, patient: Patient, facts: PatientFacts, unclaimed: tuple[Identifier, ...]) -> Patient:
+def _update(ports: MatchingPorts, patient: Patient, facts: PatientFacts, unclaimed: tuple[Identifier, ...]) -> Patient:
     # The sender is the source of truth for demographics: take what it says, keep what it leaves out.
     updated = dataclasses.replace(
         patient, identifiers=patient.identifiers + unclaimed, family_name=facts.family_name or patient.family_name,

@@ -9,14 +9,33 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Protocol, cast
 
+from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.matching import identifiers
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Identifier, Patient
+from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import PatientFacts
+from chalicelib.records.stores import Records
+from chalicelib.worklist.stores import Worklist
 
 
-def merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...], now: datetime) -> None:
+class MergePorts(Protocol):
+    """The two patient records, the records copied from one to the other, and the worklist item
+    that asks staff to move the merged record's portal account."""
+
+    @property
+    def patients(self) -> Patients: ...
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def worklist(self) -> Worklist: ...
+
+
+def merge(ports: MergePorts, source: FeedSource, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...], now: datetime) -> None:
     """A40: the prior record's identifiers now name the survivor, the prior record points at it,
     and its records are copied under the survivor (the prior record and its items are kept,
     never deleted). A portal account of the prior record is not moved here (the feed cannot end
@@ -42,14 +61,14 @@ def merge(ports, source, sender: str, survivor: Patient, merged_from: tuple[Iden
             # before the identifiers move (a redelivery finds the prior record only until then),
             # once: the item's key is the merged record's, not this delivery's.
             _ask_to_move_the_account(ports, prior, now)
-        fresh = ports.patients.get(survivor.patient_id)
+        fresh = cast(Patient, ports.patients.get(survivor.patient_id))  # just matched; a patient is never deleted
         ports.patients.save_with_claims(
             dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(
                 i for i in prior.identifiers if i not in fresh.identifiers)),
             moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers))
 
 
-def _ask_to_move_the_account(ports, prior: Patient, now: datetime) -> None:
+def _ask_to_move_the_account(ports: MergePorts, prior: Patient, now: datetime) -> None:
     """The staff worklist item "move_portal_account" for the merged record's account."""
     from chalicelib.worklist.domain import WorklistItem
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from chalicelib.filing.filers import Delivery, Outcome, filer
+from chalicelib.filing.filers import Delivery, FilingPorts, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, media_type, older
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
@@ -36,13 +36,13 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
             content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
             filed_at=now, release_at=(current.release_at if pending else now) if current else release_at,
             critical=report.critical, listed_at=current.listed_at if current else timed_key(now, rid),
-            release_timer=current.release_timer if pending else "",
+            release_timer=current.release_timer if current is not None and pending else "",
             held_reason=(current.held_reason if pending else "") if current else waits_for)
 
     return file_version(ports, patient.patient_id, rid, "result", digest, message_key, next_version)
 
 
-def _store_files(ports, patient: Patient, rid: str, version: int, report: ResultReport) -> str:
+def _store_files(ports: FilingPorts, patient: Patient, rid: str, version: int, report: ResultReport) -> str:
     """The files a result carries (an ED in OBX-5, a FHIR presentedForm with data), put in the
     documents bucket before the version that names them is written: "<object_key><observation
     index>". They follow their result: shown, held and withdrawn with it. "" when none."""

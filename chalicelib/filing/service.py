@@ -11,20 +11,39 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action
-from chalicelib.audit.trail import write_audit
+from chalicelib.audit.trail import AuditPorts, write_audit
 from chalicelib.feeds.domain import Envelope, FeedFormat
+from chalicelib.feeds.stores import FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
-from chalicelib.filing.aftereffects import call_the_patient, withdraw_everywhere
-from chalicelib.filing.filers import FILERS, Delivery
-from chalicelib.filing.matching import match
-from chalicelib.filing.merges import merge
+from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
+from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
+from chalicelib.filing.matching import MatchingPorts, match
+from chalicelib.filing.merges import MergePorts, merge
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import ClinicalMessage, Unreadable
-from chalicelib.release.notices import announce_later, tell
+from chalicelib.records.stores import Records
+from chalicelib.release.notices import NoticePorts, announce_later, tell
 from chalicelib.release.policy import ReleasePolicy
+
+
+class FilingRecords(Records, FeedSources, Protocol):
+    """The health records store, with the feed sources it keeps (which organization a sender files for)."""
+
+
+class MessageFilingPorts(FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, AuditPorts,
+                         Protocol):
+    """Filing one message: the sender's organization and its release policy, the patients, the
+    filers, the after-effects and the notices, and the audit trail."""
+
+    @property
+    def records(self) -> FilingRecords: ...
+
+    @property
+    def directory(self) -> Directory: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,7 @@ def read(envelope: Envelope) -> list[ClinicalMessage]:
     return read_fhir(document)
 
 
-def file_message(ports, envelope: Envelope, message_key: str, now: datetime) -> Filed:
+def file_message(ports: MessageFilingPorts, envelope: Envelope, message_key: str, now: datetime) -> Filed:
     source = ports.records.feed_source(envelope.sender)
     if source is None:
         raise Unreadable("The sender is not registered to an organization (feed sources).")

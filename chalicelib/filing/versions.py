@@ -10,15 +10,23 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, cast
 
 from chalicelib.errors import Conflict
 from chalicelib.records.domain import StoredResult, Unreadable
+from chalicelib.records.stores import Records
+
+
+class VersionPorts(Protocol):
+    """Where the versions are kept: read the current one, write the next on condition."""
+
+    @property
+    def records(self) -> Records: ...
 
 MAX_CONTENT_BYTES = 180_000  # stored twice per version (current and kept) in items of 400 KB at most
 
 
-def file_version(ports, patient_id: str, rid: str, kind: str, digest: str, message_key: str,
+def file_version(ports: VersionPorts, patient_id: str, rid: str, kind: str, digest: str, message_key: str,
                  next_version: Callable[[StoredResult | None], StoredResult | None]) -> tuple[str, StoredResult]:
     """Compare with what is stored and write the next version, on condition nobody wrote one
     meanwhile (then compare again). Outcomes: "new", "changed"; "unchanged" (a resend);
@@ -31,7 +39,8 @@ def file_version(ports, patient_id: str, rid: str, kind: str, digest: str, messa
             return ("refiled" if current.source == message_key else "unchanged"), current
         stored = next_version(current)
         if stored is None:
-            return "stale", current
+            # (only given a stored version: a filer answers None for a message older than it)
+            return "stale", cast(StoredResult, current)
         try:
             ports.records.put_version(stored)
         except Conflict:
@@ -40,7 +49,7 @@ def file_version(ports, patient_id: str, rid: str, kind: str, digest: str, messa
     raise Conflict(f"The {kind} kept changing while it was filed.")
 
 
-def fits(content: dict) -> None:
+def fits(content: dict[str, Any]) -> None:
     if len(json.dumps(content, separators=(",", ":")).encode()) > MAX_CONTENT_BYTES:
         raise Unreadable(f"The report is too large to file ({MAX_CONTENT_BYTES // 1000} KB of content at most): "
                          "send long text as a document (MDM).")

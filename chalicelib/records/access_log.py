@@ -4,9 +4,9 @@ the organization's business); the patient sees their own reads as "you"."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.access.service import patient_scope
+from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, AuditEvent
 from chalicelib.audit.trail import caller_actor, write_audit
@@ -16,7 +16,11 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 
 
-def access_log(ports: Any, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]) -> dict[str, Any]:
+class AccessLogPorts(AccessPorts, Protocol):
+    """The patient's audit trail (``audit_log``), read through the caller's scope and audited."""
+
+
+def access_log(ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]) -> dict[str, Any]:
     limit = page_limit(query, 50, audit.MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
     events, cursor = audit.access_history(ports.audit_log, scope.patient_id, limit, query.get("cursor", ""))

@@ -1,8 +1,8 @@
 """What the feeds tell the portal, independent of HL7 v2 or FHIR.
 
-The shapes follow what a clinician would want shown (issue 4, item 4): test name and code,
-value (numeric, coded, text, structured numeric), units, reference range, abnormal flags,
-status, times, performing lab, ordering provider, notes and category.
+The shapes follow what a clinician would want shown: test name and code, value (numeric,
+coded, text, structured numeric), units, reference range, abnormal flags, status, times,
+performing lab, ordering provider, notes and category.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class ClinicalEntry:
 
     kind: str  # a key of ENTRY_KINDS
     source_id: str  # the sender's id, stable across updates
-    content: dict
+    content: dict[str, Any]
     occurred_at: str = ""  # ISO: when it happened or was recorded (the section's order)
     withdrawn: bool = False
     as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated): an older message never wins
@@ -178,7 +178,7 @@ class ClinicalMessage:
     event: str = ""  # the trigger: A01, A03, R01, T02 ...
     admitted_at: str = ""
     discharged_at: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # The store's status of an item its sender withdrew (a cancelled result, an entered-in-error entry):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most
 
@@ -17,8 +17,10 @@ class FileStore(Protocol):
 
 
 class LinkPorts(Protocol):
+    """Where the files of a patient's records are kept."""
+
     @property
-    def documents(self) -> Any: ...  # FileStore
+    def documents(self) -> FileStore: ...
 
 
 def file_link(ports: LinkPorts, key: str, content_type: str) -> str:

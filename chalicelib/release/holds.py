@@ -6,9 +6,9 @@ copy too, so its account, until moved, never sees what staff held."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.access.service import patient_scope
+from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -17,17 +17,34 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import NotifyPorts
+from chalicelib.patients.domain import Patient
 from chalicelib.records.documents import document_summary
+from chalicelib.records.domain import StoredResult
 from chalicelib.records.results import summary
+from chalicelib.records.stores import Records
 from chalicelib.release.notices import tell
 from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS
 from chalicelib.timers import service as timers
+from chalicelib.timers.service import Timers
+
+
+class HoldsPorts(AccessPorts, NotifyPorts, Protocol):
+    """Staff read a patient's results and documents, hold or release them (telling the patient,
+    stopping the release timers), audited."""
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def timers(self) -> Timers: ...
+
 
 # What the audit trail calls each kind of record (FHIR resource types).
 RESOURCE_TYPES = {"result": "DiagnosticReport", "document": "DocumentReference"}
 
 
-def _staff_summary(item) -> dict[str, Any]:
+def _staff_summary(item: StoredResult) -> dict[str, Any]:
     """What the patient would see of a result or document, and when it is or was released."""
     held = item.release_at >= HELD_UNTIL
     shown = document_summary(item) if item.kind == "document" else summary(item)
@@ -35,7 +52,7 @@ def _staff_summary(item) -> dict[str, Any]:
             "held": held, "held_reason": item.held_reason or None}
 
 
-def list_for_staff(ports, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+def list_for_staff(ports: HoldsPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     results, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50)
     # Documents too, released or not: staff hold and release them by the same routes.
@@ -45,10 +62,11 @@ def list_for_staff(ports, caller: Caller, origin: Origin, patient_id: str) -> di
     return {"results": [_staff_summary(r) for r in results], "documents": [_staff_summary(d) for d in documents]}
 
 
-def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: str):
+def _located(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, event_type: str
+             ) -> tuple[Patient, StoredResult, list[StoredResult]]:
     """The current result or document with this id, of the caller's organization and not
     withdrawn, and its patient. Anything else is 404, as an unknown id is, and audited."""
-    found = []
+    found: list[tuple[Patient, StoredResult]] = []
     for patient_id, kind in ports.records.locate(result_id) if RECORD_ID.fullmatch(result_id or "") else ():
         # (the index may lag: the record itself decides; only results and documents are held)
         current = ports.records.current(patient_id, result_id, kind=kind) if kind in RESOURCE_TYPES else None
@@ -70,7 +88,8 @@ def _located(ports, caller: Caller, origin: Origin, result_id: str, event_type: 
                               if p.merged_into and c.kind == current.kind and p.patient_id != patient.patient_id]
 
 
-def _set_release(ports, records: list, release_at: datetime, reason: str, now: datetime) -> list:
+def _set_release(ports: HoldsPorts, records: list[StoredResult], release_at: datetime, reason: str,
+                 now: datetime) -> list[StoredResult]:
     """Hold or release every copy still waiting (the timers are stopped after: a timer that
     fires in between finds its record no longer names it, and announces nothing)."""
     waiting = [r for r in records if r.waiting(now)]
@@ -79,12 +98,12 @@ def _set_release(ports, records: list, release_at: datetime, reason: str, now: d
     return waiting
 
 
-def _stop_timers(ports, records: list) -> None:
+def _stop_timers(ports: HoldsPorts, records: list[StoredResult]) -> None:
     for copy in records:
         _stop_timer(ports, copy.release_timer)
 
 
-def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: datetime) -> dict[str, Any]:
+def hold(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("reason",), ("reason",))
     if body["reason"] not in HOLD_REASONS:
         raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
@@ -98,7 +117,7 @@ def hold(ports, caller: Caller, origin: Origin, result_id: str, body: Any, now: 
     return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": body["reason"]}
 
 
-def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
+def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
     patient, current, copies = _located(ports, caller, origin, result_id, "result.released")
     if current.released(now):
         raise Conflict(f"This {current.kind} is released already.")
@@ -111,7 +130,7 @@ def release(ports, caller: Caller, origin: Origin, result_id: str, now: datetime
     return {"result_id": result_id, "kind": current.kind, "released_at": iso(now)}
 
 
-def _stop_timer(ports, handle: str) -> None:
+def _stop_timer(ports: HoldsPorts, handle: str) -> None:
     if handle:
         timers.cancel(ports.timers, handle)
 

@@ -5,13 +5,36 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from chalicelib.errors import Conflict
+from chalicelib.notifications.requests import NotifyPorts
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.records.domain import StoredResult
+from chalicelib.records.stores import Records
 from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.timers import service as timers
+from chalicelib.timers.service import Timers
+
+
+class NoticeSettings(Protocol):
+    @property
+    def notifications_queue_url(self) -> str: ...
+
+
+class NoticePorts(NotifyPorts, Protocol):
+    """Telling the patient now (the notifications queue), or later by a guarded timer that the
+    record names before it starts."""
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def timers(self) -> Timers: ...
+
+    @property
+    def settings(self) -> NoticeSettings: ...
+
 
 NOTIFY_WINDOW_SECONDS = 600
 
@@ -31,14 +54,14 @@ def waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
             "account_id": patient.account_id}
 
 
-def tell(ports: Any, patient: Patient, now: datetime) -> None:
+def tell(ports: NotifyPorts, patient: Patient, now: datetime) -> None:
     """The notice for what was released just now (folded with others of the same ten minutes)."""
     notice = waiting_notice(patient, now)
     if notice is not None:
         ports.notifications_queue.send(notice)
 
 
-def announce_later(ports: Any, patient: Patient, stored: StoredResult) -> None:
+def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult) -> None:
     """A timer that sends the notice when a delayed result is released (a hold has none).
 
     Guarded: when the moment comes the timer announces only a record that still names it (not

@@ -3,22 +3,30 @@ test code (see release.policy)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.release.policy import ReleasePolicy
 
 
-def release_policy(ports, caller: Caller) -> dict[str, Any]:
+class PolicyAdminPorts(AuditPorts, Protocol):
+    """The organization's release policy, kept with the organization in the directory."""
+
+    @property
+    def directory(self) -> Directory: ...
+
+
+def release_policy(ports: PolicyAdminPorts, caller: Caller) -> dict[str, Any]:
     organization = ports.directory.organization(caller.organization_id)
     return ReleasePolicy.from_json(organization.release_policy if organization else None).as_json()
 
 
-def set_release_policy(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+def set_release_policy(ports: PolicyAdminPorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):  # (from_json reads "no policy stored" as immediate: a PUT must say so)
         raise ValidationFailed('The body is {"delays": {...}}; {"delays": {}} releases everything at once.',
                                [{"field": "delays"}])

@@ -4,20 +4,25 @@ after a clinician has reviewed them (staff release them), or after REVIEW_WAIT_L
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.access.service import patient_scope
+from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
+from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import Category
 from chalicelib.release.policy import REVIEW_WAIT_LIMIT
 
 
-def release_preferences(ports: Any, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
+class PreferencesPorts(AccessPorts, Protocol):
+    """The patient's own release preferences, kept on the patient record (``patients``)."""
+
+
+def release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     patient = ports.patients.get(scope.patient_id)
     if patient is None:
@@ -27,7 +32,7 @@ def release_preferences(ports: Any, caller: Caller, origin: Origin, patient_id: 
     return _preferences(patient)
 
 
-def set_release_preferences(ports: Any, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+def set_release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
     """It applies to results filed from now on."""
     # (what GET answers may come back as it is: longest_wait_days is read-only, and ignored)
     body = only_fields(body, ("wait_for_review", "longest_wait_days"), ("wait_for_review",))
@@ -47,5 +52,5 @@ def set_release_preferences(ports: Any, caller: Caller, origin: Origin, patient_
     return _preferences(patient)
 
 
-def _preferences(patient: Any) -> dict[str, Any]:
+def _preferences(patient: Patient) -> dict[str, Any]:
     return {"wait_for_review": list(patient.wait_for_review), "longest_wait_days": REVIEW_WAIT_LIMIT.days}

@@ -4,18 +4,27 @@ not yet released (delayed by policy, held by staff, or waiting for a review the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.access.service import patient_scope
+from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
+from chalicelib.records.domain import StoredResult
+from chalicelib.records.stores import Records
 from chalicelib.release.policy import HELD_UNTIL, REVIEW_WAIT
 
 
-def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
+class UpcomingPorts(AccessPorts, Protocol):
+    """What is on its way to the patient, read through the caller's scope and audited."""
+
+    @property
+    def records(self) -> Records: ...
+
+
+def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     waiting = ports.records.upcoming(scope.patient_id, now)
     write_audit(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=scope.patient_id,
@@ -23,7 +32,7 @@ def upcoming(ports, caller: Caller, origin: Origin, patient_id: str, now: dateti
     return {"upcoming": [_waiting(r) for r in waiting]}
 
 
-def _waiting(r) -> dict[str, Any]:
+def _waiting(r: StoredResult) -> dict[str, Any]:
     document = r.kind == "document"
     name = r.content.get("title") if document else (r.content.get("code") or {}).get("display")
     return {"result_id": r.result_id, "kind": r.kind, "type": r.content.get("type") if document else None,

@@ -4,20 +4,32 @@ who to call; an item is closed with its outcome."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients import service as patients
+from chalicelib.patients.stores import Patients
 from chalicelib.worklist.domain import CALL_OUTCOMES
+from chalicelib.worklist.stores import Worklist
 
 
-def open_items(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+class WorklistPorts(AuditPorts, Protocol):
+    """The organization's worklist, and the patients its items name (who to call)."""
+
+    @property
+    def worklist(self) -> Worklist: ...
+
+    @property
+    def patients(self) -> Patients: ...
+
+
+def open_items(ports: WorklistPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     """Open items, oldest first, with who to call."""
     items = ports.worklist.open_items(caller.organization_id)
     shown = []
@@ -31,7 +43,8 @@ def open_items(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
     return {"items": shown}
 
 
-def close_item(ports, caller: Caller, origin: Origin, item_id: str, body: Any, now: datetime) -> dict:
+def close_item(ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, body: Any,
+               now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("outcome",), ("outcome",))
     if body["outcome"] not in CALL_OUTCOMES:
         raise ValidationFailed(f"outcome is one of {', '.join(CALL_OUTCOMES)}.", [{"field": "outcome"}])

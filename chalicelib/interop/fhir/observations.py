@@ -73,10 +73,10 @@ def _value(element: dict, code: Coding, common: dict) -> Observation:
     shown = dict(code=code, flags=_flags(element.get("interpretation")),
                  reference_range=_range(first_of(element.get("referenceRange"))), **common)
     if "valueQuantity" in element or "valueInteger" in element:
-        quantity = as_object(element.get("valueQuantity"))
-        number = decimal_text(quantity.get("value") if quantity else element.get("valueInteger"))
-        units = as_text(quantity.get("unit")) or as_text(quantity.get("code"))
-        comparator = as_text(quantity.get("comparator"))
+        value = as_object(element.get("valueQuantity"))
+        number = decimal_text(value.get("value") if value else element.get("valueInteger"))
+        units = as_text(value.get("unit")) or as_text(value.get("code"))
+        comparator = as_text(value.get("comparator"))
         if not number:
             return Observation(value_type="none", units=units, **shown)
         if comparator:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.interop.hl7v2.values import coding, iso_time
@@ -33,7 +34,7 @@ def read_observation(reader: FieldReader, obx, notes: tuple[str, ...]) -> Observ
     raw_value = reader.field(obx, 5)
     status = RESULT_STATUS.get(reader.component(reader.field(obx, 11), 1).upper(), ResultStatus.FINAL)
     units_field = reader.field(obx, 6)
-    common = dict(
+    common: dict[str, Any] = dict(
         code=coding(reader, reader.field(obx, 3)),
         # The units' text, else their original text (CWE.9), else their code ("mmol/L" is usually a code).
         units=reader.component(units_field, 2) or reader.component(units_field, 9) or reader.component(units_field, 1),

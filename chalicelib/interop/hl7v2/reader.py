@@ -19,6 +19,7 @@ from chalicelib.interop.hl7v2.patients import read_identifiers, read_patient
 from chalicelib.interop.hl7v2.results import read_document, read_results
 from chalicelib.interop.hl7v2.values import iso_time
 from chalicelib.interop.hl7v2.visits import read_appointment, read_visit, visit_number
+from chalicelib.patients.domain import Identifier
 from chalicelib.records.domain import ClinicalMessage, Unreadable
 
 
@@ -45,7 +46,7 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
     patient = read_patient(reader, first_segment(segments, "PID"))
     if code == "ADT":
         pv1 = first_segment(segments, "PV1")
-        merged = ()
+        merged: tuple[Identifier, ...] = ()
         if event in ("A40", "A39", "A34", "A18"):
             mrg = first_segment(segments, "MRG")
             merged = read_identifiers(reader, reader.field(mrg, 1)) if mrg is not None else ()

@@ -9,6 +9,8 @@ are true as of the message's time (MSH-7), so an older message never wins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.values import iso_time, person
 from chalicelib.records.domain import ClinicalEntry, Unreadable
@@ -66,6 +68,7 @@ def read_appointment(reader: FieldReader, segments, event: str, sent_at: str) ->
     filler = reader.component(reader.field(sch, 25), 1).upper().replace(" ", "")
     status = _APPOINTMENT_EVENT.get(event) or _FILLER_STATUS.get(filler, "booked")
     duration = reader.field(sch, 9)
+    content: dict[str, Any]
     content = {"status": status, "starts_at": iso_time(reader.component(timing, 4)),
                "ends_at": iso_time(reader.component(timing, 5)),
                "minutes": int(duration) if duration.isdigit() and reader.component(

@@ -1,0 +1,46 @@
+"""The feed's stores, as services use them: the record of each inbound message
+(chalicelib.data.feed_messages) and the feed sources, which say for which organization a sender
+files (kept by the health records store, chalicelib.data.records)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.feeds.domain import FeedMessage, FeedSource, FeedStatus
+
+
+class FeedMessages(Protocol):
+    def add(self, message: FeedMessage, audit_event: AuditEvent) -> bool:
+        """Store the record and its audit event together, or neither; False if the key exists."""
+        ...
+
+    def get(self, key: str) -> FeedMessage | None: ...
+
+    def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
+        """Move a record on from ACCEPTED; False if it had moved on already."""
+        ...
+
+    def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
+        """Move a record on from ``from_status`` only; False if it had moved on already."""
+        ...
+
+    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
+        """Newest first, and the cursor of the next page ("" when there is none)."""
+        ...
+
+
+class FeedSources(Protocol):
+    def feed_source(self, sender: str) -> FeedSource | None:
+        """The organization a sender files for: its own registration, else the catch-all."""
+        ...
+
+    def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]: ...
+
+    def claim_feed_source(self, source: FeedSource) -> None:
+        """Register a sender to the organization; Conflict when another organization holds it."""
+        ...
+
+    def retire_feed_source(self, organization_id: str, sender: str) -> bool:
+        """Stop filing a sender for the organization; False if it does not file for it."""
+        ...

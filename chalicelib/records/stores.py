@@ -1,0 +1,55 @@
+"""The health records store, as services use it: a patient's results, documents and the rest of
+the record, each a current version with its kept versions (chalicelib.data.records implements it
+over DynamoDB). The same store also says which organization a feed sender files for: that part
+is chalicelib.feeds.stores.FeedSources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib.records.domain import StoredResult
+
+
+class Records(Protocol):
+    def current(self, patient_id: str, result_id: str, kind: str = "result") -> StoredResult | None: ...
+
+    def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
+                      ) -> tuple[StoredResult | None, list[StoredResult]]:
+        """The current version and the kept ones, kept ones newest first."""
+        ...
+
+    def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
+             after: str = "", prefix: str = "", listed_from: str = "", listed_to: str = "",
+             oldest_first: bool = False) -> tuple[list[StoredResult], str]:
+        """A patient's current items shown by ``released_by`` (released, not withdrawn), newest
+        first, and the cursor of the next page ("" when there is none)."""
+        ...
+
+    def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
+        """Current results and documents not released yet (held ones included), newest first."""
+        ...
+
+    def locate(self, record_id: str) -> list[tuple[str, str]]:
+        """``[(patient_id, kind)]`` of the current items with this id (eventually consistent)."""
+        ...
+
+    def put_version(self, result: StoredResult) -> None:
+        """Write the next version, on condition the one before is still current; Conflict if not."""
+        ...
+
+    def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
+        """Change when the current version is released, on condition it is still that version."""
+        ...
+
+    def release_guard(self, result: StoredResult) -> dict[str, Any]:
+        """The item a release timer checks (and takes itself off) when its moment comes."""
+        ...
+
+    def copy_records(self, from_patient: str, to_patient: str) -> int:
+        """A40: a merged patient's items copied under the survivor (idempotent)."""
+        ...
+
+    def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:
+        """Take a record off a patient's lists (kept, never deleted)."""
+        ...
