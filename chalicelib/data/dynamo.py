@@ -21,8 +21,10 @@ def conditional_failure(error: PynamoDBException) -> bool:
 def first_item_exists(error: TransactWriteError) -> bool:
     """A transaction cancelled because its first item's condition (item is new) failed; any other
     cancellation (a conflicting transaction, throttling) is a fault to retry, not an answer."""
-    reasons = error.cause_response_code == "TransactionCanceledException" and error.cancellation_reasons
-    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
+    if error.cause_response_code != "TransactionCanceledException" or not error.cancellation_reasons:
+        return False
+    first = error.cancellation_reasons[0]
+    return first is not None and first.code == "ConditionalCheckFailed"
 
 
 def any_condition_failed(error: TransactWriteError) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -138,7 +140,7 @@ class DynamoRecords:
             if set(start) != {key_name, "record_key"} or (prefix and not start[key_name]["S"].startswith(prefix)):
                 raise invalid_cursor("cursor")
             start = {"patient_id": {"S": patient_id}, **start}
-        condition = RecordModel.category_listed_at.startswith(prefix) if prefix else None
+        condition: Condition | None = RecordModel.category_listed_at.startswith(prefix) if prefix else None
         if start is not None and listed_from:
             # "now" moved on since the first page: the next one starts where that one ended, which
             # DynamoDB refuses if it falls below the key condition's lower bound.
@@ -161,7 +163,7 @@ class DynamoRecords:
     def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
         """Change when the current version is released (staff release early, or hold), on
         condition it is still that version."""
-        actions = [RecordModel.release_at.set(release_at),
+        actions: list[Action] = [RecordModel.release_at.set(release_at),
                    RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
                    RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove()]
         try:
