@@ -11,17 +11,14 @@ from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.identity.domain import RecordKind
-from chalicelib.identity.stores import IdentityStore
+from chalicelib.identity.stores import IdentityRecordsPorts
 
 
-class RevocationPorts(Protocol):
+class RevocationPorts(IdentityRecordsPorts, Protocol):
     """The account (in the directory) and its sessions and pending records (in the identity store)."""
 
     @property
     def directory(self) -> Directory: ...
-
-    @property
-    def identity_records(self) -> IdentityStore: ...
 
 
 def end_sessions(ports: RevocationPorts, account_id: str, change: Callable[[Account], Account],

@@ -8,18 +8,15 @@ from typing import Protocol
 
 from chalicelib.identity import tokens
 from chalicelib.identity.policy import IdentitySettings
-from chalicelib.identity.stores import IdentityStore
+from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 
 
-class SessionCheckPorts(Protocol):
+class SessionCheckPorts(IdentityRecordsPorts, Protocol):
     """The sessions (in the identity store) and their idle timeout."""
 
     @property
     def settings(self) -> IdentitySettings: ...
-
-    @property
-    def identity_records(self) -> IdentityStore: ...
 
 
 def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Caller | None:

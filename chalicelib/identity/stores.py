@@ -58,3 +58,10 @@ class IdentityStore(Protocol):
     def open_session(self, session: IdentityRecord, account: Account) -> Account:
         """The session and the account that lists it, together (the account saved on its version)."""
         ...
+
+
+class IdentityRecordsPorts(Protocol):
+    """What a service needs that uses the identity store alone."""
+
+    @property
+    def identity_records(self) -> IdentityStore: ...

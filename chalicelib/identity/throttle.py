@@ -14,17 +14,14 @@ from typing import Protocol
 
 from chalicelib.errors import TooManyRequests
 from chalicelib.identity.policy import IdentitySettings
-from chalicelib.identity.stores import IdentityStore
+from chalicelib.identity.stores import IdentityRecordsPorts
 
 
-class ThrottlePorts(Protocol):
+class ThrottlePorts(IdentityRecordsPorts, Protocol):
     """The attempt windows (in the identity store) and the policy that sizes them."""
 
     @property
     def settings(self) -> IdentitySettings: ...
-
-    @property
-    def identity_records(self) -> IdentityStore: ...
 
 
 def check(ports: ThrottlePorts, kind: str, address: str, now: datetime) -> None:
