@@ -4,7 +4,8 @@ suspension, a second factor changed), so that nothing issued before the change s
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from chalicelib.accounts.domain import Account
 from chalicelib.accounts.stores import Directory
