@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class Role(enum.Enum):
@@ -27,7 +28,7 @@ class Organization:
     name: str
     created_at: datetime
     mrn_authority: str = ""  # assigning authority of its medical record numbers
-    release_policy: dict | None = None  # records.release.ReleasePolicy.as_json(); None: release at once
+    release_policy: dict[str, Any] | None = None  # records.release.ReleasePolicy.as_json(); None: release at once
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Account:
     totp_last_step: int = 0
     email_code_enabled: bool = False
     recovery_code_hashes: frozenset[str] = frozenset()
-    notification_preferences: dict = field(default_factory=dict)
+    notification_preferences: dict[str, bool] = field(default_factory=dict)
     connections: tuple[Connection, ...] = ()
     # The account's sessions as "<selector>:<expires epoch>", written in the same transaction as
     # each session: ending them all reads this list consistently (an index could lag a session

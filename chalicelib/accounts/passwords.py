@@ -12,9 +12,12 @@ from __future__ import annotations
 import secrets
 from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from chalicelib.errors import ValidationFailed
+
+if TYPE_CHECKING:  # for the type checker only: argon2 is imported on first use
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128  # a bound so a megabyte "password" cannot make hashing a denial of service
@@ -26,7 +29,7 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 _MIN_USERNAME_TO_MATCH = 3
 
 @cache
-def _argon2():
+def _argon2() -> tuple[PasswordHasher, tuple[type[Exception], ...], type[Exception]]:
     """argon2-cffi, imported on first use (its import is ~15 ms of every API cold start, and most
     calls never hash). Its defaults are RFC 9106's second recommended profile (argon2id, 64 MiB,
     t=3)."""

@@ -29,8 +29,8 @@ def session_authorizer(auth_request) -> Any:
     except Exception as error:  # last resort of its own Lambda: no app middleware runs here
         from chalicelib.observability import log_exception
 
-        # Logged by type and frames only; the runtime would log the message (GUIDE 5.13). API
-        # Gateway answers 500 and the caller may retry.
+        # Logged by type and frames only: the runtime would log the message, which may quote a
+        # value (PHI). API Gateway answers 500 and the caller may retry.
         raise RuntimeError(f"session check failed (error id {log_exception('session_authorizer', error)})") from None
     if caller is None:
         # An explicit Deny (chalice's AuthResponse cannot say Deny; an empty Allow list is an

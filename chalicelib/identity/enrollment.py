@@ -11,41 +11,50 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
-from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import notify
+from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
+from chalicelib.patients.service import RegistryPorts
 
 MAX_ANSWER_ATTEMPTS = 5
 EMAIL_VERIFICATION_SECONDS = 24 * 3600
 DEFAULT_PREFERENCES = {"email_new_results": True, "email_messages": True, "email_appointments": True,
                        "email_forms": True}
 
+_Checked = TypeVar("_Checked")
 
 
+class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, Protocol):
+    """The patients invited and enrolled (and the directory that finds them by MRN), the
+    invitations, links and the enrollment transaction (the identity store) with the invitation
+    lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
 
-def invite(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+
+def invite(ports: EnrollmentPorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("patient_id", "mrn", "email"), ("email",))
     email = patients.email_address(body["email"])
     patient = patients.find(ports, caller, origin, patient_id=body.get("patient_id"), mrn=body.get("mrn"))
     return _issue(ports, caller, origin, patient, email, now)
 
 
-def _issue(ports, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime) -> dict[str, Any]:
+def _issue(ports: EnrollmentPorts, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime) -> dict[str, Any]:
     if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
         raise Conflict("This patient has portal access already.")
     # One live code per patient: a new invitation replaces any earlier one still pending.
@@ -71,7 +80,7 @@ def _issue(ports, caller: Caller, origin: Origin, patient: Patient, email: str, 
     return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
 
 
-def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
+def list_for_patient(ports: EnrollmentPorts, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
     write_audit(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
            resource_type="Invitation")
@@ -81,7 +90,7 @@ def list_for_patient(ports, caller: Caller, origin: Origin, patient_id: Any, now
                             if r.kind is RecordKind.INVITATION]}
 
 
-def _staff_invitation(ports, caller: Caller, invitation_id: str) -> IdentityRecord:
+def _staff_invitation(ports: EnrollmentPorts, caller: Caller, invitation_id: str) -> IdentityRecord:
     invitation = (ports.identity_records.get(RecordKind.INVITATION, invitation_id)
                   if re.fullmatch(r"[0-9a-f]{16}", invitation_id or "") else None)
     if invitation is None or invitation.organization_id != caller.organization_id:
@@ -89,7 +98,7 @@ def _staff_invitation(ports, caller: Caller, invitation_id: str) -> IdentityReco
     return invitation
 
 
-def revoke(ports, caller: Caller, origin: Origin, invitation_id: str) -> None:
+def revoke(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str) -> None:
     invitation = _staff_invitation(ports, caller, invitation_id)
     if not ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
                                          {"status": InvitationStatus.PENDING.value},
@@ -99,7 +108,7 @@ def revoke(ports, caller: Caller, origin: Origin, invitation_id: str) -> None:
            resource_type="Invitation", resource_id=invitation.selector)
 
 
-def resend(ports, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
+def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
     """A fresh code to the same address (the old one stops working)."""
     invitation = _staff_invitation(ports, caller, invitation_id)
     patient = patients.find(ports, caller, origin, patient_id=invitation.patient_id)
@@ -117,16 +126,16 @@ def _invalid_code() -> ValidationFailed:
                             "Ask your provider's office for a new invitation.", [{"field": "invitation_code"}])
 
 
-def live_invitation(ports, code: Any, now: datetime) -> IdentityRecord:
+def live_invitation(ports: EnrollmentPorts, code: Any, now: datetime) -> IdentityRecord:
     split = tokens.parse(code)
     invitation = ports.identity_records.get(RecordKind.INVITATION, split.selector) if split else None
-    if (invitation is None or not tokens.same(invitation.secret_hash, split.verifier_hash)
+    if (split is None or invitation is None or not tokens.same(invitation.secret_hash, split.verifier_hash)
             or invitation.status != InvitationStatus.PENDING.value or invitation.expires_at <= int(now.timestamp())):
         raise _invalid_code()
     return invitation
 
 
-def check_answers(ports, origin: Origin, invitation: IdentityRecord, patient: Patient | None,
+def check_answers(ports: EnrollmentPorts, origin: Origin, invitation: IdentityRecord, patient: Patient | None,
                   date_of_birth: str, family_name: str) -> None:
     """Identity proofing against the patient record; a wrong answer counts, the fifth burns the code."""
     if (patient is not None and patient.birth_date == date_of_birth
@@ -140,7 +149,7 @@ def check_answers(ports, origin: Origin, invitation: IdentityRecord, patient: Pa
     write_audit(ports, origin, ANONYMOUS, "enrollment.identity_check", Outcome.FAILURE, patient_id=invitation.patient_id,
            resource_type="Invitation", resource_id=invitation.selector,
            reason="code_burned" if burned else "answers_do_not_match")
-    if burned:
+    if burned or attempts is None:  # (burned when None: said again for the type checker)
         raise ValidationFailed("Too many tries: this invitation code no longer works. Ask your provider's office "
                                "for a new invitation.", [{"field": "invitation_code"}])
     raise ValidationFailed("The date of birth or family name does not match our records.",
@@ -148,11 +157,11 @@ def check_answers(ports, origin: Origin, invitation: IdentityRecord, patient: Pa
                             {"attempts_left": MAX_ANSWER_ATTEMPTS - attempts}])
 
 
-def enroll(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ENROLLMENT_FIELDS, ENROLLMENT_FIELDS)
     problems: list[dict[str, Any]] = []
 
-    def gather(check, *args, **kwargs):
+    def gather(check: Callable[..., _Checked], *args: Any, **kwargs: Any) -> _Checked | None:
         try:
             return check(*args, **kwargs)
         except ValidationFailed as error:
@@ -173,10 +182,12 @@ def enroll(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
         problems.append({"field": "family_name"})
     if problems:
         raise ValidationFailed("Some answers need another look.", problems)
+    assert username is not None and email is not None and date_of_birth is not None  # or a problem was added
     throttle.check(ports, "enrollment", origin.source_ip, now)
     invitation = live_invitation(ports, body["invitation_code"], now)
     patient = ports.patients.get(invitation.patient_id)
     check_answers(ports, origin, invitation, patient, date_of_birth, body["family_name"])
+    assert patient is not None  # check_answers refuses a missing patient
     if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
         raise Conflict("This patient has portal access already.")
     verified = email.lower() == invitation.email.lower()
@@ -200,9 +211,9 @@ def enroll(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     return {"account_id": account.account_id, "username": username, "email_verification_sent": not verified}
 
 
-def send_email_verification(ports, account: Account, address: str, now: datetime) -> None:
+def send_email_verification(ports: EnrollmentPorts, account: Account, address: str, now: datetime) -> None:
     """An address the portal has not seen work gets a link first; no notification goes there until
-    it is followed (issue: "verified by an emailed link before any notification goes there")."""
+    it is followed (a mistyped address must not receive the patient's notifications)."""
     token, split = tokens.new_token()
     ports.identity_records.put(IdentityRecord(
         kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
@@ -211,7 +222,7 @@ def send_email_verification(ports, account: Account, address: str, now: datetime
     notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)
 
 
-def invitation_summary(invitation, now_epoch: int) -> dict[str, Any]:
+def invitation_summary(invitation: IdentityRecord, now_epoch: int) -> dict[str, Any]:
     status = invitation.status
     if status == InvitationStatus.PENDING.value and invitation.expires_at <= now_epoch:
         status = "expired"

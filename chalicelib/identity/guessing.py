@@ -7,30 +7,41 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Outcome
+from chalicelib.audit.trail import AuditPorts, actor_of, audit_event, write_audit
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import throttle
-from chalicelib.audit.trail import actor_of, audit_event, write_audit
+from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import notify
+from chalicelib.notifications.requests import NotifyPorts, notify
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
 
 
+class GuessingPorts(AuditPorts, NotifyPorts, ThrottlePorts, Protocol):
+    """The account (a fresh copy after a contended write), its failures saved with their audit
+    event (the identity store), the owner told of a lockout, and the per-address throttle."""
+
+    @property
+    def directory(self) -> Directory: ...
+
+
 def is_locked(account: Account, now: datetime) -> bool:
     return account.locked_until is not None and account.locked_until > now
 
 
-def count_failure(ports, origin: Origin, account: Account, now: datetime, event_type: str, reason: str) -> None:
+def count_failure(ports: GuessingPorts, origin: Origin, account: Account, now: datetime, event_type: str, reason: str) -> None:
     """Record one wrong answer (with its audit event, in one transaction) and lock the account at
     the fifth within the window."""
     locked = False
-    for attempt in range(5):  # a concurrent failure bumped the version: count on the fresh copy
+    for _attempt in range(5):  # a concurrent failure bumped the version: count on the fresh copy
         try:
             within = account.failures_since is not None and now - account.failures_since < FAILURE_WINDOW
             failures = (account.failed_sign_ins if within else 0) + 1
@@ -57,7 +68,7 @@ def count_failure(ports, origin: Origin, account: Account, now: datetime, event_
         notify(ports, "account_locked", account.email if account.email_verified else "")
 
 
-def confirm_password(ports, origin: Origin, account: Account, password: object, field: str = "password") -> None:
+def confirm_password(ports: GuessingPorts, origin: Origin, account: Account, password: object, field: str = "password") -> None:
     """The account holder's password, asked again before a security change."""
     now = ports.clock.now()
     throttle.check(ports, "password_confirmation", origin.source_ip, now)

@@ -8,25 +8,41 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from chalicelib.accounts.domain import AccountStatus
+from chalicelib.accounts.domain import Account, AccountStatus
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity.domain import RecordKind
 from chalicelib.identity.enrollment import invitation_summary
-from chalicelib.identity.revocation import end_sessions
+from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.fields import only_fields, text_field
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import notify
+from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients.domain import Patient, PortalStatus
-from chalicelib.patients.service import find, summary
+from chalicelib.patients.service import RegistryPorts, find, summary
 
 
-def portal_status(ports, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
+class MergeTasks(Protocol):
+    """The staff worklist, as far as following a merge closes the item the merge opened
+    (chalicelib.data.worklist implements it)."""
+
+    def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool: ...
+
+
+class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, Protocol):
+    """The patients (found within the caller's organization) and their accounts (the directory),
+    invitations and sessions (the identity store), the worklist item a merge left, the emails
+    telling the patient, the clock and the audit trail."""
+
+    @property
+    def worklist(self) -> MergeTasks: ...
+
+
+def portal_status(ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
     write_audit(ports, origin, caller_actor(caller), "patient.portal_status.read", action=Action.READ,
@@ -55,7 +71,7 @@ PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_f
 ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
 
 
-def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+def change_portal_access(ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
     """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}.
 
     suspend, terminate and reset_second_factor end every session at once (and may be repeated:
@@ -113,7 +129,7 @@ def change_portal_access(ports, caller: Caller, origin: Origin, patient_id: str,
     return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": ended}
 
 
-def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason: str) -> dict[str, Any]:
+def _follow_merge(ports: PortalAccessPorts, caller: Caller, origin: Origin, prior: Patient, reason: str) -> dict[str, Any]:
     """A40 merged this record into another (the survivor), but its portal account still opens
     this one, where nothing new is filed: move the account to the survivor. Its sessions end (the
     next sign-in opens the survivor's record, with everything the merge copied and all that is
@@ -141,7 +157,8 @@ def _follow_merge(ports, caller: Caller, origin: Origin, prior: Patient, reason:
     event_of_change = audit_event(ports, origin, caller_actor(caller), "portal_access.follow_merge", action=Action.UPDATE,
                         patient_id=survivor.patient_id, resource_type="Account", resource_id=account_id,
                         reason=reason)
-    def follow(current):  # the account's own record, and its connection to it, now the survivor
+
+    def follow(current: Account) -> Account:  # the account's own record, and its connection to it, now the survivor
         connections = tuple(dataclasses.replace(c, patient_id=survivor.patient_id) if c.patient_id == prior.patient_id
                             else c for c in current.connections)
         return dataclasses.replace(current, patient_id=survivor.patient_id, connections=connections)

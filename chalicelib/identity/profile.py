@@ -5,38 +5,46 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, Connection
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import actor_of, audit_event, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
-from chalicelib.identity.guessing import confirm_password
 from chalicelib.identity.domain import InvitationStatus, RecordKind, Restriction
+from chalicelib.identity.enrollment import EnrollmentPorts
+from chalicelib.identity.guessing import GuessingPorts, confirm_password
+from chalicelib.identity.revocation import RevocationPorts, end_sessions
+from chalicelib.identity.sessions import lift_restriction
 from chalicelib.kernel.caller import Caller
-from chalicelib.identity.revocation import end_sessions
-from chalicelib.audit.trail import actor_of, audit_event, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import notify
-from chalicelib.identity.sessions import lift_restriction
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import PortalStatus
 
 PREFERENCES = tuple(enrollment.DEFAULT_PREFERENCES)
 
 
-def account_of(ports, caller: Caller) -> Account:
+class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
+    """The account (the directory) and its patient records, a connection's invitation checked as
+    at enrollment, changes saved with their audit event or ending other sessions (the identity
+    store), the password asked again (guessing), the emails, and the audit trail, whose own
+    security events the account may read."""
+
+
+def account_of(ports: ProfilePorts, caller: Caller) -> Account:
     account = ports.directory.account(caller.account_id)
     if account is None:
         raise NotFound("No such account.")
     return account
 
 
-def me(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
+def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     account = account_of(ports, caller)
     patient = ports.patients.get(account.patient_id) if account.patient_id else None
     if patient is not None:
@@ -54,13 +62,13 @@ def me(ports, caller: Caller, origin: Origin) -> dict[str, Any]:
             "must": caller.restriction or None,
         },
         "patient": patients.summary(patient) if patient is not None else None,
-        "acting_for": [],  # filled by the proxy issue: the patients this account may act for
+        "acting_for": [],  # the patients this account may act for: none until proxies exist
         "connections": [connection_json(c) for c in account.connections],
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
     }
 
 
-def connections(ports, caller: Caller) -> dict[str, Any]:
+def connections(ports: ProfilePorts, caller: Caller) -> dict[str, Any]:
     """The organizations this account sees (no patient record is read, so nothing to audit)."""
     return {"connections": [connection_json(c) for c in account_of(ports, caller).connections]}
 
@@ -70,7 +78,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
             "status": connection.status, "added_at": connection.added_at}
 
 
-def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def change_email(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("email", "password"), ("email", "password"))
     account = account_of(ports, caller)
     confirm_password(ports, origin, account, body.get("password"))
@@ -82,7 +90,7 @@ def change_email(ports, caller: Caller, origin: Origin, body: Any, now: datetime
     return {"pending_email": address, "email_verification_sent": True}
 
 
-def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
     body = only_fields(body, ("current_password", "new_password"), ("current_password", "new_password"))
     account = account_of(ports, caller)
     confirm_password(ports, origin, account, body["current_password"], field="current_password")
@@ -96,7 +104,7 @@ def change_password(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     return {"other_sessions_ended": ended}
 
 
-def set_preferences(ports, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
+def set_preferences(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
     body = only_fields(body, PREFERENCES)
     bad = [{"field": name, "issue": "true or false"} for name, value in body.items() if not isinstance(value, bool)]
     if bad:
@@ -108,7 +116,7 @@ def set_preferences(ports, caller: Caller, origin: Origin, body: Any) -> dict[st
     return {"notification_preferences": preferences}
 
 
-def accept_terms(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def accept_terms(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("accepted_terms_version",), ("accepted_terms_version",))
     if body["accepted_terms_version"] != terms.CURRENT.version:
         raise ValidationFailed(f"The current version is {terms.CURRENT.version}.",
@@ -122,7 +130,7 @@ def accept_terms(ports, caller: Caller, origin: Origin, body: Any, now: datetime
     return {"accepted_version": terms.CURRENT.version, "accepted_at": iso(now)}
 
 
-def sign_in_history(ports, caller: Caller, limit: int, after: str) -> dict[str, Any]:
+def sign_in_history(ports: ProfilePorts, caller: Caller, limit: int, after: str) -> dict[str, Any]:
     """The account's own security events (sign-ins, failures, lockouts, changes), newest first:
     they are recorded with the account, not a patient, as their subject."""
     events, cursor = audit.access_history(ports.audit_log, f"account#{caller.account_id}", limit, after)
@@ -133,7 +141,7 @@ def sign_in_history(ports, caller: Caller, limit: int, after: str) -> dict[str, 
 
 # -- My Connections ------------------------------------------------------------------------------
 
-def add_connection(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def add_connection(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     """"Add Organization": an invitation code from another organization links its patient record
     to this account. The record there must describe the same person (birth date and family name
     as this account's own record); until that organization's record carries them the connection
@@ -165,7 +173,7 @@ def add_connection(ports, caller: Caller, origin: Origin, body: Any, now: dateti
     return connection_json(connection)
 
 
-def remove_connection(ports, caller: Caller, origin: Origin, connection_id: str) -> None:
+def remove_connection(ports: ProfilePorts, caller: Caller, origin: Origin, connection_id: str) -> None:
     account = account_of(ports, caller)
     connection = next((c for c in account.connections if c.connection_id == connection_id), None)
     if connection is None:

@@ -10,26 +10,37 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Outcome
+from chalicelib.audit.trail import ANONYMOUS, AuditPorts, actor_of, audit_event, write_audit
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
-from chalicelib.identity.revocation import end_sessions
-from chalicelib.audit.trail import ANONYMOUS, actor_of, audit_event, write_audit
+from chalicelib.identity.revocation import RevocationPorts, end_sessions
+from chalicelib.identity.stores import IdentityRecordsPorts
+from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import notify
+from chalicelib.notifications.requests import NotifyPorts, notify
 
 PASSWORD_RESET_SECONDS = 30 * 60
 ACCOUNT_SETUP_SECONDS = 72 * 3600
 
 
-def remind_username(ports, origin: Origin, body: Any, now: datetime) -> None:
+class LinkPorts(IdentityRecordsPorts, NotifyPorts, Protocol):
+    """Sending a one-time link: its record (the identity store) and the email that carries it."""
+
+
+class RecoveryPorts(LinkPorts, AuditPorts, ThrottlePorts, RevocationPorts, Protocol):
+    """The accounts (the directory), their links and sessions (the identity store), the emails,
+    the audit trail, and the per-address throttle."""
+
+
+def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("email",), ("email",))
     throttle.check(ports, "recovery", origin.source_ip, now)
     email = body["email"] if isinstance(body["email"], str) else ""
@@ -42,7 +53,7 @@ def remind_username(ports, origin: Origin, body: Any, now: datetime) -> None:
         write_audit(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
 
 
-def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> None:
+def request_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("username", "email"))
     if not (body.get("username") or body.get("email")):
         raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
@@ -66,7 +77,7 @@ def request_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
         write_audit(ports, origin, ANONYMOUS, "account.password_reset_requested", Outcome.FAILURE, reason="no_account")
 
 
-def send_link(ports, account: Account, purpose: LinkPurpose, lifetime_seconds: int, now: datetime) -> None:
+def send_link(ports: LinkPorts, account: Account, purpose: LinkPurpose, lifetime_seconds: int, now: datetime) -> None:
     token, split = tokens.new_token()
     ports.identity_records.put(IdentityRecord(
         kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
@@ -75,17 +86,17 @@ def send_link(ports, account: Account, purpose: LinkPurpose, lifetime_seconds: i
     notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
 
 
-def _use_link(ports, token: Any, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
+def _use_link(ports: RecoveryPorts, token: Any, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
     split = tokens.parse(token)
     link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
-    if (link is None or not tokens.same(link.secret_hash, split.verifier_hash)
+    if (split is None or link is None or not tokens.same(link.secret_hash, split.verifier_hash)
             or link.purpose not in {p.value for p in purposes} or link.expires_at <= int(now.timestamp())):
         raise ValidationFailed("This link is not valid: it may have expired or been used already. Ask for a new one.",
                                [{"field": "token"}])
     return link
 
 
-def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> None:
+def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("token", "new_password"), ("token", "new_password"))
     throttle.check(ports, "recovery", origin.source_ip, now)
     link = _use_link(ports, body["token"], (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
@@ -103,7 +114,7 @@ def confirm_password_reset(ports, origin: Origin, body: Any, now: datetime) -> N
     notify(ports, "password_changed", account.email if account.email_verified else "")
 
 
-def confirm_email(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def confirm_email(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("token",), ("token",))
     throttle.check(ports, "recovery", origin.source_ip, now)
     link = _use_link(ports, body["token"], (LinkPurpose.EMAIL_VERIFICATION,), now)

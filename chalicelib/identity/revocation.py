@@ -4,15 +4,26 @@ suspension, a second factor changed), so that nothing issued before the change s
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Protocol
 
 from chalicelib.accounts.domain import Account
+from chalicelib.accounts.stores import Directory
+from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.identity.domain import RecordKind
+from chalicelib.identity.stores import IdentityRecordsPorts
 
 
-def end_sessions(ports, account_id: str, change: Callable[[Account], Account], audit_event: Any,
-                 keep_selector: str = "") -> tuple[Account, int]:
+class RevocationPorts(IdentityRecordsPorts, Protocol):
+    """The account (in the directory) and its sessions and pending records (in the identity store)."""
+
+    @property
+    def directory(self) -> Directory: ...
+
+
+def end_sessions(ports: RevocationPorts, account_id: str, change: Callable[[Account], Account],
+                 audit_event: AuditEvent, keep_selector: str = "") -> tuple[Account, int]:
     """Apply ``change`` to an account and end all its sessions but ``keep_selector``'s, with the
     audit event in the same write; returns the saved account and how many sessions ended.
 

@@ -29,7 +29,7 @@ def _caller():
     return signed_in_caller(identity_routes.current_request)
 
 
-def _ports():
+def _ports() -> wiring.Container:
     return wiring.container()
 
 
@@ -122,7 +122,7 @@ def notification_preferences():
 
 @route(identity_routes, "/v1/me/sign-in-history", access=Access.SIGNED_IN)
 def sign_in_history():
-    query = identity_routes.current_request.query_params or {}
+    query: dict[str, str] = dict(identity_routes.current_request.query_params or {})
     from chalicelib.audit.service import MAX_PAGE
 
     return profile.sign_in_history(_ports(), _caller(), page_limit(query, 50, MAX_PAGE), query.get("after", ""))

@@ -11,51 +11,73 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.accounts.domain import Account
+from chalicelib.audit.trail import actor_of, audit_event
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import tokens
-from chalicelib.identity.guessing import confirm_password
-from chalicelib.identity.revocation import end_sessions
 from chalicelib.identity.domain import IdentityRecord
-from chalicelib.audit.trail import actor_of, audit_event
+from chalicelib.identity.guessing import GuessingPorts, confirm_password
+from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.ports import Keys
 from chalicelib.notifications.requests import notify
+
+if TYPE_CHECKING:  # for the type checker only: pyotp is imported on first use
+    import pyotp
 
 ISSUER = "Patient Portal"
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
 
 
+class TotpPorts(Protocol):
+    """Reading an account's TOTP seed: the stack's key that keeps it."""
+
+    @property
+    def keys(self) -> Keys: ...
+
+
+class SecondFactorPorts(TotpPorts, GuessingPorts, RevocationPorts, Protocol):
+    """The key that keeps TOTP seeds, the account saved (the directory) or saved ending its other
+    sessions (the identity store), the password asked again (guessing), whether staff must keep
+    a factor (the settings), the audit trail and the email telling the owner."""
+
+
 def _context(account: Account) -> dict[str, str]:
     return {"account_id": account.account_id, "purpose": "totp"}
 
 
-def _pyotp():
+def _pyotp() -> ModuleType:
     import pyotp  # on first use: most API calls never touch a second factor (cold start)
 
     return pyotp
 
 
-def _totp(ports, account: Account, ciphertext: bytes):
-    return _pyotp().TOTP(ports.keys.decrypt(ciphertext, _context(account)).decode())
+def _totp(ports: TotpPorts, account: Account, ciphertext: bytes) -> pyotp.TOTP:
+    totp: pyotp.TOTP = _pyotp().TOTP(ports.keys.decrypt(ciphertext, _context(account)).decode())
+    return totp
 
 
-def _accepted_step(totp, code: str, now: datetime, last_step: int) -> int | None:
+def _accepted_step(totp: pyotp.TOTP, code: str, now: datetime, last_step: int) -> int | None:
     """The time step a code belongs to (now, or one step either side for clock drift), if it is
     newer than the last one accepted."""
     if not (len(code) == 6 and code.isdigit()):
         return None
     step = int(now.timestamp()) // STEP_SECONDS
     for candidate in (step, step - 1, step + 1):
-        if candidate > last_step and totp.verify(code, for_time=candidate * STEP_SECONDS, valid_window=0):
+        # (verify hands for_time to TOTP.at, which takes a Unix time as well; its annotation says
+        # datetime only)
+        if candidate > last_step and totp.verify(code, for_time=candidate * STEP_SECONDS,  # type: ignore[arg-type]
+                                                 valid_window=0):
             return candidate
     return None
 
 
-def verify_at_sign_in(ports, account: Account, challenge: IdentityRecord, code: str,
+def verify_at_sign_in(ports: TotpPorts, account: Account, challenge: IdentityRecord, code: str,
                       now: datetime) -> tuple[str | None, Account | None]:
     """(the method that accepted the code, the account to save) or (None, None)."""
     code = code.strip()
@@ -71,7 +93,7 @@ def verify_at_sign_in(ports, account: Account, challenge: IdentityRecord, code: 
     return None, None
 
 
-def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
+def begin_totp(ports: SecondFactorPorts, account: Account, now: datetime) -> dict[str, Any]:
     """A new seed for the authenticator app; it only counts once a code from it is confirmed."""
     if account.totp_secret:
         raise Conflict("An authenticator app is set up already; turn it off first.")
@@ -83,7 +105,7 @@ def begin_totp(ports, account: Account, now: datetime) -> dict[str, Any]:
     return {"secret": seed, "provisioning_uri": uri, "digits": 6, "period": STEP_SECONDS}
 
 
-def confirm_totp(ports, origin: Origin, account: Account, body: Any, now: datetime, session_id: str) -> dict[str, Any]:
+def confirm_totp(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, now: datetime, session_id: str) -> dict[str, Any]:
     """Turn the app on with a code from it and the account's password (a stolen session alone
     must not be able to bind an attacker's phone to the account)."""
     body = only_fields(body, ("code", "password"), ("code", "password"))
@@ -105,14 +127,14 @@ def _hashes(codes: list[str]) -> frozenset[str]:
     return frozenset(tokens.digest(tokens.normalize_recovery_code(c)) for c in codes)
 
 
-def _keeps_required_factor(ports, account: Account, remaining: bool) -> None:
+def _keeps_required_factor(ports: SecondFactorPorts, account: Account, remaining: bool) -> None:
     settings = ports.settings
     if (account.role.is_workforce and settings.identity.staff_second_factor_required and not remaining
             and not settings.second_factor_exempt(account.username)):
         raise Conflict("Staff accounts must keep a second factor; set up the other one first.")
 
 
-def disable_totp(ports, origin: Origin, account: Account, body: Any, session_id: str) -> None:
+def disable_totp(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> None:
     body = only_fields(body or {}, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
     _keeps_required_factor(ports, account, remaining="email" in account.second_factors)
@@ -121,7 +143,7 @@ def disable_totp(ports, origin: Origin, account: Account, body: Any, session_id:
                  recovery_code_hashes=account.recovery_code_hashes if account.email_code_enabled else frozenset())
 
 
-def set_email_codes(ports, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
+def set_email_codes(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
     body = only_fields(body, ("enabled", "password"), ("password",))
     enabled = body.get("enabled")
     if not isinstance(enabled, bool):
@@ -143,7 +165,7 @@ def set_email_codes(ports, origin: Origin, account: Account, body: Any, session_
     return {"enabled": enabled, "recovery_codes": codes or None}
 
 
-def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
+def regenerate_recovery_codes(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
     body = only_fields(body, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
     if not (account.totp_secret or account.email_code_enabled):
@@ -154,7 +176,7 @@ def regenerate_recovery_codes(ports, origin: Origin, account: Account, body: Any
     return {"recovery_codes": codes}
 
 
-def _save_change(ports, origin: Origin, account: Account, event_type: str, session_id: str, **changes: Any) -> None:
+def _save_change(ports: SecondFactorPorts, origin: Origin, account: Account, event_type: str, session_id: str, **changes: Any) -> None:
     """A second-factor change ends the account's other sessions: whoever else holds one must
     sign in again under the new rules."""
     end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),

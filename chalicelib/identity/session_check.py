@@ -4,12 +4,22 @@ Lambda imports only this (no argon2, no TOTP): it runs before every signed-in re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from chalicelib.identity import tokens
+from chalicelib.identity.policy import IdentitySettings
+from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 
 
-def authorize(ports, authorization: str, now: datetime) -> Caller | None:
+class SessionCheckPorts(IdentityRecordsPorts, Protocol):
+    """The sessions (in the identity store) and their idle timeout."""
+
+    @property
+    def settings(self) -> IdentitySettings: ...
+
+
+def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Caller | None:
     """A live session moves its idle deadline on and yields the caller; anything else yields
     None (and the gateway answers 401)."""
     scheme, _, token = (authorization or "").partition(" ")

@@ -1,28 +1,30 @@
 """Sign-in, the second step, the session check of every call, and sign-out.
 
-Guessing is answered three ways (GUIDE 5.7): every attempt from an address counts against that
-address (throttle.py, 429); five wrong passwords within 15 minutes lock the account for 15
-minutes and email its owner; and an unknown user name, a wrong password and a locked account
-all get the same answer after the same argon2 work, so the answer tells nothing about accounts.
+Guessing is answered three ways, so that passwords and codes cannot be tried at speed: every
+attempt from an address counts against that address (throttle.py, 429); five wrong passwords
+within 15 minutes lock the account for 15 minutes and email its owner; and an unknown user name,
+a wrong password and a locked account all get the same answer after the same argon2 work, so the
+answer tells nothing about accounts.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Outcome
+from chalicelib.audit.trail import ANONYMOUS, actor_of, caller_actor, write_audit
 from chalicelib.errors import Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
-from chalicelib.identity.guessing import count_failure, is_locked
 from chalicelib.identity.domain import IdentityRecord, RecordKind, Restriction
+from chalicelib.identity.guessing import GuessingPorts, count_failure, is_locked
+from chalicelib.identity.second_factor import TotpPorts
+from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
-
-from chalicelib.audit.trail import ANONYMOUS, actor_of, caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
@@ -33,11 +35,17 @@ CHALLENGE_ATTEMPTS = 5
 EMAIL_CODE_SECONDS = 10 * 60  # what the sign_in_code email promises, counted from when it is sent
 
 
+class SessionPorts(GuessingPorts, TotpPorts, Protocol):
+    """The accounts (the directory), sessions and challenges (the identity store), the session
+    policy (the settings), the TOTP key, wrong answers counted (guessing), the per-address
+    throttle, the emailed code and the audit trail."""
+
+
 def _sign_in_failed() -> NotAuthenticated:
     return NotAuthenticated("The user name or password is not correct.", code="sign_in_failed")
 
 
-def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("username", "password"), ("username", "password"))
     username, password = body["username"], body["password"]
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > passwords.MAX_LENGTH:
@@ -78,7 +86,7 @@ def sign_in(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     return open_session(ports, origin, account, now, method="password")
 
 
-def restriction_for(ports, account: Account) -> Restriction:
+def restriction_for(ports: SessionPorts, account: Account) -> Restriction:
     settings = ports.settings
     if (account.role.is_workforce and settings.identity.staff_second_factor_required
             and not account.second_factors and not settings.second_factor_exempt(account.username)):
@@ -88,7 +96,7 @@ def restriction_for(ports, account: Account) -> Restriction:
     return Restriction.NONE
 
 
-def open_session(ports, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
+def open_session(ports: SessionPorts, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
     policy = ports.settings.identity
     token, split = tokens.new_token()
     epoch = int(now.timestamp())
@@ -111,7 +119,7 @@ def open_session(ports, origin: Origin, account: Account, now: datetime, method:
             "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
 
 
-def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("challenge_id", "code"), ("challenge_id", "code"))
     throttle.check(ports, "second_factor", origin.source_ip, now)
     challenge, account = _live_challenge(ports, body["challenge_id"], now)
@@ -132,13 +140,14 @@ def complete_second_factor(ports, origin: Origin, body: Any, now: datetime) -> d
     return open_session(ports, origin, changed or account, now, method=method)
 
 
-def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
+def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("challenge_id",), ("challenge_id",))
     throttle.check(ports, "second_factor", origin.source_ip, now)
     challenge, account = _live_challenge(ports, body["challenge_id"], now)
     if "email" not in account.second_factors:
         raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
     code = tokens.numeric_code()
+    assert challenge.created_at is not None  # sign_in gives every challenge its time
     if not ports.identity_records.change(RecordKind.CHALLENGE, challenge.selector, {"secret_hash": challenge.secret_hash},
                                          code_hash=tokens.digest(f"{challenge.selector}:{code}"),
                                          # Never more than 20 minutes after the sign-in began, however
@@ -150,10 +159,10 @@ def send_email_code(ports, origin: Origin, body: Any, now: datetime) -> None:
     write_audit(ports, origin, actor_of(account), "session.email_code_sent")
 
 
-def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
+def _live_challenge(ports: SessionPorts, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
     split = tokens.parse(challenge_id)
     challenge = ports.identity_records.get(RecordKind.CHALLENGE, split.selector) if split else None
-    if (challenge is None or not tokens.same(challenge.secret_hash, split.verifier_hash)
+    if (split is None or challenge is None or not tokens.same(challenge.secret_hash, split.verifier_hash)
             or challenge.expires_at <= int(now.timestamp())):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     account = ports.directory.account(challenge.account_id)
@@ -162,13 +171,12 @@ def _live_challenge(ports, challenge_id: Any, now: datetime) -> tuple[IdentityRe
     return challenge, account
 
 
-def sign_out(ports, caller: Caller, origin: Origin) -> None:
+def sign_out(ports: SessionPorts, caller: Caller, origin: Origin) -> None:
     ports.identity_records.delete(RecordKind.SESSION, caller.session_id)
     write_audit(ports, origin, caller_actor(caller), "session.sign_out")
 
 
-
-def lift_restriction(ports, caller: Caller, restriction: Restriction) -> None:
+def lift_restriction(ports: IdentityRecordsPorts, caller: Caller, restriction: Restriction) -> None:
     """The session may do everything once it has done what it had to (accepted the terms ...)."""
     if caller.restriction == restriction.value:
         ports.identity_records.change(RecordKind.SESSION, caller.session_id, {"restriction": restriction.value},

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Protocol
 
 from chalicelib.errors import TooManyRequests
+from chalicelib.identity.policy import IdentitySettings
+from chalicelib.identity.stores import IdentityRecordsPorts
 
 
-def check(ports, kind: str, address: str, now: datetime) -> None:
+class ThrottlePorts(IdentityRecordsPorts, Protocol):
+    """The attempt windows (in the identity store) and the policy that sizes them."""
+
+    @property
+    def settings(self) -> IdentitySettings: ...
+
+
+def check(ports: ThrottlePorts, kind: str, address: str, now: datetime) -> None:
     policy = ports.settings.identity
     window = policy.attempts_window_seconds
     epoch = int(now.timestamp())

@@ -1,8 +1,8 @@
 """Split tokens: ``<selector><verifier>``, 16 hex characters then 43 URL-safe base64 ones.
 
 The selector (64 random bits) is the record's key, so finding the record needs no comparison of
-secrets inside DynamoDB; the verifier (256 random bits, well over the 128 the issue asks for) is
-compared in constant time with the SHA-256 stored on the record. A plain hash suffices (no
+secrets inside DynamoDB; the verifier (256 random bits, well over the 128 that put guessing out
+of reach) is compared in constant time with the SHA-256 stored on the record. A plain hash suffices (no
 argon2): the verifier is random, not a human-chosen password, so there is nothing to guess.
 The alphabet fits a URL path or query without escaping.
 """
@@ -43,7 +43,9 @@ def digest(secret: str) -> str:
 
 
 def same(stored_hash: str | None, presented_hash: str) -> bool:
-    return bool(stored_hash) and hmac.compare_digest(stored_hash, presented_hash)
+    if not stored_hash:
+        return False
+    return hmac.compare_digest(stored_hash, presented_hash)
 
 
 def numeric_code(digits: int = 6) -> str:

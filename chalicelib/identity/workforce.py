@@ -8,26 +8,29 @@ import re
 import secrets
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity.domain import LinkPurpose
+from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, LinkPorts, send_link
+from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
-from chalicelib.identity.revocation import end_sessions
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, send_link
 from chalicelib.patients.service import email_address
 
 
+class WorkforcePorts(LinkPorts, RevocationPorts, AuditPorts, Protocol):
+    """Staff accounts (the directory), their set-up link, their sessions ended on suspension
+    (the identity store), and the audit trail."""
 
 
-def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("username", "email", "role"), ("username", "email", "role"))
     if body["role"] not in (Role.STAFF.value, Role.ADMIN.value):
         raise ValidationFailed("role is staff or admin.", [{"field": "role"}])
@@ -45,7 +48,7 @@ def create_staff(ports, caller: Caller, origin: Origin, body: Any, now: datetime
             "status": account.status.value}
 
 
-def set_staff_status(ports, caller: Caller, origin: Origin, account_id: str, body: Any) -> dict[str, Any]:
+def set_staff_status(ports: WorkforcePorts, caller: Caller, origin: Origin, account_id: str, body: Any) -> dict[str, Any]:
     body = only_fields(body, ("status",), ("status",))
     if body["status"] not in (AccountStatus.ACTIVE.value, AccountStatus.SUSPENDED.value):
         raise ValidationFailed("status is active or suspended.", [{"field": "status"}])

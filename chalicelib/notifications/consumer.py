@@ -10,13 +10,16 @@ engineer.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.errors import ValidationFailed
 from chalicelib.notifications import service
 from chalicelib.notifications.domain import NotificationRequest
 from chalicelib.observability import count, logger
+
+if TYPE_CHECKING:  # for the type checker only: Powertools' batch utility is imported on first use
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 # Longer than a message can live anywhere: 4 days on the queue, then 14 on the dead-letter queue.
 IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
@@ -25,7 +28,7 @@ IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 PAYLOAD_JMESPATH = "[template, to_address, token, username, code, account_id]"
 
 
-def handle_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     from aws_lambda_powertools.utilities.batch import process_partial_response
 
     from chalicelib.batches import QueueBatch

@@ -5,19 +5,27 @@ parameter, so another account's notification id answers 404 like one that does n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
-from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 from chalicelib.notifications.domain import NOTIFICATION_ID, InboxItem
+from chalicelib.notifications.stores import Inbox
 
 MAX_PAGE = 50
 MARK_ALL_AT_ONCE = 100  # one call marks at most this many; "unread_left" says to call again
+
+
+class InboxPorts(AuditPorts, Protocol):
+    """The accounts' inboxes, and the audit trail of their reading."""
+
+    @property
+    def inbox(self) -> Inbox: ...
 
 
 def item_json(item: InboxItem) -> dict[str, Any]:
@@ -25,7 +33,7 @@ def item_json(item: InboxItem) -> dict[str, Any]:
             "created_at": iso(item.created_at), "read_at": iso(item.read_at) if item.read_at else None}
 
 
-def list_notifications(ports, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
+def list_notifications(ports: InboxPorts, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
     limit = page_limit(query, 20, MAX_PAGE)
     items, cursor = ports.inbox.page(caller.account_id, limit, query.get("cursor", ""))
     write_audit(ports, origin, caller_actor(caller), "notifications.list", action=Action.READ,
@@ -34,7 +42,7 @@ def list_notifications(ports, caller: Caller, origin: Origin, query: dict[str, s
             "unread_count": sum(1 for item in items if item.read_at is None), "next_cursor": cursor or None}
 
 
-def mark_read(ports, caller: Caller, notification_id: str, now: datetime) -> dict[str, Any]:
+def mark_read(ports: InboxPorts, caller: Caller, notification_id: str, now: datetime) -> dict[str, Any]:
     item = (ports.inbox.mark_read(caller.account_id, notification_id, now)
             if NOTIFICATION_ID.fullmatch(notification_id or "") else None)
     if item is None:
@@ -42,6 +50,6 @@ def mark_read(ports, caller: Caller, notification_id: str, now: datetime) -> dic
     return item_json(item)
 
 
-def mark_all_read(ports, caller: Caller, now: datetime) -> dict[str, Any]:
+def mark_all_read(ports: InboxPorts, caller: Caller, now: datetime) -> dict[str, Any]:
     marked, more = ports.inbox.mark_all_read(caller.account_id, now, MARK_ALL_AT_ONCE)
     return {"marked": marked, "unread_left": more}

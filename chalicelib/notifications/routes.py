@@ -19,7 +19,7 @@ def _caller():
 @route(notification_routes, "/v1/me/notifications", access=Access.SIGNED_IN)
 def list_notifications():
     request = notification_routes.current_request
-    return inbox.list_notifications(wiring.container(), _caller(), origin_of(request), request.query_params or {})
+    return inbox.list_notifications(wiring.container(), _caller(), origin_of(request), dict(request.query_params or {}))
 
 
 @route(notification_routes, "/v1/me/notifications/read-all", access=Access.SIGNED_IN, methods=("POST",))

@@ -5,29 +5,36 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from chalicelib.accounts.domain import Account, AccountStatus
+from chalicelib.accounts.domain import AccountStatus
+from chalicelib.accounts.stores import Directory
+from chalicelib.kernel.ports import Mailer
 from chalicelib.notifications.domain import TEMPLATES, InboxItem, NotificationRequest, fill
+from chalicelib.notifications.stores import Inbox
 
 
-class Mailer(Protocol):
-    def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
-
-
-class Directory(Protocol):
-    def account(self, account_id: str) -> Account | None: ...
-
-
-class Inbox(Protocol):
-    def add(self, item: InboxItem) -> bool: ...  # False: an item with this notification id is there already
+class LinkSettings(Protocol):
+    @property
+    def public_base_url(self) -> str:
+        """Where the links in emails lead (the web frontend)."""
+        ...
 
 
 class DeliveryPorts(Protocol):
-    settings: Any  # .public_base_url
-    mailer: Mailer
-    directory: Directory
-    inbox: Inbox
+    """The account a notice is for (the directory), its inbox, SES, and where links lead."""
+
+    @property
+    def settings(self) -> LinkSettings: ...
+
+    @property
+    def mailer(self) -> Mailer: ...
+
+    @property
+    def directory(self) -> Directory: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
 
 
 def render(request: NotificationRequest, public_base_url: str) -> tuple[str, str, str]:

@@ -66,6 +66,7 @@ def identifier(authority: object, value: object, type_: object = "MR") -> Identi
         problems.append({"field": "type", "issue": "an HL7 identifier type code such as MR"})
     if problems:
         raise ValidationFailed("An identifier is not valid.", problems)
+    assert isinstance(authority, str) and isinstance(value, str) and isinstance(type_, str)  # each checked above
     return Identifier(authority.strip(), value.strip(), type_)
 
 

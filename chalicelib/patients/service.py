@@ -2,7 +2,8 @@
 portal access of a patient (suspend, reinstate, terminate, unlock).
 
 Every patient a staff member reaches is in their own organization: any other answers 404, as an
-unknown one does (GUIDE 5.1). Every read of a patient record is audited.
+unknown one does, so that an id tells nothing about another organization's patients. Every read
+of a patient record is audited.
 """
 
 from __future__ import annotations
@@ -10,19 +11,32 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
+from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
-from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.fields import only_fields, text_field
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
+from chalicelib.patients.stores import Patients
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
 MAX_IDENTIFIERS = 10  # a DynamoDB transaction holds at most 100 items; real records have a handful
 PATIENT_FIELDS = ("identifiers", "mrn", "family_name", "given_names", "birth_date", "sex", "email")
+
+
+class RegistryPorts(AuditPorts, Protocol):
+    """Registering and finding patients: the patients, the organization's identifier authority
+    (the directory), and the audit trail."""
+
+    @property
+    def patients(self) -> Patients: ...
+
+    @property
+    def directory(self) -> Directory: ...
 
 
 def email_address(value: Any, field: str = "email") -> str:
@@ -31,9 +45,7 @@ def email_address(value: Any, field: str = "email") -> str:
     return value.strip()
 
 
-
-
-def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     """POST /v1/staff/patients: a patient the feeds have not (yet) sent."""
     body = only_fields(body, PATIENT_FIELDS, ("family_name", "birth_date"))
     identifiers = []
@@ -72,7 +84,7 @@ def register(ports, caller: Caller, origin: Origin, body: Any, now: datetime) ->
     return {"patient_id": patient.patient_id, "portal_status": patient.portal_status.value}
 
 
-def _mrn_authority(ports, caller: Caller) -> str:
+def _mrn_authority(ports: RegistryPorts, caller: Caller) -> str:
     organization = ports.directory.organization(caller.organization_id)
     if organization is None or not organization.mrn_authority:
         raise ValidationFailed("This organization has no medical record number authority; give identifiers.",
@@ -80,9 +92,9 @@ def _mrn_authority(ports, caller: Caller) -> str:
     return organization.mrn_authority
 
 
-def find(ports, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any = None) -> Patient:
+def find(ports: RegistryPorts, caller: Caller, origin: Origin, patient_id: Any = None, mrn: Any = None) -> Patient:
     """A patient of the caller's organization, by id or medical record number; 404 otherwise."""
-    patient = None
+    patient: Patient | None = None
     if patient_id not in (None, "") and mrn not in (None, ""):
         raise ValidationFailed("Give patient_id or mrn, not both.", [{"field": "patient_id"}, {"field": "mrn"}])
     if mrn not in (None, "") and not isinstance(mrn, str):
