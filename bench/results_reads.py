@@ -171,7 +171,9 @@ def main() -> None:
 
     import app as app_module
     from chalicelib.identity import session_check
-    from chalicelib.identity.ports import Origin, now
+    from chalicelib.kernel.clock import SystemClock
+    from chalicelib.kernel.origin import Origin
+    now = SystemClock().now
     from chalicelib.records import results as service
 
     with mock_aws():

@@ -23,13 +23,7 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
-from chalicelib.kernel.ports import ObjectStore
-
-
-class InboundQueue(Protocol):
-    """The clinical inbound queue (FIFO), given a body as it was archived."""
-
-    def send_raw(self, body: str, group_id: str, deduplication_id: str, attributes: dict[str, str]) -> str: ...
+from chalicelib.kernel.ports import ObjectStore, Queue
 
 
 class QuarantinePorts(AuditPorts, Protocol):
@@ -46,7 +40,7 @@ class QuarantinePorts(AuditPorts, Protocol):
     def records(self) -> FeedSources: ...
 
     @property
-    def clinical_inbound_queue(self) -> InboundQueue: ...
+    def clinical_inbound_queue(self) -> Queue: ...
 
 MAX_PAGE = 50
 

@@ -24,13 +24,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.patients.service import RegistryPorts, find, summary
-
-
-class MergeTasks(Protocol):
-    """The staff worklist, as far as following a merge closes the item the merge opened
-    (chalicelib.data.worklist implements it)."""
-
-    def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool: ...
+from chalicelib.worklist.stores import Worklist
 
 
 class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, Protocol):
@@ -39,7 +33,7 @@ class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, Protocol):
     telling the patient, the clock and the audit trail."""
 
     @property
-    def worklist(self) -> MergeTasks: ...
+    def worklist(self) -> Worklist: ...
 
 
 def portal_status(ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:

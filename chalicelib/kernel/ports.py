@@ -1,9 +1,9 @@
 """The AWS services as services see them: the verbs the adapters (chalicelib.adapters) speak,
-as Protocols. A service names the ones it uses in its own ports Protocol; tests pass fakes."""
+as Protocols. A service names the ones it uses in its own ports Protocol; tests pass fakes.
+(Dated events are timers.service.Timers, beside the service that schedules them.)"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -11,6 +11,10 @@ class Queue(Protocol):
     """An SQS queue: a message is a JSON object (FIFO queues also take a group and a dedup id)."""
 
     def send(self, message: dict[str, Any], group_id: str = "", deduplication_id: str = "") -> str: ...
+
+    def send_raw(self, body: str, group_id: str, deduplication_id: str, attributes: dict[str, str]) -> str:
+        """A body sent as it is (a replayed feed message), with string message attributes."""
+        ...
 
 
 class ObjectStore(Protocol):
@@ -26,15 +30,6 @@ class ObjectStore(Protocol):
 
 class Mailer(Protocol):
     def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
-
-
-class Timers(Protocol):
-    """Dated events on the Step Functions state machine."""
-
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-              guard: dict[str, Any] | None = None) -> str: ...
-
-    def cancel(self, timer: str) -> None: ...
 
 
 class Keys(Protocol):
