@@ -249,6 +249,11 @@ def container() -> Container:
     return _container
 
 
+def pinned_clock() -> Clock | None:
+    """The clock pinned by ``pin_clock``, if any (a test restores it when it is done)."""
+    return _pinned_clock
+
+
 def pin_clock(clock: Clock | None) -> None:
     """Every container from now on (and the current one) reads the time from ``clock``; None
     returns to the system clock. For tests and benchmarks: a deployed function never calls it."""

@@ -12,9 +12,20 @@ from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.patients.stores import Patients
 
 _STAFF_ROLES = ("staff", "admin")
+
+
+class _Patient(Protocol):
+    @property
+    def organization_id(self) -> str: ...
+
+
+class PatientLookup(Protocol):
+    """The patient records, as far as the check needs them (chalicelib.patients.stores.Patients
+    is one; declared here so that the patients package may use this check without a cycle)."""
+
+    def get(self, patient_id: str) -> _Patient | None: ...
 
 
 class AccessPorts(AuditPorts, Protocol):
@@ -24,7 +35,7 @@ class AccessPorts(AuditPorts, Protocol):
     def directory(self) -> Directory: ...
 
     @property
-    def patients(self) -> Patients: ...
+    def patients(self) -> PatientLookup: ...
 
 
 def patient_scope(ports: AccessPorts, caller: Caller, origin: Origin, patient_id: Any) -> PatientScope:

@@ -28,7 +28,7 @@ class Organization:
     name: str
     created_at: datetime
     mrn_authority: str = ""  # assigning authority of its medical record numbers
-    release_policy: dict[str, Any] | None = None  # records.release.ReleasePolicy.as_json(); None: release at once
+    release_policy: dict[str, Any] | None = None  # release.policy.ReleasePolicy.as_json(); None: release at once
 
 
 @dataclass(frozen=True)

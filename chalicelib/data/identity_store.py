@@ -160,7 +160,7 @@ class DynamoIdentityRecords:
     def revoke_pending(self, account_id: str) -> None:
         """End what is on its way to opening the account: sign-ins waiting for their second factor
         and password-reset or set-up links. (Sessions are ended through the account's own list:
-        identity.sessions.end_sessions.)"""
+        identity.revocation.end_sessions.)"""
         for record in self.owned_by(f"account#{account_id}", limit=1000):
             if record.kind is RecordKind.CHALLENGE or (record.kind is RecordKind.LINK
                                                        and record.purpose in ("password_reset", "account_setup")):

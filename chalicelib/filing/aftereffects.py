@@ -14,6 +14,7 @@ from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
+from chalicelib.worklist.domain import WorklistItem
 from chalicelib.worklist.stores import Worklist
 
 
@@ -31,8 +32,6 @@ class AftereffectsPorts(Protocol):
 def call_the_patient(ports: AftereffectsPorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
     """A critical value (HH, LL, AA ...): at once a staff worklist item to call the patient,
     whatever the release policy says; the patient's own notification follows the release."""
-    from chalicelib.worklist.domain import WorklistItem
-
     item_id = f"{stored.result_id}-v{stored.version}"
     ports.worklist.add(WorklistItem(
         item_id=item_id, organization_id=stored.organization_id, task="call_patient", patient_id=patient.patient_id,

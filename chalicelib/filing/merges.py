@@ -13,11 +13,11 @@ from typing import Protocol, cast
 
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.matching import identifiers
-from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Identifier, Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import PatientFacts
 from chalicelib.records.stores import Records
+from chalicelib.worklist.domain import WorklistItem, move_account_item_key
 from chalicelib.worklist.stores import Worklist
 
 
@@ -70,10 +70,8 @@ def merge(ports: MergePorts, source: FeedSource, sender: str, survivor: Patient,
 
 def _ask_to_move_the_account(ports: MergePorts, prior: Patient, now: datetime) -> None:
     """The staff worklist item "move_portal_account" for the merged record's account."""
-    from chalicelib.worklist.domain import WorklistItem
-
+    item_id, sort_key = move_account_item_key(prior.patient_id, prior.created_at)
     ports.worklist.add(WorklistItem(
-        item_id=f"merge-{prior.patient_id}", organization_id=prior.organization_id,
+        item_id=item_id, organization_id=prior.organization_id,
         task="move_portal_account", patient_id=prior.patient_id, result_id="", result_version=0,
-        status="open", created_at=now,
-        sort_key=timed_key(prior.created_at, f"merge-{prior.patient_id}")))
+        status="open", created_at=now, sort_key=sort_key))

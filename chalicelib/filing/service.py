@@ -112,7 +112,7 @@ def file_message(ports: MessageFilingPorts, envelope: Envelope, message_key: str
             if stored.shown_to_patient(now):
                 released_now = True
             elif not stored.release_timer or outcome == "refiled":
-                announce_later(ports, patient, stored)
+                announce_later(ports, patient, stored, now)
         patients.append(patient.patient_id)
         if filed_here:
             # The patient's access log shows what the feeds added to the record, and when.

@@ -19,11 +19,11 @@ from chalicelib.identity.enrollment import invitation_summary
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.fields import only_fields, text_field
-from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.patients.service import RegistryPorts, find, summary
+from chalicelib.worklist.domain import move_account_item_key
 from chalicelib.worklist.stores import Worklist
 
 
@@ -160,7 +160,7 @@ def _follow_merge(ports: PortalAccessPorts, caller: Caller, origin: Origin, prio
     account, ended = end_sessions(ports, account_id, follow, event_of_change)
     ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
     # The worklist item the merge made for this is done (its key is the merged record's).
-    ports.worklist.close(prior.organization_id, timed_key(prior.created_at, f"merge-{prior.patient_id}"),
+    ports.worklist.close(prior.organization_id, move_account_item_key(prior.patient_id, prior.created_at)[1],
                          caller.account_id, "done", ports.clock.now())
     return {"portal_status": survivor.portal_status.value, "account_status": account.status.value,
             "sessions_ended": ended, "patient_id": survivor.patient_id}

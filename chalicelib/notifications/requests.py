@@ -4,16 +4,14 @@ notifications consumer renders and sends it once per notification id."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Protocol
 
-
-class RequestQueue(Protocol):
-    def send(self, message: dict[str, Any]) -> Any: ...
+from chalicelib.kernel.ports import Queue
 
 
 class NotifyPorts(Protocol):
     @property
-    def notifications_queue(self) -> RequestQueue: ...
+    def notifications_queue(self) -> Queue: ...
 
 
 def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: str = "", **params: str) -> None:

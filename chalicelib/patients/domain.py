@@ -48,7 +48,7 @@ class Patient:
     version: int | None = None
     merged_into: str = ""  # A40: this record was merged into that patient (the survivor)
     # The patient's own choice: results of these categories wait for a clinician's review (staff
-    # release them) or for records.release.REVIEW_WAIT_LIMIT, whichever comes first.
+    # release them) or for release.policy.REVIEW_WAIT_LIMIT, whichever comes first.
     wait_for_review: tuple[str, ...] = ()
 
 

@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.service import patient_scope
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
@@ -99,12 +100,16 @@ def find(ports: RegistryPorts, caller: Caller, origin: Origin, patient_id: Any =
         raise ValidationFailed("Give patient_id or mrn, not both.", [{"field": "patient_id"}, {"field": "mrn"}])
     if mrn not in (None, "") and not isinstance(mrn, str):
         raise ValidationFailed("mrn is text.", [{"field": "mrn"}])
-    if isinstance(patient_id, str) and re.fullmatch(r"[0-9a-f]{32}", patient_id):
-        patient = ports.patients.get(patient_id)
-    elif isinstance(mrn, str) and mrn:
-        patient = ports.patients.by_identifier(caller.organization_id, identifier(_mrn_authority(ports, caller), mrn))
-    elif patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
+    if patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
+    if patient_id not in (None, ""):
+        # By id: the one access check decides (and audits a refusal).
+        patient = ports.patients.get(patient_scope(ports, caller, origin, patient_id).patient_id)
+        if patient is None:
+            raise NotFound("No such patient.")
+        return patient
+    if isinstance(mrn, str) and mrn:
+        patient = ports.patients.by_identifier(caller.organization_id, identifier(_mrn_authority(ports, caller), mrn))
     if patient is None or patient.organization_id != caller.organization_id:
         write_audit(ports, origin, caller_actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
                resource_type="Patient", reason="not_found_or_other_organization")

@@ -19,6 +19,7 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts
 from chalicelib.patients.domain import Patient
+from chalicelib.patients.stores import Patients
 from chalicelib.records.documents import document_summary
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.results import summary
@@ -38,6 +39,9 @@ class HoldsPorts(AccessPorts, NotifyPorts, Protocol):
 
     @property
     def timers(self) -> Timers: ...
+
+    @property
+    def patients(self) -> Patients: ...
 
 
 # What the audit trail calls each kind of record (FHIR resource types).

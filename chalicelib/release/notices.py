@@ -61,7 +61,7 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime) -> None:
         ports.notifications_queue.send(notice)
 
 
-def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult) -> None:
+def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
     """A timer that sends the notice when a delayed result is released (a hold has none).
 
     Guarded: when the moment comes the timer announces only a record that still names it (not
@@ -78,6 +78,6 @@ def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult) -
     try:
         timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
                         queue_url=ports.settings.notifications_queue_url, message=notice,
-                        now=stored.filed_at, guard=ports.records.release_guard(stored))
+                        now=now, guard=ports.records.release_guard(stored))
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired

@@ -14,12 +14,16 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import Patient
+from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import Category
 from chalicelib.release.policy import REVIEW_WAIT_LIMIT
 
 
 class PreferencesPorts(AccessPorts, Protocol):
     """The patient's own release preferences, kept on the patient record (``patients``)."""
+
+    @property
+    def patients(self) -> Patients: ...
 
 
 def release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:

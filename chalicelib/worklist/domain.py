@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.kernel.keys import timed_key
+
 CALL_OUTCOMES = ("reached", "left_message", "no_answer", "done", "other")
 
 
@@ -22,3 +24,11 @@ class WorklistItem:
     done_at: datetime | None = None
     outcome: str = ""
     sort_key: str = ""  # "<created ISO>#<item id>"
+
+
+def move_account_item_key(merged_patient_id: str, merged_created_at: datetime) -> tuple[str, str]:
+    """The id and sort key of the "move_portal_account" item an A40 merge opens for the merged
+    record: one per merged record (not per delivery), so a redelivery opens none, and the staff
+    action that moves the account closes exactly it."""
+    item_id = f"merge-{merged_patient_id}"
+    return item_id, timed_key(merged_created_at, item_id)

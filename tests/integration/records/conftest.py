@@ -11,8 +11,8 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.data.models import FeedMessageModel, PatientModel, RecordModel
-from chalicelib.patients.domain import Identifier
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.patients.domain import Identifier
 from chalicelib.records.domain import result_id
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import enrolled, seeded, staff_token  # noqa: F401  (fixtures)
@@ -84,11 +84,12 @@ def _clock(at: datetime | None):
         return
     from chalicelib.kernel.clock import PinnedClock
 
+    before = wiring.pinned_clock()  # a test's own pinned clock comes back afterwards
     wiring.pin_clock(PinnedClock(at))
     try:
         yield
     finally:
-        wiring.pin_clock(None)
+        wiring.pin_clock(before)
 
 
 def feed_records() -> dict[str, FeedMessageModel]:
