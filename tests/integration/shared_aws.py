@@ -33,9 +33,8 @@ from infra.local.provision import Provisioned, provision
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 PARAMETERS = {"PublicBaseUrl": "https://portal.test"}
-# How long to wait for a just-started execution's thread before stopping it (moto starts it a
-# moment after StartExecution returns, and cannot stop it before).
-_EXECUTION_START_SECONDS = 2.0
+# How long a running execution may take to stop (its thread may not have started yet).
+_EXECUTION_STOP_SECONDS = 10.0
 
 
 @dataclass
@@ -68,6 +67,9 @@ class SharedAccount:
         try:
             if self._world is not None:
                 _empty(self._world.region)
+        except BaseException:
+            self._world = None  # the next test starts from a fresh account
+            raise
         finally:
             self._mock.stop(remove_data=False)
 
@@ -123,16 +125,22 @@ def _stop_executions(region: str) -> None:
     _, _, _, sfn, _, _ = _backends(region)
     for machine in sfn.state_machines:
         for execution in list(machine.executions):
-            worker = getattr(execution, "exec_worker", None)
-            if worker is None:
-                continue
-            deadline = time.monotonic() + _EXECUTION_START_SECONDS
-            while getattr(worker, "env", None) is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            if getattr(worker, "env", None) is not None:
-                # A no-op unless it is still running; a Wait state ends at once.
-                execution.stop(stop_date=datetime.now(timezone.utc), error=None, cause=None)
+            _stop(execution)
         machine.executions.clear()
+
+
+def _stop(execution) -> None:
+    """Until it no longer runs: moto starts the execution's thread a moment after StartExecution
+    returns, and a stop before its first state has begun is ignored, so ask again until it ends.
+    Once it is no longer RUNNING, whatever it did (a message sent) is done."""
+    deadline = time.monotonic() + _EXECUTION_STOP_SECONDS
+    while getattr(execution, "status", None) in (None, "RUNNING") and getattr(execution, "exec_worker", None):
+        env = getattr(execution.exec_worker, "env", None)
+        if env is not None:
+            env.set_stop(stop_date=datetime.now(timezone.utc), cause=None, error=None)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"a Step Functions execution did not stop: {execution.execution_arn}")
+        time.sleep(0.005)
 
 
 def _empty(region: str) -> None:
