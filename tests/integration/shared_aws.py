@@ -19,6 +19,7 @@ fingerprint: the next test then gets a freshly provisioned account, exactly as b
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,12 +29,14 @@ import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
+from moto.stepfunctions.parser.api import ExecutionStatus
+from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
 from infra.local.provision import Provisioned, provision
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 PARAMETERS = {"PublicBaseUrl": "https://portal.test"}
-# How long a running execution may take to stop (its thread may not have started yet).
+# How long a running execution may take to start (so that it can be stopped) and to stop.
 _EXECUTION_STOP_SECONDS = 10.0
 
 
@@ -130,17 +133,39 @@ def _stop_executions(region: str) -> None:
 
 
 def _stop(execution) -> None:
-    """Until it no longer runs: moto starts the execution's thread a moment after StartExecution
-    returns, and a stop before its first state has begun is ignored, so ask again until it ends.
-    Once it is no longer RUNNING, whatever it did (a message sent) is done."""
+    """Stop it and wait until it no longer runs: once it is ABORTED (or ended on its own),
+    whatever it did (a message sent) is done."""
+    if getattr(execution, "exec_worker", None) is None:
+        return
+    execution.stop(stop_date=datetime.now(timezone.utc), error=None, cause=None)
     deadline = time.monotonic() + _EXECUTION_STOP_SECONDS
-    while getattr(execution, "status", None) in (None, "RUNNING") and getattr(execution, "exec_worker", None):
-        env = getattr(execution.exec_worker, "env", None)
-        if env is not None:
-            env.set_stop(stop_date=datetime.now(timezone.utc), cause=None, error=None)
+    while getattr(execution, "exec_status", None) in (None, ExecutionStatus.RUNNING):
         if time.monotonic() > deadline:
             raise RuntimeError(f"a Step Functions execution did not stop: {execution.execution_arn}")
         time.sleep(0.005)
+
+
+def _stop_once_started(stop):
+    """moto's StopExecution, made to work right after StartExecution, as it does in AWS.
+
+    moto starts an execution's thread a moment after StartExecution returns, and a StopExecution
+    before the thread has begun its first state either fails inside moto ('NoneType' object has no
+    attribute 'set_stop', a 500) or is ignored, leaving the execution running. Under parallel tests
+    on a busy machine that moment grows. Wait for it (never long), then stop."""
+    @functools.wraps(stop)
+    def patched(self, stop_date, error, cause):
+        deadline = time.monotonic() + _EXECUTION_STOP_SECONDS
+        while self.exec_status == ExecutionStatus.RUNNING and time.monotonic() < deadline:
+            env = getattr(self.exec_worker, "env", None)
+            if env is not None and env.is_running():
+                break
+            time.sleep(0.002)
+        return stop(self, stop_date, error, cause)
+
+    return patched
+
+
+ParserExecution.stop = _stop_once_started(ParserExecution.stop)
 
 
 def _empty(region: str) -> None:
