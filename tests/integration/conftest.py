@@ -22,17 +22,18 @@ from tests.integration.shared_aws import MOTO_CONFIG, SharedAccount  # noqa: F40
 _ACCOUNT = SharedAccount()
 
 
-# Password hashing at the lowest cost argon2id allows, for integration tests only. Production keeps
-# argon2-cffi's defaults (RFC 9106: 64 MiB, 3 passes, about 0.1 s a hash): every seeded account,
-# enrollment and sign-in of a test would pay that, several times a test. Hashes stay argon2id;
-# the unit tests of the password module keep the real parameters.
+# Password hashing with cheap argon2id parameters (256 KiB, one pass), for integration tests only.
+# Production keeps argon2-cffi's defaults (RFC 9106: 64 MiB, 3 passes, about 0.1 s a hash): every
+# seeded account, enrollment and sign-in of a test would pay that, several times a test. Hashes
+# stay argon2id; the unit tests of the password module and the end-to-end stack keep the real ones.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 256, "parallelism": 1}
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing():
-    """argon2-cffi's ``PasswordHasher()`` with cheap parameters; the portal makes its hasher on
-    first use (chalicelib.accounts.passwords), so it picks this one up."""
+    """argon2-cffi's ``PasswordHasher()`` with cheap parameters during each integration test (and
+    only then: other tests in the same process keep the real ones). The portal makes its hasher
+    on first use (chalicelib.accounts.passwords), so it picks this one up."""
     import argon2
 
     class CheapPasswordHasher(argon2.PasswordHasher):
