@@ -145,13 +145,15 @@ def _stop(execution) -> None:
         time.sleep(0.005)
 
 
-def _stop_once_started(stop):
-    """moto's StopExecution, made to work right after StartExecution, as it does in AWS.
+def _stop_as_in_aws(stop):
+    """moto's StopExecution, made to behave as AWS's: it works right after StartExecution, and
+    once it has answered, the execution no longer runs (ABORTED).
 
     moto starts an execution's thread a moment after StartExecution returns, and a StopExecution
     before the thread has begun its first state either fails inside moto ('NoneType' object has no
-    attribute 'set_stop', a 500) or is ignored, leaving the execution running. Under parallel tests
-    on a busy machine that moment grows. Wait for it (never long), then stop."""
+    attribute 'set_stop', a 500) or is ignored, leaving the execution running; and the thread
+    records the stop a moment after StopExecution returns. Under parallel tests on a busy machine
+    those moments grow. Wait for them (never long)."""
     @functools.wraps(stop)
     def patched(self, stop_date, error, cause):
         deadline = time.monotonic() + _EXECUTION_STOP_SECONDS
@@ -160,12 +162,15 @@ def _stop_once_started(stop):
             if env is not None and env.is_running():
                 break
             time.sleep(0.002)
-        return stop(self, stop_date, error, cause)
+        result = stop(self, stop_date, error, cause)
+        while self.exec_status == ExecutionStatus.RUNNING and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return result
 
     return patched
 
 
-ParserExecution.stop = _stop_once_started(ParserExecution.stop)
+ParserExecution.stop = _stop_as_in_aws(ParserExecution.stop)
 
 
 def _empty(region: str) -> None:
