@@ -10,13 +10,20 @@ export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: run feed test unit integration e2e package bench clean
 
+# Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --maxprocesses 4
+PYTEST := TZ=UTC $(BIN)/python -m pytest
+
 # Creates the virtual environment and installs the pinned dependencies when they change.
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	@echo "== Installing the pinned dependencies into $(VENV)/ (first time: a minute or two) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $(STAMP)
+	@echo "== Dependencies installed =="
 
 ## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API)
 run: $(STAMP)
@@ -26,18 +33,29 @@ run: $(STAMP)
 feed: $(STAMP)
 	$(BIN)/python -m infra.local.feed $(FILE)
 
-## test: the whole suite (unit, integration under moto, end-to-end over HTTP, template lint)
+## test: the whole suite, fastest layer first, stopping at the first layer that fails:
+## unit (fakes), integration (moto, chalice's test client, template lint), e2e (the local stack over HTTP)
 test: $(STAMP)
-	TZ=UTC $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "== unit =="
+	$(MAKE) --no-print-directory unit
+	@echo "== integration =="
+	$(MAKE) --no-print-directory integration
+	@echo "== e2e =="
+	$(MAKE) --no-print-directory e2e
 
+# Unit tests are quick enough that starting workers would cost more than it saves.
 unit: $(STAMP)
-	TZ=UTC $(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
+# Each worker provisions its own moto account once (tests/integration/shared_aws.py); loadgroup
+# keeps the tests that build the deployment package on one worker.
 integration: $(STAMP)
-	TZ=UTC $(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+	$(PYTEST) tests/integration $(XDIST) --dist loadgroup $(PYTEST_ARGS)
 
+# Each worker starts its own local stack, shared by the tests it runs (a module-scoped stack or
+# account is made once per worker that runs a test of its module).
 e2e: $(STAMP)
-	TZ=UTC $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	$(PYTEST) tests/e2e $(XDIST) --dist load $(PYTEST_ARGS)
 
 ## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md)
 package: $(STAMP)

@@ -32,6 +32,39 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 
+# -- one botocore data loader per test process ---------------------------------------------------
+# Every botocore session (each boto3 Session, each client of a fresh wiring container, PynamoDB's
+# connection, and moto's reset of boto3's default session) makes its own Loader and parses the same
+# JSON again: endpoints.json alone costs ~0.25 s a session, several times in every integration test.
+# A Lambda container or the local stack makes its sessions once, so only the tests pay this. The
+# loader's data is read-only to botocore; sharing it changes nothing but the time taken.
+
+import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
+
+
+class _PathsOnce(list):
+    """Search paths to which boto3 appends its own directory once per Session: keep it once."""
+
+    def append(self, path) -> None:
+        if path not in self:
+            super().append(path)
+
+
+_LOADERS: dict = {}
+
+
+def _shared_loader(search_path_string=None):
+    if search_path_string not in _LOADERS:
+        loader = botocore.loaders.create_loader(search_path_string)
+        loader._search_paths = _PathsOnce(loader.search_paths)
+        _LOADERS[search_path_string] = loader
+    return _LOADERS[search_path_string]
+
+
+botocore.session.create_loader = _shared_loader
+
+
 import pytest  # noqa: E402  (after the environment above is set)
 
 

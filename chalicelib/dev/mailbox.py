@@ -44,10 +44,19 @@ class _TextAndLinks(HTMLParser):
 
 def fetch_emails(aws_endpoint_url: str, timeout: float = 3.0) -> list[Email]:
     """Newest first. moto keeps sent mail in send order and without a timestamp."""
+    import urllib.error
     import urllib.request  # ~15 ms to import: paid by the local mailbox, not by every cold start
 
-    with urllib.request.urlopen(f"{aws_endpoint_url.rstrip('/')}/moto-api/data.json", timeout=timeout) as answer:
-        data = json.load(answer)
+    for attempt in range(3):
+        try:
+            with urllib.request.urlopen(f"{aws_endpoint_url.rstrip('/')}/moto-api/data.json", timeout=timeout) as answer:
+                data = json.load(answer)
+            break
+        except urllib.error.HTTPError as error:
+            # moto dumps its live objects: a write racing the dump (an S3 object being stored by the
+            # feed) fails it with a 500. The next dump sees the finished object.
+            if error.code != 500 or attempt == 2:
+                raise
     emails = []
     for message in reversed(data.get("ses", {}).get("Message", [])):
         parser = _TextAndLinks()

@@ -3,7 +3,7 @@ queue: a feed message for a new patient, an invitation, enrollment, and the pati
 released results and documents, not the held ones; a corrected result shows as a new version; a
 delayed result appears after its timer (a few seconds here) and the email arrives.
 
-The admin sets the release policy first (pathology 4 s, imaging an hour). An ADT registers a new
+The admin sets the release policy first (pathology 8 s, imaging an hour). An ADT registers a new
 patient; a discharge summary (MDM) and a FHIR health summary follow. Staff find her by MRN and
 invite her; she enrolls. Then a pathology and an imaging result arrive: neither is shown, both
 are listed as upcoming without values; staff hold the imaging one; the pathology one appears
@@ -42,7 +42,9 @@ ADMIN_USER = E2E_ENVIRONMENT.get("PORTAL_DEMO_ADMIN_USER", "demo.admin")
 ADMIN_PASSWORD = E2E_ENVIRONMENT.get("PORTAL_DEMO_ADMIN_PASSWORD", "albany-admin-demo")
 INBOUND_QUEUE = "patient-portal-clinical-inbound.fifo"
 WAITING_SUBJECT = "Something new is waiting in your patient portal"
-PATHOLOGY_DELAY = 4  # seconds
+# seconds: long enough for the feed (through the poller) and her first look to happen before it,
+# also on a busy machine running other tests in parallel
+PATHOLOGY_DELAY = 8
 IMAGING_DELAY = 3600
 TIMER_SECONDS = 30  # how long a Step Functions Wait plus the notifications poller may take in moto
 DISCHARGE_TEXT = "You were treated for a skin infection. Finish the antibiotic and see your doctor in a week."
@@ -259,7 +261,7 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     assert medication["dosage"] == ["1 capsule by mouth at night as needed"]
     assert section("conditions") == []
 
-    # A pathology result (held 4 s by the policy) and an imaging one (an hour).
+    # A pathology result (held PATHOLOGY_DELAY s by the policy) and an imaging one (an hour).
     reported = datetime.now(timezone.utc)
     feed.send(amara.result("path", "PATH-1", "SP", "F", PATHOLOGY_CODE, PATHOLOGY_OBSERVATION,
                            "Benign seborrheic keratosis. Margins clear.", reported))

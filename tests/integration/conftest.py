@@ -3,6 +3,7 @@ into it by the same code the local stack uses, and chalice's test client for the
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 
@@ -10,33 +11,80 @@ import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
 import boto3
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from chalicelib import wiring
-from infra.local.provision import Provisioned, provision
+from infra.local.provision import Provisioned
 from tests.conftest import PROJECT_DIR
+from tests.integration.shared_aws import MOTO_CONFIG, SharedAccount  # noqa: F401  (MOTO_CONFIG: re-exported)
 
-MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
+# One moto account per test process (per xdist worker), provisioned once and emptied between
+# tests: provisioning costs far more than most tests (tests/integration/shared_aws.py).
+_ACCOUNT = SharedAccount()
+
+
+# Password hashing with cheap argon2id parameters (256 KiB, one pass), for integration tests only.
+# Production keeps argon2-cffi's defaults (RFC 9106: 64 MiB, 3 passes, about 0.1 s a hash): every
+# seeded account, enrollment and sign-in of a test would pay that, several times a test. Hashes
+# stay argon2id; the unit tests of the password module and the end-to-end stack keep the real ones.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 256, "parallelism": 1}
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing():
+    """argon2-cffi's ``PasswordHasher()`` with cheap parameters during each integration test (and
+    only then: other tests in the same process keep the real ones). The portal makes its hasher
+    on first use (chalicelib.accounts.passwords), so it picks this one up."""
+    import argon2
+
+    class CheapPasswordHasher(argon2.PasswordHasher):
+        def __init__(self, *args, **kwargs):
+            if not args:
+                kwargs = {**CHEAP_ARGON2, **kwargs}
+            super().__init__(*args, **kwargs)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(argon2, "PasswordHasher", CheapPasswordHasher)
+    _forget_hashers()
+    yield
+    patch.undo()
+    _forget_hashers()
+
+
+def _forget_hashers() -> None:
+    """The portal caches its hasher (and a dummy hash made with it): forget them if made already."""
+    import sys
+
+    for module in [m for name, m in list(sys.modules.items()) if name.startswith("chalicelib.")]:
+        for cached in ("_argon2", "_dummy_hash"):
+            if hasattr(getattr(module, cached, None), "cache_clear"):
+                getattr(module, cached).cache_clear()
+
+
+@functools.cache
+def _local_stage_variables() -> dict[str, str]:
+    """The local stage's variables (.chalice/config.json), as the local stack sets them: chalice's
+    test client applies them only during a call, and settings may be read before one. (The
+    portal's own variables only: Powertools' switches stay per stage, for the tests that invoke
+    the prod stage.)"""
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    return {name: value for name, value in config["stages"]["local"]["environment_variables"].items()
+            if name.startswith("PORTAL_")}
 
 
 @pytest.fixture
 def aws(monkeypatch) -> Provisioned:
-    """A fresh moto account with every resource of the template, and the app pointed at it."""
-    with mock_aws(config=MOTO_CONFIG):
-        provisioned = provision(boto3.session.Session(), parameters={"PublicBaseUrl": "https://portal.test"})
+    """A moto account with every resource of the template and no data, and the app pointed at it."""
+    provisioned = _ACCOUNT.enter(os.environ["AWS_DEFAULT_REGION"])
+    try:
         for name, value in provisioned.environment.items():
             monkeypatch.setenv(name, value)
-        # The local stage's variables (.chalice/config.json), as the local stack sets them: chalice's
-        # test client applies them only during a call, and settings may be read before one.
-        config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
-        # (The portal's own variables only: Powertools' switches stay per stage, for the tests that
-        # invoke the prod stage.)
-        for name, value in config["stages"]["local"]["environment_variables"].items():
-            if name.startswith("PORTAL_"):
-                monkeypatch.setenv(name, value)
+        for name, value in _local_stage_variables().items():
+            monkeypatch.setenv(name, value)
         wiring.reset()
         yield provisioned
+    finally:
         wiring.reset()
+        _ACCOUNT.leave()
 
 
 @pytest.fixture

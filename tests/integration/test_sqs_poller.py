@@ -32,6 +32,18 @@ def depth(sqs, url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
+def visible_again(sqs, url: str, seconds: float = 10) -> None:
+    """Wait until the queue's one message is visible again (its visibility timeout is 1 s), without
+    receiving it: the poller's next receive is the one under test."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        if int(attributes["Attributes"]["ApproximateNumberOfMessages"]):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the message did not become visible again")
+
+
 def test_records_reported_failed_come_back_and_then_go_to_the_dead_letter_queue(queues):
     sqs, live, dead = queues
     for body in ("good", "bad", "good too"):
@@ -50,9 +62,9 @@ def test_records_reported_failed_come_back_and_then_go_to_the_dead_letter_queue(
 
     assert poller.poll_once() == (3, 2)
     assert depth(sqs, live) == 1
-    time.sleep(1.2)  # the visibility timeout
+    visible_again(sqs, live)  # after the visibility timeout
     assert poller.poll_once() == (1, 0)  # second receive: still failing
-    time.sleep(1.2)
+    visible_again(sqs, live)
     assert poller.poll_once() == (0, 0)  # maxReceiveCount reached: SQS moved it
     assert depth(sqs, live) == 0
     [parked] = sqs.receive_message(QueueUrl=dead)["Messages"]

@@ -15,6 +15,10 @@ import yaml
 from infra.local.template import load_template
 from tests.conftest import PROJECT_DIR
 
+# With several xdist workers, one worker runs this module: the packaged template is built once,
+# and two `chalice package` never write chalice's deployment cache at the same time.
+pytestmark = pytest.mark.xdist_group("chalice-package")
+
 TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]
 
