@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test unit integration e2e package bench clean
+.PHONY: run feed test check format unit integration e2e package bench clean
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -33,15 +33,29 @@ run: $(STAMP)
 feed: $(STAMP)
 	$(BIN)/python -m infra.local.feed $(FILE)
 
-## test: the whole suite, fastest layer first, stopping at the first layer that fails:
-## unit (fakes), integration (moto, chalice's test client, template lint), e2e (the local stack over HTTP)
+## test: the whole suite, fastest layer first, stopping at the first layer that fails: checks (ruff,
+## mypy), unit (fakes, the layering rules), integration (moto, chalice's test client, template lint),
+## e2e (the local stack over HTTP)
 test: $(STAMP)
+	@echo "== checks =="
+	$(MAKE) --no-print-directory check
 	@echo "== unit =="
 	$(MAKE) --no-print-directory unit
 	@echo "== integration =="
 	$(MAKE) --no-print-directory integration
 	@echo "== e2e =="
 	$(MAKE) --no-print-directory e2e
+
+## check: lint, formatting and types (mypy: strict on domain and services)
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## format: fix what ruff can (imports, formatting)
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Unit tests are quick enough that starting workers would cost more than it saves.
 unit: $(STAMP)

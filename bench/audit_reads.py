@@ -12,8 +12,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-import moto  # noqa: E402,F401
 import boto3  # noqa: E402
+import moto  # noqa: E402,F401
 from moto import mock_aws  # noqa: E402
 
 PAGES = 200
@@ -33,14 +33,22 @@ def main() -> None:
         container = wiring.container()
         start_at = datetime(2026, 11, 25, tzinfo=timezone.utc)
         for minute in range(100):
-            audit.append_event(container.audit_log, actor=Actor("staff-1", "staff"), action=Action.READ,
-                         event_type="record.read", outcome=Outcome.SUCCESS, patient_id="patient-1",
-                         resource_type="Observation", resource_id=f"obs-{minute}",
-                         recorded_at=start_at + timedelta(minutes=minute))
+            audit.append_event(
+                container.audit_log,
+                actor=Actor("staff-1", "staff"),
+                action=Action.READ,
+                event_type="record.read",
+                outcome=Outcome.SUCCESS,
+                patient_id="patient-1",
+                resource_type="Observation",
+                resource_id=f"obs-{minute}",
+                recorded_at=start_at + timedelta(minutes=minute),
+            )
 
         calls: list[str] = []
         AuditEventModel._get_connection().connection.client.meta.events.register(
-            "before-call.dynamodb", lambda model, **_: calls.append(model.name))
+            "before-call.dynamodb", lambda model, **_: calls.append(model.name)
+        )
         audit.access_history(container.audit_log, "patient-1", limit=20)
         print(f"DynamoDB calls for one page of 20 events: {len(calls)} ({', '.join(calls)})")
 
@@ -48,8 +56,13 @@ def main() -> None:
         table = provisioned.environment["PORTAL_AUDIT_TABLE"]
         started = time.perf_counter()
         for _ in range(PAGES):
-            raw.query(TableName=table, KeyConditionExpression="subject_id = :p", Limit=21, ScanIndexForward=False,
-                      ExpressionAttributeValues={":p": {"S": "patient-1"}})
+            raw.query(
+                TableName=table,
+                KeyConditionExpression="subject_id = :p",
+                Limit=21,
+                ScanIndexForward=False,
+                ExpressionAttributeValues={":p": {"S": "patient-1"}},
+            )
         floor_ms = (time.perf_counter() - started) * 1000 / PAGES
         started = time.perf_counter()
         for _ in range(PAGES):

@@ -29,17 +29,18 @@ import os
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-import moto  # noqa: E402,F401
 import boto3  # noqa: E402
 import hl7  # noqa: E402
+import moto  # noqa: E402,F401
 from botocore import xform_name  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
@@ -53,11 +54,15 @@ def oru_with_20_obx(number: int, status: str = "F", shift: float = 0.0, order: i
     result (``order`` names an earlier result's order instead: a new version of it, with ``status``
     "C" and values moved by ``shift``)."""
     order = number if order is None else order
-    segments = [f"MSH|^~\\&|LAB|ALBANYMED|PORTAL|ALBANYMED|20261125120000||ORU^R01^ORU_R01|CTRL{number:06d}|P|2.5.1",
-                "PID|1||MRN12345^^^ALBANYMED^MR||DOE^JANE||19800101|F",
-                f"OBR|1|ORD{order}|FIL{order}|24323-8^Comprehensive metabolic panel^LN|||20261125110000"]
-    segments += [f"OBX|{i}|NM|{2000 + i}-0^Analyte {i}^LN||{i * 1.5 + shift:.1f}|mg/dL|1.0-50.0|N|||{status}"
-                 for i in range(1, 21)]
+    segments = [
+        f"MSH|^~\\&|LAB|ALBANYMED|PORTAL|ALBANYMED|20261125120000||ORU^R01^ORU_R01|CTRL{number:06d}|P|2.5.1",
+        "PID|1||MRN12345^^^ALBANYMED^MR||DOE^JANE||19800101|F",
+        f"OBR|1|ORD{order}|FIL{order}|24323-8^Comprehensive metabolic panel^LN|||20261125110000",
+    ]
+    segments += [
+        f"OBX|{i}|NM|{2000 + i}-0^Analyte {i}^LN||{i * 1.5 + shift:.1f}|mg/dL|1.0-50.0|N|||{status}"
+        for i in range(1, 21)
+    ]
     return "\r".join(segments).encode()
 
 
@@ -88,8 +93,12 @@ def clients(container) -> list:
     container._bind_tables()
     found = [container.client("dynamodb"), container.client("s3")]
     for value in vars(models).values():
-        if (isinstance(value, type) and issubclass(value, Model) and value is not Model
-                and getattr(value.Meta, "table_name", None)):
+        if (
+            isinstance(value, type)
+            and issubclass(value, Model)
+            and value is not Model
+            and getattr(value.Meta, "table_name", None)
+        ):
             found.append(value._get_connection().connection.client)
     return found
 
@@ -141,8 +150,8 @@ def stack():
 def filing_stack():
     """A stack with the organization and a catch-all feed source, and the handler's filer."""
     from chalicelib.accounts import service as accounts
-    from chalicelib.filing import service as filing
     from chalicelib.feeds.domain import FeedSource
+    from chalicelib.filing import service as filing
 
     container, env = stack()
     accounts.ensure_organization(container.directory, ORGANIZATION, "Bench", now=container.clock.now())
@@ -156,6 +165,7 @@ def filing_stack():
 
 
 # -- timing -----------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def frozen_heap():
@@ -181,7 +191,7 @@ class Timings:
         self.wall.append((time.perf_counter() - wall) * 1000)
         return result
 
-    def add(self, other: "Timings") -> "Timings":
+    def add(self, other: Timings) -> Timings:
         total = Timings()
         total.cpu = [a + b for a, b in zip(self.cpu, other.cpu)]
         total.wall = [a + b for a, b in zip(self.wall, other.wall)]
@@ -195,11 +205,13 @@ class Timings:
     def median_wall(self) -> float:
         return statistics.median(self.wall)
 
-    def line(self, label: str, floor: "Timings | None" = None, floor_name: str = "") -> str:
+    def line(self, label: str, floor: Timings | None = None, floor_name: str = "") -> str:
         text = f"{label:<58} {self.median_cpu:7.2f} {self.median_wall:7.2f}"
         if floor is not None:
-            text += (f"   {self.median_cpu / floor.median_cpu:5.2f}x CPU, {self.median_wall / floor.median_wall:5.2f}x"
-                     f" wall of {floor_name}")
+            text += (
+                f"   {self.median_cpu / floor.median_cpu:5.2f}x CPU, {self.median_wall / floor.median_wall:5.2f}x"
+                f" wall of {floor_name}"
+            )
         return text
 
 
@@ -224,21 +236,34 @@ def capture_handler_calls(bodies: list[bytes], warm: bytes) -> tuple[list[tuple]
     with mock_aws():
         container, _, filer, _ = filing_stack()
         with capturing() as setup:
-            service.receive(warm, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer, received_at=container.clock.now())
+            service.receive(
+                warm,
+                archive=container.feed_archive,
+                messages=container.feed_messages,
+                sender_hint="LAB",
+                filer=filer,
+                received_at=container.clock.now(),
+            )
         per_message = []
         for body in bodies:
             with capturing() as calls:
-                service.receive(body, archive=container.feed_archive, messages=container.feed_messages,
-                                sender_hint="LAB", filer=filer, received_at=container.clock.now())
+                service.receive(
+                    body,
+                    archive=container.feed_archive,
+                    messages=container.feed_messages,
+                    sender_hint="LAB",
+                    filer=filer,
+                    received_at=container.clock.now(),
+                )
             per_message.append(calls)
         return setup, per_message
 
 
 def _is_claim_read(call: tuple[str, str, dict]) -> bool:
     service, operation, params = call
-    return (operation == "GetItem"
-            and any(str(value.get("S", "")).startswith("identifier#") for value in params["Key"].values()))
+    return operation == "GetItem" and any(
+        str(value.get("S", "")).startswith("identifier#") for value in params["Key"].values()
+    )
 
 
 def floor_plan(per_message: list[list[tuple]]) -> tuple[list[tuple[list, list, list]], Counter]:
@@ -277,11 +302,24 @@ def intake_round(bodies: list[bytes], warm: bytes, timings: Timings) -> None:
 
     with mock_aws():
         container, _ = stack()
-        service.receive(warm, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB", received_at=container.clock.now())
+        service.receive(
+            warm,
+            archive=container.feed_archive,
+            messages=container.feed_messages,
+            sender_hint="LAB",
+            received_at=container.clock.now(),
+        )
         with frozen_heap():
             for body in bodies:
-                timings.time(lambda: service.receive(body, archive=container.feed_archive,
-                                                     messages=container.feed_messages, sender_hint="LAB", received_at=container.clock.now()))
+                timings.time(
+                    lambda: service.receive(
+                        body,
+                        archive=container.feed_archive,
+                        messages=container.feed_messages,
+                        sender_hint="LAB",
+                        received_at=container.clock.now(),
+                    )
+                )
 
 
 class HandlerPath:
@@ -305,16 +343,29 @@ class HandlerPath:
 
         with mock_aws():
             container, _, filer, filed = filing_stack()
-            service.receive(warm, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer, received_at=container.clock.now())
+            service.receive(
+                warm,
+                archive=container.feed_archive,
+                messages=container.feed_messages,
+                sender_hint="LAB",
+                filer=filer,
+                received_at=container.clock.now(),
+            )
             CALLS.clear()
             hl7.parse = counted_parse
             try:
                 with frozen_heap():
                     for body in bodies:
-                        found = self.timings.time(lambda: service.receive(
-                            body, archive=container.feed_archive, messages=container.feed_messages,
-                            sender_hint="LAB", filer=filer, received_at=container.clock.now()))
+                        found = self.timings.time(
+                            lambda: service.receive(
+                                body,
+                                archive=container.feed_archive,
+                                messages=container.feed_messages,
+                                sender_hint="LAB",
+                                filer=filer,
+                                received_at=container.clock.now(),
+                            )
+                        )
                         self.outcomes.update(result.value for result, _ in found)
             finally:
                 hl7.parse = real_parse
@@ -340,8 +391,10 @@ def main() -> None:
 
     calls = handler.calls
     other_calls = calls - floor_calls
-    print(f"ORU^R01 with 20 OBX, {N} new messages (new control id and order number each) for one patient, "
-          f"{PER_BACKEND} per fresh moto backend;")
+    print(
+        f"ORU^R01 with 20 OBX, {N} new messages (new control id and order number each) for one patient, "
+        f"{PER_BACKEND} per fresh moto backend;"
+    )
     print("medians per message in ms; moto's own CPU is inside every AWS figure")
     print(f"{'':<58} {'CPU':>7} {'wall':>7}")
     print(parse.line("floor: python-hl7 parse"))
@@ -350,12 +403,17 @@ def main() -> None:
     print(raw_filing.line("floor: raw boto3 claim get_item + records transact_write"))
     print(raw_floor_all.line("floor: raw boto3, the 4 calls above"))
     print(raw_others.line(f"raw boto3, the handler's {sum(other_calls.values()) // N} other calls (not a floor)"))
-    print(intake.line("intake only (no filer): archive, split, record, audit", parse.add(raw_intake),
-                      "parse + raw intake writes"))
+    print(
+        intake.line(
+            "intake only (no filer): archive, split, record, audit", parse.add(raw_intake), "parse + raw intake writes"
+        )
+    )
     handler_floor, handler_raw = read.add(raw_floor_all), read.add(raw_every)
     print(handler.timings.line("handler path: receive + file_message + mark", handler_floor, "read_hl7 + raw floor"))
-    print(f"{'':<74}   {handler.timings.median_cpu / handler_raw.median_cpu:5.2f}x CPU, "
-          f"{handler.timings.median_wall / handler_raw.median_wall:5.2f}x wall of read_hl7 + all its calls raw")
+    print(
+        f"{'':<74}   {handler.timings.median_cpu / handler_raw.median_cpu:5.2f}x CPU, "
+        f"{handler.timings.median_wall / handler_raw.median_wall:5.2f}x wall of read_hl7 + all its calls raw"
+    )
     print(f"handler path outcomes: {dict(handler.outcomes)}; new results filed: {handler.results_new} of {N}")
     print(f"AWS calls per message, handler path ({sum(calls.values()) / N:g}): {by_operation(calls, N)}")
     print(f"AWS calls per message, raw floor    ({sum(floor_calls.values()) / N:g}): {by_operation(floor_calls, N)}")

@@ -33,8 +33,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-import moto  # noqa: E402,F401
 import boto3  # noqa: E402,F401
+import moto  # noqa: E402,F401
 from moto import mock_aws  # noqa: E402
 
 from bench.feed_intake import (  # noqa: E402
@@ -71,8 +71,14 @@ def _patient_with_results(container, filer, filed) -> tuple[str, str]:
     from chalicelib.records.domain import result_id
 
     def send(body: bytes) -> None:
-        feeds.receive(body, archive=container.feed_archive, messages=container.feed_messages, sender_hint="LAB",
-                      filer=filer, received_at=container.clock.now())
+        feeds.receive(
+            body,
+            archive=container.feed_archive,
+            messages=container.feed_messages,
+            sender_hint="LAB",
+            filer=filer,
+            received_at=container.clock.now(),
+        )
 
     for number in range(RESULTS):
         send(oru_with_20_obx(number))
@@ -87,14 +93,25 @@ def _patient_session(container, patient_id: str) -> str:
     from chalicelib.accounts.domain import Account, AccountStatus, Role
     from chalicelib.identity import sessions, terms
     from chalicelib.kernel.clock import SystemClock
+
     now = SystemClock().now
     from chalicelib.kernel.origin import Origin
 
     at = now()
-    account = Account(account_id=uuid.uuid4().hex, username="bench.patient", organization_id=ORGANIZATION,
-                      role=Role.PATIENT, password_hash="-", status=AccountStatus.ACTIVE, email="p@bench.example",
-                      created_at=at, email_verified=True, patient_id=patient_id,
-                      terms_version=terms.CURRENT.version, terms_accepted_at=at)
+    account = Account(
+        account_id=uuid.uuid4().hex,
+        username="bench.patient",
+        organization_id=ORGANIZATION,
+        role=Role.PATIENT,
+        password_hash="-",
+        status=AccountStatus.ACTIVE,
+        email="p@bench.example",
+        created_at=at,
+        email_verified=True,
+        patient_id=patient_id,
+        terms_version=terms.CURRENT.version,
+        terms_accepted_at=at,
+    )
     container.directory.add_account(account)
     account = container.directory.account(account.account_id)
     return sessions.open_session(container, Origin("127.0.0.1"), account, at, "password")["token"]
@@ -116,8 +133,14 @@ _canned: dict[str, tuple] | None = None  # while replaying: operation -> its rec
 
 def _record_answer(event_name: str, http_response, **_: Any) -> None:
     if _answers is not None:
-        _answers.append((event_name.rsplit(".", 1)[1], http_response.status_code, dict(http_response.headers),
-                         http_response.content))
+        _answers.append(
+            (
+                event_name.rsplit(".", 1)[1],
+                http_response.status_code,
+                dict(http_response.headers),
+                http_response.content,
+            )
+        )
 
 
 def _canned_answer(request, event_name: str, **_: Any):
@@ -173,6 +196,7 @@ def main() -> None:
     from chalicelib.identity import session_check
     from chalicelib.kernel.clock import SystemClock
     from chalicelib.kernel.origin import Origin
+
     now = SystemClock().now
     from chalicelib.records import results as service
 
@@ -188,6 +212,7 @@ def main() -> None:
         base = f"/v1/patients/{patient_id}/results"
 
         with Client(app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+
             def get(path: str):
                 return client.http.request("GET", path, headers=header)
 
@@ -195,8 +220,10 @@ def main() -> None:
             pages: list[dict] = []
             cursor = ""
             while True:
-                page: dict[str, Any] = {"query": {"limit": str(PAGE), **({"cursor": cursor} if cursor else {})},
-                                        "path": f"{base}?limit={PAGE}" + (f"&cursor={quote(cursor)}" if cursor else "")}
+                page: dict[str, Any] = {
+                    "query": {"limit": str(PAGE), **({"cursor": cursor} if cursor else {})},
+                    "path": f"{base}?limit={PAGE}" + (f"&cursor={quote(cursor)}" if cursor else ""),
+                }
                 CALLS.clear()
                 with capturing() as page["service_calls"], recording() as page["service_answers"]:
                     answer = service.list_results(container, caller, origin, patient_id, page["query"], now())
@@ -205,8 +232,11 @@ def main() -> None:
                 with capturing() as page["route_calls"], recording() as page["route_answers"]:
                     response = get(page["path"])
                 page["route_counts"] = Counter(CALLS)
-                page.update(items=len(answer["results"]), status=response.status_code,
-                            same=response.status_code == 200 and response.json_body == answer)
+                page.update(
+                    items=len(answer["results"]),
+                    status=response.status_code,
+                    same=response.status_code == 200 and response.json_body == answer,
+                )
                 pages.append(page)
                 cursor = answer["next_cursor"] or ""
                 if not cursor:
@@ -231,10 +261,17 @@ def main() -> None:
                 entry["reads"] = [c for c in entry["service_calls"] if c[1] in ("GetItem", "Query")]
                 entry["session"] = next(c for c in entry["route_calls"] if c[1] == "UpdateItem")
             records_table = single["reads"][0][2]["TableName"]
-            single["one_query"] = ("dynamodb", "Query", {
-                "TableName": records_table, "ConsistentRead": True, "ScanIndexForward": False,
-                "KeyConditionExpression": "patient_id = :p AND begins_with(record_key, :r)",
-                "ExpressionAttributeValues": {":p": {"S": patient_id}, ":r": {"S": f"result#{corrected_id}"}}})
+            single["one_query"] = (
+                "dynamodb",
+                "Query",
+                {
+                    "TableName": records_table,
+                    "ConsistentRead": True,
+                    "ScanIndexForward": False,
+                    "KeyConditionExpression": "patient_id = :p AND begins_with(record_key, :r)",
+                    "ExpressionAttributeValues": {":p": {"S": patient_id}, ":r": {"S": f"result#{corrected_id}"}},
+                },
+            )
             with recording() as one_query_answer:
                 single["one_query_items"] = len(replay(container, single["one_query"])["Items"])
 
@@ -255,35 +292,54 @@ def main() -> None:
                         query = page["reads"][0]
                         timed("raw_query", lambda: raw(query))
                         timed("raw_query_put", lambda: raw(query, _fresh_put(page["put"], next(serial))))
-                        timed("repository", lambda: container.records.page(
-                            patient_id, "", now(), PAGE, page["query"].get("cursor", "")))
-                        timed("service", lambda: service.list_results(
-                            container, caller, origin, patient_id, page["query"], now()))
-                        timed("raw_route", lambda: raw(page["session"], query,
-                                                       _fresh_put(page["put"], next(serial))))
+                        timed(
+                            "repository",
+                            lambda: container.records.page(
+                                patient_id, "", now(), PAGE, page["query"].get("cursor", "")
+                            ),
+                        )
+                        timed(
+                            "service",
+                            lambda: service.list_results(container, caller, origin, patient_id, page["query"], now()),
+                        )
+                        timed("raw_route", lambda: raw(page["session"], query, _fresh_put(page["put"], next(serial))))
                         timed("route", lambda: get(page["path"]))
                         with canned(page["service_answers"]):
                             timed("c_raw_query", lambda: raw(query))
                             timed("c_raw_query_put", lambda: raw(query, page["put"]))
-                            timed("c_repository", lambda: container.records.page(
-                                patient_id, "", now(), PAGE, page["query"].get("cursor", "")))
-                            timed("c_service", lambda: service.list_results(
-                                container, caller, origin, patient_id, page["query"], now()))
+                            timed(
+                                "c_repository",
+                                lambda: container.records.page(
+                                    patient_id, "", now(), PAGE, page["query"].get("cursor", "")
+                                ),
+                            )
+                            timed(
+                                "c_service",
+                                lambda: service.list_results(
+                                    container, caller, origin, patient_id, page["query"], now()
+                                ),
+                            )
                         with canned(page["route_answers"]):
                             timed("c_raw_route", lambda: raw(page["session"], query, page["put"]))
                             timed("c_route", lambda: get(page["path"]))
                     reads = single["reads"]
                     timed("raw_single_one", lambda: raw(single["one_query"], _fresh_put(single["put"], next(serial))))
                     timed("raw_single", lambda: raw(*reads, _fresh_put(single["put"], next(serial))))
-                    timed("service_single", lambda: service.get_result(
-                        container, caller, origin, patient_id, corrected_id, now()))
-                    timed("raw_single_route", lambda: raw(single["session"], *reads,
-                                                          _fresh_put(single["put"], next(serial))))
+                    timed(
+                        "service_single",
+                        lambda: service.get_result(container, caller, origin, patient_id, corrected_id, now()),
+                    )
+                    timed(
+                        "raw_single_route",
+                        lambda: raw(single["session"], *reads, _fresh_put(single["put"], next(serial))),
+                    )
                     timed("route_single", lambda: get(single["path"]))
                     with canned(single["service_answers"]):
                         timed("c_raw_single", lambda: raw(*reads, single["put"]))
-                        timed("c_service_single", lambda: service.get_result(
-                            container, caller, origin, patient_id, corrected_id, now()))
+                        timed(
+                            "c_service_single",
+                            lambda: service.get_result(container, caller, origin, patient_id, corrected_id, now()),
+                        )
                     with canned(one_query_answer + single["service_answers"][-1:]):
                         timed("c_raw_single_one", lambda: raw(single["one_query"], single["put"]))
                     with canned(single["route_answers"]):
@@ -291,42 +347,65 @@ def main() -> None:
                         timed("c_route_single", lambda: get(single["path"]))
 
     def versus(name: str, floor: str, floor_name: str) -> str:
-        return (f"{'':<74}   {t[name].median_cpu / t[floor].median_cpu:5.2f}x CPU, "
-                f"{t[name].median_wall / t[floor].median_wall:5.2f}x wall of {floor_name}")
+        return (
+            f"{'':<74}   {t[name].median_cpu / t[floor].median_cpu:5.2f}x CPU, "
+            f"{t[name].median_wall / t[floor].median_wall:5.2f}x wall of {floor_name}"
+        )
 
     print(f"one patient, {RESULTS} released results (20 OBX each; one corrected twice); pages of {PAGE}")
     print("DynamoDB/S3 calls per page (goal: session UpdateItem + 1 Query + audit PutItem):")
     for number, page in enumerate(pages, start=1):
-        print(f"  page {number} ({page['items']:>2} results, HTTP {page['status']}, same body as the service: "
-              f"{page['same']})  service: {by_operation(page['service_counts'])}; "
-              f"GET route: {by_operation(page['route_counts'])}")
+        print(
+            f"  page {number} ({page['items']:>2} results, HTTP {page['status']}, same body as the service: "
+            f"{page['same']})  service: {by_operation(page['service_counts'])}; "
+            f"GET route: {by_operation(page['route_counts'])}"
+        )
     print(f"  ?category=lab page 1, service: {by_operation(category_counts)}")
-    print(f"single result ({detail['version']} versions: current + {len(detail['earlier_versions'])} earlier; "
-          f"one begins_with Query returns {single['one_query_items']} items), HTTP {single['status']}")
+    print(
+        f"single result ({detail['version']} versions: current + {len(detail['earlier_versions'])} earlier; "
+        f"one begins_with Query returns {single['one_query_items']} items), HTTP {single['status']}"
+    )
     print(f"  service: {by_operation(single['service_counts'])}; GET route: {by_operation(single['route_counts'])}")
     print(f"medians per request in ms, {REPEATS} x {len(pages)} pages and {REPEATS} single reads")
     print(f"{'':<58} {'CPU':>7} {'wall':>7}")
-    for title, prefix in (("against moto (its server-side CPU inside every figure)", ""),
-                          ("client side only (moto's recorded answers replayed at before-send)", "c_")):
+    for title, prefix in (
+        ("against moto (its server-side CPU inside every figure)", ""),
+        ("client side only (moto's recorded answers replayed at before-send)", "c_"),
+    ):
         print(title + ":")
         print(t[prefix + "raw_query"].line("  floor: raw boto3 Query (same parameters, 21 items)"))
         print(t[prefix + "raw_query_put"].line("  raw boto3 Query + audit PutItem"))
-        print(t[prefix + "repository"].line("  records.page (PynamoDB Query, to StoredResult)",
-                                            t[prefix + "raw_query"], "raw Query"))
-        print(t[prefix + "service"].line("  service.list_results (Query + audit, summaries)",
-                                         t[prefix + "raw_query"], "raw Query"))
+        print(
+            t[prefix + "repository"].line(
+                "  records.page (PynamoDB Query, to StoredResult)", t[prefix + "raw_query"], "raw Query"
+            )
+        )
+        print(
+            t[prefix + "service"].line(
+                "  service.list_results (Query + audit, summaries)", t[prefix + "raw_query"], "raw Query"
+            )
+        )
         print(versus(prefix + "service", prefix + "raw_query_put", "raw Query + PutItem"))
         print(t[prefix + "raw_route"].line("  raw boto3 session UpdateItem + Query + audit PutItem"))
-        print(t[prefix + "route"].line("  GET .../results through the test client", t[prefix + "raw_route"],
-                                       "raw 3 calls"))
+        print(
+            t[prefix + "route"].line(
+                "  GET .../results through the test client", t[prefix + "raw_route"], "raw 3 calls"
+            )
+        )
         print(t[prefix + "raw_single_one"].line("  single: raw boto3 one Query (current + versions) + PutItem"))
         print(t[prefix + "raw_single"].line("  single: raw boto3 GetItem + Query + PutItem (its calls)"))
-        print(t[prefix + "service_single"].line("  single: service.get_result", t[prefix + "raw_single_one"],
-                                                "one Query + PutItem"))
+        print(
+            t[prefix + "service_single"].line(
+                "  single: service.get_result", t[prefix + "raw_single_one"], "one Query + PutItem"
+            )
+        )
         print(versus(prefix + "service_single", prefix + "raw_single", "its 3 calls raw"))
         print(t[prefix + "raw_single_route"].line("  single: raw boto3 session UpdateItem + its 3 calls"))
-        print(t[prefix + "route_single"].line("  single: GET .../results/{id}, test client",
-                                              t[prefix + "raw_single_route"], "raw 4 calls"))
+        print(
+            t[prefix + "route_single"].line(
+                "  single: GET .../results/{id}, test client", t[prefix + "raw_single_route"], "raw 4 calls"
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-import moto  # noqa: E402,F401
 import boto3  # noqa: E402
+import moto  # noqa: E402,F401
 from moto import mock_aws  # noqa: E402
 
 CHECKS = 300
@@ -26,6 +26,7 @@ def main() -> None:
         from chalicelib.accounts.domain import Role
         from chalicelib.identity import session_check, sessions
         from chalicelib.kernel.clock import SystemClock
+
         now = SystemClock().now
         from chalicelib.kernel.origin import Origin
         from infra.local.provision import provision
@@ -37,10 +38,18 @@ def main() -> None:
         wiring.reset()
         container = wiring.container()
         accounts.ensure_organization(container.directory, "bench-org", "Bench", now=container.clock.now())
-        accounts.create_staff_account(container.directory, organization_id="bench-org", username="bench.staff",
-                                      password="a bench passphrase", role=Role.STAFF, email="b@bench.example", now=container.clock.now())
-        opened = sessions.sign_in(container, Origin("127.0.0.1"), {"username": "bench.staff",
-                                                                   "password": "a bench passphrase"}, now())
+        accounts.create_staff_account(
+            container.directory,
+            organization_id="bench-org",
+            username="bench.staff",
+            password="a bench passphrase",
+            role=Role.STAFF,
+            email="b@bench.example",
+            now=container.clock.now(),
+        )
+        opened = sessions.sign_in(
+            container, Origin("127.0.0.1"), {"username": "bench.staff", "password": "a bench passphrase"}, now()
+        )
         header = f"Bearer {opened['token']}"
 
         client = container.identity_records  # bind tables
@@ -48,7 +57,8 @@ def main() -> None:
 
         calls: list[str] = []
         IdentityRecordModel._get_connection().connection.client.meta.events.register(
-            "before-call.dynamodb", lambda model, **_: calls.append(model.name))
+            "before-call.dynamodb", lambda model, **_: calls.append(model.name)
+        )
         assert session_check.authorize(container, header, now()) is not None
         print(f"DynamoDB calls per session check: {len(calls)} ({', '.join(calls)})")
 
@@ -59,11 +69,18 @@ def main() -> None:
         for _ in range(CHECKS):
             epoch = int(time.time())
             # The same answer the check needs: the whole session back (who, role, organization).
-            raw.update_item(TableName=table, Key={"pk": {"S": f"session#{selector}"}}, ReturnValues="ALL_NEW",
-                            UpdateExpression="SET idle_expires_at = :idle",
-                            ConditionExpression="secret_hash = :h AND idle_expires_at > :now AND expires_at > :now",
-                            ExpressionAttributeValues={":idle": {"N": str(epoch + 900)}, ":now": {"N": str(epoch)},
-                                                       ":h": {"S": _hash(opened["token"])}})
+            raw.update_item(
+                TableName=table,
+                Key={"pk": {"S": f"session#{selector}"}},
+                ReturnValues="ALL_NEW",
+                UpdateExpression="SET idle_expires_at = :idle",
+                ConditionExpression="secret_hash = :h AND idle_expires_at > :now AND expires_at > :now",
+                ExpressionAttributeValues={
+                    ":idle": {"N": str(epoch + 900)},
+                    ":now": {"N": str(epoch)},
+                    ":h": {"S": _hash(opened["token"])},
+                },
+            )
         floor_ms = (time.perf_counter() - started) * 1000 / CHECKS
         started = time.perf_counter()
         for _ in range(CHECKS):

@@ -19,9 +19,14 @@ class _LogsFailures(BasePartialProcessor):
     """Mixed in before a processor: its failure handler logs, counts, then hands on to the processor's."""
 
     def failure_handler(self, record, exception):
-        logger.warning("queue record failed; it stays on the queue for a retry",
-                       extra={"sqs_message_id": record.message_id, "error_type": exception[0].__name__,
-                              "receive_count": record.attributes.approximate_receive_count})
+        logger.warning(
+            "queue record failed; it stays on the queue for a retry",
+            extra={
+                "sqs_message_id": record.message_id,
+                "error_type": exception[0].__name__,
+                "receive_count": record.attributes.approximate_receive_count,
+            },
+        )
         count("QueueRecordFailed")
         return super().failure_handler(record, exception)
 

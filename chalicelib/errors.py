@@ -16,8 +16,14 @@ class PortalError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None, *, code: str = "",
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        *,
+        code: str = "",
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.details = details or []
@@ -57,8 +63,11 @@ class TooManyRequests(PortalError):
     code = "too_many_requests"
 
     def __init__(self, message: str, retry_after_seconds: int):
-        super().__init__(message, [{"retry_after_seconds": retry_after_seconds}],
-                         headers={"Retry-After": str(max(1, retry_after_seconds))})
+        super().__init__(
+            message,
+            [{"retry_after_seconds": retry_after_seconds}],
+            headers={"Retry-After": str(max(1, retry_after_seconds))},
+        )
 
 
 class DependencyUnavailable(PortalError):

@@ -48,7 +48,9 @@ def log_exception(where: str, error: BaseException, **ids: str) -> str:
     can quote the data they choked on, and that data may be PHI.
     """
     error_id = uuid.uuid4().hex
-    frames = [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
+    frames = [
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)
+    ]
     logger.error(
         "unhandled error",
         extra={"where": where, "error_id": error_id, "error_type": type(error).__name__, "frames": frames[-12:], **ids},

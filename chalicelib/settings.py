@@ -52,7 +52,7 @@ class Settings:
     aws_endpoint_url: str
     tracing_enabled: bool
     running_in_lambda: bool
-    identity: "IdentityPolicy"
+    identity: IdentityPolicy
     # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -69,8 +69,9 @@ class Settings:
     def missing(self) -> list[str]:
         """Environment variables a deployed function needs but did not get, or got in a form it
         cannot use (names only): the container refuses to start on any of them."""
-        return sorted([name for field, name in RESOURCE_VARIABLES.items() if not getattr(self, field)]
-                      + list(self.invalid))
+        return sorted(
+            [name for field, name in RESOURCE_VARIABLES.items() if not getattr(self, field)] + list(self.invalid)
+        )
 
 
 # Where each resource's name comes from: the variables the template's Globals set for every
@@ -133,14 +134,17 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         attempts_window_seconds=positive("PORTAL_ATTEMPTS_WINDOW_SECONDS", 5 * 60),
         staff_second_factor_required=get("PORTAL_STAFF_SECOND_FACTOR", "required") != "optional",
         second_factor_exempt_usernames=frozenset(
-            name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()),
+            name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()
+        ),
     )
     return Settings(
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
         region=get("AWS_REGION", get("AWS_DEFAULT_REGION", "us-east-1")),
-        **{field: get(name).rstrip("/") if field == "public_base_url" else get(name)
-           for field, name in RESOURCE_VARIABLES.items()},
+        **{
+            field: get(name).rstrip("/") if field == "public_base_url" else get(name)
+            for field, name in RESOURCE_VARIABLES.items()
+        },
         sender_address=get("PORTAL_SENDER_ADDRESS", "no-reply@portal.example.org"),
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),

@@ -8,8 +8,9 @@ as parameters. Tests call ``reset()`` so each test builds against its own moto b
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.kernel.clock import Clock, SystemClock
 from chalicelib.settings import Settings, load_settings
@@ -181,8 +182,14 @@ class Container:
         self._bind_tables()
         return DynamoFeedMessages()
 
-    def idempotent(self, name: str, function: Callable[..., Any], key_jmespath: str, payload_jmespath: str,
-                   expires_after_seconds: int) -> tuple[Callable[..., Any], Any]:
+    def idempotent(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        key_jmespath: str,
+        payload_jmespath: str,
+        expires_after_seconds: int,
+    ) -> tuple[Callable[..., Any], Any]:
         """``function(message=...)`` made idempotent on the key at ``key_jmespath`` of its message:
         returns it with its IdempotencyConfig (to register the Lambda context on). Built once per
         container and name. Each name has its own persistence layer, because Powertools configures
@@ -198,14 +205,26 @@ class Container:
                     idempotent_function,
                 )
 
-                config = IdempotencyConfig(event_key_jmespath=key_jmespath, payload_validation_jmespath=payload_jmespath,
-                                           expires_after_seconds=expires_after_seconds,
-                                           raise_on_no_idempotency_key=True)
+                config = IdempotencyConfig(
+                    event_key_jmespath=key_jmespath,
+                    payload_validation_jmespath=payload_jmespath,
+                    expires_after_seconds=expires_after_seconds,
+                    raise_on_no_idempotency_key=True,
+                )
                 # Given our client so Powertools does not build a client of its own at import.
-                store = DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table,
-                                                 boto3_client=self.client("dynamodb"))
-                cache[name] = (idempotent_function(function, data_keyword_argument="message", persistence_store=store,
-                                                   config=config, key_prefix=name), config)
+                store = DynamoDBPersistenceLayer(
+                    table_name=self.settings.idempotency_table, boto3_client=self.client("dynamodb")
+                )
+                cache[name] = (
+                    idempotent_function(
+                        function,
+                        data_keyword_argument="message",
+                        persistence_store=store,
+                        config=config,
+                        key_prefix=name,
+                    ),
+                    config,
+                )
             return cache[name]
 
     def health_probes(self) -> dict[str, Callable[[], None]]:

@@ -44,18 +44,36 @@ def main(argv: list[str] | None = None) -> int:
     password = os.environ.get("PORTAL_ADMIN_PASSWORD") or _prompt()
     container = wiring.container()
     try:
-        accounts.ensure_organization(container.directory, args.organization_id, args.organization_name,
-                                     mrn_authority=args.mrn_authority, now=container.clock.now())
-        account = accounts.create_staff_account(container.directory, organization_id=args.organization_id,
-                                                username=args.username, password=password, role=Role.ADMIN,
-                                                email=args.email, now=container.clock.now())
+        accounts.ensure_organization(
+            container.directory,
+            args.organization_id,
+            args.organization_name,
+            mrn_authority=args.mrn_authority,
+            now=container.clock.now(),
+        )
+        account = accounts.create_staff_account(
+            container.directory,
+            organization_id=args.organization_id,
+            username=args.username,
+            password=password,
+            role=Role.ADMIN,
+            email=args.email,
+            now=container.clock.now(),
+        )
     except PortalError as error:
         print(f"refused: {error.message} {error.details or ''}", file=sys.stderr)
         return 1
-    audit.append_event(container.audit_log, actor=Actor(account_id="operator:infra.admin", role="operator"),
-                 action=Action.CREATE, event_type="staff_account.created", outcome=Outcome.SUCCESS,
-                 resource_type="Account", resource_id=account.account_id, reason="first_admin",
-                 recorded_at=container.clock.now())
+    audit.append_event(
+        container.audit_log,
+        actor=Actor(account_id="operator:infra.admin", role="operator"),
+        action=Action.CREATE,
+        event_type="staff_account.created",
+        outcome=Outcome.SUCCESS,
+        resource_type="Account",
+        resource_id=account.account_id,
+        reason="first_admin",
+        recorded_at=container.clock.now(),
+    )
     print(f"admin {account.username} created in {args.organization_id}; sign in and set up a second factor")
     return 0
 

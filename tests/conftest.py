@@ -12,18 +12,20 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = PROJECT_DIR / "tests" / "samples"
 EVENTS_DIR = PROJECT_DIR / "tests" / "events"
 
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_NAMESPACE": "PatientPortal",
-    "TZ": "UTC",
-})
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "PatientPortal",
+        "TZ": "UTC",
+    }
+)
 for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
     del os.environ[name]
 time.tzset()

@@ -54,11 +54,19 @@ def patient_scope(ports: AccessPorts, caller: Caller, origin: Origin, patient_id
             return PatientScope(patient_id, Standing.SELF)
         else:
             account = ports.directory.account(caller.account_id)
-            if account is not None and any(c.patient_id == patient_id and c.status == "active"
-                                           for c in account.connections):
+            if account is not None and any(
+                c.patient_id == patient_id and c.status == "active" for c in account.connections
+            ):
                 return PatientScope(patient_id, Standing.CONNECTION)
     staff = caller.role in _STAFF_ROLES
-    write_audit(ports, origin, caller_actor(caller), "patient.read" if staff else "records.read", Outcome.DENIED,
-                action=Action.READ, resource_type="Patient",
-                reason="not_found_or_other_organization" if staff else "not_the_callers_patient")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "patient.read" if staff else "records.read",
+        Outcome.DENIED,
+        action=Action.READ,
+        resource_type="Patient",
+        reason="not_found_or_other_organization" if staff else "not_the_callers_patient",
+    )
     raise NotFound("No such patient.")

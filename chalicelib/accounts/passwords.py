@@ -28,6 +28,7 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # A user name this short would match inside many good passphrases and protects nothing.
 _MIN_USERNAME_TO_MATCH = 3
 
+
 @cache
 def _argon2() -> tuple[PasswordHasher, tuple[type[Exception], ...], type[Exception]]:
     """argon2-cffi, imported on first use (its import is ~15 ms of every API cold start, and most
@@ -65,8 +66,11 @@ def _check_policy(password: str, username: str, email: str) -> None:
     if folded and folded in (address, local_part):
         _refuse("Your password must not be your email address.", "is the email address")
     if folded in common_passwords():
-        _refuse("This password is too common and easy to guess. Choose another one: a few unrelated words "
-                "make a strong password that is easy to remember.", "too common")
+        _refuse(
+            "This password is too common and easy to guess. Choose another one: a few unrelated words "
+            "make a strong password that is easy to remember.",
+            "too common",
+        )
 
 
 def hash_password(password: str) -> str:
@@ -126,9 +130,11 @@ def _check_length(password: str) -> None:
         _refuse("Your password must be text.", "must be text")
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         issue = "too short" if len(password) < MIN_LENGTH else "too long"
-        _refuse(f"Your password must have {MIN_LENGTH} to {MAX_LENGTH} characters. A few unrelated words "
-                "make a strong password that is easy to remember.",
-                f"{issue}: {MIN_LENGTH} to {MAX_LENGTH} characters")
+        _refuse(
+            f"Your password must have {MIN_LENGTH} to {MAX_LENGTH} characters. A few unrelated words "
+            "make a strong password that is easy to remember.",
+            f"{issue}: {MIN_LENGTH} to {MAX_LENGTH} characters",
+        )
 
 
 def _refuse(message: str, issue: str) -> NoReturn:

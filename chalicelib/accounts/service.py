@@ -24,13 +24,13 @@ class Directory(Protocol):
     def account_by_username(self, username: str) -> Account | None: ...
 
 
-def ensure_organization(directory: Directory, organization_id: str, name: str, mrn_authority: str = "", *,
-                        now: datetime) -> Organization:
+def ensure_organization(
+    directory: Directory, organization_id: str, name: str, mrn_authority: str = "", *, now: datetime
+) -> Organization:
     existing = directory.organization(organization_id)
     if existing is not None:
         return existing
-    organization = Organization(organization_id=organization_id, name=name, created_at=now,
-                                mrn_authority=mrn_authority)
+    organization = Organization(organization_id=organization_id, name=name, created_at=now, mrn_authority=mrn_authority)
     directory.add_organization(organization)
     return organization
 
@@ -38,23 +38,36 @@ def ensure_organization(directory: Directory, organization_id: str, name: str, m
 def normalize_username(username: str) -> str:
     folded = username.strip().lower()
     if not _USERNAME.match(folded):
-        raise ValidationFailed("A user name has 3 to 64 characters: letters, digits, '.', '_', '@' or '-'.",
-                               [{"field": "username"}])
+        raise ValidationFailed(
+            "A user name has 3 to 64 characters: letters, digits, '.', '_', '@' or '-'.", [{"field": "username"}]
+        )
     return folded
 
 
-def create_staff_account(directory: Directory, *, organization_id: str, username: str, password: str,
-                         role: Role, email: str = "", now: datetime) -> Account:
+def create_staff_account(
+    directory: Directory,
+    *,
+    organization_id: str,
+    username: str,
+    password: str,
+    role: Role,
+    email: str = "",
+    now: datetime,
+) -> Account:
     if role not in (Role.ADMIN, Role.STAFF):
         raise ValidationFailed("Staff accounts are for admins and staff.", [{"field": "role"}])
     username = normalize_username(username)
     check_policy(password, username=username, email=email)
     account = Account(
-        account_id=uuid.uuid4().hex, username=username, organization_id=organization_id,
-        role=role, password_hash=hash_password(password), status=AccountStatus.ACTIVE, email=email,
+        account_id=uuid.uuid4().hex,
+        username=username,
+        organization_id=organization_id,
+        role=role,
+        password_hash=hash_password(password),
+        status=AccountStatus.ACTIVE,
+        email=email,
         email_verified=bool(email),  # given by the operator who creates the account
         created_at=now,
     )
     directory.add_account(account)
     return account
-

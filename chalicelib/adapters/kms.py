@@ -15,13 +15,17 @@ class KmsKeys:
 
     def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes:
         try:
-            return self._kms.encrypt(KeyId=self.key_id, Plaintext=plaintext, EncryptionContext=context)["CiphertextBlob"]
+            return self._kms.encrypt(KeyId=self.key_id, Plaintext=plaintext, EncryptionContext=context)[
+                "CiphertextBlob"
+            ]
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The key service is unavailable.") from error
 
     def decrypt(self, ciphertext: bytes, context: dict[str, str]) -> bytes:
         try:
-            return self._kms.decrypt(CiphertextBlob=ciphertext, EncryptionContext=context, KeyId=self.key_id)["Plaintext"]
+            return self._kms.decrypt(CiphertextBlob=ciphertext, EncryptionContext=context, KeyId=self.key_id)[
+                "Plaintext"
+            ]
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The key service is unavailable.") from error
 

@@ -18,8 +18,9 @@ class S3ObjectStore:
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str] | None = None) -> None:
         extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self._kms_key_id} if self._kms_key_id else {}
         try:
-            self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
-                                Metadata=metadata or {}, **extra)
+            self._s3.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Metadata=metadata or {}, **extra
+            )
         except AWS_FAILURES as error:
             raise DependencyUnavailable("Document storage is unavailable.") from error
 
@@ -31,8 +32,9 @@ class S3ObjectStore:
         except AWS_FAILURES as error:
             raise DependencyUnavailable("Document storage is unavailable.") from error
 
-    def presigned_get(self, key: str, expires_in: int = MAX_PRESIGNED_SECONDS, content_type: str = "",
-                      disposition: str = "") -> str:
+    def presigned_get(
+        self, key: str, expires_in: int = MAX_PRESIGNED_SECONDS, content_type: str = "", disposition: str = ""
+    ) -> str:
         """A link to one object; ``content_type`` and ``disposition`` override what S3 answers with
         (the browser then shows or downloads the file as the portal decides, not as stored)."""
         if not 0 < expires_in <= MAX_PRESIGNED_SECONDS:

@@ -33,7 +33,10 @@ class SqsQueue:
         """A body as it is (a feed message, not JSON of ours), to a FIFO queue."""
         try:
             return self._sqs.send_message(
-                QueueUrl=self.url, MessageBody=body, MessageGroupId=group_id, MessageDeduplicationId=deduplication_id,
+                QueueUrl=self.url,
+                MessageBody=body,
+                MessageGroupId=group_id,
+                MessageDeduplicationId=deduplication_id,
                 MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
             )["MessageId"]
         except AWS_FAILURES as error:

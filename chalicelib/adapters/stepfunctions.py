@@ -23,18 +23,23 @@ class StepFunctionsTimers:
         self._sfn = client
         self.state_machine_arn = state_machine_arn
 
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-              guard: dict[str, Any] | None = None) -> str:
-        payload: dict[str, Any] = {"fire_at": iso_utc(fire_at), "queue_url": queue_url,
-                                   "message_body": json.dumps(message, separators=(",", ":"))}
+    def start(
+        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+    ) -> str:
+        payload: dict[str, Any] = {
+            "fire_at": iso_utc(fire_at),
+            "queue_url": queue_url,
+            "message_body": json.dumps(message, separators=(",", ":")),
+        }
         if guard:
             payload["guard"] = guard  # {"table", "key"}: the record the MarkReleased state updates
         try:
             # Execution names are unique per state machine for 90 days: starting a running timer
             # again with the same input returns it instead of a second one; any other reuse of
             # the name is refused (Conflict).
-            answer = self._sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name,
-                                               input=json.dumps(payload))
+            answer = self._sfn.start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload)
+            )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 # The name was used by a timer that already fired, or with another message.

@@ -65,7 +65,9 @@ def new_event(
 MAX_PAGE = 100
 
 
-def access_history(audit_log: AuditLog, patient_id: str, limit: int = 50, after: str = "") -> tuple[list[AuditEvent], str]:
+def access_history(
+    audit_log: AuditLog, patient_id: str, limit: int = 50, after: str = ""
+) -> tuple[list[AuditEvent], str]:
     """Who touched this patient's record, newest first, one page at a time."""
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}.", [{"field": "limit"}])
@@ -74,6 +76,16 @@ def access_history(audit_log: AuditLog, patient_id: str, limit: int = 50, after:
 
 def record_access_denied(audit_log: AuditLog, caller: Any, route: str, reason: str, at: datetime) -> AuditEvent:
     """A signed-in caller refused by a route's access rule (a patient calling a staff route ...)."""
-    return append_event(audit_log, recorded_at=at, actor=Actor(account_id=caller.account_id, role=caller.role), action=Action.EXECUTE,
-                  event_type="access.denied", outcome=Outcome.DENIED, resource_type="Route", resource_id=route,
-                  correlation_id=caller.correlation_id, source_ip=caller.source_ip, reason=reason)
+    return append_event(
+        audit_log,
+        recorded_at=at,
+        actor=Actor(account_id=caller.account_id, role=caller.role),
+        action=Action.EXECUTE,
+        event_type="access.denied",
+        outcome=Outcome.DENIED,
+        resource_type="Route",
+        resource_id=route,
+        correlation_id=caller.correlation_id,
+        source_ip=caller.source_ip,
+        reason=reason,
+    )

@@ -35,15 +35,36 @@ def caller_actor(caller: Any) -> Actor:
     return Actor(account_id=caller.account_id, role=caller.role)
 
 
-def audit_event(ports: AuditPorts, origin: Origin, actor: Actor, event_type: str,
-                outcome: Outcome = Outcome.SUCCESS, *, action: Action = Action.EXECUTE, patient_id: str = "",
-                resource_type: str = "", resource_id: str = "", reason: str = "") -> AuditEvent:
+def audit_event(
+    ports: AuditPorts,
+    origin: Origin,
+    actor: Actor,
+    event_type: str,
+    outcome: Outcome = Outcome.SUCCESS,
+    *,
+    action: Action = Action.EXECUTE,
+    patient_id: str = "",
+    resource_type: str = "",
+    resource_id: str = "",
+    reason: str = "",
+) -> AuditEvent:
     """An event of this request, stamped by the ports' clock, not yet stored."""
-    return new_event(actor=actor, action=action, event_type=event_type, outcome=outcome, patient_id=patient_id,
-                     resource_type=resource_type, resource_id=resource_id, correlation_id=origin.correlation_id,
-                     source_ip=origin.source_ip, reason=reason, recorded_at=ports.clock.now())
+    return new_event(
+        actor=actor,
+        action=action,
+        event_type=event_type,
+        outcome=outcome,
+        patient_id=patient_id,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        correlation_id=origin.correlation_id,
+        source_ip=origin.source_ip,
+        reason=reason,
+        recorded_at=ports.clock.now(),
+    )
 
 
-def write_audit(ports: AuditPorts, origin: Origin, actor: Actor, event_type: str,
-                outcome: Outcome = Outcome.SUCCESS, **what: Any) -> None:
+def write_audit(
+    ports: AuditPorts, origin: Origin, actor: Actor, event_type: str, outcome: Outcome = Outcome.SUCCESS, **what: Any
+) -> None:
     ports.audit_log.append(audit_event(ports, origin, actor, event_type, outcome, **what))

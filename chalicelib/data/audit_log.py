@@ -38,13 +38,16 @@ class DynamoAuditLog:
             if set(start) != {"sort_key"}:
                 raise invalid_cursor("after")
             start = {"subject_id": {"S": patient_id}, **start}
-        results = AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit + 1,
-                                        last_evaluated_key=start)
+        results = AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
         return self._page(results, limit, ("sort_key",))
 
     def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
-        results = AuditEventModel.by_actor.query(account_id, scan_index_forward=False, limit=limit + 1,
-                                                 last_evaluated_key=_cursor_within(after, "actor_id", account_id))
+        results = AuditEventModel.by_actor.query(
+            account_id,
+            scan_index_forward=False,
+            limit=limit + 1,
+            last_evaluated_key=_cursor_within(after, "actor_id", account_id),
+        )
         return self._page(results, limit, ("subject_id", "sort_key", "actor_id"))
 
     @staticmethod
@@ -90,8 +93,9 @@ def audit_item(event: AuditEvent) -> AuditEventModel:
 def _cursor_within(cursor: str, key_name: str, expected: str) -> dict[str, Any] | None:
     """A cursor only continues the listing it came from: one for another patient is refused."""
     decoded = decode_cursor(cursor)
-    if decoded is not None and (decoded.get(key_name) != {"S": expected}
-                                or set(decoded) != {"subject_id", "sort_key", "actor_id"}):
+    if decoded is not None and (
+        decoded.get(key_name) != {"S": expected} or set(decoded) != {"subject_id", "sort_key", "actor_id"}
+    ):
         raise invalid_cursor("after")
     return decoded
 

@@ -22,9 +22,12 @@ class DynamoDirectory:
 
     def add_organization(self, organization: Organization) -> None:
         try:
-            OrganizationModel(organization_id=organization.organization_id, name=organization.name,
-                              created_at=organization.created_at,
-                              mrn_authority=organization.mrn_authority or None).save()
+            OrganizationModel(
+                organization_id=organization.organization_id,
+                name=organization.name,
+                created_at=organization.created_at,
+                mrn_authority=organization.mrn_authority or None,
+            ).save()
         except PutError as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
 
@@ -35,8 +38,13 @@ class DynamoDirectory:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
-        return Organization(item.organization_id, item.name, item.created_at, item.mrn_authority or "",
-                            dict(item.release_policy) if item.release_policy else None)
+        return Organization(
+            item.organization_id,
+            item.name,
+            item.created_at,
+            item.mrn_authority or "",
+            dict(item.release_policy) if item.release_policy else None,
+        )
 
     def set_release_policy(self, organization_id: str, policy: dict) -> None:
         try:
@@ -109,16 +117,26 @@ class DynamoDirectory:
 
 def account_item(account: Account) -> AccountModel:
     item = AccountModel(
-        account_id=account.account_id, username=account.username, organization_id=account.organization_id,
-        role=account.role.value, password_hash=account.password_hash, status=account.status.value,
+        account_id=account.account_id,
+        username=account.username,
+        organization_id=account.organization_id,
+        role=account.role.value,
+        password_hash=account.password_hash,
+        status=account.status.value,
         email=account.email or None,
         verified_email=account.email.lower() if account.email and account.email_verified else None,
-        pending_email=account.pending_email or None, created_at=account.created_at,
-        patient_id=account.patient_id or None, terms_version=account.terms_version or None,
-        terms_accepted_at=account.terms_accepted_at, failed_sign_ins=account.failed_sign_ins or None,
-        failures_since=account.failures_since, locked_until=account.locked_until,
-        totp_secret=account.totp_secret or None, totp_pending_secret=account.totp_pending_secret or None,
-        totp_last_step=account.totp_last_step or None, email_code_enabled=account.email_code_enabled or None,
+        pending_email=account.pending_email or None,
+        created_at=account.created_at,
+        patient_id=account.patient_id or None,
+        terms_version=account.terms_version or None,
+        terms_accepted_at=account.terms_accepted_at,
+        failed_sign_ins=account.failed_sign_ins or None,
+        failures_since=account.failures_since,
+        locked_until=account.locked_until,
+        totp_secret=account.totp_secret or None,
+        totp_pending_secret=account.totp_pending_secret or None,
+        totp_last_step=account.totp_last_step or None,
+        email_code_enabled=account.email_code_enabled or None,
         recovery_code_hashes=set(account.recovery_code_hashes) or None,
         notification_preferences=account.notification_preferences or None,
         connections=[dataclasses.asdict(c) for c in account.connections] or None,
@@ -131,14 +149,25 @@ def account_item(account: Account) -> AccountModel:
 
 def _account(item: AccountModel) -> Account:
     return Account(
-        account_id=item.account_id, username=item.username, organization_id=item.organization_id,
-        role=Role(item.role), password_hash=item.password_hash, status=AccountStatus(item.status),
-        email=item.email or "", created_at=item.created_at, email_verified=bool(item.verified_email),
-        pending_email=item.pending_email or "", patient_id=item.patient_id or "",
-        terms_version=item.terms_version or "", terms_accepted_at=item.terms_accepted_at,
-        failed_sign_ins=int(item.failed_sign_ins or 0), failures_since=item.failures_since,
-        locked_until=item.locked_until, totp_secret=item.totp_secret or b"",
-        totp_pending_secret=item.totp_pending_secret or b"", totp_last_step=int(item.totp_last_step or 0),
+        account_id=item.account_id,
+        username=item.username,
+        organization_id=item.organization_id,
+        role=Role(item.role),
+        password_hash=item.password_hash,
+        status=AccountStatus(item.status),
+        email=item.email or "",
+        created_at=item.created_at,
+        email_verified=bool(item.verified_email),
+        pending_email=item.pending_email or "",
+        patient_id=item.patient_id or "",
+        terms_version=item.terms_version or "",
+        terms_accepted_at=item.terms_accepted_at,
+        failed_sign_ins=int(item.failed_sign_ins or 0),
+        failures_since=item.failures_since,
+        locked_until=item.locked_until,
+        totp_secret=item.totp_secret or b"",
+        totp_pending_secret=item.totp_pending_secret or b"",
+        totp_last_step=int(item.totp_last_step or 0),
         email_code_enabled=bool(item.email_code_enabled),
         recovery_code_hashes=frozenset(item.recovery_code_hashes or ()),
         notification_preferences=dict(item.notification_preferences or {}),

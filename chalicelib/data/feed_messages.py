@@ -29,10 +29,16 @@ class DynamoFeedMessages:
         """Record a message once, with its audit event, in one transaction; False when a record
         with this key is already there (and then neither is written)."""
         model = FeedMessageModel(
-            message_key=message.key, sha256=message.sha256, format=message.format.value,
-            message_type=message.message_type or None, sender=message.sender or None,
-            control_id=message.control_id or None, status=message.status.value, reason=message.reason or None,
-            archive_key=message.archive_key, received_at=message.received_at,
+            message_key=message.key,
+            sha256=message.sha256,
+            format=message.format.value,
+            message_type=message.message_type or None,
+            sender=message.sender or None,
+            control_id=message.control_id or None,
+            status=message.status.value,
+            reason=message.reason or None,
+            archive_key=message.archive_key,
+            received_at=message.received_at,
         )
         try:
             with TransactWrite(connection=FeedMessageModel._get_connection().connection) as transaction:
@@ -57,15 +63,27 @@ class DynamoFeedMessages:
         if start is not None and set(start) != {"message_key", "status", "received_at"}:
             raise invalid_cursor("cursor")
         try:
-            items = list(FeedMessageModel.by_status.query(status.value, scan_index_forward=False, limit=limit + 1,
-                                                          page_size=limit + 1, last_evaluated_key=start))
+            items = list(
+                FeedMessageModel.by_status.query(
+                    status.value,
+                    scan_index_forward=False,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         cursor = ""
         if len(items) > limit:
             last = items[limit - 1]
-            cursor = encode_cursor({"message_key": {"S": last.message_key}, "status": {"S": last.status},
-                                    "received_at": {"S": FeedMessageModel.received_at.serialize(last.received_at)}})
+            cursor = encode_cursor(
+                {
+                    "message_key": {"S": last.message_key},
+                    "status": {"S": last.status},
+                    "received_at": {"S": FeedMessageModel.received_at.serialize(last.received_at)},
+                }
+            )
             items = items[:limit]
         return [_feed_message(item) for item in items], cursor
 
@@ -81,9 +99,15 @@ class DynamoFeedMessages:
 
 def _feed_message(item: FeedMessageModel) -> FeedMessage:
     return FeedMessage(
-        key=item.message_key, sha256=item.sha256, format=FeedFormat(item.format),
-        message_type=item.message_type or "", sender=item.sender or "", control_id=item.control_id or "",
-        status=FeedStatus(item.status), reason=item.reason or "", archive_key=item.archive_key,
+        key=item.message_key,
+        sha256=item.sha256,
+        format=FeedFormat(item.format),
+        message_type=item.message_type or "",
+        sender=item.sender or "",
+        control_id=item.control_id or "",
+        status=FeedStatus(item.status),
+        reason=item.reason or "",
+        archive_key=item.archive_key,
         received_at=item.received_at,
     )
 

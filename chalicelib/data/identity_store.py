@@ -33,14 +33,25 @@ _UNAVAILABLE = "The identity store is unavailable."
 def record_item(record: IdentityRecord) -> IdentityRecordModel:
     created = record.created_at or datetime.now(timezone.utc)
     return IdentityRecordModel(
-        pk=record.key, kind=record.kind.value, owner=record.owner or None,
+        pk=record.key,
+        kind=record.kind.value,
+        owner=record.owner or None,
         created_key=timed_key(created, record.selector) if record.owner else None,
-        secret_hash=record.secret_hash or None, account_id=record.account_id or None,
-        patient_id=record.patient_id or None, organization_id=record.organization_id or None,
-        role=record.role or None, purpose=record.purpose or None, status=record.status or None,
-        email=record.email or None, restriction=record.restriction or None, attempts=record.attempts,
-        code_hash=record.code_hash or None, created_by=record.created_by or None, created_at=created,
-        last_seen_at=record.last_seen_at, idle_expires_at=record.idle_expires_at or None,
+        secret_hash=record.secret_hash or None,
+        account_id=record.account_id or None,
+        patient_id=record.patient_id or None,
+        organization_id=record.organization_id or None,
+        role=record.role or None,
+        purpose=record.purpose or None,
+        status=record.status or None,
+        email=record.email or None,
+        restriction=record.restriction or None,
+        attempts=record.attempts,
+        code_hash=record.code_hash or None,
+        created_by=record.created_by or None,
+        created_at=created,
+        last_seen_at=record.last_seen_at,
+        idle_expires_at=record.idle_expires_at or None,
         expires_at=record.expires_at,
         # Collected a day after expiry, so a just-expired record still explains a refusal.
         expires_ttl=record.expires_at + 86400,
@@ -50,13 +61,25 @@ def record_item(record: IdentityRecord) -> IdentityRecordModel:
 def _record(item: IdentityRecordModel) -> IdentityRecord:
     kind, _, selector = item.pk.partition("#")
     return IdentityRecord(
-        kind=RecordKind(kind), selector=selector, expires_at=int(item.expires_at),
-        secret_hash=item.secret_hash or "", owner=item.owner or "", created_at=item.created_at,
-        account_id=item.account_id or "", patient_id=item.patient_id or "",
-        organization_id=item.organization_id or "", role=item.role or "", purpose=item.purpose or "",
-        status=item.status or "", email=item.email or "", restriction=item.restriction or "",
-        attempts=int(item.attempts or 0), code_hash=item.code_hash or "", created_by=item.created_by or "",
-        last_seen_at=item.last_seen_at, idle_expires_at=int(item.idle_expires_at or 0),
+        kind=RecordKind(kind),
+        selector=selector,
+        expires_at=int(item.expires_at),
+        secret_hash=item.secret_hash or "",
+        owner=item.owner or "",
+        created_at=item.created_at,
+        account_id=item.account_id or "",
+        patient_id=item.patient_id or "",
+        organization_id=item.organization_id or "",
+        role=item.role or "",
+        purpose=item.purpose or "",
+        status=item.status or "",
+        email=item.email or "",
+        restriction=item.restriction or "",
+        attempts=int(item.attempts or 0),
+        code_hash=item.code_hash or "",
+        created_by=item.created_by or "",
+        last_seen_at=item.last_seen_at,
+        idle_expires_at=int(item.idle_expires_at or 0),
     )
 
 
@@ -96,9 +119,11 @@ class DynamoIdentityRecords:
         any of that fails."""
         epoch = int(now.timestamp())
         model = IdentityRecordModel(pk=f"{RecordKind.SESSION.value}#{selector}")
-        condition = ((IdentityRecordModel.secret_hash == secret_hash)
-                     & (IdentityRecordModel.idle_expires_at > epoch)
-                     & (IdentityRecordModel.expires_at > epoch))
+        condition = (
+            (IdentityRecordModel.secret_hash == secret_hash)
+            & (IdentityRecordModel.idle_expires_at > epoch)
+            & (IdentityRecordModel.expires_at > epoch)
+        )
         try:
             # (When it was last used is idle_expires_at minus the idle timeout: one attribute to write.)
             model.update(actions=[IdentityRecordModel.idle_expires_at.set(epoch + idle_seconds)], condition=condition)
@@ -115,8 +140,12 @@ class DynamoIdentityRecords:
         condition = IdentityRecordModel.pk.exists()
         for name, value in expect.items():
             condition &= getattr(IdentityRecordModel, name) == value
-        actions = [getattr(IdentityRecordModel, name).remove() if value is None
-                   else getattr(IdentityRecordModel, name).set(value) for name, value in changes.items()]
+        actions = [
+            getattr(IdentityRecordModel, name).remove()
+            if value is None
+            else getattr(IdentityRecordModel, name).set(value)
+            for name, value in changes.items()
+        ]
         try:
             model.update(actions=actions, condition=condition)
         except UpdateError as error:
@@ -130,8 +159,10 @@ class DynamoIdentityRecords:
         when the limit was reached already (or the record is gone)."""
         model = IdentityRecordModel(pk=f"{kind.value}#{selector}")
         try:
-            model.update(actions=[IdentityRecordModel.attempts.add(1)],
-                         condition=IdentityRecordModel.pk.exists() & (IdentityRecordModel.attempts < limit))
+            model.update(
+                actions=[IdentityRecordModel.attempts.add(1)],
+                condition=IdentityRecordModel.pk.exists() & (IdentityRecordModel.attempts < limit),
+            )
         except UpdateError as error:
             if conditional_failure(error):
                 return None
@@ -142,18 +173,24 @@ class DynamoIdentityRecords:
         """Count one attempt in a throttling window (created on first use)."""
         model = IdentityRecordModel(pk=f"{RecordKind.THROTTLE.value}#{selector}")
         try:
-            model.update(actions=[IdentityRecordModel.attempts.add(1),
-                                  IdentityRecordModel.kind.set(RecordKind.THROTTLE.value),
-                                  IdentityRecordModel.expires_at.set(expires_at),
-                                  IdentityRecordModel.expires_ttl.set(expires_at + 3600)])
+            model.update(
+                actions=[
+                    IdentityRecordModel.attempts.add(1),
+                    IdentityRecordModel.kind.set(RecordKind.THROTTLE.value),
+                    IdentityRecordModel.expires_at.set(expires_at),
+                    IdentityRecordModel.expires_ttl.set(expires_at + 3600),
+                ]
+            )
         except UpdateError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return int(model.attempts)
 
     def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]:
         try:
-            return [_record(item) for item in
-                    IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)]
+            return [
+                _record(item)
+                for item in IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)
+            ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -162,8 +199,9 @@ class DynamoIdentityRecords:
         and password-reset or set-up links. (Sessions are ended through the account's own list:
         identity.revocation.end_sessions.)"""
         for record in self.owned_by(f"account#{account_id}", limit=1000):
-            if record.kind is RecordKind.CHALLENGE or (record.kind is RecordKind.LINK
-                                                       and record.purpose in ("password_reset", "account_setup")):
+            if record.kind is RecordKind.CHALLENGE or (
+                record.kind is RecordKind.LINK and record.purpose in ("password_reset", "account_setup")
+            ):
                 self.delete(record.kind, record.selector)
 
 
@@ -177,9 +215,12 @@ def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit
             transaction.save(patient_item(patient))  # versioned: fails if the patient changed meanwhile
             transaction.update(
                 IdentityRecordModel(pk=invitation.key),
-                actions=[IdentityRecordModel.status.set(InvitationStatus.USED.value),
-                         IdentityRecordModel.account_id.set(account.account_id)],
-                condition=IdentityRecordModel.status == InvitationStatus.PENDING.value)
+                actions=[
+                    IdentityRecordModel.status.set(InvitationStatus.USED.value),
+                    IdentityRecordModel.account_id.set(account.account_id),
+                ],
+                condition=IdentityRecordModel.status == InvitationStatus.PENDING.value,
+            )
             transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
     except TransactWriteError as error:
         if first_item_exists(error):

@@ -34,8 +34,14 @@ def _key(notification_id: str) -> str:
 
 
 def _inbox_item(item: InboxItemModel) -> InboxItem:
-    return InboxItem(account_id=item.patient_id.partition("#")[2], notification_id=item.notification_id,
-                     template=item.template, title=item.title, created_at=item.created_at, read_at=item.read_at)
+    return InboxItem(
+        account_id=item.patient_id.partition("#")[2],
+        notification_id=item.notification_id,
+        template=item.template,
+        title=item.title,
+        created_at=item.created_at,
+        read_at=item.read_at,
+    )
 
 
 class DynamoInbox:
@@ -44,10 +50,15 @@ class DynamoInbox:
     def add(self, item: InboxItem) -> bool:
         """Once per notification id: False if the account has it already."""
         model = InboxItemModel(
-            patient_id=_partition(item.account_id), record_key=_key(item.notification_id),
-            listed_at=timed_key(item.created_at, item.notification_id), kind="notification",
-            notification_id=item.notification_id, template=item.template, title=item.title,
-            created_at=item.created_at)
+            patient_id=_partition(item.account_id),
+            record_key=_key(item.notification_id),
+            listed_at=timed_key(item.created_at, item.notification_id),
+            kind="notification",
+            notification_id=item.notification_id,
+            template=item.template,
+            title=item.title,
+            created_at=item.created_at,
+        )
         try:
             model.save(condition=InboxItemModel.record_key.does_not_exist())
         except PutError as error:
@@ -66,9 +77,16 @@ class DynamoInbox:
                 raise invalid_cursor("cursor")
             start = {"patient_id": {"S": _partition(account_id)}, **start}
         try:
-            items = list(InboxItemModel.by_time.query(
-                _partition(account_id), scan_index_forward=False, consistent_read=True, limit=limit + 1,
-                page_size=limit + 1, last_evaluated_key=start))
+            items = list(
+                InboxItemModel.by_time.query(
+                    _partition(account_id),
+                    scan_index_forward=False,
+                    consistent_read=True,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         if len(items) <= limit:
@@ -82,8 +100,10 @@ class DynamoInbox:
         account has no such item."""
         model = InboxItemModel(patient_id=_partition(account_id), record_key=_key(notification_id))
         try:
-            model.update(actions=[InboxItemModel.read_at.set(InboxItemModel.read_at | at)],
-                         condition=InboxItemModel.record_key.exists())
+            model.update(
+                actions=[InboxItemModel.read_at.set(InboxItemModel.read_at | at)],
+                condition=InboxItemModel.record_key.exists(),
+            )
         except PynamoDBException as error:
             if conditional_failure(error):
                 return None
@@ -93,8 +113,11 @@ class DynamoInbox:
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         """Mark up to ``limit`` unread items read: (how many, whether unread ones remain)."""
         try:
-            unread = list(InboxItemModel.query(_partition(account_id), limit=limit + 1,
-                                               filter_condition=InboxItemModel.read_at.does_not_exist()))
+            unread = list(
+                InboxItemModel.query(
+                    _partition(account_id), limit=limit + 1, filter_condition=InboxItemModel.read_at.does_not_exist()
+                )
+            )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         marked = 0

@@ -18,12 +18,18 @@ from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 
 def patient_item(patient: Patient) -> PatientModel:
     item = PatientModel(
-        patient_id=patient.patient_id, organization_id=patient.organization_id,
+        patient_id=patient.patient_id,
+        organization_id=patient.organization_id,
         identifiers=[{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
-        family_name=patient.family_name, given_names=list(patient.given_names),
-        birth_date=patient.birth_date or None, sex=patient.sex or None, email=patient.email or None,
-        portal_status=patient.portal_status.value, account_id=patient.account_id or None,
-        created_at=patient.created_at, merged_into=patient.merged_into or None,
+        family_name=patient.family_name,
+        given_names=list(patient.given_names),
+        birth_date=patient.birth_date or None,
+        sex=patient.sex or None,
+        email=patient.email or None,
+        portal_status=patient.portal_status.value,
+        account_id=patient.account_id or None,
+        created_at=patient.created_at,
+        merged_into=patient.merged_into or None,
         wait_for_review=list(patient.wait_for_review) or None,
     )
     if patient.version is not None:
@@ -33,12 +39,20 @@ def patient_item(patient: Patient) -> PatientModel:
 
 def _patient(item: PatientModel) -> Patient:
     return Patient(
-        patient_id=item.patient_id, organization_id=item.organization_id,
+        patient_id=item.patient_id,
+        organization_id=item.organization_id,
         identifiers=tuple(Identifier(i["authority"], i["value"], i.get("type", "MR")) for i in item.identifiers),
-        family_name=item.family_name, given_names=tuple(item.given_names), birth_date=item.birth_date or "",
-        sex=item.sex or "", email=item.email or "", portal_status=PortalStatus(item.portal_status),
-        account_id=item.account_id or "", created_at=item.created_at, version=item.version,
-        merged_into=item.merged_into or "", wait_for_review=tuple(item.wait_for_review or ()),
+        family_name=item.family_name,
+        given_names=tuple(item.given_names),
+        birth_date=item.birth_date or "",
+        sex=item.sex or "",
+        email=item.email or "",
+        portal_status=PortalStatus(item.portal_status),
+        account_id=item.account_id or "",
+        created_at=item.created_at,
+        version=item.version,
+        merged_into=item.merged_into or "",
+        wait_for_review=tuple(item.wait_for_review or ()),
     )
 
 
@@ -51,9 +65,12 @@ class DynamoPatients:
         try:
             with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
                 for identifier in patient.identifiers:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id),
-                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                    transaction.save(
+                        IdentifierClaimModel(
+                            patient_id=identifier.claim_key(patient.organization_id), claimed_by=patient.patient_id
+                        ),
+                        condition=IdentifierClaimModel.patient_id.does_not_exist(),
+                    )
                 transaction.save(patient_item(patient), condition=PatientModel.patient_id.does_not_exist())
         except TransactWriteError as error:
             if any_condition_failed(error):
@@ -88,19 +105,26 @@ class DynamoPatients:
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
 
-    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
-                         moved: tuple[Identifier, ...] = ()) -> None:
+    def save_with_claims(
+        self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
+    ) -> None:
         """Save a patient (on its version), claim ``new`` identifiers for it (each must be free)
         and point ``moved`` ones (claimed by a merged record) at it, in one transaction."""
         try:
             with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
                 for identifier in new:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id),
-                                     condition=IdentifierClaimModel.patient_id.does_not_exist())
+                    transaction.save(
+                        IdentifierClaimModel(
+                            patient_id=identifier.claim_key(patient.organization_id), claimed_by=patient.patient_id
+                        ),
+                        condition=IdentifierClaimModel.patient_id.does_not_exist(),
+                    )
                 for identifier in moved:
-                    transaction.save(IdentifierClaimModel(patient_id=identifier.claim_key(patient.organization_id),
-                                                          claimed_by=patient.patient_id))
+                    transaction.save(
+                        IdentifierClaimModel(
+                            patient_id=identifier.claim_key(patient.organization_id), claimed_by=patient.patient_id
+                        )
+                    )
                 transaction.save(patient_item(patient))
         except TransactWriteError as error:
             if contended(error):

@@ -36,12 +36,24 @@ def _listed_at(item: RecordModel) -> str:
 
 def _stored(item: RecordModel) -> StoredResult:
     return StoredResult(
-        patient_id=item.patient_id, result_id=item.record_id, version=int(item.version), category=item.category,
-        status=item.status, content_sha256=item.content_sha256, content=dict(item.content),
-        organization_id=item.organization_id, source=item.source, filed_at=item.filed_at,
-        release_at=item.release_at, critical=bool(item.critical), listed_at=_listed_at(item),
-        release_timer=item.release_timer or "", held_reason=item.held_reason or "", kind=item.kind,
-        object_key=item.object_key or "")
+        patient_id=item.patient_id,
+        result_id=item.record_id,
+        version=int(item.version),
+        category=item.category,
+        status=item.status,
+        content_sha256=item.content_sha256,
+        content=dict(item.content),
+        organization_id=item.organization_id,
+        source=item.source,
+        filed_at=item.filed_at,
+        release_at=item.release_at,
+        critical=bool(item.critical),
+        listed_at=_listed_at(item),
+        release_timer=item.release_timer or "",
+        held_reason=item.held_reason or "",
+        kind=item.kind,
+        object_key=item.object_key or "",
+    )
 
 
 class DynamoRecords:
@@ -61,16 +73,20 @@ class DynamoRecords:
                 # Retired by its organization's admin: quarantined (a replay files it once someone
                 # registers it), never passed on to the catch-all's organization.
                 return None
-            return FeedSource(sender=sender, organization_id=item.files_for,
-                              default_authority=item.default_authority or "")
+            return FeedSource(
+                sender=sender, organization_id=item.files_for, default_authority=item.default_authority or ""
+            )
         return None
 
     def add_feed_source(self, source: FeedSource) -> None:
         """The operator's registration (seed, one-off script): whoever held the sender before."""
         self._list_sender(source.organization_id, source.sender)
         try:
-            FeedSourceModel(organization_id=f"sender#{source.sender}", files_for=source.organization_id,
-                            default_authority=source.default_authority or None).save()  # (operator: any)
+            FeedSourceModel(
+                organization_id=f"sender#{source.sender}",
+                files_for=source.organization_id,
+                default_authority=source.default_authority or None,
+            ).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -111,8 +127,11 @@ class DynamoRecords:
         two deliveries racing cannot both win."""
         current = _item(result, f"{result.kind}#{result.result_id}", listed=True)
         kept = _item(result, f"{result.kind}#{result.result_id}#v{result.version:04d}", listed=False)
-        expected = (RecordModel.record_key.does_not_exist() if result.version == 1
-                    else RecordModel.version == result.version - 1)
+        expected = (
+            RecordModel.record_key.does_not_exist()
+            if result.version == 1
+            else RecordModel.version == result.version - 1
+        )
         try:
             with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
                 transaction.save(current, condition=expected)
@@ -122,9 +141,18 @@ class DynamoRecords:
                 raise Conflict("The result changed at the same time.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
-    def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
-             after: str = "", prefix: str = "", listed_from: str = "", listed_to: str = "",
-             oldest_first: bool = False) -> tuple[list[StoredResult], str]:
+    def page(
+        self,
+        patient_id: str,
+        category: str,
+        released_by: datetime,
+        limit: int,
+        after: str = "",
+        prefix: str = "",
+        listed_from: str = "",
+        listed_to: str = "",
+        oldest_first: bool = False,
+    ) -> tuple[list[StoredResult], str]:
         """A patient's current results, newest first, one Query per page (two only when the
         filter drops items of the first). Only what is released by ``released_by`` and not
         withdrawn comes back: the filter runs in DynamoDB, so a result whose release timer failed
@@ -144,14 +172,22 @@ class DynamoRecords:
         if start is not None and listed_from:
             # "now" moved on since the first page: the next one starts where that one ended, which
             # DynamoDB refuses if it falls below the key condition's lower bound.
-            listed_from = min(listed_from, start[key_name]["S"][len(prefix):])
+            listed_from = min(listed_from, start[key_name]["S"][len(prefix) :])
         if prefix and (listed_from or listed_to):
             condition = RecordModel.category_listed_at.between(prefix + listed_from, prefix + (listed_to or "\uffff"))
         visible = is_shown(RecordModel.release_at, RecordModel.status, released_by)
         try:
-            items = list(index.query(patient_id, range_key_condition=condition, filter_condition=visible,
-                                     scan_index_forward=oldest_first, limit=limit + 1, page_size=limit + 1,
-                                     last_evaluated_key=start))
+            items = list(
+                index.query(
+                    patient_id,
+                    range_key_condition=condition,
+                    filter_condition=visible,
+                    scan_index_forward=oldest_first,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         if len(items) <= limit:
@@ -163,12 +199,15 @@ class DynamoRecords:
     def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
         """Change when the current version is released (staff release early, or hold), on
         condition it is still that version."""
-        actions: list[Action] = [RecordModel.release_at.set(release_at),
-                   RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
-                   RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove()]
+        actions: list[Action] = [
+            RecordModel.release_at.set(release_at),
+            RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
+            RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove(),
+        ]
         try:
             RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}").update(
-                actions=actions, condition=RecordModel.version == result.version)
+                actions=actions, condition=RecordModel.version == result.version
+            )
         except PynamoDBException as error:
             if conditional_failure(error):
                 raise Conflict("The result changed at the same time; look again.") from error
@@ -177,8 +216,10 @@ class DynamoRecords:
     def release_guard(self, result: StoredResult) -> dict[str, Any]:
         """The item a release timer marks released when its moment comes (the dated-event state
         machine's MarkReleased state updates it directly, on condition it still names the timer)."""
-        return {"table": RecordModel.Meta.table_name,
-                "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}}}
+        return {
+            "table": RecordModel.Meta.table_name,
+            "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}},
+        }
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
         """Current results and documents not released yet (held ones included), newest first, one
@@ -186,20 +227,31 @@ class DynamoRecords:
         category, so the waiting ones are sorted here (a patient has few)."""
         waiting = is_waiting(RecordModel.release_at, RecordModel.status, now)
         try:
-            items = [_stored(item) for item in RecordModel.by_category.query(
-                patient_id, filter_condition=waiting, limit=MAX_WAITING, page_size=200)]
+            items = [
+                _stored(item)
+                for item in RecordModel.by_category.query(
+                    patient_id, filter_condition=waiting, limit=MAX_WAITING, page_size=200
+                )
+            ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return sorted(items, key=lambda r: r.listed_at, reverse=True)[:limit]
 
-    def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
-                      ) -> tuple[StoredResult | None, list[StoredResult]]:
+    def with_versions(
+        self, patient_id: str, result_id: str, kind: str = "result"
+    ) -> tuple[StoredResult | None, list[StoredResult]]:
         """The current version and the kept ones, in one Query (ids have a fixed length, so the
         key prefix matches this record alone). Kept versions come newest first."""
         current_key = f"{kind}#{result_id}"
         try:
-            items = list(RecordModel.query(patient_id, RecordModel.record_key.startswith(current_key),
-                                           scan_index_forward=False, consistent_read=True))
+            items = list(
+                RecordModel.query(
+                    patient_id,
+                    RecordModel.record_key.startswith(current_key),
+                    scan_index_forward=False,
+                    consistent_read=True,
+                )
+            )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         current = next((_stored(item) for item in items if item.record_key == current_key), None)
@@ -207,8 +259,12 @@ class DynamoRecords:
 
     def versions(self, patient_id: str, result_id: str, kind: str = "result") -> list[StoredResult]:
         try:
-            return [_stored(item) for item in RecordModel.query(
-                patient_id, RecordModel.record_key.startswith(f"{kind}#{result_id}#v"), scan_index_forward=False)]
+            return [
+                _stored(item)
+                for item in RecordModel.query(
+                    patient_id, RecordModel.record_key.startswith(f"{kind}#{result_id}#v"), scan_index_forward=False
+                )
+            ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -218,8 +274,10 @@ class DynamoRecords:
         patient later, or a result and a document with the same sender id, make more. The index
         is eventually consistent: read the record itself before acting on it."""
         try:
-            return [(item.patient_id, item.record_key.partition("#")[0])
-                    for item in RecordModel.by_record_id.query(record_id, limit=10, page_size=10)]
+            return [
+                (item.patient_id, item.record_key.partition("#")[0])
+                for item in RecordModel.by_record_id.query(record_id, limit=10, page_size=10)
+            ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -228,9 +286,13 @@ class DynamoRecords:
         original): marked cancelled and out of the list indexes; kept, never deleted."""
         try:
             RecordModel(patient_id=patient_id, record_key=f"{kind}#{record_id}").update(
-                actions=[RecordModel.status.set(WITHDRAWN), RecordModel.listed_at.remove(),
-                         RecordModel.category_listed_at.remove()],
-                condition=RecordModel.record_key.exists())
+                actions=[
+                    RecordModel.status.set(WITHDRAWN),
+                    RecordModel.listed_at.remove(),
+                    RecordModel.category_listed_at.remove(),
+                ],
+                condition=RecordModel.record_key.exists(),
+            )
         except PynamoDBException as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -261,15 +323,25 @@ class DynamoRecords:
         """Register a sender to the organization, or change its default authority; Conflict when
         another organization holds it (the condition decides, so two admins cannot both win)."""
         self._list_sender(source.organization_id, source.sender)
-        free = (FeedSourceModel.organization_id.does_not_exist()
-                | (FeedSourceModel.files_for == source.organization_id)
-                | ((FeedSourceModel.files_for == "") & (FeedSourceModel.retired_by == source.organization_id)))
-        authority = (FeedSourceModel.default_authority.set(source.default_authority) if source.default_authority
-                     else FeedSourceModel.default_authority.remove())
+        free = (
+            FeedSourceModel.organization_id.does_not_exist()
+            | (FeedSourceModel.files_for == source.organization_id)
+            | ((FeedSourceModel.files_for == "") & (FeedSourceModel.retired_by == source.organization_id))
+        )
+        authority = (
+            FeedSourceModel.default_authority.set(source.default_authority)
+            if source.default_authority
+            else FeedSourceModel.default_authority.remove()
+        )
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}").update(
-                actions=[FeedSourceModel.files_for.set(source.organization_id), FeedSourceModel.retired_by.remove(),
-                         authority], condition=free)
+                actions=[
+                    FeedSourceModel.files_for.set(source.organization_id),
+                    FeedSourceModel.retired_by.remove(),
+                    authority,
+                ],
+                condition=free,
+            )
         except PynamoDBException as error:
             if conditional_failure(error):
                 self._unlist_sender(source.organization_id, source.sender)
@@ -281,9 +353,13 @@ class DynamoRecords:
         stays, emptied: the API may update the organizations table, not delete from it."""
         try:
             FeedSourceModel(organization_id=f"sender#{sender}").update(
-                actions=[FeedSourceModel.files_for.set(""), FeedSourceModel.retired_by.set(organization_id),
-                         FeedSourceModel.default_authority.remove()],
-                condition=FeedSourceModel.files_for == organization_id)
+                actions=[
+                    FeedSourceModel.files_for.set(""),
+                    FeedSourceModel.retired_by.set(organization_id),
+                    FeedSourceModel.default_authority.remove(),
+                ],
+                condition=FeedSourceModel.files_for == organization_id,
+            )
         except PynamoDBException as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -312,14 +388,25 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     # reads nothing it throws away but what waits for its release.
     indexed = listed and not result.withdrawn
     return RecordModel(
-        patient_id=result.patient_id, record_key=record_key,
+        patient_id=result.patient_id,
+        record_key=record_key,
         # Documents and the rest of the record are kept off the time index: the results list is results.
         listed_at=result.listed_at if indexed and result.kind == "result" else None,
         category_listed_at=f"{result.category}#{result.listed_at}" if indexed else None,
-        kind=result.kind, object_key=result.object_key or None, record_id=result.result_id, version=result.version,
+        kind=result.kind,
+        object_key=result.object_key or None,
+        record_id=result.result_id,
+        version=result.version,
         category=result.category,
-        status=result.status, content_sha256=result.content_sha256, content=result.content,
-        organization_id=result.organization_id, source=result.source, filed_at=result.filed_at,
-        release_at=result.release_at, critical=result.critical or None,
-        release_timer=result.release_timer or None if listed else None, held_reason=result.held_reason or None,
-        current_record_id=result.result_id if listed else None)
+        status=result.status,
+        content_sha256=result.content_sha256,
+        content=result.content,
+        organization_id=result.organization_id,
+        source=result.source,
+        filed_at=result.filed_at,
+        release_at=result.release_at,
+        critical=result.critical or None,
+        release_timer=result.release_timer or None if listed else None,
+        held_reason=result.held_reason or None,
+        current_record_id=result.result_id if listed else None,
+    )

@@ -20,11 +20,20 @@ _UNAVAILABLE = "The health records store is unavailable."
 
 
 def _worklist_item(item: WorklistItemModel) -> WorklistItem:
-    return WorklistItem(item_id=item.item_id, organization_id=item.patient_id.partition("#")[2], task=item.task,
-                        patient_id=item.subject_patient_id, result_id=item.result_id,
-                        result_version=int(item.result_version), status=item.status, created_at=item.created_at,
-                        done_by=item.done_by or "", done_at=item.done_at, outcome=item.outcome or "",
-                        sort_key=item.record_key)
+    return WorklistItem(
+        item_id=item.item_id,
+        organization_id=item.patient_id.partition("#")[2],
+        task=item.task,
+        patient_id=item.subject_patient_id,
+        result_id=item.result_id,
+        result_version=int(item.result_version),
+        status=item.status,
+        created_at=item.created_at,
+        done_by=item.done_by or "",
+        done_at=item.done_at,
+        outcome=item.outcome or "",
+        sort_key=item.record_key,
+    )
 
 
 class DynamoWorklist:
@@ -33,9 +42,16 @@ class DynamoWorklist:
     def add(self, item: WorklistItem) -> bool:
         """Once per item id (a redelivered critical result does not make a second call)."""
         model = WorklistItemModel(
-            patient_id=f"worklist#{item.organization_id}", record_key=item.sort_key, item_id=item.item_id,
-            task=item.task, subject_patient_id=item.patient_id, result_id=item.result_id,
-            result_version=item.result_version, status=item.status, created_at=item.created_at)
+            patient_id=f"worklist#{item.organization_id}",
+            record_key=item.sort_key,
+            item_id=item.item_id,
+            task=item.task,
+            subject_patient_id=item.patient_id,
+            result_id=item.result_id,
+            result_version=item.result_version,
+            status=item.status,
+            created_at=item.created_at,
+        )
         try:
             model.save(condition=WorklistItemModel.record_key.does_not_exist())
         except PutError as error:
@@ -47,9 +63,15 @@ class DynamoWorklist:
     def open_items(self, organization_id: str, limit: int = 100) -> list[WorklistItem]:
         """Open items, oldest first: one Query."""
         try:
-            return [_worklist_item(item) for item in WorklistItemModel.query(
-                f"worklist#{organization_id}", filter_condition=WorklistItemModel.status == "open",
-                limit=limit, page_size=limit)]
+            return [
+                _worklist_item(item)
+                for item in WorklistItemModel.query(
+                    f"worklist#{organization_id}",
+                    filter_condition=WorklistItemModel.status == "open",
+                    limit=limit,
+                    page_size=limit,
+                )
+            ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -57,9 +79,15 @@ class DynamoWorklist:
         """Mark an open item done; False if it was done already (or is not there)."""
         model = WorklistItemModel(patient_id=f"worklist#{organization_id}", record_key=sort_key)
         try:
-            model.update(actions=[WorklistItemModel.status.set("done"), WorklistItemModel.done_by.set(done_by),
-                                  WorklistItemModel.done_at.set(now), WorklistItemModel.outcome.set(outcome)],
-                         condition=WorklistItemModel.status == "open")
+            model.update(
+                actions=[
+                    WorklistItemModel.status.set("done"),
+                    WorklistItemModel.done_by.set(done_by),
+                    WorklistItemModel.done_at.set(now),
+                    WorklistItemModel.outcome.set(outcome),
+                ],
+                condition=WorklistItemModel.status == "open",
+            )
         except PynamoDBException as error:
             if conditional_failure(error):
                 return False

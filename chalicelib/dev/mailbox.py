@@ -49,7 +49,9 @@ def fetch_emails(aws_endpoint_url: str, timeout: float = 3.0) -> list[Email]:
 
     for attempt in range(3):
         try:
-            with urllib.request.urlopen(f"{aws_endpoint_url.rstrip('/')}/moto-api/data.json", timeout=timeout) as answer:
+            with urllib.request.urlopen(
+                f"{aws_endpoint_url.rstrip('/')}/moto-api/data.json", timeout=timeout
+            ) as answer:
                 data = json.load(answer)
             break
         except urllib.error.HTTPError as error:
@@ -62,24 +64,35 @@ def fetch_emails(aws_endpoint_url: str, timeout: float = 3.0) -> list[Email]:
         parser = _TextAndLinks()
         parser.feed(message.get("body") or "")
         destinations = message.get("destinations") or {}
-        emails.append(Email(
-            message_id=message.get("id", ""), sender=message.get("source", ""),
-            to=tuple(destinations.get("ToAddresses", [])), subject=message.get("subject", ""),
-            text="".join(parser.parts).strip(), links=tuple(parser.links)))
+        emails.append(
+            Email(
+                message_id=message.get("id", ""),
+                sender=message.get("source", ""),
+                to=tuple(destinations.get("ToAddresses", [])),
+                subject=message.get("subject", ""),
+                text="".join(parser.parts).strip(),
+                links=tuple(parser.links),
+            )
+        )
     return emails
 
 
 def render_page(emails: list[Email]) -> str:
     items = []
     for email in emails:
-        links = "".join(f'<li><a href="{html.escape(link, quote=True)}">{html.escape(link)}</a></li>' for link in email.links)
+        links = "".join(
+            f'<li><a href="{html.escape(link, quote=True)}">{html.escape(link)}</a></li>' for link in email.links
+        )
         items.append(
             f"<article><h2>{html.escape(email.subject)}</h2>"
             f"<p class=meta>To {html.escape(', '.join(email.to))} &middot; from {html.escape(email.sender)}"
             f" &middot; id {html.escape(email.message_id)}</p>"
-            f"<pre>{html.escape(email.text)}</pre><ul>{links}</ul></article>")
+            f"<pre>{html.escape(email.text)}</pre><ul>{links}</ul></article>"
+        )
     body = "".join(items) or "<p>No email yet. Email the portal sends appears here, newest first.</p>"
-    return ("<!doctype html><html><head><meta charset=utf-8><title>Local mailbox</title>"
-            "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}article{border:1px solid #ccc;"
-            "padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}.meta{color:#555}</style></head>"
-            f"<body><h1>Local mailbox ({len(emails)})</h1>{body}</body></html>")
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>Local mailbox</title>"
+        "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}article{border:1px solid #ccc;"
+        "padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}.meta{color:#555}</style></head>"
+        f"<body><h1>Local mailbox ({len(emails)})</h1>{body}</body></html>"
+    )

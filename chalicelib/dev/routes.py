@@ -19,6 +19,10 @@ def mailbox() -> Response:
     query: Mapping[str, str] = request.query_params or {}
     if query.get("format") == "json":
         return Response(body={"emails": [asdict(email) for email in emails]})
-    return Response(body=render_page(emails), headers={
-        "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})
+    return Response(
+        body=render_page(emails),
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        },
+    )

@@ -35,13 +35,16 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
-        results = service.receive(record.body.encode("utf-8"), archive=container.feed_archive,
-                                  messages=container.feed_messages, filer=file_one,
-                                  received_at=container.clock.now(),
-                                  sender_hint=sender or record.attributes.message_group_id or "")
+        results = service.receive(
+            record.body.encode("utf-8"),
+            archive=container.feed_archive,
+            messages=container.feed_messages,
+            filer=file_one,
+            received_at=container.clock.now(),
+            sender_hint=sender or record.attributes.message_group_id or "",
+        )
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")
         logger.info("feed intake done", extra={"results": [result.value for result, _ in results]})
 
-    return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(),
-                                    context=context)
+    return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(), context=context)

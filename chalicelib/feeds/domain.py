@@ -38,7 +38,7 @@ class Unfileable(Exception):
     (it names fields and rules, never values). ``format`` and ``message_type`` say what is known
     of it, for the quarantine record."""
 
-    def __init__(self, reason: str, format: "FeedFormat | None" = None, message_type: str = ""):
+    def __init__(self, reason: str, format: FeedFormat | None = None, message_type: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.format = format or FeedFormat.UNKNOWN

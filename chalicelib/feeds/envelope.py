@@ -48,7 +48,7 @@ def _is_identity(value: str, limit: int = 256) -> bool:
 
 def decode(raw: bytes) -> str:
     """UTF-8 when it is, else Latin-1 (HL7 v2 feeds declare 8859/1 in MSH-18 or nothing at all)."""
-    body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    body = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -161,8 +161,11 @@ def _hl7_envelope(text: str) -> Envelope:
     present = {str(segment[0]) for segment in message}
     missing = [segment_id for segment_id in required or () if segment_id not in present]
     if required is None or missing:
-        reason = (f"Message type {code}^{trigger} is not one the portal takes." if required is None
-                  else f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}.")
+        reason = (
+            f"Message type {code}^{trigger} is not one the portal takes."
+            if required is None
+            else f"A {code}^{trigger} message needs segment(s) {', '.join(missing)}."
+        )
         error = Unfileable(reason, message_type=f"{code}^{trigger}")
         error.sender, error.control_id = sender, control_id  # identified, so the sender can be told
         raise error

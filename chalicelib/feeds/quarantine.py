@@ -42,6 +42,7 @@ class QuarantinePorts(AuditPorts, Protocol):
     @property
     def clinical_inbound_queue(self) -> Queue: ...
 
+
 MAX_PAGE = 50
 
 
@@ -54,8 +55,6 @@ def _key(item_id: str) -> str:
         return base64.urlsafe_b64decode(item_id + "=" * (-len(item_id) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise NotFound("No such quarantined message.") from None
-
-
 
 
 def _visible(ports: QuarantinePorts, caller: Caller, message: FeedMessage, owners: dict[str, str]) -> bool:
@@ -71,14 +70,32 @@ def list_quarantined(ports: QuarantinePorts, caller: Caller, origin: Origin, que
     messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
     owners: dict[str, str] = {}
     shown = [m for m in messages if _visible(ports, caller, m, owners)]
-    write_audit(ports, origin, caller_actor(caller), "feed.quarantine.list", action=Action.READ, resource_type="FeedMessage",
-           reason=f"count:{len(shown)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed.quarantine.list",
+        action=Action.READ,
+        resource_type="FeedMessage",
+        reason=f"count:{len(shown)}",
+    )
     # Metadata only: the reason names fields and rules, never values; the body stays archived.
-    return {"messages": [{"id": quarantine_id(m.key), "sender": m.sender or None, "control_id": m.control_id or None,
-                          "message_type": m.message_type or None, "format": m.format.value, "reason": m.reason,
-                          "received_at": iso(m.received_at), "replayable": not m.key.startswith("quarantine|")}
-                         for m in shown],
-            "next_cursor": cursor or None}
+    return {
+        "messages": [
+            {
+                "id": quarantine_id(m.key),
+                "sender": m.sender or None,
+                "control_id": m.control_id or None,
+                "message_type": m.message_type or None,
+                "format": m.format.value,
+                "reason": m.reason,
+                "received_at": iso(m.received_at),
+                "replayable": not m.key.startswith("quarantine|"),
+            }
+            for m in shown
+        ],
+        "next_cursor": cursor or None,
+    }
 
 
 def _quarantined(ports: QuarantinePorts, caller: Caller, item_id: str) -> FeedMessage:
@@ -91,8 +108,10 @@ def _quarantined(ports: QuarantinePorts, caller: Caller, item_id: str) -> FeedMe
 def replay(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str) -> dict[str, Any]:
     message = _quarantined(ports, caller, item_id)
     if message.key.startswith("quarantine|"):
-        raise Conflict("This message could not be identified (no sender or control id): it cannot be replayed. "
-                       "Ask the sender to fix it and send it again.")
+        raise Conflict(
+            "This message could not be identified (no sender or control id): it cannot be replayed. "
+            "Ask the sender to fix it and send it again."
+        )
     body = ports.feed_archive.get(message.archive_key)
     # Accepted again first: intake files a recorded message that is "accepted" and still the same
     # bytes, and treats one in quarantine as a duplicate.
@@ -100,13 +119,23 @@ def replay(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str)
         raise Conflict("The message left quarantine meanwhile.")
     try:
         ports.clinical_inbound_queue.send_raw(
-            body.decode("utf-8", errors="replace"), group_id=_group(message.sender),
-            deduplication_id=f"replay-{uuid.uuid4().hex}", attributes={"sender": message.sender})
+            body.decode("utf-8", errors="replace"),
+            group_id=_group(message.sender),
+            deduplication_id=f"replay-{uuid.uuid4().hex}",
+            attributes={"sender": message.sender},
+        )
     except DependencyUnavailable:
         ports.feed_messages.move(message.key, FeedStatus.ACCEPTED, FeedStatus.QUARANTINED)  # as it was
         raise
-    write_audit(ports, origin, caller_actor(caller), "feed.message.replayed", action=Action.EXECUTE, resource_type="FeedMessage",
-           resource_id=message.key)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed.message.replayed",
+        action=Action.EXECUTE,
+        resource_type="FeedMessage",
+        resource_id=message.key,
+    )
     return {"id": item_id, "status": "replayed"}
 
 
@@ -114,8 +143,15 @@ def dismiss(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str
     message = _quarantined(ports, caller, item_id)
     if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.DISMISSED):
         raise Conflict("The message left quarantine meanwhile.")
-    write_audit(ports, origin, caller_actor(caller), "feed.message.dismissed", action=Action.UPDATE, resource_type="FeedMessage",
-           resource_id=message.key)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed.message.dismissed",
+        action=Action.UPDATE,
+        resource_type="FeedMessage",
+        resource_id=message.key,
+    )
     return {"id": item_id, "status": "dismissed"}
 
 

@@ -37,6 +37,7 @@ def dismiss(item_id):
 
 # -- admins: the organization's feed sources ------------------------------------------------------
 
+
 @route(feed_routes, "/v1/admin/feed-sources", access=Access.ADMIN)
 def list_feed_sources():
     return sources.list_sources(wiring.container(), _caller(), origin_of(feed_routes.current_request))

@@ -47,11 +47,17 @@ def _resolve_claim_check(raw: bytes, archive: Archive) -> tuple[bytes, str]:
     if not (isinstance(claim, dict) and set(claim) == {"s3"}):
         return raw, ""
     pointer = claim["s3"]
-    if not (isinstance(pointer, dict) and set(pointer) == {"bucket", "key"}
-            and all(isinstance(v, str) for v in pointer.values())):
+    if not (
+        isinstance(pointer, dict)
+        and set(pointer) == {"bucket", "key"}
+        and all(isinstance(v, str) for v in pointer.values())
+    ):
         return raw, 'A claim check is {"s3": {"bucket", "key"}}.'
-    if (pointer["bucket"] != getattr(archive, "bucket", None) or not pointer["key"].startswith(CLAIM_CHECK_PREFIX)
-            or ".." in pointer["key"]):
+    if (
+        pointer["bucket"] != getattr(archive, "bucket", None)
+        or not pointer["key"].startswith(CLAIM_CHECK_PREFIX)
+        or ".." in pointer["key"]
+    ):
         return raw, f"A claim check must name the feed archive bucket and a key under {CLAIM_CHECK_PREFIX}."
     try:
         return archive.get(pointer["key"]), ""
@@ -66,9 +72,15 @@ def sha256_hex(data: bytes) -> str:
 FEED_INTAKE = Actor(account_id="system:clinical-feed", role="system")
 
 
-def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint: str = "",
-            received_at: datetime,
-            filer: Filer | None = None) -> list[tuple[IntakeResult, str]]:
+def receive(
+    raw: bytes,
+    *,
+    archive: Archive,
+    messages: FeedMessages,
+    sender_hint: str = "",
+    received_at: datetime,
+    filer: Filer | None = None,
+) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
     The raw body is archived first, under a key derived from its SHA-256, so nothing is lost
@@ -87,19 +99,35 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
     archive.put(archive_key, raw, "application/octet-stream", {"sha256": body_sha})
 
-    def quarantine(reason: str, sha: str, format: FeedFormat, message_type: str = "", sender: str = "",
-                   control_id: str = "") -> tuple[IntakeResult, str]:
+    def quarantine(
+        reason: str, sha: str, format: FeedFormat, message_type: str = "", sender: str = "", control_id: str = ""
+    ) -> tuple[IntakeResult, str]:
         record = FeedMessage(
-            key=f"quarantine|{sha}", sha256=sha, format=format, message_type=message_type, sender=sender,
-            control_id=control_id, status=FeedStatus.QUARANTINED, reason=reason, archive_key=archive_key,
-            received_at=received_at)
+            key=f"quarantine|{sha}",
+            sha256=sha,
+            format=format,
+            message_type=message_type,
+            sender=sender,
+            control_id=control_id,
+            status=FeedStatus.QUARANTINED,
+            reason=reason,
+            archive_key=archive_key,
+            received_at=received_at,
+        )
         messages.add(record, written(record, Outcome.FAILURE, "quarantined"))  # same bytes twice: one record
         return IntakeResult.QUARANTINED, record.key
 
     def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> AuditEvent:
-        return audit.new_event(actor=FEED_INTAKE, action=Action.CREATE, event_type="feed.message.received",
-                               outcome=outcome, resource_type="FeedMessage", resource_id=record.key, reason=reason,
-                               recorded_at=received_at)
+        return audit.new_event(
+            actor=FEED_INTAKE,
+            action=Action.CREATE,
+            event_type="feed.message.received",
+            outcome=outcome,
+            resource_type="FeedMessage",
+            resource_id=record.key,
+            reason=reason,
+            recorded_at=received_at,
+        )
 
     def file(envelope: Envelope, key: str) -> tuple[IntakeResult, str]:
         if filer is None:
@@ -121,8 +149,11 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
             # quarantine it waits, visible, for the fix and a replay (the alarm on quarantines
             # tells the on-call engineer; the log has the error by its id, without values).
             error_id = log_exception("feed filing", error)
-            messages.mark(key, FeedStatus.QUARANTINED,
-                          f"The portal could not file this message (error id {error_id}); replay it once fixed.")
+            messages.mark(
+                key,
+                FeedStatus.QUARANTINED,
+                f"The portal could not file this message (error id {error_id}); replay it once fixed.",
+            )
             return IntakeResult.QUARANTINED, key
         messages.mark(key, FeedStatus.FILED)
         return IntakeResult.FILED, key
@@ -137,24 +168,52 @@ def receive(raw: bytes, *, archive: Archive, messages: FeedMessages, sender_hint
     results = []
     for envelope in found:
         if isinstance(envelope, Unfileable):  # one message of a batch
-            results.append(quarantine(envelope.reason, sha256_hex(envelope.text.encode("utf-8")), envelope.format,
-                                      envelope.message_type, envelope.sender, envelope.control_id))
+            results.append(
+                quarantine(
+                    envelope.reason,
+                    sha256_hex(envelope.text.encode("utf-8")),
+                    envelope.format,
+                    envelope.message_type,
+                    envelope.sender,
+                    envelope.control_id,
+                )
+            )
             continue
         sha = sha256_hex(envelope.text.encode("utf-8"))
         record = FeedMessage(
-            key=f"{envelope.sender}|{envelope.control_id}", sha256=sha, format=envelope.format,
-            message_type=envelope.message_type, sender=envelope.sender, control_id=envelope.control_id,
-            status=FeedStatus.ACCEPTED, reason="", archive_key=archive_key, received_at=received_at)
+            key=f"{envelope.sender}|{envelope.control_id}",
+            sha256=sha,
+            format=envelope.format,
+            message_type=envelope.message_type,
+            sender=envelope.sender,
+            control_id=envelope.control_id,
+            status=FeedStatus.ACCEPTED,
+            reason="",
+            archive_key=archive_key,
+            received_at=received_at,
+        )
         if messages.add(record, written(record, Outcome.SUCCESS)):
             results.append(file(envelope, record.key))
             continue
         existing = messages.get(record.key)
-        if (filer is not None and existing is not None and existing.sha256 == sha
-                and existing.status is FeedStatus.ACCEPTED):
+        if (
+            filer is not None
+            and existing is not None
+            and existing.sha256 == sha
+            and existing.status is FeedStatus.ACCEPTED
+        ):
             results.append(file(envelope, record.key))  # recorded by an earlier delivery, never filed
         elif existing is not None and existing.sha256 == sha:
             results.append((IntakeResult.DUPLICATE, record.key))
         else:
-            results.append(quarantine("The control id was already used by this sender for a different message.",
-                                      sha, envelope.format, envelope.message_type, envelope.sender, envelope.control_id))
+            results.append(
+                quarantine(
+                    "The control id was already used by this sender for a different message.",
+                    sha,
+                    envelope.format,
+                    envelope.message_type,
+                    envelope.sender,
+                    envelope.control_id,
+                )
+            )
     return results

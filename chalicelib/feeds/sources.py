@@ -31,6 +31,7 @@ class SourcesPorts(AuditPorts, Protocol):
     @property
     def records(self) -> FeedSources: ...
 
+
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
 CATCH_ALL = "*"
 # As a patient identifier's authority (patients.domain): a namespace, an OID or a FHIR system URL.
@@ -52,41 +53,67 @@ def _sender(value: str) -> str:
 
 
 def _shown(source: FeedSource) -> dict[str, Any]:
-    return {"source_id": source_id(source.sender), "sender": source.sender,
-            "default_authority": source.default_authority or None}
+    return {
+        "source_id": source_id(source.sender),
+        "sender": source.sender,
+        "default_authority": source.default_authority or None,
+    }
 
 
 def list_sources(ports: SourcesPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     sources = ports.records.feed_sources_of(caller.organization_id, MAX_SOURCES)
-    write_audit(ports, origin, caller_actor(caller), "feed_sources.list", action=Action.READ, resource_type="Endpoint",
-           reason=f"count:{len(sources)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed_sources.list",
+        action=Action.READ,
+        resource_type="Endpoint",
+        reason=f"count:{len(sources)}",
+    )
     return {"feed_sources": [_shown(s) for s in sources]}
 
 
 def put_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str, body: Any) -> dict[str, Any]:
     sender = _sender(sender_id)
     if not sender:
-        raise ValidationFailed("The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
-                               "printable characters, as intake reads it.", [{"field": "source_id"}])
+        raise ValidationFailed(
+            "The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
+            "printable characters, as intake reads it.",
+            [{"field": "source_id"}],
+        )
     body = only_fields(body, ("default_authority",))
     authority = body.get("default_authority")
     if authority is None:
         authority = ""
     elif not isinstance(authority, str) or (authority and not _AUTHORITY.fullmatch(authority)):
-        raise ValidationFailed("default_authority is 1 to 64 letters, digits, spaces or . _ : / -, or null.",
-                               [{"field": "default_authority"}])
+        raise ValidationFailed(
+            "default_authority is 1 to 64 letters, digits, spaces or . _ : / -, or null.",
+            [{"field": "default_authority"}],
+        )
     organization_id = caller.organization_id
     if sender == CATCH_ALL:
         holder = ports.records.feed_source(CATCH_ALL)
         if holder is None or holder.organization_id != organization_id:
-            raise Conflict("The catch-all sender * files every unregistered sender of the deployment: only the "
-                           "operator registers it. Register each sender instead.")
+            raise Conflict(
+                "The catch-all sender * files every unregistered sender of the deployment: only the "
+                "operator registers it. Register each sender instead."
+            )
     routed = ports.records.feed_source(sender)
     if routed is not None and routed.organization_id != organization_id:
         # Registered to another organization, or filed for another one through its catch-all:
         # only the operator moves a sender between organizations (docs/deploying.md).
-        write_audit(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
-               resource_type="Endpoint", resource_id=sender_id, reason="files_for_another_organization")
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "feed_source.changed",
+            Outcome.DENIED,
+            action=Action.UPDATE,
+            resource_type="Endpoint",
+            resource_id=sender_id,
+            reason="files_for_another_organization",
+        )
         raise Conflict("This sender files for another organization: only the operator can move it.")
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
@@ -95,11 +122,27 @@ def put_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: s
     try:
         ports.records.claim_feed_source(source)
     except Conflict:
-        write_audit(ports, origin, caller_actor(caller), "feed_source.changed", Outcome.DENIED, action=Action.UPDATE,
-               resource_type="Endpoint", resource_id=sender_id, reason="registered_to_another_organization")
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "feed_source.changed",
+            Outcome.DENIED,
+            action=Action.UPDATE,
+            resource_type="Endpoint",
+            resource_id=sender_id,
+            reason="registered_to_another_organization",
+        )
         raise
-    write_audit(ports, origin, caller_actor(caller), "feed_source.changed", action=Action.UPDATE, resource_type="Endpoint",
-           resource_id=sender_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed_source.changed",
+        action=Action.UPDATE,
+        resource_type="Endpoint",
+        resource_id=sender_id,
+    )
     return _shown(source)
 
 
@@ -110,5 +153,12 @@ def delete_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id
     sender = _sender(sender_id)
     if not sender or not ports.records.retire_feed_source(caller.organization_id, sender):
         raise NotFound("No such feed source.")
-    write_audit(ports, origin, caller_actor(caller), "feed_source.removed", action=Action.DELETE, resource_type="Endpoint",
-           resource_id=sender_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "feed_source.removed",
+        action=Action.DELETE,
+        resource_type="Endpoint",
+        resource_id=sender_id,
+    )

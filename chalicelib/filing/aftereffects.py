@@ -33,10 +33,19 @@ def call_the_patient(ports: AftereffectsPorts, patient: Patient, stored: StoredR
     """A critical value (HH, LL, AA ...): at once a staff worklist item to call the patient,
     whatever the release policy says; the patient's own notification follows the release."""
     item_id = f"{stored.result_id}-v{stored.version}"
-    ports.worklist.add(WorklistItem(
-        item_id=item_id, organization_id=stored.organization_id, task="call_patient", patient_id=patient.patient_id,
-        result_id=stored.result_id, result_version=stored.version, status="open", created_at=stored.filed_at,
-        sort_key=timed_key(stored.filed_at, item_id)))
+    ports.worklist.add(
+        WorklistItem(
+            item_id=item_id,
+            organization_id=stored.organization_id,
+            task="call_patient",
+            patient_id=patient.patient_id,
+            result_id=stored.result_id,
+            result_version=stored.version,
+            status="open",
+            created_at=stored.filed_at,
+            sort_key=timed_key(stored.filed_at, item_id),
+        )
+    )
 
 
 def withdraw_everywhere(ports: AftereffectsPorts, stored: StoredResult) -> None:

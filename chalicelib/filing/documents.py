@@ -18,10 +18,19 @@ from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import ResultReport, StoredResult, content_hash, result_id
 
 # LOINC document types (the FHIR DocumentReference.type US Core uses) that are not reports.
-_LOINC_DOCUMENT_TYPES = {"18842-5": "discharge-summary", "11490-0": "discharge-summary",
-                         "34105-7": "discharge-summary", "28655-9": "discharge-summary",
-                         "11488-4": "visit-summary", "34108-1": "visit-summary", "34133-9": "visit-summary",
-                         "11506-3": "note", "34117-2": "note", "28570-0": "note", "34109-9": "note"}
+_LOINC_DOCUMENT_TYPES = {
+    "18842-5": "discharge-summary",
+    "11490-0": "discharge-summary",
+    "34105-7": "discharge-summary",
+    "28655-9": "discharge-summary",
+    "11488-4": "visit-summary",
+    "34108-1": "visit-summary",
+    "34133-9": "visit-summary",
+    "11506-3": "note",
+    "34117-2": "note",
+    "28570-0": "note",
+    "34109-9": "note",
+}
 
 
 @filer("document")
@@ -32,11 +41,18 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     rid = result_id(source.organization_id, delivery.sender, report.source_id)
     data, content_type = _document_file(report)
     kind = document_type(report)
-    content: dict[str, Any] = {"title": report.code.display or report.code.code or None, "type": kind,
-                               "code": dataclasses.asdict(report.code), "status": report.status.value,
-                               "authored_at": report.collected_at or None, "reported_at": report.reported_at or None,
-                               "author": report.ordering_provider or None, "content_type": content_type,
-                               "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    content: dict[str, Any] = {
+        "title": report.code.display or report.code.code or None,
+        "type": kind,
+        "code": dataclasses.asdict(report.code),
+        "status": report.status.value,
+        "authored_at": report.collected_at or None,
+        "reported_at": report.reported_at or None,
+        "author": report.ordering_provider or None,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     digest = content_hash(content)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
@@ -48,15 +64,25 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
         # As for results: a new version of one still waiting keeps its moment, timer and hold.
         pending = current is not None and not current.released(now)
         return StoredResult(
-            patient_id=patient.patient_id, result_id=rid, version=version, category=f"document:{kind}",
-            status=report.status.value, content_sha256=digest, content=content,
-            organization_id=source.organization_id, source=message_key, filed_at=now,
-            release_at=(current.release_at if pending else now) if current
+            patient_id=patient.patient_id,
+            result_id=rid,
+            version=version,
+            category=f"document:{kind}",
+            status=report.status.value,
+            content_sha256=digest,
+            content=content,
+            organization_id=source.organization_id,
+            source=message_key,
+            filed_at=now,
+            release_at=(current.release_at if pending else now)
+            if current
             else delivery.policy.release_at_document(report, kind, _release_anchor(delivery, patient, report, kind)),
-            kind="document", object_key=object_key,
+            kind="document",
+            object_key=object_key,
             listed_at=current.listed_at if current else timed_key(now, rid),
             release_timer=current.release_timer if current is not None and pending else "",
-            held_reason=current.held_reason if current is not None and pending else "")
+            held_reason=current.held_reason if current is not None and pending else "",
+        )
 
     return file_version(ports, patient.patient_id, rid, "document", digest, message_key, next_version)
 
@@ -81,9 +107,16 @@ def _document_file(report: ResultReport) -> tuple[bytes, str]:
         if observation.document is not None and observation.document.data:
             return observation.document.data, observation.document.content_type
     # Text, and where the sender keeps a document it only points at (shown, never fetched).
-    text = "\n\n".join([*(o.text for o in report.observations if o.text),
-                         *(f"The sender keeps this document at: {o.pointer}" for o in report.observations
-                           if o.value_type == "pointer" and o.pointer)])
+    text = "\n\n".join(
+        [
+            *(o.text for o in report.observations if o.text),
+            *(
+                f"The sender keeps this document at: {o.pointer}"
+                for o in report.observations
+                if o.value_type == "pointer" and o.pointer
+            ),
+        ]
+    )
     return text.encode("utf-8"), "text/plain; charset=utf-8"
 
 
@@ -96,8 +129,10 @@ def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, 
     # (a discharge in the future is a mistake: the delay then counts from filing)
     discharged = instant(report.discharged_at)
     if discharged is None and report.visit_id:
-        visit = delivery.ports.records.current(patient.patient_id, result_id(
-            delivery.source.organization_id, visit_sender(delivery.sender, report.visit_id), report.visit_id),
-            kind="visit")
+        visit = delivery.ports.records.current(
+            patient.patient_id,
+            result_id(delivery.source.organization_id, visit_sender(delivery.sender, report.visit_id), report.visit_id),
+            kind="visit",
+        )
         discharged = instant(str(visit.content.get("ended_at") or "")) if visit is not None else None
     return min(discharged, now) if discharged else now

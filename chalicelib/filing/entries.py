@@ -40,15 +40,23 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
         occurred = instant(str(content.get("started_at") or "")) if entry.kind == "visit" else None
         occurred = occurred or instant(entry.occurred_at)
         return StoredResult(
-            patient_id=patient.patient_id, result_id=rid, version=(current.version + 1) if current else 1,
+            patient_id=patient.patient_id,
+            result_id=rid,
+            version=(current.version + 1) if current else 1,
             # WITHDRAWN is the store's mark for an entry the sender took back (entered in error);
             # a cancelled appointment is not withdrawn: it is shown,
             # with its own status in the content.
-            category=entry.kind, status=WITHDRAWN if entry.withdrawn else "current",
-            content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
-            filed_at=now, release_at=now, kind=entry.kind,
-            listed_at=(timed_key(occurred, rid) if occurred else current.listed_at if current
-                       else timed_key(now, rid)))
+            category=entry.kind,
+            status=WITHDRAWN if entry.withdrawn else "current",
+            content_sha256=digest,
+            content=content,
+            organization_id=source.organization_id,
+            source=message_key,
+            filed_at=now,
+            release_at=now,
+            kind=entry.kind,
+            listed_at=(timed_key(occurred, rid) if occurred else current.listed_at if current else timed_key(now, rid)),
+        )
 
     return file_version(delivery.ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
 

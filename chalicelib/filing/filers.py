@@ -15,9 +15,10 @@ reports. A new kind of item is a new module with one registered filer, imported 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.versions import VersionPorts

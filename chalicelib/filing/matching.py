@@ -57,8 +57,9 @@ def identifiers(source: FeedSource, sender: str, facts: PatientFacts) -> tuple[I
     if len(found) > MAX_IDENTIFIERS:
         raise Unreadable(f"The patient carries more than {MAX_IDENTIFIERS} identifiers.")
     if not found:
-        raise Unreadable("The patient has no identifier with an assigning authority, and the sender has no "
-                         "default authority.")
+        raise Unreadable(
+            "The patient has no identifier with an assigning authority, and the sender has no default authority."
+        )
     return tuple(found)
 
 
@@ -75,12 +76,16 @@ def match(ports: MatchingPorts, source: FeedSource, sender: str, facts: PatientF
         # refer to it. An id that named another patient (a sender reusing ids), or a known id with
         # none of its known identifiers, is not trusted to say who this is.
         if not any(owner for i, owner in claims.items() if i.authority != alias):
-            raise Unreadable("The sender's Patient id names a patient that none of the message's identifiers "
-                             "name: a FHIR Patient id must stay with one person.")
+            raise Unreadable(
+                "The sender's Patient id names a patient that none of the message's identifiers "
+                "name: a FHIR Patient id must stay with one person."
+            )
     unclaimed = tuple(identifier for identifier, owner in claims.items() if not owner)
     if not owners and facts.reference_only:
-        raise Unreadable("The message refers to a patient the portal has not received from this sender: send "
-                         "the Patient first, or in the same Bundle.")
+        raise Unreadable(
+            "The message refers to a patient the portal has not received from this sender: send "
+            "the Patient first, or in the same Bundle."
+        )
     if not owners:
         return _create(ports, source, sender, facts, claimed, now)
     patient = ports.patients.get(owners.pop())
@@ -91,12 +96,27 @@ def match(ports: MatchingPorts, source: FeedSource, sender: str, facts: PatientF
     return _update(ports, patient, facts, unclaimed)
 
 
-def _create(ports: MatchingPorts, source: FeedSource, sender: str, facts: PatientFacts, claimed: tuple[Identifier, ...],
-            now: datetime) -> Patient:
+def _create(
+    ports: MatchingPorts,
+    source: FeedSource,
+    sender: str,
+    facts: PatientFacts,
+    claimed: tuple[Identifier, ...],
+    now: datetime,
+) -> Patient:
     patient = Patient(
-        patient_id=uuid.uuid4().hex, organization_id=source.organization_id, identifiers=claimed,
-        family_name=facts.family_name or "", given_names=facts.given_names, birth_date=facts.birth_date,
-        sex=facts.sex, email="", portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
+        patient_id=uuid.uuid4().hex,
+        organization_id=source.organization_id,
+        identifiers=claimed,
+        family_name=facts.family_name or "",
+        given_names=facts.given_names,
+        birth_date=facts.birth_date,
+        sex=facts.sex,
+        email="",
+        portal_status=PortalStatus.NOT_INVITED,
+        account_id="",
+        created_at=now,
+    )
     try:
         ports.patients.add(patient)
     except Conflict:  # created meanwhile by another delivery: file onto that one
@@ -107,9 +127,13 @@ def _create(ports: MatchingPorts, source: FeedSource, sender: str, facts: Patien
 def _update(ports: MatchingPorts, patient: Patient, facts: PatientFacts, unclaimed: tuple[Identifier, ...]) -> Patient:
     # The sender is the source of truth for demographics: take what it says, keep what it leaves out.
     updated = dataclasses.replace(
-        patient, identifiers=patient.identifiers + unclaimed, family_name=facts.family_name or patient.family_name,
-        given_names=facts.given_names or patient.given_names, birth_date=facts.birth_date or patient.birth_date,
-        sex=facts.sex or patient.sex)
+        patient,
+        identifiers=patient.identifiers + unclaimed,
+        family_name=facts.family_name or patient.family_name,
+        given_names=facts.given_names or patient.given_names,
+        birth_date=facts.birth_date or patient.birth_date,
+        sex=facts.sex or patient.sex,
+    )
     if updated != patient:
         try:
             ports.patients.save_with_claims(updated, new=unclaimed)

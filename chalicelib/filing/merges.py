@@ -35,7 +35,14 @@ class MergePorts(Protocol):
     def worklist(self) -> Worklist: ...
 
 
-def merge(ports: MergePorts, source: FeedSource, sender: str, survivor: Patient, merged_from: tuple[Identifier, ...], now: datetime) -> None:
+def merge(
+    ports: MergePorts,
+    source: FeedSource,
+    sender: str,
+    survivor: Patient,
+    merged_from: tuple[Identifier, ...],
+    now: datetime,
+) -> None:
     """A40: the prior record's identifiers now name the survivor, the prior record points at it,
     and its records are copied under the survivor (the prior record and its items are kept,
     never deleted). A portal account of the prior record is not moved here (the feed cannot end
@@ -63,15 +70,26 @@ def merge(ports: MergePorts, source: FeedSource, sender: str, survivor: Patient,
             _ask_to_move_the_account(ports, prior, now)
         fresh = cast(Patient, ports.patients.get(survivor.patient_id))  # just matched; a patient is never deleted
         ports.patients.save_with_claims(
-            dataclasses.replace(fresh, identifiers=fresh.identifiers + tuple(
-                i for i in prior.identifiers if i not in fresh.identifiers)),
-            moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers))
+            dataclasses.replace(
+                fresh, identifiers=fresh.identifiers + tuple(i for i in prior.identifiers if i not in fresh.identifiers)
+            ),
+            moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers),
+        )
 
 
 def _ask_to_move_the_account(ports: MergePorts, prior: Patient, now: datetime) -> None:
     """The staff worklist item "move_portal_account" for the merged record's account."""
     item_id, sort_key = move_account_item_key(prior.patient_id, prior.created_at)
-    ports.worklist.add(WorklistItem(
-        item_id=item_id, organization_id=prior.organization_id,
-        task="move_portal_account", patient_id=prior.patient_id, result_id="", result_version=0,
-        status="open", created_at=now, sort_key=sort_key))
+    ports.worklist.add(
+        WorklistItem(
+            item_id=item_id,
+            organization_id=prior.organization_id,
+            task="move_portal_account",
+            patient_id=prior.patient_id,
+            result_id="",
+            result_version=0,
+            status="open",
+            created_at=now,
+            sort_key=sort_key,
+        )
+    )

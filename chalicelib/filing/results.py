@@ -30,14 +30,23 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
         release_at, waits_for = delivery.policy.release_for(report, now, patient.wait_for_review)
         version = (current.version + 1) if current else 1
         return StoredResult(
-            patient_id=patient.patient_id, result_id=rid, version=version,
+            patient_id=patient.patient_id,
+            result_id=rid,
+            version=version,
             object_key=_store_files(ports, patient, rid, version, report),
-            category=report.category.value, status=report.status.value,
-            content_sha256=digest, content=content, organization_id=source.organization_id, source=message_key,
-            filed_at=now, release_at=(current.release_at if pending else now) if current else release_at,
-            critical=report.critical, listed_at=current.listed_at if current else timed_key(now, rid),
+            category=report.category.value,
+            status=report.status.value,
+            content_sha256=digest,
+            content=content,
+            organization_id=source.organization_id,
+            source=message_key,
+            filed_at=now,
+            release_at=(current.release_at if pending else now) if current else release_at,
+            critical=report.critical,
+            listed_at=current.listed_at if current else timed_key(now, rid),
             release_timer=current.release_timer if current is not None and pending else "",
-            held_reason=(current.held_reason if pending else "") if current else waits_for)
+            held_reason=(current.held_reason if pending else "") if current else waits_for,
+        )
 
     return file_version(ports, patient.patient_id, rid, "result", digest, message_key, next_version)
 
@@ -46,12 +55,19 @@ def _store_files(ports: FilingPorts, patient: Patient, rid: str, version: int, r
     """The files a result carries (an ED in OBX-5, a FHIR presentedForm with data), put in the
     documents bucket before the version that names them is written: "<object_key><observation
     index>". They follow their result: shown, held and withdrawn with it. "" when none."""
-    files = [(index, o.document) for index, o in enumerate(report.observations)
-             if o.value_type == "document" and o.document is not None and o.document.data]
+    files = [
+        (index, o.document)
+        for index, o in enumerate(report.observations)
+        if o.value_type == "document" and o.document is not None and o.document.data
+    ]
     if not files:
         return ""
     prefix = f"results/{patient.patient_id}/{rid}/v{version:04d}/"
     for index, document in files:
-        ports.documents.put(f"{prefix}{index}", document.data, media_type(document.content_type),
-                            {"sha256": hashlib.sha256(document.data).hexdigest()})
+        ports.documents.put(
+            f"{prefix}{index}",
+            document.data,
+            media_type(document.content_type),
+            {"sha256": hashlib.sha256(document.data).hexdigest()},
+        )
     return prefix

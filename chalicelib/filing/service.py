@@ -34,8 +34,7 @@ class FilingRecords(Records, FeedSources, Protocol):
     """The health records store, with the feed sources it keeps (which organization a sender files for)."""
 
 
-class MessageFilingPorts(FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, AuditPorts,
-                         Protocol):
+class MessageFilingPorts(FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, AuditPorts, Protocol):
     """Filing one message: the sender's organization and its release policy, the patients, the
     filers, the after-effects and the notices, and the audit trail."""
 
@@ -116,14 +115,27 @@ def file_message(ports: MessageFilingPorts, envelope: Envelope, message_key: str
         patients.append(patient.patient_id)
         if filed_here:
             # The patient's access log shows what the feeds added to the record, and when.
-            write_audit(ports, Origin(correlation_id=message_key), SYSTEM_ACTOR, "records.filed", action=Action.CREATE,
-                   patient_id=patient.patient_id, resource_type="Bundle", reason=f"count:{filed_here}")
+            write_audit(
+                ports,
+                Origin(correlation_id=message_key),
+                SYSTEM_ACTOR,
+                "records.filed",
+                action=Action.CREATE,
+                patient_id=patient.patient_id,
+                resource_type="Bundle",
+                reason=f"count:{filed_here}",
+            )
         if released_now:
             tell(ports, patient, now)
     return Filed(tuple(patients), new, changed, tuple(critical), entries_changed, stale)
 
 
 def describe(filed: Filed) -> dict[str, Any]:
-    return {"patients": len(filed.patients), "results_new": filed.results_new,
-            "results_changed": filed.results_changed, "critical": len(filed.critical),
-            "entries_changed": filed.entries_changed, "stale": filed.stale}
+    return {
+        "patients": len(filed.patients),
+        "results_new": filed.results_new,
+        "results_changed": filed.results_changed,
+        "critical": len(filed.critical),
+        "entries_changed": filed.entries_changed,
+        "stale": filed.stale,
+    }

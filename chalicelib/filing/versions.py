@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable, Protocol, cast
+from typing import Any, Protocol, cast
 
 from chalicelib.errors import Conflict
 from chalicelib.records.domain import StoredResult, Unreadable
@@ -23,11 +24,19 @@ class VersionPorts(Protocol):
     @property
     def records(self) -> Records: ...
 
+
 MAX_CONTENT_BYTES = 180_000  # stored twice per version (current and kept) in items of 400 KB at most
 
 
-def file_version(ports: VersionPorts, patient_id: str, rid: str, kind: str, digest: str, message_key: str,
-                 next_version: Callable[[StoredResult | None], StoredResult | None]) -> tuple[str, StoredResult]:
+def file_version(
+    ports: VersionPorts,
+    patient_id: str,
+    rid: str,
+    kind: str,
+    digest: str,
+    message_key: str,
+    next_version: Callable[[StoredResult | None], StoredResult | None],
+) -> tuple[str, StoredResult]:
     """Compare with what is stored and write the next version, on condition nobody wrote one
     meanwhile (then compare again). Outcomes: "new", "changed"; "unchanged" (a resend);
     "refiled" (this very message again: a redelivery after a failure further on, so what
@@ -51,8 +60,10 @@ def file_version(ports: VersionPorts, patient_id: str, rid: str, kind: str, dige
 
 def fits(content: dict[str, Any]) -> None:
     if len(json.dumps(content, separators=(",", ":")).encode()) > MAX_CONTENT_BYTES:
-        raise Unreadable(f"The report is too large to file ({MAX_CONTENT_BYTES // 1000} KB of content at most): "
-                         "send long text as a document (MDM).")
+        raise Unreadable(
+            f"The report is too large to file ({MAX_CONTENT_BYTES // 1000} KB of content at most): "
+            "send long text as a document (MDM)."
+        )
 
 
 def media_type(content_type: str) -> str:

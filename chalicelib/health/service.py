@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable
 
 from chalicelib.adapters import AWS_FAILURES
 from chalicelib.errors import PortalError
@@ -36,5 +36,7 @@ def check(probes: dict[str, Callable[[], None]], timeout: float = PROBE_TIMEOUT_
     futures = {name: pool.submit(timed, name, probe) for name, probe in probes.items()}
     wait(futures.values(), timeout=timeout)
     pool.shutdown(wait=False, cancel_futures=True)
-    return [futures[name].result() if futures[name].done() else ServiceHealth(name, False, timeout * 1000)
-            for name in probes]
+    return [
+        futures[name].result() if futures[name].done() else ServiceHealth(name, False, timeout * 1000)
+        for name in probes
+    ]

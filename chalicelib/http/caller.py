@@ -10,8 +10,9 @@ from chalicelib.kernel.origin import Origin
 
 def origin_of(request: Request) -> Origin:
     context = request.context or {}
-    return Origin(source_ip=(context.get("identity") or {}).get("sourceIp") or "",
-                  correlation_id=context.get("requestId") or "")
+    return Origin(
+        source_ip=(context.get("identity") or {}).get("sourceIp") or "", correlation_id=context.get("requestId") or ""
+    )
 
 
 def caller_of(request: Request) -> Caller | None:
@@ -20,10 +21,16 @@ def caller_of(request: Request) -> Caller | None:
     if not claims.get("account_id") or not claims.get("session_id"):
         return None
     origin = origin_of(request)
-    return Caller(account_id=claims["account_id"], role=claims.get("role", ""),
-                  organization_id=claims.get("organization_id", ""), patient_id=claims.get("patient_id", ""),
-                  session_id=claims["session_id"], restriction=claims.get("restriction", ""),
-                  source_ip=origin.source_ip, correlation_id=origin.correlation_id)
+    return Caller(
+        account_id=claims["account_id"],
+        role=claims.get("role", ""),
+        organization_id=claims.get("organization_id", ""),
+        patient_id=claims.get("patient_id", ""),
+        session_id=claims["session_id"],
+        restriction=claims.get("restriction", ""),
+        source_ip=origin.source_ip,
+        correlation_id=origin.correlation_id,
+    )
 
 
 def signed_in_caller(request: Request) -> Caller:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request
@@ -48,15 +49,18 @@ def correlation_ids_for(request: Request) -> tuple[str, str]:
 
 RESTRICTION_MESSAGES = {
     "terms": ("terms_acceptance_required", "Accept the current Terms of Use first (GET /v1/terms)."),
-    "second_factor_setup": ("second_factor_setup_required",
-                            "Set up a second sign-in step first (POST /v1/me/second-factors/totp)."),
+    "second_factor_setup": (
+        "second_factor_setup_required",
+        "Set up a second sign-in step first (POST /v1/me/second-factors/totp).",
+    ),
 }
 
 
-def make_envelope(app: Chalice, is_local_stage: Callable[[], bool],
-                  record_denial: Callable[[Caller, str, str], None] | None = None
-                  ) -> Callable[[Request, Callable], Response]:
+def make_envelope(
+    app: Chalice, is_local_stage: Callable[[], bool], record_denial: Callable[[Caller, str, str], None] | None = None
+) -> Callable[[Request, Callable], Response]:
     """``record_denial(caller, route, reason)`` writes the audit event of a refused call."""
+
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
         correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)

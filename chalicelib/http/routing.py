@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Blueprint, Response
 from chalice.app import ChaliceViewError
@@ -37,13 +38,24 @@ class Access(enum.Enum):
         return self not in (Access.PUBLIC, Access.LOCAL_DEV)
 
     def admits(self, role: str) -> bool:
-        allowed = {Access.SIGNED_IN: ("patient", "staff", "admin"), Access.PATIENT: ("patient",),
-                   Access.STAFF: ("staff", "admin"), Access.ADMIN: ("admin",)}
+        allowed = {
+            Access.SIGNED_IN: ("patient", "staff", "admin"),
+            Access.PATIENT: ("patient",),
+            Access.STAFF: ("staff", "admin"),
+            Access.ADMIN: ("admin",),
+        }
         return role in allowed.get(self, ())
 
 
-def route(blueprint: Blueprint, path: str, *, access: Access, methods: tuple[str, ...] = ("GET",),
-          while_restricted: tuple[str, ...] = (), **options: Any):
+def route(
+    blueprint: Blueprint,
+    path: str,
+    *,
+    access: Access,
+    methods: tuple[str, ...] = ("GET",),
+    while_restricted: tuple[str, ...] = (),
+    **options: Any,
+):
     """Declare a view. ``while_restricted`` names the session restrictions (identity.domain.
     Restriction values: "terms", "second_factor_setup") under which the route still answers:
     a session that must first accept the terms may read them and accept them, nothing else."""
@@ -79,8 +91,11 @@ def route(blueprint: Blueprint, path: str, *, access: Access, methods: tuple[str
 
 
 def internal_error(error_id: str) -> Response:
-    body = error_body("internal_error", "Something went wrong on our side. Quote this id if you contact support.",
-                      [{"error_id": error_id}])
+    body = error_body(
+        "internal_error",
+        "Something went wrong on our side. Quote this id if you contact support.",
+        [{"error_id": error_id}],
+    )
     return Response(body=body, status_code=500)
 
 

@@ -35,9 +35,25 @@ def session_authorizer(auth_request) -> Any:
     if caller is None:
         # An explicit Deny (chalice's AuthResponse cannot say Deny; an empty Allow list is an
         # authorizer misconfiguration to API Gateway). The gateway answers 401 (template).
-        return {"principalId": "anonymous", "context": {},
-                "policyDocument": {"Version": "2012-10-17", "Statement": [
-                    {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [auth_request.method_arn]}]}}
-    return AuthResponse(routes=["*"], principal_id=caller.account_id, context={
-        "account_id": caller.account_id, "role": caller.role, "organization_id": caller.organization_id,
-        "patient_id": caller.patient_id, "session_id": caller.session_id, "restriction": caller.restriction})
+        return {
+            "principalId": "anonymous",
+            "context": {},
+            "policyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [auth_request.method_arn]}
+                ],
+            },
+        }
+    return AuthResponse(
+        routes=["*"],
+        principal_id=caller.account_id,
+        context={
+            "account_id": caller.account_id,
+            "role": caller.role,
+            "organization_id": caller.organization_id,
+            "patient_id": caller.patient_id,
+            "session_id": caller.session_id,
+            "restriction": caller.restriction,
+        },
+    )

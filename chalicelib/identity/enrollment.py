@@ -35,8 +35,12 @@ from chalicelib.patients.service import RegistryPorts
 
 MAX_ANSWER_ATTEMPTS = 5
 EMAIL_VERIFICATION_SECONDS = 24 * 3600
-DEFAULT_PREFERENCES = {"email_new_results": True, "email_messages": True, "email_appointments": True,
-                       "email_forms": True}
+DEFAULT_PREFERENCES = {
+    "email_new_results": True,
+    "email_messages": True,
+    "email_appointments": True,
+    "email_forms": True,
+}
 
 _Checked = TypeVar("_Checked")
 
@@ -54,45 +58,84 @@ def invite(ports: EnrollmentPorts, caller: Caller, origin: Origin, body: Any, no
     return _issue(ports, caller, origin, patient, email, now)
 
 
-def _issue(ports: EnrollmentPorts, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime) -> dict[str, Any]:
+def _issue(
+    ports: EnrollmentPorts, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime
+) -> dict[str, Any]:
     if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
         raise Conflict("This patient has portal access already.")
     # One live code per patient: a new invitation replaces any earlier one still pending.
     for earlier in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50):
         if earlier.kind is RecordKind.INVITATION and earlier.status == InvitationStatus.PENDING.value:
-            ports.identity_records.change(RecordKind.INVITATION, earlier.selector,
-                                          {"status": InvitationStatus.PENDING.value},
-                                          status=InvitationStatus.REVOKED.value)
+            ports.identity_records.change(
+                RecordKind.INVITATION,
+                earlier.selector,
+                {"status": InvitationStatus.PENDING.value},
+                status=InvitationStatus.REVOKED.value,
+            )
     code, split = tokens.new_token()
     expires_at = int(now.timestamp()) + ports.settings.identity.invitation_lifetime_seconds
-    ports.identity_records.put(IdentityRecord(
-        kind=RecordKind.INVITATION, selector=split.selector, secret_hash=split.verifier_hash, expires_at=expires_at,
-        owner=f"patient#{patient.patient_id}", created_at=now, patient_id=patient.patient_id,
-        organization_id=patient.organization_id, status=InvitationStatus.PENDING.value, email=email,
-        created_by=caller.account_id))
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.INVITATION,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=expires_at,
+            owner=f"patient#{patient.patient_id}",
+            created_at=now,
+            patient_id=patient.patient_id,
+            organization_id=patient.organization_id,
+            status=InvitationStatus.PENDING.value,
+            email=email,
+            created_by=caller.account_id,
+        )
+    )
     if patient.portal_status is not PortalStatus.INVITED:
         import dataclasses
 
         ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED))
     notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
-    write_audit(ports, origin, caller_actor(caller), "invitation.created", action=Action.CREATE, patient_id=patient.patient_id,
-           resource_type="Invitation", resource_id=split.selector)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "invitation.created",
+        action=Action.CREATE,
+        patient_id=patient.patient_id,
+        resource_type="Invitation",
+        resource_id=split.selector,
+    )
     return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
 
 
-def list_for_patient(ports: EnrollmentPorts, caller: Caller, origin: Origin, patient_id: Any, now: datetime) -> dict[str, Any]:
+def list_for_patient(
+    ports: EnrollmentPorts, caller: Caller, origin: Origin, patient_id: Any, now: datetime
+) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
-    write_audit(ports, origin, caller_actor(caller), "invitation.list", action=Action.READ, patient_id=patient.patient_id,
-           resource_type="Invitation")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "invitation.list",
+        action=Action.READ,
+        patient_id=patient.patient_id,
+        resource_type="Invitation",
+    )
     epoch = int(now.timestamp())
-    return {"invitations": [invitation_summary(r, epoch)
-                            for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
-                            if r.kind is RecordKind.INVITATION]}
+    return {
+        "invitations": [
+            invitation_summary(r, epoch)
+            for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
+            if r.kind is RecordKind.INVITATION
+        ]
+    }
 
 
 def _staff_invitation(ports: EnrollmentPorts, caller: Caller, invitation_id: str) -> IdentityRecord:
-    invitation = (ports.identity_records.get(RecordKind.INVITATION, invitation_id)
-                  if re.fullmatch(r"[0-9a-f]{16}", invitation_id or "") else None)
+    invitation = (
+        ports.identity_records.get(RecordKind.INVITATION, invitation_id)
+        if re.fullmatch(r"[0-9a-f]{16}", invitation_id or "")
+        else None
+    )
     if invitation is None or invitation.organization_id != caller.organization_id:
         raise NotFound("No such invitation.")
     return invitation
@@ -100,12 +143,23 @@ def _staff_invitation(ports: EnrollmentPorts, caller: Caller, invitation_id: str
 
 def revoke(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str) -> None:
     invitation = _staff_invitation(ports, caller, invitation_id)
-    if not ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
-                                         {"status": InvitationStatus.PENDING.value},
-                                         status=InvitationStatus.REVOKED.value):
+    if not ports.identity_records.change(
+        RecordKind.INVITATION,
+        invitation.selector,
+        {"status": InvitationStatus.PENDING.value},
+        status=InvitationStatus.REVOKED.value,
+    ):
         raise Conflict("Only a pending invitation can be revoked.")
-    write_audit(ports, origin, caller_actor(caller), "invitation.revoked", action=Action.UPDATE, patient_id=invitation.patient_id,
-           resource_type="Invitation", resource_id=invitation.selector)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "invitation.revoked",
+        action=Action.UPDATE,
+        patient_id=invitation.patient_id,
+        resource_type="Invitation",
+        resource_id=invitation.selector,
+    )
 
 
 def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
@@ -117,44 +171,84 @@ def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id
 
 # -- enrollment -----------------------------------------------------------------------------------
 
-ENROLLMENT_FIELDS = ("invitation_code", "date_of_birth", "family_name", "username", "password", "email",
-                     "accepted_terms_version")
+ENROLLMENT_FIELDS = (
+    "invitation_code",
+    "date_of_birth",
+    "family_name",
+    "username",
+    "password",
+    "email",
+    "accepted_terms_version",
+)
 
 
 def _invalid_code() -> ValidationFailed:
-    return ValidationFailed("This invitation code is not valid: it may be mistyped, used, or expired. "
-                            "Ask your provider's office for a new invitation.", [{"field": "invitation_code"}])
+    return ValidationFailed(
+        "This invitation code is not valid: it may be mistyped, used, or expired. "
+        "Ask your provider's office for a new invitation.",
+        [{"field": "invitation_code"}],
+    )
 
 
 def live_invitation(ports: EnrollmentPorts, code: Any, now: datetime) -> IdentityRecord:
     split = tokens.parse(code)
     invitation = ports.identity_records.get(RecordKind.INVITATION, split.selector) if split else None
-    if (split is None or invitation is None or not tokens.same(invitation.secret_hash, split.verifier_hash)
-            or invitation.status != InvitationStatus.PENDING.value or invitation.expires_at <= int(now.timestamp())):
+    if (
+        split is None
+        or invitation is None
+        or not tokens.same(invitation.secret_hash, split.verifier_hash)
+        or invitation.status != InvitationStatus.PENDING.value
+        or invitation.expires_at <= int(now.timestamp())
+    ):
         raise _invalid_code()
     return invitation
 
 
-def check_answers(ports: EnrollmentPorts, origin: Origin, invitation: IdentityRecord, patient: Patient | None,
-                  date_of_birth: str, family_name: str) -> None:
+def check_answers(
+    ports: EnrollmentPorts,
+    origin: Origin,
+    invitation: IdentityRecord,
+    patient: Patient | None,
+    date_of_birth: str,
+    family_name: str,
+) -> None:
     """Identity proofing against the patient record; a wrong answer counts, the fifth burns the code."""
-    if (patient is not None and patient.birth_date == date_of_birth
-            and fold_name(family_name) == fold_name(patient.family_name) and fold_name(family_name)):
+    if (
+        patient is not None
+        and patient.birth_date == date_of_birth
+        and fold_name(family_name) == fold_name(patient.family_name)
+        and fold_name(family_name)
+    ):
         return
     attempts = ports.identity_records.count_attempt(RecordKind.INVITATION, invitation.selector, MAX_ANSWER_ATTEMPTS)
     burned = attempts is None or attempts >= MAX_ANSWER_ATTEMPTS
     if burned:
-        ports.identity_records.change(RecordKind.INVITATION, invitation.selector,
-                                      {"status": InvitationStatus.PENDING.value}, status=InvitationStatus.BURNED.value)
-    write_audit(ports, origin, ANONYMOUS, "enrollment.identity_check", Outcome.FAILURE, patient_id=invitation.patient_id,
-           resource_type="Invitation", resource_id=invitation.selector,
-           reason="code_burned" if burned else "answers_do_not_match")
+        ports.identity_records.change(
+            RecordKind.INVITATION,
+            invitation.selector,
+            {"status": InvitationStatus.PENDING.value},
+            status=InvitationStatus.BURNED.value,
+        )
+    write_audit(
+        ports,
+        origin,
+        ANONYMOUS,
+        "enrollment.identity_check",
+        Outcome.FAILURE,
+        patient_id=invitation.patient_id,
+        resource_type="Invitation",
+        resource_id=invitation.selector,
+        reason="code_burned" if burned else "answers_do_not_match",
+    )
     if burned or attempts is None:  # (burned when None: said again for the type checker)
-        raise ValidationFailed("Too many tries: this invitation code no longer works. Ask your provider's office "
-                               "for a new invitation.", [{"field": "invitation_code"}])
-    raise ValidationFailed("The date of birth or family name does not match our records.",
-                           [{"field": "date_of_birth"}, {"field": "family_name"},
-                            {"attempts_left": MAX_ANSWER_ATTEMPTS - attempts}])
+        raise ValidationFailed(
+            "Too many tries: this invitation code no longer works. Ask your provider's office for a new invitation.",
+            [{"field": "invitation_code"}],
+        )
+    raise ValidationFailed(
+        "The date of birth or family name does not match our records.",
+        [{"field": "date_of_birth"}, {"field": "family_name"}, {"attempts_left": MAX_ANSWER_ATTEMPTS - attempts}],
+    )
 
 
 def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -192,19 +286,38 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> 
         raise Conflict("This patient has portal access already.")
     verified = email.lower() == invitation.email.lower()
     account = Account(
-        account_id=uuid.uuid4().hex, username=username, organization_id=patient.organization_id, role=Role.PATIENT,
-        password_hash=passwords.hash_password(body["password"]), status=AccountStatus.ACTIVE,
-        email=email if verified else "", pending_email="" if verified else email, email_verified=verified,
-        created_at=now, patient_id=patient.patient_id, terms_version=terms.CURRENT.version, terms_accepted_at=now,
+        account_id=uuid.uuid4().hex,
+        username=username,
+        organization_id=patient.organization_id,
+        role=Role.PATIENT,
+        password_hash=passwords.hash_password(body["password"]),
+        status=AccountStatus.ACTIVE,
+        email=email if verified else "",
+        pending_email="" if verified else email,
+        email_verified=verified,
+        created_at=now,
+        patient_id=patient.patient_id,
+        terms_version=terms.CURRENT.version,
+        terms_accepted_at=now,
         notification_preferences=dict(DEFAULT_PREFERENCES),
-        connections=(Connection(uuid.uuid4().hex[:16], patient.organization_id, patient.patient_id, "active",
-                                iso(now)),))
+        connections=(
+            Connection(uuid.uuid4().hex[:16], patient.organization_id, patient.patient_id, "active", iso(now)),
+        ),
+    )
     import dataclasses
 
     enrolled = dataclasses.replace(patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
-    event_of_change = audit_event(ports, origin, Actor(account_id=account.account_id, role=Role.PATIENT.value), "enrollment.completed",
-                        action=Action.CREATE, patient_id=patient.patient_id, resource_type="Account",
-                        resource_id=account.account_id, reason=f"terms:{terms.CURRENT.version}")
+    event_of_change = audit_event(
+        ports,
+        origin,
+        Actor(account_id=account.account_id, role=Role.PATIENT.value),
+        "enrollment.completed",
+        action=Action.CREATE,
+        patient_id=patient.patient_id,
+        resource_type="Account",
+        resource_id=account.account_id,
+        reason=f"terms:{terms.CURRENT.version}",
+    )
     ports.identity_records.enroll(account, enrolled, invitation, event_of_change)
     if not verified:
         send_email_verification(ports, account, email, now)
@@ -215,10 +328,19 @@ def send_email_verification(ports: EnrollmentPorts, account: Account, address: s
     """An address the portal has not seen work gets a link first; no notification goes there until
     it is followed (a mistyped address must not receive the patient's notifications)."""
     token, split = tokens.new_token()
-    ports.identity_records.put(IdentityRecord(
-        kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
-        expires_at=int(now.timestamp()) + EMAIL_VERIFICATION_SECONDS, owner=f"account#{account.account_id}",
-        created_at=now, account_id=account.account_id, purpose=LinkPurpose.EMAIL_VERIFICATION.value, email=address))
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.LINK,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=int(now.timestamp()) + EMAIL_VERIFICATION_SECONDS,
+            owner=f"account#{account.account_id}",
+            created_at=now,
+            account_id=account.account_id,
+            purpose=LinkPurpose.EMAIL_VERIFICATION.value,
+            email=address,
+        )
+    )
     notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)
 
 
@@ -226,6 +348,11 @@ def invitation_summary(invitation: IdentityRecord, now_epoch: int) -> dict[str, 
     status = invitation.status
     if status == InvitationStatus.PENDING.value and invitation.expires_at <= now_epoch:
         status = "expired"
-    return {"invitation_id": invitation.selector, "status": status, "email": invitation.email,
-            "created_at": iso(invitation.created_at) if invitation.created_at else None,
-            "expires_at": iso(invitation.expires_at), "failed_attempts": invitation.attempts}
+    return {
+        "invitation_id": invitation.selector,
+        "status": status,
+        "email": invitation.email,
+        "created_at": iso(invitation.created_at) if invitation.created_at else None,
+        "expires_at": iso(invitation.expires_at),
+        "failed_attempts": invitation.attempts,
+    }

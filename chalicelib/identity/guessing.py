@@ -37,7 +37,9 @@ def is_locked(account: Account, now: datetime) -> bool:
     return account.locked_until is not None and account.locked_until > now
 
 
-def count_failure(ports: GuessingPorts, origin: Origin, account: Account, now: datetime, event_type: str, reason: str) -> None:
+def count_failure(
+    ports: GuessingPorts, origin: Origin, account: Account, now: datetime, event_type: str, reason: str
+) -> None:
     """Record one wrong answer (with its audit event, in one transaction) and lock the account at
     the fifth within the window."""
     locked = False
@@ -48,10 +50,14 @@ def count_failure(ports: GuessingPorts, origin: Origin, account: Account, now: d
             since = account.failures_since if within else now
             locked = failures >= MAX_FAILURES
             changed = dataclasses.replace(
-                account, failed_sign_ins=0 if locked else failures, failures_since=None if locked else since,
-                locked_until=now + LOCK_DURATION if locked else account.locked_until)
+                account,
+                failed_sign_ins=0 if locked else failures,
+                failures_since=None if locked else since,
+                locked_until=now + LOCK_DURATION if locked else account.locked_until,
+            )
             ports.identity_records.save_account_with_audit(
-                changed, audit_event(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=reason))
+                changed, audit_event(ports, origin, actor_of(account), event_type, Outcome.FAILURE, reason=reason)
+            )
             break
         except Conflict:
             fresh = ports.directory.account(account.account_id)
@@ -68,12 +74,17 @@ def count_failure(ports: GuessingPorts, origin: Origin, account: Account, now: d
         notify(ports, "account_locked", account.email if account.email_verified else "")
 
 
-def confirm_password(ports: GuessingPorts, origin: Origin, account: Account, password: object, field: str = "password") -> None:
+def confirm_password(
+    ports: GuessingPorts, origin: Origin, account: Account, password: object, field: str = "password"
+) -> None:
     """The account holder's password, asked again before a security change."""
     now = ports.clock.now()
     throttle.check(ports, "password_confirmation", origin.source_ip, now)
-    if (not isinstance(password, str) or is_locked(account, now)
-            or not passwords.verify_password(account.password_hash, password)):
+    if (
+        not isinstance(password, str)
+        or is_locked(account, now)
+        or not passwords.verify_password(account.password_hash, password)
+    ):
         if isinstance(password, str) and not is_locked(account, now):
             count_failure(ports, origin, account, now, "account.password_confirmation", "wrong_password")
         raise ValidationFailed("Confirm this change with your current password.", [{"field": field}])

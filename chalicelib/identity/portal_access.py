@@ -36,26 +36,43 @@ class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, Protocol):
     def worklist(self) -> Worklist: ...
 
 
-def portal_status(ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
+def portal_status(
+    ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime
+) -> dict[str, Any]:
     """What staff see when a patient calls about the portal."""
     patient = find(ports, caller, origin, patient_id=patient_id)
-    write_audit(ports, origin, caller_actor(caller), "patient.portal_status.read", action=Action.READ,
-           patient_id=patient.patient_id, resource_type="Patient", resource_id=patient.patient_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "patient.portal_status.read",
+        action=Action.READ,
+        patient_id=patient.patient_id,
+        resource_type="Patient",
+        resource_id=patient.patient_id,
+    )
     account = ports.directory.account(patient.account_id) if patient.account_id else None
     if account is not None and account.organization_id != caller.organization_id:
         # The account belongs to the patient's home organization; a connected one sees only that
         # the patient has portal access, not the account's user name or security settings.
         account = None
     now_epoch = int(now.timestamp())
-    invitations = [r for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=20)
-                   if r.kind is RecordKind.INVITATION]
+    invitations = [
+        r
+        for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=20)
+        if r.kind is RecordKind.INVITATION
+    ]
     return {
         "patient": summary(patient),
         "portal_status": patient.portal_status.value,
-        "account": None if account is None else {
-            "username": account.username, "status": account.status.value,
+        "account": None
+        if account is None
+        else {
+            "username": account.username,
+            "status": account.status.value,
             "locked": bool(account.locked_until and account.locked_until.timestamp() > now_epoch),
-            "email_verified": account.email_verified, "second_factors": account.second_factors,
+            "email_verified": account.email_verified,
+            "second_factors": account.second_factors,
         },
         "invitations": [invitation_summary(r, now_epoch) for r in invitations],
     }
@@ -65,7 +82,9 @@ PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_f
 ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
 
 
-def change_portal_access(ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+def change_portal_access(
+    ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, body: Any
+) -> dict[str, Any]:
     """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}.
 
     suspend, terminate and reset_second_factor end every session at once (and may be repeated:
@@ -103,27 +122,48 @@ def change_portal_access(ports: PortalAccessPorts, caller: Caller, origin: Origi
     elif action == "terminate":
         changes, patient_status = {"status": AccountStatus.TERMINATED}, PortalStatus.TERMINATED
     else:
-        changes = {"totp_secret": b"", "totp_pending_secret": b"", "totp_last_step": 0, "email_code_enabled": False,
-                   "recovery_code_hashes": frozenset()}
-    event_of_change = audit_event(ports, origin, caller_actor(caller), f"portal_access.{action}", action=Action.UPDATE,
-                        patient_id=patient.patient_id, resource_type="Account", resource_id=account.account_id,
-                        reason=reason)
+        changes = {
+            "totp_secret": b"",
+            "totp_pending_secret": b"",
+            "totp_last_step": 0,
+            "email_code_enabled": False,
+            "recovery_code_hashes": frozenset(),
+        }
+    event_of_change = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        f"portal_access.{action}",
+        action=Action.UPDATE,
+        patient_id=patient.patient_id,
+        resource_type="Account",
+        resource_id=account.account_id,
+        reason=reason,
+    )
     ended = 0
     if action in ENDS_SESSIONS:
-        account, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
-                                      event_of_change)
+        account, ended = end_sessions(
+            ports, account.account_id, lambda current: dataclasses.replace(current, **changes), event_of_change
+        )
     else:
-        account = ports.identity_records.save_account_with_audit(dataclasses.replace(account, **changes), event_of_change)
+        account = ports.identity_records.save_account_with_audit(
+            dataclasses.replace(account, **changes), event_of_change
+        )
     if patient_status is not patient.portal_status:
         ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
     if action in ENDS_SESSIONS:
-        template = {"suspend": "portal_access_suspended", "terminate": "portal_access_ended",
-                    "reset_second_factor": "second_factor_changed"}[action]
+        template = {
+            "suspend": "portal_access_suspended",
+            "terminate": "portal_access_ended",
+            "reset_second_factor": "second_factor_changed",
+        }[action]
         notify(ports, template, account.email if account.email_verified else "")
     return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": ended}
 
 
-def _follow_merge(ports: PortalAccessPorts, caller: Caller, origin: Origin, prior: Patient, reason: str) -> dict[str, Any]:
+def _follow_merge(
+    ports: PortalAccessPorts, caller: Caller, origin: Origin, prior: Patient, reason: str
+) -> dict[str, Any]:
     """A40 merged this record into another (the survivor), but its portal account still opens
     this one, where nothing new is filed: move the account to the survivor. Its sessions end (the
     next sign-in opens the survivor's record, with everything the merge copied and all that is
@@ -139,28 +179,50 @@ def _follow_merge(ports: PortalAccessPorts, caller: Caller, origin: Origin, prio
     if survivor.account_id and survivor.account_id != account_id:
         other = ports.directory.account(survivor.account_id)
         if other is not None and other.status is not AccountStatus.TERMINATED:
-            raise Conflict("The surviving record has a portal account of its own: one person, two accounts. "
-                           "Terminate the one the patient no longer uses, then ask again.")
+            raise Conflict(
+                "The surviving record has a portal account of its own: one person, two accounts. "
+                "Terminate the one the patient no longer uses, then ask again."
+            )
     account = ports.directory.account(account_id)
     if account is None or account.organization_id != caller.organization_id:
         raise Conflict("This patient's portal account is managed by the organization they enrolled with.")
     if survivor.account_id != account_id:  # the survivor first: the account never points at a record without it
-        survivor = dataclasses.replace(survivor, account_id=account_id, portal_status=prior.portal_status,
-                                       email=survivor.email or prior.email)
+        survivor = dataclasses.replace(
+            survivor, account_id=account_id, portal_status=prior.portal_status, email=survivor.email or prior.email
+        )
         ports.patients.save(survivor)
-    event_of_change = audit_event(ports, origin, caller_actor(caller), "portal_access.follow_merge", action=Action.UPDATE,
-                        patient_id=survivor.patient_id, resource_type="Account", resource_id=account_id,
-                        reason=reason)
+    event_of_change = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "portal_access.follow_merge",
+        action=Action.UPDATE,
+        patient_id=survivor.patient_id,
+        resource_type="Account",
+        resource_id=account_id,
+        reason=reason,
+    )
 
     def follow(current: Account) -> Account:  # the account's own record, and its connection to it, now the survivor
-        connections = tuple(dataclasses.replace(c, patient_id=survivor.patient_id) if c.patient_id == prior.patient_id
-                            else c for c in current.connections)
+        connections = tuple(
+            dataclasses.replace(c, patient_id=survivor.patient_id) if c.patient_id == prior.patient_id else c
+            for c in current.connections
+        )
         return dataclasses.replace(current, patient_id=survivor.patient_id, connections=connections)
 
     account, ended = end_sessions(ports, account_id, follow, event_of_change)
     ports.patients.save(dataclasses.replace(prior, account_id="", portal_status=PortalStatus.NOT_INVITED))
     # The worklist item the merge made for this is done (its key is the merged record's).
-    ports.worklist.close(prior.organization_id, move_account_item_key(prior.patient_id, prior.created_at)[1],
-                         caller.account_id, "done", ports.clock.now())
-    return {"portal_status": survivor.portal_status.value, "account_status": account.status.value,
-            "sessions_ended": ended, "patient_id": survivor.patient_id}
+    ports.worklist.close(
+        prior.organization_id,
+        move_account_item_key(prior.patient_id, prior.created_at)[1],
+        caller.account_id,
+        "done",
+        ports.clock.now(),
+    )
+    return {
+        "portal_status": survivor.portal_status.value,
+        "account_status": account.status.value,
+        "sessions_ended": ended,
+        "patient_id": survivor.patient_id,
+    }

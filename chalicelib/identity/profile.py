@@ -48,17 +48,31 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     account = account_of(ports, caller)
     patient = ports.patients.get(account.patient_id) if account.patient_id else None
     if patient is not None:
-        write_audit(ports, origin, actor_of(account), "patient.read", action=Action.READ, patient_id=patient.patient_id,
-               resource_type="Patient", resource_id=patient.patient_id)
+        write_audit(
+            ports,
+            origin,
+            actor_of(account),
+            "patient.read",
+            action=Action.READ,
+            patient_id=patient.patient_id,
+            resource_type="Patient",
+            resource_id=patient.patient_id,
+        )
     return {
         "account": {
-            "account_id": account.account_id, "username": account.username, "role": account.role.value,
-            "organization_id": account.organization_id, "email": account.email or None,
-            "email_verified": account.email_verified, "pending_email": account.pending_email or None,
+            "account_id": account.account_id,
+            "username": account.username,
+            "role": account.role.value,
+            "organization_id": account.organization_id,
+            "email": account.email or None,
+            "email_verified": account.email_verified,
+            "pending_email": account.pending_email or None,
             "second_factors": account.second_factors,
-            "terms": {"accepted_version": account.terms_version or None,
-                      "accepted_at": iso(account.terms_accepted_at) if account.terms_accepted_at else None,
-                      "current_version": terms.CURRENT.version},
+            "terms": {
+                "accepted_version": account.terms_version or None,
+                "accepted_at": iso(account.terms_accepted_at) if account.terms_accepted_at else None,
+                "current_version": terms.CURRENT.version,
+            },
             "must": caller.restriction or None,
         },
         "patient": patients.summary(patient) if patient is not None else None,
@@ -74,8 +88,12 @@ def connections(ports: ProfilePorts, caller: Caller) -> dict[str, Any]:
 
 
 def connection_json(connection: Connection) -> dict[str, Any]:
-    return {"connection_id": connection.connection_id, "organization_id": connection.organization_id,
-            "status": connection.status, "added_at": connection.added_at}
+    return {
+        "connection_id": connection.connection_id,
+        "organization_id": connection.organization_id,
+        "status": connection.status,
+        "added_at": connection.added_at,
+    }
 
 
 def change_email(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -85,7 +103,8 @@ def change_email(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any,
     address = patients.email_address(body["email"])
     changed = dataclasses.replace(account, pending_email=address)
     ports.identity_records.save_account_with_audit(
-        changed, audit_event(ports, origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE))
+        changed, audit_event(ports, origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE)
+    )
     enrollment.send_email_verification(ports, changed, address, now)
     return {"pending_email": address, "email_verification_sent": True}
 
@@ -96,10 +115,13 @@ def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: A
     confirm_password(ports, origin, account, body["current_password"], field="current_password")
     passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
     password_hash = passwords.hash_password(body["new_password"])
-    _, ended = end_sessions(ports, account.account_id,
-                            lambda current: dataclasses.replace(current, password_hash=password_hash),
-                            audit_event(ports, origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
-                            keep_selector=caller.session_id)
+    _, ended = end_sessions(
+        ports,
+        account.account_id,
+        lambda current: dataclasses.replace(current, password_hash=password_hash),
+        audit_event(ports, origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
+        keep_selector=caller.session_id,
+    )
     notify(ports, "password_changed", account.email if account.email_verified else "")
     return {"other_sessions_ended": ended}
 
@@ -119,13 +141,22 @@ def set_preferences(ports: ProfilePorts, caller: Caller, origin: Origin, body: A
 def accept_terms(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
     body = only_fields(body, ("accepted_terms_version",), ("accepted_terms_version",))
     if body["accepted_terms_version"] != terms.CURRENT.version:
-        raise ValidationFailed(f"The current version is {terms.CURRENT.version}.",
-                               [{"field": "accepted_terms_version"}])
+        raise ValidationFailed(
+            f"The current version is {terms.CURRENT.version}.", [{"field": "accepted_terms_version"}]
+        )
     account = account_of(ports, caller)
     changed = dataclasses.replace(account, terms_version=terms.CURRENT.version, terms_accepted_at=now)
     ports.identity_records.save_account_with_audit(
-        changed, audit_event(ports, origin, actor_of(account), "account.terms_accepted", action=Action.UPDATE,
-                       reason=f"terms:{terms.CURRENT.version}"))
+        changed,
+        audit_event(
+            ports,
+            origin,
+            actor_of(account),
+            "account.terms_accepted",
+            action=Action.UPDATE,
+            reason=f"terms:{terms.CURRENT.version}",
+        ),
+    )
     lift_restriction(ports, caller, Restriction.TERMS)
     return {"accepted_version": terms.CURRENT.version, "accepted_at": iso(now)}
 
@@ -134,15 +165,26 @@ def sign_in_history(ports: ProfilePorts, caller: Caller, limit: int, after: str)
     """The account's own security events (sign-ins, failures, lockouts, changes), newest first:
     they are recorded with the account, not a patient, as their subject."""
     events, cursor = audit.access_history(ports.audit_log, f"account#{caller.account_id}", limit, after)
-    return {"events": [{"at": iso(e.recorded_at), "event": e.event_type, "outcome": e.outcome.value,
-                        "reason": e.reason or None, "source_ip": e.source_ip or None} for e in events],
-            "next_cursor": cursor or None}
+    return {
+        "events": [
+            {
+                "at": iso(e.recorded_at),
+                "event": e.event_type,
+                "outcome": e.outcome.value,
+                "reason": e.reason or None,
+                "source_ip": e.source_ip or None,
+            }
+            for e in events
+        ],
+        "next_cursor": cursor or None,
+    }
 
 
 # -- My Connections ------------------------------------------------------------------------------
 
+
 def add_connection(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    """"Add Organization": an invitation code from another organization links its patient record
+    """ "Add Organization": an invitation code from another organization links its patient record
     to this account. The record there must describe the same person (birth date and family name
     as this account's own record); until that organization's record carries them the connection
     stays pending, and one that contradicts them is refused and counted like a wrong answer."""
@@ -162,14 +204,30 @@ def add_connection(ports: ProfilePorts, caller: Caller, origin: Origin, body: An
     if status == "active":
         enrollment.check_answers(ports, origin, invitation, other, own.birth_date, own.family_name)
     connection = Connection(uuid.uuid4().hex[:16], invitation.organization_id, invitation.patient_id, status, iso(now))
-    if not ports.identity_records.change(RecordKind.INVITATION, invitation.selector, {"status": InvitationStatus.PENDING.value},
-                                         status=InvitationStatus.USED.value, account_id=account.account_id):
+    if not ports.identity_records.change(
+        RecordKind.INVITATION,
+        invitation.selector,
+        {"status": InvitationStatus.PENDING.value},
+        status=InvitationStatus.USED.value,
+        account_id=account.account_id,
+    ):
         raise enrollment._invalid_code()
     ports.directory.save_account(dataclasses.replace(account, connections=account.connections + (connection,)))
     if status == "active":
-        ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.ACTIVE, account_id=account.account_id))
-    write_audit(ports, origin, actor_of(account), "connection.added", action=Action.CREATE, patient_id=other.patient_id,
-           resource_type="Connection", resource_id=connection.connection_id, reason=status)
+        ports.patients.save(
+            dataclasses.replace(other, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
+        )
+    write_audit(
+        ports,
+        origin,
+        actor_of(account),
+        "connection.added",
+        action=Action.CREATE,
+        patient_id=other.patient_id,
+        resource_type="Connection",
+        resource_id=connection.connection_id,
+        reason=status,
+    )
     return connection_json(connection)
 
 
@@ -180,11 +238,22 @@ def remove_connection(ports: ProfilePorts, caller: Caller, origin: Origin, conne
         raise NotFound("No such connection.")
     if connection.patient_id == account.patient_id:
         raise Conflict("This is the organization you enrolled with; ask its office to end portal access instead.")
-    ports.directory.save_account(dataclasses.replace(
-        account, connections=tuple(c for c in account.connections if c.connection_id != connection_id)))
+    ports.directory.save_account(
+        dataclasses.replace(
+            account, connections=tuple(c for c in account.connections if c.connection_id != connection_id)
+        )
+    )
     other = ports.patients.get(connection.patient_id)
     if other is not None and other.account_id == account.account_id:
         # Off the portal through this account: that organization's office may invite anew.
         ports.patients.save(dataclasses.replace(other, portal_status=PortalStatus.NOT_INVITED, account_id=""))
-    write_audit(ports, origin, actor_of(account), "connection.removed", action=Action.DELETE,
-           patient_id=connection.patient_id, resource_type="Connection", resource_id=connection_id)
+    write_audit(
+        ports,
+        origin,
+        actor_of(account),
+        "connection.removed",
+        action=Action.DELETE,
+        patient_id=connection.patient_id,
+        resource_type="Connection",
+        resource_id=connection_id,
+    )

@@ -79,20 +79,35 @@ def request_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
 
 def send_link(ports: LinkPorts, account: Account, purpose: LinkPurpose, lifetime_seconds: int, now: datetime) -> None:
     token, split = tokens.new_token()
-    ports.identity_records.put(IdentityRecord(
-        kind=RecordKind.LINK, selector=split.selector, secret_hash=split.verifier_hash,
-        expires_at=int(now.timestamp()) + lifetime_seconds, owner=f"account#{account.account_id}", created_at=now,
-        account_id=account.account_id, purpose=purpose.value, email=account.email))
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.LINK,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=int(now.timestamp()) + lifetime_seconds,
+            owner=f"account#{account.account_id}",
+            created_at=now,
+            account_id=account.account_id,
+            purpose=purpose.value,
+            email=account.email,
+        )
+    )
     notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
 
 
 def _use_link(ports: RecoveryPorts, token: Any, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
     split = tokens.parse(token)
     link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
-    if (split is None or link is None or not tokens.same(link.secret_hash, split.verifier_hash)
-            or link.purpose not in {p.value for p in purposes} or link.expires_at <= int(now.timestamp())):
-        raise ValidationFailed("This link is not valid: it may have expired or been used already. Ask for a new one.",
-                               [{"field": "token"}])
+    if (
+        split is None
+        or link is None
+        or not tokens.same(link.secret_hash, split.verifier_hash)
+        or link.purpose not in {p.value for p in purposes}
+        or link.expires_at <= int(now.timestamp())
+    ):
+        raise ValidationFailed(
+            "This link is not valid: it may have expired or been used already. Ask for a new one.", [{"field": "token"}]
+        )
     return link
 
 
@@ -107,10 +122,14 @@ def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
     if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
         raise ValidationFailed("This link has been used already.", [{"field": "token"}])
     password_hash = passwords.hash_password(body["new_password"])
-    end_sessions(ports, account.account_id,
-                 lambda current: dataclasses.replace(current, password_hash=password_hash, failed_sign_ins=0,
-                                                     failures_since=None, locked_until=None),
-                 audit_event(ports, origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE))
+    end_sessions(
+        ports,
+        account.account_id,
+        lambda current: dataclasses.replace(
+            current, password_hash=password_hash, failed_sign_ins=0, failures_since=None, locked_until=None
+        ),
+        audit_event(ports, origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE),
+    )
     notify(ports, "password_changed", account.email if account.email_verified else "")
 
 
@@ -120,13 +139,15 @@ def confirm_email(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime
     link = _use_link(ports, body["token"], (LinkPurpose.EMAIL_VERIFICATION,), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.pending_email.lower() != link.email.lower():
-        raise ValidationFailed("This link is for an address that is no longer waiting to be confirmed.",
-                               [{"field": "token"}])
+        raise ValidationFailed(
+            "This link is for an address that is no longer waiting to be confirmed.", [{"field": "token"}]
+        )
     ports.identity_records.delete(RecordKind.LINK, link.selector)
     previous = account.email if account.email_verified else ""
     changed = dataclasses.replace(account, email=link.email, email_verified=True, pending_email="")
     ports.identity_records.save_account_with_audit(
-        changed, audit_event(ports, origin, actor_of(account), "account.email_verified", action=Action.UPDATE))
+        changed, audit_event(ports, origin, actor_of(account), "account.email_verified", action=Action.UPDATE)
+    )
     if previous and previous.lower() != link.email.lower():
         notify(ports, "email_changed", previous)
     return {"email_verified": True}

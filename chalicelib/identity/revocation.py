@@ -22,8 +22,13 @@ class RevocationPorts(IdentityRecordsPorts, Protocol):
     def directory(self) -> Directory: ...
 
 
-def end_sessions(ports: RevocationPorts, account_id: str, change: Callable[[Account], Account],
-                 audit_event: AuditEvent, keep_selector: str = "") -> tuple[Account, int]:
+def end_sessions(
+    ports: RevocationPorts,
+    account_id: str,
+    change: Callable[[Account], Account],
+    audit_event: AuditEvent,
+    keep_selector: str = "",
+) -> tuple[Account, int]:
     """Apply ``change`` to an account and end all its sessions but ``keep_selector``'s, with the
     audit event in the same write; returns the saved account and how many sessions ended.
 
@@ -41,7 +46,8 @@ def end_sessions(ports: RevocationPorts, account_id: str, change: Callable[[Acco
         kept = frozenset(entry for entry in account.sessions if entry.partition(":")[0] == keep_selector)
         try:
             saved = ports.identity_records.save_account_with_audit(
-                change(dataclasses.replace(account, sessions=kept)), audit_event)
+                change(dataclasses.replace(account, sessions=kept)), audit_event
+            )
         except Conflict:
             continue
         ports.identity_records.revoke_pending(account_id)

@@ -35,6 +35,7 @@ def _ports() -> wiring.Container:
 
 # -- public -------------------------------------------------------------------------------------
 
+
 @route(identity_routes, "/v1/terms", access=Access.PUBLIC)
 def current_terms():
     return terms.CURRENT.as_json()
@@ -47,7 +48,9 @@ def sign_in():
 
 @route(identity_routes, "/v1/sessions/mfa", access=Access.PUBLIC, methods=("POST",))
 def second_step():
-    return Response(sessions.complete_second_factor(_ports(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
+    return Response(
+        sessions.complete_second_factor(_ports(), _origin(), _body(), wiring.container().clock.now()), status_code=201
+    )
 
 
 @route(identity_routes, "/v1/sessions/mfa/email-code", access=Access.PUBLIC, methods=("POST",))
@@ -86,8 +89,14 @@ def email_verification():
 
 # -- the signed-in account ----------------------------------------------------------------------
 
-@route(identity_routes, "/v1/sessions/current", access=Access.SIGNED_IN, methods=("DELETE",),
-       while_restricted=ANY_RESTRICTION)
+
+@route(
+    identity_routes,
+    "/v1/sessions/current",
+    access=Access.SIGNED_IN,
+    methods=("DELETE",),
+    while_restricted=ANY_RESTRICTION,
+)
 def sign_out():
     sessions.sign_out(_ports(), _caller(), _origin())
     return Response(body="", status_code=204)
@@ -98,19 +107,27 @@ def me():
     return profile.me(_ports(), _caller(), _origin())
 
 
-@route(identity_routes, "/v1/me/terms-acceptances", access=Access.PATIENT, methods=("POST",),
-       while_restricted=(TERMS,))
+@route(identity_routes, "/v1/me/terms-acceptances", access=Access.PATIENT, methods=("POST",), while_restricted=(TERMS,))
 def accept_terms():
-    return Response(profile.accept_terms(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
+    return Response(
+        profile.accept_terms(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201
+    )
 
 
 @route(identity_routes, "/v1/me/email", access=Access.SIGNED_IN, methods=("PUT",))
 def change_email():
-    return Response(profile.change_email(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=202)
+    return Response(
+        profile.change_email(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=202
+    )
 
 
-@route(identity_routes, "/v1/me/password", access=Access.SIGNED_IN, methods=("PUT",),
-       while_restricted=(SECOND_FACTOR_SETUP,))
+@route(
+    identity_routes,
+    "/v1/me/password",
+    access=Access.SIGNED_IN,
+    methods=("PUT",),
+    while_restricted=(SECOND_FACTOR_SETUP,),
+)
 def change_password():
     return profile.change_password(_ports(), _caller(), _origin(), _body())
 
@@ -135,7 +152,9 @@ def connections():
 
 @route(identity_routes, "/v1/me/connections", access=Access.PATIENT, methods=("POST",))
 def add_connection():
-    return Response(profile.add_connection(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201)
+    return Response(
+        profile.add_connection(_ports(), _caller(), _origin(), _body(), wiring.container().clock.now()), status_code=201
+    )
 
 
 @route(identity_routes, "/v1/me/connections/{connection_id}", access=Access.PATIENT, methods=("DELETE",))
@@ -146,19 +165,38 @@ def remove_connection(connection_id):
 
 # -- second factors -------------------------------------------------------------------------------
 
-@route(identity_routes, "/v1/me/second-factors/totp", access=Access.SIGNED_IN, methods=("POST",),
-       while_restricted=(SECOND_FACTOR_SETUP,))
+
+@route(
+    identity_routes,
+    "/v1/me/second-factors/totp",
+    access=Access.SIGNED_IN,
+    methods=("POST",),
+    while_restricted=(SECOND_FACTOR_SETUP,),
+)
 def totp_begin():
-    return Response(second_factor.begin_totp(_ports(), profile.account_of(_ports(), _caller()), wiring.container().clock.now()),
-                    status_code=201)
+    return Response(
+        second_factor.begin_totp(_ports(), profile.account_of(_ports(), _caller()), wiring.container().clock.now()),
+        status_code=201,
+    )
 
 
-@route(identity_routes, "/v1/me/second-factors/totp/confirm", access=Access.SIGNED_IN, methods=("POST",),
-       while_restricted=(SECOND_FACTOR_SETUP,))
+@route(
+    identity_routes,
+    "/v1/me/second-factors/totp/confirm",
+    access=Access.SIGNED_IN,
+    methods=("POST",),
+    while_restricted=(SECOND_FACTOR_SETUP,),
+)
 def totp_confirm():
     caller = _caller()
-    result = second_factor.confirm_totp(_ports(), _origin(), profile.account_of(_ports(), caller), _body(), wiring.container().clock.now(),
-                                        caller.session_id)
+    result = second_factor.confirm_totp(
+        _ports(),
+        _origin(),
+        profile.account_of(_ports(), caller),
+        _body(),
+        wiring.container().clock.now(),
+        caller.session_id,
+    )
     sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
     return result
 
@@ -170,12 +208,18 @@ def totp_disable():
     return Response(body="", status_code=204)
 
 
-@route(identity_routes, "/v1/me/second-factors/email", access=Access.SIGNED_IN, methods=("PUT",),
-       while_restricted=(SECOND_FACTOR_SETUP,))
+@route(
+    identity_routes,
+    "/v1/me/second-factors/email",
+    access=Access.SIGNED_IN,
+    methods=("PUT",),
+    while_restricted=(SECOND_FACTOR_SETUP,),
+)
 def email_codes():
     caller = _caller()
-    result = second_factor.set_email_codes(_ports(), _origin(), profile.account_of(_ports(), caller), _body(),
-                                           caller.session_id)
+    result = second_factor.set_email_codes(
+        _ports(), _origin(), profile.account_of(_ports(), caller), _body(), caller.session_id
+    )
     if result["enabled"]:
         sessions.lift_restriction(_ports(), caller, sessions.Restriction.SECOND_FACTOR_SETUP)
     return result
@@ -184,5 +228,9 @@ def email_codes():
 @route(identity_routes, "/v1/me/second-factors/recovery-codes", access=Access.SIGNED_IN, methods=("POST",))
 def recovery_codes():
     caller = _caller()
-    return Response(second_factor.regenerate_recovery_codes(_ports(), _origin(), profile.account_of(_ports(), caller),
-                                                            _body(), caller.session_id), status_code=201)
+    return Response(
+        second_factor.regenerate_recovery_codes(
+            _ports(), _origin(), profile.account_of(_ports(), caller), _body(), caller.session_id
+        ),
+        status_code=201,
+    )

@@ -71,14 +71,18 @@ def _accepted_step(totp: pyotp.TOTP, code: str, now: datetime, last_step: int) -
     for candidate in (step, step - 1, step + 1):
         # (verify hands for_time to TOTP.at, which takes a Unix time as well; its annotation says
         # datetime only)
-        if candidate > last_step and totp.verify(code, for_time=candidate * STEP_SECONDS,  # type: ignore[arg-type]
-                                                 valid_window=0):
+        if candidate > last_step and totp.verify(
+            code,
+            for_time=candidate * STEP_SECONDS,  # type: ignore[arg-type]
+            valid_window=0,
+        ):
             return candidate
     return None
 
 
-def verify_at_sign_in(ports: TotpPorts, account: Account, challenge: IdentityRecord, code: str,
-                      now: datetime) -> tuple[str | None, Account | None]:
+def verify_at_sign_in(
+    ports: TotpPorts, account: Account, challenge: IdentityRecord, code: str, now: datetime
+) -> tuple[str | None, Account | None]:
     """(the method that accepted the code, the account to save) or (None, None)."""
     code = code.strip()
     if account.totp_secret:
@@ -89,7 +93,9 @@ def verify_at_sign_in(ports: TotpPorts, account: Account, challenge: IdentityRec
         return "email", None
     hashed = tokens.digest(tokens.normalize_recovery_code(code))
     if hashed in account.recovery_code_hashes:
-        return "recovery_code", dataclasses.replace(account, recovery_code_hashes=account.recovery_code_hashes - {hashed})
+        return "recovery_code", dataclasses.replace(
+            account, recovery_code_hashes=account.recovery_code_hashes - {hashed}
+        )
     return None, None
 
 
@@ -105,7 +111,9 @@ def begin_totp(ports: SecondFactorPorts, account: Account, now: datetime) -> dic
     return {"secret": seed, "provisioning_uri": uri, "digits": 6, "period": STEP_SECONDS}
 
 
-def confirm_totp(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, now: datetime, session_id: str) -> dict[str, Any]:
+def confirm_totp(
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, now: datetime, session_id: str
+) -> dict[str, Any]:
     """Turn the app on with a code from it and the account's password (a stolen session alone
     must not be able to bind an attacker's phone to the account)."""
     body = only_fields(body, ("code", "password"), ("code", "password"))
@@ -114,12 +122,21 @@ def confirm_totp(ports: SecondFactorPorts, origin: Origin, account: Account, bod
     confirm_password(ports, origin, account, body.get("password"))
     step = _accepted_step(_totp(ports, account, account.totp_pending_secret), str(body["code"]).strip(), now, 0)
     if step is None:
-        raise ValidationFailed("That code is not correct. Check the time on your phone and try again.",
-                               [{"field": "code"}])
+        raise ValidationFailed(
+            "That code is not correct. Check the time on your phone and try again.", [{"field": "code"}]
+        )
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
-    _save_change(ports, origin, account, "second_factor.totp_enabled", session_id,
-                 totp_secret=account.totp_pending_secret, totp_pending_secret=b"", totp_last_step=step,
-                 recovery_code_hashes=_hashes(codes))
+    _save_change(
+        ports,
+        origin,
+        account,
+        "second_factor.totp_enabled",
+        session_id,
+        totp_secret=account.totp_pending_secret,
+        totp_pending_secret=b"",
+        totp_last_step=step,
+        recovery_code_hashes=_hashes(codes),
+    )
     return {"enabled": True, "recovery_codes": codes}
 
 
@@ -129,8 +146,12 @@ def _hashes(codes: list[str]) -> frozenset[str]:
 
 def _keeps_required_factor(ports: SecondFactorPorts, account: Account, remaining: bool) -> None:
     settings = ports.settings
-    if (account.role.is_workforce and settings.identity.staff_second_factor_required and not remaining
-            and not settings.second_factor_exempt(account.username)):
+    if (
+        account.role.is_workforce
+        and settings.identity.staff_second_factor_required
+        and not remaining
+        and not settings.second_factor_exempt(account.username)
+    ):
         raise Conflict("Staff accounts must keep a second factor; set up the other one first.")
 
 
@@ -138,12 +159,22 @@ def disable_totp(ports: SecondFactorPorts, origin: Origin, account: Account, bod
     body = only_fields(body or {}, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
     _keeps_required_factor(ports, account, remaining="email" in account.second_factors)
-    _save_change(ports, origin, account, "second_factor.totp_disabled", session_id,
-                 totp_secret=b"", totp_pending_secret=b"", totp_last_step=0,
-                 recovery_code_hashes=account.recovery_code_hashes if account.email_code_enabled else frozenset())
+    _save_change(
+        ports,
+        origin,
+        account,
+        "second_factor.totp_disabled",
+        session_id,
+        totp_secret=b"",
+        totp_pending_secret=b"",
+        totp_last_step=0,
+        recovery_code_hashes=account.recovery_code_hashes if account.email_code_enabled else frozenset(),
+    )
 
 
-def set_email_codes(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
+def set_email_codes(
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str
+) -> dict[str, Any]:
     body = only_fields(body, ("enabled", "password"), ("password",))
     enabled = body.get("enabled")
     if not isinstance(enabled, bool):
@@ -160,25 +191,42 @@ def set_email_codes(ports: SecondFactorPorts, origin: Origin, account: Account, 
         hashes = _hashes(codes)
     if not enabled and not account.totp_secret:
         hashes = frozenset()
-    _save_change(ports, origin, account, "second_factor.email_enabled" if enabled else "second_factor.email_disabled",
-                 session_id, email_code_enabled=enabled, recovery_code_hashes=hashes)
+    _save_change(
+        ports,
+        origin,
+        account,
+        "second_factor.email_enabled" if enabled else "second_factor.email_disabled",
+        session_id,
+        email_code_enabled=enabled,
+        recovery_code_hashes=hashes,
+    )
     return {"enabled": enabled, "recovery_codes": codes or None}
 
 
-def regenerate_recovery_codes(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> dict[str, Any]:
+def regenerate_recovery_codes(
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str
+) -> dict[str, Any]:
     body = only_fields(body, ("password",), ("password",))
     confirm_password(ports, origin, account, body.get("password"))
     if not (account.totp_secret or account.email_code_enabled):
         raise Conflict("Recovery codes come with a second factor; turn one on first.")
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]
-    _save_change(ports, origin, account, "second_factor.recovery_codes_replaced", session_id,
-                 recovery_code_hashes=_hashes(codes))
+    _save_change(
+        ports, origin, account, "second_factor.recovery_codes_replaced", session_id, recovery_code_hashes=_hashes(codes)
+    )
     return {"recovery_codes": codes}
 
 
-def _save_change(ports: SecondFactorPorts, origin: Origin, account: Account, event_type: str, session_id: str, **changes: Any) -> None:
+def _save_change(
+    ports: SecondFactorPorts, origin: Origin, account: Account, event_type: str, session_id: str, **changes: Any
+) -> None:
     """A second-factor change ends the account's other sessions: whoever else holds one must
     sign in again under the new rules."""
-    end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, **changes),
-                 audit_event(ports, origin, actor_of(account), event_type), keep_selector=session_id)
+    end_sessions(
+        ports,
+        account.account_id,
+        lambda current: dataclasses.replace(current, **changes),
+        audit_event(ports, origin, actor_of(account), event_type),
+        keep_selector=session_id,
+    )
     notify(ports, "second_factor_changed", account.email if account.email_verified else "")

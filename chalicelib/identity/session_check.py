@@ -26,9 +26,16 @@ def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Ca
     split = tokens.parse(token.strip()) if scheme.lower() == "bearer" else None
     if split is None:
         return None
-    session = ports.identity_records.touch_session(split.selector, split.verifier_hash, now,
-                                                   ports.settings.identity.session_idle_seconds)
+    session = ports.identity_records.touch_session(
+        split.selector, split.verifier_hash, now, ports.settings.identity.session_idle_seconds
+    )
     if session is None:
         return None
-    return Caller(account_id=session.account_id, role=session.role, organization_id=session.organization_id,
-                  patient_id=session.patient_id, session_id=session.selector, restriction=session.restriction)
+    return Caller(
+        account_id=session.account_id,
+        role=session.role,
+        organization_id=session.organization_id,
+        patient_id=session.patient_id,
+        session_id=session.selector,
+        restriction=session.restriction,
+    )

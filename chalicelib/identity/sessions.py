@@ -69,27 +69,44 @@ def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> di
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
         write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
-        raise Forbidden("Portal access for this account is not active. Please contact your provider's office.",
-                        code=f"account_{account.status.value}")
+        raise Forbidden(
+            "Portal access for this account is not active. Please contact your provider's office.",
+            code=f"account_{account.status.value}",
+        )
     # Failures are cleared only when a session opens: a right password alone must not reset the
     # count of wrong second-factor codes, or each new sign-in would buy four more guesses.
     methods = account.second_factors
     if methods:
         token, split = tokens.new_token()
-        ports.identity_records.put(IdentityRecord(
-            kind=RecordKind.CHALLENGE, selector=split.selector, secret_hash=split.verifier_hash,
-            expires_at=int(now.timestamp()) + CHALLENGE_SECONDS, account_id=account.account_id, created_at=now,
-            owner=f"account#{account.account_id}"))  # owned, so a password reset or suspension ends it
+        ports.identity_records.put(
+            IdentityRecord(
+                kind=RecordKind.CHALLENGE,
+                selector=split.selector,
+                secret_hash=split.verifier_hash,
+                expires_at=int(now.timestamp()) + CHALLENGE_SECONDS,
+                account_id=account.account_id,
+                created_at=now,
+                owner=f"account#{account.account_id}",
+            )
+        )  # owned, so a password reset or suspension ends it
         write_audit(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
-        return {"mfa_required": True, "challenge_id": token, "methods": methods,
-                "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS)}
+        return {
+            "mfa_required": True,
+            "challenge_id": token,
+            "methods": methods,
+            "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS),
+        }
     return open_session(ports, origin, account, now, method="password")
 
 
 def restriction_for(ports: SessionPorts, account: Account) -> Restriction:
     settings = ports.settings
-    if (account.role.is_workforce and settings.identity.staff_second_factor_required
-            and not account.second_factors and not settings.second_factor_exempt(account.username)):
+    if (
+        account.role.is_workforce
+        and settings.identity.staff_second_factor_required
+        and not account.second_factors
+        and not settings.second_factor_exempt(account.username)
+    ):
         return Restriction.SECOND_FACTOR_SETUP
     if account.role is Role.PATIENT and account.terms_version != terms.CURRENT.version:
         return Restriction.TERMS
@@ -103,20 +120,40 @@ def open_session(ports: SessionPorts, origin: Origin, account: Account, now: dat
     restriction = restriction_for(ports, account)
     expires_at = epoch + policy.session_lifetime_seconds
     session = IdentityRecord(
-        kind=RecordKind.SESSION, selector=split.selector, secret_hash=split.verifier_hash,
-        expires_at=expires_at, owner=f"account#{account.account_id}", created_at=now,
-        account_id=account.account_id, patient_id=account.patient_id, organization_id=account.organization_id,
-        role=account.role.value, restriction=restriction.value, last_seen_at=now,
-        idle_expires_at=epoch + policy.session_idle_seconds)
+        kind=RecordKind.SESSION,
+        selector=split.selector,
+        secret_hash=split.verifier_hash,
+        expires_at=expires_at,
+        owner=f"account#{account.account_id}",
+        created_at=now,
+        account_id=account.account_id,
+        patient_id=account.patient_id,
+        organization_id=account.organization_id,
+        role=account.role.value,
+        restriction=restriction.value,
+        last_seen_at=now,
+        idle_expires_at=epoch + policy.session_idle_seconds,
+    )
     live = frozenset(entry for entry in account.sessions if int(entry.partition(":")[2] or 0) > epoch)
     # Saved on the version read at sign-in: a suspension or password change that landed since
     # makes this fail, so no session outlives it (and the account lists every live session).
-    ports.identity_records.open_session(session, dataclasses.replace(
-        account, failed_sign_ins=0, failures_since=None, locked_until=None,
-        sessions=live | {f"{split.selector}:{expires_at}"}))
+    ports.identity_records.open_session(
+        session,
+        dataclasses.replace(
+            account,
+            failed_sign_ins=0,
+            failures_since=None,
+            locked_until=None,
+            sessions=live | {f"{split.selector}:{expires_at}"},
+        ),
+    )
     write_audit(ports, origin, actor_of(account), "session.sign_in", reason=method)
-    return {"token": token, "expires_at": iso(epoch + policy.session_lifetime_seconds),
-            "idle_timeout_s": policy.session_idle_seconds, "must": restriction.value or None}
+    return {
+        "token": token,
+        "expires_at": iso(epoch + policy.session_lifetime_seconds),
+        "idle_timeout_s": policy.session_idle_seconds,
+        "must": restriction.value or None,
+    }
 
 
 def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -125,7 +162,9 @@ def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: 
     challenge, account = _live_challenge(ports, body["challenge_id"], now)
     if ports.identity_records.count_attempt(RecordKind.CHALLENGE, challenge.selector, CHALLENGE_ATTEMPTS) is None:
         ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector)
-        write_audit(ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts")
+        write_audit(
+            ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts"
+        )
         raise NotAuthenticated("Too many wrong codes. Sign in again.", code="challenge_expired")
     code = body["code"] if isinstance(body["code"], str) else ""
     method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
@@ -148,12 +187,15 @@ def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetim
         raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
     code = tokens.numeric_code()
     assert challenge.created_at is not None  # sign_in gives every challenge its time
-    if not ports.identity_records.change(RecordKind.CHALLENGE, challenge.selector, {"secret_hash": challenge.secret_hash},
-                                         code_hash=tokens.digest(f"{challenge.selector}:{code}"),
-                                         # Never more than 20 minutes after the sign-in began, however
-                                         # many codes are asked for.
-                                         expires_at=min(int(now.timestamp()) + EMAIL_CODE_SECONDS,
-                                                        int(challenge.created_at.timestamp()) + 20 * 60)):
+    if not ports.identity_records.change(
+        RecordKind.CHALLENGE,
+        challenge.selector,
+        {"secret_hash": challenge.secret_hash},
+        code_hash=tokens.digest(f"{challenge.selector}:{code}"),
+        # Never more than 20 minutes after the sign-in began, however
+        # many codes are asked for.
+        expires_at=min(int(now.timestamp()) + EMAIL_CODE_SECONDS, int(challenge.created_at.timestamp()) + 20 * 60),
+    ):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     notify(ports, "sign_in_code", account.email, code=code)
     write_audit(ports, origin, actor_of(account), "session.email_code_sent")
@@ -162,8 +204,12 @@ def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetim
 def _live_challenge(ports: SessionPorts, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
     split = tokens.parse(challenge_id)
     challenge = ports.identity_records.get(RecordKind.CHALLENGE, split.selector) if split else None
-    if (split is None or challenge is None or not tokens.same(challenge.secret_hash, split.verifier_hash)
-            or challenge.expires_at <= int(now.timestamp())):
+    if (
+        split is None
+        or challenge is None
+        or not tokens.same(challenge.secret_hash, split.verifier_hash)
+        or challenge.expires_at <= int(now.timestamp())
+    ):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     account = ports.directory.account(challenge.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE or is_locked(account, now):
@@ -179,5 +225,6 @@ def sign_out(ports: SessionPorts, caller: Caller, origin: Origin) -> None:
 def lift_restriction(ports: IdentityRecordsPorts, caller: Caller, restriction: Restriction) -> None:
     """The session may do everything once it has done what it had to (accepted the terms ...)."""
     if caller.restriction == restriction.value:
-        ports.identity_records.change(RecordKind.SESSION, caller.session_id, {"restriction": restriction.value},
-                                      restriction=None)
+        ports.identity_records.change(
+            RecordKind.SESSION, caller.session_id, {"restriction": restriction.value}, restriction=None
+        )

@@ -24,8 +24,7 @@ class IdentityStore(Protocol):
         """False if the record was not there (so a one-time record is used once)."""
         ...
 
-    def touch_session(self, selector: str, secret_hash: str, now: datetime,
-                      idle_seconds: int) -> IdentityRecord | None:
+    def touch_session(self, selector: str, secret_hash: str, now: datetime, idle_seconds: int) -> IdentityRecord | None:
         """The live session whose secret matches, its idle deadline moved on; None otherwise."""
         ...
 

@@ -37,5 +37,7 @@ def check(ports: ThrottlePorts, kind: str, address: str, now: datetime) -> None:
 
         count("AttemptsThrottled")
         logger.warning("attempts throttled", extra={"attempt_kind": kind, "address_hash": who})
-        raise TooManyRequests("Too many attempts from this address. Wait a few minutes, then try again.",
-                              retry_after_seconds=start + window - epoch)
+        raise TooManyRequests(
+            "Too many attempts from this address. Wait a few minutes, then try again.",
+            retry_after_seconds=start + window - epoch,
+        )

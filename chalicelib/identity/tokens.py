@@ -50,14 +50,14 @@ def same(stored_hash: str | None, presented_hash: str) -> bool:
 
 def numeric_code(digits: int = 6) -> str:
     """A one-time code for email (typed by a person, so short; attempts are limited)."""
-    return f"{secrets.randbelow(10 ** digits):0{digits}d}"
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def recovery_code() -> str:
     """80 random bits in Crockford-like base32 groups: xxxx-xxxx-xxxx-xxxx."""
     alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
     raw = "".join(secrets.choice(alphabet) for _ in range(16))
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def normalize_recovery_code(code: str) -> str:

@@ -37,18 +37,40 @@ def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: An
     username = normalize_username(body["username"]) if isinstance(body["username"], str) else normalize_username("")
     email = email_address(body["email"])
     # Unusable until the set-up link is followed: a random password nobody knows.
-    account = Account(account_id=uuid.uuid4().hex, username=username, organization_id=caller.organization_id,
-                      role=Role(body["role"]), password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
-                      status=AccountStatus.ACTIVE, email=email, email_verified=True, created_at=now)
+    account = Account(
+        account_id=uuid.uuid4().hex,
+        username=username,
+        organization_id=caller.organization_id,
+        role=Role(body["role"]),
+        password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
+        status=AccountStatus.ACTIVE,
+        email=email,
+        email_verified=True,
+        created_at=now,
+    )
     ports.directory.add_account(account)
     send_link(ports, account, LinkPurpose.ACCOUNT_SETUP, ACCOUNT_SETUP_SECONDS, now)
-    write_audit(ports, origin, caller_actor(caller), "staff_account.created", action=Action.CREATE, resource_type="Account",
-           resource_id=account.account_id, reason=account.role.value)
-    return {"account_id": account.account_id, "username": username, "role": account.role.value,
-            "status": account.status.value}
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "staff_account.created",
+        action=Action.CREATE,
+        resource_type="Account",
+        resource_id=account.account_id,
+        reason=account.role.value,
+    )
+    return {
+        "account_id": account.account_id,
+        "username": username,
+        "role": account.role.value,
+        "status": account.status.value,
+    }
 
 
-def set_staff_status(ports: WorkforcePorts, caller: Caller, origin: Origin, account_id: str, body: Any) -> dict[str, Any]:
+def set_staff_status(
+    ports: WorkforcePorts, caller: Caller, origin: Origin, account_id: str, body: Any
+) -> dict[str, Any]:
     body = only_fields(body, ("status",), ("status",))
     if body["status"] not in (AccountStatus.ACTIVE.value, AccountStatus.SUSPENDED.value):
         raise ValidationFailed("status is active or suspended.", [{"field": "status"}])
@@ -58,12 +80,20 @@ def set_staff_status(ports: WorkforcePorts, caller: Caller, origin: Origin, acco
     if account.account_id == caller.account_id:
         raise Conflict("You cannot disable your own account.")
     status = AccountStatus(body["status"])
-    event_of_change = audit_event(ports, origin, caller_actor(caller), f"staff_account.{status.value}", action=Action.UPDATE,
-                        resource_type="Account", resource_id=account.account_id)
+    event_of_change = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        f"staff_account.{status.value}",
+        action=Action.UPDATE,
+        resource_type="Account",
+        resource_id=account.account_id,
+    )
     if status is AccountStatus.ACTIVE:
         ports.identity_records.save_account_with_audit(dataclasses.replace(account, status=status), event_of_change)
         ended = 0
     else:  # idempotent: suspending again ends whatever a failed first attempt left
-        _, ended = end_sessions(ports, account.account_id, lambda current: dataclasses.replace(current, status=status),
-                                event_of_change)
+        _, ended = end_sessions(
+            ports, account.account_id, lambda current: dataclasses.replace(current, status=status), event_of_change
+        )
     return {"account_id": account.account_id, "status": status.value, "sessions_ended": ended}

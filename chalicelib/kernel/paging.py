@@ -35,7 +35,10 @@ def decode_cursor(cursor: str) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         decoded = None
     # Only what encode_cursor writes: a non-empty object of string key attributes.
-    if not (isinstance(decoded, dict) and decoded and all(
-            isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in decoded.values())):
+    if not (
+        isinstance(decoded, dict)
+        and decoded
+        and all(isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in decoded.values())
+    ):
         raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
     return decoded

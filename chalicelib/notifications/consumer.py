@@ -43,14 +43,21 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         if delivery.inbox == "added":
             count("NotificationInboxed")
         # ids and codes only: never the address
-        logger.info("notification sent" if delivery.ses_message_id else "notification not emailed",
-                    extra={"notification_id": request.notification_id, "template": request.template,
-                           "account_id": request.account_id or None, "inbox": delivery.inbox or None,
-                           "not_emailed": delivery.not_emailed or None})
+        logger.info(
+            "notification sent" if delivery.ses_message_id else "notification not emailed",
+            extra={
+                "notification_id": request.notification_id,
+                "template": request.template,
+                "account_id": request.account_id or None,
+                "inbox": delivery.inbox or None,
+                "not_emailed": delivery.not_emailed or None,
+            },
+        )
         return delivery.as_json()
 
-    send_once, config = container.idempotent("notifications.send", send, "notification_id", PAYLOAD_JMESPATH,
-                                             IDEMPOTENCY_WINDOW_SECONDS)
+    send_once, config = container.idempotent(
+        "notifications.send", send, "notification_id", PAYLOAD_JMESPATH, IDEMPOTENCY_WINDOW_SECONDS
+    )
     if context is not None:
         config.register_lambda_context(context)
 
@@ -63,5 +70,4 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         NotificationRequest.from_message(message)  # refuse before taking an idempotency key
         send_once(message=message)
 
-    return process_partial_response(event=event, record_handler=take, processor=QueueBatch(),
-                                    context=context)
+    return process_partial_response(event=event, record_handler=take, processor=QueueBatch(), context=context)

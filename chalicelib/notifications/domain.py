@@ -23,9 +23,11 @@ class Param:
 # and adding its field to NotificationRequest and FIELDS.
 PARAMS: dict[str, Param] = {
     "token": Param(re.compile(r"[A-Za-z0-9_-]{16,128}"), "16 to 128 letters, digits, '-' or '_'", in_link=True),
-    "username": Param(re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}"),
-                      "3 to 64 lowercase letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
-                      in_link=False),
+    "username": Param(
+        re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}"),
+        "3 to 64 lowercase letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
+        in_link=False,
+    ),
     "code": Param(re.compile(r"[0-9]{6}"), "6 digits", in_link=False),
 }
 
@@ -66,8 +68,12 @@ class Template:
             raise ValueError(f"a template's path is a path in the portal: {self.path!r}")
         in_link = {name for name in self.params if PARAMS[name].in_link}
         in_lines = set(self.params) - in_link
-        for where, texts, allowed in (("path", (self.path,), in_link), ("lines", self.lines, in_lines),
-                                      ("subject", (self.subject,), set()), ("action", (self.action,), set())):
+        for where, texts, allowed in (
+            ("path", (self.path,), in_link),
+            ("lines", self.lines, in_lines),
+            ("subject", (self.subject,), set()),
+            ("action", (self.action,), set()),
+        ):
             used = {name for text in texts for name in _PLACEHOLDER.findall(text)}
             if used != allowed or any(c in _PLACEHOLDER.sub("", text) for text in texts for c in "{}"):
                 raise ValueError(f"the {where} of a template must use exactly {sorted(allowed)}, found {sorted(used)}")
@@ -80,82 +86,146 @@ class Template:
 TEMPLATES: dict[str, Template] = {
     "account_ready": Template(
         subject="Your patient portal account is ready",
-        lines=("An account has been created for you on the patient portal.",
-               "Sign in with the user name and password your administrator gave you."),
-        action="Open the portal", path="/"),
+        lines=(
+            "An account has been created for you on the patient portal.",
+            "Sign in with the user name and password your administrator gave you.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "invitation": Template(
         subject="You are invited to the patient portal",
-        lines=("You have been invited to use the patient portal.",
-               "The link below works once and expires after 7 days. If it has expired, ask for a new invitation."),
-        action="Accept the invitation", path="/enroll?code={token}", params=("token",)),
+        lines=(
+            "You have been invited to use the patient portal.",
+            "The link below works once and expires after 7 days. If it has expired, ask for a new invitation.",
+        ),
+        action="Accept the invitation",
+        path="/enroll?code={token}",
+        params=("token",),
+    ),
     "something_waiting": Template(
         subject="Something new is waiting in your patient portal",
-        lines=("There is something new for you in the patient portal.",
-               "For your privacy we do not say what in email. Sign in to see it."),
-        action="Sign in to the portal", path="/", inbox=True, preference="email_new_results"),
+        lines=(
+            "There is something new for you in the patient portal.",
+            "For your privacy we do not say what in email. Sign in to see it.",
+        ),
+        action="Sign in to the portal",
+        path="/",
+        inbox=True,
+        preference="email_new_results",
+    ),
     "email_verification": Template(
         subject="Confirm your email address for the patient portal",
-        lines=("Please confirm that this is the email address for your patient portal account.",
-               "If you did not ask for this, you can ignore this email."),
-        action="Confirm this address", path="/verify-email?token={token}", params=("token",)),
+        lines=(
+            "Please confirm that this is the email address for your patient portal account.",
+            "If you did not ask for this, you can ignore this email.",
+        ),
+        action="Confirm this address",
+        path="/verify-email?token={token}",
+        params=("token",),
+    ),
     "password_reset": Template(
         subject="Reset your patient portal password",
-        lines=("We received a request to reset the password of your patient portal account.",
-               "The link below is valid for 30 minutes and works once.",
-               "If you did not ask for this, you can ignore this email: your password is unchanged."),
-        action="Choose a new password", path="/reset-password?token={token}", params=("token",)),
+        lines=(
+            "We received a request to reset the password of your patient portal account.",
+            "The link below is valid for 30 minutes and works once.",
+            "If you did not ask for this, you can ignore this email: your password is unchanged.",
+        ),
+        action="Choose a new password",
+        path="/reset-password?token={token}",
+        params=("token",),
+    ),
     "account_setup": Template(
         subject="Your patient portal staff account has been created",
-        lines=("A staff account on the patient portal has been created for you.",
-               "Use the link below to choose your password. The link is valid for 72 hours.",
-               "If it has expired, ask your administrator to send a new one."),
-        action="Choose your password", path="/reset-password?token={token}", params=("token",)),
+        lines=(
+            "A staff account on the patient portal has been created for you.",
+            "Use the link below to choose your password. The link is valid for 72 hours.",
+            "If it has expired, ask your administrator to send a new one.",
+        ),
+        action="Choose your password",
+        path="/reset-password?token={token}",
+        params=("token",),
+    ),
     "username_reminder": Template(
         subject="Your patient portal user name",
-        lines=("You asked for a reminder of your patient portal user name.",
-               "Your user name is {username}.",
-               "If you did not ask for this, you can ignore this email."),
-        action="Sign in to the portal", path="/", params=("username",)),
+        lines=(
+            "You asked for a reminder of your patient portal user name.",
+            "Your user name is {username}.",
+            "If you did not ask for this, you can ignore this email.",
+        ),
+        action="Sign in to the portal",
+        path="/",
+        params=("username",),
+    ),
     "sign_in_code": Template(
         subject="Your patient portal sign-in code",
-        lines=("Your sign-in code is {code}. It expires in 10 minutes. Nobody from the portal will ask you for it.",
-               "If you are not signing in right now, do not use the code, and reset your password."),
-        action="Open the portal", path="/", params=("code",)),
+        lines=(
+            "Your sign-in code is {code}. It expires in 10 minutes. Nobody from the portal will ask you for it.",
+            "If you are not signing in right now, do not use the code, and reset your password.",
+        ),
+        action="Open the portal",
+        path="/",
+        params=("code",),
+    ),
     "account_locked": Template(
         subject="Signing in to your patient portal account is paused",
-        lines=("There were several failed attempts to sign in to your patient portal account.",
-               "To protect your account, signing in is paused for 15 minutes.",
-               "If it was not you, reset your password."),
-        action="Open the portal", path="/"),
+        lines=(
+            "There were several failed attempts to sign in to your patient portal account.",
+            "To protect your account, signing in is paused for 15 minutes.",
+            "If it was not you, reset your password.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "password_changed": Template(
         subject="Your patient portal password was changed",
-        lines=("The password of your patient portal account was changed.",
-               "If it was you, there is nothing more to do.",
-               "If it was not you, reset your password and contact your provider's office."),
-        action="Open the portal", path="/"),
+        lines=(
+            "The password of your patient portal account was changed.",
+            "If it was you, there is nothing more to do.",
+            "If it was not you, reset your password and contact your provider's office.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "email_changed": Template(
         subject="The email address of your patient portal account was changed",
-        lines=("The email address of your patient portal account was changed. "
-               "We are telling you at your previous address.",
-               "If it was you, there is nothing more to do.",
-               "If it was not you, reset your password and contact your provider's office."),
-        action="Open the portal", path="/"),
+        lines=(
+            "The email address of your patient portal account was changed. "
+            "We are telling you at your previous address.",
+            "If it was you, there is nothing more to do.",
+            "If it was not you, reset your password and contact your provider's office.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "second_factor_changed": Template(
         subject="The second sign-in step of your patient portal account was changed",
-        lines=("The second sign-in step of your patient portal account was changed.",
-               "If it was you, there is nothing more to do.",
-               "If it was not you, reset your password and contact your provider's office."),
-        action="Open the portal", path="/"),
+        lines=(
+            "The second sign-in step of your patient portal account was changed.",
+            "If it was you, there is nothing more to do.",
+            "If it was not you, reset your password and contact your provider's office.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "portal_access_suspended": Template(
         subject="Your patient portal access is paused",
-        lines=("Your provider's office has paused your access to the patient portal.",
-               "Please contact the office if you have questions."),
-        action="Open the portal", path="/"),
+        lines=(
+            "Your provider's office has paused your access to the patient portal.",
+            "Please contact the office if you have questions.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
     "portal_access_ended": Template(
         subject="Your patient portal access has ended",
-        lines=("Your access to the patient portal has ended.",
-               "Please contact your provider's office if you have questions."),
-        action="Open the portal", path="/"),
+        lines=(
+            "Your access to the patient portal has ended.",
+            "Please contact your provider's office if you have questions.",
+        ),
+        action="Open the portal",
+        path="/",
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -229,7 +299,7 @@ class NotificationRequest:
         return fill(TEMPLATES[self.template].path, self.params)
 
     @classmethod
-    def from_message(cls, message: Any) -> "NotificationRequest":
+    def from_message(cls, message: Any) -> NotificationRequest:
         if not isinstance(message, dict):
             raise ValidationFailed("A notification is a JSON object.")
         problems = _problems(message, given=message.keys())
@@ -254,6 +324,11 @@ class InboxItem:
     read_at: datetime | None = None
 
     @classmethod
-    def of(cls, request: NotificationRequest, at: datetime) -> "InboxItem":
-        return cls(account_id=request.account_id, notification_id=request.notification_id,
-                   template=request.template, title=TEMPLATES[request.template].subject, created_at=at)
+    def of(cls, request: NotificationRequest, at: datetime) -> InboxItem:
+        return cls(
+            account_id=request.account_id,
+            notification_id=request.notification_id,
+            template=request.template,
+            title=TEMPLATES[request.template].subject,
+            created_at=at,
+        )

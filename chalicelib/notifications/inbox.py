@@ -29,22 +29,40 @@ class InboxPorts(AuditPorts, Protocol):
 
 
 def item_json(item: InboxItem) -> dict[str, Any]:
-    return {"notification_id": item.notification_id, "template": item.template, "title": item.title,
-            "created_at": iso(item.created_at), "read_at": iso(item.read_at) if item.read_at else None}
+    return {
+        "notification_id": item.notification_id,
+        "template": item.template,
+        "title": item.title,
+        "created_at": iso(item.created_at),
+        "read_at": iso(item.read_at) if item.read_at else None,
+    }
 
 
 def list_notifications(ports: InboxPorts, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
     limit = page_limit(query, 20, MAX_PAGE)
     items, cursor = ports.inbox.page(caller.account_id, limit, query.get("cursor", ""))
-    write_audit(ports, origin, caller_actor(caller), "notifications.list", action=Action.READ,
-           resource_type="Communication", reason=f"count:{len(items)}")
-    return {"notifications": [item_json(item) for item in items],
-            "unread_count": sum(1 for item in items if item.read_at is None), "next_cursor": cursor or None}
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "notifications.list",
+        action=Action.READ,
+        resource_type="Communication",
+        reason=f"count:{len(items)}",
+    )
+    return {
+        "notifications": [item_json(item) for item in items],
+        "unread_count": sum(1 for item in items if item.read_at is None),
+        "next_cursor": cursor or None,
+    }
 
 
 def mark_read(ports: InboxPorts, caller: Caller, notification_id: str, now: datetime) -> dict[str, Any]:
-    item = (ports.inbox.mark_read(caller.account_id, notification_id, now)
-            if NOTIFICATION_ID.fullmatch(notification_id or "") else None)
+    item = (
+        ports.inbox.mark_read(caller.account_id, notification_id, now)
+        if NOTIFICATION_ID.fullmatch(notification_id or "")
+        else None
+    )
     if item is None:
         raise NotFound("No such notification.")
     return item_json(item)

@@ -19,5 +19,11 @@ def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: 
     template's fixed slots; empty ones are left out."""
     if not to_address:
         return
-    ports.notifications_queue.send({"notification_id": notification_id or uuid.uuid4().hex, "template": template,
-                                    "to_address": to_address, **{k: v for k, v in params.items() if v}})
+    ports.notifications_queue.send(
+        {
+            "notification_id": notification_id or uuid.uuid4().hex,
+            "template": template,
+            "to_address": to_address,
+            **{k: v for k, v in params.items() if v},
+        }
+    )

@@ -27,7 +27,6 @@ def mark_all_read():
     return inbox.mark_all_read(wiring.container(), _caller(), wiring.container().clock.now())
 
 
-@route(notification_routes, "/v1/me/notifications/{notification_id}/read", access=Access.SIGNED_IN,
-       methods=("POST",))
+@route(notification_routes, "/v1/me/notifications/{notification_id}/read", access=Access.SIGNED_IN, methods=("POST",))
 def mark_read(notification_id):
     return inbox.mark_read(wiring.container(), _caller(), notification_id, wiring.container().clock.now())

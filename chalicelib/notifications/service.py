@@ -43,11 +43,14 @@ def render(request: NotificationRequest, public_base_url: str) -> tuple[str, str
     template = TEMPLATES[request.template]
     lines = [fill(line, request.params) for line in template.lines]
     link = public_base_url.rstrip("/") + request.link_path
-    text = "\n\n".join([*lines, f"{template.action}: {link}",
-                        "This email was sent automatically; replies are not read."])
+    text = "\n\n".join(
+        [*lines, f"{template.action}: {link}", "This email was sent automatically; replies are not read."]
+    )
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    body = (f"<html><body>{paragraphs}<p><a href=\"{html.escape(link, quote=True)}\">{html.escape(template.action)}</a>"
-            "</p><p>This email was sent automatically; replies are not read.</p></body></html>")
+    body = (
+        f'<html><body>{paragraphs}<p><a href="{html.escape(link, quote=True)}">{html.escape(template.action)}</a>'
+        "</p><p>This email was sent automatically; replies are not read.</p></body></html>"
+    )
     return template.subject, text, body
 
 
@@ -97,5 +100,6 @@ def deliver(ports: DeliveryPorts, request: NotificationRequest, now: datetime) -
         address = account.email
     if not address:
         return Delivery(inbox=inbox, not_emailed="no_verified_address")
-    return Delivery(ses_message_id=send(request, mailer=ports.mailer, public_base_url=base_url, to_address=address),
-                    inbox=inbox)
+    return Delivery(
+        ses_message_id=send(request, mailer=ports.mailer, public_base_url=base_url, to_address=address), inbox=inbox
+    )

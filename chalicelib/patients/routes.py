@@ -22,8 +22,9 @@ def _request():
 @route(patient_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))
 def register_patient():
     ports = wiring.container()
-    return Response(patients.register(ports, *signed_in(_request()), _request().json_body, ports.clock.now()),
-                    status_code=201)
+    return Response(
+        patients.register(ports, *signed_in(_request()), _request().json_body, ports.clock.now()), status_code=201
+    )
 
 
 # A POST, not GET ?mrn=: a medical record number is PHI and must not sit in a URL (access logs,
@@ -45,5 +46,6 @@ def patient_portal_status(patient_id):
 
 @route(patient_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))
 def change_portal_access(patient_id):
-    return portal_access.change_portal_access(wiring.container(), *signed_in(_request()), patient_id,
-                                              _request().json_body)
+    return portal_access.change_portal_access(
+        wiring.container(), *signed_in(_request()), patient_id, _request().json_body
+    )

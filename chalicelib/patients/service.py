@@ -63,8 +63,9 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
             raise ValidationFailed("The same identifier is given twice.", [{"field": "identifiers"}])
         identifiers.append(candidate)
     if not identifiers:
-        raise ValidationFailed("A patient needs an identifier: mrn, or identifiers with their authority.",
-                               [{"field": "mrn"}])
+        raise ValidationFailed(
+            "A patient needs an identifier: mrn, or identifiers with their authority.", [{"field": "mrn"}]
+        )
     given = body.get("given_names") or []
     if not isinstance(given, list) or len(given) > 5 or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in given):
         raise ValidationFailed("given_names is a list of names.", [{"field": "given_names"}])
@@ -75,21 +76,38 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
     if sex not in SEXES:
         raise ValidationFailed(f"sex is one of {', '.join(SEXES)}.", [{"field": "sex"}])
     patient = Patient(
-        patient_id=uuid.uuid4().hex, organization_id=caller.organization_id, identifiers=tuple(identifiers),
-        family_name=family, given_names=tuple(n.strip() for n in given), birth_date=parse_birth_date(body["birth_date"]),
-        sex=sex, email=email_address(body["email"]) if body.get("email") else "",
-        portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=now)
+        patient_id=uuid.uuid4().hex,
+        organization_id=caller.organization_id,
+        identifiers=tuple(identifiers),
+        family_name=family,
+        given_names=tuple(n.strip() for n in given),
+        birth_date=parse_birth_date(body["birth_date"]),
+        sex=sex,
+        email=email_address(body["email"]) if body.get("email") else "",
+        portal_status=PortalStatus.NOT_INVITED,
+        account_id="",
+        created_at=now,
+    )
     ports.patients.add(patient)
-    write_audit(ports, origin, caller_actor(caller), "patient.registered", action=Action.CREATE, patient_id=patient.patient_id,
-           resource_type="Patient", resource_id=patient.patient_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "patient.registered",
+        action=Action.CREATE,
+        patient_id=patient.patient_id,
+        resource_type="Patient",
+        resource_id=patient.patient_id,
+    )
     return {"patient_id": patient.patient_id, "portal_status": patient.portal_status.value}
 
 
 def _mrn_authority(ports: RegistryPorts, caller: Caller) -> str:
     organization = ports.directory.organization(caller.organization_id)
     if organization is None or not organization.mrn_authority:
-        raise ValidationFailed("This organization has no medical record number authority; give identifiers.",
-                               [{"field": "mrn"}])
+        raise ValidationFailed(
+            "This organization has no medical record number authority; give identifiers.", [{"field": "mrn"}]
+        )
     return organization.mrn_authority
 
 
@@ -111,14 +129,27 @@ def find(ports: RegistryPorts, caller: Caller, origin: Origin, patient_id: Any =
     if isinstance(mrn, str) and mrn:
         patient = ports.patients.by_identifier(caller.organization_id, identifier(_mrn_authority(ports, caller), mrn))
     if patient is None or patient.organization_id != caller.organization_id:
-        write_audit(ports, origin, caller_actor(caller), "patient.read", Outcome.DENIED, action=Action.READ,
-               resource_type="Patient", reason="not_found_or_other_organization")
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "patient.read",
+            Outcome.DENIED,
+            action=Action.READ,
+            resource_type="Patient",
+            reason="not_found_or_other_organization",
+        )
         raise NotFound("No such patient.")
     return patient
 
 
 def summary(patient: Patient) -> dict[str, Any]:
-    return {"patient_id": patient.patient_id, "organization_id": patient.organization_id,
-            "identifiers": [{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
-            "family_name": patient.family_name, "given_names": list(patient.given_names),
-            "birth_date": patient.birth_date or None, "sex": patient.sex or None}
+    return {
+        "patient_id": patient.patient_id,
+        "organization_id": patient.organization_id,
+        "identifiers": [{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
+        "family_name": patient.family_name,
+        "given_names": list(patient.given_names),
+        "birth_date": patient.birth_date or None,
+        "sex": patient.sex or None,
+    }

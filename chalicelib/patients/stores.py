@@ -21,8 +21,9 @@ class Patients(Protocol):
         """The id of the patient this identifier names in the organization, or ""."""
         ...
 
-    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
-                         moved: tuple[Identifier, ...] = ()) -> None: ...
+    def save_with_claims(
+        self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
+    ) -> None: ...
 
     def save(self, patient: Patient) -> None:
         """Save on the patient's version; Conflict if it changed meanwhile."""

@@ -20,12 +20,21 @@ class AccessLogPorts(AccessPorts, Protocol):
     """The patient's audit trail (``audit_log``), read through the caller's scope and audited."""
 
 
-def access_log(ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]) -> dict[str, Any]:
+def access_log(
+    ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]
+) -> dict[str, Any]:
     limit = page_limit(query, 50, audit.MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
     events, cursor = audit.access_history(ports.audit_log, scope.patient_id, limit, query.get("cursor", ""))
-    write_audit(ports, origin, caller_actor(caller), "access_log.read", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="AuditEvent")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "access_log.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="AuditEvent",
+    )
 
     def who(event: AuditEvent) -> str:
         if event.actor.account_id == caller.account_id:
@@ -34,6 +43,16 @@ def access_log(ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id
             return "proxy"
         return event.actor.role  # staff, admin, system, anonymous
 
-    return {"events": [{"at": iso(e.recorded_at), "who": who(e), "what": e.event_type, "outcome": e.outcome.value,
-                        "resource_type": e.resource_type or None} for e in events],
-            "next_cursor": cursor or None}
+    return {
+        "events": [
+            {
+                "at": iso(e.recorded_at),
+                "who": who(e),
+                "what": e.event_type,
+                "outcome": e.outcome.value,
+                "resource_type": e.resource_type or None,
+            }
+            for e in events
+        ],
+        "next_cursor": cursor or None,
+    }

@@ -30,36 +30,66 @@ class DocumentsPorts(AccessPorts, LinkPorts, Protocol):
 MAX_PAGE = 50
 
 
-def list_documents(ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str],
-                   now: datetime) -> dict[str, Any]:
+def list_documents(
+    ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+) -> dict[str, Any]:
     kind = query.get("type", "")
     if kind and kind not in DOCUMENT_TYPES:
         raise ValidationFailed(f"type is one of {', '.join(DOCUMENT_TYPES)}.", [{"field": "type"}])
     limit = page_limit(query, 20, MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
-    documents, cursor = ports.records.page(scope.patient_id, "", now, limit, query.get("cursor", ""),
-                                           prefix=f"document:{kind}#" if kind else "document:")
-    write_audit(ports, origin, caller_actor(caller), "documents.list", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="DocumentReference", reason=f"count:{len(documents)}")
+    documents, cursor = ports.records.page(
+        scope.patient_id, "", now, limit, query.get("cursor", ""), prefix=f"document:{kind}#" if kind else "document:"
+    )
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "documents.list",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        reason=f"count:{len(documents)}",
+    )
     return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
 
 
 def document_summary(document: StoredResult) -> dict[str, Any]:
     content = document.content
-    return {"document_id": document.result_id, "version": document.version, "type": content.get("type"),
-            "title": content.get("title"), "status": document.status, "authored_at": content.get("authored_at"),
-            "author": content.get("author"), "content_type": content.get("content_type"),
-            "size": content.get("size"), "released_at": iso(document.release_at)}
+    return {
+        "document_id": document.result_id,
+        "version": document.version,
+        "type": content.get("type"),
+        "title": content.get("title"),
+        "status": document.status,
+        "authored_at": content.get("authored_at"),
+        "author": content.get("author"),
+        "content_type": content.get("content_type"),
+        "size": content.get("size"),
+        "released_at": iso(document.release_at),
+    }
 
 
-def document_link(ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str,
-                  now: datetime) -> str:
+def document_link(
+    ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+) -> str:
     """A link to the file that works for five minutes."""
     scope = patient_scope(ports, caller, origin, patient_id)
-    document = (ports.records.current(scope.patient_id, document_id, kind="document")
-                if RECORD_ID.fullmatch(document_id or "") else None)
+    document = (
+        ports.records.current(scope.patient_id, document_id, kind="document")
+        if RECORD_ID.fullmatch(document_id or "")
+        else None
+    )
     if document is None or not document.shown_to_patient(now) or not document.object_key:
         raise NotFound("No such document.")
-    write_audit(ports, origin, caller_actor(caller), "document.read", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="DocumentReference", resource_id=document_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "document.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+    )
     return file_link(ports, document.object_key, str(document.content.get("content_type") or ""))

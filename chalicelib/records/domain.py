@@ -82,7 +82,7 @@ class Observation:
     observed_at: str = ""  # ISO 8601 as precise as sent
     performer: str = ""
     notes: tuple[str, ...] = ()
-    document: "EmbeddedDocument | None" = None
+    document: EmbeddedDocument | None = None
     pointer: str = ""  # a URL or reference to a document elsewhere: shown, never fetched
 
     @property
@@ -124,8 +124,14 @@ class ResultReport:
 
 # The rest of a health record, beside results and documents: each kind is a section the patient
 # browses (GET /v1/patients/{id}/health-summary/{section}).
-ENTRY_KINDS = {"allergy": "allergies", "condition": "conditions", "medication": "medications",
-               "immunization": "immunizations", "visit": "visits", "appointment": "appointments"}
+ENTRY_KINDS = {
+    "allergy": "allergies",
+    "condition": "conditions",
+    "medication": "medications",
+    "immunization": "immunizations",
+    "visit": "visits",
+    "appointment": "appointments",
+}
 
 
 @dataclass(frozen=True)
@@ -263,17 +269,37 @@ def report_content(report: ResultReport) -> dict[str, Any]:
         elif o.value_type == "document" and o.document is not None:
             # the file itself goes to the documents bucket (filing); its digest makes a changed
             # file a new version even at the same size
-            value.update({"content_type": o.document.content_type, "size": len(o.document.data),
-                          "sha256": hashlib.sha256(o.document.data).hexdigest()})
-        return {"code": dataclasses.asdict(o.code), "value": value, "units": o.units or None,
-                "reference_range": o.reference_range or None, "flags": list(o.flags), "critical": o.critical,
-                "status": o.status.value, "observed_at": o.observed_at or None, "performer": o.performer or None,
-                "notes": list(o.notes)}
+            value.update(
+                {
+                    "content_type": o.document.content_type,
+                    "size": len(o.document.data),
+                    "sha256": hashlib.sha256(o.document.data).hexdigest(),
+                }
+            )
+        return {
+            "code": dataclasses.asdict(o.code),
+            "value": value,
+            "units": o.units or None,
+            "reference_range": o.reference_range or None,
+            "flags": list(o.flags),
+            "critical": o.critical,
+            "status": o.status.value,
+            "observed_at": o.observed_at or None,
+            "performer": o.performer or None,
+            "notes": list(o.notes),
+        }
 
-    return {"code": dataclasses.asdict(report.code), "category": report.category.value, "status": report.status.value,
-            "collected_at": report.collected_at or None, "reported_at": report.reported_at or None,
-            "performing_lab": report.performing_lab or None, "ordering_provider": report.ordering_provider or None,
-            "notes": list(report.notes), "observations": [observation(o) for o in report.observations]}
+    return {
+        "code": dataclasses.asdict(report.code),
+        "category": report.category.value,
+        "status": report.status.value,
+        "collected_at": report.collected_at or None,
+        "reported_at": report.reported_at or None,
+        "performing_lab": report.performing_lab or None,
+        "ordering_provider": report.ordering_provider or None,
+        "notes": list(report.notes),
+        "observations": [observation(o) for o in report.observations],
+    }
 
 
 def content_hash(content: dict[str, Any]) -> str:

@@ -30,13 +30,26 @@ class HealthSummaryPorts(AccessPorts, Protocol):
 
 MAX_PAGE = 50
 # The FHIR resource type each section holds, for the audit trail.
-_SECTION_RESOURCES = {"allergy": "AllergyIntolerance", "condition": "Condition", "medication": "MedicationRequest",
-                      "immunization": "Immunization", "visit": "Encounter", "appointment": "Appointment"}
+_SECTION_RESOURCES = {
+    "allergy": "AllergyIntolerance",
+    "condition": "Condition",
+    "medication": "MedicationRequest",
+    "immunization": "Immunization",
+    "visit": "Encounter",
+    "appointment": "Appointment",
+}
 _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
 
 
-def list_entries(ports: HealthSummaryPorts, caller: Caller, origin: Origin, patient_id: str, section: str, query: dict[str, str],
-                 now: datetime) -> dict[str, Any]:
+def list_entries(
+    ports: HealthSummaryPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    section: str,
+    query: dict[str, str],
+    now: datetime,
+) -> dict[str, Any]:
     kind = _KIND_OF_SECTION.get(section)
     if kind is None:
         raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
@@ -48,11 +61,35 @@ def list_entries(ports: HealthSummaryPorts, caller: Caller, origin: Origin, pati
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
     moment = moment_key(now)
     entries, cursor = ports.records.page(
-        scope.patient_id, "", now, limit, query.get("cursor", ""), prefix=f"{kind}#",
-        listed_from=moment if when == "upcoming" else "", listed_to=moment if when == "past" else "",
-        oldest_first=when == "upcoming")
-    write_audit(ports, origin, caller_actor(caller), f"{section}.list", action=Action.READ,
-                patient_id=scope.patient_id, resource_type=_SECTION_RESOURCES[kind], reason=f"count:{len(entries)}")
-    return {section: [{"id": e.result_id, "version": e.version, "updated_at": iso(e.filed_at),
-                       **{k: v for k, v in e.content.items() if k != "as_of"}} for e in entries],
-            "next_cursor": cursor or None}
+        scope.patient_id,
+        "",
+        now,
+        limit,
+        query.get("cursor", ""),
+        prefix=f"{kind}#",
+        listed_from=moment if when == "upcoming" else "",
+        listed_to=moment if when == "past" else "",
+        oldest_first=when == "upcoming",
+    )
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        f"{section}.list",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type=_SECTION_RESOURCES[kind],
+        reason=f"count:{len(entries)}",
+    )
+    return {
+        section: [
+            {
+                "id": e.result_id,
+                "version": e.version,
+                "updated_at": iso(e.filed_at),
+                **{k: v for k, v in e.content.items() if k != "as_of"},
+            }
+            for e in entries
+        ],
+        "next_cursor": cursor or None,
+    }

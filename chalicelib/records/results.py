@@ -31,33 +31,56 @@ class ResultsPorts(AccessPorts, LinkPorts, Protocol):
 MAX_PAGE = 50
 
 
-def list_results(ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str],
-                 now: datetime) -> dict[str, Any]:
+def list_results(
+    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+) -> dict[str, Any]:
     category = query.get("category", "")
     if category and category not in {c.value for c in Category}:
-        raise ValidationFailed(f"category is one of {', '.join(c.value for c in Category)}.",
-                               [{"field": "category"}])
+        raise ValidationFailed(f"category is one of {', '.join(c.value for c in Category)}.", [{"field": "category"}])
     limit = page_limit(query, 20, MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
     results, cursor = ports.records.page(scope.patient_id, category, now, limit, query.get("cursor", ""))
-    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="DiagnosticReport", reason=f"count:{len(results)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "results.list",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DiagnosticReport",
+        reason=f"count:{len(results)}",
+    )
     return {"results": [summary(r) for r in results], "next_cursor": cursor or None}
 
 
-def get_result(ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str,
-               now: datetime) -> dict[str, Any]:
+def get_result(
+    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime
+) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    current, kept = (ports.records.with_versions(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "")
-                     else (None, []))
+    current, kept = (
+        ports.records.with_versions(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else (None, [])
+    )
     if current is None or not current.shown_to_patient(now):
         raise NotFound("No such result.")
     earlier = [v for v in kept if v.version < current.version]
-    write_audit(ports, origin, caller_actor(caller), "result.read", action=Action.READ, patient_id=scope.patient_id,
-                resource_type="DiagnosticReport", resource_id=result_id)
-    return {**summary(current), "report": _with_file_links(current, scope.patient_id),
-            "earlier_versions": [{"version": v.version, "status": v.status, "filed_at": iso(v.filed_at),
-                                  "report": v.content} for v in earlier]}
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "result.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DiagnosticReport",
+        resource_id=result_id,
+    )
+    return {
+        **summary(current),
+        "report": _with_file_links(current, scope.patient_id),
+        "earlier_versions": [
+            {"version": v.version, "status": v.status, "filed_at": iso(v.filed_at), "report": v.content}
+            for v in earlier
+        ],
+    }
 
 
 def _with_file_links(result: StoredResult, patient_id: str) -> dict[str, Any]:
@@ -67,14 +90,20 @@ def _with_file_links(result: StoredResult, patient_id: str) -> dict[str, Any]:
     observations = []
     for index, observation in enumerate(result.content.get("observations") or []):
         if (observation.get("value") or {}).get("type") == "document" and (observation["value"].get("size") or 0) > 0:
-            observation = {**observation, "value": {
-                **observation["value"], "href": f"/v1/patients/{patient_id}/results/{result.result_id}/files/{index}"}}
+            observation = {
+                **observation,
+                "value": {
+                    **observation["value"],
+                    "href": f"/v1/patients/{patient_id}/results/{result.result_id}/files/{index}",
+                },
+            }
         observations.append(observation)
     return {**result.content, "observations": observations}
 
 
-def result_file_link(ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, index: str,
-                     now: datetime) -> str:
+def result_file_link(
+    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, index: str, now: datetime
+) -> str:
     """A five-minute link to a file a result carries (a lab's PDF rendering ...): only while the
     result itself is shown."""
     scope = patient_scope(ports, caller, origin, patient_id)
@@ -85,8 +114,17 @@ def result_file_link(ports: ResultsPorts, caller: Caller, origin: Origin, patien
     value = (observations[int(index)].get("value") or {}) if index.isdigit() and int(index) < len(observations) else {}
     if value.get("type") != "document" or not value.get("size"):
         raise NotFound("No such file.")
-    write_audit(ports, origin, caller_actor(caller), "result_file.read", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="Binary", resource_id=result_id, reason=f"file:{int(index)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "result_file.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="Binary",
+        resource_id=result_id,
+        reason=f"file:{int(index)}",
+    )
     return file_link(ports, f"{current.object_key}{int(index)}", str(value.get("content_type") or ""))
 
 
@@ -95,11 +133,16 @@ def summary(result: StoredResult) -> dict[str, Any]:
     content = result.content
     observations = content.get("observations") or []
     return {
-        "result_id": result.result_id, "version": result.version, "status": result.status,
-        "category": result.category, "name": (content.get("code") or {}).get("display") or
-        (content.get("code") or {}).get("code") or None,
-        "code": content.get("code"), "collected_at": content.get("collected_at"),
-        "reported_at": content.get("reported_at"), "released_at": iso(result.release_at),
+        "result_id": result.result_id,
+        "version": result.version,
+        "status": result.status,
+        "category": result.category,
+        "name": (content.get("code") or {}).get("display") or (content.get("code") or {}).get("code") or None,
+        "code": content.get("code"),
+        "collected_at": content.get("collected_at"),
+        "reported_at": content.get("reported_at"),
+        "released_at": iso(result.release_at),
         "abnormal": any(o.get("flags") and o.get("flags") != ["N"] for o in observations),
-        "critical": result.critical, "observation_count": len(observations),
+        "critical": result.critical,
+        "observation_count": len(observations),
     }

@@ -21,8 +21,9 @@ def _request():
 @route(records_routes, "/v1/patients/{patient_id}/results", access=Access.PATIENT)
 def list_results(patient_id):
     ports = wiring.container()
-    return results.list_results(ports, *signed_in(_request()), patient_id, _request().query_params or {},
-                                ports.clock.now())
+    return results.list_results(
+        ports, *signed_in(_request()), patient_id, _request().query_params or {}, ports.clock.now()
+    )
 
 
 @route(records_routes, "/v1/patients/{patient_id}/results/{result_id}", access=Access.PATIENT)
@@ -41,8 +42,9 @@ def result_file(patient_id, result_id, index):
 @route(records_routes, "/v1/patients/{patient_id}/documents", access=Access.PATIENT)
 def list_documents(patient_id):
     ports = wiring.container()
-    return documents.list_documents(ports, *signed_in(_request()), patient_id, _request().query_params or {},
-                                    ports.clock.now())
+    return documents.list_documents(
+        ports, *signed_in(_request()), patient_id, _request().query_params or {}, ports.clock.now()
+    )
 
 
 @route(records_routes, "/v1/patients/{patient_id}/documents/{document_id}/content", access=Access.PATIENT)
@@ -55,18 +57,21 @@ def document_content(patient_id, document_id):
 @route(records_routes, "/v1/patients/{patient_id}/health-summary/{section}", access=Access.PATIENT)
 def patient_health_summary(patient_id, section):
     ports = wiring.container()
-    return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section,
-                                       _request().query_params or {}, ports.clock.now())
+    return health_summary.list_entries(
+        ports, *signed_in(_request()), patient_id, section, _request().query_params or {}, ports.clock.now()
+    )
 
 
 @route(records_routes, "/v1/staff/patients/{patient_id}/health-summary/{section}", access=Access.STAFF)
 def staff_health_summary(patient_id, section):
     ports = wiring.container()
-    return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section,
-                                       _request().query_params or {}, ports.clock.now())
+    return health_summary.list_entries(
+        ports, *signed_in(_request()), patient_id, section, _request().query_params or {}, ports.clock.now()
+    )
 
 
 @route(records_routes, "/v1/patients/{patient_id}/access-log", access=Access.PATIENT)
 def access_log(patient_id):
-    return records_access_log.access_log(wiring.container(), *signed_in(_request()), patient_id,
-                                         _request().query_params or {})
+    return records_access_log.access_log(
+        wiring.container(), *signed_in(_request()), patient_id, _request().query_params or {}
+    )

@@ -14,14 +14,24 @@ from chalicelib.records.domain import StoredResult
 class Records(Protocol):
     def current(self, patient_id: str, result_id: str, kind: str = "result") -> StoredResult | None: ...
 
-    def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
-                      ) -> tuple[StoredResult | None, list[StoredResult]]:
+    def with_versions(
+        self, patient_id: str, result_id: str, kind: str = "result"
+    ) -> tuple[StoredResult | None, list[StoredResult]]:
         """The current version and the kept ones, kept ones newest first."""
         ...
 
-    def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
-             after: str = "", prefix: str = "", listed_from: str = "", listed_to: str = "",
-             oldest_first: bool = False) -> tuple[list[StoredResult], str]:
+    def page(
+        self,
+        patient_id: str,
+        category: str,
+        released_by: datetime,
+        limit: int,
+        after: str = "",
+        prefix: str = "",
+        listed_from: str = "",
+        listed_to: str = "",
+        oldest_first: bool = False,
+    ) -> tuple[list[StoredResult], str]:
         """A patient's current items shown by ``released_by`` (released, not withdrawn), newest
         first, and the cursor of the next page ("" when there is none)."""
         ...

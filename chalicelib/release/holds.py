@@ -52,8 +52,12 @@ def _staff_summary(item: StoredResult) -> dict[str, Any]:
     """What the patient would see of a result or document, and when it is or was released."""
     held = item.release_at >= HELD_UNTIL
     shown = document_summary(item) if item.kind == "document" else summary(item)
-    return {**shown, "released_at": None if held else iso(item.release_at),
-            "held": held, "held_reason": item.held_reason or None}
+    return {
+        **shown,
+        "released_at": None if held else iso(item.release_at),
+        "held": held,
+        "held_reason": item.held_reason or None,
+    }
 
 
 def list_for_staff(ports: HoldsPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
@@ -61,13 +65,22 @@ def list_for_staff(ports: HoldsPorts, caller: Caller, origin: Origin, patient_id
     results, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50)
     # Documents too, released or not: staff hold and release them by the same routes.
     documents, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50, prefix="document:")
-    write_audit(ports, origin, caller_actor(caller), "results.list", action=Action.READ, patient_id=scope.patient_id,
-           resource_type="DiagnosticReport", reason=f"count:{len(results) + len(documents)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "results.list",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DiagnosticReport",
+        reason=f"count:{len(results) + len(documents)}",
+    )
     return {"results": [_staff_summary(r) for r in results], "documents": [_staff_summary(d) for d in documents]}
 
 
-def _located(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, event_type: str
-             ) -> tuple[Patient, StoredResult, list[StoredResult]]:
+def _located(
+    ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, event_type: str
+) -> tuple[Patient, StoredResult, list[StoredResult]]:
     """The current result or document with this id, of the caller's organization and not
     withdrawn, and its patient. Anything else is 404, as an unknown id is, and audited."""
     found: list[tuple[Patient, StoredResult]] = []
@@ -84,16 +97,28 @@ def _located(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, 
     if len(shown) > 1:  # filed under two patients, or a result and a document from one sender id
         raise Conflict("This id names more than one record; ask support to resolve it.")
     if not shown:
-        write_audit(ports, origin, caller_actor(caller), event_type, Outcome.DENIED, action=Action.UPDATE,
-               resource_type="DiagnosticReport", reason="not_found_or_other_organization")
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            event_type,
+            Outcome.DENIED,
+            action=Action.UPDATE,
+            resource_type="DiagnosticReport",
+            reason="not_found_or_other_organization",
+        )
         raise NotFound("No such result.")
     patient, current = shown[0]
-    return patient, current, [c for p, c in found
-                              if p.merged_into and c.kind == current.kind and p.patient_id != patient.patient_id]
+    return (
+        patient,
+        current,
+        [c for p, c in found if p.merged_into and c.kind == current.kind and p.patient_id != patient.patient_id],
+    )
 
 
-def _set_release(ports: HoldsPorts, records: list[StoredResult], release_at: datetime, reason: str,
-                 now: datetime) -> list[StoredResult]:
+def _set_release(
+    ports: HoldsPorts, records: list[StoredResult], release_at: datetime, reason: str, now: datetime
+) -> list[StoredResult]:
     """Hold or release every copy still waiting (the timers are stopped after: a timer that
     fires in between finds its record no longer names it, and announces nothing)."""
     waiting = [r for r in records if r.waiting(now)]
@@ -115,9 +140,17 @@ def hold(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, body
     if current.released(now):
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
     _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now))
-    write_audit(ports, origin, caller_actor(caller), f"{current.kind}.held", action=Action.UPDATE,
-           patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
-           reason=body["reason"])
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        f"{current.kind}.held",
+        action=Action.UPDATE,
+        patient_id=patient.patient_id,
+        resource_type=RESOURCE_TYPES[current.kind],
+        resource_id=result_id,
+        reason=body["reason"],
+    )
     return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": body["reason"]}
 
 
@@ -128,14 +161,20 @@ def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, n
     released = _set_release(ports, [current, *copies], now, "", now)
     tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
     _stop_timers(ports, released)
-    write_audit(ports, origin, caller_actor(caller), f"{current.kind}.released", action=Action.UPDATE,
-           patient_id=patient.patient_id, resource_type=RESOURCE_TYPES[current.kind], resource_id=result_id,
-           reason="early")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        f"{current.kind}.released",
+        action=Action.UPDATE,
+        patient_id=patient.patient_id,
+        resource_type=RESOURCE_TYPES[current.kind],
+        resource_id=result_id,
+        reason="early",
+    )
     return {"result_id": result_id, "kind": current.kind, "released_at": iso(now)}
 
 
 def _stop_timer(ports: HoldsPorts, handle: str) -> None:
     if handle:
         timers.cancel(ports.timers, handle)
-
-

@@ -50,8 +50,11 @@ def waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
     window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
     # The id is shown in the inbox and its URLs: it names the patient only through a digest.
     digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]
-    return {"notification_id": f"new-results-{digest}-{window}", "template": "something_waiting",
-            "account_id": patient.account_id}
+    return {
+        "notification_id": f"new-results-{digest}-{window}",
+        "template": "something_waiting",
+        "account_id": patient.account_id,
+    }
 
 
 def tell(ports: NotifyPorts, patient: Patient, now: datetime) -> None:
@@ -76,8 +79,14 @@ def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, n
     if stored.release_timer != timer_id:
         ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
     try:
-        timers.schedule(ports.timers, timer_id=timer_id, fire_at=stored.release_at,
-                        queue_url=ports.settings.notifications_queue_url, message=notice,
-                        now=now, guard=ports.records.release_guard(stored))
+        timers.schedule(
+            ports.timers,
+            timer_id=timer_id,
+            fire_at=stored.release_at,
+            queue_url=ports.settings.notifications_queue_url,
+            message=notice,
+            now=now,
+            guard=ports.records.release_guard(stored),
+        )
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired

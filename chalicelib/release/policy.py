@@ -20,8 +20,11 @@ from chalicelib.records.domain import DOCUMENT_TYPES, Category, ResultReport
 
 MAX_DELAY_SECONDS = 30 * 24 * 3600
 HELD_UNTIL = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a hold has no end until staff release it
-_KEY = re.compile(r"(category:(%s)|document:(%s)|code:[A-Za-z0-9._:/-]{1,100}\|[A-Za-z0-9._-]{1,100})" % (
-    "|".join(c.value for c in Category), "|".join(DOCUMENT_TYPES)))
+_CATEGORIES = "|".join(c.value for c in Category)
+_DOCUMENT_TYPES = "|".join(DOCUMENT_TYPES)
+_KEY = re.compile(
+    rf"(category:({_CATEGORIES})|document:({_DOCUMENT_TYPES})|code:[A-Za-z0-9._:/-]{{1,100}}\|[A-Za-z0-9._-]{{1,100}})"
+)
 HOLD_REASONS = ("clinician_review", "patient_request", "legal_hold", "harm_exception", "other")
 # A patient who chose to wait for the clinician's review sees the result when staff release it,
 # or after this long at most: a review that never happens must not keep a result from them.
@@ -34,17 +37,24 @@ class ReleasePolicy:
     delays: dict[str, int]  # "category:pathology" or "code:<system>|<code>" -> seconds
 
     @classmethod
-    def from_json(cls, value: Any) -> "ReleasePolicy":
+    def from_json(cls, value: Any) -> ReleasePolicy:
         if value is None:
             return cls({})
         if not isinstance(value, dict) or set(value) != {"delays"} or not isinstance(value["delays"], dict):
-            raise ValidationFailed('A release policy is {"delays": {"category:<category>" or '
-                                   '"code:<system>|<code>": seconds}}.', [{"field": "delays"}])
+            raise ValidationFailed(
+                'A release policy is {"delays": {"category:<category>" or "code:<system>|<code>": seconds}}.',
+                [{"field": "delays"}],
+            )
         problems = []
         for key, seconds in value["delays"].items():
             if not isinstance(key, str) or not _KEY.fullmatch(key):
-                problems.append({"field": "delays", "issue": "keys are category:<lab|pathology|imaging|other>, "
-                                                            "document:<type> or code:<system>|<code>"})
+                problems.append(
+                    {
+                        "field": "delays",
+                        "issue": "keys are category:<lab|pathology|imaging|other>, "
+                        "document:<type> or code:<system>|<code>",
+                    }
+                )
             elif not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_DELAY_SECONDS:
                 problems.append({"field": "delays", "issue": f"a delay is 0 to {MAX_DELAY_SECONDS} seconds"})
         if problems or len(value["delays"]) > 200:
@@ -63,8 +73,9 @@ class ReleasePolicy:
     def release_at(self, report: ResultReport, filed_at: datetime) -> datetime:
         return filed_at + timedelta(seconds=self.delay_for(report))
 
-    def release_for(self, report: ResultReport, filed_at: datetime,
-                    wait_for_review: tuple[str, ...]) -> tuple[datetime, str]:
+    def release_for(
+        self, report: ResultReport, filed_at: datetime, wait_for_review: tuple[str, ...]
+    ) -> tuple[datetime, str]:
         """When a new result is shown, and why it waits (a held_reason, or "") : the policy's
         delay, or the patient's own wait for a review if they chose it for this category and it
         is longer."""

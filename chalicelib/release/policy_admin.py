@@ -28,10 +28,18 @@ def release_policy(ports: PolicyAdminPorts, caller: Caller) -> dict[str, Any]:
 
 def set_release_policy(ports: PolicyAdminPorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):  # (from_json reads "no policy stored" as immediate: a PUT must say so)
-        raise ValidationFailed('The body is {"delays": {...}}; {"delays": {}} releases everything at once.',
-                               [{"field": "delays"}])
+        raise ValidationFailed(
+            'The body is {"delays": {...}}; {"delays": {}} releases everything at once.', [{"field": "delays"}]
+        )
     policy = ReleasePolicy.from_json(body)
     ports.directory.set_release_policy(caller.organization_id, policy.as_json())
-    write_audit(ports, origin, caller_actor(caller), "release_policy.changed", action=Action.UPDATE,
-           resource_type="Organization", resource_id=caller.organization_id)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "release_policy.changed",
+        action=Action.UPDATE,
+        resource_type="Organization",
+        resource_id=caller.organization_id,
+    )
     return policy.as_json()

@@ -31,28 +31,46 @@ def release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin,
     patient = ports.patients.get(scope.patient_id)
     if patient is None:
         raise NotFound("No such patient.")
-    write_audit(ports, origin, caller_actor(caller), "release_preferences.read", action=Action.READ,
-                patient_id=scope.patient_id, resource_type="Consent")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "release_preferences.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="Consent",
+    )
     return _preferences(patient)
 
 
-def set_release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str, body: Any) -> dict[str, Any]:
+def set_release_preferences(
+    ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str, body: Any
+) -> dict[str, Any]:
     """It applies to results filed from now on."""
     # (what GET answers may come back as it is: longest_wait_days is read-only, and ignored)
     body = only_fields(body, ("wait_for_review", "longest_wait_days"), ("wait_for_review",))
     chosen = body["wait_for_review"]
     categories = [c.value for c in Category]
     if not isinstance(chosen, list) or any(c not in categories for c in chosen):
-        raise ValidationFailed(f"wait_for_review is a list of categories from {', '.join(categories)}.",
-                               [{"field": "wait_for_review"}])
+        raise ValidationFailed(
+            f"wait_for_review is a list of categories from {', '.join(categories)}.", [{"field": "wait_for_review"}]
+        )
     scope = patient_scope(ports, caller, origin, patient_id)
     patient = ports.patients.get(scope.patient_id)
     if patient is None:
         raise NotFound("No such patient.")
     patient = dataclasses.replace(patient, wait_for_review=tuple(c for c in categories if c in chosen))
     ports.patients.save(patient)  # on its version: a feed update meanwhile makes this a 409, try again
-    write_audit(ports, origin, caller_actor(caller), "release_preferences.changed", action=Action.UPDATE,
-                patient_id=scope.patient_id, resource_type="Consent", reason=",".join(patient.wait_for_review) or "none")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "release_preferences.changed",
+        action=Action.UPDATE,
+        patient_id=scope.patient_id,
+        resource_type="Consent",
+        reason=",".join(patient.wait_for_review) or "none",
+    )
     return _preferences(patient)
 
 

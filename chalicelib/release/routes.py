@@ -57,5 +57,6 @@ def release_preferences(patient_id):
 
 @route(release_routes, "/v1/patients/{patient_id}/release-preferences", access=Access.PATIENT, methods=("PUT",))
 def set_release_preferences(patient_id):
-    return preferences.set_release_preferences(wiring.container(), *signed_in(_request()), patient_id,
-                                               _request().json_body)
+    return preferences.set_release_preferences(
+        wiring.container(), *signed_in(_request()), patient_id, _request().json_body
+    )

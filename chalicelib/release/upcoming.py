@@ -27,16 +27,29 @@ class UpcomingPorts(AccessPorts, Protocol):
 def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     waiting = ports.records.upcoming(scope.patient_id, now)
-    write_audit(ports, origin, caller_actor(caller), "results.upcoming", action=Action.READ, patient_id=scope.patient_id,
-           resource_type="DiagnosticReport", reason=f"count:{len(waiting)}")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "results.upcoming",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DiagnosticReport",
+        reason=f"count:{len(waiting)}",
+    )
     return {"upcoming": [_waiting(r) for r in waiting]}
 
 
 def _waiting(r: StoredResult) -> dict[str, Any]:
     document = r.kind == "document"
     name = r.content.get("title") if document else (r.content.get("code") or {}).get("display")
-    return {"result_id": r.result_id, "kind": r.kind, "type": r.content.get("type") if document else None,
-            "category": r.category, "name": name or None,
-            "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
-            # held by staff, or waiting for a review the patient chose to wait for (with its latest moment)
-            "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT}
+    return {
+        "result_id": r.result_id,
+        "kind": r.kind,
+        "type": r.content.get("type") if document else None,
+        "category": r.category,
+        "name": name or None,
+        "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
+        # held by staff, or waiting for a review the patient chose to wait for (with its latest moment)
+        "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT,
+    }

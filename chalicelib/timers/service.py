@@ -11,14 +11,23 @@ MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
 
 
 class Timers(Protocol):
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-              guard: dict[str, Any] | None = None) -> str: ...
+    def start(
+        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+    ) -> str: ...
 
     def cancel(self, execution_arn: str) -> None: ...
 
 
-def schedule(timers: Timers, *, timer_id: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-             now: datetime, guard: dict[str, Any] | None = None) -> str:
+def schedule(
+    timers: Timers,
+    *,
+    timer_id: str,
+    fire_at: datetime,
+    queue_url: str,
+    message: dict[str, Any],
+    now: datetime,
+    guard: dict[str, Any] | None = None,
+) -> str:
     """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes. With a
     ``guard`` ({"table", "key"} of a DynamoDB item), the message is delivered only if, when the
     moment comes, that item still names this timer in ``release_timer`` and is not withdrawn:

@@ -35,23 +35,48 @@ def open_items(ports: WorklistPorts, caller: Caller, origin: Origin) -> dict[str
     shown = []
     for item in items:
         patient = ports.patients.get(item.patient_id)
-        shown.append({"item_id": item.item_id, "task": item.task, "created_at": iso(item.created_at),
-                      "patient": patients.summary(patient) if patient else None, "result_id": item.result_id,
-                      "result_version": item.result_version})
-    write_audit(ports, origin, caller_actor(caller), "worklist.read", action=Action.READ, resource_type="Task",
-           reason=f"count:{len(items)}")
+        shown.append(
+            {
+                "item_id": item.item_id,
+                "task": item.task,
+                "created_at": iso(item.created_at),
+                "patient": patients.summary(patient) if patient else None,
+                "result_id": item.result_id,
+                "result_version": item.result_version,
+            }
+        )
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "worklist.read",
+        action=Action.READ,
+        resource_type="Task",
+        reason=f"count:{len(items)}",
+    )
     return {"items": shown}
 
 
-def close_item(ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, body: Any,
-               now: datetime) -> dict[str, Any]:
+def close_item(
+    ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, body: Any, now: datetime
+) -> dict[str, Any]:
     body = only_fields(body, ("outcome",), ("outcome",))
     if body["outcome"] not in CALL_OUTCOMES:
         raise ValidationFailed(f"outcome is one of {', '.join(CALL_OUTCOMES)}.", [{"field": "outcome"}])
     item = next((i for i in ports.worklist.open_items(caller.organization_id) if i.item_id == item_id), None)
-    if item is None or not ports.worklist.close(caller.organization_id, item.sort_key, caller.account_id,
-                                                body["outcome"], now):
+    if item is None or not ports.worklist.close(
+        caller.organization_id, item.sort_key, caller.account_id, body["outcome"], now
+    ):
         raise NotFound("No such open item.")
-    write_audit(ports, origin, caller_actor(caller), "worklist.item_done", action=Action.UPDATE, patient_id=item.patient_id,
-           resource_type="Task", resource_id=item_id, reason=body["outcome"])
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "worklist.item_done",
+        action=Action.UPDATE,
+        patient_id=item.patient_id,
+        resource_type="Task",
+        resource_id=item_id,
+        reason=body["outcome"],
+    )
     return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}

@@ -19,8 +19,9 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log: one line per AWS call
     from infra.local.stack import LocalStack, LocalStackOptions, PortInUse
 
-    options = LocalStackOptions(api_port=int(os.environ.get("PORTAL_PORT", "8000")),
-                                aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")))
+    options = LocalStackOptions(
+        api_port=int(os.environ.get("PORTAL_PORT", "8000")), aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000"))
+    )
     stack = LocalStack(options)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
@@ -51,10 +52,13 @@ def banner(stack) -> str:
         "  Demo accounts (Albany Medical Center):",
     ]
     lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
-    lines += ["  Demo patient   Dana Rivera, MRN AMC-100001, born 1980-04-12: her history arrives through the",
-              "                 feed (infra/local/demo/); invite her as staff to enroll (docs/api.md).",
-              "  Send a message `make feed FILE=tests/samples/hl7v2/nist_ORU_R01_lead-high_v2.5.1.hl7`",
-              "Press Ctrl-C to stop.", ""]
+    lines += [
+        "  Demo patient   Dana Rivera, MRN AMC-100001, born 1980-04-12: her history arrives through the",
+        "                 feed (infra/local/demo/); invite her as staff to enroll (docs/api.md).",
+        "  Send a message `make feed FILE=tests/samples/hl7v2/nist_ORU_R01_lead-high_v2.5.1.hl7`",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -30,8 +30,9 @@ class PortalRequestHandler(ChaliceRequestHandler):
         headers, body = self._parse_payload()
         try:
             with DISPATCH_LOCK:
-                response = self.local_gateway.handle_request(method=self.command, path=self.path,
-                                                             headers=headers, body=body)
+                response = self.local_gateway.handle_request(
+                    method=self.command, path=self.path, headers=headers, body=body
+                )
             headers = {**response["headers"], **response["multiValueHeaders"]}
             response = self._handle_binary(response)
             self._send_http_response(response["statusCode"], headers, response["body"])

@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from infra.local.stack import LocalStackOptions, prepare_environment
 from chalicelib.settings import CLINICAL_INBOUND_QUEUE_NAME
+from infra.local.stack import LocalStackOptions, prepare_environment
 
 CLAIM_CHECK_OVER = 200_000  # bytes: well under SQS's 256 KiB with the message attributes
 
@@ -53,8 +53,12 @@ def main(argv: list[str]) -> int:
         print(f"{Path(argv[0]).name} is {size} bytes: sent as a claim check (s3://{bucket}/{key})")
         body = json.dumps({"s3": {"bucket": bucket, "key": key}})
     sender = os.environ.get("FEED_SENDER", "local-feed")
-    sent = sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageGroupId=sender,
-                            MessageAttributes={"sender": {"DataType": "String", "StringValue": sender}})
+    sent = sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=body,
+        MessageGroupId=sender,
+        MessageAttributes={"sender": {"DataType": "String", "StringValue": sender}},
+    )
     print(f"sent {Path(argv[0]).name} ({len(body)} characters) as message {sent['MessageId']}")
     return 0
 

@@ -13,9 +13,13 @@ import json
 
 from chalice.local import LocalGatewayException
 
-NOT_AUTHENTICATED = {"error": {"code": "not_authenticated",
-                               "message": "Sign in: the session is missing, has expired or has ended.",
-                               "details": []}}
+NOT_AUTHENTICATED = {
+    "error": {
+        "code": "not_authenticated",
+        "message": "Sign in: the session is missing, has expired or has ended.",
+        "details": [],
+    }
+}
 
 
 NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "No such route.", "details": []}}

@@ -14,9 +14,10 @@ reason; an unknown type fails loudly, so a new kind of resource cannot be silent
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
-from typing import Any, Callable
+from typing import Any
 
 from infra.local.template import ACCOUNT_ID, Resolver, load_template, references
 
@@ -45,8 +46,13 @@ class Provisioned:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def provision(session, *, stack_name: str = "patient-portal-local", parameters: dict[str, str] | None = None,
-              template: dict[str, Any] | None = None) -> Provisioned:
+def provision(
+    session,
+    *,
+    stack_name: str = "patient-portal-local",
+    parameters: dict[str, str] | None = None,
+    template: dict[str, Any] | None = None,
+) -> Provisioned:
     template = template or load_template()
     region = session.region_name
     values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
@@ -70,8 +76,7 @@ def provision(session, *, stack_name: str = "patient-portal-local", parameters: 
         else:
             raise ValueError(f"{logical_id}: the local stack does not know how to provision {kind}")
 
-    order = TopologicalSorter({lid: references(res.get("Properties", {})) & set(wanted)
-                               for lid, res in wanted.items()})
+    order = TopologicalSorter({lid: references(res.get("Properties", {})) & set(wanted) for lid, res in wanted.items()})
     for logical_id in order.static_order():
         resource = wanted[logical_id]
         properties = resolver.resolve(resource.get("Properties", {}))
@@ -133,8 +138,11 @@ class _Creators:
             params["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         sse = props.get("SSESpecification")
         if sse:
-            params["SSESpecification"] = {"Enabled": sse["SSEEnabled"], "SSEType": sse["SSEType"],
-                                          "KMSMasterKeyId": sse["KMSMasterKeyId"]}
+            params["SSESpecification"] = {
+                "Enabled": sse["SSEEnabled"],
+                "SSEType": sse["SSEType"],
+                "KMSMasterKeyId": sse["KMSMasterKeyId"],
+            }
         if "DeletionProtectionEnabled" in props:
             params["DeletionProtectionEnabled"] = props["DeletionProtectionEnabled"]
         table = dynamodb.create_table(**params)["TableDescription"]
@@ -142,8 +150,9 @@ class _Creators:
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         if props.get("PointInTimeRecoverySpecification"):
-            dynamodb.update_continuous_backups(TableName=name,
-                                               PointInTimeRecoverySpecification=props["PointInTimeRecoverySpecification"])
+            dynamodb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification=props["PointInTimeRecoverySpecification"]
+            )
         self._resolver.add(logical_id, name, Arn=table["TableArn"], StreamArn=table.get("LatestStreamArn", ""))
 
     # ------------------------------------------------------------------------------ S3
@@ -159,27 +168,48 @@ class _Creators:
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
         if "PublicAccessBlockConfiguration" in props:
-            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
         if "BucketEncryption" in props:
             # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
-            rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
-                      "BucketKeyEnabled": rule.get("BucketKeyEnabled", False)}
-                     for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": rule.get("BucketKeyEnabled", False),
+                }
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
         lock = props.get("ObjectLockConfiguration")
         if lock:
             retention = dict(lock["Rule"]["DefaultRetention"])
             retention["Days"] = int(retention["Days"])
-            s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
-                "ObjectLockEnabled": lock["ObjectLockEnabled"], "Rule": {"DefaultRetention": retention}})
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": lock["ObjectLockEnabled"],
+                    "Rule": {"DefaultRetention": retention},
+                },
+            )
         self._resolver.add(logical_id, name, Arn=f"arn:aws:s3:::{name}")
 
     # ------------------------------------------------------------------------------ SQS
-    _QUEUE_ATTRIBUTES = ("FifoQueue", "ContentBasedDeduplication", "VisibilityTimeout", "MessageRetentionPeriod",
-                         "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
-                         "DeduplicationScope", "FifoThroughputLimit", "MaximumMessageSize")
+    _QUEUE_ATTRIBUTES = (
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "VisibilityTimeout",
+        "MessageRetentionPeriod",
+        "KmsMasterKeyId",
+        "KmsDataKeyReusePeriodSeconds",
+        "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
+        "MaximumMessageSize",
+    )
 
     def create_sqs_queue(self, logical_id: str, props: dict[str, Any]) -> None:
         sqs = self._client("sqs")
@@ -193,7 +223,9 @@ class _Creators:
 
     def create_sqs_queuepolicy(self, logical_id: str, props: dict[str, Any]) -> None:
         for url in props["Queues"]:
-            self._client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])})
+            self._client("sqs").set_queue_attributes(
+                QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])}
+            )
         self._resolver.add(logical_id, logical_id)
 
     # ------------------------------------------------------------------------------ Step Functions
@@ -206,8 +238,10 @@ class _Creators:
         encryption = props.get("EncryptionConfiguration")
         if encryption:
             params["encryptionConfiguration"] = {
-                "type": encryption["Type"], "kmsKeyId": encryption["KmsKeyId"],
-                "kmsDataKeyReusePeriodSeconds": int(encryption["KmsDataKeyReusePeriodSeconds"])}
+                "type": encryption["Type"],
+                "kmsKeyId": encryption["KmsKeyId"],
+                "kmsDataKeyReusePeriodSeconds": int(encryption["KmsDataKeyReusePeriodSeconds"]),
+            }
         arn = self._client("stepfunctions").create_state_machine(**params)["stateMachineArn"]
         self._resolver.add(logical_id, arn, Arn=arn, Name=name)
 

@@ -11,9 +11,9 @@ package, and refuses to run in any stage but local.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
@@ -43,7 +43,9 @@ class SeededAccount:
 def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount]:
     if not container.settings.is_local:
         raise RuntimeError("demo data is seeded on the local stage only")
-    accounts.ensure_organization(container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY, now=container.clock.now())
+    accounts.ensure_organization(
+        container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY, now=container.clock.now()
+    )
     # Locally, whatever is sent to the feed files for the demo organization; bare identifiers are
     # its MRNs. A deployment registers each sender instead (docs/integrating.md).
     container.records.add_feed_source(FeedSource("*", ORGANIZATION_ID, MRN_AUTHORITY))
@@ -54,12 +56,20 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         password = environ.get(f"{prefix}_PASSWORD") or DEFAULTS[f"{prefix}_PASSWORD"]
         email = f"{accounts.normalize_username(username)}@{ORGANIZATION_ID}.example"
         try:
-            accounts.create_staff_account(container.directory, organization_id=ORGANIZATION_ID, username=username,
-                                          password=password, role=role, email=email, now=container.clock.now())
+            accounts.create_staff_account(
+                container.directory,
+                organization_id=ORGANIZATION_ID,
+                username=username,
+                password=password,
+                role=role,
+                email=email,
+                now=container.clock.now(),
+            )
         except Conflict:
             continue  # already there (a seed run twice against the same data)
-        container.notifications_queue.send({"notification_id": uuid.uuid4().hex, "template": "account_ready",
-                                            "to_address": email})
+        container.notifications_queue.send(
+            {"notification_id": uuid.uuid4().hex, "template": "account_ready", "to_address": email}
+        )
         seeded.append(SeededAccount(role.value, username, password, email))
     send_demo_feed(container)
     return seeded
@@ -74,6 +84,9 @@ def send_demo_feed(container: Container) -> int:
     sqs = container.client("sqs")
     files = sorted([*DEMO_FEED.glob("*.hl7"), *DEMO_FEED.glob("*.json")], key=lambda path: path.name)
     for path in files:
-        sqs.send_message(QueueUrl=container.settings.clinical_inbound_queue_url,
-                         MessageBody=path.read_bytes().decode("utf-8"), MessageGroupId="demo-ehr")
+        sqs.send_message(
+            QueueUrl=container.settings.clinical_inbound_queue_url,
+            MessageBody=path.read_bytes().decode("utf-8"),
+            MessageGroupId="demo-ehr",
+        )
     return len(files)

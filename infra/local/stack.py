@@ -71,7 +71,7 @@ class LocalStack:
     def aws_url(self) -> str:
         return f"http://{self.options.host}:{self.options.aws_port}"
 
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         for name, port in (("PORTAL_AWS_PORT", self.options.aws_port), ("PORTAL_PORT", self.options.api_port)):
             if not port_is_free(self.options.host, port):
                 raise PortInUse(f"port {port} on {self.options.host} is in use: stop what uses it, or set {name}")
@@ -87,8 +87,9 @@ class LocalStack:
         from infra.local.provision import provision
 
         session = boto3.session.Session()
-        self.provisioned = provision(session, stack_name=self.options.stack_name,
-                                     parameters={"PublicBaseUrl": self.api_url})
+        self.provisioned = provision(
+            session, stack_name=self.options.stack_name, parameters={"PublicBaseUrl": self.api_url}
+        )
         os.environ.update(self.provisioned.environment)
 
         from chalicelib import wiring
@@ -97,8 +98,10 @@ class LocalStack:
         try:
             self._start_api()
         except OSError as error:  # taken since the check above
-            raise PortInUse(f"port {self.options.api_port} on {self.options.host} is in use "
-                            f"({error.strerror}): stop what uses it, or set PORTAL_PORT") from None
+            raise PortInUse(
+                f"port {self.options.api_port} on {self.options.host} is in use "
+                f"({error.strerror}): stop what uses it, or set PORTAL_PORT"
+            ) from None
         if self.options.seed:  # before the pollers: nothing else runs app code yet
             from infra.local.seed import seed
 
@@ -131,8 +134,12 @@ class LocalStack:
         return {name: spec.get("lambda_timeout", config.get("lambda_timeout", 30)) for name, spec in functions.items()}
 
     def _post(self, path: str, payload: dict) -> None:
-        request = urllib.request.Request(self.aws_url + path, data=json.dumps(payload).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.aws_url + path,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         urllib.request.urlopen(request, timeout=10).close()
 
     def stop(self) -> None:

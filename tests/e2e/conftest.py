@@ -12,9 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import boto3
 import pytest
@@ -36,8 +36,13 @@ class RunningPortal:
     output_path: str
 
     def client(self, service: str):
-        return boto3.client(service, endpoint_url=self.aws_url, region_name="us-east-1",
-                            aws_access_key_id="local", aws_secret_access_key="local")
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
     def get(self, path: str, headers: dict | None = None):
         request = urllib.request.Request(self.api_url + path, headers=headers or {})
@@ -59,7 +64,8 @@ class RunningPortal:
 
 # The environment of the e2e stack, on top of what `make run` uses.
 E2E_ENVIRONMENT = {
-    "PYTHONUNBUFFERED": "1", "TZ": "UTC",
+    "PYTHONUNBUFFERED": "1",
+    "TZ": "UTC",
     "PORTAL_DEMO_STAFF_PASSWORD": "e2e staff passphrase",
     # A short server-side idle timeout, so that test_identity_journey can watch a session expire
     # when idle without waiting 15 minutes. Every other test keeps each session busy (or signs in
@@ -84,8 +90,9 @@ def running_portal(directory: Path, **environment: str) -> Iterator[RunningPorta
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PORTAL_"))}
     env.update(E2E_ENVIRONMENT, PORTAL_PORT=str(api_port), PORTAL_AWS_PORT=str(aws_port), **environment)
     with open(output_path, "w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=PROJECT_DIR, env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local"], cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     running = RunningPortal(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", process, output_path)
     try:
         deadline = time.monotonic() + 90

@@ -80,14 +80,25 @@ class Person:
         return f"e2e.{self.tag}.{self.suffix}"
 
     def registration(self) -> dict:
-        return {"mrn": self.mrn, "family_name": self.family_name, "given_names": list(self.given_names),
-                "birth_date": self.birth_date, "sex": "female"}
+        return {
+            "mrn": self.mrn,
+            "family_name": self.family_name,
+            "given_names": list(self.given_names),
+            "birth_date": self.birth_date,
+            "sex": "female",
+        }
 
     def enrollment(self, terms_version: str, **overrides) -> dict:
         # The answers as a person types them: case and accents are not what they were registered with.
-        body = {"invitation_code": self.code, "date_of_birth": self.birth_date, "family_name": "NUNEZ",
-                "username": self.username, "password": PASSWORD, "email": self.email,
-                "accepted_terms_version": terms_version}
+        body = {
+            "invitation_code": self.code,
+            "date_of_birth": self.birth_date,
+            "family_name": "NUNEZ",
+            "username": self.username,
+            "password": PASSWORD,
+            "email": self.email,
+            "accepted_terms_version": terms_version,
+        }
         body.update(overrides)
         return body
 
@@ -118,8 +129,7 @@ def register_and_invite(api: Api, person: Person) -> Person:
     registered = api.call("POST", "/v1/staff/patients", person.registration(), staff)
     assert registered.status_code == 201, registered.text
     person.patient_id = registered.json()["patient_id"]
-    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": person.patient_id, "email": person.email},
-                       staff)
+    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": person.patient_id, "email": person.email}, staff)
     assert invited.status_code == 201, invited.text
     person.invitation = invited.json()
     person.code = invitation_code(api, person.email)
@@ -174,6 +184,7 @@ def patient(api, terms_version) -> Person:
 
 # -- the journey -----------------------------------------------------------------------------------
 
+
 def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(api, terms_version):
     person = Person("journey")
     staff = staff_token(api)
@@ -183,8 +194,7 @@ def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(a
     assert registered.json()["portal_status"] == "not_invited"
     person.patient_id = registered.json()["patient_id"]
 
-    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": person.patient_id, "email": person.email},
-                       staff)
+    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": person.patient_id, "email": person.email}, staff)
     assert invited.status_code == 201, invited.text
     assert set(invited.json()) == {"invitation_id", "expires_at"}
     assert abs(epoch_of(invited.json()["expires_at"]) - (time.time() + 7 * 24 * 3600)) < 120  # 7 days by default
@@ -210,8 +220,9 @@ def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(a
     assert setup.json()["provisioning_uri"].startswith("otpauth://totp/")
     totp = pyotp.TOTP(setup.json()["secret"])
     confirm_code = totp.now()
-    confirmed = api.call("POST", "/v1/me/second-factors/totp/confirm", {"code": confirm_code, "password": PASSWORD},
-                         token)
+    confirmed = api.call(
+        "POST", "/v1/me/second-factors/totp/confirm", {"code": confirm_code, "password": PASSWORD}, token
+    )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["enabled"] is True
     recovery_codes = confirmed.json()["recovery_codes"]
@@ -225,8 +236,9 @@ def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(a
     # can (the server accepts one step either side of its own for clock drift), so no waiting.
     mfa_code = totp.at(time.time() + 30)
     assert mfa_code != confirm_code
-    second_step = api.call("POST", "/v1/sessions/mfa",
-                           {"challenge_id": first_step.json()["challenge_id"], "code": mfa_code})
+    second_step = api.call(
+        "POST", "/v1/sessions/mfa", {"challenge_id": first_step.json()["challenge_id"], "code": mfa_code}
+    )
     assert second_step.status_code == 201, second_step.text
     token = second_step.json()["token"]
 
@@ -250,13 +262,15 @@ def test_staff_invite_a_patient_who_enrolls_turns_on_totp_and_signs_in_with_it(a
     replayed = api.call("POST", "/v1/sessions/mfa", {"challenge_id": again.json()["challenge_id"], "code": mfa_code})
     assert replayed.status_code == 401, replayed.text
     assert replayed.json()["error"]["code"] == "second_factor_failed"
-    recovered = api.call("POST", "/v1/sessions/mfa",
-                         {"challenge_id": again.json()["challenge_id"], "code": recovery_codes[0]})
+    recovered = api.call(
+        "POST", "/v1/sessions/mfa", {"challenge_id": again.json()["challenge_id"], "code": recovery_codes[0]}
+    )
     assert recovered.status_code == 201, recovered.text
     assert api.call("GET", "/v1/me", token=recovered.json()["token"]).status_code == 200
 
 
 # -- enrollment refusals ----------------------------------------------------------------------------
+
 
 def test_a_wrong_birth_date_is_refused(api, terms_version):
     person = register_and_invite(api, Person("birthdate"))
@@ -272,8 +286,9 @@ def test_a_wrong_birth_date_is_refused(api, terms_version):
 
 
 def test_a_used_code_is_refused(api, terms_version, patient):
-    again = api.call("POST", "/v1/enrollments",
-                     patient.enrollment(terms_version, username=f"e2e.again.{patient.suffix}"))
+    again = api.call(
+        "POST", "/v1/enrollments", patient.enrollment(terms_version, username=f"e2e.again.{patient.suffix}")
+    )
 
     assert again.status_code == 400, again.text
     assert again.json()["error"]["code"] == "validation_failed"
@@ -284,8 +299,9 @@ def test_a_used_code_is_refused(api, terms_version, patient):
 def short_invitations(tmp_path_factory) -> RunningPortal:
     """A stack of its own whose invitations expire in seconds, not days: the shared stack keeps
     the default 7 days, so nothing else races an expiry."""
-    with running_portal(tmp_path_factory.mktemp("short-invitations"),
-                        PORTAL_INVITATION_LIFETIME_SECONDS=str(SHORT_INVITATION_SECONDS)) as running:
+    with running_portal(
+        tmp_path_factory.mktemp("short-invitations"), PORTAL_INVITATION_LIFETIME_SECONDS=str(SHORT_INVITATION_SECONDS)
+    ) as running:
         yield running
 
 
@@ -312,6 +328,7 @@ def test_an_expired_code_is_refused(short_invitations):
 
 
 # -- sign-in refusals -------------------------------------------------------------------------------
+
 
 def test_five_failed_sign_ins_lock_the_account_and_email_its_owner(api, terms_version):
     person = enrolled(api, terms_version, "lockout")
@@ -345,8 +362,9 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(api, patient):
     assert unknown.json() == wrong.json()
     assert unknown.json()["error"]["code"] == "sign_in_failed"
     per_request = {"Date", "X-Correlation-Id"}
-    assert ({k: v for k, v in unknown.headers.items() if k not in per_request}
-            == {k: v for k, v in wrong.headers.items() if k not in per_request})
+    assert {k: v for k, v in unknown.headers.items() if k not in per_request} == {
+        k: v for k, v in wrong.headers.items() if k not in per_request
+    }
     # About the same time: both pay for one argon2 verification (about 0.25 s here, against a few
     # milliseconds for the look-up alone). The fastest of three, within a factor of two.
     fastest_unknown, fastest_wrong = min(s for _, s in unknowns), min(s for _, s in wrongs)
@@ -354,6 +372,7 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(api, patient):
 
 
 # -- sessions -----------------------------------------------------------------------------------------
+
 
 def test_without_a_session_the_answer_is_not_authenticated(api):
     assert_not_authenticated(api.call("GET", "/v1/me"))

@@ -24,7 +24,13 @@ def test_health_answers_over_http_with_every_service_up(portal):
     health = json.loads(body)
     assert health["stage"] == "local"
     assert {name: s["status"] for name, s in health["services"].items()} == {
-        "dynamodb": "ok", "s3": "ok", "sqs": "ok", "ses": "ok", "stepfunctions": "ok", "kms": "ok"}
+        "dynamodb": "ok",
+        "s3": "ok",
+        "sqs": "ok",
+        "ses": "ok",
+        "stepfunctions": "ok",
+        "kms": "ok",
+    }
     assert headers["Cache-Control"] == "no-store"
 
 
@@ -34,8 +40,10 @@ def test_start_up_prints_the_demo_accounts_and_their_emails_arrive_in_the_mailbo
     assert "demo.staff / e2e staff passphrase" in output  # PORTAL_DEMO_STAFF_PASSWORD wins
 
     emails = eventually(lambda: [e for e in portal.mailbox() if e["subject"].endswith("account is ready")])
-    assert sorted(e["to"][0] for e in emails)[:2] == ["demo.admin@albany-medical-center.example",
-                                                      "demo.staff@albany-medical-center.example"]
+    assert sorted(e["to"][0] for e in emails)[:2] == [
+        "demo.admin@albany-medical-center.example",
+        "demo.staff@albany-medical-center.example",
+    ]
 
 
 def test_a_link_in_an_email_can_be_followed(portal):
@@ -53,8 +61,15 @@ def test_a_link_in_an_email_can_be_followed(portal):
 def test_the_mailbox_page_shows_mail_newest_first(portal):
     portal.client("sqs").send_message(
         QueueUrl=portal.client("sqs").get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"],
-        MessageBody=json.dumps({"notification_id": "e2e-newest", "template": "invitation",
-                                "to_address": "newest@example.org", "token": "tok_0123456789abcdef"}))
+        MessageBody=json.dumps(
+            {
+                "notification_id": "e2e-newest",
+                "template": "invitation",
+                "to_address": "newest@example.org",
+                "token": "tok_0123456789abcdef",
+            }
+        ),
+    )
 
     newest = eventually(lambda: [e for e in portal.mailbox()[:1] if e["to"] == ["newest@example.org"]])
     assert newest and newest[0]["links"] == [portal.api_url + "/enroll?code=tok_0123456789abcdef"]
@@ -73,12 +88,24 @@ def test_an_hl7_result_sent_to_the_inbound_queue_is_recorded_and_filed(portal):
     dynamodb = portal.client("dynamodb")
     table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("FeedMessagesTable"))
     # (recorded as "accepted" first, then "filed" once its result is under its patient)
-    items = eventually(lambda: [i for i in dynamodb.scan(TableName=table)["Items"] if i["status"]["S"] != "accepted"
-                                and i["control_id"]["S"].startswith("NIST")])
+    items = eventually(
+        lambda: [
+            i
+            for i in dynamodb.scan(TableName=table)["Items"]
+            if i["status"]["S"] != "accepted" and i["control_id"]["S"].startswith("NIST")
+        ]
+    )
     assert [(i["message_type"]["S"], i["status"]["S"], i["control_id"]["S"]) for i in items] == [
-        ("ORU^R01", "filed", "NIST-100929110701660")]
-    assert eventually(lambda: sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
-                      ["Attributes"]["ApproximateNumberOfMessages"] == "0")
+        ("ORU^R01", "filed", "NIST-100929110701660")
+    ]
+    assert eventually(
+        lambda: (
+            sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"][
+                "ApproximateNumberOfMessages"
+            ]
+            == "0"
+        )
+    )
 
 
 def test_make_feed_sends_a_file_too_large_for_sqs_as_a_claim_check(portal):
@@ -89,17 +116,26 @@ def test_make_feed_sends_a_file_too_large_for_sqs_as_a_claim_check(portal):
 
     synthea = SAMPLES_DIR / "fhir" / "synthea_Alberto_Atencio.json"  # ~300 KB: over SQS's 256 KiB
     aws_port = urllib.parse.urlsplit(portal.aws_url).port
-    sent = subprocess.run([sys.executable, "-m", "infra.local.feed", str(synthea)], cwd=PROJECT_DIR,
-                          capture_output=True, text=True, timeout=60,
-                          env={**__import__("os").environ, "PORTAL_AWS_PORT": str(aws_port),
-                               "FEED_SENDER": "synthea-e2e"})
+    sent = subprocess.run(
+        [sys.executable, "-m", "infra.local.feed", str(synthea)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "PORTAL_AWS_PORT": str(aws_port), "FEED_SENDER": "synthea-e2e"},
+    )
 
     assert sent.returncode == 0, sent.stderr
     assert "claim check" in sent.stdout
     dynamodb = portal.client("dynamodb")
     table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("FeedMessagesTable"))
-    items = eventually(lambda: [i for i in dynamodb.scan(TableName=table)["Items"]
-                                if i.get("sender", {}).get("S") == "synthea-e2e" and i["status"]["S"] != "accepted"])
+    items = eventually(
+        lambda: [
+            i
+            for i in dynamodb.scan(TableName=table)["Items"]
+            if i.get("sender", {}).get("S") == "synthea-e2e" and i["status"]["S"] != "accepted"
+        ]
+    )
     assert [i["status"]["S"] for i in items] == ["filed"]
 
 
@@ -109,9 +145,17 @@ def test_a_dated_event_fires_through_step_functions_into_an_email(portal):
     fire_at = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     message = {"notification_id": "e2e-timer", "template": "something_waiting", "to_address": "timer@example.org"}
 
-    sfn.start_execution(stateMachineArn=machine, name="e2e-timer", input=json.dumps({
-        "fire_at": fire_at, "message_body": json.dumps(message),
-        "queue_url": sqs.get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"]}))
+    sfn.start_execution(
+        stateMachineArn=machine,
+        name="e2e-timer",
+        input=json.dumps(
+            {
+                "fire_at": fire_at,
+                "message_body": json.dumps(message),
+                "queue_url": sqs.get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"],
+            }
+        ),
+    )
 
     assert eventually(lambda: [e for e in portal.mailbox() if e["to"] == ["timer@example.org"]], seconds=30)
 

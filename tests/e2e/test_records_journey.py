@@ -23,27 +23,47 @@ def test_the_seeded_patient_enrolls_and_reads_her_results(portal):
     api = Api(portal)
     staff = staff_token(api)
     # The feed files her within moments of the stack starting.
-    found = eventually(lambda: (lambda r: r if r.status_code == 200 else None)(
-        api.call("POST", "/v1/staff/patients/search", {"mrn": "AMC-100001"}, staff)), seconds=30)
+    found = eventually(
+        lambda: (lambda r: r if r.status_code == 200 else None)(
+            api.call("POST", "/v1/staff/patients/search", {"mrn": "AMC-100001"}, staff)
+        ),
+        seconds=30,
+    )
     dana = found.json()["patient"]
     assert (dana["family_name"], dana["birth_date"]) == ("Rivera", "1980-04-12")
-    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": dana["patient_id"],
-                                                         "email": "dana.rivera@example.org"}, staff)
+    invited = api.call(
+        "POST", "/v1/staff/invitations", {"patient_id": dana["patient_id"], "email": "dana.rivera@example.org"}, staff
+    )
     assert invited.status_code == 201, invited.text
     terms = api.call("GET", "/v1/terms").json()["version"]
-    enrolled = api.call("POST", "/v1/enrollments", {
-        "invitation_code": invitation_code(api, "dana.rivera@example.org"), "date_of_birth": "1980-04-12",
-        "family_name": "rivera", "username": "dana.rivera", "password": PASSWORD,
-        "email": "dana.rivera@example.org", "accepted_terms_version": terms})
+    enrolled = api.call(
+        "POST",
+        "/v1/enrollments",
+        {
+            "invitation_code": invitation_code(api, "dana.rivera@example.org"),
+            "date_of_birth": "1980-04-12",
+            "family_name": "rivera",
+            "username": "dana.rivera",
+            "password": PASSWORD,
+            "email": "dana.rivera@example.org",
+            "accepted_terms_version": terms,
+        },
+    )
     assert enrolled.status_code == 201, enrolled.text
     token = api.call("POST", "/v1/sessions", {"username": "dana.rivera", "password": PASSWORD}).json()["token"]
     results_path = f"/v1/patients/{dana['patient_id']}/results"
 
     # Every demo result is filed (the correction after its original) before she looks.
-    listed = eventually(lambda: (lambda rs: rs if len(rs) == 2 and any(r["version"] == 2 for r in rs) else None)(
-        api.call("GET", results_path, token=token).json()["results"]), seconds=30)
+    listed = eventually(
+        lambda: (lambda rs: rs if len(rs) == 2 and any(r["version"] == 2 for r in rs) else None)(
+            api.call("GET", results_path, token=token).json()["results"]
+        ),
+        seconds=30,
+    )
     assert [(r["name"], r["version"], r["status"]) for r in listed] == [
-        ("Hemoglobin A1c/Hemoglobin.total in Blood", 2, "corrected"), ("Lipid panel with direct LDL", 1, "final")]
+        ("Hemoglobin A1c/Hemoglobin.total in Blood", 2, "corrected"),
+        ("Lipid panel with direct LDL", 1, "final"),
+    ]
     a1c = api.call("GET", f"{results_path}/{listed[0]['result_id']}", token=token).json()
     assert a1c["report"]["observations"][0]["value"] == {"type": "numeric", "number": "5.6"}
     assert [v["report"]["observations"][0]["value"]["number"] for v in a1c["earlier_versions"]] == ["5.9"]

@@ -52,6 +52,7 @@ DISCHARGE_TEXT = "You were treated for a skin infection. Finish the antibiotic a
 
 # -- the messages, as the EHR, the lab and the radiology system send them -----------------------------
 
+
 def hl7_time(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
@@ -71,62 +72,134 @@ class NewPatient:
         self.patient_id = ""
 
     def pid(self) -> str:
-        return (f"PID|1||{self.mrn}^^^AMC-MRN^MR||{self.family_name}^{self.given_name}^J||"
-                f"{self.birth_date.replace('-', '')}|F|||7 Elm St^^Albany^NY^12208")
+        return (
+            f"PID|1||{self.mrn}^^^AMC-MRN^MR||{self.family_name}^{self.given_name}^J||"
+            f"{self.birth_date.replace('-', '')}|F|||7 Elm St^^Albany^NY^12208"
+        )
 
     def control_id(self, what: str) -> str:
         return f"E2E-{what}-{self.suffix}"
 
     def registration(self, now: datetime) -> str:
-        return hl7(f"MSH|^~\\&|EPIC|AMC|PORTAL|AMC|{hl7_time(now)}||ADT^A04^ADT_A01|{self.control_id('ADT')}|P|2.5.1",
-                   f"EVN|A04|{hl7_time(now)}", self.pid(),
-                   "PV1|1|O|AMC-FM^^^AMC||||1234^Okoro^Grace^^^Dr^MD")
+        return hl7(
+            f"MSH|^~\\&|EPIC|AMC|PORTAL|AMC|{hl7_time(now)}||ADT^A04^ADT_A01|{self.control_id('ADT')}|P|2.5.1",
+            f"EVN|A04|{hl7_time(now)}",
+            self.pid(),
+            "PV1|1|O|AMC-FM^^^AMC||||1234^Okoro^Grace^^^Dr^MD",
+        )
 
     def discharge_summary(self, now: datetime) -> str:
         at = hl7_time(now - timedelta(minutes=5))
-        return hl7(f"MSH|^~\\&|EPIC|AMC|PORTAL|AMC|{hl7_time(now)}||MDM^T02^MDM_T02|{self.control_id('MDM')}|P|2.5.1",
-                   f"EVN|T02|{hl7_time(now)}", self.pid(),
-                   f"TXA|1|DS^Discharge summary|TX|{at}|1234^Okoro^Grace^^^Dr^MD|{at}|||1234^Okoro^Grace^^^Dr^MD|||"
-                   f"DOC-DS-{self.suffix}^EPIC|||||AU",
-                   f"OBX|1|TX|DS^Discharge summary||{DISCHARGE_TEXT}||||||F")
+        return hl7(
+            f"MSH|^~\\&|EPIC|AMC|PORTAL|AMC|{hl7_time(now)}||MDM^T02^MDM_T02|{self.control_id('MDM')}|P|2.5.1",
+            f"EVN|T02|{hl7_time(now)}",
+            self.pid(),
+            f"TXA|1|DS^Discharge summary|TX|{at}|1234^Okoro^Grace^^^Dr^MD|{at}|||1234^Okoro^Grace^^^Dr^MD|||"
+            f"DOC-DS-{self.suffix}^EPIC|||||AU",
+            f"OBX|1|TX|DS^Discharge summary||{DISCHARGE_TEXT}||||||F",
+        )
 
-    def result(self, what: str, control: str, section: str, status: str, code: str, observation: str,
-               value: str, reported: datetime) -> str:
+    def result(
+        self,
+        what: str,
+        control: str,
+        section: str,
+        status: str,
+        code: str,
+        observation: str,
+        value: str,
+        reported: datetime,
+    ) -> str:
         collected = hl7_time(reported - timedelta(hours=2))
         return hl7(
             f"MSH|^~\\&|LAB|AMC|PORTAL|AMC|{hl7_time(reported)}||ORU^R01^ORU_R01|{self.control_id(control)}|P|2.5.1",
             self.pid(),
             f"OBR|1|PL-{what}-{self.suffix}^EPIC|FL-{what}-{self.suffix}^LAB|{code}|||{collected}|||||||||"
             f"1234^Okoro^Grace^^^Dr^MD||||||{hl7_time(reported)}||{section}|{status}",
-            f"OBX|1|TX|{observation}||{value}||||||{status}")
+            f"OBX|1|TX|{observation}||{value}||||||{status}",
+        )
 
     def health_summary(self) -> str:
 
         me = {"identifier": {"system": "AMC-MRN", "value": self.mrn}}
-        return json.dumps({"resourceType": "Bundle", "id": self.control_id("FHIR"), "type": "message", "entry": [
-            {"resource": {"resourceType": "MessageHeader", "id": self.control_id("FHIR-header"),
-                          "eventCoding": {"system": "urn:demo:events", "code": "health-summary"},
-                          "source": {"endpoint": "urn:e2e:amc-ehr-fhir", "name": "AMC EHR (FHIR)"}}},
-            {"resource": {"resourceType": "AllergyIntolerance", "id": f"allergy-{self.suffix}",
-                          "clinicalStatus": {"coding": [{
-                              "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                              "code": "active"}]},
-                          "category": ["food"], "criticality": "high",
-                          "code": {"coding": [{"system": "http://snomed.info/sct", "code": "256349002",
-                                               "display": "Peanut"}], "text": "Peanuts"},
-                          "patient": me, "recordedDate": "2020-02-03",
-                          "reaction": [{"manifestation": [{"coding": [{"system": "http://snomed.info/sct",
-                                                                       "code": "39579001",
-                                                                       "display": "Anaphylaxis"}]}],
-                                        "severity": "severe"}]}},
-            {"resource": {"resourceType": "MedicationRequest", "id": f"medication-{self.suffix}",
-                          "status": "active", "intent": "order",
-                          "medicationCodeableConcept": {"coding": [{
-                              "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1049630",
-                              "display": "diphenhydramine 25 MG Oral Capsule"}], "text": "Diphenhydramine 25 mg"},
-                          "subject": me, "authoredOn": "2026-11-20",
-                          "dosageInstruction": [{"text": "1 capsule by mouth at night as needed"}]}},
-        ]})
+        return json.dumps(
+            {
+                "resourceType": "Bundle",
+                "id": self.control_id("FHIR"),
+                "type": "message",
+                "entry": [
+                    {
+                        "resource": {
+                            "resourceType": "MessageHeader",
+                            "id": self.control_id("FHIR-header"),
+                            "eventCoding": {"system": "urn:demo:events", "code": "health-summary"},
+                            "source": {"endpoint": "urn:e2e:amc-ehr-fhir", "name": "AMC EHR (FHIR)"},
+                        }
+                    },
+                    {
+                        "resource": {
+                            "resourceType": "AllergyIntolerance",
+                            "id": f"allergy-{self.suffix}",
+                            "clinicalStatus": {
+                                "coding": [
+                                    {
+                                        "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                                        "code": "active",
+                                    }
+                                ]
+                            },
+                            "category": ["food"],
+                            "criticality": "high",
+                            "code": {
+                                "coding": [
+                                    {"system": "http://snomed.info/sct", "code": "256349002", "display": "Peanut"}
+                                ],
+                                "text": "Peanuts",
+                            },
+                            "patient": me,
+                            "recordedDate": "2020-02-03",
+                            "reaction": [
+                                {
+                                    "manifestation": [
+                                        {
+                                            "coding": [
+                                                {
+                                                    "system": "http://snomed.info/sct",
+                                                    "code": "39579001",
+                                                    "display": "Anaphylaxis",
+                                                }
+                                            ]
+                                        }
+                                    ],
+                                    "severity": "severe",
+                                }
+                            ],
+                        }
+                    },
+                    {
+                        "resource": {
+                            "resourceType": "MedicationRequest",
+                            "id": f"medication-{self.suffix}",
+                            "status": "active",
+                            "intent": "order",
+                            "medicationCodeableConcept": {
+                                "coding": [
+                                    {
+                                        "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                        "code": "1049630",
+                                        "display": "diphenhydramine 25 MG Oral Capsule",
+                                    }
+                                ],
+                                "text": "Diphenhydramine 25 mg",
+                            },
+                            "subject": me,
+                            "authoredOn": "2026-11-20",
+                            "dosageInstruction": [{"text": "1 capsule by mouth at night as needed"}],
+                        }
+                    },
+                ],
+            }
+        )
 
 
 PATHOLOGY_CODE = "88305^Surgical pathology report^CPT4"
@@ -137,9 +210,11 @@ IMAGING_OBSERVATION = "18782-3^Radiology Study observation (narrative)^LN"
 
 # -- helpers --------------------------------------------------------------------------------------------
 
+
 def ok(answer: requests.Response, status: int = 200) -> dict:
-    assert answer.status_code == status, f"{answer.request.method} {answer.request.url}: {answer.status_code} " \
-                                         f"{answer.text}"
+    assert answer.status_code == status, (
+        f"{answer.request.method} {answer.request.url}: {answer.status_code} {answer.text}"
+    )
     return answer.json()
 
 
@@ -197,6 +272,7 @@ def release_policy(portal):
 
 # -- the journey ------------------------------------------------------------------------------------------
 
+
 def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, release_policy):
     api, amara = Api(portal), NewPatient()
     feed = Feed(portal, f"e2e-release-{amara.suffix}")
@@ -212,34 +288,60 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     sent = amara.control_id("ADT"), amara.control_id("MDM"), amara.control_id("FHIR")
 
     staff = staff_token(api)
-    found = eventually(lambda: (lambda r: r if r.status_code == 200 else None)(
-        api.call("POST", "/v1/staff/patients/search", {"mrn": amara.mrn}, staff)), seconds=30)
+    found = eventually(
+        lambda: (lambda r: r if r.status_code == 200 else None)(
+            api.call("POST", "/v1/staff/patients/search", {"mrn": amara.mrn}, staff)
+        ),
+        seconds=30,
+    )
     assert found, f"the ADT did not register her: {feed.statuses(*sent)}"
     patient = found.json()["patient"]
     assert (patient["family_name"], patient["given_names"], patient["birth_date"]) == (
-        "Okafor", ["Amara", "J"], amara.birth_date)
+        "Okafor",
+        ["Amara", "J"],
+        amara.birth_date,
+    )
     amara.patient_id = patient["patient_id"]
     # The document is filed (staff see everything, released or not) before she can be told of it.
-    filed = eventually(lambda: ok(api.call("GET", f"/v1/staff/patients/{amara.patient_id}/results",
-                                           token=staff))["documents"], seconds=30)
-    assert [(d["type"], d["title"], d["held"]) for d in filed] == [("discharge-summary", "Discharge summary", False)], \
+    filed = eventually(
+        lambda: ok(api.call("GET", f"/v1/staff/patients/{amara.patient_id}/results", token=staff))["documents"],
+        seconds=30,
+    )
+    assert [(d["type"], d["title"], d["held"]) for d in filed] == [("discharge-summary", "Discharge summary", False)], (
         feed.statuses(*sent)
+    )
 
     invited = api.call("POST", "/v1/staff/invitations", {"patient_id": amara.patient_id, "email": amara.email}, staff)
     ok(invited, 201)
     terms = ok(api.call("GET", "/v1/terms"))["version"]
-    ok(api.call("POST", "/v1/enrollments", {
-        "invitation_code": invitation_code(api, amara.email), "date_of_birth": amara.birth_date,
-        "family_name": "okafor", "username": amara.username, "password": PASSWORD, "email": amara.email,
-        "accepted_terms_version": terms}), 201)
+    ok(
+        api.call(
+            "POST",
+            "/v1/enrollments",
+            {
+                "invitation_code": invitation_code(api, amara.email),
+                "date_of_birth": amara.birth_date,
+                "family_name": "okafor",
+                "username": amara.username,
+                "password": PASSWORD,
+                "email": amara.email,
+                "accepted_terms_version": terms,
+            },
+        ),
+        201,
+    )
     token = sign_in(api, amara.username, PASSWORD)
     me = f"/v1/patients/{amara.patient_id}"
 
     # The document was released at once: she sees it, and its link hands out the text.
     (document,) = ok(api.call("GET", f"{me}/documents", token=token))["documents"]
     assert (document["type"], document["title"], document["version"]) == ("discharge-summary", "Discharge summary", 1)
-    link = api.http.get(f"{api.url}{me}/documents/{document['document_id']}/content", allow_redirects=False,
-                        headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    link = api.http.get(
+        f"{api.url}{me}/documents/{document['document_id']}/content",
+        allow_redirects=False,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
     assert link.status_code == 302, link.text
     assert link.headers["Location"].startswith(portal.aws_url + "/"), link.headers["Location"]
     content = requests.get(link.headers["Location"], timeout=10)  # the presigned URL, from the moto server
@@ -251,8 +353,9 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     def section(name: str) -> list[dict]:
         return ok(api.call("GET", f"{me}/health-summary/{name}", token=token))[name]
 
-    assert eventually(lambda: section("allergies") and section("medications"), seconds=30), \
-        feed.statuses(amara.control_id("FHIR"))
+    assert eventually(lambda: section("allergies") and section("medications"), seconds=30), feed.statuses(
+        amara.control_id("FHIR")
+    )
     (allergy,) = section("allergies")
     assert "Peanuts" in str(allergy["substance"]) and allergy["criticality"] == "high"
     assert allergy["reactions"] == [{"manifestations": ["Anaphylaxis"], "severity": "severe"}]
@@ -263,13 +366,30 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
 
     # A pathology result (held PATHOLOGY_DELAY s by the policy) and an imaging one (an hour).
     reported = datetime.now(timezone.utc)
-    feed.send(amara.result("path", "PATH-1", "SP", "F", PATHOLOGY_CODE, PATHOLOGY_OBSERVATION,
-                           "Benign seborrheic keratosis. Margins clear.", reported))
-    feed.send(amara.result("rad", "RAD-1", "RAD", "F", IMAGING_CODE, IMAGING_OBSERVATION,
-                           "No acute cardiopulmonary process.", reported))
+    feed.send(
+        amara.result(
+            "path",
+            "PATH-1",
+            "SP",
+            "F",
+            PATHOLOGY_CODE,
+            PATHOLOGY_OBSERVATION,
+            "Benign seborrheic keratosis. Margins clear.",
+            reported,
+        )
+    )
+    feed.send(
+        amara.result(
+            "rad", "RAD-1", "RAD", "F", IMAGING_CODE, IMAGING_OBSERVATION, "No acute cardiopulmonary process.", reported
+        )
+    )
     staff = staff_token(api)
-    staff_view = eventually(lambda: (lambda v: v if len(v["results"]) == 2 else None)(
-        ok(api.call("GET", f"/v1/staff/patients/{amara.patient_id}/results", token=staff))), seconds=30)
+    staff_view = eventually(
+        lambda: (lambda v: v if len(v["results"]) == 2 else None)(
+            ok(api.call("GET", f"/v1/staff/patients/{amara.patient_id}/results", token=staff))
+        ),
+        seconds=30,
+    )
     assert staff_view, feed.statuses(amara.control_id("PATH-1"), amara.control_id("RAD-1"))
     by_category = {r["category"]: r for r in staff_view["results"]}
     pathology, imaging = by_category["pathology"], by_category["imaging"]
@@ -284,25 +404,32 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     emails_before = api.emails_to(amara.email, WAITING_SUBJECT)
     looked_until = time.time()
     assert looked_until < pathology_release, (
-        f"the test looked {looked_until - pathology_release:.1f} s too late to see the pathology result wait")
+        f"the test looked {looked_until - pathology_release:.1f} s too late to see the pathology result wait"
+    )
     assert results == []
     assert {(u["result_id"], u["kind"], u["category"], u["name"], u["waiting_for_review"]) for u in upcoming} == {
         (pathology["result_id"], "result", "pathology", "Surgical pathology report", False),
-        (imaging["result_id"], "result", "imaging", "XR Chest 2 Views", False)}
+        (imaging["result_id"], "result", "imaging", "XR Chest 2 Views", False),
+    }
     for waiting in upcoming:  # when, and what test: never a value
         assert set(waiting) == {"result_id", "kind", "type", "category", "name", "release_at", "waiting_for_review"}
     assert "keratosis" not in str(upcoming) and "cardiopulmonary" not in str(upcoming)
     assert {u["category"]: u["release_at"] for u in upcoming} == {
-        "pathology": pathology["released_at"], "imaging": imaging["released_at"]}
+        "pathology": pathology["released_at"],
+        "imaging": imaging["released_at"],
+    }
     assert epoch_of(imaging["released_at"]) - pathology_release >= IMAGING_DELAY - PATHOLOGY_DELAY - 1
     assert hidden.status_code == 404, hidden.text
     assert emails_before == []  # nothing was released since she enrolled
 
     # Staff hold the imaging result for the clinician's review.
-    held = ok(api.call("POST", f"/v1/staff/results/{imaging['result_id']}/hold", {"reason": "clinician_review"},
-                       staff))
-    assert held == {"result_id": imaging["result_id"], "kind": "result", "held": True,
-                    "held_reason": "clinician_review"}
+    held = ok(api.call("POST", f"/v1/staff/results/{imaging['result_id']}/hold", {"reason": "clinician_review"}, staff))
+    assert held == {
+        "result_id": imaging["result_id"],
+        "kind": "result",
+        "held": True,
+        "held_reason": "clinician_review",
+    }
     # Its hour-long release timer is stopped (a hold has no end until staff release it).
     assert timer_status(portal, f"release-{imaging['result_id']}-v1") == "ABORTED"
 
@@ -310,6 +437,7 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     shown = eventually(lambda: ok(api.call("GET", f"{me}/results", token=token))["results"], seconds=TIMER_SECONDS)
     assert [(r["result_id"], r["version"], r["status"]) for r in shown] == [(pathology["result_id"], 1, "final")]
     assert time.time() >= pathology_release
+
     # ... and the email that says something is waiting arrives (without saying what), with a notice
     # in her inbox (her reading the inbox while she waits keeps her session alive).
     def notified():
@@ -330,25 +458,44 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
     assert [r["result_id"] for r in still] == [pathology["result_id"]]
     (waiting,) = ok(api.call("GET", f"{me}/upcoming-releases", token=token))["upcoming"]
     assert (waiting["result_id"], waiting["release_at"], waiting["waiting_for_review"]) == (
-        imaging["result_id"], None, True)
+        imaging["result_id"],
+        None,
+        True,
+    )
     refused = api.call("GET", f"{me}/results/{imaging['result_id']}", token=token)
     assert refused.status_code == 404, refused.text
     staff_again = ok(api.call("GET", f"/v1/staff/patients/{amara.patient_id}/results", token=staff_token(api)))
     assert {(r["category"], r["held"], r["held_reason"]) for r in staff_again["results"]} == {
-        ("pathology", False, None), ("imaging", True, "clinician_review")}
+        ("pathology", False, None),
+        ("imaging", True, "clinician_review"),
+    }
 
     # The lab corrects the pathology report: same filler order, a new message, OBR-25 "C".
-    feed.send(amara.result("path", "PATH-2", "SP", "C", PATHOLOGY_CODE, PATHOLOGY_OBSERVATION,
-                           "Corrected: benign seborrheic keratosis, irritated type. Margins clear.",
-                           reported + timedelta(minutes=30)))
-    corrected = eventually(lambda: [r for r in ok(api.call("GET", f"{me}/results", token=token))["results"]
-                                    if r["version"] == 2], seconds=30)
-    assert [(r["result_id"], r["status"]) for r in corrected] == [(pathology["result_id"], "corrected")], \
-        feed.statuses(amara.control_id("PATH-2"))
+    feed.send(
+        amara.result(
+            "path",
+            "PATH-2",
+            "SP",
+            "C",
+            PATHOLOGY_CODE,
+            PATHOLOGY_OBSERVATION,
+            "Corrected: benign seborrheic keratosis, irritated type. Margins clear.",
+            reported + timedelta(minutes=30),
+        )
+    )
+    corrected = eventually(
+        lambda: [r for r in ok(api.call("GET", f"{me}/results", token=token))["results"] if r["version"] == 2],
+        seconds=30,
+    )
+    assert [(r["result_id"], r["status"]) for r in corrected] == [(pathology["result_id"], "corrected")], feed.statuses(
+        amara.control_id("PATH-2")
+    )
     detail = ok(api.call("GET", f"{me}/results/{pathology['result_id']}", token=token))
     assert (detail["version"], detail["status"]) == (2, "corrected")
     assert detail["report"]["observations"][0]["value"]["text"].startswith("Corrected: benign")
-    assert [(v["version"], v["status"], v["report"]["observations"][0]["value"]["text"])
-            for v in detail["earlier_versions"]] == [(1, "final", "Benign seborrheic keratosis. Margins clear.")]
+    assert [
+        (v["version"], v["status"], v["report"]["observations"][0]["value"]["text"]) for v in detail["earlier_versions"]
+    ] == [(1, "final", "Benign seborrheic keratosis. Margins clear.")]
     assert [r["result_id"] for r in ok(api.call("GET", f"{me}/results", token=token))["results"]] == [
-        pathology["result_id"]]  # still one result, and the imaging one still held
+        pathology["result_id"]
+    ]  # still one result, and the imaging one still held

@@ -54,13 +54,17 @@ class FakeDirectory:
         return next((a for _, a in sorted(self.accounts.items()) if a.username == username), None)
 
     def accounts_by_verified_email(self, email: str) -> list[Account]:
-        return [a for _, a in sorted(self.accounts.items())
-                if a.email_verified and a.email and a.email.lower() == email.lower()][:10]
+        return [
+            a
+            for _, a in sorted(self.accounts.items())
+            if a.email_verified and a.email and a.email.lower() == email.lower()
+        ][:10]
 
     def save_account(self, account: Account) -> Account:
         stored = self.accounts.get(account.account_id)
-        on_version = stored is None if account.version is None else (
-            stored is not None and stored.version == account.version)
+        on_version = (
+            stored is None if account.version is None else (stored is not None and stored.version == account.version)
+        )
         if not on_version:
             raise Conflict("The account changed at the same time; try again.")
         saved = self.accounts[account.account_id] = dataclasses.replace(account, version=(account.version or 0) + 1)

@@ -29,15 +29,20 @@ class FakeInbox:
 
     def page(self, account_id: str, limit: int, after: str = "") -> tuple[list[InboxItem], str]:
         start = position(after, {"listed_at", "record_key"})
-        newest_first = sorted((item for (account, _), item in self.items.items() if account == account_id),
-                              key=lambda i: (_listed_at(i), i.notification_id), reverse=True)
+        newest_first = sorted(
+            (item for (account, _), item in self.items.items() if account == account_id),
+            key=lambda i: (_listed_at(i), i.notification_id),
+            reverse=True,
+        )
         if start is not None:
             mark = (start["listed_at"], start["record_key"].partition("#")[2])
             newest_first = [i for i in newest_first if (_listed_at(i), i.notification_id) < mark]
         if len(newest_first) <= limit:
             return newest_first, ""
         last = newest_first[limit - 1]
-        return newest_first[:limit], cursor(listed_at=_listed_at(last), record_key=f"notification#{last.notification_id}")
+        return newest_first[:limit], cursor(
+            listed_at=_listed_at(last), record_key=f"notification#{last.notification_id}"
+        )
 
     def mark_read(self, account_id: str, notification_id: str, at: datetime) -> InboxItem | None:
         item = self.items.get((account_id, notification_id))

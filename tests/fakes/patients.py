@@ -33,8 +33,9 @@ class FakePatients:
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         return self.claims.get(identifier.claim_key(organization_id), "")
 
-    def save_with_claims(self, patient: Patient, new: tuple[Identifier, ...] = (),
-                         moved: tuple[Identifier, ...] = ()) -> None:
+    def save_with_claims(
+        self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
+    ) -> None:
         new_keys = [i.claim_key(patient.organization_id) for i in new]
         if any(key in self.claims for key in new_keys) or not self._on_version(patient):
             raise Conflict("The patient or an identifier changed at the same time.")

@@ -67,8 +67,9 @@ class FakeRecords:
                 continue
             if not registration.files_for:
                 return None  # retired: quarantined, never passed on to the catch-all
-            return FeedSource(sender=sender, organization_id=registration.files_for,
-                              default_authority=registration.default_authority)
+            return FeedSource(
+                sender=sender, organization_id=registration.files_for, default_authority=registration.default_authority
+            )
         return None
 
     def add_feed_source(self, source: FeedSource) -> None:
@@ -86,8 +87,11 @@ class FakeRecords:
     def claim_feed_source(self, source: FeedSource) -> None:
         self.senders_listed.setdefault(source.organization_id, set()).add(source.sender)
         held = self.senders.get(source.sender)
-        free = (held is None or held.files_for == source.organization_id
-                or (held.files_for == "" and held.retired_by == source.organization_id))
+        free = (
+            held is None
+            or held.files_for == source.organization_id
+            or (held.files_for == "" and held.retired_by == source.organization_id)
+        )
         if not free:
             self.senders_listed[source.organization_id].discard(source.sender)
             raise Conflict("This sender is registered to another organization.")
@@ -110,26 +114,41 @@ class FakeRecords:
         key = f"{result.kind}#{result.result_id}"
         kept_key = f"{key}#v{result.version:04d}"
         existing = self.rows.get((result.patient_id, key))
-        expected = existing is None if result.version == 1 else (
-            existing is not None and existing.result.version == result.version - 1)
+        expected = (
+            existing is None
+            if result.version == 1
+            else (existing is not None and existing.result.version == result.version - 1)
+        )
         if not expected or (result.patient_id, kept_key) in self.rows:
             raise Conflict("The result changed at the same time.")
         result = dataclasses.replace(result, content=copy.deepcopy(result.content))
         self.rows[(result.patient_id, key)] = _current_row(result)
         self.rows[(result.patient_id, kept_key)] = _Row(dataclasses.replace(result, listed_at="", release_timer=""))
 
-    def page(self, patient_id: str, category: str, released_by: datetime, limit: int,
-             after: str = "", prefix: str = "", listed_from: str = "", listed_to: str = "",
-             oldest_first: bool = False) -> tuple[list[StoredResult], str]:
+    def page(
+        self,
+        patient_id: str,
+        category: str,
+        released_by: datetime,
+        limit: int,
+        after: str = "",
+        prefix: str = "",
+        listed_from: str = "",
+        listed_to: str = "",
+        oldest_first: bool = False,
+    ) -> tuple[list[StoredResult], str]:
         prefix = prefix or (f"{category}#" if category else "")
         key_name = "category_listed_at" if prefix else "listed_at"
         start = position(after, {key_name, "record_key"})
         if start is not None and prefix and not start[key_name].startswith(prefix):
             raise invalid_cursor()
         if start is not None and listed_from:
-            listed_from = min(listed_from, start[key_name][len(prefix):])
-        low, high = ((prefix + listed_from, prefix + (listed_to or "\uffff")) if prefix and (listed_from or listed_to)
-                     else (prefix, None))
+            listed_from = min(listed_from, start[key_name][len(prefix) :])
+        low, high = (
+            (prefix + listed_from, prefix + (listed_to or "\uffff"))
+            if prefix and (listed_from or listed_to)
+            else (prefix, None)
+        )
         listed = []
         for (pid, record_key), row in self.rows.items():
             index_key = row.category_key if prefix else row.time_key
@@ -142,7 +161,7 @@ class FakeRecords:
         if start is not None:
             mark = (start[key_name], start["record_key"])
             listed = [pair for pair in listed if (pair[0] > mark if oldest_first else pair[0] < mark)]
-        shown = [pair for pair in listed if pair[1].shown_to_patient(released_by)][:limit + 1]
+        shown = [pair for pair in listed if pair[1].shown_to_patient(released_by)][: limit + 1]
         if len(shown) <= limit:
             return [result for _, result in shown], ""
         (last_key, last_record_key), _ = shown[limit - 1]
@@ -153,21 +172,31 @@ class FakeRecords:
         row = self.rows.get(key)
         if row is None or row.result.version != result.version:
             raise Conflict("The result changed at the same time; look again.")
-        self.rows[key] = dataclasses.replace(row, result=dataclasses.replace(
-            row.result, release_at=release_at, held_reason=held_reason, release_timer=release_timer))
+        self.rows[key] = dataclasses.replace(
+            row,
+            result=dataclasses.replace(
+                row.result, release_at=release_at, held_reason=held_reason, release_timer=release_timer
+            ),
+        )
 
     def release_guard(self, result: StoredResult) -> dict[str, Any]:
-        return {"table": self.table_name,
-                "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}}}
+        return {
+            "table": self.table_name,
+            "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}},
+        }
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
-        by_category = sorted((row.category_key, record_key, row.result) for (pid, record_key), row in self.rows.items()
-                             if pid == patient_id and row.category_key)
+        by_category = sorted(
+            (row.category_key, record_key, row.result)
+            for (pid, record_key), row in self.rows.items()
+            if pid == patient_id and row.category_key
+        )
         waiting = [result for _, _, result in by_category if result.waiting(now)][:MAX_WAITING]
         return sorted(waiting, key=lambda r: r.listed_at, reverse=True)[:limit]
 
-    def with_versions(self, patient_id: str, result_id: str, kind: str = "result"
-                      ) -> tuple[StoredResult | None, list[StoredResult]]:
+    def with_versions(
+        self, patient_id: str, result_id: str, kind: str = "result"
+    ) -> tuple[StoredResult | None, list[StoredResult]]:
         current_key = f"{kind}#{result_id}"
         rows = self._keys_from(patient_id, current_key)
         current = next((row.result for record_key, row in rows if record_key == current_key), None)
@@ -177,36 +206,53 @@ class FakeRecords:
         return [row.result for _, row in self._keys_from(patient_id, f"{kind}#{result_id}#v")]
 
     def locate(self, record_id: str) -> list[tuple[str, str]]:
-        return [(pid, record_key.partition("#")[0]) for (pid, record_key), row in sorted(self.rows.items())
-                if row.record_id == record_id][:10]
+        return [
+            (pid, record_key.partition("#")[0])
+            for (pid, record_key), row in sorted(self.rows.items())
+            if row.record_id == record_id
+        ][:10]
 
     def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:
         key = (patient_id, f"{kind}#{record_id}")
         row = self.rows.get(key)
         if row is not None:
-            self.rows[key] = dataclasses.replace(row, time_key="", category_key="", result=dataclasses.replace(
-                row.result, status=WITHDRAWN, listed_at=""))
+            self.rows[key] = dataclasses.replace(
+                row,
+                time_key="",
+                category_key="",
+                result=dataclasses.replace(row.result, status=WITHDRAWN, listed_at=""),
+            )
 
     def copy_records(self, from_patient: str, to_patient: str) -> int:
         copied = 0
         for (pid, record_key), row in sorted(self.rows.items()):
             if pid != from_patient or (to_patient, record_key) in self.rows:
                 continue
-            self.rows[(to_patient, record_key)] = dataclasses.replace(row, result=dataclasses.replace(
-                row.result, patient_id=to_patient, release_timer=""))
+            self.rows[(to_patient, record_key)] = dataclasses.replace(
+                row, result=dataclasses.replace(row.result, patient_id=to_patient, release_timer="")
+            )
             copied += 1
         return copied
 
     def _keys_from(self, patient_id: str, key_prefix: str) -> list[tuple[str, _Row]]:
         """A patient's items whose key starts so, the highest key first."""
-        return sorted(((record_key, row) for (pid, record_key), row in self.rows.items()
-                       if pid == patient_id and record_key.startswith(key_prefix)), key=lambda pair: pair[0],
-                      reverse=True)
+        return sorted(
+            (
+                (record_key, row)
+                for (pid, record_key), row in self.rows.items()
+                if pid == patient_id and record_key.startswith(key_prefix)
+            ),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
 
 
 def _current_row(result: StoredResult) -> _Row:
     listed = not result.withdrawn
     time_key = result.listed_at if listed and result.kind == "result" else ""
-    return _Row(result=dataclasses.replace(result, listed_at=result.listed_at if listed else ""),
-                time_key=time_key, category_key=f"{result.category}#{result.listed_at}" if listed else "",
-                record_id=result.result_id)
+    return _Row(
+        result=dataclasses.replace(result, listed_at=result.listed_at if listed else ""),
+        time_key=time_key,
+        category_key=f"{result.category}#{result.listed_at}" if listed else "",
+        record_id=result.result_id,
+    )

@@ -23,13 +23,17 @@ class FakeWorklist:
         return True
 
     def open_items(self, organization_id: str, limit: int = 100) -> list[WorklistItem]:
-        return [item for (organization, _), item in sorted(self.items.items())
-                if organization == organization_id and item.status == "open"][:limit]
+        return [
+            item
+            for (organization, _), item in sorted(self.items.items())
+            if organization == organization_id and item.status == "open"
+        ][:limit]
 
     def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool:
         item = self.items.get((organization_id, sort_key))
         if item is None or item.status != "open":
             return False
         self.items[(organization_id, sort_key)] = dataclasses.replace(
-            item, status="done", done_by=done_by, done_at=now, outcome=outcome)
+            item, status="done", done_by=done_by, done_at=now, outcome=outcome
+        )
         return True

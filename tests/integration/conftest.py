@@ -7,8 +7,8 @@ import functools
 import json
 import os
 
-import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
 import boto3
+import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
 import pytest
 from chalice.test import Client
 
@@ -67,8 +67,11 @@ def _local_stage_variables() -> dict[str, str]:
     portal's own variables only: Powertools' switches stay per stage, for the tests that invoke
     the prod stage.)"""
     config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
-    return {name: value for name, value in config["stages"]["local"]["environment_variables"].items()
-            if name.startswith("PORTAL_")}
+    return {
+        name: value
+        for name, value in config["stages"]["local"]["environment_variables"].items()
+        if name.startswith("PORTAL_")
+    }
 
 
 @pytest.fixture
@@ -119,7 +122,9 @@ def sent_emails() -> list:
     return list(ses_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]].sent_messages)
 
 
-def sqs_event(client: Client, bodies: list[str], queue: str, group_id: str = "", attributes: dict | None = None) -> dict:
+def sqs_event(
+    client: Client, bodies: list[str], queue: str, group_id: str = "", attributes: dict | None = None
+) -> dict:
     """A Lambda SQS event with distinct message ids (chalice's generator repeats one id)."""
     event = client.events.generate_sqs_event(message_bodies=bodies, queue_name=queue)
     for number, record in enumerate(event["Records"]):
@@ -127,8 +132,9 @@ def sqs_event(client: Client, bodies: list[str], queue: str, group_id: str = "",
         if group_id:
             record["attributes"]["MessageGroupId"] = group_id
         if attributes:
-            record["messageAttributes"] = {name: {"stringValue": value, "dataType": "String"}
-                                           for name, value in attributes.items()}
+            record["messageAttributes"] = {
+                name: {"stringValue": value, "dataType": "String"} for name, value in attributes.items()
+            }
     return event
 
 

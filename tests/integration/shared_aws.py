@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
 import boto3
+import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
@@ -90,6 +90,7 @@ class SharedAccount:
 # -- moto's backends, read and emptied in-process (API calls would cost far more and could not
 #    empty an object-locked bucket) ---------------------------------------------------------------
 
+
 def _backends(region: str):
     from moto.dynamodb.models import dynamodb_backends
     from moto.kms.models import kms_backends
@@ -100,22 +101,47 @@ def _backends(region: str):
 
     account = DEFAULT_ACCOUNT_ID
     # (With execute_state_machine on, Step Functions is the parser backend, which runs executions.)
-    return (dynamodb_backends[account][region], s3_backends[account]["aws"], sqs_backends[account][region],
-            stepfunctions_parser_backends[account][region], ses_backends[account][region],
-            kms_backends[account][region])
+    return (
+        dynamodb_backends[account][region],
+        s3_backends[account]["aws"],
+        sqs_backends[account][region],
+        stepfunctions_parser_backends[account][region],
+        ses_backends[account][region],
+        kms_backends[account][region],
+    )
 
 
 def _fingerprint(region: str) -> object:
     """What provisioning made and a test might break: every resource and the settings tests change."""
     dynamodb, s3, sqs, sfn, ses, kms = _backends(region)
     return (
-        sorted((name, table.deletion_protection_enabled, repr(table.ttl), repr(table.stream_specification),
-                len(table.global_indexes)) for name, table in dynamodb.tables.items()),
-        sorted((name, bucket.versioning_status, bucket.object_lock_enabled, bucket.policy is not None)
-               for name, bucket in s3.buckets.items()),
-        sorted((name, repr(sorted((attribute, value) for attribute, value in queue.attributes.items()
-                                  if not attribute.startswith("Approximate"))))
-               for name, queue in sqs.queues.items()),
+        sorted(
+            (
+                name,
+                table.deletion_protection_enabled,
+                repr(table.ttl),
+                repr(table.stream_specification),
+                len(table.global_indexes),
+            )
+            for name, table in dynamodb.tables.items()
+        ),
+        sorted(
+            (name, bucket.versioning_status, bucket.object_lock_enabled, bucket.policy is not None)
+            for name, bucket in s3.buckets.items()
+        ),
+        sorted(
+            (
+                name,
+                repr(
+                    sorted(
+                        (attribute, value)
+                        for attribute, value in queue.attributes.items()
+                        if not attribute.startswith("Approximate")
+                    )
+                ),
+            )
+            for name, queue in sqs.queues.items()
+        ),
         sorted(machine.arn for machine in sfn.state_machines),
         sorted(ses.email_identities),
         sorted((key_id, key.key_state, sorted(key.aliases)) for key_id, key in kms.keys.items()),
@@ -154,6 +180,7 @@ def _stop_as_in_aws(stop):
     attribute 'set_stop', a 500) or is ignored, leaving the execution running; and the thread
     records the stop a moment after StopExecution returns. Under parallel tests on a busy machine
     those moments grow. Wait for them (never long)."""
+
     @functools.wraps(stop)
     def patched(self, stop_date, error, cause):
         deadline = time.monotonic() + _EXECUTION_STOP_SECONDS

@@ -84,15 +84,18 @@ def test_the_correlation_id_is_the_servers_and_the_callers_is_logged_beside_it(a
     assert first != second and "trace-1234abcd" not in (first, second)
     warnings = [line for line in json_log() if line["message"] == "health probe failed"]
     assert [(line["correlation_id"], line.get("client_correlation_id")) for line in warnings] == [
-        (first, "trace-1234abcd"), (second, None)]
+        (first, "trace-1234abcd"),
+        (second, None),
+    ]
 
 
 def test_chalice_errors_come_in_the_portal_error_shape(api):
     response = api.http.post("/v1/health", body="{}", headers={"Content-Type": "application/json"})
 
     assert response.status_code == 405
-    assert response.json_body == {"error": {"code": "method_not_allowed", "message": response.json_body["error"]["message"],
-                                            "details": []}}
+    assert response.json_body == {
+        "error": {"code": "method_not_allowed", "message": response.json_body["error"]["message"], "details": []}
+    }
 
 
 def test_mailbox_is_a_local_tool_only(api, monkeypatch):
@@ -161,7 +164,10 @@ def probe():
 def test_domain_errors_map_to_their_status(probe):
     assert probe.http.get("/conflict").status_code == 409
     assert probe.http.get("/conflict").json_body["error"] == {
-        "code": "conflict", "message": "That user name is taken.", "details": [{"field": "username"}]}
+        "code": "conflict",
+        "message": "That user name is taken.",
+        "details": [{"field": "username"}],
+    }
     assert probe.http.get("/missing").status_code == 404
     response = probe.http.post("/invalid", body=json.dumps({"b": 1}), headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json_body["error"]["details"] == [{"field": "b"}]
@@ -176,8 +182,7 @@ def test_malformed_json_is_a_clear_400(probe):
 
 def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api):
     # a public route: anyone could otherwise make 500s (and set off the error alarms) at will
-    response = api.http.post("/v1/sessions", body="[" * 3000 + "]" * 3000,
-                             headers={"Content-Type": "application/json"})
+    response = api.http.post("/v1/sessions", body="[" * 3000 + "]" * 3000, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 400
     assert response.json_body["error"]["message"] == "The JSON body is nested too deeply."

@@ -30,9 +30,18 @@ def audit_log(request):
 
 
 def record(audit_log, minute: int, actor: Actor = NURSE, patient_id: str = "patient-1", **extra):
-    return audit.append_event(audit_log, actor=actor, action=Action.READ, event_type="record.read",
-                        outcome=Outcome.SUCCESS, patient_id=patient_id, resource_type="Observation",
-                        resource_id=f"obs-{minute}", recorded_at=START + timedelta(minutes=minute), **extra)
+    return audit.append_event(
+        audit_log,
+        actor=actor,
+        action=Action.READ,
+        event_type="record.read",
+        outcome=Outcome.SUCCESS,
+        patient_id=patient_id,
+        resource_type="Observation",
+        resource_id=f"obs-{minute}",
+        recorded_at=START + timedelta(minutes=minute),
+        **extra,
+    )
 
 
 def all_pages(read, limit: int) -> list:
@@ -80,13 +89,21 @@ class TestAuditLogContract:
         assert [(e.patient_id, e.actor.proxy_grant_id) for e in events] == [("child-1", "grant-9")]
 
     def test_events_without_a_patient_are_kept_under_the_actor(self, audit_log):
-        audit.append_event(audit_log, actor=NURSE, action=Action.EXECUTE, event_type="session.sign_in",
-                     outcome=Outcome.FAILURE, reason="bad_password", recorded_at=START)
+        audit.append_event(
+            audit_log,
+            actor=NURSE,
+            action=Action.EXECUTE,
+            event_type="session.sign_in",
+            outcome=Outcome.FAILURE,
+            reason="bad_password",
+            recorded_at=START,
+        )
 
         events, _ = audit_log.by_actor("staff-1", 10)
 
         assert [(e.event_type, e.outcome, e.reason, e.patient_id) for e in events] == [
-            ("session.sign_in", Outcome.FAILURE, "bad_password", "")]
+            ("session.sign_in", Outcome.FAILURE, "bad_password", "")
+        ]
 
     def test_the_store_offers_no_way_to_change_or_remove_an_event(self, audit_log):
         public = {name for name in dir(audit_log) if not name.startswith("_")}

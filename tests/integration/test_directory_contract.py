@@ -32,9 +32,16 @@ def directory(request):
 
 
 def account(number: int, username: str, **changes) -> Account:
-    return Account(account_id=f"{number:032x}", username=username, organization_id="amc", role=Role.PATIENT,
-                   password_hash="$argon2id$x", status=AccountStatus.ACTIVE, created_at=NOW,
-                   **{"email": f"{username}@example.org", **changes})
+    return Account(
+        account_id=f"{number:032x}",
+        username=username,
+        organization_id="amc",
+        role=Role.PATIENT,
+        password_hash="$argon2id$x",
+        status=AccountStatus.ACTIVE,
+        created_at=NOW,
+        **{"email": f"{username}@example.org", **changes},
+    )
 
 
 class TestDirectoryContract:

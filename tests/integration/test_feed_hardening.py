@@ -10,9 +10,11 @@ from chalicelib.patients.domain import Identifier
 from tests.integration.conftest import sqs_event
 from tests.integration.test_feed_intake import QUEUE, feed_sources, records  # noqa: F401  (fixture)
 
-ORU = ("MSH|^~\\&|LAB|AMC|||20261125080000||ORU^R01|{cid}|P|2.5.1\r"
-       "PID|1||{pid3}||Doe^Jane||19800101|F\r"
-       "OBR|1||F-{cid}^LAB|2345-7^Glucose^LN|||20261125070000||||||||||||||||CH|F\r{obx}")
+ORU = (
+    "MSH|^~\\&|LAB|AMC|||20261125080000||ORU^R01|{cid}|P|2.5.1\r"
+    "PID|1||{pid3}||Doe^Jane||19800101|F\r"
+    "OBR|1||F-{cid}^LAB|2345-7^Glucose^LN|||20261125070000||||||||||||||||CH|F\r{obx}"
+)
 
 
 def send(api, body: str) -> dict:
@@ -30,7 +32,8 @@ def test_too_many_identifiers_or_too_much_content_is_quarantined_not_retried(api
     many = "~".join(f"N{n}^^^AMC-MRN^MR" for n in range(30))
     huge = "\r".join(f"OBX|{n}|TX|NOTE^Note^L||{'x' * 200}" for n in range(1, 1200))
     assert send(api, ORU.format(cid="t-2", pid3=many, obx="OBX|1|NM|2345-7^Glucose^LN||85")) == {
-        "batchItemFailures": []}
+        "batchItemFailures": []
+    }
     assert send(api, ORU.format(cid="t-3", pid3="P-1^^^AMC-MRN^MR", obx=huge)) == {"batchItemFailures": []}
     stored = records()
     assert "more than 20 identifiers" in stored["LAB|AMC|t-2"].reason
@@ -65,6 +68,7 @@ def test_a_fault_in_filing_itself_is_quarantined_with_an_error_id_and_the_batch_
 
     monkeypatch.setitem(FILERS, "result", broken)
     assert send(api, ORU.format(cid="t-6", pid3="P-6^^^AMC-MRN^MR", obx="OBX|1|NM|2345-7^Glucose^LN||85")) == {
-        "batchItemFailures": []}
+        "batchItemFailures": []
+    }
     reason = records()["LAB|AMC|t-6"].reason
     assert "error id" in reason and "a bug" not in reason

@@ -60,9 +60,11 @@ def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
 
 
 def test_broken_messages_are_quarantined_with_a_reason_and_nothing_is_lost(api, aws):
-    bodies = [sample("malformed_ADT_A01_one-line-space-separated_v2.3.hl7"),
-              sample("pyhl7_bad-batch_missing-MSH.hl7"),
-              sample("invalid_SIU_S12_bad-phone_v2.3.1.hl7")]
+    bodies = [
+        sample("malformed_ADT_A01_one-line-space-separated_v2.3.hl7"),
+        sample("pyhl7_bad-batch_missing-MSH.hl7"),
+        sample("invalid_SIU_S12_bad-phone_v2.3.1.hl7"),
+    ]
 
     result = api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, bodies, QUEUE, group_id="ADT")).payload
 
@@ -77,8 +79,9 @@ def test_broken_messages_are_quarantined_with_a_reason_and_nothing_is_lost(api, 
 def test_a_fhir_resource_needs_a_sender(api):
     body = (SAMPLES_DIR / "fhir" / "uscore_observation-cbc-hemoglobin.json").read_text()
 
-    api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [body], QUEUE, group_id="EHR",
-                                                             attributes={"sender": "epic-prod"}))
+    api.lambda_.invoke(
+        "on_clinical_feed_message", sqs_event(api, [body], QUEUE, group_id="EHR", attributes={"sender": "epic-prod"})
+    )
 
     [key] = records()
     assert key.startswith("epic-prod|Observation/cbc-hemoglobin/_history/sha256:")
@@ -101,8 +104,11 @@ def archive_fails_on_a08(container, monkeypatch):
 
 def test_a_storage_failure_is_retried_in_order(api, archive_fails_on_a08):
     """FIFO: the failing record and every later one of the batch come back; earlier ones are done."""
-    bodies = [sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), sample("hl7org_ADT_A08_update_v2.3.hl7"),
-              sample("nhapi_ADT_A03_discharge_v2.5.hl7")]
+    bodies = [
+        sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
+        sample("hl7org_ADT_A08_update_v2.3.hl7"),
+        sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
+    ]
     event = sqs_event(api, bodies, QUEUE, group_id="ADT")
 
     result = api.lambda_.invoke("on_clinical_feed_message", event).payload
@@ -112,8 +118,15 @@ def test_a_storage_failure_is_retried_in_order(api, archive_fails_on_a08):
 
 
 def test_a_failure_holds_back_only_its_own_sender(api, archive_fails_on_a08, caplog):
-    event = sqs_event(api, [sample("hl7org_ADT_A08_update_v2.3.hl7"), sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
-                            sample("nhapi_ADT_A03_discharge_v2.5.hl7")], QUEUE)
+    event = sqs_event(
+        api,
+        [
+            sample("hl7org_ADT_A08_update_v2.3.hl7"),
+            sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
+            sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
+        ],
+        QUEUE,
+    )
     for record, group in zip(event["Records"], ("ADT", "LAB", "ADT")):
         record["attributes"]["MessageGroupId"] = group
 
@@ -193,12 +206,22 @@ def test_a_record_is_never_written_without_its_audit_event(container, monkeypatc
     fixed = uuid.UUID("00000000-0000-0000-0000-00000000a0d1")
     monkeypatch.setattr(audit.uuid, "uuid4", lambda: fixed)
     # GIVEN the audit trail already holds an event with the id the intake's event will get
-    audit.append_event(container.audit_log, actor=feeds.FEED_INTAKE, action=audit.Action.CREATE,
-                 event_type="feed.message.received", outcome=audit.Outcome.SUCCESS, recorded_at=moment)
+    audit.append_event(
+        container.audit_log,
+        actor=feeds.FEED_INTAKE,
+        action=audit.Action.CREATE,
+        event_type="feed.message.received",
+        outcome=audit.Outcome.SUCCESS,
+        recorded_at=moment,
+    )
 
     with pytest.raises(DependencyUnavailable):
-        feeds.receive(sample("hl7org_ADT_A01_base-standard_v2.8.hl7").encode(), archive=container.feed_archive,
-                      messages=container.feed_messages, received_at=moment)
+        feeds.receive(
+            sample("hl7org_ADT_A01_base-standard_v2.8.hl7").encode(),
+            archive=container.feed_archive,
+            messages=container.feed_messages,
+            received_at=moment,
+        )
 
     assert records() == {}
 

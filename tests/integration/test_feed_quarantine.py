@@ -10,8 +10,7 @@ import boto3
 from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import sqs_event
-from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token)
+from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.test_patient_results import QUEUE, oru
 
 
@@ -24,7 +23,8 @@ def deliver_inbound(api) -> int:
     sqs = boto3.client("sqs")
     url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
-        "Messages", [])
+        "Messages", []
+    )
     for message in messages:
         api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [message["Body"]], QUEUE, group_id="NEWLAB"))
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -73,5 +73,6 @@ def test_a_quarantined_message_can_be_dismissed_and_an_unidentified_one_cannot_b
     assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"] == []
     assert call(seeded, "POST", "/v1/staff/feed/quarantine/not-base64!/dismiss", None, admin).status_code == 404
     events, _ = wiring.container().audit_log.by_actor(
-        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 20)
+        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 20
+    )
     assert "feed.message.dismissed" in {e.event_type for e in events}

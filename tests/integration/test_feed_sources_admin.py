@@ -12,8 +12,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.feeds.sources import source_id
-from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token)
+from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.conftest import deliver, feed_records, oru
 
 BASE = "/v1/admin/feed-sources"
@@ -24,9 +23,18 @@ OTHER_ADMIN, OTHER_PASSWORD = "saratoga.admin", "saratoga-admin-password"
 def other_organization_admin(api, monkeypatch) -> str:
     """Saratoga Hospital with its own admin (exempt from the second factor, as the seeded ones are)."""
     directory = wiring.container().directory
-    accounts.ensure_organization(directory, "saratoga-hospital", "Saratoga Hospital", mrn_authority="SH-MRN", now=wiring.container().clock.now())
-    accounts.create_staff_account(directory, organization_id="saratoga-hospital", username=OTHER_ADMIN,
-                                  password=OTHER_PASSWORD, role=Role.ADMIN, email=f"{OTHER_ADMIN}@saratoga.example", now=wiring.container().clock.now())
+    accounts.ensure_organization(
+        directory, "saratoga-hospital", "Saratoga Hospital", mrn_authority="SH-MRN", now=wiring.container().clock.now()
+    )
+    accounts.create_staff_account(
+        directory,
+        organization_id="saratoga-hospital",
+        username=OTHER_ADMIN,
+        password=OTHER_PASSWORD,
+        role=Role.ADMIN,
+        email=f"{OTHER_ADMIN}@saratoga.example",
+        now=wiring.container().clock.now(),
+    )
     exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
     monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_ADMIN}")
     wiring.reset()
@@ -91,7 +99,8 @@ def test_another_organization_cannot_take_a_sender_over_nor_see_nor_remove_it(se
     other_id = wiring.container().directory.account_by_username(OTHER_ADMIN).account_id
     events, _ = wiring.container().audit_log.by_actor(other_id, 50)
     assert [(e.event_type, e.reason) for e in events if e.outcome is Outcome.DENIED] == [
-        ("feed_source.changed", "files_for_another_organization")] * 2
+        ("feed_source.changed", "files_for_another_organization")
+    ] * 2
 
 
 def test_a_removed_sender_is_quarantined_and_only_its_organization_takes_it_back(seeded, monkeypatch):
@@ -105,8 +114,10 @@ def test_a_removed_sender_is_quarantined_and_only_its_organization_takes_it_back
 
     assert listed(seeded, admin) == []
     [record] = [r for key, r in feed_records().items() if key == f"{LAB}|AFTER-1"]
-    assert (record.status, record.reason) == ("quarantined", "The sender is not registered to an organization "
-                                                             "(feed sources).")
+    assert (record.status, record.reason) == (
+        "quarantined",
+        "The sender is not registered to an organization (feed sources).",
+    )
     assert call(seeded, "DELETE", f"{BASE}/{source_id(LAB)}", token=admin).status_code == 404  # gone already
     other = other_organization_admin(seeded, monkeypatch)
     # a retired sender is quarantined, not passed to another organization; only the organization
@@ -115,9 +126,9 @@ def test_a_removed_sender_is_quarantined_and_only_its_organization_takes_it_back
     assert put(seeded, LAB, "AMC-MRN", admin).status_code == 200
     account_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
     events, _ = wiring.container().audit_log.by_actor(account_id, 50)
-    assert sorted((e.action.value, e.resource_type, e.resource_id) for e in events
-                  if e.event_type == "feed_source.removed") == sorted([
-                      ("D", "Endpoint", source_id(LAB)), ("D", "Endpoint", source_id("*"))])
+    assert sorted(
+        (e.action.value, e.resource_type, e.resource_id) for e in events if e.event_type == "feed_source.removed"
+    ) == sorted([("D", "Endpoint", source_id(LAB)), ("D", "Endpoint", source_id("*"))])
 
 
 def test_shapes_are_checked_and_only_admins_manage_sources(seeded, staff_token):
@@ -125,8 +136,13 @@ def test_shapes_are_checked_and_only_admins_manage_sources(seeded, staff_token):
     for bad_id in ("not base64!", source_id(LAB) + "==", source_id("LAB\x01AMC"), source_id("x" * 257)):
         answer = call(seeded, "PUT", f"{BASE}/{bad_id}", {"default_authority": "AMC-MRN"}, admin)
         assert answer.status_code == 400, (bad_id, answer.json_body)
-    for bad_body in ({"default_authority": "AMC|MRN"}, {"default_authority": 5}, {"default_authority": "x" * 65},
-                     {"files_for": "saratoga-hospital"}, ["AMC-MRN"]):
+    for bad_body in (
+        {"default_authority": "AMC|MRN"},
+        {"default_authority": 5},
+        {"default_authority": "x" * 65},
+        {"files_for": "saratoga-hospital"},
+        ["AMC-MRN"],
+    ):
         assert call(seeded, "PUT", f"{BASE}/{source_id(LAB)}", bad_body, admin).status_code == 400, bad_body
     assert call(seeded, "DELETE", f"{BASE}/not-a-source", token=admin).status_code == 404
     assert call(seeded, "GET", BASE, token=staff_token).status_code == 403

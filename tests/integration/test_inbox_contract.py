@@ -33,8 +33,13 @@ def inbox(request):
 
 
 def notice(number: int, minute: float, account: str = JANE) -> InboxItem:
-    return InboxItem(account_id=account, notification_id=f"{number:032x}", template="result_available",
-                     title="A new result is in your portal", created_at=START + timedelta(minutes=minute))
+    return InboxItem(
+        account_id=account,
+        notification_id=f"{number:032x}",
+        template="result_available",
+        title="A new result is in your portal",
+        created_at=START + timedelta(minutes=minute),
+    )
 
 
 def every_page(inbox, account: str, limit: int) -> list[InboxItem]:

@@ -39,8 +39,9 @@ def test_tables_agree_with_the_template(aws, logical_id):
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-        assert {i["IndexName"]: i["KeySchema"] for i in table.get(indexes, [])} == \
-            {i["IndexName"]: i["KeySchema"] for i in declared.get(indexes, [])}
+        assert {i["IndexName"]: i["KeySchema"] for i in table.get(indexes, [])} == {
+            i["IndexName"]: i["KeySchema"] for i in declared.get(indexes, [])
+        }
     assert table["SSEDescription"]["SSEType"] == "KMS"
     backups = dynamodb.describe_continuous_backups(TableName=table["TableName"])["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
@@ -62,14 +63,18 @@ def test_buckets_agree_with_the_template(aws, logical_id):
 
     assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
     block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
-    assert all(block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    assert all(
+        block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+    )
     rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
     if declared.get("ObjectLockEnabled"):
         lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
         assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"
-        assert lock["Rule"]["DefaultRetention"]["Days"] == int(TEMPLATE["Parameters"]["SignedDocumentRetentionDays"]["Default"])
+        assert lock["Rule"]["DefaultRetention"]["Days"] == int(
+            TEMPLATE["Parameters"]["SignedDocumentRetentionDays"]["Default"]
+        )
 
 
 @pytest.mark.parametrize("logical_id", sorted(of_type("AWS::SQS::Queue")))
@@ -95,8 +100,9 @@ def test_queues_agree_with_the_template(aws, logical_id):
 
 def test_every_live_queue_has_a_dead_letter_queue():
     queues = of_type("AWS::SQS::Queue")
-    dead_letter_targets = {q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-                           for q in queues.values() if "RedrivePolicy" in q}
+    dead_letter_targets = {
+        q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q
+    }
     for logical_id in queues:
         assert logical_id in dead_letter_targets or "RedrivePolicy" in queues[logical_id], logical_id
 
@@ -130,15 +136,22 @@ def test_the_functions_environment_is_what_settings_reads(aws):
 
     settings = load_settings(aws.environment)
     expected = {  # Settings field -> the template resource it must name
-        "audit_table": "AuditEventsTable", "accounts_table": "AccountsTable",
-        "organizations_table": "OrganizationsTable", "feed_messages_table": "FeedMessagesTable",
-        "idempotency_table": "IdempotencyTable", "documents_bucket": "DocumentsBucket",
-        "signed_documents_bucket": "SignedDocumentsBucket", "feed_archive_bucket": "FeedArchiveBucket",
-        "clinical_inbound_queue_url": "ClinicalInboundQueue", "clinical_outbound_queue_url": "ClinicalOutboundQueue",
-        "notifications_queue_url": "NotificationsQueue", "dated_event_state_machine_arn": "DatedEventStateMachine",
+        "audit_table": "AuditEventsTable",
+        "accounts_table": "AccountsTable",
+        "organizations_table": "OrganizationsTable",
+        "feed_messages_table": "FeedMessagesTable",
+        "idempotency_table": "IdempotencyTable",
+        "documents_bucket": "DocumentsBucket",
+        "signed_documents_bucket": "SignedDocumentsBucket",
+        "feed_archive_bucket": "FeedArchiveBucket",
+        "clinical_inbound_queue_url": "ClinicalInboundQueue",
+        "clinical_outbound_queue_url": "ClinicalOutboundQueue",
+        "notifications_queue_url": "NotificationsQueue",
+        "dated_event_state_machine_arn": "DatedEventStateMachine",
     }
     assert {field: getattr(settings, field) for field in expected} == {
-        field: aws.physical[logical_id] for field, logical_id in expected.items()}
+        field: aws.physical[logical_id] for field, logical_id in expected.items()
+    }
     assert settings.public_base_url == "https://portal.test"
     assert set(aws.environment) == set(RESOURCE_VARIABLES.values()) | {"PORTAL_SENDER_ADDRESS"}
     assert settings.missing() == []

@@ -15,7 +15,14 @@ from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    call, enrolled, enrollment, register_and_invite, seeded, sign_in, staff_token)
+    call,
+    enrolled,
+    enrollment,
+    register_and_invite,
+    seeded,
+    sign_in,
+    staff_token,
+)
 from tests.integration.records.conftest import ORG, deliver, oru
 
 QUEUE = "patient-portal-notifications"
@@ -23,8 +30,13 @@ SUBJECT = "Something new is waiting in your patient portal"
 ANA_USER, ANA_PASSWORD = "ana.nunez", "correct horse battery"
 ANA_MRN = "MRN-1001^^^AMC-MRN"
 BOB = {"mrn": "MRN-1002", "family_name": "Smith", "given_names": ["Robert"], "birth_date": "1990-07-14", "sex": "male"}
-BOB_ANSWERS = {"date_of_birth": "1990-07-14", "family_name": "smith", "username": "bob.smith",
-               "password": "another horse battery", "email": "bob@example.org"}
+BOB_ANSWERS = {
+    "date_of_birth": "1990-07-14",
+    "family_name": "smith",
+    "username": "bob.smith",
+    "password": "another horse battery",
+    "email": "bob@example.org",
+}
 
 
 @pytest.fixture
@@ -148,7 +160,9 @@ def test_another_account_neither_sees_nor_marks_the_notice(seeded, ana, staff_to
     refused = call(seeded, "POST", "/v1/me/notifications/n-ana/read", token=bob_token)
     assert (refused.status_code, refused.json_body["error"]["code"]) == (404, "not_found")
     assert call(seeded, "POST", "/v1/me/notifications/read-all", token=bob_token).json_body == {
-        "marked": 0, "unread_left": False}
+        "marked": 0,
+        "unread_left": False,
+    }
     assert call(seeded, "GET", "/v1/me/notifications", token=staff_token).json_body["notifications"] == []
 
     [item] = inbox(seeded, ana["token"]).json_body["notifications"]

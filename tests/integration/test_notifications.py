@@ -14,8 +14,7 @@ QUEUE = "patient-portal-notifications"
 
 
 def request(notification_id: str = "n-1", **overrides) -> str:
-    message = {"notification_id": notification_id, "template": "something_waiting",
-               "to_address": "pat@example.org"}
+    message = {"notification_id": notification_id, "template": "something_waiting", "to_address": "pat@example.org"}
     message.update(overrides)
     return json.dumps(message)
 
@@ -69,8 +68,9 @@ def test_the_same_notification_id_for_another_recipient_is_refused_not_swallowed
     silent duplicate (it fails and stays on the queue, where the on-call engineer sees it)."""
     api.lambda_.invoke("on_notification_request", sqs_event(api, [request("n-5")], QUEUE))
 
-    result = api.lambda_.invoke("on_notification_request",
-                                sqs_event(api, [request("n-5", to_address="other@example.org")], QUEUE)).payload
+    result = api.lambda_.invoke(
+        "on_notification_request", sqs_event(api, [request("n-5", to_address="other@example.org")], QUEUE)
+    ).payload
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
     assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["pat@example.org"]]
@@ -95,16 +95,20 @@ def test_a_sign_in_code_is_in_the_email_and_nowhere_else(api):
     assert email.destinations["ToAddresses"] == ["pat@example.org"]
     assert email.subject == "Your patient portal sign-in code"
     assert "042917" not in email.subject
-    assert ("<p>Your sign-in code is 042917. It expires in 10 minutes. Nobody from the portal will ask you for it.</p>"
-            in email.body)
+    assert (
+        "<p>Your sign-in code is 042917. It expires in 10 minutes. Nobody from the portal will ask you for it.</p>"
+        in email.body
+    )
     assert email.body.count("042917") == 1
     assert 'href="https://portal.test/"' in email.body
 
 
 def test_a_sign_in_code_the_template_does_not_take_or_a_malformed_one_is_refused(api):
-    bodies = [request("n-13", code="042917"),  # something_waiting takes no code
-              request("n-14", template="sign_in_code", code="04291"),
-              request("n-15", template="sign_in_code")]
+    bodies = [
+        request("n-13", code="042917"),  # something_waiting takes no code
+        request("n-14", template="sign_in_code", code="04291"),
+        request("n-15", template="sign_in_code"),
+    ]
 
     result = api.lambda_.invoke("on_notification_request", sqs_event(api, bodies, QUEUE)).payload
 
@@ -113,12 +117,13 @@ def test_a_sign_in_code_the_template_does_not_take_or_a_malformed_one_is_refused
 
 
 def test_the_same_notification_id_with_another_code_is_refused_not_swallowed(api):
-    api.lambda_.invoke("on_notification_request",
-                       sqs_event(api, [request("n-16", template="sign_in_code", code="111111")], QUEUE))
+    api.lambda_.invoke(
+        "on_notification_request", sqs_event(api, [request("n-16", template="sign_in_code", code="111111")], QUEUE)
+    )
 
-    result = api.lambda_.invoke("on_notification_request",
-                                sqs_event(api, [request("n-16", template="sign_in_code", code="222222")],
-                                          QUEUE)).payload
+    result = api.lambda_.invoke(
+        "on_notification_request", sqs_event(api, [request("n-16", template="sign_in_code", code="222222")], QUEUE)
+    ).payload
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
     [email] = sent_emails()

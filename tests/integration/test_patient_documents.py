@@ -15,29 +15,41 @@ PDF = b"%PDF-1.4 a discharge summary"
 
 
 def mdm(control_id: str, unique: str, txa_type: str, obx: str) -> str:
-    return "\r".join([
-        f"MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|{control_id}|P|2.5.1",
-        "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
-        f"TXA|1|{txa_type}|TX|20261125080000|||||^Okoro^Grace|||{unique}^EHR|||||AU",
-        obx,
-    ])
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|{control_id}|P|2.5.1",
+            "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+            f"TXA|1|{txa_type}|TX|20261125080000|||||^Okoro^Grace|||{unique}^EHR|||||AU",
+            obx,
+        ]
+    )
 
 
 def test_a_patient_lists_her_documents_by_type_and_downloads_one_through_a_short_link(feed, ana, seeded, aws):
     patient_id, token = ana
-    feed(mdm("d-1", "DOC-1", "DS^Discharge summary", "OBX|1|ED|DS^Discharge summary||^application^pdf^Base64^"
-                                                      + base64.b64encode(PDF).decode() + "||||||F"),
-         mdm("d-2", "DOC-2", "PN^Progress note", "OBX|1|TX|PN^Progress note||Doing well.~Walks daily.||||||F"))
+    feed(
+        mdm(
+            "d-1",
+            "DOC-1",
+            "DS^Discharge summary",
+            "OBX|1|ED|DS^Discharge summary||^application^pdf^Base64^" + base64.b64encode(PDF).decode() + "||||||F",
+        ),
+        mdm("d-2", "DOC-2", "PN^Progress note", "OBX|1|TX|PN^Progress note||Doing well.~Walks daily.||||||F"),
+    )
 
     everything = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
-    summaries = call(seeded, "GET", f"/v1/patients/{patient_id}/documents?type=discharge-summary",
-                     token=token).json_body["documents"]
+    summaries = call(
+        seeded, "GET", f"/v1/patients/{patient_id}/documents?type=discharge-summary", token=token
+    ).json_body["documents"]
     results = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
 
     assert sorted(d["type"] for d in everything) == ["discharge-summary", "note"]
     [summary] = summaries
-    assert (summary["title"], summary["content_type"], summary["size"]) == ("Discharge summary", "application/pdf",
-                                                                             len(PDF))
+    assert (summary["title"], summary["content_type"], summary["size"]) == (
+        "Discharge summary",
+        "application/pdf",
+        len(PDF),
+    )
     assert results == []  # documents are not results
     assert "object_key" not in str(everything) and "documents/" not in str(everything)
 
@@ -58,21 +70,28 @@ def test_the_text_of_a_note_is_its_document_and_nobody_else_gets_a_link(feed, an
     [note] = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
     assert note["content_type"].startswith("text/plain")
 
-    assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{note['document_id']}/content",
-                token=staff_token).status_code == 403
-    assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{'0' * 32}/content",
-                token=token).status_code == 404
+    assert (
+        call(
+            seeded, "GET", f"/v1/patients/{patient_id}/documents/{note['document_id']}/content", token=staff_token
+        ).status_code
+        == 403
+    )
+    assert (
+        call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{'0' * 32}/content", token=token).status_code == 404
+    )
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents?type=poetry", token=token).status_code == 400
 
 
 def oru_with_pdf(control_id: str, data: bytes, status: str = "F") -> str:
-    return "\r".join([
-        f"MSH|^~\\&|LAB|AMC|||20261125090000||ORU^R01|{control_id}|P|2.5.1",
-        "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
-        f"OBR|1||PATH-9^LAB|22637-3^Pathology report^LN|||20261125070000||||||||||||||20261125080000||SP|{status}",
-        f"OBX|1|TX|22637-3^Pathology report^LN||Benign.||||||{status}",
-        f"OBX|2|ED|PDF^Report^L||^application^pdf^Base64^{base64.b64encode(data).decode()}||||||{status}",
-    ])
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||20261125090000||ORU^R01|{control_id}|P|2.5.1",
+            "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+            f"OBR|1||PATH-9^LAB|22637-3^Pathology report^LN|||20261125070000||||||||||||||20261125080000||SP|{status}",
+            f"OBX|1|TX|22637-3^Pathology report^LN||Benign.||||||{status}",
+            f"OBX|2|ED|PDF^Report^L||^application^pdf^Base64^{base64.b64encode(data).decode()}||||||{status}",
+        ]
+    )
 
 
 def test_a_file_inside_a_result_is_stored_and_follows_its_result(feed, ana, seeded, aws):

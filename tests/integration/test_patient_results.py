@@ -12,21 +12,30 @@ from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.records.domain import result_id
 from tests.integration.conftest import sqs_event
-from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    call, enrolled, register_and_invite, seeded, sign_in, staff_token)
+from tests.integration.identity.conftest import call, enrolled, register_and_invite, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 
 QUEUE = "patient-portal-clinical-inbound.fifo"
 SENDER = "LAB|AMC"
 
 
-def oru(control_id: str, order: str, value: str, status: str = "F", mrn: str = "MRN-1001",
-        section: str = "CH", test: str = "2345-7^Glucose^LN", flags: str = "N") -> str:
-    return "\r".join([
-        f"MSH|^~\\&|LAB|AMC|||20261125080000||ORU^R01|{control_id}|P|2.5.1",
-        f"PID|1||{mrn}^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
-        f"OBR|1||{order}^LAB|{test}|||20261125070000|||||||||^Doctor^Gail||||||20261125075500||{section}|{status}",
-        f"OBX|1|NM|{test}||{value}|mg/dL|70-99|{flags}|||{status}|||20261125070000",
-    ])
+def oru(
+    control_id: str,
+    order: str,
+    value: str,
+    status: str = "F",
+    mrn: str = "MRN-1001",
+    section: str = "CH",
+    test: str = "2345-7^Glucose^LN",
+    flags: str = "N",
+) -> str:
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||20261125080000||ORU^R01|{control_id}|P|2.5.1",
+            f"PID|1||{mrn}^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+            f"OBR|1||{order}^LAB|{test}|||20261125070000|||||||||^Doctor^Gail||||||20261125075500||{section}|{status}",
+            f"OBX|1|NM|{test}||{value}|mg/dL|70-99|{flags}|||{status}|||20261125070000",
+        ]
+    )
 
 
 @pytest.fixture
@@ -34,7 +43,9 @@ def feed(seeded, container):
     container.records.add_feed_source(FeedSource(SENDER, "albany-medical-center", "AMC-MRN"))
 
     def send(*bodies: str) -> None:
-        result = seeded.lambda_.invoke("on_clinical_feed_message", sqs_event(seeded, list(bodies), QUEUE, group_id="LAB"))
+        result = seeded.lambda_.invoke(
+            "on_clinical_feed_message", sqs_event(seeded, list(bodies), QUEUE, group_id="LAB")
+        )
         assert result.payload == {"batchItemFailures": []}
 
     return send
@@ -70,9 +81,14 @@ def test_a_result_shows_its_values_and_a_correction_keeps_the_earlier_version(fe
     assert (detail["version"], detail["status"]) == (2, "corrected")
     [glucose] = detail["report"]["observations"]
     assert (glucose["value"], glucose["units"], glucose["reference_range"], glucose["flags"]) == (
-        {"type": "numeric", "number": "58"}, "mg/dL", "70-99", ["L"])
+        {"type": "numeric", "number": "58"},
+        "mg/dL",
+        "70-99",
+        ["L"],
+    )
     assert [(v["version"], v["report"]["observations"][0]["value"]["number"]) for v in detail["earlier_versions"]] == [
-        (1, "85")]
+        (1, "85")
+    ]
 
 
 def test_pages_by_cursor_and_by_category(feed, ana, seeded):
@@ -81,8 +97,9 @@ def test_pages_by_cursor_and_by_category(feed, ana, seeded):
     feed(oru("c-9", "ORD-9", "7.1", section="SP", test="22637-3^Pathology report^LN"))
 
     first = call(seeded, "GET", f"/v1/patients/{patient_id}/results?limit=2", token=token).json_body
-    second = call(seeded, "GET", f"/v1/patients/{patient_id}/results?limit=2&cursor={first['next_cursor']}",
-                  token=token).json_body
+    second = call(
+        seeded, "GET", f"/v1/patients/{patient_id}/results?limit=2&cursor={first['next_cursor']}", token=token
+    ).json_body
     pathology = call(seeded, "GET", f"/v1/patients/{patient_id}/results?category=pathology", token=token).json_body
 
     assert len(first["results"]) == 2 and len(second["results"]) == 2 and second["next_cursor"] is None
@@ -99,8 +116,7 @@ def test_nothing_is_shown_before_its_release_time_nor_once_withdrawn(feed, ana, 
     held = records.current(patient_id, result_id("albany-medical-center", SENDER, "ORD-1^LAB"))
     # (a result waiting for its release time, as the release policy will store it)
     later = datetime.now(timezone.utc) + timedelta(hours=24)
-    records.put_version(dataclasses.replace(held, version=held.version + 1, release_at=later,
-                                            content_sha256="held"))
+    records.put_version(dataclasses.replace(held, version=held.version + 1, release_at=later, content_sha256="held"))
     feed(oru("c-3", "ORD-2", "90", status="X"))  # the other one is cancelled
 
     shown = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
@@ -111,12 +127,19 @@ def test_nothing_is_shown_before_its_release_time_nor_once_withdrawn(feed, ana, 
 
 def test_another_patients_results_are_not_found_and_the_attempt_is_audited(feed, ana, seeded, staff_token):
     patient_id, token = ana
-    other = register_and_invite(seeded, staff_token, {"mrn": "MRN-2002", "family_name": "Okafor",
-                                                      "birth_date": "1975-06-30"}, email="chidi@example.org")
+    other = register_and_invite(
+        seeded,
+        staff_token,
+        {"mrn": "MRN-2002", "family_name": "Okafor", "birth_date": "1975-06-30"},
+        email="chidi@example.org",
+    )
     feed(oru("c-1", "ORD-1", "85", mrn="MRN-2002"))
 
-    for path in (f"/v1/patients/{other.patient_id}/results", f"/v1/patients/{other.patient_id}/results/{'0' * 32}",
-                 "/v1/patients/not-an-id/results"):
+    for path in (
+        f"/v1/patients/{other.patient_id}/results",
+        f"/v1/patients/{other.patient_id}/results/{'0' * 32}",
+        "/v1/patients/not-an-id/results",
+    ):
         assert call(seeded, "GET", path, token=token).status_code == 404, path
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=staff_token).status_code == 403
     account = wiring.container().directory.account_by_username("ana.nunez")
@@ -144,5 +167,8 @@ def test_the_patient_sees_who_looked_at_her_record(feed, ana, seeded, staff_toke
 
     log = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
 
-    assert [(e["who"], e["what"]) for e in log][:2] == [("you", "results.list"), ("staff", "patient.portal_status.read")]
+    assert [(e["who"], e["what"]) for e in log][:2] == [
+        ("you", "results.list"),
+        ("staff", "patient.portal_status.read"),
+    ]
     assert all(set(e) == {"at", "who", "what", "outcome", "resource_type"} for e in log)

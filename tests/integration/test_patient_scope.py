@@ -19,15 +19,24 @@ from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
 from tests.integration.identity.test_staff_and_admin import other_organization_staff
 
 PATIENT_USER, PATIENT_PASSWORD = "ana.nunez", "correct horse battery"
-SOMEONE_ELSE = {"mrn": "MRN-2002", "family_name": "Okafor", "given_names": ["Chidi"], "birth_date": "1990-01-02",
-                "sex": "male"}
+SOMEONE_ELSE = {
+    "mrn": "MRN-2002",
+    "family_name": "Okafor",
+    "given_names": ["Chidi"],
+    "birth_date": "1990-01-02",
+    "sex": "male",
+}
 
 
 def patient_record_routes(prefix: str) -> list[tuple[str, str]]:
     import app as app_module
 
-    return [(path, method) for path, methods in app_module.app.routes.items() for method in methods
-            if path.startswith(prefix)]
+    return [
+        (path, method)
+        for path, methods in app_module.app.routes.items()
+        for method in methods
+        if path.startswith(prefix)
+    ]
 
 
 def concrete(path: str, patient_id: str) -> str:

@@ -32,10 +32,20 @@ def patients(request):
 
 
 def patient(number: int, *identifiers: Identifier, organization: str = "amc", **changes) -> Patient:
-    return Patient(patient_id=f"{number:032x}", organization_id=organization, identifiers=identifiers or (MRN,),
-                   family_name="Doe", given_names=("Jane", "Q"), birth_date="1980-01-02", sex="female",
-                   email="jane@example.org", portal_status=PortalStatus.NOT_INVITED, account_id="", created_at=NOW,
-                   **changes)
+    return Patient(
+        patient_id=f"{number:032x}",
+        organization_id=organization,
+        identifiers=identifiers or (MRN,),
+        family_name="Doe",
+        given_names=("Jane", "Q"),
+        birth_date="1980-01-02",
+        sex="female",
+        email="jane@example.org",
+        portal_status=PortalStatus.NOT_INVITED,
+        account_id="",
+        created_at=NOW,
+        **changes,
+    )
 
 
 class TestPatientsContract:

@@ -45,16 +45,35 @@ def at(minutes: float) -> datetime:
     return START + timedelta(minutes=minutes)
 
 
-def version(number: int, version: int = 1, *, patient: str = JANE, kind: str = "result", category: str = "lab",
-            filed: float = 0, release: float | None = None, status: str = "final", **extra) -> StoredResult:
+def version(
+    number: int,
+    version: int = 1,
+    *,
+    patient: str = JANE,
+    kind: str = "result",
+    category: str = "lab",
+    filed: float = 0,
+    release: float | None = None,
+    status: str = "final",
+    **extra,
+) -> StoredResult:
     """Result ``number`` (or a document, an entry), listed at its first filing, ``filed`` minutes
     after START, released at once unless told otherwise."""
     return StoredResult(
-        patient_id=patient, result_id=rid(number), version=version, category=category, status=status,
-        content_sha256=f"sha-{number}-{version}", content={"code": {"display": f"test {number}"}, "version": version},
-        organization_id="amc", source=f"LAB|CTRL-{number}-{version}", filed_at=at(filed),
-        release_at=at(filed if release is None else release), kind=kind,
-        **{"listed_at": timed_key(at(filed), rid(number)), **extra})
+        patient_id=patient,
+        result_id=rid(number),
+        version=version,
+        category=category,
+        status=status,
+        content_sha256=f"sha-{number}-{version}",
+        content={"code": {"display": f"test {number}"}, "version": version},
+        organization_id="amc",
+        source=f"LAB|CTRL-{number}-{version}",
+        filed_at=at(filed),
+        release_at=at(filed if release is None else release),
+        kind=kind,
+        **{"listed_at": timed_key(at(filed), rid(number)), **extra},
+    )
 
 
 def file(records, *results: StoredResult) -> None:
@@ -92,7 +111,10 @@ class TestVersions:
         # current item's timer
         assert current == second
         assert records.current(JANE, rid(1)) == second
-        assert kept == [dataclasses.replace(second, listed_at=""), dataclasses.replace(first, listed_at="", release_timer="")]
+        assert kept == [
+            dataclasses.replace(second, listed_at=""),
+            dataclasses.replace(first, listed_at="", release_timer=""),
+        ]
         assert records.versions(JANE, rid(1)) == kept
         assert records.current(JANE, rid(1), kind="document") is None and records.current(JOHN, rid(1)) is None
 
@@ -111,8 +133,12 @@ class TestVersions:
 
     def test_every_current_item_keeps_its_list_time_and_only_results_are_on_the_time_list(self, records):
         # GIVEN a result, a document and an entry
-        file(records, version(1), version(2, kind="document", category="document:report"),
-             version(3, kind="allergy", category="allergy"))
+        file(
+            records,
+            version(1),
+            version(2, kind="document", category="document:report"),
+            version(3, kind="allergy", category="allergy"),
+        )
 
         # THEN each keeps its list time (a next version keeps its place in the lists)
         assert records.current(JANE, rid(1)).listed_at == timed_key(START, rid(1))
@@ -127,9 +153,16 @@ class TestPatientLists:
     def test_results_come_newest_first_with_only_what_is_released_and_not_withdrawn(self, records):
         # GIVEN results filed over an hour, one held until tomorrow evening, one withdrawn, a
         # document, another patient's result, and a pathology result
-        file(records, version(1, filed=10), version(2, filed=30), version(3, filed=20, release=60 * 40),
-             version(4, filed=40, status=WITHDRAWN), version(5, filed=50, kind="document", category="document:report"),
-             version(6, filed=45, patient=JOHN), version(7, filed=35, category="pathology"))
+        file(
+            records,
+            version(1, filed=10),
+            version(2, filed=30),
+            version(3, filed=20, release=60 * 40),
+            version(4, filed=40, status=WITHDRAWN),
+            version(5, filed=50, kind="document", category="document:report"),
+            version(6, filed=45, patient=JOHN),
+            version(7, filed=35, category="pathology"),
+        )
 
         # WHEN the patient lists their results now, all or by category
         shown, cursor = records.page(JANE, "", NOW, 10)
@@ -147,8 +180,9 @@ class TestPatientLists:
 
         # WHEN the patient pages through them three at a time, in both orders
         newest_first = every_page(lambda limit, after: records.page(JANE, "", NOW, limit, after), 3)
-        oldest_first = every_page(lambda limit, after: records.page(
-            JANE, "", NOW, limit, after, prefix="lab#", oldest_first=True), 3)
+        oldest_first = every_page(
+            lambda limit, after: records.page(JANE, "", NOW, limit, after, prefix="lab#", oldest_first=True), 3
+        )
 
         # THEN each comes once, in order, and the held one never
         assert ids(newest_first) == [7, 6, 5, 4, 3, 2, 1]
@@ -162,15 +196,21 @@ class TestPatientLists:
 
     def test_a_cursor_that_is_not_one_of_this_list_is_refused(self, records):
         # GIVEN a results cursor and a document cursor
-        file(records, *(version(n, filed=n) for n in range(1, 4)),
-             *(version(n, filed=n, kind="document", category="document:report") for n in range(4, 7)))
+        file(
+            records,
+            *(version(n, filed=n) for n in range(1, 4)),
+            *(version(n, filed=n, kind="document", category="document:report") for n in range(4, 7)),
+        )
         _, results_cursor = records.page(JANE, "", NOW, 1)
         _, documents_cursor = records.page(JANE, "", NOW, 1, prefix="document:")
 
         # THEN garbage, a results cursor handed to documents, and a documents cursor handed to
         # the lab results are refused
-        for after, prefix, category in (("not-a-cursor", "", ""), (results_cursor, "document:", ""),
-                                        (documents_cursor, "", "lab")):
+        for after, prefix, category in (
+            ("not-a-cursor", "", ""),
+            (results_cursor, "document:", ""),
+            (documents_cursor, "", "lab"),
+        ):
             with pytest.raises(ValidationFailed):
                 records.page(JANE, category, NOW, 1, after, prefix=prefix)
         # while each cursor goes on in its own list
@@ -179,9 +219,12 @@ class TestPatientLists:
 
     def test_documents_list_by_type_and_all_of_them_type_by_type(self, records):
         # GIVEN two reports and a discharge summary filed in between
-        file(records, version(1, filed=1, kind="document", category="document:report"),
-             version(2, filed=2, kind="document", category="document:discharge-summary"),
-             version(3, filed=3, kind="document", category="document:report"))
+        file(
+            records,
+            version(1, filed=1, kind="document", category="document:report"),
+            version(2, filed=2, kind="document", category="document:discharge-summary"),
+            version(3, filed=3, kind="document", category="document:report"),
+        )
 
         everything, _ = records.page(JANE, "", NOW, 10, prefix="document:")
         reports, _ = records.page(JANE, "", NOW, 10, prefix="document:report#")
@@ -194,13 +237,28 @@ class TestPatientLists:
     def test_appointments_to_come_soonest_first_and_past_ones_newest_first(self, records):
         # GIVEN appointments listed at their start times, two before NOW and three after
         starts = {1: -120, 2: -60, 3: 30, 4: 90, 5: 60 * 24}
-        file(records, *(version(n, kind="appointment", category="appointment", filed=-300,
-                                listed_at=timed_key(NOW + timedelta(minutes=m), rid(n))) for n, m in starts.items()))
+        file(
+            records,
+            *(
+                version(
+                    n,
+                    kind="appointment",
+                    category="appointment",
+                    filed=-300,
+                    listed_at=timed_key(NOW + timedelta(minutes=m), rid(n)),
+                )
+                for n, m in starts.items()
+            ),
+        )
         moment = moment_key(NOW)
 
         # WHEN the patient asks for those to come (two at a time) and those gone by
-        upcoming = every_page(lambda limit, after: records.page(
-            JANE, "", NOW, limit, after, prefix="appointment#", listed_from=moment, oldest_first=True), 2)
+        upcoming = every_page(
+            lambda limit, after: records.page(
+                JANE, "", NOW, limit, after, prefix="appointment#", listed_from=moment, oldest_first=True
+            ),
+            2,
+        )
         past, _ = records.page(JANE, "", NOW, 10, prefix="appointment#", listed_to=moment)
 
         # THEN they come soonest first, and newest first
@@ -211,9 +269,14 @@ class TestPatientLists:
 class TestRelease:
     def test_what_waits_is_listed_apart_newest_first(self, records):
         # GIVEN a released result, two waiting, a waiting but withdrawn one, and a waiting document
-        file(records, version(1, filed=1), version(2, filed=2, release=60 * 48), version(3, filed=3, release=60 * 30),
-             version(4, filed=4, release=60 * 48, status=WITHDRAWN),
-             version(5, filed=5, release=60 * 48, kind="document", category="document:report"))
+        file(
+            records,
+            version(1, filed=1),
+            version(2, filed=2, release=60 * 48),
+            version(3, filed=3, release=60 * 30),
+            version(4, filed=4, release=60 * 48, status=WITHDRAWN),
+            version(5, filed=5, release=60 * 48, kind="document", category="document:report"),
+        )
 
         waiting = records.upcoming(JANE, NOW)
 
@@ -231,8 +294,9 @@ class TestRelease:
         records.set_release(held, NOW, "", "")
 
         # THEN it is shown, without its hold or timer
-        assert records.current(JANE, rid(1)) == dataclasses.replace(held, release_at=NOW, held_reason="",
-                                                                     release_timer="")
+        assert records.current(JANE, rid(1)) == dataclasses.replace(
+            held, release_at=NOW, held_reason="", release_timer=""
+        )
         assert ids(records.page(JANE, "", NOW, 10)[0]) == [1]
         # AND a release on a version that is no longer current is refused
         records.put_version(version(1, 2, release=60 * 48))
@@ -252,8 +316,12 @@ class TestRelease:
 class TestWithdrawAndMerge:
     def test_a_withdrawn_record_leaves_every_list_but_is_kept(self, records):
         # GIVEN two shown results and a waiting document
-        file(records, version(1, filed=1), version(2, filed=2),
-             version(3, filed=3, release=60 * 48, kind="document", category="document:report"))
+        file(
+            records,
+            version(1, filed=1),
+            version(2, filed=2),
+            version(3, filed=3, release=60 * 48, kind="document", category="document:report"),
+        )
 
         # WHEN one result and the document are withdrawn (and one that does not exist)
         records.withdraw(JANE, "result", rid(2))
@@ -269,8 +337,14 @@ class TestWithdrawAndMerge:
         assert sorted(records.locate(rid(2))) == [(JANE, "result")]
 
     def test_locate_finds_whose_record_an_id_is(self, records):
-        file(records, version(1), version(1, patient=JOHN), version(1, kind="document", category="document:note"),
-             version(2), version(2, 2))
+        file(
+            records,
+            version(1),
+            version(1, patient=JOHN),
+            version(1, kind="document", category="document:note"),
+            version(2),
+            version(2, 2),
+        )
 
         assert sorted(records.locate(rid(1))) == [(JANE, "document"), (JANE, "result"), (JOHN, "result")]
         assert records.locate(rid(2)) == [(JANE, "result")]
@@ -279,10 +353,22 @@ class TestWithdrawAndMerge:
     def test_a_merge_copies_every_item_once_and_keeps_the_survivors_own(self, records):
         # GIVEN John's record (a result with two versions, a waiting document with a timer) and
         # a result of Jane's with the same id as one of his
-        file(records, version(1, patient=JOHN, filed=1), version(1, 2, patient=JOHN, filed=2),
-             version(2, patient=JOHN, filed=3, release=60 * 48, kind="document", category="document:report",
-                     release_timer="timer-2"),
-             version(3, patient=JOHN, filed=4), version(3, patient=JANE, filed=5, category="pathology"))
+        file(
+            records,
+            version(1, patient=JOHN, filed=1),
+            version(1, 2, patient=JOHN, filed=2),
+            version(
+                2,
+                patient=JOHN,
+                filed=3,
+                release=60 * 48,
+                kind="document",
+                category="document:report",
+                release_timer="timer-2",
+            ),
+            version(3, patient=JOHN, filed=4),
+            version(3, patient=JANE, filed=5, category="pathology"),
+        )
 
         # WHEN John's record is merged into Jane's, twice (a redelivered merge)
         first = records.copy_records(JOHN, JANE)

@@ -11,8 +11,7 @@ import boto3
 import pytest
 
 from chalicelib import wiring
-from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token)
+from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.test_patient_results import ana, feed, oru  # noqa: F401  (fixtures)
 
 
@@ -59,8 +58,9 @@ def test_a_delayed_category_waits_then_appears_and_is_announced(feed, ana, seede
         time.sleep(0.2)
     # the notice names the account: its address and preferences are read when the timer fires
     account_id = wiring.container().directory.account_by_username("ana.nunez").account_id
-    assert announced == [{"notification_id": announced[0]["notification_id"], "template": "something_waiting",
-                          "account_id": account_id}]
+    assert announced == [
+        {"notification_id": announced[0]["notification_id"], "template": "something_waiting", "account_id": account_id}
+    ]
 
 
 def test_other_categories_and_a_code_of_their_own(feed, ana, seeded):
@@ -110,8 +110,12 @@ def test_a_correction_of_a_released_result_shows_at_once(feed, ana, seeded):
 def test_a_patient_and_staff_cannot_set_the_policy_and_a_bad_one_is_refused(seeded, staff_token):
     assert call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {}}, staff_token).status_code == 403
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
-    for bad in ({"delays": {"category:astrology": 5}}, {"delays": {"category:lab": -1}},
-                {"delays": {"category:lab": 99 * 24 * 3600}}, {"wait": {}}):
+    for bad in (
+        {"delays": {"category:astrology": 5}},
+        {"delays": {"category:lab": -1}},
+        {"delays": {"category:lab": 99 * 24 * 3600}},
+        {"wait": {}},
+    ):
         assert call(seeded, "PUT", "/v1/admin/release-policy", bad, admin).status_code == 400, bad
     assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {"delays": {}}
 
@@ -139,8 +143,12 @@ def test_a_critical_value_puts_a_call_on_the_staff_worklist_at_once(feed, ana, s
     done = call(seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"}, staff_token)
     assert done.status_code == 200, done.json_body
     assert call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"] == []
-    assert call(seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"},
-                staff_token).status_code == 404
+    assert (
+        call(
+            seeded, "POST", f"/v1/staff/worklist/{item['item_id']}/done", {"outcome": "reached"}, staff_token
+        ).status_code
+        == 404
+    )
 
 
 def test_a_document_type_can_wait_too(feed, ana, seeded):
@@ -149,8 +157,10 @@ def test_a_document_type_can_wait_too(feed, ana, seeded):
     patient_id, token = ana
     set_policy(seeded, {"document:discharge-summary": 3600})
 
-    feed(mdm("d-1", "DOC-1", "DS^Discharge summary", "OBX|1|TX|DS^Discharge summary||Home today.||||||F"),
-         mdm("d-2", "DOC-2", "PN^Progress note", "OBX|1|TX|PN^Progress note||Doing well.||||||F"))
+    feed(
+        mdm("d-1", "DOC-1", "DS^Discharge summary", "OBX|1|TX|DS^Discharge summary||Home today.||||||F"),
+        mdm("d-2", "DOC-2", "PN^Progress note", "OBX|1|TX|PN^Progress note||Doing well.||||||F"),
+    )
 
     shown = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
     assert [d["type"] for d in shown] == ["note"]

@@ -10,10 +10,13 @@ from infra.local.seed import ORGANIZATION_NAME, seed
 
 
 def test_seed_creates_the_organization_and_both_staff_accounts(container):
-    seeded = seed(container, {"PORTAL_DEMO_STAFF_USER": "Nurse.Jones", "PORTAL_DEMO_STAFF_PASSWORD": "a long passphrase"})
+    seeded = seed(
+        container, {"PORTAL_DEMO_STAFF_USER": "Nurse.Jones", "PORTAL_DEMO_STAFF_PASSWORD": "a long passphrase"}
+    )
 
-    assert [o.name for o in OrganizationModel.scan()
-            if not o.organization_id.startswith(("sender#", "feed-sources#"))] == [ORGANIZATION_NAME]
+    assert [
+        o.name for o in OrganizationModel.scan() if not o.organization_id.startswith(("sender#", "feed-sources#"))
+    ] == [ORGANIZATION_NAME]
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"
@@ -65,8 +68,10 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     assert len(messages) == 8
-    api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, [m["Body"] for m in messages],
-                                                             "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"))
+    api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(api, [m["Body"] for m in messages], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
+    )
 
     dana = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "AMC-100001"))
     assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")

@@ -21,9 +21,13 @@ def queues():
         sqs = boto3.client("sqs")
         dead = sqs.create_queue(QueueName="work-dlq")["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        live = sqs.create_queue(QueueName="work", Attributes={
-            "VisibilityTimeout": "1",
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 2})})["QueueUrl"]
+        live = sqs.create_queue(
+            QueueName="work",
+            Attributes={
+                "VisibilityTimeout": "1",
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 2}),
+            },
+        )["QueueUrl"]
         yield sqs, live, dead
 
 
@@ -47,16 +51,21 @@ def visible_again(sqs, url: str, seconds: float = 10) -> None:
 def test_records_reported_failed_come_back_and_then_go_to_the_dead_letter_queue(queues):
     sqs, live, dead = queues
     for body in ("good", "bad", "good too"):
-        sqs.send_message(QueueUrl=live, MessageBody=body, MessageAttributes={
-            "kind": {"DataType": "String", "StringValue": body}})
+        sqs.send_message(
+            QueueUrl=live, MessageBody=body, MessageAttributes={"kind": {"DataType": "String", "StringValue": body}}
+        )
     seen: list[list[str]] = []
 
     def handler(event, context):
         seen.append([record["body"] for record in event["Records"]])
-        assert all(r["eventSource"] == "aws:sqs" and r["messageAttributes"]["kind"]["stringValue"] == r["body"]
-                   for r in event["Records"])
+        assert all(
+            r["eventSource"] == "aws:sqs" and r["messageAttributes"]["kind"]["stringValue"] == r["body"]
+            for r in event["Records"]
+        )
         assert context.get_remaining_time_in_millis() > 0
-        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"] == "bad"]}
+        return {
+            "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"] == "bad"]
+        }
 
     poller = SqsPoller(sqs, live, handler, batch_size=10, wait_seconds=0)
 
@@ -87,8 +96,9 @@ def test_a_crashed_invocation_keeps_the_whole_batch(queues):
 def test_the_poller_thread_delivers_until_stopped(queues):
     sqs, live, _ = queues
     delivered = []
-    poller = SqsPoller(sqs, live, lambda event, context: delivered.extend(r["body"] for r in event["Records"]),
-                       wait_seconds=0)
+    poller = SqsPoller(
+        sqs, live, lambda event, context: delivered.extend(r["body"] for r in event["Records"]), wait_seconds=0
+    )
     poller.start()
     try:
         sqs.send_message(QueueUrl=live, MessageBody="hello")

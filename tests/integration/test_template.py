@@ -45,14 +45,23 @@ def test_tables_are_recoverable_and_encrypted_with_the_portal_key():
 
 
 def test_tables_and_buckets_holding_phi_outlive_the_stack():
-    for logical_id in ("AuditEventsTable", "AccountsTable", "FeedMessagesTable", "DocumentsBucket",
-                       "SignedDocumentsBucket", "FeedArchiveBucket", "PortalKey"):
+    for logical_id in (
+        "AuditEventsTable",
+        "AccountsTable",
+        "FeedMessagesTable",
+        "DocumentsBucket",
+        "SignedDocumentsBucket",
+        "FeedArchiveBucket",
+        "PortalKey",
+    ):
         assert RESOURCES[logical_id].get("DeletionPolicy") == "Retain", logical_id
 
 
 def test_buckets_are_private_versioned_encrypted_and_tls_only():
-    policies = {r["Properties"]["Bucket"]["Ref"]: r["Properties"]["PolicyDocument"]
-                for r in of_type("AWS::S3::BucketPolicy").values()}
+    policies = {
+        r["Properties"]["Bucket"]["Ref"]: r["Properties"]["PolicyDocument"]
+        for r in of_type("AWS::S3::BucketPolicy").values()
+    }
     for logical_id, bucket in of_type("AWS::S3::Bucket").items():
         props = bucket["Properties"]
         assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical_id
@@ -70,7 +79,9 @@ def test_queues_are_encrypted_tls_only_and_live_ones_have_a_dead_letter_queue():
     queue_ids = set(of_type("AWS::SQS::Queue"))
     protected = set()
     for policy in of_type("AWS::SQS::QueuePolicy").values():
-        assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"] == {
+            "Bool": {"aws:SecureTransport": "false"}
+        }
         protected |= {queue["Ref"] for queue in policy["Properties"]["Queues"]}
     assert protected == queue_ids
     for logical_id in queue_ids:
@@ -130,7 +141,9 @@ def test_every_sqs_event_source_reports_partial_batch_failures():
     for source in sqs_handlers:
         function_id = "".join(part.capitalize() for part in source.name.split("_"))
         events = RESOURCES[function_id]["Properties"]["Events"]
-        assert events[f"{function_id}SqsEventSource"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert events[f"{function_id}SqsEventSource"]["Properties"]["FunctionResponseTypes"] == [
+            "ReportBatchItemFailures"
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +152,14 @@ def packaged(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package") / "out"
     chalice = Path(sys.executable).with_name("chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
-    subprocess.run([str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)],
-                   cwd=PROJECT_DIR, env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return out
 
 
@@ -159,8 +178,10 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
     assert functions == {"APIHandler", "OnClinicalFeedMessage", "OnNotificationRequest", "SessionAuthorizer"}
     for function_id in functions - {"SessionAuthorizer"}:
         assert template["Resources"][function_id]["Properties"]["Handler"].startswith("app.")
-    assert (template["Resources"]["SessionAuthorizer"]["Properties"]["Handler"]
-            == "chalicelib.identity.authorizer.session_authorizer")
+    assert (
+        template["Resources"]["SessionAuthorizer"]["Properties"]["Handler"]
+        == "chalicelib.identity.authorizer.session_authorizer"
+    )
     assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
     assert (packaged / "deployment.zip").stat().st_size > 1_000_000  # code and vendored wheels
 
@@ -175,9 +196,12 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
     with open(packaged / "sam.yaml") as handle:
         template = yaml.load(handle, Loader=_cfn_loader())
     resources = template["Resources"]
-    for function_id, role_id in (("APIHandler", "ApiHandlerRole"), ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
-                                 ("OnNotificationRequest", "OnNotificationRequestRole"),
-                                 ("SessionAuthorizer", "SessionAuthorizerRole")):
+    for function_id, role_id in (
+        ("APIHandler", "ApiHandlerRole"),
+        ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
+        ("OnNotificationRequest", "OnNotificationRequestRole"),
+        ("SessionAuthorizer", "SessionAuthorizerRole"),
+    ):
         group = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         [policy] = resources[role_id]["Properties"]["Policies"]
         logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")
@@ -204,8 +228,12 @@ def test_the_session_authorizer_answer_is_never_cached(packaged):
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     [authorizer] = body["securityDefinitions"].values()
     assert authorizer["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 0
-    signed_in = [operation for path, item in body["paths"].items() for method, operation in item.items()
-                 if path.startswith("/v1/me")]
+    signed_in = [
+        operation
+        for path, item in body["paths"].items()
+        for method, operation in item.items()
+        if path.startswith("/v1/me")
+    ]
     assert signed_in and all(operation.get("security") for operation in signed_in)
 
 

@@ -36,9 +36,14 @@ def status_becomes(timers_adapter, handle: str, expected: str, seconds: float = 
 def test_a_due_timer_delivers_its_message(container, aws):
     message = {"notification_id": "t-1", "template": "something_waiting", "to_address": "p@example.org"}
 
-    handle = timers.schedule(container.timers, timer_id="release-result-1", queue_url=aws.physical["NotificationsQueue"],
-                             fire_at=datetime.now(timezone.utc) + timedelta(seconds=1), message=message,
-                             now=datetime.now(timezone.utc))
+    handle = timers.schedule(
+        container.timers,
+        timer_id="release-result-1",
+        queue_url=aws.physical["NotificationsQueue"],
+        fire_at=datetime.now(timezone.utc) + timedelta(seconds=1),
+        message=message,
+        now=datetime.now(timezone.utc),
+    )
 
     [delivered] = wait_for_messages(aws.physical["NotificationsQueue"], 15)
     assert json.loads(delivered["Body"]) == message
@@ -46,9 +51,13 @@ def test_a_due_timer_delivers_its_message(container, aws):
 
 
 def test_starting_the_same_timer_twice_starts_it_once(container, aws):
-    args = dict(timer_id="reminder-42", queue_url=aws.physical["NotificationsQueue"],
-                fire_at=datetime.now(timezone.utc) + timedelta(hours=1), message={"n": 1},
-                now=datetime.now(timezone.utc))
+    args = dict(
+        timer_id="reminder-42",
+        queue_url=aws.physical["NotificationsQueue"],
+        fire_at=datetime.now(timezone.utc) + timedelta(hours=1),
+        message={"n": 1},
+        now=datetime.now(timezone.utc),
+    )
 
     assert timers.schedule(container.timers, **args) == timers.schedule(container.timers, **args)
     executions = boto3.client("stepfunctions").list_executions(stateMachineArn=aws.physical["DatedEventStateMachine"])
@@ -57,9 +66,14 @@ def test_starting_the_same_timer_twice_starts_it_once(container, aws):
 
 
 def test_a_cancelled_timer_delivers_nothing(container, aws):
-    handle = timers.schedule(container.timers, timer_id="expiry-7", queue_url=aws.physical["NotificationsQueue"],
-                             fire_at=datetime.now(timezone.utc) + timedelta(seconds=5), message={"n": 7},
-                             now=datetime.now(timezone.utc))
+    handle = timers.schedule(
+        container.timers,
+        timer_id="expiry-7",
+        queue_url=aws.physical["NotificationsQueue"],
+        fire_at=datetime.now(timezone.utc) + timedelta(seconds=5),
+        message={"n": 7},
+        now=datetime.now(timezone.utc),
+    )
 
     # moto starts an execution's thread a moment after StartExecution returns, and a StopExecution
     # before that fails inside moto ('NoneType' has no 'set_stop'); real Step Functions has no

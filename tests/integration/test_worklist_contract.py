@@ -31,9 +31,17 @@ def worklist(request):
 
 def item(number: int, minute: int, organization: str = "amc") -> WorklistItem:
     created = START + timedelta(minutes=minute)
-    return WorklistItem(item_id=f"item-{number}", organization_id=organization, task="call_patient",
-                        patient_id=f"{number:032x}", result_id=f"{number + 100:032x}", result_version=1,
-                        status="open", created_at=created, sort_key=timed_key(created, f"item-{number}"))
+    return WorklistItem(
+        item_id=f"item-{number}",
+        organization_id=organization,
+        task="call_patient",
+        patient_id=f"{number:032x}",
+        result_id=f"{number + 100:032x}",
+        result_version=1,
+        status="open",
+        created_at=created,
+        sort_key=timed_key(created, f"item-{number}"),
+    )
 
 
 class TestWorklistContract:

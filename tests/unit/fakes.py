@@ -26,7 +26,6 @@ from chalicelib.errors import DependencyUnavailable, ValidationFailed
 from chalicelib.feeds.domain import FeedMessage
 from tests.fakes import FakeDirectory, FakeInbox, FakePatients, FakeRecords, FakeWorklist  # noqa: F401  (re-exported)
 
-
 # --- feeds -----------------------------------------------------------------------------------
 
 
@@ -125,8 +124,9 @@ class FakeTimers:
         self.started: dict[str, StartedTimer] = {}
         self.cancelled: list[str] = []
 
-    def start(self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any],
-              guard: dict[str, Any] | None = None) -> str:
+    def start(
+        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+    ) -> str:
         self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message, guard))
         return self.handle(name)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.audit import service
-from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Actor, AuditEvent, Outcome
+from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.errors import DependencyUnavailable, ValidationFailed
 from tests.unit.fakes import FakeAuditLog
 
@@ -18,8 +18,16 @@ PROXY = Actor(account_id="acct-mother", role="patient", proxy_grant_id="grant-7"
 
 
 def read(log, *, actor=NURSE, patient_id="pat-1", at=T0, **kwargs) -> AuditEvent:
-    return service.append_event(log, actor=actor, action=Action.READ, event_type="record.read", outcome=Outcome.SUCCESS,
-                          patient_id=patient_id, recorded_at=at, **kwargs)
+    return service.append_event(
+        log,
+        actor=actor,
+        action=Action.READ,
+        event_type="record.read",
+        outcome=Outcome.SUCCESS,
+        patient_id=patient_id,
+        recorded_at=at,
+        **kwargs,
+    )
 
 
 # --- record ----------------------------------------------------------------------------------
@@ -28,13 +36,16 @@ def read(log, *, actor=NURSE, patient_id="pat-1", at=T0, **kwargs) -> AuditEvent
 def test_record_appends_and_returns_the_event_with_ids_and_the_clock_time():
     # GIVEN an empty audit log / WHEN a read of a patient's result is recorded
     log = FakeAuditLog()
-    event = read(log, resource_type="Observation", resource_id="obs-9", correlation_id="req-1",
-                 source_ip="203.0.113.7")
+    event = read(log, resource_type="Observation", resource_id="obs-9", correlation_id="req-1", source_ip="203.0.113.7")
     # THEN that event is stored, stamped with the clock's time, naming who, whose and what
     assert log.events == [event]
     assert event.recorded_at == T0
     assert (event.actor, event.action, event.event_type, event.outcome) == (
-        NURSE, Action.READ, "record.read", Outcome.SUCCESS)
+        NURSE,
+        Action.READ,
+        "record.read",
+        Outcome.SUCCESS,
+    )
     assert (event.patient_id, event.resource_type, event.resource_id) == ("pat-1", "Observation", "obs-9")
     assert (event.correlation_id, event.source_ip) == ("req-1", "203.0.113.7")
     assert event.event_id
@@ -49,8 +60,16 @@ def test_each_event_gets_a_fresh_id():
 
 def test_a_denial_by_a_proxy_keeps_the_grant_and_reason():
     log = FakeAuditLog()
-    event = service.append_event(log, actor=PROXY, action=Action.READ, event_type="record.read", outcome=Outcome.DENIED,
-                           patient_id="pat-1", reason="grant_expired", recorded_at=T0)
+    event = service.append_event(
+        log,
+        actor=PROXY,
+        action=Action.READ,
+        event_type="record.read",
+        outcome=Outcome.DENIED,
+        patient_id="pat-1",
+        reason="grant_expired",
+        recorded_at=T0,
+    )
     assert event.actor.proxy_grant_id == "grant-7"
     assert (event.outcome, event.reason) == (Outcome.DENIED, "grant_expired")
 
@@ -65,20 +84,30 @@ def test_a_service_audit_write_is_stamped_by_the_request_clock_and_origin():
 
     ports = SimpleNamespace(audit_log=FakeAuditLog(), clock=PinnedClock(T0))
     # WHEN a service writes an event of this request
-    write_audit(ports, Origin(source_ip="203.0.113.7", correlation_id="req-1"), NURSE, "record.read",
-                action=Action.READ, patient_id="pat-1")
+    write_audit(
+        ports,
+        Origin(source_ip="203.0.113.7", correlation_id="req-1"),
+        NURSE,
+        "record.read",
+        action=Action.READ,
+        patient_id="pat-1",
+    )
     # THEN it is stored at the clock's time, with the request's origin
     [event] = ports.audit_log.events
     assert (event.recorded_at, event.source_ip, event.correlation_id) == (T0, "203.0.113.7", "req-1")
 
 
-@pytest.mark.parametrize("actor, event_type", [(NURSE, ""), (Actor(account_id="", role="staff"), "record.read")],
-                         ids=["no-event-type", "no-actor"])
+@pytest.mark.parametrize(
+    "actor, event_type",
+    [(NURSE, ""), (Actor(account_id="", role="staff"), "record.read")],
+    ids=["no-event-type", "no-actor"],
+)
 def test_record_refuses_an_event_without_actor_or_type(actor, event_type):
     log = FakeAuditLog()
     with pytest.raises(ValueError):
-        service.append_event(log, actor=actor, action=Action.READ, event_type=event_type, outcome=Outcome.SUCCESS,
-                             recorded_at=T0)
+        service.append_event(
+            log, actor=actor, action=Action.READ, event_type=event_type, outcome=Outcome.SUCCESS, recorded_at=T0
+        )
     assert log.events == []
 
 
@@ -150,14 +179,17 @@ def all_pages(fetch, limit: int) -> list[tuple[list[AuditEvent], str]]:
         assert len(pages) < 100, "paging does not end"
 
 
-@pytest.mark.parametrize("count, limit, sizes", [
-    (0, 3, [0]),
-    (2, 3, [2]),
-    (3, 3, [3]),
-    (7, 3, [3, 3, 1]),
-    (6, 3, [3, 3]),
-    (5, 1, [1, 1, 1, 1, 1]),
-])
+@pytest.mark.parametrize(
+    "count, limit, sizes",
+    [
+        (0, 3, [0]),
+        (2, 3, [2]),
+        (3, 3, [3]),
+        (7, 3, [3, 3, 1]),
+        (6, 3, [3, 3]),
+        (5, 1, [1, 1, 1, 1, 1]),
+    ],
+)
 def test_for_patient_pages_newest_first_with_cursor_only_when_more_remain(count, limit, sizes):
     # GIVEN `count` events for a patient
     log, expected = filled(count)

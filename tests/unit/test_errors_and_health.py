@@ -11,18 +11,20 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from chalicelib import errors
 from chalicelib.health.service import ServiceHealth, check
 
-
 # --- errors ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("error_class, status, code", [
-    (errors.ValidationFailed, 400, "validation_failed"),
-    (errors.NotAuthenticated, 401, "not_authenticated"),
-    (errors.Forbidden, 403, "forbidden"),
-    (errors.NotFound, 404, "not_found"),
-    (errors.Conflict, 409, "conflict"),
-    (errors.DependencyUnavailable, 503, "service_unavailable"),
-])
+@pytest.mark.parametrize(
+    "error_class, status, code",
+    [
+        (errors.ValidationFailed, 400, "validation_failed"),
+        (errors.NotAuthenticated, 401, "not_authenticated"),
+        (errors.Forbidden, 403, "forbidden"),
+        (errors.NotFound, 404, "not_found"),
+        (errors.Conflict, 409, "conflict"),
+        (errors.DependencyUnavailable, 503, "service_unavailable"),
+    ],
+)
 def test_each_error_maps_to_its_status_and_body(error_class, status, code):
     # GIVEN a domain error with details / WHEN mapped to HTTP
     details = [{"field": "email", "issue": "not an email address"}]
@@ -33,8 +35,16 @@ def test_each_error_maps_to_its_status_and_body(error_class, status, code):
 
 def test_too_many_requests_says_when_to_retry():
     error = errors.TooManyRequests("Too many attempts.", retry_after_seconds=42)
-    assert errors.to_http(error) == (429, {"error": {"code": "too_many_requests", "message": "Too many attempts.",
-                                                     "details": [{"retry_after_seconds": 42}]}})
+    assert errors.to_http(error) == (
+        429,
+        {
+            "error": {
+                "code": "too_many_requests",
+                "message": "Too many attempts.",
+                "details": [{"retry_after_seconds": 42}],
+            }
+        },
+    )
     assert error.headers == {"Retry-After": "42"}
 
 
@@ -102,8 +112,9 @@ def test_all_probes_ok():
     assert all(r.latency_ms >= 0 for r in results)
 
 
-@pytest.mark.parametrize("probe", [client_error, no_endpoint, unavailable],
-                         ids=["client-error", "no-endpoint", "dependency-unavailable"])
+@pytest.mark.parametrize(
+    "probe", [client_error, no_endpoint, unavailable], ids=["client-error", "no-endpoint", "dependency-unavailable"]
+)
 def test_failing_probe_is_not_ok_and_others_still_report(probe):
     results = check({"s3": ok, "dynamodb": probe, "ses": ok}, timeout=0.2)
     assert [(r.name, r.ok) for r in results] == [("s3", True), ("dynamodb", False), ("ses", True)]
@@ -144,5 +155,3 @@ def test_results_keep_the_probes_order_whatever_finishes_first():
 
 def test_no_probes_is_an_empty_report():
     assert check({}, timeout=0.2) == []
-
-

@@ -34,9 +34,11 @@ REJECTED = {
 }
 REJECTED_PATTERN = re.compile(r"^(fuzz_|malformed_|invalid_)|bad-batch|multi-message-corpus|hapi_ERP_Z99")
 
-ADT = (b"MSH|^~\\&|EHR|CLINIC|PORTAL|PORTAL|20240101120000||ADT^A08|CTRL-1|P|2.5\r"
-       b"EVN|A08|20240101120000\r"
-       b"PID|1||12345^^^CLINIC^MR||Doe^Jane||19800101|F\r")
+ADT = (
+    b"MSH|^~\\&|EHR|CLINIC|PORTAL|PORTAL|20240101120000||ADT^A08|CTRL-1|P|2.5\r"
+    b"EVN|A08|20240101120000\r"
+    b"PID|1||12345^^^CLINIC^MR||Doe^Jane||19800101|F\r"
+)
 
 
 def _read(path: Path) -> bytes:
@@ -90,8 +92,7 @@ def test_samples_meant_to_be_rejected_are_unfileable_and_the_reason_names_the_pr
     assert named_problem in reason
 
 
-@pytest.mark.parametrize("path", [p for p in HL7_SAMPLES if not REJECTED_PATTERN.search(p.name)],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in HL7_SAMPLES if not REJECTED_PATTERN.search(p.name)], ids=lambda p: p.name)
 def test_well_formed_samples_of_supported_types_are_accepted(path):
     # GIVEN a sample not meant to be rejected / WHEN split / THEN at least one envelope comes out
     assert split_messages(_read(path))
@@ -130,8 +131,10 @@ def test_messages_back_to_back_without_batch_header_are_split():
     assert [e.control_id for e in envelopes] == ["CTRL-1", "CTRL-2"]
 
 
-@pytest.mark.parametrize("sample", ["hl7org_ORU_R01_lab-panel_v2.3.1.hl7", "hl7org_SIU_S12_new-appointment_v2.3.hl7",
-                                    "corepoint_SIU_S14_v2.3.hl7"])
+@pytest.mark.parametrize(
+    "sample",
+    ["hl7org_ORU_R01_lab-panel_v2.3.1.hl7", "hl7org_SIU_S12_new-appointment_v2.3.hl7", "corepoint_SIU_S14_v2.3.hl7"],
+)
 def test_cr_lf_and_crlf_variants_of_a_message_give_the_same_envelope(sample):
     # GIVEN one sample re-joined with each segment terminator
     segments = _segments(_read(HL7_DIR / sample))
@@ -152,8 +155,10 @@ def test_mixed_terminators_and_blank_lines_give_the_same_envelope():
 
 def test_latin1_bytes_decode_without_error():
     # GIVEN a message in ISO 8859-1 (not valid UTF-8): umlauts in the facility and the patient name
-    raw = ("MSH|^~\\&|LABOR|KLINIK MÜNCHEN|PORTAL|PORTAL|20240101||ORU^R01|L-77|P|2.4|||||DE|8859/1\r"
-           "PID|1||4711||Müller^Jürgen\rOBR|1||X1|GLU\r").encode("latin-1")
+    raw = (
+        "MSH|^~\\&|LABOR|KLINIK MÜNCHEN|PORTAL|PORTAL|20240101||ORU^R01|L-77|P|2.4|||||DE|8859/1\r"
+        "PID|1||4711||Müller^Jürgen\rOBR|1||X1|GLU\r"
+    ).encode("latin-1")
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     # WHEN split
@@ -182,11 +187,14 @@ def test_adt_a40_needs_mrg_segment():
     assert split_messages(raw + b"MRG|999^^^CLINIC^MR\r")[0].message_type == "ADT^A40"
 
 
-@pytest.mark.parametrize("raw, named", [
-    (ADT.replace(b"|CTRL-1|", b"|   |"), "MSH-10"),
-    (ADT.replace(b"|EHR|CLINIC|", b"|||"), "MSH-3"),
-    (ADT.replace(b"|ADT^A08|", b"||"), "MSH-9"),
-])
+@pytest.mark.parametrize(
+    "raw, named",
+    [
+        (ADT.replace(b"|CTRL-1|", b"|   |"), "MSH-10"),
+        (ADT.replace(b"|EHR|CLINIC|", b"|||"), "MSH-3"),
+        (ADT.replace(b"|ADT^A08|", b"||"), "MSH-9"),
+    ],
+)
 def test_missing_identifying_msh_fields_are_named(raw, named):
     assert named in _unfileable_reason(raw)
 
@@ -207,8 +215,14 @@ def test_reasons_of_rejected_samples_quote_no_pid_values(name):
     # GIVEN a rejected sample / THEN no PID field value of it appears in the reason
     raw = _read(HL7_DIR / name).decode("latin-1")
     reason = _unfileable_reason(_read(HL7_DIR / name))
-    pid_values = {value for line in re.split(r"\r\n|\r|\n", raw) if line.startswith("PID|")
-                  for field in line.split("|")[1:] for value in re.split(r"[\^~&]", field) if len(value) >= 4}
+    pid_values = {
+        value
+        for line in re.split(r"\r\n|\r|\n", raw)
+        if line.startswith("PID|")
+        for field in line.split("|")[1:]
+        for value in re.split(r"[\^~&]", field)
+        if len(value) >= 4
+    }
     assert not [value for value in pid_values if value in reason]
 
 
@@ -260,10 +274,23 @@ def test_fhir_control_id_without_version_id_is_type_id_and_content_hash():
 
 def test_the_same_content_serialised_differently_keeps_its_control_id():
     # GIVEN one resource as two interface engines might write it: other key order, spacing, lastUpdated
-    one = json.dumps({"resourceType": "Observation", "id": "hb-1", "status": "final",
-                      "meta": {"lastUpdated": "2026-11-25T10:00:00Z"}}).encode()
-    other = json.dumps({"status": "final", "meta": {"lastUpdated": "2026-11-25T11:30:00Z"},
-                        "id": "hb-1", "resourceType": "Observation"}, indent=2).encode()
+    one = json.dumps(
+        {
+            "resourceType": "Observation",
+            "id": "hb-1",
+            "status": "final",
+            "meta": {"lastUpdated": "2026-11-25T10:00:00Z"},
+        }
+    ).encode()
+    other = json.dumps(
+        {
+            "status": "final",
+            "meta": {"lastUpdated": "2026-11-25T11:30:00Z"},
+            "id": "hb-1",
+            "resourceType": "Observation",
+        },
+        indent=2,
+    ).encode()
     changed = json.dumps({"resourceType": "Observation", "id": "hb-1", "status": "amended"}).encode()
     # WHEN split, THEN the first two are one message (a duplicate), the changed one another
     ids = [split_messages(raw, sender_hint="ehr")[0].control_id for raw in (one, other, changed)]
@@ -274,9 +301,9 @@ def test_fhir_resource_without_version_id_resent_keeps_its_control_id_and_update
     # GIVEN a resource, the same bytes again, and an update of the same resource (no versionId)
     original = _fhir({"resourceType": "Observation", "id": "hb-1", "status": "preliminary"})
     updated = _fhir({"resourceType": "Observation", "id": "hb-1", "status": "final"})
-    first, = split_messages(original, sender_hint="ehr")
-    again, = split_messages(original, sender_hint="ehr")
-    update, = split_messages(updated, sender_hint="ehr")
+    (first,) = split_messages(original, sender_hint="ehr")
+    (again,) = split_messages(original, sender_hint="ehr")
+    (update,) = split_messages(updated, sender_hint="ehr")
     # THEN a resend is the same message and the update a new one of the same resource
     assert first.control_id == again.control_id
     assert update.control_id != first.control_id
@@ -287,16 +314,19 @@ def test_fhir_version_id_wins_over_the_content_hash():
     # GIVEN two different bodies of the same resource version / THEN they share the control id
     one = _fhir({"resourceType": "Observation", "id": "hb-1", "meta": {"versionId": "3"}, "status": "final"})
     other = _fhir({"resourceType": "Observation", "id": "hb-1", "meta": {"versionId": "3"}, "status": "amended"})
-    assert split_messages(one, "ehr")[0].control_id == split_messages(other, "ehr")[0].control_id == \
-        "Observation/hb-1/_history/3"
+    assert (
+        split_messages(one, "ehr")[0].control_id
+        == split_messages(other, "ehr")[0].control_id
+        == "Observation/hb-1/_history/3"
+    )
 
 
 def test_fhir_without_id_is_identified_by_its_content():
     # GIVEN a transaction Bundle without id (the Synthea sample), sent twice
     raw = _read(FHIR_DIR / "synthea_Alberto_Atencio.json")
     assert "id" not in json.loads(raw)
-    first, = split_messages(raw, sender_hint="ehr")
-    again, = split_messages(raw, sender_hint="ehr")
+    (first,) = split_messages(raw, sender_hint="ehr")
+    (again,) = split_messages(raw, sender_hint="ehr")
     # THEN both carry the same content-derived control id (so a resend is a duplicate)
     assert first.control_id.startswith("sha256:")
     assert first.control_id == again.control_id
@@ -308,17 +338,25 @@ def test_plain_fhir_resource_without_sender_hint_is_unfileable(path):
 
 
 def _message_bundle(first_entry: dict, bundle_id: str | None = "bundle-42") -> bytes:
-    bundle = {"resourceType": "Bundle", "type": "message", "entry": [
-        {"fullUrl": "urn:uuid:1", "resource": first_entry},
-        {"fullUrl": "urn:uuid:2", "resource": {"resourceType": "Patient", "id": "p1"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "message",
+        "entry": [
+            {"fullUrl": "urn:uuid:1", "resource": first_entry},
+            {"fullUrl": "urn:uuid:2", "resource": {"resourceType": "Patient", "id": "p1"}},
+        ],
+    }
     if bundle_id:
         bundle["id"] = bundle_id
     return json.dumps(bundle).encode()
 
 
-HEADER = {"resourceType": "MessageHeader", "id": "mh-1", "eventCoding": {"code": "admin-notify"},
-          "source": {"name": "Clinic EHR", "endpoint": "https://ehr.clinic.example/fhir"}}
+HEADER = {
+    "resourceType": "MessageHeader",
+    "id": "mh-1",
+    "eventCoding": {"code": "admin-notify"},
+    "source": {"name": "Clinic EHR", "endpoint": "https://ehr.clinic.example/fhir"},
+}
 
 
 def test_message_bundle_takes_sender_from_endpoint_and_control_id_from_bundle_id():
@@ -339,8 +377,9 @@ def test_message_bundle_without_endpoint_uses_source_name_and_header_id():
     assert envelope.control_id == "mh-1"
 
 
-@pytest.mark.parametrize("first", [{"resourceType": "Patient", "id": "p1"}, {}],
-                         ids=["patient-first", "empty-resource"])
+@pytest.mark.parametrize(
+    "first", [{"resourceType": "Patient", "id": "p1"}, {}], ids=["patient-first", "empty-resource"]
+)
 def test_message_bundle_not_starting_with_message_header_is_unfileable(first):
     assert "MessageHeader" in _unfileable_reason(_message_bundle(first), sender_hint="ehr")
 
@@ -350,11 +389,15 @@ def test_message_bundle_with_no_entries_is_unfileable():
     assert "MessageHeader" in _unfileable_reason(raw, sender_hint="ehr")
 
 
-@pytest.mark.parametrize("bundle", [
-    {"resourceType": "Bundle", "type": "message", "entry": ["not-an-object"]},
-    {"resourceType": "Bundle", "type": "message", "entry": {"resource": HEADER}},
-    {"resourceType": "Bundle", "type": "message", "entry": [{"resource": {**HEADER, "source": "ehr"}}]},
-], ids=["entry-item-is-string", "entry-is-object", "source-is-string"])
+@pytest.mark.parametrize(
+    "bundle",
+    [
+        {"resourceType": "Bundle", "type": "message", "entry": ["not-an-object"]},
+        {"resourceType": "Bundle", "type": "message", "entry": {"resource": HEADER}},
+        {"resourceType": "Bundle", "type": "message", "entry": [{"resource": {**HEADER, "source": "ehr"}}]},
+    ],
+    ids=["entry-item-is-string", "entry-is-object", "source-is-string"],
+)
 def test_message_bundle_of_the_wrong_shape_is_unfileable(bundle):
     _unfileable_reason(json.dumps(bundle).encode(), sender_hint="ehr")
 
@@ -364,12 +407,15 @@ def test_deeply_nested_json_is_unfileable():
     _unfileable_reason(raw, sender_hint="ehr")
 
 
-@pytest.mark.parametrize("raw, named", [
-    (b'{"resourceType": "Patient", "id": ', "not valid JSON"),
-    (b"{not json at all", "not valid JSON"),
-    (b'{"id": "x"}', "resourceType"),
-    (b'{"resourceType": 7}', "resourceType"),
-])
+@pytest.mark.parametrize(
+    "raw, named",
+    [
+        (b'{"resourceType": "Patient", "id": ', "not valid JSON"),
+        (b"{not json at all", "not valid JSON"),
+        (b'{"id": "x"}', "resourceType"),
+        (b'{"resourceType": 7}', "resourceType"),
+    ],
+)
 def test_broken_json_is_unfileable(raw, named):
     assert named in _unfileable_reason(raw, sender_hint="ehr")
 
@@ -377,14 +423,20 @@ def test_broken_json_is_unfileable(raw, named):
 # --- anything else ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", [b"", b"   \r\n\t ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"],
-                         ids=["empty", "whitespace", "bom-only", "bom-newline"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"   \r\n\t ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"],
+    ids=["empty", "whitespace", "bom-only", "bom-newline"],
+)
 def test_empty_body_is_unfileable(raw):
     assert "empty" in _unfileable_reason(raw)
 
 
-@pytest.mark.parametrize("raw", [b"hello, this is not a clinical message", b"[1, 2, 3]", b"<xml/>",
-                                 b"PID|1||12345\rOBR|1"], ids=["text", "json-array", "xml", "no-msh"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"hello, this is not a clinical message", b"[1, 2, 3]", b"<xml/>", b"PID|1||12345\rOBR|1"],
+    ids=["text", "json-array", "xml", "no-msh"],
+)
 def test_text_that_is_neither_hl7_nor_fhir_is_unfileable(raw):
     assert "neither HL7 v2" in _unfileable_reason(raw)
 
@@ -522,13 +574,17 @@ def test_read_messages_reports_a_garbled_message_type_as_unknown():
     assert result.format is FeedFormat.HL7V2 and result.message_type == ""
 
 
-@pytest.mark.parametrize("raw, format", [
-    (b"", FeedFormat.UNKNOWN),
-    (b"hello, this is not a clinical message", FeedFormat.UNKNOWN),
-    (b"PID|1||12345\r" + ADT, FeedFormat.HL7V2),
-    (b'{"resourceType": "Patient", "id": ', FeedFormat.FHIR),
-    (b'{"resourceType": "Observation", "id": "hb-\\ud800"}', FeedFormat.FHIR),
-], ids=["empty", "text", "segment-before-msh", "broken-json", "fhir-surrogate"])
+@pytest.mark.parametrize(
+    "raw, format",
+    [
+        (b"", FeedFormat.UNKNOWN),
+        (b"hello, this is not a clinical message", FeedFormat.UNKNOWN),
+        (b"PID|1||12345\r" + ADT, FeedFormat.HL7V2),
+        (b'{"resourceType": "Patient", "id": ', FeedFormat.FHIR),
+        (b'{"resourceType": "Observation", "id": "hb-\\ud800"}', FeedFormat.FHIR),
+    ],
+    ids=["empty", "text", "segment-before-msh", "broken-json", "fhir-surrogate"],
+)
 def test_read_messages_raises_for_an_unusable_body_with_what_is_known_of_its_format(raw, format):
     with pytest.raises(Unfileable) as caught:
         read_messages(raw, sender_hint="ehr")

@@ -17,9 +17,11 @@ from tests.unit.fakes import FakeArchive, FakeFeedMessages
 
 NOW = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 
-ADT = (b"MSH|^~\\&|EHR|CLINIC|PORTAL|PORTAL|20240101120000||ADT^A08|CTRL-1|P|2.5\r"
-       b"EVN|A08|20240101120000\r"
-       b"PID|1||12345^^^CLINIC^MR||Doe^Jane||19800101|F\r")
+ADT = (
+    b"MSH|^~\\&|EHR|CLINIC|PORTAL|PORTAL|20240101120000||ADT^A08|CTRL-1|P|2.5\r"
+    b"EVN|A08|20240101120000\r"
+    b"PID|1||12345^^^CLINIC^MR||Doe^Jane||19800101|F\r"
+)
 
 
 @pytest.fixture
@@ -176,8 +178,9 @@ def test_updated_fhir_resource_without_version_id_is_a_new_message(archive, mess
     assert len(messages.records) == 2
 
 
-BAD_A40 = (ADT.replace(b"ADT^A08", b"ADT^A40").replace(b"CTRL-1", b"CTRL-2")
-           .replace(b"Doe^Jane", b"Roe^Rita"))  # a merge without its MRG segment
+BAD_A40 = (
+    ADT.replace(b"ADT^A08", b"ADT^A40").replace(b"CTRL-1", b"CTRL-2").replace(b"Doe^Jane", b"Roe^Rita")
+)  # a merge without its MRG segment
 
 
 def test_batch_with_a_good_and_a_bad_message_accepts_one_and_quarantines_the_other(archive, messages):
@@ -287,7 +290,9 @@ def test_every_record_written_is_an_audit_event_without_phi(archive, messages):
     # THEN the two records written came with two events (the duplicate wrote neither), by the feed, at intake time
     events = messages.audit_events
     assert [(e.event_type, e.outcome.value, e.resource_type) for e in events] == [
-        ("feed.message.received", "success", "FeedMessage"), ("feed.message.received", "failure", "FeedMessage")]
+        ("feed.message.received", "success", "FeedMessage"),
+        ("feed.message.received", "failure", "FeedMessage"),
+    ]
     assert {e.actor.account_id for e in events} == {"system:clinical-feed"} and {e.recorded_at for e in events} == {NOW}
     assert events[0].resource_id == "LAB|BMC|2417.1" and events[1].reason == "quarantined"
     assert "Someone" not in repr(events) and "Gloria" not in repr(events)  # the patient in the broken message

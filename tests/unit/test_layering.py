@@ -51,8 +51,12 @@ def _imports(path: Path) -> list[str]:
 
 def _may_import(relative: str, allowed: tuple[str, ...]) -> bool:
     name = relative.rsplit("/", 1)[-1]
-    return any(relative.startswith(rule) if rule.endswith("/") else
-               (name == rule[2:] if rule.startswith("*/") else relative == rule) for rule in allowed)
+    return any(
+        relative.startswith(rule)
+        if rule.endswith("/")
+        else (name == rule[2:] if rule.startswith("*/") else relative == rule)
+        for rule in allowed
+    )
 
 
 @pytest.mark.parametrize("library", sorted(ALLOWED))

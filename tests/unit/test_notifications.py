@@ -29,8 +29,9 @@ INVITATION = {**VALID, "template": "invitation", "token": TOKEN}
 TOKENLESS = sorted(name for name, template in TEMPLATES.items() if "token" not in template.params)
 # (template, parameter) pairs: each parameter a template declares, and each it does not take
 DECLARED = [(name, param) for name, template in sorted(TEMPLATES.items()) for param in template.params]
-UNDECLARED = [(name, param) for name, template in sorted(TEMPLATES.items()) for param in PARAMS
-              if param not in template.params]
+UNDECLARED = [
+    (name, param) for name, template in sorted(TEMPLATES.items()) for param in PARAMS if param not in template.params
+]
 
 
 def problems(message) -> list[dict]:
@@ -91,7 +92,10 @@ def test_each_template_owns_its_path_and_declares_its_params():
 
 def test_the_parameters_and_their_patterns_are_a_fixed_set():
     assert {name: param.pattern.pattern for name, param in PARAMS.items()} == {
-        "token": "[A-Za-z0-9_-]{16,128}", "username": "[a-z0-9][a-z0-9._@-]{2,63}", "code": "[0-9]{6}"}
+        "token": "[A-Za-z0-9_-]{16,128}",
+        "username": "[a-z0-9][a-z0-9._@-]{2,63}",
+        "code": "[0-9]{6}",
+    }
     # AND only the opaque token may go into a link; a user name or a code only into the words
     assert [name for name, param in PARAMS.items() if param.in_link] == ["token"]
 
@@ -112,26 +116,31 @@ def test_a_reused_id_is_checked_against_every_other_field():
 def test_template_words_name_no_condition_test_or_clinic(template):
     # GIVEN each template's fixed words / THEN none names a kind of care, a result or a place
     words = " ".join([TEMPLATES[template].subject, *TEMPLATES[template].lines, TEMPLATES[template].action])
-    banned = r"\b(result|test|lab|diagnos\w*|condition|medication|prescription|appointment|visit|doctor|" \
-             r"clinician|clinic|hospital|hiv|cancer|pregnan\w*|mental)s?\b"
+    banned = (
+        r"\b(result|test|lab|diagnos\w*|condition|medication|prescription|appointment|visit|doctor|"
+        r"clinician|clinic|hospital|hiv|cancer|pregnan\w*|mental)s?\b"
+    )
     assert re.search(banned, words, re.IGNORECASE) is None
 
 
-@pytest.mark.parametrize("changes, fault", [
-    ({"path": "/x/{username}", "params": ("username",), "lines": ("hi",)}, "user name in the link"),
-    ({"lines": ("Your code is {code}.",)}, "undeclared placeholder in the words"),
-    ({"path": "/x/{token}"}, "undeclared placeholder in the link"),
-    ({"params": ("code",)}, "declared but never shown"),
-    ({"params": ("token",), "path": "/", "lines": ("{token}",)}, "token in the words"),
-    ({"params": ("password",), "lines": ("{password}",)}, "unknown parameter"),
-    ({"params": ("code", "code"), "lines": ("{code}",)}, "declared twice"),
-    ({"params": ("code",), "subject": "Code {code}", "lines": ("{code}",)}, "placeholder in the subject"),
-    ({"action": "Open {code}", "params": ("code",), "lines": ("{code}",)}, "placeholder in the action"),
-    ({"lines": ("a stray { brace",)}, "stray brace"),
-    ({"lines": ("{}",)}, "empty placeholder"),
-    ({"path": "https://evil.example/"}, "link out of the portal"),
-    ({"path": "//evil.example/"}, "protocol-relative link"),
-])
+@pytest.mark.parametrize(
+    "changes, fault",
+    [
+        ({"path": "/x/{username}", "params": ("username",), "lines": ("hi",)}, "user name in the link"),
+        ({"lines": ("Your code is {code}.",)}, "undeclared placeholder in the words"),
+        ({"path": "/x/{token}"}, "undeclared placeholder in the link"),
+        ({"params": ("code",)}, "declared but never shown"),
+        ({"params": ("token",), "path": "/", "lines": ("{token}",)}, "token in the words"),
+        ({"params": ("password",), "lines": ("{password}",)}, "unknown parameter"),
+        ({"params": ("code", "code"), "lines": ("{code}",)}, "declared twice"),
+        ({"params": ("code",), "subject": "Code {code}", "lines": ("{code}",)}, "placeholder in the subject"),
+        ({"action": "Open {code}", "params": ("code",), "lines": ("{code}",)}, "placeholder in the action"),
+        ({"lines": ("a stray { brace",)}, "stray brace"),
+        ({"lines": ("{}",)}, "empty placeholder"),
+        ({"path": "https://evil.example/"}, "link out of the portal"),
+        ({"path": "//evil.example/"}, "protocol-relative link"),
+    ],
+)
 def test_a_template_that_misuses_its_parameters_cannot_be_declared(changes, fault):
     # GIVEN a template whose words or link would leave a placeholder, take a value it never
     # shows, or put a value where it does not belong / THEN it fails where it is declared
@@ -173,19 +182,22 @@ def test_link_path_is_derived_from_the_template(template):
     assert "{" not in built.link_path and "}" not in built.link_path
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"notification_id": ""}, "notification_id"),
-    ({"notification_id": "   "}, "notification_id"),
-    ({"notification_id": "n 1"}, "notification_id"),
-    ({"notification_id": "n/1"}, "notification_id"),
-    ({"notification_id": "a" * 129}, "notification_id"),
-    ({"template": "results_ready"}, "template"),
-    ({"template": None}, "template"),
-    ({"to_address": "not-an-email"}, "to_address"),
-    ({"to_address": "two@@example.org"}, "to_address"),
-    ({"to_address": "pat@example.org, boss@example.org"}, "to_address"),
-    ({"to_address": ""}, "to_address"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"notification_id": ""}, "notification_id"),
+        ({"notification_id": "   "}, "notification_id"),
+        ({"notification_id": "n 1"}, "notification_id"),
+        ({"notification_id": "n/1"}, "notification_id"),
+        ({"notification_id": "a" * 129}, "notification_id"),
+        ({"template": "results_ready"}, "template"),
+        ({"template": None}, "template"),
+        ({"to_address": "not-an-email"}, "to_address"),
+        ({"to_address": "two@@example.org"}, "to_address"),
+        ({"to_address": "pat@example.org, boss@example.org"}, "to_address"),
+        ({"to_address": ""}, "to_address"),
+    ],
+)
 def test_invalid_field_is_refused_and_named(changes, field):
     assert field in invalid_fields({**VALID, **changes})
 
@@ -195,8 +207,10 @@ def test_notification_id_within_the_pattern_is_accepted(notification_id):
     assert request(notification_id=notification_id).notification_id == notification_id
 
 
-@pytest.mark.parametrize("link_path", ["/", "/inbox/messages", "https://evil.example/x", "//evil.example",
-                                       "javascript:alert(1)", "/inbox\"><script>", ""])
+@pytest.mark.parametrize(
+    "link_path",
+    ["/", "/inbox/messages", "https://evil.example/x", "//evil.example", "javascript:alert(1)", '/inbox"><script>', ""],
+)
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_link_path_from_a_producer_is_not_accepted(template, link_path):
     # GIVEN a producer that tries to choose where the link goes, even to a harmless path
@@ -210,8 +224,23 @@ def test_missing_notification_id_is_refused():
     assert invalid_fields(message) == ["notification_id"]
 
 
-@pytest.mark.parametrize("extra", ["patient_name", "body", "subject", "text", "html", "lab_result",
-                                   "link_path", "url", "link", "lines", "params", "first_name"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "patient_name",
+        "body",
+        "subject",
+        "text",
+        "html",
+        "lab_result",
+        "link_path",
+        "url",
+        "link",
+        "lines",
+        "params",
+        "first_name",
+    ],
+)
 def test_unknown_fields_are_refused_so_no_free_text_reaches_an_email(extra):
     # GIVEN a request that tries to carry its own text or link
     details = problems({**VALID, extra: "Jane Doe, your HIV test is positive"})
@@ -221,14 +250,23 @@ def test_unknown_fields_are_refused_so_no_free_text_reaches_an_email(extra):
 
 def test_every_problem_is_listed_at_once():
     # GIVEN a request wrong in every field, with two fields not accepted
-    details = problems({"template": "invitation", "token": "short", "to_address": "x", "link_path": "//evil",
-                        "body": "hi", "code": "123456"})
+    details = problems(
+        {
+            "template": "invitation",
+            "token": "short",
+            "to_address": "x",
+            "link_path": "//evil",
+            "body": "hi",
+            "code": "123456",
+        }
+    )
     # THEN each problem is named in one answer, unknown fields together
     assert {d["field"] for d in details} == {"notification_id", "to_address", "token", "code", "body,link_path"}
     assert {"field": "body,link_path", "issue": "not accepted"} in details
     # AND an unknown template is listed with the rest
     assert {"notification_id", "template", "to_address", "link_path"} <= set(
-        invalid_fields({"template": "nope", "to_address": "x", "link_path": "/"}))
+        invalid_fields({"template": "nope", "to_address": "x", "link_path": "/"})
+    )
 
 
 @pytest.mark.parametrize("message", [None, [], "notification", 42])
@@ -246,9 +284,16 @@ def test_null_notification_id_is_refused():
     assert "notification_id" in invalid_fields({**VALID, "notification_id": None})
 
 
-@pytest.mark.parametrize("template, field", [
-    ("invitation", "to_address"), ("invitation", "notification_id"), ("invitation", "token"),
-    ("username_reminder", "username"), ("sign_in_code", "code")])
+@pytest.mark.parametrize(
+    "template, field",
+    [
+        ("invitation", "to_address"),
+        ("invitation", "notification_id"),
+        ("invitation", "token"),
+        ("username_reminder", "username"),
+        ("sign_in_code", "code"),
+    ],
+)
 def test_trailing_newline_is_refused(template, field):
     message = message_for(template)
     assert invalid_fields({**message, field: message[field] + "\n"}) == [field]
@@ -267,8 +312,9 @@ def test_a_missing_declared_param_is_refused_and_named(template, param):
     assert details[0]["issue"] == f"required: {PARAMS[param].shape}"
 
 
-@pytest.mark.parametrize("value", [None, "", 123456, ["a" * 20], {"v": "x"}],
-                         ids=["null", "empty", "number", "list", "object"])
+@pytest.mark.parametrize(
+    "value", [None, "", 123456, ["a" * 20], {"v": "x"}], ids=["null", "empty", "number", "list", "object"]
+)
 @pytest.mark.parametrize("template, param", DECLARED)
 def test_a_declared_param_that_is_not_a_string_is_refused(template, param, value):
     assert invalid_fields(message_for(template, **{param: value})) == [param]
@@ -322,12 +368,37 @@ def test_token_too_long_is_refused():
     assert invalid_fields({**INVITATION, "token": "a" * 129}) == ["token"]
 
 
-@pytest.mark.parametrize("token", [
-    "abcdefgh/ijklmnop", "../../admin/users", "abcdefgh.ijklmnop", "abcdefgh ijklmnop", "abcdefgh%2Fijklmnop",
-    "abcdefgh?next=evil", "abcdefgh&next=evil", "abcdefgh#ijklmnop", "abcdefgh\"><script>", "abcdéfghijklmnopq",
-    "https://evil.example/x", "abcdefgh{code}ijklm",
-], ids=["slash", "dot-dot", "dot", "space", "percent", "query", "ampersand", "fragment", "html", "accent", "url",
-        "placeholder"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "abcdefgh/ijklmnop",
+        "../../admin/users",
+        "abcdefgh.ijklmnop",
+        "abcdefgh ijklmnop",
+        "abcdefgh%2Fijklmnop",
+        "abcdefgh?next=evil",
+        "abcdefgh&next=evil",
+        "abcdefgh#ijklmnop",
+        'abcdefgh"><script>',
+        "abcdéfghijklmnopq",
+        "https://evil.example/x",
+        "abcdefgh{code}ijklm",
+    ],
+    ids=[
+        "slash",
+        "dot-dot",
+        "dot",
+        "space",
+        "percent",
+        "query",
+        "ampersand",
+        "fragment",
+        "html",
+        "accent",
+        "url",
+        "placeholder",
+    ],
+)
 @pytest.mark.parametrize("template", sorted(name for name, t in TEMPLATES.items() if "token" in t.params))
 def test_token_with_characters_outside_the_pattern_is_refused(template, token):
     # GIVEN a token that could steer or break the link / THEN it is refused, naming the token
@@ -342,17 +413,54 @@ def test_token_at_the_length_bounds_is_accepted(token):
 # --- the user name and the code --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username", ["abc", "a" * 64, "0day", "jane.doe", "j_doe-2", "pat@example.org"],
-                         ids=["3", "64", "digit-first", "dot", "underscore-dash", "email-like"])
+@pytest.mark.parametrize(
+    "username",
+    ["abc", "a" * 64, "0day", "jane.doe", "j_doe-2", "pat@example.org"],
+    ids=["3", "64", "digit-first", "dot", "underscore-dash", "email-like"],
+)
 def test_username_within_the_pattern_is_accepted(username):
     assert NotificationRequest.from_message(message_for("username_reminder", username=username)).username == username
 
 
-@pytest.mark.parametrize("username", [
-    "ab", "a" * 65, ".jane", "-jane", "_jane", "@jane", "Jane.Doe", "jane doe", "jane<b>", "jane&co", "o'neil",
-    "jane\"doe", "jane{code}", "jané", "jane/doe", "jane\tdoe",
-], ids=["2", "65", "dot-first", "dash-first", "underscore-first", "at-first", "uppercase", "space", "angle",
-        "ampersand", "quote", "double-quote", "placeholder", "accent", "slash", "tab"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "ab",
+        "a" * 65,
+        ".jane",
+        "-jane",
+        "_jane",
+        "@jane",
+        "Jane.Doe",
+        "jane doe",
+        "jane<b>",
+        "jane&co",
+        "o'neil",
+        'jane"doe',
+        "jane{code}",
+        "jané",
+        "jane/doe",
+        "jane\tdoe",
+    ],
+    ids=[
+        "2",
+        "65",
+        "dot-first",
+        "dash-first",
+        "underscore-first",
+        "at-first",
+        "uppercase",
+        "space",
+        "angle",
+        "ampersand",
+        "quote",
+        "double-quote",
+        "placeholder",
+        "accent",
+        "slash",
+        "tab",
+    ],
+)
 def test_username_outside_the_pattern_is_refused(username):
     details = problems(message_for("username_reminder", username=username))
     assert details == [{"field": "username", "issue": f"required: {PARAMS['username'].shape}"}]
@@ -363,9 +471,11 @@ def test_code_of_six_digits_is_accepted(code):
     assert NotificationRequest.from_message(message_for("sign_in_code", code=code)).code == code
 
 
-@pytest.mark.parametrize("code", ["12345", "1234567", "12 456", "12345a", "١٢٣٤٥٦", "+12345", "-12345", "12345.",
-                                  "0x1234"],
-                         ids=["5", "7", "space", "letter", "arabic-indic", "plus", "minus", "dot", "hex"])
+@pytest.mark.parametrize(
+    "code",
+    ["12345", "1234567", "12 456", "12345a", "١٢٣٤٥٦", "+12345", "-12345", "12345.", "0x1234"],
+    ids=["5", "7", "space", "letter", "arabic-indic", "plus", "minus", "dot", "hex"],
+)
 def test_code_other_than_six_ascii_digits_is_refused(code):
     details = problems(message_for("sign_in_code", code=code))
     assert details == [{"field": "code", "issue": "required: 6 digits"}]
@@ -420,11 +530,16 @@ def _swap(text: str, replacements: dict[str, str]) -> str:
     return text
 
 
-@pytest.mark.parametrize("template, line", [
-    ("username_reminder", f"Your user name is {USERNAME}."),
-    ("sign_in_code", f"Your sign-in code is {CODE}. It expires in 10 minutes. Nobody from the portal will ask you "
-                     "for it."),
-])
+@pytest.mark.parametrize(
+    "template, line",
+    [
+        ("username_reminder", f"Your user name is {USERNAME}."),
+        (
+            "sign_in_code",
+            f"Your sign-in code is {CODE}. It expires in 10 minutes. Nobody from the portal will ask you for it.",
+        ),
+    ],
+)
 def test_a_username_or_code_is_shown_in_the_text_and_the_html(template, line):
     subject, text, html = rendered(template)
     assert line in text.split("\n\n")
@@ -435,15 +550,24 @@ def test_a_username_or_code_is_shown_in_the_text_and_the_html(template, line):
 
 def test_a_filled_line_is_escaped_in_the_html(monkeypatch):
     # GIVEN a template whose words have characters that mean something in HTML around a user name
-    monkeypatch.setitem(TEMPLATES, "escape_probe", Template(
-        subject="Subject", lines=("Tom & Jerry <b>say</b> \"{username}\" isn't yours",),
-        action="Open <the> portal", path="/", params=("username",)))
+    monkeypatch.setitem(
+        TEMPLATES,
+        "escape_probe",
+        Template(
+            subject="Subject",
+            lines=('Tom & Jerry <b>say</b> "{username}" isn\'t yours',),
+            action="Open <the> portal",
+            path="/",
+            params=("username",),
+        ),
+    )
     username = "o.k@a-b_c"
-    _, text, html = service.render(NotificationRequest("n-1", "escape_probe", "pat@example.org",
-                                                       username=username), BASE_URL)
+    _, text, html = service.render(
+        NotificationRequest("n-1", "escape_probe", "pat@example.org", username=username), BASE_URL
+    )
     # THEN the HTML carries the whole filled line escaped, the plain text as it is
     assert f"<p>Tom &amp; Jerry &lt;b&gt;say&lt;/b&gt; &quot;{username}&quot; isn&#x27;t yours</p>" in html
-    assert f"Tom & Jerry <b>say</b> \"{username}\" isn't yours" in text
+    assert f'Tom & Jerry <b>say</b> "{username}" isn\'t yours' in text
     assert ">Open &lt;the&gt; portal</a>" in html
 
 
@@ -515,8 +639,7 @@ def test_send_hands_the_rendered_email_to_the_mailer_and_returns_its_id():
 
 def test_send_a_sign_in_code():
     mailer = FakeMailer()
-    service.send(NotificationRequest.from_message(message_for("sign_in_code")), mailer=mailer,
-                 public_base_url=BASE_URL)
+    service.send(NotificationRequest.from_message(message_for("sign_in_code")), mailer=mailer, public_base_url=BASE_URL)
     [email] = mailer.sent
     assert f"Your sign-in code is {CODE}." in email.text and f"Your sign-in code is {CODE}." in email.html
     assert CODE not in email.subject
@@ -559,7 +682,8 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
     from chalicelib.identity.enrollment import DEFAULT_PREFERENCES
 
     assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
-        "something_waiting": "email_new_results"}
+        "something_waiting": "email_new_results"
+    }
     for template in TEMPLATES.values():
         assert not (template.inbox and template.params)
         if template.preference:
@@ -592,16 +716,28 @@ class _Inbox:
 def _ports(*accounts):
     import types
 
-    return types.SimpleNamespace(settings=types.SimpleNamespace(public_base_url=BASE_URL), mailer=FakeMailer(),
-                                 directory=_Directory(*accounts), inbox=_Inbox())
+    return types.SimpleNamespace(
+        settings=types.SimpleNamespace(public_base_url=BASE_URL),
+        mailer=FakeMailer(),
+        directory=_Directory(*accounts),
+        inbox=_Inbox(),
+    )
 
 
 def _account(**changes):
     from chalicelib.accounts.domain import Account, AccountStatus, Role
 
-    values = dict(account_id=ACCOUNT_ID, username="ana.nunez", organization_id="org", role=Role.PATIENT,
-                  password_hash="x", status=AccountStatus.ACTIVE, email="ana@example.org",
-                  created_at=datetime(2024, 1, 1, tzinfo=timezone.utc), email_verified=True)
+    values = dict(
+        account_id=ACCOUNT_ID,
+        username="ana.nunez",
+        organization_id="org",
+        role=Role.PATIENT,
+        password_hash="x",
+        status=AccountStatus.ACTIVE,
+        email="ana@example.org",
+        created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        email_verified=True,
+    )
     return Account(**{**values, **changes})
 
 
@@ -617,16 +753,23 @@ def test_an_account_gets_the_notice_in_its_inbox_and_an_email_at_its_verified_ad
     assert email.to_address == "ana@example.org"
     [item] = ports.inbox.items.values()
     assert (item.notification_id, item.template, item.title, item.read_at) == (
-        "new-results-1", "something_waiting", TEMPLATES["something_waiting"].subject, None)
+        "new-results-1",
+        "something_waiting",
+        TEMPLATES["something_waiting"].subject,
+        None,
+    )
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"notification_preferences": {"email_new_results": False}}, "preference_off"),
-    ({"email_verified": False}, "no_verified_address"),
-    ({"email": "", "email_verified": False}, "no_verified_address"),
-    ({"status": "suspended"}, "account_not_active"),
-    ({"status": "terminated"}, "account_not_active"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"notification_preferences": {"email_new_results": False}}, "preference_off"),
+        ({"email_verified": False}, "no_verified_address"),
+        ({"email": "", "email_verified": False}, "no_verified_address"),
+        ({"status": "suspended"}, "account_not_active"),
+        ({"status": "terminated"}, "account_not_active"),
+    ],
+)
 def test_the_inbox_item_is_kept_without_an_email_when_the_account_says_so(changes, reason):
     from chalicelib.accounts.domain import AccountStatus
 

@@ -16,8 +16,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from chalicelib.accounts import passwords
-from chalicelib.accounts.passwords import (check_policy, common_passwords, hash_password, needs_rehash,
-                                           verify_against_nothing, verify_password)
+from chalicelib.accounts.passwords import (
+    check_policy,
+    common_passwords,
+    hash_password,
+    needs_rehash,
+    verify_against_nothing,
+    verify_password,
+)
 from chalicelib.errors import ValidationFailed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,16 +56,18 @@ def test_8_and_128_characters_are_accepted(password):
     check_policy(password, username=USERNAME, email=EMAIL)
 
 
-@pytest.mark.parametrize("password, issue", [("Zq7#kP2", "too short"), ("Zq7#kP2x" * 16 + "y", "too long")],
-                         ids=["7-chars", "129-chars"])
+@pytest.mark.parametrize(
+    "password, issue", [("Zq7#kP2", "too short"), ("Zq7#kP2x" * 16 + "y", "too long")], ids=["7-chars", "129-chars"]
+)
 def test_7_and_129_characters_are_refused_with_the_bounds_in_the_message(password, issue):
     error = refusal(password)
     assert error.details == [{"field": "password", "issue": f"{issue}: 8 to 128 characters"}]
     assert "8 to 128 characters" in error.message
 
 
-@pytest.mark.parametrize("not_text", [None, b"bytes passphrase", 12345678, ["a"] * 8],
-                         ids=["none", "bytes", "int", "list"])
+@pytest.mark.parametrize(
+    "not_text", [None, b"bytes passphrase", 12345678, ["a"] * 8], ids=["none", "bytes", "int", "list"]
+)
 def test_a_password_that_is_not_text_is_a_validation_failure_not_a_crash(not_text):
     assert refusal(not_text).details == [{"field": "password", "issue": "must be text"}]
     with pytest.raises(ValidationFailed):
@@ -80,8 +88,11 @@ def test_the_least_common_entry_of_the_list_is_refused_too():
     assert refusal(file_entries()[-1]).details[0]["issue"] == "too common"
 
 
-@pytest.mark.parametrize("password", [PASSPHRASE, "mauve kettle drifts north", "ünïcödé 🐴 密码 passphrase",
-                                      "        "], ids=["ascii", "words", "unicode", "8-spaces"])
+@pytest.mark.parametrize(
+    "password",
+    [PASSPHRASE, "mauve kettle drifts north", "ünïcödé 🐴 密码 passphrase", "        "],
+    ids=["ascii", "words", "unicode", "8-spaces"],
+)
 def test_a_long_passphrase_is_accepted_without_composition_rules(password):
     check_policy(password, username=USERNAME, email=EMAIL)
 
@@ -116,14 +127,18 @@ def test_no_email_or_an_email_without_at_sign_refuses_nothing_else():
     check_policy(PASSPHRASE, email="")
 
 
-@pytest.mark.parametrize("password, who", [
-    ("Zq7#kP2", {}),
-    ("Zq7#kP2x" * 17, {}),
-    ("password123", {}),
-    ("Nurse.Joy2024!", {"username": USERNAME}),
-    ("joy.smith@amc.example", {"email": EMAIL}),
-    ("joy.smith", {"email": EMAIL}),
-], ids=["short", "long", "common", "username", "email", "local-part"])
+@pytest.mark.parametrize(
+    "password, who",
+    [
+        ("Zq7#kP2", {}),
+        ("Zq7#kP2x" * 17, {}),
+        ("password123", {}),
+        ("Nurse.Joy2024!", {"username": USERNAME}),
+        ("joy.smith@amc.example", {"email": EMAIL}),
+        ("joy.smith", {"email": EMAIL}),
+    ],
+    ids=["short", "long", "common", "username", "email", "local-part"],
+)
 def test_the_message_never_repeats_the_password_the_user_name_or_the_email(password, who):
     error = refusal(password, **who)
     said = (error.message + " " + repr(error.details)).lower()
@@ -157,8 +172,10 @@ def test_the_loaded_list_is_the_file_as_a_frozenset():
 
 def test_importing_the_module_reads_no_list_and_computes_no_hash():
     # A fresh interpreter: in this one other tests have already filled the caches.
-    probe = ("import chalicelib.accounts.passwords as p; "
-             "print(p.common_passwords.cache_info().currsize, p._dummy_hash.cache_info().currsize)")
+    probe = (
+        "import chalicelib.accounts.passwords as p; "
+        "print(p.common_passwords.cache_info().currsize, p._dummy_hash.cache_info().currsize)"
+    )
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "0"]

@@ -47,8 +47,11 @@ def test_passwords_of_8_to_128_characters_are_hashed(password):
     assert hash_password(password).startswith("$argon2id$")
 
 
-@pytest.mark.parametrize("password", ["", "a" * 7, "a" * 129, "é" * 129, "a" * 1_000_000],
-                         ids=["empty", "7-chars", "129-chars", "129-unicode-chars", "megabyte"])
+@pytest.mark.parametrize(
+    "password",
+    ["", "a" * 7, "a" * 129, "é" * 129, "a" * 1_000_000],
+    ids=["empty", "7-chars", "129-chars", "129-unicode-chars", "megabyte"],
+)
 def test_passwords_outside_8_to_128_characters_are_refused(password):
     with pytest.raises(ValidationFailed) as caught:
         hash_password(password)
@@ -61,9 +64,16 @@ def test_length_counts_characters_not_bytes_and_allows_any_character(password):
     check_policy(password)  # no composition rules; 128 'é' is 256 bytes and still allowed
 
 
-@pytest.mark.parametrize("garbage", ["", "garbage", "$argon2id$v=19$m=65536,t=3,p=4$AAAA$BBBB",
-                                     "$2b$12$abcdefghijklmnopqrstuuJ8iCNk0Jx5B6mtlq8n5C0dMSQ4tX8eW"],
-                         ids=["empty", "text", "truncated-argon2", "bcrypt"])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "garbage",
+        "$argon2id$v=19$m=65536,t=3,p=4$AAAA$BBBB",
+        "$2b$12$abcdefghijklmnopqrstuuJ8iCNk0Jx5B6mtlq8n5C0dMSQ4tX8eW",
+    ],
+    ids=["empty", "text", "truncated-argon2", "bcrypt"],
+)
 def test_verify_against_a_garbage_hash_is_false_not_an_error(garbage):
     assert verify_password(garbage, "password1") is False
 
@@ -71,20 +81,24 @@ def test_verify_against_a_garbage_hash_is_false_not_an_error(garbage):
 # --- user names ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("given, stored", [
-    ("Alice.Smith@Clinic.ORG", "alice.smith@clinic.org"),
-    ("  BOB  ", "bob"),
-    ("a-b_c", "a-b_c"),
-    ("x" * 64, "x" * 64),
-])
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ("Alice.Smith@Clinic.ORG", "alice.smith@clinic.org"),
+        ("  BOB  ", "bob"),
+        ("a-b_c", "a-b_c"),
+        ("x" * 64, "x" * 64),
+    ],
+)
 def test_normalize_username_folds_case_and_trims(given, stored):
     assert service.normalize_username(given) == stored
 
 
-@pytest.mark.parametrize("username", ["", "ab", "x" * 65, "-alice", ".alice", "al ice", "alice!", "ålice",
-                                      "alice/../admin"],
-                         ids=["empty", "2-chars", "65-chars", "leading-dash", "leading-dot", "space", "bang",
-                              "non-ascii", "path"])
+@pytest.mark.parametrize(
+    "username",
+    ["", "ab", "x" * 65, "-alice", ".alice", "al ice", "alice!", "ålice", "alice/../admin"],
+    ids=["empty", "2-chars", "65-chars", "leading-dash", "leading-dot", "space", "bang", "non-ascii", "path"],
+)
 def test_normalize_username_refuses_bad_names(username):
     with pytest.raises(ValidationFailed) as caught:
         service.normalize_username(username)
@@ -110,13 +124,25 @@ def test_ensure_organization_creates_once_and_then_returns_the_existing_one():
 def test_create_staff_account_stores_a_folded_name_and_a_verifiable_hash():
     # GIVEN a directory, WHEN an admin creates a staff account
     directory = FakeDirectory()
-    account = service.create_staff_account(directory, organization_id="amc", username="Nurse.Joy",
-                                           password="s3cret passphrase", role=Role.STAFF, email="joy@amc.example", now=NOW)
+    account = service.create_staff_account(
+        directory,
+        organization_id="amc",
+        username="Nurse.Joy",
+        password="s3cret passphrase",
+        role=Role.STAFF,
+        email="joy@amc.example",
+        now=NOW,
+    )
     # THEN it is stored under the folded name (as its first version), active, with an argon2id
     # hash of the password
     assert directory.account_by_username("nurse.joy") == dataclasses.replace(account, version=1)
     assert (account.username, account.organization_id, account.role, account.status, account.email) == (
-        "nurse.joy", "amc", Role.STAFF, AccountStatus.ACTIVE, "joy@amc.example")
+        "nurse.joy",
+        "amc",
+        Role.STAFF,
+        AccountStatus.ACTIVE,
+        "joy@amc.example",
+    )
     assert account.password_hash.startswith("$argon2id$")
     assert verify_password(account.password_hash, "s3cret passphrase")
     assert account.account_id
@@ -125,20 +151,25 @@ def test_create_staff_account_stores_a_folded_name_and_a_verifiable_hash():
 def test_create_staff_account_refuses_a_patient_role():
     directory = FakeDirectory()
     with pytest.raises(ValidationFailed) as caught:
-        service.create_staff_account(directory, organization_id="amc", username="pat", password="long enough",
-                                     role=Role.PATIENT, now=NOW)
+        service.create_staff_account(
+            directory, organization_id="amc", username="pat", password="long enough", role=Role.PATIENT, now=NOW
+        )
     assert caught.value.details == [{"field": "role"}]
     assert directory.accounts == {}
 
 
-@pytest.mark.parametrize("username, password, field", [
-    ("x", "long enough", "username"),
-    ("nurse.joy", "short", "password"),
-])
+@pytest.mark.parametrize(
+    "username, password, field",
+    [
+        ("x", "long enough", "username"),
+        ("nurse.joy", "short", "password"),
+    ],
+)
 def test_create_staff_account_with_a_bad_field_stores_nothing(username, password, field):
     directory = FakeDirectory()
     with pytest.raises(ValidationFailed) as caught:
-        service.create_staff_account(directory, organization_id="amc", username=username, password=password,
-                                     role=Role.ADMIN, now=NOW)
+        service.create_staff_account(
+            directory, organization_id="amc", username=username, password=password, role=Role.ADMIN, now=NOW
+        )
     assert [detail["field"] for detail in caught.value.details] == [field]
     assert directory.accounts == {}

@@ -11,9 +11,9 @@ import json
 import pytest
 
 from chalicelib.feeds.envelope import read_messages
-from chalicelib.records.domain import ENTRY_KINDS, FHIR_ID_AUTHORITY, ResultStatus, Unreadable
 from chalicelib.interop.fhir import read_fhir
 from chalicelib.interop.hl7v2 import read_hl7
+from chalicelib.records.domain import ENTRY_KINDS, FHIR_ID_AUTHORITY, ResultStatus, Unreadable
 from tests.conftest import SAMPLES_DIR
 
 FHIR_DIR = SAMPLES_DIR / "fhir"
@@ -21,6 +21,7 @@ HL7_DIR = SAMPLES_DIR / "hl7v2"
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+
 
 def sample(name: str) -> dict:
     return json.loads((FHIR_DIR / name).read_bytes())
@@ -32,8 +33,13 @@ def allergy_resource() -> dict:
 
 
 def bundle(*resources: dict) -> dict:
-    return {"resourceType": "Bundle", "type": "collection", "entry": [
-        {"fullUrl": f"https://example.org/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in resources]}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"https://example.org/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in resources
+        ],
+    }
 
 
 def only(messages):
@@ -79,6 +85,7 @@ def referred_to_example(message) -> None:
 
 # -- allergies --------------------------------------------------------------------------------------
 
+
 def test_an_allergy_shows_its_substance_criticality_and_reactions():
     message, allergy = only_entry(sample("uscore_allergyintolerance-provenance-example1.json"))
 
@@ -86,8 +93,11 @@ def test_an_allergy_shows_its_substance_criticality_and_reactions():
     referred_to_example(message)
     assert message.extra["ignored"] == {"Provenance": 1}
     assert (allergy.kind, allergy.source_id, allergy.withdrawn) == ("allergy", "AllergyIntolerance/79613", False)
-    assert allergy.content["substance"] == {"display": "Peanuts", "code": "762952008",
-                                            "system": "http://snomed.info/sct"}
+    assert allergy.content["substance"] == {
+        "display": "Peanuts",
+        "code": "762952008",
+        "system": "http://snomed.info/sct",
+    }
     assert allergy.content["criticality"] == "high"
     assert [r["manifestations"] for r in allergy.content["reactions"]] == [["Hives"]]
     assert (allergy.content["clinical_status"], allergy.content["verification_status"]) == ("active", "confirmed")
@@ -127,14 +137,17 @@ def test_an_allergy_entered_in_error_is_withdrawn(verification):
 
 # -- medications ------------------------------------------------------------------------------------
 
+
 def test_a_prescription_of_a_contained_medication_shows_the_medication_by_name():
     message, medication = only_entry(sample("uscore_medicationrequest-contained-oral-axid.json"))
 
     referred_to_example(message)
     assert medication.kind == "medication"
-    assert medication.content["medication"] == {"display": "Nizatidine 15 MG/ML Oral Solution [Axid]",
-                                                "code": "582620",
-                                                "system": "http://www.nlm.nih.gov/research/umls/rxnorm"}
+    assert medication.content["medication"] == {
+        "display": "Nizatidine 15 MG/ML Oral Solution [Axid]",
+        "code": "582620",
+        "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+    }
     assert medication.content["dosage"] == ["10 mL bid"]
     assert medication.content["reported_by_patient"] is False
     assert (medication.content["status"], medication.content["intent"]) == ("active", "order")
@@ -205,6 +218,7 @@ def test_a_prescription_entered_in_error_is_withdrawn():
 
 # -- visits (FHIR Encounter) ---------------------------------------------------------------------------
 
+
 def test_an_encounter_is_a_visit_with_its_status_class_location_and_disposition():
     message, visit = only_entry(sample("uscore_encounter-1036.json"))
 
@@ -237,6 +251,7 @@ def test_an_encounter_entered_in_error_is_withdrawn():
 
 # -- appointments (FHIR) ----------------------------------------------------------------------------
 
+
 def test_an_appointment_finds_its_patient_and_lists_who_else_takes_part():
     message, appointment = only_entry(sample("r4spec_appointment-example.json"))
 
@@ -244,7 +259,10 @@ def test_an_appointment_finds_its_patient_and_lists_who_else_takes_part():
     assert (appointment.kind, appointment.source_id) == ("appointment", "Appointment/example")
     content = appointment.content
     assert (content["status"], content["starts_at"], content["ends_at"]) == (
-        "booked", "2013-12-10T09:00:00Z", "2013-12-10T11:00:00Z")
+        "booked",
+        "2013-12-10T09:00:00Z",
+        "2013-12-10T11:00:00Z",
+    )
     assert "Dr Adam Careful" in content["with"]
     assert "Peter James Chalmers" not in content["with"]  # the patient does not meet themselves
     assert content["description"] == "Discussion on the results of your recent MRI"
@@ -287,22 +305,29 @@ def test_a_cancelled_appointment_is_not_withdrawn_it_says_cancelled():
 
 # -- Synthea: immunizations, conditions, visits, medications -----------------------------------------
 
+
 @pytest.fixture(scope="module")
 def synthea():
     return only(read_fhir(sample("synthea_Alberto_Atencio.json")))
 
 
 def test_synthea_immunizations_give_vaccine_names_and_dates(synthea):
-    shots = [(e.content["vaccine"]["display"], e.content["occurred_at"][:10], e.content["status"])
-             for e in synthea.entries if e.kind == "immunization"]
+    shots = [
+        (e.content["vaccine"]["display"], e.content["occurred_at"][:10], e.content["status"])
+        for e in synthea.entries
+        if e.kind == "immunization"
+    ]
 
     assert ("Influenza, seasonal, injectable, preservative free", "2012-02-27", "completed") in shots
     assert ("Td (adult) preservative free", "2016-03-07", "completed") in shots
     assert ("Hep B, adult", "2016-03-07", "completed") in shots
     assert ("meningococcal MCV4P", "2016-03-07", "completed") in shots
     assert len(shots) == 7
-    assert all(e.content["vaccine"]["system"] == "http://hl7.org/fhir/sid/cvx"
-               for e in synthea.entries if e.kind == "immunization")
+    assert all(
+        e.content["vaccine"]["system"] == "http://hl7.org/fhir/sid/cvx"
+        for e in synthea.entries
+        if e.kind == "immunization"
+    )
 
 
 def test_synthea_conditions_medications_and_visits(synthea):
@@ -333,13 +358,23 @@ def synthea_resource(resource_type: str) -> dict:
     return {**document, "entry": [patient, chosen]}
 
 
-@pytest.mark.parametrize("resource_type, element, value", [
-    ("Condition", "verificationStatus", {"coding": [
-        {"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "entered-in-error"}]}),
-    ("Immunization", "status", "entered-in-error"),
-    ("MedicationRequest", "status", "entered-in-error"),
-    ("Encounter", "status", "entered-in-error"),
-])
+@pytest.mark.parametrize(
+    "resource_type, element, value",
+    [
+        (
+            "Condition",
+            "verificationStatus",
+            {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "entered-in-error"}
+                ]
+            },
+        ),
+        ("Immunization", "status", "entered-in-error"),
+        ("MedicationRequest", "status", "entered-in-error"),
+        ("Encounter", "status", "entered-in-error"),
+    ],
+)
 def test_synthea_entries_entered_in_error_are_withdrawn(resource_type, element, value):
     document = synthea_resource(resource_type)
     original = only_entry(copy.deepcopy(document))[1]
@@ -352,6 +387,7 @@ def test_synthea_entries_entered_in_error_are_withdrawn(resource_type, element, 
 
 
 # -- documents (FHIR DocumentReference) ---------------------------------------------------------------
+
 
 def test_a_discharge_summary_document_reference_is_a_document_with_its_file_and_visit():
     raw = sample("uscore_documentreference-discharge-summary.json")
@@ -376,8 +412,9 @@ def test_a_discharge_summary_document_reference_is_a_document_with_its_file_and_
 def test_a_discharge_summary_with_its_encounter_in_the_bundle_knows_the_discharge_time():
     document = sample("uscore_documentreference-discharge-summary.json")
     encounter = sample("uscore_encounter-1036.json")
-    encounter.update(id="example-1", status="finished",
-                     period={"start": "2024-03-01T08:00:00Z", "end": "2024-03-04T15:30:00Z"})
+    encounter.update(
+        id="example-1", status="finished", period={"start": "2024-03-01T08:00:00Z", "end": "2024-03-04T15:30:00Z"}
+    )
 
     message = only(read_fhir(bundle(sample("uscore_patient-example.json"), encounter, document)))
 
@@ -417,6 +454,7 @@ def test_a_document_reference_with_malformed_data_is_unreadable():
 
 # -- HL7 v2: visits from ADT ----------------------------------------------------------------------------
 
+
 def test_an_admission_gives_a_visit_kept_by_its_visit_number():
     message = hl7("lfh_ADT_A01_escaped-delims-junk_v2.6.hl7")
 
@@ -433,8 +471,11 @@ def test_an_admission_gives_a_visit_kept_by_its_visit_number():
 def test_an_admission_with_explicit_nulls_gives_an_inpatient_visit():
     [visit] = hl7("pyhl7_ADT_A01_explicit-nulls_v2.3.hl7").entries
 
-    assert (visit.source_id, visit.content["status"], visit.content["class"]) == ("visit@01", "in-progress",
-                                                                                   "inpatient")
+    assert (visit.source_id, visit.content["status"], visit.content["class"]) == (
+        "visit@01",
+        "in-progress",
+        "inpatient",
+    )
     assert visit.content["started_at"] == "2014-02-10T22:53:00"
 
 
@@ -442,8 +483,11 @@ def test_a_discharge_gives_a_finished_visit_with_its_end_and_location():
     message = hl7("nhapi_ADT_A03_discharge_v2.5.hl7")
 
     [visit] = message.entries
-    assert (visit.source_id, visit.content["status"], visit.content["class"]) == ("visit@2008003369", "finished",
-                                                                                   "inpatient")
+    assert (visit.source_id, visit.content["status"], visit.content["class"]) == (
+        "visit@2008003369",
+        "finished",
+        "inpatient",
+    )
     assert visit.content["ended_at"] == "2008-03-03T15:08" == message.discharged_at
     assert visit.content["locations"] == ["6402DH MED. 1 - ONCOLOGIA"]
 
@@ -455,9 +499,11 @@ def test_an_admission_without_a_visit_number_gives_no_visit():
 
 
 def test_a_built_discharge_has_admission_and_discharge_times():
-    message = hl7_text("MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||ADT^A03|c-1|P|2.5.1",
-                       "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
-                       pv1())
+    message = hl7_text(
+        "MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||ADT^A03|c-1|P|2.5.1",
+        "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
+        pv1(),
+    )
 
     [visit] = message.entries
     assert visit.source_id == "visit@V-77"
@@ -467,16 +513,23 @@ def test_a_built_discharge_has_admission_and_discharge_times():
 
 # -- HL7 v2: appointments from SIU ----------------------------------------------------------------------
 
+
 def test_a_new_appointment_has_its_times_length_and_who_it_is_with():
     message = hl7("hl7org_SIU_S12_new-appointment_v2.3.hl7")
 
     assert (message.kind, message.event) == ("appointment", "S12")
     [appointment] = message.entries
     assert (appointment.kind, appointment.source_id, appointment.withdrawn) == (
-        "appointment", "appointment@13030", False)
+        "appointment",
+        "appointment@13030",
+        False,
+    )
     content = appointment.content
     assert (content["starts_at"], content["ends_at"], content["minutes"]) == (
-        "2019-04-23T14:00:00", "2019-04-23T14:15:00", 15)
+        "2019-04-23T14:00:00",
+        "2019-04-23T14:15:00",
+        15,
+    )
     assert content["status"] == "booked"
     assert content["with"] == ["Jeri Pullen"]
     assert appointment.occurred_at == "2019-04-23T14:00:00"
@@ -499,7 +552,10 @@ def test_a_cancelled_appointment_says_cancelled_and_stays_on_the_record():
 
     [appointment] = message.entries
     assert (appointment.source_id, appointment.content["status"], appointment.withdrawn) == (
-        "appointment@13030", "cancelled", False)
+        "appointment@13030",
+        "cancelled",
+        False,
+    )
 
 
 def test_a_deleted_appointment_is_withdrawn():
@@ -517,11 +573,14 @@ def test_a_no_show_says_so():
 
 def test_an_appointment_message_without_a_schedule_segment_is_unreadable():
     with pytest.raises(Unreadable, match="no SCH segment"):
-        hl7_text("MSH|^~\\&|SCHED|AMC|PORTAL|AMC|20240304153000||SIU^S12|c-1|P|2.5.1",
-                 "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F")
+        hl7_text(
+            "MSH|^~\\&|SCHED|AMC|PORTAL|AMC|20240304153000||SIU^S12|c-1|P|2.5.1",
+            "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
+        )
 
 
 # -- HL7 v2: documents (MDM) and their visit ------------------------------------------------------------
+
 
 def test_a_document_names_its_visit_by_the_visit_number():
     message = hl7("hl7org_MDM_T02_text-with-line-breaks_v2.3.1.hl7")
@@ -537,18 +596,22 @@ def test_a_document_with_an_embedded_pdf_names_its_visit_too():
 
 
 def test_a_document_whose_visit_ended_carries_the_discharge_time():
-    message = hl7_text("MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||MDM^T02|c-1|P|2.5.1",
-                       "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
-                       pv1(),
-                       "TXA|1|DS^Discharge summary|TX|20240304150000|||||||DOC-1^EHR|||||AU",
-                       "OBX|1|TX|DS^Discharge summary||Home today.||||||F")
+    message = hl7_text(
+        "MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||MDM^T02|c-1|P|2.5.1",
+        "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
+        pv1(),
+        "TXA|1|DS^Discharge summary|TX|20240304150000|||||||DOC-1^EHR|||||AU",
+        "OBX|1|TX|DS^Discharge summary||Home today.||||||F",
+    )
 
     [document] = message.results
     assert (document.visit_id, document.discharged_at) == ("visit@V-77", "2024-03-04T15:30:00")
     # and the visit number is the one the ADT message keeps the visit by
-    adt = hl7_text("MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||ADT^A03|c-2|P|2.5.1",
-                   "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
-                   pv1())
+    adt = hl7_text(
+        "MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240304153000||ADT^A03|c-2|P|2.5.1",
+        "PID|1||MRN-1^^^AMC-MRN^MR||Doe^Jane||19800102|F",
+        pv1(),
+    )
     assert adt.entries[0].source_id == document.visit_id
 
 
@@ -560,11 +623,22 @@ PATIENT_URN = "urn:uuid:6f1c1b0e-2b7a-4c51-9d1e-3f2a1b0c9d8e"
 def test_an_appointment_in_a_transaction_bundle_finds_its_patient_by_urn_uuid():
     appointment = sample("r4spec_appointment-example.json")
     appointment["participant"][0]["actor"] = {"reference": PATIENT_URN, "display": "Amy Baxter"}
-    document = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"fullUrl": PATIENT_URN, "resource": sample("uscore_patient-example.json"),
-         "request": {"method": "POST", "url": "Patient"}},
-        {"fullUrl": "urn:uuid:1f1c1b0e-2b7a-4c51-9d1e-3f2a1b0c9d8e", "resource": appointment,
-         "request": {"method": "POST", "url": "Appointment"}}]}
+    document = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": PATIENT_URN,
+                "resource": sample("uscore_patient-example.json"),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "fullUrl": "urn:uuid:1f1c1b0e-2b7a-4c51-9d1e-3f2a1b0c9d8e",
+                "resource": appointment,
+                "request": {"method": "POST", "url": "Appointment"},
+            },
+        ],
+    }
 
     message, entry = only_entry(document)
 
@@ -576,8 +650,10 @@ def test_an_appointment_in_a_transaction_bundle_finds_its_patient_by_urn_uuid():
 def test_the_patient_given_by_identifier_is_not_listed_as_someone_they_meet():
     appointment = sample("r4spec_appointment-example.json")
     appointment["participant"][0]["actor"] = {
-        "type": "Patient", "identifier": {"system": "http://example.org/patient/identifiers", "value": "1032702"},
-        "display": "Amy Baxter"}
+        "type": "Patient",
+        "identifier": {"system": "http://example.org/patient/identifiers", "value": "1032702"},
+        "display": "Amy Baxter",
+    }
 
     message, entry = only_entry(appointment)
 

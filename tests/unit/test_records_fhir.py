@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections import Counter
 import random
 import subprocess
 import sys
 import time
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 
-from chalicelib.records.domain import FHIR_ID_AUTHORITY, Category, ResultStatus, Unreadable
 from chalicelib.interop.fhir import read_fhir
+from chalicelib.records.domain import FHIR_ID_AUTHORITY, Category, ResultStatus, Unreadable
 from tests.conftest import PROJECT_DIR, SAMPLES_DIR
 
 FHIR_DIR = SAMPLES_DIR / "fhir"
@@ -53,8 +53,13 @@ def sample(name: str, **json_options) -> dict:
 
 
 def bundle(*resources: dict, bundle_type: str = "collection") -> dict:
-    return {"resourceType": "Bundle", "type": bundle_type, "entry": [
-        {"fullUrl": f"https://example.org/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in resources]}
+    return {
+        "resourceType": "Bundle",
+        "type": bundle_type,
+        "entry": [
+            {"fullUrl": f"https://example.org/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in resources
+        ],
+    }
 
 
 def with_patient(*names: str) -> dict:
@@ -102,7 +107,9 @@ def test_a_patient_gives_identifiers_with_their_authority_and_the_demographics()
     patient = message.patient
     # (and its resource id, under which later resources that say "Patient/example" find it)
     assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [
-        ("http://example.org/patient/identifiers", "1032702", "MR"), (FHIR_ID_AUTHORITY, "example", "RI")]
+        ("http://example.org/patient/identifiers", "1032702", "MR"),
+        (FHIR_ID_AUTHORITY, "example", "RI"),
+    ]
     # the name in use today (use=usual since 2020), not the old one listed first
     assert (patient.family_name, patient.given_names) == ("Baxter", ("Amy", "V."))
     assert (patient.birth_date, patient.email) == ("1987-02-20", "amy.shaw@example.com")
@@ -134,8 +141,10 @@ def test_identifiers_without_a_system_are_skipped_and_the_type_defaults_to_mr():
     identifiers = only(read_fhir(patient)).patient.identifiers
 
     assert [(i.authority, i.value, i.type) for i in identifiers] == [
-        ("http://example.org/patient/identifiers", "1032702", "MR"), ("urn:oid:2.16.840.1.113883.4.1", "999", "MR"),
-        (FHIR_ID_AUTHORITY, "example", "RI")]
+        ("http://example.org/patient/identifiers", "1032702", "MR"),
+        ("urn:oid:2.16.840.1.113883.4.1", "999", "MR"),
+        (FHIR_ID_AUTHORITY, "example", "RI"),
+    ]
 
 
 # -- DiagnosticReport -----------------------------------------------------------------------------
@@ -147,7 +156,10 @@ def test_a_lab_panel_keeps_its_code_category_status_times_and_lab():
     [report] = message.results
     assert message.kind == "results" and message.patient.identifiers[0].value == "1032702"
     assert (report.code.code, report.code.is_loinc, report.code.display) == (
-        "24321-2", True, "Basic Metabolic Panel (BMP)")
+        "24321-2",
+        True,
+        "Basic Metabolic Panel (BMP)",
+    )
     assert (report.category, report.status) == (Category.LAB, ResultStatus.FINAL)
     assert (report.collected_at, report.reported_at) == ("2005-07-04", "2005-07-06T11:45:33Z")
     assert report.performing_lab == "Acme Laboratory, Inc"
@@ -161,8 +173,7 @@ def test_a_blood_count_bundle_gives_every_value_with_units_range_flags_and_statu
     # patient only referred to, whom filing must find among those sent before ...
     document = sample("r4spec_diagnosticreport-example-bundle101.json")
     alone = only(read_fhir(copy.deepcopy(document))).patient
-    assert alone.reference_only and [(i.authority, i.value) for i in alone.identifiers] == [
-        (FHIR_ID_AUTHORITY, "pat2")]
+    assert alone.reference_only and [(i.authority, i.value) for i in alone.identifiers] == [(FHIR_ID_AUTHORITY, "pat2")]
     # ... WHEN the sender adds the Patient it is about (relative reference Patient/pat2)
     patient = sample("uscore_patient-example.json") | {"id": "pat2"}
     document["entry"].append({"fullUrl": "https://example.com/base/Patient/pat2", "resource": patient})
@@ -176,7 +187,11 @@ def test_a_blood_count_bundle_gives_every_value_with_units_range_flags_and_statu
     assert len(values) == 17
     hemoglobin, hematocrit = values["718-7"], values["4544-3"]
     assert (hemoglobin.code.display, hemoglobin.number, hemoglobin.units, hemoglobin.reference_range) == (
-        "Haemoglobin", "176", "g/L", "135-180")
+        "Haemoglobin",
+        "176",
+        "g/L",
+        "135-180",
+    )
     assert (hematocrit.number, hematocrit.units, hematocrit.flags) == ("55", "%", ("H",))
     assert values["789-8"].reference_range == "4.2-6.0"
     assert values["751-8"].flags == ("LL",) and values["711-2"].flags == ("HH",)
@@ -201,13 +216,17 @@ def test_an_imaging_report_keeps_its_presented_form_as_a_document():
 
 def test_a_presented_form_with_only_a_url_is_a_pointer_never_fetched():
     report = sample("uscore_DiagnosticReport-chest-xray-report.json")
-    report["presentedForm"] = [{"contentType": "application/pdf", "url": "https://pacs.example.org/r/1.pdf",
-                                "title": "Chest X-ray report"}]
+    report["presentedForm"] = [
+        {"contentType": "application/pdf", "url": "https://pacs.example.org/r/1.pdf", "title": "Chest X-ray report"}
+    ]
 
     [presented] = only(read_fhir(bundle(sample("uscore_patient-example.json"), report))).results[0].observations
 
     assert (presented.value_type, presented.pointer, presented.text) == (
-        "pointer", "https://pacs.example.org/r/1.pdf", "Chest X-ray report")
+        "pointer",
+        "https://pacs.example.org/r/1.pdf",
+        "Chest X-ray report",
+    )
     assert presented.document is None
 
 
@@ -228,10 +247,18 @@ def test_a_standalone_lab_observation_is_a_result_of_its_own():
     [report] = only(read_fhir(with_patient("uscore_observation-cbc-hemoglobin.json"))).results
 
     assert (report.source_id, report.category, report.code.code) == (
-        "Observation/cbc-hemoglobin", Category.LAB, "718-7")
+        "Observation/cbc-hemoglobin",
+        Category.LAB,
+        "718-7",
+    )
     [value] = report.observations
     assert (value.value_type, value.number, value.units, value.reference_range, value.flags) == (
-        "numeric", "17", "g/dL", "16.5-21.5", ("N",))
+        "numeric",
+        "17",
+        "g/dL",
+        "16.5-21.5",
+        ("N",),
+    )
     assert (value.observed_at, value.performer, value.critical) == ("2005-07-05", "Dr Ronald Bone", False)
 
 
@@ -241,17 +268,32 @@ def test_blood_pressure_components_are_shown_one_by_one_and_an_absent_value_says
     assert (report.code.code, report.category) == ("85354-9", Category.OTHER)  # vital signs
     systolic, diastolic = report.observations
     assert (systolic.code.code, systolic.value_type, systolic.number, systolic.units) == (
-        "8480-6", "numeric", "109", "mmHg")
+        "8480-6",
+        "numeric",
+        "109",
+        "mmHg",
+    )
     assert (diastolic.code.code, diastolic.value_type, diastolic.number, diastolic.text) == (
-        "8462-4", "none", "", "Unknown")
+        "8462-4",
+        "none",
+        "",
+        "Unknown",
+    )
     assert systolic.observed_at == diastolic.observed_at == "1999-07-02"
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("final", ResultStatus.FINAL), ("preliminary", ResultStatus.PRELIMINARY), ("amended", ResultStatus.CORRECTED),
-    ("corrected", ResultStatus.CORRECTED), ("cancelled", ResultStatus.CANCELLED),
-    ("entered-in-error", ResultStatus.CANCELLED), ("registered", ResultStatus.PENDING),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("final", ResultStatus.FINAL),
+        ("preliminary", ResultStatus.PRELIMINARY),
+        ("amended", ResultStatus.CORRECTED),
+        ("corrected", ResultStatus.CORRECTED),
+        ("cancelled", ResultStatus.CANCELLED),
+        ("entered-in-error", ResultStatus.CANCELLED),
+        ("registered", ResultStatus.PENDING),
+    ],
+)
 def test_statuses_say_whether_a_result_is_final_corrected_withdrawn_or_pending(status, expected):
     observation = sample("uscore_observation-cbc-hemoglobin.json") | {"status": status}
 
@@ -264,21 +306,37 @@ def test_a_status_that_is_not_a_result_status_is_unreadable():
     observation = sample("uscore_observation-cbc-hemoglobin.json") | {"status": "bogus"}
 
     assert "status is missing or not a FHIR result status" in reason(
-        bundle(sample("uscore_patient-example.json"), observation))
+        bundle(sample("uscore_patient-example.json"), observation)
+    )
 
 
-@pytest.mark.parametrize("value, expected", [
-    ({"valueQuantity": {"value": 5, "comparator": "<", "unit": "mg/L"}},
-     ("quantity", "mg/L", "", ("<", "5", "", ""))),
-    ({"valueRange": {"low": {"value": 2, "unit": "h"}, "high": {"value": 4, "unit": "h"}}},
-     ("quantity", "h", "", ("", "2", "-", "4"))),
-    ({"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 128}}},
-     ("quantity", "", "", ("", "1", ":", "128"))),
-    ({"valueString": "Specimen hemolysed"}, ("text", "", "Specimen hemolysed", None)),
-    ({"valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": "10828004",
-                                           "display": "Positive"}]}},
-     ("coded", "", "Positive", None)),
-], ids=["comparator", "range", "ratio", "string", "coded"])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (
+            {"valueQuantity": {"value": 5, "comparator": "<", "unit": "mg/L"}},
+            ("quantity", "mg/L", "", ("<", "5", "", "")),
+        ),
+        (
+            {"valueRange": {"low": {"value": 2, "unit": "h"}, "high": {"value": 4, "unit": "h"}}},
+            ("quantity", "h", "", ("", "2", "-", "4")),
+        ),
+        (
+            {"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 128}}},
+            ("quantity", "", "", ("", "1", ":", "128")),
+        ),
+        ({"valueString": "Specimen hemolysed"}, ("text", "", "Specimen hemolysed", None)),
+        (
+            {
+                "valueCodeableConcept": {
+                    "coding": [{"system": "http://snomed.info/sct", "code": "10828004", "display": "Positive"}]
+                }
+            },
+            ("coded", "", "Positive", None),
+        ),
+    ],
+    ids=["comparator", "range", "ratio", "string", "coded"],
+)
 def test_each_kind_of_value_is_kept_as_the_domain_expects(value, expected):
     observation = sample("uscore_observation-cbc-hemoglobin.json")
     del observation["valueQuantity"]
@@ -286,8 +344,12 @@ def test_each_kind_of_value_is_kept_as_the_domain_expects(value, expected):
 
     [shown] = only(read_fhir(bundle(sample("uscore_patient-example.json"), observation))).results[0].observations
 
-    quantity = shown.quantity and (shown.quantity.comparator, shown.quantity.number, shown.quantity.separator,
-                                   shown.quantity.second)
+    quantity = shown.quantity and (
+        shown.quantity.comparator,
+        shown.quantity.number,
+        shown.quantity.separator,
+        shown.quantity.second,
+    )
     assert (shown.value_type, shown.units, shown.text, quantity) == expected
 
 
@@ -318,7 +380,8 @@ def test_a_result_without_a_subject_is_unreadable():
     del observation["subject"]
 
     assert reason(bundle(sample("uscore_patient-example.json"), observation)) == (
-        "Observation has no subject: the patient it is about (at Bundle.entry[1]).")
+        "Observation has no subject: the patient it is about (at Bundle.entry[1])."
+    )
 
 
 def test_a_result_about_a_patient_outside_the_bundle_never_goes_to_the_patient_in_it():
@@ -374,9 +437,13 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results_quickly():
 
     assert elapsed < 3.0, f"{elapsed:.2f}s"
     assert ("http://hospital.smarthealthit.org", "fc712d1f-5a2e-4407-9c55-a2a2bad623c2", "MR") in [
-        (i.authority, i.value, i.type) for i in message.patient.identifiers]
+        (i.authority, i.value, i.type) for i in message.patient.identifiers
+    ]
     assert (message.patient.family_name, message.patient.birth_date, message.patient.sex) == (
-        "Atencio", "1993-06-07", "male")
+        "Atencio",
+        "1993-06-07",
+        "male",
+    )
     # the passport identifier's system is longer than an identifier claim can hold: left out, and said
     assert message.extra["unusable_identifiers"] == 1
     # one CBC report (its urn:uuid results resolved) and 24 observations of their own
@@ -389,10 +456,14 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results_quickly():
     [smoking, *_] = [r for r in message.results if r.code.code == "72166-2"]
     assert (smoking.observations[0].value_type, smoking.observations[0].text) == ("coded", "Former smoker")
     # the rest of the record: visits, conditions, medications and immunizations
-    assert Counter(e.kind for e in message.entries) == {"visit": 6, "condition": 3, "medication": 2,
-                                                        "immunization": 7}
-    assert message.extra["ignored"] == {"Organization": 2, "Practitioner": 2, "Claim": 8, "ExplanationOfBenefit": 6,
-                                        "Procedure": 3}
+    assert Counter(e.kind for e in message.entries) == {"visit": 6, "condition": 3, "medication": 2, "immunization": 7}
+    assert message.extra["ignored"] == {
+        "Organization": 2,
+        "Practitioner": 2,
+        "Claim": 8,
+        "ExplanationOfBenefit": 6,
+        "Procedure": 3,
+    }
 
 
 # -- what the portal does not file yet ------------------------------------------------------------
@@ -400,8 +471,9 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results_quickly():
 
 def test_resources_the_portal_does_not_file_are_ignored_but_listed_for_the_sender():
     searchset = sample("uscore_allergyintolerance-provenance-example1.json")
-    message = only(read_fhir(bundle(sample("uscore_patient-example.json"),
-                                    *(entry["resource"] for entry in searchset["entry"]))))
+    message = only(
+        read_fhir(bundle(sample("uscore_patient-example.json"), *(entry["resource"] for entry in searchset["entry"])))
+    )
 
     assert [e.kind for e in message.entries] == ["allergy"]
     assert message.extra["ignored"] == {"Provenance": 1}
@@ -410,9 +482,18 @@ def test_resources_the_portal_does_not_file_are_ignored_but_listed_for_the_sende
 def test_a_message_bundle_gives_its_event_and_its_header_is_not_ignored():
     document = with_patient("uscore_observation-cbc-hemoglobin.json")
     document["type"] = "message"
-    document["entry"].insert(0, {"fullUrl": "urn:uuid:0b4f8c1a-6a8e-4d0c-9c7e-2d1e4f5a6b7c", "resource": {
-        "resourceType": "MessageHeader", "id": "h1", "eventCoding": {"code": "observation-provide"},
-        "source": {"endpoint": "https://lab.example.org/fhir"}}})
+    document["entry"].insert(
+        0,
+        {
+            "fullUrl": "urn:uuid:0b4f8c1a-6a8e-4d0c-9c7e-2d1e4f5a6b7c",
+            "resource": {
+                "resourceType": "MessageHeader",
+                "id": "h1",
+                "eventCoding": {"code": "observation-provide"},
+                "source": {"endpoint": "https://lab.example.org/fhir"},
+            },
+        },
+    )
 
     message = only(read_fhir(document))
 
@@ -423,8 +504,11 @@ def test_a_history_bundle_is_not_filed():
     assert "history Bundle is not filed" in reason(with_patient() | {"type": "history"})
 
 
-@pytest.mark.parametrize("document", [[], "Patient", {}, {"resourceType": 7}, {"resourceType": "Amy Shaw"}],
-                         ids=["list", "text", "empty", "number", "not-a-type"])
+@pytest.mark.parametrize(
+    "document",
+    [[], "Patient", {}, {"resourceType": 7}, {"resourceType": "Amy Shaw"}],
+    ids=["list", "text", "empty", "number", "not-a-type"],
+)
 def test_a_document_that_is_not_fhir_is_unreadable_without_echoing_it(document):
     assert "Amy" not in reason(document)
 
@@ -466,11 +550,31 @@ def test_an_embedded_document_that_is_not_base64_is_unreadable():
 def test_mangled_documents_never_raise_anything_but_unreadable():
     # GIVEN the documents that read, WHEN random elements are replaced by values of other shapes
     # (a light, seeded fuzz: the feed must quarantine, never crash), THEN only Unreadable escapes
-    readable = [sample("synthea_Alberto_Atencio.json"), with_patient(
-        "uscore_diagnosticreport-metabolic-panel.json", "uscore_observation-cbc-hemoglobin.json",
-        "uscore_bp-data-absent.json", "uscore_DiagnosticReport-chest-xray-report.json")]
-    shapes = [None, 0, -1.5, True, "", "PHI-Amy", [], {}, [{}], {"PHI-key": 1}, {"reference": "#x"},
-              {"resourceType": "PHIType"}, "Patient/example", [None]]
+    readable = [
+        sample("synthea_Alberto_Atencio.json"),
+        with_patient(
+            "uscore_diagnosticreport-metabolic-panel.json",
+            "uscore_observation-cbc-hemoglobin.json",
+            "uscore_bp-data-absent.json",
+            "uscore_DiagnosticReport-chest-xray-report.json",
+        ),
+    ]
+    shapes = [
+        None,
+        0,
+        -1.5,
+        True,
+        "",
+        "PHI-Amy",
+        [],
+        {},
+        [{}],
+        {"PHI-key": 1},
+        {"reference": "#x"},
+        {"resourceType": "PHIType"},
+        "Patient/example",
+        [None],
+    ]
     rng = random.Random(20240101)
     for _ in range(200):
         document = copy.deepcopy(rng.choice(readable))
@@ -506,11 +610,16 @@ def test_importing_the_reader_does_not_import_fhir_resources():
     assert result.stdout.split() == ["False", "False"]
 
 
-
 def test_the_ordering_provider_comes_from_the_order_when_the_bundle_carries_it():
-    order = {"resourceType": "ServiceRequest", "id": "bmp", "status": "completed", "intent": "order",
-             "code": {"text": "Basic Metabolic Panel"}, "subject": {"reference": "Patient/example"},
-             "requester": {"reference": "Practitioner/practitioner-1", "display": "Ronald Bone, MD"}}
+    order = {
+        "resourceType": "ServiceRequest",
+        "id": "bmp",
+        "status": "completed",
+        "intent": "order",
+        "code": {"text": "Basic Metabolic Panel"},
+        "subject": {"reference": "Patient/example"},
+        "requester": {"reference": "Practitioner/practitioner-1", "display": "Ronald Bone, MD"},
+    }
     document = with_patient("uscore_diagnosticreport-metabolic-panel.json")
     document["entry"].append({"fullUrl": "https://example.org/fhir/ServiceRequest/bmp", "resource": order})
 
@@ -524,8 +633,13 @@ def test_a_panel_observation_gathers_its_members_and_a_long_chain_does_not_exhau
     patient = sample("uscore_patient-example.json")
     chain = []
     for number in range(3000):
-        observation = {"resourceType": "Observation", "id": f"o{number}", "status": "final",
-                       "code": {"text": f"panel {number}"}, "subject": {"reference": "Patient/example"}}
+        observation = {
+            "resourceType": "Observation",
+            "id": f"o{number}",
+            "status": "final",
+            "code": {"text": f"panel {number}"},
+            "subject": {"reference": "Patient/example"},
+        }
         if number < 2999:
             observation["hasMember"] = [{"reference": f"Observation/o{number + 1}"}]
         else:
@@ -556,4 +670,5 @@ def test_a_subject_given_by_identifier_finds_the_patient_with_that_identifier_an
     sent, referred = read_fhir(bundle(patient, observation))
     assert sent.results == () and referred.patient.reference_only
     assert [(i.authority, i.value) for i in referred.patient.identifiers] == [
-        ("http://another.example.org/mrn", "1032702")]
+        ("http://another.example.org/mrn", "1032702")
+    ]

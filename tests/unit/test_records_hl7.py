@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 import pytest
 
 from chalicelib.feeds.domain import Unfileable
 from chalicelib.feeds.envelope import read_messages
-from chalicelib.records.domain import Category, ResultStatus, Unreadable
 from chalicelib.interop.hl7v2 import iso_time, read_hl7
+from chalicelib.records.domain import Category, ResultStatus, Unreadable
 from tests.conftest import SAMPLES_DIR
 
 HL7_DIR = SAMPLES_DIR / "hl7v2"
@@ -30,7 +29,12 @@ def test_a_lab_result_keeps_what_a_clinician_would_show():
     assert report.category is Category.LAB and report.status is ResultStatus.FINAL
     assert report.collected_at == "2008-08-15T10:30-07:00" and report.reported_at == "2008-08-18T18:00-07:00"
     assert report.ordering_provider == "Alan Admit" and report.source_id == "9700123^Lab"
-    assert (lead.value_type, lead.number, lead.units, lead.flags) == ("numeric", "50", "micro-gram per deci-liter", ("H",))
+    assert (lead.value_type, lead.number, lead.units, lead.flags) == (
+        "numeric",
+        "50",
+        "micro-gram per deci-liter",
+        ("H",),
+    )
     assert lead.reference_range.startswith("<9 mcg/dL")
 
 
@@ -39,9 +43,15 @@ def test_the_patient_is_identified_by_identifier_and_assigning_authority():
 
     # (the second is the sample's quirk: its CX.5 type code is "ISO", shifted one component)
     assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [
-        ("MPI", "36363636", "MR"), ("2.16.840.1.113883.4.1", "444333333", "ISO")]
+        ("MPI", "36363636", "MR"),
+        ("2.16.840.1.113883.4.1", "444333333", "ISO"),
+    ]
     assert (patient.family_name, patient.given_names, patient.birth_date, patient.sex) == (
-        "Everyman", ("Adam", "A"), "1980-06-02", "male")
+        "Everyman",
+        ("Adam", "A"),
+        "1980-06-02",
+        "male",
+    )
 
 
 def test_an_identifier_without_authority_is_kept_for_the_filer_to_decide():
@@ -130,15 +140,25 @@ def test_an_unreadable_message_names_the_field_not_the_value():
         read_hl7("MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||\rOBR|1|||GLU^Glucose")
     assert "PID-3" in str(refused.value)
     with pytest.raises(Unreadable) as refused:
-        read_hl7("MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||SECRET-MRN^^^AMC\r"
-                 "OBR|1|||GLU^Glucose\rOBX|1|ED|DOC||^application^pdf^Base64^@@not base64@@")
+        read_hl7(
+            "MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||SECRET-MRN^^^AMC\r"
+            "OBR|1|||GLU^Glucose\rOBX|1|ED|DOC||^application^pdf^Base64^@@not base64@@"
+        )
     assert "Base64" in str(refused.value) and "SECRET" not in str(refused.value)
 
 
-@pytest.mark.parametrize("ts, iso", [("2008", "2008"), ("200808", "2008-08"), ("20080815", "2008-08-15"),
-                                     ("200808151030", "2008-08-15T10:30"),
-                                     ("20080815103012.5-0700", "2008-08-15T10:30:12.5-07:00"), ("garbage", ""),
-                                     ("", "")])
+@pytest.mark.parametrize(
+    "ts, iso",
+    [
+        ("2008", "2008"),
+        ("200808", "2008-08"),
+        ("20080815", "2008-08-15"),
+        ("200808151030", "2008-08-15T10:30"),
+        ("20080815103012.5-0700", "2008-08-15T10:30:12.5-07:00"),
+        ("garbage", ""),
+        ("", ""),
+    ],
+)
 def test_hl7_times_become_iso_8601_as_precise_as_sent(ts, iso):
     assert iso_time(ts) == iso
 

@@ -27,19 +27,39 @@ from tests.unit.fakes import FakeAuditLog, FakeDirectory, FakePatients, FakeReco
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 JANE, JOHN, ELSEWHERE = "a" * 32, "b" * 32, "c" * 32
 ORIGIN = Origin(source_ip="192.0.2.10", correlation_id="req-1")
-AS_JANE = Caller(account_id="acct-jane", role="patient", organization_id="amc", patient_id=JANE, session_id="s-1",
-                 restriction="")
-AS_NURSE = Caller(account_id="acct-nurse", role="staff", organization_id="amc", patient_id="", session_id="s-2",
-                  restriction="")
+AS_JANE = Caller(
+    account_id="acct-jane", role="patient", organization_id="amc", patient_id=JANE, session_id="s-1", restriction=""
+)
+AS_NURSE = Caller(
+    account_id="acct-nurse", role="staff", organization_id="amc", patient_id="", session_id="s-2", restriction=""
+)
 
 
 @pytest.fixture
 def ports():
-    ports = SimpleNamespace(records=FakeRecords(), patients=FakePatients(), directory=FakeDirectory(),
-                            audit_log=FakeAuditLog(), clock=PinnedClock(NOW))
+    ports = SimpleNamespace(
+        records=FakeRecords(),
+        patients=FakePatients(),
+        directory=FakeDirectory(),
+        audit_log=FakeAuditLog(),
+        clock=PinnedClock(NOW),
+    )
     for number, (patient_id, organization) in enumerate(((JANE, "amc"), (JOHN, "amc"), (ELSEWHERE, "st-peters"))):
-        ports.patients.add(Patient(patient_id, organization, (Identifier("MRN", f"P-{number}"),), "Doe", ("Jane",),
-                                   "1980-01-02", "female", "", PortalStatus.ACTIVE, "", NOW))
+        ports.patients.add(
+            Patient(
+                patient_id,
+                organization,
+                (Identifier("MRN", f"P-{number}"),),
+                "Doe",
+                ("Jane",),
+                "1980-01-02",
+                "female",
+                "",
+                PortalStatus.ACTIVE,
+                "",
+                NOW,
+            )
+        )
     return ports
 
 
@@ -47,17 +67,38 @@ def rid(number: int) -> str:
     return f"{number:032x}"
 
 
-def file(ports, number: int, *, hours_ago: float = 1, released_in: float = -1, patient: str = JANE,
-         kind: str = "result", category: str = "lab", version: int = 1, status: str = "final",
-         listed: datetime | None = None, **content) -> StoredResult:
+def file(
+    ports,
+    number: int,
+    *,
+    hours_ago: float = 1,
+    released_in: float = -1,
+    patient: str = JANE,
+    kind: str = "result",
+    category: str = "lab",
+    version: int = 1,
+    status: str = "final",
+    listed: datetime | None = None,
+    **content,
+) -> StoredResult:
     """Result (or document, entry) ``number``, filed ``hours_ago`` and released ``released_in``
     hours from NOW (negative: released already)."""
     filed = NOW - timedelta(hours=hours_ago)
     result = StoredResult(
-        patient_id=patient, result_id=rid(number), version=version, category=category, status=status,
-        content_sha256=f"sha-{number}-{version}", content={"code": {"display": f"Test {number}"}, **content},
-        organization_id="amc", source=f"LAB|{number}-{version}", filed_at=filed,
-        release_at=NOW + timedelta(hours=released_in), kind=kind, listed_at=timed_key(listed or filed, rid(number)))
+        patient_id=patient,
+        result_id=rid(number),
+        version=version,
+        category=category,
+        status=status,
+        content_sha256=f"sha-{number}-{version}",
+        content={"code": {"display": f"Test {number}"}, **content},
+        organization_id="amc",
+        source=f"LAB|{number}-{version}",
+        filed_at=filed,
+        release_at=NOW + timedelta(hours=released_in),
+        kind=kind,
+        listed_at=timed_key(listed or filed, rid(number)),
+    )
     ports.records.put_version(result)
     return result
 
@@ -89,10 +130,17 @@ def test_a_patient_sees_only_released_results_of_theirs_newest_first(ports):
     assert page["next_cursor"] is None
     [audited] = events(ports, "results.list")
     assert (audited.patient_id, audited.actor.account_id, audited.reason, audited.outcome) == (
-        JANE, "acct-jane", "count:2", Outcome.SUCCESS)
+        JANE,
+        "acct-jane",
+        "count:2",
+        Outcome.SUCCESS,
+    )
     # AND tomorrow the held one is there too
     assert numbers(results.list_results(ports, AS_JANE, ORIGIN, JANE, {}, NOW + timedelta(days=1))["results"]) == [
-        3, 2, 1]
+        3,
+        2,
+        1,
+    ]
 
 
 def test_results_page_through_every_one_once(ports):
@@ -138,7 +186,10 @@ def test_another_patients_results_are_not_found_and_the_attempt_is_audited(ports
     # THEN the refusal is audited as a denial, and no read of John's record is
     [denied] = events(ports, "records.read")
     assert (denied.outcome, denied.actor.account_id, denied.reason) == (
-        Outcome.DENIED, "acct-jane", "not_the_callers_patient")
+        Outcome.DENIED,
+        "acct-jane",
+        "not_the_callers_patient",
+    )
     assert [e for e in ports.audit_log.events if e.patient_id == JOHN] == []
 
 
@@ -188,8 +239,16 @@ def test_documents_list_by_type_with_only_released_ones(ports):
 def test_appointments_to_come_soonest_first_and_past_ones_newest_first(ports):
     # GIVEN appointments listed at their start: two gone by, two to come; and an allergy
     for number, hours in ((1, -48), (2, -2), (3, 3), (4, 72)):
-        file(ports, number, kind="appointment", category="appointment", hours_ago=100,
-             listed=NOW + timedelta(hours=hours), status="current", starts=hours)
+        file(
+            ports,
+            number,
+            kind="appointment",
+            category="appointment",
+            hours_ago=100,
+            listed=NOW + timedelta(hours=hours),
+            status="current",
+            starts=hours,
+        )
     file(ports, 5, kind="allergy", category="allergy", status="current", substance="penicillin")
 
     upcoming = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "appointments", {}, NOW)
@@ -213,14 +272,27 @@ def test_staff_read_their_organizations_patients_only(ports):
     with pytest.raises(NotFound):
         patient_scope(ports, AS_NURSE, ORIGIN, "d" * 32)  # no such patient: the same answer
     assert [(e.event_type, e.outcome, e.reason) for e in ports.audit_log.events] == [
-        ("patient.read", Outcome.DENIED, "not_found_or_other_organization")] * 2
+        ("patient.read", Outcome.DENIED, "not_found_or_other_organization")
+    ] * 2
 
 
 def test_a_patient_reads_a_connected_record_only_once_the_connection_is_active(ports):
     # GIVEN Jane's account, connected to her record at another organization, still pending
     pending = Connection("c-1", "st-peters", ELSEWHERE, "pending", "2026-11-25T08:00:00Z")
-    ports.directory.add_account(Account("acct-jane", "jane", "amc", Role.PATIENT, "$argon2id$x", AccountStatus.ACTIVE,
-                                        "jane@example.org", NOW, patient_id=JANE, connections=(pending,)))
+    ports.directory.add_account(
+        Account(
+            "acct-jane",
+            "jane",
+            "amc",
+            Role.PATIENT,
+            "$argon2id$x",
+            AccountStatus.ACTIVE,
+            "jane@example.org",
+            NOW,
+            patient_id=JANE,
+            connections=(pending,),
+        )
+    )
 
     # THEN her own record is hers, the connected one not yet
     assert patient_scope(ports, AS_JANE, ORIGIN, JANE).standing is Standing.SELF
@@ -229,6 +301,7 @@ def test_a_patient_reads_a_connected_record_only_once_the_connection_is_active(p
 
     # WHEN the connection becomes active, THEN she reads it through the connection
     account = ports.directory.account("acct-jane")
-    ports.directory.save_account(dataclasses.replace(account, connections=(
-        dataclasses.replace(pending, status="active"),)))
+    ports.directory.save_account(
+        dataclasses.replace(account, connections=(dataclasses.replace(pending, status="active"),))
+    )
     assert patient_scope(ports, AS_JANE, ORIGIN, ELSEWHERE).standing is Standing.CONNECTION

@@ -32,13 +32,17 @@ def test_schedule_starts_the_timer_with_exactly_what_was_asked():
     timers = FakeTimers()
     handle = schedule(timers, fire_at=NOW + timedelta(days=3))
     # THEN it started once with the id, moment, queue and message given, and its handle came back
-    assert timers.started == {"release-result-42": StartedTimer("release-result-42", NOW + timedelta(days=3),
-                                                                QUEUE, MESSAGE)}
+    assert timers.started == {
+        "release-result-42": StartedTimer("release-result-42", NOW + timedelta(days=3), QUEUE, MESSAGE)
+    }
     assert handle == FakeTimers.handle("release-result-42")
 
 
-@pytest.mark.parametrize("timer_id", ["", "a" * 81, "has space", "a/b", "ünïcode", "a.b", "tab\tid"],
-                         ids=["empty", "81-chars", "space", "slash", "unicode", "dot", "tab"])
+@pytest.mark.parametrize(
+    "timer_id",
+    ["", "a" * 81, "has space", "a/b", "ünïcode", "a.b", "tab\tid"],
+    ids=["empty", "81-chars", "space", "slash", "unicode", "dot", "tab"],
+)
 def test_invalid_timer_id_is_refused(timer_id):
     timers = FakeTimers()
     assert refused_field(timers, timer_id=timer_id) == "timer_id"
@@ -96,12 +100,16 @@ def test_cancel_passes_the_handle_schedule_returned():
     assert timers.cancelled == [handle]
 
 
-@pytest.mark.parametrize("moment", [
-    datetime(2026, 11, 25, 7, 0, tzinfo=ZoneInfo("America/New_York")),
-    datetime(2026, 11, 25, 17, 30, tzinfo=ZoneInfo("Asia/Kolkata")),
-    datetime(2026, 11, 25, 14, 0, tzinfo=timezone(timedelta(hours=2))),
-    datetime(2026, 11, 25, 12, 0, 0, 999_999, tzinfo=timezone.utc),
-], ids=["new-york", "kolkata", "plus-2", "utc-with-microseconds"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 25, 7, 0, tzinfo=ZoneInfo("America/New_York")),
+        datetime(2026, 11, 25, 17, 30, tzinfo=ZoneInfo("Asia/Kolkata")),
+        datetime(2026, 11, 25, 14, 0, tzinfo=timezone(timedelta(hours=2))),
+        datetime(2026, 11, 25, 12, 0, 0, 999_999, tzinfo=timezone.utc),
+    ],
+    ids=["new-york", "kolkata", "plus-2", "utc-with-microseconds"],
+)
 def test_iso_utc_is_the_z_form_step_functions_wants(moment):
     assert iso_utc(moment) == "2026-11-25T12:00:00Z"
 
@@ -111,7 +119,13 @@ def test_a_timer_cannot_target_a_fifo_queue():
     timers = FakeTimers()
     # WHEN a timer is aimed at it THEN it is refused up front, not failed at the moment it fires
     with pytest.raises(ValidationFailed) as refused:
-        service.schedule(timers, timer_id="t-1", fire_at=NOW, message={}, now=NOW,
-                         queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/patient-portal-clinical-outbound.fifo")
+        service.schedule(
+            timers,
+            timer_id="t-1",
+            fire_at=NOW,
+            message={},
+            now=NOW,
+            queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/patient-portal-clinical-outbound.fifo",
+        )
     assert refused.value.details == [{"field": "queue_url"}]
     assert timers.started == {}

@@ -30,12 +30,15 @@ def test_a_missing_resource_name_refuses_to_start_and_says_which(caplog):
     assert [r.missing for r in caplog.records if hasattr(r, "missing")] == [["PORTAL_AUDIT_TABLE", "PORTAL_KMS_KEY_ID"]]
 
 
-@pytest.mark.parametrize("environment, local", [
-    ({"PORTAL_STAGE": "local"}, True),
-    ({"PORTAL_STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "portal-api"}, False),  # deployed by mistake
-    ({"PORTAL_STAGE": "prod"}, False),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    "environment, local",
+    [
+        ({"PORTAL_STAGE": "local"}, True),
+        ({"PORTAL_STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "portal-api"}, False),  # deployed by mistake
+        ({"PORTAL_STAGE": "prod"}, False),
+        ({}, False),
+    ],
+)
 def test_only_the_local_stack_is_local(environment, local):
     assert load_settings(environment).is_local is local
 

@@ -24,7 +24,8 @@ _BUNDLE_TYPES = _FILED_BUNDLE_TYPES | {"history", "transaction-response", "batch
 
 # Resource types as FHIR R4 / R4B spell them: only these names are echoed into a reason or into
 # extra["ignored"]; any other resourceType is counted as "unknown" (a garbled field can hold PHI).
-RESOURCE_TYPES = frozenset("""
+RESOURCE_TYPES = frozenset(
+    """
 Account ActivityDefinition AdministrableProductDefinition AdverseEvent AllergyIntolerance Appointment
 AppointmentResponse AuditEvent Basic Binary BiologicallyDerivedProduct BodyStructure Bundle
 CapabilityStatement CarePlan CareTeam CatalogEntry ChargeItem ChargeItemDefinition Citation Claim
@@ -52,7 +53,8 @@ Subscription SubscriptionStatus SubscriptionTopic Substance SubstanceDefinition 
 SubstancePolymer SubstanceProtein SubstanceReferenceInformation SubstanceSourceMaterial
 SubstanceSpecification SupplyDelivery SupplyRequest Task TerminologyCapabilities TestReport TestScript
 ValueSet VerificationResult VisionPrescription
-""".split())
+""".split()
+)
 
 # The tail of a literal reference: [base/]Type/id[/_history/version].
 REFERENCE_TAIL = re.compile(r"(?:^|/)([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
@@ -92,8 +94,10 @@ def read_entries(document: Any) -> tuple[list[Entry], str]:
     if bundle_type not in _BUNDLE_TYPES:
         raise Unreadable("Bundle.type is missing or not a FHIR bundle type.")
     if bundle_type not in _FILED_BUNDLE_TYPES:
-        raise Unreadable(f"A {bundle_type} Bundle is not filed: send the resources as a transaction, "
-                         "collection, message or searchset Bundle.")
+        raise Unreadable(
+            f"A {bundle_type} Bundle is not filed: send the resources as a transaction, "
+            "collection, message or searchset Bundle."
+        )
     raw_entries = document.get("entry", [])
     if not isinstance(raw_entries, list):
         raise Unreadable("Bundle.entry is not a list.")

@@ -31,8 +31,11 @@ class Document:
         self.entries, self.event = read_entries(document)
         # When the sender says this was true (Bundle.timestamp): an entry without a
         # meta.lastUpdated of its own is as recent as that, so an older replay can be told apart.
-        self.sent_at = as_text(document.get("timestamp")) if isinstance(document, dict) and \
-            document.get("resourceType") == "Bundle" else ""
+        self.sent_at = (
+            as_text(document.get("timestamp"))
+            if isinstance(document, dict) and document.get("resourceType") == "Bundle"
+            else ""
+        )
         self.by_key: dict[str, Any] = {}
         for entry in self.entries:
             keys = {entry.full_url} if entry.full_url else set()
@@ -82,8 +85,11 @@ class Document:
         wanted = as_object(reference.get("identifier"))
         system, value = as_text(wanted.get("system")), as_text(wanted.get("value"))
         if system and value:
-            hits = [r.entry for r in self.patients.values()
-                    if any(i.authority == system and i.value == value for i in r.facts.identifiers)]
+            hits = [
+                r.entry
+                for r in self.patients.values()
+                if any(i.authority == system and i.value == value for i in r.facts.identifiers)
+            ]
             return hits[0] if len(hits) == 1 else (_AMBIGUOUS if hits else None)
         return None
 
@@ -92,8 +98,11 @@ class Document:
         that the reference names ("Patient/<id>", or a logical identifier with a system), which
         filing must find (it never creates a patient from a reference)."""
         if element == "participant":  # Appointment: the participant that is a Patient
-            found = [p.get("actor") for p in map(as_object, as_list(entry.resource.get("participant")))
-                     if self.actor_type(p.get("actor"), entry) == "Patient"]
+            found = [
+                p.get("actor")
+                for p in map(as_object, as_list(entry.resource.get("participant")))
+                if self.actor_type(p.get("actor"), entry) == "Patient"
+            ]
             if len(found) > 1:
                 raise Unreadable(f"{entry.type} has more than one Patient participant{entry.where}.")
             reference = found[0] if found else None
@@ -103,8 +112,10 @@ class Document:
             raise Unreadable(f"{entry.type} has no {element}: the patient it is about{entry.where}.")
         patient = self.patient_of(reference, entry)
         if patient is None:
-            raise Unreadable(f"{entry.type} {element} is neither a Patient in this bundle nor a reference to "
-                             f"one (Patient/<id> or an identifier with a system){entry.where}.")
+            raise Unreadable(
+                f"{entry.type} {element} is neither a Patient in this bundle nor a reference to "
+                f"one (Patient/<id> or an identifier with a system){entry.where}."
+            )
         return patient
 
     def actor_type(self, actor: Any, source: Entry) -> str:
@@ -120,8 +131,9 @@ class Document:
     def patient_of(self, reference: Any, source: Entry) -> PatientRecord | None:
         target = self.resolve(reference, source)
         if target is _AMBIGUOUS:
-            raise Unreadable(f"{source.type} refers to a patient that matches more than one entry of this "
-                             f"bundle{source.where}.")
+            raise Unreadable(
+                f"{source.type} refers to a patient that matches more than one entry of this bundle{source.where}."
+            )
         if isinstance(target, Entry):
             return self.patients.get(id(target))
         literal = as_text(as_object(reference).get("reference"))

@@ -17,22 +17,34 @@ from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_o
 from chalicelib.records.domain import ClinicalEntry
 
 # Resources read into a patient's record beside results: type -> (entry kind, patient element).
-ENTRY_TYPES = {"AllergyIntolerance": ("allergy", "patient"), "Condition": ("condition", "subject"),
-               "MedicationRequest": ("medication", "subject"), "Immunization": ("immunization", "patient"),
-               "Encounter": ("visit", "subject"), "Appointment": ("appointment", "participant")}
+ENTRY_TYPES = {
+    "AllergyIntolerance": ("allergy", "patient"),
+    "Condition": ("condition", "subject"),
+    "MedicationRequest": ("medication", "subject"),
+    "Immunization": ("immunization", "patient"),
+    "Encounter": ("visit", "subject"),
+    "Appointment": ("appointment", "participant"),
+}
 _MAX_LISTED = 20  # reactions, reasons, participants ... shown per entry
 
 
 def read_entry(doc: Document, entry: Entry, kind: str) -> ClinicalEntry:
     """A validated resource of one of ENTRY_TYPES as the entry of that kind."""
     resource = entry.resource
-    withdrawn = (resource.get("status") == "entered-in-error"
-                 or coding_of(resource.get("verificationStatus")).code == "entered-in-error")
+    withdrawn = (
+        resource.get("status") == "entered-in-error"
+        or coding_of(resource.get("verificationStatus")).code == "entered-in-error"
+    )
     content, occurred = _ENTRY_READERS[kind](doc, entry)
     content = {key: value for key, value in content.items() if value not in (None, "", [], {})}
-    return ClinicalEntry(kind=kind, source_id=visit_key(entry) if kind == "visit" else source_id(entry),
-                         content=content, occurred_at=occurred, withdrawn=withdrawn,
-                         as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) or doc.sent_at)
+    return ClinicalEntry(
+        kind=kind,
+        source_id=visit_key(entry) if kind == "visit" else source_id(entry),
+        content=content,
+        occurred_at=occurred,
+        withdrawn=withdrawn,
+        as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) or doc.sent_at,
+    )
 
 
 def _medication(doc: Document, entry: Entry) -> dict:
@@ -71,62 +83,99 @@ def _displays(items: Any, element: str = "") -> list[str]:
 
 
 def _notes(resource: dict) -> list[str]:
-    return [t[:2000] for t in (as_text(as_object(n).get("text")) for n in as_list(resource.get("note"))[:_MAX_LISTED])
-            if t]
+    return [
+        t[:2000] for t in (as_text(as_object(n).get("text")) for n in as_list(resource.get("note"))[:_MAX_LISTED]) if t
+    ]
 
 
 def _onset(resource: dict, prefix: str) -> str:
-    return (as_text(resource.get(f"{prefix}DateTime"))
-            or as_text(as_object(resource.get(f"{prefix}Period")).get("start"))
-            or as_text(resource.get(f"{prefix}String"))[:200])
+    return (
+        as_text(resource.get(f"{prefix}DateTime"))
+        or as_text(as_object(resource.get(f"{prefix}Period")).get("start"))
+        or as_text(resource.get(f"{prefix}String"))[:200]
+    )
 
 
 def _allergy(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
-    reactions = [{key: value for key, value in (("manifestations", _displays(reaction.get("manifestation"))),
-                                                ("severity", as_text(reaction.get("severity")))) if value}
-                 for reaction in map(as_object, as_list(r.get("reaction"))[:_MAX_LISTED])]
-    content = {"substance": _shown(r.get("code")), "clinical_status": _status_code(r.get("clinicalStatus")),
-               "verification_status": _status_code(r.get("verificationStatus")), "type": as_text(r.get("type")),
-               "categories": [c for c in as_list(r.get("category")) if isinstance(c, str)],
-               "criticality": as_text(r.get("criticality")), "reactions": reactions, "onset": _onset(r, "onset"),
-               "recorded_at": as_text(r.get("recordedDate")), "notes": _notes(r)}
+    reactions = [
+        {
+            key: value
+            for key, value in (
+                ("manifestations", _displays(reaction.get("manifestation"))),
+                ("severity", as_text(reaction.get("severity"))),
+            )
+            if value
+        }
+        for reaction in map(as_object, as_list(r.get("reaction"))[:_MAX_LISTED])
+    ]
+    content = {
+        "substance": _shown(r.get("code")),
+        "clinical_status": _status_code(r.get("clinicalStatus")),
+        "verification_status": _status_code(r.get("verificationStatus")),
+        "type": as_text(r.get("type")),
+        "categories": [c for c in as_list(r.get("category")) if isinstance(c, str)],
+        "criticality": as_text(r.get("criticality")),
+        "reactions": reactions,
+        "onset": _onset(r, "onset"),
+        "recorded_at": as_text(r.get("recordedDate")),
+        "notes": _notes(r),
+    }
     return content, as_text(r.get("recordedDate")) or _onset(r, "onset")
 
 
 def _condition(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
-    content = {"condition": _shown(r.get("code")), "clinical_status": _status_code(r.get("clinicalStatus")),
-               "verification_status": _status_code(r.get("verificationStatus")),
-               "categories": _displays(r.get("category")), "severity": coding_of(r.get("severity")).display,
-               "onset": _onset(r, "onset"), "abated": _onset(r, "abatement"),
-               "recorded_at": as_text(r.get("recordedDate")), "notes": _notes(r)}
+    content = {
+        "condition": _shown(r.get("code")),
+        "clinical_status": _status_code(r.get("clinicalStatus")),
+        "verification_status": _status_code(r.get("verificationStatus")),
+        "categories": _displays(r.get("category")),
+        "severity": coding_of(r.get("severity")).display,
+        "onset": _onset(r, "onset"),
+        "abated": _onset(r, "abatement"),
+        "recorded_at": as_text(r.get("recordedDate")),
+        "notes": _notes(r),
+    }
     return content, _onset(r, "onset") or as_text(r.get("recordedDate"))
 
 
 def _medication_request(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
     dispense = as_object(r.get("dispenseRequest"))
-    content = {"medication": _medication(doc, entry), "status": as_text(r.get("status")),
-               "intent": as_text(r.get("intent")),
-               "dosage": [t[:1000] for t in (as_text(as_object(d).get("text"))
-                                             for d in as_list(r.get("dosageInstruction"))) if t],
-               "authored_on": as_text(r.get("authoredOn")),
-               "prescriber": as_text(as_object(r.get("requester")).get("display"))[:200],
-               "reported_by_patient": r.get("reportedBoolean") is True,
-               "reasons": _displays(r.get("reasonCode")) + _displays(r.get("reasonReference")),
-               "refills_allowed": dispense.get("numberOfRepeatsAllowed")
-               if isinstance(dispense.get("numberOfRepeatsAllowed"), int) else None, "notes": _notes(r)}
+    content = {
+        "medication": _medication(doc, entry),
+        "status": as_text(r.get("status")),
+        "intent": as_text(r.get("intent")),
+        "dosage": [
+            t[:1000] for t in (as_text(as_object(d).get("text")) for d in as_list(r.get("dosageInstruction"))) if t
+        ],
+        "authored_on": as_text(r.get("authoredOn")),
+        "prescriber": as_text(as_object(r.get("requester")).get("display"))[:200],
+        "reported_by_patient": r.get("reportedBoolean") is True,
+        "reasons": _displays(r.get("reasonCode")) + _displays(r.get("reasonReference")),
+        "refills_allowed": dispense.get("numberOfRepeatsAllowed")
+        if isinstance(dispense.get("numberOfRepeatsAllowed"), int)
+        else None,
+        "notes": _notes(r),
+    }
     return content, as_text(r.get("authoredOn"))
 
 
 def _immunization(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
     occurred = as_text(r.get("occurrenceDateTime")) or as_text(r.get("occurrenceString"))[:200]
-    content = {"vaccine": _shown(r.get("vaccineCode")), "status": as_text(r.get("status")), "occurred_at": occurred,
-               "lot_number": as_text(r.get("lotNumber"))[:100], "site": coding_of(r.get("site")).display,
-               "route": coding_of(r.get("route")).display, "performers": _displays(r.get("performer"), "actor"),
-               "location": as_text(as_object(r.get("location")).get("display"))[:200], "notes": _notes(r)}
+    content = {
+        "vaccine": _shown(r.get("vaccineCode")),
+        "status": as_text(r.get("status")),
+        "occurred_at": occurred,
+        "lot_number": as_text(r.get("lotNumber"))[:100],
+        "site": coding_of(r.get("site")).display,
+        "route": coding_of(r.get("route")).display,
+        "performers": _displays(r.get("performer"), "actor"),
+        "location": as_text(as_object(r.get("location")).get("display"))[:200],
+        "notes": _notes(r),
+    }
     return content, occurred
 
 
@@ -134,31 +183,45 @@ def _encounter(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
     period = as_object(r.get("period"))
     visit_class = as_object(r.get("class"))
-    content = {"status": as_text(r.get("status")),
-               "class": as_text(visit_class.get("display")) or as_text(visit_class.get("code")),
-               "types": _displays(r.get("type")), "started_at": as_text(period.get("start")),
-               "ended_at": as_text(period.get("end")), "locations": _displays(r.get("location"), "location"),
-               "provider": as_text(as_object(r.get("serviceProvider")).get("display"))[:200],
-               "clinicians": _displays(r.get("participant"), "individual"),
-               "reasons": _displays(r.get("reasonCode")),
-               "discharge_disposition":
-                   coding_of(as_object(r.get("hospitalization")).get("dischargeDisposition")).display}
+    content = {
+        "status": as_text(r.get("status")),
+        "class": as_text(visit_class.get("display")) or as_text(visit_class.get("code")),
+        "types": _displays(r.get("type")),
+        "started_at": as_text(period.get("start")),
+        "ended_at": as_text(period.get("end")),
+        "locations": _displays(r.get("location"), "location"),
+        "provider": as_text(as_object(r.get("serviceProvider")).get("display"))[:200],
+        "clinicians": _displays(r.get("participant"), "individual"),
+        "reasons": _displays(r.get("reasonCode")),
+        "discharge_disposition": coding_of(as_object(r.get("hospitalization")).get("dischargeDisposition")).display,
+    }
     return content, as_text(period.get("start"))
 
 
 def _appointment(doc: Document, entry: Entry) -> tuple[dict, str]:
     r = entry.resource
     participants = [(doc.actor_type(p.get("actor"), entry), p) for p in map(as_object, as_list(r.get("participant")))]
-    content = {"status": as_text(r.get("status")), "starts_at": as_text(r.get("start")),
-               "ends_at": as_text(r.get("end")),
-               "minutes": r.get("minutesDuration") if isinstance(r.get("minutesDuration"), int) else None,
-               "services": _displays(r.get("serviceType")), "specialties": _displays(r.get("specialty")),
-               "type": coding_of(r.get("appointmentType")).display, "description": as_text(r.get("description"))[:500],
-               "instructions": as_text(r.get("patientInstruction"))[:2000],
-               "with": _displays([p for kind, p in participants if kind not in ("Patient", "Location")], "actor"),
-               "locations": _displays([p for kind, p in participants if kind == "Location"], "actor")}
+    content = {
+        "status": as_text(r.get("status")),
+        "starts_at": as_text(r.get("start")),
+        "ends_at": as_text(r.get("end")),
+        "minutes": r.get("minutesDuration") if isinstance(r.get("minutesDuration"), int) else None,
+        "services": _displays(r.get("serviceType")),
+        "specialties": _displays(r.get("specialty")),
+        "type": coding_of(r.get("appointmentType")).display,
+        "description": as_text(r.get("description"))[:500],
+        "instructions": as_text(r.get("patientInstruction"))[:2000],
+        "with": _displays([p for kind, p in participants if kind not in ("Patient", "Location")], "actor"),
+        "locations": _displays([p for kind, p in participants if kind == "Location"], "actor"),
+    }
     return content, as_text(r.get("start"))
 
 
-_ENTRY_READERS = {"allergy": _allergy, "condition": _condition, "medication": _medication_request,
-                  "immunization": _immunization, "visit": _encounter, "appointment": _appointment}
+_ENTRY_READERS = {
+    "allergy": _allergy,
+    "condition": _condition,
+    "medication": _medication_request,
+    "immunization": _immunization,
+    "visit": _encounter,
+    "appointment": _appointment,
+}

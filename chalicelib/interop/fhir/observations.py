@@ -39,23 +39,30 @@ def result_status(resource: dict, label: str) -> ResultStatus:
 
 
 def effective_at(resource: dict) -> str:
-    return (as_text(resource.get("effectiveDateTime")) or as_text(resource.get("effectiveInstant"))
-            or as_text(as_object(resource.get("effectivePeriod")).get("start")))
+    return (
+        as_text(resource.get("effectiveDateTime"))
+        or as_text(resource.get("effectiveInstant"))
+        or as_text(as_object(resource.get("effectivePeriod")).get("start"))
+    )
 
 
 def performer_of(resource: dict) -> str:
-    return next((d for d in (as_text(as_object(p).get("display")) for p in as_list(resource.get("performer")))
-                 if d), "")
+    return next(
+        (d for d in (as_text(as_object(p).get("display")) for p in as_list(resource.get("performer"))) if d), ""
+    )
 
 
 def read_observations(entry: Entry) -> list[Observation]:
     """An Observation as shown: its own value, then one per component (blood pressure ...)."""
     resource = entry.resource
     common = dict(
-        status=result_status(resource, entry.label), observed_at=effective_at(resource),
+        status=result_status(resource, entry.label),
+        observed_at=effective_at(resource),
         performer=performer_of(resource),
-        notes=tuple(text for text in (as_text(as_object(n).get("text")) for n in as_list(resource.get("note")))
-                    if text))
+        notes=tuple(
+            text for text in (as_text(as_object(n).get("text")) for n in as_list(resource.get("note"))) if text
+        ),
+    )
     components = [as_object(c) for c in as_list(resource.get("component"))]
     found = []
     if _has_value(resource) or not (components or as_list(resource.get("hasMember"))):
@@ -70,8 +77,12 @@ def _has_value(element: dict) -> bool:
 
 def _value(element: dict, code: Coding, common: dict) -> Observation:
     """value[x] of an Observation or one of its components, with its flags and range."""
-    shown = dict(code=code, flags=_flags(element.get("interpretation")),
-                 reference_range=_range(first_of(element.get("referenceRange"))), **common)
+    shown = dict(
+        code=code,
+        flags=_flags(element.get("interpretation")),
+        reference_range=_range(first_of(element.get("referenceRange"))),
+        **common,
+    )
     if "valueQuantity" in element or "valueInteger" in element:
         value = as_object(element.get("valueQuantity"))
         number = decimal_text(value.get("value") if value else element.get("valueInteger"))
@@ -80,8 +91,13 @@ def _value(element: dict, code: Coding, common: dict) -> Observation:
         if not number:
             return Observation(value_type="none", units=units, **shown)
         if comparator:
-            return Observation(value_type="quantity", number=number, units=units,
-                               quantity=Quantity(comparator=comparator, number=number), **shown)
+            return Observation(
+                value_type="quantity",
+                number=number,
+                units=units,
+                quantity=Quantity(comparator=comparator, number=number),
+                **shown,
+            )
         return Observation(value_type="numeric", number=number, units=units, **shown)
     if "valueCodeableConcept" in element:
         coded = coding_of(element["valueCodeableConcept"])
@@ -93,26 +109,35 @@ def _value(element: dict, code: Coding, common: dict) -> Observation:
     if "valueRange" in element:
         value = as_object(element["valueRange"])
         low, high = as_object(value.get("low")), as_object(value.get("high"))
-        units = (as_text(low.get("unit")) or as_text(high.get("unit")) or as_text(low.get("code"))
-                 or as_text(high.get("code")))
+        units = (
+            as_text(low.get("unit"))
+            or as_text(high.get("unit"))
+            or as_text(low.get("code"))
+            or as_text(high.get("code"))
+        )
         low_n, high_n = decimal_text(low.get("value")), decimal_text(high.get("value"))
         if low_n and high_n:
             quantity = Quantity(number=low_n, separator="-", second=high_n)
         else:
             quantity = Quantity(comparator=">=" if low_n else "<=", number=low_n or high_n)
-        return Observation(value_type="quantity" if low_n or high_n else "none", quantity=quantity, units=units,
-                           **shown)
+        return Observation(
+            value_type="quantity" if low_n or high_n else "none", quantity=quantity, units=units, **shown
+        )
     if "valueRatio" in element:
         value = as_object(element["valueRatio"])
         numerator, denominator = as_object(value.get("numerator")), as_object(value.get("denominator"))
         units = "/".join(u for u in (as_text(numerator.get("unit")), as_text(denominator.get("unit"))) if u)
-        quantity = Quantity(comparator=as_text(numerator.get("comparator")),
-                            number=decimal_text(numerator.get("value")),
-                            separator=":", second=decimal_text(denominator.get("value")))
+        quantity = Quantity(
+            comparator=as_text(numerator.get("comparator")),
+            number=decimal_text(numerator.get("value")),
+            separator=":",
+            second=decimal_text(denominator.get("value")),
+        )
         return Observation(value_type="quantity", quantity=quantity, units=units, **shown)
     if "valueDateTime" in element or "valueTime" in element:
-        return Observation(value_type="text", text=as_text(element.get("valueDateTime") or element.get("valueTime")),
-                           **shown)
+        return Observation(
+            value_type="text", text=as_text(element.get("valueDateTime") or element.get("valueTime")), **shown
+        )
     if "valuePeriod" in element:
         period = as_object(element["valuePeriod"])
         text = " - ".join(t for t in (as_text(period.get("start")), as_text(period.get("end"))) if t)
@@ -133,8 +158,9 @@ def attachment_observation(attachment: dict, code: Coding, status: ResultStatus,
             content = base64.b64decode(re.sub(r"\s+", "", data), validate=True)
         except (binascii.Error, ValueError):
             raise Unreadable(f"{where} holds data that is not Base64.") from None
-        document = EmbeddedDocument(content_type=as_text(attachment.get("contentType")) or "application/octet-stream",
-                                    data=content, title=title)
+        document = EmbeddedDocument(
+            content_type=as_text(attachment.get("contentType")) or "application/octet-stream", data=content, title=title
+        )
         return Observation(code=code, value_type="document", document=document, text=title, status=status)
     url = as_text(attachment.get("url"))
     if url:
@@ -161,4 +187,3 @@ def _range(reference_range: Any) -> str:
     if low or high:
         return f">={low}" if low else f"<={high}"
     return as_text(reference_range.get("text"))
-

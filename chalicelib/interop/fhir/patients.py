@@ -48,22 +48,34 @@ def read_patient(entry: Entry) -> PatientRecord:
             identifiers.append(found)
     if not identifiers:
         if with_system:
-            raise Unreadable("Patient has no usable identifier: each identifier with a system has a system or "
-                             f"value longer than 64 characters or with characters other than letters, digits, "
-                             f"spaces and . _ : / -{entry.where}.")
+            raise Unreadable(
+                "Patient has no usable identifier: each identifier with a system has a system or "
+                f"value longer than 64 characters or with characters other than letters, digits, "
+                f"spaces and . _ : / -{entry.where}."
+            )
         raise Unreadable(f"Patient has no identifier with a system (assigning authority){entry.where}.")
     resource_id = as_text(resource.get("id"))
     if re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", resource_id):
         # Later resources may refer to this patient as "Patient/<id>" (US Core, most servers).
         identifiers.append(identifier(FHIR_ID_AUTHORITY, resource_id, "RI"))
     name = _name(resource.get("name"))
-    email = next((as_text(t.get("value")) for t in map(as_object, as_list(resource.get("telecom")))
-                  if t.get("system") == "email" and as_text(t.get("value")) and t.get("use") != "old"), "")
+    email = next(
+        (
+            as_text(t.get("value"))
+            for t in map(as_object, as_list(resource.get("telecom")))
+            if t.get("system") == "email" and as_text(t.get("value")) and t.get("use") != "old"
+        ),
+        "",
+    )
     gender = as_text(resource.get("gender"))
     facts = PatientFacts(
-        identifiers=tuple(identifiers), family_name=as_text(name.get("family")),
+        identifiers=tuple(identifiers),
+        family_name=as_text(name.get("family")),
         given_names=tuple(g.strip() for g in as_list(name.get("given")) if isinstance(g, str) and g.strip()),
-        birth_date=as_text(resource.get("birthDate")), sex=gender if gender in SEXES else "", email=email)
+        birth_date=as_text(resource.get("birthDate")),
+        sex=gender if gender in SEXES else "",
+        email=email,
+    )
     return PatientRecord(entry, facts, unusable)
 
 

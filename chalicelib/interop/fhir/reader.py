@@ -47,16 +47,22 @@ def read_fhir(document: dict) -> list[ClinicalMessage]:
             doc.ignored[entry.type if entry.type in RESOURCE_TYPES else "unknown"] += 1
     if not doc.patients and not reports and not observations and not documents and not others:
         held = ", ".join(f"{name} x{count}" for name, count in sorted(doc.ignored.items())) or "no resources"
-        raise Unreadable("The document holds nothing the portal files (it holds "
-                         f"{held}): Patient, DiagnosticReport, Observation, DocumentReference, "
-                         f"{', '.join(ENTRY_TYPES)}.")
+        raise Unreadable(
+            "The document holds nothing the portal files (it holds "
+            f"{held}): Patient, DiagnosticReport, Observation, DocumentReference, "
+            f"{', '.join(ENTRY_TYPES)}."
+        )
 
     for entry in reports + observations:
         doc.validate(entry.resource, entry.label)
     # Observations a report (or a panel Observation) lists are read as part of it; the others
     # are results of their own.
-    listed = {id(member.resource) for entry in reports + observations for member in doc.listed(entry)
-              if member.resource is not entry.resource}
+    listed = {
+        id(member.resource)
+        for entry in reports + observations
+        for member in doc.listed(entry)
+        if member.resource is not entry.resource
+    }
     for entry in reports:
         patient = doc.subject(entry)
         patient.results.append(read_report(doc, entry, patient))
@@ -66,8 +72,10 @@ def read_fhir(document: dict) -> list[ClinicalMessage]:
             patient.results.append(read_standalone(doc, entry, patient))
     for entry in observations:
         if id(entry.resource) not in doc.included:  # listed only by panels that list each other
-            raise Unreadable(f"Observation{entry.where} is only listed by Observations that list each other "
-                             "(a hasMember cycle): it belongs to no result.")
+            raise Unreadable(
+                f"Observation{entry.where} is only listed by Observations that list each other "
+                "(a hasMember cycle): it belongs to no result."
+            )
 
     for entry in documents:
         doc.validate(entry.resource, entry.label)
@@ -85,7 +93,14 @@ def read_fhir(document: dict) -> list[ClinicalMessage]:
         if record.unusable_identifiers:
             extra["unusable_identifiers"] = record.unusable_identifiers
         kind = "results" if record.results else "records" if record.entries else "demographics"
-        messages.append(ClinicalMessage(
-            kind=kind, patient=record.facts, results=tuple(record.results), entries=tuple(record.entries),
-            event=doc.event, extra=extra))
+        messages.append(
+            ClinicalMessage(
+                kind=kind,
+                patient=record.facts,
+                results=tuple(record.results),
+                entries=tuple(record.entries),
+                event=doc.event,
+                extra=extra,
+            )
+        )
     return messages

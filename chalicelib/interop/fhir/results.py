@@ -27,11 +27,49 @@ from chalicelib.records.domain import Category, Observation, ResultReport, Resul
 
 # Diagnostic service sections (HL7 table 0074, also used as DiagnosticReport.category), the
 # observation-category codes, and the LOINC document-ontology parts US Core uses for report notes.
-_LAB = frozenset({"LAB", "BG", "BLB", "CG", "CH", "GE", "HM", "IMM", "MB", "MCB", "MYC", "OSL", "SR", "TX",
-                  "URN", "VR", "laboratory", "LP29693-6"})
+_LAB = frozenset(
+    {
+        "LAB",
+        "BG",
+        "BLB",
+        "CG",
+        "CH",
+        "GE",
+        "HM",
+        "IMM",
+        "MB",
+        "MCB",
+        "MYC",
+        "OSL",
+        "SR",
+        "TX",
+        "URN",
+        "VR",
+        "laboratory",
+        "LP29693-6",
+    }
+)
 _PATHOLOGY = frozenset({"PAT", "SP", "CP", "AP", "CY", "LP7839-6"})
-_IMAGING = frozenset({"RAD", "IMG", "CT", "MR", "NMR", "NMS", "US", "RUS", "OUS", "VUS", "CUS", "RX", "XRC", "MAM",
-                      "imaging", "LP29684-5"})
+_IMAGING = frozenset(
+    {
+        "RAD",
+        "IMG",
+        "CT",
+        "MR",
+        "NMR",
+        "NMS",
+        "US",
+        "RUS",
+        "OUS",
+        "VUS",
+        "CUS",
+        "RX",
+        "XRC",
+        "MAM",
+        "imaging",
+        "LP29684-5",
+    }
+)
 
 
 def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
@@ -44,16 +82,24 @@ def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultRe
         _same_patient(doc, member, patient, entry)
         observations.extend(read_observations(member))
     for number, attachment in enumerate(map(as_object, as_list(resource.get("presentedForm")))):
-        presented = attachment_observation(attachment, code, status,
-                                           f"{entry.type}.presentedForm[{number}]{entry.where}")
+        presented = attachment_observation(
+            attachment, code, status, f"{entry.type}.presentedForm[{number}]{entry.where}"
+        )
         if presented is not None:
             observations.append(presented)
     conclusion = as_text(resource.get("conclusion"))
     return ResultReport(
-        source_id=source_id(entry), code=code, category=_category(resource.get("category")), status=status,
-        collected_at=effective_at(resource), reported_at=as_text(resource.get("issued")),
-        performing_lab=performer_of(resource), ordering_provider=_ordering(doc, entry),
-        observations=tuple(observations), notes=(conclusion,) if conclusion else ())
+        source_id=source_id(entry),
+        code=code,
+        category=_category(resource.get("category")),
+        status=status,
+        collected_at=effective_at(resource),
+        reported_at=as_text(resource.get("issued")),
+        performing_lab=performer_of(resource),
+        ordering_provider=_ordering(doc, entry),
+        observations=tuple(observations),
+        notes=(conclusion,) if conclusion else (),
+    )
 
 
 def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
@@ -66,11 +112,16 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Resu
         _same_patient(doc, member, patient, entry)
         observations.extend(read_observations(member))
     return ResultReport(
-        source_id=source_id(entry), code=coding_of(resource.get("code")),
-        category=_category(resource.get("category")), status=result_status(resource, entry.label),
-        collected_at=effective_at(resource), reported_at=as_text(resource.get("issued")),
-        performing_lab=performer_of(resource), ordering_provider=_ordering(doc, entry),
-        observations=tuple(observations))
+        source_id=source_id(entry),
+        code=coding_of(resource.get("code")),
+        category=_category(resource.get("category")),
+        status=result_status(resource, entry.label),
+        collected_at=effective_at(resource),
+        reported_at=as_text(resource.get("issued")),
+        performing_lab=performer_of(resource),
+        ordering_provider=_ordering(doc, entry),
+        observations=tuple(observations),
+    )
 
 
 def read_document(doc: Document, entry: Entry) -> ResultReport:
@@ -78,13 +129,20 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
     (a URL) is kept as text, never fetched."""
     resource = entry.resource
     doc_status = as_text(resource.get("docStatus"))
-    status = (ResultStatus.CANCELLED if resource.get("status") == "entered-in-error"
-              else STATUS.get(doc_status, ResultStatus.FINAL))
+    status = (
+        ResultStatus.CANCELLED
+        if resource.get("status") == "entered-in-error"
+        else STATUS.get(doc_status, ResultStatus.FINAL)
+    )
     code = coding_of(resource.get("type"))
     observations = []
     for number, content in enumerate(map(as_object, as_list(resource.get("content")))):
-        found = attachment_observation(as_object(content.get("attachment")), code, status,
-                                       f"{entry.type}.content[{number}].attachment{entry.where}")
+        found = attachment_observation(
+            as_object(content.get("attachment")),
+            code,
+            status,
+            f"{entry.type}.content[{number}].attachment{entry.where}",
+        )
         if found is not None:
             observations.append(found)
     observations.sort(key=lambda o: o.value_type != "document")  # the file first, then pointers
@@ -94,15 +152,24 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
         target = doc.resolve(reference, entry)
         if isinstance(target, Entry) and target.type == "Encounter":
             visit_id, discharged_at = visit_key(target), as_text(as_object(target.resource.get("period")).get("end"))
-        elif (tail := REFERENCE_TAIL.search(as_text(as_object(reference).get("reference")))) and \
-                tail.group(1) == "Encounter":
+        elif (tail := REFERENCE_TAIL.search(as_text(as_object(reference).get("reference")))) and tail.group(
+            1
+        ) == "Encounter":
             visit_id = f"Encounter/{tail.group(2)}"
     author = next((d for d in (as_text(as_object(a).get("display")) for a in as_list(resource.get("author"))) if d), "")
     return ResultReport(
-        source_id=source_id(entry), code=code, category=Category.OTHER, status=status,
+        source_id=source_id(entry),
+        code=code,
+        category=Category.OTHER,
+        status=status,
         collected_at=as_text(as_object(context.get("period")).get("start")) or as_text(resource.get("date")),
-        reported_at=as_text(resource.get("date")), ordering_provider=author[:200],
-        observations=tuple(observations), is_document=True, visit_id=visit_id, discharged_at=discharged_at)
+        reported_at=as_text(resource.get("date")),
+        ordering_provider=author[:200],
+        observations=tuple(observations),
+        is_document=True,
+        visit_id=visit_id,
+        discharged_at=discharged_at,
+    )
 
 
 def _ordering(doc: Document, entry: Entry) -> str:
@@ -123,17 +190,20 @@ def _same_patient(doc: Document, member: Entry, patient: PatientRecord, report: 
     if not as_object(member.resource.get("subject")):
         return
     if doc.patient_of(member.resource.get("subject"), member) is not patient:
-        raise Unreadable(f"An Observation{member.where} listed by {report.label} has a subject other than "
-                         "the report's patient.")
+        raise Unreadable(
+            f"An Observation{member.where} listed by {report.label} has a subject other than the report's patient."
+        )
 
 
 def _category(categories: Any) -> Category:
     for concept in map(as_object, as_list(categories)):
         for coding in map(as_object, as_list(concept.get("coding"))):
             code = as_text(coding.get("code"))
-            for codes, category in ((_PATHOLOGY, Category.PATHOLOGY), (_IMAGING, Category.IMAGING),
-                                    (_LAB, Category.LAB)):
+            for codes, category in (
+                (_PATHOLOGY, Category.PATHOLOGY),
+                (_IMAGING, Category.IMAGING),
+                (_LAB, Category.LAB),
+            ):
                 if code in codes or code.upper() in codes:
                     return category
     return Category.OTHER
-

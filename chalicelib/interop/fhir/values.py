@@ -47,9 +47,12 @@ def coding_of(concept: Any) -> Coding:
     """A CodeableConcept as one Coding: the LOINC coding when there is one, else the first; shown
     by the concept's text (the sender's own name for it), else the coding's display."""
     concept = as_object(concept)
-    codings = [c for c in map(as_object, as_list(concept.get("coding")))
-               if as_text(c.get("code")) or as_text(c.get("display"))]
+    codings = [
+        c for c in map(as_object, as_list(concept.get("coding"))) if as_text(c.get("code")) or as_text(c.get("display"))
+    ]
     chosen = next((c for c in codings if as_text(c.get("system")) == "http://loinc.org"), codings[0] if codings else {})
-    return Coding(code=as_text(chosen.get("code"))[:100],
-                  display=(as_text(concept.get("text")) or as_text(chosen.get("display")))[:500],
-                  system=as_text(chosen.get("system"))[:200])
+    return Coding(
+        code=as_text(chosen.get("code"))[:100],
+        display=(as_text(concept.get("text")) or as_text(chosen.get("display")))[:500],
+        system=as_text(chosen.get("system"))[:200],
+    )

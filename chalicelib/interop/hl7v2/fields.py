@@ -72,13 +72,22 @@ class FieldReader:
                 out.append(text[position:])
                 break
             out.append(text[position:start])
-            out.append(self._escape(text[start + 1:end], text[start:end + 1]))
+            out.append(self._escape(text[start + 1 : end], text[start : end + 1]))
             position = end + 1
         return "".join(out).strip()
 
     def _escape(self, sequence: str, literal: str) -> str:
-        simple = {"F": "|", "S": self.seps.component, "T": self.seps.subcomponent, "R": self.seps.repetition,
-                  "E": self.seps.escape, ".br": "\n", ".sp": "\n", "H": "", "N": ""}
+        simple = {
+            "F": "|",
+            "S": self.seps.component,
+            "T": self.seps.subcomponent,
+            "R": self.seps.repetition,
+            "E": self.seps.escape,
+            ".br": "\n",
+            ".sp": "\n",
+            "H": "",
+            "N": "",
+        }
         if sequence in simple:
             return simple[sequence]
         if sequence.startswith("X") and re.fullmatch(r"X(?:[0-9A-Fa-f]{2})+", sequence):

@@ -20,10 +20,18 @@ from chalicelib.records.domain import EmbeddedDocument, Observation, Quantity, R
 
 # Result statuses (OBX-11, OBR-25) as the portal's.
 RESULT_STATUS = {
-    "F": ResultStatus.FINAL, "C": ResultStatus.CORRECTED, "A": ResultStatus.PRELIMINARY,
-    "P": ResultStatus.PRELIMINARY, "R": ResultStatus.PRELIMINARY, "S": ResultStatus.PENDING,
-    "I": ResultStatus.PENDING, "O": ResultStatus.PENDING, "X": ResultStatus.CANCELLED,
-    "D": ResultStatus.CANCELLED, "W": ResultStatus.CANCELLED, "N": ResultStatus.PENDING,
+    "F": ResultStatus.FINAL,
+    "C": ResultStatus.CORRECTED,
+    "A": ResultStatus.PRELIMINARY,
+    "P": ResultStatus.PRELIMINARY,
+    "R": ResultStatus.PRELIMINARY,
+    "S": ResultStatus.PENDING,
+    "I": ResultStatus.PENDING,
+    "O": ResultStatus.PENDING,
+    "X": ResultStatus.CANCELLED,
+    "D": ResultStatus.CANCELLED,
+    "W": ResultStatus.CANCELLED,
+    "N": ResultStatus.PENDING,
 }
 _SN_COMPARATOR = {"<", ">", "<=", ">=", "=", "<>"}
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}")
@@ -40,10 +48,15 @@ def read_observation(reader: FieldReader, obx, notes: tuple[str, ...]) -> Observ
         units=reader.component(units_field, 2) or reader.component(units_field, 9) or reader.component(units_field, 1),
         reference_range=reader.text(obx, 7),
         flags=tuple(f for f in (reader.component(rep, 1) for rep in reader.repetitions(reader.field(obx, 8))) if f),
-        status=status, observed_at=iso_time(reader.field(obx, 14)),
-        performer=(reader.component(reader.field(obx, 23), 1) or reader.component(reader.field(obx, 15), 2)
-                   or reader.component(reader.field(obx, 15), 1)),
-        notes=notes)
+        status=status,
+        observed_at=iso_time(reader.field(obx, 14)),
+        performer=(
+            reader.component(reader.field(obx, 23), 1)
+            or reader.component(reader.field(obx, 15), 2)
+            or reader.component(reader.field(obx, 15), 1)
+        ),
+        notes=notes,
+    )
     if not raw_value.strip():
         return Observation(value_type="none", **common)
     first = (reader.repetitions(raw_value) or [""])[0]
@@ -53,9 +66,12 @@ def read_observation(reader: FieldReader, obx, notes: tuple[str, ...]) -> Observ
             return Observation(value_type="numeric", number=number, **common)
         return Observation(value_type="text", text=number, **common)
     if value_type == "SN":
-        quantity = Quantity(comparator=reader.component(first, 1) if reader.component(first, 1) in _SN_COMPARATOR
-                            else "", number=reader.component(first, 2), separator=reader.component(first, 3),
-                            second=reader.component(first, 4))
+        quantity = Quantity(
+            comparator=reader.component(first, 1) if reader.component(first, 1) in _SN_COMPARATOR else "",
+            number=reader.component(first, 2),
+            separator=reader.component(first, 3),
+            second=reader.component(first, 4),
+        )
         return Observation(value_type="quantity", quantity=quantity, **common)
     if value_type in ("CE", "CWE", "CNE", "CF", "CD"):
         return Observation(value_type="coded", coded=coding(reader, raw_value), **common)
@@ -69,8 +85,11 @@ def read_observation(reader: FieldReader, obx, notes: tuple[str, ...]) -> Observ
 
 def _embedded(reader: FieldReader, ed: str) -> EmbeddedDocument:
     """ED: source application ^ type of data ^ subtype ^ encoding ^ data."""
-    kind, subtype, encoding = (reader.component(ed, 2).lower(), reader.component(ed, 3).lower(),
-                               reader.component(ed, 4).upper())
+    kind, subtype, encoding = (
+        reader.component(ed, 2).lower(),
+        reader.component(ed, 3).lower(),
+        reader.component(ed, 4).upper(),
+    )
     data_text = ed.split(reader.seps.component)[4] if len(ed.split(reader.seps.component)) > 4 else ""
     if encoding == "BASE64":
         try:
@@ -86,10 +105,17 @@ def _embedded(reader: FieldReader, ed: str) -> EmbeddedDocument:
 
 
 def _content_type(kind: str, subtype: str) -> str:
-    for candidate in (subtype, f"{kind}/{subtype}" if kind in ("application", "image", "text", "audio", "video")
-                      else ""):
+    for candidate in (
+        subtype,
+        f"{kind}/{subtype}" if kind in ("application", "image", "text", "audio", "video") else "",
+    ):
         if _MEDIA_TYPE.fullmatch(candidate):  # a media type, or nothing that S3 could choke on
             return candidate
-    return {"pdf": "application/pdf", "rtf": "application/rtf", "html": "text/html", "jpeg": "image/jpeg",
-            "png": "image/png", "tiff": "image/tiff"}.get(subtype, "application/octet-stream")
-
+    return {
+        "pdf": "application/pdf",
+        "rtf": "application/rtf",
+        "html": "text/html",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "tiff": "image/tiff",
+    }.get(subtype, "application/octet-stream")

@@ -28,9 +28,13 @@ def read_patient(reader: FieldReader, pid) -> PatientFacts:
     name = (reader.repetitions(reader.field(pid, 5)) or [""])[0]
     given = tuple(part for part in (reader.component(name, 2), reader.component(name, 3)) if part)
     birth = iso_time(reader.field(pid, 7))[:10]
-    return PatientFacts(identifiers=identifiers, family_name=reader.component(name, 1, 1), given_names=given,
-                        birth_date=birth if len(birth) == 10 else "",
-                        sex=_SEX.get(reader.component(reader.field(pid, 8), 1).upper(), ""))
+    return PatientFacts(
+        identifiers=identifiers,
+        family_name=reader.component(name, 1, 1),
+        given_names=given,
+        birth_date=birth if len(birth) == 10 else "",
+        sex=_SEX.get(reader.component(reader.field(pid, 8), 1).upper(), ""),
+    )
 
 
 def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:
@@ -42,7 +46,9 @@ def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:
         authority = reader.component(rep, 4, 1) or reader.component(rep, 4, 2)
         kind = reader.component(rep, 5) or "MR"
         if value:
-            found.append(Identifier(authority=authority[:64], value=value[:64],
-                                    type=kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"))
+            found.append(
+                Identifier(
+                    authority=authority[:64], value=value[:64], type=kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"
+                )
+            )
     return tuple(found)
-

@@ -54,22 +54,31 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
                 raise Unreadable("MRG-1 has no prior patient identifier.")
         visit = read_visit(reader, pv1, event, sent_at) if not merged else None
         return ClinicalMessage(
-            kind="merge" if merged else "demographics", patient=patient, merged_from=merged, event=event,
+            kind="merge" if merged else "demographics",
+            patient=patient,
+            merged_from=merged,
+            event=event,
             entries=(visit,) if visit else (),
             admitted_at=iso_time(reader.field(pv1, 44)) if pv1 is not None else "",
-            discharged_at=iso_time(reader.field(pv1, 45)) if pv1 is not None else "")
+            discharged_at=iso_time(reader.field(pv1, 45)) if pv1 is not None else "",
+        )
     if code == "ORU":
-        return ClinicalMessage(kind="results", patient=patient, results=tuple(read_results(reader, segments)),
-                               event=event)
+        return ClinicalMessage(
+            kind="results", patient=patient, results=tuple(read_results(reader, segments)), event=event
+        )
     if code == "MDM":
         document = read_document(reader, segments)
         pv1 = first_segment(segments, "PV1")
         if pv1 is not None and visit_number(reader, pv1):
-            document = dataclasses.replace(document, visit_id=visit_number(reader, pv1),
-                                           discharged_at=iso_time(reader.field(pv1, 45)))
+            document = dataclasses.replace(
+                document, visit_id=visit_number(reader, pv1), discharged_at=iso_time(reader.field(pv1, 45))
+            )
         return ClinicalMessage(kind="document", patient=patient, results=(document,), event=event)
     if code == "SIU":
-        return ClinicalMessage(kind="appointment", patient=patient, event=event,
-                               entries=(read_appointment(reader, segments, event, sent_at),))
+        return ClinicalMessage(
+            kind="appointment",
+            patient=patient,
+            event=event,
+            entries=(read_appointment(reader, segments, event, sent_at),),
+        )
     raise Unreadable(f"Message type {code}^{event} is not one the portal files.")
-

@@ -49,23 +49,37 @@ def _report_header(reader: FieldReader, obr, ordering: str) -> dict:
     code = coding(reader, reader.field(obr, 4))
     # The filler order number names the report across corrections; else the placer's; else the
     # test and its time (a sender that numbers nothing can still correct a result it resends).
-    source = (entity(reader, filler) or entity(reader, placer)
-              or f"{code.code or code.display}@{reader.field(obr, 7)}")
-    return {"source_id": source, "code": code, "section": reader.component(reader.field(obr, 24), 1).upper(),
-            "status": reader.component(reader.field(obr, 25), 1).upper(),
-            "collected_at": iso_time(reader.field(obr, 7)), "reported_at": iso_time(reader.field(obr, 22)),
-            "ordering": person(reader, reader.field(obr, 16)) or ordering, "observations": [], "notes": []}
+    source = entity(reader, filler) or entity(reader, placer) or f"{code.code or code.display}@{reader.field(obr, 7)}"
+    return {
+        "source_id": source,
+        "code": code,
+        "section": reader.component(reader.field(obr, 24), 1).upper(),
+        "status": reader.component(reader.field(obr, 25), 1).upper(),
+        "collected_at": iso_time(reader.field(obr, 7)),
+        "reported_at": iso_time(reader.field(obr, 22)),
+        "ordering": person(reader, reader.field(obr, 16)) or ordering,
+        "observations": [],
+        "notes": [],
+    }
 
 
 def _report(reader: FieldReader, header: dict) -> ResultReport:
-    observations = tuple(read_observation(reader, obx["segment"], tuple(obx["notes"]))
-                         for obx in header["observations"])
+    observations = tuple(
+        read_observation(reader, obx["segment"], tuple(obx["notes"])) for obx in header["observations"]
+    )
     status = RESULT_STATUS.get(header["status"]) or _overall({o.status for o in observations})
     return ResultReport(
-        source_id=header["source_id"][:200], code=header["code"], category=_category(header["section"], observations),
-        status=status, collected_at=header["collected_at"], reported_at=header["reported_at"],
+        source_id=header["source_id"][:200],
+        code=header["code"],
+        category=_category(header["section"], observations),
+        status=status,
+        collected_at=header["collected_at"],
+        reported_at=header["reported_at"],
         performing_lab=next((o.performer for o in observations if o.performer), ""),
-        ordering_provider=header["ordering"], observations=observations, notes=tuple(header["notes"]))
+        ordering_provider=header["ordering"],
+        observations=observations,
+        notes=tuple(header["notes"]),
+    )
 
 
 def _overall(statuses: set[ResultStatus]) -> ResultStatus:
@@ -95,20 +109,35 @@ def read_document(reader: FieldReader, segments) -> ResultReport:
     observations = tuple(read_observation(reader, s, ()) for s in segments if str(s[0]) == "OBX")
     document_type = coding(reader, reader.field(txa, 2)) if txa is not None else Coding()
     unique = reader.field(txa, 12) if txa is not None else ""
-    status = {"AU": ResultStatus.FINAL, "LA": ResultStatus.FINAL, "PA": ResultStatus.PRELIMINARY,
-              "IP": ResultStatus.PENDING, "DO": ResultStatus.PRELIMINARY, "IN": ResultStatus.PENDING,
-              "CA": ResultStatus.CANCELLED, "OB": ResultStatus.CANCELLED}.get(
-        reader.component(reader.field(txa, 17), 1).upper() if txa is not None else "", ResultStatus.FINAL)
+    status = {
+        "AU": ResultStatus.FINAL,
+        "LA": ResultStatus.FINAL,
+        "PA": ResultStatus.PRELIMINARY,
+        "IP": ResultStatus.PENDING,
+        "DO": ResultStatus.PRELIMINARY,
+        "IN": ResultStatus.PENDING,
+        "CA": ResultStatus.CANCELLED,
+        "OB": ResultStatus.CANCELLED,
+    }.get(reader.component(reader.field(txa, 17), 1).upper() if txa is not None else "", ResultStatus.FINAL)
     return ResultReport(
-        source_id=(entity(reader, unique) or entity(reader, reader.field(txa, 14) if txa is not None else "")
-                   or f"document@{reader.field(txa, 4) if txa is not None else ''}")[:200],
-        code=document_type, category=Category.OTHER, status=status,
+        source_id=(
+            entity(reader, unique)
+            or entity(reader, reader.field(txa, 14) if txa is not None else "")
+            or f"document@{reader.field(txa, 4) if txa is not None else ''}"
+        )[:200],
+        code=document_type,
+        category=Category.OTHER,
+        status=status,
         collected_at=iso_time(reader.field(txa, 4)) if txa is not None else "",
         # TXA-22 is who authenticated it, with the time in its 15th component; else TXA-8 (edited)
         # or TXA-6 (originated): the time an older and a newer version are told apart by.
-        reported_at=(iso_time(reader.component((reader.repetitions(reader.field(txa, 22)) or [""])[0], 15))
-                     or iso_time(reader.field(txa, 8))
-                     or iso_time(reader.field(txa, 6))) if txa is not None else "",
+        reported_at=(
+            iso_time(reader.component((reader.repetitions(reader.field(txa, 22)) or [""])[0], 15))
+            or iso_time(reader.field(txa, 8))
+            or iso_time(reader.field(txa, 6))
+        )
+        if txa is not None
+        else "",
         ordering_provider=person(reader, reader.field(txa, 9)) if txa is not None else "",
-        observations=observations)
-
+        observations=observations,
+    )

@@ -55,4 +55,3 @@ def entity(reader: FieldReader, text: str) -> str:
     value = reader.component(rep, 1)
     namespace = reader.component(rep, 2) or reader.component(rep, 3)
     return f"{value}^{namespace}" if value and namespace else value
-

@@ -15,18 +15,50 @@ from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.values import iso_time, person
 from chalicelib.records.domain import ClinicalEntry, Unreadable
 
-_PATIENT_CLASS = {"I": "inpatient", "O": "outpatient", "E": "emergency", "P": "preadmit", "R": "recurring",
-                  "B": "obstetrics", "C": "commercial account", "N": "not applicable", "U": "unknown"}
+_PATIENT_CLASS = {
+    "I": "inpatient",
+    "O": "outpatient",
+    "E": "emergency",
+    "P": "preadmit",
+    "R": "recurring",
+    "B": "obstetrics",
+    "C": "commercial account",
+    "N": "not applicable",
+    "U": "unknown",
+}
 # The visit's state each ADT event leaves it in (A11/A13 cancel an admission/discharge).
-_VISIT_STATUS = {"A01": "in-progress", "A02": "in-progress", "A03": "finished", "A04": "arrived",
-                 "A05": "planned", "A06": "in-progress", "A07": "in-progress", "A11": "cancelled",
-                 "A13": "in-progress", "A14": "planned", "A27": "cancelled", "A38": "cancelled"}
+_VISIT_STATUS = {
+    "A01": "in-progress",
+    "A02": "in-progress",
+    "A03": "finished",
+    "A04": "arrived",
+    "A05": "planned",
+    "A06": "in-progress",
+    "A07": "in-progress",
+    "A11": "cancelled",
+    "A13": "in-progress",
+    "A14": "planned",
+    "A27": "cancelled",
+    "A38": "cancelled",
+}
 # SIU events and SCH-25 filler statuses (HL7 table 0278) as the patient's words.
 _APPOINTMENT_EVENT = {"S15": "cancelled", "S26": "noshow"}
-_FILLER_STATUS = {"BOOKED": "booked", "SCHEDULED": "booked", "CONFIRMED": "booked", "PENDING": "pending",
-                  "WAITLIST": "waitlist", "CANCELLED": "cancelled", "DELETED": "cancelled", "BLOCKED": "booked",
-                  "OVERBOOK": "booked", "NOSHOW": "noshow", "COMPLETE": "fulfilled", "DC": "cancelled",
-                  "STARTED": "arrived", "ARRIVED": "arrived"}
+_FILLER_STATUS = {
+    "BOOKED": "booked",
+    "SCHEDULED": "booked",
+    "CONFIRMED": "booked",
+    "PENDING": "pending",
+    "WAITLIST": "waitlist",
+    "CANCELLED": "cancelled",
+    "DELETED": "cancelled",
+    "BLOCKED": "booked",
+    "OVERBOOK": "booked",
+    "NOSHOW": "noshow",
+    "COMPLETE": "fulfilled",
+    "DC": "cancelled",
+    "STARTED": "arrived",
+    "ARRIVED": "arrived",
+}
 
 
 def visit_number(reader: FieldReader, pv1) -> str:
@@ -47,14 +79,22 @@ def read_visit(reader: FieldReader, pv1, event: str, sent_at: str) -> ClinicalEn
         return None
     admitted, discharged = iso_time(reader.field(pv1, 44)), iso_time(reader.field(pv1, 45))
     status = _VISIT_STATUS.get(event, "finished" if discharged else "in-progress")
-    content = {"status": status,
-               "class": _PATIENT_CLASS.get(reader.component(reader.field(pv1, 2), 1).upper(), ""),
-               "started_at": admitted, "ended_at": discharged, "locations": [loc for loc in (
-                   _location(reader, reader.field(pv1, 3)),) if loc],
-               "clinicians": [p for p in (person(reader, reader.field(pv1, 7)),) if p]}
-    return ClinicalEntry(kind="visit", source_id=visit_number(reader, pv1),
-                         content={k: v for k, v in content.items() if v}, occurred_at=admitted, as_of=sent_at,
-                         reopens=event in ("A11", "A12", "A13"))
+    content = {
+        "status": status,
+        "class": _PATIENT_CLASS.get(reader.component(reader.field(pv1, 2), 1).upper(), ""),
+        "started_at": admitted,
+        "ended_at": discharged,
+        "locations": [loc for loc in (_location(reader, reader.field(pv1, 3)),) if loc],
+        "clinicians": [p for p in (person(reader, reader.field(pv1, 7)),) if p],
+    }
+    return ClinicalEntry(
+        kind="visit",
+        source_id=visit_number(reader, pv1),
+        content={k: v for k, v in content.items() if v},
+        occurred_at=admitted,
+        as_of=sent_at,
+        reopens=event in ("A11", "A12", "A13"),
+    )
 
 
 def read_appointment(reader: FieldReader, segments, event: str, sent_at: str) -> ClinicalEntry:
@@ -69,19 +109,27 @@ def read_appointment(reader: FieldReader, segments, event: str, sent_at: str) ->
     status = _APPOINTMENT_EVENT.get(event) or _FILLER_STATUS.get(filler, "booked")
     duration = reader.field(sch, 9)
     content: dict[str, Any]
-    content = {"status": status, "starts_at": iso_time(reader.component(timing, 4)),
-               "ends_at": iso_time(reader.component(timing, 5)),
-               "minutes": int(duration) if duration.isdigit() and reader.component(
-                   reader.field(sch, 10), 1).lower() in ("m", "min", "minutes", "") and int(duration) < 10_000
-               else None,
-               "type": (reader.component(reader.field(sch, 8), 2) or reader.component(reader.field(sch, 8), 1))[:200],
-               "description": (reader.component(reader.field(sch, 7), 2)
-                               or reader.component(reader.field(sch, 7), 1))[:500],
-               "with": [p for p in (person(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIP")
-                        if p][:20],
-               "locations": [loc for loc in (_location(reader, reader.field(s, 3)) for s in segments
-                                             if str(s[0]) == "AIL") if loc][:20]}
-    return ClinicalEntry(kind="appointment", source_id=f"appointment@{appointment_id[:100]}",
-                         content={k: v for k, v in content.items() if v not in (None, "", [])},
-                         occurred_at=content["starts_at"], withdrawn=event == "S17", as_of=sent_at)
-
+    content = {
+        "status": status,
+        "starts_at": iso_time(reader.component(timing, 4)),
+        "ends_at": iso_time(reader.component(timing, 5)),
+        "minutes": int(duration)
+        if duration.isdigit()
+        and reader.component(reader.field(sch, 10), 1).lower() in ("m", "min", "minutes", "")
+        and int(duration) < 10_000
+        else None,
+        "type": (reader.component(reader.field(sch, 8), 2) or reader.component(reader.field(sch, 8), 1))[:200],
+        "description": (reader.component(reader.field(sch, 7), 2) or reader.component(reader.field(sch, 7), 1))[:500],
+        "with": [p for p in (person(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIP") if p][:20],
+        "locations": [
+            loc for loc in (_location(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIL") if loc
+        ][:20],
+    }
+    return ClinicalEntry(
+        kind="appointment",
+        source_id=f"appointment@{appointment_id[:100]}",
+        content={k: v for k, v in content.items() if v not in (None, "", [])},
+        occurred_at=content["starts_at"],
+        withdrawn=event == "S17",
+        as_of=sent_at,
+    )

@@ -51,8 +51,13 @@ class Invited:
     email: str
 
 
-PATIENT = {"mrn": "MRN-1001", "family_name": "Núñez", "given_names": ["Ana"], "birth_date": "1984-03-09",
-           "sex": "female"}
+PATIENT = {
+    "mrn": "MRN-1001",
+    "family_name": "Núñez",
+    "given_names": ["Ana"],
+    "birth_date": "1984-03-09",
+    "sex": "female",
+}
 
 
 def register_and_invite(api, staff_token: str, patient: dict | None = None, email: str = "ana@example.org") -> Invited:
@@ -69,9 +74,15 @@ def register_and_invite(api, staff_token: str, patient: dict | None = None, emai
 def enrollment(invited: Invited, **overrides) -> dict:
     from chalicelib.identity import terms
 
-    body = {"invitation_code": invited.code, "date_of_birth": "1984-03-09", "family_name": "nunez",
-            "username": "ana.nunez", "password": "correct horse battery", "email": invited.email,
-            "accepted_terms_version": terms.CURRENT.version}
+    body = {
+        "invitation_code": invited.code,
+        "date_of_birth": "1984-03-09",
+        "family_name": "nunez",
+        "username": "ana.nunez",
+        "password": "correct horse battery",
+        "email": invited.email,
+        "accepted_terms_version": terms.CURRENT.version,
+    }
     body.update(overrides)
     return body
 

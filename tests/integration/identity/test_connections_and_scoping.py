@@ -18,15 +18,20 @@ from tests.integration.identity.test_staff_and_admin import OTHER_ORG, other_org
 
 HOME_ORG = "albany-medical-center"
 PATIENT_USER, PATIENT_PASSWORD = "ana.nunez", "correct horse battery"
-DUMMY_PARAMS = {"patient_id": "0" * 32, "account_id": "0" * 32, "invitation_id": "0123456789abcdef",
-                "connection_id": "0123456789abcdef"}
+DUMMY_PARAMS = {
+    "patient_id": "0" * 32,
+    "account_id": "0" * 32,
+    "invitation_id": "0123456789abcdef",
+    "connection_id": "0123456789abcdef",
+}
 
 
 def app_routes():
     import app as app_module
 
-    return [(path, method, entry) for path, methods in app_module.app.routes.items()
-            for method, entry in methods.items()]
+    return [
+        (path, method, entry) for path, methods in app_module.app.routes.items() for method, entry in methods.items()
+    ]
 
 
 def concrete(path: str) -> str:
@@ -34,6 +39,7 @@ def concrete(path: str) -> str:
 
 
 # -- deny by default ------------------------------------------------------------------------------
+
 
 def test_every_route_has_an_access_rule_and_every_signed_in_route_the_session_authorizer():
     routes = app_routes()
@@ -46,8 +52,11 @@ def test_every_route_has_an_access_rule_and_every_signed_in_route_the_session_au
             assert entry.authorizer.name == "session_authorizer", f"{method} {path}"
         else:
             assert entry.authorizer is None, f"{method} {path} is public but asks for a session"
-    staff_or_admin = [(path, method, access_rule(entry.view_function)) for path, method, entry in routes
-                      if path.startswith(("/v1/staff/", "/v1/admin/"))]
+    staff_or_admin = [
+        (path, method, access_rule(entry.view_function))
+        for path, method, entry in routes
+        if path.startswith(("/v1/staff/", "/v1/admin/"))
+    ]
     assert staff_or_admin
     for path, method, rule in staff_or_admin:
         assert rule in (Access.STAFF, Access.ADMIN), f"{method} {path}"
@@ -87,8 +96,13 @@ def test_a_patient_is_refused_on_every_staff_and_admin_route_and_each_refusal_is
 
 # -- My Connections -------------------------------------------------------------------------------
 
-SARATOGA_RECORD = {"mrn": "SH-77", "family_name": "NUNEZ", "given_names": ["Ana", "Maria"],
-                   "birth_date": "1984-03-09", "sex": "female"}
+SARATOGA_RECORD = {
+    "mrn": "SH-77",
+    "family_name": "NUNEZ",
+    "given_names": ["Ana", "Maria"],
+    "birth_date": "1984-03-09",
+    "sex": "female",
+}
 
 
 @pytest.fixture
@@ -134,8 +148,9 @@ def test_a_code_from_another_organization_for_the_same_person_adds_it(connecting
     twice = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token)
     assert twice.status_code in (400, 409)
     assert len(connections_of(seeded, token)) == 2
-    assert any(e.event_type == "connection.added" for e in
-               wiring.container().audit_log.for_patient(other_patient_id, 50)[0])
+    assert any(
+        e.event_type == "connection.added" for e in wiring.container().audit_log.for_patient(other_patient_id, 50)[0]
+    )
 
 
 def test_a_record_that_describes_someone_else_is_refused_and_the_attempt_counts(connecting, seeded):
@@ -147,8 +162,9 @@ def test_a_record_that_describes_someone_else_is_refused_and_the_attempt_counts(
     assert refused.json_body["error"]["details"][-1] == {"attempts_left": 4}
     assert "1984" not in json.dumps(refused.json_body)
     assert [c["organization_id"] for c in connections_of(seeded, token)] == [HOME_ORG]
-    [listed] = call(seeded, "GET", f"/v1/staff/invitations?patient_id={other_patient_id}",
-                    token=connecting["other_staff"]).json_body["invitations"]
+    [listed] = call(
+        seeded, "GET", f"/v1/staff/invitations?patient_id={other_patient_id}", token=connecting["other_staff"]
+    ).json_body["invitations"]
     assert (listed["status"], listed["failed_attempts"]) == ("pending", 1)
     seen = call(seeded, "GET", f"/v1/staff/patients/{other_patient_id}", token=connecting["other_staff"]).json_body
     assert seen["portal_status"] == "invited" and seen["account"] is None
@@ -158,8 +174,9 @@ def test_a_code_presented_for_another_organization_is_refused(connecting, seeded
     token = connecting["token"]
     _, _, code = connecting["invite"](SARATOGA_RECORD)
 
-    wrong_org = call(seeded, "POST", "/v1/me/connections", {"organization_id": "troy-clinic", "invitation_code": code},
-                     token)
+    wrong_org = call(
+        seeded, "POST", "/v1/me/connections", {"organization_id": "troy-clinic", "invitation_code": code}, token
+    )
     assert wrong_org.status_code == 400
     assert [c["organization_id"] for c in connections_of(seeded, token)] == [HOME_ORG]
     # The code itself is untouched and still adds the organization it comes from.
@@ -170,8 +187,9 @@ def test_a_code_presented_for_another_organization_is_refused(connecting, seeded
 def test_an_added_organization_can_be_removed_but_not_the_home_one(connecting, seeded):
     token = connecting["token"]
     _, _, code = connecting["invite"](SARATOGA_RECORD)
-    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code},
-                 token).json_body
+    added = call(
+        seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token
+    ).json_body
     home = next(c for c in connections_of(seeded, token) if c["organization_id"] == HOME_ORG)
 
     assert call(seeded, "DELETE", f"/v1/me/connections/{home['connection_id']}", token=token).status_code == 409
@@ -184,8 +202,13 @@ def test_an_added_organization_can_be_removed_but_not_the_home_one(connecting, s
 
 def test_a_patient_cannot_remove_another_patients_connection(connecting, seeded, staff_token):
     _, _, code = connecting["invite"](SARATOGA_RECORD)
-    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code},
-                 connecting["token"]).json_body
+    added = call(
+        seeded,
+        "POST",
+        "/v1/me/connections",
+        {"organization_id": OTHER_ORG, "invitation_code": code},
+        connecting["token"],
+    ).json_body
     bob = register_and_invite(seeded, staff_token, BOB, email="bob@example.org")
     assert call(seeded, "POST", "/v1/enrollments", enrollment(bob, **BOB_ANSWERS)).status_code == 201
     bob_token = sign_in(seeded, "bob.smith", "another horse battery")
@@ -201,8 +224,13 @@ def test_staff_have_no_connections_to_manage(seeded, staff_token):
 # -- one patient never sees another ---------------------------------------------------------------
 
 BOB = {"mrn": "MRN-1002", "family_name": "Smith", "given_names": ["Robert"], "birth_date": "1990-07-14", "sex": "male"}
-BOB_ANSWERS = {"date_of_birth": "1990-07-14", "family_name": "smith", "username": "bob.smith",
-               "password": "another horse battery", "email": "bob@example.org"}
+BOB_ANSWERS = {
+    "date_of_birth": "1990-07-14",
+    "family_name": "smith",
+    "username": "bob.smith",
+    "password": "another horse battery",
+    "email": "bob@example.org",
+}
 
 
 def test_a_patients_own_view_never_shows_another_patient(enrolled, seeded, staff_token):
@@ -223,10 +251,13 @@ def test_a_patients_own_view_never_shows_another_patient(enrolled, seeded, staff
     for anas in (enrolled.patient_id, "MRN-1001", "Núñez", "Ana", "1984-03-09", "ana"):
         assert anas not in bob_text, anas
     # Each read is recorded for the patient it showed, by the account that read it.
-    for patient_id, account in ((enrolled.patient_id, ana.json_body["account"]["account_id"]),
-                                (bob.patient_id, bob_view.json_body["account"]["account_id"])):
-        reads = [e for e in wiring.container().audit_log.for_patient(patient_id, 50)[0]
-                 if e.event_type == "patient.read"]
+    for patient_id, account in (
+        (enrolled.patient_id, ana.json_body["account"]["account_id"]),
+        (bob.patient_id, bob_view.json_body["account"]["account_id"]),
+    ):
+        reads = [
+            e for e in wiring.container().audit_log.for_patient(patient_id, 50)[0] if e.event_type == "patient.read"
+        ]
         assert [e.actor.account_id for e in reads] == [account]
 
 
@@ -269,8 +300,9 @@ def test_staff_registered_patient_data_is_not_in_the_patients_enrollment_answer(
 def test_a_removed_organization_may_invite_the_patient_again(connecting, seeded):
     token, other_staff = connecting["token"], connecting["other_staff"]
     other_patient_id, _, code = connecting["invite"](SARATOGA_RECORD)
-    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code},
-                 token).json_body
+    added = call(
+        seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token
+    ).json_body
     assert call(seeded, "DELETE", f"/v1/me/connections/{added['connection_id']}", token=token).status_code == 204
 
     # Saratoga's record is no longer on the portal through Ana's account ...
@@ -278,13 +310,21 @@ def test_a_removed_organization_may_invite_the_patient_again(connecting, seeded)
     assert seen["portal_status"] != "active"
     assert seen["account"] is None
     # ... so its office can send a new code, and Ana can connect again with it.
-    again = call(seeded, "POST", "/v1/staff/invitations", {"patient_id": other_patient_id, "email": "ana@example.org"},
-                 other_staff)
+    again = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": other_patient_id, "email": "ana@example.org"},
+        other_staff,
+    )
     assert again.status_code == 201, again.json_body
-    new_code = link_in([e for e in deliver_notifications(seeded)
-                        if e.destinations["ToAddresses"] == ["ana@example.org"]][-1], "/enroll?code=")
-    reconnected = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG,
-                                                              "invitation_code": new_code}, token)
+    new_code = link_in(
+        [e for e in deliver_notifications(seeded) if e.destinations["ToAddresses"] == ["ana@example.org"]][-1],
+        "/enroll?code=",
+    )
+    reconnected = call(
+        seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": new_code}, token
+    )
     assert reconnected.status_code == 201, reconnected.json_body
     assert len(connections_of(seeded, token)) == 2
 
@@ -293,12 +333,21 @@ def test_a_connected_organization_cannot_suspend_the_patients_account_nor_see_it
     # GIVEN Ana, enrolled at Albany, has connected Saratoga
     token = connecting["token"]
     other_patient_id, _, code = connecting["invite"](SARATOGA_RECORD)
-    assert call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code},
-                token).status_code == 201
+    assert (
+        call(
+            seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token
+        ).status_code
+        == 201
+    )
 
     # WHEN Saratoga's staff try to suspend her portal account
-    refused = call(seeded, "POST", f"/v1/staff/patients/{other_patient_id}/portal-access", {"action": "suspend"},
-                   connecting["other_staff"])
+    refused = call(
+        seeded,
+        "POST",
+        f"/v1/staff/patients/{other_patient_id}/portal-access",
+        {"action": "suspend"},
+        connecting["other_staff"],
+    )
 
     # THEN they are refused, her session still works, and they never saw her account's settings
     assert refused.status_code == 409

@@ -56,8 +56,11 @@ def test_five_failures_lock_the_account_and_email_its_owner(enrolled, seeded):
     locked = call(seeded, "POST", "/v1/sessions", {"username": "ana.nunez", "password": "correct horse battery"})
     assert locked.status_code == 401
     emails = deliver_notifications(seeded)
-    assert any(e.subject.lower().count("locked") or "paused" in e.body for e in emails
-               if e.destinations["ToAddresses"] == [enrolled.email])
+    assert any(
+        e.subject.lower().count("locked") or "paused" in e.body
+        for e in emails
+        if e.destinations["ToAddresses"] == [enrolled.email]
+    )
 
 
 def test_signing_out_ends_the_session(enrolled, seeded):
@@ -70,8 +73,9 @@ def test_signing_out_ends_the_session(enrolled, seeded):
 
 def test_a_patient_cannot_call_a_staff_route(enrolled, seeded):
     token = sign_in(seeded, "ana.nunez", "correct horse battery")
-    refused = call(seeded, "POST", "/v1/staff/patients", {"mrn": "X1", "family_name": "X", "birth_date": "1990-01-01"},
-                   token)
+    refused = call(
+        seeded, "POST", "/v1/staff/patients", {"mrn": "X1", "family_name": "X", "birth_date": "1990-01-01"}, token
+    )
     assert refused.status_code == 403
 
 

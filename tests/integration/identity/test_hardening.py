@@ -39,8 +39,10 @@ def test_new_sign_ins_buy_no_more_guesses_at_the_second_factor(enrolled, seeded,
     call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": guess})
 
     # THEN the fifth wrong code locked the account: even the right code and password fail now
-    assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": totp.at(clock.now())}
-                ).status_code == 401
+    assert (
+        call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": totp.at(clock.now())}).status_code
+        == 401
+    )
     assert sign_in_answer(seeded).status_code == 401
 
 
@@ -50,8 +52,9 @@ def test_a_sign_in_that_read_the_account_before_a_suspension_opens_no_session(en
     read_at_sign_in = container.directory.account_by_username(USERNAME)
     # ... WHEN staff suspend her before its session is written
     staff = sign_in(seeded, "demo.staff", "albany-staff-demo")
-    suspended = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "suspend"},
-                     staff)
+    suspended = call(
+        seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "suspend"}, staff
+    )
     assert suspended.status_code == 200
 
     # THEN the session is refused, because the account changed since it was read
@@ -81,8 +84,9 @@ def test_confirming_an_authenticator_app_needs_the_password(enrolled, seeded, cl
     import pyotp
 
     secret = call(seeded, "POST", "/v1/me/second-factors/totp", {}, token).json_body["secret"]
-    refused = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": pyotp.TOTP(secret).at(clock.now())},
-                   token)
+    refused = call(
+        seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": pyotp.TOTP(secret).at(clock.now())}, token
+    )
     assert refused.status_code == 400
     assert {d.get("field") for d in refused.json_body["error"]["details"]} == {"password"}
 
@@ -92,8 +96,13 @@ def test_staff_reset_a_lost_second_factor_and_the_patient_signs_in_with_the_pass
     assert sign_in_answer(seeded).json_body["mfa_required"] is True
     staff = sign_in(seeded, "demo.staff", "albany-staff-demo")
 
-    reset = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
-                 {"action": "reset_second_factor", "reason": "lost_phone"}, staff)
+    reset = call(
+        seeded,
+        "POST",
+        f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+        {"action": "reset_second_factor", "reason": "lost_phone"},
+        staff,
+    )
 
     assert reset.status_code == 200, reset.json_body
     assert "token" in sign_in_answer(seeded).json_body
@@ -103,9 +112,15 @@ def test_staff_cannot_turn_off_the_only_second_factor_their_role_requires(seeded
     from chalicelib.accounts import service as accounts
     from chalicelib.accounts.domain import Role
 
-    accounts.create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
-                                  username="nurse.lee", password="an orderly long passphrase", role=Role.STAFF,
-                                  email="lee@albany.example", now=wiring.container().clock.now())
+    accounts.create_staff_account(
+        wiring.container().directory,
+        organization_id="albany-medical-center",
+        username="nurse.lee",
+        password="an orderly long passphrase",
+        role=Role.STAFF,
+        email="lee@albany.example",
+        now=wiring.container().clock.now(),
+    )
     token = sign_in(seeded, "nurse.lee", "an orderly long passphrase")
     turn_on_totp(seeded, token, clock, password="an orderly long passphrase")
 
@@ -115,8 +130,11 @@ def test_staff_cannot_turn_off_the_only_second_factor_their_role_requires(seeded
 
 
 def test_each_organization_holds_its_own_identifiers(seeded, staff_token, monkeypatch):
-    shared = {"identifiers": [{"authority": "US-SSA", "value": "123-45-6789", "type": "SS"}],
-              "family_name": "Núñez", "birth_date": "1984-03-09"}
+    shared = {
+        "identifiers": [{"authority": "US-SSA", "value": "123-45-6789", "type": "SS"}],
+        "family_name": "Núñez",
+        "birth_date": "1984-03-09",
+    }
     assert call(seeded, "POST", "/v1/staff/patients", shared, staff_token).status_code == 201
     other = other_organization_staff(seeded, monkeypatch)
 
@@ -124,8 +142,10 @@ def test_each_organization_holds_its_own_identifiers(seeded, staff_token, monkey
     assert call(seeded, "POST", "/v1/staff/patients", shared, other).status_code == 201
 
 
-@pytest.mark.parametrize("identifiers", [5, True, [{"authority": "AMC-MRN", "value": "DUP-1"}],
-                                         [{"authority": "X", "value": str(n)} for n in range(11)]])
+@pytest.mark.parametrize(
+    "identifiers",
+    [5, True, [{"authority": "AMC-MRN", "value": "DUP-1"}], [{"authority": "X", "value": str(n)} for n in range(11)]],
+)
 def test_malformed_or_duplicate_identifiers_are_a_clear_400(seeded, staff_token, identifiers):
     body = {**PATIENT, "mrn": "DUP-1", "identifiers": identifiers}
     answer = call(seeded, "POST", "/v1/staff/patients", body, staff_token)

@@ -20,8 +20,11 @@ def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):
 
 
 def emails_to(api, address: str, subject_contains: str = "") -> list:
-    return [e for e in deliver_notifications(api)
-            if e.destinations["ToAddresses"] == [address] and subject_contains.lower() in e.subject.lower()]
+    return [
+        e
+        for e in deliver_notifications(api)
+        if e.destinations["ToAddresses"] == [address] and subject_contains.lower() in e.subject.lower()
+    ]
 
 
 def account():
@@ -40,6 +43,7 @@ def request_reset(api, enrolled, **body) -> str:
 
 # -- forgotten user name --------------------------------------------------------------------------
 
+
 def test_a_username_reminder_goes_to_a_known_address_and_says_nothing_about_unknown_ones(enrolled, seeded, clock):
     known = call(seeded, "POST", "/v1/account/username-reminders", {"email": "ANA@example.org"})
     unknown = call(seeded, "POST", "/v1/account/username-reminders", {"email": "nobody@example.org"})
@@ -53,10 +57,17 @@ def test_a_username_reminder_goes_to_a_known_address_and_says_nothing_about_unkn
 
 # -- forgotten password ---------------------------------------------------------------------------
 
+
 def test_a_reset_is_accepted_alike_for_known_and_unknown_accounts(enrolled, seeded, clock):
-    answers = [call(seeded, "POST", "/v1/account/password-resets", body) for body in
-               ({"username": USERNAME}, {"email": enrolled.email}, {"username": "nobody.here"},
-                {"email": "nobody@example.org"})]
+    answers = [
+        call(seeded, "POST", "/v1/account/password-resets", body)
+        for body in (
+            {"username": USERNAME},
+            {"email": enrolled.email},
+            {"username": "nobody.here"},
+            {"email": "nobody@example.org"},
+        )
+    ]
 
     assert {a.status_code for a in answers} == {202}
     assert len({repr(a.json_body) for a in answers}) == 1
@@ -87,8 +98,9 @@ def test_a_reset_sets_the_new_password_ends_sessions_and_lifts_a_lockout(enrolle
     assert token not in stored and token[16:] not in stored
 
     # WHEN she follows the emailed link and chooses a new password
-    confirmed = call(seeded, "POST", "/v1/account/password-resets/confirm", {"token": token,
-                                                                             "new_password": NEW_PASSWORD})
+    confirmed = call(
+        seeded, "POST", "/v1/account/password-resets/confirm", {"token": token, "new_password": NEW_PASSWORD}
+    )
 
     # THEN the new password works at once, the old one does not, and her sessions have ended
     assert confirmed.status_code == 200, confirmed.json_body
@@ -96,8 +108,12 @@ def test_a_reset_sets_the_new_password_ends_sessions_and_lifts_a_lockout(enrolle
     assert sign_in_answer(seeded, USERNAME, NEW_PASSWORD).status_code == 201
     assert call(seeded, "GET", "/v1/me", token=session).status_code == 401
     # and the link works once
-    again = call(seeded, "POST", "/v1/account/password-resets/confirm", {"token": token,
-                                                                         "new_password": "another fine passphrase"})
+    again = call(
+        seeded,
+        "POST",
+        "/v1/account/password-resets/confirm",
+        {"token": token, "new_password": "another fine passphrase"},
+    )
     assert again.status_code == 400
     assert again.json_body["error"]["details"] == [{"field": "token"}]
     assert sign_in_answer(seeded, USERNAME, NEW_PASSWORD).status_code == 201
@@ -112,13 +128,18 @@ def test_a_reset_link_expires_after_30_minutes(enrolled, seeded, clock):
     fresh = request_reset(seeded, enrolled)
     clock.advance(minutes=2)
 
-    expired = call(seeded, "POST", "/v1/account/password-resets/confirm", {"token": stale,
-                                                                           "new_password": NEW_PASSWORD})
+    expired = call(
+        seeded, "POST", "/v1/account/password-resets/confirm", {"token": stale, "new_password": NEW_PASSWORD}
+    )
     assert expired.status_code == 400
     assert expired.json_body["error"]["details"] == [{"field": "token"}]
     assert sign_in_answer(seeded, USERNAME, PASSWORD).status_code == 201
-    assert call(seeded, "POST", "/v1/account/password-resets/confirm",
-                {"token": fresh, "new_password": NEW_PASSWORD}).status_code == 200
+    assert (
+        call(
+            seeded, "POST", "/v1/account/password-resets/confirm", {"token": fresh, "new_password": NEW_PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_reset_refuses_a_weak_password_and_the_link_still_works(enrolled, seeded, clock):
@@ -131,23 +152,26 @@ def test_a_reset_refuses_a_weak_password_and_the_link_still_works(enrolled, seed
         assert refused.json_body["error"]["code"] == "validation_failed"
         assert weak not in repr(refused.json_body)
 
-    assert call(seeded, "POST", "/v1/account/password-resets/confirm",
-                {"token": token, "new_password": NEW_PASSWORD}).status_code == 200
+    assert (
+        call(
+            seeded, "POST", "/v1/account/password-resets/confirm", {"token": token, "new_password": NEW_PASSWORD}
+        ).status_code
+        == 200
+    )
     assert sign_in_answer(seeded, USERNAME, NEW_PASSWORD).status_code == 201
 
 
 # -- the signed-in account's settings ------------------------------------------------------------
 
+
 def test_changing_the_password_ends_the_other_sessions_but_not_this_one(enrolled, seeded, clock):
     here, elsewhere = sign_in(seeded, USERNAME, PASSWORD), sign_in(seeded, USERNAME, PASSWORD)
-    wrong = call(seeded, "PUT", "/v1/me/password", {"current_password": "not it", "new_password": NEW_PASSWORD},
-                 here)
+    wrong = call(seeded, "PUT", "/v1/me/password", {"current_password": "not it", "new_password": NEW_PASSWORD}, here)
     assert wrong.status_code == 400
     assert wrong.json_body["error"]["details"] == [{"field": "current_password"}]
     assert call(seeded, "PUT", "/v1/me/password", {"new_password": NEW_PASSWORD}, here).status_code == 400
 
-    changed = call(seeded, "PUT", "/v1/me/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
-                   here)
+    changed = call(seeded, "PUT", "/v1/me/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, here)
 
     assert changed.status_code == 200, changed.json_body
     assert changed.json_body["other_sessions_ended"] == 1
@@ -160,8 +184,10 @@ def test_changing_the_password_ends_the_other_sessions_but_not_this_one(enrolled
 
 def test_a_new_email_address_counts_only_once_confirmed(enrolled, seeded, clock):
     token = sign_in(seeded, USERNAME, PASSWORD)
-    assert call(seeded, "PUT", "/v1/me/email", {"email": "ana.new@example.org", "password": "not it"},
-                token).status_code == 400
+    assert (
+        call(seeded, "PUT", "/v1/me/email", {"email": "ana.new@example.org", "password": "not it"}, token).status_code
+        == 400
+    )
 
     asked = call(seeded, "PUT", "/v1/me/email", {"email": "ana.new@example.org", "password": PASSWORD}, token)
 
@@ -197,8 +223,12 @@ def test_notification_preferences_take_only_listed_true_or_false_fields(enrolled
     assert unknown.json_body["error"]["details"] == [{"field": "email_marketing", "issue": "not accepted"}]
     assert not_boolean.status_code == 400
     preferences = call(seeded, "GET", "/v1/me", token=token).json_body["notification_preferences"]
-    assert preferences == {"email_new_results": True, "email_messages": False, "email_appointments": True,
-                           "email_forms": True}
+    assert preferences == {
+        "email_new_results": True,
+        "email_messages": False,
+        "email_appointments": True,
+        "email_forms": True,
+    }
 
 
 def test_the_sign_in_history_lists_successes_and_failures_newest_first_in_pages(enrolled, seeded, clock):
@@ -213,16 +243,20 @@ def test_the_sign_in_history_lists_successes_and_failures_newest_first_in_pages(
     assert history.status_code == 200, history.json_body
     events = history.json_body["events"]
     assert [(e["event"], e["outcome"]) for e in events[:3]] == [
-        ("session.sign_in", "success"), ("session.sign_in", "failure"), ("session.sign_in", "failure")]
+        ("session.sign_in", "success"),
+        ("session.sign_in", "failure"),
+        ("session.sign_in", "failure"),
+    ]
     assert events[1]["reason"] == "wrong_password"
     assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
     assert history.json_body["next_cursor"] is None
 
     first = call(seeded, "GET", "/v1/me/sign-in-history?limit=2", token=token).json_body
     assert first["events"] == events[:2] and first["next_cursor"]
-    rest = call(seeded, "GET", "/v1/me/sign-in-history?limit=2&after="
-                + urllib.parse.quote(first["next_cursor"]), token=token).json_body
-    assert first["events"] + rest["events"] == events[:2 + len(rest["events"])]
+    rest = call(
+        seeded, "GET", "/v1/me/sign-in-history?limit=2&after=" + urllib.parse.quote(first["next_cursor"]), token=token
+    ).json_body
+    assert first["events"] + rest["events"] == events[: 2 + len(rest["events"])]
     assert rest["events"] and rest["events"][0] == events[2]
     assert call(seeded, "GET", "/v1/me/sign-in-history?limit=0", token=token).status_code == 400
     assert call(seeded, "GET", "/v1/me/sign-in-history?after=nonsense", token=token).status_code == 400

@@ -19,13 +19,18 @@ from chalicelib import wiring
 from chalicelib.accounts.domain import Role
 from chalicelib.accounts.service import create_staff_account
 from chalicelib.identity import terms
-from tests.integration.conftest import deliver_notifications
 from chalicelib.kernel.clock import PinnedClock
+from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, sign_in
 
 USERNAME, PASSWORD = "ana.nunez", "correct horse battery"
-STAFF_ROUTE_BODY = {"mrn": "MRN-2002", "family_name": "Okafor", "given_names": ["Chidi"], "birth_date": "1975-06-30",
-                    "sex": "male"}
+STAFF_ROUTE_BODY = {
+    "mrn": "MRN-2002",
+    "family_name": "Okafor",
+    "given_names": ["Chidi"],
+    "birth_date": "1975-06-30",
+    "sex": "male",
+}
 
 
 def sign_in_answer(api, username: str = USERNAME, password: str = PASSWORD):
@@ -36,8 +41,9 @@ def turn_on_totp(api, token: str, clock: PinnedClock, password: str = PASSWORD) 
     begun = call(api, "POST", "/v1/me/second-factors/totp", {}, token)
     assert begun.status_code == 201, begun.json_body
     totp = pyotp.TOTP(begun.json_body["secret"])
-    confirmed = call(api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock.now()),
-                                                                         "password": password}, token)
+    confirmed = call(
+        api, "POST", "/v1/me/second-factors/totp/confirm", {"code": totp.at(clock.now()), "password": password}, token
+    )
     assert confirmed.status_code == 200, confirmed.json_body
     return totp, confirmed.json_body["recovery_codes"]
 
@@ -56,6 +62,7 @@ def audit_events(account_id: str) -> list:
 
 
 # -- sessions -------------------------------------------------------------------------------------
+
 
 def test_the_sign_in_answer_says_when_the_session_ends(enrolled, seeded, clock):
     answer = sign_in_answer(seeded)
@@ -124,6 +131,7 @@ def test_no_session_token_or_password_is_stored_in_clear(enrolled, seeded, clock
 
 # -- the second factor ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def with_totp(enrolled, seeded, clock):
     """Ana, with an authenticator app set up (the confirming code used up), half a minute later."""
@@ -141,12 +149,16 @@ def test_setting_up_an_authenticator_app(enrolled, seeded, clock):
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "issuer=" in uri
     assert USERNAME in uri
 
-    wrong = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": "000000", "password": PASSWORD},
-                 token)
+    wrong = call(seeded, "POST", "/v1/me/second-factors/totp/confirm", {"code": "000000", "password": PASSWORD}, token)
     if pyotp.TOTP(secret).at(clock.now()) != "000000":
         assert wrong.status_code == 400
-    confirmed = call(seeded, "POST", "/v1/me/second-factors/totp/confirm",
-                     {"code": pyotp.TOTP(secret).at(clock.now()), "password": PASSWORD}, token)
+    confirmed = call(
+        seeded,
+        "POST",
+        "/v1/me/second-factors/totp/confirm",
+        {"code": pyotp.TOTP(secret).at(clock.now()), "password": PASSWORD},
+        token,
+    )
     assert confirmed.status_code == 200, confirmed.json_body
     codes = confirmed.json_body["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -168,13 +180,21 @@ def test_signing_in_with_an_authenticator_app(with_totp, seeded, clock):
     assert "token" not in first.json_body
     assert set(first.json_body["methods"]) == {"totp", "recovery_code"}
 
-    done = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": first.json_body["challenge_id"],
-                                                     "code": totp.at(clock.now())})
+    done = call(
+        seeded,
+        "POST",
+        "/v1/sessions/mfa",
+        {"challenge_id": first.json_body["challenge_id"], "code": totp.at(clock.now())},
+    )
     assert done.status_code == 201, done.json_body
     assert call(seeded, "GET", "/v1/me", token=done.json_body["token"]).status_code == 200
     # The challenge was used up with the session it gave.
-    again = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": first.json_body["challenge_id"],
-                                                      "code": totp.at(clock.now())})
+    again = call(
+        seeded,
+        "POST",
+        "/v1/sessions/mfa",
+        {"challenge_id": first.json_body["challenge_id"], "code": totp.at(clock.now())},
+    )
     assert again.status_code == 401
 
 
@@ -191,15 +211,20 @@ def test_a_code_from_the_app_works_once(with_totp, seeded, clock):
     assert replayed.json_body["error"]["code"] == "second_factor_failed"
     # ... while the next code from the app does.
     clock.advance(seconds=30)
-    assert call(seeded, "POST", "/v1/sessions/mfa",
-                {"challenge_id": second, "code": totp.at(clock.now())}).status_code == 201
+    assert (
+        call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": second, "code": totp.at(clock.now())}).status_code
+        == 201
+    )
 
 
 def test_five_wrong_codes_end_the_sign_in(with_totp, seeded, clock):
     totp, _ = with_totp
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
-    wrong = next(c for c in ("123456", "654321", "111111") if c not in {totp.at(clock.now() + timedelta(seconds=s))
-                                                                        for s in (-30, 0, 30)})
+    wrong = next(
+        c
+        for c in ("123456", "654321", "111111")
+        if c not in {totp.at(clock.now() + timedelta(seconds=s)) for s in (-30, 0, 30)}
+    )
     for _ in range(5):
         refused = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": wrong})
         assert refused.status_code == 401
@@ -213,8 +238,10 @@ def test_five_wrong_codes_end_the_sign_in(with_totp, seeded, clock):
     # a new sign-in buys no more guesses).
     events = [e.event_type for e in audit_events(account().account_id)]
     assert events.count("session.second_factor") == 5 and "account.locked" in events
-    assert call(seeded, "POST", "/v1/sessions", {"username": "ana.nunez", "password": "correct horse battery"}
-                ).status_code == 401
+    assert (
+        call(seeded, "POST", "/v1/sessions", {"username": "ana.nunez", "password": "correct horse battery"}).status_code
+        == 401
+    )
 
 
 def test_a_sign_in_left_waiting_for_its_code_expires(with_totp, seeded, clock):
@@ -236,15 +263,18 @@ def test_a_recovery_code_works_once(with_totp, seeded, clock):
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
     reused = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": recovery_codes[3]})
     assert reused.status_code == 401
-    assert call(seeded, "POST", "/v1/sessions/mfa",
-                {"challenge_id": challenge, "code": recovery_codes[4]}).status_code == 201
+    assert (
+        call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": recovery_codes[4]}).status_code
+        == 201
+    )
 
 
 def test_turning_the_app_off_needs_the_password(with_totp, seeded, clock):
     totp, _ = with_totp
     challenge = sign_in_answer(seeded).json_body["challenge_id"]
-    token = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock.now())}
-                 ).json_body["token"]
+    token = call(
+        seeded, "POST", "/v1/sessions/mfa", {"challenge_id": challenge, "code": totp.at(clock.now())}
+    ).json_body["token"]
 
     refused = call(seeded, "DELETE", "/v1/me/second-factors/totp", {"password": "not my password"}, token)
     assert refused.status_code == 400
@@ -268,8 +298,11 @@ def test_a_code_by_email_for_people_without_a_smartphone(enrolled, seeded, clock
     assert first["mfa_required"] is True and "email" in first["methods"]
     sent = call(seeded, "POST", "/v1/sessions/mfa/email-code", {"challenge_id": first["challenge_id"]})
     assert sent.status_code == 202, sent.json_body
-    emails = [e for e in deliver_notifications(seeded)
-              if e.destinations["ToAddresses"] == [enrolled.email] and "sign-in code" in e.subject]
+    emails = [
+        e
+        for e in deliver_notifications(seeded)
+        if e.destinations["ToAddresses"] == [enrolled.email] and "sign-in code" in e.subject
+    ]
     assert len(emails) == 1
     code = re.search(r"sign-in code is (\d{6})", emails[0].body).group(1)
 
@@ -309,15 +342,24 @@ def test_an_emailed_code_works_as_long_as_the_email_says(enrolled, seeded, clock
 
 
 def emails_with_code(api, address: str) -> list:
-    return [e for e in deliver_notifications(api)
-            if e.destinations["ToAddresses"] == [address] and "sign-in code" in e.subject]
+    return [
+        e
+        for e in deliver_notifications(api)
+        if e.destinations["ToAddresses"] == [address] and "sign-in code" in e.subject
+    ]
 
 
 def test_staff_must_set_up_a_second_factor_before_anything_else(seeded, clock):
     # GIVEN a staff account that is not exempt from the second factor
-    create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
-                         username="nurse.kim", password="a quiet ward at night", role=Role.STAFF,
-                         email="kim@albany-medical-center.example", now=wiring.container().clock.now())
+    create_staff_account(
+        wiring.container().directory,
+        organization_id="albany-medical-center",
+        username="nurse.kim",
+        password="a quiet ward at night",
+        role=Role.STAFF,
+        email="kim@albany-medical-center.example",
+        now=wiring.container().clock.now(),
+    )
     answer = sign_in_answer(seeded, "nurse.kim", "a quiet ward at night")
     assert answer.status_code == 201, answer.json_body
     assert answer.json_body["must"] == "second_factor_setup"
@@ -337,8 +379,12 @@ def test_staff_must_set_up_a_second_factor_before_anything_else(seeded, clock):
     clock.advance(seconds=30)
     again = sign_in_answer(seeded, "nurse.kim", "a quiet ward at night").json_body
     assert again["mfa_required"] is True
-    assert call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": again["challenge_id"],
-                                                     "code": totp.at(clock.now())}).json_body["must"] is None
+    assert (
+        call(
+            seeded, "POST", "/v1/sessions/mfa", {"challenge_id": again["challenge_id"], "code": totp.at(clock.now())}
+        ).json_body["must"]
+        is None
+    )
 
 
 def test_the_exempt_demo_staff_signs_in_without_a_second_factor(seeded, clock):
@@ -347,6 +393,7 @@ def test_the_exempt_demo_staff_signs_in_without_a_second_factor(seeded, clock):
 
 
 # -- terms ----------------------------------------------------------------------------------------
+
 
 def test_the_terms_are_public(api):
     answer = call(api, "GET", "/v1/terms")
@@ -370,11 +417,14 @@ def test_new_terms_are_accepted_at_the_next_sign_in(enrolled, seeded, clock):
     refused = call(seeded, "GET", "/v1/me/sign-in-history", token=token)
     assert refused.status_code == 403
     assert refused.json_body["error"]["code"] == "terms_acceptance_required"
-    assert call(seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": "2020-01-01"},
-                token).status_code == 400
+    assert (
+        call(seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": "2020-01-01"}, token).status_code
+        == 400
+    )
 
-    accepted = call(seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": terms.CURRENT.version},
-                    token)
+    accepted = call(
+        seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": terms.CURRENT.version}, token
+    )
 
     assert accepted.status_code == 201, accepted.json_body
     assert call(seeded, "GET", "/v1/me/sign-in-history", token=token).status_code == 200
@@ -383,6 +433,7 @@ def test_new_terms_are_accepted_at_the_next_sign_in(enrolled, seeded, clock):
 
 
 # -- throttling -----------------------------------------------------------------------------------
+
 
 def test_too_many_sign_ins_from_one_address_answer_429(seeded, clock, monkeypatch):
     monkeypatch.setenv("PORTAL_ATTEMPTS_PER_ADDRESS", "3")
@@ -402,11 +453,17 @@ def test_too_many_sign_ins_from_one_address_answer_429(seeded, clock, monkeypatc
 
 # -- audit ----------------------------------------------------------------------------------------
 
+
 def test_the_audit_trail_records_sign_in_and_security_changes_without_secrets(enrolled, seeded, clock):
     token = sign_in(seeded, USERNAME, PASSWORD)
     totp, recovery_codes = turn_on_totp(seeded, token, clock)
-    changed = call(seeded, "PUT", "/v1/me/password", {"current_password": PASSWORD,
-                                                      "new_password": "a brand new passphrase"}, token)
+    changed = call(
+        seeded,
+        "PUT",
+        "/v1/me/password",
+        {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        token,
+    )
     assert changed.status_code == 200, changed.json_body
     for _ in range(5):
         assert sign_in_answer(seeded, USERNAME, "not my password").status_code == 401
@@ -418,13 +475,26 @@ def test_the_audit_trail_records_sign_in_and_security_changes_without_secrets(en
     events = audit_events(account().account_id)
     seen = {(e.event_type, e.outcome.value) for e in events}
 
-    assert {("session.sign_in", "success"), ("session.sign_in", "failure"), ("account.locked", "success"),
-            ("second_factor.totp_enabled", "success"), ("account.password_changed", "success"),
-            ("session.sign_in", "denied")} <= seen
+    assert {
+        ("session.sign_in", "success"),
+        ("session.sign_in", "failure"),
+        ("account.locked", "success"),
+        ("second_factor.totp_enabled", "success"),
+        ("account.password_changed", "success"),
+        ("session.sign_in", "denied"),
+    } <= seen
     assert all(e.actor.account_id == account().account_id for e in events)
     everything = repr(scan("PORTAL_AUDIT_TABLE"))
-    for secret in (PASSWORD, "a brand new passphrase", "not my password", token, token[16:], totp.secret,
-                   enrolled.code, *recovery_codes):
+    for secret in (
+        PASSWORD,
+        "a brand new passphrase",
+        "not my password",
+        token,
+        token[16:],
+        totp.secret,
+        enrolled.code,
+        *recovery_codes,
+    ):
         assert secret not in everything
 
 
@@ -434,16 +504,24 @@ def test_staff_may_meet_the_second_factor_requirement_with_email_codes(seeded):
     from chalicelib.accounts.domain import Role
 
     # GIVEN a staff account that is not exempt from the second factor
-    accounts.create_staff_account(wiring.container().directory, organization_id="albany-medical-center",
-                                  username="nurse.kim", password="a fine long passphrase", role=Role.STAFF,
-                                  email="kim@albany.example", now=wiring.container().clock.now())
-    token = call(seeded, "POST", "/v1/sessions", {"username": "nurse.kim", "password": "a fine long passphrase"}
-                 ).json_body["token"]
+    accounts.create_staff_account(
+        wiring.container().directory,
+        organization_id="albany-medical-center",
+        username="nurse.kim",
+        password="a fine long passphrase",
+        role=Role.STAFF,
+        email="kim@albany.example",
+        now=wiring.container().clock.now(),
+    )
+    token = call(
+        seeded, "POST", "/v1/sessions", {"username": "nurse.kim", "password": "a fine long passphrase"}
+    ).json_body["token"]
     assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "X"}, token).status_code == 403
 
     # WHEN they turn on codes by email instead of an authenticator app
-    turned_on = call(seeded, "PUT", "/v1/me/second-factors/email", {"enabled": True,
-                                                                     "password": "a fine long passphrase"}, token)
+    turned_on = call(
+        seeded, "PUT", "/v1/me/second-factors/email", {"enabled": True, "password": "a fine long passphrase"}, token
+    )
 
     # THEN the same session may now do staff work, and they get recovery codes
     assert turned_on.status_code == 200, turned_on.json_body

@@ -38,9 +38,18 @@ def other_organization_staff(api, monkeypatch) -> str:
     """A second organization with its own staff account (exempt from the second factor, as the
     seeded ones are on the local stage); returns that staff member's session token."""
     directory = wiring.container().directory
-    accounts.ensure_organization(directory, OTHER_ORG, "Saratoga Hospital", mrn_authority=OTHER_AUTHORITY, now=wiring.container().clock.now())
-    accounts.create_staff_account(directory, organization_id=OTHER_ORG, username=OTHER_STAFF,
-                                  password=OTHER_PASSWORD, role=Role.STAFF, email=f"{OTHER_STAFF}@saratoga.example", now=wiring.container().clock.now())
+    accounts.ensure_organization(
+        directory, OTHER_ORG, "Saratoga Hospital", mrn_authority=OTHER_AUTHORITY, now=wiring.container().clock.now()
+    )
+    accounts.create_staff_account(
+        directory,
+        organization_id=OTHER_ORG,
+        username=OTHER_STAFF,
+        password=OTHER_PASSWORD,
+        role=Role.STAFF,
+        email=f"{OTHER_STAFF}@saratoga.example",
+        now=wiring.container().clock.now(),
+    )
     exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
     monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_STAFF}")
     wiring.reset()
@@ -79,29 +88,54 @@ def fields_of(answer) -> set[str]:
 
 # -- registering patients -------------------------------------------------------------------------
 
+
 def test_staff_register_a_patient_by_mrn_or_by_identifiers_and_an_identifier_is_never_taken_twice(seeded, staff_token):
     by_mrn = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token)
     assert by_mrn.status_code == 201, by_mrn.json_body
     assert by_mrn.json_body["portal_status"] == "not_invited"
     assert re.fullmatch(r"[0-9a-f]{32}", by_mrn.json_body["patient_id"])
 
-    by_identifiers = call(seeded, "POST", "/v1/staff/patients", {
-        "identifiers": [{"authority": "AMC-MRN", "value": "MRN-2002", "type": "MR"}],
-        "family_name": "Okafor", "birth_date": "1990-11-30"}, staff_token)
+    by_identifiers = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {
+            "identifiers": [{"authority": "AMC-MRN", "value": "MRN-2002", "type": "MR"}],
+            "family_name": "Okafor",
+            "birth_date": "1990-11-30",
+        },
+        staff_token,
+    )
     assert by_identifiers.status_code == 201, by_identifiers.json_body
 
     again = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Other"}, staff_token)
     assert again.status_code == 409
     assert again.json_body["error"]["code"] == "conflict"
     # The MRN given as an identifier of the organization's authority is the same identifier.
-    same_as_identifier = call(seeded, "POST", "/v1/staff/patients", {
-        "identifiers": [{"authority": "AMC-MRN", "value": "MRN-1001"}], "family_name": "X",
-        "birth_date": "1990-01-01"}, staff_token)
+    same_as_identifier = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {
+            "identifiers": [{"authority": "AMC-MRN", "value": "MRN-1001"}],
+            "family_name": "X",
+            "birth_date": "1990-01-01",
+        },
+        staff_token,
+    )
     assert same_as_identifier.status_code == 409
     # The same value from another assigning authority is another identifier.
-    other_authority = call(seeded, "POST", "/v1/staff/patients", {
-        "identifiers": [{"authority": "NYS-LAB", "value": "MRN-1001"}], "family_name": "Núñez",
-        "birth_date": "1984-03-09"}, staff_token)
+    other_authority = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {
+            "identifiers": [{"authority": "NYS-LAB", "value": "MRN-1001"}],
+            "family_name": "Núñez",
+            "birth_date": "1984-03-09",
+        },
+        staff_token,
+    )
     assert other_authority.status_code == 201
 
     found = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
@@ -120,14 +154,16 @@ def test_a_registration_with_missing_wrong_or_unexpected_fields_is_refused_namin
     assert future.status_code == 400
     assert fields_of(future) == {"birth_date"}
 
-    unexpected = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "ssn": "123-45-6789", "notes": "x"},
-                      staff_token)
+    unexpected = call(
+        seeded, "POST", "/v1/staff/patients", {**PATIENT, "ssn": "123-45-6789", "notes": "x"}, staff_token
+    )
     assert unexpected.status_code == 400
     assert fields_of(unexpected) == {"ssn", "notes"}
     assert "123-45-6789" not in str(unexpected.json_body)
 
-    no_identifier = call(seeded, "POST", "/v1/staff/patients", {"family_name": "Núñez", "birth_date": "1984-03-09"},
-                         staff_token)
+    no_identifier = call(
+        seeded, "POST", "/v1/staff/patients", {"family_name": "Núñez", "birth_date": "1984-03-09"}, staff_token
+    )
     assert no_identifier.status_code == 400
 
     # Nothing was registered by any of them.
@@ -147,21 +183,28 @@ def test_staff_follow_a_patient_from_not_invited_to_invited_to_active(seeded, st
     assert before.json_body["patient"]["identifiers"] == [{"authority": "AMC-MRN", "value": "MRN-1001", "type": "MR"}]
     assert before.json_body["patient"]["birth_date"] == "1984-03-09"
 
-    invited = call(seeded, "POST", "/v1/staff/invitations", {"mrn": "MRN-1001", "email": "ana@example.org"},
-                   staff_token)
+    invited = call(
+        seeded, "POST", "/v1/staff/invitations", {"mrn": "MRN-1001", "email": "ana@example.org"}, staff_token
+    )
     assert invited.status_code == 201, invited.json_body
     code = link_in(emails_to(seeded, "ana@example.org")[-1], "/enroll?code=")
     waiting = status_of(seeded, staff_token, patient_id)
     assert waiting["portal_status"] == "invited"
     assert [(i["invitation_id"], i["status"]) for i in waiting["invitations"]] == [
-        (invited.json_body["invitation_id"], "pending")]
+        (invited.json_body["invitation_id"], "pending")
+    ]
 
     enrolled = enroll(seeded, Invited(patient_id, invited.json_body["invitation_id"], code, "ana@example.org"))
     assert enrolled.status_code == 201, enrolled.json_body
     active = status_of(seeded, staff_token, patient_id)
     assert active["portal_status"] == "active"
-    assert active["account"] == {"username": PATIENT_USER, "status": "active", "locked": False,
-                                 "email_verified": True, "second_factors": []}
+    assert active["account"] == {
+        "username": PATIENT_USER,
+        "status": "active",
+        "locked": False,
+        "email_verified": True,
+        "second_factors": [],
+    }
     assert [i["status"] for i in active["invitations"]] == ["used"]
     # Each look at the record is in the patient's audit trail.
     reads = [e for e in audit_events(patient_id) if e.event_type == "patient.portal_status.read"]
@@ -176,15 +219,18 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
     refused = {
         "patient by id": call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=other),
         "patient by mrn": call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other),
-        "invite by id": call(seeded, "POST", "/v1/staff/invitations",
-                             {"patient_id": patient_id, "email": "someone@example.org"}, other),
-        "invite by mrn": call(seeded, "POST", "/v1/staff/invitations",
-                              {"mrn": "MRN-1001", "email": "someone@example.org"}, other),
+        "invite by id": call(
+            seeded, "POST", "/v1/staff/invitations", {"patient_id": patient_id, "email": "someone@example.org"}, other
+        ),
+        "invite by mrn": call(
+            seeded, "POST", "/v1/staff/invitations", {"mrn": "MRN-1001", "email": "someone@example.org"}, other
+        ),
         "list invitations": call(seeded, "GET", f"/v1/staff/invitations?patient_id={patient_id}", token=other),
         "resend": call(seeded, "POST", f"/v1/staff/invitations/{invitation_id}/resend", token=other),
         "revoke": call(seeded, "DELETE", f"/v1/staff/invitations/{invitation_id}", token=other),
-        "portal access": call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access",
-                              {"action": "suspend"}, other),
+        "portal access": call(
+            seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "suspend"}, other
+        ),
     }
     unknown = call(seeded, "GET", f"/v1/staff/patients/{UNKNOWN_ID}", token=other)
     for what, answer in refused.items():
@@ -195,8 +241,12 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
     # The other organization's own patient with the same MRN value is its own (another authority).
     own = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Smith"}, other)
     assert own.status_code == 201
-    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other).json_body["patient"][
-        "family_name"] == "Smith"
+    assert (
+        call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other).json_body["patient"][
+            "family_name"
+        ]
+        == "Smith"
+    )
     # Nothing the other organization tried changed anything: the code is still pending and works.
     assert [i["status"] for i in invitations_of(seeded, staff_token, patient_id)] == ["pending"]
     assert enroll(seeded, invited).status_code == 201
@@ -205,12 +255,19 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
 
 # -- invitations ----------------------------------------------------------------------------------
 
+
 def test_an_invitation_lasts_seven_days_and_its_email_carries_a_link_but_no_phi(seeded, staff_token):
-    registered = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "email": "ana.record@example.org"},
-                      staff_token).json_body
+    registered = call(
+        seeded, "POST", "/v1/staff/patients", {**PATIENT, "email": "ana.record@example.org"}, staff_token
+    ).json_body
     started = datetime.now(timezone.utc)
-    invited = call(seeded, "POST", "/v1/staff/invitations",
-                   {"patient_id": registered["patient_id"], "email": "ana@example.org"}, staff_token)
+    invited = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": registered["patient_id"], "email": "ana@example.org"},
+        staff_token,
+    )
 
     assert invited.status_code == 201, invited.json_body
     assert set(invited.json_body) == {"invitation_id", "expires_at"}
@@ -228,13 +285,19 @@ def test_an_invitation_lasts_seven_days_and_its_email_carries_a_link_but_no_phi(
 
     listed = invitations_of(seeded, staff_token, registered["patient_id"])
     assert [(i["invitation_id"], i["status"], i["email"], i["expires_at"], i["failed_attempts"]) for i in listed] == [
-        (invited.json_body["invitation_id"], "pending", "ana@example.org", invited.json_body["expires_at"], 0)]
+        (invited.json_body["invitation_id"], "pending", "ana@example.org", invited.json_body["expires_at"], 0)
+    ]
 
 
 def test_a_new_invitation_replaces_the_earlier_code(seeded, staff_token):
     first = register_and_invite(seeded, staff_token)
-    second = call(seeded, "POST", "/v1/staff/invitations", {"patient_id": first.patient_id,
-                                                           "email": "ana.new@example.org"}, staff_token)
+    second = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": first.patient_id, "email": "ana.new@example.org"},
+        staff_token,
+    )
     assert second.status_code == 201
     new_code = link_in(emails_to(seeded, "ana.new@example.org")[-1], "/enroll?code=")
 
@@ -294,8 +357,13 @@ def test_an_expired_invitation_no_longer_enrolls_and_is_listed_as_expired(seeded
 
 
 def test_an_enrolled_patient_cannot_be_invited_again(enrolled, seeded, staff_token):
-    again = call(seeded, "POST", "/v1/staff/invitations", {"patient_id": enrolled.patient_id,
-                                                          "email": "ana@example.org"}, staff_token)
+    again = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": enrolled.patient_id, "email": "ana@example.org"},
+        staff_token,
+    )
     assert again.status_code == 409
     resent = call(seeded, "POST", f"/v1/staff/invitations/{enrolled.invitation_id}/resend", token=staff_token)
     assert resent.status_code == 409
@@ -319,13 +387,19 @@ def test_no_invitation_code_is_stored_in_clear(seeded, staff_token):
 
 # -- portal access --------------------------------------------------------------------------------
 
+
 def test_suspending_ends_the_patients_sessions_at_once_and_reinstating_lets_them_back(enrolled, seeded, staff_token):
     patient_token = sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
     assert call(seeded, "GET", "/v1/me", token=patient_token).status_code == 200
     deliver_notifications(seeded)
 
-    suspended = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
-                     {"action": "suspend", "reason": "patient_request"}, staff_token)
+    suspended = call(
+        seeded,
+        "POST",
+        f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+        {"action": "suspend", "reason": "patient_request"},
+        staff_token,
+    )
     assert suspended.status_code == 200, suspended.json_body
     assert suspended.json_body == {"portal_status": "suspended", "account_status": "suspended", "sessions_ended": 1}
 
@@ -339,17 +413,29 @@ def test_suspending_ends_the_patients_sessions_at_once_and_reinstating_lets_them
     seen = status_of(seeded, staff_token, enrolled.patient_id)
     assert (seen["portal_status"], seen["account"]["status"]) == ("suspended", "suspended")
     # A suspended patient is not invited anew: they are reinstated.
-    assert call(seeded, "POST", "/v1/staff/invitations", {"patient_id": enrolled.patient_id,
-                                                         "email": enrolled.email}, staff_token).status_code == 409
+    assert (
+        call(
+            seeded,
+            "POST",
+            "/v1/staff/invitations",
+            {"patient_id": enrolled.patient_id, "email": enrolled.email},
+            staff_token,
+        ).status_code
+        == 409
+    )
 
-    reinstated = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
-                      {"action": "reinstate"}, staff_token)
+    reinstated = call(
+        seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "reinstate"}, staff_token
+    )
     assert reinstated.status_code == 200
     assert reinstated.json_body["portal_status"] == "active"
     sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
 
-    trail = [(e.event_type, e.reason, e.actor.role) for e in audit_events(enrolled.patient_id)
-             if e.event_type.startswith("portal_access.")]
+    trail = [
+        (e.event_type, e.reason, e.actor.role)
+        for e in audit_events(enrolled.patient_id)
+        if e.event_type.startswith("portal_access.")
+    ]
     assert ("portal_access.suspend", "patient_request", "staff") in trail
     assert ("portal_access.reinstate", "", "staff") in trail
 
@@ -357,26 +443,40 @@ def test_suspending_ends_the_patients_sessions_at_once_and_reinstating_lets_them
 def test_unlocking_lifts_a_lockout(enrolled, seeded, staff_token):
     for _ in range(5):
         call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": "not my password"})
-    assert call(seeded, "POST", "/v1/sessions",
-                {"username": PATIENT_USER, "password": PATIENT_PASSWORD}).status_code == 401
+    assert (
+        call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": PATIENT_PASSWORD}).status_code
+        == 401
+    )
     assert status_of(seeded, staff_token, enrolled.patient_id)["account"]["locked"] is True
 
-    unlocked = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
-                    {"action": "unlock", "reason": "identity_verified"}, staff_token)
+    unlocked = call(
+        seeded,
+        "POST",
+        f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+        {"action": "unlock", "reason": "identity_verified"},
+        staff_token,
+    )
     assert unlocked.status_code == 200, unlocked.json_body
     assert unlocked.json_body["portal_status"] == "active"
     assert status_of(seeded, staff_token, enrolled.patient_id)["account"]["locked"] is False
     sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
-    assert any(e.event_type == "portal_access.unlock" and e.reason == "identity_verified"
-               for e in audit_events(enrolled.patient_id))
+    assert any(
+        e.event_type == "portal_access.unlock" and e.reason == "identity_verified"
+        for e in audit_events(enrolled.patient_id)
+    )
 
 
 def test_terminating_ends_portal_access_for_good(enrolled, seeded, staff_token):
     patient_token = sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
     deliver_notifications(seeded)
 
-    ended = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
-                 {"action": "terminate", "reason": "deceased"}, staff_token)
+    ended = call(
+        seeded,
+        "POST",
+        f"/v1/staff/patients/{enrolled.patient_id}/portal-access",
+        {"action": "terminate", "reason": "deceased"},
+        staff_token,
+    )
     assert ended.status_code == 200, ended.json_body
     assert ended.json_body == {"portal_status": "terminated", "account_status": "terminated", "sessions_ended": 1}
     assert call(seeded, "GET", "/v1/me", token=patient_token).status_code == 401
@@ -387,26 +487,35 @@ def test_terminating_ends_portal_access_for_good(enrolled, seeded, staff_token):
     assert refused.status_code == 403
     assert refused.json_body["error"]["code"] == "account_terminated"
     for action in ("reinstate", "unlock", "suspend"):
-        answer = call(seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": action},
-                      staff_token)
+        answer = call(
+            seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": action}, staff_token
+        )
         assert answer.status_code == 409, action
-    assert call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER,
-                                                 "password": PATIENT_PASSWORD}).status_code == 403
-    assert ("portal_access.terminate", "deceased") in [(e.event_type, e.reason)
-                                                       for e in audit_events(enrolled.patient_id)]
+    assert (
+        call(seeded, "POST", "/v1/sessions", {"username": PATIENT_USER, "password": PATIENT_PASSWORD}).status_code
+        == 403
+    )
+    assert ("portal_access.terminate", "deceased") in [
+        (e.event_type, e.reason) for e in audit_events(enrolled.patient_id)
+    ]
 
 
 def test_a_portal_access_change_takes_only_a_known_action_and_a_short_reason_code(enrolled, seeded, staff_token):
     path = f"/v1/staff/patients/{enrolled.patient_id}/portal-access"
-    free_text = call(seeded, "POST", path, {"action": "suspend", "reason": "Patient said her ex-husband knows it"},
-                     staff_token)
+    free_text = call(
+        seeded, "POST", path, {"action": "suspend", "reason": "Patient said her ex-husband knows it"}, staff_token
+    )
     assert free_text.status_code == 400
     assert fields_of(free_text) == {"reason"}
     assert "husband" not in str(free_text.json_body)
     assert call(seeded, "POST", path, {"action": "delete"}, staff_token).status_code == 400
     assert call(seeded, "POST", path, {"action": "suspend", "note": "x"}, staff_token).status_code == 400
-    assert call(seeded, "POST", f"/v1/staff/patients/{UNKNOWN_ID}/portal-access", {"action": "suspend"},
-                staff_token).status_code == 404
+    assert (
+        call(
+            seeded, "POST", f"/v1/staff/patients/{UNKNOWN_ID}/portal-access", {"action": "suspend"}, staff_token
+        ).status_code
+        == 404
+    )
 
     # None of them changed anything.
     assert status_of(seeded, staff_token, enrolled.patient_id)["portal_status"] == "active"
@@ -415,35 +524,50 @@ def test_a_portal_access_change_takes_only_a_known_action_and_a_short_reason_cod
 
 def test_a_patient_without_an_account_has_no_portal_access_to_change(seeded, staff_token):
     invited = register_and_invite(seeded, staff_token)
-    answer = call(seeded, "POST", f"/v1/staff/patients/{invited.patient_id}/portal-access", {"action": "suspend"},
-                  staff_token)
+    answer = call(
+        seeded, "POST", f"/v1/staff/patients/{invited.patient_id}/portal-access", {"action": "suspend"}, staff_token
+    )
     assert answer.status_code == 409
 
 
 # -- admins and staff accounts --------------------------------------------------------------------
 
+
 def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_emailed_link(seeded):
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     address = "new.colleague@albany-medical-center.example"
-    created = call(seeded, "POST", "/v1/admin/staff", {"username": "New.Colleague", "email": address,
-                                                       "role": "staff"}, admin)
+    created = call(
+        seeded, "POST", "/v1/admin/staff", {"username": "New.Colleague", "email": address, "role": "staff"}, admin
+    )
     assert created.status_code == 201, created.json_body
     assert {k: v for k, v in created.json_body.items() if k != "account_id"} == {
-        "username": "new.colleague", "role": "staff", "status": "active"}
+        "username": "new.colleague",
+        "role": "staff",
+        "status": "active",
+    }
 
     [email] = emails_to(seeded, address)
     token = link_in(email, "/reset-password?token=")
     assert f"{BASE_URL}/reset-password?token={token}" in email.body
-    confirmed = call(seeded, "POST", "/v1/account/password-resets/confirm",
-                     {"token": token, "new_password": "my own long passphrase"})
+    confirmed = call(
+        seeded,
+        "POST",
+        "/v1/account/password-resets/confirm",
+        {"token": token, "new_password": "my own long passphrase"},
+    )
     assert confirmed.status_code == 200, confirmed.json_body
-    again = call(seeded, "POST", "/v1/account/password-resets/confirm",
-                 {"token": token, "new_password": "another long passphrase"})
+    again = call(
+        seeded,
+        "POST",
+        "/v1/account/password-resets/confirm",
+        {"token": token, "new_password": "another long passphrase"},
+    )
     assert again.status_code == 400  # the link works once
 
     # Not exempt from the second factor: the new colleague must set one up before anything else.
-    signed_in = call(seeded, "POST", "/v1/sessions",
-                     {"username": "new.colleague", "password": "my own long passphrase"})
+    signed_in = call(
+        seeded, "POST", "/v1/sessions", {"username": "new.colleague", "password": "my own long passphrase"}
+    )
     assert signed_in.status_code == 201, signed_in.json_body
     assert signed_in.json_body["must"] == "second_factor_setup"
     restricted = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, signed_in.json_body["token"])
@@ -451,21 +575,30 @@ def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_
     assert restricted.json_body["error"]["code"] == "second_factor_setup_required"
 
     trail, _ = wiring.container().audit_log.by_actor(
-        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 50)
-    assert any(e.event_type == "staff_account.created" and e.resource_id == created.json_body["account_id"]
-               for e in trail)
+        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 50
+    )
+    assert any(
+        e.event_type == "staff_account.created" and e.resource_id == created.json_body["account_id"] for e in trail
+    )
 
 
 def test_a_staff_account_needs_a_free_user_name_a_workforce_role_and_only_listed_fields(seeded):
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
-    taken = call(seeded, "POST", "/v1/admin/staff", {"username": STAFF_USER, "email": "x@example.org",
-                                                     "role": "staff"}, admin)
+    taken = call(
+        seeded, "POST", "/v1/admin/staff", {"username": STAFF_USER, "email": "x@example.org", "role": "staff"}, admin
+    )
     assert taken.status_code == 409
-    patient_role = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org",
-                                                            "role": "patient"}, admin)
+    patient_role = call(
+        seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org", "role": "patient"}, admin
+    )
     assert patient_role.status_code == 400 and fields_of(patient_role) == {"role"}
-    extra = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org",
-                                                     "role": "admin", "organization_id": "saratoga-hospital"}, admin)
+    extra = call(
+        seeded,
+        "POST",
+        "/v1/admin/staff",
+        {"username": "some.one", "email": "x@example.org", "role": "admin", "organization_id": "saratoga-hospital"},
+        admin,
+    )
     assert extra.status_code == 400 and fields_of(extra) == {"organization_id"}
     missing = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one"}, admin)
     assert missing.status_code == 400 and fields_of(missing) == {"email", "role"}
@@ -474,8 +607,13 @@ def test_a_staff_account_needs_a_free_user_name_a_workforce_role_and_only_listed
 
 def test_staff_cannot_use_the_admin_routes(seeded, staff_token):
     staff_id = wiring.container().directory.account_by_username(STAFF_USER).account_id
-    create = call(seeded, "POST", "/v1/admin/staff", {"username": "sneaky.one", "email": "s@example.org",
-                                                      "role": "admin"}, staff_token)
+    create = call(
+        seeded,
+        "POST",
+        "/v1/admin/staff",
+        {"username": "sneaky.one", "email": "s@example.org", "role": "admin"},
+        staff_token,
+    )
     status = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "active"}, staff_token)
     assert create.status_code == status.status_code == 403
     assert create.json_body["error"]["code"] == "forbidden"
@@ -508,17 +646,18 @@ def test_an_admin_cannot_suspend_themselves_nor_an_account_that_is_not_their_sta
     assert myself.status_code == 409
     assert call(seeded, "GET", "/v1/me", token=admin).status_code == 200
 
-    assert call(seeded, "PUT", f"/v1/admin/staff/{UNKNOWN_ID}/status", {"status": "suspended"},
-                admin).status_code == 404
+    assert (
+        call(seeded, "PUT", f"/v1/admin/staff/{UNKNOWN_ID}/status", {"status": "suspended"}, admin).status_code == 404
+    )
     assert call(seeded, "PUT", "/v1/admin/staff/not-an-id/status", {"status": "suspended"}, admin).status_code == 404
     patient_id = directory.account_by_username(PATIENT_USER).account_id
-    assert call(seeded, "PUT", f"/v1/admin/staff/{patient_id}/status", {"status": "suspended"},
-                admin).status_code == 404
+    assert (
+        call(seeded, "PUT", f"/v1/admin/staff/{patient_id}/status", {"status": "suspended"}, admin).status_code == 404
+    )
     other_organization_staff(seeded, monkeypatch)
     directory = wiring.container().directory
     other_id = directory.account_by_username(OTHER_STAFF).account_id
-    assert call(seeded, "PUT", f"/v1/admin/staff/{other_id}/status", {"status": "suspended"},
-                admin).status_code == 404
+    assert call(seeded, "PUT", f"/v1/admin/staff/{other_id}/status", {"status": "suspended"}, admin).status_code == 404
     assert wiring.container().directory.account(other_id).status.value == "active"
     staff_id = directory.account_by_username(STAFF_USER).account_id
     bad = call(seeded, "PUT", f"/v1/admin/staff/{staff_id}/status", {"status": "terminated"}, admin)
@@ -526,9 +665,12 @@ def test_an_admin_cannot_suspend_themselves_nor_an_account_that_is_not_their_sta
 
 
 def test_a_lookup_without_a_patient_says_what_is_missing(seeded, staff_token):
-    for method, path, body in (("POST", "/v1/staff/patients/search", {}),
-                               ("POST", "/v1/staff/patients/search", {"mrn": ""}),
-                               ("GET", "/v1/staff/invitations", None), ("GET", "/v1/staff/invitations?patient_id=", None)):
+    for method, path, body in (
+        ("POST", "/v1/staff/patients/search", {}),
+        ("POST", "/v1/staff/patients/search", {"mrn": ""}),
+        ("GET", "/v1/staff/invitations", None),
+        ("GET", "/v1/staff/invitations?patient_id=", None),
+    ):
         answer = call(seeded, method, path, body, staff_token)
         assert answer.status_code == 400, (path, answer.json_body)
         assert answer.json_body["error"]["code"] == "validation_failed", path

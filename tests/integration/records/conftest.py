@@ -23,6 +23,7 @@ ORG = "albany-medical-center"
 
 # -- HL7 v2 messages, built field by field -----------------------------------------------------
 
+
 def segment(name: str, fields: dict[int, str]) -> str:
     """A segment with the given fields (1-based, as the standard numbers them)."""
     last = max(fields) if fields else 0
@@ -31,7 +32,7 @@ def segment(name: str, fields: dict[int, str]) -> str:
 
 def msh(control: str, message_type: str, app: str = "LAB", facility: str = "AMC") -> str:
     # MSH-1 is the field separator itself, so MSH-2 comes right after the segment name.
-    return (f"MSH|^~\\&|{app}|{facility}|PORTAL|AMC|20240301120000||{message_type}|{control}|P|2.5.1")
+    return f"MSH|^~\\&|{app}|{facility}|PORTAL|AMC|20240301120000||{message_type}|{control}|P|2.5.1"
 
 
 def pid(identifiers: str, family: str = "Doe", given: str = "Jane", birth: str = "19800102", sex: str = "F") -> str:
@@ -39,27 +40,86 @@ def pid(identifiers: str, family: str = "Doe", given: str = "Jane", birth: str =
 
 
 def obr(filler: str = "F-100^LAB", status: str = "F", code: str = "2093-3^Cholesterol^LN") -> str:
-    return segment("OBR", {1: "1", 2: "PL-1^EHR", 3: filler, 4: code, 7: "20240301080000",
-                           16: "1234^Welby^Marcus^^^^MD", 22: "20240301110000", 24: "CH", 25: status})
+    return segment(
+        "OBR",
+        {
+            1: "1",
+            2: "PL-1^EHR",
+            3: filler,
+            4: code,
+            7: "20240301080000",
+            16: "1234^Welby^Marcus^^^^MD",
+            22: "20240301110000",
+            24: "CH",
+            25: status,
+        },
+    )
 
 
-def obx(value: str = "241", value_type: str = "NM", status: str = "F", code: str = "2093-3^Cholesterol^LN",
-        units: str = "mg/dL^mg/dL^UCUM", reference_range: str = "<200", flags: str = "H") -> str:
-    return segment("OBX", {1: "1", 2: value_type, 3: code, 5: value, 6: units, 7: reference_range, 8: flags,
-                           11: status, 14: "20240301090000", 15: "AMCLAB^Albany Medical Center Laboratory"})
+def obx(
+    value: str = "241",
+    value_type: str = "NM",
+    status: str = "F",
+    code: str = "2093-3^Cholesterol^LN",
+    units: str = "mg/dL^mg/dL^UCUM",
+    reference_range: str = "<200",
+    flags: str = "H",
+) -> str:
+    return segment(
+        "OBX",
+        {
+            1: "1",
+            2: value_type,
+            3: code,
+            5: value,
+            6: units,
+            7: reference_range,
+            8: flags,
+            11: status,
+            14: "20240301090000",
+            15: "AMCLAB^Albany Medical Center Laboratory",
+        },
+    )
 
 
-def oru(control: str = "CTRL-1", identifiers: str = "P-100^^^AMC-MRN", *, filler: str = "F-100^LAB",
-        status: str = "F", value: str = "241", app: str = "LAB", facility: str = "AMC", family: str = "Doe",
-        observations: list[str] | None = None) -> str:
-    return "\r".join([msh(control, "ORU^R01^ORU_R01", app, facility), pid(identifiers, family),
-                      obr(filler, status), *(observations or [obx(value, status=status)])])
+def oru(
+    control: str = "CTRL-1",
+    identifiers: str = "P-100^^^AMC-MRN",
+    *,
+    filler: str = "F-100^LAB",
+    status: str = "F",
+    value: str = "241",
+    app: str = "LAB",
+    facility: str = "AMC",
+    family: str = "Doe",
+    observations: list[str] | None = None,
+) -> str:
+    return "\r".join(
+        [
+            msh(control, "ORU^R01^ORU_R01", app, facility),
+            pid(identifiers, family),
+            obr(filler, status),
+            *(observations or [obx(value, status=status)]),
+        ]
+    )
 
 
-def adt(event: str, control: str, identifiers: str, *, family: str = "Doe", given: str = "Jane",
-        merged: str = "", app: str = "ADT", facility: str = "AMC") -> str:
-    segments = [msh(control, f"ADT^{event}^ADT_{'A39' if event == 'A40' else 'A01'}", app, facility),
-                segment("EVN", {1: event, 2: "20240301120000"}), pid(identifiers, family, given)]
+def adt(
+    event: str,
+    control: str,
+    identifiers: str,
+    *,
+    family: str = "Doe",
+    given: str = "Jane",
+    merged: str = "",
+    app: str = "ADT",
+    facility: str = "AMC",
+) -> str:
+    segments = [
+        msh(control, f"ADT^{event}^ADT_{'A39' if event == 'A40' else 'A01'}", app, facility),
+        segment("EVN", {1: event, 2: "20240301120000"}),
+        pid(identifiers, family, given),
+    ]
     if merged:
         segments.append(segment("MRG", {1: merged}))
     else:
@@ -69,8 +129,8 @@ def adt(event: str, control: str, identifiers: str, *, family: str = "Doe", give
 
 # -- the feed ----------------------------------------------------------------------------------
 
-def deliver(api, body: str, group_id: str = "LAB", attributes: dict | None = None,
-            at: datetime | None = None) -> dict:
+
+def deliver(api, body: str, group_id: str = "LAB", attributes: dict | None = None, at: datetime | None = None) -> dict:
     """One body through the real handler; ``at`` is the filing clock (the handler's ``now``)."""
     event = sqs_event(api, [body], QUEUE, group_id=group_id, attributes=attributes)
     with _clock(at):

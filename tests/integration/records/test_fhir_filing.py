@@ -17,9 +17,14 @@ def bundle(value: str = "0.70") -> str:
     patient = json.loads((SAMPLES_DIR / "fhir" / "uscore_patient-example.json").read_text())
     observation = json.loads((SAMPLES_DIR / "fhir" / "uscore_observation-cbc-hemoglobin.json").read_text())
     observation["valueQuantity"]["value"] = "__VALUE__"
-    document = {"resourceType": "Bundle", "type": "collection", "entry": [
-        {"fullUrl": "http://example.org/fhir/Patient/example", "resource": patient},
-        {"fullUrl": "http://example.org/fhir/Observation/cbc-hemoglobin", "resource": observation}]}
+    document = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": "http://example.org/fhir/Patient/example", "resource": patient},
+            {"fullUrl": "http://example.org/fhir/Observation/cbc-hemoglobin", "resource": observation},
+        ],
+    }
     # a JSON number written as the lab wrote it: json.dumps would say 0.7
     return json.dumps(document).replace('"__VALUE__"', value)
 

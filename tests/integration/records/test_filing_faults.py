@@ -35,8 +35,7 @@ def fail_once(monkeypatch, target, name: str) -> list:
     return calls
 
 
-def test_a_failure_while_filing_is_retried_and_the_next_delivery_files_it_once(api, container, monkeypatch,
-                                                                                lab_source):
+def test_a_failure_while_filing_is_retried_and_the_next_delivery_files_it_once(api, container, monkeypatch, lab_source):
     calls = fail_once(monkeypatch, container.records, "put_version")
     event = sqs_event(api, [oru("CTRL-1", "P-100^^^AMC-MRN")], QUEUE, group_id="LAB")
 
@@ -68,14 +67,22 @@ def test_a_failed_notice_is_sent_when_the_message_comes_again(api, container, mo
     assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
     assert second == {"batchItemFailures": []}
     assert feed_records()[f"{LAB}|CTRL-1"].status == "filed"
-    emails = [e for e in deliver_notifications(api) if e.destinations["ToAddresses"] == ["ana@example.org"]
-              and e.subject == "Something new is waiting in your patient portal"]
+    emails = [
+        e
+        for e in deliver_notifications(api)
+        if e.destinations["ToAddresses"] == ["ana@example.org"]
+        and e.subject == "Something new is waiting in your patient portal"
+    ]
     assert len(emails) == 1
 
 
 def test_a_merge_interrupted_by_a_failure_completes_on_the_next_delivery(api, container, monkeypatch, lab_source):
-    api.lambda_.invoke("on_clinical_feed_message", sqs_event(
-        api, [adt("A04", "ADT-1", "S-1^^^AMC-MRN"), adt("A04", "ADT-2", "PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT"))
+    api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(
+            api, [adt("A04", "ADT-1", "S-1^^^AMC-MRN"), adt("A04", "ADT-2", "PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT"
+        ),
+    )
     survivor, prior = find(ORG, "AMC-MRN", "S-1"), find(ORG, "AMC-MRN", "PRIOR-1")
     fail_once(monkeypatch, container.patients, "save_with_claims")
     event = sqs_event(api, [adt("A40", "ADT-3", "S-1^^^AMC-MRN", merged="PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT")

@@ -25,7 +25,9 @@ def test_a_fhir_patient_id_reused_for_another_person_is_quarantined_not_merged(e
 
     # the sender reuses Patient/1 for somebody else, with another record number
     other = patient_resource()
-    other.update(id="1", identifier=[{"system": SYSTEM, "value": "999999"}], name=[{"family": "Other", "given": ["Bob"]}])
+    other.update(
+        id="1", identifier=[{"system": SYSTEM, "value": "999999"}], name=[{"family": "Other", "given": ["Bob"]}]
+    )
     record = send(ehr, other)
 
     assert record.status == "quarantined" and "Patient id" in record.reason and "999999" not in record.reason
@@ -40,14 +42,31 @@ def test_after_an_a40_a_staff_hold_also_holds_the_merged_records_copy(feed, ana,
     set_policy(seeded, {"category:pathology": 3600})
     feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"))
     # ... WHEN her record is merged into another one (MRN-2002), and staff hold the result
-    feed("\r".join(["MSH|^~\\&|LAB|AMC|||20261125090000||ADT^A04|a-1|P|2.5.1",
-                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F"]),
-         "\r".join(["MSH|^~\\&|LAB|AMC|||20261125091000||ADT^A40^ADT_A39|a-2|P|2.5.1", "EVN|A40|20261125091000",
-                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F", "MRG|MRN-1001^^^AMC-MRN"]))
+    feed(
+        "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|||20261125090000||ADT^A04|a-1|P|2.5.1",
+                "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+            ]
+        ),
+        "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|||20261125091000||ADT^A40^ADT_A39|a-2|P|2.5.1",
+                "EVN|A40|20261125091000",
+                "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "MRG|MRN-1001^^^AMC-MRN",
+            ]
+        ),
+    )
     survivor = find("albany-medical-center", "AMC-MRN", "MRN-2002")
     assert survivor.patient_id != patient_id
-    held = call(seeded, "POST", f"/v1/staff/results/{rid(SENDER, 'ORD-1^LAB', 'albany-medical-center')}/hold",
-                {"reason": "harm_exception"}, staff_token)
+    held = call(
+        seeded,
+        "POST",
+        f"/v1/staff/results/{rid(SENDER, 'ORD-1^LAB', 'albany-medical-center')}/hold",
+        {"reason": "harm_exception"},
+        staff_token,
+    )
 
     # THEN both copies are held: her own account does not see it when the hour is over
     assert held.status_code == 200, held.json_body
@@ -73,11 +92,16 @@ def test_a_withdrawn_critical_result_takes_its_call_off_the_worklist(feed, ana, 
 def test_a_file_labelled_as_a_web_page_is_downloaded_never_shown(feed, ana, seeded):
     patient_id, token = ana
     page = b"<html><script>alert(1)</script></html>"
-    feed("\r".join([
-        "MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|d-1|P|2.5.1",
-        "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
-        "TXA|1|PN^Progress note|TX|20261125080000|||||^Okoro^Grace|||DOC-1^EHR|||||AU",
-        "OBX|1|ED|PN^Progress note||^text^html^Base64^" + base64.b64encode(page).decode() + "||||||F"]))
+    feed(
+        "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|d-1|P|2.5.1",
+                "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "TXA|1|PN^Progress note|TX|20261125080000|||||^Okoro^Grace|||DOC-1^EHR|||||AU",
+                "OBX|1|ED|PN^Progress note||^text^html^Base64^" + base64.b64encode(page).decode() + "||||||F",
+            ]
+        )
+    )
     [document] = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
     link = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{document['document_id']}/content", token=token)
 
@@ -92,21 +116,35 @@ def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed
     patient_id, token = ana
     feed(oru("c-1", "ORD-1", "85"))
     # WHEN the EHR merges MRN-1001 into a record under MRN-2002
-    feed("\r".join(["MSH|^~\\&|LAB|AMC|||20261125090000||ADT^A04|a-1|P|2.5.1",
-                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F"]),
-         "\r".join(["MSH|^~\\&|LAB|AMC|||20261125091000||ADT^A40^ADT_A39|a-2|P|2.5.1", "EVN|A40|20261125091000",
-                    "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F", "MRG|MRN-1001^^^AMC-MRN"]))
+    feed(
+        "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|||20261125090000||ADT^A04|a-1|P|2.5.1",
+                "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+            ]
+        ),
+        "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|||20261125091000||ADT^A40^ADT_A39|a-2|P|2.5.1",
+                "EVN|A40|20261125091000",
+                "PID|1||MRN-2002^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "MRG|MRN-1001^^^AMC-MRN",
+            ]
+        ),
+    )
     survivor = find("albany-medical-center", "AMC-MRN", "MRN-2002")
 
     # THEN staff are asked to move her account, and do
     [item] = call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"]
     assert (item["task"], item["patient"]["patient_id"]) == ("move_portal_account", patient_id)
-    moved = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
-                 staff_token)
+    moved = call(
+        seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"}, staff_token
+    )
     assert moved.status_code == 200, moved.json_body
     assert (moved.json_body["patient_id"], moved.json_body["sessions_ended"]) == (survivor.patient_id, 1)
-    again = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
-                 staff_token)
+    again = call(
+        seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"}, staff_token
+    )
     assert again.status_code == 409  # moved already: nobody's sessions end twice
     assert call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"] == []  # done
     assert call(seeded, "GET", "/v1/me", token=token).status_code == 401  # her old session ended
@@ -124,15 +162,21 @@ def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed
 
 def test_follow_merge_is_refused_for_a_record_that_was_not_merged(ana, seeded, staff_token):
     patient_id, _ = ana
-    answer = call(seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"},
-                  staff_token)
+    answer = call(
+        seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"}, staff_token
+    )
     assert answer.status_code == 409 and "not merged" in answer.json_body["error"]["message"]
 
 
 def test_staff_name_a_patient_by_id_or_by_record_number_not_both(ana, seeded, staff_token):
     patient_id, _ = ana
-    both = call(seeded, "POST", "/v1/staff/invitations",
-                {"patient_id": patient_id, "mrn": "MRN-1001", "email": "ana@example.org"}, staff_token)
+    both = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": patient_id, "mrn": "MRN-1001", "email": "ana@example.org"},
+        staff_token,
+    )
     not_text = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": 5}, staff_token)
 
     assert both.status_code == 400 and "not both" in both.json_body["error"]["message"]

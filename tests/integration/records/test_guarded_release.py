@@ -9,8 +9,8 @@ import time
 import boto3
 
 from chalicelib import wiring
-from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.records.domain import result_id
+from chalicelib.release.policy import HELD_UNTIL
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.test_patient_results import SENDER, ana, feed, oru  # noqa: F401  (fixtures)
 from tests.integration.test_release_policy import notifications, set_policy

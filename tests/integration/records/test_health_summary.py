@@ -20,8 +20,7 @@ from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
 from tests.conftest import SAMPLES_DIR
 from tests.integration.conftest import deliver_notifications, link_in, sqs_event
-from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
-    ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token)
+from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.conftest import ORG, QUEUE, all_records, deliver, feed_records, find, patient_items, rid
 from tests.integration.test_patient_results import ana, feed  # noqa: F401  (fixtures)
 
@@ -33,6 +32,7 @@ SECTIONS = ("allergies", "conditions", "medications", "immunizations", "visits",
 
 # -- FHIR documents -----------------------------------------------------------------------------------
 
+
 def sample(name: str) -> dict:
     return json.loads((SAMPLES_DIR / "fhir" / name).read_text())
 
@@ -41,8 +41,12 @@ def patient_resource() -> dict:
     return sample("uscore_patient-example.json")
 
 
-def allergy(version: str = "1", criticality: str = "high", verification: str = "confirmed",
-            updated: str = "2019-07-09T15:26:23.217+00:00") -> dict:
+def allergy(
+    version: str = "1",
+    criticality: str = "high",
+    verification: str = "confirmed",
+    updated: str = "2019-07-09T15:26:23.217+00:00",
+) -> dict:
     """The US Core allergy (a searchset Bundle in the samples) as the resource itself, as a sender
     sends an update: the same id, a new meta.versionId."""
     resource = copy.deepcopy(sample("uscore_allergyintolerance-provenance-example1.json")["entry"][0]["resource"])
@@ -55,8 +59,14 @@ def allergy(version: str = "1", criticality: str = "high", verification: str = "
 
 def encounter(encounter_id: str, ended: datetime, started: datetime | None = None) -> dict:
     resource = sample("uscore_encounter-1036.json")
-    resource.update(id=encounter_id, status="finished", period={
-        "start": f"{(started or ended - timedelta(days=3)):%Y-%m-%dT%H:%M:%SZ}", "end": f"{ended:%Y-%m-%dT%H:%M:%SZ}"})
+    resource.update(
+        id=encounter_id,
+        status="finished",
+        period={
+            "start": f"{(started or ended - timedelta(days=3)):%Y-%m-%dT%H:%M:%SZ}",
+            "end": f"{ended:%Y-%m-%dT%H:%M:%SZ}",
+        },
+    )
     return resource
 
 
@@ -68,6 +78,7 @@ def discharge_summary(document_id: str = "discharge-summary", encounter_id: str 
 
 
 # -- the feed and the API -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ehr(seeded, container):
@@ -93,8 +104,14 @@ def filed(api, document: dict, sender: str = SENDER) -> None:
     assert record is not None and record.status == "filed", (record.status, record.reason) if record else None
 
 
-def enroll_feed_patient(api, staff_token: str, patient_id: str, birth_date: str = "1987-02-20",
-                        family_name: str = "Baxter", username: str = "amy.baxter") -> str:
+def enroll_feed_patient(
+    api,
+    staff_token: str,
+    patient_id: str,
+    birth_date: str = "1987-02-20",
+    family_name: str = "Baxter",
+    username: str = "amy.baxter",
+) -> str:
     """Staff invite the patient the feed created; she enrolls with what the EHR says about her."""
     from chalicelib.identity import terms
 
@@ -102,10 +119,20 @@ def enroll_feed_patient(api, staff_token: str, patient_id: str, birth_date: str 
     invited = call(api, "POST", "/v1/staff/invitations", {"patient_id": patient_id, "email": address}, staff_token)
     assert invited.status_code == 201, invited.json_body
     [email] = [e for e in deliver_notifications(api) if e.destinations["ToAddresses"] == [address]]
-    enrollment = call(api, "POST", "/v1/enrollments", {
-        "invitation_code": link_in(email, "/enroll?code="), "date_of_birth": birth_date, "family_name": family_name,
-        "username": username, "password": "correct horse battery", "email": address,
-        "accepted_terms_version": terms.CURRENT.version})
+    enrollment = call(
+        api,
+        "POST",
+        "/v1/enrollments",
+        {
+            "invitation_code": link_in(email, "/enroll?code="),
+            "date_of_birth": birth_date,
+            "family_name": family_name,
+            "username": username,
+            "password": "correct horse battery",
+            "email": address,
+            "accepted_terms_version": terms.CURRENT.version,
+        },
+    )
     assert enrollment.status_code == 201, enrollment.json_body
     return sign_in(api, username, "correct horse battery")
 
@@ -169,7 +196,8 @@ def replay_quarantine(api, staff_token: str) -> int:
     replayed = 0
     while True:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
-            "Messages", [])
+            "Messages", []
+        )
         if not messages:
             return replayed
         for message in messages:
@@ -191,46 +219,94 @@ def hl7_segment(name: str, fields: dict[int, str]) -> str:
 ANA_PID = "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F"
 
 
-def adt(event: str, control_id: str, visit: str, admitted: datetime, discharged: datetime | None = None,
-        app: str = "LAB") -> str:
-    pv1 = hl7_segment("PV1", {1: "1", 2: "I", 3: "4W^401^A^AMC", 19: visit, 44: hl7_time(admitted),
-                              45: hl7_time(discharged) if discharged else ""})
-    return "\r".join([f"MSH|^~\\&|{app}|AMC|||20261125080000||ADT^{event}^ADT_A01|{control_id}|P|2.5.1",
-                      f"EVN|{event}|20261125080000", ANA_PID, pv1])
+def adt(
+    event: str, control_id: str, visit: str, admitted: datetime, discharged: datetime | None = None, app: str = "LAB"
+) -> str:
+    pv1 = hl7_segment(
+        "PV1",
+        {
+            1: "1",
+            2: "I",
+            3: "4W^401^A^AMC",
+            19: visit,
+            44: hl7_time(admitted),
+            45: hl7_time(discharged) if discharged else "",
+        },
+    )
+    return "\r".join(
+        [
+            f"MSH|^~\\&|{app}|AMC|||20261125080000||ADT^{event}^ADT_A01|{control_id}|P|2.5.1",
+            f"EVN|{event}|20261125080000",
+            ANA_PID,
+            pv1,
+        ]
+    )
 
 
 def mdm_summary(control_id: str, unique: str, visit: str) -> str:
-    return "\r".join([f"MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|{control_id}|P|2.5.1",
-                      "EVN|T02|20261125090000", ANA_PID, hl7_segment("PV1", {1: "1", 2: "I", 19: visit}),
-                      f"TXA|1|DS^Discharge summary|TX|20261125080000|||||^Okoro^Grace|||{unique}^EHR|||||AU",
-                      "OBX|1|TX|DS^Discharge summary||Home today. Follow up in two weeks.||||||F"])
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||20261125090000||MDM^T02|{control_id}|P|2.5.1",
+            "EVN|T02|20261125090000",
+            ANA_PID,
+            hl7_segment("PV1", {1: "1", 2: "I", 19: visit}),
+            f"TXA|1|DS^Discharge summary|TX|20261125080000|||||^Okoro^Grace|||{unique}^EHR|||||AU",
+            "OBX|1|TX|DS^Discharge summary||Home today. Follow up in two weeks.||||||F",
+        ]
+    )
 
 
 def siu(event: str, control_id: str, start: str = "20270115093000") -> str:
-    return "\r".join([f"MSH|^~\\&|LAB|AMC|||20261125080000||SIU^{event}|{control_id}|P|2.5.1",
-                      hl7_segment("SCH", {1: "APT-1", 2: "APT-1^AMC", 7: "^Annual physical", 9: "30", 10: "m",
-                                          11: f"^^30^{start}^", 25: "Booked"}),
-                      ANA_PID, hl7_segment("AIP", {1: "1", 3: "1234^Welby^Marcus^^^^MD"})])
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||20261125080000||SIU^{event}|{control_id}|P|2.5.1",
+            hl7_segment(
+                "SCH",
+                {
+                    1: "APT-1",
+                    2: "APT-1^AMC",
+                    7: "^Annual physical",
+                    9: "30",
+                    10: "m",
+                    11: f"^^30^{start}^",
+                    25: "Booked",
+                },
+            ),
+            ANA_PID,
+            hl7_segment("AIP", {1: "1", 3: "1234^Welby^Marcus^^^^MD"}),
+        ]
+    )
 
 
 def oru(control_id: str, value: str, status: str, reported: str) -> str:
-    return "\r".join([
-        f"MSH|^~\\&|LAB|AMC|||{reported}||ORU^R01|{control_id}|P|2.5.1", ANA_PID,
-        f"OBR|1||ORD-1^LAB|2345-7^Glucose^LN|||20261125070000|||||||||^Doctor^Gail||||||{reported}||CH|{status}",
-        f"OBX|1|NM|2345-7^Glucose^LN||{value}|mg/dL|70-99|N|||{status}|||20261125070000"])
+    return "\r".join(
+        [
+            f"MSH|^~\\&|LAB|AMC|||{reported}||ORU^R01|{control_id}|P|2.5.1",
+            ANA_PID,
+            f"OBR|1||ORD-1^LAB|2345-7^Glucose^LN|||20261125070000|||||||||^Doctor^Gail||||||{reported}||CH|{status}",
+            f"OBX|1|NM|2345-7^Glucose^LN||{value}|mg/dL|70-99|N|||{status}|||20261125070000",
+        ]
+    )
 
 
 # -- single resources after their Patient -----------------------------------------------------------------
 
+
 def test_single_resources_sent_after_the_patient_are_filed_under_her_and_shown(amy, ehr, aws):
     patient_id, token = amy
     summary_bytes = base64.b64decode(
-        sample("uscore_documentreference-discharge-summary.json")["content"][0]["attachment"]["data"])
+        sample("uscore_documentreference-discharge-summary.json")["content"][0]["attachment"]["data"]
+    )
 
-    for name in ("uscore_allergyintolerance-provenance-example1.json",
-                 "uscore_medicationrequest-contained-oral-axid.json", "uscore_medicationrequest-self-tylenol.json",
-                 "uscore_encounter-1036.json", "r4spec_appointment-example.json",
-                 "uscore_documentreference-discharge-summary.json", "uscore_observation-cbc-hemoglobin.json"):
+    for name in (
+        "uscore_allergyintolerance-provenance-example1.json",
+        "uscore_medicationrequest-contained-oral-axid.json",
+        "uscore_medicationrequest-self-tylenol.json",
+        "uscore_encounter-1036.json",
+        "r4spec_appointment-example.json",
+        "uscore_documentreference-discharge-summary.json",
+        "uscore_observation-cbc-hemoglobin.json",
+    ):
         filed(ehr, sample(name))
 
     assert len(patient_items()) == 1  # nobody new: each found the patient the EHR sent before
@@ -253,7 +329,10 @@ def test_single_resources_sent_after_the_patient_are_filed_under_her_and_shown(a
     assert hemoglobin["name"] == "Hemoglobin, Blood"  # the results list holds results only
     [summary] = documents(ehr, patient_id, token)
     assert (summary["type"], summary["title"], summary["content_type"]) == (
-        "discharge-summary", "Discharge Summary", "text/plain")
+        "discharge-summary",
+        "Discharge Summary",
+        "text/plain",
+    )
     assert downloaded(ehr, aws, patient_id, summary["document_id"], token) == summary_bytes
 
 
@@ -285,18 +364,26 @@ def test_a_synthea_record_fills_conditions_and_immunizations_newest_first(ehr, s
     assert shots[0]["vaccine"]["display"] == "Influenza, seasonal, injectable, preservative free"
     conditions = section(ehr, patient.patient_id, "conditions", token)
     assert {c["condition"]["display"] for c in conditions} == {
-        "Seizure disorder", "History of single seizure (situation)", "Epilepsy"}
+        "Seizure disorder",
+        "History of single seizure (situation)",
+        "Epilepsy",
+    }
     assert len(section(ehr, patient.patient_id, "visits", token)) == 6
     assert {m["medication"]["display"] for m in section(ehr, patient.patient_id, "medications", token)} == {
-        "Clonazepam [Klonopin]", "Carbamazepine[Tegretol]"}
+        "Clonazepam [Klonopin]",
+        "Carbamazepine[Tegretol]",
+    }
     assert len(results(ehr, patient.patient_id, token)) == 20  # (a page of the 25 results: they are not entries)
 
 
 # -- single resources before their Patient ------------------------------------------------------------
 
-BEFORE_THE_PATIENT = ("uscore_allergyintolerance-provenance-example1.json",
-                      "uscore_medicationrequest-self-tylenol.json", "uscore_documentreference-discharge-summary.json",
-                      "uscore_observation-cbc-hemoglobin.json")
+BEFORE_THE_PATIENT = (
+    "uscore_allergyintolerance-provenance-example1.json",
+    "uscore_medicationrequest-self-tylenol.json",
+    "uscore_documentreference-discharge-summary.json",
+    "uscore_observation-cbc-hemoglobin.json",
+)
 
 
 def test_resources_sent_before_their_patient_wait_in_quarantine_and_a_replay_files_them(ehr, staff_token):
@@ -314,12 +401,18 @@ def test_resources_sent_before_their_patient_wait_in_quarantine_and_a_replay_fil
 
     assert {r.status for r in feed_records().values()} == {"filed"}
     container = wiring.container()
-    assert container.records.current(patient.patient_id, rid(SENDER, "AllergyIntolerance/79613"),
-                                     kind="allergy") is not None
+    assert (
+        container.records.current(patient.patient_id, rid(SENDER, "AllergyIntolerance/79613"), kind="allergy")
+        is not None
+    )
     assert container.records.current(patient.patient_id, rid(SENDER, "12345689"), kind="medication") is not None
     assert container.records.current(patient.patient_id, rid(SENDER, "Observation/cbc-hemoglobin")) is not None
-    assert container.records.current(patient.patient_id, rid(SENDER, "DocumentReference/discharge-summary"),
-                                     kind="document") is not None
+    assert (
+        container.records.current(
+            patient.patient_id, rid(SENDER, "DocumentReference/discharge-summary"), kind="document"
+        )
+        is not None
+    )
     assert len(patient_items()) == 1
 
 
@@ -340,14 +433,17 @@ def test_fhir_patient_ids_are_each_senders_own(ehr):
     clinic_patient = find(ORG, SYSTEM, "CLINIC-77")
     assert clinic_patient is not None and clinic_patient.patient_id != amy.patient_id
     container = wiring.container()
-    assert container.records.current(clinic_patient.patient_id, rid(OTHER_SENDER, "12345689"),
-                                     kind="medication") is not None
+    assert (
+        container.records.current(clinic_patient.patient_id, rid(OTHER_SENDER, "12345689"), kind="medication")
+        is not None
+    )
     assert container.records.current(amy.patient_id, rid(OTHER_SENDER, "12345689"), kind="medication") is None
     assert {r.patient_id for r in all_records()} == {clinic_patient.patient_id}
     assert find(ORG, SYSTEM, "1032702").birth_date == "1987-02-20"  # Amy untouched
 
 
 # -- updates and withdrawals -----------------------------------------------------------------------------
+
 
 def test_an_updated_allergy_is_version_two_and_entered_in_error_takes_it_off(amy, ehr):
     patient_id, token = amy
@@ -390,10 +486,17 @@ def test_a_moved_appointment_moves_in_the_list_and_a_deleted_one_leaves_it(feed,
     feed(adt("A01", "a-1", "V-9", datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)))
     [booked] = section(seeded, patient_id, "appointments", token)
     assert (booked["starts_at"], booked["minutes"], booked["status"], booked["with"]) == (
-        "2027-01-15T09:30:00", 30, "booked", ["Marcus Welby MD"])
+        "2027-01-15T09:30:00",
+        30,
+        "booked",
+        ["Marcus Welby MD"],
+    )
     [visit] = section(seeded, patient_id, "visits", token)
     assert (visit["status"], visit["started_at"], visit["locations"]) == (
-        "in-progress", "2026-12-01T08:00:00", ["4W 401 A AMC"])
+        "in-progress",
+        "2026-12-01T08:00:00",
+        ["4W 401 A AMC"],
+    )
 
     feed(siu("S14", "s-2", start="20270120140000"))
     [moved] = section(seeded, patient_id, "appointments", token)
@@ -416,17 +519,26 @@ def test_appointments_to_come_are_listed_soonest_first_and_past_ones_newest_firs
     assert [a["starts_at"][:10] for a in past] == ["2021-02-10", "2020-06-10"]
     assert [a["starts_at"][:10] for a in first] == ["2027-01-15"]
     answer = call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments?limit=1", token=token)
-    rest = call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments?limit=1&cursor="
-                + answer.json_body["next_cursor"], token=token).json_body["appointments"]
+    rest = call(
+        seeded,
+        "GET",
+        f"/v1/patients/{patient_id}/health-summary/appointments?limit=1&cursor=" + answer.json_body["next_cursor"],
+        token=token,
+    ).json_body["appointments"]
     assert [a["starts_at"][:10] for a in rest] == ["2027-03-01"]
     for bad in ("?when=later", "?when=Past"):
-        assert call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments{bad}",
-                    token=token).status_code == 400
-    assert call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/allergies?when=past",
-                token=token).status_code == 400
+        assert (
+            call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments{bad}", token=token).status_code
+            == 400
+        )
+    assert (
+        call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/allergies?when=past", token=token).status_code
+        == 400
+    )
 
 
 # -- discharge summaries wait from the discharge -------------------------------------------------------------
+
 
 def test_a_fhir_discharge_summary_waits_a_day_from_the_discharge_of_its_encounter(amy, ehr):
     patient_id, token = amy
@@ -475,6 +587,7 @@ def test_an_hl7_discharge_summary_waits_a_day_from_the_a03_discharge(feed, ana, 
 
 # -- results: an older message never undoes a correction -----------------------------------------------------
 
+
 def test_an_older_result_replayed_after_its_correction_does_not_replace_it(feed, ana, seeded):
     patient_id, token = ana
     feed(oru("r-1", "85", "F", "20261125075500"))
@@ -499,6 +612,7 @@ def test_an_original_arriving_after_its_correction_is_not_shown_over_it(feed, an
 
 # -- who may read what -------------------------------------------------------------------------------------
 
+
 def test_a_patient_reads_only_her_own_sections_and_bad_requests_are_refused(amy, ehr):
     amy_id, token = amy
     other = patient_resource()
@@ -514,8 +628,11 @@ def test_a_patient_reads_only_her_own_sections_and_bad_requests_are_refused(amy,
         assert answer.status_code == 404, (name, answer.json_body)
         assert "Peanuts" not in json.dumps(answer.json_body)
     account = wiring.container().directory.account_by_username("amy.baxter")
-    refusals = [e for e in wiring.container().audit_log.by_actor(account.account_id, 50)[0]
-                if e.event_type == "records.read" and e.outcome.value == "denied"]
+    refusals = [
+        e
+        for e in wiring.container().audit_log.by_actor(account.account_id, 50)[0]
+        if e.event_type == "records.read" and e.outcome.value == "denied"
+    ]
     assert len(refusals) == len(SECTIONS)
     assert call(ehr, "GET", f"/v1/patients/{amy_id}/health-summary/problems", token=token).status_code == 404
     assert call(ehr, "GET", f"/v1/patients/{amy_id}/health-summary/ALLERGIES", token=token).status_code == 404
@@ -536,13 +653,19 @@ def test_a_section_pages_by_cursor(amy, ehr):
     first = call(ehr, "GET", f"/v1/patients/{patient_id}/health-summary/allergies?limit=2", token=token).json_body
     assert [a["onset"] for a in first["allergies"]] == ["2012-01-01", "2011-01-01"]
     assert first["next_cursor"]
-    rest = call(ehr, "GET", f"/v1/patients/{patient_id}/health-summary/allergies?limit=2&cursor="
-                + urllib.parse.quote(first["next_cursor"]), token=token).json_body
+    rest = call(
+        ehr,
+        "GET",
+        f"/v1/patients/{patient_id}/health-summary/allergies?limit=2&cursor="
+        + urllib.parse.quote(first["next_cursor"]),
+        token=token,
+    ).json_body
     assert [a["onset"] for a in rest["allergies"]] == ["2010-01-01"] and rest["next_cursor"] is None
     assert audited(patient_id).count("allergies.list") == 2
 
 
 # -- what filing gets wrong (strict xfail: each passes once its bug is fixed) ------------------------------
+
 
 def test_an_older_allergy_replayed_from_quarantine_does_not_undo_the_update(ehr, staff_token):
     late = patient_resource()
@@ -558,8 +681,9 @@ def test_an_older_allergy_replayed_from_quarantine_does_not_undo_the_update(ehr,
     assert replay_quarantine(ehr, staff_token) == 1  # version 1 arrives last
 
     patient = find(ORG, SYSTEM, "LATE-1")
-    current = wiring.container().records.current(patient.patient_id, rid(SENDER, "AllergyIntolerance/79613"),
-                                                 kind="allergy")
+    current = wiring.container().records.current(
+        patient.patient_id, rid(SENDER, "AllergyIntolerance/79613"), kind="allergy"
+    )
     assert current.content["criticality"] == "low"
 
 

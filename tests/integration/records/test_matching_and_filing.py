@@ -5,8 +5,8 @@ versions, and anything that would need a guess goes to quarantine with its reaso
 from __future__ import annotations
 
 from chalicelib import wiring
-from chalicelib.patients.domain import PortalStatus
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.patients.domain import PortalStatus
 from tests.integration.records.conftest import (
     ORG,
     adt,
@@ -30,7 +30,11 @@ def test_a_result_for_an_unknown_patient_creates_the_patient_and_files_the_resul
     patient = find(ORG, "AMC-MRN", "P-100")
     assert patient is not None
     assert (patient.family_name, patient.given_names, patient.birth_date, patient.sex) == (
-        "Doe", ("Jane",), "1980-01-02", "female")
+        "Doe",
+        ("Jane",),
+        "1980-01-02",
+        "female",
+    )
     assert patient.organization_id == ORG
     assert patient.portal_status is PortalStatus.NOT_INVITED  # created from the feed, not invited
     assert [(i.authority, i.value) for i in patient.identifiers] == [("AMC-MRN", "P-100")]
@@ -127,7 +131,9 @@ def test_a_corrected_result_is_a_new_version_and_the_old_one_is_kept(api, contai
     assert current.source == f"{LAB}|CTRL-2"
     versions = container.records.versions(patient.patient_id, rid(LAB, "F-100^LAB"))
     assert [(v.version, v.status, v.content["observations"][0]["value"]["number"]) for v in versions] == [
-        (2, "corrected", "214"), (1, "final", "241")]
+        (2, "corrected", "214"),
+        (1, "final", "241"),
+    ]
     assert current.listed_at == first.listed_at  # the list keeps its place, not a second entry
     assert len(patient_items()) == 1
 
@@ -194,8 +200,7 @@ def test_an_a40_merges_the_prior_record_into_the_survivor(api, container, lab_so
     survivor, prior = find(ORG, "AMC-MRN", "S-1"), find(ORG, "AMC-MRN", "PRIOR-1")
     assert survivor.patient_id != prior.patient_id
 
-    deliver(api, adt("A40", "ADT-2", "S-1^^^AMC-MRN", family="Survivor", merged="PRIOR-1^^^AMC-MRN"),
-            group_id="ADT")
+    deliver(api, adt("A40", "ADT-2", "S-1^^^AMC-MRN", family="Survivor", merged="PRIOR-1^^^AMC-MRN"), group_id="ADT")
 
     assert feed_records()["ADT|AMC|ADT-2"].status == "filed"
     assert find(ORG, "AMC-MRN", "PRIOR-1").patient_id == survivor.patient_id
@@ -213,23 +218,43 @@ def test_an_a40_merges_the_prior_record_into_the_survivor(api, container, lab_so
     assert len(patient_items()) == 2
     # a redelivered merge copies nothing twice
     before = len(all_records())
-    deliver(api, adt("A40", "ADT-2", "S-1^^^AMC-MRN", family="Survivor", merged="PRIOR-1^^^AMC-MRN"),
-            group_id="ADT")
+    deliver(api, adt("A40", "ADT-2", "S-1^^^AMC-MRN", family="Survivor", merged="PRIOR-1^^^AMC-MRN"), group_id="ADT")
     assert len(all_records()) == before
 
 
 def test_stored_content_carries_no_storage_keys_and_a_pointer_stays_text(api, container, lab_source):
-    pointer = obx("https://images.example.org/wado?study=1.2.3^^image^JPEG", value_type="RP",
-                  code="18748-4^Diagnostic imaging study^LN", units="", reference_range="", flags="")
+    pointer = obx(
+        "https://images.example.org/wado?study=1.2.3^^image^JPEG",
+        value_type="RP",
+        code="18748-4^Diagnostic imaging study^LN",
+        units="",
+        reference_range="",
+        flags="",
+    )
     deliver(api, oru("CTRL-1", "P-100^^^AMC-MRN", observations=[obx(), pointer]))
 
     patient = find(ORG, "AMC-MRN", "P-100")
     stored = container.records.current(patient.patient_id, rid(LAB, "F-100^LAB"))
     assert stored.content["observations"][1]["value"] == {
-        "type": "pointer", "reference": "https://images.example.org/wado?study=1.2.3"}
+        "type": "pointer",
+        "reference": "https://images.example.org/wado?study=1.2.3",
+    }
     record = feed_records()[f"{LAB}|CTRL-1"]
-    forbidden_keys = {"patient_id", "record_key", "listed_at", "category_listed_at", "organization_id", "source",
-                      "archive_key", "message_key", "bucket", "key", "s3", "result_id", "content_sha256"}
+    forbidden_keys = {
+        "patient_id",
+        "record_key",
+        "listed_at",
+        "category_listed_at",
+        "organization_id",
+        "source",
+        "archive_key",
+        "message_key",
+        "bucket",
+        "key",
+        "s3",
+        "result_id",
+        "content_sha256",
+    }
     forbidden_text = {record.archive_key, record.message_key, patient.patient_id, ORG}
 
     def walk(value):

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.release.notices import NOTIFY_WINDOW_SECONDS
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.release.notices import NOTIFY_WINDOW_SECONDS
 from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, sign_in
 from tests.integration.records.conftest import ORG, deliver, feed_records, oru
@@ -32,8 +32,9 @@ def ana(enrolled, container):
 
 
 def waiting(api, address: str = "ana@example.org") -> list:
-    return [e for e in deliver_notifications(api)
-            if e.destinations["ToAddresses"] == [address] and e.subject == SUBJECT]
+    return [
+        e for e in deliver_notifications(api) if e.destinations["ToAddresses"] == [address] and e.subject == SUBJECT
+    ]
 
 
 def inbox(api) -> list[dict]:
@@ -50,8 +51,19 @@ def test_a_result_for_an_enrolled_patient_sends_one_email_without_phi(seeded, an
     assert feed_records()["LAB|AMC|CTRL-1"].status == "filed"
     assert 'href="https://portal.test/"' in email.body
     text = email.subject + "\n" + email.body
-    for phi in ("Cholesterol", "2093-3", "241", "mg/dL", "Ana", "Núñez", "Nunez", "MRN-1001", "Welby",
-                "Albany Medical Center Laboratory", "1984"):
+    for phi in (
+        "Cholesterol",
+        "2093-3",
+        "241",
+        "mg/dL",
+        "Ana",
+        "Núñez",
+        "Nunez",
+        "MRN-1001",
+        "Welby",
+        "Albany Medical Center Laboratory",
+        "1984",
+    ):
         assert phi not in text, phi
 
 
@@ -74,8 +86,7 @@ def test_a_resend_sends_no_second_email(seeded, ana, window_start):
     assert len(waiting(seeded)) == 1
 
 
-def test_a_patient_who_turned_result_email_off_gets_none_but_sees_the_notice_in_the_portal(seeded, ana,
-                                                                                           window_start):
+def test_a_patient_who_turned_result_email_off_gets_none_but_sees_the_notice_in_the_portal(seeded, ana, window_start):
     token = sign_in(seeded, "ana.nunez", "correct horse battery")
     changed = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": False}, token)
     assert changed.status_code == 200, changed.json_body
@@ -97,19 +108,37 @@ def test_a_patient_without_portal_access_gets_no_email(seeded, container, window
 
 
 def _fhir_patient(key: str, system: str, value: str, family: str, given: str, birth: str) -> dict:
-    return {"fullUrl": f"urn:uuid:{key}", "resource": {
-        "resourceType": "Patient", "id": key, "identifier": [{"system": system, "value": value}],
-        "name": [{"family": family, "given": [given]}], "birthDate": birth}}
+    return {
+        "fullUrl": f"urn:uuid:{key}",
+        "resource": {
+            "resourceType": "Patient",
+            "id": key,
+            "identifier": [{"system": system, "value": value}],
+            "name": [{"family": family, "given": [given]}],
+            "birthDate": birth,
+        },
+    }
 
 
 def _fhir_glucose(key: str, patient_key: str, value: str) -> dict:
-    return {"fullUrl": f"urn:uuid:{key}", "resource": {
-        "resourceType": "Observation", "id": key, "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                  "code": "laboratory"}]}],
-        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
-        "subject": {"reference": f"urn:uuid:{patient_key}"},
-        "valueQuantity": {"value": value, "unit": "mg/dL"}}}
+    return {
+        "fullUrl": f"urn:uuid:{key}",
+        "resource": {
+            "resourceType": "Observation",
+            "id": key,
+            "status": "final",
+            "category": [
+                {
+                    "coding": [
+                        {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}
+                    ]
+                }
+            ],
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+            "subject": {"reference": f"urn:uuid:{patient_key}"},
+            "valueQuantity": {"value": value, "unit": "mg/dL"},
+        },
+    }
 
 
 def test_only_the_patient_with_news_is_told_when_a_document_names_several(seeded, ana, container, window_start):
@@ -117,19 +146,37 @@ def test_only_the_patient_with_news_is_told_when_a_document_names_several(seeded
     import json
 
     container.records.add_feed_source(FeedSource("ehr-fhir", ORG))
-    ana_entries = [_fhir_patient("ana", "AMC-MRN", "MRN-1001", "Núñez", "Ana", "1984-03-09"),
-                   _fhir_glucose("glucose-ana", "ana", "98")]
+    ana_entries = [
+        _fhir_patient("ana", "AMC-MRN", "MRN-1001", "Núñez", "Ana", "1984-03-09"),
+        _fhir_glucose("glucose-ana", "ana", "98"),
+    ]
     first = {"resourceType": "Bundle", "type": "collection", "entry": ana_entries}
-    deliver(seeded, json.dumps(first), group_id="EHR", attributes={"sender": "ehr-fhir"},
-            at=window_start + timedelta(seconds=5))
+    deliver(
+        seeded,
+        json.dumps(first),
+        group_id="EHR",
+        attributes={"sender": "ehr-fhir"},
+        at=window_start + timedelta(seconds=5),
+    )
     assert len(waiting(seeded)) == 1
 
     # later: the same bundle again, with another patient's new result in front of Ana's old one
-    second = {"resourceType": "Bundle", "type": "collection", "entry": [
-        _fhir_patient("bo", "AMC-MRN", "MRN-2002", "Berg", "Bo", "1970-05-05"),
-        _fhir_glucose("glucose-bo", "bo", "140"), *ana_entries]}
-    deliver(seeded, json.dumps(second), group_id="EHR", attributes={"sender": "ehr-fhir"},
-            at=window_start + timedelta(minutes=30))
+    second = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            _fhir_patient("bo", "AMC-MRN", "MRN-2002", "Berg", "Bo", "1970-05-05"),
+            _fhir_glucose("glucose-bo", "bo", "140"),
+            *ana_entries,
+        ],
+    }
+    deliver(
+        seeded,
+        json.dumps(second),
+        group_id="EHR",
+        attributes={"sender": "ehr-fhir"},
+        at=window_start + timedelta(minutes=30),
+    )
 
     assert {r.status for r in feed_records().values()} == {"filed"}
     assert len(waiting(seeded)) == 1  # nothing new for Ana

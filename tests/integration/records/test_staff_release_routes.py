@@ -47,7 +47,8 @@ def test_a_delayed_document_is_listed_as_upcoming_without_its_content(feed, ana,
     waiting = upcoming(seeded, patient_id, token)
     assert sorted((w["kind"], w["type"], w["category"], w["name"]) for w in waiting) == [
         ("document", "discharge-summary", "document:discharge-summary", "Discharge summary"),
-        ("result", None, "pathology", "Pathology report")]
+        ("result", None, "pathology", "Pathology report"),
+    ]
     assert all(w["release_at"] and w["waiting_for_review"] is False for w in waiting)
     assert "Home today" not in str(waiting) and "benign" not in str(waiting)
 
@@ -62,8 +63,12 @@ def test_staff_hold_a_delayed_document_then_release_it_early(feed, ana, seeded, 
     held = call(seeded, "POST", f"{path}/hold", {"reason": "clinician_review"}, staff_token)
 
     assert held.status_code == 200, held.json_body
-    assert held.json_body == {"result_id": waiting["result_id"], "kind": "document", "held": True,
-                              "held_reason": "clinician_review"}
+    assert held.json_body == {
+        "result_id": waiting["result_id"],
+        "kind": "document",
+        "held": True,
+        "held_reason": "clinician_review",
+    }
     [still] = upcoming(seeded, patient_id, token)
     assert (still["waiting_for_review"], still["release_at"]) == (True, None)
     assert documents(seeded, patient_id, token) == []
@@ -80,10 +85,15 @@ def test_staff_hold_a_delayed_document_then_release_it_early(feed, ana, seeded, 
     assert upcoming(seeded, patient_id, token) == []
     again = call(seeded, "POST", f"{path}/release", None, staff_token)
     assert again.status_code == 409 and "document" in again.json_body["error"]["message"]
-    changes = [(e.event_type, e.resource_type, e.resource_id, e.reason) for e in audit_events(patient_id)
-               if e.event_type.startswith("document.") and e.outcome is Outcome.SUCCESS and e.action.value == "U"]
-    assert sorted(changes) == [("document.held", "DocumentReference", waiting["result_id"], "clinician_review"),
-                               ("document.released", "DocumentReference", waiting["result_id"], "early")]
+    changes = [
+        (e.event_type, e.resource_type, e.resource_id, e.reason)
+        for e in audit_events(patient_id)
+        if e.event_type.startswith("document.") and e.outcome is Outcome.SUCCESS and e.action.value == "U"
+    ]
+    assert sorted(changes) == [
+        ("document.held", "DocumentReference", waiting["result_id"], "clinician_review"),
+        ("document.released", "DocumentReference", waiting["result_id"], "early"),
+    ]
 
 
 def test_a_corrected_delayed_result_is_found_once_by_its_id(feed, ana, seeded, staff_token):
@@ -93,8 +103,9 @@ def test_a_corrected_delayed_result_is_found_once_by_its_id(feed, ana, seeded, s
     feed(oru("c-2", "ORD-1", "58", status="C"))  # version 2: version 1 is kept, and not in the index
     [waiting] = upcoming(seeded, patient_id, token)
 
-    held = call(seeded, "POST", f"/v1/staff/results/{waiting['result_id']}/hold", {"reason": "patient_request"},
-                staff_token)
+    held = call(
+        seeded, "POST", f"/v1/staff/results/{waiting['result_id']}/hold", {"reason": "patient_request"}, staff_token
+    )
 
     assert held.status_code == 200, held.json_body
     assert held.json_body["kind"] == "result"
@@ -105,12 +116,14 @@ def test_a_corrected_delayed_result_is_found_once_by_its_id(feed, ana, seeded, s
     assert released.status_code == 200, released.json_body
     [shown] = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
     assert (shown["result_id"], shown["version"]) == (waiting["result_id"], 2)
-    assert {"result.held", "result.released"} <= {e.event_type for e in audit_events(patient_id)
-                                                 if e.resource_type == "DiagnosticReport"}
+    assert {"result.held", "result.released"} <= {
+        e.event_type for e in audit_events(patient_id) if e.resource_type == "DiagnosticReport"
+    }
 
 
-def test_another_organizations_staff_an_unknown_id_and_a_patient_are_refused(feed, ana, seeded, staff_token,
-                                                                           monkeypatch):
+def test_another_organizations_staff_an_unknown_id_and_a_patient_are_refused(
+    feed, ana, seeded, staff_token, monkeypatch
+):
     patient_id, token = ana
     set_policy(seeded, {"category:lab": 3600, "document:discharge-summary": 3600})
     feed(oru("c-1", "ORD-1", "85"), SUMMARY)
@@ -129,11 +142,12 @@ def test_another_organizations_staff_an_unknown_id_and_a_patient_are_refused(fee
 
     # Nothing changed: both still wait on their policy, not held, and the denials are on record.
     assert {(w["kind"], w["waiting_for_review"]) for w in upcoming(seeded, patient_id, token)} == {
-        ("result", False), ("document", False)}
+        ("result", False),
+        ("document", False),
+    }
     other_id = wiring.container().directory.account_by_username("saratoga.staff").account_id
     denied, _ = wiring.container().audit_log.by_actor(other_id, 50)
-    assert sum(e.outcome is Outcome.DENIED and e.event_type in ("result.held", "result.released")
-               for e in denied) == 4
+    assert sum(e.outcome is Outcome.DENIED and e.event_type in ("result.held", "result.released") for e in denied) == 4
 
 
 def test_a_withdrawn_result_cannot_be_held_or_released(feed, ana, seeded, staff_token):
@@ -155,8 +169,9 @@ def test_a_document_released_as_it_was_filed_cannot_be_held(feed, ana, seeded, s
     feed(SUMMARY)  # the default policy: shown at once
     [shown] = documents(seeded, patient_id, token)
 
-    answer = call(seeded, "POST", f"/v1/staff/results/{shown['document_id']}/hold", {"reason": "legal_hold"},
-                  staff_token)
+    answer = call(
+        seeded, "POST", f"/v1/staff/results/{shown['document_id']}/hold", {"reason": "legal_hold"}, staff_token
+    )
 
     assert answer.status_code == 409
     assert answer.json_body["error"]["message"] == "This document is released already; it cannot be held back."

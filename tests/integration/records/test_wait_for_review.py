@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib import wiring
-from chalicelib.release.policy import REVIEW_WAIT, REVIEW_WAIT_LIMIT
 from chalicelib.records.domain import result_id
+from chalicelib.release.policy import REVIEW_WAIT, REVIEW_WAIT_LIMIT
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.test_patient_results import SENDER, ana, feed, oru  # noqa: F401  (fixtures)
 
@@ -27,8 +27,7 @@ def test_a_patient_who_chose_to_wait_sees_a_pathology_result_only_after_review_o
 
     assert chosen.status_code == 200, chosen.json_body
     assert call(seeded, "GET", path, token=token).json_body["wait_for_review"] == ["pathology"]
-    feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"),
-         oru("c-2", "ORD-2", "85"))
+    feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"), oru("c-2", "ORD-2", "85"))
     # the lab result she did not choose to wait for is there at once; the pathology one waits
     assert names(seeded, patient_id, token) == ["Glucose"]
     stored = wiring.container().records.current(patient_id, result_id(ORG, SENDER, "ORD-1^LAB"))
