@@ -37,10 +37,8 @@ feed: $(STAMP)
 ## mypy), unit (fakes, the layering rules), integration (moto, chalice's test client, template lint),
 ## e2e (the local stack over HTTP)
 test: $(STAMP)
-	@echo "== checks =="
-	$(MAKE) --no-print-directory check
-	@echo "== unit =="
-	$(MAKE) --no-print-directory unit
+	@echo "== checks and unit (side by side: each keeps one core busy) =="
+	$(MAKE) --no-print-directory -j2 --output-sync=target check unit
 	@echo "== integration =="
 	$(MAKE) --no-print-directory integration
 	@echo "== e2e =="

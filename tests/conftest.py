@@ -1,4 +1,4 @@
-"""Test-wide environment, set before anything imports boto3 (GUIDE 4: import moto first, never
+"""Test-wide environment, set before anything imports boto3 (import moto first, never
 point decorator-mode tests at an endpoint, fake credentials so nothing looks for real AWS)."""
 
 from __future__ import annotations

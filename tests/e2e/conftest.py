@@ -1,5 +1,6 @@
-"""End-to-end: the local stack exactly as `make run` starts it, in a subprocess (moto server mode
-and moto decorator mode must not share a process, GUIDE 4), on free ports, over real HTTP."""
+"""End-to-end: the local stack exactly as `make run` starts it, in a subprocess, on free ports, over
+real HTTP. (A subprocess because moto's server mode and decorator mode must not share a process:
+entering mock_aws wipes a server's data.)"""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import json
 import os
 
 import boto3
-import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
+import moto  # noqa: F401  (moto must patch botocore before any client exists)
 import pytest
 from chalice.test import Client
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import boto3
-import moto  # noqa: F401  (GUIDE 4: moto before any boto3 client)
+import moto  # noqa: F401  (moto must patch botocore before any client exists)
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict

@@ -1,5 +1,5 @@
 """Feed messages that used to be retried into the dead-letter queue now end in quarantine with a
-reason, and large messages come by claim check (issue 4, item 1)."""
+reason, and large messages come by claim check."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fuzzing the feed's entry point (issue 4, "Done when"): whatever arrives on the queue, intake
+"""Fuzzing the feed's entry point: whatever arrives on the queue, intake
 archives it and ends each message as filed or quarantined with a reason; nothing crashes, hangs
 or escapes as another exception. The filer here reads (HL7 v2 / FHIR) without storing: storage
 is exercised by the integration tests; this is about hostile input."""

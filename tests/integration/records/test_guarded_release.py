@@ -1,6 +1,6 @@
 """A release timer announces only what is still due when its moment comes: the Step Functions
 execution marks the record released on condition that it still names the timer and is not
-withdrawn, and sends the email only then (issue 4, item 5)."""
+withdrawn, and sends the email only then."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A patient may choose to see results of some categories only after a clinician has reviewed
-them (staff release them), or after a week at most (issue 4, item 5)."""
+them (staff release them), or after a week at most."""
 
 from __future__ import annotations
 
