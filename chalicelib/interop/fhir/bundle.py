@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.interop.fhir.validation import validate_shell
 from chalicelib.interop.fhir.values import as_list, as_object, as_text
@@ -64,12 +64,14 @@ _EVENT_CODE = re.compile(r"[A-Za-z0-9._^-]{1,64}")
 @dataclass
 class Entry:
     position: int  # index in Bundle.entry; -1 for a document that is one resource
-    resource: dict
+    resource: dict[str, Any]
     full_url: str = ""
 
     @property
     def type(self) -> str:
-        return self.resource["resourceType"]
+        # A str: read_entries takes only resources whose resourceType is one, and a contained
+        # resource is reached only from a resource that validation has passed.
+        return cast(str, self.resource["resourceType"])
 
     @property
     def where(self) -> str:

@@ -57,7 +57,7 @@ class Document:
         self.included: set[int] = set()
         self.values = 0
 
-    def validate(self, resource: dict, label: str) -> None:
+    def validate(self, resource: dict[str, Any], label: str) -> None:
         if id(resource) in self.validated:
             return
         validate_resource(resource, label)

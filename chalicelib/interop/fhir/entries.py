@@ -47,7 +47,7 @@ def read_entry(doc: Document, entry: Entry, kind: str) -> ClinicalEntry:
     )
 
 
-def _medication(doc: Document, entry: Entry) -> dict:
+def _medication(doc: Document, entry: Entry) -> dict[str, Any]:
     """What is prescribed: the code, or the Medication it refers to (contained or in the bundle)."""
     resource = entry.resource
     if as_object(resource.get("medicationCodeableConcept")):
@@ -60,7 +60,7 @@ def _medication(doc: Document, entry: Entry) -> dict:
     return {"display": as_text(reference.get("display"))[:500]}
 
 
-def _shown(concept: Any) -> dict:
+def _shown(concept: Any) -> dict[str, Any]:
     """A CodeableConcept as shown: its name, code and system, each only when sent ({} if none)."""
     coding = coding_of(concept)
     shown = {"display": coding.display or coding.code, "code": coding.code, "system": coding.system}
@@ -82,13 +82,13 @@ def _displays(items: Any, element: str = "") -> list[str]:
     return found
 
 
-def _notes(resource: dict) -> list[str]:
+def _notes(resource: dict[str, Any]) -> list[str]:
     return [
         t[:2000] for t in (as_text(as_object(n).get("text")) for n in as_list(resource.get("note"))[:_MAX_LISTED]) if t
     ]
 
 
-def _onset(resource: dict, prefix: str) -> str:
+def _onset(resource: dict[str, Any], prefix: str) -> str:
     return (
         as_text(resource.get(f"{prefix}DateTime"))
         or as_text(as_object(resource.get(f"{prefix}Period")).get("start"))
@@ -96,7 +96,7 @@ def _onset(resource: dict, prefix: str) -> str:
     )
 
 
-def _allergy(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _allergy(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     reactions = [
         {
@@ -124,7 +124,7 @@ def _allergy(doc: Document, entry: Entry) -> tuple[dict, str]:
     return content, as_text(r.get("recordedDate")) or _onset(r, "onset")
 
 
-def _condition(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _condition(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     content = {
         "condition": _shown(r.get("code")),
@@ -140,7 +140,7 @@ def _condition(doc: Document, entry: Entry) -> tuple[dict, str]:
     return content, _onset(r, "onset") or as_text(r.get("recordedDate"))
 
 
-def _medication_request(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _medication_request(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     dispense = as_object(r.get("dispenseRequest"))
     content = {
@@ -162,7 +162,7 @@ def _medication_request(doc: Document, entry: Entry) -> tuple[dict, str]:
     return content, as_text(r.get("authoredOn"))
 
 
-def _immunization(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _immunization(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     occurred = as_text(r.get("occurrenceDateTime")) or as_text(r.get("occurrenceString"))[:200]
     content = {
@@ -179,7 +179,7 @@ def _immunization(doc: Document, entry: Entry) -> tuple[dict, str]:
     return content, occurred
 
 
-def _encounter(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _encounter(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     period = as_object(r.get("period"))
     visit_class = as_object(r.get("class"))
@@ -198,7 +198,7 @@ def _encounter(doc: Document, entry: Entry) -> tuple[dict, str]:
     return content, as_text(period.get("start"))
 
 
-def _appointment(doc: Document, entry: Entry) -> tuple[dict, str]:
+def _appointment(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     participants = [(doc.actor_type(p.get("actor"), entry), p) for p in map(as_object, as_list(r.get("participant")))]
     content = {

@@ -31,14 +31,14 @@ STATUS = {
 }
 
 
-def result_status(resource: dict, label: str) -> ResultStatus:
+def result_status(resource: dict[str, Any], label: str) -> ResultStatus:
     status = STATUS.get(as_text(resource.get("status")))
     if status is None:
         raise Unreadable(f"{label} status is missing or not a FHIR result status.")
     return status
 
 
-def effective_at(resource: dict) -> str:
+def effective_at(resource: dict[str, Any]) -> str:
     return (
         as_text(resource.get("effectiveDateTime"))
         or as_text(resource.get("effectiveInstant"))
@@ -46,7 +46,7 @@ def effective_at(resource: dict) -> str:
     )
 
 
-def performer_of(resource: dict) -> str:
+def performer_of(resource: dict[str, Any]) -> str:
     return next(
         (d for d in (as_text(as_object(p).get("display")) for p in as_list(resource.get("performer"))) if d), ""
     )
@@ -71,11 +71,11 @@ def read_observations(entry: Entry) -> list[Observation]:
     return found
 
 
-def _has_value(element: dict) -> bool:
+def _has_value(element: dict[str, Any]) -> bool:
     return "dataAbsentReason" in element or any(key.startswith("value") for key in element)
 
 
-def _value(element: dict, code: Coding, common: dict) -> Observation:
+def _value(element: dict[str, Any], code: Coding, common: dict[str, Any]) -> Observation:
     """value[x] of an Observation or one of its components, with its flags and range."""
     shown = dict(
         code=code,
@@ -148,7 +148,9 @@ def _value(element: dict, code: Coding, common: dict) -> Observation:
     return Observation(value_type="none", text=reason.display or reason.code, **shown)
 
 
-def attachment_observation(attachment: dict, code: Coding, status: ResultStatus, where: str) -> Observation | None:
+def attachment_observation(
+    attachment: dict[str, Any], code: Coding, status: ResultStatus, where: str
+) -> Observation | None:
     """DiagnosticReport.presentedForm: the report as the lab formatted it, carried inline or
     pointed at (a URL kept as text, never fetched)."""
     title = as_text(attachment.get("title"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.interop.fhir.bundle import Entry
@@ -79,11 +79,11 @@ def read_patient(entry: Entry) -> PatientRecord:
     return PatientRecord(entry, facts, unusable)
 
 
-def _name(names: Any) -> dict:
+def _name(names: Any) -> dict[str, Any]:
     """The name to show: official, else usual, else the first one not marked old or maiden."""
     names = [n for n in map(as_object, as_list(names)) if n]
     for use in ("official", "usual"):
         found = next((n for n in names if n.get("use") == use), None)
         if found:
-            return found
+            return cast(dict[str, Any], found)  # one of as_object's dicts
     return next((n for n in names if n.get("use") not in ("old", "maiden")), names[0] if names else {})

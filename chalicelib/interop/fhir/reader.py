@@ -20,7 +20,7 @@ from chalicelib.interop.fhir.results import read_document, read_report, read_sta
 from chalicelib.records.domain import ClinicalMessage, Unreadable
 
 
-def read_fhir(document: dict) -> list[ClinicalMessage]:
+def read_fhir(document: dict[str, Any]) -> list[ClinicalMessage]:
     """One ClinicalMessage per patient the document is about, from a FHIR R4 resource or Bundle.
 
     Raises Unreadable when the document is not FHIR, a resource used fails validation, a Patient

@@ -20,7 +20,7 @@ _ELEMENT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _ERRORS_SHOWN = 3
 
 
-def validate_resource(resource: dict, label: str) -> None:
+def validate_resource(resource: dict[str, Any], label: str) -> None:
     """Raises Unreadable, naming ``label``, when the resource is not valid FHIR R4."""
     from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
@@ -36,7 +36,7 @@ def validate_resource(resource: dict, label: str) -> None:
         raise Unreadable(f"{label} is not valid FHIR R4: its structure cannot be read.") from None
 
 
-def validate_shell(shell: dict) -> None:
+def validate_shell(shell: dict[str, Any]) -> None:
     """A Bundle's own structure, its entries without their resources."""
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import hl7
 import hl7.containers
@@ -38,7 +39,7 @@ class FieldReader:
         seps = message.separators  # "\r|~^&" (segment, field, repetition, component, subcomponent)
         self.seps = _Separators(seps[2], seps[3], seps[4] if len(seps) > 4 else "&", message.esc or "\\")
 
-    def field(self, segment, number: int) -> str:
+    def field(self, segment: Any, number: int) -> str:
         try:
             text = str(segment[number])
         except (IndexError, KeyError):
@@ -100,11 +101,11 @@ class FieldReader:
             return ""  # local escapes, character-set switches and formatting: no text of their own
         return literal  # not an escape sequence after all (a lone backslash in the data)
 
-    def text(self, segment, number: int) -> str:
+    def text(self, segment: Any, number: int) -> str:
         """A whole field as text: repetitions on their own lines (TX/FT)."""
         return "\n".join(self.unescape(rep) for rep in self.repetitions(self.field(segment, number))).strip()
 
 
-def first_segment(segments, name: str):
+def first_segment(segments: list[Any], name: str) -> Any:
     """The first segment named ``name`` (MSH, PID ...), or None."""
     return next((s for s in segments if str(s[0]) == name), None)

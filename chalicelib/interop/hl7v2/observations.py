@@ -37,7 +37,7 @@ _SN_COMPARATOR = {"<", ">", "<=", ">=", "=", "<>"}
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,63}/[a-z0-9][a-z0-9.+-]{0,63}")
 
 
-def read_observation(reader: FieldReader, obx, notes: tuple[str, ...]) -> Observation:
+def read_observation(reader: FieldReader, obx: Any, notes: tuple[str, ...]) -> Observation:
     value_type = reader.component(reader.field(obx, 2), 1).upper()
     raw_value = reader.field(obx, 5)
     status = RESULT_STATUS.get(reader.component(reader.field(obx, 11), 1).upper(), ResultStatus.FINAL)

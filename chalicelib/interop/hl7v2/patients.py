@@ -9,6 +9,7 @@ never a guess made here.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.interop.hl7v2.values import iso_time
@@ -18,7 +19,7 @@ from chalicelib.records.domain import PatientFacts, Unreadable
 _SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown"}
 
 
-def read_patient(reader: FieldReader, pid) -> PatientFacts:
+def read_patient(reader: FieldReader, pid: Any) -> PatientFacts:
     """PID: the identifiers (PID-3), the name, the birth date and the sex."""
     if pid is None:
         raise Unreadable("The message has no PID segment.")

@@ -11,6 +11,8 @@ versions can be told apart.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.observations import RESULT_STATUS, read_observation
 from chalicelib.interop.hl7v2.values import coding, entity, iso_time, person
@@ -20,10 +22,10 @@ _PATHOLOGY_SECTIONS = {"SP", "CP", "AP", "PAT", "CY"}  # (SR serology, TX toxico
 _IMAGING_SECTIONS = {"RAD", "CT", "MR", "US", "NMR", "NMS", "XRC", "RX", "IMG", "CUS", "VUS", "RUS", "OUS", "MAM"}
 
 
-def read_results(reader: FieldReader, segments) -> list[ResultReport]:
-    reports: list[dict] = []
+def read_results(reader: FieldReader, segments: list[Any]) -> list[ResultReport]:
+    reports: list[dict[str, Any]] = []
     ordering = ""
-    last_obx: dict | None = None
+    last_obx: dict[str, Any] | None = None
     for segment in segments:
         name = str(segment[0])
         if name == "ORC":
@@ -43,7 +45,7 @@ def read_results(reader: FieldReader, segments) -> list[ResultReport]:
     return [_report(reader, report) for report in reports]
 
 
-def _report_header(reader: FieldReader, obr, ordering: str) -> dict:
+def _report_header(reader: FieldReader, obr: Any, ordering: str) -> dict[str, Any]:
     filler = reader.field(obr, 3)
     placer = reader.field(obr, 2)
     code = coding(reader, reader.field(obr, 4))
@@ -63,7 +65,7 @@ def _report_header(reader: FieldReader, obr, ordering: str) -> dict:
     }
 
 
-def _report(reader: FieldReader, header: dict) -> ResultReport:
+def _report(reader: FieldReader, header: dict[str, Any]) -> ResultReport:
     observations = tuple(
         read_observation(reader, obx["segment"], tuple(obx["notes"])) for obx in header["observations"]
     )
@@ -102,7 +104,7 @@ def _category(section: str, observations: tuple[Observation, ...]) -> Category:
     return Category.OTHER
 
 
-def read_document(reader: FieldReader, segments) -> ResultReport:
+def read_document(reader: FieldReader, segments: list[Any]) -> ResultReport:
     """An MDM message as a report: TXA says what document, its OBX segments carry the text or the
     embedded file (the documents store is the next step; here it is read)."""
     txa = first_segment(segments, "TXA")

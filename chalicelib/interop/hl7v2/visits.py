@@ -61,7 +61,7 @@ _FILLER_STATUS = {
 }
 
 
-def visit_number(reader: FieldReader, pv1) -> str:
+def visit_number(reader: FieldReader, pv1: Any) -> str:
     number = reader.component(reader.field(pv1, 19), 1)
     return f"visit@{number[:100]}" if number else ""
 
@@ -73,7 +73,7 @@ def _location(reader: FieldReader, pl: str) -> str:
     return " ".join(dict.fromkeys(p for p in [*parts, facility] if p))[:200]
 
 
-def read_visit(reader: FieldReader, pv1, event: str, sent_at: str) -> ClinicalEntry | None:
+def read_visit(reader: FieldReader, pv1: Any, event: str, sent_at: str) -> ClinicalEntry | None:
     """An ADT message's visit (PV1), when it has a visit number (PV1-19) to keep it by."""
     if pv1 is None or not visit_number(reader, pv1):
         return None
@@ -97,7 +97,7 @@ def read_visit(reader: FieldReader, pv1, event: str, sent_at: str) -> ClinicalEn
     )
 
 
-def read_appointment(reader: FieldReader, segments, event: str, sent_at: str) -> ClinicalEntry:
+def read_appointment(reader: FieldReader, segments: list[Any], event: str, sent_at: str) -> ClinicalEntry:
     sch = first_segment(segments, "SCH")
     if sch is None:
         raise Unreadable("The SIU message has no SCH segment.")
