@@ -1,8 +1,7 @@
 """Patients' health records in DynamoDB (RecordModel): results, documents and the rest of the
 record, each a current version with its kept versions beside it, listed from sparse indexes that
-hold only what a patient may see. Which organization a feed sender files for (FeedSourceModel,
-OrganizationSendersModel) is read and changed here too: filing asks the records repository where
-a message belongs.
+hold only what a patient may see. (The feed sources this repository also answers for are in
+feed_sources.py.)
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.dynamo import conditional_failure, contended, invalid_cursor
-from chalicelib.data.models import FeedSourceModel, OrganizationSendersModel, RecordModel
+from chalicelib.data.feed_sources import DynamoFeedSources
+from chalicelib.data.models import RecordModel
 from chalicelib.errors import Conflict, DependencyUnavailable
-from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.paging import decode_cursor, encode_cursor
 from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
 
@@ -56,39 +55,9 @@ def _stored(item: RecordModel) -> StoredResult:
     )
 
 
-class DynamoRecords:
-    """A patient's records, and the feed sources that say whose records a message holds."""
-
-    # -- feed sources -----------------------------------------------------------------------------
-    def feed_source(self, sender: str) -> FeedSource | None:
-        """The organization a sender files for: its own registration, else the catch-all."""
-        for key in (f"sender#{sender}", "sender#*"):
-            try:
-                item = FeedSourceModel.get(key)
-            except FeedSourceModel.DoesNotExist:
-                continue
-            except PynamoDBException as error:
-                raise DependencyUnavailable(_UNAVAILABLE) from error
-            if not item.files_for:
-                # Retired by its organization's admin: quarantined (a replay files it once someone
-                # registers it), never passed on to the catch-all's organization.
-                return None
-            return FeedSource(
-                sender=sender, organization_id=item.files_for, default_authority=item.default_authority or ""
-            )
-        return None
-
-    def add_feed_source(self, source: FeedSource) -> None:
-        """The operator's registration (seed, one-off script): whoever held the sender before."""
-        self._list_sender(source.organization_id, source.sender)
-        try:
-            FeedSourceModel(
-                organization_id=f"sender#{source.sender}",
-                files_for=source.organization_id,
-                default_authority=source.default_authority or None,
-            ).save()  # (operator: any)
-        except PutError as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
+class DynamoRecords(DynamoFeedSources):
+    """A patient's records; and, inherited, the feed sources that say whose records a message
+    holds (filing asks the records store where a message belongs)."""
 
     # -- results ----------------------------------------------------------------------------------
     def current(self, patient_id: str, result_id: str, kind: str = "result") -> StoredResult | None:
@@ -296,91 +265,6 @@ class DynamoRecords:
         except PynamoDBException as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
-
-    # -- feed sources, as an organization's admins see them -----------------------------------------
-    def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
-        """The senders that file for this organization, by name: one read of its list, then each
-        sender's own registration (the list may name one moved elsewhere or retired since)."""
-        try:
-            listed = OrganizationSendersModel.get(f"feed-sources#{organization_id}", consistent_read=True)
-        except OrganizationSendersModel.DoesNotExist:
-            return []
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        sources = []
-        for sender in sorted(listed.senders or ())[:limit]:
-            try:
-                item = FeedSourceModel.get(f"sender#{sender}", consistent_read=True)
-            except FeedSourceModel.DoesNotExist:
-                continue
-            except PynamoDBException as error:
-                raise DependencyUnavailable(_UNAVAILABLE) from error
-            if item.files_for == organization_id:
-                sources.append(FeedSource(sender, organization_id, item.default_authority or ""))
-        return sources
-
-    def claim_feed_source(self, source: FeedSource) -> None:
-        """Register a sender to the organization, or change its default authority; Conflict when
-        another organization holds it (the condition decides, so two admins cannot both win)."""
-        self._list_sender(source.organization_id, source.sender)
-        free = (
-            FeedSourceModel.organization_id.does_not_exist()
-            | (FeedSourceModel.files_for == source.organization_id)
-            | ((FeedSourceModel.files_for == "") & (FeedSourceModel.retired_by == source.organization_id))
-        )
-        authority = (
-            FeedSourceModel.default_authority.set(source.default_authority)
-            if source.default_authority
-            else FeedSourceModel.default_authority.remove()
-        )
-        try:
-            FeedSourceModel(organization_id=f"sender#{source.sender}").update(
-                actions=[
-                    FeedSourceModel.files_for.set(source.organization_id),
-                    FeedSourceModel.retired_by.remove(),
-                    authority,
-                ],
-                condition=free,
-            )
-        except PynamoDBException as error:
-            if conditional_failure(error):
-                self._unlist_sender(source.organization_id, source.sender)
-                raise Conflict("This sender is registered to another organization.") from error
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-
-    def retire_feed_source(self, organization_id: str, sender: str) -> bool:
-        """Stop filing a sender for the organization (False if it does not file for it). The item
-        stays, emptied: the API may update the organizations table, not delete from it."""
-        try:
-            FeedSourceModel(organization_id=f"sender#{sender}").update(
-                actions=[
-                    FeedSourceModel.files_for.set(""),
-                    FeedSourceModel.retired_by.set(organization_id),
-                    FeedSourceModel.default_authority.remove(),
-                ],
-                condition=FeedSourceModel.files_for == organization_id,
-            )
-        except PynamoDBException as error:
-            if not conditional_failure(error):
-                raise DependencyUnavailable(_UNAVAILABLE) from error
-            return False
-        self._unlist_sender(organization_id, sender)
-        return True
-
-    def _list_sender(self, organization_id: str, sender: str) -> None:
-        # Listed before it is registered: a failure in between leaves a name the list skips,
-        # never a registration the organization cannot see.
-        self._senders_update(organization_id, OrganizationSendersModel.senders.add({sender}))
-
-    def _unlist_sender(self, organization_id: str, sender: str) -> None:
-        self._senders_update(organization_id, OrganizationSendersModel.senders.delete({sender}))
-
-    @staticmethod
-    def _senders_update(organization_id: str, action) -> None:
-        try:
-            OrganizationSendersModel(organization_id=f"feed-sources#{organization_id}").update(actions=[action])
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
 
 
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:

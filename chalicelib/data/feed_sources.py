@@ -1,0 +1,133 @@
+"""Which organization a feed sender files for, in DynamoDB (FeedSourceModel, and the list of an
+organization's senders, OrganizationSendersModel, both in the organizations table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import PutError, PynamoDBException
+
+from chalicelib.data.dynamo import conditional_failure
+from chalicelib.data.models import FeedSourceModel, OrganizationSendersModel
+from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.feeds.domain import FeedSource
+
+_UNAVAILABLE = "The health records store is unavailable."
+
+
+class DynamoFeedSources:
+    """Senders registered to organizations, with the authority for their bare identifiers."""
+
+    def feed_source(self, sender: str) -> FeedSource | None:
+        """The organization a sender files for: its own registration, else the catch-all."""
+        for key in (f"sender#{sender}", "sender#*"):
+            try:
+                item = FeedSourceModel.get(key)
+            except FeedSourceModel.DoesNotExist:
+                continue
+            except PynamoDBException as error:
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            if not item.files_for:
+                # Retired by its organization's admin: quarantined (a replay files it once someone
+                # registers it), never passed on to the catch-all's organization.
+                return None
+            return FeedSource(
+                sender=sender, organization_id=item.files_for, default_authority=item.default_authority or ""
+            )
+        return None
+
+    def add_feed_source(self, source: FeedSource) -> None:
+        """The operator's registration (seed, one-off script): whoever held the sender before."""
+        self._list_sender(source.organization_id, source.sender)
+        try:
+            FeedSourceModel(
+                organization_id=f"sender#{source.sender}",
+                files_for=source.organization_id,
+                default_authority=source.default_authority or None,
+            ).save()  # (operator: any)
+        except PutError as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
+        """The senders that file for this organization, by name: one read of its list, then each
+        sender's own registration (the list may name one moved elsewhere or retired since)."""
+        try:
+            listed = OrganizationSendersModel.get(f"feed-sources#{organization_id}", consistent_read=True)
+        except OrganizationSendersModel.DoesNotExist:
+            return []
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        sources = []
+        for sender in sorted(listed.senders or ())[:limit]:
+            try:
+                item = FeedSourceModel.get(f"sender#{sender}", consistent_read=True)
+            except FeedSourceModel.DoesNotExist:
+                continue
+            except PynamoDBException as error:
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            if item.files_for == organization_id:
+                sources.append(FeedSource(sender, organization_id, item.default_authority or ""))
+        return sources
+
+    def claim_feed_source(self, source: FeedSource) -> None:
+        """Register a sender to the organization, or change its default authority; Conflict when
+        another organization holds it (the condition decides, so two admins cannot both win)."""
+        self._list_sender(source.organization_id, source.sender)
+        free = (
+            FeedSourceModel.organization_id.does_not_exist()
+            | (FeedSourceModel.files_for == source.organization_id)
+            | ((FeedSourceModel.files_for == "") & (FeedSourceModel.retired_by == source.organization_id))
+        )
+        authority = (
+            FeedSourceModel.default_authority.set(source.default_authority)
+            if source.default_authority
+            else FeedSourceModel.default_authority.remove()
+        )
+        try:
+            FeedSourceModel(organization_id=f"sender#{source.sender}").update(
+                actions=[
+                    FeedSourceModel.files_for.set(source.organization_id),
+                    FeedSourceModel.retired_by.remove(),
+                    authority,
+                ],
+                condition=free,
+            )
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                self._unlist_sender(source.organization_id, source.sender)
+                raise Conflict("This sender is registered to another organization.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def retire_feed_source(self, organization_id: str, sender: str) -> bool:
+        """Stop filing a sender for the organization (False if it does not file for it). The item
+        stays, emptied: the API may update the organizations table, not delete from it."""
+        try:
+            FeedSourceModel(organization_id=f"sender#{sender}").update(
+                actions=[
+                    FeedSourceModel.files_for.set(""),
+                    FeedSourceModel.retired_by.set(organization_id),
+                    FeedSourceModel.default_authority.remove(),
+                ],
+                condition=FeedSourceModel.files_for == organization_id,
+            )
+        except PynamoDBException as error:
+            if not conditional_failure(error):
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            return False
+        self._unlist_sender(organization_id, sender)
+        return True
+
+    def _list_sender(self, organization_id: str, sender: str) -> None:
+        # Listed before it is registered: a failure in between leaves a name the list skips,
+        # never a registration the organization cannot see.
+        self._senders_update(organization_id, OrganizationSendersModel.senders.add({sender}))
+
+    def _unlist_sender(self, organization_id: str, sender: str) -> None:
+        self._senders_update(organization_id, OrganizationSendersModel.senders.delete({sender}))
+
+    @staticmethod
+    def _senders_update(organization_id: str, action: Any) -> None:
+        try:
+            OrganizationSendersModel(organization_id=f"feed-sources#{organization_id}").update(actions=[action])
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
