@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -462,13 +461,11 @@ GARBAGE = {
 
 
 @pytest.mark.parametrize("raw", GARBAGE.values(), ids=GARBAGE.keys())
-def test_garbage_is_unfileable_within_a_second(raw):
-    # GIVEN a large or hostile body, WHEN split
-    started = time.perf_counter()
+def test_garbage_is_unfileable(raw):
+    # GIVEN a large or hostile body, WHEN split THEN it is refused as unfileable (not a crash, not a
+    # hang: the suite would stop here; the fuzz tests try many more shapes)
     with pytest.raises(Unfileable):
         split_messages(raw)
-    # THEN it is refused promptly, not after a hang
-    assert time.perf_counter() - started < 1.0
 
 
 # --- identity fields: printable and bounded ----------------------------------------------------

@@ -12,7 +12,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from collections import Counter
 from decimal import Decimal
 
@@ -428,14 +427,10 @@ def test_each_patient_of_a_bundle_gets_its_own_message():
 # -- Synthea --------------------------------------------------------------------------------------
 
 
-def test_a_synthea_bundle_gives_one_patient_with_all_results_quickly():
-    document = sample("synthea_Alberto_Atencio.json")
+def test_a_synthea_bundle_gives_one_patient_with_all_results():
+    # (how fast: bench/feed_intake.py measures reading; a test asserts what is read)
+    message = only(read_fhir(sample("synthea_Alberto_Atencio.json")))
 
-    started = time.perf_counter()
-    message = only(read_fhir(document))
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
     assert ("http://hospital.smarthealthit.org", "fc712d1f-5a2e-4407-9c55-a2a2bad623c2", "MR") in [
         (i.authority, i.value, i.type) for i in message.patient.identifiers
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -163,13 +162,10 @@ def test_hl7_times_become_iso_8601_as_precise_as_sent(ts, iso):
     assert iso_time(ts) == iso
 
 
-def test_a_twenty_result_panel_reads_in_a_few_milliseconds():
+def test_a_twenty_result_panel_reads_every_result():
+    # (how fast: bench/feed_intake.py measures it against python-hl7's own parse)
     obx = "".join(f"\rOBX|{n}|NM|{2000 + n}-0^Test {n}^LN||{n}.5|mmol/L|1-9|N|||F|||20260101" for n in range(1, 21))
     text = "MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||123^^^AMC-MRN\rOBR|1||F1^LAB|P^Panel^LN" + obx
-    read_hl7(text)
-    started = time.perf_counter()
-    for _ in range(50):
-        [report] = read_hl7(text).results
-    per_message_ms = (time.perf_counter() - started) * 1000 / 50
+    [report] = read_hl7(text).results
     assert len(report.observations) == 20
-    assert per_message_ms < 50  # generous: a few ms here; bench/ measures it properly
+    assert [o.code.code for o in report.observations] == [f"{2000 + n}-0" for n in range(1, 21)]
