@@ -23,11 +23,16 @@ class Unreadable(ValueError):
     is missing or wrong, never a value from the message (PHI)."""
 
 
+# FHIR's status code for something called off: a result (withdrawn from the chart), and a visit
+# or an appointment (which stays listed, with that status). The HL7 v2 readers map to it too.
+CANCELLED = "cancelled"
+
+
 class ResultStatus(enum.Enum):
     PRELIMINARY = "preliminary"
     FINAL = "final"
     CORRECTED = "corrected"
-    CANCELLED = "cancelled"  # withdrawn: never shown, and a shown earlier version is taken back
+    CANCELLED = CANCELLED  # withdrawn: never shown, and a shown earlier version is taken back
     PENDING = "pending"  # ordered or in progress: no value yet
 
 

@@ -25,7 +25,7 @@ STATUS = {
     "amended": ResultStatus.CORRECTED,
     "corrected": ResultStatus.CORRECTED,
     "appended": ResultStatus.CORRECTED,  # DiagnosticReport only: a subtype of amended
-    "cancelled": ResultStatus.CANCELLED,
+    ResultStatus.CANCELLED.value: ResultStatus.CANCELLED,
     "entered-in-error": ResultStatus.CANCELLED,
     "unknown": ResultStatus.PRELIMINARY,  # the sender does not know: never presented as final
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.values import iso_time, person
-from chalicelib.records.domain import ClinicalEntry, Unreadable
+from chalicelib.records.domain import CANCELLED, ClinicalEntry, Unreadable
 
 _PATIENT_CLASS = {
     "I": "inpatient",
@@ -35,27 +35,27 @@ _VISIT_STATUS = {
     "A05": "planned",
     "A06": "in-progress",
     "A07": "in-progress",
-    "A11": "cancelled",
+    "A11": CANCELLED,
     "A13": "in-progress",
     "A14": "planned",
-    "A27": "cancelled",
-    "A38": "cancelled",
+    "A27": CANCELLED,
+    "A38": CANCELLED,
 }
 # SIU events and SCH-25 filler statuses (HL7 table 0278) as the patient's words.
-_APPOINTMENT_EVENT = {"S15": "cancelled", "S26": "noshow"}
+_APPOINTMENT_EVENT = {"S15": CANCELLED, "S26": "noshow"}
 _FILLER_STATUS = {
     "BOOKED": "booked",
     "SCHEDULED": "booked",
     "CONFIRMED": "booked",
     "PENDING": "pending",
     "WAITLIST": "waitlist",
-    "CANCELLED": "cancelled",
-    "DELETED": "cancelled",
+    "CANCELLED": CANCELLED,
+    "DELETED": CANCELLED,
     "BLOCKED": "booked",
     "OVERBOOK": "booked",
     "NOSHOW": "noshow",
     "COMPLETE": "fulfilled",
-    "DC": "cancelled",
+    "DC": CANCELLED,
     "STARTED": "arrived",
     "ARRIVED": "arrived",
 }
