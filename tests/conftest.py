@@ -70,6 +70,24 @@ botocore.session.create_loader = _shared_loader
 import pytest  # noqa: E402  (after the environment above is set)
 
 
+@pytest.fixture
+def clock():
+    """The one clock of the whole call chain (routes, the authorizer, services, the audit trail),
+    pinned for this test: it moves only when told (``clock.advance(minutes=5)``). It starts a day
+    ahead on a fresh five-minute window, so throttling counts made before the test do not count.
+    Every test that needs to control time takes this fixture; nothing patches a module's clock."""
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import wiring
+    from chalicelib.kernel.clock import PinnedClock
+
+    real = datetime.now(timezone.utc) + timedelta(days=1)
+    pinned = PinnedClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    wiring.pin_clock(pinned)
+    yield pinned
+    wiring.pin_clock(None)
+
+
 @pytest.fixture(autouse=True)
 def _system_clock_after_each_test():
     """A test that pins the clock (chalicelib.wiring.pin_clock) never leaks it into the next."""

@@ -268,7 +268,7 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> 
     if username is None and not problems:
         problems.append({"field": "username"})
     email = gather(patients.email_address, body["email"])
-    date_of_birth = gather(parse_birth_date, body["date_of_birth"], "date_of_birth")
+    date_of_birth = gather(parse_birth_date, body["date_of_birth"], now.date(), "date_of_birth")
     gather(passwords.check_policy, body["password"], username=username or "", email=email or "")
     if body["accepted_terms_version"] != terms.CURRENT.version:
         problems.append({"field": "accepted_terms_version", "issue": f"the current version is {terms.CURRENT.version}"})

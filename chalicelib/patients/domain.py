@@ -70,12 +70,13 @@ def identifier(authority: object, value: object, type_: object = "MR") -> Identi
     return Identifier(authority.strip(), value.strip(), type_)
 
 
-def parse_birth_date(value: object, field: str = "birth_date") -> str:
+def parse_birth_date(value: object, today: date, field: str = "birth_date") -> str:
+    """A birth date as YYYY-MM-DD, from 1880 up to ``today`` (the caller's clock)."""
     try:
         parsed = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
     except ValueError:
         parsed = None
-    if parsed is None or not date(1880, 1, 1) <= parsed <= date.today():
+    if parsed is None or not date(1880, 1, 1) <= parsed <= today:
         raise ValidationFailed("A date of birth is a past date written YYYY-MM-DD.", [{"field": field}])
     return parsed.isoformat()
 

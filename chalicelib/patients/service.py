@@ -81,7 +81,7 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
         identifiers=tuple(identifiers),
         family_name=family,
         given_names=tuple(n.strip() for n in given),
-        birth_date=parse_birth_date(body["birth_date"]),
+        birth_date=parse_birth_date(body["birth_date"], now.date()),
         sex=sex,
         email=email_address(body["email"]) if body.get("email") else "",
         portal_status=PortalStatus.NOT_INVITED,

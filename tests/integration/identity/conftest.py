@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib import wiring
-from chalicelib.kernel.clock import PinnedClock
 from infra.local import seed
 from tests.integration.conftest import deliver_notifications, link_in
 
@@ -93,15 +91,3 @@ def enrolled(seeded, staff_token) -> Invited:
     response = call(seeded, "POST", "/v1/enrollments", enrollment(invited))
     assert response.status_code == 201, response.json_body
     return invited
-
-
-@pytest.fixture
-def clock(api) -> PinnedClock:
-    """The one clock of the call chain (routes, authorizer, services, audit), pinned: it moves only
-    when told. It starts on a fresh throttling window, a day ahead, so attempts counted before the
-    test do not count."""
-    real = datetime.now(timezone.utc) + timedelta(days=1)
-    pinned = PinnedClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
-    wiring.pin_clock(pinned)
-    yield pinned
-    wiring.pin_clock(None)
