@@ -1,6 +1,6 @@
 """In-memory fakes of the ports the services talk to (Archive, FeedMessages, Mailer, Timers,
 AuditLog), and the twins of the DynamoDB repositories (Directory, Patients, Records, Worklist,
-Inbox: tests.fakes, re-exported here). They keep what they were given so tests can assert on
+Inbox, IdentityStore: tests.fakes, re-exported here). They keep what they were given so tests can assert on
 state, not on calls.
 
 FakeAuditLog is meant to pass the same contract test as DynamoAuditLog:
@@ -24,7 +24,7 @@ from typing import Any
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import DependencyUnavailable, ValidationFailed
 from chalicelib.feeds.domain import FeedMessage
-from tests.fakes import FakeDirectory, FakeInbox, FakePatients, FakeRecords, FakeWorklist  # noqa: F401  (re-exported)
+from tests.fakes import FakeDirectory, FakeIdentityStore, FakeInbox, FakePatients, FakeRecords, FakeWorklist  # noqa: F401  (re-exported)
 
 # --- feeds -----------------------------------------------------------------------------------
 
