@@ -6,10 +6,19 @@ that is not one). They keep what they were given, so tests assert on state, not 
 """
 
 from tests.fakes.directory import FakeDirectory
+from tests.fakes.feed_messages import FakeFeedMessages
 from tests.fakes.identity_store import FakeIdentityStore
 from tests.fakes.inbox import FakeInbox
 from tests.fakes.patients import FakePatients
 from tests.fakes.records import FakeRecords
 from tests.fakes.worklist import FakeWorklist
 
-__all__ = ["FakeDirectory", "FakeIdentityStore", "FakeInbox", "FakePatients", "FakeRecords", "FakeWorklist"]
+__all__ = [
+    "FakeDirectory",
+    "FakeFeedMessages",
+    "FakeIdentityStore",
+    "FakeInbox",
+    "FakePatients",
+    "FakeRecords",
+    "FakeWorklist",
+]

@@ -1,6 +1,6 @@
-"""In-memory fakes of the ports the services talk to (Archive, FeedMessages, Mailer, Timers,
-AuditLog), and the twins of the DynamoDB repositories (Directory, Patients, Records, Worklist,
-Inbox, IdentityStore: tests.fakes, re-exported here). They keep what they were given so tests can assert on
+"""In-memory fakes of the ports the services talk to (Archive, Mailer, Timers, AuditLog), and the
+twins of the DynamoDB repositories (Directory, Patients, Records, Worklist, Inbox, FeedMessages,
+IdentityStore: tests.fakes, re-exported here). They keep what they were given so tests can assert on
 state, not on calls.
 
 FakeAuditLog is meant to pass the same contract test as DynamoAuditLog:
@@ -23,8 +23,15 @@ from typing import Any
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import DependencyUnavailable, ValidationFailed
-from chalicelib.feeds.domain import FeedMessage
-from tests.fakes import FakeDirectory, FakeIdentityStore, FakeInbox, FakePatients, FakeRecords, FakeWorklist  # noqa: F401  (re-exported)
+from tests.fakes import (  # noqa: F401  (re-exported)
+    FakeDirectory,
+    FakeFeedMessages,
+    FakeIdentityStore,
+    FakeInbox,
+    FakePatients,
+    FakeRecords,
+    FakeWorklist,
+)
 
 # --- feeds -----------------------------------------------------------------------------------
 
@@ -51,37 +58,6 @@ class FakeArchive:
             raise self.fail_with
         self.journal.append(f"archive {key}")
         self.puts.append(ArchivePut(key, data, content_type, metadata))
-
-
-class FakeFeedMessages:
-    """Conditional put keyed by FeedMessage.key, like DynamoFeedMessages: add is False when the key exists."""
-
-    def __init__(self, journal: list[str] | None = None):
-        self.records: dict[str, FeedMessage] = {}
-        self.audit_events: list = []  # written in the same transaction as their record
-        self.journal = journal if journal is not None else []
-
-    def add(self, message: FeedMessage, audit_event) -> bool:
-        self.journal.append(f"add {message.key}")
-        if message.key in self.records:
-            return False
-        self.records[message.key] = message
-        self.audit_events.append(audit_event)
-        return True
-
-    def get(self, key: str) -> FeedMessage | None:
-        return self.records.get(key)
-
-    def mark(self, key: str, status, reason: str = "") -> bool:
-        import dataclasses
-
-        from chalicelib.feeds.domain import FeedStatus
-
-        record = self.records.get(key)
-        if record is None or record.status is not FeedStatus.ACCEPTED:
-            return False
-        self.records[key] = dataclasses.replace(record, status=status, reason=reason or record.reason)
-        return True
 
 
 # --- notifications ---------------------------------------------------------------------------
