@@ -15,7 +15,8 @@ from chalice.test import Client
 from chalicelib import wiring
 from infra.local.provision import Provisioned
 from tests.conftest import PROJECT_DIR
-from tests.integration.shared_aws import MOTO_CONFIG, SharedAccount  # noqa: F401  (MOTO_CONFIG: re-exported)
+from tests.integration.shared_aws import MOTO_CONFIG, SharedAccount, stop_running  # noqa: F401  (MOTO_CONFIG: re-exported)
+from tests.integration.timer_clock import TimerClock, install
 
 # One moto account per test process (per xdist worker), provisioned once and emptied between
 # tests: provisioning costs far more than most tests (tests/integration/shared_aws.py).
@@ -88,6 +89,32 @@ def aws(monkeypatch) -> Provisioned:
     finally:
         wiring.reset()
         _ACCOUNT.leave()
+
+
+@pytest.fixture
+def timer_clock(aws) -> TimerClock:
+    """The portal's clock and the Step Functions Wait states' clock in one, pinned for this test
+    (tests/integration/timer_clock.py): a timer fires when the test moves the clock to its moment
+    (``timer_clock.advance(hours=1)``), never on its own. It starts as the ``clock`` fixture does,
+    a day ahead on a fresh five-minute window. Take it instead of ``clock``, and before any fixture
+    that signs in (a session opened on the real clock would be a day old on this one).
+
+    Executions still waiting when the test ends are stopped here (no thread outlives the test)."""
+    from datetime import datetime, timedelta, timezone
+
+    real = datetime.now(timezone.utc) + timedelta(days=1)
+    clock = TimerClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    wiring.pin_clock(clock)
+    install(clock)
+    try:
+        yield clock
+    finally:
+        try:
+            stop_running(os.environ["AWS_DEFAULT_REGION"])
+            clock.wait_for_waiting(0, seconds=5)
+        finally:
+            install(None)
+            wiring.pin_clock(None)
 
 
 @pytest.fixture
