@@ -43,8 +43,8 @@ class RecoveryPorts(LinkPorts, AuditPorts, ThrottlePorts, RevocationPorts, Proto
 def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("email",), ("email",))
     throttle.check(ports, "recovery", origin.source_ip, now)
-    email = body["email"] if isinstance(body["email"], str) else ""
-    accounts = ports.directory.accounts_by_verified_email(email.strip()) if "@" in email and len(email) < 320 else []
+    email = body["email"].strip() if isinstance(body["email"], str) else ""
+    accounts = ports.directory.accounts_by_verified_email(email) if "@" in email and len(email) < 320 else []
     for account in accounts:
         if account.status is AccountStatus.ACTIVE:
             notify(ports, "username_reminder", account.email, username=account.username)
@@ -55,18 +55,23 @@ def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: dateti
 
 def request_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("username", "email"))
-    if not (body.get("username") or body.get("email")):
+    for field in ("username", "email"):
+        if body.get(field) is not None and not isinstance(body[field], str):
+            raise ValidationFailed(f"{field} must be text.", [{"field": field}])
+    # A form may send both, one of them empty or blank.
+    username, email = (body.get("username") or "").strip(), (body.get("email") or "").strip()
+    if not (username or email):
         raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
     throttle.check(ports, "recovery", origin.source_ip, now)
     accounts: list[Account] = []
-    if isinstance(body.get("username"), str) and body["username"].strip():  # a form may send both, one empty
+    if username:
         try:
-            found = ports.directory.account_by_username(normalize_username(body["username"]))
+            found = ports.directory.account_by_username(normalize_username(username))
         except ValidationFailed:
             found = None
         accounts = [found] if found is not None else []
-    elif isinstance(body.get("email"), str) and len(body["email"]) < 320:
-        accounts = ports.directory.accounts_by_verified_email(body["email"].strip())
+    elif "@" in email and len(email) < 320:
+        accounts = ports.directory.accounts_by_verified_email(email)
     sent = False
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.email_verified:

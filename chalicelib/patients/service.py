@@ -19,7 +19,7 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import only_fields, text_field
+from chalicelib.kernel.fields import name_field, only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
 from chalicelib.patients.stores import Patients
@@ -67,11 +67,10 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
             "A patient needs an identifier: mrn, or identifiers with their authority.", [{"field": "mrn"}]
         )
     given = body.get("given_names") or []
-    if not isinstance(given, list) or len(given) > 5 or not all(isinstance(n, str) and 0 < len(n) <= 64 for n in given):
+    if not isinstance(given, list) or len(given) > 5:
         raise ValidationFailed("given_names is a list of names.", [{"field": "given_names"}])
-    family = text_field(body, "family_name", 64).strip()
-    if not family:
-        raise ValidationFailed("family_name is required.", [{"field": "family_name"}])
+    given = [name_field(name, "given_names") for name in given]
+    family = name_field(body.get("family_name"), "family_name")
     sex = body.get("sex", "unknown")
     if sex not in SEXES:
         raise ValidationFailed(f"sex is one of {', '.join(SEXES)}.", [{"field": "sex"}])
@@ -80,7 +79,7 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
         organization_id=caller.organization_id,
         identifiers=tuple(identifiers),
         family_name=family,
-        given_names=tuple(n.strip() for n in given),
+        given_names=tuple(given),
         birth_date=parse_birth_date(body["birth_date"], now.date()),
         sex=sex,
         email=email_address(body["email"]) if body.get("email") else "",
