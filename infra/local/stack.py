@@ -59,6 +59,7 @@ class LocalStack:
     def __post_init__(self) -> None:
         self._moto = None
         self._api_thread = None
+        self._api_server = None
         self._pollers: list = []
         self.provisioned = None
         self.seeded: list = []
@@ -106,6 +107,9 @@ class LocalStack:
             from infra.local.seed import seed
 
             self.seeded = seed(wiring.container(), os.environ)
+        # Ready: only now does the API answer (a request made meanwhile waited in the socket's
+        # queue), so whoever waits for /v1/health may sign in with the demo accounts at once.
+        self._api_thread.start()
         app_module = importlib.import_module("app")
         from infra.local.api_server import DISPATCH_LOCK
         from infra.local.sqs_poller import pollers_for_app
@@ -125,8 +129,8 @@ class LocalStack:
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         server = create_api_server(factory, self.options.host, self.options.api_port, "local")
         self._api_server = server
+        # Bound now (a taken port is reported before anything else starts), served once seeded.
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
-        self._api_thread.start()
 
     def _lambda_timeouts(self) -> dict[str, int]:
         config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
@@ -145,7 +149,9 @@ class LocalStack:
     def stop(self) -> None:
         for poller in self._pollers:
             poller.stop()
-        if self._api_thread is not None:
-            self._api_server.shutdown()
+        if self._api_thread is not None and self._api_thread.is_alive():
+            self._api_server.shutdown()  # (waits for serve_forever: only once it was started)
+        if self._api_server is not None:
+            self._api_server.server.server_close()
         if self._moto is not None:
             self._moto.stop()

@@ -83,7 +83,7 @@ E2E_ENVIRONMENT = {
 
 
 @contextlib.contextmanager
-def running_portal(directory: Path, **environment: str) -> Iterator[RunningPortal]:
+def running_portal(directory: Path, wait_for_banner: bool = True, **environment: str) -> Iterator[RunningPortal]:
     """``python -m infra.local`` in a subprocess on free ports, with E2E_ENVIRONMENT and
     ``environment``, until the block ends (then Ctrl-C, as a developer would stop it)."""
     api_port, aws_port = free_port(), free_port()
@@ -97,7 +97,7 @@ def running_portal(directory: Path, **environment: str) -> Iterator[RunningPorta
     running = RunningPortal(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", process, output_path)
     try:
         deadline = time.monotonic() + 90
-        while "Press Ctrl-C to stop." not in running.output():
+        while wait_for_banner and "Press Ctrl-C to stop." not in running.output():
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the local portal did not start:\n" + running.output()[-4000:])
             time.sleep(0.2)

@@ -179,3 +179,26 @@ def test_ctrl_c_stops_everything(tmp_path):
             port = int(url.rsplit(":", 1)[1])
             with socket.socket() as sock:
                 assert sock.connect_ex(("127.0.0.1", port)) != 0, f"{url} still answers"
+
+
+def test_health_answers_only_once_the_demo_accounts_can_sign_in(tmp_path):
+    """A script that waits for health and signs in at once is never refused: the API answers only
+    once seeding is done (a request made earlier waits for it)."""
+    import requests
+
+    with running_portal(tmp_path, wait_for_banner=False) as portal:
+        # WHEN health is asked from the very start, until it first answers 200
+        def healthy():
+            try:
+                return requests.get(portal.api_url + "/v1/health", timeout=30).status_code == 200
+            except requests.ConnectionError:  # (the port is not bound yet)
+                return False
+
+        assert eventually(healthy, seconds=90, interval=0.05)
+        # THEN the demo staff account signs in at once
+        answer = requests.post(
+            portal.api_url + "/v1/sessions",
+            json={"username": "demo.staff", "password": "e2e staff passphrase"},
+            timeout=30,
+        )
+        assert answer.status_code == 201, answer.text
