@@ -10,11 +10,10 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.data.dynamo import invalid_cursor
 from chalicelib.data.models import AuditEventModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, encode_cursor
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 
 
 class DynamoAuditLog:

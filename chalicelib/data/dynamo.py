@@ -1,14 +1,12 @@
 """What every repository needs from DynamoDB's refusals: telling a failed condition (an answer:
 the item exists, changed, or is gone) from a fault (throttling, a dead endpoint) that is
-``DependencyUnavailable``, and the domain error for a page cursor that is not one. The bottom of
-the package: it imports no other module of chalicelib.data.
+``DependencyUnavailable``. (A page cursor that is not one is kernel.paging.invalid_cursor.) The
+bottom of the package: it imports no other module of chalicelib.data.
 """
 
 from __future__ import annotations
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-
-from chalicelib.errors import ValidationFailed
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -39,8 +37,3 @@ def contended(error: TransactWriteError) -> bool:
     again and retry", not "the store is down"."""
     reasons = error.cancellation_reasons or []
     return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
-
-
-def invalid_cursor(field: str) -> ValidationFailed:
-    """The error for a cursor that does not continue the listing it was handed to."""
-    return ValidationFailed("The page cursor is not valid.", [{"field": field}])

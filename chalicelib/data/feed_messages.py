@@ -13,11 +13,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import conditional_failure, first_item_exists, invalid_cursor
+from chalicelib.data.dynamo import conditional_failure, first_item_exists
 from chalicelib.data.models import AuditEventModel, FeedMessageModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
-from chalicelib.kernel.paging import decode_cursor, encode_cursor
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 
 _UNAVAILABLE = "The feed store is unavailable."
 

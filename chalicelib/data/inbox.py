@@ -15,11 +15,11 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
-from chalicelib.data.dynamo import conditional_failure, invalid_cursor
+from chalicelib.data.dynamo import conditional_failure
 from chalicelib.data.models import InboxItemModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, encode_cursor
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 from chalicelib.notifications.domain import InboxItem
 
 _UNAVAILABLE = "The notifications inbox is unavailable."

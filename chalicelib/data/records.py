@@ -14,11 +14,11 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import conditional_failure, contended, invalid_cursor
+from chalicelib.data.dynamo import conditional_failure, contended
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
 from chalicelib.errors import Conflict, DependencyUnavailable
-from chalicelib.kernel.paging import decode_cursor, encode_cursor
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
 
 _UNAVAILABLE = "The health records store is unavailable."

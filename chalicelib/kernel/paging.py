@@ -27,6 +27,11 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str:
     return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, sort_keys=True).encode()).decode()
 
 
+def invalid_cursor(field: str) -> ValidationFailed:
+    """The error for a cursor that is none, or does not continue the listing it was handed to."""
+    return ValidationFailed("The page cursor is not valid.", [{"field": field}])
+
+
 def decode_cursor(cursor: str) -> dict[str, Any] | None:
     if not cursor:
         return None
@@ -40,5 +45,5 @@ def decode_cursor(cursor: str) -> dict[str, Any] | None:
         and decoded
         and all(isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in decoded.values())
     ):
-        raise ValidationFailed("The page cursor is not valid.", [{"field": "after"}])
+        raise invalid_cursor("after")
     return decoded

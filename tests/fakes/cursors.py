@@ -3,12 +3,7 @@ position, checked to continue the listing it is handed to."""
 
 from __future__ import annotations
 
-from chalicelib.errors import ValidationFailed
-from chalicelib.kernel.paging import decode_cursor, encode_cursor
-
-
-def invalid_cursor(field: str = "cursor") -> ValidationFailed:
-    return ValidationFailed("The page cursor is not valid.", [{"field": field}])
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 
 
 def position(after: str, names: set[str]) -> dict[str, str] | None:
@@ -18,7 +13,7 @@ def position(after: str, names: set[str]) -> dict[str, str] | None:
     if start is None:
         return None
     if set(start) != names:
-        raise invalid_cursor()
+        raise invalid_cursor("cursor")
     return {name: value["S"] for name, value in start.items()}
 
 

@@ -16,7 +16,8 @@ from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedMessage, FeedStatus
 from chalicelib.kernel.keys import timed_key
-from tests.fakes.cursors import cursor, invalid_cursor, position
+from chalicelib.kernel.paging import invalid_cursor
+from tests.fakes.cursors import cursor, position
 
 # How the store writes received_at in its index key, and so in a cursor.
 _RECEIVED_AT = "%Y-%m-%dT%H:%M:%S.%f%z"
@@ -63,7 +64,7 @@ class FakeFeedMessages:
             try:
                 mark = (datetime.strptime(start["received_at"], _RECEIVED_AT), start["message_key"])
             except ValueError:
-                raise invalid_cursor() from None
+                raise invalid_cursor("cursor") from None
             newest_first = [r for r in newest_first if (r.received_at, r.key) < mark]
         if len(newest_first) <= limit:
             return newest_first, ""

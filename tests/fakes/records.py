@@ -25,8 +25,9 @@ from typing import Any
 
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.kernel.paging import invalid_cursor
 from chalicelib.records.domain import WITHDRAWN, StoredResult
-from tests.fakes.cursors import cursor, invalid_cursor, position
+from tests.fakes.cursors import cursor, position
 
 MAX_WAITING = 500  # as DynamoRecords.upcoming: how many waiting records are read before sorting
 
@@ -141,7 +142,7 @@ class FakeRecords:
         key_name = "category_listed_at" if prefix else "listed_at"
         start = position(after, {key_name, "record_key"})
         if start is not None and prefix and not start[key_name].startswith(prefix):
-            raise invalid_cursor()
+            raise invalid_cursor("cursor")
         if start is not None and listed_from:
             listed_from = min(listed_from, start[key_name][len(prefix) :])
         low, high = (
