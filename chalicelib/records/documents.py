@@ -4,9 +4,9 @@ five-minute link to one. Only what the caller's scope covers and the patient is 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
@@ -16,22 +16,13 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 from chalicelib.records.domain import DOCUMENT_TYPES, StoredResult
-from chalicelib.records.links import LinkPorts, file_link
-from chalicelib.records.stores import Records
-
-
-class DocumentsPorts(AccessPorts, LinkPorts, Protocol):
-    """A patient's documents, read through the caller's scope, audited, with links to their files."""
-
-    @property
-    def records(self) -> Records: ...
-
+from chalicelib.records.links import RecordFilesPorts, file_link
 
 MAX_PAGE = 50
 
 
 def list_documents(
-    ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
 ) -> dict[str, Any]:
     kind = query.get("type", "")
     if kind and kind not in DOCUMENT_TYPES:
@@ -71,7 +62,7 @@ def document_summary(document: StoredResult) -> dict[str, Any]:
 
 
 def document_link(
-    ports: DocumentsPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
 ) -> str:
     """A link to the file that works for five minutes."""
     scope = patient_scope(ports, caller, origin, patient_id)

@@ -6,9 +6,9 @@ phone: the same entries, all shown at once to both."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
@@ -18,15 +18,7 @@ from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 from chalicelib.records.domain import ENTRY_KINDS
-from chalicelib.records.stores import Records
-
-
-class HealthSummaryPorts(AccessPorts, Protocol):
-    """A patient's health summary, a section at a time, read through the caller's scope and audited."""
-
-    @property
-    def records(self) -> Records: ...
-
+from chalicelib.records.stores import RecordReadPorts
 
 MAX_PAGE = 50
 # The FHIR resource type each section holds, for the audit trail.
@@ -42,7 +34,7 @@ _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
 
 
 def list_entries(
-    ports: HealthSummaryPorts,
+    ports: RecordReadPorts,
     caller: Caller,
     origin: Origin,
     patient_id: str,

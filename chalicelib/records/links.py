@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from chalicelib.kernel.ports import ObjectStore
+from chalicelib.records.stores import RecordReadPorts
+
 LINK_SECONDS = 300  # a download link is a bearer token to PHI: five minutes at most
 
 # Files a browser may show in the page; anything else (HTML, SVG, what a sender calls a PDF...) is
@@ -16,15 +19,15 @@ _SHOWN_INLINE = {
 }
 
 
-class FileStore(Protocol):
-    def presigned_get(self, key: str, expires_in: int, content_type: str, disposition: str) -> str: ...
-
-
 class LinkPorts(Protocol):
     """Where the files of a patient's records are kept."""
 
     @property
-    def documents(self) -> FileStore: ...
+    def documents(self) -> ObjectStore: ...
+
+
+class RecordFilesPorts(RecordReadPorts, LinkPorts, Protocol):
+    """A patient's records read through the caller's scope, with links to the files they carry."""
 
 
 def file_link(ports: LinkPorts, key: str, content_type: str) -> str:

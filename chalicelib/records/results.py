@@ -5,9 +5,9 @@ files a result carries. Only what the caller's scope covers and what is shown to
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
@@ -17,22 +17,13 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.paging import page_limit
 from chalicelib.records.domain import Category, StoredResult
-from chalicelib.records.links import LinkPorts, file_link
-from chalicelib.records.stores import Records
-
-
-class ResultsPorts(AccessPorts, LinkPorts, Protocol):
-    """A patient's results, read through the caller's scope, audited, with links to their files."""
-
-    @property
-    def records(self) -> Records: ...
-
+from chalicelib.records.links import RecordFilesPorts, file_link
 
 MAX_PAGE = 50
 
 
 def list_results(
-    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
 ) -> dict[str, Any]:
     category = query.get("category", "")
     if category and category not in {c.value for c in Category}:
@@ -54,7 +45,7 @@ def list_results(
 
 
 def get_result(
-    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     current, kept = (
@@ -102,7 +93,7 @@ def _with_file_links(result: StoredResult, patient_id: str) -> dict[str, Any]:
 
 
 def result_file_link(
-    ports: ResultsPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, index: str, now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, index: str, now: datetime
 ) -> str:
     """A five-minute link to a file a result carries (a lab's PDF rendering ...): only while the
     result itself is shown."""

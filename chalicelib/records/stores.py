@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.service import AccessPorts
 from chalicelib.records.domain import StoredResult
 
 
@@ -63,3 +64,10 @@ class Records(Protocol):
     def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:
         """Take a record off a patient's lists (kept, never deleted)."""
         ...
+
+
+class RecordReadPorts(AccessPorts, Protocol):
+    """A patient's records, read through the caller's scope (chalicelib.access) and audited."""
+
+    @property
+    def records(self) -> Records: ...
