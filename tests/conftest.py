@@ -70,19 +70,25 @@ botocore.session.create_loader = _shared_loader
 import pytest  # noqa: E402  (after the environment above is set)
 
 
+def pinned_start():
+    """Where a pinned test clock starts: a day ahead, one second into a fresh five-minute window,
+    so throttling counts made before the test do not count."""
+    from datetime import datetime, timedelta, timezone
+
+    real = datetime.now(timezone.utc) + timedelta(days=1)
+    return real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0)
+
+
 @pytest.fixture
 def clock():
     """The one clock of the whole call chain (routes, the authorizer, services, the audit trail),
     pinned for this test: it moves only when told (``clock.advance(minutes=5)``). It starts a day
     ahead on a fresh five-minute window, so throttling counts made before the test do not count.
     Every test that needs to control time takes this fixture; nothing patches a module's clock."""
-    from datetime import datetime, timedelta, timezone
-
     from chalicelib import wiring
     from chalicelib.kernel.clock import PinnedClock
 
-    real = datetime.now(timezone.utc) + timedelta(days=1)
-    pinned = PinnedClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    pinned = PinnedClock(pinned_start())
     wiring.pin_clock(pinned)
     yield pinned
     wiring.pin_clock(None)

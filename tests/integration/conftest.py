@@ -100,10 +100,9 @@ def timer_clock(aws) -> TimerClock:
     that signs in (a session opened on the real clock would be a day old on this one).
 
     Executions still waiting when the test ends are stopped here (no thread outlives the test)."""
-    from datetime import datetime, timedelta, timezone
+    from tests.conftest import pinned_start
 
-    real = datetime.now(timezone.utc) + timedelta(days=1)
-    clock = TimerClock(real.replace(minute=real.minute - real.minute % 5, second=1, microsecond=0))
+    clock = TimerClock(pinned_start())
     wiring.pin_clock(clock)
     install(clock)
     try:
