@@ -23,11 +23,3 @@ class PatientScope:
     patient_id: str
     standing: Standing
     visible_from: datetime | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.standing is Standing.STAFF
-
-    def covers(self, moment: datetime) -> bool:
-        """Whether something recorded at ``moment`` is within the caller's view."""
-        return self.visible_from is None or moment >= self.visible_from
