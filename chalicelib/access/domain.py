@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -23,3 +23,6 @@ class PatientScope:
     patient_id: str
     standing: Standing
     visible_from: datetime | None = None
+    # The patient record, when deciding had to read it (staff): a caller that needs the record
+    # takes it from here instead of reading it a second time.
+    record: object | None = field(default=None, compare=False, repr=False)

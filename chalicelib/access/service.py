@@ -49,7 +49,7 @@ def patient_scope(ports: AccessPorts, caller: Caller, origin: Origin, patient_id
         if caller.role in _STAFF_ROLES:
             patient = ports.patients.get(patient_id)
             if patient is not None and patient.organization_id == caller.organization_id:
-                return PatientScope(patient_id, Standing.STAFF)
+                return PatientScope(patient_id, Standing.STAFF, record=patient)
         elif patient_id == caller.patient_id:
             return PatientScope(patient_id, Standing.SELF)
         else:

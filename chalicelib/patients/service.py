@@ -120,8 +120,9 @@ def find(ports: RegistryPorts, caller: Caller, origin: Origin, patient_id: Any =
     if patient_id in (None, "") and mrn in (None, ""):  # a query's empty or absent parameter too
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient_id not in (None, ""):
-        # By id: the one access check decides (and audits a refusal).
-        patient = ports.patients.get(patient_scope(ports, caller, origin, patient_id).patient_id)
+        # By id: the one access check decides (and audits a refusal), reading the record as it does.
+        scope = patient_scope(ports, caller, origin, patient_id)
+        patient = scope.record if isinstance(scope.record, Patient) else ports.patients.get(scope.patient_id)
         if patient is None:
             raise NotFound("No such patient.")
         return patient
