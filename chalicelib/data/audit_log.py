@@ -10,10 +10,11 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
+from chalicelib.data.dynamo import one_page
 from chalicelib.data.models import AuditEventModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 
 
 class DynamoAuditLog:
@@ -55,11 +56,8 @@ class DynamoAuditLog:
             items = list(results)
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
-        if len(items) <= limit:
-            return [_audit_event(item) for item in items], ""
-        last = items[limit - 1]
-        cursor = encode_cursor({name: {"S": getattr(last, name)} for name in key_names})
-        return [_audit_event(item) for item in items[:limit]], cursor
+        shown, cursor = one_page(items, limit, lambda last: {name: getattr(last, name) for name in key_names})
+        return [_audit_event(item) for item in shown], cursor
 
     def ping(self) -> None:
         try:

@@ -6,9 +6,15 @@ bottom of the package: it imports no other module of chalicelib.data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
+from chalicelib.kernel.paging import encode_cursor
+
 CONDITION_FAILED = "ConditionalCheckFailedException"
+_Item = TypeVar("_Item")
 
 
 def conditional_failure(error: PynamoDBException) -> bool:
@@ -37,3 +43,13 @@ def contended(error: TransactWriteError) -> bool:
     again and retry", not "the store is down"."""
     reasons = error.cancellation_reasons or []
     return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+
+
+def one_page(items: list[_Item], limit: int, position: Callable[[_Item], dict[str, str]]) -> tuple[list[_Item], str]:
+    """A page cut from a query that asked for one item more than ``limit``: the items, and a cursor
+    (the last item's key position) only when that extra item shows another page exists, since
+    DynamoDB's own LastEvaluatedKey may lead to an empty page."""
+    if len(items) <= limit:
+        return items, ""
+    shown = items[:limit]
+    return shown, encode_cursor({name: {"S": value} for name, value in position(shown[-1]).items()})

@@ -13,11 +13,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import conditional_failure, first_item_exists
+from chalicelib.data.dynamo import conditional_failure, first_item_exists, one_page
 from chalicelib.data.models import AuditEventModel, FeedMessageModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
-from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 
 _UNAVAILABLE = "The feed store is unavailable."
 
@@ -74,18 +74,16 @@ class DynamoFeedMessages:
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        cursor = ""
-        if len(items) > limit:
-            last = items[limit - 1]
-            cursor = encode_cursor(
-                {
-                    "message_key": {"S": last.message_key},
-                    "status": {"S": last.status},
-                    "received_at": {"S": FeedMessageModel.received_at.serialize(last.received_at)},
-                }
-            )
-            items = items[:limit]
-        return [_feed_message(item) for item in items], cursor
+        shown, cursor = one_page(
+            items,
+            limit,
+            lambda last: {
+                "message_key": last.message_key,
+                "status": last.status,
+                "received_at": FeedMessageModel.received_at.serialize(last.received_at),
+            },
+        )
+        return [_feed_message(item) for item in shown], cursor
 
     def get(self, key: str) -> FeedMessage | None:
         try:

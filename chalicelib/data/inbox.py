@@ -15,11 +15,11 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
-from chalicelib.data.dynamo import conditional_failure
+from chalicelib.data.dynamo import conditional_failure, one_page
 from chalicelib.data.models import InboxItemModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.notifications.domain import InboxItem
 
 _UNAVAILABLE = "The notifications inbox is unavailable."
@@ -89,11 +89,10 @@ class DynamoInbox:
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        if len(items) <= limit:
-            return [_inbox_item(item) for item in items], ""
-        last = items[limit - 1]
-        cursor = encode_cursor({"listed_at": {"S": last.listed_at}, "record_key": {"S": last.record_key}})
-        return [_inbox_item(item) for item in items[:limit]], cursor
+        shown, cursor = one_page(
+            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        )
+        return [_inbox_item(item) for item in shown], cursor
 
     def mark_read(self, account_id: str, notification_id: str, at: datetime) -> InboxItem | None:
         """The item, read (at its first reading: marking it again keeps that time); None if the

@@ -14,11 +14,11 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import conditional_failure, contended
+from chalicelib.data.dynamo import conditional_failure, contended, one_page
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
 from chalicelib.errors import Conflict, DependencyUnavailable
-from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
 
 _UNAVAILABLE = "The health records store is unavailable."
@@ -159,11 +159,10 @@ class DynamoRecords(DynamoFeedSources):
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        if len(items) <= limit:
-            return [_stored(item) for item in items], ""
-        last = items[limit - 1]
-        cursor = encode_cursor({key_name: {"S": getattr(last, key_name)}, "record_key": {"S": last.record_key}})
-        return [_stored(item) for item in items[:limit]], cursor
+        shown, cursor = one_page(
+            items, limit, lambda last: {key_name: getattr(last, key_name), "record_key": last.record_key}
+        )
+        return [_stored(item) for item in shown], cursor
 
     def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
         """Change when the current version is released (staff release early, or hold), on
