@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit integration e2e package bench clean
+.PHONY: run feed test check format unit integration e2e package bench clean api-docs
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -25,8 +25,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 	@echo "== Dependencies installed =="
 
+# Swagger UI for /v1/docs: a pinned npm package (tools/api-docs/package-lock.json), copied beside
+# the route that serves it; rebuilt when the lock changes. Scripts of npm packages are not run.
+API_DOCS_UI := chalicelib/apidocs/static/swagger-ui-bundle.js
+$(API_DOCS_UI): tools/api-docs/package-lock.json
+	@command -v npm >/dev/null || { echo "needs Node 20 and npm"; exit 1; }
+	cd tools/api-docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p chalicelib/apidocs/static
+	cp tools/api-docs/node_modules/swagger-ui-dist/swagger-ui-bundle.js tools/api-docs/node_modules/swagger-ui-dist/swagger-ui.css chalicelib/apidocs/static/
+	touch $(API_DOCS_UI)
+
+api-docs: $(API_DOCS_UI)
+
 ## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API)
-run: $(STAMP)
+run: $(STAMP) $(API_DOCS_UI)
 	TZ=UTC $(BIN)/python -m infra.local
 
 ## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue
@@ -36,7 +48,7 @@ feed: $(STAMP)
 ## test: the whole suite, fastest layer first, stopping at the first layer that fails: checks (ruff,
 ## mypy), unit (fakes, the layering rules), integration (moto, chalice's test client, template lint),
 ## e2e (the local stack over HTTP)
-test: $(STAMP)
+test: $(STAMP) $(API_DOCS_UI)
 	@echo "== checks and unit (side by side: each keeps one core busy) =="
 	$(MAKE) --no-print-directory -j2 --output-sync=target check unit
 	@echo "== integration =="
@@ -61,16 +73,16 @@ unit: $(STAMP)
 
 # Each worker provisions its own moto account once (tests/integration/shared_aws.py); loadgroup
 # keeps the tests that build the deployment package on one worker.
-integration: $(STAMP)
+integration: $(STAMP) $(API_DOCS_UI)
 	$(PYTEST) tests/integration $(XDIST) --dist loadgroup $(PYTEST_ARGS)
 
 # Each worker starts its own local stack, shared by the tests it runs (a module-scoped stack or
 # account is made once per worker that runs a test of its module).
-e2e: $(STAMP)
+e2e: $(STAMP) $(API_DOCS_UI)
 	$(PYTEST) tests/e2e $(XDIST) --dist load $(PYTEST_ARGS)
 
 ## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md)
-package: $(STAMP)
+package: $(STAMP) $(API_DOCS_UI)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.yaml build/package
 	$(BIN)/cfn-lint build/package/sam.yaml

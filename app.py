@@ -11,11 +11,13 @@ parser or Powertools' batch utilities.
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib import settings, wiring
+from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.dev.routes import dev_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
+from chalicelib.http.routing import check_responses_when
 from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
@@ -43,7 +45,12 @@ def _record_denial(caller: Caller, route: str, reason: str) -> None:
 
 app.register_middleware(make_envelope(app, lambda: wiring.settings().is_local, _record_denial), "http")
 
+# Answers are checked against their declared models where it is cheap to fail: the local stack and
+# the tests (see chalicelib/http/contract.py).
+check_responses_when(lambda: wiring.settings().is_local)
+
 app.register_blueprint(authorizer_blueprint)
+app.register_blueprint(apidocs_routes)
 app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)
 app.register_blueprint(identity_routes)

@@ -4,6 +4,10 @@ Every route is declared through ``route(blueprint, path, access=...)``. The rule
 view so that the request envelope can refuse a route that has none (deny by default) and a test
 can list every route of the app and fail on one without a rule.
 
+The declaration also holds the route's contract (``RouteContract``): its body and query models,
+which it parses before the view runs and hands to it as ``body=`` and ``query=``, and the model
+of each response it gives, from which http/openapi.py writes the API's document.
+
 The view wrapper is also where domain errors become HTTP: chalice turns any exception a view
 raises into its own 500 body before middleware sees it, so the mapping has to happen here.
 """
@@ -12,17 +16,22 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Blueprint, Response
 from chalice.app import ChaliceViewError
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import PortalError, ValidationFailed, error_body, to_http
+from chalicelib.http.contract import ErrorBody, parse_body, parse_query
 from chalicelib.observability import log_exception
 
 ACCESS_ATTRIBUTE = "__portal_access__"
 RESTRICTED_ATTRIBUTE = "__portal_while_restricted__"
+CONTRACT_ATTRIBUTE = "__portal_contract__"
 
 
 class Access(enum.Enum):
@@ -47,6 +56,57 @@ class Access(enum.Enum):
         return role in allowed.get(self, ())
 
 
+# A response that is not JSON: (media type, OpenAPI schema of its content).
+BINARY = ("application/octet-stream", {"type": "string", "format": "binary"})
+
+
+@dataclass(frozen=True)
+class RouteContract:
+    """What a route takes and gives, declared once beside it.
+
+    ``responses`` maps each success status to the model of its body (None: no body, as a 204);
+    ``errors`` lists the error statuses the route's own logic answers (each with the one error
+    shape). The statuses every route may give are added by ``error_statuses``.
+    """
+
+    access: Access
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    responses: Mapping[int, type[BaseModel] | None] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+    tag: str = ""
+    summary: str = ""
+    description: str = ""
+    # A success answered in another media type than JSON (a page, a file): status -> (type, schema)
+    media: Mapping[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    path_parameters: tuple[str, ...] = ()
+    # False while a route has not declared its responses: it is left out of the response checks.
+    declared: bool = True
+
+    def error_statuses(self) -> tuple[int, ...]:
+        """Every error status the route can answer: its own, its access rule's, and those any
+        route may give (a refused body, an outage, a fault)."""
+        # 400: a body or query string the route refuses (a route without one refuses any).
+        statuses = set(self.errors) | {400, 500, 503}
+        if self.path_parameters:
+            statuses.add(404)
+        if self.access.needs_session:
+            statuses |= {401, 403}
+        if self.access is Access.LOCAL_DEV:
+            statuses.add(404)
+        return tuple(sorted(statuses))
+
+
+# Whether answers are checked against their declared models (the local stack and the tests: see
+# http.contract). Set once by app.py; a function so that it reads the settings at call time.
+_response_checks: Callable[[], bool] = lambda: False  # noqa: E731
+
+
+def check_responses_when(predicate: Callable[[], bool]) -> None:
+    global _response_checks
+    _response_checks = predicate
+
+
 def route(
     blueprint: Blueprint,
     path: str,
@@ -54,40 +114,122 @@ def route(
     access: Access,
     methods: tuple[str, ...] = ("GET",),
     while_restricted: tuple[str, ...] = (),
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    responses: Mapping[int, type[BaseModel] | None] | None = None,
+    errors: tuple[int, ...] = (),
+    media: Mapping[int, tuple[str, dict[str, Any]]] | None = None,
     **options: Any,
 ):
-    """Declare a view. ``while_restricted`` names the session restrictions (identity.domain.
-    Restriction values: "terms", "second_factor_setup") under which the route still answers:
-    a session that must first accept the terms may read them and accept them, nothing else."""
+    """Declare a view and its contract.
+
+    ``body`` and ``query`` are parsed before the view runs and handed to it as the keyword
+    arguments ``body`` and ``query``; ``responses`` maps each success status to its model (the
+    default is ``{200: None}``, which the document cannot describe: declare it). ``while_restricted``
+    names the session restrictions ("terms", "second_factor_setup") under which the route still
+    answers: a session that must first accept the terms may read them and accept them, nothing else.
+    """
     if access.needs_session:
         from chalicelib.identity.authorizer import session_authorizer
 
         options["authorizer"] = session_authorizer
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
+        doc = (view.__doc__ or "").strip()
+        summary, _, description = doc.partition("\n")
+        contract = RouteContract(
+            access=access,
+            body=body,
+            query=query,
+            responses=dict(responses or {200: None}),
+            errors=errors,
+            tag=_tag_of(blueprint),
+            summary=summary.strip(),
+            description=" ".join(description.split()),
+            media=dict(media or {}),
+            path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
+            declared=responses is not None,
+        )
+
+        route_name = f"{','.join(methods)} {path}"
+
+        def answer(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             try:
+                request = blueprint.current_request
+                if contract.body is not None:
+                    kwargs["body"] = parse_body(contract.body, request.json_body)
+                if contract.query is not None:
+                    kwargs["query"] = parse_query(contract.query, request.query_params)
+                elif request.query_params:
+                    raise ValidationFailed(
+                        "This route takes no query parameters.",
+                        [{"field": name, "issue": "not accepted"} for name in sorted(request.query_params)],
+                    )
                 return view(*args, **kwargs)
             except PortalError as error:
-                status, body = to_http(error)
-                return Response(body=body, status_code=status, headers=dict(error.headers))
+                status, payload = to_http(error)
+                return Response(body=payload, status_code=status, headers=dict(error.headers))
             except ChaliceViewError:
                 raise  # chalice's own 4xx (bad JSON ...): the envelope reshapes it
             except RecursionError:
                 # json.loads of a body nested thousands deep (chalice's json_body): the caller's fault
-                status, body = to_http(ValidationFailed("The JSON body is nested too deeply."))
-                return Response(body=body, status_code=status)
+                status, payload = to_http(ValidationFailed("The JSON body is nested too deeply."))
+                return Response(body=payload, status_code=status)
             except Exception as error:  # last-resort handler: log an id, reveal nothing
-                error_id = log_exception(f"{path}", error)
-                return internal_error(error_id)
+                return internal_error(log_exception(path, error))
+
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            result = answer(args, kwargs)
+            if contract.declared and _response_checks():
+                try:
+                    _check_response(contract, route_name, result)
+                except ContractViolation as violation:
+                    return internal_error(log_exception(path, violation))
+            return result
 
         setattr(guarded, ACCESS_ATTRIBUTE, access)
         setattr(guarded, RESTRICTED_ATTRIBUTE, frozenset(while_restricted))
+        setattr(guarded, CONTRACT_ATTRIBUTE, contract)
         blueprint.route(path, methods=list(methods), **options)(guarded)
         return guarded
 
     return register
+
+
+def _tag_of(blueprint: Blueprint) -> str:
+    """The capability a blueprint belongs to: chalicelib.<capability>.routes -> <capability>."""
+    parts = str(getattr(blueprint, "_import_name", "")).split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "chalicelib" else parts[-1]
+
+
+class ContractViolation(Exception):
+    """An answer that its route's declared contract does not allow: a bug of the server's."""
+
+
+def _check_response(contract: RouteContract, route_name: str, answer: Any) -> None:
+    """Raise ContractViolation when ``answer`` is not what the route declares for its status.
+    Only the local stack and the tests run it (see http.contract)."""
+    status, payload = (answer.status_code, answer.body) if isinstance(answer, Response) else (200, answer)
+    if status in contract.media:
+        return
+    if status >= 400:
+        model: type[BaseModel] | None = ErrorBody
+        if status not in contract.error_statuses():
+            raise ContractViolation(f"{route_name} answered {status}, which it does not declare")
+    elif status in contract.responses:
+        model = contract.responses[status]
+    else:
+        raise ContractViolation(f"{route_name} answered {status}, which it does not declare")
+    if model is None:
+        if payload not in (None, "", b""):
+            raise ContractViolation(f"{route_name} answered {status} with a body it declares none for")
+        return
+    try:
+        model.model_validate_json(json.dumps(payload, default=str), strict=True)
+    except ValidationError as error:
+        problems = [(".".join(map(str, p["loc"])), p["type"]) for p in error.errors(include_input=False)]
+        raise ContractViolation(f"{route_name} answered {status} off its schema {model.__name__}: {problems}") from None
 
 
 def internal_error(error_id: str) -> Response:
@@ -105,3 +247,7 @@ def access_rule(view: Callable[..., Any]) -> Access | None:
 
 def allowed_restrictions(view: Callable[..., Any]) -> frozenset[str]:
     return getattr(view, RESTRICTED_ATTRIBUTE, frozenset())
+
+
+def contract_of(view: Callable[..., Any]) -> RouteContract | None:
+    return getattr(view, CONTRACT_ATTRIBUTE, None)

@@ -1,4 +1,4 @@
-"""A worklist item and the outcomes that close it."""
+"""A worklist item: a call staff must make about a result."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.kernel.keys import timed_key
-
-CALL_OUTCOMES = ("reached", "left_message", "no_answer", "done", "other")
 
 
 @dataclass(frozen=True)

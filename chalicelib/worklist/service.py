@@ -8,14 +8,13 @@ from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients import service as patients
 from chalicelib.patients.stores import Patients
-from chalicelib.worklist.domain import CALL_OUTCOMES
+from chalicelib.worklist.contract import CloseItem
 from chalicelib.worklist.stores import Worklist
 
 
@@ -58,14 +57,11 @@ def open_items(ports: WorklistPorts, caller: Caller, origin: Origin) -> dict[str
 
 
 def close_item(
-    ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, body: Any, now: datetime
+    ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, request: CloseItem, now: datetime
 ) -> dict[str, Any]:
-    body = only_fields(body, ("outcome",), ("outcome",))
-    if body["outcome"] not in CALL_OUTCOMES:
-        raise ValidationFailed(f"outcome is one of {', '.join(CALL_OUTCOMES)}.", [{"field": "outcome"}])
     item = next((i for i in ports.worklist.open_items(caller.organization_id) if i.item_id == item_id), None)
     if item is None or not ports.worklist.close(
-        caller.organization_id, item.sort_key, caller.account_id, body["outcome"], now
+        caller.organization_id, item.sort_key, caller.account_id, request.outcome, now
     ):
         raise NotFound("No such open item.")
     write_audit(
@@ -77,6 +73,6 @@ def close_item(
         patient_id=item.patient_id,
         resource_type="Task",
         resource_id=item_id,
-        reason=body["outcome"],
+        reason=request.outcome,
     )
-    return {"item_id": item_id, "status": "done", "outcome": body["outcome"]}
+    return {"item_id": item_id, "status": "done", "outcome": request.outcome}

@@ -1,0 +1,225 @@
+"""The API's contract: the generated OpenAPI document, the routes it describes, and how requests
+that break the declared models are refused.
+
+GIVEN the app as deployed (chalice's test client on the local stage)
+WHEN its document is read, or a request breaks a route's declared model
+THEN the document is valid OpenAPI 3.1 and matches the routes both ways, and the refusal is a
+400 that names each wrong field.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from chalicelib.http.routing import Access, contract_of
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+@pytest.fixture
+def signed_in_staff(api) -> str:
+    from chalicelib import wiring
+    from infra.local import seed
+    from tests.integration.identity.conftest import STAFF_PASSWORD, STAFF_USER, sign_in
+
+    seed.seed(wiring.container(), {})
+    return sign_in(api, STAFF_USER, STAFF_PASSWORD)
+
+
+def _document(api) -> dict:
+    response = api.http.get("/v1/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.body)
+
+
+def _served_operations() -> set[tuple[str, str]]:
+    import app as app_module
+
+    return {
+        (path, method.lower())
+        for path, methods in app_module.app.routes.items()
+        for method in methods
+        if method != "OPTIONS"  # preflights: answered for every path, described by CORS, not the document
+    }
+
+
+def test_the_document_is_valid_openapi_3_1(api):
+    document = _document(api)
+
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_route_is_documented_and_nothing_else_is(api):
+    document = _document(api)
+    documented = {(path, method) for path, operations in document["paths"].items() for method in operations}
+
+    assert documented - _served_operations() == set(), "documented but not served"
+    assert _served_operations() - documented == set(), "served but not documented"
+
+
+def test_every_route_declares_its_responses():
+    import app as app_module
+
+    undeclared = sorted(
+        f"{method} {path}"
+        for path, methods in app_module.app.routes.items()
+        for method, entry in methods.items()
+        if method != "OPTIONS" and not (contract_of(entry.view_function) and contract_of(entry.view_function).declared)
+    )
+    assert undeclared == []
+
+
+def test_signed_in_routes_name_the_bearer_scheme_and_public_ones_none(api):
+    document = _document(api)
+    import app as app_module
+
+    for path, methods in app_module.app.routes.items():
+        for method, entry in methods.items():
+            if method == "OPTIONS":
+                continue
+            operation = document["paths"][path][method.lower()]
+            contract = contract_of(entry.view_function)
+            if contract.access.needs_session:
+                assert operation["security"] == [{"session": []}], f"{method} {path}"
+                assert {"401", "403"} <= set(operation["responses"]), f"{method} {path}"
+            else:
+                assert operation["security"] == [], f"{method} {path}"
+    assert document["components"]["securitySchemes"]["session"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The session token from POST /v1/sessions (or /v1/sessions/mfa).",
+    }
+
+
+def test_every_response_has_a_schema_and_errors_share_one_shape(api):
+    document = _document(api)
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation["tags"], f"{method} {path} has no tag"
+            for status, response in operation["responses"].items():
+                if status == "204":
+                    assert "content" not in response
+                    continue
+                assert response.get("content"), f"{method} {path} {status} has no schema"
+                if int(status) >= 400:
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorBody"
+                    }
+
+
+def test_request_bodies_bound_every_string_and_list(api):
+    """Unbounded text or lists in a request would let one call store megabytes."""
+    schemas = _document(api)["components"]["schemas"]
+    bodies = {
+        operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for operations in _document(api)["paths"].values()
+        for operation in operations.values()
+        if "requestBody" in operation
+    }
+    unbounded = []
+
+    def walk(schema: dict, where: str) -> None:
+        if "$ref" in schema:
+            walk(schemas[schema["$ref"].rsplit("/", 1)[1]], where)
+            return
+        for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+            walk(option, where)
+        if (
+            schema.get("type") == "string"
+            and "maxLength" not in schema
+            and "enum" not in schema
+            and "format" not in schema
+            and "const" not in schema
+        ):
+            unbounded.append(where)
+        if schema.get("type") == "array":
+            if "maxItems" not in schema:
+                unbounded.append(where)
+            walk(schema.get("items", {}), f"{where}[]")
+        for name, prop in schema.get("properties", {}).items():
+            walk(prop, f"{where}.{name}")
+
+    for name in sorted(bodies):
+        walk(schemas[name], name)
+    assert unbounded == []
+
+
+def test_an_unknown_field_is_refused_with_its_name(api, signed_in_staff):
+    response = api.http.post(
+        "/v1/staff/worklist/0123456789abcdef0123456789abcdef/done",
+        headers={"Authorization": f"Bearer {signed_in_staff}", "Content-Type": "application/json"},
+        body=json.dumps({"outcome": "reached", "is_admin": True}),
+    )
+
+    assert response.status_code == 400
+    error = json.loads(response.body)["error"]
+    assert error["code"] == "validation_failed"
+    assert error["details"] == [{"field": "is_admin", "issue": "not accepted"}]
+
+
+def test_a_wrong_value_is_refused_without_echoing_it(api, signed_in_staff):
+    response = api.http.post(
+        "/v1/staff/worklist/0123456789abcdef0123456789abcdef/done",
+        headers={"Authorization": f"Bearer {signed_in_staff}", "Content-Type": "application/json"},
+        body=json.dumps({"outcome": "secret-value-123"}),
+    )
+
+    assert response.status_code == 400
+    assert b"secret-value-123" not in response.body
+    assert json.loads(response.body)["error"]["details"][0]["field"] == "outcome"
+
+
+def test_a_query_parameter_a_route_does_not_take_is_refused(api, signed_in_staff):
+    response = api.http.get("/v1/staff/worklist?debug=1", headers={"Authorization": f"Bearer {signed_in_staff}"})
+
+    assert response.status_code == 400
+    assert json.loads(response.body)["error"]["details"] == [{"field": "debug", "issue": "not accepted"}]
+
+
+def test_the_docs_page_renders_the_document_without_inline_script(api):
+    page = api.http.get("/v1/docs")
+    script = api.http.get("/v1/docs/swagger-ui-bundle.js")
+    initializer = api.http.get("/v1/docs/initializer.js")
+
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert b"<script>" not in page.body  # every script is a file
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.body
+    assert b"/v1/openapi.json" in initializer.body
+    assert api.http.get("/v1/docs/..%2Fsettings.py").status_code == 404
+
+
+def test_access_rules_are_the_documents_security():
+    """The access rule of a route and the document agree on who may call it (no route is public by
+    accident): every public route is one of these."""
+    import app as app_module
+
+    public = sorted(
+        f"{method} {path}"
+        for path, methods in app_module.app.routes.items()
+        for method, entry in methods.items()
+        if method != "OPTIONS" and contract_of(entry.view_function).access in (Access.PUBLIC, Access.LOCAL_DEV)
+    )
+    assert all(
+        path.split(" ")[1].startswith(
+            (
+                "/v1/sessions",
+                "/v1/enrollments",
+                "/v1/account/",
+                "/v1/terms",
+                "/v1/health",
+                "/v1/openapi.json",
+                "/v1/docs",
+                "/dev/",
+                "/",
+            )
+        )
+        for path in public
+    ), public
