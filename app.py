@@ -43,10 +43,18 @@ def _record_denial(caller: Caller, route: str, reason: str) -> None:
     record_access_denied(wiring.container().audit_log, caller, route, reason, wiring.container().clock.now())
 
 
-app.register_middleware(make_envelope(app, lambda: wiring.settings().is_local, _record_denial), "http")
+app.register_middleware(
+    make_envelope(
+        app,
+        lambda: wiring.settings().is_local,
+        _record_denial,
+        allowed_origins=lambda: wiring.settings().cors_allowed_origins,
+    ),
+    "http",
+)
 
 # Answers are checked against their declared models where it is cheap to fail: the local stack and
-# the tests (see chalicelib/http/contract.py).
+# the tests (see chalicelib/kernel/contract.py).
 check_responses_when(lambda: wiring.settings().is_local)
 
 app.register_blueprint(authorizer_blueprint)

@@ -52,6 +52,8 @@ class Settings:
     aws_endpoint_url: str
     tracing_enabled: bool
     running_in_lambda: bool
+    # Origins a browser may call the API from (http/cors.py); none by default.
+    cors_allowed_origins: tuple[str, ...]
     identity: IdentityPolicy
     # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
@@ -148,6 +150,9 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         sender_address=get("PORTAL_SENDER_ADDRESS", "no-reply@portal.example.org"),
         aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
+        cors_allowed_origins=tuple(
+            origin.strip().rstrip("/") for origin in get("PORTAL_CORS_ALLOWED_ORIGINS").split(",") if origin.strip()
+        ),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
         identity=identity,
         invalid=tuple(invalid),

@@ -9,9 +9,9 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.http.contract import ResponseModel
 from chalicelib.http.openapi import build_document
 from chalicelib.http.routing import Access, route
+from chalicelib.kernel.contract import ResponseModel
 
 apidocs_routes = Blueprint(__name__)
 

@@ -22,7 +22,6 @@ from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
 from chalicelib.kernel.ports import ObjectStore, Queue
 
 
@@ -65,9 +64,10 @@ def _visible(ports: QuarantinePorts, caller: Caller, message: FeedMessage, owner
     return owner == caller.organization_id or (not owner and caller.role == "admin")
 
 
-def list_quarantined(ports: QuarantinePorts, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
-    limit = page_limit(query, 20, MAX_PAGE)
-    messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, query.get("cursor", ""))
+def list_quarantined(
+    ports: QuarantinePorts, caller: Caller, origin: Origin, limit: int, after: str = ""
+) -> dict[str, Any]:
+    messages, cursor = ports.feed_messages.in_status(FeedStatus.QUARANTINED, limit, after)
     owners: dict[str, str] = {}
     shown = [m for m in messages if _visible(ports, caller, m, owners)]
     write_audit(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.feeds import quarantine, sources
+from chalicelib.feeds.contract import (
+    FeedSource,
+    FeedSourceChange,
+    FeedSources,
+    QuarantineOutcome,
+    QuarantinePage,
+    QuarantinePageQuery,
+)
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 
@@ -18,38 +24,77 @@ def _caller():
     return signed_in_caller(feed_routes.current_request)
 
 
-@route(feed_routes, "/v1/staff/feed/quarantine", access=Access.STAFF)
-def list_quarantined():
+@route(
+    feed_routes,
+    "/v1/staff/feed/quarantine",
+    access=Access.STAFF,
+    query=QuarantinePageQuery,
+    responses={200: QuarantinePage},
+)
+def list_quarantined(query: QuarantinePageQuery):
+    """Quarantined feed messages of the caller's organization (metadata only), oldest first."""
     request = feed_routes.current_request
-    query = cast("dict[str, str]", request.query_params or {})  # a MultiDict: one (the last) value per name
-    return quarantine.list_quarantined(wiring.container(), _caller(), origin_of(request), query)
+    return quarantine.list_quarantined(wiring.container(), _caller(), origin_of(request), query.limit, query.cursor)
 
 
-@route(feed_routes, "/v1/staff/feed/quarantine/{item_id}/replay", access=Access.STAFF, methods=("POST",))
-def replay(item_id):
+@route(
+    feed_routes,
+    "/v1/staff/feed/quarantine/{item_id}/replay",
+    access=Access.STAFF,
+    methods=("POST",),
+    responses={200: QuarantineOutcome},
+    errors=(409,),
+)
+def replay(item_id: str):
+    """File a quarantined message again (after its cause was fixed)."""
     return quarantine.replay(wiring.container(), _caller(), origin_of(feed_routes.current_request), item_id)
 
 
-@route(feed_routes, "/v1/staff/feed/quarantine/{item_id}/dismiss", access=Access.STAFF, methods=("POST",))
-def dismiss(item_id):
+@route(
+    feed_routes,
+    "/v1/staff/feed/quarantine/{item_id}/dismiss",
+    access=Access.STAFF,
+    methods=("POST",),
+    responses={200: QuarantineOutcome},
+    errors=(409,),
+)
+def dismiss(item_id: str):
+    """Close a quarantined message without filing it (it stays archived)."""
     return quarantine.dismiss(wiring.container(), _caller(), origin_of(feed_routes.current_request), item_id)
 
 
 # -- admins: the organization's feed sources ------------------------------------------------------
 
 
-@route(feed_routes, "/v1/admin/feed-sources", access=Access.ADMIN)
+@route(feed_routes, "/v1/admin/feed-sources", access=Access.ADMIN, responses={200: FeedSources})
 def list_feed_sources():
+    """The systems registered to send the organization's clinical feeds."""
     return sources.list_sources(wiring.container(), _caller(), origin_of(feed_routes.current_request))
 
 
-@route(feed_routes, "/v1/admin/feed-sources/{source_id}", access=Access.ADMIN, methods=("PUT",))
-def put_feed_source(source_id):
+@route(
+    feed_routes,
+    "/v1/admin/feed-sources/{source_id}",
+    access=Access.ADMIN,
+    methods=("PUT",),
+    body=FeedSourceChange,
+    responses={200: FeedSource},
+    errors=(409,),
+)
+def put_feed_source(source_id: str, body: FeedSourceChange):
+    """Register a sender for the organization, or change its default authority."""
     request = feed_routes.current_request
-    return sources.put_source(wiring.container(), _caller(), origin_of(request), source_id, request.json_body)
+    return sources.put_source(wiring.container(), _caller(), origin_of(request), source_id, body)
 
 
-@route(feed_routes, "/v1/admin/feed-sources/{source_id}", access=Access.ADMIN, methods=("DELETE",))
-def delete_feed_source(source_id):
+@route(
+    feed_routes,
+    "/v1/admin/feed-sources/{source_id}",
+    access=Access.ADMIN,
+    methods=("DELETE",),
+    responses={204: None},
+)
+def delete_feed_source(source_id: str):
+    """Stop filing the sender's messages for the organization (they are quarantined from now on)."""
     sources.delete_source(wiring.container(), _caller(), origin_of(feed_routes.current_request), source_id)
     return Response(body="", status_code=204)

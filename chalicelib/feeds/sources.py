@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.feeds.contract import FeedSourceChange
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.feeds.envelope import _is_identity
 from chalicelib.feeds.stores import FeedSources
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 
 
@@ -34,8 +33,6 @@ class SourcesPorts(AuditPorts, Protocol):
 
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
 CATCH_ALL = "*"
-# As a patient identifier's authority (patients.domain): a namespace, an OID or a FHIR system URL.
-_AUTHORITY = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
 
 
 def source_id(sender: str) -> str:
@@ -74,7 +71,9 @@ def list_sources(ports: SourcesPorts, caller: Caller, origin: Origin) -> dict[st
     return {"feed_sources": [_shown(s) for s in sources]}
 
 
-def put_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str, body: Any) -> dict[str, Any]:
+def put_source(
+    ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str, change: FeedSourceChange
+) -> dict[str, Any]:
     sender = _sender(sender_id)
     if not sender:
         raise ValidationFailed(
@@ -82,15 +81,7 @@ def put_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: s
             "printable characters, as intake reads it.",
             [{"field": "source_id"}],
         )
-    body = only_fields(body, ("default_authority",))
-    authority = body.get("default_authority")
-    if authority is None:
-        authority = ""
-    elif not isinstance(authority, str) or (authority and not _AUTHORITY.fullmatch(authority)):
-        raise ValidationFailed(
-            "default_authority is 1 to 64 letters, digits, spaces or . _ : / -, or null.",
-            [{"field": "default_authority"}],
-        )
+    authority = change.default_authority or ""
     organization_id = caller.organization_id
     if sender == CATCH_ALL:
         holder = ports.records.feed_source(CATCH_ALL)

@@ -17,6 +17,7 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib.errors import error_body
+from chalicelib.http import cors
 from chalicelib.http.caller import caller_of
 from chalicelib.http.routing import Access, access_rule, allowed_restrictions, internal_error
 from chalicelib.kernel.caller import Caller
@@ -57,17 +58,26 @@ RESTRICTION_MESSAGES = {
 
 
 def make_envelope(
-    app: Chalice, is_local_stage: Callable[[], bool], record_denial: Callable[[Caller, str, str], None] | None = None
+    app: Chalice,
+    is_local_stage: Callable[[], bool],
+    record_denial: Callable[[Caller, str, str], None] | None = None,
+    allowed_origins: Callable[[], tuple[str, ...]] = lambda: (),
 ) -> Callable[[Request, Callable], Response]:
-    """``record_denial(caller, route, reason)`` writes the audit event of a refused call."""
+    """``record_denial(caller, route, reason)`` writes the audit event of a refused call;
+    ``allowed_origins()`` names the origins a browser may call the API from (http/cors.py)."""
 
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
         correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)
         logger.append_keys(client_correlation_id=client_id or None)
+        origin = request.headers.get("origin") or ""
         try:
-            response = _guarded_response(app, request, get_response, is_local_stage, record_denial)
-            response = _reshape_chalice_error(response)
+            if request.method == "OPTIONS":
+                response = _preflight(app, request, origin, allowed_origins())
+            else:
+                response = _guarded_response(app, request, get_response, is_local_stage, record_denial)
+                response = _reshape_chalice_error(response)
+                response.headers.update(cors.response_headers(origin, allowed_origins()))
         except Exception as error:  # last resort: chalice would log the message and answer in its own shape
             response = internal_error(log_exception(request.path, error))
         for name, value in SECURITY_HEADERS.items():
@@ -76,6 +86,18 @@ def make_envelope(
         return response
 
     return envelope
+
+
+def _preflight(app: Chalice, request: Request, origin: str, allowed: tuple[str, ...]) -> Response:
+    """A browser's CORS preflight: allowed for a listed origin asking for a method the path serves;
+    refused (403, and no CORS header, so the browser stops there) otherwise."""
+    served = set(app.routes.get((request.context or {}).get("resourcePath", ""), {})) - {"OPTIONS"}
+    requested = request.headers.get("access-control-request-method") or ""
+    headers: dict[str, str | list[str]] | None = cors.preflight_headers(origin, requested, served, allowed)  # type: ignore[assignment]
+    if headers is None:
+        body = error_body("cors_refused", "Browsers may not call this API from that origin, or with that method.")
+        return Response(body=body, status_code=403, headers={"Vary": "Origin"})
+    return Response(body="", status_code=204, headers=dict(headers))
 
 
 def _guarded_response(app: Chalice, request: Request, get_response, is_local_stage, record_denial) -> Response:

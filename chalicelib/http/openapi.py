@@ -14,8 +14,8 @@ from chalice import Chalice
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http.contract import ErrorBody
 from chalicelib.http.routing import Access, RouteContract, contract_of
+from chalicelib.kernel.contract import ErrorBody
 
 _STATUS_TEXT = {
     200: "OK",
@@ -54,7 +54,7 @@ def build_document(app: Chalice, *, version: str, server_url: str = "/") -> dict
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
             contract = contract_of(entry.view_function)
-            if contract is not None:
+            if contract is not None and method != "OPTIONS":  # preflights: http/cors.py
                 operations.append((path, method, contract))
 
     models = _models_of(operations)

@@ -26,7 +26,7 @@ from chalice.app import ChaliceViewError
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import PortalError, ValidationFailed, error_body, to_http
-from chalicelib.http.contract import ErrorBody, parse_body, parse_query
+from chalicelib.kernel.contract import ErrorBody, parse_body, parse_query
 from chalicelib.observability import log_exception
 
 ACCESS_ATTRIBUTE = "__portal_access__"
@@ -192,9 +192,29 @@ def route(
         setattr(guarded, RESTRICTED_ATTRIBUTE, frozenset(while_restricted))
         setattr(guarded, CONTRACT_ATTRIBUTE, contract)
         blueprint.route(path, methods=list(methods), **options)(guarded)
+        _register_preflight(blueprint, path)
         return guarded
 
     return register
+
+
+# Paths that already answer OPTIONS (one preflight view per path, whichever route declares it first).
+_PREFLIGHT_PATHS: set[str] = set()
+
+
+def _register_preflight(blueprint: Blueprint, path: str) -> None:
+    """Every path answers OPTIONS without an authorizer, so a browser's CORS preflight reaches the
+    request envelope (http/cors.py), which answers it; this view only runs if it did not."""
+    if path in _PREFLIGHT_PATHS:
+        return
+    _PREFLIGHT_PATHS.add(path)
+
+    def preflight(**_path_parameters: str) -> Response:
+        return Response(body="", status_code=204)
+
+    preflight.__name__ = f"preflight_{len(_PREFLIGHT_PATHS)}"
+    setattr(preflight, ACCESS_ATTRIBUTE, Access.PUBLIC)
+    blueprint.route(path, methods=["OPTIONS"])(preflight)
 
 
 def _tag_of(blueprint: Blueprint) -> str:

@@ -13,7 +13,6 @@ from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
 from chalicelib.notifications.domain import NOTIFICATION_ID, InboxItem
 from chalicelib.notifications.stores import Inbox
 
@@ -38,9 +37,10 @@ def item_json(item: InboxItem) -> dict[str, Any]:
     }
 
 
-def list_notifications(ports: InboxPorts, caller: Caller, origin: Origin, query: dict[str, str]) -> dict[str, Any]:
-    limit = page_limit(query, 20, MAX_PAGE)
-    items, cursor = ports.inbox.page(caller.account_id, limit, query.get("cursor", ""))
+def list_notifications(
+    ports: InboxPorts, caller: Caller, origin: Origin, limit: int, after: str = ""
+) -> dict[str, Any]:
+    items, cursor = ports.inbox.page(caller.account_id, limit, after)
     write_audit(
         ports,
         origin,

@@ -8,6 +8,7 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.notifications import inbox
+from chalicelib.notifications.contract import InboxPageQuery, MarkedAllRead, Notification, NotificationPage
 
 notification_routes = Blueprint(__name__)
 
@@ -16,17 +17,38 @@ def _caller():
     return signed_in_caller(notification_routes.current_request)
 
 
-@route(notification_routes, "/v1/me/notifications", access=Access.SIGNED_IN)
-def list_notifications():
+@route(
+    notification_routes,
+    "/v1/me/notifications",
+    access=Access.SIGNED_IN,
+    query=InboxPageQuery,
+    responses={200: NotificationPage},
+)
+def list_notifications(query: InboxPageQuery):
+    """The account's notifications in the portal, newest first."""
     request = notification_routes.current_request
-    return inbox.list_notifications(wiring.container(), _caller(), origin_of(request), dict(request.query_params or {}))
+    return inbox.list_notifications(wiring.container(), _caller(), origin_of(request), query.limit, query.cursor)
 
 
-@route(notification_routes, "/v1/me/notifications/read-all", access=Access.SIGNED_IN, methods=("POST",))
+@route(
+    notification_routes,
+    "/v1/me/notifications/read-all",
+    access=Access.SIGNED_IN,
+    methods=("POST",),
+    responses={200: MarkedAllRead},
+)
 def mark_all_read():
+    """Mark the account's notifications read (at most 100 a call: `unread_left` says to call again)."""
     return inbox.mark_all_read(wiring.container(), _caller(), wiring.container().clock.now())
 
 
-@route(notification_routes, "/v1/me/notifications/{notification_id}/read", access=Access.SIGNED_IN, methods=("POST",))
-def mark_read(notification_id):
+@route(
+    notification_routes,
+    "/v1/me/notifications/{notification_id}/read",
+    access=Access.SIGNED_IN,
+    methods=("POST",),
+    responses={200: Notification},
+)
+def mark_read(notification_id: str):
+    """Mark one notification read."""
     return inbox.mark_read(wiring.container(), _caller(), notification_id, wiring.container().clock.now())

@@ -1,10 +1,10 @@
-"""What the patient routes take and give (see http/contract.py)."""
+"""What the patient routes take and give (see kernel/contract.py)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from chalicelib.http.contract import ResponseModel
+from chalicelib.kernel.contract import ResponseModel
 
 
 class PatientIdentifier(ResponseModel):

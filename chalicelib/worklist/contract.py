@@ -1,11 +1,11 @@
-"""What the worklist routes take and give (see http/contract.py)."""
+"""What the worklist routes take and give (see kernel/contract.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from chalicelib.http.contract import RequestModel, ResponseModel
+from chalicelib.kernel.contract import RequestModel, ResponseModel
 from chalicelib.patients.contract import PatientSummary
 
 CallOutcome = Literal["reached", "left_message", "no_answer", "done", "other"]

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The web frontend's development server (Vite), which calls this API cross-origin; the built
+# frontend is served from the API's own origin and needs no CORS.
+LOCAL_FRONTEND_ORIGINS = "http://127.0.0.1:5173,http://localhost:5173"
 
 
 @dataclass
@@ -89,7 +92,9 @@ class LocalStack:
 
         session = boto3.session.Session()
         self.provisioned = provision(
-            session, stack_name=self.options.stack_name, parameters={"PublicBaseUrl": self.api_url}
+            session,
+            stack_name=self.options.stack_name,
+            parameters={"PublicBaseUrl": self.api_url, "CorsAllowedOrigins": LOCAL_FRONTEND_ORIGINS},
         )
         os.environ.update(self.provisioned.environment)
 

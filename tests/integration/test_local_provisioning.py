@@ -153,5 +153,8 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         field: aws.physical[logical_id] for field, logical_id in expected.items()
     }
     assert settings.public_base_url == "https://portal.test"
-    assert set(aws.environment) == set(RESOURCE_VARIABLES.values()) | {"PORTAL_SENDER_ADDRESS"}
+    assert set(aws.environment) == set(RESOURCE_VARIABLES.values()) | {
+        "PORTAL_SENDER_ADDRESS",
+        "PORTAL_CORS_ALLOWED_ORIGINS",
+    }
     assert settings.missing() == []
