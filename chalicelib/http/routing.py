@@ -160,7 +160,7 @@ def route(
                     kwargs["body"] = parse_body(contract.body, request.json_body)
                 if contract.query is not None:
                     kwargs["query"] = parse_query(contract.query, request.query_params)
-                elif request.query_params:
+                elif request.query_params and contract.declared:
                     raise ValidationFailed(
                         "This route takes no query parameters.",
                         [{"field": name, "issue": "not accepted"} for name in sorted(request.query_params)],

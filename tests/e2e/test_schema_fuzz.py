@@ -1,0 +1,126 @@
+"""Schema fuzzing: schemathesis generates requests from /v1/openapi.json and sends them to a local
+stack over real HTTP as an anonymous caller, a signed-in patient and a signed-in staff member.
+
+Every answer must be one the document declares, in the declared shape: no 5xx, no undeclared
+status, no body off its schema. Valid requests (positive) and invalid ones (negative: wrong types,
+missing fields, unknown fields, out-of-range values) are both generated; the second kind checks
+that bad input is a 4xx, never an outage.
+
+It runs against a stack of its own: the calls change data (sign-outs, password changes, patients
+registered) that the other e2e modules must not see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections import Counter
+
+import pytest
+import requests
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.openapi import from_dict
+
+from tests.e2e.conftest import running_portal
+from tests.e2e.test_identity_journey import STAFF_PASSWORD, STAFF_USER, Api, enrolled
+
+pytestmark = pytest.mark.e2e
+
+# Examples per operation, per caller and per generation mode. Three callers, two modes and about
+# 65 operations: 5 makes about 2,000 requests, a minute on this suite's 2-core machine.
+EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "5"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Operations that end the caller's session: fuzzed only as the anonymous caller (as a signed-in one
+# they would sign the rest of the run out, and the other operations would only ever see 401).
+SESSION_ENDING = {("DELETE", "/v1/sessions/current"), ("PUT", "/v1/me/password")}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with running_portal(tmp_path_factory.mktemp("fuzz"), PORTAL_ATTEMPTS_PER_ADDRESS="100000") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def callers(stack) -> dict[str, dict[str, str]]:
+    api = Api(stack)
+    staff = api.call("POST", "/v1/sessions", {"username": STAFF_USER, "password": STAFF_PASSWORD}).json()["token"]
+    terms = api.call("GET", "/v1/terms").json()["version"]
+    patient = api.call("POST", "/v1/sessions", enrolled(api, terms, "fuzz").credentials()).json()["token"]
+    return {
+        "anonymous": {},
+        "patient": {"Authorization": f"Bearer {patient}"},
+        "staff": {"Authorization": f"Bearer {staff}"},
+    }
+
+
+@pytest.fixture(scope="module")
+def schema(stack):
+    with urllib.request.urlopen(stack.api_url + "/v1/openapi.json", timeout=10) as answer:
+        return from_dict(json.loads(answer.read()))
+
+
+def _operations(schema):
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _fuzzer(strategy, send):
+    """A hypothesis test that sends EXAMPLES cases drawn from ``strategy``, the same ones every run."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case):
+        send(case)
+
+    return run
+
+
+def test_generated_requests_get_only_declared_answers(stack, callers, schema):
+    statuses: Counter[tuple[str, int]] = Counter()
+    session = requests.Session()
+    failures: list[str] = []
+
+    def _send(case, headers: dict[str, str], caller: str) -> None:
+        response = case.call(base_url=stack.api_url, session=session, headers=dict(headers))
+        statuses[(caller, response.status_code)] += 1
+        case.validate_response(response, checks=CHECKS)
+    for caller, headers in callers.items():
+        for operation in _operations(schema):
+            if caller != "anonymous" and (operation.method.upper(), operation.path) in SESSION_ENDING:
+                continue
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                try:
+                    strategy = operation.as_strategy(generation_mode=mode)
+                except Exception:  # noqa: BLE001 - an operation with nothing to make invalid
+                    continue
+
+                run = _fuzzer(strategy, lambda case, h=headers, who=caller: _send(case, h, who))
+                try:
+                    run()
+                except Unsatisfiable:  # nothing to make invalid: no parameter, no body
+                    pass
+                except Exception as failure:  # noqa: BLE001 - collected, all reported together
+                    failures.append(f"{caller} {mode.value} {operation.method.upper()} {operation.path}: {failure}")
+    total = sum(statuses.values())
+    print(f"\nschema fuzz: {total} requests; answers by caller and status: {sorted(statuses.items())}")
+    assert failures == [], "\n\n".join(failures)
+    assert total >= 1000
+    # Each caller reached past the access rules: the fuzz exercised the routes, not only refusals.
+    for caller in ("patient", "staff"):
+        assert sum(n for (who, status), n in statuses.items() if who == caller and status < 400) > 0
