@@ -242,9 +242,22 @@ def test_the_session_authorizer_answer_is_never_cached(packaged):
         operation
         for path, item in body["paths"].items()
         for method, operation in item.items()
-        if path.startswith("/v1/me")
+        if path.startswith("/v1/me") and method != "options"  # CORS preflights carry no token
     ]
     assert signed_in and all(operation.get("security") for operation in signed_in)
+
+
+def test_every_path_passes_cors_preflights_to_the_app_without_an_authorizer(packaged):
+    # A browser's preflight carries no Authorization header: the gateway must hand it to the app
+    # (chalicelib/http/cors.py answers it) instead of refusing it as unauthenticated.
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for path, item in body["paths"].items():
+        preflight = item.get("options")
+        assert preflight is not None, path
+        assert not preflight.get("security"), path
+        assert preflight["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
 
 
 def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
