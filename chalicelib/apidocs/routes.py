@@ -9,7 +9,6 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.http.openapi import build_document
 from chalicelib.http.routing import Access, route
 from chalicelib.kernel.contract import ResponseModel
 
@@ -45,6 +44,9 @@ class OpenApiDocument(ResponseModel):
 
 @cache
 def _document(version: str) -> dict[str, Any]:
+    # Imported here: pydantic's JSON-schema generator is heavy, and only this route needs it.
+    from chalicelib.http.openapi import build_document
+
     return build_document(apidocs_routes.current_app, version=version)
 
 
