@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit integration e2e package bench clean api-docs
+.PHONY: run feed test check format unit integration e2e package bench clean api-docs api-reference
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -36,6 +36,10 @@ $(API_DOCS_UI): tools/api-docs/package-lock.json
 	touch $(API_DOCS_UI)
 
 api-docs: $(API_DOCS_UI)
+
+## api-reference: regenerate docs/api-reference.md from the OpenAPI document (a test checks it is current)
+api-reference: $(STAMP)
+	$(BIN)/python -m infra.api_reference
 
 ## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API)
 run: $(STAMP) $(API_DOCS_UI)

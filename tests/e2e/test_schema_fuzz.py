@@ -100,6 +100,7 @@ def test_generated_requests_get_only_declared_answers(stack, callers, schema):
         response = case.call(base_url=stack.api_url, session=session, headers=dict(headers))
         statuses[(caller, response.status_code)] += 1
         case.validate_response(response, checks=CHECKS)
+
     for caller, headers in callers.items():
         for operation in _operations(schema):
             if caller != "anonymous" and (operation.method.upper(), operation.path) in SESSION_ENDING:

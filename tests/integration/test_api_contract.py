@@ -223,3 +223,10 @@ def test_access_rules_are_the_documents_security():
         )
         for path in public
     ), public
+
+
+def test_the_route_reference_page_is_current():
+    """docs/api-reference.md is generated from the document: regenerate it with `make api-reference`."""
+    from infra.api_reference import TARGET, document, render
+
+    assert TARGET.read_text() == render(document()), "docs/api-reference.md is stale: run `make api-reference`"
