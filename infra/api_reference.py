@@ -23,7 +23,6 @@ def document() -> dict:
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     sys.path.insert(0, str(PROJECT_DIR))
     import app as app_module
-
     from chalicelib.http.openapi import build_document
 
     return build_document(app_module.app, version="reference")
