@@ -6,5 +6,7 @@ window.addEventListener("load", function () {
     deepLinking: true,
     // Tokens typed into "Authorize" stay in this page's memory, never in storage.
     persistAuthorization: false,
+    // No badge from the public validator service: this page talks to its own origin only.
+    validatorUrl: null,
   });
 });

@@ -77,7 +77,7 @@ def docs_page() -> Response:
     "/v1/docs/{asset}",
     access=Access.PUBLIC,
     responses={200: None},
-    media={200: ("text/javascript", {"type": "string"})},
+    media={200: {"text/javascript": {"type": "string"}, "text/css": {"type": "string"}}},
 )
 def docs_asset(asset: str) -> Response:
     """A script or style sheet of the docs page."""

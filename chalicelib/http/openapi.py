@@ -141,8 +141,7 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
     for status, model in sorted(contract.responses.items()):
         response: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Success")}
         if status in contract.media:
-            media_type, media_schema = contract.media[status]
-            response["content"] = {media_type: {"schema": media_schema}}
+            response["content"] = {kind: {"schema": schema} for kind, schema in contract.media[status].items()}
         elif model is not None:
             response["content"] = {"application/json": {"schema": refs[model]}}
         responses[str(status)] = response

@@ -77,8 +77,8 @@ class RouteContract:
     tag: str = ""
     summary: str = ""
     description: str = ""
-    # A success answered in another media type than JSON (a page, a file): status -> (type, schema)
-    media: Mapping[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    # A success answered in other media types than JSON (a page, a file): status -> {type: schema}
+    media: Mapping[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     path_parameters: tuple[str, ...] = ()
     # False while a route has not declared its responses: it is left out of the response checks.
     declared: bool = True
@@ -118,7 +118,7 @@ def route(
     query: type[BaseModel] | None = None,
     responses: Mapping[int, type[BaseModel] | None] | None = None,
     errors: tuple[int, ...] = (),
-    media: Mapping[int, tuple[str, dict[str, Any]]] | None = None,
+    media: Mapping[int, tuple[str, dict[str, Any]] | dict[str, dict[str, Any]]] | None = None,
     **options: Any,
 ):
     """Declare a view and its contract.
@@ -146,7 +146,10 @@ def route(
             tag=_tag_of(blueprint),
             summary=summary.strip(),
             description=" ".join(description.split()),
-            media=dict(media or {}),
+            media={
+                status: dict([answer]) if isinstance(answer, tuple) else dict(answer)
+                for status, answer in (media or {}).items()
+            },
             path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
             declared=responses is not None,
         )
