@@ -12,7 +12,6 @@ the deployed portal.
 from __future__ import annotations
 
 import threading
-
 from http.server import BaseHTTPRequestHandler
 
 from chalice import local

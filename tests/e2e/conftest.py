@@ -54,9 +54,16 @@ class RunningPortal:
             return error.code, dict(error.headers), error.read()
 
     def mailbox(self) -> list[dict]:
-        status, _, body = self.get("/dev/mailbox?format=json")
-        assert status == 200
-        return json.loads(body)["emails"]
+        """Every email of the run, newest first (the mailbox answers a page at a time)."""
+        emails, cursor = [], ""
+        while True:
+            status, _, body = self.get(f"/dev/mailbox?format=json&limit=100&cursor={cursor}")
+            assert status == 200
+            page = json.loads(body)
+            emails += page["emails"]
+            if not page["next_cursor"]:
+                return emails
+            cursor = page["next_cursor"]
 
     def output(self) -> str:
         with open(self.output_path, encoding="utf-8", errors="replace") as handle:

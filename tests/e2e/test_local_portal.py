@@ -170,6 +170,20 @@ def test_requests_the_gateway_refuses_come_in_the_portal_error_shape(portal):
     assert headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("method", ["DELETE", "OPTIONS"])
+def test_a_wrong_method_answers_as_an_unknown_route_as_the_deployed_gateway_does(portal, method):
+    import requests
+
+    # (chalice local would answer 405, or make up a CORS preflight for OPTIONS)
+    answer = requests.request(
+        method, portal.api_url + "/v1/terms", headers={"Authorization": "Bearer secret-session-token"}, timeout=10
+    )
+
+    assert answer.status_code == 404
+    assert answer.json() == {"error": {"code": "not_found", "message": "No such route.", "details": []}}
+    assert "Allow" not in answer.headers and "Access-Control-Allow-Methods" not in answer.headers
+
+
 def test_ctrl_c_stops_everything(tmp_path):
     """On a stack of its own: stopping the shared one would leave later modules without it."""
     with running_portal(tmp_path) as portal:

@@ -124,7 +124,6 @@ def container(aws) -> wiring.Container:
 @pytest.fixture
 def api(aws):
     import app as app_module
-
     from infra.local.gateway import PortalGateway
 
     with Client(app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
