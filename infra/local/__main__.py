@@ -52,9 +52,11 @@ def banner(stack) -> str:
         "  Demo accounts (Albany Medical Center):",
     ]
     lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
+    # No patient details here (names, birth dates, record numbers): a console is shared, scrolled
+    # back, pasted into chats and captured by terminals' logs. Where to look is enough.
     lines += [
-        "  Demo patient   Dana Rivera, MRN AMC-100001, born 1980-04-12: her history arrives through the",
-        "                 feed (infra/local/demo/); invite her as staff to enroll (docs/api.md).",
+        "  Demo feed      a demo patient's history arrives through the feed (infra/local/demo/,",
+        "                 described in its README.md); staff find and invite them (docs/api.md).",
         "  Send a message `make feed FILE=tests/samples/hl7v2/nist_ORU_R01_lead-high_v2.5.1.hl7`",
         "Press Ctrl-C to stop.",
         "",
