@@ -45,9 +45,10 @@ api-reference: $(STAMP)
 run: $(STAMP) $(API_DOCS_UI)
 	TZ=UTC $(BIN)/python -m infra.local
 
-## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue
+## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue, and say
+## what became of it (filed, duplicate, quarantined and why); finds the stack by itself
 feed: $(STAMP)
-	$(BIN)/python -m infra.local.feed $(FILE)
+	@$(BIN)/python -m infra.local.feed "$(FILE)"
 
 ## test: the whole suite, fastest layer first, stopping at the first layer that fails: checks (ruff,
 ## mypy), unit (fakes, the layering rules), integration (moto, chalice's test client, template lint),

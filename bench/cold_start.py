@@ -15,7 +15,7 @@ RUNS = 7
 
 FLOOR = "import chalice, boto3, pynamodb.models; from aws_lambda_powertools import Logger, Metrics"
 APP = "import app"
-# What the first request pays on top: the API's first health check builds clients and models.
+# What the first request pays on top: the first deep health check builds every client and model.
 FIRST_CALL = "import app; from chalicelib import wiring; wiring.container().health_probes()"
 
 

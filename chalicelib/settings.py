@@ -48,8 +48,6 @@ class Settings:
     kms_key_id: str
     sender_address: str
     public_base_url: str
-    # Only set on the local stack: where the AWS stand-in answers (used by /dev/mailbox).
-    aws_endpoint_url: str
     tracing_enabled: bool
     running_in_lambda: bool
     # Origins a browser may call the API from (http/cors.py); none by default.
@@ -148,7 +146,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
             for field, name in RESOURCE_VARIABLES.items()
         },
         sender_address=get("PORTAL_SENDER_ADDRESS", "no-reply@portal.example.org"),
-        aws_endpoint_url=get("AWS_ENDPOINT_URL"),
         tracing_enabled=get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
         cors_allowed_origins=tuple(
             origin.strip().rstrip("/") for origin in get("PORTAL_CORS_ALLOWED_ORIGINS").split(",") if origin.strip()

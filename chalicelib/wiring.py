@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.worklist import DynamoWorklist
+    from chalicelib.health.service import CachedDeepCheck
 
 
 class ConfigurationMissing(RuntimeError):
@@ -226,6 +227,13 @@ class Container:
                     config,
                 )
             return cache[name]
+
+    @cached_property
+    def deep_health(self) -> CachedDeepCheck:
+        """The deep health check's last probe round, kept per container (health/service.py)."""
+        from chalicelib.health.service import CachedDeepCheck
+
+        return CachedDeepCheck()
 
     def health_probes(self) -> dict[str, Callable[[], None]]:
         return {

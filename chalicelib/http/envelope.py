@@ -135,6 +135,13 @@ def _session_refusal(rule: Access, entry, request: Request, record_denial) -> Re
     return None
 
 
+def no_such_route() -> dict[str, Any]:
+    """What API Gateway answers, through the MISSING_AUTHENTICATION_TOKEN gateway response of
+    infra/template.yaml, for a path or a method it has no route for; fixed, because the gateway's
+    own message may quote the Authorization header (a session token)."""
+    return error_body("not_found", "No such route.")
+
+
 def _reshape_chalice_error(response: Response) -> Response:
     """Chalice answers some errors itself ({"Code", "Message"}); give them the portal's shape."""
     body: Any = response.body
@@ -142,6 +149,12 @@ def _reshape_chalice_error(response: Response) -> Response:
         return response
     if response.status_code >= 500:
         return internal_error(uuid.uuid4().hex)
+    if body["Code"] == "MethodNotAllowedError":
+        # Only chalice (chalice local, its test client) gets this far with a method the route does
+        # not have: the deployed gateway refuses it before the function runs, as an unknown route.
+        # Answer as it does, so a client meets one answer wherever it runs (no Allow header: the
+        # gateway sends none).
+        return Response(body=no_such_route(), status_code=404)
     code = re.sub(r"(?<!^)(?=[A-Z])", "_", str(body["Code"]).removesuffix("Error")).lower()
     response.body = error_body(code, str(body["Message"]))
     return response

@@ -1,7 +1,8 @@
 """``make run``: the whole portal on this machine until Ctrl-C.
 
 Ports: PORTAL_PORT (API, default 8000) and PORTAL_AWS_PORT (AWS stand-in, default 5000).
-Data lives in memory for the run: stopping the stack forgets it.
+Data lives in memory for the run: stopping the stack forgets it. While it runs, .local/stack.json
+(or PORTAL_LOCAL_STATE) says where it is (infra/local/state.py).
 """
 
 from __future__ import annotations
@@ -32,11 +33,25 @@ def main() -> int:
         stack.stop()
         print(f"Cannot start the local portal: {error}.", flush=True)
         return 2
+    from infra.local.state import StackState, remove_state, state_file, write_state
+
+    state_path = state_file()
     try:
+        # Where `make feed` and other tools find this stack (removed again on the way out).
+        write_state(
+            state_path,
+            StackState(
+                pid=os.getpid(),
+                api_url=stack.api_url,
+                aws_url=stack.aws_url,
+                environment={k: v for k, v in stack.provisioned.environment.items() if k.startswith("PORTAL_")},
+            ),
+        )
         print(banner(stack), flush=True)
         stopped.wait()
     finally:
         print("Stopping the local portal ...", flush=True)
+        remove_state(state_path, os.getpid())
         stack.stop()
     return 0
 
@@ -52,9 +67,11 @@ def banner(stack) -> str:
         "  Demo accounts (Albany Medical Center):",
     ]
     lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
+    # No patient details here (names, birth dates, record numbers): a console is shared, scrolled
+    # back, pasted into chats and captured by terminals' logs. Where to look is enough.
     lines += [
-        "  Demo patient   Dana Rivera, MRN AMC-100001, born 1980-04-12: her history arrives through the",
-        "                 feed (infra/local/demo/); invite her as staff to enroll (docs/api.md).",
+        "  Demo feed      a demo patient's history arrives through the feed (infra/local/demo/,",
+        "                 described in its README.md); staff find and invite them (docs/api.md).",
         "  Send a message `make feed FILE=tests/samples/hl7v2/nist_ORU_R01_lead-high_v2.5.1.hl7`",
         "Press Ctrl-C to stop.",
         "",

@@ -4,25 +4,32 @@ the deployed portal.
 - One request at a time, shared with the SQS pollers (``DISPATCH_LOCK``). In Lambda every
   invocation has its process to itself; chalice keeps ``current_request`` and the Powertools
   logger keeps its keys in process globals, so concurrent threads would read each other's.
-- Requests chalice's gateway refuses itself (unknown route, no or a denied session) answer in
-  the portal's error shape, as the deployed API Gateway does through the gateway responses of
-  infra/template.yaml (infra/local/gateway.py).
+- Requests chalice's gateway refuses itself (unknown route or method, no or a denied session)
+  answer in the portal's error shape, as the deployed API Gateway does through the gateway
+  responses of infra/template.yaml (infra/local/gateway.py).
 """
 
 from __future__ import annotations
 
 import threading
+from http.server import BaseHTTPRequestHandler
 
 from chalice import local
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
-from infra.local.gateway import gateway_answer
+from infra.local.gateway import PortalGateway, gateway_answer
 
 DISPATCH_LOCK = threading.Lock()
 
 
 class PortalRequestHandler(ChaliceRequestHandler):
     timeout = 30  # a client that stalls while sending its request cannot hold a thread for ever
+
+    def __init__(self, request, client_address, server, app_object, config) -> None:
+        # chalice's own __init__, with the portal's gateway (set first: the base class's
+        # __init__ handles the request at once)
+        self.local_gateway = PortalGateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _generic_handle(self) -> None:
         # chalice's own method, with the lock around the app alone: reading the request and

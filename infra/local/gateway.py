@@ -4,14 +4,19 @@ infra/template.yaml, used by the local API server and by the integration tests' 
 chalice's local gateway raises these for an unknown route (403 "Missing Authentication Token"),
 a missing Authorization header (401) and a session the authorizer denied (403
 AccessDeniedException). The deployed gateway answers the last two with 401 not_authenticated,
-and the first with a fixed 404 not_found.
+and the first with a fixed 404 not_found. (A known path with a method it does not have reaches
+the application under chalice, which answers that same 404: chalicelib/http/envelope.py.
+OPTIONS is the one method chalice's gateway answers itself: PortalGateway refuses it as the
+deployed gateway does.)
 """
 
 from __future__ import annotations
 
 import json
 
-from chalice.local import LocalGatewayException
+from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException
+
+from chalicelib.http.envelope import no_such_route
 
 NOT_AUTHENTICATED = {
     "error": {
@@ -22,7 +27,7 @@ NOT_AUTHENTICATED = {
 }
 
 
-NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "No such route.", "details": []}}
+NO_SUCH_ROUTE = no_such_route()  # one answer with the application's, for a wrong method
 
 
 def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
@@ -41,3 +46,26 @@ def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], b
         message = "Request refused."
     body = json.dumps({"error": {"code": "gateway_rejected", "message": message, "details": []}}).encode()
     return error.CODE, headers, body
+
+
+class PortalGateway(LocalGateway):
+    """chalice's local gateway without the CORS preflight answer it makes up for every path.
+
+    The deployed API has an OPTIONS method only where a route declares one or enables CORS, and no
+    portal route does: there, OPTIONS is an unknown method, answered as an unknown route.
+    """
+
+    def handle_request(self, method, path, headers, body):
+        if method == "OPTIONS" and not self._has_options(method, path, headers, body):
+            raise ForbiddenError(
+                {"x-amzn-ErrorType": "UnauthorizedException"}, b'{"message": "Missing Authentication Token"}'
+            )
+        return super().handle_request(method, path, headers, body)
+
+    def _has_options(self, method, path, headers, body) -> bool:
+        try:
+            event = self._generate_lambda_event(method, path, headers, body)
+        except ValueError:  # no such path: chalice refuses it as the gateway does
+            return True
+        views = self._app_object.routes[event["requestContext"]["resourcePath"]]
+        return "OPTIONS" in views or any(view.cors for view in views.values())

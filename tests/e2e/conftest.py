@@ -35,6 +35,7 @@ class RunningPortal:
     aws_url: str
     process: subprocess.Popen
     output_path: str
+    state_path: str  # where the stack says it runs (infra/local/state.py)
 
     def client(self, service: str):
         return boto3.client(
@@ -54,9 +55,29 @@ class RunningPortal:
             return error.code, dict(error.headers), error.read()
 
     def mailbox(self) -> list[dict]:
-        status, _, body = self.get("/dev/mailbox?format=json")
-        assert status == 200
-        return json.loads(body)["emails"]
+        """Every email of the run, newest first (the mailbox answers a page at a time)."""
+        emails, cursor = [], ""
+        while True:
+            status, _, body = self.get(f"/dev/mailbox?format=json&limit=100&cursor={cursor}")
+            assert status == 200
+            page = json.loads(body)
+            emails += page["emails"]
+            if not page["next_cursor"]:
+                return emails
+            cursor = page["next_cursor"]
+
+    def feed(self, path: Path, **environment: str) -> subprocess.CompletedProcess:
+        """`make feed FILE=path` against this stack, as a developer runs it from another terminal."""
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PORTAL_"))}
+        env.update(PORTAL_LOCAL_STATE=self.state_path, **environment)
+        return subprocess.run(
+            [sys.executable, "-m", "infra.local.feed", str(path)],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env=env,
+        )
 
     def output(self) -> str:
         with open(self.output_path, encoding="utf-8", errors="replace") as handle:
@@ -89,12 +110,23 @@ def running_portal(directory: Path, wait_for_banner: bool = True, **environment:
     api_port, aws_port = free_port(), free_port()
     output_path = str(directory / "output.log")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PORTAL_"))}
-    env.update(E2E_ENVIRONMENT, PORTAL_PORT=str(api_port), PORTAL_AWS_PORT=str(aws_port), **environment)
+    # Each stack says where it runs in a file of its own: several run at once (one per worker),
+    # and none may overwrite or remove the file of a developer's `make run`.
+    state_path = str(directory / "stack.json")
+    env.update(
+        E2E_ENVIRONMENT,
+        PORTAL_PORT=str(api_port),
+        PORTAL_AWS_PORT=str(aws_port),
+        PORTAL_LOCAL_STATE=state_path,
+        **environment,
+    )
     with open(output_path, "w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local"], cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
         )
-    running = RunningPortal(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", process, output_path)
+    running = RunningPortal(
+        f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", process, output_path, state_path
+    )
     try:
         deadline = time.monotonic() + 90
         while wait_for_banner and "Press Ctrl-C to stop." not in running.output():

@@ -46,9 +46,16 @@ class Api:
         return self.http.request(method, self.url + path, json=body, headers=headers, timeout=30)
 
     def mailbox(self) -> list[dict]:
-        answer = self.http.get(self.url + "/dev/mailbox", params={"format": "json"}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["emails"]
+        """Every email of the run, newest first, page after page."""
+        emails, cursor = [], ""
+        while True:
+            params = {"format": "json", "limit": "100", "cursor": cursor}
+            answer = self.http.get(self.url + "/dev/mailbox", params=params, timeout=30)
+            assert answer.status_code == 200, answer.text
+            emails += answer.json()["emails"]
+            cursor = answer.json()["next_cursor"]
+            if not cursor:
+                return emails
 
     def emails_to(self, address: str, subject: str) -> list[dict]:
         return [e for e in self.mailbox() if e["to"] == [address] and e["subject"] == subject]

@@ -124,8 +124,11 @@ def container(aws) -> wiring.Container:
 @pytest.fixture
 def api(aws):
     import app as app_module
+    from infra.local.gateway import PortalGateway
 
     with Client(app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+        # the local stack's gateway (infra/local/api_server.py), so calls answer as over HTTP
+        client.http._local_gateway = PortalGateway(app_module.app, client.http._config)
         client.http._error_response = _as_deployed_gateway
         yield client
 

@@ -1,4 +1,4 @@
-"""The API's edge as a client sees it: health, one error shape, security headers, correlation
+"""The API's edge as a client sees it: health (liveness and the deep check), one error shape, security headers, correlation
 ids, deny by default, developer tools hidden outside the local stage, nothing leaked on a 500."""
 
 from __future__ import annotations
@@ -15,37 +15,77 @@ from chalicelib.http.envelope import make_envelope
 from chalicelib.http.routing import Access, access_rule, route
 
 
-def test_health_reports_every_backing_service(api):
+def test_health_is_liveness_and_asks_no_backing_service(api, aws, container):
+    # GIVEN backing services gone (a queue, a table)
+    boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])
+    _delete_table(aws.physical["AuditEventsTable"])
+
     response = api.http.get("/v1/health")
+
+    # THEN liveness still answers, and built no AWS client to do so
+    assert response.status_code == 200
+    assert response.json_body == {"status": "ok", "stage": "local", "version": response.json_body["version"]}
+    assert response.json_body["version"]
+    assert "_clients" not in container.__dict__ and "_session" not in container.__dict__
+
+
+def test_deep_health_reports_every_backing_service(api):
+    response = api.http.get("/v1/health/deep")
 
     assert response.status_code == 200
     body = response.json_body
-    assert body["status"] == "ok" and body["stage"] == "local" and body["version"]
-    assert set(body["services"]) == {"dynamodb", "s3", "sqs", "ses", "stepfunctions", "kms"}
-    assert all(service["status"] == "ok" for service in body["services"].values())
+    assert body["status"] == "ok" and body["stage"] == "local" and body["version"] and body["checked_at"]
+    assert body["services"] == {name: "ok" for name in ("dynamodb", "s3", "sqs", "ses", "stepfunctions", "kms")}
+    assert body["unavailable"] == []
 
 
-def test_health_names_the_dependency_that_is_down_without_revealing_resources(api, aws):
+def test_deep_health_names_the_dependency_that_is_down_without_revealing_resources(api, aws):
     boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])
 
-    response = api.http.get("/v1/health")
+    response = api.http.get("/v1/health/deep")
 
     assert response.status_code == 503
-    assert response.json_body["services"]["sqs"]["status"] == "unavailable"
-    assert response.json_body["services"]["dynamodb"]["status"] == "ok"
+    assert response.json_body["status"] == "degraded"
+    assert response.json_body["unavailable"] == ["sqs"]
+    assert response.json_body["services"]["sqs"] == "unavailable"
+    assert response.json_body["services"]["dynamodb"] == "ok"
     assert "patient-portal" not in response.body.decode()  # no queue, table or bucket names
 
 
-def test_health_reports_dynamodb_down_when_its_table_is_gone(api, aws):
-    dynamodb = boto3.client("dynamodb")
-    table = aws.physical["AuditEventsTable"]
-    dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
-    dynamodb.delete_table(TableName=table)
+def test_deep_health_reports_dynamodb_down_when_its_table_is_gone(api, aws):
+    _delete_table(aws.physical["AuditEventsTable"])
 
-    response = api.http.get("/v1/health")
+    response = api.http.get("/v1/health/deep")
 
     assert response.status_code == 503
-    assert response.json_body["services"]["dynamodb"]["status"] == "unavailable"
+    assert response.json_body["unavailable"] == ["dynamodb"]
+
+
+def test_a_burst_of_deep_health_calls_costs_one_probe_round(api, aws, clock, json_log):
+    # GIVEN a first deep check, all well
+    first = api.http.get("/v1/health/deep")
+    assert first.status_code == 200
+    # WHEN a service goes down and the check is asked again and again within the cache time
+    boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])
+    burst = []
+    for _ in range(20):
+        clock.advance(seconds=0.4)
+        burst.append(api.http.get("/v1/health/deep"))
+
+    # THEN every one of them got the first round's answer, and no service was asked again
+    assert {(r.status_code, r.json_body["checked_at"]) for r in burst} == {(200, first.json_body["checked_at"])}
+    assert [line["message"] for line in json_log()].count("health checked") == 1
+    # AND once the answer is older than the cache time, the next call probes again and sees it
+    clock.advance(seconds=2)
+    later = api.http.get("/v1/health/deep")
+    assert later.status_code == 503 and later.json_body["unavailable"] == ["sqs"]
+    assert later.json_body["checked_at"] != first.json_body["checked_at"]
+
+
+def _delete_table(table: str) -> None:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
+    dynamodb.delete_table(TableName=table)
 
 
 def test_every_response_carries_security_headers_and_a_correlation_id(api):
@@ -73,13 +113,15 @@ def json_log():
     logging.getLogger("patient-portal").removeHandler(handler)
 
 
-def test_the_correlation_id_is_the_servers_and_the_callers_is_logged_beside_it(api, aws, json_log):
+def test_the_correlation_id_is_the_servers_and_the_callers_is_logged_beside_it(api, aws, clock, json_log):
     """A caller cannot choose the id that other requests' log lines are found by; its own id,
     when well formed, is kept beside it so a frontend can trace its calls."""
     boto3.client("sqs").delete_queue(QueueUrl=aws.physical["NotificationsQueue"])  # makes health log a warning
 
-    first = api.http.get("/v1/health", headers={"X-Correlation-Id": "trace-1234abcd"}).headers["X-Correlation-Id"]
-    second = api.http.get("/v1/health", headers={"X-Correlation-Id": "<script>"}).headers["X-Correlation-Id"]
+    deep = "/v1/health/deep"
+    first = api.http.get(deep, headers={"X-Correlation-Id": "trace-1234abcd"}).headers["X-Correlation-Id"]
+    clock.advance(minutes=1)  # past the deep check's cache: the second call probes (and warns) too
+    second = api.http.get(deep, headers={"X-Correlation-Id": "<script>"}).headers["X-Correlation-Id"]
 
     assert first != second and "trace-1234abcd" not in (first, second)
     warnings = [line for line in json_log() if line["message"] == "health probe failed"]
@@ -90,12 +132,47 @@ def test_the_correlation_id_is_the_servers_and_the_callers_is_logged_beside_it(a
 
 
 def test_chalice_errors_come_in_the_portal_error_shape(api):
-    response = api.http.post("/v1/health", body="{}", headers={"Content-Type": "application/json"})
+    response = api.http.post("/v1/sessions", body="username=a", headers={"Content-Type": "text/plain"})
 
-    assert response.status_code == 405
+    assert response.status_code == 415
     assert response.json_body == {
-        "error": {"code": "method_not_allowed", "message": response.json_body["error"]["message"], "details": []}
+        "error": {"code": "unsupported_media_type", "message": response.json_body["error"]["message"], "details": []}
     }
+
+
+def _gateway_unknown_route_answer() -> tuple[int, dict]:
+    """(status, body) of the deployed gateway's MISSING_AUTHENTICATION_TOKEN response."""
+    from infra.local.template import load_template
+
+    response = load_template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    return int(response["StatusCode"]), json.loads(response["ResponseTemplates"]["application/json"])
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("DELETE", "/v1/terms"),
+        ("POST", "/v1/health"),
+        ("PUT", "/v1/me"),
+        ("HEAD", "/v1/terms"),
+        ("OPTIONS", "/v1/terms"),
+    ],
+)
+def test_a_wrong_method_answers_as_the_deployed_gateway_does(api, method, path):
+    """API Gateway refuses a method a path does not have before the function runs, with its
+    MISSING_AUTHENTICATION_TOKEN response; chalice would answer 405 (or make up a preflight)."""
+    response = api.http.request(method, path, headers={"Authorization": "Bearer secret-session-token"})
+
+    assert (response.status_code, response.json_body) == _gateway_unknown_route_answer()
+    assert response.json_body == {"error": {"code": "not_found", "message": "No such route.", "details": []}}
+    assert "Allow" not in response.headers and response.headers["Cache-Control"] == "no-store"
+    assert b"secret-session-token" not in response.body
+
+
+def test_an_unknown_path_answers_as_a_wrong_method_does(api):
+    response = api.http.get("/v1/no-such-route", headers={"Authorization": "Bearer secret-session-token"})
+
+    assert (response.status_code, response.json_body) == _gateway_unknown_route_answer()
 
 
 def test_mailbox_is_a_local_tool_only(api, monkeypatch):
@@ -112,7 +189,8 @@ def test_mailbox_is_a_local_tool_only(api, monkeypatch):
 
 
 def test_index_links_to_health(api):
-    assert api.http.get("/").json_body["links"]["health"] == "/v1/health"
+    links = api.http.get("/").json_body["links"]
+    assert (links["health"], links["deep_health"]) == ("/v1/health", "/v1/health/deep")
 
 
 def test_every_route_of_the_app_declares_an_access_rule():

@@ -1,4 +1,4 @@
-"""Domain errors -> HTTP, and the health check over dependency probes."""
+"""Domain errors -> HTTP, and the deep health check over dependency probes and its cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from chalicelib import errors
-from chalicelib.health.service import ServiceHealth, check
+from chalicelib.health.service import CachedDeepCheck, ServiceHealth, check
+from chalicelib.kernel.clock import PinnedClock
+from tests.conftest import pinned_start
 
 # --- errors ----------------------------------------------------------------------------------
 
@@ -156,3 +158,104 @@ def test_results_keep_the_probes_order_whatever_finishes_first():
 
 def test_no_probes_is_an_empty_report():
     assert check({}, timeout=0.2) == []
+
+
+# --- the deep check's cache --------------------------------------------------------------------
+
+
+class CountingRounds:
+    """Stands in for ``check``: counts probe rounds and answers what ``down`` names."""
+
+    def __init__(self):
+        self.rounds = 0
+        self.down: set[str] = set()
+
+    def __call__(self, probes):
+        self.rounds += 1
+        return [ServiceHealth(name, name not in self.down, 1.0) for name in probes]
+
+
+PROBES = {"dynamodb": ok, "sqs": ok}
+
+
+def test_a_burst_of_deep_checks_costs_one_probe_round():
+    clock, rounds = PinnedClock(pinned_start()), CountingRounds()
+    deep = CachedDeepCheck(ttl_seconds=10, run=rounds)
+
+    answers = []
+    for _ in range(50):
+        answers.append(deep.result(clock.now(), lambda: PROBES))
+        clock.advance(seconds=0.1)
+
+    assert rounds.rounds == 1
+    assert {a.checked_at for a in answers} == {answers[0].checked_at}
+
+
+def test_the_deep_check_probes_again_once_its_answer_is_older_than_the_cache_time():
+    clock, rounds = PinnedClock(pinned_start()), CountingRounds()
+    deep = CachedDeepCheck(ttl_seconds=10, run=rounds)
+    # GIVEN SQS down at the first round
+    rounds.down = {"sqs"}
+    first = deep.result(clock.now(), lambda: PROBES)
+    assert (first.healthy, first.unavailable) == (False, ["sqs"])
+
+    # WHEN it recovers: the failure is still the answer until the cache time has passed
+    rounds.down = set()
+    clock.advance(seconds=9.9)
+    assert deep.result(clock.now(), lambda: PROBES).unavailable == ["sqs"] and rounds.rounds == 1
+    clock.advance(seconds=0.1)
+    again = deep.result(clock.now(), lambda: PROBES)
+
+    # THEN a new round sees it
+    assert rounds.rounds == 2 and again.healthy and again.checked_at == clock.now()
+
+
+def test_a_cached_deep_check_builds_no_probe():
+    clock, built = PinnedClock(pinned_start()), []
+
+    def probes():
+        built.append(1)  # (the container builds AWS clients here)
+        return PROBES
+
+    deep = CachedDeepCheck(ttl_seconds=10, run=CountingRounds())
+    deep.result(clock.now(), probes)
+    deep.result(clock.now(), probes)
+
+    assert built == [1]
+
+
+def test_a_clock_set_back_does_not_keep_an_answer_from_the_future():
+    clock, rounds = PinnedClock(pinned_start()), CountingRounds()
+    deep = CachedDeepCheck(ttl_seconds=10, run=rounds)
+    deep.result(clock.now(), lambda: PROBES)
+
+    clock.advance(seconds=-1)
+    deep.result(clock.now(), lambda: PROBES)
+
+    assert rounds.rounds == 2
+
+
+def test_callers_during_a_round_wait_for_it_and_share_its_answer():
+    clock, rounds = PinnedClock(pinned_start()), CountingRounds()
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_round(probes):
+        entered.set()
+        release.wait(10)
+        return rounds(probes)
+
+    deep = CachedDeepCheck(ttl_seconds=10, run=slow_round)
+    answers = []
+    callers = [threading.Thread(target=lambda: answers.append(deep.result(clock.now(), lambda: PROBES)))]
+    callers[0].start()
+    entered.wait(10)
+    callers += [
+        threading.Thread(target=lambda: answers.append(deep.result(clock.now(), lambda: PROBES))) for _ in range(5)
+    ]
+    for caller in callers[1:]:
+        caller.start()
+    release.set()
+    for caller in callers:
+        caller.join(10)
+
+    assert rounds.rounds == 1 and len(answers) == 6
