@@ -6,8 +6,8 @@ a missing Authorization header (401) and a session the authorizer denied (403
 AccessDeniedException). The deployed gateway answers the last two with 401 not_authenticated,
 and the first with a fixed 404 not_found. (A known path with a method it does not have reaches
 the application under chalice, which answers that same 404: chalicelib/http/envelope.py.
-OPTIONS is the one method chalice's gateway answers itself: PortalGateway refuses it as the
-deployed gateway does.)
+OPTIONS is the one method chalice's gateway would answer itself, for any path: PortalGateway
+leaves it to the routes that declare it, as the deployed gateway does.)
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], b
 class PortalGateway(LocalGateway):
     """chalice's local gateway without the CORS preflight answer it makes up for every path.
 
-    The deployed API has an OPTIONS method only where a route declares one or enables CORS, and no
-    portal route does: there, OPTIONS is an unknown method, answered as an unknown route.
+    The deployed API has an OPTIONS method only where a route declares one or enables CORS (every
+    portal path declares one, for CORS: chalicelib/http/cors.py); elsewhere OPTIONS is an unknown
+    method, answered as an unknown route.
     """
 
     def handle_request(self, method, path, headers, body):

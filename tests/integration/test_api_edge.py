@@ -155,12 +155,12 @@ def _gateway_unknown_route_answer() -> tuple[int, dict]:
         ("POST", "/v1/health"),
         ("PUT", "/v1/me"),
         ("HEAD", "/v1/terms"),
-        ("OPTIONS", "/v1/terms"),
+        # (OPTIONS is a route of every path: the CORS preflight, tests/e2e/test_api_contract_http.py)
     ],
 )
 def test_a_wrong_method_answers_as_the_deployed_gateway_does(api, method, path):
     """API Gateway refuses a method a path does not have before the function runs, with its
-    MISSING_AUTHENTICATION_TOKEN response; chalice would answer 405 (or make up a preflight)."""
+    MISSING_AUTHENTICATION_TOKEN response; chalice would answer 405."""
     response = api.http.request(method, path, headers={"Authorization": "Bearer secret-session-token"})
 
     assert (response.status_code, response.json_body) == _gateway_unknown_route_answer()
