@@ -19,7 +19,6 @@ from typing import Any
 from chalicelib.errors import ValidationFailed
 
 DEFAULT_PAGE = 20
-LARGEST_PAGE = 100
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,25 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.health.contract import DeepHealth, Index, Liveness
 from chalicelib.http.routing import Access, route
 from chalicelib.kernel.clock import iso
 
 health_routes = Blueprint(__name__)
 
 
-@route(health_routes, "/v1/health", access=Access.PUBLIC)
+@route(health_routes, "/v1/health", access=Access.PUBLIC, responses={200: Liveness})
 def health() -> dict:
+    """Liveness: the function starts and its configuration is complete (no AWS call)."""
     # The container is built (it refuses to start on missing configuration, as every other route
     # would) but no client is: this answer never waits on AWS.
     settings = wiring.container().settings
     return {"status": "ok", "stage": settings.stage, "version": settings.version}
 
 
-@route(health_routes, "/v1/health/deep", access=Access.PUBLIC)
+@route(health_routes, "/v1/health/deep", access=Access.PUBLIC, responses={200: DeepHealth, 503: DeepHealth})
 def deep_health() -> Response:
+    """Readiness: each backing service asked (the answer is kept a few seconds per container)."""
     container = wiring.container()
     checked = container.deep_health.result(container.clock.now(), container.health_probes)
     body = {
@@ -45,9 +48,9 @@ def deep_health() -> Response:
     return Response(body=body, status_code=200 if checked.healthy else 503)
 
 
-@route(health_routes, "/", access=Access.PUBLIC)
+@route(health_routes, "/", access=Access.PUBLIC, responses={200: Index})
 def index() -> dict:
-    """Where links in local emails land until the web frontend exists; names the API's entry points."""
+    """The API's entry points (where links in local emails land until the web frontend exists)."""
     settings = wiring.container().settings
     links = {"health": "/v1/health", "deep_health": "/v1/health/deep"}
     if settings.is_local:

@@ -146,6 +146,8 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
             response["content"] = {"application/json": {"schema": refs[model]}}
         responses[str(status)] = response
     for status in contract.error_statuses():
+        if str(status) in responses:  # declared with a body of its own (the 503 of a health check)
+            continue
         responses[str(status)] = {
             "description": _STATUS_TEXT.get(status, "An error."),
             "content": {"application/json": {"schema": refs[ErrorBody]}},

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import PortalError, ValidationFailed, error_body, to_http
 from chalicelib.kernel.contract import ErrorBody, parse_body, parse_query
-from chalicelib.observability import log_exception
+from chalicelib.observability import log_exception, logger
 
 ACCESS_ATTRIBUTE = "__portal_access__"
 RESTRICTED_ATTRIBUTE = "__portal_while_restricted__"
@@ -188,6 +188,8 @@ def route(
                 try:
                     _check_response(contract, route_name, result)
                 except ContractViolation as violation:
+                    # The message names the route, the field and the kind of error, never a value.
+                    logger.error("answer off its declared contract", extra={"violation": str(violation)})
                     return internal_error(log_exception(path, violation))
             return result
 
@@ -236,12 +238,12 @@ def _check_response(contract: RouteContract, route_name: str, answer: Any) -> No
     status, payload = (answer.status_code, answer.body) if isinstance(answer, Response) else (200, answer)
     if status in contract.media:
         return
-    if status >= 400:
-        model: type[BaseModel] | None = ErrorBody
+    if status in contract.responses:  # a success, or an error status with its own body (503 of a check)
+        model: type[BaseModel] | None = contract.responses[status]
+    elif status >= 400:
+        model = ErrorBody
         if status not in contract.error_statuses():
             raise ContractViolation(f"{route_name} answered {status}, which it does not declare")
-    elif status in contract.responses:
-        model = contract.responses[status]
     else:
         raise ContractViolation(f"{route_name} answered {status}, which it does not declare")
     if model is None:
