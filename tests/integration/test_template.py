@@ -53,6 +53,7 @@ def test_tables_and_buckets_holding_phi_outlive_the_stack():
         "SignedDocumentsBucket",
         "FeedArchiveBucket",
         "PortalKey",
+        "RecordIdKey",
     ):
         assert RESOURCES[logical_id].get("DeletionPolicy") == "Retain", logical_id
 
@@ -217,6 +218,19 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")
         assert logs["Resource"] == {"Fn::GetAtt": [group, "Arn"]}, function_id
         assert resources[group]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["PortalKey", "Arn"]}
+
+
+def test_only_filing_may_derive_record_ids_and_the_key_outlives_the_stack():
+    key = RESOURCES["RecordIdKey"]
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert key["Properties"]["KeySpec"] == "HMAC_256" and "EnableKeyRotation" not in key["Properties"]
+    granted = {
+        policy_id: [s["Action"] for s in statements(policy_id) if refers_to(s["Resource"], "RecordIdKey")]
+        for policy_id in of_type("AWS::IAM::Policy")
+    }
+    assert {policy_id: actions for policy_id, actions in granted.items() if actions} == {
+        "FeedIntakePolicy": ["kms:GenerateMac"]
+    }
 
 
 def test_timer_history_is_encrypted_with_the_portal_key():
