@@ -4,7 +4,8 @@ infra/template.yaml, used by the local API server and by the integration tests' 
 chalice's local gateway raises these for an unknown route (403 "Missing Authentication Token"),
 a missing Authorization header (401) and a session the authorizer denied (403
 AccessDeniedException). The deployed gateway answers the last two with 401 not_authenticated,
-and the first with a fixed 404 not_found.
+and the first with a fixed 404 not_found; every one of its answers carries the app's security
+headers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 
 from chalice.local import LocalGatewayException
+
+from chalicelib.http.envelope import SECURITY_HEADERS
 
 NOT_AUTHENTICATED = {
     "error": {
@@ -27,7 +30,7 @@ NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "No such route.", "de
 
 def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) as the deployed gateway would send them."""
-    headers = {**(error.headers or {}), "Content-Type": "application/json", "Cache-Control": "no-store"}
+    headers = {**(error.headers or {}), "Content-Type": "application/json", **SECURITY_HEADERS}
     kind = (error.headers or {}).get("x-amzn-ErrorType", "")
     if error.CODE == 401 or kind == "AccessDeniedException":
         return 401, {**headers, "WWW-Authenticate": "Bearer"}, json.dumps(NOT_AUTHENTICATED).encode()

@@ -3,6 +3,7 @@ what `make package` produces (chalice's SAM template merged with infra/template.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -259,6 +260,34 @@ def test_the_session_authorizer_answer_is_never_cached(packaged):
         if path.startswith("/v1/me")
     ]
     assert signed_in and all(operation.get("security") for operation in signed_in)
+
+
+def test_every_answer_the_gateway_gives_itself_carries_the_apps_security_headers():
+    """One source of truth: the headers the envelope sets on the app's answers, each as a static
+    gateway response value (inside one pair of single quotes, the quotes within left as they are)."""
+    from chalicelib.http.envelope import SECURITY_HEADERS
+
+    responses = RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
+    # the fallbacks of every type not declared (THROTTLED's 429, REQUEST_TOO_LARGE, INTEGRATION_TIMEOUT ...)
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    expected = {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}
+    for kind, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        # a declared type replaces its default whole, so each must carry them all itself
+        assert {name: headers.get(name) for name in expected} == expected, kind
+        body = json.loads(
+            response["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '""')
+        )
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, kind
+    csp = responses["DEFAULT_4XX"]["ResponseParameters"]["Headers"]["Content-Security-Policy"]
+    assert csp == "'default-src 'none'; frame-ancestors 'none''"
+
+
+def test_the_packaged_api_keeps_the_gateway_responses(packaged):
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    packaged_responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert packaged_responses == RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
 
 
 def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
