@@ -85,7 +85,7 @@ def _patient_with_results(container, filer, filed) -> tuple[str, str]:
     for correction in (1, 2):
         send(oru_with_20_obx(500_000 + correction, status="C", shift=correction, order=CORRECTED))
     patient_id = filed[0].patients[0]
-    return patient_id, result_id(ORGANIZATION, "LAB|ALBANYMED", f"FIL{CORRECTED}")
+    return patient_id, result_id(container.record_id_key, ORGANIZATION, "LAB|ALBANYMED", f"FIL{CORRECTED}")
 
 
 def _patient_session(container, patient_id: str) -> str:

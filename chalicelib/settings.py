@@ -46,6 +46,7 @@ class Settings:
     notifications_queue_url: str
     dated_event_state_machine_arn: str
     kms_key_id: str
+    record_id_key_id: str  # the KMS HMAC key that filed items' ids are derived with
     sender_address: str
     public_base_url: str
     tracing_enabled: bool
@@ -93,6 +94,7 @@ RESOURCE_VARIABLES = {
     "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",
+    "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",
     "public_base_url": "PORTAL_PUBLIC_BASE_URL",
 }
 

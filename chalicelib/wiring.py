@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.health.service import CachedDeepCheck
 
 
+# What the record-id key signs to derive the secret of filed items' ids. Changing it changes every
+# id a resent item would get (docs/runbooks.md, "The record-id key"): never change it.
+RECORD_ID_LABEL = b"patient-portal/record-ids/v1"
+
+
 class ConfigurationMissing(RuntimeError):
     """A deployed function was not given the names of its resources (a template mistake)."""
 
@@ -132,6 +137,16 @@ class Container:
         from chalicelib.adapters.kms import KmsKeys
 
         return KmsKeys(self.client("kms"), self.settings.kms_key_id)
+
+    @cached_property
+    def record_id_key(self) -> bytes:
+        """The secret that keys filed items' ids (records.domain.result_id), asked of KMS on first
+        use and kept for the container's life: one GenerateMac per container, not one per item.
+        It is the MAC of a fixed label under the stack's record-id HMAC key, so every container of
+        the stack derives the same secret while the key material itself never leaves KMS."""
+        from chalicelib.adapters.kms import KmsMacKey
+
+        return KmsMacKey(self.client("kms"), self.settings.record_id_key_id).mac(RECORD_ID_LABEL)
 
     # -- repositories --------------------------------------------------------------------------
     @cached_property

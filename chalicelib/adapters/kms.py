@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from chalicelib.adapters import AWS_FAILURES
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.errors import DependencyUnavailable, ValidationFailed
 
 
 class KmsKeys:
-    """Field-level encryption with the stack's key, for secrets that must not sit in a table in
-    clear (second-factor seeds, for example). The encryption context binds a ciphertext to the
-    record it belongs to, so it cannot be copied onto another one."""
+    """Field-level encryption with the stack's key, for secrets that must not sit in a table or
+    on a queue in clear (second-factor seeds, the codes and links a notification carries). The
+    encryption context binds a ciphertext to what it belongs to, so it cannot be copied onto
+    another record or message."""
 
     def __init__(self, client, key_id: str):
         self._kms = client
@@ -26,8 +27,28 @@ class KmsKeys:
             return self._kms.decrypt(CiphertextBlob=ciphertext, EncryptionContext=context, KeyId=self.key_id)[
                 "Plaintext"
             ]
+        except self._kms.exceptions.InvalidCiphertextException:
+            # Altered, or presented with another context (copied onto something it does not
+            # belong to): no retry will open it.
+            raise ValidationFailed("An encrypted value does not open here.") from None
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The key service is unavailable.") from error
 
     def ping(self) -> None:
         self._kms.describe_key(KeyId=self.key_id)
+
+
+class KmsMacKey:
+    """A KMS HMAC key (GenerateMac): its material never leaves KMS, and nothing can read it out."""
+
+    ALGORITHM = "HMAC_SHA_256"
+
+    def __init__(self, client, key_id: str):
+        self._kms = client
+        self.key_id = key_id
+
+    def mac(self, message: bytes) -> bytes:
+        try:
+            return self._kms.generate_mac(KeyId=self.key_id, Message=message, MacAlgorithm=self.ALGORITHM)["Mac"]
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("The key service is unavailable.") from error

@@ -15,7 +15,7 @@ from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, instant, media_type, older
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import ResultReport, StoredResult, content_hash, result_id
+from chalicelib.records.domain import ResultReport, StoredResult, content_hash
 
 # LOINC document types (the FHIR DocumentReference.type US Core uses) that are not reports.
 _LOINC_DOCUMENT_TYPES = {
@@ -38,7 +38,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     """A document (MDM, or a report carried as a document) goes to the documents bucket under a
     key the server makes up, and its description to the records table, versioned as results are."""
     ports, source, now, message_key = delivery.ports, delivery.source, delivery.now, delivery.message_key
-    rid = result_id(source.organization_id, delivery.sender, report.source_id)
+    rid = delivery.record_id(delivery.sender, report.source_id)
     data, content_type = _document_file(report)
     kind = document_type(report)
     content: dict[str, Any] = {
@@ -131,7 +131,7 @@ def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, 
     if discharged is None and report.visit_id:
         visit = delivery.ports.records.current(
             patient.patient_id,
-            result_id(delivery.source.organization_id, visit_sender(delivery.sender, report.visit_id), report.visit_id),
+            delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id),
             kind="visit",
         )
         discharged = instant(str(visit.content.get("ended_at") or "")) if visit is not None else None

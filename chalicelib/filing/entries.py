@@ -13,7 +13,7 @@ from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, instant, older
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import WITHDRAWN, ClinicalEntry, StoredResult, content_hash, result_id
+from chalicelib.records.domain import WITHDRAWN, ClinicalEntry, StoredResult, content_hash
 
 _VISIT_STEPS = ("planned", "arrived", "in-progress", "finished")
 
@@ -24,7 +24,7 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
     (nothing about them waits for a clinician), versioned as results are, listed by when it
     happened (an appointment moved to another day moves in the list)."""
     source, now, message_key = delivery.source, delivery.now, delivery.message_key
-    rid = result_id(source.organization_id, visit_sender(delivery.sender, entry.source_id), entry.source_id)
+    rid = delivery.record_id(visit_sender(delivery.sender, entry.source_id), entry.source_id)
     digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
 
     def next_version(current: StoredResult | None) -> StoredResult | None:

@@ -24,16 +24,22 @@ from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.versions import VersionPorts
 from chalicelib.kernel.ports import ObjectStore
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import StoredResult
+from chalicelib.records.domain import StoredResult, result_id
 from chalicelib.release.policy import ReleasePolicy
 
 
 class FilingPorts(VersionPorts, Protocol):
     """What a filer writes to: the records store (versions.file_version) and the documents bucket
-    (a document's file, the files a result carries)."""
+    (a document's file, the files a result carries); and the key its items' ids are derived with."""
 
     @property
     def documents(self) -> ObjectStore: ...
+
+    @property
+    def record_id_key(self) -> bytes:
+        """The secret that keys records.domain.result_id: the same for every container of the
+        stack, so an item resent later (to another container) gets the id it had."""
+        ...
 
 
 Outcome = tuple[str, StoredResult]  # how it went (versions.file_version), and the version stored
@@ -49,6 +55,10 @@ class Delivery:
     message_key: str
     now: datetime
     policy: ReleasePolicy
+
+    def record_id(self, sender: str, source_id: str) -> str:
+        """The id of the item ``source_id`` of ``sender`` in this delivery's organization."""
+        return result_id(self.ports.record_id_key, self.source.organization_id, sender, source_id)
 
 
 class Filer(Protocol):

@@ -10,13 +10,13 @@ from chalicelib.filing.filers import Delivery, FilingPorts, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, media_type, older
 from chalicelib.kernel.keys import timed_key
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import ResultReport, StoredResult, content_hash, report_content, result_id
+from chalicelib.records.domain import ResultReport, StoredResult, content_hash, report_content
 
 
 @filer("result")
 def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> Outcome:
     ports, source, now, message_key = delivery.ports, delivery.source, delivery.now, delivery.message_key
-    rid = result_id(source.organization_id, delivery.sender, report.source_id)
+    rid = delivery.record_id(delivery.sender, report.source_id)
     content = report_content(report)
     fits(content)
     digest = content_hash(content)

@@ -1,5 +1,9 @@
 """The Lambda side of the notifications queue: each record is one NotificationRequest, sent once.
 
+A record's parameters arrive sealed (sealing.py) and are opened here, just before the email is
+rendered; the opened values never leave this function (they are not logged, and idempotency
+keeps a hash of the sealed form only).
+
 Idempotency (Powertools, on notification_id) makes a redelivered record, or the same request
 put twice, one email and at most one inbox item (the inbox write is itself conditional on the id,
 so a retry after a failed email does not add a second). A record that is not a valid request
@@ -14,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.errors import ValidationFailed
-from chalicelib.notifications import service
+from chalicelib.notifications import sealing, service
 from chalicelib.notifications.domain import NotificationRequest
 from chalicelib.observability import count, logger
 
@@ -24,8 +28,10 @@ if TYPE_CHECKING:  # for the type checker only: Powertools' batch utility is imp
 # Longer than a message can live anywhere: 4 days on the queue, then 14 on the dead-letter queue.
 IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 # The payload check covers every field of a request but its id: a reused id with other content
-# (another address, account, template or parameter) is refused, not taken for a duplicate.
-PAYLOAD_JMESPATH = "[template, to_address, token, username, code, account_id]"
+# (another address, account, template or parameter) is refused, not taken for a duplicate. It
+# hashes the sealed parameters, never the opened ones: a stored hash of a six-digit code could be
+# reversed by trying all million.
+PAYLOAD_JMESPATH = "[template, to_address, sealed, account_id]"
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
@@ -35,8 +41,8 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
 
     container = wiring.container()
 
-    def send(message: dict[str, Any]) -> dict[str, str]:
-        request = NotificationRequest.from_message(message)
+    def send(message: dict[str, Any], request: NotificationRequest) -> dict[str, str]:
+        # (``message``, as queued, is what idempotency keys and checks; ``request`` is it opened)
         delivery = service.deliver(container, request, wiring.container().clock.now())
         if delivery.ses_message_id:
             count("NotificationSent")
@@ -67,7 +73,8 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             message = json.loads(record.body)
         except ValueError:
             raise ValidationFailed("A notification is a JSON object.") from None
-        NotificationRequest.from_message(message)  # refuse before taking an idempotency key
-        send_once(message=message)
+        # opened and checked before an idempotency key is taken: a request refused takes none
+        request = NotificationRequest.from_message(sealing.unseal(container.keys, message))
+        send_once(message=message, request=request)
 
     return process_partial_response(event=event, record_handler=take, processor=QueueBatch(), context=context)

@@ -1,17 +1,24 @@
 """Asking for an email: a service puts a notification request on the notifications queue, and the
-notifications consumer renders and sends it once per notification id."""
+notifications consumer renders and sends it once per notification id. A request's parameters
+(codes, link tokens, a user name) go on the queue sealed with the stack's key (sealing.py)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Protocol
 
-from chalicelib.kernel.ports import Queue
+from chalicelib.kernel.ports import Keys, Queue
+from chalicelib.notifications.sealing import seal
 
 
 class NotifyPorts(Protocol):
     @property
     def notifications_queue(self) -> Queue: ...
+
+    @property
+    def keys(self) -> Keys:
+        """The stack's key: a request's parameters are sealed with it before they are queued."""
+        ...
 
 
 def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: str = "", **params: str) -> None:
@@ -19,11 +26,10 @@ def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: 
     template's fixed slots; empty ones are left out."""
     if not to_address:
         return
-    ports.notifications_queue.send(
-        {
-            "notification_id": notification_id or uuid.uuid4().hex,
-            "template": template,
-            "to_address": to_address,
-            **{k: v for k, v in params.items() if v},
-        }
-    )
+    message = {
+        "notification_id": notification_id or uuid.uuid4().hex,
+        "template": template,
+        "to_address": to_address,
+        **{k: v for k, v in params.items() if v},
+    }
+    ports.notifications_queue.send(seal(ports.keys, message))

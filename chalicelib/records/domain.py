@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -217,7 +218,7 @@ class StoredResult:
     """A filed result, document or health-summary entry, one version of it."""
 
     patient_id: str
-    result_id: str  # stable across versions: derived from organization, sender and the report's own id
+    result_id: str  # stable across versions: result_id(), keyed, of organization, sender and the item's own id
     version: int
     category: str
     status: str
@@ -250,8 +251,14 @@ class StoredResult:
         return bool(is_waiting(self.release_at, self.status, now))
 
 
-def result_id(organization_id: str, sender: str, source_id: str) -> str:
-    return hashlib.sha256(f"{organization_id}\x1f{sender}\x1f{source_id}".encode()).hexdigest()[:32]
+def result_id(id_key: bytes, organization_id: str, sender: str, source_id: str) -> str:
+    """The id of a filed item: the same organization, sender and item id (the report's order or
+    document number, the entry's own id) always give the same id, so a resent or corrected item
+    finds its earlier versions. Keyed (HMAC-SHA256 with the stack's record-id key): a plain hash
+    of those values, which are not secret, would let anyone who knows an order number compute
+    the id of its result."""
+    message = f"{organization_id}\x1f{sender}\x1f{source_id}".encode()
+    return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def report_content(report: ResultReport) -> dict[str, Any]:

@@ -7,7 +7,8 @@ AccessDeniedException). The deployed gateway answers the last two with 401 not_a
 and the first with a fixed 404 not_found. (A known path with a method it does not have reaches
 the application under chalice, which answers that same 404: chalicelib/http/envelope.py.
 OPTIONS is the one method chalice's gateway would answer itself, for any path: PortalGateway
-leaves it to the routes that declare it, as the deployed gateway does.)
+leaves it to the routes that declare it, as the deployed gateway does.) Every one of its
+answers carries the app's security headers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 
 from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException
 
-from chalicelib.http.envelope import no_such_route
+from chalicelib.http.envelope import SECURITY_HEADERS, no_such_route
 
 NOT_AUTHENTICATED = {
     "error": {
@@ -32,7 +33,7 @@ NO_SUCH_ROUTE = no_such_route()  # one answer with the application's, for a wron
 
 def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) as the deployed gateway would send them."""
-    headers = {**(error.headers or {}), "Content-Type": "application/json", "Cache-Control": "no-store"}
+    headers = {**(error.headers or {}), "Content-Type": "application/json", **SECURITY_HEADERS}
     kind = (error.headers or {}).get("x-amzn-ErrorType", "")
     if error.CODE == 401 or kind == "AccessDeniedException":
         return 401, {**headers, "WWW-Authenticate": "Bearer"}, json.dumps(NOT_AUTHENTICATED).encode()

@@ -111,7 +111,11 @@ class _Creators:
     # ------------------------------------------------------------------------------ KMS
     def create_kms_key(self, logical_id: str, props: dict[str, Any]) -> None:
         kms = self._client("kms")
-        key = kms.create_key(Description=props.get("Description", ""), Policy=json.dumps(props["KeyPolicy"]))
+        params: dict[str, Any] = {"Description": props.get("Description", ""), "Policy": json.dumps(props["KeyPolicy"])}
+        for name in ("KeySpec", "KeyUsage"):  # an HMAC key (the record-id key) says both
+            if name in props:
+                params[name] = props[name]
+        key = kms.create_key(**params)
         key_id = key["KeyMetadata"]["KeyId"]
         if props.get("EnableKeyRotation"):
             kms.enable_key_rotation(KeyId=key_id)

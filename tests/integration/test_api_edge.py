@@ -97,6 +97,19 @@ def test_every_response_carries_security_headers_and_a_correlation_id(api):
     assert len(response.headers["X-Correlation-Id"]) >= 8
 
 
+def test_what_the_gateway_answers_itself_carries_the_same_security_headers(api):
+    """The local twin of the deployed gateway responses (infra/local/gateway.py)."""
+    from chalicelib.http.envelope import SECURITY_HEADERS
+
+    unknown = api.http.get("/v1/no-such-route")
+    no_session = api.http.get("/v1/me")
+
+    assert (unknown.status_code, no_session.status_code) == (404, 401)
+    for answer in (unknown, no_session):
+        assert {name: answer.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+        assert set(answer.json_body["error"]) == {"code", "message", "details"}
+
+
 @pytest.fixture
 def json_log():
     """The portal's log lines as Powertools writes them (caplog's records lack its keys)."""

@@ -124,6 +124,23 @@ def test_sender_identity_and_key(aws):
     assert "alias/patient-portal" in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]
 
 
+def test_the_record_id_key_is_an_hmac_key_as_declared_and_the_functions_name_it(aws):
+    declared = RESOURCES["RecordIdKey"]["Properties"]
+    kms = boto3.client("kms")
+    key = kms.describe_key(KeyId=aws.physical["RecordIdKey"])["KeyMetadata"]
+
+    assert (
+        (key["KeySpec"], key["KeyUsage"])
+        == (declared["KeySpec"], declared["KeyUsage"])
+        == (
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+        )
+    )
+    assert aws.environment["PORTAL_RECORD_ID_KEY_ID"] == key["Arn"]
+    assert not kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+
+
 def test_queue_names_in_code_match_the_template():
     names = {props["QueueName"] for props in of_type("AWS::SQS::Queue").values()}
     assert {CLINICAL_INBOUND_QUEUE_NAME, NOTIFICATIONS_QUEUE_NAME} <= names

@@ -8,15 +8,18 @@ import json
 
 import boto3
 
+from chalicelib import wiring
+from chalicelib.notifications.sealing import seal
 from tests.integration.conftest import sent_emails, sqs_event
 
 QUEUE = "patient-portal-notifications"
 
 
 def request(notification_id: str = "n-1", **overrides) -> str:
+    """A request as a producer queues it: its parameters sealed with the stack's key."""
     message = {"notification_id": notification_id, "template": "something_waiting", "to_address": "pat@example.org"}
     message.update(overrides)
-    return json.dumps(message)
+    return json.dumps(seal(wiring.container().keys, message))
 
 
 def test_a_notification_becomes_one_email_with_a_portal_link(api):
@@ -165,3 +168,39 @@ def test_a_notice_for_an_account_that_does_not_exist_is_dropped_not_retried(api)
 
     assert result == {"batchItemFailures": []}
     assert sent_emails() == []
+
+
+def test_a_parameter_in_clear_is_refused_so_only_the_portal_can_put_a_code_in_an_email(api):
+    """Every producer seals; a code or link token in clear was not put there by the portal."""
+    body = json.dumps(
+        {"notification_id": "n-30", "template": "sign_in_code", "to_address": "pat@example.org", "code": "042917"}
+    )
+
+    result = api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE)).payload
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert sent_emails() == []
+
+
+def test_sealed_parameters_open_only_on_the_request_they_were_sealed_for(api):
+    token = "tok_0123456789abcdef"
+    sealed = json.loads(request("n-31", template="password_reset", token=token))
+    bodies = [
+        json.dumps(moved)
+        for moved in (
+            {**sealed, "notification_id": "n-32"},  # copied onto another request
+            {**sealed, "template": "invitation"},  # into another email, with another link
+            {**sealed, "to_address": "thief@example.org"},  # redirected to someone else
+            {**sealed, "sealed": sealed["sealed"][:-8] + "AAAAAAA="},  # altered
+            {**sealed, "sealed": "not base64!"},
+        )
+    ]
+
+    refused = api.lambda_.invoke("on_notification_request", sqs_event(api, bodies, QUEUE)).payload
+    sent = api.lambda_.invoke("on_notification_request", sqs_event(api, [json.dumps(sealed)], QUEUE)).payload
+
+    assert refused == {"batchItemFailures": [{"itemIdentifier": f"message-{n}"} for n in range(5)]}
+    assert sent == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["pat@example.org"]
+    assert f'href="https://portal.test/reset-password?token={token}"' in email.body

@@ -113,7 +113,9 @@ def test_nothing_is_shown_before_its_release_time_nor_once_withdrawn(feed, ana, 
     patient_id, token = ana
     feed(oru("c-1", "ORD-1", "85"), oru("c-2", "ORD-2", "90"))
     records = wiring.container().records
-    held = records.current(patient_id, result_id("albany-medical-center", SENDER, "ORD-1^LAB"))
+    held = records.current(
+        patient_id, result_id(wiring.container().record_id_key, "albany-medical-center", SENDER, "ORD-1^LAB")
+    )
     # (a result waiting for its release time, as the release policy will store it)
     later = datetime.now(timezone.utc) + timedelta(hours=24)
     records.put_version(dataclasses.replace(held, version=held.version + 1, release_at=later, content_sha256="held"))

@@ -3,6 +3,7 @@ what `make package` produces (chalice's SAM template merged with infra/template.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +54,7 @@ def test_tables_and_buckets_holding_phi_outlive_the_stack():
         "SignedDocumentsBucket",
         "FeedArchiveBucket",
         "PortalKey",
+        "RecordIdKey",
     ):
         assert RESOURCES[logical_id].get("DeletionPolicy") == "Retain", logical_id
 
@@ -219,6 +221,19 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         assert resources[group]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["PortalKey", "Arn"]}
 
 
+def test_only_filing_may_derive_record_ids_and_the_key_outlives_the_stack():
+    key = RESOURCES["RecordIdKey"]
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert key["Properties"]["KeySpec"] == "HMAC_256" and "EnableKeyRotation" not in key["Properties"]
+    granted = {
+        policy_id: [s["Action"] for s in statements(policy_id) if refers_to(s["Resource"], "RecordIdKey")]
+        for policy_id in of_type("AWS::IAM::Policy")
+    }
+    assert {policy_id: actions for policy_id, actions in granted.items() if actions} == {
+        "FeedIntakePolicy": ["kms:GenerateMac"]
+    }
+
+
 def test_timer_history_is_encrypted_with_the_portal_key():
     encryption = RESOURCES["DatedEventStateMachine"]["Properties"]["EncryptionConfiguration"]
     assert encryption["Type"] == "CUSTOMER_MANAGED_KMS_KEY" and refers_to(encryption["KmsKeyId"], "PortalKey")
@@ -258,6 +273,34 @@ def test_every_path_passes_cors_preflights_to_the_app_without_an_authorizer(pack
         assert preflight is not None, path
         assert not preflight.get("security"), path
         assert preflight["x-amazon-apigateway-integration"]["type"] == "aws_proxy", path
+
+
+def test_every_answer_the_gateway_gives_itself_carries_the_apps_security_headers():
+    """One source of truth: the headers the envelope sets on the app's answers, each as a static
+    gateway response value (inside one pair of single quotes, the quotes within left as they are)."""
+    from chalicelib.http.envelope import SECURITY_HEADERS
+
+    responses = RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
+    # the fallbacks of every type not declared (THROTTLED's 429, REQUEST_TOO_LARGE, INTEGRATION_TIMEOUT ...)
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    expected = {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}
+    for kind, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        # a declared type replaces its default whole, so each must carry them all itself
+        assert {name: headers.get(name) for name in expected} == expected, kind
+        body = json.loads(
+            response["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '""')
+        )
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, kind
+    csp = responses["DEFAULT_4XX"]["ResponseParameters"]["Headers"]["Content-Security-Policy"]
+    assert csp == "'default-src 'none'; frame-ancestors 'none''"
+
+
+def test_the_packaged_api_keeps_the_gateway_responses(packaged):
+    with open(packaged / "sam.yaml") as handle:
+        template = yaml.load(handle, Loader=_cfn_loader())
+    packaged_responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert packaged_responses == RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
 
 
 def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():

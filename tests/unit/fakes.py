@@ -33,6 +33,31 @@ from tests.fakes import (  # noqa: F401  (re-exported)
     FakeWorklist,
 )
 
+# --- keys ------------------------------------------------------------------------------------
+
+
+class FakeKeys:
+    """KMS encryption as the portal relies on it: the ciphertext says nothing of the plaintext,
+    and opens only with the context it was sealed with (else ValidationFailed, as KmsKeys)."""
+
+    def __init__(self) -> None:
+        self._sealed: dict[bytes, tuple[bytes, dict[str, str]]] = {}
+        self.calls: list[str] = []
+
+    def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes:
+        self.calls.append("encrypt")
+        blob = b"fake-kms:" + str(len(self._sealed)).encode()
+        self._sealed[blob] = (plaintext, dict(context))
+        return blob
+
+    def decrypt(self, ciphertext: bytes, context: dict[str, str]) -> bytes:
+        self.calls.append("decrypt")
+        plaintext, sealed_with = self._sealed.get(ciphertext, (b"", {}))
+        if not sealed_with or sealed_with != context:
+            raise ValidationFailed("An encrypted value does not open here.")
+        return plaintext
+
+
 # --- feeds -----------------------------------------------------------------------------------
 
 

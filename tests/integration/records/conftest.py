@@ -170,7 +170,7 @@ def find(org: str, authority: str, value: str):
 
 
 def rid(sender: str, source_id: str, org: str = ORG) -> str:
-    return result_id(org, sender, source_id)
+    return result_id(wiring.container().record_id_key, org, sender, source_id)
 
 
 @pytest.fixture

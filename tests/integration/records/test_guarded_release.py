@@ -44,7 +44,9 @@ def test_the_timer_marks_a_due_result_released_and_announces_it(timer_clock, fee
     patient_id, _ = ana
     set_policy(seeded, {"category:pathology": DELAY_SECONDS})
     feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"))
-    waiting = wiring.container().records.current(patient_id, result_id(ORG, SENDER, "ORD-1^LAB"))
+    waiting = wiring.container().records.current(
+        patient_id, result_id(wiring.container().record_id_key, ORG, SENDER, "ORD-1^LAB")
+    )
     assert waiting.release_timer  # the record names its timer
     timer_clock.wait_for_waiting(1)
     timer_clock.advance(seconds=DELAY_SECONDS - 1)
@@ -65,7 +67,7 @@ def test_a_result_held_without_its_timer_stopped_is_not_announced(timer_clock, f
     set_policy(seeded, {"category:pathology": DELAY_SECONDS})
     feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"))
     records = wiring.container().records
-    waiting = records.current(patient_id, result_id(ORG, SENDER, "ORD-1^LAB"))
+    waiting = records.current(patient_id, result_id(wiring.container().record_id_key, ORG, SENDER, "ORD-1^LAB"))
     records.set_release(waiting, HELD_UNTIL, "clinician_review", "")
 
     # WHEN its moment comes, THEN the timer finds the record no longer names it: no email

@@ -30,7 +30,9 @@ def test_a_patient_who_chose_to_wait_sees_a_pathology_result_only_after_review_o
     feed(oru("c-1", "ORD-1", "benign", section="SP", test="22637-3^Pathology report^LN"), oru("c-2", "ORD-2", "85"))
     # the lab result she did not choose to wait for is there at once; the pathology one waits
     assert names(seeded, patient_id, token) == ["Glucose"]
-    stored = wiring.container().records.current(patient_id, result_id(ORG, SENDER, "ORD-1^LAB"))
+    stored = wiring.container().records.current(
+        patient_id, result_id(wiring.container().record_id_key, ORG, SENDER, "ORD-1^LAB")
+    )
     assert stored.held_reason == REVIEW_WAIT
     assert stored.release_at - stored.filed_at == REVIEW_WAIT_LIMIT
     [upcoming] = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
