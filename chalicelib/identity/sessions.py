@@ -131,6 +131,7 @@ def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account,
         write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_no_email")
         return
     epoch = int(now.timestamp())
+    # (Newest first: the lockout's own challenges are among the account's latest records.)
     in_flight = [
         record
         for record in ports.identity_records.owned_by(f"account#{account.account_id}", limit=50)
