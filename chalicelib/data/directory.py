@@ -58,21 +58,22 @@ class DynamoDirectory:
             raise DependencyUnavailable("The directory is unavailable.") from error
 
     def add_account(self, account: Account) -> None:
-        """Create an account and claim its user name in one transaction; Conflict if taken."""
+        """Create an account and claim its user name in one transaction; Conflict if taken. An
+        account without a user name (a staff account until its owner chooses one) claims none."""
         try:
             with TransactWrite(connection=AccountModel._get_connection().connection) as transaction:
                 self.add_account_within(transaction, account)
         except TransactWriteError as error:
-            if first_item_exists(error):  # the user name's claim
+            if account.username and first_item_exists(error):  # the user name's claim
                 raise Conflict("That user name is taken.", [{"field": "username"}]) from error
             raise DependencyUnavailable("The directory is unavailable.") from error
 
     @staticmethod
     def add_account_within(transaction: TransactWrite, account: Account) -> None:
-        """The two writes of a new account, as the first two items of a caller's transaction (so a
-        taken user name shows as the first item's condition failing)."""
-        claim = UsernameClaimModel(account_id=f"username#{account.username}", claimed_by=account.account_id)
-        transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
+        """The writes of a new account, as the first items of a caller's transaction (so a taken
+        user name shows as the first item's condition failing)."""
+        if account.username:
+            claim_username_within(transaction, account)
         transaction.save(account_item(account), condition=AccountModel.account_id.does_not_exist())
 
     def account(self, account_id: str) -> Account | None:
@@ -86,6 +87,8 @@ class DynamoDirectory:
     def account_by_username(self, username: str) -> Account | None:
         """The index finds the account; the read that follows is consistent, so the account comes
         back with its current version (the index lags writes by a moment)."""
+        if not username:  # (an account without a user name is found by no name)
+            return None
         try:
             for item in AccountModel.by_username.query(username, limit=1):
                 account = self.account(item.account_id)
@@ -115,10 +118,16 @@ class DynamoDirectory:
         return _account(item)
 
 
+def claim_username_within(transaction: TransactWrite, account: Account) -> None:
+    """The claim of an account's user name, on condition nobody holds it."""
+    claim = UsernameClaimModel(account_id=f"username#{account.username}", claimed_by=account.account_id)
+    transaction.save(claim, condition=UsernameClaimModel.account_id.does_not_exist())
+
+
 def account_item(account: Account) -> AccountModel:
     item = AccountModel(
         account_id=account.account_id,
-        username=account.username,
+        username=account.username or None,
         organization_id=account.organization_id,
         role=account.role.value,
         password_hash=account.password_hash,
@@ -150,7 +159,7 @@ def account_item(account: Account) -> AccountModel:
 def _account(item: AccountModel) -> Account:
     return Account(
         account_id=item.account_id,
-        username=item.username,
+        username=item.username or "",
         organization_id=item.organization_id,
         role=Role(item.role),
         password_hash=item.password_hash,

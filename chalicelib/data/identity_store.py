@@ -1,9 +1,9 @@
 """The identity store in DynamoDB: the short-lived identity records (IdentityRecordModel:
 sessions, invitations, second-factor challenges, one-time links, throttling windows), and the
 transactions identity needs across tables: enrolling a patient (account, user name, patient,
-invitation and audit event: all or nothing), an account change with its audit event, and a new
-session with the account that lists it. It writes accounts, patients and audit events through the
-item builders of their own modules.
+invitation and audit event: all or nothing), an account change with its audit event, a staff
+account taking its user name, and a new session with the account that lists it. It writes
+accounts, patients and audit events through the item builders of their own modules.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.accounts.domain import Account
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.directory import DynamoDirectory, account_item
+from chalicelib.data.directory import DynamoDirectory, account_item, claim_username_within
 from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended, first_item_exists
 from chalicelib.data.models import AuditEventModel, IdentityRecordModel, PatientModel
 from chalicelib.data.patients import patient_item
@@ -245,6 +245,24 @@ def save_account_with_audit(account: Account, audit_event: AuditEvent) -> Accoun
     return dataclasses.replace(account, version=(account.version or 0) + 1)
 
 
+def claim_username(account: Account, audit_event: AuditEvent) -> Account:
+    """An account taking the user name it was created without (a staff account set up by its
+    owner): the name's claim, the account saved on its version and the audit event, all or
+    nothing. Conflict on ``username`` if the name is held; Conflict if the account changed."""
+    try:
+        with TransactWrite(connection=IdentityRecordModel._get_connection().connection) as transaction:
+            claim_username_within(transaction, account)
+            transaction.save(account_item(account))  # versioned: a second set-up with the same link fails
+            transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+    except TransactWriteError as error:
+        if first_item_exists(error):
+            raise Conflict("That user name is taken.", [{"field": "username"}]) from error
+        if contended(error):
+            raise Conflict("The account changed at the same time; try again.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    return dataclasses.replace(account, version=(account.version or 0) + 1)
+
+
 def open_session(session: IdentityRecord, account: Account) -> Account:
     """The session and the account that lists it, together. The account is saved on its version:
     if it changed since it was read (suspended, password changed, sessions ended), no session."""
@@ -265,4 +283,5 @@ class DynamoIdentityStore(DynamoIdentityRecords):
 
     enroll = staticmethod(enroll)
     save_account_with_audit = staticmethod(save_account_with_audit)
+    claim_username = staticmethod(claim_username)
     open_session = staticmethod(open_session)

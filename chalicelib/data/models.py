@@ -77,7 +77,9 @@ class AccountModel(Model):
         table_name = "accounts"
 
     account_id = UnicodeAttribute(hash_key=True)
-    username = UnicodeAttribute(null=False)
+    # Absent on a staff account until its owner chooses one with the set-up link (the sparse
+    # by-username index then does not list it, and no claim is held for it).
+    username = UnicodeAttribute(null=True)
     organization_id = UnicodeAttribute(null=False)
     role = UnicodeAttribute(null=False)
     password_hash = UnicodeAttribute(null=False)

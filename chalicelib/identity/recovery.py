@@ -4,6 +4,11 @@ account set-up, email verification).
 The requests answer 202 whatever happens, so they cannot be used to learn who has an account;
 email goes only to verified addresses. A link is a split token, works once, and a password reset
 link lives 30 minutes. Setting a password ends every session of the account and lifts a lockout.
+
+A staff account is created without a user name: its set-up link is where the colleague chooses
+one, with the password. A name someone holds is refused as enrollment refuses it ("taken", never
+whose), each refusal is audited, attempts are throttled per address and at most
+SETUP_NAME_TRIES refused names are tried with one link.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from chalicelib.accounts.domain import Account, AccountStatus
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts, actor_of, audit_event, write_audit
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
@@ -29,6 +34,7 @@ from chalicelib.notifications.requests import NotifyPorts, notify
 
 PASSWORD_RESET_SECONDS = 30 * 60
 ACCOUNT_SETUP_SECONDS = 72 * 3600
+SETUP_NAME_TRIES = 10  # refused (taken) user names per set-up link
 
 
 class LinkPorts(IdentityRecordsPorts, NotifyPorts, Protocol):
@@ -46,7 +52,7 @@ def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: dateti
     email = body["email"].strip() if isinstance(body["email"], str) else ""
     accounts = ports.directory.accounts_by_verified_email(email) if "@" in email and len(email) < 320 else []
     for account in accounts:
-        if account.status is AccountStatus.ACTIVE:
+        if account.status is AccountStatus.ACTIVE and account.username:  # (none yet: not set up)
             notify(ports, "username_reminder", account.email, username=account.username)
             write_audit(ports, origin, actor_of(account), "account.username_reminder_sent")
     if not accounts:
@@ -74,7 +80,12 @@ def request_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
         accounts = ports.directory.accounts_by_verified_email(email)
     sent = False
     for account in accounts:
-        if account.status is AccountStatus.ACTIVE and account.email_verified:
+        if account.status is AccountStatus.ACTIVE and account.email_verified and not account.username:
+            # A staff account never set up (its link expired or was lost): a new set-up link.
+            send_link(ports, account, LinkPurpose.ACCOUNT_SETUP, ACCOUNT_SETUP_SECONDS, now)
+            write_audit(ports, origin, actor_of(account), "account.password_reset_requested", reason="account_setup")
+            sent = True
+        elif account.status is AccountStatus.ACTIVE and account.email_verified:
             send_link(ports, account, LinkPurpose.PASSWORD_RESET, PASSWORD_RESET_SECONDS, now)
             write_audit(ports, origin, actor_of(account), "account.password_reset_requested")
             sent = True
@@ -123,6 +134,11 @@ def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
+    if not account.username:
+        raise ValidationFailed(
+            "This link sets up a new account: choose a user name with the password (POST /v1/account/setup).",
+            [{"field": "token"}],
+        )
     passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
     if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
         raise ValidationFailed("This link has been used already.", [{"field": "token"}])
@@ -136,6 +152,59 @@ def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
         audit_event(ports, origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE),
     )
     notify(ports, "password_changed", account.email if account.email_verified else "")
+
+
+def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+    """A new staff member follows their set-up link: the user name they choose and their password."""
+    body = only_fields(body, ("token", "username", "password"), ("token", "username", "password"))
+    username = normalize_username(body["username"] if isinstance(body["username"], str) else "")
+    throttle.check(ports, "recovery", origin.source_ip, now)
+    link = _use_link(ports, body["token"], (LinkPurpose.ACCOUNT_SETUP,), now)
+    account = ports.directory.account(link.account_id)
+    if account is None or account.status is not AccountStatus.ACTIVE:
+        raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
+    if account.username:
+        raise ValidationFailed(
+            "This account has its user name: choose its password with POST /v1/account/password-resets/confirm.",
+            [{"field": "token"}],
+        )
+    passwords.check_policy(body["password"], username=username, email=account.email)
+    set_up = dataclasses.replace(
+        account,
+        username=username,
+        password_hash=passwords.hash_password(body["password"]),
+        failed_sign_ins=0,
+        failures_since=None,
+        locked_until=None,
+    )
+    try:
+        ports.identity_records.claim_username(
+            set_up,
+            audit_event(ports, origin, actor_of(account), "account.account_setup_completed", action=Action.UPDATE),
+        )
+    except Conflict as error:
+        if error.details != [{"field": "username"}]:
+            raise ValidationFailed("This link has been used already.", [{"field": "token"}]) from None
+        _refused_name(ports, origin, account, link)
+        raise
+    ports.identity_records.revoke_pending(account.account_id)  # this link and any other
+    return {"username": username}
+
+
+def _refused_name(ports: RecoveryPorts, origin: Origin, account: Account, link: IdentityRecord) -> None:
+    """A held name asked for at set-up: audited (not the name: whose it is must not be told, and
+    the trail need not hold it), and counted on the link, which stops working at SETUP_NAME_TRIES."""
+    tries = ports.identity_records.count_attempt(RecordKind.LINK, link.selector, SETUP_NAME_TRIES)
+    write_audit(
+        ports, origin, actor_of(account), "account.account_setup", Outcome.FAILURE, reason="username_unavailable"
+    )
+    if tries is None or tries >= SETUP_NAME_TRIES:
+        ports.identity_records.delete(RecordKind.LINK, link.selector)
+        raise ValidationFailed(
+            "Too many user names were tried with this link, so it no longer works. Ask for a new one "
+            "with a password reset by email.",
+            [{"field": "token"}],
+        )
 
 
 def confirm_email(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:

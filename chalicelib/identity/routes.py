@@ -82,6 +82,11 @@ def password_reset_confirm():
     return Response({"password_changed": True}, status_code=200)
 
 
+@route(identity_routes, "/v1/account/setup", access=Access.PUBLIC, methods=("POST",))
+def account_setup():
+    return recovery.confirm_account_setup(_ports(), _origin(), _body(), wiring.container().clock.now())
+
+
 @route(identity_routes, "/v1/account/email-verifications", access=Access.PUBLIC, methods=("POST",))
 def email_verification():
     return recovery.confirm_email(_ports(), _origin(), _body(), wiring.container().clock.now())

@@ -5,6 +5,12 @@ attempt from an address counts against that address (throttle.py, 429); five wro
 within 15 minutes lock the account for 15 minutes and email its owner; and an unknown user name,
 a wrong password and a locked account all get the same answer after the same argon2 work, so the
 answer tells nothing about accounts.
+
+A lockout must not lock the owner out, or anyone who knows a user name could keep a patient out of
+the portal. So during a lockout the password is still checked, and the right one emails the owner
+a link and a code that finish the sign-in (a lockout challenge, completed at /v1/sessions/mfa),
+while the answer to the request stays the same 401 whatever the password: a guesser learns
+nothing during a lockout, and the owner gets in at the cost of one email.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Outcome
-from chalicelib.audit.trail import ANONYMOUS, actor_of, caller_actor, write_audit
-from chalicelib.errors import Forbidden, NotAuthenticated, ValidationFailed
+from chalicelib.audit.trail import ANONYMOUS, actor_of, audit_event, caller_actor, write_audit
+from chalicelib.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, RecordKind, Restriction
 from chalicelib.identity.guessing import GuessingPorts, count_failure, is_locked
@@ -33,6 +39,10 @@ from chalicelib.notifications.requests import notify
 CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
 EMAIL_CODE_SECONDS = 10 * 60  # what the sign_in_code email promises, counted from when it is sent
+LOCKOUT_CHALLENGE = "lockout"  # the purpose of a challenge emailed during a lockout
+# Lockout emails in flight at once for one account: someone who has the password cannot flood
+# the owner's mailbox (each lasts EMAIL_CODE_SECONDS, so at most 18 an hour).
+LOCKOUT_EMAILS_LIVE = 3
 
 
 class SessionPorts(GuessingPorts, TotpPorts, Protocol):
@@ -42,7 +52,13 @@ class SessionPorts(GuessingPorts, TotpPorts, Protocol):
 
 
 def _sign_in_failed() -> NotAuthenticated:
-    return NotAuthenticated("The user name or password is not correct.", code="sign_in_failed")
+    # The same words for an unknown user, a wrong password and a locked account (with either
+    # password), so they must serve the owner of a locked account too.
+    return NotAuthenticated(
+        "The user name or password is not correct. If signing in is paused after too many attempts, "
+        "the right password gets you an email with a link to finish signing in.",
+        code="sign_in_failed",
+    )
 
 
 def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
@@ -60,8 +76,7 @@ def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> di
         write_audit(ports, origin, ANONYMOUS, "session.sign_in", Outcome.FAILURE, reason="unknown_user")
         raise _sign_in_failed()
     if is_locked(account, now):
-        passwords.verify_against_nothing(password)
-        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
+        _sign_in_while_locked(ports, origin, account, password, now)
         raise _sign_in_failed()
     if not passwords.verify_password(account.password_hash, password):
         count_failure(ports, origin, account, now, "session.sign_in", "wrong_password")
@@ -75,28 +90,73 @@ def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> di
         )
     # Failures are cleared only when a session opens: a right password alone must not reset the
     # count of wrong second-factor codes, or each new sign-in would buy four more guesses.
-    methods = account.second_factors
-    if methods:
-        token, split = tokens.new_token()
-        ports.identity_records.put(
-            IdentityRecord(
-                kind=RecordKind.CHALLENGE,
-                selector=split.selector,
-                secret_hash=split.verifier_hash,
-                expires_at=int(now.timestamp()) + CHALLENGE_SECONDS,
-                account_id=account.account_id,
-                created_at=now,
-                owner=f"account#{account.account_id}",
-            )
-        )  # owned, so a password reset or suspension ends it
-        write_audit(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
-        return {
-            "mfa_required": True,
-            "challenge_id": token,
-            "methods": methods,
-            "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS),
-        }
+    if account.second_factors:
+        return _second_factor_challenge(ports, origin, account, now)
     return open_session(ports, origin, account, now, method="password")
+
+
+def _second_factor_challenge(ports: SessionPorts, origin: Origin, account: Account, now: datetime) -> dict[str, Any]:
+    token, split = tokens.new_token()
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.CHALLENGE,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=int(now.timestamp()) + CHALLENGE_SECONDS,
+            account_id=account.account_id,
+            created_at=now,
+            owner=f"account#{account.account_id}",
+        )
+    )  # owned, so a password reset or suspension ends it
+    write_audit(ports, origin, actor_of(account), "session.password_verified", reason="second_factor_required")
+    return {
+        "mfa_required": True,
+        "challenge_id": token,
+        "methods": account.second_factors,
+        "expires_at": iso(int(now.timestamp()) + CHALLENGE_SECONDS),
+    }
+
+
+def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account, password: str, now: datetime) -> None:
+    """The password checked against the account's hash (one argon2 verification, as for every
+    other answer); whatever it is, the caller answers 401 sign_in_failed. Only the right password
+    of an active account with a verified address emails a lockout challenge: its link carries the
+    challenge id, its text the code. Wrong passwords are not counted here: during a lockout they
+    cannot tell a guesser anything, and the owner's way in must not depend on the count."""
+    if not passwords.verify_password(account.password_hash, password):
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
+        return
+    if account.status is not AccountStatus.ACTIVE or not (account.email_verified and account.email):
+        # Nowhere to send a code (or access is suspended): the lockout simply runs its course.
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_no_email")
+        return
+    epoch = int(now.timestamp())
+    # (Newest first: the lockout's own challenges are among the account's latest records.)
+    in_flight = [
+        record
+        for record in ports.identity_records.owned_by(f"account#{account.account_id}", limit=50)
+        if record.kind is RecordKind.CHALLENGE and record.purpose == LOCKOUT_CHALLENGE and record.expires_at > epoch
+    ]
+    if len(in_flight) >= LOCKOUT_EMAILS_LIVE:
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_emails_live")
+        return
+    token, split = tokens.new_token()
+    code = tokens.numeric_code()
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.CHALLENGE,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=epoch + EMAIL_CODE_SECONDS,
+            account_id=account.account_id,
+            created_at=now,
+            owner=f"account#{account.account_id}",  # a password reset or suspension ends it
+            purpose=LOCKOUT_CHALLENGE,
+            code_hash=tokens.digest(f"{split.selector}:{code}"),
+        )
+    )
+    notify(ports, "sign_in_unlock", account.email, notification_id=f"unlock-{split.selector}", token=token, code=code)
+    write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_code_emailed")
 
 
 def restriction_for(ports: SessionPorts, account: Account) -> Restriction:
@@ -167,6 +227,8 @@ def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: 
         )
         raise NotAuthenticated("Too many wrong codes. Sign in again.", code="challenge_expired")
     code = body["code"] if isinstance(body["code"], str) else ""
+    if challenge.purpose == LOCKOUT_CHALLENGE:
+        return _complete_lockout_challenge(ports, origin, challenge, account, code.strip(), now)
     method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
     if method is None:
         # Counted against the account as a wrong password is: starting new sign-ins does not buy
@@ -179,10 +241,48 @@ def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: 
     return open_session(ports, origin, changed or account, now, method=method)
 
 
+def _complete_lockout_challenge(
+    ports: SessionPorts, origin: Origin, challenge: IdentityRecord, account: Account, code: str, now: datetime
+) -> dict[str, Any]:
+    """The emailed code of a lockout challenge (nothing else is accepted for it): the password and
+    the mailbox are the owner's, so the lockout is lifted. An account whose second factor is an
+    authenticator app still gives a code from it (the email must not stand in for the app); for
+    one with codes by email, or with no second factor, the emailed code opens the session."""
+    if not tokens.same(challenge.code_hash, tokens.digest(f"{challenge.selector}:{code}")):
+        count_failure(ports, origin, account, now, "session.second_factor", "wrong_code")
+        raise NotAuthenticated("That code is not correct.", code="second_factor_failed")
+    if not ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector):  # one use
+        raise NotAuthenticated("This sign-in was completed or has expired. Sign in again.", code="challenge_expired")
+    unlocked = _lift_lockout(ports, origin, account)
+    if "totp" in unlocked.second_factors and "email" not in unlocked.second_factors:
+        return _second_factor_challenge(ports, origin, unlocked, now)
+    return open_session(ports, origin, unlocked, now, method="email_after_lockout")
+
+
+def _lift_lockout(ports: SessionPorts, origin: Origin, account: Account) -> Account:
+    for _attempt in range(3):  # a wrong code counted meanwhile bumped the version: lift on a fresh copy
+        try:
+            return ports.identity_records.save_account_with_audit(
+                dataclasses.replace(account, failed_sign_ins=0, failures_since=None, locked_until=None),
+                audit_event(ports, origin, actor_of(account), "account.unlocked", reason="email_code"),
+            )
+        except Conflict:
+            fresh = ports.directory.account(account.account_id)
+            if fresh is None or fresh.status is not AccountStatus.ACTIVE:
+                break
+            account = fresh
+    raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
+
+
 def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> None:
     body = only_fields(body, ("challenge_id",), ("challenge_id",))
     throttle.check(ports, "second_factor", origin.source_ip, now)
     challenge, account = _live_challenge(ports, body["challenge_id"], now)
+    if challenge.purpose == LOCKOUT_CHALLENGE:
+        raise ValidationFailed(
+            "The code for this sign-in came in the email with its link. For a new one, sign in again.",
+            [{"field": "challenge_id"}],
+        )
     if "email" not in account.second_factors:
         raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
     code = tokens.numeric_code()
@@ -212,7 +312,12 @@ def _live_challenge(ports: SessionPorts, challenge_id: Any, now: datetime) -> tu
     ):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     account = ports.directory.account(challenge.account_id)
-    if account is None or account.status is not AccountStatus.ACTIVE or is_locked(account, now):
+    if (
+        account is None
+        or account.status is not AccountStatus.ACTIVE
+        # A lockout challenge is the way through a lockout; any other waits until it ends.
+        or (is_locked(account, now) and challenge.purpose != LOCKOUT_CHALLENGE)
+    ):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
     return challenge, account
 

@@ -54,6 +54,11 @@ class IdentityStore(Protocol):
         """An account change and its audit event together; Conflict if the account changed meanwhile."""
         ...
 
+    def claim_username(self, account: Account, audit_event: AuditEvent) -> Account:
+        """An account created without a user name takes ``account.username``, with its audit event;
+        Conflict on ``username`` if the name is held, Conflict if the account changed meanwhile."""
+        ...
+
     def open_session(self, session: IdentityRecord, account: Account) -> Account:
         """The session and the account that lists it, together (the account saved on its version)."""
         ...

@@ -1,5 +1,11 @@
-"""Admins manage their organization's staff accounts: create (the new colleague chooses a
-password through an emailed set-up link) and disable (sessions end at once)."""
+"""Admins manage their organization's staff accounts: create (the new colleague chooses a user
+name and a password through an emailed set-up link) and disable (sessions end at once).
+
+User names are one namespace for every organization and every patient (sign-in names no
+organization), so an admin who picked a colleague's name would learn from a "taken" answer that
+some account, perhaps another hospital's or a patient's, holds it. The admin gives only the role
+and the work address; the colleague chooses the name at set-up (recovery.confirm_account_setup),
+as a patient does at enrollment, where a taken name is refused without saying whose it is."""
 
 from __future__ import annotations
 
@@ -12,7 +18,6 @@ from typing import Any, Protocol
 
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
-from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -31,15 +36,14 @@ class WorkforcePorts(LinkPorts, RevocationPorts, AuditPorts, Protocol):
 
 
 def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("username", "email", "role"), ("username", "email", "role"))
+    body = only_fields(body, ("email", "role"), ("email", "role"))
     if body["role"] not in (Role.STAFF.value, Role.ADMIN.value):
         raise ValidationFailed("role is staff or admin.", [{"field": "role"}])
-    username = normalize_username(body["username"]) if isinstance(body["username"], str) else normalize_username("")
     email = email_address(body["email"])
-    # Unusable until the set-up link is followed: a random password nobody knows.
+    # Unusable until the set-up link is followed: no user name, and a random password nobody knows.
     account = Account(
         account_id=uuid.uuid4().hex,
-        username=username,
+        username="",
         organization_id=caller.organization_id,
         role=Role(body["role"]),
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
@@ -62,7 +66,7 @@ def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: An
     )
     return {
         "account_id": account.account_id,
-        "username": username,
+        "username": None,  # chosen by the colleague with the set-up link
         "role": account.role.value,
         "status": account.status.value,
     }

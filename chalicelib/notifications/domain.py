@@ -139,11 +139,11 @@ TEMPLATES: dict[str, Template] = {
         subject="Your patient portal staff account has been created",
         lines=(
             "A staff account on the patient portal has been created for you.",
-            "Use the link below to choose your password. The link is valid for 72 hours.",
-            "If it has expired, ask your administrator to send a new one.",
+            "Use the link below to choose your user name and your password. The link is valid for 72 hours.",
+            "If it has expired, ask for a password reset with this email address: a new link comes.",
         ),
-        action="Choose your password",
-        path="/reset-password?token={token}",
+        action="Set up your account",
+        path="/account-setup?token={token}",
         params=("token",),
     ),
     "username_reminder": Template(
@@ -171,11 +171,23 @@ TEMPLATES: dict[str, Template] = {
         subject="Signing in to your patient portal account is paused",
         lines=(
             "There were several failed attempts to sign in to your patient portal account.",
-            "To protect your account, signing in is paused for 15 minutes.",
-            "If it was not you, reset your password.",
+            "To protect your account, signing in with the password alone is paused for 15 minutes.",
+            "You can still sign in: after your password, we email you a link and a code to finish.",
+            "If the failed attempts were not you, there is nothing to do: they did not get in.",
         ),
         action="Open the portal",
         path="/",
+    ),
+    "sign_in_unlock": Template(
+        subject="Finish signing in to your patient portal",
+        lines=(
+            "Someone signed in to your patient portal account with its password while signing in was paused.",
+            "If it was you, follow the link and enter the code {code}. Both expire in 10 minutes.",
+            "If it was not you, do not use the code, and reset your password: someone else knows it.",
+        ),
+        action="Finish signing in",
+        path="/sign-in/continue?challenge={token}",
+        params=("token", "code"),
     ),
     "password_changed": Template(
         subject="Your patient portal password was changed",

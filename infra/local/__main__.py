@@ -1,8 +1,9 @@
 """``make run``: the whole portal on this machine until Ctrl-C.
 
-Ports: PORTAL_PORT (API, default 8000) and PORTAL_AWS_PORT (AWS stand-in, default 5000).
-Data lives in memory for the run: stopping the stack forgets it. While it runs, .local/stack.json
-(or PORTAL_LOCAL_STATE) says where it is (infra/local/state.py).
+Ports: PORTAL_PORT (API, default 8000) and PORTAL_AWS_PORT (AWS stand-in, default 5000). Both
+answer only for 127.0.0.1, localhost and [::1]; PORTAL_ALLOWED_HOSTS (names separated by commas)
+adds others. Data lives in memory for the run: stopping the stack forgets it. While it runs,
+.local/stack.json (or PORTAL_LOCAL_STATE) says where it is (infra/local/state.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("portal.local").setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log: one line per AWS call
+    from infra.local.hosts import allowed_names_from
     from infra.local.stack import LocalStack, LocalStackOptions, PortInUse
 
     options = LocalStackOptions(
-        api_port=int(os.environ.get("PORTAL_PORT", "8000")), aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000"))
+        api_port=int(os.environ.get("PORTAL_PORT", "8000")),
+        aws_port=int(os.environ.get("PORTAL_AWS_PORT", "5000")),
+        allowed_hosts=allowed_names_from(os.environ.get("PORTAL_ALLOWED_HOSTS", "")),
     )
     stack = LocalStack(options)
     stopped = threading.Event()

@@ -7,6 +7,9 @@ the deployed portal.
 - Requests chalice's gateway refuses itself (unknown route or method, no or a denied session)
   answer in the portal's error shape, as the deployed API Gateway does through the gateway
   responses of infra/template.yaml (infra/local/gateway.py).
+
+And one the deployed portal gets from API Gateway's own host name: a request whose Host is not
+one of the stack's names gets 421 before the app sees it (infra/local/hosts.py: DNS rebinding).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from chalice import local
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
 from infra.local.gateway import PortalGateway, gateway_answer
+from infra.local.hosts import REFUSAL_BODY, REFUSAL_HEADERS, REFUSAL_REASON, REFUSAL_STATUS, HostGuard
 
 DISPATCH_LOCK = threading.Lock()
 
 
 class PortalRequestHandler(ChaliceRequestHandler):
     timeout = 30  # a client that stalls while sending its request cannot hold a thread for ever
+    host_guard: HostGuard  # set by create_api_server, on a subclass made for the server
 
     def __init__(self, request, client_address, server, app_object, config) -> None:
         # chalice's own __init__, with the portal's gateway (set first: the base class's
@@ -34,6 +39,9 @@ class PortalRequestHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         # chalice's own method, with the lock around the app alone: reading the request and
         # writing the response happen outside it, so a slow client holds up nobody else.
+        if not self.host_guard.allows(self.headers.get("Host")):
+            self._refuse_host()
+            return
         headers, body = self._parse_payload()
         try:
             with DISPATCH_LOCK:
@@ -46,13 +54,27 @@ class PortalRequestHandler(ChaliceRequestHandler):
         except LocalGatewayException as error:
             self._send_error_response(error)
 
+    # chalice binds these to its own _generic_handle when its class is made; bind them to ours.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
     def _send_error_response(self, error: LocalGatewayException) -> None:
         status, headers, body = gateway_answer(error)
         self._send_http_response(status, headers, body)
 
+    def _refuse_host(self) -> None:
+        # The body of the request is left unread, so the connection closes after the answer.
+        self.close_connection = True
+        self.send_response(REFUSAL_STATUS, REFUSAL_REASON)
+        for name, value in (*REFUSAL_HEADERS, ("Content-Length", str(len(REFUSAL_BODY))), ("Connection", "close")):
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(REFUSAL_BODY)
 
-def create_api_server(factory, host: str, port: int, stage: str) -> LocalDevServer:
-    """chalice.cli.create_local_server, with the portal's request handler."""
+
+def create_api_server(factory, host: str, port: int, stage: str, guard: HostGuard) -> LocalDevServer:
+    """chalice.cli.create_local_server, with the portal's request handler answering for ``guard``'s
+    host names only."""
     from chalice.deploy.validate import validate_routes
 
     config = factory.create_config_obj(chalice_stage_name=stage)
@@ -60,4 +82,5 @@ def create_api_server(factory, host: str, port: int, stage: str) -> LocalDevServ
     validate_routes(app_obj.routes)
     local.CustomLocalChalice.__bases__ = (local.LocalChalice, app_obj.__class__)
     app_obj.__class__ = local.CustomLocalChalice
-    return LocalDevServer(app_obj, config, host, port, handler_cls=PortalRequestHandler)
+    handler = type("GuardedPortalRequestHandler", (PortalRequestHandler,), {"host_guard": guard})
+    return LocalDevServer(app_obj, config, host, port, handler_cls=handler)

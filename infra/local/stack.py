@@ -26,6 +26,9 @@ class LocalStackOptions:
     api_port: int = 8000
     stack_name: str = "patient-portal-local"
     seed: bool = True
+    # Host names the API and the AWS stand-in answer for besides 127.0.0.1, localhost, [::1] and
+    # ``host`` (infra/local/hosts.py); PORTAL_ALLOWED_HOSTS for `make run`.
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def prepare_environment(options: LocalStackOptions, environ=os.environ) -> None:
@@ -80,10 +83,20 @@ class LocalStack:
             if not port_is_free(self.options.host, port):
                 raise PortInUse(f"port {port} on {self.options.host} is in use: stop what uses it, or set {name}")
         prepare_environment(self.options)
-        from moto.server import ThreadedMotoServer
+        from infra.local.aws_server import AwsStandIn
+        from infra.local.hosts import host_guard
 
-        self._moto = ThreadedMotoServer(ip_address=self.options.host, port=self.options.aws_port, verbose=False)
-        self._moto.start()
+        try:
+            self._moto = AwsStandIn(
+                self.options.host,
+                self.options.aws_port,
+                host_guard(self.options.host, self.options.aws_port, self.options.allowed_hosts),
+            ).start()
+        except OSError as error:  # taken since the check above
+            raise PortInUse(
+                f"port {self.options.aws_port} on {self.options.host} is in use "
+                f"({error.strerror}): stop what uses it, or set PORTAL_AWS_PORT"
+            ) from None
         self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
 
         import boto3
@@ -128,11 +141,13 @@ class LocalStack:
         from chalice.cli.factory import CLIFactory
 
         from infra.local.api_server import create_api_server
+        from infra.local.hosts import host_guard
 
         if str(PROJECT_DIR) not in sys.path:
             sys.path.insert(0, str(PROJECT_DIR))
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
-        server = create_api_server(factory, self.options.host, self.options.api_port, "local")
+        guard = host_guard(self.options.host, self.options.api_port, self.options.allowed_hosts)
+        server = create_api_server(factory, self.options.host, self.options.api_port, "local", guard)
         self._api_server = server
         # Bound now (a taken port is reported before anything else starts), served once seeded.
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)

@@ -3,6 +3,7 @@ for AWS, with the real SQS, Step Functions and SES paths."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import socket
@@ -10,6 +11,7 @@ import urllib.parse
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import boto3
 import pytest
 
 from chalicelib.adapters.kms import KmsKeys
@@ -167,6 +169,49 @@ def test_a_wrong_method_answers_as_an_unknown_route_as_the_deployed_gateway_does
     assert answer.status_code == 404
     assert answer.json() == {"error": {"code": "not_found", "message": "No such route.", "details": []}}
     assert "Allow" not in answer.headers and "Access-Control-Allow-Methods" not in answer.headers
+
+
+def get_with_host(url: str, path: str, host: str) -> tuple[int, str, bytes]:
+    """GET ``path`` from the server at ``url`` with ``host`` in the Host header, as a browser sends
+    it for a page whose name was rebound to this machine."""
+    address = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Content-Type", ""), answer.read()
+    finally:
+        connection.close()
+
+
+def test_a_page_that_rebinds_its_name_to_this_machine_reads_neither_the_mailbox_nor_the_aws_stand_in(portal):
+    for url, path in ((portal.api_url, "/dev/mailbox?format=json"), (portal.aws_url, "/moto-api/data.json")):
+        port = urllib.parse.urlsplit(url).port
+        # WHEN a request comes for another name (a DNS-rebinding page's)
+        status, content_type, body = get_with_host(url, path, f"evil.example:{port}")
+
+        # THEN it is refused with a short plain message, and nothing of the data
+        assert status == 421, (url, body[:200])
+        assert content_type.startswith("text/plain") and body.startswith(b"Misdirected request")
+        assert b"@" not in body.replace(b"PORTAL_ALLOWED_HOSTS", b"")
+        # AND the same request under the machine's own names is answered
+        for name in ("127.0.0.1", "localhost", "LOCALHOST"):
+            assert get_with_host(url, path, f"{name}:{port}")[0] == 200, (url, name)
+
+    # AND the app's own AWS calls (boto3 and PynamoDB at 127.0.0.1) work, as do AWS clients that
+    # name the stand-in localhost (as moto's Step Functions executor does)
+    assert portal.get("/v1/health")[0] == 200
+    aws_port = urllib.parse.urlsplit(portal.aws_url).port
+    by_name = boto3.client(
+        "sqs",
+        endpoint_url=f"http://localhost:{aws_port}",
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    assert any(url.endswith("/patient-portal-notifications") for url in by_name.list_queues()["QueueUrls"])
 
 
 def test_ctrl_c_stops_everything(tmp_path):

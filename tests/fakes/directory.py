@@ -3,8 +3,9 @@ claims).
 
 Faithful where services rely on it: an account is stored with a version (1 when added, one more
 on each save) and ``save_account`` names the version it read (Conflict on a clash) and returns the
-account as stored; a user name is claimed once, for good (Conflict when taken); only verified
-addresses find accounts, whatever their case. Adding an organization that exists is refused as
+account as stored; a user name is claimed once, for good (Conflict when taken), and an account
+added without one claims none and is found by no name; only verified addresses find accounts,
+whatever their case. Adding an organization that exists is refused as
 the DynamoDB store refuses it: its versioned put fails, which it reports as DependencyUnavailable.
 """
 
@@ -40,17 +41,20 @@ class FakeDirectory:
         self.organizations[organization_id] = dataclasses.replace(organization, release_policy=dict(policy))
 
     def add_account(self, account: Account) -> None:
-        if account.username in self.usernames:
+        if account.username and account.username in self.usernames:
             raise Conflict("That user name is taken.", [{"field": "username"}])
         if account.account_id in self.accounts or account.version is not None:
             raise DependencyUnavailable("The directory is unavailable.")  # (a failed condition past the claim)
-        self.usernames[account.username] = account.account_id
+        if account.username:  # an account without a user name claims none
+            self.usernames[account.username] = account.account_id
         self.accounts[account.account_id] = dataclasses.replace(account, version=1)
 
     def account(self, account_id: str) -> Account | None:
         return self.accounts.get(account_id)
 
     def account_by_username(self, username: str) -> Account | None:
+        if not username:
+            return None
         return next((a for _, a in sorted(self.accounts.items()) if a.username == username), None)
 
     def accounts_by_verified_email(self, email: str) -> list[Account]:

@@ -11,11 +11,11 @@ Faithful where services rely on it:
   absent attribute, which no ``expect`` matches; a change to None removes the attribute;
 - ``hit`` creates a throttling window on first use and moves its expiry on each hit;
 - ``owned_by`` lists an owner's records newest first (by creation time, then selector);
-- ``enroll``, ``save_account_with_audit`` and ``open_session`` write to the twins they were given
-  (FakeDirectory, FakePatients, FakeAuditLog) all or nothing, with the DynamoDB store's refusals:
-  a taken user name is Conflict on ``username``, any other failed condition (account there, patient
-  or account on another version, invitation no longer pending, event already written, session key
-  taken) is Conflict with nothing written.
+- ``enroll``, ``save_account_with_audit``, ``claim_username`` and ``open_session`` write to the
+  twins they were given (FakeDirectory, FakePatients, FakeAuditLog) all or nothing, with the
+  DynamoDB store's refusals: a taken user name is Conflict on ``username``, any other failed
+  condition (account there, patient or account on another version, invitation no longer pending,
+  event already written, session key taken) is Conflict with nothing written.
 """
 
 from __future__ import annotations
@@ -150,6 +150,16 @@ class FakeIdentityStore:
     def save_account_with_audit(self, account: Account, audit_event: AuditEvent) -> Account:
         if not self._account_on_version(account) or self._written(audit_event):
             raise Conflict("The account changed at the same time; try again.")
+        saved = self.directory.save_account(account)
+        self.audit_log.events.append(audit_event)
+        return saved
+
+    def claim_username(self, account: Account, audit_event: AuditEvent) -> Account:
+        if account.username in self.directory.usernames:
+            raise Conflict("That user name is taken.", [{"field": "username"}])
+        if not self._account_on_version(account) or self._written(audit_event):
+            raise Conflict("The account changed at the same time; try again.")
+        self.directory.usernames[account.username] = account.account_id
         saved = self.directory.save_account(account)
         self.audit_log.events.append(audit_event)
         return saved

@@ -1,8 +1,8 @@
 """One contract, two directories: FakeDirectory (service tests) and DynamoDirectory.
 
 The contract: an organization is added once and carries its release policy; an account is added
-with a user name no one holds (Conflict otherwise) and found by id, by user name, and by its
-address once verified; it is saved on the version that was read (1 when added, one more per
+with a user name no one holds (Conflict otherwise), or with none (a staff account until set up),
+and found by id, by user name, and by its address once verified; it is saved on the version that was read (1 when added, one more per
 save), and a save returns it as stored.
 """
 
@@ -76,6 +76,20 @@ class TestDirectoryContract:
         assert directory.account(joy.account_id) == dataclasses.replace(joy, version=1)
         assert directory.account_by_username("nurse.joy") == dataclasses.replace(joy, version=1)
         assert directory.account_by_username("nurse.jo") is None
+
+    def test_an_account_without_a_user_name_holds_none_and_is_found_by_no_name(self, directory):
+        # GIVEN two staff accounts created before their owners chose a user name
+        first = dataclasses.replace(account(1, ""), role=Role.STAFF)
+        directory.add_account(first)
+        directory.add_account(dataclasses.replace(account(2, ""), role=Role.STAFF))
+
+        # THEN both exist, found by id with no user name, and no name (not even none) finds them
+        assert directory.account(first.account_id) == dataclasses.replace(first, version=1)
+        assert directory.account(f"{2:032x}").username == ""
+        assert directory.account_by_username("") is None
+        # AND the name is free for whoever takes it
+        directory.add_account(account(3, "nurse.joy"))
+        assert directory.account_by_username("nurse.joy").account_id == f"{3:032x}"
 
     def test_only_a_verified_address_finds_accounts_whatever_its_case(self, directory):
         directory.add_account(account(1, "jane", email="Jane@Example.org", email_verified=True))

@@ -6,7 +6,8 @@ secret and a passed idle or absolute limit and moves the idle deadline on. Delet
 attempt counts are conditional and answer False/None when their condition fails; a throttling
 window counts its hits. An owner's records are listed newest first; ending what is pending for an
 account removes its challenges and its reset and set-up links only. Enrolling, saving an account
-with its audit event and opening a session write everything or nothing, and Conflict says why not.
+with its audit event, an account taking its user name and opening a session write everything or
+nothing, and Conflict says why not.
 """
 
 from __future__ import annotations
@@ -293,6 +294,36 @@ class TestIdentityStoreContract:
         with pytest.raises(Conflict):
             world.store.save_account_with_audit(dataclasses.replace(saved, failed_sign_ins=2), event(1, "one"))
         assert world.directory.account(JANE) == saved
+
+    def test_an_account_takes_a_free_user_name_once_with_its_event(self, world):
+        # GIVEN a staff account created without a user name, which two set-ups read at once, and
+        # a name someone else holds
+        world.directory.add_account(dataclasses.replace(account(username=""), role=Role.STAFF))
+        world.directory.add_account(account(account_id=f"{2:032x}", username="held.name"))
+        first, second = world.directory.account(JANE), world.directory.account(JANE)
+
+        # WHEN one asks for the held name, THEN Conflict on username, and nothing is written
+        with pytest.raises(Conflict) as held:
+            world.store.claim_username(dataclasses.replace(first, username="held.name"), event(1, "held"))
+        assert held.value.details == [{"field": "username"}]
+        assert world.directory.account(JANE) == first
+        assert world.directory.account_by_username("held.name").account_id == f"{2:032x}"
+
+        # WHEN both then ask for free names
+        saved = world.store.claim_username(dataclasses.replace(first, username="nurse.joy"), event(2, "named"))
+        with pytest.raises(Conflict) as changed:
+            world.store.claim_username(dataclasses.replace(second, username="nurse.jo"), event(3, "late"))
+
+        # THEN the first holds its name, one version on, with its event; the second took nothing
+        assert changed.value.details == []
+        assert saved == dataclasses.replace(first, username="nurse.joy", version=2)
+        assert world.directory.account_by_username("nurse.joy") == saved
+        assert world.directory.account_by_username("nurse.jo") is None
+        assert events_by_jane(world) == ["named"]
+        # AND the name it took is held for good
+        with pytest.raises(Conflict) as taken:
+            world.directory.add_account(account(account_id=f"{3:032x}", username="nurse.joy"))
+        assert taken.value.details == [{"field": "username"}]
 
     def test_a_session_is_opened_with_the_account_that_lists_it(self, world):
         # GIVEN an account two sign-ins read at once

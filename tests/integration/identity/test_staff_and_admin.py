@@ -533,36 +533,41 @@ def test_a_patient_without_an_account_has_no_portal_access_to_change(seeded, sta
 # -- admins and staff accounts --------------------------------------------------------------------
 
 
-def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_emailed_link(seeded):
+def create_staff(api, admin: str, address: str, role: str = "staff") -> str:
+    """An admin creates a staff account for ``address``; returns the token of its set-up link."""
+    created = call(api, "POST", "/v1/admin/staff", {"email": address, "role": role}, admin)
+    assert created.status_code == 201, created.json_body
+    return link_in(emails_to(api, address)[-1], "/account-setup?token=")
+
+
+def set_up(api, token: str, username: str, password: str = "my own long passphrase"):
+    return call(api, "POST", "/v1/account/setup", {"token": token, "username": username, "password": password})
+
+
+def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_user_name_and_password_by_the_link(seeded):
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     address = "new.colleague@albany-medical-center.example"
-    created = call(
-        seeded, "POST", "/v1/admin/staff", {"username": "New.Colleague", "email": address, "role": "staff"}, admin
-    )
+    created = call(seeded, "POST", "/v1/admin/staff", {"email": address, "role": "staff"}, admin)
     assert created.status_code == 201, created.json_body
     assert {k: v for k, v in created.json_body.items() if k != "account_id"} == {
-        "username": "new.colleague",
+        "username": None,  # the colleague chooses it
         "role": "staff",
         "status": "active",
     }
 
     [email] = emails_to(seeded, address)
-    token = link_in(email, "/reset-password?token=")
-    assert f"{BASE_URL}/reset-password?token={token}" in email.body
-    confirmed = call(
-        seeded,
-        "POST",
-        "/v1/account/password-resets/confirm",
-        {"token": token, "new_password": "my own long passphrase"},
-    )
-    assert confirmed.status_code == 200, confirmed.json_body
-    again = call(
-        seeded,
-        "POST",
-        "/v1/account/password-resets/confirm",
-        {"token": token, "new_password": "another long passphrase"},
-    )
+    token = link_in(email, "/account-setup?token=")
+    assert f"{BASE_URL}/account-setup?token={token}" in email.body
+    # Until it is set up the account has no user name: a reminder to its address names none.
+    assert call(seeded, "POST", "/v1/account/username-reminders", {"email": address}).status_code == 202
+    assert emails_to(seeded, address) == [email]
+
+    done = set_up(seeded, token, "New.Colleague")
+    assert done.status_code == 200, done.json_body
+    assert done.json_body == {"username": "new.colleague"}
+    again = set_up(seeded, token, "another.name", "another long passphrase")
     assert again.status_code == 400  # the link works once
+    assert wiring.container().directory.account_by_username("another.name") is None
 
     # Not exempt from the second factor: the new colleague must set one up before anything else.
     signed_in = call(
@@ -574,35 +579,125 @@ def test_an_admin_creates_a_staff_account_whose_owner_chooses_a_password_by_the_
     assert restricted.status_code == 403
     assert restricted.json_body["error"]["code"] == "second_factor_setup_required"
 
-    trail, _ = wiring.container().audit_log.by_actor(
-        wiring.container().directory.account_by_username(ADMIN_USER).account_id, 50
-    )
+    directory = wiring.container().directory
+    trail, _ = wiring.container().audit_log.by_actor(directory.account_by_username(ADMIN_USER).account_id, 50)
     assert any(
         e.event_type == "staff_account.created" and e.resource_id == created.json_body["account_id"] for e in trail
     )
+    own, _ = wiring.container().audit_log.by_actor(created.json_body["account_id"], 50)
+    assert "account.account_setup_completed" in [e.event_type for e in own]
 
 
-def test_a_staff_account_needs_a_free_user_name_a_workforce_role_and_only_listed_fields(seeded):
+def test_a_staff_account_takes_only_an_address_and_a_workforce_role(seeded):
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
-    taken = call(
-        seeded, "POST", "/v1/admin/staff", {"username": STAFF_USER, "email": "x@example.org", "role": "staff"}, admin
+    # The admin does not choose user names, so no answer here can say which names exist.
+    named = call(
+        seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org", "role": "staff"}, admin
     )
-    assert taken.status_code == 409
-    patient_role = call(
-        seeded, "POST", "/v1/admin/staff", {"username": "some.one", "email": "x@example.org", "role": "patient"}, admin
-    )
+    assert named.status_code == 400 and fields_of(named) == {"username"}
+    patient_role = call(seeded, "POST", "/v1/admin/staff", {"email": "x@example.org", "role": "patient"}, admin)
     assert patient_role.status_code == 400 and fields_of(patient_role) == {"role"}
     extra = call(
         seeded,
         "POST",
         "/v1/admin/staff",
-        {"username": "some.one", "email": "x@example.org", "role": "admin", "organization_id": "saratoga-hospital"},
+        {"email": "x@example.org", "role": "admin", "organization_id": "saratoga-hospital"},
         admin,
     )
     assert extra.status_code == 400 and fields_of(extra) == {"organization_id"}
-    missing = call(seeded, "POST", "/v1/admin/staff", {"username": "some.one"}, admin)
+    missing = call(seeded, "POST", "/v1/admin/staff", {}, admin)
     assert missing.status_code == 400 and fields_of(missing) == {"email", "role"}
     assert emails_to(seeded, "x@example.org") == []
+
+
+def test_a_name_held_anywhere_is_refused_at_set_up_without_saying_whose(enrolled, seeded, monkeypatch):
+    # GIVEN names held by a colleague of the same organization, by a patient, and by another
+    # organization's staff, and a new colleague with a set-up link
+    other_organization_staff(seeded, monkeypatch)
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    address = "new.colleague@albany-medical-center.example"
+    token = create_staff(seeded, admin, address)
+
+    # WHEN the colleague asks for each of them
+    answers = [set_up(seeded, token, name) for name in (STAFF_USER, PATIENT_USER, OTHER_STAFF.upper())]
+
+    # THEN each gets the same answer, which names no account, organization or role
+    assert [a.status_code for a in answers] == [409, 409, 409]
+    assert answers[0].json_body == answers[1].json_body == answers[2].json_body
+    assert answers[0].json_body["error"] == {
+        "code": "conflict",
+        "message": "That user name is taken.",
+        "details": [{"field": "username"}],
+    }
+    # AND each refusal is in the trail, without the name asked for
+    [account_id] = accounts_with_address(address)
+    trail, _ = wiring.container().audit_log.by_actor(account_id, 50)
+    refusals = [e for e in trail if e.event_type == "account.account_setup"]
+    assert [(e.outcome.value, e.reason) for e in refusals] == [("failure", "username_unavailable")] * 3
+    assert OTHER_STAFF not in repr(refusals) and PATIENT_USER not in repr(refusals)
+    # AND the link still works with a free name; nothing held was touched
+    assert set_up(seeded, token, "new.colleague").status_code == 200
+    assert wiring.container().directory.account_by_username(PATIENT_USER).role is Role.PATIENT
+    assert sign_in(seeded, OTHER_STAFF, OTHER_PASSWORD)
+
+
+def accounts_with_address(address: str) -> list[str]:
+    return [a.account_id for a in wiring.container().directory.accounts_by_verified_email(address)]
+
+
+def test_a_set_up_link_stops_working_after_ten_taken_names(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    address = "curious.colleague@albany-medical-center.example"
+    token = create_staff(seeded, admin, address)
+
+    refusals = [set_up(seeded, token, STAFF_USER).status_code for _ in range(9)]
+    tenth = set_up(seeded, token, STAFF_USER)
+
+    assert refusals == [409] * 9
+    assert tenth.status_code == 400 and fields_of(tenth) == {"token"}
+    assert "no longer works" in tenth.json_body["error"]["message"]
+    free = set_up(seeded, token, "curious.colleague")
+    assert free.status_code == 400 and fields_of(free) == {"token"}
+    # AND a reset by email sends a new set-up link, which works
+    assert call(seeded, "POST", "/v1/account/password-resets", {"email": address}).status_code == 202
+    fresh = link_in(emails_to(seeded, address)[-1], "/account-setup?token=")
+    assert set_up(seeded, fresh, "curious.colleague").status_code == 200
+
+
+def test_set_up_attempts_are_throttled_per_address(seeded, clock, monkeypatch):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    token = create_staff(seeded, admin, "quick.colleague@albany-medical-center.example")
+    monkeypatch.setenv("PORTAL_ATTEMPTS_PER_ADDRESS", "3")
+    wiring.reset()
+
+    answers = [set_up(seeded, token, STAFF_USER).status_code for _ in range(4)]
+
+    assert answers == [409, 409, 409, 429]
+
+
+def test_an_expired_set_up_link_is_replaced_through_a_reset_by_email(seeded, clock):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    address = "late.colleague@albany-medical-center.example"
+    token = create_staff(seeded, admin, address)
+
+    # GIVEN the link was not followed within its 72 hours
+    clock.advance(hours=72, seconds=1)
+    late = set_up(seeded, token, "late.colleague")
+    assert late.status_code == 400 and fields_of(late) == {"token"}
+
+    # WHEN the colleague asks for a password reset with their address (they have no user name yet)
+    assert call(seeded, "POST", "/v1/account/password-resets", {"email": address}).status_code == 202
+
+    # THEN a new set-up link comes (not a reset link: the password alone would leave no name)
+    email = emails_to(seeded, address)[-1]
+    fresh = link_in(email, "/account-setup?token=")
+    as_reset = call(
+        seeded, "POST", "/v1/account/password-resets/confirm", {"token": fresh, "new_password": "a password alone"}
+    )
+    assert as_reset.status_code == 400 and fields_of(as_reset) == {"token"}
+    assert "/v1/account/setup" in as_reset.json_body["error"]["message"]
+    assert set_up(seeded, fresh, "late.colleague").status_code == 200
+    assert sign_in(seeded, "late.colleague", "my own long passphrase")
 
 
 def test_staff_cannot_use_the_admin_routes(seeded, staff_token):
