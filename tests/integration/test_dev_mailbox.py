@@ -53,7 +53,7 @@ def test_the_page_shows_one_page_and_reads_no_more_however_much_was_sent(api, co
 def test_bad_paging_is_a_400_naming_the_parameter(api, container):
     send(container, 3)
 
-    assert api.http.get("/dev/mailbox?limit=0").json_body["error"]["details"] == [{"field": "limit"}]
+    assert [d["field"] for d in api.http.get("/dev/mailbox?limit=0").json_body["error"]["details"]] == ["limit"]
     assert api.http.get("/dev/mailbox?limit=101").status_code == 400
     answer = api.http.get("/dev/mailbox?cursor=7")
-    assert answer.status_code == 400 and answer.json_body["error"]["details"] == [{"field": "cursor"}]
+    assert answer.status_code == 400 and [d["field"] for d in answer.json_body["error"]["details"]] == ["cursor"]

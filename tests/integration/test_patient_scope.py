@@ -35,7 +35,7 @@ def patient_record_routes(prefix: str) -> list[tuple[str, str]]:
         (path, method)
         for path, methods in app_module.app.routes.items()
         for method in methods
-        if path.startswith(prefix)
+        if path.startswith(prefix) and method != "OPTIONS"  # CORS preflights carry no session
     ]
 
 
