@@ -199,6 +199,7 @@ def main() -> None:
 
     now = SystemClock().now
     from chalicelib.records import results as service
+    from chalicelib.records.contract import ResultsQuery
 
     with mock_aws():
         _local_stage_environment()
@@ -224,9 +225,10 @@ def main() -> None:
                     "query": {"limit": str(PAGE), **({"cursor": cursor} if cursor else {})},
                     "path": f"{base}?limit={PAGE}" + (f"&cursor={quote(cursor)}" if cursor else ""),
                 }
+                page["model"] = ResultsQuery.model_validate(page["query"])  # as the route parses it
                 CALLS.clear()
                 with capturing() as page["service_calls"], recording() as page["service_answers"]:
-                    answer = service.list_results(container, caller, origin, patient_id, page["query"], now())
+                    answer = service.list_results(container, caller, origin, patient_id, page["model"], now())
                 page["service_counts"] = Counter(CALLS)
                 CALLS.clear()
                 with capturing() as page["route_calls"], recording() as page["route_answers"]:
@@ -242,7 +244,7 @@ def main() -> None:
                 if not cursor:
                     break
             CALLS.clear()
-            service.list_results(container, caller, origin, patient_id, {"category": "lab"}, now())
+            service.list_results(container, caller, origin, patient_id, ResultsQuery(category="lab"), now())
             category_counts = Counter(CALLS)
 
             single: dict[str, Any] = {"path": f"{base}/{corrected_id}"}
@@ -300,7 +302,7 @@ def main() -> None:
                         )
                         timed(
                             "service",
-                            lambda: service.list_results(container, caller, origin, patient_id, page["query"], now()),
+                            lambda: service.list_results(container, caller, origin, patient_id, page["model"], now()),
                         )
                         timed("raw_route", lambda: raw(page["session"], query, _fresh_put(page["put"], next(serial))))
                         timed("route", lambda: get(page["path"]))
@@ -316,7 +318,7 @@ def main() -> None:
                             timed(
                                 "c_service",
                                 lambda: service.list_results(
-                                    container, caller, origin, patient_id, page["query"], now()
+                                    container, caller, origin, patient_id, page["model"], now()
                                 ),
                             )
                         with canned(page["route_answers"]):

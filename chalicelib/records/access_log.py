@@ -13,7 +13,7 @@ from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
+from chalicelib.records.contract import AccessLogQuery
 
 
 class AccessLogPorts(AccessPorts, Protocol):
@@ -21,11 +21,10 @@ class AccessLogPorts(AccessPorts, Protocol):
 
 
 def access_log(
-    ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str]
+    ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: AccessLogQuery
 ) -> dict[str, Any]:
-    limit = page_limit(query, 50, audit.MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
-    events, cursor = audit.access_history(ports.audit_log, scope.patient_id, limit, query.get("cursor", ""))
+    events, cursor = audit.access_history(ports.audit_log, scope.patient_id, query.limit, query.cursor)
     write_audit(
         ports,
         origin,

@@ -9,28 +9,23 @@ from typing import Any
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
-from chalicelib.records.domain import DOCUMENT_TYPES, StoredResult
+from chalicelib.records.contract import DocumentsQuery
+from chalicelib.records.domain import StoredResult
 from chalicelib.records.links import RecordFilesPorts, file_link
-
-MAX_PAGE = 50
 
 
 def list_documents(
-    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: DocumentsQuery, now: datetime
 ) -> dict[str, Any]:
-    kind = query.get("type", "")
-    if kind and kind not in DOCUMENT_TYPES:
-        raise ValidationFailed(f"type is one of {', '.join(DOCUMENT_TYPES)}.", [{"field": "type"}])
-    limit = page_limit(query, 20, MAX_PAGE)
+    kind = query.type
     scope = patient_scope(ports, caller, origin, patient_id)
     documents, cursor = ports.records.page(
-        scope.patient_id, "", now, limit, query.get("cursor", ""), prefix=f"document:{kind}#" if kind else "document:"
+        scope.patient_id, "", now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
     write_audit(
         ports,

@@ -16,11 +16,10 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
+from chalicelib.records.contract import HealthSummaryQuery
 from chalicelib.records.domain import ENTRY_KINDS
 from chalicelib.records.stores import RecordReadPorts
 
-MAX_PAGE = 50
 # The FHIR resource type each section holds, for the audit trail.
 _SECTION_RESOURCES = {
     "allergy": "AllergyIntolerance",
@@ -39,16 +38,15 @@ def list_entries(
     origin: Origin,
     patient_id: str,
     section: str,
-    query: dict[str, str],
+    query: HealthSummaryQuery,
     now: datetime,
 ) -> dict[str, Any]:
     kind = _KIND_OF_SECTION.get(section)
     if kind is None:
         raise NotFound(f"No such section: the sections are {', '.join(ENTRY_KINDS.values())}.")
-    limit = page_limit(query, 20, MAX_PAGE)
-    when = query.get("when", "upcoming" if kind == "appointment" else None)
-    if (kind == "appointment") != (when is not None) or when not in (None, "upcoming", "past"):
+    if query.when is not None and kind != "appointment":
         raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
+    when = query.when or ("upcoming" if kind == "appointment" else None)
     scope = patient_scope(ports, caller, origin, patient_id)
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
     moment = moment_key(now)
@@ -56,8 +54,8 @@ def list_entries(
         scope.patient_id,
         "",
         now,
-        limit,
-        query.get("cursor", ""),
+        query.limit,
+        query.cursor,
         prefix=f"{kind}#",
         listed_from=moment if when == "upcoming" else "",
         listed_to=moment if when == "past" else "",

@@ -10,27 +10,21 @@ from typing import Any
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.paging import page_limit
-from chalicelib.records.domain import Category, StoredResult
+from chalicelib.records.contract import ResultsQuery
+from chalicelib.records.domain import StoredResult
 from chalicelib.records.links import RecordFilesPorts, file_link
-
-MAX_PAGE = 50
 
 
 def list_results(
-    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: dict[str, str], now: datetime
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: ResultsQuery, now: datetime
 ) -> dict[str, Any]:
-    category = query.get("category", "")
-    if category and category not in {c.value for c in Category}:
-        raise ValidationFailed(f"category is one of {', '.join(c.value for c in Category)}.", [{"field": "category"}])
-    limit = page_limit(query, 20, MAX_PAGE)
     scope = patient_scope(ports, caller, origin, patient_id)
-    results, cursor = ports.records.page(scope.patient_id, category, now, limit, query.get("cursor", ""))
+    results, cursor = ports.records.page(scope.patient_id, query.category or "", now, query.limit, query.cursor)
     write_audit(
         ports,
         origin,

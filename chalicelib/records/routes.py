@@ -10,6 +10,18 @@ from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 from chalicelib.records import access_log as records_access_log
 from chalicelib.records import documents, health_summary, results
+from chalicelib.records.contract import (
+    REDIRECT,
+    AccessLog,
+    AccessLogQuery,
+    DocumentsPage,
+    DocumentsQuery,
+    HealthSummaryQuery,
+    HealthSummarySection,
+    Result,
+    ResultsPage,
+    ResultsQuery,
+)
 
 records_routes = Blueprint(__name__)
 
@@ -18,60 +30,116 @@ def _request():
     return records_routes.current_request
 
 
-@route(records_routes, "/v1/patients/{patient_id}/results", access=Access.PATIENT)
-def list_results(patient_id):
+def _redirect(link: str) -> Response:
+    # (an empty body, typed so that nothing reads it as JSON)
+    return Response(body="", status_code=302, headers={"Location": link, "Content-Type": "text/plain"})
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/results",
+    access=Access.PATIENT,
+    query=ResultsQuery,
+    responses={200: ResultsPage},
+)
+def list_results(patient_id: str, query: ResultsQuery):
+    """The patient's released results, newest first."""
     ports = wiring.container()
-    return results.list_results(
-        ports, *signed_in(_request()), patient_id, _request().query_params or {}, ports.clock.now()
-    )
+    return results.list_results(ports, *signed_in(_request()), patient_id, query, ports.clock.now())
 
 
-@route(records_routes, "/v1/patients/{patient_id}/results/{result_id}", access=Access.PATIENT)
-def get_result(patient_id, result_id):
+@route(records_routes, "/v1/patients/{patient_id}/results/{result_id}", access=Access.PATIENT, responses={200: Result})
+def get_result(patient_id: str, result_id: str):
+    """One released result with its values and earlier versions."""
     ports = wiring.container()
     return results.get_result(ports, *signed_in(_request()), patient_id, result_id, ports.clock.now())
 
 
-@route(records_routes, "/v1/patients/{patient_id}/results/{result_id}/files/{index}", access=Access.PATIENT)
-def result_file(patient_id, result_id, index):
-    ports = wiring.container()
-    link = results.result_file_link(ports, *signed_in(_request()), patient_id, result_id, index, ports.clock.now())
-    return Response(body="", status_code=302, headers={"Location": link})
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/results/{result_id}/files/{index}",
+    access=Access.PATIENT,
+    responses={302: None},
+    media={302: REDIRECT},
+)
+def result_file(patient_id: str, result_id: str, index: str):
+    """A file a result carries: a redirect to a link that works for five minutes.
 
-
-@route(records_routes, "/v1/patients/{patient_id}/documents", access=Access.PATIENT)
-def list_documents(patient_id):
+    `index` is the position of the observation that carries the file (its `href` gives the path).
+    """
     ports = wiring.container()
-    return documents.list_documents(
-        ports, *signed_in(_request()), patient_id, _request().query_params or {}, ports.clock.now()
+    return _redirect(
+        results.result_file_link(ports, *signed_in(_request()), patient_id, result_id, index, ports.clock.now())
     )
 
 
-@route(records_routes, "/v1/patients/{patient_id}/documents/{document_id}/content", access=Access.PATIENT)
-def document_content(patient_id, document_id):
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/documents",
+    access=Access.PATIENT,
+    query=DocumentsQuery,
+    responses={200: DocumentsPage},
+)
+def list_documents(patient_id: str, query: DocumentsQuery):
+    """The patient's released documents (discharge and visit summaries, reports, notes), newest first."""
     ports = wiring.container()
-    link = documents.document_link(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now())
-    return Response(body="", status_code=302, headers={"Location": link})
+    return documents.list_documents(ports, *signed_in(_request()), patient_id, query, ports.clock.now())
 
 
-@route(records_routes, "/v1/patients/{patient_id}/health-summary/{section}", access=Access.PATIENT)
-def patient_health_summary(patient_id, section):
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/documents/{document_id}/content",
+    access=Access.PATIENT,
+    responses={302: None},
+    media={302: REDIRECT},
+)
+def document_content(patient_id: str, document_id: str):
+    """A document's file: a redirect to a link that works for five minutes."""
     ports = wiring.container()
-    return health_summary.list_entries(
-        ports, *signed_in(_request()), patient_id, section, _request().query_params or {}, ports.clock.now()
-    )
+    return _redirect(documents.document_link(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now()))
 
 
-@route(records_routes, "/v1/staff/patients/{patient_id}/health-summary/{section}", access=Access.STAFF)
-def staff_health_summary(patient_id, section):
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/health-summary/{section}",
+    access=Access.PATIENT,
+    query=HealthSummaryQuery,
+    responses={200: HealthSummarySection},
+)
+def patient_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
+    """One section of the patient's health summary.
+
+    `section` is one of allergies, conditions, medications, immunizations, visits, appointments;
+    the answer holds the entries under that name.
+    """
     ports = wiring.container()
-    return health_summary.list_entries(
-        ports, *signed_in(_request()), patient_id, section, _request().query_params or {}, ports.clock.now()
-    )
+    return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section, query, ports.clock.now())
 
 
-@route(records_routes, "/v1/patients/{patient_id}/access-log", access=Access.PATIENT)
-def access_log(patient_id):
-    return records_access_log.access_log(
-        wiring.container(), *signed_in(_request()), patient_id, _request().query_params or {}
-    )
+@route(
+    records_routes,
+    "/v1/staff/patients/{patient_id}/health-summary/{section}",
+    access=Access.STAFF,
+    query=HealthSummaryQuery,
+    responses={200: HealthSummarySection},
+)
+def staff_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
+    """One section of a patient's health summary, as the patient sees it (to help them on the phone).
+
+    `section` is one of allergies, conditions, medications, immunizations, visits, appointments;
+    the answer holds the entries under that name.
+    """
+    ports = wiring.container()
+    return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section, query, ports.clock.now())
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/access-log",
+    access=Access.PATIENT,
+    query=AccessLogQuery,
+    responses={200: AccessLog},
+)
+def access_log(patient_id: str, query: AccessLogQuery):
+    """Who read or changed the patient's record, newest first."""
+    return records_access_log.access_log(wiring.container(), *signed_in(_request()), patient_id, query)

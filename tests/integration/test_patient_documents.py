@@ -55,6 +55,8 @@ def test_a_patient_lists_her_documents_by_type_and_downloads_one_through_a_short
 
     link = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{summary['document_id']}/content", token=token)
     assert link.status_code == 302
+    # (an empty body, as the API document says: nothing there for a client to parse as JSON)
+    assert link.body == b"" and link.headers["Content-Type"] == "text/plain"
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(link.headers["Location"]).query)
     assert int(query["X-Amz-Expires"][0]) <= 300
     bucket = aws.physical["DocumentsBucket"]
@@ -79,7 +81,9 @@ def test_the_text_of_a_note_is_its_document_and_nobody_else_gets_a_link(feed, an
     assert (
         call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{'0' * 32}/content", token=token).status_code == 404
     )
-    assert call(seeded, "GET", f"/v1/patients/{patient_id}/documents?type=poetry", token=token).status_code == 400
+    poetry = call(seeded, "GET", f"/v1/patients/{patient_id}/documents?type=poetry", token=token)
+    assert poetry.status_code == 400
+    assert [d["field"] for d in poetry.json_body["error"]["details"]] == ["type"] and b"poetry" not in poetry.body
 
 
 def oru_with_pdf(control_id: str, data: bytes, status: str = "F") -> str:

@@ -107,6 +107,13 @@ def test_pages_by_cursor_and_by_category(feed, ana, seeded):
     assert [r["name"] for r in pathology["results"]] == ["Pathology report"]
     bad = call(seeded, "GET", f"/v1/patients/{patient_id}/results?category=astrology", token=token)
     assert bad.status_code == 400
+    assert [d["field"] for d in bad.json_body["error"]["details"]] == ["category"] and b"astrology" not in bad.body
+    # an emptied filter lists everything, as leaving it out does; a parameter the list has not is refused
+    unfiltered = call(seeded, "GET", f"/v1/patients/{patient_id}/results?category=", token=token).json_body
+    assert len(unfiltered["results"]) == 4
+    unknown = call(seeded, "GET", f"/v1/patients/{patient_id}/results?order=oldest", token=token)
+    assert unknown.status_code == 400
+    assert unknown.json_body["error"]["details"] == [{"field": "order", "issue": "not accepted"}]
 
 
 def test_nothing_is_shown_before_its_release_time_nor_once_withdrawn(feed, ana, seeded):

@@ -21,6 +21,7 @@ from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 from chalicelib.records import documents, health_summary, results
+from chalicelib.records.contract import DocumentsQuery, HealthSummaryQuery, ResultsQuery
 from chalicelib.records.domain import WITHDRAWN, StoredResult
 from tests.unit.fakes import FakeAuditLog, FakeDirectory, FakePatients, FakeRecords
 
@@ -123,7 +124,7 @@ def test_a_patient_sees_only_released_results_of_theirs_newest_first(ports):
     file(ports, 5, hours_ago=0.5, patient=JOHN)
 
     # WHEN Jane lists her results
-    page = results.list_results(ports, AS_JANE, ORIGIN, JANE, {}, NOW)
+    page = results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(), NOW)
 
     # THEN she sees the two released ones, newest first, and the read is audited
     assert numbers(page["results"]) == [2, 1]
@@ -136,7 +137,9 @@ def test_a_patient_sees_only_released_results_of_theirs_newest_first(ports):
         Outcome.SUCCESS,
     )
     # AND tomorrow the held one is there too
-    assert numbers(results.list_results(ports, AS_JANE, ORIGIN, JANE, {}, NOW + timedelta(days=1))["results"]) == [
+    assert numbers(
+        results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(), NOW + timedelta(days=1))["results"]
+    ) == [
         3,
         2,
         1,
@@ -149,26 +152,26 @@ def test_results_page_through_every_one_once(ports):
         file(ports, number, hours_ago=10 - number)
 
     # WHEN Jane pages through them two at a time
-    seen, query = [], {"limit": "2"}
+    seen, query = [], ResultsQuery(limit=2)
     while True:
         page = results.list_results(ports, AS_JANE, ORIGIN, JANE, query, NOW)
         seen += numbers(page["results"])
         if not page["next_cursor"]:
             break
-        query = {"limit": "2", "cursor": page["next_cursor"]}
+        query = ResultsQuery(limit=2, cursor=page["next_cursor"])
 
     # THEN she saw each once, newest first
     assert seen == [5, 4, 3, 2, 1]
     # AND a cursor that is not one is a validation error
     with pytest.raises(ValidationFailed):
-        results.list_results(ports, AS_JANE, ORIGIN, JANE, {"cursor": "forged"}, NOW)
+        results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(cursor="forged"), NOW)
 
 
 def test_results_filter_by_category(ports):
     file(ports, 1, category="lab")
     file(ports, 2, category="pathology")
 
-    page = results.list_results(ports, AS_JANE, ORIGIN, JANE, {"category": "pathology"}, NOW)
+    page = results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(category="pathology"), NOW)
 
     assert numbers(page["results"]) == [2]
 
@@ -179,7 +182,7 @@ def test_another_patients_results_are_not_found_and_the_attempt_is_audited(ports
 
     # WHEN Jane asks for John's list, or his result through her own id
     with pytest.raises(NotFound):
-        results.list_results(ports, AS_JANE, ORIGIN, JOHN, {}, NOW)
+        results.list_results(ports, AS_JANE, ORIGIN, JOHN, ResultsQuery(), NOW)
     with pytest.raises(NotFound):
         results.get_result(ports, AS_JANE, ORIGIN, JANE, rid(1), NOW)
 
@@ -216,7 +219,7 @@ def test_a_withdrawn_result_is_not_found(ports):
 
     with pytest.raises(NotFound):
         results.get_result(ports, AS_JANE, ORIGIN, JANE, rid(1), NOW)
-    assert results.list_results(ports, AS_JANE, ORIGIN, JANE, {}, NOW)["results"] == []
+    assert results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(), NOW)["results"] == []
 
 
 # --- documents and the health summary ----------------------------------------------------------
@@ -228,8 +231,8 @@ def test_documents_list_by_type_with_only_released_ones(ports):
     file(ports, 3, hours_ago=1, kind="document", category="document:report", type="report", released_in=48)
     file(ports, 4, hours_ago=1)  # a result
 
-    everything = documents.list_documents(ports, AS_JANE, ORIGIN, JANE, {}, NOW)
-    reports = documents.list_documents(ports, AS_JANE, ORIGIN, JANE, {"type": "report"}, NOW)
+    everything = documents.list_documents(ports, AS_JANE, ORIGIN, JANE, DocumentsQuery(), NOW)
+    reports = documents.list_documents(ports, AS_JANE, ORIGIN, JANE, DocumentsQuery(type="report"), NOW)
 
     assert sorted(numbers(everything["documents"], "document_id")) == [1, 2]
     assert [(d["document_id"], d["type"]) for d in reports["documents"]] == [(rid(2), "report")]
@@ -251,15 +254,17 @@ def test_appointments_to_come_soonest_first_and_past_ones_newest_first(ports):
         )
     file(ports, 5, kind="allergy", category="allergy", status="current", substance="penicillin")
 
-    upcoming = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "appointments", {}, NOW)
-    past = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "appointments", {"when": "past"}, NOW)
-    allergies = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "allergies", {}, NOW)
+    upcoming = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "appointments", HealthSummaryQuery(), NOW)
+    past = health_summary.list_entries(
+        ports, AS_JANE, ORIGIN, JANE, "appointments", HealthSummaryQuery(when="past"), NOW
+    )
+    allergies = health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "allergies", HealthSummaryQuery(), NOW)
 
     assert [a["starts"] for a in upcoming["appointments"]] == [3, 72]
     assert [a["starts"] for a in past["appointments"]] == [-2, -48]
     assert [a["substance"] for a in allergies["allergies"]] == ["penicillin"]
     with pytest.raises(NotFound):
-        health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "secrets", {}, NOW)
+        health_summary.list_entries(ports, AS_JANE, ORIGIN, JANE, "secrets", HealthSummaryQuery(), NOW)
 
 
 # --- the scope check -----------------------------------------------------------------------------

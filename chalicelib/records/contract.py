@@ -1,0 +1,388 @@
+"""What the record routes take and give (see kernel/contract.py): a patient's results, the files
+they carry, documents, the health summary and the access log.
+
+Values from the clinical feeds are shown as the sender wrote them: times "as precise as sent"
+(``2026-11-25``, ``2026-11-25T07:00:00-05:00``) are text, while the portal's own moments (when
+something was released, filed or read) are UTC timestamps.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, RootModel
+
+from chalicelib.audit.service import MAX_PAGE as AUDIT_MAX_PAGE
+from chalicelib.kernel.contract import QueryModel, ResponseModel
+
+# -- shared value sets (tests/unit/test_records_contract.py holds them to records.domain) -----------
+
+ResultCategory = Literal["lab", "pathology", "imaging", "other"]
+DocumentType = Literal["discharge-summary", "visit-summary", "report", "note"]
+# A withdrawn ("cancelled") version is never the one shown, but may be an earlier one of a correction.
+ReportStatus = Literal["preliminary", "final", "corrected", "pending", "cancelled"]
+ShownStatus = Literal["preliminary", "final", "corrected", "pending"]
+
+
+def _blank_is_absent(value: Any) -> Any:
+    """``?category=`` (an emptied filter in a form) lists everything, as leaving it out does."""
+    return None if value == "" else value
+
+
+# -- query strings ----------------------------------------------------------------------------------
+
+
+class RecordsPageQuery(QueryModel):
+    """A page of a patient's list: ``limit`` and the previous page's ``next_cursor``."""
+
+    limit: int = Field(20, ge=1, le=50, description="How many items at most.")
+    cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+class ResultsQuery(RecordsPageQuery):
+    category: Annotated[ResultCategory | None, BeforeValidator(_blank_is_absent)] = Field(
+        None, description="Only results of this category."
+    )
+
+
+class DocumentsQuery(RecordsPageQuery):
+    type: Annotated[DocumentType | None, BeforeValidator(_blank_is_absent)] = Field(
+        None, description="Only documents of this type."
+    )
+
+
+class HealthSummaryQuery(RecordsPageQuery):
+    when: Literal["upcoming", "past"] | None = Field(
+        None,
+        description="Appointments only: those to come (the default, soonest first) or those gone by "
+        "(newest first). Any other section refuses it.",
+    )
+
+
+class AccessLogQuery(QueryModel):
+    limit: int = Field(50, ge=1, le=AUDIT_MAX_PAGE, description="How many events at most.")
+    cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+class Coding(ResponseModel):
+    """A code as the sender gave it (any part may be empty)."""
+
+    code: str
+    display: str
+    system: str = Field(description='The code system as sent: "LN", "http://loinc.org" ...')
+
+
+class NumericValue(ResponseModel):
+    type: Literal["numeric"]
+    number: str = Field(description='As sent: "0.70" stays "0.70".')
+
+
+class QuantityValue(ResponseModel):
+    """A structured number: a comparison (``<5``), a range (``2-8``) or a ratio (``1:128``)."""
+
+    type: Literal["quantity"]
+    comparator: str = Field("", description="<, >, <=, >= or empty.")
+    number: str = ""
+    separator: str = Field("", description='"-", "/" or ":" between number and second, for a range or ratio.')
+    second: str = ""
+
+
+class CodedValue(ResponseModel):
+    type: Literal["coded"]
+    code: str = ""
+    display: str = ""
+    system: str = ""
+
+
+class TextValue(ResponseModel):
+    type: Literal["text"]
+    text: str
+
+
+class PointerValue(ResponseModel):
+    type: Literal["pointer"]
+    reference: str = Field(description="Where the sender keeps the value; shown as text, never fetched by the portal.")
+
+
+class DocumentValue(ResponseModel):
+    """A file the result carries (a lab's PDF rendering ...)."""
+
+    type: Literal["document"]
+    content_type: str = ""
+    size: int = 0
+    sha256: str = ""
+    href: str | None = Field(
+        None,
+        description="The API path that answers a five-minute link to the file (302); "
+        "absent on earlier versions and on files with no content.",
+    )
+
+
+class NoValue(ResponseModel):
+    type: Literal["none"]
+
+
+ObservationValue = Annotated[
+    NumericValue | QuantityValue | CodedValue | TextValue | PointerValue | DocumentValue | NoValue,
+    Field(discriminator="type"),
+]
+
+
+class Observation(ResponseModel):
+    """One value of a report (an OBX; a FHIR Observation)."""
+
+    code: Coding
+    value: ObservationValue
+    units: str | None
+    reference_range: str | None
+    flags: list[str] = Field(description="Abnormal flags as sent: H, L, HH, LL, A, AA, N ...")
+    critical: bool = Field(description="A flag marks a critical value.")
+    status: ReportStatus
+    observed_at: str | None = Field(description="As precise as sent.")
+    performer: str | None
+    notes: list[str]
+
+
+class Report(ResponseModel):
+    """A report with its values, as the sender filed it."""
+
+    code: Coding
+    category: ResultCategory
+    status: ReportStatus
+    collected_at: str | None = Field(description="As precise as sent.")
+    reported_at: str | None = Field(description="As precise as sent.")
+    performing_lab: str | None
+    ordering_provider: str | None
+    notes: list[str]
+    observations: list[Observation]
+
+
+class ResultSummary(ResponseModel):
+    """A result as a list shows it."""
+
+    result_id: str
+    version: int = Field(description="1, then one more for each correction the sender filed.")
+    status: ShownStatus
+    category: ResultCategory
+    name: str | None = Field(description="The test's name, else its code.")
+    code: Coding | None
+    collected_at: str | None = Field(description="As precise as sent.")
+    reported_at: str | None = Field(description="As precise as sent.")
+    released_at: datetime = Field(description="When it was (or is) shown to the patient.")
+    abnormal: bool = Field(description="A value carries an abnormal flag.")
+    critical: bool = Field(description="A value is critical.")
+    observation_count: int
+
+
+class ResultsPage(ResponseModel):
+    results: list[ResultSummary] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last one.")
+
+
+class EarlierVersion(ResponseModel):
+    version: int
+    status: ReportStatus
+    filed_at: datetime
+    report: Report
+
+
+class Result(ResultSummary):
+    """A result with its values, and every earlier version of a corrected one."""
+
+    report: Report
+    earlier_versions: list[EarlierVersion] = Field(description="Oldest first.")
+
+
+# A redirect: the body is empty, the link is in the Location header. (A file is never streamed
+# through the API: the link is a bearer token to PHI that works for five minutes.)
+REDIRECT = (
+    "text/plain",
+    {"type": "string", "maxLength": 0, "description": "Empty: the Location header holds the link."},
+)
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+class DocumentSummary(ResponseModel):
+    document_id: str
+    version: int
+    type: DocumentType
+    title: str | None
+    status: ReportStatus
+    authored_at: str | None = Field(description="As precise as sent.")
+    author: str | None
+    content_type: str = Field(description="The media type of the file GET .../content links to.")
+    size: int = Field(description="The file's size in bytes.")
+    released_at: datetime
+
+
+class DocumentsPage(ResponseModel):
+    documents: list[DocumentSummary] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last one.")
+
+
+# -- the health summary ---------------------------------------------------------------------------
+
+
+class Concept(ResponseModel):
+    """What something is, by name (and its code when the sender gave one)."""
+
+    display: str = ""
+    code: str = ""
+    system: str = ""
+
+
+class Reaction(ResponseModel):
+    manifestations: list[str] = []
+    severity: str = ""
+
+
+class HealthSummaryEntry(ResponseModel):
+    """An entry of a section. Fields the sender did not give are left out."""
+
+    id: str
+    version: int
+    updated_at: datetime = Field(description="When this version was filed.")
+
+
+class Allergy(HealthSummaryEntry):
+    substance: Concept = Field(default_factory=Concept)
+    clinical_status: str = ""
+    verification_status: str = ""
+    type: str = ""
+    categories: list[str] = []
+    criticality: str = ""
+    reactions: list[Reaction] = []
+    onset: str = ""
+    recorded_at: str = ""
+    notes: list[str] = []
+
+
+class Condition(HealthSummaryEntry):
+    condition: Concept = Field(default_factory=Concept)
+    clinical_status: str = ""
+    verification_status: str = ""
+    categories: list[str] = []
+    severity: str = ""
+    onset: str = ""
+    abated: str = ""
+    recorded_at: str = ""
+    notes: list[str] = []
+
+
+class Medication(HealthSummaryEntry):
+    medication: Concept = Field(default_factory=Concept)
+    status: str = ""
+    intent: str = ""
+    dosage: list[str] = []
+    authored_on: str = ""
+    prescriber: str = ""
+    reported_by_patient: bool = False
+    reasons: list[str] = []
+    refills_allowed: int = 0
+    notes: list[str] = []
+
+
+class Immunization(HealthSummaryEntry):
+    vaccine: Concept = Field(default_factory=Concept)
+    status: str = ""
+    occurred_at: str = ""
+    lot_number: str = ""
+    site: str = ""
+    route: str = ""
+    performers: list[str] = []
+    location: str = ""
+    notes: list[str] = []
+
+
+class Visit(HealthSummaryEntry):
+    status: str = ""
+    visit_class: str = Field("", alias="class", description="Inpatient, outpatient, emergency ...")
+    types: list[str] = []
+    started_at: str = ""
+    ended_at: str = ""
+    locations: list[str] = []
+    provider: str = ""
+    clinicians: list[str] = []
+    reasons: list[str] = []
+    discharge_disposition: str = ""
+
+
+class Appointment(HealthSummaryEntry):
+    status: str = Field("", description="booked, pending, arrived, fulfilled, cancelled, noshow ...")
+    starts_at: str = ""
+    ends_at: str = ""
+    minutes: int = 0
+    services: list[str] = []
+    specialties: list[str] = []
+    type: str = ""
+    description: str = ""
+    instructions: str = ""
+    clinicians: list[str] = Field([], alias="with", description="Who the appointment is with.")
+    locations: list[str] = []
+
+
+_NEXT = "Pass as `cursor` for the next page; null on the last one."
+
+
+class AllergiesPage(ResponseModel):
+    allergies: list[Allergy]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class ConditionsPage(ResponseModel):
+    conditions: list[Condition]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class MedicationsPage(ResponseModel):
+    medications: list[Medication]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class ImmunizationsPage(ResponseModel):
+    immunizations: list[Immunization]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class VisitsPage(ResponseModel):
+    visits: list[Visit]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class AppointmentsPage(ResponseModel):
+    appointments: list[Appointment]
+    next_cursor: str | None = Field(description=_NEXT)
+
+
+class HealthSummarySection(
+    RootModel[AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage]
+):
+    """One section of the health summary, under the section's own name (``{"allergies": [...]}``),
+    newest first by when it happened (appointments to come: soonest first)."""
+
+    model_config = {"defer_build": True}
+
+
+# -- the access log -------------------------------------------------------------------------------
+
+
+class AccessEvent(ResponseModel):
+    at: datetime
+    who: Literal["you", "proxy", "patient", "staff", "admin", "system", "anonymous"] = Field(
+        description='"you" for the caller\'s own reads, "proxy" for someone acting for the patient, '
+        "else a role: staff are not named, and the clinical feeds are system."
+    )
+    what: str = Field(description='What happened, e.g. "result.read", "results.list".')
+    outcome: Literal["success", "denied", "failure"]
+    resource_type: str | None = Field(description="The FHIR resource type it concerned.")
+
+
+class AccessLog(ResponseModel):
+    events: list[AccessEvent] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description=_NEXT)
