@@ -161,8 +161,8 @@ class Report(ResponseModel):
     observations: list[Observation]
 
 
-class ResultSummary(ResponseModel):
-    """A result as a list shows it."""
+class ResultFields(ResponseModel):
+    """What a list shows of a result, but when it is shown (see ResultSummary)."""
 
     result_id: str
     version: int = Field(description="1, then one more for each correction the sender filed.")
@@ -172,10 +172,15 @@ class ResultSummary(ResponseModel):
     code: Coding | None
     collected_at: str | None = Field(description="As precise as sent.")
     reported_at: str | None = Field(description="As precise as sent.")
-    released_at: datetime = Field(description="When it was (or is) shown to the patient.")
     abnormal: bool = Field(description="A value carries an abnormal flag.")
     critical: bool = Field(description="A value is critical.")
     observation_count: int
+
+
+class ResultSummary(ResultFields):
+    """A result as a list shows it."""
+
+    released_at: datetime = Field(description="When it was shown to the patient.")
 
 
 class ResultsPage(ResponseModel):
@@ -208,7 +213,9 @@ REDIRECT = (
 # -- documents ------------------------------------------------------------------------------------
 
 
-class DocumentSummary(ResponseModel):
+class DocumentFields(ResponseModel):
+    """What a list shows of a document, but when it is shown (see DocumentSummary)."""
+
     document_id: str
     version: int
     type: DocumentType
@@ -218,7 +225,10 @@ class DocumentSummary(ResponseModel):
     author: str | None
     content_type: str = Field(description="The media type of the file GET .../content links to.")
     size: int = Field(description="The file's size in bytes.")
-    released_at: datetime
+
+
+class DocumentSummary(DocumentFields):
+    released_at: datetime = Field(description="When it was shown to the patient.")
 
 
 class DocumentsPage(ResponseModel):

@@ -11,10 +11,9 @@ from typing import Any, Protocol
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts
@@ -24,8 +23,9 @@ from chalicelib.records.documents import document_summary
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.results import summary
 from chalicelib.records.stores import Records
+from chalicelib.release.contract import HoldRequest
 from chalicelib.release.notices import tell
-from chalicelib.release.policy import HELD_UNTIL, HOLD_REASONS
+from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.timers import service as timers
 from chalicelib.timers.service import Timers
 
@@ -132,14 +132,13 @@ def _stop_timers(ports: HoldsPorts, records: list[StoredResult]) -> None:
         _stop_timer(ports, copy.release_timer)
 
 
-def hold(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("reason",), ("reason",))
-    if body["reason"] not in HOLD_REASONS:
-        raise ValidationFailed(f"reason is one of {', '.join(HOLD_REASONS)}.", [{"field": "reason"}])
+def hold(
+    ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, request: HoldRequest, now: datetime
+) -> dict[str, Any]:
     patient, current, copies = _located(ports, caller, origin, result_id, "result.held")
     if current.released(now):
         raise Conflict(f"This {current.kind} is released already; it cannot be held back.")
-    _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, body["reason"], now))
+    _stop_timers(ports, _set_release(ports, [current, *copies], HELD_UNTIL, request.reason, now))
     write_audit(
         ports,
         origin,
@@ -149,9 +148,9 @@ def hold(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, body
         patient_id=patient.patient_id,
         resource_type=RESOURCE_TYPES[current.kind],
         resource_id=result_id,
-        reason=body["reason"],
+        reason=request.reason,
     )
-    return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": body["reason"]}
+    return {"result_id": result_id, "kind": current.kind, "held": True, "held_reason": request.reason}
 
 
 def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
-from chalicelib.errors import ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
+from chalicelib.release.contract import ReleasePolicyChange
 from chalicelib.release.policy import ReleasePolicy
 
 
@@ -26,12 +26,11 @@ def release_policy(ports: PolicyAdminPorts, caller: Caller) -> dict[str, Any]:
     return ReleasePolicy.from_json(organization.release_policy if organization else None).as_json()
 
 
-def set_release_policy(ports: PolicyAdminPorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):  # (from_json reads "no policy stored" as immediate: a PUT must say so)
-        raise ValidationFailed(
-            'The body is {"delays": {...}}; {"delays": {}} releases everything at once.', [{"field": "delays"}]
-        )
-    policy = ReleasePolicy.from_json(body)
+def set_release_policy(
+    ports: PolicyAdminPorts, caller: Caller, origin: Origin, request: ReleasePolicyChange
+) -> dict[str, Any]:
+    # (the request bounds the policy's size; from_json checks what its keys may name)
+    policy = ReleasePolicy.from_json(request.model_dump())
     ports.directory.set_release_policy(caller.organization_id, policy.as_json())
     write_audit(
         ports,

@@ -9,13 +9,13 @@ from typing import Any, Protocol
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import Category
+from chalicelib.release.contract import ReleasePreferencesChange
 from chalicelib.release.policy import REVIEW_WAIT_LIMIT
 
 
@@ -44,17 +44,12 @@ def release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin,
 
 
 def set_release_preferences(
-    ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str, body: Any
+    ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str, request: ReleasePreferencesChange
 ) -> dict[str, Any]:
-    """It applies to results filed from now on."""
-    # (what GET answers may come back as it is: longest_wait_days is read-only, and ignored)
-    body = only_fields(body, ("wait_for_review", "longest_wait_days"), ("wait_for_review",))
-    chosen = body["wait_for_review"]
+    """It applies to results filed from now on. (What GET answers may come back as it is:
+    longest_wait_days is read-only, and ignored.)"""
+    chosen = request.wait_for_review
     categories = [c.value for c in Category]
-    if not isinstance(chosen, list) or any(c not in categories for c in chosen):
-        raise ValidationFailed(
-            f"wait_for_review is a list of categories from {', '.join(categories)}.", [{"field": "wait_for_review"}]
-        )
     scope = patient_scope(ports, caller, origin, patient_id)
     patient = ports.patients.get(scope.patient_id)
     if patient is None:

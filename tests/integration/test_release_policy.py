@@ -114,9 +114,16 @@ def test_a_patient_and_staff_cannot_set_the_policy_and_a_bad_one_is_refused(seed
         {"delays": {"category:astrology": 5}},
         {"delays": {"category:lab": -1}},
         {"delays": {"category:lab": 99 * 24 * 3600}},
+        {"delays": {"category:lab": True}},
+        {"delays": {"category:lab": "3600"}},
+        {"delays": {f"code:LN|{n}": 60 for n in range(201)}},
+        {"delays": {"category:lab": 60}, "wait": {}},
         {"wait": {}},
     ):
         assert call(seeded, "PUT", "/v1/admin/release-policy", bad, admin).status_code == 400, bad
+    # a key the policy cannot name is explained in the policy's own words
+    unknown = call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {"category:astrology": 5}}, admin)
+    assert "category:<lab|pathology|imaging|other>" in unknown.json_body["error"]["details"][0]["issue"]
     assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {"delays": {}}
 
 
