@@ -6,21 +6,20 @@ organization; every read and change is audited."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.accounts.domain import Account, AccountStatus
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict
 from chalicelib.identity.domain import RecordKind
 from chalicelib.identity.enrollment import invitation_summary
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import only_fields, text_field
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts, notify
+from chalicelib.patients.contract import PortalAccessChange
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.patients.service import RegistryPorts, find, summary
 from chalicelib.worklist.domain import move_account_item_key
@@ -83,7 +82,7 @@ ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
 
 
 def change_portal_access(
-    ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, body: Any
+    ports: PortalAccessPorts, caller: Caller, origin: Origin, patient_id: str, request: PortalAccessChange
 ) -> dict[str, Any]:
     """POST /v1/staff/patients/{id}/portal-access {"action", "reason"}.
 
@@ -92,13 +91,7 @@ def change_portal_access(
     PHI. reset_second_factor is for a patient who lost their phone and recovery codes: after it
     they sign in with their password alone and may set up a new factor.
     """
-    body = only_fields(body, ("action", "reason"), ("action",))
-    action = body["action"]
-    if action not in PORTAL_ACTIONS:
-        raise ValidationFailed(f"action is one of {', '.join(PORTAL_ACTIONS)}.", [{"field": "action"}])
-    reason = text_field(body, "reason", 64)
-    if reason and not re.fullmatch(r"[a-z0-9_]{1,64}", reason):
-        raise ValidationFailed("reason is a short code such as patient_request (no free text).", [{"field": "reason"}])
+    action, reason = request.action, request.reason
     patient = find(ports, caller, origin, patient_id=patient_id)
     if action == "follow_merge":
         return _follow_merge(ports, caller, origin, patient, reason)

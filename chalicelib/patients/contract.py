@@ -1,10 +1,87 @@
-"""What the patient routes take and give (see kernel/contract.py)."""
+"""What the patient routes take and give (see kernel/contract.py): staff register a patient, find
+one by medical record number, and see and change their portal access."""
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from chalicelib.kernel.contract import ResponseModel
+from pydantic import BeforeValidator, Field, StringConstraints
+
+from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, ResponseModel
+
+# patients.domain.SEXES, PortalStatus and identity.portal_access.PORTAL_ACTIONS (held together by
+# tests/unit/test_records_contract.py)
+Sex = Literal["female", "male", "other", "unknown"]
+PortalStatus = Literal["not_invited", "invited", "active", "suspended", "terminated"]
+AccountStatus = Literal["active", "suspended", "terminated"]
+PortalAction = Literal["suspend", "reinstate", "terminate", "unlock", "reset_second_factor", "follow_merge"]
+
+# An identifier's parts as patients.domain.identifier accepts them: what HL7 CX and FHIR Identifier
+# values hold in practice, and nothing that could break a key or a log line.
+IdentifierPart = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9 ._:/-]{1,64}$")]
+IdentifierType = Annotated[str, StringConstraints(max_length=5, pattern=r"^[A-Z]{1,5}$")]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value: Any) -> Any:
+    """Only YYYY-MM-DD: without this, ``Day`` reads a number (0) or a midnight timestamp as a
+    date, and a birth date of 1970-01-01 would be stored from a client's mistake."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+# A calendar day sent as YYYY-MM-DD, and nothing else.
+IsoDay = Annotated[Day, BeforeValidator(_written_as_a_day)]
+
+
+def _blank_is_absent(value: Any) -> Any:
+    """An emptied field of a form ("" or null) counts as not given."""
+    return None if value == "" else value
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+class NewIdentifier(RequestModel):
+    authority: IdentifierPart = Field(description="Who assigned the value: an MRN's organization, a lab, an HIE.")
+    value: IdentifierPart
+    type: IdentifierType = Field("MR", description="HL7 identifier type code (table 0203): MR, PI, SS ...")
+
+
+class PatientRegistration(RequestModel):
+    """A patient the feeds have not (yet) sent. Give ``mrn`` (under the organization's own
+    record number authority) or ``identifiers``, or both."""
+
+    mrn: IdentifierPart | None = Field(None, description="A medical record number of the organization's.")
+    identifiers: Annotated[list[NewIdentifier], Field(max_length=10)] | None = None
+    family_name: PersonName
+    given_names: Annotated[list[PersonName], Field(max_length=5)] | None = None
+    birth_date: IsoDay = Field(description="A past date, YYYY-MM-DD.")
+    sex: Sex = "unknown"
+    email: Annotated[Email | None, BeforeValidator(_blank_is_absent)] = Field(
+        None, description="Where the invitation may later be sent."
+    )
+
+
+class PatientSearch(RequestModel):
+    mrn: IdentifierPart = Field(description="A medical record number of the organization's.")
+
+
+class PortalAccessChange(RequestModel):
+    action: PortalAction = Field(
+        description="suspend, terminate and reset_second_factor end every session at once and tell the patient "
+        "by email; follow_merge moves the account of a record merged into another to the surviving record."
+    )
+    reason: Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9_]*$")] = Field(
+        "", description="A short code for the audit trail, such as patient_request (no free text)."
+    )
+
+
+# -- responses ------------------------------------------------------------------------------------
 
 
 class PatientIdentifier(ResponseModel):
@@ -22,4 +99,50 @@ class PatientSummary(ResponseModel):
     family_name: str
     given_names: list[str]
     birth_date: str | None = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.")
-    sex: str | None
+    sex: Sex | None
+
+
+class PatientRegistered(ResponseModel):
+    patient_id: str
+    portal_status: PortalStatus
+
+
+class PortalAccount(ResponseModel):
+    """The patient's portal account, as their organization's staff see it."""
+
+    username: str
+    status: AccountStatus
+    locked: bool = Field(description="Locked out after failed sign-ins (staff may unlock it).")
+    email_verified: bool
+    second_factors: list[Literal["totp", "email", "recovery_code"]]
+
+
+class PortalInvitation(ResponseModel):
+    invitation_id: str
+    status: Literal["pending", "used", "revoked", "burned", "expired"] = Field(
+        description="burned: too many wrong answers; revoked: by staff, or replaced by a newer one."
+    )
+    email: str
+    created_at: datetime | None
+    expires_at: datetime
+    failed_attempts: int
+
+
+class PatientPortal(ResponseModel):
+    """What staff see when a patient calls about the portal."""
+
+    patient: PatientSummary
+    portal_status: PortalStatus
+    account: PortalAccount | None = Field(
+        description="Null when the patient has none, or it belongs to another organization they enrolled with."
+    )
+    invitations: list[PortalInvitation] = Field(description="The latest 20.")
+
+
+class PortalAccessChanged(ResponseModel):
+    portal_status: PortalStatus
+    account_status: AccountStatus
+    sessions_ended: int
+    patient_id: str | None = Field(
+        None, description="follow_merge only: the surviving record the account opens from now on."
+    )

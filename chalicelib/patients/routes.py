@@ -9,8 +9,15 @@ from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import portal_access
-from chalicelib.kernel.fields import only_fields
 from chalicelib.patients import service as patients
+from chalicelib.patients.contract import (
+    PatientPortal,
+    PatientRegistered,
+    PatientRegistration,
+    PatientSearch,
+    PortalAccessChange,
+    PortalAccessChanged,
+)
 
 patient_routes = Blueprint(__name__)
 
@@ -19,33 +26,66 @@ def _request():
     return patient_routes.current_request
 
 
-@route(patient_routes, "/v1/staff/patients", access=Access.STAFF, methods=("POST",))
-def register_patient():
+@route(
+    patient_routes,
+    "/v1/staff/patients",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=PatientRegistration,
+    responses={201: PatientRegistered},
+    errors=(409,),
+)
+def register_patient(body: PatientRegistration):
+    """Register a patient the clinical feeds have not sent (yet).
+
+    409 when another patient of the organization holds one of the identifiers.
+    """
     ports = wiring.container()
-    return Response(
-        patients.register(ports, *signed_in(_request()), _request().json_body, ports.clock.now()), status_code=201
-    )
+    return Response(patients.register(ports, *signed_in(_request()), body, ports.clock.now()), status_code=201)
 
 
 # A POST, not GET ?mrn=: a medical record number is PHI and must not sit in a URL (access logs,
 # traces, browser history).
-@route(patient_routes, "/v1/staff/patients/search", access=Access.STAFF, methods=("POST",))
-def find_patient():
+@route(
+    patient_routes,
+    "/v1/staff/patients/search",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=PatientSearch,
+    responses={200: PatientPortal},
+    errors=(404,),
+)
+def find_patient(body: PatientSearch):
+    """Find a patient of the organization by medical record number, with their portal status.
+
+    A POST so that the record number, which is PHI, never sits in a URL.
+    """
     ports = wiring.container()
     caller, origin = signed_in(_request())
-    body = only_fields(_request().json_body, ("mrn",), ("mrn",))
-    patient = patients.find(ports, caller, origin, mrn=body["mrn"])
+    patient = patients.find(ports, caller, origin, mrn=body.mrn)
     return portal_access.portal_status(ports, caller, origin, patient.patient_id, ports.clock.now())
 
 
-@route(patient_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF)
-def patient_portal_status(patient_id):
+@route(patient_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF, responses={200: PatientPortal})
+def patient_portal_status(patient_id: str):
+    """A patient of the organization with their portal status: account, invitations."""
     ports = wiring.container()
     return portal_access.portal_status(ports, *signed_in(_request()), patient_id, ports.clock.now())
 
 
-@route(patient_routes, "/v1/staff/patients/{patient_id}/portal-access", access=Access.STAFF, methods=("POST",))
-def change_portal_access(patient_id):
-    return portal_access.change_portal_access(
-        wiring.container(), *signed_in(_request()), patient_id, _request().json_body
-    )
+@route(
+    patient_routes,
+    "/v1/staff/patients/{patient_id}/portal-access",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=PortalAccessChange,
+    responses={200: PortalAccessChanged},
+    errors=(409,),
+)
+def change_portal_access(patient_id: str, body: PortalAccessChange):
+    """Change a patient's portal access (suspend, reinstate, terminate, unlock, reset_second_factor, follow_merge).
+
+    409 when the patient has no portal account, it is managed by another organization, or the
+    change does not apply to its state.
+    """
+    return portal_access.change_portal_access(wiring.container(), *signed_in(_request()), patient_id, body)

@@ -19,14 +19,12 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import name_field, only_fields
 from chalicelib.kernel.origin import Origin
-from chalicelib.patients.domain import SEXES, Patient, PortalStatus, identifier, parse_birth_date
+from chalicelib.patients.contract import PatientRegistration
+from chalicelib.patients.domain import Patient, PortalStatus, identifier, parse_birth_date
 from chalicelib.patients.stores import Patients
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-MAX_IDENTIFIERS = 10  # a DynamoDB transaction holds at most 100 items; real records have a handful
-PATIENT_FIELDS = ("identifiers", "mrn", "family_name", "given_names", "birth_date", "sex", "email")
 
 
 class RegistryPorts(AuditPorts, Protocol):
@@ -46,19 +44,16 @@ def email_address(value: Any, field: str = "email") -> str:
     return value.strip()
 
 
-def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    """POST /v1/staff/patients: a patient the feeds have not (yet) sent."""
-    body = only_fields(body, PATIENT_FIELDS, ("family_name", "birth_date"))
+def register(
+    ports: RegistryPorts, caller: Caller, origin: Origin, request: PatientRegistration, now: datetime
+) -> dict[str, Any]:
+    """POST /v1/staff/patients: a patient the feeds have not (yet) sent. (The request model bounds
+    the identifiers at 10: the claims go in one DynamoDB transaction, and real records have a handful.)"""
     identifiers = []
-    if body.get("mrn") is not None:
-        identifiers.append(identifier(_mrn_authority(ports, caller), body["mrn"]))
-    listed = body.get("identifiers") or []
-    if not isinstance(listed, list) or len(listed) > MAX_IDENTIFIERS:
-        raise ValidationFailed(f"identifiers is a list of at most {MAX_IDENTIFIERS}.", [{"field": "identifiers"}])
-    for entry in listed:
-        if not isinstance(entry, dict) or set(entry) - {"authority", "value", "type"}:
-            raise ValidationFailed("An identifier is {authority, value, type}.", [{"field": "identifiers"}])
-        candidate = identifier(entry.get("authority"), entry.get("value"), entry.get("type", "MR"))
+    if request.mrn is not None:
+        identifiers.append(identifier(_mrn_authority(ports, caller), request.mrn))
+    for entry in request.identifiers or []:
+        candidate = identifier(entry.authority, entry.value, entry.type)
         if any((i.authority, i.value) == (candidate.authority, candidate.value) for i in identifiers):
             raise ValidationFailed("The same identifier is given twice.", [{"field": "identifiers"}])
         identifiers.append(candidate)
@@ -66,23 +61,15 @@ def register(ports: RegistryPorts, caller: Caller, origin: Origin, body: Any, no
         raise ValidationFailed(
             "A patient needs an identifier: mrn, or identifiers with their authority.", [{"field": "mrn"}]
         )
-    given = body.get("given_names") or []
-    if not isinstance(given, list) or len(given) > 5:
-        raise ValidationFailed("given_names is a list of names.", [{"field": "given_names"}])
-    given = [name_field(name, "given_names") for name in given]
-    family = name_field(body.get("family_name"), "family_name")
-    sex = body.get("sex", "unknown")
-    if sex not in SEXES:
-        raise ValidationFailed(f"sex is one of {', '.join(SEXES)}.", [{"field": "sex"}])
     patient = Patient(
         patient_id=uuid.uuid4().hex,
         organization_id=caller.organization_id,
         identifiers=tuple(identifiers),
-        family_name=family,
-        given_names=tuple(given),
-        birth_date=parse_birth_date(body["birth_date"], now.date()),
-        sex=sex,
-        email=email_address(body["email"]) if body.get("email") else "",
+        family_name=request.family_name,
+        given_names=tuple(request.given_names or ()),
+        birth_date=parse_birth_date(request.birth_date.isoformat(), now.date()),
+        sex=request.sex,
+        email=request.email or "",
         portal_status=PortalStatus.NOT_INVITED,
         account_id="",
         created_at=now,
