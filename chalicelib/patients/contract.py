@@ -53,8 +53,8 @@ class NewIdentifier(RequestModel):
 
 
 class PatientRegistration(RequestModel):
-    """A patient the feeds have not (yet) sent. Give ``mrn`` (under the organization's own
-    record number authority) or ``identifiers``, or both."""
+    """A patient the feeds have not (yet) sent. Give `mrn` (under the organization's own
+    record number authority) or `identifiers`, or both."""
 
     mrn: IdentifierPart | None = Field(None, description="A medical record number of the organization's.")
     identifiers: Annotated[list[NewIdentifier], Field(max_length=10)] | None = None

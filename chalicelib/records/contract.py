@@ -34,7 +34,7 @@ def _blank_is_absent(value: Any) -> Any:
 
 
 class RecordsPageQuery(QueryModel):
-    """A page of a patient's list: ``limit`` and the previous page's ``next_cursor``."""
+    """A page of a patient's list: `limit` and the previous page's `next_cursor`."""
 
     limit: int = Field(20, ge=1, le=50, description="How many items at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
@@ -82,7 +82,7 @@ class NumericValue(ResponseModel):
 
 
 class QuantityValue(ResponseModel):
-    """A structured number: a comparison (``<5``), a range (``2-8``) or a ratio (``1:128``)."""
+    """A structured number: a comparison (`<5`), a range (`2-8`) or a ratio (`1:128`)."""
 
     type: Literal["quantity"]
     comparator: str = Field("", description="<, >, <=, >= or empty.")
@@ -373,7 +373,7 @@ class AppointmentsPage(ResponseModel):
 class HealthSummarySection(
     RootModel[AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage]
 ):
-    """One section of the health summary, under the section's own name (``{"allergies": [...]}``),
+    """One section of the health summary, under the section's own name (`{"allergies": [...]}`),
     newest first by when it happened (appointments to come: soonest first)."""
 
     model_config = {"defer_build": True}
