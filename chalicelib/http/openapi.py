@@ -144,6 +144,10 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
             response["content"] = {kind: {"schema": schema} for kind, schema in contract.media[status].items()}
         elif model is not None:
             response["content"] = {"application/json": {"schema": refs[model]}}
+        if 300 <= status < 400:
+            response["headers"] = {
+                "Location": {"description": "Where the answer is.", "schema": {"type": "string", "format": "uri"}}
+            }
         responses[str(status)] = response
     for status in contract.error_statuses():
         if str(status) in responses:  # declared with a body of its own (the 503 of a health check)

@@ -56,8 +56,12 @@ class Access(enum.Enum):
         return role in allowed.get(self, ())
 
 
-# A response that is not JSON: (media type, OpenAPI schema of its content).
-BINARY = ("application/octet-stream", {"type": "string", "format": "binary"})
+# A redirect's answer (media=): an empty body, the link in the Location header (http/openapi.py
+# documents the header for every 3xx).
+REDIRECT = (
+    "text/plain",
+    {"type": "string", "maxLength": 0, "description": "Empty: the Location header holds the link."},
+)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ is the Lambda cold start; a model builds its validator the first time it is used
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.errors import ValidationFailed
 
@@ -73,8 +74,25 @@ Email = Annotated[
     ),
 ]
 
-# A calendar day, ISO 8601 (2026-12-04).
-Day = Annotated[date, Field(strict=False)]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic alone reads a number (0) or a midnight timestamp as a date, and a
+    birth date of 1970-01-01 would be stored from a client's mistake."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+# A calendar day, written YYYY-MM-DD (ISO 8601) and nothing else.
+Day = Annotated[date, Field(strict=False), BeforeValidator(_written_as_a_day)]
+
+
+def blank_is_absent(value: Any) -> Any:
+    """An emptied field of a form ("" sent for an optional value) counts as not given."""
+    return None if value == "" else value
+
 
 # Unicode categories a person's name never needs: controls (NUL, CR/LF, terminal escapes), format
 # characters (bidirectional overrides, zero-width ones) and lone surrogates, which cannot even be
@@ -91,8 +109,9 @@ def _person_name(value: str) -> str:
     return name
 
 
-# A person's name: normalised (NFC), trimmed, 1 to 64 characters, no control or format characters.
-PersonName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_person_name)]
+# A person's name: trimmed, normalised (NFC), 1 to 64 characters, no control or format characters.
+# (Trimmed before its length is checked: a pasted name with a trailing space is still a name.)
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_person_name)]
 
 
 # -- the error shape ------------------------------------------------------------------------------

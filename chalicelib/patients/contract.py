@@ -3,13 +3,12 @@ one by medical record number, and see and change their portal access."""
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
-from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, ResponseModel
+from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, ResponseModel, blank_is_absent
 
 # patients.domain.SEXES, PortalStatus and identity.portal_access.PORTAL_ACTIONS (held together by
 # tests/unit/test_records_contract.py)
@@ -22,25 +21,6 @@ PortalAction = Literal["suspend", "reinstate", "terminate", "unlock", "reset_sec
 # values hold in practice, and nothing that could break a key or a log line.
 IdentifierPart = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9 ._:/-]{1,64}$")]
 IdentifierType = Annotated[str, StringConstraints(max_length=5, pattern=r"^[A-Z]{1,5}$")]
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _written_as_a_day(value: Any) -> Any:
-    """Only YYYY-MM-DD: without this, ``Day`` reads a number (0) or a midnight timestamp as a
-    date, and a birth date of 1970-01-01 would be stored from a client's mistake."""
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
-        return value
-    raise ValueError("must be a date written YYYY-MM-DD")
-
-
-# A calendar day sent as YYYY-MM-DD, and nothing else.
-IsoDay = Annotated[Day, BeforeValidator(_written_as_a_day)]
-
-
-def _blank_is_absent(value: Any) -> Any:
-    """An emptied field of a form ("" or null) counts as not given."""
-    return None if value == "" else value
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -60,9 +40,9 @@ class PatientRegistration(RequestModel):
     identifiers: Annotated[list[NewIdentifier], Field(max_length=10)] | None = None
     family_name: PersonName
     given_names: Annotated[list[PersonName], Field(max_length=5)] | None = None
-    birth_date: IsoDay = Field(description="A past date, YYYY-MM-DD.")
+    birth_date: Day = Field(description="A past date, YYYY-MM-DD.")
     sex: Sex = "unknown"
-    email: Annotated[Email | None, BeforeValidator(_blank_is_absent)] = Field(
+    email: Annotated[Email | None, BeforeValidator(blank_is_absent)] = Field(
         None, description="Where the invitation may later be sent."
     )
 

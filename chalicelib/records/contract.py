@@ -9,12 +9,12 @@ something was released, filed or read) are UTC timestamps.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, RootModel
 
 from chalicelib.audit.service import MAX_PAGE as AUDIT_MAX_PAGE
-from chalicelib.kernel.contract import QueryModel, ResponseModel
+from chalicelib.kernel.contract import QueryModel, ResponseModel, blank_is_absent
 
 # -- shared value sets (tests/unit/test_records_contract.py holds them to records.domain) -----------
 
@@ -23,11 +23,6 @@ DocumentType = Literal["discharge-summary", "visit-summary", "report", "note"]
 # A withdrawn ("cancelled") version is never the one shown, but may be an earlier one of a correction.
 ReportStatus = Literal["preliminary", "final", "corrected", "pending", "cancelled"]
 ShownStatus = Literal["preliminary", "final", "corrected", "pending"]
-
-
-def _blank_is_absent(value: Any) -> Any:
-    """``?category=`` (an emptied filter in a form) lists everything, as leaving it out does."""
-    return None if value == "" else value
 
 
 # -- query strings ----------------------------------------------------------------------------------
@@ -41,13 +36,13 @@ class RecordsPageQuery(QueryModel):
 
 
 class ResultsQuery(RecordsPageQuery):
-    category: Annotated[ResultCategory | None, BeforeValidator(_blank_is_absent)] = Field(
+    category: Annotated[ResultCategory | None, BeforeValidator(blank_is_absent)] = Field(
         None, description="Only results of this category."
     )
 
 
 class DocumentsQuery(RecordsPageQuery):
-    type: Annotated[DocumentType | None, BeforeValidator(_blank_is_absent)] = Field(
+    type: Annotated[DocumentType | None, BeforeValidator(blank_is_absent)] = Field(
         None, description="Only documents of this type."
     )
 
@@ -202,12 +197,9 @@ class Result(ResultSummary):
     earlier_versions: list[EarlierVersion] = Field(description="Oldest first.")
 
 
-# A redirect: the body is empty, the link is in the Location header. (A file is never streamed
-# through the API: the link is a bearer token to PHI that works for five minutes.)
-REDIRECT = (
-    "text/plain",
-    {"type": "string", "maxLength": 0, "description": "Empty: the Location header holds the link."},
-)
+# Files are answered as a redirect (http.routing.REDIRECT): the body is empty, the link is in the
+# Location header. A file is never streamed through the API; the link is a bearer token to PHI that
+# works for five minutes.
 
 
 # -- documents ------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.http.caller import signed_in
-from chalicelib.http.routing import Access, route
+from chalicelib.http.routing import REDIRECT, Access, route
 from chalicelib.records import access_log as records_access_log
 from chalicelib.records import documents, health_summary, results
 from chalicelib.records.contract import (
-    REDIRECT,
     AccessLog,
     AccessLogQuery,
     DocumentsPage,
