@@ -22,11 +22,11 @@ from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
+from chalicelib.identity.contract import Enrollment, InvitationRequest
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
@@ -51,10 +51,11 @@ class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, Protocol):
     lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
 
 
-def invite(ports: EnrollmentPorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("patient_id", "mrn", "email"), ("email",))
-    email = patients.email_address(body["email"])
-    patient = patients.find(ports, caller, origin, patient_id=body.get("patient_id"), mrn=body.get("mrn"))
+def invite(
+    ports: EnrollmentPorts, caller: Caller, origin: Origin, body: InvitationRequest, now: datetime
+) -> dict[str, Any]:
+    email = patients.email_address(body.email)
+    patient = patients.find(ports, caller, origin, patient_id=body.patient_id, mrn=body.mrn)
     return _issue(ports, caller, origin, patient, email, now)
 
 
@@ -108,7 +109,7 @@ def _issue(
 
 
 def list_for_patient(
-    ports: EnrollmentPorts, caller: Caller, origin: Origin, patient_id: Any, now: datetime
+    ports: EnrollmentPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime
 ) -> dict[str, Any]:
     patient = patients.find(ports, caller, origin, patient_id=patient_id)
     write_audit(
@@ -171,16 +172,6 @@ def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id
 
 # -- enrollment -----------------------------------------------------------------------------------
 
-ENROLLMENT_FIELDS = (
-    "invitation_code",
-    "date_of_birth",
-    "family_name",
-    "username",
-    "password",
-    "email",
-    "accepted_terms_version",
-)
-
 
 def _invalid_code() -> ValidationFailed:
     return ValidationFailed(
@@ -190,7 +181,7 @@ def _invalid_code() -> ValidationFailed:
     )
 
 
-def live_invitation(ports: EnrollmentPorts, code: Any, now: datetime) -> IdentityRecord:
+def live_invitation(ports: EnrollmentPorts, code: str, now: datetime) -> IdentityRecord:
     split = tokens.parse(code)
     invitation = ports.identity_records.get(RecordKind.INVITATION, split.selector) if split else None
     if (
@@ -251,8 +242,7 @@ def check_answers(
     )
 
 
-def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ENROLLMENT_FIELDS, ENROLLMENT_FIELDS)
+def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: datetime) -> dict[str, Any]:
     problems: list[dict[str, Any]] = []
 
     def gather(check: Callable[..., _Checked], *args: Any, **kwargs: Any) -> _Checked | None:
@@ -264,23 +254,21 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> 
 
     # Everything that can be checked without the code first, so a typo in a password never costs
     # one of the five tries.
-    username = gather(normalize_username, body["username"]) if isinstance(body["username"], str) else None
-    if username is None and not problems:
-        problems.append({"field": "username"})
-    email = gather(patients.email_address, body["email"])
-    date_of_birth = gather(parse_birth_date, body["date_of_birth"], now.date(), "date_of_birth")
-    gather(passwords.check_policy, body["password"], username=username or "", email=email or "")
-    if body["accepted_terms_version"] != terms.CURRENT.version:
+    username = gather(normalize_username, body.username)
+    email = gather(patients.email_address, body.email)
+    # The model read the date; whether it is a possible birth date (not before 1880, not in the
+    # future) is the registry's rule.
+    date_of_birth = gather(parse_birth_date, body.date_of_birth.isoformat(), now.date(), "date_of_birth")
+    gather(passwords.check_policy, body.password, username=username or "", email=email or "")
+    if body.accepted_terms_version != terms.CURRENT.version:
         problems.append({"field": "accepted_terms_version", "issue": f"the current version is {terms.CURRENT.version}"})
-    if not isinstance(body["family_name"], str) or len(body["family_name"]) > 64:
-        problems.append({"field": "family_name"})
     if problems:
         raise ValidationFailed("Some answers need another look.", problems)
     assert username is not None and email is not None and date_of_birth is not None  # or a problem was added
     throttle.check(ports, "enrollment", origin.source_ip, now)
-    invitation = live_invitation(ports, body["invitation_code"], now)
+    invitation = live_invitation(ports, body.invitation_code, now)
     patient = ports.patients.get(invitation.patient_id)
-    check_answers(ports, origin, invitation, patient, date_of_birth, body["family_name"])
+    check_answers(ports, origin, invitation, patient, date_of_birth, body.family_name)
     assert patient is not None  # check_answers refuses a missing patient
     if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
         raise Conflict("This patient has portal access already.")
@@ -290,7 +278,7 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Any, now: datetime) -> 
         username=username,
         organization_id=patient.organization_id,
         role=Role.PATIENT,
-        password_hash=passwords.hash_password(body["password"]),
+        password_hash=passwords.hash_password(body.password),
         status=AccountStatus.ACTIVE,
         email=email if verified else "",
         pending_email="" if verified else email,

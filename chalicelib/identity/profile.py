@@ -14,6 +14,13 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import actor_of, audit_event, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
+from chalicelib.identity.contract import (
+    ConnectionRequest,
+    EmailChange,
+    PasswordChange,
+    PreferencesChange,
+    TermsAcceptance,
+)
 from chalicelib.identity.domain import InvitationStatus, RecordKind, Restriction
 from chalicelib.identity.enrollment import EnrollmentPorts
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
@@ -21,13 +28,10 @@ from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.identity.sessions import lift_restriction
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import PortalStatus
-
-PREFERENCES = tuple(enrollment.DEFAULT_PREFERENCES)
 
 
 class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
@@ -96,11 +100,12 @@ def connection_json(connection: Connection) -> dict[str, Any]:
     }
 
 
-def change_email(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("email", "password"), ("email", "password"))
+def change_email(
+    ports: ProfilePorts, caller: Caller, origin: Origin, body: EmailChange, now: datetime
+) -> dict[str, Any]:
     account = account_of(ports, caller)
-    confirm_password(ports, origin, account, body.get("password"))
-    address = patients.email_address(body["email"])
+    confirm_password(ports, origin, account, body.password)
+    address = patients.email_address(body.email)
     changed = dataclasses.replace(account, pending_email=address)
     ports.identity_records.save_account_with_audit(
         changed, audit_event(ports, origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE)
@@ -109,12 +114,11 @@ def change_email(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any,
     return {"pending_email": address, "email_verification_sent": True}
 
 
-def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
-    body = only_fields(body, ("current_password", "new_password"), ("current_password", "new_password"))
+def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: PasswordChange) -> dict[str, Any]:
     account = account_of(ports, caller)
-    confirm_password(ports, origin, account, body["current_password"], field="current_password")
-    passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
-    password_hash = passwords.hash_password(body["new_password"])
+    confirm_password(ports, origin, account, body.current_password, field="current_password")
+    passwords.check_policy(body.new_password, username=account.username, email=account.email, field="new_password")
+    password_hash = passwords.hash_password(body.new_password)
     _, ended = end_sessions(
         ports,
         account.account_id,
@@ -126,21 +130,19 @@ def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: A
     return {"other_sessions_ended": ended}
 
 
-def set_preferences(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any) -> dict[str, Any]:
-    body = only_fields(body, PREFERENCES)
-    bad = [{"field": name, "issue": "true or false"} for name, value in body.items() if not isinstance(value, bool)]
-    if bad:
-        raise ValidationFailed("Notification preferences are true or false.", bad)
+def set_preferences(ports: ProfilePorts, caller: Caller, origin: Origin, body: PreferencesChange) -> dict[str, Any]:
+    changed: dict[str, bool] = body.model_dump(exclude_unset=True)  # those left out keep their value
     account = account_of(ports, caller)
-    preferences = {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences, **body}
+    preferences = {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences, **changed}
     ports.directory.save_account(dataclasses.replace(account, notification_preferences=preferences))
     write_audit(ports, origin, actor_of(account), "account.notification_preferences_changed", action=Action.UPDATE)
     return {"notification_preferences": preferences}
 
 
-def accept_terms(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("accepted_terms_version",), ("accepted_terms_version",))
-    if body["accepted_terms_version"] != terms.CURRENT.version:
+def accept_terms(
+    ports: ProfilePorts, caller: Caller, origin: Origin, body: TermsAcceptance, now: datetime
+) -> dict[str, Any]:
+    if body.accepted_terms_version != terms.CURRENT.version:
         raise ValidationFailed(
             f"The current version is {terms.CURRENT.version}.", [{"field": "accepted_terms_version"}]
         )
@@ -183,16 +185,17 @@ def sign_in_history(ports: ProfilePorts, caller: Caller, limit: int, after: str)
 # -- My Connections ------------------------------------------------------------------------------
 
 
-def add_connection(ports: ProfilePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def add_connection(
+    ports: ProfilePorts, caller: Caller, origin: Origin, body: ConnectionRequest, now: datetime
+) -> dict[str, Any]:
     """ "Add Organization": an invitation code from another organization links its patient record
     to this account. The record there must describe the same person (birth date and family name
     as this account's own record); until that organization's record carries them the connection
     stays pending, and one that contradicts them is refused and counted like a wrong answer."""
-    body = only_fields(body, ("organization_id", "invitation_code"), ("organization_id", "invitation_code"))
     throttle.check(ports, "enrollment", origin.source_ip, now)
     account = account_of(ports, caller)
-    invitation = enrollment.live_invitation(ports, body["invitation_code"], now)
-    if invitation.organization_id != body["organization_id"]:
+    invitation = enrollment.live_invitation(ports, body.invitation_code, now)
+    if invitation.organization_id != body.organization_id:
         raise ValidationFailed("This invitation code is not from that organization.", [{"field": "invitation_code"}])
     if any(c.organization_id == invitation.organization_id for c in account.connections):
         raise Conflict("This organization is connected already.")

@@ -24,11 +24,17 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts, actor_of, audit_event, write_audit
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import throttle, tokens
+from chalicelib.identity.contract import (
+    AccountSetup,
+    EmailVerification,
+    PasswordResetConfirmation,
+    PasswordResetRequest,
+    UsernameReminder,
+)
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.identity.throttle import ThrottlePorts
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import NotifyPorts, notify
 
@@ -46,11 +52,9 @@ class RecoveryPorts(LinkPorts, AuditPorts, ThrottlePorts, RevocationPorts, Proto
     the audit trail, and the per-address throttle."""
 
 
-def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
-    body = only_fields(body, ("email",), ("email",))
+def remind_username(ports: RecoveryPorts, origin: Origin, body: UsernameReminder, now: datetime) -> None:
     throttle.check(ports, "recovery", origin.source_ip, now)
-    email = body["email"].strip() if isinstance(body["email"], str) else ""
-    accounts = ports.directory.accounts_by_verified_email(email) if "@" in email and len(email) < 320 else []
+    accounts = ports.directory.accounts_by_verified_email(body.email)
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.username:  # (none yet: not set up)
             notify(ports, "username_reminder", account.email, username=account.username)
@@ -59,13 +63,9 @@ def remind_username(ports: RecoveryPorts, origin: Origin, body: Any, now: dateti
         write_audit(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
 
 
-def request_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
-    body = only_fields(body, ("username", "email"))
-    for field in ("username", "email"):
-        if body.get(field) is not None and not isinstance(body[field], str):
-            raise ValidationFailed(f"{field} must be text.", [{"field": field}])
+def request_password_reset(ports: RecoveryPorts, origin: Origin, body: PasswordResetRequest, now: datetime) -> None:
     # A form may send both, one of them empty or blank.
-    username, email = (body.get("username") or "").strip(), (body.get("email") or "").strip()
+    username, email = (body.username or "").strip(), (body.email or "").strip()
     if not (username or email):
         raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
     throttle.check(ports, "recovery", origin.source_ip, now)
@@ -111,7 +111,7 @@ def send_link(ports: LinkPorts, account: Account, purpose: LinkPurpose, lifetime
     notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
 
 
-def _use_link(ports: RecoveryPorts, token: Any, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
+def _use_link(ports: RecoveryPorts, token: str, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
     split = tokens.parse(token)
     link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
     if (
@@ -127,10 +127,11 @@ def _use_link(ports: RecoveryPorts, token: Any, purposes: tuple[LinkPurpose, ...
     return link
 
 
-def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> None:
-    body = only_fields(body, ("token", "new_password"), ("token", "new_password"))
+def confirm_password_reset(
+    ports: RecoveryPorts, origin: Origin, body: PasswordResetConfirmation, now: datetime
+) -> None:
     throttle.check(ports, "recovery", origin.source_ip, now)
-    link = _use_link(ports, body["token"], (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
+    link = _use_link(ports, body.token, (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
@@ -139,10 +140,10 @@ def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
             "This link sets up a new account: choose a user name with the password (POST /v1/account/setup).",
             [{"field": "token"}],
         )
-    passwords.check_policy(body["new_password"], username=account.username, email=account.email, field="new_password")
+    passwords.check_policy(body.new_password, username=account.username, email=account.email, field="new_password")
     if not ports.identity_records.delete(RecordKind.LINK, link.selector):  # once only
         raise ValidationFailed("This link has been used already.", [{"field": "token"}])
-    password_hash = passwords.hash_password(body["new_password"])
+    password_hash = passwords.hash_password(body.new_password)
     end_sessions(
         ports,
         account.account_id,
@@ -154,12 +155,11 @@ def confirm_password_reset(ports: RecoveryPorts, origin: Origin, body: Any, now:
     notify(ports, "password_changed", account.email if account.email_verified else "")
 
 
-def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
+def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: AccountSetup, now: datetime) -> dict[str, Any]:
     """A new staff member follows their set-up link: the user name they choose and their password."""
-    body = only_fields(body, ("token", "username", "password"), ("token", "username", "password"))
-    username = normalize_username(body["username"] if isinstance(body["username"], str) else "")
+    username = normalize_username(body.username)
     throttle.check(ports, "recovery", origin.source_ip, now)
-    link = _use_link(ports, body["token"], (LinkPurpose.ACCOUNT_SETUP,), now)
+    link = _use_link(ports, body.token, (LinkPurpose.ACCOUNT_SETUP,), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
@@ -168,11 +168,11 @@ def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: Any, now: 
             "This account has its user name: choose its password with POST /v1/account/password-resets/confirm.",
             [{"field": "token"}],
         )
-    passwords.check_policy(body["password"], username=username, email=account.email)
+    passwords.check_policy(body.password, username=username, email=account.email)
     set_up = dataclasses.replace(
         account,
         username=username,
-        password_hash=passwords.hash_password(body["password"]),
+        password_hash=passwords.hash_password(body.password),
         failed_sign_ins=0,
         failures_since=None,
         locked_until=None,
@@ -207,10 +207,9 @@ def _refused_name(ports: RecoveryPorts, origin: Origin, account: Account, link: 
         )
 
 
-def confirm_email(ports: RecoveryPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("token",), ("token",))
+def confirm_email(ports: RecoveryPorts, origin: Origin, body: EmailVerification, now: datetime) -> dict[str, Any]:
     throttle.check(ports, "recovery", origin.source_ip, now)
-    link = _use_link(ports, body["token"], (LinkPurpose.EMAIL_VERIFICATION,), now)
+    link = _use_link(ports, body.token, (LinkPurpose.EMAIL_VERIFICATION,), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.pending_email.lower() != link.email.lower():
         raise ValidationFailed(

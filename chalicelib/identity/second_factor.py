@@ -18,10 +18,10 @@ from chalicelib.accounts.domain import Account
 from chalicelib.audit.trail import actor_of, audit_event
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import tokens
+from chalicelib.identity.contract import EmailCodesChange, PasswordConfirmation, TotpConfirmation
 from chalicelib.identity.domain import IdentityRecord
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.ports import Keys
 from chalicelib.notifications.requests import notify
@@ -112,15 +112,19 @@ def begin_totp(ports: SecondFactorPorts, account: Account, now: datetime) -> dic
 
 
 def confirm_totp(
-    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, now: datetime, session_id: str
+    ports: SecondFactorPorts,
+    origin: Origin,
+    account: Account,
+    body: TotpConfirmation,
+    now: datetime,
+    session_id: str,
 ) -> dict[str, Any]:
     """Turn the app on with a code from it and the account's password (a stolen session alone
     must not be able to bind an attacker's phone to the account)."""
-    body = only_fields(body, ("code", "password"), ("code", "password"))
     if not account.totp_pending_secret:
         raise Conflict("Start setting up the authenticator app first.")
-    confirm_password(ports, origin, account, body.get("password"))
-    step = _accepted_step(_totp(ports, account, account.totp_pending_secret), str(body["code"]).strip(), now, 0)
+    confirm_password(ports, origin, account, body.password)
+    step = _accepted_step(_totp(ports, account, account.totp_pending_secret), body.code.strip(), now, 0)
     if step is None:
         raise ValidationFailed(
             "That code is not correct. Check the time on your phone and try again.", [{"field": "code"}]
@@ -155,9 +159,10 @@ def _keeps_required_factor(ports: SecondFactorPorts, account: Account, remaining
         raise Conflict("Staff accounts must keep a second factor; set up the other one first.")
 
 
-def disable_totp(ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str) -> None:
-    body = only_fields(body or {}, ("password",), ("password",))
-    confirm_password(ports, origin, account, body.get("password"))
+def disable_totp(
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: PasswordConfirmation, session_id: str
+) -> None:
+    confirm_password(ports, origin, account, body.password)
     _keeps_required_factor(ports, account, remaining="email" in account.second_factors)
     _save_change(
         ports,
@@ -173,13 +178,10 @@ def disable_totp(ports: SecondFactorPorts, origin: Origin, account: Account, bod
 
 
 def set_email_codes(
-    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: EmailCodesChange, session_id: str
 ) -> dict[str, Any]:
-    body = only_fields(body, ("enabled", "password"), ("password",))
-    enabled = body.get("enabled")
-    if not isinstance(enabled, bool):
-        raise ValidationFailed("enabled is true or false.", [{"field": "enabled"}])
-    confirm_password(ports, origin, account, body.get("password"))
+    enabled = body.enabled
+    confirm_password(ports, origin, account, body.password)
     if enabled and not account.email_verified:
         raise Conflict("Verify your email address before using it for sign-in codes.")
     if not enabled:
@@ -204,10 +206,9 @@ def set_email_codes(
 
 
 def regenerate_recovery_codes(
-    ports: SecondFactorPorts, origin: Origin, account: Account, body: Any, session_id: str
+    ports: SecondFactorPorts, origin: Origin, account: Account, body: PasswordConfirmation, session_id: str
 ) -> dict[str, Any]:
-    body = only_fields(body, ("password",), ("password",))
-    confirm_password(ports, origin, account, body.get("password"))
+    confirm_password(ports, origin, account, body.password)
     if not (account.totp_secret or account.email_code_enabled):
         raise Conflict("Recovery codes come with a second factor; turn one on first.")
     codes = [tokens.recovery_code() for _ in range(RECOVERY_CODES)]

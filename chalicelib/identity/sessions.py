@@ -26,13 +26,13 @@ from chalicelib.audit.domain import Outcome
 from chalicelib.audit.trail import ANONYMOUS, actor_of, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from chalicelib.identity import second_factor, terms, throttle, tokens
+from chalicelib.identity.contract import EmailCodeRequest, SecondStep, SignIn
 from chalicelib.identity.domain import IdentityRecord, RecordKind, Restriction
 from chalicelib.identity.guessing import GuessingPorts, count_failure, is_locked
 from chalicelib.identity.second_factor import TotpPorts
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import notify
 
@@ -61,11 +61,8 @@ def _sign_in_failed() -> NotAuthenticated:
     )
 
 
-def sign_in(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("username", "password"), ("username", "password"))
-    username, password = body["username"], body["password"]
-    if not isinstance(username, str) or not isinstance(password, str) or len(password) > passwords.MAX_LENGTH:
-        raise ValidationFailed("username and password are text.", [{"field": "username"}, {"field": "password"}])
+def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) -> dict[str, Any]:
+    username, password = body.username, body.password
     throttle.check(ports, "sign_in", origin.source_ip, now)
     try:
         account = ports.directory.account_by_username(normalize_username(username))
@@ -216,17 +213,16 @@ def open_session(ports: SessionPorts, origin: Origin, account: Account, now: dat
     }
 
 
-def complete_second_factor(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("challenge_id", "code"), ("challenge_id", "code"))
+def complete_second_factor(ports: SessionPorts, origin: Origin, body: SecondStep, now: datetime) -> dict[str, Any]:
     throttle.check(ports, "second_factor", origin.source_ip, now)
-    challenge, account = _live_challenge(ports, body["challenge_id"], now)
+    challenge, account = _live_challenge(ports, body.challenge_id, now)
     if ports.identity_records.count_attempt(RecordKind.CHALLENGE, challenge.selector, CHALLENGE_ATTEMPTS) is None:
         ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector)
         write_audit(
             ports, origin, actor_of(account), "session.second_factor", Outcome.DENIED, reason="too_many_attempts"
         )
         raise NotAuthenticated("Too many wrong codes. Sign in again.", code="challenge_expired")
-    code = body["code"] if isinstance(body["code"], str) else ""
+    code = body.code
     if challenge.purpose == LOCKOUT_CHALLENGE:
         return _complete_lockout_challenge(ports, origin, challenge, account, code.strip(), now)
     method, changed = second_factor.verify_at_sign_in(ports, account, challenge, code, now)
@@ -274,10 +270,9 @@ def _lift_lockout(ports: SessionPorts, origin: Origin, account: Account) -> Acco
     raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
 
 
-def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetime) -> None:
-    body = only_fields(body, ("challenge_id",), ("challenge_id",))
+def send_email_code(ports: SessionPorts, origin: Origin, body: EmailCodeRequest, now: datetime) -> None:
     throttle.check(ports, "second_factor", origin.source_ip, now)
-    challenge, account = _live_challenge(ports, body["challenge_id"], now)
+    challenge, account = _live_challenge(ports, body.challenge_id, now)
     if challenge.purpose == LOCKOUT_CHALLENGE:
         raise ValidationFailed(
             "The code for this sign-in came in the email with its link. For a new one, sign in again.",
@@ -301,7 +296,7 @@ def send_email_code(ports: SessionPorts, origin: Origin, body: Any, now: datetim
     write_audit(ports, origin, actor_of(account), "session.email_code_sent")
 
 
-def _live_challenge(ports: SessionPorts, challenge_id: Any, now: datetime) -> tuple[IdentityRecord, Account]:
+def _live_challenge(ports: SessionPorts, challenge_id: str, now: datetime) -> tuple[IdentityRecord, Account]:
     split = tokens.parse(challenge_id)
     challenge = ports.identity_records.get(RecordKind.CHALLENGE, split.selector) if split else None
     if (

@@ -8,6 +8,16 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
+from chalicelib.identity.contract import (
+    InvitationIssued,
+    InvitationRequest,
+    Invitations,
+    InvitationsQuery,
+    StaffAccountCreated,
+    StaffAccountRequest,
+    StaffStatusChange,
+    StaffStatusChanged,
+)
 
 staff_routes = Blueprint(__name__)
 
@@ -20,30 +30,56 @@ def _caller():
     return signed_in_caller(_request())
 
 
-@route(staff_routes, "/v1/staff/invitations", access=Access.STAFF, methods=("POST",))
-def invite():
+@route(
+    staff_routes,
+    "/v1/staff/invitations",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=InvitationRequest,
+    responses={201: InvitationIssued},
+    errors=(404, 409),
+)
+def invite(body: InvitationRequest):
+    """Invite a patient to enroll: a single-use code goes to the address given.
+
+    A new invitation replaces the patient's earlier pending one; 409 when the patient has portal
+    access already.
+    """
     return Response(
-        enrollment.invite(
-            wiring.container(), _caller(), origin_of(_request()), _request().json_body, wiring.container().clock.now()
-        ),
+        enrollment.invite(wiring.container(), _caller(), origin_of(_request()), body, wiring.container().clock.now()),
         status_code=201,
     )
 
 
-@route(staff_routes, "/v1/staff/invitations", access=Access.STAFF)
-def list_invitations():
-    query = _request().query_params or {}
+@route(
+    staff_routes,
+    "/v1/staff/invitations",
+    access=Access.STAFF,
+    query=InvitationsQuery,
+    responses={200: Invitations},
+    errors=(404,),
+)
+def list_invitations(query: InvitationsQuery):
+    """A patient's invitations, with their status."""
     return enrollment.list_for_patient(
         wiring.container(),
         _caller(),
         origin_of(_request()),
-        query.get("patient_id", ""),
+        query.patient_id,
         wiring.container().clock.now(),
     )
 
 
-@route(staff_routes, "/v1/staff/invitations/{invitation_id}/resend", access=Access.STAFF, methods=("POST",))
+@route(
+    staff_routes,
+    "/v1/staff/invitations/{invitation_id}/resend",
+    access=Access.STAFF,
+    methods=("POST",),
+    responses={201: InvitationIssued},
+    errors=(409,),
+)
 def resend_invitation(invitation_id):
+    """Send a fresh code to the invitation's address; the earlier code stops working."""
     return Response(
         enrollment.resend(
             wiring.container(), _caller(), origin_of(_request()), invitation_id, wiring.container().clock.now()
@@ -52,24 +88,48 @@ def resend_invitation(invitation_id):
     )
 
 
-@route(staff_routes, "/v1/staff/invitations/{invitation_id}", access=Access.STAFF, methods=("DELETE",))
+@route(
+    staff_routes,
+    "/v1/staff/invitations/{invitation_id}",
+    access=Access.STAFF,
+    methods=("DELETE",),
+    responses={204: None},
+    errors=(409,),
+)
 def revoke_invitation(invitation_id):
+    """Revoke a pending invitation (409 for one that is not pending)."""
     enrollment.revoke(wiring.container(), _caller(), origin_of(_request()), invitation_id)
     return Response(body="", status_code=204)
 
 
-@route(staff_routes, "/v1/admin/staff", access=Access.ADMIN, methods=("POST",))
-def create_staff():
+@route(
+    staff_routes,
+    "/v1/admin/staff",
+    access=Access.ADMIN,
+    methods=("POST",),
+    body=StaffAccountRequest,
+    responses={201: StaffAccountCreated},
+    errors=(409,),
+)
+def create_staff(body: StaffAccountRequest):
+    """Create a staff or admin account of the caller's organization; a link to choose a password is emailed."""
     return Response(
         workforce.create_staff(
-            wiring.container(), _caller(), origin_of(_request()), _request().json_body, wiring.container().clock.now()
+            wiring.container(), _caller(), origin_of(_request()), body, wiring.container().clock.now()
         ),
         status_code=201,
     )
 
 
-@route(staff_routes, "/v1/admin/staff/{account_id}/status", access=Access.ADMIN, methods=("PUT",))
-def set_staff_status(account_id):
-    return workforce.set_staff_status(
-        wiring.container(), _caller(), origin_of(_request()), account_id, _request().json_body
-    )
+@route(
+    staff_routes,
+    "/v1/admin/staff/{account_id}/status",
+    access=Access.ADMIN,
+    methods=("PUT",),
+    body=StaffStatusChange,
+    responses={200: StaffStatusChanged},
+    errors=(409,),
+)
+def set_staff_status(account_id, body: StaffStatusChange):
+    """Suspend a staff account (its sessions end at once) or make it active again."""
+    return workforce.set_staff_status(wiring.container(), _caller(), origin_of(_request()), account_id, body)

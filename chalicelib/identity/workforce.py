@@ -20,12 +20,12 @@ from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.identity.contract import StaffAccountRequest, StaffStatusChange
 from chalicelib.identity.domain import LinkPurpose
 from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, LinkPorts, send_link
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.fields import only_fields
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.service import email_address
 
@@ -35,17 +35,16 @@ class WorkforcePorts(LinkPorts, RevocationPorts, AuditPorts, Protocol):
     (the identity store), and the audit trail."""
 
 
-def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: Any, now: datetime) -> dict[str, Any]:
-    body = only_fields(body, ("email", "role"), ("email", "role"))
-    if body["role"] not in (Role.STAFF.value, Role.ADMIN.value):
-        raise ValidationFailed("role is staff or admin.", [{"field": "role"}])
-    email = email_address(body["email"])
+def create_staff(
+    ports: WorkforcePorts, caller: Caller, origin: Origin, body: StaffAccountRequest, now: datetime
+) -> dict[str, Any]:
+    email = email_address(body.email)
     # Unusable until the set-up link is followed: no user name, and a random password nobody knows.
     account = Account(
         account_id=uuid.uuid4().hex,
         username="",
         organization_id=caller.organization_id,
-        role=Role(body["role"]),
+        role=Role(body.role),
         password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
         status=AccountStatus.ACTIVE,
         email=email,
@@ -73,17 +72,14 @@ def create_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, body: An
 
 
 def set_staff_status(
-    ports: WorkforcePorts, caller: Caller, origin: Origin, account_id: str, body: Any
+    ports: WorkforcePorts, caller: Caller, origin: Origin, account_id: str, body: StaffStatusChange
 ) -> dict[str, Any]:
-    body = only_fields(body, ("status",), ("status",))
-    if body["status"] not in (AccountStatus.ACTIVE.value, AccountStatus.SUSPENDED.value):
-        raise ValidationFailed("status is active or suspended.", [{"field": "status"}])
     account = ports.directory.account(account_id) if re.fullmatch(r"[0-9a-f]{32}", account_id or "") else None
     if account is None or account.organization_id != caller.organization_id or not account.role.is_workforce:
         raise NotFound("No such staff account.")
     if account.account_id == caller.account_id:
         raise Conflict("You cannot disable your own account.")
-    status = AccountStatus(body["status"])
+    status = AccountStatus(body.status)
     event_of_change = audit_event(
         ports,
         origin,
