@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.identity.conftest import call, seeded, staff_token  # noqa: F401  (fixtures)
+from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
+    call,
+    enrollment,
+    register_and_invite,
+    seeded,
+    staff_token,
+)
 
 RECOVERY = "/v1/account/password-resets"
 
@@ -67,3 +73,62 @@ def test_a_name_is_stored_normalised_and_accents_and_apostrophes_are_welcome(see
     # THEN it is kept composed (é as one character), as a search or a comparison expects
     assert shown.json_body["patient"]["family_name"] == "N\u00e9ri O'Brien"
     assert shown.json_body["patient"]["given_names"] == ["Zoë", "Anne-Marie"]
+
+
+def test_a_sign_in_with_a_field_it_does_not_take_or_an_overlong_password_is_a_400_that_echoes_nothing(seeded):
+    extra = call(seeded, "POST", "/v1/sessions", {"username": "demo.staff", "password": "x" * 8, "role": "admin"})
+    overlong = call(seeded, "POST", "/v1/sessions", {"username": "demo.staff", "password": "s3cret-" * 30})
+
+    assert extra.status_code == 400
+    assert extra.json_body["error"]["details"] == [{"field": "role", "issue": "not accepted"}]
+    assert overlong.status_code == 400
+    assert [d["field"] for d in overlong.json_body["error"]["details"]] == ["password"]
+    assert "s3cret" not in str(overlong.json_body)
+
+
+def test_a_second_step_code_sent_as_a_number_is_a_400_not_a_wrong_code(seeded):
+    # (a number loses leading zeros: 012345 would be a wrong code that counts towards the lockout)
+    answer = call(seeded, "POST", "/v1/sessions/mfa", {"challenge_id": "0" * 59, "code": 123456})
+
+    assert answer.status_code == 400
+    assert [d["field"] for d in answer.json_body["error"]["details"]] == ["code"]
+
+
+def test_an_enrollment_whose_family_name_holds_a_line_break_is_refused_without_using_up_a_try(seeded, staff_token):
+    invited = register_and_invite(seeded, staff_token)
+
+    refused = call(seeded, "POST", "/v1/enrollments", enrollment(invited, family_name="Nunez\r\nAdmin"))
+    wrong = call(seeded, "POST", "/v1/enrollments", enrollment(invited, date_of_birth="1984-03-10"))
+
+    assert refused.status_code == 400
+    assert [d["field"] for d in refused.json_body["error"]["details"]] == ["family_name"]
+    # The first real wrong answer is still the first of five.
+    assert wrong.json_body["error"]["details"][-1] == {"attempts_left": 4}
+
+
+def test_an_enrollment_date_of_birth_not_written_as_a_date_names_the_field(seeded, staff_token):
+    invited = register_and_invite(seeded, staff_token)
+
+    for value in ("09/03/1984", "1984-02-30", ""):
+        answer = call(seeded, "POST", "/v1/enrollments", enrollment(invited, date_of_birth=value))
+        assert answer.status_code == 400, value
+        assert [d["field"] for d in answer.json_body["error"]["details"]] == ["date_of_birth"], value
+    future = call(seeded, "POST", "/v1/enrollments", enrollment(invited, date_of_birth="2999-01-01"))
+    assert future.status_code == 400
+    assert {"field": "date_of_birth"} in future.json_body["error"]["details"]
+
+
+@pytest.mark.parametrize("patient_id", ["", "not-an-id", "0123456789ABCDEF0123456789ABCDEF"])
+def test_invitations_are_listed_only_for_a_patient_id_of_the_portals_form(seeded, staff_token, patient_id):
+    answer = call(seeded, "GET", f"/v1/staff/invitations?patient_id={patient_id}", token=staff_token)
+
+    assert answer.status_code == 400
+    assert [d["field"] for d in answer.json_body["error"]["details"]] == ["patient_id"]
+
+
+def test_a_username_reminder_for_something_that_is_not_an_address_is_a_400(seeded):
+    answer = call(seeded, "POST", "/v1/account/username-reminders", {"email": "ana at example"})
+
+    assert answer.status_code == 400
+    assert [d["field"] for d in answer.json_body["error"]["details"]] == ["email"]
+    assert "ana at example" not in str(answer.json_body)

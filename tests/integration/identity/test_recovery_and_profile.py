@@ -216,12 +216,16 @@ def test_notification_preferences_take_only_listed_true_or_false_fields(enrolled
     changed = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_messages": False}, token)
     unknown = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_marketing": False}, token)
     not_boolean = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_forms": "no"}, token)
+    null = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": None}, token)
 
     assert changed.status_code == 200, changed.json_body
     assert changed.json_body["notification_preferences"]["email_messages"] is False
     assert unknown.status_code == 400
     assert unknown.json_body["error"]["details"] == [{"field": "email_marketing", "issue": "not accepted"}]
     assert not_boolean.status_code == 400
+    # (null is neither on nor off: refused, rather than taken as "leave it")
+    assert null.status_code == 400
+    assert [d["field"] for d in null.json_body["error"]["details"]] == ["email_new_results"]
     preferences = call(seeded, "GET", "/v1/me", token=token).json_body["notification_preferences"]
     assert preferences == {
         "email_new_results": True,
@@ -259,4 +263,6 @@ def test_the_sign_in_history_lists_successes_and_failures_newest_first_in_pages(
     assert first["events"] + rest["events"] == events[: 2 + len(rest["events"])]
     assert rest["events"] and rest["events"][0] == events[2]
     assert call(seeded, "GET", "/v1/me/sign-in-history?limit=0", token=token).status_code == 400
+    assert call(seeded, "GET", "/v1/me/sign-in-history?limit=100", token=token).status_code == 200
+    assert call(seeded, "GET", "/v1/me/sign-in-history?limit=101", token=token).status_code == 400
     assert call(seeded, "GET", "/v1/me/sign-in-history?after=nonsense", token=token).status_code == 400
