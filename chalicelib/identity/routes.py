@@ -27,7 +27,6 @@ from chalicelib.identity.contract import (
     Enrolled,
     Enrollment,
     Me,
-    OpenedSession,
     PasswordChange,
     PasswordChanged,
     PasswordChangedHere,
@@ -103,11 +102,15 @@ def sign_in(body: SignIn):
     access=Access.PUBLIC,
     methods=("POST",),
     body=SecondStep,
-    responses={201: OpenedSession},
+    responses={201: SignInAnswer},
     errors=(401, 409, 429),
 )
 def second_step(body: SecondStep):
-    """Finish a sign-in with a second-factor code (authenticator app, emailed code or recovery code)."""
+    """Finish a sign-in with a second-factor code (authenticator app, emailed code or recovery code).
+
+    Answers a session; or, after the code emailed during a lockout, for an account whose second
+    factor is an authenticator app, a new challenge that takes a code from the app.
+    """
     return Response(
         sessions.complete_second_factor(_ports(), _origin(), body, wiring.container().clock.now()), status_code=201
     )
