@@ -45,9 +45,6 @@ CurrentPassword = Annotated[str, StringConstraints(min_length=1, max_length=pass
 SecondFactorCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # A version of the Terms of Use, as GET /v1/terms names it.
 TermsVersion = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-# An id the portal handed out (kernel.contract.RecordId), with its length said as well: the document
-# then shows the string is bounded, which a pattern alone does not tell a reader (or a checker).
-Id = Annotated[RecordId, StringConstraints(min_length=32, max_length=32)]
 # An organization's id, a slug such as "albany-medical-center".
 OrganizationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -353,7 +350,7 @@ class EmailCodesView(ResponseModel):
 class InvitationRequest(RequestModel):
     """The patient by `patient_id` or by `mrn` (one of the two), and the address the code goes to."""
 
-    patient_id: Id | None = None
+    patient_id: RecordId | None = None
     mrn: Annotated[str, StringConstraints(max_length=64)] | None = Field(
         None, description="The patient's medical record number at the caller's organization."
     )
@@ -377,7 +374,7 @@ class InvitationSummary(ResponseModel):
 
 
 class InvitationsQuery(QueryModel):
-    patient_id: Id
+    patient_id: RecordId
 
 
 class Invitations(ResponseModel):

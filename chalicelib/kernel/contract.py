@@ -56,7 +56,7 @@ ShortText = Annotated[str, StringConstraints(max_length=256)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]
 
 # Ids the portal hands out: 32 hex digits (kernel.keys.RECORD_ID).
-RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+RecordId = Annotated[str, StringConstraints(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
 # A secret a person types or pastes (a code, a token): bounded, never echoed in an error.
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=512)]

@@ -1,4 +1,4 @@
-"""Paged lists: the ``limit`` a caller may ask for, and opaque cursors.
+"""Paged lists: opaque cursors (the ``limit`` a caller may ask for is in each route's query model).
 
 A cursor is DynamoDB's LastEvaluatedKey, base64url-encoded JSON of string key attributes; a
 repository checks that a cursor continues the listing it came from before using it.
@@ -11,14 +11,6 @@ import json
 from typing import Any
 
 from chalicelib.errors import ValidationFailed
-
-
-def page_limit(query: dict[str, str], default: int = 20, maximum: int = 50) -> int:
-    """The ``limit`` query parameter of a paged list: a whole number from 1 to ``maximum``."""
-    value = query.get("limit", str(default))
-    if not (value.isdigit() and 1 <= int(value) <= maximum):
-        raise ValidationFailed(f"limit is a number from 1 to {maximum}.", [{"field": "limit"}])
-    return int(value)
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str:
