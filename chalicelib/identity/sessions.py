@@ -16,6 +16,7 @@ nothing during a lockout, and the owner gets in at the cost of one email.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -43,6 +44,12 @@ LOCKOUT_CHALLENGE = "lockout"  # the purpose of a challenge emailed during a loc
 # Lockout emails in flight at once for one account: someone who has the password cannot flood
 # the owner's mailbox (each lasts EMAIL_CODE_SECONDS, so at most 18 an hour).
 LOCKOUT_EMAILS_LIVE = 3
+# Passwords checked against an account's real hash while it is locked, per window. The right one
+# does more work than a wrong one (it emails a code), and so could be told apart by timing: this
+# keeps that to a few guesses per window, fewer than the lockout itself allows. Once spent, the
+# answer is the same 401 without a check, and the owner can still reset the password by email.
+LOCKOUT_CHECKS = 3
+LOCKOUT_CHECK_WINDOW_SECONDS = 10 * 60
 
 
 class SessionPorts(GuessingPorts, TotpPorts, Protocol):
@@ -119,7 +126,12 @@ def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account,
     other answer); whatever it is, the caller answers 401 sign_in_failed. Only the right password
     of an active account with a verified address emails a lockout challenge: its link carries the
     challenge id, its text the code. Wrong passwords are not counted here: during a lockout they
-    cannot tell a guesser anything, and the owner's way in must not depend on the count."""
+    cannot tell a guesser anything, and the owner's way in must not depend on the count; only
+    LOCKOUT_CHECKS passwords a window are checked at all."""
+    if _lockout_checks_spent(ports, account, now):
+        passwords.verify_against_nothing(password)
+        write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_checks_spent")
+        return
     if not passwords.verify_password(account.password_hash, password):
         write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked")
         return
@@ -154,6 +166,16 @@ def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account,
     )
     notify(ports, "sign_in_unlock", account.email, notification_id=f"unlock-{split.selector}", token=token, code=code)
     write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_code_emailed")
+
+
+def _lockout_checks_spent(ports: SessionPorts, account: Account, now: datetime) -> bool:
+    """Count this check (one atomic ADD, shared by every function instance) and say whether the
+    window's budget was already spent. The key names the account only by a hash."""
+    epoch = int(now.timestamp())
+    start = epoch - epoch % LOCKOUT_CHECK_WINDOW_SECONDS
+    who = hashlib.sha256(account.account_id.encode()).hexdigest()[:32]
+    checks = ports.identity_records.hit(f"locked_check|{who}|{start}", start + LOCKOUT_CHECK_WINDOW_SECONDS)
+    return checks > LOCKOUT_CHECKS
 
 
 def restriction_for(ports: SessionPorts, account: Account) -> Restriction:

@@ -212,13 +212,38 @@ def test_lockout_emails_in_flight_are_limited(enrolled, seeded, clock):
     for _ in range(5):
         assert sign_in_answer(seeded).status_code == 401
 
+    # Three passwords a window are checked during a lockout, so three emails at most
     assert len(unlock_emails(seeded, enrolled.email)) == 3
-    refused = [e for e in account_events() if e[2] == "locked_emails_live"]
-    assert refused == [("session.sign_in", "denied", "locked_emails_live")] * 2
+    refused = [e for e in account_events() if e[2] == "locked_checks_spent"]
+    assert refused == [("session.sign_in", "denied", "locked_checks_spent")] * 2
     # Once those have expired, the next right password (the lockout still on) sends one again.
     clock.advance(minutes=10, seconds=1)
     assert sign_in_answer(seeded).status_code == 401
     assert len(unlock_emails(seeded, enrolled.email)) == 4
+
+
+def test_during_a_lockout_only_a_few_passwords_a_window_are_checked_at_all(enrolled, seeded, clock):
+    """The right password during a lockout emails a code, which takes longer than a wrong one: a
+    guesser who timed the answers could tell them apart. So only three passwords a window are
+    checked; after that even the right one is answered without a check, and nothing is emailed."""
+    lock_out(seeded)
+
+    # WHEN a guesser spends the window's checks on wrong passwords
+    for guess in ("guess-one-x", "guess-two-x", "guess-three-x"):
+        assert sign_in_answer(seeded, password=guess).status_code == 401
+    # THEN the right password, in the same window, is not checked and emails nothing
+    answer = sign_in_answer(seeded)
+    assert answer.status_code == 401
+    assert unlock_emails(seeded, enrolled.email) == []
+    assert [e for e in account_events() if e[2] == "locked_checks_spent"] == [
+        ("session.sign_in", "denied", "locked_checks_spent")
+    ]
+    # AND the owner is not stuck: a password reset by email still works during the lockout
+    assert call(seeded, "POST", "/v1/account/password-resets", {"username": USERNAME}).status_code == 202
+    # AND in the next window the right password is checked again
+    clock.advance(minutes=10, seconds=1)
+    assert sign_in_answer(seeded).status_code == 401
+    assert len(unlock_emails(seeded, enrolled.email)) == 1
 
 
 @pytest.mark.parametrize("state", ["unverified_email", "suspended"])
