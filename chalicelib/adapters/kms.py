@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from chalicelib.adapters import AWS_FAILURES
-from chalicelib.errors import DependencyUnavailable, ValidationFailed
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.kernel.ports import DoesNotOpen
 
 
 class KmsKeys:
@@ -30,7 +31,7 @@ class KmsKeys:
         except self._kms.exceptions.InvalidCiphertextException:
             # Altered, or presented with another context (copied onto something it does not
             # belong to): no retry will open it.
-            raise ValidationFailed("An encrypted value does not open here.") from None
+            raise DoesNotOpen() from None
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The key service is unavailable.") from error
 

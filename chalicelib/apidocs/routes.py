@@ -44,7 +44,7 @@ class OpenApiDocument(ResponseModel):
 
 @cache
 def _document(version: str) -> dict[str, Any]:
-    # Imported here: pydantic's JSON-schema generator is heavy, and only this route needs it.
+    # Imported here: only this route writes the document (once per container: cached).
     from chalicelib.http.openapi import build_document
 
     return build_document(apidocs_routes.current_app, version=version)

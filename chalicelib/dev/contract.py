@@ -6,11 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.kernel.contract import QueryModel, ResponseModel
+from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber
 
 
 class MailboxQuery(QueryModel):
-    limit: int = Field(20, ge=1, le=100, description="How many emails at most.")
+    limit: WholeNumber = Field(20, ge=1, le=100, description="How many emails at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
     format: Literal["html", "json"] = Field("html", description="A page for people, or JSON for scripts and tests.")
 

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.kernel.contract import QueryModel, RequestModel, ResponseModel
+from chalicelib.kernel.contract import QueryModel, RequestModel, ResponseModel, WholeNumber
 
 # As a patient identifier's authority: a namespace, an OID or a FHIR system URL.
 Authority = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9 ._:/-]{1,64}$")]
 
 
 class QuarantinePageQuery(QueryModel):
-    limit: int = Field(20, ge=1, le=50, description="How many messages at most.")
+    limit: WholeNumber = Field(20, ge=1, le=50, description="How many messages at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
 
 

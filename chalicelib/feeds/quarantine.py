@@ -42,9 +42,6 @@ class QuarantinePorts(AuditPorts, Protocol):
     def clinical_inbound_queue(self) -> Queue: ...
 
 
-MAX_PAGE = 50
-
-
 def quarantine_id(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 

@@ -156,5 +156,12 @@ def _reshape_chalice_error(response: Response) -> Response:
         # gateway sends none).
         return Response(body=no_such_route(), status_code=404)
     code = re.sub(r"(?<!^)(?=[A-Z])", "_", str(body["Code"]).removesuffix("Error")).lower()
-    response.body = error_body(code, str(body["Message"]))
+    # chalice's own message may quote the request (the Content-Type it refused): never pass it on.
+    response.body = error_body(code, _CHALICE_MESSAGES.get(code, "The request could not be read as sent."))
     return response
+
+
+_CHALICE_MESSAGES = {
+    "bad_request": "The request body is not valid JSON.",
+    "unsupported_media_type": "Send the request body as JSON, with Content-Type: application/json.",
+}

@@ -28,7 +28,7 @@ _STATUS_TEXT = {
     403: "This account may not do this (its role, or a step it must take first).",
     404: "No such resource, or not one of the caller's (the two are never told apart).",
     409: "The request conflicts with the resource's current state.",
-    410: "The link or code has expired or was already used.",
+    415: "The body is not sent as JSON (Content-Type: application/json).",
     429: "Too many requests: `Retry-After` says when to try again.",
     500: "A fault on the server's side: `details` holds an id to quote to support.",
     503: "A service the portal depends on is unavailable: retry later.",
@@ -46,6 +46,12 @@ _TAG_TEXT = {
     "feeds": "Feed quarantine and the clinical systems that send feeds.",
     "notifications": "The signed-in account's notification inbox.",
 }
+
+
+# Path parameters that name an id the portal hands out (kernel.keys.RECORD_ID). A malformed one is
+# answered 404, like an unknown one, without a read: the pattern tells a client what to expect.
+_RECORD_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$", "minLength": 32, "maxLength": 32}
+_PATH_SCHEMAS = {name: _RECORD_ID for name in ("patient_id", "result_id", "document_id", "account_id")}
 
 
 def build_document(app: Chalice, *, version: str, server_url: str = "/") -> dict[str, Any]:
@@ -119,7 +125,12 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
     if contract.description:
         operation["description"] = contract.description
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": contract.path_schemas.get(name) or _PATH_SCHEMAS.get(name) or {"type": "string", "minLength": 1},
+        }
         for name in contract.path_parameters
     ]
     if contract.query is not None:

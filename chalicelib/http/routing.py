@@ -84,14 +84,18 @@ class RouteContract:
     # A success answered in other media types than JSON (a page, a file): status -> {type: schema}
     media: Mapping[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     path_parameters: tuple[str, ...] = ()
+    # JSON schemas of path parameters beyond what http/openapi.py knows of every id (a fixed list)
+    path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     # False while a route has not declared its responses: it is left out of the response checks.
     declared: bool = True
 
     def error_statuses(self) -> tuple[int, ...]:
         """Every error status the route can answer: its own, its access rule's, and those any
         route may give (a refused body, an outage, a fault)."""
-        # 400: a body or query string the route refuses (a route without one refuses any).
-        statuses = set(self.errors) | {400, 500, 503}
+        # 400: a body or query string the route refuses (a route without a query model refuses
+        # any query string, one without a body model any body but none or {}); 415: a body that
+        # is not sent as JSON.
+        statuses = set(self.errors) | {400, 415, 500, 503}
         if self.path_parameters:
             statuses.add(404)
         if self.access.needs_session:
@@ -123,13 +127,17 @@ def route(
     responses: Mapping[int, type[BaseModel] | None] | None = None,
     errors: tuple[int, ...] = (),
     media: Mapping[int, tuple[str, dict[str, Any]] | dict[str, dict[str, Any]]] | None = None,
+    path_params: Mapping[str, dict[str, Any]] | None = None,
     **options: Any,
 ):
     """Declare a view and its contract.
 
     ``body`` and ``query`` are parsed before the view runs and handed to it as the keyword
     arguments ``body`` and ``query``; ``responses`` maps each success status to its model (the
-    default is ``{200: None}``, which the document cannot describe: declare it). ``while_restricted``
+    default is ``{200: None}``, which the document cannot describe: declare it); ``errors`` the
+    error statuses of the route's own logic; ``media`` answers that are not JSON (a page, a
+    redirect); ``path_params`` JSON schemas of path parameters the document should spell out (a
+    fixed list of names, say). ``while_restricted``
     names the session restrictions ("terms", "second_factor_setup") under which the route still
     answers: a session that must first accept the terms may read them and accept them, nothing else.
     """
@@ -156,6 +164,7 @@ def route(
             },
             path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
             declared=responses is not None,
+            path_schemas=dict(path_params or {}),
         )
 
         route_name = f"{','.join(methods)} {path}"
@@ -170,7 +179,11 @@ def route(
                 elif request.query_params and contract.declared:
                     raise ValidationFailed(
                         "This route takes no query parameters.",
-                        [{"field": name, "issue": "not accepted"} for name in sorted(request.query_params)],
+                        [{"field": name[:64], "issue": "not accepted"} for name in sorted(request.query_params)[:20]],
+                    )
+                if contract.body is None and contract.declared and _has_body(request):
+                    raise ValidationFailed(
+                        "This route takes no request body.", [{"field": "body", "issue": "not accepted"}]
                     )
                 return view(*args, **kwargs)
             except PortalError as error:
@@ -224,6 +237,12 @@ def _register_preflight(blueprint: Blueprint, path: str) -> None:
     preflight.__name__ = f"preflight_{len(_PREFLIGHT_PATHS)}"
     setattr(preflight, ACCESS_ATTRIBUTE, Access.PUBLIC)
     blueprint.route(path, methods=["OPTIONS"])(preflight)
+
+
+def _has_body(request: Any) -> bool:
+    """A body beyond what clients send by habit with a POST that needs none (nothing, or {})."""
+    raw = (request.raw_body or b"").strip()
+    return raw not in (b"", b"{}", b"null")
 
 
 def _tag_of(blueprint: Blueprint) -> str:

@@ -28,8 +28,9 @@ from chalicelib.kernel.contract import (
     RequestModel,
     ResponseModel,
     Secret,
+    WholeNumber,
 )
-from chalicelib.patients.contract import PatientSummary
+from chalicelib.patients.contract import AccountStatus, PatientSummary
 
 # -- field types ----------------------------------------------------------------------------------
 
@@ -50,7 +51,6 @@ OrganizationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 Role = Literal["patient", "staff", "admin"]
 WorkforceRole = Literal["staff", "admin"]
-AccountStatus = Literal["active", "suspended", "terminated"]
 Restriction = Literal["terms", "second_factor_setup"]
 SecondFactorMethod = Literal["totp", "email", "recovery_code"]
 
@@ -93,8 +93,11 @@ class SecondFactorChallenge(ResponseModel):
     expires_at: datetime
 
 
-class SignInAnswer(RootModel[OpenedSession | SecondFactorChallenge]):
+class SignInAnswer(RootModel):  # type: ignore[type-arg]  # (RootModel[...] would be built at import)
     """A session, or (for an account with a second factor) the challenge that leads to one."""
+
+    model_config = {"defer_build": True}
+    root: OpenedSession | SecondFactorChallenge
 
 
 class SecondStep(RequestModel):
@@ -279,7 +282,7 @@ class PreferencesView(ResponseModel):
 
 
 class SignInHistoryQuery(PageQuery):
-    limit: int = Field(50, ge=1, le=HISTORY_MAX_PAGE, description="How many events at most.")
+    limit: WholeNumber = Field(50, ge=1, le=HISTORY_MAX_PAGE, description="How many events at most.")
 
 
 class SecurityEvent(ResponseModel):

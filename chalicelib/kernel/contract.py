@@ -51,10 +51,6 @@ class ResponseModel(BaseModel):
 
 # -- field types ----------------------------------------------------------------------------------
 
-# Free text a person types (a reason, a note): bounded, any characters a message may hold.
-ShortText = Annotated[str, StringConstraints(max_length=256)]
-LongText = Annotated[str, StringConstraints(max_length=2000)]
-
 # Ids the portal hands out: 32 hex digits (kernel.keys.RECORD_ID).
 RecordId = Annotated[str, StringConstraints(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
@@ -64,15 +60,9 @@ Secret = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 # An email address, checked for shape only: whether it is deliverable is learnt by sending to it.
 # (The full RFC 5321 grammar accepts addresses no mail system delivers to; this is what staff and
 # patients type.)
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
-    ),
-]
+# The one grammar of an address in the portal (services that take one from elsewhere use it too).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f]{1,255}\.[^@\s\x00-\x1f]{2,63}$"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=254, pattern=EMAIL_PATTERN)]
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -87,6 +77,17 @@ def _written_as_a_day(value: Any) -> Any:
 
 # A calendar day, written YYYY-MM-DD (ISO 8601) and nothing else.
 Day = Annotated[date, Field(strict=False), BeforeValidator(_written_as_a_day)]
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits only in a query string: pydantic alone would take "+20", " 20", "2_0" or "20.0"."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# A count in a query string (?limit=20).
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 
 def blank_is_absent(value: Any) -> Any:
@@ -118,13 +119,17 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=
 
 
 class ErrorDetail(BaseModel):
-    """One thing wrong with a request, or one fact about the error (``retry_after_seconds``,
-    ``error_id``). ``field`` names a request field, never its value."""
+    """One thing wrong with a request, or one fact about the error. ``field`` names a request
+    field, never its value. (Unknown keys are refused, so that the answers checked on the local
+    stack cannot start carrying something else unseen.)"""
 
-    model_config = ConfigDict(extra="allow", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    field: str | None = None
-    issue: str | None = None
+    field: str | None = Field(None, description="The request field (a.b.0 for nested ones).")
+    issue: str | None = Field(None, description="What is wrong with it, in words.")
+    attempts_left: int | None = Field(None, description="Wrong answers left before the code stops working.")
+    retry_after_seconds: int | None = Field(None, description="When to try again (also the Retry-After header).")
+    error_id: str | None = Field(None, description="Quote it to support: it finds the logged fault.")
 
 
 class ErrorInfo(BaseModel):
@@ -149,26 +154,39 @@ class ErrorBody(BaseModel):
 class PageQuery(QueryModel):
     """``limit`` and ``after`` of a paged list (the cursor is the previous page's ``next``)."""
 
-    limit: int = Field(20, ge=1, le=50, description="How many items at most.")
-    after: str = Field("", max_length=2048, description="The `next` cursor of the previous page.")
+    limit: WholeNumber = Field(20, ge=1, le=50, description="How many items at most.")
+    after: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
 
 
 M = TypeVar("M", bound=BaseModel)
 
 # -- parsing --------------------------------------------------------------------------------------
 
-# pydantic's error types, in the words the API has always used for them.
+# pydantic's error types, in the words the API has always used for them (and, for a pattern, in
+# words: pydantic would quote the regular expression).
 _ISSUES = {"extra_forbidden": "not accepted", "missing": "required"}
+_REWORDED = {"string_pattern_mismatch": "is not in the expected form"}
+# A body with thousands of unknown keys must not buy an answer thousands of entries long, nor a
+# key of megabytes an answer that repeats it.
+MAX_DETAILS = 20
+MAX_FIELD_NAME = 64
 
 
 def validation_failed(error: ValidationError, location: str) -> ValidationFailed:
-    """One ``details`` entry per wrong field; pydantic's message says what was expected, and the
-    value that was sent is never repeated (it may be a password or a patient's name)."""
+    """One ``details`` entry per wrong field (at most MAX_DETAILS); pydantic's message says what
+    was expected, and the value that was sent is never repeated (it may be a password or a
+    patient's name)."""
     details: list[dict[str, Any]] = []
-    for problem in error.errors(include_url=False, include_input=False, include_context=False):
+    problems = error.errors(include_url=False, include_input=False, include_context=False)
+    for problem in problems[:MAX_DETAILS]:
         field = ".".join(str(part) for part in problem["loc"]) or location
-        details.append({"field": field, "issue": _ISSUES.get(problem["type"], problem["msg"])})
-    only_shape = all(d["issue"] in _ISSUES.values() for d in details)
+        if len(field) > MAX_FIELD_NAME:
+            field = field[: MAX_FIELD_NAME - 1] + "…"
+        issue = _ISSUES.get(problem["type"]) or _REWORDED.get(problem["type"]) or problem["msg"]
+        details.append({"field": field, "issue": issue})
+    if len(problems) > MAX_DETAILS:
+        details.append({"issue": f"{len(problems) - MAX_DETAILS} more problems not listed"})
+    only_shape = all(problem["type"] in _ISSUES for problem in problems)
     message = "The request has missing or unexpected fields." if only_shape else f"The {location} is not valid."
     return ValidationFailed(message, details)
 

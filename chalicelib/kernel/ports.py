@@ -31,8 +31,15 @@ class Mailer(Protocol):
     def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
 
 
+class DoesNotOpen(Exception):
+    """A ciphertext that the key will not open: altered, or presented with another context. No
+    retry opens it. Whether that is the caller's doing (a tampered queue message) or the server's
+    (a damaged stored secret) is for the code that asked to say."""
+
+
 class Keys(Protocol):
-    """The stack's KMS key, for secrets kept at rest (bound to their owner by a context)."""
+    """The stack's KMS key, for secrets kept at rest (bound to their owner by a context).
+    ``decrypt`` raises DoesNotOpen for a ciphertext that does not open with its context."""
 
     def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes: ...
 

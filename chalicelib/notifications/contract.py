@@ -6,11 +6,11 @@ from datetime import datetime
 
 from pydantic import Field
 
-from chalicelib.kernel.contract import QueryModel, ResponseModel
+from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber
 
 
 class InboxPageQuery(QueryModel):
-    limit: int = Field(20, ge=1, le=50, description="How many notifications at most.")
+    limit: WholeNumber = Field(20, ge=1, le=50, description="How many notifications at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
 
 

@@ -16,7 +16,6 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.domain import NOTIFICATION_ID, InboxItem
 from chalicelib.notifications.stores import Inbox
 
-MAX_PAGE = 50
 MARK_ALL_AT_ONCE = 100  # one call marks at most this many; "unread_left" says to call again
 
 

@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.kernel.ports import Keys
+from chalicelib.kernel.ports import DoesNotOpen, Keys
 from chalicelib.notifications.domain import NOTIFICATION_ID, PARAMS, TEMPLATES
 
 SEALED = "sealed"  # the message field that carries the parameters, encrypted (base64)
@@ -76,7 +76,10 @@ def unseal(keys: Keys, message: Any) -> Any:
         ciphertext = base64.b64decode(sealed, validate=True)
     except (ValueError, binascii.Error):
         raise _refused("sealed", "not a sealed value") from None
-    opened = _opened(keys.decrypt(ciphertext, _context(notification_id, template)))
+    try:
+        opened = _opened(keys.decrypt(ciphertext, _context(notification_id, template)))
+    except DoesNotOpen:  # altered, or moved onto another notification or template
+        raise _refused("sealed", "does not open for this notification") from None
     if opened["to"] != message.get("to_address", ""):
         raise _refused("to_address", "not the address the parameters were sealed for")
     return {**{name: value for name, value in message.items() if name != SEALED}, **opened["params"]}

@@ -19,12 +19,13 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.contract import EMAIL_PATTERN
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.contract import PatientRegistration
 from chalicelib.patients.domain import Patient, PortalStatus, identifier, parse_birth_date
 from chalicelib.patients.stores import Patients
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class RegistryPorts(AuditPorts, Protocol):
@@ -39,7 +40,7 @@ class RegistryPorts(AuditPorts, Protocol):
 
 
 def email_address(value: Any, field: str = "email") -> str:
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
         raise ValidationFailed("That is not an email address.", [{"field": field}])
     return value.strip()
 

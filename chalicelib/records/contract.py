@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, RootModel
 
 from chalicelib.audit.service import MAX_PAGE as AUDIT_MAX_PAGE
-from chalicelib.kernel.contract import QueryModel, ResponseModel, blank_is_absent
+from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber, blank_is_absent
 
 # -- shared value sets (tests/unit/test_records_contract.py holds them to records.domain) -----------
 
@@ -31,7 +31,7 @@ ShownStatus = Literal["preliminary", "final", "corrected", "pending"]
 class RecordsPageQuery(QueryModel):
     """A page of a patient's list: `limit` and the previous page's `next_cursor`."""
 
-    limit: int = Field(20, ge=1, le=50, description="How many items at most.")
+    limit: WholeNumber = Field(20, ge=1, le=50, description="How many items at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
 
 
@@ -56,7 +56,7 @@ class HealthSummaryQuery(RecordsPageQuery):
 
 
 class AccessLogQuery(QueryModel):
-    limit: int = Field(50, ge=1, le=AUDIT_MAX_PAGE, description="How many events at most.")
+    limit: WholeNumber = Field(50, ge=1, le=AUDIT_MAX_PAGE, description="How many events at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
 
 
@@ -362,13 +362,12 @@ class AppointmentsPage(ResponseModel):
     next_cursor: str | None = Field(description=_NEXT)
 
 
-class HealthSummarySection(
-    RootModel[AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage]
-):
+class HealthSummarySection(RootModel):  # type: ignore[type-arg]  # (RootModel[...] would be built at import)
     """One section of the health summary, under the section's own name (`{"allergies": [...]}`),
     newest first by when it happened (appointments to come: soonest first)."""
 
     model_config = {"defer_build": True}
+    root: AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage
 
 
 # -- the access log -------------------------------------------------------------------------------

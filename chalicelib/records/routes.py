@@ -21,8 +21,11 @@ from chalicelib.records.contract import (
     ResultsPage,
     ResultsQuery,
 )
+from chalicelib.records.domain import ENTRY_KINDS
 
 records_routes = Blueprint(__name__)
+# The sections of the health summary, as a path parameter.
+SECTION = {"type": "string", "enum": sorted(ENTRY_KINDS.values())}
 
 
 def _request():
@@ -104,6 +107,7 @@ def document_content(patient_id: str, document_id: str):
     access=Access.PATIENT,
     query=HealthSummaryQuery,
     responses={200: HealthSummarySection},
+    path_params={"section": SECTION},
 )
 def patient_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
     """One section of the patient's health summary.
@@ -121,6 +125,7 @@ def patient_health_summary(patient_id: str, section: str, query: HealthSummaryQu
     access=Access.STAFF,
     query=HealthSummaryQuery,
     responses={200: HealthSummarySection},
+    path_params={"section": SECTION},
 )
 def staff_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
     """One section of a patient's health summary, as the patient sees it (to help them on the phone).

@@ -23,6 +23,7 @@ from typing import Any
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.errors import DependencyUnavailable, ValidationFailed
+from chalicelib.kernel.ports import DoesNotOpen
 from tests.fakes import (  # noqa: F401  (re-exported)
     FakeDirectory,
     FakeFeedMessages,
@@ -54,7 +55,7 @@ class FakeKeys:
         self.calls.append("decrypt")
         plaintext, sealed_with = self._sealed.get(ciphertext, (b"", {}))
         if not sealed_with or sealed_with != context:
-            raise ValidationFailed("An encrypted value does not open here.")
+            raise DoesNotOpen()
         return plaintext
 
 
