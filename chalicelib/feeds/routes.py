@@ -32,7 +32,7 @@ def _caller():
     responses={200: QuarantinePage},
 )
 def list_quarantined(query: QuarantinePageQuery):
-    """Quarantined feed messages of the caller's organization (metadata only), oldest first."""
+    """Quarantined feed messages of the caller's organization (metadata only), newest first."""
     request = feed_routes.current_request
     return quarantine.list_quarantined(wiring.container(), _caller(), origin_of(request), query.limit, query.cursor)
 

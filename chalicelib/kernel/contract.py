@@ -152,7 +152,7 @@ class ErrorBody(BaseModel):
 
 
 class PageQuery(QueryModel):
-    """``limit`` and ``after`` of a paged list (the cursor is the previous page's ``next``)."""
+    """``limit`` and ``after`` of a paged list (the cursor is the previous page's ``next_cursor``)."""
 
     limit: WholeNumber = Field(20, ge=1, le=50, description="How many items at most.")
     after: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")

@@ -16,7 +16,7 @@ class InboxPageQuery(QueryModel):
 
 class Notification(ResponseModel):
     notification_id: str
-    template: str = Field(description="What kind of notice it is (result_available, ...).")
+    template: str = Field(description="What kind of notice it is (something_waiting, ...).")
     title: str = Field(description="A fixed sentence; never holds PHI.")
     created_at: datetime
     read_at: datetime | None

@@ -194,7 +194,7 @@ class Result(ResultSummary):
     """A result with its values, and every earlier version of a corrected one."""
 
     report: Report
-    earlier_versions: list[EarlierVersion] = Field(description="Oldest first.")
+    earlier_versions: list[EarlierVersion] = Field(description="Newest first.")
 
 
 # Files are answered as a redirect (http.routing.REDIRECT): the body is empty, the link is in the

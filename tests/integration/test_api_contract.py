@@ -10,6 +10,8 @@ THEN the document is valid OpenAPI 3.1 and matches the routes both ways, and the
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
@@ -237,3 +239,46 @@ def test_the_route_reference_page_is_current():
     from infra.api_reference import TARGET, document, render
 
     assert TARGET.read_text() == render(document()), "docs/api-reference.md is stale: run `make api-reference`"
+
+
+API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+# A route heading of docs/api.md: "### GET /v1/me", or two routes joined by "and".
+_ROUTE = re.compile(r"(GET|POST|PUT|DELETE|PATCH) (/[A-Za-z0-9_{}./-]*)")
+# Routes api.md explains under another route's heading rather than one of their own.
+DOCUMENTED_UNDER = {("GET", "/v1/docs/{asset}"): ("GET", "/v1/docs")}
+
+
+def _routes_in_api_md() -> set[tuple[str, str]]:
+    """Every route a heading of docs/api.md names. A heading that starts with a method but is not
+    "METHOD /path" (or two of them joined by "and") fails, so a typo cannot hide a route."""
+    named: set[tuple[str, str]] = set()
+    malformed = []
+    for line in API_MD.read_text().splitlines():
+        if not line.startswith("### ") or line[4:].split(" ", 1)[0] not in {"GET", "POST", "PUT", "DELETE", "PATCH"}:
+            continue
+        parts = [_ROUTE.fullmatch(part.strip()) for part in line[4:].split(" and ")]
+        if not all(parts):
+            malformed.append(line)
+            continue
+        named |= {(match.group(1), match.group(2)) for match in parts if match}
+    assert malformed == [], "route headings must read METHOD /path [and METHOD /path]"
+    return named
+
+
+def _served_routes() -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, method in _served_operations()}
+
+
+def test_every_route_api_md_describes_is_served():
+    """docs/api.md keeps no route the app no longer has (or has under another method or path)."""
+    assert _routes_in_api_md() - _served_routes() == set(), "in docs/api.md but not served"
+
+
+def test_every_served_route_is_described_in_api_md():
+    """A new route gets its section in docs/api.md (who may call it, what it audits, what its
+    refusals mean), or is listed in DOCUMENTED_UNDER beside the heading that explains it."""
+    named = _routes_in_api_md()
+
+    assert _served_routes() - named - set(DOCUMENTED_UNDER) == set(), "served but missing from docs/api.md"
+    assert set(DOCUMENTED_UNDER.values()) <= named, "DOCUMENTED_UNDER points at a heading api.md does not have"
+    assert set(DOCUMENTED_UNDER) <= _served_routes(), "DOCUMENTED_UNDER names a route that is not served"
