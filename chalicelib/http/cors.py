@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 # What a browser may send and read beyond the simple headers.
-ALLOWED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id")
+ALLOWED_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Correlation-Id")
 EXPOSED_RESPONSE_HEADERS = ("Location", "Retry-After", "WWW-Authenticate", "X-Correlation-Id")
 PREFLIGHT_MAX_AGE_SECONDS = 600  # browsers cap it (Chromium: 2 hours); fewer preflights per page
 

@@ -54,8 +54,12 @@ _RECORD_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$", "minLength": 32, "m
 _PATH_SCHEMAS = {name: _RECORD_ID for name in ("patient_id", "result_id", "document_id", "account_id")}
 
 
-def build_document(app: Chalice, *, version: str, server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every route of ``app`` that declares a contract."""
+def build_document(app: Chalice, *, version: str, server_url: str = "..") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every route of ``app`` that declares a contract.
+
+    The server is given relative to the document (OpenAPI resolves it against the document's own
+    URL): served at /v1/openapi.json it is the site's root, and behind API Gateway's stage
+    (/api/v1/openapi.json) it is /api, so "Try it out" calls the API wherever it is deployed."""
     operations: list[tuple[str, str, RouteContract]] = []
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):

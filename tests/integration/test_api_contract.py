@@ -196,7 +196,10 @@ def test_the_docs_page_renders_the_document_without_inline_script(api):
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     assert b"<script>" not in page.body  # every script is a file
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.body
-    assert b"/v1/openapi.json" in initializer.body
+    # relative links: the deployed API sits under its stage (/api/v1/docs), where /v1/... would miss
+    assert b'url: "openapi.json"' in initializer.body
+    assert b'href="docs/swagger-ui.css"' in page.body and b'"/v1/' not in page.body
+    assert json.loads(api.http.get("/v1/openapi.json").body)["servers"] == [{"url": ".."}]
     assert api.http.get("/v1/docs/..%2Fsettings.py").status_code == 404
 
 
