@@ -118,9 +118,17 @@ class Enrollment(RequestModel):
     date_of_birth: Day
     family_name: PersonName
     username: OptionalText = Field(
-        description="3 to 64 characters: letters, digits, '.', '_', '@' or '-' (kept in lower case)."
+        description=(
+            "3 to 64 characters: letters, digits, '.', '_', '@' or '-' (kept in lower case). The schema only "
+            "bounds the size: the rules are checked with the other answers, and all broken ones are told at once."
+        )
     )
-    password: Secret = Field(description="8 to 128 characters; the password rules are in docs/api.md.")
+    password: Secret = Field(
+        description=(
+            "8 to 128 characters, and the other password rules in docs/api.md, checked with the other answers "
+            "(the schema only bounds the size)."
+        )
+    )
     email: Email
     accepted_terms_version: TermsVersion
 
@@ -162,9 +170,16 @@ class PasswordChanged(ResponseModel):
 class AccountSetup(RequestModel):
     token: Secret = Field(description="The token of the emailed set-up link.")
     username: OptionalText = Field(
-        description="3 to 64 characters: letters, digits, '.', '_', '@' or '-' (kept in lower case)."
+        description=(
+            "3 to 64 characters: letters, digits, '.', '_', '@' or '-' (kept in lower case). The schema only "
+            "bounds the size: the rules are checked with the other answers, and all broken ones are told at once."
+        )
     )
-    password: Secret = Field(description="8 to 128 characters; the password rules are those of enrollment.")
+    password: Secret = Field(
+        description=(
+            "8 to 128 characters, and the other password rules of enrollment (the schema only bounds the size)."
+        )
+    )
 
 
 class AccountSetUp(ResponseModel):
