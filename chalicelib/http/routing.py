@@ -173,7 +173,10 @@ def route(
             try:
                 request = blueprint.current_request
                 if contract.body is not None:
-                    kwargs["body"] = parse_body(contract.body, request.json_body)
+                    payload = request.json_body  # chalice checks the Content-Type and the JSON syntax
+                    if payload is not None:
+                        _refuse_repeated_keys(request.raw_body)
+                    kwargs["body"] = parse_body(contract.body, payload)
                 if contract.query is not None:
                     kwargs["query"] = parse_query(contract.query, request.query_params)
                 elif request.query_params and contract.declared:
@@ -237,6 +240,24 @@ def _register_preflight(blueprint: Blueprint, path: str) -> None:
     preflight.__name__ = f"preflight_{len(_PREFLIGHT_PATHS)}"
     setattr(preflight, ACCESS_ATTRIBUTE, Access.PUBLIC)
     blueprint.route(path, methods=["OPTIONS"])(preflight)
+
+
+def _refuse_repeated_keys(raw: str | bytes) -> None:
+    """A key given twice in one object ({"username": "a", "username": "b"}) is refused: JSON parsers
+    disagree on which one wins, and a proxy or a log that read the first would not see what the
+    portal acted on."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise ValidationFailed(
+                "A field is given more than once.",
+                [{"field": key[:64], "issue": "given twice"} for key in repeated[:20]],
+            )
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
 
 
 def _has_body(request: Any) -> bool:

@@ -14,16 +14,26 @@ one of the stack's names gets 421 before the app sees it (infra/local/hosts.py: 
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler
 
 from chalice import local
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
+from chalicelib.http.envelope import SECURITY_HEADERS
 from infra.local.gateway import PortalGateway, gateway_answer
 from infra.local.hosts import REFUSAL_BODY, REFUSAL_HEADERS, REFUSAL_REASON, REFUSAL_STATUS, HostGuard
 
 DISPATCH_LOCK = threading.Lock()
+# API Gateway refuses a request body over 10 MB (its payload quota) with 413 before the function
+# runs; the local stack does the same, so a client meets one limit wherever it runs.
+GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
+TOO_LARGE = {"error": {"code": "gateway_rejected", "message": "Request Too Long", "details": []}}
+
+
+def _declared_length(value: str | None) -> int:
+    return int(value) if value and value.strip().isdigit() else 0
 
 
 class PortalRequestHandler(ChaliceRequestHandler):
@@ -41,6 +51,9 @@ class PortalRequestHandler(ChaliceRequestHandler):
         # writing the response happen outside it, so a slow client holds up nobody else.
         if not self.host_guard.allows(self.headers.get("Host")):
             self._refuse_host()
+            return
+        if _declared_length(self.headers.get("Content-Length")) > GATEWAY_MAX_BODY_BYTES:
+            self._refuse_too_large()
             return
         headers, body = self._parse_payload()
         try:
@@ -60,6 +73,14 @@ class PortalRequestHandler(ChaliceRequestHandler):
     def _send_error_response(self, error: LocalGatewayException) -> None:
         status, headers, body = gateway_answer(error)
         self._send_http_response(status, headers, body)
+
+    def _refuse_too_large(self) -> None:
+        # As API Gateway does, before the function runs; the body is left unread (connection closed).
+        self.close_connection = True
+        body = json.dumps(TOO_LARGE).encode()
+        self._send_http_response(
+            413, {"Content-Type": "application/json", "Connection": "close", **SECURITY_HEADERS}, body
+        )
 
     def _refuse_host(self) -> None:
         # The body of the request is left unread, so the connection closes after the answer.

@@ -285,3 +285,17 @@ def test_every_served_route_is_described_in_api_md():
     assert _served_routes() - named - set(DOCUMENTED_UNDER) == set(), "served but missing from docs/api.md"
     assert set(DOCUMENTED_UNDER.values()) <= named, "DOCUMENTED_UNDER points at a heading api.md does not have"
     assert set(DOCUMENTED_UNDER) <= _served_routes(), "DOCUMENTED_UNDER names a route that is not served"
+
+
+def test_a_field_given_twice_is_refused(api):
+    """JSON parsers disagree on which of two equal keys wins: the portal takes neither."""
+    from chalicelib import wiring
+    from infra.local import seed
+
+    seed.seed(wiring.container(), {})
+    body = b'{"username": "someone.else", "username": "demo.staff", "password": "albany-staff-demo"}'
+
+    answer = api.http.post("/v1/sessions", headers={"Content-Type": "application/json"}, body=body)
+
+    assert answer.status_code == 400
+    assert json.loads(answer.body)["error"]["details"] == [{"field": "username", "issue": "given twice"}]
