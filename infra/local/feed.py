@@ -67,6 +67,8 @@ def _file(argv: list[str]) -> Path:
     if len(argv) != 1 or not argv[0]:
         raise Refused("Say which file to send: make feed FILE=path/to/message.hl7 (or a FHIR .json).", 2)
     path = Path(argv[0])
+    if path.is_dir():
+        raise Refused(f"{path} is a folder: name one file in it (make feed FILE={path}/<file>).", 2)
     if not path.is_file():
         raise Refused(f"There is no file at {path}.", 2)
     return path

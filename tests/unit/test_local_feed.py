@@ -62,6 +62,11 @@ def test_a_missing_or_unnamed_file_is_one_plain_sentence(tmp_path):
     state = tmp_path / "stack.json"
 
     assert feed([str(tmp_path / "nowhere.hl7")], state) == (2, "", f"There is no file at {tmp_path / 'nowhere.hl7'}.\n")
+    assert feed([str(tmp_path)], state) == (
+        2,
+        "",
+        f"{tmp_path} is a folder: name one file in it (make feed FILE={tmp_path}/<file>).\n",
+    )
     status, _, err = feed([""], state)  # (`make feed` without FILE=)
     assert status == 2 and err == "Say which file to send: make feed FILE=path/to/message.hl7 (or a FHIR .json).\n"
 
