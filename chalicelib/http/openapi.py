@@ -141,6 +141,7 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
         query_schema = contract.query.model_json_schema(ref_template="#/components/schemas/{model}")
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
+            prop = _as_query_value(prop)
             parameter = {"name": name, "in": "query", "required": name in required, "schema": prop}
             if "description" in prop:
                 parameter["description"] = prop["description"]
@@ -179,6 +180,16 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
     else:
         operation["security"] = []
     return operation
+
+
+def _as_query_value(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query string cannot carry null: an optional parameter is one left out. pydantic writes
+    ``X | None = None`` as anyOf [X, null] with a null default; the document says X, not required."""
+    options = [option for option in schema.get("anyOf", []) if option != {"type": "null"}]
+    if "anyOf" not in schema or len(options) != 1:
+        return schema
+    flat = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+    return {**options[0], **flat}
 
 
 def _who(access: Access) -> str:

@@ -299,3 +299,19 @@ def test_a_field_given_twice_is_refused(api):
 
     assert answer.status_code == 400
     assert json.loads(answer.body)["error"]["details"] == [{"field": "username", "issue": "given twice"}]
+
+
+def test_query_parameters_are_described_as_a_query_string_can_carry_them(api):
+    """A query string has no null: an optional parameter is one left out, not one that may be null."""
+    document = _document(api)
+    described = [
+        (path, parameter["name"], parameter["schema"])
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    ]
+
+    assert described, "no query parameter at all"
+    for path, name, schema in described:
+        assert "null" not in json.dumps(schema), (path, name, schema)
