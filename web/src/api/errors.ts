@@ -1,0 +1,48 @@
+import i18next from "i18next";
+import type { Schemas } from "./client";
+
+export type ErrorBody = Schemas["ErrorBody"];
+
+/** What a form shows for a refused request: sentences by field name, and the rest. */
+export interface FormErrors {
+  fields: Record<string, string>;
+  general: string[];
+}
+
+export const noErrors: FormErrors = { fields: {}, general: [] };
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return typeof value === "object" && value !== null && "error" in value;
+}
+
+/**
+ * Splits the API's error ({"error": {"code", "message", "details": [{"field", "issue"}]}}) into
+ * what goes next to each field the form has and what goes above it. A detail naming a field the
+ * form does not show, or naming none, goes above it with the message.
+ */
+export function formErrors(body: unknown, formFields: readonly string[], fallback: string): FormErrors {
+  if (!isErrorBody(body)) return { fields: {}, general: [fallback] };
+  const fields: Record<string, string> = {};
+  const general: string[] = [body.error.message];
+  for (const detail of body.error.details) {
+    const field = detail.field?.split(".")[0];
+    if (field && detail.issue && formFields.includes(field) && !(field in fields)) fields[field] = detail.issue;
+    else if (detail.issue && !general.includes(detail.issue)) general.push(detail.issue);
+  }
+  return { fields, general };
+}
+
+/**
+ * The data of a call, or an Error whose message is a sentence for the patient: the API's own
+ * message, or plain words when the API could not be reached. (For queries; forms use formErrors.)
+ */
+export async function load<T>(call: () => Promise<{ data?: T; error?: unknown }>): Promise<T> {
+  let result: { data?: T; error?: unknown };
+  try {
+    result = await call();
+  } catch {
+    throw new Error(i18next.t("errors.network"));
+  }
+  if (result.data !== undefined) return result.data;
+  throw new Error(isErrorBody(result.error) ? result.error.error.message : i18next.t("errors.unexpected"));
+}

@@ -1,0 +1,170 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { api, type Schemas } from "../api/client";
+import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { TextField } from "../components/TextField";
+
+const FIELDS = [
+  "invitation_code",
+  "date_of_birth",
+  "family_name",
+  "username",
+  "password",
+  "email",
+  "accepted_terms_version",
+] as const;
+
+function codeFromAddress(): string {
+  return new URLSearchParams(window.location.search).get("code") ?? "";
+}
+
+/**
+ * The landing page of the invitation email (/enroll?code=...): POST /v1/enrollments with the
+ * code, the patient's birth date and family name (matched against their record), a user name, a
+ * password, an email address and the version of the terms they accepted (GET /v1/terms).
+ */
+export function Enroll() {
+  const { t } = useTranslation();
+  // Read once: the code is a secret, so it leaves the address bar and the history entry at once
+  // (where it would stay for anyone who uses the browser later) and lives in this page's state.
+  const [code] = useState(codeFromAddress);
+  useEffect(() => {
+    if (window.location.search) window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, []);
+  const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")) });
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const enroll = useMutation({
+    mutationFn: async (body: Schemas["Enrollment"]) => {
+      const { data, error } = await api.POST("/v1/enrollments", { body });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => setErrors(noErrors),
+    onError: (error) => setErrors(formErrors(error, FIELDS, t("errors.network"))),
+  });
+
+  if (enroll.data) {
+    return (
+      <>
+        <h1>{t("enroll.done")}</h1>
+        <p>{t("enroll.doneText", { username: enroll.data.username })}</p>
+        {enroll.data.email_verification_sent && <p>{t("enroll.verificationSent")}</p>}
+        <Link className="usa-button" to="/sign-in">
+          {t("enroll.goSignIn")}
+        </Link>
+      </>
+    );
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!terms.data) return;
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? "");
+    if (form.get("accept") !== "yes") {
+      setErrors({ fields: { accepted_terms_version: t("enroll.mustAccept") }, general: [] });
+      return;
+    }
+    enroll.mutate({
+      invitation_code: text("invitation_code"),
+      date_of_birth: text("date_of_birth"),
+      family_name: text("family_name"),
+      username: text("username"),
+      password: text("password"),
+      email: text("email"),
+      accepted_terms_version: terms.data.version,
+    });
+  }
+
+  const termsError = errors.fields.accepted_terms_version;
+  return (
+    <>
+      <h1>{t("enroll.title")}</h1>
+      <p>{t("enroll.intro")}</p>
+      <ErrorSummary messages={terms.isError ? [terms.error.message, ...errors.general] : errors.general} />
+      <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+        <TextField
+          name="invitation_code"
+          label={t("enroll.invitationCode")}
+          hint={t("enroll.invitationCodeHint")}
+          defaultValue={code}
+          error={errors.fields.invitation_code}
+          autoComplete="off"
+          required
+        />
+        <TextField
+          name="date_of_birth"
+          type="date"
+          label={t("enroll.dateOfBirth")}
+          error={errors.fields.date_of_birth}
+          autoComplete="bday"
+          required
+        />
+        <TextField
+          name="family_name"
+          label={t("enroll.familyName")}
+          error={errors.fields.family_name}
+          autoComplete="family-name"
+          required
+        />
+        <TextField
+          name="username"
+          label={t("enroll.username")}
+          error={errors.fields.username}
+          autoComplete="username"
+          required
+        />
+        <TextField
+          name="password"
+          type="password"
+          label={t("enroll.password")}
+          error={errors.fields.password}
+          autoComplete="new-password"
+          required
+        />
+        <TextField
+          name="email"
+          type="email"
+          label={t("enroll.email")}
+          error={errors.fields.email}
+          autoComplete="email"
+          required
+        />
+        {terms.data && (
+          <fieldset className={`usa-fieldset usa-form-group${termsError ? " usa-form-group--error" : ""}`}>
+            <legend className="usa-legend">{t("enroll.terms")}</legend>
+            <div className="border-1px padding-1 overflow-y-auto maxh-card-lg" tabIndex={0}>
+              <p style={{ whiteSpace: "pre-line" }}>{terms.data.terms_of_use}</p>
+              <h3>{t("enroll.consent")}</h3>
+              <p style={{ whiteSpace: "pre-line" }}>{terms.data.consent}</p>
+            </div>
+            {termsError && (
+              <span className="usa-error-message" id="accept-error" role="alert">
+                {termsError}
+              </span>
+            )}
+            <div className="usa-checkbox">
+              <input
+                className="usa-checkbox__input"
+                id="field-accept"
+                type="checkbox"
+                name="accept"
+                value="yes"
+                aria-describedby={termsError ? "accept-error" : undefined}
+              />
+              <label className="usa-checkbox__label" htmlFor="field-accept">
+                {t("enroll.accept")}
+              </label>
+            </div>
+          </fieldset>
+        )}
+        <button className="usa-button" type="submit" disabled={!terms.data || enroll.isPending}>
+          {t("enroll.submit")}
+        </button>
+      </form>
+    </>
+  );
+}

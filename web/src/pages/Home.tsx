@@ -1,0 +1,82 @@
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Navigate } from "react-router";
+import { api } from "../api/client";
+import { load } from "../api/errors";
+import { useToken } from "../session";
+
+const fetchMe = () => load(() => api.GET("/v1/me"));
+const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));
+
+/** The signed-in patient's home: who they are (GET /v1/me) and their notifications. */
+export function Home() {
+  const token = useToken();
+  if (token === null) return <Navigate to="/sign-in" replace />;
+  // keyed by the token: another session never sees the answers cached for the last one
+  return <SignedInHome token={token} />;
+}
+
+function SignedInHome({ token }: { token: string }) {
+  const { t, i18n } = useTranslation();
+  const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
+  const inbox = useQuery({ queryKey: ["notifications", token], queryFn: fetchNotifications });
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
+
+  if (me.isPending) return <p>{t("app.loading")}</p>;
+  if (me.isError) return <Problem message={me.error.message} />;
+  const { account, patient } = me.data;
+  return (
+    <>
+      <h1>{t("home.title")}</h1>
+      <p>{t("home.signedInAs", { username: account.username })}</p>
+      {patient && <p>{t("home.patient", { name: [...patient.given_names, patient.family_name].join(" ") })}</p>}
+      {account.must === "terms" && <Notice text={t("home.mustTerms")} />}
+      {account.must === "second_factor_setup" && <Notice text={t("home.mustSecondFactor")} />}
+      <h2>{t("home.notifications")}</h2>
+      {inbox.isPending && <p>{t("app.loading")}</p>}
+      {inbox.isError && <Problem message={inbox.error.message} />}
+      {inbox.data && (
+        <>
+          <p>{t("home.unread", { count: inbox.data.unread_count })}</p>
+          {inbox.data.notifications.length === 0 ? (
+            <p>{t("home.none")}</p>
+          ) : (
+            <ul className="usa-list usa-list--unstyled">
+              {inbox.data.notifications.map((notice) => (
+                <li key={notice.notification_id} className="margin-bottom-2">
+                  {notice.read_at === null && <span className="usa-tag margin-right-1">{t("home.newBadge")}</span>}
+                  <strong>{notice.title}</strong>
+                  <br />
+                  <span className="text-base">
+                    {t("home.received", { when: when.format(new Date(notice.created_at)) })}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function Notice({ text }: { text: string }) {
+  return (
+    <div className="usa-alert usa-alert--warning usa-alert--slim">
+      <div className="usa-alert__body">
+        <p className="usa-alert__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+function Problem({ message }: { message: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="usa-alert usa-alert--error usa-alert--slim" role="alert">
+      <div className="usa-alert__body">
+        <p className="usa-alert__text">{message || t("errors.unexpected")}</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { apiError, fakeApi, renderAt } from "./render";
+
+const terms = { version: "2026-01", terms_of_use: "Use the portal kindly.", consent: "I consent." };
+
+async function fillIn(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(screen.getByLabelText("Date of birth"), "1990-04-01");
+  await user.type(screen.getByLabelText("Family name (last name)"), "Lovelace");
+  await user.type(screen.getByLabelText("Choose a user name"), "ada");
+  await user.type(screen.getByLabelText("Choose a password"), "a long pass phrase");
+  await user.type(screen.getByLabelText("Email address"), "ada@example.org");
+}
+
+describe("enroll", () => {
+  it("takes the code out of the address and enrolls with it and the current terms", async () => {
+    const calls = fakeApi({
+      "GET /v1/terms": { status: 200, body: terms },
+      "POST /v1/enrollments": {
+        status: 201,
+        body: { account_id: "a1", username: "ada", email_verification_sent: true },
+      },
+    });
+    renderAt("/enroll?code=INV-123");
+    await waitFor(() => expect(window.location.search).toBe(""));
+    expect(window.location.pathname).toBe("/enroll");
+    expect((screen.getByLabelText("Invitation code") as HTMLInputElement).value).toBe("INV-123");
+
+    const user = userEvent.setup();
+    expect(await screen.findByText("Use the portal kindly.")).toBeTruthy();
+    await fillIn(user);
+    await user.click(screen.getByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByRole("heading", { name: "Your account is ready" })).toBeTruthy();
+    expect(screen.getByText(/sent a link to your email/)).toBeTruthy();
+    expect(calls.find((call) => call.method === "POST")?.body).toEqual({
+      invitation_code: "INV-123",
+      date_of_birth: "1990-04-01",
+      family_name: "Lovelace",
+      username: "ada",
+      password: "a long pass phrase",
+      email: "ada@example.org",
+      accepted_terms_version: "2026-01",
+    });
+  });
+
+  it("does not send the form until the terms are accepted", async () => {
+    const calls = fakeApi({ "GET /v1/terms": { status: 200, body: terms } });
+    renderAt("/enroll?code=INV-123");
+    const user = userEvent.setup();
+    await screen.findByText("Use the portal kindly.");
+    await fillIn(user);
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByText("Accept the terms to continue.")).toBeTruthy();
+    expect(calls.filter((call) => call.method === "POST")).toHaveLength(0);
+  });
+
+  it("puts the API's refusal next to the field it names", async () => {
+    fakeApi({
+      "GET /v1/terms": { status: 200, body: terms },
+      "POST /v1/enrollments": {
+        status: 400,
+        body: apiError("validation_failed", "The request is not valid.", [
+          { field: "username", issue: "That user name is taken." },
+        ]),
+      },
+    });
+    renderAt("/enroll?code=INV-123");
+    const user = userEvent.setup();
+    await screen.findByText("Use the portal kindly.");
+    await fillIn(user);
+    await user.click(screen.getByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    const username = screen.getByLabelText("Choose a user name");
+    await waitFor(() => expect(username.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(username.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "That user name is taken.",
+    );
+  });
+});

@@ -1,0 +1,79 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { getToken, setToken } from "../session";
+import { apiError, fakeApi, renderAt } from "./render";
+
+const me = {
+  account: { username: "ada", must: "terms" },
+  patient: { given_names: ["Ada"], family_name: "Lovelace" },
+  acting_for: [],
+  connections: [],
+  notification_preferences: {},
+};
+const inbox = {
+  notifications: [
+    {
+      notification_id: "n1",
+      template: "something_waiting",
+      title: "Something new is waiting in your portal.",
+      created_at: "2026-03-02T10:00:00Z",
+      read_at: null,
+    },
+  ],
+  unread_count: 1,
+  next_cursor: null,
+};
+
+describe("home", () => {
+  it("sends a visitor without a session to sign in", async () => {
+    fakeApi({});
+    renderAt("/");
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
+    expect(window.location.pathname).toBe("/sign-in");
+  });
+
+  it("shows the patient, what they must do first and their notifications", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me/notifications": { status: 200, body: inbox },
+    });
+    renderAt("/");
+    expect(await screen.findByText("Signed in as ada")).toBeTruthy();
+    expect(screen.getByText("Your record: Ada Lovelace")).toBeTruthy();
+    expect(screen.getByText(/accept the current Terms of Use/)).toBeTruthy();
+    expect(await screen.findByText("Something new is waiting in your portal.")).toBeTruthy();
+    expect(screen.getByText("1 unread")).toBeTruthy();
+    expect(calls.find((call) => call.path === "/v1/me/notifications")?.search).toBe("?limit=20");
+  });
+
+  it("signs out: ends the session at the API and forgets the token", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me/notifications": { status: 200, body: inbox },
+      "DELETE /v1/sessions/current": { status: 204 },
+    });
+    renderAt("/");
+    await screen.findByText("Signed in as ada");
+    await userEvent.setup().click(screen.getByRole("button", { name: "Sign out" }));
+
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
+    const signOut = calls.find((call) => call.method === "DELETE");
+    expect(signOut?.headers.get("Authorization")).toBe("Bearer tok-1");
+    expect(getToken()).toBeNull();
+    expect(window.sessionStorage.length).toBe(0);
+  });
+
+  it("returns to sign in when the session has ended", async () => {
+    setToken("expired");
+    fakeApi({
+      "GET /v1/me": { status: 401, body: apiError("unauthorized", "Sign in again.") },
+      "GET /v1/me/notifications": { status: 401, body: apiError("unauthorized", "Sign in again.") },
+    });
+    renderAt("/");
+    await waitFor(() => expect(window.location.pathname).toBe("/sign-in"));
+    expect(getToken()).toBeNull();
+  });
+});

@@ -1,0 +1,109 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { getToken } from "../session";
+import { apiError, fakeApi, renderAt } from "./render";
+
+const session = { token: "tok-1", expires_at: "2026-01-01T12:00:00Z", idle_timeout_s: 900, must: null };
+const me = {
+  account: { username: "ada", must: null },
+  patient: { given_names: ["Ada"], family_name: "Lovelace" },
+  acting_for: [],
+  connections: [],
+  notification_preferences: {},
+};
+const inbox = { notifications: [], unread_count: 0, next_cursor: null };
+
+async function signIn(username: string, password: string) {
+  const user = userEvent.setup();
+  await user.type(screen.getByLabelText("User name"), username);
+  await user.type(screen.getByLabelText("Password"), password);
+  await user.click(screen.getByRole("button", { name: "Sign in" }));
+  return user;
+}
+
+describe("sign in", () => {
+  it("opens a session and lands on the home page, keeping the token out of localStorage", async () => {
+    const calls = fakeApi({
+      "POST /v1/sessions": { status: 201, body: session },
+      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me/notifications": { status: 200, body: inbox },
+    });
+    renderAt("/sign-in");
+    await signIn("ada", "correct horse");
+
+    expect(await screen.findByText("Signed in as ada")).toBeTruthy();
+    expect(calls[0]?.body).toEqual({ username: "ada", password: "correct horse" });
+    expect(getToken()).toBe("tok-1");
+    expect(window.sessionStorage.getItem("portal.session")).toBe("tok-1");
+    expect(window.localStorage.length).toBe(0);
+    const meCall = calls.find((call) => call.path === "/v1/me");
+    expect(meCall?.headers.get("Authorization")).toBe("Bearer tok-1");
+  });
+
+  it("asks for the code of a second factor and finishes with it", async () => {
+    const calls = fakeApi({
+      "POST /v1/sessions": {
+        status: 201,
+        body: { mfa_required: true, challenge_id: "ch-1", methods: ["totp", "recovery_code"], expires_at: "x" },
+      },
+      "POST /v1/sessions/mfa": ({ body }) =>
+        (body as { code: string }).code === "123456"
+          ? { status: 201, body: session }
+          : { status: 401, body: apiError("mfa_failed", "That code is not right.", [{ field: "code", issue: "That code is not right." }]) },
+      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me/notifications": { status: 200, body: inbox },
+    });
+    renderAt("/sign-in");
+    const user = await signIn("ada", "correct horse");
+
+    expect(await screen.findByRole("heading", { name: "Enter your code" })).toBeTruthy();
+    expect(screen.getByText("your authenticator app")).toBeTruthy();
+    expect(getToken()).toBeNull();
+
+    await user.type(screen.getByLabelText("Code"), "000000");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    const code = screen.getByLabelText("Code");
+    await waitFor(() => expect(code.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(code.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "That code is not right.",
+    );
+
+    await user.clear(code);
+    await user.type(code, "123456");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByText("Signed in as ada")).toBeTruthy();
+    expect(calls.filter((call) => call.path === "/v1/sessions/mfa").at(-1)?.body).toEqual({
+      challenge_id: "ch-1",
+      code: "123456",
+    });
+  });
+
+  it("shows the API's words next to the field they name, and the rest above the form", async () => {
+    fakeApi({
+      "POST /v1/sessions": {
+        status: 400,
+        body: apiError("validation_failed", "The request is not valid.", [
+          { field: "password", issue: "Fill in your password." },
+        ]),
+      },
+    });
+    renderAt("/sign-in");
+    await signIn("ada", "x");
+
+    const password = screen.getByLabelText("Password");
+    await waitFor(() => expect(password.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(password.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "Fill in your password.",
+    );
+    expect(screen.getByLabelText("User name").getAttribute("aria-invalid")).toBeNull();
+    expect(screen.getByText("The request is not valid.")).toBeTruthy();
+  });
+
+  it("says in plain words when the API cannot be reached", async () => {
+    fakeApi({ "POST /v1/sessions": () => { throw new TypeError("Failed to fetch"); } });
+    renderAt("/sign-in");
+    await signIn("ada", "correct horse");
+    expect(await screen.findByText(/could not be reached/)).toBeTruthy();
+  });
+});

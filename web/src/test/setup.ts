@@ -1,0 +1,23 @@
+import { cleanup } from "@testing-library/react";
+import { afterEach, beforeEach } from "vitest";
+import i18next from "../i18n";
+import { setToken } from "../session";
+
+// A string missing from the catalogue fails the test that renders it, instead of showing its key.
+const missing: string[] = [];
+i18next.options.saveMissing = true;
+i18next.options.missingKeyHandler = (_lngs, _ns, key) => {
+  missing.push(key);
+};
+
+beforeEach(() => {
+  missing.length = 0;
+  setToken(null);
+  window.sessionStorage.clear();
+  window.localStorage.clear();
+});
+
+afterEach(() => {
+  cleanup();
+  if (missing.length) throw new Error(`not in src/locales/en.json: ${missing.join(", ")}`);
+});

@@ -1,0 +1,18 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// The local stack (make run) serves the built app and the API on one origin. For frontend work,
+// `npm run dev` serves the sources with hot reload and passes the API's paths to the running stack;
+// changeOrigin sends the stack's own Host, which it requires (it refuses other names).
+const api = { target: "http://127.0.0.1:8000", changeOrigin: true };
+
+export default defineConfig({
+  plugins: [react()],
+  server: { host: "127.0.0.1", port: 5173, strictPort: true, proxy: { "/v1": api, "/dev": api } },
+  build: { sourcemap: false },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["src/test/setup.ts"],
+    restoreMocks: true,
+  },
+});
