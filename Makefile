@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit integration e2e package bench clean api-docs api-reference
+.PHONY: run feed test check format unit web integration e2e package bench clean api-docs api-reference web-deps web-build web-client
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -37,12 +37,38 @@ $(API_DOCS_UI): tools/api-docs/package-lock.json
 
 api-docs: $(API_DOCS_UI)
 
+# The web portal (web/): its npm packages, pinned by web/package-lock.json, installed when the lock
+# changes. None of them needs its install scripts, so none is run.
+WEB_STAMP := web/node_modules/.installed
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { echo "needs Node 20 and npm"; exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+web-deps: $(WEB_STAMP)
+
+# The built web portal that `make run` serves at http://127.0.0.1:8000/; rebuilt when a source,
+# the configuration or the installed packages change.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_BUILD := web/dist/index.html
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && node_modules/.bin/vite build --logLevel warn
+	touch $(WEB_BUILD)
+
+web-build: $(WEB_BUILD)
+
+## web-client: regenerate the web portal's API types (web/src/api/schema.d.ts) from the routes
+## (a test checks it is current)
+web-client: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python -m infra.web_client
+
 ## api-reference: regenerate docs/api-reference.md from the OpenAPI document (a test checks it is current)
 api-reference: $(STAMP)
 	$(BIN)/python -m infra.api_reference
 
-## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API)
-run: $(STAMP) $(API_DOCS_UI)
+## run: the whole portal locally (AWS stand-in, provisioned resources, pollers, seeded data, API,
+## the web portal)
+run: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD)
 	TZ=UTC $(BIN)/python -m infra.local
 
 ## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue, and say
@@ -51,11 +77,13 @@ feed: $(STAMP)
 	@$(BIN)/python -m infra.local.feed "$(FILE)"
 
 ## test: the whole suite, fastest layer first, stopping at the first layer that fails: checks (ruff,
-## mypy), unit (fakes, the layering rules), integration (moto, chalice's test client, template lint),
-## e2e (the local stack over HTTP)
+## mypy), unit (fakes, the layering rules), web (the web portal: types, component tests, build),
+## integration (moto, chalice's test client, template lint), e2e (the local stack over HTTP)
 test: $(STAMP) $(API_DOCS_UI)
 	@echo "== checks and unit (side by side: each keeps one core busy) =="
 	$(MAKE) --no-print-directory -j2 --output-sync=target check unit
+	@echo "== web =="
+	$(MAKE) --no-print-directory web
 	@echo "== integration =="
 	$(MAKE) --no-print-directory integration
 	@echo "== e2e =="
@@ -76,14 +104,22 @@ format: $(STAMP)
 unit: $(STAMP)
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
+# The web portal: TypeScript's checks, the component tests (Vitest, jsdom), the production build
+# (which e2e serves).
+web: $(WEB_STAMP)
+	cd web && node_modules/.bin/tsc --noEmit
+	cd web && node_modules/.bin/vitest run
+	cd web && node_modules/.bin/vite build --logLevel warn
+	touch $(WEB_BUILD)
+
 # Each worker provisions its own moto account once (tests/integration/shared_aws.py); loadgroup
 # keeps the tests that build the deployment package on one worker.
-integration: $(STAMP) $(API_DOCS_UI)
+integration: $(STAMP) $(API_DOCS_UI) $(WEB_STAMP)
 	$(PYTEST) tests/integration $(XDIST) --dist loadgroup $(PYTEST_ARGS)
 
 # Each worker starts its own local stack, shared by the tests it runs (a module-scoped stack or
 # account is made once per worker that runs a test of its module).
-e2e: $(STAMP) $(API_DOCS_UI)
+e2e: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD)
 	$(PYTEST) tests/e2e $(XDIST) --dist load $(PYTEST_ARGS)
 
 ## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md)
@@ -96,4 +132,4 @@ bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build .pytest_cache web/node_modules web/dist

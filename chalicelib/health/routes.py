@@ -48,9 +48,9 @@ def deep_health() -> Response:
     return Response(body=body, status_code=200 if checked.healthy else 503)
 
 
-@route(health_routes, "/", access=Access.PUBLIC, responses={200: Index})
+@route(health_routes, "/v1", access=Access.PUBLIC, responses={200: Index})
 def index() -> dict:
-    """The API's entry points (where links in local emails land until the web frontend exists)."""
+    """The API's entry points (the site's root is the web portal's)."""
     settings = wiring.container().settings
     links = {"health": "/v1/health", "deep_health": "/v1/health/deep"}
     if settings.is_local:

@@ -10,6 +10,9 @@ the deployed portal.
 
 And one the deployed portal gets from API Gateway's own host name: a request whose Host is not
 one of the stack's names gets 421 before the app sees it (infra/local/hosts.py: DNS rebinding).
+
+It also serves the web portal's build beside the API, as CloudFront will in AWS: a GET or HEAD
+outside /v1/ and /dev/ is answered from web/dist, never by the app (infra/local/web.py).
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 from chalice import local
 from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
 from chalicelib.http.envelope import SECURITY_HEADERS
+from infra.local import web
 from infra.local.gateway import PortalGateway, gateway_answer
 from infra.local.hosts import REFUSAL_BODY, REFUSAL_HEADERS, REFUSAL_REASON, REFUSAL_STATUS, HostGuard
 
@@ -39,6 +44,7 @@ def _declared_length(value: str | None) -> int:
 class PortalRequestHandler(ChaliceRequestHandler):
     timeout = 30  # a client that stalls while sending its request cannot hold a thread for ever
     host_guard: HostGuard  # set by create_api_server, on a subclass made for the server
+    web_root: Path | None = None  # the web portal's build; None serves the API alone
 
     def __init__(self, request, client_address, server, app_object, config) -> None:
         # chalice's own __init__, with the portal's gateway (set first: the base class's
@@ -51,6 +57,9 @@ class PortalRequestHandler(ChaliceRequestHandler):
         # writing the response happen outside it, so a slow client holds up nobody else.
         if not self.host_guard.allows(self.headers.get("Host")):
             self._refuse_host()
+            return
+        if self.web_root is not None and self.command in ("GET", "HEAD") and not web.is_api_path(self.path):
+            self._send_web(web.answer(self.web_root, self.path))
             return
         if _declared_length(self.headers.get("Content-Length")) > GATEWAY_MAX_BODY_BYTES:
             self._refuse_too_large()
@@ -74,6 +83,14 @@ class PortalRequestHandler(ChaliceRequestHandler):
         status, headers, body = gateway_answer(error)
         self._send_http_response(status, headers, body)
 
+    def _send_web(self, answer: web.WebAnswer) -> None:
+        self.send_response(answer.status)
+        for name, value in (*answer.headers.items(), ("Content-Length", str(len(answer.body)))):
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(answer.body)
+
     def _refuse_too_large(self) -> None:
         # As API Gateway does, before the function runs; the body is left unread (connection closed).
         self.close_connection = True
@@ -93,9 +110,11 @@ class PortalRequestHandler(ChaliceRequestHandler):
             self.wfile.write(REFUSAL_BODY)
 
 
-def create_api_server(factory, host: str, port: int, stage: str, guard: HostGuard) -> LocalDevServer:
+def create_api_server(
+    factory, host: str, port: int, stage: str, guard: HostGuard, web_root: Path | None = None
+) -> LocalDevServer:
     """chalice.cli.create_local_server, with the portal's request handler answering for ``guard``'s
-    host names only."""
+    host names only, and serving the web portal's build in ``web_root`` beside the API."""
     from chalice.deploy.validate import validate_routes
 
     config = factory.create_config_obj(chalice_stage_name=stage)
@@ -103,5 +122,5 @@ def create_api_server(factory, host: str, port: int, stage: str, guard: HostGuar
     validate_routes(app_obj.routes)
     local.CustomLocalChalice.__bases__ = (local.LocalChalice, app_obj.__class__)
     app_obj.__class__ = local.CustomLocalChalice
-    handler = type("GuardedPortalRequestHandler", (PortalRequestHandler,), {"host_guard": guard})
+    handler = type("GuardedPortalRequestHandler", (PortalRequestHandler,), {"host_guard": guard, "web_root": web_root})
     return LocalDevServer(app_obj, config, host, port, handler_cls=handler)

@@ -147,7 +147,8 @@ class LocalStack:
             sys.path.insert(0, str(PROJECT_DIR))
         factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
         guard = host_guard(self.options.host, self.options.api_port, self.options.allowed_hosts)
-        server = create_api_server(factory, self.options.host, self.options.api_port, "local", guard)
+        web_root = PROJECT_DIR / "web" / "dist"
+        server = create_api_server(factory, self.options.host, self.options.api_port, "local", guard, web_root)
         self._api_server = server
         # Bound now (a taken port is reported before anything else starts), served once seeded.
         self._api_thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)

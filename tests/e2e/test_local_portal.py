@@ -54,8 +54,8 @@ def test_start_up_prints_the_demo_accounts_and_their_emails_arrive_in_the_mailbo
 
 
 def test_a_link_in_an_email_can_be_followed(portal):
-    # An "account ready" email links to the portal's front page, the one page that answers before
-    # the web frontend exists (other tests' email links to /enroll and such).
+    # An "account ready" email links to the portal's front page: the web portal's page, served by
+    # the stack beside the API (tests/e2e/test_web_portal.py follows an /enroll link's address).
     emails = eventually(lambda: [e for e in portal.mailbox() if e["subject"].endswith("account is ready")])
     link = urllib.parse.urlsplit(emails[0]["links"][0])
 
@@ -169,7 +169,7 @@ def test_a_body_over_the_gateways_limit_is_refused_before_the_app_reads_it(porta
 
 
 def test_requests_the_gateway_refuses_come_in_the_portal_error_shape(portal):
-    status, headers, body = portal.get("/no-such-route", headers={"Authorization": "Bearer secret-session-token"})
+    status, headers, body = portal.get("/v1/no-such-route", headers={"Authorization": "Bearer secret-session-token"})
 
     assert status == 404
     assert json.loads(body)["error"] == {"code": "not_found", "message": "No such route.", "details": []}

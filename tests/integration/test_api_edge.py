@@ -202,7 +202,7 @@ def test_mailbox_is_a_local_tool_only(api, monkeypatch):
 
 
 def test_index_links_to_health(api):
-    links = api.http.get("/").json_body["links"]
+    links = api.http.get("/v1").json_body["links"]
     assert (links["health"], links["deep_health"]) == ("/v1/health", "/v1/health/deep")
 
 

@@ -1,0 +1,111 @@
+"""The web portal on the local stack: web/dist (built by `make run`) beside the API, on one origin.
+
+Paths under /v1/ and /dev/ are the API's; every other GET or HEAD is answered here: a file of the
+build, or index.html for any other path, so that an address the single-page app routes itself
+(/enroll?code=..., /sign-in) loads the app when opened directly or from an email. A missing
+file under /assets/ is a 404, not index.html: a stale page asking for an old bundle must fail
+plainly rather than be handed HTML as JavaScript. In AWS, CloudFront serves the same build.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+API_PREFIXES = ("/v1/", "/dev/")
+API_PATHS = ("/v1", "/dev")
+
+# The page loads only its own files and calls only its own origin. Vite's build has no inline
+# script, so scripts need no 'unsafe-inline'; style-src allows none either (React sets styles
+# through the DOM, which CSP does not restrict). USWDS's CSS embeds small images as data: URLs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# index.html names the hashed bundles, so it is fetched afresh each time; the bundles themselves
+# never change under their names.
+HTML_CACHE = "no-cache"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+# mimetypes reads the machine's tables, which differ (and on some lack .woff2, .mjs): fixed here.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain; charset=utf-8",
+}
+NOT_BUILT = b"The web portal is not built: `make run` builds it (or run `npm run build` in web/).\n"
+NOT_FOUND = b"Not found.\n"
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a request path (query string included or not) belongs to the API."""
+    path = urllib.parse.urlsplit(path).path
+    return path in API_PATHS or path.startswith(API_PREFIXES)
+
+
+@dataclass(frozen=True)
+class WebAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _plain(status: int, body: bytes) -> WebAnswer:
+    return WebAnswer(
+        status, {**HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, body
+    )
+
+
+def answer(root: Path, request_path: str) -> WebAnswer:
+    """What the web portal answers a GET of ``request_path`` with, from the build in ``root``."""
+    path = posixpath.normpath(urllib.parse.unquote(urllib.parse.urlsplit(request_path).path))
+    index = root / "index.html"
+    if not index.is_file():
+        return _plain(503, NOT_BUILT)
+    relative = path.lstrip("/")
+    # normpath has already folded every "..", so a path cannot climb out of the root; a file is
+    # also checked to really be inside it (a symlink in the build would be followed otherwise).
+    candidate = (root / relative).resolve() if relative and "\x00" not in relative else None
+    if candidate is not None and candidate.is_file() and candidate.is_relative_to(root.resolve()):
+        cache = ASSET_CACHE if relative.startswith("assets/") else HTML_CACHE
+        return WebAnswer(
+            200, {**HEADERS, "Content-Type": _content_type(candidate), "Cache-Control": cache}, candidate.read_bytes()
+        )
+    if relative.startswith("assets/"):
+        return _plain(404, NOT_FOUND)
+    return WebAnswer(
+        200, {**HEADERS, "Content-Type": CONTENT_TYPES[".html"], "Cache-Control": HTML_CACHE}, index.read_bytes()
+    )
