@@ -64,7 +64,8 @@ def banner(stack) -> str:
     lines = [
         "",
         "Patient portal is running (stage local; data lives in memory for this run).",
-        f"  API            {stack.api_url}         health: {stack.api_url}/v1/health",
+        f"  Web portal     {stack.api_url}/",
+        f"  API            {stack.api_url}/v1      health: {stack.api_url}/v1/health",
         f"  Mailbox        {stack.api_url}/dev/mailbox",
         f"  AWS stand-in   {stack.aws_url}   (moto; AWS_ENDPOINT_URL={stack.aws_url})",
         f"  Inbound feed   {stack.provisioned.environment['PORTAL_CLINICAL_INBOUND_QUEUE_URL']}",

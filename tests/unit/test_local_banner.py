@@ -64,4 +64,5 @@ def test_the_banner_names_the_demo_accounts_and_where_to_look():
 
     assert "demo.admin / albany-admin-demo" in text and "demo.staff / albany-staff-demo" in text
     assert "http://127.0.0.1:8000/dev/mailbox" in text and "infra/local/demo/" in text
+    assert "Web portal     http://127.0.0.1:8000/\n" in text
     assert "make feed FILE=" in text
