@@ -19,7 +19,10 @@ export function Home() {
 function SignedInHome({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
-  const inbox = useQuery({ queryKey: ["notifications", token], queryFn: fetchNotifications });
+  // A session that must first accept the terms (or set up a second factor) may read only /v1/me:
+  // the inbox waits until nothing is owed.
+  const owesNothing = me.data !== undefined && me.data.account.must === null;
+  const inbox = useQuery({ queryKey: ["notifications", token], queryFn: fetchNotifications, enabled: owesNothing });
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
 
   if (me.isPending) return <p>{t("app.loading")}</p>;
@@ -32,8 +35,8 @@ function SignedInHome({ token }: { token: string }) {
       {patient && <p>{t("home.patient", { name: [...patient.given_names, patient.family_name].join(" ") })}</p>}
       {account.must === "terms" && <Notice text={t("home.mustTerms")} />}
       {account.must === "second_factor_setup" && <Notice text={t("home.mustSecondFactor")} />}
-      <h2>{t("home.notifications")}</h2>
-      {inbox.isPending && <p>{t("app.loading")}</p>}
+      {owesNothing && <h2>{t("home.notifications")}</h2>}
+      {owesNothing && inbox.isPending && <p>{t("app.loading")}</p>}
       {inbox.isError && <Problem message={inbox.error.message} />}
       {inbox.data && (
         <>

@@ -5,7 +5,7 @@ import { getToken, setToken } from "../session";
 import { apiError, fakeApi, renderAt } from "./render";
 
 const me = {
-  account: { username: "ada", must: "terms" },
+  account: { username: "ada", must: null as string | null },
   patient: { given_names: ["Ada"], family_name: "Lovelace" },
   acting_for: [],
   connections: [],
@@ -33,7 +33,7 @@ describe("home", () => {
     expect(window.location.pathname).toBe("/sign-in");
   });
 
-  it("shows the patient, what they must do first and their notifications", async () => {
+  it("shows the patient and their notifications", async () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me },
@@ -42,10 +42,18 @@ describe("home", () => {
     renderAt("/");
     expect(await screen.findByText("Signed in as ada")).toBeTruthy();
     expect(screen.getByText("Your record: Ada Lovelace")).toBeTruthy();
-    expect(screen.getByText(/accept the current Terms of Use/)).toBeTruthy();
     expect(await screen.findByText("Something new is waiting in your portal.")).toBeTruthy();
     expect(screen.getByText("1 unread")).toBeTruthy();
     expect(calls.find((call) => call.path === "/v1/me/notifications")?.search).toBe("?limit=20");
+  });
+
+  it("says what a session must do first, and asks for nothing it may not read yet", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({ "GET /v1/me": { status: 200, body: { ...me, account: { username: "ada", must: "terms" } } } });
+    renderAt("/");
+    expect(await screen.findByText(/accept the current Terms of Use/)).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Notifications" })).toBeNull();
+    expect(calls.map((call) => call.path)).toEqual(["/v1/me"]);
   });
 
   it("signs out: ends the session at the API and forgets the token", async () => {
