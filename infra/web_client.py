@@ -32,8 +32,10 @@ def generate(target: Path) -> None:
         # keys sorted: the generated file follows the document's order, which must not depend on
         # the order routes were registered in
         source.write_text(json.dumps(document(), indent=1, sort_keys=True))
+        # A field with a default may be left out of an answer (the API sends only the facts an
+        # error has, e.g. {"field": "username"}), so it is typed optional, not always present.
         subprocess.run(
-            ["node", str(GENERATOR), str(source), "--output", str(target)],
+            ["node", str(GENERATOR), str(source), "--default-non-nullable=false", "--output", str(target)],
             check=True,
             capture_output=True,
             cwd=WEB_DIR,

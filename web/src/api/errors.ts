@@ -17,18 +17,22 @@ function isErrorBody(value: unknown): value is ErrorBody {
 
 /**
  * Splits the API's error ({"error": {"code", "message", "details": [{"field", "issue"}]}}) into
- * what goes next to each field the form has and what goes above it. A detail naming a field the
- * form does not show, or naming none, goes above it with the message.
+ * what goes next to each field the form has and what goes above it. A detail that names a shown
+ * field goes next to it, in its own words (`issue`) or, when it has none (a taken user name is
+ * {"field": "username"}), in the error's message. The message goes above the form unless a field
+ * already says it; so does the issue of a detail that names no field the form shows.
  */
 export function formErrors(body: unknown, formFields: readonly string[], fallback: string): FormErrors {
   if (!isErrorBody(body)) return { fields: {}, general: [fallback] };
+  const { message, details } = body.error;
   const fields: Record<string, string> = {};
-  const general: string[] = [body.error.message];
-  for (const detail of body.error.details) {
+  const general: string[] = [];
+  for (const detail of details) {
     const field = detail.field?.split(".")[0];
-    if (field && detail.issue && formFields.includes(field) && !(field in fields)) fields[field] = detail.issue;
+    if (field && formFields.includes(field)) fields[field] ??= detail.issue ?? message;
     else if (detail.issue && !general.includes(detail.issue)) general.push(detail.issue);
   }
+  if (!Object.values(fields).includes(message)) general.unshift(message);
   return { fields, general };
 }
 

@@ -1310,13 +1310,13 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many events at most.
              * @default 50
              */
-            limit: number;
+            limit?: number;
         };
         /** AccountSetUp */
         AccountSetUp: {
@@ -1394,45 +1394,45 @@ export interface components {
              * Categories
              * @default []
              */
-            categories: string[];
+            categories?: string[];
             /**
              * Clinical Status
              * @default
              */
-            clinical_status: string;
+            clinical_status?: string;
             /**
              * Criticality
              * @default
              */
-            criticality: string;
+            criticality?: string;
             /** Id */
             id: string;
             /**
              * Notes
              * @default []
              */
-            notes: string[];
+            notes?: string[];
             /**
              * Onset
              * @default
              */
-            onset: string;
+            onset?: string;
             /**
              * Reactions
              * @default []
              */
-            reactions: components["schemas"]["Reaction"][];
+            reactions?: components["schemas"]["Reaction"][];
             /**
              * Recorded At
              * @default
              */
-            recorded_at: string;
+            recorded_at?: string;
             substance?: components["schemas"]["Concept"];
             /**
              * Type
              * @default
              */
-            type: string;
+            type?: string;
             /**
              * Updated At
              * Format: date-time
@@ -1443,7 +1443,7 @@ export interface components {
              * Verification Status
              * @default
              */
-            verification_status: string;
+            verification_status?: string;
             /** Version */
             version: number;
         };
@@ -1453,55 +1453,55 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Ends At
              * @default
              */
-            ends_at: string;
+            ends_at?: string;
             /** Id */
             id: string;
             /**
              * Instructions
              * @default
              */
-            instructions: string;
+            instructions?: string;
             /**
              * Locations
              * @default []
              */
-            locations: string[];
+            locations?: string[];
             /**
              * Minutes
              * @default 0
              */
-            minutes: number;
+            minutes?: number;
             /**
              * Services
              * @default []
              */
-            services: string[];
+            services?: string[];
             /**
              * Specialties
              * @default []
              */
-            specialties: string[];
+            specialties?: string[];
             /**
              * Starts At
              * @default
              */
-            starts_at: string;
+            starts_at?: string;
             /**
              * Status
              * @description booked, pending, arrived, fulfilled, cancelled, noshow ...
              * @default
              */
-            status: string;
+            status?: string;
             /**
              * Type
              * @default
              */
-            type: string;
+            type?: string;
             /**
              * Updated At
              * Format: date-time
@@ -1515,7 +1515,7 @@ export interface components {
              * @description Who the appointment is with.
              * @default []
              */
-            with: string[];
+            with?: string[];
         };
         /** AppointmentsPage */
         AppointmentsPage: {
@@ -1556,17 +1556,17 @@ export interface components {
              * Code
              * @default
              */
-            code: string;
+            code?: string;
             /**
              * Display
              * @default
              */
-            display: string;
+            display?: string;
             /**
              * System
              * @default
              */
-            system: string;
+            system?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1597,17 +1597,17 @@ export interface components {
              * Code
              * @default
              */
-            code: string;
+            code?: string;
             /**
              * Display
              * @default
              */
-            display: string;
+            display?: string;
             /**
              * System
              * @default
              */
-            system: string;
+            system?: string;
         };
         /** Condition */
         Condition: {
@@ -1615,17 +1615,17 @@ export interface components {
              * Abated
              * @default
              */
-            abated: string;
+            abated?: string;
             /**
              * Categories
              * @default []
              */
-            categories: string[];
+            categories?: string[];
             /**
              * Clinical Status
              * @default
              */
-            clinical_status: string;
+            clinical_status?: string;
             condition?: components["schemas"]["Concept"];
             /** Id */
             id: string;
@@ -1633,22 +1633,22 @@ export interface components {
              * Notes
              * @default []
              */
-            notes: string[];
+            notes?: string[];
             /**
              * Onset
              * @default
              */
-            onset: string;
+            onset?: string;
             /**
              * Recorded At
              * @default
              */
-            recorded_at: string;
+            recorded_at?: string;
             /**
              * Severity
              * @default
              */
-            severity: string;
+            severity?: string;
             /**
              * Updated At
              * Format: date-time
@@ -1659,7 +1659,7 @@ export interface components {
              * Verification Status
              * @default
              */
-            verification_status: string;
+            verification_status?: string;
             /** Version */
             version: number;
         };
@@ -1790,23 +1790,23 @@ export interface components {
              * Content Type
              * @default
              */
-            content_type: string;
+            content_type?: string;
             /**
              * Href
              * @description The API path that answers a five-minute link to the file (302); absent on earlier versions and on files with no content.
              * @default null
              */
-            href: string | null;
+            href?: string | null;
             /**
              * Sha256
              * @default
              */
-            sha256: string;
+            sha256?: string;
             /**
              * Size
              * @default 0
              */
-            size: number;
+            size?: number;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1833,19 +1833,19 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many items at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Type
              * @description Only documents of this type.
              * @default null
              */
-            type: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+            type?: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
         };
         /** EarlierVersion */
         EarlierVersion: {
@@ -1986,31 +1986,31 @@ export interface components {
              * @description Wrong answers left before the code stops working.
              * @default null
              */
-            attempts_left: number | null;
+            attempts_left?: number | null;
             /**
              * Error Id
              * @description Quote it to support: it finds the logged fault.
              * @default null
              */
-            error_id: string | null;
+            error_id?: string | null;
             /**
              * Field
              * @description The request field (a.b.0 for nested ones).
              * @default null
              */
-            field: string | null;
+            field?: string | null;
             /**
              * Issue
              * @description What is wrong with it, in words.
              * @default null
              */
-            issue: string | null;
+            issue?: string | null;
             /**
              * Retry After Seconds
              * @description When to try again (also the Retry-After header).
              * @default null
              */
-            retry_after_seconds: number | null;
+            retry_after_seconds?: number | null;
         };
         /** ErrorInfo */
         ErrorInfo: {
@@ -2046,7 +2046,7 @@ export interface components {
              * @description The assigning authority of the sender's bare identifiers; null for none.
              * @default null
              */
-            default_authority: string | null;
+            default_authority?: string | null;
         };
         /** FeedSources */
         FeedSources: {
@@ -2060,19 +2060,19 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many items at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * When
              * @description Appointments only: those to come (the default, soonest first) or those gone by (newest first). Any other section refuses it.
              * @default null
              */
-            when: ("upcoming" | "past") | null;
+            when?: ("upcoming" | "past") | null;
         };
         /**
          * HealthSummarySection
@@ -2117,42 +2117,42 @@ export interface components {
              * Location
              * @default
              */
-            location: string;
+            location?: string;
             /**
              * Lot Number
              * @default
              */
-            lot_number: string;
+            lot_number?: string;
             /**
              * Notes
              * @default []
              */
-            notes: string[];
+            notes?: string[];
             /**
              * Occurred At
              * @default
              */
-            occurred_at: string;
+            occurred_at?: string;
             /**
              * Performers
              * @default []
              */
-            performers: string[];
+            performers?: string[];
             /**
              * Route
              * @default
              */
-            route: string;
+            route?: string;
             /**
              * Site
              * @default
              */
-            site: string;
+            site?: string;
             /**
              * Status
              * @default
              */
-            status: string;
+            status?: string;
             /**
              * Updated At
              * Format: date-time
@@ -2180,13 +2180,13 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many notifications at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
         };
         /** Index */
         Index: {
@@ -2221,12 +2221,12 @@ export interface components {
              * @description The patient's medical record number at the caller's organization.
              * @default null
              */
-            mrn: string | null;
+            mrn?: string | null;
             /**
              * Patient Id
              * @default null
              */
-            patient_id: string | null;
+            patient_id?: string | null;
         };
         /** InvitationSummary */
         InvitationSummary: {
@@ -2312,20 +2312,20 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Format
              * @description A page for people, or JSON for scripts and tests.
              * @default html
              * @enum {string}
              */
-            format: "html" | "json";
+            format?: "html" | "json";
             /**
              * Limit
              * @description How many emails at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
         };
         /** MarkedAllRead */
         MarkedAllRead: {
@@ -2357,50 +2357,50 @@ export interface components {
              * Authored On
              * @default
              */
-            authored_on: string;
+            authored_on?: string;
             /**
              * Dosage
              * @default []
              */
-            dosage: string[];
+            dosage?: string[];
             /** Id */
             id: string;
             /**
              * Intent
              * @default
              */
-            intent: string;
+            intent?: string;
             medication?: components["schemas"]["Concept"];
             /**
              * Notes
              * @default []
              */
-            notes: string[];
+            notes?: string[];
             /**
              * Prescriber
              * @default
              */
-            prescriber: string;
+            prescriber?: string;
             /**
              * Reasons
              * @default []
              */
-            reasons: string[];
+            reasons?: string[];
             /**
              * Refills Allowed
              * @default 0
              */
-            refills_allowed: number;
+            refills_allowed?: number;
             /**
              * Reported By Patient
              * @default false
              */
-            reported_by_patient: boolean;
+            reported_by_patient?: boolean;
             /**
              * Status
              * @default
              */
-            status: string;
+            status?: string;
             /**
              * Updated At
              * Format: date-time
@@ -2432,7 +2432,7 @@ export interface components {
              * @description HL7 identifier type code (table 0203): MR, PI, SS ...
              * @default MR
              */
-            type: string;
+            type?: string;
             /** Value */
             value: string;
         };
@@ -2634,12 +2634,12 @@ export interface components {
              * Email
              * @default null
              */
-            email: string | null;
+            email?: string | null;
             /**
              * Username
              * @default null
              */
-            username: string | null;
+            username?: string | null;
         };
         /** PatientIdentifier */
         PatientIdentifier: {
@@ -2702,31 +2702,31 @@ export interface components {
              * @description Where the invitation may later be sent.
              * @default null
              */
-            email: string | null;
+            email?: string | null;
             /** Family Name */
             family_name: string;
             /**
              * Given Names
              * @default null
              */
-            given_names: string[] | null;
+            given_names?: string[] | null;
             /**
              * Identifiers
              * @default null
              */
-            identifiers: components["schemas"]["NewIdentifier"][] | null;
+            identifiers?: components["schemas"]["NewIdentifier"][] | null;
             /**
              * Mrn
              * @description A medical record number of the organization's.
              * @default null
              */
-            mrn: string | null;
+            mrn?: string | null;
             /**
              * Sex
              * @default unknown
              * @enum {string}
              */
-            sex: "female" | "male" | "other" | "unknown";
+            sex?: "female" | "male" | "other" | "unknown";
         };
         /** PatientSearch */
         PatientSearch: {
@@ -2785,7 +2785,7 @@ export interface components {
              * @description A short code for the audit trail, such as patient_request (no free text).
              * @default
              */
-            reason: string;
+            reason?: string;
         };
         /** PortalAccessChanged */
         PortalAccessChanged: {
@@ -2799,7 +2799,7 @@ export interface components {
              * @description follow_merge only: the surviving record the account opens from now on.
              * @default null
              */
-            patient_id: string | null;
+            patient_id?: string | null;
             /**
              * Portal Status
              * @enum {string}
@@ -2880,23 +2880,23 @@ export interface components {
              * @description <, >, <=, >= or empty.
              * @default
              */
-            comparator: string;
+            comparator?: string;
             /**
              * Number
              * @default
              */
-            number: string;
+            number?: string;
             /**
              * Second
              * @default
              */
-            second: string;
+            second?: string;
             /**
              * Separator
              * @description "-", "/" or ":" between number and second, for a range or ratio.
              * @default
              */
-            separator: string;
+            separator?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2927,13 +2927,13 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many messages at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
         };
         /**
          * QuarantinedMessage
@@ -2975,12 +2975,12 @@ export interface components {
              * Manifestations
              * @default []
              */
-            manifestations: string[];
+            manifestations?: string[];
             /**
              * Severity
              * @default
              */
-            severity: string;
+            severity?: string;
         };
         /** RecoveryCodes */
         RecoveryCodes: {
@@ -3033,7 +3033,7 @@ export interface components {
              * @description Read-only: accepted so that a GET answer may be sent back as it is, and ignored.
              * @default null
              */
-            longest_wait_days: number | null;
+            longest_wait_days?: number | null;
             /**
              * Wait For Review
              * @description Categories whose new results wait for a clinician's review.
@@ -3230,19 +3230,19 @@ export interface components {
              * @description Only results of this category.
              * @default null
              */
-            category: ("lab" | "pathology" | "imaging" | "other") | null;
+            category?: ("lab" | "pathology" | "imaging" | "other") | null;
             /**
              * Cursor
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            cursor: string;
+            cursor?: string;
             /**
              * Limit
              * @description How many items at most.
              * @default 20
              */
-            limit: number;
+            limit?: number;
         };
         /**
          * SecondFactorChallenge
@@ -3331,13 +3331,13 @@ export interface components {
              * @description The `next_cursor` of the previous page.
              * @default
              */
-            after: string;
+            after?: string;
             /**
              * Limit
              * @description How many events at most.
              * @default 50
              */
-            limit: number;
+            limit?: number;
         };
         /** StaffAccountCreated */
         StaffAccountCreated: {
@@ -3670,54 +3670,54 @@ export interface components {
              * @description Inpatient, outpatient, emergency ...
              * @default
              */
-            class: string;
+            class?: string;
             /**
              * Clinicians
              * @default []
              */
-            clinicians: string[];
+            clinicians?: string[];
             /**
              * Discharge Disposition
              * @default
              */
-            discharge_disposition: string;
+            discharge_disposition?: string;
             /**
              * Ended At
              * @default
              */
-            ended_at: string;
+            ended_at?: string;
             /** Id */
             id: string;
             /**
              * Locations
              * @default []
              */
-            locations: string[];
+            locations?: string[];
             /**
              * Provider
              * @default
              */
-            provider: string;
+            provider?: string;
             /**
              * Reasons
              * @default []
              */
-            reasons: string[];
+            reasons?: string[];
             /**
              * Started At
              * @default
              */
-            started_at: string;
+            started_at?: string;
             /**
              * Status
              * @default
              */
-            status: string;
+            status?: string;
             /**
              * Types
              * @default []
              */
-            types: string[];
+            types?: string[];
             /**
              * Updated At
              * Format: date-time

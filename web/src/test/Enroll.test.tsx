@@ -1,9 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { apiError, fakeApi, renderAt } from "./render";
-
-const terms = { version: "2026-01", terms_of_use: "Use the portal kindly.", consent: "I consent." };
+import { apiError, enrolled, terms } from "./fixtures";
+import { fakeApi, renderAt } from "./render";
 
 async function fillIn(user: ReturnType<typeof userEvent.setup>) {
   await user.type(screen.getByLabelText("Date of birth"), "1990-04-01");
@@ -17,10 +16,7 @@ describe("enroll", () => {
   it("takes the code out of the address and enrolls with it and the current terms", async () => {
     const calls = fakeApi({
       "GET /v1/terms": { status: 200, body: terms },
-      "POST /v1/enrollments": {
-        status: 201,
-        body: { account_id: "a1", username: "ada", email_verification_sent: true },
-      },
+      "POST /v1/enrollments": { status: 201, body: enrolled },
     });
     renderAt("/enroll?code=INV-123");
     await waitFor(() => expect(window.location.search).toBe(""));
@@ -57,15 +53,11 @@ describe("enroll", () => {
     expect(calls.filter((call) => call.method === "POST")).toHaveLength(0);
   });
 
-  it("puts the API's refusal next to the field it names", async () => {
+  it("puts the API's refusal next to the field it names, once", async () => {
     fakeApi({
       "GET /v1/terms": { status: 200, body: terms },
-      "POST /v1/enrollments": {
-        status: 400,
-        body: apiError("validation_failed", "The request is not valid.", [
-          { field: "username", issue: "That user name is taken." },
-        ]),
-      },
+      // as the API answers a taken user name: the field, and the sentence in the message
+      "POST /v1/enrollments": { status: 409, body: apiError("conflict", "That user name is taken.", [{ field: "username" }]) },
     });
     renderAt("/enroll?code=INV-123");
     const user = userEvent.setup();
@@ -79,5 +71,6 @@ describe("enroll", () => {
     expect(document.getElementById(username.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
       "That user name is taken.",
     );
+    expect(screen.getAllByText("That user name is taken.")).toHaveLength(1);
   });
 });

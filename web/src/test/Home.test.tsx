@@ -2,28 +2,8 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { getToken, setToken } from "../session";
-import { apiError, fakeApi, renderAt } from "./render";
-
-const me = {
-  account: { username: "ada", must: null as string | null },
-  patient: { given_names: ["Ada"], family_name: "Lovelace" },
-  acting_for: [],
-  connections: [],
-  notification_preferences: {},
-};
-const inbox = {
-  notifications: [
-    {
-      notification_id: "n1",
-      template: "something_waiting",
-      title: "Something new is waiting in your portal.",
-      created_at: "2026-03-02T10:00:00Z",
-      read_at: null,
-    },
-  ],
-  unread_count: 1,
-  next_cursor: null,
-};
+import { apiError, inbox, me } from "./fixtures";
+import { fakeApi, renderAt } from "./render";
 
 describe("home", () => {
   it("sends a visitor without a session to sign in", async () => {
@@ -36,7 +16,7 @@ describe("home", () => {
   it("shows the patient and their notifications", async () => {
     setToken("tok-1");
     const calls = fakeApi({
-      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me": { status: 200, body: me() },
       "GET /v1/me/notifications": { status: 200, body: inbox },
     });
     renderAt("/");
@@ -49,7 +29,7 @@ describe("home", () => {
 
   it("says what a session must do first, and asks for nothing it may not read yet", async () => {
     setToken("tok-1");
-    const calls = fakeApi({ "GET /v1/me": { status: 200, body: { ...me, account: { username: "ada", must: "terms" } } } });
+    const calls = fakeApi({ "GET /v1/me": { status: 200, body: me("terms") } });
     renderAt("/");
     expect(await screen.findByText(/accept the current Terms of Use/)).toBeTruthy();
     expect(screen.queryByRole("heading", { name: "Notifications" })).toBeNull();
@@ -59,7 +39,7 @@ describe("home", () => {
   it("signs out: ends the session at the API and forgets the token", async () => {
     setToken("tok-1");
     const calls = fakeApi({
-      "GET /v1/me": { status: 200, body: me },
+      "GET /v1/me": { status: 200, body: me() },
       "GET /v1/me/notifications": { status: 200, body: inbox },
       "DELETE /v1/sessions/current": { status: 204 },
     });

@@ -2,17 +2,8 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { getToken } from "../session";
-import { apiError, fakeApi, renderAt } from "./render";
-
-const session = { token: "tok-1", expires_at: "2026-01-01T12:00:00Z", idle_timeout_s: 900, must: null };
-const me = {
-  account: { username: "ada", must: null },
-  patient: { given_names: ["Ada"], family_name: "Lovelace" },
-  acting_for: [],
-  connections: [],
-  notification_preferences: {},
-};
-const inbox = { notifications: [], unread_count: 0, next_cursor: null };
+import { apiError, challenge, emptyInbox, me, openedSession } from "./fixtures";
+import { fakeApi, renderAt } from "./render";
 
 async function signIn(username: string, password: string) {
   const user = userEvent.setup();
@@ -25,9 +16,9 @@ async function signIn(username: string, password: string) {
 describe("sign in", () => {
   it("opens a session and lands on the home page, keeping the token out of localStorage", async () => {
     const calls = fakeApi({
-      "POST /v1/sessions": { status: 201, body: session },
-      "GET /v1/me": { status: 200, body: me },
-      "GET /v1/me/notifications": { status: 200, body: inbox },
+      "POST /v1/sessions": { status: 201, body: openedSession },
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/me/notifications": { status: 200, body: emptyInbox },
     });
     renderAt("/sign-in");
     await signIn("ada", "correct horse");
@@ -43,16 +34,13 @@ describe("sign in", () => {
 
   it("asks for the code of a second factor and finishes with it", async () => {
     const calls = fakeApi({
-      "POST /v1/sessions": {
-        status: 201,
-        body: { mfa_required: true, challenge_id: "ch-1", methods: ["totp", "recovery_code"], expires_at: "x" },
-      },
+      "POST /v1/sessions": { status: 201, body: challenge },
       "POST /v1/sessions/mfa": ({ body }) =>
         (body as { code: string }).code === "123456"
-          ? { status: 201, body: session }
+          ? { status: 201, body: openedSession }
           : { status: 401, body: apiError("mfa_failed", "That code is not right.", [{ field: "code", issue: "That code is not right." }]) },
-      "GET /v1/me": { status: 200, body: me },
-      "GET /v1/me/notifications": { status: 200, body: inbox },
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/me/notifications": { status: 200, body: emptyInbox },
     });
     renderAt("/sign-in");
     const user = await signIn("ada", "correct horse");

@@ -53,7 +53,3 @@ export function renderAt(address: string) {
     </BrowserRouter>,
   );
 }
-
-export function apiError(code: string, message: string, details: { field?: string; issue?: string }[] = []) {
-  return { error: { code, message, details } };
-}
