@@ -6,6 +6,7 @@ import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
+import { usePageTitle } from "../components/usePageTitle";
 
 const FIELDS = [
   "invitation_code",
@@ -31,6 +32,7 @@ export function Enroll() {
   // Read once: the code is a secret, so it leaves the address bar and the history entry at once
   // (where it would stay for anyone who uses the browser later) and lives in this page's state.
   const [code] = useState(codeFromAddress);
+  usePageTitle(t("enroll.title"));
   useEffect(() => {
     if (window.location.search) window.history.replaceState(window.history.state, "", window.location.pathname);
   }, []);

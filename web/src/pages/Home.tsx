@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Navigate } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 
 const fetchMe = () => load(() => api.GET("/v1/me"));
@@ -18,6 +19,7 @@ export function Home() {
 
 function SignedInHome({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
+  usePageTitle(t("home.title"));
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
   // A session that must first accept the terms (or set up a second factor) may read only /v1/me:
   // the inbox waits until nothing is owed.

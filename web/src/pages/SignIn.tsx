@@ -5,6 +5,7 @@ import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
+import { usePageTitle } from "../components/usePageTitle";
 import { setToken } from "../session";
 
 type Challenge = Schemas["SecondFactorChallenge"];
@@ -21,6 +22,7 @@ export function SignIn() {
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
+  usePageTitle(challenge === null ? t("signIn.title") : t("signIn.codeTitle"));
 
   async function send(call: () => Promise<{ data?: Answer; error?: unknown }>, fields: string[]) {
     setBusy(true);

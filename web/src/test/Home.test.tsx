@@ -6,6 +6,13 @@ import { apiError, inbox, me } from "./fixtures";
 import { fakeApi, renderAt } from "./render";
 
 describe("home", () => {
+  it("answers an unknown address with a page that says so", async () => {
+    fakeApi({});
+    renderAt("/no/such/page");
+    expect(await screen.findByRole("heading", { name: "Page not found" })).toBeTruthy();
+    expect(document.title).toBe("Page not found | Patient portal");
+  });
+
   it("sends a visitor without a session to sign in", async () => {
     fakeApi({});
     renderAt("/");

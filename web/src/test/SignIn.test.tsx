@@ -46,6 +46,7 @@ describe("sign in", () => {
     const user = await signIn("ada", "correct horse");
 
     expect(await screen.findByRole("heading", { name: "Enter your code" })).toBeTruthy();
+    expect(document.title).toBe("Enter your code | Patient portal");
     expect(screen.getByText("your authenticator app")).toBeTruthy();
     expect(getToken()).toBeNull();
 
