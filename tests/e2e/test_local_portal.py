@@ -241,7 +241,8 @@ def test_ctrl_c_stops_everything(tmp_path):
 
         portal.process.send_signal(signal.SIGINT)
 
-        assert portal.process.wait(timeout=30) == 0
+        # (seconds when the machine is quiet; generous, for when other e2e stacks load the cores)
+        assert portal.process.wait(timeout=60) == 0
         for url in (portal.api_url, portal.aws_url):
             port = int(url.rsplit(":", 1)[1])
             with socket.socket() as sock:
