@@ -5,6 +5,9 @@ import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
 import { SignIn } from "./pages/SignIn";
+import { Documents } from "./records/Documents";
+import { ResultDetail } from "./records/ResultDetail";
+import { Results } from "./records/Results";
 
 export function newQueryClient(): QueryClient {
   // An API answer is final (a refusal stays a refusal), so queries are not retried behind the
@@ -21,6 +24,9 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           <Route path="/" element={<Home />} />
           <Route path="/sign-in" element={<SignIn />} />
           <Route path="/enroll" element={<Enroll />} />
+          <Route path="/results" element={<Results />} />
+          <Route path="/results/:resultId" element={<ResultDetail />} />
+          <Route path="/documents" element={<Documents />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { Navigate } from "react-router";
+import { Link, Navigate } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import { fetchMe } from "../api/me";
+import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 
-const fetchMe = () => load(() => api.GET("/v1/me"));
 const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));
 
 /** The signed-in patient's home: who they are (GET /v1/me) and their notifications. */
@@ -37,6 +38,19 @@ function SignedInHome({ token }: { token: string }) {
       {patient && <p>{t("home.patient", { name: [...patient.given_names, patient.family_name].join(" ") })}</p>}
       {account.must === "terms" && <Notice text={t("home.mustTerms")} />}
       {account.must === "second_factor_setup" && <Notice text={t("home.mustSecondFactor")} />}
+      {owesNothing && patient && (
+        <nav aria-labelledby="home-record">
+          <h2 id="home-record">{t("home.yourRecord")}</h2>
+          <ul className="usa-list">
+            <li>
+              <Link to="/results">{t("nav.results")}</Link>
+            </li>
+            <li>
+              <Link to="/documents">{t("nav.documents")}</Link>
+            </li>
+          </ul>
+        </nav>
+      )}
       {owesNothing && <h2>{t("home.notifications")}</h2>}
       {owesNothing && inbox.isPending && <p>{t("app.loading")}</p>}
       {inbox.isError && <Problem message={inbox.error.message} />}
@@ -70,17 +84,6 @@ function Notice({ text }: { text: string }) {
     <div className="usa-alert usa-alert--warning usa-alert--slim">
       <div className="usa-alert__body">
         <p className="usa-alert__text">{text}</p>
-      </div>
-    </div>
-  );
-}
-
-function Problem({ message }: { message: string }) {
-  const { t } = useTranslation();
-  return (
-    <div className="usa-alert usa-alert--error usa-alert--slim" role="alert">
-      <div className="usa-alert__body">
-        <p className="usa-alert__text">{message || t("errors.unexpected")}</p>
       </div>
     </div>
   );

@@ -1,0 +1,71 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../api/client";
+import { load } from "../api/errors";
+import { Pager, pagesState } from "../components/Pager";
+import { Problem } from "../components/Problem";
+import { usePageTitle } from "../components/usePageTitle";
+import { PatientPage } from "./PatientPage";
+import { whenText } from "./format";
+
+const PAGE_SIZE = 20;
+
+/** The patient's released documents, newest first, a page at a time. */
+export function Documents() {
+  const { t } = useTranslation();
+  usePageTitle(t("documents.title"));
+  return <PatientPage>{(patientId, token) => <DocumentsList patientId={patientId} token={token} />}</PatientPage>;
+}
+
+function DocumentsList({ patientId, token }: { patientId: string; token: string }) {
+  const { t, i18n } = useTranslation();
+  const [cursors, setCursors] = useState<string[]>([]);
+  const { cursor, page } = pagesState(cursors);
+  const documents = useQuery({
+    queryKey: ["documents", token, patientId, cursor],
+    queryFn: () =>
+      load(() =>
+        api.GET("/v1/patients/{patient_id}/documents", {
+          params: { path: { patient_id: patientId }, query: { limit: PAGE_SIZE, ...(cursor && { cursor }) } },
+        }),
+      ),
+  });
+  return (
+    <>
+      <h1>{t("documents.title")}</h1>
+      {documents.isPending && <p>{t("app.loading")}</p>}
+      {documents.isError && <Problem message={documents.error.message} />}
+      {documents.data && (
+        <>
+          {documents.data.documents.length === 0 ? (
+            <p>{t("documents.none")}</p>
+          ) : (
+            <ul className="usa-list usa-list--unstyled">
+              {documents.data.documents.map((document) => (
+                <li key={document.document_id} className="margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-1">
+                  <strong>{document.title ?? t(`documents.type.${document.type}`)}</strong>
+                  <br />
+                  <span className="text-base">
+                    {t(`documents.type.${document.type}`)} ·{" "}
+                    {t("documents.written", {
+                      when: whenText(document.authored_at, i18n.language) ?? t("results.unknownDate"),
+                    })}
+                    {document.author && ` · ${t("documents.author", { name: document.author })}`} ·{" "}
+                    {t(`records.status.${document.status}`)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Pager
+            page={page}
+            nextCursor={documents.data.next_cursor}
+            onPrevious={() => setCursors(cursors.slice(0, -1))}
+            onNext={(next) => setCursors([...cursors, next])}
+          />
+        </>
+      )}
+    </>
+  );
+}
