@@ -83,3 +83,90 @@ export function apiError(
 ): Schemas["ErrorBody"] {
   return { error: { code, message, details } };
 }
+
+export function resultSummary(id: string, name: string, extra: Partial<Schemas["ResultSummary"]> = {}): Schemas["ResultSummary"] {
+  return {
+    result_id: id,
+    name,
+    category: "lab",
+    code: { system: "LN", code: "2345-7", display: name },
+    collected_at: "2026-03-01",
+    reported_at: "2026-03-02T10:00:00Z",
+    released_at: "2026-03-02T11:00:00Z",
+    status: "final",
+    version: 1,
+    abnormal: false,
+    critical: false,
+    observation_count: 1,
+    ...extra,
+  };
+}
+
+function observation(
+  name: string,
+  number: string,
+  extra: Partial<Schemas["Observation"]> = {},
+): Schemas["Observation"] {
+  return {
+    code: { system: "LN", code: "x", display: name },
+    value: { type: "numeric", number },
+    units: "mmol/L",
+    reference_range: "3.5-5.1",
+    flags: [],
+    critical: false,
+    status: "final",
+    observed_at: "2026-03-01T08:00:00Z",
+    performer: null,
+    notes: [],
+    ...extra,
+  };
+}
+
+function report(status: Schemas["Report"]["status"], observations: Schemas["Observation"][]): Schemas["Report"] {
+  return {
+    category: "lab",
+    code: { system: "LN", code: "24323-8", display: "Metabolic panel" },
+    status,
+    collected_at: "2026-03-01",
+    reported_at: "2026-03-02T10:00:00Z",
+    ordering_provider: "Dr. Grace Hopper",
+    performing_lab: "Albany Lab",
+    notes: [],
+    observations,
+  };
+}
+
+/** A corrected result: potassium critically high now; version 1 said it was high. */
+export const correctedResult: Schemas["Result"] = {
+  ...resultSummary("r-1", "Metabolic panel", { status: "corrected", version: 2, abnormal: true, critical: true }),
+  report: report("corrected", [
+    observation("Potassium", "6.9", { flags: ["HH"], critical: true, status: "corrected" }),
+    observation("Sodium", "140"),
+  ]),
+  earlier_versions: [
+    {
+      version: 1,
+      status: "final",
+      filed_at: "2026-03-02T09:00:00Z",
+      report: report("final", [observation("Potassium", "5.6", { flags: ["H"] }), observation("Sodium", "139")]),
+    },
+  ],
+};
+
+export const documentsPage: Schemas["DocumentsPage"] = {
+  documents: [
+    {
+      document_id: "d-1",
+      title: null,
+      type: "discharge-summary",
+      author: "Dr. Grace Hopper",
+      authored_at: "2026-02-10",
+      released_at: "2026-02-11T10:00:00Z",
+      content_type: "application/pdf",
+      size: 12000,
+      status: "final",
+      version: 1,
+    },
+  ],
+  next_cursor: null,
+};
