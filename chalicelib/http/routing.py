@@ -26,7 +26,7 @@ from chalice.app import ChaliceViewError
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import PortalError, ValidationFailed, error_body, to_http
-from chalicelib.kernel.contract import ErrorBody, parse_body, parse_query
+from chalicelib.kernel.contract import MAX_DETAILS, MAX_FIELD_NAME, ErrorBody, parse_body, parse_query
 from chalicelib.observability import log_exception, logger
 
 ACCESS_ATTRIBUTE = "__portal_access__"
@@ -86,8 +86,6 @@ class RouteContract:
     path_parameters: tuple[str, ...] = ()
     # JSON schemas of path parameters beyond what http/openapi.py knows of every id (a fixed list)
     path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
-    # False while a route has not declared its responses: it is left out of the response checks.
-    declared: bool = True
 
     def error_statuses(self) -> tuple[int, ...]:
         """Every error status the route can answer: its own, its access rule's, and those any
@@ -124,7 +122,7 @@ def route(
     while_restricted: tuple[str, ...] = (),
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
-    responses: Mapping[int, type[BaseModel] | None] | None = None,
+    responses: Mapping[int, type[BaseModel] | None],
     errors: tuple[int, ...] = (),
     media: Mapping[int, tuple[str, dict[str, Any]] | dict[str, dict[str, Any]]] | None = None,
     path_params: Mapping[str, dict[str, Any]] | None = None,
@@ -133,8 +131,8 @@ def route(
     """Declare a view and its contract.
 
     ``body`` and ``query`` are parsed before the view runs and handed to it as the keyword
-    arguments ``body`` and ``query``; ``responses`` maps each success status to its model (the
-    default is ``{200: None}``, which the document cannot describe: declare it); ``errors`` the
+    arguments ``body`` and ``query``; ``responses`` maps each success status to its model (None:
+    no body, as a 204), required so that no route is left out of the document; ``errors`` the
     error statuses of the route's own logic; ``media`` answers that are not JSON (a page, a
     redirect); ``path_params`` JSON schemas of path parameters the document should spell out (a
     fixed list of names, say). ``while_restricted``
@@ -153,7 +151,7 @@ def route(
             access=access,
             body=body,
             query=query,
-            responses=dict(responses or {200: None}),
+            responses=dict(responses),
             errors=errors,
             tag=_tag_of(blueprint),
             summary=summary.strip(),
@@ -163,7 +161,6 @@ def route(
                 for status, answer in (media or {}).items()
             },
             path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
-            declared=responses is not None,
             path_schemas=dict(path_params or {}),
         )
 
@@ -179,12 +176,15 @@ def route(
                     kwargs["body"] = parse_body(contract.body, payload)
                 if contract.query is not None:
                     kwargs["query"] = parse_query(contract.query, request.query_params)
-                elif request.query_params and contract.declared:
+                elif request.query_params:
                     raise ValidationFailed(
                         "This route takes no query parameters.",
-                        [{"field": name[:64], "issue": "not accepted"} for name in sorted(request.query_params)[:20]],
+                        [
+                            {"field": name[:MAX_FIELD_NAME], "issue": "not accepted"}
+                            for name in sorted(request.query_params)[:MAX_DETAILS]
+                        ],
                     )
-                if contract.body is None and contract.declared and _has_body(request):
+                if contract.body is None and _has_body(request):
                     raise ValidationFailed(
                         "This route takes no request body.", [{"field": "body", "issue": "not accepted"}]
                     )
@@ -204,7 +204,7 @@ def route(
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             result = answer(args, kwargs)
-            if contract.declared and _response_checks():
+            if _response_checks():
                 try:
                     _check_response(contract, route_name, result)
                 except ContractViolation as violation:
@@ -253,7 +253,7 @@ def _refuse_repeated_keys(raw: str | bytes) -> None:
         if repeated:
             raise ValidationFailed(
                 "A field is given more than once.",
-                [{"field": key[:64], "issue": "given twice"} for key in repeated[:20]],
+                [{"field": key[:MAX_FIELD_NAME], "issue": "given twice"} for key in repeated[:MAX_DETAILS]],
             )
         return dict(items)
 

@@ -13,6 +13,7 @@ from chalice.test import Client
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.http.envelope import make_envelope
 from chalicelib.http.routing import Access, access_rule, route
+from chalicelib.kernel.contract import RequestModel, ResponseModel
 
 
 def test_health_is_liveness_and_asks_no_backing_service(api, aws, container):
@@ -215,25 +216,32 @@ def test_every_route_of_the_app_declares_an_access_rule():
             assert isinstance(access_rule(entry.view_function), Access), f"{method} {path} has no access rule"
 
 
+class _ProbeBody(RequestModel):
+    b: int
+
+
+class _ProbeAnswer(ResponseModel):
+    ok: bool
+
+
 # A small app with the same envelope, to exercise error mapping and the deny-by-default path.
 def _probe_app() -> Chalice:
     probe = Chalice(app_name="probe", configure_logs=False)
     routes = Blueprint(__name__)
 
-    @route(routes, "/conflict", access=Access.PUBLIC)
+    @route(routes, "/conflict", access=Access.PUBLIC, responses={200: None}, errors=(409,))
     def conflict():
         raise Conflict("That user name is taken.", [{"field": "username"}])
 
-    @route(routes, "/missing", access=Access.PUBLIC)
+    @route(routes, "/missing", access=Access.PUBLIC, responses={200: None}, errors=(404,))
     def missing():
         raise NotFound("No such resource.")
 
-    @route(routes, "/invalid", access=Access.PUBLIC, methods=("POST",))
-    def invalid():
-        body = routes.current_request.json_body
-        raise ValidationFailed("Bad request body.", [{"field": sorted(body)[0]}])
+    @route(routes, "/invalid", access=Access.PUBLIC, methods=("POST",), body=_ProbeBody, responses={200: None})
+    def invalid(body: _ProbeBody):
+        raise ValidationFailed("Bad request body.", [{"field": sorted(body.model_fields_set)[0]}])
 
-    @route(routes, "/boom", access=Access.PUBLIC)
+    @route(routes, "/boom", access=Access.PUBLIC, responses={200: None})
     def boom():
         raise KeyError("Jane Doe 1961-06-15")  # a message that quotes PHI
 
@@ -303,7 +311,7 @@ def test_a_failure_inside_the_envelope_still_answers_in_the_portal_shape():
     broken = Chalice(app_name="broken", configure_logs=False)
     routes = Blueprint(__name__)
 
-    @route(routes, "/tool", access=Access.LOCAL_DEV)
+    @route(routes, "/tool", access=Access.LOCAL_DEV, responses={200: _ProbeAnswer})
     def tool():
         return {"ok": True}
 
