@@ -94,17 +94,7 @@ def put_source(
     if routed is not None and routed.organization_id != organization_id:
         # Registered to another organization, or filed for another one through its catch-all:
         # only the operator moves a sender between organizations (docs/deploying.md).
-        write_audit(
-            ports,
-            origin,
-            caller_actor(caller),
-            "feed_source.changed",
-            Outcome.DENIED,
-            action=Action.UPDATE,
-            resource_type="Endpoint",
-            resource_id=sender_id,
-            reason="files_for_another_organization",
-        )
+        _audit_change(ports, caller, origin, sender_id, Outcome.DENIED, "files_for_another_organization")
         raise Conflict("This sender files for another organization: only the operator can move it.")
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
@@ -113,28 +103,32 @@ def put_source(
     try:
         ports.records.claim_feed_source(source)
     except Conflict:
-        write_audit(
-            ports,
-            origin,
-            caller_actor(caller),
-            "feed_source.changed",
-            Outcome.DENIED,
-            action=Action.UPDATE,
-            resource_type="Endpoint",
-            resource_id=sender_id,
-            reason="registered_to_another_organization",
-        )
+        _audit_change(ports, caller, origin, sender_id, Outcome.DENIED, "registered_to_another_organization")
         raise
+    _audit_change(ports, caller, origin, sender_id)
+    return _shown(source)
+
+
+def _audit_change(
+    ports: SourcesPorts,
+    caller: Caller,
+    origin: Origin,
+    sender_id: str,
+    outcome: Outcome = Outcome.SUCCESS,
+    reason: str = "",
+) -> None:
+    """The audit event of a feed source change, made or refused (``reason`` says why)."""
     write_audit(
         ports,
         origin,
         caller_actor(caller),
         "feed_source.changed",
+        outcome,
         action=Action.UPDATE,
         resource_type="Endpoint",
         resource_id=sender_id,
+        reason=reason,
     )
-    return _shown(source)
 
 
 def delete_source(ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str) -> None:
