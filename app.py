@@ -18,6 +18,7 @@ from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
 from chalicelib.http.routing import check_responses_when
+from chalicelib.identity.account_routes import account_routes
 from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
@@ -62,6 +63,7 @@ app.register_blueprint(apidocs_routes)
 app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)
 app.register_blueprint(identity_routes)
+app.register_blueprint(account_routes)
 app.register_blueprint(staff_routes)
 app.register_blueprint(patient_routes)
 app.register_blueprint(records_routes)

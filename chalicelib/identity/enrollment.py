@@ -22,8 +22,9 @@ from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import terms, throttle, tokens
-from chalicelib.identity.contract import Enrollment, InvitationRequest
+from chalicelib.identity.contract import Enrollment
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.identity.staff_contract import InvitationRequest
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso

@@ -14,7 +14,7 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import actor_of, audit_event, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
-from chalicelib.identity.contract import (
+from chalicelib.identity.account_contract import (
     ConnectionRequest,
     EmailChange,
     PasswordChange,

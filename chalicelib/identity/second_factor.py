@@ -18,7 +18,7 @@ from chalicelib.accounts.domain import Account
 from chalicelib.audit.trail import actor_of, audit_event
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import tokens
-from chalicelib.identity.contract import EmailCodesChange, PasswordConfirmation, TotpConfirmation
+from chalicelib.identity.account_contract import EmailCodesChange, PasswordConfirmation, TotpConfirmation
 from chalicelib.identity.domain import IdentityRecord
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
 from chalicelib.identity.revocation import RevocationPorts, end_sessions

@@ -8,7 +8,7 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import enrollment, workforce
-from chalicelib.identity.contract import (
+from chalicelib.identity.staff_contract import (
     InvitationIssued,
     InvitationRequest,
     Invitations,

@@ -21,10 +21,10 @@ from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.identity.contract import StaffAccountRequest, StaffStatusChange
 from chalicelib.identity.domain import LinkPurpose
 from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, LinkPorts, send_link
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
+from chalicelib.identity.staff_contract import StaffAccountRequest, StaffStatusChange
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.service import email_address

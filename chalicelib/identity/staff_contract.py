@@ -1,0 +1,83 @@
+"""What the staff and admin identity routes take and give (staff_routes.py): invitations and
+staff accounts. Field types are in contract.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.identity.contract import WorkforceRole
+from chalicelib.kernel.contract import (
+    Email,
+    QueryModel,
+    RecordId,
+    RequestModel,
+    ResponseModel,
+)
+from chalicelib.patients.contract import AccountStatus
+
+# -- staff: invitations ---------------------------------------------------------------------------
+
+
+class InvitationRequest(RequestModel):
+    """The patient by `patient_id` or by `mrn` (one of the two), and the address the code goes to."""
+
+    patient_id: RecordId | None = None
+    mrn: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        None, description="The patient's medical record number at the caller's organization."
+    )
+    email: Email
+
+
+class InvitationIssued(ResponseModel):
+    invitation_id: str
+    expires_at: datetime
+
+
+class InvitationSummary(ResponseModel):
+    invitation_id: str
+    status: Literal["pending", "used", "revoked", "burned", "expired"] = Field(
+        description="revoked: by staff, or replaced by a newer invitation; burned: five wrong answers."
+    )
+    email: str
+    created_at: datetime | None
+    expires_at: datetime
+    failed_attempts: int = Field(description="Wrong birth date or family name answers so far.")
+
+
+class InvitationsQuery(QueryModel):
+    patient_id: RecordId
+
+
+class Invitations(ResponseModel):
+    invitations: list[InvitationSummary]
+
+
+# -- admin: staff accounts ------------------------------------------------------------------------
+
+
+class StaffAccountRequest(RequestModel):
+    """No user name: the colleague chooses it with the set-up link (POST /v1/account/setup), so no
+    answer here can tell which names other accounts hold."""
+
+    email: Email = Field(description="Where the link to choose a user name and password goes.")
+    role: WorkforceRole
+
+
+class StaffAccountCreated(ResponseModel):
+    account_id: str
+    username: None = Field(description="Always null: the colleague chooses it at set-up.")
+    role: WorkforceRole
+    status: AccountStatus
+
+
+class StaffStatusChange(RequestModel):
+    status: Literal["active", "suspended"]
+
+
+class StaffStatusChanged(ResponseModel):
+    account_id: str
+    status: Literal["active", "suspended"]
+    sessions_ended: int
