@@ -1,13 +1,14 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { Route, Routes } from "react-router";
+import { accountRoutes } from "./account/routes";
+import { adminRoutes } from "./admin/routes";
 import { Layout } from "./components/Layout";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
 import { SignIn } from "./pages/SignIn";
-import { Documents } from "./records/Documents";
-import { ResultDetail } from "./records/ResultDetail";
-import { Results } from "./records/Results";
+import { recordRoutes } from "./records/routes";
+import { staffRoutes } from "./staff/routes";
 
 export function newQueryClient(): QueryClient {
   // An API answer is final (a refusal stays a refusal), so queries are not retried behind the
@@ -24,9 +25,10 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           <Route path="/" element={<Home />} />
           <Route path="/sign-in" element={<SignIn />} />
           <Route path="/enroll" element={<Enroll />} />
-          <Route path="/results" element={<Results />} />
-          <Route path="/results/:resultId" element={<ResultDetail />} />
-          <Route path="/documents" element={<Documents />} />
+          {recordRoutes}
+          {accountRoutes}
+          {staffRoutes}
+          {adminRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

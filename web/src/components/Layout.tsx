@@ -1,12 +1,15 @@
+import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
+import { Link, NavLink } from "react-router";
+import { fetchMe } from "../api/me";
+import { navFor } from "../navigation";
 import { useSignOut } from "../pages/useSignOut";
 import { useToken } from "../session";
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
-  const signedIn = useToken() !== null;
+  const token = useToken();
   const signOut = useSignOut();
   return (
     <>
@@ -22,8 +25,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </em>
             </div>
           </div>
-          <nav aria-label={t("app.name")} className="margin-y-2">
-            {signedIn ? (
+          <div className="margin-y-2 display-flex flex-wrap flex-align-center">
+            {token !== null && <SiteNav token={token} />}
+            {token !== null ? (
               <button
                 type="button"
                 className="usa-button usa-button--outline"
@@ -37,12 +41,35 @@ export function Layout({ children }: { children: ReactNode }) {
                 {t("nav.signIn")}
               </Link>
             )}
-          </nav>
+          </div>
         </div>
       </header>
       <main id="main-content" className="grid-container padding-y-4" tabIndex={-1}>
         {children}
       </main>
     </>
+  );
+}
+
+/**
+ * The pages of the signed-in account's role. It shares the cached GET /v1/me of the pages, and
+ * waits while the session owes something (terms, a second factor): those pages are not open yet.
+ */
+function SiteNav({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
+  if (me.data === undefined || me.data.account.must !== null) return null;
+  return (
+    <nav aria-label={t("nav.label")} className="margin-right-2">
+      <ul className="usa-list usa-list--unstyled display-flex flex-wrap">
+        {navFor(me.data.account.role).map((item) => (
+          <li key={item.to} className="margin-right-2 margin-y-1">
+            <NavLink to={item.to} end={item.to === "/"}>
+              {t(item.label)}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

@@ -124,7 +124,8 @@ describe("documents", () => {
       "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
     });
     renderAt("/");
-    await userEvent.setup().click(await screen.findByRole("link", { name: "Documents" }));
+    const pages = await screen.findByRole("navigation", { name: "Portal pages" });
+    await userEvent.setup().click(within(pages).getByRole("link", { name: "Documents" }));
     expect(await screen.findByText(/by Dr. Grace Hopper/)).toBeTruthy();
     expect(window.location.pathname).toBe("/documents");
   });

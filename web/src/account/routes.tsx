@@ -1,0 +1,2 @@
+/** The account's own pages: security, preferences, connections, and the emailed links' pages. */
+export const accountRoutes = <></>;

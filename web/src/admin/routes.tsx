@@ -1,0 +1,2 @@
+/** Admins' pages: the organization's staff accounts, feed sources, release policy, terms. */
+export const adminRoutes = <></>;

@@ -1,0 +1,26 @@
+import type { ParseKeys } from "i18next";
+
+/**
+ * The links of the site's navigation, per role of the signed-in account. Each area of the portal
+ * (records, account, staff, admin) adds its pages here; the Layout shows the list of the caller's
+ * role, so staff never see patient links and patients never see staff tools.
+ */
+export interface NavItem {
+  to: string;
+  label: ParseKeys;
+}
+
+export const patientNav: NavItem[] = [
+  { to: "/", label: "nav.home" },
+  { to: "/results", label: "nav.results" },
+  { to: "/documents", label: "nav.documents" },
+];
+
+export const staffNav: NavItem[] = [{ to: "/", label: "nav.home" }];
+
+// Admins are staff of their organization too: their list adds the organization's settings.
+export const adminNav: NavItem[] = [...staffNav];
+
+export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {
+  return role === "patient" ? patientNav : role === "admin" ? adminNav : staffNav;
+}
