@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit web integration e2e package bench clean api-docs api-reference web-deps web-build web-client
+.PHONY: run feed test check format unit web integration e2e browser chromium screenshot package bench clean api-docs api-reference web-deps web-build web-client
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -78,8 +78,9 @@ feed: $(STAMP)
 
 ## test: the whole suite, fastest layer first, stopping at the first layer that fails: checks (ruff,
 ## mypy), unit (fakes, the layering rules), web (the web portal: types, component tests, build),
-## integration (moto, chalice's test client, template lint), e2e (the local stack over HTTP)
-test: $(STAMP) $(API_DOCS_UI)
+## integration (moto, chalice's test client, template lint), e2e (the local stack over HTTP), browser
+## (the web portal's journeys in Chromium against the local stack, accessibility, speed budgets)
+test: $(STAMP) $(API_DOCS_UI) chromium
 	@echo "== checks and unit (side by side: each keeps one core busy) =="
 	$(MAKE) --no-print-directory -j2 --output-sync=target check unit
 	@echo "== web =="
@@ -88,6 +89,8 @@ test: $(STAMP) $(API_DOCS_UI)
 	$(MAKE) --no-print-directory integration
 	@echo "== e2e =="
 	$(MAKE) --no-print-directory e2e
+	@echo "== browser =="
+	$(MAKE) --no-print-directory browser
 
 ## check: lint, formatting and types (mypy: strict on domain and services)
 check: $(STAMP)
@@ -108,6 +111,7 @@ unit: $(STAMP)
 # (which e2e serves).
 web: $(WEB_STAMP)
 	cd web && node_modules/.bin/tsc --noEmit
+	cd web && node_modules/.bin/tsc --noEmit -p e2e
 	cd web && node_modules/.bin/vitest run
 	cd web && node_modules/.bin/vite build --logLevel warn
 	touch $(WEB_BUILD)
@@ -122,6 +126,32 @@ integration: $(STAMP) $(API_DOCS_UI) $(WEB_STAMP)
 e2e: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD)
 	$(PYTEST) tests/e2e $(XDIST) --dist load $(PYTEST_ARGS)
 
+# The browser the journeys drive: Debian's chromium (Playwright's own browser downloads are not
+# used), or the one PORTAL_CHROMIUM names. As root (CI) it is installed when missing.
+chromium:
+	@if [ -n "$$PORTAL_CHROMIUM" ]; then \
+	  test -x "$$PORTAL_CHROMIUM" || { echo "PORTAL_CHROMIUM=$$PORTAL_CHROMIUM is not an executable file"; exit 1; }; \
+	elif command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== Installing chromium for the browser tests (apt-get; a minute or two) =="; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; } \
+	    && echo "== chromium installed ==" || { echo "Could not install chromium with apt-get."; exit 1; }; \
+	else \
+	  echo "The browser tests need Chromium: 'sudo apt-get install -y chromium', or set PORTAL_CHROMIUM to a Chromium or Chrome executable."; exit 1; \
+	fi
+
+# The web portal's journeys (web/e2e/, Playwright): each run starts its own local stack on free
+# ports and stops it at the end (web/e2e/stack.ts). PLAYWRIGHT_ARGS passes options (a file, --debug).
+browser: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD) chromium
+	cd web && PORTAL_PYTHON=$(abspath $(BIN))/python node_modules/.bin/playwright test $(PLAYWRIGHT_ARGS)
+
+## screenshot: docs/images/results-page.png, the demo patient's results page, for the README (against
+## the stack at PORTAL_BASE_URL if set, else one started for it; the patient is enrolled if need be)
+screenshot: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD) chromium
+	cd web && PORTAL_SCREENSHOT=../docs/images/results-page.png PORTAL_PYTHON=$(abspath $(BIN))/python \
+	  node_modules/.bin/playwright test --project screenshot
+
 ## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md)
 package: $(STAMP) $(API_DOCS_UI)
 	rm -rf build/package
@@ -132,4 +162,4 @@ bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build .pytest_cache web/node_modules web/dist
+	rm -rf $(VENV) build .pytest_cache web/node_modules web/dist web/test-results
