@@ -47,6 +47,8 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   expect(found, `accessibility of ${name} (${page.url()}):\n${found.join("\n")}`).toEqual([]);
 }
 
+export const INVITATION_SUBJECT = "You are invited to the patient portal";
+
 /** The portal's API, as a script (staff set-up a journey needs before the pages exist for it). */
 export class Api {
   constructor(private readonly request: APIRequestContext) {}
@@ -63,6 +65,33 @@ export class Api {
     const answer = await this.call("POST", "/v1/sessions", account);
     expect(answer.status(), await answer.text()).toBe(201);
     return (await answer.json()).token;
+  }
+
+  /**
+   * A session of the demo patient: she signs in, or, on a stack where she has no account yet,
+   * the clinic invites her and she enrolls first, all through the API.
+   */
+  async patientSession(): Promise<string> {
+    const { dana } = DEMO;
+    const account = { username: dana.username, password: dana.password };
+    const first = await this.call("POST", "/v1/sessions", account);
+    if (first.status() === 201) return (await first.json()).token;
+    const staff = await this.signIn(DEMO.staff);
+    const patientId = await this.findPatient(dana.mrn, staff);
+    const invited = await this.call("POST", "/v1/staff/invitations", { patient_id: patientId, email: dana.email }, staff);
+    expect(invited.status(), await invited.text()).toBe(201);
+    const [link] = await this.emailedLinks(dana.email, INVITATION_SUBJECT);
+    const terms = await (await this.call("GET", "/v1/terms")).json();
+    const enrolled = await this.call("POST", "/v1/enrollments", {
+      invitation_code: new URL(link!).searchParams.get("code"),
+      date_of_birth: dana.birthDate,
+      family_name: dana.familyName,
+      email: dana.email,
+      accepted_terms_version: terms.version,
+      ...account,
+    });
+    expect(enrolled.status(), await enrolled.text()).toBe(201);
+    return this.signIn(account);
   }
 
   /** The patient id of the record with ``mrn``, as staff find it (waiting for the feed to file it). */

@@ -1,6 +1,4 @@
-import { DEMO, expect, expectAccessible, test } from "../fixtures";
-
-const INVITATION_SUBJECT = "You are invited to the patient portal";
+import { DEMO, expect, expectAccessible, INVITATION_SUBJECT, test } from "../fixtures";
 const { dana } = DEMO;
 
 test("a patient enrolls from the emailed link, reads her corrected result and her documents, and signs out", async ({
