@@ -13,6 +13,8 @@ export default defineConfig({
   build: { sourcemap: false, manifest: true },
   test: {
     environment: "jsdom",
+    // web/e2e/ holds Playwright's browser tests, which Playwright runs (make browser).
+    include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
   },
