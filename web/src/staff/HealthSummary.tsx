@@ -8,9 +8,9 @@ import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { whenText } from "../records/format";
-import { staffPatientKey } from "./PatientDetail";
 import { StaffPage } from "./StaffPage";
 import { patientName } from "./format";
+import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 const sections = ["allergies", "conditions", "medications", "immunizations", "visits", "appointments"] as const;
 type Section = (typeof sections)[number];
@@ -36,7 +36,7 @@ function SummaryView({ token, patientId }: { token: string; patientId: string })
   const { cursor, page } = pagesState(cursors);
   const patient = useQuery({
     queryKey: staffPatientKey(token, patientId),
-    queryFn: () => load(() => api.GET("/v1/staff/patients/{patient_id}", { params: { path: { patient_id: patientId } } })),
+    queryFn: () => fetchStaffPatient(patientId),
   });
   const listed = useQuery({
     queryKey: ["staff-summary", token, patientId, section, when, cursor],

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
-import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
@@ -13,6 +13,7 @@ import { Confirm, Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName } from "./format";
+import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type Portal = Schemas["PatientPortal"];
 type Invitation = Schemas["PortalInvitation"];
@@ -25,8 +26,6 @@ const reasons = ["patient_request", "lost_device", "security_concern", "other"] 
 const asksFirst = ["suspend", "terminate", "reset_second_factor", "follow_merge"] as const;
 type AskedFirst = (typeof asksFirst)[number];
 const isAskedFirst = (action: PortalAction): action is AskedFirst => (asksFirst as readonly string[]).includes(action);
-
-export const staffPatientKey = (token: string, patientId: string) => ["staff-patient", token, patientId];
 
 /**
  * A patient as staff see them when the patient calls about the portal: who they are, their portal
@@ -45,7 +44,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
   const location = useLocation();
   const portal = useQuery({
     queryKey: staffPatientKey(token, patientId),
-    queryFn: () => load(() => api.GET("/v1/staff/patients/{patient_id}", { params: { path: { patient_id: patientId } } })),
+    queryFn: () => fetchStaffPatient(patientId),
   });
   if (portal.isPending) return <p>{t("app.loading")}</p>;
   if (portal.isError)

@@ -8,10 +8,10 @@ import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { whenText } from "../records/format";
 import { Confirm, Outcome } from "./Confirm";
-import { staffPatientKey } from "./PatientDetail";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName } from "./format";
+import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type HoldReason = Schemas["HoldRequest"]["reason"];
 type Release = Pick<Schemas["StaffResult"], "released_at" | "held" | "held_reason">;
@@ -52,7 +52,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
   const key = ["staff-results", token, patientId];
   const patient = useQuery({
     queryKey: staffPatientKey(token, patientId),
-    queryFn: () => load(() => api.GET("/v1/staff/patients/{patient_id}", { params: { path: { patient_id: patientId } } })),
+    queryFn: () => fetchStaffPatient(patientId),
   });
   const listed = useQuery({
     queryKey: key,

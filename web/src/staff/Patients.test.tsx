@@ -1,10 +1,14 @@
-import { screen, within } from "@testing-library/react";
+import { configure, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { PID, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
+
+// The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
+// longer than the default second.
+configure({ asyncUtilTimeout: 5000 });
 
 describe("find a patient", () => {
   it("finds a patient by record number sent in the body, never in the address, and opens their page", async () => {

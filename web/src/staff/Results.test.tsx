@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { configure, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "../api/client";
@@ -23,6 +23,10 @@ const results: Schemas["StaffResults"] = {
 function rowOf(name: string) {
   return screen.getByRole("row", { name: new RegExp(name) });
 }
+
+// The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
+// longer than the default second.
+configure({ asyncUtilTimeout: 5000 });
 
 describe("a patient's results, as staff see them", () => {
   it("lists results and documents, released or not, with where each release stands", async () => {

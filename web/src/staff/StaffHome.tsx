@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { fetchWorklist, worklistKey } from "./Worklist";
+import { fetchWorklist, worklistKey } from "./queries";
 
 /** What the home page adds for staff and admins: their pages, and how many calls are waiting. */
 export function StaffHome({ token }: { token: string }) {

@@ -1,10 +1,14 @@
-import { screen, within } from "@testing-library/react";
+import { configure, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { apiError, emptyInbox } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { PID, dana, quarantined, staffMe, worklistItem } from "./fixtures";
+
+// The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
+// longer than the default second.
+configure({ asyncUtilTimeout: 5000 });
 
 describe("the worklist", () => {
   it("shows open items oldest first with who to call, and closes one with the outcome", async () => {

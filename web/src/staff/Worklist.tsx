@@ -3,7 +3,6 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
-import { load } from "../api/errors";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { whenText } from "../records/format";
@@ -11,14 +10,13 @@ import { Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName, recordNumbers } from "./format";
+import { fetchWorklist, worklistKey } from "./queries";
 
 type Item = Schemas["WorklistItem"];
 type CallOutcome = Schemas["CloseItem"]["outcome"];
 const outcomes: CallOutcome[] = ["reached", "left_message", "no_answer", "done", "other"];
 const knownTasks = ["call_patient", "move_portal_account"] as const;
 
-export const worklistKey = (token: string) => ["staff-worklist", token];
-export const fetchWorklist = () => load(() => api.GET("/v1/staff/worklist"));
 
 /** The organization's open worklist items, oldest first, with who to call; each closed with its outcome. */
 export function Worklist() {

@@ -1,11 +1,35 @@
+import { type ComponentType, type LazyExoticComponent, Suspense, lazy } from "react";
+import { useTranslation } from "react-i18next";
 import { Route } from "react-router";
-import { FindPatient } from "./FindPatient";
-import { HealthSummary } from "./HealthSummary";
-import { PatientDetail } from "./PatientDetail";
-import { PatientResults } from "./PatientResults";
-import { Quarantine } from "./Quarantine";
-import { RegisterPatient } from "./RegisterPatient";
-import { Worklist } from "./Worklist";
+
+type Pages = typeof import("./pages");
+const pages = () => import("./pages");
+const page = (name: keyof Pages): LazyExoticComponent<ComponentType> =>
+  lazy(() => pages().then((module) => ({ default: module[name] })));
+
+const FindPatient = page("FindPatient");
+const RegisterPatient = page("RegisterPatient");
+const PatientDetail = page("PatientDetail");
+const PatientResults = page("PatientResults");
+const HealthSummary = page("HealthSummary");
+const Worklist = page("Worklist");
+const Quarantine = page("Quarantine");
+
+function Loading() {
+  const { t } = useTranslation();
+  return <p>{t("app.loading")}</p>;
+}
+
+const at = (path: string, Page: LazyExoticComponent<ComponentType>) => (
+  <Route
+    path={path}
+    element={
+      <Suspense fallback={<Loading />}>
+        <Page />
+      </Suspense>
+    }
+  />
+);
 
 /**
  * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine. A
@@ -13,12 +37,12 @@ import { Worklist } from "./Worklist";
  */
 export const staffRoutes = (
   <>
-    <Route path="/staff/patients" element={<FindPatient />} />
-    <Route path="/staff/patients/new" element={<RegisterPatient />} />
-    <Route path="/staff/patients/:patientId" element={<PatientDetail />} />
-    <Route path="/staff/patients/:patientId/results" element={<PatientResults />} />
-    <Route path="/staff/patients/:patientId/health-summary" element={<HealthSummary />} />
-    <Route path="/staff/worklist" element={<Worklist />} />
-    <Route path="/staff/quarantine" element={<Quarantine />} />
+    {at("/staff/patients", FindPatient)}
+    {at("/staff/patients/new", RegisterPatient)}
+    {at("/staff/patients/:patientId", PatientDetail)}
+    {at("/staff/patients/:patientId/results", PatientResults)}
+    {at("/staff/patients/:patientId/health-summary", HealthSummary)}
+    {at("/staff/worklist", Worklist)}
+    {at("/staff/quarantine", Quarantine)}
   </>
 );
