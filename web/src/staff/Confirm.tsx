@@ -24,7 +24,15 @@ export function Confirm({
   const { t } = useTranslation();
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), []);
+  useEffect(() => {
+    // Back to the button that asked once the question is answered or cancelled, so a keyboard
+    // user carries on where they were.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    box.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
   return (
     <div
       ref={box}

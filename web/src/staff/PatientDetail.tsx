@@ -204,29 +204,29 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
               ))}
             </select>
           </div>
-          {asking ? (
+          <ul className="usa-button-group margin-top-2">
+            {actions.map((action) => (
+              <li key={action} className="usa-button-group__item">
+                <button
+                  type="button"
+                  className={`usa-button${action === "terminate" || action === "suspend" ? " usa-button--secondary" : " usa-button--outline"}`}
+                  onClick={() => start(action)}
+                  disabled={change.isPending}
+                >
+                  {t(`staff.access.action.${action}`)}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {asking && (
             <Confirm
+              key={asking}
               question={t(`staff.access.ask.${asking}`, { name })}
               confirmLabel={t(`staff.access.confirm.${asking}`)}
               busy={change.isPending}
               onConfirm={() => change.mutate(asking)}
               onCancel={() => setAsking(null)}
             />
-          ) : (
-            <ul className="usa-button-group margin-top-2">
-              {actions.map((action) => (
-                <li key={action} className="usa-button-group__item">
-                  <button
-                    type="button"
-                    className={`usa-button${action === "terminate" || action === "suspend" ? " usa-button--secondary" : " usa-button--outline"}`}
-                    onClick={() => start(action)}
-                    disabled={change.isPending}
-                  >
-                    {t(`staff.access.action.${action}`)}
-                  </button>
-                </li>
-              ))}
-            </ul>
           )}
         </>
       )}
@@ -285,6 +285,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
       <Outcome outcome={said} />
       {revoking && (
         <Confirm
+          key={revoking.invitation_id}
           question={t("staff.invite.askRevoke", { email: revoking.email })}
           confirmLabel={t("staff.invite.confirmRevoke")}
           busy={revoke.isPending}

@@ -140,6 +140,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
       <Outcome outcome={said} />
       {asking && (
         <Confirm
+          key={`${asking.action}-${asking.row.kind}-${asking.row.id}`}
           question={t(asking.action === "hold" ? "staff.results.askHold" : "staff.results.askRelease", { name: asking.row.name })}
           confirmLabel={t(asking.action === "hold" ? "staff.results.confirmHold" : "staff.results.confirmRelease")}
           busy={change.isPending}

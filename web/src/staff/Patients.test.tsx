@@ -227,6 +227,7 @@ describe("a patient's page", () => {
     expect(document.activeElement).toBe(question); // read out at once
     await user.click(within(question).getByRole("button", { name: "Cancel" }));
     expect(calls.some((call) => call.method === "POST")).toBe(false);
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Suspend access" })); // back where it was
 
     await user.selectOptions(screen.getByLabelText("Reason (kept in the audit trail)"), "The patient asked");
     await user.click(screen.getByRole("button", { name: "Suspend access" }));

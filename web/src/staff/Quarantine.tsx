@@ -68,6 +68,7 @@ function QuarantineView({ token }: { token: string }) {
       <Outcome outcome={said} />
       {asking && (
         <Confirm
+          key={`${asking.step}-${asking.message.id}`}
           question={t(`staff.quarantine.ask.${asking.step}`, { name: label(asking.message) })}
           confirmLabel={t(`staff.quarantine.confirm.${asking.step}`)}
           busy={change.isPending}
