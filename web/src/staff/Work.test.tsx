@@ -43,7 +43,7 @@ describe("the worklist", () => {
     expect(document.title).toBe("Worklist | Patient portal");
 
     const user = userEvent.setup();
-    await user.selectOptions(within(firstRow).getByLabelText("Outcome"), "Left a message");
+    await user.selectOptions(within(firstRow).getByLabelText("Outcome (call to Dana M Rivera)"), "Left a message");
     await user.click(within(firstRow).getByRole("button", { name: "Close the item about Dana M Rivera" }));
     expect((await screen.findByRole("status")).textContent).toBe("The item about Dana M Rivera is closed: Left a message.");
     expect(calls.find((call) => call.method === "POST")?.body).toEqual({ outcome: "left_message" });

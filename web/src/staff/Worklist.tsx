@@ -128,6 +128,8 @@ function ItemRow({ item, busy, onClose }: { item: Item; busy: boolean; onClose: 
       <td data-label={t("staff.worklist.close")}>
         <label className="usa-label margin-top-0" htmlFor={selectId}>
           {t("staff.worklist.outcome")}
+          {/* each row has one: a screen reader's list of fields says whose each is */}
+          <span className="usa-sr-only"> {t("staff.worklist.outcomeFor", { who: patient ? patientName(patient) : item.item_id })}</span>
         </label>
         <select
           className="usa-select"
