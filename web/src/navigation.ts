@@ -16,7 +16,12 @@ export const patientNav: NavItem[] = [
   { to: "/documents", label: "nav.documents" },
 ];
 
-export const staffNav: NavItem[] = [{ to: "/", label: "nav.home" }];
+export const staffNav: NavItem[] = [
+  { to: "/", label: "nav.home" },
+  { to: "/staff/patients", label: "staff.nav.patients" },
+  { to: "/staff/worklist", label: "staff.nav.worklist" },
+  { to: "/staff/quarantine", label: "staff.nav.quarantine" },
+];
 
 // Admins are staff of their organization too: their list adds the organization's settings.
 export const adminNav: NavItem[] = [...staffNav];

@@ -2668,6 +2668,12 @@ export interface components {
              * @description The latest 20.
              */
             invitations: components["schemas"]["PortalInvitation"][];
+            /**
+             * Merged Into
+             * @description The surviving record's patient_id when the clinical feed merged this record into another; while `account` is not null, follow_merge moves the account there.
+             * @default null
+             */
+            merged_into?: string | null;
             patient: components["schemas"]["PatientSummary"];
             /**
              * Portal Status

@@ -6,6 +6,7 @@ import { load } from "../api/errors";
 import { fetchMe } from "../api/me";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { StaffHome } from "../staff/StaffHome";
 import { useToken } from "../session";
 
 const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));
@@ -51,6 +52,7 @@ function SignedInHome({ token }: { token: string }) {
           </ul>
         </nav>
       )}
+      {owesNothing && account.role !== "patient" && <StaffHome token={token} />}
       {owesNothing && <h2>{t("home.notifications")}</h2>}
       {owesNothing && inbox.isPending && <p>{t("app.loading")}</p>}
       {inbox.isError && <Problem message={inbox.error.message} />}
