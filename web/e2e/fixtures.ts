@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import AxeBuilder from "@axe-core/playwright";
 import { type APIRequestContext, test as base, expect, type Page } from "@playwright/test";
 
@@ -125,6 +130,29 @@ export class Api {
       )
       .toBeGreaterThan(0);
     return links;
+  }
+}
+
+const PROJECT_DIR = resolve(import.meta.dirname, "..", "..");
+
+/**
+ * Sends HL7 v2 ``message`` (segments separated by carriage returns) to the stack's inbound feed
+ * as the lab would, with `make feed`'s tool, and answers what it says became of it.
+ */
+export async function sendToFeed(message: string): Promise<string> {
+  const directory = mkdtempSync(join(tmpdir(), "portal-feed-"));
+  try {
+    const file = join(directory, "message.hl7");
+    writeFileSync(file, message);
+    const state = process.env.PORTAL_BROWSER_STATE;
+    const { stdout } = await promisify(execFile)(
+      process.env.PORTAL_PYTHON ?? join(PROJECT_DIR, ".venv", "bin", "python"),
+      ["-m", "infra.local.feed", file],
+      { cwd: PROJECT_DIR, env: { ...process.env, ...(state && { PORTAL_LOCAL_STATE: state }) }, timeout: 60_000 },
+    );
+    return stdout;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
   }
 }
 

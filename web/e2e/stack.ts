@@ -80,6 +80,7 @@ export default async function startStack(): Promise<(() => Promise<void>) | unde
     await new Promise((wait) => setTimeout(wait, 250));
   }
   process.env.PORTAL_BASE_URL = url;
+  process.env.PORTAL_BROWSER_STATE = join(directory, "stack.json"); // where `make feed` finds it
   return async () => {
     await stop(stack);
     process.removeListener("exit", orphanGuard);

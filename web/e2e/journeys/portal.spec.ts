@@ -1,0 +1,176 @@
+import type { Page } from "@playwright/test";
+import { DEMO, expect, expectAccessible, INVITATION_SUBJECT, sendToFeed, test } from "../fixtures";
+
+// One story, in order, on one stack: an admin sets when lab results are shown, staff invite the
+// demo patient, she enrolls and reads her record, then a critical lab result arrives and staff
+// hold it, release it and close the call they must make about it.
+test.describe.configure({ mode: "serial" });
+
+const { dana } = DEMO;
+const DANA = /Dana .*Rivera/;
+const THREE_DAYS = 3 * 24 * 3600;
+
+// A critical potassium for Dana, as the lab's system would send it (HL7 v2, carriage returns).
+const CRITICAL_POTASSIUM = [
+  "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20261125091500||ORU^R01^ORU_R01|BROWSER-LAB-0001|P|2.5.1",
+  "PID|1||AMC-100001^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F",
+  "ORC|RE|PL-BROWSER-1^EPIC|FL-BROWSER-1^LAB||CM||||20261125080000|||1234^Okoro^Grace^^^Dr^MD",
+  "OBR|1|PL-BROWSER-1^EPIC|FL-BROWSER-1^LAB|2823-3^Potassium [Moles/volume] in Serum or Plasma^LN|||20261125080000|||||||||1234^Okoro^Grace^^^Dr^MD||||||20261125091000||CH|F",
+  "OBX|1|NM|2823-3^Potassium [Moles/volume] in Serum or Plasma^LN||6.9|mmol/L|3.5-5.1|HH|||F|||20261125080000|||||||||AMC Core Laboratory",
+].join("\r");
+
+async function signIn(page: Page, account: { username: string; password: string }) {
+  await page.goto("/sign-in");
+  await page.getByLabel("User name").fill(account.username);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Welcome|Clinic work/ })).toBeVisible();
+}
+
+function siteNav(page: Page) {
+  return page.getByRole("navigation", { name: "Portal pages" });
+}
+
+test("an admin delays new lab results by three days", async ({ api }) => {
+  // No page for the release policy yet: the admin sets it through the API.
+  const admin = await api.signIn(DEMO.admin);
+  const changed = await api.call("PUT", "/v1/admin/release-policy", { delays: { "category:lab": THREE_DAYS } }, admin);
+  expect(changed.status(), await changed.text()).toBe(200);
+});
+
+test("staff find the demo patient and invite her", async ({ page }) => {
+  await signIn(page, DEMO.staff);
+  await expectAccessible(page, "staff home");
+  await siteNav(page).getByRole("link", { name: "Patients" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Find a patient" })).toBeVisible();
+  await expectAccessible(page, "find a patient");
+
+  // Her record came through the feed moments after the stack started: search until it is there.
+  await expect(async () => {
+    await page.getByLabel("Medical record number (MRN)").fill(dana.mrn);
+    await page.getByRole("button", { name: "Find" }).click();
+    await expect(page.getByRole("heading", { level: 2, name: DANA })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(page).not.toHaveURL(new RegExp(dana.mrn)); // the record number stays out of the address
+  await expectAccessible(page, "a patient found");
+
+  await page.getByRole("link", { name: "Open the patient's page" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: DANA })).toBeVisible();
+  await expect(page.getByText("Not invited", { exact: true })).toBeVisible();
+  await expectAccessible(page, "the patient's page");
+
+  await page.getByLabel("Email address").fill(dana.email);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByRole("status")).toContainText(`An invitation was sent to ${dana.email}`);
+  await expect(page.getByRole("table", { name: "Invitations" })).toContainText("Pending");
+  await expectAccessible(page, "the patient's page, invited");
+});
+
+test("the patient enrolls from the emailed link, reads her corrected result and her documents, and signs out", async ({
+  page,
+  api,
+}) => {
+  // She follows the link in her email; the code leaves the address bar at once.
+  const [link] = await api.emailedLinks(dana.email, INVITATION_SUBJECT);
+  await page.goto(link!);
+  await expect(page.getByRole("heading", { level: 1, name: "Create your account" })).toBeVisible();
+  await expect(page).toHaveURL(/\/enroll$/);
+  await expect(page.getByLabel("Invitation code")).not.toHaveValue("");
+  await expectAccessible(page, "enroll");
+
+  await page.getByLabel("Date of birth").fill(dana.birthDate);
+  await page.getByLabel("Family name (last name)").fill(dana.familyName);
+  await page.getByLabel("Choose a user name").fill(dana.username);
+  await page.getByLabel("Choose a password").fill(dana.password);
+  await page.getByLabel("Email address").fill(dana.email);
+  // USWDS draws its own box over the input, so she ticks it by its words.
+  await page.getByText("I have read and accept").click();
+  await expect(page.getByLabel("I have read and accept")).toBeChecked();
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account is ready" })).toBeVisible();
+  await expectAccessible(page, "enrolled");
+
+  // She signs in.
+  await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await expectAccessible(page, "sign in");
+  await page.getByLabel("User name").fill(dana.username);
+  await page.getByLabel("Password").fill(dana.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Welcome" })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${dana.username}`)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expectAccessible(page, "home");
+
+  // Her results: the hemoglobin A1c was corrected, and what it said first is kept.
+  await siteNav(page).getByRole("link", { name: "Test results" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Test results" })).toBeVisible();
+  const a1c = page.getByRole("link", { name: /Hemoglobin A1c/ });
+  await expect(a1c).toBeVisible();
+  await expect(page.getByRole("link", { name: /Lipid panel/ })).toBeVisible();
+  await expectAccessible(page, "results");
+
+  await a1c.click();
+  await expect(page.getByRole("heading", { level: 1, name: /Hemoglobin A1c/ })).toBeVisible();
+  await expect(page.getByText("Report status: Corrected")).toBeVisible();
+  await expect(page.getByText("Version 2 (this result was corrected)")).toBeVisible();
+  await expect(page.getByRole("table", { name: "Values" }).getByRole("cell", { name: /^5\.6/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Earlier versions" })).toBeVisible();
+  await page.getByText(/^Version 1: /).click(); // opens the earlier version
+  await expect(page.getByRole("table", { name: "Values in version 1" }).getByRole("cell", { name: /^5\.9/ })).toBeVisible();
+  await expectAccessible(page, "a result with an earlier version");
+
+  // Her documents: the summary of her last visit.
+  await siteNav(page).getByRole("link", { name: "Documents" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
+  await expect(page.getByText(/After visit summary/i).first()).toBeVisible();
+  await expectAccessible(page, "documents");
+
+  // She signs out: the session is gone from the tab, and her pages ask her to sign in again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  expect(await page.evaluate(() => window.sessionStorage.length)).toBe(0);
+  await page.goto("/results");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+});
+
+test("staff hold a delayed critical result, release it, and close the call about it", async ({ page }) => {
+  const said = await sendToFeed(CRITICAL_POTASSIUM);
+  expect(said).toMatch(/filed/i);
+
+  await signIn(page, DEMO.staff);
+  await siteNav(page).getByRole("link", { name: "Worklist" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Worklist" })).toBeVisible();
+  const call = page.getByRole("row").filter({ hasText: "Call about a critical result" }).filter({ hasText: DANA });
+  await expect(call).toBeVisible();
+  await expectAccessible(page, "worklist");
+
+  // Her results as staff see them: the potassium waits three days under the lab policy.
+  await call.getByRole("link", { name: "Their results" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Results and documents" })).toBeVisible();
+  const potassium = page.getByRole("row").filter({ hasText: /^Potassium/ });
+  await expect(potassium).toContainText("Delayed until");
+  await expectAccessible(page, "the patient's results, staff");
+
+  await potassium.getByRole("button", { name: /^Hold back Potassium/ }).click();
+  await expect(page.getByRole("group", { name: /^Hold back Potassium/ })).toBeVisible();
+  await page.getByLabel("Why it is held back").selectOption({ label: "A clinician's review" });
+  await expectAccessible(page, "holding a result back");
+  await page.getByRole("button", { name: "Yes, hold it back" }).click();
+  await expect(page.getByRole("status")).toContainText("is held back");
+  await expect(potassium).toContainText("Held back by staff: A clinician's review");
+
+  await potassium.getByRole("button", { name: /^Release Potassium.* now$/ }).click();
+  await page.getByRole("button", { name: "Yes, release it" }).click();
+  await expect(page.getByRole("status")).toContainText("is shown to the patient since");
+  await expect(potassium).toContainText("Shown since");
+
+  // The call is made: the item closes with what came of it.
+  await siteNav(page).getByRole("link", { name: "Worklist" }).click();
+  await expect(call).toBeVisible();
+  await call.getByLabel(/^Outcome/).selectOption({ label: "Reached the patient" });
+  await call.getByRole("button", { name: /^Close the item about Dana/ }).click();
+  await expect(page.getByRole("status")).toContainText("is closed: Reached the patient");
+  await expect(call).toHaveCount(0);
+  await expectAccessible(page, "worklist, item closed");
+});
