@@ -14,9 +14,13 @@ export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
+  { to: "/account", label: "nav.account" },
 ];
 
-export const staffNav: NavItem[] = [{ to: "/", label: "nav.home" }];
+export const staffNav: NavItem[] = [
+  { to: "/", label: "nav.home" },
+  { to: "/account", label: "nav.account" },
+];
 
 // Admins are staff of their organization too: their list adds the organization's settings.
 export const adminNav: NavItem[] = [...staffNav];

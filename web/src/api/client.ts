@@ -1,4 +1,5 @@
 import createClient from "openapi-fetch";
+import { noteApiCall } from "../account/activity";
 import { getToken, setToken } from "../session";
 import type { components, paths } from "./schema";
 
@@ -14,7 +15,10 @@ export const api = createClient<paths>({
 api.use({
   onRequest({ request }) {
     const token = getToken();
-    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    if (token) {
+      request.headers.set("Authorization", `Bearer ${token}`);
+      noteApiCall(); // each call with the session moves its idle deadline on (the idle warning counts from it)
+    }
     return request;
   },
   onResponse({ request, response }) {

@@ -1,0 +1,24 @@
+import { useSyncExternalStore } from "react";
+
+// When this tab last called the API with its session: every such call moves the session's idle
+// deadline on (the API's authorizer does it), so this is what the idle warning counts from.
+let lastCall = Date.now();
+const listeners = new Set<() => void>();
+
+export function noteApiCall(at: number = Date.now()): void {
+  lastCall = at;
+  listeners.forEach((listener) => listener());
+}
+
+export function lastApiCall(): number {
+  return lastCall;
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function useLastApiCall(): number {
+  return useSyncExternalStore(subscribe, lastApiCall);
+}
