@@ -64,7 +64,7 @@ describe("setting up an authenticator app", () => {
     await user.click(done);
     await waitFor(() => expect(window.location.pathname).toBe("/account/security"));
     expect(await screen.findByText(/On: signing in asks for a code from your authenticator app/)).toBeTruthy();
-  });
+  }, 20_000); // a long journey of typing: room for a busy machine
 });
 
 describe("the sign-in security page", () => {

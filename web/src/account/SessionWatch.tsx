@@ -5,7 +5,7 @@ import { Navigate, useLocation, useNavigate } from "react-router";
 import { api } from "../api/client";
 import { useSignOut } from "../pages/useSignOut";
 import { setToken, useToken } from "../session";
-import { useLastApiCall } from "./activity";
+import { noteIdleSignOut, useLastApiCall } from "./activity";
 import { useMe } from "./shared";
 import { mustPath } from "./signedIn";
 
@@ -68,9 +68,10 @@ function IdleWarning({ idleSeconds, token }: { idleSeconds: number; token: strin
     const now = Date.now();
     const warn = window.setTimeout(() => setPhase("warning"), Math.max(0, deadline - WARN_BEFORE_MS - now));
     const end = window.setTimeout(() => {
+      noteIdleSignOut(Math.round(idleSeconds / 60));
       setToken(null);
       queryClient.clear();
-      void navigate("/sign-in", { state: { idleMinutes: Math.round(idleSeconds / 60) } });
+      void navigate("/sign-in");
     }, Math.max(0, deadline - now));
     return () => {
       window.clearTimeout(warn);

@@ -22,3 +22,16 @@ function subscribe(listener: () => void): () => void {
 export function useLastApiCall(): number {
   return useSyncExternalStore(subscribe, lastApiCall);
 }
+
+// Set when the idle timeout ends the session, for the sign-in page to say why. Kept here, not in
+// the navigation's state: the pages that see the token gone send the person to sign in too, and
+// may get there first.
+let idleSignOut: number | null = null;
+
+export function noteIdleSignOut(minutes: number | null): void {
+  idleSignOut = minutes;
+}
+
+export function idleSignOutMinutes(): number | null {
+  return idleSignOut;
+}

@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useLocation } from "react-router";
+import { Link } from "react-router";
+import { idleSignOutMinutes, noteIdleSignOut } from "../account/activity";
 import { api } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
 import { type Challenge, isChallenge, SecondStep } from "../account/SecondStep";
@@ -14,8 +15,9 @@ import { usePageTitle } from "../components/usePageTitle";
 export function SignIn() {
   const { t } = useTranslation();
   const signedIn = useSignedIn();
-  // Set by the idle timeout when it signs the person out (account/IdleWarning).
-  const idleMinutes = (useLocation().state as { idleMinutes?: number } | null)?.idleMinutes;
+  // Set when the idle timeout signed the person out (account/SessionWatch): said once, here.
+  const [idleMinutes] = useState(idleSignOutMinutes);
+  useEffect(() => () => noteIdleSignOut(null), []);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
@@ -50,7 +52,7 @@ export function SignIn() {
   return (
     <>
       <h1>{t("signIn.title")}</h1>
-      {idleMinutes !== undefined && (
+      {idleMinutes !== null && (
         <div className="usa-alert usa-alert--info usa-alert--slim" role="status">
           <div className="usa-alert__body">
             <p className="usa-alert__text">{t("signIn.idleSignedOut", { count: idleMinutes })}</p>
