@@ -1,4 +1,4 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -15,8 +15,11 @@ export function VerifyEmail() {
   usePageTitle(t("account.verify.title"));
   const token = useLinkToken("token");
   const signedIn = useToken() !== null;
+  const queryClient = useQueryClient();
   const verify = useMutation({
     mutationFn: () => submit(() => api.POST("/v1/account/email-verifications", { body: { token } }), ["token"]),
+    // A signed-in account's page shows the confirmed address, no longer as waiting
+    onSuccess: (outcome) => (outcome.data ? queryClient.invalidateQueries({ queryKey: ["me"] }) : undefined),
   });
   const { mutate } = verify;
   const sent = useRef(false);
