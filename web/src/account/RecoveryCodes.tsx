@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 /**
@@ -9,9 +9,11 @@ export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: ()
   const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
   const id = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []); // they replace the form that was sent: start here
   return (
     <section aria-labelledby={`${id}-title`} className="border-1px padding-2 margin-y-2">
-      <h2 id={`${id}-title`}>{t("account.recovery.title")}</h2>
+      <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>{t("account.recovery.title")}</h2>
       <p>{t("account.recovery.intro")}</p>
       <ul className="usa-list usa-list--unstyled font-mono-md" aria-label={t("account.recovery.listLabel")}>
         {codes.map((code) => (

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
@@ -29,6 +29,10 @@ export function SecondStep({ challenge, onStartOver }: { challenge: Challenge; o
   const [busy, setBusy] = useState(false);
   const [emailSent, setEmailSent] = useState(false);
   const [expired, setExpired] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The page changed in place (the address did not): the focus goes to its new heading, so a
+  // screen reader says where the person is and the keyboard starts there.
+  useEffect(() => heading.current?.focus(), []);
 
   function choose(next: Method) {
     setMethod(next);
@@ -77,7 +81,9 @@ export function SecondStep({ challenge, onStartOver }: { challenge: Challenge; o
 
   return (
     <>
-      <h1>{t("signIn.codeTitle")}</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        {t("signIn.codeTitle")}
+      </h1>
       <ErrorSummary messages={errors.general} />
       {expired ? (
         <button className="usa-button" type="button" onClick={onStartOver}>

@@ -56,6 +56,7 @@ describe("signing in with a second factor", () => {
     renderAt("/sign-in");
     const user = await signIn();
     expect(await screen.findByLabelText("Code from your authenticator app")).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByRole("heading", { name: "Enter your code" }));
     await user.click(screen.getByLabelText("One of your recovery codes"));
     expect(screen.queryByLabelText("Code from your authenticator app")).toBeNull();
     await user.type(screen.getByLabelText("Recovery code"), "abcd-efgh-ijkl-mnop");
