@@ -5,7 +5,7 @@ import { Navigate, useLocation, useNavigate } from "react-router";
 import { api } from "../api/client";
 import { useSignOut } from "../pages/useSignOut";
 import { setToken, useToken } from "../session";
-import { noteIdleSignOut, useLastApiCall } from "./activity";
+import { noteIdleSignOut, onRestricted, useLastApiCall } from "./activity";
 import { useMe } from "./shared";
 import { mustPath } from "./signedIn";
 
@@ -38,6 +38,9 @@ export function SessionWatch() {
 
 function Watch({ token }: { token: string }) {
   const me = useMe(token);
+  const queryClient = useQueryClient();
+  // A page refused for a restriction the cached account view does not show: read it afresh.
+  useEffect(() => onRestricted(() => void queryClient.invalidateQueries({ queryKey: ["me", token] })), [queryClient, token]);
   const { pathname } = useLocation();
   const must = me.data ? mustPath(me.data.account.must) : null;
   const redirect = must !== null && pathname !== must && !OPEN_WHILE_RESTRICTED.includes(pathname);

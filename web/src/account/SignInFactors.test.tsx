@@ -171,3 +171,23 @@ describe("what a session must do first", () => {
     expect(screen.getByText(/Staff accounts need a second sign-in step/)).toBeTruthy();
   });
 });
+
+describe("a page refused for a restriction", () => {
+  it("reads the account again and goes where the session must go", async () => {
+    const { setToken } = await import("../session");
+    setToken("tok-1");
+    let reads = 0;
+    fakeApi({
+      // the first read is stale (nothing owed); the page's own call is refused for the terms
+      "GET /v1/me": () => ({ status: 200, body: me(reads++ === 0 ? null : "terms") }),
+      "GET /v1/me/notifications": {
+        status: 403,
+        body: apiError("terms_acceptance_required", "Accept the current Terms of Use first."),
+      },
+      "GET /v1/terms": { status: 200, body: { version: "2026-02", terms_of_use: "Be kind.", consent: "I agree." } },
+    });
+    renderAt("/");
+    await waitFor(() => expect(window.location.pathname).toBe("/account/terms"));
+    expect(await screen.findByText("Be kind.")).toBeTruthy();
+  });
+});

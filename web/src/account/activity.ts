@@ -35,3 +35,19 @@ export function noteIdleSignOut(minutes: number | null): void {
 export function idleSignOutMinutes(): number | null {
   return idleSignOut;
 }
+
+// A call refused because the session must first accept the terms or set up a second factor: the
+// session watch reads GET /v1/me again and sends the person to the page that does it.
+const RESTRICTION_CODES = new Set(["terms_acceptance_required", "second_factor_setup_required"]);
+const restrictionListeners = new Set<() => void>();
+
+export async function noteRefusal(response: Response): Promise<void> {
+  if (response.status !== 403 || restrictionListeners.size === 0) return;
+  const body = (await response.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
+  if (RESTRICTION_CODES.has(body?.error?.code ?? "")) restrictionListeners.forEach((listener) => listener());
+}
+
+export function onRestricted(listener: () => void): () => void {
+  restrictionListeners.add(listener);
+  return () => restrictionListeners.delete(listener);
+}

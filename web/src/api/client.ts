@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { noteApiCall } from "../account/activity";
+import { noteApiCall, noteRefusal } from "../account/activity";
 import { getToken, setToken } from "../session";
 import type { components, paths } from "./schema";
 
@@ -25,6 +25,7 @@ api.use({
     // A session that ended (idle, expired, signed out elsewhere) is forgotten, so the pages
     // send the patient back to sign in instead of repeating a refused call.
     if (response.status === 401 && request.headers.has("Authorization")) setToken(null);
+    void noteRefusal(response); // a session that must first accept the terms, or set up a second factor
     return response;
   },
 });
