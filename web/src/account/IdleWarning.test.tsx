@@ -51,7 +51,7 @@ describe("the idle timeout", () => {
   });
 
   it("signs out when the time passes and says why on the sign-in page", async () => {
-    await signedInHome();
+    const calls = await signedInHome();
     act(() => vi.advanceTimersByTime(13 * MINUTE + 1000));
     expect(await screen.findByRole("alertdialog")).toBeTruthy();
     act(() => vi.advanceTimersByTime(2 * MINUTE));
@@ -61,6 +61,8 @@ describe("the idle timeout", () => {
     expect(getToken()).toBeNull();
     expect(window.sessionStorage.getItem("portal.session")).toBeNull();
     expect(screen.queryByRole("alertdialog")).toBeNull();
+    const ended = calls.find((call) => call.method === "DELETE");
+    expect(ended?.headers.get("Authorization")).toBe("Bearer tok-1");
   });
 
   it("signs out at once from the dialog", async () => {

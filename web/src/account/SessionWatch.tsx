@@ -71,6 +71,9 @@ function IdleWarning({ idleSeconds, token }: { idleSeconds: number; token: strin
     const now = Date.now();
     const warn = window.setTimeout(() => setPhase("warning"), Math.max(0, deadline - WARN_BEFORE_MS - now));
     const end = window.setTimeout(() => {
+      // The API's deadline counts from when it received the last call, a little after this tab
+      // sent it: the session is ended there too rather than left to lapse a moment later.
+      void api.DELETE("/v1/sessions/current", { headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
       noteIdleSignOut(Math.round(idleSeconds / 60));
       setToken(null);
       queryClient.clear();
@@ -80,7 +83,7 @@ function IdleWarning({ idleSeconds, token }: { idleSeconds: number; token: strin
       window.clearTimeout(warn);
       window.clearTimeout(end);
     };
-  }, [deadline, idleSeconds, navigate, queryClient]);
+  }, [deadline, idleSeconds, navigate, queryClient, token]);
 
   if (phase !== "warning") return null;
   return <IdleDialog deadline={deadline} token={token} />;
