@@ -51,6 +51,7 @@ class AccountView(ResponseModel):
     second_factors: list[SecondFactorMethod]
     terms: TermsAcceptanceView
     must: Restriction | None = Field(description=MUST_DESCRIPTION)
+    idle_timeout_s: int = Field(description="This session ends after this many seconds without a call.")
 
 
 class ConnectionView(ResponseModel):

@@ -78,6 +78,9 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
                 "current_version": terms.CURRENT.version,
             },
             "must": caller.restriction or None,
+            # So a page loaded after sign-in (a reload, a new tab of the same session) can warn
+            # before the session ends for want of a call, as the sign-in answer lets it.
+            "idle_timeout_s": ports.settings.identity.session_idle_seconds,
         },
         "patient": patients.summary(patient) if patient is not None else None,
         "acting_for": [],  # the patients this account may act for: none until proxies exist

@@ -14,6 +14,7 @@ export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
+  { to: "/account", label: "nav.account" },
 ];
 
 export const staffNav: NavItem[] = [
@@ -21,6 +22,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/patients", label: "staff.nav.patients" },
   { to: "/staff/worklist", label: "staff.nav.worklist" },
   { to: "/staff/quarantine", label: "staff.nav.quarantine" },
+  { to: "/account", label: "nav.account" },
 ];
 
 // Admins are staff of their organization too: their list adds the organization's settings.

@@ -1356,6 +1356,11 @@ export interface components {
             /** Email Verified */
             email_verified: boolean;
             /**
+             * Idle Timeout S
+             * @description This session ends after this many seconds without a call.
+             */
+            idle_timeout_s: number;
+            /**
              * Must
              * @description What this session must do before anything else: `terms` (accept the current Terms of Use) or `second_factor_setup` (staff: set up a second factor); null when nothing.
              */

@@ -7,6 +7,7 @@ import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
+import { PasswordField } from "../account/PasswordField";
 
 const FIELDS = [
   "invitation_code",
@@ -38,6 +39,8 @@ export function Enroll() {
   }, []);
   const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")) });
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  // The user name and email typed so far, for the password rules that name them.
+  const [chosen, setChosen] = useState({ username: "", email: "" });
   const enroll = useMutation({
     mutationFn: async (body: Schemas["Enrollment"]) => {
       const { data, error } = await api.POST("/v1/enrollments", { body });
@@ -87,7 +90,15 @@ export function Enroll() {
       <h1>{t("enroll.title")}</h1>
       <p>{t("enroll.intro")}</p>
       <ErrorSummary messages={terms.isError ? [terms.error.message, ...errors.general] : errors.general} />
-      <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+      <form
+        className="usa-form usa-form--large"
+        onSubmit={onSubmit}
+        onChange={(event) => {
+          const form = new FormData(event.currentTarget);
+          setChosen({ username: String(form.get("username") ?? ""), email: String(form.get("email") ?? "") });
+        }}
+        noValidate
+      >
         <TextField
           name="invitation_code"
           label={t("enroll.invitationCode")}
@@ -119,13 +130,12 @@ export function Enroll() {
           autoComplete="username"
           required
         />
-        <TextField
+        <PasswordField
           name="password"
-          type="password"
           label={t("enroll.password")}
           error={errors.fields.password}
-          autoComplete="new-password"
-          required
+          username={chosen.username}
+          email={chosen.email}
         />
         <TextField
           name="email"

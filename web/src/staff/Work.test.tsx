@@ -169,13 +169,14 @@ describe("the staff home", () => {
       "/staff/worklist",
       "/staff/quarantine",
     ]);
-    // the header's links are the staff pages, never a patient's record
+    // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
     expect(within(pages).getAllByRole("link").map((link) => link.textContent)).toEqual([
       "Home",
       "Patients",
       "Worklist",
       "Feed quarantine",
+      "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Find a patient" })).toBeTruthy();
