@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { DEMO, expect, expectAccessible, INVITATION_SUBJECT, sendToFeed, test } from "../fixtures";
+import { totp } from "../totp";
 
 // One story, in order, on one stack: an admin sets when lab results are shown, staff invite the
 // demo patient, she enrolls and reads her record, then a critical lab result arrives and staff
@@ -19,11 +20,15 @@ const CRITICAL_POTASSIUM = [
   "OBX|1|NM|2823-3^Potassium [Moles/volume] in Serum or Plasma^LN||6.9|mmol/L|3.5-5.1|HH|||F|||20261125080000|||||||||AMC Core Laboratory",
 ].join("\r");
 
-async function signIn(page: Page, account: { username: string; password: string }) {
-  await page.goto("/sign-in");
+async function signInWithPassword(page: Page, account: { username: string; password: string }) {
   await page.getByLabel("User name").fill(account.username);
   await page.getByLabel("Password").fill(account.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function signIn(page: Page, account: { username: string; password: string }) {
+  await page.goto("/sign-in");
+  await signInWithPassword(page, account);
   await expect(page.getByRole("heading", { level: 1, name: /Welcome|Clinic work/ })).toBeVisible();
 }
 
@@ -66,7 +71,7 @@ test("staff find the demo patient and invite her", async ({ page }) => {
   await expectAccessible(page, "the patient's page, invited");
 });
 
-test("the patient enrolls from the emailed link, reads her corrected result and her documents, and signs out", async ({
+test("the patient enrolls from the emailed link, sets up an authenticator and signs in with it, reads her corrected result, her documents and her sign-in history, and signs out", async ({
   page,
   api,
 }) => {
@@ -94,13 +99,47 @@ test("the patient enrolls from the emailed link, reads her corrected result and 
   await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
   await expectAccessible(page, "sign in");
-  await page.getByLabel("User name").fill(dana.username);
-  await page.getByLabel("Password").fill(dana.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInWithPassword(page, dana);
   await expect(page.getByRole("heading", { level: 1, name: "Welcome" })).toBeVisible();
   await expect(page.getByText(`Signed in as ${dana.username}`)).toBeVisible();
   await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
   await expectAccessible(page, "home");
+
+  // She adds an authenticator app: her phone would read the key the page shows; this test computes
+  // the app's codes from it.
+  await siteNav(page).getByRole("link", { name: "Account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+  await expectAccessible(page, "account");
+  await page.getByRole("link", { name: "Sign-in security" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign-in security" })).toBeVisible();
+  await expectAccessible(page, "sign-in security");
+  await page.getByRole("link", { name: "Set up an authenticator app" }).click();
+  await page.getByRole("button", { name: "Start setting up" }).click();
+  const key = page.getByLabel("Key for your authenticator app");
+  await expect(key).toBeVisible();
+  await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
+  await expectAccessible(page, "authenticator set-up");
+  const seed = (await key.textContent())!.replaceAll(" ", "");
+  await page.getByLabel("Code the app shows now").fill(totp(seed));
+  await page.getByLabel("Your current password").fill(dana.password);
+  await page.getByRole("button", { name: "Turn on the authenticator app" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your second sign-in step is on" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Your recovery codes" }).getByRole("listitem").first()).toBeVisible();
+  await expectAccessible(page, "recovery codes");
+  await page.getByText("I have saved these codes somewhere safe").click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign-in security" })).toBeVisible();
+
+  // Signing in now asks for the app's code after her password. The code she set it up with was
+  // used once, so she types the next one the app shows (the portal allows one step of drift).
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInWithPassword(page, dana);
+  await expect(page.getByRole("heading", { level: 1, name: "Enter your code" })).toBeVisible();
+  await expectAccessible(page, "sign-in code");
+  await expect(page.getByRole("radio", { name: "A code from your authenticator app" })).toBeChecked();
+  await page.getByRole("textbox", { name: "Code from your authenticator app" }).fill(totp(seed, Date.now() + 30_000));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Welcome" })).toBeVisible();
 
   // Her results: the hemoglobin A1c was corrected, and what it said first is kept.
   await siteNav(page).getByRole("link", { name: "Test results" }).click();
@@ -125,6 +164,14 @@ test("the patient enrolls from the emailed link, reads her corrected result and 
   await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
   await expect(page.getByText(/After visit summary/i).first()).toBeVisible();
   await expectAccessible(page, "documents");
+
+  // Her sign-in history shows the authenticator turned on and her sign-ins.
+  await siteNav(page).getByRole("link", { name: "Account" }).click();
+  await page.getByRole("link", { name: "Sign-in history" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign-in history" })).toBeVisible();
+  await expect(page.getByText("Authenticator app turned on")).toBeVisible();
+  await expect(page.getByText("Signed in").first()).toBeVisible();
+  await expectAccessible(page, "sign-in history");
 
   // She signs out: the session is gone from the tab, and her pages ask her to sign in again.
   await page.getByRole("button", { name: "Sign out" }).click();
