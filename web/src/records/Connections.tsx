@@ -20,7 +20,7 @@ const ADD_FIELDS = ["organization_id", "invitation_code"] as const;
 export function Connections() {
   const { t } = useTranslation();
   usePageTitle(t("records.connections.title"));
-  return <PatientPage>{(record) => <ConnectionsView record={record} />}</PatientPage>;
+  return <PatientPage naming={false}>{(record) => <ConnectionsView record={record} />}</PatientPage>;
 }
 
 function ConnectionsView({ record }: { record: RecordView }) {

@@ -37,13 +37,32 @@ export function recordPath(path: string, patientId: string, ownId: string | unde
  * before anything is asked of the API. Without a session the visitor goes to sign in; an account
  * with no record (or one that owes something first) is told so.
  */
-export function PatientPage({ children }: { children: (record: RecordView) => ReactNode }) {
+export function PatientPage({
+  children,
+  naming = true,
+}: {
+  children: (record: RecordView) => ReactNode;
+  /** Say which organization's record the page shows (a page about all of them does not). */
+  naming?: boolean;
+}) {
   const token = useToken();
   if (token === null) return <Navigate to="/sign-in" replace />;
-  return <WithPatient token={token}>{children}</WithPatient>;
+  return (
+    <WithPatient token={token} naming={naming}>
+      {children}
+    </WithPatient>
+  );
 }
 
-function WithPatient({ token, children }: { token: string; children: (record: RecordView) => ReactNode }) {
+function WithPatient({
+  token,
+  naming,
+  children,
+}: {
+  token: string;
+  naming: boolean;
+  children: (record: RecordView) => ReactNode;
+}) {
   const { t } = useTranslation();
   const [search] = useSearchParams();
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
@@ -77,7 +96,7 @@ function WithPatient({ token, children }: { token: string; children: (record: Re
   };
   return (
     <>
-      {active.length > 1 && (
+      {naming && active.length > 1 && (
         <p className="usa-hint">
           {t("records.picker.showing", { organization })} <Link to="/connections">{t("records.picker.change")}</Link>
         </p>

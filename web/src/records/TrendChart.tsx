@@ -163,7 +163,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
           );
         })}
       </svg>
-      <div className="usa-table-container--scrollable" tabIndex={0} aria-labelledby={`${id}-table`}>
+      <div className="usa-table-container--scrollable" role="region" tabIndex={0} aria-labelledby={`${id}-table`}>
         <table className="usa-table usa-table--borderless usa-table--compact">
           <caption id={`${id}-table`}>{t("records.trend.tableCaption", { name })}</caption>
           <thead>
