@@ -6,12 +6,15 @@ import { flagWords, whenText } from "./format";
 type Trend = Schemas["Trend"];
 type Point = Schemas["TrendPoint"];
 
-const WIDTH = 640;
-const HEIGHT = 260;
-const LEFT = 64;
-const RIGHT = 24;
-const TOP = 28;
-const BOTTOM = 52;
+// Drawn small and scaled to the page's width: text stays readable on a 360 px phone.
+const WIDTH = 480;
+const HEIGHT = 270;
+const LEFT = 52;
+const RIGHT = 16;
+const TOP = 30;
+const BOTTOM = 44;
+const SMALL = 14;
+const LARGE = 16;
 const NUMBER = /-?\d+(?:\.\d+)?/.source;
 
 /** A reference range as labs write it ("70-99", "<5.7", ">=40"): its bounds, where it has them. */
@@ -30,6 +33,18 @@ function moment(point: Point): number | null {
   if (!point.at) return null;
   const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(point.at) ? `${point.at}T00:00:00Z` : point.at);
   return Number.isNaN(parsed) ? null : parsed;
+}
+
+/** Round steps for the value axis (1, 2, 2.5 or 5 times a power of ten), about four of them. */
+export function niceTicks(min: number, max: number): number[] {
+  const rough = (max - min) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * power >= rough) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let tick = Math.ceil(min / step) * step; tick <= max + step * 1e-9; tick += step) {
+    ticks.push(Number(tick.toPrecision(12)));
+  }
+  return ticks;
 }
 
 /**
@@ -73,9 +88,15 @@ export function TrendChart({ trend }: { trend: Trend }) {
   };
 
   const number = new Intl.NumberFormat(i18n.language, { maximumSignificantDigits: 4 });
-  const ticks = [0, 1, 2, 3, 4].map((step) => min + ((max - min) * step) / 4);
+  const ticks = niceTicks(min, max);
   const dateLabel = (point: Point) => whenText(point.at, i18n.language)?.replace(/,? \d{1,2}:\d{2}.*$/, "") ?? "";
-  const labelled = points.length <= 6 ? points.map((_, index) => index) : [0, points.length - 1];
+  // Dates under the axis where they fit: the latest always, then earlier ones at least a date's
+  // width apart (the table has every date).
+  const labelled: number[] = [];
+  for (let index = points.length - 1; index >= 0; index--) {
+    const last = labelled[labelled.length - 1];
+    if (last === undefined || x(last) - x(index) >= 110) labelled.push(index);
+  }
   const summary = t("records.trend.summary", {
     name,
     count: points.length,
@@ -108,7 +129,13 @@ export function TrendChart({ trend }: { trend: Trend }) {
               }
               fill="#e3f5e1"
             />
-            <text x={WIDTH - RIGHT - 4} y={(bounds.high === null ? TOP : y(bounds.high)) + 16} textAnchor="end" fontSize="13" fill="#216e1f">
+            <text
+              x={WIDTH - RIGHT - 4}
+              y={(bounds.low === null ? HEIGHT - BOTTOM : y(bounds.low)) - 6}
+              textAnchor="end"
+              fontSize={SMALL}
+              fill="#216e1f"
+            >
               {t("records.trend.normalRange", { range: latest.reference_range })}
             </text>
           </>
@@ -116,7 +143,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
         {ticks.map((tick) => (
           <g key={tick}>
             <line x1={LEFT} x2={WIDTH - RIGHT} y1={y(tick)} y2={y(tick)} stroke="#dfe1e2" />
-            <text x={LEFT - 8} y={y(tick) + 4} textAnchor="end" fontSize="13" fill="#3d4551">
+            <text x={LEFT - 8} y={y(tick) + 4} textAnchor="end" fontSize={SMALL} fill="#3d4551">
               {number.format(tick)}
             </text>
           </g>
@@ -124,7 +151,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
         <line x1={LEFT} x2={LEFT} y1={TOP} y2={HEIGHT - BOTTOM} stroke="#71767a" />
         <line x1={LEFT} x2={WIDTH - RIGHT} y1={HEIGHT - BOTTOM} y2={HEIGHT - BOTTOM} stroke="#71767a" />
         {units && (
-          <text x={LEFT} y={TOP - 10} fontSize="13" fill="#3d4551">
+          <text x={LEFT} y={TOP - 10} fontSize={SMALL} fill="#3d4551">
             {units}
           </text>
         )}
@@ -145,7 +172,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
               ) : (
                 <circle cx={cx} cy={cy} r="5.5" fill="#005ea2" />
               )}
-              <text x={cx} y={cy - 11} textAnchor="middle" fontSize="14" fontWeight="bold" fill="#1b1b1b">
+              <text x={cx} y={cy - 11} textAnchor="middle" fontSize={LARGE} fontWeight="bold" fill="#1b1b1b">
                 {point.value}
               </text>
               {labelled.includes(index) && (
@@ -153,7 +180,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
                   x={cx}
                   y={HEIGHT - BOTTOM + 20}
                   textAnchor={index === 0 && points.length > 1 ? "start" : index === points.length - 1 ? "end" : "middle"}
-                  fontSize="13"
+                  fontSize={SMALL}
                   fill="#3d4551"
                 >
                   {dateLabel(point)}
@@ -163,8 +190,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
           );
         })}
       </svg>
-      <div className="usa-table-container--scrollable" role="region" tabIndex={0} aria-labelledby={`${id}-table`}>
-        <table className="usa-table usa-table--borderless usa-table--compact">
+      <table className="usa-table usa-table--stacked usa-table--borderless usa-table--compact width-full">
           <caption id={`${id}-table`}>{t("records.trend.tableCaption", { name })}</caption>
           <thead>
             <tr>
@@ -179,19 +205,20 @@ export function TrendChart({ trend }: { trend: Trend }) {
               const flags = flagWords(point, t);
               return (
                 <tr key={`${point.result_id}-${index}`}>
-                  <th scope="row">{whenText(point.at, i18n.language) ?? t("results.unknownDate")}</th>
-                  <td>
+                  <th scope="row" data-label={t("records.trend.when")}>
+                    {whenText(point.at, i18n.language) ?? t("results.unknownDate")}
+                  </th>
+                  <td data-label={t("result.value")}>
                     {point.value}
                     {point.units && ` ${point.units}`}
                   </td>
-                  <td>{point.reference_range ?? t("result.noRange")}</td>
-                  <td>{flags.length === 0 ? t("result.noFlags") : flags.join(", ")}</td>
+                  <td data-label={t("result.range")}>{point.reference_range ?? t("result.noRange")}</td>
+                  <td data-label={t("result.flags")}>{flags.length === 0 ? t("result.noFlags") : flags.join(", ")}</td>
                 </tr>
               );
             })}
           </tbody>
-        </table>
-      </div>
+      </table>
     </figure>
   );
 }

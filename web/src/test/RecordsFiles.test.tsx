@@ -150,3 +150,21 @@ describe("which record", () => {
     expect(calls.map((call) => call.path)).toEqual(["/v1/me"]);
   });
 });
+
+describe("the chart's scales", () => {
+  it("reads reference ranges as labs write them", async () => {
+    const { rangeBounds } = await import("../records/TrendChart");
+    expect(rangeBounds("70-99")).toEqual({ low: 70, high: 99 });
+    expect(rangeBounds("3.5 - 5.1")).toEqual({ low: 3.5, high: 5.1 });
+    expect(rangeBounds("<5.7")).toEqual({ low: null, high: 5.7 });
+    expect(rangeBounds(">=40")).toEqual({ low: 40, high: null });
+    expect(rangeBounds("negative")).toBeNull();
+  });
+
+  it("steps the value axis in round numbers", async () => {
+    const { niceTicks } = await import("../records/TrendChart");
+    expect(niceTicks(3.7, 6.7)).toEqual([4, 5, 6]);
+    expect(niceTicks(62, 142)).toEqual([80, 100, 120, 140]);
+    expect(niceTicks(0.1, 0.9)).toEqual([0.2, 0.4, 0.6, 0.8]);
+  });
+});
