@@ -86,7 +86,7 @@ function WithPatient({
   }
   const organization = connection
     ? organizationName(connection)
-    : (me.data.account.organization_id ?? "");
+    : me.data.account.organization_id;
   const record: RecordView = {
     patientId: chosen,
     token,
