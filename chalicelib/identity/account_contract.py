@@ -59,6 +59,12 @@ class ConnectionView(ResponseModel):
 
     connection_id: str
     organization_id: str
+    organization_name: str | None = Field(description="The organization's name; null if the directory has none.")
+    patient_id: str | None = Field(
+        description="The id of this organization's record of the patient, for the "
+        "/v1/patients/{patient_id}/... routes; null while the connection is pending (no record is "
+        "readable through it until then)."
+    )
     status: Literal["active", "pending"] = Field(
         description="pending until that organization's record carries the birth date and family name to match."
     )
