@@ -162,8 +162,13 @@ class Connections(ResponseModel):
 
 
 class ConnectionRequest(RequestModel):
-    organization_id: OrganizationId
-    invitation_code: Secret = Field(description="The code of that organization's invitation.")
+    invitation_code: Secret = Field(
+        description="The code of the other organization's invitation (its email's link carries it): "
+        "the invitation names the organization."
+    )
+    organization_id: OrganizationId | None = Field(
+        default=None, description="Optional: when given, the code must be this organization's."
+    )
 
 
 # -- second factors -------------------------------------------------------------------------------

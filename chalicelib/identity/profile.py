@@ -211,7 +211,7 @@ def add_connection(
     throttle.check(ports, "enrollment", origin.source_ip, now)
     account = account_of(ports, caller)
     invitation = enrollment.live_invitation(ports, body.invitation_code, now)
-    if invitation.organization_id != body.organization_id:
+    if body.organization_id is not None and invitation.organization_id != body.organization_id:
         raise ValidationFailed("This invitation code is not from that organization.", [{"field": "invitation_code"}])
     if any(c.organization_id == invitation.organization_id for c in account.connections):
         raise Conflict("This organization is connected already.")

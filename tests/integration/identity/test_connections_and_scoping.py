@@ -144,7 +144,8 @@ def test_a_code_from_another_organization_for_the_same_person_adds_it(connecting
     token = connecting["token"]
     other_patient_id, invitation_id, code = connecting["invite"](SARATOGA_RECORD)
 
-    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token)
+    # the code alone: the invitation names its organization (the patient only has the email's link)
+    added = call(seeded, "POST", "/v1/me/connections", {"invitation_code": code}, token)
     assert added.status_code == 201, added.json_body
     assert added.json_body["organization_id"] == OTHER_ORG and added.json_body["status"] == "active"
     assert added.json_body["patient_id"] == other_patient_id
@@ -434,3 +435,13 @@ def test_a_connected_organizations_results_are_read_by_the_id_its_connection_nam
     pending = next(c for c in connections_of(seeded, token) if c["organization_id"] == OTHER_ORG)
     assert (pending["status"], pending["patient_id"]) == ("pending", None)
     assert call(seeded, "GET", f"/v1/patients/{other_patient_id}/results", token=token).status_code == 404
+
+
+def test_a_code_named_with_another_organization_is_refused_and_stays_usable(connecting, seeded):
+    token = connecting["token"]
+    _, _, code = connecting["invite"](SARATOGA_RECORD)
+
+    wrong = call(seeded, "POST", "/v1/me/connections", {"organization_id": HOME_ORG, "invitation_code": code}, token)
+    assert wrong.status_code == 400, wrong.json_body
+    assert [d["field"] for d in wrong.json_body["error"]["details"]] == ["invitation_code"]
+    assert call(seeded, "POST", "/v1/me/connections", {"invitation_code": code}, token).status_code == 201

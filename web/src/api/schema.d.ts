@@ -1742,11 +1742,15 @@ export interface components {
         ConnectionRequest: {
             /**
              * Invitation Code
-             * @description The code of that organization's invitation.
+             * @description The code of the other organization's invitation (its email's link carries it): the invitation names the organization.
              */
             invitation_code: string;
-            /** Organization Id */
-            organization_id: string;
+            /**
+             * Organization Id
+             * @description Optional: when given, the code must be this organization's.
+             * @default null
+             */
+            organization_id?: string | null;
         };
         /**
          * ConnectionView

@@ -11,7 +11,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, organizationName, recordPath, type RecordView } from "./PatientPage";
 
 type Connection = Schemas["ConnectionView"];
-const ADD_FIELDS = ["organization_id", "invitation_code"] as const;
+const ADD_FIELDS = ["invitation_code"] as const;
 
 /**
  * My Connections: each organization whose record the patient sees, with links to that record's
@@ -165,20 +165,18 @@ function RemoveConnection({ connection, onRemoved }: { connection: Connection; o
 
 function AddConnection({ onAdded }: { onAdded: (message: string) => void }) {
   const { t } = useTranslation();
-  const [organizationId, setOrganizationId] = useState("");
   const [code, setCode] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const add = useMutation({
     mutationFn: async () => {
       const answer = await api.POST("/v1/me/connections", {
-        body: { organization_id: organizationId.trim(), invitation_code: code.trim() },
+        body: { invitation_code: code.trim() }, // the invitation names its organization
       });
       if (answer.data === undefined) throw answer.error;
       return answer.data;
     },
     onSuccess: (connection) => {
       setErrors(noErrors);
-      setOrganizationId("");
       setCode("");
       onAdded(t(`records.connections.added_${connection.status}`, { organization: organizationName(connection) }));
     },
@@ -187,7 +185,6 @@ function AddConnection({ onAdded }: { onAdded: (message: string) => void }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const missing: Record<string, string> = {};
-    if (!organizationId.trim()) missing.organization_id = t("errors.required");
     if (!code.trim()) missing.invitation_code = t("errors.required");
     if (Object.keys(missing).length > 0) return setErrors({ fields: missing, general: [] });
     add.mutate();
@@ -198,15 +195,6 @@ function AddConnection({ onAdded }: { onAdded: (message: string) => void }) {
       <p>{t("records.connections.addIntro")}</p>
       <form className="usa-form" onSubmit={submit} noValidate>
         <ErrorSummary messages={errors.general} />
-        <TextField
-          name="organization_id"
-          label={t("records.connections.organizationId")}
-          hint={t("records.connections.organizationIdHint")}
-          error={errors.fields.organization_id}
-          value={organizationId}
-          onChange={(event) => setOrganizationId(event.target.value)}
-          autoComplete="off"
-        />
         <TextField
           name="invitation_code"
           label={t("records.connections.code")}

@@ -86,25 +86,22 @@ describe("my connections", () => {
     renderAt("/connections");
     const user = userEvent.setup();
     await screen.findByRole("heading", { name: "Albany Medical Center" });
-    await user.type(screen.getByLabelText("Organization ID"), " saratoga-hospital ");
-    await user.type(screen.getByLabelText("Invitation code"), "CODE-1");
+    expect(screen.queryByLabelText("Organization ID")).toBeNull(); // the code says which organization
+    await user.type(screen.getByLabelText("Invitation code"), " CODE-1 ");
     await user.click(screen.getByRole("button", { name: "Add connection" }));
     expect((await screen.findByRole("status")).textContent).toBe("Saratoga Hospital is connected.");
-    expect(calls.find((call) => call.method === "POST")?.body).toEqual({
-      organization_id: "saratoga-hospital",
-      invitation_code: "CODE-1",
-    });
+    expect(calls.find((call) => call.method === "POST")?.body).toEqual({ invitation_code: "CODE-1" });
     expect((screen.getByLabelText("Invitation code") as HTMLInputElement).value).toBe("");
   });
 
-  it("puts the API's refusal next to the field it names, and asks for both fields first", async () => {
+  it("puts the API's refusal next to the field it names, and asks for the code first", async () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: meWith(homeConnection) },
       "GET /v1/me/connections": { status: 200, body: { connections: [homeConnection] } },
       "POST /v1/me/connections": {
         status: 400,
-        body: apiError("validation_failed", "This invitation code is not from that organization.", [
+        body: apiError("validation_failed", "This invitation code has expired.", [
           { field: "invitation_code" },
         ]),
       },
@@ -113,18 +110,16 @@ describe("my connections", () => {
     const user = userEvent.setup();
     await screen.findByRole("heading", { name: "Albany Medical Center" });
     await user.click(screen.getByRole("button", { name: "Add connection" }));
-    expect(screen.getAllByText("Fill in this field.")).toHaveLength(2);
+    expect(screen.getAllByText("Fill in this field.")).toHaveLength(1);
     expect(calls.some((call) => call.method === "POST")).toBe(false);
 
-    await user.type(screen.getByLabelText("Organization ID"), "troy-clinic");
     await user.type(screen.getByLabelText("Invitation code"), "CODE-1");
     await user.click(screen.getByRole("button", { name: "Add connection" }));
     const code = await screen.findByLabelText("Invitation code");
     await waitFor(() => expect(code.getAttribute("aria-invalid")).toBe("true"));
     expect(document.getElementById("field-invitation_code-error")?.textContent).toBe(
-      "This invitation code is not from that organization.",
+      "This invitation code has expired.",
     );
-    expect(screen.getByLabelText("Organization ID").getAttribute("aria-invalid")).toBeNull();
   });
 
   it("says when the list is refused", async () => {
