@@ -14,6 +14,10 @@ export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
+  { to: "/health-summary", label: "nav.healthSummary" },
+  { to: "/upcoming", label: "nav.upcoming" },
+  { to: "/access-log", label: "nav.accessLog" },
+  { to: "/connections", label: "nav.connections" },
   { to: "/account", label: "nav.account" },
 ];
 

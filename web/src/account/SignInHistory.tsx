@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -114,8 +115,19 @@ function History({ token }: { token: string }) {
   );
 }
 
-const REASONS = new Set(["wrong_password", "wrong_code", "locked", "too_many_attempts", "password", "totp", "email", "recovery_code"]);
+// Each reason the API gives with its sentence; any other is shown as the API spells it.
+const REASON_KEYS = {
+  wrong_password: "account.history.reasons.wrong_password",
+  wrong_code: "account.history.reasons.wrong_code",
+  locked: "account.history.reasons.locked",
+  too_many_attempts: "account.history.reasons.too_many_attempts",
+  password: "account.history.reasons.password",
+  totp: "account.history.reasons.totp",
+  email: "account.history.reasons.email",
+  recovery_code: "account.history.reasons.recovery_code",
+} as const;
 
-function reasonWords(t: ReturnType<typeof useTranslation>["t"], reason: string): string {
-  return REASONS.has(reason) ? t(`account.history.reasons.${reason}` as "account.history.reasons.password") : reason.replace(/_/g, " ");
+function reasonWords(t: TFunction, reason: string): string {
+  const key = REASON_KEYS[reason as keyof typeof REASON_KEYS] as (typeof REASON_KEYS)[keyof typeof REASON_KEYS] | undefined;
+  return key === undefined ? reason.replace(/_/g, " ") : t(key);
 }

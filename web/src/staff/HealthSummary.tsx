@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -132,7 +133,7 @@ function SummaryView({ token, patientId }: { token: string; patientId: string })
   );
 }
 
-type T = ReturnType<typeof useTranslation>["t"];
+type T = TFunction;
 
 /** Each entry's name and what the sender told of it, whatever the section. */
 function entriesOf(page: Schemas["HealthSummarySection"], t: T, day: (value: string) => string | null): Entry[] {
