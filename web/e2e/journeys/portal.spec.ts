@@ -71,7 +71,7 @@ test("staff find the demo patient and invite her", async ({ page }) => {
   await expectAccessible(page, "the patient's page, invited");
 });
 
-test("the patient enrolls from the emailed link, sets up an authenticator and signs in with it, reads her corrected result, her documents and her sign-in history, and signs out", async ({
+test("the patient enrolls from the emailed link, sets up an authenticator and signs in with it, reads her corrected result, opens a document, reads who looked at her record and her sign-in history, and signs out", async ({
   page,
   api,
 }) => {
@@ -164,6 +164,20 @@ test("the patient enrolls from the emailed link, sets up an authenticator and si
   await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
   await expect(page.getByText(/After visit summary/i).first()).toBeVisible();
   await expectAccessible(page, "documents");
+  // She opens it: the portal hands the browser a short-lived link to the file, which opens here.
+  await page.getByRole("button", { name: /^Open After visit summary/i }).click();
+  await expect(page.getByText(/Visit with Dr\. Grace Okoro/)).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
+
+  // Who looked at her record: her own reads, and the staff who invited her.
+  await siteNav(page).getByRole("link", { name: "Who looked at my record" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Who looked at my record" })).toBeVisible();
+  const log = page.getByRole("table", { name: "Who looked at my record" });
+  await expect(log.getByRole("row").filter({ hasText: "Opened a document" }).first()).toBeVisible();
+  await expect(log.getByRole("row").filter({ hasText: "Read a test result" }).first()).toContainText("You");
+  await expect(log.getByRole("row").filter({ hasText: "Invited you to the portal" })).toContainText("Staff of your care team");
+  await expectAccessible(page, "access log");
 
   // Her sign-in history shows the authenticator turned on and her sign-ins.
   await siteNav(page).getByRole("link", { name: "Account" }).click();
