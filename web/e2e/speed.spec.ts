@@ -46,7 +46,7 @@ async function largestContentfulPaint(page: Page): Promise<{ ms: number; element
         new PerformanceObserver((list) => {
           const entry = list.getEntries().at(-1) as PerformanceEntry & { element?: Element | null };
           const requests = (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
-            .map((r) => `${new URL(r.name).pathname.replace(/\/v1\/patients\/[^/]+/, "/v1/patients/…")} ${Math.round(r.responseEnd)}`)
+            .map((r) => `${new URL(r.name).pathname.replace(/\/v1\/patients\/[^/]+/, "/v1/patients/…")} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`)
             .join(", ");
           resolve({ ms: entry.startTime, element: `<${entry.element?.tagName.toLowerCase() ?? "?"}>`, requests });
         }).observe({ type: "largest-contentful-paint", buffered: true });
@@ -106,7 +106,7 @@ test("the results page paints within 2 s and answers each interaction within 150
     await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
   });
 
-  console.log(`results page, CPU ${CPU_SLOWDOWN}x slower: Largest Contentful Paint ${Math.round(lcp)} ms (budget ${LCP_BUDGET_MS} ms), ${element}; requests ended (ms): ${requests}`);
+  console.log(`results page, CPU ${CPU_SLOWDOWN}x slower: Largest Contentful Paint ${Math.round(lcp)} ms (budget ${LCP_BUDGET_MS} ms), ${element}; requests (ms from start to end): ${requests}`);
   for (const [name, ms] of timings) console.log(`  interaction "${name}": ${said(ms)} (budget ${INTERACTION_BUDGET_MS} ms)`);
   expect(lcp, "Largest Contentful Paint of the results page").toBeLessThanOrEqual(LCP_BUDGET_MS);
   for (const [name, ms] of timings) expect(ms, `interaction "${name}"`).toBeLessThanOrEqual(INTERACTION_BUDGET_MS);
