@@ -72,6 +72,18 @@ class AccountByVerifiedEmailIndex(GlobalSecondaryIndex):
     verified_email = UnicodeAttribute(hash_key=True)
 
 
+class AccountsByOrganizationIndex(GlobalSecondaryIndex):
+    """Sparse: only staff and admin accounts carry ``staff_of``, so an organization's admins list
+    their colleagues in one Query (never a Scan), and patients' accounts are never in it."""
+
+    class Meta:
+        index_name = "by-organization"
+        projection = AllProjection()
+
+    staff_of = UnicodeAttribute(hash_key=True)
+    staff_listed_at = UnicodeAttribute(range_key=True)
+
+
 class AccountModel(Model):
     class Meta:
         table_name = "accounts"
@@ -106,9 +118,14 @@ class AccountModel(Model):
     notification_preferences = JSONAttribute(null=True)
     connections = JSONAttribute(null=True)
     sessions = UnicodeSetAttribute(null=True)  # accounts.domain.Account.sessions
+    # Staff and admin accounts only: their organization, and "<created ISO>#<account_id>" (the
+    # by-organization index's order); absent on patients' accounts.
+    staff_of = UnicodeAttribute(null=True)
+    staff_listed_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_username = AccountByUsernameIndex()
     by_verified_email = AccountByVerifiedEmailIndex()
+    by_organization = AccountsByOrganizationIndex()
 
 
 class UsernameClaimModel(Model):

@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.identity.contract import WorkforceRole
+from chalicelib.identity.contract import SecondFactorMethod, WorkforceRole
 from chalicelib.kernel.contract import (
     Email,
     QueryModel,
     RecordId,
     RequestModel,
     ResponseModel,
+    WholeNumber,
 )
 from chalicelib.patients.contract import AccountStatus
 
@@ -81,3 +82,25 @@ class StaffStatusChanged(ResponseModel):
     account_id: str
     status: Literal["active", "suspended"]
     sessions_ended: int
+
+
+class StaffAccountsQuery(QueryModel):
+    limit: WholeNumber = Field(50, ge=1, le=100, description="How many accounts at most.")
+    cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+class StaffAccountSummary(ResponseModel):
+    account_id: str
+    username: str | None = Field(description="null until the colleague follows the set-up link and chooses it.")
+    role: WorkforceRole
+    status: AccountStatus
+    email: str | None = Field(description="The work address the account's email goes to.")
+    created_at: datetime
+    second_factors: list[SecondFactorMethod] = Field(
+        description="The second factors set up (empty: none yet, so the account must set one up at sign-in)."
+    )
+
+
+class StaffAccounts(ResponseModel):
+    staff: list[StaffAccountSummary] = Field(description="The organization's staff and admin accounts, newest first.")
+    next_cursor: str | None = Field(description="Send it back as `cursor` for the next page; null on the last page.")

@@ -15,6 +15,8 @@ from chalicelib.identity.staff_contract import (
     InvitationsQuery,
     StaffAccountCreated,
     StaffAccountRequest,
+    StaffAccounts,
+    StaffAccountsQuery,
     StaffStatusChange,
     StaffStatusChanged,
 )
@@ -100,6 +102,12 @@ def revoke_invitation(invitation_id):
     """Revoke a pending invitation (409 for one that is not pending)."""
     enrollment.revoke(wiring.container(), _caller(), origin_of(_request()), invitation_id)
     return Response(body="", status_code=204)
+
+
+@route(staff_routes, "/v1/admin/staff", access=Access.ADMIN, query=StaffAccountsQuery, responses={200: StaffAccounts})
+def list_staff(query: StaffAccountsQuery):
+    """The staff and admin accounts of the caller's organization, newest first, a page at a time."""
+    return workforce.list_staff(wiring.container(), _caller(), origin_of(_request()), query.limit, query.cursor)
 
 
 @route(
