@@ -181,6 +181,26 @@ class OrganizationSendersModel(Model):
     senders = UnicodeSetAttribute(null=True)
 
 
+class TermsModel(Model):
+    """Lives in the organizations table (the Terms of Use are the deployment's, not one
+    organization's). "terms#current" holds the version in force, in full, and the list of
+    published versions (so GET /v1/terms and a sign-in read one item); "terms#version#<label>"
+    keeps each published version for good, and its creation on condition it is new keeps a label
+    from being used twice."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)  # "terms#current" or "terms#version#<label>"
+    terms_version = UnicodeAttribute(null=False)
+    terms_of_use = UnicodeAttribute(null=False)
+    consent = UnicodeAttribute(null=False)
+    summary = UnicodeAttribute(null=False)
+    published_at = UTCDateTimeAttribute(null=False)
+    history = JSONAttribute(null=True)  # "terms#current" only: [{"version", "summary", "published_at"}], newest first
+    version = VersionAttribute()
+
+
 class RecordsByTimeIndex(LocalSecondaryIndex):
     class Meta:
         index_name = "by-time"
@@ -409,6 +429,7 @@ def bind_tables(settings) -> None:
         IdentityRecordModel: settings.identity_table,
         FeedSourceModel: settings.organizations_table,
         OrganizationSendersModel: settings.organizations_table,
+        TermsModel: settings.organizations_table,
         RecordModel: settings.records_table,
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,

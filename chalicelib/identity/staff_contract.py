@@ -104,3 +104,46 @@ class StaffAccountSummary(ResponseModel):
 class StaffAccounts(ResponseModel):
     staff: list[StaffAccountSummary] = Field(description="The organization's staff and admin accounts, newest first.")
     next_cursor: str | None = Field(description="Send it back as `cursor` for the next page; null on the last page.")
+
+
+# -- admin: the Terms of Use ----------------------------------------------------------------------
+# (identity.terms checks what the models cannot say with their explanation: a label's characters,
+# texts of only spaces; the models bound the sizes)
+
+
+class TermsPublication(RequestModel):
+    """A new version of the Terms of Use and the Informed Consent; every patient is asked to accept
+    it at their next sign-in."""
+
+    version: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+        description="A label no version has had: 1 to 32 letters, digits, `.`, `_` or `-` (e.g. `2027-01-15`)."
+    )
+    terms_of_use: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    consent: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="The Informed Consent and User Agreement."
+    )
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="What changed, in a few words, for the history."
+    )
+
+
+class PublishedTerms(ResponseModel):
+    version: str
+    terms_of_use: str
+    consent: str
+    summary: str | None = Field(description="What changed; null for the version shipped with the portal.")
+    published_at: datetime | None = Field(description="null for the version shipped with the portal.")
+
+
+class TermsHistoryEntry(ResponseModel):
+    version: str
+    summary: str | None
+    published_at: datetime | None = Field(description="null for the version shipped with the portal.")
+    current: bool = Field(description="The version patients accept now.")
+
+
+class TermsVersions(ResponseModel):
+    current: PublishedTerms
+    history: list[TermsHistoryEntry] = Field(
+        description="Newest first (at most 101): the current one and those before it."
+    )
