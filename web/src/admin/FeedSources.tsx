@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
@@ -19,6 +20,11 @@ export function sourceId(sender: string): string {
   let binary = "";
   for (const byte of new TextEncoder().encode(sender)) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** A sender in a sentence: "*" files every sender not registered, which a lone "*" does not say. */
+function senderName(sender: string, t: TFunction): string {
+  return sender === "*" ? t("admin.feeds.catchAllName") : sender;
 }
 
 /** The admins' page of the systems that send the organization's clinical feeds. */
@@ -70,8 +76,8 @@ function SourcesPage({ token }: { token: string }) {
               <tbody>
                 {sources.data.feed_sources.map((source) => (
                   <tr key={source.source_id}>
-                    <th scope="row" data-label={t("admin.feeds.sender")}>
-                      <code>{source.sender}</code>
+                    <th scope="row" data-label={t("admin.feeds.sender")} style={{ overflowWrap: "anywhere" }}>
+                      {source.sender === "*" ? t("admin.feeds.catchAll") : <code>{source.sender}</code>}
                     </th>
                     <td data-label={t("admin.feeds.authority")}>
                       {source.default_authority ?? t("admin.feeds.noAuthority")}
@@ -88,7 +94,7 @@ function SourcesPage({ token }: { token: string }) {
                               setEditing(source);
                             }}
                           >
-                            {t("admin.feeds.change", { sender: source.sender })}
+                            {t("admin.feeds.change", { sender: senderName(source.sender, t) })}
                           </button>
                         </li>
                         <li className="usa-button-group__item">
@@ -100,7 +106,7 @@ function SourcesPage({ token }: { token: string }) {
                               setStopping(source);
                             }}
                           >
-                            {t("admin.feeds.stop", { sender: source.sender })}
+                            {t("admin.feeds.stop", { sender: senderName(source.sender, t) })}
                           </button>
                         </li>
                       </ul>
@@ -149,7 +155,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
     },
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
-      onClose(t("admin.feeds.stopped", { sender: source.sender }));
+      onClose(t("admin.feeds.stopped", { sender: senderName(source.sender, t) }));
     },
   });
   const problem = stop.isError ? formErrors(stop.error, [], t("errors.network")).general : [];
@@ -157,7 +163,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
     <div className="usa-alert usa-alert--warning margin-y-3" role="region" aria-labelledby="confirm-stop">
       <div className="usa-alert__body">
         <h2 className="usa-alert__heading" id="confirm-stop" tabIndex={-1} ref={heading}>
-          {t("admin.feeds.confirmTitle", { sender: source.sender })}
+          {t("admin.feeds.confirmTitle", { sender: senderName(source.sender, t) })}
         </h2>
         <ul className="usa-list">
           <li>{t("admin.feeds.confirmNext")}</li>
@@ -173,7 +179,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
               disabled={stop.isPending}
               onClick={() => stop.mutate()}
             >
-              {t("admin.feeds.confirmStop", { sender: source.sender })}
+              {t("admin.feeds.confirmStop", { sender: senderName(source.sender, t) })}
             </button>
           </li>
           <li className="usa-button-group__item">
@@ -221,7 +227,7 @@ function SourceForm({
     onError: (error) => setErrors(formErrors(error, editing ? ["default_authority"] : FIELDS, t("errors.network"))),
     onSuccess: async (source) => {
       await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
-      onSaved(t("admin.feeds.saved", { sender: source.sender }));
+      onSaved(t("admin.feeds.saved", { sender: senderName(source.sender, t) }));
     },
   });
 
@@ -239,7 +245,7 @@ function SourceForm({
   return (
     <section aria-labelledby="source-form" className="margin-top-5">
       <h2 id="source-form" tabIndex={-1} ref={heading}>
-        {editing ? t("admin.feeds.changeTitle", { sender: editing.sender }) : t("admin.feeds.addTitle")}
+        {editing ? t("admin.feeds.changeTitle", { sender: senderName(editing.sender, t) }) : t("admin.feeds.addTitle")}
       </h2>
       <p>{editing ? t("admin.feeds.changeIntro") : t("admin.feeds.addIntro")}</p>
       <ErrorSummary messages={errors.general} />

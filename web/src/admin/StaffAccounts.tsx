@@ -113,7 +113,9 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
                       </th>
                       <td data-label={t("admin.staff.role")}>{t(`admin.staff.roles.${account.role}`)}</td>
                       <td data-label={t("admin.staff.status")}>{t(`admin.staff.statuses.${account.status}`)}</td>
-                      <td data-label={t("admin.staff.email")}>{account.email ?? t("admin.staff.noEmail")}</td>
+                      <td data-label={t("admin.staff.email")} style={{ overflowWrap: "anywhere" }}>
+                        {account.email ?? t("admin.staff.noEmail")}
+                      </td>
                       <td data-label={t("admin.staff.created")}>{momentText(account.created_at, i18n.language)}</td>
                       <td data-label={t("admin.staff.secondFactor")}>
                         {account.second_factors.length === 0
