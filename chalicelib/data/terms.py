@@ -41,6 +41,16 @@ class DynamoTerms:
             return None
         return Terms(item.terms_version, item.terms_of_use, item.consent, item.summary, item.published_at)
 
+    def version(self, label: str) -> Terms | None:
+        """A published version by its label (None if no version has it)."""
+        try:
+            item = TermsModel.get(_version_key(label), consistent_read=True)
+        except TermsModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return Terms(item.terms_version, item.terms_of_use, item.consent, item.summary, item.published_at)
+
     def history(self) -> list[TermsHistoryEntry]:
         item = self._current_item()
         return [

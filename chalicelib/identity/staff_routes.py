@@ -152,6 +152,12 @@ def terms_versions():
     return terms.versions(wiring.container())
 
 
+@route(staff_routes, "/v1/admin/terms/{version}", access=Access.ADMIN, responses={200: PublishedTerms}, errors=(404,))
+def terms_version(version: str):
+    """One version of the Terms of Use and Informed Consent in full, current or past."""
+    return terms.one_version(wiring.container(), version)
+
+
 @route(
     staff_routes,
     "/v1/admin/terms",

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
@@ -88,6 +88,10 @@ class TermsStore(Protocol):
         """The version in force, or None while none was ever published."""
         ...
 
+    def version(self, label: str) -> Terms | None:
+        """A published version by its label (None if no version has it)."""
+        ...
+
     def history(self) -> list[TermsHistoryEntry]:
         """The published versions, newest first (at most MAX_HISTORY); empty while none was."""
         ...
@@ -131,6 +135,16 @@ def versions(ports: TermsPorts) -> dict[str, Any]:
             for e in entries
         ],
     }
+
+
+def one_version(ports: TermsPorts, label: str) -> dict[str, Any]:
+    """One version in full, current or past (what patients accepted then)."""
+    if label == SHIPPED.version:
+        return _full(SHIPPED)
+    found = ports.terms.version(label) if VERSION_LABEL.fullmatch(label or "") else None
+    if found is None:
+        raise NotFound("No version has this label.")
+    return _full(found)
 
 
 def publish(
@@ -208,6 +222,9 @@ class CachedTerms:
         with self._lock:
             self._held = (self._monotonic(), found)
         return found
+
+    def version(self, label: str) -> Terms | None:
+        return self._store.version(label)
 
     def history(self) -> list[TermsHistoryEntry]:
         return self._store.history()

@@ -19,6 +19,9 @@ class CountingStore:
         self.reads += 1
         return self.stored
 
+    def version(self, label: str) -> Terms | None:
+        return None
+
     def history(self) -> list[TermsHistoryEntry]:
         return []
 

@@ -67,11 +67,17 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     trail, _ = wiring.container().audit_log.by_actor(admin_id, 50)
     assert [e.resource_id for e in trail if e.event_type == "terms.published"] == [NEW["version"]]
 
-    # a second version goes on top, and the first stays in the history
+    # a second version goes on top, and the first stays in the history, readable in full
     second = publish(seeded, admin, version="2027-02-01", summary="Another change.")
     assert second.status_code == 201, second.json_body
     history = call(seeded, "GET", "/v1/admin/terms", token=admin).json_body["history"]
     assert [e["version"] for e in history] == ["2027-02-01", NEW["version"], terms.SHIPPED.version]
+    first = call(seeded, "GET", f"/v1/admin/terms/{NEW['version']}", token=admin)
+    assert first.status_code == 200 and first.json_body == published.json_body
+    shipped = call(seeded, "GET", f"/v1/admin/terms/{terms.SHIPPED.version}", token=admin).json_body
+    assert shipped["terms_of_use"] == terms.SHIPPED.terms_of_use and shipped["published_at"] is None
+    assert call(seeded, "GET", "/v1/admin/terms/1999-01-01", token=admin).status_code == 404
+    assert call(seeded, "GET", "/v1/admin/terms/not%20a%20label", token=admin).status_code == 404
 
 
 def test_a_label_is_never_used_twice_and_a_publication_is_checked(seeded):
@@ -102,6 +108,7 @@ def test_staff_and_patients_may_not_publish(enrolled, seeded, staff_token):
     for token in (staff_token, patient):
         assert publish(seeded, token).status_code == 403
         assert call(seeded, "GET", "/v1/admin/terms", token=token).status_code == 403
+        assert call(seeded, "GET", f"/v1/admin/terms/{terms.SHIPPED.version}", token=token).status_code == 403
     assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version
 
 

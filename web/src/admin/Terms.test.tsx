@@ -17,6 +17,7 @@ describe("terms of use", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/terms/2026-12-04": { status: 200, body: { ...currentTerms, terms_of_use: "The old words." } },
       "GET /v1/admin/terms": {
         status: 200,
         body: {
@@ -38,6 +39,11 @@ describe("terms of use", () => {
       expect.stringContaining("2027-01In force"),
       expect.stringContaining("Shipped with the portal"),
     ]);
+
+    // an earlier version is read in full, as patients accepted it
+    await userEvent.setup().click(screen.getByRole("button", { name: "Read version 2026-12-04" }));
+    expect(await screen.findByText("The old words.")).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Version 2026-12-04" })).toBe(document.activeElement);
   });
 
   it("publishes a new version only after a preview and a confirmation", async () => {

@@ -26,6 +26,7 @@ export function Terms() {
 function TermsPage({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
   const [published, setPublished] = useState("");
+  const [reading, setReading] = useState<string | null>(null);
   const versions = useQuery({
     queryKey: ["admin-terms", token],
     queryFn: () => load(() => api.GET("/v1/admin/terms")),
@@ -67,6 +68,7 @@ function TermsPage({ token }: { token: string }) {
                   <th scope="col">{t("admin.terms.version")}</th>
                   <th scope="col">{t("admin.terms.when")}</th>
                   <th scope="col">{t("admin.terms.summary")}</th>
+                  <th scope="col">{t("admin.terms.text")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -80,11 +82,22 @@ function TermsPage({ token }: { token: string }) {
                       {entry.published_at ? momentText(entry.published_at, i18n.language) : t("admin.terms.shippedShort")}
                     </td>
                     <td data-label={t("admin.terms.summary")}>{entry.summary ?? t("admin.terms.noSummary")}</td>
+                    <td data-label={t("admin.terms.text")}>
+                      <button
+                        type="button"
+                        className="usa-button usa-button--unstyled"
+                        onClick={() => setReading(entry.version)}
+                      >
+                        {t("admin.terms.read", { version: entry.version })}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+
+          {reading && <PastVersion token={token} version={reading} onClose={() => setReading(null)} />}
 
           <PublishForm
             key={current.version}
@@ -95,6 +108,39 @@ function TermsPage({ token }: { token: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** One version's text, current or past: what patients accepted then. */
+function PastVersion({ token, version, onClose }: { token: string; version: string; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const terms = useQuery({
+    queryKey: ["admin-terms-version", token, version],
+    queryFn: () => load(() => api.GET("/v1/admin/terms/{version}", { params: { path: { version } } })),
+  });
+  useEffect(() => heading.current?.focus(), [version]);
+  return (
+    <section aria-labelledby="terms-reading" className="margin-y-3">
+      <h2 id="terms-reading" tabIndex={-1} ref={heading}>
+        {t("admin.terms.readingTitle", { version })}
+      </h2>
+      {terms.isPending && <p>{t("app.loading")}</p>}
+      {terms.isError && <Problem message={terms.error.message} />}
+      {terms.data && (
+        <>
+          <p>
+            {terms.data.published_at
+              ? t("admin.terms.publishedOn", { when: momentText(terms.data.published_at, i18n.language) })
+              : t("admin.terms.shippedShort")}
+          </p>
+          <TermsText termsOfUse={terms.data.terms_of_use} consent={terms.data.consent} />
+        </>
+      )}
+      <button type="button" className="usa-button usa-button--outline margin-top-2" onClick={onClose}>
+        {t("admin.terms.closeReading", { version })}
+      </button>
+    </section>
   );
 }
 
