@@ -9,6 +9,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
+import { Done } from "./Done";
 
 type Source = Schemas["FeedSource"];
 
@@ -49,13 +50,7 @@ function SourcesPage({ token }: { token: string }) {
       <h1>{t("admin.feeds.title")}</h1>
       <p className="usa-intro">{t("admin.feeds.intro")}</p>
       <p>{t("admin.feeds.quarantine")}</p>
-      {done && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{done}</p>
-          </div>
-        </div>
-      )}
+      <Done message={done} />
       <h2>{t("admin.feeds.listTitle")}</h2>
       {sources.isPending && <p>{t("app.loading")}</p>}
       {sources.isError && <Problem message={sources.error.message} />}

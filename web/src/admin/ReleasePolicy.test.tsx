@@ -87,6 +87,7 @@ describe("release policy", () => {
     expect(within(group("Test 1")).getByText(/Enter the coding system/)).toBeTruthy();
     const wait = within(group("Laboratory results")).getByLabelText("Wait");
     expect(wait.getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(wait); // the first field to fix
     expect(screen.getByText(/Some settings need another look/)).toBeTruthy();
     expect(calls.some((call) => call.method === "PUT")).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
@@ -265,8 +265,20 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
       }
       setProblems(fields);
       setGeneral(rest);
+      focusFirstWrong(fields);
     },
   });
+
+  const formRef = useRef<HTMLFormElement>(null);
+  // The first field the admin has to fix, in the order of the form: a keyboard or screen reader
+  // user lands on it with its message.
+  function focusFirstWrong(fields: Record<string, string>) {
+    const ids = Object.keys(fields).map((field) => `field-${field}`);
+    const first = [...(formRef.current?.querySelectorAll<HTMLInputElement>("input") ?? [])].find((input) =>
+      ids.includes(input.id),
+    );
+    first?.focus();
+  }
 
   function setDelay(key: string, delay: Delay) {
     setSaved(false);
@@ -285,6 +297,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
     setSaved(false);
     if (Object.keys(found).length > 0) {
       setGeneral([t("admin.policy.fixFields")]);
+      focusFirstWrong(found);
       return;
     }
     if (Object.keys(delays).length > MAX_ENTRIES) {
@@ -295,15 +308,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
   }
 
   return (
-    <form className="usa-form usa-form--large maxw-none" onSubmit={onSubmit} noValidate>
-      <ErrorSummary messages={general} />
-      {saved && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("admin.policy.saved")}</p>
-          </div>
-        </div>
-      )}
+    <form className="usa-form usa-form--large maxw-none" onSubmit={onSubmit} noValidate ref={formRef}>
 
       <h2>{t("admin.policy.resultsTitle")}</h2>
       <p>{t("admin.policy.resultsIntro")}</p>
@@ -406,8 +411,18 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
         {t("admin.policy.addTest")}
       </button>
 
+      {/* The outcome is said beside the button that asked for it: on a phone the top of this long
+          form is screens away. */}
       <div className="margin-top-4">
-        <button className="usa-button" type="submit" disabled={save.isPending}>
+        <ErrorSummary messages={general} />
+        {saved && (
+          <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
+            <div className="usa-alert__body">
+              <p className="usa-alert__text">{t("admin.policy.saved")}</p>
+            </div>
+          </div>
+        )}
+        <button className="usa-button margin-top-2" type="submit" disabled={save.isPending}>
           {save.isPending ? t("admin.saving") : t("admin.policy.save")}
         </button>
       </div>

@@ -80,7 +80,9 @@ describe("staff accounts", () => {
 
     await user.click(screen.getByRole("button", { name: "Suspend alan.turing" }));
     await user.click(screen.getByRole("button", { name: "Yes, suspend alan.turing" }));
-    expect((await screen.findByRole("status")).textContent).toBe("alan.turing is suspended and signed out.");
+    const status = await screen.findByRole("status");
+    expect(status.textContent).toBe("alan.turing is suspended and signed out.");
+    expect(document.activeElement).toBe(status); // the confirmation that had the focus is gone
     expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ status: "suspended" });
     expect(await screen.findByRole("button", { name: "Make alan.turing active again" })).toBeTruthy();
   });

@@ -8,6 +8,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
+import { Done } from "./Done";
 import { momentText } from "./format";
 
 type Account = Schemas["StaffAccountSummary"];
@@ -56,13 +57,7 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
   return (
     <section aria-labelledby="staff-list">
       <h2 id="staff-list">{t("admin.staff.listTitle")}</h2>
-      {done && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{done}</p>
-          </div>
-        </div>
-      )}
+      <Done message={done} />
       <div className="usa-form-group">
         <label className="usa-label" htmlFor="staff-filter">
           {t("admin.staff.find")}
@@ -282,13 +277,7 @@ function AddColleague({ token }: { token: string }) {
     <section aria-labelledby="add-colleague" className="margin-top-5">
       <h2 id="add-colleague">{t("admin.staff.addTitle")}</h2>
       <p>{t("admin.staff.addIntro")}</p>
-      {sentTo && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("admin.staff.sent", { email: sentTo })}</p>
-          </div>
-        </div>
-      )}
+      <Done message={sentTo && t("admin.staff.sent", { email: sentTo })} />
       <ErrorSummary messages={errors.general} />
       <form className="usa-form" onSubmit={onSubmit} noValidate>
         <TextField

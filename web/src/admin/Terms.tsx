@@ -8,6 +8,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
+import { Done } from "./Done";
 import { TextArea } from "./TextArea";
 import { momentText } from "./format";
 
@@ -36,13 +37,7 @@ function TermsPage({ token }: { token: string }) {
     <>
       <h1>{t("admin.terms.title")}</h1>
       <p className="usa-intro">{t("admin.terms.intro")}</p>
-      {published && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("admin.terms.published", { version: published })}</p>
-          </div>
-        </div>
-      )}
+      <Done message={published && t("admin.terms.published", { version: published })} />
       {versions.isPending && <p>{t("app.loading")}</p>}
       {versions.isError && <Problem message={versions.error.message} />}
       {versions.data && current && (
