@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit web integration e2e package bench clean api-docs api-reference web-deps web-build web-client
+.PHONY: run feed test check format unit web integration e2e package publish-web bench clean api-docs api-reference web-deps web-build web-client
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -127,6 +127,12 @@ package: $(STAMP) $(API_DOCS_UI)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.yaml build/package
 	$(BIN)/cfn-lint build/package/sam.yaml
+
+## publish-web: upload the built web portal to a deployed stack (STACK, default patient-portal) and
+## refresh CloudFront's copy of the page (AWS credentials of the deployer; see docs/deploying.md)
+STACK ?= patient-portal
+publish-web: $(STAMP) $(WEB_BUILD)
+	$(BIN)/python -m infra.publish_web --stack $(STACK)
 
 bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench

@@ -50,6 +50,7 @@ app.register_middleware(
         lambda: wiring.settings().is_local,
         _record_denial,
         allowed_origins=lambda: wiring.settings().cors_allowed_origins,
+        edge_secret=lambda: wiring.settings().edge_secret,
     ),
     "http",
 )

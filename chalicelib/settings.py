@@ -53,6 +53,9 @@ class Settings:
     running_in_lambda: bool
     # Origins a browser may call the API from (http/cors.py); none by default.
     cors_allowed_origins: tuple[str, ...]
+    # The value CloudFront sends toward the API to mark its own requests (http/edge.py); empty
+    # where the API is not behind the portal's distribution (the local stack).
+    edge_secret: str
     identity: IdentityPolicy
     # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
@@ -152,6 +155,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         cors_allowed_origins=tuple(
             origin.strip().rstrip("/") for origin in get("PORTAL_CORS_ALLOWED_ORIGINS").split(",") if origin.strip()
         ),
+        edge_secret=get("PORTAL_EDGE_SECRET"),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
         identity=identity,
         invalid=tuple(invalid),

@@ -17,7 +17,7 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib.errors import error_body
-from chalicelib.http import cors
+from chalicelib.http import cors, edge
 from chalicelib.http.caller import caller_of
 from chalicelib.http.routing import Access, access_rule, allowed_restrictions, internal_error
 from chalicelib.kernel.caller import Caller
@@ -62,11 +62,15 @@ def make_envelope(
     is_local_stage: Callable[[], bool],
     record_denial: Callable[[Caller, str, str], None] | None = None,
     allowed_origins: Callable[[], tuple[str, ...]] = lambda: (),
+    edge_secret: Callable[[], str] = lambda: "",
 ) -> Callable[[Request, Callable], Response]:
     """``record_denial(caller, route, reason)`` writes the audit event of a refused call;
-    ``allowed_origins()`` names the origins a browser may call the API from (http/cors.py)."""
+    ``allowed_origins()`` names the origins a browser may call the API from (http/cors.py);
+    ``edge_secret()`` is the header value that marks a request sent by the portal's CloudFront
+    distribution (http/edge.py), empty where there is none."""
 
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        _adopt_viewer_address(request, edge_secret())
         correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)
         logger.append_keys(client_correlation_id=client_id or None)
@@ -86,6 +90,15 @@ def make_envelope(
         return response
 
     return envelope
+
+
+def _adopt_viewer_address(request: Request, secret: str) -> None:
+    """Through CloudFront, the visitor's address replaces the edge's as the request's source, so
+    that throttling and the audit trail see the visitor (every service reads it from there)."""
+    address = edge.viewer_address(request.headers, secret)
+    if address is not None:
+        identity = (request.context or {}).setdefault("identity", {})
+        identity["sourceIp"] = address
 
 
 def _preflight(app: Chalice, request: Request, origin: str, allowed: tuple[str, ...]) -> Response:

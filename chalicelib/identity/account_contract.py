@@ -51,6 +51,7 @@ class AccountView(ResponseModel):
     second_factors: list[SecondFactorMethod]
     terms: TermsAcceptanceView
     must: Restriction | None = Field(description=MUST_DESCRIPTION)
+    idle_timeout_s: int = Field(description="This session ends after this many seconds without a call.")
 
 
 class ConnectionView(ResponseModel):
@@ -58,6 +59,12 @@ class ConnectionView(ResponseModel):
 
     connection_id: str
     organization_id: str
+    organization_name: str | None = Field(description="The organization's name; null if the directory has none.")
+    patient_id: str | None = Field(
+        description="The id of this organization's record of the patient, for the "
+        "/v1/patients/{patient_id}/... routes; null while the connection is pending (no record is "
+        "readable through it until then)."
+    )
     status: Literal["active", "pending"] = Field(
         description="pending until that organization's record carries the birth date and family name to match."
     )
@@ -155,8 +162,13 @@ class Connections(ResponseModel):
 
 
 class ConnectionRequest(RequestModel):
-    organization_id: OrganizationId
-    invitation_code: Secret = Field(description="The code of that organization's invitation.")
+    invitation_code: Secret = Field(
+        description="The code of the other organization's invitation (its email's link carries it): "
+        "the invitation names the organization."
+    )
+    organization_id: OrganizationId | None = Field(
+        default=None, description="Optional: when given, the code must be this organization's."
+    )
 
 
 # -- second factors -------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def portal_status(
             "second_factors": account.second_factors,
         },
         "invitations": [invitation_summary(r, now_epoch) for r in invitations],
+        # Staff can only offer to move the account of a merged record if they can see it was merged.
+        "merged_into": patient.merged_into or None,
     }
 
 

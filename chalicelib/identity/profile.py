@@ -78,23 +78,39 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
                 "current_version": terms.current(ports).version,
             },
             "must": caller.restriction or None,
+            # So a page loaded after sign-in (a reload, a new tab of the same session) can warn
+            # before the session ends for want of a call, as the sign-in answer lets it.
+            "idle_timeout_s": ports.settings.identity.session_idle_seconds,
         },
         "patient": patients.summary(patient) if patient is not None else None,
         "acting_for": [],  # the patients this account may act for: none until proxies exist
-        "connections": [connection_json(c) for c in account.connections],
+        "connections": connections_json(ports, account.connections),
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
     }
 
 
 def connections(ports: ProfilePorts, caller: Caller) -> dict[str, Any]:
     """The organizations this account sees (no patient record is read, so nothing to audit)."""
-    return {"connections": [connection_json(c) for c in account_of(ports, caller).connections]}
+    return {"connections": connections_json(ports, account_of(ports, caller).connections)}
 
 
-def connection_json(connection: Connection) -> dict[str, Any]:
+def connections_json(ports: ProfilePorts, connections: tuple[Connection, ...]) -> list[dict[str, Any]]:
+    # (an account has a handful of connections: one directory read each for the name to show)
+    return [connection_json(c, _organization_name(ports, c.organization_id)) for c in connections]
+
+
+def _organization_name(ports: ProfilePorts, organization_id: str) -> str | None:
+    organization = ports.directory.organization(organization_id)
+    return organization.name if organization is not None and organization.name else None
+
+
+def connection_json(connection: Connection, organization_name: str | None) -> dict[str, Any]:
     return {
         "connection_id": connection.connection_id,
         "organization_id": connection.organization_id,
+        "organization_name": organization_name,
+        # Only an active connection opens the record (chalicelib.access): a pending one names none.
+        "patient_id": connection.patient_id if connection.status == "active" else None,
         "status": connection.status,
         "added_at": connection.added_at,
     }
@@ -194,7 +210,7 @@ def add_connection(
     throttle.check(ports, "enrollment", origin.source_ip, now)
     account = account_of(ports, caller)
     invitation = enrollment.live_invitation(ports, body.invitation_code, now)
-    if invitation.organization_id != body.organization_id:
+    if body.organization_id is not None and invitation.organization_id != body.organization_id:
         raise ValidationFailed("This invitation code is not from that organization.", [{"field": "invitation_code"}])
     if any(c.organization_id == invitation.organization_id for c in account.connections):
         raise Conflict("This organization is connected already.")
@@ -230,7 +246,7 @@ def add_connection(
         resource_id=connection.connection_id,
         reason=status,
     )
-    return connection_json(connection)
+    return connection_json(connection, _organization_name(ports, connection.organization_id))
 
 
 def remove_connection(ports: ProfilePorts, caller: Caller, origin: Origin, connection_id: str) -> None:

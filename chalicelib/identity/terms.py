@@ -72,7 +72,7 @@ SHIPPED = Terms(
         "The portal is not for emergencies: call 911 or go to the nearest emergency department. "
         "Keep your user name, password and second factor to yourself; you are responsible for what is done "
         "with your account. We may suspend access that is misused. Every access to your record through the "
-        "portal is logged."
+        "portal is logged, and you can see that log in the portal."
     ),
     consent=(
         "By using the portal you agree to receive health information electronically. Most results are "

@@ -117,6 +117,11 @@ class PatientPortal(ResponseModel):
         description="Null when the patient has none, or it belongs to another organization they enrolled with."
     )
     invitations: list[PortalInvitation] = Field(description="The latest 20.")
+    merged_into: str | None = Field(
+        None,
+        description="The surviving record's patient_id when the clinical feed merged this record into another; "
+        "while `account` is not null, follow_merge moves the account there.",
+    )
 
 
 class PortalAccessChanged(ResponseModel):

@@ -197,6 +197,47 @@ class Result(ResultSummary):
     earlier_versions: list[EarlierVersion] = Field(description="Newest first.")
 
 
+class TrendPoint(ResponseModel):
+    """One numeric value of the test, in one of the patient's results."""
+
+    result_id: str = Field(description="The result it comes from.")
+    at: str | None = Field(description="When it was observed (else collected, else reported), as precise as sent.")
+    value: str = Field(description='The number as sent: "0.70" stays "0.70".')
+    units: str | None
+    reference_range: str | None
+    flags: list[str]
+    critical: bool
+
+
+class Trend(ResponseModel):
+    """A test of this result with every numeric value the patient's shown results hold for it."""
+
+    code: Coding
+    points: list[TrendPoint] = Field(description="Oldest first.")
+
+
+class Trends(ResponseModel):
+    trends: list[Trend] = Field(
+        description="One for each test of the result with a numeric value, in the result's order."
+    )
+    complete: bool = Field(
+        description="false when the patient has more results than one answer looks through "
+        "(the oldest values are then left out)."
+    )
+
+
+class FileLinkView(ResponseModel):
+    """A link to a file that works for five minutes, for a page that must call with its token and
+    then open the link itself (a redirect cannot carry the token)."""
+
+    url: str = Field(description="The link. It needs no token: treat it as the file itself, and do not keep it.")
+    expires_at: datetime = Field(description="When the link stops working.")
+    media_type: str = Field(description="The type the link answers with (application/octet-stream: a download).")
+    disposition: Literal["inline", "attachment"] = Field(
+        description="inline: a browser shows it; attachment: a browser saves it."
+    )
+
+
 # Files are answered as a redirect (http.routing.REDIRECT): the body is empty, the link is in the
 # Location header. A file is never streamed through the API; the link is a bearer token to PHI that
 # works for five minutes.

@@ -16,7 +16,7 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.contract import DocumentsQuery
 from chalicelib.records.domain import StoredResult
-from chalicelib.records.links import RecordFilesPorts, file_link
+from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
 
 
 def list_documents(
@@ -58,7 +58,7 @@ def document_summary(document: StoredResult) -> dict[str, Any]:
 
 def document_link(
     ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
-) -> str:
+) -> FileLink:
     """A link to the file that works for five minutes."""
     scope = patient_scope(ports, caller, origin, patient_id)
     document = (
@@ -78,4 +78,4 @@ def document_link(
         resource_type="DocumentReference",
         resource_id=document_id,
     )
-    return file_link(ports, document.object_key, str(document.content.get("content_type") or ""))
+    return file_link(ports, document.object_key, str(document.content.get("content_type") or ""), now)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.ports import ObjectStore
 from chalicelib.records.stores import RecordReadPorts
 
@@ -30,13 +33,29 @@ class RecordFilesPorts(RecordReadPorts, LinkPorts, Protocol):
     """A patient's records read through the caller's scope, with links to the files they carry."""
 
 
-def file_link(ports: LinkPorts, key: str, content_type: str) -> str:
+@dataclass(frozen=True)
+class FileLink:
+    """A short-lived link to one file and how the browser will treat what it answers."""
+
+    url: str
+    expires_at: datetime
+    media_type: str  # the type the link answers with (not necessarily the one the sender claimed)
+    disposition: str  # "inline" (the browser shows it) or "attachment" (it downloads it)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "expires_at": iso(self.expires_at),
+            "media_type": self.media_type,
+            "disposition": self.disposition,
+        }
+
+
+def file_link(ports: LinkPorts, key: str, content_type: str, now: datetime) -> FileLink:
     """A five-minute link to one stored file, answered with a type the browser may show inline
     only when it is one of the few safe ones."""
     shown = _SHOWN_INLINE.get(content_type.split(";")[0].strip().lower())
-    return ports.documents.presigned_get(
-        key,
-        LINK_SECONDS,
-        content_type=shown or "application/octet-stream",
-        disposition="inline" if shown else "attachment",
-    )
+    media_type = shown or "application/octet-stream"
+    disposition = "inline" if shown else "attachment"
+    url = ports.documents.presigned_get(key, LINK_SECONDS, content_type=media_type, disposition=disposition)
+    return FileLink(url, now + timedelta(seconds=LINK_SECONDS), media_type, disposition)

@@ -15,11 +15,13 @@ from chalicelib.records.contract import (
     AccessLogQuery,
     DocumentsPage,
     DocumentsQuery,
+    FileLinkView,
     HealthSummaryQuery,
     HealthSummarySection,
     Result,
     ResultsPage,
     ResultsQuery,
+    Trends,
 )
 from chalicelib.records.domain import ENTRY_KINDS
 
@@ -71,8 +73,38 @@ def result_file(patient_id: str, result_id: str, index: str):
     """
     ports = wiring.container()
     return _redirect(
-        results.result_file_link(ports, *signed_in(_request()), patient_id, result_id, index, ports.clock.now())
+        results.result_file_link(ports, *signed_in(_request()), patient_id, result_id, index, ports.clock.now()).url
     )
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/results/{result_id}/files/{index}/link",
+    access=Access.PATIENT,
+    responses={200: FileLinkView},
+)
+def result_file_json_link(patient_id: str, result_id: str, index: str):
+    """A file a result carries: the link that works for five minutes, as JSON (for a page).
+
+    The same file, check and audit as the redirect of `.../files/{index}`; a page calls this with
+    its token and then opens the link.
+    """
+    ports = wiring.container()
+    return results.result_file_link(
+        ports, *signed_in(_request()), patient_id, result_id, index, ports.clock.now()
+    ).as_json()
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/results/{result_id}/trends",
+    access=Access.PATIENT,
+    responses={200: Trends},
+)
+def result_trends(patient_id: str, result_id: str):
+    """Each numeric test of a result with its values across the patient's results, for a chart."""
+    ports = wiring.container()
+    return results.result_trends(ports, *signed_in(_request()), patient_id, result_id, ports.clock.now())
 
 
 @route(
@@ -98,7 +130,25 @@ def list_documents(patient_id: str, query: DocumentsQuery):
 def document_content(patient_id: str, document_id: str):
     """A document's file: a redirect to a link that works for five minutes."""
     ports = wiring.container()
-    return _redirect(documents.document_link(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now()))
+    return _redirect(
+        documents.document_link(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now()).url
+    )
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/documents/{document_id}/content-link",
+    access=Access.PATIENT,
+    responses={200: FileLinkView},
+)
+def document_content_link(patient_id: str, document_id: str):
+    """A document's file: the link that works for five minutes, as JSON (for a page).
+
+    The same file, check and audit as the redirect of `.../content`; a page calls this with its
+    token and then opens the link.
+    """
+    ports = wiring.container()
+    return documents.document_link(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now()).as_json()
 
 
 @route(

@@ -33,6 +33,12 @@ SKIPPED = {
     "AWS::SNS::Topic": "alarms do not run locally",
     "AWS::SNS::Subscription": "alarms do not run locally",
     "AWS::CloudWatch::Alarm": "alarms do not run locally",
+    # The local stack serves web/dist itself, with the same headers (infra/local/web.py).
+    "AWS::CloudFront::Distribution": "the local stack serves the web portal and the API on one origin",
+    "AWS::CloudFront::OriginAccessControl": "the local stack serves the web portal from web/dist",
+    "AWS::CloudFront::ResponseHeadersPolicy": "infra/local/web.py sends the same headers",
+    "AWS::CloudFront::Function": "infra/local/web.py answers the app's addresses with index.html",
+    "AWS::SecretsManager::Secret": "the edge secret marks CloudFront's requests; locally there is no CloudFront",
 }
 
 

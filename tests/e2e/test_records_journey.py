@@ -2,10 +2,12 @@
 through the real feed when the stack starts (infra/local/demo/: an ADT that creates her, two
 results, a correction); staff find her by MRN and invite her; she enrolls and sees her released
 results newest first, the corrected one as version 2 with its earlier version; a new result sent
-while she is enrolled tells her by email (without saying what) and shows up."""
+while she is enrolled tells her by email (without saying what) and shows up, with the earlier
+panel's values beside it (trends); a page opens her after-visit summary through its JSON link."""
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,18 @@ def test_the_seeded_patient_enrolls_and_reads_her_results(portal):
     emails = eventually(lambda: api.emails_to("dana.rivera@example.org", WAITING_SUBJECT), seconds=30)
     assert "Lipid" not in emails[0]["text"] and "Rivera" not in emails[0]["text"]
     assert eventually(lambda: len(api.call("GET", results_path, token=token).json()["results"]) == 3, seconds=30)
+
+    # The new lipid panel and the first one make a line for each of its tests.
+    newest = api.call("GET", results_path, token=token).json()["results"][0]
+    trends = api.call("GET", f"{results_path}/{newest['result_id']}/trends", token=token).json()
+    assert trends["trends"] and all(len(t["points"]) == 2 for t in trends["trends"])
+
+    # A page opens her after-visit summary: the JSON link, then the link itself, as a browser
+    # would (no token): the stand-in for storage answers it on its own port.
+    documents_path = f"/v1/patients/{dana['patient_id']}/documents"
+    [summary] = eventually(lambda: api.call("GET", documents_path, token=token).json()["documents"], seconds=30)
+    link = api.call("GET", f"{documents_path}/{summary['document_id']}/content-link", token=token).json()
+    assert link["disposition"] == "inline" and link["media_type"].startswith("text/plain")
+    with urllib.request.urlopen(link["url"], timeout=10) as opened:
+        assert opened.status == 200 and opened.headers["Content-Type"].startswith("text/plain")
+        assert b"family medicine" in opened.read()

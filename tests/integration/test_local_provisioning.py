@@ -67,8 +67,10 @@ def test_buckets_agree_with_the_template(aws, logical_id):
         block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
     )
     rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
-    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
+    encryption = declared["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == encryption["SSEAlgorithm"]
+    if encryption["SSEAlgorithm"] == "aws:kms":
+        assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
     if declared.get("ObjectLockEnabled"):
         lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
         assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"

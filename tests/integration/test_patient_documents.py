@@ -8,6 +8,7 @@ import urllib.parse
 
 import boto3
 
+from chalicelib import wiring
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.test_patient_results import ana, feed  # noqa: F401  (fixtures)
 
@@ -123,3 +124,51 @@ def test_a_file_inside_a_result_is_stored_and_follows_its_result(feed, ana, seed
     assert again["version"] == 2
     feed(oru_with_pdf("r-3", PDF, status="X"))
     assert call(seeded, "GET", value["href"], token=token).status_code == 404
+
+
+def test_a_page_gets_the_same_links_as_json_with_the_same_check_and_audit(feed, ana, seeded, aws, staff_token):
+    patient_id, token = ana
+    feed(
+        mdm(
+            "d-1",
+            "DOC-1",
+            "DS^Discharge summary",
+            "OBX|1|ED|DS^Discharge summary||^application^pdf^Base64^" + base64.b64encode(PDF).decode() + "||||||F",
+        ),
+        oru_with_pdf("r-1", PDF),
+    )
+    [document] = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
+    [listed] = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
+    bucket = aws.physical["DocumentsBucket"]
+
+    def stored(url: str) -> bytes:
+        key = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/").removeprefix(f"{bucket}/")
+        return boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    for path, read in (
+        (f"/v1/patients/{patient_id}/documents/{document['document_id']}/content-link", "document.read"),
+        (f"/v1/patients/{patient_id}/results/{listed['result_id']}/files/1/link", "result_file.read"),
+    ):
+        answer = call(seeded, "GET", path, token=token)
+        assert answer.status_code == 200, answer.json_body
+        assert answer.headers["Cache-Control"] == "no-store"
+        link = answer.json_body
+        assert (link["media_type"], link["disposition"]) == ("application/pdf", "inline")
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(link["url"]).query)
+        assert int(query["X-Amz-Expires"][0]) <= 300 and query["response-content-type"] == ["application/pdf"]
+        assert link["expires_at"].endswith("Z")
+        assert stored(link["url"]) == PDF
+        events, _ = wiring.container().audit_log.for_patient(patient_id, 5)
+        assert events[0].event_type == read and events[0].outcome.value == "success"
+        # staff, and the patient for something that is not a file, get no link
+        assert call(seeded, "GET", path, token=staff_token).status_code == 403
+    assert (
+        call(
+            seeded, "GET", f"/v1/patients/{patient_id}/results/{listed['result_id']}/files/0/link", token=token
+        ).status_code
+        == 404
+    )
+    assert (
+        call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{'0' * 32}/content-link", token=token).status_code
+        == 404
+    )

@@ -181,3 +181,44 @@ def test_the_patient_sees_who_looked_at_her_record(feed, ana, seeded, staff_toke
         ("staff", "patient.portal_status.read"),
     ]
     assert all(set(e) == {"at", "who", "what", "outcome", "resource_type"} for e in log)
+
+
+def test_a_result_gives_each_numeric_test_with_its_values_across_her_results(feed, ana, seeded, staff_token):
+    patient_id, token = ana
+    # GIVEN three glucose results over three days (one corrected), a hemoglobin and a text value
+    for day, control, order, value in (
+        ("23", "c-1", "ORD-1", "85"),
+        ("24", "c-2", "ORD-2", "99"),
+        ("25", "c-3", "ORD-3", "130"),
+    ):
+        feed(
+            oru(control, order, value, flags="H" if value == "130" else "N").replace(
+                "20261125070000", f"202611{day}070000"
+            )
+        )
+    feed(oru("c-4", "ORD-2", "101", status="C").replace("20261125070000", "20261124070000"))
+    feed(oru("c-5", "ORD-4", "7.1", section="HM", test="718-7^Hemoglobin^LN"))
+    feed(oru("c-6", "ORD-5", "Positive", test="5195-3^HBsAg^LN").replace("|NM|", "|ST|"))
+    newest = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
+    glucose = next(r for r in newest if r["name"] == "Glucose" and r["collected_at"].startswith("2026-11-25"))
+    text = next(r for r in newest if r["name"] == "HBsAg")
+
+    # WHEN she asks for the trends of the newest glucose result
+    answer = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{glucose['result_id']}/trends", token=token)
+
+    # THEN glucose comes with its three values, oldest first, each as sent (the correction's), with its range
+    assert answer.status_code == 200, answer.json_body
+    [trend] = answer.json_body["trends"]
+    assert trend["code"]["code"] == "2345-7" and answer.json_body["complete"] is True
+    assert [p["value"] for p in trend["points"]] == ["85", "101", "130"]
+    assert [p["at"][:10] for p in trend["points"]] == ["2026-11-23", "2026-11-24", "2026-11-25"]
+    assert trend["points"][-1]["flags"] == ["H"] and trend["points"][0]["reference_range"] == "70-99"
+    assert trend["points"][-1]["result_id"] == glucose["result_id"]
+    # a result with no number has nothing to draw; the read is audited; nobody else gets it
+    empty = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{text['result_id']}/trends", token=token)
+    assert empty.json_body == {"trends": [], "complete": True}
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 5)
+    assert [e.event_type for e in events[:2]] == ["result_trends.read", "result_trends.read"]
+    path = f"/v1/patients/{patient_id}/results/{glucose['result_id']}/trends"
+    assert call(seeded, "GET", path, token=staff_token).status_code == 403
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/results/{'0' * 32}/trends", token=token).status_code == 404

@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { Route, Routes } from "react-router";
 import { accountRoutes } from "./account/routes";
+import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
 import { Layout } from "./components/Layout";
 import { Enroll } from "./pages/Enroll";
@@ -21,6 +22,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
   return (
     <QueryClientProvider client={queryClient}>
       <Layout>
+        <SessionWatch />
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/sign-in" element={<SignIn />} />

@@ -14,9 +14,20 @@ export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
+  { to: "/health-summary", label: "nav.healthSummary" },
+  { to: "/upcoming", label: "nav.upcoming" },
+  { to: "/access-log", label: "nav.accessLog" },
+  { to: "/connections", label: "nav.connections" },
+  { to: "/account", label: "nav.account" },
 ];
 
-export const staffNav: NavItem[] = [{ to: "/", label: "nav.home" }];
+export const staffNav: NavItem[] = [
+  { to: "/", label: "nav.home" },
+  { to: "/staff/patients", label: "staff.nav.patients" },
+  { to: "/staff/worklist", label: "staff.nav.worklist" },
+  { to: "/staff/quarantine", label: "staff.nav.quarantine" },
+  { to: "/account", label: "nav.account" },
+];
 
 // Admins are staff of their organization too: their list adds the organization's settings.
 export const adminNav: NavItem[] = [

@@ -5,6 +5,7 @@ patient's own view never shows another patient; enrollment answers never echo wh
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -132,16 +133,23 @@ def test_the_enrolling_organization_is_the_first_connection(enrolled, seeded):
     token = sign_in(seeded, PATIENT_USER, PATIENT_PASSWORD)
     [home] = connections_of(seeded, token)
     assert home["organization_id"] == HOME_ORG and home["status"] == "active"
-    assert set(home) == {"connection_id", "organization_id", "status", "added_at"}
+    assert set(home) == {"connection_id", "organization_id", "organization_name", "patient_id", "status", "added_at"}
+    assert home["organization_name"] == "Albany Medical Center"
+    # the enrolling organization's record is the account's own one
+    assert home["patient_id"] == enrolled.patient_id
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["connections"] == [home]
 
 
 def test_a_code_from_another_organization_for_the_same_person_adds_it(connecting, seeded):
     token = connecting["token"]
     other_patient_id, invitation_id, code = connecting["invite"](SARATOGA_RECORD)
 
-    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token)
+    # the code alone: the invitation names its organization (the patient only has the email's link)
+    added = call(seeded, "POST", "/v1/me/connections", {"invitation_code": code}, token)
     assert added.status_code == 201, added.json_body
     assert added.json_body["organization_id"] == OTHER_ORG and added.json_body["status"] == "active"
+    assert added.json_body["patient_id"] == other_patient_id
+    assert added.json_body["organization_name"] == "Saratoga Hospital"
     listed = connections_of(seeded, token)
     assert sorted((c["organization_id"], c["status"]) for c in listed) == [(HOME_ORG, "active"), (OTHER_ORG, "active")]
 
@@ -359,3 +367,81 @@ def test_a_connected_organization_cannot_suspend_the_patients_account_nor_see_it
     assert call(seeded, "GET", "/v1/me", token=token).status_code == 200
     seen = call(seeded, "GET", f"/v1/staff/patients/{other_patient_id}", token=connecting["other_staff"]).json_body
     assert seen["portal_status"] == "active" and seen["account"] is None
+
+
+# -- a connected organization's record ------------------------------------------------------------
+
+
+def saratoga_result(seeded, container, value: str) -> None:
+    """Saratoga's lab files a glucose result for its patient SH-77 through the real feed."""
+    from chalicelib.feeds.domain import FeedSource
+    from tests.integration.conftest import sqs_event
+
+    container.records.add_feed_source(FeedSource("LAB|SH", OTHER_ORG, "SH-MRN"))
+    message = "\r".join(
+        [
+            "MSH|^~\\&|LAB|SH|||20261125080000||ORU^R01|sh-1|P|2.5.1",
+            "PID|1||SH-77^^^SH-MRN^MR||NUNEZ^Ana||19840309|F",
+            "OBR|1||SH-ORD-1^LAB|2345-7^Glucose^LN|||20261125070000||||||||||||||20261125075500||CH|F",
+            f"OBX|1|NM|2345-7^Glucose^LN||{value}|mg/dL|70-99|N|||F|||20261125070000",
+        ]
+    )
+    answer = seeded.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(seeded, [message], "patient-portal-clinical-inbound.fifo", group_id="LAB"),
+    )
+    assert answer.payload == {"batchItemFailures": []}
+
+
+def test_a_connected_organizations_results_are_read_by_the_id_its_connection_names(
+    connecting, seeded, staff_token, container
+):
+    # GIVEN Ana connected Saratoga, whose lab filed a result for her there
+    token = connecting["token"]
+    other_patient_id, _, code = connecting["invite"](SARATOGA_RECORD)
+    added = call(seeded, "POST", "/v1/me/connections", {"organization_id": OTHER_ORG, "invitation_code": code}, token)
+    assert added.status_code == 201
+    saratoga_result(seeded, container, "91")
+
+    # WHEN she lists her connections and reads the results of the record Saratoga's names
+    saratoga = next(c for c in connections_of(seeded, token) if c["organization_id"] == OTHER_ORG)
+    listed = call(seeded, "GET", f"/v1/patients/{saratoga['patient_id']}/results", token=token)
+
+    # THEN she sees Saratoga's result (and only there: her Albany record has none)
+    assert listed.status_code == 200, listed.json_body
+    [result] = listed.json_body["results"]
+    assert result["name"] == "Glucose"
+    home = next(c for c in connections_of(seeded, token) if c["organization_id"] == HOME_ORG)
+    assert call(seeded, "GET", f"/v1/patients/{home['patient_id']}/results", token=token).json_body["results"] == []
+    detail = call(seeded, "GET", f"/v1/patients/{other_patient_id}/results/{result['result_id']}", token=token)
+    assert detail.json_body["report"]["observations"][0]["value"] == {"type": "numeric", "number": "91"}
+
+    # and another patient's record id, of her own organization, is refused as unknown
+    bob = register_and_invite(seeded, staff_token, BOB, email="bob@example.org")
+    refused = call(seeded, "GET", f"/v1/patients/{bob.patient_id}/results", token=token)
+    assert refused.status_code == 404 and refused.json_body["error"]["code"] == "not_found"
+
+    # a connection that falls back to pending names no record, and opens none
+    account = wiring.container().directory.account_by_username(PATIENT_USER)
+    wiring.container().directory.save_account(
+        dataclasses.replace(
+            account,
+            connections=tuple(
+                dataclasses.replace(c, status="pending") if c.organization_id == OTHER_ORG else c
+                for c in account.connections
+            ),
+        )
+    )
+    pending = next(c for c in connections_of(seeded, token) if c["organization_id"] == OTHER_ORG)
+    assert (pending["status"], pending["patient_id"]) == ("pending", None)
+    assert call(seeded, "GET", f"/v1/patients/{other_patient_id}/results", token=token).status_code == 404
+
+
+def test_a_code_named_with_another_organization_is_refused_and_stays_usable(connecting, seeded):
+    token = connecting["token"]
+    _, _, code = connecting["invite"](SARATOGA_RECORD)
+
+    wrong = call(seeded, "POST", "/v1/me/connections", {"organization_id": HOME_ORG, "invitation_code": code}, token)
+    assert wrong.status_code == 400, wrong.json_body
+    assert [d["field"] for d in wrong.json_body["error"]["details"]] == ["invitation_code"]
+    assert call(seeded, "POST", "/v1/me/connections", {"invitation_code": code}, token).status_code == 201

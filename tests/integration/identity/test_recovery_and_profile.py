@@ -197,6 +197,8 @@ def test_a_new_email_address_counts_only_once_confirmed(enrolled, seeded, clock)
     link = link_in(verification[0], "/verify-email?token=")
     me = call(seeded, "GET", "/v1/me", token=token).json_body["account"]
     assert me["email"] == enrolled.email and me["pending_email"] == "ana.new@example.org"
+    # The idle timeout is there too, for a page loaded after sign-in to warn before it passes.
+    assert me["idle_timeout_s"] == 15 * 60
     # Until confirmed, recovery mail still goes to the old address only.
     assert call(seeded, "POST", "/v1/account/username-reminders", {"email": "ana.new@example.org"}).status_code == 202
     assert len(emails_to(seeded, "ana.new@example.org")) == 1

@@ -134,7 +134,10 @@ def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed
     )
     survivor = find("albany-medical-center", "AMC-MRN", "MRN-2002")
 
-    # THEN staff are asked to move her account, and do
+    # THEN staff see that her record was merged, with her account still on it
+    status = call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=staff_token).json_body
+    assert (status["merged_into"], status["account"]["username"]) == (survivor.patient_id, "ana.nunez")
+    # AND are asked to move her account, and do
     [item] = call(seeded, "GET", "/v1/staff/worklist", token=staff_token).json_body["items"]
     assert (item["task"], item["patient"]["patient_id"]) == ("move_portal_account", patient_id)
     moved = call(
@@ -162,6 +165,8 @@ def test_after_an_a40_staff_move_the_portal_account_to_the_surviving_record(feed
 
 def test_follow_merge_is_refused_for_a_record_that_was_not_merged(ana, seeded, staff_token):
     patient_id, _ = ana
+    status = call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=staff_token).json_body
+    assert status["merged_into"] is None  # so staff are not offered the move
     answer = call(
         seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "follow_merge"}, staff_token
     )

@@ -96,6 +96,7 @@ function SourcesPage({ token }: { token: string }) {
                           <button
                             type="button"
                             className="usa-button usa-button--secondary usa-button--small"
+                            data-confirm-for={source.source_id}
                             onClick={() => {
                               setDone("");
                               setStopping(source);
@@ -117,8 +118,14 @@ function SourcesPage({ token }: { token: string }) {
           token={token}
           source={stopping}
           onClose={(message) => {
+            const asked = stopping.source_id;
             setStopping(null);
             setDone(message);
+            // Cancelled: the focus goes back to the button that asked (done: to the outcome).
+            if (!message)
+              requestAnimationFrame(() =>
+                document.querySelector<HTMLButtonElement>(`[data-confirm-for="${asked}"]`)?.focus(),
+              );
           }}
         />
       )}

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
@@ -77,6 +77,9 @@ describe("staff accounts", () => {
     expect(screen.getByRole("heading", { name: "Suspend alan.turing?" })).toBe(document.activeElement);
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole("button", { name: "Suspend alan.turing" })),
+    );
 
     await user.click(screen.getByRole("button", { name: "Suspend alan.turing" }));
     await user.click(screen.getByRole("button", { name: "Yes, suspend alan.turing" }));

@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
@@ -122,6 +123,7 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
                           <button
                             type="button"
                             className="usa-button usa-button--outline usa-button--small margin-0"
+                            data-confirm-for={account.account_id}
                             onClick={() => {
                               setDone("");
                               setConfirming(account);
@@ -158,8 +160,11 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
           token={token}
           account={confirming}
           onClose={(message) => {
+            const asked = confirming.account_id;
             setConfirming(null);
             setDone(message);
+            // Cancelled: the focus goes back to the button that asked (done: to the outcome).
+            if (!message) requestAnimationFrame(() => focusButton(`[data-confirm-for="${asked}"]`));
           }}
         />
       )}
@@ -167,7 +172,11 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
   );
 }
 
-function nameOf(account: Account, t: ReturnType<typeof useTranslation>["t"]): string {
+function focusButton(selector: string) {
+  document.querySelector<HTMLButtonElement>(selector)?.focus();
+}
+
+function nameOf(account: Account, t: TFunction): string {
   return account.username ?? account.email ?? t("admin.staff.notSetUp");
 }
 

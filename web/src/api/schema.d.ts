@@ -752,6 +752,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/documents/{document_id}/content-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document's file: the link that works for five minutes, as JSON (for a page).
+         * @description The same file, check and audit as the redirect of `.../content`; a page calls this with its token and then opens the link. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_documents_document_id_content_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/health-summary/{section}": {
         parameters: {
             query?: never;
@@ -848,6 +868,46 @@ export interface paths {
          * @description `index` is the position of the observation that carries the file (its `href` gives the path). Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_results_result_id_files_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/results/{result_id}/files/{index}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file a result carries: the link that works for five minutes, as JSON (for a page).
+         * @description The same file, check and audit as the redirect of `.../files/{index}`; a page calls this with its token and then opens the link. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_results_result_id_files_index_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/results/{result_id}/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each numeric test of a result with its values across the patient's results, for a chart.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_results_result_id_trends"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1404,6 +1464,11 @@ export interface components {
             /** Email Verified */
             email_verified: boolean;
             /**
+             * Idle Timeout S
+             * @description This session ends after this many seconds without a call.
+             */
+            idle_timeout_s: number;
+            /**
              * Must
              * @description What this session must do before anything else: `terms` (accept the current Terms of Use) or `second_factor_setup` (staff: set up a second factor); null when nothing.
              */
@@ -1725,11 +1790,15 @@ export interface components {
         ConnectionRequest: {
             /**
              * Invitation Code
-             * @description The code of that organization's invitation.
+             * @description The code of the other organization's invitation (its email's link carries it): the invitation names the organization.
              */
             invitation_code: string;
-            /** Organization Id */
-            organization_id: string;
+            /**
+             * Organization Id
+             * @description Optional: when given, the code must be this organization's.
+             * @default null
+             */
+            organization_id?: string | null;
         };
         /**
          * ConnectionView
@@ -1745,6 +1814,16 @@ export interface components {
             connection_id: string;
             /** Organization Id */
             organization_id: string;
+            /**
+             * Organization Name
+             * @description The organization's name; null if the directory has none.
+             */
+            organization_name: string | null;
+            /**
+             * Patient Id
+             * @description The id of this organization's record of the patient, for the /v1/patients/{patient_id}/... routes; null while the connection is pending (no record is readable through it until then).
+             */
+            patient_id: string | null;
             /**
              * Status
              * @description pending until that organization's record carries the birth date and family name to match.
@@ -2100,6 +2179,35 @@ export interface components {
         FeedSources: {
             /** Feed Sources */
             feed_sources: components["schemas"]["FeedSource"][];
+        };
+        /**
+         * FileLinkView
+         * @description A link to a file that works for five minutes, for a page that must call with its token and
+         *     then open the link itself (a redirect cannot carry the token).
+         */
+        FileLinkView: {
+            /**
+             * Disposition
+             * @description inline: a browser shows it; attachment: a browser saves it.
+             * @enum {string}
+             */
+            disposition: "inline" | "attachment";
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+            /**
+             * Media Type
+             * @description The type the link answers with (application/octet-stream: a download).
+             */
+            media_type: string;
+            /**
+             * Url
+             * @description The link. It needs no token: treat it as the file itself, and do not keep it.
+             */
+            url: string;
         };
         /** HealthSummaryQuery */
         HealthSummaryQuery: {
@@ -2716,6 +2824,12 @@ export interface components {
              * @description The latest 20.
              */
             invitations: components["schemas"]["PortalInvitation"][];
+            /**
+             * Merged Into
+             * @description The surviving record's patient_id when the clinical feed merged this record into another; while `account` is not null, follow_merge moves the account there.
+             * @default null
+             */
+            merged_into?: string | null;
             patient: components["schemas"]["PatientSummary"];
             /**
              * Portal Status
@@ -3797,6 +3911,60 @@ export interface components {
              * @description The seed, base32, for typing into the authenticator app.
              */
             secret: string;
+        };
+        /**
+         * Trend
+         * @description A test of this result with every numeric value the patient's shown results hold for it.
+         */
+        Trend: {
+            code: components["schemas"]["Coding"];
+            /**
+             * Points
+             * @description Oldest first.
+             */
+            points: components["schemas"]["TrendPoint"][];
+        };
+        /**
+         * TrendPoint
+         * @description One numeric value of the test, in one of the patient's results.
+         */
+        TrendPoint: {
+            /**
+             * At
+             * @description When it was observed (else collected, else reported), as precise as sent.
+             */
+            at: string | null;
+            /** Critical */
+            critical: boolean;
+            /** Flags */
+            flags: string[];
+            /** Reference Range */
+            reference_range: string | null;
+            /**
+             * Result Id
+             * @description The result it comes from.
+             */
+            result_id: string;
+            /** Units */
+            units: string | null;
+            /**
+             * Value
+             * @description The number as sent: "0.70" stays "0.70".
+             */
+            value: string;
+        };
+        /** Trends */
+        Trends: {
+            /**
+             * Complete
+             * @description false when the patient has more results than one answer looks through (the oldest values are then left out).
+             */
+            complete: boolean;
+            /**
+             * Trends
+             * @description One for each test of the result with a numeric value, in the result's order.
+             */
+            trends: components["schemas"]["Trend"][];
         };
         /** Upcoming */
         Upcoming: {
@@ -7517,6 +7685,92 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_documents_document_id_content_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileLinkView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_health_summary_section: {
         parameters: {
             query?: {
@@ -7993,6 +8247,179 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_results_result_id_files_index_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                result_id: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileLinkView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_results_result_id_trends: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                result_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trends"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */

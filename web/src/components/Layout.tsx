@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, NavLink } from "react-router";
+import { Link, NavLink, useLocation } from "react-router";
 import { fetchMe } from "../api/me";
 import { navFor } from "../navigation";
 import { useSignOut } from "../pages/useSignOut";
@@ -11,6 +11,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const token = useToken();
   const signOut = useSignOut();
+  const main = useMoveFocusOnNavigation();
   return (
     <>
       <a className="usa-skipnav" href="#main-content">
@@ -44,11 +45,31 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <main id="main-content" className="grid-container padding-y-4" tabIndex={-1}>
+      <main id="main-content" ref={main} className="grid-container padding-y-4" tabIndex={-1}>
         {children}
       </main>
     </>
   );
+}
+
+/**
+ * A page change in a single-page app is silent: the browser keeps focus on the link that was
+ * followed, and a screen reader says nothing. Moving focus to the new page's main content (the
+ * title has already changed) starts the reader, and the keyboard, at the top of the new page, as a
+ * full page load would. Not on the first page: the browser's own load behaviour stands there.
+ */
+function useMoveFocusOnNavigation() {
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
+  return main;
 }
 
 /**

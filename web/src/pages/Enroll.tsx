@@ -7,6 +7,8 @@ import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
+import { PasswordField } from "../account/PasswordField";
+import { useToken } from "../session";
 
 const FIELDS = [
   "invitation_code",
@@ -36,8 +38,11 @@ export function Enroll() {
   useEffect(() => {
     if (window.location.search) window.history.replaceState(window.history.state, "", window.location.pathname);
   }, []);
-  const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")) });
+  const signedIn = useToken() !== null;
+  const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")), enabled: !signedIn });
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  // The user name and email typed so far, for the password rules that name them.
+  const [chosen, setChosen] = useState({ username: "", email: "" });
   const enroll = useMutation({
     mutationFn: async (body: Schemas["Enrollment"]) => {
       const { data, error } = await api.POST("/v1/enrollments", { body });
@@ -47,6 +52,10 @@ export function Enroll() {
     onMutate: () => setErrors(noErrors),
     onError: (error) => setErrors(formErrors(error, FIELDS, t("errors.network"))),
   });
+
+  // A patient who has an account already gets an invitation from another organization: the same
+  // link adds that organization's record to the account instead of creating a second one.
+  if (signedIn) return <ConnectInstead code={code} />;
 
   if (enroll.data) {
     return (
@@ -87,7 +96,15 @@ export function Enroll() {
       <h1>{t("enroll.title")}</h1>
       <p>{t("enroll.intro")}</p>
       <ErrorSummary messages={terms.isError ? [terms.error.message, ...errors.general] : errors.general} />
-      <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+      <form
+        className="usa-form usa-form--large"
+        onSubmit={onSubmit}
+        onChange={(event) => {
+          const form = new FormData(event.currentTarget);
+          setChosen({ username: String(form.get("username") ?? ""), email: String(form.get("email") ?? "") });
+        }}
+        noValidate
+      >
         <TextField
           name="invitation_code"
           label={t("enroll.invitationCode")}
@@ -119,13 +136,12 @@ export function Enroll() {
           autoComplete="username"
           required
         />
-        <TextField
+        <PasswordField
           name="password"
-          type="password"
           label={t("enroll.password")}
           error={errors.fields.password}
-          autoComplete="new-password"
-          required
+          username={chosen.username}
+          email={chosen.email}
         />
         <TextField
           name="email"
@@ -167,6 +183,43 @@ export function Enroll() {
           {t("enroll.submit")}
         </button>
       </form>
+    </>
+  );
+}
+
+function ConnectInstead({ code }: { code: string }) {
+  const { t } = useTranslation();
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const connect = useMutation({
+    mutationFn: async () => {
+      const { data, error } = await api.POST("/v1/me/connections", { body: { invitation_code: code } });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => setErrors(noErrors),
+    onError: (error) => setErrors(formErrors(error, ["invitation_code"], t("errors.network"))),
+  });
+  if (connect.data) {
+    const organization = connect.data.organization_name ?? connect.data.organization_id;
+    return (
+      <>
+        <h1>{t("enroll.connectTitle")}</h1>
+        <p role="status">{t(`records.connections.added_${connect.data.status}`, { organization })}</p>
+        <Link className="usa-button" to="/connections">
+          {t("enroll.goConnections")}
+        </Link>
+      </>
+    );
+  }
+  const problems = [...errors.general, ...Object.values(errors.fields)];
+  return (
+    <>
+      <h1>{t("enroll.connectTitle")}</h1>
+      <p>{t("enroll.connectIntro")}</p>
+      <ErrorSummary messages={problems} />
+      <button type="button" className="usa-button" disabled={connect.isPending || !code} onClick={() => connect.mutate()}>
+        {t("enroll.connect")}
+      </button>
     </>
   );
 }

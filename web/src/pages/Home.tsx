@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
 import { api } from "../api/client";
@@ -6,6 +6,9 @@ import { load } from "../api/errors";
 import { fetchMe } from "../api/me";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { StaffHome } from "../staff/StaffHome";
+import { patientNav } from "../navigation";
+import { fetchUpcoming } from "../records/Upcoming";
 import { useToken } from "../session";
 
 const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));
@@ -26,6 +29,33 @@ function SignedInHome({ token }: { token: string }) {
   // the inbox waits until nothing is owed.
   const owesNothing = me.data !== undefined && me.data.account.must === null;
   const inbox = useQuery({ queryKey: ["notifications", token], queryFn: fetchNotifications, enabled: owesNothing });
+  const ownRecord = owesNothing ? (me.data?.patient?.patient_id ?? null) : null;
+  const upcoming = useQuery({
+    queryKey: ["upcoming", token, ownRecord],
+    queryFn: () => fetchUpcoming(ownRecord ?? ""),
+    enabled: ownRecord !== null,
+  });
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["notifications", token] });
+  const markRead = useMutation({
+    mutationFn: (notificationId: string) =>
+      load(() =>
+        api.POST("/v1/me/notifications/{notification_id}/read", {
+          params: { path: { notification_id: notificationId } },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+  const markAll = useMutation({
+    mutationFn: async () => {
+      // At most 100 a call: the API says when some are left.
+      for (let calls = 0; calls < 20; calls++) {
+        const marked = await load(() => api.POST("/v1/me/notifications/read-all"));
+        if (!marked.unread_left) break;
+      }
+    },
+    onSuccess: refresh,
+  });
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
 
   if (me.isPending) return <p>{t("app.loading")}</p>;
@@ -42,21 +72,52 @@ function SignedInHome({ token }: { token: string }) {
         <nav aria-labelledby="home-record">
           <h2 id="home-record">{t("home.yourRecord")}</h2>
           <ul className="usa-list">
-            <li>
-              <Link to="/results">{t("nav.results")}</Link>
-            </li>
-            <li>
-              <Link to="/documents">{t("nav.documents")}</Link>
-            </li>
+            {patientNav
+              .filter((item) => item.to !== "/" && item.to !== "/account") // the record's pages only
+              .map((item) => (
+                <li key={item.to}>
+                  <Link to={item.to}>{t(item.label)}</Link>
+                </li>
+              ))}
           </ul>
         </nav>
       )}
+      {owesNothing && patient && (
+        <section aria-labelledby="home-upcoming">
+          <h2 id="home-upcoming">{t("home.upcoming")}</h2>
+          {upcoming.isPending && <p>{t("app.loading")}</p>}
+          {upcoming.isError && <Problem message={upcoming.error.message} />}
+          {upcoming.data && (
+            <p>
+              {upcoming.data.upcoming.length === 0
+                ? t("home.upcomingNone")
+                : t("home.upcomingCount", { count: upcoming.data.upcoming.length })}{" "}
+              <Link to="/upcoming">{t("home.upcomingLink")}</Link>
+            </p>
+          )}
+        </section>
+      )}
+      {owesNothing && account.role !== "patient" && <StaffHome token={token} />}
       {owesNothing && <h2>{t("home.notifications")}</h2>}
       {owesNothing && inbox.isPending && <p>{t("app.loading")}</p>}
       {inbox.isError && <Problem message={inbox.error.message} />}
       {inbox.data && (
         <>
-          <p>{t("home.unread", { count: inbox.data.unread_count })}</p>
+          <p>
+            {t("home.unread", { count: inbox.data.unread_count })}
+            {inbox.data.unread_count > 0 && (
+              <button
+                type="button"
+                className="usa-button usa-button--unstyled margin-left-2"
+                onClick={() => markAll.mutate()}
+                disabled={markAll.isPending}
+              >
+                {t("home.markAllRead")}
+              </button>
+            )}
+          </p>
+          {markAll.isError && <Problem message={markAll.error.message} />}
+          {markRead.isError && <Problem message={markRead.error.message} />}
           {inbox.data.notifications.length === 0 ? (
             <p>{t("home.none")}</p>
           ) : (
@@ -69,6 +130,20 @@ function SignedInHome({ token }: { token: string }) {
                   <span className="text-base">
                     {t("home.received", { when: when.format(new Date(notice.created_at)) })}
                   </span>
+                  {notice.read_at === null && (
+                    <>
+                      {" "}
+                      <button
+                        type="button"
+                        className="usa-button usa-button--unstyled"
+                        aria-label={t("home.markReadNamed", { title: notice.title })}
+                        onClick={() => markRead.mutate(notice.notification_id)}
+                        disabled={markRead.isPending}
+                      >
+                        {t("home.markRead")}
+                      </button>
+                    </>
+                  )}
                 </li>
               ))}
             </ul>

@@ -1,104 +1,64 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
-import { api, type Schemas } from "../api/client";
-import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { Link } from "react-router";
+import { idleSignOutMinutes, noteIdleSignOut } from "../account/activity";
+import { api } from "../api/client";
+import { type FormErrors, noErrors } from "../api/errors";
+import { type Challenge, isChallenge, SecondStep } from "../account/SecondStep";
+import { useSignedIn } from "../account/signedIn";
+import { submit } from "../account/submit";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
-import { setToken } from "../session";
 
-type Challenge = Schemas["SecondFactorChallenge"];
-type Answer = Schemas["OpenedSession"] | Challenge;
-
-function isChallenge(answer: Answer): answer is Challenge {
-  return "challenge_id" in answer;
-}
-
-/** POST /v1/sessions; for an account with a second factor, then POST /v1/sessions/mfa. */
+/** POST /v1/sessions; for an account with a second factor, then the second step (SecondStep). */
 export function SignIn() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
+  const signedIn = useSignedIn();
+  // Set when the idle timeout signed the person out (account/SessionWatch): said once, here.
+  const [idleMinutes] = useState(idleSignOutMinutes);
+  useEffect(() => () => noteIdleSignOut(null), []);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   usePageTitle(challenge === null ? t("signIn.title") : t("signIn.codeTitle"));
 
-  async function send(call: () => Promise<{ data?: Answer; error?: unknown }>, fields: string[]) {
-    setBusy(true);
-    setErrors(noErrors);
-    try {
-      const { data, error } = await call();
-      if (data === undefined) {
-        setErrors(formErrors(error, fields, t("errors.unexpected")));
-      } else if (isChallenge(data)) {
-        setChallenge(data); // the first step, or a new challenge after an emailed code
-      } else {
-        setToken(data.token);
-        await navigate("/");
-      }
-    } catch {
-      setErrors({ fields: {}, general: [t("errors.network")] });
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function onPassword(event: FormEvent<HTMLFormElement>) {
+  async function onPassword(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const body = { username: String(form.get("username")), password: String(form.get("password")) };
-    void send(() => api.POST("/v1/sessions", { body }), ["username", "password"]);
-  }
-
-  function onCode(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (challenge === null) return;
-    const body = { challenge_id: challenge.challenge_id, code: String(new FormData(event.currentTarget).get("code")) };
-    void send(() => api.POST("/v1/sessions/mfa", { body }), ["code"]);
+    setBusy(true);
+    setErrors(noErrors);
+    const outcome = await submit(() => api.POST("/v1/sessions", { body }), ["username", "password"]);
+    setBusy(false);
+    if (outcome.errors) setErrors(outcome.errors);
+    else if (isChallenge(outcome.data)) setChallenge(outcome.data);
+    else await signedIn(outcome.data);
   }
 
   if (challenge !== null) {
     return (
-      <>
-        <h1>{t("signIn.codeTitle")}</h1>
-        <p>{t("signIn.codeIntro")}</p>
-        <ul>
-          {challenge.methods.map((method) => (
-            <li key={method}>{t(`signIn.method.${method}`)}</li>
-          ))}
-        </ul>
-        <ErrorSummary messages={errors.general} />
-        <form className="usa-form" onSubmit={onCode} noValidate>
-          <TextField
-            key={challenge.challenge_id}
-            name="code"
-            label={t("signIn.code")}
-            error={errors.fields.code}
-            autoComplete="one-time-code"
-            required
-          />
-          <button className="usa-button" type="submit" disabled={busy}>
-            {t("signIn.codeSubmit")}
-          </button>
-          <button
-            className="usa-button usa-button--unstyled"
-            type="button"
-            onClick={() => {
-              setChallenge(null);
-              setErrors(noErrors);
-            }}
-          >
-            {t("signIn.startOver")}
-          </button>
-        </form>
-      </>
+      <SecondStep
+        key={challenge.challenge_id}
+        challenge={challenge}
+        onStartOver={() => {
+          setChallenge(null);
+          setErrors(noErrors);
+        }}
+      />
     );
   }
 
   return (
     <>
       <h1>{t("signIn.title")}</h1>
+      {idleMinutes !== null && (
+        <div className="usa-alert usa-alert--info usa-alert--slim" role="status">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">{t("signIn.idleSignedOut", { count: idleMinutes })}</p>
+          </div>
+        </div>
+      )}
       <ErrorSummary messages={errors.general} />
       <form className="usa-form" onSubmit={onPassword} noValidate>
         <TextField
@@ -120,6 +80,14 @@ export function SignIn() {
           {t("signIn.submit")}
         </button>
       </form>
+      <ul className="usa-list usa-list--unstyled margin-y-2">
+        <li>
+          <Link to="/forgot-username">{t("signIn.forgotUsername")}</Link>
+        </li>
+        <li>
+          <Link to="/forgot-password">{t("signIn.forgotPassword")}</Link>
+        </li>
+      </ul>
       <p>{t("signIn.noAccount")}</p>
     </>
   );

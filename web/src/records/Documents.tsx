@@ -6,7 +6,8 @@ import { load } from "../api/errors";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { PatientPage } from "./PatientPage";
+import { OpenFile } from "./OpenFile";
+import { PatientPage, type RecordView } from "./PatientPage";
 import { whenText } from "./format";
 
 const PAGE_SIZE = 20;
@@ -15,10 +16,10 @@ const PAGE_SIZE = 20;
 export function Documents() {
   const { t } = useTranslation();
   usePageTitle(t("documents.title"));
-  return <PatientPage>{(patientId, token) => <DocumentsList patientId={patientId} token={token} />}</PatientPage>;
+  return <PatientPage>{(record) => <DocumentsList record={record} />}</PatientPage>;
 }
 
-function DocumentsList({ patientId, token }: { patientId: string; token: string }) {
+function DocumentsList({ record: { patientId, token } }: { record: RecordView }) {
   const { t, i18n } = useTranslation();
   const [cursors, setCursors] = useState<string[]>([]);
   const { cursor, page } = pagesState(cursors);
@@ -54,6 +55,19 @@ function DocumentsList({ patientId, token }: { patientId: string; token: string 
                     {document.author && ` · ${t("documents.author", { name: document.author })}`} ·{" "}
                     {t(`records.status.${document.status}`)}
                   </span>
+                  <br />
+                  <OpenFile
+                    label={t("records.file.openNamed", {
+                      name: document.title ?? t(`documents.type.${document.type}`),
+                    })}
+                    fetchLink={() =>
+                      load(() =>
+                        api.GET("/v1/patients/{patient_id}/documents/{document_id}/content-link", {
+                          params: { path: { patient_id: patientId, document_id: document.document_id } },
+                        }),
+                      )
+                    }
+                  />
                 </li>
               ))}
             </ul>

@@ -1,28 +1,107 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Navigate } from "react-router";
+import { Link, Navigate, useSearchParams } from "react-router";
+import type { Schemas } from "../api/client";
 import { fetchMe } from "../api/me";
 import { Problem } from "../components/Problem";
 import { useToken } from "../session";
 
 /**
- * A page about the signed-in patient's own record: it needs a session and the patient id that
- * GET /v1/me answers. Without a session the visitor goes to sign in; an account with no record of
- * its own (or one that owes something first) is told so in words.
+ * The record a page shows: the patient's own, or the one a connected organization holds of them.
+ * `to(path)` keeps the choice on the page's own links.
  */
-export function PatientPage({ children }: { children: (patientId: string, token: string) => ReactNode }) {
-  const token = useToken();
-  if (token === null) return <Navigate to="/sign-in" replace />;
-  return <WithPatient token={token}>{children}</WithPatient>;
+export interface RecordView {
+  patientId: string;
+  token: string;
+  own: boolean;
+  organization: string;
+  to: (path: string) => string;
 }
 
-function WithPatient({ token, children }: { token: string; children: (patientId: string, token: string) => ReactNode }) {
+/** The name a connection shows: the organization's name when the API gives one, else its id. */
+export function organizationName(connection: Schemas["ConnectionView"]): string {
+  return connection.organization_name ?? connection.organization_id;
+}
+
+/** A link to a page of one record: the own record needs no parameter. */
+export function recordPath(path: string, patientId: string, ownId: string | undefined): string {
+  return patientId === ownId ? path : `${path}?record=${encodeURIComponent(patientId)}`;
+}
+
+/**
+ * A page about one of the signed-in patient's records: it needs a session and the record's id,
+ * which GET /v1/me answers (the own record, and each active connection's). The address names the
+ * record by that opaque id only (`?record=`), never by anything about the patient; without it the
+ * page shows the patient's own record. An id that is none of theirs is refused here in words,
+ * before anything is asked of the API. Without a session the visitor goes to sign in; an account
+ * with no record (or one that owes something first) is told so.
+ */
+export function PatientPage({
+  children,
+  naming = true,
+}: {
+  children: (record: RecordView) => ReactNode;
+  /** Say which organization's record the page shows (a page about all of them does not). */
+  naming?: boolean;
+}) {
+  const token = useToken();
+  if (token === null) return <Navigate to="/sign-in" replace />;
+  return (
+    <WithPatient token={token} naming={naming}>
+      {children}
+    </WithPatient>
+  );
+}
+
+function WithPatient({
+  token,
+  naming,
+  children,
+}: {
+  token: string;
+  naming: boolean;
+  children: (record: RecordView) => ReactNode;
+}) {
   const { t } = useTranslation();
+  const [search] = useSearchParams();
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
   if (me.isPending) return <p>{t("app.loading")}</p>;
   if (me.isError) return <Problem message={me.error.message} />;
   if (me.data.account.must !== null) return <Problem message={t("records.mustFirst")} />;
-  if (me.data.patient === null) return <Problem message={t("records.noRecord")} />;
-  return <>{children(me.data.patient.patient_id, token)}</>;
+  const own = me.data.patient;
+  const chosen = search.get("record") ?? own?.patient_id;
+  if (chosen === undefined) return <Problem message={t("records.noRecord")} />;
+  const active = me.data.connections.filter((c) => c.status === "active" && c.patient_id !== null);
+  const connection = active.find((c) => c.patient_id === chosen);
+  if (chosen !== own?.patient_id && connection === undefined) {
+    return (
+      <>
+        <Problem message={t("records.picker.unknown")} />
+        <p>
+          <Link to="/connections">{t("records.picker.choose")}</Link>
+        </p>
+      </>
+    );
+  }
+  const organization = connection
+    ? organizationName(connection)
+    : me.data.account.organization_id;
+  const record: RecordView = {
+    patientId: chosen,
+    token,
+    own: chosen === own?.patient_id,
+    organization,
+    to: (path) => recordPath(path, chosen, own?.patient_id),
+  };
+  return (
+    <>
+      {naming && active.length > 1 && (
+        <p className="usa-hint">
+          {t("records.picker.showing", { organization })} <Link to="/connections">{t("records.picker.change")}</Link>
+        </p>
+      )}
+      {children(record)}
+    </>
+  );
 }

@@ -5,7 +5,9 @@ import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { PatientPage } from "./PatientPage";
+import { OpenFile } from "./OpenFile";
+import { PatientPage, type RecordView } from "./PatientPage";
+import { TrendChart } from "./TrendChart";
 import { flagWords, valueText, whenText } from "./format";
 
 /** One released result: its values, the report's status, and every earlier version of it. */
@@ -15,13 +17,12 @@ export function ResultDetail() {
   usePageTitle(t("result.title"));
   const { resultId = "" } = useParams();
   return (
-    <PatientPage>
-      {(patientId, token) => <ResultView patientId={patientId} token={token} resultId={resultId} />}
-    </PatientPage>
+    <PatientPage>{(record) => <ResultView record={record} resultId={resultId} />}</PatientPage>
   );
 }
 
-function ResultView({ patientId, token, resultId }: { patientId: string; token: string; resultId: string }) {
+function ResultView({ record, resultId }: { record: RecordView; resultId: string }) {
+  const { patientId, token } = record;
   const { t, i18n } = useTranslation();
   const result = useQuery({
     queryKey: ["result", token, patientId, resultId],
@@ -34,7 +35,7 @@ function ResultView({ patientId, token, resultId }: { patientId: string; token: 
   });
   const back = (
     <p>
-      <Link to="/results">{t("result.back")}</Link>
+      <Link to={record.to("/results")}>{t("result.back")}</Link>
     </p>
   );
   if (result.isPending) return <p>{t("app.loading")}</p>;
@@ -68,7 +69,18 @@ function ResultView({ patientId, token, resultId }: { patientId: string; token: 
           </div>
         </div>
       )}
-      <Report report={data.report} caption={t("result.values")} />
+      <Report
+        report={data.report}
+        caption={t("result.values")}
+        file={(index) =>
+          load(() =>
+            api.GET("/v1/patients/{patient_id}/results/{result_id}/files/{index}/link", {
+              params: { path: { patient_id: patientId, result_id: resultId, index: String(index) } },
+            }),
+          )
+        }
+      />
+      <Trends record={record} resultId={resultId} />
       {data.earlier_versions.length > 0 && (
         <>
           <h2>{t("result.earlierVersions")}</h2>
@@ -91,7 +103,50 @@ function ResultView({ patientId, token, resultId }: { patientId: string; token: 
   );
 }
 
-function Report({ report, caption }: { report: Schemas["Report"]; caption: string }) {
+/** The result's numeric tests over time: a chart for each test with more than one value. */
+function Trends({ record: { patientId, token }, resultId }: { record: RecordView; resultId: string }) {
+  const { t } = useTranslation();
+  const trends = useQuery({
+    queryKey: ["result-trends", token, patientId, resultId],
+    queryFn: () =>
+      load(() =>
+        api.GET("/v1/patients/{patient_id}/results/{result_id}/trends", {
+          params: { path: { patient_id: patientId, result_id: resultId } },
+        }),
+      ),
+  });
+  if (trends.isPending) return null;
+  if (trends.isError)
+    return (
+      <>
+        <h2>{t("records.trend.heading")}</h2>
+        <Problem message={trends.error.message} />
+      </>
+    );
+  if (trends.data.trends.length === 0) return null;
+  const drawn = trends.data.trends.filter((trend) => trend.points.length > 1);
+  return (
+    <section aria-labelledby="result-trends">
+      <h2 id="result-trends">{t("records.trend.heading")}</h2>
+      {drawn.length === 0 ? (
+        <p>{t("records.trend.notEnough")}</p>
+      ) : (
+        drawn.map((trend) => <TrendChart key={`${trend.code.system}|${trend.code.code}`} trend={trend} />)
+      )}
+      {!trends.data.complete && <p className="usa-hint">{t("records.trend.incomplete")}</p>}
+    </section>
+  );
+}
+
+function Report({
+  report,
+  caption,
+  file,
+}: {
+  report: Schemas["Report"];
+  caption: string;
+  file?: (index: number) => Promise<Schemas["FileLinkView"]>;
+}) {
   const { t } = useTranslation();
   return (
     <>
@@ -116,6 +171,17 @@ function Report({ report, caption }: { report: Schemas["Report"]; caption: strin
                 <td data-label={t("result.value")}>
                   {valueText(observation.value, t)}
                   {observation.units && ` ${observation.units}`}
+                  {file && observation.value.type === "document" && observation.value.href && (
+                    <>
+                      {" "}
+                      <OpenFile
+                        label={t("records.file.openNamed", {
+                          name: observation.code.display || observation.code.code || t("records.attachedFile"),
+                        })}
+                        fetchLink={() => file(index)}
+                      />
+                    </>
+                  )}
                   {observation.status !== report.status && (
                     <span className="text-base"> ({t(`records.status.${observation.status}`)})</span>
                   )}

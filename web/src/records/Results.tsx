@@ -7,7 +7,7 @@ import { load } from "../api/errors";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { PatientPage } from "./PatientPage";
+import { PatientPage, type RecordView } from "./PatientPage";
 import { whenText } from "./format";
 
 type Category = Schemas["ResultSummary"]["category"];
@@ -18,10 +18,10 @@ const PAGE_SIZE = 20;
 export function Results() {
   const { t } = useTranslation();
   usePageTitle(t("results.title"));
-  return <PatientPage>{(patientId, token) => <ResultsList patientId={patientId} token={token} />}</PatientPage>;
+  return <PatientPage>{(record) => <ResultsList record={record} />}</PatientPage>;
 }
 
-function ResultsList({ patientId, token }: { patientId: string; token: string }) {
+function ResultsList({ record: { patientId, token, to } }: { record: RecordView }) {
   const { t, i18n } = useTranslation();
   const [category, setCategory] = useState<Category | "">("");
   const [cursors, setCursors] = useState<string[]>([]);
@@ -73,7 +73,7 @@ function ResultsList({ patientId, token }: { patientId: string; token: string })
             <ul className="usa-list usa-list--unstyled margin-top-2">
               {results.data.results.map((result) => (
                 <li key={result.result_id} className="margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-1">
-                  <Link to={`/results/${encodeURIComponent(result.result_id)}`}>
+                  <Link to={to(`/results/${encodeURIComponent(result.result_id)}`)}>
                     {result.name ?? t("results.unnamed")}
                   </Link>
                   <br />

@@ -29,7 +29,7 @@ const knownFlags = ["H", "L", "HH", "LL", "A", "AA", "N", "<", ">"] as const;
  * The sender's abnormal flags in words: a colour alone tells nothing to a patient who cannot see
  * it, and "HH" tells nothing to most patients.
  */
-export function flagWords(observation: Observation, t: TFunction): string[] {
+export function flagWords(observation: Pick<Observation, "flags" | "critical">, t: TFunction): string[] {
   const words = observation.flags.map((flag) =>
     (knownFlags as readonly string[]).includes(flag)
       ? t(`records.flag.${flag as (typeof knownFlags)[number]}`)

@@ -1,7 +1,9 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { apiError, enrolled, terms } from "./fixtures";
+import { setToken } from "../session";
+import { apiError, enrolled, me, terms } from "./fixtures";
+import { saratoga } from "./recordsFixtures";
 import { fakeApi, renderAt } from "./render";
 
 async function fillIn(user: ReturnType<typeof userEvent.setup>) {
@@ -72,5 +74,35 @@ describe("enroll", () => {
       "That user name is taken.",
     );
     expect(screen.getAllByText("That user name is taken.")).toHaveLength(1);
+  });
+
+  it("offers a signed-in patient to add the inviting organization to their account instead", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "POST /v1/me/connections": { status: 201, body: saratoga },
+    });
+    renderAt("/enroll?code=INV-456");
+    await waitFor(() => expect(window.location.search).toBe(""));
+    expect(await screen.findByRole("heading", { level: 1, name: "Add this organization to your account" })).toBeTruthy();
+    expect(screen.queryByLabelText("Choose a password")).toBeNull();
+    await userEvent.setup().click(screen.getByRole("button", { name: "Add it to my account" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Saratoga Hospital is connected.");
+    expect(calls.find((call) => call.method === "POST")?.body).toEqual({ invitation_code: "INV-456" });
+    expect(calls.some((call) => call.path === "/v1/terms")).toBe(false);
+  });
+
+  it("says why a signed-in patient's code does not connect, in the API's words", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "POST /v1/me/connections": {
+        status: 409,
+        body: apiError("conflict", "This organization is connected already."),
+      },
+    });
+    renderAt("/enroll?code=INV-456");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Add it to my account" }));
+    expect(await screen.findByText("This organization is connected already.")).toBeTruthy();
   });
 });

@@ -25,6 +25,7 @@ describe("home", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/me/notifications": { status: 200, body: inbox },
+      "GET /v1/patients/p-1/upcoming-releases": { status: 200, body: { upcoming: [] } },
     });
     renderAt("/");
     expect(await screen.findByText("Signed in as ada")).toBeTruthy();
@@ -48,6 +49,7 @@ describe("home", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/me/notifications": { status: 200, body: inbox },
+      "GET /v1/patients/p-1/upcoming-releases": { status: 200, body: { upcoming: [] } },
       "DELETE /v1/sessions/current": { status: 204 },
     });
     renderAt("/");

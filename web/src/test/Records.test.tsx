@@ -121,6 +121,7 @@ describe("documents", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/me/notifications": { status: 200, body: inbox },
+      "GET /v1/patients/p-1/upcoming-releases": { status: 200, body: { upcoming: [] } },
       "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
     });
     renderAt("/");

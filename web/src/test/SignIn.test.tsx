@@ -47,16 +47,16 @@ describe("sign in", () => {
 
     expect(await screen.findByRole("heading", { name: "Enter your code" })).toBeTruthy();
     expect(document.title).toBe("Enter your code | Patient portal");
-    expect(screen.getByText("your authenticator app")).toBeTruthy();
+    expect((screen.getByLabelText("A code from your authenticator app") as HTMLInputElement).checked).toBe(true);
     expect(getToken()).toBeNull();
 
-    await user.type(screen.getByLabelText("Code"), "000000");
+    await user.type(screen.getByLabelText("Code from your authenticator app"), "000000");
     await user.click(screen.getByRole("button", { name: "Continue" }));
-    const code = screen.getByLabelText("Code");
+    const code = screen.getByLabelText("Code from your authenticator app");
     await waitFor(() => expect(code.getAttribute("aria-invalid")).toBe("true"));
-    expect(document.getElementById(code.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
-      "That code is not right.",
-    );
+    // the hint says what code to enter; the error, described by the field too, says what was wrong
+    expect(code.getAttribute("aria-describedby")).toContain("field-code-error");
+    expect(document.getElementById("field-code-error")?.textContent).toBe("That code is not right.");
 
     await user.clear(code);
     await user.type(code, "123456");

@@ -31,6 +31,7 @@ export function me(must: Schemas["AccountView"]["must"] = null): Schemas["Me"] {
       second_factors: [],
       terms: { accepted_version: "2026-01", accepted_at: "2026-01-01T00:00:00Z", current_version: "2026-01" },
       must,
+      idle_timeout_s: 900,
     },
     patient: {
       patient_id: "p-1",

@@ -1,7 +1,11 @@
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, beforeEach } from "vitest";
 import i18next from "../i18n";
 import { setToken } from "../session";
+
+// findBy* waits up to 5 s, not 1: on a busy 2-core machine (the suite's layers and workers side
+// by side) a page that loads its chunk and its data can take longer than a second to appear.
+configure({ asyncUtilTimeout: 5000 });
 
 // A string missing from the catalogue fails the test that renders it, instead of showing its key.
 const missing: string[] = [];

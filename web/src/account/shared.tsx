@@ -1,0 +1,45 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Navigate } from "react-router";
+import { fetchMe } from "../api/me";
+import { Problem } from "../components/Problem";
+import { useToken } from "../session";
+import type { Schemas } from "../api/client";
+
+/** The cached GET /v1/me of this session (shared with the header and the home page). */
+export function useMe(token: string) {
+  return useQuery({ queryKey: ["me", token], queryFn: fetchMe });
+}
+
+/** A page of a signed-in account: the sign-in page without a session; words while /v1/me loads. */
+export function WithMe({ children }: { children: (me: Schemas["Me"], token: string) => ReactNode }) {
+  const token = useToken();
+  if (token === null) return <Navigate to="/sign-in" replace />;
+  return <MeLoaded token={token}>{children}</MeLoaded>;
+}
+
+function MeLoaded({ token, children }: { token: string; children: (me: Schemas["Me"], token: string) => ReactNode }) {
+  const { t } = useTranslation();
+  const me = useMe(token);
+  if (me.isPending) return <p>{t("app.loading")}</p>;
+  if (me.isError) return <Problem message={me.error.message} />;
+  return <>{children(me.data, token)}</>;
+}
+
+export function Success({ text }: { text: string }) {
+  return (
+    <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
+      <div className="usa-alert__body">
+        <p className="usa-alert__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+export function useDates() {
+  const { i18n } = useTranslation();
+  const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: "long" });
+  const moment = new Intl.DateTimeFormat(i18n.language, { dateStyle: "long", timeStyle: "short" });
+  return { day: (iso: string) => day.format(new Date(iso)), moment: (iso: string) => moment.format(new Date(iso)) };
+}

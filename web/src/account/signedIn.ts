@@ -1,0 +1,26 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "react-router";
+import type { Schemas } from "../api/client";
+import { setToken } from "../session";
+import { noteApiCall } from "./activity";
+
+type Must = Schemas["OpenedSession"]["must"];
+
+/** Where a session that owes something must go first; null when it owes nothing. */
+export function mustPath(must: Must): string | null {
+  if (must === "terms") return "/account/terms";
+  if (must === "second_factor_setup") return "/account/authenticator";
+  return null;
+}
+
+/** Keep an opened session's token and go where it must go first (or home). */
+export function useSignedIn() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return async (session: Schemas["OpenedSession"]) => {
+    queryClient.clear(); // nothing cached for an earlier session is shown to this one
+    setToken(session.token);
+    noteApiCall(); // the sign-in itself started the idle clock
+    await navigate(mustPath(session.must) ?? "/");
+  };
+}

@@ -1,0 +1,9 @@
+// The staff pages, loaded together in one chunk the first time a staff page opens: patients never
+// download them.
+export { FindPatient } from "./FindPatient";
+export { HealthSummary } from "./HealthSummary";
+export { PatientDetail } from "./PatientDetail";
+export { PatientResults } from "./PatientResults";
+export { Quarantine } from "./Quarantine";
+export { RegisterPatient } from "./RegisterPatient";
+export { Worklist } from "./Worklist";

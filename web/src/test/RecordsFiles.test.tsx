@@ -1,0 +1,170 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { fileWindow } from "../records/OpenFile";
+import { setToken } from "../session";
+import { apiError, documentsPage, me, resultSummary } from "./fixtures";
+import {
+  expectAccessible,
+  fileLink,
+  glucoseResult,
+  glucoseTrends,
+  homeConnection,
+  meWith,
+  saratoga,
+} from "./recordsFixtures";
+import { fakeApi, renderAt } from "./render";
+
+describe("opening files", () => {
+  it("asks for a document's link with the session's token, then opens it", async () => {
+    setToken("tok-1");
+    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
+      "GET /v1/patients/p-1/documents/d-1/content-link": { status: 200, body: fileLink },
+    });
+    renderAt("/documents");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Open Discharge summary" }));
+    await waitFor(() => expect(opened).toHaveBeenCalledWith(fileLink.url));
+    const asked = calls.find((call) => call.path.endsWith("/content-link"));
+    expect(asked?.headers.get("Authorization")).toBe("Bearer tok-1");
+    // the link is used, never kept
+    expect(window.sessionStorage.getItem("portal.session")).toBe("tok-1");
+    expect(JSON.stringify({ ...window.sessionStorage })).not.toContain("X-Amz");
+  });
+
+  it("says in words when the file is refused, beside its button", async () => {
+    setToken("tok-1");
+    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
+      "GET /v1/patients/p-1/documents/d-1/content-link": {
+        status: 404,
+        body: apiError("not_found", "No such document."),
+      },
+    });
+    renderAt("/documents");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Open Discharge summary" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("No such document.");
+    expect(opened).not.toHaveBeenCalled();
+  });
+
+  it("opens a file a result carries, by its position in the report", async () => {
+    setToken("tok-1");
+    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": { status: 200, body: { trends: [], complete: true } },
+      "GET /v1/patients/p-1/results/r-3/files/1/link": { status: 200, body: fileLink },
+    });
+    renderAt("/results/r-3");
+    const row = within(await screen.findByRole("table", { name: "Values" })).getByRole("row", { name: /Lab report/ });
+    await userEvent.setup().click(within(row).getByRole("button", { name: "Open Lab report" }));
+    await waitFor(() => expect(opened).toHaveBeenCalledWith(fileLink.url));
+  });
+});
+
+describe("a test over time", () => {
+  it("draws the values with the normal range, and gives them as a table", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": { status: 200, body: glucoseTrends },
+    });
+    renderAt("/results/r-3");
+    expect(await screen.findByRole("heading", { name: "Over time" })).toBeTruthy();
+    const chart = screen.getByRole("img", { name: /Glucose: 3 values from Mar 1, 2026 to Mar 3, 2026; latest 130 mg\/dL/ });
+    expect(chart.textContent).toContain("Normal range 70-99");
+    for (const value of ["85", "101", "130"]) expect(chart.textContent).toContain(value);
+    // the range is shaded: a band between 70 and 99, and the flagged values are squares, not only red
+    expect(chart.querySelectorAll("rect[fill='#b50909']")).toHaveLength(2);
+    expect(chart.querySelectorAll("circle")).toHaveLength(1);
+
+    const table = screen.getByRole("table", { name: "Glucose: every value" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringContaining("85 mg/dL70-99No flag"),
+      expect.stringContaining("101 mg/dL70-99Above the normal range"),
+      expect.stringContaining("130 mg/dL70-99Above the normal range"),
+    ]);
+    await expectAccessible();
+  });
+
+  it("draws nothing for a test with one value, and says so", async () => {
+    setToken("tok-1");
+    const [first] = glucoseTrends.trends;
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": {
+        status: 200,
+        body: { trends: [{ ...first!, points: first!.points.slice(-1) }], complete: false },
+      },
+    });
+    renderAt("/results/r-3");
+    expect(await screen.findByText("There are no earlier values of these tests to compare with yet.")).toBeTruthy();
+    expect(screen.getByText("Only your most recent results are included.")).toBeTruthy();
+    expect(screen.queryByRole("img")).toBeNull();
+  });
+
+  it("shows the result even when its trends are refused", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": { status: 404, body: apiError("not_found", "No such result.") },
+    });
+    renderAt("/results/r-3");
+    expect(await screen.findByRole("heading", { name: "Glucose" })).toBeTruthy();
+    expect((await screen.findByRole("alert")).textContent).toBe("No such result.");
+  });
+});
+
+describe("which record", () => {
+  it("shows a connected organization's record by the id its connection gives, and keeps it on links", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: meWith(homeConnection, saratoga) },
+      "GET /v1/patients/p-2/results": {
+        status: 200,
+        body: { results: [resultSummary("r-9", "Lipid panel")], next_cursor: null },
+      },
+    });
+    renderAt("/results?record=p-2");
+    const link = await screen.findByRole("link", { name: "Lipid panel" });
+    expect(screen.getByText("Showing your record at Saratoga Hospital.")).toBeTruthy();
+    expect(link.getAttribute("href")).toBe("/results/r-9?record=p-2");
+    expect(calls.some((call) => call.path.startsWith("/v1/patients/p-1"))).toBe(false);
+  });
+
+  it("refuses a record that is none of the patient's without asking the API for it", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({ "GET /v1/me": { status: 200, body: meWith(homeConnection) } });
+    renderAt("/documents?record=p-someone-else");
+    expect((await screen.findByRole("alert")).textContent).toMatch(/not one of yours/);
+    expect(screen.getByRole("link", { name: "Choose one of your records" })).toBeTruthy();
+    expect(calls.map((call) => call.path)).toEqual(["/v1/me"]);
+  });
+});
+
+describe("the chart's scales", () => {
+  it("reads reference ranges as labs write them", async () => {
+    const { rangeBounds } = await import("../records/TrendChart");
+    expect(rangeBounds("70-99")).toEqual({ low: 70, high: 99 });
+    expect(rangeBounds("3.5 - 5.1")).toEqual({ low: 3.5, high: 5.1 });
+    expect(rangeBounds("<5.7")).toEqual({ low: null, high: 5.7 });
+    expect(rangeBounds(">=40")).toEqual({ low: 40, high: null });
+    expect(rangeBounds("negative")).toBeNull();
+  });
+
+  it("steps the value axis in round numbers", async () => {
+    const { niceTicks } = await import("../records/TrendChart");
+    expect(niceTicks(3.7, 6.7)).toEqual([4, 5, 6]);
+    expect(niceTicks(62, 142)).toEqual([80, 100, 120, 140]);
+    expect(niceTicks(0.1, 0.9)).toEqual([0.2, 0.4, 0.6, 0.8]);
+  });
+});
