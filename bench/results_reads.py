@@ -109,7 +109,7 @@ def _patient_session(container, patient_id: str) -> str:
         created_at=at,
         email_verified=True,
         patient_id=patient_id,
-        terms_version=terms.CURRENT.version,
+        terms_version=terms.SHIPPED.version,
         terms_accepted_at=at,
     )
     container.directory.add_account(account)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.worklist import DynamoWorklist
     from chalicelib.health.service import CachedDeepCheck
+    from chalicelib.identity.terms import CachedTerms
 
 
 # What the record-id key signs to derive the secret of filed items' ids. Changing it changes every
@@ -197,6 +198,16 @@ class Container:
 
         self._bind_tables()
         return DynamoFeedMessages()
+
+    @cached_property
+    def terms(self) -> CachedTerms:
+        """The published Terms of Use, the current version kept a few seconds per container
+        (identity.terms.CachedTerms): read at every patient sign-in and by GET /v1/terms."""
+        from chalicelib.data.terms import DynamoTerms
+        from chalicelib.identity.terms import CachedTerms
+
+        self._bind_tables()
+        return CachedTerms(DynamoTerms())
 
     def idempotent(
         self,

@@ -23,6 +23,11 @@ class Directory(Protocol):
 
     def accounts_by_verified_email(self, email: str) -> list[Account]: ...
 
+    def staff_page(self, organization_id: str, limit: int, after: str = "") -> tuple[list[Account], str]:
+        """The organization's staff and admin accounts, newest first, and the next page's cursor
+        ("" on the last page); never a patient's account, never another organization's."""
+        ...
+
     def save_account(self, account: Account) -> Account:
         """Save on the account's version; Conflict if it changed meanwhile."""
         ...

@@ -12,9 +12,11 @@ from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
-from chalicelib.data.dynamo import conditional_failure, first_item_exists
+from chalicelib.data.dynamo import conditional_failure, first_item_exists, one_page
 from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClaimModel
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 
 
 class DynamoDirectory:
@@ -105,6 +107,34 @@ class DynamoDirectory:
         accounts = [self.account(account_id) for account_id in ids]
         return [a for a in accounts if a is not None and a.email_verified and a.email.lower() == email.lower()]
 
+    def staff_page(self, organization_id: str, limit: int, after: str = "") -> tuple[list[Account], str]:
+        """The organization's staff and admin accounts, newest first: one Query of the sparse
+        by-organization index (one item more than asked tells whether a cursor leads anywhere).
+        The cursor holds a position only; the organization always comes from the caller, so a
+        cursor cannot lead into another organization's accounts."""
+        start = decode_cursor(after)  # (a cursor that is not one is a 400)
+        if start is not None:
+            if set(start) != {"staff_listed_at", "account_id"}:
+                raise invalid_cursor("cursor")
+            start = {"staff_of": {"S": organization_id}, **start}
+        try:
+            items = list(
+                AccountModel.by_organization.query(
+                    organization_id,
+                    scan_index_forward=False,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        shown, cursor = one_page(
+            items, limit, lambda last: {"staff_listed_at": last.staff_listed_at or "", "account_id": last.account_id}
+        )
+        # (the index lags writes by a moment: an account is shown as the index holds it)
+        return [_account(item) for item in shown if item.staff_of == organization_id], cursor
+
     def save_account(self, account: Account) -> Account:
         """Write an account read earlier; Conflict if it changed since (optimistic locking on
         its version), so two requests cannot silently undo each other's changes."""
@@ -150,6 +180,8 @@ def account_item(account: Account) -> AccountModel:
         notification_preferences=account.notification_preferences or None,
         connections=[dataclasses.asdict(c) for c in account.connections] or None,
         sessions=set(account.sessions) or None,
+        staff_of=account.organization_id if account.role.is_workforce else None,
+        staff_listed_at=timed_key(account.created_at, account.account_id) if account.role.is_workforce else None,
     )
     if account.version is not None:
         item.version = account.version

@@ -72,6 +72,18 @@ class AccountByVerifiedEmailIndex(GlobalSecondaryIndex):
     verified_email = UnicodeAttribute(hash_key=True)
 
 
+class AccountsByOrganizationIndex(GlobalSecondaryIndex):
+    """Sparse: only staff and admin accounts carry ``staff_of``, so an organization's admins list
+    their colleagues in one Query (never a Scan), and patients' accounts are never in it."""
+
+    class Meta:
+        index_name = "by-organization"
+        projection = AllProjection()
+
+    staff_of = UnicodeAttribute(hash_key=True)
+    staff_listed_at = UnicodeAttribute(range_key=True)
+
+
 class AccountModel(Model):
     class Meta:
         table_name = "accounts"
@@ -106,9 +118,14 @@ class AccountModel(Model):
     notification_preferences = JSONAttribute(null=True)
     connections = JSONAttribute(null=True)
     sessions = UnicodeSetAttribute(null=True)  # accounts.domain.Account.sessions
+    # Staff and admin accounts only: their organization, and "<created ISO>#<account_id>" (the
+    # by-organization index's order); absent on patients' accounts.
+    staff_of = UnicodeAttribute(null=True)
+    staff_listed_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
     by_username = AccountByUsernameIndex()
     by_verified_email = AccountByVerifiedEmailIndex()
+    by_organization = AccountsByOrganizationIndex()
 
 
 class UsernameClaimModel(Model):
@@ -162,6 +179,26 @@ class OrganizationSendersModel(Model):
 
     organization_id = UnicodeAttribute(hash_key=True)  # "feed-sources#<organization_id>"
     senders = UnicodeSetAttribute(null=True)
+
+
+class TermsModel(Model):
+    """Lives in the organizations table (the Terms of Use are the deployment's, not one
+    organization's). "terms#current" holds the version in force, in full, and the list of
+    published versions (so GET /v1/terms and a sign-in read one item); "terms#version#<label>"
+    keeps each published version for good, and its creation on condition it is new keeps a label
+    from being used twice."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)  # "terms#current" or "terms#version#<label>"
+    terms_version = UnicodeAttribute(null=False)
+    terms_of_use = UnicodeAttribute(null=False)
+    consent = UnicodeAttribute(null=False)
+    summary = UnicodeAttribute(null=False)
+    published_at = UTCDateTimeAttribute(null=False)
+    history = JSONAttribute(null=True)  # "terms#current" only: [{"version", "summary", "published_at"}], newest first
+    version = VersionAttribute()
 
 
 class RecordsByTimeIndex(LocalSecondaryIndex):
@@ -392,6 +429,7 @@ def bind_tables(settings) -> None:
         IdentityRecordModel: settings.identity_table,
         FeedSourceModel: settings.organizations_table,
         OrganizationSendersModel: settings.organizations_table,
+        TermsModel: settings.organizations_table,
         RecordModel: settings.records_table,
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,

@@ -46,7 +46,7 @@ DEFAULT_PREFERENCES = {
 _Checked = TypeVar("_Checked")
 
 
-class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, Protocol):
+class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, terms.TermsPorts, Protocol):
     """The patients invited and enrolled (and the directory that finds them by MRN), the
     invitations, links and the enrollment transaction (the identity store) with the invitation
     lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
@@ -261,8 +261,9 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
     # future) is the registry's rule.
     date_of_birth = gather(parse_birth_date, body.date_of_birth.isoformat(), now.date(), "date_of_birth")
     gather(passwords.check_policy, body.password, username=username or "", email=email or "")
-    if body.accepted_terms_version != terms.CURRENT.version:
-        problems.append({"field": "accepted_terms_version", "issue": f"the current version is {terms.CURRENT.version}"})
+    in_force = terms.current(ports)
+    if body.accepted_terms_version != in_force.version:
+        problems.append({"field": "accepted_terms_version", "issue": f"the current version is {in_force.version}"})
     if problems:
         raise ValidationFailed("Some answers need another look.", problems)
     assert username is not None and email is not None and date_of_birth is not None  # or a problem was added
@@ -286,7 +287,7 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
         email_verified=verified,
         created_at=now,
         patient_id=patient.patient_id,
-        terms_version=terms.CURRENT.version,
+        terms_version=in_force.version,
         terms_accepted_at=now,
         notification_preferences=dict(DEFAULT_PREFERENCES),
         connections=(
@@ -305,7 +306,7 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
         patient_id=patient.patient_id,
         resource_type="Account",
         resource_id=account.account_id,
-        reason=f"terms:{terms.CURRENT.version}",
+        reason=f"terms:{in_force.version}",
     )
     ports.identity_records.enroll(account, enrolled, invitation, event_of_change)
     if not verified:

@@ -75,7 +75,7 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
             "terms": {
                 "accepted_version": account.terms_version or None,
                 "accepted_at": iso(account.terms_accepted_at) if account.terms_accepted_at else None,
-                "current_version": terms.CURRENT.version,
+                "current_version": terms.current(ports).version,
             },
             "must": caller.restriction or None,
             # So a page loaded after sign-in (a reload, a new tab of the same session) can warn
@@ -158,12 +158,11 @@ def set_preferences(ports: ProfilePorts, caller: Caller, origin: Origin, body: P
 def accept_terms(
     ports: ProfilePorts, caller: Caller, origin: Origin, body: TermsAcceptance, now: datetime
 ) -> dict[str, Any]:
-    if body.accepted_terms_version != terms.CURRENT.version:
-        raise ValidationFailed(
-            f"The current version is {terms.CURRENT.version}.", [{"field": "accepted_terms_version"}]
-        )
+    in_force = terms.current(ports)
+    if body.accepted_terms_version != in_force.version:
+        raise ValidationFailed(f"The current version is {in_force.version}.", [{"field": "accepted_terms_version"}])
     account = account_of(ports, caller)
-    changed = dataclasses.replace(account, terms_version=terms.CURRENT.version, terms_accepted_at=now)
+    changed = dataclasses.replace(account, terms_version=in_force.version, terms_accepted_at=now)
     ports.identity_records.save_account_with_audit(
         changed,
         audit_event(
@@ -172,11 +171,11 @@ def accept_terms(
             actor_of(account),
             "account.terms_accepted",
             action=Action.UPDATE,
-            reason=f"terms:{terms.CURRENT.version}",
+            reason=f"terms:{in_force.version}",
         ),
     )
     lift_restriction(ports, caller, Restriction.TERMS)
-    return {"accepted_version": terms.CURRENT.version, "accepted_at": iso(now)}
+    return {"accepted_version": in_force.version, "accepted_at": iso(now)}
 
 
 def sign_in_history(ports: ProfilePorts, caller: Caller, limit: int, after: str) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def _ports() -> wiring.Container:
 @route(identity_routes, "/v1/terms", access=Access.PUBLIC, responses={200: TermsView})
 def current_terms():
     """The current Terms of Use and the Informed Consent and User Agreement."""
-    return terms.CURRENT.as_json()
+    return terms.current(_ports()).as_json()
 
 
 @route(

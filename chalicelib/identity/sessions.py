@@ -52,7 +52,7 @@ LOCKOUT_CHECKS = 3
 LOCKOUT_CHECK_WINDOW_SECONDS = 10 * 60
 
 
-class SessionPorts(GuessingPorts, TotpPorts, Protocol):
+class SessionPorts(GuessingPorts, TotpPorts, terms.TermsPorts, Protocol):
     """The accounts (the directory), sessions and challenges (the identity store), the session
     policy (the settings), the TOTP key, wrong answers counted (guessing), the per-address
     throttle, the emailed code and the audit trail."""
@@ -187,7 +187,7 @@ def restriction_for(ports: SessionPorts, account: Account) -> Restriction:
         and not settings.second_factor_exempt(account.username)
     ):
         return Restriction.SECOND_FACTOR_SETUP
-    if account.role is Role.PATIENT and account.terms_version != terms.CURRENT.version:
+    if account.role is Role.PATIENT and account.terms_version != terms.current(ports).version:
         return Restriction.TERMS
     return Restriction.NONE
 

@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.identity.contract import WorkforceRole
+from chalicelib.identity.contract import SecondFactorMethod, WorkforceRole
 from chalicelib.kernel.contract import (
     Email,
     QueryModel,
     RecordId,
     RequestModel,
     ResponseModel,
+    WholeNumber,
 )
 from chalicelib.patients.contract import AccountStatus
 
@@ -81,3 +82,68 @@ class StaffStatusChanged(ResponseModel):
     account_id: str
     status: Literal["active", "suspended"]
     sessions_ended: int
+
+
+class StaffAccountsQuery(QueryModel):
+    limit: WholeNumber = Field(50, ge=1, le=100, description="How many accounts at most.")
+    cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+class StaffAccountSummary(ResponseModel):
+    account_id: str
+    username: str | None = Field(description="null until the colleague follows the set-up link and chooses it.")
+    role: WorkforceRole
+    status: AccountStatus
+    email: str | None = Field(description="The work address the account's email goes to.")
+    created_at: datetime
+    second_factors: list[SecondFactorMethod] = Field(
+        description="The second factors set up (empty: none yet, so the account must set one up at sign-in)."
+    )
+
+
+class StaffAccounts(ResponseModel):
+    staff: list[StaffAccountSummary] = Field(description="The organization's staff and admin accounts, newest first.")
+    next_cursor: str | None = Field(description="Send it back as `cursor` for the next page; null on the last page.")
+
+
+# -- admin: the Terms of Use ----------------------------------------------------------------------
+# (identity.terms checks what the models cannot say with their explanation: a label's characters,
+# texts of only spaces; the models bound the sizes)
+
+
+class TermsPublication(RequestModel):
+    """A new version of the Terms of Use and the Informed Consent; every patient is asked to accept
+    it at their next sign-in."""
+
+    version: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+        description="A label no version has had: 1 to 32 letters, digits, `.`, `_` or `-` (e.g. `2027-01-15`)."
+    )
+    terms_of_use: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    consent: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="The Informed Consent and User Agreement."
+    )
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="What changed, in a few words, for the history."
+    )
+
+
+class PublishedTerms(ResponseModel):
+    version: str
+    terms_of_use: str
+    consent: str
+    summary: str | None = Field(description="What changed; null for the version shipped with the portal.")
+    published_at: datetime | None = Field(description="null for the version shipped with the portal.")
+
+
+class TermsHistoryEntry(ResponseModel):
+    version: str
+    summary: str | None
+    published_at: datetime | None = Field(description="null for the version shipped with the portal.")
+    current: bool = Field(description="The version patients accept now.")
+
+
+class TermsVersions(ResponseModel):
+    current: PublishedTerms
+    history: list[TermsHistoryEntry] = Field(
+        description="Newest first (at most 101): the current one and those before it."
+    )

@@ -7,16 +7,21 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
-from chalicelib.identity import enrollment, workforce
+from chalicelib.identity import enrollment, terms, workforce
 from chalicelib.identity.staff_contract import (
     InvitationIssued,
     InvitationRequest,
     Invitations,
     InvitationsQuery,
+    PublishedTerms,
     StaffAccountCreated,
     StaffAccountRequest,
+    StaffAccounts,
+    StaffAccountsQuery,
     StaffStatusChange,
     StaffStatusChanged,
+    TermsPublication,
+    TermsVersions,
 )
 
 staff_routes = Blueprint(__name__)
@@ -102,6 +107,12 @@ def revoke_invitation(invitation_id):
     return Response(body="", status_code=204)
 
 
+@route(staff_routes, "/v1/admin/staff", access=Access.ADMIN, query=StaffAccountsQuery, responses={200: StaffAccounts})
+def list_staff(query: StaffAccountsQuery):
+    """The staff and admin accounts of the caller's organization, newest first, a page at a time."""
+    return workforce.list_staff(wiring.container(), _caller(), origin_of(_request()), query.limit, query.cursor)
+
+
 @route(
     staff_routes,
     "/v1/admin/staff",
@@ -133,3 +144,40 @@ def create_staff(body: StaffAccountRequest):
 def set_staff_status(account_id, body: StaffStatusChange):
     """Suspend a staff account (its sessions end at once) or make it active again."""
     return workforce.set_staff_status(wiring.container(), _caller(), origin_of(_request()), account_id, body)
+
+
+@route(staff_routes, "/v1/admin/terms", access=Access.ADMIN, responses={200: TermsVersions})
+def terms_versions():
+    """The current Terms of Use and Informed Consent in full, and every version's label, summary and date."""
+    return terms.versions(wiring.container())
+
+
+@route(staff_routes, "/v1/admin/terms/{version}", access=Access.ADMIN, responses={200: PublishedTerms}, errors=(404,))
+def terms_version(version: str):
+    """One version of the Terms of Use and Informed Consent in full, current or past."""
+    return terms.one_version(wiring.container(), version)
+
+
+@route(
+    staff_routes,
+    "/v1/admin/terms",
+    access=Access.ADMIN,
+    methods=("POST",),
+    body=TermsPublication,
+    responses={201: PublishedTerms},
+    errors=(409,),
+)
+def publish_terms(body: TermsPublication):
+    """Publish a new version of the Terms of Use and Informed Consent: patients accept it at their next sign-in."""
+    ports = wiring.container()
+    published = terms.publish(
+        ports,
+        _caller(),
+        origin_of(_request()),
+        body.version,
+        body.terms_of_use,
+        body.consent,
+        body.summary,
+        ports.clock.now(),
+    )
+    return Response(published, status_code=201)

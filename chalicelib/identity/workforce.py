@@ -26,6 +26,7 @@ from chalicelib.identity.recovery import ACCOUNT_SETUP_SECONDS, LinkPorts, send_
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.identity.staff_contract import StaffAccountRequest, StaffStatusChange
 from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.service import email_address
 
@@ -68,6 +69,38 @@ def create_staff(
         "username": None,  # chosen by the colleague with the set-up link
         "role": account.role.value,
         "status": account.status.value,
+    }
+
+
+def list_staff(ports: WorkforcePorts, caller: Caller, origin: Origin, limit: int, cursor: str) -> dict[str, Any]:
+    """The caller's organization's staff and admin accounts, a page at a time; the organization is
+    always the caller's own, whatever the cursor says."""
+    accounts, next_cursor = ports.directory.staff_page(caller.organization_id, limit, cursor)
+    # Who works here and how they sign in is the organization's security data: each read is on
+    # the trail, as reads of its feed sources are.
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "staff_accounts.list",
+        action=Action.READ,
+        resource_type="Account",
+        reason=f"count:{len(accounts)}",
+    )
+    return {
+        "staff": [
+            {
+                "account_id": a.account_id,
+                "username": a.username or None,
+                "role": a.role.value,
+                "status": a.status.value,
+                "email": a.email or None,
+                "created_at": iso(a.created_at),
+                "second_factors": a.second_factors,
+            }
+            for a in accounts
+        ],
+        "next_cursor": next_cursor or None,
     }
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from chalicelib.accounts.domain import Account, Organization
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from chalicelib.kernel.keys import timed_key
+from tests.fakes.cursors import cursor, position
 
 
 class FakeDirectory:
@@ -63,6 +65,24 @@ class FakeDirectory:
             for _, a in sorted(self.accounts.items())
             if a.email_verified and a.email and a.email.lower() == email.lower()
         ][:10]
+
+    def staff_page(self, organization_id: str, limit: int, after: str = "") -> tuple[list[Account], str]:
+        start = position(after, {"staff_listed_at", "account_id"})
+        listed = sorted(
+            (
+                (timed_key(a.created_at, a.account_id), a)
+                for a in self.accounts.values()
+                if a.role.is_workforce and a.organization_id == organization_id
+            ),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        if start is not None:
+            listed = [pair for pair in listed if pair[0] < start["staff_listed_at"]]
+        shown = listed[:limit]
+        more = len(listed) > limit
+        next_cursor = cursor(staff_listed_at=shown[-1][0], account_id=shown[-1][1].account_id) if more else ""
+        return [a for _, a in shown], next_cursor
 
     def save_account(self, account: Account) -> Account:
         stored = self.accounts.get(account.account_id)

@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
 from chalicelib.data.directory import DynamoDirectory
-from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
 from tests.fakes import FakeDirectory
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -32,15 +32,19 @@ def directory(request):
 
 
 def account(number: int, username: str, **changes) -> Account:
+    fields = {
+        "organization_id": "amc",
+        "role": Role.PATIENT,
+        "created_at": NOW,
+        "email": f"{username}@example.org",
+        **changes,
+    }
     return Account(
         account_id=f"{number:032x}",
         username=username,
-        organization_id="amc",
-        role=Role.PATIENT,
         password_hash="$argon2id$x",
         status=AccountStatus.ACTIVE,
-        created_at=NOW,
-        **{"email": f"{username}@example.org", **changes},
+        **fields,
     )
 
 
@@ -120,3 +124,35 @@ class TestDirectoryContract:
         # AND an account never added cannot be saved on a version
         with pytest.raises(Conflict):
             directory.save_account(account(2, "john", version=1))
+
+    def test_staff_pages_list_one_organizations_staff_and_admins_newest_first(self, directory):
+        # GIVEN staff and admins of two organizations, and a patient of the first
+        for number, role, organization in (
+            (1, Role.STAFF, "amc"),
+            (2, Role.ADMIN, "amc"),
+            (3, Role.STAFF, "other"),
+            (4, Role.PATIENT, "amc"),
+            (5, Role.STAFF, "amc"),
+        ):
+            directory.add_account(
+                account(
+                    number,
+                    f"user{number}",
+                    role=role,
+                    organization_id=organization,
+                    created_at=NOW.replace(minute=number),
+                )
+            )
+
+        # WHEN the first organization's staff are listed two at a time
+        first, cursor = directory.staff_page("amc", 2)
+        second, last = directory.staff_page("amc", 2, cursor)
+
+        # THEN its staff and admins come newest first, and no one else
+        assert [a.username for a in first] == ["user5", "user2"]
+        assert [a.username for a in second] == ["user1"]
+        assert cursor and last == ""
+        assert [a.username for a in directory.staff_page("other", 10)[0]] == ["user3"]
+        # AND a cursor of another listing is refused
+        with pytest.raises(ValidationFailed):
+            directory.staff_page("amc", 2, "bm90IGEgY3Vyc29y")

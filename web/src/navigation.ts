@@ -30,7 +30,13 @@ export const staffNav: NavItem[] = [
 ];
 
 // Admins are staff of their organization too: their list adds the organization's settings.
-export const adminNav: NavItem[] = [...staffNav];
+export const adminNav: NavItem[] = [
+  ...staffNav,
+  { to: "/admin/staff", label: "admin.nav.staff" },
+  { to: "/admin/feed-sources", label: "admin.nav.feedSources" },
+  { to: "/admin/release-policy", label: "admin.nav.releasePolicy" },
+  { to: "/admin/terms", label: "admin.nav.terms" },
+];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {
   return role === "patient" ? patientNav : role === "admin" ? adminNav : staffNav;

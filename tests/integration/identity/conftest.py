@@ -79,7 +79,7 @@ def enrollment(invited: Invited, **overrides) -> dict:
         "username": "ana.nunez",
         "password": "correct horse battery",
         "email": invited.email,
-        "accepted_terms_version": terms.CURRENT.version,
+        "accepted_terms_version": terms.SHIPPED.version,
     }
     body.update(overrides)
     return body

@@ -398,7 +398,7 @@ def test_the_exempt_demo_staff_signs_in_without_a_second_factor(seeded, clock):
 def test_the_terms_are_public(api):
     answer = call(api, "GET", "/v1/terms")
     assert answer.status_code == 200
-    assert answer.json_body["version"] == terms.CURRENT.version
+    assert answer.json_body["version"] == terms.SHIPPED.version
     assert answer.json_body["terms_of_use"] and answer.json_body["consent"]
 
 
@@ -423,12 +423,12 @@ def test_new_terms_are_accepted_at_the_next_sign_in(enrolled, seeded, clock):
     )
 
     accepted = call(
-        seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": terms.CURRENT.version}, token
+        seeded, "POST", "/v1/me/terms-acceptances", {"accepted_terms_version": terms.SHIPPED.version}, token
     )
 
     assert accepted.status_code == 201, accepted.json_body
     assert call(seeded, "GET", "/v1/me/sign-in-history", token=token).status_code == 200
-    assert account().terms_version == terms.CURRENT.version
+    assert account().terms_version == terms.SHIPPED.version
     assert "account.terms_accepted" in [e.event_type for e in audit_events(account().account_id)]
 
 

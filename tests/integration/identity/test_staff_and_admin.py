@@ -769,3 +769,75 @@ def test_a_lookup_without_a_patient_says_what_is_missing(seeded, staff_token):
         answer = call(seeded, method, path, body, staff_token)
         assert answer.status_code == 400, (path, answer.json_body)
         assert answer.json_body["error"]["code"] == "validation_failed", path
+
+
+# -- the staff directory --------------------------------------------------------------------------
+
+
+def test_an_admin_lists_their_own_organizations_staff_and_never_another_organizations(enrolled, seeded, monkeypatch):
+    # GIVEN a second organization with its own staff, a patient of the first, and a new colleague
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    other_token = other_organization_staff(seeded, monkeypatch)
+    created = call(seeded, "POST", "/v1/admin/staff", {"email": "new.one@amc.example", "role": "admin"}, admin)
+    assert created.status_code == 201, created.json_body
+
+    # WHEN the admin lists the organization's staff, one at a time
+    seen, cursor, pages = [], None, 0
+    while True:
+        path = "/v1/admin/staff?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        page = call(seeded, "GET", path, token=admin)
+        assert page.status_code == 200, page.json_body
+        seen += page.json_body["staff"]
+        cursor, pages = page.json_body["next_cursor"], pages + 1
+        if cursor is None:
+            break
+
+    # THEN every staff and admin account of the organization is there once, newest first, with
+    # its sign-in state; the other organization's staff and the patient never are
+    assert pages == 3
+    assert (seen[0]["username"], seen[0]["role"]) == (None, "admin")  # the newest
+    # (the two seeded accounts were created at the same moment: either may come first)
+    assert sorted((a["username"], a["role"]) for a in seen[1:]) == [(ADMIN_USER, "admin"), (STAFF_USER, "staff")]
+    assert seen[0]["account_id"] == created.json_body["account_id"]
+    assert seen[0]["email"] == "new.one@amc.example" and seen[0]["status"] == "active"
+    assert seen[0]["second_factors"] == []
+    everyone = call(seeded, "GET", "/v1/admin/staff?limit=100", token=admin).json_body["staff"]
+    assert OTHER_STAFF not in {a["username"] for a in everyone}
+    assert PATIENT_USER not in {a["username"] for a in everyone}
+    assert len(everyone) == 3
+    # AND each read is on the trail as a staff-directory read
+    admin_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
+    trail, _ = wiring.container().audit_log.by_actor(admin_id, 50)
+    reads = sorted(e.reason for e in trail if e.event_type == "staff_accounts.list")
+    assert reads == ["count:1"] * 3 + ["count:3"]
+    # AND staff may not list them, nor may the other organization's staff
+    assert call(seeded, "GET", "/v1/admin/staff", token=other_token).status_code == 403
+    refused = call(seeded, "GET", "/v1/admin/staff", token=sign_in(seeded, STAFF_USER, STAFF_PASSWORD))
+    assert refused.status_code == 403
+    # AND a cursor that is not one is a 400, not a way into another listing
+    bad = call(seeded, "GET", "/v1/admin/staff?cursor=bm90IGEgY3Vyc29y", token=admin)
+    assert bad.status_code == 400
+
+
+def test_another_organizations_admin_sees_only_their_own_staff(seeded, monkeypatch):
+    other_organization_staff(seeded, monkeypatch)
+    directory = wiring.container().directory
+    accounts.create_staff_account(
+        directory,
+        organization_id=OTHER_ORG,
+        username="saratoga.admin",
+        password=OTHER_PASSWORD,
+        role=Role.ADMIN,
+        email="saratoga.admin@saratoga.example",
+        now=wiring.container().clock.now(),
+    )
+    exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
+    monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},saratoga.admin")
+    wiring.reset()
+    wiring.settings()
+    other_admin = sign_in(seeded, "saratoga.admin", OTHER_PASSWORD)
+
+    listed = call(seeded, "GET", "/v1/admin/staff", token=other_admin)
+
+    assert listed.status_code == 200, listed.json_body
+    assert sorted(a["username"] for a in listed.json_body["staff"]) == ["saratoga.admin", OTHER_STAFF]

@@ -130,7 +130,7 @@ def enroll_feed_patient(
             "username": username,
             "password": "correct horse battery",
             "email": address,
-            "accepted_terms_version": terms.CURRENT.version,
+            "accepted_terms_version": terms.SHIPPED.version,
         },
     )
     assert enrollment.status_code == 201, enrollment.json_body

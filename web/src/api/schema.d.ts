@@ -201,7 +201,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The staff and admin accounts of the caller's organization, newest first, a page at a time.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_staff"];
         put?: never;
         /**
          * Create a staff or admin account of the caller's organization; a link to choose a password is emailed.
@@ -227,6 +231,50 @@ export interface paths {
          * @description Who may call it: admins.
          */
         put: operations["put_admin_staff_account_id_status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current Terms of Use and Informed Consent in full, and every version's label, summary and date.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_terms"];
+        put?: never;
+        /**
+         * Publish a new version of the Terms of Use and Informed Consent: patients accept it at their next sign-in.
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_terms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/terms/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version of the Terms of Use and Informed Consent in full, current or past.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_terms_version"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2984,6 +3032,25 @@ export interface components {
         PreferencesView: {
             notification_preferences: components["schemas"]["NotificationPreferences"];
         };
+        /** PublishedTerms */
+        PublishedTerms: {
+            /** Consent */
+            consent: string;
+            /**
+             * Published At
+             * @description null for the version shipped with the portal.
+             */
+            published_at: string | null;
+            /**
+             * Summary
+             * @description What changed; null for the version shipped with the portal.
+             */
+            summary: string | null;
+            /** Terms Of Use */
+            terms_of_use: string;
+            /** Version */
+            version: string;
+        };
         /**
          * QuantityValue
          * @description A structured number: a comparison (`<5`), a range (`2-8`) or a ratio (`1:128`).
@@ -3490,6 +3557,69 @@ export interface components {
              */
             role: "staff" | "admin";
         };
+        /** StaffAccountSummary */
+        StaffAccountSummary: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Email
+             * @description The work address the account's email goes to.
+             */
+            email: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "staff" | "admin";
+            /**
+             * Second Factors
+             * @description The second factors set up (empty: none yet, so the account must set one up at sign-in).
+             */
+            second_factors: ("totp" | "email" | "recovery_code")[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "terminated";
+            /**
+             * Username
+             * @description null until the colleague follows the set-up link and chooses it.
+             */
+            username: string | null;
+        };
+        /** StaffAccounts */
+        StaffAccounts: {
+            /**
+             * Next Cursor
+             * @description Send it back as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Staff
+             * @description The organization's staff and admin accounts, newest first.
+             */
+            staff: components["schemas"]["StaffAccountSummary"][];
+        };
+        /** StaffAccountsQuery */
+        StaffAccountsQuery: {
+            /**
+             * Cursor
+             * @description The `next_cursor` of the previous page.
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @description How many accounts at most.
+             * @default 50
+             */
+            limit?: number;
+        };
         /**
          * StaffDocument
          * @description A document as the patient would see it in a list, and where its release stands.
@@ -3660,6 +3790,56 @@ export interface components {
             accepted_at: string;
             /** Accepted Version */
             accepted_version: string;
+        };
+        /** TermsHistoryEntry */
+        TermsHistoryEntry: {
+            /**
+             * Current
+             * @description The version patients accept now.
+             */
+            current: boolean;
+            /**
+             * Published At
+             * @description null for the version shipped with the portal.
+             */
+            published_at: string | null;
+            /** Summary */
+            summary: string | null;
+            /** Version */
+            version: string;
+        };
+        /**
+         * TermsPublication
+         * @description A new version of the Terms of Use and the Informed Consent; every patient is asked to accept
+         *     it at their next sign-in.
+         */
+        TermsPublication: {
+            /**
+             * Consent
+             * @description The Informed Consent and User Agreement.
+             */
+            consent: string;
+            /**
+             * Summary
+             * @description What changed, in a few words, for the history.
+             */
+            summary: string;
+            /** Terms Of Use */
+            terms_of_use: string;
+            /**
+             * Version
+             * @description A label no version has had: 1 to 32 letters, digits, `.`, `_` or `-` (e.g. `2027-01-15`).
+             */
+            version: string;
+        };
+        /** TermsVersions */
+        TermsVersions: {
+            current: components["schemas"]["PublishedTerms"];
+            /**
+             * History
+             * @description Newest first (at most 101): the current one and those before it.
+             */
+            history: components["schemas"]["TermsHistoryEntry"][];
         };
         /** TermsView */
         TermsView: {
@@ -4862,6 +5042,85 @@ export interface operations {
             };
         };
     };
+    get_admin_staff: {
+        parameters: {
+            query?: {
+                /** @description How many accounts at most. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAccounts"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_admin_staff: {
         parameters: {
             query?: never;
@@ -5011,6 +5270,252 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_terms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsVersions"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_terms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TermsPublication"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedTerms"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_terms_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedTerms"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

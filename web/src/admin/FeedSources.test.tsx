@@ -1,0 +1,110 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { setToken } from "../session";
+import { apiError } from "../test/fixtures";
+import { fakeApi, renderAt } from "../test/render";
+import { sourceId } from "./FeedSources";
+import { adminMe } from "./fixtures";
+
+const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN" };
+
+describe("feed sources", () => {
+  it("names a sender in a path as the API documents it", () => {
+    expect(sourceId("LAB|AMC")).toBe("TEFCfEFNQw");
+    expect(sourceId("https://fhir.example/r4?x=ü")).not.toMatch(/[+/=]/);
+  });
+
+  it("lists the registered senders with their default authority", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": {
+        status: 200,
+        body: { feed_sources: [lab, { source_id: "QURUfEFNQw", sender: "ADT|AMC", default_authority: null }] },
+      },
+    });
+    renderAt("/admin/feed-sources");
+    const table = await screen.findByRole("table", { name: "Registered senders" });
+    expect(document.title).toBe("Feed sources | Patient portal");
+    expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("AMC-MRN");
+    expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("None");
+  });
+
+  it("stops a sender only once the admin confirms, in plain words", async () => {
+    setToken("tok-1");
+    let stopped = false;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": () => ({ status: 200, body: { feed_sources: stopped ? [] : [lab] } }),
+      "DELETE /v1/admin/feed-sources/TEFCfEFNQw": () => {
+        stopped = true;
+        return { status: 204 };
+      },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Stop LAB|AMC" }));
+    expect(screen.getByRole("heading", { name: "Stop filing messages from LAB|AMC?" })).toBe(document.activeElement);
+    expect(screen.getByText("Its next messages will not be filed: they wait in the quarantine.")).toBeTruthy();
+    expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+
+    await user.click(screen.getByRole("button", { name: "Yes, stop LAB|AMC" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Messages from LAB|AMC are no longer filed.");
+    expect(await screen.findByText("No sender is registered to your organization yet.")).toBeTruthy();
+  });
+
+  it("registers a sender, and says why when the API refuses it", async () => {
+    setToken("tok-1");
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": { status: 200, body: { feed_sources: [] } },
+      "PUT /v1/admin/feed-sources/UkFEfFNI": () =>
+        tries++ === 0
+          ? { status: 409, body: apiError("conflict", "This sender files for another organization.") }
+          : { status: 200, body: { source_id: "UkFEfFNI", sender: "RAD|SH", default_authority: null } },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Sender"), "RAD|SH");
+    await user.click(screen.getByRole("button", { name: "Register the sender" }));
+    expect(await screen.findByText("This sender files for another organization.")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Register the sender" }));
+    expect((await screen.findByRole("status")).textContent).toMatch(/RAD\|SH is registered/);
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({ default_authority: null });
+  });
+
+  it("changes a sender's default authority, with the refusal next to the field", async () => {
+    setToken("tok-1");
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": { status: 200, body: { feed_sources: [lab] } },
+      "PUT /v1/admin/feed-sources/TEFCfEFNQw": () =>
+        tries++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "Some answers need another look.", [
+                { field: "default_authority", issue: "at most 64 characters" },
+              ]),
+            }
+          : { status: 200, body: { ...lab, default_authority: "AMC-MRN2" } },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Change LAB|AMC" }));
+    expect(screen.getByRole("heading", { name: "Change LAB|AMC" })).toBe(document.activeElement);
+    const authority = screen.getByLabelText("Default assigning authority");
+    expect((authority as HTMLInputElement).value).toBe("AMC-MRN");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(await screen.findByText("at most 64 characters")).toBeTruthy();
+
+    await user.clear(authority);
+    await user.type(authority, "AMC-MRN2");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(await screen.findByRole("status")).toBeTruthy();
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({ default_authority: "AMC-MRN2" });
+  });
+});

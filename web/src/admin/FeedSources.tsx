@@ -1,0 +1,296 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type Schemas } from "../api/client";
+import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { Problem } from "../components/Problem";
+import { TextField } from "../components/TextField";
+import { usePageTitle } from "../components/usePageTitle";
+import { AdminPage } from "./AdminPage";
+import { Done } from "./Done";
+
+type Source = Schemas["FeedSource"];
+
+/**
+ * A sender's name in a path: UTF-8, base64url without padding. A sender holds "|", "^", spaces
+ * and, for FHIR, "/", which a path segment does not carry reliably.
+ */
+export function sourceId(sender: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(sender)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** A sender in a sentence: "*" files every sender not registered, which a lone "*" does not say. */
+function senderName(sender: string, t: TFunction): string {
+  return sender === "*" ? t("admin.feeds.catchAllName") : sender;
+}
+
+/** The admins' page of the systems that send the organization's clinical feeds. */
+export function FeedSources() {
+  const { t } = useTranslation();
+  usePageTitle(t("admin.feeds.title"));
+  return <AdminPage>{(token) => <SourcesPage token={token} />}</AdminPage>;
+}
+
+function SourcesPage({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState<Source | null>(null);
+  const [stopping, setStopping] = useState<Source | null>(null);
+  const [done, setDone] = useState("");
+  const sources = useQuery({
+    queryKey: ["admin-feed-sources", token],
+    queryFn: () => load(() => api.GET("/v1/admin/feed-sources")),
+  });
+
+  return (
+    <>
+      <h1>{t("admin.feeds.title")}</h1>
+      <p className="usa-intro">{t("admin.feeds.intro")}</p>
+      <p>{t("admin.feeds.quarantine")}</p>
+      <Done message={done} />
+      <h2>{t("admin.feeds.listTitle")}</h2>
+      {sources.isPending && <p>{t("app.loading")}</p>}
+      {sources.isError && <Problem message={sources.error.message} />}
+      {sources.data &&
+        (sources.data.feed_sources.length === 0 ? (
+          <p>{t("admin.feeds.none")}</p>
+        ) : (
+          <div className="usa-table-container--scrollable" tabIndex={0}>
+            <table className="usa-table usa-table--borderless usa-table--stacked width-full">
+              <caption className="usa-sr-only">{t("admin.feeds.listTitle")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.feeds.sender")}</th>
+                  <th scope="col">{t("admin.feeds.authority")}</th>
+                  <th scope="col">{t("admin.staff.action")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sources.data.feed_sources.map((source) => (
+                  <tr key={source.source_id}>
+                    <th scope="row" data-label={t("admin.feeds.sender")} style={{ overflowWrap: "anywhere" }}>
+                      {source.sender === "*" ? t("admin.feeds.catchAll") : <code>{source.sender}</code>}
+                    </th>
+                    <td data-label={t("admin.feeds.authority")}>
+                      {source.default_authority ?? t("admin.feeds.noAuthority")}
+                    </td>
+                    <td data-label={t("admin.staff.action")}>
+                      <ul className="usa-button-group">
+                        <li className="usa-button-group__item">
+                          <button
+                            type="button"
+                            className="usa-button usa-button--outline usa-button--small"
+                            onClick={() => {
+                              setDone("");
+                              setStopping(null);
+                              setEditing(source);
+                            }}
+                          >
+                            {t("admin.feeds.change", { sender: senderName(source.sender, t) })}
+                          </button>
+                        </li>
+                        <li className="usa-button-group__item">
+                          <button
+                            type="button"
+                            className="usa-button usa-button--secondary usa-button--small"
+                            data-confirm-for={source.source_id}
+                            onClick={() => {
+                              setDone("");
+                              setStopping(source);
+                            }}
+                          >
+                            {t("admin.feeds.stop", { sender: senderName(source.sender, t) })}
+                          </button>
+                        </li>
+                      </ul>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      {stopping && (
+        <ConfirmStop
+          token={token}
+          source={stopping}
+          onClose={(message) => {
+            const asked = stopping.source_id;
+            setStopping(null);
+            setDone(message);
+            // Cancelled: the focus goes back to the button that asked (done: to the outcome).
+            if (!message)
+              requestAnimationFrame(() =>
+                document.querySelector<HTMLButtonElement>(`[data-confirm-for="${asked}"]`)?.focus(),
+              );
+          }}
+        />
+      )}
+      <SourceForm
+        key={editing?.source_id ?? "new"}
+        token={token}
+        editing={editing}
+        onSaved={(message) => {
+          setEditing(null);
+          setDone(message);
+        }}
+        onCancel={() => setEditing(null)}
+      />
+    </>
+  );
+}
+
+function ConfirmStop({ token, source, onClose }: { token: string; source: Source; onClose: (message: string) => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const stop = useMutation({
+    mutationFn: async () => {
+      const { error, response } = await api.DELETE("/v1/admin/feed-sources/{source_id}", {
+        params: { path: { source_id: source.source_id } },
+      });
+      if (!response.ok) throw error;
+    },
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
+      onClose(t("admin.feeds.stopped", { sender: senderName(source.sender, t) }));
+    },
+  });
+  const problem = stop.isError ? formErrors(stop.error, [], t("errors.network")).general : [];
+  return (
+    <div className="usa-alert usa-alert--warning margin-y-3" role="region" aria-labelledby="confirm-stop">
+      <div className="usa-alert__body">
+        <h2 className="usa-alert__heading" id="confirm-stop" tabIndex={-1} ref={heading}>
+          {t("admin.feeds.confirmTitle", { sender: senderName(source.sender, t) })}
+        </h2>
+        <ul className="usa-list">
+          <li>{t("admin.feeds.confirmNext")}</li>
+          <li>{t("admin.feeds.confirmKept")}</li>
+          <li>{t("admin.feeds.confirmBack")}</li>
+        </ul>
+        <ErrorSummary messages={problem} />
+        <ul className="usa-button-group margin-top-2">
+          <li className="usa-button-group__item">
+            <button
+              type="button"
+              className="usa-button usa-button--secondary"
+              disabled={stop.isPending}
+              onClick={() => stop.mutate()}
+            >
+              {t("admin.feeds.confirmStop", { sender: senderName(source.sender, t) })}
+            </button>
+          </li>
+          <li className="usa-button-group__item">
+            <button type="button" className="usa-button usa-button--outline" onClick={() => onClose("")}>
+              {t("admin.cancel")}
+            </button>
+          </li>
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+const FIELDS = ["source_id", "default_authority"] as const;
+
+function SourceForm({
+  token,
+  editing,
+  onSaved,
+  onCancel,
+}: {
+  token: string;
+  editing: Source | null;
+  onSaved: (message: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  useEffect(() => {
+    if (editing) heading.current?.focus();
+  }, [editing]);
+  const save = useMutation({
+    mutationFn: async ({ sender, authority }: { sender: string; authority: string }) => {
+      const { data, error } = await api.PUT("/v1/admin/feed-sources/{source_id}", {
+        params: { path: { source_id: sourceId(sender) } },
+        body: { default_authority: authority || null },
+      });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => setErrors(noErrors),
+    // (while a sender is changed, its name is not a field: a refusal about it goes above the form)
+    onError: (error) => setErrors(formErrors(error, editing ? ["default_authority"] : FIELDS, t("errors.network"))),
+    onSuccess: async (source) => {
+      await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
+      onSaved(t("admin.feeds.saved", { sender: senderName(source.sender, t) }));
+    },
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const sender = editing ? editing.sender : String(form.get("sender") ?? "").trim();
+    if (!sender) {
+      setErrors({ fields: { source_id: t("errors.required") }, general: [] });
+      return;
+    }
+    save.mutate({ sender, authority: String(form.get("default_authority") ?? "").trim() });
+  }
+
+  return (
+    <section aria-labelledby="source-form" className="margin-top-5">
+      <h2 id="source-form" tabIndex={-1} ref={heading}>
+        {editing ? t("admin.feeds.changeTitle", { sender: senderName(editing.sender, t) }) : t("admin.feeds.addTitle")}
+      </h2>
+      <p>{editing ? t("admin.feeds.changeIntro") : t("admin.feeds.addIntro")}</p>
+      <ErrorSummary messages={errors.general} />
+      <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+        {editing ? (
+          <p>
+            {t("admin.feeds.sender")}: <code>{editing.sender}</code>
+          </p>
+        ) : (
+          <TextField
+            name="sender"
+            label={t("admin.feeds.sender")}
+            hint={t("admin.feeds.senderHint")}
+            error={errors.fields.source_id}
+            autoComplete="off"
+            spellCheck={false}
+            required
+          />
+        )}
+        <TextField
+          name="default_authority"
+          label={t("admin.feeds.authority")}
+          hint={t("admin.feeds.authorityHint")}
+          error={errors.fields.default_authority}
+          defaultValue={editing?.default_authority ?? ""}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <ul className="usa-button-group">
+          <li className="usa-button-group__item">
+            <button className="usa-button" type="submit" disabled={save.isPending}>
+              {editing ? t("admin.feeds.saveChange") : t("admin.feeds.register")}
+            </button>
+          </li>
+          {editing && (
+            <li className="usa-button-group__item">
+              <button type="button" className="usa-button usa-button--outline" onClick={onCancel}>
+                {t("admin.cancel")}
+              </button>
+            </li>
+          )}
+        </ul>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { setToken } from "../session";
+import { apiError } from "../test/fixtures";
+import { fakeApi, renderAt } from "../test/render";
+import { adminMe } from "./fixtures";
+
+const policy = { delays: { "category:pathology": 345600, "code:LN|2823-3": 5400 } };
+
+function group(name: string) {
+  return screen.getByRole("group", { name });
+}
+
+describe("release policy", () => {
+  it("shows the organization's policy in words", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/release-policy": { status: 200, body: policy },
+    });
+    renderAt("/admin/release-policy");
+    expect(await screen.findByRole("group", { name: "Laboratory results" })).toBeTruthy();
+    expect(screen.getByRole("heading", { level: 1, name: "Release policy" })).toBeTruthy();
+    expect(document.title).toBe("Release policy | Patient portal");
+    expect(within(group("Laboratory results")).getByText("Shown at once.")).toBeTruthy();
+    const pathology = group("Pathology results");
+    expect((within(pathology).getByLabelText("Wait") as HTMLInputElement).value).toBe("4");
+    expect((within(pathology).getByLabelText("Unit") as HTMLSelectElement).value).toBe("days");
+    expect(within(pathology).getByText("Shown 4 days after it is filed.")).toBeTruthy();
+    const test = group("Test 1");
+    expect((within(test).getByLabelText("Coding system") as HTMLInputElement).value).toBe("LN");
+    expect((within(test).getByLabelText("Test code") as HTMLInputElement).value).toBe("2823-3");
+    expect(within(test).getByText("Shown 90 minutes after it is filed.")).toBeTruthy();
+    // what a policy cannot do is said too: staff hold results one at a time
+    expect(screen.getByText(/staff hold or release one result at a time/)).toBeTruthy();
+  });
+
+  it("replaces the policy with what the admin set, and says it applies from now on", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/release-policy": { status: 200, body: policy },
+      "PUT /v1/admin/release-policy": (call) => ({ status: 200, body: call.body }),
+    });
+    renderAt("/admin/release-policy");
+    await screen.findByRole("group", { name: "Laboratory results" });
+    const user = userEvent.setup();
+
+    const lab = group("Laboratory results");
+    await user.type(within(lab).getByLabelText("Wait"), "2");
+    expect(within(lab).getByText("Shown 2 hours after it is filed.")).toBeTruthy();
+    await user.clear(within(group("Pathology results")).getByLabelText("Wait"));
+    await user.click(screen.getByRole("button", { name: "Remove test 1" }));
+    await user.click(screen.getByRole("button", { name: "Add a test" }));
+    const test = group("Test 1");
+    await user.type(within(test).getByLabelText("Coding system"), "http://loinc.org");
+    await user.type(within(test).getByLabelText("Test code"), "4548-4");
+    await user.type(within(test).getByLabelText("Wait"), "1");
+    await user.selectOptions(within(test).getByLabelText("Unit"), "days");
+    await user.click(screen.getByRole("button", { name: "Save the release policy" }));
+
+    expect((await screen.findByRole("status")).textContent).toMatch(/applies to results and documents filed from now on/);
+    const put = calls.find((call) => call.method === "PUT");
+    expect(put?.body).toEqual({ delays: { "category:lab": 7200, "code:http://loinc.org|4548-4": 86400 } });
+  });
+
+  it("says what is wrong next to each setting before sending anything", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+    });
+    renderAt("/admin/release-policy");
+    await screen.findByRole("group", { name: "Laboratory results" });
+    const user = userEvent.setup();
+    await user.type(within(group("Laboratory results")).getByLabelText("Wait"), "two");
+    const imaging = group("Imaging results");
+    await user.type(within(imaging).getByLabelText("Wait"), "31");
+    await user.selectOptions(within(imaging).getByLabelText("Unit"), "days");
+    await user.click(screen.getByRole("button", { name: "Add a test" }));
+    await user.type(within(group("Test 1")).getByLabelText("Test code"), "2823-3");
+    await user.click(screen.getByRole("button", { name: "Save the release policy" }));
+
+    expect(within(group("Laboratory results")).getByText(/Enter a whole number/)).toBeTruthy();
+    expect(within(group("Imaging results")).getByText("The longest wait is 30 days.")).toBeTruthy();
+    expect(within(group("Test 1")).getByText(/Enter the coding system/)).toBeTruthy();
+    const wait = within(group("Laboratory results")).getByLabelText("Wait");
+    expect(wait.getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(wait); // the first field to fix
+    expect(screen.getByText(/Some settings need another look/)).toBeTruthy();
+    expect(calls.some((call) => call.method === "PUT")).toBe(false);
+  });
+
+  it("puts the API's refusal of a setting next to it, and a clash above the form", async () => {
+    setToken("tok-1");
+    let answer = 0;
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+      "PUT /v1/admin/release-policy": () =>
+        answer++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "The release policy is not valid.", [
+                { field: "delays.category:imaging", issue: "a delay is 0 to 2592000 seconds" },
+              ]),
+            }
+          : { status: 409, body: apiError("conflict", "The organization changed at the same time; try again.") },
+    });
+    renderAt("/admin/release-policy");
+    await screen.findByRole("group", { name: "Imaging results" });
+    const user = userEvent.setup();
+    await user.type(within(group("Imaging results")).getByLabelText("Wait"), "3");
+    await user.click(screen.getByRole("button", { name: "Save the release policy" }));
+    expect(await within(group("Imaging results")).findByText("a delay is 0 to 2592000 seconds")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Save the release policy" }));
+    expect(await screen.findByText("The organization changed at the same time; try again.")).toBeTruthy();
+  });
+
+  it("is for admins only", async () => {
+    setToken("tok-1");
+    fakeApi({ "GET /v1/me": { status: 200, body: adminMe("staff") } });
+    renderAt("/admin/release-policy");
+    expect((await screen.findByRole("alert")).textContent).toBe("Only your organization's admins can use this page.");
+  });
+
+  it("is in the admin's navigation", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+    });
+    renderAt("/admin/release-policy");
+    const nav = await screen.findByRole("navigation", { name: "Portal pages" });
+    for (const name of ["Staff accounts", "Feed sources", "Release policy", "Terms of Use"]) {
+      expect(within(nav).getByRole("link", { name })).toBeTruthy();
+    }
+  });
+});

@@ -1,0 +1,431 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
+import { type FormEvent, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type Schemas } from "../api/client";
+import { load } from "../api/errors";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { Problem } from "../components/Problem";
+import { usePageTitle } from "../components/usePageTitle";
+import { AdminPage } from "./AdminPage";
+import { isErrorBody } from "./format";
+
+// What a policy may name (release.policy on the API): result categories, document types, and a
+// test by its coding system and code. Anything not named is shown at once.
+const categories = ["lab", "pathology", "imaging", "other"] as const;
+const documentTypes = ["discharge-summary", "visit-summary", "report", "note"] as const;
+const units = { minutes: 60, hours: 3600, days: 86400 } as const;
+type Unit = keyof typeof units;
+const MAX_SECONDS = 30 * 86400;
+const MAX_ENTRIES = 200;
+const SYSTEM = /^[A-Za-z0-9._:/-]{1,100}$/;
+const CODE = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** A delay as the form holds it: an amount ("" for "at once") and its unit. */
+interface Delay {
+  amount: string;
+  unit: Unit;
+}
+
+interface TestRule extends Delay {
+  row: number; // a stable React key and field name: rows may be removed
+  system: string;
+  code: string;
+}
+
+interface Form {
+  byKey: Record<string, Delay>; // "category:lab", "document:note"
+  tests: TestRule[];
+}
+
+const atOnce: Delay = { amount: "", unit: "hours" };
+
+/** Seconds in the largest unit that divides them evenly (345600 is "4 days", 5400 "90 minutes"). */
+function delayOf(seconds: number): Delay {
+  if (seconds === 0) return atOnce;
+  for (const unit of ["days", "hours", "minutes"] as const) {
+    if (seconds % units[unit] === 0) return { amount: String(seconds / units[unit]), unit };
+  }
+  return { amount: String(Math.max(1, Math.round(seconds / 60))), unit: "minutes" };
+}
+
+function formOf(policy: Schemas["ReleasePolicy"]): Form {
+  const byKey: Record<string, Delay> = {};
+  const tests: TestRule[] = [];
+  let row = 0;
+  for (const [key, seconds] of Object.entries(policy.delays)) {
+    if (key.startsWith("code:")) {
+      const [system, ...code] = key.slice(5).split("|");
+      tests.push({ row: row++, system: system ?? "", code: code.join("|"), ...delayOf(seconds) });
+    } else {
+      byKey[key] = delayOf(seconds);
+    }
+  }
+  return { byKey, tests };
+}
+
+const testKey = (rule: TestRule) => `code:${rule.system.trim()}|${rule.code.trim()}`;
+
+/**
+ * The form as a policy, or the problems of its fields (by field name: a category's or document
+ * type's key, or "test-<row>-system" ...). Checked here first so that the admin sees every
+ * problem at once, next to its field; the API checks the same rules again.
+ */
+function policyOf(form: Form, t: TFunction) {
+  const delays: Record<string, number> = {};
+  const problems: Record<string, string> = {};
+  const seconds = (delay: Delay, field: string): number | null => {
+    const text = delay.amount.trim();
+    if (text === "" || text === "0") return 0;
+    if (!/^\d+$/.test(text)) {
+      problems[field] = t("admin.policy.wholeNumber");
+      return null;
+    }
+    const value = Number(text) * units[delay.unit];
+    if (value > MAX_SECONDS) {
+      problems[field] = t("admin.policy.tooLong");
+      return null;
+    }
+    return value;
+  };
+  for (const [key, delay] of Object.entries(form.byKey)) {
+    const value = seconds(delay, key);
+    if (value) delays[key] = value; // "at once" is the default: not written
+  }
+  for (const rule of form.tests) {
+    const field = `test-${rule.row}`;
+    if (!SYSTEM.test(rule.system.trim())) problems[`${field}-system`] = t("admin.policy.systemInvalid");
+    if (!CODE.test(rule.code.trim())) problems[`${field}-code`] = t("admin.policy.codeInvalid");
+    const value = seconds(rule, `${field}-delay`);
+    if (problems[`${field}-system`] || problems[`${field}-code`] || value === null) continue;
+    if (testKey(rule) in delays) problems[`${field}-code`] = t("admin.policy.duplicate");
+    else delays[testKey(rule)] = value; // a test's own "at once" wins over its category's delay
+  }
+  return { delays, problems };
+}
+
+/** The admins' page of the organization's release policy: when results and documents are shown to patients. */
+export function ReleasePolicy() {
+  const { t } = useTranslation();
+  usePageTitle(t("admin.policy.title"));
+  return <AdminPage>{(token) => <PolicyLoader token={token} />}</AdminPage>;
+}
+
+function PolicyLoader({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const policy = useQuery({
+    queryKey: ["admin-release-policy", token],
+    queryFn: () => load(() => api.GET("/v1/admin/release-policy")),
+  });
+  return (
+    <>
+      <h1>{t("admin.policy.title")}</h1>
+      <p className="usa-intro">{t("admin.policy.intro")}</p>
+      <div className="usa-summary-box margin-bottom-3" role="region" aria-labelledby="policy-rules">
+        <div className="usa-summary-box__body">
+          <h2 className="usa-summary-box__heading" id="policy-rules">
+            {t("admin.policy.rulesTitle")}
+          </h2>
+          <ul className="usa-list">
+            <li>{t("admin.policy.ruleAtOnce")}</li>
+            <li>{t("admin.policy.ruleException")}</li>
+            <li>{t("admin.policy.ruleTestWins")}</li>
+            <li>{t("admin.policy.ruleFromNow")}</li>
+            <li>{t("admin.policy.ruleHolds")}</li>
+            <li>{t("admin.policy.rulePatientWaits")}</li>
+          </ul>
+        </div>
+      </div>
+      {policy.isPending && <p>{t("app.loading")}</p>}
+      {policy.isError && <Problem message={policy.error.message} />}
+      {policy.data && <PolicyForm token={token} initial={formOf(policy.data)} />}
+    </>
+  );
+}
+
+function DelayInput({
+  name,
+  label,
+  hint,
+  delay,
+  error,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  delay: Delay;
+  error?: string;
+  onChange: (delay: Delay) => void;
+}) {
+  const { t } = useTranslation();
+  const id = `field-${name}`;
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className={`usa-form-group${error ? " usa-form-group--error" : ""}`}>
+      <fieldset className="usa-fieldset">
+        <legend className={`usa-legend text-bold${error ? " usa-label--error" : ""}`}>{label}</legend>
+        {hint && (
+          <div className="usa-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        )}
+        {error && (
+          <span className="usa-error-message" id={`${id}-error`} role="alert">
+            {error}
+          </span>
+        )}
+        <div className="display-flex flex-wrap flex-align-end">
+          <div className="margin-right-2">
+            <label className="usa-label margin-top-1" htmlFor={id}>
+              {t("admin.policy.wait")}
+            </label>
+            <input
+              className={`usa-input usa-input--small${error ? " usa-input--error" : ""}`}
+              id={id}
+              name={name}
+              inputMode="numeric"
+              value={delay.amount}
+              placeholder="0"
+              aria-invalid={error ? true : undefined}
+              aria-describedby={described || undefined}
+              onChange={(event) => onChange({ ...delay, amount: event.target.value })}
+            />
+          </div>
+          <div>
+            <label className="usa-label margin-top-1" htmlFor={`${id}-unit`}>
+              {t("admin.policy.unit")}
+            </label>
+            <select
+              className="usa-select"
+              id={`${id}-unit`}
+              value={delay.unit}
+              onChange={(event) => onChange({ ...delay, unit: event.target.value as Unit })}
+            >
+              {(Object.keys(units) as Unit[]).map((unit) => (
+                <option key={unit} value={unit}>
+                  {t(`admin.policy.units.${unit}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <p className="margin-top-1 margin-bottom-0 text-base-dark">{delayWords(delay, t)}</p>
+      </fieldset>
+    </div>
+  );
+}
+
+function delayWords(delay: Delay, t: TFunction): string {
+  const text = delay.amount.trim();
+  if (text === "" || /^0+$/.test(text)) return t("admin.policy.shownAtOnce");
+  if (!/^\d+$/.test(text)) return "";
+  return t(`admin.policy.shownAfter.${delay.unit}`, { count: Number(text) });
+}
+
+function PolicyForm({ token, initial }: { token: string; initial: Form }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<Form>(initial);
+  const [nextRow, setNextRow] = useState(initial.tests.length);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [saved, setSaved] = useState(false);
+
+  const save = useMutation({
+    mutationFn: async (delays: Record<string, number>) => {
+      const { data, error } = await api.PUT("/v1/admin/release-policy", { body: { delays } });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => {
+      setGeneral([]);
+      setSaved(false);
+    },
+    onSuccess: (policy) => {
+      queryClient.setQueryData(["admin-release-policy", token], policy);
+      setForm(formOf(policy));
+      setNextRow(Object.keys(policy.delays).length);
+      setSaved(true);
+    },
+    onError: (error) => {
+      // The API names a key it refuses ("delays.category:lab"): its sentence goes next to that field.
+      if (!isErrorBody(error)) {
+        setGeneral([t("errors.network")]);
+        return;
+      }
+      const fields: Record<string, string> = {};
+      const rest: string[] = [error.error.message];
+      for (const detail of error.error.details) {
+        const key = detail.field?.startsWith("delays.") ? detail.field.slice(7) : "";
+        const rule = form.tests.find((r) => testKey(r) === key);
+        const field = rule ? `test-${rule.row}-delay` : key in form.byKey || key.startsWith("category:") || key.startsWith("document:") ? key : "";
+        if (field) fields[field] ??= detail.issue ?? error.error.message;
+        else if (detail.issue && !rest.includes(detail.issue)) rest.push(detail.issue);
+      }
+      setProblems(fields);
+      setGeneral(rest);
+      focusFirstWrong(fields);
+    },
+  });
+
+  const formRef = useRef<HTMLFormElement>(null);
+  // The first field the admin has to fix, in the order of the form: a keyboard or screen reader
+  // user lands on it with its message.
+  function focusFirstWrong(fields: Record<string, string>) {
+    const ids = Object.keys(fields).map((field) => `field-${field}`);
+    const first = [...(formRef.current?.querySelectorAll<HTMLInputElement>("input") ?? [])].find((input) =>
+      ids.includes(input.id),
+    );
+    first?.focus();
+  }
+
+  function setDelay(key: string, delay: Delay) {
+    setSaved(false);
+    setForm({ ...form, byKey: { ...form.byKey, [key]: delay } });
+  }
+
+  function setTest(row: number, change: Partial<TestRule>) {
+    setSaved(false);
+    setForm({ ...form, tests: form.tests.map((r) => (r.row === row ? { ...r, ...change } : r)) });
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const { delays, problems: found } = policyOf(form, t);
+    setProblems(found);
+    setSaved(false);
+    if (Object.keys(found).length > 0) {
+      setGeneral([t("admin.policy.fixFields")]);
+      focusFirstWrong(found);
+      return;
+    }
+    if (Object.keys(delays).length > MAX_ENTRIES) {
+      setGeneral([t("admin.policy.tooMany", { count: MAX_ENTRIES })]);
+      return;
+    }
+    save.mutate(delays);
+  }
+
+  return (
+    <form className="usa-form usa-form--large maxw-none" onSubmit={onSubmit} noValidate ref={formRef}>
+
+      <h2>{t("admin.policy.resultsTitle")}</h2>
+      <p>{t("admin.policy.resultsIntro")}</p>
+      {categories.map((category) => {
+        const key = `category:${category}`;
+        return (
+          <DelayInput
+            key={key}
+            name={key}
+            label={t(`admin.policy.category.${category}`)}
+            hint={t(`admin.policy.categoryHint.${category}`)}
+            delay={form.byKey[key] ?? atOnce}
+            error={problems[key]}
+            onChange={(delay) => setDelay(key, delay)}
+          />
+        );
+      })}
+
+      <h2>{t("admin.policy.documentsTitle")}</h2>
+      <p>{t("admin.policy.documentsIntro")}</p>
+      {documentTypes.map((type) => {
+        const key = `document:${type}`;
+        return (
+          <DelayInput
+            key={key}
+            name={key}
+            label={t(`admin.policy.document.${type}`)}
+            hint={type === "discharge-summary" ? t("admin.policy.dischargeHint") : undefined}
+            delay={form.byKey[key] ?? atOnce}
+            error={problems[key]}
+            onChange={(delay) => setDelay(key, delay)}
+          />
+        );
+      })}
+
+      <h2>{t("admin.policy.testsTitle")}</h2>
+      <p>{t("admin.policy.testsIntro")}</p>
+      {form.tests.length === 0 && <p className="text-base-dark">{t("admin.policy.noTests")}</p>}
+      {form.tests.map((rule, index) => {
+        const field = `test-${rule.row}`;
+        const number = index + 1;
+        return (
+          <fieldset key={rule.row} className="usa-fieldset border-1px border-base-lighter padding-2 margin-bottom-2">
+            <legend className="usa-legend text-bold">{t("admin.policy.testLegend", { number })}</legend>
+            {(["system", "code"] as const).map((part) => (
+              <div key={part} className={`usa-form-group${problems[`${field}-${part}`] ? " usa-form-group--error" : ""}`}>
+                <label className="usa-label" htmlFor={`field-${field}-${part}`}>
+                  {t(`admin.policy.test.${part}`)}
+                </label>
+                <div className="usa-hint" id={`field-${field}-${part}-hint`}>
+                  {t(`admin.policy.test.${part}Hint`)}
+                </div>
+                {problems[`${field}-${part}`] && (
+                  <span className="usa-error-message" id={`field-${field}-${part}-error`} role="alert">
+                    {problems[`${field}-${part}`]}
+                  </span>
+                )}
+                <input
+                  className={`usa-input${problems[`${field}-${part}`] ? " usa-input--error" : ""}`}
+                  id={`field-${field}-${part}`}
+                  value={rule[part]}
+                  autoComplete="off"
+                  aria-invalid={problems[`${field}-${part}`] ? true : undefined}
+                  aria-describedby={
+                    `field-${field}-${part}-hint` + (problems[`${field}-${part}`] ? ` field-${field}-${part}-error` : "")
+                  }
+                  onChange={(event) => setTest(rule.row, { [part]: event.target.value })}
+                />
+              </div>
+            ))}
+            <DelayInput
+              name={`${field}-delay`}
+              label={t("admin.policy.testDelay", { number })}
+              delay={rule}
+              error={problems[`${field}-delay`]}
+              onChange={(delay) => setTest(rule.row, delay)}
+            />
+            <button
+              type="button"
+              className="usa-button usa-button--unstyled margin-top-1"
+              onClick={() => {
+                setSaved(false);
+                setForm({ ...form, tests: form.tests.filter((r) => r.row !== rule.row) });
+              }}
+            >
+              {t("admin.policy.removeTest", { number })}
+            </button>
+          </fieldset>
+        );
+      })}
+      <button
+        type="button"
+        className="usa-button usa-button--outline"
+        onClick={() => {
+          setSaved(false);
+          setForm({ ...form, tests: [...form.tests, { row: nextRow, system: "", code: "", ...atOnce }] });
+          setNextRow(nextRow + 1);
+        }}
+      >
+        {t("admin.policy.addTest")}
+      </button>
+
+      {/* The outcome is said beside the button that asked for it: on a phone the top of this long
+          form is screens away. */}
+      <div className="margin-top-4">
+        <ErrorSummary messages={general} />
+        {saved && (
+          <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
+            <div className="usa-alert__body">
+              <p className="usa-alert__text">{t("admin.policy.saved")}</p>
+            </div>
+          </div>
+        )}
+        <button className="usa-button margin-top-2" type="submit" disabled={save.isPending}>
+          {save.isPending ? t("admin.saving") : t("admin.policy.save")}
+        </button>
+      </div>
+    </form>
+  );
+}
