@@ -5,7 +5,7 @@ import { expect, test } from "./fixtures";
 test("the README's picture of the results page", async ({ page, api }) => {
   const token = await api.patientSession();
   await page.addInitScript((value) => window.sessionStorage.setItem("portal.session", value), token);
-  await page.setViewportSize({ width: 1024, height: 640 });
+  await page.setViewportSize({ width: 1280, height: 600 });
   await page.goto("/results");
   await expect(page.getByRole("link", { name: /Hemoglobin A1c/ })).toBeVisible();
   await expect(page.getByRole("link", { name: /Lipid panel/ })).toBeVisible();
