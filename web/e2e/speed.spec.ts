@@ -69,45 +69,71 @@ function said(ms: number): string {
   return ms === 0 ? "under 16 ms" : `${Math.round(ms)} ms`;
 }
 
+// Each number is the median of a few samples: this machine's other work only ever adds time, and
+// one sample taken while another process held the CPU says more about that process than the page.
+// Every sample is printed, so a slow one is seen rather than hidden.
+const SAMPLES = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 test("the results page paints within 2 s and answers each interaction within 150 ms on a slow CPU", async ({
-  page,
+  browser,
+  baseURL,
   api,
 }) => {
-  // A session of the demo patient, put where the portal keeps it; the first load of the results
-  // page is then a cold one (nothing cached), as after a browser restart.
+  // A session of the demo patient, put where the portal keeps it; each load of the results page
+  // is a cold one (a new browser profile: nothing cached), as after a browser restart.
   const token = await api.patientSession();
-  await page.addInitScript((value) => window.sessionStorage.setItem("portal.session", value), token);
-  await page.addInitScript(recordInteractions);
-  await slowCpu(page);
+  const paints: { ms: number; element: string; requests: string }[] = [];
+  const interactions = new Map<string, number[]>();
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    await page.addInitScript((value) => window.sessionStorage.setItem("portal.session", value), token);
+    await page.addInitScript(recordInteractions);
+    await slowCpu(page);
 
-  await page.goto("/results");
-  const a1c = page.getByRole("link", { name: /Hemoglobin A1c/ });
-  await expect(a1c).toBeVisible();
-  const { ms: lcp, element, requests } = await largestContentfulPaint(page);
+    await page.goto("/results");
+    const a1c = page.getByRole("link", { name: /Hemoglobin A1c/ });
+    await expect(a1c).toBeVisible();
+    paints.push(await largestContentfulPaint(page));
 
-  const timings: [string, number][] = [];
-  const measure = async (name: string, act: () => Promise<void>) => {
-    timings.push([name, await interactionLatency(page, act)]);
-  };
-  await measure("open a result", async () => {
-    await a1c.click();
-    await expect(page.getByRole("heading", { level: 1, name: /Hemoglobin A1c/ })).toBeVisible();
-  });
-  await measure("open its earlier version", async () => {
-    await page.getByText(/^Version 1: /).click();
-    await expect(page.getByRole("table", { name: "Values in version 1" })).toBeVisible();
-  });
-  await measure("back to the results", async () => {
-    await page.getByRole("link", { name: "Back to your test results" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Test results" })).toBeVisible();
-  });
-  await measure("go to the documents", async () => {
-    await page.getByRole("navigation", { name: "Portal pages" }).getByRole("link", { name: "Documents" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
-  });
+    const measure = async (name: string, act: () => Promise<void>) => {
+      interactions.set(name, [...(interactions.get(name) ?? []), await interactionLatency(page, act)]);
+    };
+    await measure("open a result", async () => {
+      await a1c.click();
+      await expect(page.getByRole("heading", { level: 1, name: /Hemoglobin A1c/ })).toBeVisible();
+    });
+    await measure("open its earlier version", async () => {
+      await page.getByText(/^Version 1: /).click();
+      await expect(page.getByRole("table", { name: "Values in version 1" })).toBeVisible();
+    });
+    await measure("back to the results", async () => {
+      await page.getByRole("link", { name: "Back to your test results" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Test results" })).toBeVisible();
+    });
+    await measure("go to the documents", async () => {
+      await page.getByRole("navigation", { name: "Portal pages" }).getByRole("link", { name: "Documents" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
+    });
+    await context.close();
+  }
 
-  console.log(`results page, CPU ${CPU_SLOWDOWN}x slower: Largest Contentful Paint ${Math.round(lcp)} ms (budget ${LCP_BUDGET_MS} ms), ${element}; requests (ms from start to end): ${requests}`);
-  for (const [name, ms] of timings) console.log(`  interaction "${name}": ${said(ms)} (budget ${INTERACTION_BUDGET_MS} ms)`);
+  const lcp = median(paints.map((paint) => paint.ms));
+  const typical = paints.find((paint) => paint.ms === lcp)!;
+  console.log(
+    `results page, CPU ${CPU_SLOWDOWN}x slower: Largest Contentful Paint ${Math.round(lcp)} ms ` +
+      `(budget ${LCP_BUDGET_MS} ms; samples ${paints.map((paint) => Math.round(paint.ms)).join(", ")}), ` +
+      `${typical.element}; requests (ms from start to end): ${typical.requests}`,
+  );
+  const latencies = [...interactions].map(([name, samples]) => [name, median(samples), samples] as const);
+  for (const [name, ms, samples] of latencies) {
+    console.log(`  interaction "${name}": ${said(ms)} (budget ${INTERACTION_BUDGET_MS} ms; samples ${samples.map(said).join(", ")})`);
+  }
   expect(lcp, "Largest Contentful Paint of the results page").toBeLessThanOrEqual(LCP_BUDGET_MS);
-  for (const [name, ms] of timings) expect(ms, `interaction "${name}"`).toBeLessThanOrEqual(INTERACTION_BUDGET_MS);
+  for (const [name, ms] of latencies) expect(ms, `interaction "${name}"`).toBeLessThanOrEqual(INTERACTION_BUDGET_MS);
 });
