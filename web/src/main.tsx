@@ -1,4 +1,5 @@
 import "@uswds/uswds/css/uswds.min.css";
+import "./portal.css";
 import "./i18n";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";

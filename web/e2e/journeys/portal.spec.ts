@@ -233,7 +233,7 @@ test("staff hold a delayed critical result, release it, and close the call about
   await expect(page.getByRole("status")).toContainText("is held back");
   await expect(potassium).toContainText("Held back by staff: A clinician's review");
 
-  await potassium.getByRole("button", { name: /^Release Potassium.* now$/ }).click();
+  await potassium.getByRole("button", { name: /^Release now: Potassium/ }).click();
   await page.getByRole("button", { name: "Yes, release it" }).click();
   await expect(page.getByRole("status")).toContainText("is shown to the patient since");
   await expect(potassium).toContainText("Shown since");

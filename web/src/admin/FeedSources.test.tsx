@@ -99,7 +99,7 @@ describe("feed sources", () => {
     const authority = screen.getByLabelText("Default assigning authority");
     expect((authority as HTMLInputElement).value).toBe("AMC-MRN");
     await user.click(screen.getByRole("button", { name: "Save the change" }));
-    expect(await screen.findByText("at most 64 characters")).toBeTruthy();
+    expect(await screen.findByText("At most 64 characters.")).toBeTruthy();
 
     await user.clear(authority);
     await user.type(authority, "AMC-MRN2");

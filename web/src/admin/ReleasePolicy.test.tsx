@@ -113,7 +113,7 @@ describe("release policy", () => {
     const user = userEvent.setup();
     await user.type(within(group("Imaging results")).getByLabelText("Wait"), "3");
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
-    expect(await within(group("Imaging results")).findByText("a delay is 0 to 2592000 seconds")).toBeTruthy();
+    expect(await within(group("Imaging results")).findByText("A delay is 0 to 2592000 seconds.")).toBeTruthy();
 
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
     expect(await screen.findByText("The organization changed at the same time; try again.")).toBeTruthy();

@@ -3,7 +3,7 @@ import type { TFunction } from "i18next";
 import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
-import { load } from "../api/errors";
+import { load, sentence } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
@@ -260,8 +260,9 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
         const key = detail.field?.startsWith("delays.") ? detail.field.slice(7) : "";
         const rule = form.tests.find((r) => testKey(r) === key);
         const field = rule ? `test-${rule.row}-delay` : key in form.byKey || key.startsWith("category:") || key.startsWith("document:") ? key : "";
-        if (field) fields[field] ??= detail.issue ?? error.error.message;
-        else if (detail.issue && !rest.includes(detail.issue)) rest.push(detail.issue);
+        const issue = detail.issue ? sentence(detail.issue) : undefined;
+        if (field) fields[field] ??= issue ?? error.error.message;
+        else if (issue && !rest.includes(issue)) rest.push(issue);
       }
       setProblems(fields);
       setGeneral(rest);

@@ -115,7 +115,7 @@ describe("staff accounts", () => {
     await user.type(screen.getByLabelText("Their work email address"), "grace@amc");
     await user.selectOptions(screen.getByLabelText("Role"), "admin");
     await user.click(screen.getByRole("button", { name: "Send the set-up link" }));
-    expect(await screen.findByText("not an email address")).toBeTruthy();
+    expect(await screen.findByText("Not an email address.")).toBeTruthy();
     expect(screen.getByLabelText("Their work email address").getAttribute("aria-invalid")).toBe("true");
 
     await user.clear(screen.getByLabelText("Their work email address"));

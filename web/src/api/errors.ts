@@ -29,11 +29,19 @@ export function formErrors(body: unknown, formFields: readonly string[], fallbac
   const general: string[] = [];
   for (const detail of details) {
     const field = detail.field?.split(".")[0];
-    if (field && formFields.includes(field)) fields[field] ??= detail.issue ?? message;
-    else if (detail.issue && !general.includes(detail.issue)) general.push(detail.issue);
+    const issue = detail.issue ? sentence(detail.issue) : undefined;
+    if (field && formFields.includes(field)) fields[field] ??= issue ?? message;
+    else if (issue && !general.includes(issue)) general.push(issue);
   }
   if (!Object.values(fields).includes(message)) general.unshift(message);
   return { fields, general };
+}
+
+/** The API words a field's issue as a phrase ("too common"); next to the field it reads as a sentence. */
+export function sentence(issue: string): string {
+  const text = issue.trim();
+  if (!text) return text;
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
 
 /**

@@ -6,44 +6,46 @@ import { fetchMe } from "../api/me";
 import { navFor } from "../navigation";
 import { useSignOut } from "../pages/useSignOut";
 import { useToken } from "../session";
+import { useFocusThroughBusyButtons } from "./useFocusThroughBusyButtons";
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const token = useToken();
   const signOut = useSignOut();
   const main = useMoveFocusOnNavigation();
+  useFocusThroughBusyButtons(main);
+  // On the sign-in page itself, a "Sign in" button in the header would only repeat the form's.
+  const onSignIn = useLocation().pathname.startsWith("/sign-in");
   return (
     <>
       <a className="usa-skipnav" href="#main-content">
         {t("app.skipToContent")}
       </a>
-      <header className="usa-header usa-header--basic">
-        <div className="usa-nav-container">
-          <div className="usa-navbar">
-            <div className="usa-logo">
-              <em className="usa-logo__text">
-                <Link to="/">{t("app.name")}</Link>
-              </em>
-            </div>
+      {/* The name and the session's button on one line; the pages of the account's role on a
+          bar of their own below, which wraps on a phone rather than scrolling sideways. */}
+      <header className="border-bottom-1px border-base-lighter">
+        <div className="grid-container display-flex flex-justify flex-align-center flex-wrap padding-y-2">
+          <div className="usa-logo margin-y-1">
+            <em className="usa-logo__text">
+              <Link to="/">{t("app.name")}</Link>
+            </em>
           </div>
-          <div className="margin-y-2 display-flex flex-wrap flex-align-center">
-            {token !== null && <SiteNav token={token} />}
-            {token !== null ? (
-              <button
-                type="button"
-                className="usa-button usa-button--outline"
-                onClick={() => signOut.mutate()}
-                disabled={signOut.isPending}
-              >
-                {t("nav.signOut")}
-              </button>
-            ) : (
-              <Link className="usa-button usa-button--outline" to="/sign-in">
-                {t("nav.signIn")}
-              </Link>
-            )}
-          </div>
+          {token !== null ? (
+            <button
+              type="button"
+              className="usa-button usa-button--outline margin-right-0"
+              onClick={() => signOut.mutate()}
+              disabled={signOut.isPending}
+            >
+              {t("nav.signOut")}
+            </button>
+          ) : onSignIn ? null : (
+            <Link className="usa-button usa-button--outline margin-right-0" to="/sign-in">
+              {t("nav.signIn")}
+            </Link>
+          )}
         </div>
+        {token !== null && <SiteNav token={token} />}
       </header>
       <main id="main-content" ref={main} className="grid-container padding-y-4" tabIndex={-1}>
         {children}
@@ -81,11 +83,20 @@ function SiteNav({ token }: { token: string }) {
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
   if (me.data === undefined || me.data.account.must !== null) return null;
   return (
-    <nav aria-label={t("nav.label")} className="margin-right-2">
-      <ul className="usa-list usa-list--unstyled display-flex flex-wrap">
+    <nav aria-label={t("nav.label")} className="bg-base-lightest">
+      <ul className="grid-container usa-list usa-list--unstyled display-flex flex-wrap">
         {navFor(me.data.account.role).map((item) => (
-          <li key={item.to} className="margin-right-2 margin-y-1">
-            <NavLink to={item.to} end={item.to === "/"}>
+          <li key={item.to} className="margin-right-3 margin-y-0">
+            {/* The current page is marked for screen readers (aria-current) and by a bar and
+                weight for the eye, never by colour alone. */}
+            <NavLink
+              to={item.to}
+              end={item.to === "/"}
+              className={({ isActive }) =>
+                "display-inline-block padding-y-105 " +
+                (isActive ? "text-bold text-no-underline border-bottom-05 border-primary" : "")
+              }
+            >
               {t(item.label)}
             </NavLink>
           </li>

@@ -60,14 +60,21 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
       load(() => api.GET("/v1/staff/patients/{patient_id}/results", { params: { path: { patient_id: patientId } } })),
   });
   const [asking, setAsking] = useState<{ row: Row; action: "hold" | "release" } | null>(null);
-  const [reason, setReason] = useState<HoldReason>("patient_request");
+  // No reason is chosen for staff: the audit trail keeps the one they pick.
+  const [reason, setReason] = useState<HoldReason | "">("");
+  const [reasonMissing, setReasonMissing] = useState(false);
   const [said, setSaid] = useState<Said>(null);
   const change = useMutation({
     mutationFn: ({ row, action }: { row: Row; action: "hold" | "release" }) =>
       action === "hold"
         ? act(() =>
-            api.POST("/v1/staff/results/{result_id}/hold", { params: { path: { result_id: row.id } }, body: { reason } }),
-          ).then((held) => t("staff.results.heldNow", { name: row.name, reason: t(`staff.holdReason.${held?.held_reason ?? reason}`) }))
+            api.POST("/v1/staff/results/{result_id}/hold", {
+              params: { path: { result_id: row.id } },
+              body: { reason: reason as HoldReason },
+            }),
+          ).then((held) =>
+            t("staff.results.heldNow", { name: row.name, reason: t(`staff.holdReason.${held?.held_reason ?? (reason as HoldReason)}`) }),
+          )
         : act(() => api.POST("/v1/staff/results/{result_id}/release", { params: { path: { result_id: row.id } } })).then(
             (released) =>
               t("staff.results.releasedNow", {
@@ -144,20 +151,34 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
           question={t(asking.action === "hold" ? "staff.results.askHold" : "staff.results.askRelease", { name: asking.row.name })}
           confirmLabel={t(asking.action === "hold" ? "staff.results.confirmHold" : "staff.results.confirmRelease")}
           busy={change.isPending}
-          onConfirm={() => change.mutate(asking)}
+          onConfirm={() => {
+            if (asking.action === "hold" && reason === "") return setReasonMissing(true);
+            change.mutate(asking);
+          }}
           onCancel={() => setAsking(null)}
         >
           {asking.action === "hold" && (
-            <div className="usa-form-group">
+            <div className={`usa-form-group${reasonMissing ? " usa-form-group--error" : ""}`}>
               <label className="usa-label" htmlFor="hold-reason">
                 {t("staff.results.holdReason")}
               </label>
+              {reasonMissing && (
+                <span className="usa-error-message" id="hold-reason-error">
+                  {t("staff.results.chooseReason")}
+                </span>
+              )}
               <select
-                className="usa-select"
+                className={`usa-select${reasonMissing ? " usa-input--error" : ""}`}
                 id="hold-reason"
                 value={reason}
-                onChange={(event) => setReason(event.target.value as HoldReason)}
+                aria-invalid={reasonMissing || undefined}
+                aria-describedby={reasonMissing ? "hold-reason-error" : undefined}
+                onChange={(event) => {
+                  setReason(event.target.value as HoldReason | "");
+                  setReasonMissing(false);
+                }}
               >
+                <option value="">{t("staff.results.pickReason")}</option>
                 {holdReasons.map((code) => (
                   <option key={code} value={code}>
                     {t(`staff.holdReason.${code}`)}
@@ -206,6 +227,8 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
                             aria-label={t("staff.results.holdNamed", { name: row.name })}
                             onClick={() => {
                               setSaid(null);
+                              setReason("");
+                              setReasonMissing(false);
                               setAsking({ row, action: "hold" });
                             }}
                           >

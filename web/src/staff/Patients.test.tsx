@@ -353,7 +353,7 @@ describe("invitations", () => {
     });
     renderAt(`/staff/patients/${PID}`);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Send the invitation to dana@example.org again" }));
+    await user.click(await screen.findByRole("button", { name: "Send again: the invitation to dana@example.org" }));
     expect((await screen.findByRole("status")).textContent).toMatch(/^A new invitation was sent to dana@example.org; the earlier code no longer works/);
 
     await user.click(screen.getByRole("button", { name: "Revoke the invitation to dana@example.org" }));

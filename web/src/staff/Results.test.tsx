@@ -105,16 +105,16 @@ describe("a patient's results, as staff see them", () => {
     });
     renderAt(`/staff/patients/${PID}/results`);
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Release After-visit summary now" }));
+    await user.click(await screen.findByRole("button", { name: "Release now: After-visit summary" }));
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(released).toBe(0);
-    await user.click(screen.getByRole("button", { name: "Release After-visit summary now" }));
+    await user.click(screen.getByRole("button", { name: "Release now: After-visit summary" }));
     await user.click(screen.getByRole("button", { name: "Yes, release it" }));
     expect((await screen.findByRole("status")).textContent).toMatch(
       /^After-visit summary is shown to the patient since Dec 4, 2026.*they are told by email\.$/,
     );
 
-    await user.click(screen.getByRole("button", { name: "Release After-visit summary now" }));
+    await user.click(screen.getByRole("button", { name: "Release now: After-visit summary" }));
     await user.click(screen.getByRole("button", { name: "Yes, release it" }));
     expect((await screen.findByRole("alert")).textContent).toBe("This is shown to the patient already.");
   });

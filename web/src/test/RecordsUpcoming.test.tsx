@@ -51,7 +51,7 @@ describe("coming soon", () => {
     });
     renderAt("/upcoming");
     const lipid = (await screen.findByText("Lipid panel")).closest("li")!;
-    expect(document.title).toBe("Coming soon | Patient portal");
+    expect(document.title).toBe("Results on the way | Patient portal");
     expect(lipid.textContent).toContain("Test result · Lab");
     expect(lipid.textContent).toMatch(/Will be shown Mar 5, 2026/);
     expect(screen.getByText("Biopsy").closest("li")!.textContent).toContain("Held back by your care team");
