@@ -74,11 +74,16 @@ class AccountByVerifiedEmailIndex(GlobalSecondaryIndex):
 
 class AccountsByOrganizationIndex(GlobalSecondaryIndex):
     """Sparse: only staff and admin accounts carry ``staff_of``, so an organization's admins list
-    their colleagues in one Query (never a Scan), and patients' accounts are never in it."""
+    their colleagues in one Query (never a Scan), and patients' accounts are never in it.
+
+    Keys only: the list shows which second factors an account has, known only from its secrets
+    (the encrypted seed, the recovery-code hashes), so any projection that could answer the list
+    alone would copy them. The list reads its page's accounts from the table instead
+    (data/directory.py, ``staff_page``)."""
 
     class Meta:
         index_name = "by-organization"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     staff_of = UnicodeAttribute(hash_key=True)
     staff_listed_at = UnicodeAttribute(range_key=True)
