@@ -88,9 +88,7 @@ def _listed(api, token: str) -> list[str]:
     return [a["username"] for a in answer.json_body["staff"]]
 
 
-def test_the_backfill_lists_staff_accounts_an_older_version_wrote_and_a_second_run_changes_nothing(
-    aws, api, capsys
-):
+def test_the_backfill_lists_staff_accounts_an_older_version_wrote_and_a_second_run_changes_nothing(aws, api, capsys):
     # GIVEN the demo organization's admin and staff, a patient, and a colleague who left a year
     # ago, whose account an older version wrote without the staff list's keys
     container = wiring.container()
@@ -158,3 +156,52 @@ def test_the_backfill_lists_staff_accounts_an_older_version_wrote_and_a_second_r
     assert "staff_of" not in table.get_item(Key={"account_id": patient.account_id}, ConsistentRead=True)["Item"]
     listed = _call(api, "/v1/admin/staff?limit=100", token).json_body["staff"]
     assert [a["status"] for a in listed if a["username"] == "left.last.year"] == ["suspended"]
+
+
+def test_the_backfill_finds_the_stack_tables_through_the_stack_outputs_and_the_api_function(aws, monkeypatch, capsys):
+    # GIVEN a deployed stack as the operator sees it: its APIHandlerName output names the API
+    # function, whose environment names the tables; and a staff account without the list's keys
+    iam, functions, stacks = boto3.client("iam"), boto3.client("lambda"), boto3.client("cloudformation")
+    role = iam.create_role(RoleName="api-handler", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    functions.create_function(
+        FunctionName="patient-portal-APIHandler",
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.app",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},  # an empty zip: never run
+        Environment={"Variables": dict(aws.environment)},
+    )
+    stacks.create_stack(
+        StackName="patient-portal",
+        TemplateBody=json.dumps(
+            {
+                "Resources": {
+                    "Marker": {
+                        "Type": "AWS::SSM::Parameter",
+                        "Properties": {"Name": "patient-portal-marker", "Type": "String", "Value": "x"},
+                    }
+                },
+                "Outputs": {"APIHandlerName": {"Value": "patient-portal-APIHandler"}},
+            }
+        ),
+    )
+    try:
+        container = wiring.container()
+        seed.seed(container, {})
+        table = boto3.resource("dynamodb").Table(aws.physical["AccountsTable"])
+        staff = container.directory.account_by_username("demo.staff")
+        table.update_item(Key={"account_id": staff.account_id}, UpdateExpression="REMOVE staff_of, staff_listed_at")
+        # (and an operator's shell that names no table: the command must take them from the function)
+        monkeypatch.delenv("PORTAL_ACCOUNTS_TABLE")
+        wiring.reset()
+
+        # WHEN the operator runs what `make backfill-staff-list STACK=patient-portal` runs
+        assert admin.main(["backfill-staff-list", "--stack", "patient-portal"]) == 0
+
+        # THEN the stack's accounts table got the keys back
+        assert "1 added" in capsys.readouterr().out
+        assert table.get_item(Key={"account_id": staff.account_id})["Item"]["staff_of"] == seed.ORGANIZATION_ID
+    finally:  # (the shared moto account outlives this test: leave it as it was)
+        stacks.delete_stack(StackName="patient-portal")
+        functions.delete_function(FunctionName="patient-portal-APIHandler")
+        iam.delete_role(RoleName="api-handler")
