@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit web integration e2e package publish-web backfill-staff-list bench clean api-docs api-reference web-deps web-build web-client
+.PHONY: run feed test check format unit web integration e2e package publish-web bench clean api-docs api-reference web-deps web-build web-client
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -137,6 +137,7 @@ publish-web: $(STAMP) $(WEB_BUILD)
 ## backfill-staff-list: after upgrading a stack (STACK) that has staff accounts, put those written
 ## before the staff list's index existed into it (safe to run again; AWS credentials of the
 ## operator; see docs/deploying.md)
+.PHONY: backfill-staff-list
 backfill-staff-list: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-staff-list --stack $(STACK)
 
