@@ -164,6 +164,13 @@ STACK ?= patient-portal
 publish-web: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python -m infra.publish_web --stack $(STACK)
 
+## backfill-staff-list: after upgrading a stack (STACK) that has staff accounts, put those written
+## before the staff list's index existed into it (safe to run again; AWS credentials of the
+## operator; see docs/deploying.md)
+.PHONY: backfill-staff-list
+backfill-staff-list: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-staff-list --stack $(STACK)
+
 bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench
 

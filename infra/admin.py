@@ -9,6 +9,13 @@ exactly the tables that stack uses), creates the organization if it is new, and 
 with a password typed at the prompt (or PORTAL_ADMIN_PASSWORD, for automation). The admin must
 set up a second factor at first sign-in. Needs credentials allowed to read that function's
 configuration and write the accounts, organizations and audit tables. docs/deploying.md.
+
+    python -m infra.admin backfill-staff-list --stack patient-portal     (make backfill-staff-list)
+
+After an upgrade to a version whose staff list reads the accounts table's by-organization index:
+puts the staff and admin accounts written before it into that index, so they are listed
+(GET /v1/admin/staff) without waiting for their owners' next sign-in, which those who left never
+make. Safe to run again (a second run finds nothing to do); ``--dry-run`` only counts.
 """
 
 from __future__ import annotations
@@ -18,8 +25,13 @@ import getpass
 import os
 import sys
 
+BACKFILL_STAFF_LIST = "backfill-staff-list"
+
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [BACKFILL_STAFF_LIST]:
+        return backfill_staff_list(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", help="the deployed API function; without it, the environment is used as is")
     parser.add_argument("--organization-id", required=True)
@@ -29,11 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--email", required=True)
     args = parser.parse_args(argv)
 
-    import boto3
-
-    if args.function:
-        configuration = boto3.client("lambda").get_function_configuration(FunctionName=args.function)
-        os.environ.update(configuration.get("Environment", {}).get("Variables", {}))
+    _use_stack(function=args.function)
     from chalicelib import wiring
     from chalicelib.accounts import service as accounts
     from chalicelib.accounts.domain import Role
@@ -76,6 +84,51 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"admin {account.username} created in {args.organization_id}; sign in and set up a second factor")
     return 0
+
+
+def backfill_staff_list(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m infra.admin {BACKFILL_STAFF_LIST}",
+        description="List the staff and admin accounts written before the staff list's index existed.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
+    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    parser.add_argument("--dry-run", action="store_true", help="count the accounts to add, change nothing")
+    args = parser.parse_args(argv)
+
+    _use_stack(function=args.function, stack=args.stack)
+    from chalicelib import wiring
+    from chalicelib.errors import PortalError
+
+    try:
+        done = wiring.container().directory.backfill_staff_list(write=not args.dry_run)
+    except PortalError as error:
+        print(f"failed: {error.message}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{done.missing} staff and admin accounts are missing from the staff list; nothing changed")
+    else:
+        print(
+            f"{done.missing} staff and admin accounts were missing from the staff list: {done.added} added, "
+            f"{done.left} left as they are (saved meanwhile, or no longer staff)"
+        )
+    return 0
+
+
+def _use_stack(*, function: str | None, stack: str | None = None) -> None:
+    """Take the deployed API function's environment (its tables, key and settings), named directly
+    or as the stack's APIHandlerName output; with neither, the environment is used as is."""
+    if not function and not stack:
+        return
+    import boto3
+
+    if stack:
+        described = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+        outputs = {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
+        function = outputs["APIHandlerName"]
+    configuration = boto3.client("lambda").get_function_configuration(FunctionName=function)
+    os.environ.update(configuration.get("Environment", {}).get("Variables", {}))
 
 
 def _prompt() -> str:

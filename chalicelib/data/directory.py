@@ -19,6 +19,17 @@ from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 
 
+@dataclasses.dataclass(frozen=True)
+class StaffListBackfill:
+    """What ``backfill_staff_list`` did: staff and admin accounts found missing from the
+    by-organization index, those it added, and those left alone because a save wrote them
+    meanwhile (or they are no longer staff of that organization)."""
+
+    missing: int
+    added: int
+    left: int
+
+
 class DynamoDirectory:
     """Organizations and accounts (and the accounts' user-name claims)."""
 
@@ -109,16 +120,19 @@ class DynamoDirectory:
 
     def staff_page(self, organization_id: str, limit: int, after: str = "") -> tuple[list[Account], str]:
         """The organization's staff and admin accounts, newest first: one Query of the sparse
-        by-organization index (one item more than asked tells whether a cursor leads anywhere).
-        The cursor holds a position only; the organization always comes from the caller, so a
-        cursor cannot lead into another organization's accounts."""
+        by-organization index (one item more than asked tells whether a cursor leads anywhere),
+        then one consistent BatchGetItem of the page's accounts. The index holds keys only (no
+        copy of the accounts' secrets), and the read shows each account as it is now, a
+        suspension of a moment ago included. The cursor holds a position only; the organization
+        always comes from the caller, so a cursor cannot lead into another organization's
+        accounts."""
         start = decode_cursor(after)  # (a cursor that is not one is a 400)
         if start is not None:
             if set(start) != {"staff_listed_at", "account_id"}:
                 raise invalid_cursor("cursor")
             start = {"staff_of": {"S": organization_id}, **start}
         try:
-            items = list(
+            keys = list(
                 AccountModel.by_organization.query(
                     organization_id,
                     scan_index_forward=False,
@@ -127,13 +141,61 @@ class DynamoDirectory:
                     last_evaluated_key=start,
                 )
             )
+            shown, cursor = one_page(
+                keys, limit, lambda last: {"staff_listed_at": last.staff_listed_at or "", "account_id": last.account_id}
+            )
+            found = {
+                item.account_id: item
+                for item in AccountModel.batch_get([key.account_id for key in shown], consistent_read=True)
+            }
         except PynamoDBException as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
-        shown, cursor = one_page(
-            items, limit, lambda last: {"staff_listed_at": last.staff_listed_at or "", "account_id": last.account_id}
-        )
-        # (the index lags writes by a moment: an account is shown as the index holds it)
-        return [_account(item) for item in shown if item.staff_of == organization_id], cursor
+        # In the index's order; each account checked as read, not as the index listed it.
+        accounts = [found[key.account_id] for key in shown if key.account_id in found]
+        return [_account(item) for item in accounts if item.staff_of == organization_id], cursor
+
+    def backfill_staff_list(self, *, write: bool = True) -> StaffListBackfill:
+        """Put every staff and admin account written before the by-organization index existed into
+        it, by setting the index's keys as ``account_item`` writes them. A Scan (an operator's step
+        after an upgrade, never the API's) that reads no secrets; each write is conditional on the
+        keys still being absent and the account still being staff of that organization, so it never
+        overwrites what a newer save wrote, and a second run finds nothing to do.
+
+        The keys derive from what never changes (the organization, the creation time, the id), so
+        the write leaves the account's version alone: a save of the account read before it writes the
+        same keys, and a colleague signing in meanwhile gets no conflict from it."""
+        workforce = [role.value for role in Role if role.is_workforce]
+        missing = added = 0
+        connection = AccountModel._get_connection()
+        try:
+            found = AccountModel.scan(
+                AccountModel.role.is_in(*workforce)
+                & (AccountModel.staff_of.does_not_exist() | AccountModel.staff_listed_at.does_not_exist()),
+                attributes_to_get=["account_id", "organization_id", "role", "created_at"],
+            )
+            for item in found:
+                missing += 1
+                if not write:
+                    continue
+                try:
+                    connection.update_item(
+                        item.account_id,
+                        actions=[
+                            AccountModel.staff_of.set(item.organization_id),
+                            AccountModel.staff_listed_at.set(timed_key(item.created_at, item.account_id)),
+                        ],
+                        condition=AccountModel.staff_of.does_not_exist()
+                        & AccountModel.staff_listed_at.does_not_exist()
+                        & (AccountModel.organization_id == item.organization_id)
+                        & AccountModel.role.is_in(*workforce),
+                    )
+                    added += 1
+                except PynamoDBException as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        return StaffListBackfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def save_account(self, account: Account) -> Account:
         """Write an account read earlier; Conflict if it changed since (optimistic locking on

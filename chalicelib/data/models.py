@@ -74,11 +74,19 @@ class AccountByVerifiedEmailIndex(GlobalSecondaryIndex):
 
 class AccountsByOrganizationIndex(GlobalSecondaryIndex):
     """Sparse: only staff and admin accounts carry ``staff_of``, so an organization's admins list
-    their colleagues in one Query (never a Scan), and patients' accounts are never in it."""
+    their colleagues in one Query (never a Scan), and patients' accounts are never in it.
+
+    Keys only: the list shows which second factors an account has, known only from its secrets
+    (the encrypted seed, the recovery-code hashes), so any projection that could answer the list
+    alone would copy them (or need flags kept beside them). The list reads its page's accounts from
+    the table instead (data/directory.py, ``staff_page``): at most 100 item reads when an admin
+    opens a page, which is rare, while the index is written only when an account is created,
+    never at the sign-ins that save accounts all day; and the page shows each account as it is
+    now, not as the index last copied it."""
 
     class Meta:
         index_name = "by-organization"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     staff_of = UnicodeAttribute(hash_key=True)
     staff_listed_at = UnicodeAttribute(range_key=True)

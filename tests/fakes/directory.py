@@ -7,6 +7,9 @@ account as stored; a user name is claimed once, for good (Conflict when taken), 
 added without one claims none and is found by no name; only verified addresses find accounts,
 whatever their case. Adding an organization that exists is refused as
 the DynamoDB store refuses it: its versioned put fails, which it reports as DependencyUnavailable.
+A staff page lists every staff and admin account as stored now, as the DynamoDB store does once
+the accounts written before its index are backfilled (the backfill itself is DynamoDB's alone:
+tests/integration/test_admin_cli.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,18 @@
-"""The first admin of a deployment, made with `python -m infra.admin`."""
+"""The operator's commands of `python -m infra.admin`: the first admin of a deployment, and the
+backfill that puts staff accounts written before the staff list's index existed into it."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
+import boto3
+
 from chalicelib import wiring
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.domain import Account, AccountStatus, Role
 from infra import admin
+from infra.local import seed
 
 
 def test_the_cli_creates_the_organization_and_an_admin_who_can_sign_in(aws, api, monkeypatch, capsys):
@@ -60,3 +69,139 @@ def test_the_cli_refuses_a_common_password(aws, monkeypatch, capsys):
     assert code == 1
     assert "refused" in capsys.readouterr().err
     assert wiring.container().directory.account_by_username("jane.admin") is None
+
+
+# -- the staff list's backfill --------------------------------------------------------------------
+
+
+def _call(api, path: str, token: str = "", body=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    method = "POST" if body is not None else "GET"
+    return api.http.request(method, path, headers=headers, body=json.dumps(body).encode() if body is not None else b"")
+
+
+def _listed(api, token: str) -> list[str]:
+    answer = _call(api, "/v1/admin/staff?limit=100", token)
+    assert answer.status_code == 200, answer.json_body
+    return [a["username"] for a in answer.json_body["staff"]]
+
+
+def test_the_backfill_lists_staff_accounts_an_older_version_wrote_and_a_second_run_changes_nothing(aws, api, capsys):
+    # GIVEN the demo organization's admin and staff, a patient, and a colleague who left a year
+    # ago, whose account an older version wrote without the staff list's keys
+    container = wiring.container()
+    seed.seed(container, {})
+    now = container.clock.now()
+    gone = accounts.create_staff_account(
+        container.directory,
+        organization_id=seed.ORGANIZATION_ID,
+        username="left.last.year",
+        password="a passphrase nobody uses now",
+        role=Role.STAFF,
+        email="left.last.year@albany.example",
+        now=now - timedelta(days=365),
+    )
+    patient = Account(
+        account_id="p" * 32,
+        username="a.patient",
+        organization_id=seed.ORGANIZATION_ID,
+        role=Role.PATIENT,
+        password_hash="$argon2id$x",
+        status=AccountStatus.ACTIVE,
+        email="a.patient@example.org",
+        created_at=now,
+    )
+    container.directory.add_account(patient)
+    table = boto3.resource("dynamodb").Table(aws.physical["AccountsTable"])
+    as_written = table.get_item(Key={"account_id": gone.account_id}, ConsistentRead=True)["Item"]
+    del as_written["staff_of"], as_written["staff_listed_at"]
+    table.put_item(Item=as_written)
+    admin_token = _call(api, "/v1/sessions", body={"username": "demo.admin", "password": "albany-admin-demo"})
+    assert admin_token.status_code == 201, admin_token.json_body
+    token = admin_token.json_body["token"]
+
+    # THEN the admin's list does not show that colleague, the one an admin most needs to suspend
+    assert "left.last.year" not in _listed(api, token)
+
+    # WHEN the operator counts first (a dry run), THEN nothing changes
+    assert admin.main(["backfill-staff-list", "--dry-run"]) == 0
+    assert "1 staff and admin accounts are missing" in capsys.readouterr().out
+    assert "left.last.year" not in _listed(api, token)
+
+    # WHEN the operator runs the backfill
+    assert admin.main(["backfill-staff-list"]) == 0
+
+    # THEN it says what it did, and the colleague is listed, oldest and so last, as they are
+    assert "1 staff and admin accounts were missing from the staff list: 1 added, 0 left" in capsys.readouterr().out
+    assert _listed(api, token)[-1] == "left.last.year"
+    assert sorted(_listed(api, token)) == ["demo.admin", "demo.staff", "left.last.year"]
+    # AND the account is otherwise untouched (its version too: nobody's save meanwhile conflicts)
+    after = table.get_item(Key={"account_id": gone.account_id}, ConsistentRead=True)["Item"]
+    assert {k: v for k, v in after.items() if k not in ("staff_of", "staff_listed_at")} == as_written
+    assert after["staff_of"] == seed.ORGANIZATION_ID
+    # AND the admin can suspend the colleague from there
+    suspended = api.http.request(
+        "PUT",
+        f"/v1/admin/staff/{gone.account_id}/status",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        body=b'{"status": "suspended"}',
+    )
+    assert suspended.status_code == 200, suspended.json_body
+
+    # WHEN it runs again, THEN it finds nothing to do, and the patient was never listed
+    assert admin.main(["backfill-staff-list"]) == 0
+    assert "0 staff and admin accounts were missing from the staff list: 0 added" in capsys.readouterr().out
+    assert "staff_of" not in table.get_item(Key={"account_id": patient.account_id}, ConsistentRead=True)["Item"]
+    listed = _call(api, "/v1/admin/staff?limit=100", token).json_body["staff"]
+    assert [a["status"] for a in listed if a["username"] == "left.last.year"] == ["suspended"]
+
+
+def test_the_backfill_finds_the_stack_tables_through_the_stack_outputs_and_the_api_function(aws, monkeypatch, capsys):
+    # GIVEN a deployed stack as the operator sees it: its APIHandlerName output names the API
+    # function, whose environment names the tables; and a staff account without the list's keys
+    iam, functions, stacks = boto3.client("iam"), boto3.client("lambda"), boto3.client("cloudformation")
+    role = iam.create_role(RoleName="api-handler", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    functions.create_function(
+        FunctionName="patient-portal-APIHandler",
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.app",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},  # an empty zip: never run
+        Environment={"Variables": dict(aws.environment)},
+    )
+    stacks.create_stack(
+        StackName="patient-portal",
+        TemplateBody=json.dumps(
+            {
+                "Resources": {
+                    "Marker": {
+                        "Type": "AWS::SSM::Parameter",
+                        "Properties": {"Name": "patient-portal-marker", "Type": "String", "Value": "x"},
+                    }
+                },
+                "Outputs": {"APIHandlerName": {"Value": "patient-portal-APIHandler"}},
+            }
+        ),
+    )
+    try:
+        container = wiring.container()
+        seed.seed(container, {})
+        table = boto3.resource("dynamodb").Table(aws.physical["AccountsTable"])
+        staff = container.directory.account_by_username("demo.staff")
+        table.update_item(Key={"account_id": staff.account_id}, UpdateExpression="REMOVE staff_of, staff_listed_at")
+        # (and an operator's shell that names no table: the command must take them from the function)
+        monkeypatch.delenv("PORTAL_ACCOUNTS_TABLE")
+        wiring.reset()
+
+        # WHEN the operator runs what `make backfill-staff-list STACK=patient-portal` runs
+        assert admin.main(["backfill-staff-list", "--stack", "patient-portal"]) == 0
+
+        # THEN the stack's accounts table got the keys back
+        assert "1 added" in capsys.readouterr().out
+        assert table.get_item(Key={"account_id": staff.account_id})["Item"]["staff_of"] == seed.ORGANIZATION_ID
+    finally:  # (the shared moto account outlives this test: leave it as it was)
+        stacks.delete_stack(StackName="patient-portal")
+        functions.delete_function(FunctionName="patient-portal-APIHandler")
+        iam.delete_role(RoleName="api-handler")

@@ -156,3 +156,25 @@ class TestDirectoryContract:
         # AND a cursor of another listing is refused
         with pytest.raises(ValidationFailed):
             directory.staff_page("amc", 2, "bm90IGEgY3Vyc29y")
+
+    def test_a_staff_page_shows_each_account_as_it_is_now(self, directory):
+        # GIVEN a colleague with an authenticator app and recovery codes
+        directory.add_account(
+            account(
+                1,
+                "user1",
+                role=Role.STAFF,
+                totp_secret=b"sealed seed",
+                recovery_code_hashes=frozenset({"h1"}),
+            )
+        )
+        stored = directory.account(f"{1:032x}")
+
+        # WHEN an admin suspends the account, and the organization's staff are listed at once
+        directory.save_account(dataclasses.replace(stored, status=AccountStatus.SUSPENDED))
+        listed, _ = directory.staff_page("amc", 10)
+
+        # THEN the list shows the suspension, and the second factors the account has
+        assert [(a.username, a.status) for a in listed] == [("user1", AccountStatus.SUSPENDED)]
+        assert listed[0].second_factors == ["totp", "recovery_code"]
+        assert listed[0].version == 2

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from chalicelib.settings import CLINICAL_INBOUND_QUEUE_NAME, NOTIFICATIONS_QUEUE_NAME, load_settings
-from infra.local.provision import SKIPPED
+from infra.local.provision import SKIPPED, provision
 from infra.local.template import load_template
 
 TEMPLATE = load_template()
@@ -39,8 +39,9 @@ def test_tables_agree_with_the_template(aws, logical_id):
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-        assert {i["IndexName"]: i["KeySchema"] for i in table.get(indexes, [])} == {
-            i["IndexName"]: i["KeySchema"] for i in declared.get(indexes, [])
+        # (the projection too: what an index copies is what a reader of it may get)
+        assert {i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in table.get(indexes, [])} == {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in declared.get(indexes, [])
         }
     assert table["SSEDescription"]["SSEType"] == "KMS"
     backups = dynamodb.describe_continuous_backups(TableName=table["TableName"])["ContinuousBackupsDescription"]
@@ -53,6 +54,54 @@ def test_tables_agree_with_the_template(aws, logical_id):
         assert ttl["TimeToLiveStatus"] == "DISABLED"
     if "StreamSpecification" in declared:
         assert table["StreamSpecification"]["StreamViewType"] == declared["StreamSpecification"]["StreamViewType"]
+
+
+def test_an_index_that_names_what_it_carries_is_provisioned_with_those_attributes_only(aws):
+    # GIVEN a table whose index projects two named attributes (INCLUDE), as a template may declare
+    template = {
+        "Resources": {
+            "ListedTable": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [
+                        {"AttributeName": "pk", "AttributeType": "S"},
+                        {"AttributeName": "listed", "AttributeType": "S"},
+                    ],
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "GlobalSecondaryIndexes": [
+                        {
+                            "IndexName": "by-listed",
+                            "KeySchema": [{"AttributeName": "listed", "KeyType": "HASH"}],
+                            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status", "role"]},
+                        }
+                    ],
+                },
+            }
+        }
+    }
+    dynamodb = boto3.client("dynamodb")
+    created = provision(boto3.Session(), stack_name="include-check", template=template)
+    name = created.physical["ListedTable"]
+    try:
+        # WHEN an item with a secret beside the named attributes is written
+        dynamodb.put_item(
+            TableName=name,
+            Item={"pk": {"S": "1"}, "listed": {"S": "x"}, "status": {"S": "active"}, "secret": {"S": "s"}},
+        )
+
+        # THEN the index is declared as the template says, and a read of it holds no secret
+        index = dynamodb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+        assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status", "role"]}
+        read = dynamodb.query(
+            TableName=name,
+            IndexName="by-listed",
+            KeyConditionExpression="listed = :l",
+            ExpressionAttributeValues={":l": {"S": "x"}},
+        )["Items"]
+        assert read == [{"pk": {"S": "1"}, "listed": {"S": "x"}, "status": {"S": "active"}}]
+    finally:
+        dynamodb.delete_table(TableName=name)
 
 
 @pytest.mark.parametrize("logical_id", sorted(of_type("AWS::S3::Bucket")))

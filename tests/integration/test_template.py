@@ -59,6 +59,71 @@ def test_tables_and_buckets_holding_phi_outlive_the_stack():
         assert RESOURCES[logical_id].get("DeletionPolicy") == "Retain", logical_id
 
 
+# What a second copy must never hold: the accounts' password hashes, authenticator seeds (current
+# and being set up), recovery-code hashes and session list, and the identity records' token and
+# code hashes. An index's copy is one more place for them to be read from (and an ALL projection
+# copies every attribute added later too), so an index of these tables projects keys, or names
+# what it carries.
+SECRET_ATTRIBUTES = {
+    "AccountsTable": {"password_hash", "totp_secret", "totp_pending_secret", "recovery_code_hashes", "sessions"},
+    "IdentityTable": {"secret_hash", "code_hash"},
+}
+# Indexes deployed with ALL before this rule: DynamoDB cannot change a deployed index's
+# projection, and replacing one (under a new name, in two deploys) is a migration of its own, with
+# sign-in reading by-username throughout. This list may only shrink; nothing may join it.
+DEPLOYED_WITH_ALL = {("AccountsTable", "by-username"), ("IdentityTable", "by-owner")}
+
+
+def test_no_index_of_the_accounts_or_identity_tables_copies_a_secret():
+    allowed_all = set()
+    for logical_id, secrets in SECRET_ATTRIBUTES.items():
+        props = RESOURCES[logical_id]["Properties"]
+        for index in props.get("GlobalSecondaryIndexes", []) + props.get("LocalSecondaryIndexes", []):
+            projection = index["Projection"]
+            where = (logical_id, index["IndexName"])
+            if projection["ProjectionType"] == "ALL":
+                assert where in DEPLOYED_WITH_ALL, where
+                allowed_all.add(where)
+            else:
+                assert projection["ProjectionType"] in ("KEYS_ONLY", "INCLUDE"), where
+                assert not secrets & set(projection.get("NonKeyAttributes", [])), where
+            assert not secrets & {key["AttributeName"] for key in index["KeySchema"]}, where
+    # (an index moved off ALL leaves the list with it, so it cannot go back unnoticed)
+    assert allowed_all == DEPLOYED_WITH_ALL
+    # the staff list's index, new with the list, holds its keys only
+    staff_index = next(
+        i
+        for i in RESOURCES["AccountsTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "by-organization"
+    )
+    assert staff_index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+
+
+def test_the_models_indexes_agree_with_the_template():
+    from chalicelib.data import models
+
+    tables = {
+        models.AuditEventModel: "AuditEventsTable",
+        models.AccountModel: "AccountsTable",
+        models.IdentityRecordModel: "IdentityTable",
+        models.RecordModel: "RecordsTable",
+        models.InboxItemModel: "RecordsTable",
+        models.FeedMessageModel: "FeedMessagesTable",
+    }
+    for model, logical_id in tables.items():
+        props = RESOURCES[logical_id]["Properties"]
+        declared = {
+            i["IndexName"]: i["Projection"]
+            for i in props.get("GlobalSecondaryIndexes", []) + props.get("LocalSecondaryIndexes", [])
+        }
+        for name, index in model._indexes.items():
+            projection = index.Meta.projection
+            expected = {"ProjectionType": projection.projection_type}
+            if projection.non_key_attributes:
+                expected["NonKeyAttributes"] = list(projection.non_key_attributes)
+            assert declared.get(name) == expected, (model.__name__, name)
+
+
 # The built web app, the same files every visitor downloads: CloudFront reads it, and the portal
 # key (which guards health data) is not opened to CloudFront for it.
 BUCKETS_WITHOUT_HEALTH_DATA = {"WebBucket"}
@@ -143,6 +208,10 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
+    # The API reads a staff page's accounts with one BatchGetItem (moto grants whatever it is
+    # asked, so only this says it is allowed), on the accounts table and nowhere else.
+    batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
+    assert [s["Resource"] for s in batch_gets] == [{"Fn::GetAtt": ["AccountsTable", "Arn"]}]
 
 
 def test_every_sqs_event_source_reports_partial_batch_failures():
