@@ -161,7 +161,7 @@ def _test_key(code: dict[str, Any] | None) -> TestKey | None:
 def _units_key(units: Any) -> str:
     """Units as compared: "mg/dL", "mg/dl" and "mg / dL" are one unit. Values in different units
     (mg/dL and mmol/L) are never drawn on one line: the same number means different things."""
-    return "".join(str(units or "").split()).casefold()
+    return "".join(str(units or "").split()).lower()
 
 
 def _number(value: dict[str, Any] | None) -> str | None:
