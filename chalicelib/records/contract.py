@@ -194,6 +194,9 @@ class Result(ResultSummary):
     """A result with its values, and every earlier version of a corrected one."""
 
     report: Report
+    has_numeric_values: bool = Field(
+        description="A value is a plain number (not cancelled): only then has GET .../trends anything to draw."
+    )
     earlier_versions: list[EarlierVersion] = Field(description="Newest first.")
 
 
@@ -207,22 +210,34 @@ class TrendPoint(ResponseModel):
     reference_range: str | None
     flags: list[str]
     critical: bool
+    outside_window: bool = Field(
+        description="The viewed result's own value, older than the results the answer looked through "
+        "(see `complete`): values between it and the other points may be missing, so a chart does not "
+        "join it to them."
+    )
 
 
 class Trend(ResponseModel):
-    """A test of this result with every numeric value the patient's shown results hold for it."""
+    """A test of this result, in this result's units, with every numeric value in those units the
+    patient's shown results hold for it. A test is its coding system and code; units are compared
+    ignoring case and spaces ("mg/dL" is "mg/dl"). Cancelled and entered-in-error values are left out."""
 
     code: Coding
-    points: list[TrendPoint] = Field(description="Oldest first.")
+    units: str | None = Field(description="The units of every point, as this result sends them.")
+    points: list[TrendPoint] = Field(description="Oldest first: the line a chart draws.")
+    other_units: list[TrendPoint] = Field(
+        description="The same test's values in other units (mg/dL beside mmol/L), oldest first: "
+        "never drawn on the same line as `points`, where the same number means something else."
+    )
 
 
 class Trends(ResponseModel):
     trends: list[Trend] = Field(
-        description="One for each test of the result with a numeric value, in the result's order."
+        description="One for each test of the result with a numeric value (and its units), in the result's order."
     )
     complete: bool = Field(
-        description="false when the patient has more results than one answer looks through "
-        "(the oldest values are then left out)."
+        description="false when the patient has more results than one answer looks through: values of "
+        "older results are then left out, but for the viewed result's own (marked `outside_window`)."
     )
 
 

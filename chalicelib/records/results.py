@@ -16,7 +16,7 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.contract import ResultsQuery
-from chalicelib.records.domain import StoredResult
+from chalicelib.records.domain import ResultStatus, StoredResult
 from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
 
 
@@ -61,6 +61,7 @@ def get_result(
     return {
         **summary(current),
         "report": _with_file_links(current, scope.patient_id),
+        "has_numeric_values": has_numeric_values(current),
         "earlier_versions": [
             {"version": v.version, "status": v.status, "filed_at": iso(v.filed_at), "report": v.content}
             for v in earlier
@@ -141,13 +142,26 @@ TREND_MAX_RESULTS = 200
 # Code systems sent under two names: HL7 v2 says "LN", FHIR says the URI.
 _SYSTEM_ALIASES = {"ln": "http://loinc.org", "http://loinc.org": "http://loinc.org"}
 
+# An observation with one of these statuses has no value to chart. The readers file FHIR's
+# entered-in-error and HL7 v2's X, D and W as cancelled, so this one status covers them all.
+_NOT_A_VALUE = frozenset({ResultStatus.CANCELLED.value})
 
-def _test_key(code: dict[str, Any] | None) -> tuple[str, str] | None:
+TestKey = tuple[str, str]  # the coding system (aliases made one) and the code
+SeriesKey = tuple[str, str, str]  # ... and the units, compared ignoring case and spaces
+
+
+def _test_key(code: dict[str, Any] | None) -> TestKey | None:
     code = code or {}
     if not code.get("code"):
         return None
     system = str(code.get("system") or "").strip()
     return _SYSTEM_ALIASES.get(system.lower(), system), str(code["code"])
+
+
+def _units_key(units: Any) -> str:
+    """Units as compared: "mg/dL", "mg/dl" and "mg / dL" are one unit. Values in different units
+    (mg/dL and mmol/L) are never drawn on one line: the same number means different things."""
+    return "".join(str(units or "").split()).lower()
 
 
 def _number(value: dict[str, Any] | None) -> str | None:
@@ -165,53 +179,82 @@ def _number(value: dict[str, Any] | None) -> str | None:
     return text
 
 
+def _charted(observation: dict[str, Any]) -> tuple[SeriesKey, str] | None:
+    """The series an observation's value belongs to and the value, if it is a point on a line."""
+    test = _test_key(observation.get("code"))
+    number = _number(observation.get("value"))
+    if test is None or number is None or observation.get("status") in _NOT_A_VALUE:
+        return None
+    return (*test, _units_key(observation.get("units"))), number
+
+
+def has_numeric_values(result: StoredResult) -> bool:
+    """Whether the result's trends have anything to draw (a page asks for them only then)."""
+    return any(_charted(o) is not None for o in result.content.get("observations") or [])
+
+
 def result_trends(
     ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime
 ) -> dict[str, Any]:
-    """For each test of this result with a numeric value, that test's numeric values across the
-    patient's shown results of the same category, oldest first: what a chart of it draws."""
+    """For each test of this result with a numeric value, that test's numeric values in the same
+    units across the patient's shown results of the same category, oldest first: what a chart of
+    it draws; the test's values in other units beside it, listed but never on that line."""
     scope = patient_scope(ports, caller, origin, patient_id)
     current = ports.records.current(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
     if current is None or not current.shown_to_patient(now):
         raise NotFound("No such result.")
-    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted: dict[SeriesKey, dict[str, Any]] = {}
+    by_test: dict[TestKey, list[dict[str, Any]]] = {}
     for observation in current.content.get("observations") or []:
-        key = _test_key(observation.get("code"))
-        if key is not None and key not in wanted and _number(observation.get("value")) is not None:
-            wanted[key] = {"code": observation["code"], "points": []}
-    seen, cursor, complete = 0, "", True
+        charted = _charted(observation)
+        if charted is not None and charted[0] not in wanted:
+            trend = {"code": observation["code"], "units": observation.get("units"), "points": [], "other_units": []}
+            wanted[charted[0]] = trend
+            by_test.setdefault(charted[0][:2], []).append(trend)
+
+    def add(result: StoredResult, outside_window: bool) -> None:
+        content = result.content
+        for observation in content.get("observations") or []:
+            charted = _charted(observation)
+            if charted is None or charted[0][:2] not in by_test:
+                continue
+            series, number = charted
+            point = {
+                "result_id": result.result_id,
+                "at": observation.get("observed_at") or content.get("collected_at") or content.get("reported_at"),
+                "value": number,
+                "units": observation.get("units"),
+                "reference_range": observation.get("reference_range"),
+                "flags": observation.get("flags") or [],
+                "critical": bool(observation.get("critical")),
+                "outside_window": outside_window,
+            }
+            for trend in by_test[series[:2]]:
+                (trend["points"] if wanted.get(series) is trend else trend["other_units"]).append(point)
+
+    seen, cursor, complete, met = 0, "", True, False
     while wanted:
         page, cursor = ports.records.page(scope.patient_id, current.category, now, TREND_PAGE, cursor)
         for result in page:
-            content = result.content
-            for observation in content.get("observations") or []:
-                trend = wanted.get(_test_key(observation.get("code")) or ("", ""))
-                number = _number(observation.get("value"))
-                if trend is None or number is None:
-                    continue
-                trend["points"].append(
-                    {
-                        "result_id": result.result_id,
-                        "at": observation.get("observed_at")
-                        or content.get("collected_at")
-                        or content.get("reported_at"),
-                        "value": number,
-                        "units": observation.get("units"),
-                        "reference_range": observation.get("reference_range"),
-                        "flags": observation.get("flags") or [],
-                        "critical": bool(observation.get("critical")),
-                    }
-                )
+            # the viewed result as read now, not as the list's index last saw it
+            met = met or result.result_id == current.result_id
+            add(current if result.result_id == current.result_id else result, False)
         seen += len(page)
         if not cursor:
             break
         if seen >= TREND_MAX_RESULTS:
             complete = False
             break
+    if wanted and not met:
+        # Older than the results read (or filed too recently for the list's index to have it
+        # yet): its own values are on its chart all the same. Past the window, the values between
+        # it and the rest were not read, so a chart must not join it to them.
+        add(current, outside_window=not complete)
     for trend in wanted.values():
-        # The list came newest first by filing; a chart reads oldest first by when it was observed.
-        trend["points"].reverse()
-        trend["points"].sort(key=lambda point: point["at"] or "")
+        # Read newest first by filing; a chart reads oldest first by when it was observed.
+        for points in (trend["points"], trend["other_units"]):
+            points.reverse()
+            points.sort(key=lambda point: point["at"] or "")
     write_audit(
         ports,
         origin,
@@ -221,6 +264,6 @@ def result_trends(
         patient_id=scope.patient_id,
         resource_type="Observation",
         resource_id=result_id,
-        reason=f"count:{sum(len(t['points']) for t in wanted.values())}",
+        reason=f"count:{sum(len(t['points']) + len(t['other_units']) for t in wanted.values())}",
     )
     return {"trends": list(wanted.values()), "complete": complete}

@@ -222,3 +222,45 @@ def test_a_result_gives_each_numeric_test_with_its_values_across_her_results(fee
     path = f"/v1/patients/{patient_id}/results/{glucose['result_id']}/trends"
     assert call(seeded, "GET", path, token=staff_token).status_code == 403
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/results/{'0' * 32}/trends", token=token).status_code == 404
+
+
+def test_a_trend_never_draws_values_of_other_units_or_cancelled_ones_on_its_line(feed, ana, seeded):
+    patient_id, token = ana
+
+    def glucose(control: str, order: str, day: str, value: str, units: str = "mg/dL", status: str = "F") -> str:
+        message = oru(control, order, value).replace("20261125070000", f"202611{day}070000")
+        return message.replace("|mg/dL|70-99|N|||F|", f"|{units}|70-99|N|||{status}|")
+
+    # GIVEN glucose in mg/dL, once in mmol/L, once written "mg / dl", once cancelled by the lab
+    # (OBX status X, within a final report), and a report whose only glucose was cancelled
+    feed(
+        glucose("c-1", "ORD-1", "21", "90"),
+        glucose("c-2", "ORD-2", "22", "5.5", units="mmol/L"),
+        glucose("c-3", "ORD-3", "23", "100", units="mg / dl"),
+        glucose("c-4", "ORD-4", "24", "400", status="X"),
+        glucose("c-5", "ORD-5", "25", "130"),
+        glucose("c-6", "ORD-6", "26", "999", status="X"),
+    )
+    listed = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
+    newest, cancelled = (next(r for r in listed if r["collected_at"][:10] == f"2026-11-{day}") for day in ("25", "26"))
+
+    # WHEN she opens the glucose of the 25th, and asks for its trends
+    detail = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{newest['result_id']}", token=token)
+    answer = call(seeded, "GET", f"/v1/patients/{patient_id}/results/{newest['result_id']}/trends", token=token)
+
+    # THEN the line holds the mg/dL values only (the spelling of the unit aside), and the mmol/L
+    # one is beside it, never on it; the cancelled values are nowhere
+    assert detail.json_body["has_numeric_values"] is True
+    [trend] = answer.json_body["trends"]
+    assert trend["units"] == "mg/dL"
+    assert [(p["value"], p["units"]) for p in trend["points"]] == [
+        ("90", "mg/dL"),
+        ("100", "mg / dl"),
+        ("130", "mg/dL"),
+    ]
+    assert [(p["value"], p["units"]) for p in trend["other_units"]] == [("5.5", "mmol/L")]
+    assert not any(p["outside_window"] for p in trend["points"] + trend["other_units"])
+    # AND a result whose only value was cancelled has nothing to chart, and says so beforehand
+    path = f"/v1/patients/{patient_id}/results/{cancelled['result_id']}"
+    assert call(seeded, "GET", path, token=token).json_body["has_numeric_values"] is False
+    assert call(seeded, "GET", f"{path}/trends", token=token).json_body == {"trends": [], "complete": True}

@@ -222,6 +222,60 @@ def test_a_withdrawn_result_is_not_found(ports):
     assert results.list_results(ports, AS_JANE, ORIGIN, JANE, ResultsQuery(), NOW)["results"] == []
 
 
+def glucose(number: int) -> dict:
+    """A report of one glucose value (the result's number), observed when it was filed."""
+    observed = (NOW - timedelta(hours=1000 - number)).isoformat()
+    return {
+        "observations": [
+            {
+                "code": {"system": "LN", "code": "2345-7", "display": "Glucose"},
+                "value": {"type": "numeric", "number": str(number)},
+                "units": "mg/dL",
+                "reference_range": "70-99",
+                "flags": [],
+                "critical": False,
+                "status": "final",
+                "observed_at": observed,
+            }
+        ]
+    }
+
+
+def test_a_trend_holds_the_viewed_result_even_when_it_is_older_than_the_results_read(ports):
+    # GIVEN 205 glucose results, one an hour: more than one answer looks through
+    for number in range(1, 206):
+        file(ports, number, hours_ago=1000 - number, **glucose(number))
+
+    # WHEN Jane opens the trend of her newest one
+    newest = results.result_trends(ports, AS_JANE, ORIGIN, JANE, rid(205), NOW)
+
+    # THEN it holds the newest 200 values, joined, and says the older ones are left out
+    [trend] = newest["trends"]
+    assert newest["complete"] is False
+    assert [p["value"] for p in trend["points"]] == [str(n) for n in range(6, 206)]
+    assert not any(p["outside_window"] for p in trend["points"])
+
+    # WHEN she opens the trend of her second result, older than the newest 200
+    older = results.result_trends(ports, AS_JANE, ORIGIN, JANE, rid(2), NOW)
+
+    # THEN its own value is on its chart, first, marked as not to be joined to the rest (the
+    # values of results 3 to 5 were not read), and the answer still says it is not complete
+    [trend] = older["trends"]
+    assert older["complete"] is False
+    assert [p["value"] for p in trend["points"]] == ["2"] + [str(n) for n in range(6, 206)]
+    assert [p["result_id"] for p in trend["points"] if p["outside_window"]] == [rid(2)]
+
+
+def test_a_detail_says_whether_its_trends_have_anything_to_draw(ports):
+    file(ports, 1, **glucose(1))
+    cancelled = glucose(2)
+    cancelled["observations"][0]["status"] = WITHDRAWN
+    file(ports, 2, **cancelled)
+
+    assert results.get_result(ports, AS_JANE, ORIGIN, JANE, rid(1), NOW)["has_numeric_values"] is True
+    assert results.get_result(ports, AS_JANE, ORIGIN, JANE, rid(2), NOW)["has_numeric_values"] is False
+
+
 # --- documents and the health summary ----------------------------------------------------------
 
 

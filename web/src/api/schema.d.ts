@@ -3303,6 +3303,11 @@ export interface components {
              */
             earlier_versions: components["schemas"]["EarlierVersion"][];
             /**
+             * Has Numeric Values
+             * @description A value is a plain number (not cancelled): only then has GET .../trends anything to draw.
+             */
+            has_numeric_values: boolean;
+            /**
              * Name
              * @description The test's name, else its code.
              */
@@ -3914,15 +3919,27 @@ export interface components {
         };
         /**
          * Trend
-         * @description A test of this result with every numeric value the patient's shown results hold for it.
+         * @description A test of this result, in this result's units, with every numeric value in those units the
+         *     patient's shown results hold for it. A test is its coding system and code; units are compared
+         *     ignoring case and spaces ("mg/dL" is "mg/dl"). Cancelled and entered-in-error values are left out.
          */
         Trend: {
             code: components["schemas"]["Coding"];
             /**
+             * Other Units
+             * @description The same test's values in other units (mg/dL beside mmol/L), oldest first: never drawn on the same line as `points`, where the same number means something else.
+             */
+            other_units: components["schemas"]["TrendPoint"][];
+            /**
              * Points
-             * @description Oldest first.
+             * @description Oldest first: the line a chart draws.
              */
             points: components["schemas"]["TrendPoint"][];
+            /**
+             * Units
+             * @description The units of every point, as this result sends them.
+             */
+            units: string | null;
         };
         /**
          * TrendPoint
@@ -3938,6 +3955,11 @@ export interface components {
             critical: boolean;
             /** Flags */
             flags: string[];
+            /**
+             * Outside Window
+             * @description The viewed result's own value, older than the results the answer looked through (see `complete`): values between it and the other points may be missing, so a chart does not join it to them.
+             */
+            outside_window: boolean;
             /** Reference Range */
             reference_range: string | null;
             /**
@@ -3957,12 +3979,12 @@ export interface components {
         Trends: {
             /**
              * Complete
-             * @description false when the patient has more results than one answer looks through (the oldest values are then left out).
+             * @description false when the patient has more results than one answer looks through: values of older results are then left out, but for the viewed result's own (marked `outside_window`).
              */
             complete: boolean;
             /**
              * Trends
-             * @description One for each test of the result with a numeric value, in the result's order.
+             * @description One for each test of the result with a numeric value (and its units), in the result's order.
              */
             trends: components["schemas"]["Trend"][];
         };

@@ -80,7 +80,8 @@ function ResultView({ record, resultId }: { record: RecordView; resultId: string
           )
         }
       />
-      <Trends record={record} resultId={resultId} />
+      {/* Asked for only when there is a number to chart: each ask is reads and an audit event. */}
+      {data.has_numeric_values && <Trends record={record} resultId={resultId} />}
       {data.earlier_versions.length > 0 && (
         <>
           <h2>{t("result.earlierVersions")}</h2>
@@ -103,7 +104,8 @@ function ResultView({ record, resultId }: { record: RecordView; resultId: string
   );
 }
 
-/** The result's numeric tests over time: a chart for each test with more than one value. */
+/** The result's numeric tests over time: a chart for each test with more than one value in this
+ * result's units, and a table of its values (in other units too). */
 function Trends({ record: { patientId, token }, resultId }: { record: RecordView; resultId: string }) {
   const { t } = useTranslation();
   const trends = useQuery({
@@ -124,14 +126,16 @@ function Trends({ record: { patientId, token }, resultId }: { record: RecordView
       </>
     );
   if (trends.data.trends.length === 0) return null;
-  const drawn = trends.data.trends.filter((trend) => trend.points.length > 1);
+  const drawn = trends.data.trends.filter((trend) => trend.points.length + trend.other_units.length > 1);
   return (
     <section aria-labelledby="result-trends">
       <h2 id="result-trends">{t("records.trend.heading")}</h2>
       {drawn.length === 0 ? (
         <p>{t("records.trend.notEnough")}</p>
       ) : (
-        drawn.map((trend) => <TrendChart key={`${trend.code.system}|${trend.code.code}`} trend={trend} />)
+        drawn.map((trend) => (
+          <TrendChart key={`${trend.code.system}|${trend.code.code}|${trend.units ?? ""}`} trend={trend} />
+        ))
       )}
       {!trends.data.complete && <p className="usa-hint">{t("records.trend.incomplete")}</p>}
     </section>

@@ -29,6 +29,16 @@ export function rangeBounds(range: string | null): { low: number | null; high: n
   return null;
 }
 
+/** Units as the API compares them: "mg/dL", "mg/dl" and "mg / dL" are one unit. */
+export function sameUnits(a: string | null, b: string | null): boolean {
+  const key = (units: string | null) => (units ?? "").replace(/\s+/g, "").toLowerCase();
+  return key(a) === key(b);
+}
+
+function flagged(point: Point): boolean {
+  return point.flags.some((flag) => flag !== "N") || point.critical;
+}
+
 function moment(point: Point): number | null {
   if (!point.at) return null;
   const parsed = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(point.at) ? `${point.at}T00:00:00Z` : point.at);
@@ -47,23 +57,44 @@ export function niceTicks(min: number, max: number): number[] {
   return ticks;
 }
 
+/** Where the line breaks: a point read apart from the rest (the values between were not read) is
+ * never joined to its neighbours. Each run of joined points, as indexes. */
+export function segments(points: Point[]): number[][] {
+  const runs: number[][] = [];
+  points.forEach((point, index) => {
+    const previous = points[index - 1];
+    const run = runs[runs.length - 1];
+    if (run === undefined || point.outside_window || previous?.outside_window) runs.push([index]);
+    else run.push(index);
+  });
+  return runs;
+}
+
 /**
- * One test's values over time, drawn as a line (inline SVG), with the latest normal range shaded
- * and each value and date written beside its point; the same values follow as a table, which is
- * what a screen reader reads (the drawing is one image with a summary for its name). A flagged
- * value is a square, not only another colour.
+ * One test's values in one unit over time, drawn as a line (inline SVG), with the latest normal
+ * range shaded and each value and date written beside its point; every value follows as a table,
+ * which is what a screen reader reads (the drawing is one image with a summary for its name). A
+ * flagged value is a square, not only another colour. Values of the test in other units are in
+ * the table only, said to be left off the chart: on one axis, 5.5 mmol/L would read as a
+ * dangerously low glucose beside 99 mg/dL.
  */
 export function TrendChart({ trend }: { trend: Trend }) {
   const { t, i18n } = useTranslation();
   const id = useId();
   const name = trend.code.display || trend.code.code;
-  const points = trend.points;
+  // The API never puts another unit on the line; checked here too, as the one thing a chart of
+  // values must not get wrong.
+  const points = trend.points.filter((point) => sameUnits(point.units, trend.units));
+  const notCharted = [...trend.points.filter((point) => !sameUnits(point.units, trend.units)), ...trend.other_units];
   const values = points.map((point) => Number(point.value));
   const earliest = points[0];
   const latest = points[points.length - 1];
   if (earliest === undefined || latest === undefined) return null;
-  const units = latest.units ?? "";
+  const units = trend.units ?? "";
+  const drawn = points.length > 1;
   const bounds = rangeBounds(latest.reference_range);
+  const flaggedCount = points.filter(flagged).length;
+  const apart = points.some((point) => point.outside_window);
 
   const candidates = [...values, ...(bounds ? [bounds.low, bounds.high].filter((b): b is number => b !== null) : [])];
   let min = Math.min(...candidates);
@@ -97,99 +128,127 @@ export function TrendChart({ trend }: { trend: Trend }) {
     const last = labelled[labelled.length - 1];
     if (last === undefined || x(last) - x(index) >= 110) labelled.push(index);
   }
-  const summary = t("records.trend.summary", {
-    name,
-    count: points.length,
-    from: dateLabel(earliest),
-    to: dateLabel(latest),
-    latest: `${latest.value}${units ? ` ${units}` : ""}`,
-  });
+  const summary = [
+    t(units ? "records.trend.summaryUnits" : "records.trend.summary", {
+      name,
+      units,
+      count: points.length,
+      from: dateLabel(earliest),
+      to: dateLabel(latest),
+      latest: `${latest.value}${units ? ` ${units}` : ""}`,
+    }),
+    flaggedCount > 0 ? t("records.trend.flaggedSummary", { count: flaggedCount }) : "",
+    apart ? t("records.trend.apartSummary") : "",
+    notCharted.length > 0 ? t("records.trend.otherUnitsSummary", { count: notCharted.length }) : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  // The table has every value, those of other units too, in the order they were observed.
+  const rows = [
+    ...points.map((point) => ({ point, charted: true })),
+    ...notCharted.map((point) => ({ point, charted: false })),
+  ].sort((a, b) => (a.point.at ?? "").localeCompare(b.point.at ?? ""));
 
   return (
     <figure className="margin-x-0 margin-y-3" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`} className="text-bold margin-bottom-1">
         {t("records.trend.caption", { name })}
       </figcaption>
-      <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        width="100%"
-        role="img"
-        aria-labelledby={`${id}-title`}
-        style={{ maxWidth: `${WIDTH}px`, height: "auto" }}
-      >
-        <title id={`${id}-title`}>{summary}</title>
-        {bounds && (
-          <>
-            <rect
-              x={LEFT}
-              width={WIDTH - LEFT - RIGHT}
-              y={bounds.high === null ? TOP : y(bounds.high)}
-              height={
-                (bounds.low === null ? HEIGHT - BOTTOM : y(bounds.low)) - (bounds.high === null ? TOP : y(bounds.high))
-              }
-              fill="#e3f5e1"
-            />
-            <text
-              x={WIDTH - RIGHT - 4}
-              y={(bounds.low === null ? HEIGHT - BOTTOM : y(bounds.low)) - 6}
-              textAnchor="end"
-              fontSize={SMALL}
-              fill="#216e1f"
-            >
-              {t("records.trend.normalRange", { range: latest.reference_range })}
-            </text>
-          </>
-        )}
-        {ticks.map((tick) => (
-          <g key={tick}>
-            <line x1={LEFT} x2={WIDTH - RIGHT} y1={y(tick)} y2={y(tick)} stroke="#dfe1e2" />
-            <text x={LEFT - 8} y={y(tick) + 4} textAnchor="end" fontSize={SMALL} fill="#3d4551">
-              {number.format(tick)}
-            </text>
-          </g>
-        ))}
-        <line x1={LEFT} x2={LEFT} y1={TOP} y2={HEIGHT - BOTTOM} stroke="#71767a" />
-        <line x1={LEFT} x2={WIDTH - RIGHT} y1={HEIGHT - BOTTOM} y2={HEIGHT - BOTTOM} stroke="#71767a" />
-        {units && (
-          <text x={LEFT} y={TOP - 10} fontSize={SMALL} fill="#3d4551">
-            {units}
-          </text>
-        )}
-        <polyline
-          fill="none"
-          stroke="#005ea2"
-          strokeWidth="2.5"
-          points={values.map((value, index) => `${x(index)},${y(value)}`).join(" ")}
-        />
-        {points.map((point, index) => {
-          const flagged = point.flags.some((flag) => flag !== "N") || point.critical;
-          const cx = x(index);
-          const cy = y(Number(point.value));
-          return (
-            <g key={`${point.result_id}-${index}`}>
-              {flagged ? (
-                <rect x={cx - 6} y={cy - 6} width="12" height="12" fill="#b50909" />
-              ) : (
-                <circle cx={cx} cy={cy} r="5.5" fill="#005ea2" />
-              )}
-              <text x={cx} y={cy - 11} textAnchor="middle" fontSize={LARGE} fontWeight="bold" fill="#1b1b1b">
-                {point.value}
+      {drawn ? (
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          width="100%"
+          role="img"
+          aria-labelledby={`${id}-title`}
+          style={{ maxWidth: `${WIDTH}px`, height: "auto" }}
+        >
+          <title id={`${id}-title`}>{summary}</title>
+          {bounds && (
+            <>
+              <rect
+                x={LEFT}
+                width={WIDTH - LEFT - RIGHT}
+                y={bounds.high === null ? TOP : y(bounds.high)}
+                height={
+                  (bounds.low === null ? HEIGHT - BOTTOM : y(bounds.low)) - (bounds.high === null ? TOP : y(bounds.high))
+                }
+                fill="#e3f5e1"
+              />
+              <text
+                x={WIDTH - RIGHT - 4}
+                y={(bounds.low === null ? HEIGHT - BOTTOM : y(bounds.low)) - 6}
+                textAnchor="end"
+                fontSize={SMALL}
+                fill="#216e1f"
+              >
+                {t("records.trend.normalRange", { range: latest.reference_range })}
               </text>
-              {labelled.includes(index) && (
-                <text
-                  x={cx}
-                  y={HEIGHT - BOTTOM + 20}
-                  textAnchor={index === 0 && points.length > 1 ? "start" : index === points.length - 1 ? "end" : "middle"}
-                  fontSize={SMALL}
-                  fill="#3d4551"
-                >
-                  {dateLabel(point)}
-                </text>
-              )}
+            </>
+          )}
+          {ticks.map((tick) => (
+            <g key={tick}>
+              <line x1={LEFT} x2={WIDTH - RIGHT} y1={y(tick)} y2={y(tick)} stroke="#dfe1e2" />
+              <text x={LEFT - 8} y={y(tick) + 4} textAnchor="end" fontSize={SMALL} fill="#3d4551">
+                {number.format(tick)}
+              </text>
             </g>
-          );
-        })}
-      </svg>
+          ))}
+          <line x1={LEFT} x2={LEFT} y1={TOP} y2={HEIGHT - BOTTOM} stroke="#71767a" />
+          <line x1={LEFT} x2={WIDTH - RIGHT} y1={HEIGHT - BOTTOM} y2={HEIGHT - BOTTOM} stroke="#71767a" />
+          {units && (
+            <text x={LEFT} y={TOP - 10} fontSize={SMALL} fill="#3d4551">
+              {units}
+            </text>
+          )}
+          {segments(points)
+            .filter((run) => run.length > 1)
+            .map((run) => (
+              <polyline
+                key={run[0]}
+                fill="none"
+                stroke="#005ea2"
+                strokeWidth="2.5"
+                points={run.map((index) => `${x(index)},${y(values[index] as number)}`).join(" ")}
+              />
+            ))}
+          {points.map((point, index) => {
+            const cx = x(index);
+            const cy = y(Number(point.value));
+            return (
+              <g key={`${point.result_id}-${index}`}>
+                {flagged(point) ? (
+                  <rect x={cx - 6} y={cy - 6} width="12" height="12" fill="#b50909" />
+                ) : (
+                  <circle cx={cx} cy={cy} r="5.5" fill="#005ea2" />
+                )}
+                <text x={cx} y={cy - 11} textAnchor="middle" fontSize={LARGE} fontWeight="bold" fill="#1b1b1b">
+                  {point.value}
+                </text>
+                {labelled.includes(index) && (
+                  <text
+                    x={cx}
+                    y={HEIGHT - BOTTOM + 20}
+                    textAnchor={index === 0 && points.length > 1 ? "start" : index === points.length - 1 ? "end" : "middle"}
+                    fontSize={SMALL}
+                    fill="#3d4551"
+                  >
+                    {dateLabel(point)}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+      ) : (
+        <p>{t("records.trend.oneValue")}</p>
+      )}
+      {drawn && (flaggedCount > 0 || apart) && (
+        <p className="usa-hint margin-top-05">
+          {[flaggedCount > 0 ? t("records.trend.keyFlagged") : "", apart ? t("records.trend.keyApart") : ""]
+            .filter(Boolean)
+            .join(" ")}
+        </p>
+      )}
       <table className="usa-table usa-table--stacked usa-table--borderless usa-table--compact width-full">
           <caption id={`${id}-table`}>{t("records.trend.tableCaption", { name })}</caption>
           <thead>
@@ -201,7 +260,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
             </tr>
           </thead>
           <tbody>
-            {points.map((point, index) => {
+            {rows.map(({ point, charted }, index) => {
               const flags = flagWords(point, t);
               return (
                 <tr key={`${point.result_id}-${index}`}>
@@ -211,6 +270,7 @@ export function TrendChart({ trend }: { trend: Trend }) {
                   <td data-label={t("result.value")}>
                     {point.value}
                     {point.units && ` ${point.units}`}
+                    {!charted && <strong className="display-block">{t("records.trend.otherUnits")}</strong>}
                   </td>
                   <td data-label={t("result.range")}>{point.reference_range ?? t("result.noRange")}</td>
                   <td data-label={t("result.flags")}>{flags.length === 0 ? t("result.noFlags") : flags.join(", ")}</td>

@@ -11,8 +11,10 @@ import {
   glucoseTrends,
   homeConnection,
   meWith,
+  point,
   saratoga,
 } from "./recordsFixtures";
+import type { Schemas } from "../api/client";
 import { fakeApi, renderAt } from "./render";
 
 describe("opening files", () => {
@@ -77,12 +79,15 @@ describe("a test over time", () => {
     });
     renderAt("/results/r-3");
     expect(await screen.findByRole("heading", { name: "Over time" })).toBeTruthy();
-    const chart = screen.getByRole("img", { name: /Glucose: 3 values from Mar 1, 2026 to Mar 3, 2026; latest 130 mg\/dL/ });
+    const chart = screen.getByRole("img", {
+      name: "Glucose in mg/dL: 3 values from Mar 1, 2026 to Mar 3, 2026; latest 130 mg/dL. 2 values are flagged as abnormal.",
+    });
     expect(chart.textContent).toContain("Normal range 70-99");
     for (const value of ["85", "101", "130"]) expect(chart.textContent).toContain(value);
     // the range is shaded: a band between 70 and 99, and the flagged values are squares, not only red
     expect(chart.querySelectorAll("rect[fill='#b50909']")).toHaveLength(2);
     expect(chart.querySelectorAll("circle")).toHaveLength(1);
+    expect(screen.getByText("Squares mark flagged values; circles mark the others.")).toBeTruthy();
 
     const table = screen.getByRole("table", { name: "Glucose: every value" });
     const rows = within(table).getAllByRole("row").slice(1);
@@ -107,8 +112,84 @@ describe("a test over time", () => {
     });
     renderAt("/results/r-3");
     expect(await screen.findByText("There are no earlier values of these tests to compare with yet.")).toBeTruthy();
-    expect(screen.getByText("Only your most recent results are included.")).toBeTruthy();
+    expect(screen.getByText("Only your most recent results are included, and this one: older values are left out.")).toBeTruthy();
     expect(screen.queryByRole("img")).toBeNull();
+  });
+
+  it("never draws a value of another unit on the line, and lists it as not charted", async () => {
+    setToken("tok-1");
+    const [glucose] = glucoseTrends.trends;
+    // one mmol/L value, the newest, sent where the line's are (the API puts them apart; the chart
+    // must hold even if it did not) and one among the other units
+    const trend: Schemas["Trend"] = {
+      ...glucose!,
+      points: [
+        ...glucose!.points,
+        point("r-4", "2026-03-04T08:00:00Z", "5.5", [], { units: "mmol/L", reference_range: "3.9-5.5" }),
+      ],
+      other_units: [point("r-0", "2026-02-28T08:00:00Z", "6.1", [], { units: "mmol/L", reference_range: "3.9-5.5" })],
+    };
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": { status: 200, body: { trends: [trend], complete: true } },
+    });
+    renderAt("/results/r-3");
+    const chart = await screen.findByRole("img", {
+      name: /^Glucose in mg\/dL: 3 values .* latest 130 mg\/dL\. .* 2 values in other units are not drawn; the table lists them\.$/,
+    });
+    // the line and its points are the three mg/dL values only, on an axis in mg/dL
+    const [line, ...more] = chart.querySelectorAll("polyline");
+    expect(more).toHaveLength(0);
+    expect(line!.getAttribute("points")!.split(" ")).toHaveLength(3);
+    expect(chart.querySelectorAll("circle, rect[fill='#b50909']")).toHaveLength(3);
+    const drawnText = [...chart.querySelectorAll("text")].map((text) => text.textContent);
+    expect(drawnText).toContain("mg/dL");
+    expect(drawnText.some((text) => /mmol|5\.5|6\.1/.test(text ?? ""))).toBe(false);
+    // the table has all five, in the order observed, the mmol/L ones said not to be on the chart
+    const table = screen.getByRole("table", { name: "Glucose: every value" });
+    expect(within(table).getAllByRole("row").slice(1).map((row) => row.textContent)).toEqual([
+      expect.stringContaining("6.1 mmol/LNot charted: different unit3.9-5.5"),
+      expect.stringContaining("85 mg/dL70-99"),
+      expect.stringContaining("101 mg/dL70-99"),
+      expect.stringContaining("130 mg/dL70-99"),
+      expect.stringContaining("5.5 mmol/LNot charted: different unit3.9-5.5"),
+    ]);
+    await expectAccessible();
+  });
+
+  it("does not join a value older than the results read to the rest", async () => {
+    setToken("tok-1");
+    const [glucose] = glucoseTrends.trends;
+    const trend: Schemas["Trend"] = {
+      ...glucose!,
+      points: [point("r-3", "2024-03-03T08:00:00Z", "92", [], { outside_window: true }), ...glucose!.points.slice(0, 2)],
+    };
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
+      "GET /v1/patients/p-1/results/r-3/trends": { status: 200, body: { trends: [trend], complete: false } },
+    });
+    renderAt("/results/r-3");
+    const chart = await screen.findByRole("img", { name: /values in between are left out/ });
+    const lines = [...chart.querySelectorAll("polyline")].map((line) => line.getAttribute("points")!.split(" ").length);
+    expect(lines).toEqual([2]);
+    expect(chart.querySelectorAll("circle, rect[fill='#b50909']")).toHaveLength(3);
+    expect(screen.getByText(/A point on its own is this result's value/)).toBeTruthy();
+    expect(screen.getByText("Only your most recent results are included, and this one: older values are left out.")).toBeTruthy();
+  });
+
+  it("does not ask for trends of a result with no number to chart", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/results/r-3": { status: 200, body: { ...glucoseResult, has_numeric_values: false } },
+    });
+    renderAt("/results/r-3");
+    expect(await screen.findByRole("table", { name: "Values" })).toBeTruthy();
+    await waitFor(() => expect(calls.filter((call) => call.path.startsWith("/v1/patients")).length).toBe(1));
+    expect(calls.some((call) => call.path.endsWith("/trends"))).toBe(false);
+    expect(screen.queryByRole("heading", { name: "Over time" })).toBeNull();
   });
 
   it("shows the result even when its trends are refused", async () => {
@@ -159,6 +240,14 @@ describe("the chart's scales", () => {
     expect(rangeBounds("<5.7")).toEqual({ low: null, high: 5.7 });
     expect(rangeBounds(">=40")).toEqual({ low: 40, high: null });
     expect(rangeBounds("negative")).toBeNull();
+  });
+
+  it("compares units as the API does: case and spaces aside", async () => {
+    const { sameUnits } = await import("../records/TrendChart");
+    expect(sameUnits("mg/dL", "mg / dl")).toBe(true);
+    expect(sameUnits("mg/dL", "mmol/L")).toBe(false);
+    expect(sameUnits(null, "")).toBe(true);
+    expect(sameUnits(null, "mg/dL")).toBe(false);
   });
 
   it("steps the value axis in round numbers", async () => {

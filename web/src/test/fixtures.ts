@@ -144,6 +144,7 @@ export const correctedResult: Schemas["Result"] = {
     observation("Potassium", "6.9", { flags: ["HH"], critical: true, status: "corrected" }),
     observation("Sodium", "140"),
   ]),
+  has_numeric_values: true,
   earlier_versions: [
     {
       version: 1,

@@ -81,22 +81,41 @@ export const glucoseResult: Schemas["Result"] = {
       },
     ],
   },
+  has_numeric_values: true,
   earlier_versions: [],
 };
 
-function point(resultId: string, at: string, value: string, flags: string[] = []): Schemas["TrendPoint"] {
-  return { result_id: resultId, at, value, units: "mg/dL", reference_range: "70-99", flags, critical: false };
+export function point(
+  resultId: string,
+  at: string,
+  value: string,
+  flags: string[] = [],
+  more: Partial<Schemas["TrendPoint"]> = {},
+): Schemas["TrendPoint"] {
+  return {
+    result_id: resultId,
+    at,
+    value,
+    units: "mg/dL",
+    reference_range: "70-99",
+    flags,
+    critical: false,
+    outside_window: false,
+    ...more,
+  };
 }
 
 export const glucoseTrends: Schemas["Trends"] = {
   trends: [
     {
       code: { system: "LN", code: "2345-7", display: "Glucose" },
+      units: "mg/dL",
       points: [
         point("r-1", "2026-03-01T08:00:00Z", "85"),
         point("r-2", "2026-03-02T08:00:00Z", "101", ["H"]),
         point("r-3", "2026-03-03T08:00:00Z", "130", ["H"]),
       ],
+      other_units: [],
     },
   ],
   complete: true,
