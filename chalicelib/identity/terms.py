@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.audit.domain import Action
+from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.identity.organization_names import OrganizationNames
@@ -222,6 +222,18 @@ def publish(
     the version the admin read as current: if another was published since, the admin has not
     read it, and the publication is refused rather than silently put on top of it."""
     if not publishing_organization or caller.organization_id != publishing_organization:
+        # (an attempt to change what every patient of the deployment accepts: kept in the trail)
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "terms.published",
+            Outcome.DENIED,
+            action=Action.CREATE,
+            resource_type="Contract",
+            resource_id=version if VERSION_LABEL.fullmatch(version) else "",
+            reason="not_the_publishing_organization",
+        )
         raise _refusal(ports, publishing_organization)
     problems = []
     if not VERSION_LABEL.fullmatch(version):

@@ -241,6 +241,10 @@ def test_only_the_admins_of_the_named_organization_publish(seeded, monkeypatch):
     )
     assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version
     assert DynamoTerms().current() is None
+    other_id = wiring.container().directory.account_by_username(OTHER_ADMIN).account_id
+    trail, _ = wiring.container().audit_log.by_actor(other_id, 50)
+    refusals = [(e.outcome.value, e.reason) for e in trail if e.event_type == "terms.published"]
+    assert refusals == [("denied", "not_the_publishing_organization")]
     # AND they still read the history, told that they do not publish
     listed = call(seeded, "GET", "/v1/admin/terms", token=other)
     assert listed.status_code == 200 and listed.json_body["history"] == SHIPPED_HISTORY
