@@ -57,6 +57,9 @@ class Settings:
     # where the API is not behind the portal's distribution (the local stack).
     edge_secret: str
     identity: IdentityPolicy
+    # The organization whose admins publish the deployment-wide Terms of Use (identity.terms);
+    # empty: nobody publishes, and the version shipped with the code stays in force.
+    terms_organization: str
     # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -156,6 +159,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
             origin.strip().rstrip("/") for origin in get("PORTAL_CORS_ALLOWED_ORIGINS").split(",") if origin.strip()
         ),
         edge_secret=get("PORTAL_EDGE_SECRET"),
+        terms_organization=get("PORTAL_TERMS_ORGANIZATION").strip(),
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
         identity=identity,
         invalid=tuple(invalid),

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.worklist import DynamoWorklist
     from chalicelib.health.service import CachedDeepCheck
+    from chalicelib.identity.organization_names import CachedOrganizationNames
     from chalicelib.identity.terms import CachedTerms
 
 
@@ -208,6 +209,14 @@ class Container:
 
         self._bind_tables()
         return CachedTerms(DynamoTerms())
+
+    @cached_property
+    def organization_names(self) -> CachedOrganizationNames:
+        """Organizations' names shown beside connections, kept a minute per container
+        (identity.organization_names): GET /v1/me lists them on every page."""
+        from chalicelib.identity.organization_names import CachedOrganizationNames
+
+        return CachedOrganizationNames(self.directory)
 
     def idempotent(
         self,

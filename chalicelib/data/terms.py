@@ -41,6 +41,9 @@ class DynamoTerms:
             return None
         return Terms(item.terms_version, item.terms_of_use, item.consent, item.summary, item.published_at)
 
+    def current_now(self) -> Terms | None:
+        return self.current()  # (every read here is consistent)
+
     def version(self, label: str) -> Terms | None:
         """A published version by its label (None if no version has it)."""
         try:

@@ -24,6 +24,7 @@ from chalicelib.identity.account_contract import (
 from chalicelib.identity.domain import InvitationStatus, RecordKind, Restriction
 from chalicelib.identity.enrollment import EnrollmentPorts
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
+from chalicelib.identity.organization_names import OrganizationNames
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.identity.sessions import lift_restriction
 from chalicelib.kernel.caller import Caller
@@ -37,8 +38,11 @@ from chalicelib.patients.domain import PortalStatus
 class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
     """The account (the directory) and its patient records, a connection's invitation checked as
     at enrollment, changes saved with their audit event or ending other sessions (the identity
-    store), the password asked again (guessing), the emails, and the audit trail, whose own
-    security events the account may read."""
+    store), the password asked again (guessing), the emails, the audit trail, whose own
+    security events the account may read, and organizations' names (cached)."""
+
+    @property
+    def organization_names(self) -> OrganizationNames: ...
 
 
 def account_of(ports: ProfilePorts, caller: Caller) -> Account:
@@ -95,13 +99,8 @@ def connections(ports: ProfilePorts, caller: Caller) -> dict[str, Any]:
 
 
 def connections_json(ports: ProfilePorts, connections: tuple[Connection, ...]) -> list[dict[str, Any]]:
-    # (an account has a handful of connections: one directory read each for the name to show)
-    return [connection_json(c, _organization_name(ports, c.organization_id)) for c in connections]
-
-
-def _organization_name(ports: ProfilePorts, organization_id: str) -> str | None:
-    organization = ports.directory.organization(organization_id)
-    return organization.name if organization is not None and organization.name else None
+    # (names from the container's cache: GET /v1/me is read on every page)
+    return [connection_json(c, ports.organization_names.name(c.organization_id)) for c in connections]
 
 
 def connection_json(connection: Connection, organization_name: str | None) -> dict[str, Any]:
@@ -246,7 +245,7 @@ def add_connection(
         resource_id=connection.connection_id,
         reason=status,
     )
-    return connection_json(connection, _organization_name(ports, connection.organization_id))
+    return connection_json(connection, ports.organization_names.name(connection.organization_id))
 
 
 def remove_connection(ports: ProfilePorts, caller: Caller, origin: Origin, connection_id: str) -> None:

@@ -118,6 +118,12 @@ class TermsPublication(RequestModel):
     version: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
         description="A label no version has had: 1 to 32 letters, digits, `.`, `_` or `-` (e.g. `2027-01-15`)."
     )
+    replaces: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+        description=(
+            "The version the admin read as current (`current.version` of `GET /v1/admin/terms`): 409 if "
+            "another version was published since."
+        )
+    )
     terms_of_use: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
     consent: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
         description="The Informed Consent and User Agreement."
@@ -142,8 +148,20 @@ class TermsHistoryEntry(ResponseModel):
     current: bool = Field(description="The version patients accept now.")
 
 
+class TermsPublisher(ResponseModel):
+    organization_id: str | None = Field(
+        description="The organization whose admins publish the terms; null: nobody publishes on this deployment."
+    )
+    organization_name: str | None = Field(description="Its name; null if it has none.")
+    caller_may_publish: bool = Field(description="Whether the caller is one of its admins.")
+
+
 class TermsVersions(ResponseModel):
+    publisher: TermsPublisher
     current: PublishedTerms
     history: list[TermsHistoryEntry] = Field(
-        description="Newest first (at most 101): the current one and those before it."
+        description=(
+            "Newest first (at most 100 published ones, then the versions shipped with the portal): the current "
+            "one and those before it."
+        )
     )

@@ -148,8 +148,10 @@ def set_staff_status(account_id, body: StaffStatusChange):
 
 @route(staff_routes, "/v1/admin/terms", access=Access.ADMIN, responses={200: TermsVersions})
 def terms_versions():
-    """The current Terms of Use and Informed Consent in full, and every version's label, summary and date."""
-    return terms.versions(wiring.container())
+    """The current Terms of Use and Informed Consent in full, every version's label, summary and date, and who
+    publishes them."""
+    ports = wiring.container()
+    return terms.versions(ports, _caller(), ports.settings.terms_organization)
 
 
 @route(staff_routes, "/v1/admin/terms/{version}", access=Access.ADMIN, responses={200: PublishedTerms}, errors=(404,))
@@ -165,16 +167,22 @@ def terms_version(version: str):
     methods=("POST",),
     body=TermsPublication,
     responses={201: PublishedTerms},
-    errors=(409,),
+    errors=(403, 409),
 )
 def publish_terms(body: TermsPublication):
-    """Publish a new version of the Terms of Use and Informed Consent: patients accept it at their next sign-in."""
+    """Publish a new version of the Terms of Use and Informed Consent: patients accept it at their next sign-in.
+
+    Only the admins of the organization the deployment names publish (403 for others); 409 when
+    `replaces` is no longer the current version.
+    """
     ports = wiring.container()
     published = terms.publish(
         ports,
         _caller(),
         origin_of(_request()),
+        ports.settings.terms_organization,
         body.version,
+        body.replaces,
         body.terms_of_use,
         body.consent,
         body.summary,

@@ -224,5 +224,6 @@ def test_the_functions_environment_is_what_settings_reads(aws):
     assert set(aws.environment) == set(RESOURCE_VARIABLES.values()) | {
         "PORTAL_SENDER_ADDRESS",
         "PORTAL_CORS_ALLOWED_ORIGINS",
+        "PORTAL_TERMS_ORGANIZATION",
     }
     assert settings.missing() == []

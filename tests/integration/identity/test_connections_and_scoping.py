@@ -166,6 +166,30 @@ def test_a_code_from_another_organization_for_the_same_person_adds_it(connecting
     )
 
 
+def test_the_own_view_reads_no_organization_per_connection_on_each_call(connecting, seeded, monkeypatch):
+    # GIVEN Ana is connected to two organizations
+    token = connecting["token"]
+    _, _, code = connecting["invite"](SARATOGA_RECORD)
+    assert call(seeded, "POST", "/v1/me/connections", {"invitation_code": code}, token).status_code == 201
+    directory = wiring.container().directory
+    read = directory.organization
+    reads: list[str] = []
+    monkeypatch.setattr(
+        directory, "organization", lambda organization_id: reads.append(organization_id) or read(organization_id)
+    )
+
+    # WHEN every page asks for her own view
+    views = [call(seeded, "GET", "/v1/me", token=token) for _ in range(4)]
+
+    # THEN each shows both names; an organization's name is read once at most in this container
+    # (it was just read when she added Saratoga), and not again by the calls after
+    for view in views:
+        assert view.status_code == 200, view.json_body
+        names = sorted(c["organization_name"] for c in view.json_body["connections"])
+        assert names == ["Albany Medical Center", "Saratoga Hospital"]
+    assert len(reads) == len(set(reads)) and set(reads) <= {HOME_ORG}
+
+
 def test_a_record_that_describes_someone_else_is_refused_and_the_attempt_counts(connecting, seeded):
     token = connecting["token"]
     other_patient_id, invitation_id, code = connecting["invite"]({**SARATOGA_RECORD, "birth_date": "1984-03-10"})

@@ -3,12 +3,20 @@ public terms and enrollment use it, and every patient accepts it at their next s
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from chalicelib import wiring
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.domain import Role
 from chalicelib.data.terms import DynamoTerms
 from chalicelib.errors import Conflict
 from chalicelib.identity import terms
+from chalicelib.identity.terms import CachedTerms
+from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.origin import Origin
+from infra.local.seed import ORGANIZATION_ID
 from tests.integration.identity.conftest import (
     ADMIN_PASSWORD,
     ADMIN_USER,
@@ -27,8 +35,39 @@ NEW = {
 }
 
 
+SHIPPED_HISTORY = [
+    {"version": t.version, "summary": None, "published_at": None, "current": t is terms.SHIPPED}
+    for t in (terms.SHIPPED, *terms.EARLIER_SHIPPED)
+]
+OTHER_ORG, OTHER_ADMIN, OTHER_PASSWORD = "saratoga-hospital", "saratoga.admin", "saratoga-admin-password"
+
+
 def publish(api, token: str, **changes):
+    """POST a new version; ``replaces`` is the current version the admin's page shows unless given."""
+    if "replaces" not in changes:
+        changes["replaces"] = call(api, "GET", "/v1/terms").json_body["version"]
     return call(api, "POST", "/v1/admin/terms", {**NEW, **changes}, token)
+
+
+def other_organization_admin(api, monkeypatch) -> str:
+    """An admin of a second organization of the deployment (not the one that publishes the terms)."""
+    now = wiring.container().clock.now()
+    directory = wiring.container().directory
+    accounts.ensure_organization(directory, OTHER_ORG, "Saratoga Hospital", mrn_authority="SH-MRN", now=now)
+    accounts.create_staff_account(
+        directory,
+        organization_id=OTHER_ORG,
+        username=OTHER_ADMIN,
+        password=OTHER_PASSWORD,
+        role=Role.ADMIN,
+        email=f"{OTHER_ADMIN}@saratoga.example",
+        now=now,
+    )
+    exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
+    monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},{OTHER_ADMIN}")
+    wiring.reset()
+    wiring.settings()  # read now: during a call the test client restores the stage's own list
+    return sign_in(api, OTHER_ADMIN, OTHER_PASSWORD)
 
 
 def fields_of(answer) -> set[str]:
@@ -42,9 +81,26 @@ def test_until_an_admin_publishes_the_shipped_version_is_current_and_the_whole_h
 
     assert answer.status_code == 200, answer.json_body
     assert answer.json_body["current"] == {**terms.SHIPPED.as_json(), "summary": None, "published_at": None}
-    assert answer.json_body["history"] == [
-        {"version": terms.SHIPPED.version, "summary": None, "published_at": None, "current": True}
-    ]
+    assert answer.json_body["history"] == SHIPPED_HISTORY
+    # the local stage names the seeded organization as the one that publishes
+    assert answer.json_body["publisher"] == {
+        "organization_id": ORGANIZATION_ID,
+        "organization_name": "Albany Medical Center",
+        "caller_may_publish": True,
+    }
+
+
+def test_the_versions_shipped_before_stay_readable_in_full(seeded):
+    # Patients who enrolled before the shipped text changed accepted 2026-11-01: it must stay readable
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    earlier = call(seeded, "GET", "/v1/admin/terms/2026-11-01", token=admin)
+    assert earlier.status_code == 200, earlier.json_body
+    assert earlier.json_body["published_at"] is None
+    assert "message your care team" in earlier.json_body["terms_of_use"]
+    assert earlier.json_body["consent"] == terms.EARLIER_SHIPPED[0].consent
+    # and its label stays taken
+    taken = publish(seeded, admin, version="2026-11-01")
+    assert taken.status_code == 409 and fields_of(taken) == {"version"}
 
 
 def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audited(seeded, clock):
@@ -61,6 +117,7 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     assert [(e["version"], e["current"]) for e in listed["history"]] == [
         (NEW["version"], True),
         (terms.SHIPPED.version, False),
+        ("2026-11-01", False),
     ]
     assert listed["history"][0]["summary"] == NEW["summary"]
     admin_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
@@ -71,7 +128,7 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     second = publish(seeded, admin, version="2027-02-01", summary="Another change.")
     assert second.status_code == 201, second.json_body
     history = call(seeded, "GET", "/v1/admin/terms", token=admin).json_body["history"]
-    assert [e["version"] for e in history] == ["2027-02-01", NEW["version"], terms.SHIPPED.version]
+    assert [e["version"] for e in history] == ["2027-02-01", NEW["version"], terms.SHIPPED.version, "2026-11-01"]
     first = call(seeded, "GET", f"/v1/admin/terms/{NEW['version']}", token=admin)
     assert first.status_code == 200 and first.json_body == published.json_body
     shipped = call(seeded, "GET", f"/v1/admin/terms/{terms.SHIPPED.version}", token=admin).json_body
@@ -99,7 +156,7 @@ def test_a_label_is_never_used_twice_and_a_publication_is_checked(seeded):
     too_long = publish(seeded, admin, version="v9", consent="x" * 20_001)
     assert too_long.status_code == 400 and fields_of(too_long) == {"consent"}
     missing = call(seeded, "POST", "/v1/admin/terms", {"version": "v9"}, admin)
-    assert missing.status_code == 400 and fields_of(missing) == {"terms_of_use", "consent", "summary"}
+    assert missing.status_code == 400 and fields_of(missing) == {"replaces", "terms_of_use", "consent", "summary"}
     assert call(seeded, "GET", "/v1/terms").json_body["version"] == "2027-03-01"
 
 
@@ -168,3 +225,88 @@ def test_two_publications_replacing_the_same_version_cannot_both_win(container, 
     store.publish(second, "a")
     assert store.current() == second
     assert [e.version for e in store.history()] == ["b", "a"]
+
+
+def test_only_the_admins_of_the_named_organization_publish(seeded, monkeypatch):
+    # GIVEN an admin of another organization of the deployment
+    other = other_organization_admin(seeded, monkeypatch)
+
+    # WHEN they try to publish
+    refused = publish(seeded, other)
+
+    # THEN they are told who publishes, and nothing changes
+    assert refused.status_code == 403, refused.json_body
+    assert refused.json_body["error"]["message"] == (
+        "Only the admins of Albany Medical Center publish the Terms of Use of this portal."
+    )
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version
+    assert DynamoTerms().current() is None
+    other_id = wiring.container().directory.account_by_username(OTHER_ADMIN).account_id
+    trail, _ = wiring.container().audit_log.by_actor(other_id, 50)
+    refusals = [(e.outcome.value, e.reason) for e in trail if e.event_type == "terms.published"]
+    assert refusals == [("denied", "not_the_publishing_organization")]
+    # AND they still read the history, told that they do not publish
+    listed = call(seeded, "GET", "/v1/admin/terms", token=other)
+    assert listed.status_code == 200 and listed.json_body["history"] == SHIPPED_HISTORY
+    assert listed.json_body["publisher"] == {
+        "organization_id": ORGANIZATION_ID,
+        "organization_name": "Albany Medical Center",
+        "caller_may_publish": False,
+    }
+    assert call(seeded, "GET", "/v1/admin/terms/2026-11-01", token=other).status_code == 200
+
+    # AND the named organization's admin publishes
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    assert publish(seeded, admin).status_code == 201
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == NEW["version"]
+
+
+def test_with_no_organization_named_nobody_publishes(seeded, monkeypatch):
+    monkeypatch.setenv("PORTAL_TERMS_ORGANIZATION", "")
+    wiring.reset()
+    wiring.settings()
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+
+    refused = publish(seeded, admin)
+
+    assert refused.status_code == 403
+    assert "shipped with the portal stays in force" in refused.json_body["error"]["message"]
+    listed = call(seeded, "GET", "/v1/admin/terms", token=admin).json_body
+    assert listed["publisher"] == {"organization_id": None, "organization_name": None, "caller_may_publish": False}
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version
+
+
+def test_a_publication_is_checked_against_the_version_the_admin_read_not_a_cached_one(seeded, clock):
+    # GIVEN this container has the shipped version in its cache, and the admin's page shows it
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version
+    # WHEN another container (its own cache of the same table) publishes a version meanwhile
+    other = wiring.Container(wiring.settings(), clock)
+    assert isinstance(other.terms, CachedTerms) and other.terms is not wiring.container().terms
+    publisher = wiring.container().directory.account_by_username(ADMIN_USER)
+    caller = Caller(publisher.account_id, "admin", ORGANIZATION_ID, "", "s", "")
+    terms.publish(
+        other,
+        caller,
+        Origin(source_ip="192.0.2.1"),
+        ORGANIZATION_ID,
+        "2027-01-01",
+        terms.SHIPPED.version,
+        "Other words.",
+        "Other consent.",
+        "Someone else's change.",
+        clock.now(),
+    )
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == terms.SHIPPED.version  # (still cached here)
+
+    # THEN a publication that replaces what the admin read is refused, saying what was published
+    stale = publish(seeded, admin, replaces=terms.SHIPPED.version)
+    assert stale.status_code == 409, stale.json_body
+    assert fields_of(stale) == {"replaces"}
+    assert "2027-01-01" in stale.json_body["error"]["message"]
+    assert DynamoTerms().current().version == "2027-01-01"
+    # AND once the admin has read the new version, it is replaced, though this container's cache
+    # still held the old one
+    fresh = publish(seeded, admin, replaces="2027-01-01")
+    assert fresh.status_code == 201, fresh.json_body
+    assert call(seeded, "GET", "/v1/terms").json_body["version"] == NEW["version"]

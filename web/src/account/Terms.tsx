@@ -49,6 +49,13 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
     );
     setBusy(false);
     if (outcome.errors) {
+      if (outcome.errors.fields.accepted_terms_version) {
+        // A new version was published since this page read the terms: show it, to be read and
+        // accepted afresh (the box clears with the new version).
+        setErrors({ ...outcome.errors, fields: { accepted_terms_version: t("account.terms.changed") } });
+        await queryClient.invalidateQueries({ queryKey: ["terms"] });
+        return;
+      }
       setErrors(outcome.errors);
       return;
     }
@@ -91,6 +98,7 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
               )}
               <div className="usa-checkbox">
                 <input
+                  key={terms.data.version}
                   className="usa-checkbox__input"
                   id="field-accept"
                   type="checkbox"

@@ -7,9 +7,19 @@ import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe, currentTerms } from "./fixtures";
 
+const publisher: Schemas["TermsPublisher"] = {
+  organization_id: "albany-medical-center",
+  organization_name: "Albany Medical Center",
+  caller_may_publish: true,
+};
+
 const shippedOnly: Schemas["TermsVersions"] = {
+  publisher,
   current: currentTerms,
-  history: [{ version: "2026-12-04", summary: null, published_at: null, current: true }],
+  history: [
+    { version: "2026-12-04", summary: null, published_at: null, current: true },
+    { version: "2026-11-01", summary: null, published_at: null, current: false },
+  ],
 };
 
 describe("terms of use", () => {
@@ -21,6 +31,7 @@ describe("terms of use", () => {
       "GET /v1/admin/terms": {
         status: 200,
         body: {
+          publisher,
           current: { ...currentTerms, version: "2027-01", summary: "Plainer words.", published_at: "2027-01-15T10:00:00Z" },
           history: [
             { version: "2027-01", summary: "Plainer words.", published_at: "2027-01-15T10:00:00Z", current: true },
@@ -81,6 +92,7 @@ describe("terms of use", () => {
     expect((await screen.findByRole("status")).textContent).toMatch(/Version 2027-01-15 is published/);
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({
       version: "2027-01-15",
+      replaces: "2026-12-04", // the version the page showed as in force
       summary: "Removes messaging, which the portal does not offer.",
       terms_of_use: "The portal shows your results and documents.",
       consent: currentTerms.consent,
@@ -108,5 +120,86 @@ describe("terms of use", () => {
     const label = screen.getByLabelText("Version label") as HTMLInputElement;
     expect(label.getAttribute("aria-invalid")).toBe("true");
     expect(label.value).toBe("2026-12-04"); // what was written is kept
+  });
+
+  it("says who publishes and offers no form to another organization's admin", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/terms": {
+        status: 200,
+        body: { ...shippedOnly, publisher: { ...publisher, caller_may_publish: false } },
+      },
+    });
+    renderAt("/admin/terms");
+    expect(
+      await screen.findByText(
+        "The admins of Albany Medical Center publish the terms for every organization of this portal. " +
+          "You can read every version here, but not publish one.",
+      ),
+    ).toBeTruthy();
+    // the history is there, the earlier shipped version too, but nothing to publish with
+    expect(screen.getByRole("button", { name: "Read version 2026-11-01" })).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Publish a new version" })).toBeNull();
+    expect(screen.queryByLabelText("Version label")).toBeNull();
+  });
+
+  it("says nobody publishes when the deployment names no organization", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/terms": {
+        status: 200,
+        body: { ...shippedOnly, publisher: { organization_id: null, organization_name: null, caller_may_publish: false } },
+      },
+    });
+    renderAt("/admin/terms");
+    expect(await screen.findByText(/Nobody publishes the terms on this portal/)).toBeTruthy();
+    expect(screen.queryByLabelText("Version label")).toBeNull();
+  });
+
+  it("shows the version published meanwhile and keeps the draft when the one it replaces is no longer current", async () => {
+    setToken("tok-1");
+    const newer: Schemas["TermsVersions"] = {
+      publisher,
+      current: { ...currentTerms, version: "2027-01-01", summary: "Someone else's change.", published_at: "2027-01-01T09:00:00Z" },
+      history: [
+        { version: "2027-01-01", summary: "Someone else's change.", published_at: "2027-01-01T09:00:00Z", current: true },
+        ...shippedOnly.history.map((entry) => ({ ...entry, current: false })),
+      ],
+    };
+    let reads = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/terms": () => ({ status: 200, body: reads++ === 0 ? shippedOnly : newer }),
+      "POST /v1/admin/terms": (call) =>
+        (call.body as Schemas["TermsPublication"]).replaces === "2027-01-01"
+          ? { status: 201, body: { ...(call.body as Schemas["TermsPublication"]), published_at: "2027-01-15T10:00:00Z" } }
+          : {
+              status: 409,
+              body: apiError(
+                "conflict",
+                "Version 2027-01-01 was published after you read version 2026-12-04: read it, then publish again if you still need to.",
+                [{ field: "replaces" }],
+              ),
+            },
+    });
+    renderAt("/admin/terms");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Version label"), "2027-01-15");
+    await user.type(screen.getByLabelText("What changed"), "Plainer words.");
+    await user.click(screen.getByRole("button", { name: "Preview the new version" }));
+    await user.click(screen.getByRole("button", { name: "Publish version 2027-01-15" }));
+
+    expect(await screen.findByText(/Version 2027-01-01 was published after you read version 2026-12-04/)).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "In force now: version 2027-01-01" })).toBeTruthy();
+    expect((screen.getByLabelText("Version label") as HTMLInputElement).value).toBe("2027-01-15");
+
+    // having read it, the admin publishes on top of the version now shown
+    await user.click(screen.getByRole("button", { name: "Preview the new version" }));
+    await user.click(screen.getByRole("button", { name: "Publish version 2027-01-15" }));
+    expect((await screen.findByRole("status")).textContent).toMatch(/Version 2027-01-15 is published/);
+    const posts = calls.filter((c) => c.method === "POST").map((c) => (c.body as Schemas["TermsPublication"]).replaces);
+    expect(posts).toEqual(["2026-12-04", "2027-01-01"]);
   });
 });

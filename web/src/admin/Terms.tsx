@@ -13,6 +13,11 @@ import { TextArea } from "./TextArea";
 import { momentText } from "./format";
 
 type Publication = Schemas["TermsPublication"];
+
+function namesField(error: unknown, field: string): boolean {
+  const details = (error as { error?: { details?: { field?: string | null }[] } } | null)?.error?.details;
+  return Array.isArray(details) && details.some((detail) => detail.field === field);
+}
 const FIELDS = ["version", "summary", "terms_of_use", "consent"] as const;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const LIMITS = { version: 32, summary: 500, terms_of_use: 20000, consent: 20000 } as const;
@@ -42,6 +47,7 @@ function TermsPage({ token }: { token: string }) {
       {versions.isError && <Problem message={versions.error.message} />}
       {versions.data && current && (
         <>
+          <Publisher publisher={versions.data.publisher} />
           <h2>{t("admin.terms.currentTitle", { version: current.version })}</h2>
           <p>
             {current.published_at
@@ -94,16 +100,30 @@ function TermsPage({ token }: { token: string }) {
 
           {reading && <PastVersion token={token} version={reading} onClose={() => setReading(null)} />}
 
-          <PublishForm
-            key={current.version}
-            token={token}
-            current={current}
-            onPublished={(version) => setPublished(version)}
-          />
+          {versions.data.publisher.caller_may_publish && (
+            <PublishForm
+              // a fresh form, from the new text, after each publication here; a refusal keeps the draft
+              key={published || "draft"}
+              token={token}
+              current={current}
+              onPublished={(version) => setPublished(version)}
+            />
+          )}
         </>
       )}
     </>
   );
+}
+
+/** Who publishes the terms: they are the whole portal's, so one organization's admins do. */
+function Publisher({ publisher }: { publisher: Schemas["TermsPublisher"] }) {
+  const { t } = useTranslation();
+  const name = publisher.organization_name ?? publisher.organization_id;
+  let text: string;
+  if (!name) text = t("admin.terms.nobodyPublishes");
+  else if (publisher.caller_may_publish) text = t("admin.terms.youPublish", { organization: name });
+  else text = t("admin.terms.othersPublish", { organization: name });
+  return <p>{text}</p>;
 }
 
 /** One version's text, current or past: what patients accepted then. */
@@ -166,7 +186,7 @@ function PublishForm({
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState<Publication>({
+  const [draft, setDraft] = useState<Omit<Publication, "replaces">>({
     version: "",
     summary: "",
     terms_of_use: current.terms_of_use,
@@ -187,10 +207,15 @@ function PublishForm({
       return data;
     },
     onMutate: () => setErrors(noErrors),
-    onError: (error) => {
+    onError: async (error) => {
       setErrors(formErrors(error, FIELDS, t("errors.network")));
       setPreviewing(false); // back to the form, where the errors are
       formHeading.current?.focus();
+      if (namesField(error, "replaces")) {
+        // Another version was published since this page was read: show it (the draft stays),
+        // and the next attempt replaces the version now shown.
+        await queryClient.invalidateQueries({ queryKey: ["admin-terms", token] });
+      }
     },
     onSuccess: async (terms) => {
       onPublished(terms.version);
@@ -245,6 +270,7 @@ function PublishForm({
               onClick={() =>
                 publish.mutate({
                   version: draft.version.trim(),
+                  replaces: current.version,
                   summary: draft.summary.trim(),
                   terms_of_use: draft.terms_of_use.trim(),
                   consent: draft.consent.trim(),

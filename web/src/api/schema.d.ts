@@ -246,14 +246,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The current Terms of Use and Informed Consent in full, and every version's label, summary and date.
-         * @description Who may call it: admins.
+         * The current Terms of Use and Informed Consent in full, every version's label, summary and date, and who
+         * @description publishes them. Who may call it: admins.
          */
         get: operations["get_admin_terms"];
         put?: never;
         /**
          * Publish a new version of the Terms of Use and Informed Consent: patients accept it at their next sign-in.
-         * @description Who may call it: admins.
+         * @description Only the admins of the organization the deployment names publish (403 for others); 409 when `replaces` is no longer the current version. Who may call it: admins.
          */
         post: operations["post_admin_terms"];
         delete?: never;
@@ -3825,6 +3825,11 @@ export interface components {
              */
             consent: string;
             /**
+             * Replaces
+             * @description The version the admin read as current (`current.version` of `GET /v1/admin/terms`): 409 if another version was published since.
+             */
+            replaces: string;
+            /**
              * Summary
              * @description What changed, in a few words, for the history.
              */
@@ -3837,14 +3842,33 @@ export interface components {
              */
             version: string;
         };
+        /** TermsPublisher */
+        TermsPublisher: {
+            /**
+             * Caller May Publish
+             * @description Whether the caller is one of its admins.
+             */
+            caller_may_publish: boolean;
+            /**
+             * Organization Id
+             * @description The organization whose admins publish the terms; null: nobody publishes on this deployment.
+             */
+            organization_id: string | null;
+            /**
+             * Organization Name
+             * @description Its name; null if it has none.
+             */
+            organization_name: string | null;
+        };
         /** TermsVersions */
         TermsVersions: {
             current: components["schemas"]["PublishedTerms"];
             /**
              * History
-             * @description Newest first (at most 101): the current one and those before it.
+             * @description Newest first (at most 100 published ones, then the versions shipped with the portal): the current one and those before it.
              */
             history: components["schemas"]["TermsHistoryEntry"][];
+            publisher: components["schemas"]["TermsPublisher"];
         };
         /** TermsView */
         TermsView: {

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -40,6 +40,7 @@ export function Enroll() {
   }, []);
   const signedIn = useToken() !== null;
   const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")), enabled: !signedIn });
+  const queryClient = useQueryClient();
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   // The user name and email typed so far, for the password rules that name them.
   const [chosen, setChosen] = useState({ username: "", email: "" });
@@ -50,7 +51,18 @@ export function Enroll() {
       return data;
     },
     onMutate: () => setErrors(noErrors),
-    onError: (error) => setErrors(formErrors(error, FIELDS, t("errors.network"))),
+    onError: async (error) => {
+      const found = formErrors(error, FIELDS, t("errors.network"));
+      if (found.fields.accepted_terms_version) {
+        // A new version was published while the patient read this one: show it, to be read and
+        // accepted afresh (the box clears with the new version).
+        found.fields.accepted_terms_version = t("enroll.termsChanged");
+        setErrors(found);
+        await queryClient.invalidateQueries({ queryKey: ["terms"] });
+        return;
+      }
+      setErrors(found);
+    },
   });
 
   // A patient who has an account already gets an invitation from another organization: the same
@@ -166,6 +178,7 @@ export function Enroll() {
             )}
             <div className="usa-checkbox">
               <input
+                key={terms.data.version}
                 className="usa-checkbox__input"
                 id="field-accept"
                 type="checkbox"

@@ -44,6 +44,42 @@ describe("enroll", () => {
     });
   });
 
+  it("shows the terms published while the patient read the old ones, to be accepted afresh", async () => {
+    const newer = { version: "2026-02", terms_of_use: "Use the portal more kindly.", consent: "I consent again." };
+    let published = false;
+    const calls = fakeApi({
+      "GET /v1/terms": () => ({ status: 200, body: published ? newer : terms }),
+      "POST /v1/enrollments": (call) =>
+        (call.body as { accepted_terms_version: string }).accepted_terms_version === newer.version
+          ? { status: 201, body: enrolled }
+          : {
+              status: 400,
+              body: apiError("validation_failed", "The current version is 2026-02.", [{ field: "accepted_terms_version" }]),
+            },
+    });
+    renderAt("/enroll?code=INV-123");
+    const user = userEvent.setup();
+    expect(await screen.findByText("Use the portal kindly.")).toBeTruthy();
+    published = true;
+    await fillIn(user);
+    await user.click(screen.getByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByText(/The terms changed while you were reading them/)).toBeTruthy();
+    expect(await screen.findByText("Use the portal more kindly.")).toBeTruthy();
+    const box = screen.getByLabelText(/I have read and accept/) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    expect((screen.getByLabelText("Choose a user name") as HTMLInputElement).value).toBe("ada"); // the rest is kept
+
+    await user.click(box);
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByRole("heading", { name: "Your account is ready" })).toBeTruthy();
+    const sent = calls
+      .filter((call) => call.method === "POST")
+      .map((call) => (call.body as { accepted_terms_version: string }).accepted_terms_version);
+    expect(sent).toEqual(["2026-01", "2026-02"]);
+  });
+
   it("does not send the form until the terms are accepted", async () => {
     const calls = fakeApi({ "GET /v1/terms": { status: 200, body: terms } });
     renderAt("/enroll?code=INV-123");
