@@ -59,6 +59,10 @@ class TermsView(ResponseModel):
     version: str = Field(description="Send it back as `accepted_terms_version` to accept these terms.")
     terms_of_use: str
     consent: str = Field(description="The Informed Consent and User Agreement.")
+    summary: str | None = Field(
+        description="What changed since the previous version, in the publishing admin's words; "
+        "null for a version shipped with the portal."
+    )
 
 
 class SignIn(RequestModel):

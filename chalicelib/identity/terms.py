@@ -53,8 +53,14 @@ class Terms:
     summary: str = ""  # what changed, in the publishing admin's words
     published_at: datetime | None = None  # None: the version shipped with the portal
 
-    def as_json(self) -> dict[str, str]:
-        return {"version": self.version, "terms_of_use": self.terms_of_use, "consent": self.consent}
+    def as_json(self) -> dict[str, str | None]:
+        # what changed goes with the text, so that a patient asked to accept again is told why
+        return {
+            "version": self.version,
+            "terms_of_use": self.terms_of_use,
+            "consent": self.consent,
+            "summary": self.summary or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,6 @@ def publish(
 def _full(terms: Terms) -> dict[str, Any]:
     return {
         **terms.as_json(),
-        "summary": terms.summary or None,
         "published_at": iso(terms.published_at) if terms.published_at else None,
     }
 

@@ -111,7 +111,7 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     assert published.status_code == 201, published.json_body
     assert published.json_body == {**NEW, "published_at": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
     public = call(seeded, "GET", "/v1/terms").json_body
-    assert public == {k: NEW[k] for k in ("version", "terms_of_use", "consent")}
+    assert public == {k: NEW[k] for k in ("version", "terms_of_use", "consent", "summary")}
     listed = call(seeded, "GET", "/v1/admin/terms", token=admin).json_body
     assert listed["current"]["version"] == NEW["version"]
     assert [(e["version"], e["current"]) for e in listed["history"]] == [

@@ -6,8 +6,13 @@ import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 
-const before: Schemas["TermsView"] = { version: "2026-02", terms_of_use: "Be kind.", consent: "I agree." };
-const after: Schemas["TermsView"] = { version: "2026-03", terms_of_use: "Be kinder still.", consent: "I agree again." };
+const before: Schemas["TermsView"] = { version: "2026-02", terms_of_use: "Be kind.", consent: "I agree.", summary: null };
+const after: Schemas["TermsView"] = {
+  version: "2026-03",
+  terms_of_use: "Be kinder still.",
+  consent: "I agree again.",
+  summary: "Kinder than before.",
+};
 
 describe("accepting the terms", () => {
   it("shows the version published while the patient read the old one, to be accepted afresh", async () => {
@@ -28,6 +33,7 @@ describe("accepting the terms", () => {
     renderAt("/account/terms");
     const user = userEvent.setup();
     expect(await screen.findByText("Be kind.")).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "What changed" })).toBeNull(); // shipped: nothing said
     published = true;
 
     // WHEN the patient accepts what they read
@@ -38,6 +44,9 @@ describe("accepting the terms", () => {
     expect(await screen.findByText(/The terms changed while you were reading them/)).toBeTruthy();
     expect(await screen.findByText("Be kinder still.")).toBeTruthy();
     expect(screen.queryByText("Be kind.")).toBeNull();
+    // the admin's words on what changed come first, so the patient knows why they are asked again
+    expect(screen.getByRole("heading", { name: "What changed" })).toBeTruthy();
+    expect(screen.getByText("Kinder than before.")).toBeTruthy();
     const box = screen.getByLabelText(/I have read and accept/) as HTMLInputElement;
     expect(box.checked).toBe(false);
 

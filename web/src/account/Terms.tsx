@@ -78,6 +78,14 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
       {terms.data && (
         <>
           <p>{t("account.terms.version", { version: terms.data.version })}</p>
+          {mustAccept && terms.data.summary && (
+            <div className="usa-summary-box margin-bottom-2">
+              <div className="usa-summary-box__body">
+                <h2 className="usa-summary-box__heading">{t("account.terms.whatChanged")}</h2>
+                <p className="usa-summary-box__text">{terms.data.summary}</p>
+              </div>
+            </div>
+          )}
           <div className="border-1px padding-2 overflow-y-auto maxh-mobile-lg" tabIndex={0} aria-label={t("account.terms.textLabel")}>
             <h2>{t("enroll.terms")}</h2>
             <p style={{ whiteSpace: "pre-line" }}>{terms.data.terms_of_use}</p>

@@ -3877,6 +3877,11 @@ export interface components {
              * @description The Informed Consent and User Agreement.
              */
             consent: string;
+            /**
+             * Summary
+             * @description What changed since the previous version, in the publishing admin's words; null for a version shipped with the portal.
+             */
+            summary: string | null;
             /** Terms Of Use */
             terms_of_use: string;
             /**

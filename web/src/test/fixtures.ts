@@ -73,6 +73,7 @@ export const terms: Schemas["TermsView"] = {
   version: "2026-01",
   terms_of_use: "Use the portal kindly.",
   consent: "I consent.",
+  summary: null,
 };
 
 export const enrolled: Schemas["Enrolled"] = { account_id: "a1", username: "ada", email_verification_sent: true };
