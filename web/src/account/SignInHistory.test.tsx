@@ -5,6 +5,7 @@ import type { Schemas } from "../api/client";
 import { setToken } from "../session";
 import { me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
+import { expectAccessible } from "../test/axe";
 
 const first: Schemas["SignInHistory"] = {
   events: [
@@ -38,6 +39,7 @@ describe("the sign-in history", () => {
     await waitFor(() => expect(calls.at(-1)?.search).toContain("after=c2"));
     await user.click(screen.getByRole("button", { name: "Previous page" }));
     expect(await screen.findByText("Failed: Signed in")).toBeTruthy();
+    await expectAccessible();
   });
 
   it("says when there is nothing yet", async () => {

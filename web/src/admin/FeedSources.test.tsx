@@ -6,6 +6,7 @@ import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { sourceId } from "./FeedSources";
 import { adminMe } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN" };
 
@@ -29,6 +30,7 @@ describe("feed sources", () => {
     expect(document.title).toBe("Feed sources | Patient portal");
     expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("AMC-MRN");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("None");
+    await expectAccessible();
   });
 
   it("stops a sender only once the admin confirms, in plain words", async () => {

@@ -5,6 +5,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe, staffAccount } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 describe("staff accounts", () => {
   it("lists the organization's accounts a page at a time, and finds one by name or address", async () => {
@@ -52,6 +53,7 @@ describe("staff accounts", () => {
     expect(within(table).queryByRole("row", { name: /grace.hopper/ })).toBeNull();
     // the search never leaves the page
     expect(calls.filter((c) => c.path === "/v1/admin/staff")).toHaveLength(2);
+    await expectAccessible();
   });
 
   it("suspends a colleague only once the admin confirms", async () => {

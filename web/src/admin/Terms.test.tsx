@@ -6,6 +6,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe, currentTerms } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const shippedOnly: Schemas["TermsVersions"] = {
   current: currentTerms,
@@ -44,6 +45,7 @@ describe("terms of use", () => {
     await userEvent.setup().click(screen.getByRole("button", { name: "Read version 2026-12-04" }));
     expect(await screen.findByText("The old words.")).toBeTruthy();
     expect(screen.getByRole("heading", { name: "Version 2026-12-04" })).toBe(document.activeElement);
+    await expectAccessible();
   });
 
   it("publishes a new version only after a preview and a confirmation", async () => {
