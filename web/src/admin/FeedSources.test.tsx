@@ -47,10 +47,13 @@ describe("feed sources", () => {
     renderAt("/admin/feed-sources");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Stop LAB|AMC" }));
-    expect(screen.getByRole("heading", { name: "Stop filing messages from LAB|AMC?" })).toBe(document.activeElement);
+    expect(screen.getByRole("group", { name: "Stop filing messages from LAB|AMC?" })).toBe(document.activeElement);
     expect(screen.getByText("Its next messages will not be filed: they wait in the quarantine.")).toBeTruthy();
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Stop LAB|AMC" }));
 
+    await user.click(screen.getByRole("button", { name: "Stop LAB|AMC" }));
     await user.click(screen.getByRole("button", { name: "Yes, stop LAB|AMC" }));
     expect((await screen.findByRole("status")).textContent).toBe("Messages from LAB|AMC are no longer filed.");
     expect(await screen.findByText("No sender is registered to your organization yet.")).toBeTruthy();

@@ -76,7 +76,7 @@ describe("staff accounts", () => {
     renderAt("/admin/staff");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Suspend alan.turing" }));
-    expect(screen.getByRole("heading", { name: "Suspend alan.turing?" })).toBe(document.activeElement);
+    expect(screen.getByRole("group", { name: "Suspend alan.turing?" })).toBe(document.activeElement);
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
     await waitFor(() =>
