@@ -27,16 +27,6 @@ function MeLoaded({ token, children }: { token: string; children: (me: Schemas["
   return <>{children(me.data, token)}</>;
 }
 
-export function Success({ text }: { text: string }) {
-  return (
-    <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-      <div className="usa-alert__body">
-        <p className="usa-alert__text">{text}</p>
-      </div>
-    </div>
-  );
-}
-
 export function useDates() {
   const { i18n } = useTranslation();
   const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: "long" });

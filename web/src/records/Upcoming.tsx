@@ -6,6 +6,7 @@ import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { Notice } from "../components/Notice";
 import { PatientPage, type RecordView } from "./PatientPage";
 import { whenText } from "./format";
 
@@ -160,13 +161,7 @@ function PreferencesForm({
       <button type="submit" className="usa-button" disabled={change.isPending}>
         {t("records.upcoming.save")}
       </button>
-      {change.isSuccess && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("records.upcoming.saved")}</p>
-          </div>
-        </div>
-      )}
+      <Notice text={change.isSuccess ? t("records.upcoming.saved") : null} />
     </form>
   );
 }

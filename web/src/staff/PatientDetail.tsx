@@ -9,8 +9,8 @@ import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
+import { Notice } from "../components/Notice";
 import { whenText } from "../records/format";
-import { Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName } from "./format";
@@ -61,7 +61,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
   return (
     <>
       <h1>{patientName(patient)}</h1>
-      {registered && <Outcome outcome={{ ok: true, text: t("staff.register.done") }} />}
+      {registered && <Notice text={t("staff.register.done")} />}
       <section aria-labelledby="demographics">
         <h2 id="demographics">{t("staff.patient.demographics")}</h2>
         <dl className="margin-0">
@@ -188,7 +188,7 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
           />
         </dl>
       )}
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {actions.length > 0 && (
         <>
           <h3>{t("staff.access.actions")}</h3>
@@ -283,7 +283,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
   return (
     <section aria-labelledby="invitations" className="margin-top-4">
       <h2 id="invitations">{t("staff.invite.title")}</h2>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {revoking && (
         <Confirm
           key={revoking.invitation_id}

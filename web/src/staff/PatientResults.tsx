@@ -7,8 +7,8 @@ import { load } from "../api/errors";
 import { Confirm } from "../components/Confirm";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { Notice } from "../components/Notice";
 import { whenText } from "../records/format";
-import { Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName } from "./format";
@@ -138,7 +138,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
   return (
     <>
       {heading}
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {asking && (
         <Confirm
           key={`${asking.action}-${asking.row.kind}-${asking.row.id}`}

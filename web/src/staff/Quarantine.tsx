@@ -7,7 +7,7 @@ import { Confirm } from "../components/Confirm";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { Outcome } from "./Confirm";
+import { Notice } from "../components/Notice";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant } from "./format";
@@ -66,7 +66,7 @@ function QuarantineView({ token }: { token: string }) {
     <>
       <h1>{t("staff.quarantine.title")}</h1>
       <p>{t("staff.quarantine.intro")}</p>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {asking && (
         <Confirm
           key={`${asking.step}-${asking.message.id}`}

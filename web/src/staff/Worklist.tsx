@@ -5,8 +5,8 @@ import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { Notice } from "../components/Notice";
 import { whenText } from "../records/format";
-import { Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { instant, patientName, recordNumbers } from "./format";
@@ -52,7 +52,7 @@ function WorklistView({ token }: { token: string }) {
     <>
       <h1>{t("staff.worklist.title")}</h1>
       <p>{t("staff.worklist.intro")}</p>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {items.isPending && <p>{t("app.loading")}</p>}
       {items.isError && <Problem message={items.error.message} />}
       {items.data &&
