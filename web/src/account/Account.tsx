@@ -4,12 +4,13 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
+import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
-import { Notice } from "../components/Notice";
 import { PasswordField } from "./PasswordField";
-import { useDates, WithMe } from "./shared";
+import { WithMe } from "./shared";
 import { submit } from "./submit";
 
 type Preferences = Schemas["NotificationPreferences"];

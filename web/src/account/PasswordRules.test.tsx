@@ -60,7 +60,7 @@ describe("the terms page, for reading", () => {
     fakeApi({ "GET /v1/me": { status: 200, body: me() }, "GET /v1/terms": { status: 200, body: terms } });
     renderAt("/account/terms");
     expect(await screen.findByText("Use the portal kindly.")).toBeTruthy();
-    expect(screen.getByText("You accepted version 2026-01 on January 1, 2026.")).toBeTruthy();
+    expect(screen.getByText("You accepted version 2026-01 on Jan 1, 2026.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Accept and continue" })).toBeNull();
     await expectAccessible();
   });

@@ -31,7 +31,7 @@ describe("the sign-in history", () => {
     expect(screen.getByText("Failed: Signed in")).toBeTruthy();
     expect(screen.getByText("Detail: wrong password")).toBeTruthy();
     expect(screen.getByText("From network address 203.0.113.5")).toBeTruthy();
-    expect(screen.getAllByText(/March 2, 2026/)).toHaveLength(2);
+    expect(screen.getAllByText(/Mar 2, 2026/)).toHaveLength(2);
 
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Next page" }));

@@ -33,7 +33,7 @@ describe("staff accounts", () => {
     const pending = within(table).getByRole("row", { name: /new.one@amc.example/ });
     expect(pending.textContent).toContain("Not chosen yet");
     expect(pending.textContent).toContain("None yet: asked to set one up at sign-in");
-    expect(pending.textContent).toContain("November 20, 2026");
+    expect(pending.textContent).toContain("Nov 20, 2026");
     // the admin's own account cannot be suspended from here
     const own = within(table).getByRole("row", { name: /demo.admin/ });
     expect(within(own).queryByRole("button")).toBeNull();

@@ -5,13 +5,13 @@ import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
+import { momentText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
 import { Done } from "./Done";
-import { momentText } from "./format";
 
 type Account = Schemas["StaffAccountSummary"];
 const PAGE_SIZE = 50;

@@ -33,7 +33,7 @@ describe("terms of use", () => {
     renderAt("/admin/terms");
     expect(await screen.findByRole("heading", { name: "In force now: version 2027-01" })).toBeTruthy();
     expect(document.title).toBe("Terms of Use | Patient portal");
-    expect(screen.getByText(/Published January 15, 2027/)).toBeTruthy();
+    expect(screen.getByText(/Published Jan 15, 2027/)).toBeTruthy();
     const history = screen.getByRole("table", { name: "All versions" });
     const rows = within(history).getAllByRole("row").slice(1);
     expect(rows.map((row) => row.textContent)).toEqual([

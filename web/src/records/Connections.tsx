@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
+import { dayText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
@@ -42,7 +43,6 @@ function ConnectionsView({ record }: { record: RecordView }) {
     void queryClient.invalidateQueries({ queryKey: ["connections", token] });
     void queryClient.invalidateQueries({ queryKey: ["me", token] });
   };
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" });
 
   return (
     <>
@@ -67,7 +67,7 @@ function ConnectionsView({ record }: { record: RecordView }) {
                       {t(`records.connections.statusName.${connection.status}`)}
                       <br />
                       <span className="text-base">
-                        {t("records.connections.added")} {date.format(new Date(connection.added_at))}
+                        {t("records.connections.added")} {dayText(connection.added_at, i18n.language)}
                       </span>
                     </p>
                     {connection.patient_id !== null && (

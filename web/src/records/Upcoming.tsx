@@ -3,12 +3,12 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { whenText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { Notice } from "../components/Notice";
 import { PatientPage, type RecordView } from "./PatientPage";
-import { whenText } from "./format";
 
 type Category = Schemas["ReleasePreferences"]["wait_for_review"][number];
 const categories: Category[] = ["lab", "pathology", "imaging", "other"];

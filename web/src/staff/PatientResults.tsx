@@ -5,13 +5,13 @@ import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
 import { Confirm } from "../components/Confirm";
+import { momentText, whenText } from "../components/dates";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { Notice } from "../components/Notice";
-import { whenText } from "../records/format";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant, patientName } from "./format";
+import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type HoldReason = Schemas["HoldRequest"]["reason"];
@@ -73,7 +73,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
             (released) =>
               t("staff.results.releasedNow", {
                 name: row.name,
-                when: released ? instant(released.released_at, i18n.language) : "",
+                when: released ? momentText(released.released_at, i18n.language) : "",
               }),
           ),
     onSuccess: (text) => {
@@ -127,7 +127,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
 
   function stateText(row: Row): string {
     const state = releaseState(row, now);
-    const when = row.released_at ? instant(row.released_at, i18n.language) : "";
+    const when = row.released_at ? momentText(row.released_at, i18n.language) : "";
     if (state === "held")
       return t("staff.results.state.held", {
         reason: row.held_reason ? t(`staff.holdReason.${row.held_reason}`) : t("staff.notGiven"),

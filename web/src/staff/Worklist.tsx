@@ -3,13 +3,13 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
+import { momentText, whenText } from "../components/dates";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { Notice } from "../components/Notice";
-import { whenText } from "../records/format";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant, patientName, recordNumbers } from "./format";
+import { patientName, recordNumbers } from "./format";
 import { fetchWorklist, worklistKey } from "./queries";
 
 type Item = Schemas["WorklistItem"];
@@ -98,7 +98,7 @@ function ItemRow({ item, busy, onClose }: { item: Item; busy: boolean; onClose: 
   const selectId = `outcome-${item.item_id}`;
   return (
     <tr>
-      <td data-label={t("staff.worklist.opened")}>{instant(item.created_at, i18n.language)}</td>
+      <td data-label={t("staff.worklist.opened")}>{momentText(item.created_at, i18n.language)}</td>
       <td data-label={t("staff.worklist.task")}>
         {task}
         {item.result_version > 1 && ` ${t("staff.worklist.version", { version: item.result_version })}`}
