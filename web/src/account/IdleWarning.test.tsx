@@ -31,6 +31,8 @@ async function signedInHome() {
 describe("the idle timeout", () => {
   it("warns two minutes before the end, in a dialog that takes the focus; staying signed in makes a call", async () => {
     const calls = await signedInHome();
+    const wasHere = screen.getByRole("button", { name: "Sign out" });
+    wasHere.focus();
     act(() => vi.advanceTimersByTime(12 * MINUTE));
     expect(screen.queryByRole("alertdialog")).toBeNull();
 
@@ -44,6 +46,7 @@ describe("the idle timeout", () => {
     fireEvent.click(stay);
     await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
     expect(calls.filter((call) => call.path === "/v1/me").length).toBe(before + 1);
+    expect(document.activeElement).toBe(wasHere); // back where the person was
 
     // The deadline moved on from that call: 13 more minutes pass without a warning or sign-out.
     act(() => vi.advanceTimersByTime(12 * MINUTE));
