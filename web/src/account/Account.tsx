@@ -4,11 +4,13 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
+import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { PasswordField } from "./PasswordField";
-import { Success, useDates, WithMe } from "./shared";
+import { WithMe } from "./shared";
 import { submit } from "./submit";
 
 type Preferences = Schemas["NotificationPreferences"];
@@ -88,7 +90,7 @@ function EmailSection({ me, token }: { me: Schemas["Me"]; token: string }) {
       <h2 id="account-email">{t("account.email.title")}</h2>
       <p>{account.email ? t("account.email.current", { email: account.email }) : t("account.email.none")}</p>
       {account.pending_email && <p>{t("account.email.pending", { email: account.pending_email })}</p>}
-      {sent && <Success text={t("account.email.sent", { email: sent })} />}
+      <Notice text={sent && t("account.email.sent", { email: sent })} />
       <ErrorSummary messages={errors.general} />
       <form className="usa-form" onSubmit={onSubmit} noValidate>
         <TextField
@@ -145,7 +147,7 @@ function PasswordSection({ me }: { me: Schemas["Me"] }) {
   return (
     <section aria-labelledby="account-password">
       <h2 id="account-password">{t("account.password.title")}</h2>
-      {ended !== null && <Success text={t("account.password.changed", { count: ended })} />}
+      <Notice text={ended !== null ? t("account.password.changed", { count: ended }) : null} />
       <ErrorSummary messages={errors.general} />
       <form key={formKey} className="usa-form" onSubmit={onSubmit} noValidate>
         <TextField
@@ -200,7 +202,7 @@ function PreferencesSection({ me, token }: { me: Schemas["Me"]; token: string })
   return (
     <section aria-labelledby="account-preferences">
       <h2 id="account-preferences">{t("account.preferences.title")}</h2>
-      {saved && <Success text={t("account.preferences.saved")} />}
+      <Notice text={saved ? t("account.preferences.saved") : null} />
       <ErrorSummary messages={errors.general} />
       <form className="usa-form" onSubmit={onSubmit} noValidate>
         <fieldset className="usa-fieldset">

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { apiError, emptyInbox, me, openedSession } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { getToken } from "../session";
+import { expectAccessible } from "../test/axe";
 
 // The API's answer to a link that expired or was used: the field is named, the words are the message's.
 const deadLink = apiError(
@@ -34,6 +35,7 @@ describe("the password reset link", () => {
     expect(await screen.findByRole("heading", { name: "Your password is changed" })).toBeTruthy();
     expect(calls[0]?.body).toEqual({ token: "RESET-1", new_password: "a long pass phrase" });
     expect(within(screen.getByRole("main")).getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    await expectAccessible();
   });
 
   it("says a used or expired link does not work, and leads to asking for a new one", async () => {
@@ -80,6 +82,7 @@ describe("the email confirmation link", () => {
     expect(window.location.search).toBe("");
     expect(calls).toHaveLength(1);
     expect(calls[0]?.body).toEqual({ token: "VERIFY-1" });
+    await expectAccessible();
   });
 
   it("says in plain words when the link was used, and how to get another", async () => {
@@ -114,6 +117,7 @@ describe("the staff set-up link", () => {
 
     expect(await screen.findByText("You can now sign in as grace.")).toBeTruthy();
     expect(calls[0]?.body).toEqual({ token: "SETUP-1", username: "Grace", password: "harbour lights" });
+    await expectAccessible();
   });
 
   it("puts a taken user name next to its field", async () => {
@@ -156,6 +160,7 @@ describe("the finish-signing-in link (sent while signing in is paused)", () => {
     expect(await screen.findByText("Signed in as ada")).toBeTruthy();
     expect(calls[0]?.body).toEqual({ challenge_id: "CH-LOCK", code: "123456" });
     expect(getToken()).toBe("tok-1");
+    await expectAccessible();
   });
 
   it("then asks for the authenticator app's code when the account has one", async () => {

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
+import { expectAccessible } from "../test/axe";
 
 describe("a forgotten user name or password", () => {
   it("is reached from the sign-in page", async () => {
@@ -22,6 +23,7 @@ describe("a forgotten user name or password", () => {
     await user.click(screen.getByRole("button", { name: "Email my user name" }));
     expect(await screen.findByText(/If an account has this confirmed email address/)).toBeTruthy();
     expect(calls[0]?.body).toEqual({ email: "ada@example.org" });
+    await expectAccessible();
   });
 
   it("asks for a reset link by user name, and answers alike whatever exists", async () => {
@@ -36,6 +38,7 @@ describe("a forgotten user name or password", () => {
     await user.click(screen.getByRole("button", { name: "Email me a reset link" }));
     expect(await screen.findByText(/If an account matches, we emailed it/)).toBeTruthy();
     expect(calls[0]?.body).toEqual({ username: "ada", email: "" });
+    await expectAccessible();
   });
 
   it("shows a refused address next to its field", async () => {

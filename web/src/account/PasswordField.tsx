@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Field } from "../components/Field";
 import { passwordRules } from "./passwordRules";
 
 interface Props {
@@ -17,47 +18,42 @@ interface Props {
 export function PasswordField({ name, label, error, username, email }: Props) {
   const { t } = useTranslation();
   const [value, setValue] = useState("");
-  const id = `field-${name}`;
   const rules = passwordRules(value, { username, email });
-  const described = [`${id}-rules`, error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
-    <div className={`usa-form-group${error ? " usa-form-group--error" : ""}`}>
-      <label className={`usa-label${error ? " usa-label--error" : ""}`} htmlFor={id}>
-        {label}
-      </label>
-      <div className="usa-hint" id={`${id}-rules`}>
-        <p className="margin-y-05">{t("account.password.rulesIntro")}</p>
-        <ul className="usa-list usa-list--unstyled">
-          {rules.map((rule) => (
-            <li key={rule.key} data-met={rule.met} className={rule.met ? "text-green" : undefined}>
-              <span aria-hidden="true">{rule.met ? "✓ " : "○ "}</span>
-              <span className="usa-sr-only">{rule.met ? t("account.password.met") : t("account.password.notMet")}</span>
-              {t(rule.key)}
+    <Field
+      name={name}
+      label={label}
+      error={error}
+      hint={
+        <>
+          <p className="margin-y-05">{t("account.password.rulesIntro")}</p>
+          <ul className="usa-list usa-list--unstyled">
+            {rules.map((rule) => (
+              <li key={rule.key} data-met={rule.met} className={rule.met ? "text-green" : undefined}>
+                <span aria-hidden="true">{rule.met ? "✓ " : "○ "}</span>
+                <span className="usa-sr-only">{rule.met ? t("account.password.met") : t("account.password.notMet")}</span>
+                {t(rule.key)}
+              </li>
+            ))}
+            <li>
+              <span aria-hidden="true">• </span>
+              {t("account.password.ruleCommon")}
             </li>
-          ))}
-          <li>
-            <span aria-hidden="true">• </span>
-            {t("account.password.ruleCommon")}
-          </li>
-        </ul>
-      </div>
-      {error && (
-        <span className="usa-error-message" id={`${id}-error`} role="alert">
-          {error}
-        </span>
+          </ul>
+        </>
+      }
+    >
+      {(control) => (
+        <input
+          className={`usa-input${error ? " usa-input--error" : ""}`}
+          {...control}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+        />
       )}
-      <input
-        className={`usa-input${error ? " usa-input--error" : ""}`}
-        id={id}
-        name={name}
-        type="password"
-        autoComplete="new-password"
-        required
-        value={value}
-        onChange={(event) => setValue(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described}
-      />
-    </div>
+    </Field>
   );
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { terms } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { passwordRules } from "./passwordRules";
+import { expectAccessible } from "../test/axe";
 
 const met = (password: string, context = {}) =>
   Object.fromEntries(passwordRules(password, context).map((rule) => [rule.key.split(".").at(-1), rule.met]));
@@ -59,7 +60,8 @@ describe("the terms page, for reading", () => {
     fakeApi({ "GET /v1/me": { status: 200, body: me() }, "GET /v1/terms": { status: 200, body: terms } });
     renderAt("/account/terms");
     expect(await screen.findByText("Use the portal kindly.")).toBeTruthy();
-    expect(screen.getByText("You accepted version 2026-01 on January 1, 2026.")).toBeTruthy();
+    expect(screen.getByText("You accepted version 2026-01 on Jan 1, 2026.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Accept and continue" })).toBeNull();
+    await expectAccessible();
   });
 });

@@ -5,6 +5,7 @@ import type { Schemas } from "../api/client";
 import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
+import { expectAccessible } from "../test/axe";
 
 const setup: Schemas["TotpSetup"] = {
   secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
@@ -86,6 +87,8 @@ describe("the sign-in security page", () => {
     expect(await screen.findByText("The authenticator app is turned off.")).toBeTruthy();
     expect(await screen.findByRole("link", { name: "Set up an authenticator app" })).toBeTruthy();
     expect(calls.find((call) => call.method === "DELETE")?.body).toEqual({ password: "correct horse" });
+    await expectAccessible();
+    await expectAccessible();
   });
 
   it("turns codes by email on, showing the first recovery codes once", async () => {

@@ -5,11 +5,12 @@ import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { EmailCodesForm } from "./EmailCodesForm";
 import { RecoveryCodes } from "./RecoveryCodes";
-import { Success, WithMe } from "./shared";
+import { WithMe } from "./shared";
 import { type Outcome, submit } from "./submit";
 
 /** The second sign-in steps: the authenticator app, codes by email, recovery codes. */
@@ -48,7 +49,7 @@ function SecurityPage({ me, token }: { me: Schemas["Me"]; token: string }) {
       <p>
         <Link to="/account">{t("account.backToAccount")}</Link>
       </p>
-      {notice && <Success text={notice} />}
+      <Notice text={notice} />
       <p>{factors.length === 0 ? t("account.security.none") : t("account.security.intro")}</p>
 
       <section aria-labelledby="security-totp">

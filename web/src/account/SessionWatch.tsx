@@ -1,13 +1,16 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation, useNavigate } from "react-router";
 import { api } from "../api/client";
+import { timeText } from "../components/dates";
 import { useSignOut } from "../pages/useSignOut";
 import { setToken, useToken } from "../session";
 import { noteIdleSignOut, onRestricted, useLastApiCall } from "./activity";
 import { useMe } from "./shared";
 import { mustPath } from "./signedIn";
+import "./SessionWatch.css";
 
 // How long before the idle timeout the warning comes: time to notice it and choose.
 export const WARN_BEFORE_MS = 2 * 60 * 1000;
@@ -54,6 +57,10 @@ function Watch({ token }: { token: string }) {
 
 type Phase = "idle" | "warning";
 
+// How often the clock is read besides the timers: a throttled background tab runs timers late,
+// and this bounds how long health data can stay on screen after the session ended.
+const CHECK_EVERY_MS = 15 * 1000;
+
 /**
  * Counts from the last call of this tab (every call moves the session's idle deadline on). Two
  * minutes before the end, an alert dialog offers to stay signed in (a cheap call: GET /v1/me) or
@@ -68,9 +75,10 @@ function IdleWarning({ idleSeconds, token }: { idleSeconds: number; token: strin
 
   useEffect(() => {
     setPhase("idle");
-    const now = Date.now();
-    const warn = window.setTimeout(() => setPhase("warning"), Math.max(0, deadline - WARN_BEFORE_MS - now));
-    const end = window.setTimeout(() => {
+    let over = false;
+    const end = () => {
+      if (over) return;
+      over = true;
       // The API's deadline counts from when it received the last call, a little after this tab
       // sent it: the session is ended there too rather than left to lapse a moment later.
       void api.DELETE("/v1/sessions/current", { headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
@@ -78,10 +86,28 @@ function IdleWarning({ idleSeconds, token }: { idleSeconds: number; token: strin
       setToken(null);
       queryClient.clear();
       void navigate("/sign-in");
-    }, Math.max(0, deadline - now));
+    };
+    // Timers alone are not enough: they do not run while a laptop sleeps and run late in a
+    // background tab, so the clock is read again whenever the tab may have been away.
+    const check = () => {
+      const now = Date.now();
+      if (now >= deadline) end();
+      else if (now >= deadline - WARN_BEFORE_MS) setPhase("warning");
+    };
+    const now = Date.now();
+    const warn = window.setTimeout(() => setPhase("warning"), Math.max(0, deadline - WARN_BEFORE_MS - now));
+    const ending = window.setTimeout(end, Math.max(0, deadline - now));
+    const every = window.setInterval(check, CHECK_EVERY_MS);
+    document.addEventListener("visibilitychange", check);
+    window.addEventListener("focus", check);
+    window.addEventListener("pageshow", check);
     return () => {
       window.clearTimeout(warn);
-      window.clearTimeout(end);
+      window.clearTimeout(ending);
+      window.clearInterval(every);
+      document.removeEventListener("visibilitychange", check);
+      window.removeEventListener("focus", check);
+      window.removeEventListener("pageshow", check);
     };
   }, [deadline, idleSeconds, navigate, queryClient, token]);
 
@@ -93,62 +119,91 @@ function IdleDialog({ deadline, token }: { deadline: number; token: string }) {
   const { t, i18n } = useTranslation();
   const signOut = useSignOut();
   const queryClient = useQueryClient();
+  const dialog = useRef<HTMLDialogElement>(null);
   const stay = useRef<HTMLButtonElement>(null);
   const leave = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
-  const time = new Intl.DateTimeFormat(i18n.language, { timeStyle: "short" }).format(new Date(deadline));
+  const asking = useRef(false);
+  const time = timeText(new Date(deadline), i18n.language);
 
   useEffect(() => {
+    const box = dialog.current;
+    if (box === null) return;
+    // Where the person was, to go back there once they choose to stay.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // The page behind is out of reach (keyboard, pointer, screen reader) while the question stands:
+    // a modal dialog does it where the browser has one, `inert` on the rest of the page elsewhere.
+    const behind = [...document.body.children].filter((element) => element !== box && !element.hasAttribute("inert"));
+    behind.forEach((element) => element.setAttribute("inert", ""));
+    if (typeof box.showModal === "function") box.showModal();
+    else box.setAttribute("open", "");
     stay.current?.focus(); // an alert dialog takes the focus, so keyboard and screen reader users meet it
+    return () => {
+      if (typeof box.close === "function" && box.open) box.close();
+      behind.forEach((element) => element.removeAttribute("inert"));
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   async function staySignedIn() {
+    if (asking.current) return;
+    asking.current = true;
     setBusy(true);
     // Any call moves the idle deadline on; the middleware notes it and this dialog closes.
     const { data } = await api.GET("/v1/me").catch(() => ({ data: undefined }));
     if (data !== undefined) queryClient.setQueryData(["me", token], data);
+    asking.current = false;
     setBusy(false);
   }
 
-  // Tab stays between the two buttons while the dialog is open (it is modal).
   function onKeyDown(event: KeyboardEvent) {
+    // Escape is the usual way out of a dialog: here it means "stay", the choice that loses nothing.
+    if (event.key === "Escape") {
+      event.preventDefault();
+      void staySignedIn();
+      return;
+    }
+    // Tab stays between the two buttons while the dialog is open (it is modal).
     if (event.key !== "Tab") return;
     event.preventDefault();
     (document.activeElement === stay.current ? leave : stay).current?.focus();
   }
 
-  return (
-    <div
-      className="position-fixed top-0 left-0 width-full height-full z-500 display-flex flex-align-center flex-justify-center"
-      style={{ background: "rgba(27, 27, 27, 0.7)" }}
+  return createPortal(
+    <dialog
+      ref={dialog}
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="idle-title"
+      aria-describedby="idle-text"
+      className="idle-dialog bg-white padding-3 radius-md maxw-mobile-lg border-0"
+      onKeyDown={onKeyDown}
+      onCancel={(event) => {
+        // The browser's own close request (Escape, a phone's back gesture): stay, and keep the
+        // dialog until the call that moves the deadline on has been made.
+        event.preventDefault();
+        void staySignedIn();
+      }}
     >
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="idle-title"
-        aria-describedby="idle-text"
-        className="bg-white padding-3 radius-md maxw-mobile-lg margin-2"
-        onKeyDown={onKeyDown}
-      >
-        <h2 id="idle-title" className="margin-top-0">
-          {t("account.idle.title")}
-        </h2>
-        <p id="idle-text">{t("account.idle.text", { time })}</p>
-        <div className="usa-button-group">
-          <button ref={stay} className="usa-button" type="button" onClick={() => void staySignedIn()} disabled={busy}>
-            {t("account.idle.stay")}
-          </button>
-          <button
-            ref={leave}
-            className="usa-button usa-button--outline"
-            type="button"
-            onClick={() => signOut.mutate()}
-            disabled={signOut.isPending}
-          >
-            {t("nav.signOut")}
-          </button>
-        </div>
+      <h2 id="idle-title" className="margin-top-0">
+        {t("account.idle.title")}
+      </h2>
+      <p id="idle-text">{t("account.idle.text", { time })}</p>
+      <div className="usa-button-group">
+        <button ref={stay} className="usa-button" type="button" onClick={() => void staySignedIn()} disabled={busy}>
+          {t("account.idle.stay")}
+        </button>
+        <button
+          ref={leave}
+          className="usa-button usa-button--outline"
+          type="button"
+          onClick={() => signOut.mutate()}
+          disabled={signOut.isPending}
+        >
+          {t("nav.signOut")}
+        </button>
       </div>
-    </div>
+    </dialog>,
+    document.body,
   );
 }

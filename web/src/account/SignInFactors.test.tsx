@@ -5,6 +5,7 @@ import type { Schemas } from "../api/client";
 import { getToken } from "../session";
 import { apiError, emptyInbox, me, openedSession } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
+import { expectAccessible } from "../test/axe";
 
 const everyFactor: Schemas["SecondFactorChallenge"] = {
   mfa_required: true,
@@ -45,6 +46,7 @@ describe("signing in with a second factor", () => {
     await user.click(screen.getByRole("button", { name: "Continue" }));
     expect(await screen.findByText("Signed in as ada")).toBeTruthy();
     expect(calls.find((call) => call.path === "/v1/sessions/mfa")?.body).toEqual({ challenge_id: "ch-1", code: "222333" });
+    await expectAccessible();
   });
 
   it("takes a recovery code instead, when the person switches to it", async () => {

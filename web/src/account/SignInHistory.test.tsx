@@ -5,6 +5,7 @@ import type { Schemas } from "../api/client";
 import { setToken } from "../session";
 import { me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
+import { expectAccessible } from "../test/axe";
 
 const first: Schemas["SignInHistory"] = {
   events: [
@@ -30,7 +31,7 @@ describe("the sign-in history", () => {
     expect(screen.getByText("Failed: Signed in")).toBeTruthy();
     expect(screen.getByText("Detail: wrong password")).toBeTruthy();
     expect(screen.getByText("From network address 203.0.113.5")).toBeTruthy();
-    expect(screen.getAllByText(/March 2, 2026/)).toHaveLength(2);
+    expect(screen.getAllByText(/Mar 2, 2026/)).toHaveLength(2);
 
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Next page" }));
@@ -38,6 +39,7 @@ describe("the sign-in history", () => {
     await waitFor(() => expect(calls.at(-1)?.search).toContain("after=c2"));
     await user.click(screen.getByRole("button", { name: "Previous page" }));
     expect(await screen.findByText("Failed: Signed in")).toBeTruthy();
+    await expectAccessible();
   });
 
   it("says when there is nothing yet", async () => {

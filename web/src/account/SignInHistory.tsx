@@ -5,11 +5,11 @@ import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
+import { useDates } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
-import { useDates } from "./shared";
 
 const PAGE = 20;
 

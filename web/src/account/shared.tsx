@@ -27,19 +27,5 @@ function MeLoaded({ token, children }: { token: string; children: (me: Schemas["
   return <>{children(me.data, token)}</>;
 }
 
-export function Success({ text }: { text: string }) {
-  return (
-    <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-      <div className="usa-alert__body">
-        <p className="usa-alert__text">{text}</p>
-      </div>
-    </div>
-  );
-}
-
-export function useDates() {
-  const { i18n } = useTranslation();
-  const day = new Intl.DateTimeFormat(i18n.language, { dateStyle: "long" });
-  const moment = new Intl.DateTimeFormat(i18n.language, { dateStyle: "long", timeStyle: "short" });
-  return { day: (iso: string) => day.format(new Date(iso)), moment: (iso: string) => moment.format(new Date(iso)) };
-}
+// (the portal's one way of saying dates; the account pages import it from here too)
+export { useDates } from "../components/dates";

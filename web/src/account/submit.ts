@@ -1,5 +1,6 @@
 import i18next from "i18next";
 import { type FormErrors, formErrors } from "../api/errors";
+import { timeText } from "../components/dates";
 
 export type Outcome<T> = { data: T; errors?: undefined } | { data?: undefined; errors: FormErrors; code?: string };
 
@@ -34,7 +35,7 @@ export async function submit<T>(
   const seconds = retryAfter(result.error);
   if (seconds !== null) {
     const when = new Date(Date.now() + Math.max(1, seconds) * 1000);
-    const time = new Intl.DateTimeFormat(i18next.language, { timeStyle: "short" }).format(when);
+    const time = timeText(when, i18next.language);
     errors.general.push(i18next.t("account.tryAgainAt", { time }));
   }
   return { errors, code: errorCode(result.error) };

@@ -6,6 +6,7 @@ import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { sourceId } from "./FeedSources";
 import { adminMe } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN" };
 
@@ -29,6 +30,7 @@ describe("feed sources", () => {
     expect(document.title).toBe("Feed sources | Patient portal");
     expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("AMC-MRN");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("None");
+    await expectAccessible();
   });
 
   it("stops a sender only once the admin confirms, in plain words", async () => {
@@ -45,10 +47,13 @@ describe("feed sources", () => {
     renderAt("/admin/feed-sources");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Stop LAB|AMC" }));
-    expect(screen.getByRole("heading", { name: "Stop filing messages from LAB|AMC?" })).toBe(document.activeElement);
+    expect(screen.getByRole("group", { name: "Stop filing messages from LAB|AMC?" })).toBe(document.activeElement);
     expect(screen.getByText("Its next messages will not be filed: they wait in the quarantine.")).toBeTruthy();
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Stop LAB|AMC" }));
 
+    await user.click(screen.getByRole("button", { name: "Stop LAB|AMC" }));
     await user.click(screen.getByRole("button", { name: "Yes, stop LAB|AMC" }));
     expect((await screen.findByRole("status")).textContent).toBe("Messages from LAB|AMC are no longer filed.");
     expect(await screen.findByText("No sender is registered to your organization yet.")).toBeTruthy();

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { Confirm } from "../components/Confirm";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
@@ -118,14 +119,10 @@ function SourcesPage({ token }: { token: string }) {
           token={token}
           source={stopping}
           onClose={(message) => {
-            const asked = stopping.source_id;
+            // Cancelled: the confirmation gives the focus back to the button that asked; done:
+            // the notice of what happened takes it.
             setStopping(null);
             setDone(message);
-            // Cancelled: the focus goes back to the button that asked (done: to the outcome).
-            if (!message)
-              requestAnimationFrame(() =>
-                document.querySelector<HTMLButtonElement>(`[data-confirm-for="${asked}"]`)?.focus(),
-              );
           }}
         />
       )}
@@ -146,8 +143,6 @@ function SourcesPage({ token }: { token: string }) {
 function ConfirmStop({ token, source, onClose }: { token: string; source: Source; onClose: (message: string) => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
   const stop = useMutation({
     mutationFn: async () => {
       const { error, response } = await api.DELETE("/v1/admin/feed-sources/{source_id}", {
@@ -162,36 +157,21 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
   });
   const problem = stop.isError ? formErrors(stop.error, [], t("errors.network")).general : [];
   return (
-    <div className="usa-alert usa-alert--warning margin-y-3" role="region" aria-labelledby="confirm-stop">
-      <div className="usa-alert__body">
-        <h2 className="usa-alert__heading" id="confirm-stop" tabIndex={-1} ref={heading}>
-          {t("admin.feeds.confirmTitle", { sender: senderName(source.sender, t) })}
-        </h2>
-        <ul className="usa-list">
-          <li>{t("admin.feeds.confirmNext")}</li>
-          <li>{t("admin.feeds.confirmKept")}</li>
-          <li>{t("admin.feeds.confirmBack")}</li>
-        </ul>
-        <ErrorSummary messages={problem} />
-        <ul className="usa-button-group margin-top-2">
-          <li className="usa-button-group__item">
-            <button
-              type="button"
-              className="usa-button usa-button--secondary"
-              disabled={stop.isPending}
-              onClick={() => stop.mutate()}
-            >
-              {t("admin.feeds.confirmStop", { sender: senderName(source.sender, t) })}
-            </button>
-          </li>
-          <li className="usa-button-group__item">
-            <button type="button" className="usa-button usa-button--outline" onClick={() => onClose("")}>
-              {t("admin.cancel")}
-            </button>
-          </li>
-        </ul>
-      </div>
-    </div>
+    <Confirm
+      question={t("admin.feeds.confirmTitle", { sender: senderName(source.sender, t) })}
+      confirmLabel={t("admin.feeds.confirmStop", { sender: senderName(source.sender, t) })}
+      onConfirm={() => stop.mutate()}
+      onCancel={() => onClose("")}
+      busy={stop.isPending}
+      opener={document.querySelector<HTMLElement>(`[data-confirm-for="${source.source_id}"]`)}
+    >
+      <ul className="usa-list">
+        <li>{t("admin.feeds.confirmNext")}</li>
+        <li>{t("admin.feeds.confirmKept")}</li>
+        <li>{t("admin.feeds.confirmBack")}</li>
+      </ul>
+      <ErrorSummary messages={problem} />
+    </Confirm>
   );
 }
 

@@ -5,6 +5,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const policy = { delays: { "category:pathology": 345600, "code:LN|2823-3": 5400 } };
 
@@ -34,6 +35,7 @@ describe("release policy", () => {
     expect(within(test).getByText("Shown 90 minutes after it is filed.")).toBeTruthy();
     // what a policy cannot do is said too: staff hold results one at a time
     expect(screen.getByText(/staff hold or release one result at a time/)).toBeTruthy();
+    await expectAccessible();
   });
 
   it("replaces the policy with what the admin set, and says it applies from now on", async () => {

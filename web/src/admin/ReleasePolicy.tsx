@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { load, sentence } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
@@ -416,13 +417,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
           form is screens away. */}
       <div className="margin-top-4">
         <ErrorSummary messages={general} />
-        {saved && (
-          <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-            <div className="usa-alert__body">
-              <p className="usa-alert__text">{t("admin.policy.saved")}</p>
-            </div>
-          </div>
-        )}
+        <Notice text={saved ? t("admin.policy.saved") : null} />
         <button className="usa-button margin-top-2" type="submit" disabled={save.isPending}>
           {save.isPending ? t("admin.saving") : t("admin.policy.save")}
         </button>

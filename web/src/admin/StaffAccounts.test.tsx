@@ -5,6 +5,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe, staffAccount } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 describe("staff accounts", () => {
   it("lists the organization's accounts a page at a time, and finds one by name or address", async () => {
@@ -32,7 +33,7 @@ describe("staff accounts", () => {
     const pending = within(table).getByRole("row", { name: /new.one@amc.example/ });
     expect(pending.textContent).toContain("Not chosen yet");
     expect(pending.textContent).toContain("None yet: asked to set one up at sign-in");
-    expect(pending.textContent).toContain("November 20, 2026");
+    expect(pending.textContent).toContain("Nov 20, 2026");
     // the admin's own account cannot be suspended from here
     const own = within(table).getByRole("row", { name: /demo.admin/ });
     expect(within(own).queryByRole("button")).toBeNull();
@@ -52,6 +53,7 @@ describe("staff accounts", () => {
     expect(within(table).queryByRole("row", { name: /grace.hopper/ })).toBeNull();
     // the search never leaves the page
     expect(calls.filter((c) => c.path === "/v1/admin/staff")).toHaveLength(2);
+    await expectAccessible();
   });
 
   it("suspends a colleague only once the admin confirms", async () => {
@@ -74,7 +76,7 @@ describe("staff accounts", () => {
     renderAt("/admin/staff");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Suspend alan.turing" }));
-    expect(screen.getByRole("heading", { name: "Suspend alan.turing?" })).toBe(document.activeElement);
+    expect(screen.getByRole("group", { name: "Suspend alan.turing?" })).toBe(document.activeElement);
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
     await waitFor(() =>

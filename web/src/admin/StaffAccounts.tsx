@@ -1,16 +1,17 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { Confirm } from "../components/Confirm";
+import { momentText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
 import { Done } from "./Done";
-import { momentText } from "./format";
 
 type Account = Schemas["StaffAccountSummary"];
 const PAGE_SIZE = 50;
@@ -160,20 +161,15 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
           token={token}
           account={confirming}
           onClose={(message) => {
-            const asked = confirming.account_id;
+            // Cancelled: the confirmation gives the focus back to the button that asked; done:
+            // the notice of what happened takes it.
             setConfirming(null);
             setDone(message);
-            // Cancelled: the focus goes back to the button that asked (done: to the outcome).
-            if (!message) requestAnimationFrame(() => focusButton(`[data-confirm-for="${asked}"]`));
           }}
         />
       )}
     </section>
   );
-}
-
-function focusButton(selector: string) {
-  document.querySelector<HTMLButtonElement>(selector)?.focus();
 }
 
 function nameOf(account: Account, t: TFunction): string {
@@ -192,10 +188,8 @@ function ConfirmStatus({
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const heading = useRef<HTMLHeadingElement>(null);
   const suspend = account.status === "active";
   const name = nameOf(account, t);
-  useEffect(() => heading.current?.focus(), []);
   const change = useMutation({
     mutationFn: async () => {
       const { data, error } = await api.PUT("/v1/admin/staff/{account_id}/status", {
@@ -212,34 +206,19 @@ function ConfirmStatus({
   });
   const problem = change.isError ? formErrors(change.error, [], t("errors.network")).general : [];
   return (
-    <div className="usa-alert usa-alert--warning margin-top-3" role="region" aria-labelledby="confirm-status">
-      <div className="usa-alert__body">
-        <h2 className="usa-alert__heading" id="confirm-status" tabIndex={-1} ref={heading}>
-          {suspend ? t("admin.staff.confirmSuspendTitle", { name }) : t("admin.staff.confirmActivateTitle", { name })}
-        </h2>
-        <p className="usa-alert__text">
-          {suspend ? t("admin.staff.confirmSuspendText") : t("admin.staff.confirmActivateText")}
-        </p>
-        <ErrorSummary messages={problem} />
-        <ul className="usa-button-group margin-top-2">
-          <li className="usa-button-group__item">
-            <button
-              type="button"
-              className={`usa-button${suspend ? " usa-button--secondary" : ""}`}
-              disabled={change.isPending}
-              onClick={() => change.mutate()}
-            >
-              {suspend ? t("admin.staff.confirmSuspend", { name }) : t("admin.staff.confirmActivate", { name })}
-            </button>
-          </li>
-          <li className="usa-button-group__item">
-            <button type="button" className="usa-button usa-button--outline" onClick={() => onClose("")}>
-              {t("admin.cancel")}
-            </button>
-          </li>
-        </ul>
-      </div>
-    </div>
+    <Confirm
+      question={suspend ? t("admin.staff.confirmSuspendTitle", { name }) : t("admin.staff.confirmActivateTitle", { name })}
+      confirmLabel={suspend ? t("admin.staff.confirmSuspend", { name }) : t("admin.staff.confirmActivate", { name })}
+      onConfirm={() => change.mutate()}
+      onCancel={() => onClose("")}
+      busy={change.isPending}
+      opener={document.querySelector<HTMLElement>(`[data-confirm-for="${account.account_id}"]`)}
+    >
+      <p className="usa-alert__text">
+        {suspend ? t("admin.staff.confirmSuspendText") : t("admin.staff.confirmActivateText")}
+      </p>
+      <ErrorSummary messages={problem} />
+    </Confirm>
   );
 }
 

@@ -6,6 +6,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe, currentTerms } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const publisher: Schemas["TermsPublisher"] = {
   organization_id: "albany-medical-center",
@@ -43,7 +44,7 @@ describe("terms of use", () => {
     renderAt("/admin/terms");
     expect(await screen.findByRole("heading", { name: "In force now: version 2027-01" })).toBeTruthy();
     expect(document.title).toBe("Terms of Use | Patient portal");
-    expect(screen.getByText(/Published January 15, 2027/)).toBeTruthy();
+    expect(screen.getByText(/Published Jan 15, 2027/)).toBeTruthy();
     const history = screen.getByRole("table", { name: "All versions" });
     const rows = within(history).getAllByRole("row").slice(1);
     expect(rows.map((row) => row.textContent)).toEqual([
@@ -55,6 +56,7 @@ describe("terms of use", () => {
     await userEvent.setup().click(screen.getByRole("button", { name: "Read version 2026-12-04" }));
     expect(await screen.findByText("The old words.")).toBeTruthy();
     expect(screen.getByRole("heading", { name: "Version 2026-12-04" })).toBe(document.activeElement);
+    await expectAccessible();
   });
 
   it("publishes a new version only after a preview and a confirmation", async () => {

@@ -1,11 +1,7 @@
 import type { ErrorBody } from "../api/errors";
 
-/** A moment the API sent ("2026-03-02T10:00:00Z") as a date and time in words, in the reader's language. */
-export function momentText(value: string, language: string): string {
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) return value;
-  return new Intl.DateTimeFormat(language, { dateStyle: "long", timeStyle: "short" }).format(parsed);
-}
+// (the portal's one way of saying dates; the admin pages import it from here too)
+export { momentText } from "../components/dates";
 
 /** The API's error body, when a call was refused with one (a network failure has none). */
 export function isErrorBody(value: unknown): value is ErrorBody {

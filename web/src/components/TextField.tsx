@@ -1,39 +1,30 @@
-import type { InputHTMLAttributes } from "react";
+import type { InputHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { Field } from "./Field";
 
-interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name"> {
+interface Labelled {
   name: string;
   label: string;
   hint?: string;
   error?: string;
 }
 
+type InputProps = Labelled & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name">;
+type TextAreaProps = Labelled & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "name">;
+
 /** A USWDS text input with its label, an optional hint and the API's sentence about it. */
-export function TextField({ name, label, hint, error, ...input }: Props) {
-  const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+export function TextField({ name, label, hint, error, ...input }: InputProps) {
   return (
-    <div className={`usa-form-group${error ? " usa-form-group--error" : ""}`}>
-      <label className={`usa-label${error ? " usa-label--error" : ""}`} htmlFor={id}>
-        {label}
-      </label>
-      {hint && (
-        <div className="usa-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      )}
-      {error && (
-        <span className="usa-error-message" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      )}
-      <input
-        className={`usa-input${error ? " usa-input--error" : ""}`}
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
-        {...input}
-      />
-    </div>
+    <Field name={name} label={label} hint={hint} error={error}>
+      {(control) => <input className={`usa-input${error ? " usa-input--error" : ""}`} {...control} {...input} />}
+    </Field>
+  );
+}
+
+/** The same for text of several lines. */
+export function TextArea({ name, label, hint, error, ...textarea }: TextAreaProps) {
+  return (
+    <Field name={name} label={label} hint={hint} error={error}>
+      {(control) => <textarea className={`usa-textarea${error ? " usa-input--error" : ""}`} {...control} {...textarea} />}
+    </Field>
   );
 }

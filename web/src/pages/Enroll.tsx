@@ -1,13 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
+import { useLinkToken } from "../account/linkToken";
 import { PasswordField } from "../account/PasswordField";
+import { useMe } from "../account/shared";
 import { useToken } from "../session";
 
 const FIELDS = [
@@ -20,10 +23,6 @@ const FIELDS = [
   "accepted_terms_version",
 ] as const;
 
-function codeFromAddress(): string {
-  return new URLSearchParams(window.location.search).get("code") ?? "";
-}
-
 /**
  * The landing page of the invitation email (/enroll?code=...): POST /v1/enrollments with the
  * code, the patient's birth date and family name (matched against their record), a user name, a
@@ -31,14 +30,11 @@ function codeFromAddress(): string {
  */
 export function Enroll() {
   const { t } = useTranslation();
-  // Read once: the code is a secret, so it leaves the address bar and the history entry at once
-  // (where it would stay for anyone who uses the browser later) and lives in this page's state.
-  const [code] = useState(codeFromAddress);
+  // The code is a secret: read once, it leaves the address bar and the history entry at once.
+  const code = useLinkToken("code");
   usePageTitle(t("enroll.title"));
-  useEffect(() => {
-    if (window.location.search) window.history.replaceState(window.history.state, "", window.location.pathname);
-  }, []);
-  const signedIn = useToken() !== null;
+  const token = useToken();
+  const signedIn = token !== null;
   const terms = useQuery({ queryKey: ["terms"], queryFn: () => load(() => api.GET("/v1/terms")), enabled: !signedIn });
   const queryClient = useQueryClient();
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -67,7 +63,7 @@ export function Enroll() {
 
   // A patient who has an account already gets an invitation from another organization: the same
   // link adds that organization's record to the account instead of creating a second one.
-  if (signedIn) return <ConnectInstead code={code} />;
+  if (signedIn) return <SignedIn code={code} token={token} />;
 
   if (enroll.data) {
     return (
@@ -196,6 +192,28 @@ export function Enroll() {
           {t("enroll.submit")}
         </button>
       </form>
+    </>
+  );
+}
+
+/**
+ * Only a patient's account can take an organization on (POST /v1/me/connections); staff and
+ * admins who follow an invitation link, say to check it for a patient, are told whose link it is
+ * instead of being offered a button the API refuses.
+ */
+function SignedIn({ code, token }: { code: string; token: string }) {
+  const { t } = useTranslation();
+  const me = useMe(token);
+  if (me.isPending) return <p>{t("app.loading")}</p>;
+  if (me.isError) return <Problem message={me.error.message} />;
+  if (me.data.account.role === "patient") return <ConnectInstead code={code} />;
+  return (
+    <>
+      <h1>{t("enroll.notForStaffTitle")}</h1>
+      <p>{t("enroll.notForStaff")}</p>
+      <Link className="usa-button" to="/">
+        {t("enroll.goHome")}
+      </Link>
     </>
   );
 }

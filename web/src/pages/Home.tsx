@@ -4,6 +4,7 @@ import { Link, Navigate } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
 import { fetchMe } from "../api/me";
+import { momentText } from "../components/dates";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { StaffHome } from "../staff/StaffHome";
@@ -56,7 +57,6 @@ function SignedInHome({ token }: { token: string }) {
     },
     onSuccess: refresh,
   });
-  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
 
   if (me.isPending) return <p>{t("app.loading")}</p>;
   if (me.isError) return <Problem message={me.error.message} />;
@@ -128,7 +128,7 @@ function SignedInHome({ token }: { token: string }) {
                   <strong>{notice.title}</strong>
                   <br />
                   <span className="text-base">
-                    {t("home.received", { when: when.format(new Date(notice.created_at)) })}
+                    {t("home.received", { when: momentText(notice.created_at, i18n.language) })}
                   </span>
                   {notice.read_at === null && (
                     <>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import { momentText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
@@ -32,7 +33,6 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
         }),
       ),
   });
-  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
   const what = (code: string) =>
     code in en.records.accessLog.whatName
       ? t(`records.accessLog.whatName.${code as KnownWhat}`)
@@ -62,7 +62,7 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
                 {log.data.events.map((event, index) => (
                   <tr key={`${event.at}-${index}`}>
                     <th scope="row" data-label={t("records.accessLog.when")}>
-                      {when.format(new Date(event.at))}
+                      {momentText(event.at, i18n.language)}
                     </th>
                     <td data-label={t("records.accessLog.who")}>{t(`records.accessLog.whoName.${event.who}`)}</td>
                     <td data-label={t("records.accessLog.what")}>{what(event.what)}</td>

@@ -1,10 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { Confirm } from "../components/Confirm";
+import { dayText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
@@ -40,19 +43,12 @@ function ConnectionsView({ record }: { record: RecordView }) {
     void queryClient.invalidateQueries({ queryKey: ["connections", token] });
     void queryClient.invalidateQueries({ queryKey: ["me", token] });
   };
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" });
 
   return (
     <>
       <h1>{t("records.connections.title")}</h1>
       <p>{t("records.connections.intro")}</p>
-      {notice && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{notice}</p>
-          </div>
-        </div>
-      )}
+      <Notice text={notice} />
       {connections.isPending && <p>{t("app.loading")}</p>}
       {connections.isError && <Problem message={connections.error.message} />}
       {connections.data &&
@@ -71,7 +67,7 @@ function ConnectionsView({ record }: { record: RecordView }) {
                       {t(`records.connections.statusName.${connection.status}`)}
                       <br />
                       <span className="text-base">
-                        {t("records.connections.added")} {date.format(new Date(connection.added_at))}
+                        {t("records.connections.added")} {dayText(connection.added_at, i18n.language)}
                       </span>
                     </p>
                     {connection.patient_id !== null && (
@@ -120,6 +116,7 @@ function RecordLinks({ connection, patientId, ownId }: { connection: Connection;
 function RemoveConnection({ connection, onRemoved }: { connection: Connection; onRemoved: (message: string) => void }) {
   const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
   const organization = organizationName(connection);
   const remove = useMutation({
     mutationFn: () =>
@@ -132,34 +129,34 @@ function RemoveConnection({ connection, onRemoved }: { connection: Connection; o
       }),
     onSuccess: () => onRemoved(t("records.connections.removed", { organization })),
   });
-  if (!asking)
-    return (
-      <button type="button" className="usa-button usa-button--secondary" onClick={() => setAsking(true)}>
+  return (
+    <>
+      <button
+        ref={button}
+        type="button"
+        className="usa-button usa-button--secondary"
+        aria-expanded={asking}
+        onClick={() => setAsking(true)}
+      >
         {t("records.connections.remove", { organization })}
       </button>
-    );
-  return (
-    <div role="group" aria-label={t("records.connections.remove", { organization })}>
-      <p>{t("records.connections.confirm", { organization })}</p>
-      <ul className="usa-button-group">
-        <li className="usa-button-group__item">
-          <button
-            type="button"
-            className="usa-button usa-button--secondary"
-            onClick={() => remove.mutate()}
-            disabled={remove.isPending}
-          >
-            {t("records.connections.confirmYes")}
-          </button>
-        </li>
-        <li className="usa-button-group__item">
-          <button type="button" className="usa-button usa-button--outline" onClick={() => setAsking(false)}>
-            {t("records.connections.confirmNo")}
-          </button>
-        </li>
-      </ul>
-      {remove.isError && <Problem message={remove.error.message} />}
-    </div>
+      {asking && (
+        <Confirm
+          question={t("records.connections.confirm", { organization })}
+          confirmLabel={t("records.connections.confirmYes")}
+          cancelLabel={t("records.connections.confirmNo")}
+          onConfirm={() => remove.mutate()}
+          onCancel={() => {
+            remove.reset();
+            setAsking(false);
+          }}
+          busy={remove.isPending}
+          opener={button.current}
+        >
+          {remove.isError && <Problem message={remove.error.message} />}
+        </Confirm>
+      )}
+    </>
   );
 }
 

@@ -3,12 +3,12 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import { whenText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { OpenFile } from "./OpenFile";
 import { PatientPage, type RecordView } from "./PatientPage";
-import { whenText } from "./format";
 
 const PAGE_SIZE = 20;
 

@@ -4,11 +4,11 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
+import { whenText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "./PatientPage";
-import { whenText } from "./format";
 
 type Category = Schemas["ResultSummary"]["category"];
 const categories: Category[] = ["lab", "pathology", "imaging", "other"];

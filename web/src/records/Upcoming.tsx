@@ -3,11 +3,12 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { whenText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "./PatientPage";
-import { whenText } from "./format";
 
 type Category = Schemas["ReleasePreferences"]["wait_for_review"][number];
 const categories: Category[] = ["lab", "pathology", "imaging", "other"];
@@ -160,13 +161,7 @@ function PreferencesForm({
       <button type="submit" className="usa-button" disabled={change.isPending}>
         {t("records.upcoming.save")}
       </button>
-      {change.isSuccess && (
-        <div className="usa-alert usa-alert--success usa-alert--slim" role="status">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("records.upcoming.saved")}</p>
-          </div>
-        </div>
-      )}
+      <Notice text={change.isSuccess ? t("records.upcoming.saved") : null} />
     </form>
   );
 }

@@ -39,17 +39,5 @@ export function flagWords(observation: Pick<Observation, "flags" | "critical">, 
   return words;
 }
 
-/** A date as sent ("2026-03-02", "2026-03-02T10:00:00Z", or less precise): shown as precisely as known. */
-export function whenText(value: string | null, language: string): string | null {
-  if (value === null || value === "") return null;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: "UTC" }).format(
-      new Date(`${value}T00:00:00Z`),
-    );
-  }
-  const parsed = new Date(value);
-  if (value.length > 10 && !Number.isNaN(parsed.getTime())) {
-    return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(parsed);
-  }
-  return value; // a year, or a year and month: as sent
-}
+// (the portal's one way of saying dates; the record pages import it from here too)
+export { whenText } from "../components/dates";

@@ -3,10 +3,10 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { whenText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
-import { whenText } from "../records/format";
 import { StaffPage } from "./StaffPage";
 import { patientName, recordNumbers } from "./format";
 

@@ -4,15 +4,16 @@ import { useTranslation } from "react-i18next";
 import { Link, useLocation, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { Confirm } from "../components/Confirm";
+import { momentText, whenText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
-import { whenText } from "../records/format";
-import { Confirm, Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant, patientName } from "./format";
+import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type Portal = Schemas["PatientPortal"];
@@ -60,7 +61,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
   return (
     <>
       <h1>{patientName(patient)}</h1>
-      {registered && <Outcome outcome={{ ok: true, text: t("staff.register.done") }} />}
+      {registered && <Notice text={t("staff.register.done")} />}
       <section aria-labelledby="demographics">
         <h2 id="demographics">{t("staff.patient.demographics")}</h2>
         <dl className="margin-0">
@@ -187,7 +188,7 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
           />
         </dl>
       )}
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {actions.length > 0 && (
         <>
           <h3>{t("staff.access.actions")}</h3>
@@ -255,7 +256,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
         ok: true,
         text: t("staff.invite.resent", {
           email: invitation.email,
-          when: answer ? instant(answer.expires_at, i18n.language) : "",
+          when: answer ? momentText(answer.expires_at, i18n.language) : "",
         }),
       });
       void refresh();
@@ -282,7 +283,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
   return (
     <section aria-labelledby="invitations" className="margin-top-4">
       <h2 id="invitations">{t("staff.invite.title")}</h2>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {revoking && (
         <Confirm
           key={revoking.invitation_id}
@@ -312,11 +313,11 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
             {portal.invitations.map((invitation) => (
               <tr key={invitation.invitation_id}>
                 <th scope="row" data-label={t("staff.invite.sent")}>
-                  {invitation.created_at ? instant(invitation.created_at, i18n.language) : t("staff.notGiven")}
+                  {invitation.created_at ? momentText(invitation.created_at, i18n.language) : t("staff.notGiven")}
                 </th>
                 <td data-label={t("staff.invite.email")}>{invitation.email}</td>
                 <td data-label={t("staff.invite.status")}>{t(`staff.invitationStatus.${invitation.status}`)}</td>
-                <td data-label={t("staff.invite.expires")}>{instant(invitation.expires_at, i18n.language)}</td>
+                <td data-label={t("staff.invite.expires")}>{momentText(invitation.expires_at, i18n.language)}</td>
                 <td data-label={t("staff.invite.wrongAnswers")}>{invitation.failed_attempts}</td>
                 <td data-label={t("staff.actions")}>
                   {invitable && (invitation.status === "pending" || invitation.status === "expired") && (
@@ -381,7 +382,7 @@ function InviteForm({ token, patientId, onSent }: { token: string; patientId: st
         setErrors(formErrors(error, ["email"], t("errors.unexpected")));
       } else {
         form.reset();
-        onSent({ ok: true, text: t("staff.invite.sentTo", { email, when: instant(data.expires_at, i18n.language) }) });
+        onSent({ ok: true, text: t("staff.invite.sentTo", { email, when: momentText(data.expires_at, i18n.language) }) });
         void queryClient.invalidateQueries({ queryKey: staffPatientKey(token, patientId) });
       }
     } catch {

@@ -4,13 +4,14 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
+import { Confirm } from "../components/Confirm";
+import { momentText, whenText } from "../components/dates";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { whenText } from "../records/format";
-import { Confirm, Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant, patientName } from "./format";
+import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type HoldReason = Schemas["HoldRequest"]["reason"];
@@ -79,7 +80,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
             (released) =>
               t("staff.results.releasedNow", {
                 name: row.name,
-                when: released ? instant(released.released_at, i18n.language) : "",
+                when: released ? momentText(released.released_at, i18n.language) : "",
               }),
           ),
     onSuccess: (text) => {
@@ -133,7 +134,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
 
   function stateText(row: Row): string {
     const state = releaseState(row, now);
-    const when = row.released_at ? instant(row.released_at, i18n.language) : "";
+    const when = row.released_at ? momentText(row.released_at, i18n.language) : "";
     if (state === "held")
       return t("staff.results.state.held", {
         reason: row.held_reason ? t(`staff.holdReason.${row.held_reason}`) : t("staff.notGiven"),
@@ -144,7 +145,7 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
   return (
     <>
       {heading}
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {asking && (
         <Confirm
           key={`${asking.action}-${asking.row.kind}-${asking.row.id}`}

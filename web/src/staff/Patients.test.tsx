@@ -5,6 +5,7 @@ import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { PID, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 // The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
 // longer than the default second.
@@ -36,6 +37,7 @@ describe("find a patient", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Dana M Rivera" })).toBeTruthy();
     expect(window.location.pathname).toBe(`/staff/patients/${PID}`);
     expect(document.title).toBe("Patient | Patient portal"); // the title names no patient
+    await expectAccessible();
   });
 
   it("says in words when no patient has that number", async () => {
@@ -50,6 +52,7 @@ describe("find a patient", () => {
     await user.click(screen.getByRole("button", { name: "Find" }));
     expect((await screen.findByRole("alert")).textContent).toContain("No such patient.");
     expect(screen.getByRole("link", { name: "Register a patient" })).toBeTruthy();
+    await expectAccessible();
   });
 
   it("shows the API's complaint about the number next to the field", async () => {
@@ -117,6 +120,7 @@ describe("register a patient", () => {
       birth_date: "1990-04-01",
       sex: "male",
     });
+    await expectAccessible();
   });
 
   it("shows a refused field next to it, and a conflict above the form", async () => {
@@ -145,6 +149,7 @@ describe("register a patient", () => {
     await user.click(screen.getByRole("button", { name: "Register patient" }));
     expect(await screen.findByText("Another patient of the organization has this identifier.")).toBeTruthy();
     expect(window.location.pathname).toBe("/staff/patients/new");
+    await expectAccessible();
   });
 });
 
@@ -173,6 +178,7 @@ describe("a patient's page", () => {
     // an enrolled patient is not invited again
     expect(screen.getByText("The patient has portal access, so no invitation can be sent.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Send invitation" })).toBeNull();
+    await expectAccessible();
   });
 
   it("offers only the portal actions that apply to the account as it stands", async () => {

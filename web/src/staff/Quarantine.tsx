@@ -3,13 +3,14 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
+import { Confirm } from "../components/Confirm";
+import { momentText } from "../components/dates";
+import { Notice } from "../components/Notice";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { Confirm, Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant } from "./format";
 
 type Message = Schemas["QuarantinedMessage"];
 type Step = "replay" | "dismiss";
@@ -65,7 +66,7 @@ function QuarantineView({ token }: { token: string }) {
     <>
       <h1>{t("staff.quarantine.title")}</h1>
       <p>{t("staff.quarantine.intro")}</p>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {asking && (
         <Confirm
           key={`${asking.step}-${asking.message.id}`}
@@ -97,7 +98,7 @@ function QuarantineView({ token }: { token: string }) {
               <tbody>
                 {messages.data.messages.map((message) => (
                   <tr key={message.id}>
-                    <td data-label={t("staff.quarantine.received")}>{instant(message.received_at, i18n.language)}</td>
+                    <td data-label={t("staff.quarantine.received")}>{momentText(message.received_at, i18n.language)}</td>
                     <th scope="row" data-label={t("staff.quarantine.message")}>
                       {label(message)}
                       <br />

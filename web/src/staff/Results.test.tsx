@@ -6,6 +6,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { PID, portal, staffDocument, staffMe, staffResult } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 const results: Schemas["StaffResults"] = {
   results: [
@@ -55,6 +56,7 @@ describe("a patient's results, as staff see them", () => {
       "Hold back",
       "Release now",
     ]);
+    await expectAccessible();
   });
 
   it("holds back a delayed result for the reason chosen, after asking, and shows its new state", async () => {
@@ -185,5 +187,6 @@ describe("a patient's health summary, as staff see it", () => {
     expect(await screen.findByText("Dec 15, 2026")).toBeTruthy();
     expect(screen.getByText("Follow-up visit · Dr. Grace Hopper · booked")).toBeTruthy();
     expect(calls.at(-1)?.search).toBe("?limit=20&when=upcoming");
+    await expectAccessible();
   });
 });

@@ -5,6 +5,7 @@ import { setToken } from "../session";
 import { apiError, emptyInbox } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { PID, dana, quarantined, staffMe, worklistItem } from "./fixtures";
+import { expectAccessible } from "../test/axe";
 
 // The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
 // longer than the default second.
@@ -48,6 +49,7 @@ describe("the worklist", () => {
     expect((await screen.findByRole("status")).textContent).toBe("The item about Dana M Rivera is closed: Left a message.");
     expect(calls.find((call) => call.method === "POST")?.body).toEqual({ outcome: "left_message" });
     expect(await screen.findByRole("table", { name: "1 open item" })).toBeTruthy();
+    await expectAccessible();
   });
 
   it("says so when nothing is open, and says a refusal in words", async () => {
@@ -100,6 +102,7 @@ describe("the feed quarantine", () => {
       "?limit=20",
       "?limit=20&cursor=c2",
     ]);
+    await expectAccessible();
   });
 
   it("replays and dismisses a message after asking, and says a refusal in words", async () => {
@@ -180,6 +183,7 @@ describe("the staff home", () => {
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Find a patient" })).toBeTruthy();
+    await expectAccessible();
   });
 
   it("gives admins the same pages", async () => {

@@ -3,13 +3,13 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, type Schemas } from "../api/client";
+import { momentText, whenText } from "../components/dates";
+import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { whenText } from "../records/format";
-import { Outcome } from "./Confirm";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
-import { instant, patientName, recordNumbers } from "./format";
+import { patientName, recordNumbers } from "./format";
 import { fetchWorklist, worklistKey } from "./queries";
 
 type Item = Schemas["WorklistItem"];
@@ -52,7 +52,7 @@ function WorklistView({ token }: { token: string }) {
     <>
       <h1>{t("staff.worklist.title")}</h1>
       <p>{t("staff.worklist.intro")}</p>
-      <Outcome outcome={said} />
+      <Notice text={said?.text} ok={said?.ok} />
       {items.isPending && <p>{t("app.loading")}</p>}
       {items.isError && <Problem message={items.error.message} />}
       {items.data &&
@@ -98,7 +98,7 @@ function ItemRow({ item, busy, onClose }: { item: Item; busy: boolean; onClose: 
   const selectId = `outcome-${item.item_id}`;
   return (
     <tr>
-      <td data-label={t("staff.worklist.opened")}>{instant(item.created_at, i18n.language)}</td>
+      <td data-label={t("staff.worklist.opened")}>{momentText(item.created_at, i18n.language)}</td>
       <td data-label={t("staff.worklist.task")}>
         {task}
         {item.result_version > 1 && ` ${t("staff.worklist.version", { version: item.result_version })}`}

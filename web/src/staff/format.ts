@@ -12,8 +12,3 @@ export function recordNumbers(patient: PatientSummary): string[] {
   const mrns = patient.identifiers.filter((identifier) => identifier.type === "MR");
   return (mrns.length ? mrns : patient.identifiers).map((identifier) => identifier.value);
 }
-
-/** An instant the API gives (ISO 8601), as a date and time in words for the reader's language. */
-export function instant(value: string, language: string): string {
-  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
-}

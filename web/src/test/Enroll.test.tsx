@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { apiError, enrolled, me, terms } from "./fixtures";
-import { saratoga } from "./recordsFixtures";
+import { staffMe } from "../staff/fixtures";
+import { expectAccessible, saratoga } from "./recordsFixtures";
 import { fakeApi, renderAt } from "./render";
 
 async function fillIn(user: ReturnType<typeof userEvent.setup>) {
@@ -140,5 +141,20 @@ describe("enroll", () => {
     renderAt("/enroll?code=INV-456");
     await userEvent.setup().click(await screen.findByRole("button", { name: "Add it to my account" }));
     expect(await screen.findByText("This organization is connected already.")).toBeTruthy();
+  });
+
+  it.each(["staff", "admin"] as const)("tells a signed-in %s account whose link it is, and offers no button the API refuses", async (role) => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe(role) },
+      "GET /v1/me/notifications": { status: 200, body: { notifications: [], unread_count: 0, next_cursor: null } },
+    });
+    renderAt("/enroll?code=INV-456");
+    expect(await screen.findByRole("heading", { level: 1, name: "This invitation is for a patient" })).toBeTruthy();
+    expect(window.location.search).toBe("");
+    expect(screen.queryByRole("button", { name: "Add it to my account" })).toBeNull();
+    expect(screen.queryByLabelText("Choose a password")).toBeNull();
+    expect(calls.some((call) => call.method === "POST")).toBe(false);
+    await expectAccessible();
   });
 });

@@ -51,15 +51,26 @@ describe("my connections", () => {
     });
     renderAt("/connections");
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Remove Saratoga Hospital" }));
-    expect(screen.getByText(/You will no longer see its records here/)).toBeTruthy();
+    const remove = await screen.findByRole("button", { name: "Remove Saratoga Hospital" });
+    await user.click(remove);
+    // The question takes the focus, so a screen reader reads it at once.
+    const question = screen.getByRole("group", { name: /You will no longer see its records here/ });
+    expect(document.activeElement).toBe(question);
+    await expectAccessible();
     await user.click(screen.getByRole("button", { name: "Keep it" }));
     expect(calls.some((call) => call.method === "DELETE")).toBe(false);
+    // Kept: the keyboard carries on from the button that asked.
+    expect(screen.queryByRole("group", { name: /You will no longer see/ })).toBeNull();
+    expect(document.activeElement).toBe(remove);
 
-    await user.click(screen.getByRole("button", { name: "Remove Saratoga Hospital" }));
+    await user.keyboard("{Enter}");
     await user.click(screen.getByRole("button", { name: "Yes, remove it" }));
-    expect((await screen.findByRole("status")).textContent).toBe("Saratoga Hospital was removed.");
+    const notice = await screen.findByRole("status");
+    expect(notice.textContent).toBe("Saratoga Hospital was removed.");
+    // Removed: the button that asked is gone, and the notice of what happened has the focus.
+    expect(document.activeElement).toBe(notice);
     await waitFor(() => expect(screen.queryByRole("heading", { name: "Saratoga Hospital" })).toBeNull());
+    expect(document.activeElement).toBe(notice);
   });
 
   it("says why a removal is refused", async () => {

@@ -1,7 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { fileWindow } from "../records/OpenFile";
 import { setToken } from "../session";
 import { apiError, documentsPage, me, resultSummary } from "./fixtures";
 import {
@@ -17,18 +16,40 @@ import {
 import type { Schemas } from "../api/client";
 import { fakeApi, renderAt } from "./render";
 
+/**
+ * window.open replaced: the window it gives, and whether it was opened before the API answered
+ * (the click must open it, or browsers block it as a pop-up).
+ */
+function stubWindowOpen(answer: "window" | "blocked" = "window") {
+  const opened = { opener: window as Window | null, location: { href: "" }, close: vi.fn(), closed: false };
+  const open = vi.fn(() => (answer === "window" ? (opened as unknown as Window) : null));
+  vi.stubGlobal("open", open);
+  return { open, opened };
+}
+
 describe("opening files", () => {
   it("asks for a document's link with the session's token, then opens it", async () => {
     setToken("tok-1");
-    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    const { open, opened } = stubWindowOpen();
+    let openedFirst = false;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
-      "GET /v1/patients/p-1/documents/d-1/content-link": { status: 200, body: fileLink },
+      "GET /v1/patients/p-1/documents/d-1/content-link": () => {
+        openedFirst = open.mock.calls.length === 1;
+        return { status: 200, body: fileLink };
+      },
     });
     renderAt("/documents");
     await userEvent.setup().click(await screen.findByRole("button", { name: "Open Discharge summary" }));
-    await waitFor(() => expect(opened).toHaveBeenCalledWith(fileLink.url));
+    // A new window, opened in the click (before the API's answer), that cannot reach back to this tab
+    await waitFor(() => expect(opened.location.href).toBe(fileLink.url));
+    expect(openedFirst).toBe(true);
+    expect(open).toHaveBeenCalledWith("", "_blank");
+    expect(opened.opener).toBeNull();
+    expect(opened.close).not.toHaveBeenCalled();
+    // This tab stays on the page: the link is in no history entry of the portal's
+    expect(window.location.pathname).toBe("/documents");
     const asked = calls.find((call) => call.path.endsWith("/content-link"));
     expect(asked?.headers.get("Authorization")).toBe("Bearer tok-1");
     // the link is used, never kept
@@ -38,7 +59,7 @@ describe("opening files", () => {
 
   it("says in words when the file is refused, beside its button", async () => {
     setToken("tok-1");
-    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    const { opened } = stubWindowOpen();
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
@@ -50,12 +71,27 @@ describe("opening files", () => {
     renderAt("/documents");
     await userEvent.setup().click(await screen.findByRole("button", { name: "Open Discharge summary" }));
     expect((await screen.findByRole("alert")).textContent).toBe("No such document.");
-    expect(opened).not.toHaveBeenCalled();
+    // the blank window opened for it is closed again, and the reason is on the page
+    expect(opened.close).toHaveBeenCalled();
+    expect(opened.location.href).toBe("");
+  });
+
+  it("says so when the browser blocks the new window, and asks for no link", async () => {
+    setToken("tok-1");
+    stubWindowOpen("blocked");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/documents": { status: 200, body: documentsPage },
+    });
+    renderAt("/documents");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Open Discharge summary" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/Allow pop-ups for this portal/);
+    expect(calls.some((call) => call.path.endsWith("/content-link"))).toBe(false);
   });
 
   it("opens a file a result carries, by its position in the report", async () => {
     setToken("tok-1");
-    const opened = vi.spyOn(fileWindow, "open").mockImplementation(() => {});
+    const { opened } = stubWindowOpen();
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/patients/p-1/results/r-3": { status: 200, body: glucoseResult },
@@ -65,7 +101,7 @@ describe("opening files", () => {
     renderAt("/results/r-3");
     const row = within(await screen.findByRole("table", { name: "Values" })).getByRole("row", { name: /Lab report/ });
     await userEvent.setup().click(within(row).getByRole("button", { name: "Open Lab report" }));
-    await waitFor(() => expect(opened).toHaveBeenCalledWith(fileLink.url));
+    await waitFor(() => expect(opened.location.href).toBe(fileLink.url));
   });
 });
 

@@ -1,7 +1,7 @@
-import axe from "axe-core";
-import { expect } from "vitest";
 import type { Schemas } from "../api/client";
 import { me, resultSummary } from "./fixtures";
+
+export { expectAccessible } from "./axe";
 
 // The API's answers the records pages' tests fake, in the documented shapes (typed by the schema).
 
@@ -127,9 +127,3 @@ export const fileLink: Schemas["FileLinkView"] = {
   media_type: "application/pdf",
   disposition: "inline",
 };
-
-/** axe's rules on what the page shows (colour contrast needs a real browser's layout). */
-export async function expectAccessible(element: Element = document.body): Promise<void> {
-  const found = await axe.run(element, { rules: { "color-contrast": { enabled: false } } });
-  expect(found.violations.map((violation) => `${violation.id}: ${violation.nodes.map((n) => n.html).join(" | ")}`)).toEqual([]);
-}

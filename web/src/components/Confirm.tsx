@@ -2,35 +2,42 @@ import { type ReactNode, useEffect, useId, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
 /**
- * Asks before an action that cannot be taken back in a click (ending a patient's access, holding a
- * result back, dismissing a message). It sits in the page beside the button that asked, not in a
- * modal, and takes the keyboard's focus so that a screen reader reads the question at once.
+ * Asks before an action that cannot be taken back in a click (removing a connection, stopping a
+ * feed, ending a patient's access). It sits in the page beside the button that asked, not in a
+ * modal, and takes the keyboard's focus so that a screen reader reads the question at once. Once
+ * it closes, the focus goes back to the button that asked (`opener`, else whatever had the focus
+ * when it opened), so a keyboard user carries on where they were; after an action that removed
+ * that button, the Notice saying what happened takes it instead.
  */
 export function Confirm({
   question,
   confirmLabel,
+  cancelLabel,
   onConfirm,
   onCancel,
   busy,
+  opener,
   children,
 }: {
   question: string;
   confirmLabel: string;
+  cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
   busy: boolean;
+  opener?: HTMLElement | null;
   children?: ReactNode;
 }) {
   const { t } = useTranslation();
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
+  const asker = useRef(opener);
   useEffect(() => {
-    // Back to the button that asked once the question is answered or cancelled, so a keyboard
-    // user carries on where they were.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // (a click does not focus a button in every browser: the caller may name the button instead)
+    const back = asker.current ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     box.current?.focus();
     return () => {
-      if (opener?.isConnected) opener.focus();
+      if (back?.isConnected) back.focus();
     };
   }, []);
   return (
@@ -54,25 +61,10 @@ export function Confirm({
           </li>
           <li className="usa-button-group__item">
             <button type="button" className="usa-button usa-button--outline" onClick={onCancel} disabled={busy}>
-              {t("staff.cancel")}
+              {cancelLabel ?? t("app.cancel")}
             </button>
           </li>
         </ul>
-      </div>
-    </div>
-  );
-}
-
-/** What an action came to: the new state in words, or the API's refusal in its own words. */
-export function Outcome({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
-  if (outcome === null) return null;
-  return (
-    <div
-      className={`usa-alert usa-alert--slim margin-y-2 ${outcome.ok ? "usa-alert--success" : "usa-alert--error"}`}
-      role={outcome.ok ? "status" : "alert"}
-    >
-      <div className="usa-alert__body">
-        <p className="usa-alert__text">{outcome.text}</p>
       </div>
     </div>
   );
