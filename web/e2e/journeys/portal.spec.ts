@@ -176,10 +176,13 @@ test("the patient enrolls from the emailed link, sets up an authenticator and si
   await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
   await expect(page.getByText(/After visit summary/i).first()).toBeVisible();
   await expectAccessible(page, "documents");
-  // She opens it: the portal hands the browser a short-lived link to the file, which opens here.
+  // She opens it: the portal hands a new window a short-lived link to the file; the portal's tab
+  // stays where it was (the link never enters its history).
+  const opened = page.waitForEvent("popup");
   await page.getByRole("button", { name: /^Open After visit summary/i }).click();
-  await expect(page.getByText(/Visit with Dr\. Grace Okoro/)).toBeVisible();
-  await page.goBack();
+  const file = await opened;
+  await expect(file.getByText(/Visit with Dr\. Grace Okoro/)).toBeVisible();
+  await file.close();
   await expect(page.getByRole("heading", { level: 1, name: "Documents" })).toBeVisible();
 
   // Who looked at her record: her own reads, and the staff who invited her.

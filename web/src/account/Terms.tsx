@@ -7,7 +7,8 @@ import { type FormErrors, load, noErrors } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { useDates, WithMe } from "./shared";
+import { useDates } from "../components/dates";
+import { WithMe } from "./shared";
 import { submit } from "./submit";
 
 const fetchTerms = () => load(() => api.GET("/v1/terms"));

@@ -28,4 +28,3 @@ function MeLoaded({ token, children }: { token: string; children: (me: Schemas["
 }
 
 // (the portal's one way of saying dates; the account pages import it from here too)
-export { useDates } from "../components/dates";

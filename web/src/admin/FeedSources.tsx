@@ -10,7 +10,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
-import { Done } from "./Done";
+import { Notice } from "../components/Notice";
 
 type Source = Schemas["FeedSource"];
 
@@ -51,7 +51,7 @@ function SourcesPage({ token }: { token: string }) {
       <h1>{t("admin.feeds.title")}</h1>
       <p className="usa-intro">{t("admin.feeds.intro")}</p>
       <p>{t("admin.feeds.quarantine")}</p>
-      <Done message={done} />
+      <Notice text={done} />
       <h2>{t("admin.feeds.listTitle")}</h2>
       {sources.isPending && <p>{t("app.loading")}</p>}
       {sources.isError && <Problem message={sources.error.message} />}

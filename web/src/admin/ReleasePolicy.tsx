@@ -3,13 +3,12 @@ import type { TFunction } from "i18next";
 import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
-import { load, sentence } from "../api/errors";
+import { isErrorBody, load, sentence } from "../api/errors";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
-import { isErrorBody } from "./format";
 
 // What a policy may name (release.policy on the API): result categories, document types, and a
 // test by its coding system and code. Anything not named is shown at once.

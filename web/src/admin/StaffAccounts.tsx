@@ -11,7 +11,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
-import { Done } from "./Done";
+import { Notice } from "../components/Notice";
 
 type Account = Schemas["StaffAccountSummary"];
 const PAGE_SIZE = 50;
@@ -59,7 +59,7 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
   return (
     <section aria-labelledby="staff-list">
       <h2 id="staff-list">{t("admin.staff.listTitle")}</h2>
-      <Done message={done} />
+      <Notice text={done} />
       <div className="usa-form-group">
         <label className="usa-label" htmlFor="staff-filter">
           {t("admin.staff.find")}
@@ -265,7 +265,7 @@ function AddColleague({ token }: { token: string }) {
     <section aria-labelledby="add-colleague" className="margin-top-5">
       <h2 id="add-colleague">{t("admin.staff.addTitle")}</h2>
       <p>{t("admin.staff.addIntro")}</p>
-      <Done message={sentTo && t("admin.staff.sent", { email: sentTo })} />
+      <Notice text={sentTo ? t("admin.staff.sent", { email: sentTo }) : null} />
       <ErrorSummary messages={errors.general} />
       <form className="usa-form" onSubmit={onSubmit} noValidate>
         <TextField

@@ -8,9 +8,9 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
-import { Done } from "./Done";
-import { TextArea } from "./TextArea";
-import { momentText } from "./format";
+import { Notice } from "../components/Notice";
+import { TextArea } from "../components/TextField";
+import { momentText } from "../components/dates";
 
 type Publication = Schemas["TermsPublication"];
 
@@ -42,7 +42,7 @@ function TermsPage({ token }: { token: string }) {
     <>
       <h1>{t("admin.terms.title")}</h1>
       <p className="usa-intro">{t("admin.terms.intro")}</p>
-      <Done message={published && t("admin.terms.published", { version: published })} />
+      <Notice text={published ? t("admin.terms.published", { version: published }) : null} />
       {versions.isPending && <p>{t("app.loading")}</p>}
       {versions.isError && <Problem message={versions.error.message} />}
       {versions.data && current && (

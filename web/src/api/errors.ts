@@ -11,7 +11,7 @@ export interface FormErrors {
 
 export const noErrors: FormErrors = { fields: {}, general: [] };
 
-function isErrorBody(value: unknown): value is ErrorBody {
+export function isErrorBody(value: unknown): value is ErrorBody {
   return typeof value === "object" && value !== null && "error" in value;
 }
 

@@ -8,7 +8,8 @@ import { usePageTitle } from "../components/usePageTitle";
 import { OpenFile } from "./OpenFile";
 import { PatientPage, type RecordView } from "./PatientPage";
 import { TrendChart } from "./TrendChart";
-import { flagWords, valueText, whenText } from "./format";
+import { whenText } from "../components/dates";
+import { flagWords, valueText } from "./format";
 
 /** One released result: its values, the report's status, and every earlier version of it. */
 export function ResultDetail() {

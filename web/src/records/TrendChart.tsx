@@ -1,7 +1,8 @@
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../api/client";
-import { flagWords, whenText } from "./format";
+import { whenText } from "../components/dates";
+import { flagWords } from "./format";
 
 type Trend = Schemas["Trend"];
 type Point = Schemas["TrendPoint"];

@@ -40,4 +40,3 @@ export function flagWords(observation: Pick<Observation, "flags" | "critical">, 
 }
 
 // (the portal's one way of saying dates; the record pages import it from here too)
-export { whenText } from "../components/dates";
