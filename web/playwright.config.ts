@@ -27,6 +27,8 @@ export default defineConfig({
     { name: "journeys", testMatch: "journeys/*.spec.ts" },
     // Signs in as the patient the journeys enrolled.
     { name: "speed", testMatch: "speed.spec.ts", dependencies: ["journeys"] },
+    // axe on the pages the journeys do not walk through.
+    { name: "pages", testMatch: "pages.spec.ts", dependencies: ["journeys"] },
     // `make screenshot` only: the README's picture of the results page.
     ...(process.env.PORTAL_SCREENSHOT ? [{ name: "screenshot", testMatch: "screenshot.ts" }] : []),
   ],
