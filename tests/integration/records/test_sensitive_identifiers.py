@@ -181,3 +181,28 @@ def test_a_fhir_patient_s_social_security_and_passport_numbers_are_kept_nowhere_
     assert "feed message filed" in captured.out + caplog.text
     for value in sensitive:
         assert value not in caplog.text and value not in captured.out and value not in captured.err
+
+
+def test_a_number_kept_before_the_rule_is_not_shown_to_staff(sources, staff_token, container):
+    from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+
+    kept = Patient(
+        patient_id="0" * 31 + "1",
+        organization_id=ORG,
+        identifiers=(Identifier("AMC-MRN", "P-800"), Identifier("SSA", SSN_DASHED, "SS")),
+        family_name="Doe",
+        given_names=("Jane",),
+        birth_date="1980-01-02",
+        sex="female",
+        email="",
+        portal_status=PortalStatus.NOT_INVITED,
+        account_id="",
+        created_at=container.clock.now(),
+    )
+    container.patients.add(kept)  # as a feed filed it before sensitive numbers were dropped
+
+    shown = call(sources, "GET", f"/v1/staff/patients/{kept.patient_id}", token=staff_token)
+
+    assert shown.status_code == 200, shown.json_body
+    assert shown.json_body["patient"]["identifiers"] == [{"authority": "AMC-MRN", "value": "P-800", "type": "MR"}]
+    assert SSN_DASHED not in json.dumps(shown.json_body)
