@@ -18,7 +18,7 @@ from typing import Protocol
 
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
-from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+from chalicelib.patients.domain import Identifier, Patient, PortalStatus, is_sensitive
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import FHIR_ID_AUTHORITY, PatientFacts, Unreadable
 
@@ -46,6 +46,8 @@ def identifiers(source: FeedSource, sender: str, facts: PatientFacts) -> tuple[I
     """The message's identifiers as claimed: each with its authority, once; Unreadable when none has one."""
     found: list[Identifier] = []
     for identifier in facts.identifiers:
+        if is_sensitive(identifier.authority, identifier.type):
+            continue  # the readers drop these already; never claimed, whichever reader built the facts
         # The source's default authority is for its bare record numbers only, never an SSN or a
         # payer id sent without authority.
         authority = identifier.authority or (source.default_authority if identifier.type in ("MR", "") else "")

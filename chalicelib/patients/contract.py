@@ -29,7 +29,12 @@ IdentifierType = Annotated[str, StringConstraints(max_length=5, pattern=r"^[A-Z]
 class NewIdentifier(RequestModel):
     authority: IdentifierPart = Field(description="Who assigned the value: an MRN's organization, a lab, an HIE.")
     value: IdentifierPart
-    type: IdentifierType = Field("MR", description="HL7 identifier type code (table 0203): MR, PI, SS ...")
+    type: IdentifierType = Field(
+        "MR",
+        description="HL7 identifier type code (table 0203): MR, PI, MC ... Social security (SS, SB), "
+        "taxpayer (TAX), driver's licence (DL) and passport (PPN) numbers, by type or by an authority "
+        "that issues only them, are refused: the portal never keeps them.",
+    )
 
 
 class PatientRegistration(RequestModel):

@@ -52,6 +52,28 @@ class Patient:
     wait_for_review: tuple[str, ...] = ()
 
 
+# Identifiers that name a person outside any clinic and can be used to impersonate them: a social
+# security number (HL7 type SS; the SSA's OID and FHIR's us-ssn system), a social beneficiary or
+# national insurance number (SB), a taxpayer number (TAX), a driver's licence (DL; US states'
+# licence OIDs sit under 2.16.840.1.113883.4.3) and a passport (PPN; FHIR passport systems and
+# the passport OIDs under 2.16.840.1.113883.4.330). None helps a patient read their record, so the
+# portal never keeps, shows or logs them: the feed readers drop them on reading, and the archived
+# original message is the only place they remain.
+SENSITIVE_TYPES = frozenset({"SS", "SB", "TAX", "DL", "PPN"})
+_SENSITIVE_AUTHORITY = re.compile(
+    r"(urn:oid:)?2\.16\.840\.1\.113883\.4\.(1|3(\.\d+)*|330(\.\d+)*)"
+    r"|https?://hl7\.org/fhir/sid/(us-ssn|passport-.*)"
+    r"|(us-?)?ssa|ssn|us-?ssn",
+    re.IGNORECASE,
+)
+
+
+def is_sensitive(authority: str, type_: str = "") -> bool:
+    """Whether an identifier is one the portal never keeps (see SENSITIVE_TYPES): by its type code,
+    or by an assigning authority that only issues such numbers, whatever type the sender gave."""
+    return type_.strip().upper() in SENSITIVE_TYPES or bool(_SENSITIVE_AUTHORITY.fullmatch(authority.strip()))
+
+
 _IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
 SEXES = ("female", "male", "other", "unknown")
 

@@ -22,7 +22,7 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.contract import EMAIL_PATTERN
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.contract import PatientRegistration
-from chalicelib.patients.domain import Patient, PortalStatus, identifier, parse_birth_date
+from chalicelib.patients.domain import Patient, PortalStatus, identifier, is_sensitive, parse_birth_date
 from chalicelib.patients.stores import Patients
 
 _EMAIL = re.compile(EMAIL_PATTERN)
@@ -55,6 +55,13 @@ def register(
         identifiers.append(identifier(_mrn_authority(ports, caller), request.mrn))
     for entry in request.identifiers or []:
         candidate = identifier(entry.authority, entry.value, entry.type)
+        if is_sensitive(candidate.authority, candidate.type):
+            # Never kept (patients.domain.SENSITIVE_TYPES); the message names the rule, not the value.
+            raise ValidationFailed(
+                "The portal does not keep social security, driver's licence or passport numbers: "
+                "identify the patient by a record number.",
+                [{"field": "identifiers", "issue": "a social security, driver's licence or passport number"}],
+            )
         if any((i.authority, i.value) == (candidate.authority, candidate.value) for i in identifiers):
             raise ValidationFailed("The same identifier is given twice.", [{"field": "identifiers"}])
         identifiers.append(candidate)
@@ -135,7 +142,12 @@ def summary(patient: Patient) -> dict[str, Any]:
     return {
         "patient_id": patient.patient_id,
         "organization_id": patient.organization_id,
-        "identifiers": [{"authority": i.authority, "value": i.value, "type": i.type} for i in patient.identifiers],
+        # (A record filed before sensitive identifiers were dropped on reading may still hold one.)
+        "identifiers": [
+            {"authority": i.authority, "value": i.value, "type": i.type}
+            for i in patient.identifiers
+            if not is_sensitive(i.authority, i.type)
+        ],
         "family_name": patient.family_name,
         "given_names": list(patient.given_names),
         "birth_date": patient.birth_date or None,

@@ -41,9 +41,9 @@ def test_too_many_identifiers_or_too_much_content_is_quarantined_not_retried(api
 
 
 def test_the_default_authority_is_for_record_numbers_only(api):
-    body = ORU.format(cid="t-4", pid3="123-45-6789^^^^SS", obx="OBX|1|NM|2345-7^Glucose^LN||85")
+    body = ORU.format(cid="t-4", pid3="1EG4TE5MK73^^^^MC", obx="OBX|1|NM|2345-7^Glucose^LN||85")
     send(api, body)
-    assert "assigning authority" in records()["LAB|AMC|t-4"].reason  # an SSN is never read as an MRN
+    assert "assigning authority" in records()["LAB|AMC|t-4"].reason  # a payer id is never read as an MRN
 
 
 def test_a_large_message_comes_by_claim_check(api, aws):

@@ -135,15 +135,52 @@ def test_a_patient_without_an_identifier_system_cannot_be_matched():
 
 def test_identifiers_without_a_system_are_skipped_and_the_type_defaults_to_mr():
     patient = sample("uscore_patient-example.json")
-    patient["identifier"] += [{"value": "no-authority"}, {"system": "urn:oid:2.16.840.1.113883.4.1", "value": "999"}]
+    patient["identifier"] += [{"value": "no-authority"}, {"system": "urn:oid:1.2.3.4", "value": "999"}]
 
     identifiers = only(read_fhir(patient)).patient.identifiers
 
     assert [(i.authority, i.value, i.type) for i in identifiers] == [
         ("http://example.org/patient/identifiers", "1032702", "MR"),
-        ("urn:oid:2.16.840.1.113883.4.1", "999", "MR"),
+        ("urn:oid:1.2.3.4", "999", "MR"),
         (FHIR_ID_AUTHORITY, "example", "RI"),
     ]
+
+
+def test_social_security_licence_and_passport_numbers_are_dropped_on_reading():
+    patient = sample("uscore_patient-example.json")
+    patient["identifier"] += [
+        {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "123-45-6789"},
+        {"system": "urn:oid:2.16.840.1.113883.4.1", "value": "123456789"},
+        {"type": {"coding": [{"code": "SB"}]}, "system": "urn:oid:1.2.3.9", "value": "SB-777"},
+        {"type": {"coding": [{"code": "DL"}]}, "system": "urn:oid:2.16.840.1.113883.4.3.36", "value": "D1234567"},
+        {"system": "http://hl7.org/fhir/sid/passport-USA", "value": "P9876543"},
+        {"type": {"coding": [{"code": "PPN"}]}, "system": "urn:oid:1.2.3.10", "value": "P555"},
+    ]
+
+    identifiers = only(read_fhir(patient)).patient.identifiers
+
+    assert [(i.authority, i.value) for i in identifiers] == [
+        ("http://example.org/patient/identifiers", "1032702"),
+        (FHIR_ID_AUTHORITY, "example"),
+    ]
+
+
+def test_a_patient_known_only_by_a_social_security_number_is_unreadable_without_the_number():
+    patient = sample("uscore_patient-example.json")
+    patient["identifier"] = [{"system": "http://hl7.org/fhir/sid/us-ssn", "value": "123-45-6789"}]
+
+    said = reason(patient)
+
+    assert "never kept or matched on" in said and "123-45-6789" not in said
+
+
+def test_a_reference_to_a_patient_by_social_security_number_is_not_followed():
+    observation = sample("uscore_observation-cbc-hemoglobin.json")
+    observation["subject"] = {"identifier": {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "123-45-6789"}}
+
+    said = reason(observation)
+
+    assert "social security" in said and "123-45-6789" not in said
 
 
 # -- DiagnosticReport -----------------------------------------------------------------------------
@@ -439,8 +476,9 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results():
         "1993-06-07",
         "male",
     )
-    # the passport identifier's system is longer than an identifier claim can hold: left out, and said
-    assert message.extra["unusable_identifiers"] == 1
+    # its social security, driver's licence and passport numbers are dropped, and not even counted
+    assert [i.type for i in message.patient.identifiers] == ["MR", "MR", "RI"]
+    assert "unusable_identifiers" not in message.extra
     # one CBC report (its urn:uuid results resolved) and 24 observations of their own
     assert len(message.results) == 25
     [cbc] = [r for r in message.results if r.code.code == "58410-2"]

@@ -40,11 +40,9 @@ def test_a_lab_result_keeps_what_a_clinician_would_show():
 def test_the_patient_is_identified_by_identifier_and_assigning_authority():
     patient = message("elr_ORU_R01_hepC-SN-multiflag_v2.5.1.hl7").patient
 
-    # (the second is the sample's quirk: its CX.5 type code is "ISO", shifted one component)
-    assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [
-        ("MPI", "36363636", "MR"),
-        ("2.16.840.1.113883.4.1", "444333333", "ISO"),
-    ]
+    # (the sample also sends an SSN under the SSA's OID, its CX.5 type shifted to "ISO": dropped
+    # by its authority whatever its type says)
+    assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [("MPI", "36363636", "MR")]
     assert (patient.family_name, patient.given_names, patient.birth_date, patient.sex) == (
         "Everyman",
         ("Adam", "A"),
@@ -169,3 +167,42 @@ def test_a_twenty_result_panel_reads_every_result():
     [report] = read_hl7(text).results
     assert len(report.observations) == 20
     assert [o.code.code for o in report.observations] == [f"{2000 + n}-0" for n in range(1, 21)]
+
+
+@pytest.mark.parametrize(
+    "pid3",
+    [
+        "P-1^^^AMC-MRN^MR~123-45-6789^^^SSA^SS",  # Epic-style: the SSN as a PID-3 repetition
+        "123456789^^^GOV&2.16.840.1.113883.4.1&ISO~P-1^^^AMC-MRN^MR",  # by the SSA's OID
+        "P-1^^^AMC-MRN^MR~D1234567^^^NY-DMV^DL~P555^^^USA^PPN",  # licence and passport
+    ],
+)
+def test_sensitive_identifiers_in_pid3_are_dropped_and_pid19_is_never_read(pid3):
+    text = "\r".join(
+        [
+            "MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240301120000||ADT^A04^ADT_A01|C-1|P|2.5.1",
+            "EVN|A04|20240301120000",
+            f"PID|1||{pid3}||Doe^Jane||19800102|F|||||||||||123-45-6789|D1234567^NY",
+            "PV1|1|O",
+        ]
+    )
+
+    patient = read_hl7(text).patient
+
+    assert [(i.authority, i.value) for i in patient.identifiers] == [("AMC-MRN", "P-1")]
+    assert "6789" not in repr(patient) and "D1234567" not in repr(patient)
+
+
+def test_a_pid3_of_only_a_social_security_number_is_unreadable_without_the_number():
+    text = "\r".join(
+        [
+            "MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240301120000||ADT^A04^ADT_A01|C-1|P|2.5.1",
+            "PID|1||123-45-6789^^^SSA^SS||Doe^Jane||19800102|F",
+            "PV1|1|O",
+        ]
+    )
+
+    with pytest.raises(Unreadable) as caught:
+        read_hl7(text)
+
+    assert "never kept" in str(caught.value) and "6789" not in str(caught.value)

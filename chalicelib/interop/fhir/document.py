@@ -18,8 +18,8 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.interop.fhir.bundle import REFERENCE_TAIL, Entry, read_entries
 from chalicelib.interop.fhir.patients import PatientRecord
 from chalicelib.interop.fhir.validation import validate_resource
-from chalicelib.interop.fhir.values import as_list, as_object, as_text
-from chalicelib.patients.domain import identifier
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, first_of
+from chalicelib.patients.domain import identifier, is_sensitive
 from chalicelib.records.domain import FHIR_ID_AUTHORITY, PatientFacts, Unreadable
 
 _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neither, never guess
@@ -145,6 +145,12 @@ class Document:
             key = (as_text(wanted.get("system")), as_text(wanted.get("value")))
             if literal or not all(key):
                 return None
+            wanted_type = as_text(as_object(first_of(as_object(wanted.get("type")).get("coding"))).get("code"))
+            if is_sensitive(key[0], wanted_type.upper()):
+                raise Unreadable(
+                    f"{source.type} refers to its patient by a social security, driver's licence or "
+                    f"passport number, which the portal never keeps or matches on{source.where}."
+                )
         if key not in self.referred:
             try:
                 known = identifier(key[0], key[1], "RI" if key[0] == FHIR_ID_AUTHORITY else "MR")

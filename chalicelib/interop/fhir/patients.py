@@ -5,6 +5,9 @@ A Patient is only usable with an identifier that names its assigning authority
 cannot hold (too long, odd characters) are counted, not kept, so the sender can be told. The
 Patient's own id is kept too, under the FHIR id authority, because later resources refer to it as
 "Patient/<id>".
+
+Social security numbers, driver's licences and passports (patients.domain.is_sensitive, by type
+code or system) are dropped here, before anything can store, show or log them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any, cast
 from chalicelib.errors import ValidationFailed
 from chalicelib.interop.fhir.bundle import Entry
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, first_of
-from chalicelib.patients.domain import SEXES, identifier
+from chalicelib.patients.domain import SEXES, identifier, is_sensitive
 from chalicelib.records.domain import FHIR_ID_AUTHORITY, ClinicalEntry, PatientFacts, ResultReport, Unreadable
 
 
@@ -32,13 +35,16 @@ class PatientRecord:
 def read_patient(entry: Entry) -> PatientRecord:
     """A validated Patient entry as the record its results and entries are filed under."""
     resource = entry.resource
-    identifiers, unusable, with_system = [], 0, 0
+    identifiers, unusable, with_system, sensitive = [], 0, 0, 0
     for item in map(as_object, as_list(resource.get("identifier"))):
         system, value = as_text(item.get("system")), as_text(item.get("value"))
         if not system or not value:
             continue  # no assigning authority: useless for matching
         with_system += 1
         type_code = as_text(as_object(first_of(as_object(item.get("type")).get("coding"))).get("code")).upper()
+        if is_sensitive(system, type_code):
+            sensitive += 1  # never kept: not even counted among the unusable the sender is told of
+            continue
         try:
             found = identifier(system, value, type_code if re.fullmatch(r"[A-Z]{1,5}", type_code) else "MR")
         except ValidationFailed:
@@ -47,6 +53,11 @@ def read_patient(entry: Entry) -> PatientRecord:
         if found not in identifiers:
             identifiers.append(found)
     if not identifiers:
+        if with_system and sensitive == with_system:
+            raise Unreadable(
+                "Patient has no identifier the portal keeps: social security, driver's licence and "
+                f"passport numbers are never kept or matched on{entry.where}."
+            )
         if with_system:
             raise Unreadable(
                 "Patient has no usable identifier: each identifier with a system has a system or "

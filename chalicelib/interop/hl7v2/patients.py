@@ -4,6 +4,10 @@ A message without a patient identifier cannot be filed, so it is Unreadable. An 
 without an assigning authority (CX.4) is kept with an empty authority: whether the sender's
 configured default authority applies or the message goes to quarantine is the filer's decision,
 never a guess made here.
+
+Social security numbers, driver's licences and passports (patients.domain.is_sensitive) are dropped
+here, before anything can store, show or log them: a PID-3 repetition of such a type or authority
+is skipped, and PID-19 (SSN) and PID-20 (driver's licence) are never read.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.interop.hl7v2.values import iso_time
-from chalicelib.patients.domain import Identifier
+from chalicelib.patients.domain import Identifier, is_sensitive
 from chalicelib.records.domain import PatientFacts, Unreadable
 
 _SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown"}
@@ -25,7 +29,10 @@ def read_patient(reader: FieldReader, pid: Any) -> PatientFacts:
         raise Unreadable("The message has no PID segment.")
     identifiers = read_identifiers(reader, reader.field(pid, 3))
     if not identifiers:
-        raise Unreadable("PID-3 has no patient identifier.")
+        raise Unreadable(
+            "PID-3 has no patient identifier the portal keeps (social security, driver's licence "
+            "and passport numbers are never kept or matched on)."
+        )
     name = (reader.repetitions(reader.field(pid, 5)) or [""])[0]
     given = tuple(part for part in (reader.component(name, 2), reader.component(name, 3)) if part)
     birth = iso_time(reader.field(pid, 7))[:10]
@@ -39,14 +46,17 @@ def read_patient(reader: FieldReader, pid: Any) -> PatientFacts:
 
 
 def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:
-    """A CX field (PID-3, MRG-1): each repetition that has a value."""
+    """A CX field (PID-3, MRG-1): each repetition that has a value and is not sensitive."""
     found = []
     for rep in reader.repetitions(text):
         value = reader.component(rep, 1)
         # CX.4 assigning authority (HD): its namespace id, else its universal id (an OID ...).
         authority = reader.component(rep, 4, 1) or reader.component(rep, 4, 2)
         kind = reader.component(rep, 5) or "MR"
-        if value:
+        # Sensitive by its type, or by either part of its authority (a namespace of a sender's own
+        # choosing may come with the SSA's OID).
+        sensitive = any(is_sensitive(reader.component(rep, 4, part), kind) for part in (1, 2))
+        if value and not sensitive:
             found.append(
                 Identifier(
                     authority=authority[:64], value=value[:64], type=kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"

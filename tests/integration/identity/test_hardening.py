@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -131,7 +132,7 @@ def test_staff_cannot_turn_off_the_only_second_factor_their_role_requires(seeded
 
 def test_each_organization_holds_its_own_identifiers(seeded, staff_token, monkeypatch):
     shared = {
-        "identifiers": [{"authority": "US-SSA", "value": "123-45-6789", "type": "SS"}],
+        "identifiers": [{"authority": "CMS-MBI", "value": "1EG4-TE5-MK73", "type": "MC"}],
         "family_name": "Núñez",
         "birth_date": "1984-03-09",
     }
@@ -140,6 +141,25 @@ def test_each_organization_holds_its_own_identifiers(seeded, staff_token, monkey
 
     # The other organization registers its own record: it neither collides nor learns of the first.
     assert call(seeded, "POST", "/v1/staff/patients", shared, other).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "sensitive",
+    [
+        {"authority": "AMC", "value": "123-45-6789", "type": "SS"},
+        {"authority": "http://hl7.org/fhir/sid/us-ssn", "value": "123-45-6789", "type": "MR"},
+        {"authority": "NY-DMV", "value": "123-45-6789", "type": "DL"},
+    ],
+)
+def test_staff_cannot_register_a_social_security_or_licence_number(seeded, staff_token, sensitive):
+    body = {**PATIENT, "identifiers": [sensitive]}
+
+    refused = call(seeded, "POST", "/v1/staff/patients", body, staff_token)
+
+    assert refused.status_code == 400
+    assert "social security" in refused.json_body["error"]["message"]
+    assert [d["field"] for d in refused.json_body["error"]["details"]] == ["identifiers"]
+    assert "6789" not in json.dumps(refused.json_body)
 
 
 @pytest.mark.parametrize(

@@ -185,7 +185,7 @@ def test_an_a08_updates_demographics_and_adds_a_new_identifier(api, lab_source):
     assert (updated.family_name, updated.given_names) == ("Smith", ("Jane",))
     assert len(patient_items()) == 1
 
-    deliver(api, adt("A08", "ADT-2", "P-100^^^AMC-MRN~99-1234^^^STATE-ID^SS", family="Smith"), group_id="ADT")
+    deliver(api, adt("A08", "ADT-2", "P-100^^^AMC-MRN~99-1234^^^STATE-ID^PI", family="Smith"), group_id="ADT")
 
     again = find(ORG, "STATE-ID", "99-1234")
     assert again is not None and again.patient_id == patient.patient_id

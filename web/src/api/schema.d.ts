@@ -2585,7 +2585,7 @@ export interface components {
             authority: string;
             /**
              * Type
-             * @description HL7 identifier type code (table 0203): MR, PI, SS ...
+             * @description HL7 identifier type code (table 0203): MR, PI, MC ... Social security (SS, SB), taxpayer (TAX), driver's licence (DL) and passport (PPN) numbers, by type or by an authority that issues only them, are refused: the portal never keeps them.
              * @default MR
              */
             type?: string;
