@@ -82,8 +82,9 @@ def list_feed_sources():
     errors=(409,),
 )
 def put_feed_source(source_id: str, body: FeedSourceChange):
-    """Register a sender for the organization, or change its default authority and whether its test
-    messages are filed (outside production only)."""
+    """Register a sender for the organization, or change its default authority or test-message opt-in.
+
+    Test messages (MSH-11 T or D, FHIR HTEST) are filed only outside production, when opted in."""
     request = feed_routes.current_request
     container = wiring.container()
     return sources.put_source(

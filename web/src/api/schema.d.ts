@@ -155,8 +155,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Register a sender for the organization, or change its default authority and whether its test
-         * @description messages are filed (outside production only). Who may call it: admins.
+         * Register a sender for the organization, or change its default authority or test-message opt-in.
+         * @description Test messages (MSH-11 T or D, FHIR HTEST) are filed only outside production, when opted in. Who may call it: admins.
          */
         put: operations["put_admin_feed_sources_source_id"];
         post?: never;
