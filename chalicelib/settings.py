@@ -23,6 +23,7 @@ CLINICAL_INBOUND_QUEUE_NAME = "patient-portal-clinical-inbound.fifo"
 NOTIFICATIONS_QUEUE_NAME = "patient-portal-notifications"
 
 LOCAL_STAGE = "local"
+PRODUCTION_STAGE = "prod"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ class Settings:
         """The local stack on a developer's machine. A stage named "local" deployed to Lambda by
         mistake is not local: developer tools and seeding stay closed there."""
         return self.stage == LOCAL_STAGE and not self.running_in_lambda
+
+    @property
+    def is_production(self) -> bool:
+        """The stage that holds real patients' charts: test messages are never filed there."""
+        return self.stage == PRODUCTION_STAGE
 
     def second_factor_exempt(self, username: str) -> bool:
         return self.is_local and username in self.identity.second_factor_exempt_usernames

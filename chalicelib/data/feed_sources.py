@@ -32,7 +32,10 @@ class DynamoFeedSources:
                 # registers it), never passed on to the catch-all's organization.
                 return None
             return FeedSource(
-                sender=sender, organization_id=item.files_for, default_authority=item.default_authority or ""
+                sender=sender,
+                organization_id=item.files_for,
+                default_authority=item.default_authority or "",
+                files_test_messages=bool(item.files_test_messages),
             )
         return None
 
@@ -44,6 +47,7 @@ class DynamoFeedSources:
                 organization_id=f"sender#{source.sender}",
                 files_for=source.organization_id,
                 default_authority=source.default_authority or None,
+                files_test_messages=source.files_test_messages or None,
             ).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -66,7 +70,9 @@ class DynamoFeedSources:
             except PynamoDBException as error:
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             if item.files_for == organization_id:
-                sources.append(FeedSource(sender, organization_id, item.default_authority or ""))
+                sources.append(
+                    FeedSource(sender, organization_id, item.default_authority or "", bool(item.files_test_messages))
+                )
         return sources
 
     def claim_feed_source(self, source: FeedSource) -> None:
@@ -83,12 +89,18 @@ class DynamoFeedSources:
             if source.default_authority
             else FeedSourceModel.default_authority.remove()
         )
+        test_messages = (
+            FeedSourceModel.files_test_messages.set(True)
+            if source.files_test_messages
+            else FeedSourceModel.files_test_messages.remove()
+        )
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}").update(
                 actions=[
                     FeedSourceModel.files_for.set(source.organization_id),
                     FeedSourceModel.retired_by.remove(),
                     authority,
+                    test_messages,
                 ],
                 condition=free,
             )
@@ -107,6 +119,7 @@ class DynamoFeedSources:
                     FeedSourceModel.files_for.set(""),
                     FeedSourceModel.retired_by.set(organization_id),
                     FeedSourceModel.default_authority.remove(),
+                    FeedSourceModel.files_test_messages.remove(),
                 ],
                 condition=FeedSourceModel.files_for == organization_id,
             )

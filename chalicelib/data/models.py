@@ -174,6 +174,7 @@ class FeedSourceModel(Model):
     files_for = UnicodeAttribute(null=False)  # "" once retired (the API may not DeleteItem here)
     retired_by = UnicodeAttribute(null=True)  # the organization that retired it: only it may take it back
     default_authority = UnicodeAttribute(null=True)
+    files_test_messages = BooleanAttribute(null=True)  # absent: test messages are quarantined
 
 
 class OrganizationSendersModel(Model):

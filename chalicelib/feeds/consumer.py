@@ -28,7 +28,9 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
     def file_one(envelope, message_key: str) -> None:
         from chalicelib.filing import service as filing
 
-        filed = filing.file_message(container, envelope, message_key, container.clock.now())
+        filed = filing.file_message(
+            container, envelope, message_key, container.clock.now(), production=container.settings.is_production
+        )
         logger.info("feed message filed", extra=filing.describe(filed))
 
     def take(record) -> None:

@@ -45,12 +45,18 @@ class FeedSourceChange(RequestModel):
     default_authority: Authority | None = Field(
         None, description="The assigning authority of the sender's bare identifiers; null for none."
     )
+    files_test_messages: bool = Field(
+        False,
+        description="File the sender's training (MSH-11 T), debugging (D) and HTEST-tagged messages "
+        "instead of quarantining them. Refused in production, where they are never filed.",
+    )
 
 
 class FeedSource(ResponseModel):
     source_id: str = Field(description="The sender, base64url-encoded without padding: its name in paths.")
     sender: str
     default_authority: str | None
+    files_test_messages: bool = Field(description="Whether its test messages are filed (never in production).")
 
 
 class FeedSources(ResponseModel):

@@ -31,6 +31,10 @@ class Envelope:
     # HL7: python-hl7's parse of ``text``, made to identify it, so filing does not parse it again
     # (never stored, never compared: an envelope is its text and identity).
     parsed: Any = field(default=None, compare=False, repr=False)
+    # Empty for production data; else what marks the message as test data, in words (HL7 MSH-11
+    # processing id T or D; a FHIR test tag). Such a message never reaches a live chart unless
+    # its feed source opted in, outside production (filing/service.py).
+    test_data: str = ""
 
 
 class Unfileable(Exception):
@@ -76,3 +80,6 @@ class FeedSource:
     sender: str
     organization_id: str
     default_authority: str = ""
+    # Files training, debugging and test-tagged messages instead of quarantining them: for a
+    # sender's test feed into a test stage, never honoured in production.
+    files_test_messages: bool = False

@@ -20,7 +20,20 @@ from chalicelib.feeds.domain import Envelope, FeedFormat, Unfileable
 
 _BOM = b"\xef\xbb\xbf"
 _HEADER_SEGMENTS = ("FHS", "BHS", "BTS", "FTS")
-_SEGMENT_LINE = re.compile(r"^[A-Z][A-Z0-9]{2}(\||$)")
+# A header segment names the field separator its message (or batch) uses: MSH-1, BHS-1, FHS-1.
+# HL7 lets a sender choose it; any punctuation will do ("|" is only the recommended one).
+_HEADER_LINE = re.compile(r"^(MSH|BHS|FHS)([!-/:-@\[-`{-~])")
+_STANDARD_ENCODING = "^~\\&"  # MSH-2: component, repetition, escape, subcomponent
+# HL7 table 0103 (MSH-11.1, processing id): P production, T training, D debugging. A message
+# without one is taken as production, as HL7 v2 senders that leave it out mean it.
+_PROCESSING_IDS = {"P": "", "T": "training", "D": "debugging"}
+# FHIR marks test data with "HTEST" (test health data) of v3-ActReason, in meta.tag or as a
+# security label in meta.security: the system's URL, its older URL or its OID.
+_FHIR_TEST_TAGS = {
+    ("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HTEST"),
+    ("http://hl7.org/fhir/v3/ActReason", "HTEST"),  # the DSTU2/STU3 spelling of the same system
+    ("urn:oid:2.16.840.1.113883.5.8", "HTEST"),  # the code system's OID
+}
 # MSH-9 parts and FHIR resource types as the standards spell them; anything else is not echoed
 # into a stored reason, because a garbled field can hold anything, patient data included.
 _HL7_CODE = re.compile(r"[A-Z0-9_]{1,7}")
@@ -68,7 +81,7 @@ def read_messages(raw: bytes, sender_hint: str = "") -> list[Envelope | Unfileab
         except Unfileable as error:
             error.format = FeedFormat.FHIR
             raise
-    if not (text.startswith(("MSH", "BHS", "FHS")) or "\nMSH|" in text or "\rMSH|" in text):
+    if not (text.startswith(("MSH", "BHS", "FHS")) or re.search(r"[\r\n]MSH[!-/:-@\[-`{-~]", text)):
         raise Unfileable("The body is neither HL7 v2 (no MSH segment) nor FHIR JSON.")
     try:
         messages = _hl7_messages(text)
@@ -97,10 +110,14 @@ def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
 def _hl7_messages(text: str) -> list[str]:
     """Split a body (one message, a BHS/FHS batch, or messages back to back) into messages."""
     messages: list[list[str]] = []
+    separator = "|"  # until a header segment names its own
     for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if not line.strip():
             continue  # blank lines between segments are common and harmless
-        if not _SEGMENT_LINE.match(line):
+        header = _HEADER_LINE.match(line)
+        if header:
+            separator = header.group(2)
+        elif not (re.match(r"[A-Z][A-Z0-9]{2}", line) and line[3:4] in (separator, "")):
             raise Unfileable(f"Line {number} is not an HL7 segment (comments and free text are not accepted).")
         segment_id = line[:3]
         if segment_id in _HEADER_SEGMENTS:
@@ -132,6 +149,7 @@ def _separators_usable(text: str) -> bool:
 def _hl7_envelope(text: str) -> Envelope:
     if not _separators_usable(text):
         raise Unfileable("MSH-1 and MSH-2 (the separator characters) must be distinct punctuation.")
+    text = _with_standard_separators(text)
     try:
         message = hl7.parse(text)
         msh = message.segment("MSH")
@@ -139,6 +157,7 @@ def _hl7_envelope(text: str) -> Envelope:
         sender = f"{msh[3]}|{msh[4]}" if str(msh[4]) else str(msh[3])
         control_id = str(msh[10]).strip()
         message_type = str(msh[9]).strip()
+        processing_id = str(msh[11]).split("^")[0].strip() if len(msh) > 11 else ""
     except (HL7Exception, IndexError, KeyError, ValueError, AssertionError):
         raise Unfileable("The MSH segment cannot be parsed.") from None
     if len(message) < 2:
@@ -169,7 +188,78 @@ def _hl7_envelope(text: str) -> Envelope:
         error = Unfileable(reason, message_type=f"{code}^{trigger}")
         error.sender, error.control_id = sender, control_id  # identified, so the sender can be told
         raise error
-    return Envelope(FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text, parsed=message)
+    if processing_id and processing_id not in _PROCESSING_IDS:
+        error = Unfileable("MSH-11 (processing id) is not P, T or D.", message_type=f"{code}^{trigger}")
+        error.sender, error.control_id = sender, control_id
+        raise error
+    kind = _PROCESSING_IDS.get(processing_id, "")
+    test_data = f"MSH-11 (processing id) is {processing_id} ({kind})" if kind else ""
+    return Envelope(
+        FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text, parsed=message, test_data=test_data
+    )
+
+
+def _with_standard_separators(text: str) -> str:
+    """The message re-written with the standard separators (MSH-1 "|", MSH-2 "^~\\&") when the
+    sender chose others, so the sender, the message type and every field read the same whatever
+    the separators (and a feed source registered as "LAB^BMC" matches either way). Values that
+    hold a standard separator as data are escaped (\\F\\, \\S\\, \\R\\, \\T\\, \\E\\); the sender's escape
+    sequences keep their meaning under the standard escape character."""
+    field = text[3]
+    encoding = text[4:].split(field, 1)[0]
+    if field == "|" and encoding[:4] in (_STANDARD_ENCODING, _STANDARD_ENCODING[:3], ""):
+        return text  # as sent: its bytes are its identity (a resend is a duplicate)
+    component, repetition, escape, subcomponent = (encoding[i] if i < len(encoding) else "" for i in range(4))
+    segments = []
+    for line in text.split("\r"):
+        fields = line.split(field)
+        kept, rest = (["MSH", _STANDARD_ENCODING], fields[2:]) if fields[0] == "MSH" else (fields[:1], fields[1:])
+        segments.append(
+            "|".join(
+                kept
+                + [
+                    "~".join(
+                        "^".join(
+                            "&".join(_standard_value(value, escape) for value in _split(comp, subcomponent))
+                            for comp in _split(rep, component)
+                        )
+                        for rep in _split(value, repetition)
+                    )
+                    for value in rest
+                ]
+            )
+        )
+    return "\r".join(segments)
+
+
+def _split(text: str, separator: str) -> list[str]:
+    return text.split(separator) if separator else [text]
+
+
+def _standard_value(value: str, escape: str) -> str:
+    """One value re-escaped for the standard separators: its own escape sequences (between two of
+    the sender's escape characters) kept, under "\\"; any standard separator in its data escaped."""
+    out = []
+    parts = value.split(escape) if escape else [value]
+    for index, part in enumerate(parts):
+        inside = index % 2 == 1 and index < len(parts) - 1  # an escape sequence, closed
+        if inside:
+            out.append("\\" + part + "\\")
+            continue
+        if index % 2 == 1:
+            out.append(_escape_data(escape))  # a lone escape character: data, as the sender wrote it
+        out.append(_escape_data(part))
+    return "".join(out)
+
+
+def _escape_data(text: str) -> str:
+    return (
+        text.replace("\\", "\\E\\")
+        .replace("|", "\\F\\")
+        .replace("^", "\\S\\")
+        .replace("~", "\\R\\")
+        .replace("&", "\\T\\")
+    )
 
 
 def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
@@ -208,7 +298,27 @@ def _fhir_envelope(text: str, sender_hint: str) -> Envelope:
         raise Unfileable("The sender is longer than 256 characters or not printable.")
     if not _is_identity(control_id):
         raise Unfileable("The resource id is longer than 256 characters or not printable.")
-    return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text)
+    return Envelope(FeedFormat.FHIR, sender, control_id, resource_type, text, test_data=_fhir_test_data(resource))
+
+
+def _fhir_test_data(resource: dict[str, Any]) -> str:
+    """What marks a FHIR body as test data: an HTEST tag on the Bundle or resource, or on any
+    resource a Bundle carries (one test entry makes the whole Bundle test data)."""
+    entries = resource.get("entry") if resource.get("resourceType") == "Bundle" else None
+    resources = [resource] + [
+        _object(_object(entry).get("resource")) for entry in (entries if isinstance(entries, list) else [])
+    ]
+    for item in resources:
+        meta = _object(item.get("meta"))
+        for label in [*_list(meta.get("tag")), *_list(meta.get("security"))]:
+            coding = _object(label)
+            if (_text(coding.get("system")), _text(coding.get("code"))) in _FHIR_TEST_TAGS:
+                return "it is tagged HTEST (test health data)"
+    return ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _content_hash(resource: dict[str, Any]) -> str:

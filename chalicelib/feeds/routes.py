@@ -82,9 +82,14 @@ def list_feed_sources():
     errors=(409,),
 )
 def put_feed_source(source_id: str, body: FeedSourceChange):
-    """Register a sender for the organization, or change its default authority."""
+    """Register a sender for the organization, or change its default authority or test-message opt-in.
+
+    Test messages (MSH-11 T or D, FHIR HTEST) are filed only outside production, when opted in."""
     request = feed_routes.current_request
-    return sources.put_source(wiring.container(), _caller(), origin_of(request), source_id, body)
+    container = wiring.container()
+    return sources.put_source(
+        container, _caller(), origin_of(request), source_id, body, production=container.settings.is_production
+    )
 
 
 @route(

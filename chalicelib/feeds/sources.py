@@ -54,6 +54,7 @@ def _shown(source: FeedSource) -> dict[str, Any]:
         "source_id": source_id(source.sender),
         "sender": source.sender,
         "default_authority": source.default_authority or None,
+        "files_test_messages": source.files_test_messages,
     }
 
 
@@ -72,14 +73,27 @@ def list_sources(ports: SourcesPorts, caller: Caller, origin: Origin) -> dict[st
 
 
 def put_source(
-    ports: SourcesPorts, caller: Caller, origin: Origin, sender_id: str, change: FeedSourceChange
+    ports: SourcesPorts,
+    caller: Caller,
+    origin: Origin,
+    sender_id: str,
+    change: FeedSourceChange,
+    *,
+    production: bool = True,
 ) -> dict[str, Any]:
+    """``production``: the stage holds real patients' charts, where test messages are never filed
+    (filing ignores the flag there too), so asking for it is refused rather than silently ignored."""
     sender = _sender(sender_id)
     if not sender:
         raise ValidationFailed(
             "The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
             "printable characters, as intake reads it.",
             [{"field": "source_id"}],
+        )
+    if change.files_test_messages and production:
+        raise ValidationFailed(
+            "Test messages are never filed in production: send them to a test stage of the portal.",
+            [{"field": "files_test_messages"}],
         )
     authority = change.default_authority or ""
     organization_id = caller.organization_id
@@ -99,7 +113,7 @@ def put_source(
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
-    source = FeedSource(sender, organization_id, authority)
+    source = FeedSource(sender, organization_id, authority, change.files_test_messages)
     try:
         ports.records.claim_feed_source(source)
     except Conflict:

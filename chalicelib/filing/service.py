@@ -70,10 +70,21 @@ def read(envelope: Envelope) -> list[ClinicalMessage]:
     return read_fhir(document)
 
 
-def file_message(ports: MessageFilingPorts, envelope: Envelope, message_key: str, now: datetime) -> Filed:
+def file_message(
+    ports: MessageFilingPorts, envelope: Envelope, message_key: str, now: datetime, *, production: bool = True
+) -> Filed:
+    """``production``: the portal holds real patients' charts (stage prod), so training, debugging
+    and test-tagged messages are never filed, whatever their feed source says."""
     source = ports.records.feed_source(envelope.sender)
     if source is None:
         raise Unreadable("The sender is not registered to an organization (feed sources).")
+    if envelope.test_data and (production or not source.files_test_messages):
+        # Before anything is written: a test message filed into a live chart shows made-up results
+        # to a real patient and sets off real work (a call about a critical value).
+        raise Unreadable(
+            f"Test data, not filed into live charts: {envelope.test_data}. Outside production, "
+            "the feed source may opt in to filing test messages."
+        )
     organization = ports.directory.organization(source.organization_id)
     policy = ReleasePolicy.from_json(organization.release_policy if organization else None)
     delivery = Delivery(ports, source, envelope.sender, message_key, now, policy)

@@ -45,6 +45,7 @@ class _Sender:
     files_for: str
     retired_by: str = ""
     default_authority: str = ""
+    files_test_messages: bool = False
 
 
 class FakeRecords:
@@ -69,20 +70,29 @@ class FakeRecords:
             if not registration.files_for:
                 return None  # retired: quarantined, never passed on to the catch-all
             return FeedSource(
-                sender=sender, organization_id=registration.files_for, default_authority=registration.default_authority
+                sender=sender,
+                organization_id=registration.files_for,
+                default_authority=registration.default_authority,
+                files_test_messages=registration.files_test_messages,
             )
         return None
 
     def add_feed_source(self, source: FeedSource) -> None:
         self.senders_listed.setdefault(source.organization_id, set()).add(source.sender)
-        self.senders[source.sender] = _Sender(source.organization_id, "", source.default_authority)
+        self.senders[source.sender] = _Sender(
+            source.organization_id, "", source.default_authority, source.files_test_messages
+        )
 
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
         sources = []
         for sender in sorted(self.senders_listed.get(organization_id, ()))[:limit]:
             registration = self.senders.get(sender)
             if registration is not None and registration.files_for == organization_id:
-                sources.append(FeedSource(sender, organization_id, registration.default_authority))
+                sources.append(
+                    FeedSource(
+                        sender, organization_id, registration.default_authority, registration.files_test_messages
+                    )
+                )
         return sources
 
     def claim_feed_source(self, source: FeedSource) -> None:
@@ -96,7 +106,9 @@ class FakeRecords:
         if not free:
             self.senders_listed[source.organization_id].discard(source.sender)
             raise Conflict("This sender is registered to another organization.")
-        self.senders[source.sender] = _Sender(source.organization_id, "", source.default_authority)
+        self.senders[source.sender] = _Sender(
+            source.organization_id, "", source.default_authority, source.files_test_messages
+        )
 
     def retire_feed_source(self, organization_id: str, sender: str) -> bool:
         held = self.senders.get(sender)

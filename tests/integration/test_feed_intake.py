@@ -39,7 +39,8 @@ def records() -> dict[str, FeedMessageModel]:
 def test_a_lab_result_is_archived_and_recorded_once(api, aws, container):
     # (its sender files for an organization whose bare MRNs are "BMC-MRN" ones: filing/matching.py)
     container.records.add_feed_source(FeedSource("LAB|BMC", "albany-medical-center", "BMC-MRN"))
-    body = sample("hl7org_ORU_R01_lab-panel_v2.3.1.hl7")
+    # HL7's example is marked as debugging data (MSH-11 D): here it is the lab's production feed.
+    body = sample("hl7org_ORU_R01_lab-panel_v2.3.1.hl7").replace("|2417.1|D|", "|2417.1|P|")
     event = sqs_event(api, [body], QUEUE, group_id="LAB")
 
     first = api.lambda_.invoke("on_clinical_feed_message", event).payload
@@ -154,9 +155,23 @@ def test_every_sample_is_taken_without_a_retry(api):
     assert all(r.reason for r in stored if r.status == "quarantined")
     hl7 = [r for r in stored if r.format == "hl7v2" or r.format == "unknown"]
     # All HL7 samples are filed but the six meant to be refused (fuzz, malformed, invalid, bad
-    # batch, corpus, Z99); the BHS batch carries two messages.
-    assert sum(r.status == "quarantined" for r in hl7) == 6
-    assert sum(r.status == "filed" for r in hl7) == len(list((SAMPLES_DIR / "hl7v2").iterdir())) - 6 + 1
+    # batch, corpus, Z99) and the five their senders marked as test data: training (MSH-11 T) or
+    # debugging (D). The BHS batch carries two messages.
+    test_data = {r.control_id: r.reason for r in hl7 if "not filed into live charts" in (r.reason or "")}
+    assert sorted(test_data) == [
+        "102",
+        "182",
+        "2.16.840.1.114222.4.3.3.5.1.2-20120314235954.325",
+        "2417.1",
+        "AR97X4K8RDEARVW",
+    ]
+    assert "MSH-11 (processing id) is D (debugging)" in test_data["2417.1"]
+    assert "MSH-11 (processing id) is T (training)" in test_data["102"]
+    assert sum(r.status == "quarantined" for r in hl7) == 6 + 5
+    assert sum(r.status == "filed" for r in hl7) == len(list((SAMPLES_DIR / "hl7v2").iterdir())) - 6 - 5 + 1
+    # The FHIR specification's own examples are tagged as test data (HTEST): quarantined as such.
+    fhir = [r for r in stored if r.format == "fhir"]
+    assert sum("tagged HTEST (test health data)" in (r.reason or "") for r in fhir) == 4
 
 
 def test_each_intake_outcome_is_a_metric(aws, capfd):

@@ -62,7 +62,12 @@ def test_an_admin_registers_a_sender_changes_its_authority_and_lists_the_organiz
     fhir = put(seeded, "https://ehr.amc.example/fhir", None, admin)  # a FHIR endpoint: slashes and all
 
     assert added.status_code == 200, added.json_body
-    assert added.json_body == {"source_id": source_id(LAB), "sender": LAB, "default_authority": "AMC-MRN"}
+    assert added.json_body == {
+        "source_id": source_id(LAB),
+        "sender": LAB,
+        "default_authority": "AMC-MRN",
+        "files_test_messages": False,
+    }
     assert fhir.status_code == 200, fhir.json_body
     assert listed(seeded, admin) == [("*", "AMC-MRN"), (LAB, "AMC-MRN"), ("https://ehr.amc.example/fhir", None)]
     assert put(seeded, LAB, "2.16.840.1.113883.3.72", admin).status_code == 200

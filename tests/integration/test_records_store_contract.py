@@ -413,6 +413,12 @@ class TestFeedSources:
         # AND AMC may change its default authority
         records.claim_feed_source(FeedSource("LAB|AMC", "amc"))
         assert records.feed_sources_of("amc") == [FeedSource("LAB|AMC", "amc", "")]
+        # AND opt it in to filing test messages, and out again
+        records.claim_feed_source(FeedSource("LAB|AMC", "amc", files_test_messages=True))
+        assert records.feed_source("LAB|AMC").files_test_messages is True
+        assert records.feed_sources_of("amc") == [FeedSource("LAB|AMC", "amc", "", True)]
+        records.claim_feed_source(FeedSource("LAB|AMC", "amc"))
+        assert records.feed_source("LAB|AMC").files_test_messages is False
 
     def test_a_retired_sender_files_nowhere_until_its_organization_takes_it_back(self, records):
         # GIVEN a sender of AMC, and a catch-all of another organization

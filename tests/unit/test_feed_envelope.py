@@ -586,3 +586,111 @@ def test_read_messages_raises_for_an_unusable_body_with_what_is_known_of_its_for
     with pytest.raises(Unfileable) as caught:
         read_messages(raw, sender_hint="ehr")
     assert caught.value.format is format
+
+
+# -- processing id (MSH-11), test tags, and separators a sender chose ------------------------------
+
+STANDARD = "\r".join(
+    [
+        "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20240301120000||ORU^R01^ORU_R01|C-1|P|2.5.1",
+        "PID|1||P-100^^^AMC-MRN||Doe^Jane||19800102|F",
+        "OBR|1||F-100^LAB|2093-3^Cholesterol^LN",
+        "OBX|1|ST|2093-3^Cholesterol^LN||A|B^C~D&E\\.br\\F",
+    ]
+)
+
+
+def _envelope(text: str) -> Envelope:
+    [envelope] = split_messages(text.encode())
+    return envelope
+
+
+@pytest.mark.parametrize(
+    ("processing", "test_data"),
+    [
+        ("P", ""),
+        ("P^T", ""),  # MSH-11.2 is the processing mode: production data all the same
+        ("", ""),  # no processing id: production, as senders that leave it out mean it
+        ("T", "MSH-11 (processing id) is T (training)"),
+        ("D^A", "MSH-11 (processing id) is D (debugging)"),
+    ],
+)
+def test_the_processing_id_says_whether_a_message_is_test_data(processing, test_data):
+    assert _envelope(STANDARD.replace("|C-1|P|", f"|C-1|{processing}|")).test_data == test_data
+
+
+def test_a_processing_id_hl7_does_not_define_is_refused_without_echoing_it():
+    [refused] = read_messages(STANDARD.replace("|C-1|P|", "|C-1|Jane Doe|").encode())
+    assert isinstance(refused, Unfileable)
+    assert refused.reason == "MSH-11 (processing id) is not P, T or D."
+    assert (refused.sender, refused.control_id) == ("LAB|AMC", "C-1")  # the sender can be told
+
+
+HTEST = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST"}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"resourceType": "Patient", "id": "p1", "meta": {"tag": [HTEST]}},
+        {"resourceType": "Patient", "id": "p1", "meta": {"security": [HTEST]}},
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [{"resource": {"resourceType": "Patient"}}, {"resource": {"meta": {"tag": [HTEST]}}}],
+        },
+    ],
+)
+def test_a_fhir_body_tagged_htest_is_test_data(document):
+    [envelope] = split_messages(json.dumps(document).encode(), "ehr")
+    assert envelope.test_data == "it is tagged HTEST (test health data)"
+
+
+def test_other_fhir_tags_are_not_test_data():
+    other = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}
+    document = {"resourceType": "Patient", "id": "p1", "meta": {"tag": [other, "HTEST", {"code": "HTEST"}]}}
+    [envelope] = split_messages(json.dumps(document).encode(), "ehr")
+    assert envelope.test_data == ""
+
+
+CUSTOM = str.maketrans({"|": "#", "^": "$", "~": "*", "\\": "%", "&": "@"})
+
+
+def test_a_message_with_its_own_separators_reads_as_its_standard_twin():
+    custom = STANDARD.translate(CUSTOM)
+    assert custom.startswith("MSH#$*%@#LAB#AMC#")
+
+    twin, standard = _envelope(custom), _envelope(STANDARD)
+
+    assert (twin.sender, twin.control_id, twin.message_type, twin.text) == (
+        standard.sender,
+        standard.control_id,
+        standard.message_type,
+        standard.text,
+    )
+
+
+def test_standard_separators_in_the_data_of_a_custom_message_stay_data():
+    from chalicelib.interop.hl7v2.fields import FieldReader
+
+    # "#" separates fields, so "|", "^", "~", "&" and "\" are plain characters of OBX-5.
+    custom = STANDARD.translate(CUSTOM).replace("#A#", "#a|b^c~d&e\\f %.br%g#")
+
+    envelope = _envelope(custom)
+
+    reader = FieldReader(envelope.parsed)
+    obx = envelope.parsed.segment("OBX")
+    assert reader.component(reader.field(obx, 5), 1) == "a|b^c~d&e\\f \ng"
+    assert envelope.text.count("\r") == 3
+
+
+def test_a_batch_may_use_its_own_field_separator():
+    body = "BHS#$*%@#LAB#AMC\r" + STANDARD.translate(CUSTOM) + "\r" + STANDARD.replace("C-1", "C-2") + "\rBTS|2"
+    envelopes = split_messages(body.encode())
+    assert [e.control_id for e in envelopes] == ["C-1", "C-2"]
+
+
+@pytest.mark.parametrize("separator", ["A", "1", " "])
+def test_a_field_separator_that_is_not_punctuation_is_refused(separator):
+    with pytest.raises(Unfileable):
+        split_messages(STANDARD.replace("|", separator).encode())

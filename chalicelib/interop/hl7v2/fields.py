@@ -27,6 +27,7 @@ hl7.containers.logger.disabled = True
 
 @dataclass(frozen=True)
 class _Separators:
+    field: str
     repetition: str
     component: str
     subcomponent: str
@@ -37,7 +38,7 @@ class FieldReader:
     def __init__(self, message: hl7.Message):
         self.message = message
         seps = message.separators  # "\r|~^&" (segment, field, repetition, component, subcomponent)
-        self.seps = _Separators(seps[2], seps[3], seps[4] if len(seps) > 4 else "&", message.esc or "\\")
+        self.seps = _Separators(seps[1], seps[2], seps[3], seps[4] if len(seps) > 4 else "&", message.esc or "\\")
 
     def field(self, segment: Any, number: int) -> str:
         try:
@@ -79,7 +80,7 @@ class FieldReader:
 
     def _escape(self, sequence: str, literal: str) -> str:
         simple = {
-            "F": "|",
+            "F": self.seps.field,
             "S": self.seps.component,
             "T": self.seps.subcomponent,
             "R": self.seps.repetition,

@@ -34,7 +34,12 @@ SECTIONS = ("allergies", "conditions", "medications", "immunizations", "visits",
 
 
 def sample(name: str) -> dict:
-    return json.loads((SAMPLES_DIR / "fhir" / name).read_text())
+    """A sample as a live feed would send it: the FHIR specification's own examples are tagged as
+    test data (HTEST), which the portal never files into a live chart, so the tag is dropped."""
+    document = json.loads((SAMPLES_DIR / "fhir" / name).read_text())
+    meta = document.get("meta", {})
+    meta["tag"] = [tag for tag in meta.get("tag", []) if tag.get("code") != "HTEST"]
+    return document
 
 
 def patient_resource() -> dict:

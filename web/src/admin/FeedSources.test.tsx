@@ -8,7 +8,7 @@ import { sourceId } from "./FeedSources";
 import { adminMe } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
-const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN" };
+const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN", files_test_messages: false };
 
 describe("feed sources", () => {
   it("names a sender in a path as the API documents it", () => {
@@ -22,14 +22,21 @@ describe("feed sources", () => {
       "GET /v1/me": { status: 200, body: adminMe() },
       "GET /v1/admin/feed-sources": {
         status: 200,
-        body: { feed_sources: [lab, { source_id: "QURUfEFNQw", sender: "ADT|AMC", default_authority: null }] },
+        body: {
+          feed_sources: [
+            lab,
+            { source_id: "QURUfEFNQw", sender: "ADT|AMC", default_authority: null, files_test_messages: true },
+          ],
+        },
       },
     });
     renderAt("/admin/feed-sources");
     const table = await screen.findByRole("table", { name: "Registered senders" });
     expect(document.title).toBe("Feed sources | Patient portal");
     expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("AMC-MRN");
+    expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("Quarantined");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("None");
+    expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("Filed");
     await expectAccessible();
   });
 
@@ -68,7 +75,10 @@ describe("feed sources", () => {
       "PUT /v1/admin/feed-sources/UkFEfFNI": () =>
         tries++ === 0
           ? { status: 409, body: apiError("conflict", "This sender files for another organization.") }
-          : { status: 200, body: { source_id: "UkFEfFNI", sender: "RAD|SH", default_authority: null } },
+          : {
+              status: 200,
+              body: { source_id: "UkFEfFNI", sender: "RAD|SH", default_authority: null, files_test_messages: false },
+            },
     });
     renderAt("/admin/feed-sources");
     const user = userEvent.setup();
@@ -78,7 +88,10 @@ describe("feed sources", () => {
 
     await user.click(screen.getByRole("button", { name: "Register the sender" }));
     expect((await screen.findByRole("status")).textContent).toMatch(/RAD\|SH is registered/);
-    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({ default_authority: null });
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: null,
+      files_test_messages: false,
+    });
   });
 
   it("changes a sender's default authority, with the refusal next to the field", async () => {
@@ -110,6 +123,48 @@ describe("feed sources", () => {
     await user.type(authority, "AMC-MRN2");
     await user.click(screen.getByRole("button", { name: "Save the change" }));
     expect(await screen.findByRole("status")).toBeTruthy();
-    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({ default_authority: "AMC-MRN2" });
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: "AMC-MRN2",
+      files_test_messages: false,
+    });
+  });
+
+  it("keeps a sender's test-message choice when its authority changes, and says why production refuses it", async () => {
+    setToken("tok-1");
+    const testing = { ...lab, files_test_messages: true };
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": { status: 200, body: { feed_sources: [testing] } },
+      "PUT /v1/admin/feed-sources/TEFCfEFNQw": () =>
+        tries++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "Test messages are never filed in production.", [
+                { field: "files_test_messages", issue: "never filed in production" },
+              ]),
+            }
+          : { status: 200, body: { ...lab } },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Change LAB|AMC" }));
+    const box = screen.getByRole("checkbox", { name: "File this sender's test messages" });
+    expect((box as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: "AMC-MRN",
+      files_test_messages: true,
+    });
+    expect(await screen.findByText("Never filed in production.")).toBeTruthy();
+
+    await user.click(box);
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(await screen.findByRole("status")).toBeTruthy();
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: "AMC-MRN",
+      files_test_messages: false,
+    });
+    await expectAccessible();
   });
 });

@@ -66,6 +66,7 @@ function SourcesPage({ token }: { token: string }) {
                 <tr>
                   <th scope="col">{t("admin.feeds.sender")}</th>
                   <th scope="col">{t("admin.feeds.authority")}</th>
+                  <th scope="col">{t("admin.feeds.testMessages")}</th>
                   <th scope="col">{t("admin.staff.action")}</th>
                 </tr>
               </thead>
@@ -77,6 +78,9 @@ function SourcesPage({ token }: { token: string }) {
                     </th>
                     <td data-label={t("admin.feeds.authority")}>
                       {source.default_authority ?? t("admin.feeds.noAuthority")}
+                    </td>
+                    <td data-label={t("admin.feeds.testMessages")}>
+                      {source.files_test_messages ? t("admin.feeds.testFiled") : t("admin.feeds.testQuarantined")}
                     </td>
                     <td data-label={t("admin.staff.action")}>
                       <ul className="usa-button-group">
@@ -175,7 +179,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
   );
 }
 
-const FIELDS = ["source_id", "default_authority"] as const;
+const FIELDS = ["source_id", "default_authority", "files_test_messages"] as const;
 
 function SourceForm({
   token,
@@ -196,17 +200,21 @@ function SourceForm({
     if (editing) heading.current?.focus();
   }, [editing]);
   const save = useMutation({
-    mutationFn: async ({ sender, authority }: { sender: string; authority: string }) => {
+    mutationFn: async ({ sender, authority, testMessages }: { sender: string; authority: string; testMessages: boolean }) => {
+      // Every PUT says whether test messages are filed: the box carries the current choice.
       const { data, error } = await api.PUT("/v1/admin/feed-sources/{source_id}", {
         params: { path: { source_id: sourceId(sender) } },
-        body: { default_authority: authority || null },
+        body: { default_authority: authority || null, files_test_messages: testMessages },
       });
       if (data === undefined) throw error;
       return data;
     },
     onMutate: () => setErrors(noErrors),
     // (while a sender is changed, its name is not a field: a refusal about it goes above the form)
-    onError: (error) => setErrors(formErrors(error, editing ? ["default_authority"] : FIELDS, t("errors.network"))),
+    onError: (error) =>
+      setErrors(
+        formErrors(error, editing ? ["default_authority", "files_test_messages"] : FIELDS, t("errors.network")),
+      ),
     onSuccess: async (source) => {
       await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
       onSaved(t("admin.feeds.saved", { sender: senderName(source.sender, t) }));
@@ -221,7 +229,11 @@ function SourceForm({
       setErrors({ fields: { source_id: t("errors.required") }, general: [] });
       return;
     }
-    save.mutate({ sender, authority: String(form.get("default_authority") ?? "").trim() });
+    save.mutate({
+      sender,
+      authority: String(form.get("default_authority") ?? "").trim(),
+      testMessages: form.get("files_test_messages") === "on",
+    });
   }
 
   return (
@@ -256,6 +268,27 @@ function SourceForm({
           autoComplete="off"
           spellCheck={false}
         />
+        <div className="usa-form-group">
+          <div className="usa-checkbox">
+            <input
+              className="usa-checkbox__input"
+              id="files_test_messages"
+              type="checkbox"
+              name="files_test_messages"
+              defaultChecked={editing?.files_test_messages ?? false}
+              aria-describedby="files_test_messages-hint"
+            />
+            <label className="usa-checkbox__label" htmlFor="files_test_messages">
+              {t("admin.feeds.testLabel")}
+            </label>
+          </div>
+          <span className="usa-hint" id="files_test_messages-hint">
+            {t("admin.feeds.testHint")}
+          </span>
+          {errors.fields.files_test_messages && (
+            <span className="usa-error-message">{errors.fields.files_test_messages}</span>
+          )}
+        </div>
         <ul className="usa-button-group">
           <li className="usa-button-group__item">
             <button className="usa-button" type="submit" disabled={save.isPending}>

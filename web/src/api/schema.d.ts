@@ -155,8 +155,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Register a sender for the organization, or change its default authority.
-         * @description Who may call it: admins.
+         * Register a sender for the organization, or change its default authority or test-message opt-in.
+         * @description Test messages (MSH-11 T or D, FHIR HTEST) are filed only outside production, when opted in. Who may call it: admins.
          */
         put: operations["put_admin_feed_sources_source_id"];
         post?: never;
@@ -2158,6 +2158,11 @@ export interface components {
         FeedSource: {
             /** Default Authority */
             default_authority: string | null;
+            /**
+             * Files Test Messages
+             * @description Whether its test messages are filed (never in production).
+             */
+            files_test_messages: boolean;
             /** Sender */
             sender: string;
             /**
@@ -2174,6 +2179,12 @@ export interface components {
              * @default null
              */
             default_authority?: string | null;
+            /**
+             * Files Test Messages
+             * @description File the sender's training (MSH-11 T), debugging (D) and HTEST-tagged messages instead of quarantining them. Refused in production, where they are never filed.
+             * @default false
+             */
+            files_test_messages?: boolean;
         };
         /** FeedSources */
         FeedSources: {
