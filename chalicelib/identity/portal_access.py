@@ -111,6 +111,8 @@ def change_portal_access(
     if action == "unlock":
         changes = {"locked_until": None, "failed_sign_ins": 0, "failures_since": None}
     elif action == "reinstate":
+        if patient.deceased:
+            raise Conflict("This patient is recorded as deceased; their portal access cannot be reinstated.")
         changes, patient_status = {"status": AccountStatus.ACTIVE}, PortalStatus.ACTIVE
     elif action == "suspend":
         changes, patient_status = {"status": AccountStatus.SUSPENDED}, PortalStatus.SUSPENDED

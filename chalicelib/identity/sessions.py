@@ -88,6 +88,12 @@ def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) ->
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
         write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
+        if account.status is AccountStatus.CLOSED_DECEASED:
+            # The holder may be the family: the words say closed, never why or anything of the record.
+            raise Forbidden(
+                "This portal account has been closed. Please contact your provider's office.",
+                code="account_closed",
+            )
         raise Forbidden(
             "Portal access for this account is not active. Please contact your provider's office.",
             code=f"account_{account.status.value}",

@@ -13,8 +13,8 @@ from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, Res
 # patients.domain.SEXES, PortalStatus and identity.portal_access.PORTAL_ACTIONS (held together by
 # tests/unit/test_records_contract.py)
 Sex = Literal["female", "male", "other", "unknown"]
-PortalStatus = Literal["not_invited", "invited", "active", "suspended", "terminated"]
-AccountStatus = Literal["active", "suspended", "terminated"]
+PortalStatus = Literal["not_invited", "invited", "active", "suspended", "terminated", "closed_deceased"]
+AccountStatus = Literal["active", "suspended", "terminated", "closed_deceased"]
 PortalAction = Literal["suspend", "reinstate", "terminate", "unlock", "reset_second_factor", "follow_merge"]
 
 # An identifier's parts as patients.domain.identifier accepts them: what HL7 CX and FHIR Identifier
@@ -80,6 +80,12 @@ class PatientSummary(ResponseModel):
     given_names: list[str]
     birth_date: str | None = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.")
     sex: Sex | None
+    deceased: bool = Field(
+        False,
+        description="The EHR records the patient as deceased (HL7 PID-29/30, FHIR Patient.deceased[x]): "
+        "no invitation, enrollment or sign-in.",
+    )
+    deceased_on: str | None = Field(None, description="YYYY-MM-DD: the date of death, when the sender gave it.")
 
 
 class PatientRegistered(ResponseModel):
@@ -109,7 +115,8 @@ class PortalInvitation(ResponseModel):
 
 
 class PatientPortal(ResponseModel):
-    """What staff see when a patient calls about the portal."""
+    """What staff see when a patient calls about the portal. A deceased patient's account is
+    closed (portal_status and account.status `closed_deceased`)."""
 
     patient: PatientSummary
     portal_status: PortalStatus

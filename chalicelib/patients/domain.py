@@ -15,6 +15,9 @@ class PortalStatus(enum.Enum):
     ACTIVE = "active"  # enrolled: an account signs in for this patient
     SUSPENDED = "suspended"  # paused by staff; may be reinstated
     TERMINATED = "terminated"  # ended by staff
+    # The account was closed because the feed recorded the patient's death; staff may reinstate
+    # it once a correction has undone the mark (see filing.deceased).
+    CLOSED_DECEASED = "closed_deceased"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ class Patient:
     # The patient's own choice: results of these categories wait for a clinician's review (staff
     # release them) or for release.policy.REVIEW_WAIT_LIMIT, whichever comes first.
     wait_for_review: tuple[str, ...] = ()
+    # The EHR recorded the patient's death (HL7 PID-29/30, FHIR Patient.deceased[x]): no invitation,
+    # enrollment or sign-in from then on. ``deceased_on`` is the date when the sender gave one
+    # (YYYY-MM-DD, or "" ); ``deceased_as_of`` is when the sender said so (MSH-7, meta.lastUpdated),
+    # so that an older message delivered late cannot undo a newer statement.
+    deceased: bool = False
+    deceased_on: str = ""
+    deceased_as_of: str = ""
 
 
 _IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
