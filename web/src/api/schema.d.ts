@@ -2814,7 +2814,8 @@ export interface components {
         };
         /**
          * PatientPortal
-         * @description What staff see when a patient calls about the portal.
+         * @description What staff see when a patient calls about the portal. A deceased patient's account is
+         *     closed (portal_status and account.status `closed_deceased`).
          */
         PatientPortal: {
             /** @description Null when the patient has none, or it belongs to another organization they enrolled with. */
@@ -2835,7 +2836,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
         };
         /** PatientRegistered */
         PatientRegistered: {
@@ -2845,7 +2846,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
         };
         /**
          * PatientRegistration
@@ -2908,6 +2909,18 @@ export interface components {
              * @description YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.
              */
             birth_date: string | null;
+            /**
+             * Deceased
+             * @description The EHR records the patient as deceased (HL7 PID-29/30, FHIR Patient.deceased[x]): no invitation, enrollment or sign-in.
+             * @default false
+             */
+            deceased?: boolean;
+            /**
+             * Deceased On
+             * @description YYYY-MM-DD: the date of death, when the sender gave it.
+             * @default null
+             */
+            deceased_on?: string | null;
             /** Family Name */
             family_name: string;
             /** Given Names */
@@ -2955,7 +2968,7 @@ export interface components {
              * Account Status
              * @enum {string}
              */
-            account_status: "active" | "suspended" | "terminated";
+            account_status: "active" | "suspended" | "terminated" | "closed_deceased";
             /**
              * Patient Id
              * @description follow_merge only: the surviving record the account opens from now on.
@@ -2966,7 +2979,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
             /** Sessions Ended */
             sessions_ended: number;
         };
@@ -2988,7 +3001,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated";
+            status: "active" | "suspended" | "terminated" | "closed_deceased";
             /** Username */
             username: string;
         };
@@ -3538,7 +3551,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated";
+            status: "active" | "suspended" | "terminated" | "closed_deceased";
             /**
              * Username
              * @description Always null: the colleague chooses it at set-up.
@@ -3590,7 +3603,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated";
+            status: "active" | "suspended" | "terminated" | "closed_deceased";
             /**
              * Username
              * @description null until the colleague follows the set-up link and chooses it.
