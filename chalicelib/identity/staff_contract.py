@@ -17,7 +17,10 @@ from chalicelib.kernel.contract import (
     ResponseModel,
     WholeNumber,
 )
-from chalicelib.patients.contract import AccountStatus
+
+# A workforce account's status: patients.contract.AccountStatus but closed_deceased, which only a
+# patient's account takes.
+AccountStatus = Literal["active", "suspended", "terminated"]
 
 # -- staff: invitations ---------------------------------------------------------------------------
 

@@ -3551,7 +3551,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated" | "closed_deceased";
+            status: "active" | "suspended" | "terminated";
             /**
              * Username
              * @description Always null: the colleague chooses it at set-up.
@@ -3603,7 +3603,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated" | "closed_deceased";
+            status: "active" | "suspended" | "terminated";
             /**
              * Username
              * @description null until the colleague follows the set-up link and chooses it.

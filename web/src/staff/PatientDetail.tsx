@@ -62,6 +62,20 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
     <>
       <h1>{patientName(patient)}</h1>
       {registered && <Notice text={t("staff.register.done")} />}
+      {patient.deceased && (
+        <div className="usa-alert usa-alert--info usa-alert--slim" role="status">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              <strong>
+                {patient.deceased_on
+                  ? t("staff.patient.deceasedOn", { date: whenText(patient.deceased_on, i18n.language) ?? patient.deceased_on })
+                  : t("staff.patient.deceased")}
+              </strong>{" "}
+              {t("staff.patient.deceasedMeans")}
+            </p>
+          </div>
+        </div>
+      )}
       <section aria-labelledby="demographics">
         <h2 id="demographics">{t("staff.patient.demographics")}</h2>
         <dl className="margin-0">
@@ -111,6 +125,12 @@ export function portalActions(portal: Portal): PortalAction[] {
   if (portal.merged_into && account) actions.push("follow_merge");
   if (account === null || account.status === "terminated") return actions;
   if (account.locked) actions.push("unlock");
+  if (account.status === "closed_deceased") {
+    // Closed because the record says deceased: reopened only once a correction has undone that.
+    if (!portal.patient.deceased) actions.push("reinstate");
+    actions.push("terminate");
+    return actions;
+  }
   actions.push(account.status === "suspended" ? "reinstate" : "suspend");
   if (account.second_factors.length > 0) actions.push("reset_second_factor");
   actions.push("terminate");
@@ -235,8 +255,10 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
   );
 }
 
-// An invitation can be sent again while the patient has no access (the API answers 409 otherwise).
-const canInvite = (portal: Portal) => !["active", "suspended"].includes(portal.portal_status);
+// An invitation can be sent again while the patient has no access and is not recorded as deceased
+// (the API answers 409 otherwise).
+const canInvite = (portal: Portal) =>
+  !portal.patient.deceased && !["active", "suspended", "closed_deceased"].includes(portal.portal_status);
 
 function Invitations({ token, patientId, portal }: { token: string; patientId: string; portal: Portal }) {
   const { t, i18n } = useTranslation();
@@ -357,7 +379,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
       {invitable ? (
         <InviteForm token={token} patientId={patientId} onSent={setSaid} />
       ) : (
-        <p>{t("staff.invite.hasAccess")}</p>
+        <p>{portal.patient.deceased ? t("staff.invite.deceased") : t("staff.invite.hasAccess")}</p>
       )}
     </section>
   );
