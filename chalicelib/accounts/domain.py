@@ -20,7 +20,6 @@ class AccountStatus(enum.Enum):
     ACTIVE = "active"
     SUSPENDED = "suspended"  # by staff (a patient) or an admin (staff): may be reinstated
     TERMINATED = "terminated"  # portal access ended: never signs in again
-    CLOSED_DECEASED = "closed_deceased"  # a patient the EHR records as deceased (filing.deceased)
 
 
 @dataclass(frozen=True)

@@ -1,66 +1,36 @@
-"""The portal account of a patient the EHR records as deceased: closed for sign-in, its sessions
-ended, when the feed says so. Results keep filing onto the record all the same.
+"""The open sessions of a patient the EHR records as deceased end as the feed says so.
 
-Only the account whose own record this is (the organization the patient enrolled with) is
-closed: a connected organization's record was linked on birth date and family name alone, too
-little to end someone's access on. Undoing the mark (a correction) does not reopen the account by
-itself: the correction may be wrong too, so staff reinstate it (portal-access "reinstate"), which
-is refused while the record says deceased. No email goes to the account: its holder may be the
-family, and nothing they need to act on.
+Filing never reads or writes accounts: sign-in is refused by the API, which reads the account's
+own record when a session opens (identity.sessions.refuse_if_deceased), and staff see why in the
+portal status. What filing does is delete the sessions of the account whose own record this is,
+found by their owner (the identity table's by-owner index), so that no session opened before
+the death outlives the message. A connected organization's record was linked on birth date and
+family name alone, too little to end someone's access on: only sessions whose record is this one
+end. Results keep filing onto the record all the same.
 
-Every step may be repeated: each message of a deceased patient checks again, so a failure
-part-way is finished by the next delivery.
+Every message of a deceased patient checks again, so a failure part-way is finished by the next
+delivery or a redelivery.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Protocol
 
-from chalicelib.accounts.domain import AccountStatus
-from chalicelib.audit.domain import SYSTEM_ACTOR, Action
-from chalicelib.audit.trail import AuditPorts, audit_event
-from chalicelib.identity.revocation import RevocationPorts, end_sessions
-from chalicelib.kernel.origin import Origin
-from chalicelib.patients.domain import Patient, PortalStatus
-from chalicelib.patients.stores import Patients
-
-CLOSED = (AccountStatus.CLOSED_DECEASED, AccountStatus.TERMINATED)
+from chalicelib.identity.domain import RecordKind
+from chalicelib.identity.stores import IdentityRecordsPorts
+from chalicelib.patients.domain import Patient
 
 
-class DeceasedPorts(RevocationPorts, AuditPorts, Protocol):
-    @property
-    def patients(self) -> Patients: ...
+class DeceasedPorts(IdentityRecordsPorts, Protocol):
+    """The sessions of the patient's account (the identity store)."""
 
 
-def close_account(ports: DeceasedPorts, patient: Patient, message_key: str) -> Patient:
-    """Close the portal account of a deceased patient (if open) and end its sessions."""
+def end_sessions(ports: DeceasedPorts, patient: Patient) -> int:
+    """Delete the open sessions of a deceased patient's own account; how many ended."""
     if not patient.deceased or not patient.account_id:
-        return patient
-    account = ports.directory.account(patient.account_id)
-    if account is None or account.patient_id != patient.patient_id:
-        return patient  # none, or the account of another organization's record (see above)
-    if account.status not in CLOSED:
-        event = audit_event(
-            ports,
-            Origin(correlation_id=message_key),
-            SYSTEM_ACTOR,
-            "portal_access.closed_deceased",
-            action=Action.UPDATE,
-            patient_id=patient.patient_id,
-            resource_type="Account",
-            resource_id=account.account_id,
-            reason="deceased",
-        )
-        end_sessions(
-            ports,
-            account.account_id,
-            lambda current: dataclasses.replace(current, status=AccountStatus.CLOSED_DECEASED),
-            event,
-        )
-    if patient.portal_status is not PortalStatus.CLOSED_DECEASED and account.status is not AccountStatus.TERMINATED:
-        fresh = ports.patients.get(patient.patient_id) or patient  # a merge may have saved it meanwhile
-        patient = dataclasses.replace(fresh, portal_status=PortalStatus.CLOSED_DECEASED)
-        ports.patients.save(patient)
-        patient = dataclasses.replace(patient, version=(patient.version or 0) + 1)
-    return patient
+        return 0
+    ended = 0
+    for record in ports.identity_records.owned_by(f"account#{patient.account_id}"):
+        if record.kind is RecordKind.SESSION and record.patient_id == patient.patient_id:
+            ended += ports.identity_records.delete(RecordKind.SESSION, record.selector)
+    return ended

@@ -20,7 +20,7 @@ from chalicelib.feeds.domain import Envelope, FeedFormat
 from chalicelib.feeds.stores import FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
-from chalicelib.filing.deceased import DeceasedPorts, close_account
+from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
 from chalicelib.filing.merges import MergePorts, merge
@@ -39,7 +39,7 @@ class MessageFilingPorts(
     FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, DeceasedPorts, AuditPorts, Protocol
 ):
     """Filing one message: the sender's organization and its release policy, the patients, the
-    filers, the after-effects and the notices, the account of a patient recorded as deceased,
+    filers, the after-effects and the notices, the sessions of a patient recorded as deceased,
     and the audit trail."""
 
     @property
@@ -88,8 +88,7 @@ def file_message(ports: MessageFilingPorts, envelope: Envelope, message_key: str
         patient = match(ports, source, envelope.sender, message.patient, now)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
-        # Before anything is filed: a deceased patient's account must not be told of new results.
-        patient = close_account(ports, patient, message_key)
+        end_sessions(ports, patient)  # a deceased patient's: before anything new is filed
         released_now = False  # for this patient: the counts run over every patient of the document
         filed_here = 0
         for entry in message.entries:

@@ -52,8 +52,7 @@ class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, terms.TermsPort
     lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
 
 
-# An account exists for the patient (open, paused, or closed until staff reinstate it).
-HAS_ACCESS = (PortalStatus.ACTIVE, PortalStatus.SUSPENDED, PortalStatus.CLOSED_DECEASED)
+HAS_ACCESS = (PortalStatus.ACTIVE, PortalStatus.SUSPENDED)  # an account exists for the patient
 
 
 def deceased_refusal() -> Conflict:

@@ -17,10 +17,7 @@ from chalicelib.kernel.contract import (
     ResponseModel,
     WholeNumber,
 )
-
-# A workforce account's status: patients.contract.AccountStatus but closed_deceased, which only a
-# patient's account takes.
-AccountStatus = Literal["active", "suspended", "terminated"]
+from chalicelib.patients.contract import AccountStatus
 
 # -- staff: invitations ---------------------------------------------------------------------------
 

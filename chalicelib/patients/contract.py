@@ -13,8 +13,8 @@ from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, Res
 # patients.domain.SEXES, PortalStatus and identity.portal_access.PORTAL_ACTIONS (held together by
 # tests/unit/test_records_contract.py)
 Sex = Literal["female", "male", "other", "unknown"]
-PortalStatus = Literal["not_invited", "invited", "active", "suspended", "terminated", "closed_deceased"]
-AccountStatus = Literal["active", "suspended", "terminated", "closed_deceased"]
+PortalStatus = Literal["not_invited", "invited", "active", "suspended", "terminated"]
+AccountStatus = Literal["active", "suspended", "terminated"]
 PortalAction = Literal["suspend", "reinstate", "terminate", "unlock", "reset_second_factor", "follow_merge"]
 
 # An identifier's parts as patients.domain.identifier accepts them: what HL7 CX and FHIR Identifier
@@ -101,6 +101,11 @@ class PortalAccount(ResponseModel):
     locked: bool = Field(description="Locked out after failed sign-ins (staff may unlock it).")
     email_verified: bool
     second_factors: list[Literal["totp", "email", "recovery_code"]]
+    closed_reason: Literal["deceased"] | None = Field(
+        None,
+        description="deceased: the clinical record says the patient died, so sign-in is refused whatever "
+        "`status` says, until the record is corrected.",
+    )
 
 
 class PortalInvitation(ResponseModel):
@@ -116,7 +121,7 @@ class PortalInvitation(ResponseModel):
 
 class PatientPortal(ResponseModel):
     """What staff see when a patient calls about the portal. A deceased patient's account is
-    closed (portal_status and account.status `closed_deceased`)."""
+    closed for sign-in (account.closed_reason `deceased`)."""
 
     patient: PatientSummary
     portal_status: PortalStatus

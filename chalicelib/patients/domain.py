@@ -15,9 +15,6 @@ class PortalStatus(enum.Enum):
     ACTIVE = "active"  # enrolled: an account signs in for this patient
     SUSPENDED = "suspended"  # paused by staff; may be reinstated
     TERMINATED = "terminated"  # ended by staff
-    # The account was closed because the feed recorded the patient's death; staff may reinstate
-    # it once a correction has undone the mark (see filing.deceased).
-    CLOSED_DECEASED = "closed_deceased"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """A patient the EHR records as deceased, through the real feed handler: HL7 PID-29/30 (an A08
 as Epic-style interfaces send it: death date/time with its zone, indicator Y) and a FHIR Patient
 with deceasedDateTime mark the record; the portal then refuses invitations, enrollment with an
-invitation made before the death, and sign-in, and ends the open session; staff see the mark and
-the reason; results keep filing; a later correction undoes the mark and staff may reinstate."""
+invitation made before the death, and sign-in, and the feed ends the open session; staff see the
+mark and the reason; results keep filing; a later correction undoes the mark and sign-in works
+again."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
-from chalicelib.patients.domain import PortalStatus
-from tests.integration.conftest import deliver_notifications, link_in
+from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     PATIENT,
     call,
@@ -102,8 +102,7 @@ def test_an_a08_with_a_death_date_closes_the_account_ends_its_session_and_result
 
     seen = staff_view(seeded, staff_token, enrolled.patient_id)
     assert (seen["patient"]["deceased"], seen["patient"]["deceased_on"]) == (True, "2026-12-01")
-    assert seen["portal_status"] == "closed_deceased"
-    assert seen["account"]["status"] == "closed_deceased"  # the reason, for whoever takes the call
+    assert seen["account"]["closed_reason"] == "deceased"  # the reason, for whoever takes the call
     # The open session ended at once; signing in again is refused in plain words, without the date.
     assert call(seeded, "GET", "/v1/me", token=session).status_code == 401
     refused = call(seeded, "POST", "/v1/sessions", {"username": USER, "password": PASSWORD})
@@ -111,16 +110,11 @@ def test_an_a08_with_a_death_date_closes_the_account_ends_its_session_and_result
     assert refused.json_body["error"]["code"] == "account_closed"
     assert "closed" in refused.json_body["error"]["message"]
     assert "2026" not in json.dumps(refused.json_body) and "deceased" not in json.dumps(refused.json_body)
-    # Staff cannot reopen it while the record says deceased.
-    reinstate = call(
-        seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "reinstate"}, staff_token
-    )
-    assert reinstate.status_code == 409
-    # The record still takes results, and the closure is in the audit trail.
+    # The record still takes results; the account is not told of them (it cannot sign in).
+    emailed = len(deliver_notifications(seeded))
     feeds(oru("ORU-1"), group="LAB")
     assert wiring.container().records.current(enrolled.patient_id, rid(LAB, "ORD-1^LAB")) is not None
-    events = [e.event_type for e in wiring.container().audit_log.for_patient(enrolled.patient_id, 50)[0]]
-    assert "portal_access.closed_deceased" in events
+    assert len(deliver_notifications(seeded)) == emailed
 
 
 def test_a_deceased_patient_cannot_be_invited_nor_an_earlier_invitation_used(feeds, seeded, staff_token):
@@ -148,7 +142,7 @@ def test_a_deceased_patient_cannot_be_invited_nor_an_earlier_invitation_used(fee
     assert call(seeded, "POST", "/v1/sessions", {"username": USER, "password": PASSWORD}).status_code == 401
 
 
-def test_a_correction_undoes_the_mark_and_staff_may_then_reinstate(feeds, enrolled, seeded, staff_token):
+def test_a_later_correction_undoes_the_mark_and_sign_in_works_again(feeds, enrolled, seeded, staff_token):
     feeds(a08("A08-1", "20261202101500", death="20261201093000", indicator="Y"))
     # A message that says nothing about death, and an older one replayed late, change nothing.
     feeds(a08("A08-2", "20261202120000"))
@@ -161,15 +155,8 @@ def test_a_correction_undoes_the_mark_and_staff_may_then_reinstate(feeds, enroll
     assert (patient.deceased, patient.deceased_on) == (False, "")
     seen = staff_view(seeded, staff_token, enrolled.patient_id)
     assert seen["patient"]["deceased"] is False
-    # The account stays closed until staff reinstate it (the correction may be wrong too).
-    assert seen["account"]["status"] == "closed_deceased"
-    assert call(seeded, "POST", "/v1/sessions", {"username": USER, "password": PASSWORD}).status_code == 403
-    reinstated = call(
-        seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "reinstate"}, staff_token
-    )
-    assert reinstated.status_code == 200, reinstated.json_body
-    assert reinstated.json_body["portal_status"] == "active"
-    assert sign_in(seeded, USER, PASSWORD)
+    assert (seen["account"]["status"], seen["account"]["closed_reason"]) == ("active", None)
+    assert call(seeded, "GET", "/v1/me", token=sign_in(seeded, USER, PASSWORD)).status_code == 200
 
 
 def test_an_a08_clearing_the_death_fields_is_a_correction(feeds, seeded, staff_token):
@@ -190,13 +177,14 @@ def test_a_fhir_patient_with_deceased_date_time_marks_the_record_and_deceased_bo
 
     seen = staff_view(seeded, staff_token, enrolled.patient_id)
     assert (seen["patient"]["deceased"], seen["patient"]["deceased_on"]) == (True, "2026-12-01")
-    assert seen["account"]["status"] == "closed_deceased"
+    assert seen["account"]["closed_reason"] == "deceased"
     assert call(seeded, "GET", "/v1/me", token=session).status_code == 401
-    assert wiring.container().patients.get(enrolled.patient_id).portal_status is PortalStatus.CLOSED_DECEASED
+    assert call(seeded, "POST", "/v1/sessions", {"username": USER, "password": PASSWORD}).status_code == 403
 
     feeds(fhir_patient({"deceasedBoolean": False}, "2026-12-02T11:00:00Z"), "EHR", FHIR_SENDER)
 
     assert staff_view(seeded, staff_token, enrolled.patient_id)["patient"]["deceased"] is False
+    assert sign_in(seeded, USER, PASSWORD)
 
 
 def test_another_organizations_deceased_record_cannot_be_connected(feeds, enrolled, seeded, monkeypatch, container):

@@ -2815,7 +2815,7 @@ export interface components {
         /**
          * PatientPortal
          * @description What staff see when a patient calls about the portal. A deceased patient's account is
-         *     closed (portal_status and account.status `closed_deceased`).
+         *     closed for sign-in (account.closed_reason `deceased`).
          */
         PatientPortal: {
             /** @description Null when the patient has none, or it belongs to another organization they enrolled with. */
@@ -2836,7 +2836,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
         };
         /** PatientRegistered */
         PatientRegistered: {
@@ -2846,7 +2846,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
         };
         /**
          * PatientRegistration
@@ -2968,7 +2968,7 @@ export interface components {
              * Account Status
              * @enum {string}
              */
-            account_status: "active" | "suspended" | "terminated" | "closed_deceased";
+            account_status: "active" | "suspended" | "terminated";
             /**
              * Patient Id
              * @description follow_merge only: the surviving record the account opens from now on.
@@ -2979,7 +2979,7 @@ export interface components {
              * Portal Status
              * @enum {string}
              */
-            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated" | "closed_deceased";
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
             /** Sessions Ended */
             sessions_ended: number;
         };
@@ -2988,6 +2988,12 @@ export interface components {
          * @description The patient's portal account, as their organization's staff see it.
          */
         PortalAccount: {
+            /**
+             * Closed Reason
+             * @description deceased: the clinical record says the patient died, so sign-in is refused whatever `status` says, until the record is corrected.
+             * @default null
+             */
+            closed_reason?: "deceased" | null;
             /** Email Verified */
             email_verified: boolean;
             /**
@@ -3001,7 +3007,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "suspended" | "terminated" | "closed_deceased";
+            status: "active" | "suspended" | "terminated";
             /** Username */
             username: string;
         };

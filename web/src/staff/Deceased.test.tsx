@@ -22,18 +22,12 @@ function show(answer: ReturnType<typeof portal>) {
 describe("a patient recorded as deceased", () => {
   it("says so with the date, shows why the account is closed and offers no invitation", async () => {
     const closed = enrolled();
-    show({
-      ...closed,
-      patient: deceased,
-      portal_status: "closed_deceased",
-      account: { ...closed.account!, status: "closed_deceased" },
-    });
+    show({ ...closed, patient: deceased, account: { ...closed.account!, closed_reason: "deceased" } });
 
     expect((await screen.findByRole("status")).textContent).toContain("Deceased Dec 1, 2026.");
     const access = screen.getByRole("region", { name: "Portal access" });
-    expect(access.textContent).toContain("Portal status: Closed: recorded as deceased");
-    expect(access.textContent).toContain("Account: Closed: recorded as deceased");
-    // Not reopened while the record says deceased; staff may still end access for good.
+    expect(access.textContent).toContain("Account: Closed: recorded as deceased (sign-in is refused)");
+    // Nothing to suspend or reinstate while the record says deceased; staff may end access for good.
     expect(within(access).queryAllByRole("button").map((b) => b.textContent)).toEqual(["End access"]);
     expect(screen.getByText("The patient is recorded as deceased, so no invitation can be sent.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Send invitation" })).toBeNull();
@@ -51,12 +45,12 @@ describe("a patient recorded as deceased", () => {
     expect(invitations.textContent).toContain("recorded as deceased");
   });
 
-  it("offers reinstatement once a correction has undone the mark", async () => {
-    const closed = enrolled();
-    show({ ...closed, portal_status: "closed_deceased", account: { ...closed.account!, status: "closed_deceased" } });
+  it("shows the account as it is once a correction has undone the mark", async () => {
+    show(enrolled({ closed_reason: null }));
 
     const access = await screen.findByRole("region", { name: "Portal access" });
-    expect(within(access).queryAllByRole("button").map((b) => b.textContent)).toEqual(["Reinstate access", "End access"]);
-    expect(screen.queryByText(/^Deceased/)).toBeNull();
+    expect(access.textContent).toContain("Account: Active");
+    expect(within(access).queryAllByRole("button").map((b) => b.textContent)).toEqual(["Suspend access", "End access"]);
+    expect(screen.queryByRole("status")).toBeNull();
   });
 });

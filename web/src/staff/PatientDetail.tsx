@@ -125,12 +125,9 @@ export function portalActions(portal: Portal): PortalAction[] {
   if (portal.merged_into && account) actions.push("follow_merge");
   if (account === null || account.status === "terminated") return actions;
   if (account.locked) actions.push("unlock");
-  if (account.status === "closed_deceased") {
-    // Closed because the record says deceased: reopened only once a correction has undone that.
-    if (!portal.patient.deceased) actions.push("reinstate");
-    actions.push("terminate");
-    return actions;
-  }
+  // Sign-in is refused while the record says deceased, whatever the account's status: only ending
+  // access for good is left to do.
+  if (account.closed_reason === "deceased") return [...actions, "terminate"];
   actions.push(account.status === "suspended" ? "reinstate" : "suspend");
   if (account.second_factors.length > 0) actions.push("reset_second_factor");
   actions.push("terminate");
@@ -195,7 +192,14 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
       ) : (
         <dl className="margin-0">
           <Fact term={t("staff.access.username")} value={account.username} />
-          <Fact term={t("staff.access.accountStatus")} value={t(`staff.accountStatus.${account.status}`)} />
+          <Fact
+            term={t("staff.access.accountStatus")}
+            value={
+              account.closed_reason === "deceased"
+                ? t("staff.access.closedDeceased")
+                : t(`staff.accountStatus.${account.status}`)
+            }
+          />
           <Fact term={t("staff.access.locked")} value={account.locked ? t("staff.access.lockedYes") : t("staff.access.lockedNo")} />
           <Fact term={t("staff.access.emailVerified")} value={account.email_verified ? t("staff.yes") : t("staff.no")} />
           <Fact
@@ -257,8 +261,7 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
 
 // An invitation can be sent again while the patient has no access and is not recorded as deceased
 // (the API answers 409 otherwise).
-const canInvite = (portal: Portal) =>
-  !portal.patient.deceased && !["active", "suspended", "closed_deceased"].includes(portal.portal_status);
+const canInvite = (portal: Portal) => !portal.patient.deceased && !["active", "suspended"].includes(portal.portal_status);
 
 function Invitations({ token, patientId, portal }: { token: string; patientId: string; portal: Portal }) {
   const { t, i18n } = useTranslation();
