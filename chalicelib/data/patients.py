@@ -31,6 +31,9 @@ def patient_item(patient: Patient) -> PatientModel:
         created_at=patient.created_at,
         merged_into=patient.merged_into or None,
         wait_for_review=list(patient.wait_for_review) or None,
+        deceased=patient.deceased or None,
+        deceased_on=patient.deceased_on or None,
+        deceased_as_of=patient.deceased_as_of or None,
     )
     if patient.version is not None:
         item.version = patient.version
@@ -53,6 +56,9 @@ def _patient(item: PatientModel) -> Patient:
         version=item.version,
         merged_into=item.merged_into or "",
         wait_for_review=tuple(item.wait_for_review or ()),
+        deceased=bool(item.deceased),
+        deceased_on=item.deceased_on or "",
+        deceased_as_of=item.deceased_as_of or "",
     )
 
 

@@ -118,6 +118,9 @@ def _create(
         portal_status=PortalStatus.NOT_INVITED,
         account_id="",
         created_at=now,
+        deceased=bool(facts.deceased),
+        deceased_on=facts.deceased_on if facts.deceased else "",
+        deceased_as_of=facts.as_of if facts.deceased is not None else "",
     )
     try:
         ports.patients.add(patient)
@@ -136,6 +139,13 @@ def _update(ports: MatchingPorts, patient: Patient, facts: PatientFacts, unclaim
         birth_date=facts.birth_date or patient.birth_date,
         sex=facts.sex or patient.sex,
     )
+    if facts.deceased is not None and not _older(facts.as_of, patient.deceased_as_of):
+        updated = dataclasses.replace(
+            updated,
+            deceased=facts.deceased,
+            deceased_on=facts.deceased_on if facts.deceased else "",
+            deceased_as_of=facts.as_of or patient.deceased_as_of,
+        )
     if updated != patient:
         try:
             ports.patients.save_with_claims(updated, new=unclaimed)
@@ -143,3 +153,16 @@ def _update(ports: MatchingPorts, patient: Patient, facts: PatientFacts, unclaim
             raise Unreadable("An identifier in the message was claimed by another patient meanwhile.") from None
         return dataclasses.replace(updated, version=(patient.version or 0) + 1)
     return patient
+
+
+def _older(sent: str, held: str) -> bool:
+    """Whether a statement about the patient's death was sent before the one the record holds, so
+    that a message delivered late (a replay, a retry) cannot undo a newer one. Times that cannot
+    be compared (unknown, or one without a zone) never count as older: then the latest arrival wins."""
+    try:
+        new, old = datetime.fromisoformat(sent), datetime.fromisoformat(held)
+    except ValueError:
+        return False
+    if (new.tzinfo is None) != (old.tzinfo is None):
+        return False
+    return new < old

@@ -20,6 +20,7 @@ from chalicelib.feeds.domain import Envelope, FeedFormat
 from chalicelib.feeds.stores import FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
+from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
 from chalicelib.filing.merges import MergePorts, merge
@@ -34,9 +35,12 @@ class FilingRecords(Records, FeedSources, Protocol):
     """The health records store, with the feed sources it keeps (which organization a sender files for)."""
 
 
-class MessageFilingPorts(FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, AuditPorts, Protocol):
+class MessageFilingPorts(
+    FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, DeceasedPorts, AuditPorts, Protocol
+):
     """Filing one message: the sender's organization and its release policy, the patients, the
-    filers, the after-effects and the notices, and the audit trail."""
+    filers, the after-effects and the notices, the sessions of a patient recorded as deceased,
+    and the audit trail."""
 
     @property
     def records(self) -> FilingRecords: ...
@@ -95,6 +99,7 @@ def file_message(
         patient = match(ports, source, envelope.sender, message.patient, now)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
+        end_sessions(ports, patient)  # a deceased patient's: before anything new is filed
         released_now = False  # for this patient: the counts run over every patient of the document
         filed_here = 0
         for entry in message.entries:

@@ -52,6 +52,18 @@ class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, terms.TermsPort
     lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
 
 
+HAS_ACCESS = (PortalStatus.ACTIVE, PortalStatus.SUSPENDED)  # an account exists for the patient
+
+
+def deceased_refusal() -> Conflict:
+    """What the patient side is told when the record is marked deceased: a plain sentence, never
+    the date or anything else from the record."""
+    return Conflict(
+        "This invitation can no longer be used to open portal access. Please contact your provider's office.",
+        code="invitation_unusable",
+    )
+
+
 def invite(
     ports: EnrollmentPorts, caller: Caller, origin: Origin, body: InvitationRequest, now: datetime
 ) -> dict[str, Any]:
@@ -63,7 +75,9 @@ def invite(
 def _issue(
     ports: EnrollmentPorts, caller: Caller, origin: Origin, patient: Patient, email: str, now: datetime
 ) -> dict[str, Any]:
-    if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
+    if patient.deceased:
+        raise Conflict("This patient is recorded as deceased, so they cannot be invited to the portal.")
+    if patient.portal_status in HAS_ACCESS:
         raise Conflict("This patient has portal access already.")
     # One live code per patient: a new invitation replaces any earlier one still pending.
     for earlier in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50):
@@ -272,7 +286,10 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
     patient = ports.patients.get(invitation.patient_id)
     check_answers(ports, origin, invitation, patient, date_of_birth, body.family_name)
     assert patient is not None  # check_answers refuses a missing patient
-    if patient.portal_status in (PortalStatus.ACTIVE, PortalStatus.SUSPENDED):
+    if patient.deceased:
+        # Said only to whoever answered the invitation's questions, and without the record's details.
+        raise deceased_refusal()
+    if patient.portal_status in HAS_ACCESS:
         raise Conflict("This patient has portal access already.")
     verified = email.lower() == invitation.email.lower()
     account = Account(

@@ -72,6 +72,8 @@ def portal_status(
             "locked": bool(account.locked_until and account.locked_until.timestamp() > now_epoch),
             "email_verified": account.email_verified,
             "second_factors": account.second_factors,
+            # Sign-in checks the account's own record (identity.sessions): say why it is refused.
+            "closed_reason": "deceased" if patient.deceased and account.patient_id == patient.patient_id else None,
         },
         "invitations": [invitation_summary(r, now_epoch) for r in invitations],
         # Staff can only offer to move the account of a merged record if they can see it was merged.
@@ -111,6 +113,8 @@ def change_portal_access(
     if action == "unlock":
         changes = {"locked_until": None, "failed_sign_ins": 0, "failures_since": None}
     elif action == "reinstate":
+        if patient.deceased:
+            raise Conflict("This patient is recorded as deceased; their portal access cannot be reinstated.")
         changes, patient_status = {"status": AccountStatus.ACTIVE}, PortalStatus.ACTIVE
     elif action == "suspend":
         changes, patient_status = {"status": AccountStatus.SUSPENDED}, PortalStatus.SUSPENDED

@@ -217,6 +217,8 @@ def add_connection(
     other = ports.patients.get(invitation.patient_id)
     if own is None or other is None:
         raise NotFound("No such patient.")
+    if other.deceased or own.deceased:
+        raise enrollment.deceased_refusal()
     status = "pending" if not (other.birth_date and other.family_name) else "active"
     if status == "active":
         enrollment.check_answers(ports, origin, invitation, other, own.birth_date, own.family_name)

@@ -36,6 +36,7 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.requests import notify
+from chalicelib.patients.stores import Patients
 
 CHALLENGE_SECONDS = 5 * 60
 CHALLENGE_ATTEMPTS = 5
@@ -55,7 +56,11 @@ LOCKOUT_CHECK_WINDOW_SECONDS = 10 * 60
 class SessionPorts(GuessingPorts, TotpPorts, terms.TermsPorts, Protocol):
     """The accounts (the directory), sessions and challenges (the identity store), the session
     policy (the settings), the TOTP key, wrong answers counted (guessing), the per-address
-    throttle, the emailed code and the audit trail."""
+    throttle, the emailed code, the patient records (a deceased patient's account opens no
+    session) and the audit trail."""
+
+    @property
+    def patients(self) -> Patients: ...
 
 
 def _sign_in_failed() -> NotAuthenticated:
@@ -85,6 +90,7 @@ def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) ->
     if not passwords.verify_password(account.password_hash, password):
         count_failure(ports, origin, account, now, "session.sign_in", "wrong_password")
         raise _sign_in_failed()
+    refuse_if_deceased(ports, origin, account)
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
         write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason=account.status.value)
@@ -192,7 +198,25 @@ def restriction_for(ports: SessionPorts, account: Account) -> Restriction:
     return Restriction.NONE
 
 
+def refuse_if_deceased(ports: SessionPorts, origin: Origin, account: Account) -> None:
+    """No session for the account of a patient whose own record the EHR marks deceased (the feed
+    ends the open ones: filing.deceased). The account itself is not changed: when the EHR corrects
+    the mark, sign-in works again, as the record says. Checked on the account's own record only: a
+    connected organization's record was linked on birth date and family name alone."""
+    if account.role is not Role.PATIENT or not account.patient_id:
+        return
+    patient = ports.patients.get(account.patient_id)
+    if patient is None or not patient.deceased:
+        return
+    write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="deceased")
+    # The holder may be the family: the words say closed, never why, nor anything of the record.
+    raise Forbidden("This portal account is closed. Please contact your provider's office.", code="account_closed")
+
+
 def open_session(ports: SessionPorts, origin: Origin, account: Account, now: datetime, method: str) -> dict[str, Any]:
+    # Every way in (password, second factor, lockout link) ends here: checked again, so a death
+    # recorded while a second-factor challenge was open still closes the door.
+    refuse_if_deceased(ports, origin, account)
     policy = ports.settings.identity
     token, split = tokens.new_token()
     epoch = int(now.timestamp())

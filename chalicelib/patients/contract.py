@@ -85,6 +85,12 @@ class PatientSummary(ResponseModel):
     given_names: list[str]
     birth_date: str | None = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.")
     sex: Sex | None
+    deceased: bool = Field(
+        False,
+        description="The EHR records the patient as deceased (HL7 PID-29/30, FHIR Patient.deceased[x]): "
+        "no invitation, enrollment or sign-in.",
+    )
+    deceased_on: str | None = Field(None, description="YYYY-MM-DD: the date of death, when the sender gave it.")
 
 
 class PatientRegistered(ResponseModel):
@@ -100,6 +106,11 @@ class PortalAccount(ResponseModel):
     locked: bool = Field(description="Locked out after failed sign-ins (staff may unlock it).")
     email_verified: bool
     second_factors: list[Literal["totp", "email", "recovery_code"]]
+    closed_reason: Literal["deceased"] | None = Field(
+        None,
+        description="deceased: the clinical record says the patient died, so sign-in is refused whatever "
+        "`status` says, until the record is corrected.",
+    )
 
 
 class PortalInvitation(ResponseModel):
@@ -114,7 +125,8 @@ class PortalInvitation(ResponseModel):
 
 
 class PatientPortal(ResponseModel):
-    """What staff see when a patient calls about the portal."""
+    """What staff see when a patient calls about the portal. A deceased patient's account is
+    closed for sign-in (account.closed_reason `deceased`)."""
 
     patient: PatientSummary
     portal_status: PortalStatus

@@ -152,4 +152,6 @@ def summary(patient: Patient) -> dict[str, Any]:
         "given_names": list(patient.given_names),
         "birth_date": patient.birth_date or None,
         "sex": patient.sex or None,
+        "deceased": patient.deceased,
+        "deceased_on": patient.deceased_on or None,
     }

@@ -176,6 +176,11 @@ class PatientFacts:
     # Only a reference to a patient sent before (FHIR "Patient/<id>" or a logical identifier):
     # matched to a known patient or quarantined, never created from nothing.
     reference_only: bool = False
+    # What the message says about the patient's death: True (recorded), False (a correction: the
+    # sender says alive, or deleted its death fields), None (it says nothing, as most messages).
+    deceased: bool | None = None
+    deceased_on: str = ""  # YYYY-MM-DD when the sender gave the date
+    as_of: str = ""  # when the sender said so (ISO time), "" when unknown
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def waiting_notice(patient: Patient, at: datetime) -> dict[str, str] | None:
     timer may fire days later), keeps the notice in the portal inbox, and emails a verified address
     if the patient wants result emails. Its id is the same for every result within ten minutes, so
     the consumer's idempotency folds them into one notice and one email."""
-    if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
-        return None
+    if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id or patient.deceased:
+        return None  # (a deceased patient's account cannot sign in: nothing to tell it)
     window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
     # The id is shown in the inbox and its URLs: it names the patient only through a digest.
     digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]

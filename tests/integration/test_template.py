@@ -197,6 +197,11 @@ def test_each_function_reaches_only_what_it_uses():
     assert "ses:" not in feed
     # Filing names the patient's account in a notice; it never reads or writes accounts.
     assert not [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
+    # It ends a deceased patient's sessions: it deletes session records and nothing else there.
+    feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
+    assert sorted(repr(s["Action"]) for s in feed_identity) == ["'dynamodb:DeleteItem'", "'dynamodb:Query'"]
+    [delete] = [s for s in feed_identity if s["Action"] == "dynamodb:DeleteItem"]
+    assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
     feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
     assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))

@@ -705,3 +705,24 @@ def test_a_subject_given_by_identifier_finds_the_patient_with_that_identifier_an
     assert [(i.authority, i.value) for i in referred.patient.identifiers] == [
         ("http://another.example.org/mrn", "1032702")
     ]
+
+
+@pytest.mark.parametrize(
+    ("deceased", "expected"),
+    [
+        ({"deceasedDateTime": "2026-12-01T09:30:00-05:00"}, (True, "2026-12-01")),
+        ({"deceasedDateTime": "2026-12"}, (True, "")),  # a partial date: deceased, the day unknown
+        ({"deceasedBoolean": True}, (True, "")),
+        ({"deceasedBoolean": False}, (False, "")),  # a correction
+        ({}, (None, "")),  # absent: says nothing (most senders never fill it)
+    ],
+)
+def test_deceased_x_says_whether_the_patient_died(deceased, expected):
+    patient = sample("uscore_patient-example.json")
+    patient["meta"] = {"lastUpdated": "2026-12-02T10:00:00Z"}
+    patient.update(deceased)
+
+    facts = only(read_fhir(patient)).patient
+
+    assert (facts.deceased, facts.deceased_on) == expected
+    assert facts.as_of == ("2026-12-02T10:00:00Z" if expected[0] is not None else "")

@@ -206,3 +206,29 @@ def test_a_pid3_of_only_a_social_security_number_is_unreadable_without_the_numbe
         read_hl7(text)
 
     assert "never kept" in str(caught.value) and "6789" not in str(caught.value)
+
+
+def _a08(pid_29: str, pid_30: str, sent: str = "20261202101500") -> str:
+    fields = ["PID", "1", "", "MRN-1^^^AMC-MRN^MR", "", "Doe^Jane", "", "19800102", "F"] + [""] * 22
+    fields[29], fields[30] = pid_29, pid_30  # (the list index is the field's number)
+    return f"MSH|^~\\&|EPIC|AMC|PORTAL|AMC|{sent}||ADT^A08|C-1|P|2.5.1\r" + "|".join(fields).rstrip("|")
+
+
+@pytest.mark.parametrize(
+    ("pid_29", "pid_30", "deceased", "on"),
+    [
+        ("20261201093000-0500", "Y", True, "2026-12-01"),  # date and indicator
+        ("", "Y", True, ""),  # indicator alone: deceased, date unknown
+        ("20261201", "", True, "2026-12-01"),  # a date alone says it too
+        ("", "N", False, ""),  # a correction
+        ("20261201", "N", False, ""),  # the indicator decides
+        ('""', '""', False, ""),  # both deleted (HL7's explicit null): a correction
+        ("", "", None, ""),  # absent: says nothing, most messages
+    ],
+)
+def test_pid_29_and_30_say_whether_the_patient_died(pid_29, pid_30, deceased, on):
+    patient = read_hl7(_a08(pid_29, pid_30)).patient
+
+    assert (patient.deceased, patient.deceased_on) == (deceased, on)
+    # Ordered by when it was sent, so a late replay cannot undo a newer statement.
+    assert patient.as_of == ("2026-12-02T10:15:00" if deceased is not None else "")

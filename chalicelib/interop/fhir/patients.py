@@ -79,6 +79,7 @@ def read_patient(entry: Entry) -> PatientRecord:
         "",
     )
     gender = as_text(resource.get("gender"))
+    deceased, deceased_on = _death(resource)
     facts = PatientFacts(
         identifiers=tuple(identifiers),
         family_name=as_text(name.get("family")),
@@ -86,8 +87,25 @@ def read_patient(entry: Entry) -> PatientRecord:
         birth_date=as_text(resource.get("birthDate")),
         sex=gender if gender in SEXES else "",
         email=email,
+        deceased=deceased,
+        deceased_on=deceased_on,
+        as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) if deceased is not None else "",
     )
     return PatientRecord(entry, facts, unusable)
+
+
+def _death(resource: dict[str, Any]) -> tuple[bool | None, str]:
+    """Patient.deceased[x] as (deceased, date): deceasedDateTime or deceasedBoolean true record the
+    death, deceasedBoolean false corrects it; absent says nothing (a Patient sent without it is
+    not taken as a correction: many senders never fill it)."""
+    when = resource.get("deceasedDateTime")
+    if isinstance(when, str) and when.strip():
+        on = when.strip()[:10]
+        return True, on if re.fullmatch(r"\d{4}-\d{2}-\d{2}", on) else ""
+    flag = resource.get("deceasedBoolean")
+    if isinstance(flag, bool):
+        return flag, ""
+    return None, ""
 
 
 def _name(names: Any) -> dict[str, Any]:

@@ -36,13 +36,45 @@ def read_patient(reader: FieldReader, pid: Any) -> PatientFacts:
     name = (reader.repetitions(reader.field(pid, 5)) or [""])[0]
     given = tuple(part for part in (reader.component(name, 2), reader.component(name, 3)) if part)
     birth = iso_time(reader.field(pid, 7))[:10]
+    deceased, deceased_on = _death(reader, pid)
     return PatientFacts(
         identifiers=identifiers,
         family_name=reader.component(name, 1, 1),
         given_names=given,
         birth_date=birth if len(birth) == 10 else "",
         sex=_SEX.get(reader.component(reader.field(pid, 8), 1).upper(), ""),
+        deceased=deceased,
+        deceased_on=deceased_on,
     )
+
+
+def _death(reader: FieldReader, pid: Any) -> tuple[bool | None, str]:
+    """PID-29 (death date/time) and PID-30 (death indicator, Y/N) as (deceased, date).
+
+    PID-30 Y, or a death date without an indicator, records the death; PID-30 N is a correction
+    (alive), and so are the fields sent as HL7's explicit null ("") without a Y: the sender
+    deleted what it held. Both fields empty or absent say nothing: most senders leave them out of
+    every message, and that must not undo a death recorded earlier."""
+    indicator = reader.component(reader.field(pid, 30), 1).upper()
+    when = iso_time(reader.field(pid, 29))
+    on = when[:10] if len(when) >= 10 else ""
+    if indicator == "Y":
+        return True, on
+    if indicator == "N":
+        return False, ""
+    if when:
+        return True, on
+    if _explicit_null(pid, 29) or _explicit_null(pid, 30):
+        return False, ""
+    return None, ""
+
+
+def _explicit_null(segment: Any, number: int) -> bool:
+    # FieldReader.field shows the explicit null as nothing; here it means "delete the value".
+    try:
+        return str(segment[number]).strip() == '""'
+    except (IndexError, KeyError):
+        return False
 
 
 def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:

@@ -44,6 +44,8 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
     segments = list(message)
     sent_at = iso_time(reader.field(first_segment(segments, "MSH"), 7))  # MSH-7: an older message never wins
     patient = read_patient(reader, first_segment(segments, "PID"))
+    if patient.deceased is not None:  # a death (or its correction) is ordered by when it was sent
+        patient = dataclasses.replace(patient, as_of=sent_at)
     if code == "ADT":
         pv1 = first_segment(segments, "PV1")
         merged: tuple[Identifier, ...] = ()

@@ -204,6 +204,7 @@ def test_staff_follow_a_patient_from_not_invited_to_invited_to_active(seeded, st
         "locked": False,
         "email_verified": True,
         "second_factors": [],
+        "closed_reason": None,
     }
     assert [i["status"] for i in active["invitations"]] == ["used"]
     # Each look at the record is in the patient's audit trail.

@@ -2825,7 +2825,8 @@ export interface components {
         };
         /**
          * PatientPortal
-         * @description What staff see when a patient calls about the portal.
+         * @description What staff see when a patient calls about the portal. A deceased patient's account is
+         *     closed for sign-in (account.closed_reason `deceased`).
          */
         PatientPortal: {
             /** @description Null when the patient has none, or it belongs to another organization they enrolled with. */
@@ -2919,6 +2920,18 @@ export interface components {
              * @description YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.
              */
             birth_date: string | null;
+            /**
+             * Deceased
+             * @description The EHR records the patient as deceased (HL7 PID-29/30, FHIR Patient.deceased[x]): no invitation, enrollment or sign-in.
+             * @default false
+             */
+            deceased?: boolean;
+            /**
+             * Deceased On
+             * @description YYYY-MM-DD: the date of death, when the sender gave it.
+             * @default null
+             */
+            deceased_on?: string | null;
             /** Family Name */
             family_name: string;
             /** Given Names */
@@ -2986,6 +2999,12 @@ export interface components {
          * @description The patient's portal account, as their organization's staff see it.
          */
         PortalAccount: {
+            /**
+             * Closed Reason
+             * @description deceased: the clinical record says the patient died, so sign-in is refused whatever `status` says, until the record is corrected.
+             * @default null
+             */
+            closed_reason?: "deceased" | null;
             /** Email Verified */
             email_verified: boolean;
             /**

@@ -62,6 +62,20 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
     <>
       <h1>{patientName(patient)}</h1>
       {registered && <Notice text={t("staff.register.done")} />}
+      {patient.deceased && (
+        <div className="usa-alert usa-alert--info usa-alert--slim" role="status">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              <strong>
+                {patient.deceased_on
+                  ? t("staff.patient.deceasedOn", { date: whenText(patient.deceased_on, i18n.language) ?? patient.deceased_on })
+                  : t("staff.patient.deceased")}
+              </strong>{" "}
+              {t("staff.patient.deceasedMeans")}
+            </p>
+          </div>
+        </div>
+      )}
       <section aria-labelledby="demographics">
         <h2 id="demographics">{t("staff.patient.demographics")}</h2>
         <dl className="margin-0">
@@ -111,6 +125,9 @@ export function portalActions(portal: Portal): PortalAction[] {
   if (portal.merged_into && account) actions.push("follow_merge");
   if (account === null || account.status === "terminated") return actions;
   if (account.locked) actions.push("unlock");
+  // Sign-in is refused while the record says deceased, whatever the account's status: only ending
+  // access for good is left to do.
+  if (account.closed_reason === "deceased") return [...actions, "terminate"];
   actions.push(account.status === "suspended" ? "reinstate" : "suspend");
   if (account.second_factors.length > 0) actions.push("reset_second_factor");
   actions.push("terminate");
@@ -175,7 +192,14 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
       ) : (
         <dl className="margin-0">
           <Fact term={t("staff.access.username")} value={account.username} />
-          <Fact term={t("staff.access.accountStatus")} value={t(`staff.accountStatus.${account.status}`)} />
+          <Fact
+            term={t("staff.access.accountStatus")}
+            value={
+              account.closed_reason === "deceased"
+                ? t("staff.access.closedDeceased")
+                : t(`staff.accountStatus.${account.status}`)
+            }
+          />
           <Fact term={t("staff.access.locked")} value={account.locked ? t("staff.access.lockedYes") : t("staff.access.lockedNo")} />
           <Fact term={t("staff.access.emailVerified")} value={account.email_verified ? t("staff.yes") : t("staff.no")} />
           <Fact
@@ -235,8 +259,9 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
   );
 }
 
-// An invitation can be sent again while the patient has no access (the API answers 409 otherwise).
-const canInvite = (portal: Portal) => !["active", "suspended"].includes(portal.portal_status);
+// An invitation can be sent again while the patient has no access and is not recorded as deceased
+// (the API answers 409 otherwise).
+const canInvite = (portal: Portal) => !portal.patient.deceased && !["active", "suspended"].includes(portal.portal_status);
 
 function Invitations({ token, patientId, portal }: { token: string; patientId: string; portal: Portal }) {
   const { t, i18n } = useTranslation();
@@ -357,7 +382,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
       {invitable ? (
         <InviteForm token={token} patientId={patientId} onSent={setSaid} />
       ) : (
-        <p>{t("staff.invite.hasAccess")}</p>
+        <p>{portal.patient.deceased ? t("staff.invite.deceased") : t("staff.invite.hasAccess")}</p>
       )}
     </section>
   );
