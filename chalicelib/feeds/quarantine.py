@@ -3,8 +3,10 @@ put a message back through the pipeline once its cause is fixed (a feed source r
 or dismiss it. A replay re-sends the archived body to the inbound queue, so it is filed by the
 very path that refused it, with the same idempotency: the API never files records itself.
 
-Staff see the quarantined messages of their organization's senders; admins also see those no
-organization claims (an unregistered sender, a body that could not be identified)."""
+Staff and admins see only the quarantined messages of their organization's senders. One no
+organization owns (an unregistered sender, a body that could not be identified) is the operator's:
+shown to an organization, it would let that organization's admin register the sender and replay
+another hospital's patients into their own charts. To everyone else it is absent (404)."""
 
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def _visible(ports: QuarantinePorts, caller: Caller, message: FeedMessage, owner
         source = ports.records.feed_source(message.sender) if message.sender else None
         owners[message.sender] = source.organization_id if source else ""
     owner = owners[message.sender]
-    return owner == caller.organization_id or (not owner and caller.role == "admin")
+    return bool(owner) and owner == caller.organization_id
 
 
 def list_quarantined(

@@ -8,7 +8,8 @@ import os
 import boto3
 
 from chalicelib import wiring
-from chalicelib.feeds.domain import FeedSource
+from chalicelib.feeds.domain import FeedSource, FeedStatus
+from chalicelib.feeds.quarantine import quarantine_id
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.test_patient_results import QUEUE, oru
@@ -45,14 +46,18 @@ def test_a_message_refused_for_an_unregistered_sender_is_replayed_once_it_is_reg
     send(seeded, unregistered_result())
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
 
-    # Nobody's sender yet: only admins see it, with the reason and no PHI.
+    # Nobody's sender yet: the operator's, so no organization's staff or admin sees it.
     assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=staff_token).json_body["messages"] == []
-    [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"]
-    assert (item["sender"], item["control_id"], item["replayable"]) == ("NEWLAB|AMC", "q-1", True)
-    assert "not registered" in item["reason"] and "Núñez" not in str(item)
+    assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"] == []
+    hidden = quarantine_id("NEWLAB|AMC|q-1")
+    for verb in ("replay", "dismiss"):
+        assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{hidden}/{verb}", None, admin).status_code == 404
 
+    # The operator assigns the sender (docs/deploying.md); then it is the organization's to replay.
     container.records.add_feed_source(FeedSource("NEWLAB|AMC", "albany-medical-center", "AMC-MRN"))
     [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=staff_token).json_body["messages"]
+    assert (item["sender"], item["control_id"], item["replayable"]) == ("NEWLAB|AMC", "q-1", True)
+    assert "not registered" in item["reason"] and "Núñez" not in str(item)
     replayed = call(seeded, "POST", f"/v1/staff/feed/quarantine/{item['id']}/replay", None, staff_token)
     assert replayed.status_code == 200, replayed.json_body
     assert deliver_inbound(seeded) == 1
@@ -62,13 +67,23 @@ def test_a_message_refused_for_an_unregistered_sender_is_replayed_once_it_is_reg
     assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{item['id']}/replay", None, staff_token).status_code == 404
 
 
-def test_a_quarantined_message_can_be_dismissed_and_an_unidentified_one_cannot_be_replayed(seeded):
+def test_a_quarantined_message_is_dismissed_by_its_organization_and_an_unidentified_one_is_nobodys(seeded):
     send(seeded, "this is not a clinical message")
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
-    [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"]
-    assert item["replayable"] is False
+    # No sender could be read: no organization owns it, so only the operator sees it (in the table).
+    assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"] == []
+    [unidentified] = [m for m in wiring.container().feed_messages.in_status(FeedStatus.QUARANTINED, 10)[0]]
+    hidden = quarantine_id(unidentified.key)
+    for verb in ("replay", "dismiss"):
+        assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{hidden}/{verb}", None, admin).status_code == 404
 
-    assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{item['id']}/replay", None, admin).status_code == 409
+    # Once the operator gives a quarantined message's sender to the organization, its admin may close it.
+    from chalicelib.data.models import FeedSourceModel
+
+    FeedSourceModel("sender#*").delete()
+    send(seeded, unregistered_result())
+    wiring.container().records.add_feed_source(FeedSource("NEWLAB|AMC", "albany-medical-center", "AMC-MRN"))
+    [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"]
     assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{item['id']}/dismiss", None, admin).status_code == 200
     assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=admin).json_body["messages"] == []
     assert call(seeded, "POST", "/v1/staff/feed/quarantine/not-base64!/dismiss", None, admin).status_code == 404
@@ -76,3 +91,35 @@ def test_a_quarantined_message_can_be_dismissed_and_an_unidentified_one_cannot_b
         wiring.container().directory.account_by_username(ADMIN_USER).account_id, 20
     )
     assert "feed.message.dismissed" in {e.event_type for e in events}
+
+
+def test_another_organizations_admin_never_sees_nor_touches_its_quarantine_nor_the_unclaimed(seeded, monkeypatch):
+    from chalicelib.data.models import FeedSourceModel
+    from tests.integration.test_feed_sources_admin import other_organization_admin
+
+    FeedSourceModel("sender#*").delete()
+    container = wiring.container()
+    container.records.add_feed_source(FeedSource("LAB|AMC", "albany-medical-center", "AMC-MRN"))
+    send(seeded, oru("q-3", "ORD-Q3", "85", mrn="MRN-UNKNOWN").replace("|P|2.5.1", "|T|2.5.1", 1))  # Albany's
+    send(seeded, unregistered_result())  # nobody's
+    quarantined = {m.key for m in container.feed_messages.in_status(FeedStatus.QUARANTINED, 10)[0]}
+    assert quarantined == {"LAB|AMC|q-3", "NEWLAB|AMC|q-1"}
+    albany = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    assert [
+        m["sender"] for m in call(seeded, "GET", "/v1/staff/feed/quarantine", token=albany).json_body["messages"]
+    ] == ["LAB|AMC"]
+
+    saratoga = other_organization_admin(seeded, monkeypatch)
+    assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=saratoga).json_body["messages"] == []
+    for key in quarantined:
+        for verb in ("replay", "dismiss"):
+            answer = call(seeded, "POST", f"/v1/staff/feed/quarantine/{quarantine_id(key)}/{verb}", None, saratoga)
+            assert answer.status_code == 404, (key, verb)
+            assert (
+                answer.json_body
+                == call(seeded, "POST", f"/v1/staff/feed/quarantine/absent/{verb}", None, saratoga).json_body
+            )
+    assert {m.status for m in container.feed_messages.in_status(FeedStatus.QUARANTINED, 10)[0]} == {
+        FeedStatus.QUARANTINED
+    }
+    assert len(container.feed_messages.in_status(FeedStatus.QUARANTINED, 10)[0]) == 2
