@@ -85,6 +85,16 @@ class DynamoFeedMessages:
         )
         return [_feed_message(item) for item in shown], cursor
 
+    def quarantined_from(self, sender: str) -> bool:
+        """One filtered Query of the quarantine (kept small by staff), stopping at the first match."""
+        try:
+            found = FeedMessageModel.by_status.query(
+                FeedStatus.QUARANTINED.value, filter_condition=FeedMessageModel.sender == sender, page_size=500
+            )
+            return next(iter(found), None) is not None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
     def get(self, key: str) -> FeedMessage | None:
         try:
             item = FeedMessageModel.get(key, consistent_read=True)

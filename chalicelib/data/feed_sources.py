@@ -39,6 +39,15 @@ class DynamoFeedSources:
             )
         return None
 
+    def held_by(self, sender: str) -> str:
+        try:
+            item = FeedSourceModel.get(f"sender#{sender}", consistent_read=True)
+        except FeedSourceModel.DoesNotExist:
+            return ""
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return item.files_for or item.retired_by or ""
+
     def add_feed_source(self, source: FeedSource) -> None:
         """The operator's registration (seed, one-off script): whoever held the sender before."""
         self._list_sender(source.organization_id, source.sender)

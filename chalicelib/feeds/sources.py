@@ -3,9 +3,15 @@ sender files for the organization, and the assigning authority of its bare ident
 
 A sender is named in a path by its ``source_id``: the sender, base64url-encoded without padding
 (as a quarantined message's id is), because senders hold "|", "^", spaces and, for FHIR, URLs
-with "/" that a path segment cannot carry reliably. A sender registered to another organization
-is never taken over (409). The catch-all ``*`` files every unregistered sender of the deployment
-into one organization, so only the operator registers it; its admins may change or retire it."""
+with "/" that a path segment cannot carry reliably. The catch-all ``*`` files every unregistered
+sender of the deployment into one organization, so only the operator registers it; its admins may
+change or retire it.
+
+An admin registers only a sender no other organization holds, held or filed through (its
+catch-all), and whose messages wait in no organization's quarantine: a sender's past messages
+name another hospital's patients, and a replay would file them into the registering organization.
+Anything else is refused (409) in words that say nothing of the other organization; the operator
+assigns such a sender (docs/deploying.md)."""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.feeds.contract import FeedSourceChange
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.feeds.envelope import _is_identity
-from chalicelib.feeds.stores import FeedSources
+from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 
@@ -30,9 +36,15 @@ class SourcesPorts(AuditPorts, Protocol):
     @property
     def records(self) -> FeedSources: ...
 
+    @property
+    def feed_messages(self) -> FeedMessages: ...
+
 
 MAX_SOURCES = 100  # per organization; real ones have a handful (EHR, lab, ADT, scheduling)
 CATCH_ALL = "*"
+OPERATOR_ASSIGNS = (
+    "This sender cannot be registered to your organization: ask the portal's operator to assign this sender."
+)
 
 
 def source_id(sender: str) -> str:
@@ -104,12 +116,10 @@ def put_source(
                 "The catch-all sender * files every unregistered sender of the deployment: only the "
                 "operator registers it. Register each sender instead."
             )
-    routed = ports.records.feed_source(sender)
-    if routed is not None and routed.organization_id != organization_id:
-        # Registered to another organization, or filed for another one through its catch-all:
-        # only the operator moves a sender between organizations (docs/deploying.md).
-        _audit_change(ports, caller, origin, sender_id, Outcome.DENIED, "files_for_another_organization")
-        raise Conflict("This sender files for another organization: only the operator can move it.")
+    refusal = _refusal(ports, sender, organization_id)
+    if refusal:
+        _audit_change(ports, caller, origin, sender_id, Outcome.DENIED, refusal)
+        raise Conflict(OPERATOR_ASSIGNS)
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
@@ -118,9 +128,28 @@ def put_source(
         ports.records.claim_feed_source(source)
     except Conflict:
         _audit_change(ports, caller, origin, sender_id, Outcome.DENIED, "registered_to_another_organization")
-        raise
+        raise Conflict(OPERATOR_ASSIGNS) from None
     _audit_change(ports, caller, origin, sender_id)
     return _shown(source)
+
+
+def _refusal(ports: SourcesPorts, sender: str, organization_id: str) -> str:
+    """Why the organization's admin may not register the sender (for the audit trail), or ""."""
+    holder = ports.records.held_by(sender)
+    if holder:
+        # Holding it (or having retired it) makes its past messages this organization's own.
+        return "" if holder == organization_id else "files_for_another_organization"
+    catch_all = ports.records.held_by(CATCH_ALL)
+    if catch_all and catch_all != organization_id:
+        # Another organization's catch-all files (or filed, until retired) every unregistered sender.
+        return "files_for_another_organization"
+    live = ports.records.feed_source(CATCH_ALL)
+    own_catch_all = live is not None and live.organization_id == organization_id
+    if not own_catch_all and ports.feed_messages.quarantined_from(sender):
+        # Nobody's messages wait in quarantine: registering would hand them over for a replay.
+        # (Under the organization's own catch-all they are its own already.)
+        return "unclaimed_messages_waiting"
+    return ""
 
 
 def _audit_change(

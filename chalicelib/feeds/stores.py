@@ -29,6 +29,10 @@ class FeedMessages(Protocol):
         """Newest first, and the cursor of the next page ("" when there is none)."""
         ...
 
+    def quarantined_from(self, sender: str) -> bool:
+        """Whether any message of this sender is in quarantine."""
+        ...
+
 
 class FeedSources(Protocol):
     def feed_source(self, sender: str) -> FeedSource | None:
@@ -36,6 +40,11 @@ class FeedSources(Protocol):
         ...
 
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]: ...
+
+    def held_by(self, sender: str) -> str:
+        """The organization this very sender (never the catch-all for it) files for, else the one
+        that retired it; "" when no organization ever held it."""
+        ...
 
     def claim_feed_source(self, source: FeedSource) -> None:
         """Register a sender to the organization; Conflict when another organization holds it."""

@@ -44,6 +44,9 @@ class FakeFeedMessages:
         self.audit_events.append(audit_event)
         return True
 
+    def quarantined_from(self, sender: str) -> bool:
+        return any(r.status is FeedStatus.QUARANTINED and r.sender == sender for r in self.records.values())
+
     def get(self, key: str) -> FeedMessage | None:
         return self.records.get(key)
 

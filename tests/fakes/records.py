@@ -77,6 +77,10 @@ class FakeRecords:
             )
         return None
 
+    def held_by(self, sender: str) -> str:
+        held = self.senders.get(sender)
+        return (held.files_for or held.retired_by) if held is not None else ""
+
     def add_feed_source(self, source: FeedSource) -> None:
         self.senders_listed.setdefault(source.organization_id, set()).add(source.sender)
         self.senders[source.sender] = _Sender(

@@ -123,3 +123,34 @@ def test_another_organizations_admin_never_sees_nor_touches_its_quarantine_nor_t
         FeedStatus.QUARANTINED
     }
     assert len(container.feed_messages.in_status(FeedStatus.QUARANTINED, 10)[0]) == 2
+
+
+def test_a_sender_whose_messages_wait_unclaimed_is_assigned_by_the_operator_not_taken_by_an_admin(seeded, monkeypatch):
+    from chalicelib.data.models import FeedSourceModel
+    from chalicelib.feeds.sources import source_id
+    from tests.integration.test_feed_sources_admin import other_organization_admin
+
+    FeedSourceModel("sender#*").delete()
+    send(seeded, unregistered_result())  # another hospital's patient, from a sender nobody registered
+    albany = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    saratoga = other_organization_admin(seeded, monkeypatch)
+    path = f"/v1/admin/feed-sources/{source_id('NEWLAB|AMC')}"
+
+    for admin in (saratoga, albany):
+        refused = call(seeded, "PUT", path, {"default_authority": "SH-MRN"}, admin)
+        assert refused.status_code == 409
+        assert "ask the portal's operator to assign this sender" in refused.json_body["error"]["message"]
+    assert wiring.container().records.feed_source("NEWLAB|AMC") is None
+    assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=saratoga).json_body["messages"] == []
+    # A sender that sent nothing is the admin's to register.
+    assert call(seeded, "PUT", f"/v1/admin/feed-sources/{source_id('LAB|SARATOGA')}", {}, saratoga).status_code == 200
+    saratoga_id = wiring.container().directory.account_by_username("saratoga.admin").account_id
+    events, _ = wiring.container().audit_log.by_actor(saratoga_id, 50)
+    assert "unclaimed_messages_waiting" in {e.reason for e in events if e.event_type == "feed_source.changed"}
+
+    # The operator assigns it; then its messages are that organization's, and its admin manages it.
+    wiring.container().records.add_feed_source(FeedSource("NEWLAB|AMC", "albany-medical-center", "AMC-MRN"))
+    [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=albany).json_body["messages"]
+    assert item["sender"] == "NEWLAB|AMC"
+    assert call(seeded, "PUT", path, {"default_authority": "AMC-MRN"}, albany).status_code == 200
+    assert call(seeded, "PUT", path, {"default_authority": "SH-MRN"}, saratoga).status_code == 409
