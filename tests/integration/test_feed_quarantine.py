@@ -154,3 +154,33 @@ def test_a_sender_whose_messages_wait_unclaimed_is_assigned_by_the_operator_not_
     assert item["sender"] == "NEWLAB|AMC"
     assert call(seeded, "PUT", path, {"default_authority": "AMC-MRN"}, albany).status_code == 200
     assert call(seeded, "PUT", path, {"default_authority": "SH-MRN"}, saratoga).status_code == 409
+
+
+def test_a_replay_files_into_the_organization_that_owns_the_sender_when_it_is_filed(seeded, staff_token):
+    from chalicelib.accounts import service as accounts
+    from chalicelib.data.models import FeedSourceModel
+    from chalicelib.patients.domain import Identifier
+
+    container = wiring.container()
+    FeedSourceModel("sender#*").delete()
+    boto3.client("sqs").purge_queue(QueueUrl=os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"])  # (the demo feed)
+    accounts.ensure_organization(
+        container.directory, "saratoga-hospital", "Saratoga Hospital", mrn_authority="SH-MRN", now=container.clock.now()
+    )
+    send(seeded, unregistered_result())
+    container.records.add_feed_source(FeedSource("NEWLAB|AMC", "albany-medical-center", "AMC-MRN"))
+    [item] = call(seeded, "GET", "/v1/staff/feed/quarantine", token=staff_token).json_body["messages"]
+    assert call(seeded, "POST", f"/v1/staff/feed/quarantine/{item['id']}/replay", None, staff_token).status_code == 200
+
+    # Before it is filed, the operator moves the sender to Saratoga: the replaying staff member's
+    # organization is not what decides, the sender's owner when it is filed does.
+    mrn = Identifier("AMC-MRN", "MRN-1001")
+    albany_before = container.patients.claimed_by("albany-medical-center", mrn)
+    container.records.add_feed_source(FeedSource("NEWLAB|AMC", "saratoga-hospital", "AMC-MRN"))
+    assert deliver_inbound(seeded) == 1
+
+    assert container.feed_messages.get("NEWLAB|AMC|q-1").status.value == "filed"
+    saratoga_patient = container.patients.get(container.patients.claimed_by("saratoga-hospital", mrn))
+    assert saratoga_patient is not None and saratoga_patient.organization_id == "saratoga-hospital"
+    assert container.patients.claimed_by("albany-medical-center", mrn) == albany_before
+    assert call(seeded, "GET", "/v1/staff/feed/quarantine", token=staff_token).json_body["messages"] == []
