@@ -16,6 +16,14 @@ After an upgrade to a version whose staff list reads the accounts table's by-org
 puts the staff and admin accounts written before it into that index, so they are listed
 (GET /v1/admin/staff) without waiting for their owners' next sign-in, which those who left never
 make. Safe to run again (a second run finds nothing to do); ``--dry-run`` only counts.
+
+    python -m infra.admin assign-feed-source --stack patient-portal \
+        --sender 'LAB|AMC' --organization-id albany-medical-center --default-authority AMC-MRN
+
+The operator's registration of a feed sender: what the API refuses an admin (the catch-all, a
+sender moving between organizations, one whose messages wait unowned in quarantine). It replaces
+any earlier registration, is audited under the operator, and from then on the organization's
+staff see, and may replay, the sender's quarantined messages. docs/deploying.md.
 """
 
 from __future__ import annotations
@@ -26,12 +34,15 @@ import os
 import sys
 
 BACKFILL_STAFF_LIST = "backfill-staff-list"
+ASSIGN_FEED_SOURCE = "assign-feed-source"
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == [BACKFILL_STAFF_LIST]:
         return backfill_staff_list(argv[1:])
+    if argv[:1] == [ASSIGN_FEED_SOURCE]:
+        return assign_feed_source(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", help="the deployed API function; without it, the environment is used as is")
     parser.add_argument("--organization-id", required=True)
@@ -113,6 +124,55 @@ def backfill_staff_list(argv: list[str]) -> int:
             f"{done.missing} staff and admin accounts were missing from the staff list: {done.added} added, "
             f"{done.left} left as they are (saved meanwhile, or no longer staff)"
         )
+    return 0
+
+
+def assign_feed_source(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m infra.admin {ASSIGN_FEED_SOURCE}",
+        description="Register a feed sender to an organization, whoever held it before.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
+    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    parser.add_argument("--sender", required=True, help="exactly as intake reads it, e.g. 'LAB|AMC'")
+    parser.add_argument("--organization-id", required=True)
+    parser.add_argument("--default-authority", default="", help="authority of the sender's bare identifiers")
+    args = parser.parse_args(argv)
+
+    _use_stack(function=args.function, stack=args.stack)
+    from chalicelib import wiring
+    from chalicelib.audit import service as audit
+    from chalicelib.audit.domain import Action, Actor, Outcome
+    from chalicelib.errors import PortalError
+    from chalicelib.feeds.domain import FeedSource
+    from chalicelib.feeds.envelope import _is_identity
+    from chalicelib.feeds.sources import source_id
+
+    if not _is_identity(args.sender):
+        print("refused: the sender is 1 to 256 printable characters, as intake reads it", file=sys.stderr)
+        return 1
+    container = wiring.container()
+    try:
+        if container.directory.organization(args.organization_id) is None:
+            print(f"refused: no organization {args.organization_id} (create it first)", file=sys.stderr)
+            return 1
+        container.records.add_feed_source(FeedSource(args.sender, args.organization_id, args.default_authority))
+    except PortalError as error:
+        print(f"failed: {error.message}", file=sys.stderr)
+        return 1
+    audit.append_event(
+        container.audit_log,
+        actor=Actor(account_id="operator:infra.admin", role="operator"),
+        action=Action.UPDATE,
+        event_type="feed_source.changed",
+        outcome=Outcome.SUCCESS,
+        resource_type="Endpoint",
+        resource_id=source_id(args.sender),
+        reason=f"assigned:{args.organization_id}",
+        recorded_at=container.clock.now(),
+    )
+    print(f"{args.sender} files for {args.organization_id} from now on; its quarantined messages are theirs to replay")
     return 0
 
 

@@ -1,5 +1,6 @@
 """The operator's commands of `python -m infra.admin`: the first admin of a deployment, and the
-backfill that puts staff accounts written before the staff list's index existed into it."""
+backfill that puts staff accounts written before the staff list's index existed into it, and
+the assignment of a feed sender to an organization."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import boto3
 from chalicelib import wiring
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Account, AccountStatus, Role
+from chalicelib.feeds.domain import FeedSource
 from infra import admin
 from infra.local import seed
 
@@ -205,3 +207,34 @@ def test_the_backfill_finds_the_stack_tables_through_the_stack_outputs_and_the_a
         stacks.delete_stack(StackName="patient-portal")
         functions.delete_function(FunctionName="patient-portal-APIHandler")
         iam.delete_role(RoleName="api-handler")
+
+
+def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, capsys):
+    container = wiring.container()
+    accounts.ensure_organization(container.directory, "st-peters", "St Peter's", now=container.clock.now())
+    held = FeedSource("LAB|SPH", "another-hospital")
+    container.records.add_feed_source(held)
+
+    assert admin.main(["assign-feed-source", "--sender", "LAB|SPH", "--organization-id", "nowhere"]) == 1
+    assert "no organization nowhere" in capsys.readouterr().err
+    assert wiring.container().records.feed_source("LAB|SPH") == held  # unchanged
+    assert admin.main(["assign-feed-source", "--sender", "", "--organization-id", "st-peters"]) == 1
+
+    code = admin.main(
+        [
+            "assign-feed-source",
+            "--sender",
+            "LAB|SPH",
+            "--organization-id",
+            "st-peters",
+            "--default-authority",
+            "SPH-MRN",
+        ]
+    )
+
+    assert code == 0
+    assigned = wiring.container().records.feed_source("LAB|SPH")
+    assert (assigned.organization_id, assigned.default_authority) == ("st-peters", "SPH-MRN")
+    assert [s.sender for s in wiring.container().records.feed_sources_of("st-peters")] == ["LAB|SPH"]
+    events, _ = wiring.container().audit_log.by_actor("operator:infra.admin", 10)
+    assert [(e.event_type, e.reason) for e in events] == [("feed_source.changed", "assigned:st-peters")]
