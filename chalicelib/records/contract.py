@@ -1,5 +1,5 @@
 """What the record routes take and give (see kernel/contract.py): a patient's results, the files
-they carry, documents, the health summary and the access log.
+they carry, documents and the access log. The health summary's are in summary_contract.py.
 
 Values from the clinical feeds are shown as the sender wrote them: times "as precise as sent"
 (``2026-11-25``, ``2026-11-25T07:00:00-05:00``) are text, while the portal's own moments (when
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, RootModel
+from pydantic import BeforeValidator, Field
 
 from chalicelib.audit.service import MAX_PAGE as AUDIT_MAX_PAGE
 from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber, blank_is_absent
@@ -44,14 +44,6 @@ class ResultsQuery(RecordsPageQuery):
 class DocumentsQuery(RecordsPageQuery):
     type: Annotated[DocumentType | None, BeforeValidator(blank_is_absent)] = Field(
         None, description="Only documents of this type."
-    )
-
-
-class HealthSummaryQuery(RecordsPageQuery):
-    when: Literal["upcoming", "past"] | None = Field(
-        None,
-        description="Appointments only: those to come (the default, soonest first) or those gone by "
-        "(newest first). Any other section refuses it.",
     )
 
 
@@ -284,146 +276,7 @@ class DocumentsPage(ResponseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last one.")
 
 
-# -- the health summary ---------------------------------------------------------------------------
-
-
-class Concept(ResponseModel):
-    """What something is, by name (and its code when the sender gave one)."""
-
-    display: str = ""
-    code: str = ""
-    system: str = ""
-
-
-class Reaction(ResponseModel):
-    manifestations: list[str] = []
-    severity: str = ""
-
-
-class HealthSummaryEntry(ResponseModel):
-    """An entry of a section. Fields the sender did not give are left out."""
-
-    id: str
-    version: int
-    updated_at: datetime = Field(description="When this version was filed.")
-
-
-class Allergy(HealthSummaryEntry):
-    substance: Concept = Field(default_factory=Concept)
-    clinical_status: str = ""
-    verification_status: str = ""
-    type: str = ""
-    categories: list[str] = []
-    criticality: str = ""
-    reactions: list[Reaction] = []
-    onset: str = ""
-    recorded_at: str = ""
-    notes: list[str] = []
-
-
-class Condition(HealthSummaryEntry):
-    condition: Concept = Field(default_factory=Concept)
-    clinical_status: str = ""
-    verification_status: str = ""
-    categories: list[str] = []
-    severity: str = ""
-    onset: str = ""
-    abated: str = ""
-    recorded_at: str = ""
-    notes: list[str] = []
-
-
-class Medication(HealthSummaryEntry):
-    medication: Concept = Field(default_factory=Concept)
-    status: str = ""
-    intent: str = ""
-    dosage: list[str] = []
-    authored_on: str = ""
-    prescriber: str = ""
-    reported_by_patient: bool = False
-    reasons: list[str] = []
-    refills_allowed: int = 0
-    notes: list[str] = []
-
-
-class Immunization(HealthSummaryEntry):
-    vaccine: Concept = Field(default_factory=Concept)
-    status: str = ""
-    occurred_at: str = ""
-    lot_number: str = ""
-    site: str = ""
-    route: str = ""
-    performers: list[str] = []
-    location: str = ""
-    notes: list[str] = []
-
-
-class Visit(HealthSummaryEntry):
-    status: str = ""
-    visit_class: str = Field("", alias="class", description="Inpatient, outpatient, emergency ...")
-    types: list[str] = []
-    started_at: str = ""
-    ended_at: str = ""
-    locations: list[str] = []
-    provider: str = ""
-    clinicians: list[str] = []
-    reasons: list[str] = []
-    discharge_disposition: str = ""
-
-
-class Appointment(HealthSummaryEntry):
-    status: str = Field("", description="booked, pending, arrived, fulfilled, cancelled, noshow ...")
-    starts_at: str = ""
-    ends_at: str = ""
-    minutes: int = 0
-    services: list[str] = []
-    specialties: list[str] = []
-    type: str = ""
-    description: str = ""
-    instructions: str = ""
-    clinicians: list[str] = Field([], alias="with", description="Who the appointment is with.")
-    locations: list[str] = []
-
-
-_NEXT = "Pass as `cursor` for the next page; null on the last one."
-
-
-class AllergiesPage(ResponseModel):
-    allergies: list[Allergy]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class ConditionsPage(ResponseModel):
-    conditions: list[Condition]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class MedicationsPage(ResponseModel):
-    medications: list[Medication]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class ImmunizationsPage(ResponseModel):
-    immunizations: list[Immunization]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class VisitsPage(ResponseModel):
-    visits: list[Visit]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class AppointmentsPage(ResponseModel):
-    appointments: list[Appointment]
-    next_cursor: str | None = Field(description=_NEXT)
-
-
-class HealthSummarySection(RootModel):  # type: ignore[type-arg]  # (RootModel[...] would be built at import)
-    """One section of the health summary, under the section's own name (`{"allergies": [...]}`),
-    newest first by when it happened (appointments to come: soonest first)."""
-
-    model_config = {"defer_build": True}
-    root: AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage
+NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last one."
 
 
 # -- the access log -------------------------------------------------------------------------------
@@ -442,4 +295,4 @@ class AccessEvent(ResponseModel):
 
 class AccessLog(ResponseModel):
     events: list[AccessEvent] = Field(description="Newest first.")
-    next_cursor: str | None = Field(description=_NEXT)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)

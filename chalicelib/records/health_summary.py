@@ -16,9 +16,9 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.origin import Origin
-from chalicelib.records.contract import HealthSummaryQuery
 from chalicelib.records.domain import ENTRY_KINDS
 from chalicelib.records.stores import RecordReadPorts
+from chalicelib.records.summary_contract import HealthSummaryQuery
 
 # The FHIR resource type each section holds, for the audit trail.
 _SECTION_RESOURCES = {

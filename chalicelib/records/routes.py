@@ -16,14 +16,13 @@ from chalicelib.records.contract import (
     DocumentsPage,
     DocumentsQuery,
     FileLinkView,
-    HealthSummaryQuery,
-    HealthSummarySection,
     Result,
     ResultsPage,
     ResultsQuery,
     Trends,
 )
 from chalicelib.records.domain import ENTRY_KINDS
+from chalicelib.records.summary_contract import HealthSummaryQuery, HealthSummarySection
 
 records_routes = Blueprint(__name__)
 # The sections of the health summary, as a path parameter.

@@ -14,6 +14,7 @@ from chalicelib.patients import contract as patients
 from chalicelib.patients.domain import SEXES
 from chalicelib.patients.domain import PortalStatus as DomainPortalStatus
 from chalicelib.records import contract as records
+from chalicelib.records import summary_contract as summary
 from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category, ResultStatus
 from chalicelib.release import contract as release
 from chalicelib.release.policy import HOLD_REASONS, REVIEW_WAIT
@@ -51,7 +52,7 @@ def test_a_declared_value_set_is_the_domains(declared, used):
 
 
 def test_every_health_summary_section_has_its_page():
-    pages = get_args(records.HealthSummarySection.model_fields["root"].annotation)
+    pages = get_args(summary.HealthSummarySection.model_fields["root"].annotation)
     assert {next(iter(page.model_fields)) for page in pages} == set(ENTRY_KINDS.values())
 
 

@@ -21,8 +21,9 @@ from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 from chalicelib.records import documents, health_summary, results
-from chalicelib.records.contract import DocumentsQuery, HealthSummaryQuery, ResultsQuery
+from chalicelib.records.contract import DocumentsQuery, ResultsQuery
 from chalicelib.records.domain import WITHDRAWN, StoredResult
+from chalicelib.records.summary_contract import HealthSummaryQuery
 from tests.unit.fakes import FakeAuditLog, FakeDirectory, FakePatients, FakeRecords
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
