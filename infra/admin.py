@@ -138,6 +138,14 @@ def assign_feed_source(argv: list[str]) -> int:
     parser.add_argument("--sender", required=True, help="exactly as intake reads it, e.g. 'LAB|AMC'")
     parser.add_argument("--organization-id", required=True)
     parser.add_argument("--default-authority", default="", help="authority of the sender's bare identifiers")
+    parser.add_argument(
+        "--authority",
+        action="append",
+        default=[],
+        metavar="SENT_AS=AUTHORITY",
+        help="a name the sender writes (namespace id, OID, FHIR system) and the organization's authority it "
+        "stands for; repeat for each",
+    )
     args = parser.parse_args(argv)
 
     _use_stack(function=args.function, stack=args.stack)
@@ -147,7 +155,7 @@ def assign_feed_source(argv: list[str]) -> int:
     from chalicelib.errors import PortalError
     from chalicelib.feeds.domain import FeedSource
     from chalicelib.feeds.envelope import _is_identity
-    from chalicelib.feeds.sources import source_id
+    from chalicelib.feeds.sources import declarations, source_id
 
     if not _is_identity(args.sender):
         print("refused: the sender is 1 to 256 printable characters, as intake reads it", file=sys.stderr)
@@ -157,7 +165,14 @@ def assign_feed_source(argv: list[str]) -> int:
         if container.directory.organization(args.organization_id) is None:
             print(f"refused: no organization {args.organization_id} (create it first)", file=sys.stderr)
             return 1
-        container.records.add_feed_source(FeedSource(args.sender, args.organization_id, args.default_authority))
+        pairs = [tuple(pair.split("=", 1)) for pair in args.authority]
+        if any(len(pair) != 2 or not all(pair) for pair in pairs):
+            print("refused: each --authority is SENT_AS=AUTHORITY", file=sys.stderr)
+            return 1
+        declared = declarations([(sent, authority) for sent, authority in pairs])
+        container.records.add_feed_source(
+            FeedSource(args.sender, args.organization_id, args.default_authority, authorities=declared)
+        )
     except PortalError as error:
         print(f"failed: {error.message}", file=sys.stderr)
         return 1

@@ -53,6 +53,12 @@ class DynamoFeedMessages:
     def mark(self, key: str, status: FeedStatus, reason: str = "") -> bool:
         return mark_feed_message(key, status.value, reason)
 
+    def hold(self, key: str, reason: str, patient_id: str) -> bool:
+        return mark_feed_message(key, FeedStatus.HELD.value, reason, held_for=patient_id)
+
+    def decide(self, key: str, decision: str) -> bool:
+        return mark_feed_message(key, FeedStatus.ACCEPTED.value, expected=FeedStatus.HELD.value, decision=decision)
+
     def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
         """Quarantine to accepted (replay) or dismissed, if it is still in quarantine."""
         return mark_feed_message(key, to_status.value, expected=from_status.value)
@@ -117,17 +123,26 @@ def _feed_message(item: FeedMessageModel) -> FeedMessage:
         reason=item.reason or "",
         archive_key=item.archive_key,
         received_at=item.received_at,
+        held_for=item.held_for or "",
+        decision=item.decision or "",
     )
 
 
-def mark_feed_message(key: str, status: str, reason: str = "", expected: str = "accepted") -> bool:
-    """Move a feed record on from ``expected`` (from "accepted": filed, or quarantined by filing;
-    from "quarantined": back to "accepted" for a replay, or dismissed); False if it had moved on
-    already (a redelivery that raced the first delivery, two staff at once)."""
+def mark_feed_message(
+    key: str, status: str, reason: str = "", expected: str = "accepted", *, held_for: str = "", decision: str = ""
+) -> bool:
+    """Move a feed record on from ``expected`` (from "accepted": filed, quarantined or held by
+    filing; from "quarantined": back to "accepted" for a replay, or dismissed; from "held": back
+    to "accepted" with staff's decision, or dismissed); False if it had moved on already (a
+    redelivery that raced the first delivery, two staff at once)."""
     model = FeedMessageModel(message_key=key)
     actions: list[Any] = [FeedMessageModel.status.set(status)]
     if reason:
         actions.append(FeedMessageModel.reason.set(reason))
+    if held_for:
+        actions.append(FeedMessageModel.held_for.set(held_for))
+    if decision:
+        actions.append(FeedMessageModel.decision.set(decision))
     try:
         model.update(actions=actions, condition=FeedMessageModel.status == expected)
     except PynamoDBException as error:

@@ -15,6 +15,17 @@ from chalicelib.feeds.domain import FeedSource
 _UNAVAILABLE = "The health records store is unavailable."
 
 
+def _source(sender: str, item: FeedSourceModel) -> FeedSource:
+    """The registration as filing reads it: under the sender's own name even when the catch-all's."""
+    return FeedSource(
+        sender=sender,
+        organization_id=item.files_for,
+        default_authority=item.default_authority or "",
+        files_test_messages=bool(item.files_test_messages),
+        authorities=tuple((str(sent), str(authority)) for sent, authority in item.authorities or ()),
+    )
+
+
 class DynamoFeedSources:
     """Senders registered to organizations, with the authority for their bare identifiers."""
 
@@ -31,12 +42,7 @@ class DynamoFeedSources:
                 # Retired by its organization's admin: quarantined (a replay files it once someone
                 # registers it), never passed on to the catch-all's organization.
                 return None
-            return FeedSource(
-                sender=sender,
-                organization_id=item.files_for,
-                default_authority=item.default_authority or "",
-                files_test_messages=bool(item.files_test_messages),
-            )
+            return _source(sender, item)
         return None
 
     def held_by(self, sender: str) -> str:
@@ -57,6 +63,7 @@ class DynamoFeedSources:
                 files_for=source.organization_id,
                 default_authority=source.default_authority or None,
                 files_test_messages=source.files_test_messages or None,
+                authorities=[list(pair) for pair in source.authorities] or None,
             ).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -79,9 +86,7 @@ class DynamoFeedSources:
             except PynamoDBException as error:
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             if item.files_for == organization_id:
-                sources.append(
-                    FeedSource(sender, organization_id, item.default_authority or "", bool(item.files_test_messages))
-                )
+                sources.append(_source(sender, item))
         return sources
 
     def claim_feed_source(self, source: FeedSource) -> None:
@@ -103,6 +108,11 @@ class DynamoFeedSources:
             if source.files_test_messages
             else FeedSourceModel.files_test_messages.remove()
         )
+        declared = (
+            FeedSourceModel.authorities.set([list(pair) for pair in source.authorities])
+            if source.authorities
+            else FeedSourceModel.authorities.remove()
+        )
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}").update(
                 actions=[
@@ -110,6 +120,7 @@ class DynamoFeedSources:
                     FeedSourceModel.retired_by.remove(),
                     authority,
                     test_messages,
+                    declared,
                 ],
                 condition=free,
             )
@@ -129,6 +140,7 @@ class DynamoFeedSources:
                     FeedSourceModel.retired_by.set(organization_id),
                     FeedSourceModel.default_authority.remove(),
                     FeedSourceModel.files_test_messages.remove(),
+                    FeedSourceModel.authorities.remove(),
                 ],
                 condition=FeedSourceModel.files_for == organization_id,
             )

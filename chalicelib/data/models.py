@@ -175,6 +175,7 @@ class FeedSourceModel(Model):
     retired_by = UnicodeAttribute(null=True)  # the organization that retired it: only it may take it back
     default_authority = UnicodeAttribute(null=True)
     files_test_messages = BooleanAttribute(null=True)  # absent: test messages are quarantined
+    authorities = JSONAttribute(null=True)  # [[as the sender writes it, the organization's authority], ...]
 
 
 class OrganizationSendersModel(Model):
@@ -426,6 +427,8 @@ class FeedMessageModel(Model):
     reason = UnicodeAttribute(null=True)
     archive_key = UnicodeAttribute(null=False)
     received_at = UTCDateTimeAttribute(null=False)
+    held_for = UnicodeAttribute(null=True)  # "held": the patient its identifiers matched
+    decision = UnicodeAttribute(null=True)  # staff's decision on a held message (filing.mismatch.Decision)
     by_status = FeedMessagesByStatusIndex()
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.kernel.contract import QueryModel, RequestModel, ResponseModel, WholeNumber
+from chalicelib.kernel.contract import QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber
+from chalicelib.patients.contract import PatientSummary, Sex
 
 # As a patient identifier's authority: a namespace, an OID or a FHIR system URL.
 Authority = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9 ._:/-]{1,64}$")]
@@ -41,9 +42,36 @@ class QuarantineOutcome(ResponseModel):
     status: Literal["replayed", "dismissed"]
 
 
+# As a sender writes an assigning authority: a namespace id, an OID, a FHIR system URI.
+SentAuthority = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=r"^[^\x00-\x1f|^~&\\]+$")
+]
+
+
+class AuthorityDeclaration(RequestModel):
+    sent_as: SentAuthority = Field(
+        description='The authority as the sender writes it: an HL7 CX.4 namespace id ("MRN"), an OID '
+        "(CX.4.2; written with or without urn:oid:) or a FHIR Identifier.system."
+    )
+    authority: Authority = Field(description="The organization's authority it stands for, such as AMC-MRN.")
+
+
+class DeclaredAuthority(ResponseModel):
+    sent_as: str = Field(description="As the sender writes it; an OID as urn:oid:<oid>.")
+    authority: str
+
+
 class FeedSourceChange(RequestModel):
     default_authority: Authority | None = Field(
-        None, description="The assigning authority of the sender's bare identifiers; null for none."
+        None,
+        description="The assigning authority of the sender's bare identifiers (no CX.4; type MR); null for none. "
+        "The sender's identifiers that name it are declared as it too.",
+    )
+    authorities: Annotated[list[AuthorityDeclaration], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="Which of the organization's authorities the sender's own names stand for. A local name the "
+        "sender uses and nobody declared stays the sender's own: another sender's \"MRN\" is another patient's. "
+        "Universal ids (OIDs, URIs) need no declaration unless the organization knows them by another name.",
     )
     files_test_messages: bool = Field(
         False,
@@ -56,8 +84,61 @@ class FeedSource(ResponseModel):
     source_id: str = Field(description="The sender, base64url-encoded without padding: its name in paths.")
     sender: str
     default_authority: str | None
+    authorities: list[DeclaredAuthority]
     files_test_messages: bool = Field(description="Whether its test messages are filed (never in production).")
 
 
 class FeedSources(ResponseModel):
     feed_sources: list[FeedSource]
+
+
+# -- possible mismatches: messages held for staff ---------------------------------------------------
+
+
+class SentIdentifierShown(ResponseModel):
+    authority: str | None = Field(description="As the message writes it (an OID as urn:oid:<oid>); null for none.")
+    value: str
+    type: str
+
+
+class MessagePatient(ResponseModel):
+    """The patient as the held message describes them (read again from the archived original)."""
+
+    family_name: str
+    previous_family_names: list[str] = Field(description="Earlier family names the message records (maiden, birth).")
+    given_names: list[str]
+    birth_date: str | None
+    sex: Sex | None
+    identifiers: list[SentIdentifierShown]
+
+
+class HeldMessage(ResponseModel):
+    id: str = Field(description="The message's id in paths.")
+    sender: str
+    control_id: str
+    message_type: str | None
+    received_at: datetime
+    differs: list[Literal["birth_date", "family_name"]] = Field(
+        description="What the message says differently from the matched patient."
+    )
+    patient: PatientSummary = Field(description="The patient the message's identifiers name, as the portal holds them.")
+    message_patient: MessagePatient | None = Field(
+        description="The patient as the message describes them; null when the original can no longer be read."
+    )
+
+
+class HeldMessages(ResponseModel):
+    mismatches: list[HeldMessage] = Field(description="Newest first; the 50 newest.")
+
+
+class MismatchDecision(RequestModel):
+    decision: Literal["same_patient", "another_patient", "not_filed"] = Field(
+        description="same_patient: file it under the matched patient and take its demographics; another_patient: "
+        "file its records under patient_id instead (no identifier or demographic moves); not_filed: dismiss it."
+    )
+    patient_id: RecordId | None = Field(None, description="another_patient only: the patient to file it under.")
+
+
+class MismatchOutcome(ResponseModel):
+    id: str
+    status: Literal["refiled", "dismissed"]

@@ -16,6 +16,9 @@ class FeedStatus(enum.Enum):
     ACCEPTED = "accepted"  # identified and recorded; waiting to be filed
     FILED = "filed"  # its records are filed under their patients
     QUARANTINED = "quarantined"  # cannot be filed as it is; ``reason`` says why
+    # About a known patient by its identifiers, whose birth date or family name disagree: waits
+    # for staff to decide (filing/mismatch.py); ``held_for`` is that patient.
+    HELD = "held"
     DISMISSED = "dismissed"  # staff looked at a quarantined message and closed it (kept, never filed)
 
 
@@ -64,6 +67,8 @@ class FeedMessage:
     reason: str
     archive_key: str
     received_at: datetime
+    held_for: str = ""  # HELD: the patient its identifiers name
+    decision: str = ""  # staff's decision on a held message, carried to its refiling (filing.mismatch.Decision)
 
 
 class IntakeResult(enum.Enum):
@@ -71,11 +76,13 @@ class IntakeResult(enum.Enum):
     FILED = "filed"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+    HELD = "held"  # a possible mismatch, waiting for staff
 
 
 @dataclass(frozen=True)
 class FeedSource:
-    """A sender registered to an organization, with the authority for its bare identifiers."""
+    """A sender registered to an organization, with the authority for its bare identifiers and
+    the organization's authorities its own names for authorities stand for."""
 
     sender: str
     organization_id: str
@@ -83,3 +90,15 @@ class FeedSource:
     # Files training, debugging and test-tagged messages instead of quarantining them: for a
     # sender's test feed into a test stage, never honoured in production.
     files_test_messages: bool = False
+    # (as the sender writes it, the organization's authority): a namespace id, an OID as
+    # "urn:oid:<oid>" or a FHIR system, and the authority the organization knows it as. A local
+    # name the sender did not declare stays the sender's own (filing/matching.py).
+    authorities: tuple[tuple[str, str], ...] = ()
+
+    def declared(self) -> dict[str, str]:
+        """Every declared spelling with its authority; the default authority declares its own
+        name too ("12345^^^AMC-MRN" from a sender whose bare numbers are AMC-MRN's is AMC-MRN's)."""
+        found = dict(self.authorities)
+        if self.default_authority:
+            found.setdefault(self.default_authority, self.default_authority)
+        return found

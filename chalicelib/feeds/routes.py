@@ -10,6 +10,9 @@ from chalicelib.feeds.contract import (
     FeedSource,
     FeedSourceChange,
     FeedSources,
+    HeldMessages,
+    MismatchDecision,
+    MismatchOutcome,
     QuarantineOutcome,
     QuarantinePage,
     QuarantinePageQuery,
@@ -61,6 +64,34 @@ def replay(item_id: str):
 def dismiss(item_id: str):
     """Close a quarantined message without filing it (it stays archived)."""
     return quarantine.dismiss(wiring.container(), _caller(), origin_of(feed_routes.current_request), item_id)
+
+
+# -- staff: possible mismatches (messages held before they could overlay a patient) ------------------
+
+
+@route(feed_routes, "/v1/staff/feed/mismatches", access=Access.STAFF, responses={200: HeldMessages})
+def list_mismatches():
+    """Messages held because their identifiers name a patient whose birth date or family name they
+    contradict: both sides, for staff to decide. Nothing of them is filed until then."""
+    from chalicelib.filing import holds
+
+    return holds.list_held(wiring.container(), _caller(), origin_of(feed_routes.current_request))
+
+
+@route(
+    feed_routes,
+    "/v1/staff/feed/mismatches/{item_id}",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=MismatchDecision,
+    responses={200: MismatchOutcome},
+    errors=(409,),
+)
+def decide_mismatch(item_id: str, body: MismatchDecision):
+    """Decide a held message: the same patient, another patient, or not filed."""
+    from chalicelib.filing import holds
+
+    return holds.decide(wiring.container(), _caller(), origin_of(feed_routes.current_request), item_id, body)
 
 
 # -- admins: the organization's feed sources ------------------------------------------------------

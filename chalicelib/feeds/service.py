@@ -132,10 +132,14 @@ def receive(
     def file(envelope: Envelope, key: str) -> tuple[IntakeResult, str]:
         if filer is None:
             return IntakeResult.ACCEPTED, key
-        from chalicelib.records.domain import Unreadable
+        from chalicelib.records.domain import PossibleMismatch, Unreadable
 
         try:
             filer(envelope, key)
+        except PossibleMismatch as error:
+            # Nothing of this patient was filed or overwritten: staff decide (feeds/mismatches.py).
+            messages.hold(key, str(error), error.patient_id)
+            return IntakeResult.HELD, key
         except Unreadable as error:
             messages.mark(key, FeedStatus.QUARANTINED, str(error))
             return IntakeResult.QUARANTINED, key

@@ -28,6 +28,8 @@ from chalicelib.feeds.envelope import _is_identity
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
+from chalicelib.patients.domain import AUTHORITY, IDENTIFIER_TYPE_CODES, is_sensitive, universal_id
+from chalicelib.records.domain import FHIR_ID_AUTHORITY
 
 
 class SourcesPorts(AuditPorts, Protocol):
@@ -66,6 +68,7 @@ def _shown(source: FeedSource) -> dict[str, Any]:
         "source_id": source_id(source.sender),
         "sender": source.sender,
         "default_authority": source.default_authority or None,
+        "authorities": [{"sent_as": sent, "authority": authority} for sent, authority in source.authorities],
         "files_test_messages": source.files_test_messages,
     }
 
@@ -123,7 +126,8 @@ def put_source(
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
-    source = FeedSource(sender, organization_id, authority, change.files_test_messages)
+    declared = declarations([(d.sent_as, d.authority) for d in change.authorities])
+    source = FeedSource(sender, organization_id, authority, change.files_test_messages, declared)
     try:
         ports.records.claim_feed_source(source)
     except Conflict:
@@ -131,6 +135,36 @@ def put_source(
         raise Conflict(OPERATOR_ASSIGNS) from None
     _audit_change(ports, caller, origin, sender_id)
     return _shown(source)
+
+
+def declarations(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A feed source's declared authorities, each spelling written once as matching compares it
+    (an OID as "urn:oid:<oid>"); ValidationFailed names what cannot be declared."""
+    found: dict[str, str] = {}
+    for index, (sent_as, authority) in enumerate(pairs):
+        spelled = universal_id(sent_as) or sent_as.strip()
+        where = [{"field": f"authorities.{index}.sent_as"}]
+        if spelled in found:
+            raise ValidationFailed(f"{sent_as} is declared twice: each name stands for one authority.", where)
+        if spelled == FHIR_ID_AUTHORITY or is_sensitive(spelled) or is_sensitive(authority):
+            raise ValidationFailed(
+                "This authority cannot be declared: the portal's own FHIR id authority, and authorities of "
+                "social security, driver's licence or passport numbers (never kept), are not a sender's to map.",
+                where,
+            )
+        if spelled.upper() in IDENTIFIER_TYPE_CODES:
+            raise ValidationFailed(
+                f"{sent_as} is an identifier type code, not an authority: a number sent with it in the authority's "
+                "place takes the default authority.",
+                where,
+            )
+        if not AUTHORITY.fullmatch(authority.strip()):
+            raise ValidationFailed(
+                "An authority is 1 to 64 letters, digits, spaces or . _ : / -.",
+                [{"field": f"authorities.{index}.authority"}],
+            )
+        found[spelled] = authority.strip()
+    return tuple(found.items())
 
 
 def _refusal(ports: SourcesPorts, sender: str, organization_id: str) -> str:

@@ -25,6 +25,14 @@ class FeedMessages(Protocol):
         """Move a record on from ``from_status`` only; False if it had moved on already."""
         ...
 
+    def hold(self, key: str, reason: str, patient_id: str) -> bool:
+        """ACCEPTED to HELD, naming the patient its identifiers matched; False if it had moved on."""
+        ...
+
+    def decide(self, key: str, decision: str) -> bool:
+        """HELD back to ACCEPTED with staff's decision, for its refiling; False if it had moved on."""
+        ...
+
     def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
         """Newest first, and the cursor of the next page ("" when there is none)."""
         ...

@@ -13,9 +13,9 @@ from typing import Protocol, cast
 
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.matching import identifiers
-from chalicelib.patients.domain import Identifier, Patient
+from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
-from chalicelib.records.domain import PatientFacts
+from chalicelib.records.domain import PatientFacts, SentIdentifier
 from chalicelib.records.stores import Records
 from chalicelib.worklist.domain import WorklistItem, move_account_item_key
 from chalicelib.worklist.stores import Worklist
@@ -40,7 +40,7 @@ def merge(
     source: FeedSource,
     sender: str,
     survivor: Patient,
-    merged_from: tuple[Identifier, ...],
+    merged_from: tuple[SentIdentifier, ...],
     now: datetime,
 ) -> None:
     """A40: the prior record's identifiers now name the survivor, the prior record points at it,

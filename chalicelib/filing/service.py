@@ -17,13 +17,14 @@ from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.audit.trail import AuditPorts, write_audit
 from chalicelib.feeds.domain import Envelope, FeedFormat
-from chalicelib.feeds.stores import FeedSources
+from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
 from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
 from chalicelib.filing.merges import MergePorts, merge
+from chalicelib.filing.mismatch import Decision
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import ClinicalMessage, Unreadable
 from chalicelib.records.stores import Records
@@ -40,13 +41,16 @@ class MessageFilingPorts(
 ):
     """Filing one message: the sender's organization and its release policy, the patients, the
     filers, the after-effects and the notices, the sessions of a patient recorded as deceased,
-    and the audit trail."""
+    the audit trail, and the feed's record of the message (staff's decision on a held one)."""
 
     @property
     def records(self) -> FilingRecords: ...
 
     @property
     def directory(self) -> Directory: ...
+
+    @property
+    def feed_messages(self) -> FeedMessages: ...
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,14 @@ def file_message(
     patients: list[str] = []
     new = changed = entries_changed = stale = 0
     critical: list[str] = []
+
+    def decided() -> Decision | None:
+        """Staff's decision on this message, once held as a possible mismatch (feeds/mismatches.py)."""
+        record = ports.feed_messages.get(message_key)
+        return Decision.decode(record.decision) if record is not None and record.decision else None
+
     for message in read(envelope):
-        patient = match(ports, source, envelope.sender, message.patient, now)
+        patient = match(ports, source, envelope.sender, message.patient, now, decided)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
         end_sessions(ports, patient)  # a deceased patient's: before anything new is filed

@@ -81,7 +81,39 @@ def is_sensitive(authority: str, type_: str = "") -> bool:
     return type_.strip().upper() in SENSITIVE_TYPES or bool(_SENSITIVE_AUTHORITY.fullmatch(authority.strip()))
 
 
-_IDENTIFIER_PART = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
+# HL7 table 0203 codes for patient identifiers. Senders put them in the assigning authority's
+# place ("12345^^^MR", "123-45-6789^^^SS"): there they say what kind of number it is, not who
+# assigned it, so the number is read as one without an authority (and an SS as a social security
+# number). Two- and three-letter codes only of kinds a patient carries, so that a real namespace
+# ("AMC", "MRN") is never mistaken for one.
+IDENTIFIER_TYPE_CODES = frozenset(
+    {"MR", "MRT", "PI", "PT", "PN", "PRN", "AN", "VN", "EN", "RI", "HC", "JHN", "NI", "NH", "MA", "MC", "MB"}
+    | SENSITIVE_TYPES
+)
+_OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+def universal_id(text: str, kind: str = "") -> str:
+    """An assigning authority that names itself the same to every sender (an OID, a URI, a UUID),
+    written one way ("urn:oid:<oid>"), so that HL7's "2.16.840.1.113883.19.5" (CX.4.2 with
+    CX.4.3 "ISO") and FHIR's "urn:oid:2.16.840.1.113883.19.5" are one authority; "" for a local
+    name, which means something only to the sender that uses it. ``kind`` is HL7's universal id
+    type (CX.4.3), when there is one: "L", "M" and "N" say the name is local."""
+    text = text.strip()
+    if not text or kind.upper() in ("L", "M", "N"):
+        return ""
+    bare = text[8:] if text.lower().startswith("urn:oid:") else text
+    if _OID.fullmatch(bare):
+        return f"urn:oid:{bare}"
+    if kind.upper() in ("UUID", "GUID") and re.fullmatch(r"[0-9A-Fa-f-]{32,36}", text):
+        return f"urn:uuid:{text.lower()}"
+    if _URI_SCHEME.fullmatch(text) or kind.upper() in ("URI", "DNS"):
+        return text
+    return ""
+
+
+_IDENTIFIER_PART = AUTHORITY = re.compile(r"[A-Za-z0-9 ._:/-]{1,64}")
 SEXES = ("female", "male", "other", "unknown")
 
 

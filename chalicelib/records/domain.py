@@ -16,12 +16,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.patients.domain import Identifier
-
 
 class Unreadable(ValueError):
     """A message the portal cannot file: the reason goes on the quarantine record. It names what
     is missing or wrong, never a value from the message (PHI)."""
+
+
+class PossibleMismatch(Unreadable):
+    """The message is about the patient ``patient_id`` by its identifiers, but ``fields``
+    (birth_date, family_name) disagree: held for staff (filing/mismatch.py), never filed on a
+    guess. The reason names the fields, never their values."""
+
+    def __init__(self, patient_id: str, fields: tuple[str, ...]):
+        words = " and ".join({"birth_date": "the birth date", "family_name": "the family name"}[f] for f in fields)
+        super().__init__(
+            f"Held as a possible mismatch: {words} in the message differ from the matched patient's. Staff decide."
+        )
+        self.patient_id = patient_id
+        self.fields = fields
 
 
 # FHIR's status code for something called off: a result (withdrawn from the chart), and a visit
@@ -161,14 +173,37 @@ FHIR_ID_AUTHORITY = "urn:portal:fhir-patient-id"
 
 
 @dataclass(frozen=True)
+class SentIdentifier:
+    """A patient identifier as the message names it. Which of the organization's authorities it
+    is under is filing's decision (filing/matching.py), made with what the sender's feed source
+    declares: a local name means something only to its sender, a universal id the same to all."""
+
+    value: str
+    type: str = "MR"
+    # A local name: HL7 CX.4.1 (namespace id), a FHIR system that is not a URI. "" when none.
+    namespace: str = ""
+    # A universal id as patients.domain.universal_id writes it: HL7 CX.4.2 (an OID, a URI), a
+    # FHIR system URI, or FHIR_ID_AUTHORITY for a FHIR Patient's own id. "" when none.
+    universal_id: str = ""
+
+    @property
+    def spelled(self) -> str:
+        """The authority as the sender wrote it, universal id first."""
+        return self.universal_id or self.namespace
+
+
+@dataclass(frozen=True)
 class PatientFacts:
     """Who a message is about, as the sender describes them (the EHR is the source of truth)."""
 
-    # As sent. An identifier may have an empty authority (many HL7 feeds leave CX.4 empty): the
+    # As sent. An identifier may have no authority at all (many HL7 feeds leave CX.4 empty): the
     # filer applies the sender's configured default authority, or quarantines; it never matches
     # on a value alone.
-    identifiers: tuple[Identifier, ...]
+    identifiers: tuple[SentIdentifier, ...]
     family_name: str = ""
+    # Family names the message records as the patient's earlier ones (HL7 PID-5 repetitions of
+    # name type B or M, FHIR names of use "old" or "maiden"): a marriage is not a mismatch.
+    previous_family_names: tuple[str, ...] = ()
     given_names: tuple[str, ...] = ()
     birth_date: str = ""  # ISO date or ""
     sex: str = ""  # female, male, other, unknown or ""
@@ -191,7 +226,7 @@ class ClinicalMessage:
     patient: PatientFacts
     results: tuple[ResultReport, ...] = ()
     entries: tuple[ClinicalEntry, ...] = ()
-    merged_from: tuple[Identifier, ...] = ()  # A40: the identifiers of the record that goes away
+    merged_from: tuple[SentIdentifier, ...] = ()  # A40: the identifiers of the record that goes away
     event: str = ""  # the trigger: A01, A03, R01, T02 ...
     admitted_at: str = ""
     discharged_at: str = ""

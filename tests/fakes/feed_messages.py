@@ -56,6 +56,18 @@ class FakeFeedMessages:
     def move(self, key: str, from_status: FeedStatus, to_status: FeedStatus) -> bool:
         return self._move(key, from_status, to_status)
 
+    def hold(self, key: str, reason: str, patient_id: str) -> bool:
+        moved = self._move(key, FeedStatus.ACCEPTED, FeedStatus.HELD, reason)
+        if moved:
+            self.records[key] = dataclasses.replace(self.records[key], held_for=patient_id)
+        return moved
+
+    def decide(self, key: str, decision: str) -> bool:
+        moved = self._move(key, FeedStatus.HELD, FeedStatus.ACCEPTED)
+        if moved:
+            self.records[key] = dataclasses.replace(self.records[key], decision=decision)
+        return moved
+
     def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
         start = position(after, {"message_key", "status", "received_at"})
         newest_first = sorted(

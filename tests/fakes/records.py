@@ -46,6 +46,7 @@ class _Sender:
     retired_by: str = ""
     default_authority: str = ""
     files_test_messages: bool = False
+    authorities: tuple[tuple[str, str], ...] = ()
 
 
 class FakeRecords:
@@ -74,6 +75,7 @@ class FakeRecords:
                 organization_id=registration.files_for,
                 default_authority=registration.default_authority,
                 files_test_messages=registration.files_test_messages,
+                authorities=registration.authorities,
             )
         return None
 
@@ -84,7 +86,7 @@ class FakeRecords:
     def add_feed_source(self, source: FeedSource) -> None:
         self.senders_listed.setdefault(source.organization_id, set()).add(source.sender)
         self.senders[source.sender] = _Sender(
-            source.organization_id, "", source.default_authority, source.files_test_messages
+            source.organization_id, "", source.default_authority, source.files_test_messages, source.authorities
         )
 
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
@@ -94,7 +96,11 @@ class FakeRecords:
             if registration is not None and registration.files_for == organization_id:
                 sources.append(
                     FeedSource(
-                        sender, organization_id, registration.default_authority, registration.files_test_messages
+                        sender,
+                        organization_id,
+                        registration.default_authority,
+                        registration.files_test_messages,
+                        registration.authorities,
                     )
                 )
         return sources
@@ -111,7 +117,7 @@ class FakeRecords:
             self.senders_listed[source.organization_id].discard(source.sender)
             raise Conflict("This sender is registered to another organization.")
         self.senders[source.sender] = _Sender(
-            source.organization_id, "", source.default_authority, source.files_test_messages
+            source.organization_id, "", source.default_authority, source.files_test_messages, source.authorities
         )
 
     def retire_feed_source(self, organization_id: str, sender: str) -> bool:

@@ -229,12 +229,17 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
             "st-peters",
             "--default-authority",
             "SPH-MRN",
+            "--authority",
+            "MRN=SPH-MRN",
+            "--authority",
+            "2.16.840.1.113883.3.5=SPH-MRN",
         ]
     )
 
     assert code == 0
     assigned = wiring.container().records.feed_source("LAB|SPH")
     assert (assigned.organization_id, assigned.default_authority) == ("st-peters", "SPH-MRN")
+    assert assigned.authorities == (("MRN", "SPH-MRN"), ("urn:oid:2.16.840.1.113883.3.5", "SPH-MRN"))
     assert [s.sender for s in wiring.container().records.feed_sources_of("st-peters")] == ["LAB|SPH"]
     events, _ = wiring.container().audit_log.by_actor("operator:infra.admin", 10)
     assert [(e.event_type, e.reason) for e in events] == [("feed_source.changed", "assigned:st-peters")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import boto3
 
 from chalicelib import wiring
+from chalicelib.filing.matching import scoped_authority
 from chalicelib.patients.domain import Identifier
 from tests.integration.conftest import sqs_event
 from tests.integration.test_feed_intake import QUEUE, feed_sources, records  # noqa: F401  (fixture)
@@ -25,7 +26,10 @@ def test_one_number_sent_with_two_type_codes_is_one_identifier(api):
     body = ORU.format(cid="t-1", pid3="P-900^^^AMC-MRN^MR~P-900^^^AMC-MRN^PI", obx="OBX|1|NM|2345-7^Glucose^LN||85")
     assert send(api, body) == {"batchItemFailures": []}
     assert records()["LAB|AMC|t-1"].status == "filed"
-    assert wiring.container().patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "P-900"))
+    # (AMC-MRN is a name this unregistered sender did not declare: its own, under the catch-all)
+    authority = scoped_authority("LAB|AMC", "AMC-MRN")
+    patient = wiring.container().patients.by_identifier("albany-medical-center", Identifier(authority, "P-900"))
+    assert patient is not None and [i.value for i in patient.identifiers] == ["P-900"]
 
 
 def test_too_many_identifiers_or_too_much_content_is_quarantined_not_retried(api):

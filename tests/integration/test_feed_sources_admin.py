@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from chalicelib import wiring
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.feeds.sources import source_id
+from chalicelib.patients.domain import Identifier
 from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.conftest import deliver, feed_records, oru
 
@@ -67,6 +70,7 @@ def test_an_admin_registers_a_sender_changes_its_authority_and_lists_the_organiz
         "source_id": source_id(LAB),
         "sender": LAB,
         "default_authority": "AMC-MRN",
+        "authorities": [],
         "files_test_messages": False,
     }
     assert fhir.status_code == 200, fhir.json_body
@@ -159,3 +163,47 @@ def test_shapes_are_checked_and_only_admins_manage_sources(seeded, staff_token):
     assert call(seeded, "GET", BASE, token=staff_token).status_code == 403
     assert call(seeded, "PUT", f"{BASE}/{source_id(LAB)}", {}, staff_token).status_code == 403
     assert listed(seeded, admin) == [("*", "AMC-MRN")]  # nothing refused was registered
+
+
+def test_an_admin_declares_which_authorities_a_senders_names_stand_for(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    body = {
+        "default_authority": "AMC-MRN",
+        "authorities": [
+            {"sent_as": "MRN", "authority": "AMC-MRN"},
+            {"sent_as": "2.16.840.1.113883.3.72", "authority": "AMC-MRN"},  # an OID, written bare
+        ],
+    }
+    answer = call(seeded, "PUT", f"{BASE}/{source_id(LAB)}", body, admin)
+
+    assert answer.status_code == 200, answer.json_body
+    assert answer.json_body["authorities"] == [
+        {"sent_as": "MRN", "authority": "AMC-MRN"},
+        {"sent_as": "urn:oid:2.16.840.1.113883.3.72", "authority": "AMC-MRN"},  # as matching compares it
+    ]
+    listed_now = call(seeded, "GET", BASE, token=admin).json_body["feed_sources"]
+    assert next(s for s in listed_now if s["sender"] == LAB)["authorities"] == answer.json_body["authorities"]
+    # The lab's "MRN" now files under the organization's record numbers.
+    deliver(seeded, oru("CTRL-1", "P-1^^^MRN"))
+    assert wiring.container().patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "P-1"))
+
+
+@pytest.mark.parametrize(
+    ("authorities", "words"),
+    [
+        ([{"sent_as": "MRN", "authority": "A"}, {"sent_as": "MRN", "authority": "B"}], "declared twice"),
+        ([{"sent_as": "1.2.3", "authority": "A"}, {"sent_as": "urn:oid:1.2.3", "authority": "B"}], "declared twice"),
+        ([{"sent_as": "2.16.840.1.113883.4.1", "authority": "AMC-MRN"}], "social security"),
+        ([{"sent_as": "STATE", "authority": "SSN"}], "social security"),
+        ([{"sent_as": "MR", "authority": "AMC-MRN"}], "type code"),
+        ([{"sent_as": "MRN|X", "authority": "AMC-MRN"}], ""),
+    ],
+)
+def test_declarations_that_cannot_hold_are_refused(seeded, authorities, words):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    answer = call(seeded, "PUT", f"{BASE}/{source_id(LAB)}", {"authorities": authorities}, admin)
+    assert answer.status_code == 400, answer.json_body
+    assert words in answer.json_body["error"]["message"]
+    assert answer.json_body["error"]["details"][0]["field"].startswith("authorities")
+    assert wiring.container().records.feed_source(LAB).organization_id == "albany-medical-center"  # the catch-all's
+    assert (LAB, None) not in listed(seeded, admin)

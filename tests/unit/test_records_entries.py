@@ -80,7 +80,7 @@ def pv1(visit: str = "V-77", admitted: str = "20240301080000", discharged: str =
 def referred_to_example(message) -> None:
     """The message names its patient only by the sender's FHIR id "example": filing must find it."""
     assert message.patient.reference_only is True
-    assert [(i.authority, i.value) for i in message.patient.identifiers] == [(FHIR_ID_AUTHORITY, "example")]
+    assert [(i.spelled, i.value) for i in message.patient.identifiers] == [(FHIR_ID_AUTHORITY, "example")]
 
 
 # -- allergies --------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_patient_named_by_a_logical_identifier_is_referred_to_under_that_autho
     message, _ = only_entry(resource)
 
     assert message.patient.reference_only is True
-    assert [(i.authority, i.value) for i in message.patient.identifiers] == [("urn:oid:1.2.3", "MRN-9")]
+    assert [(i.spelled, i.value) for i in message.patient.identifiers] == [("urn:oid:1.2.3", "MRN-9")]
 
 
 @pytest.mark.parametrize("verification", ["entered-in-error"])

@@ -105,7 +105,7 @@ def test_a_patient_gives_identifiers_with_their_authority_and_the_demographics()
     assert message.kind == "demographics" and message.results == ()
     patient = message.patient
     # (and its resource id, under which later resources that say "Patient/example" find it)
-    assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [
+    assert [(i.spelled, i.value, i.type) for i in patient.identifiers] == [
         ("http://example.org/patient/identifiers", "1032702", "MR"),
         (FHIR_ID_AUTHORITY, "example", "RI"),
     ]
@@ -139,7 +139,7 @@ def test_identifiers_without_a_system_are_skipped_and_the_type_defaults_to_mr():
 
     identifiers = only(read_fhir(patient)).patient.identifiers
 
-    assert [(i.authority, i.value, i.type) for i in identifiers] == [
+    assert [(i.spelled, i.value, i.type) for i in identifiers] == [
         ("http://example.org/patient/identifiers", "1032702", "MR"),
         ("urn:oid:1.2.3.4", "999", "MR"),
         (FHIR_ID_AUTHORITY, "example", "RI"),
@@ -159,7 +159,7 @@ def test_social_security_licence_and_passport_numbers_are_dropped_on_reading():
 
     identifiers = only(read_fhir(patient)).patient.identifiers
 
-    assert [(i.authority, i.value) for i in identifiers] == [
+    assert [(i.spelled, i.value) for i in identifiers] == [
         ("http://example.org/patient/identifiers", "1032702"),
         (FHIR_ID_AUTHORITY, "example"),
     ]
@@ -209,7 +209,7 @@ def test_a_blood_count_bundle_gives_every_value_with_units_range_flags_and_statu
     # patient only referred to, whom filing must find among those sent before ...
     document = sample("r4spec_diagnosticreport-example-bundle101.json")
     alone = only(read_fhir(copy.deepcopy(document))).patient
-    assert alone.reference_only and [(i.authority, i.value) for i in alone.identifiers] == [(FHIR_ID_AUTHORITY, "pat2")]
+    assert alone.reference_only and [(i.spelled, i.value) for i in alone.identifiers] == [(FHIR_ID_AUTHORITY, "pat2")]
     # ... WHEN the sender adds the Patient it is about (relative reference Patient/pat2)
     patient = sample("uscore_patient-example.json") | {"id": "pat2"}
     document["entry"].append({"fullUrl": "https://example.com/base/Patient/pat2", "resource": patient})
@@ -428,7 +428,7 @@ def test_a_result_about_a_patient_outside_the_bundle_never_goes_to_the_patient_i
 
     assert (sent.kind, sent.results, sent.patient.reference_only) == ("demographics", (), False)
     assert referred.patient.reference_only and len(referred.results) == 1
-    assert [(i.authority, i.value) for i in referred.patient.identifiers] == [(FHIR_ID_AUTHORITY, "someone-else")]
+    assert [(i.spelled, i.value) for i in referred.patient.identifiers] == [(FHIR_ID_AUTHORITY, "someone-else")]
 
 
 def test_a_subject_that_is_neither_in_the_bundle_nor_a_patient_reference_is_unreadable():
@@ -469,7 +469,7 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results():
     message = only(read_fhir(sample("synthea_Alberto_Atencio.json")))
 
     assert ("http://hospital.smarthealthit.org", "fc712d1f-5a2e-4407-9c55-a2a2bad623c2", "MR") in [
-        (i.authority, i.value, i.type) for i in message.patient.identifiers
+        (i.spelled, i.value, i.type) for i in message.patient.identifiers
     ]
     assert (message.patient.family_name, message.patient.birth_date, message.patient.sex) == (
         "Atencio",
@@ -702,7 +702,7 @@ def test_a_subject_given_by_identifier_finds_the_patient_with_that_identifier_an
     observation["subject"]["identifier"]["system"] = "http://another.example.org/mrn"  # same value, other authority
     sent, referred = read_fhir(bundle(patient, observation))
     assert sent.results == () and referred.patient.reference_only
-    assert [(i.authority, i.value) for i in referred.patient.identifiers] == [
+    assert [(i.spelled, i.value) for i in referred.patient.identifiers] == [
         ("http://another.example.org/mrn", "1032702")
     ]
 

@@ -42,7 +42,11 @@ def test_the_patient_is_identified_by_identifier_and_assigning_authority():
 
     # (the sample also sends an SSN under the SSA's OID, its CX.5 type shifted to "ISO": dropped
     # by its authority whatever its type says)
-    assert [(i.authority, i.value, i.type) for i in patient.identifiers] == [("MPI", "36363636", "MR")]
+    # Its assigning authority as written: the namespace id and the universal id (CX.4.2, an OID
+    # as CX.4.3 "ISO" says), written one way so that a FHIR "urn:oid:" system is the same authority.
+    assert [(i.namespace, i.universal_id, i.value, i.type) for i in patient.identifiers] == [
+        ("MPI", "urn:oid:2.16.840.1.113883.19.3.2.1", "36363636", "MR")
+    ]
     assert (patient.family_name, patient.given_names, patient.birth_date, patient.sex) == (
         "Everyman",
         ("Adam", "A"),
@@ -53,7 +57,7 @@ def test_the_patient_is_identified_by_identifier_and_assigning_authority():
 
 def test_an_identifier_without_authority_is_kept_for_the_filer_to_decide():
     patient = message("hl7org_ORU_R01_lab-panel_v2.3.1.hl7").patient
-    assert [(i.authority, i.value) for i in patient.identifiers] == [("", "PhilipsMRN1")]
+    assert [(i.spelled, i.value) for i in patient.identifiers] == [("", "PhilipsMRN1")]
 
 
 def test_formatted_text_keeps_its_line_breaks_and_repetitions():
@@ -102,8 +106,8 @@ def test_admissions_discharges_and_merges():
     assert message("nhapi_ADT_A03_discharge_v2.5.hl7").discharged_at == "2008-03-03T15:08"
     merge = message("hl7org_ADT_A40_merge_v2.5.1.hl7")
     assert merge.kind == "merge"
-    assert [(i.authority, i.value) for i in merge.patient.identifiers] == [("VHIS", "84168156")]
-    assert [(i.authority, i.value) for i in merge.merged_from] == [("VHIS", "77966847")]
+    assert [(i.spelled, i.value) for i in merge.patient.identifiers] == [("VHIS", "84168156")]
+    assert [(i.spelled, i.value) for i in merge.merged_from] == [("VHIS", "77966847")]
 
 
 def test_explicit_nulls_read_as_nothing():
@@ -189,7 +193,7 @@ def test_sensitive_identifiers_in_pid3_are_dropped_and_pid19_is_never_read(pid3)
 
     patient = read_hl7(text).patient
 
-    assert [(i.authority, i.value) for i in patient.identifiers] == [("AMC-MRN", "P-1")]
+    assert [(i.spelled, i.value) for i in patient.identifiers] == [("AMC-MRN", "P-1")]
     assert "6789" not in repr(patient) and "D1234567" not in repr(patient)
 
 

@@ -49,6 +49,7 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/staff/patients/new", /register/i);
   await opened(page, `/staff/patients/${dana}/health-summary`, /health summary/i);
   await opened(page, "/staff/quarantine", "Feed quarantine");
+  await opened(page, "/staff/mismatches", "Possible mismatches");
   await opened(page, "/admin/staff", /staff accounts/i);
   await opened(page, "/admin/feed-sources", /feed sources/i);
   await opened(page, "/admin/terms", /terms of use/i);

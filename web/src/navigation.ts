@@ -26,6 +26,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/patients", label: "staff.nav.patients" },
   { to: "/staff/worklist", label: "staff.nav.worklist" },
   { to: "/staff/quarantine", label: "staff.nav.quarantine" },
+  { to: "/staff/mismatches", label: "staff.nav.mismatches" },
   { to: "/account", label: "nav.account" },
 ];
 

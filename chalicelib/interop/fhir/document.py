@@ -19,8 +19,8 @@ from chalicelib.interop.fhir.bundle import REFERENCE_TAIL, Entry, read_entries
 from chalicelib.interop.fhir.patients import PatientRecord
 from chalicelib.interop.fhir.validation import validate_resource
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, first_of
-from chalicelib.patients.domain import identifier, is_sensitive
-from chalicelib.records.domain import FHIR_ID_AUTHORITY, PatientFacts, Unreadable
+from chalicelib.patients.domain import identifier, is_sensitive, universal_id
+from chalicelib.records.domain import FHIR_ID_AUTHORITY, PatientFacts, SentIdentifier, Unreadable
 
 _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neither, never guess
 _MAX_VALUES = 50_000  # Observations read into results from one document (a life-long Synthea record is ~5000)
@@ -84,11 +84,12 @@ class Document:
         # A logical reference (Reference.identifier) can still name a Patient of this document.
         wanted = as_object(reference.get("identifier"))
         system, value = as_text(wanted.get("system")), as_text(wanted.get("value"))
+        spellings = {system, universal_id(system)} - {""}
         if system and value:
             hits = [
                 r.entry
                 for r in self.patients.values()
-                if any(i.authority == system and i.value == value for i in r.facts.identifiers)
+                if any(i.spelled in spellings and i.value == value for i in r.facts.identifiers)
             ]
             return hits[0] if len(hits) == 1 else (_AMBIGUOUS if hits else None)
         return None
@@ -153,9 +154,14 @@ class Document:
                 )
         if key not in self.referred:
             try:
-                known = identifier(key[0], key[1], "RI" if key[0] == FHIR_ID_AUTHORITY else "MR")
+                identifier(key[0], key[1])  # only what an identifier claim can hold
             except ValidationFailed:
                 return None
+            if key[0] == FHIR_ID_AUTHORITY:
+                known = SentIdentifier(key[1], "RI", universal_id=FHIR_ID_AUTHORITY)
+            else:
+                universal = universal_id(key[0])
+                known = SentIdentifier(key[1].strip(), "MR", "" if universal else key[0].strip(), universal)
             self.referred[key] = PatientRecord(None, PatientFacts(identifiers=(known,), reference_only=True))
         return self.referred[key]
 

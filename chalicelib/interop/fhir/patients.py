@@ -19,8 +19,15 @@ from typing import Any, cast
 from chalicelib.errors import ValidationFailed
 from chalicelib.interop.fhir.bundle import Entry
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, first_of
-from chalicelib.patients.domain import SEXES, identifier, is_sensitive
-from chalicelib.records.domain import FHIR_ID_AUTHORITY, ClinicalEntry, PatientFacts, ResultReport, Unreadable
+from chalicelib.patients.domain import IDENTIFIER_TYPE_CODES, SEXES, identifier, is_sensitive, universal_id
+from chalicelib.records.domain import (
+    FHIR_ID_AUTHORITY,
+    ClinicalEntry,
+    PatientFacts,
+    ResultReport,
+    SentIdentifier,
+    Unreadable,
+)
 
 
 @dataclass
@@ -42,14 +49,22 @@ def read_patient(entry: Entry) -> PatientRecord:
             continue  # no assigning authority: useless for matching
         with_system += 1
         type_code = as_text(as_object(first_of(as_object(item.get("type")).get("coding"))).get("code")).upper()
+        if system.upper() in IDENTIFIER_TYPE_CODES:
+            type_code = type_code or system.upper()  # a type code in the system's place ("SS")
         if is_sensitive(system, type_code):
             sensitive += 1  # never kept: not even counted among the unusable the sender is told of
             continue
+        type_code = type_code if re.fullmatch(r"[A-Z]{1,5}", type_code) else "MR"
         try:
-            found = identifier(system, value, type_code if re.fullmatch(r"[A-Z]{1,5}", type_code) else "MR")
+            identifier(system, value, type_code)
         except ValidationFailed:
             unusable += 1  # longer than 64 or characters an identifier claim cannot hold
             continue
+        if system.upper() in IDENTIFIER_TYPE_CODES:
+            with_system -= 1  # it names a kind of number, not who assigned it
+            continue
+        universal = universal_id(system)
+        found = SentIdentifier(value.strip(), type_code, "" if universal else system.strip(), universal)
         if found not in identifiers:
             identifiers.append(found)
     if not identifiers:
@@ -68,8 +83,13 @@ def read_patient(entry: Entry) -> PatientRecord:
     resource_id = as_text(resource.get("id"))
     if re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", resource_id):
         # Later resources may refer to this patient as "Patient/<id>" (US Core, most servers).
-        identifiers.append(identifier(FHIR_ID_AUTHORITY, resource_id, "RI"))
+        identifiers.append(SentIdentifier(resource_id, "RI", universal_id=FHIR_ID_AUTHORITY))
     name = _name(resource.get("name"))
+    earlier = [
+        as_text(n.get("family"))
+        for n in map(as_object, as_list(resource.get("name")))
+        if n.get("use") in ("old", "maiden") and as_text(n.get("family"))
+    ]
     email = next(
         (
             as_text(t.get("value"))
@@ -83,6 +103,7 @@ def read_patient(entry: Entry) -> PatientRecord:
     facts = PatientFacts(
         identifiers=tuple(identifiers),
         family_name=as_text(name.get("family")),
+        previous_family_names=tuple(earlier),
         given_names=tuple(g.strip() for g in as_list(name.get("given")) if isinstance(g, str) and g.strip()),
         birth_date=as_text(resource.get("birthDate")),
         sex=gender if gender in SEXES else "",

@@ -1,9 +1,9 @@
 """The patient an HL7 v2 message is about (PID), and patient identifiers (CX) wherever they sit.
 
 A message without a patient identifier cannot be filed, so it is Unreadable. An identifier
-without an assigning authority (CX.4) is kept with an empty authority: whether the sender's
-configured default authority applies or the message goes to quarantine is the filer's decision,
-never a guess made here.
+without an assigning authority (CX.4) is kept without one: whether the sender's configured default
+authority applies or the message goes to quarantine is the filer's decision, never a guess made
+here; so is which of the organization's authorities a namespace names.
 
 Social security numbers, driver's licences and passports (patients.domain.is_sensitive) are dropped
 here, before anything can store, show or log them: a PID-3 repetition of such a type or authority
@@ -17,8 +17,8 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.interop.hl7v2.values import iso_time
-from chalicelib.patients.domain import Identifier, is_sensitive
-from chalicelib.records.domain import PatientFacts, Unreadable
+from chalicelib.patients.domain import IDENTIFIER_TYPE_CODES, is_sensitive, universal_id
+from chalicelib.records.domain import PatientFacts, SentIdentifier, Unreadable
 
 _SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown"}
 
@@ -33,13 +33,20 @@ def read_patient(reader: FieldReader, pid: Any) -> PatientFacts:
             "PID-3 has no patient identifier the portal keeps (social security, driver's licence "
             "and passport numbers are never kept or matched on)."
         )
-    name = (reader.repetitions(reader.field(pid, 5)) or [""])[0]
+    names = reader.repetitions(reader.field(pid, 5)) or [""]
+    # XPN.7 name type: the legal name (L) is the one shown; maiden (M) and birth (B) names are
+    # earlier ones, kept only to tell a marriage from a mismatch (filing/matching.py).
+    earlier = [n for n in names if reader.component(n, 7).upper() in ("M", "B")]
+    name = next((n for n in names if reader.component(n, 7).upper() == "L"), None) or next(
+        (n for n in names if n not in earlier), names[0]
+    )
     given = tuple(part for part in (reader.component(name, 2), reader.component(name, 3)) if part)
     birth = iso_time(reader.field(pid, 7))[:10]
     deceased, deceased_on = _death(reader, pid)
     return PatientFacts(
         identifiers=identifiers,
         family_name=reader.component(name, 1, 1),
+        previous_family_names=tuple(f for f in (reader.component(n, 1, 1) for n in earlier) if f),
         given_names=given,
         birth_date=birth if len(birth) == 10 else "",
         sex=_SEX.get(reader.component(reader.field(pid, 8), 1).upper(), ""),
@@ -77,21 +84,29 @@ def _explicit_null(segment: Any, number: int) -> bool:
         return False
 
 
-def read_identifiers(reader: FieldReader, text: str) -> tuple[Identifier, ...]:
-    """A CX field (PID-3, MRG-1): each repetition that has a value and is not sensitive."""
+def read_identifiers(reader: FieldReader, text: str) -> tuple[SentIdentifier, ...]:
+    """A CX field (PID-3, MRG-1): each repetition that has a value and is not sensitive, with its
+    assigning authority (CX.4) as written: the namespace id, and the universal id (CX.4.2) when
+    its type (CX.4.3) or its form says it is one. Which authority that is for the organization is
+    filing's decision (filing/matching.py)."""
     found = []
     for rep in reader.repetitions(text):
         value = reader.component(rep, 1)
-        # CX.4 assigning authority (HD): its namespace id, else its universal id (an OID ...).
-        authority = reader.component(rep, 4, 1) or reader.component(rep, 4, 2)
-        kind = reader.component(rep, 5) or "MR"
+        namespace = reader.component(rep, 4, 1).strip()
+        universal = universal_id(reader.component(rep, 4, 2), reader.component(rep, 4, 3))
+        kind = reader.component(rep, 5).strip().upper()
+        if universal_id(namespace) and not universal:
+            namespace, universal = "", universal_id(namespace)  # an OID or URI in the namespace's place
+        if namespace.upper() in IDENTIFIER_TYPE_CODES and not universal:
+            # "12345^^^MR": a type code where the authority goes names the kind of number, not
+            # who assigned it (and "^^^SS" a social security number).
+            kind, namespace = kind or namespace.upper(), ""
+        kind = kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"
         # Sensitive by its type, or by either part of its authority (a namespace of a sender's own
         # choosing may come with the SSA's OID).
-        sensitive = any(is_sensitive(reader.component(rep, 4, part), kind) for part in (1, 2))
+        sensitive = any(
+            is_sensitive(part, kind) for part in (namespace, universal, reader.component(rep, 4, 2).strip())
+        )
         if value and not sensitive:
-            found.append(
-                Identifier(
-                    authority=authority[:64], value=value[:64], type=kind if re.fullmatch(r"[A-Z]{1,5}", kind) else "MR"
-                )
-            )
+            found.append(SentIdentifier(value=value[:64], type=kind, namespace=namespace, universal_id=universal))
     return tuple(found)

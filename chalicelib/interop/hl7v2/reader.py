@@ -19,8 +19,7 @@ from chalicelib.interop.hl7v2.patients import read_identifiers, read_patient
 from chalicelib.interop.hl7v2.results import read_document, read_results
 from chalicelib.interop.hl7v2.values import iso_time
 from chalicelib.interop.hl7v2.visits import read_appointment, read_visit, visit_number
-from chalicelib.patients.domain import Identifier
-from chalicelib.records.domain import ClinicalMessage, Unreadable
+from chalicelib.records.domain import ClinicalMessage, SentIdentifier, Unreadable
 
 
 def read_hl7(text: str, parsed: Any = None) -> ClinicalMessage:
@@ -48,7 +47,7 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
         patient = dataclasses.replace(patient, as_of=sent_at)
     if code == "ADT":
         pv1 = first_segment(segments, "PV1")
-        merged: tuple[Identifier, ...] = ()
+        merged: tuple[SentIdentifier, ...] = ()
         if event in ("A40", "A39", "A34", "A18"):
             mrg = first_segment(segments, "MRG")
             merged = read_identifiers(reader, reader.field(mrg, 1)) if mrg is not None else ()

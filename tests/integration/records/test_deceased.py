@@ -77,7 +77,7 @@ def fhir_patient(deceased: dict, updated: str) -> str:
 def feeds(seeded, container):
     for sender in (ADT, LAB):
         container.records.add_feed_source(FeedSource(sender, ORG, "AMC-MRN"))
-    container.records.add_feed_source(FeedSource(FHIR_SENDER, ORG))
+    container.records.add_feed_source(FeedSource(FHIR_SENDER, ORG, authorities=(("AMC-MRN", "AMC-MRN"),)))
 
     def send(body: str, group: str = "ADT", sender: str | None = None) -> None:
         attributes = {"sender": sender} if sender else None

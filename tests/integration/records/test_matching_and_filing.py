@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.filing.matching import scoped_authority
 from chalicelib.patients.domain import PortalStatus
 from tests.integration.records.conftest import (
     ORG,
@@ -65,7 +66,8 @@ def test_a_bare_identifier_takes_the_senders_default_authority(api, lab_source):
 def test_an_explicit_authority_wins_over_the_default(api, lab_source):
     deliver(api, oru("CTRL-1", "P-300^^^STATE-LAB&2.16.840.1.1&ISO"))
 
-    assert find(ORG, "STATE-LAB", "P-300") is not None
+    # The universal id (an OID) names the authority for every sender; the default is for bare numbers.
+    assert find(ORG, "urn:oid:2.16.840.1.1", "P-300") is not None
     assert find(ORG, "AMC-MRN", "P-300") is None
 
 
@@ -178,7 +180,11 @@ def test_an_a08_updates_demographics_and_adds_a_new_identifier(api, lab_source):
     deliver(api, oru("CTRL-1", "P-100^^^AMC-MRN", family="Doe"))
     patient = find(ORG, "AMC-MRN", "P-100")
 
-    deliver(api, adt("A08", "ADT-1", "P-100^^^AMC-MRN", family="Smith"), group_id="ADT")
+    # A new family name, with the one the record holds given as her maiden name (XPN.7 M): a
+    # marriage, not a mismatch (test_possible_mismatches.py holds one without it).
+    deliver(
+        api, adt("A08", "ADT-1", "P-100^^^AMC-MRN", family="Smith", given="Jane^^^^^L~Doe^Jane^^^^^M"), group_id="ADT"
+    )
 
     updated = find(ORG, "AMC-MRN", "P-100")
     assert updated.patient_id == patient.patient_id
@@ -186,10 +192,13 @@ def test_an_a08_updates_demographics_and_adds_a_new_identifier(api, lab_source):
     assert len(patient_items()) == 1
 
     deliver(api, adt("A08", "ADT-2", "P-100^^^AMC-MRN~99-1234^^^STATE-ID^PI", family="Smith"), group_id="ADT")
+    assert {r.status for r in feed_records().values()} == {"filed"}
 
-    again = find(ORG, "STATE-ID", "99-1234")
+    # STATE-ID is a local name the ADT sender never declared: kept as that sender's own.
+    state_id = scoped_authority("ADT|AMC", "STATE-ID")
+    again = find(ORG, state_id, "99-1234")
     assert again is not None and again.patient_id == patient.patient_id
-    assert {(i.authority, i.value) for i in again.identifiers} == {("AMC-MRN", "P-100"), ("STATE-ID", "99-1234")}
+    assert {(i.authority, i.value) for i in again.identifiers} == {("AMC-MRN", "P-100"), (state_id, "99-1234")}
     assert len(patient_items()) == 1
     assert {r.status for r in feed_records().values()} == {"filed"}
 
@@ -207,7 +216,7 @@ def test_an_a40_merges_the_prior_record_into_the_survivor(api, container, lab_so
     assert container.patients.get(prior.patient_id).merged_into == survivor.patient_id
     assert container.patients.get(survivor.patient_id).merged_into == ""
     # a later result sent under the prior identifier is filed under the survivor
-    deliver(api, oru("CTRL-2", "PRIOR-1^^^AMC-MRN", filler="F-200^LAB"))
+    deliver(api, oru("CTRL-2", "PRIOR-1^^^AMC-MRN", filler="F-200^LAB", family="Survivor"))
     assert container.records.current(survivor.patient_id, rid(LAB, "F-200^LAB")) is not None
     assert container.records.current(prior.patient_id, rid(LAB, "F-200^LAB")) is None
     # the prior record is kept, with what was filed under it; that result now shows under the

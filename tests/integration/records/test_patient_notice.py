@@ -145,7 +145,8 @@ def test_only_the_patient_with_news_is_told_when_a_document_names_several(seeded
     """A document about two patients, with news for one of them only: the other gets no email."""
     import json
 
-    container.records.add_feed_source(FeedSource("ehr-fhir", ORG))
+    # the EHR writes the organization's record numbers' system as "AMC-MRN", a local name it declares
+    container.records.add_feed_source(FeedSource("ehr-fhir", ORG, authorities=(("AMC-MRN", "AMC-MRN"),)))
     ana_entries = [
         _fhir_patient("ana", "AMC-MRN", "MRN-1001", "Núñez", "Ana", "1984-03-09"),
         _fhir_glucose("glucose-ana", "ana", "98"),

@@ -8,7 +8,13 @@ import { sourceId } from "./FeedSources";
 import { adminMe } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
-const lab = { source_id: "TEFCfEFNQw", sender: "LAB|AMC", default_authority: "AMC-MRN", files_test_messages: false };
+const lab = {
+  source_id: "TEFCfEFNQw",
+  sender: "LAB|AMC",
+  default_authority: "AMC-MRN",
+  authorities: [],
+  files_test_messages: false,
+};
 
 describe("feed sources", () => {
   it("names a sender in a path as the API documents it", () => {
@@ -25,7 +31,13 @@ describe("feed sources", () => {
         body: {
           feed_sources: [
             lab,
-            { source_id: "QURUfEFNQw", sender: "ADT|AMC", default_authority: null, files_test_messages: true },
+            {
+              source_id: "QURUfEFNQw",
+              sender: "ADT|AMC",
+              default_authority: null,
+              authorities: [{ sent_as: "MRN", authority: "AMC-MRN" }],
+              files_test_messages: true,
+            },
           ],
         },
       },
@@ -37,6 +49,8 @@ describe("feed sources", () => {
     expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("Quarantined");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("None");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("Filed");
+    expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("MRN means AMC-MRN");
+    expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("None declared");
     await expectAccessible();
   });
 
@@ -77,7 +91,13 @@ describe("feed sources", () => {
           ? { status: 409, body: apiError("conflict", "This sender files for another organization.") }
           : {
               status: 200,
-              body: { source_id: "UkFEfFNI", sender: "RAD|SH", default_authority: null, files_test_messages: false },
+              body: {
+                source_id: "UkFEfFNI",
+                sender: "RAD|SH",
+                default_authority: null,
+                authorities: [],
+                files_test_messages: false,
+              },
             },
     });
     renderAt("/admin/feed-sources");
@@ -90,6 +110,7 @@ describe("feed sources", () => {
     expect((await screen.findByRole("status")).textContent).toMatch(/RAD\|SH is registered/);
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: null,
+      authorities: [],
       files_test_messages: false,
     });
   });
@@ -125,6 +146,7 @@ describe("feed sources", () => {
     expect(await screen.findByRole("status")).toBeTruthy();
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN2",
+      authorities: [],
       files_test_messages: false,
     });
   });
@@ -154,6 +176,7 @@ describe("feed sources", () => {
     await user.click(screen.getByRole("button", { name: "Save the change" }));
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN",
+      authorities: [],
       files_test_messages: true,
     });
     expect(await screen.findByText("Never filed in production.")).toBeTruthy();
@@ -163,8 +186,53 @@ describe("feed sources", () => {
     expect(await screen.findByRole("status")).toBeTruthy();
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN",
+      authorities: [],
       files_test_messages: false,
     });
     await expectAccessible();
+  });
+
+  it("keeps a sender's declared names when it changes, and names the line or declaration that cannot hold", async () => {
+    setToken("tok-1");
+    const declared = { ...lab, authorities: [{ sent_as: "urn:oid:2.16.840.1.113883.3.72", authority: "AMC-MRN" }] };
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": { status: 200, body: { feed_sources: [declared] } },
+      "PUT /v1/admin/feed-sources/TEFCfEFNQw": () =>
+        tries++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "MR is an identifier type code, not an authority.", [
+                { field: "authorities.1.sent_as" },
+              ]),
+            }
+          : { status: 200, body: declared },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Change LAB|AMC" }));
+    const names = screen.getByLabelText("The sender's names for your assigning authorities");
+    expect((names as HTMLTextAreaElement).value).toBe("urn:oid:2.16.840.1.113883.3.72 = AMC-MRN");
+
+    await user.type(names, "{Enter}MRN AMC-MRN");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(
+      await screen.findByText("This line needs the sender's name, an equals sign and your authority: MRN AMC-MRN"),
+    ).toBeTruthy();
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+
+    await user.clear(names);
+    await user.type(names, "urn:oid:2.16.840.1.113883.3.72 = AMC-MRN{Enter}MR = AMC-MRN");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(await screen.findAllByText("MR is an identifier type code, not an authority.")).not.toHaveLength(0);
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: "AMC-MRN",
+      authorities: [
+        { sent_as: "urn:oid:2.16.840.1.113883.3.72", authority: "AMC-MRN" },
+        { sent_as: "MR", authority: "AMC-MRN" },
+      ],
+      files_test_messages: false,
+    });
   });
 });

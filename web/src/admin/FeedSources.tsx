@@ -7,12 +7,31 @@ import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
-import { TextField } from "../components/TextField";
+import { TextArea, TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
 import { Notice } from "../components/Notice";
 
 type Source = Schemas["FeedSource"];
+type Declaration = Schemas["AuthorityDeclaration"];
+
+/** The declarations as an admin writes them: one per line, "the sender's name = your authority". */
+export function declarationsText(source: Source | null): string {
+  return (source?.authorities ?? []).map((d) => `${d.sent_as} = ${d.authority}`).join("\n");
+}
+
+/** The lines read back; a line without "=" comes back as the line itself, for the form to name. */
+export function parseDeclarations(text: string): { declarations: Declaration[]; unreadable: string } {
+  const declarations: Declaration[] = [];
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.lastIndexOf("=");
+    const sentAs = line.slice(0, at).trim();
+    const authority = line.slice(at + 1).trim();
+    if (at < 0 || !sentAs || !authority) return { declarations, unreadable: line };
+    declarations.push({ sent_as: sentAs, authority });
+  }
+  return { declarations, unreadable: "" };
+}
 
 /**
  * A sender's name in a path: UTF-8, base64url without padding. A sender holds "|", "^", spaces
@@ -66,6 +85,7 @@ function SourcesPage({ token }: { token: string }) {
                 <tr>
                   <th scope="col">{t("admin.feeds.sender")}</th>
                   <th scope="col">{t("admin.feeds.authority")}</th>
+                  <th scope="col">{t("admin.feeds.declared")}</th>
                   <th scope="col">{t("admin.feeds.testMessages")}</th>
                   <th scope="col">{t("admin.staff.action")}</th>
                 </tr>
@@ -78,6 +98,19 @@ function SourcesPage({ token }: { token: string }) {
                     </th>
                     <td data-label={t("admin.feeds.authority")}>
                       {source.default_authority ?? t("admin.feeds.noAuthority")}
+                    </td>
+                    <td data-label={t("admin.feeds.declared")}>
+                      {source.authorities.length === 0 ? (
+                        t("admin.feeds.noneDeclared")
+                      ) : (
+                        <ul className="usa-list usa-list--unstyled">
+                          {source.authorities.map((d) => (
+                            <li key={d.sent_as} style={{ overflowWrap: "anywhere" }}>
+                              {t("admin.feeds.declaredAs", { sentAs: d.sent_as, authority: d.authority })}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                     <td data-label={t("admin.feeds.testMessages")}>
                       {source.files_test_messages ? t("admin.feeds.testFiled") : t("admin.feeds.testQuarantined")}
@@ -179,7 +212,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
   );
 }
 
-const FIELDS = ["source_id", "default_authority", "files_test_messages"] as const;
+const FIELDS = ["source_id", "default_authority", "authorities", "files_test_messages"] as const;
 
 function SourceForm({
   token,
@@ -200,11 +233,21 @@ function SourceForm({
     if (editing) heading.current?.focus();
   }, [editing]);
   const save = useMutation({
-    mutationFn: async ({ sender, authority, testMessages }: { sender: string; authority: string; testMessages: boolean }) => {
-      // Every PUT says whether test messages are filed: the box carries the current choice.
+    mutationFn: async ({
+      sender,
+      authority,
+      declarations,
+      testMessages,
+    }: {
+      sender: string;
+      authority: string;
+      declarations: Declaration[];
+      testMessages: boolean;
+    }) => {
+      // Every PUT says it all (test messages, declarations): the form carries the current choices.
       const { data, error } = await api.PUT("/v1/admin/feed-sources/{source_id}", {
         params: { path: { source_id: sourceId(sender) } },
-        body: { default_authority: authority || null, files_test_messages: testMessages },
+        body: { default_authority: authority || null, authorities: declarations, files_test_messages: testMessages },
       });
       if (data === undefined) throw error;
       return data;
@@ -213,7 +256,11 @@ function SourceForm({
     // (while a sender is changed, its name is not a field: a refusal about it goes above the form)
     onError: (error) =>
       setErrors(
-        formErrors(error, editing ? ["default_authority", "files_test_messages"] : FIELDS, t("errors.network")),
+        formErrors(
+          error,
+          editing ? ["default_authority", "authorities", "files_test_messages"] : FIELDS,
+          t("errors.network"),
+        ),
       ),
     onSuccess: async (source) => {
       await queryClient.invalidateQueries({ queryKey: ["admin-feed-sources", token] });
@@ -229,8 +276,14 @@ function SourceForm({
       setErrors({ fields: { source_id: t("errors.required") }, general: [] });
       return;
     }
+    const { declarations, unreadable } = parseDeclarations(String(form.get("authorities") ?? ""));
+    if (unreadable) {
+      setErrors({ fields: { authorities: t("admin.feeds.declaredUnreadable", { line: unreadable }) }, general: [] });
+      return;
+    }
     save.mutate({
       sender,
+      declarations,
       authority: String(form.get("default_authority") ?? "").trim(),
       testMessages: form.get("files_test_messages") === "on",
     });
@@ -267,6 +320,16 @@ function SourceForm({
           defaultValue={editing?.default_authority ?? ""}
           autoComplete="off"
           spellCheck={false}
+        />
+        <TextArea
+          name="authorities"
+          label={t("admin.feeds.declaredLabel")}
+          hint={t("admin.feeds.declaredHint")}
+          error={errors.fields.authorities}
+          defaultValue={declarationsText(editing)}
+          autoComplete="off"
+          spellCheck={false}
+          rows={4}
         />
         <div className="usa-form-group">
           <div className="usa-checkbox">

@@ -1013,6 +1013,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/feed/mismatches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages held because their identifiers name a patient whose birth date or family name they
+         * @description contradict: both sides, for staff to decide. Nothing of them is filed until then. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_feed_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/feed/mismatches/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a held message: the same patient, another patient, or not filed.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_feed_mismatches_item_id"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/feed/quarantine": {
         parameters: {
             query?: never;
@@ -1640,6 +1680,19 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** AuthorityDeclaration */
+        AuthorityDeclaration: {
+            /**
+             * Authority
+             * @description The organization's authority it stands for, such as AMC-MRN.
+             */
+            authority: string;
+            /**
+             * Sent As
+             * @description The authority as the sender writes it: an HL7 CX.4 namespace id ("MRN"), an OID (CX.4.2; written with or without urn:oid:) or a FHIR Identifier.system.
+             */
+            sent_as: string;
+        };
         /** CloseItem */
         CloseItem: {
             /**
@@ -1835,6 +1888,16 @@ export interface components {
         Connections: {
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
+        };
+        /** DeclaredAuthority */
+        DeclaredAuthority: {
+            /** Authority */
+            authority: string;
+            /**
+             * Sent As
+             * @description As the sender writes it; an OID as urn:oid:<oid>.
+             */
+            sent_as: string;
         };
         /** DeepHealth */
         DeepHealth: {
@@ -2156,6 +2219,8 @@ export interface components {
         };
         /** FeedSource */
         FeedSource: {
+            /** Authorities */
+            authorities: components["schemas"]["DeclaredAuthority"][];
             /** Default Authority */
             default_authority: string | null;
             /**
@@ -2174,8 +2239,13 @@ export interface components {
         /** FeedSourceChange */
         FeedSourceChange: {
             /**
+             * Authorities
+             * @description Which of the organization's authorities the sender's own names stand for. A local name the sender uses and nobody declared stays the sender's own: another sender's "MRN" is another patient's. Universal ids (OIDs, URIs) need no declaration unless the organization knows them by another name.
+             */
+            authorities?: components["schemas"]["AuthorityDeclaration"][];
+            /**
              * Default Authority
-             * @description The assigning authority of the sender's bare identifiers; null for none.
+             * @description The assigning authority of the sender's bare identifiers (no CX.4; type MR); null for none. The sender's identifiers that name it are declared as it too.
              * @default null
              */
             default_authority?: string | null;
@@ -2266,6 +2336,42 @@ export interface components {
             kind: "result" | "document";
             /** Result Id */
             result_id: string;
+        };
+        /** HeldMessage */
+        HeldMessage: {
+            /** Control Id */
+            control_id: string;
+            /**
+             * Differs
+             * @description What the message says differently from the matched patient.
+             */
+            differs: ("birth_date" | "family_name")[];
+            /**
+             * Id
+             * @description The message's id in paths.
+             */
+            id: string;
+            /** @description The patient as the message describes them; null when the original can no longer be read. */
+            message_patient: components["schemas"]["MessagePatient"] | null;
+            /** Message Type */
+            message_type: string | null;
+            /** @description The patient the message's identifiers name, as the portal holds them. */
+            patient: components["schemas"]["PatientSummary"];
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Sender */
+            sender: string;
+        };
+        /** HeldMessages */
+        HeldMessages: {
+            /**
+             * Mismatches
+             * @description Newest first; the 50 newest.
+             */
+            mismatches: components["schemas"]["HeldMessage"][];
         };
         /** HoldRequest */
         HoldRequest: {
@@ -2586,6 +2692,52 @@ export interface components {
              * @description Pass as `cursor` for the next page; null on the last one.
              */
             next_cursor: string | null;
+        };
+        /**
+         * MessagePatient
+         * @description The patient as the held message describes them (read again from the archived original).
+         */
+        MessagePatient: {
+            /** Birth Date */
+            birth_date: string | null;
+            /** Family Name */
+            family_name: string;
+            /** Given Names */
+            given_names: string[];
+            /** Identifiers */
+            identifiers: components["schemas"]["SentIdentifierShown"][];
+            /**
+             * Previous Family Names
+             * @description Earlier family names the message records (maiden, birth).
+             */
+            previous_family_names: string[];
+            /** Sex */
+            sex: ("female" | "male" | "other" | "unknown") | null;
+        };
+        /** MismatchDecision */
+        MismatchDecision: {
+            /**
+             * Decision
+             * @description same_patient: file it under the matched patient and take its demographics; another_patient: file its records under patient_id instead (no identifier or demographic moves); not_filed: dismiss it.
+             * @enum {string}
+             */
+            decision: "same_patient" | "another_patient" | "not_filed";
+            /**
+             * Patient Id
+             * @description another_patient only: the patient to file it under.
+             * @default null
+             */
+            patient_id?: string | null;
+        };
+        /** MismatchOutcome */
+        MismatchOutcome: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "refiled" | "dismissed";
         };
         /** NewIdentifier */
         NewIdentifier: {
@@ -3517,6 +3669,18 @@ export interface components {
             reason: string | null;
             /** Source Ip */
             source_ip: string | null;
+        };
+        /** SentIdentifierShown */
+        SentIdentifierShown: {
+            /**
+             * Authority
+             * @description As the message writes it (an OID as urn:oid:<oid>); null for none.
+             */
+            authority: string | null;
+            /** Type */
+            type: string;
+            /** Value */
+            value: string;
         };
         /** SignIn */
         SignIn: {
@@ -8959,6 +9123,178 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_feed_mismatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessages"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_feed_mismatches_item_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MismatchDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MismatchOutcome"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@
 // download them.
 export { FindPatient } from "./FindPatient";
 export { HealthSummary } from "./HealthSummary";
+export { Mismatches } from "./Mismatches";
 export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
 export { Quarantine } from "./Quarantine";

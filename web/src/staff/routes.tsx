@@ -3,7 +3,8 @@ import { lazyPages } from "../components/lazyPages";
 const at = lazyPages(() => import("./pages"));
 
 /**
- * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine. A
+ * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine and the
+ * possible mismatches. A
  * patient is named in addresses by their opaque id only; a record number is searched for in a form.
  */
 export const staffRoutes = (
@@ -15,5 +16,6 @@ export const staffRoutes = (
     {at("/staff/patients/:patientId/health-summary", "HealthSummary")}
     {at("/staff/worklist", "Worklist")}
     {at("/staff/quarantine", "Quarantine")}
+    {at("/staff/mismatches", "Mismatches")}
   </>
 );
