@@ -321,6 +321,18 @@ class WorklistItemModel(Model):
     outcome = UnicodeAttribute(null=True)  # reached, left_message, no_answer ... (a code)
 
 
+class PatientsByBirthDateIndex(GlobalSecondaryIndex):
+    """Sparse: patients whose birth date is known, by organization and that date, so staff find a
+    patient by family name and birth date (the few patients born on one day are read and their
+    names compared) without a Scan. Keys only: the search reads the patients themselves."""
+
+    class Meta:
+        index_name = "by-birth-date"
+        projection = KeysOnlyProjection()
+
+    born_in = UnicodeAttribute(hash_key=True)  # "<organization_id>#<YYYY-MM-DD>"
+
+
 class PatientModel(Model):
     """A patient as the organization's records describe them (the EHR is the source of truth)."""
 
@@ -343,7 +355,9 @@ class PatientModel(Model):
     deceased = BooleanAttribute(null=True)  # absent on records written before it existed: alive
     deceased_on = UnicodeAttribute(null=True)  # ISO date, when the sender gave one
     deceased_as_of = UnicodeAttribute(null=True)  # the sender's time of the statement
+    born_in = UnicodeAttribute(null=True)  # "<organization_id>#<birth date>" (by-birth-date), when known
     version = VersionAttribute()
+    by_birth_date = PatientsByBirthDateIndex()
 
 
 class IdentifierClaimModel(Model):

@@ -16,6 +16,11 @@ from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 
 
+def born_in(organization_id: str, birth_date: str) -> str | None:
+    """The by-birth-date index's key: only a full date (YYYY-MM-DD) is searched on."""
+    return f"{organization_id}#{birth_date}" if len(birth_date) == 10 else None
+
+
 def patient_item(patient: Patient) -> PatientModel:
     item = PatientModel(
         patient_id=patient.patient_id,
@@ -34,6 +39,7 @@ def patient_item(patient: Patient) -> PatientModel:
         deceased=patient.deceased or None,
         deceased_on=patient.deceased_on or None,
         deceased_as_of=patient.deceased_as_of or None,
+        born_in=born_in(patient.organization_id, patient.birth_date),
     )
     if patient.version is not None:
         item.version = patient.version
@@ -101,6 +107,20 @@ class DynamoPatients:
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
         return self.get(claim.claimed_by)
+
+    def born_on(self, organization_id: str, birth_date: str, limit: int) -> list[Patient]:
+        """The organization's patients born that day (at most ``limit``), in no particular order:
+        one Query of the keys-only index, then the patients themselves in one batch read."""
+        key = born_in(organization_id, birth_date)
+        if key is None:
+            return []
+        try:
+            ids = [item.patient_id for item in PatientModel.by_birth_date.query(key, limit=limit)]
+            found = list(PatientModel.batch_get(ids, consistent_read=True)) if ids else []
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+        # (the index is updated after the table: a patient moved since is checked against itself)
+        return [p for p in map(_patient, found) if p.organization_id == organization_id and p.birth_date == birth_date]
 
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         """The patient an identifier belongs to in an organization, or ""."""

@@ -52,8 +52,37 @@ class PatientRegistration(RequestModel):
     )
 
 
+class SearchIdentifier(RequestModel):
+    authority: IdentifierPart = Field(
+        description="As staff see it among a patient's identifiers: the organization's (AMC-MRN), a universal id "
+        "(urn:oid:..., a bare OID is read as one) or a sender's own (LAB.QUEST...:MRN)."
+    )
+    value: IdentifierPart
+
+
 class PatientSearch(RequestModel):
-    mrn: IdentifierPart = Field(description="A medical record number of the organization's.")
+    """One of: `mrn` (the organization's record number), `identifier` (any authority and value), or
+    `family_name` with `birth_date` (a short list)."""
+
+    mrn: IdentifierPart | None = Field(None, description="A medical record number of the organization's.")
+    identifier: SearchIdentifier | None = None
+    family_name: PersonName | None = Field(
+        None, description="With birth_date: compared as names are written (case, accents, hyphens aside)."
+    )
+    birth_date: Day | None = Field(None, description="With family_name: YYYY-MM-DD.")
+
+
+class PatientFound(ResponseModel):
+    patient: PatientSummary
+    portal_status: PortalStatus
+
+
+class PatientMatches(ResponseModel):
+    patients: list[PatientFound] = Field(
+        description="None, one (by mrn or identifier), or up to 10 by name and birth date; `truncated` says when "
+        "more matched."
+    )
+    truncated: bool = Field(description="More patients matched the name and birth date than are listed: narrow it.")
 
 
 class PortalAccessChange(RequestModel):

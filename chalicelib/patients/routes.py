@@ -11,6 +11,7 @@ from chalicelib.http.routing import Access, route
 from chalicelib.identity import portal_access
 from chalicelib.patients import service as patients
 from chalicelib.patients.contract import (
+    PatientMatches,
     PatientPortal,
     PatientRegistered,
     PatientRegistration,
@@ -52,18 +53,15 @@ def register_patient(body: PatientRegistration):
     access=Access.STAFF,
     methods=("POST",),
     body=PatientSearch,
-    responses={200: PatientPortal},
-    errors=(404,),
+    responses={200: PatientMatches},
 )
 def find_patient(body: PatientSearch):
-    """Find a patient of the organization by medical record number, with their portal status.
+    """Find patients of the organization: by medical record number, by any identifier, or by
+    family name and birth date (up to 10), with their portal status.
 
-    A POST so that the record number, which is PHI, never sits in a URL.
+    A POST so that what is searched for, which is PHI, never sits in a URL.
     """
-    ports = wiring.container()
-    caller, origin = signed_in(_request())
-    patient = patients.find(ports, caller, origin, mrn=body.mrn)
-    return portal_access.portal_status(ports, caller, origin, patient.patient_id, ports.clock.now())
+    return patients.search(wiring.container(), *signed_in(_request()), body)
 
 
 @route(patient_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF, responses={200: PatientPortal})

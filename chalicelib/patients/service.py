@@ -21,8 +21,16 @@ from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.contract import EMAIL_PATTERN
 from chalicelib.kernel.origin import Origin
-from chalicelib.patients.contract import PatientRegistration
-from chalicelib.patients.domain import Patient, PortalStatus, identifier, is_sensitive, parse_birth_date
+from chalicelib.patients.contract import PatientRegistration, PatientSearch
+from chalicelib.patients.domain import (
+    Patient,
+    PortalStatus,
+    fold_name,
+    identifier,
+    is_sensitive,
+    parse_birth_date,
+    universal_id,
+)
 from chalicelib.patients.stores import Patients
 
 _EMAIL = re.compile(EMAIL_PATTERN)
@@ -154,4 +162,82 @@ def summary(patient: Patient) -> dict[str, Any]:
         "sex": patient.sex or None,
         "deceased": patient.deceased,
         "deceased_on": patient.deceased_on or None,
+    }
+
+
+SEARCH_LIMIT = 10  # a short list a person reads; narrow the search for more
+_BORN_ON_READ = 200  # patients born on one day an organization reads to compare names
+
+
+def search(ports: RegistryPorts, caller: Caller, origin: Origin, request: PatientSearch) -> dict[str, Any]:
+    """POST /v1/staff/patients/search: the caller's organization's patients by its record number,
+    by any identifier (authority and value), or by family name and birth date (up to
+    SEARCH_LIMIT). Every patient listed is a read of their record, audited on their trail; a search
+    that finds none is audited on the caller's."""
+    forms = [
+        request.mrn is not None,
+        request.identifier is not None,
+        request.family_name is not None or request.birth_date is not None,
+    ]
+    if sum(forms) != 1:
+        raise ValidationFailed(
+            "Search by one of: mrn; identifier (authority and value); family_name with birth_date.",
+            [{"field": "mrn"}, {"field": "identifier"}, {"field": "family_name"}],
+        )
+    truncated = False
+    if request.mrn is not None:
+        found = ports.patients.by_identifier(
+            caller.organization_id, identifier(_mrn_authority(ports, caller), request.mrn)
+        )
+        patients = [found] if found else []
+    elif request.identifier is not None:
+        authority = universal_id(request.identifier.authority) or request.identifier.authority.strip()
+        found = ports.patients.by_identifier(caller.organization_id, identifier(authority, request.identifier.value))
+        patients = [found] if found else []
+    else:
+        if not request.family_name or request.birth_date is None:
+            missing = "birth_date" if request.family_name else "family_name"
+            raise ValidationFailed("A search by name needs the family name and the birth date.", [{"field": missing}])
+        wanted = fold_name(request.family_name)
+        born = ports.patients.born_on(caller.organization_id, request.birth_date.isoformat(), _BORN_ON_READ)
+        patients = sorted(
+            (p for p in born if fold_name(p.family_name) == wanted and not p.merged_into),
+            key=lambda p: (fold_name(" ".join(p.given_names)), p.patient_id),
+        )
+        truncated = len(patients) > SEARCH_LIMIT or len(born) >= _BORN_ON_READ
+        patients = patients[:SEARCH_LIMIT]
+    # A record merged into another answers as the survivor (the one staff should open).
+    shown: list[Patient] = []
+    for listed in patients:
+        current: Patient | None = listed
+        while current is not None and current.merged_into:
+            current = ports.patients.get(current.merged_into)
+        if current is not None and current.organization_id == caller.organization_id and current not in shown:
+            shown.append(current)
+    form = "mrn" if forms[0] else "identifier" if forms[1] else "name_and_birth_date"
+    for patient in shown:
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "patient.search",
+            action=Action.READ,
+            patient_id=patient.patient_id,
+            resource_type="Patient",
+            resource_id=patient.patient_id,
+            reason=form,
+        )
+    if not shown:
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "patient.search",
+            action=Action.READ,
+            resource_type="Patient",
+            reason=f"{form}:none",
+        )
+    return {
+        "patients": [{"patient": summary(p), "portal_status": p.portal_status.value} for p in shown],
+        "truncated": truncated,
     }

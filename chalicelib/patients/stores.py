@@ -17,6 +17,10 @@ class Patients(Protocol):
 
     def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None: ...
 
+    def born_on(self, organization_id: str, birth_date: str, limit: int) -> list[Patient]:
+        """The organization's patients born on that day (YYYY-MM-DD), at most ``limit``."""
+        ...
+
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         """The id of the patient this identifier names in the organization, or ""."""
         ...

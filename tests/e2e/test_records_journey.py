@@ -26,12 +26,12 @@ def test_the_seeded_patient_enrolls_and_reads_her_results(portal):
     staff = staff_token(api)
     # The feed files her within moments of the stack starting.
     found = eventually(
-        lambda: (lambda r: r if r.status_code == 200 else None)(
+        lambda: (lambda r: r if r.status_code == 200 and r.json()["patients"] else None)(
             api.call("POST", "/v1/staff/patients/search", {"mrn": "AMC-100001"}, staff)
         ),
         seconds=30,
     )
-    dana = found.json()["patient"]
+    dana = found.json()["patients"][0]["patient"]
     assert (dana["family_name"], dana["birth_date"]) == ("Rivera", "1980-04-12")
     invited = api.call(
         "POST", "/v1/staff/invitations", {"patient_id": dana["patient_id"], "email": "dana.rivera@example.org"}, staff

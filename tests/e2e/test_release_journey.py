@@ -289,13 +289,13 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
 
     staff = staff_token(api)
     found = eventually(
-        lambda: (lambda r: r if r.status_code == 200 else None)(
+        lambda: (lambda r: r if r.status_code == 200 and r.json()["patients"] else None)(
             api.call("POST", "/v1/staff/patients/search", {"mrn": amara.mrn}, staff)
         ),
         seconds=30,
     )
     assert found, f"the ADT did not register her: {feed.statuses(*sent)}"
-    patient = found.json()["patient"]
+    patient = found.json()["patients"][0]["patient"]
     assert (patient["family_name"], patient["given_names"], patient["birth_date"]) == (
         "Okafor",
         ["Amara", "J"],

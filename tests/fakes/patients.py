@@ -30,6 +30,11 @@ class FakePatients:
         claimed_by = self.claims.get(identifier.claim_key(organization_id))
         return self.get(claimed_by) if claimed_by else None
 
+    def born_on(self, organization_id: str, birth_date: str, limit: int) -> list[Patient]:
+        return [
+            p for p in self.patients.values() if p.organization_id == organization_id and p.birth_date == birth_date
+        ][:limit]
+
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         return self.claims.get(identifier.claim_key(organization_id), "")
 

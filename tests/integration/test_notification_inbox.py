@@ -23,7 +23,7 @@ from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     sign_in,
     staff_token,
 )
-from tests.integration.records.conftest import ORG, deliver, oru
+from tests.integration.records.conftest import ORG, ana_oru, deliver
 
 QUEUE = "patient-portal-notifications"
 SUBJECT = "Something new is waiting in your patient portal"
@@ -64,7 +64,7 @@ def handle(api, *bodies: str) -> dict:
 
 
 def test_a_released_result_puts_one_notice_in_the_inbox_and_sends_one_email(seeded, ana):
-    deliver(seeded, oru("CTRL-1", ANA_MRN))
+    deliver(seeded, ana_oru("CTRL-1", ANA_MRN))
     deliver_notifications(seeded)
 
     listed = inbox(seeded, ana["token"])
@@ -88,7 +88,7 @@ def test_with_result_emails_off_the_notice_is_in_the_inbox_but_no_email_goes(see
     off = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": False}, ana["token"])
     assert off.status_code == 200, off.json_body
 
-    deliver(seeded, oru("CTRL-1", ANA_MRN))
+    deliver(seeded, ana_oru("CTRL-1", ANA_MRN))
     deliver_notifications(seeded)
 
     assert len(inbox(seeded, ana["token"]).json_body["notifications"]) == 1
@@ -96,7 +96,7 @@ def test_with_result_emails_off_the_notice_is_in_the_inbox_but_no_email_goes(see
 
 
 def test_the_preference_and_address_are_read_when_the_notice_goes_not_when_it_was_asked_for(seeded, ana):
-    deliver(seeded, oru("CTRL-1", ANA_MRN))  # queued while result email is on ...
+    deliver(seeded, ana_oru("CTRL-1", ANA_MRN))  # queued while result email is on ...
     off = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": False}, ana["token"])
     assert off.status_code == 200, off.json_body
 
@@ -110,7 +110,7 @@ def test_an_unverified_address_gets_no_email_but_the_notice_is_in_the_inbox(seed
     account = container.directory.account(ana["account_id"])
     container.directory.save_account(dataclasses.replace(account, email_verified=False))
 
-    deliver(seeded, oru("CTRL-1", ANA_MRN))
+    deliver(seeded, ana_oru("CTRL-1", ANA_MRN))
     deliver_notifications(seeded)
 
     assert len(inbox(seeded, ana["token"]).json_body["notifications"]) == 1

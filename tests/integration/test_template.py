@@ -213,10 +213,14 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
-    # The API reads a staff page's accounts with one BatchGetItem (moto grants whatever it is
-    # asked, so only this says it is allowed), on the accounts table and nowhere else.
+    # The API reads a staff page's accounts, and the patients born on a searched day, with one
+    # BatchGetItem each (moto grants whatever it is asked, so only this says it is allowed): on
+    # those two tables and nowhere else.
     batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
-    assert [s["Resource"] for s in batch_gets] == [{"Fn::GetAtt": ["AccountsTable", "Arn"]}]
+    assert [s["Resource"] for s in batch_gets] == [
+        {"Fn::GetAtt": ["AccountsTable", "Arn"]},
+        {"Fn::GetAtt": ["PatientsTable", "Arn"]},
+    ]
 
 
 def test_every_sqs_event_source_reports_partial_batch_failures():

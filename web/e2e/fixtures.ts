@@ -119,7 +119,7 @@ export class Api {
       .poll(
         async () => {
           const found = await this.call("POST", "/v1/staff/patients/search", { mrn }, staffToken);
-          if (found.status() === 200) patientId = (await found.json()).patient.patient_id;
+          if (found.status() === 200) patientId = (await found.json()).patients[0]?.patient.patient_id ?? "";
           return patientId;
         },
         { timeout: 30_000, message: `the record ${mrn}, filed by the feed` },

@@ -189,4 +189,4 @@ def test_an_invitation_for_a_registered_patient_still_works_after_the_review(see
     # (register_and_invite goes through the search-free path; the search is a POST)
     invited = register_and_invite(seeded, staff_token)
     found = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": PATIENT["mrn"]}, staff_token)
-    assert found.status_code == 200 and found.json_body["patient"]["patient_id"] == invited.patient_id
+    assert found.status_code == 200 and found.json_body["patients"][0]["patient"]["patient_id"] == invited.patient_id

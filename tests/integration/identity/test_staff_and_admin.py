@@ -139,8 +139,9 @@ def test_staff_register_a_patient_by_mrn_or_by_identifiers_and_an_identifier_is_
     assert other_authority.status_code == 201
 
     found = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
-    assert found.json_body["patient"]["patient_id"] == by_mrn.json_body["patient_id"]
-    assert found.json_body["patient"]["family_name"] == "Núñez"  # the first registration, unchanged
+    [only] = found.json_body["patients"]
+    assert only["patient"]["patient_id"] == by_mrn.json_body["patient_id"]
+    assert only["patient"]["family_name"] == "Núñez"  # the first registration, unchanged
 
 
 def test_a_registration_with_missing_wrong_or_unexpected_fields_is_refused_naming_them(seeded, staff_token):
@@ -167,21 +168,22 @@ def test_a_registration_with_missing_wrong_or_unexpected_fields_is_refused_namin
     assert no_identifier.status_code == 400
 
     # Nothing was registered by any of them.
-    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-3003"}, staff_token).status_code == 404
-    assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token).status_code == 404
+    for mrn in ("MRN-3003", "MRN-1001"):
+        assert call(seeded, "POST", "/v1/staff/patients/search", {"mrn": mrn}, staff_token).json_body["patients"] == []
 
 
 def test_staff_follow_a_patient_from_not_invited_to_invited_to_active(seeded, staff_token):
     registered = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body
     patient_id = registered["patient_id"]
 
-    before = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
-    assert before.status_code == 200, before.json_body
-    assert before.headers["Cache-Control"] == "no-store"
-    assert before.json_body["portal_status"] == "not_invited"
-    assert before.json_body["account"] is None and before.json_body["invitations"] == []
-    assert before.json_body["patient"]["identifiers"] == [{"authority": "AMC-MRN", "value": "MRN-1001", "type": "MR"}]
-    assert before.json_body["patient"]["birth_date"] == "1984-03-09"
+    found = call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, staff_token)
+    assert found.status_code == 200, found.json_body
+    assert found.headers["Cache-Control"] == "no-store"
+    assert found.json_body["patients"][0]["portal_status"] == "not_invited"
+    before = status_of(seeded, staff_token, patient_id)
+    assert before["account"] is None and before["invitations"] == []
+    assert before["patient"]["identifiers"] == [{"authority": "AMC-MRN", "value": "MRN-1001", "type": "MR"}]
+    assert before["patient"]["birth_date"] == "1984-03-09"
 
     invited = call(
         seeded, "POST", "/v1/staff/invitations", {"mrn": "MRN-1001", "email": "ana@example.org"}, staff_token
@@ -219,7 +221,6 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
 
     refused = {
         "patient by id": call(seeded, "GET", f"/v1/staff/patients/{patient_id}", token=other),
-        "patient by mrn": call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other),
         "invite by id": call(
             seeded, "POST", "/v1/staff/invitations", {"patient_id": patient_id, "email": "someone@example.org"}, other
         ),
@@ -233,6 +234,9 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
             seeded, "POST", f"/v1/staff/patients/{patient_id}/portal-access", {"action": "suspend"}, other
         ),
     }
+    # A search finds none of them, by number or by name and birth date.
+    for body in ({"mrn": "MRN-1001"}, {"family_name": "Núñez", "birth_date": "1984-03-09"}):
+        assert call(seeded, "POST", "/v1/staff/patients/search", body, other).json_body["patients"] == []
     unknown = call(seeded, "GET", f"/v1/staff/patients/{UNKNOWN_ID}", token=other)
     for what, answer in refused.items():
         assert answer.status_code == 404, (what, answer.json_body)
@@ -243,9 +247,9 @@ def test_another_organizations_staff_reach_none_of_its_patients_or_invitations(s
     own = call(seeded, "POST", "/v1/staff/patients", {**PATIENT, "family_name": "Smith"}, other)
     assert own.status_code == 201
     assert (
-        call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other).json_body["patient"][
-            "family_name"
-        ]
+        call(seeded, "POST", "/v1/staff/patients/search", {"mrn": "MRN-1001"}, other).json_body["patients"][0][
+            "patient"
+        ]["family_name"]
         == "Smith"
     )
     # Nothing the other organization tried changed anything: the code is still pending and works.

@@ -92,12 +92,13 @@ def oru(
     app: str = "LAB",
     facility: str = "AMC",
     family: str = "Doe",
+    birth: str = "19800102",
     observations: list[str] | None = None,
 ) -> str:
     return "\r".join(
         [
             msh(control, "ORU^R01^ORU_R01", app, facility),
-            pid(identifiers, family),
+            pid(identifiers, family, birth=birth),
             obr(filler, status),
             *(observations or [obx(value, status=status)]),
         ]
@@ -180,3 +181,9 @@ def lab_source(container) -> FeedSource:
     container.records.add_feed_source(source)
     container.records.add_feed_source(FeedSource("ADT|AMC", ORG, "AMC-MRN"))
     return source
+
+
+def ana_oru(control: str = "CTRL-1", identifiers: str = "MRN-1001^^^AMC-MRN", **fields) -> str:
+    """A result for the enrolled patient Ana Núñez (identity conftest's PATIENT), with her own name
+    and birth date: a message that contradicts them is held as a possible mismatch."""
+    return oru(control, identifiers, family="Núñez", birth="19840309", **fields)

@@ -11,6 +11,7 @@ from tests.integration.records.conftest import (
     QUEUE,
     adt,
     all_records,
+    ana_oru,
     feed_records,
     find,
     oru,
@@ -59,7 +60,7 @@ def test_a_failed_notice_is_sent_when_the_message_comes_again(api, container, mo
     """The result is filed, then telling the patient fails: the redelivery must still tell them."""
     container.records.add_feed_source(FeedSource(LAB, ORG, "AMC-MRN"))
     fail_once(monkeypatch, container.notifications_queue, "send")
-    event = sqs_event(api, [oru("CTRL-1", "MRN-1001^^^AMC-MRN")], QUEUE, group_id="LAB")
+    event = sqs_event(api, [ana_oru("CTRL-1")], QUEUE, group_id="LAB")
 
     first = api.lambda_.invoke("on_clinical_feed_message", event).payload
     second = api.lambda_.invoke("on_clinical_feed_message", event).payload

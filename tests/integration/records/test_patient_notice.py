@@ -12,7 +12,7 @@ from chalicelib.feeds.domain import FeedSource
 from chalicelib.release.notices import NOTIFY_WINDOW_SECONDS
 from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, sign_in
-from tests.integration.records.conftest import ORG, deliver, feed_records, oru
+from tests.integration.records.conftest import ORG, ana_oru, deliver, feed_records, oru
 
 SUBJECT = "Something new is waiting in your patient portal"
 ANA = "MRN-1001^^^AMC-MRN"
@@ -45,7 +45,7 @@ def inbox(api) -> list[dict]:
 
 
 def test_a_result_for_an_enrolled_patient_sends_one_email_without_phi(seeded, ana, window_start):
-    deliver(seeded, oru("CTRL-1", ANA, family="Núñez"), at=window_start + timedelta(seconds=5))
+    deliver(seeded, ana_oru("CTRL-1"), at=window_start + timedelta(seconds=5))
 
     [email] = waiting(seeded)
     assert feed_records()["LAB|AMC|CTRL-1"].status == "filed"
@@ -68,20 +68,20 @@ def test_a_result_for_an_enrolled_patient_sends_one_email_without_phi(seeded, an
 
 
 def test_results_within_ten_minutes_make_one_email(seeded, ana, window_start):
-    deliver(seeded, oru("CTRL-1", ANA, filler="F-1^LAB"), at=window_start + timedelta(seconds=5))
-    deliver(seeded, oru("CTRL-2", ANA, filler="F-2^LAB", value="180"), at=window_start + timedelta(minutes=6))
+    deliver(seeded, ana_oru("CTRL-1", filler="F-1^LAB"), at=window_start + timedelta(seconds=5))
+    deliver(seeded, ana_oru("CTRL-2", filler="F-2^LAB", value="180"), at=window_start + timedelta(minutes=6))
     assert len(waiting(seeded)) == 1
     assert [item["title"] for item in inbox(seeded)] == [SUBJECT]
 
     # a result in a later window is news again
-    deliver(seeded, oru("CTRL-3", ANA, filler="F-3^LAB"), at=window_start + timedelta(minutes=11))
+    deliver(seeded, ana_oru("CTRL-3", filler="F-3^LAB"), at=window_start + timedelta(minutes=11))
     assert len(waiting(seeded)) == 2
     assert len(inbox(seeded)) == 2
 
 
 def test_a_resend_sends_no_second_email(seeded, ana, window_start):
-    deliver(seeded, oru("CTRL-1", ANA), at=window_start + timedelta(seconds=5))
-    deliver(seeded, oru("CTRL-2", ANA), at=window_start + timedelta(minutes=20))  # the same result again
+    deliver(seeded, ana_oru("CTRL-1"), at=window_start + timedelta(seconds=5))
+    deliver(seeded, ana_oru("CTRL-2"), at=window_start + timedelta(minutes=20))  # the same result again
 
     assert len(waiting(seeded)) == 1
 
@@ -91,7 +91,7 @@ def test_a_patient_who_turned_result_email_off_gets_none_but_sees_the_notice_in_
     changed = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_new_results": False}, token)
     assert changed.status_code == 200, changed.json_body
 
-    deliver(seeded, oru("CTRL-1", ANA), at=window_start + timedelta(seconds=5))
+    deliver(seeded, ana_oru("CTRL-1"), at=window_start + timedelta(seconds=5))
 
     assert feed_records()["LAB|AMC|CTRL-1"].status == "filed"
     assert waiting(seeded) == []

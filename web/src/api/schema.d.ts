@@ -1207,8 +1207,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Find a patient of the organization by medical record number, with their portal status.
-         * @description A POST so that the record number, which is PHI, never sits in a URL. Who may call it: staff and admins of an organization.
+         * Find patients of the organization: by medical record number, by any identifier, or by
+         * @description family name and birth date (up to 10), with their portal status. A POST so that what is searched for, which is PHI, never sits in a URL. Who may call it: staff and admins of an organization.
          */
         post: operations["post_staff_patients_search"];
         delete?: never;
@@ -2960,6 +2960,15 @@ export interface components {
              */
             username?: string | null;
         };
+        /** PatientFound */
+        PatientFound: {
+            patient: components["schemas"]["PatientSummary"];
+            /**
+             * Portal Status
+             * @enum {string}
+             */
+            portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
+        };
         /** PatientIdentifier */
         PatientIdentifier: {
             /**
@@ -2974,6 +2983,19 @@ export interface components {
             type: string;
             /** Value */
             value: string;
+        };
+        /** PatientMatches */
+        PatientMatches: {
+            /**
+             * Patients
+             * @description None, one (by mrn or identifier), or up to 10 by name and birth date; `truncated` says when more matched.
+             */
+            patients: components["schemas"]["PatientFound"][];
+            /**
+             * Truncated
+             * @description More patients matched the name and birth date than are listed: narrow it.
+             */
+            truncated: boolean;
         };
         /**
          * PatientPortal
@@ -3054,13 +3076,32 @@ export interface components {
              */
             sex?: "female" | "male" | "other" | "unknown";
         };
-        /** PatientSearch */
+        /**
+         * PatientSearch
+         * @description One of: `mrn` (the organization's record number), `identifier` (any authority and value), or
+         *     `family_name` with `birth_date` (a short list).
+         */
         PatientSearch: {
+            /**
+             * Birth Date
+             * @description With family_name: YYYY-MM-DD.
+             * @default null
+             */
+            birth_date?: string | null;
+            /**
+             * Family Name
+             * @description With birth_date: compared as names are written (case, accents, hyphens aside).
+             * @default null
+             */
+            family_name?: string | null;
+            /** @default null */
+            identifier?: components["schemas"]["SearchIdentifier"] | null;
             /**
              * Mrn
              * @description A medical record number of the organization's.
+             * @default null
              */
-            mrn: string;
+            mrn?: string | null;
         };
         /**
          * PatientSummary
@@ -3611,6 +3652,16 @@ export interface components {
              * @default 20
              */
             limit?: number;
+        };
+        /** SearchIdentifier */
+        SearchIdentifier: {
+            /**
+             * Authority
+             * @description As staff see it among a patient's identifiers: the organization's (AMC-MRN), a universal id (urn:oid:..., a bare OID is read as one) or a sender's own (LAB.QUEST...:MRN).
+             */
+            authority: string;
+            /** Value */
+            value: string;
         };
         /**
          * SecondFactorChallenge
@@ -10062,7 +10113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PatientPortal"];
+                    "application/json": components["schemas"]["PatientMatches"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -10085,15 +10136,6 @@ export interface operations {
             };
             /** @description This account may not do this (its role, or a step it must take first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

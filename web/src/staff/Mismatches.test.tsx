@@ -6,7 +6,7 @@ import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { expectAccessible } from "../test/axe";
 import { fakeApi, renderAt } from "../test/render";
-import { dana, portal, staffMe } from "./fixtures";
+import { dana, staffMe } from "./fixtures";
 
 configure({ asyncUtilTimeout: 5000 });
 
@@ -75,8 +75,8 @@ describe("possible mismatches", () => {
       "GET /v1/staff/feed/mismatches": { status: 200, body: { mismatches: [held] } },
       "POST /v1/staff/patients/search": (call) =>
         (call.body as { mrn: string }).mrn === "BOB-1"
-          ? { status: 200, body: portal({ patient: bob }) }
-          : { status: 404, body: apiError("not_found", "No such patient.") },
+          ? { status: 200, body: { patients: [{ patient: bob, portal_status: "not_invited" }], truncated: false } }
+          : { status: 200, body: { patients: [], truncated: false } },
       "POST /v1/staff/feed/mismatches/UVVFU1R8UUxBQnxRLTE": { status: 200, body: { id: held.id, status: "refiled" } },
     });
     renderAt("/staff/mismatches");

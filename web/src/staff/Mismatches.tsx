@@ -250,9 +250,10 @@ function AnotherPatient({
     setProblem("");
     setLooking(true);
     try {
-      const { data, response } = await api.POST("/v1/staff/patients/search", { body: { mrn } });
-      if (data) onChoose({ held, decision: "another_patient", patient: data.patient });
-      else setProblem(response.status === 404 ? t("staff.mismatches.noSuchPatient") : t("errors.unexpected"));
+      const { data } = await api.POST("/v1/staff/patients/search", { body: { mrn } });
+      const [found] = data?.patients ?? [];
+      if (found) onChoose({ held, decision: "another_patient", patient: found.patient });
+      else setProblem(data ? t("staff.mismatches.noSuchPatient") : t("errors.unexpected"));
     } catch {
       setProblem(t("errors.network"));
     } finally {

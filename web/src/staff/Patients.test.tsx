@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { PID, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
+import { PID, dana, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
 // The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
@@ -16,7 +16,10 @@ describe("find a patient", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
-      "POST /v1/staff/patients/search": { status: 200, body: portal({ portal_status: "invited" }) },
+      "POST /v1/staff/patients/search": {
+        status: 200,
+        body: { patients: [{ patient: dana, portal_status: "invited" }], truncated: false },
+      },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal({ portal_status: "invited" }) },
     });
     renderAt("/staff/patients");
@@ -26,14 +29,14 @@ describe("find a patient", () => {
 
     const found = await screen.findByRole("region", { name: "Dana M Rivera" });
     expect(found.textContent).toContain("Portal status: Invited, not enrolled yet");
-    expect(found.textContent).toContain("MRN: AMC-100001");
+    expect(found.textContent).toContain("AMC-100001 (AMC-MRN)");
     expect(found.textContent).toContain("Mar 9, 1984");
     const search = calls.find((call) => call.path === "/v1/staff/patients/search");
     expect(search?.body).toEqual({ mrn: "AMC-100001" });
     expect(window.location.href).not.toContain("AMC-100001");
     expect(document.title).toBe("Find a patient | Patient portal");
 
-    await user.click(within(found).getByRole("link", { name: "Open the patient's page" }));
+    await user.click(within(found).getByRole("link", { name: "Open Dana M Rivera's page" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Dana M Rivera" })).toBeTruthy();
     expect(window.location.pathname).toBe(`/staff/patients/${PID}`);
     expect(document.title).toBe("Patient | Patient portal"); // the title names no patient
@@ -44,13 +47,13 @@ describe("find a patient", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
-      "POST /v1/staff/patients/search": { status: 404, body: apiError("not_found", "No such patient.") },
+      "POST /v1/staff/patients/search": { status: 200, body: { patients: [], truncated: false } },
     });
     renderAt("/staff/patients");
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText("Medical record number (MRN)", { exact: false }), "AMC-999");
     await user.click(screen.getByRole("button", { name: "Find" }));
-    expect((await screen.findByRole("alert")).textContent).toContain("No such patient.");
+    expect((await screen.findByRole("status")).textContent).toContain("No patient of your organization matches.");
     expect(screen.getByRole("link", { name: "Register a patient" })).toBeTruthy();
     await expectAccessible();
   });
@@ -74,6 +77,51 @@ describe("find a patient", () => {
     expect(await screen.findByText("Use letters, digits and . _ : / - only.")).toBeTruthy();
     expect(field.getAttribute("aria-invalid")).toBe("true");
   });
+
+  it("finds patients by another identifier or by family name and birth date, and says when there are more", async () => {
+    setToken("tok-1");
+    const twin = { ...dana, patient_id: "p-2", given_names: ["Dina"] };
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      "POST /v1/staff/patients/search": (call) =>
+        "identifier" in (call.body as object)
+          ? { status: 200, body: { patients: [{ patient: dana, portal_status: "active" }], truncated: false } }
+          : {
+              status: 200,
+              body: {
+                patients: [
+                  { patient: dana, portal_status: "active" },
+                  { patient: twin, portal_status: "not_invited" },
+                ],
+                truncated: true,
+              },
+            },
+    });
+    renderAt("/staff/patients");
+    const user = userEvent.setup();
+    await user.click(await screen.findByLabelText("Another identifier", { exact: false }));
+    await user.type(screen.getByLabelText("Assigning authority", { exact: false }), "QUEST:MRN");
+    await user.type(screen.getByLabelText("Identifier"), "12345");
+    await user.click(screen.getByRole("button", { name: "Find" }));
+    expect(await screen.findByRole("region", { name: "Dana M Rivera" })).toBeTruthy();
+    expect(calls.filter((c) => c.method === "POST").at(-1)?.body).toEqual({
+      identifier: { authority: "QUEST:MRN", value: "12345" },
+    });
+
+    await user.click(screen.getByLabelText("Family name and date of birth"));
+    await user.type(screen.getByLabelText("Family name (last name)", { exact: false }), "rivera");
+    await user.type(screen.getByLabelText("Date of birth"), "1984-03-09");
+    await user.click(screen.getByRole("button", { name: "Find" }));
+    expect(await screen.findByRole("heading", { name: "2 patients found" })).toBeTruthy();
+    expect(screen.getByText("More patients match than are listed: search by an identifier to narrow it.")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Open Dina Rivera's page" })).toBeTruthy();
+    expect(calls.filter((c) => c.method === "POST").at(-1)?.body).toEqual({
+      family_name: "rivera",
+      birth_date: "1984-03-09",
+    });
+    expect(window.location.href).not.toContain("rivera");
+    await expectAccessible();
+  }, 20_000); // (many steps and an axe run: slow on a busy machine)
 
   it("tells a patient's account that the page is for staff, and asks the API nothing more", async () => {
     setToken("tok-1");
