@@ -37,7 +37,28 @@ def list_documents(
         resource_type="DocumentReference",
         reason=f"count:{len(documents)}",
     )
-    return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
+    titles = _parent_titles(ports, scope.patient_id, documents, now)
+    return {
+        "documents": [
+            {**document_summary(d), "addendum_to_title": titles.get(str(d.content.get("addendum_to") or ""))}
+            for d in documents
+        ],
+        "next_cursor": cursor or None,
+    }
+
+
+def _parent_titles(
+    ports: RecordFilesPorts, patient_id: str, documents: list[StoredResult], now: datetime
+) -> dict[str, str]:
+    """The titles of the documents the addenda of a page add to, of those the patient is shown
+    (one read each, at most a page of them)."""
+    listed = {d.result_id: d for d in documents}
+    titles: dict[str, str] = {}
+    for parent_id in {str(d.content.get("addendum_to") or "") for d in documents} - {""}:
+        parent = listed.get(parent_id) or ports.records.current(patient_id, parent_id, kind="document")
+        if parent is not None and parent.shown_to_patient(now):
+            titles[parent_id] = str(parent.content.get("title") or "")
+    return {key: title for key, title in titles.items() if title}
 
 
 def document_summary(document: StoredResult) -> dict[str, Any]:
@@ -53,7 +74,98 @@ def document_summary(document: StoredResult) -> dict[str, Any]:
         "content_type": content.get("content_type"),
         "size": content.get("size"),
         "released_at": iso(document.release_at),
+        "revision": content.get("revision"),
+        "addendum_to": content.get("addendum_to"),
     }
+
+
+# The addenda of a document are looked for among this many of the patient's newest documents.
+ADDENDA_PAGE = 50
+
+
+def get_document(
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+) -> dict[str, Any]:
+    """One document the patient is shown, its earlier versions (those that were shown: never a
+    draft or a cancelled one) and its addenda."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    current, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    page, _ = ports.records.page(scope.patient_id, "", now, ADDENDA_PAGE, prefix="document:")
+    addenda = [d for d in page if d.content.get("addendum_to") == current.result_id]
+    titles = _parent_titles(ports, scope.patient_id, [current], now)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "document.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+        reason=f"versions:{len(earlier)}",
+    )
+    return {
+        **document_summary(current),
+        "addendum_to_title": titles.get(str(current.content.get("addendum_to") or "")),
+        "earlier_versions": [
+            {
+                "version": v.version,
+                "status": v.status,
+                "filed_at": iso(v.filed_at),
+                "authored_at": v.content.get("authored_at"),
+                "title": v.content.get("title"),
+                "content_type": v.content.get("content_type") or "",
+                "size": v.content.get("size") or 0,
+            }
+            for v in earlier
+        ],
+        "addenda": [{**document_summary(a), "addendum_to_title": current.content.get("title")} for a in addenda],
+    }
+
+
+def _shown_versions(
+    ports: RecordFilesPorts, patient_id: str, document_id: str, now: datetime
+) -> tuple[StoredResult, list[StoredResult]]:
+    """The current version, shown to the patient (else NotFound), and the earlier ones they were
+    shown, newest first: released and not withdrawn."""
+    current, kept = (
+        ports.records.with_versions(patient_id, document_id, kind="document")
+        if RECORD_ID.fullmatch(document_id or "")
+        else (None, [])
+    )
+    if current is None or not current.shown_to_patient(now):
+        raise NotFound("No such document.")
+    earlier = [v for v in kept if v.version < current.version and v.shown_to_patient(now)]
+    return current, sorted(earlier, key=lambda v: -v.version)
+
+
+def version_link(
+    ports: RecordFilesPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    document_id: str,
+    version: str,
+    now: datetime,
+) -> FileLink:
+    """A five-minute link to an earlier version's file, while the document is shown."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    _, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    found = next((v for v in earlier if version.isdigit() and v.version == int(version)), None)
+    if found is None or not found.object_key:
+        raise NotFound("No such version.")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "document.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+        reason=f"version:{found.version}",
+    )
+    return file_link(ports, found.object_key, str(found.content.get("content_type") or ""), now)
 
 
 def document_link(
