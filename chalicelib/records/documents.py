@@ -27,6 +27,8 @@ def list_documents(
     documents, cursor = ports.records.page(
         scope.patient_id, "", now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
+    parents = _parents(ports, scope.patient_id, documents)
+    documents = [d for d in documents if not _cancelled_parent(d, parents)]
     write_audit(
         ports,
         origin,
@@ -37,28 +39,34 @@ def list_documents(
         resource_type="DocumentReference",
         reason=f"count:{len(documents)}",
     )
-    titles = _parent_titles(ports, scope.patient_id, documents, now)
     return {
-        "documents": [
-            {**document_summary(d), "addendum_to_title": titles.get(str(d.content.get("addendum_to") or ""))}
-            for d in documents
-        ],
+        "documents": [{**document_summary(d), "addendum_to_title": _parent_title(d, parents, now)} for d in documents],
         "next_cursor": cursor or None,
     }
 
 
-def _parent_titles(
-    ports: RecordFilesPorts, patient_id: str, documents: list[StoredResult], now: datetime
-) -> dict[str, str]:
-    """The titles of the documents the addenda of a page add to, of those the patient is shown
-    (one read each, at most a page of them)."""
+def _parents(ports: RecordFilesPorts, patient_id: str, documents: list[StoredResult]) -> dict[str, StoredResult | None]:
+    """The current versions of the documents the addenda among ``documents`` add to (one read
+    each, at most a page of them; None for one the sender has not sent)."""
     listed = {d.result_id: d for d in documents}
-    titles: dict[str, str] = {}
-    for parent_id in {str(d.content.get("addendum_to") or "") for d in documents} - {""}:
-        parent = listed.get(parent_id) or ports.records.current(patient_id, parent_id, kind="document")
-        if parent is not None and parent.shown_to_patient(now):
-            titles[parent_id] = str(parent.content.get("title") or "")
-    return {key: title for key, title in titles.items() if title}
+    wanted = {str(d.content.get("addendum_to") or "") for d in documents} - {""}
+    return {
+        parent_id: listed.get(parent_id) or ports.records.current(patient_id, parent_id, kind="document")
+        for parent_id in wanted
+    }
+
+
+def _cancelled_parent(document: StoredResult, parents: dict[str, StoredResult | None]) -> bool:
+    """An addendum to a document its sender cancelled goes with it: a document entered in error
+    (on the wrong patient's chart, say) makes what was added to it as doubtful."""
+    parent = parents.get(str(document.content.get("addendum_to") or ""))
+    return parent is not None and parent.withdrawn and parent.content.get("hidden") == "cancelled"
+
+
+def _parent_title(document: StoredResult, parents: dict[str, StoredResult | None], now: datetime) -> str | None:
+    """The title of the document an addendum adds to, while the patient is shown that document."""
+    parent = parents.get(str(document.content.get("addendum_to") or ""))
+    return str(parent.content.get("title") or "") or None if parent and parent.shown_to_patient(now) else None
 
 
 def document_summary(document: StoredResult) -> dict[str, Any]:
@@ -90,9 +98,9 @@ def get_document(
     draft or a cancelled one) and its addenda."""
     scope = patient_scope(ports, caller, origin, patient_id)
     current, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    parents = _parents(ports, scope.patient_id, [current])
     page, _ = ports.records.page(scope.patient_id, "", now, ADDENDA_PAGE, prefix="document:")
     addenda = [d for d in page if d.content.get("addendum_to") == current.result_id]
-    titles = _parent_titles(ports, scope.patient_id, [current], now)
     write_audit(
         ports,
         origin,
@@ -106,7 +114,7 @@ def get_document(
     )
     return {
         **document_summary(current),
-        "addendum_to_title": titles.get(str(current.content.get("addendum_to") or "")),
+        "addendum_to_title": _parent_title(current, parents, now),
         "earlier_versions": [
             {
                 "version": v.version,
@@ -133,7 +141,11 @@ def _shown_versions(
         if RECORD_ID.fullmatch(document_id or "")
         else (None, [])
     )
-    if current is None or not current.shown_to_patient(now):
+    if (
+        current is None
+        or not current.shown_to_patient(now)
+        or _cancelled_parent(current, _parents(ports, patient_id, [current]))
+    ):
         raise NotFound("No such document.")
     earlier = [v for v in kept if v.version < current.version and v.shown_to_patient(now)]
     return current, sorted(earlier, key=lambda v: -v.version)
@@ -178,7 +190,12 @@ def document_link(
         if RECORD_ID.fullmatch(document_id or "")
         else None
     )
-    if document is None or not document.shown_to_patient(now) or not document.object_key:
+    if (
+        document is None
+        or not document.shown_to_patient(now)
+        or not document.object_key
+        or _cancelled_parent(document, _parents(ports, scope.patient_id, [document]))
+    ):
         raise NotFound("No such document.")
     write_audit(
         ports,

@@ -167,6 +167,12 @@ def test_an_addendum_is_shown_beside_its_document_and_labelled_as_one(ana, seede
     assert [a["document_id"] for a in detail.json_body["addenda"]] == [addendum["document_id"]]
     assert detail.json_body["earlier_versions"] == []
 
+    # the document cancelled (entered in error), its addendum goes with it
+    send(seeded, epic("T11", "e-3", "DOC-1", "", when="20261125120000", availability="CA"))
+    assert listed(seeded, patient_id, token) == []
+    gone(seeded, patient_id, token, original["document_id"])
+    gone(seeded, patient_id, token, addendum["document_id"])
+
 
 # -- an edit and a replacement -----------------------------------------------------------------------
 
