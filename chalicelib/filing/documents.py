@@ -80,6 +80,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
         **file_fields,
     }
     if hidden:
+        # the reader's reason, or "no-content" (announced without the document); an alias's is "replaced"
         content["hidden"] = hidden
     if addendum_to:
         content["addendum_to"] = addendum_to

@@ -37,18 +37,6 @@ class ResultStatus(enum.Enum):
     PENDING = "pending"  # ordered or in progress: no value yet
 
 
-# Why a filed document is not shown to its patient. "cancelled" is the sender's withdrawal (MDM
-# T11, TXA-19 CA, FHIR entered-in-error): final, a later message only undoes it when the sender
-# dates it after the cancel. The others last until a message says otherwise.
-DOCUMENT_HIDDEN = {
-    "cancelled": "The sender cancelled it (entered in error, deleted).",
-    "unavailable": "The sender marked it unavailable for patient care.",
-    "obsolete": "The sender marked it obsolete (superseded by another document).",
-    "draft": "Not complete yet: dictated, in progress or incomplete.",
-    "no-content": "The sender announced it without its content.",
-    "replaced": "A replacement's own number, kept as a pointer to the document it replaced.",
-}
-
 # The kinds of document a patient browses by (the list route's ?type=, the release policy's document:<type>).
 DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
 
@@ -137,7 +125,9 @@ class ResultReport:
     # A document's place among the sender's others (filing.documents decides what the patient sees):
     relation: str = ""  # "appends" (an addendum to parent_id), "replaces" (a new version of it), ""
     parent_id: str = ""  # the sender's id of the document it adds to or replaces
-    hidden: str = ""  # why the patient must not see it (a DOCUMENT_HIDDEN key), "" when they may
+    # Why the patient must not see it: "cancelled" (the sender withdrew it: final, see filing.documents),
+    # "unavailable", "obsolete" (replaced), "draft"; "" when they may.
+    hidden: str = ""
     as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated), to order versions by
     has_content: bool = True  # False: a notification without the document (MDM T01, T03, T05 ...)
 

@@ -417,3 +417,28 @@ def test_a_fhir_addendum_appends_and_a_doc_status_entered_in_error_withdraws(ana
         sender="ehr-fhir",
     )
     assert [d["document_id"] for d in listed(seeded, patient_id, token)] == [original["document_id"]]
+
+
+# -- a release on its way --------------------------------------------------------------------------
+
+
+def test_a_document_cancelled_while_it_waits_for_release_is_never_announced(timer_clock, ana, seeded, aws):
+    from tests.integration.records.test_guarded_release import finished
+    from tests.integration.test_release_policy import notifications, set_policy
+
+    # GIVEN a discharge summary waiting an hour for its release, its timer running
+    patient_id, token = ana
+    set_policy(seeded, {"document:discharge-summary": 3600})
+    send(seeded, cerner("T02", "c-1", "99120060", "Home today."))
+    [waiting] = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+    assert waiting["type"] == "discharge-summary"
+    timer_clock.wait_for_waiting(1)
+
+    # WHEN the sender cancels it, THEN it is no longer on its way, and its moment tells nobody
+    send(seeded, cerner("T11", "c-2", "99120060", "", sent="20261125093000"))
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"] == []
+    timer_clock.advance(seconds=3600)
+    finished(aws)
+    assert notifications(aws) == []
+    token = sign_in(seeded, "ana.nunez", "correct horse battery")  # (an hour idle ended her session)
+    assert listed(seeded, patient_id, token) == []
