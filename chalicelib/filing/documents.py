@@ -111,6 +111,8 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             else "updated"
             if current is not None and not was_hidden and current.object_key
             else None,
+            # once replaced, always: the sender's later "obsolete" of any of its numbers is old news
+            "replaced": report.relation == "replaces" or bool(current is not None and current.content.get("replaced")),
         }
         # As for results: a new version of one still waiting keeps its moment, timer and hold. One
         # the patient could not see (a draft, announced without content) is released as new.
@@ -146,13 +148,13 @@ def _stale(report: ResultReport, hidden: str, current: StoredResult) -> bool:
     """Whether the message changes nothing: it is older than what is stored; or the document was
     cancelled and the sender does not date this after the cancel (a replayed original, a cancel
     that overtook its original: never brought back); or it marks obsolete a document already
-    replaced (the replacement is the current version)."""
+    replaced (its replacement is one of its versions, and the patient should see it)."""
     order = _order(report, current.content)
     if order < 0:
         return True
     if current.content.get("hidden") == "cancelled" and order == 0:
         return True
-    return hidden == "obsolete" and current.content.get("revision") == "replacement"
+    return hidden == "obsolete" and bool(current.content.get("replaced"))
 
 
 def _order(report: ResultReport, content: dict[str, Any]) -> int:

@@ -186,6 +186,7 @@ def test_a_cancelled_document_only_comes_back_with_a_message_dated_after_the_can
 
 
 def test_obsolete_after_a_replacement_changes_nothing():
-    replaced = stored_result(content={"revision": "replacement"})
+    # (an edit after the replacement makes the current version "updated": still replaced)
+    replaced = stored_result(content={"revision": "updated", "replaced": True})
     assert _stale(incoming(), "obsolete", replaced)
-    assert not _stale(incoming(), "obsolete", stored_result(content={"revision": None}))
+    assert not _stale(incoming(), "obsolete", stored_result(content={"revision": None, "replaced": False}))
