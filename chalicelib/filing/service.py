@@ -123,7 +123,8 @@ def file_message(
             new += outcome == "new"
             changed += outcome == "changed"
             stale += outcome == "stale"
-            filed_here += outcome in ("new", "changed")
+            # (a withdrawal adds nothing the patient can see: their access log does not show it as filed)
+            filed_here += outcome in ("new", "changed") and not stored.withdrawn
             # "refiled": this message filed it before a failure further on, so what follows
             # (telling the patient, or setting the release timer) may not have happened yet.
             if outcome not in ("new", "changed", "refiled"):

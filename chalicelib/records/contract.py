@@ -265,10 +265,47 @@ class DocumentFields(ResponseModel):
     author: str | None
     content_type: str = Field(description="The media type of the file GET .../content links to.")
     size: int = Field(description="The file's size in bytes.")
+    revision: Literal["updated", "replacement"] | None = Field(
+        None,
+        description='How this version came to be: "replacement", the sender replaced the document; '
+        '"updated", the sender changed a document already shown (edited, completed, signed). '
+        "The earlier versions are kept (GET .../documents/{document_id}). null: the first version.",
+    )
+    addendum_to: str | None = Field(
+        None, description="When this document is an addendum: the document_id of the document it adds to."
+    )
 
 
 class DocumentSummary(DocumentFields):
     released_at: datetime = Field(description="When it was shown to the patient.")
+    addendum_to_title: str | None = Field(
+        None,
+        description="The title of the document an addendum adds to, while the patient is shown that document; "
+        "null otherwise.",
+    )
+
+
+class EarlierDocumentVersion(ResponseModel):
+    """A version the sender replaced or changed, as it was shown to the patient."""
+
+    version: int
+    status: ReportStatus
+    filed_at: datetime = Field(description="When the portal filed it.")
+    authored_at: str | None = Field(description="As precise as sent.")
+    title: str | None
+    content_type: str = Field(description="The media type of its file (empty: no file).")
+    size: int = Field(description="The file's size in bytes.")
+
+
+class DocumentDetail(DocumentSummary):
+    """One document, with the earlier versions the patient was shown."""
+
+    earlier_versions: list[EarlierDocumentVersion] = Field(
+        description="Newest first: GET .../versions/{version}/content-link opens each one's file."
+    )
+    addenda: list[DocumentSummary] = Field(
+        description="The addenda to this document the patient is shown, among the 50 newest documents."
+    )
 
 
 class DocumentsPage(ResponseModel):

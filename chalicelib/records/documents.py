@@ -27,6 +27,8 @@ def list_documents(
     documents, cursor = ports.records.page(
         scope.patient_id, "", now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
+    parents = _parents(ports, scope.patient_id, documents)
+    documents = [d for d in documents if not _cancelled_parent(d, parents)]
     write_audit(
         ports,
         origin,
@@ -37,7 +39,34 @@ def list_documents(
         resource_type="DocumentReference",
         reason=f"count:{len(documents)}",
     )
-    return {"documents": [document_summary(d) for d in documents], "next_cursor": cursor or None}
+    return {
+        "documents": [{**document_summary(d), "addendum_to_title": _parent_title(d, parents, now)} for d in documents],
+        "next_cursor": cursor or None,
+    }
+
+
+def _parents(ports: RecordFilesPorts, patient_id: str, documents: list[StoredResult]) -> dict[str, StoredResult | None]:
+    """The current versions of the documents the addenda among ``documents`` add to (one read
+    each, at most a page of them; None for one the sender has not sent)."""
+    listed = {d.result_id: d for d in documents}
+    wanted = {str(d.content.get("addendum_to") or "") for d in documents} - {""}
+    return {
+        parent_id: listed.get(parent_id) or ports.records.current(patient_id, parent_id, kind="document")
+        for parent_id in wanted
+    }
+
+
+def _cancelled_parent(document: StoredResult, parents: dict[str, StoredResult | None]) -> bool:
+    """An addendum to a document its sender cancelled goes with it: a document entered in error
+    (on the wrong patient's chart, say) makes what was added to it as doubtful."""
+    parent = parents.get(str(document.content.get("addendum_to") or ""))
+    return parent is not None and parent.withdrawn and parent.content.get("hidden") == "cancelled"
+
+
+def _parent_title(document: StoredResult, parents: dict[str, StoredResult | None], now: datetime) -> str | None:
+    """The title of the document an addendum adds to, while the patient is shown that document."""
+    parent = parents.get(str(document.content.get("addendum_to") or ""))
+    return str(parent.content.get("title") or "") or None if parent and parent.shown_to_patient(now) else None
 
 
 def document_summary(document: StoredResult) -> dict[str, Any]:
@@ -53,7 +82,102 @@ def document_summary(document: StoredResult) -> dict[str, Any]:
         "content_type": content.get("content_type"),
         "size": content.get("size"),
         "released_at": iso(document.release_at),
+        "revision": content.get("revision"),
+        "addendum_to": content.get("addendum_to"),
     }
+
+
+# The addenda of a document are looked for among this many of the patient's newest documents.
+ADDENDA_PAGE = 50
+
+
+def get_document(
+    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+) -> dict[str, Any]:
+    """One document the patient is shown, its earlier versions (those that were shown: never a
+    draft or a cancelled one) and its addenda."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    current, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    parents = _parents(ports, scope.patient_id, [current])
+    page, _ = ports.records.page(scope.patient_id, "", now, ADDENDA_PAGE, prefix="document:")
+    addenda = [d for d in page if d.content.get("addendum_to") == current.result_id]
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "document.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+        reason=f"versions:{len(earlier)}",
+    )
+    return {
+        **document_summary(current),
+        "addendum_to_title": _parent_title(current, parents, now),
+        "earlier_versions": [
+            {
+                "version": v.version,
+                "status": v.status,
+                "filed_at": iso(v.filed_at),
+                "authored_at": v.content.get("authored_at"),
+                "title": v.content.get("title"),
+                "content_type": v.content.get("content_type") or "",
+                "size": v.content.get("size") or 0,
+            }
+            for v in earlier
+        ],
+        "addenda": [{**document_summary(a), "addendum_to_title": current.content.get("title")} for a in addenda],
+    }
+
+
+def _shown_versions(
+    ports: RecordFilesPorts, patient_id: str, document_id: str, now: datetime
+) -> tuple[StoredResult, list[StoredResult]]:
+    """The current version, shown to the patient (else NotFound), and the earlier ones they were
+    shown, newest first: released and not withdrawn."""
+    current, kept = (
+        ports.records.with_versions(patient_id, document_id, kind="document")
+        if RECORD_ID.fullmatch(document_id or "")
+        else (None, [])
+    )
+    if (
+        current is None
+        or not current.shown_to_patient(now)
+        or _cancelled_parent(current, _parents(ports, patient_id, [current]))
+    ):
+        raise NotFound("No such document.")
+    earlier = [v for v in kept if v.version < current.version and v.shown_to_patient(now)]
+    return current, sorted(earlier, key=lambda v: -v.version)
+
+
+def version_link(
+    ports: RecordFilesPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    document_id: str,
+    version: str,
+    now: datetime,
+) -> FileLink:
+    """A five-minute link to an earlier version's file, while the document is shown."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    _, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    found = next((v for v in earlier if version.isdigit() and v.version == int(version)), None)
+    if found is None or not found.object_key:
+        raise NotFound("No such version.")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "document.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+        reason=f"version:{found.version}",
+    )
+    return file_link(ports, found.object_key, str(found.content.get("content_type") or ""), now)
 
 
 def document_link(
@@ -66,7 +190,12 @@ def document_link(
         if RECORD_ID.fullmatch(document_id or "")
         else None
     )
-    if document is None or not document.shown_to_patient(now) or not document.object_key:
+    if (
+        document is None
+        or not document.shown_to_patient(now)
+        or not document.object_key
+        or _cancelled_parent(document, _parents(ports, scope.patient_id, [document]))
+    ):
         raise NotFound("No such document.")
     write_audit(
         ports,

@@ -134,6 +134,14 @@ class ResultReport:
     is_document: bool = False  # a document (MDM, FHIR DocumentReference): filed to the documents store
     visit_id: str = ""  # the sender's id of the visit it belongs to (PV1-19, Encounter): discharge timing
     discharged_at: str = ""  # when the message itself says when that visit ended
+    # A document's place among the sender's others (filing.documents decides what the patient sees):
+    relation: str = ""  # "appends" (an addendum to parent_id), "replaces" (a new version of it), ""
+    parent_id: str = ""  # the sender's id of the document it adds to or replaces
+    # Why the patient must not see it: "cancelled" (the sender withdrew it: final, see filing.documents),
+    # "unavailable", "obsolete" (replaced), "draft"; "" when they may.
+    hidden: str = ""
+    as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated), to order versions by
+    has_content: bool = True  # False: a notification without the document (MDM T01, T03, T05 ...)
 
     @property
     def critical(self) -> bool:

@@ -13,6 +13,7 @@ from chalicelib.records import documents, health_summary, results
 from chalicelib.records.contract import (
     AccessLog,
     AccessLogQuery,
+    DocumentDetail,
     DocumentsPage,
     DocumentsQuery,
     FileLinkView,
@@ -117,6 +118,32 @@ def list_documents(patient_id: str, query: DocumentsQuery):
     """The patient's released documents (discharge and visit summaries, reports, notes), newest first."""
     ports = wiring.container()
     return documents.list_documents(ports, *signed_in(_request()), patient_id, query, ports.clock.now())
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/documents/{document_id}",
+    access=Access.PATIENT,
+    responses={200: DocumentDetail},
+)
+def get_document(patient_id: str, document_id: str):
+    """One released document: how it came to be, its earlier versions and its addenda."""
+    ports = wiring.container()
+    return documents.get_document(ports, *signed_in(_request()), patient_id, document_id, ports.clock.now())
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/documents/{document_id}/versions/{version}/content-link",
+    access=Access.PATIENT,
+    responses={200: FileLinkView},
+)
+def document_version_link(patient_id: str, document_id: str, version: str):
+    """An earlier version's file: a link that works for five minutes, as JSON (for a page)."""
+    ports = wiring.container()
+    return documents.version_link(
+        ports, *signed_in(_request()), patient_id, document_id, version, ports.clock.now()
+    ).as_json()
 
 
 @route(

@@ -129,11 +129,11 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
     (a URL) is kept as text, never fetched."""
     resource = entry.resource
     doc_status = as_text(resource.get("docStatus"))
-    status = (
-        ResultStatus.CANCELLED
-        if resource.get("status") == "entered-in-error"
-        else STATUS.get(doc_status, ResultStatus.FINAL)
-    )
+    cancelled = "entered-in-error" in (resource.get("status"), doc_status)
+    status = ResultStatus.CANCELLED if cancelled else STATUS.get(doc_status, ResultStatus.FINAL)
+    # status superseded: the sender replaced it (by a DocumentReference that relatesTo it).
+    hidden = "cancelled" if cancelled else "obsolete" if resource.get("status") == "superseded" else ""
+    relation, parent = _relation(doc, entry)
     code = coding_of(resource.get("type"))
     observations = []
     for number, content in enumerate(map(as_object, as_list(resource.get("content")))):
@@ -169,7 +169,43 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
         is_document=True,
         visit_id=visit_id,
         discharged_at=discharged_at,
+        relation=relation,
+        parent_id=parent,
+        hidden=hidden,
+        as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) or doc.sent_at,
     )
+
+
+# relatesTo.code: an addendum (appends) is a document of its own beside its target; a replacement
+# (replaces) or another rendering of the same document (transforms) is a new version of it.
+# "signs" (a signature) relates nothing the patient reads differently.
+_RELATIONS = {"appends": "appends", "replaces": "replaces", "transforms": "replaces"}
+
+
+def _relation(doc: Document, entry: Entry) -> tuple[str, str]:
+    """How a DocumentReference relates to one sent before, and that one's id as the sender names
+    it (the same id source_id gives it: its identifier, else DocumentReference/<id>)."""
+    for relates in map(as_object, as_list(entry.resource.get("relatesTo"))):
+        relation = _RELATIONS.get(as_text(relates.get("code")))
+        target = as_object(relates.get("target"))
+        if relation is None:
+            continue
+        found = doc.resolve(target, entry)
+        if isinstance(found, Entry) and found.type == "DocumentReference":
+            parent = source_id(found)
+        else:
+            wanted = as_object(target.get("identifier"))
+            tail = REFERENCE_TAIL.search(as_text(target.get("reference")))
+            parent = (
+                as_text(wanted.get("value"))[:200]
+                if as_text(wanted.get("system")) and as_text(wanted.get("value"))
+                else f"DocumentReference/{tail.group(2)}"
+                if tail and tail.group(1) == "DocumentReference"
+                else ""
+            )
+        if parent and parent != source_id(entry):
+            return relation, parent
+    return "", ""
 
 
 def _ordering(doc: Document, entry: Entry) -> str:

@@ -68,7 +68,8 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
             kind="results", patient=patient, results=tuple(read_results(reader, segments)), event=event
         )
     if code == "MDM":
-        document = read_document(reader, segments)
+        # The trigger is MSH-9's (intake requires one), whatever EVN-1 says: senders leave EVN-1 stale.
+        document = dataclasses.replace(read_document(reader, segments, event.upper()), as_of=sent_at)
         pv1 = first_segment(segments, "PV1")
         if pv1 is not None and visit_number(reader, pv1):
             document = dataclasses.replace(

@@ -104,29 +104,60 @@ def _category(section: str, observations: tuple[Observation, ...]) -> Category:
     return Category.OTHER
 
 
-def read_document(reader: FieldReader, segments: list[Any]) -> ResultReport:
+# MDM trigger events (HL7 table 0003) by what they do to a document: announce an original (T01,
+# T02), change its status (T03, T04), add an addendum (T05, T06: a document of its own, TXA-13
+# its parent), edit it (T07, T08: the same TXA-12), replace it (T09, T10: a new TXA-12 whose TXA-13
+# is the document replaced), cancel it (T11). Odd numbers up to T09 announce without content.
+_APPENDS = {"T05", "T06"}
+_REPLACES = {"T07", "T08", "T09", "T10"}
+_CANCEL = "T11"
+
+# TXA-17 document completion status (table 0271): what the patient is shown it as. Dictated, in
+# progress or incomplete is a draft, never shown; CA and OB are older versions' cancelled and
+# obsolete, read as TXA-19 would be.
+_COMPLETION = {
+    "AU": ResultStatus.FINAL,
+    "LA": ResultStatus.FINAL,
+    "PA": ResultStatus.PRELIMINARY,
+    "DO": ResultStatus.PRELIMINARY,
+    "DI": ResultStatus.PENDING,
+    "IP": ResultStatus.PENDING,
+    "IN": ResultStatus.PENDING,
+    "CA": ResultStatus.CANCELLED,
+    "OB": ResultStatus.CANCELLED,
+}
+_DRAFT = {"DI", "IP", "IN"}
+# TXA-19 document availability status (table 0273): AV available for patient care (or empty);
+# CA deleted, OB obsolete (replaced), UN unavailable for patient care.
+_AVAILABILITY = {"CA": "cancelled", "OB": "obsolete", "UN": "unavailable"}
+
+
+def read_document(reader: FieldReader, segments: list[Any], event: str = "") -> ResultReport:
     """An MDM message as a report: TXA says what document, its OBX segments carry the text or the
-    embedded file (the documents store is the next step; here it is read)."""
+    embedded file (the documents store is the next step; here it is read), the trigger ``event``
+    (and TXA-13, TXA-17, TXA-19) how it relates to what the sender sent before."""
     txa = first_segment(segments, "TXA")
     observations = tuple(read_observation(reader, s, ()) for s in segments if str(s[0]) == "OBX")
     document_type = coding(reader, reader.field(txa, 2)) if txa is not None else Coding()
     unique = reader.field(txa, 12) if txa is not None else ""
-    status = {
-        "AU": ResultStatus.FINAL,
-        "LA": ResultStatus.FINAL,
-        "PA": ResultStatus.PRELIMINARY,
-        "IP": ResultStatus.PENDING,
-        "DO": ResultStatus.PRELIMINARY,
-        "IN": ResultStatus.PENDING,
-        "CA": ResultStatus.CANCELLED,
-        "OB": ResultStatus.CANCELLED,
-    }.get(reader.component(reader.field(txa, 17), 1).upper() if txa is not None else "", ResultStatus.FINAL)
+    completion = reader.component(reader.field(txa, 17), 1).upper() if txa is not None else ""
+    availability = reader.component(reader.field(txa, 19), 1).upper() if txa is not None else ""
+    status = _COMPLETION.get(completion, ResultStatus.FINAL)
+    source_id = (
+        entity(reader, unique)
+        or entity(reader, reader.field(txa, 14) if txa is not None else "")
+        or f"document@{reader.field(txa, 4) if txa is not None else ''}"
+    )[:200]
+    parent = entity(reader, reader.field(txa, 13))[:200] if txa is not None else ""
+    relation = ""
+    if parent and parent != source_id:
+        relation = "appends" if event in _APPENDS else "replaces" if event in _REPLACES else ""
+    if event == _CANCEL or completion in ("CA", "OB") or availability == "CA":
+        hidden, status = "cancelled", ResultStatus.CANCELLED
+    else:
+        hidden = _AVAILABILITY.get(availability) or ("draft" if completion in _DRAFT else "")
     return ResultReport(
-        source_id=(
-            entity(reader, unique)
-            or entity(reader, reader.field(txa, 14) if txa is not None else "")
-            or f"document@{reader.field(txa, 4) if txa is not None else ''}"
-        )[:200],
+        source_id=source_id,
         code=document_type,
         category=Category.OTHER,
         status=status,
@@ -142,4 +173,8 @@ def read_document(reader: FieldReader, segments: list[Any]) -> ResultReport:
         else "",
         ordering_provider=person(reader, reader.field(txa, 9)) if txa is not None else "",
         observations=observations,
+        relation=relation,
+        parent_id=parent if relation else "",
+        hidden=hidden,
+        has_content=bool(observations),
     )

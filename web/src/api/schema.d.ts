@@ -732,6 +732,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One released document: how it came to be, its earlier versions and its addenda.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_documents_document_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/documents/{document_id}/content": {
         parameters: {
             query?: never;
@@ -764,6 +784,26 @@ export interface paths {
          * @description The same file, check and audit as the redirect of `.../content`; a page calls this with its token and then opens the link. Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_documents_document_id_content_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/documents/{document_id}/versions/{version}/content-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An earlier version's file: a link that works for five minutes, as JSON (for a page).
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_documents_document_id_versions_version_content_link"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1929,8 +1969,93 @@ export interface components {
             /** Version */
             version: string;
         };
+        /**
+         * DocumentDetail
+         * @description One document, with the earlier versions the patient was shown.
+         */
+        DocumentDetail: {
+            /**
+             * Addenda
+             * @description The addenda to this document the patient is shown, among the 50 newest documents.
+             */
+            addenda: components["schemas"]["DocumentSummary"][];
+            /**
+             * Addendum To
+             * @description When this document is an addendum: the document_id of the document it adds to.
+             * @default null
+             */
+            addendum_to?: string | null;
+            /**
+             * Addendum To Title
+             * @description The title of the document an addendum adds to, while the patient is shown that document; null otherwise.
+             * @default null
+             */
+            addendum_to_title?: string | null;
+            /** Author */
+            author: string | null;
+            /**
+             * Authored At
+             * @description As precise as sent.
+             */
+            authored_at: string | null;
+            /**
+             * Content Type
+             * @description The media type of the file GET .../content links to.
+             */
+            content_type: string;
+            /** Document Id */
+            document_id: string;
+            /**
+             * Earlier Versions
+             * @description Newest first: GET .../versions/{version}/content-link opens each one's file.
+             */
+            earlier_versions: components["schemas"]["EarlierDocumentVersion"][];
+            /**
+             * Released At
+             * Format: date-time
+             * @description When it was shown to the patient.
+             */
+            released_at: string;
+            /**
+             * Revision
+             * @description How this version came to be: "replacement", the sender replaced the document; "updated", the sender changed a document already shown (edited, completed, signed). The earlier versions are kept (GET .../documents/{document_id}). null: the first version.
+             * @default null
+             */
+            revision?: ("updated" | "replacement") | null;
+            /**
+             * Size
+             * @description The file's size in bytes.
+             */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
+            /** Title */
+            title: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            /** Version */
+            version: number;
+        };
         /** DocumentSummary */
         DocumentSummary: {
+            /**
+             * Addendum To
+             * @description When this document is an addendum: the document_id of the document it adds to.
+             * @default null
+             */
+            addendum_to?: string | null;
+            /**
+             * Addendum To Title
+             * @description The title of the document an addendum adds to, while the patient is shown that document; null otherwise.
+             * @default null
+             */
+            addendum_to_title?: string | null;
             /** Author */
             author: string | null;
             /**
@@ -1951,6 +2076,12 @@ export interface components {
              * @description When it was shown to the patient.
              */
             released_at: string;
+            /**
+             * Revision
+             * @description How this version came to be: "replacement", the sender replaced the document; "updated", the sender changed a document already shown (edited, completed, signed). The earlier versions are kept (GET .../documents/{document_id}). null: the first version.
+             * @default null
+             */
+            revision?: ("updated" | "replacement") | null;
             /**
              * Size
              * @description The file's size in bytes.
@@ -2036,6 +2167,42 @@ export interface components {
              * @default null
              */
             type?: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+        };
+        /**
+         * EarlierDocumentVersion
+         * @description A version the sender replaced or changed, as it was shown to the patient.
+         */
+        EarlierDocumentVersion: {
+            /**
+             * Authored At
+             * @description As precise as sent.
+             */
+            authored_at: string | null;
+            /**
+             * Content Type
+             * @description The media type of its file (empty: no file).
+             */
+            content_type: string;
+            /**
+             * Filed At
+             * Format: date-time
+             * @description When the portal filed it.
+             */
+            filed_at: string;
+            /**
+             * Size
+             * @description The file's size in bytes.
+             */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
+            /** Title */
+            title: string | null;
+            /** Version */
+            version: number;
         };
         /** EarlierVersion */
         EarlierVersion: {
@@ -3875,6 +4042,12 @@ export interface components {
          * @description A document as the patient would see it in a list, and where its release stands.
          */
         StaffDocument: {
+            /**
+             * Addendum To
+             * @description When this document is an addendum: the document_id of the document it adds to.
+             * @default null
+             */
+            addendum_to?: string | null;
             /** Author */
             author: string | null;
             /**
@@ -3901,6 +4074,12 @@ export interface components {
              * @description When it is or was shown to the patient; null while held.
              */
             released_at: string | null;
+            /**
+             * Revision
+             * @description How this version came to be: "replacement", the sender replaced the document; "updated", the sender changed a document already shown (edited, completed, signed). The earlier versions are kept (GET .../documents/{document_id}). null: the first version.
+             * @default null
+             */
+            revision?: ("updated" | "replacement") | null;
             /**
              * Size
              * @description The file's size in bytes.
@@ -7893,6 +8072,92 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_documents_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetail"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_documents_document_id_content: {
         parameters: {
             query?: never;
@@ -7988,6 +8253,93 @@ export interface operations {
             path: {
                 patient_id: string;
                 document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileLinkView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_documents_document_id_versions_version_content_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+                version: string;
             };
             cookie?: never;
         };

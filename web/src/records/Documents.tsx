@@ -1,25 +1,30 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
 import { whenText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { DocumentLabels } from "./DocumentLabels";
 import { OpenFile } from "./OpenFile";
 import { PatientPage, type RecordView } from "./PatientPage";
 
 const PAGE_SIZE = 20;
 
-/** The patient's released documents, newest first, a page at a time. */
+/**
+ * The patient's released documents, newest first, a page at a time; an addendum says what it adds
+ * to, a replaced or updated document says so, and its page keeps the earlier versions.
+ */
 export function Documents() {
   const { t } = useTranslation();
   usePageTitle(t("documents.title"));
   return <PatientPage>{(record) => <DocumentsList record={record} />}</PatientPage>;
 }
 
-function DocumentsList({ record: { patientId, token } }: { record: RecordView }) {
+function DocumentsList({ record: { patientId, token, to } }: { record: RecordView }) {
   const { t, i18n } = useTranslation();
   const [cursors, setCursors] = useState<string[]>([]);
   const { cursor, page } = pagesState(cursors);
@@ -45,8 +50,19 @@ function DocumentsList({ record: { patientId, token } }: { record: RecordView })
             <ul className="usa-list usa-list--unstyled">
               {documents.data.documents.map((document) => (
                 <li key={document.document_id} className="margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-1">
-                  <strong>{document.title ?? t(`documents.type.${document.type}`)}</strong>
+                  <strong>
+                    <Link
+                      to={to(`/documents/${encodeURIComponent(document.document_id)}`)}
+                      aria-label={t("records.document.details", {
+                        name: document.title ?? t(`documents.type.${document.type}`),
+                      })}
+                    >
+                      {document.title ?? t(`documents.type.${document.type}`)}
+                    </Link>
+                  </strong>
                   <br />
+                  <DocumentLabels document={document} />
+                  {(document.addendum_to || document.revision) && <br />}
                   <span className="text-base">
                     {t(`documents.type.${document.type}`)} ·{" "}
                     {t("documents.written", {

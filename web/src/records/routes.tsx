@@ -1,6 +1,7 @@
 import { Route } from "react-router";
 import { AccessLog } from "./AccessLog";
 import { Connections } from "./Connections";
+import { DocumentDetail } from "./DocumentDetail";
 import { Documents } from "./Documents";
 import { HealthSummary } from "./HealthSummary";
 import { ResultDetail } from "./ResultDetail";
@@ -17,6 +18,7 @@ export const recordRoutes = (
     <Route path="/results" element={<Results />} />
     <Route path="/results/:resultId" element={<ResultDetail />} />
     <Route path="/documents" element={<Documents />} />
+    <Route path="/documents/:documentId" element={<DocumentDetail />} />
     <Route path="/health-summary" element={<HealthSummary />} />
     <Route path="/health-summary/:section" element={<HealthSummary />} />
     <Route path="/upcoming" element={<Upcoming />} />
