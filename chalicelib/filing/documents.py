@@ -14,6 +14,7 @@ from chalicelib.filing.entries import visit_sender
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, instant, media_type, older
 from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.zones import with_offset
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import ResultReport, StoredResult, content_hash
 
@@ -134,5 +135,7 @@ def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, 
             delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id),
             kind="visit",
         )
-        discharged = instant(str(visit.content.get("ended_at") or "")) if visit is not None else None
+        # (a visit filed before times were read in the organization's zone has none on its end)
+        ended = with_offset(str(visit.content.get("ended_at") or ""), delivery.time_zone) if visit else ""
+        discharged = instant(ended)
     return min(discharged, now) if discharged else now
