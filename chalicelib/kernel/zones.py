@@ -34,6 +34,11 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")
 _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
+def is_local_time(text: str) -> bool:
+    """An ISO date and time without an offset (a wall-clock time)."""
+    return isinstance(text, str) and _LOCAL_TIME.fullmatch(text) is not None
+
+
 class UnknownZone(ValueError):
     """Not the name of a time zone the IANA database knows."""
 
@@ -60,7 +65,7 @@ def is_zone_name(name: str) -> bool:
 def with_offset(text: str, zone_name: str) -> str:
     """A wall-clock time without an offset, given the offset of ``zone_name`` at that moment;
     anything else (a time with an offset or "Z", a date, a year, text, "") as it was."""
-    if not isinstance(text, str) or not _LOCAL_TIME.fullmatch(text):
+    if not is_local_time(text):
         return text
     try:
         moment = datetime.fromisoformat(text)

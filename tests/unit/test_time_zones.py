@@ -4,11 +4,13 @@ date; and a change of the clocks moves the offset with it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.filing.zones import in_zone
+from chalicelib.interop.fhir import read_fhir
 from chalicelib.interop.hl7v2 import iso_time, read_hl7
 from chalicelib.kernel.zones import UnknownZone, is_zone_name, local_day, values_with_offset, with_offset, zone
 from chalicelib.records.domain import (
@@ -20,7 +22,9 @@ from chalicelib.records.domain import (
     PatientFacts,
     ResultReport,
     ResultStatus,
+    Unreadable,
 )
+from tests.conftest import SAMPLES_DIR
 
 NEW_YORK, LOS_ANGELES = "America/New_York", "America/Los_Angeles"
 
@@ -49,7 +53,9 @@ def test_an_hl7_time_without_an_offset_is_read_in_the_organizations_zone(ts, zon
 
 
 def test_the_new_york_example_is_1330_utc():
-    assert moment(with_offset(iso_time("20261201083000"), NEW_YORK)) == datetime(2026, 12, 1, 13, 30, tzinfo=timezone.utc)
+    assert moment(with_offset(iso_time("20261201083000"), NEW_YORK)) == datetime(
+        2026, 12, 1, 13, 30, tzinfo=timezone.utc
+    )
 
 
 def test_fhir_datetimes_without_an_offset_are_read_in_the_zone_and_others_are_kept():
@@ -107,7 +113,9 @@ def test_a_whole_message_is_read_in_the_zone_but_dates_stay_dates():
     # GIVEN a message as the readers give it: wall-clock times without offsets, a birth date
     message = ClinicalMessage(
         kind="results",
-        patient=PatientFacts(identifiers=(), birth_date="1980-03-08", deceased_on="2026-11-30", as_of="2026-12-01T08:31"),
+        patient=PatientFacts(
+            identifiers=(), birth_date="1980-03-08", deceased_on="2026-11-30", as_of="2026-12-01T08:31"
+        ),
         results=(
             ResultReport(
                 source_id="1",
@@ -159,3 +167,32 @@ def test_an_hl7_result_read_then_put_in_the_zone():
     assert moment(report.reported_at) == datetime(2026, 12, 1, 16, 30, tzinfo=timezone.utc)
     assert moment(report.collected_at) == datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
     assert read.patient.birth_date == "1980-03-08"
+
+
+def _fhir_bundle(effective: str) -> dict:
+    patient = json.loads((SAMPLES_DIR / "fhir" / "uscore_patient-example.json").read_text())
+    observation = json.loads((SAMPLES_DIR / "fhir" / "uscore_observation-cbc-hemoglobin.json").read_text())
+    observation["effectiveDateTime"] = effective
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": "http://example.org/fhir/Patient/example", "resource": patient},
+            {"fullUrl": "http://example.org/fhir/Observation/cbc-hemoglobin", "resource": observation},
+        ],
+    }
+
+
+def test_a_fhir_datetime_without_an_offset_is_read_in_the_zone_and_a_birth_date_stays_a_date():
+    [message] = read_fhir(_fhir_bundle("2026-12-01T08:30:00"))
+    read = in_zone(message, LOS_ANGELES)
+
+    assert read.results[0].collected_at == "2026-12-01T08:30:00-08:00"
+    assert moment(read.results[0].collected_at) == datetime(2026, 12, 1, 16, 30, tzinfo=timezone.utc)
+    assert read.patient.birth_date == "1987-02-20"
+
+
+def test_a_fhir_datetime_that_is_wrong_otherwise_is_still_refused():
+    for wrong in ("2026-12-01T08:30", "2026-13-01T08:30:00", "2026-12-01 08:30:00"):
+        with pytest.raises(Unreadable, match="effectiveDateTime has the wrong format"):
+            read_fhir(_fhir_bundle(wrong))
