@@ -16,7 +16,7 @@ off by more than the hour the clocks moved.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,9 +89,3 @@ def values_with_offset(value: Any, zone_name: str) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(values_with_offset(item, zone_name) for item in value)
     return value
-
-
-def local_day(moment: datetime, zone_name: str) -> date:
-    """The calendar day a moment falls on at the organization (a result "of December 1" is the
-    hospital's December 1, not UTC's)."""
-    return moment.astimezone(zone(zone_name)).date()

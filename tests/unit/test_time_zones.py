@@ -12,7 +12,7 @@ import pytest
 from chalicelib.filing.zones import in_zone
 from chalicelib.interop.fhir import read_fhir
 from chalicelib.interop.hl7v2 import iso_time, read_hl7
-from chalicelib.kernel.zones import UnknownZone, is_zone_name, local_day, values_with_offset, with_offset, zone
+from chalicelib.kernel.zones import UnknownZone, is_zone_name, values_with_offset, with_offset, zone
 from chalicelib.records.domain import (
     Category,
     ClinicalEntry,
@@ -91,13 +91,6 @@ def test_only_names_of_the_time_zone_database_are_zones():
         assert not is_zone_name(name), name
     with pytest.raises(UnknownZone):
         zone("Atlantis/Capital")
-
-
-def test_the_day_of_a_moment_is_the_organizations_day():
-    # 03:30 UTC on 2 December is still 1 December in Los Angeles (and in New York)
-    late = datetime(2026, 12, 2, 3, 30, tzinfo=timezone.utc)
-    assert local_day(late, LOS_ANGELES).isoformat() == "2026-12-01"
-    assert local_day(late, "Europe/Berlin").isoformat() == "2026-12-02"
 
 
 def test_times_nested_in_an_entrys_content_are_given_the_offset():

@@ -129,7 +129,8 @@ function TimeZoneForm({ token, settings }: { token: string; settings: Settings }
             ))}
           </datalist>
         )}
-        <p aria-live="polite">{now ? t("admin.organization.nowThere", { time: now }) : t("admin.organization.unknownHere")}</p>
+        {/* (not a live region: it changes with every key pressed) */}
+        <p>{now ? t("admin.organization.nowThere", { time: now }) : t("admin.organization.unknownHere")}</p>
         <button className="usa-button" type="submit" disabled={save.isPending}>
           {save.isPending ? t("admin.saving") : t("admin.organization.save")}
         </button>
