@@ -5,7 +5,8 @@ Pacific one (America/Los_Angeles). The same wall-clock time sent without an offs
 different instant for each, in the styles of several senders (an EHR's HL7, another vendor's with
 fractional seconds and an explicit offset, a reference lab's to the minute, FHIR). A discharge
 summary waits 24 hours of absolute time from an ADT^A03 discharge sent without an offset, across
-the night the clocks go back. An admin sets the organization's zone; a name the time zone
+the night the clocks go back, and from a FHIR Encounter's end across the night they go forward.
+An admin sets the organization's zone; a name the time zone
 database does not know is refused.
 """
 
@@ -226,3 +227,49 @@ def test_an_admin_sets_the_time_zone_and_the_feed_reads_in_it_from_then_on(ana, 
     # THEN the patient gets it with Los Angeles' offset: her browser shows it in her own zone
     [result] = call(seeded, "GET", f"/v1/patients/{patient_id}/results", token=token).json_body["results"]
     assert result["collected_at"] == "2026-11-25T07:00:00-08:00"
+
+
+def test_a_fhir_discharge_summary_waits_24_hours_from_a_zone_less_encounter_end_in_los_angeles(senders, container):
+    def resource(name: str) -> dict:
+        found = json.loads((SAMPLES_DIR / "fhir" / name).read_text())
+        found.get("meta", {}).pop("tag", None)  # (the specification's examples are tagged test data)
+        return found
+
+    # GIVEN the Pacific organization's EHR: an Encounter that ended at 21:00 on 7 March 2027, its
+    # clock's time without an offset (PST, 05:00 UTC on the 8th; the clocks go forward that night)
+    encounter = resource("uscore_encounter-1036.json")
+    encounter.update(
+        id="visit-1", status="finished", period={"start": "2027-03-05T09:00:00", "end": "2027-03-07T21:00:00"}
+    )
+    summary = resource("uscore_documentreference-discharge-summary.json")
+    summary["context"]["encounter"] = [{"reference": "Encounter/visit-1"}]
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": "urn:uuid:patient", "resource": resource("uscore_patient-example.json") | {"id": "example"}},
+            {"fullUrl": "urn:uuid:encounter", "resource": encounter},
+            {"fullUrl": "urn:uuid:summary", "resource": summary},
+        ],
+    }
+    container.directory.set_release_policy(PACIFIC, {"delays": {"document:discharge-summary": 86400}})
+
+    # WHEN it is filed the next morning
+    assert deliver(
+        senders,
+        json.dumps(bundle),
+        group_id="FHIR",
+        attributes={"sender": "pmc-fhir"},
+        at=datetime(2027, 3, 8, 16, 0, tzinfo=UTC),
+    ) == {"batchItemFailures": []}
+
+    # THEN the summary waits until 24 hours after the end of the visit: 05:00 UTC on 9 March
+    [record] = feed_records().values()
+    assert record.status == "filed", record.reason
+    patient = find(PACIFIC, "http://example.org/patient/identifiers", "1032702")
+    [document] = [
+        r
+        for r in all_records()
+        if r.patient_id == patient.patient_id and r.kind == "document" and "#v" not in r.record_key
+    ]
+    assert document.release_at == datetime(2027, 3, 9, 5, 0, tzinfo=UTC)
