@@ -57,7 +57,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     digest = content_hash(content)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
-        if current is not None and older(report.reported_at, current.content.get("reported_at")):
+        if current is not None and older(report.reported_at, current.content.get("reported_at"), delivery.time_zone):
             return None
         version = (current.version + 1) if current else 1
         object_key = f"documents/{patient.patient_id}/{rid}/v{version:04d}"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.filing.versions import older
 from chalicelib.filing.zones import in_zone
 from chalicelib.interop.fhir import read_fhir
 from chalicelib.interop.hl7v2 import iso_time, read_hl7
@@ -189,3 +190,14 @@ def test_a_fhir_datetime_that_is_wrong_otherwise_is_still_refused():
     for wrong in ("2026-12-01T08:30", "2026-13-01T08:30:00", "2026-12-01 08:30:00"):
         with pytest.raises(Unreadable, match="effectiveDateTime has the wrong format"):
             read_fhir(_fhir_bundle(wrong))
+
+
+def test_a_version_filed_before_times_had_an_offset_is_compared_in_the_organizations_zone():
+    # GIVEN a result stored with its report time as New York's wall clock, no offset (13:30 UTC)
+    stored = "2026-12-01T08:30:00"
+
+    # THEN an earlier report resent (11:00 UTC, as filing now reads it) is older, and a later one is not
+    assert older("2026-12-01T06:00:00-05:00", stored, NEW_YORK)
+    assert not older("2026-12-01T09:00:00-05:00", stored, NEW_YORK)
+    # (read as UTC, the stored time would be 08:30 UTC, and the earlier report would win)
+    assert not older("2026-12-01T06:00:00-05:00", stored)
