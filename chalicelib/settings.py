@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 
 from chalicelib import __version__
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, is_zone_name
 
 # SQS event sources must be named when app.py is imported (chalice reads the decorator), so the
 # queue names are constants shared with infra/template.yaml (a test checks they agree).
@@ -61,7 +62,9 @@ class Settings:
     # The organization whose admins publish the deployment-wide Terms of Use (identity.terms);
     # empty: nobody publishes, and the version shipped with the code stays in force.
     terms_organization: str
-    # Tuning variables whose value is not a positive whole number. Loading never raises (middleware
+    # The IANA time zone of an organization whose admins have not chosen one (kernel.zones).
+    default_time_zone: str = DEFAULT_TIME_ZONE
+    # Tuning variables whose value is not a positive whole number (or not a time zone's name). Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
 
@@ -151,6 +154,11 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
             name.strip().lower() for name in get("PORTAL_SECOND_FACTOR_EXEMPT_USERS").split(",") if name.strip()
         ),
     )
+    default_time_zone = get("PORTAL_DEFAULT_TIME_ZONE").strip() or DEFAULT_TIME_ZONE
+    if not is_zone_name(default_time_zone):
+        # Read wrongly, every zone-less time of every feed would be filed at the wrong moment.
+        invalid.append("PORTAL_DEFAULT_TIME_ZONE")
+        default_time_zone = DEFAULT_TIME_ZONE
     return Settings(
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
@@ -166,6 +174,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         ),
         edge_secret=get("PORTAL_EDGE_SECRET"),
         terms_organization=get("PORTAL_TERMS_ORGANIZATION").strip(),
+        default_time_zone=default_time_zone,
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
         identity=identity,
         invalid=tuple(invalid),

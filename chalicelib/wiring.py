@@ -163,7 +163,7 @@ class Container:
         from chalicelib.data.directory import DynamoDirectory
 
         self._bind_tables()
-        return DynamoDirectory()
+        return DynamoDirectory(self.settings.default_time_zone)
 
     @cached_property
     def patients(self) -> DynamoPatients:

@@ -2,7 +2,8 @@
 
     python -m infra.admin --function <deployed API function name> \
         --organization-id albany-medical-center --organization-name "Albany Medical Center" \
-        --mrn-authority AMC-MRN --username jane.admin --email jane.admin@hospital.example
+        --mrn-authority AMC-MRN --time-zone America/New_York \
+        --username jane.admin --email jane.admin@hospital.example
 
 It reads the resource names from the deployed API function's own environment (so it writes to
 exactly the tables that stack uses), creates the organization if it is new, and the admin account
@@ -24,6 +25,12 @@ The operator's registration of a feed sender: what the API refuses an admin (the
 sender moving between organizations, one whose messages wait unowned in quarantine). It replaces
 any earlier registration, is audited under the operator, and from then on the organization's
 staff see, and may replay, the sender's quarantined messages. docs/deploying.md.
+
+    python -m infra.admin set-time-zone --stack patient-portal \
+        --organization-id albany-medical-center --time-zone America/New_York
+
+The organization's time zone (its admins may set it too: PUT /v1/admin/organization): feed times
+sent without an offset are read in it from then on. Audited under the operator.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import sys
 
 BACKFILL_STAFF_LIST = "backfill-staff-list"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
+SET_TIME_ZONE = "set-time-zone"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,11 +51,16 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_staff_list(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
+    if argv[:1] == [SET_TIME_ZONE]:
+        return set_time_zone(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", help="the deployed API function; without it, the environment is used as is")
     parser.add_argument("--organization-id", required=True)
     parser.add_argument("--organization-name", required=True)
     parser.add_argument("--mrn-authority", default="", help="assigning authority of the organization's MRNs")
+    parser.add_argument(
+        "--time-zone", default="", help="IANA name (America/Chicago) of a new organization; else the deployment's"
+    )
     parser.add_argument("--username", required=True)
     parser.add_argument("--email", required=True)
     args = parser.parse_args(argv)
@@ -59,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.audit import service as audit
     from chalicelib.audit.domain import Action, Actor, Outcome
     from chalicelib.errors import PortalError
+    from chalicelib.kernel.zones import is_zone_name
 
+    if args.time_zone and not is_zone_name(args.time_zone):
+        print(f"refused: {args.time_zone} is not a time zone name (e.g. America/New_York)", file=sys.stderr)
+        return 1
     password = os.environ.get("PORTAL_ADMIN_PASSWORD") or _prompt()
     container = wiring.container()
     try:
@@ -69,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             args.organization_name,
             mrn_authority=args.mrn_authority,
             now=container.clock.now(),
+            time_zone=args.time_zone,
         )
         account = accounts.create_staff_account(
             container.directory,
@@ -188,6 +206,48 @@ def assign_feed_source(argv: list[str]) -> int:
         recorded_at=container.clock.now(),
     )
     print(f"{args.sender} files for {args.organization_id} from now on; its quarantined messages are theirs to replay")
+    return 0
+
+
+def set_time_zone(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m infra.admin {SET_TIME_ZONE}",
+        description="Set the time zone an organization's feed times without an offset are read in.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
+    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    parser.add_argument("--organization-id", required=True)
+    parser.add_argument("--time-zone", required=True, help="an IANA name, e.g. America/New_York")
+    args = parser.parse_args(argv)
+
+    _use_stack(function=args.function, stack=args.stack)
+    from chalicelib import wiring
+    from chalicelib.audit import service as audit
+    from chalicelib.audit.domain import Action, Actor, Outcome
+    from chalicelib.errors import PortalError
+    from chalicelib.kernel.zones import is_zone_name
+
+    if not is_zone_name(args.time_zone):
+        print(f"refused: {args.time_zone} is not a time zone name (e.g. America/New_York)", file=sys.stderr)
+        return 1
+    container = wiring.container()
+    try:
+        container.directory.set_time_zone(args.organization_id, args.time_zone)
+    except PortalError as error:
+        print(f"refused: {error.message}", file=sys.stderr)
+        return 1
+    audit.append_event(
+        container.audit_log,
+        actor=Actor(account_id="operator:infra.admin", role="operator"),
+        action=Action.UPDATE,
+        event_type="organization.time_zone_changed",
+        outcome=Outcome.SUCCESS,
+        resource_type="Organization",
+        resource_id=args.organization_id,
+        recorded_at=container.clock.now(),
+    )
+    print(f"{args.organization_id} reads feed times without an offset in {args.time_zone} from now on")
     return 0
 
 

@@ -29,6 +29,10 @@ class Organization:
     created_at: datetime
     mrn_authority: str = ""  # assigning authority of its medical record numbers
     release_policy: dict[str, Any] | None = None  # release.policy.ReleasePolicy.as_json(); None: release at once
+    # IANA name of the zone its clocks keep (kernel.zones): feed times sent without an offset are
+    # read in it. "" only on an organization being created without one: the directory answers
+    # the deployment's default (settings.default_time_zone) for an organization that has none.
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,22 @@ class Directory(Protocol):
 
 
 def ensure_organization(
-    directory: Directory, organization_id: str, name: str, mrn_authority: str = "", *, now: datetime
+    directory: Directory,
+    organization_id: str,
+    name: str,
+    mrn_authority: str = "",
+    *,
+    now: datetime,
+    time_zone: str = "",
 ) -> Organization:
+    """The organization, created if it is new. ``time_zone``: an IANA name checked by the caller;
+    "" leaves it to the deployment's default."""
     existing = directory.organization(organization_id)
     if existing is not None:
         return existing
-    organization = Organization(organization_id=organization_id, name=name, created_at=now, mrn_authority=mrn_authority)
+    organization = Organization(
+        organization_id=organization_id, name=name, created_at=now, mrn_authority=mrn_authority, time_zone=time_zone
+    )
     directory.add_organization(organization)
     return organization
 

@@ -17,6 +17,7 @@ from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClai
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +32,11 @@ class StaffListBackfill:
 
 
 class DynamoDirectory:
-    """Organizations and accounts (and the accounts' user-name claims)."""
+    """Organizations and accounts (and the accounts' user-name claims). An organization without
+    a time zone of its own is answered with ``default_time_zone`` (the deployment's)."""
+
+    def __init__(self, default_time_zone: str = DEFAULT_TIME_ZONE):
+        self.default_time_zone = default_time_zone
 
     def add_organization(self, organization: Organization) -> None:
         try:
@@ -40,6 +45,7 @@ class DynamoDirectory:
                 name=organization.name,
                 created_at=organization.created_at,
                 mrn_authority=organization.mrn_authority or None,
+                time_zone=organization.time_zone or None,
             ).save()
         except PutError as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
@@ -57,12 +63,24 @@ class DynamoDirectory:
             item.created_at,
             item.mrn_authority or "",
             dict(item.release_policy) if item.release_policy else None,
+            item.time_zone or self.default_time_zone,
         )
 
     def set_release_policy(self, organization_id: str, policy: dict) -> None:
         try:
             item = OrganizationModel.get(organization_id, consistent_read=True)
             item.update(actions=[OrganizationModel.release_policy.set(policy)])
+        except OrganizationModel.DoesNotExist:
+            raise NotFound("No such organization.") from None
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict("The organization changed at the same time; try again.") from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def set_time_zone(self, organization_id: str, time_zone: str) -> None:
+        try:
+            item = OrganizationModel.get(organization_id, consistent_read=True)
+            item.update(actions=[OrganizationModel.time_zone.set(time_zone)])
         except OrganizationModel.DoesNotExist:
             raise NotFound("No such organization.") from None
         except PynamoDBException as error:

@@ -158,6 +158,9 @@ class OrganizationModel(Model):
     # staff can find a patient by "mrn" alone.
     mrn_authority = UnicodeAttribute(null=True)
     release_policy = JSONAttribute(null=True)  # release.policy.ReleasePolicy.as_json()
+    # IANA name (kernel.zones); absent until an admin or the operator chooses one: the
+    # deployment's default zone then (the directory answers it).
+    time_zone = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 

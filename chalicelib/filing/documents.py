@@ -19,6 +19,7 @@ from chalicelib.filing.entries import visit_sender
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, instant, media_type
 from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.zones import with_offset
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ResultReport, StoredResult, content_hash
 
@@ -89,7 +90,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     digest = content_hash(content)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
-        if current is not None and _stale(report, hidden, current):
+        if current is not None and _stale(report, hidden, current, delivery.time_zone):
             return None
         version = (current.version + 1) if current else 1
         object_key = ""
@@ -144,12 +145,12 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     return outcome
 
 
-def _stale(report: ResultReport, hidden: str, current: StoredResult) -> bool:
+def _stale(report: ResultReport, hidden: str, current: StoredResult, time_zone: str = "UTC") -> bool:
     """Whether the message changes nothing: it is older than what is stored; or the document was
     cancelled and the sender does not date this after the cancel (a replayed original, a cancel
     that overtook its original: never brought back); or it marks obsolete a document already
     replaced (its replacement is one of its versions, and the patient should see it)."""
-    order = _order(report, current.content)
+    order = _order(report, current.content, time_zone)
     if order < 0:
         return True
     if current.content.get("hidden") == "cancelled" and order == 0:
@@ -157,11 +158,13 @@ def _stale(report: ResultReport, hidden: str, current: StoredResult) -> bool:
     return hidden == "obsolete" and bool(current.content.get("replaced"))
 
 
-def _order(report: ResultReport, content: dict[str, Any]) -> int:
+def _order(report: ResultReport, content: dict[str, Any], time_zone: str = "UTC") -> int:
     """1 when the message is newer than the stored version, -1 older, 0 the same or unknown: by
-    the document's own time (authenticated, edited or dated), else by when the message was sent."""
+    the document's own time (authenticated, edited or dated), else by when the message was sent.
+    ``time_zone``: the organization's, for a stored time without an offset (filed before times
+    were read in it, filing/zones.py)."""
     for incoming, stored in ((report.reported_at, content.get("reported_at")), (report.as_of, content.get("as_of"))):
-        mine, theirs = instant(incoming), instant(str(stored or ""))
+        mine, theirs = instant(incoming), instant(with_offset(str(stored or ""), time_zone))
         if mine is not None and theirs is not None and mine != theirs:
             return 1 if mine > theirs else -1
     return 0
@@ -250,5 +253,7 @@ def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, 
             delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id),
             kind="visit",
         )
-        discharged = instant(str(visit.content.get("ended_at") or "")) if visit is not None else None
+        # (a visit filed before times were read in the organization's zone has none on its end)
+        ended = with_offset(str(visit.content.get("ended_at") or ""), delivery.time_zone) if visit else ""
+        discharged = instant(ended)
     return min(discharged, now) if discharged else now

@@ -28,7 +28,7 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
     digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
-        if current is not None and older(entry.as_of, current.content.get("as_of")):
+        if current is not None and older(entry.as_of, current.content.get("as_of"), delivery.time_zone):
             return None  # an older message (a replay, an A01 after its A03) never undoes a newer one
         content = dict(entry.content)
         if entry.kind == "visit" and current is not None and not current.withdrawn:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.versions import VersionPorts
 from chalicelib.kernel.ports import ObjectStore
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import StoredResult, result_id
 from chalicelib.release.policy import ReleasePolicy
@@ -47,7 +48,8 @@ Outcome = tuple[str, StoredResult]  # how it went (versions.file_version), and t
 
 @dataclass(frozen=True)
 class Delivery:
-    """The message being filed: who sent it, for which organization, under which release policy."""
+    """The message being filed: who sent it, for which organization, under which release policy,
+    and the organization's time zone (what a stored time without an offset was sent in)."""
 
     ports: FilingPorts
     source: FeedSource
@@ -55,6 +57,7 @@ class Delivery:
     message_key: str
     now: datetime
     policy: ReleasePolicy
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def record_id(self, sender: str, source_id: str) -> str:
         """The id of the item ``source_id`` of ``sender`` in this delivery's organization."""

@@ -22,7 +22,7 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
     digest = content_hash(content)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
-        if current is not None and older(report.reported_at, current.content.get("reported_at")):
+        if current is not None and older(report.reported_at, current.content.get("reported_at"), delivery.time_zone):
             return None  # an older message (a replay, history resent) never replaces a correction
         # A new result waits as its policy says; a new version of one not yet released keeps its
         # moment, timer and hold; a correction of a released one is shown at once.

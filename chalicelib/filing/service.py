@@ -25,7 +25,9 @@ from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
 from chalicelib.filing.merges import MergePorts, merge
 from chalicelib.filing.mismatch import Decision
+from chalicelib.filing.zones import in_zone
 from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.records.domain import ClinicalMessage, Unreadable
 from chalicelib.records.stores import Records
 from chalicelib.release.notices import NoticePorts, announce_later, tell
@@ -95,17 +97,19 @@ def file_message(
         )
     organization = ports.directory.organization(source.organization_id)
     policy = ReleasePolicy.from_json(organization.release_policy if organization else None)
-    delivery = Delivery(ports, source, envelope.sender, message_key, now, policy)
+    # The sender's wall clock is its organization's: a time it sent without an offset is read there.
+    zone_name = organization.time_zone if organization and organization.time_zone else DEFAULT_TIME_ZONE
+    delivery = Delivery(ports, source, envelope.sender, message_key, now, policy, zone_name)
     patients: list[str] = []
     new = changed = entries_changed = stale = 0
     critical: list[str] = []
 
     def decided() -> Decision | None:
-        """Staff's decision on this message, once held as a possible mismatch (feeds/mismatches.py)."""
+        """Staff's decision on this message, once held as a possible mismatch (filing/holds.py)."""
         record = ports.feed_messages.get(message_key)
         return Decision.decode(record.decision) if record is not None and record.decision else None
 
-    for message in read(envelope):
+    for message in (in_zone(m, zone_name) for m in read(envelope)):
         patient = match(ports, source, envelope.sender, message.patient, now, decided)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)

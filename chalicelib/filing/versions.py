@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, cast
 
 from chalicelib.errors import Conflict
+from chalicelib.kernel.zones import with_offset
 from chalicelib.records.domain import StoredResult, Unreadable
 from chalicelib.records.stores import Records
 
@@ -73,14 +74,17 @@ def media_type(content_type: str) -> str:
     return media
 
 
-def older(reported_at: str, current_reported_at: Any) -> bool:
-    incoming, current = instant(reported_at), instant(current_reported_at or "")
+def older(reported_at: str, current_reported_at: Any, time_zone: str = "UTC") -> bool:
+    """The message's time is before the stored version's. ``time_zone``: the organization's, for
+    a stored time without an offset (filed before times were read in it, filing/zones.py)."""
+    incoming, current = instant(reported_at), instant(with_offset(str(current_reported_at or ""), time_zone))
     return incoming is not None and current is not None and incoming < current
 
 
 def instant(text: str) -> datetime | None:
     """An ISO 8601 date or time as sent (any precision, with or without a zone) as a UTC moment;
-    None when it is not one. A time without a zone is taken as UTC: good enough to order by."""
+    None when it is not one. A time without a zone is taken as UTC (filing gives the feeds' times
+    their organization's offset first: filing/zones.py)."""
     if not text:
         return None
     try:

@@ -1,4 +1,4 @@
-"""Routes for clinic staff (invitations) and admins (staff accounts)."""
+"""Routes for clinic staff (invitations) and admins (staff accounts, the organization's settings)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
-from chalicelib.identity import enrollment, terms, workforce
+from chalicelib.identity import enrollment, organization_settings, terms, workforce
+from chalicelib.identity.organization_contract import OrganizationSettings, OrganizationSettingsChange
 from chalicelib.identity.staff_contract import (
     InvitationIssued,
     InvitationRequest,
@@ -189,3 +190,29 @@ def publish_terms(body: TermsPublication):
         ports.clock.now(),
     )
     return Response(published, status_code=201)
+
+
+@route(
+    staff_routes, "/v1/admin/organization", access=Access.ADMIN, responses={200: OrganizationSettings}, errors=(404,)
+)
+def get_organization():
+    """The caller's organization and its settings (its time zone)."""
+    return organization_settings.organization_settings(wiring.container(), _caller())
+
+
+@route(
+    staff_routes,
+    "/v1/admin/organization",
+    access=Access.ADMIN,
+    methods=("PUT",),
+    body=OrganizationSettingsChange,
+    responses={200: OrganizationSettings},
+    errors=(404, 409),
+)
+def put_organization(body: OrganizationSettingsChange):
+    """Set the organization's time zone: feed times sent without an offset are read in it from now on.
+
+    400 for a name the time zone database does not know; 409 when another admin changed the
+    organization at the same time (try again).
+    """
+    return organization_settings.set_organization_settings(wiring.container(), _caller(), origin_of(_request()), body)

@@ -24,6 +24,7 @@ from chalicelib.wiring import Container
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
 MRN_AUTHORITY = "AMC-MRN"  # the assigning authority of the demo organization's record numbers
+TIME_ZONE = "America/New_York"  # Albany's clocks: the demo feed's times carry no offset
 DEFAULTS = {
     "PORTAL_DEMO_ADMIN_USER": "demo.admin",
     "PORTAL_DEMO_ADMIN_PASSWORD": "albany-admin-demo",
@@ -44,7 +45,12 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
     if not container.settings.is_local:
         raise RuntimeError("demo data is seeded on the local stage only")
     accounts.ensure_organization(
-        container.directory, ORGANIZATION_ID, ORGANIZATION_NAME, mrn_authority=MRN_AUTHORITY, now=container.clock.now()
+        container.directory,
+        ORGANIZATION_ID,
+        ORGANIZATION_NAME,
+        mrn_authority=MRN_AUTHORITY,
+        now=container.clock.now(),
+        time_zone=TIME_ZONE,
     )
     # Locally, whatever is sent to the feed files for the demo organization; bare identifiers are
     # its MRNs. A deployment registers each sender instead (docs/integrating.md).

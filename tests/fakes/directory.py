@@ -20,11 +20,13 @@ from typing import Any
 from chalicelib.accounts.domain import Account, Organization
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from tests.fakes.cursors import cursor, position
 
 
 class FakeDirectory:
-    def __init__(self) -> None:
+    def __init__(self, default_time_zone: str = DEFAULT_TIME_ZONE) -> None:
+        self.default_time_zone = default_time_zone  # answered for an organization without one
         self.organizations: dict[str, Organization] = {}
         self.accounts: dict[str, Account] = {}  # by account id, as stored (with their version)
         self.usernames: dict[str, str] = {}  # claimed user name -> account id
@@ -37,13 +39,22 @@ class FakeDirectory:
         self.organizations[organization.organization_id] = organization
 
     def organization(self, organization_id: str) -> Organization | None:
-        return self.organizations.get(organization_id)
+        organization = self.organizations.get(organization_id)
+        if organization is not None and not organization.time_zone:
+            return dataclasses.replace(organization, time_zone=self.default_time_zone)
+        return organization
 
     def set_release_policy(self, organization_id: str, policy: dict[str, Any]) -> None:
         organization = self.organizations.get(organization_id)
         if organization is None:
             raise NotFound("No such organization.")
         self.organizations[organization_id] = dataclasses.replace(organization, release_policy=dict(policy))
+
+    def set_time_zone(self, organization_id: str, time_zone: str) -> None:
+        organization = self.organizations.get(organization_id)
+        if organization is None:
+            raise NotFound("No such organization.")
+        self.organizations[organization_id] = dataclasses.replace(organization, time_zone=time_zone)
 
     def add_account(self, account: Account) -> None:
         if account.username and account.username in self.usernames:

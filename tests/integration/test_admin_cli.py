@@ -243,3 +243,33 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
     assert [s.sender for s in wiring.container().records.feed_sources_of("st-peters")] == ["LAB|SPH"]
     events, _ = wiring.container().audit_log.by_actor("operator:infra.admin", 10)
     assert [(e.event_type, e.reason) for e in events] == [("feed_source.changed", "assigned:st-peters")]
+
+
+def test_the_operator_sets_an_organizations_time_zone(aws, capsys):
+    container = wiring.container()
+    accounts.ensure_organization(container.directory, "st-peters", "St Peter's", now=container.clock.now())
+    assert container.directory.organization("st-peters").time_zone == "America/New_York"  # the deployment's
+
+    assert admin.main(["set-time-zone", "--organization-id", "st-peters", "--time-zone", "Mars/Olympus_Mons"]) == 1
+    assert "not a time zone name" in capsys.readouterr().err
+    assert admin.main(["set-time-zone", "--organization-id", "nowhere", "--time-zone", "America/Chicago"]) == 1
+    assert "No such organization" in capsys.readouterr().err
+
+    code = admin.main(["set-time-zone", "--organization-id", "st-peters", "--time-zone", "America/Chicago"])
+
+    assert code == 0
+    assert wiring.container().directory.organization("st-peters").time_zone == "America/Chicago"
+    events, _ = wiring.container().audit_log.by_actor("operator:infra.admin", 10)
+    assert [(e.event_type, e.resource_id) for e in events] == [("organization.time_zone_changed", "st-peters")]
+
+
+def test_the_first_admin_names_the_new_organizations_time_zone(aws, monkeypatch, capsys):
+    monkeypatch.setenv("PORTAL_ADMIN_PASSWORD", "a long first admin passphrase")
+    base = ["--organization-id", "sutter", "--organization-name", "Sutter", "--username", "sam.admin"]
+
+    assert admin.main([*base, "--email", "sam@sutter.example", "--time-zone", "Pacific"]) == 1
+    assert "not a time zone name" in capsys.readouterr().err
+    assert wiring.container().directory.organization("sutter") is None  # nothing written
+
+    assert admin.main([*base, "--email", "sam@sutter.example", "--time-zone", "America/Los_Angeles"]) == 0
+    assert wiring.container().directory.organization("sutter").time_zone == "America/Los_Angeles"

@@ -19,7 +19,7 @@ from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, Validat
 from tests.fakes import FakeDirectory
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
-AMC = Organization("amc", "Albany Medical Center", NOW, "AMC-MRN")
+AMC = Organization("amc", "Albany Medical Center", NOW, "AMC-MRN", time_zone="America/New_York")
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -64,6 +64,20 @@ class TestDirectoryContract:
         assert directory.organization("amc") == dataclasses.replace(AMC, release_policy={"lab": {"delay_hours": 72}})
         with pytest.raises(NotFound):
             directory.set_release_policy("st-peters", {})
+
+    def test_an_organization_keeps_its_time_zone_else_has_the_deployments(self, directory):
+        # GIVEN an organization created without a time zone (as every one was before they had one)
+        directory.add_organization(Organization("sph", "St. Peter's", NOW))
+
+        # THEN it has the deployment's default zone
+        assert directory.organization("sph").time_zone == "America/New_York"
+
+        # WHEN its admin chooses one, THEN it keeps that one
+        directory.set_time_zone("sph", "America/Los_Angeles")
+        assert directory.organization("sph").time_zone == "America/Los_Angeles"
+        assert directory.organization("sph").name == "St. Peter's"
+        with pytest.raises(NotFound):
+            directory.set_time_zone("nowhere", "UTC")
 
     def test_a_user_name_is_held_by_one_account(self, directory):
         # GIVEN an account

@@ -225,5 +225,6 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "PORTAL_SENDER_ADDRESS",
         "PORTAL_CORS_ALLOWED_ORIGINS",
         "PORTAL_TERMS_ORGANIZATION",
+        "PORTAL_DEFAULT_TIME_ZONE",
     }
     assert settings.missing() == []

@@ -15,8 +15,10 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
     )
 
     assert [
-        o.name for o in OrganizationModel.scan() if not o.organization_id.startswith(("sender#", "feed-sources#"))
-    ] == [ORGANIZATION_NAME]
+        (o.name, o.time_zone)
+        for o in OrganizationModel.scan()
+        if not o.organization_id.startswith(("sender#", "feed-sources#"))
+    ] == [(ORGANIZATION_NAME, "America/New_York")]  # Albany's clocks, stored: not left to a deployment default
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"

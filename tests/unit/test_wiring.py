@@ -51,3 +51,14 @@ def test_a_tuning_variable_that_is_not_a_positive_number_stops_the_container():
         Container(load_settings(environment))
     assert "PORTAL_SESSION_IDLE_SECONDS" in str(refused.value) and "PORTAL_ATTEMPTS_PER_ADDRESS" in str(refused.value)
     assert "15m" not in str(refused.value)
+
+
+def test_the_default_time_zone_is_new_york_a_deployment_names_its_own_and_a_wrong_name_stops_the_container():
+    assert load_settings(COMPLETE).default_time_zone == "America/New_York"
+    assert (
+        load_settings({**COMPLETE, "PORTAL_DEFAULT_TIME_ZONE": "America/Denver"}).default_time_zone == "America/Denver"
+    )
+    # every zone-less feed time would be filed at the wrong instant: refuse rather than guess
+    with pytest.raises(ConfigurationMissing) as refused:
+        Container(load_settings({**COMPLETE, "PORTAL_DEFAULT_TIME_ZONE": "Mountain"}))
+    assert "PORTAL_DEFAULT_TIME_ZONE" in str(refused.value)

@@ -53,4 +53,5 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/admin/staff", /staff accounts/i);
   await opened(page, "/admin/feed-sources", /feed sources/i);
   await opened(page, "/admin/terms", /terms of use/i);
+  await opened(page, "/admin/organization", "Organization settings");
 });

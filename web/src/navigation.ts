@@ -37,6 +37,7 @@ export const adminNav: NavItem[] = [
   { to: "/admin/feed-sources", label: "admin.nav.feedSources" },
   { to: "/admin/release-policy", label: "admin.nav.releasePolicy" },
   { to: "/admin/terms", label: "admin.nav.terms" },
+  { to: "/admin/organization", label: "admin.nav.organization" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

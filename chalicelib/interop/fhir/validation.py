@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chalicelib.kernel.zones import is_local_time
 from chalicelib.records.domain import Unreadable
 
 _ELEMENT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -27,13 +28,36 @@ def validate_resource(resource: dict[str, Any], label: str) -> None:
 
     model = get_fhir_model_class(resource["resourceType"])
     try:
-        model.model_validate(resource)
+        try:
+            model.model_validate(resource)
+        except ValidationError:
+            # FHIR wants a time to carry its offset; many senders leave it out and mean their
+            # own wall clock, which filing reads in the sender's organization's zone (filing/
+            # zones.py). Such a resource is checked again as if its times had one; any other
+            # problem still refuses it. (Only a refused resource pays for the second look.)
+            lenient = _with_offsets(resource)
+            if lenient is resource:
+                raise
+            model.model_validate(lenient)
     except ValidationError as error:
         raise Unreadable(f"{label} is not valid FHIR R4: {_problems(error)}.") from None
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError):
         # fhir.resources raises KeyError for a contained resource of an unknown type, and a
         # document nested deeper than the interpreter's stack cannot be walked at all.
         raise Unreadable(f"{label} is not valid FHIR R4: its structure cannot be read.") from None
+
+
+def _with_offsets(value: Any) -> Any:
+    """A copy with "+00:00" after every time that has no offset (``value`` itself when none has)."""
+    if isinstance(value, str):
+        return value + "+00:00" if is_local_time(value) else value
+    if isinstance(value, dict):
+        items = {key: _with_offsets(item) for key, item in value.items()}
+        return value if all(items[key] is value[key] for key in value) else items
+    if isinstance(value, list):
+        elements = [_with_offsets(item) for item in value]
+        return value if all(new is old for new, old in zip(elements, value, strict=True)) else elements
+    return value
 
 
 def validate_shell(shell: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.kernel.zones import with_offset
 from tests.conftest import SAMPLES_DIR
 from tests.integration.conftest import deliver_notifications, link_in, sqs_event
 from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call, enrolled, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
@@ -491,7 +492,7 @@ def test_a_moved_appointment_moves_in_the_list_and_a_deleted_one_leaves_it(feed,
     feed(adt("A01", "a-1", "V-9", datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)))
     [booked] = section(seeded, patient_id, "appointments", token)
     assert (booked["starts_at"], booked["minutes"], booked["status"], booked["with"]) == (
-        "2027-01-15T09:30:00",
+        "2027-01-15T09:30:00-05:00",  # (the demo organization's clocks are New York's)
         30,
         "booked",
         ["Marcus Welby MD"],
@@ -499,13 +500,13 @@ def test_a_moved_appointment_moves_in_the_list_and_a_deleted_one_leaves_it(feed,
     [visit] = section(seeded, patient_id, "visits", token)
     assert (visit["status"], visit["started_at"], visit["locations"]) == (
         "in-progress",
-        "2026-12-01T08:00:00",
+        "2026-12-01T08:00:00-05:00",
         ["4W 401 A AMC"],
     )
 
     feed(siu("S14", "s-2", start="20270120140000"))
     [moved] = section(seeded, patient_id, "appointments", token)
-    assert (moved["starts_at"], moved["version"]) == ("2027-01-20T14:00:00", 2)
+    assert (moved["starts_at"], moved["version"]) == ("2027-01-20T14:00:00-05:00", 2)
 
     feed(siu("S17", "s-3", start="20270120140000"))
     assert section(seeded, patient_id, "appointments", token) == []
@@ -583,7 +584,9 @@ def test_an_hl7_discharge_summary_waits_a_day_from_the_a03_discharge(feed, ana, 
     [summary] = documents(seeded, patient_id, token)
     assert summary["type"] == "discharge-summary"
     [visit] = section(seeded, patient_id, "visits", token)
-    assert (visit["status"], visit["ended_at"]) == ("finished", f"{now - timedelta(days=2):%Y-%m-%dT%H:%M:%S}")
+    # (the message's times have no offset: they are the organization's wall clock, New York's)
+    ended = with_offset(f"{now - timedelta(days=2):%Y-%m-%dT%H:%M:%S}", "America/New_York")
+    assert (visit["status"], visit["ended_at"]) == ("finished", ended)
 
     feed(adt("A03", "a-2", "V-2", admitted=now - timedelta(days=1), discharged=now))
     feed(mdm_summary("m-2", "DOC-2", "V-2"))
@@ -701,7 +704,7 @@ def test_an_admission_replayed_after_the_discharge_leaves_the_visit_finished(fee
     feed(adt("A01", "a-3", "V-5", admitted))  # the admission again, after the discharge
 
     [visit] = section(seeded, patient_id, "visits", token)
-    assert (visit["status"], visit.get("ended_at")) == ("finished", "2026-11-23T08:00:00")
+    assert (visit["status"], visit.get("ended_at")) == ("finished", "2026-11-23T08:00:00-05:00")
 
 
 def test_a_cancelled_appointment_stays_in_the_list_as_cancelled(feed, ana, seeded):

@@ -46,7 +46,7 @@ def test_a_result_for_an_unknown_patient_creates_the_patient_and_files_the_resul
     content = stored.content
     assert content["code"] == {"code": "2093-3", "display": "Cholesterol", "system": "LN"}
     assert content["ordering_provider"] == "Marcus Welby MD"
-    assert content["collected_at"] == "2024-03-01T08:00:00"
+    assert content["collected_at"] == "2024-03-01T08:00:00-05:00"  # sent without an offset: New York's clock
     [observation] = content["observations"]
     assert observation["value"] == {"type": "numeric", "number": "241"}
     assert (observation["units"], observation["reference_range"], observation["flags"]) == ("mg/dL", "<200", ["H"])

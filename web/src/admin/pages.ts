@@ -1,6 +1,7 @@
 // The admin pages, loaded together in one chunk the first time an admin page opens: patients and
 // staff never download them.
 export { FeedSources } from "./FeedSources";
+export { Organization } from "./Organization";
 export { ReleasePolicy } from "./ReleasePolicy";
 export { StaffAccounts } from "./StaffAccounts";
 export { Terms } from "./Terms";

@@ -2,12 +2,13 @@ import { lazyPages } from "../components/lazyPages";
 
 const at = lazyPages(() => import("./pages"));
 
-/** Admins' pages: the organization's staff accounts, feed sources, release policy, and the deployment's terms. */
+/** Admins' pages: the organization's staff accounts, feed sources, release policy, settings, and the deployment's terms. */
 export const adminRoutes = (
   <>
     {at("/admin/staff", "StaffAccounts")}
     {at("/admin/feed-sources", "FeedSources")}
     {at("/admin/release-policy", "ReleasePolicy")}
     {at("/admin/terms", "Terms")}
+    {at("/admin/organization", "Organization")}
   </>
 );

@@ -24,6 +24,14 @@ describe("dates in words", () => {
     expect(timeText("2026-03-02T10:00:00Z", "en-US")).toBe("10:00 AM");
   });
 
+  it("says a clinical time filed with the hospital's offset in the reader's own zone", () => {
+    process.env.TZ = "America/Los_Angeles";
+    // 08:30 in New York (EST), as the API gives a time a feed sent without an offset
+    expect(whenText("2026-12-01T08:30:00-05:00", "en-US")).toBe("Dec 1, 2026, 5:30 AM");
+    expect(whenText("2026-12-01T08:30-05:00", "en-US")).toBe("Dec 1, 2026, 5:30 AM"); // to the minute
+    expect(dayText("2026-12-01T01:30:00-05:00", "en-US")).toBe("Nov 30, 2026"); // the reader's day
+  });
+
   it("keeps what it cannot read, or what is less precise than a day, as sent", () => {
     expect(whenText("2026-03", "en-US")).toBe("2026-03");
     expect(whenText("2026", "en-US")).toBe("2026");

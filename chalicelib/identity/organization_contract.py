@@ -1,0 +1,34 @@
+"""What the admins' organization settings routes take and give (staff_routes.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.kernel.contract import RequestModel, ResponseModel
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(
+        description=(
+            'An IANA time zone name, e.g. "America/New_York": feed times sent without an offset are the '
+            "organization's wall-clock times, read in this zone."
+        ),
+        examples=["America/New_York"],
+    ),
+]
+
+
+class OrganizationSettings(ResponseModel):
+    organization_id: str
+    name: str
+    time_zone: TimeZoneName
+
+
+class OrganizationSettingsChange(RequestModel):
+    """The organization's time zone. It applies to messages filed from now on: what was filed
+    before keeps the moments it was filed with."""
+
+    time_zone: TimeZoneName
