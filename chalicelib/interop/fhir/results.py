@@ -80,6 +80,10 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Sort
         ordering_provider=_ordering(doc, entry),
         observations=tuple(observations),
     )
+    if not observations and report.status not in (ResultStatus.PENDING, ResultStatus.CANCELLED):
+        # No value, no reason for its absence, no component, no member: an empty line of its
+        # own, not a result to show as a blank row (one still pending or withdrawn says something).
+        return Sorted(None)
     return split(report, _categories(resource), _as_of(resource))
 
 
