@@ -189,20 +189,26 @@ def split(report: ResultReport, sections: Iterable[str], as_of: str = "") -> Sor
     sections = tuple(s for s in sections if s.strip())
     category = categorize(sections, report.code, report.observations)
     if category == VITAL_SIGNS_CATEGORY:
-        # (a file is no reading: a vitals report carrying one is rare, and the file is not shown)
-        readings = [o for o in report.observations if o.value_type != "document"]
-        return Sorted(None, vital_sign_entries(report, readings, as_of))
+        return Sorted(None, vital_sign_entries(report, filter(_reading, report.observations), as_of))
     assert isinstance(category, Category)
     report = replace(report, category=category)
     if sections or category is not Category.LAB:
         # The sender named the section: its vital-sign lines are part of the test.
         return Sorted(report)
-    vitals = [o for o in report.observations if is_vital_sign(o.code) and o.value_type != "document"]
+    vitals = [o for o in report.observations if is_vital_sign(o.code) and _reading(o)]
     if not vitals:
         return Sorted(report)
     kept = tuple(o for o in report.observations if o not in vitals)
     entries = vital_sign_entries(report, vitals, as_of)
     return Sorted(replace(report, observations=kept), entries)
+
+
+def _reading(o: Observation) -> bool:
+    """A line that is a reading: a value, or a reason there is none ("refused"), or a withdrawal
+    of an earlier one. A file is no reading, and neither is a line still waiting for its value."""
+    if o.value_type == "document":
+        return False
+    return o.value_type != "none" or bool(o.text.strip()) or o.status is ResultStatus.CANCELLED
 
 
 def vital_sign_entries(report: ResultReport, readings: Iterable[Observation], as_of: str) -> tuple[ClinicalEntry, ...]:

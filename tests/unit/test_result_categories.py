@@ -105,6 +105,18 @@ def test_a_reading_that_is_not_a_plain_number_is_not_charted():
     assert (reading.content["value"], reading.content["numeric"]) == ("refused", False)
 
 
+def test_a_vital_sign_still_waiting_for_its_value_is_no_reading():
+    found = split(
+        report(
+            Coding("85353-1", "Vitals", LOINC),
+            line("8867-4", "72"),
+            line("9279-1", "", value_type="none", status=ResultStatus.PENDING),
+        ),
+        (),
+    )
+    assert [e.content["code"]["code"] for e in found.vital_signs] == ["8867-4"]
+
+
 def test_a_cancelled_reading_is_withdrawn():
     found = split(report(Coding("85353-1", "Vitals", LOINC), line("8867-4", "72", status=ResultStatus.CANCELLED)), ())
     assert found.vital_signs[0].withdrawn
