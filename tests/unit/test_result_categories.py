@@ -178,8 +178,21 @@ def test_hl7_vital_signs_in_an_adt_are_readings_of_the_visit():
     readings = [e for e in message.entries if e.kind == "vital_sign"]
     assert [(r.content["code"]["code"], r.content["value"], r.occurred_at) for r in readings] == [
         ("29463-7", "70", "2026-11-01T09:00:00"),
-        ("8302-2", "170", "2026-11-01T10:00:00"),  # no time of its own: the message's
+        ("8302-2", "170", "2026-11-01T10:00:00"),  # no time of its own, no admission time: the message's
     ]
+    # an update of the visit resending the height (no time of its own) names the same reading
+    again = read_hl7(
+        "\r".join(
+            [
+                MSH.replace("ORU^R01", "ADT^A08").replace("20261101100000", "20261102100000"),
+                PID,
+                "PV1|1|I|||||||||||||||||V-9",
+                "OBX|1|NM|8302-2^Body height^LN||170|cm|||||F",
+            ]
+        )
+    )
+    [height] = [e for e in again.entries if e.kind == "vital_sign"]
+    assert height.source_id == readings[1].source_id
 
 
 def test_fhir_an_observation_with_nothing_in_it_is_not_shown_as_a_blank_row():

@@ -56,7 +56,15 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
                 raise Unreadable("MRG-1 has no prior patient identifier.")
         visit = read_visit(reader, pv1, event, sent_at) if not merged else None
         vital_signs = (
-            read_vital_signs(reader, segments, visit.source_id if visit else "", sent_at) if not merged else []
+            read_vital_signs(
+                reader,
+                segments,
+                visit.source_id if visit else "",
+                iso_time(reader.field(pv1, 44)) if pv1 is not None else "",
+                sent_at,
+            )
+            if not merged
+            else []
         )
         return ClinicalMessage(
             kind="merge" if merged else "demographics",

@@ -65,7 +65,9 @@ def read_results(
     return results, vital_signs
 
 
-def read_vital_signs(reader: FieldReader, segments: list[Any], visit: str, sent_at: str) -> list[ClinicalEntry]:
+def read_vital_signs(
+    reader: FieldReader, segments: list[Any], visit: str, admitted_at: str, sent_at: str
+) -> list[ClinicalEntry]:
     """The vital signs an ADT message carries in its OBX segments (a height and weight taken at
     admission); its other OBX segments are not results and are not filed."""
     observations = [read_observation(reader, s, ()) for s in segments if str(s[0]) == "OBX"]
@@ -73,12 +75,13 @@ def read_vital_signs(reader: FieldReader, segments: list[Any], visit: str, sent_
     for o in observations:
         if o.blank or o.value_type == "document" or not is_vital_sign(o.code):
             continue
-        # Named by the visit and the time taken: the same reading resent updates it, a later
-        # one adds to the history.
-        when = o.observed_at or sent_at
-        taken = ResultReport(
-            source_id=f"ADT#{visit}@{when}", code=Coding(), category=Category.OTHER, status=ResultStatus.FINAL
-        )
+        # With its time (OBX-14), a reading is named by the visit and that time: resent, it is
+        # updated; a later one adds to the history. Without one, it is the visit's reading of
+        # that code: the A08 updates that resend it with every change of the visit must not make
+        # a new reading each time; it dates from the admission (PV1-44), else the message.
+        name = f"ADT#{visit}@{o.observed_at}" if o.observed_at else f"ADT#{visit}"
+        taken = ResultReport(source_id=name, code=Coding(), category=Category.OTHER, status=ResultStatus.FINAL)
+        when = o.observed_at or admitted_at or sent_at
         entries.extend(vital_sign_entries(taken, (dataclasses.replace(o, observed_at=when),), sent_at))
     return entries
 
