@@ -156,6 +156,31 @@ def test_a_resent_vitals_message_changes_nothing_and_a_correction_updates_the_re
     assert (len(readings), pulse["value"], pulse["version"]) == (4, "74", 2)
 
 
+def test_vital_signs_in_an_admission_are_readings_and_its_updates_do_not_repeat_them(feed, ana, seeded):
+    patient_id, token = ana
+
+    def admission(event: str, control: str, at: str) -> str:
+        return "\r".join(
+            [
+                f"MSH|^~\\&|CERNER|AMC|PORTAL|AMC|{at}||ADT^{event}|{control}|P|2.3",
+                PID,
+                "PV1|1|I|4W^401^A||||||||||||||||V-7001|||||||||||||||||||||||||20261125060000",
+                "OBX|1|NM|29463-7^Body weight^LN||61.2|kg|||||F",
+                "OBX|2|NM|8302-2^Body height^LN||165|cm|||||F",
+                "OBX|3|ST|ADM-REASON^Reason for admission^CERNER||Observation||||||F",
+            ]
+        )
+
+    feed(admission("A01", "A-1", "20261125061000"), admission("A08", "A-2", "20261125120000"))
+
+    readings = vital_signs(seeded, patient_id, token)
+    assert sorted((r["code"]["code"], r["value"], r["observed_at"]) for r in readings) == [
+        ("29463-7", "61.2", "2026-11-25T06:00:00"),  # measured at admission (PV1-44)
+        ("8302-2", "165", "2026-11-25T06:00:00"),
+    ]
+    assert results(seeded, patient_id, token) == []
+
+
 def test_an_empty_result_line_is_not_shown(feed, ana, seeded):
     patient_id, token = ana
 
