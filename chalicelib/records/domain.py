@@ -107,6 +107,18 @@ class Observation:
     def critical(self) -> bool:
         return any(flag.upper() in CRITICAL_FLAGS for flag in self.flags)
 
+    @property
+    def blank(self) -> bool:
+        """A line with nothing to show (no value, no text, no note), whose status says nothing
+        either: the readers drop it rather than show an empty row. A pending or cancelled line
+        without a value still tells the patient something, and stays."""
+        return (
+            self.value_type == "none"
+            and not self.text.strip()
+            and not self.notes
+            and self.status not in (ResultStatus.PENDING, ResultStatus.CANCELLED)
+        )
+
 
 @dataclass(frozen=True)
 class EmbeddedDocument:
@@ -157,6 +169,7 @@ ENTRY_KINDS = {
     "immunization": "immunizations",
     "visit": "visits",
     "appointment": "appointments",
+    "vital_sign": "vital_signs",  # one reading each (interop.categories decides what is one)
 }
 
 

@@ -1,7 +1,8 @@
-"""The health summary: allergies, conditions, medications, immunizations, visits and
-appointments, a section at a time, newest first by when it happened, one Query per page. The
-patient reads their own; staff read one of their organization's patients to help them on the
-phone: the same entries, all shown at once to both."""
+"""The health summary: allergies, conditions, medications, immunizations, visits, appointments
+and vital signs, a section at a time, newest first by when it happened, one Query per page; and
+the vital signs' history, by measurement, for a chart. The patient reads their own; staff read
+one of their organization's patients to help them on the phone: the same entries, all shown at
+once to both."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.origin import Origin
-from chalicelib.records.domain import ENTRY_KINDS
+from chalicelib.records.domain import CRITICAL_FLAGS, ENTRY_KINDS
 from chalicelib.records.stores import RecordReadPorts
 from chalicelib.records.summary_contract import HealthSummaryQuery
 
@@ -28,7 +29,11 @@ _SECTION_RESOURCES = {
     "immunization": "Immunization",
     "visit": "Encounter",
     "appointment": "Appointment",
+    "vital_sign": "Observation",
 }
+# The history reads at most this many readings (newest first), a page at a time.
+HISTORY_PAGE = 200
+HISTORY_MAX_READINGS = 2000
 _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
 
 
@@ -83,3 +88,64 @@ def list_entries(
         ],
         "next_cursor": cursor or None,
     }
+
+
+def vital_signs_history(
+    ports: RecordReadPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime
+) -> dict[str, Any]:
+    """Each measurement with its numeric readings, oldest first, in the units of its latest
+    reading (readings in other units beside them, never on that line): what a chart draws."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    trends: dict[tuple[str, str], dict[str, Any]] = {}
+    cursor, seen, complete = "", 0, True
+    while True:
+        page, cursor = ports.records.page(scope.patient_id, "", now, HISTORY_PAGE, cursor, prefix="vital_sign#")
+        for reading in page:  # newest first: the first of a measurement sets its units
+            content = reading.content
+            code = content.get("code") or {}
+            if not content.get("numeric") or not code.get("code"):
+                continue
+            units = str(content.get("units") or "")
+            trend = trends.setdefault(
+                _measurement(code),
+                {"code": code, "units": units or None, "points": [], "other_units": []},
+            )
+            same = "".join(units.split()).lower() == "".join(str(trend["units"] or "").split()).lower()
+            (trend["points"] if same else trend["other_units"]).append(
+                {
+                    "result_id": reading.result_id,
+                    "at": content.get("observed_at") or None,
+                    "value": str(content.get("value")),
+                    "units": units or None,
+                    "reference_range": content.get("reference_range") or None,
+                    "flags": content.get("flags") or [],
+                    "critical": any(str(flag).upper() in CRITICAL_FLAGS for flag in content.get("flags") or []),
+                    "outside_window": False,
+                }
+            )
+        seen += len(page)
+        if not cursor:
+            break
+        if seen >= HISTORY_MAX_READINGS:
+            complete = False
+            break
+    for trend in trends.values():
+        for points in (trend["points"], trend["other_units"]):
+            points.sort(key=lambda point: point["at"] or "")
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "vital_signs_history.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="Observation",
+        reason=f"count:{sum(len(t['points']) + len(t['other_units']) for t in trends.values())}",
+    )
+    return {"trends": list(trends.values()), "complete": complete}
+
+
+def _measurement(code: dict[str, Any]) -> tuple[str, str]:
+    """A measurement is its code in its system; "LN" and "http://loinc.org" are one system."""
+    system = str(code.get("system") or "").strip()
+    return ("loinc" if system.upper() in ("LN", "LOINC", "HTTP://LOINC.ORG") else system), str(code["code"])

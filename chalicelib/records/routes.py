@@ -23,7 +23,7 @@ from chalicelib.records.contract import (
     Trends,
 )
 from chalicelib.records.domain import ENTRY_KINDS
-from chalicelib.records.summary_contract import HealthSummaryQuery, HealthSummarySection
+from chalicelib.records.summary_contract import HealthSummaryQuery, HealthSummarySection, VitalSignsHistory
 
 records_routes = Blueprint(__name__)
 # The sections of the health summary, as a path parameter.
@@ -188,11 +188,35 @@ def document_content_link(patient_id: str, document_id: str):
 def patient_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
     """One section of the patient's health summary.
 
-    `section` is one of allergies, conditions, medications, immunizations, visits, appointments;
-    the answer holds the entries under that name.
+    `section` is one of allergies, conditions, medications, immunizations, visits, appointments,
+    vital_signs; the answer holds the entries under that name.
     """
     ports = wiring.container()
     return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section, query, ports.clock.now())
+
+
+@route(
+    records_routes,
+    "/v1/patients/{patient_id}/health-summary/vital_signs/history",
+    access=Access.PATIENT,
+    responses={200: VitalSignsHistory},
+)
+def patient_vital_signs_history(patient_id: str):
+    """The patient's vital signs by measurement, each with its numeric readings over time (for a chart)."""
+    ports = wiring.container()
+    return health_summary.vital_signs_history(ports, *signed_in(_request()), patient_id, ports.clock.now())
+
+
+@route(
+    records_routes,
+    "/v1/staff/patients/{patient_id}/health-summary/vital_signs/history",
+    access=Access.STAFF,
+    responses={200: VitalSignsHistory},
+)
+def staff_vital_signs_history(patient_id: str):
+    """A patient's vital signs by measurement over time, as the patient sees them."""
+    ports = wiring.container()
+    return health_summary.vital_signs_history(ports, *signed_in(_request()), patient_id, ports.clock.now())
 
 
 @route(
@@ -206,8 +230,8 @@ def patient_health_summary(patient_id: str, section: str, query: HealthSummaryQu
 def staff_health_summary(patient_id: str, section: str, query: HealthSummaryQuery):
     """One section of a patient's health summary, as the patient sees it (to help them on the phone).
 
-    `section` is one of allergies, conditions, medications, immunizations, visits, appointments;
-    the answer holds the entries under that name.
+    `section` is one of allergies, conditions, medications, immunizations, visits, appointments,
+    vital_signs; the answer holds the entries under that name.
     """
     ports = wiring.container()
     return health_summary.list_entries(ports, *signed_in(_request()), patient_id, section, query, ports.clock.now())

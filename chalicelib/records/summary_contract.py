@@ -1,5 +1,6 @@
 """What the health summary routes take and give (see kernel/contract.py): one section of a
-patient's allergies, conditions, medications, immunizations, visits or appointments at a time.
+patient's allergies, conditions, medications, immunizations, visits, appointments or vital signs
+at a time, and the vital signs' history by measurement.
 
 Values from the clinical feeds are shown as the sender wrote them (records/contract.py says how).
 """
@@ -12,7 +13,7 @@ from typing import Literal
 from pydantic import Field, RootModel
 
 from chalicelib.kernel.contract import ResponseModel
-from chalicelib.records.contract import NEXT_CURSOR, RecordsPageQuery
+from chalicelib.records.contract import NEXT_CURSOR, RecordsPageQuery, Trend
 
 
 class HealthSummaryQuery(RecordsPageQuery):
@@ -124,6 +125,21 @@ class Appointment(HealthSummaryEntry):
     locations: list[str] = []
 
 
+class VitalSign(HealthSummaryEntry):
+    """One reading (a blood pressure is two: systolic and diastolic, each under its own code)."""
+
+    code: Concept = Field(default_factory=Concept, description="What was measured (LOINC, or the sender's code).")
+    value: str = Field("", description='As sent: "72", "37.2"; or "<35", or a text when it is not a number.')
+    numeric: bool = Field(False, description="The value is a plain number: a point on a chart.")
+    units: str = ""
+    observed_at: str = Field("", description="When it was measured, as precise as sent.")
+    status: str = ""
+    reference_range: str = ""
+    flags: list[str] = []
+    performer: str = ""
+    notes: list[str] = []
+
+
 class AllergiesPage(ResponseModel):
     allergies: list[Allergy]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
@@ -154,9 +170,37 @@ class AppointmentsPage(ResponseModel):
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
+class VitalSignsPage(ResponseModel):
+    vital_signs: list[VitalSign] = Field(description="Readings, newest first by when they were measured.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class VitalSignsHistory(ResponseModel):
+    """Each measurement (heart rate, weight ...) with its numeric readings over time: a chart
+    and a table each. The latest reading of each is the last point of its trend."""
+
+    trends: list[Trend] = Field(
+        description="One per measurement (its coding system and code) and units, the most recently "
+        "measured first; `points` oldest first in the units of its latest reading, `other_units` "
+        "the readings in other units (never drawn on the same line). A point's `result_id` is the "
+        "reading's id."
+    )
+    complete: bool = Field(
+        description="false when the patient has more readings than one answer looks through: the oldest are left out."
+    )
+
+
 class HealthSummarySection(RootModel):  # type: ignore[type-arg]  # (RootModel[...] would be built at import)
     """One section of the health summary, under the section's own name (`{"allergies": [...]}`),
     newest first by when it happened (appointments to come: soonest first)."""
 
     model_config = {"defer_build": True}
-    root: AllergiesPage | ConditionsPage | MedicationsPage | ImmunizationsPage | VisitsPage | AppointmentsPage
+    root: (
+        AllergiesPage
+        | ConditionsPage
+        | MedicationsPage
+        | ImmunizationsPage
+        | VisitsPage
+        | AppointmentsPage
+        | VitalSignsPage
+    )

@@ -298,24 +298,24 @@ def test_a_standalone_lab_observation_is_a_result_of_its_own():
     assert (value.observed_at, value.performer, value.critical) == ("2005-07-05", "Dr Ronald Bone", False)
 
 
-def test_blood_pressure_components_are_shown_one_by_one_and_an_absent_value_says_why():
-    [report] = only(read_fhir(with_patient("uscore_bp-data-absent.json"))).results
+def test_blood_pressure_components_are_vital_signs_one_by_one_and_an_absent_value_says_why():
+    message = only(read_fhir(with_patient("uscore_bp-data-absent.json")))
 
-    assert (report.code.code, report.category) == ("85354-9", Category.OTHER)  # vital signs
-    systolic, diastolic = report.observations
-    assert (systolic.code.code, systolic.value_type, systolic.number, systolic.units) == (
+    assert message.results == ()  # vital signs are the health summary's, not results
+    systolic, diastolic = message.entries
+    assert {systolic.kind, diastolic.kind} == {"vital_sign"}
+    assert (systolic.content["code"]["code"], systolic.content["value"], systolic.content["units"]) == (
         "8480-6",
-        "numeric",
         "109",
         "mmHg",
     )
-    assert (diastolic.code.code, diastolic.value_type, diastolic.number, diastolic.text) == (
+    assert systolic.content["numeric"] is True
+    assert (diastolic.content["code"]["code"], diastolic.content["value"], diastolic.content["numeric"]) == (
         "8462-4",
-        "none",
-        "",
         "Unknown",
+        False,
     )
-    assert systolic.observed_at == diastolic.observed_at == "1999-07-02"
+    assert systolic.content["observed_at"] == diastolic.content["observed_at"] == "1999-07-02"
 
 
 @pytest.mark.parametrize(
@@ -479,17 +479,24 @@ def test_a_synthea_bundle_gives_one_patient_with_all_results():
     # its social security, driver's licence and passport numbers are dropped, and not even counted
     assert [i.type for i in message.patient.identifiers] == ["MR", "MR", "RI"]
     assert "unusable_identifiers" not in message.extra
-    # one CBC report (its urn:uuid results resolved) and 24 observations of their own
-    assert len(message.results) == 25
+    # one CBC report (its urn:uuid results resolved) and 4 smoking statuses of their own; the 20
+    # vital-signs Observations are 24 readings of the health summary (a blood pressure is two)
+    assert len(message.results) == 5
     [cbc] = [r for r in message.results if r.code.code == "58410-2"]
     assert (cbc.category, len(cbc.observations)) == (Category.LAB, 11)
     assert all(o.value_type == "numeric" and o.units for o in cbc.observations)
-    [pressure, *_] = [r for r in message.results if r.code.code == "55284-4"]
-    assert [o.code.code for o in pressure.observations] == ["8462-4", "8480-6"]
+    readings = Counter(e.content["code"]["code"] for e in message.entries if e.kind == "vital_sign")
+    assert readings == {c: 4 for c in ("8302-2", "72514-3", "29463-7", "39156-5", "8462-4", "8480-6")}
     [smoking, *_] = [r for r in message.results if r.code.code == "72166-2"]
     assert (smoking.observations[0].value_type, smoking.observations[0].text) == ("coded", "Former smoker")
     # the rest of the record: visits, conditions, medications and immunizations
-    assert Counter(e.kind for e in message.entries) == {"visit": 6, "condition": 3, "medication": 2, "immunization": 7}
+    assert Counter(e.kind for e in message.entries) == {
+        "visit": 6,
+        "condition": 3,
+        "medication": 2,
+        "immunization": 7,
+        "vital_sign": 24,
+    }
     assert message.extra["ignored"] == {
         "Organization": 2,
         "Practitioner": 2,

@@ -34,7 +34,7 @@ test("the pages a visitor opens from the sign-in page and from emailed links", a
 
 test("the record's pages the journeys do not visit", async ({ page, api }) => {
   await withSession(page, await api.patientSession());
-  for (const section of ["allergies", "conditions", "medications", "immunizations", "visits", "appointments"]) {
+  for (const section of ["allergies", "conditions", "medications", "immunizations", "visits", "appointments", "vital_signs"]) {
     await opened(page, `/health-summary/${section}`, "Health summary");
   }
   await opened(page, "/upcoming", "Results on the way");

@@ -2,7 +2,7 @@
 
 Each FHIR value type becomes the domain's Observation: a number kept as sent, a quantity with its
 comparator, a range or ratio, a code shown by its text, a date or period as text, and no value
-(dataAbsentReason says why). A report's attachment is the file itself (Base64 data) or a URL kept
+(dataAbsentReason says why); one with neither a value nor a reason is dropped. A report's attachment is the file itself (Base64 data) or a URL kept
 as text, never fetched. FHIR result statuses map onto the portal's, "unknown" never shown as final.
 """
 
@@ -68,7 +68,9 @@ def read_observations(entry: Entry) -> list[Observation]:
     if _has_value(resource) or not (components or as_list(resource.get("hasMember"))):
         found.append(_value(resource, coding_of(resource.get("code")), common))
     found.extend(_value(component, coding_of(component.get("code")), common) for component in components)
-    return found
+    # An Observation (or component) with no value[x], no dataAbsentReason and no note says
+    # nothing: it is not shown as an empty row (a pending or cancelled one still says something).
+    return [observation for observation in found if not observation.blank]
 
 
 def _has_value(element: dict[str, Any]) -> bool:

@@ -65,11 +65,15 @@ def read_fhir(document: dict[str, Any]) -> list[ClinicalMessage]:
     }
     for entry in reports:
         patient = doc.subject(entry)
-        patient.results.append(read_report(doc, entry, patient))
+        found = read_report(doc, entry, patient)
+        patient.results.extend([found.report] if found.report else [])
+        patient.entries.extend(found.vital_signs)  # vital signs are the health summary's
     for entry in observations:
         if id(entry.resource) not in listed:
             patient = doc.subject(entry)
-            patient.results.append(read_standalone(doc, entry, patient))
+            found = read_standalone(doc, entry, patient)
+            patient.results.extend([found.report] if found.report else [])
+            patient.entries.extend(found.vital_signs)
     for entry in observations:
         if id(entry.resource) not in doc.included:  # listed only by panels that list each other
             raise Unreadable(

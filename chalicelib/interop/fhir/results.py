@@ -4,13 +4,16 @@ a ResultReport.
 A report holds the Observations it lists (panels expanded in place, each once) and its presented
 forms; an Observation inside a report must be about the report's patient, so a result never lands
 on another chart. The orderer is known only when the document carries the order the result is
-basedOn. The category comes from the diagnostic service section codes the senders use.
+basedOn. The category is interop.categories' decision, from the resource's category codes (the
+diagnostic service sections senders use, FHIR's observation categories), its code and its
+Observations' codes; vital signs leave the results for the health summary.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.interop.categories import Sorted, split
 from chalicelib.interop.fhir.bundle import REFERENCE_TAIL, Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
 from chalicelib.interop.fhir.observations import (
@@ -25,54 +28,8 @@ from chalicelib.interop.fhir.patients import PatientRecord
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
 from chalicelib.records.domain import Category, Observation, ResultReport, ResultStatus, Unreadable
 
-# Diagnostic service sections (HL7 table 0074, also used as DiagnosticReport.category), the
-# observation-category codes, and the LOINC document-ontology parts US Core uses for report notes.
-_LAB = frozenset(
-    {
-        "LAB",
-        "BG",
-        "BLB",
-        "CG",
-        "CH",
-        "GE",
-        "HM",
-        "IMM",
-        "MB",
-        "MCB",
-        "MYC",
-        "OSL",
-        "SR",
-        "TX",
-        "URN",
-        "VR",
-        "laboratory",
-        "LP29693-6",
-    }
-)
-_PATHOLOGY = frozenset({"PAT", "SP", "CP", "AP", "CY", "LP7839-6"})
-_IMAGING = frozenset(
-    {
-        "RAD",
-        "IMG",
-        "CT",
-        "MR",
-        "NMR",
-        "NMS",
-        "US",
-        "RUS",
-        "OUS",
-        "VUS",
-        "CUS",
-        "RX",
-        "XRC",
-        "MAM",
-        "imaging",
-        "LP29684-5",
-    }
-)
 
-
-def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
+def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> Sorted:
     resource = entry.resource
     status = result_status(resource, entry.label)
     code = coding_of(resource.get("code"))
@@ -88,10 +45,10 @@ def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultRe
         if presented is not None:
             observations.append(presented)
     conclusion = as_text(resource.get("conclusion"))
-    return ResultReport(
+    report = ResultReport(
         source_id=source_id(entry),
         code=code,
-        category=_category(resource.get("category")),
+        category=Category.OTHER,
         status=status,
         collected_at=effective_at(resource),
         reported_at=as_text(resource.get("issued")),
@@ -100,9 +57,10 @@ def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> ResultRe
         observations=tuple(observations),
         notes=(conclusion,) if conclusion else (),
     )
+    return split(report, _categories(resource), _as_of(resource))
 
 
-def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> ResultReport:
+def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Sorted:
     """An Observation no report lists: a result of its own (a vital sign, a single test)."""
     resource = entry.resource
     observations = read_observations(entry)
@@ -111,10 +69,10 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Resu
         doc.validate(member.resource, member.label)
         _same_patient(doc, member, patient, entry)
         observations.extend(read_observations(member))
-    return ResultReport(
+    report = ResultReport(
         source_id=source_id(entry),
         code=coding_of(resource.get("code")),
-        category=_category(resource.get("category")),
+        category=Category.OTHER,
         status=result_status(resource, entry.label),
         collected_at=effective_at(resource),
         reported_at=as_text(resource.get("issued")),
@@ -122,6 +80,11 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Resu
         ordering_provider=_ordering(doc, entry),
         observations=tuple(observations),
     )
+    if not observations and report.status not in (ResultStatus.PENDING, ResultStatus.CANCELLED):
+        # No value, no reason for its absence, no component, no member: an empty line of its
+        # own, not a result to show as a blank row (one still pending or withdrawn says something).
+        return Sorted(None)
+    return split(report, _categories(resource), _as_of(resource))
 
 
 def read_document(doc: Document, entry: Entry) -> ResultReport:
@@ -231,15 +194,15 @@ def _same_patient(doc: Document, member: Entry, patient: PatientRecord, report: 
         )
 
 
-def _category(categories: Any) -> Category:
-    for concept in map(as_object, as_list(categories)):
-        for coding in map(as_object, as_list(concept.get("coding"))):
-            code = as_text(coding.get("code"))
-            for codes, category in (
-                (_PATHOLOGY, Category.PATHOLOGY),
-                (_IMAGING, Category.IMAGING),
-                (_LAB, Category.LAB),
-            ):
-                if code in codes or code.upper() in codes:
-                    return category
-    return Category.OTHER
+def _categories(resource: dict[str, Any]) -> list[str]:
+    """Every code of the resource's categories (codes only: a display is no category)."""
+    return [
+        as_text(as_object(coding).get("code"))
+        for concept in map(as_object, as_list(resource.get("category")))
+        for coding in as_list(concept.get("coding"))
+    ]
+
+
+def _as_of(resource: dict[str, Any]) -> str:
+    """When the sender said so, for the vital signs it carries: an older message never wins."""
+    return as_text(as_object(resource.get("meta")).get("lastUpdated")) or as_text(resource.get("issued"))

@@ -16,7 +16,7 @@ from hl7.exceptions import HL7Exception
 
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.patients import read_identifiers, read_patient
-from chalicelib.interop.hl7v2.results import read_document, read_results
+from chalicelib.interop.hl7v2.results import read_document, read_results, read_vital_signs
 from chalicelib.interop.hl7v2.values import iso_time
 from chalicelib.interop.hl7v2.visits import read_appointment, read_visit, visit_number
 from chalicelib.records.domain import ClinicalMessage, SentIdentifier, Unreadable
@@ -54,18 +54,31 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
             if not merged:
                 raise Unreadable("MRG-1 has no prior patient identifier.")
         visit = read_visit(reader, pv1, event, sent_at) if not merged else None
+        vital_signs = (
+            read_vital_signs(
+                reader,
+                segments,
+                visit.source_id if visit else "",
+                iso_time(reader.field(pv1, 44)) if pv1 is not None else "",
+                sent_at,
+            )
+            if not merged
+            else []
+        )
         return ClinicalMessage(
             kind="merge" if merged else "demographics",
             patient=patient,
             merged_from=merged,
             event=event,
-            entries=(visit,) if visit else (),
+            entries=((visit,) if visit else ()) + tuple(vital_signs),
             admitted_at=iso_time(reader.field(pv1, 44)) if pv1 is not None else "",
             discharged_at=iso_time(reader.field(pv1, 45)) if pv1 is not None else "",
         )
     if code == "ORU":
+        # (vital signs are not results: they go to the health summary, as entries)
+        results, vital_signs = read_results(reader, segments, sent_at)
         return ClinicalMessage(
-            kind="results", patient=patient, results=tuple(read_results(reader, segments)), event=event
+            kind="results", patient=patient, results=tuple(results), entries=tuple(vital_signs), event=event
         )
     if code == "MDM":
         # The trigger is MSH-9's (intake requires one), whatever EVN-1 says: senders leave EVN-1 stale.

@@ -7,22 +7,35 @@ else its test and time, so a resent result replaces the one it corrects. Without
 is as final as its least final observation. An MDM document is named by its unique document
 number (TXA-12), and its time is when it was authenticated, else edited, else originated, so
 versions can be told apart.
+
+An OBX with nothing to show (no value, no note) is dropped, and what category a report is, and
+which of its lines are vital signs, is interop.categories' decision: vital signs leave the
+results for the health summary.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from chalicelib.interop.categories import is_vital_sign, split, vital_sign_entries
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.observations import RESULT_STATUS, read_observation
 from chalicelib.interop.hl7v2.values import coding, entity, iso_time, person
-from chalicelib.records.domain import Category, Coding, Observation, ResultReport, ResultStatus, Unreadable
+from chalicelib.records.domain import (
+    Category,
+    ClinicalEntry,
+    Coding,
+    ResultReport,
+    ResultStatus,
+    Unreadable,
+)
 
-_PATHOLOGY_SECTIONS = {"SP", "CP", "AP", "PAT", "CY"}  # (SR serology, TX toxicology are lab: HL7 table 0074)
-_IMAGING_SECTIONS = {"RAD", "CT", "MR", "US", "NMR", "NMS", "XRC", "RX", "IMG", "CUS", "VUS", "RUS", "OUS", "MAM"}
 
-
-def read_results(reader: FieldReader, segments: list[Any]) -> list[ResultReport]:
+def read_results(
+    reader: FieldReader, segments: list[Any], sent_at: str = ""
+) -> tuple[list[ResultReport], list[ClinicalEntry]]:
+    """The reports of an ORU, and the vital-sign readings it carries (``sent_at``: MSH-7)."""
     reports: list[dict[str, Any]] = []
     ordering = ""
     last_obx: dict[str, Any] | None = None
@@ -42,7 +55,35 @@ def read_results(reader: FieldReader, segments: list[Any]) -> list[ResultReport]
                 (last_obx["notes"] if last_obx is not None else reports[-1]["notes"]).append(note)
     if not reports:
         raise Unreadable("The ORU message has no OBR segment.")
-    return [_report(reader, report) for report in reports]
+    results: list[ResultReport] = []
+    vital_signs: list[ClinicalEntry] = []
+    for header in reports:
+        found = split(_report(reader, header), (header["section"],), sent_at)
+        if found.report is not None:
+            results.append(found.report)
+        vital_signs.extend(found.vital_signs)
+    return results, vital_signs
+
+
+def read_vital_signs(
+    reader: FieldReader, segments: list[Any], visit: str, admitted_at: str, sent_at: str
+) -> list[ClinicalEntry]:
+    """The vital signs an ADT message carries in its OBX segments (a height and weight taken at
+    admission); its other OBX segments are not results and are not filed."""
+    observations = [read_observation(reader, s, ()) for s in segments if str(s[0]) == "OBX"]
+    entries: list[ClinicalEntry] = []
+    for o in observations:
+        if o.blank or o.value_type == "document" or not is_vital_sign(o.code):
+            continue
+        # With its time (OBX-14), a reading is named by the visit and that time: resent, it is
+        # updated; a later one adds to the history. Without one, it is the visit's reading of
+        # that code: the A08 updates that resend it with every change of the visit must not make
+        # a new reading each time; it dates from the admission (PV1-44), else the message.
+        name = f"ADT#{visit}@{o.observed_at}" if o.observed_at else f"ADT#{visit}"
+        taken = ResultReport(source_id=name, code=Coding(), category=Category.OTHER, status=ResultStatus.FINAL)
+        when = o.observed_at or admitted_at or sent_at
+        entries.extend(vital_sign_entries(taken, (dataclasses.replace(o, observed_at=when),), sent_at))
+    return entries
 
 
 def _report_header(reader: FieldReader, obr: Any, ordering: str) -> dict[str, Any]:
@@ -66,14 +107,15 @@ def _report_header(reader: FieldReader, obr: Any, ordering: str) -> dict[str, An
 
 
 def _report(reader: FieldReader, header: dict[str, Any]) -> ResultReport:
-    observations = tuple(
-        read_observation(reader, obx["segment"], tuple(obx["notes"])) for obx in header["observations"]
-    )
-    status = RESULT_STATUS.get(header["status"]) or _overall({o.status for o in observations})
+    """The report with its lines; its category is decided by split()."""
+    lines = tuple(read_observation(reader, obx["segment"], tuple(obx["notes"])) for obx in header["observations"])
+    # (the status counts every line, as sent; a blank one is not shown)
+    status = RESULT_STATUS.get(header["status"]) or _overall({o.status for o in lines})
+    observations = tuple(o for o in lines if not o.blank)
     return ResultReport(
         source_id=header["source_id"][:200],
         code=header["code"],
-        category=_category(header["section"], observations),
+        category=Category.OTHER,
         status=status,
         collected_at=header["collected_at"],
         reported_at=header["reported_at"],
@@ -92,16 +134,6 @@ def _overall(statuses: set[ResultStatus]) -> ResultStatus:
         if status in statuses:
             return status
     return ResultStatus.FINAL
-
-
-def _category(section: str, observations: tuple[Observation, ...]) -> Category:
-    if section in _PATHOLOGY_SECTIONS:
-        return Category.PATHOLOGY
-    if section in _IMAGING_SECTIONS:
-        return Category.IMAGING
-    if section or any(o.code.is_loinc or o.value_type in ("numeric", "quantity") for o in observations):
-        return Category.LAB
-    return Category.OTHER
 
 
 # MDM trigger events (HL7 table 0003) by what they do to a document: announce an original (T01,

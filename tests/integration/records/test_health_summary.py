@@ -28,7 +28,7 @@ from tests.integration.test_patient_results import ana, feed  # noqa: F401  (fix
 SENDER = "ehr-fhir"
 OTHER_SENDER = "clinic-fhir"
 SYSTEM = "http://example.org/patient/identifiers"
-SECTIONS = ("allergies", "conditions", "medications", "immunizations", "visits", "appointments")
+SECTIONS = ("allergies", "conditions", "medications", "immunizations", "visits", "appointments", "vital_signs")
 
 
 # -- FHIR documents -----------------------------------------------------------------------------------
@@ -379,7 +379,9 @@ def test_a_synthea_record_fills_conditions_and_immunizations_newest_first(ehr, s
         "Clonazepam [Klonopin]",
         "Carbamazepine[Tegretol]",
     }
-    assert len(results(ehr, patient.patient_id, token)) == 20  # (a page of the 25 results: they are not entries)
+    # the CBC and four smoking statuses are results; the vital signs are the health summary's
+    assert len(results(ehr, patient.patient_id, token)) == 5
+    assert len(section(ehr, patient.patient_id, "vital_signs", token)) == 20  # (a page of its 24 readings)
 
 
 # -- single resources before their Patient ------------------------------------------------------------

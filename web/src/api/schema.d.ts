@@ -836,6 +836,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/health-summary/vital_signs/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's vital signs by measurement, each with its numeric readings over time (for a chart).
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_health_summary_vital_signs_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/health-summary/{section}": {
         parameters: {
             query?: never;
@@ -845,7 +865,7 @@ export interface paths {
         };
         /**
          * One section of the patient's health summary.
-         * @description `section` is one of allergies, conditions, medications, immunizations, visits, appointments; the answer holds the entries under that name. Who may call it: patient accounts.
+         * @description `section` is one of allergies, conditions, medications, immunizations, visits, appointments, vital_signs; the answer holds the entries under that name. Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_health_summary_section"];
         put?: never;
@@ -1301,6 +1321,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/health-summary/vital_signs/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patient's vital signs by measurement over time, as the patient sees them.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_health_summary_vital_signs_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/health-summary/{section}": {
         parameters: {
             query?: never;
@@ -1310,7 +1350,7 @@ export interface paths {
         };
         /**
          * One section of a patient's health summary, as the patient sees it (to help them on the phone).
-         * @description `section` is one of allergies, conditions, medications, immunizations, visits, appointments; the answer holds the entries under that name. Who may call it: staff and admins of an organization.
+         * @description `section` is one of allergies, conditions, medications, immunizations, visits, appointments, vital_signs; the answer holds the entries under that name. Who may call it: staff and admins of an organization.
          */
         get: operations["get_staff_patients_patient_id_health_summary_section"];
         put?: never;
@@ -2507,7 +2547,7 @@ export interface components {
          * @description One section of the health summary, under the section's own name (`{"allergies": [...]}`),
          *     newest first by when it happened (appointments to come: soonest first).
          */
-        HealthSummarySection: components["schemas"]["AllergiesPage"] | components["schemas"]["ConditionsPage"] | components["schemas"]["MedicationsPage"] | components["schemas"]["ImmunizationsPage"] | components["schemas"]["VisitsPage"] | components["schemas"]["AppointmentsPage"];
+        HealthSummarySection: components["schemas"]["AllergiesPage"] | components["schemas"]["ConditionsPage"] | components["schemas"]["MedicationsPage"] | components["schemas"]["ImmunizationsPage"] | components["schemas"]["VisitsPage"] | components["schemas"]["AppointmentsPage"] | components["schemas"]["VitalSignsPage"];
         /** Held */
         Held: {
             /**
@@ -4609,6 +4649,102 @@ export interface components {
             next_cursor: string | null;
             /** Visits */
             visits: components["schemas"]["Visit"][];
+        };
+        /**
+         * VitalSign
+         * @description One reading (a blood pressure is two: systolic and diastolic, each under its own code).
+         */
+        VitalSign: {
+            /** @description What was measured (LOINC, or the sender's code). */
+            code?: components["schemas"]["Concept"];
+            /**
+             * Flags
+             * @default []
+             */
+            flags?: string[];
+            /** Id */
+            id: string;
+            /**
+             * Notes
+             * @default []
+             */
+            notes?: string[];
+            /**
+             * Numeric
+             * @description The value is a plain number: a point on a chart.
+             * @default false
+             */
+            numeric?: boolean;
+            /**
+             * Observed At
+             * @description When it was measured, as precise as sent.
+             * @default
+             */
+            observed_at?: string;
+            /**
+             * Performer
+             * @default
+             */
+            performer?: string;
+            /**
+             * Reference Range
+             * @default
+             */
+            reference_range?: string;
+            /**
+             * Status
+             * @default
+             */
+            status?: string;
+            /**
+             * Units
+             * @default
+             */
+            units?: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When this version was filed.
+             */
+            updated_at: string;
+            /**
+             * Value
+             * @description As sent: "72", "37.2"; or "<35", or a text when it is not a number.
+             * @default
+             */
+            value?: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * VitalSignsHistory
+         * @description Each measurement (heart rate, weight ...) with its numeric readings over time: a chart
+         *     and a table each. The latest reading of each is the last point of its trend.
+         */
+        VitalSignsHistory: {
+            /**
+             * Complete
+             * @description false when the patient has more readings than one answer looks through: the oldest are left out.
+             */
+            complete: boolean;
+            /**
+             * Trends
+             * @description One per measurement (its coding system and code) and units, the most recently measured first; `points` oldest first in the units of its latest reading, `other_units` the readings in other units (never drawn on the same line). A point's `result_id` is the reading's id.
+             */
+            trends: components["schemas"]["Trend"][];
+        };
+        /** VitalSignsPage */
+        VitalSignsPage: {
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
+            /**
+             * Vital Signs
+             * @description Readings, newest first by when they were measured.
+             */
+            vital_signs: components["schemas"]["VitalSign"][];
         };
         /** Worklist */
         Worklist: {
@@ -8648,6 +8784,91 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_health_summary_vital_signs_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VitalSignsHistory"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_health_summary_section: {
         parameters: {
             query?: {
@@ -8661,7 +8882,7 @@ export interface operations {
             header?: never;
             path: {
                 patient_id: string;
-                section: "allergies" | "appointments" | "conditions" | "immunizations" | "medications" | "visits";
+                section: "allergies" | "appointments" | "conditions" | "immunizations" | "medications" | "visits" | "vital_signs";
             };
             cookie?: never;
         };
@@ -10838,6 +11059,91 @@ export interface operations {
             };
         };
     };
+    get_staff_patients_patient_id_health_summary_vital_signs_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VitalSignsHistory"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_staff_patients_patient_id_health_summary_section: {
         parameters: {
             query?: {
@@ -10851,7 +11157,7 @@ export interface operations {
             header?: never;
             path: {
                 patient_id: string;
-                section: "allergies" | "appointments" | "conditions" | "immunizations" | "medications" | "visits";
+                section: "allergies" | "appointments" | "conditions" | "immunizations" | "medications" | "visits" | "vital_signs";
             };
             cookie?: never;
         };

@@ -10,8 +10,17 @@ import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "./PatientPage";
+import { VitalSignsHistory } from "./VitalSigns";
 
-export const sections = ["allergies", "conditions", "medications", "immunizations", "visits", "appointments"] as const;
+export const sections = [
+  "allergies",
+  "conditions",
+  "medications",
+  "immunizations",
+  "visits",
+  "appointments",
+  "vital_signs",
+] as const;
 type Section = (typeof sections)[number];
 type Entry =
   | Schemas["Allergy"]
@@ -19,7 +28,8 @@ type Entry =
   | Schemas["Medication"]
   | Schemas["Immunization"]
   | Schemas["Visit"]
-  | Schemas["Appointment"];
+  | Schemas["Appointment"]
+  | Schemas["VitalSign"];
 type Field = [label: string, value: string];
 const PAGE_SIZE = 20;
 
@@ -67,7 +77,16 @@ function SectionPage({ record, section }: { record: RecordView; section: Section
         </ul>
       </nav>
       <h2>{t(`records.healthSummary.section.${section}`)}</h2>
-      {section === "appointments" ? <Appointments record={record} /> : <Entries record={record} section={section} />}
+      {section === "appointments" ? (
+        <Appointments record={record} />
+      ) : section === "vital_signs" ? (
+        <>
+          <VitalSignsHistory record={record} />
+          <Entries record={record} section={section} />
+        </>
+      ) : (
+        <Entries record={record} section={section} />
+      )}
     </>
   );
 }
@@ -259,6 +278,20 @@ function describe(section: Section, entry: Entry, t: TFunction, language: string
         [f("with"), p.with],
         [f("locations"), p.locations],
         [f("instructions"), p.instructions],
+      );
+      break;
+    }
+    case "vital_signs": {
+      const v = entry as Schemas["VitalSign"];
+      title = v.code?.display || v.code?.code || "";
+      fields.push(
+        [f("reading"), v.value ? `${v.value}${v.units ? ` ${v.units}` : ""}` : undefined],
+        [f("measured"), date(v.observed_at ?? "")],
+        [f("normalRange"), v.reference_range],
+        [f("flags"), v.flags],
+        [f("status"), v.status === "final" ? undefined : v.status],
+        [f("measuredBy"), v.performer],
+        [f("notes"), v.notes],
       );
       break;
     }

@@ -173,6 +173,12 @@ function entriesOf(page: Schemas["HealthSummarySection"], t: T, day: (value: str
       title: v.class || (v.types ?? [])[0] || t("staff.summary.visit"),
       details: present(v.started_at && day(v.started_at), ...(v.locations ?? []), v.provider),
     }));
+  if ("vital_signs" in page)
+    return page.vital_signs.map((r) => ({
+      id: r.id,
+      title: named(r.code ?? {}),
+      details: present(r.value && `${r.value}${r.units ? ` ${r.units}` : ""}`, r.observed_at && day(r.observed_at)),
+    }));
   return page.appointments.map((a) => ({
     id: a.id,
     title: (a.starts_at && day(a.starts_at)) || t("staff.summary.appointment"),
