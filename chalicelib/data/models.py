@@ -355,6 +355,7 @@ class PatientModel(Model):
     created_at = UTCDateTimeAttribute(null=False)
     merged_into = UnicodeAttribute(null=True)  # A40: this record was merged into that patient
     wait_for_review = JSONAttribute(null=True)  # ["pathology", ...]: the patient's choice
+    wait_days = JSONAttribute(null=True)  # {"lab": 3, ...}: the patient's choice
     deceased = BooleanAttribute(null=True)  # absent on records written before it existed: alive
     deceased_on = UnicodeAttribute(null=True)  # ISO date, when the sender gave one
     deceased_as_of = UnicodeAttribute(null=True)  # the sender's time of the statement

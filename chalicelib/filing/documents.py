@@ -136,7 +136,9 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             object_key=object_key,
             listed_at=current.listed_at if current else timed_key(now, rid),
             release_timer=current.release_timer if current is not None and pending else "",
-            held_reason=current.held_reason if current is not None and pending else "",
+            held_reason=(current.held_reason if pending else "")
+            if current
+            else delivery.policy.document_reason(report, kind),
         )
 
     outcome = file_version(ports, patient.patient_id, rid, "document", digest, message_key, next_version)

@@ -27,7 +27,9 @@ def file_result(delivery: Delivery, patient: Patient, report: ResultReport) -> O
         # A new result waits as its policy says; a new version of one not yet released keeps its
         # moment, timer and hold; a correction of a released one is shown at once.
         pending = current is not None and not current.released(now)
-        release_at, waits_for = delivery.policy.release_for(report, now, patient.wait_for_review)
+        release_at, waits_for = delivery.policy.release_for(
+            report, now, patient.wait_for_review, dict(patient.wait_days)
+        )
         version = (current.version + 1) if current else 1
         return StoredResult(
             patient_id=patient.patient_id,

@@ -115,6 +115,7 @@ def file_message(
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
         end_sessions(ports, patient)  # a deceased patient's: before anything new is filed
         released_now = False  # for this patient: the counts run over every patient of the document
+        critical_now = False  # a critical value among what is released now: the notice says they will be called
         filed_here = 0
         for entry in message.entries:
             outcome, _ = FILERS["entry"](delivery, patient, entry)
@@ -141,6 +142,7 @@ def file_message(
                 call_the_patient(ports, patient, stored, now)
             if stored.shown_to_patient(now):
                 released_now = True
+                critical_now = critical_now or stored.critical
             elif not stored.release_timer or outcome == "refiled":
                 announce_later(ports, patient, stored, now)
         patients.append(patient.patient_id)
@@ -157,7 +159,7 @@ def file_message(
                 reason=f"count:{filed_here}",
             )
         if released_now:
-            tell(ports, patient, now)
+            tell(ports, patient, now, critical_now)
     return Filed(tuple(patients), new, changed, tuple(critical), entries_changed, stale)
 
 

@@ -114,6 +114,21 @@ TEMPLATES: dict[str, Template] = {
         inbox=True,
         preference="email_new_results",
     ),
+    # A result with a critical value: the care team calls the patient about it (a worklist item
+    # made when it was filed). The notice says so, and, like every email, nothing of what it is
+    # (not even that it is a result: an email may be read by someone else).
+    "care_team_will_call": Template(
+        subject="Your care team will contact you about something new in your patient portal",
+        lines=(
+            "There is something new for you in the patient portal, and your care team will contact you about it.",
+            "For your privacy we do not say what in email. Sign in to see it.",
+            "If you feel unwell, do not wait for the call: contact your provider's office, or in an emergency call 911.",
+        ),
+        action="Sign in to the portal",
+        path="/",
+        inbox=True,
+        preference="email_new_results",
+    ),
     "email_verification": Template(
         subject="Confirm your email address for the patient portal",
         lines=(

@@ -50,6 +50,8 @@ class Patient:
     # The patient's own choice: results of these categories wait for a clinician's review (staff
     # release them) or for release.policy.REVIEW_WAIT_LIMIT, whichever comes first.
     wait_for_review: tuple[str, ...] = ()
+    # ... or to see results of these categories some days after they are filed: (category, days).
+    wait_days: tuple[tuple[str, int], ...] = ()
     # The EHR recorded the patient's death (HL7 PID-29/30, FHIR Patient.deceased[x]): no invitation,
     # enrollment or sign-in from then on. ``deceased_on`` is the date when the sender gave one
     # (YYYY-MM-DD, or "" ); ``deceased_as_of`` is when the sender said so (MSH-7, meta.lastUpdated),

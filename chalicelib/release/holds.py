@@ -25,7 +25,7 @@ from chalicelib.records.results import summary
 from chalicelib.records.stores import Records
 from chalicelib.release.contract import HoldRequest
 from chalicelib.release.notices import tell
-from chalicelib.release.policy import HELD_UNTIL
+from chalicelib.release.policy import HELD_UNTIL, policy_exception
 from chalicelib.timers import service as timers
 from chalicelib.timers.service import Timers
 
@@ -52,11 +52,15 @@ def _staff_summary(item: StoredResult) -> dict[str, Any]:
     """What the patient would see of a result or document, and when it is or was released."""
     held = item.release_at >= HELD_UNTIL
     shown = document_summary(item) if item.kind == "document" else summary(item)
+    exception = policy_exception(item.held_reason)
     return {
         **shown,
         "released_at": None if held else iso(item.release_at),
         "held": held,
-        "held_reason": item.held_reason or None,
+        # a staff hold's reason, or the patient's own wait; a policy delay's ground is said apart
+        "held_reason": None if exception is not None else item.held_reason or None,
+        "delayed_by_policy": exception is not None,
+        "delay_exception": exception or None,
     }
 
 
@@ -158,7 +162,9 @@ def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, n
     if current.released(now):
         raise Conflict(f"This {current.kind} is released already.")
     released = _set_release(ports, [current, *copies], now, "", now)
-    tell(ports, patient, now)  # before the timers stop: a failure there must not leave the patient untold
+    tell(
+        ports, patient, now, current.critical
+    )  # before the timers stop: a failure there must not leave the patient untold
     _stop_timers(ports, released)
     write_audit(
         ports,

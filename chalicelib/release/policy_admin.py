@@ -1,5 +1,5 @@
 """An organization's release policy, set by its admins: delays per category, document type or
-test code (see release.policy)."""
+test code, each naming the information-blocking exception it relies on (see release.policy)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.errors import ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.release.contract import ReleasePolicyChange
@@ -31,6 +32,17 @@ def set_release_policy(
 ) -> dict[str, Any]:
     # (the request bounds the policy's size; from_json checks what its keys may name)
     policy = ReleasePolicy.from_json(request.model_dump())
+    # Withholding a result from a patient is information blocking unless an exception covers it:
+    # a new delay says which one (a stored one that names none is read as before, until saved).
+    unexplained = policy.unexplained()
+    if unexplained:
+        raise ValidationFailed(
+            "Each delay must name the information-blocking exception it relies on.",
+            [
+                {"field": f"delays.{key}.exception", "issue": "required for a delay: the exception it relies on"}
+                for key in unexplained
+            ],
+        )
     ports.directory.set_release_policy(caller.organization_id, policy.as_json())
     write_audit(
         ports,
@@ -40,5 +52,15 @@ def set_release_policy(
         action=Action.UPDATE,
         resource_type="Organization",
         resource_id=caller.organization_id,
+        # the exceptions the delays now rest on, as codes (the audit reason is short: counts by code)
+        reason=_exceptions_reason(policy),
     )
     return policy.as_json()
+
+
+def _exceptions_reason(policy: ReleasePolicy) -> str:
+    counts: dict[str, int] = {}
+    for key, seconds in policy.delays.items():
+        if seconds:
+            counts[policy.exceptions[key]] = counts.get(policy.exceptions[key], 0) + 1
+    return ",".join(f"{code}:{n}" for code, n in sorted(counts.items())) or "none"

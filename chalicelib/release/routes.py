@@ -120,8 +120,19 @@ def release_preferences(patient_id: str):
     errors=(409,),
 )
 def set_release_preferences(patient_id: str, body: ReleasePreferencesChange):
-    """Choose which categories of new results wait for a clinician's review.
+    """Choose, per category, when new results are shown: at once, after a clinician's review, or after some days.
 
     409 when the patient's record changed at the same time (try again).
     """
     return preferences.set_release_preferences(wiring.container(), *signed_in(_request()), patient_id, body)
+
+
+@route(
+    release_routes,
+    "/v1/staff/patients/{patient_id}/release-preferences",
+    access=Access.STAFF,
+    responses={200: ReleasePreferences},
+)
+def staff_release_preferences(patient_id: str):
+    """The patient's own release preferences, as they chose them (staff read them; only the patient sets them)."""
+    return preferences.release_preferences(wiring.container(), *signed_in(_request()), patient_id)

@@ -276,7 +276,12 @@ def release_policy(portal):
 def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, release_policy):
     api, amara = Api(portal), NewPatient()
     feed = Feed(portal, f"e2e-release-{amara.suffix}")
-    policy = {"delays": {"category:pathology": PATHOLOGY_DELAY, "category:imaging": IMAGING_DELAY}}
+    policy = {
+        "delays": {
+            "category:pathology": {"seconds": PATHOLOGY_DELAY, "exception": "preventing_harm"},
+            "category:imaging": {"seconds": IMAGING_DELAY, "exception": "preventing_harm"},
+        }
+    }
     assert release_policy(policy) == policy
 
     # The EHR registers her, a discharge summary and her health summary follow: all before she

@@ -15,9 +15,14 @@ from tests.integration.identity.conftest import ADMIN_PASSWORD, ADMIN_USER, call
 from tests.integration.test_patient_results import ana, feed, oru  # noqa: F401  (fixtures)
 
 
+def policy_body(delays: dict, exception: str = "preventing_harm") -> dict:
+    """{key: seconds} as the policy API takes it, each delay naming the exception it relies on."""
+    return {"delays": {key: {"seconds": seconds, "exception": exception} for key, seconds in delays.items()}}
+
+
 def set_policy(api, delays: dict) -> None:
     admin = sign_in(api, ADMIN_USER, ADMIN_PASSWORD)
-    answer = call(api, "PUT", "/v1/admin/release-policy", {"delays": delays}, admin)
+    answer = call(api, "PUT", "/v1/admin/release-policy", policy_body(delays), admin)
     assert answer.status_code == 200, answer.json_body
 
 
@@ -111,18 +116,21 @@ def test_a_patient_and_staff_cannot_set_the_policy_and_a_bad_one_is_refused(seed
     assert call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {}}, staff_token).status_code == 403
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     for bad in (
-        {"delays": {"category:astrology": 5}},
-        {"delays": {"category:lab": -1}},
-        {"delays": {"category:lab": 99 * 24 * 3600}},
-        {"delays": {"category:lab": True}},
-        {"delays": {"category:lab": "3600"}},
-        {"delays": {f"code:LN|{n}": 60 for n in range(201)}},
-        {"delays": {"category:lab": 60}, "wait": {}},
+        policy_body({"category:astrology": 5}),
+        policy_body({"category:lab": -1}),
+        policy_body({"category:lab": 99 * 24 * 3600}),
+        policy_body({"category:lab": True}),
+        policy_body({"category:lab": "3600"}),
+        policy_body({f"code:LN|{n}": 60 for n in range(201)}),
+        policy_body({"category:lab": 60}, exception="patient_request"),  # the patient's to ask, not a policy
+        policy_body({"category:lab": 60}, exception="clinician_review"),
+        {"delays": {"category:lab": 60}},  # the form before exceptions were named
+        {**policy_body({"category:lab": 60}), "wait": {}},
         {"wait": {}},
     ):
         assert call(seeded, "PUT", "/v1/admin/release-policy", bad, admin).status_code == 400, bad
     # a key the policy cannot name is explained in the policy's own words
-    unknown = call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {"category:astrology": 5}}, admin)
+    unknown = call(seeded, "PUT", "/v1/admin/release-policy", policy_body({"category:astrology": 5}), admin)
     assert "category:<lab|pathology|imaging|other>" in unknown.json_body["error"]["details"][0]["issue"]
     assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {"delays": {}}
 
@@ -171,3 +179,47 @@ def test_a_document_type_can_wait_too(feed, ana, seeded):
 
     shown = call(seeded, "GET", f"/v1/patients/{patient_id}/documents", token=token).json_body["documents"]
     assert [d["type"] for d in shown] == ["note"]
+
+
+def test_a_delay_must_name_its_information_blocking_exception_and_the_change_is_audited(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+
+    refused = call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {"category:lab": {"seconds": 3600}}}, admin)
+
+    assert refused.status_code == 400
+    assert [d["field"] for d in refused.json_body["error"]["details"]] == ["delays.category:lab.exception"]
+    # "at once" is no delay: it needs no exception
+    at_once = {"delays": {"category:lab": {"seconds": 0}}}
+    assert call(seeded, "PUT", "/v1/admin/release-policy", at_once, admin).status_code == 200
+
+    saved = call(seeded, "PUT", "/v1/admin/release-policy", policy_body({"category:pathology": 3600}, "privacy"), admin)
+
+    assert saved.json_body == {"delays": {"category:pathology": {"seconds": 3600, "exception": "privacy"}}}
+    account_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
+    events, _ = wiring.container().audit_log.by_actor(account_id, 50)
+    changes = sorted((e.recorded_at, e.reason) for e in events if e.event_type == "release_policy.changed")
+    assert [reason for _, reason in changes] == ["none", "privacy:1"]
+
+
+def test_a_policy_stored_before_exceptions_is_read_and_applied_naming_none_and_staff_see_the_ground(
+    feed, ana, seeded, staff_token
+):
+    patient_id, _ = ana
+    # GIVEN a policy saved in the earlier form ({key: seconds})
+    wiring.container().directory.set_release_policy("albany-medical-center", {"delays": {"category:lab": 3600}})
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+
+    read = call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body
+
+    assert read == {"delays": {"category:lab": {"seconds": 3600, "exception": None}}}
+    feed(oru("c-1", "ORD-1", "85"))
+    [waiting] = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/results", token=staff_token).json_body["results"]
+    assert (waiting["delayed_by_policy"], waiting["delay_exception"], waiting["held_reason"]) == (True, None, None)
+    # sent back as read, the admin must now name the exception
+    again = call(seeded, "PUT", "/v1/admin/release-policy", read, admin)
+    assert again.status_code == 400 and "delays.category:lab.exception" in json.dumps(again.json_body)
+
+    set_policy(seeded, {"category:lab": 3600})  # (preventing_harm)
+    feed(oru("c-2", "ORD-2", "90"))
+    listed = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/results", token=staff_token).json_body["results"]
+    assert sorted(str(r["delay_exception"]) for r in listed) == ["None", "preventing_harm"]

@@ -77,6 +77,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "account_ready": ("/", ()),
         "invitation": ("/enroll?code={token}", ("token",)),
         "something_waiting": ("/", ()),
+        "care_team_will_call": ("/", ()),
         "email_verification": ("/verify-email?token={token}", ("token",)),
         "password_reset": ("/reset-password?token={token}", ("token",)),
         "account_setup": ("/account-setup?token={token}", ("token",)),
@@ -687,7 +688,8 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
     from chalicelib.identity.enrollment import DEFAULT_PREFERENCES
 
     assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
-        "something_waiting": "email_new_results"
+        "something_waiting": "email_new_results",
+        "care_team_will_call": "email_new_results",
     }
     for template in TEMPLATES.values():
         assert not (template.inbox and template.params)

@@ -17,7 +17,7 @@ from chalicelib.records import contract as records
 from chalicelib.records import summary_contract as summary
 from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category, ResultStatus
 from chalicelib.release import contract as release
-from chalicelib.release.policy import HOLD_REASONS, REVIEW_WAIT
+from chalicelib.release.policy import DAYS_WAIT, EXCEPTIONS, HOLD_REASONS, REVIEW_WAIT
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,8 @@ from chalicelib.release.policy import HOLD_REASONS, REVIEW_WAIT
         (records.DocumentType, DOCUMENT_TYPES),
         (records.ReportStatus, tuple(s.value for s in ResultStatus)),
         (release.HoldReason, HOLD_REASONS),
-        (release.WaitReason, (REVIEW_WAIT,)),
+        (release.WaitReason, (REVIEW_WAIT, DAYS_WAIT)),
+        (release.BlockingException, EXCEPTIONS),
         (release.DocumentCategory, tuple(f"document:{t}" for t in DOCUMENT_TYPES)),
         (patients.Sex, SEXES),
         (patients.PortalStatus, tuple(s.value for s in DomainPortalStatus)),
@@ -40,6 +41,7 @@ from chalicelib.release.policy import HOLD_REASONS, REVIEW_WAIT
         "report-status",
         "hold-reason",
         "wait-reason",
+        "blocking-exception",
         "document-category",
         "sex",
         "portal-status",

@@ -181,7 +181,9 @@ def downloaded(api, aws, patient_id: str, document_id: str, token: str) -> bytes
 
 def set_policy(api, delays: dict) -> None:
     admin = sign_in(api, ADMIN_USER, ADMIN_PASSWORD)
-    answer = call(api, "PUT", "/v1/admin/release-policy", {"delays": delays}, admin)
+    from tests.integration.test_release_policy import policy_body
+
+    answer = call(api, "PUT", "/v1/admin/release-policy", policy_body(delays), admin)
     assert answer.status_code == 200, answer.json_body
 
 

@@ -7,7 +7,15 @@ import { fakeApi, renderAt } from "../test/render";
 import { adminMe } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
-const policy = { delays: { "category:pathology": 345600, "code:LN|2823-3": 5400 } };
+import type { Schemas } from "../api/client";
+
+const policy: Schemas["ReleasePolicy"] = {
+  delays: {
+    "category:pathology": { seconds: 345600, exception: "preventing_harm" },
+    // saved before exceptions were recorded: the page asks for one
+    "code:LN|2823-3": { seconds: 5400, exception: null },
+  },
+};
 
 function group(name: string) {
   return screen.getByRole("group", { name });
@@ -33,10 +41,21 @@ describe("release policy", () => {
     expect((within(test).getByLabelText("Coding system") as HTMLInputElement).value).toBe("LN");
     expect((within(test).getByLabelText("Test code") as HTMLInputElement).value).toBe("2823-3");
     expect(within(test).getByText("Shown 90 minutes after it is filed.")).toBeTruthy();
+    // each wait names its exception, in plain words; one that names none says it needs one
+    expect((within(pathology).getByLabelText("Exception this wait relies on") as HTMLSelectElement).value).toBe(
+      "preventing_harm",
+    );
+    expect(within(pathology).getByText(/likely endanger the life or physical safety/)).toBeTruthy();
+    expect((within(test).getByLabelText("Exception this wait relies on") as HTMLSelectElement).value).toBe("");
+    expect(within(test).getByText(/name the information-blocking exception that allows it/)).toBeTruthy();
+    expect(within(group("Laboratory results")).queryByLabelText("Exception this wait relies on")).toBeNull();
+    // the law's rule, and what a policy never delays
+    expect(screen.getByText(/A wait only so that a clinician can review results first is likely information blocking/)).toBeTruthy();
+    expect(screen.getByText(/A critical result is never delayed by this policy/)).toBeTruthy();
     // what a policy cannot do is said too: staff hold results one at a time
     expect(screen.getByText(/staff hold or release one result at a time/)).toBeTruthy();
     await expectAccessible();
-  });
+  }, 20_000); // axe and a long form: room for a busy machine
 
   it("replaces the policy with what the admin set, and says it applies from now on", async () => {
     setToken("tok-1");
@@ -52,6 +71,7 @@ describe("release policy", () => {
     const lab = group("Laboratory results");
     await user.type(within(lab).getByLabelText("Wait"), "2");
     expect(within(lab).getByText("Shown 2 hours after it is filed.")).toBeTruthy();
+    await user.selectOptions(within(lab).getByLabelText("Exception this wait relies on"), "Privacy (45 CFR 171.202)");
     await user.clear(within(group("Pathology results")).getByLabelText("Wait"));
     await user.click(screen.getByRole("button", { name: "Remove test 1" }));
     await user.click(screen.getByRole("button", { name: "Add a test" }));
@@ -60,12 +80,18 @@ describe("release policy", () => {
     await user.type(within(test).getByLabelText("Test code"), "4548-4");
     await user.type(within(test).getByLabelText("Wait"), "1");
     await user.selectOptions(within(test).getByLabelText("Unit"), "days");
+    await user.selectOptions(within(test).getByLabelText("Exception this wait relies on"), "Infeasibility (45 CFR 171.204)");
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
 
     expect((await screen.findByRole("status")).textContent).toMatch(/applies to results and documents filed from now on/);
     const put = calls.find((call) => call.method === "PUT");
-    expect(put?.body).toEqual({ delays: { "category:lab": 7200, "code:http://loinc.org|4548-4": 86400 } });
-  });
+    expect(put?.body).toEqual({
+      delays: {
+        "category:lab": { seconds: 7200, exception: "privacy" },
+        "code:http://loinc.org|4548-4": { seconds: 86400, exception: "infeasibility" },
+      },
+    });
+  }, 20_000); // axe and a long form: room for a busy machine
 
   it("says what is wrong next to each setting before sending anything", async () => {
     setToken("tok-1");
@@ -82,11 +108,16 @@ describe("release policy", () => {
     await user.selectOptions(within(imaging).getByLabelText("Unit"), "days");
     await user.click(screen.getByRole("button", { name: "Add a test" }));
     await user.type(within(group("Test 1")).getByLabelText("Test code"), "2823-3");
+    await user.type(within(group("Pathology results")).getByLabelText("Wait"), "4");
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
 
     expect(within(group("Laboratory results")).getByText(/Enter a whole number/)).toBeTruthy();
     expect(within(group("Imaging results")).getByText("The longest wait is 30 days.")).toBeTruthy();
     expect(within(group("Test 1")).getByText(/Enter the coding system/)).toBeTruthy();
+    // a wait without the exception it relies on is not sent
+    const ground = within(group("Pathology results")).getByLabelText("Exception this wait relies on");
+    expect(within(group("Pathology results")).getByText("Choose the exception this wait relies on, or remove the wait.")).toBeTruthy();
+    expect(ground.getAttribute("aria-invalid")).toBe("true");
     const wait = within(group("Laboratory results")).getByLabelText("Wait");
     expect(wait.getAttribute("aria-invalid")).toBe("true");
     expect(document.activeElement).toBe(wait); // the first field to fix
@@ -105,7 +136,8 @@ describe("release policy", () => {
           ? {
               status: 400,
               body: apiError("validation_failed", "The release policy is not valid.", [
-                { field: "delays.category:imaging", issue: "a delay is 0 to 2592000 seconds" },
+                { field: "delays.category:imaging.seconds", issue: "a delay is 0 to 2592000 seconds" },
+                { field: "delays.category:imaging.exception", issue: "one of preventing_harm, privacy" },
               ]),
             }
           : { status: 409, body: apiError("conflict", "The organization changed at the same time; try again.") },
@@ -114,8 +146,10 @@ describe("release policy", () => {
     await screen.findByRole("group", { name: "Imaging results" });
     const user = userEvent.setup();
     await user.type(within(group("Imaging results")).getByLabelText("Wait"), "3");
+    await user.selectOptions(within(group("Imaging results")).getByLabelText("Exception this wait relies on"), "Security (45 CFR 171.203)");
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
     expect(await within(group("Imaging results")).findByText("A delay is 0 to 2592000 seconds.")).toBeTruthy();
+    expect(within(group("Imaging results")).getByText("One of preventing_harm, privacy.")).toBeTruthy();
 
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
     expect(await screen.findByText("The organization changed at the same time; try again.")).toBeTruthy();

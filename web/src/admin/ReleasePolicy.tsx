@@ -21,10 +21,15 @@ const MAX_ENTRIES = 200;
 const SYSTEM = /^[A-Za-z0-9._:/-]{1,100}$/;
 const CODE = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** A delay as the form holds it: an amount ("" for "at once") and its unit. */
+type Exception = NonNullable<Schemas["PolicyDelay"]["exception"]>;
+// The information-blocking exceptions a wait may rest on (45 CFR 171.201 to 171.205), the likeliest first.
+const exceptions: Exception[] = ["preventing_harm", "privacy", "security", "infeasibility", "health_it_performance"];
+
+/** A delay as the form holds it: an amount ("" for "at once"), its unit, and the exception it rests on. */
 interface Delay {
   amount: string;
   unit: Unit;
+  exception: Exception | "";
 }
 
 interface TestRule extends Delay {
@@ -38,31 +43,34 @@ interface Form {
   tests: TestRule[];
 }
 
-const atOnce: Delay = { amount: "", unit: "hours" };
+const atOnce: Delay = { amount: "", unit: "hours", exception: "" };
 
 /** Seconds in the largest unit that divides them evenly (345600 is "4 days", 5400 "90 minutes"). */
-function delayOf(seconds: number): Delay {
+function delayOf({ seconds, exception }: Schemas["PolicyDelay"]): Delay {
   if (seconds === 0) return atOnce;
+  const ground = exception ?? "";
   for (const unit of ["days", "hours", "minutes"] as const) {
-    if (seconds % units[unit] === 0) return { amount: String(seconds / units[unit]), unit };
+    if (seconds % units[unit] === 0) return { amount: String(seconds / units[unit]), unit, exception: ground };
   }
-  return { amount: String(Math.max(1, Math.round(seconds / 60))), unit: "minutes" };
+  return { amount: String(Math.max(1, Math.round(seconds / 60))), unit: "minutes", exception: ground };
 }
 
 function formOf(policy: Schemas["ReleasePolicy"]): Form {
   const byKey: Record<string, Delay> = {};
   const tests: TestRule[] = [];
   let row = 0;
-  for (const [key, seconds] of Object.entries(policy.delays)) {
+  for (const [key, delay] of Object.entries(policy.delays)) {
     if (key.startsWith("code:")) {
       const [system, ...code] = key.slice(5).split("|");
-      tests.push({ row: row++, system: system ?? "", code: code.join("|"), ...delayOf(seconds) });
+      tests.push({ row: row++, system: system ?? "", code: code.join("|"), ...delayOf(delay) });
     } else {
-      byKey[key] = delayOf(seconds);
+      byKey[key] = delayOf(delay);
     }
   }
   return { byKey, tests };
 }
+
+type PolicyDelay = Schemas["PolicyDelayChange"];
 
 const testKey = (rule: TestRule) => `code:${rule.system.trim()}|${rule.code.trim()}`;
 
@@ -72,11 +80,11 @@ const testKey = (rule: TestRule) => `code:${rule.system.trim()}|${rule.code.trim
  * problem at once, next to its field; the API checks the same rules again.
  */
 function policyOf(form: Form, t: TFunction) {
-  const delays: Record<string, number> = {};
+  const delays: Record<string, PolicyDelay> = {};
   const problems: Record<string, string> = {};
   const seconds = (delay: Delay, field: string): number | null => {
     const text = delay.amount.trim();
-    if (text === "" || text === "0") return 0;
+    if (text === "" || /^0+$/.test(text)) return 0;
     if (!/^\d+$/.test(text)) {
       problems[field] = t("admin.policy.wholeNumber");
       return null;
@@ -86,11 +94,18 @@ function policyOf(form: Form, t: TFunction) {
       problems[field] = t("admin.policy.tooLong");
       return null;
     }
+    // A wait withholds results from patients: it names the exception that allows it.
+    if (delay.exception === "") {
+      problems[`${field}-exception`] = t("admin.policy.exceptionMissing");
+      return null;
+    }
     return value;
   };
+  const entry = (delay: Delay, value: number): PolicyDelay =>
+    value ? { seconds: value, exception: delay.exception || null } : { seconds: 0 };
   for (const [key, delay] of Object.entries(form.byKey)) {
     const value = seconds(delay, key);
-    if (value) delays[key] = value; // "at once" is the default: not written
+    if (value) delays[key] = entry(delay, value); // "at once" is the default: not written
   }
   for (const rule of form.tests) {
     const field = `test-${rule.row}`;
@@ -99,7 +114,7 @@ function policyOf(form: Form, t: TFunction) {
     const value = seconds(rule, `${field}-delay`);
     if (problems[`${field}-system`] || problems[`${field}-code`] || value === null) continue;
     if (testKey(rule) in delays) problems[`${field}-code`] = t("admin.policy.duplicate");
-    else delays[testKey(rule)] = value; // a test's own "at once" wins over its category's delay
+    else delays[testKey(rule)] = entry(rule, value); // a test's own "at once" wins over its category's delay
   }
   return { delays, problems };
 }
@@ -133,6 +148,7 @@ function PolicyLoader({ token }: { token: string }) {
             <li>{t("admin.policy.ruleFromNow")}</li>
             <li>{t("admin.policy.ruleHolds")}</li>
             <li>{t("admin.policy.rulePatientWaits")}</li>
+            <li>{t("admin.policy.ruleCritical")}</li>
           </ul>
         </div>
       </div>
@@ -149,6 +165,7 @@ function DelayInput({
   hint,
   delay,
   error,
+  exceptionError,
   onChange,
 }: {
   name: string;
@@ -156,10 +173,13 @@ function DelayInput({
   hint?: string;
   delay: Delay;
   error?: string;
+  exceptionError?: string;
   onChange: (delay: Delay) => void;
 }) {
   const { t } = useTranslation();
   const id = `field-${name}`;
+  // The exception is asked for once there is a wait (anything but empty or 0).
+  const waits = delay.amount.trim() !== "" && !/^0+$/.test(delay.amount.trim());
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div className={`usa-form-group${error ? " usa-form-group--error" : ""}`}>
@@ -211,6 +231,36 @@ function DelayInput({
           </div>
         </div>
         <p className="margin-top-1 margin-bottom-0 text-base-dark">{delayWords(delay, t)}</p>
+        {waits && (
+          <div className={`margin-top-1${exceptionError ? " usa-form-group--error padding-left-1" : ""}`}>
+            <label className={`usa-label margin-top-1${exceptionError ? " usa-label--error" : ""}`} htmlFor={`${id}-exception`}>
+              {t("admin.policy.exception")}
+            </label>
+            <div className="usa-hint" id={`${id}-exception-hint`}>
+              {delay.exception ? t(`admin.policy.exceptionHint.${delay.exception}`) : t("admin.policy.exceptionNeeded")}
+            </div>
+            {exceptionError && (
+              <span className="usa-error-message" id={`${id}-exception-error`} role="alert">
+                {exceptionError}
+              </span>
+            )}
+            <select
+              className={`usa-select${exceptionError ? " usa-input--error" : ""}`}
+              id={`${id}-exception`}
+              value={delay.exception}
+              aria-invalid={exceptionError ? true : undefined}
+              aria-describedby={`${id}-exception-hint` + (exceptionError ? ` ${id}-exception-error` : "")}
+              onChange={(event) => onChange({ ...delay, exception: event.target.value as Exception | "" })}
+            >
+              <option value="">{t("admin.policy.pickException")}</option>
+              {exceptions.map((code) => (
+                <option key={code} value={code}>
+                  {t(`admin.policy.exceptionName.${code}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
       </fieldset>
     </div>
   );
@@ -233,7 +283,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
   const [saved, setSaved] = useState(false);
 
   const save = useMutation({
-    mutationFn: async (delays: Record<string, number>) => {
+    mutationFn: async (delays: Record<string, PolicyDelay>) => {
       const { data, error } = await api.PUT("/v1/admin/release-policy", { body: { delays } });
       if (data === undefined) throw error;
       return data;
@@ -249,7 +299,8 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
       setSaved(true);
     },
     onError: (error) => {
-      // The API names a key it refuses ("delays.category:lab"): its sentence goes next to that field.
+      // The API names a key it refuses ("delays.category:lab", "delays.category:lab.exception"):
+      // its sentence goes next to that field.
       if (!isErrorBody(error)) {
         setGeneral([t("errors.network")]);
         return;
@@ -257,9 +308,12 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
       const fields: Record<string, string> = {};
       const rest: string[] = [error.error.message];
       for (const detail of error.error.details) {
-        const key = detail.field?.startsWith("delays.") ? detail.field.slice(7) : "";
+        const path = detail.field?.startsWith("delays.") ? detail.field.slice(7) : "";
+        const part = /\.(seconds|exception)$/.exec(path)?.[1];
+        const key = part ? path.slice(0, -part.length - 1) : path;
         const rule = form.tests.find((r) => testKey(r) === key);
-        const field = rule ? `test-${rule.row}-delay` : key in form.byKey || key.startsWith("category:") || key.startsWith("document:") ? key : "";
+        const named = rule ? `test-${rule.row}-delay` : key in form.byKey || key.startsWith("category:") || key.startsWith("document:") ? key : "";
+        const field = named && part === "exception" ? `${named}-exception` : named;
         const issue = detail.issue ? sentence(detail.issue) : undefined;
         if (field) fields[field] ??= issue ?? error.error.message;
         else if (issue && !rest.includes(issue)) rest.push(issue);
@@ -275,7 +329,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
   // user lands on it with its message.
   function focusFirstWrong(fields: Record<string, string>) {
     const ids = Object.keys(fields).map((field) => `field-${field}`);
-    const first = [...(formRef.current?.querySelectorAll<HTMLInputElement>("input") ?? [])].find((input) =>
+    const first = [...(formRef.current?.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select") ?? [])].find((input) =>
       ids.includes(input.id),
     );
     first?.focus();
@@ -323,6 +377,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
             hint={t(`admin.policy.categoryHint.${category}`)}
             delay={form.byKey[key] ?? atOnce}
             error={problems[key]}
+            exceptionError={problems[`${key}-exception`]}
             onChange={(delay) => setDelay(key, delay)}
           />
         );
@@ -340,6 +395,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
             hint={type === "discharge-summary" ? t("admin.policy.dischargeHint") : undefined}
             delay={form.byKey[key] ?? atOnce}
             error={problems[key]}
+            exceptionError={problems[`${key}-exception`]}
             onChange={(delay) => setDelay(key, delay)}
           />
         );
@@ -385,6 +441,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
               label={t("admin.policy.testDelay", { number })}
               delay={rule}
               error={problems[`${field}-delay`]}
+              exceptionError={problems[`${field}-delay-exception`]}
               onChange={(delay) => setTest(rule.row, delay)}
             />
             <button

@@ -889,7 +889,7 @@ export interface paths {
          */
         get: operations["get_patients_patient_id_release_preferences"];
         /**
-         * Choose which categories of new results wait for a clinician's review.
+         * Choose, per category, when new results are shown: at once, after a clinician's review, or after some days.
          * @description 409 when the patient's record changed at the same time (try again). Who may call it: patient accounts.
          */
         put: operations["put_patients_patient_id_release_preferences"];
@@ -1375,6 +1375,26 @@ export interface paths {
          * @description 409 when the patient has no portal account, it is managed by another organization, or the change does not apply to its state. Who may call it: staff and admins of an organization.
          */
         post: operations["post_staff_patients_patient_id_portal_access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/patients/{patient_id}/release-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's own release preferences, as they chose them (staff read them; only the patient sets them).
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_release_preferences"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3408,6 +3428,27 @@ export interface components {
              */
             type: "pointer";
         };
+        /** PolicyDelay */
+        PolicyDelay: {
+            /**
+             * Exception
+             * @description The information-blocking exception (45 CFR 171) the delay relies on: preventing_harm (171.201), privacy (171.202), security (171.203), infeasibility (171.204) or health_it_performance (171.205). Required for a delay of more than 0 seconds. A patient's own wish to wait is their release preference, never a policy. Null on a delay saved before exceptions were recorded: name one when saving.
+             */
+            exception: ("preventing_harm" | "privacy" | "security" | "infeasibility" | "health_it_performance") | null;
+            /** Seconds */
+            seconds: number;
+        };
+        /** PolicyDelayChange */
+        PolicyDelayChange: {
+            /**
+             * Exception
+             * @description The information-blocking exception (45 CFR 171) the delay relies on: preventing_harm (171.201), privacy (171.202), security (171.203), infeasibility (171.204) or health_it_performance (171.205). Required for a delay of more than 0 seconds. A patient's own wish to wait is their release preference, never a policy.
+             * @default null
+             */
+            exception?: ("preventing_harm" | "privacy" | "security" | "infeasibility" | "health_it_performance") | null;
+            /** Seconds */
+            seconds: number;
+        };
         /** PortalAccessChange */
         PortalAccessChange: {
             /**
@@ -3651,14 +3692,52 @@ export interface components {
              */
             recovery_codes: string[];
         };
+        /** ReleaseChoice */
+        ReleaseChoice: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "lab" | "pathology" | "imaging" | "other";
+            /**
+             * Days
+             * @description The days of an after_days choice; null otherwise.
+             */
+            days: number | null;
+            /**
+             * Release
+             * @enum {string}
+             */
+            release: "at_once" | "after_review" | "after_days";
+        };
+        /** ReleaseChoiceChange */
+        ReleaseChoiceChange: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "lab" | "pathology" | "imaging" | "other";
+            /**
+             * Days
+             * @description For after_days only: 1 to 30.
+             * @default null
+             */
+            days?: number | null;
+            /**
+             * Release
+             * @description at_once; after_review: when staff release it after a clinician's review, or after longest_wait_days at most; after_days: `days` days after it is filed.
+             * @enum {string}
+             */
+            release: "at_once" | "after_review" | "after_days";
+        };
         /** ReleasePolicy */
         ReleasePolicy: {
             /**
              * Delays
-             * @description Seconds to wait before showing a result, by `category:<lab|pathology|imaging|other>`, `document:<discharge-summary|visit-summary|report|note>` or `code:<system>|<code>` (a code's own delay wins over its category's). Anything not named is shown at once; `{}` shows everything at once.
+             * @description How long to wait before showing a result, by `category:<lab|pathology|imaging|other>`, `document:<discharge-summary|visit-summary|report|note>` or `code:<system>|<code>` (a code's own delay wins over its category's). Anything not named is shown at once; `{}` shows everything at once. A critical result is never delayed by the policy.
              */
             delays: {
-                [key: string]: number;
+                [key: string]: components["schemas"]["PolicyDelay"];
             };
         };
         /**
@@ -3668,27 +3747,48 @@ export interface components {
         ReleasePolicyChange: {
             /**
              * Delays
-             * @description Seconds to wait before showing a result, by `category:<lab|pathology|imaging|other>`, `document:<discharge-summary|visit-summary|report|note>` or `code:<system>|<code>` (a code's own delay wins over its category's). Anything not named is shown at once; `{}` shows everything at once.
+             * @description How long to wait before showing a result, by `category:<lab|pathology|imaging|other>`, `document:<discharge-summary|visit-summary|report|note>` or `code:<system>|<code>` (a code's own delay wins over its category's). Anything not named is shown at once; `{}` shows everything at once. A critical result is never delayed by the policy.
              */
             delays: {
-                [key: string]: number;
+                [key: string]: components["schemas"]["PolicyDelayChange"];
             };
         };
         /** ReleasePreferences */
         ReleasePreferences: {
+            /**
+             * Choices
+             * @description When new results of each category are shown, every category.
+             */
+            choices: components["schemas"]["ReleaseChoice"][];
             /**
              * Longest Wait Days
              * @description How long a result waits for that review at most.
              */
             longest_wait_days: number;
             /**
+             * Most Days
+             * @description The most days an after_days choice may wait.
+             */
+            most_days: number;
+            /**
              * Wait For Review
              * @description Categories whose new results wait for a clinician's review (staff release them).
              */
             wait_for_review: ("lab" | "pathology" | "imaging" | "other")[];
         };
-        /** ReleasePreferencesChange */
+        /**
+         * ReleasePreferencesChange
+         * @description Either ``choices`` (a category not named is shown at once) or, as before, ``wait_for_review``
+         *     (the categories that wait for a review; the others keep an after_days choice, or are at once).
+         *     Both may be sent (a GET answer sent back as it is) when they agree.
+         */
         ReleasePreferencesChange: {
+            /**
+             * Choices
+             * @description When new results of each category are shown to the patient.
+             * @default null
+             */
+            choices?: components["schemas"]["ReleaseChoiceChange"][] | null;
             /**
              * Longest Wait Days
              * @description Read-only: accepted so that a GET answer may be sent back as it is, and ignored.
@@ -3696,10 +3796,17 @@ export interface components {
              */
             longest_wait_days?: number | null;
             /**
+             * Most Days
+             * @description Read-only, and ignored (as longest_wait_days).
+             * @default null
+             */
+            most_days?: number | null;
+            /**
              * Wait For Review
              * @description Categories whose new results wait for a clinician's review.
+             * @default null
              */
-            wait_for_review: ("lab" | "pathology" | "imaging" | "other")[];
+            wait_for_review?: ("lab" | "pathology" | "imaging" | "other")[] | null;
         };
         /** Released */
         Released: {
@@ -4150,6 +4257,16 @@ export interface components {
              * @description The media type of the file GET .../content links to.
              */
             content_type: string;
+            /**
+             * Delay Exception
+             * @description The information-blocking exception the policy delay rests on; null when none was named (a policy saved before exceptions were recorded) or when the policy did not delay it.
+             */
+            delay_exception: ("preventing_harm" | "privacy" | "security" | "infeasibility" | "health_it_performance") | null;
+            /**
+             * Delayed By Policy
+             * @description Delayed by the organization's release policy (then delay_exception says on what ground).
+             */
+            delayed_by_policy: boolean;
             /** Document Id */
             document_id: string;
             /**
@@ -4158,7 +4275,7 @@ export interface components {
              */
             held: boolean;
             /** Held Reason */
-            held_reason: ("clinician_review" | "patient_request" | "legal_hold" | "harm_exception" | "other") | "patient_waits_for_review" | null;
+            held_reason: ("clinician_review" | "patient_request" | "legal_hold" | "harm_exception" | "other") | ("patient_waits_for_review" | "patient_waits_days") | null;
             /**
              * Released At
              * @description When it is or was shown to the patient; null while held.
@@ -4217,12 +4334,22 @@ export interface components {
              */
             critical: boolean;
             /**
+             * Delay Exception
+             * @description The information-blocking exception the policy delay rests on; null when none was named (a policy saved before exceptions were recorded) or when the policy did not delay it.
+             */
+            delay_exception: ("preventing_harm" | "privacy" | "security" | "infeasibility" | "health_it_performance") | null;
+            /**
+             * Delayed By Policy
+             * @description Delayed by the organization's release policy (then delay_exception says on what ground).
+             */
+            delayed_by_policy: boolean;
+            /**
              * Held
              * @description Held back by staff (or waiting for a review the patient asked for).
              */
             held: boolean;
             /** Held Reason */
-            held_reason: ("clinician_review" | "patient_request" | "legal_hold" | "harm_exception" | "other") | "patient_waits_for_review" | null;
+            held_reason: ("clinician_review" | "patient_request" | "legal_hold" | "harm_exception" | "other") | ("patient_waits_for_review" | "patient_waits_days") | null;
             /**
              * Name
              * @description The test's name, else its code.
@@ -11299,6 +11426,91 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_patients_patient_id_release_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleasePreferences"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

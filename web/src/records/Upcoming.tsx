@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
-import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, isErrorBody, load, noErrors, sentence } from "../api/errors";
 import { whenText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
@@ -88,10 +88,10 @@ function Preferences({ record: { patientId, token } }: { record: RecordView }) {
       {preferences.data && (
         <PreferencesForm
           saved={preferences.data}
-          save={async (wait) => {
+          save={async (choices) => {
             const answer = await api.PUT("/v1/patients/{patient_id}/release-preferences", {
               params: { path: { patient_id: patientId } },
-              body: { wait_for_review: wait },
+              body: { choices },
             });
             if (answer.data === undefined) throw answer.error;
             queryClient.setQueryData(key, answer.data);
@@ -103,62 +103,135 @@ function Preferences({ record: { patientId, token } }: { record: RecordView }) {
   );
 }
 
+type When = Schemas["ReleaseChoice"]["release"];
+type ChoiceChange = Schemas["ReleaseChoiceChange"];
+const whens: When[] = ["at_once", "after_review", "after_days"];
+/** A category's choice as the form holds it: the days as typed. */
+type Draft = Record<Category, { release: When; days: string }>;
+
+function draftOf(saved: Schemas["ReleasePreferences"]): Draft {
+  const draft = Object.fromEntries(categories.map((c) => [c, { release: "at_once" as When, days: "" }])) as Draft;
+  for (const choice of saved.choices) {
+    if (choice.category in draft) draft[choice.category] = { release: choice.release, days: choice.days ? String(choice.days) : "" };
+  }
+  return draft;
+}
+
+/** Problems by category, from the API's "choices.<index>.<field>" (the choices go in the order of categories). */
+function categoryErrors(error: unknown): Partial<Record<Category, string>> {
+  const found: Partial<Record<Category, string>> = {};
+  if (!isErrorBody(error)) return found;
+  for (const detail of error.error.details) {
+    const index = /^choices\.(\d+)\./.exec(detail.field ?? "")?.[1];
+    const category = index === undefined ? undefined : categories[Number(index)];
+    if (category && detail.issue) found[category] ??= sentence(detail.issue);
+  }
+  return found;
+}
+
 function PreferencesForm({
   saved,
   save,
 }: {
   saved: Schemas["ReleasePreferences"];
-  save: (wait: Category[]) => Promise<Schemas["ReleasePreferences"]>;
+  save: (choices: ChoiceChange[]) => Promise<Schemas["ReleasePreferences"]>;
 }) {
   const { t } = useTranslation();
-  const [wait, setWait] = useState<Category[]>(saved.wait_for_review);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(saved));
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [wrong, setWrong] = useState<Partial<Record<Category, string>>>({});
   const change = useMutation({
-    mutationFn: () => save(wait),
-    onMutate: () => setErrors(noErrors),
-    onError: (error) => setErrors(formErrors(error, ["wait_for_review"], t("errors.network"))),
+    mutationFn: (choices: ChoiceChange[]) => save(choices),
+    onMutate: () => {
+      setErrors(noErrors);
+      setWrong({});
+    },
+    onError: (error) => {
+      const byCategory = categoryErrors(error);
+      setWrong(byCategory);
+      const found = formErrors(error, ["wait_for_review"], t("errors.network"));
+      // what is said next to a category is not repeated at the top
+      const beside = Object.values(byCategory);
+      setErrors({ ...found, general: found.general.filter((line) => !beside.includes(line)) });
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    change.mutate();
+    // The days are checked here first, so the patient sees the problem beside the category at once.
+    const problems: Partial<Record<Category, string>> = {};
+    const choices: ChoiceChange[] = categories.map((category) => {
+      const { release, days } = draft[category];
+      if (release !== "after_days") return { category, release };
+      const number = /^\d+$/.test(days.trim()) ? Number(days.trim()) : NaN;
+      if (!(number >= 1 && number <= saved.most_days))
+        problems[category] = t("records.upcoming.daysInvalid", { most: saved.most_days });
+      return { category, release, days: number };
+    });
+    if (Object.keys(problems).length > 0) {
+      setWrong(problems);
+      setErrors(noErrors);
+      return;
+    }
+    change.mutate(choices);
   };
-  const fieldError = errors.fields.wait_for_review;
+  const set = (category: Category, value: Partial<Draft[Category]>) =>
+    setDraft({ ...draft, [category]: { ...draft[category], ...value } });
   return (
-    <form className="usa-form usa-form--large" onSubmit={submit}>
+    <form className="usa-form usa-form--large" onSubmit={submit} noValidate>
       <p>{t("records.upcoming.prefsIntro", { days: saved.longest_wait_days })}</p>
-      <ErrorSummary messages={errors.general} />
-      <fieldset
-        className={`usa-fieldset${fieldError ? " usa-form-group usa-form-group--error" : ""}`}
-        aria-describedby={fieldError ? "wait-error" : undefined}
-      >
-        <legend className="usa-legend">{t("records.upcoming.prefsLegend")}</legend>
-        {fieldError && (
-          <span className="usa-error-message" id="wait-error" role="alert">
-            {fieldError}
-          </span>
-        )}
-        {categories.map((category) => (
-          <div key={category} className="usa-checkbox">
-            <input
-              className="usa-checkbox__input"
-              id={`wait-${category}`}
-              type="checkbox"
-              checked={wait.includes(category)}
-              onChange={(event) =>
-                setWait(
-                  event.target.checked
-                    ? categories.filter((c) => c === category || wait.includes(c))
-                    : wait.filter((c) => c !== category),
-                )
-              }
-            />
-            <label className="usa-checkbox__label" htmlFor={`wait-${category}`}>
-              {t(`records.upcoming.category.${category}`)}
-            </label>
-          </div>
-        ))}
-      </fieldset>
-      <button type="submit" className="usa-button" disabled={change.isPending}>
+      <p>{t("records.upcoming.prefsCritical")}</p>
+      <ErrorSummary messages={errors.general.concat(errors.fields.wait_for_review ?? [])} />
+      {categories.map((category) => {
+        const error = wrong[category];
+        const id = `when-${category}`;
+        return (
+          <fieldset
+            key={category}
+            className={`usa-fieldset margin-top-3${error ? " usa-form-group usa-form-group--error" : ""}`}
+            aria-describedby={error ? `${id}-error` : undefined}
+          >
+            <legend className="usa-legend text-bold">{t(`records.upcoming.category.${category}`)}</legend>
+            {error && (
+              <span className="usa-error-message" id={`${id}-error`} role="alert">
+                {error}
+              </span>
+            )}
+            {whens.map((when) => (
+              <div key={when} className="usa-radio">
+                <input
+                  className="usa-radio__input"
+                  id={`${id}-${when}`}
+                  type="radio"
+                  name={id}
+                  value={when}
+                  checked={draft[category].release === when}
+                  onChange={() => set(category, { release: when })}
+                />
+                <label className="usa-radio__label" htmlFor={`${id}-${when}`}>
+                  {t(`records.upcoming.when.${when}`, { days: saved.longest_wait_days })}
+                </label>
+              </div>
+            ))}
+            {draft[category].release === "after_days" && (
+              <div className="margin-left-4">
+                <label className="usa-label" htmlFor={`${id}-days`}>
+                  {t("records.upcoming.days", { most: saved.most_days })}
+                </label>
+                <input
+                  className={`usa-input usa-input--small${error ? " usa-input--error" : ""}`}
+                  id={`${id}-days`}
+                  inputMode="numeric"
+                  value={draft[category].days}
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={error ? `${id}-error` : undefined}
+                  onChange={(event) => set(category, { days: event.target.value })}
+                />
+              </div>
+            )}
+          </fieldset>
+        );
+      })}
+      <button type="submit" className="usa-button margin-top-3" disabled={change.isPending}>
         {t("records.upcoming.save")}
       </button>
       <Notice text={change.isSuccess ? t("records.upcoming.saved") : null} />

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { expectAccessible } from "../test/axe";
 import { fakeApi, renderAt } from "../test/render";
-import { PID, dana, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
+import { PID, dana, enrolled, pendingInvitation, portal, staffMe, atOnceChoices } from "./fixtures";
 
 // The staff pages are a chunk of their own, imported on first use.
 configure({ asyncUtilTimeout: 5000 });
@@ -14,6 +14,7 @@ function show(answer: ReturnType<typeof portal>) {
   setToken("tok-1");
   fakeApi({
     "GET /v1/me": { status: 200, body: staffMe() },
+    [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
     [`GET /v1/staff/patients/${PID}`]: { status: 200, body: answer },
   });
   return renderAt(`/staff/patients/${PID}`);

@@ -15,6 +15,7 @@ import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
+import { ReleaseChoices } from "./ReleaseChoices";
 
 type Portal = Schemas["PatientPortal"];
 type Invitation = Schemas["PortalInvitation"];
@@ -103,6 +104,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
           <Link to={`/staff/patients/${encodeURIComponent(patientId)}/health-summary`}>{t("staff.summary.title")}</Link>
         </p>
       </section>
+      <ReleaseChoices token={token} patientId={patientId} />
       <PortalAccess token={token} patientId={patientId} portal={portal.data} />
       <Invitations token={token} patientId={patientId} portal={portal.data} />
     </>

@@ -12,10 +12,11 @@ import { usePageTitle } from "../components/usePageTitle";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { patientName } from "./format";
+import { ReleaseChoices } from "./ReleaseChoices";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 
 type HoldReason = Schemas["HoldRequest"]["reason"];
-type Release = Pick<Schemas["StaffResult"], "released_at" | "held" | "held_reason">;
+type Release = Pick<Schemas["StaffResult"], "released_at" | "held" | "held_reason" | "delayed_by_policy" | "delay_exception">;
 type Said = { ok: boolean; text: string } | null;
 /** A result or a document, as one row of the page: what both share. */
 interface Row extends Release {
@@ -28,11 +29,19 @@ interface Row extends Release {
 // The exceptions a hold may rest on; the patient's own request comes first, as the likeliest.
 const holdReasons: HoldReason[] = ["patient_request", "harm_exception", "legal_hold", "clinician_review", "other"];
 
-/** Where a release stands: held by staff, waiting for a review the patient asked for, delayed, or shown. */
-export function releaseState(release: Release, now: number): "held" | "waiting" | "delayed" | "released" {
+/**
+ * Where a release stands: held by staff, waiting for a review the patient asked for, waiting some
+ * days as the patient asked, delayed (by the release policy), or shown.
+ */
+export function releaseState(
+  release: Release,
+  now: number,
+): "held" | "waiting" | "patientDays" | "delayed" | "released" {
   if (release.held || release.released_at === null) return "held";
-  if (new Date(release.released_at).getTime() > now)
-    return release.held_reason === "patient_waits_for_review" ? "waiting" : "delayed";
+  if (new Date(release.released_at).getTime() > now) {
+    if (release.held_reason === "patient_waits_for_review") return "waiting";
+    return release.held_reason === "patient_waits_days" ? "patientDays" : "delayed";
+  }
   return "released";
 }
 
@@ -117,6 +126,8 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
       released_at: result.released_at,
       held: result.held,
       held_reason: result.held_reason,
+      delayed_by_policy: result.delayed_by_policy,
+      delay_exception: result.delay_exception,
     })),
     ...listed.data.documents.map((document) => ({
       id: document.document_id,
@@ -128,6 +139,8 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
       released_at: document.released_at,
       held: document.held,
       held_reason: document.held_reason,
+      delayed_by_policy: document.delayed_by_policy,
+      delay_exception: document.delay_exception,
     })),
   ];
   const now = Date.now();
@@ -139,12 +152,20 @@ function ResultsView({ token, patientId }: { token: string; patientId: string })
       return t("staff.results.state.held", {
         reason: row.held_reason ? t(`staff.holdReason.${row.held_reason}`) : t("staff.notGiven"),
       });
+    // A policy delay says the exception it rests on, so staff can tell a patient why it waits.
+    if (state === "delayed" && row.delayed_by_policy)
+      return t("staff.results.state.delayedFor", {
+        when,
+        exception: row.delay_exception ? t(`staff.exception.${row.delay_exception}`) : t("staff.results.noException"),
+      });
     return t(`staff.results.state.${state}`, { when });
   }
 
   return (
     <>
       {heading}
+      <ReleaseChoices token={token} patientId={patientId} />
+      <h2>{t("staff.results.listTitle")}</h2>
       <Notice text={said?.text} ok={said?.ok} />
       {asking && (
         <Confirm

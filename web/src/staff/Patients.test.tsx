@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { PID, dana, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
+import { PID, atOnceChoices, dana, enrolled, pendingInvitation, portal, staffMe } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
 // The staff pages are a chunk of their own, imported on first use: on a busy machine that takes
@@ -20,6 +20,7 @@ describe("find a patient", () => {
         status: 200,
         body: { patients: [{ patient: dana, portal_status: "invited" }], truncated: false },
       },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal({ portal_status: "invited" }) },
     });
     renderAt("/staff/patients");
@@ -155,6 +156,7 @@ describe("register a patient", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe("admin") },
       "POST /v1/staff/patients": { status: 201, body: { patient_id: PID, portal_status: "not_invited" } },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
     });
     renderAt("/staff/patients/new");
@@ -206,6 +208,7 @@ describe("a patient's page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: enrolled({ second_factors: ["totp", "recovery_code"], email_verified: false }),
@@ -243,6 +246,7 @@ describe("a patient's page", () => {
     for (const answer of answers) {
       fakeApi({
         "GET /v1/me": { status: 200, body: staffMe() },
+        [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
         [`GET /v1/staff/patients/${PID}`]: { status: 200, body: answer },
       });
       const view = renderAt(`/staff/patients/${PID}`);
@@ -265,6 +269,7 @@ describe("a patient's page", () => {
     let suspended = false;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: suspended ? enrolled({ status: "suspended" }) : enrolled(),
@@ -299,6 +304,7 @@ describe("a patient's page", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: enrolled({ locked: true }) },
       [`POST /v1/staff/patients/${PID}/portal-access`]: (call) =>
         (call.body as { action: string }).action === "unlock"
@@ -327,6 +333,7 @@ describe("a patient's page", () => {
     const survivor = "c".repeat(32);
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: { ...enrolled(), merged_into: survivor } },
       [`POST /v1/staff/patients/${PID}/portal-access`]: {
         status: 200,
@@ -351,6 +358,7 @@ describe("invitations", () => {
     let invited = false;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: invited ? portal({ portal_status: "invited", invitations: [pendingInvitation] }) : portal(),
@@ -375,6 +383,7 @@ describe("invitations", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       "POST /v1/staff/invitations": {
         status: 400,
@@ -395,6 +404,7 @@ describe("invitations", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),
@@ -423,6 +433,7 @@ describe("invitations", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),

@@ -5,7 +5,7 @@ import type { Schemas } from "../api/client";
 import { setToken } from "../session";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { PID, portal, staffDocument, staffMe, staffResult } from "./fixtures";
+import { PID, portal, staffDocument, staffMe, staffResult, atOnceChoices } from "./fixtures";
 import { expectAccessible } from "../test/axe";
 
 const results: Schemas["StaffResults"] = {
@@ -30,10 +30,71 @@ function rowOf(name: string) {
 configure({ asyncUtilTimeout: 5000 });
 
 describe("a patient's results, as staff see them", () => {
+  it("says what a delay rests on: the patient's own choice, or the policy's exception", async () => {
+    setToken("tok-1");
+    const choices: Schemas["ReleasePreferences"] = {
+      ...atOnceChoices,
+      wait_for_review: ["lab"],
+      choices: [
+        { category: "lab", release: "after_review", days: null },
+        { category: "pathology", release: "at_once", days: null },
+        { category: "imaging", release: "after_days", days: 3 },
+        { category: "other", release: "at_once", days: null },
+      ],
+    };
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: choices },
+      [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
+      [`GET /v1/staff/patients/${PID}/results`]: {
+        status: 200,
+        body: {
+          results: [
+            staffResult("r-1", "Biopsy", {
+              category: "pathology",
+              released_at: "2099-01-02T09:00:00Z",
+              delayed_by_policy: true,
+              delay_exception: "preventing_harm",
+            }),
+            staffResult("r-2", "Chest CT", {
+              category: "imaging",
+              released_at: "2099-01-03T09:00:00Z",
+              held_reason: "patient_waits_days",
+            }),
+            staffResult("r-3", "Urinalysis", { released_at: "2099-01-04T09:00:00Z", delayed_by_policy: true }),
+          ],
+          documents: [],
+        },
+      },
+    });
+    renderAt(`/staff/patients/${PID}/results`);
+    await screen.findByRole("table");
+    expect(rowOf("Biopsy").textContent).toMatch(/Delayed by the release policy until Jan 2, 2099, .+ \(Preventing harm\)/);
+    expect(rowOf("Chest CT").textContent).toMatch(/Waiting, as the patient asked, until Jan 3, 2099/);
+    expect(rowOf("Urinalysis").textContent).toContain("no exception named: ask an admin to name one");
+    const chosen = screen.getByRole("region", { name: "When the patient sees new results" });
+    expect(await within(chosen).findByText(/The patient asked to wait for a clinician's review of lab results/)).toBeTruthy();
+    expect(within(chosen).getByText("The patient asked to see imaging results 3 days after they are filed.")).toBeTruthy();
+    await expectAccessible();
+  });
+
+  it("shows the patient's choice on the patient's page too, and says when there is none", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
+    });
+    renderAt(`/staff/patients/${PID}`);
+    const chosen = await screen.findByRole("region", { name: "When the patient sees new results" });
+    expect(await within(chosen).findByText("The patient sees new results as soon as they are ready.")).toBeTruthy();
+  });
+
   it("lists results and documents, released or not, with where each release stands", async () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
     });
@@ -64,6 +125,7 @@ describe("a patient's results, as staff see them", () => {
     let held = false;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: () => ({
         status: 200,
@@ -98,6 +160,7 @@ describe("a patient's results, as staff see them", () => {
     let released = 0;
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
       "POST /v1/staff/results/d-1/release": () =>
@@ -125,6 +188,7 @@ describe("a patient's results, as staff see them", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: { results: [], documents: [] } },
       "GET /v1/staff/patients/nobody": { status: 404, body: apiError("not_found", "No such patient.") },
@@ -143,6 +207,7 @@ describe("a patient's health summary, as staff see it", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
+      [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/health-summary/allergies`]: {
         status: 200,

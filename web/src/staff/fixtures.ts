@@ -64,6 +64,8 @@ export function staffResult(id: string, name: string, release: Partial<Schemas["
     released_at: "2026-12-01T10:00:00Z",
     held: false,
     held_reason: null,
+    delayed_by_policy: false,
+    delay_exception: null,
     ...release,
   };
 }
@@ -81,6 +83,8 @@ export const staffDocument: Schemas["StaffDocument"] = {
   released_at: null,
   held: true,
   held_reason: "legal_hold",
+  delayed_by_policy: false,
+  delay_exception: null,
 };
 
 export function worklistItem(id: string, created: string, extra: Partial<Schemas["WorklistItem"]> = {}): Schemas["WorklistItem"] {
@@ -108,3 +112,11 @@ export function quarantined(id: string, extra: Partial<Schemas["QuarantinedMessa
     ...extra,
   };
 }
+
+/** A patient who chose nothing: every category shown at once. */
+export const atOnceChoices: Schemas["ReleasePreferences"] = {
+  wait_for_review: [],
+  choices: (["lab", "pathology", "imaging", "other"] as const).map((category) => ({ category, release: "at_once", days: null })),
+  longest_wait_days: 7,
+  most_days: 30,
+};
