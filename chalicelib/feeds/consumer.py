@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.feeds import acks, service
+from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
 
 if TYPE_CHECKING:  # Powertools' batch utilities are imported by the handler, on first use
@@ -41,7 +42,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
-        decisions = []
+        decisions: list[Decision] = []
         results = service.receive(
             record.body.encode("utf-8"),
             archive=container.feed_archive,

@@ -65,7 +65,8 @@ def read_header(msh: str) -> Header | None:
     separator = msh[3]
     fields = msh.split(separator)  # fields[n - 1] is MSH-n, for n >= 2
     encoding = fields[1] if len(fields) > 1 else ""
-    if any(ch.isalnum() or ch in "\r\n " for ch in encoding) or len(encoding) > 4:
+    # Four characters, and a fifth since v2.7 (the truncation character).
+    if any(ch.isalnum() or ch in "\r\n " for ch in encoding) or len(encoding) > 5:
         return None
 
     def field(number: int, limit: int) -> str:
@@ -107,7 +108,9 @@ def wanted(header: Header | None, commit: str, application: str) -> list[str]:
     ``commit`` is CA (the message is safely recorded) or CR (refused before it was); ``application``
     is AA, AE or AR, or "" while the message waits to be filed. Original mode (MSH-15 and MSH-16
     both empty): one application ACK. Enhanced mode: a commit ACK as MSH-15 asks and an application
-    ACK as MSH-16 asks, each on its own (a field left empty asks for nothing)."""
+    ACK as MSH-16 asks, each on its own. One of them left empty beside the other counts as AL: a
+    sender that says nothing of a kind of answer is not one that refused it, and a reject it never
+    hears of is the failure acknowledgements exist to prevent."""
     if header is None or not header.enhanced:
         return [application] if application else []
     codes = []
@@ -119,7 +122,7 @@ def wanted(header: Header | None, commit: str, application: str) -> list[str]:
 
 
 def _asked(condition: str, success: bool) -> bool:
-    return condition == "AL" or (condition == "ER" and not success) or (condition == "SU" and success)
+    return condition in ("AL", "") or (condition == "ER" and not success) or (condition == "SU" and success)
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,10 @@ def build_ack(header: Header, *, code: str, control_id: str, now: datetime, prob
         header.processing_id,  # MSH-11
         header.version or DEFAULT_VERSION,  # MSH-12
     ]
-    segments = [separator.join(msh), separator.join(["MSA", code, header.control_id])]
+    msa = ["MSA", code, header.control_id]
+    if problem is not None and header.version and _before_2_5(header.version):
+        msa.append(_escaped(problem.message, header))  # MSA-3, the text older receivers show
+    segments = [separator.join(msh), separator.join(msa)]
     if problem is not None:
         segments.append(_err(header, problem))
     return "\r".join(segments)
