@@ -155,6 +155,9 @@ _CODES = (
 )
 
 
+_CODE_FIELDS = {"200": "9", "202": "11", "205": "10"}  # message type, processing id, control id
+
+
 def problem(reason: str, refused: bool) -> Problem:
     """The ERR of a reason: its table 0357 code and the field or segment it names."""
     code, name = ("102", "Data type error") if refused else ("207", "Application internal error")
@@ -165,6 +168,8 @@ def problem(reason: str, refused: bool) -> Problem:
     reference = _FIELD_REFERENCE.search(reason)
     if reference:
         return Problem(code, name, reason, reference.group(1), reference.group(2))
+    if code in _CODE_FIELDS:  # the field such a reason is about, though it does not name it
+        return Problem(code, name, reason, "MSH", _CODE_FIELDS[code])
     mentioned = _SEGMENT_REFERENCE.search(reason)
     return Problem(code, name, reason, mentioned.group(1) if mentioned else "")
 
