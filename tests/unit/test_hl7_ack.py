@@ -272,3 +272,16 @@ def test_no_ack_of_any_sample_carries_patient_data(path):
                 assert not leaked, (path.name, leaked)
         # Every message is answered, but for those whose sender asks for none (MSH-15/16 NE).
         assert answered or (read.accept_ack_type, read.application_ack_type) == ("NE", "NE"), path.name
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("The sender is not registered to an organization (feed sources).", "204"),
+        ("The patient identifiers in the message belong to different patients.", "204"),
+        ("The message cannot be read (IndexError).", "102"),
+        ("Something new the portal says one day.", "207"),
+    ],
+)
+def test_filing_reasons_get_their_table_0357_code(reason, code):
+    assert problem(reason, refused=False).code == code

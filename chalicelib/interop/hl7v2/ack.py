@@ -152,6 +152,11 @@ _CODES = (
     ("malformed", "102", "Data type error"),
     ("not printable", "102", "Data type error"),
     ("longer than", "102", "Data type error"),
+    ("cannot be read", "102", "Data type error"),
+    # Who the message is from or about is not one the portal knows (an unregistered sender, a
+    # patient not received before, identifiers that name different patients).
+    ("not registered", "204", "Unknown key identifier"),
+    ("patient", "204", "Unknown key identifier"),
 )
 
 
