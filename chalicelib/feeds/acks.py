@@ -22,13 +22,19 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from chalicelib.feeds.domain import Decision, FeedFormat, FeedStatus
 from chalicelib.interop.hl7v2.ack import Header, build_ack, problem, read_header, wanted
-from chalicelib.kernel.ports import Queue
 
 # Who sends the answers: what an ACK of a body without any readable MSH names as its own system.
 PORTAL_APPLICATION = "PATIENT-PORTAL"
+
+
+class AckQueue(Protocol):
+    def send_raw_batch(self, messages: list[tuple[str, str, str, dict[str, str]]]) -> None:
+        """(body, group id, deduplication id, attributes) each, in order, to a FIFO queue."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -86,16 +92,23 @@ def _identity(header: Header) -> str:
     return f"{application}|{facility}" if facility else application
 
 
-def send(queue: Queue, acks: list[Ack]) -> None:
-    """Onto the acknowledgement queue in order; a failure raises DependencyUnavailable (the queue
-    record is retried, and the ACKs with it)."""
-    for ack in acks:
-        queue.send_raw(
-            ack.body,
-            group_id=group_id(ack.sender),
-            deduplication_id=ack.control_id,
-            attributes={"sender": ack.sender, "ack_code": ack.code, "acknowledges": ack.acknowledges or "-"},
-        )
+def send(queue: AckQueue, acks: list[Ack]) -> None:
+    """Onto the acknowledgement queue in order (a batch of 100 messages is ten requests, not a
+    hundred); a failure raises DependencyUnavailable (the queue record is retried, and the ACKs
+    with it)."""
+    if not acks:
+        return
+    queue.send_raw_batch(
+        [
+            (
+                ack.body,
+                group_id(ack.sender),
+                ack.control_id,  # the deduplication id: the same answer twice within 5 minutes is one
+                {"sender": ack.sender, "ack_code": ack.code, "acknowledges": ack.acknowledges or "-"},
+            )
+            for ack in acks
+        ]
+    )
 
 
 def group_id(sender: str) -> str:

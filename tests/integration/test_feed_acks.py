@@ -247,7 +247,7 @@ def test_an_ack_that_cannot_be_sent_is_retried_with_the_record_and_the_message_i
     from chalicelib.errors import DependencyUnavailable
 
     queue = container.clinical_ack_queue
-    real_send = queue.send_raw
+    real_send = queue.send_raw_batch
     failures = iter([True])
 
     def flaky(*args, **kwargs):
@@ -255,7 +255,7 @@ def test_an_ack_that_cannot_be_sent_is_retried_with_the_record_and_the_message_i
             raise DependencyUnavailable("A queue is unavailable.")
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(queue, "send_raw", flaky)
+    monkeypatch.setattr(queue, "send_raw_batch", flaky)
     body = sample("nhapi_ADT_A03_discharge_v2.5.hl7")
     written_before = len(container.audit_log.by_actor("system:clinical-feed", 50)[0])
 
@@ -296,3 +296,12 @@ def test_a_replayed_message_is_answered_again_with_its_new_outcome(seeded, staff
     [filed] = read_acks()
     assert (filed["ack_code"], filed["acknowledges"], filed["group"]) == ("AA", "q-1", "NEWLAB|AMC")
     assert filed["segments"][0].split("|")[9] != refused["segments"][0].split("|")[9]  # another answer, another id
+
+
+def test_a_batch_of_many_messages_is_answered_in_the_order_of_its_messages(api):
+    one = sample("nhapi_ADT_A03_discharge_v2.5.hl7").strip().replace("\n", "\r")
+    batch = "\r".join(one.replace("|263206|", f"|263206-{n}|", 1) for n in range(12))  # more than SQS's 10 a request
+
+    assert deliver(api, batch) == {"batchItemFailures": []}
+
+    assert [a["acknowledges"] for a in read_acks()] == [f"263206-{n}" for n in range(12)]
