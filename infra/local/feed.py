@@ -155,7 +155,7 @@ def ack_lines(sqs, queue_url: str, raw: bytes):
                 older += 1
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     if older:
-        yield f"({older} older acknowledgements taken off the queue)"
+        yield f"({older} older acknowledgement{'' if older == 1 else 's'} taken off the queue)"
 
 
 def _point_at(stack: StackState, environ: MutableMapping[str, str]) -> None:

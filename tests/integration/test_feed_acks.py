@@ -102,7 +102,7 @@ def err_fields(ack: dict) -> list[str]:
         ("nist_ORU_R01_lead-high_v2.5.1.hl7", None, "NIST-100929110701660", "R01"),
     ],
 )
-def test_a_filed_message_is_answered_aa_in_its_senders_group(api, container, name, sender, control_id, trigger):
+def test_a_filed_message_is_answered_aa_in_its_senders_group(api, container, clock, name, sender, control_id, trigger):
     body = sample(name)
 
     assert deliver(api, body) == {"batchItemFailures": []}
@@ -115,6 +115,7 @@ def test_a_filed_message_is_answered_aa_in_its_senders_group(api, container, nam
     assert ack["group"] == group_id(sender)  # the sender, as a FIFO group id spells it (no spaces)
     assert msa(ack) == f"MSA|AA|{control_id}"
     assert msh[2:6] == [original[4], original[5], original[2], original[3]]  # back to the sender
+    assert msh[6] == clock.now().strftime("%Y%m%d%H%M%S+0000")  # the portal's clock, in UTC
     assert msh[8] == f"ACK^{trigger}^ACK"
     assert msh[10:12] == original[10:12]  # processing id and version
     assert container.feed_messages.get(f"{sender}|{control_id}").status.value == "filed"
