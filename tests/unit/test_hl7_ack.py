@@ -285,3 +285,18 @@ def test_no_ack_of_any_sample_carries_patient_data(path):
 )
 def test_filing_reasons_get_their_table_0357_code(reason, code):
     assert problem(reason, refused=False).code == code
+
+
+@pytest.mark.parametrize(
+    ("reason", "where"),
+    [
+        ("A ORU^R01 message needs segment(s) PID, OBR.", ("PID", "")),
+        ("The ORU message has no OBR segment.", ("OBR", "")),
+        ("A EVN segment comes before any MSH segment.", ("EVN", "")),
+        ("OBX-5 holds an embedded document whose Base64 data is malformed.", ("OBX", "5")),
+        ("The message body is empty.", ("", "")),
+    ],
+)
+def test_err_2_names_the_segment_or_field_the_reason_is_about(reason, where):
+    found = problem(reason, refused=True)
+    assert (found.segment, found.field) == where

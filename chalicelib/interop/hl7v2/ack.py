@@ -24,7 +24,11 @@ _TRIGGER = re.compile(r"[A-Z0-9_]{1,7}")
 _PROCESSING_ID = re.compile(r"[PTD]")
 _VERSION = re.compile(r"2\.[0-9]{1,2}(\.[0-9]{1,2})?")
 _FIELD_REFERENCE = re.compile(r"\b([A-Z][A-Z0-9]{2})-([0-9]{1,3})\b")
-_SEGMENT_REFERENCE = re.compile(r"(?:segment\(s\) |\bno |\bA |\bAn )([A-Z][A-Z0-9]{2})\b(?: segment)?")
+# A segment a reason names, most telling first: the one it needs, else one it speaks of.
+_SEGMENT_REFERENCES = (
+    re.compile(r"segment\(s\) ([A-Z][A-Z0-9]{2})\b"),
+    re.compile(r"\b([A-Z][A-Z0-9]{2}) segment\b"),
+)
 # Segments a message carries once: the first is the one meant (ERL-2, segment sequence).
 _SINGLE_SEGMENTS = {"MSH", "EVN", "PID", "PV1", "MRG", "SCH", "TXA"}
 DEFAULT_VERSION = "2.5"  # when the original names none that can be read
@@ -144,6 +148,7 @@ _CODES = (
     ("not one the portal takes", "200", "Unsupported message type"),
     ("MSH-9", "200", "Unsupported message type"),
     ("could not file this message", "207", "Application internal error"),
+    ("cannot be parsed", "102", "Data type error"),
     ("needs segment", "100", "Segment sequence error"),
     ("segment", "100", "Segment sequence error"),
     ("is empty", "101", "Required field missing"),
@@ -175,8 +180,11 @@ def problem(reason: str, refused: bool) -> Problem:
         return Problem(code, name, reason, reference.group(1), reference.group(2))
     if code in _CODE_FIELDS:  # the field such a reason is about, though it does not name it
         return Problem(code, name, reason, "MSH", _CODE_FIELDS[code])
-    mentioned = _SEGMENT_REFERENCE.search(reason)
-    return Problem(code, name, reason, mentioned.group(1) if mentioned else "")
+    for pattern in _SEGMENT_REFERENCES:
+        mentioned = pattern.search(reason)
+        if mentioned:
+            return Problem(code, name, reason, mentioned.group(1))
+    return Problem(code, name, reason)
 
 
 def build_ack(header: Header, *, code: str, control_id: str, now: datetime, problem: Problem | None = None) -> str:
