@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.feeds.domain import Decision, FeedFormat, FeedStatus
-from chalicelib.interop.hl7v2.ack import Header, build_ack, problem, read_header, wanted
+from chalicelib.interop.hl7v2.ack import Header, build_ack, is_acknowledgement, problem, read_header, wanted
 
 # Who sends the answers: what an ACK of a body without any readable MSH names as its own system.
 PORTAL_APPLICATION = "PATIENT-PORTAL"
@@ -57,6 +57,8 @@ def acks_for(decision: Decision, now: datetime) -> list[Ack]:
         # No MSH at all (an empty body, neither HL7 nor FHIR, a broken claim check): the sender
         # is told it was refused, in the standard separators, with no control id to name.
         header = Header(field="|", encoding="^~\\&", receiving_application=PORTAL_APPLICATION)
+    if is_acknowledgement(header):
+        return []  # quarantined, but never answered: an ACK of an ACK would start a loop
     sender = decision.sender or _identity(header) or decision.sender_hint
     if not sender:
         return []  # nobody to address it to

@@ -12,7 +12,7 @@ import pytest
 from chalicelib.feeds.acks import PORTAL_APPLICATION, ack_control_id, acks_for, group_id
 from chalicelib.feeds.domain import Decision, FeedFormat, FeedStatus, Unfileable
 from chalicelib.feeds.envelope import msh_segments, read_messages
-from chalicelib.interop.hl7v2.ack import problem, read_header, wanted
+from chalicelib.interop.hl7v2.ack import is_acknowledgement, problem, read_header, wanted
 from tests.conftest import SAMPLES_DIR
 
 NOW = datetime(2026, 12, 5, 1, 30, 0, tzinfo=timezone.utc)
@@ -270,8 +270,10 @@ def test_no_ack_of_any_sample_carries_patient_data(path):
                 answered += 1
                 leaked = {v for v in phi if v in ack.body and v not in copied and v not in read.control_id}
                 assert not leaked, (path.name, leaked)
-        # Every message is answered, but for those whose sender asks for none (MSH-15/16 NE).
-        assert answered or (read.accept_ack_type, read.application_ack_type) == ("NE", "NE"), path.name
+        # Every message is answered, but for those whose sender asks for none (MSH-15/16 NE) and
+        # acknowledgements themselves (the corpus holds one).
+        never = (read.accept_ack_type, read.application_ack_type) == ("NE", "NE") or is_acknowledgement(read)
+        assert answered or never, path.name
 
 
 @pytest.mark.parametrize(
@@ -300,3 +302,10 @@ def test_filing_reasons_get_their_table_0357_code(reason, code):
 def test_err_2_names_the_segment_or_field_the_reason_is_about(reason, where):
     found = problem(reason, refused=True)
     assert (found.segment, found.field) == where
+
+
+def test_an_acknowledgement_sent_to_the_portal_is_never_answered():
+    ack = "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20240301120000||ACK^R01^ACK|A-1|P|2.5\rMSA|AA|C-1"
+    refused = decision(ack, FeedStatus.QUARANTINED, "Message type ACK^R01 is not one the portal takes.", "quarantine|x")
+
+    assert acks_for(refused, NOW) == []

@@ -45,6 +45,7 @@ class Header:
     sending_facility: str = ""
     receiving_application: str = ""
     receiving_facility: str = ""
+    message_code: str = ""  # MSH-9.1 (ADT, ORU, ACK ...)
     trigger: str = ""
     control_id: str = ""
     processing_id: str = ""
@@ -85,6 +86,7 @@ def read_header(msh: str) -> Header | None:
         return value if value in ACK_CONDITIONS else ""
 
     message_type = _components(field(9, 64), encoding)
+    code = message_type[0].strip()
     trigger = message_type[1].strip() if len(message_type) > 1 else ""
     return Header(
         field=separator,
@@ -93,6 +95,7 @@ def read_header(msh: str) -> Header | None:
         sending_facility=field(4, 227),
         receiving_application=field(5, 227),
         receiving_facility=field(6, 227),
+        message_code=code if _TRIGGER.fullmatch(code) else "",
         trigger=trigger if _TRIGGER.fullmatch(trigger) else "",
         control_id=field(10, 199).strip(),
         processing_id=first(11) if _PROCESSING_ID.fullmatch(first(11)) else "",
@@ -104,6 +107,11 @@ def read_header(msh: str) -> Header | None:
 
 def _components(value: str, encoding: str) -> list[str]:
     return value.split(encoding[0]) if encoding else [value]
+
+
+def is_acknowledgement(header: Header) -> bool:
+    """An acknowledgement is never acknowledged (two systems would answer each other for ever)."""
+    return header.message_code in ("ACK", "MCF")  # MCF: the v2.1 name of the same
 
 
 def wanted(header: Header | None, commit: str, application: str) -> list[str]:
