@@ -13,7 +13,8 @@ and comes back; intake then finds every message of it recorded (a duplicate: not
 twice) and answers again with the same ACK control id (derived from the record's key, the code
 and the reason), which the queue's deduplication or the sender's engine recognises.
 
-FHIR messages get no HL7 ACK: a FHIR sender learns the outcome from the quarantine tools.
+FHIR bodies get no HL7 ACK (an HL7 answer means nothing to a FHIR sender): their outcome stays
+on the feed record, and a quarantined one reaches staff through the quarantine tools.
 """
 
 from __future__ import annotations
