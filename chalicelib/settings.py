@@ -45,6 +45,7 @@ class Settings:
     feed_archive_bucket: str
     clinical_inbound_queue_url: str
     clinical_outbound_queue_url: str
+    clinical_ack_queue_url: str  # acknowledgements to HL7 v2 senders (chalicelib.feeds.acks)
     notifications_queue_url: str
     dated_event_state_machine_arn: str
     kms_key_id: str
@@ -106,6 +107,7 @@ RESOURCE_VARIABLES = {
     "feed_archive_bucket": "PORTAL_FEED_ARCHIVE_BUCKET",
     "clinical_inbound_queue_url": "PORTAL_CLINICAL_INBOUND_QUEUE_URL",
     "clinical_outbound_queue_url": "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL",
+    "clinical_ack_queue_url": "PORTAL_CLINICAL_ACK_QUEUE_URL",
     "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",

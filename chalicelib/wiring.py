@@ -129,6 +129,12 @@ class Container:
         return SqsQueue(self.client("sqs"), self.settings.clinical_outbound_queue_url)
 
     @cached_property
+    def clinical_ack_queue(self) -> SqsQueue:
+        from chalicelib.adapters.sqs import SqsQueue
+
+        return SqsQueue(self.client("sqs"), self.settings.clinical_ack_queue_url)
+
+    @cached_property
     def timers(self) -> StepFunctionsTimers:
         from chalicelib.adapters.stepfunctions import StepFunctionsTimers
 

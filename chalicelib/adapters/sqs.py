@@ -42,5 +42,27 @@ class SqsQueue:
         except AWS_FAILURES as error:
             raise DependencyUnavailable("A queue is unavailable.") from error
 
+    def send_raw_batch(self, messages: list[tuple[str, str, str, dict[str, str]]]) -> None:
+        """Bodies as they are (body, group id, deduplication id, attributes), to a FIFO queue, in
+        order, ten to a request (SQS's limit). Any message SQS refuses raises, after the ones
+        before it went: a retry sends them again under the same deduplication ids."""
+        for start in range(0, len(messages), 10):
+            entries = [
+                {
+                    "Id": str(number),
+                    "MessageBody": body,
+                    "MessageGroupId": group_id,
+                    "MessageDeduplicationId": deduplication_id,
+                    "MessageAttributes": {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+                }
+                for number, (body, group_id, deduplication_id, attributes) in enumerate(messages[start : start + 10])
+            ]
+            try:
+                answer = self._sqs.send_message_batch(QueueUrl=self.url, Entries=entries)
+            except AWS_FAILURES as error:
+                raise DependencyUnavailable("A queue is unavailable.") from error
+            if answer.get("Failed"):
+                raise DependencyUnavailable("A queue refused a message.")
+
     def ping(self) -> None:
         self._sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])

@@ -1,5 +1,9 @@
 """The Lambda side of the clinical inbound queue: a FIFO batch, processed with Powertools.
 
+Each HL7 v2 message is answered on the acknowledgement queue once its outcome is recorded
+(chalicelib.feeds.acks); a failure to send the answer fails the record like any other, and the
+redelivery, a duplicate by then, sends the same answer.
+
 After a failure, the later records of the same message group (the same sender) are returned
 unprocessed, so a sender's messages are never filed out of order, while other senders' records
 go on; returned records come back after the visibility timeout and, after maxReceiveCount, wait
@@ -11,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
-from chalicelib.feeds import service
+from chalicelib.feeds import acks, service
+from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
 
 if TYPE_CHECKING:  # Powertools' batch utilities are imported by the handler, on first use
@@ -37,6 +42,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
+        decisions: list[Decision] = []
         results = service.receive(
             record.body.encode("utf-8"),
             archive=container.feed_archive,
@@ -44,9 +50,16 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             filer=file_one,
             received_at=container.clock.now(),
             sender_hint=sender or record.attributes.message_group_id or "",
+            decided=decisions.append,
         )
+        now = container.clock.now()
+        answers = [ack for decision in decisions for ack in acks.acks_for(decision, now)]
+        acks.send(container.clinical_ack_queue, answers)
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")
-        logger.info("feed intake done", extra={"results": [result.value for result, _ in results]})
+        logger.info(
+            "feed intake done",
+            extra={"results": [result.value for result, _ in results], "acks": [ack.code for ack in answers]},
+        )
 
     return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(), context=context)

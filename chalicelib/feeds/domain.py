@@ -38,6 +38,9 @@ class Envelope:
     # processing id T or D; a FHIR test tag). Such a message never reaches a live chart unless
     # its feed source opted in, outside production (filing/service.py).
     test_data: str = ""
+    # HL7: the MSH segment as the sender wrote it (its own separators), which an acknowledgement
+    # answers in; "" for FHIR.
+    header: str = field(default="", compare=False, repr=False)
 
 
 class Unfileable(Exception):
@@ -102,3 +105,17 @@ class FeedSource:
         if self.default_authority:
             found.setdefault(self.default_authority, self.default_authority)
         return found
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What intake decided about one message (or a body it could not split), once recorded: the
+    facts an acknowledgement to its sender is made of (chalicelib.feeds.acks)."""
+
+    key: str  # the feed record's key; "quarantine|..." when refused before it was identified
+    status: FeedStatus
+    reason: str
+    format: FeedFormat
+    header: str  # HL7: the MSH segment as written; "" when there is none
+    sender: str  # the sender as identified, else ""
+    sender_hint: str  # the queue's sender attribute or message group

@@ -98,6 +98,13 @@ def read_messages(raw: bytes, sender_hint: str = "") -> list[Envelope | Unfileab
     return results
 
 
+def msh_segments(raw: bytes) -> list[str]:
+    """Every MSH segment of a body, as written: what can still be answered of a body refused as a
+    whole (a batch with a line that is no segment, say)."""
+    lines = re.split(r"\r\n|\r|\n", decode(raw))
+    return [line for line in lines if re.match(r"MSH[!-/:-@\[-`{-~]", line)]
+
+
 def split_messages(raw: bytes, sender_hint: str = "") -> list[Envelope]:
     """All messages in one queue body, each identified; Unfileable when any is not."""
     results = read_messages(raw, sender_hint)
@@ -149,6 +156,7 @@ def _separators_usable(text: str) -> bool:
 def _hl7_envelope(text: str) -> Envelope:
     if not _separators_usable(text):
         raise Unfileable("MSH-1 and MSH-2 (the separator characters) must be distinct punctuation.")
+    header = text.split("\r", 1)[0]
     text = _with_standard_separators(text)
     try:
         message = hl7.parse(text)
@@ -195,7 +203,14 @@ def _hl7_envelope(text: str) -> Envelope:
     kind = _PROCESSING_IDS.get(processing_id, "")
     test_data = f"MSH-11 (processing id) is {processing_id} ({kind})" if kind else ""
     return Envelope(
-        FeedFormat.HL7V2, sender, control_id, f"{code}^{trigger}", text, parsed=message, test_data=test_data
+        FeedFormat.HL7V2,
+        sender,
+        control_id,
+        f"{code}^{trigger}",
+        text,
+        parsed=message,
+        test_data=test_data,
+        header=header,
     )
 
 

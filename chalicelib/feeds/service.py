@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
-from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
-from chalicelib.feeds.envelope import read_messages
+from chalicelib.feeds.domain import (
+    Decision,
+    Envelope,
+    FeedFormat,
+    FeedMessage,
+    FeedStatus,
+    IntakeResult,
+    Unfileable,
+)
+from chalicelib.feeds.envelope import msh_segments, read_messages
 from chalicelib.feeds.stores import FeedMessages
 
 
@@ -80,6 +89,7 @@ def receive(
     sender_hint: str = "",
     received_at: datetime,
     filer: Filer | None = None,
+    decided: Callable[[Decision], None] | None = None,
 ) -> list[tuple[IntakeResult, str]]:
     """Take one queue body. Returns (result, record key) per message found in it.
 
@@ -93,14 +103,27 @@ def receive(
     With a ``filer``, each accepted message is then filed and its record marked FILED, or
     QUARANTINED with the filer's reason. A message recorded but not yet filed (a failure in
     between) is filed when the body comes again; filing is idempotent.
+
+    ``decided`` hears of each decision once it is recorded, a duplicate's included (what was
+    decided the first time), to answer the sender (chalicelib.feeds.acks).
     """
     raw, claim_problem = _resolve_claim_check(raw, archive)
     body_sha = sha256_hex(raw)
     archive_key = f"inbound/{received_at:%Y/%m/%d}/{body_sha}"
     archive.put(archive_key, raw, "application/octet-stream", {"sha256": body_sha})
 
+    def tell(key: str, status: FeedStatus, reason: str, format: FeedFormat, header: str, sender: str = "") -> None:
+        if decided is not None:
+            decided(Decision(key, status, reason, format, header, sender, sender_hint))
+
     def quarantine(
-        reason: str, sha: str, format: FeedFormat, message_type: str = "", sender: str = "", control_id: str = ""
+        reason: str,
+        sha: str,
+        format: FeedFormat,
+        message_type: str = "",
+        sender: str = "",
+        control_id: str = "",
+        headers: list[str] | None = None,
     ) -> tuple[IntakeResult, str]:
         record = FeedMessage(
             key=f"quarantine|{sha}",
@@ -115,6 +138,8 @@ def receive(
             received_at=received_at,
         )
         messages.add(record, written(record, Outcome.FAILURE, "quarantined"))  # same bytes twice: one record
+        for header in headers or [""]:
+            tell(record.key, FeedStatus.QUARANTINED, reason, format, header, sender)
         return IntakeResult.QUARANTINED, record.key
 
     def written(record: FeedMessage, outcome: Outcome, reason: str = "") -> AuditEvent:
@@ -137,11 +162,13 @@ def receive(
         try:
             filer(envelope, key)
         except PossibleMismatch as error:
-            # Nothing of this patient was filed or overwritten: staff decide (feeds/mismatches.py).
+            # Nothing of this patient was filed or overwritten: staff decide (filing/holds.py).
             messages.hold(key, str(error), error.patient_id)
+            tell(key, FeedStatus.HELD, str(error), envelope.format, envelope.header, envelope.sender)
             return IntakeResult.HELD, key
         except Unreadable as error:
             messages.mark(key, FeedStatus.QUARANTINED, str(error))
+            tell(key, FeedStatus.QUARANTINED, str(error), envelope.format, envelope.header, envelope.sender)
             return IntakeResult.QUARANTINED, key
         except (DependencyUnavailable, Conflict):
             raise  # a dependency or a race: the queue delivers the body again
@@ -153,13 +180,12 @@ def receive(
             # quarantine it waits, visible, for the fix and a replay (the alarm on quarantines
             # tells the on-call engineer; the log has the error by its id, without values).
             error_id = log_exception("feed filing", error)
-            messages.mark(
-                key,
-                FeedStatus.QUARANTINED,
-                f"The portal could not file this message (error id {error_id}); replay it once fixed.",
-            )
+            reason = f"The portal could not file this message (error id {error_id}); replay it once fixed."
+            messages.mark(key, FeedStatus.QUARANTINED, reason)
+            tell(key, FeedStatus.QUARANTINED, reason, envelope.format, envelope.header, envelope.sender)
             return IntakeResult.QUARANTINED, key
         messages.mark(key, FeedStatus.FILED)
+        tell(key, FeedStatus.FILED, "", envelope.format, envelope.header, envelope.sender)
         return IntakeResult.FILED, key
 
     if claim_problem:
@@ -167,7 +193,13 @@ def receive(
     try:
         found = read_messages(raw, sender_hint)
     except Unfileable as error:
-        return [quarantine(error.reason, body_sha, error.format, error.message_type, error.sender, error.control_id)]
+        # Refused as a whole: each message in it that has an MSH is answered all the same.
+        headers = msh_segments(raw) if error.format is not FeedFormat.FHIR else []
+        return [
+            quarantine(
+                error.reason, body_sha, error.format, error.message_type, error.sender, error.control_id, headers
+            )
+        ]
 
     results = []
     for envelope in found:
@@ -180,6 +212,7 @@ def receive(
                     envelope.message_type,
                     envelope.sender,
                     envelope.control_id,
+                    [envelope.text.split("\r", 1)[0]],
                 )
             )
             continue
@@ -209,6 +242,7 @@ def receive(
             results.append(file(envelope, record.key))  # recorded by an earlier delivery, never filed
         elif existing is not None and existing.sha256 == sha:
             results.append((IntakeResult.DUPLICATE, record.key))
+            tell(record.key, existing.status, existing.reason, envelope.format, envelope.header, envelope.sender)
         else:
             results.append(
                 quarantine(
@@ -218,6 +252,7 @@ def receive(
                     envelope.message_type,
                     envelope.sender,
                     envelope.control_id,
+                    [envelope.header],
                 )
             )
     return results

@@ -1,6 +1,8 @@
 """``make feed FILE=...``: put a file on the running local stack's inbound feed queue, as an
 upstream system would (HL7 v2 in ER7, one message or a batch; or FHIR R4 JSON), and say what became
-of each message in it: filed, duplicate, or quarantined with the reason.
+of each message in it: filed, duplicate, or quarantined with the reason; then the HL7 v2
+acknowledgements (ACK) the portal answered it with, as the sender's interface engine would read
+them from the acknowledgement queue.
 
 The running stack is found through the file it writes on start (infra/local/state.py); nothing to
 configure. The tool waits for the stack to have taken the message off the queue, then reads the
@@ -124,6 +126,36 @@ def send_and_wait(path: Path, stack: StackState, environ: Mapping[str, str]):
     records = _records_since(container, sent_at, raw)
     for outcome in outcomes(raw, sender, records, container.feed_messages.get):
         yield outcome.line()
+    if container.settings.clinical_ack_queue_url:
+        yield from ack_lines(sqs, container.settings.clinical_ack_queue_url, raw)
+
+
+def ack_lines(sqs, queue_url: str, raw: bytes):
+    """The acknowledgements of this body's messages, taken off the acknowledgement queue as an
+    interface engine takes them (received, then deleted). The queue is first in, first out per
+    sender, so older ones (the demo feed's, say) are taken too, and only counted."""
+    from chalicelib.feeds.envelope import msh_segments
+    from chalicelib.interop.hl7v2.ack import read_header
+
+    headers = [read_header(segment) for segment in msh_segments(raw)]
+    answering = {header.control_id or "-" for header in headers if header} or {"-"}
+    older = 0
+    while True:
+        received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        messages = received.get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            attributes = {name: value["StringValue"] for name, value in message.get("MessageAttributes", {}).items()}
+            if attributes.get("acknowledges") in answering:
+                yield f"acknowledgement {attributes.get('ack_code', '')} to {attributes.get('sender', '')}:"
+                for segment in message["Body"].split("\r"):
+                    yield f"  {segment}"
+            else:
+                older += 1
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    if older:
+        yield f"({older} older acknowledgement{'' if older == 1 else 's'} taken off the queue)"
 
 
 def _point_at(stack: StackState, environ: MutableMapping[str, str]) -> None:

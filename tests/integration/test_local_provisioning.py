@@ -214,6 +214,7 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "feed_archive_bucket": "FeedArchiveBucket",
         "clinical_inbound_queue_url": "ClinicalInboundQueue",
         "clinical_outbound_queue_url": "ClinicalOutboundQueue",
+        "clinical_ack_queue_url": "ClinicalAckQueue",
         "notifications_queue_url": "NotificationsQueue",
         "dated_event_state_machine_arn": "DatedEventStateMachine",
     }

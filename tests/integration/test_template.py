@@ -166,13 +166,31 @@ def test_queues_are_encrypted_tls_only_and_live_ones_have_a_dead_letter_queue():
         assert refers_to(props["KmsMasterKeyId"], "PortalKey"), logical_id
         if "-dlq" not in props["QueueName"]:
             assert props["RedrivePolicy"]["maxReceiveCount"] >= 1, logical_id
-            # Lambda advises a visibility timeout of at least six times the function timeout.
-            assert props["VisibilityTimeout"] >= 6 * 30 or "outbound" in props["QueueName"], logical_id
+            # Lambda advises a visibility timeout of at least six times the function timeout
+            # (the outbound and acknowledgement queues are read by upstream systems instead).
+            read_outside = "outbound" in props["QueueName"] or "acks" in props["QueueName"]
+            assert props["VisibilityTimeout"] >= 6 * 30 or read_outside, logical_id
 
 
-def test_the_inbound_and_outbound_clinical_queues_are_fifo():
-    for logical_id in ("ClinicalInboundQueue", "ClinicalOutboundQueue"):
+def test_the_inbound_outbound_and_acknowledgement_clinical_queues_are_fifo():
+    for logical_id in ("ClinicalInboundQueue", "ClinicalOutboundQueue", "ClinicalAckQueue"):
         assert RESOURCES[logical_id]["Properties"]["FifoQueue"] is True
+
+
+def test_the_feed_consumer_may_send_acknowledgements_and_do_nothing_else_there():
+    on_acks = [s for s in statements("FeedIntakePolicy") if "ClinicalAck" in repr(s["Resource"])]
+    assert [(s["Action"], s["Resource"]) for s in on_acks] == [
+        ("sqs:SendMessage", {"Fn::GetAtt": ["ClinicalAckQueue", "Arn"]})
+    ]
+    # No other function reaches the acknowledgement queue: it is the senders' to read.
+    for policy_id in ("ApiAccessPolicy", "NotificationsPolicy", "SessionAuthorizerPolicy"):
+        assert "ClinicalAck" not in repr(statements(policy_id)), policy_id
+    queue = RESOURCES["ClinicalAckQueue"]["Properties"]
+    assert refers_to(queue["KmsMasterKeyId"], "PortalKey")
+    assert refers_to(queue["RedrivePolicy"]["deadLetterTargetArn"], "ClinicalAckDeadLetterQueue")
+    alarms = of_type("AWS::CloudWatch::Alarm").values()
+    assert any("ClinicalAckDeadLetterQueue" in repr(a["Properties"]["Dimensions"]) for a in alarms)
+    assert {"ClinicalAckQueueUrl", "ClinicalAckQueueArn"} <= set(TEMPLATE["Outputs"])
 
 
 def test_the_audit_trail_is_append_only_for_the_api():

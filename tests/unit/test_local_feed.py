@@ -114,3 +114,52 @@ def test_an_unreadable_body_sent_again_says_why_it_was_quarantined_the_first_tim
     lines = [o.line() for o in outcomes(b"   ", "local-feed", [], lookup=lambda key: earlier)]
 
     assert lines == ["quarantined: the file (received before: The message body is empty.)"]
+
+
+class FakeAckQueue:
+    """The acknowledgement queue as `make feed` reads it: receive up to ten, delete each."""
+
+    def __init__(self, acks: list[tuple[str, str, str]]):
+        self.waiting = [
+            {
+                "Body": body,
+                "ReceiptHandle": str(number),
+                "MessageAttributes": {
+                    "ack_code": {"StringValue": code},
+                    "acknowledges": {"StringValue": acknowledges},
+                    "sender": {"StringValue": "GHH LAB|ELAB-3"},
+                },
+            }
+            for number, (code, acknowledges, body) in enumerate(acks)
+        ]
+        self.deleted: list[str] = []
+
+    def receive_message(self, QueueUrl, MaxNumberOfMessages, MessageAttributeNames):  # noqa: N803  (boto3's names)
+        taken = [m for m in self.waiting if m["ReceiptHandle"] not in self.deleted][:MaxNumberOfMessages]
+        return {"Messages": taken} if taken else {}
+
+    def delete_message(self, QueueUrl, ReceiptHandle):  # noqa: N803
+        self.deleted.append(ReceiptHandle)
+
+
+def test_the_acknowledgements_of_the_file_are_shown_and_older_ones_only_counted():
+    from infra.local.feed import ack_lines
+
+    body = b"MSH|^~\\&|GHH LAB|ELAB-3|GHH OE|BLDG4|200202150930||ORU^R01|CNTRL-3456|P|2.4\rPID|1"
+    queue = FakeAckQueue(
+        [
+            ("AA", "DEMO-LAB-0001", "MSH|^~\\&|...\rMSA|AA|DEMO-LAB-0001"),  # the demo feed's, unread
+            ("AE", "CNTRL-3456", "MSH|^~\\&|...\rMSA|AE|CNTRL-3456\rERR|||204"),
+        ]
+    )
+
+    lines = list(ack_lines(queue, "url", body))
+
+    assert lines == [
+        "acknowledgement AE to GHH LAB|ELAB-3:",
+        "  MSH|^~\\&|...",
+        "  MSA|AE|CNTRL-3456",
+        "  ERR|||204",
+        "(1 older acknowledgement taken off the queue)",
+    ]
+    assert queue.deleted == ["0", "1"]  # taken, as an interface engine takes them
