@@ -10,7 +10,16 @@ from typing import Any, Protocol
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
-from chalicelib.feeds.domain import Envelope, FeedFormat, FeedMessage, FeedStatus, IntakeResult, Unfileable
+from chalicelib.feeds.domain import (
+    Envelope,
+    FeedFormat,
+    FeedMessage,
+    FeedStatus,
+    IntakeResult,
+    QuarantinedPart,
+    Unfileable,
+    part_key,
+)
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.feeds.stores import FeedMessages
 
@@ -25,7 +34,8 @@ class Archive(Protocol):
 
 class Filer(Protocol):
     def __call__(self, envelope: Envelope, message_key: str) -> Any:
-        """File one accepted message; raises Unreadable when it cannot be filed (quarantine)."""
+        """File one accepted message; raises Unreadable when it cannot be filed (quarantine). What
+        it returns may name the parts it left out (``quarantined``: QuarantinedPart)."""
         ...
 
 
@@ -63,6 +73,12 @@ def _resolve_claim_check(raw: bytes, archive: Archive) -> tuple[bytes, str]:
         return archive.get(pointer["key"]), ""
     except NotFound:
         return raw, "The claim check names an object that does not exist."
+
+
+def _filed_but(parts: tuple[QuarantinedPart, ...]) -> str:
+    if not parts:
+        return ""
+    return f"Filed, but for {len(parts)} part{'s' if len(parts) > 1 else ''} quarantined on {'their' if len(parts) > 1 else 'its'} own."
 
 
 def sha256_hex(data: bytes) -> str:
@@ -135,7 +151,7 @@ def receive(
         from chalicelib.records.domain import Unreadable
 
         try:
-            filer(envelope, key)
+            filed = filer(envelope, key)
         except Unreadable as error:
             messages.mark(key, FeedStatus.QUARANTINED, str(error))
             return IntakeResult.QUARANTINED, key
@@ -155,8 +171,28 @@ def receive(
                 f"The portal could not file this message (error id {error_id}); replay it once fixed.",
             )
             return IntakeResult.QUARANTINED, key
-        messages.mark(key, FeedStatus.FILED)
+        parts = tuple(getattr(filed, "quarantined", ()))
+        for part in parts:
+            quarantine_part(envelope, key, part)
+        messages.mark(key, FeedStatus.FILED, _filed_but(parts))
         return IntakeResult.FILED, key
+
+    def quarantine_part(envelope: Envelope, key: str, part: QuarantinedPart) -> None:
+        """A part of a filed message (a batch Bundle's patient or entry) on a record of its own, so
+        staff see it beside the whole messages in quarantine; a redelivery writes it once."""
+        record = FeedMessage(
+            key=part_key(key, part.part),
+            sha256=sha256_hex(envelope.text.encode("utf-8")),
+            format=envelope.format,
+            message_type=envelope.message_type,
+            sender=envelope.sender,
+            control_id=envelope.control_id,
+            status=FeedStatus.QUARANTINED,
+            reason=f"Only this part of the message was not filed: {part.where}. {part.reason}",
+            archive_key=archive_key,
+            received_at=received_at,
+        )
+        messages.add(record, written(record, Outcome.FAILURE, "quarantined"))
 
     if claim_problem:
         return [quarantine(claim_problem, body_sha, FeedFormat.UNKNOWN)]

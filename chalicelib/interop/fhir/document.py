@@ -26,6 +26,22 @@ _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neith
 _MAX_VALUES = 50_000  # Observations read into results from one document (a life-long Synthea record is ~5000)
 
 
+class WholeDocument(Unreadable):
+    """What makes the whole document unusable, even a Bundle whose patients are filed each on
+    their own (a batch): it is not about one entry."""
+
+
+class PatientSetAside(Unreadable):
+    """A resource is about a Patient of the document that could not be identified: it is set
+    aside with that Patient, never filed under anyone."""
+
+    def __init__(self, patient: Entry, source: Entry):
+        super().__init__(
+            f"{source.type}{source.where} is about the Patient{patient.where}, which could not be identified."
+        )
+        self.patient = patient
+
+
 class Document:
     def __init__(self, document: Any):
         self.entries, self.event = read_entries(document)
@@ -48,6 +64,9 @@ class Document:
                 self.by_key[key] = _AMBIGUOUS if key in self.by_key else entry
         self.validated: set[int] = set()
         self.patients: dict[int, PatientRecord] = {}  # by id() of the Patient entry
+        # Patient entries that could not be read (no usable identifier, not valid FHIR): what is
+        # about them is set aside with them (a batch), by id() of the entry.
+        self.unidentified: set[int] = set()
         self.referred: dict[tuple[str, str], PatientRecord] = {}  # patients only referred to, by reference
         self.ignored: Counter[str] = Counter()
         self.unresolved: set[int] = set()  # id() of each Reference that names nothing in the document
@@ -135,6 +154,8 @@ class Document:
                 f"{source.type} refers to a patient that matches more than one entry of this bundle{source.where}."
             )
         if isinstance(target, Entry):
+            if id(target) in self.unidentified:
+                raise PatientSetAside(target, source)
             return self.patients.get(id(target))
         literal = as_text(as_object(reference).get("reference"))
         tail = REFERENCE_TAIL.search(literal) if literal and not literal.startswith(("#", "urn:")) else None
@@ -156,8 +177,34 @@ class Document:
                 known = identifier(key[0], key[1], "RI" if key[0] == FHIR_ID_AUTHORITY else "MR")
             except ValidationFailed:
                 return None
-            self.referred[key] = PatientRecord(None, PatientFacts(identifiers=(known,), reference_only=True))
+            self.referred[key] = PatientRecord(
+                None, PatientFacts(identifiers=(known,), reference_only=True), referred_at=source.position
+            )
         return self.referred[key]
+
+    def same_subject(self, member: Entry, lister: Entry) -> bool:
+        """Whether an Observation a report or panel lists is about the lister's patient, or says
+        nothing of whom it is about: told without raising, from what the two subjects name."""
+        subject = member.resource.get("subject")
+        return not as_object(subject) or self._whom(subject, member) == self._whom(
+            lister.resource.get("subject"), lister
+        )
+
+    def _whom(self, reference: Any, source: Entry) -> Any:
+        target = self.resolve(reference, source)
+        if isinstance(target, Entry):
+            return id(target.resource)
+        if target is _AMBIGUOUS:
+            return target
+        reference = as_object(reference)
+        wanted = as_object(reference.get("identifier"))
+        literal = as_text(reference.get("reference"))
+        tail = REFERENCE_TAIL.search(literal)
+        return (
+            f"{tail.group(1)}/{tail.group(2)}" if tail else literal,
+            as_text(wanted.get("system")),
+            as_text(wanted.get("value")),
+        )
 
     # -- what a report or panel lists -------------------------------------------------------------
 
@@ -181,6 +228,15 @@ class Document:
         """Everything a report or panel lists, panels expanded in place, each Observation once.
         Iterative (a chain of panels as long as the document must not exhaust the stack), and
         capped: a document listing the same panels from many reports cannot make the output huge."""
+        found = self.expand(entry)
+        self.values += len(found)
+        if self.values > _MAX_VALUES:
+            raise WholeDocument(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
+        self.included.update(id(member.resource) for member in found)
+        return found
+
+    def expand(self, entry: Entry) -> list[Entry]:
+        """What ``members`` finds, without counting it or marking it read."""
         seen = {id(entry.resource)}
         found: list[Entry] = []
         pending = list(reversed(self.listed(entry)))
@@ -191,8 +247,4 @@ class Document:
             seen.add(id(target.resource))
             found.append(target)
             pending.extend(reversed(self.listed(target)))
-        self.values += len(found)
-        if self.values > _MAX_VALUES:
-            raise Unreadable(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
-        self.included.update(id(member.resource) for member in found)
         return found
