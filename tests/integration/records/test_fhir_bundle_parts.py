@@ -182,8 +182,8 @@ def test_a_report_listing_another_patients_observation_never_shows_it_under_its_
     assert (message.message_key, message.status) == (f"{SENDER}|message-1", "filed")
 
 
-def test_a_collection_whose_one_observation_is_invalid_files_the_rest(api, container):
-    """An Epic-style patient feed in a collection: one Observation is not valid FHIR; the patient,
+def test_a_collection_whose_one_observation_is_unreadable_files_the_rest(api, container):
+    """A patient feed in a collection: one Observation has a status FHIR does not know; the patient,
     and their other result, are filed."""
     container.records.add_feed_source(FeedSource(SENDER, ORG))
     broken = observation("broken", "Patient/example", "1.0")
