@@ -202,3 +202,19 @@ def test_parts_left_out_are_quarantined_on_records_of_their_own_once_however_oft
 
     assert take() == [(IntakeResult.DUPLICATE, key)]
     assert len(messages.in_status(FeedStatus.QUARANTINED, 10)[0]) == 2
+
+
+def test_an_entry_naming_a_set_aside_patient_by_identifier_goes_with_that_patient():
+    """An invalid Patient still answers to its identifiers: an Observation naming it so is never
+    filed under whichever patient the portal holds with that identifier."""
+    invalid = patient("zed", "MRN-9")
+    invalid["birthDate"] = "last spring"
+    by_identifier = observation("zed-1", "Patient/zed")
+    by_identifier["subject"] = {"identifier": {"system": SYSTEM, "value": "MRN-9"}}
+
+    parts = read_fhir_parts(bundle(patient("ana", "MRN-1"), invalid, by_identifier))
+
+    assert by_patient(parts) == {"MRN-1": []}
+    [aside] = parts.set_aside
+    assert aside.where == "Bundle.entry[1] (Patient), with 1 entry about that patient (Bundle.entry[2])"
+    assert "birthDate" in aside.reason and "last spring" not in aside.reason

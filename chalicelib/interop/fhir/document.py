@@ -66,7 +66,7 @@ class Document:
         self.patients: dict[int, PatientRecord] = {}  # by id() of the Patient entry
         # Patient entries that could not be read (no usable identifier, not valid FHIR): what is
         # about them is set aside with them (a batch), by id() of the entry.
-        self.unidentified: set[int] = set()
+        self.unidentified: dict[int, Entry] = {}
         self.referred: dict[tuple[str, str], PatientRecord] = {}  # patients only referred to, by reference
         self.ignored: Counter[str] = Counter()
         self.unresolved: set[int] = set()  # id() of each Reference that names nothing in the document
@@ -108,6 +108,16 @@ class Document:
                 r.entry
                 for r in self.patients.values()
                 if any(i.authority == system and i.value == value for i in r.facts.identifiers)
+            ]
+            # A Patient set aside still answers to the identifiers it was sent with: what names it
+            # so goes with it, rather than to a patient the portal may hold under that identifier.
+            hits += [
+                entry
+                for entry in self.unidentified.values()
+                if any(
+                    as_text(as_object(i).get("system")) == system and as_text(as_object(i).get("value")) == value
+                    for i in as_list(entry.resource.get("identifier"))
+                )
             ]
             return hits[0] if len(hits) == 1 else (_AMBIGUOUS if hits else None)
         return None

@@ -147,7 +147,7 @@ def _read(document: dict[str, Any], by_part: bool) -> FhirParts:
                 doc.patients[id(entry)] = read_patient(entry)
             except Unreadable as error:
                 aside.take(entry, error)
-                doc.unidentified.add(id(entry))
+                doc.unidentified[id(entry)] = entry
         elif entry.type == "DiagnosticReport":
             reports.append(entry)
         elif entry.type == "Observation":
