@@ -234,3 +234,29 @@ def test_a_patient_sent_earlier_who_is_not_known_is_quarantined_alone_when_filed
     assert "ghost" not in part.reason
     assert len(patient_items()) == 1
     assert wiring.container().feed_messages.get(part.message_key).status is FeedStatus.QUARANTINED
+
+
+def test_a_part_quarantined_on_its_own_is_counted_where_the_quarantine_alarm_looks(aws, container, capfd):
+    """Deployed (stage prod): the message is counted filed, and its part left out quarantined."""
+    from chalice.test import Client
+
+    import app as app_module
+    from tests.conftest import PROJECT_DIR
+    from tests.integration.conftest import sqs_event
+    from tests.integration.records.conftest import QUEUE
+
+    container.records.add_feed_source(FeedSource(SENDER, ORG))
+    nobody = sample("uscore_patient-example.json")
+    nobody["id"], nobody["identifier"] = "nobody", []
+    body = json.dumps({"resourceType": "Bundle", "type": "batch", "entry": [*amy_entries(), {"resource": nobody}]})
+    capfd.readouterr()
+
+    with Client(app_module.app, stage_name="prod", project_dir=str(PROJECT_DIR)) as prod:
+        event = sqs_event(prod, [body], QUEUE, group_id="EHR", attributes={"sender": SENDER})
+        assert prod.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+
+    emitted = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = {
+        m["Name"]: doc[m["Name"]] for doc in emitted for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert counted == {"FeedMessageFiled": [1.0], "FeedMessageQuarantined": [1.0]}
