@@ -218,3 +218,21 @@ def test_an_entry_naming_a_set_aside_patient_by_identifier_goes_with_that_patien
     [aside] = parts.set_aside
     assert aside.where == "Bundle.entry[1] (Patient), with 1 entry about that patient (Bundle.entry[2])"
     assert "birthDate" in aside.reason and "last spring" not in aside.reason
+
+
+def test_a_batch_listing_more_observations_than_the_cap_is_unreadable_whole(monkeypatch):
+    """The cap is on the document, not one entry: a batch over it is not read by part."""
+    from chalicelib.interop.fhir import document
+
+    monkeypatch.setattr(document, "_MAX_VALUES", 3)
+    report = sample("uscore_diagnosticreport-metabolic-panel.json")
+    report["subject"] = {"reference": "Patient/ana"}
+    listed = [observation(f"o{n}", "Patient/ana") for n in range(4)]
+    report["result"] = [{"reference": f"Observation/o{n}"} for n in range(4)]
+
+    with pytest.raises(Unreadable, match="The document lists more than 3 observations: send it in parts."):
+        read_fhir_parts(bundle(patient("ana", "MRN-1"), report, *listed))
+    # Three are within it, though the batch walks the report twice (for another patient's, then to read it).
+    assert by_patient(read_fhir_parts(bundle(patient("ana", "MRN-1"), report, *listed[:3]))) == {
+        "MRN-1": ["DiagnosticReport/metabolic-panel"]
+    }

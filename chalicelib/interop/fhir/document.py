@@ -75,6 +75,7 @@ class Document:
         self.direct: dict[int, list[Entry]] = {}
         self.included: set[int] = set()
         self.values = 0
+        self.counted: set[int] = set()  # id() of each report or panel whose members were counted
 
     def validate(self, resource: dict[str, Any], label: str) -> None:
         if id(resource) in self.validated:
@@ -239,14 +240,12 @@ class Document:
         Iterative (a chain of panels as long as the document must not exhaust the stack), and
         capped: a document listing the same panels from many reports cannot make the output huge."""
         found = self.expand(entry)
-        self.values += len(found)
-        if self.values > _MAX_VALUES:
-            raise WholeDocument(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
         self.included.update(id(member.resource) for member in found)
         return found
 
     def expand(self, entry: Entry) -> list[Entry]:
-        """What ``members`` finds, without counting it or marking it read."""
+        """What ``members`` finds, without marking it read (counted against the cap all the same:
+        each walk costs, whether or not what it finds is read)."""
         seen = {id(entry.resource)}
         found: list[Entry] = []
         pending = list(reversed(self.listed(entry)))
@@ -257,4 +256,9 @@ class Document:
             seen.add(id(target.resource))
             found.append(target)
             pending.extend(reversed(self.listed(target)))
+        if id(entry.resource) not in self.counted:  # (a batch walks a report twice: counted once)
+            self.counted.add(id(entry.resource))
+            self.values += len(found)
+            if self.values > _MAX_VALUES:
+                raise WholeDocument(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
         return found
