@@ -260,3 +260,49 @@ def test_a_part_quarantined_on_its_own_is_counted_where_the_quarantine_alarm_loo
         m["Name"]: doc[m["Name"]] for doc in emitted for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
     }
     assert counted == {"FeedMessageFiled": [1.0], "FeedMessageQuarantined": [1.0]}
+
+
+def test_a_fault_while_filing_the_second_patient_is_retried_and_files_everyone_once(api, container, monkeypatch):
+    """Nothing of a batch is lost on a fault of the portal's side halfway through: the queue
+    delivers it again, the patient filed before comes out unchanged, and the part left out is
+    quarantined once."""
+    from chalicelib.errors import DependencyUnavailable
+    from tests.integration.conftest import sqs_event
+    from tests.integration.records.conftest import QUEUE
+
+    container.records.add_feed_source(FeedSource(SENDER, ORG))
+    nobody = sample("uscore_patient-example.json")
+    nobody["id"], nobody["identifier"] = "nobody", []
+    entries = [
+        *amy_entries(),
+        {"resource": bo()},
+        {"resource": observation("bo-result", "Patient/bo", "4.1")},
+        {"resource": nobody},
+        {"resource": observation("nobody-result", "Patient/nobody", "9.9")},
+    ]
+    body = json.dumps({"resourceType": "Bundle", "type": "batch", "entry": entries})
+    real, calls = container.records.put_version, []
+
+    def second_fails(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:  # Bo's result, after Amy's was filed
+            raise DependencyUnavailable("The health records store is unavailable.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(container.records, "put_version", second_fails)
+    event = sqs_event(api, [body], QUEUE, group_id="EHR", attributes={"sender": SENDER})
+
+    first = api.lambda_.invoke("on_clinical_feed_message", event).payload
+    assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    [record] = feed_records().values()
+    assert record.status == "accepted" and quarantined() == {}
+
+    assert api.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+
+    amy, bo_ = find(ORG, US_CORE, AMY), find(ORG, US_CORE, "2002")
+    for patient, source_id in ((amy, "Observation/cbc-hemoglobin"), (bo_, "Observation/bo-result")):
+        assert [v.version for v in container.records.versions(patient.patient_id, rid(SENDER, source_id))] == [1]
+    assert len(patient_items()) == 2
+    assert feed_records()[record.message_key].status == "filed"
+    [part] = quarantined().values()
+    assert "Bundle.entry[4] (Patient), with 1 entry about that patient (Bundle.entry[5])" in part.reason
