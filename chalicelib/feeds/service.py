@@ -78,7 +78,9 @@ def _resolve_claim_check(raw: bytes, archive: Archive) -> tuple[bytes, str]:
 def _filed_but(parts: tuple[QuarantinedPart, ...]) -> str:
     if not parts:
         return ""
-    return f"Filed, but for {len(parts)} part{'s' if len(parts) > 1 else ''} quarantined on {'their' if len(parts) > 1 else 'its'} own."
+    if len(parts) == 1:
+        return "Filed, but for 1 part quarantined on its own."
+    return f"Filed, but for {len(parts)} parts quarantined on their own."
 
 
 def sha256_hex(data: bytes) -> str:
