@@ -108,8 +108,10 @@ def file_message(
         try:
             filed = _sum(filed, _file(ports, envelope, delivery, [message]))
         except Unreadable as error:
+            # Named apart from the entries set aside while reading: a patient only referred to is
+            # named by the entry referring to it, which may itself have been set aside.
             position = message.extra.get("position", -1)
-            left_out.append(QuarantinedPart(f"entry[{position}]", message.extra.get("part", "a patient"), str(error)))
+            left_out.append(QuarantinedPart(f"patient[{position}]", message.extra.get("part", "a patient"), str(error)))
     if not filed.patients:
         first = left_out[0]
         more = f" ({len(left_out) - 1} more parts could not be filed either)" if len(left_out) > 1 else ""

@@ -230,6 +230,7 @@ def test_a_patient_sent_earlier_who_is_not_known_is_quarantined_alone_when_filed
     amy = find(ORG, US_CORE, AMY)
     assert container.records.current(amy.patient_id, rid(SENDER, "Observation/cbc-hemoglobin")) is not None
     [part] = quarantined().values()
+    assert part.message_key.endswith("|patient[0]")
     assert "the patient sent earlier that Bundle.entry[0] refers to" in part.reason
     assert "ghost" not in part.reason
     assert len(patient_items()) == 1
