@@ -29,7 +29,10 @@ class QuarantinedMessage(ResponseModel):
     format: Literal["hl7v2", "fhir", "unknown"]
     reason: str = Field(description="Which field or rule refused it; never a value of the message.")
     received_at: datetime
-    replayable: bool = Field(description="False for a message whose sender could not even be read.")
+    replayable: bool = Field(
+        description="False for a message whose sender could not even be read, and for the part of a "
+        "batch Bundle left out while the rest of it was filed (the sender sends that part again)."
+    )
 
 
 class QuarantinePage(ResponseModel):

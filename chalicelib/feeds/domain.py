@@ -74,6 +74,26 @@ class FeedMessage:
     decision: str = ""  # staff's decision on a held message, carried to its refiling (filing.mismatch.Decision)
 
 
+@dataclass(frozen=True)
+class QuarantinedPart:
+    """A part of a message left out of filing while the rest of it was filed: in a batch Bundle,
+    an entry (or a patient with every entry about it) that could not be filed. It is kept in
+    quarantine on a record of its own, with its reason, named by position, never by a value."""
+
+    part: str  # names it within the message: "entry[3]"
+    where: str  # which entries, in words
+    reason: str
+
+
+# Records of quarantined parts are keyed apart from whole messages: a part is never replayed on its
+# own (its message was filed), so the sender sends the corrected entries again in a new Bundle.
+PART_PREFIX = "part|"
+
+
+def part_key(message_key: str, part: str) -> str:
+    return f"{PART_PREFIX}{message_key}|{part}"
+
+
 class IntakeResult(enum.Enum):
     ACCEPTED = "accepted"  # recorded; nothing filed it (no filer given)
     FILED = "filed"

@@ -6,7 +6,11 @@ very path that refused it, with the same idempotency: the API never files record
 Staff and admins see only the quarantined messages of their organization's senders. One no
 organization owns (an unregistered sender, a body that could not be identified) is the operator's:
 shown to an organization, it would let that organization's admin register the sender and replay
-another hospital's patients into their own charts. To everyone else it is absent (404)."""
+another hospital's patients into their own charts. To everyone else it is absent (404).
+
+A part of a batch Bundle (a patient, or an entry, that could not be filed while the rest of the
+Bundle was) has a record of its own: staff see why, and dismiss it once the sender has sent the
+corrected entries again in a new Bundle. It is never replayed: the Bundle it came in was filed."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from typing import Any, Protocol
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
-from chalicelib.feeds.domain import FeedMessage, FeedStatus
+from chalicelib.feeds.domain import PART_PREFIX, FeedMessage, FeedStatus
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -89,7 +93,7 @@ def list_quarantined(
                 "format": m.format.value,
                 "reason": m.reason,
                 "received_at": iso(m.received_at),
-                "replayable": not m.key.startswith("quarantine|"),
+                "replayable": not m.key.startswith(("quarantine|", PART_PREFIX)),
             }
             for m in shown
         ],
@@ -110,6 +114,11 @@ def replay(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str)
         raise Conflict(
             "This message could not be identified (no sender or control id): it cannot be replayed. "
             "Ask the sender to fix it and send it again."
+        )
+    if message.key.startswith(PART_PREFIX):
+        raise Conflict(
+            "This is the part of a message that was not filed; the rest of the message was. It cannot "
+            "be replayed: ask the sender to send the corrected entries in a new Bundle, then dismiss it."
         )
     body = ports.feed_archive.get(message.archive_key)
     # Accepted again first: intake files a recorded message that is "accepted" and still the same

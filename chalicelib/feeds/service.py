@@ -18,7 +18,9 @@ from chalicelib.feeds.domain import (
     FeedMessage,
     FeedStatus,
     IntakeResult,
+    QuarantinedPart,
     Unfileable,
+    part_key,
 )
 from chalicelib.feeds.envelope import msh_segments, read_messages
 from chalicelib.feeds.stores import FeedMessages
@@ -34,7 +36,8 @@ class Archive(Protocol):
 
 class Filer(Protocol):
     def __call__(self, envelope: Envelope, message_key: str) -> Any:
-        """File one accepted message; raises Unreadable when it cannot be filed (quarantine)."""
+        """File one accepted message; raises Unreadable when it cannot be filed (quarantine). What
+        it returns may name the parts it left out (``quarantined``: QuarantinedPart)."""
         ...
 
 
@@ -72,6 +75,14 @@ def _resolve_claim_check(raw: bytes, archive: Archive) -> tuple[bytes, str]:
         return archive.get(pointer["key"]), ""
     except NotFound:
         return raw, "The claim check names an object that does not exist."
+
+
+def _filed_but(parts: tuple[QuarantinedPart, ...]) -> str:
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return "Filed, but for 1 part quarantined on its own."
+    return f"Filed, but for {len(parts)} parts quarantined on their own."
 
 
 def sha256_hex(data: bytes) -> str:
@@ -160,7 +171,7 @@ def receive(
         from chalicelib.records.domain import PossibleMismatch, Unreadable
 
         try:
-            filer(envelope, key)
+            filed = filer(envelope, key)
         except PossibleMismatch as error:
             # Nothing of this patient was filed or overwritten: staff decide (filing/holds.py).
             messages.hold(key, str(error), error.patient_id)
@@ -184,9 +195,29 @@ def receive(
             messages.mark(key, FeedStatus.QUARANTINED, reason)
             tell(key, FeedStatus.QUARANTINED, reason, envelope.format, envelope.header, envelope.sender)
             return IntakeResult.QUARANTINED, key
-        messages.mark(key, FeedStatus.FILED)
+        parts = tuple(getattr(filed, "quarantined", ()))
+        for part in parts:
+            quarantine_part(envelope, key, part)
+        messages.mark(key, FeedStatus.FILED, _filed_but(parts))
         tell(key, FeedStatus.FILED, "", envelope.format, envelope.header, envelope.sender)
         return IntakeResult.FILED, key
+
+    def quarantine_part(envelope: Envelope, key: str, part: QuarantinedPart) -> None:
+        """A part of a filed message (a batch Bundle's patient or entry) on a record of its own, so
+        staff see it beside the whole messages in quarantine; a redelivery writes it once."""
+        record = FeedMessage(
+            key=part_key(key, part.part),
+            sha256=sha256_hex(envelope.text.encode("utf-8")),
+            format=envelope.format,
+            message_type=envelope.message_type,
+            sender=envelope.sender,
+            control_id=envelope.control_id,
+            status=FeedStatus.QUARANTINED,
+            reason=f"Only this part of the message was not filed: {part.where}. {part.reason}",
+            archive_key=archive_key,
+            received_at=received_at,
+        )
+        messages.add(record, written(record, Outcome.FAILURE, "quarantined"))
 
     if claim_problem:
         return [quarantine(claim_problem, body_sha, FeedFormat.UNKNOWN)]

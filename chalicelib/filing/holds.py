@@ -206,7 +206,7 @@ def _as_sent(ports: HoldPorts, message: FeedMessage, patient: Patient) -> Patien
     if envelope is None or source is None:
         return None
     try:
-        described = [m.patient for m in read(envelope)]
+        described = [m.patient for m in read(envelope)[0]]
     except (Unreadable, Unfileable):
         return None
     for facts in described:

@@ -8,7 +8,7 @@ failure further on left undone is done then (see the "refiled" outcome).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.audit.trail import AuditPorts, write_audit
-from chalicelib.feeds.domain import Envelope, FeedFormat
+from chalicelib.feeds.domain import Envelope, FeedFormat, QuarantinedPart
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
@@ -28,7 +28,7 @@ from chalicelib.filing.mismatch import Decision
 from chalicelib.filing.zones import in_zone
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
-from chalicelib.records.domain import ClinicalMessage, Unreadable
+from chalicelib.records.domain import ClinicalMessage, PossibleMismatch, Unreadable
 from chalicelib.records.stores import Records
 from chalicelib.release.notices import NoticePorts, announce_later, tell
 from chalicelib.release.policy import ReleasePolicy
@@ -63,21 +63,27 @@ class Filed:
     critical: tuple[str, ...] = ()  # result ids with a critical value
     entries_changed: int = 0  # allergies, visits, appointments ... new or changed
     stale: int = 0  # older than what the portal holds: nothing changed
+    # Parts of a batch Bundle left out, each with its reason (the rest is filed).
+    quarantined: tuple[QuarantinedPart, ...] = ()
 
 
-def read(envelope: Envelope) -> list[ClinicalMessage]:
+def read(envelope: Envelope) -> tuple[list[ClinicalMessage], list[QuarantinedPart], bool]:
+    """The message's patients, the parts of it set aside as unreadable, and whether each patient's
+    part is filed on its own (a batch, message or collection Bundle) or the message is all or nothing."""
     if envelope.format is FeedFormat.HL7V2:
         from chalicelib.interop.hl7v2 import read_hl7
 
-        return [read_hl7(envelope.text, envelope.parsed)]
-    from chalicelib.interop.fhir import read_fhir  # fhir.resources is heavy: only the feed pays for it
+        return [read_hl7(envelope.text, envelope.parsed)], [], False
+    from chalicelib.interop.fhir import read_fhir_parts  # fhir.resources is heavy: only the feed pays for it
 
     try:
         # Decimals as written: "0.70" must not become 0.7 on its way to the patient.
         document = json.loads(envelope.text, parse_float=Decimal)
     except ValueError:
         raise Unreadable("The FHIR document is not JSON.") from None
-    return read_fhir(document)
+    parts = read_fhir_parts(document)
+    set_aside = [QuarantinedPart(f"entry[{p.position}]", p.where, p.reason) for p in parts.set_aside]
+    return parts.messages, set_aside, parts.independent
 
 
 def file_message(
@@ -100,6 +106,55 @@ def file_message(
     # The sender's wall clock is its organization's: a time it sent without an offset is read there.
     zone_name = organization.time_zone if organization and organization.time_zone else DEFAULT_TIME_ZONE
     delivery = Delivery(ports, source, envelope.sender, message_key, now, policy, zone_name)
+    read_messages, left_out, independent = read(envelope)
+    messages = [in_zone(m, zone_name) for m in read_messages]
+    if not independent:
+        return _file(ports, envelope, delivery, messages)
+    # A batch: each patient's part is filed on its own, so one that cannot be (its patient not
+    # matched, an item refused) is quarantined alone while the others are filed.
+    filed = Filed(())
+    for message in messages:
+        try:
+            filed = _sum(filed, _file(ports, envelope, delivery, [message]))
+        except PossibleMismatch:
+            # Held for staff as a whole: their decision comes back with the message, and the
+            # patients filed meanwhile are filed again unchanged.
+            raise
+        except Unreadable as error:
+            # Named apart from the entries set aside while reading: a patient only referred to is
+            # named by the entry referring to it, which may itself have been set aside.
+            position = message.extra.get("position", -1)
+            left_out.append(QuarantinedPart(f"patient[{position}]", message.extra.get("part", "a patient"), str(error)))
+    if not filed.patients:
+        first = left_out[0]
+        more = f" ({len(left_out) - 1} more parts could not be filed either)" if len(left_out) > 1 else ""
+        raise Unreadable(f"No part of the Bundle can be filed. {first.where}: {first.reason}{more}")
+    return replace(filed, quarantined=_capped(left_out))
+
+
+_PARTS_KEPT = 50  # quarantine records one Bundle may add: the rest are summed up in the last
+
+
+def _capped(parts: list[QuarantinedPart]) -> tuple[QuarantinedPart, ...]:
+    if len(parts) <= _PARTS_KEPT:
+        return tuple(parts)
+    rest = parts[_PARTS_KEPT - 1 :]
+    where = ", ".join(f"Bundle.{part.part}" for part in rest[:20]) + (" ..." if len(rest) > 20 else "")
+    summed = QuarantinedPart(
+        rest[0].part,
+        f"{len(rest)} more parts ({where})",
+        "Each could not be filed either; the first reason: " + rest[0].reason,
+    )
+    return (*parts[: _PARTS_KEPT - 1], summed)
+
+
+def _sum(one: Filed, other: Filed) -> Filed:
+    return Filed(**{f.name: getattr(one, f.name) + getattr(other, f.name) for f in fields(Filed)})
+
+
+def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, messages: list[ClinicalMessage]) -> Filed:
+    """Every patient of ``messages`` matched, and every item filed under them, in order."""
+    source, now, message_key = delivery.source, delivery.now, delivery.message_key
     patients: list[str] = []
     new = changed = entries_changed = stale = 0
     critical: list[str] = []
@@ -109,7 +164,7 @@ def file_message(
         record = ports.feed_messages.get(message_key)
         return Decision.decode(record.decision) if record is not None and record.decision else None
 
-    for message in (in_zone(m, zone_name) for m in read(envelope)):
+    for message in messages:
         patient = match(ports, source, envelope.sender, message.patient, now, decided)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
@@ -171,4 +226,5 @@ def describe(filed: Filed) -> dict[str, Any]:
         "critical": len(filed.critical),
         "entries_changed": filed.entries_changed,
         "stale": filed.stale,
+        "quarantined_parts": len(filed.quarantined),
     }

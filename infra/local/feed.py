@@ -211,7 +211,7 @@ def outcomes(raw: bytes, sender: str, records, lookup) -> list[Outcome]:
     wrote nothing for, a duplicate (intake records a message once; a second delivery of the same
     message changes nothing). Read with intake's own reader, so the two count messages alike.
     ``lookup(key)`` reads a record, to say what a body unreadable as a whole became the first time."""
-    from chalicelib.feeds.domain import Unfileable
+    from chalicelib.feeds.domain import PART_PREFIX, Unfileable
     from chalicelib.feeds.envelope import read_messages
     from chalicelib.feeds.service import sha256_hex
 
@@ -223,7 +223,14 @@ def outcomes(raw: bytes, sender: str, records, lookup) -> list[Outcome]:
     unmatched = list(records)
     for message in messages:
         identity = (message.sender, message.control_id)
-        record = next((r for r in unmatched if identity[1] and (r.sender, r.control_id) == identity), None)
+        record = next(
+            (
+                r
+                for r in unmatched
+                if identity[1] and (r.sender, r.control_id) == identity and not r.key.startswith(PART_PREFIX)
+            ),
+            None,
+        )
         if record is None and isinstance(message, Unfileable):
             record = next((r for r in unmatched if r.key.startswith("quarantine|") and not r.control_id), None)
         what = " ".join(part for part in (message.message_type, message.control_id) if part) or "a message"
@@ -232,7 +239,8 @@ def outcomes(raw: bytes, sender: str, records, lookup) -> list[Outcome]:
             continue
         unmatched.remove(record)
         shown.append(Outcome(record.status.value, what, record.reason))
-    for record in unmatched:  # the body as a whole could not be read
+    # The body as a whole could not be read; or the parts of a FHIR batch quarantined on their own.
+    for record in unmatched:
         what = " ".join(part for part in (record.message_type, record.control_id) if part) or "the file"
         shown.append(Outcome(record.status.value, what, record.reason))
     if not shown:  # an unreadable body sent again: its one quarantine record is the first one's

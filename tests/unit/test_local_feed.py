@@ -3,6 +3,8 @@ delivery's records become the lines it prints."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import os
 import subprocess
@@ -163,3 +165,29 @@ def test_the_acknowledgements_of_the_file_are_shown_and_older_ones_only_counted(
         "(1 older acknowledgement taken off the queue)",
     ]
     assert queue.deleted == ["0", "1"]  # taken, as an interface engine takes them
+
+
+def test_a_fhir_batch_filed_but_for_a_part_says_both():
+    # GIVEN a FHIR batch Bundle filed, with one part of it quarantined on its own (written first)
+    body = b'{"resourceType": "Bundle", "type": "batch", "entry": []}'
+    filed = dataclasses.replace(
+        record("sha256:x", FeedStatus.FILED, "Filed, but for 1 part quarantined on its own.", sender="local-feed"),
+        format=FeedFormat.FHIR,
+        message_type="Bundle",
+    )
+    part = dataclasses.replace(
+        filed,
+        key="part|" + filed.key + "|entry[2]",
+        status=FeedStatus.QUARANTINED,
+        reason="Only this part of the message was not filed: Bundle.entry[2] (Patient). Patient has no identifier.",
+    )
+    control_id = f"sha256:{hashlib.sha256(body).hexdigest()}"
+    written = [dataclasses.replace(r, control_id=control_id) for r in (part, filed)]
+
+    lines = [o.line() for o in outcomes(body, "local-feed", written, lookup=lambda key: None)]
+
+    assert lines == [
+        f"filed: Bundle {control_id} (Filed, but for 1 part quarantined on its own.)",
+        f"quarantined: Bundle {control_id} (Only this part of the message was not filed: Bundle.entry[2] "
+        "(Patient). Patient has no identifier.)",
+    ]

@@ -21,6 +21,6 @@ The modules, each above the ones it uses: ``reader`` (the walk, ``read_fhir``); 
 ``observations``; ``patients``; ``bundle`` (the document's shape); ``validation``; ``values``.
 """
 
-from chalicelib.interop.fhir.reader import read_fhir
+from chalicelib.interop.fhir.reader import FhirParts, SetAside, read_fhir, read_fhir_parts
 
-__all__ = ["read_fhir"]
+__all__ = ["FhirParts", "SetAside", "read_fhir", "read_fhir_parts"]

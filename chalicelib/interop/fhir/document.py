@@ -26,6 +26,22 @@ _AMBIGUOUS = object()  # two entries answer to the same reference: resolve neith
 _MAX_VALUES = 50_000  # Observations read into results from one document (a life-long Synthea record is ~5000)
 
 
+class WholeDocument(Unreadable):
+    """What makes the whole document unusable, even a Bundle whose patients are filed each on
+    their own (a batch): it is not about one entry."""
+
+
+class PatientSetAside(Unreadable):
+    """A resource is about a Patient of the document that could not be identified: it is set
+    aside with that Patient, never filed under anyone."""
+
+    def __init__(self, patient: Entry, source: Entry):
+        super().__init__(
+            f"{source.type}{source.where} is about the Patient{patient.where}, which could not be identified."
+        )
+        self.patient = patient
+
+
 class Document:
     def __init__(self, document: Any):
         self.entries, self.event = read_entries(document)
@@ -48,6 +64,9 @@ class Document:
                 self.by_key[key] = _AMBIGUOUS if key in self.by_key else entry
         self.validated: set[int] = set()
         self.patients: dict[int, PatientRecord] = {}  # by id() of the Patient entry
+        # Patient entries that could not be read (no usable identifier, not valid FHIR): what is
+        # about them is set aside with them (a batch), by id() of the entry.
+        self.unidentified: dict[int, Entry] = {}
         self.referred: dict[tuple[str, str], PatientRecord] = {}  # patients only referred to, by reference
         self.ignored: Counter[str] = Counter()
         self.unresolved: set[int] = set()  # id() of each Reference that names nothing in the document
@@ -56,6 +75,7 @@ class Document:
         self.direct: dict[int, list[Entry]] = {}
         self.included: set[int] = set()
         self.values = 0
+        self.counted: set[int] = set()  # id() of each report or panel whose members were counted
 
     def validate(self, resource: dict[str, Any], label: str) -> None:
         if id(resource) in self.validated:
@@ -90,6 +110,16 @@ class Document:
                 r.entry
                 for r in self.patients.values()
                 if any(i.spelled in spellings and i.value == value for i in r.facts.identifiers)
+            ]
+            # A Patient set aside still answers to the identifiers it was sent with: what names it
+            # so goes with it, rather than to a patient the portal may hold under that identifier.
+            hits += [
+                entry
+                for entry in self.unidentified.values()
+                if any(
+                    as_text(as_object(i).get("system")) == system and as_text(as_object(i).get("value")) == value
+                    for i in as_list(entry.resource.get("identifier"))
+                )
             ]
             return hits[0] if len(hits) == 1 else (_AMBIGUOUS if hits else None)
         return None
@@ -136,6 +166,8 @@ class Document:
                 f"{source.type} refers to a patient that matches more than one entry of this bundle{source.where}."
             )
         if isinstance(target, Entry):
+            if id(target) in self.unidentified:
+                raise PatientSetAside(target, source)
             return self.patients.get(id(target))
         literal = as_text(as_object(reference).get("reference"))
         tail = REFERENCE_TAIL.search(literal) if literal and not literal.startswith(("#", "urn:")) else None
@@ -162,8 +194,34 @@ class Document:
             else:
                 universal = universal_id(key[0])
                 known = SentIdentifier(key[1].strip(), "MR", "" if universal else key[0].strip(), universal)
-            self.referred[key] = PatientRecord(None, PatientFacts(identifiers=(known,), reference_only=True))
+            self.referred[key] = PatientRecord(
+                None, PatientFacts(identifiers=(known,), reference_only=True), referred_at=source.position
+            )
         return self.referred[key]
+
+    def same_subject(self, member: Entry, lister: Entry) -> bool:
+        """Whether an Observation a report or panel lists is about the lister's patient, or says
+        nothing of whom it is about: told without raising, from what the two subjects name."""
+        subject = member.resource.get("subject")
+        return not as_object(subject) or self._whom(subject, member) == self._whom(
+            lister.resource.get("subject"), lister
+        )
+
+    def _whom(self, reference: Any, source: Entry) -> Any:
+        target = self.resolve(reference, source)
+        if isinstance(target, Entry):
+            return id(target.resource)
+        if target is _AMBIGUOUS:
+            return target
+        reference = as_object(reference)
+        wanted = as_object(reference.get("identifier"))
+        literal = as_text(reference.get("reference"))
+        tail = REFERENCE_TAIL.search(literal)
+        return (
+            f"{tail.group(1)}/{tail.group(2)}" if tail else literal,
+            as_text(wanted.get("system")),
+            as_text(wanted.get("value")),
+        )
 
     # -- what a report or panel lists -------------------------------------------------------------
 
@@ -187,6 +245,13 @@ class Document:
         """Everything a report or panel lists, panels expanded in place, each Observation once.
         Iterative (a chain of panels as long as the document must not exhaust the stack), and
         capped: a document listing the same panels from many reports cannot make the output huge."""
+        found = self.expand(entry)
+        self.included.update(id(member.resource) for member in found)
+        return found
+
+    def expand(self, entry: Entry) -> list[Entry]:
+        """What ``members`` finds, without marking it read (counted against the cap all the same:
+        each walk costs, whether or not what it finds is read)."""
         seen = {id(entry.resource)}
         found: list[Entry] = []
         pending = list(reversed(self.listed(entry)))
@@ -197,8 +262,9 @@ class Document:
             seen.add(id(target.resource))
             found.append(target)
             pending.extend(reversed(self.listed(target)))
-        self.values += len(found)
-        if self.values > _MAX_VALUES:
-            raise Unreadable(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
-        self.included.update(id(member.resource) for member in found)
+        if id(entry.resource) not in self.counted:  # (a batch walks a report twice: counted once)
+            self.counted.add(id(entry.resource))
+            self.values += len(found)
+            if self.values > _MAX_VALUES:
+                raise WholeDocument(f"The document lists more than {_MAX_VALUES} observations: send it in parts.")
         return found

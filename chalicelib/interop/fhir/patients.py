@@ -37,6 +37,16 @@ class PatientRecord:
     unusable_identifiers: int = 0
     results: list[ResultReport] = field(default_factory=list)
     entries: list[ClinicalEntry] = field(default_factory=list)
+    referred_at: int = -1  # a patient only referred to: where it is first referred to
+
+    @property
+    def where(self) -> str:
+        """Which patient of the document this is, in words that hold no value of it."""
+        if self.entry is not None:
+            return self.entry.label
+        if self.referred_at >= 0:
+            return f"the patient sent earlier that Bundle.entry[{self.referred_at}] refers to"
+        return "the patient sent earlier that the resource refers to"
 
 
 def read_patient(entry: Entry) -> PatientRecord:

@@ -3665,7 +3665,7 @@ export interface components {
             received_at: string;
             /**
              * Replayable
-             * @description False for a message whose sender could not even be read.
+             * @description False for a message whose sender could not even be read, and for the part of a batch Bundle left out while the rest of it was filed (the sender sends that part again).
              */
             replayable: boolean;
             /** Sender */
