@@ -27,6 +27,9 @@ export function StaffHome({ token }: { token: string }) {
         <li>
           <Link to="/staff/quarantine">{t("staff.quarantine.title")}</Link>
         </li>
+        <li>
+          <Link to="/staff/mismatches">{t("staff.mismatches.title")}</Link>
+        </li>
       </ul>
     </nav>
   );

@@ -171,6 +171,7 @@ describe("the staff home", () => {
       "/staff/patients/new",
       "/staff/worklist",
       "/staff/quarantine",
+      "/staff/mismatches",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -179,6 +180,7 @@ describe("the staff home", () => {
       "Patients",
       "Worklist",
       "Feed quarantine",
+      "Possible mismatches",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));
