@@ -31,6 +31,7 @@ def in_zone(message: ClinicalMessage, zone_name: str) -> ClinicalMessage:
             collected_at=at(r.collected_at),
             reported_at=at(r.reported_at),
             discharged_at=at(r.discharged_at),
+            as_of=at(r.as_of),  # when the sender said so (a document's versions are ordered by it)
             observations=tuple(observation(o) for o in r.observations),
         )
 

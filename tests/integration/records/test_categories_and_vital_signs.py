@@ -76,7 +76,9 @@ def senders(container) -> None:
 
 def set_policy(api, delays: dict) -> None:
     admin = sign_in(api, ADMIN_USER, ADMIN_PASSWORD)
-    assert call(api, "PUT", "/v1/admin/release-policy", {"delays": delays}, admin).status_code == 200
+    # (each wait names the information-blocking exception it rests on)
+    body = {"delays": {key: {"seconds": seconds, "exception": "preventing_harm"} for key, seconds in delays.items()}}
+    assert call(api, "PUT", "/v1/admin/release-policy", body, admin).status_code == 200
 
 
 def results(api, patient_id: str, token: str) -> list[dict]:
@@ -109,12 +111,12 @@ def test_vital_signs_go_to_the_health_summary_not_the_results(feed, ana, seeded,
     readings = vital_signs(seeded, patient_id, token)
     # newest first; the blank weight line is no reading
     assert {(r["code"]["code"], r["value"], r["observed_at"]) for r in readings[:4]} == {
-        ("8867-4", "88", "2026-11-26T08:30:00"),
-        ("8480-6", "128", "2026-11-26T08:30:00"),
-        ("8462-4", "84", "2026-11-26T08:30:00"),
-        ("8310-5", "37.1", "2026-11-26T08:30:00"),
+        ("8867-4", "88", "2026-11-26T08:30:00-05:00"),
+        ("8480-6", "128", "2026-11-26T08:30:00-05:00"),
+        ("8462-4", "84", "2026-11-26T08:30:00-05:00"),
+        ("8310-5", "37.1", "2026-11-26T08:30:00-05:00"),
     }
-    assert len(readings) == 8 and {r["observed_at"] for r in readings[4:]} == {"2026-11-25T08:30:00"}
+    assert len(readings) == 8 and {r["observed_at"] for r in readings[4:]} == {"2026-11-25T08:30:00-05:00"}
     assert "29463-7" not in {r["code"]["code"] for r in readings}
     pulse = next(r for r in readings if r["code"]["code"] == "8867-4")
     assert (pulse["units"], pulse["numeric"], pulse["reference_range"], pulse["flags"]) == (
@@ -130,8 +132,8 @@ def test_vital_signs_go_to_the_health_summary_not_the_results(feed, ana, seeded,
     trends = {t["code"]["code"]: t for t in history.json_body["trends"]}
     assert set(trends) == {"8867-4", "8480-6", "8462-4", "8310-5"}
     assert [(p["value"], p["at"]) for p in trends["8867-4"]["points"]] == [
-        ("72", "2026-11-25T08:30:00"),
-        ("88", "2026-11-26T08:30:00"),
+        ("72", "2026-11-25T08:30:00-05:00"),
+        ("88", "2026-11-26T08:30:00-05:00"),
     ]  # oldest first: the line a chart draws
     assert trends["8867-4"]["units"] == "beats per minute" and history.json_body["complete"] is True
     # staff see what the patient sees, to help on the phone; both reads audited
@@ -175,8 +177,8 @@ def test_vital_signs_in_an_admission_are_readings_and_its_updates_do_not_repeat_
 
     readings = vital_signs(seeded, patient_id, token)
     assert sorted((r["code"]["code"], r["value"], r["observed_at"]) for r in readings) == [
-        ("29463-7", "61.2", "2026-11-25T06:00:00"),  # measured at admission (PV1-44)
-        ("8302-2", "165", "2026-11-25T06:00:00"),
+        ("29463-7", "61.2", "2026-11-25T06:00:00-05:00"),  # measured at admission (PV1-44)
+        ("8302-2", "165", "2026-11-25T06:00:00-05:00"),
     ]
     assert results(seeded, patient_id, token) == []
 
@@ -248,7 +250,8 @@ def fhir_bundle() -> str:
 
 @pytest.fixture
 def fhir_feed(ana, seeded, container):
-    container.records.add_feed_source(FeedSource(FHIR_SENDER, ORG))
+    # (its system "AMC-MRN" is a local name: declared as the organization's record numbers)
+    container.records.add_feed_source(FeedSource(FHIR_SENDER, ORG, authorities=(("AMC-MRN", "AMC-MRN"),)))
 
     def send(body: str) -> None:
         assert deliver(seeded, body, group_id=FHIR_SENDER, attributes={"sender": FHIR_SENDER}) == {

@@ -145,7 +145,8 @@ SECRETS = ("Potassium", "2.1", "Sodium", "118", "Blood culture", "cocci", "Tropo
 def ana(enrolled, seeded, container):
     for sender in ("LAB|AMC", "EPIC|AMC", "HNAM|AMC"):
         container.records.add_feed_source(FeedSource(sender, ORG, "AMC-MRN"))
-    container.records.add_feed_source(FeedSource("ehr-fhir", ORG))
+    # (its system "AMC-MRN" is a local name: declared as the organization's record numbers)
+    container.records.add_feed_source(FeedSource("ehr-fhir", ORG, authorities=(("AMC-MRN", "AMC-MRN"),)))
     return enrolled.patient_id
 
 

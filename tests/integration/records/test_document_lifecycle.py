@@ -31,7 +31,8 @@ def ana(enrolled, seeded, container, aws):
     BUCKET[:] = [aws.physical["DocumentsBucket"]]
     for sender in ("EPIC|AMC", "CERNER|AMC", "DICTATE|AMC"):
         container.records.add_feed_source(FeedSource(sender, ORG, "AMC-MRN"))
-    container.records.add_feed_source(FeedSource("ehr-fhir", ORG))
+    # (its system "AMC-MRN" is a local name: declared as the organization's record numbers)
+    container.records.add_feed_source(FeedSource("ehr-fhir", ORG, authorities=(("AMC-MRN", "AMC-MRN"),)))
     return enrolled.patient_id, sign_in(seeded, "ana.nunez", "correct horse battery")
 
 

@@ -138,7 +138,8 @@ def test_a_discharge_summary_waits_24_hours_from_a_zone_less_discharge_across_th
     patient_id, token = ana
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     policy = {"document:discharge-summary": 86400, "category:pathology": 4 * 86400}
-    assert call(seeded, "PUT", "/v1/admin/release-policy", {"delays": policy}, admin).status_code == 200
+    body = {"delays": {key: {"seconds": seconds, "exception": "preventing_harm"} for key, seconds in policy.items()}}
+    assert call(seeded, "PUT", "/v1/admin/release-policy", body, admin).status_code == 200
     pid = "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F"
     # GIVEN an ADT^A03: discharged at 00:30 on 1 November 2026 in Albany, sent without an offset.
     # That is 04:30 UTC (EDT); the clocks go back at 02:00 that night.
