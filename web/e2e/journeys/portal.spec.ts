@@ -3,8 +3,9 @@ import { DEMO, expect, expectAccessible, INVITATION_SUBJECT, sendToFeed, test } 
 import { totp } from "../totp";
 
 // One story, in order, on one stack: an admin sets when lab results are shown, staff invite the
-// demo patient, she enrolls and reads her record, then a critical lab result arrives and staff
-// hold it, release it and close the call they must make about it.
+// demo patient, she enrolls and reads her record, then a critical lab result arrives (shown at
+// once: no policy delays it) with a routine one (which waits), and staff hold and release the
+// routine one and close the call they must make about the critical one.
 test.describe.configure({ mode: "serial" });
 
 const { dana } = DEMO;
@@ -17,6 +18,14 @@ const CRITICAL_POTASSIUM = [
   "ORC|RE|PL-BROWSER-1^EPIC|FL-BROWSER-1^LAB||CM||||20261125080000|||1234^Okoro^Grace^^^Dr^MD",
   "OBR|1|PL-BROWSER-1^EPIC|FL-BROWSER-1^LAB|2823-3^Potassium [Moles/volume] in Serum or Plasma^LN|||20261125080000|||||||||1234^Okoro^Grace^^^Dr^MD||||||20261125091000||CH|F",
   "OBX|1|NM|2823-3^Potassium [Moles/volume] in Serum or Plasma^LN||6.9|mmol/L|3.5-5.1|HH|||F|||20261125080000|||||||||AMC Core Laboratory",
+].join("\r");
+
+// A routine sodium from the same lab: the lab policy's three days apply to it.
+const ROUTINE_SODIUM = [
+  "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20261125091600||ORU^R01^ORU_R01|BROWSER-LAB-0002|P|2.5.1",
+  "PID|1||AMC-100001^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F",
+  "OBR|1|PL-BROWSER-2^EPIC|FL-BROWSER-2^LAB|2951-2^Sodium [Moles/volume] in Serum or Plasma^LN|||20261125080000|||||||||1234^Okoro^Grace^^^Dr^MD||||||20261125091100||CH|F",
+  "OBX|1|NM|2951-2^Sodium [Moles/volume] in Serum or Plasma^LN||140|mmol/L|135-145|N|||F|||20261125080000",
 ].join("\r");
 
 async function signInWithPassword(page: Page, account: { username: string; password: string }) {
@@ -68,12 +77,12 @@ test("staff find the demo patient and invite her", async ({ page }) => {
   await expect(async () => {
     await page.getByLabel("Medical record number (MRN)").fill(dana.mrn);
     await page.getByRole("button", { name: "Find" }).click();
-    await expect(page.getByRole("heading", { level: 2, name: DANA })).toBeVisible({ timeout: 2_000 });
+    await expect(page.getByRole("heading", { level: 3, name: DANA })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(page).not.toHaveURL(new RegExp(dana.mrn)); // the record number stays out of the address
   await expectAccessible(page, "a patient found");
 
-  await page.getByRole("link", { name: "Open the patient's page" }).click();
+  await page.getByRole("link", { name: /^Open Dana .*Rivera's page$/ }).click();
   await expect(page.getByRole("heading", { level: 1, name: DANA })).toBeVisible();
   await expect(page.getByText("Not invited", { exact: true })).toBeVisible();
   await expectAccessible(page, "the patient's page");
@@ -212,9 +221,11 @@ test("the patient enrolls from the emailed link, sets up an authenticator and si
   await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
 });
 
-test("staff hold a delayed critical result, release it, and close the call about it", async ({ page }) => {
-  const said = await sendToFeed(CRITICAL_POTASSIUM);
-  expect(said).toMatch(/filed/i);
+test("a critical result is shown at once; staff hold and release a delayed one, and close the call", async ({
+  page,
+}) => {
+  expect(await sendToFeed(CRITICAL_POTASSIUM)).toMatch(/filed/i);
+  expect(await sendToFeed(ROUTINE_SODIUM)).toMatch(/filed/i);
 
   await signIn(page, DEMO.staff);
   await siteNav(page).getByRole("link", { name: "Worklist" }).click();
@@ -223,25 +234,28 @@ test("staff hold a delayed critical result, release it, and close the call about
   await expect(call).toBeVisible();
   await expectAccessible(page, "worklist");
 
-  // Her results as staff see them: the potassium waits three days under the lab policy.
+  // Her results as staff see them: the critical potassium is shown at once (the lab policy's
+  // three days never hold a critical value back); the routine sodium waits them.
   await call.getByRole("link", { name: "Their results" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Results and documents" })).toBeVisible();
   const potassium = page.getByRole("row").filter({ hasText: /^Potassium/ });
-  await expect(potassium).toContainText("Delayed until");
+  await expect(potassium).toContainText("Shown since");
+  const sodium = page.getByRole("row").filter({ hasText: /^Sodium/ });
+  await expect(sodium).toContainText(/Delayed by the release policy until .* \(Preventing harm\)/);
   await expectAccessible(page, "the patient's results, staff");
 
-  await potassium.getByRole("button", { name: /^Hold back Potassium/ }).click();
-  await expect(page.getByRole("group", { name: /^Hold back Potassium/ })).toBeVisible();
+  await sodium.getByRole("button", { name: /^Hold back Sodium/ }).click();
+  await expect(page.getByRole("group", { name: /^Hold back Sodium/ })).toBeVisible();
   await page.getByLabel("Why it is held back").selectOption({ label: "A clinician's review" });
   await expectAccessible(page, "holding a result back");
   await page.getByRole("button", { name: "Yes, hold it back" }).click();
   await expect(page.getByRole("status")).toContainText("is held back");
-  await expect(potassium).toContainText("Held back by staff: A clinician's review");
+  await expect(sodium).toContainText("Held back by staff: A clinician's review");
 
-  await potassium.getByRole("button", { name: /^Release now: Potassium/ }).click();
+  await sodium.getByRole("button", { name: /^Release now: Sodium/ }).click();
   await page.getByRole("button", { name: "Yes, release it" }).click();
   await expect(page.getByRole("status")).toContainText("is shown to the patient since");
-  await expect(potassium).toContainText("Shown since");
+  await expect(sodium).toContainText("Shown since");
 
   // The call is made: the item closes with what came of it.
   await siteNav(page).getByRole("link", { name: "Worklist" }).click();
