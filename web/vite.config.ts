@@ -17,5 +17,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
+    // These tests assert what a person sees, not how fast: on a busy 2-core machine the first test
+    // of a file (a lazy chunk loaded, an axe pass) can take over the 5 s default.
+    testTimeout: 20_000,
   },
 });
