@@ -19,8 +19,8 @@ from chalicelib.audit.trail import AuditPorts, write_audit
 from chalicelib.feeds.domain import Envelope, FeedFormat, QuarantinedPart
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
-from chalicelib.filing.categories import mapped
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
+from chalicelib.filing.categories import mapped
 from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
