@@ -164,6 +164,14 @@ def assign_feed_source(argv: list[str]) -> int:
         help="a name the sender writes (namespace id, OID, FHIR system) and the organization's authority it "
         "stands for; repeat for each",
     )
+    parser.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="CODE=CATEGORY",
+        help="one of the sender's codes as it writes it, '<system>|<code>' (e.g. '99LAB|SURGPATH'), and what a report "
+        "with it is: lab, pathology, imaging, vital_signs or other; repeat for each",
+    )
     args = parser.parse_args(argv)
 
     _use_stack(function=args.function, stack=args.stack)
@@ -173,7 +181,7 @@ def assign_feed_source(argv: list[str]) -> int:
     from chalicelib.errors import PortalError
     from chalicelib.feeds.domain import FeedSource
     from chalicelib.feeds.envelope import _is_identity
-    from chalicelib.feeds.sources import declarations, source_id
+    from chalicelib.feeds.sources import category_codes, declarations, source_id
 
     if not _is_identity(args.sender):
         print("refused: the sender is 1 to 256 printable characters, as intake reads it", file=sys.stderr)
@@ -188,8 +196,19 @@ def assign_feed_source(argv: list[str]) -> int:
             print("refused: each --authority is SENT_AS=AUTHORITY", file=sys.stderr)
             return 1
         declared = declarations([(sent, authority) for sent, authority in pairs])
+        mapping = [tuple(pair.rsplit("=", 1)) for pair in args.category]
+        if any(len(pair) != 2 or not all(pair) for pair in mapping):
+            print("refused: each --category is CODE=CATEGORY", file=sys.stderr)
+            return 1
+        categories = category_codes([(code, category.strip()) for code, category in mapping])
         container.records.add_feed_source(
-            FeedSource(args.sender, args.organization_id, args.default_authority, authorities=declared)
+            FeedSource(
+                args.sender,
+                args.organization_id,
+                args.default_authority,
+                authorities=declared,
+                category_codes=categories,
+            )
         )
     except PortalError as error:
         print(f"failed: {error.message}", file=sys.stderr)

@@ -23,6 +23,7 @@ def _source(sender: str, item: FeedSourceModel) -> FeedSource:
         default_authority=item.default_authority or "",
         files_test_messages=bool(item.files_test_messages),
         authorities=tuple((str(sent), str(authority)) for sent, authority in item.authorities or ()),
+        category_codes=tuple((str(code), str(category)) for code, category in item.category_codes or ()),
     )
 
 
@@ -64,6 +65,7 @@ class DynamoFeedSources:
                 default_authority=source.default_authority or None,
                 files_test_messages=source.files_test_messages or None,
                 authorities=[list(pair) for pair in source.authorities] or None,
+                category_codes=[list(pair) for pair in source.category_codes] or None,
             ).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -113,6 +115,11 @@ class DynamoFeedSources:
             if source.authorities
             else FeedSourceModel.authorities.remove()
         )
+        categories = (
+            FeedSourceModel.category_codes.set([list(pair) for pair in source.category_codes])
+            if source.category_codes
+            else FeedSourceModel.category_codes.remove()
+        )
         try:
             FeedSourceModel(organization_id=f"sender#{source.sender}").update(
                 actions=[
@@ -121,6 +128,7 @@ class DynamoFeedSources:
                     authority,
                     test_messages,
                     declared,
+                    categories,
                 ],
                 condition=free,
             )
@@ -141,6 +149,7 @@ class DynamoFeedSources:
                     FeedSourceModel.default_authority.remove(),
                     FeedSourceModel.files_test_messages.remove(),
                     FeedSourceModel.authorities.remove(),
+                    FeedSourceModel.category_codes.remove(),
                 ],
                 condition=FeedSourceModel.files_for == organization_id,
             )

@@ -179,6 +179,7 @@ class FeedSourceModel(Model):
     default_authority = UnicodeAttribute(null=True)
     files_test_messages = BooleanAttribute(null=True)  # absent: test messages are quarantined
     authorities = JSONAttribute(null=True)  # [[as the sender writes it, the organization's authority], ...]
+    category_codes = JSONAttribute(null=True)  # [["<system>|<code>" as the sender writes it, category], ...]
 
 
 class OrganizationSendersModel(Model):

@@ -64,6 +64,31 @@ class DeclaredAuthority(ResponseModel):
     authority: str
 
 
+# A code as the sender writes it, with its coding system: "<system>|<code>" (HL7 CWE.3 and CWE.1, or
+# a FHIR Coding's system and code).
+SentCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=300, pattern=r"^[^\x00-\x1f|]+\|[^\x00-\x1f]+$"),
+]
+CodeCategory = Literal["lab", "pathology", "imaging", "vital_signs", "other"]
+
+
+class CategoryCode(RequestModel):
+    code: SentCode = Field(
+        description='"<system>|<code>", both as the sender writes them: an HL7 coding system ("L", "99LAB", "LN") '
+        'or a FHIR system URI, then the code, e.g. "99LAB|SURGPATH".'
+    )
+    category: CodeCategory = Field(
+        description="What a report with this order or observation code is: vital_signs moves its readings to the "
+        "health summary's vital signs section."
+    )
+
+
+class CategoryCodeShown(ResponseModel):
+    code: str = Field(description='"<system>|<code>" as the sender writes them.')
+    category: CodeCategory
+
+
 class FeedSourceChange(RequestModel):
     default_authority: Authority | None = Field(
         None,
@@ -75,6 +100,12 @@ class FeedSourceChange(RequestModel):
         description="Which of the organization's authorities the sender's own names stand for. A local name the "
         "sender uses and nobody declared stays the sender's own: another sender's \"MRN\" is another patient's. "
         "Universal ids (OIDs, URIs) need no declaration unless the organization knows them by another name.",
+    )
+    category_codes: Annotated[list[CategoryCode], Field(max_length=200)] = Field(
+        default_factory=list,
+        description="What the sender's own order and observation codes are. A report whose order code or any line's "
+        "code is listed takes that category, above what its section or LOINC codes say; pathology wins if any of "
+        "them is pathology (and waits as the release policy says pathology does).",
     )
     files_test_messages: bool = Field(
         False,
@@ -88,6 +119,7 @@ class FeedSource(ResponseModel):
     sender: str
     default_authority: str | None
     authorities: list[DeclaredAuthority]
+    category_codes: list[CategoryCodeShown]
     files_test_messages: bool = Field(description="Whether its test messages are filed (never in production).")
 
 

@@ -102,6 +102,10 @@ class IntakeResult(enum.Enum):
     HELD = "held"  # a possible mismatch, waiting for staff
 
 
+# What a feed source may declare one of its codes to be (FeedSource.category_codes).
+CODE_CATEGORIES = ("lab", "pathology", "imaging", "vital_signs", "other")
+
+
 @dataclass(frozen=True)
 class FeedSource:
     """A sender registered to an organization, with the authority for its bare identifiers and
@@ -117,6 +121,9 @@ class FeedSource:
     # "urn:oid:<oid>" or a FHIR system, and the authority the organization knows it as. A local
     # name the sender did not declare stays the sender's own (filing/matching.py).
     authorities: tuple[tuple[str, str], ...] = ()
+    # ("<system>|<code>" as the sender writes it, a category: lab, pathology, imaging, vital_signs,
+    # other): what the sender's own codes are, weighed above the classifier (filing/categories.py).
+    category_codes: tuple[tuple[str, str], ...] = ()
 
     def declared(self) -> dict[str, str]:
         """Every declared spelling with its authority; the default authority declares its own

@@ -23,7 +23,7 @@ from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.feeds.contract import FeedSourceChange
-from chalicelib.feeds.domain import FeedSource
+from chalicelib.feeds.domain import CODE_CATEGORIES, FeedSource
 from chalicelib.feeds.envelope import _is_identity
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
@@ -69,6 +69,7 @@ def _shown(source: FeedSource) -> dict[str, Any]:
         "sender": source.sender,
         "default_authority": source.default_authority or None,
         "authorities": [{"sent_as": sent, "authority": authority} for sent, authority in source.authorities],
+        "category_codes": [{"code": code, "category": category} for code, category in source.category_codes],
         "files_test_messages": source.files_test_messages,
     }
 
@@ -127,7 +128,8 @@ def put_source(
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
     declared = declarations([(d.sent_as, d.authority) for d in change.authorities])
-    source = FeedSource(sender, organization_id, authority, change.files_test_messages, declared)
+    categories = category_codes([(c.code, c.category) for c in change.category_codes])
+    source = FeedSource(sender, organization_id, authority, change.files_test_messages, declared, categories)
     try:
         ports.records.claim_feed_source(source)
     except Conflict:
@@ -164,6 +166,26 @@ def declarations(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
                 [{"field": f"authorities.{index}.authority"}],
             )
         found[spelled] = authority.strip()
+    return tuple(found.items())
+
+
+def category_codes(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A feed source's category mapping, each code once, written as filing compares it (system
+    and code trimmed); ValidationFailed names the entry that cannot be kept."""
+    found: dict[str, str] = {}
+    for index, (code, category) in enumerate(pairs):
+        where = [{"field": f"category_codes.{index}.code"}]
+        system, _, value = code.partition("|")
+        spelled = f"{system.strip()}|{value.strip()}"
+        if not system.strip() or not value.strip():
+            raise ValidationFailed('A code is written "<system>|<code>", as the sender writes both.', where)
+        if spelled in found:
+            raise ValidationFailed(f"{spelled} is listed twice: each code has one category.", where)
+        if category not in CODE_CATEGORIES:
+            raise ValidationFailed(
+                f"A category is one of {', '.join(CODE_CATEGORIES)}.", [{"field": f"category_codes.{index}.category"}]
+            )
+        found[spelled] = category
     return tuple(found.items())
 
 

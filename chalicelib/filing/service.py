@@ -20,6 +20,7 @@ from chalicelib.feeds.domain import Envelope, FeedFormat, QuarantinedPart
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
+from chalicelib.filing.categories import mapped
 from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
@@ -107,7 +108,9 @@ def file_message(
     zone_name = organization.time_zone if organization and organization.time_zone else DEFAULT_TIME_ZONE
     delivery = Delivery(ports, source, envelope.sender, message_key, now, policy, zone_name)
     read_messages, left_out, independent = read(envelope)
-    messages = [in_zone(m, zone_name) for m in read_messages]
+    # What the organization declared its sender's codes to be is weighed above the readers' guess.
+    codes = dict(source.category_codes)
+    messages = [mapped(in_zone(m, zone_name), codes) for m in read_messages]
     if not independent:
         return _file(ports, envelope, delivery, messages)
     # A batch: each patient's part is filed on its own, so one that cannot be (its patient not

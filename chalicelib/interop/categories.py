@@ -189,13 +189,13 @@ def split(report: ResultReport, sections: Iterable[str], as_of: str = "") -> Sor
     sections = tuple(s for s in sections if s.strip())
     category = categorize(sections, report.code, report.observations)
     if category == VITAL_SIGNS_CATEGORY:
-        return Sorted(None, vital_sign_entries(report, filter(_reading, report.observations), as_of))
+        return Sorted(None, vital_sign_entries(report, filter(is_reading, report.observations), as_of))
     assert isinstance(category, Category)
     report = replace(report, category=category)
     if sections or category is not Category.LAB:
         # The sender named the section: its vital-sign lines are part of the test.
         return Sorted(report)
-    vitals = [o for o in report.observations if is_vital_sign(o.code) and _reading(o)]
+    vitals = [o for o in report.observations if is_vital_sign(o.code) and is_reading(o)]
     if not vitals:
         return Sorted(report)
     kept = tuple(o for o in report.observations if o not in vitals)
@@ -203,7 +203,7 @@ def split(report: ResultReport, sections: Iterable[str], as_of: str = "") -> Sor
     return Sorted(replace(report, observations=kept), entries)
 
 
-def _reading(o: Observation) -> bool:
+def is_reading(o: Observation) -> bool:
     """A line that is a reading: a value, or a reason there is none ("refused"), or a withdrawal
     of an earlier one. A file is no reading, and neither is a line still waiting for its value."""
     if o.value_type == "document":

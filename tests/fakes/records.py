@@ -47,6 +47,7 @@ class _Sender:
     default_authority: str = ""
     files_test_messages: bool = False
     authorities: tuple[tuple[str, str], ...] = ()
+    category_codes: tuple[tuple[str, str], ...] = ()
 
 
 class FakeRecords:
@@ -76,6 +77,7 @@ class FakeRecords:
                 default_authority=registration.default_authority,
                 files_test_messages=registration.files_test_messages,
                 authorities=registration.authorities,
+                category_codes=registration.category_codes,
             )
         return None
 
@@ -86,7 +88,12 @@ class FakeRecords:
     def add_feed_source(self, source: FeedSource) -> None:
         self.senders_listed.setdefault(source.organization_id, set()).add(source.sender)
         self.senders[source.sender] = _Sender(
-            source.organization_id, "", source.default_authority, source.files_test_messages, source.authorities
+            source.organization_id,
+            "",
+            source.default_authority,
+            source.files_test_messages,
+            source.authorities,
+            source.category_codes,
         )
 
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
@@ -101,6 +108,7 @@ class FakeRecords:
                         registration.default_authority,
                         registration.files_test_messages,
                         registration.authorities,
+                        registration.category_codes,
                     )
                 )
         return sources
@@ -117,7 +125,12 @@ class FakeRecords:
             self.senders_listed[source.organization_id].discard(source.sender)
             raise Conflict("This sender is registered to another organization.")
         self.senders[source.sender] = _Sender(
-            source.organization_id, "", source.default_authority, source.files_test_messages, source.authorities
+            source.organization_id,
+            "",
+            source.default_authority,
+            source.files_test_messages,
+            source.authorities,
+            source.category_codes,
         )
 
     def retire_feed_source(self, organization_id: str, sender: str) -> bool:

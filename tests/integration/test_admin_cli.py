@@ -219,6 +219,9 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
     assert "no organization nowhere" in capsys.readouterr().err
     assert wiring.container().records.feed_source("LAB|SPH") == held  # unchanged
     assert admin.main(["assign-feed-source", "--sender", "", "--organization-id", "st-peters"]) == 1
+    refused = ["--sender", "LAB|SPH", "--organization-id", "st-peters", "--category", "99LAB|SURGPATH=biopsy"]
+    assert admin.main(["assign-feed-source", *refused]) == 1
+    assert "A category is one of lab, pathology" in capsys.readouterr().err
 
     code = admin.main(
         [
@@ -233,6 +236,10 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
             "MRN=SPH-MRN",
             "--authority",
             "2.16.840.1.113883.3.5=SPH-MRN",
+            "--category",
+            "99LAB|SURGPATH=pathology",
+            "--category",
+            "L|VS=vital_signs",
         ]
     )
 
@@ -240,6 +247,7 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
     assigned = wiring.container().records.feed_source("LAB|SPH")
     assert (assigned.organization_id, assigned.default_authority) == ("st-peters", "SPH-MRN")
     assert assigned.authorities == (("MRN", "SPH-MRN"), ("urn:oid:2.16.840.1.113883.3.5", "SPH-MRN"))
+    assert assigned.category_codes == (("99LAB|SURGPATH", "pathology"), ("L|VS", "vital_signs"))
     assert [s.sender for s in wiring.container().records.feed_sources_of("st-peters")] == ["LAB|SPH"]
     events, _ = wiring.container().audit_log.by_actor("operator:infra.admin", 10)
     assert [(e.event_type, e.reason) for e in events] == [("feed_source.changed", "assigned:st-peters")]

@@ -71,6 +71,7 @@ def test_an_admin_registers_a_sender_changes_its_authority_and_lists_the_organiz
         "sender": LAB,
         "default_authority": "AMC-MRN",
         "authorities": [],
+        "category_codes": [],
         "files_test_messages": False,
     }
     assert fhir.status_code == 200, fhir.json_body

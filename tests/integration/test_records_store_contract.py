@@ -420,6 +420,21 @@ class TestFeedSources:
         records.claim_feed_source(FeedSource("LAB|AMC", "amc"))
         assert records.feed_source("LAB|AMC").files_test_messages is False
 
+    def test_a_senders_code_categories_are_kept_replaced_and_cleared_with_it(self, records):
+        mapped = (("99LAB|SURGPATH", "pathology"), ("http://lab.example.org/codes|T", "vital_signs"))
+        records.add_feed_source(FeedSource("PATH|AMC", "amc", category_codes=mapped))
+        assert records.feed_source("PATH|AMC").category_codes == mapped
+
+        records.claim_feed_source(FeedSource("PATH|AMC", "amc", category_codes=mapped[:1]))
+        assert records.feed_sources_of("amc")[0].category_codes == mapped[:1]
+        records.claim_feed_source(FeedSource("PATH|AMC", "amc"))
+        assert records.feed_source("PATH|AMC").category_codes == ()
+
+        records.claim_feed_source(FeedSource("PATH|AMC", "amc", category_codes=mapped))
+        records.retire_feed_source("amc", "PATH|AMC")
+        records.claim_feed_source(FeedSource("PATH|AMC", "amc"))
+        assert records.feed_source("PATH|AMC").category_codes == ()  # a retired sender comes back with none
+
     def test_a_retired_sender_files_nowhere_until_its_organization_takes_it_back(self, records):
         # GIVEN a sender of AMC, and a catch-all of another organization
         records.claim_feed_source(FeedSource("LAB|AMC", "amc", "AMC-MRN"))

@@ -13,6 +13,7 @@ const lab = {
   sender: "LAB|AMC",
   default_authority: "AMC-MRN",
   authorities: [],
+  category_codes: [],
   files_test_messages: false,
 };
 
@@ -36,6 +37,7 @@ describe("feed sources", () => {
               sender: "ADT|AMC",
               default_authority: null,
               authorities: [{ sent_as: "MRN", authority: "AMC-MRN" }],
+              category_codes: [{ code: "99LAB|SURGPATH", category: "pathology" }],
               files_test_messages: true,
             },
           ],
@@ -51,6 +53,7 @@ describe("feed sources", () => {
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("Filed");
     expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("MRN means AMC-MRN");
     expect(within(table).getByRole("row", { name: /LAB\|AMC/ }).textContent).toContain("None declared");
+    expect(within(table).getByRole("row", { name: /ADT\|AMC/ }).textContent).toContain("99LAB|SURGPATH is pathology");
     await expectAccessible();
   });
 
@@ -96,6 +99,7 @@ describe("feed sources", () => {
                 sender: "RAD|SH",
                 default_authority: null,
                 authorities: [],
+                category_codes: [],
                 files_test_messages: false,
               },
             },
@@ -111,6 +115,7 @@ describe("feed sources", () => {
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: null,
       authorities: [],
+      category_codes: [],
       files_test_messages: false,
     });
   });
@@ -147,6 +152,7 @@ describe("feed sources", () => {
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN2",
       authorities: [],
+      category_codes: [],
       files_test_messages: false,
     });
   });
@@ -177,6 +183,7 @@ describe("feed sources", () => {
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN",
       authorities: [],
+      category_codes: [],
       files_test_messages: true,
     });
     expect(await screen.findByText("Never filed in production.")).toBeTruthy();
@@ -187,6 +194,7 @@ describe("feed sources", () => {
     expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
       default_authority: "AMC-MRN",
       authorities: [],
+      category_codes: [],
       files_test_messages: false,
     });
     await expectAccessible();
@@ -232,7 +240,66 @@ describe("feed sources", () => {
         { sent_as: "urn:oid:2.16.840.1.113883.3.72", authority: "AMC-MRN" },
         { sent_as: "MR", authority: "AMC-MRN" },
       ],
+      category_codes: [],
       files_test_messages: false,
     });
+  });
+
+  it("keeps a sender's code categories when it changes, and names the line the API refuses", async () => {
+    setToken("tok-1");
+    const mapped = { ...lab, category_codes: [{ code: "99LAB|SURGPATH", category: "pathology" }] };
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/feed-sources": { status: 200, body: { feed_sources: [mapped] } },
+      "PUT /v1/admin/feed-sources/TEFCfEFNQw": () =>
+        tries++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "99LAB|SURGPATH is listed twice: each code has one category.", [
+                { field: "category_codes.1.code" },
+              ]),
+            }
+          : { status: 200, body: mapped },
+    });
+    renderAt("/admin/feed-sources");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Change LAB|AMC" }));
+    const field = screen.getByLabelText("What the sender's own test codes are");
+    expect((field as HTMLTextAreaElement).value).toBe("99LAB|SURGPATH = pathology");
+
+    await user.type(field, "{Enter}99LAB|CBC = blood");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(
+      await screen.findByText(
+        "This line needs the code, an equals sign and one of lab, pathology, imaging, vital signs or other: 99LAB|CBC = blood",
+      ),
+    ).toBeTruthy();
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+
+    await user.clear(field);
+    await user.type(field, "99LAB|SURGPATH = pathology{Enter}99LAB|SURGPATH = Vital signs");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(
+      await screen.findByText(
+        "On the line 99LAB|SURGPATH = vital_signs: 99LAB|SURGPATH is listed twice: each code has one category.",
+      ),
+    ).toBeTruthy();
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({
+      default_authority: "AMC-MRN",
+      authorities: [],
+      category_codes: [
+        { code: "99LAB|SURGPATH", category: "pathology" },
+        { code: "99LAB|SURGPATH", category: "vital_signs" },
+      ],
+      files_test_messages: false,
+    });
+    await expectAccessible();
+
+    await user.clear(field);
+    await user.type(field, "99LAB|SURGPATH = pathology");
+    await user.click(screen.getByRole("button", { name: "Save the change" }));
+    expect(await screen.findByRole("status")).toBeTruthy();
   });
 });

@@ -3,7 +3,7 @@ import type { TFunction } from "i18next";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
-import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, isErrorBody, load, noErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
@@ -14,6 +14,10 @@ import { Notice } from "../components/Notice";
 
 type Source = Schemas["FeedSource"];
 type Declaration = Schemas["AuthorityDeclaration"];
+type CategoryCode = Schemas["CategoryCode"];
+type CodeCategory = CategoryCode["category"];
+
+const CODE_CATEGORIES: readonly CodeCategory[] = ["lab", "pathology", "imaging", "vital_signs", "other"];
 
 /** The declarations as an admin writes them: one per line, "the sender's name = your authority". */
 export function declarationsText(source: Source | null): string {
@@ -31,6 +35,44 @@ export function parseDeclarations(text: string): { declarations: Declaration[]; 
     declarations.push({ sent_as: sentAs, authority });
   }
   return { declarations, unreadable: "" };
+}
+
+/** The category mapping as an admin writes it: one per line, "<system>|<code> = category". */
+export function categoryCodesText(source: Source | null): string {
+  return (source?.category_codes ?? []).map((c) => `${c.code} = ${c.category}`).join("\n");
+}
+
+/**
+ * The mapping's lines read back. A category may be written as it reads ("Vital signs"); a line
+ * without "=" or with another word comes back as the line itself, for the form to name.
+ */
+export function parseCategoryCodes(text: string): { codes: CategoryCode[]; unreadable: string } {
+  const codes: CategoryCode[] = [];
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.lastIndexOf("=");
+    const code = line.slice(0, at).trim();
+    const word = line.slice(at + 1).trim().toLowerCase().replace(/[\s-]+/g, "_");
+    const category = CODE_CATEGORIES.find((c) => c === word);
+    if (at < 0 || !code || !category) return { codes, unreadable: line };
+    codes.push({ code, category });
+  }
+  return { codes, unreadable: "" };
+}
+
+/**
+ * The API names an entry of the mapping by its place ("category_codes.3.code"): next to the
+ * field, the refusal names the line it is about, as the admin wrote it.
+ */
+function withLine(errors: FormErrors, body: unknown, codes: CategoryCode[], t: TFunction): FormErrors {
+  if (!errors.fields.category_codes || !isErrorBody(body)) return errors;
+  const place = body.error.details.map((d) => /^category_codes\.(\d+)/.exec(d.field ?? "")).find(Boolean);
+  const entry = place ? codes[Number(place[1])] : undefined;
+  if (!entry) return errors;
+  const line = `${entry.code} = ${entry.category}`;
+  return {
+    ...errors,
+    fields: { ...errors.fields, category_codes: t("admin.feeds.categoryLine", { line, problem: errors.fields.category_codes }) },
+  };
 }
 
 /**
@@ -86,6 +128,7 @@ function SourcesPage({ token }: { token: string }) {
                   <th scope="col">{t("admin.feeds.sender")}</th>
                   <th scope="col">{t("admin.feeds.authority")}</th>
                   <th scope="col">{t("admin.feeds.declared")}</th>
+                  <th scope="col">{t("admin.feeds.categories")}</th>
                   <th scope="col">{t("admin.feeds.testMessages")}</th>
                   <th scope="col">{t("admin.staff.action")}</th>
                 </tr>
@@ -107,6 +150,22 @@ function SourcesPage({ token }: { token: string }) {
                           {source.authorities.map((d) => (
                             <li key={d.sent_as} style={{ overflowWrap: "anywhere" }}>
                               {t("admin.feeds.declaredAs", { sentAs: d.sent_as, authority: d.authority })}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                    <td data-label={t("admin.feeds.categories")}>
+                      {source.category_codes.length === 0 ? (
+                        t("admin.feeds.noCategories")
+                      ) : (
+                        <ul className="usa-list usa-list--unstyled">
+                          {source.category_codes.map((c) => (
+                            <li key={c.code} style={{ overflowWrap: "anywhere" }}>
+                              {t("admin.feeds.categoryIs", {
+                                code: c.code,
+                                category: t(`admin.feeds.categoryNames.${c.category}`),
+                              })}
                             </li>
                           ))}
                         </ul>
@@ -212,7 +271,7 @@ function ConfirmStop({ token, source, onClose }: { token: string; source: Source
   );
 }
 
-const FIELDS = ["source_id", "default_authority", "authorities", "files_test_messages"] as const;
+const FIELDS = ["source_id", "default_authority", "authorities", "category_codes", "files_test_messages"] as const;
 
 function SourceForm({
   token,
@@ -237,29 +296,41 @@ function SourceForm({
       sender,
       authority,
       declarations,
+      codes,
       testMessages,
     }: {
       sender: string;
       authority: string;
       declarations: Declaration[];
+      codes: CategoryCode[];
       testMessages: boolean;
     }) => {
-      // Every PUT says it all (test messages, declarations): the form carries the current choices.
+      // Every PUT says it all (test messages, declarations, categories): the form carries the current choices.
       const { data, error } = await api.PUT("/v1/admin/feed-sources/{source_id}", {
         params: { path: { source_id: sourceId(sender) } },
-        body: { default_authority: authority || null, authorities: declarations, files_test_messages: testMessages },
+        body: {
+          default_authority: authority || null,
+          authorities: declarations,
+          category_codes: codes,
+          files_test_messages: testMessages,
+        },
       });
       if (data === undefined) throw error;
       return data;
     },
     onMutate: () => setErrors(noErrors),
     // (while a sender is changed, its name is not a field: a refusal about it goes above the form)
-    onError: (error) =>
+    onError: (error, { codes }) =>
       setErrors(
-        formErrors(
+        withLine(
+          formErrors(
+            error,
+            editing ? ["default_authority", "authorities", "category_codes", "files_test_messages"] : FIELDS,
+            t("errors.network"),
+          ),
           error,
-          editing ? ["default_authority", "authorities", "files_test_messages"] : FIELDS,
-          t("errors.network"),
+          codes,
+          t,
         ),
       ),
     onSuccess: async (source) => {
@@ -281,9 +352,18 @@ function SourceForm({
       setErrors({ fields: { authorities: t("admin.feeds.declaredUnreadable", { line: unreadable }) }, general: [] });
       return;
     }
+    const { codes, unreadable: unreadableCode } = parseCategoryCodes(String(form.get("category_codes") ?? ""));
+    if (unreadableCode) {
+      setErrors({
+        fields: { category_codes: t("admin.feeds.categoriesUnreadable", { line: unreadableCode }) },
+        general: [],
+      });
+      return;
+    }
     save.mutate({
       sender,
       declarations,
+      codes,
       authority: String(form.get("default_authority") ?? "").trim(),
       testMessages: form.get("files_test_messages") === "on",
     });
@@ -327,6 +407,16 @@ function SourceForm({
           hint={t("admin.feeds.declaredHint")}
           error={errors.fields.authorities}
           defaultValue={declarationsText(editing)}
+          autoComplete="off"
+          spellCheck={false}
+          rows={4}
+        />
+        <TextArea
+          name="category_codes"
+          label={t("admin.feeds.categoriesLabel")}
+          hint={t("admin.feeds.categoriesHint")}
+          error={errors.fields.category_codes}
+          defaultValue={categoryCodesText(editing)}
           autoComplete="off"
           spellCheck={false}
           rows={4}

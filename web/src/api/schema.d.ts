@@ -1817,6 +1817,33 @@ export interface components {
              */
             sent_as: string;
         };
+        /** CategoryCode */
+        CategoryCode: {
+            /**
+             * Category
+             * @description What a report with this order or observation code is: vital_signs moves its readings to the health summary's vital signs section.
+             * @enum {string}
+             */
+            category: "lab" | "pathology" | "imaging" | "vital_signs" | "other";
+            /**
+             * Code
+             * @description "<system>|<code>", both as the sender writes them: an HL7 coding system ("L", "99LAB", "LN") or a FHIR system URI, then the code, e.g. "99LAB|SURGPATH".
+             */
+            code: string;
+        };
+        /** CategoryCodeShown */
+        CategoryCodeShown: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "lab" | "pathology" | "imaging" | "vital_signs" | "other";
+            /**
+             * Code
+             * @description "<system>|<code>" as the sender writes them.
+             */
+            code: string;
+        };
         /** CloseItem */
         CloseItem: {
             /**
@@ -2472,6 +2499,8 @@ export interface components {
         FeedSource: {
             /** Authorities */
             authorities: components["schemas"]["DeclaredAuthority"][];
+            /** Category Codes */
+            category_codes: components["schemas"]["CategoryCodeShown"][];
             /** Default Authority */
             default_authority: string | null;
             /**
@@ -2494,6 +2523,11 @@ export interface components {
              * @description Which of the organization's authorities the sender's own names stand for. A local name the sender uses and nobody declared stays the sender's own: another sender's "MRN" is another patient's. Universal ids (OIDs, URIs) need no declaration unless the organization knows them by another name.
              */
             authorities?: components["schemas"]["AuthorityDeclaration"][];
+            /**
+             * Category Codes
+             * @description What the sender's own order and observation codes are. A report whose order code or any line's code is listed takes that category, above what its section or LOINC codes say; pathology wins if any of them is pathology (and waits as the release policy says pathology does).
+             */
+            category_codes?: components["schemas"]["CategoryCode"][];
             /**
              * Default Authority
              * @description The assigning authority of the sender's bare identifiers (no CX.4; type MR); null for none. The sender's identifiers that name it are declared as it too.
