@@ -50,6 +50,7 @@ class Settings:
     dated_event_state_machine_arn: str
     kms_key_id: str
     record_id_key_id: str  # the KMS HMAC key that filed items' ids are derived with
+    code_key_id: str  # the KMS HMAC key that emailed sign-in codes are stored under (identity.tokens)
     sender_address: str
     public_base_url: str
     tracing_enabled: bool
@@ -112,6 +113,7 @@ RESOURCE_VARIABLES = {
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",
+    "code_key_id": "PORTAL_CODE_KEY_ID",
     "public_base_url": "PORTAL_PUBLIC_BASE_URL",
 }
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
 # What the record-id key signs to derive the secret of filed items' ids. Changing it changes every
 # id a resent item would get (docs/runbooks.md, "The record-id key"): never change it.
 RECORD_ID_LABEL = b"patient-portal/record-ids/v1"
+CODE_KEY_LABEL = b"patient-portal/emailed-codes/v1"
 
 
 class ConfigurationMissing(RuntimeError):
@@ -155,6 +156,15 @@ class Container:
         from chalicelib.adapters.kms import KmsMacKey
 
         return KmsMacKey(self.client("kms"), self.settings.record_id_key_id).mac(RECORD_ID_LABEL)
+
+    @cached_property
+    def code_key(self) -> bytes:
+        """The secret emailed sign-in codes are stored under (identity.tokens.code_digest): the MAC
+        of a fixed label under the stack's code key, asked of KMS on first use and kept for the
+        container's life, so every container verifies what another stored."""
+        from chalicelib.adapters.kms import KmsMacKey
+
+        return KmsMacKey(self.client("kms"), self.settings.code_key_id).mac(CODE_KEY_LABEL)
 
     # -- repositories --------------------------------------------------------------------------
     @cached_property

@@ -281,7 +281,7 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
     if problems:
         raise ValidationFailed("Some answers need another look.", problems)
     assert username is not None and email is not None and date_of_birth is not None  # or a problem was added
-    throttle.check(ports, "enrollment", origin.source_ip, now)
+    throttle.check(ports, "enrollment", origin, now)
     invitation = live_invitation(ports, body.invitation_code, now)
     patient = ports.patients.get(invitation.patient_id)
     check_answers(ports, origin, invitation, patient, date_of_birth, body.family_name)

@@ -79,7 +79,7 @@ def confirm_password(
 ) -> None:
     """The account holder's password, asked again before a security change."""
     now = ports.clock.now()
-    throttle.check(ports, "password_confirmation", origin.source_ip, now)
+    throttle.check(ports, "password_confirmation", origin, now)
     if (
         not isinstance(password, str)
         or is_locked(account, now)

@@ -206,7 +206,7 @@ def add_connection(
     to this account. The record there must describe the same person (birth date and family name
     as this account's own record); until that organization's record carries them the connection
     stays pending, and one that contradicts them is refused and counted like a wrong answer."""
-    throttle.check(ports, "enrollment", origin.source_ip, now)
+    throttle.check(ports, "enrollment", origin, now)
     account = account_of(ports, caller)
     invitation = enrollment.live_invitation(ports, body.invitation_code, now)
     if body.organization_id is not None and invitation.organization_id != body.organization_id:

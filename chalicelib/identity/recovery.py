@@ -53,7 +53,7 @@ class RecoveryPorts(LinkPorts, AuditPorts, ThrottlePorts, RevocationPorts, Proto
 
 
 def remind_username(ports: RecoveryPorts, origin: Origin, body: UsernameReminder, now: datetime) -> None:
-    throttle.check(ports, "recovery", origin.source_ip, now)
+    throttle.check(ports, "recovery", origin, now)
     accounts = ports.directory.accounts_by_verified_email(body.email)
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.username:  # (none yet: not set up)
@@ -68,7 +68,7 @@ def request_password_reset(ports: RecoveryPorts, origin: Origin, body: PasswordR
     username, email = (body.username or "").strip(), (body.email or "").strip()
     if not (username or email):
         raise ValidationFailed("Give your user name or your email address.", [{"field": "username"}])
-    throttle.check(ports, "recovery", origin.source_ip, now)
+    throttle.check(ports, "recovery", origin, now)
     accounts: list[Account] = []
     if username:
         try:
@@ -78,6 +78,13 @@ def request_password_reset(ports: RecoveryPorts, origin: Origin, body: PasswordR
         accounts = [found] if found is not None else []
     elif "@" in email and len(email) < 320:
         accounts = ports.directory.accounts_by_verified_email(email)
+    # Counted per account; a request that finds none is counted on the name or address it gave,
+    # so the sixth in an hour is refused the same way whether or not an account is behind it.
+    for account in accounts:
+        throttle.cap_emails(ports, "password_reset", account.account_id, origin, actor_of(account), now)
+    if not accounts:
+        subject = f"username:{username.lower()}" if username else f"email:{email.lower()}"
+        throttle.cap_emails(ports, "password_reset", subject, origin, ANONYMOUS, now)
     sent = False
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.email_verified and not account.username:
@@ -130,7 +137,7 @@ def _use_link(ports: RecoveryPorts, token: str, purposes: tuple[LinkPurpose, ...
 def confirm_password_reset(
     ports: RecoveryPorts, origin: Origin, body: PasswordResetConfirmation, now: datetime
 ) -> None:
-    throttle.check(ports, "recovery", origin.source_ip, now)
+    throttle.check(ports, "recovery", origin, now)
     link = _use_link(ports, body.token, (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
@@ -158,7 +165,7 @@ def confirm_password_reset(
 def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: AccountSetup, now: datetime) -> dict[str, Any]:
     """A new staff member follows their set-up link: the user name they choose and their password."""
     username = normalize_username(body.username)
-    throttle.check(ports, "recovery", origin.source_ip, now)
+    throttle.check(ports, "recovery", origin, now)
     link = _use_link(ports, body.token, (LinkPurpose.ACCOUNT_SETUP,), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
@@ -208,7 +215,7 @@ def _refused_name(ports: RecoveryPorts, origin: Origin, account: Account, link: 
 
 
 def confirm_email(ports: RecoveryPorts, origin: Origin, body: EmailVerification, now: datetime) -> dict[str, Any]:
-    throttle.check(ports, "recovery", origin.source_ip, now)
+    throttle.check(ports, "recovery", origin, now)
     link = _use_link(ports, body.token, (LinkPurpose.EMAIL_VERIFICATION,), now)
     account = ports.directory.account(link.account_id)
     if account is None or account.pending_email.lower() != link.email.lower():

@@ -41,6 +41,17 @@ class TotpPorts(Protocol):
     def keys(self) -> Keys: ...
 
 
+class CodeKeyPorts(Protocol):
+    """The secret emailed codes are stored under (wiring.Container.code_key)."""
+
+    @property
+    def code_key(self) -> bytes: ...
+
+
+class SignInCodePorts(TotpPorts, CodeKeyPorts, Protocol):
+    """Checking a second-step code: the TOTP seed's key and the emailed codes' key."""
+
+
 class SecondFactorPorts(TotpPorts, GuessingPorts, RevocationPorts, Protocol):
     """The key that keeps TOTP seeds, the account saved (the directory) or saved ending its other
     sessions (the identity store), the password asked again (guessing), whether staff must keep
@@ -81,7 +92,7 @@ def _accepted_step(totp: pyotp.TOTP, code: str, now: datetime, last_step: int) -
 
 
 def verify_at_sign_in(
-    ports: TotpPorts, account: Account, challenge: IdentityRecord, code: str, now: datetime
+    ports: SignInCodePorts, account: Account, challenge: IdentityRecord, code: str, now: datetime
 ) -> tuple[str | None, Account | None]:
     """(the method that accepted the code, the account to save) or (None, None)."""
     code = code.strip()
@@ -89,7 +100,7 @@ def verify_at_sign_in(
         step = _accepted_step(_totp(ports, account, account.totp_secret), code, now, account.totp_last_step)
         if step is not None:
             return "totp", dataclasses.replace(account, totp_last_step=step)
-    if challenge.code_hash and tokens.same(challenge.code_hash, tokens.digest(f"{challenge.selector}:{code}")):
+    if tokens.code_matches(challenge.code_hash, ports.code_key, challenge.selector, code):
         return "email", None
     hashed = tokens.digest(tokens.normalize_recovery_code(code))
     if hashed in account.recovery_code_hashes:

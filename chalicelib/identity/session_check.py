@@ -1,19 +1,27 @@
 """The session check behind every signed-in route, kept apart from sign-in so the authorizer
-Lambda imports only this (no argon2, no TOTP): it runs before every signed-in request."""
+Lambda imports only this (no argon2, no TOTP): it runs before every signed-in request.
+
+A token that parses but opens nothing is audited ("session.refused"): a stolen token tried
+after sign-out, or an old one replayed, shows on the trail. The event names the session's account
+when the session is still on file, and the reason as a code; never the token."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.service import append_event
+from chalicelib.audit.trail import ANONYMOUS, AuditPorts
 from chalicelib.identity import tokens
+from chalicelib.identity.domain import IdentityRecord, RecordKind
 from chalicelib.identity.policy import IdentitySettings
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 
 
-class SessionCheckPorts(IdentityRecordsPorts, Protocol):
-    """The sessions (in the identity store) and their idle timeout."""
+class SessionCheckPorts(IdentityRecordsPorts, AuditPorts, Protocol):
+    """The sessions (in the identity store), their idle timeout, and the audit trail."""
 
     @property
     def settings(self) -> IdentitySettings: ...
@@ -30,6 +38,7 @@ def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Ca
         split.selector, split.verifier_hash, now, ports.settings.identity.session_idle_seconds
     )
     if session is None:
+        _audit_refusal(ports, split, now)
         return None
     return Caller(
         account_id=session.account_id,
@@ -39,3 +48,40 @@ def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Ca
         session_id=session.selector,
         restriction=session.restriction,
     )
+
+
+def refusal_reason(session: IdentityRecord | None, split: tokens.SplitToken, now: datetime) -> str:
+    """Why a parsed token opened nothing, as a code. A session ended early (sign-out, a password
+    change, a suspension) is deleted, so it reads as no_session, as a token never issued does."""
+    epoch = int(now.timestamp())
+    if session is None:
+        return "no_session"
+    if not tokens.same(session.secret_hash, split.verifier_hash):
+        return "wrong_secret"
+    if session.expires_at <= epoch:
+        return "expired"
+    if session.idle_expires_at and session.idle_expires_at <= epoch:
+        return "idle_timeout"
+    return "ended_meanwhile"  # (it changed between the check and this read)
+
+
+def _audit_refusal(ports: SessionCheckPorts, split: tokens.SplitToken, now: datetime) -> None:
+    from chalicelib.observability import count, log_exception
+
+    count("SessionsRefused")
+    try:
+        session = ports.identity_records.get(RecordKind.SESSION, split.selector)
+        reason = refusal_reason(session, split, now)
+        actor = Actor(account_id=session.account_id, role=session.role) if session and session.account_id else ANONYMOUS
+        append_event(
+            ports.audit_log,
+            recorded_at=now,
+            actor=actor,
+            action=Action.EXECUTE,
+            event_type="session.refused",
+            outcome=Outcome.DENIED,
+            resource_type="Session",
+            reason=reason,
+        )
+    except Exception as error:  # refused all the same: a 500 instead of the 401 would only confuse the client
+        log_exception("session_refusal_audit", error)

@@ -30,7 +30,7 @@ from chalicelib.identity import second_factor, terms, throttle, tokens
 from chalicelib.identity.contract import EmailCodeRequest, SecondStep, SignIn
 from chalicelib.identity.domain import IdentityRecord, RecordKind, Restriction
 from chalicelib.identity.guessing import GuessingPorts, count_failure, is_locked
-from chalicelib.identity.second_factor import TotpPorts
+from chalicelib.identity.second_factor import SignInCodePorts
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -53,7 +53,7 @@ LOCKOUT_CHECKS = 3
 LOCKOUT_CHECK_WINDOW_SECONDS = 10 * 60
 
 
-class SessionPorts(GuessingPorts, TotpPorts, terms.TermsPorts, Protocol):
+class SessionPorts(GuessingPorts, SignInCodePorts, terms.TermsPorts, Protocol):
     """The accounts (the directory), sessions and challenges (the identity store), the session
     policy (the settings), the TOTP key, wrong answers counted (guessing), the per-address
     throttle, the emailed code, the patient records (a deceased patient's account opens no
@@ -75,7 +75,7 @@ def _sign_in_failed() -> NotAuthenticated:
 
 def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) -> dict[str, Any]:
     username, password = body.username, body.password
-    throttle.check(ports, "sign_in", origin.source_ip, now)
+    throttle.check(ports, "sign_in", origin, now)
     try:
         account = ports.directory.account_by_username(normalize_username(username))
     except ValidationFailed:
@@ -167,7 +167,7 @@ def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account,
             created_at=now,
             owner=f"account#{account.account_id}",  # a password reset or suspension ends it
             purpose=LOCKOUT_CHALLENGE,
-            code_hash=tokens.digest(f"{split.selector}:{code}"),
+            code_hash=tokens.code_digest(ports.code_key, split.selector, code),
         )
     )
     notify(ports, "sign_in_unlock", account.email, notification_id=f"unlock-{split.selector}", token=token, code=code)
@@ -260,7 +260,7 @@ def open_session(ports: SessionPorts, origin: Origin, account: Account, now: dat
 
 
 def complete_second_factor(ports: SessionPorts, origin: Origin, body: SecondStep, now: datetime) -> dict[str, Any]:
-    throttle.check(ports, "second_factor", origin.source_ip, now)
+    throttle.check(ports, "second_factor", origin, now)
     challenge, account = _live_challenge(ports, body.challenge_id, now)
     if ports.identity_records.count_attempt(RecordKind.CHALLENGE, challenge.selector, CHALLENGE_ATTEMPTS) is None:
         ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector)
@@ -290,7 +290,7 @@ def _complete_lockout_challenge(
     the mailbox are the owner's, so the lockout is lifted. An account whose second factor is an
     authenticator app still gives a code from it (the email must not stand in for the app); for
     one with codes by email, or with no second factor, the emailed code opens the session."""
-    if not tokens.same(challenge.code_hash, tokens.digest(f"{challenge.selector}:{code}")):
+    if not tokens.code_matches(challenge.code_hash, ports.code_key, challenge.selector, code):
         count_failure(ports, origin, account, now, "session.second_factor", "wrong_code")
         raise NotAuthenticated("That code is not correct.", code="second_factor_failed")
     if not ports.identity_records.delete(RecordKind.CHALLENGE, challenge.selector):  # one use
@@ -317,7 +317,7 @@ def _lift_lockout(ports: SessionPorts, origin: Origin, account: Account) -> Acco
 
 
 def send_email_code(ports: SessionPorts, origin: Origin, body: EmailCodeRequest, now: datetime) -> None:
-    throttle.check(ports, "second_factor", origin.source_ip, now)
+    throttle.check(ports, "second_factor", origin, now)
     challenge, account = _live_challenge(ports, body.challenge_id, now)
     if challenge.purpose == LOCKOUT_CHALLENGE:
         raise ValidationFailed(
@@ -326,13 +326,15 @@ def send_email_code(ports: SessionPorts, origin: Origin, body: EmailCodeRequest,
         )
     if "email" not in account.second_factors:
         raise ValidationFailed("This account does not use codes by email.", [{"field": "challenge_id"}])
+    # Per account as well as per address: many addresses together cannot flood one mailbox.
+    throttle.cap_emails(ports, "sign_in_code", account.account_id, origin, actor_of(account), now)
     code = tokens.numeric_code()
     assert challenge.created_at is not None  # sign_in gives every challenge its time
     if not ports.identity_records.change(
         RecordKind.CHALLENGE,
         challenge.selector,
         {"secret_hash": challenge.secret_hash},
-        code_hash=tokens.digest(f"{challenge.selector}:{code}"),
+        code_hash=tokens.code_digest(ports.code_key, challenge.selector, code),
         # Never more than 20 minutes after the sign-in began, however
         # many codes are asked for.
         expires_at=min(int(now.timestamp()) + EMAIL_CODE_SECONDS, int(challenge.created_at.timestamp()) + 20 * 60),

@@ -48,6 +48,33 @@ def same(stored_hash: str | None, presented_hash: str) -> bool:
     return hmac.compare_digest(stored_hash, presented_hash)
 
 
+# Stored emailed codes carry this prefix; a stored code without it is a plain SHA-256 written
+# before codes were keyed (legacy_code_digest).
+CODE_HASH_PREFIX = "hmac-sha256:"
+
+
+def code_digest(key: bytes, selector: str, code: str) -> str:
+    """What is stored for an emailed code: an HMAC-SHA256 under the stack's code key, bound to the
+    challenge (its selector). Six digits are only a million values, so a plain hash of one is
+    reversed by trying them all; without the key a stored value tells nothing."""
+    return CODE_HASH_PREFIX + hmac.new(key, f"{selector}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_code_digest(selector: str, code: str) -> str:
+    return digest(f"{selector}:{code}")
+
+
+def code_matches(stored_hash: str | None, key: bytes, selector: str, code: str) -> bool:
+    """The code against what was stored, in constant time. A row written before codes were keyed
+    (a plain SHA-256) still verifies until it expires (20 minutes at most), so nobody holding a
+    code sent just before a deploy is turned away; no new row is written that way."""
+    if not stored_hash:
+        return False
+    if stored_hash.startswith(CODE_HASH_PREFIX):
+        return same(stored_hash, code_digest(key, selector, code))
+    return same(stored_hash, legacy_code_digest(selector, code))
+
+
 def numeric_code(digits: int = 6) -> str:
     """A one-time code for email (typed by a person, so short; attempts are limited)."""
     return f"{secrets.randbelow(10**digits):0{digits}d}"

@@ -417,3 +417,24 @@ def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
     # an unknown route: a fixed answer (API Gateway's message may quote the Authorization header)
     unknown = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert unknown["StatusCode"] == "404" and "$context" not in unknown["ResponseTemplates"]["application/json"]
+
+
+def test_the_session_authorizer_may_append_refusals_to_the_audit_trail_and_nothing_more():
+    authorizer = statements("SessionAuthorizerPolicy")
+    on_audit = [s for s in authorizer if refers_to(s["Resource"], "AuditEventsTable")]
+    assert [(s["Action"], s["Resource"]) for s in on_audit] == [
+        ("dynamodb:PutItem", {"Fn::GetAtt": ["AuditEventsTable", "Arn"]})
+    ]
+    on_identity = [s for s in authorizer if refers_to(s["Resource"], "IdentityTable")]
+    assert sorted(s["Action"] for s in on_identity) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    assert "index" not in repr(on_audit + on_identity)
+
+
+def test_emailed_codes_are_keyed_with_an_hmac_key_only_the_api_may_use():
+    key = RESOURCES["CodeKey"]["Properties"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
+    assert refers_to(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["PORTAL_CODE_KEY_ID"], "CodeKey")
+    api = [s for s in statements("ApiAccessPolicy") if refers_to(s["Resource"], "CodeKey")]
+    assert [s["Action"] for s in api] == ["kms:GenerateMac"]
+    for policy_id in ("FeedIntakePolicy", "NotificationsPolicy", "SessionAuthorizerPolicy"):
+        assert "CodeKey" not in repr(statements(policy_id)), policy_id

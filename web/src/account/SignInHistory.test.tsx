@@ -42,6 +42,28 @@ describe("the sign-in history", () => {
     await expectAccessible();
   });
 
+  it("says refused sessions and paused emails in words", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/me/sign-in-history": {
+        status: 200,
+        body: {
+          events: [
+            { at: "2026-03-02T10:00:00Z", event: "session.refused", outcome: "denied", reason: "idle_timeout", source_ip: null },
+            { at: "2026-03-02T09:00:00Z", event: "throttle.refused", outcome: "denied", reason: "sign_in_code_email", source_ip: "203.0.113.5" },
+          ],
+          next_cursor: null,
+        },
+      },
+    });
+    renderAt("/account/sign-in-history");
+    expect(await screen.findByText("Refused: A signed-out or expired session was used")).toBeTruthy();
+    expect(screen.getByText("Detail: the session had not been used for too long")).toBeTruthy();
+    expect(screen.getByText("Refused: Paused after too many attempts or emails")).toBeTruthy();
+    expect(screen.getByText("Detail: too many sign-in code emails this hour")).toBeTruthy();
+  });
+
   it("says when there is nothing yet", async () => {
     setToken("tok-1");
     fakeApi({

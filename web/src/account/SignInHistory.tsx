@@ -20,6 +20,8 @@ const KNOWN = new Set([
   "session.second_factor",
   "session.password_verified",
   "session.email_code_sent",
+  "session.refused",
+  "throttle.refused",
   "account.locked",
   "account.unlocked",
   "account.password_changed",
@@ -125,6 +127,12 @@ const REASON_KEYS = {
   totp: "account.history.reasons.totp",
   email: "account.history.reasons.email",
   recovery_code: "account.history.reasons.recovery_code",
+  idle_timeout: "account.history.reasons.idle_timeout",
+  expired: "account.history.reasons.expired",
+  wrong_secret: "account.history.reasons.wrong_secret",
+  no_session: "account.history.reasons.no_session",
+  sign_in_code_email: "account.history.reasons.sign_in_code_email",
+  password_reset_email: "account.history.reasons.password_reset_email",
 } as const;
 
 function reasonWords(t: TFunction, reason: string): string {
