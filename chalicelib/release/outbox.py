@@ -1,8 +1,9 @@
 """Nothing lost between a write and what it sets off: the patient's notice of an early release,
 and a release timer Step Functions would not start, wait in the outbox (records/outbox.py) until
 they are sent. The writer sends at once when it can (best effort); ``drain`` sends the rest. It
-runs at the start of every feed and notifications batch and from ``make drain-outbox``, so a
-notice held up by a queue or timer service that was down goes once that service is back.
+runs every five minutes (app.py's drain_outbox: an EventBridge schedule once deployed, the local
+stack's scheduler locally) and after every feed batch, so a notice held up by a queue or timer
+service that was down goes once that service is back.
 
 Sending twice is harmless: the notifications consumer sends one email per notification id, and
 Step Functions starts one timer per name (a second start of a finished one is refused)."""
