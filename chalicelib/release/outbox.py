@@ -40,24 +40,29 @@ def notice_entry(notice: dict[str, Any], now: datetime) -> OutboxEntry:
 
 
 def send_now(ports: OutboxPorts, entry: OutboxEntry, now: datetime) -> bool:
-    """Send one entry and take it out; False (it stays for the drain) when the service refused."""
+    """Send one entry and take it out; False (it stays for the drain) when a service refused.
+    (Sent but not taken out: the drain sends it again, which the receivers fold into one.)"""
     try:
         if entry.kind == NOTICE:
             ports.notifications_queue.send(entry.payload)
         elif entry.kind == TIMER:
             _start(ports, entry, now)
+        ports.outbox.done(entry)
     except DependencyUnavailable:
         return False
-    ports.outbox.done(entry)
     return True
 
 
 def drain(ports: OutboxPorts, now: datetime, limit: int = DRAIN_BATCH) -> Drained:
+    """Send what waits, oldest first. Once a service refuses, the rest of its kind wait for the
+    next drain: an outage costs one refused call per drain, not one per entry."""
     sent = left = 0
+    refused: set[str] = set()
     for entry in ports.outbox.pending(limit):
-        if send_now(ports, entry, now):
+        if entry.kind not in refused and send_now(ports, entry, now):
             sent += 1
         else:
+            refused.add(entry.kind)
             left += 1
     return Drained(sent, left)
 

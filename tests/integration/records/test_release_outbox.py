@@ -44,10 +44,11 @@ def refuse_timers(monkeypatch) -> dict:
     """Step Functions refuses every StartExecution while ``down["now"]``."""
     timers = wiring.container().timers
     real = timers.start
-    down = {"now": True}
+    down = {"now": True, "refused": 0}
 
     def start(*args, **kwargs):
         if down["now"]:
+            down["refused"] += 1
             raise DependencyUnavailable("The timer service is unavailable.")
         return real(*args, **kwargs)
 
@@ -175,3 +176,16 @@ def test_a_timer_that_could_not_start_is_counted_where_its_alarm_looks(seeded, e
     }
     assert counted["ReleaseTimersNotStarted"] == [1.0]
     assert counted["FeedMessageFiled"] == [1.0]
+
+
+def test_while_step_functions_is_down_a_drain_asks_it_once_and_keeps_every_timer(seeded, feed, ana, monkeypatch):
+    set_policy(seeded, {"category:pathology": DELAY_SECONDS})
+    down = refuse_timers(monkeypatch)
+    feed(PATHOLOGY, oru("c-2", "ORD-2", "malignant", section="SP", test="22637-3^Pathology report^LN"))
+    down["refused"] = 0
+
+    assert drain(seeded) == {"sent": 0, "left": 2}
+    assert down["refused"] == 1  # an outage costs one refused call per drain, not one per timer
+
+    down["now"] = False
+    assert drain(seeded) == {"sent": 2, "left": 0}
