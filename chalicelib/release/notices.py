@@ -101,28 +101,41 @@ def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, n
     When Step Functions refuses to start it, the result stays filed (it shows on time whatever
     the timer does) and only its announcement waits in the outbox: the drain starts the timer once
     the service is back, or announces at once if the moment has passed."""
+    notice = _later_notice(ports, patient, stored)
+    if notice is None:
+        return
     try:
-        start_timer(ports, patient, stored, now)
+        _schedule(ports, stored, notice, now)
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired
     except DependencyUnavailable:
+        # (the record names the timer already: the drain starts only a timer its record names)
         ports.outbox.put(timer_entry(stored, now))
         count("ReleaseTimersNotStarted")
         logger.warning("release timer not started; left in the outbox", extra={"timer_id": timer_id(stored)})
 
 
 def start_timer(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
-    """Name the timer on the record, then start it. Conflict: it ran already; DependencyUnavailable:
-    Step Functions refused (the record names it still: the drain starts it later)."""
+    """Start the timer (the drain's retry). Conflict: it ran already; DependencyUnavailable: Step
+    Functions refused again."""
+    notice = _later_notice(ports, patient, stored)
+    if notice is not None:
+        _schedule(ports, stored, notice, now)
+
+
+def _later_notice(ports: NoticePorts, patient: Patient, stored: StoredResult) -> dict[str, str] | None:
+    """The notice a delayed record's timer will send, once the record names that timer (a
+    failure to name it fails the filing, which is retried, before any timer exists)."""
     notice = waiting_notice(patient, stored.release_at, stored.critical) if stored.release_at < HELD_UNTIL else None
-    if notice is None:
-        return
-    name = timer_id(stored)
-    if stored.release_timer != name:
-        ports.records.set_release(stored, stored.release_at, stored.held_reason, name)
+    if notice is not None and stored.release_timer != timer_id(stored):
+        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id(stored))
+    return notice
+
+
+def _schedule(ports: NoticePorts, stored: StoredResult, notice: dict[str, str], now: datetime) -> None:
     timers.schedule(
         ports.timers,
-        timer_id=name,
+        timer_id=timer_id(stored),
         fire_at=stored.release_at,
         queue_url=ports.settings.notifications_queue_url,
         message=notice,
