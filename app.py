@@ -8,7 +8,7 @@ The queue consumers are imported inside their handlers, so the API function neve
 parser or Powertools' batch utilities.
 """
 
-from chalice import Chalice, ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib import settings, wiring
 from chalicelib.apidocs.routes import apidocs_routes
@@ -86,3 +86,14 @@ def on_notification_request(event):
     from chalicelib.notifications import consumer
 
     return consumer.handle_batch(event.to_dict(), event.context)
+
+
+# Every five minutes: the notices and release timers a queue or Step Functions refused are sent
+# (release/outbox.py). The local stack runs it on the same period (infra/local/stack.py).
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def drain_outbox(event):
+    from chalicelib.release import outbox
+
+    container = wiring.container()
+    drained = outbox.drain(container, container.clock.now())
+    return {"sent": drained.sent, "left": drained.left}

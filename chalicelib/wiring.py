@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
+    from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.worklist import DynamoWorklist
@@ -201,6 +202,13 @@ class Container:
 
         self._bind_tables()
         return DynamoRecords()
+
+    @cached_property
+    def outbox(self) -> DynamoOutbox:
+        from chalicelib.data.outbox import DynamoOutbox
+
+        self._bind_tables()
+        return DynamoOutbox()
 
     @cached_property
     def worklist(self) -> DynamoWorklist:

@@ -303,6 +303,21 @@ class InboxItemModel(Model):
     by_time = InboxByTimeIndex()
 
 
+class OutboxModel(Model):
+    """Something to send that was decided in a write of its own (a patient's notice of an early
+    release, a release timer that could not start): written with that write, deleted once sent,
+    so a failure to send is retried by the drain (release/outbox.py), never lost. Ids only."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "outbox": one partition, read by the drain
+    record_key = UnicodeAttribute(range_key=True)  # "<kind>#<entry id>"
+    kind = UnicodeAttribute(null=False)  # "notice" or "timer"
+    payload = JSONAttribute(null=False)  # a notice as queued, or which record's timer to start
+    created_at = UTCDateTimeAttribute(null=False)
+
+
 class WorklistItemModel(Model):
     """A staff to-do in the records table, under "worklist#<organization>": a critical result to
     call the patient about at once, whatever its release policy, or a merged record whose portal
@@ -467,6 +482,7 @@ def bind_tables(settings) -> None:
         RecordModel: settings.records_table,
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,
+        OutboxModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

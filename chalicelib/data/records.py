@@ -17,9 +17,11 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.data.dynamo import conditional_failure, contended, one_page
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
+from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
+from chalicelib.records.outbox import OutboxEntry
 
 _UNAVAILABLE = "The health records store is unavailable."
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
@@ -178,6 +180,29 @@ class DynamoRecords(DynamoFeedSources):
             )
         except PynamoDBException as error:
             if conditional_failure(error):
+                raise Conflict("The result changed at the same time; look again.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def release_now(self, copies: list[StoredResult], release_at: datetime, notice: OutboxEntry | None) -> None:
+        """Staff release early: every copy shown from ``release_at`` (its hold and timer taken
+        off), and the patient's notice put in the outbox, in one transaction. So a release is
+        never without its notice: if queueing it fails afterwards, the drain sends it."""
+        try:
+            with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+                for copy in copies:
+                    transaction.update(
+                        RecordModel(patient_id=copy.patient_id, record_key=f"{copy.kind}#{copy.result_id}"),
+                        actions=[
+                            RecordModel.release_at.set(release_at),
+                            RecordModel.held_reason.remove(),
+                            RecordModel.release_timer.remove(),
+                        ],
+                        condition=RecordModel.version == copy.version,
+                    )
+                if notice is not None:
+                    transaction.save(outbox_item(notice))
+        except TransactWriteError as error:
+            if contended(error):
                 raise Conflict("The result changed at the same time; look again.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

@@ -18,6 +18,7 @@ from chalicelib import wiring
 from chalicelib.feeds import acks, service
 from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
+from chalicelib.release import outbox
 
 if TYPE_CHECKING:  # Powertools' batch utilities are imported by the handler, on first use
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -66,4 +67,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             extra={"results": [result.value for result, _ in results], "acks": [ack.code for ack in answers]},
         )
 
-    return process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(), context=context)
+    answer = process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(), context=context)
+    # What a queue or Step Functions refused earlier goes now (the schedule drains it too).
+    outbox.drain_quietly(container, container.clock.now())
+    return answer

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts
 from chalicelib.records.domain import StoredResult
+from chalicelib.records.outbox import OutboxEntry
 
 
 class Records(Protocol):
@@ -51,6 +52,10 @@ class Records(Protocol):
 
     def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
         """Change when the current version is released, on condition it is still that version."""
+        ...
+
+    def release_now(self, copies: list[StoredResult], release_at: datetime, notice: OutboxEntry | None) -> None:
+        """Release every copy now and put the patient's notice in the outbox, in one transaction."""
         ...
 
     def release_guard(self, result: StoredResult) -> dict[str, Any]:

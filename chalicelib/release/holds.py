@@ -11,12 +11,12 @@ from typing import Any, Protocol
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import NotifyPorts
+from chalicelib.observability import logger
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.documents import document_summary
@@ -24,13 +24,14 @@ from chalicelib.records.domain import StoredResult
 from chalicelib.records.results import summary
 from chalicelib.records.stores import Records
 from chalicelib.release.contract import HoldRequest
-from chalicelib.release.notices import tell
+from chalicelib.release.notices import waiting_notice
+from chalicelib.release.outbox import OutboxPorts, notice_entry, send_now
 from chalicelib.release.policy import HELD_UNTIL, policy_exception
 from chalicelib.timers import service as timers
 from chalicelib.timers.service import Timers
 
 
-class HoldsPorts(AccessPorts, NotifyPorts, Protocol):
+class HoldsPorts(AccessPorts, OutboxPorts, Protocol):
     """Staff read a patient's results and documents, hold or release them (telling the patient,
     stopping the release timers), audited."""
 
@@ -158,14 +159,24 @@ def hold(
 
 
 def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, now: datetime) -> dict[str, Any]:
+    """Show it now and tell the patient. The release and its notice are one write (the notice
+    waits in the outbox): queueing the notice is tried at once, and if the queue refuses, the
+    drain sends it, so staff never need to release again for the patient to be told. Releasing
+    what is shown already (a retry whose answer was lost) answers the same, changing nothing."""
     patient, current, copies = _located(ports, caller, origin, result_id, "result.released")
     if current.released(now):
-        raise Conflict(f"This {current.kind} is released already.")
-    released = _set_release(ports, [current, *copies], now, "", now)
-    tell(
-        ports, patient, now, current.critical
-    )  # before the timers stop: a failure there must not leave the patient untold
-    _stop_timers(ports, released)
+        return {"result_id": result_id, "kind": current.kind, "released_at": iso(current.release_at)}
+    released = [r for r in [current, *copies] if r.waiting(now)]
+    notice = waiting_notice(patient, now, current.critical)
+    entry = notice_entry(notice, now) if notice is not None else None
+    ports.records.release_now(released, now, entry)
+    if entry is not None and not send_now(ports, entry, now):
+        logger.warning("release notice not queued; left in the outbox", extra={"result_id": result_id})
+    try:
+        _stop_timers(ports, released)
+    except DependencyUnavailable:
+        # Harmless: a timer left running finds the record no longer names it, and announces nothing.
+        logger.warning("release timer not stopped", extra={"result_id": result_id})
     write_audit(
         ports,
         origin,

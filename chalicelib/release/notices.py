@@ -9,10 +9,12 @@ import hashlib
 from datetime import datetime
 from typing import Protocol
 
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.notifications.requests import NotifyPorts
+from chalicelib.observability import count, logger
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.records.domain import StoredResult
+from chalicelib.records.outbox import TIMER, Outbox, OutboxEntry
 from chalicelib.records.stores import Records
 from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.timers import service as timers
@@ -36,6 +38,11 @@ class NoticePorts(NotifyPorts, Protocol):
 
     @property
     def settings(self) -> NoticeSettings: ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where a notice or timer waits when its service refused it (release/outbox.py)."""
+        ...
 
 
 NOTIFY_WINDOW_SECONDS = 600
@@ -71,6 +78,17 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
         ports.notifications_queue.send(notice)
 
 
+def timer_id(stored: StoredResult) -> str:
+    """A release timer's name: it names the result's version, so a correction has its own."""
+    return f"release-{stored.result_id}-v{stored.version}"
+
+
+def timer_entry(stored: StoredResult, now: datetime) -> OutboxEntry:
+    """A delayed record's timer to start later (ids only); its current version then decides."""
+    payload = {"patient_id": stored.patient_id, "kind": stored.kind, "result_id": stored.result_id}
+    return OutboxEntry(TIMER, timer_id(stored), {**payload, "version": stored.version}, now)
+
+
 def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
     """A timer that sends the notice when a delayed result is released (a hold has none).
 
@@ -78,22 +96,49 @@ def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, n
     held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
     timer (by its name, which names the result's version) before the timer starts, however soon it
     fires. A redelivery starts it again: Step Functions returns the running execution for the same
-    name and input, and refuses a finished one (then it has announced already)."""
-    notice = waiting_notice(patient, stored.release_at, stored.critical) if stored.release_at < HELD_UNTIL else None
+    name and input, and refuses a finished one (then it has announced already).
+
+    When Step Functions refuses to start it, the result stays filed (it shows on time whatever
+    the timer does) and only its announcement waits in the outbox: the drain starts the timer once
+    the service is back, or announces at once if the moment has passed."""
+    notice = _later_notice(ports, patient, stored)
     if notice is None:
         return
-    timer_id = f"release-{stored.result_id}-v{stored.version}"
-    if stored.release_timer != timer_id:
-        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
     try:
-        timers.schedule(
-            ports.timers,
-            timer_id=timer_id,
-            fire_at=stored.release_at,
-            queue_url=ports.settings.notifications_queue_url,
-            message=notice,
-            now=now,
-            guard=ports.records.release_guard(stored),
-        )
+        _schedule(ports, stored, notice, now)
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired
+    except DependencyUnavailable:
+        # (the record names the timer already: the drain starts only a timer its record names)
+        ports.outbox.put(timer_entry(stored, now))
+        count("ReleaseTimersNotStarted")
+        logger.warning("release timer not started; left in the outbox", extra={"timer_id": timer_id(stored)})
+
+
+def start_timer(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
+    """Start the timer (the drain's retry). Conflict: it ran already; DependencyUnavailable: Step
+    Functions refused again."""
+    notice = _later_notice(ports, patient, stored)
+    if notice is not None:
+        _schedule(ports, stored, notice, now)
+
+
+def _later_notice(ports: NoticePorts, patient: Patient, stored: StoredResult) -> dict[str, str] | None:
+    """The notice a delayed record's timer will send, once the record names that timer (a
+    failure to name it fails the filing, which is retried, before any timer exists)."""
+    notice = waiting_notice(patient, stored.release_at, stored.critical) if stored.release_at < HELD_UNTIL else None
+    if notice is not None and stored.release_timer != timer_id(stored):
+        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id(stored))
+    return notice
+
+
+def _schedule(ports: NoticePorts, stored: StoredResult, notice: dict[str, str], now: datetime) -> None:
+    timers.schedule(
+        ports.timers,
+        timer_id=timer_id(stored),
+        fire_at=stored.release_at,
+        queue_url=ports.settings.notifications_queue_url,
+        message=notice,
+        now=now,
+        guard=ports.records.release_guard(stored),
+    )

@@ -70,7 +70,8 @@ def hold_result(result_id: str, body: HoldRequest):
 def release_result(result_id: str):
     """Show a held or delayed result or document now (the patient is told by email).
 
-    409 when it is shown already, or when the id names more than one record.
+    Safe to repeat: releasing what is shown already answers the same, and tells nobody again.
+    409 when the id names more than one record.
     """
     ports = wiring.container()
     return holds.release(ports, *signed_in(_request()), result_id, ports.clock.now())

@@ -130,9 +130,12 @@ class LocalStack:
         self._api_thread.start()
         app_module = importlib.import_module("app")
         from infra.local.api_server import DISPATCH_LOCK
+        from infra.local.schedules import schedules_for_app
         from infra.local.sqs_poller import pollers_for_app
 
         self._pollers = pollers_for_app(app_module, session.client("sqs"), self._lambda_timeouts(), DISPATCH_LOCK)
+        # (schedules start and stop as pollers do: the outbox's drain every five minutes)
+        self._pollers += schedules_for_app(app_module, os.environ["AWS_DEFAULT_REGION"], DISPATCH_LOCK)
         for poller in self._pollers:
             poller.start()
         return self

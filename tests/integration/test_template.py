@@ -293,7 +293,15 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert set(variables) == set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
     functions = {k for k, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions == {"APIHandler", "OnClinicalFeedMessage", "OnNotificationRequest", "SessionAuthorizer"}
+    assert functions == {
+        "APIHandler",
+        "DrainOutbox",
+        "OnClinicalFeedMessage",
+        "OnNotificationRequest",
+        "SessionAuthorizer",
+    }
+    schedule = template["Resources"]["DrainOutbox"]["Properties"]["Events"]["DrainOutboxEvent"]
+    assert schedule == {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
     for function_id in functions - {"SessionAuthorizer"}:
         assert template["Resources"][function_id]["Properties"]["Handler"].startswith("app.")
     assert (
@@ -319,6 +327,7 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
         ("OnNotificationRequest", "OnNotificationRequestRole"),
         ("SessionAuthorizer", "SessionAuthorizerRole"),
+        ("DrainOutbox", "DrainOutboxRole"),
     ):
         group = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         [policy] = resources[role_id]["Properties"]["Policies"]
@@ -438,3 +447,31 @@ def test_emailed_codes_are_keyed_with_an_hmac_key_only_the_api_may_use():
     assert [s["Action"] for s in api] == ["kms:GenerateMac"]
     for policy_id in ("FeedIntakePolicy", "NotificationsPolicy", "SessionAuthorizerPolicy"):
         assert "CodeKey" not in repr(statements(policy_id)), policy_id
+
+
+def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drains_them():
+    """ExecutionsFailed counts only timers that ran: one Step Functions refused to start is
+    counted by the portal (ReleaseTimersNotStarted), and the drain every five minutes starts it."""
+    [alarm] = [
+        a["Properties"]
+        for a in of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == "ReleaseTimersNotStarted"
+    ]
+    assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == ("PatientPortal", "Sum", 0)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert refers_to(alarm["AlarmActions"][0], "AlarmTopic")
+    import app as app_module
+
+    [schedule] = [e for e in app_module.app.event_sources if e.name == "drain_outbox"]
+    assert schedule.schedule_expression.to_string() == "rate(5 minutes)"
+    drain = repr(statements("DrainOutboxPolicy"))
+    assert "states:StartExecution" in drain and "NotificationsQueue" in drain and "ses:" not in drain
+    # Only the outbox's partition may be emptied: no function deletes a record.
+    for policy_id in ("DrainOutboxPolicy", "ApiAccessPolicy", "FeedIntakePolicy"):
+        for statement in statements(policy_id):
+            actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+            if "dynamodb:DeleteItem" in actions and refers_to(statement["Resource"], "RecordsTable"):
+                assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["outbox"]}}, (
+                    policy_id,
+                    statement["Sid"],
+                )

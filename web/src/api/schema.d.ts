@@ -1452,7 +1452,7 @@ export interface paths {
         put?: never;
         /**
          * Show a held or delayed result or document now (the patient is told by email).
-         * @description 409 when it is shown already, or when the id names more than one record. Who may call it: staff and admins of an organization.
+         * @description Safe to repeat: releasing what is shown already answers the same, and tells nobody again. 409 when the id names more than one record. Who may call it: staff and admins of an organization.
          */
         post: operations["post_staff_results_result_id_release"];
         delete?: never;
