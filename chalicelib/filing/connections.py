@@ -34,12 +34,7 @@ class ConnectionPorts(IdentityRecordsPorts, AuditPorts, Protocol):
 
 def waiting(patient: Patient) -> bool:
     """Whether an account waits for this record to say who it describes (and now it can)."""
-    return (
-        patient.portal_status is PortalStatus.INVITED
-        and bool(patient.account_id)
-        and not patient.invited_until
-        and bool(patient.birth_date and patient.family_name)
-    )
+    return patient.awaited and bool(patient.birth_date and patient.family_name)
 
 
 def activate_waiting(ports: ConnectionPorts, patient: Patient, origin: Origin, now: datetime) -> Patient:

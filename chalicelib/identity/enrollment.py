@@ -80,7 +80,7 @@ def _issue(
         raise Conflict("This patient is recorded as deceased, so they cannot be invited to the portal.")
     if patient.portal_status in HAS_ACCESS:
         raise Conflict("This patient has portal access already.")
-    if patient.account_id:
+    if patient.awaited:
         # A patient enrolled elsewhere added this record with an earlier code and waits for its
         # birth date and family name to arrive from the feed: a new code would only confuse that.
         raise Conflict(

@@ -64,6 +64,12 @@ class Patient:
     # record (a pending connection), which has no end.
     invited_until: int = 0
 
+    @property
+    def awaited(self) -> bool:
+        """Whether a patient enrolled elsewhere added this record with its code and waits for it to
+        say who it describes (identity.profile.add_connection; filing.connections)."""
+        return self.portal_status is PortalStatus.INVITED and bool(self.account_id) and not self.invited_until
+
     def shown_status(self, now_epoch: int) -> PortalStatus:
         """The portal status staff are shown: an invitation whose code has expired leaves the
         patient not invited (staff may invite again), as a revoked or burned one does."""

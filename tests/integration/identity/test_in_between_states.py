@@ -282,3 +282,20 @@ def test_a_taken_user_name_is_refused_before_the_code_is_used_and_alike_for_any_
     assert (invitation["status"], invitation["failed_attempts"]) == ("pending", 0)
     enrolled_bo = call(seeded, "POST", "/v1/enrollments", enrollment(bo, username="bo.berg", **answers))
     assert enrolled_bo.status_code == 201, enrolled_bo.json_body
+
+
+def test_a_patient_whose_access_ended_can_be_invited_again(enrolled, seeded, staff_token):
+    ended = call(
+        seeded, "POST", f"/v1/staff/patients/{enrolled.patient_id}/portal-access", {"action": "terminate"}, staff_token
+    )
+    assert ended.status_code == 200, ended.json_body
+
+    again = call(
+        seeded,
+        "POST",
+        "/v1/staff/invitations",
+        {"patient_id": enrolled.patient_id, "email": enrolled.email},
+        staff_token,
+    )
+    assert again.status_code == 201, again.json_body
+    assert staff_view(seeded, staff_token, enrolled.patient_id)["portal_status"] == "invited"
