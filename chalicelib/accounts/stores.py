@@ -25,6 +25,10 @@ class Directory(Protocol):
 
     def account_by_username(self, username: str) -> Account | None: ...
 
+    def username_taken(self, username: str) -> bool:
+        """Whether an account holds the name (its claim, read consistently: no index lag)."""
+        ...
+
     def accounts_by_verified_email(self, email: str) -> list[Account]: ...
 
     def staff_page(self, organization_id: str, limit: int, after: str = "") -> tuple[list[Account], str]:

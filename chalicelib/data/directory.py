@@ -128,6 +128,15 @@ class DynamoDirectory:
             raise DependencyUnavailable("The directory is unavailable.") from error
         return None
 
+    def username_taken(self, username: str) -> bool:
+        try:
+            UsernameClaimModel.get(f"username#{username}", consistent_read=True)
+        except UsernameClaimModel.DoesNotExist:
+            return False
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The directory is unavailable.") from error
+        return True
+
     def accounts_by_verified_email(self, email: str) -> list[Account]:
         try:
             ids = [item.account_id for item in AccountModel.by_verified_email.query(email.lower(), limit=10)]

@@ -1,7 +1,8 @@
 """The identity store in DynamoDB: the short-lived identity records (IdentityRecordModel:
 sessions, invitations, second-factor challenges, one-time links, throttling windows), and the
 transactions identity needs across tables: enrolling a patient (account, user name, patient,
-invitation and audit event: all or nothing), an account change with its audit event, a staff
+invitation and audit event: all or nothing), connecting another organization's record (the
+invitation, account, patient and audit event, likewise), an account change with its audit event, a staff
 account taking its user name, and a new session with the account that lists it. It writes
 accounts, patients and audit events through the item builders of their own modules.
 """
@@ -20,7 +21,7 @@ from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.directory import DynamoDirectory, account_item, claim_username_within
 from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended, first_item_exists
-from chalicelib.data.models import AuditEventModel, IdentityRecordModel, PatientModel
+from chalicelib.data.models import AccountModel, AuditEventModel, IdentityRecordModel, PatientModel
 from chalicelib.data.patients import patient_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordKind
@@ -230,6 +231,54 @@ def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit
         raise DependencyUnavailable(_UNAVAILABLE) from error
 
 
+def connect(account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> bool:
+    """My Connections: the invitation used up, the account listing its new connection, the
+    connected patient linked to the account, and the audit event: one DynamoDB transaction, so a
+    failure leaves the code usable and no connection half-made. False when the invitation was
+    used or changed meanwhile (the first item's condition); Conflict when the account or the
+    patient changed."""
+    try:
+        with TransactWrite(connection=IdentityRecordModel._get_connection().connection) as transaction:
+            transaction.update(
+                IdentityRecordModel(pk=invitation.key),
+                actions=[
+                    IdentityRecordModel.status.set(InvitationStatus.USED.value),
+                    IdentityRecordModel.account_id.set(account.account_id),
+                ],
+                condition=IdentityRecordModel.status == InvitationStatus.PENDING.value,
+            )
+            transaction.save(account_item(account))  # versioned: fails if the account changed meanwhile
+            transaction.save(patient_item(patient))  # versioned as well
+            transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+    except TransactWriteError as error:
+        if first_item_exists(error):  # (the first item's condition: the invitation still pending)
+            return False
+        if contended(error):
+            raise Conflict("The account or the record changed at the same time; try again.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    return True
+
+
+def activate_connection(account: Account, patient: Patient, audit_event: AuditEvent) -> None:
+    """A pending connection made active now that the connected record arrived: the account's
+    connections (an update of that attribute alone, on the account's version: the feed may touch
+    nothing else of an account), the record linked as active and the audit event, all or nothing.
+    Conflict if the account or the record changed meanwhile."""
+    item = AccountModel(account_id=account.account_id)
+    item.version = account.version
+    try:
+        with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
+            transaction.update(
+                item, actions=[AccountModel.connections.set([dataclasses.asdict(c) for c in account.connections])]
+            )
+            transaction.save(patient_item(patient))
+            transaction.save(audit_item(audit_event), condition=AuditEventModel.subject_id.does_not_exist())
+    except TransactWriteError as error:
+        if contended(error):
+            raise Conflict("The account or the record changed at the same time.") from error
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
 def save_account_with_audit(account: Account, audit_event: AuditEvent) -> Account:
     """An account change and its audit event together (security changes must not go unrecorded)."""
     item = account_item(account)
@@ -282,6 +331,8 @@ class DynamoIdentityStore(DynamoIdentityRecords):
     """The identity records, plus the multi-table transactions identity needs."""
 
     enroll = staticmethod(enroll)
+    connect = staticmethod(connect)
+    activate_connection = staticmethod(activate_connection)
     save_account_with_audit = staticmethod(save_account_with_audit)
     claim_username = staticmethod(claim_username)
     open_session = staticmethod(open_session)

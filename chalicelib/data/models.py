@@ -375,6 +375,7 @@ class PatientModel(Model):
     deceased = BooleanAttribute(null=True)  # absent on records written before it existed: alive
     deceased_on = UnicodeAttribute(null=True)  # ISO date, when the sender gave one
     deceased_as_of = UnicodeAttribute(null=True)  # the sender's time of the statement
+    invited_until = NumberAttribute(null=True)  # epoch: the live invitation's expiry (patients.domain)
     born_in = UnicodeAttribute(null=True)  # "<organization_id>#<birth date>" (by-birth-date), when known
     version = VersionAttribute()
     by_birth_date = PatientsByBirthDateIndex()

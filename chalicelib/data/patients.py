@@ -40,6 +40,7 @@ def patient_item(patient: Patient) -> PatientModel:
         deceased=patient.deceased or None,
         deceased_on=patient.deceased_on or None,
         deceased_as_of=patient.deceased_as_of or None,
+        invited_until=patient.invited_until or None,
         born_in=born_in(patient.organization_id, patient.birth_date),
     )
     if patient.version is not None:
@@ -67,6 +68,7 @@ def _patient(item: PatientModel) -> Patient:
         deceased=bool(item.deceased),
         deceased_on=item.deceased_on or "",
         deceased_as_of=item.deceased_as_of or "",
+        invited_until=int(item.invited_until or 0),
     )
 
 

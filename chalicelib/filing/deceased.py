@@ -1,6 +1,7 @@
 """The open sessions of a patient the EHR records as deceased end as the feed says so.
 
-Filing never reads or writes accounts: sign-in is refused by the API, which reads the account's
+Filing does not touch the account here (it reads one only for a waiting connection,
+filing.connections): sign-in is refused by the API, which reads the account's
 own record when a session opens (identity.sessions.refuse_if_deceased), and staff see why in the
 portal status. What filing does is delete the sessions of the account whose own record this is,
 found by their owner (the identity table's by-owner index), so that no session opened before

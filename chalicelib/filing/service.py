@@ -21,6 +21,7 @@ from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
 from chalicelib.filing.categories import mapped
+from chalicelib.filing.connections import ConnectionPorts, activate_waiting
 from chalicelib.filing.deceased import DeceasedPorts, end_sessions
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
@@ -40,7 +41,15 @@ class FilingRecords(Records, FeedSources, Protocol):
 
 
 class MessageFilingPorts(
-    FilingPorts, MatchingPorts, MergePorts, AftereffectsPorts, NoticePorts, DeceasedPorts, AuditPorts, Protocol
+    FilingPorts,
+    MatchingPorts,
+    MergePorts,
+    AftereffectsPorts,
+    NoticePorts,
+    DeceasedPorts,
+    ConnectionPorts,
+    AuditPorts,
+    Protocol,
 ):
     """Filing one message: the sender's organization and its release policy, the patients, the
     filers, the after-effects and the notices, the sessions of a patient recorded as deceased,
@@ -169,6 +178,8 @@ def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, mes
 
     for message in messages:
         patient = match(ports, source, envelope.sender, message.patient, now, decided)
+        # An account that added this record before it said who it describes may open it now.
+        patient = activate_waiting(ports, patient, Origin(correlation_id=message_key), now)
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
         end_sessions(ports, patient)  # a deceased patient's: before anything new is filed

@@ -66,7 +66,8 @@ class ConnectionView(ResponseModel):
         "readable through it until then)."
     )
     status: Literal["active", "pending"] = Field(
-        description="pending until that organization's record carries the birth date and family name to match."
+        description="pending until that organization's record carries the birth date and family name to match; "
+        "it turns active by itself when that organization's feed brings them and they match the account's own."
     )
     added_at: datetime
 

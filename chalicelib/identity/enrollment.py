@@ -9,6 +9,7 @@ the audit event are written in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
@@ -79,6 +80,13 @@ def _issue(
         raise Conflict("This patient is recorded as deceased, so they cannot be invited to the portal.")
     if patient.portal_status in HAS_ACCESS:
         raise Conflict("This patient has portal access already.")
+    if patient.awaited:
+        # A patient enrolled elsewhere added this record with an earlier code and waits for its
+        # birth date and family name to arrive from the feed: a new code would only confuse that.
+        raise Conflict(
+            "A patient has added this record to their portal account and is waiting for it to arrive "
+            "from your records system; no new invitation is needed."
+        )
     # One live code per patient: a new invitation replaces any earlier one still pending.
     for earlier in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50):
         if earlier.kind is RecordKind.INVITATION and earlier.status == InvitationStatus.PENDING.value:
@@ -105,10 +113,7 @@ def _issue(
             created_by=caller.account_id,
         )
     )
-    if patient.portal_status is not PortalStatus.INVITED:
-        import dataclasses
-
-        ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED))
+    ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED, invited_until=expires_at))
     notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
     write_audit(
         ports,
@@ -166,6 +171,7 @@ def revoke(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id
         status=InvitationStatus.REVOKED.value,
     ):
         raise Conflict("Only a pending invitation can be revoked.")
+    no_longer_invited(ports, invitation)
     write_audit(
         ports,
         origin,
@@ -176,6 +182,22 @@ def revoke(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id
         resource_type="Invitation",
         resource_id=invitation.selector,
     )
+
+
+def no_longer_invited(ports: EnrollmentPorts, invitation: IdentityRecord) -> None:
+    """A revoked or burned invitation that was the patient's live one leaves them not invited, so
+    staff see that nobody can enroll with it (and may invite again). A patient invited anew since,
+    or enrolled meanwhile, keeps their status."""
+    patient = ports.patients.get(invitation.patient_id)
+    if (
+        patient is not None
+        and patient.portal_status is PortalStatus.INVITED
+        and patient.invited_until == invitation.expires_at
+    ):
+        try:
+            ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.NOT_INVITED, invited_until=0))
+        except Conflict:
+            pass  # changed at the same time (a new invitation, an enrollment): that change stands
 
 
 def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
@@ -235,6 +257,7 @@ def check_answers(
             {"status": InvitationStatus.PENDING.value},
             status=InvitationStatus.BURNED.value,
         )
+        no_longer_invited(ports, invitation)
     write_audit(
         ports,
         origin,
@@ -282,6 +305,12 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
         raise ValidationFailed("Some answers need another look.", problems)
     assert username is not None and email is not None and date_of_birth is not None  # or a problem was added
     throttle.check(ports, "enrollment", origin, now)
+    # A taken name is refused before the code is even looked up: the code is not used up nor a
+    # try counted for it, and the answer (and the work behind it) is the same for a valid code, a
+    # wrong one or none, so a code tells its holder nothing more about which names exist. Asking
+    # for names costs a throttled attempt like any other.
+    if ports.directory.username_taken(username):
+        raise Conflict("That user name is taken.", [{"field": "username"}])
     invitation = live_invitation(ports, body.invitation_code, now)
     patient = ports.patients.get(invitation.patient_id)
     check_answers(ports, origin, invitation, patient, date_of_birth, body.family_name)
@@ -311,9 +340,9 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
             Connection(uuid.uuid4().hex[:16], patient.organization_id, patient.patient_id, "active", iso(now)),
         ),
     )
-    import dataclasses
-
-    enrolled = dataclasses.replace(patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
+    enrolled = dataclasses.replace(
+        patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id, invited_until=0
+    )
     event_of_change = audit_event(
         ports,
         origin,

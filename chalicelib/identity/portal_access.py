@@ -63,7 +63,7 @@ def portal_status(
     ]
     return {
         "patient": summary(patient),
-        "portal_status": patient.portal_status.value,
+        "portal_status": patient.shown_status(now_epoch).value,
         "account": None
         if account is None
         else {

@@ -21,7 +21,7 @@ from chalicelib.identity.account_contract import (
     PreferencesChange,
     TermsAcceptance,
 )
-from chalicelib.identity.domain import InvitationStatus, RecordKind, Restriction
+from chalicelib.identity.domain import Restriction
 from chalicelib.identity.enrollment import EnrollmentPorts
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
 from chalicelib.identity.organization_names import OrganizationNames
@@ -223,20 +223,16 @@ def add_connection(
     if status == "active":
         enrollment.check_answers(ports, origin, invitation, other, own.birth_date, own.family_name)
     connection = Connection(uuid.uuid4().hex[:16], invitation.organization_id, invitation.patient_id, status, iso(now))
-    if not ports.identity_records.change(
-        RecordKind.INVITATION,
-        invitation.selector,
-        {"status": InvitationStatus.PENDING.value},
-        status=InvitationStatus.USED.value,
+    # A pending connection is kept on the record too (its account, no invitation to expire), so
+    # the feed that brings the record's birth date and family name finds the account waiting for
+    # it with the record it reads anyway (filing.connections). Only an active connection opens it.
+    linked = dataclasses.replace(
+        other,
+        portal_status=PortalStatus.ACTIVE if status == "active" else PortalStatus.INVITED,
         account_id=account.account_id,
-    ):
-        raise enrollment._invalid_code()
-    ports.directory.save_account(dataclasses.replace(account, connections=account.connections + (connection,)))
-    if status == "active":
-        ports.patients.save(
-            dataclasses.replace(other, portal_status=PortalStatus.ACTIVE, account_id=account.account_id)
-        )
-    write_audit(
+        invited_until=0,
+    )
+    event_of_change = audit_event(
         ports,
         origin,
         actor_of(account),
@@ -247,6 +243,13 @@ def add_connection(
         resource_id=connection.connection_id,
         reason=status,
     )
+    if not ports.identity_records.connect(
+        dataclasses.replace(account, connections=account.connections + (connection,)),
+        linked,
+        invitation,
+        event_of_change,
+    ):
+        raise enrollment._invalid_code()
     return connection_json(connection, ports.organization_names.name(connection.organization_id))
 
 

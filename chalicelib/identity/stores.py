@@ -50,6 +50,17 @@ class IdentityStore(Protocol):
         """The account, the patient linked to it, the invitation used up and the event: all or nothing."""
         ...
 
+    def connect(self, account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> bool:
+        """The invitation used up, the account with its new connection, the patient linked and the
+        event: all or nothing. False if the invitation was used meanwhile; Conflict if the account
+        or the patient changed."""
+        ...
+
+    def activate_connection(self, account: Account, patient: Patient, audit_event: AuditEvent) -> None:
+        """The account's connections as given (only that attribute is written, on the account's
+        version), the connected record and the event: all or nothing; Conflict if either changed."""
+        ...
+
     def save_account_with_audit(self, account: Account, audit_event: AuditEvent) -> Account:
         """An account change and its audit event together; Conflict if the account changed meanwhile."""
         ...

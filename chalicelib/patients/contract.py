@@ -158,7 +158,11 @@ class PatientPortal(ResponseModel):
     closed for sign-in (account.closed_reason `deceased`)."""
 
     patient: PatientSummary
-    portal_status: PortalStatus
+    portal_status: PortalStatus = Field(
+        description="not_invited also once the latest invitation was revoked, burned or has expired (invite "
+        "again); invited also while a patient enrolled elsewhere has added this record with its code and waits "
+        "for the record's birth date and family name to arrive from the feed (then active)."
+    )
     account: PortalAccount | None = Field(
         description="Null when the patient has none, or it belongs to another organization they enrolled with."
     )

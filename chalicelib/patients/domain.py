@@ -59,6 +59,23 @@ class Patient:
     deceased: bool = False
     deceased_on: str = ""
     deceased_as_of: str = ""
+    # While INVITED: when the live invitation's code stops working (epoch seconds), so that a lapsed
+    # invitation shows as not invited without a write at expiry; 0 while an account waits for this
+    # record (a pending connection), which has no end.
+    invited_until: int = 0
+
+    @property
+    def awaited(self) -> bool:
+        """Whether a patient enrolled elsewhere added this record with its code and waits for it to
+        say who it describes (identity.profile.add_connection; filing.connections)."""
+        return self.portal_status is PortalStatus.INVITED and bool(self.account_id) and not self.invited_until
+
+    def shown_status(self, now_epoch: int) -> PortalStatus:
+        """The portal status staff are shown: an invitation whose code has expired leaves the
+        patient not invited (staff may invite again), as a revoked or burned one does."""
+        if self.portal_status is PortalStatus.INVITED and 0 < self.invited_until <= now_epoch:
+            return PortalStatus.NOT_INVITED
+        return self.portal_status
 
 
 # Identifiers that name a person outside any clinic and can be used to impersonate them: a social

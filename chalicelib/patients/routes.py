@@ -61,7 +61,8 @@ def find_patient(body: PatientSearch):
 
     A POST so that what is searched for, which is PHI, never sits in a URL.
     """
-    return patients.search(wiring.container(), *signed_in(_request()), body)
+    ports = wiring.container()
+    return patients.search(ports, *signed_in(_request()), body, ports.clock.now())
 
 
 @route(patient_routes, "/v1/staff/patients/{patient_id}", access=Access.STAFF, responses={200: PatientPortal})

@@ -169,7 +169,9 @@ SEARCH_LIMIT = 10  # a short list a person reads; narrow the search for more
 _BORN_ON_READ = 200  # patients born on one day an organization reads to compare names
 
 
-def search(ports: RegistryPorts, caller: Caller, origin: Origin, request: PatientSearch) -> dict[str, Any]:
+def search(
+    ports: RegistryPorts, caller: Caller, origin: Origin, request: PatientSearch, now: datetime
+) -> dict[str, Any]:
     """POST /v1/staff/patients/search: the caller's organization's patients by its record number,
     by any identifier (authority and value), or by family name and birth date (up to
     SEARCH_LIMIT). Every patient listed is a read of their record, audited on their trail; a search
@@ -238,6 +240,8 @@ def search(ports: RegistryPorts, caller: Caller, origin: Origin, request: Patien
             reason=f"{form}:none",
         )
     return {
-        "patients": [{"patient": summary(p), "portal_status": p.portal_status.value} for p in shown],
+        "patients": [
+            {"patient": summary(p), "portal_status": p.shown_status(int(now.timestamp())).value} for p in shown
+        ],
         "truncated": truncated,
     }

@@ -73,6 +73,9 @@ class FakeDirectory:
             return None
         return next((a for _, a in sorted(self.accounts.items()) if a.username == username), None)
 
+    def username_taken(self, username: str) -> bool:
+        return username in self.usernames
+
     def accounts_by_verified_email(self, email: str) -> list[Account]:
         return [
             a

@@ -147,6 +147,30 @@ class FakeIdentityStore:
         )
         self.audit_log.events.append(audit_event)
 
+    def connect(self, account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> bool:
+        pending = self.records.get(invitation.key)
+        if pending is None or pending.status != InvitationStatus.PENDING.value:
+            return False
+        if not self._account_on_version(account) or not self._patient_on_version(patient) or self._written(audit_event):
+            raise Conflict("The account or the record changed at the same time; try again.")
+        self.directory.save_account(account)
+        self.patients.patients[patient.patient_id] = dataclasses.replace(patient, version=(patient.version or 0) + 1)
+        self.records[pending.key] = dataclasses.replace(
+            pending, status=InvitationStatus.USED.value, account_id=account.account_id
+        )
+        self.audit_log.events.append(audit_event)
+        return True
+
+    def activate_connection(self, account: Account, patient: Patient, audit_event: AuditEvent) -> None:
+        held = self.directory.accounts.get(account.account_id)
+        if held is None or held.version != account.version or not self._patient_on_version(patient):
+            raise Conflict("The account or the record changed at the same time.")
+        self.directory.accounts[account.account_id] = dataclasses.replace(
+            held, connections=account.connections, version=(held.version or 0) + 1
+        )
+        self.patients.patients[patient.patient_id] = dataclasses.replace(patient, version=(patient.version or 0) + 1)
+        self.audit_log.events.append(audit_event)
+
     def save_account_with_audit(self, account: Account, audit_event: AuditEvent) -> Account:
         if not self._account_on_version(account) or self._written(audit_event):
             raise Conflict("The account changed at the same time; try again.")

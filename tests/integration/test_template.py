@@ -213,8 +213,15 @@ def test_each_function_reaches_only_what_it_uses():
     feed = repr(statements("FeedIntakePolicy"))
     assert "ClinicalInboundQueue" in feed and "FeedArchiveBucket" in feed and "FeedMessagesTable" in feed
     assert "ses:" not in feed
-    # Filing names the patient's account in a notice; it never reads or writes accounts.
-    assert not [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
+    # Filing reads an account only to make its pending connection active, and writes nothing of
+    # an account but its connections (the version goes with them).
+    feed_accounts = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AccountsTable")]
+    assert sorted(s["Action"] for s in feed_accounts) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    [update] = [s for s in feed_accounts if s["Action"] == "dynamodb:UpdateItem"]
+    assert update["Condition"] == {
+        "ForAllValues:StringEquals": {"dynamodb:Attributes": ["account_id", "connections", "version"]}
+    }
+    assert all("Condition" in s for s in feed_accounts if s["Action"] != "dynamodb:GetItem")
     # It ends a deceased patient's sessions: it deletes session records and nothing else there.
     feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
     assert sorted(repr(s["Action"]) for s in feed_identity) == ["'dynamodb:DeleteItem'", "'dynamodb:Query'"]

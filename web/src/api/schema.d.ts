@@ -2030,7 +2030,7 @@ export interface components {
             patient_id: string | null;
             /**
              * Status
-             * @description pending until that organization's record carries the birth date and family name to match.
+             * @description pending until that organization's record carries the birth date and family name to match; it turns active by itself when that organization's feed brings them and they match the account's own.
              * @enum {string}
              */
             status: "active" | "pending";
@@ -3330,6 +3330,7 @@ export interface components {
             patient: components["schemas"]["PatientSummary"];
             /**
              * Portal Status
+             * @description not_invited also once the latest invitation was revoked, burned or has expired (invite again); invited also while a patient enrolled elsewhere has added this record with its code and waits for the record's birth date and family name to arrive from the feed (then active).
              * @enum {string}
              */
             portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";

@@ -189,7 +189,9 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
           </div>
         </div>
       )}
-      {account === null ? (
+      {waitsForRecord(portal) ? (
+        <p>{t("staff.access.waitingConnection")}</p>
+      ) : account === null ? (
         <p>{t("staff.access.noAccount")}</p>
       ) : (
         <dl className="margin-0">
@@ -261,9 +263,16 @@ function PortalAccess({ token, patientId, portal }: { token: string; patientId: 
   );
 }
 
-// An invitation can be sent again while the patient has no access and is not recorded as deceased
-// (the API answers 409 otherwise).
-const canInvite = (portal: Portal) => !portal.patient.deceased && !["active", "suspended"].includes(portal.portal_status);
+// Invited, yet no invitation is pending: a revoked, burned or expired one shows as not invited, so
+// this is a patient enrolled elsewhere who used the code and waits for the record's birth date and
+// family name to arrive from the feed (the API refuses a new invitation then).
+const waitsForRecord = (portal: Portal) =>
+  portal.portal_status === "invited" && !portal.invitations.some((invitation) => invitation.status === "pending");
+
+// An invitation can be sent again while the patient has no access, is not recorded as deceased and
+// no connection waits for the record (the API answers 409 otherwise).
+const canInvite = (portal: Portal) =>
+  !portal.patient.deceased && !["active", "suspended"].includes(portal.portal_status) && !waitsForRecord(portal);
 
 function Invitations({ token, patientId, portal }: { token: string; patientId: string; portal: Portal }) {
   const { t, i18n } = useTranslation();
@@ -384,7 +393,13 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
       {invitable ? (
         <InviteForm token={token} patientId={patientId} onSent={setSaid} />
       ) : (
-        <p>{portal.patient.deceased ? t("staff.invite.deceased") : t("staff.invite.hasAccess")}</p>
+        <p>
+          {portal.patient.deceased
+            ? t("staff.invite.deceased")
+            : waitsForRecord(portal)
+              ? t("staff.invite.waitingConnection")
+              : t("staff.invite.hasAccess")}
+        </p>
       )}
     </section>
   );
