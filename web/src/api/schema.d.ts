@@ -242,6 +242,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/staff/{account_id}/setup-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a new set-up link to a colleague who has not finished set-up; earlier links stop working.
+         * @description 409 when the colleague has chosen their user name already (they reset their password themselves) or the account is suspended. Who may call it: admins.
+         */
+        post: operations["post_admin_staff_account_id_setup_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/staff/{account_id}/status": {
         parameters: {
             query?: never;
@@ -256,6 +276,26 @@ export interface paths {
          */
         put: operations["put_admin_staff_account_id_status"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/staff/{account_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the lockout of a staff account of the organization (409 when it is not locked).
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_staff_account_id_unlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4186,6 +4226,11 @@ export interface components {
              */
             email: string | null;
             /**
+             * Locked
+             * @description Locked out after failed sign-ins (it lifts by itself, or an admin unlocks it: POST .../unlock).
+             */
+            locked: boolean;
+            /**
              * Role
              * @enum {string}
              */
@@ -4393,6 +4438,17 @@ export interface components {
              */
             results: components["schemas"]["StaffResult"][];
         };
+        /** StaffSetupLinkSent */
+        StaffSetupLinkSent: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When the new link stops working; every earlier link already has.
+             */
+            expires_at: string;
+        };
         /** StaffStatusChange */
         StaffStatusChange: {
             /**
@@ -4412,6 +4468,16 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "suspended";
+        };
+        /** StaffUnlocked */
+        StaffUnlocked: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Locked
+             * @constant
+             */
+            locked: false;
         };
         /** TermsAcceptance */
         TermsAcceptance: {
@@ -6175,6 +6241,100 @@ export interface operations {
             };
         };
     };
+    post_admin_staff_account_id_setup_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffSetupLinkSent"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_admin_staff_account_id_status: {
         parameters: {
             query?: never;
@@ -6197,6 +6357,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffStatusChanged"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_staff_account_id_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffUnlocked"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
