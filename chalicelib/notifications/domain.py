@@ -158,6 +158,19 @@ TEMPLATES: dict[str, Template] = {
         path="/verify-email?token={token}",
         params=("token",),
     ),
+    # Staff entered a new address on the patient's record: its owner confirms it before any
+    # invitation goes there. Like every email, nothing says which clinic or which patient.
+    "contact_email_confirmation": Template(
+        subject="Confirm your email address for the patient portal",
+        lines=(
+            "Your provider's office asked us to use this email address for your patient portal invitations.",
+            "Please confirm it is yours. The link below works once and expires after 24 hours.",
+            "If you did not expect this, you can ignore this email: the address will not be used.",
+        ),
+        action="Confirm this address",
+        path="/confirm-contact-email?token={token}",
+        params=("token",),
+    ),
     "password_reset": Template(
         subject="Reset your patient portal password",
         lines=(

@@ -59,6 +59,9 @@ class Patient:
     deceased: bool = False
     deceased_on: str = ""
     deceased_as_of: str = ""
+    # A new address staff entered, waiting for its owner to confirm it (identity.contact_email);
+    # ``email`` stays the one in use until then.
+    pending_email: str = ""
 
 
 # Identifiers that name a person outside any clinic and can be used to impersonate them: a social

@@ -83,6 +83,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "invitation": ("/enroll?code={token}", ("token", "lifetime")),
         "something_waiting": ("/", ()),
         "care_team_will_call": ("/", ()),
+        "contact_email_confirmation": ("/confirm-contact-email?token={token}", ("token",)),
         "email_verification": ("/verify-email?token={token}", ("token",)),
         "password_reset": ("/reset-password?token={token}", ("token",)),
         "account_setup": ("/account-setup?token={token}", ("token",)),

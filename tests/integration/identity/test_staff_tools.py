@@ -23,6 +23,7 @@ from tests.integration.identity.test_staff_and_admin import (
     emails_to,
     other_organization_staff,
     set_up,
+    status_of,
 )
 
 
@@ -151,3 +152,90 @@ def test_the_invitation_email_states_the_lifetime_the_deployment_configures(seed
     [email] = emails_to(seeded, "three.days@example.org")
     assert "expires after 3 days" in email.body
     assert not re.search(r"\b7 days\b", email.body)
+
+
+# -- the email address on a patient's record ------------------------------------------------------
+
+
+def change_email(api, token: str, patient_id: str, email: str):
+    return call(api, "PUT", f"/v1/staff/patients/{patient_id}/email", {"email": email}, token)
+
+
+def test_staff_change_a_patients_address_which_is_used_only_once_its_owner_confirms_it(seeded, staff_token):
+    registered = call(
+        seeded, "POST", "/v1/staff/patients", {**PATIENT, "email": "ana.old@example.org"}, staff_token
+    ).json_body
+    patient_id = registered["patient_id"]
+
+    # WHEN staff enter a new address
+    changed = change_email(seeded, staff_token, patient_id, "ana.new@example.org")
+
+    # THEN it waits as pending, the old one stays in use, and a confirmation link (no PHI) goes to it
+    assert changed.status_code == 202, changed.json_body
+    assert changed.json_body == {
+        "patient_id": patient_id,
+        "email": "ana.old@example.org",
+        "pending_email": "ana.new@example.org",
+    }
+    shown = status_of(seeded, staff_token, patient_id)
+    assert (shown["email"], shown["pending_email"]) == ("ana.old@example.org", "ana.new@example.org")
+    [email] = emails_to(seeded, "ana.new@example.org")
+    token = link_in(email, "/confirm-contact-email?token=")
+    text = f"{email.subject}\n{email.body}".replace(token, "<token>").lower()
+    for phi in ("núñez", "nunez", "ana", "mrn-1001", "1984", "albany"):
+        assert phi not in text, phi
+    assert emails_to(seeded, "ana.old@example.org") == []
+
+    # WHEN its owner follows the link (no sign-in needed)
+    confirmed = call(seeded, "POST", "/v1/account/contact-email-confirmations", {"token": token})
+
+    # THEN the new address is the record's, nothing waits, and the link works once
+    assert confirmed.status_code == 200, confirmed.json_body
+    assert confirmed.json_body == {"email_confirmed": True}
+    shown = status_of(seeded, staff_token, patient_id)
+    assert (shown["email"], shown["pending_email"]) == ("ana.new@example.org", None)
+    again = call(seeded, "POST", "/v1/account/contact-email-confirmations", {"token": token})
+    assert again.status_code == 400
+    # AND the request and the confirmation are on the patient's trail
+    events, _ = wiring.container().audit_log.for_patient(patient_id, 50)
+    kinds = [e.event_type for e in events]
+    assert "patient.contact_email_change_requested" in kinds and "patient.contact_email_confirmed" in kinds
+
+    # AND entering the address it already has is a 409
+    same = change_email(seeded, staff_token, patient_id, "ANA.NEW@example.org")
+    assert same.status_code == 409 and same.json_body["error"]["code"] == "email_unchanged"
+
+
+def test_a_corrected_address_voids_the_link_sent_to_the_mistyped_one(clock, seeded, staff_token):
+    patient_id = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body["patient_id"]
+    assert change_email(seeded, staff_token, patient_id, "ana@exmaple.org").status_code == 202
+    typo = link_in(emails_to(seeded, "ana@exmaple.org")[0], "/confirm-contact-email?token=")
+    assert change_email(seeded, staff_token, patient_id, "ana@example.org").status_code == 202
+
+    stale = call(seeded, "POST", "/v1/account/contact-email-confirmations", {"token": typo})
+    assert stale.status_code == 400
+    assert status_of(seeded, staff_token, patient_id)["pending_email"] == "ana@example.org"
+
+    # AND a link followed after its 24 hours no longer works
+    fresh = link_in(emails_to(seeded, "ana@example.org")[0], "/confirm-contact-email?token=")
+    clock.advance(hours=24, seconds=1)
+    late = call(seeded, "POST", "/v1/account/contact-email-confirmations", {"token": fresh})
+    assert late.status_code == 400
+    assert status_of(seeded, sign_in(seeded, STAFF_USER, STAFF_PASSWORD), patient_id)["email"] is None
+
+
+def test_another_organizations_staff_cannot_change_a_patients_address(seeded, staff_token, monkeypatch):
+    patient_id = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body["patient_id"]
+    other = other_organization_staff(seeded, monkeypatch)
+    refused = change_email(seeded, other, patient_id, "someone@example.org")
+    assert refused.status_code == 404
+    assert emails_to(seeded, "someone@example.org") == []
+    assert change_email(seeded, staff_token, patient_id, "not an address").status_code == 400
+
+
+def test_a_patients_account_keeps_its_own_sign_in_address(enrolled, seeded, staff_token):
+    account_email = wiring.container().directory.account_by_username("ana.nunez").email
+    assert change_email(seeded, staff_token, enrolled.patient_id, "ana.contact@example.org").status_code == 202
+    token = link_in(emails_to(seeded, "ana.contact@example.org")[0], "/confirm-contact-email?token=")
+    assert call(seeded, "POST", "/v1/account/contact-email-confirmations", {"token": token}).status_code == 200
+    assert wiring.container().directory.account_by_username("ana.nunez").email == account_email
