@@ -45,7 +45,7 @@ export function ContactEmail({
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const email = String(new FormData(form).get("email") ?? "").trim();
+    const email = String(new FormData(form).get("new_email") ?? "").trim();
     if (!email) {
       setErrors({ fields: { email: t("errors.required") }, general: [] });
       return;
@@ -74,8 +74,9 @@ export function ContactEmail({
       <form className="usa-form" onSubmit={onSubmit} noValidate aria-labelledby="contact-email-change">
         <h3 id="contact-email-change">{t("staff.contactEmail.change")}</h3>
         <ErrorSummary messages={errors.general} />
+        {/* Its own name (and so its own id): the invitation form on the same page has an "email" field. */}
         <TextField
-          name="email"
+          name="new_email"
           type="email"
           label={t("staff.contactEmail.newAddress")}
           hint={t("staff.contactEmail.hint")}
