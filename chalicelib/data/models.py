@@ -366,6 +366,7 @@ class PatientModel(Model):
     birth_date = UnicodeAttribute(null=True)  # ISO date
     sex = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
+    pending_email = UnicodeAttribute(null=True)  # entered by staff, not yet confirmed by its owner
     portal_status = UnicodeAttribute(null=False)  # patients.domain.PortalStatus
     account_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=False)

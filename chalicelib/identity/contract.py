@@ -187,5 +187,13 @@ class EmailVerification(RequestModel):
     token: Secret = Field(description="The token of the emailed link.")
 
 
+class ContactEmailConfirmation(RequestModel):
+    token: Secret = Field(description="The token of the emailed link.")
+
+
+class ContactEmailConfirmed(ResponseModel):
+    email_confirmed: Literal[True]
+
+
 class EmailVerified(ResponseModel):
     email_verified: Literal[True]

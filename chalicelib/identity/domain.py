@@ -17,6 +17,7 @@ class LinkPurpose(enum.Enum):
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
     ACCOUNT_SETUP = "account_setup"
+    CONTACT_EMAIL = "contact_email"  # a patient record's new address, confirmed before use
 
 
 class InvitationStatus(enum.Enum):

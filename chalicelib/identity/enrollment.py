@@ -1,7 +1,8 @@
 """Invitations and enrollment: the only way a patient gets an account.
 
 Staff invite a patient of their organization; the email carries a single-use code (a split
-token: only its hash is stored) valid 7 days by default. Enrolling proves the person is the
+token: only its hash is stored) valid for the deployment's invitation lifetime (7 days unless
+configured otherwise), which the email states. Enrolling proves the person is the
 patient (date of birth and family name must match the record, accents and case ignored); five
 wrong answers burn the code. The account, the patient's portal status, the used invitation and
 the audit event are written in one transaction.
@@ -30,6 +31,7 @@ from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
@@ -114,7 +116,14 @@ def _issue(
         )
     )
     ports.patients.save(dataclasses.replace(patient, portal_status=PortalStatus.INVITED, invited_until=expires_at))
-    notify(ports, "invitation", email, notification_id=f"invitation-{split.selector}", token=code)
+    notify(
+        ports,
+        "invitation",
+        email,
+        notification_id=f"invitation-{split.selector}",
+        token=code,
+        lifetime=lifetime_words(ports.settings.identity.invitation_lifetime_seconds),
+    )
     write_audit(
         ports,
         origin,

@@ -76,6 +76,8 @@ def portal_status(
             "closed_reason": "deceased" if patient.deceased and account.patient_id == patient.patient_id else None,
         },
         "invitations": [invitation_summary(r, now_epoch) for r in invitations],
+        "email": patient.email or None,
+        "pending_email": patient.pending_email or None,
         # Staff can only offer to move the account of a merged record if they can see it was merged.
         "merged_into": patient.merged_into or None,
     }

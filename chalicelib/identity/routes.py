@@ -9,11 +9,13 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
-from chalicelib.identity import enrollment, recovery, sessions, terms
+from chalicelib.identity import contact_email, enrollment, recovery, sessions, terms
 from chalicelib.identity.contract import (
     Accepted,
     AccountSetUp,
     AccountSetup,
+    ContactEmailConfirmation,
+    ContactEmailConfirmed,
     EmailCodeRequest,
     EmailCodeSent,
     EmailVerification,
@@ -196,3 +198,20 @@ def account_setup(body: AccountSetup):
 def email_verification(body: EmailVerification):
     """Confirm an email address with the token of its emailed link."""
     return recovery.confirm_email(_ports(), _origin(), body, wiring.container().clock.now())
+
+
+@route(
+    identity_routes,
+    "/v1/account/contact-email-confirmations",
+    access=Access.PUBLIC,
+    methods=("POST",),
+    body=ContactEmailConfirmation,
+    responses={200: ContactEmailConfirmed},
+    errors=(429,),
+)
+def contact_email_confirmation(body: ContactEmailConfirmation):
+    """Confirm the new email address staff entered on a patient's record, with the token of its emailed link.
+
+    No sign-in: the patient may have no account yet (the address is where their invitation goes).
+    """
+    return contact_email.confirm_contact_email(_ports(), _origin(), body.token, wiring.container().clock.now())

@@ -84,6 +84,16 @@ class StaffStatusChanged(ResponseModel):
     sessions_ended: int
 
 
+class StaffUnlocked(ResponseModel):
+    account_id: str
+    locked: Literal[False]
+
+
+class StaffSetupLinkSent(ResponseModel):
+    account_id: str
+    expires_at: datetime = Field(description="When the new link stops working; every earlier link already has.")
+
+
 class StaffAccountsQuery(QueryModel):
     limit: WholeNumber = Field(50, ge=1, le=100, description="How many accounts at most.")
     cursor: str = Field("", max_length=2048, description="The `next_cursor` of the previous page.")
@@ -98,6 +108,9 @@ class StaffAccountSummary(ResponseModel):
     created_at: datetime
     second_factors: list[SecondFactorMethod] = Field(
         description="The second factors set up (empty: none yet, so the account must set one up at sign-in)."
+    )
+    locked: bool = Field(
+        description="Locked out after failed sign-ins (it lifts by itself, or an admin unlocks it: POST .../unlock)."
     )
 
 

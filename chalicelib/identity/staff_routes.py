@@ -19,8 +19,10 @@ from chalicelib.identity.staff_contract import (
     StaffAccountRequest,
     StaffAccounts,
     StaffAccountsQuery,
+    StaffSetupLinkSent,
     StaffStatusChange,
     StaffStatusChanged,
+    StaffUnlocked,
     TermsPublication,
     TermsVersions,
 )
@@ -145,6 +147,43 @@ def create_staff(body: StaffAccountRequest):
 def set_staff_status(account_id, body: StaffStatusChange):
     """Suspend a staff account (its sessions end at once) or make it active again."""
     return workforce.set_staff_status(wiring.container(), _caller(), origin_of(_request()), account_id, body)
+
+
+@route(
+    staff_routes,
+    "/v1/admin/staff/{account_id}/unlock",
+    access=Access.ADMIN,
+    methods=("POST",),
+    responses={200: StaffUnlocked},
+    errors=(404, 409),
+)
+def unlock_staff(account_id):
+    """Lift the lockout of a staff account of the organization (409 when it is not locked)."""
+    return workforce.unlock_staff(
+        wiring.container(), _caller(), origin_of(_request()), account_id, wiring.container().clock.now()
+    )
+
+
+@route(
+    staff_routes,
+    "/v1/admin/staff/{account_id}/setup-link",
+    access=Access.ADMIN,
+    methods=("POST",),
+    responses={201: StaffSetupLinkSent},
+    errors=(404, 409),
+)
+def resend_setup_link(account_id):
+    """Email a new set-up link to a colleague who has not finished set-up; earlier links stop working.
+
+    409 when the colleague has chosen their user name already (they reset their password
+    themselves) or the account is suspended.
+    """
+    return Response(
+        workforce.resend_setup_link(
+            wiring.container(), _caller(), origin_of(_request()), account_id, wiring.container().clock.now()
+        ),
+        status_code=201,
+    )
 
 
 @route(staff_routes, "/v1/admin/terms", access=Access.ADMIN, responses={200: TermsVersions})

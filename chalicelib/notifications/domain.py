@@ -29,7 +29,26 @@ PARAMS: dict[str, Param] = {
         in_link=False,
     ),
     "code": Param(re.compile(r"[0-9]{6}"), "6 digits", in_link=False),
+    # How long a link works, in words ("7 days", "36 hours"): a deployment's setting, never PHI.
+    "lifetime": Param(
+        re.compile(r"[1-9][0-9]{0,4} (minute|hour|day)s?"),
+        "a whole number of minutes, hours or days, such as '7 days'",
+        in_link=False,
+    ),
 }
+
+
+def lifetime_words(seconds: int) -> str:
+    """A lifetime in seconds as the ``lifetime`` parameter says it: in the largest whole unit it
+    fills exactly, so the email never promises more time than the link has (a part left over is
+    said in the next smaller unit: 36 hours, not 1 day)."""
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = max(1, seconds // 60)
+    return f"{count} minute{'s' if count != 1 else ''}"
+
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -97,11 +116,11 @@ TEMPLATES: dict[str, Template] = {
         subject="You are invited to the patient portal",
         lines=(
             "You have been invited to use the patient portal.",
-            "The link below works once and expires after 7 days. If it has expired, ask for a new invitation.",
+            "The link below works once and expires after {lifetime}. If it has expired, ask for a new invitation.",
         ),
         action="Accept the invitation",
         path="/enroll?code={token}",
-        params=("token",),
+        params=("token", "lifetime"),
     ),
     "something_waiting": Template(
         subject="Something new is waiting in your patient portal",
@@ -137,6 +156,19 @@ TEMPLATES: dict[str, Template] = {
         ),
         action="Confirm this address",
         path="/verify-email?token={token}",
+        params=("token",),
+    ),
+    # Staff entered a new address on the patient's record: its owner confirms it before any
+    # invitation goes there. Like every email, nothing says which clinic or which patient.
+    "contact_email_confirmation": Template(
+        subject="Confirm your email address for the patient portal",
+        lines=(
+            "Your provider's office asked us to use this email address for your patient portal invitations.",
+            "Please confirm it is yours. The link below works once and expires after 24 hours.",
+            "If you did not expect this, you can ignore this email: the address will not be used.",
+        ),
+        action="Confirm this address",
+        path="/confirm-contact-email?token={token}",
         params=("token",),
     ),
     "password_reset": Template(
@@ -258,7 +290,7 @@ TEMPLATES: dict[str, Template] = {
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-FIELDS = ("notification_id", "template", "to_address", "token", "username", "code", "account_id")
+FIELDS = ("notification_id", "template", "to_address", "token", "username", "code", "lifetime", "account_id")
 
 
 def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[str, str]]:
@@ -308,6 +340,7 @@ class NotificationRequest:
     token: str = ""  # "" unless the template declares it; likewise username and code
     username: str = ""
     code: str = ""
+    lifetime: str = ""
     account_id: str = ""
 
     def __post_init__(self) -> None:

@@ -85,6 +85,12 @@ class PatientMatches(ResponseModel):
     truncated: bool = Field(description="More patients matched the name and birth date than are listed: narrow it.")
 
 
+class ContactEmailChange(RequestModel):
+    email: Email = Field(
+        description="The patient's new address for invitations: kept as pending until its owner confirms it."
+    )
+
+
 class PortalAccessChange(RequestModel):
     action: PortalAction = Field(
         description="suspend, terminate and reset_second_factor end every session at once and tell the patient "
@@ -172,6 +178,20 @@ class PatientPortal(ResponseModel):
         description="The surviving record's patient_id when the clinical feed merged this record into another; "
         "while `account` is not null, follow_merge moves the account there.",
     )
+    email: str | None = Field(
+        None, description="The record's confirmed email address (where invitations go); null when it has none."
+    )
+    pending_email: str | None = Field(
+        None,
+        description="A new address staff entered, waiting for its owner to follow the emailed confirmation link; "
+        "null when none waits.",
+    )
+
+
+class ContactEmailChanged(ResponseModel):
+    patient_id: str
+    email: str | None = Field(description="The address still in use until the new one is confirmed.")
+    pending_email: str = Field(description="The new address; a confirmation link was emailed to it.")
 
 
 class PortalAccessChanged(ResponseModel):

@@ -63,6 +63,9 @@ class Patient:
     # invitation shows as not invited without a write at expiry; 0 while an account waits for this
     # record (a pending connection), which has no end.
     invited_until: int = 0
+    # A new address staff entered, waiting for its owner to confirm it (identity.contact_email);
+    # ``email`` stays the one in use until then.
+    pending_email: str = ""
 
     @property
     def awaited(self) -> bool:

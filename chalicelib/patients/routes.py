@@ -8,9 +8,11 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
-from chalicelib.identity import portal_access
+from chalicelib.identity import contact_email, portal_access
 from chalicelib.patients import service as patients
 from chalicelib.patients.contract import (
+    ContactEmailChange,
+    ContactEmailChanged,
     PatientMatches,
     PatientPortal,
     PatientRegistered,
@@ -88,3 +90,26 @@ def change_portal_access(patient_id: str, body: PortalAccessChange):
     change does not apply to its state.
     """
     return portal_access.change_portal_access(wiring.container(), *signed_in(_request()), patient_id, body)
+
+
+@route(
+    patient_routes,
+    "/v1/staff/patients/{patient_id}/email",
+    access=Access.STAFF,
+    methods=("PUT",),
+    body=ContactEmailChange,
+    responses={202: ContactEmailChanged},
+    errors=(409,),
+)
+def change_contact_email(patient_id: str, body: ContactEmailChange):
+    """Change the email address on a patient's record (where invitations go).
+
+    The new address waits as `pending_email` and a confirmation link is emailed to it; the
+    current one stays in use until the link is followed. The patient's portal account keeps its
+    own sign-in address (the account holder changes it). 409 when it is the record's address already.
+    """
+    ports = wiring.container()
+    return Response(
+        contact_email.change_contact_email(ports, *signed_in(_request()), patient_id, body.email, ports.clock.now()),
+        status_code=202,
+    )

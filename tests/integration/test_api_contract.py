@@ -215,6 +215,7 @@ PUBLIC_ROUTES = {
     "GET /v1/openapi.json",
     "GET /v1/terms",
     "POST /v1/account/email-verifications",
+    "POST /v1/account/contact-email-confirmations",
     "POST /v1/account/password-resets",
     "POST /v1/account/password-resets/confirm",
     "POST /v1/account/setup",

@@ -79,13 +79,14 @@ def test_the_same_notification_id_for_another_recipient_is_refused_not_swallowed
     assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["pat@example.org"]]
 
 
-def test_an_invitation_links_to_its_token(api):
-    body = request("n-11", template="invitation", token="tok_0123456789abcdef")
+def test_an_invitation_links_to_its_token_and_states_its_lifetime(api):
+    body = request("n-11", template="invitation", token="tok_0123456789abcdef", lifetime="10 days")
 
     api.lambda_.invoke("on_notification_request", sqs_event(api, [body], QUEUE))
 
     [email] = sent_emails()
     assert 'href="https://portal.test/enroll?code=tok_0123456789abcdef"' in email.body
+    assert "expires after 10 days" in email.body
 
 
 def test_a_sign_in_code_is_in_the_email_and_nowhere_else(api):

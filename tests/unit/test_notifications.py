@@ -23,10 +23,15 @@ BASE_URL = "https://portal.example.org"
 TOKEN = "Tk_9f8e7d6c-5b4a3210"  # 20 characters from [A-Za-z0-9_-]
 USERNAME = "river.stone42"
 CODE = "042917"
-VALUES = {"token": TOKEN, "username": USERNAME, "code": CODE}
-OTHER_VALUES = {"token": "Other-token_0123456789", "username": "m.lake@home-7", "code": "990013"}
+VALUES = {"token": TOKEN, "username": USERNAME, "code": CODE, "lifetime": "7 days"}
+OTHER_VALUES = {
+    "token": "Other-token_0123456789",
+    "username": "m.lake@home-7",
+    "code": "990013",
+    "lifetime": "36 hours",
+}
 VALID = {"notification_id": "n-1", "template": "something_waiting", "to_address": "pat@example.org"}
-INVITATION = {**VALID, "template": "invitation", "token": TOKEN}
+INVITATION = {**VALID, "template": "invitation", "token": TOKEN, "lifetime": "7 days"}
 TOKENLESS = sorted(name for name, template in TEMPLATES.items() if "token" not in template.params)
 # (template, parameter) pairs: each parameter a template declares, and each it does not take
 DECLARED = [(name, param) for name, template in sorted(TEMPLATES.items()) for param in template.params]
@@ -75,9 +80,10 @@ def test_each_template_owns_its_path_and_declares_its_params():
     # says which parameters it takes
     assert {name: (template.path, template.params) for name, template in TEMPLATES.items()} == {
         "account_ready": ("/", ()),
-        "invitation": ("/enroll?code={token}", ("token",)),
+        "invitation": ("/enroll?code={token}", ("token", "lifetime")),
         "something_waiting": ("/", ()),
         "care_team_will_call": ("/", ()),
+        "contact_email_confirmation": ("/confirm-contact-email?token={token}", ("token",)),
         "email_verification": ("/verify-email?token={token}", ("token",)),
         "password_reset": ("/reset-password?token={token}", ("token",)),
         "account_setup": ("/account-setup?token={token}", ("token",)),
@@ -98,15 +104,25 @@ def test_the_parameters_and_their_patterns_are_a_fixed_set():
         "token": "[A-Za-z0-9_-]{16,128}",
         "username": "[a-z0-9][a-z0-9._@-]{2,63}",
         "code": "[0-9]{6}",
+        "lifetime": "[1-9][0-9]{0,4} (minute|hour|day)s?",
     }
     # AND only the opaque token may go into a link; a user name or a code only into the words
     assert [name for name, param in PARAMS.items() if param.in_link] == ["token"]
 
 
 def test_request_fields_are_the_fixed_fields_and_the_parameters():
-    assert FIELDS == ("notification_id", "template", "to_address", "token", "username", "code", "account_id")
+    assert FIELDS == (
+        "notification_id",
+        "template",
+        "to_address",
+        "token",
+        "username",
+        "code",
+        "lifetime",
+        "account_id",
+    )
     assert FIELDS == tuple(field.name for field in dataclasses.fields(NotificationRequest))
-    assert FIELDS[3:6] == tuple(PARAMS)
+    assert FIELDS[3:7] == tuple(PARAMS)
 
 
 def test_a_reused_id_is_checked_against_every_other_field_with_the_parameters_sealed():
@@ -168,8 +184,8 @@ def test_valid_message_becomes_a_request():
 
 def test_valid_invitation_becomes_a_request_with_its_token():
     # GIVEN a valid invitation / THEN its token goes into the template's path, nothing else does
-    assert invitation() == NotificationRequest("n-1", "invitation", "pat@example.org", TOKEN)
-    assert invitation().params == {"token": TOKEN}
+    assert invitation() == NotificationRequest("n-1", "invitation", "pat@example.org", TOKEN, lifetime="7 days")
+    assert invitation().params == {"token": TOKEN, "lifetime": "7 days"}
     assert invitation().link_path == f"/enroll?code={TOKEN}"
 
 
@@ -267,7 +283,14 @@ def test_every_problem_is_listed_at_once():
         }
     )
     # THEN each problem is named in one answer, unknown fields together
-    assert {d["field"] for d in details} == {"notification_id", "to_address", "token", "code", "body,link_path"}
+    assert {d["field"] for d in details} == {
+        "notification_id",
+        "to_address",
+        "token",
+        "lifetime",
+        "code",
+        "body,link_path",
+    }
     assert {"field": "body,link_path", "issue": "not accepted"} in details
     # AND an unknown template is listed with the rest
     assert {"notification_id", "template", "to_address", "link_path"} <= set(
@@ -816,3 +839,18 @@ def test_an_unknown_account_gets_nothing_and_an_address_alone_gets_its_email_wit
     delivery = _deliver(ports, VALID)
     assert (delivery.inbox, [e.to_address for e in ports.mailer.sent]) == ("", ["pat@example.org"])
     assert ports.inbox.items == {}
+
+
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(7 * 86400, "7 days"), (86400, "1 day"), (36 * 3600, "36 hours"), (3600, "1 hour"), (90 * 60, "90 minutes")],
+)
+def test_a_link_lifetime_is_said_in_the_largest_whole_unit_it_fills(seconds, words):
+    assert domain.lifetime_words(seconds) == words
+    assert PARAMS["lifetime"].pattern.fullmatch(words)
+
+
+def test_the_invitation_email_states_the_lifetime_it_is_given():
+    _, text, html = rendered("invitation", {**VALUES, "lifetime": "3 days"})
+    assert "expires after 3 days" in text and "expires after 3 days" in html
+    assert "7 days" not in text

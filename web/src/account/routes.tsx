@@ -2,6 +2,7 @@ import { Route } from "react-router";
 import { Account } from "./Account";
 import { AccountSetup } from "./AccountSetup";
 import { Authenticator } from "./Authenticator";
+import { ConfirmContactEmail } from "./ConfirmContactEmail";
 import { ForgotPassword } from "./ForgotPassword";
 import { ForgotUsername } from "./ForgotUsername";
 import { ResetPassword } from "./ResetPassword";
@@ -23,6 +24,7 @@ export const accountRoutes = (
     <Route path="/forgot-password" element={<ForgotPassword />} />
     <Route path="/reset-password" element={<ResetPassword />} />
     <Route path="/verify-email" element={<VerifyEmail />} />
+    <Route path="/confirm-contact-email" element={<ConfirmContactEmail />} />
     <Route path="/account-setup" element={<AccountSetup />} />
     <Route path="/sign-in/continue" element={<SignInContinue />} />
   </>

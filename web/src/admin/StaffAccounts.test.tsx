@@ -126,4 +126,97 @@ describe("staff accounts", () => {
     expect((await screen.findByRole("status")).textContent).toBe("A set-up link was sent to grace@amc.example.");
     expect(calls.filter((c) => c.method === "POST").at(-1)?.body).toEqual({ email: "grace@amc.example", role: "admin" });
   });
+
+  it("unlocks a locked-out colleague at once and says so", async () => {
+    setToken("tok-1");
+    let locked = true;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/staff": () => ({
+        status: 200,
+        body: {
+          staff: [staffAccount("a2", "alan.turing", { locked }), staffAccount("a3", "grace.hopper")],
+          next_cursor: null,
+        },
+      }),
+      "POST /v1/admin/staff/a2/unlock": () => {
+        locked = false;
+        return { status: 200, body: { account_id: "a2", locked: false } };
+      },
+    });
+    renderAt("/admin/staff");
+    const table = await screen.findByRole("table", { name: "Your organization's accounts" });
+    const row = within(table).getByRole("row", { name: /alan.turing/ });
+    expect(row.textContent).toContain("Active (locked after failed sign-ins)");
+    // only a locked account has the button
+    expect(screen.queryByRole("button", { name: "Unlock grace.hopper" })).toBeNull();
+    await expectAccessible();
+
+    const user = userEvent.setup();
+    await user.click(within(row).getByRole("button", { name: "Unlock alan.turing" }));
+    const status = await screen.findByRole("status");
+    expect(status.textContent).toBe("alan.turing is unlocked and can sign in with their password now.");
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/v1/admin/staff/a2/unlock"]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Unlock alan.turing" })).toBeNull());
+    expect(within(table).getByRole("row", { name: /alan.turing/ }).textContent).not.toContain("locked");
+  });
+
+  it("says in words why an unlock was refused", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/staff": {
+        status: 200,
+        body: { staff: [staffAccount("a2", "alan.turing", { locked: true })], next_cursor: null },
+      },
+      "POST /v1/admin/staff/a2/unlock": {
+        status: 409,
+        body: apiError("not_locked", "This account is not locked."),
+      },
+    });
+    renderAt("/admin/staff");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Unlock alan.turing" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("This account is not locked.");
+  });
+
+  it("sends a colleague who has not set up their account a new link only once the admin confirms", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/staff": {
+        status: 200,
+        body: {
+          staff: [
+            staffAccount("a1", null, { email: "new.one@amc.example", second_factors: [] }),
+            staffAccount("a2", "alan.turing"),
+          ],
+          next_cursor: null,
+        },
+      },
+      "POST /v1/admin/staff/a1/setup-link": {
+        status: 201,
+        body: { account_id: "a1", expires_at: "2026-12-08T02:00:00Z" },
+      },
+    });
+    renderAt("/admin/staff");
+    const user = userEvent.setup();
+    const ask = await screen.findByRole("button", { name: "Send new.one@amc.example a new set-up link" });
+    // a colleague who chose their user name has finished set-up: no such button
+    expect(screen.queryByRole("button", { name: "Send alan.turing a new set-up link" })).toBeNull();
+
+    await user.click(ask);
+    const question = screen.getByRole("group", { name: "Send new.one@amc.example a new set-up link?" });
+    expect(question.textContent).toContain("The link sent to them before stops working at once.");
+    await expectAccessible();
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
+
+    await user.click(screen.getByRole("button", { name: "Send new.one@amc.example a new set-up link" }));
+    await user.click(screen.getByRole("button", { name: "Yes, send a new link to new.one@amc.example" }));
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "A new set-up link was sent to new.one@amc.example. The earlier link no longer works.",
+    );
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/v1/admin/staff/a1/setup-link"]);
+  });
 });

@@ -14,10 +14,13 @@ import { AdminPage } from "./AdminPage";
 import { Notice } from "../components/Notice";
 
 type Account = Schemas["StaffAccountSummary"];
+/** What the admin is asked to confirm: a change of status, or a new set-up link (the earlier one stops working). */
+type Asking = { account: Account; kind: "status" | "setupLink" };
 const PAGE_SIZE = 50;
 const CREATE_FIELDS = ["email", "role"] as const;
 
-/** The admins' page of their organization's staff and admin accounts: find, add, suspend, make active. */
+/** The admins' page of their organization's staff and admin accounts: find, add, suspend, make active,
+ * unlock after failed sign-ins, send a new set-up link. */
 export function StaffAccounts() {
   const { t } = useTranslation();
   usePageTitle(t("admin.staff.title"));
@@ -38,8 +41,26 @@ export function StaffAccounts() {
 function StaffList({ token, ownId }: { token: string; ownId: string }) {
   const { t, i18n } = useTranslation();
   const [filter, setFilter] = useState("");
-  const [confirming, setConfirming] = useState<Account | null>(null);
-  const [done, setDone] = useState("");
+  const [confirming, setConfirming] = useState<Asking | null>(null);
+  const [done, setDone] = useState<{ text: string; ok: boolean }>({ text: "", ok: true });
+  const queryClient = useQueryClient();
+  // Unlocking signs nobody out and revokes nothing, so it is done at once; its result is said.
+  const unlock = useMutation({
+    mutationFn: async (account: Account) => {
+      const { data, error } = await api.POST("/v1/admin/staff/{account_id}/unlock", {
+        params: { path: { account_id: account.account_id } },
+      });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => setDone({ text: "", ok: true }),
+    onSuccess: async (_data, account) => {
+      await queryClient.invalidateQueries({ queryKey: ["admin-staff", token] });
+      setDone({ text: t("admin.staff.unlocked", { name: nameOf(account, t) }), ok: true });
+    },
+    onError: (error) =>
+      setDone({ text: formErrors(error, [], t("errors.network")).general.join(" "), ok: false }),
+  });
   const staff = useInfiniteQuery({
     queryKey: ["admin-staff", token],
     initialPageParam: "",
@@ -59,7 +80,7 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
   return (
     <section aria-labelledby="staff-list">
       <h2 id="staff-list">{t("admin.staff.listTitle")}</h2>
-      <Notice text={done} />
+      <Notice text={done.text} ok={done.ok} />
       <div className="usa-form-group">
         <label className="usa-label" htmlFor="staff-filter">
           {t("admin.staff.find")}
@@ -109,7 +130,10 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
                         {account.account_id === ownId && <> {t("admin.staff.you")}</>}
                       </th>
                       <td data-label={t("admin.staff.role")}>{t(`admin.staff.roles.${account.role}`)}</td>
-                      <td data-label={t("admin.staff.status")}>{t(`admin.staff.statuses.${account.status}`)}</td>
+                      <td data-label={t("admin.staff.status")}>
+                        {t(`admin.staff.statuses.${account.status}`)}
+                        {account.locked && <> ({t("admin.staff.locked")})</>}
+                      </td>
                       <td data-label={t("admin.staff.email")} style={{ overflowWrap: "anywhere" }}>
                         {account.email ?? t("admin.staff.noEmail")}
                       </td>
@@ -120,21 +144,46 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
                           : account.second_factors.map((m) => t(`admin.staff.methods.${m}`)).join(", ")}
                       </td>
                       <td data-label={t("admin.staff.action")}>
-                        {account.account_id !== ownId && account.status !== "terminated" && (
-                          <button
-                            type="button"
-                            className="usa-button usa-button--outline usa-button--small margin-0"
-                            data-confirm-for={account.account_id}
-                            onClick={() => {
-                              setDone("");
-                              setConfirming(account);
-                            }}
-                          >
-                            {account.status === "active"
-                              ? t("admin.staff.suspend", { name: nameOf(account, t) })
-                              : t("admin.staff.activate", { name: nameOf(account, t) })}
-                          </button>
-                        )}
+                        <div className="display-flex flex-wrap" style={{ gap: "0.5rem" }}>
+                          {account.account_id !== ownId && account.status !== "terminated" && (
+                            <button
+                              type="button"
+                              className="usa-button usa-button--outline usa-button--small margin-0"
+                              data-confirm-for={`status-${account.account_id}`}
+                              onClick={() => {
+                                setDone({ text: "", ok: true });
+                                setConfirming({ account, kind: "status" });
+                              }}
+                            >
+                              {account.status === "active"
+                                ? t("admin.staff.suspend", { name: nameOf(account, t) })
+                                : t("admin.staff.activate", { name: nameOf(account, t) })}
+                            </button>
+                          )}
+                          {account.locked && (
+                            <button
+                              type="button"
+                              className="usa-button usa-button--outline usa-button--small margin-0"
+                              disabled={unlock.isPending}
+                              onClick={() => unlock.mutate(account)}
+                            >
+                              {t("admin.staff.unlock", { name: nameOf(account, t) })}
+                            </button>
+                          )}
+                          {account.username === null && account.status === "active" && (
+                            <button
+                              type="button"
+                              className="usa-button usa-button--outline usa-button--small margin-0"
+                              data-confirm-for={`setupLink-${account.account_id}`}
+                              onClick={() => {
+                                setDone({ text: "", ok: true });
+                                setConfirming({ account, kind: "setupLink" });
+                              }}
+                            >
+                              {t("admin.staff.resend", { name: nameOf(account, t) })}
+                            </button>
+                          )}
+                        </div>
                       </td>
                     </tr>
                   ))}
@@ -157,14 +206,14 @@ function StaffList({ token, ownId }: { token: string; ownId: string }) {
         </>
       )}
       {confirming && (
-        <ConfirmStatus
+        <ConfirmChange
           token={token}
-          account={confirming}
+          asking={confirming}
           onClose={(message) => {
             // Cancelled: the confirmation gives the focus back to the button that asked; done:
             // the notice of what happened takes it.
             setConfirming(null);
-            setDone(message);
+            setDone({ text: message, ok: true });
           }}
         />
       )}
@@ -176,47 +225,75 @@ function nameOf(account: Account, t: TFunction): string {
   return account.username ?? account.email ?? t("admin.staff.notSetUp");
 }
 
-/** Suspending ends a colleague's sessions at once: the admin says so twice. */
-function ConfirmStatus({
+/** Suspending ends a colleague's sessions at once, and a new set-up link voids the one they were
+ * sent: the admin says so twice. */
+function ConfirmChange({
   token,
-  account,
+  asking,
   onClose,
 }: {
   token: string;
-  account: Account;
+  asking: Asking;
   onClose: (message: string) => void;
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const { account, kind } = asking;
   const suspend = account.status === "active";
   const name = nameOf(account, t);
   const change = useMutation({
     mutationFn: async () => {
-      const { data, error } = await api.PUT("/v1/admin/staff/{account_id}/status", {
-        params: { path: { account_id: account.account_id } },
-        body: { status: suspend ? "suspended" : "active" },
-      });
+      const path = { params: { path: { account_id: account.account_id } } };
+      const { data, error } =
+        kind === "setupLink"
+          ? await api.POST("/v1/admin/staff/{account_id}/setup-link", path)
+          : await api.PUT("/v1/admin/staff/{account_id}/status", {
+              ...path,
+              body: { status: suspend ? "suspended" : "active" },
+            });
       if (data === undefined) throw error;
       return data;
     },
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["admin-staff", token] });
-      onClose(suspend ? t("admin.staff.suspended", { name }) : t("admin.staff.activated", { name }));
+      onClose(
+        kind === "setupLink"
+          ? t("admin.staff.resent", { name })
+          : suspend
+            ? t("admin.staff.suspended", { name })
+            : t("admin.staff.activated", { name }),
+      );
     },
   });
   const problem = change.isError ? formErrors(change.error, [], t("errors.network")).general : [];
+  const words =
+    kind === "setupLink"
+      ? {
+          question: t("admin.staff.confirmResendTitle", { name }),
+          label: t("admin.staff.confirmResend", { name }),
+          text: t("admin.staff.confirmResendText"),
+        }
+      : suspend
+        ? {
+            question: t("admin.staff.confirmSuspendTitle", { name }),
+            label: t("admin.staff.confirmSuspend", { name }),
+            text: t("admin.staff.confirmSuspendText"),
+          }
+        : {
+            question: t("admin.staff.confirmActivateTitle", { name }),
+            label: t("admin.staff.confirmActivate", { name }),
+            text: t("admin.staff.confirmActivateText"),
+          };
   return (
     <Confirm
-      question={suspend ? t("admin.staff.confirmSuspendTitle", { name }) : t("admin.staff.confirmActivateTitle", { name })}
-      confirmLabel={suspend ? t("admin.staff.confirmSuspend", { name }) : t("admin.staff.confirmActivate", { name })}
+      question={words.question}
+      confirmLabel={words.label}
       onConfirm={() => change.mutate()}
       onCancel={() => onClose("")}
       busy={change.isPending}
-      opener={document.querySelector<HTMLElement>(`[data-confirm-for="${account.account_id}"]`)}
+      opener={document.querySelector<HTMLElement>(`[data-confirm-for="${kind}-${account.account_id}"]`)}
     >
-      <p className="usa-alert__text">
-        {suspend ? t("admin.staff.confirmSuspendText") : t("admin.staff.confirmActivateText")}
-      </p>
+      <p className="usa-alert__text">{words.text}</p>
       <ErrorSummary messages={problem} />
     </Confirm>
   );

@@ -21,6 +21,7 @@ export function staffAccount(
     email: `${username ?? id}@amc.example`,
     created_at: "2026-11-20T14:30:00Z",
     second_factors: ["totp"],
+    locked: false,
     ...extra,
   };
 }

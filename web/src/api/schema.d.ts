@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/account/contact-email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the new email address staff entered on a patient's record, with the token of its emailed link.
+         * @description No sign-in: the patient may have no account yet (the address is where their invitation goes).
+         */
+        post: operations["post_account_contact_email_confirmations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/account/email-verifications": {
         parameters: {
             query?: never;
@@ -242,6 +262,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/staff/{account_id}/setup-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a new set-up link to a colleague who has not finished set-up; earlier links stop working.
+         * @description 409 when the colleague has chosen their user name already (they reset their password themselves) or the account is suspended. Who may call it: admins.
+         */
+        post: operations["post_admin_staff_account_id_setup_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/staff/{account_id}/status": {
         parameters: {
             query?: never;
@@ -256,6 +296,26 @@ export interface paths {
          */
         put: operations["put_admin_staff_account_id_status"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/staff/{account_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the lockout of a staff account of the organization (409 when it is not locked).
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_staff_account_id_unlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1321,6 +1381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the email address on a patient's record (where invitations go).
+         * @description The new address waits as `pending_email` and a confirmation link is emailed to it; the current one stays in use until the link is followed. The patient's portal account keeps its own sign-in address (the account holder changes it). 409 when it is the record's address already. Who may call it: staff and admins of an organization.
+         */
+        put: operations["put_staff_patients_patient_id_email"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/health-summary/vital_signs/history": {
         parameters: {
             query?: never;
@@ -2039,6 +2119,45 @@ export interface components {
         Connections: {
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
+        };
+        /** ContactEmailChange */
+        ContactEmailChange: {
+            /**
+             * Email
+             * @description The patient's new address for invitations: kept as pending until its owner confirms it.
+             */
+            email: string;
+        };
+        /** ContactEmailChanged */
+        ContactEmailChanged: {
+            /**
+             * Email
+             * @description The address still in use until the new one is confirmed.
+             */
+            email: string | null;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Pending Email
+             * @description The new address; a confirmation link was emailed to it.
+             */
+            pending_email: string;
+        };
+        /** ContactEmailConfirmation */
+        ContactEmailConfirmation: {
+            /**
+             * Token
+             * @description The token of the emailed link.
+             */
+            token: string;
+        };
+        /** ContactEmailConfirmed */
+        ContactEmailConfirmed: {
+            /**
+             * Email Confirmed
+             * @constant
+             */
+            email_confirmed: true;
         };
         /** DeclaredAuthority */
         DeclaredAuthority: {
@@ -3317,6 +3436,12 @@ export interface components {
             /** @description Null when the patient has none, or it belongs to another organization they enrolled with. */
             account: components["schemas"]["PortalAccount"] | null;
             /**
+             * Email
+             * @description The record's confirmed email address (where invitations go); null when it has none.
+             * @default null
+             */
+            email?: string | null;
+            /**
              * Invitations
              * @description The latest 20.
              */
@@ -3328,6 +3453,12 @@ export interface components {
              */
             merged_into?: string | null;
             patient: components["schemas"]["PatientSummary"];
+            /**
+             * Pending Email
+             * @description A new address staff entered, waiting for its owner to follow the emailed confirmation link; null when none waits.
+             * @default null
+             */
+            pending_email?: string | null;
             /**
              * Portal Status
              * @description not_invited also once the latest invitation was revoked, burned or has expired (invite again); invited also while a patient enrolled elsewhere has added this record with its code and waits for the record's birth date and family name to arrive from the feed (then active).
@@ -4221,6 +4352,11 @@ export interface components {
              */
             email: string | null;
             /**
+             * Locked
+             * @description Locked out after failed sign-ins (it lifts by itself, or an admin unlocks it: POST .../unlock).
+             */
+            locked: boolean;
+            /**
              * Role
              * @enum {string}
              */
@@ -4428,6 +4564,17 @@ export interface components {
              */
             results: components["schemas"]["StaffResult"][];
         };
+        /** StaffSetupLinkSent */
+        StaffSetupLinkSent: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When the new link stops working; every earlier link already has.
+             */
+            expires_at: string;
+        };
         /** StaffStatusChange */
         StaffStatusChange: {
             /**
@@ -4447,6 +4594,16 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "suspended";
+        };
+        /** StaffUnlocked */
+        StaffUnlocked: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Locked
+             * @constant
+             */
+            locked: false;
         };
         /** TermsAcceptance */
         TermsAcceptance: {
@@ -5041,6 +5198,75 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_account_contact_email_confirmations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactEmailConfirmation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactEmailConfirmed"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: `Retry-After` says when to try again. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6210,6 +6436,100 @@ export interface operations {
             };
         };
     };
+    post_admin_staff_account_id_setup_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffSetupLinkSent"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_admin_staff_account_id_status: {
         parameters: {
             query?: never;
@@ -6232,6 +6552,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffStatusChanged"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_staff_account_id_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffUnlocked"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -11185,6 +11599,104 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_staff_patients_patient_id_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactEmailChange"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactEmailChanged"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
+import { ContactEmail } from "./ContactEmail";
 import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 import { ReleaseChoices } from "./ReleaseChoices";
@@ -104,6 +105,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
           <Link to={`/staff/patients/${encodeURIComponent(patientId)}/health-summary`}>{t("staff.summary.title")}</Link>
         </p>
       </section>
+      <ContactEmail token={token} patientId={patientId} portal={portal.data} />
       <ReleaseChoices token={token} patientId={patientId} />
       <PortalAccess token={token} patientId={patientId} portal={portal.data} />
       <Invitations token={token} patientId={patientId} portal={portal.data} />
