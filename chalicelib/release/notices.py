@@ -71,18 +71,23 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
         ports.notifications_queue.send(notice)
 
 
-def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
+def announce_later(
+    ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime, timer_id: str = ""
+) -> None:
     """A timer that sends the notice when a delayed result is released (a hold has none).
 
     Guarded: when the moment comes the timer announces only a record that still names it (not
     held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
     timer (by its name, which names the result's version) before the timer starts, however soon it
     fires. A redelivery starts it again: Step Functions returns the running execution for the same
-    name and input, and refuses a finished one (then it has announced already)."""
+    name and input, and refuses a finished one (then it has announced already).
+
+    ``timer_id``: a name of the caller's when this version's usual one may be taken already (a
+    merged record's copy, a release moment moved): a name is never reused with another message."""
     notice = waiting_notice(patient, stored.release_at, stored.critical) if stored.release_at < HELD_UNTIL else None
     if notice is None:
         return
-    timer_id = f"release-{stored.result_id}-v{stored.version}"
+    timer_id = timer_id or f"release-{stored.result_id}-v{stored.version}"
     if stored.release_timer != timer_id:
         ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id)
     try:
