@@ -159,3 +159,26 @@ def test_a_discharge_summary_filed_before_its_discharge_is_released_a_day_after_
     finished(aws)
     [notice] = notifications(aws)
     assert (notice["template"], notice["account_id"]) == ("something_waiting", account_of(patient_id))
+
+
+def test_a_result_held_for_legal_reasons_is_shown_to_the_patient_only_as_something_being_reviewed(
+    feed, ana, seeded, staff_token
+):
+    patient_id, token = ana
+    set_policy(seeded, {"category:pathology": WAIT})
+    feed(pathology("p-1", "PATH-1", ANA), pathology("p-2", "PATH-2", ANA))
+    key = wiring.container().record_id_key
+    for order, reason in (("PATH-1^LAB", "legal_hold"), ("PATH-2^LAB", "clinician_review")):
+        rid = result_id(key, ORG, SENDER, order)
+        held = call(seeded, "POST", f"/v1/staff/results/{rid}/hold", {"reason": reason}, staff_token)
+        assert held.status_code == 200, held.json_body
+
+    answer = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token)
+
+    shown = {item["result_id"]: item for item in answer.json_body["upcoming"]}
+    legal = shown[result_id(key, ORG, SENDER, "PATH-1^LAB")]
+    assert (legal["name"], legal["category"], legal["type"], legal["being_reviewed"]) == (None, None, None, True)
+    assert legal["release_at"] is None
+    # a hold for a clinician's review still says what it is
+    review = shown[result_id(key, ORG, SENDER, "PATH-2^LAB")]
+    assert (review["name"], review["category"], review["being_reviewed"]) == ("Pathology report", "pathology", False)
