@@ -81,6 +81,11 @@ def merge(
             ),
             moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers),
         )
+        # A message of another sender (another queue group) matched to the prior record by an
+        # identifier that had not moved yet may have filed there after the copy above: copied
+        # again now that the identifiers name the survivor (nothing is copied twice).
+        if ports.records.copy_records(prior.patient_id, survivor.patient_id):
+            _announce_to_survivor(ports, prior, survivor, now)
 
 
 def _announce_to_survivor(ports: MergePorts, prior: Patient, survivor: Patient, now: datetime) -> None:
