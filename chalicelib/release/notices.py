@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.errors import Conflict
+from chalicelib.kernel.clock import iso
 from chalicelib.notifications.requests import NotifyPorts
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.records.domain import StoredResult
@@ -60,6 +61,8 @@ def waiting_notice(patient: Patient, at: datetime, critical: bool = False) -> di
         "notification_id": f"{'critical-result' if critical else 'new-results'}-{digest}-{window}",
         "template": "care_team_will_call" if critical else "something_waiting",
         "account_id": patient.account_id,
+        # a release after the patient read this window's notice makes it unread again
+        "released_at": iso(at),
     }
 
 

@@ -104,16 +104,26 @@ def test_the_parameters_and_their_patterns_are_a_fixed_set():
 
 
 def test_request_fields_are_the_fixed_fields_and_the_parameters():
-    assert FIELDS == ("notification_id", "template", "to_address", "token", "username", "code", "account_id")
+    assert FIELDS == (
+        "notification_id",
+        "template",
+        "to_address",
+        "token",
+        "username",
+        "code",
+        "account_id",
+        "released_at",
+    )
     assert FIELDS == tuple(field.name for field in dataclasses.fields(NotificationRequest))
     assert FIELDS[3:6] == tuple(PARAMS)
 
 
 def test_a_reused_id_is_checked_against_every_other_field_with_the_parameters_sealed():
-    # GIVEN the idempotency payload check / THEN it covers every field but the id, the parameters
-    # as queued (sealed): a stored hash of an opened six-digit code could be reversed
+    # GIVEN the idempotency payload check / THEN it covers every field but the id and the release
+    # time (a later release of the same ten minutes is the same notice), the parameters as queued
+    # (sealed): a stored hash of an opened six-digit code could be reversed
     assert PAYLOAD_JMESPATH == "[template, to_address, sealed, account_id]"
-    queued = [name for name in FIELDS[1:] if name not in PARAMS]
+    queued = [name for name in FIELDS[1:] if name not in PARAMS and name != "released_at"]
     queued.insert(queued.index("account_id"), SEALED)
     assert PAYLOAD_JMESPATH == "[" + ", ".join(queued) + "]"
 
@@ -816,3 +826,20 @@ def test_an_unknown_account_gets_nothing_and_an_address_alone_gets_its_email_wit
     delivery = _deliver(ports, VALID)
     assert (delivery.inbox, [e.to_address for e in ports.mailer.sent]) == ("", ["pat@example.org"])
     assert ports.inbox.items == {}
+
+
+def test_a_release_notice_says_when_it_was_released_and_only_to_an_account():
+    # GIVEN a notice of a release to an account / THEN it keeps when (a later one may reopen it)
+    notice = {"notification_id": "n-1", "template": "something_waiting", "account_id": "acc-1"}
+    assert NotificationRequest.from_message({**notice, "released_at": "2026-12-01T10:00:00Z"}).released_at == (
+        "2026-12-01T10:00:00Z"
+    )
+    # a time without its offset, or one for an address-only notice, is refused
+    for wrong in ({**notice, "released_at": "2026-12-01T10:00:00"}, {**notice, "released_at": "tomorrow"}):
+        with pytest.raises(ValidationFailed):
+            NotificationRequest.from_message(wrong)
+    with pytest.raises(ValidationFailed):
+        NotificationRequest.from_message(
+            {"notification_id": "n-1", "template": "something_waiting", "to_address": "pat@example.org"}
+            | {"released_at": "2026-12-01T10:00:00Z"}
+        )

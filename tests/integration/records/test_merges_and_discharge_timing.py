@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib import wiring
 from chalicelib.records.domain import result_id
+from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
 from tests.integration.records.conftest import find, segment
 from tests.integration.records.test_guarded_release import executions, finished
@@ -182,3 +183,55 @@ def test_a_result_held_for_legal_reasons_is_shown_to_the_patient_only_as_somethi
     # a hold for a clinician's review still says what it is
     review = shown[result_id(key, ORG, SENDER, "PATH-2^LAB")]
     assert (review["name"], review["category"], review["being_reviewed"]) == ("Pathology report", "pathology", False)
+
+
+def test_a_result_released_after_the_patient_read_the_notice_makes_it_unread_again(timer_clock, feed, ana, seeded, aws):
+    patient_id, token = ana
+    set_policy(seeded, {"category:pathology": 60})
+    # GIVEN a glucose result shown at once and a pathology report a minute later (the same ten minutes)
+    glucose = "\r".join(
+        [
+            "MSH|^~\\&|LAB|AMC|||20261125080000||ORU^R01|g-1|P|2.5.1",
+            ANA,
+            "OBR|1||GLU-1^LAB|2345-7^Glucose^LN|||20261125070000||||||||||||||20261125075500||CH|F",
+            "OBX|1|NM|2345-7^Glucose^LN||85|mg/dL|70-99|N|||F",
+        ]
+    )
+    feed(glucose, pathology("p-1", "PATH-1", ANA))
+    deliver_notifications(seeded)
+    [notice] = call(seeded, "GET", "/v1/me/notifications", token=token).json_body["notifications"]
+    # AND Ana read the notice of the glucose
+    read = call(seeded, "POST", f"/v1/me/notifications/{notice['notification_id']}/read", token=token)
+    assert read.json_body["read_at"] is not None
+
+    # WHEN the pathology report is released
+    timer_clock.wait_for_waiting(1)
+    timer_clock.advance(seconds=60)
+    finished(aws)
+    deliver_notifications(seeded)
+
+    # THEN the one notice is unread again
+    inbox = call(seeded, "GET", "/v1/me/notifications", token=token).json_body
+    assert [(n["notification_id"], n["read_at"]) for n in inbox["notifications"]] == [(notice["notification_id"], None)]
+    assert inbox["unread_count"] == 1
+    # AND the same notice delivered again (the queue's redelivery) after she reads it changes nothing
+    call(seeded, "POST", f"/v1/me/notifications/{notice['notification_id']}/read", token=token)
+    timer_clock.advance(seconds=5)
+    import json
+
+    import boto3
+
+    boto3.client("sqs").send_message(
+        QueueUrl=aws.physical["NotificationsQueue"],
+        MessageBody=json.dumps(
+            {
+                "notification_id": notice["notification_id"],
+                "template": "something_waiting",
+                "account_id": account_of(patient_id),
+                "released_at": (timer_clock.now() - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        ),
+    )
+    deliver_notifications(seeded)
+    again = call(seeded, "GET", "/v1/me/notifications", token=token).json_body
+    assert again["unread_count"] == 0
