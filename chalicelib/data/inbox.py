@@ -109,6 +109,18 @@ class DynamoInbox:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _inbox_item(model)
 
+    def unread_again(self, account_id: str, notification_id: str, since: datetime) -> bool:
+        """Unread again, on condition it was read before ``since``: a notice sent again for the
+        same release (a redelivery) finds it read after and changes nothing."""
+        model = InboxItemModel(patient_id=_partition(account_id), record_key=_key(notification_id))
+        try:
+            model.update(actions=[InboxItemModel.read_at.remove()], condition=InboxItemModel.read_at < since)
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                return False
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return True
+
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         """Mark up to ``limit`` unread items read: (how many, whether unread ones remain)."""
         try:

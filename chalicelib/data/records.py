@@ -20,10 +20,11 @@ from chalicelib.data.models import RecordModel
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
-from chalicelib.records.domain import WITHDRAWN, StoredResult, is_shown, is_waiting
+from chalicelib.records.domain import COPY_AT_ONCE, WITHDRAWN, CopyUnfinished, StoredResult, is_shown, is_waiting
 from chalicelib.records.outbox import OutboxEntry
 
 _UNAVAILABLE = "The health records store is unavailable."
+_COPY_PAGE = 100  # copy_records(): items read per BatchGet of the survivor's (its most)
 MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
 
 
@@ -70,26 +71,52 @@ class DynamoRecords(DynamoFeedSources):
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
-    def copy_records(self, from_patient: str, to_patient: str) -> int:
+    def copy_records(self, from_patient: str, to_patient: str, limit: int = COPY_AT_ONCE) -> int:
         """A40: every record item of a merged patient (results, documents, their kept versions,
         the rest of the record) copied under the survivor; items the survivor has already keep
         theirs. Idempotent (a redelivered merge copies nothing twice); the merged patient's own
-        items stay, never deleted. Returns how many were copied."""
+        items stay, never deleted. Returns how many were copied.
+
+        A large chart is copied in parts: at most ``limit`` new items per call, then
+        CopyUnfinished (the queue delivers the merge again). The next call reads which items the
+        survivor has already, a page at a time, and writes only the others, so it resumes where
+        the last one stopped instead of writing everything again."""
         copied = 0
         try:
+            page: list[RecordModel] = []
             for item in RecordModel.query(from_patient, consistent_read=True):
-                item.patient_id = to_patient
-                # The merged record's release timer guards the merged record's own copy (and tells
-                # its account); the survivor's copy is shown at its release time, unannounced.
-                item.release_timer = None
-                try:
-                    item.save(condition=RecordModel.record_key.does_not_exist())
-                    copied += 1
-                except PutError as error:
-                    if not conditional_failure(error):
-                        raise DependencyUnavailable(_UNAVAILABLE) from error
+                page.append(item)
+                if len(page) == _COPY_PAGE:
+                    copied = self._copy_page(page, to_patient, copied, limit)
+                    page = []
+            if page:
+                copied = self._copy_page(page, to_patient, copied, limit)
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied
+
+    def _copy_page(self, page: list[RecordModel], to_patient: str, copied: int, limit: int) -> int:
+        held = {
+            item.record_key
+            for item in RecordModel.batch_get(
+                [(to_patient, item.record_key) for item in page], consistent_read=True, attributes_to_get=["record_key"]
+            )
+        }
+        for item in page:
+            if item.record_key in held:
+                continue
+            if copied >= limit:
+                raise CopyUnfinished("The merge copies a large record in parts; its next delivery goes on.")
+            item.patient_id = to_patient
+            # The merged record's release timer guards the merged record's own copy (and tells
+            # its account); the merge starts the survivor's own (filing/merges.py).
+            item.release_timer = None
+            try:
+                item.save(condition=RecordModel.record_key.does_not_exist())
+                copied += 1
+            except PutError as error:
+                if not conditional_failure(error):
+                    raise DependencyUnavailable(_UNAVAILABLE) from error
         return copied
 
     def put_version(self, result: StoredResult) -> None:

@@ -88,6 +88,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     # What tells versions apart is what the patient would see: not when the message was sent (a
     # resend is the same document), nor how it came to be (below).
     digest = content_hash(content)
+    anchor, awaits = _release_anchor(delivery, patient, report, kind)
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
         if current is not None and _stale(report, hidden, current, delivery.time_zone):
@@ -115,6 +116,10 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             # once replaced, always: the sender's later "obsolete" of any of its numbers is old news
             "replaced": report.relation == "replaces" or bool(current is not None and current.content.get("replaced")),
         }
+        if awaits:
+            # Filed before its discharge was known: the A03 re-times it (filing/discharges.py).
+            delay = delivery.policy.release_at_document(report, kind, now) - now
+            stored_content["awaits_discharge"] = {"visit": awaits, "delay_seconds": int(delay.total_seconds())}
         # As for results: a new version of one still waiting keeps its moment, timer and hold. One
         # the patient could not see (a draft, announced without content) is released as new.
         pending = current is not None and not was_hidden and not current.released(now)
@@ -131,7 +136,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
             filed_at=now,
             release_at=(current.release_at if pending else now)
             if current is not None and not was_hidden
-            else delivery.policy.release_at_document(report, kind, _release_anchor(delivery, patient, report, kind)),
+            else delivery.policy.release_at_document(report, kind, anchor),
             kind="document",
             object_key=object_key,
             listed_at=current.listed_at if current else timed_key(now, rid),
@@ -241,21 +246,23 @@ def _document_file(report: ResultReport) -> tuple[bytes, str]:
     return text.encode("utf-8"), "text/plain; charset=utf-8"
 
 
-def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, kind: str) -> datetime:
+def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, kind: str) -> tuple[datetime, str]:
     """When a document's delay starts: a discharge summary's at the discharge (from the message,
-    else from the visit an earlier ADT^A03 or Encounter filed), anything else's at filing."""
+    else from the visit an earlier ADT^A03 or Encounter filed), anything else's at filing. And,
+    for a discharge summary whose visit has no discharge yet, that visit's record id (the
+    summary counts from filing until the A03 comes), else ""."""
     now = delivery.now
     if kind != "discharge-summary":
-        return now
+        return now, ""
     # (a discharge in the future is a mistake: the delay then counts from filing)
     discharged = instant(report.discharged_at)
+    visit_id = ""
     if discharged is None and report.visit_id:
-        visit = delivery.ports.records.current(
-            patient.patient_id,
-            delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id),
-            kind="visit",
-        )
+        visit_id = delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id)
+        visit = delivery.ports.records.current(patient.patient_id, visit_id, kind="visit")
         # (a visit filed before times were read in the organization's zone has none on its end)
         ended = with_offset(str(visit.content.get("ended_at") or ""), delivery.time_zone) if visit else ""
         discharged = instant(ended)
-    return min(discharged, now) if discharged else now
+    if discharged is None:
+        return now, visit_id
+    return min(discharged, now), ""

@@ -2,12 +2,14 @@
 
 The prior record's identifiers come to name the survivor, the prior record points at it, and
 its records are copied under the survivor (the prior record and its items are kept, never
-deleted). Its portal account is not moved here: a staff worklist item asks for it.
+deleted). Its portal account is not moved here: a staff worklist item asks for it. What was
+still waiting to be released is announced to the survivor's account when it is released.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import datetime
 from typing import Protocol, cast
 
@@ -17,13 +19,16 @@ from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import PatientFacts, SentIdentifier
 from chalicelib.records.stores import Records
+from chalicelib.release.notices import NoticePorts, announce_later
+from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.worklist.domain import WorklistItem, move_account_item_key
 from chalicelib.worklist.stores import Worklist
 
 
-class MergePorts(Protocol):
-    """The two patient records, the records copied from one to the other, and the worklist item
-    that asks staff to move the merged record's portal account."""
+class MergePorts(NoticePorts, Protocol):
+    """The two patient records, the records copied from one to the other, the worklist item
+    that asks staff to move the merged record's portal account, and the release timers that
+    announce to the survivor what was still waiting."""
 
     @property
     def patients(self) -> Patients: ...
@@ -62,6 +67,7 @@ def merge(
         # The prior record's results, documents and the rest show under the survivor: copied
         # before the identifiers move, since a redelivery finds the prior record by them.
         ports.records.copy_records(prior.patient_id, survivor.patient_id)
+        _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:
             # Its portal account still opens the merged record, where nothing new is filed: staff
             # move it to the survivor (portal-access "follow_merge"), or settle two accounts. Asked
@@ -75,6 +81,31 @@ def merge(
             ),
             moved=tuple(i for i in prior.identifiers if i not in fresh.identifiers),
         )
+        # A message of another sender (another queue group) matched to the prior record by an
+        # identifier that had not moved yet may have filed there after the copy above: copied
+        # again now that the identifiers name the survivor (nothing is copied twice).
+        if ports.records.copy_records(prior.patient_id, survivor.patient_id):
+            _announce_to_survivor(ports, prior, survivor, now)
+
+
+def _announce_to_survivor(ports: MergePorts, prior: Patient, survivor: Patient, now: datetime) -> None:
+    """The prior record's release timers name its own account (often none: a record the feed
+    made has no account, and then no timer was started): the survivor's copies of what is still
+    waiting get timers of their own, so the survivor's account is told when each is released.
+    A held copy gets none (staff release it, and the patient is told then). Each timer's name
+    names the survivor, so it never clashes with the prior record's own timer of that version; a
+    redelivered merge starts the same timer again, which Step Functions answers with the running
+    one (or refuses, once fired: then the copy is released and no longer waiting)."""
+    fresh = ports.patients.get(survivor.patient_id) or survivor
+    tag = hashlib.sha256(fresh.patient_id.encode()).hexdigest()[:12]
+    for waiting in ports.records.upcoming(prior.patient_id, now):
+        if waiting.release_at >= HELD_UNTIL:
+            continue
+        copy = ports.records.current(fresh.patient_id, waiting.result_id, kind=waiting.kind)
+        # (the survivor's own item of this id, if it had one, keeps its own release and timer)
+        if copy is None or copy.release_at != waiting.release_at or not copy.waiting(now):
+            continue
+        announce_later(ports, fresh, copy, now, name=f"release-{copy.result_id}-v{copy.version}-to-{tag}")
 
 
 def _ask_to_move_the_account(ports: MergePorts, prior: Patient, now: datetime) -> None:

@@ -23,6 +23,7 @@ from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, 
 from chalicelib.filing.categories import mapped
 from chalicelib.filing.connections import ConnectionPorts, activate_waiting
 from chalicelib.filing.deceased import DeceasedPorts, end_sessions
+from chalicelib.filing.discharges import retime_summaries
 from chalicelib.filing.filers import FILERS, Delivery, FilingPorts
 from chalicelib.filing.matching import MatchingPorts, match
 from chalicelib.filing.merges import MergePorts, merge
@@ -187,7 +188,10 @@ def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, mes
         critical_now = False  # a critical value among what is released now: the notice says they will be called
         filed_here = 0
         for entry in message.entries:
-            outcome, _ = FILERS["entry"](delivery, patient, entry)
+            outcome, filed = FILERS["entry"](delivery, patient, entry)
+            if entry.kind == "visit" and outcome in ("new", "changed", "refiled"):
+                # a discharge summary filed before this discharge now counts from it
+                retime_summaries(ports, patient, filed, delivery.time_zone, now)
             filed_here += outcome in ("new", "changed")
             entries_changed += outcome in ("new", "changed")
             stale += outcome == "stale"

@@ -14,6 +14,7 @@ engineer.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
@@ -30,7 +31,8 @@ IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 # The payload check covers every field of a request but its id: a reused id with other content
 # (another address, account, template or parameter) is refused, not taken for a duplicate. It
 # hashes the sealed parameters, never the opened ones: a stored hash of a six-digit code could be
-# reversed by trying all million.
+# reversed by trying all million. Not the release time: a later release folded into the same
+# notice id is that notice (it may make it unread again: take() below).
 PAYLOAD_JMESPATH = "[template, to_address, sealed, account_id]"
 
 
@@ -76,5 +78,11 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         # opened and checked before an idempotency key is taken: a request refused takes none
         request = NotificationRequest.from_message(sealing.unseal(container.keys, message))
         send_once(message=message, request=request)
+        if request.released_at and request.account_id:
+            # Idempotency folds a later release of the same ten minutes into the notice already
+            # sent: if the patient read that one before this release, it is unread again.
+            container.inbox.unread_again(
+                request.account_id, request.notification_id, datetime.fromisoformat(request.released_at)
+            )
 
     return process_partial_response(event=event, record_handler=take, processor=QueueBatch(), context=context)

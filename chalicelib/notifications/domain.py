@@ -290,7 +290,20 @@ TEMPLATES: dict[str, Template] = {
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
-FIELDS = ("notification_id", "template", "to_address", "token", "username", "code", "lifetime", "account_id")
+FIELDS = (
+    "notification_id",
+    "template",
+    "to_address",
+    "token",
+    "username",
+    "code",
+    "lifetime",
+    "account_id",
+    "released_at",
+)
+# released_at: when what an inbox notice tells of was released (ISO 8601, UTC). Several releases
+# fold into one notice id; one released after the patient read it makes the notice unread again.
+_RELEASED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 
 
 def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[str, str]]:
@@ -312,6 +325,8 @@ def _problems(values: Mapping[str, Any], given: Collection[str]) -> list[dict[st
         problems.append({"field": "account_id", "issue": "1 to 64 letters, digits, '-' or '_'"})
     elif to_account and template is not None and not template.inbox:
         problems.append({"field": "account_id", "issue": "this template is sent to an address only"})
+    if "released_at" in given and not (to_account and _RELEASED_AT.fullmatch(text("released_at"))):
+        problems.append({"field": "released_at", "issue": "an ISO 8601 time with its offset, for an account's notice"})
     if "to_address" in given and not _EMAIL.fullmatch(text("to_address")):
         problems.append({"field": "to_address", "issue": "not an email address"})
     elif "to_address" not in given and not to_account:
@@ -342,9 +357,10 @@ class NotificationRequest:
     code: str = ""
     lifetime: str = ""
     account_id: str = ""
+    released_at: str = ""  # an inbox notice of released records: when (see FIELDS)
 
     def __post_init__(self) -> None:
-        given = [name for name in (*PARAMS, "to_address", "account_id") if getattr(self, name) != ""]
+        given = [name for name in (*PARAMS, "to_address", "account_id", "released_at") if getattr(self, name) != ""]
         problems = _problems(self.__dict__, given=given)
         if problems:
             raise ValidationFailed("The notification request is not valid.", problems)

@@ -22,6 +22,11 @@ class Inbox(Protocol):
         """The item, read (at its first reading); None if the account has no such item."""
         ...
 
+    def unread_again(self, account_id: str, notification_id: str, since: datetime) -> bool:
+        """The item unread again if it was read before ``since`` (something newer folded into
+        it): whether it changed."""
+        ...
+
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         """Up to ``limit`` unread items marked read: (how many, whether unread ones remain)."""
         ...

@@ -16,6 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.errors import DependencyUnavailable
+
+# How many items one delivery of a merge copies at most: a large chart is copied over several
+# deliveries (each resumes where the last stopped), so no one Lambda call runs out of time.
+COPY_AT_ONCE = 1000
+
+
+class CopyUnfinished(DependencyUnavailable):
+    """A merge copied as much as one delivery may: the queue delivers it again to go on."""
+
 
 class Unreadable(ValueError):
     """A message the portal cannot file: the reason goes on the quarantine record. It names what

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts
-from chalicelib.records.domain import StoredResult
+from chalicelib.records.domain import COPY_AT_ONCE, StoredResult
 from chalicelib.records.outbox import OutboxEntry
 
 
@@ -62,8 +62,9 @@ class Records(Protocol):
         """The item a release timer checks (and takes itself off) when its moment comes."""
         ...
 
-    def copy_records(self, from_patient: str, to_patient: str) -> int:
-        """A40: a merged patient's items copied under the survivor (idempotent)."""
+    def copy_records(self, from_patient: str, to_patient: str, limit: int = COPY_AT_ONCE) -> int:
+        """A40: a merged patient's items copied under the survivor (idempotent). At most ``limit``
+        new ones per call: CopyUnfinished when more are left (the next call goes on)."""
         ...
 
     def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:

@@ -35,12 +35,17 @@ class UpcomingItem(ResponseModel):
     result_id: str = Field(description="The result's id, or the document's.")
     kind: Kind
     type: DocumentType | None = Field(description="A document's type; null for a result.")
-    category: ResultCategory | DocumentCategory
+    category: ResultCategory | DocumentCategory | None = Field(description="Null when `being_reviewed`.")
     name: str | None
     release_at: datetime | None = Field(description="When it will be shown; null while staff hold it.")
     waiting_for_review: bool = Field(
         description="Held by staff, or waiting for a clinician's review the patient chose to wait for "
         "(then shown at release_at at the latest)."
+    )
+    being_reviewed: bool = Field(
+        False,
+        description="Held by staff for a legal reason or to prevent harm: only that something is being "
+        "reviewed is said (its name, type and category are null), never what.",
     )
 
 

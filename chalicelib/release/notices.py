@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.kernel.clock import iso
 from chalicelib.notifications.requests import NotifyPorts
 from chalicelib.observability import count, logger
 from chalicelib.patients.domain import Patient, PortalStatus
@@ -67,6 +68,8 @@ def waiting_notice(patient: Patient, at: datetime, critical: bool = False) -> di
         "notification_id": f"{'critical-result' if critical else 'new-results'}-{digest}-{window}",
         "template": "care_team_will_call" if critical else "something_waiting",
         "account_id": patient.account_id,
+        # a release after the patient read this window's notice makes it unread again
+        "released_at": iso(at),
     }
 
 
@@ -79,63 +82,70 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
 
 
 def timer_id(stored: StoredResult) -> str:
-    """A release timer's name: it names the result's version, so a correction has its own."""
+    """A release timer's usual name: it names the result's version, so a correction has its own."""
     return f"release-{stored.result_id}-v{stored.version}"
 
 
-def timer_entry(stored: StoredResult, now: datetime) -> OutboxEntry:
-    """A delayed record's timer to start later (ids only); its current version then decides."""
+def timer_entry(stored: StoredResult, now: datetime, name: str = "") -> OutboxEntry:
+    """A delayed record's timer to start later (ids only), under the name the record gives it;
+    its current version then decides."""
     payload = {"patient_id": stored.patient_id, "kind": stored.kind, "result_id": stored.result_id}
-    return OutboxEntry(TIMER, timer_id(stored), {**payload, "version": stored.version}, now)
+    return OutboxEntry(TIMER, name or timer_id(stored), {**payload, "version": stored.version}, now)
 
 
-def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
+def announce_later(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime, name: str = "") -> None:
     """A timer that sends the notice when a delayed result is released (a hold has none).
 
     Guarded: when the moment comes the timer announces only a record that still names it (not
-    held, released early or withdrawn meanwhile) and takes itself off it. So the record names the
-    timer (by its name, which names the result's version) before the timer starts, however soon it
+    held, not released early, not corrected with a timer of its own meanwhile). Its name is the
+    version's, so a correction (a new version, a new release moment) gets a timer of its own; a
+    stale timer of an older version finds its record no longer names it and sends nothing when it
     fires. A redelivery starts it again: Step Functions returns the running execution for the same
     name and input, and refuses a finished one (then it has announced already).
+
+    ``name``: a name of the caller's when this version's usual one may be taken already (a merged
+    record's copy, a release moment moved): a name is never reused with another message.
 
     When Step Functions refuses to start it, the result stays filed (it shows on time whatever
     the timer does) and only its announcement waits in the outbox: the drain starts the timer once
     the service is back, or announces at once if the moment has passed."""
-    notice = _later_notice(ports, patient, stored)
+    name = name or timer_id(stored)
+    notice = _later_notice(ports, patient, stored, name)
     if notice is None:
         return
     try:
-        _schedule(ports, stored, notice, now)
+        _schedule(ports, stored, notice, now, name)
     except Conflict:
         pass  # it ran already: a redelivery of a message whose timer has fired
     except DependencyUnavailable:
         # (the record names the timer already: the drain starts only a timer its record names)
-        ports.outbox.put(timer_entry(stored, now))
+        ports.outbox.put(timer_entry(stored, now, name))
         count("ReleaseTimersNotStarted")
-        logger.warning("release timer not started; left in the outbox", extra={"timer_id": timer_id(stored)})
+        logger.warning("release timer not started; left in the outbox", extra={"timer_id": name})
 
 
 def start_timer(ports: NoticePorts, patient: Patient, stored: StoredResult, now: datetime) -> None:
-    """Start the timer (the drain's retry). Conflict: it ran already; DependencyUnavailable: Step
-    Functions refused again."""
-    notice = _later_notice(ports, patient, stored)
+    """Start the timer the record names (the drain's retry). Conflict: it ran already;
+    DependencyUnavailable: Step Functions refused again."""
+    name = stored.release_timer or timer_id(stored)
+    notice = _later_notice(ports, patient, stored, name)
     if notice is not None:
-        _schedule(ports, stored, notice, now)
+        _schedule(ports, stored, notice, now, name)
 
 
-def _later_notice(ports: NoticePorts, patient: Patient, stored: StoredResult) -> dict[str, str] | None:
+def _later_notice(ports: NoticePorts, patient: Patient, stored: StoredResult, name: str) -> dict[str, str] | None:
     """The notice a delayed record's timer will send, once the record names that timer (a
     failure to name it fails the filing, which is retried, before any timer exists)."""
     notice = waiting_notice(patient, stored.release_at, stored.critical) if stored.release_at < HELD_UNTIL else None
-    if notice is not None and stored.release_timer != timer_id(stored):
-        ports.records.set_release(stored, stored.release_at, stored.held_reason, timer_id(stored))
+    if notice is not None and stored.release_timer != name:
+        ports.records.set_release(stored, stored.release_at, stored.held_reason, name)
     return notice
 
 
-def _schedule(ports: NoticePorts, stored: StoredResult, notice: dict[str, str], now: datetime) -> None:
+def _schedule(ports: NoticePorts, stored: StoredResult, notice: dict[str, str], now: datetime, name: str) -> None:
     timers.schedule(
         ports.timers,
-        timer_id=timer_id(stored),
+        timer_id=name,
         fire_at=stored.release_at,
         queue_url=ports.settings.notifications_queue_url,
         message=notice,

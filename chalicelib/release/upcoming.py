@@ -40,7 +40,23 @@ def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: s
     return {"upcoming": [_waiting(r) for r in waiting]}
 
 
+# Holds whose reason is itself sensitive (a legal hold, a harm exception): what is held must not
+# reach the patient by its name, type or category, only that something is being reviewed.
+UNNAMED_HOLDS = ("legal_hold", "harm_exception")
+
+
 def _waiting(r: StoredResult) -> dict[str, Any]:
+    if r.release_at >= HELD_UNTIL and r.held_reason in UNNAMED_HOLDS:
+        return {
+            "result_id": r.result_id,
+            "kind": r.kind,
+            "type": None,
+            "category": None,
+            "name": None,
+            "release_at": None,
+            "waiting_for_review": True,
+            "being_reviewed": True,
+        }
     document = r.kind == "document"
     name = r.content.get("title") if document else (r.content.get("code") or {}).get("display")
     return {
@@ -52,4 +68,5 @@ def _waiting(r: StoredResult) -> dict[str, Any]:
         "release_at": None if r.release_at >= HELD_UNTIL else iso(r.release_at),
         # held by staff, or waiting for a review the patient chose to wait for (with its latest moment)
         "waiting_for_review": r.release_at >= HELD_UNTIL or r.held_reason == REVIEW_WAIT,
+        "being_reviewed": False,
     }

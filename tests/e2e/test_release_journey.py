@@ -417,7 +417,16 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
         (imaging["result_id"], "result", "imaging", "XR Chest 2 Views", False),
     }
     for waiting in upcoming:  # when, and what test: never a value
-        assert set(waiting) == {"result_id", "kind", "type", "category", "name", "release_at", "waiting_for_review"}
+        assert set(waiting) == {
+            "result_id",
+            "kind",
+            "type",
+            "category",
+            "name",
+            "release_at",
+            "waiting_for_review",
+            "being_reviewed",
+        }
     assert "keratosis" not in str(upcoming) and "cardiopulmonary" not in str(upcoming)
     assert {u["category"]: u["release_at"] for u in upcoming} == {
         "pathology": pathology["released_at"],

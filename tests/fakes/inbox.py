@@ -51,6 +51,13 @@ class FakeInbox:
         item = self.items[(account_id, notification_id)] = dataclasses.replace(item, read_at=item.read_at or at)
         return item
 
+    def unread_again(self, account_id: str, notification_id: str, since: datetime) -> bool:
+        item = self.items.get((account_id, notification_id))
+        if item is None or item.read_at is None or item.read_at >= since:
+            return False
+        self.items[(account_id, notification_id)] = dataclasses.replace(item, read_at=None)
+        return True
+
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         unread = [key for key, item in sorted(self.items.items()) if key[0] == account_id and item.read_at is None]
         for key in unread[:limit]:

@@ -26,7 +26,7 @@ from typing import Any
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.paging import invalid_cursor
-from chalicelib.records.domain import WITHDRAWN, StoredResult
+from chalicelib.records.domain import COPY_AT_ONCE, WITHDRAWN, CopyUnfinished, StoredResult
 from tests.fakes.cursors import cursor, position
 
 MAX_WAITING = 500  # as DynamoRecords.upcoming: how many waiting records are read before sorting
@@ -259,11 +259,13 @@ class FakeRecords:
                 result=dataclasses.replace(row.result, status=WITHDRAWN, listed_at=""),
             )
 
-    def copy_records(self, from_patient: str, to_patient: str) -> int:
+    def copy_records(self, from_patient: str, to_patient: str, limit: int = COPY_AT_ONCE) -> int:
         copied = 0
         for (pid, record_key), row in sorted(self.rows.items()):
             if pid != from_patient or (to_patient, record_key) in self.rows:
                 continue
+            if copied >= limit:
+                raise CopyUnfinished("The merge copies a large record in parts; its next delivery goes on.")
             self.rows[(to_patient, record_key)] = dataclasses.replace(
                 row, result=dataclasses.replace(row.result, patient_id=to_patient, release_timer="")
             )

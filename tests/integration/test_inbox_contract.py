@@ -91,6 +91,22 @@ class TestInboxContract:
         assert inbox.mark_read(JANE, f"{2:032x}", later) is None
         assert inbox.page(JANE, 5)[0][0].read_at == first
 
+    def test_a_notice_read_before_a_newer_release_is_unread_again_and_only_then(self, inbox):
+        inbox.add(notice(1, 1))
+        read = START + timedelta(minutes=2)
+        inbox.mark_read(JANE, f"{1:032x}", read)
+
+        # a release before the reading (the same notice delivered again) changes nothing
+        assert inbox.unread_again(JANE, f"{1:032x}", read - timedelta(seconds=1)) is False
+        assert inbox.page(JANE, 5)[0][0].read_at == read
+        # nor in another account, nor for an unknown notice
+        assert inbox.unread_again(JOHN, f"{1:032x}", read + timedelta(minutes=1)) is False
+        assert inbox.unread_again(JANE, f"{2:032x}", read + timedelta(minutes=1)) is False
+        # a release after it makes it unread; again, nothing more changes
+        assert inbox.unread_again(JANE, f"{1:032x}", read + timedelta(minutes=1)) is True
+        assert inbox.page(JANE, 5)[0][0].read_at is None
+        assert inbox.unread_again(JANE, f"{1:032x}", read + timedelta(minutes=1)) is False
+
     def test_mark_all_read_marks_up_to_a_limit(self, inbox):
         # GIVEN five notices, one read already, and one of John's
         for number in range(1, 6):

@@ -20,7 +20,7 @@ from chalicelib.data.records import DynamoRecords
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.keys import moment_key, timed_key
-from chalicelib.records.domain import WITHDRAWN, StoredResult
+from chalicelib.records.domain import WITHDRAWN, CopyUnfinished, StoredResult
 from tests.fakes import FakeRecords
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -385,6 +385,32 @@ class TestWithdrawAndMerge:
         assert ids(records.page(JANE, "", NOW, 10)[0]) == [3, 1]
         assert ids(records.upcoming(JANE, NOW)) == [2]
         assert sorted(records.locate(rid(1))) == [(JANE, "result"), (JOHN, "result")]
+
+    def test_a_large_chart_is_copied_in_parts_each_going_on_where_the_last_stopped(self, records):
+        # GIVEN seven items of John's (three results, one with a second version, and each
+        # version kept beside its current one)
+        file(
+            records,
+            version(1, patient=JOHN, filed=1),
+            version(1, 2, patient=JOHN, filed=2),
+            version(2, patient=JOHN, filed=3),
+            version(3, patient=JOHN, filed=4),
+        )
+
+        # WHEN the merge may copy two items per delivery
+        parts = []
+        for _ in range(5):
+            try:
+                parts.append(records.copy_records(JOHN, JANE, limit=2))
+                break
+            except CopyUnfinished:
+                parts.append("unfinished")
+
+        # THEN four deliveries copy them all, each only what the last did not
+        assert parts == ["unfinished", "unfinished", "unfinished", 1]
+        assert ids(records.page(JANE, "", NOW, 10)[0]) == [3, 2, 1]
+        assert [v.version for v in records.versions(JANE, rid(1))] == [2, 1]
+        assert records.copy_records(JOHN, JANE, limit=2) == 0
 
 
 class TestFeedSources:

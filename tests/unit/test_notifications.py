@@ -120,16 +120,18 @@ def test_request_fields_are_the_fixed_fields_and_the_parameters():
         "code",
         "lifetime",
         "account_id",
+        "released_at",
     )
     assert FIELDS == tuple(field.name for field in dataclasses.fields(NotificationRequest))
     assert FIELDS[3:7] == tuple(PARAMS)
 
 
 def test_a_reused_id_is_checked_against_every_other_field_with_the_parameters_sealed():
-    # GIVEN the idempotency payload check / THEN it covers every field but the id, the parameters
-    # as queued (sealed): a stored hash of an opened six-digit code could be reversed
+    # GIVEN the idempotency payload check / THEN it covers every field but the id and the release
+    # time (a later release of the same ten minutes is the same notice), the parameters as queued
+    # (sealed): a stored hash of an opened six-digit code could be reversed
     assert PAYLOAD_JMESPATH == "[template, to_address, sealed, account_id]"
-    queued = [name for name in FIELDS[1:] if name not in PARAMS]
+    queued = [name for name in FIELDS[1:] if name not in PARAMS and name != "released_at"]
     queued.insert(queued.index("account_id"), SEALED)
     assert PAYLOAD_JMESPATH == "[" + ", ".join(queued) + "]"
 
@@ -854,3 +856,20 @@ def test_the_invitation_email_states_the_lifetime_it_is_given():
     _, text, html = rendered("invitation", {**VALUES, "lifetime": "3 days"})
     assert "expires after 3 days" in text and "expires after 3 days" in html
     assert "7 days" not in text
+
+
+def test_a_release_notice_says_when_it_was_released_and_only_to_an_account():
+    # GIVEN a notice of a release to an account / THEN it keeps when (a later one may reopen it)
+    notice = {"notification_id": "n-1", "template": "something_waiting", "account_id": "acc-1"}
+    assert NotificationRequest.from_message({**notice, "released_at": "2026-12-01T10:00:00Z"}).released_at == (
+        "2026-12-01T10:00:00Z"
+    )
+    # a time without its offset, or one for an address-only notice, is refused
+    for wrong in ({**notice, "released_at": "2026-12-01T10:00:00"}, {**notice, "released_at": "tomorrow"}):
+        with pytest.raises(ValidationFailed):
+            NotificationRequest.from_message(wrong)
+    with pytest.raises(ValidationFailed):
+        NotificationRequest.from_message(
+            {"notification_id": "n-1", "template": "something_waiting", "to_address": "pat@example.org"}
+            | {"released_at": "2026-12-01T10:00:00Z"}
+        )

@@ -3,6 +3,8 @@ next delivery files it exactly once."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedSource
 from tests.integration.conftest import deliver_notifications, sqs_event
@@ -96,3 +98,67 @@ def test_a_merge_interrupted_by_a_failure_completes_on_the_next_delivery(api, co
     assert feed_records()["ADT|AMC|ADT-3"].status == "filed"
     assert container.patients.get(prior.patient_id).merged_into == survivor.patient_id
     assert find(ORG, "AMC-MRN", "PRIOR-1").patient_id == survivor.patient_id
+
+
+def test_a_result_filed_to_the_merged_record_while_the_merge_runs_shows_under_the_survivor(
+    api, container, monkeypatch, lab_source
+):
+    api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(api, [adt("A04", "ADT-1", "S-1^^^AMC-MRN"), oru("CTRL-1", "PRIOR-1^^^AMC-MRN")], QUEUE),
+    )
+    survivor, prior = find(ORG, "AMC-MRN", "S-1"), find(ORG, "AMC-MRN", "PRIOR-1")
+    first = container.records.current(prior.patient_id, rid(LAB, "F-100^LAB"))
+    late = dataclasses.replace(first, result_id=rid(LAB, "F-200^LAB"), listed_at=first.listed_at + "x")
+    real = container.records.copy_records
+    copies = []
+
+    def a_lab_filing_lands_after_the_copy(from_patient: str, to_patient: str) -> int:
+        # Another sender's message matched the merged record before the merge marked it, and its
+        # filer writes there just after the merge copied the record's items.
+        copied = real(from_patient, to_patient)
+        copies.append(copied)
+        if len(copies) == 1:
+            container.records.put_version(late)
+        return copied
+
+    monkeypatch.setattr(container.records, "copy_records", a_lab_filing_lands_after_the_copy)
+    merged = api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(api, [adt("A40", "ADT-3", "S-1^^^AMC-MRN", merged="PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT"),
+    )
+
+    assert merged.payload == {"batchItemFailures": []}
+    assert container.records.current(survivor.patient_id, rid(LAB, "F-100^LAB")) is not None
+    assert container.records.current(survivor.patient_id, rid(LAB, "F-200^LAB")) is not None  # the late one too
+
+
+def test_a_merge_of_a_chart_too_large_for_one_delivery_completes_over_the_next_deliveries(
+    api, container, monkeypatch, lab_source
+):
+    # GIVEN a merged record with three results (six items: each current with its kept version)
+    api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(
+            api,
+            [adt("A04", "ADT-1", "S-1^^^AMC-MRN")]
+            + [oru(f"CTRL-{n}", "PRIOR-1^^^AMC-MRN", filler=f"F-{n}^LAB") for n in (1, 2, 3)],
+            QUEUE,
+        ),
+    )
+    survivor = find(ORG, "AMC-MRN", "S-1")
+    # AND a merge that may copy two items per delivery (a large chart, in small)
+    real = container.records.copy_records
+    monkeypatch.setattr(container.records, "copy_records", lambda a, b: real(a, b, limit=2))
+    event = sqs_event(api, [adt("A40", "ADT-3", "S-1^^^AMC-MRN", merged="PRIOR-1^^^AMC-MRN")], QUEUE, group_id="ADT")
+
+    # WHEN the queue delivers it until it is done
+    answers = [api.lambda_.invoke("on_clinical_feed_message", event).payload for _ in range(4)]
+
+    # THEN the first deliveries go back to the queue, and the third files the merge
+    assert answers[:2] == [{"batchItemFailures": [{"itemIdentifier": "message-0"}]}] * 2
+    assert answers[2:] == [{"batchItemFailures": []}] * 2
+    assert feed_records()["ADT|AMC|ADT-3"].status == "filed"
+    assert find(ORG, "AMC-MRN", "PRIOR-1").patient_id == survivor.patient_id
+    for n in (1, 2, 3):
+        assert container.records.current(survivor.patient_id, rid(LAB, f"F-{n}^LAB")) is not None

@@ -4860,8 +4860,17 @@ export interface components {
          * @description A result or document filed but not shown yet, without its values.
          */
         UpcomingItem: {
-            /** Category */
-            category: ("lab" | "pathology" | "imaging" | "other") | ("document:discharge-summary" | "document:visit-summary" | "document:report" | "document:note");
+            /**
+             * Being Reviewed
+             * @description Held by staff for a legal reason or to prevent harm: only that something is being reviewed is said (its name, type and category are null), never what.
+             * @default false
+             */
+            being_reviewed?: boolean;
+            /**
+             * Category
+             * @description Null when `being_reviewed`.
+             */
+            category: ("lab" | "pathology" | "imaging" | "other") | ("document:discharge-summary" | "document:visit-summary" | "document:report" | "document:note") | null;
             /**
              * Kind
              * @enum {string}

@@ -43,28 +43,37 @@ function UpcomingList({ record: { patientId, token } }: { record: RecordView }) 
   if (upcoming.isError) return <Problem message={upcoming.error.message} />;
   if (upcoming.data.upcoming.length === 0) return <p>{t("records.upcoming.none")}</p>;
   const when = (value: string | null) => whenText(value, i18n.language) ?? "";
+  const kindText = (item: (typeof upcoming.data.upcoming)[number]) =>
+    item.kind === "document"
+      ? t("records.upcoming.kind.document")
+      : item.category
+        ? `${t("records.upcoming.kind.result")} · ${t(`results.categoryName.${item.category as Category}`)}`
+        : t("records.upcoming.kind.result");
+  const line = "margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-1";
   return (
     <ul className="usa-list usa-list--unstyled">
-      {upcoming.data.upcoming.map((item) => (
-        <li key={item.result_id} className="margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-1">
-          <strong>
-            {item.name ??
-              (item.type ? t(`documents.type.${item.type}`) : t("records.upcoming.unnamed"))}
-          </strong>
-          <br />
-          <span className="text-base">
-            {item.kind === "result"
-              ? `${t("records.upcoming.kind.result")} · ${t(`results.categoryName.${item.category as Category}`)}`
-              : t("records.upcoming.kind.document")}
-          </span>
-          <br />
-          {item.release_at === null
-            ? t("records.upcoming.held")
-            : item.waiting_for_review
-              ? t("records.upcoming.review", { when: when(item.release_at) })
-              : t("records.upcoming.at", { when: when(item.release_at) })}
-        </li>
-      ))}
+      {upcoming.data.upcoming.map((item) =>
+        item.being_reviewed ? (
+          // Held for a reason that is itself sensitive: the API names nothing, and nor does the page.
+          <li key={item.result_id} className={line}>
+            <strong>{t("records.upcoming.beingReviewed")}</strong>
+            <br />
+            {t("records.upcoming.beingReviewedNote")}
+          </li>
+        ) : (
+          <li key={item.result_id} className={line}>
+            <strong>{item.name ?? (item.type ? t(`documents.type.${item.type}`) : t("records.upcoming.unnamed"))}</strong>
+            <br />
+            <span className="text-base">{kindText(item)}</span>
+            <br />
+            {item.release_at === null
+              ? t("records.upcoming.held")
+              : item.waiting_for_review
+                ? t("records.upcoming.review", { when: when(item.release_at) })
+                : t("records.upcoming.at", { when: when(item.release_at) })}
+          </li>
+        ),
+      )}
     </ul>
   );
 }

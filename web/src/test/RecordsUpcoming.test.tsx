@@ -71,6 +71,30 @@ describe("coming soon", () => {
     await expectAccessible();
   });
 
+  it("says only that something is being reviewed when staff hold it for a legal reason", async () => {
+    setToken("tok-1");
+    const reviewed: Schemas["UpcomingItem"] = {
+      result_id: "r-9",
+      kind: "result",
+      type: null,
+      category: null,
+      name: null,
+      release_at: null,
+      waiting_for_review: true,
+      being_reviewed: true,
+    };
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/upcoming-releases": { status: 200, body: { upcoming: [reviewed] } },
+      "GET /v1/patients/p-1/release-preferences": { status: 200, body: preferences },
+    });
+    renderAt("/upcoming");
+    const item = (await screen.findByText("Something is being reviewed")).closest("li")!;
+    expect(item.textContent).toContain("Your care team is reviewing something before it is shown.");
+    expect(item.textContent).not.toMatch(/Test result|Not named yet|Held back/);
+    await expectAccessible();
+  });
+
   it("says so when nothing is waiting", async () => {
     setToken("tok-1");
     fakeApi({
