@@ -73,6 +73,7 @@ def test_the_mailbox_page_shows_mail_newest_first(portal):
         "template": "invitation",
         "to_address": "newest@example.org",
         "token": "tok_0123456789abcdef",
+        "lifetime": "7 days",  # (the deployment's invitation lifetime, in words, as the API sends it)
     }
     portal.client("sqs").send_message(
         QueueUrl=portal.client("sqs").get_queue_url(QueueName="patient-portal-notifications")["QueueUrl"],
