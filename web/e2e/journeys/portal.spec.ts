@@ -87,7 +87,7 @@ test("staff find the demo patient and invite her", async ({ page }) => {
   await expect(page.getByText("Not invited", { exact: true })).toBeVisible();
   await expectAccessible(page, "the patient's page");
 
-  await page.getByLabel("Email address").fill(dana.email);
+  await page.getByRole("textbox", { name: "Email address", exact: true }).fill(dana.email); // (the invitation's)
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByRole("status")).toContainText(`An invitation was sent to ${dana.email}`);
   await expect(page.getByRole("table", { name: "Invitations" })).toContainText("Pending");
