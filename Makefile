@@ -171,6 +171,12 @@ publish-web: $(STAMP) $(WEB_BUILD)
 backfill-staff-list: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-staff-list --stack $(STACK)
 
+## backfill-patient-search: after upgrading a stack (STACK) that has patients, make those written
+## before the search by family name and birth date existed findable by it (a second run does nothing)
+.PHONY: backfill-patient-search
+backfill-patient-search: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-patient-search --stack $(STACK)
+
 bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench
 

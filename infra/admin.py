@@ -12,6 +12,7 @@ set up a second factor at first sign-in. Needs credentials allowed to read that 
 configuration and write the accounts, organizations and audit tables. docs/deploying.md.
 
     python -m infra.admin backfill-staff-list --stack patient-portal     (make backfill-staff-list)
+    python -m infra.admin backfill-patient-search --stack patient-portal (make backfill-patient-search)
 
 After an upgrade to a version whose staff list reads the accounts table's by-organization index:
 puts the staff and admin accounts written before it into that index, so they are listed
@@ -41,6 +42,7 @@ import os
 import sys
 
 BACKFILL_STAFF_LIST = "backfill-staff-list"
+BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == [BACKFILL_STAFF_LIST]:
         return backfill_staff_list(argv[1:])
+    if argv[:1] == [BACKFILL_PATIENT_SEARCH]:
+        return backfill_patient_search(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
@@ -141,6 +145,36 @@ def backfill_staff_list(argv: list[str]) -> int:
         print(
             f"{done.missing} staff and admin accounts were missing from the staff list: {done.added} added, "
             f"{done.left} left as they are (saved meanwhile, or no longer staff)"
+        )
+    return 0
+
+
+def backfill_patient_search(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m infra.admin {BACKFILL_PATIENT_SEARCH}",
+        description="Make the patients written before the search by name and birth date existed findable by it.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
+    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    parser.add_argument("--dry-run", action="store_true", help="count the patients to add, change nothing")
+    args = parser.parse_args(argv)
+
+    _use_stack(function=args.function, stack=args.stack)
+    from chalicelib import wiring
+    from chalicelib.errors import PortalError
+
+    try:
+        done = wiring.container().patients.backfill_birth_date_index(write=not args.dry_run)
+    except PortalError as error:
+        print(f"failed: {error.message}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{done.missing} patients are missing from the search by birth date; nothing changed")
+    else:
+        print(
+            f"{done.missing} patients were missing from the search by birth date: {done.added} added, "
+            f"{done.left} left as they are (saved meanwhile)"
         )
     return 0
 

@@ -7,6 +7,8 @@ its enrollment transaction.
 
 from __future__ import annotations
 
+import dataclasses
+
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -14,6 +16,16 @@ from chalicelib.data.dynamo import any_condition_failed, conditional_failure, co
 from chalicelib.data.models import IdentifierClaimModel, PatientModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchIndexBackfill:
+    """What ``backfill_birth_date_index`` did: patients with a full birth date found missing from
+    the by-birth-date index, those it added, and those left alone (saved meanwhile)."""
+
+    missing: int
+    added: int
+    left: int
 
 
 def born_in(organization_id: str, birth_date: str) -> str | None:
@@ -127,6 +139,43 @@ class DynamoPatients:
             raise DependencyUnavailable("The patient index is unavailable.") from error
         # (the index is updated after the table: a patient moved since is checked against itself)
         return [p for p in map(_patient, found) if p.organization_id == organization_id and p.birth_date == birth_date]
+
+    def backfill_birth_date_index(self, *, write: bool = True) -> SearchIndexBackfill:
+        """Put every patient written before the by-birth-date index existed into it, by setting
+        its key as ``patient_item`` writes it. A Scan (an operator's step after an upgrade, never
+        the API's); each write is conditional on the key still being absent and the birth date
+        and organization unchanged, so it never overwrites a newer save, and a second run finds
+        nothing to do. The patient's version is left alone: a save of a patient read before it
+        writes the same key, and nobody's concurrent change conflicts with it."""
+        missing = added = 0
+        connection = PatientModel._get_connection()
+        try:
+            found = PatientModel.scan(
+                PatientModel.birth_date.exists() & PatientModel.born_in.does_not_exist(),
+                attributes_to_get=["patient_id", "organization_id", "birth_date"],
+            )
+            for item in found:
+                key = born_in(item.organization_id, item.birth_date or "")
+                if key is None:
+                    continue  # a year or a month only: not searched on
+                missing += 1
+                if not write:
+                    continue
+                try:
+                    connection.update_item(
+                        item.patient_id,
+                        actions=[PatientModel.born_in.set(key)],
+                        condition=PatientModel.born_in.does_not_exist()
+                        & (PatientModel.birth_date == item.birth_date)
+                        & (PatientModel.organization_id == item.organization_id),
+                    )
+                    added += 1
+                except PynamoDBException as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+        return SearchIndexBackfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         """The patient an identifier belongs to in an organization, or ""."""

@@ -281,3 +281,36 @@ def test_the_first_admin_names_the_new_organizations_time_zone(aws, monkeypatch,
 
     assert admin.main([*base, "--email", "sam@sutter.example", "--time-zone", "America/Los_Angeles"]) == 0
     assert wiring.container().directory.organization("sutter").time_zone == "America/Los_Angeles"
+
+
+def test_the_search_backfill_makes_patients_an_older_version_wrote_findable_by_name_and_birth_date(aws, api, capsys):
+    # GIVEN the demo organization and a patient an older version wrote without the search's key
+    container = wiring.container()
+    seed.seed(container, {})
+    staff = _call(api, "/v1/sessions", body={"username": "demo.staff", "password": "albany-staff-demo"})
+    assert staff.status_code == 201, staff.json_body
+    token = staff.json_body["token"]
+    body = {"mrn": "OLD-1", "family_name": "Okafor", "given_names": ["Chidi"], "birth_date": "1961-02-03"}
+    registered = _call(api, "/v1/staff/patients", token, body)
+    assert registered.status_code == 201, registered.json_body
+    table = boto3.resource("dynamodb").Table(aws.physical["PatientsTable"])
+    as_written = table.get_item(Key={"patient_id": registered.json_body["patient_id"]}, ConsistentRead=True)["Item"]
+    del as_written["born_in"]
+    table.put_item(Item=as_written)
+    search = {"family_name": "Okafor", "birth_date": "1961-02-03"}
+    assert _call(api, "/v1/staff/patients/search", token, search).json_body["patients"] == []
+
+    # WHEN the operator counts first, THEN nothing changes
+    assert admin.main(["backfill-patient-search", "--dry-run"]) == 0
+    assert "1 patients are missing from the search by birth date; nothing changed" in capsys.readouterr().out
+
+    # WHEN the operator runs it, THEN staff find the patient by name and birth date
+    assert admin.main(["backfill-patient-search"]) == 0
+    assert "1 patients were missing from the search by birth date: 1 added, 0 left" in capsys.readouterr().out
+    found = _call(api, "/v1/staff/patients/search", token, search).json_body["patients"]
+    assert [p["patient"]["patient_id"] for p in found] == [registered.json_body["patient_id"]]
+    # AND the record is otherwise as it was (its version too), and a second run does nothing
+    after = table.get_item(Key={"patient_id": registered.json_body["patient_id"]}, ConsistentRead=True)["Item"]
+    assert {k: v for k, v in after.items() if k != "born_in"} == as_written
+    assert admin.main(["backfill-patient-search"]) == 0
+    assert "0 patients were missing from the search by birth date: 0 added" in capsys.readouterr().out
