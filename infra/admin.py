@@ -40,6 +40,8 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 BACKFILL_STAFF_LIST = "backfill-staff-list"
 BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
@@ -120,44 +122,44 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def backfill_staff_list(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m infra.admin {BACKFILL_STAFF_LIST}",
-        description="List the staff and admin accounts written before the staff list's index existed.",
+    return _backfill(
+        argv,
+        BACKFILL_STAFF_LIST,
+        "List the staff and admin accounts written before the staff list's index existed.",
+        lambda container, write: container.directory.backfill_staff_list(write=write),
+        things="staff and admin accounts",
+        index="the staff list",
+        left_because="saved meanwhile, or no longer staff",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
-    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
-    parser.add_argument("--dry-run", action="store_true", help="count the accounts to add, change nothing")
-    args = parser.parse_args(argv)
-
-    _use_stack(function=args.function, stack=args.stack)
-    from chalicelib import wiring
-    from chalicelib.errors import PortalError
-
-    try:
-        done = wiring.container().directory.backfill_staff_list(write=not args.dry_run)
-    except PortalError as error:
-        print(f"failed: {error.message}", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print(f"{done.missing} staff and admin accounts are missing from the staff list; nothing changed")
-    else:
-        print(
-            f"{done.missing} staff and admin accounts were missing from the staff list: {done.added} added, "
-            f"{done.left} left as they are (saved meanwhile, or no longer staff)"
-        )
-    return 0
 
 
 def backfill_patient_search(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m infra.admin {BACKFILL_PATIENT_SEARCH}",
-        description="Make the patients written before the search by name and birth date existed findable by it.",
+    return _backfill(
+        argv,
+        BACKFILL_PATIENT_SEARCH,
+        "Make the patients written before the search by name and birth date existed findable by it.",
+        lambda container, write: container.patients.backfill_birth_date_index(write=write),
+        things="patients",
+        index="the search by birth date",
+        left_because="saved meanwhile",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
-    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
-    parser.add_argument("--dry-run", action="store_true", help="count the patients to add, change nothing")
+
+
+def _backfill(
+    argv: list[str],
+    command: str,
+    description: str,
+    run: Callable[[Any, bool], Any],
+    *,
+    things: str,
+    index: str,
+    left_because: str,
+) -> int:
+    """An operator's backfill of an index's keys (chalicelib.data.dynamo.Backfill): counted only
+    with --dry-run, and said in words either way."""
+    parser = argparse.ArgumentParser(prog=f"python -m infra.admin {command}", description=description)
+    _stack_arguments(parser)
+    parser.add_argument("--dry-run", action="store_true", help=f"count the {things} to add, change nothing")
     args = parser.parse_args(argv)
 
     _use_stack(function=args.function, stack=args.stack)
@@ -165,18 +167,25 @@ def backfill_patient_search(argv: list[str]) -> int:
     from chalicelib.errors import PortalError
 
     try:
-        done = wiring.container().patients.backfill_birth_date_index(write=not args.dry_run)
+        done = run(wiring.container(), not args.dry_run)
     except PortalError as error:
         print(f"failed: {error.message}", file=sys.stderr)
         return 1
     if args.dry_run:
-        print(f"{done.missing} patients are missing from the search by birth date; nothing changed")
+        print(f"{done.missing} {things} are missing from {index}; nothing changed")
     else:
         print(
-            f"{done.missing} patients were missing from the search by birth date: {done.added} added, "
-            f"{done.left} left as they are (saved meanwhile)"
+            f"{done.missing} {things} were missing from {index}: {done.added} added, "
+            f"{done.left} left as they are ({left_because})"
         )
     return 0
+
+
+def _stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the command works: a deployed stack, its API function, or this environment as is."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
+    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
 
 
 def assign_feed_source(argv: list[str]) -> int:
@@ -184,9 +193,7 @@ def assign_feed_source(argv: list[str]) -> int:
         prog=f"python -m infra.admin {ASSIGN_FEED_SOURCE}",
         description="Register a feed sender to an organization, whoever held it before.",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
-    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    _stack_arguments(parser)
     parser.add_argument("--sender", required=True, help="exactly as intake reads it, e.g. 'LAB|AMC'")
     parser.add_argument("--organization-id", required=True)
     parser.add_argument("--default-authority", default="", help="authority of the sender's bare identifiers")
@@ -267,9 +274,7 @@ def set_time_zone(argv: list[str]) -> int:
         prog=f"python -m infra.admin {SET_TIME_ZONE}",
         description="Set the time zone an organization's feed times without an offset are read in.",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="the deployed stack's name (its APIHandlerName output is the API function)")
-    where.add_argument("--function", help="the deployed API function; without either, the environment is used as is")
+    _stack_arguments(parser)
     parser.add_argument("--organization-id", required=True)
     parser.add_argument("--time-zone", required=True, help="an IANA name, e.g. America/New_York")
     args = parser.parse_args(argv)

@@ -12,23 +12,12 @@ from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
-from chalicelib.data.dynamo import conditional_failure, first_item_exists, one_page
+from chalicelib.data.dynamo import Backfill, conditional_failure, first_item_exists, one_page
 from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClaimModel
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
-
-
-@dataclasses.dataclass(frozen=True)
-class StaffListBackfill:
-    """What ``backfill_staff_list`` did: staff and admin accounts found missing from the
-    by-organization index, those it added, and those left alone because a save wrote them
-    meanwhile (or they are no longer staff of that organization)."""
-
-    missing: int
-    added: int
-    left: int
 
 
 class DynamoDirectory:
@@ -181,7 +170,7 @@ class DynamoDirectory:
         accounts = [found[key.account_id] for key in shown if key.account_id in found]
         return [_account(item) for item in accounts if item.staff_of == organization_id], cursor
 
-    def backfill_staff_list(self, *, write: bool = True) -> StaffListBackfill:
+    def backfill_staff_list(self, *, write: bool = True) -> Backfill:
         """Put every staff and admin account written before the by-organization index existed into
         it, by setting the index's keys as ``account_item`` writes them. A Scan (an operator's step
         after an upgrade, never the API's) that reads no secrets; each write is conditional on the
@@ -222,7 +211,7 @@ class DynamoDirectory:
                         raise
         except PynamoDBException as error:
             raise DependencyUnavailable("The directory is unavailable.") from error
-        return StaffListBackfill(missing=missing, added=added, left=missing - added if write else 0)
+        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def save_account(self, account: Account) -> Account:
         """Write an account read earlier; Conflict if it changed since (optimistic locking on

@@ -6,6 +6,7 @@ bottom of the package: it imports no other module of chalicelib.data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -53,3 +54,13 @@ def one_page(items: list[_Item], limit: int, position: Callable[[_Item], dict[st
         return items, ""
     shown = items[:limit]
     return shown, encode_cursor({name: {"S": value} for name, value in position(shown[-1]).items()})
+
+
+@dataclasses.dataclass(frozen=True)
+class Backfill:
+    """What an operator's backfill of an index's keys did: the items found missing from the
+    index, those it added, and those left alone (saved meanwhile, or no longer qualifying)."""
+
+    missing: int
+    added: int
+    left: int

@@ -7,25 +7,13 @@ its enrollment transaction.
 
 from __future__ import annotations
 
-import dataclasses
-
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended
+from chalicelib.data.dynamo import Backfill, any_condition_failed, conditional_failure, contended
 from chalicelib.data.models import IdentifierClaimModel, PatientModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
-
-
-@dataclasses.dataclass(frozen=True)
-class SearchIndexBackfill:
-    """What ``backfill_birth_date_index`` did: patients with a full birth date found missing from
-    the by-birth-date index, those it added, and those left alone (saved meanwhile)."""
-
-    missing: int
-    added: int
-    left: int
 
 
 def born_in(organization_id: str, birth_date: str) -> str | None:
@@ -140,7 +128,7 @@ class DynamoPatients:
         # (the index is updated after the table: a patient moved since is checked against itself)
         return [p for p in map(_patient, found) if p.organization_id == organization_id and p.birth_date == birth_date]
 
-    def backfill_birth_date_index(self, *, write: bool = True) -> SearchIndexBackfill:
+    def backfill_birth_date_index(self, *, write: bool = True) -> Backfill:
         """Put every patient written before the by-birth-date index existed into it, by setting
         its key as ``patient_item`` writes it. A Scan (an operator's step after an upgrade, never
         the API's); each write is conditional on the key still being absent and the birth date
@@ -175,7 +163,7 @@ class DynamoPatients:
                         raise
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
-        return SearchIndexBackfill(missing=missing, added=added, left=missing - added if write else 0)
+        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         """The patient an identifier belongs to in an organization, or ""."""
