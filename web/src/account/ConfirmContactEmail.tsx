@@ -1,11 +1,8 @@
-import { useMutation } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { usePageTitle } from "../components/usePageTitle";
 import { LinkProblem } from "./LinkProblem";
-import { useLinkToken } from "./linkToken";
-import { submit } from "./submit";
+import { useOneTimeLink } from "./oneTimeLink";
 
 /**
  * The page the link lands on when staff entered a new email address on a patient's record
@@ -15,27 +12,9 @@ import { submit } from "./submit";
 export function ConfirmContactEmail() {
   const { t } = useTranslation();
   usePageTitle(t("account.contactEmail.title"));
-  const token = useLinkToken("token");
-  const confirm = useMutation({
-    mutationFn: () =>
-      submit(() => api.POST("/v1/account/contact-email-confirmations", { body: { token } }), ["token"]),
-  });
-  const { mutate } = confirm;
-  const sent = useRef(false);
-  // Once per page (StrictMode runs effects twice): the link works once, so a second call would
-  // only say it was used.
-  useEffect(() => {
-    if (!token || sent.current) return;
-    sent.current = true;
-    mutate();
-  }, [token, mutate]);
-
-  const outcome = confirm.data;
-  const problem = !token
-    ? t("account.link.missing")
-    : outcome?.errors
-      ? (outcome.errors.fields.token ?? outcome.errors.general.join(" "))
-      : null;
+  const { outcome, problem } = useOneTimeLink((token) =>
+    api.POST("/v1/account/contact-email-confirmations", { body: { token } }),
+  );
   return (
     <>
       <h1>{t("account.contactEmail.title")}</h1>

@@ -1,42 +1,23 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../api/client";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { LinkProblem } from "./LinkProblem";
-import { useLinkToken } from "./linkToken";
-import { submit } from "./submit";
+import { useOneTimeLink } from "./oneTimeLink";
 
 /** The email confirmation link's page (/verify-email?token=): POST /v1/account/email-verifications. */
 export function VerifyEmail() {
   const { t } = useTranslation();
   usePageTitle(t("account.verify.title"));
-  const token = useLinkToken("token");
   const signedIn = useToken() !== null;
   const queryClient = useQueryClient();
-  const verify = useMutation({
-    mutationFn: () => submit(() => api.POST("/v1/account/email-verifications", { body: { token } }), ["token"]),
+  const { outcome, problem } = useOneTimeLink(
+    (token) => api.POST("/v1/account/email-verifications", { body: { token } }),
     // A signed-in account's page shows the confirmed address, no longer as waiting
-    onSuccess: (outcome) => (outcome.data ? queryClient.invalidateQueries({ queryKey: ["me"] }) : undefined),
-  });
-  const { mutate } = verify;
-  const sent = useRef(false);
-  // Once per page (StrictMode runs effects twice): the link works once, so a second call would
-  // only say it was used.
-  useEffect(() => {
-    if (!token || sent.current) return;
-    sent.current = true;
-    mutate();
-  }, [token, mutate]);
-
-  const outcome = verify.data;
-  const problem = !token
-    ? t("account.link.missing")
-    : outcome?.errors
-      ? (outcome.errors.fields.token ?? outcome.errors.general.join(" "))
-      : null;
+    (done) => (done.data ? queryClient.invalidateQueries({ queryKey: ["me"] }) : undefined),
+  );
   return (
     <>
       <h1>{t("account.verify.title")}</h1>
