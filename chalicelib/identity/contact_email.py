@@ -18,6 +18,7 @@ from chalicelib.audit.trail import ANONYMOUS, caller_actor, write_audit
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.domain import IdentityRecord, LinkPurpose, RecordKind
+from chalicelib.identity.recovery import live_link
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
@@ -83,15 +84,8 @@ def change_contact_email(
 def confirm_contact_email(ports: ContactEmailPorts, origin: Origin, token: str, now: datetime) -> dict[str, Any]:
     """The owner of the new address follows the link: it becomes the record's address."""
     throttle.check(ports, "recovery", origin, now)
-    split = tokens.parse(token)
-    link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
-    if (
-        split is None
-        or link is None
-        or not tokens.same(link.secret_hash, split.verifier_hash)
-        or link.purpose != LinkPurpose.CONTACT_EMAIL.value
-        or link.expires_at <= int(now.timestamp())
-    ):
+    link = live_link(ports, token, (LinkPurpose.CONTACT_EMAIL,), now)
+    if link is None:
         write_audit(ports, origin, ANONYMOUS, "patient.contact_email_confirmed", Outcome.FAILURE, reason="bad_link")
         raise ValidationFailed(
             "This link is not valid: it may have expired or been used already. Ask your provider's office for a "

@@ -118,7 +118,10 @@ def send_link(ports: LinkPorts, account: Account, purpose: LinkPurpose, lifetime
     notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
 
 
-def _use_link(ports: RecoveryPorts, token: str, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
+def live_link(
+    ports: IdentityRecordsPorts, token: str, purposes: tuple[LinkPurpose, ...], now: datetime
+) -> IdentityRecord | None:
+    """The emailed link ``token`` names, while it works and is for one of ``purposes``; else None."""
     split = tokens.parse(token)
     link = ports.identity_records.get(RecordKind.LINK, split.selector) if split else None
     if (
@@ -128,6 +131,13 @@ def _use_link(ports: RecoveryPorts, token: str, purposes: tuple[LinkPurpose, ...
         or link.purpose not in {p.value for p in purposes}
         or link.expires_at <= int(now.timestamp())
     ):
+        return None
+    return link
+
+
+def _use_link(ports: RecoveryPorts, token: str, purposes: tuple[LinkPurpose, ...], now: datetime) -> IdentityRecord:
+    link = live_link(ports, token, purposes, now)
+    if link is None:
         raise ValidationFailed(
             "This link is not valid: it may have expired or been used already. Ask for a new one.", [{"field": "token"}]
         )
