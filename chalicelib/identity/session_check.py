@@ -13,6 +13,7 @@ from typing import Protocol
 from chalicelib.audit.domain import Action, Actor, Outcome
 from chalicelib.audit.service import append_event
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts
+from chalicelib.errors import DependencyUnavailable
 from chalicelib.identity import tokens
 from chalicelib.identity.domain import IdentityRecord, RecordKind
 from chalicelib.identity.policy import IdentitySettings
@@ -83,5 +84,7 @@ def _audit_refusal(ports: SessionCheckPorts, split: tokens.SplitToken, now: date
             resource_type="Session",
             reason=reason,
         )
-    except Exception as error:  # refused all the same: a 500 instead of the 401 would only confuse the client
+    except DependencyUnavailable as error:
+        # The identity store or the audit trail is down: refused all the same (a 500 instead of
+        # the 401 would only confuse the client), and the log says which.
         log_exception("session_refusal_audit", error)
