@@ -52,7 +52,7 @@ def quarantine_id(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
-def _key(item_id: str) -> str:
+def message_key(item_id: str) -> str:
     try:
         return base64.urlsafe_b64decode(item_id + "=" * (-len(item_id) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -102,7 +102,7 @@ def list_quarantined(
 
 
 def _quarantined(ports: QuarantinePorts, caller: Caller, item_id: str) -> FeedMessage:
-    message = ports.feed_messages.get(_key(item_id))
+    message = ports.feed_messages.get(message_key(item_id))
     if message is None or message.status is not FeedStatus.QUARANTINED or not _visible(ports, caller, message, {}):
         raise NotFound("No such quarantined message.")
     return message
@@ -126,12 +126,7 @@ def replay(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str)
     if not ports.feed_messages.move(message.key, FeedStatus.QUARANTINED, FeedStatus.ACCEPTED):
         raise Conflict("The message left quarantine meanwhile.")
     try:
-        ports.clinical_inbound_queue.send_raw(
-            body.decode("utf-8", errors="replace"),
-            group_id=_group(message.sender),
-            deduplication_id=f"replay-{uuid.uuid4().hex}",
-            attributes={"sender": message.sender},
-        )
+        send_back(ports, message, body, "replay")
     except DependencyUnavailable:
         ports.feed_messages.move(message.key, FeedStatus.ACCEPTED, FeedStatus.QUARANTINED)  # as it was
         raise
@@ -161,6 +156,17 @@ def dismiss(ports: QuarantinePorts, caller: Caller, origin: Origin, item_id: str
         resource_id=message.key,
     )
     return {"id": item_id, "status": "dismissed"}
+
+
+def send_back(ports: QuarantinePorts, message: FeedMessage, body: bytes, why: str) -> None:
+    """A recorded message's archived body back on the inbound queue, in its sender's group, to be
+    filed by the very path that first took it (a replay, a staff decision on a held message)."""
+    ports.clinical_inbound_queue.send_raw(
+        body.decode("utf-8", errors="replace"),
+        group_id=_group(message.sender),
+        deduplication_id=f"{why}-{uuid.uuid4().hex}",
+        attributes={"sender": message.sender},
+    )
 
 
 def _group(sender: str) -> str:

@@ -13,24 +13,20 @@ it concerns.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
 from chalicelib.feeds.contract import MismatchDecision
 from chalicelib.feeds.domain import Envelope, FeedMessage, FeedStatus, Unfileable
 from chalicelib.feeds.envelope import read_messages
-from chalicelib.feeds.quarantine import _group, quarantine_id
-from chalicelib.feeds.quarantine import _key as message_key
-from chalicelib.feeds.stores import FeedMessages, FeedSources
+from chalicelib.feeds.quarantine import QuarantinePorts, message_key, quarantine_id, send_back
 from chalicelib.filing.matching import identifiers
 from chalicelib.filing.mismatch import Decision, differences
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.ports import ObjectStore, Queue
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
@@ -39,24 +35,13 @@ from chalicelib.records.domain import PatientFacts, Unreadable
 MAX_SHOWN = 50  # a queue staff work through; more wait for the next look
 
 
-class HoldPorts(AuditPorts, Protocol):
-    """The held messages and their archived bodies, the feed sources that say whose they are,
-    the patients on both sides, and the inbound queue a decision is carried out through."""
-
-    @property
-    def feed_messages(self) -> FeedMessages: ...
-
-    @property
-    def feed_archive(self) -> ObjectStore: ...
-
-    @property
-    def records(self) -> FeedSources: ...
+class HoldPorts(QuarantinePorts, Protocol):
+    """The quarantine's ports (the held messages, their archived bodies, the feed sources that say
+    whose they are, the inbound queue a decision is carried out through) and the patients on both
+    sides."""
 
     @property
     def patients(self) -> Patients: ...
-
-    @property
-    def clinical_inbound_queue(self) -> Queue: ...
 
 
 def list_held(ports: HoldPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
@@ -129,12 +114,7 @@ def decide(ports: HoldPorts, caller: Caller, origin: Origin, item_id: str, reque
     if not ports.feed_messages.decide(message.key, decision.encode()):
         raise Conflict("The message was decided meanwhile.")
     try:
-        ports.clinical_inbound_queue.send_raw(
-            body.decode("utf-8", errors="replace"),
-            group_id=_group(message.sender),
-            deduplication_id=f"decided-{uuid.uuid4().hex}",
-            attributes={"sender": message.sender},
-        )
+        send_back(ports, message, body, "decided")
     except DependencyUnavailable:
         ports.feed_messages.hold(message.key, message.reason, held.patient_id)  # as it was, to decide again
         raise
