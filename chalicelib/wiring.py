@@ -295,14 +295,46 @@ class Container:
         return CachedDeepCheck()
 
     def health_probes(self) -> dict[str, Callable[[], None]]:
-        return {
-            "dynamodb": self.audit_log.ping,
-            "s3": self.documents.ping,
-            "sqs": self.notifications_queue.ping,
-            "ses": self.mailer.ping,
-            "stepfunctions": self.timers.ping,
-            "kms": self.keys.ping,
+        """One probe per resource the app uses, named "<service>.<part>": the deep check answers
+        per service (health/service.py), so a missing archive bucket is "s3" down even while the
+        documents bucket answers. Parts are the resources' roles, never their names."""
+        from chalicelib.adapters.dynamodb import DynamoTable
+        from chalicelib.adapters.kms import KmsMacKey
+        from chalicelib.adapters.s3 import S3ObjectStore
+
+        settings = self.settings
+        tables = {
+            "audit": settings.audit_table,
+            "accounts": settings.accounts_table,
+            "organizations": settings.organizations_table,
+            "patients": settings.patients_table,
+            "identity": settings.identity_table,
+            "records": settings.records_table,
+            "feed_messages": settings.feed_messages_table,
+            "idempotency": settings.idempotency_table,
         }
+        probes: dict[str, Callable[[], None]] = {
+            f"dynamodb.{part}": DynamoTable(self.client("dynamodb"), name).ping for part, name in tables.items()
+        }
+        probes.update(
+            {
+                "s3.documents": self.documents.ping,
+                "s3.signed_documents": S3ObjectStore(
+                    self.client("s3"), settings.signed_documents_bucket, settings.kms_key_id
+                ).ping,
+                "s3.feed_archive": self.feed_archive.ping,
+                "sqs.notifications": self.notifications_queue.ping,
+                "sqs.clinical_inbound": self.clinical_inbound_queue.ping,
+                "sqs.clinical_outbound": self.clinical_outbound_queue.ping,
+                "sqs.clinical_acks": self.clinical_ack_queue.ping,
+                "ses.sender": self.mailer.ping,
+                "stepfunctions.timers": self.timers.ping,
+                "kms.data_key": self.keys.ping,
+                "kms.record_id_key": KmsMacKey(self.client("kms"), settings.record_id_key_id).ping,
+                "kms.code_key": KmsMacKey(self.client("kms"), settings.code_key_id).ping,
+            }
+        )
+        return probes
 
     @cached_property
     def inbox(self) -> DynamoInbox:

@@ -36,7 +36,15 @@ class KmsKeys:
             raise DependencyUnavailable("The key service is unavailable.") from error
 
     def ping(self) -> None:
-        self._kms.describe_key(KeyId=self.key_id)
+        key_usable(self._kms, self.key_id)
+
+
+def key_usable(client, key_id: str) -> None:
+    """The key exists and is enabled: a disabled key, or one pending deletion, still answers
+    DescribeKey while every Encrypt, Decrypt or GenerateMac with it is refused."""
+    state = client.describe_key(KeyId=key_id)["KeyMetadata"].get("KeyState")
+    if state != "Enabled":
+        raise DependencyUnavailable("A key is not enabled.")
 
 
 class KmsMacKey:
@@ -53,3 +61,6 @@ class KmsMacKey:
             return self._kms.generate_mac(KeyId=self.key_id, Message=message, MacAlgorithm=self.ALGORITHM)["Mac"]
         except AWS_FAILURES as error:
             raise DependencyUnavailable("The key service is unavailable.") from error
+
+    def ping(self) -> None:
+        key_usable(self._kms, self.key_id)

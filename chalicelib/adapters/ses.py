@@ -26,4 +26,11 @@ class SesMailer:
         return answer["MessageId"]
 
     def ping(self) -> None:
-        self._ses.get_send_quota()
+        """SES answers, and may send as the sender: its address, or the address's domain, is a
+        verified identity. (The send quota answers just as well once the identity is deleted,
+        while every email the portal sends is refused.)"""
+        domain = self.sender.rpartition("@")[2]
+        answer = self._ses.get_identity_verification_attributes(Identities=[self.sender, domain])
+        statuses = [entry.get("VerificationStatus") for entry in answer["VerificationAttributes"].values()]
+        if "Success" not in statuses:
+            raise DependencyUnavailable("The sender address is not a verified identity.")

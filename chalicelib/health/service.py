@@ -1,5 +1,6 @@
 """Is the portal up (liveness: no AWS call at all), and does each backing service answer (the deep
-check: one probe per service, at once, with a time limit, its result kept for a few seconds)."""
+check: a probe per resource the app uses, grouped by service, all at once with a time limit, the
+result kept for a few seconds)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from chalicelib.observability import logger
 PROBE_TIMEOUT_SECONDS = 3.0
 # How long one probe round answers the deep check in one container. Anyone may ask for it, so a
 # burst of calls (or a monitor in every region) costs one round per container per this many
-# seconds instead of six AWS calls each; and a service that hangs holds one caller for the probe
+# seconds instead of a score of AWS calls each; and a service that hangs holds one caller for the probe
 # timeout, not every caller. Short enough that on-call sees a recovery within seconds.
 DEEP_CHECK_CACHE_SECONDS = 10
 
@@ -45,8 +46,16 @@ class DeepHealth:
         return [service.name for service in self.services if not service.ok]
 
 
+def service_of(probe_name: str) -> str:
+    """The service a probe belongs to: "s3.feed_archive" is part of "s3"; a name without a part is
+    a service of its own."""
+    return probe_name.partition(".")[0]
+
+
 def check(probes: dict[str, Callable[[], None]], timeout: float = PROBE_TIMEOUT_SECONDS) -> list[ServiceHealth]:
-    """Run every probe at once; a probe that raises or does not answer in time is down."""
+    """Run every probe at once, and answer per service (in the order the probes name them): a
+    service is up when each of its probes answered in time without raising. The log names the
+    part that failed (its role, e.g. "s3.feed_archive"), the answer only the service."""
 
     def timed(name: str, probe: Callable[[], None]) -> ServiceHealth:
         started = time.perf_counter()
@@ -54,7 +63,10 @@ def check(probes: dict[str, Callable[[], None]], timeout: float = PROBE_TIMEOUT_
             probe()
             ok = True
         except AWS_FAILURES + (PortalError,) as error:
-            logger.warning("health probe failed", extra={"service": name, "error_type": type(error).__name__})
+            logger.warning(
+                "health probe failed",
+                extra={"service": service_of(name), "probe": name, "error_type": type(error).__name__},
+            )
             ok = False
         return ServiceHealth(name, ok, round((time.perf_counter() - started) * 1000, 1))
 
@@ -62,9 +74,17 @@ def check(probes: dict[str, Callable[[], None]], timeout: float = PROBE_TIMEOUT_
     futures = {name: pool.submit(timed, name, probe) for name, probe in probes.items()}
     wait(futures.values(), timeout=timeout)
     pool.shutdown(wait=False, cancel_futures=True)
+    parts: dict[str, list[ServiceHealth]] = {}
+    for name, future in futures.items():
+        if future.done():
+            part = future.result()
+        else:
+            logger.warning("health probe did not answer in time", extra={"service": service_of(name), "probe": name})
+            part = ServiceHealth(name, False, timeout * 1000)
+        parts.setdefault(service_of(name), []).append(part)
     return [
-        futures[name].result() if futures[name].done() else ServiceHealth(name, False, timeout * 1000)
-        for name in probes
+        ServiceHealth(service, all(p.ok for p in answers), max(p.latency_ms for p in answers))
+        for service, answers in parts.items()
     ]
 
 

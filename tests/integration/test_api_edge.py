@@ -83,6 +83,67 @@ def test_a_burst_of_deep_health_calls_costs_one_probe_round(api, aws, clock, jso
     assert later.json_body["checked_at"] != first.json_body["checked_at"]
 
 
+def test_deep_health_reports_s3_down_while_the_feed_archive_is_missing_and_up_once_restored(api, aws, clock):
+    # GIVEN the feed archive bucket gone (the documents bucket still answers)
+    s3 = boto3.client("s3")
+    archive = aws.physical["FeedArchiveBucket"]
+    s3.delete_bucket(Bucket=archive)
+
+    down = api.http.get("/v1/health/deep")
+
+    # THEN the deep check is degraded and names s3, and only s3
+    assert down.status_code == 503
+    assert down.json_body["unavailable"] == ["s3"]
+    assert archive not in down.body.decode()
+    # AND once the bucket is back and the cached answer has aged out, it is healthy again
+    s3.create_bucket(Bucket=archive)
+    clock.advance(seconds=11)
+    up = api.http.get("/v1/health/deep")
+    assert (up.status_code, up.json_body["unavailable"]) == (200, [])
+
+
+def test_deep_health_reports_ses_down_while_the_sender_is_not_a_verified_identity(api, container, clock):
+    # GIVEN the sender address's identity deleted: SES still answers (its send quota, say), but
+    # refuses every email the portal sends
+    ses = boto3.client("ses")
+    sender = container.settings.sender_address
+    ses.delete_identity(Identity=sender)
+
+    down = api.http.get("/v1/health/deep")
+
+    assert down.status_code == 503 and down.json_body["unavailable"] == ["ses"]
+    assert sender not in down.body.decode() and sender.partition("@")[2] not in down.body.decode()
+    # AND verifying the sender's domain instead is enough: the portal may send as any address of it
+    ses.verify_domain_identity(Domain=sender.partition("@")[2])
+    clock.advance(seconds=11)
+    up = api.http.get("/v1/health/deep")
+    assert (up.status_code, up.json_body["services"]["ses"]) == (200, "ok")
+
+
+@pytest.mark.parametrize(
+    ("break_it", "service"),
+    [
+        (lambda aws: boto3.client("sqs").delete_queue(QueueUrl=aws.physical["ClinicalAckQueue"]), "sqs"),
+        (lambda aws: boto3.client("kms").disable_key(KeyId=aws.physical["CodeKey"]), "kms"),
+        (lambda aws: _delete_table(aws.physical["IdentityTable"]), "dynamodb"),
+        (lambda aws: _empty_and_delete(aws.physical["SignedDocumentsBucket"]), "s3"),
+    ],
+    ids=["acknowledgement-queue-gone", "code-key-disabled", "identity-table-gone", "signed-documents-bucket-gone"],
+)
+def test_deep_health_probes_every_resource_the_app_uses(api, aws, break_it, service):
+    break_it(aws)
+
+    response = api.http.get("/v1/health/deep")
+
+    assert response.status_code == 503 and response.json_body["unavailable"] == [service]
+
+
+def _empty_and_delete(bucket: str) -> None:
+    s3 = boto3.client("s3")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_bucket(Bucket=bucket)
+
+
 def _delete_table(table: str) -> None:
     dynamodb = boto3.client("dynamodb")
     dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)

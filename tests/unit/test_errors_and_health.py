@@ -133,6 +133,23 @@ def test_probe_that_does_not_answer_in_time_is_not_ok_and_check_returns_promptly
     assert [(r.name, r.ok) for r in results] == [("sqs", True), ("stepfunctions", False), ("kms", True)]
 
 
+def test_a_service_is_down_when_any_of_its_resources_is_and_is_named_once(hanging_probe):
+    # GIVEN two buckets, one gone, and two queues, one that does not answer in time
+    probes = {
+        "s3.documents": ok,
+        "sqs.notifications": ok,
+        "s3.feed_archive": client_error,
+        "sqs.acks": hanging_probe,
+        "kms.data_key": ok,
+    }
+
+    results = check(probes, timeout=0.2)
+
+    # THEN the answer is one line per service, in the probes' order, each down if any part is
+    assert [(r.name, r.ok) for r in results] == [("s3", False), ("sqs", False), ("kms", True)]
+    assert results[1].latency_ms == 200.0  # the slowest part: the one that never answered
+
+
 def test_probes_run_at_the_same_time():
     # GIVEN three probes that can only answer together: each waits for the other two
     meeting = threading.Barrier(3, timeout=10)
