@@ -139,6 +139,53 @@ def test_a_failure_holds_back_only_its_own_sender(api, archive_fails_on_a08, cap
     assert [(r.sqs_message_id, r.error_type) for r in failures][0] == ("message-0", "DependencyUnavailable")
 
 
+@pytest.fixture
+def json_log():
+    """The portal's log lines as Powertools writes them (with the correlation id)."""
+    import io
+    import json
+    import logging
+
+    from chalicelib.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logging.getLogger("patient-portal").addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logging.getLogger("patient-portal").removeHandler(handler)
+
+
+def test_records_held_back_behind_a_failure_name_the_failed_record_and_its_sender(api, archive_fails_on_a08, json_log):
+    # GIVEN three messages of one sender, the first of which cannot be stored
+    bodies = [
+        sample("hl7org_ADT_A08_update_v2.3.hl7"),
+        sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
+        sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
+    ]
+    event = sqs_event(api, bodies, QUEUE, group_id="ADT-EAST")
+
+    result = api.lambda_.invoke("on_clinical_feed_message", event).payload
+
+    # THEN all three come back, in order
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == ["message-0", "message-1", "message-2"]
+    # AND the two held back say which record they waited behind, and whose, under its
+    # correlation id: on-call searches for one failure, not for three
+    lines = [line for line in json_log() if line["message"].startswith("queue record failed")]
+    assert [(line["sqs_message_id"], line["error_type"]) for line in lines] == [
+        ("message-0", "DependencyUnavailable"),
+        ("message-1", "SQSFifoMessageGroupCircuitBreakerError"),
+        ("message-2", "SQSFifoMessageGroupCircuitBreakerError"),
+    ]
+    assert "held_behind" not in lines[0]
+    for held in lines[1:]:
+        assert (held["held_behind"], held["message_group"], held["correlation_id"]) == (
+            "message-0",
+            "ADT-EAST",
+            "message-0",
+        )
+
+
 def test_every_sample_is_taken_without_a_retry(api):
     """No real-world sample crashes intake: each is recorded or quarantined, never bounced."""
     paths = sorted((SAMPLES_DIR / "hl7v2").iterdir()) + sorted((SAMPLES_DIR / "fhir").iterdir())
