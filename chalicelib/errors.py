@@ -8,7 +8,10 @@ which field was wrong, not what it contained.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class PortalError(Exception):
@@ -32,10 +35,69 @@ class PortalError(Exception):
         self.headers = headers or {}
 
 
+# One thing wrong with a request: the field (a.b.0 for a nested one) and what is wrong with it, in
+# words (never the value that was sent).
+Problem = tuple[str, str]
+
+SOME_ANSWERS = "Some answers need another look."
+
+
 class ValidationFailed(PortalError):
-    """The request was understood but its content is wrong (bad field, missing field, bad format)."""
+    """The request was understood but its content is wrong (bad field, missing field, bad format).
+
+    Every detail that names a field says what is wrong with it (``issue``): in its own words, or
+    else in the error's message, which is then about that field. So a client can always show a
+    sentence next to each field named."""
 
     code = "validation_failed"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None, *, code: str = ""):
+        worded = [
+            {**detail, "issue": message} if detail.get("field") and not detail.get("issue") else detail
+            for detail in details or []
+        ]
+        super().__init__(message, worded, code=code)
+
+    @classmethod
+    def of(cls, *problems: Problem, message: str = SOME_ANSWERS) -> ValidationFailed:
+        """``ValidationFailed.of(("email", "not an email address"), ("birth_date", "in the future"))``."""
+        return cls(message, [{"field": field, "issue": issue} for field, issue in problems])
+
+
+class Problems:
+    """Every problem of a request, answered at once: a service checks each independent field and
+    raises one ValidationFailed naming them all, instead of stopping at the first (a person fixes
+    a form in one go, not one field per try).
+
+    ``gather`` runs a check that raises ValidationFailed and keeps its details, under ``prefix``
+    for a nested place (``identifiers.0.``); ``add`` records one problem. ``raise_if_any`` raises:
+    with the one problem's own sentence when there is one, with ``message`` when there are several."""
+
+    def __init__(self) -> None:
+        self.details: list[dict[str, Any]] = []
+        self._messages: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.details)
+
+    def add(self, field: str, issue: str, message: str = "") -> None:
+        self.details.append({"field": field, "issue": issue})
+        self._messages.append(message or issue)
+
+    def gather(self, check: Callable[..., T], *args: Any, prefix: str = "", **kwargs: Any) -> T | None:
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as error:
+            for detail in error.details or [{"issue": error.message}]:
+                if prefix and detail.get("field"):
+                    detail = {**detail, "field": prefix + detail["field"]}
+                self.details.append(detail)
+            self._messages.append(error.message)
+            return None
+
+    def raise_if_any(self, message: str = SOME_ANSWERS) -> None:
+        if self.details:
+            raise ValidationFailed(self._messages[0] if len(self._messages) == 1 else message, self.details)
 
 
 class NotAuthenticated(PortalError):

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chalicelib.accounts.domain import Account, AccountStatus, Organization, Role
 from chalicelib.accounts.passwords import check_policy, hash_password
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import Problems, ValidationFailed
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 
@@ -49,7 +49,8 @@ def normalize_username(username: str) -> str:
     folded = username.strip().lower()
     if not _USERNAME.match(folded):
         raise ValidationFailed(
-            "A user name has 3 to 64 characters: letters, digits, '.', '_', '@' or '-'.", [{"field": "username"}]
+            "A user name has 3 to 64 characters: letters, digits, '.', '_', '@' or '-'.",
+            [{"field": "username", "issue": "3 to 64 characters: letters, digits, '.', '_', '@' or '-'"}],
         )
     return folded
 
@@ -64,10 +65,15 @@ def create_staff_account(
     email: str = "",
     now: datetime,
 ) -> Account:
+    # Each field checked before refusing, so the operator fixes every problem in one go.
+    problems = Problems()
     if role not in (Role.ADMIN, Role.STAFF):
-        raise ValidationFailed("Staff accounts are for admins and staff.", [{"field": "role"}])
-    username = normalize_username(username)
-    check_policy(password, username=username, email=email)
+        problems.add("role", "admin or staff", "Staff accounts are for admins and staff.")
+    folded = problems.gather(normalize_username, username)
+    problems.gather(check_policy, password, username=folded or username, email=email)
+    problems.raise_if_any()
+    assert folded is not None  # or a problem was raised
+    username = folded
     account = Account(
         account_id=uuid.uuid4().hex,
         username=username,

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.feeds.contract import FeedSourceChange
 from chalicelib.feeds.domain import CODE_CATEGORIES, FeedSource
 from chalicelib.feeds.envelope import _is_identity
@@ -99,18 +99,22 @@ def put_source(
 ) -> dict[str, Any]:
     """``production``: the stage holds real patients' charts, where test messages are never filed
     (filing ignores the flag there too), so asking for it is refused rather than silently ignored."""
+    problems = Problems()
     sender = _sender(sender_id)
     if not sender:
-        raise ValidationFailed(
+        problems.add(
+            "source_id",
+            "the sender, 1 to 256 printable characters, base64url-encoded without padding",
             "The path names the sender base64url-encoded without padding: the sender is 1 to 256 "
             "printable characters, as intake reads it.",
-            [{"field": "source_id"}],
         )
     if change.files_test_messages and production:
-        raise ValidationFailed(
+        problems.add(
+            "files_test_messages",
+            "never in production",
             "Test messages are never filed in production: send them to a test stage of the portal.",
-            [{"field": "files_test_messages"}],
         )
+    problems.raise_if_any("The sender's registration is not valid.")
     authority = change.default_authority or ""
     organization_id = caller.organization_id
     if sender == CATCH_ALL:
@@ -127,8 +131,11 @@ def put_source(
     registered = ports.records.feed_sources_of(organization_id, MAX_SOURCES)
     if len(registered) >= MAX_SOURCES and sender not in {s.sender for s in registered}:
         raise Conflict(f"An organization registers at most {MAX_SOURCES} senders.")
-    declared = declarations([(d.sent_as, d.authority) for d in change.authorities])
-    categories = category_codes([(c.code, c.category) for c in change.category_codes])
+    # Both lists checked before refusing, every entry of each: an admin fixes the form in one go.
+    declared = problems.gather(declarations, [(d.sent_as, d.authority) for d in change.authorities])
+    categories = problems.gather(category_codes, [(c.code, c.category) for c in change.category_codes])
+    problems.raise_if_any("The sender's registration is not valid.")
+    assert declared is not None and categories is not None  # or a problem was raised
     source = FeedSource(sender, organization_id, authority, change.files_test_messages, declared, categories)
     try:
         ports.records.claim_feed_source(source)
@@ -141,51 +148,64 @@ def put_source(
 
 def declarations(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """A feed source's declared authorities, each spelling written once as matching compares it
-    (an OID as "urn:oid:<oid>"); ValidationFailed names what cannot be declared."""
+    (an OID as "urn:oid:<oid>"); ValidationFailed names every entry that cannot be declared."""
     found: dict[str, str] = {}
+    problems = Problems()
     for index, (sent_as, authority) in enumerate(pairs):
         spelled = universal_id(sent_as) or sent_as.strip()
-        where = [{"field": f"authorities.{index}.sent_as"}]
+        where = f"authorities.{index}.sent_as"
         if spelled in found:
-            raise ValidationFailed(f"{sent_as} is declared twice: each name stands for one authority.", where)
-        if spelled == FHIR_ID_AUTHORITY or is_sensitive(spelled) or is_sensitive(authority):
-            raise ValidationFailed(
+            problems.add(where, "declared twice", f"{sent_as} is declared twice: each name stands for one authority.")
+        elif spelled == FHIR_ID_AUTHORITY or is_sensitive(spelled) or is_sensitive(authority):
+            problems.add(
+                where,
+                "not a sender's to map",
                 "This authority cannot be declared: the portal's own FHIR id authority, and authorities of "
                 "social security, driver's licence or passport numbers (never kept), are not a sender's to map.",
-                where,
             )
-        if spelled.upper() in IDENTIFIER_TYPE_CODES:
-            raise ValidationFailed(
+        elif spelled.upper() in IDENTIFIER_TYPE_CODES:
+            problems.add(
+                where,
+                "an identifier type code, not an authority",
                 f"{sent_as} is an identifier type code, not an authority: a number sent with it in the authority's "
                 "place takes the default authority.",
-                where,
             )
         if not AUTHORITY.fullmatch(authority.strip()):
-            raise ValidationFailed(
+            problems.add(
+                f"authorities.{index}.authority",
+                "1 to 64 letters, digits, spaces or . _ : / -",
                 "An authority is 1 to 64 letters, digits, spaces or . _ : / -.",
-                [{"field": f"authorities.{index}.authority"}],
             )
-        found[spelled] = authority.strip()
+        if spelled not in found:
+            found[spelled] = authority.strip()
+    problems.raise_if_any("Some authorities cannot be declared.")
     return tuple(found.items())
 
 
 def category_codes(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """A feed source's category mapping, each code once, written as filing compares it (system
-    and code trimmed); ValidationFailed names the entry that cannot be kept."""
+    and code trimmed); ValidationFailed names every entry that cannot be kept."""
     found: dict[str, str] = {}
+    problems = Problems()
     for index, (code, category) in enumerate(pairs):
-        where = [{"field": f"category_codes.{index}.code"}]
+        where = f"category_codes.{index}.code"
         system, _, value = code.partition("|")
         spelled = f"{system.strip()}|{value.strip()}"
         if not system.strip() or not value.strip():
-            raise ValidationFailed('A code is written "<system>|<code>", as the sender writes both.', where)
-        if spelled in found:
-            raise ValidationFailed(f"{spelled} is listed twice: each code has one category.", where)
-        if category not in CODE_CATEGORIES:
-            raise ValidationFailed(
-                f"A category is one of {', '.join(CODE_CATEGORIES)}.", [{"field": f"category_codes.{index}.category"}]
+            problems.add(
+                where, 'written "<system>|<code>"', 'A code is written "<system>|<code>", as the sender writes both.'
             )
-        found[spelled] = category
+        elif spelled in found:
+            problems.add(where, "listed twice", f"{spelled} is listed twice: each code has one category.")
+        if category not in CODE_CATEGORIES:
+            problems.add(
+                f"category_codes.{index}.category",
+                f"one of {', '.join(CODE_CATEGORIES)}",
+                f"A category is one of {', '.join(CODE_CATEGORIES)}.",
+            )
+        if spelled not in found:
+            found[spelled] = category
+    problems.raise_if_any("Some category codes cannot be kept.")
     return tuple(found.items())
 
 

@@ -17,7 +17,7 @@ from chalicelib.access.service import patient_scope
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound, Problems, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.contract import EMAIL_PATTERN
 from chalicelib.kernel.origin import Origin
@@ -58,32 +58,46 @@ def register(
 ) -> dict[str, Any]:
     """POST /v1/staff/patients: a patient the feeds have not (yet) sent. (The request model bounds
     the identifiers at 10: the claims go in one DynamoDB transaction, and real records have a handful.)"""
+    # Every field is checked before anything is refused, so staff fix the form in one go.
+    problems = Problems()
     identifiers = []
     if request.mrn is not None:
-        identifiers.append(identifier(_mrn_authority(ports, caller), request.mrn))
-    for entry in request.identifiers or []:
-        candidate = identifier(entry.authority, entry.value, entry.type)
+        authority = problems.gather(_mrn_authority, ports, caller)
+        if authority:
+            identifiers.append(identifier(authority, request.mrn))  # its form checked by the request model
+    for index, entry in enumerate(request.identifiers or []):
+        at = f"identifiers.{index}"
+        candidate = problems.gather(identifier, entry.authority, entry.value, entry.type, prefix=f"{at}.")
+        if candidate is None:
+            continue
         if is_sensitive(candidate.authority, candidate.type):
             # Never kept (patients.domain.SENSITIVE_TYPES); the message names the rule, not the value.
-            raise ValidationFailed(
+            problems.add(
+                at,
+                "a social security, driver's licence or passport number",
                 "The portal does not keep social security, driver's licence or passport numbers: "
                 "identify the patient by a record number.",
-                [{"field": "identifiers", "issue": "a social security, driver's licence or passport number"}],
             )
-        if any((i.authority, i.value) == (candidate.authority, candidate.value) for i in identifiers):
-            raise ValidationFailed("The same identifier is given twice.", [{"field": "identifiers"}])
-        identifiers.append(candidate)
-    if not identifiers:
-        raise ValidationFailed(
-            "A patient needs an identifier: mrn, or identifiers with their authority.", [{"field": "mrn"}]
+        elif any((i.authority, i.value) == (candidate.authority, candidate.value) for i in identifiers):
+            problems.add(at, "the same identifier is given twice", "The same identifier is given twice.")
+        else:
+            identifiers.append(candidate)
+    if not identifiers and not problems:
+        problems.add(
+            "mrn",
+            "required, or identifiers with their authority",
+            "A patient needs an identifier: mrn, or identifiers with their authority.",
         )
+    birth_date = problems.gather(parse_birth_date, request.birth_date.isoformat(), now.date())
+    problems.raise_if_any()
+    assert birth_date is not None  # or a problem was raised
     patient = Patient(
         patient_id=uuid.uuid4().hex,
         organization_id=caller.organization_id,
         identifiers=tuple(identifiers),
         family_name=request.family_name,
         given_names=tuple(request.given_names or ()),
-        birth_date=parse_birth_date(request.birth_date.isoformat(), now.date()),
+        birth_date=birth_date,
         sex=request.sex,
         email=request.email or "",
         portal_status=PortalStatus.NOT_INVITED,
@@ -108,7 +122,8 @@ def _mrn_authority(ports: RegistryPorts, caller: Caller) -> str:
     organization = ports.directory.organization(caller.organization_id)
     if organization is None or not organization.mrn_authority:
         raise ValidationFailed(
-            "This organization has no medical record number authority; give identifiers.", [{"field": "mrn"}]
+            "This organization has no medical record number authority; give identifiers.",
+            [{"field": "mrn", "issue": "this organization has no record number authority: give identifiers"}],
         )
     return organization.mrn_authority
 

@@ -127,5 +127,5 @@ def test_a_timer_cannot_target_a_fifo_queue():
             now=NOW,
             queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/patient-portal-clinical-outbound.fifo",
         )
-    assert refused.value.details == [{"field": "queue_url"}]
+    assert [(d["field"], bool(d["issue"])) for d in refused.value.details] == [("queue_url", True)]
     assert timers.started == {}
