@@ -317,3 +317,83 @@ def test_query_parameters_are_described_as_a_query_string_can_carry_them(api):
     assert described, "no query parameter at all"
     for path, name, schema in described:
         assert "null" not in json.dumps(schema), (path, name, schema)
+
+
+# A value no declared field takes: not text, a number, a flag, a date, an object, nor a list of
+# any of those (its one item is itself a list).
+_WRONG = [[[]]]
+_PLACEHOLDER_ID = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def tokens(api) -> dict[str, str]:
+    """A session of each role, to reach every route with a body as its callers do."""
+    from chalicelib import wiring
+    from infra.local import seed
+    from tests.integration.conftest import deliver_notifications
+    from tests.integration.identity.conftest import (
+        ADMIN_PASSWORD,
+        ADMIN_USER,
+        STAFF_PASSWORD,
+        STAFF_USER,
+        call,
+        enrollment,
+        register_and_invite,
+        sign_in,
+    )
+
+    seed.seed(wiring.container(), {})
+    deliver_notifications(api)
+    staff = sign_in(api, STAFF_USER, STAFF_PASSWORD)
+    invited = register_and_invite(api, staff)
+    enrolled = call(api, "POST", "/v1/enrollments", enrollment(invited))
+    assert enrolled.status_code == 201, enrolled.json_body
+    patient = sign_in(api, "ana.nunez", "correct horse battery")
+    admin = sign_in(api, ADMIN_USER, ADMIN_PASSWORD)
+    return {"patient": patient, "staff": staff, "admin": admin}
+
+
+def _routes_with_a_body() -> list[tuple[str, str, Access, type]]:
+    import app as app_module
+
+    found = []
+    for path, methods in sorted(app_module.app.routes.items()):
+        for method, entry in sorted(methods.items()):
+            contract = contract_of(entry.view_function)
+            if method != "OPTIONS" and contract is not None and contract.body is not None:
+                found.append((method, path, contract.access, contract.body))
+    return found
+
+
+def _two_wrong(model) -> tuple[dict, list[str]]:
+    """A body with two wrong fields, and their names: two declared fields given a value of the
+    wrong kind, or, for a model of one field, that one and a field it does not take."""
+    names = list(model.model_fields)[:2]
+    body = {name: _WRONG for name in names}
+    if len(names) < 2:
+        body["not_a_field"] = 1
+        names.append("not_a_field")
+    return body, names
+
+
+def test_every_route_with_a_body_names_every_wrong_field_at_once_each_in_words(api, tokens):
+    token_for = {Access.PATIENT: "patient", Access.SIGNED_IN: "patient", Access.STAFF: "staff", Access.ADMIN: "admin"}
+    routes = _routes_with_a_body()
+    assert len(routes) > 20, "the route table was not walked"
+    for method, path, access, model in routes:
+        body, wrong = _two_wrong(model)
+        headers = {"Content-Type": "application/json"}
+        if access in token_for:
+            headers["Authorization"] = f"Bearer {tokens[token_for[access]]}"
+        url = re.sub(r"\{[^}]+\}", _PLACEHOLDER_ID, path)
+
+        answer = api.http.request(method, url, headers=headers, body=json.dumps(body).encode())
+
+        route = f"{method} {path}"
+        assert answer.status_code == 400, (route, answer.status_code, answer.body[:200])
+        error = json.loads(answer.body)["error"]
+        assert error["code"] == "validation_failed" and error["message"], route
+        named = {detail["field"].split(".")[0]: detail for detail in error["details"] if detail.get("field")}
+        for field in wrong:
+            assert field in named, (route, field, error["details"])
+            assert named[field].get("issue"), (route, field, error["details"])

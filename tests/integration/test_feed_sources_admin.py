@@ -208,3 +208,22 @@ def test_declarations_that_cannot_hold_are_refused(seeded, authorities, words):
     assert answer.json_body["error"]["details"][0]["field"].startswith("authorities")
     assert wiring.container().records.feed_source(LAB).organization_id == "albany-medical-center"  # the catch-all's
     assert (LAB, None) not in listed(seeded, admin)
+
+
+def test_every_declaration_and_category_code_that_cannot_hold_is_named_in_one_answer(seeded):
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    body = {
+        "authorities": [{"sent_as": "MRN", "authority": "AMC-MRN"}, {"sent_as": "MR", "authority": "AMC-MRN"}],
+        "category_codes": [
+            {"code": "http://loinc.org|718-7", "category": "lab"},
+            {"code": "http://loinc.org|718-7", "category": "imaging"},
+        ],
+    }
+
+    answer = call(seeded, "PUT", f"{BASE}/{source_id(LAB)}", body, admin)
+
+    assert answer.status_code == 400, answer.json_body
+    details = answer.json_body["error"]["details"]
+    assert [d["field"] for d in details] == ["authorities.1.sent_as", "category_codes.1.code"]
+    assert all(d["issue"] for d in details)
+    assert (LAB, None) not in listed(seeded, admin)  # nothing of it kept

@@ -10,6 +10,8 @@ from a refused request.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from chalicelib import wiring
 from tests.integration.identity.conftest import PATIENT, call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 
@@ -54,6 +56,31 @@ def test_malformed_fields_are_named_and_not_repeated(seeded, staff_token):
         assert answer.status_code == 400, field
         assert fields_of(answer) == [field]
         assert "ana at example" not in str(answer.json_body) and "MRN 1001" not in str(answer.json_body)
+
+
+def test_every_wrong_identifier_and_the_birth_date_are_named_at_once(seeded, staff_token):
+    # GIVEN a form with a social security number, an identifier given twice and a birth date to come
+    body = {
+        **PATIENT,
+        "identifiers": [
+            {"authority": "LAB", "value": "L-1"},
+            {"authority": "SSA", "value": "123456789", "type": "SS"},
+            {"authority": "LAB", "value": "L-1"},
+        ],
+        "birth_date": (date.today() + timedelta(days=400)).isoformat(),
+    }
+
+    answer = call(seeded, "POST", REGISTER, body, staff_token)
+
+    # THEN one answer names each problem, in words, the entries by their place
+    assert answer.status_code == 400
+    details = answer.json_body["error"]["details"]
+    assert [d["field"] for d in details] == ["identifiers.1", "identifiers.2", "birth_date"]
+    assert all(d["issue"] for d in details)
+    assert answer.json_body["error"]["message"] == "Some answers need another look."
+    assert "123456789" not in answer.body.decode()
+    # AND nothing was registered
+    assert call(seeded, "POST", f"{REGISTER}/search", {"mrn": PATIENT["mrn"]}, staff_token).json_body["patients"] == []
 
 
 def test_a_search_takes_one_form_only(seeded, staff_token):

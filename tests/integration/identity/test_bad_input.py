@@ -115,7 +115,7 @@ def test_an_enrollment_date_of_birth_not_written_as_a_date_names_the_field(seede
         assert [d["field"] for d in answer.json_body["error"]["details"]] == ["date_of_birth"], value
     future = call(seeded, "POST", "/v1/enrollments", enrollment(invited, date_of_birth="2999-01-01"))
     assert future.status_code == 400
-    assert {"field": "date_of_birth"} in future.json_body["error"]["details"]
+    assert "date_of_birth" in [d["field"] for d in future.json_body["error"]["details"]]
 
 
 @pytest.mark.parametrize("patient_id", ["", "not-an-id", "0123456789ABCDEF0123456789ABCDEF"])

@@ -34,13 +34,15 @@ def test_a_wrong_birth_date_is_refused_and_the_fifth_burns_the_code(seeded, staf
 
     right_too_late = call(seeded, "POST", "/v1/enrollments", enrollment(invited))
     assert right_too_late.status_code == 400
-    assert right_too_late.json_body["error"]["details"] == [{"field": "invitation_code"}]
+    assert [(d["field"], bool(d["issue"])) for d in right_too_late.json_body["error"]["details"]] == [
+        ("invitation_code", True)
+    ]
 
 
 def test_a_code_works_once(enrolled, seeded):
     again = call(seeded, "POST", "/v1/enrollments", enrollment(enrolled, username="someone.else"))
     assert again.status_code == 400
-    assert again.json_body["error"]["details"] == [{"field": "invitation_code"}]
+    assert [(d["field"], bool(d["issue"])) for d in again.json_body["error"]["details"]] == [("invitation_code", True)]
 
 
 def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(enrolled, seeded):

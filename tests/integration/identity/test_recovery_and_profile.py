@@ -115,7 +115,7 @@ def test_a_reset_sets_the_new_password_ends_sessions_and_lifts_a_lockout(enrolle
         {"token": token, "new_password": "another fine passphrase"},
     )
     assert again.status_code == 400
-    assert again.json_body["error"]["details"] == [{"field": "token"}]
+    assert [(d["field"], bool(d["issue"])) for d in again.json_body["error"]["details"]] == [("token", True)]
     assert sign_in_answer(seeded, USERNAME, NEW_PASSWORD).status_code == 201
     assert emails_to(seeded, enrolled.email, "password was changed")
     events = wiring.container().audit_log.for_patient(f"account#{account().account_id}", 100)[0]
@@ -132,7 +132,7 @@ def test_a_reset_link_expires_after_30_minutes(enrolled, seeded, clock):
         seeded, "POST", "/v1/account/password-resets/confirm", {"token": stale, "new_password": NEW_PASSWORD}
     )
     assert expired.status_code == 400
-    assert expired.json_body["error"]["details"] == [{"field": "token"}]
+    assert [(d["field"], bool(d["issue"])) for d in expired.json_body["error"]["details"]] == [("token", True)]
     assert sign_in_answer(seeded, USERNAME, PASSWORD).status_code == 201
     assert (
         call(
@@ -168,7 +168,7 @@ def test_changing_the_password_ends_the_other_sessions_but_not_this_one(enrolled
     here, elsewhere = sign_in(seeded, USERNAME, PASSWORD), sign_in(seeded, USERNAME, PASSWORD)
     wrong = call(seeded, "PUT", "/v1/me/password", {"current_password": "not it", "new_password": NEW_PASSWORD}, here)
     assert wrong.status_code == 400
-    assert wrong.json_body["error"]["details"] == [{"field": "current_password"}]
+    assert [(d["field"], bool(d["issue"])) for d in wrong.json_body["error"]["details"]] == [("current_password", True)]
     assert call(seeded, "PUT", "/v1/me/password", {"new_password": NEW_PASSWORD}, here).status_code == 400
 
     changed = call(seeded, "PUT", "/v1/me/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, here)

@@ -20,7 +20,8 @@ export function isErrorBody(value: unknown): value is ErrorBody {
  * what goes next to each field the form has and what goes above it. A detail that names a shown
  * field goes next to it, in its own words (`issue`) or, when it has none (a taken user name is
  * {"field": "username"}), in the error's message. The message goes above the form unless a field
- * already says it; so does the issue of a detail that names no field the form shows.
+ * already says it; so does the issue of a detail that names no field the form shows (unless it is the
+ * message again).
  */
 export function formErrors(body: unknown, formFields: readonly string[], fallback: string): FormErrors {
   if (!isErrorBody(body)) return { fields: {}, general: [fallback] };
@@ -31,9 +32,11 @@ export function formErrors(body: unknown, formFields: readonly string[], fallbac
     const field = detail.field?.split(".")[0];
     const issue = detail.issue ? sentence(detail.issue) : undefined;
     if (field && formFields.includes(field)) fields[field] ??= issue ?? message;
-    else if (issue && !general.includes(issue)) general.push(issue);
+    else if (issue && issue !== sentence(message) && !general.includes(issue)) general.push(issue);
   }
-  if (!Object.values(fields).includes(message)) general.unshift(message);
+  // A detail may carry the message itself as its words: said once, however it is named.
+  const saidByAField = Object.values(fields).some((said) => said === message || said === sentence(message));
+  if (!saidByAField) general.unshift(message);
   return { fields, general };
 }
 

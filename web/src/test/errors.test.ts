@@ -35,7 +35,15 @@ describe("formErrors", () => {
     });
   });
 
-  it("says the fallback for an answer that is not the API's error", () => {
+  it("says a message once when a detail carries it as its words", () => {
+    const message = "This link has been used already.";
+    const shown = apiError("validation_failed", message, [{ field: "password", issue: message }]);
+    expect(formErrors(shown, FIELDS, "fallback")).toEqual({ fields: { password: message }, general: [] });
+    const hidden = apiError("validation_failed", message, [{ field: "token", issue: message }]);
+    expect(formErrors(hidden, FIELDS, "fallback")).toEqual({ fields: {}, general: [message] });
+  });
+
+    it("says the fallback for an answer that is not the API's error", () => {
     expect(formErrors("<html>", FIELDS, "Try again.")).toEqual({ fields: {}, general: ["Try again."] });
   });
 });
