@@ -253,6 +253,9 @@ def assign_feed_source(argv: list[str]) -> int:
         )
     except PortalError as error:
         print(f"failed: {error.message}", file=sys.stderr)
+        for detail in error.details:  # every entry that cannot be kept, by its place
+            if detail.get("field"):
+                print(f"  {detail['field']}: {detail.get('issue', '')}", file=sys.stderr)
         return 1
     audit.append_event(
         container.audit_log,

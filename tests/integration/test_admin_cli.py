@@ -222,6 +222,11 @@ def test_the_operator_assigns_a_feed_sender_that_an_admin_may_not_register(aws, 
     refused = ["--sender", "LAB|SPH", "--organization-id", "st-peters", "--category", "99LAB|SURGPATH=biopsy"]
     assert admin.main(["assign-feed-source", *refused]) == 1
     assert "A category is one of lab, pathology" in capsys.readouterr().err
+    # Every authority that cannot be declared is named at once, by its place
+    twice = ["--sender", "LAB|SPH", "--organization-id", "st-peters", "--authority", "MR=X", "--authority", "PI=Y"]
+    assert admin.main(["assign-feed-source", *twice]) == 1
+    said = capsys.readouterr().err
+    assert "authorities.0.sent_as: an identifier type code" in said and "authorities.1.sent_as" in said
 
     code = admin.main(
         [
