@@ -22,7 +22,7 @@ from chalicelib.accounts.domain import Account, AccountStatus
 from chalicelib.accounts.service import normalize_username
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts, actor_of, audit_event, write_audit
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict, Problems, ValidationFailed
 from chalicelib.identity import throttle, tokens
 from chalicelib.identity.contract import (
     AccountSetup,
@@ -148,7 +148,13 @@ def confirm_password_reset(
     ports: RecoveryPorts, origin: Origin, body: PasswordResetConfirmation, now: datetime
 ) -> None:
     throttle.check(ports, "recovery", origin, now)
-    link = _use_link(ports, body.token, (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
+    # The link and the password rules that need no account are answered together; the rules that
+    # compare with the account's name and address follow once the link has found it.
+    problems = Problems()
+    problems.gather(passwords.check_policy, body.new_password, field="new_password")
+    link = problems.gather(_use_link, ports, body.token, (LinkPurpose.PASSWORD_RESET, LinkPurpose.ACCOUNT_SETUP), now)
+    problems.raise_if_any()
+    assert link is not None  # or a problem was raised
     account = ports.directory.account(link.account_id)
     if account is None or account.status is not AccountStatus.ACTIVE:
         raise ValidationFailed("This link is not valid any more.", [{"field": "token"}])
@@ -174,7 +180,14 @@ def confirm_password_reset(
 
 def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: AccountSetup, now: datetime) -> dict[str, Any]:
     """A new staff member follows their set-up link: the user name they choose and their password."""
-    username = normalize_username(body.username)
+    # The user name and the password rules that need no account are answered together, before an
+    # attempt is counted; the password is compared with the account's address once the link finds it.
+    problems = Problems()
+    folded = problems.gather(normalize_username, body.username)
+    problems.gather(passwords.check_policy, body.password, username=folded or "")
+    problems.raise_if_any()
+    assert folded is not None  # or a problem was raised
+    username = folded
     throttle.check(ports, "recovery", origin, now)
     link = _use_link(ports, body.token, (LinkPurpose.ACCOUNT_SETUP,), now)
     account = ports.directory.account(link.account_id)

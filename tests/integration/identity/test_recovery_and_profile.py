@@ -161,6 +161,19 @@ def test_a_reset_refuses_a_weak_password_and_the_link_still_works(enrolled, seed
     assert sign_in_answer(seeded, USERNAME, NEW_PASSWORD).status_code == 201
 
 
+def test_an_expired_reset_link_and_a_too_short_password_are_named_in_one_answer(enrolled, seeded, clock):
+    stale = request_reset(seeded, enrolled)
+    clock.advance(minutes=31)
+
+    refused = call(seeded, "POST", "/v1/account/password-resets/confirm", {"token": stale, "new_password": "k9#Lp2x"})
+
+    assert refused.status_code == 400
+    details = refused.json_body["error"]["details"]
+    assert [d["field"] for d in details] == ["new_password", "token"]
+    assert all(d["issue"] for d in details)
+    assert refused.json_body["error"]["message"] == "Some answers need another look."
+
+
 # -- the signed-in account's settings ------------------------------------------------------------
 
 
