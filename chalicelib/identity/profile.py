@@ -12,7 +12,7 @@ from chalicelib.accounts.domain import Account, Connection
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import actor_of, audit_event, write_audit
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.account_contract import (
     ConnectionRequest,
@@ -119,8 +119,12 @@ def change_email(
     ports: ProfilePorts, caller: Caller, origin: Origin, body: EmailChange, now: datetime
 ) -> dict[str, Any]:
     account = account_of(ports, caller)
-    confirm_password(ports, origin, account, body.password)
-    address = patients.email_address(body.email)
+    # Both answered at once (a wrong current password still counts towards the lockout).
+    problems = Problems()
+    problems.gather(confirm_password, ports, origin, account, body.password)
+    address = problems.gather(patients.email_address, body.email)
+    problems.raise_if_any()
+    assert address is not None  # or a problem was raised
     changed = dataclasses.replace(account, pending_email=address)
     ports.identity_records.save_account_with_audit(
         changed, audit_event(ports, origin, actor_of(account), "account.email_change_requested", action=Action.UPDATE)
@@ -131,8 +135,13 @@ def change_email(
 
 def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: PasswordChange) -> dict[str, Any]:
     account = account_of(ports, caller)
-    confirm_password(ports, origin, account, body.current_password, field="current_password")
-    passwords.check_policy(body.new_password, username=account.username, email=account.email, field="new_password")
+    # Both answered at once (a wrong current password still counts towards the lockout).
+    problems = Problems()
+    problems.gather(confirm_password, ports, origin, account, body.current_password, field="current_password")
+    problems.gather(
+        passwords.check_policy, body.new_password, username=account.username, email=account.email, field="new_password"
+    )
+    problems.raise_if_any()
     password_hash = passwords.hash_password(body.new_password)
     _, ended = end_sessions(
         ports,

@@ -195,6 +195,19 @@ def test_changing_the_password_ends_the_other_sessions_but_not_this_one(enrolled
     assert emails_to(seeded, enrolled.email, "password was changed")
 
 
+def test_a_wrong_current_password_and_a_weak_new_one_are_named_in_one_answer(enrolled, seeded, clock):
+    token = sign_in(seeded, USERNAME, PASSWORD)
+
+    refused = call(seeded, "PUT", "/v1/me/password", {"current_password": "not it", "new_password": "password1"}, token)
+
+    assert refused.status_code == 400
+    details = refused.json_body["error"]["details"]
+    assert [d["field"] for d in details] == ["current_password", "new_password"]
+    assert all(d["issue"] for d in details)
+    assert "password1" not in refused.body.decode()
+    assert sign_in_answer(seeded, USERNAME, PASSWORD).status_code == 201  # unchanged
+
+
 def test_a_new_email_address_counts_only_once_confirmed(enrolled, seeded, clock):
     token = sign_in(seeded, USERNAME, PASSWORD)
     assert (
