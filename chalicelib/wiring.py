@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
+    from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
@@ -303,6 +304,13 @@ class Container:
             "stepfunctions": self.timers.ping,
             "kms": self.keys.ping,
         }
+
+    @cached_property
+    def deliveries(self) -> DynamoDeliveries:
+        from chalicelib.data.deliveries import DynamoDeliveries
+
+        self._bind_tables()
+        return DynamoDeliveries()
 
     @cached_property
     def inbox(self) -> DynamoInbox:

@@ -222,11 +222,20 @@ def test_each_function_reaches_only_what_it_uses():
         "ForAllValues:StringEquals": {"dynamodb:Attributes": ["account_id", "connections", "version"]}
     }
     assert all("Condition" in s for s in feed_accounts if s["Action"] != "dynamodb:GetItem")
-    # It ends a deceased patient's sessions: it deletes session records and nothing else there.
+    # It ends a deceased patient's sessions: it deletes session records and nothing else there; and
+    # it writes the delivery records of the notices it queues, nothing else.
     feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
-    assert sorted(repr(s["Action"]) for s in feed_identity) == ["'dynamodb:DeleteItem'", "'dynamodb:Query'"]
+    assert sorted(repr(s["Action"]) for s in feed_identity) == [
+        "'dynamodb:DeleteItem'",
+        "'dynamodb:Query'",
+        "'dynamodb:UpdateItem'",
+    ]
     [delete] = [s for s in feed_identity if s["Action"] == "dynamodb:DeleteItem"]
     assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
+    for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
+        [records] = [s for s in statements(policy) if s.get("Sid") == "DeliveryRecords"]
+        assert records["Action"] == "dynamodb:UpdateItem"
+        assert records["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["delivery#*"]}}
     feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
     assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))
@@ -482,3 +491,10 @@ def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drain
                     policy_id,
                     statement["Sid"],
                 )
+
+
+def test_a_notification_is_marked_dead_lettered_on_the_last_try_the_queue_allows():
+    from chalicelib.notifications.deliveries import NOTIFICATIONS_MAX_RECEIVES
+
+    queue = load_template()["Resources"]["NotificationsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == NOTIFICATIONS_MAX_RECEIVES
