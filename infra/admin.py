@@ -40,7 +40,7 @@ sent without an offset are read in it from then on. Audited under the operator.
 What waits on the dead-letter queues (queue, when first sent, receive count, kind, and the
 notification's delivery record id or the inbound message's sender and control id; never an address
 or a body), and, once the cause is fixed, every waiting message moved back to the queue it came
-from (chalicelib/dead_letters.py). Against the local stack without --stack. docs/runbooks.md.
+from (chalicelib/adapters/dead_letters.py). Against the local stack without --stack. docs/runbooks.md.
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def set_time_zone(argv: list[str]) -> int:
 
 
 def _queue_arguments(command: str, description: str, argv: list[str]) -> tuple[Any, list[str]]:
-    from chalicelib.dead_letters import QUEUES
+    from chalicelib.adapters.dead_letters import QUEUES
 
     parser = argparse.ArgumentParser(prog=f"python -m infra.admin {command}", description=description)
     _stack_arguments(parser)
@@ -341,7 +341,7 @@ def _queue_arguments(command: str, description: str, argv: list[str]) -> tuple[A
 
 
 def dead_letters(argv: list[str]) -> int:
-    from chalicelib.dead_letters import list_dead_letters
+    from chalicelib.adapters.dead_letters import list_dead_letters
 
     container, queues = _queue_arguments(DEAD_LETTERS, "List what waits on the dead-letter queues.", argv)
     letters = list_dead_letters(container.client("sqs"), container.settings, queues)
@@ -355,9 +355,9 @@ def dead_letters(argv: list[str]) -> int:
 
 
 def redrive(argv: list[str]) -> int:
+    from chalicelib.adapters.dead_letters import redrive as move_back
     from chalicelib.audit import service as audit
     from chalicelib.audit.domain import Action, Actor, Outcome
-    from chalicelib.dead_letters import redrive as move_back
 
     container, queues = _queue_arguments(REDRIVE, "Move dead-lettered messages back to their queues.", argv)
     done = move_back(container.client("sqs"), container.settings, queues)

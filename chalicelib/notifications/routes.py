@@ -5,7 +5,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import wiring
-from chalicelib.errors import DependencyUnavailable
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.notifications import inbox
@@ -73,18 +72,13 @@ def dead_letter_counts():
     """How many messages wait on each dead-letter queue of the deployment (and which kinds of
     notification), in counts only: no address, body or patient. An operator moves them back with
     `redrive_command` once the cause is fixed."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import dead_letters
+    from chalicelib.adapters import dead_letters
     from chalicelib.audit.domain import Action
     from chalicelib.audit.trail import caller_actor, write_audit
 
     container = wiring.container()
     request = notification_routes.current_request
-    try:
-        queues = dead_letters.counts(container.client("sqs"), container.settings)
-    except (BotoCoreError, ClientError) as error:
-        raise DependencyUnavailable("The queues are unavailable.") from error
+    queues = dead_letters.counts(container.client("sqs"), container.settings)
     write_audit(container, origin_of(request), caller_actor(_caller()), "dead_letters.read", action=Action.READ)
     return {
         "queues": [

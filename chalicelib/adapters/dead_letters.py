@@ -14,11 +14,16 @@ goes back as it is."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyUnavailable
 
 # Which source queue each short name stands for (Settings fields).
 QUEUES = {
@@ -124,15 +129,7 @@ def describe(queue: str, message: dict[str, Any]) -> DeadLetter:
             notification_id = str(request.get("notification_id") or "")[:200]
     elif queue == "inbound":
         sender = attributes.get("MessageGroupId", "")
-        from chalicelib.feeds.envelope import split_messages
-
-        try:
-            envelopes = split_messages(body.encode("utf-8"), sender)
-        except Exception:  # an unreadable body is listed all the same, without its ids
-            envelopes = []
-        if envelopes:
-            kind, control_id = envelopes[0].message_type, envelopes[0].control_id
-            sender = envelopes[0].sender or sender
+        kind, control_id = _inbound_ids(body)
     return DeadLetter(
         queue=queue,
         message_id=message["MessageId"],
@@ -143,6 +140,21 @@ def describe(queue: str, message: dict[str, Any]) -> DeadLetter:
         sender=sender,
         control_id=control_id,
     )
+
+
+def _inbound_ids(body: str) -> tuple[str, str]:
+    """An HL7 v2 body's first message type and control id (MSH-9, MSH-10), read from its MSH
+    segment alone, so a message intake could not file still shows them; ("", "") otherwise (a
+    FHIR body or a claim check: its sender is the group)."""
+    # (as chalicelib.feeds.envelope.msh_segments finds them; the adapters import no domain code)
+    segments = [line for line in re.split(r"\r\n|\r|\n", body) if re.match(r"MSH[!-/:-@\[-`{-~]", line)]
+    if not segments:
+        return "", ""
+    fields = segments[0].split(segments[0][3])
+    # MSH-1 is the separator itself: MSH-9 and MSH-10 are fields[8] and fields[9]
+    message_type = fields[8][:40] if len(fields) > 8 else ""
+    control_id = fields[9][:64] if len(fields) > 9 else ""
+    return message_type, control_id
 
 
 def list_dead_letters(sqs: Any, settings: Any, queues: list[str]) -> list[DeadLetter]:
@@ -171,6 +183,13 @@ def list_dead_letters(sqs: Any, settings: Any, queues: list[str]) -> list[DeadLe
 def counts(sqs: Any, settings: Any) -> list[QueueCount]:
     """How many wait on each dead-letter queue (the queue's own counter) and, for notifications,
     of which kinds (templates, from the listing: no address, no parameter)."""
+    try:
+        return _counts(sqs, settings)
+    except (BotoCoreError, ClientError) as error:
+        raise DependencyUnavailable("The queues are unavailable.") from error
+
+
+def _counts(sqs: Any, settings: Any) -> list[QueueCount]:
     answer = []
     for queue in QUEUES:
         url = dead_letter_url(sqs, source_url(settings, queue))
