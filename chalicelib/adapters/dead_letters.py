@@ -180,18 +180,18 @@ def list_dead_letters(sqs: Any, settings: Any, queues: list[str]) -> list[DeadLe
     return found
 
 
-def counts(sqs: Any, settings: Any) -> list[QueueCount]:
+def counts(sqs: Any, settings: Any, queues: list[str]) -> list[QueueCount]:
     """How many wait on each dead-letter queue (the queue's own counter) and, for notifications,
     of which kinds (templates, from the listing: no address, no parameter)."""
     try:
-        return _counts(sqs, settings)
+        return _counts(sqs, settings, queues)
     except (BotoCoreError, ClientError) as error:
         raise DependencyUnavailable("The queues are unavailable.") from error
 
 
-def _counts(sqs: Any, settings: Any) -> list[QueueCount]:
+def _counts(sqs: Any, settings: Any, queues: list[str]) -> list[QueueCount]:
     answer = []
-    for queue in QUEUES:
+    for queue in queues:
         url = dead_letter_url(sqs, source_url(settings, queue))
         count = QueueCount(queue, waiting(sqs, url))
         if queue == "notifications" and count.waiting:

@@ -57,7 +57,9 @@ class DeadLetterKind(ResponseModel):
 
 
 class DeadLetterQueue(ResponseModel):
-    queue: Literal["notifications", "inbound", "outbound", "acks"]
+    queue: Literal["notifications", "inbound", "outbound"] = Field(
+        description="Whose dead-letter queue (the acknowledgements' is listed by the operator's command only)."
+    )
     waiting: int = Field(description="Messages on the queue's dead-letter queue (SQS's approximate count).")
     kinds: list[DeadLetterKind] = Field(description="notifications only: how many of each kind; empty otherwise.")
 

@@ -78,7 +78,8 @@ def dead_letter_counts():
 
     container = wiring.container()
     request = notification_routes.current_request
-    queues = dead_letters.counts(container.client("sqs"), container.settings)
+    # (not the acknowledgements' queue: it is the senders' to read, and the API's role never reaches it)
+    queues = dead_letters.counts(container.client("sqs"), container.settings, ["notifications", "inbound", "outbound"])
     write_audit(container, origin_of(request), caller_actor(_caller()), "dead_letters.read", action=Action.READ)
     return {
         "queues": [

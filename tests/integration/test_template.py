@@ -247,13 +247,14 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
-    # The API reads a staff page's accounts, and the patients born on a searched day, with one
-    # BatchGetItem each (moto grants whatever it is asked, so only this says it is allowed): on
-    # those two tables and nowhere else.
+    # The API reads a staff page's accounts, the patients born on a searched day, and a patient's
+    # invitations' delivery records with one BatchGetItem each (moto grants whatever it is asked,
+    # so only this says it is allowed): on those three tables and nowhere else.
     batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
     assert [s["Resource"] for s in batch_gets] == [
         {"Fn::GetAtt": ["AccountsTable", "Arn"]},
         {"Fn::GetAtt": ["PatientsTable", "Arn"]},
+        {"Fn::GetAtt": ["IdentityTable", "Arn"]},
     ]
 
 

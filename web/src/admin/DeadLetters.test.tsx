@@ -14,7 +14,6 @@ function counts(notifications: number, inbound = 0): Schemas["DeadLetters"] {
       { queue: "notifications", waiting: notifications, kinds: notifications ? [{ kind: "invitation", count: notifications }] : [] },
       { queue: "inbound", waiting: inbound, kinds: [] },
       { queue: "outbound", waiting: 0, kinds: [] },
-      { queue: "acks", waiting: 0, kinds: [] },
     ],
     redrive_command: COMMAND,
   };
