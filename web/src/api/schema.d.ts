@@ -2198,9 +2198,10 @@ export interface components {
             kinds: components["schemas"]["DeadLetterKind"][];
             /**
              * Queue
+             * @description Whose dead-letter queue (the acknowledgements' is listed by the operator's command only).
              * @enum {string}
              */
-            queue: "notifications" | "inbound" | "outbound" | "acks";
+            queue: "notifications" | "inbound" | "outbound";
             /**
              * Waiting
              * @description Messages on the queue's dead-letter queue (SQS's approximate count).
