@@ -361,6 +361,14 @@ def redrive(argv: list[str]) -> int:
 
     container, queues = _queue_arguments(REDRIVE, "Move dead-lettered messages back to their queues.", argv)
     done = move_back(container.client("sqs"), container.settings, queues)
+    from chalicelib.errors import PortalError
+    from chalicelib.feeds import quarantine
+
+    for body in done.inbound_bodies:  # back on the queue: no longer waiting in quarantine
+        try:
+            quarantine.redriven(container, body.encode("utf-8"))
+        except PortalError:
+            print("an inbound message's quarantine entry was left open (staff may dismiss it)", file=sys.stderr)
     for queue in queues:
         audit.append_event(
             container.audit_log,

@@ -74,6 +74,7 @@ class QueueCount:
 class Redriven:
     moved: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
+    inbound_bodies: list[str] = field(default_factory=list)  # moved back: their quarantine entries close
 
 
 def source_url(settings: Any, queue: str) -> str:
@@ -235,6 +236,8 @@ def redrive(sqs: Any, settings: Any, queues: list[str]) -> Redriven:
                     continue
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 moved += 1
+                if queue == "inbound":
+                    done.inbound_bodies.append(message["Body"])
             else:
                 continue
             break
