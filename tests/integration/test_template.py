@@ -494,8 +494,12 @@ def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drain
                 )
 
 
-def test_a_notification_is_marked_dead_lettered_on_the_last_try_the_queue_allows():
+def test_notifications_and_feed_bodies_are_marked_dead_lettered_on_the_last_try_their_queue_allows():
+    from chalicelib.feeds.quarantine import INBOUND_MAX_RECEIVES
     from chalicelib.notifications.deliveries import NOTIFICATIONS_MAX_RECEIVES
 
-    queue = load_template()["Resources"]["NotificationsQueue"]["Properties"]
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == NOTIFICATIONS_MAX_RECEIVES
+    resources = load_template()["Resources"]
+    notifications = resources["NotificationsQueue"]["Properties"]
+    assert notifications["RedrivePolicy"]["maxReceiveCount"] == NOTIFICATIONS_MAX_RECEIVES
+    inbound = resources["ClinicalInboundQueue"]["Properties"]
+    assert inbound["RedrivePolicy"]["maxReceiveCount"] == INBOUND_MAX_RECEIVES
