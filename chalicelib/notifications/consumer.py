@@ -9,6 +9,11 @@ put twice, one email and at most one inbox item (the inbox write is itself condi
 so a retry after a failed email does not add a second). A record that is not a valid request
 fails; after maxReceiveCount it waits on the dead-letter queue, whose alarm tells the on-call
 engineer.
+
+Each outcome goes on the request's delivery record (deliveries.py) after the fact and never in
+the way: sent (or kept in the inbox only) once the send returned, failed with its reason when it
+raised, and dead_letter on the last receive the queue allows. A record that cannot be written is
+logged and skipped: the email stands sent, or the request stays on the queue, as it would anyway.
 """
 
 from __future__ import annotations

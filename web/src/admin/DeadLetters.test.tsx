@@ -34,6 +34,7 @@ describe("undelivered messages", () => {
     expect(screen.getByRole("heading", { level: 1, name: "Undelivered messages" })).toBeTruthy();
     expect(document.title).toBe("Undelivered messages | Patient portal");
     expect(screen.getByText(COMMAND)).toBeTruthy();
+    expect(screen.getByText(/also in the feed quarantine, marked as waiting on the dead-letter queue/)).toBeTruthy();
     expect(screen.getByRole("link", { name: "Undelivered messages" })).toBeTruthy();
     await expectAccessible();
   });
