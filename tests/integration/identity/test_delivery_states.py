@@ -104,3 +104,29 @@ def test_an_invitation_sent_at_once_shows_sent_to_staff(seeded, staff_token, pol
     delivery = invitation_email(seeded, staff_token, patient_id)
     assert (delivery["state"], delivery["failed_attempts"]) == ("sent", 0)
     assert len(emails_to(ADDRESS)) == 1
+
+
+def test_an_email_is_sent_once_and_an_invitation_made_even_while_delivery_records_cannot_be_written(
+    seeded, staff_token, poller, monkeypatch
+):
+    from chalicelib import wiring
+    from chalicelib.errors import DependencyUnavailable
+
+    deliveries = wiring.container().deliveries
+
+    def unavailable(*args, **kwargs):
+        raise DependencyUnavailable("The delivery records are unavailable.")
+
+    patient_id = call(seeded, "POST", "/v1/staff/patients", PATIENT, staff_token).json_body["patient_id"]
+    with monkeypatch.context() as outage:
+        for write in ("queued", "sent", "failed"):
+            outage.setattr(deliveries, write, unavailable)
+        invited = call(
+            seeded, "POST", "/v1/staff/invitations", {"patient_id": patient_id, "email": ADDRESS}, staff_token
+        )
+        assert invited.status_code == 201, invited.json_body
+
+        assert poller.poll_once() == (1, 1)  # sent and taken off the queue all the same
+        assert poller.poll_once() == (0, 0)
+    assert len(emails_to(ADDRESS)) == 1
+    assert invitation_email(seeded, staff_token, patient_id) is None  # nothing was recorded, and it says so
