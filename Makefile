@@ -177,6 +177,18 @@ backfill-staff-list: $(STAMP)
 backfill-patient-search: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-patient-search --stack $(STACK)
 
+## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
+## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,
+## inbound, outbound, acks or all). The running local stack; WHERE="--stack <name>" for AWS
+## (the operator's credentials; see docs/runbooks.md).
+QUEUE ?= all
+WHERE ?= --local
+.PHONY: dead-letters redrive
+dead-letters: $(STAMP)
+	$(BIN)/python -m infra.admin dead-letters $(WHERE) --queue $(QUEUE)
+redrive: $(STAMP)
+	$(BIN)/python -m infra.admin redrive $(WHERE) --queue $(QUEUE)
+
 bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench
 

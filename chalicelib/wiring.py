@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
+    from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
@@ -335,6 +336,13 @@ class Container:
             }
         )
         return probes
+
+    @cached_property
+    def deliveries(self) -> DynamoDeliveries:
+        from chalicelib.data.deliveries import DynamoDeliveries
+
+        self._bind_tables()
+        return DynamoDeliveries()
 
     @cached_property
     def inbox(self) -> DynamoInbox:

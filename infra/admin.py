@@ -32,6 +32,15 @@ staff see, and may replay, the sender's quarantined messages. docs/deploying.md.
 
 The organization's time zone (its admins may set it too: PUT /v1/admin/organization): feed times
 sent without an offset are read in it from then on. Audited under the operator.
+
+    python -m infra.admin dead-letters --stack patient-portal [--queue notifications]   (make dead-letters)
+    python -m infra.admin redrive --stack patient-portal [--queue notifications|inbound|outbound|acks|all]
+                                                                                           (make redrive)
+
+What waits on the dead-letter queues (queue, when first sent, receive count, kind, and the
+notification's delivery record id or the inbound message's sender and control id; never an address
+or a body), and, once the cause is fixed, every waiting message moved back to the queue it came
+from (chalicelib/adapters/dead_letters.py). Against the local stack without --stack. docs/runbooks.md.
 """
 
 from __future__ import annotations
@@ -47,6 +56,8 @@ BACKFILL_STAFF_LIST = "backfill-staff-list"
 BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
+DEAD_LETTERS = "dead-letters"
+REDRIVE = "redrive"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
         return set_time_zone(argv[1:])
+    if argv[:1] == [DEAD_LETTERS]:
+        return dead_letters(argv[1:])
+    if argv[:1] == [REDRIVE]:
+        return redrive(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", help="the deployed API function; without it, the environment is used as is")
     parser.add_argument("--organization-id", required=True)
@@ -310,6 +325,79 @@ def set_time_zone(argv: list[str]) -> int:
     )
     print(f"{args.organization_id} reads feed times without an offset in {args.time_zone} from now on")
     return 0
+
+
+def _queue_arguments(command: str, description: str, argv: list[str]) -> tuple[Any, list[str]]:
+    from chalicelib.adapters.dead_letters import QUEUES
+
+    parser = argparse.ArgumentParser(prog=f"python -m infra.admin {command}", description=description)
+    _stack_arguments(parser)
+    parser.add_argument("--local", action="store_true", help="the running local stack (make run)")
+    parser.add_argument("--queue", choices=[*QUEUES, "all"], default="all", help="whose dead-letter queue (all)")
+    args = parser.parse_args(argv)
+    if args.local:
+        _use_local_stack()
+    _use_stack(function=args.function, stack=args.stack)
+    from chalicelib import wiring
+
+    return wiring.container(), list(QUEUES) if args.queue == "all" else [args.queue]
+
+
+def dead_letters(argv: list[str]) -> int:
+    from chalicelib.adapters.dead_letters import list_dead_letters
+
+    container, queues = _queue_arguments(DEAD_LETTERS, "List what waits on the dead-letter queues.", argv)
+    letters = list_dead_letters(container.client("sqs"), container.settings, queues)
+    for letter in letters:
+        print(letter.line())
+    waiting = {queue: sum(1 for letter in letters if letter.queue == queue) for queue in queues}
+    print("; ".join(f"{queue}: {count} waiting" for queue, count in waiting.items()))
+    if letters:
+        print("once the cause is fixed: python -m infra.admin redrive (make redrive)")
+    return 0
+
+
+def redrive(argv: list[str]) -> int:
+    from chalicelib.adapters.dead_letters import redrive as move_back
+    from chalicelib.audit import service as audit
+    from chalicelib.audit.domain import Action, Actor, Outcome
+
+    container, queues = _queue_arguments(REDRIVE, "Move dead-lettered messages back to their queues.", argv)
+    done = move_back(container.client("sqs"), container.settings, queues)
+    from chalicelib.errors import PortalError
+    from chalicelib.feeds import quarantine
+
+    for body in done.inbound_bodies:  # back on the queue: no longer waiting in quarantine
+        try:
+            quarantine.redriven(container, body.encode("utf-8"))
+        except PortalError:
+            print("an inbound message's quarantine entry was left open (staff may dismiss it)", file=sys.stderr)
+    for queue in queues:
+        audit.append_event(
+            container.audit_log,
+            actor=Actor(account_id="operator:infra.admin", role="operator"),
+            action=Action.UPDATE,
+            event_type="dead_letters.redriven",
+            outcome=Outcome.SUCCESS if not done.failed.get(queue) else Outcome.FAILURE,
+            resource_type="Endpoint",
+            resource_id=queue,
+            reason=f"moved:{done.moved.get(queue, 0)}",
+            recorded_at=container.clock.now(),
+        )
+        failed = done.failed.get(queue, 0)
+        print(f"{queue}: {done.moved.get(queue, 0)} moved back" + (f", {failed} left (run again)" if failed else ""))
+    return 1 if done.failed else 0
+
+
+def _use_local_stack() -> None:
+    """Point this process at the running local stack, found as ``make feed`` finds it."""
+    from infra.local.feed import _point_at
+    from infra.local.state import running_stack, state_file
+
+    stack = running_stack(state_file())
+    if stack is None:
+        raise SystemExit("The local portal is not running: start it with `make run` in another terminal.")
+    _point_at(stack, os.environ)
 
 
 def _use_stack(*, function: str | None, stack: str | None = None) -> None:

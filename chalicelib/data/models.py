@@ -437,6 +437,25 @@ class IdentityRecordModel(Model):
     by_owner = IdentityByOwnerIndex()
 
 
+class DeliveryModel(Model):
+    """The delivery record of one email request (notifications/deliveries.py), in the identity
+    table under "delivery#<notification id>": as short-lived as the request (the queue and its
+    dead-letter queue keep it 18 days at most), and outside the by-owner index (no owner)."""
+
+    class Meta:
+        table_name = "identity"
+
+    pk = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(null=False)  # "delivery", for anyone reading the table by hand
+    template = UnicodeAttribute(null=False)
+    state = UnicodeAttribute(null=False)  # queued, sent, failed, not_emailed
+    reason = UnicodeAttribute(null=True)  # failed: mail_refused, not_sent, dead_letter
+    updated_at = UTCDateTimeAttribute(null=False)
+    sent_at = UTCDateTimeAttribute(null=True)
+    failed_attempts = NumberAttribute(null=True)
+    expires_ttl = NumberAttribute(null=False)
+
+
 class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-status"
@@ -478,6 +497,7 @@ def bind_tables(settings) -> None:
         PatientModel: settings.patients_table,
         IdentifierClaimModel: settings.patients_table,
         IdentityRecordModel: settings.identity_table,
+        DeliveryModel: settings.identity_table,
         FeedSourceModel: settings.organizations_table,
         OrganizationSendersModel: settings.organizations_table,
         TermsModel: settings.organizations_table,

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
-from chalicelib.feeds import acks, service
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.feeds import acks, quarantine, service
 from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
 from chalicelib.release import outbox
@@ -44,6 +45,29 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         return filed  # intake records the parts it left out (filed.quarantined)
 
     def take(record) -> None:
+        try:
+            take_one(record)
+        except Exception:
+            tries = _receive_count(record)
+            if tries >= quarantine.INBOUND_MAX_RECEIVES:  # SQS moves it to the dead-letter queue next
+                _dead_lettered(record, tries)
+            raise
+
+    def _dead_lettered(record, tries: int) -> None:
+        attributes = record.message_attributes
+        sender = attributes["sender"].string_value if "sender" in attributes else ""
+        try:
+            quarantine.dead_lettered(
+                container,
+                record.body.encode("utf-8"),
+                sender or record.attributes.message_group_id or "",
+                tries,
+                container.clock.now(),
+            )
+        except DependencyUnavailable:  # (the store may be what failed: the listing still shows it)
+            logger.warning("dead-lettered feed message not put in quarantine")
+
+    def take_one(record) -> None:
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
         logger.set_correlation_id(record.message_id)  # ties this record's log lines together
@@ -71,3 +95,10 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
     # What a queue or Step Functions refused earlier goes now (the schedule drains it too).
     outbox.drain_quietly(container, container.clock.now())
     return answer
+
+
+def _receive_count(record: Any) -> int:
+    try:
+        return int(record.attributes.approximate_receive_count)
+    except (TypeError, ValueError):
+        return 1

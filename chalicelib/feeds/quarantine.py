@@ -18,12 +18,13 @@ import base64
 import binascii
 import re
 import uuid
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
-from chalicelib.feeds.domain import PART_PREFIX, FeedMessage, FeedStatus
+from chalicelib.feeds.domain import PART_PREFIX, Envelope, FeedFormat, FeedMessage, FeedStatus
 from chalicelib.feeds.stores import FeedMessages, FeedSources
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -46,6 +47,65 @@ class QuarantinePorts(AuditPorts, Protocol):
 
     @property
     def clinical_inbound_queue(self) -> Queue: ...
+
+
+# A body on its last receive before the inbound dead-letter queue (maxReceiveCount in
+# infra/template.yaml; a test checks they agree) gets a quarantine entry of its own, keyed by the
+# body's SHA-256, so staff and admins see it waiting; the operator's redrive closes it.
+INBOUND_MAX_RECEIVES = 5
+DEAD_LETTER_PREFIX = "dead-letter|"
+
+
+class DeadLetterPorts(Protocol):
+    @property
+    def feed_messages(self) -> FeedMessages: ...
+
+
+def dead_lettered(ports: DeadLetterPorts, raw: bytes, sender_hint: str, tries: int, now: datetime) -> None:
+    """The entry of a body that failed its last try and goes to the dead-letter queue next: its
+    sender, type and control id where its first message is readable, and the reason in words.
+    Not replayable (its body may never have reached the archive): the redrive sends it again."""
+    from chalicelib.audit import service as audit
+    from chalicelib.audit.domain import Outcome
+    from chalicelib.feeds.envelope import read_messages
+    from chalicelib.feeds.service import FEED_INTAKE, sha256_hex
+
+    try:
+        readable = [m for m in read_messages(raw, sender_hint) if isinstance(m, Envelope)]
+    except Exception:  # a body intake cannot even split is listed all the same, by its hash
+        readable = []
+    first = readable[0] if readable else None
+    sha = sha256_hex(raw)
+    record = FeedMessage(
+        key=DEAD_LETTER_PREFIX + sha,
+        sha256=sha,
+        format=first.format if first else FeedFormat.UNKNOWN,
+        message_type=first.message_type if first else "",
+        sender=(first.sender if first else "") or sender_hint,
+        control_id=first.control_id if first else "",
+        status=FeedStatus.QUARANTINED,
+        reason=f"Waits on the dead-letter queue after {tries} failed tries; it is filed once the operator redrives it.",
+        archive_key="",
+        received_at=now,
+    )
+    event = audit.new_event(
+        actor=FEED_INTAKE,
+        action=Action.CREATE,
+        event_type="feed.message.dead_lettered",
+        outcome=Outcome.FAILURE,
+        resource_type="FeedMessage",
+        resource_id=record.key,
+        reason="dead_letter",
+        recorded_at=now,
+    )
+    ports.feed_messages.add(record, event)
+
+
+def redriven(ports: DeadLetterPorts, raw: bytes) -> bool:
+    """The body is back on the inbound queue: its dead-letter entry leaves the quarantine."""
+    from chalicelib.feeds.service import sha256_hex
+
+    return ports.feed_messages.move(DEAD_LETTER_PREFIX + sha256_hex(raw), FeedStatus.QUARANTINED, FeedStatus.DISMISSED)
 
 
 def quarantine_id(key: str) -> str:
@@ -93,7 +153,7 @@ def list_quarantined(
                 "format": m.format.value,
                 "reason": m.reason,
                 "received_at": iso(m.received_at),
-                "replayable": not m.key.startswith(("quarantine|", PART_PREFIX)),
+                "replayable": not m.key.startswith(("quarantine|", PART_PREFIX, DEAD_LETTER_PREFIX)),
             }
             for m in shown
         ],

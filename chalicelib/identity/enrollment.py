@@ -31,6 +31,7 @@ from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import DeliveryRecord
 from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
@@ -120,7 +121,7 @@ def _issue(
         ports,
         "invitation",
         email,
-        notification_id=f"invitation-{split.selector}",
+        notification_id=f"invitation-{split.selector}",  # invitation_email_id
         token=code,
         lifetime=lifetime_words(ports.settings.identity.invitation_lifetime_seconds),
     )
@@ -152,11 +153,15 @@ def list_for_patient(
     )
     epoch = int(now.timestamp())
     return {
-        "invitations": [
-            invitation_summary(r, epoch)
-            for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
-            if r.kind is RecordKind.INVITATION
-        ]
+        "invitations": invitation_summaries(
+            ports,
+            [
+                r
+                for r in ports.identity_records.owned_by(f"patient#{patient.patient_id}", limit=50)
+                if r.kind is RecordKind.INVITATION
+            ],
+            epoch,
+        )
     }
 
 
@@ -389,11 +394,26 @@ def send_email_verification(ports: EnrollmentPorts, account: Account, address: s
     notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)
 
 
-def invitation_summary(invitation: IdentityRecord, now_epoch: int) -> dict[str, Any]:
+def invitation_email_id(invitation: IdentityRecord) -> str:
+    """The notification id its email was queued under (its delivery record's key)."""
+    return f"invitation-{invitation.selector}"
+
+
+def invitation_summaries(ports: NotifyPorts, invitations: list[IdentityRecord], now_epoch: int) -> list[dict[str, Any]]:
+    """Each invitation as staff see it, with what became of its email."""
+    deliveries = ports.deliveries.many(invitation_email_id(r) for r in invitations)
+    return [invitation_summary(r, now_epoch, deliveries.get(invitation_email_id(r))) for r in invitations]
+
+
+def invitation_summary(
+    invitation: IdentityRecord, now_epoch: int, delivery: DeliveryRecord | None = None
+) -> dict[str, Any]:
     status = invitation.status
     if status == InvitationStatus.PENDING.value and invitation.expires_at <= now_epoch:
         status = "expired"
     return {
+        # null for an invitation older than delivery records
+        "email_delivery": delivery.as_json() if delivery else None,
         "invitation_id": invitation.selector,
         "status": status,
         "email": invitation.email,

@@ -14,7 +14,7 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict
 from chalicelib.identity.domain import RecordKind
-from chalicelib.identity.enrollment import invitation_summary
+from chalicelib.identity.enrollment import invitation_summaries
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
@@ -75,7 +75,7 @@ def portal_status(
             # Sign-in checks the account's own record (identity.sessions): say why it is refused.
             "closed_reason": "deceased" if patient.deceased and account.patient_id == patient.patient_id else None,
         },
-        "invitations": [invitation_summary(r, now_epoch) for r in invitations],
+        "invitations": invitation_summaries(ports, invitations, now_epoch),
         "email": patient.email or None,
         "pending_email": patient.pending_email or None,
         # Staff can only offer to move the account of a merged record if they can see it was merged.

@@ -17,6 +17,7 @@ from chalicelib.kernel.contract import (
     ResponseModel,
     WholeNumber,
 )
+from chalicelib.notifications.contract import EmailDelivery
 from chalicelib.patients.contract import AccountStatus
 
 # -- staff: invitations ---------------------------------------------------------------------------
@@ -46,6 +47,9 @@ class InvitationSummary(ResponseModel):
     created_at: datetime | None
     expires_at: datetime
     failed_attempts: int = Field(description="Wrong birth date or family name answers so far.")
+    email_delivery: EmailDelivery | None = Field(
+        description="What became of the invitation's email; null for invitations sent before the portal kept it."
+    )
 
 
 class InvitationsQuery(QueryModel):

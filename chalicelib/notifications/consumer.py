@@ -9,6 +9,11 @@ put twice, one email and at most one inbox item (the inbox write is itself condi
 so a retry after a failed email does not add a second). A record that is not a valid request
 fails; after maxReceiveCount it waits on the dead-letter queue, whose alarm tells the on-call
 engineer.
+
+Each outcome goes on the request's delivery record (deliveries.py) after the fact and never in
+the way: sent (or kept in the inbox only) once the send returned, failed with its reason when it
+raised, and dead_letter on the last receive the queue allows. A record that cannot be written is
+logged and skipped: the email stands sent, or the request stays on the queue, as it would anyway.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import wiring
 from chalicelib.errors import ValidationFailed
 from chalicelib.notifications import sealing, service
+from chalicelib.notifications.deliveries import NOTIFICATIONS_MAX_RECEIVES, DeliveryState, FailureReason, note
 from chalicelib.notifications.domain import NotificationRequest
 from chalicelib.observability import count, logger
 
@@ -75,9 +81,33 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             message = json.loads(record.body)
         except ValueError:
             raise ValidationFailed("A notification is a JSON object.") from None
-        # opened and checked before an idempotency key is taken: a request refused takes none
-        request = NotificationRequest.from_message(sealing.unseal(container.keys, message))
-        send_once(message=message, request=request)
+        notification_id, template = _names(message)
+        try:
+            # opened and checked before an idempotency key is taken: a request refused takes none
+            request = NotificationRequest.from_message(sealing.unseal(container.keys, message))
+            delivery = send_once(message=message, request=request)
+        except Exception as error:
+            if notification_id:
+                reason = failure_reason(error, _receive_count(record))
+                note(
+                    lambda: container.deliveries.failed(
+                        notification_id, template or "unknown", reason, container.clock.now()
+                    ),
+                    notification_id,
+                    DeliveryState.FAILED.value,
+                )
+            raise
+        # (a replay of a request sent before answers with that send's result: it stays sent once)
+        note(
+            lambda: container.deliveries.sent(
+                request.notification_id,
+                request.template,
+                container.clock.now(),
+                emailed=bool((delivery or {}).get("ses_message_id")),
+            ),
+            request.notification_id,
+            DeliveryState.SENT.value,
+        )
         if request.released_at and request.account_id:
             # Idempotency folds a later release of the same ten minutes into the notice already
             # sent: if the patient read that one before this release, it is unread again.
@@ -86,3 +116,31 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             )
 
     return process_partial_response(event=event, record_handler=take, processor=QueueBatch(), context=context)
+
+
+def _names(message: Any) -> tuple[str, str]:
+    """The request's notification id and template as queued (in clear: only its parameters are
+    sealed), or "" when the message is no request at all."""
+    if not isinstance(message, dict):
+        return "", ""
+    notification_id, template = message.get("notification_id"), message.get("template")
+    if not isinstance(notification_id, str) or not 0 < len(notification_id) <= 200:
+        return "", ""
+    return notification_id, template if isinstance(template, str) and len(template) <= 64 else ""
+
+
+def _receive_count(record: Any) -> int:
+    try:
+        return int(record.attributes.approximate_receive_count)
+    except (TypeError, ValueError):
+        return 1
+
+
+def failure_reason(error: BaseException, receive_count: int) -> FailureReason:
+    """Why a request is not sent, in a word of FailureReason: on the last receive SQS allows, it
+    waits on the dead-letter queue next (the record says so before it gets there)."""
+    if receive_count >= NOTIFICATIONS_MAX_RECEIVES:
+        return FailureReason.DEAD_LETTER
+    if isinstance(error, service.MailRefused):
+        return FailureReason.MAIL_REFUSED
+    return FailureReason.NOT_SENT

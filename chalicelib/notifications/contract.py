@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -31,3 +32,38 @@ class NotificationPage(ResponseModel):
 class MarkedAllRead(ResponseModel):
     marked: int
     unread_left: bool = Field(description="True when more remain unread: call again.")
+
+
+class EmailDelivery(ResponseModel):
+    """What became of an email the portal queued (never its address or content)."""
+
+    state: Literal["queued", "sent", "failed", "not_emailed"] = Field(
+        description="queued: waiting to be sent; sent: the mail service accepted it; failed: see `reason` "
+        "(a later success makes it sent); not_emailed: kept in the account's portal inbox only."
+    )
+    reason: Literal["mail_refused", "not_sent", "dead_letter"] | None = Field(
+        description="While failed: mail_refused (the mail service refused it; it is tried again), not_sent "
+        "(another fault; tried again), dead_letter (out of tries: it waits on the dead-letter queue until an "
+        "operator redrives it). Null otherwise."
+    )
+    updated_at: datetime
+    sent_at: datetime | None = Field(description="When the mail service first accepted it.")
+    failed_attempts: int = Field(description="Attempts that failed so far.")
+
+
+class DeadLetterKind(ResponseModel):
+    kind: str = Field(description="A notification's template (invitation, sign_in_code, ...).")
+    count: int
+
+
+class DeadLetterQueue(ResponseModel):
+    queue: Literal["notifications", "inbound", "outbound"] = Field(
+        description="Whose dead-letter queue (the acknowledgements' is listed by the operator's command only)."
+    )
+    waiting: int = Field(description="Messages on the queue's dead-letter queue (SQS's approximate count).")
+    kinds: list[DeadLetterKind] = Field(description="notifications only: how many of each kind; empty otherwise.")
+
+
+class DeadLetters(ResponseModel):
+    queues: list[DeadLetterQueue]
+    redrive_command: str = Field(description="What the operator runs, once the cause is fixed, to send them back.")

@@ -8,9 +8,17 @@ from chalicelib import wiring
 from chalicelib.http.caller import origin_of, signed_in_caller
 from chalicelib.http.routing import Access, route
 from chalicelib.notifications import inbox
-from chalicelib.notifications.contract import InboxPageQuery, MarkedAllRead, Notification, NotificationPage
+from chalicelib.notifications.contract import (
+    DeadLetters,
+    InboxPageQuery,
+    MarkedAllRead,
+    Notification,
+    NotificationPage,
+)
 
 notification_routes = Blueprint(__name__)
+# What the operator runs (docs/runbooks.md); "make redrive" on the local stack.
+REDRIVE_COMMAND = "python -m infra.admin redrive --stack <stack> --queue all"
 
 
 def _caller():
@@ -52,3 +60,35 @@ def mark_all_read():
 def mark_read(notification_id: str):
     """Mark one notification read."""
     return inbox.mark_read(wiring.container(), _caller(), notification_id, wiring.container().clock.now())
+
+
+@route(
+    notification_routes,
+    "/v1/admin/dead-letters",
+    access=Access.ADMIN,
+    responses={200: DeadLetters},
+)
+def dead_letter_counts():
+    """How many messages wait on each dead-letter queue of the deployment (and which kinds of
+    notification), in counts only: no address, body or patient. An operator moves them back with
+    `redrive_command` once the cause is fixed."""
+    from chalicelib.adapters import dead_letters
+    from chalicelib.audit.domain import Action
+    from chalicelib.audit.trail import caller_actor, write_audit
+
+    container = wiring.container()
+    request = notification_routes.current_request
+    # (not the acknowledgements' queue: it is the senders' to read, and the API's role never reaches it)
+    queues = dead_letters.counts(container.client("sqs"), container.settings, ["notifications", "inbound", "outbound"])
+    write_audit(container, origin_of(request), caller_actor(_caller()), "dead_letters.read", action=Action.READ)
+    return {
+        "queues": [
+            {
+                "queue": q.queue,
+                "waiting": q.waiting,
+                "kinds": [{"kind": kind, "count": n} for kind, n in sorted(q.kinds.items())],
+            }
+            for q in queues
+        ],
+        "redrive_command": REDRIVE_COMMAND,
+    }

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from chalicelib.accounts.domain import AccountStatus
 from chalicelib.accounts.stores import Directory
+from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.ports import Mailer
 from chalicelib.notifications.domain import TEMPLATES, InboxItem, NotificationRequest, fill
 from chalicelib.notifications.stores import Inbox
@@ -54,10 +55,17 @@ def render(request: NotificationRequest, public_base_url: str) -> tuple[str, str
     return template.subject, text, body
 
 
+class MailRefused(DependencyUnavailable):
+    """The mail service refused the email (its delivery record says so, in those words)."""
+
+
 def send(request: NotificationRequest, *, mailer: Mailer, public_base_url: str, to_address: str = "") -> str:
     """Email the request to ``to_address``, or else to the request's own address."""
     subject, text, body = render(request, public_base_url)
-    return mailer.send(to_address or request.to_address, subject, text, body)
+    try:
+        return mailer.send(to_address or request.to_address, subject, text, body)
+    except DependencyUnavailable as error:
+        raise MailRefused(error.message) from error
 
 
 @dataclass(frozen=True)

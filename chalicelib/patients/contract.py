@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from chalicelib.kernel.contract import Day, Email, PersonName, RequestModel, ResponseModel, blank_is_absent
+from chalicelib.notifications.contract import EmailDelivery
 
 # patients.domain.SEXES, PortalStatus and identity.portal_access.PORTAL_ACTIONS (held together by
 # tests/unit/test_records_contract.py)
@@ -157,6 +158,9 @@ class PortalInvitation(ResponseModel):
     created_at: datetime | None
     expires_at: datetime
     failed_attempts: int
+    email_delivery: EmailDelivery | None = Field(
+        description="What became of the invitation's email; null for invitations sent before the portal kept it."
+    )
 
 
 class PatientPortal(ResponseModel):

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.clock import iso
-from chalicelib.notifications.requests import NotifyPorts
+from chalicelib.notifications.requests import NotifyPorts, queued_delivery
 from chalicelib.observability import count, logger
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.records.domain import StoredResult
@@ -79,6 +79,7 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
     notice = waiting_notice(patient, now, critical)
     if notice is not None:
         ports.notifications_queue.send(notice)
+        queued_delivery(ports, notice["notification_id"], notice["template"])
 
 
 def timer_id(stored: StoredResult) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.notifications.requests import queued_delivery
 from chalicelib.observability import logger
 from chalicelib.patients.stores import Patients
 from chalicelib.records.outbox import NOTICE, TIMER, OutboxEntry
@@ -45,6 +46,7 @@ def send_now(ports: OutboxPorts, entry: OutboxEntry, now: datetime) -> bool:
     try:
         if entry.kind == NOTICE:
             ports.notifications_queue.send(entry.payload)
+            queued_delivery(ports, entry.payload["notification_id"], entry.payload["template"])
         elif entry.kind == TIMER:
             _start(ports, entry, now)
         ports.outbox.done(entry)

@@ -225,11 +225,20 @@ def test_each_function_reaches_only_what_it_uses():
         "ForAllValues:StringEquals": {"dynamodb:Attributes": ["account_id", "connections", "version"]}
     }
     assert all("Condition" in s for s in feed_accounts if s["Action"] != "dynamodb:GetItem")
-    # It ends a deceased patient's sessions: it deletes session records and nothing else there.
+    # It ends a deceased patient's sessions: it deletes session records and nothing else there; and
+    # it writes the delivery records of the notices it queues, nothing else.
     feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
-    assert sorted(repr(s["Action"]) for s in feed_identity) == ["'dynamodb:DeleteItem'", "'dynamodb:Query'"]
+    assert sorted(repr(s["Action"]) for s in feed_identity) == [
+        "'dynamodb:DeleteItem'",
+        "'dynamodb:Query'",
+        "'dynamodb:UpdateItem'",
+    ]
     [delete] = [s for s in feed_identity if s["Action"] == "dynamodb:DeleteItem"]
     assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
+    for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
+        [records] = [s for s in statements(policy) if s.get("Sid") == "DeliveryRecords"]
+        assert records["Action"] == "dynamodb:UpdateItem"
+        assert records["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["delivery#*"]}}
     feed_audit = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "AuditEventsTable")]
     assert [s["Action"] for s in feed_audit] == ["dynamodb:PutItem"]  # it writes the trail, never reads it
     notifications = repr(statements("NotificationsPolicy"))
@@ -241,13 +250,14 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
-    # The API reads a staff page's accounts, and the patients born on a searched day, with one
-    # BatchGetItem each (moto grants whatever it is asked, so only this says it is allowed): on
-    # those two tables and nowhere else.
+    # The API reads a staff page's accounts, the patients born on a searched day, and a patient's
+    # invitations' delivery records with one BatchGetItem each (moto grants whatever it is asked,
+    # so only this says it is allowed): on those three tables and nowhere else.
     batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
     assert [s["Resource"] for s in batch_gets] == [
         {"Fn::GetAtt": ["AccountsTable", "Arn"]},
         {"Fn::GetAtt": ["PatientsTable", "Arn"]},
+        {"Fn::GetAtt": ["IdentityTable", "Arn"]},
     ]
 
 
@@ -487,3 +497,14 @@ def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drain
                     policy_id,
                     statement["Sid"],
                 )
+
+
+def test_notifications_and_feed_bodies_are_marked_dead_lettered_on_the_last_try_their_queue_allows():
+    from chalicelib.feeds.quarantine import INBOUND_MAX_RECEIVES
+    from chalicelib.notifications.deliveries import NOTIFICATIONS_MAX_RECEIVES
+
+    resources = load_template()["Resources"]
+    notifications = resources["NotificationsQueue"]["Properties"]
+    assert notifications["RedrivePolicy"]["maxReceiveCount"] == NOTIFICATIONS_MAX_RECEIVES
+    inbound = resources["ClinicalInboundQueue"]["Properties"]
+    assert inbound["RedrivePolicy"]["maxReceiveCount"] == INBOUND_MAX_RECEIVES

@@ -38,6 +38,7 @@ export const adminNav: NavItem[] = [
   { to: "/admin/release-policy", label: "admin.nav.releasePolicy" },
   { to: "/admin/terms", label: "admin.nav.terms" },
   { to: "/admin/organization", label: "admin.nav.organization" },
+  { to: "/admin/dead-letters", label: "admin.nav.deadLetters" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

@@ -10,5 +10,6 @@ export const adminRoutes = (
     {at("/admin/release-policy", "ReleasePolicy")}
     {at("/admin/terms", "Terms")}
     {at("/admin/organization", "Organization")}
+    {at("/admin/dead-letters", "DeadLetters")}
   </>
 );

@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many messages wait on each dead-letter queue of the deployment (and which kinds of
+         * @description notification), in counts only: no address, body or patient. An operator moves them back with `redrive_command` once the cause is fixed. Who may call it: admins.
+         */
+        get: operations["get_admin_dead_letters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/feed-sources": {
         parameters: {
             query?: never;
@@ -2159,6 +2179,45 @@ export interface components {
              */
             email_confirmed: true;
         };
+        /** DeadLetterKind */
+        DeadLetterKind: {
+            /** Count */
+            count: number;
+            /**
+             * Kind
+             * @description A notification's template (invitation, sign_in_code, ...).
+             */
+            kind: string;
+        };
+        /** DeadLetterQueue */
+        DeadLetterQueue: {
+            /**
+             * Kinds
+             * @description notifications only: how many of each kind; empty otherwise.
+             */
+            kinds: components["schemas"]["DeadLetterKind"][];
+            /**
+             * Queue
+             * @description Whose dead-letter queue (the acknowledgements' is listed by the operator's command only).
+             * @enum {string}
+             */
+            queue: "notifications" | "inbound" | "outbound";
+            /**
+             * Waiting
+             * @description Messages on the queue's dead-letter queue (SQS's approximate count).
+             */
+            waiting: number;
+        };
+        /** DeadLetters */
+        DeadLetters: {
+            /** Queues */
+            queues: components["schemas"]["DeadLetterQueue"][];
+            /**
+             * Redrive Command
+             * @description What the operator runs, once the cause is fixed, to send them back.
+             */
+            redrive_command: string;
+        };
         /** DeclaredAuthority */
         DeclaredAuthority: {
             /** Authority */
@@ -2499,6 +2558,38 @@ export interface components {
              * @description New recovery codes when turning on the first second factor (shown once); otherwise null.
              */
             recovery_codes: string[] | null;
+        };
+        /**
+         * EmailDelivery
+         * @description What became of an email the portal queued (never its address or content).
+         */
+        EmailDelivery: {
+            /**
+             * Failed Attempts
+             * @description Attempts that failed so far.
+             */
+            failed_attempts: number;
+            /**
+             * Reason
+             * @description While failed: mail_refused (the mail service refused it; it is tried again), not_sent (another fault; tried again), dead_letter (out of tries: it waits on the dead-letter queue until an operator redrives it). Null otherwise.
+             */
+            reason: ("mail_refused" | "not_sent" | "dead_letter") | null;
+            /**
+             * Sent At
+             * @description When the mail service first accepted it.
+             */
+            sent_at: string | null;
+            /**
+             * State
+             * @description queued: waiting to be sent; sent: the mail service accepted it; failed: see `reason` (a later success makes it sent); not_emailed: kept in the account's portal inbox only.
+             * @enum {string}
+             */
+            state: "queued" | "sent" | "failed" | "not_emailed";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** EmailVerification */
         EmailVerification: {
@@ -2911,6 +3002,8 @@ export interface components {
             created_at: string | null;
             /** Email */
             email: string;
+            /** @description What became of the invitation's email; null for invitations sent before the portal kept it. */
+            email_delivery: components["schemas"]["EmailDelivery"] | null;
             /**
              * Expires At
              * Format: date-time
@@ -3685,6 +3778,8 @@ export interface components {
             created_at: string | null;
             /** Email */
             email: string;
+            /** @description What became of the invitation's email; null for invitations sent before the portal kept it. */
+            email_delivery: components["schemas"]["EmailDelivery"] | null;
             /**
              * Expires At
              * Format: date-time
@@ -5648,6 +5743,80 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_dead_letters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetters"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { StaffPage } from "./StaffPage";
 import { act } from "./act";
 import { ContactEmail } from "./ContactEmail";
+import { EmailDelivery } from "./EmailDelivery";
 import { patientName } from "./format";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 import { ReleaseChoices } from "./ReleaseChoices";
@@ -342,6 +343,7 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
               <th scope="col">{t("staff.invite.sent")}</th>
               <th scope="col">{t("staff.invite.email")}</th>
               <th scope="col">{t("staff.invite.status")}</th>
+              <th scope="col">{t("staff.delivery.title")}</th>
               <th scope="col">{t("staff.invite.expires")}</th>
               <th scope="col">{t("staff.invite.wrongAnswers")}</th>
               <th scope="col">{t("staff.actions")}</th>
@@ -355,6 +357,9 @@ function Invitations({ token, patientId, portal }: { token: string; patientId: s
                 </th>
                 <td data-label={t("staff.invite.email")}>{invitation.email}</td>
                 <td data-label={t("staff.invite.status")}>{t(`staff.invitationStatus.${invitation.status}`)}</td>
+                <td data-label={t("staff.delivery.title")}>
+                  <EmailDelivery delivery={invitation.email_delivery} />
+                </td>
                 <td data-label={t("staff.invite.expires")}>{momentText(invitation.expires_at, i18n.language)}</td>
                 <td data-label={t("staff.invite.wrongAnswers")}>{invitation.failed_attempts}</td>
                 <td data-label={t("staff.actions")}>

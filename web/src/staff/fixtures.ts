@@ -27,6 +27,13 @@ export const pendingInvitation: Schemas["PortalInvitation"] = {
   created_at: "2026-11-20T10:00:00Z",
   expires_at: "2026-11-27T10:00:00Z",
   failed_attempts: 1,
+  email_delivery: {
+    state: "sent",
+    reason: null,
+    updated_at: "2026-11-20T10:00:05Z",
+    sent_at: "2026-11-20T10:00:05Z",
+    failed_attempts: 0,
+  },
 };
 
 export const activeAccount: Schemas["PortalAccount"] = {
