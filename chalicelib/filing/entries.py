@@ -65,7 +65,8 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
     # (whatever the outcome: a resend that only adds the filler id changes nothing shown, and
     # the next message may name the appointment by that id alone)
     if keys:
-        entry_ids.remember(delivery, outcome[1], [*keys, legacy])
+        # A visit claims its legacy name too: documents name their visit by the bare number.
+        entry_ids.remember(delivery, outcome[1], [*keys, legacy] if entry.kind == "visit" else keys)
     return outcome
 
 

@@ -12,7 +12,7 @@ namespace as the sender's own. An id sent without an issuer is the sender's own:
 that both number their visits from 1 never share one.
 
 Entries filed before ids had issuers keep their key (``legacy_key``): it is looked up last, and
-the new keys become its aliases, so nothing filed earlier is split or copied. A new entry claims
+the new keys become its aliases, so nothing filed earlier is split or copied. A new visit claims
 its legacy key as an alias too (the first to claim it keeps it), so a document that names its
 visit by the bare number, as documents always did, still finds that visit.
 """
@@ -30,8 +30,9 @@ from chalicelib.records.domain import SentIdentifier, StoredResult
 # What a key's scope starts with when an authority issued the id (else the scope is the sender,
 # whose name never starts so: senders are "<application>|<facility>").
 AUTHORITY_SCOPE = "authority:"
-# Ids of one entry of different roles are kept apart: a placer's 100 is not the filler's 100.
-_ROLE_TAG = {"PLAC": "placer:"}
+# Ids of different roles are kept apart: a placer's 100 is not the filler's 100. (Neither is the
+# legacy key of either, "appointment@100", which named both: see ``record_id``.)
+_ROLE_TAG = {"PLAC": "placer:", "FILL": "filler:"}
 
 
 @dataclass(frozen=True)

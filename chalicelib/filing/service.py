@@ -318,11 +318,11 @@ def _stopped(reason: str, failed: ClinicalMessage, filed: list[ClinicalMessage],
     where = str(failed.extra.get("part") or "a patient")
     if not filed and not items_filed:
         return f"{where}: {reason} Nothing of the message was filed."
-    named = [f"{m.extra.get('part') or 'a patient'} ({_counted(m)})" for m in filed[:_PATIENTS_NAMED]]
+    named = [f"for {m.extra.get('part') or 'a patient'}, {_counted(m)}" for m in filed[:_PATIENTS_NAMED]]
     if len(filed) > _PATIENTS_NAMED:
-        named.append(f"{len(filed) - _PATIENTS_NAMED} more patients")
+        named.append(f"for {len(filed) - _PATIENTS_NAMED} more patients, what the document holds about them")
     if items_filed:
-        named.append(f"{where} itself ({items_filed} of its {len(failed.entries) + len(failed.results)} items)")
+        named.append(f"for {where} itself, {items_filed} of its {len(failed.entries) + len(failed.results)} items")
     return (
         f"{where}: {reason} Filed before it stopped, and kept: {'; '.join(named)}. Nothing after it was "
         "filed; the corrected message sent again files the rest and leaves what was filed as it is."
