@@ -27,9 +27,9 @@ from chalicelib.filing.filers import Delivery
 from chalicelib.filing.matching import claimed
 from chalicelib.records.domain import SentIdentifier, StoredResult
 
-# What a key's scope starts with when an authority issued the id (else the scope is the sender,
-# whose name never starts so: senders are "<application>|<facility>").
-AUTHORITY_SCOPE = "authority:"
+# What a key's scope starts with when an authority issued the id, else the scope is the sender:
+# a control character, which intake never lets into a sender's name, so no sender is an authority.
+AUTHORITY_SCOPE = "\x1eauthority:"
 # Ids of different roles are kept apart: a placer's 100 is not the filler's 100. (Neither is the
 # legacy key of either, "appointment@100", which named both: see ``record_id``.)
 _ROLE_TAG = {"PLAC": "placer:", "FILL": "filler:"}
