@@ -317,6 +317,44 @@ class DynamoRecords(DynamoFeedSources):
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
 
+    # -- other names of a record (filing/entry_ids.py) ----------------------------------------------
+    def alias(self, patient_id: str, kind: str, alias_id: str) -> str:
+        try:
+            item = RecordModel.get(patient_id, _alias_key(kind, alias_id), consistent_read=True)
+        except RecordModel.DoesNotExist:
+            return ""
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return item.record_id
+
+    def add_alias(self, record: StoredResult, alias_id: str) -> None:
+        # A whole RecordModel, so whatever reads a patient's items (a merge's copy) reads it too;
+        # with no list key and no current_record_id, no index and no list ever shows it.
+        item = RecordModel(
+            patient_id=record.patient_id,
+            record_key=_alias_key(record.kind, alias_id),
+            kind="alias",
+            record_id=record.result_id,
+            version=0,
+            category="alias",
+            status="alias",
+            content_sha256="",
+            content={},
+            organization_id=record.organization_id,
+            source=record.source,
+            filed_at=record.filed_at,
+            release_at=record.filed_at,
+        )
+        try:
+            item.save(condition=RecordModel.record_key.does_not_exist())
+        except PutError as error:
+            if not conditional_failure(error):
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def _alias_key(kind: str, alias_id: str) -> str:
+    return f"alias#{kind}#{alias_id}"
+
 
 def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     # Only current, not withdrawn versions are in the list indexes (sparse): a page's Query then

@@ -17,11 +17,14 @@ from chalicelib.release.policy import HELD_UNTIL, policy_exception
 from chalicelib.timers import service as timers
 
 
-def retime_summaries(ports: NoticePorts, patient: Patient, visit: StoredResult, time_zone: str, now: datetime) -> int:
+def retime_summaries(
+    ports: NoticePorts, patient: Patient, visit: StoredResult, time_zone: str, now: datetime, also: str = ""
+) -> int:
     """The patient's waiting discharge summaries of this visit that were filed before it ended,
     re-timed to the policy's delay from the discharge (``time_zone``: the organization's, for an
     end sent without an offset). Only a policy's delay moves: a staff hold stays held. Returns
-    how many moved."""
+    how many moved. ``also``: another id the summaries may wait on it by (a visit number's
+    legacy name, filing/entry_ids.awaited_visit)."""
     ended = instant(with_offset(str(visit.content.get("ended_at") or ""), time_zone))
     if ended is None or visit.withdrawn:
         return 0
@@ -30,7 +33,11 @@ def retime_summaries(ports: NoticePorts, patient: Patient, visit: StoredResult, 
     moved = 0
     for waiting in ports.records.upcoming(patient.patient_id, now):
         awaits = waiting.content.get("awaits_discharge")
-        if waiting.kind != "document" or not isinstance(awaits, dict) or awaits.get("visit") != visit.result_id:
+        if (
+            waiting.kind != "document"
+            or not isinstance(awaits, dict)
+            or awaits.get("visit") not in (visit.result_id, also or visit.result_id)
+        ):
             continue
         if waiting.release_at >= HELD_UNTIL or policy_exception(waiting.held_reason) is None:
             continue

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.errors import Conflict
-from chalicelib.filing.entries import visit_sender
+from chalicelib.filing import entry_ids
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, instant, media_type
 from chalicelib.kernel.keys import timed_key
@@ -258,7 +258,10 @@ def _release_anchor(delivery: Delivery, patient: Patient, report: ResultReport, 
     discharged = instant(report.discharged_at)
     visit_id = ""
     if discharged is None and report.visit_id:
-        visit_id = delivery.record_id(visit_sender(delivery.sender, report.visit_id), report.visit_id)
+        # The visit as the ADT filed it (filing/entry_ids.py), else the id it will be filed under.
+        keys = entry_ids.entry_keys(delivery.source, delivery.sender, "visit", report.visit_ids)
+        legacy = entry_ids.legacy_key(delivery.sender, report.visit_id)
+        visit_id = entry_ids.awaited_visit(delivery, patient.patient_id, keys, legacy)
         visit = delivery.ports.records.current(patient.patient_id, visit_id, kind="visit")
         # (a visit filed before times were read in the organization's zone has none on its end)
         ended = with_offset(str(visit.content.get("ended_at") or ""), delivery.time_zone) if visit else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.filing import entry_ids
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, instant, older
 from chalicelib.kernel.keys import timed_key
@@ -24,7 +25,9 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
     (nothing about them waits for a clinician), versioned as results are, listed by when it
     happened (an appointment moved to another day moves in the list)."""
     source, now, message_key = delivery.source, delivery.now, delivery.message_key
-    rid = delivery.record_id(visit_sender(delivery.sender, entry.source_id), entry.source_id)
+    keys = entry_ids.entry_keys(source, delivery.sender, entry.kind, entry.ids)
+    legacy = entry_ids.legacy_key(delivery.sender, entry.source_id)
+    rid = entry_ids.record_id(delivery, patient.patient_id, entry.kind, keys, legacy, writing=True)
     digest = content_hash({"content": entry.content, "withdrawn": entry.withdrawn})
 
     def next_version(current: StoredResult | None) -> StoredResult | None:
@@ -58,13 +61,13 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
             listed_at=(timed_key(occurred, rid) if occurred else current.listed_at if current else timed_key(now, rid)),
         )
 
-    return file_version(delivery.ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
-
-
-def visit_sender(sender: str, visit_id: str) -> str:
-    """HL7 visit numbers (PV1-19) are the organization's: its ADT and its transcription system
-    name one visit alike, so they are kept per organization. FHIR Encounter ids are the sender's."""
-    return "" if visit_id.startswith("visit@") else sender
+    outcome = file_version(delivery.ports, patient.patient_id, rid, entry.kind, digest, message_key, next_version)
+    # (whatever the outcome: a resend that only adds the filler id changes nothing shown, and
+    # the next message may name the appointment by that id alone)
+    if keys:
+        # A visit claims its legacy name too: documents name their visit by the bare number.
+        entry_ids.remember(delivery, outcome[1], [*keys, legacy] if entry.kind == "visit" else keys)
+    return outcome
 
 
 def _visit_update(before: dict[str, Any], after: dict[str, Any], reopens: bool) -> dict[str, Any]:

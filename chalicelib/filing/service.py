@@ -8,7 +8,7 @@ failure further on left undone is done then (see the "refiled" outcome).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -18,7 +18,7 @@ from chalicelib.audit.domain import SYSTEM_ACTOR, Action
 from chalicelib.audit.trail import AuditPorts, write_audit
 from chalicelib.feeds.domain import Envelope, FeedFormat, QuarantinedPart
 from chalicelib.feeds.stores import FeedMessages, FeedSources
-from chalicelib.filing import documents, entries, results  # noqa: F401  (each registers its filer)
+from chalicelib.filing import documents, entries, entry_ids, results  # noqa: F401  (each registers its filer)
 from chalicelib.filing.aftereffects import AftereffectsPorts, call_the_patient, withdraw_everywhere
 from chalicelib.filing.categories import mapped
 from chalicelib.filing.connections import ConnectionPorts, activate_waiting
@@ -92,7 +92,15 @@ def read(envelope: Envelope) -> tuple[list[ClinicalMessage], list[QuarantinedPar
         document = json.loads(envelope.text, parse_float=Decimal)
     except ValueError:
         raise Unreadable("The FHIR document is not JSON.") from None
-    parts = read_fhir_parts(document)
+    try:
+        parts = read_fhir_parts(document)
+    except PossibleMismatch:
+        raise
+    except Unreadable as error:
+        if _patients_in(document) > 1:
+            # (staff reading the quarantine of a many-patient document ask first what went in)
+            raise Unreadable(f"{error} Nothing of the message was filed.") from error
+        raise
     set_aside = [QuarantinedPart(f"entry[{p.position}]", p.where, p.reason) for p in parts.set_aside]
     return parts.messages, set_aside, parts.independent
 
@@ -145,6 +153,16 @@ def file_message(
     return replace(filed, quarantined=_capped(left_out))
 
 
+def _patients_in(document: Any) -> int:
+    """How many Patient entries a Bundle holds (0 for anything else)."""
+    if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
+        return 0
+    return sum(
+        isinstance(e, dict) and isinstance(e.get("resource"), dict) and e["resource"].get("resourceType") == "Patient"
+        for e in document["entry"]
+    )
+
+
 _PARTS_KEPT = 50  # quarantine records one Bundle may add: the rest are summed up in the last
 
 
@@ -166,7 +184,44 @@ def _sum(one: Filed, other: Filed) -> Filed:
 
 
 def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, messages: list[ClinicalMessage]) -> Filed:
-    """Every patient of ``messages`` matched, and every item filed under them, in order."""
+    """Every patient of ``messages`` matched, and every item filed under them, in order. When one
+    of several patients cannot be, those filed before it stay filed (a resend refiles them
+    unchanged) and the quarantine record says which, so staff know what of the document went in."""
+    progress = _Progress()
+    try:
+        return _file_in_order(ports, envelope, delivery, messages, progress)
+    except PossibleMismatch:
+        raise  # held for staff whole: their decision refiles the message
+    except Unreadable as error:
+        if len(messages) > 1 and progress.at is not None:
+            raise Unreadable(_stopped(str(error), progress.at, progress.filed, progress.items)) from error
+        raise
+
+
+@dataclass
+class _Progress:
+    """How far filing a message went: the patients filed whole, the one being filed, its items filed."""
+
+    filed: list[ClinicalMessage] = field(default_factory=list)
+    at: ClinicalMessage | None = None
+    items: int = 0
+
+    def start(self, message: ClinicalMessage) -> None:
+        self.at, self.items = message, 0
+
+    def finish(self) -> None:
+        if self.at is not None:
+            self.filed.append(self.at)
+        self.at = None
+
+
+def _file_in_order(
+    ports: MessageFilingPorts,
+    envelope: Envelope,
+    delivery: Delivery,
+    messages: list[ClinicalMessage],
+    progress: _Progress,
+) -> Filed:
     source, now, message_key = delivery.source, delivery.now, delivery.message_key
     patients: list[str] = []
     new = changed = entries_changed = stale = 0
@@ -178,6 +233,7 @@ def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, mes
         return Decision.decode(record.decision) if record is not None and record.decision else None
 
     for message in messages:
+        progress.start(message)
         patient = match(ports, source, envelope.sender, message.patient, now, decided)
         # An account that added this record before it said who it describes may open it now.
         patient = activate_waiting(ports, patient, Origin(correlation_id=message_key), now)
@@ -189,15 +245,18 @@ def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, mes
         filed_here = 0
         for entry in message.entries:
             outcome, filed = FILERS["entry"](delivery, patient, entry)
+            progress.items += 1
             if entry.kind == "visit" and outcome in ("new", "changed", "refiled"):
                 # a discharge summary filed before this discharge now counts from it
-                retime_summaries(ports, patient, filed, delivery.time_zone, now)
+                also = entry_ids.legacy_name(delivery, filed, entry.source_id) if entry.ids else ""
+                retime_summaries(ports, patient, filed, delivery.time_zone, now, also)
             filed_here += outcome in ("new", "changed")
             entries_changed += outcome in ("new", "changed")
             stale += outcome == "stale"
         for report in message.results:
             kind = "document" if message.kind == "document" or report.is_document else "result"
             outcome, stored = FILERS[kind](delivery, patient, report)
+            progress.items += 1
             new += outcome == "new"
             changed += outcome == "changed"
             stale += outcome == "stale"
@@ -233,6 +292,7 @@ def _file(ports: MessageFilingPorts, envelope: Envelope, delivery: Delivery, mes
             )
         if released_now:
             tell(ports, patient, now, critical_now)
+        progress.finish()
     return Filed(tuple(patients), new, changed, tuple(critical), entries_changed, stale)
 
 
@@ -246,3 +306,33 @@ def describe(filed: Filed) -> dict[str, Any]:
         "stale": filed.stale,
         "quarantined_parts": len(filed.quarantined),
     }
+
+
+_PATIENTS_NAMED = 20  # in a stop's reason: the rest are counted
+
+
+def _stopped(reason: str, failed: ClinicalMessage, filed: list[ClinicalMessage], items_filed: int) -> str:
+    """Why a document of several patients stopped at ``failed``, and what of it was filed before:
+    each patient by its place in the document, with the resources filed under it by type and
+    count (never a value)."""
+    where = str(failed.extra.get("part") or "a patient")
+    if not filed and not items_filed:
+        return f"{where}: {reason} Nothing of the message was filed."
+    named = [f"for {m.extra.get('part') or 'a patient'}, {_counted(m)}" for m in filed[:_PATIENTS_NAMED]]
+    if len(filed) > _PATIENTS_NAMED:
+        named.append(f"for {len(filed) - _PATIENTS_NAMED} more patients, what the document holds about them")
+    if items_filed:
+        named.append(f"for {where} itself, {items_filed} of its {len(failed.entries) + len(failed.results)} items")
+    return (
+        f"{where}: {reason} Filed before it stopped, and kept: {'; '.join(named)}. Nothing after it was "
+        "filed; the corrected message sent again files the rest and leaves what was filed as it is."
+    )
+
+
+def _counted(message: ClinicalMessage) -> str:
+    """The resources a patient's part holds, by type ("Patient 1, Observation 3"): the FHIR
+    reader counts them; otherwise the items, in the portal's words."""
+    resources = message.extra.get("resources")
+    if isinstance(resources, dict) and resources:
+        return ", ".join(f"{name} {count}" for name, count in sorted(resources.items()))
+    return f"{len(message.results)} results or documents, {len(message.entries)} other entries"

@@ -155,6 +155,8 @@ class ResultReport:
     notes: tuple[str, ...] = ()
     is_document: bool = False  # a document (MDM, FHIR DocumentReference): filed to the documents store
     visit_id: str = ""  # the sender's id of the visit it belongs to (PV1-19, Encounter): discharge timing
+    # That visit's number with who assigned it (PV1-19's CX.4), as ClinicalEntry.ids: the visit is found by it.
+    visit_ids: tuple[SentIdentifier, ...] = ()
     discharged_at: str = ""  # when the message itself says when that visit ended
     # A document's place among the sender's others (filing.documents decides what the patient sees):
     relation: str = ""  # "appends" (an addendum to parent_id), "replaces" (a new version of it), ""
@@ -196,6 +198,10 @@ class ClinicalEntry:
     withdrawn: bool = False
     as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated): an older message never wins
     reopens: bool = False  # a visit taken back a step on purpose (A13 cancels a discharge, A12 a transfer)
+    # The sender's ids of it with who assigned each, the steadiest first (an appointment's filler
+    # id, then its placer id; a visit number with its assigning authority): filing keys the entry
+    # by the first and finds it by any (filing/entry_ids.py). None: it is kept by ``source_id``.
+    ids: tuple[SentIdentifier, ...] = ()
 
 
 # The assigning authority under which a sender's own FHIR Patient ids are claimed, so that a later

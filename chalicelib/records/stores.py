@@ -71,6 +71,16 @@ class Records(Protocol):
         """Take a record off a patient's lists (kept, never deleted)."""
         ...
 
+    def alias(self, patient_id: str, kind: str, alias_id: str) -> str:
+        """The id of the patient's record of this kind that ``alias_id`` is another name of, else ""."""
+        ...
+
+    def add_alias(self, record: StoredResult, alias_id: str) -> None:
+        """Remember ``alias_id`` as another name of ``record`` (its patient's, of its kind), unless
+        that name is taken already: the first record to claim a name keeps it. Never listed; a
+        merge copies it with the rest of the record."""
+        ...
+
 
 class RecordReadPorts(AccessPorts, Protocol):
     """A patient's records, read through the caller's scope (chalicelib.access) and audited."""

@@ -259,6 +259,17 @@ class FakeRecords:
                 result=dataclasses.replace(row.result, status=WITHDRAWN, listed_at=""),
             )
 
+    def alias(self, patient_id: str, kind: str, alias_id: str) -> str:
+        row = self.rows.get((patient_id, f"alias#{kind}#{alias_id}"))
+        return row.result.result_id if row else ""
+
+    def add_alias(self, record: StoredResult, alias_id: str) -> None:
+        # (a row no list shows, as DynamoRecords writes it: a merge copies it like the others)
+        self.rows.setdefault(
+            (record.patient_id, f"alias#{record.kind}#{alias_id}"),
+            _Row(result=dataclasses.replace(record, kind="alias", listed_at="", release_timer="")),
+        )
+
     def copy_records(self, from_patient: str, to_patient: str, limit: int = COPY_AT_ONCE) -> int:
         copied = 0
         for (pid, record_key), row in sorted(self.rows.items()):

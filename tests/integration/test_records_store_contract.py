@@ -413,6 +413,28 @@ class TestWithdrawAndMerge:
         assert records.copy_records(JOHN, JANE, limit=2) == 0
 
 
+class TestAliases:
+    def test_an_alias_names_its_record_first_come_and_is_never_listed_but_follows_a_merge(self, records):
+        # GIVEN an appointment of John's, named also by another id
+        appointment = version(1, patient=JOHN, kind="appointment", category="appointment", filed=1)
+        file(records, appointment)
+        records.add_alias(appointment, rid(9))
+        # a second record claiming the same name later does not take it
+        records.add_alias(version(2, patient=JOHN, kind="appointment", category="appointment"), rid(9))
+
+        assert records.alias(JOHN, "appointment", rid(9)) == rid(1)
+        assert records.alias(JOHN, "visit", rid(9)) == ""  # an alias is of one kind
+        assert records.alias(JANE, "appointment", rid(9)) == ""  # and of one patient
+        assert records.current(JOHN, rid(9), kind="appointment") is None
+        assert ids(records.page(JOHN, "appointment", NOW, 10)[0]) == [1]
+        assert records.locate(rid(9)) == []
+
+        # WHEN John is merged into Jane, THEN the name finds Jane's copy
+        records.copy_records(JOHN, JANE)
+        assert records.alias(JANE, "appointment", rid(9)) == rid(1)
+        assert records.current(JANE, rid(1), kind="appointment") is not None
+
+
 class TestFeedSources:
     def test_a_sender_files_for_its_organization_else_for_the_catch_all(self, records):
         records.add_feed_source(FeedSource("LAB|AMC", "amc", "AMC-MRN"))

@@ -14,7 +14,8 @@ from typing import Any
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
-from chalicelib.records.domain import ClinicalEntry
+from chalicelib.patients.domain import universal_id
+from chalicelib.records.domain import ClinicalEntry, SentIdentifier
 
 # Resources read into a patient's record beside results: type -> (entry kind, patient element).
 ENTRY_TYPES = {
@@ -44,7 +45,36 @@ def read_entry(doc: Document, entry: Entry, kind: str) -> ClinicalEntry:
         occurred_at=occurred,
         withdrawn=withdrawn,
         as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) or doc.sent_at,
+        ids=appointment_ids(entry) if kind == "appointment" else (),
     )
+
+
+# Identifier.type codes (HL7 table v2-0203) of a scheduler's and a requester's appointment ids,
+# the ids HL7 v2 sends in SCH-2 and SCH-1 (hl7v2/visits.py uses the same type codes).
+FILLER_ID, PLACER_ID = "FILL", "PLAC"
+
+
+def appointment_ids(entry: Entry) -> tuple[SentIdentifier, ...]:
+    """An Appointment's identifiers with a system, the scheduler's (type FILL) first, then those
+    without a type, then the requester's (PLAC); and last its resource id, the sender's own. The
+    appointment is kept by the first and found by any (filing/entry_ids.py)."""
+    ranked: list[tuple[int, SentIdentifier]] = []
+    for item in map(as_object, as_list(entry.resource.get("identifier"))):
+        system, value = as_text(item.get("system")).strip(), as_text(item.get("value")).strip()
+        if not system or not value or len(value) > 100:
+            continue
+        kind = coding_of(item.get("type")).code.upper()
+        rank = {FILLER_ID: 0, PLACER_ID: 2}.get(kind, 1)
+        universal = universal_id(system)
+        # (a type the portal does not know says nothing of the id's place: it is the appointment's own)
+        kind = kind if kind in (FILLER_ID, PLACER_ID) else FILLER_ID
+        ranked.append((rank, SentIdentifier(value, kind, "" if universal else system[:64], universal)))
+    resource_id = as_text(entry.resource.get("id"))
+    if resource_id:
+        # (no authority: the sender's own, as its Patient ids are)
+        ranked.append((3, SentIdentifier(f"Appointment/{resource_id}", "RI")))
+    ordered = [found for _, found in sorted(ranked, key=lambda pair: pair[0])]
+    return tuple(dict.fromkeys(ordered))[:10]
 
 
 def _medication(doc: Document, entry: Entry) -> dict[str, Any]:

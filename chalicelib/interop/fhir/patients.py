@@ -13,6 +13,7 @@ code or system) are dropped here, before anything can store, show or log them.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -38,6 +39,8 @@ class PatientRecord:
     results: list[ResultReport] = field(default_factory=list)
     entries: list[ClinicalEntry] = field(default_factory=list)
     referred_at: int = -1  # a patient only referred to: where it is first referred to
+    # The resources read into it, by type: what staff are told was filed (never a value).
+    resources: Counter[str] = field(default_factory=Counter)
 
     @property
     def where(self) -> str:

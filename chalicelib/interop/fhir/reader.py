@@ -20,6 +20,7 @@ makes the document Unreadable.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,6 +206,7 @@ def _read(document: dict[str, Any], by_part: bool) -> FhirParts:
             doc.validate(entry.resource, entry.label)
             patient = doc.subject(entry)
             patient.results.append(read_document(doc, entry))
+            patient.resources[entry.type] += 1
         except Unreadable as error:
             aside.take(entry, error)
     for entry in others:
@@ -213,6 +215,7 @@ def _read(document: dict[str, Any], by_part: bool) -> FhirParts:
             kind, element = ENTRY_TYPES[entry.type]
             patient = doc.subject(entry, element)
             patient.entries.append(read_entry(doc, entry, kind))
+            patient.resources[entry.type] += 1
         except Unreadable as error:
             aside.take(entry, error)
 
@@ -259,6 +262,9 @@ def _read_result(
         found = reader(doc, entry, patient)
         patient.results.extend([found.report] if found.report else [])
         patient.entries.extend(found.vital_signs)  # vital signs are the health summary's
+        patient.resources[entry.type] += 1
+        # (and the Observations it listed, read with it)
+        patient.resources["Observation"] += len(doc.included - included - {id(entry.resource)})
     except Unreadable as error:
         doc.included = included  # nothing of it was read
         aside.take(entry, error, doc.expand(entry) if aside.independent else ())
@@ -271,6 +277,10 @@ def _message(doc: Document, record: PatientRecord) -> ClinicalMessage:
     # Which patient of the document, named (by position, never a value) if its filing fails.
     extra["part"] = record.where
     extra["position"] = record.entry.position if record.entry is not None else record.referred_at
+    resources = Counter(record.resources)
+    if record.entry is not None:
+        resources["Patient"] += 1
+    extra["resources"] = dict(sorted(resources.items()))
     kind = "results" if record.results else "records" if record.entries else "demographics"
     return ClinicalMessage(
         kind=kind,

@@ -18,7 +18,7 @@ from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.patients import read_identifiers, read_patient
 from chalicelib.interop.hl7v2.results import read_document, read_results, read_vital_signs
 from chalicelib.interop.hl7v2.values import iso_time
-from chalicelib.interop.hl7v2.visits import read_appointment, read_visit, visit_number
+from chalicelib.interop.hl7v2.visits import read_appointment, read_visit, visit_ids, visit_number
 from chalicelib.records.domain import ClinicalMessage, SentIdentifier, Unreadable
 
 
@@ -86,7 +86,10 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
         pv1 = first_segment(segments, "PV1")
         if pv1 is not None and visit_number(reader, pv1):
             document = dataclasses.replace(
-                document, visit_id=visit_number(reader, pv1), discharged_at=iso_time(reader.field(pv1, 45))
+                document,
+                visit_id=visit_number(reader, pv1),
+                visit_ids=visit_ids(reader, pv1),
+                discharged_at=iso_time(reader.field(pv1, 45)),
             )
         return ClinicalMessage(kind="document", patient=patient, results=(document,), event=event)
     if code == "SIU":

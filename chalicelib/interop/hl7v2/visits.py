@@ -1,10 +1,13 @@
 """Visits (PV1 of an ADT message) and appointments (SIU: SCH, AIP, AIL) as ClinicalEntries.
 
-A visit is kept by its visit number (PV1-19), so the admission, the transfers and the discharge
-of one stay update one entry; the ADT event says what state it is left in, and a cancelled
-admission, transfer or discharge reopens it. An appointment is kept by its id (SCH-2, else SCH-1); its
-status comes from the SIU event, else the filler status (SCH-25), in the patient's words. Both
-are true as of the message's time (MSH-7), so an older message never wins.
+A visit is kept by its visit number (PV1-19) with the number's assigning authority (CX.4), so the
+admission, the transfers and the discharge of one stay update one entry, and two ADT systems that
+number their visits alike keep them apart; the ADT event says what state it is left in, and a
+cancelled admission, transfer or discharge reopens it. An appointment is kept by the scheduler's
+id (SCH-2, the filler's) and found by the requester's too (SCH-1, the placer's), each with the
+namespace that issued it, so a booking sent first with SCH-1 only stays one appointment when
+SCH-2 comes. Its status comes from the SIU event, else the filler status (SCH-25), in the
+patient's words. Both are true as of the message's time (MSH-7), so an older message never wins.
 """
 
 from __future__ import annotations
@@ -13,7 +16,12 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.values import iso_time, person
-from chalicelib.records.domain import CANCELLED, ClinicalEntry, Unreadable
+from chalicelib.patients.domain import universal_id
+from chalicelib.records.domain import CANCELLED, ClinicalEntry, SentIdentifier, Unreadable
+
+# Type codes of the ids an entry is kept by (filing/entry_ids.py): never "MR", so the feed
+# source's default authority for bare record numbers is never given to them.
+VISIT_NUMBER, FILLER_ID, PLACER_ID = "VN", "FILL", "PLAC"
 
 _PATIENT_CLASS = {
     "I": "inpatient",
@@ -66,6 +74,39 @@ def visit_number(reader: FieldReader, pv1: Any) -> str:
     return f"visit@{number[:100]}" if number else ""
 
 
+def visit_ids(reader: FieldReader, pv1: Any) -> tuple[SentIdentifier, ...]:
+    """PV1-19 (CX) with its assigning authority (CX.4: namespace, universal id and its type)."""
+    cx = reader.field(pv1, 19)
+    authority = [reader.component(cx, 4, n) for n in (1, 2, 3)]
+    found = _issued(reader.component(cx, 1), authority[0], authority[1], authority[2], VISIT_NUMBER)
+    return (found,) if found else ()
+
+
+def _issued(value: str, namespace: str, universal: str, universal_type: str, kind: str) -> SentIdentifier | None:
+    """An id with who issued it, as patient identifiers are read (hl7v2/patients.py): an OID or
+    URI in the namespace's place is a universal id."""
+    value, namespace = value.strip()[:100], namespace.strip()[:64]
+    if not value:
+        return None
+    universal = universal_id(universal, universal_type)
+    if universal_id(namespace) and not universal:
+        namespace, universal = "", universal_id(namespace)
+    return SentIdentifier(value, kind, namespace, universal)
+
+
+def appointment_ids(reader: FieldReader, sch: Any) -> tuple[SentIdentifier, ...]:
+    """SCH-2 (the filler's, the scheduler's own id) then SCH-1 (the placer's), each an EI:
+    id^namespace^universal id^its type."""
+    found = []
+    for number, kind in ((2, FILLER_ID), (1, PLACER_ID)):
+        ei = reader.field(sch, number)
+        value, namespace, universal, universal_type = (reader.component(ei, n) for n in (1, 2, 3, 4))
+        issued = _issued(value, namespace, universal, universal_type, kind)
+        if issued:
+            found.append(issued)
+    return tuple(found)
+
+
 def _location(reader: FieldReader, pl: str) -> str:
     """A PL (point of care, room, bed, facility) as one line of text, each part once."""
     parts = [reader.component(pl, n, 1) for n in (1, 2, 3)]
@@ -94,6 +135,7 @@ def read_visit(reader: FieldReader, pv1: Any, event: str, sent_at: str) -> Clini
         occurred_at=admitted,
         as_of=sent_at,
         reopens=event in ("A11", "A12", "A13"),
+        ids=visit_ids(reader, pv1),
     )
 
 
@@ -132,4 +174,5 @@ def read_appointment(reader: FieldReader, segments: list[Any], event: str, sent_
         occurred_at=content["starts_at"],
         withdrawn=event == "S17",
         as_of=sent_at,
+        ids=appointment_ids(reader, sch),
     )
