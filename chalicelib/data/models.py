@@ -244,6 +244,18 @@ class RecordsByIdIndex(GlobalSecondaryIndex):
     current_record_id = UnicodeAttribute(hash_key=True)
 
 
+class RecordsWaitingIndex(GlobalSecondaryIndex):
+    """Sparse: only a current item not yet released carries ``waiting_pk``, so what is on its way
+    to a patient is one small Query however many results the patient has."""
+
+    class Meta:
+        index_name = "waiting"
+        projection = AllProjection()
+
+    waiting_pk = UnicodeAttribute(hash_key=True)  # the patient
+    waiting_sk = UnicodeAttribute(range_key=True)  # "<release moment key>#<kind>#<id>"
+
+
 class RecordModel(Model):
     """One item of a patient's health records (RecordsTable in infra/template.yaml)."""
 
@@ -270,9 +282,12 @@ class RecordModel(Model):
     held_reason = UnicodeAttribute(null=True)  # a staff hold's recorded exception reason (a code)
     object_key = UnicodeAttribute(null=True)  # documents: the file in the documents bucket
     current_record_id = UnicodeAttribute(null=True)  # current versions only: record_id, for by-record-id
+    waiting_pk = UnicodeAttribute(null=True)  # while not released: the patient, for the waiting index
+    waiting_sk = UnicodeAttribute(null=True)  # while not released: "<release moment key>#<kind>#<id>"
     by_time = RecordsByTimeIndex()
     by_category = RecordsByCategoryIndex()
     by_record_id = RecordsByIdIndex()
+    waiting = RecordsWaitingIndex()
 
 
 class InboxByTimeIndex(LocalSecondaryIndex):
