@@ -3905,6 +3905,12 @@ export interface components {
             delays: {
                 [key: string]: components["schemas"]["PolicyDelay"];
             };
+            /**
+             * Held Items
+             * @description What the patient's list of what is on its way shows of a result or document staff hold for a legal or harm reason (never its name, type or category): say_being_reviewed (the default) shows one line saying "something is being reviewed"; show_nothing leaves it out of the list and its count until it is released.
+             * @enum {string}
+             */
+            held_items: "say_being_reviewed" | "show_nothing";
         };
         /**
          * ReleasePolicyChange
@@ -3918,6 +3924,13 @@ export interface components {
             delays: {
                 [key: string]: components["schemas"]["PolicyDelayChange"];
             };
+            /**
+             * Held Items
+             * @description What the patient's list of what is on its way shows of a result or document staff hold for a legal or harm reason (never its name, type or category): say_being_reviewed (the default) shows one line saying "something is being reviewed"; show_nothing leaves it out of the list and its count until it is released.
+             * @default say_being_reviewed
+             * @enum {string}
+             */
+            held_items?: "say_being_reviewed" | "show_nothing";
         };
         /** ReleasePreferences */
         ReleasePreferences: {
