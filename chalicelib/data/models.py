@@ -461,6 +461,19 @@ class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
     received_at = UTCDateTimeAttribute(range_key=True)
 
 
+class FeedMessagesByOrganizationIndex(GlobalSecondaryIndex):
+    """Sparse: only a quarantined or held message whose sender an organization owns carries
+    ``org_status``, so staff list their own organization's, one Query per page, whatever
+    another organization has waiting."""
+
+    class Meta:
+        index_name = "by-organization-status"
+        projection = AllProjection()
+
+    org_status = UnicodeAttribute(hash_key=True)  # "<organization_id>#<status>"
+    received_at = UTCDateTimeAttribute(range_key=True)
+
+
 class FeedMessageModel(Model):
     """One inbound clinical message, keyed on sender + control id: a sender may deliver a message
     more than once, and the key makes the second delivery find the first."""
@@ -480,7 +493,10 @@ class FeedMessageModel(Model):
     received_at = UTCDateTimeAttribute(null=False)
     held_for = UnicodeAttribute(null=True)  # "held": the patient its identifiers matched
     decision = UnicodeAttribute(null=True)  # staff's decision on a held message (filing.mismatch.Decision)
+    # quarantined or held, of an owned sender: "<organization_id>#<status>" (the sender's owner)
+    org_status = UnicodeAttribute(null=True)
     by_status = FeedMessagesByStatusIndex()
+    by_organization_status = FeedMessagesByOrganizationIndex()
 
 
 def bind_tables(settings) -> None:

@@ -4,42 +4,21 @@ passing) takes the item off it."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from botocore.client import BaseClient
 
 from chalicelib.data.models import RecordModel
 from chalicelib.data.records import record_item
 from chalicelib.kernel.keys import new_id, timed_key
 from chalicelib.records.domain import StoredResult
 from chalicelib.release.policy import HELD_UNTIL
+from tests.integration.dynamodb_calls import dynamodb_calls
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.test_patient_results import ana  # noqa: F401  (fixtures)
 
 ORG = "albany-medical-center"
 FILED = 2000  # released results already in the chart
-
-
-@contextmanager
-def dynamodb_calls() -> Iterator[Counter[str]]:
-    """Every DynamoDB call made meanwhile, by operation (any client: the stores' and the audit trail's)."""
-    calls: Counter[str] = Counter()
-    original = BaseClient._make_api_call
-
-    def counted(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls[f"{operation}:{params.get('TableName', '')}:{params.get('IndexName', '')}"] += 1
-        return original(client, operation, params)
-
-    BaseClient._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def result(patient_id: str, name: str, filed, release=None, **extra) -> StoredResult:
