@@ -333,6 +333,21 @@ class OutboxModel(Model):
     created_at = UTCDateTimeAttribute(null=False)
 
 
+class NoticeFoldModel(Model):
+    """An account's open fold of "something waiting" notices of one template (notifications/folding.py),
+    in the records table beside the inbox, in a partition of its own (the inbox's partition is
+    read whole when marking everything read)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "notice-fold#<account_id>"
+    record_key = UnicodeAttribute(range_key=True)  # the template
+    notification_id = UnicodeAttribute(null=False)  # the fold's notice: its first notice's id
+    first_at = UTCDateTimeAttribute(null=False)
+    last_at = UTCDateTimeAttribute(null=False)
+
+
 class WorklistItemModel(Model):
     """A staff to-do in the records table, under "worklist#<organization>": a critical result to
     call the patient about at once, whatever its release policy, or a merged record whose portal
@@ -516,6 +531,7 @@ def bind_tables(settings) -> None:
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,
         OutboxModel: settings.records_table,
+        NoticeFoldModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():
