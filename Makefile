@@ -177,6 +177,18 @@ backfill-staff-list: $(STAMP)
 backfill-patient-search: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-patient-search --stack $(STACK)
 
+## backfill-upcoming: after upgrading a stack (STACK) that has results waiting for release, put those
+## filed before the waiting index existed on it, so patients' "on its way" lists show them (safe to run again)
+.PHONY: backfill-upcoming
+backfill-upcoming: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-upcoming --stack $(STACK)
+
+## backfill-quarantine: after upgrading a stack (STACK) that has quarantined or held feed messages, key
+## those written before the organization's quarantine index existed by their organization (safe to run again)
+.PHONY: backfill-quarantine
+backfill-quarantine: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-quarantine --stack $(STACK)
+
 ## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
 ## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,
 ## inbound, outbound, acks or all). The running local stack; WHERE="--stack <name>" for AWS

@@ -13,11 +13,16 @@ configuration and write the accounts, organizations and audit tables. docs/deplo
 
     python -m infra.admin backfill-staff-list --stack patient-portal     (make backfill-staff-list)
     python -m infra.admin backfill-patient-search --stack patient-portal (make backfill-patient-search)
+    python -m infra.admin backfill-upcoming --stack patient-portal       (make backfill-upcoming)
+    python -m infra.admin backfill-quarantine --stack patient-portal     (make backfill-quarantine)
 
 After an upgrade to a version whose staff list reads the accounts table's by-organization index:
 puts the staff and admin accounts written before it into that index, so they are listed
 (GET /v1/admin/staff) without waiting for their owners' next sign-in, which those who left never
-make. Safe to run again (a second run finds nothing to do); ``--dry-run`` only counts.
+make. Likewise for the results and documents still waiting for release (the patient's "on its
+way" list reads a sparse index of them) and the quarantined and held feed messages (the staff
+lists read them by organization). Safe to run again (a second run finds nothing to do);
+``--dry-run`` only counts.
 
     python -m infra.admin assign-feed-source --stack patient-portal \
         --sender 'LAB|AMC' --organization-id albany-medical-center --default-authority AMC-MRN
@@ -54,6 +59,8 @@ from typing import Any
 
 BACKFILL_STAFF_LIST = "backfill-staff-list"
 BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
+BACKFILL_UPCOMING = "backfill-upcoming"
+BACKFILL_QUARANTINE = "backfill-quarantine"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 DEAD_LETTERS = "dead-letters"
@@ -66,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_staff_list(argv[1:])
     if argv[:1] == [BACKFILL_PATIENT_SEARCH]:
         return backfill_patient_search(argv[1:])
+    if argv[:1] == [BACKFILL_UPCOMING]:
+        return backfill_upcoming(argv[1:])
+    if argv[:1] == [BACKFILL_QUARANTINE]:
+        return backfill_quarantine(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
@@ -157,6 +168,32 @@ def backfill_patient_search(argv: list[str]) -> int:
         things="patients",
         index="the search by birth date",
         left_because="saved meanwhile",
+    )
+
+
+def backfill_upcoming(argv: list[str]) -> int:
+    return _backfill(
+        argv,
+        BACKFILL_UPCOMING,
+        "List the results and documents waiting for release that were filed before the waiting index existed.",
+        lambda container, write: container.records.backfill_waiting_index(container.clock.now(), write=write),
+        things="results and documents waiting for release",
+        index="the waiting index",
+        left_because="changed or released meanwhile",
+    )
+
+
+def backfill_quarantine(argv: list[str]) -> int:
+    return _backfill(
+        argv,
+        BACKFILL_QUARANTINE,
+        "Key the quarantined and held feed messages written before the organization's index existed.",
+        lambda container, write: container.feed_messages.backfill_organization_index(
+            container.records.feed_source, write=write
+        ),
+        things="quarantined and held feed messages",
+        index="their organization's list",
+        left_because="moved on meanwhile",
     )
 
 

@@ -13,7 +13,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import conditional_failure, first_item_exists, one_page
+from chalicelib.data.dynamo import Backfill, conditional_failure, first_item_exists, one_page
+from chalicelib.data.feed_sources import LISTED, org_status, owner_of
 from chalicelib.data.models import AuditEventModel, FeedMessageModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
@@ -39,6 +40,10 @@ class DynamoFeedMessages:
             reason=message.reason or None,
             archive_key=message.archive_key,
             received_at=message.received_at,
+            # quarantined on arrival: on its sender's organization's list at once
+            org_status=org_status(owner_of(message.sender), message.status.value)
+            if message.status.value in LISTED
+            else None,
         )
         try:
             with TransactWrite(connection=FeedMessageModel._get_connection().connection) as transaction:
@@ -63,15 +68,21 @@ class DynamoFeedMessages:
         """Quarantine to accepted (replay) or dismissed, if it is still in quarantine."""
         return mark_feed_message(key, to_status.value, expected=from_status.value)
 
-    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
-        """Newest first, one Query per page."""
+    def in_status(
+        self, status: FeedStatus, limit: int, after: str = "", organization_id: str = ""
+    ) -> tuple[list[FeedMessage], str]:
+        """Newest first, one Query per page. With an organization (quarantined and held only):
+        its own messages alone, read by the key, so another organization's, however many, cost
+        nothing."""
+        key_name = "org_status" if organization_id else "status"
+        index = FeedMessageModel.by_organization_status if organization_id else FeedMessageModel.by_status
         start = decode_cursor(after)
-        if start is not None and set(start) != {"message_key", "status", "received_at"}:
+        if start is not None and set(start) != {"message_key", key_name, "received_at"}:
             raise invalid_cursor("cursor")
         try:
             items = list(
-                FeedMessageModel.by_status.query(
-                    status.value,
+                index.query(
+                    org_status(organization_id, status.value) or "-" if organization_id else status.value,
                     scan_index_forward=False,
                     limit=limit + 1,
                     page_size=limit + 1,
@@ -85,7 +96,7 @@ class DynamoFeedMessages:
             limit,
             lambda last: {
                 "message_key": last.message_key,
-                "status": last.status,
+                key_name: getattr(last, key_name),
                 "received_at": FeedMessageModel.received_at.serialize(last.received_at),
             },
         )
@@ -100,6 +111,44 @@ class DynamoFeedMessages:
             return next(iter(found), None) is not None
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def backfill_organization_index(self, feed_source: Any, *, write: bool = True) -> Backfill:
+        """Key the quarantined and held messages recorded before the by-organization-status index
+        existed by their sender's owner (``feed_source``: the registrations' lookup). A Scan (an
+        operator's step after an upgrade, never the API's); each write is conditional on the
+        status being unchanged and the key still absent; a second run finds nothing to do.
+        Messages nobody owns stay off the index (the operator's, as before)."""
+        missing = added = 0
+        owners: dict[str, str] = {}
+        try:
+            found = FeedMessageModel.scan(
+                FeedMessageModel.status.is_in(*LISTED) & FeedMessageModel.org_status.does_not_exist(),
+                attributes_to_get=["message_key", "status", "sender"],
+            )
+            for item in found:
+                sender = item.sender or ""
+                if sender not in owners:
+                    source = feed_source(sender) if sender else None
+                    owners[sender] = source.organization_id if source else ""
+                key = org_status(owners[sender], item.status)
+                if key is None:
+                    continue
+                missing += 1
+                if not write:
+                    continue
+                try:
+                    FeedMessageModel(message_key=item.message_key).update(
+                        actions=[FeedMessageModel.org_status.set(key)],
+                        condition=FeedMessageModel.org_status.does_not_exist()
+                        & (FeedMessageModel.status == item.status),
+                    )
+                    added += 1
+                except PynamoDBException as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def get(self, key: str) -> FeedMessage | None:
         try:
@@ -137,6 +186,8 @@ def mark_feed_message(
     redelivery that raced the first delivery, two staff at once)."""
     model = FeedMessageModel(message_key=key)
     actions: list[Any] = [FeedMessageModel.status.set(status)]
+    if status not in LISTED:
+        actions.append(FeedMessageModel.org_status.remove())  # off its organization's list
     if reason:
         actions.append(FeedMessageModel.reason.set(reason))
     if held_for:
@@ -145,6 +196,14 @@ def mark_feed_message(
         actions.append(FeedMessageModel.decision.set(decision))
     try:
         model.update(actions=actions, condition=FeedMessageModel.status == expected)
+        if status in LISTED:
+            # onto its sender's organization's list (the update gave back the sender): a second
+            # write, on condition it is still in this status (a replay may have moved it on)
+            key_now = org_status(owner_of(model.sender or ""), status)
+            if key_now:
+                FeedMessageModel(message_key=key).update(
+                    actions=[FeedMessageModel.org_status.set(key_now)], condition=FeedMessageModel.status == status
+                )
     except PynamoDBException as error:
         if conditional_failure(error):
             return False

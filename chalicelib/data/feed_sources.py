@@ -8,9 +8,9 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.data.dynamo import conditional_failure
-from chalicelib.data.models import FeedSourceModel, OrganizationSendersModel
+from chalicelib.data.models import FeedMessageModel, FeedSourceModel, OrganizationSendersModel
 from chalicelib.errors import Conflict, DependencyUnavailable
-from chalicelib.feeds.domain import FeedSource
+from chalicelib.feeds.domain import FeedSource, FeedStatus
 
 _UNAVAILABLE = "The health records store is unavailable."
 
@@ -25,6 +25,53 @@ def _source(sender: str, item: FeedSourceModel) -> FeedSource:
         authorities=tuple((str(sent), str(authority)) for sent, authority in item.authorities or ()),
         category_codes=tuple((str(code), str(category)) for code, category in item.category_codes or ()),
     )
+
+
+# The statuses staff list by organization (the feed messages' by-organization-status index).
+LISTED = (FeedStatus.QUARANTINED.value, FeedStatus.HELD.value)
+
+
+def org_status(organization_id: str, status: str) -> str | None:
+    """The by-organization-status key of a message: only a listed one whose sender is owned."""
+    return f"{organization_id}#{status}" if organization_id and status in LISTED else None
+
+
+def owner_of(sender: str) -> str:
+    """The organization a sender's messages belong to now ("" when nobody's: the operator's)."""
+    source = DynamoFeedSources().feed_source(sender) if sender else None
+    return source.organization_id if source else ""
+
+
+def rekey_listed(sender: str) -> int:
+    """After a sender's registration changed (registered, moved, retired; "*" the catch-all,
+    which may own any sender): its quarantined and held messages keyed by their owner now, so
+    they leave the old owner's lists and reach the new one's. One filtered Query of each status
+    (small: staff keep them short); each write is on condition the status has not moved on.
+    Returns how many were rekeyed."""
+    owners: dict[str, str] = {}
+    moved = 0
+    try:
+        for status in LISTED:
+            mine = None if sender == "*" else FeedMessageModel.sender == sender
+            for item in FeedMessageModel.by_status.query(status, filter_condition=mine, page_size=500):
+                message_sender = item.sender or ""
+                if message_sender not in owners:
+                    owners[message_sender] = owner_of(message_sender)
+                key = org_status(owners[message_sender], status)
+                if item.org_status == key:
+                    continue
+                action = FeedMessageModel.org_status.set(key) if key else FeedMessageModel.org_status.remove()
+                try:
+                    FeedMessageModel(message_key=item.message_key).update(
+                        actions=[action], condition=FeedMessageModel.status == status
+                    )
+                    moved += 1
+                except PynamoDBException as error:
+                    if not conditional_failure(error):
+                        raise
+    except PynamoDBException as error:
+        raise DependencyUnavailable(_UNAVAILABLE) from error
+    return moved
 
 
 class DynamoFeedSources:
@@ -69,6 +116,7 @@ class DynamoFeedSources:
             ).save()  # (operator: any)
         except PutError as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+        rekey_listed(source.sender)
 
     def feed_sources_of(self, organization_id: str, limit: int = 100) -> list[FeedSource]:
         """The senders that file for this organization, by name: one read of its list, then each
@@ -137,6 +185,7 @@ class DynamoFeedSources:
                 self._unlist_sender(source.organization_id, source.sender)
                 raise Conflict("This sender is registered to another organization.") from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
+        rekey_listed(source.sender)
 
     def retire_feed_source(self, organization_id: str, sender: str) -> bool:
         """Stop filing a sender for the organization (False if it does not file for it). The item
@@ -158,6 +207,7 @@ class DynamoFeedSources:
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             return False
         self._unlist_sender(organization_id, sender)
+        rekey_listed(sender)
         return True
 
     def _list_sender(self, organization_id: str, sender: str) -> None:

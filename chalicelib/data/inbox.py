@@ -16,11 +16,12 @@ from datetime import datetime
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.data.dynamo import conditional_failure, one_page
-from chalicelib.data.models import InboxItemModel
+from chalicelib.data.models import InboxItemModel, NoticeFoldModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.notifications.domain import InboxItem
+from chalicelib.notifications.folding import Fold, joins
 
 _UNAVAILABLE = "The notifications inbox is unavailable."
 
@@ -120,6 +121,41 @@ class DynamoInbox:
                 return False
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return True
+
+    def fold(self, account_id: str, template: str, notification_id: str, at: datetime) -> tuple[str, bool]:
+        """The fold a notice released ``at`` belongs to: (its notice's id, whether it joined an
+        open fold). It joins the account's open fold of this template (folding.joins), moving its
+        last moment on, or starts a new fold under its own id. Each write is on condition the fold
+        is still the one read, so two notices at once never both start one: the loser reads again."""
+        partition = f"notice-fold#{account_id}"
+        for _ in range(3):
+            try:
+                try:
+                    item = NoticeFoldModel.get(partition, template, consistent_read=True)
+                    fold = Fold(item.notification_id, item.first_at, item.last_at)
+                except NoticeFoldModel.DoesNotExist:
+                    item, fold = None, None
+                if fold is not None and joins(fold, at):
+                    if at > fold.last_at:
+                        NoticeFoldModel(patient_id=partition, record_key=template).update(
+                            actions=[NoticeFoldModel.last_at.set(at)],
+                            condition=(NoticeFoldModel.notification_id == fold.notification_id)
+                            & (NoticeFoldModel.last_at == fold.last_at),
+                        )
+                    return fold.notification_id, True
+                NoticeFoldModel(
+                    patient_id=partition, record_key=template, notification_id=notification_id, first_at=at, last_at=at
+                ).save(
+                    condition=NoticeFoldModel.record_key.does_not_exist()
+                    if item is None
+                    else (NoticeFoldModel.notification_id == item.notification_id)
+                    & (NoticeFoldModel.last_at == item.last_at)
+                )
+                return notification_id, False
+            except PynamoDBException as error:
+                if not conditional_failure(error):
+                    raise DependencyUnavailable(_UNAVAILABLE) from error
+        raise DependencyUnavailable(_UNAVAILABLE)  # (contended three times: the queue delivers it again)
 
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         """Mark up to ``limit`` unread items read: (how many, whether unread ones remain)."""

@@ -244,6 +244,18 @@ class RecordsByIdIndex(GlobalSecondaryIndex):
     current_record_id = UnicodeAttribute(hash_key=True)
 
 
+class RecordsWaitingIndex(GlobalSecondaryIndex):
+    """Sparse: only a current item not yet released carries ``waiting_pk``, so what is on its way
+    to a patient is one small Query however many results the patient has."""
+
+    class Meta:
+        index_name = "waiting"
+        projection = AllProjection()
+
+    waiting_pk = UnicodeAttribute(hash_key=True)  # the patient
+    waiting_sk = UnicodeAttribute(range_key=True)  # "<release moment key>#<kind>#<id>"
+
+
 class RecordModel(Model):
     """One item of a patient's health records (RecordsTable in infra/template.yaml)."""
 
@@ -270,9 +282,12 @@ class RecordModel(Model):
     held_reason = UnicodeAttribute(null=True)  # a staff hold's recorded exception reason (a code)
     object_key = UnicodeAttribute(null=True)  # documents: the file in the documents bucket
     current_record_id = UnicodeAttribute(null=True)  # current versions only: record_id, for by-record-id
+    waiting_pk = UnicodeAttribute(null=True)  # while not released: the patient, for the waiting index
+    waiting_sk = UnicodeAttribute(null=True)  # while not released: "<release moment key>#<kind>#<id>"
     by_time = RecordsByTimeIndex()
     by_category = RecordsByCategoryIndex()
     by_record_id = RecordsByIdIndex()
+    waiting = RecordsWaitingIndex()
 
 
 class InboxByTimeIndex(LocalSecondaryIndex):
@@ -316,6 +331,21 @@ class OutboxModel(Model):
     kind = UnicodeAttribute(null=False)  # "notice" or "timer"
     payload = JSONAttribute(null=False)  # a notice as queued, or which record's timer to start
     created_at = UTCDateTimeAttribute(null=False)
+
+
+class NoticeFoldModel(Model):
+    """An account's open fold of "something waiting" notices of one template (notifications/folding.py),
+    in the records table beside the inbox, in a partition of its own (the inbox's partition is
+    read whole when marking everything read)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "notice-fold#<account_id>"
+    record_key = UnicodeAttribute(range_key=True)  # the template
+    notification_id = UnicodeAttribute(null=False)  # the fold's notice: its first notice's id
+    first_at = UTCDateTimeAttribute(null=False)
+    last_at = UTCDateTimeAttribute(null=False)
 
 
 class WorklistItemModel(Model):
@@ -465,6 +495,19 @@ class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
     received_at = UTCDateTimeAttribute(range_key=True)
 
 
+class FeedMessagesByOrganizationIndex(GlobalSecondaryIndex):
+    """Sparse: only a quarantined or held message whose sender an organization owns carries
+    ``org_status``, so staff list their own organization's, one Query per page, whatever
+    another organization has waiting."""
+
+    class Meta:
+        index_name = "by-organization-status"
+        projection = AllProjection()
+
+    org_status = UnicodeAttribute(hash_key=True)  # "<organization_id>#<status>"
+    received_at = UTCDateTimeAttribute(range_key=True)
+
+
 class FeedMessageModel(Model):
     """One inbound clinical message, keyed on sender + control id: a sender may deliver a message
     more than once, and the key makes the second delivery find the first."""
@@ -484,7 +527,10 @@ class FeedMessageModel(Model):
     received_at = UTCDateTimeAttribute(null=False)
     held_for = UnicodeAttribute(null=True)  # "held": the patient its identifiers matched
     decision = UnicodeAttribute(null=True)  # staff's decision on a held message (filing.mismatch.Decision)
+    # quarantined or held, of an owned sender: "<organization_id>#<status>" (the sender's owner)
+    org_status = UnicodeAttribute(null=True)
     by_status = FeedMessagesByStatusIndex()
+    by_organization_status = FeedMessagesByOrganizationIndex()
 
 
 def bind_tables(settings) -> None:
@@ -505,6 +551,7 @@ def bind_tables(settings) -> None:
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,
         OutboxModel: settings.records_table,
+        NoticeFoldModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

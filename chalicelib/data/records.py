@@ -14,18 +14,34 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import conditional_failure, contended, one_page
+from chalicelib.data.dynamo import Backfill, conditional_failure, contended, one_page
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.records.domain import COPY_AT_ONCE, WITHDRAWN, CopyUnfinished, StoredResult, is_shown, is_waiting
 from chalicelib.records.outbox import OutboxEntry
 
 _UNAVAILABLE = "The health records store is unavailable."
 _COPY_PAGE = 100  # copy_records(): items read per BatchGet of the survivor's (its most)
-MAX_WAITING = 500  # upcoming(): how many waiting records are read before the newest are picked
+
+
+def waiting_sk(kind: str, record_id: str, release_at: datetime) -> str:
+    """The waiting index's sort key: by release moment, soonest first (a hold's, 9999, last)."""
+    return f"{moment_key(release_at)}#{kind}#{record_id}"
+
+
+def _waiting_keys(patient_id: str, kind: str, record_id: str, release_at: datetime) -> list[Action]:
+    return [
+        RecordModel.waiting_pk.set(patient_id),
+        RecordModel.waiting_sk.set(waiting_sk(kind, record_id, release_at)),
+    ]
+
+
+def _off_waiting() -> list[Action]:
+    return [RecordModel.waiting_pk.remove(), RecordModel.waiting_sk.remove()]
 
 
 def _listed_at(item: RecordModel) -> str:
@@ -111,6 +127,8 @@ class DynamoRecords(DynamoFeedSources):
             # The merged record's release timer guards the merged record's own copy (and tells
             # its account); the merge starts the survivor's own (filing/merges.py).
             item.release_timer = None
+            if item.waiting_pk:  # still on its way: on the survivor's waiting list
+                item.waiting_pk = to_patient
             try:
                 item.save(condition=RecordModel.record_key.does_not_exist())
                 copied += 1
@@ -123,8 +141,8 @@ class DynamoRecords(DynamoFeedSources):
         """Write a result's new current version and keep the version itself, in one transaction:
         version 1 only if the result is new, version n+1 only if n is still the current one, so
         two deliveries racing cannot both win."""
-        current = _item(result, f"{result.kind}#{result.result_id}", listed=True)
-        kept = _item(result, f"{result.kind}#{result.result_id}#v{result.version:04d}", listed=False)
+        current = record_item(result, f"{result.kind}#{result.result_id}", listed=True)
+        kept = record_item(result, f"{result.kind}#{result.result_id}#v{result.version:04d}", listed=False)
         expected = (
             RecordModel.record_key.does_not_exist()
             if result.version == 1
@@ -200,6 +218,8 @@ class DynamoRecords(DynamoFeedSources):
             RecordModel.release_at.set(release_at),
             RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
             RecordModel.release_timer.set(release_timer) if release_timer else RecordModel.release_timer.remove(),
+            # (only what waits is moved or held: it stays on the waiting index at its new moment)
+            *_waiting_keys(result.patient_id, result.kind, result.result_id, release_at),
         ]
         try:
             RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}").update(
@@ -223,6 +243,7 @@ class DynamoRecords(DynamoFeedSources):
                             RecordModel.release_at.set(release_at),
                             RecordModel.held_reason.remove(),
                             RecordModel.release_timer.remove(),
+                            *_off_waiting(),
                         ],
                         condition=RecordModel.version == copy.version,
                     )
@@ -242,20 +263,58 @@ class DynamoRecords(DynamoFeedSources):
         }
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
-        """Current results and documents not released yet (held ones included), newest first, one
-        Query of the category index: unlike the time index, it lists documents too. It orders by
-        category, so the waiting ones are sorted here (a patient has few)."""
-        waiting = is_waiting(RecordModel.release_at, RecordModel.status, now)
+        """Current results and documents not released yet (held ones included), newest first: one
+        Query of the sparse waiting index, whose key condition starts after ``now`` (an item whose
+        moment passed before its release took it off the index is not even read), however many
+        released results the patient has. The soonest ``limit`` are read, then shown newest first."""
+        # (after every key of this very moment: "#" sorts below the kind that follows it)
+        after_now = RecordModel.waiting_sk > f"{moment_key(now)}#\uffff"
         try:
             items = [
                 _stored(item)
-                for item in RecordModel.by_category.query(
-                    patient_id, filter_condition=waiting, limit=MAX_WAITING, page_size=200
+                for item in RecordModel.waiting.query(
+                    patient_id,
+                    range_key_condition=after_now,
+                    filter_condition=is_waiting(RecordModel.release_at, RecordModel.status, now),
+                    limit=limit,
+                    page_size=limit,
                 )
             ]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        return sorted(items, key=lambda r: r.listed_at, reverse=True)[:limit]
+        return sorted(items, key=lambda r: r.listed_at, reverse=True)
+
+    def backfill_waiting_index(self, now: datetime, *, write: bool = True) -> Backfill:
+        """Put the items still waiting for release that were filed before the waiting index
+        existed into it. A Scan (an operator's step after an upgrade, never the API's); each write
+        is conditional on the item's version and release moment being unchanged and its key still
+        absent, so it never overwrites a newer save or a release, and a second run finds nothing."""
+        missing = added = 0
+        try:
+            found = RecordModel.scan(
+                RecordModel.current_record_id.exists()
+                & RecordModel.waiting_pk.does_not_exist()
+                & is_waiting(RecordModel.release_at, RecordModel.status, now),
+                attributes_to_get=["patient_id", "record_key", "kind", "record_id", "version", "release_at"],
+            )
+            for item in found:
+                missing += 1
+                if not write:
+                    continue
+                try:
+                    item.update(
+                        actions=_waiting_keys(item.patient_id, item.kind, item.record_id, item.release_at),
+                        condition=RecordModel.waiting_pk.does_not_exist()
+                        & (RecordModel.version == item.version)
+                        & (RecordModel.release_at == item.release_at),
+                    )
+                    added += 1
+                except PynamoDBException as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
 
     def with_versions(
         self, patient_id: str, result_id: str, kind: str = "result"
@@ -310,6 +369,7 @@ class DynamoRecords(DynamoFeedSources):
                     RecordModel.status.set(WITHDRAWN),
                     RecordModel.listed_at.remove(),
                     RecordModel.category_listed_at.remove(),
+                    *_off_waiting(),
                 ],
                 condition=RecordModel.record_key.exists(),
             )
@@ -356,10 +416,12 @@ def _alias_key(kind: str, alias_id: str) -> str:
     return f"alias#{kind}#{alias_id}"
 
 
-def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
+def record_item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
     # Only current, not withdrawn versions are in the list indexes (sparse): a page's Query then
     # reads nothing it throws away but what waits for its release.
     indexed = listed and not result.withdrawn
+    # On the waiting index while its release is still to come when filed (the release takes it off).
+    waiting = indexed and result.release_at > result.filed_at
     return RecordModel(
         patient_id=result.patient_id,
         record_key=record_key,
@@ -382,4 +444,6 @@ def _item(result: StoredResult, record_key: str, listed: bool) -> RecordModel:
         release_timer=result.release_timer or None if listed else None,
         held_reason=result.held_reason or None,
         current_record_id=result.result_id if listed else None,
+        waiting_pk=result.patient_id if waiting else None,
+        waiting_sk=waiting_sk(result.kind, result.result_id, result.release_at) if waiting else None,
     )

@@ -33,8 +33,11 @@ class FeedMessages(Protocol):
         """HELD back to ACCEPTED with staff's decision, for its refiling; False if it had moved on."""
         ...
 
-    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
-        """Newest first, and the cursor of the next page ("" when there is none)."""
+    def in_status(
+        self, status: FeedStatus, limit: int, after: str = "", organization_id: str = ""
+    ) -> tuple[list[FeedMessage], str]:
+        """Newest first, and the cursor of the next page ("" when there is none). With an
+        organization (quarantined and held only): the messages of the senders it owns."""
         ...
 
     def quarantined_from(self, sender: str) -> bool:

@@ -46,7 +46,7 @@ class HoldPorts(QuarantinePorts, Protocol):
 
 def list_held(ports: HoldPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     """The organization's held messages, newest first, each with both sides."""
-    messages, _ = ports.feed_messages.in_status(FeedStatus.HELD, MAX_SHOWN)
+    messages, _ = ports.feed_messages.in_status(FeedStatus.HELD, MAX_SHOWN, organization_id=caller.organization_id)
     shown = []
     for message in messages:
         patient = _held_patient(ports, caller, message)

@@ -37,8 +37,8 @@ IDEMPOTENCY_WINDOW_SECONDS = 19 * 24 * 3600
 # The payload check covers every field of a request but its id: a reused id with other content
 # (another address, account, template or parameter) is refused, not taken for a duplicate. It
 # hashes the sealed parameters, never the opened ones: a stored hash of a six-digit code could be
-# reversed by trying all million. Not the release time: a later release folded into the same
-# notice id is that notice (it may make it unread again: take() below).
+# reversed by trying all million. Not the release time: a redelivery of a notice may carry a
+# later one (a drained outbox entry), and is that notice all the same (take() below).
 PAYLOAD_JMESPATH = "[template, to_address, sealed, account_id]"
 
 
@@ -109,8 +109,9 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             DeliveryState.SENT.value,
         )
         if request.released_at and request.account_id:
-            # Idempotency folds a later release of the same ten minutes into the notice already
-            # sent: if the patient read that one before this release, it is unread again.
+            # A redelivery of a notice already sent is answered by idempotency: if the patient read
+            # it before this release, it is unread again (a notice folded into another did that
+            # for the other when it was delivered: deliver()).
             container.inbox.unread_again(
                 request.account_id, request.notification_id, datetime.fromisoformat(request.released_at)
             )

@@ -74,8 +74,8 @@ class Delivery:
     record's result)."""
 
     ses_message_id: str = ""  # "" when no email went out
-    inbox: str = ""  # "added"; "kept" (there already: a retry after a failure); "" (no inbox)
-    not_emailed: str = ""  # why no email: no_account, account_not_active, no_verified_address, preference_off
+    inbox: str = ""  # "added"; "kept" (there already: a retry after a failure); "folded" (into another); "" (no inbox)
+    not_emailed: str = ""  # why no email: no_account, account_not_active, no_verified_address, preference_off, folded
 
     def as_json(self) -> dict[str, str]:
         return {"ses_message_id": self.ses_message_id, "inbox": self.inbox, "not_emailed": self.not_emailed}
@@ -93,6 +93,15 @@ def deliver(ports: DeliveryPorts, request: NotificationRequest, now: datetime) -
     base_url = ports.settings.public_base_url
     if not request.account_id:
         return Delivery(ses_message_id=send(request, mailer=ports.mailer, public_base_url=base_url))
+    if request.released_at:
+        # A notice of released records folds into the account's open notice of minutes before
+        # (notifications/folding.py): no second email; that notice unread again if it was read.
+        # (Its own fold, found again by a retry after a failed email, is sent as the first.)
+        released_at = datetime.fromisoformat(request.released_at)
+        fold_id, joined = ports.inbox.fold(request.account_id, request.template, request.notification_id, released_at)
+        if joined and fold_id != request.notification_id:
+            ports.inbox.unread_again(request.account_id, fold_id, released_at)
+            return Delivery(inbox="folded", not_emailed="folded")
     account = ports.directory.account(request.account_id)
     if account is None:  # accounts are never deleted: a producer's mistake, and a retry will not mend it
         return Delivery(not_emailed="no_account")

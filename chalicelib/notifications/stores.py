@@ -27,6 +27,11 @@ class Inbox(Protocol):
         it): whether it changed."""
         ...
 
+    def fold(self, account_id: str, template: str, notification_id: str, at: datetime) -> tuple[str, bool]:
+        """The fold of the account's notices of this template that a notice released ``at``
+        belongs to (notifications/folding.py): (the fold's notice id, whether it joined one)."""
+        ...
+
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         """Up to ``limit`` unread items marked read: (how many, whether unread ones remain)."""
         ...

@@ -132,14 +132,25 @@ class PolicyDelay(ResponseModel):
     )
 
 
+HeldItems = Literal["say_being_reviewed", "show_nothing"]
+_HELD_ITEMS = (
+    "What the patient's list of what is on its way shows of a result or document staff hold for a legal "
+    "or harm reason (never its name, type or category): say_being_reviewed (the default) shows one line "
+    'saying "something is being reviewed"; show_nothing leaves it out of the list and its count until it '
+    "is released."
+)
+
+
 class ReleasePolicyChange(RequestModel):
     """The whole policy: it replaces the one before."""
 
     delays: dict[PolicyKey, PolicyDelayChange] = Field(max_length=MAX_POLICY_ENTRIES, description=_DELAYS)
+    held_items: HeldItems = Field("say_being_reviewed", description=_HELD_ITEMS)
 
 
 class ReleasePolicy(ResponseModel):
     delays: dict[str, PolicyDelay] = Field(description=_DELAYS)
+    held_items: HeldItems = Field(description=_HELD_ITEMS)
 
 
 # -- the patient's release preferences ------------------------------------------------------------

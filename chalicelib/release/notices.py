@@ -46,35 +46,32 @@ class NoticePorts(NotifyPorts, Protocol):
         ...
 
 
-NOTIFY_WINDOW_SECONDS = 600
-
-
 def waiting_notice(patient: Patient, at: datetime, critical: bool = False) -> dict[str, str] | None:
     """The "something waiting" notice for a moment, if the patient has portal access. It names the
     account, not an address: the notifications consumer looks the account up when it sends (a
     timer may fire days later), keeps the notice in the portal inbox, and emails a verified address
-    if the patient wants result emails. Its id is the same for every result within ten minutes, so
-    the consumer's idempotency folds them into one notice and one email.
+    if the patient wants result emails. Its id names the patient (by a digest) and the moment, so
+    a redelivery is the same notice; the consumer folds the notices of minutes apart into one
+    notice and one email (notifications/folding.py).
 
     ``critical``: a result with a critical value is among them, and the notice says the care team
     will contact the patient. It has ids of its own (the consumer refuses one id with two
-    templates), so a generic notice of the same ten minutes does not swallow it."""
+    templates) and folds apart, so a generic notice of the same minutes does not swallow it."""
     if patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id or patient.deceased:
         return None  # (a deceased patient's account cannot sign in: nothing to tell it)
-    window = int(at.timestamp()) // NOTIFY_WINDOW_SECONDS
     # The id is shown in the inbox and its URLs: it names the patient only through a digest.
     digest = hashlib.sha256(patient.patient_id.encode()).hexdigest()[:20]
     return {
-        "notification_id": f"{'critical-result' if critical else 'new-results'}-{digest}-{window}",
+        "notification_id": f"{'critical-result' if critical else 'new-results'}-{digest}-{int(at.timestamp())}",
         "template": "care_team_will_call" if critical else "something_waiting",
         "account_id": patient.account_id,
-        # a release after the patient read this window's notice makes it unread again
+        # the moment the notices fold by; a release folded into a notice the patient read makes it unread again
         "released_at": iso(at),
     }
 
 
 def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = False) -> None:
-    """The notice for what was released just now (folded with others of the same ten minutes).
+    """The notice for what was released just now (folded with others minutes apart).
     ``critical``: a result with a critical value is among it (the one notice then says so)."""
     notice = waiting_notice(patient, now, critical)
     if notice is not None:

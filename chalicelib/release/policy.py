@@ -47,6 +47,11 @@ REVIEW_WAIT = "patient_waits_for_review"  # the held_reason of such a result
 # A patient may choose to see a category's results some days after they are filed.
 MAX_WAIT_DAYS = 30
 DAYS_WAIT = "patient_waits_days"  # the held_reason of such a result
+# What the patient's "on its way" list shows of an item held for a legal or harm reason (whose
+# reason is itself sensitive): that something is being reviewed (the default), or nothing at all.
+SAY_BEING_REVIEWED = "say_being_reviewed"
+SHOW_NOTHING = "show_nothing"
+HELD_ITEMS = (SAY_BEING_REVIEWED, SHOW_NOTHING)
 # The held_reason of a result the policy delays: "policy:<exception>" ("policy:" when the stored
 # policy named none), so that staff see what the delay rests on.
 POLICY_DELAY = "policy:"
@@ -62,6 +67,7 @@ def policy_exception(held_reason: str) -> str | None:
 class ReleasePolicy:
     delays: dict[str, int]  # "category:pathology" or "code:<system>|<code>" -> seconds
     exceptions: dict[str, str] = field(default_factory=dict)  # the same keys -> EXCEPTIONS (absent: none named)
+    held_items: str = SAY_BEING_REVIEWED  # HELD_ITEMS: what the patient sees of a legal or harm hold
 
     @classmethod
     def from_json(cls, value: Any) -> ReleasePolicy:
@@ -69,11 +75,22 @@ class ReleasePolicy:
         seconds (the form before exceptions were recorded) is read as a delay naming none."""
         if value is None:
             return cls({})
-        if not isinstance(value, dict) or set(value) != {"delays"} or not isinstance(value["delays"], dict):
+        if (
+            not isinstance(value, dict)
+            or not {"delays"} <= set(value) <= {"delays", "held_items"}
+            or not isinstance(value["delays"], dict)
+        ):
             raise ValidationFailed(
                 'A release policy is {"delays": {"category:<category>" or "code:<system>|<code>": '
-                '{"seconds": seconds, "exception": code}}}.',
+                '{"seconds": seconds, "exception": code}}, "held_items": "say_being_reviewed" or "show_nothing"}.',
                 [{"field": "delays"}],
+            )
+        # (a policy stored before the choice existed says that something is being reviewed)
+        held_items = value.get("held_items", SAY_BEING_REVIEWED)
+        if held_items not in HELD_ITEMS:
+            raise ValidationFailed(
+                "The release policy is not valid.",
+                [{"field": "held_items", "issue": "one of say_being_reviewed, show_nothing"}],
             )
         problems = []
         delays: dict[str, int] = {}
@@ -102,7 +119,7 @@ class ReleasePolicy:
                     exceptions[key] = exception
         if problems or len(value["delays"]) > 200:
             raise ValidationFailed("The release policy is not valid.", problems or [{"field": "delays"}])
-        return cls(delays, exceptions)
+        return cls(delays, exceptions, held_items)
 
     def unexplained(self) -> list[str]:
         """The keys of delays that name no exception (a delay of 0 is no delay)."""
@@ -112,7 +129,8 @@ class ReleasePolicy:
         return {
             "delays": {
                 key: {"seconds": seconds, "exception": self.exceptions.get(key)} for key, seconds in self.delays.items()
-            }
+            },
+            "held_items": self.held_items,
         }
 
     def _rule_for(self, report: ResultReport) -> str:

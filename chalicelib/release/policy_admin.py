@@ -12,7 +12,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.release.contract import ReleasePolicyChange
-from chalicelib.release.policy import ReleasePolicy
+from chalicelib.release.policy import SAY_BEING_REVIEWED, ReleasePolicy
 
 
 class PolicyAdminPorts(AuditPorts, Protocol):
@@ -53,7 +53,9 @@ def set_release_policy(
         resource_type="Organization",
         resource_id=caller.organization_id,
         # the exceptions the delays now rest on, as codes (the audit reason is short: counts by code)
-        reason=_exceptions_reason(policy),
+        # (and the choice to show nothing of legal and harm holds, when made: the default is not said)
+        reason=_exceptions_reason(policy)
+        + ("" if policy.held_items == SAY_BEING_REVIEWED else ";held_items:show_nothing"),
     )
     return policy.as_json()
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.kernel.caller import Caller
@@ -14,19 +15,23 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
-from chalicelib.release.policy import HELD_UNTIL, REVIEW_WAIT
+from chalicelib.release.policy import HELD_UNTIL, REVIEW_WAIT, SHOW_NOTHING, ReleasePolicy
 
 
 class UpcomingPorts(AccessPorts, Protocol):
-    """What is on its way to the patient, read through the caller's scope and audited."""
+    """What is on its way to the patient, read through the caller's scope and audited; the
+    organizations' release policies say whether a legal or harm hold is mentioned at all."""
 
     @property
     def records(self) -> Records: ...
 
+    @property
+    def directory(self) -> Directory: ...
+
 
 def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    waiting = ports.records.upcoming(scope.patient_id, now)
+    waiting = _unhidden(ports, ports.records.upcoming(scope.patient_id, now))
     write_audit(
         ports,
         origin,
@@ -45,8 +50,24 @@ def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: s
 UNNAMED_HOLDS = ("legal_hold", "harm_exception")
 
 
+def unnamed(r: StoredResult) -> bool:
+    return r.release_at >= HELD_UNTIL and r.held_reason in UNNAMED_HOLDS
+
+
+def _unhidden(ports: UpcomingPorts, waiting: list[StoredResult]) -> list[StoredResult]:
+    """Without the legal and harm holds of organizations whose policy shows nothing of them (the
+    list and its count then look as if nothing were held). The policy is read only when such a
+    hold is there, once per organization (a patient's records are usually of one)."""
+    hidden: dict[str, bool] = {}
+    for organization_id in {r.organization_id for r in waiting if unnamed(r)}:
+        organization = ports.directory.organization(organization_id)
+        policy = ReleasePolicy.from_json(organization.release_policy if organization else None)
+        hidden[organization_id] = policy.held_items == SHOW_NOTHING
+    return [r for r in waiting if not (unnamed(r) and hidden[r.organization_id])]
+
+
 def _waiting(r: StoredResult) -> dict[str, Any]:
-    if r.release_at >= HELD_UNTIL and r.held_reason in UNNAMED_HOLDS:
+    if unnamed(r):
         return {
             "result_id": r.result_id,
             "kind": r.kind,

@@ -280,7 +280,8 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
         "delays": {
             "category:pathology": {"seconds": PATHOLOGY_DELAY, "exception": "preventing_harm"},
             "category:imaging": {"seconds": IMAGING_DELAY, "exception": "preventing_harm"},
-        }
+        },
+        "held_items": "say_being_reviewed",
     }
     assert release_policy(policy) == policy
 

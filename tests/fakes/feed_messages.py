@@ -68,7 +68,10 @@ class FakeFeedMessages:
             self.records[key] = dataclasses.replace(self.records[key], decision=decision)
         return moved
 
-    def in_status(self, status: FeedStatus, limit: int, after: str = "") -> tuple[list[FeedMessage], str]:
+    def in_status(
+        self, status: FeedStatus, limit: int, after: str = "", organization_id: str = ""
+    ) -> tuple[list[FeedMessage], str]:
+        # (the fake knows no owners: it lists every organization's; the services check each)
         start = position(after, {"message_key", "status", "received_at"})
         newest_first = sorted(
             (record for record in self.records.values() if record.status is status),

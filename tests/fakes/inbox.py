@@ -9,6 +9,7 @@ from datetime import datetime
 
 from chalicelib.kernel.keys import timed_key
 from chalicelib.notifications.domain import InboxItem
+from chalicelib.notifications.folding import Fold, joins
 from tests.fakes.cursors import cursor, position
 
 
@@ -19,6 +20,7 @@ def _listed_at(item: InboxItem) -> str:
 class FakeInbox:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], InboxItem] = {}  # (account, notification id)
+        self.folds: dict[tuple[str, str], Fold] = {}  # (account, template)
 
     def add(self, item: InboxItem) -> bool:
         key = (item.account_id, item.notification_id)
@@ -57,6 +59,14 @@ class FakeInbox:
             return False
         self.items[(account_id, notification_id)] = dataclasses.replace(item, read_at=None)
         return True
+
+    def fold(self, account_id: str, template: str, notification_id: str, at: datetime) -> tuple[str, bool]:
+        fold = self.folds.get((account_id, template))
+        if fold is not None and joins(fold, at):
+            self.folds[(account_id, template)] = dataclasses.replace(fold, last_at=max(fold.last_at, at))
+            return fold.notification_id, True
+        self.folds[(account_id, template)] = Fold(notification_id, at, at)
+        return notification_id, False
 
     def mark_all_read(self, account_id: str, at: datetime, limit: int) -> tuple[int, bool]:
         unread = [key for key, item in sorted(self.items.items()) if key[0] == account_id and item.read_at is None]

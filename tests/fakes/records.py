@@ -29,8 +29,6 @@ from chalicelib.kernel.paging import invalid_cursor
 from chalicelib.records.domain import COPY_AT_ONCE, WITHDRAWN, CopyUnfinished, StoredResult
 from tests.fakes.cursors import cursor, position
 
-MAX_WAITING = 500  # as DynamoRecords.upcoming: how many waiting records are read before sorting
-
 
 @dataclass(frozen=True)
 class _Row:
@@ -222,13 +220,13 @@ class FakeRecords:
         }
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
-        by_category = sorted(
-            (row.category_key, record_key, row.result)
-            for (pid, record_key), row in self.rows.items()
-            if pid == patient_id and row.category_key
+        # As the waiting index: the soonest ``limit`` to be released, then shown newest first.
+        waiting = sorted(
+            (row.result for (pid, _), row in self.rows.items() if pid == patient_id and row.category_key),
+            key=lambda r: (r.release_at, r.kind, r.result_id),
         )
-        waiting = [result for _, _, result in by_category if result.waiting(now)][:MAX_WAITING]
-        return sorted(waiting, key=lambda r: r.listed_at, reverse=True)[:limit]
+        soonest = [result for result in waiting if result.waiting(now)][:limit]
+        return sorted(soonest, key=lambda r: r.listed_at, reverse=True)
 
     def with_versions(
         self, patient_id: str, result_id: str, kind: str = "result"

@@ -319,3 +319,82 @@ def test_the_search_backfill_makes_patients_an_older_version_wrote_findable_by_n
     assert {k: v for k, v in after.items() if k != "born_in"} == as_written
     assert admin.main(["backfill-patient-search"]) == 0
     assert "0 patients were missing from the search by birth date: 0 added" in capsys.readouterr().out
+
+
+# -- the waiting index's and the organization's quarantine backfills --------------------------------
+
+
+def test_the_upcoming_and_quarantine_backfills_say_what_they_found_and_a_second_run_finds_nothing(aws, capsys):
+    # GIVEN a result waiting for release and a quarantined message of a registered sender, both
+    # written as an older version wrote them (without the new indexes' keys)
+    from chalicelib.audit.domain import Action, Outcome
+    from chalicelib.audit.service import new_event
+    from chalicelib.data.models import FeedMessageModel, RecordModel
+    from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
+    from chalicelib.feeds.service import FEED_INTAKE
+    from chalicelib.kernel.keys import timed_key
+    from chalicelib.records.domain import StoredResult
+
+    container = wiring.container()
+    seed.seed(container, {})
+    now = container.clock.now()
+    waiting = StoredResult(
+        patient_id="a" * 32,
+        result_id="b" * 32,
+        version=1,
+        category="pathology",
+        status="final",
+        content_sha256="c",
+        content={"code": {"display": "Biopsy"}},
+        organization_id=seed.ORGANIZATION_ID,
+        source="LAB|1",
+        filed_at=now,
+        release_at=now + timedelta(days=2),
+        listed_at=timed_key(now, "b" * 32),
+    )
+    container.records.put_version(waiting)
+    RecordModel(patient_id=waiting.patient_id, record_key=f"result#{waiting.result_id}").update(
+        actions=[RecordModel.waiting_pk.remove(), RecordModel.waiting_sk.remove()]
+    )
+    container.records.add_feed_source(FeedSource("OLD|LAB", seed.ORGANIZATION_ID, "AMC-MRN"))
+    message = FeedMessage(
+        key="OLD|LAB|1",
+        sha256="d",
+        format=FeedFormat.HL7V2,
+        message_type="ORU^R01",
+        sender="OLD|LAB",
+        control_id="1",
+        status=FeedStatus.QUARANTINED,
+        reason="No patient identifier the portal can match.",
+        archive_key="inbound/d",
+        received_at=now,
+    )
+    event = new_event(
+        actor=FEED_INTAKE,
+        action=Action.CREATE,
+        event_type="feed.message.received",
+        outcome=Outcome.FAILURE,
+        resource_type="FeedMessage",
+        resource_id=message.key,
+        recorded_at=now,
+    )
+    container.feed_messages.add(message, event)
+    FeedMessageModel(message_key=message.key).update(actions=[FeedMessageModel.org_status.remove()])
+
+    # WHEN the operator counts, runs, and runs again each backfill
+    assert admin.main(["backfill-upcoming", "--dry-run"]) == 0
+    assert "1 results and documents waiting for release are missing" in capsys.readouterr().out
+    assert admin.main(["backfill-upcoming"]) == 0
+    assert "1 added, 0 left" in capsys.readouterr().out
+    assert admin.main(["backfill-quarantine"]) == 0
+    assert "1 quarantined and held feed messages were missing from their organization's list: 1 added" in (
+        capsys.readouterr().out
+    )
+    assert admin.main(["backfill-upcoming"]) == 0
+    assert admin.main(["backfill-quarantine"]) == 0
+    assert capsys.readouterr().out.count("0 added") == 2
+
+    # THEN the result is on the patient's list of what is on its way, the message on the organization's
+    assert [r.result_id for r in container.records.upcoming(waiting.patient_id, now)] == [waiting.result_id]
+    listed, _ = container.feed_messages.in_status(FeedStatus.QUARANTINED, 10, organization_id=seed.ORGANIZATION_ID)
+    assert [m.key for m in listed] == [message.key]

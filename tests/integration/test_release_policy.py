@@ -140,7 +140,10 @@ def test_a_patient_and_staff_cannot_set_the_policy_and_a_bad_one_is_refused(seed
     # a key the policy cannot name is explained in the policy's own words
     unknown = call(seeded, "PUT", "/v1/admin/release-policy", policy_body({"category:astrology": 5}), admin)
     assert "category:<lab|pathology|imaging|other>" in unknown.json_body["error"]["details"][0]["issue"]
-    assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {"delays": {}}
+    assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body == {
+        "delays": {},
+        "held_items": "say_being_reviewed",
+    }
 
 
 @pytest.mark.parametrize("reason", ["", "because I said so"])
@@ -202,7 +205,10 @@ def test_a_delay_must_name_its_information_blocking_exception_and_the_change_is_
 
     saved = call(seeded, "PUT", "/v1/admin/release-policy", policy_body({"category:pathology": 3600}, "privacy"), admin)
 
-    assert saved.json_body == {"delays": {"category:pathology": {"seconds": 3600, "exception": "privacy"}}}
+    assert saved.json_body == {
+        "delays": {"category:pathology": {"seconds": 3600, "exception": "privacy"}},
+        "held_items": "say_being_reviewed",
+    }
     account_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
     events, _ = wiring.container().audit_log.by_actor(account_id, 50)
     changes = sorted((e.recorded_at, e.reason) for e in events if e.event_type == "release_policy.changed")
@@ -219,7 +225,10 @@ def test_a_policy_stored_before_exceptions_is_read_and_applied_naming_none_and_s
 
     read = call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body
 
-    assert read == {"delays": {"category:lab": {"seconds": 3600, "exception": None}}}
+    assert read == {
+        "delays": {"category:lab": {"seconds": 3600, "exception": None}},
+        "held_items": "say_being_reviewed",
+    }
     feed(oru("c-1", "ORD-1", "85"))
     [waiting] = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/results", token=staff_token).json_body["results"]
     assert (waiting["delayed_by_policy"], waiting["delay_exception"], waiting["held_reason"]) == (True, None, None)

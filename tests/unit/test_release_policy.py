@@ -54,7 +54,9 @@ def test_a_stored_policy_of_the_earlier_form_is_read_naming_no_exception():
         "delays": {
             "category:lab": {"seconds": 3600, "exception": None},
             "document:note": {"seconds": 0, "exception": None},
-        }
+        },
+        # (stored before the choice existed: legal and harm holds are said to be under review)
+        "held_items": "say_being_reviewed",
     }
     assert earlier.unexplained() == ["category:lab"]  # a delay of 0 is no delay
     assert earlier.release_for(report(), FILED, ()) == (FILED + timedelta(hours=1), "policy:")
@@ -85,3 +87,11 @@ def test_a_critical_notice_has_its_own_template_and_ids_so_a_generic_one_never_s
     assert (usual["template"], critical["template"]) == ("something_waiting", "care_team_will_call")
     assert usual["notification_id"] != critical["notification_id"]
     assert critical["notification_id"].startswith("critical-result-") and "p" * 32 not in critical["notification_id"]
+
+
+def test_a_policy_may_show_nothing_of_legal_and_harm_holds_and_nothing_else_is_accepted():
+    hidden = ReleasePolicy.from_json({"delays": {}, "held_items": "show_nothing"})
+    assert hidden.as_json() == {"delays": {}, "held_items": "show_nothing"}
+    with pytest.raises(ValidationFailed) as refused:
+        ReleasePolicy.from_json({"delays": {}, "held_items": "whisper"})
+    assert refused.value.details == [{"field": "held_items", "issue": "one of say_being_reviewed, show_nothing"}]

@@ -10,6 +10,7 @@ import time
 import boto3
 
 from chalicelib import wiring
+from chalicelib.data.models import RecordModel
 from chalicelib.records.domain import result_id
 from chalicelib.release.policy import HELD_UNTIL
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
@@ -48,6 +49,8 @@ def test_the_timer_marks_a_due_result_released_and_announces_it(timer_clock, fee
         patient_id, result_id(wiring.container().record_id_key, ORG, SENDER, "ORD-1^LAB")
     )
     assert waiting.release_timer  # the record names its timer
+    stored = RecordModel.get(patient_id, f"result#{waiting.result_id}")
+    assert stored.waiting_pk == patient_id  # on the patient's list of what is on its way
     timer_clock.wait_for_waiting(1)
     timer_clock.advance(seconds=DELAY_SECONDS - 1)
     assert [e["status"] for e in executions(aws)] == ["RUNNING"]  # a second early: still waiting
@@ -59,6 +62,9 @@ def test_the_timer_marks_a_due_result_released_and_announces_it(timer_clock, fee
     assert execution["status"] == "SUCCEEDED"
     assert [n["template"] for n in notifications(aws)] == ["something_waiting"]
     assert wiring.container().records.current(patient_id, waiting.result_id).release_timer == ""  # done
+    # and off the waiting index: the released item is no longer on its way
+    released = RecordModel.get(patient_id, f"result#{waiting.result_id}")
+    assert (released.waiting_pk, released.waiting_sk) == (None, None)
 
 
 def test_a_result_held_without_its_timer_stopped_is_not_announced(timer_clock, feed, ana, seeded, aws):

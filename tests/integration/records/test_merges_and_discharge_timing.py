@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from chalicelib import wiring
 from chalicelib.records.domain import result_id
 from tests.integration.conftest import deliver_notifications
-from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401
+from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    call,
+    enrolled,
+    seeded,
+    sign_in,
+    staff_token,
+)
 from tests.integration.records.conftest import find, segment
 from tests.integration.records.test_guarded_release import executions, finished
 from tests.integration.test_patient_results import SENDER, ana, feed  # noqa: F401  (fixtures)
@@ -183,6 +191,40 @@ def test_a_result_held_for_legal_reasons_is_shown_to_the_patient_only_as_somethi
     # a hold for a clinician's review still says what it is
     review = shown[result_id(key, ORG, SENDER, "PATH-2^LAB")]
     assert (review["name"], review["category"], review["being_reviewed"]) == ("Pathology report", "pathology", False)
+
+
+def test_an_organization_that_chose_to_show_nothing_of_legal_holds_lists_only_the_others(
+    feed, ana, seeded, staff_token
+):
+    patient_id, token = ana
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    wait = {"seconds": WAIT, "exception": "preventing_harm"}
+    chosen = call(
+        seeded,
+        "PUT",
+        "/v1/admin/release-policy",
+        {"delays": {"category:pathology": wait}, "held_items": "show_nothing"},
+        admin,
+    )
+    assert chosen.status_code == 200, chosen.json_body
+    assert call(seeded, "GET", "/v1/admin/release-policy", token=admin).json_body["held_items"] == "show_nothing"
+    feed(pathology("p-1", "PATH-1", ANA), pathology("p-2", "PATH-2", ANA))
+    key = wiring.container().record_id_key
+    legal, review = (result_id(key, ORG, SENDER, order) for order in ("PATH-1^LAB", "PATH-2^LAB"))
+    for rid, reason in ((legal, "harm_exception"), (review, "clinician_review")):
+        held = call(seeded, "POST", f"/v1/staff/results/{rid}/hold", {"reason": reason}, staff_token)
+        assert held.status_code == 200, held.json_body
+
+    upcoming = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+
+    # THEN the list, and so its count, has the clinician's review alone: nothing says a hold exists
+    assert [item["result_id"] for item in upcoming] == [review]
+    assert upcoming[0]["being_reviewed"] is False
+
+    # WHEN the admin goes back to saying something is being reviewed, the patient sees that line again
+    call(seeded, "PUT", "/v1/admin/release-policy", {"delays": {"category:pathology": wait}}, admin)
+    again = call(seeded, "GET", f"/v1/patients/{patient_id}/upcoming-releases", token=token).json_body["upcoming"]
+    assert {item["result_id"]: item["being_reviewed"] for item in again} == {legal: True, review: False}
 
 
 def test_a_result_released_after_the_patient_read_the_notice_makes_it_unread_again(timer_clock, feed, ana, seeded, aws):

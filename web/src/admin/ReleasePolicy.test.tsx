@@ -15,6 +15,7 @@ const policy: Schemas["ReleasePolicy"] = {
     // saved before exceptions were recorded: the page asks for one
     "code:LN|2823-3": { seconds: 5400, exception: null },
   },
+  held_items: "say_being_reviewed",
 };
 
 function group(name: string) {
@@ -81,6 +82,9 @@ describe("release policy", () => {
     await user.type(within(test).getByLabelText("Wait"), "1");
     await user.selectOptions(within(test).getByLabelText("Unit"), "days");
     await user.selectOptions(within(test).getByLabelText("Exception this wait relies on"), "Infeasibility (45 CFR 171.204)");
+    // the default for legal and harm holds is chosen; the admin chooses to show nothing of them
+    expect((screen.getByLabelText(/Say that something is being reviewed/) as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByLabelText(/Show nothing until it is released/));
     await user.click(screen.getByRole("button", { name: "Save the release policy" }));
 
     expect((await screen.findByRole("status")).textContent).toMatch(/applies to results and documents filed from now on/);
@@ -90,14 +94,16 @@ describe("release policy", () => {
         "category:lab": { seconds: 7200, exception: "privacy" },
         "code:http://loinc.org|4548-4": { seconds: 86400, exception: "infeasibility" },
       },
+      held_items: "show_nothing",
     });
+    expect((screen.getByLabelText(/Show nothing until it is released/) as HTMLInputElement).checked).toBe(true);
   }, 20_000); // axe and a long form: room for a busy machine
 
   it("says what is wrong next to each setting before sending anything", async () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: adminMe() },
-      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {}, held_items: "say_being_reviewed" } },
     });
     renderAt("/admin/release-policy");
     await screen.findByRole("group", { name: "Laboratory results" });
@@ -130,7 +136,7 @@ describe("release policy", () => {
     let answer = 0;
     fakeApi({
       "GET /v1/me": { status: 200, body: adminMe() },
-      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {}, held_items: "say_being_reviewed" } },
       "PUT /v1/admin/release-policy": () =>
         answer++ === 0
           ? {
@@ -166,7 +172,7 @@ describe("release policy", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: adminMe() },
-      "GET /v1/admin/release-policy": { status: 200, body: { delays: {} } },
+      "GET /v1/admin/release-policy": { status: 200, body: { delays: {}, held_items: "say_being_reviewed" } },
     });
     renderAt("/admin/release-policy");
     const nav = await screen.findByRole("navigation", { name: "Portal pages" });

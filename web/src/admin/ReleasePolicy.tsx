@@ -38,9 +38,15 @@ interface TestRule extends Delay {
   code: string;
 }
 
+type HeldItems = Schemas["ReleasePolicy"]["held_items"];
+// What patients see of a result staff hold for a legal or harm reason (never its name): one line
+// saying something is being reviewed (the default), or nothing until it is released.
+const heldChoices: HeldItems[] = ["say_being_reviewed", "show_nothing"];
+
 interface Form {
   byKey: Record<string, Delay>; // "category:lab", "document:note"
   tests: TestRule[];
+  heldItems: HeldItems;
 }
 
 const atOnce: Delay = { amount: "", unit: "hours", exception: "" };
@@ -67,7 +73,7 @@ function formOf(policy: Schemas["ReleasePolicy"]): Form {
       byKey[key] = delayOf(delay);
     }
   }
-  return { byKey, tests };
+  return { byKey, tests, heldItems: policy.held_items ?? "say_being_reviewed" };
 }
 
 type PolicyDelay = Schemas["PolicyDelayChange"];
@@ -284,7 +290,7 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
 
   const save = useMutation({
     mutationFn: async (delays: Record<string, PolicyDelay>) => {
-      const { data, error } = await api.PUT("/v1/admin/release-policy", { body: { delays } });
+      const { data, error } = await api.PUT("/v1/admin/release-policy", { body: { delays, held_items: form.heldItems } });
       if (data === undefined) throw error;
       return data;
     },
@@ -468,6 +474,34 @@ function PolicyForm({ token, initial }: { token: string; initial: Form }) {
       >
         {t("admin.policy.addTest")}
       </button>
+
+      <fieldset className="usa-fieldset margin-top-4">
+        <legend className="usa-legend usa-legend--large">{t("admin.policy.heldTitle")}</legend>
+        <p className="usa-hint" id="held-items-hint">
+          {t("admin.policy.heldIntro")}
+        </p>
+        {heldChoices.map((choice) => (
+          <div className="usa-radio" key={choice}>
+            <input
+              className="usa-radio__input usa-radio__input--tile"
+              id={`held-items-${choice}`}
+              type="radio"
+              name="held-items"
+              value={choice}
+              checked={form.heldItems === choice}
+              aria-describedby="held-items-hint"
+              onChange={() => {
+                setSaved(false);
+                setForm({ ...form, heldItems: choice });
+              }}
+            />
+            <label className="usa-radio__label" htmlFor={`held-items-${choice}`}>
+              {t(`admin.policy.held.${choice}`)}
+              <span className="usa-checkbox__label-description">{t(`admin.policy.heldHint.${choice}`)}</span>
+            </label>
+          </div>
+        ))}
+      </fieldset>
 
       {/* The outcome is said beside the button that asked for it: on a phone the top of this long
           form is screens away. */}

@@ -4000,6 +4000,12 @@ export interface components {
             delays: {
                 [key: string]: components["schemas"]["PolicyDelay"];
             };
+            /**
+             * Held Items
+             * @description What the patient's list of what is on its way shows of a result or document staff hold for a legal or harm reason (never its name, type or category): say_being_reviewed (the default) shows one line saying "something is being reviewed"; show_nothing leaves it out of the list and its count until it is released.
+             * @enum {string}
+             */
+            held_items: "say_being_reviewed" | "show_nothing";
         };
         /**
          * ReleasePolicyChange
@@ -4013,6 +4019,13 @@ export interface components {
             delays: {
                 [key: string]: components["schemas"]["PolicyDelayChange"];
             };
+            /**
+             * Held Items
+             * @description What the patient's list of what is on its way shows of a result or document staff hold for a legal or harm reason (never its name, type or category): say_being_reviewed (the default) shows one line saying "something is being reviewed"; show_nothing leaves it out of the list and its count until it is released.
+             * @default say_being_reviewed
+             * @enum {string}
+             */
+            held_items?: "say_being_reviewed" | "show_nothing";
         };
         /** ReleasePreferences */
         ReleasePreferences: {
