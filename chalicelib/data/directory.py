@@ -7,12 +7,13 @@ its own transactions.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Organization, Role
-from chalicelib.data.dynamo import Backfill, conditional_failure, first_item_exists, one_page
+from chalicelib.data.dynamo import Backfill, backfill, conditional_failure, first_item_exists, one_page
 from chalicelib.data.models import AccountModel, OrganizationModel, UsernameClaimModel
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.keys import timed_key
@@ -181,37 +182,28 @@ class DynamoDirectory:
         the write leaves the account's version alone: a save of the account read before it writes the
         same keys, and a colleague signing in meanwhile gets no conflict from it."""
         workforce = [role.value for role in Role if role.is_workforce]
-        missing = added = 0
         connection = AccountModel._get_connection()
-        try:
-            found = AccountModel.scan(
-                AccountModel.role.is_in(*workforce)
-                & (AccountModel.staff_of.does_not_exist() | AccountModel.staff_listed_at.does_not_exist()),
-                attributes_to_get=["account_id", "organization_id", "role", "created_at"],
+        found = AccountModel.scan(
+            AccountModel.role.is_in(*workforce)
+            & (AccountModel.staff_of.does_not_exist() | AccountModel.staff_listed_at.does_not_exist()),
+            attributes_to_get=["account_id", "organization_id", "role", "created_at"],
+        )
+        writes = (
+            partial(
+                connection.update_item,
+                item.account_id,
+                actions=[
+                    AccountModel.staff_of.set(item.organization_id),
+                    AccountModel.staff_listed_at.set(timed_key(item.created_at, item.account_id)),
+                ],
+                condition=AccountModel.staff_of.does_not_exist()
+                & AccountModel.staff_listed_at.does_not_exist()
+                & (AccountModel.organization_id == item.organization_id)
+                & AccountModel.role.is_in(*workforce),
             )
-            for item in found:
-                missing += 1
-                if not write:
-                    continue
-                try:
-                    connection.update_item(
-                        item.account_id,
-                        actions=[
-                            AccountModel.staff_of.set(item.organization_id),
-                            AccountModel.staff_listed_at.set(timed_key(item.created_at, item.account_id)),
-                        ],
-                        condition=AccountModel.staff_of.does_not_exist()
-                        & AccountModel.staff_listed_at.does_not_exist()
-                        & (AccountModel.organization_id == item.organization_id)
-                        & AccountModel.role.is_in(*workforce),
-                    )
-                    added += 1
-                except PynamoDBException as error:
-                    if not conditional_failure(error):
-                        raise
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The directory is unavailable.") from error
-        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
+            for item in found
+        )
+        return backfill(writes, write=write, unavailable="The directory is unavailable.")
 
     def save_account(self, account: Account) -> Account:
         """Write an account read earlier; Conflict if it changed since (optimistic locking on

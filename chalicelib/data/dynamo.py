@@ -7,11 +7,12 @@ bottom of the package: it imports no other module of chalicelib.data.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
+from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.paging import encode_cursor
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -64,3 +65,25 @@ class Backfill:
     missing: int
     added: int
     left: int
+
+
+def backfill(writes: Iterable[Callable[[], object]], *, write: bool, unavailable: str) -> Backfill:
+    """Run an operator's backfill: ``writes`` yields one conditional write per item missing from an
+    index (its Scan runs as it is consumed). A dry run (``write`` false) only counts them; a write
+    whose condition fails (the item was saved meanwhile, or no longer qualifies) is left, not an
+    error; a fault of the table is ``DependencyUnavailable`` with ``unavailable``'s words."""
+    missing = added = 0
+    try:
+        for apply in writes:
+            missing += 1
+            if not write:
+                continue
+            try:
+                apply()
+                added += 1
+            except PynamoDBException as error:
+                if not conditional_failure(error):
+                    raise
+    except PynamoDBException as error:
+        raise DependencyUnavailable(unavailable) from error
+    return Backfill(missing=missing, added=added, left=missing - added if write else 0)

@@ -6,6 +6,8 @@ each move on condition of the status it leaves, so two deliveries or two staff c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -13,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import Backfill, conditional_failure, first_item_exists, one_page
+from chalicelib.data.dynamo import Backfill, backfill, conditional_failure, first_item_exists, one_page
 from chalicelib.data.feed_sources import LISTED, org_status, owner_of
 from chalicelib.data.models import AuditEventModel, FeedMessageModel
 from chalicelib.errors import DependencyUnavailable
@@ -118,9 +120,9 @@ class DynamoFeedMessages:
         operator's step after an upgrade, never the API's); each write is conditional on the
         status being unchanged and the key still absent; a second run finds nothing to do.
         Messages nobody owns stay off the index (the operator's, as before)."""
-        missing = added = 0
         owners: dict[str, str] = {}
-        try:
+
+        def writes() -> Iterator[Callable[[], object]]:
             found = FeedMessageModel.scan(
                 FeedMessageModel.status.is_in(*LISTED) & FeedMessageModel.org_status.does_not_exist(),
                 attributes_to_get=["message_key", "status", "sender"],
@@ -131,24 +133,15 @@ class DynamoFeedMessages:
                     source = feed_source(sender) if sender else None
                     owners[sender] = source.organization_id if source else ""
                 key = org_status(owners[sender], item.status)
-                if key is None:
-                    continue
-                missing += 1
-                if not write:
-                    continue
-                try:
-                    FeedMessageModel(message_key=item.message_key).update(
+                if key is not None:
+                    yield partial(
+                        FeedMessageModel(message_key=item.message_key).update,
                         actions=[FeedMessageModel.org_status.set(key)],
                         condition=FeedMessageModel.org_status.does_not_exist()
                         & (FeedMessageModel.status == item.status),
                     )
-                    added += 1
-                except PynamoDBException as error:
-                    if not conditional_failure(error):
-                        raise
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
+
+        return backfill(writes(), write=write, unavailable=_UNAVAILABLE)
 
     def get(self, key: str) -> FeedMessage | None:
         try:

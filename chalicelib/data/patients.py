@@ -7,10 +7,13 @@ its enrollment transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from functools import partial
+
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import Backfill, any_condition_failed, conditional_failure, contended
+from chalicelib.data.dynamo import Backfill, any_condition_failed, backfill, conditional_failure, contended
 from chalicelib.data.models import IdentifierClaimModel, PatientModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
@@ -135,9 +138,9 @@ class DynamoPatients:
         and organization unchanged, so it never overwrites a newer save, and a second run finds
         nothing to do. The patient's version is left alone: a save of a patient read before it
         writes the same key, and nobody's concurrent change conflicts with it."""
-        missing = added = 0
         connection = PatientModel._get_connection()
-        try:
+
+        def writes() -> Iterator[Callable[[], object]]:
             found = PatientModel.scan(
                 PatientModel.birth_date.exists() & PatientModel.born_in.does_not_exist(),
                 attributes_to_get=["patient_id", "organization_id", "birth_date"],
@@ -146,24 +149,16 @@ class DynamoPatients:
                 key = born_in(item.organization_id, item.birth_date or "")
                 if key is None:
                     continue  # a year or a month only: not searched on
-                missing += 1
-                if not write:
-                    continue
-                try:
-                    connection.update_item(
-                        item.patient_id,
-                        actions=[PatientModel.born_in.set(key)],
-                        condition=PatientModel.born_in.does_not_exist()
-                        & (PatientModel.birth_date == item.birth_date)
-                        & (PatientModel.organization_id == item.organization_id),
-                    )
-                    added += 1
-                except PynamoDBException as error:
-                    if not conditional_failure(error):
-                        raise
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The patient index is unavailable.") from error
-        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
+                yield partial(
+                    connection.update_item,
+                    item.patient_id,
+                    actions=[PatientModel.born_in.set(key)],
+                    condition=PatientModel.born_in.does_not_exist()
+                    & (PatientModel.birth_date == item.birth_date)
+                    & (PatientModel.organization_id == item.organization_id),
+                )
+
+        return backfill(writes(), write=write, unavailable="The patient index is unavailable.")
 
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         """The patient an identifier belongs to in an organization, or ""."""

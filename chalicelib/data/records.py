@@ -7,6 +7,7 @@ feed_sources.py.)
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
@@ -14,7 +15,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import Backfill, conditional_failure, contended, one_page
+from chalicelib.data.dynamo import Backfill, backfill, conditional_failure, contended, one_page
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
 from chalicelib.data.outbox import outbox_item
@@ -289,32 +290,23 @@ class DynamoRecords(DynamoFeedSources):
         existed into it. A Scan (an operator's step after an upgrade, never the API's); each write
         is conditional on the item's version and release moment being unchanged and its key still
         absent, so it never overwrites a newer save or a release, and a second run finds nothing."""
-        missing = added = 0
-        try:
-            found = RecordModel.scan(
-                RecordModel.current_record_id.exists()
-                & RecordModel.waiting_pk.does_not_exist()
-                & is_waiting(RecordModel.release_at, RecordModel.status, now),
-                attributes_to_get=["patient_id", "record_key", "kind", "record_id", "version", "release_at"],
+        found = RecordModel.scan(
+            RecordModel.current_record_id.exists()
+            & RecordModel.waiting_pk.does_not_exist()
+            & is_waiting(RecordModel.release_at, RecordModel.status, now),
+            attributes_to_get=["patient_id", "record_key", "kind", "record_id", "version", "release_at"],
+        )
+        writes = (
+            partial(
+                item.update,
+                actions=_waiting_keys(item.patient_id, item.kind, item.record_id, item.release_at),
+                condition=RecordModel.waiting_pk.does_not_exist()
+                & (RecordModel.version == item.version)
+                & (RecordModel.release_at == item.release_at),
             )
-            for item in found:
-                missing += 1
-                if not write:
-                    continue
-                try:
-                    item.update(
-                        actions=_waiting_keys(item.patient_id, item.kind, item.record_id, item.release_at),
-                        condition=RecordModel.waiting_pk.does_not_exist()
-                        & (RecordModel.version == item.version)
-                        & (RecordModel.release_at == item.release_at),
-                    )
-                    added += 1
-                except PynamoDBException as error:
-                    if not conditional_failure(error):
-                        raise
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        return Backfill(missing=missing, added=added, left=missing - added if write else 0)
+            for item in found
+        )
+        return backfill(writes, write=write, unavailable=_UNAVAILABLE)
 
     def with_versions(
         self, patient_id: str, result_id: str, kind: str = "result"
