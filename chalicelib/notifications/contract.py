@@ -69,6 +69,10 @@ class PatientEmail(EmailDelivery):
             "address: enter it again), none (a notice of a change; nothing to send again). Null otherwise."
         )
     )
+    invitation_id: str | None = Field(
+        description="An invitation's email: the invitation it carried (POST /v1/staff/invitations/{id}/resend "
+        "sends it again). Null for other kinds."
+    )
 
 
 class PatientEmails(ResponseModel):

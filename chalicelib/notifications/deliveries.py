@@ -145,6 +145,10 @@ def staff_view(record: DeliveryRecord) -> dict[str, object]:
         "updated_at": moment(record.updated_at),
         "failed_attempts": record.failed_attempts,
         "next_step": step.value if step else None,
+        # (an invitation's email is queued as "invitation-<invitation id>": enrollment.invitation_email_id)
+        "invitation_id": record.notification_id.removeprefix("invitation-")
+        if record.template == "invitation"
+        else None,
     }
 
 

@@ -54,7 +54,9 @@ def test_staff_see_a_failed_results_notice_above_the_sent_invitation_and_what_to
         "updated_at",
         "failed_attempts",
         "next_step",
+        "invitation_id",
     }
+    assert invitation["invitation_id"] == enrolled.invitation_id
     # and the read is on the patient's trail, like staff's other reads of the patient
     assert "patient.emails.read" in [e.event_type for e in audit_events(enrolled.patient_id)]
 

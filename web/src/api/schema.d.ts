@@ -3520,6 +3520,11 @@ export interface components {
              */
             failed_attempts: number;
             /**
+             * Invitation Id
+             * @description An invitation's email: the invitation it carried (POST /v1/staff/invitations/{id}/resend sends it again). Null for other kinds.
+             */
+            invitation_id: string | null;
+            /**
              * Kind
              * @description What it was, as its template: invitation, something_waiting (new results or documents), care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, second_factor_changed, portal_access_suspended, portal_access_ended, account_ready.
              */
