@@ -82,6 +82,16 @@ def test_a_password_reset_of_the_patients_account_is_listed_and_the_patient_can_
         ("password_reset", "failed", "patient_asks_again"),
         ("invitation", "sent", None),
     ]
+    # and what lists or ends the account's pending records (a password change, a suspension)
+    # never meets a delivery record: they sit under an owner of their own
+    identity = wiring.container().identity_records
+    account_id = wiring.container().patients.get(enrolled.patient_id).account_id
+    assert {r.kind.value for r in identity.owned_by(f"account#{account_id}")} <= {"session", "link", "challenge"}
+    identity.revoke_pending(account_id)
+    assert [e["kind"] for e in emails_of(seeded, staff_token, enrolled.patient_id).json_body["emails"]] == [
+        "password_reset",
+        "invitation",
+    ]
 
 
 def test_another_organizations_staff_get_404_for_the_patients_emails(seeded, staff_token, monkeypatch):
