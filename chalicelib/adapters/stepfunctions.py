@@ -24,7 +24,13 @@ class StepFunctionsTimers:
         self.state_machine_arn = state_machine_arn
 
     def start(
-        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+        self,
+        name: str,
+        fire_at: datetime,
+        queue_url: str,
+        message: dict[str, Any],
+        guard: dict[str, Any] | None = None,
+        delivery: dict[str, Any] | None = None,
     ) -> str:
         payload: dict[str, Any] = {
             "fire_at": iso_utc(fire_at),
@@ -33,6 +39,8 @@ class StepFunctionsTimers:
         }
         if guard:
             payload["guard"] = guard  # {"table", "key"}: the record the MarkReleased state updates
+        if delivery:
+            payload["delivery"] = delivery  # {"table", "key", "values"}: the RecordQueued state's write
         try:
             # Execution names are unique per state machine for 90 days: starting a running timer
             # again with the same input returns it instead of a second one; any other reuse of

@@ -1,5 +1,7 @@
 """Delivery records in the identity table (DeliveryModel, "delivery#<notification id>"). Each
-write is one conditional UpdateItem: cheap, and safe in any order the queue delivers in."""
+write is one UpdateItem: cheap, and safe in any order the queue delivers in. A record about a
+patient or an account is listed for them through the by-owner index, under an owner of its own
+namespace ("emails#..."), newest first by when it was first queued."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.data.dynamo import conditional_failure
 from chalicelib.data.models import DeliveryModel
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.kernel.clock import iso
 from chalicelib.notifications.deliveries import DeliveryRecord, DeliveryState, FailureReason
 
 PREFIX = "delivery#"
@@ -21,6 +24,14 @@ _UNAVAILABLE = "The delivery records are unavailable."
 
 def _key(notification_id: str) -> str:
     return PREFIX + notification_id
+
+
+def _owner(about: str) -> str:
+    return "emails#" + about
+
+
+def _created_key(notification_id: str, at: datetime) -> str:
+    return f"{iso(at)}#{notification_id}"
 
 
 class DynamoDeliveries:
@@ -41,13 +52,43 @@ class DynamoDeliveries:
             DeliveryModel.expires_ttl.set(int(at.timestamp()) + KEEP_SECONDS),
         ]
 
-    def queued(self, notification_id: str, template: str, at: datetime) -> None:
-        # The consumer may have sent it before this write lands: never over an existing record.
-        self._update(
-            notification_id,
-            [*self._common(template, at), DeliveryModel.state.set(DeliveryState.QUEUED.value)],
-            condition=DeliveryModel.pk.does_not_exist(),
-        )
+    def queued(self, notification_id: str, template: str, at: datetime, about: str = "") -> None:
+        # The consumer may have written first (sent, failed): each field is set only where it is
+        # missing, so this write never undoes its news, and a record it made still gets its owner.
+        actions = [
+            DeliveryModel.kind.set("delivery"),
+            DeliveryModel.template.set(template),
+            DeliveryModel.state.set(DeliveryModel.state | DeliveryState.QUEUED.value),
+            DeliveryModel.updated_at.set(DeliveryModel.updated_at | at),
+            DeliveryModel.expires_ttl.set(DeliveryModel.expires_ttl | int(at.timestamp()) + KEEP_SECONDS),
+            DeliveryModel.asked_at.set(DeliveryModel.asked_at | at),
+        ]
+        if about:
+            actions += [
+                DeliveryModel.owner.set(_owner(about)),
+                DeliveryModel.created_key.set(DeliveryModel.created_key | _created_key(notification_id, at)),
+            ]
+        self._update(notification_id, actions)
+
+    def queued_by_timer(self, notification_id: str, template: str, at: datetime, about: str) -> dict[str, object]:
+        # Low-level attribute values, as the state machine passes them to UpdateItem; the names
+        # and formats are the model's (a UTCDateTimeAttribute's string, a number as a string).
+        def moment(value: datetime) -> dict[str, str]:
+            return {"S": DeliveryModel.asked_at.serialize(value)}
+
+        return {
+            "table": DeliveryModel.Meta.table_name,
+            "key": {"pk": {"S": _key(notification_id)}},
+            "values": {
+                ":kind": {"S": "delivery"},
+                ":template": {"S": template},
+                ":queued": {"S": DeliveryState.QUEUED.value},
+                ":at": moment(at),
+                ":ttl": {"N": str(int(at.timestamp()) + KEEP_SECONDS)},
+                ":owner": {"S": _owner(about)},
+                ":created_key": {"S": _created_key(notification_id, at)},
+            },
+        }
 
     def sent(self, notification_id: str, template: str, at: datetime, *, emailed: bool) -> None:
         state = DeliveryState.SENT if emailed else DeliveryState.NOT_EMAILED
@@ -84,6 +125,18 @@ class DynamoDeliveries:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return {item.pk[len(PREFIX) :]: _record(item) for item in items}
 
+    def about(self, subject: str, since: datetime, limit: int) -> list[DeliveryRecord]:
+        try:
+            items = DeliveryModel.by_owner.query(
+                _owner(subject),
+                DeliveryModel.created_key >= iso(since),
+                scan_index_forward=False,
+                limit=limit,
+            )
+            return [_record(item) for item in items]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
 
 def _record(item: DeliveryModel) -> DeliveryRecord:
     return DeliveryRecord(
@@ -94,4 +147,5 @@ def _record(item: DeliveryModel) -> DeliveryRecord:
         reason=FailureReason(item.reason) if item.reason else None,
         sent_at=item.sent_at,
         failed_attempts=int(item.failed_attempts or 0),
+        asked_at=item.asked_at,
     )

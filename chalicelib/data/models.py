@@ -467,10 +467,25 @@ class IdentityRecordModel(Model):
     by_owner = IdentityByOwnerIndex()
 
 
+class DeliveriesByOwnerIndex(GlobalSecondaryIndex):
+    """The identity table's by-owner index, as delivery records use it: their owners read
+    "emails#patient#<id>" or "emails#account#<id>", a namespace no other record's owner shares,
+    so what lists or ends an account's or a patient's records never meets a delivery record."""
+
+    class Meta:
+        index_name = "by-owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
 class DeliveryModel(Model):
     """The delivery record of one email request (notifications/deliveries.py), in the identity
     table under "delivery#<notification id>": as short-lived as the request (the queue and its
-    dead-letter queue keep it 18 days at most), and outside the by-owner index (no owner)."""
+    dead-letter queue keep it 18 days at most). One about a patient or an account carries an
+    owner in the by-owner index (DeliveriesByOwnerIndex), so staff list a patient's emails in one
+    Query; one about neither (a staff member's set-up link) has none."""
 
     class Meta:
         table_name = "identity"
@@ -484,6 +499,10 @@ class DeliveryModel(Model):
     sent_at = UTCDateTimeAttribute(null=True)
     failed_attempts = NumberAttribute(null=True)
     expires_ttl = NumberAttribute(null=False)
+    owner = UnicodeAttribute(null=True)  # "emails#patient#<id>" or "emails#account#<id>"
+    created_key = UnicodeAttribute(null=True)  # "<asked_at ISO>#<notification id>"
+    asked_at = UTCDateTimeAttribute(null=True)  # when it was first queued
+    by_owner = DeliveriesByOwnerIndex()
 
 
 class FeedMessagesByStatusIndex(GlobalSecondaryIndex):

@@ -22,6 +22,7 @@ from chalicelib.identity.recovery import live_link
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.service import RegistryPorts
@@ -67,7 +68,14 @@ def change_contact_email(
         )
     )
     ports.patients.save(dataclasses.replace(patient, pending_email=address))
-    notify(ports, "contact_email_confirmation", address, notification_id=f"contact-{split.selector}", token=token)
+    notify(
+        ports,
+        "contact_email_confirmation",
+        address,
+        notification_id=f"contact-{split.selector}",
+        about=about_patient(patient.patient_id),
+        token=token,
+    )
     write_audit(
         ports,
         origin,

@@ -31,7 +31,7 @@ from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.deliveries import DeliveryRecord
+from chalicelib.notifications.deliveries import DeliveryRecord, about_account, about_patient
 from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
@@ -122,6 +122,7 @@ def _issue(
         "invitation",
         email,
         notification_id=f"invitation-{split.selector}",  # invitation_email_id
+        about=about_patient(patient.patient_id),
         token=code,
         lifetime=lifetime_words(ports.settings.identity.invitation_lifetime_seconds),
     )
@@ -391,7 +392,14 @@ def send_email_verification(ports: EnrollmentPorts, account: Account, address: s
             email=address,
         )
     )
-    notify(ports, "email_verification", address, notification_id=f"verify-{split.selector}", token=token)
+    notify(
+        ports,
+        "email_verification",
+        address,
+        notification_id=f"verify-{split.selector}",
+        about=about_account(account.account_id),
+        token=token,
+    )
 
 
 def invitation_email_id(invitation: IdentityRecord) -> str:

@@ -18,6 +18,7 @@ from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.identity import throttle
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import NotifyPorts, notify
 
 MAX_FAILURES = 5
@@ -71,7 +72,12 @@ def count_failure(
         return
     if locked:
         write_audit(ports, origin, actor_of(account), "account.locked", Outcome.SUCCESS, reason="too_many_failures")
-        notify(ports, "account_locked", account.email if account.email_verified else "")
+        notify(
+            ports,
+            "account_locked",
+            account.email if account.email_verified else "",
+            about=about_account(account.account_id),
+        )
 
 
 def confirm_password(

@@ -18,6 +18,7 @@ from chalicelib.identity.enrollment import invitation_summaries
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients.contract import PortalAccessChange
 from chalicelib.patients.domain import Patient, PortalStatus
@@ -158,7 +159,9 @@ def change_portal_access(
             "terminate": "portal_access_ended",
             "reset_second_factor": "second_factor_changed",
         }[action]
-        notify(ports, template, account.email if account.email_verified else "")
+        notify(
+            ports, template, account.email if account.email_verified else "", about=about_account(account.account_id)
+        )
     return {"portal_status": patient_status.value, "account_status": account.status.value, "sessions_ended": ended}
 
 

@@ -30,6 +30,7 @@ from chalicelib.identity.sessions import lift_restriction
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import PortalStatus
@@ -150,7 +151,12 @@ def change_password(ports: ProfilePorts, caller: Caller, origin: Origin, body: P
         audit_event(ports, origin, actor_of(account), "account.password_changed", action=Action.UPDATE),
         keep_selector=caller.session_id,
     )
-    notify(ports, "password_changed", account.email if account.email_verified else "")
+    notify(
+        ports,
+        "password_changed",
+        account.email if account.email_verified else "",
+        about=about_account(account.account_id),
+    )
     return {"other_sessions_ended": ended}
 
 

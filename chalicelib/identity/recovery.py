@@ -36,6 +36,7 @@ from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import NotifyPorts, notify
 
 PASSWORD_RESET_SECONDS = 30 * 60
@@ -57,7 +58,13 @@ def remind_username(ports: RecoveryPorts, origin: Origin, body: UsernameReminder
     accounts = ports.directory.accounts_by_verified_email(body.email)
     for account in accounts:
         if account.status is AccountStatus.ACTIVE and account.username:  # (none yet: not set up)
-            notify(ports, "username_reminder", account.email, username=account.username)
+            notify(
+                ports,
+                "username_reminder",
+                account.email,
+                about=about_account(account.account_id),
+                username=account.username,
+            )
             write_audit(ports, origin, actor_of(account), "account.username_reminder_sent")
     if not accounts:
         write_audit(ports, origin, ANONYMOUS, "account.username_reminder_sent", Outcome.FAILURE, reason="no_account")
@@ -115,7 +122,14 @@ def send_link(ports: LinkPorts, account: Account, purpose: LinkPurpose, lifetime
             email=account.email,
         )
     )
-    notify(ports, purpose.value, account.email, notification_id=f"{purpose.value}-{split.selector}", token=token)
+    notify(
+        ports,
+        purpose.value,
+        account.email,
+        notification_id=f"{purpose.value}-{split.selector}",
+        about=about_account(account.account_id),
+        token=token,
+    )
 
 
 def live_link(
@@ -175,7 +189,12 @@ def confirm_password_reset(
         ),
         audit_event(ports, origin, actor_of(account), f"account.{link.purpose}_completed", action=Action.UPDATE),
     )
-    notify(ports, "password_changed", account.email if account.email_verified else "")
+    notify(
+        ports,
+        "password_changed",
+        account.email if account.email_verified else "",
+        about=about_account(account.account_id),
+    )
 
 
 def confirm_account_setup(ports: RecoveryPorts, origin: Origin, body: AccountSetup, now: datetime) -> dict[str, Any]:
@@ -252,5 +271,5 @@ def confirm_email(ports: RecoveryPorts, origin: Origin, body: EmailVerification,
         changed, audit_event(ports, origin, actor_of(account), "account.email_verified", action=Action.UPDATE)
     )
     if previous and previous.lower() != link.email.lower():
-        notify(ports, "email_changed", previous)
+        notify(ports, "email_changed", previous, about=about_account(account.account_id))
     return {"email_verified": True}

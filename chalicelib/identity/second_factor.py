@@ -24,6 +24,7 @@ from chalicelib.identity.guessing import GuessingPorts, confirm_password
 from chalicelib.identity.revocation import RevocationPorts, end_sessions
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.ports import Keys
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import notify
 
 if TYPE_CHECKING:  # for the type checker only: pyotp is imported on first use
@@ -241,4 +242,9 @@ def _save_change(
         audit_event(ports, origin, actor_of(account), event_type),
         keep_selector=session_id,
     )
-    notify(ports, "second_factor_changed", account.email if account.email_verified else "")
+    notify(
+        ports,
+        "second_factor_changed",
+        account.email if account.email_verified else "",
+        about=about_account(account.account_id),
+    )

@@ -35,6 +35,7 @@ from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import notify
 from chalicelib.patients.stores import Patients
 
@@ -170,7 +171,15 @@ def _sign_in_while_locked(ports: SessionPorts, origin: Origin, account: Account,
             code_hash=tokens.code_digest(ports.code_key, split.selector, code),
         )
     )
-    notify(ports, "sign_in_unlock", account.email, notification_id=f"unlock-{split.selector}", token=token, code=code)
+    notify(
+        ports,
+        "sign_in_unlock",
+        account.email,
+        notification_id=f"unlock-{split.selector}",
+        about=about_account(account.account_id),
+        token=token,
+        code=code,
+    )
     write_audit(ports, origin, actor_of(account), "session.sign_in", Outcome.DENIED, reason="locked_code_emailed")
 
 
@@ -340,7 +349,7 @@ def send_email_code(ports: SessionPorts, origin: Origin, body: EmailCodeRequest,
         expires_at=min(int(now.timestamp()) + EMAIL_CODE_SECONDS, int(challenge.created_at.timestamp()) + 20 * 60),
     ):
         raise NotAuthenticated("This sign-in has expired. Sign in again.", code="challenge_expired")
-    notify(ports, "sign_in_code", account.email, code=code)
+    notify(ports, "sign_in_code", account.email, about=about_account(account.account_id), code=code)
     write_audit(ports, origin, actor_of(account), "session.email_code_sent")
 
 

@@ -51,6 +51,36 @@ class EmailDelivery(ResponseModel):
     failed_attempts: int = Field(description="Attempts that failed so far.")
 
 
+class PatientEmail(EmailDelivery):
+    """One email the portal asked for about a patient or their portal account, as staff see it."""
+
+    kind: str = Field(
+        description="What it was, as its template: invitation, something_waiting (new results or documents), "
+        "care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, "
+        "email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, "
+        "second_factor_changed, portal_access_suspended, portal_access_ended, account_ready."
+    )
+    asked_at: datetime = Field(description="When it was queued (a delayed result's notice: its release moment).")
+    next_step: Literal["send_again", "seen_in_portal", "patient_asks_again", "enter_address_again", "none"] | None = (
+        Field(
+            description="While failed, what staff can do: send_again (an invitation: send a new one), "
+            "seen_in_portal (a notice: the patient still sees what waits when they sign in), patient_asks_again "
+            "(a code or link the patient asked for), enter_address_again (a confirmation of the record's new "
+            "address: enter it again), none (a notice of a change; nothing to send again). Null otherwise."
+        )
+    )
+    invitation_id: str | None = Field(
+        description="An invitation's email: the invitation it carried (POST /v1/staff/invitations/{id}/resend "
+        "sends it again). Null for other kinds."
+    )
+
+
+class PatientEmails(ResponseModel):
+    emails: list[PatientEmail] = Field(
+        description="Newest first: the latest 20 of the last 30 days (delivery records are kept 19 days)."
+    )
+
+
 class DeadLetterKind(ResponseModel):
     kind: str = Field(description="A notification's template (invitation, sign_in_code, ...).")
     count: int

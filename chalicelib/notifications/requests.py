@@ -30,9 +30,12 @@ class NotifyPorts(Protocol):
     def clock(self) -> Clock: ...
 
 
-def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: str = "", **params: str) -> None:
+def notify(
+    ports: NotifyPorts, template: str, to_address: str, notification_id: str = "", *, about: str = "", **params: str
+) -> None:
     """Queue one email to ``to_address`` (nothing when there is no address). ``params`` fill the
-    template's fixed slots; empty ones are left out."""
+    template's fixed slots; empty ones are left out. ``about``: whom it concerns
+    (deliveries.about_patient / about_account), so staff see it among that patient's emails."""
     if not to_address:
         return
     notification_id = notification_id or uuid.uuid4().hex
@@ -43,14 +46,14 @@ def notify(ports: NotifyPorts, template: str, to_address: str, notification_id: 
         **{k: v for k, v in params.items() if v},
     }
     ports.notifications_queue.send(seal(ports.keys, message))
-    queued_delivery(ports, notification_id, template)
+    queued_delivery(ports, notification_id, template, about)
 
 
-def queued_delivery(ports: NotifyPorts, notification_id: str, template: str) -> None:
+def queued_delivery(ports: NotifyPorts, notification_id: str, template: str, about: str = "") -> None:
     """The request's delivery record, queued (after the send: a request that never reached the
     queue leaves no record saying it waits; the record never overwrites what the consumer wrote)."""
     note(
-        lambda: ports.deliveries.queued(notification_id, template, ports.clock.now()),
+        lambda: ports.deliveries.queued(notification_id, template, ports.clock.now(), about),
         notification_id,
         DeliveryState.QUEUED.value,
     )

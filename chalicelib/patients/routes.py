@@ -8,7 +8,8 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
-from chalicelib.identity import contact_email, portal_access
+from chalicelib.identity import contact_email, patient_emails, portal_access
+from chalicelib.notifications.contract import PatientEmails
 from chalicelib.patients import service as patients
 from chalicelib.patients.contract import (
     ContactEmailChange,
@@ -72,6 +73,15 @@ def patient_portal_status(patient_id: str):
     """A patient of the organization with their portal status: account, invitations."""
     ports = wiring.container()
     return portal_access.portal_status(ports, *signed_in(_request()), patient_id, ports.clock.now())
+
+
+@route(patient_routes, "/v1/staff/patients/{patient_id}/emails", access=Access.STAFF, responses={200: PatientEmails})
+def patient_email_deliveries(patient_id: str):
+    """The emails the portal asked for about a patient and their portal account, newest first:
+    what kind, when, what became of each, and what staff can do about one that failed. Never an
+    address, subject or body."""
+    ports = wiring.container()
+    return patient_emails.patient_emails(ports, *signed_in(_request()), patient_id, ports.clock.now())
 
 
 @route(

@@ -16,6 +16,7 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.deliveries import about_patient
 from chalicelib.observability import logger
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
@@ -168,7 +169,7 @@ def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, n
         return {"result_id": result_id, "kind": current.kind, "released_at": iso(current.release_at)}
     released = [r for r in [current, *copies] if r.waiting(now)]
     notice = waiting_notice(patient, now, current.critical)
-    entry = notice_entry(notice, now) if notice is not None else None
+    entry = notice_entry(notice, now, about_patient(patient.patient_id)) if notice is not None else None
     ports.records.release_now(released, now, entry)
     if entry is not None and not send_now(ports, entry, now):
         logger.warning("release notice not queued; left in the outbox", extra={"result_id": result_id})

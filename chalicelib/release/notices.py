@@ -11,6 +11,7 @@ from typing import Protocol
 
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.clock import iso
+from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.requests import NotifyPorts, queued_delivery
 from chalicelib.observability import count, logger
 from chalicelib.patients.domain import Patient, PortalStatus
@@ -76,7 +77,7 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
     notice = waiting_notice(patient, now, critical)
     if notice is not None:
         ports.notifications_queue.send(notice)
-        queued_delivery(ports, notice["notification_id"], notice["template"])
+        queued_delivery(ports, notice["notification_id"], notice["template"], about_patient(patient.patient_id))
 
 
 def timer_id(stored: StoredResult) -> str:
@@ -149,4 +150,9 @@ def _schedule(ports: NoticePorts, stored: StoredResult, notice: dict[str, str], 
         message=notice,
         now=now,
         guard=ports.records.release_guard(stored),
+        # Written by the timer when it queues the notice, asked for at the release moment (not
+        # "now": a redelivery must start the timer with the same input to find it running).
+        delivery=ports.deliveries.queued_by_timer(
+            notice["notification_id"], notice["template"], stored.release_at, about_patient(stored.patient_id)
+        ),
     )

@@ -35,9 +35,13 @@ class Drained:
     left: int = 0  # their service still refused: the next drain tries again
 
 
-def notice_entry(notice: dict[str, Any], now: datetime) -> OutboxEntry:
-    """A notice as queued, keyed by its notification id (one per patient and ten minutes)."""
-    return OutboxEntry(NOTICE, notice["notification_id"], notice, now)
+ABOUT = "about"  # an outbox notice's one field that stays off the queue: whom its delivery record is about
+
+
+def notice_entry(notice: dict[str, Any], now: datetime, about: str = "") -> OutboxEntry:
+    """A notice as queued, keyed by its notification id (one per patient and ten minutes), and
+    whom it is about (deliveries.about_patient) for its delivery record."""
+    return OutboxEntry(NOTICE, notice["notification_id"], {**notice, ABOUT: about} if about else notice, now)
 
 
 def send_now(ports: OutboxPorts, entry: OutboxEntry, now: datetime) -> bool:
@@ -45,8 +49,9 @@ def send_now(ports: OutboxPorts, entry: OutboxEntry, now: datetime) -> bool:
     (Sent but not taken out: the drain sends it again, which the receivers fold into one.)"""
     try:
         if entry.kind == NOTICE:
-            ports.notifications_queue.send(entry.payload)
-            queued_delivery(ports, entry.payload["notification_id"], entry.payload["template"])
+            notice = {k: v for k, v in entry.payload.items() if k != ABOUT}
+            ports.notifications_queue.send(notice)
+            queued_delivery(ports, notice["notification_id"], notice["template"], entry.payload.get(ABOUT, ""))
         elif entry.kind == TIMER:
             _start(ports, entry, now)
         ports.outbox.done(entry)

@@ -12,7 +12,13 @@ MAX_DELAY = timedelta(days=364)  # an execution lives at most a year
 
 class Timers(Protocol):
     def start(
-        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+        self,
+        name: str,
+        fire_at: datetime,
+        queue_url: str,
+        message: dict[str, Any],
+        guard: dict[str, Any] | None = None,
+        delivery: dict[str, Any] | None = None,
     ) -> str: ...
 
     def cancel(self, execution_arn: str) -> None: ...
@@ -27,11 +33,14 @@ def schedule(
     message: dict[str, Any],
     now: datetime,
     guard: dict[str, Any] | None = None,
+    delivery: dict[str, Any] | None = None,
 ) -> str:
     """Start a timer; returns its handle (the execution ARN), which ``cancel`` takes. With a
     ``guard`` ({"table", "key"} of a DynamoDB item), the message is delivered only if, when the
     moment comes, that item still names this timer in ``release_timer`` and is not withdrawn:
-    the timer then takes itself off the item, in the same conditional update."""
+    the timer then takes itself off the item, in the same conditional update. With a
+    ``delivery`` (Deliveries.queued_by_timer), the timer writes the message's delivery record,
+    queued, once the message is on the queue."""
     problems = Problems()
     if not isinstance(timer_id, str) or not _TIMER_ID.fullmatch(timer_id):
         problems.add(
@@ -48,7 +57,7 @@ def schedule(
         )
     problems.raise_if_any("The timer is not valid.")
     # A moment in the past fires at once: the Wait state passes straight through.
-    return timers.start(timer_id, fire_at, queue_url, message, guard)
+    return timers.start(timer_id, fire_at, queue_url, message, guard, delivery)
 
 
 def cancel(timers: Timers, handle: str) -> None:

@@ -2,7 +2,8 @@
 patient while SES refuses the portal's email; the stack's own poller tries the request until SQS
 (moto, honouring the queue's maxReceiveCount) parks it on the dead-letter queue, and staff see the
 invitation's email as not sent, waiting there. SES repaired, one `make redrive` (python -m
-infra.admin redrive --local) from another terminal, and the email arrives once; staff see it sent.
+infra.admin redrive --local) from another terminal, and the email arrives once; staff see it sent,
+on the invitation and in the patient's emails.
 
 A stack of its own: SES fails for everything on it while the test runs, and its notifications
 queue takes a failed request back at once (visibility timeout 0) instead of after three minutes."""
@@ -82,6 +83,15 @@ def test_a_failed_invitation_email_shows_failed_and_arrives_once_after_the_repai
     dead = eventually(lambda: (d := email_delivery()).get("reason") == "dead_letter" and d, seconds=60)
     assert dead, email_delivery()
     assert (dead["state"], dead["failed_attempts"]) == ("failed", 5)
+
+    def patient_emails() -> list[tuple[str, str, str | None, str | None]]:
+        answer = call("GET", f"/v1/staff/patients/{patient_id}/emails", token=staff)
+        assert answer.status_code == 200, answer.text
+        assert address not in answer.text  # kinds and states, never an address
+        return [(e["kind"], e["state"], e["reason"], e["next_step"]) for e in answer.json()["emails"]]
+
+    # the patient's emails say the same, with what staff can do about it
+    assert patient_emails() == [("invitation", "failed", "dead_letter", "send_again")]
     listed = eventually(lambda: "notifications: 1 waiting" in admin_command(stack, "dead-letters").stdout)
     assert listed, admin_command(stack, "dead-letters").stdout
 
@@ -99,3 +109,4 @@ def test_a_failed_invitation_email_shows_failed_and_arrives_once_after_the_repai
     assert eventually(arrived, seconds=30)
     assert eventually(lambda: email_delivery().get("state") == "sent", seconds=10), email_delivery()
     assert len(arrived()) == 1
+    assert patient_emails() == [("invitation", "sent", None, None)]

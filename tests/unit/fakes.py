@@ -127,7 +127,13 @@ class FakeTimers:
         self.cancelled: list[str] = []
 
     def start(
-        self, name: str, fire_at: datetime, queue_url: str, message: dict[str, Any], guard: dict[str, Any] | None = None
+        self,
+        name: str,
+        fire_at: datetime,
+        queue_url: str,
+        message: dict[str, Any],
+        guard: dict[str, Any] | None = None,
+        delivery: dict[str, Any] | None = None,
     ) -> str:
         self.started.setdefault(name, StartedTimer(name, fire_at, queue_url, message, guard))
         return self.handle(name)

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import { emailKindText } from "../components/emailKinds";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
@@ -54,7 +55,15 @@ function DeadLettersPage({ token }: { token: string }) {
                       </th>
                       <td data-label={t("admin.deadLetters.waiting")}>{queue.waiting}</td>
                       <td data-label={t("admin.deadLetters.kinds")}>
-                        {queue.kinds.map((kind) => t("admin.deadLetters.kind", { kind: kind.kind, count: kind.count })).join(", ")}
+                        {queue.kinds
+                          .map((kind) =>
+                            t("admin.deadLetters.kind", {
+                              // an email by what it is, never its template's code; a feed message by its type
+                              kind: queue.queue === "notifications" ? emailKindText(t, kind.kind) : kind.kind,
+                              count: kind.count,
+                            }),
+                          )
+                          .join(", ")}
                       </td>
                     </tr>
                   ))}

@@ -16,6 +16,7 @@ describe("a patient in between portal states", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: revoked
@@ -46,6 +47,7 @@ describe("a patient in between portal states", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [{ ...pendingInvitation, status: "used" }] }),

@@ -16,6 +16,7 @@ import { act } from "./act";
 import { ContactEmail } from "./ContactEmail";
 import { EmailDelivery } from "./EmailDelivery";
 import { patientName } from "./format";
+import { PatientEmails } from "./PatientEmails";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 import { ReleaseChoices } from "./ReleaseChoices";
 
@@ -110,6 +111,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
       <ReleaseChoices token={token} patientId={patientId} />
       <PortalAccess token={token} patientId={patientId} portal={portal.data} />
       <Invitations token={token} patientId={patientId} portal={portal.data} />
+      <PatientEmails token={token} patientId={patientId} portal={portal.data} />
     </>
   );
 }

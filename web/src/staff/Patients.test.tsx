@@ -21,6 +21,7 @@ describe("find a patient", () => {
         body: { patients: [{ patient: dana, portal_status: "invited" }], truncated: false },
       },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal({ portal_status: "invited" }) },
     });
     renderAt("/staff/patients");
@@ -157,6 +158,7 @@ describe("register a patient", () => {
       "GET /v1/me": { status: 200, body: staffMe("admin") },
       "POST /v1/staff/patients": { status: 201, body: { patient_id: PID, portal_status: "not_invited" } },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
     });
     renderAt("/staff/patients/new");
@@ -209,6 +211,7 @@ describe("a patient's page", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: enrolled({ second_factors: ["totp", "recovery_code"], email_verified: false }),
@@ -247,6 +250,7 @@ describe("a patient's page", () => {
       fakeApi({
         "GET /v1/me": { status: 200, body: staffMe() },
         [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+        [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
         [`GET /v1/staff/patients/${PID}`]: { status: 200, body: answer },
       });
       const view = renderAt(`/staff/patients/${PID}`);
@@ -270,6 +274,7 @@ describe("a patient's page", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: suspended ? enrolled({ status: "suspended" }) : enrolled(),
@@ -305,6 +310,7 @@ describe("a patient's page", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: enrolled({ locked: true }) },
       [`POST /v1/staff/patients/${PID}/portal-access`]: (call) =>
         (call.body as { action: string }).action === "unlock"
@@ -334,6 +340,7 @@ describe("a patient's page", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: { ...enrolled(), merged_into: survivor } },
       [`POST /v1/staff/patients/${PID}/portal-access`]: {
         status: 200,
@@ -359,6 +366,7 @@ describe("invitations", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: invited ? portal({ portal_status: "invited", invitations: [pendingInvitation] }) : portal(),
@@ -384,6 +392,7 @@ describe("invitations", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       "POST /v1/staff/invitations": {
         status: 400,
@@ -405,6 +414,7 @@ describe("invitations", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),
@@ -434,6 +444,7 @@ describe("invitations", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),

@@ -45,6 +45,7 @@ describe("a patient's results, as staff see them", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: choices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: {
         status: 200,
@@ -83,6 +84,7 @@ describe("a patient's results, as staff see them", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
     });
     renderAt(`/staff/patients/${PID}`);
@@ -95,6 +97,7 @@ describe("a patient's results, as staff see them", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
     });
@@ -126,6 +129,7 @@ describe("a patient's results, as staff see them", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: () => ({
         status: 200,
@@ -161,6 +165,7 @@ describe("a patient's results, as staff see them", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
       "POST /v1/staff/results/d-1/release": () =>
@@ -189,6 +194,7 @@ describe("a patient's results, as staff see them", () => {
     fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: { results: [], documents: [] } },
       "GET /v1/staff/patients/nobody": { status: 404, body: apiError("not_found", "No such patient.") },
@@ -208,6 +214,7 @@ describe("a patient's health summary, as staff see it", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
+      [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/health-summary/allergies`]: {
         status: 200,
