@@ -89,11 +89,14 @@ def on_notification_request(event):
 
 
 # Every five minutes: the notices and release timers a queue or Step Functions refused are sent
-# (release/outbox.py). The local stack runs it on the same period (infra/local/stack.py).
+# (release/outbox.py), and the FHIR events the outbound queue refused (outbound/producer.py).
+# The local stack runs it on the same period (infra/local/stack.py).
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def drain_outbox(event):
+    from chalicelib.outbound import producer
     from chalicelib.release import outbox
 
     container = wiring.container()
     drained = outbox.drain(container, container.clock.now())
-    return {"sent": drained.sent, "left": drained.left}
+    outbound = producer.drain(container)
+    return {"sent": drained.sent + outbound.sent, "left": drained.left + outbound.left}

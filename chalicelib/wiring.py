@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
+    from chalicelib.data.outbound import DynamoOutbound
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
@@ -210,6 +211,14 @@ class Container:
 
         self._bind_tables()
         return DynamoOutbox()
+
+    @cached_property
+    def outbound(self) -> DynamoOutbound:
+        """FHIR events toward the clinical systems waiting to be sent (outbound.producer)."""
+        from chalicelib.data.outbound import DynamoOutbound
+
+        self._bind_tables()
+        return DynamoOutbound()
 
     @cached_property
     def worklist(self) -> DynamoWorklist:
