@@ -13,6 +13,7 @@ from chalice import Chalice, ConvertToMiddleware, Rate
 from chalicelib import settings, wiring
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.audit.service import record_access_denied
+from chalicelib.careteams.routes import care_team_routes
 from chalicelib.dev.routes import dev_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
@@ -72,6 +73,7 @@ app.register_blueprint(release_routes)
 app.register_blueprint(worklist_routes)
 app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
+app.register_blueprint(care_team_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

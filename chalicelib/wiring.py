@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
+    from chalicelib.data.care_teams import DynamoCareTeams
     from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
@@ -211,6 +212,13 @@ class Container:
 
         self._bind_tables()
         return DynamoOutbox()
+
+    @cached_property
+    def care_teams(self) -> DynamoCareTeams:
+        from chalicelib.data.care_teams import DynamoCareTeams
+
+        self._bind_tables()
+        return DynamoCareTeams()
 
     @cached_property
     def outbound(self) -> DynamoOutbound:
