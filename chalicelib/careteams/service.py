@@ -128,7 +128,7 @@ def set_members(
         if account is None or account.organization_id != caller.organization_id or not account.role.is_workforce:
             problems.add(
                 f"account_ids.{index}",
-                "a staff account of your organization",
+                "not a staff account of your organization",
                 "This is not a staff account of your organization.",
             )
     problems.raise_if_any("Some members are not staff of your organization.")
@@ -187,5 +187,5 @@ def _refuse_same_name(teams: list[CareTeam], change: CareTeamChange, team_id: st
     """Two active teams of one name: a patient could not tell which they write to."""
     if change.active and any(t.active and t.team_id != team_id and same_name(t.name, change.name) for t in teams):
         problems = Problems()
-        problems.add("name", "unique among active teams", "An active care team already has this name.")
+        problems.add("name", "already the name of an active team", "An active care team already has this name.")
         problems.raise_if_any("The care team is not valid.")
