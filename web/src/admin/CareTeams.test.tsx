@@ -6,7 +6,7 @@ import { setToken } from "../session";
 import { expectAccessible } from "../test/axe";
 import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { adminMe } from "./fixtures";
+import { adminMe, staffAccount } from "./fixtures";
 
 type Team = Schemas["CareTeam"];
 
@@ -116,6 +116,7 @@ describe("care teams", () => {
         status: 200,
         body: { ...cardiology, ...(call.body as object) },
       }),
+      "GET /v1/admin/staff": { status: 200, body: { staff: [], next_cursor: null } },
     });
     renderAt("/admin/care-teams");
     const user = userEvent.setup();
@@ -159,6 +160,42 @@ describe("care teams", () => {
     expect(calls.find((c) => c.method === "PUT")?.body).toMatchObject({ active: false, name: "Cardiology" });
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
     expect(await screen.findByRole("button", { name: "Reactivate Cardiology" })).toBeTruthy();
+  });
+
+  it("names the staff who answer for a team, and says which account the API refused", async () => {
+    setToken("tok-1");
+    const jones = staffAccount("b".repeat(32), "nurse.jones");
+    const smith = staffAccount("c".repeat(32), "dr.smith");
+    const gone = staffAccount("d".repeat(32), "left.already", { status: "terminated" });
+    let tries = 0;
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/care-teams": { status: 200, body: { care_teams: [cardiology] } },
+      "GET /v1/admin/staff": { status: 200, body: { staff: [jones, smith, gone], next_cursor: null } },
+      [`PUT /v1/admin/care-teams/${cardiology.team_id}/members`]: (call) =>
+        tries++ === 0
+          ? {
+              status: 400,
+              body: apiError("validation_failed", "Some members are not staff of your organization.", [
+                { field: "account_ids.1", issue: "not a staff account of your organization" },
+              ]),
+            }
+          : { status: 200, body: { ...cardiology, member_ids: (call.body as { account_ids: string[] }).account_ids } },
+    });
+    renderAt("/admin/care-teams");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Change Cardiology" }));
+    const members = await screen.findByRole("group", { name: "Members of Cardiology" });
+    expect((within(members).getByLabelText("nurse.jones") as HTMLInputElement).checked).toBe(true);
+    expect(within(members).queryByLabelText("left.already")).toBeNull(); // ended accounts are not offered
+    await user.click(within(members).getByLabelText("dr.smith"));
+    await user.click(screen.getByRole("button", { name: "Save members" }));
+    expect(await screen.findByText("Some members are not staff of your organization.")).toBeTruthy();
+    expect(screen.getByText("dr.smith is not an active staff account of your organization.")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Save members" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Cardiology now has 2 staff members.");
+    expect(calls.filter((c) => c.method === "PUT").at(-1)?.body).toEqual({ account_ids: [jones.account_id, smith.account_id] });
   });
 
   it("tells staff who are not admins that the page is not theirs", async () => {

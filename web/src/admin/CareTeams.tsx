@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
-import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, isErrorBody, load, noErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
@@ -179,7 +179,104 @@ function TeamsPage({ token }: { token: string }) {
         }}
         onCancel={() => setEditing(null)}
       />
+      {editing && (
+        <MembersForm
+          key={`members-${editing.team_id}`}
+          token={token}
+          team={editing}
+          onSaved={(message) => {
+            setEditing(null);
+            setDone(message);
+          }}
+        />
+      )}
     </>
+  );
+}
+
+const STAFF_PAGE = 100; // the most the staff list gives at once: an organization's whole staff, in practice
+
+/** Who answers for a team: the organization's active staff and admin accounts, ticked or not. */
+function MembersForm({ token, team, onSaved }: { token: string; team: Team; onSaved: (message: string) => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const staff = useQuery({
+    queryKey: ["admin-staff-for-teams", token],
+    queryFn: () => load(() => api.GET("/v1/admin/staff", { params: { query: { limit: STAFF_PAGE } } })),
+  });
+  const save = useMutation({
+    mutationFn: async (accountIds: string[]) => {
+      const { data, error } = await api.PUT("/v1/admin/care-teams/{team_id}/members", {
+        params: { path: { team_id: team.team_id } },
+        body: { account_ids: accountIds },
+      });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => setErrors(noErrors),
+    // The API names a refused member by its place in the list ("account_ids.1"): the form names the person.
+    onError: (error, accountIds) => {
+      const named = isErrorBody(error)
+        ? error.error.details.flatMap((d) => {
+            const place = /^account_ids\.(\d+)$/.exec(d.field ?? "");
+            const account = place ? accounts.find((a) => a.account_id === accountIds[Number(place[1])]) : undefined;
+            return account ? [t("admin.careTeams.memberRefused", { name: label(account) })] : [];
+          })
+        : [];
+      const errors = formErrors(error, [], t("errors.network"));
+      setErrors(named.length ? { fields: {}, general: [...errors.general.slice(0, 1), ...named] } : errors);
+    },
+    onSuccess: async (saved) => {
+      await queryClient.invalidateQueries({ queryKey: ["admin-care-teams", token] });
+      onSaved(t("admin.careTeams.membersSaved", { name: saved.name, count: saved.member_ids.length }));
+    },
+  });
+  const label = (account: Schemas["StaffAccountSummary"]) =>
+    account.username ?? account.email ?? t("admin.careTeams.unnamedStaff");
+  // Members no longer active stay ticked until the admin unticks them: the list shows them too.
+  const accounts = (staff.data?.staff ?? []).filter((a) => a.status === "active" || team.member_ids.includes(a.account_id));
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    save.mutate(new FormData(event.currentTarget).getAll("member").map(String));
+  }
+
+  return (
+    <section aria-labelledby="members-form" className="margin-top-5">
+      <h2 id="members-form">{t("admin.careTeams.membersTitle", { name: team.name })}</h2>
+      <p>{t("admin.careTeams.membersIntro")}</p>
+      {staff.isPending && <p>{t("app.loading")}</p>}
+      {staff.isError && <Problem message={staff.error.message} />}
+      {staff.data && (
+        <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+          <ErrorSummary messages={errors.general} />
+          <fieldset className="usa-fieldset">
+            <legend className="usa-legend">{t("admin.careTeams.membersLegend", { name: team.name })}</legend>
+            {accounts.length === 0 && <p>{t("admin.careTeams.noStaff")}</p>}
+            {accounts.map((account) => (
+              <div className="usa-checkbox" key={account.account_id}>
+                <input
+                  className="usa-checkbox__input"
+                  id={`member-${account.account_id}`}
+                  type="checkbox"
+                  name="member"
+                  value={account.account_id}
+                  defaultChecked={team.member_ids.includes(account.account_id)}
+                />
+                <label className="usa-checkbox__label" htmlFor={`member-${account.account_id}`}>
+                  {label(account)}
+                </label>
+              </div>
+            ))}
+            {staff.data.next_cursor && <p className="usa-hint">{t("admin.careTeams.moreStaff", { count: STAFF_PAGE })}</p>}
+          </fieldset>
+          <button className="usa-button margin-top-2" type="submit" disabled={save.isPending}>
+            {save.isPending ? t("admin.saving") : t("admin.careTeams.saveMembers")}
+          </button>
+        </form>
+      )}
+    </section>
   );
 }
 
