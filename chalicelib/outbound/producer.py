@@ -73,7 +73,7 @@ def emit(ports: OutboundPorts, event: OutboundEvent) -> bool:
 
 def send_now(ports: OutboundPorts, event: OutboundEvent) -> bool:
     """After the caller's transaction wrote the event: send it and take its row out. False (it
-    waits for the drain) when SQS or the store refused; the caller's request still succeeds."""
+    waits for the drain) when SQS refused; the caller's request still succeeds either way."""
     try:
         ports.clinical_outbound_queue.send_raw(body(event), event.patient_id, event.event_id, event.attributes())
     except DependencyUnavailable:
