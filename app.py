@@ -13,6 +13,7 @@ from chalice import Chalice, ConvertToMiddleware, Rate
 from chalicelib import settings, wiring
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.audit.service import record_access_denied
+from chalicelib.careteams.routes import care_team_routes
 from chalicelib.dev.routes import dev_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
@@ -72,6 +73,7 @@ app.register_blueprint(release_routes)
 app.register_blueprint(worklist_routes)
 app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
+app.register_blueprint(care_team_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
@@ -89,11 +91,14 @@ def on_notification_request(event):
 
 
 # Every five minutes: the notices and release timers a queue or Step Functions refused are sent
-# (release/outbox.py). The local stack runs it on the same period (infra/local/stack.py).
+# (release/outbox.py), and the FHIR events the outbound queue refused (outbound/producer.py).
+# The local stack runs it on the same period (infra/local/stack.py).
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def drain_outbox(event):
+    from chalicelib.outbound import producer
     from chalicelib.release import outbox
 
     container = wiring.container()
     drained = outbox.drain(container, container.clock.now())
-    return {"sent": drained.sent, "left": drained.left}
+    outbound = producer.drain(container)
+    return {"sent": drained.sent + outbound.sent, "left": drained.left + outbound.left}

@@ -22,11 +22,13 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
+    from chalicelib.data.care_teams import DynamoCareTeams
     from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
+    from chalicelib.data.outbound import DynamoOutbound
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
@@ -210,6 +212,21 @@ class Container:
 
         self._bind_tables()
         return DynamoOutbox()
+
+    @cached_property
+    def care_teams(self) -> DynamoCareTeams:
+        from chalicelib.data.care_teams import DynamoCareTeams
+
+        self._bind_tables()
+        return DynamoCareTeams()
+
+    @cached_property
+    def outbound(self) -> DynamoOutbound:
+        """FHIR events toward the clinical systems waiting to be sent (outbound.producer)."""
+        from chalicelib.data.outbound import DynamoOutbound
+
+        self._bind_tables()
+        return DynamoOutbound()
 
     @cached_property
     def worklist(self) -> DynamoWorklist:

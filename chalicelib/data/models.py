@@ -215,6 +215,19 @@ class TermsModel(Model):
     version = VersionAttribute()
 
 
+class CareTeamsModel(Model):
+    """An organization's care teams, all in one item: the admin page and a patient's list each
+    read them in one GetItem, and a change is one conditional write (care teams number in the
+    tens per organization, far below an item's 400 KB)."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)  # "care-teams#<organization_id>"
+    teams = JSONAttribute(null=False)  # [careteams.domain.CareTeam.as_json(), ...], oldest first
+    version = VersionAttribute()
+
+
 class RecordsByTimeIndex(LocalSecondaryIndex):
     class Meta:
         index_name = "by-time"
@@ -566,6 +579,7 @@ def bind_tables(settings) -> None:
         FeedSourceModel: settings.organizations_table,
         OrganizationSendersModel: settings.organizations_table,
         TermsModel: settings.organizations_table,
+        CareTeamsModel: settings.organizations_table,
         RecordModel: settings.records_table,
         WorklistItemModel: settings.records_table,
         InboxItemModel: settings.records_table,

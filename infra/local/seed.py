@@ -1,5 +1,6 @@
-"""Demo data for the local stage: Albany Medical Center, an admin and a staff account, and the
-demo patient's history sent through the real feed (infra/local/demo/).
+"""Demo data for the local stage: Albany Medical Center, an admin and a staff account, two care
+teams with the staff account a member, and the demo patient's history sent through the real feed
+(infra/local/demo/).
 
 User names and passwords come from PORTAL_DEMO_ADMIN_USER / PORTAL_DEMO_ADMIN_PASSWORD and
 PORTAL_DEMO_STAFF_USER / PORTAL_DEMO_STAFF_PASSWORD, with the defaults below (README). Each new
@@ -17,8 +18,10 @@ from pathlib import Path
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.domain import Role
+from chalicelib.careteams.domain import CareTeam
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
+from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
 
 ORGANIZATION_ID = "albany-medical-center"
@@ -77,8 +80,33 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
             {"notification_id": uuid.uuid4().hex, "template": "account_ready", "to_address": email}
         )
         seeded.append(SeededAccount(role.value, username, password, email))
+    staff_username = environ.get("PORTAL_DEMO_STAFF_USER") or DEFAULTS["PORTAL_DEMO_STAFF_USER"]
+    seed_care_teams(container, staff_username)
     send_demo_feed(container)
     return seeded
+
+
+# The demo organization's care teams (555-01xx numbers are reserved for fiction).
+DEMO_CARE_TEAMS = (
+    ("Primary Care", "clinic", "Questions about your health, referrals and forms.", "(518) 555-0100"),
+    ("Cardiology", "department", "Heart and blood pressure care.", "(518) 555-0142"),
+)
+
+
+def seed_care_teams(container: Container, staff_username: str) -> None:
+    """A couple of care teams patients may write to, the demo staff account a member of each.
+    Nothing when the organization has teams already (a seed run twice keeps what admins did)."""
+    teams, version = container.care_teams.teams_of(ORGANIZATION_ID)
+    if teams:
+        return
+    staff = container.directory.account_by_username(accounts.normalize_username(staff_username))
+    members = (staff.account_id,) if staff else ()
+    now = iso(container.clock.now())
+    demo = [
+        CareTeam(uuid.uuid4().hex, name, kind, description, True, phone, True, members, now)
+        for name, kind, description, phone in DEMO_CARE_TEAMS
+    ]
+    container.care_teams.save_teams(ORGANIZATION_ID, demo, version)
 
 
 DEMO_FEED = Path(__file__).with_name("demo")

@@ -17,7 +17,7 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
     assert [
         (o.name, o.time_zone)
         for o in OrganizationModel.scan()
-        if not o.organization_id.startswith(("sender#", "feed-sources#"))
+        if not o.organization_id.startswith(("sender#", "feed-sources#", "care-teams#"))
     ] == [(ORGANIZATION_NAME, "America/New_York")]  # Albany's clocks, stored: not left to a deployment default
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
@@ -25,12 +25,18 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
     assert verify_password(accounts["nurse.jones"].password_hash, "a long passphrase")
     assert accounts["nurse.jones"].password_hash.startswith("$argon2id$")
     assert {s.username for s in seeded} == {"demo.admin", "Nurse.Jones"}
+    teams, _ = container.care_teams.teams_of("albany-medical-center")
+    assert [(t.name, t.members) for t in teams] == [
+        ("Primary Care", (accounts["nurse.jones"].account_id,)),
+        ("Cardiology", (accounts["nurse.jones"].account_id,)),
+    ]  # patients have teams to write to, and the demo staff member answers for them
 
 
 def test_seeding_twice_keeps_one_of_each(container):
     seed(container, {})
     assert seed(container, {}) == []
     assert len([a for a in AccountModel.scan() if not a.account_id.startswith("username#")]) == 2
+    assert len(container.care_teams.teams_of("albany-medical-center")[0]) == 2
 
 
 def test_seed_tells_each_new_account_by_email_through_the_notifications_queue(container, aws):

@@ -34,6 +34,7 @@ export const staffNav: NavItem[] = [
 export const adminNav: NavItem[] = [
   ...staffNav,
   { to: "/admin/staff", label: "admin.nav.staff" },
+  { to: "/admin/care-teams", label: "admin.nav.careTeams" },
   { to: "/admin/feed-sources", label: "admin.nav.feedSources" },
   { to: "/admin/release-policy", label: "admin.nav.releasePolicy" },
   { to: "/admin/terms", label: "admin.nav.terms" },

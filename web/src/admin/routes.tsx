@@ -2,7 +2,7 @@ import { lazyPages } from "../components/lazyPages";
 
 const at = lazyPages(() => import("./pages"));
 
-/** Admins' pages: the organization's staff accounts, feed sources, release policy, settings, and the deployment's terms. */
+/** Admins' pages: the organization's staff accounts, care teams, feed sources, release policy, settings, and the deployment's terms. */
 export const adminRoutes = (
   <>
     {at("/admin/staff", "StaffAccounts")}
@@ -11,5 +11,6 @@ export const adminRoutes = (
     {at("/admin/terms", "Terms")}
     {at("/admin/organization", "Organization")}
     {at("/admin/dead-letters", "DeadLetters")}
+    {at("/admin/care-teams", "CareTeams")}
   </>
 );

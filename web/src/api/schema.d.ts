@@ -146,6 +146,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/care-teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's care teams, active or not, by name, with their members.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_care_teams"];
+        put?: never;
+        /**
+         * Add a care team. 400 when an active team has the same name; 409 when another admin
+         * @description changed the teams at the same time (try again). Who may call it: admins.
+         */
+        post: operations["post_admin_care_teams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/care-teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a care team, or deactivate it (`active: false`). Teams are never deleted, so that
+         * @description conversations keep the team they went to. Who may call it: admins.
+         */
+        put: operations["put_admin_care_teams_team_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/care-teams/{team_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the team's members: staff and admin accounts of the organization only (400 names
+         * @description each other one). Who may call it: admins.
+         */
+        put: operations["put_admin_care_teams_team_id_members"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/dead-letters": {
         parameters: {
             query?: never;
@@ -816,6 +880,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/care-teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The care teams the patient may write to about this record: the active teams that accept
+         * @description messages of the organization holding it, by name, with the organization's name. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_care_teams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/documents": {
         parameters: {
             query?: never;
@@ -1421,26 +1505,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/staff/patients/{patient_id}/emails": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The emails the portal asked for about a patient and their portal account, newest first:
-         * @description what kind, when, what became of each, and what staff can do about one that failed. Never an address, subject or body. Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_patients_patient_id_emails"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/staff/patients/{patient_id}/health-summary/vital_signs/history": {
         parameters: {
             query?: never;
@@ -1936,6 +2000,92 @@ export interface components {
              * @description The authority as the sender writes it: an HL7 CX.4 namespace id ("MRN"), an OID (CX.4.2; written with or without urn:oid:) or a FHIR Identifier.system.
              */
             sent_as: string;
+        };
+        /** CareTeam */
+        CareTeam: {
+            /** Accepts Messages */
+            accepts_messages: boolean;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * @description When the team was added (ISO 8601).
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "department" | "clinic" | "provider_pool";
+            /**
+             * Member Ids
+             * @description The staff accounts who answer for the team.
+             */
+            member_ids: string[];
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Team Id */
+            team_id: string;
+        };
+        /**
+         * CareTeamChange
+         * @description A team as the admin writes it: every field, each time (a PUT replaces what it names).
+         */
+        CareTeamChange: {
+            /**
+             * Accepts Messages
+             * @description Whether patients may write to this team.
+             */
+            accepts_messages: boolean;
+            /**
+             * Active
+             * @description False deactivates the team: patients no longer see it; its conversations keep its name.
+             * @default true
+             */
+            active?: boolean;
+            /**
+             * Description
+             * @description A sentence that helps a patient choose this team.
+             * @default
+             */
+            description?: string;
+            /**
+             * Kind
+             * @description A department, a clinic, or a provider's pool.
+             * @enum {string}
+             */
+            kind: "department" | "clinic" | "provider_pool";
+            /**
+             * Name
+             * @description What patients see in the list of teams to write to.
+             */
+            name: string;
+            /**
+             * Phone
+             * @description The number patients may call ("call the office"); null for none.
+             * @default null
+             */
+            phone?: string | null;
+        };
+        /** CareTeamMembers */
+        CareTeamMembers: {
+            /**
+             * Account Ids
+             * @description The staff and admin accounts of the organization who answer for the team (the whole list).
+             */
+            account_ids: string[];
+        };
+        /** CareTeams */
+        CareTeams: {
+            /**
+             * Care Teams
+             * @description The organization's teams, active or not, by name.
+             */
+            care_teams: components["schemas"]["CareTeam"][];
         };
         /** CategoryCode */
         CategoryCode: {
@@ -3504,65 +3654,36 @@ export interface components {
             username?: string | null;
         };
         /**
-         * PatientEmail
-         * @description One email the portal asked for about a patient or their portal account, as staff see it.
+         * PatientCareTeam
+         * @description A team the patient may write to, as the patient sees it (no members).
          */
-        PatientEmail: {
-            /**
-             * Asked At
-             * Format: date-time
-             * @description When it was queued (a delayed result's notice: its release moment).
-             */
-            asked_at: string;
-            /**
-             * Failed Attempts
-             * @description Attempts that failed so far.
-             */
-            failed_attempts: number;
-            /**
-             * Invitation Id
-             * @description An invitation's email: the invitation it carried (POST /v1/staff/invitations/{id}/resend sends it again). Null for other kinds.
-             */
-            invitation_id: string | null;
+        PatientCareTeam: {
+            /** Description */
+            description: string;
             /**
              * Kind
-             * @description What it was, as its template: invitation, something_waiting (new results or documents), care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, second_factor_changed, portal_access_suspended, portal_access_ended, account_ready.
-             */
-            kind: string;
-            /**
-             * Next Step
-             * @description While failed, what staff can do: send_again (an invitation: send a new one), seen_in_portal (a notice: the patient still sees what waits when they sign in), patient_asks_again (a code or link the patient asked for), enter_address_again (a confirmation of the record's new address: enter it again), none (a notice of a change; nothing to send again). Null otherwise.
-             */
-            next_step: ("send_again" | "seen_in_portal" | "patient_asks_again" | "enter_address_again" | "none") | null;
-            /**
-             * Reason
-             * @description While failed: mail_refused (the mail service refused it; it is tried again), not_sent (another fault; tried again), dead_letter (out of tries: it waits on the dead-letter queue until an operator redrives it). Null otherwise.
-             */
-            reason: ("mail_refused" | "not_sent" | "dead_letter") | null;
-            /**
-             * Sent At
-             * @description When the mail service first accepted it.
-             */
-            sent_at: string | null;
-            /**
-             * State
-             * @description queued: waiting to be sent; sent: the mail service accepted it; failed: see `reason` (a later success makes it sent); not_emailed: kept in the account's portal inbox only.
              * @enum {string}
              */
-            state: "queued" | "sent" | "failed" | "not_emailed";
+            kind: "department" | "clinic" | "provider_pool";
+            /** Name */
+            name: string;
             /**
-             * Updated At
-             * Format: date-time
+             * Organization Name
+             * @description The organization the team belongs to.
              */
-            updated_at: string;
+            organization_name: string;
+            /** Phone */
+            phone: string | null;
+            /** Team Id */
+            team_id: string;
         };
-        /** PatientEmails */
-        PatientEmails: {
+        /** PatientCareTeams */
+        PatientCareTeams: {
             /**
-             * Emails
-             * @description Newest first: the latest 20 of the last 30 days (delivery records are kept 19 days).
+             * Care Teams
+             * @description The active teams that accept messages of the organization holding this record, by name.
              */
-            emails: components["schemas"]["PatientEmail"][];
+            care_teams: components["schemas"]["PatientCareTeam"][];
         };
         /** PatientFound */
         PatientFound: {
@@ -5837,6 +5958,363 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_care_teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeams"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_care_teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareTeamChange"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeam"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_care_teams_team_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareTeamChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeam"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_care_teams_team_id_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareTeamMembers"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeam"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9193,6 +9671,91 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_care_teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientCareTeams"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_documents: {
         parameters: {
             query?: {
@@ -11969,91 +12532,6 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_staff_patients_patient_id_emails: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PatientEmails"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
