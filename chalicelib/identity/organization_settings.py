@@ -14,7 +14,15 @@ from chalicelib.identity.organization_contract import OrganizationSettingsChange
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import is_zone_name
-from chalicelib.support.stores import SupportDesks
+
+
+class SupportAddresses(Protocol):
+    """Where support requests are announced (support/stores.SupportDesks; named here so that
+    identity does not import the support package, which builds on identity's throttle)."""
+
+    def desk_email(self, organization_id: str) -> str: ...
+
+    def set_desk(self, organization_id: str, name: str, email: str) -> None: ...
 
 
 class OrganizationSettingsPorts(AuditPorts, Protocol):
@@ -22,7 +30,7 @@ class OrganizationSettingsPorts(AuditPorts, Protocol):
     def directory(self) -> Directory: ...
 
     @property
-    def support_desks(self) -> SupportDesks: ...
+    def support_desks(self) -> SupportAddresses: ...
 
 
 def organization_settings(ports: OrganizationSettingsPorts, caller: Caller) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class SupportRequestDetail(SupportRequestSummary):
 
 class SupportRequestPage(ResponseModel):
     requests: list[SupportRequestSummary]
-    next_cursor: str
+    next_cursor: str | None = Field(description="null on the last page.")
 
 
 class SupportQueueQuery(QueryModel):

@@ -138,7 +138,7 @@ def queue(
         resource_type="SupportRequest",
         reason=f"{len(requests)} listed",
     )
-    return {"requests": [_summary(request) for request in requests], "next_cursor": next_cursor}
+    return {"requests": [_summary(request) for request in requests], "next_cursor": next_cursor or None}
 
 
 def detail(ports: SupportPorts, caller: Caller, origin: Origin, request_id: str) -> dict[str, Any]:

@@ -180,7 +180,7 @@ class TestStaffQueue:
         page = queue(seeded, staff_token, "?limit=2").json_body
         assert [r["request_id"] for r in page["requests"]] == ids[::-1][:2]
         rest = queue(seeded, staff_token, f"?limit=2&cursor={page['next_cursor']}").json_body
-        assert [r["request_id"] for r in rest["requests"]] == ids[:1] and rest["next_cursor"] == ""
+        assert [r["request_id"] for r in rest["requests"]] == ids[:1] and rest["next_cursor"] is None
 
     def test_an_unknown_or_malformed_id_is_not_found(self, seeded, staff_token):
         for request_id in ("0" * 32, "not-an-id"):

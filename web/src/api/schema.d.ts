@@ -4975,8 +4975,11 @@ export interface components {
         };
         /** SupportRequestPage */
         SupportRequestPage: {
-            /** Next Cursor */
-            next_cursor: string;
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
             /** Requests */
             requests: components["schemas"]["SupportRequestSummary"][];
         };
