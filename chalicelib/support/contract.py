@@ -76,7 +76,9 @@ class SupportRequestReceived(ResponseModel):
     request_id: str
     reference: str = Field(description="The number the person quotes, e.g. SR-1A2B3C4D.")
     status: StatusName
-    acknowledgement_emailed: bool = Field(description="Whether a confirmation was emailed to the address given.")
+    acknowledgement_emailed: bool = Field(
+        description="Whether a confirmation is emailed to the address given (queued: it arrives within minutes)."
+    )
 
 
 class SupportAnswer(ResponseModel):

@@ -76,7 +76,6 @@ def send_support_request(body: NewSupportRequest):
         _signed_in_if_any(),
         origin_of(_request()),
         body,
-        ports.settings.public_base_url,
         ports.clock.now(),
     )
     return Response(body=received, status_code=201)

@@ -1,7 +1,8 @@
 """Receiving support requests, and staff working through their organization's queue.
 
-Emails say only that a request is waiting and its reference number: never the description, the
-name or how to reach the person (what people write to support is often about their health).
+Emails (notification templates support_request_waiting and support_request_received) say only
+that a request is waiting and its reference number: never the description, the name or how to
+reach the person (what people write to support is often about their health).
 Answers are given by staff with their own tools (a call, their own email) and recorded here: the
 portal does not send the answer's text, because email may not carry it and a requester signed
 out has no portal inbox to read it in.
@@ -14,30 +15,24 @@ from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts, caller_actor, write_audit
-from chalicelib.errors import DependencyUnavailable, NotFound, ValidationFailed
+from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity import throttle
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID, new_id
 from chalicelib.kernel.origin import Origin
+from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.support.contract import ChangeStatus, NewSupportRequest, RecordAnswer
 from chalicelib.support.domain import Answer, Status, SupportRequest, Topic
 from chalicelib.support.stores import SupportDesks, SupportRequests
 
 
-class Mailer(Protocol):
-    def send(self, to_address: str, subject: str, text: str, html: str) -> str: ...
-
-
-class SupportPorts(throttle.ThrottlePorts, AuditPorts, Protocol):
+class SupportPorts(throttle.ThrottlePorts, AuditPorts, NotifyPorts, Protocol):
     @property
     def support(self) -> SupportRequests: ...
 
     @property
     def support_desks(self) -> SupportDesks: ...
-
-    @property
-    def mailer(self) -> Mailer: ...
 
 
 def organizations(ports: SupportPorts) -> dict[str, Any]:
@@ -52,7 +47,6 @@ def receive(
     caller: Caller | None,
     origin: Origin,
     request: NewSupportRequest,
-    portal_url: str,
     now: datetime,
 ) -> dict[str, Any]:
     """Keep a request in its organization's queue, tell the organization's support mailbox, and
@@ -97,22 +91,23 @@ def receive(
         resource_type="SupportRequest",
         resource_id=received.request_id,
     )
-    _email(
+    # Through the notifications queue, as every email: retried there and dead-lettered, never lost
+    # with this request; sent once per notification id however often it is queued.
+    notify(
         ports,
+        "support_request_waiting",
         desk,
-        f"Support request {received.reference} is waiting",
-        f"A support request is waiting in the portal: {received.reference}.",
-        f"{portal_url}/staff/support/{received.request_id}",
-        received,
+        notification_id=f"support-{received.request_id}-desk",
+        reference=received.reference,
+        support_request=received.request_id,
     )
-    acknowledged = bool(request.email) and _email(
+    acknowledged = bool(request.email)
+    notify(
         ports,
+        "support_request_received",
         request.email or "",
-        f"We received your support request {received.reference}",
-        f"We received your support request. Its reference number is {received.reference}: "
-        "quote it if you contact us. We will reach you the way you asked.",
-        "",
-        received,
+        notification_id=f"support-{received.request_id}-ack",
+        reference=received.reference,
     )
     return {
         "request_id": received.request_id,
@@ -196,24 +191,6 @@ def _one(ports: SupportPorts, caller: Caller, request_id: str) -> SupportRequest
     if found is None:
         raise NotFound("No such support request.")
     return found
-
-
-def _email(ports: SupportPorts, to: str, subject: str, sentence: str, link: str, request: SupportRequest) -> bool:
-    """Send one PHI-free email; a refusal of SES leaves the request in the queue (staff see it
-    there) and is logged by id, never stopping the request from being received."""
-    from html import escape
-
-    text = sentence + (f"\n\nOpen it in the portal: {link}" if link else "")
-    html = f"<p>{escape(sentence)}</p>" + (f'<p><a href="{escape(link)}">Open it in the portal</a></p>' if link else "")
-    try:
-        ports.mailer.send(to, subject, text, html)
-    except DependencyUnavailable:
-        from chalicelib.observability import count, logger
-
-        count("SupportEmailsFailed")
-        logger.warning("support email not sent", extra={"support_request_id": request.request_id})
-        return False
-    return True
 
 
 def _summary(request: SupportRequest) -> dict[str, Any]:

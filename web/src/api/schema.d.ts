@@ -4987,7 +4987,7 @@ export interface components {
         SupportRequestReceived: {
             /**
              * Acknowledgement Emailed
-             * @description Whether a confirmation was emailed to the address given.
+             * @description Whether a confirmation is emailed to the address given (queued: it arrives within minutes).
              */
             acknowledgement_emailed: boolean;
             /**
