@@ -9,12 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.dynamo import conditional_failure, one_page
 from chalicelib.data.models import SupportDeskModel, SupportRequestModel
+from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.records.outbox import OutboxEntry
 from chalicelib.support.domain import Answer, Status, SupportRequest, Topic
 
 _UNAVAILABLE = "The support requests store is unavailable."
@@ -91,7 +94,9 @@ class DynamoSupport:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     # -- requests ------------------------------------------------------------------------------
-    def add(self, request: SupportRequest) -> None:
+    def add(self, request: SupportRequest, outbox: list[OutboxEntry]) -> None:
+        """One transaction: a request is never kept without the emails that announce it, nor an
+        email queued for a request that was not kept."""
         item = SupportRequestModel(
             _partition(request.organization_id),
             f"request#{request.request_id}",
@@ -109,7 +114,10 @@ class DynamoSupport:
             updated_at=request.updated_at,
         )
         try:
-            item.save()
+            with TransactWrite(connection=SupportRequestModel._get_connection().connection) as transaction:
+                transaction.save(item)
+                for entry in outbox:
+                    transaction.save(outbox_item(entry))
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

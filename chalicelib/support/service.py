@@ -17,17 +17,28 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import ANONYMOUS, AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity import throttle
+from chalicelib.identity.policy import IdentitySettings
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID, new_id
 from chalicelib.kernel.origin import Origin
-from chalicelib.notifications.requests import NotifyPorts, notify
+from chalicelib.notifications.sealing import seal
+from chalicelib.records.outbox import NOTICE, OutboxEntry
+from chalicelib.release import outbox
+from chalicelib.release.notices import NoticeSettings
 from chalicelib.support.contract import ChangeStatus, NewSupportRequest, RecordAnswer
 from chalicelib.support.domain import Answer, Status, SupportRequest, Topic
 from chalicelib.support.stores import SupportDesks, SupportRequests
 
 
-class SupportPorts(throttle.ThrottlePorts, AuditPorts, NotifyPorts, Protocol):
+class SupportSettings(IdentitySettings, NoticeSettings, Protocol):
+    """The throttle's policy and the notices' queue."""
+
+
+class SupportPorts(throttle.ThrottlePorts, AuditPorts, outbox.OutboxPorts, Protocol):
+    @property
+    def settings(self) -> SupportSettings: ...
+
     @property
     def support(self) -> SupportRequests: ...
 
@@ -81,7 +92,13 @@ def receive(
         received_at=now,
         updated_at=now,
     )
-    ports.support.add(received)
+    # The emails wait in the outbox, written with the request: sent at once when the queue takes
+    # them, else by the outbox's drain (every five minutes), so none is lost and none is sent
+    # about a request that was not kept. From the queue they are sent once per notification id.
+    emails = [_email(ports, "support_request_waiting", desk, received, "desk", now)]
+    if request.email:
+        emails.append(_email(ports, "support_request_received", request.email, received, "ack", now))
+    ports.support.add(received, emails)
     write_audit(
         ports,
         origin,
@@ -91,24 +108,9 @@ def receive(
         resource_type="SupportRequest",
         resource_id=received.request_id,
     )
-    # Through the notifications queue, as every email: retried there and dead-lettered, never lost
-    # with this request; sent once per notification id however often it is queued.
-    notify(
-        ports,
-        "support_request_waiting",
-        desk,
-        notification_id=f"support-{received.request_id}-desk",
-        reference=received.reference,
-        support_request=received.request_id,
-    )
+    for entry in emails:
+        outbox.send_now(ports, entry, now)
     acknowledged = bool(request.email)
-    notify(
-        ports,
-        "support_request_received",
-        request.email or "",
-        notification_id=f"support-{received.request_id}-ack",
-        reference=received.reference,
-    )
     return {
         "request_id": received.request_id,
         "reference": received.reference,
@@ -191,6 +193,19 @@ def _one(ports: SupportPorts, caller: Caller, request_id: str) -> SupportRequest
     if found is None:
         raise NotFound("No such support request.")
     return found
+
+
+def _email(
+    ports: SupportPorts, template: str, to: str, request: SupportRequest, who: str, now: datetime
+) -> OutboxEntry:
+    """One PHI-free email as the notifications queue takes it (its reference sealed, as every
+    parameter), as an outbox entry."""
+    notification_id = f"support-{request.request_id}-{who}"
+    params = {"reference": request.reference}
+    if template == "support_request_waiting":
+        params["support_request"] = request.request_id
+    message = {"notification_id": notification_id, "template": template, "to_address": to, **params}
+    return OutboxEntry(NOTICE, notification_id, seal(ports.keys, message), now)
 
 
 def _summary(request: SupportRequest) -> dict[str, Any]:

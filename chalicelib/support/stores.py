@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.records.outbox import OutboxEntry
 from chalicelib.support.domain import Answer, Status, SupportRequest
 
 
@@ -23,7 +24,9 @@ class SupportDesks(Protocol):
 
 
 class SupportRequests(Protocol):
-    def add(self, request: SupportRequest) -> None: ...
+    def add(self, request: SupportRequest, outbox: list[OutboxEntry]) -> None:
+        """The request and the emails it sets off (outbox entries), in one write."""
+        ...
 
     def get(self, organization_id: str, request_id: str) -> SupportRequest | None: ...
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from chalicelib import wiring
 from infra.local.seed import ORGANIZATION_ID, SUPPORT_EMAIL
 from tests.integration.conftest import deliver_notifications
@@ -243,3 +245,29 @@ def test_a_repeat_while_the_first_is_still_running_is_told_to_retry(aws):
     assert len(inner) == 1 and "retry" in inner[0].message and inner[0].headers["Retry-After"]
     # and once the first is done, a repeat answers its answer
     assert attempt(lambda: pytest.fail("ran twice")).headers[idempotency.REPLAYED_HEADER] == "true"
+
+
+def test_emails_the_queue_refused_go_out_on_the_outbox_drain(seeded):
+    """The request is received while the notifications queue is down; its emails are not lost."""
+    from chalicelib.errors import DependencyUnavailable
+    from chalicelib.release import outbox
+
+    container = wiring.container()
+
+    def refuse(message):
+        raise DependencyUnavailable("The queue is unavailable.")
+
+    # GIVEN the notifications queue refuses every message
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.notifications_queue, "send", refuse)
+        sent = send(seeded)
+    assert sent.status_code == 201, sent.json_body
+    assert emails_to(seeded, SUPPORT_EMAIL) == []
+
+    # WHEN the outbox is drained once the queue is back
+    drained = outbox.drain(container, container.clock.now())
+
+    # THEN the support mailbox and the requester get their emails, once each
+    assert drained.sent == 2
+    assert [sent.json_body["reference"] in e.body for e in emails_to(seeded, SUPPORT_EMAIL)] == [True]
+    assert len(emails_to(seeded, "ana@example.org")) == 1
