@@ -5,8 +5,9 @@ A route declares ``idempotent=True`` (http.routing.route). A client that sends
 ``Idempotency-Key: <8 to 128 characters, a UUID say>`` with such a POST gets, for every repeat of
 that call, the first call's answer (status and body) with ``Idempotent-Replayed: true``, and
 nothing is done again. The key is scoped to the caller (their account, or no one when signed out),
-the route and the key itself; what is compared is a SHA-256 of the body, so the body is never
-stored twice. Same key with a different body: 422, since the client has mixed up two requests;
+the route and the key itself (on a route anyone may call there is no caller: the key, a random
+UUID, is what keeps two people apart); what is compared is a SHA-256 of the body, so the body is
+never stored twice. Same key with a different body: 422, since the client has mixed up two requests;
 a repeat while the first is still running: 409, retry in a moment.
 
 Only successes are kept: a refused call (a bad field, a throttle) did nothing, so the same key may
