@@ -18,6 +18,7 @@ from chalicelib.dev.routes import dev_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
 from chalicelib.http.envelope import make_envelope
+from chalicelib.http.idempotency import use_store as use_idempotency_store
 from chalicelib.http.routing import check_responses_when
 from chalicelib.identity.account_routes import account_routes
 from chalicelib.identity.authorizer import authorizer_blueprint
@@ -29,6 +30,7 @@ from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.release.routes import release_routes
+from chalicelib.support.routes import support_routes
 from chalicelib.worklist.routes import worklist_routes
 
 # chalice's app.log and the Powertools logger are the same logging.Logger ("patient-portal"):
@@ -59,6 +61,8 @@ app.register_middleware(
 # Answers are checked against their declared models where it is cheap to fail: the local stack and
 # the tests (see chalicelib/kernel/contract.py).
 check_responses_when(lambda: wiring.settings().is_local)
+# Kept answers of the Idempotency-Key header live in the idempotency table (http/idempotency.py).
+use_idempotency_store(lambda: wiring.container().idempotency_store)
 
 app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(apidocs_routes)
@@ -74,6 +78,7 @@ app.register_blueprint(worklist_routes)
 app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
 app.register_blueprint(care_team_routes)
+app.register_blueprint(support_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

@@ -121,6 +121,12 @@ class Conflict(PortalError):
     code = "conflict"
 
 
+class Unprocessable(PortalError):
+    """A well-formed request that contradicts an earlier one (an Idempotency-Key reused for another body)."""
+
+    code = "unprocessable"
+
+
 class TooManyRequests(PortalError):
     code = "too_many_requests"
 
@@ -144,6 +150,7 @@ _STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Unprocessable: 422,
     TooManyRequests: 429,
     DependencyUnavailable: 503,
 }

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
+    from chalicelib.data.support import DynamoSupport
     from chalicelib.data.worklist import DynamoWorklist
     from chalicelib.health.service import CachedDeepCheck
     from chalicelib.identity.organization_names import CachedOrganizationNames
@@ -304,6 +305,28 @@ class Container:
                     config,
                 )
             return cache[name]
+
+    @cached_property
+    def support(self) -> DynamoSupport:
+        from chalicelib.data.support import DynamoSupport
+
+        self._bind_tables()
+        return DynamoSupport()
+
+    @property
+    def support_desks(self) -> DynamoSupport:
+        """Where support requests are emailed (the same store as the requests)."""
+        return self.support
+
+    @cached_property
+    def idempotency_store(self) -> Any:
+        """The Powertools persistence layer of the API's Idempotency-Key (http/idempotency.py),
+        given our client so that Powertools builds none of its own."""
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(
+            table_name=self.settings.idempotency_table, boto3_client=self.client("dynamodb")
+        )
 
     @cached_property
     def deep_health(self) -> CachedDeepCheck:

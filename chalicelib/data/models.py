@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -383,6 +384,45 @@ class WorklistItemModel(Model):
     outcome = UnicodeAttribute(null=True)  # reached, left_message, no_answer ... (a code)
 
 
+class SupportRequestModel(Model):
+    """A support request in the records table, under "support#<organization>": one partition per
+    organization's queue, listed newest first through the by-time index (listed_at)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "support#<organization_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "request#<request_id>"
+    listed_at = UnicodeAttribute(null=False)  # "<received ISO>#<request_id>"
+    by_time = RecordsByTimeIndex()
+    request_id = UnicodeAttribute(null=False)
+    reference = UnicodeAttribute(null=False)
+    topic = UnicodeAttribute(null=False)
+    description = UnicodeAttribute(null=False)
+    contact_name = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)  # the requester's account, when they were signed in
+    status = UnicodeAttribute(null=False)  # new, in_progress, answered, closed
+    received_at = UTCDateTimeAttribute(null=False)
+    updated_at = UTCDateTimeAttribute(null=False)
+    answers = JSONAttribute(null=True)  # [{"answered_by", "answered_at", "text"}], oldest first
+    version = VersionAttribute()
+
+
+class SupportDeskModel(Model):
+    """Where an organization's support requests are emailed, in the organizations table under
+    "support-desk#<organization>"; and, under "support-desks", the public list of organizations
+    that take requests ({organization id: name}): one GetItem for the contact form."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(null=True)
+    desks: MapAttribute = MapAttribute(null=True)  # "support-desks" only; a map, so one desk is set in place
+
+
 class PatientsByBirthDateIndex(GlobalSecondaryIndex):
     """Sparse: patients whose birth date is known, by organization and that date, so staff find a
     patient by family name and birth date (the few patients born on one day are read and their
@@ -585,6 +625,8 @@ def bind_tables(settings) -> None:
         InboxItemModel: settings.records_table,
         OutboxModel: settings.records_table,
         NoticeFoldModel: settings.records_table,
+        SupportRequestModel: settings.records_table,
+        SupportDeskModel: settings.organizations_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

@@ -28,6 +28,7 @@ _STATUS_TEXT = {
     403: "This account may not do this (its role, or a step it must take first).",
     404: "No such resource, or not one of the caller's (the two are never told apart).",
     409: "The request conflicts with the resource's current state.",
+    422: "The Idempotency-Key was already used for a different request body.",
     415: "The body is not sent as JSON (Content-Type: application/json).",
     429: "Too many requests: `Retry-After` says when to try again.",
     500: "A fault on the server's side: `details` holds an id to quote to support.",
@@ -45,6 +46,7 @@ _TAG_TEXT = {
     "worklist": "The staff worklist.",
     "feeds": "Feed quarantine and the clinical systems that send feeds.",
     "notifications": "The signed-in account's notification inbox.",
+    "support": "Support requests: anyone may send one; staff answer them.",
 }
 
 
@@ -146,6 +148,10 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
             if "description" in prop:
                 parameter["description"] = prop["description"]
             parameters.append(parameter)
+    if contract.idempotent:
+        from chalicelib.http.idempotency import PARAMETER
+
+        parameters.append(dict(PARAMETER))
     if parameters:
         operation["parameters"] = parameters
     if contract.body is not None:
@@ -160,6 +166,13 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
             response["content"] = {kind: {"schema": schema} for kind, schema in contract.media[status].items()}
         elif model is not None:
             response["content"] = {"application/json": {"schema": refs[model]}}
+        if contract.idempotent and 200 <= status < 300:
+            response["headers"] = {
+                "Idempotent-Replayed": {
+                    "description": "true when this is the kept answer of an earlier call with the same Idempotency-Key.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
         if 300 <= status < 400:
             response["headers"] = {
                 "Location": {"description": "Where the answer is.", "schema": {"type": "string", "format": "uri"}}

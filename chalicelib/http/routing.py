@@ -86,6 +86,9 @@ class RouteContract:
     path_parameters: tuple[str, ...] = ()
     # JSON schemas of path parameters beyond what http/openapi.py knows of every id (a fixed list)
     path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    # Honours the Idempotency-Key header (http/idempotency.py): a creating POST a double click
+    # or a retry must not do twice.
+    idempotent: bool = False
 
     def error_statuses(self) -> tuple[int, ...]:
         """Every error status the route can answer: its own, its access rule's, and those any
@@ -94,6 +97,8 @@ class RouteContract:
         # any query string, one without a body model any body but none or {}); 415: a body that
         # is not sent as JSON.
         statuses = set(self.errors) | {400, 415, 500, 503}
+        if self.idempotent:
+            statuses |= {409, 422}
         if self.path_parameters:
             statuses.add(404)
         if self.access.needs_session:
@@ -126,6 +131,7 @@ def route(
     errors: tuple[int, ...] = (),
     media: Mapping[int, tuple[str, dict[str, Any]] | dict[str, dict[str, Any]]] | None = None,
     path_params: Mapping[str, dict[str, Any]] | None = None,
+    idempotent: bool = False,
     **options: Any,
 ):
     """Declare a view and its contract.
@@ -135,7 +141,8 @@ def route(
     no body, as a 204), required so that no route is left out of the document; ``errors`` the
     error statuses of the route's own logic; ``media`` answers that are not JSON (a page, a
     redirect); ``path_params`` JSON schemas of path parameters the document should spell out (a
-    fixed list of names, say). ``while_restricted``
+    fixed list of names, say); ``idempotent`` honours the Idempotency-Key header (http/idempotency.py).
+    ``while_restricted``
     names the session restrictions ("terms", "second_factor_setup") under which the route still
     answers: a session that must first accept the terms may read them and accept them, nothing else.
     """
@@ -162,6 +169,7 @@ def route(
             },
             path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
             path_schemas=dict(path_params or {}),
+            idempotent=idempotent,
         )
 
         route_name = f"{','.join(methods)} {path}"
@@ -201,9 +209,33 @@ def route(
             except Exception as error:  # last-resort handler: log an id, reveal nothing
                 return internal_error(log_exception(path, error))
 
+        def answer_once(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            """``answer``, or the kept answer of an earlier call with the same Idempotency-Key."""
+            from chalicelib.http import idempotency
+
+            request = blueprint.current_request
+            try:
+                key = idempotency.key_of(request.headers)
+                if key is None:
+                    return answer(args, kwargs)
+                from chalicelib.http.caller import caller_of
+
+                caller = caller_of(request)
+                return idempotency.answer_once(
+                    caller_id=caller.account_id if caller else "",
+                    # the route and its path's values: one key means one resource's one request
+                    route_name="|".join([route_name, *(f"{k}={v}" for k, v in sorted(kwargs.items()))]),
+                    key=key,
+                    raw_body=request.raw_body,
+                    run=lambda: answer(args, kwargs),
+                )
+            except PortalError as error:
+                status, payload = to_http(error)
+                return Response(body=payload, status_code=status, headers=dict(error.headers))
+
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            result = answer(args, kwargs)
+            result = answer_once(args, kwargs) if contract.idempotent else answer(args, kwargs)
             if _response_checks():
                 try:
                     _check_response(contract, route_name, result)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.kernel.contract import RequestModel, ResponseModel
+from chalicelib.kernel.contract import EMAIL_PATTERN, RequestModel, ResponseModel
 
 TimeZoneName = Annotated[
     str,
@@ -21,10 +21,24 @@ TimeZoneName = Annotated[
 ]
 
 
+SupportEmail = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=f"(^$)|({EMAIL_PATTERN})"),
+    Field(
+        description=(
+            "Where the organization's support requests are announced (by reference number only); "
+            '"" takes the organization off the contact form\'s list.'
+        ),
+        examples=["support@clinic.example"],
+    ),
+]
+
+
 class OrganizationSettings(ResponseModel):
     organization_id: str
     name: str
     time_zone: TimeZoneName
+    support_email: SupportEmail
 
 
 class OrganizationSettingsChange(RequestModel):
@@ -32,3 +46,4 @@ class OrganizationSettingsChange(RequestModel):
     before keeps the moments it was filed with."""
 
     time_zone: TimeZoneName
+    support_email: SupportEmail | None = None  # absent: left as it is

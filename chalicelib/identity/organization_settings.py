@@ -1,5 +1,6 @@
 """An organization's own settings, set by its admins: its time zone (kernel.zones), the zone its
-feeds' times without an offset are read in."""
+feeds' times without an offset are read in; and its support address, where support requests are
+announced (support/), which also puts it on the contact form's list."""
 
 from __future__ import annotations
 
@@ -15,9 +16,21 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import is_zone_name
 
 
+class SupportAddresses(Protocol):
+    """Where support requests are announced (support/stores.SupportDesks; named here so that
+    identity does not import the support package, which builds on identity's throttle)."""
+
+    def desk_email(self, organization_id: str) -> str: ...
+
+    def set_desk(self, organization_id: str, name: str, email: str) -> None: ...
+
+
 class OrganizationSettingsPorts(AuditPorts, Protocol):
     @property
     def directory(self) -> Directory: ...
+
+    @property
+    def support_desks(self) -> SupportAddresses: ...
 
 
 def organization_settings(ports: OrganizationSettingsPorts, caller: Caller) -> dict[str, Any]:
@@ -28,6 +41,7 @@ def organization_settings(ports: OrganizationSettingsPorts, caller: Caller) -> d
         "organization_id": organization.organization_id,
         "name": organization.name,
         "time_zone": organization.time_zone,
+        "support_email": ports.support_desks.desk_email(organization.organization_id),
     }
 
 
@@ -50,4 +64,20 @@ def set_organization_settings(
         resource_type="Organization",
         resource_id=caller.organization_id,
     )
+    if request.support_email is not None and request.support_email != ports.support_desks.desk_email(
+        caller.organization_id
+    ):
+        organization = ports.directory.organization(caller.organization_id)
+        ports.support_desks.set_desk(
+            caller.organization_id, organization.name if organization else caller.organization_id, request.support_email
+        )
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "organization.support_email_changed",
+            action=Action.UPDATE,
+            resource_type="Organization",
+            resource_id=caller.organization_id,
+        )
     return organization_settings(ports, caller)

@@ -235,7 +235,7 @@ def publish_terms(body: TermsPublication):
     staff_routes, "/v1/admin/organization", access=Access.ADMIN, responses={200: OrganizationSettings}, errors=(404,)
 )
 def get_organization():
-    """The caller's organization and its settings (its time zone)."""
+    """The caller's organization and its settings (its time zone, its support address)."""
     return organization_settings.organization_settings(wiring.container(), _caller())
 
 
@@ -249,7 +249,11 @@ def get_organization():
     errors=(404, 409),
 )
 def put_organization(body: OrganizationSettingsChange):
-    """Set the organization's time zone: feed times sent without an offset are read in it from now on.
+    """Set the organization's time zone and support address.
+
+    Feed times sent without an offset are read in the time zone from now on. Support requests are
+    announced at the support address (omitted: left as it is; "": the organization leaves the
+    contact form's list).
 
     400 for a name the time zone database does not know; 409 when another admin changed the
     organization at the same time (try again).

@@ -35,6 +35,10 @@ PARAMS: dict[str, Param] = {
         "a whole number of minutes, hours or days, such as '7 days'",
         in_link=False,
     ),
+    # A support request's reference number and its id (support/): what the person quotes, and the
+    # staff page's address; neither says anything of what was written.
+    "reference": Param(re.compile(r"SR-[0-9A-F]{8}"), "SR- and 8 hex digits, such as 'SR-1A2B3C4D'", in_link=False),
+    "support_request": Param(re.compile(r"[0-9a-f]{32}"), "32 lowercase hex digits", in_link=True),
 }
 
 
@@ -285,6 +289,26 @@ TEMPLATES: dict[str, Template] = {
         action="Open the portal",
         path="/",
     ),
+    # To an organization's support address: a request waits in its staff queue. Never what was
+    # written, who wrote it or how to reach them (they may be about a person's health).
+    "support_request_waiting": Template(
+        subject="A support request is waiting in the patient portal",
+        lines=("Support request {reference} is waiting in the patient portal.", "Sign in as staff to read it."),
+        action="Open the support request",
+        path="/staff/support/{support_request}",
+        params=("reference", "support_request"),
+    ),
+    # To the person who sent a support request, if they gave an email address.
+    "support_request_received": Template(
+        subject="We received your support request",
+        lines=(
+            "We received your support request. Its reference number is {reference}: quote it if you contact us.",
+            "Support will reach you the way you asked.",
+        ),
+        action="Open the portal",
+        path="/",
+        params=("reference",),
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -298,6 +322,8 @@ FIELDS = (
     "username",
     "code",
     "lifetime",
+    "reference",
+    "support_request",
     "account_id",
     "released_at",
 )
@@ -356,6 +382,8 @@ class NotificationRequest:
     username: str = ""
     code: str = ""
     lifetime: str = ""
+    reference: str = ""
+    support_request: str = ""
     account_id: str = ""
     released_at: str = ""  # an inbox notice of released records: when (see FIELDS)
 

@@ -27,6 +27,7 @@ from chalicelib.wiring import Container
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
 MRN_AUTHORITY = "AMC-MRN"  # the assigning authority of the demo organization's record numbers
+SUPPORT_EMAIL = f"support@{ORGANIZATION_ID}.example"
 TIME_ZONE = "America/New_York"  # Albany's clocks: the demo feed's times carry no offset
 DEFAULTS = {
     "PORTAL_DEMO_ADMIN_USER": "demo.admin",
@@ -58,6 +59,9 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
     # Locally, whatever is sent to the feed files for the demo organization; bare identifiers are
     # its MRNs. A deployment registers each sender instead (docs/integrating.md).
     container.records.add_feed_source(FeedSource("*", ORGANIZATION_ID, MRN_AUTHORITY))
+    # The demo organization takes support requests; they are announced at its support mailbox
+    # (an admin sets it on the Organization settings page in a deployment).
+    container.support_desks.set_desk(ORGANIZATION_ID, ORGANIZATION_NAME, SUPPORT_EMAIL)
     seeded = []
     for role in (Role.ADMIN, Role.STAFF):
         prefix = f"PORTAL_DEMO_{role.name}"

@@ -214,6 +214,8 @@ PUBLIC_ROUTES = {
     "GET /v1/health/deep",
     "GET /v1/openapi.json",
     "GET /v1/terms",
+    "GET /v1/support-requests/organizations",
+    "POST /v1/support-requests",
     "POST /v1/account/email-verifications",
     "POST /v1/account/contact-email-confirmations",
     "POST /v1/account/password-resets",

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.data.models import AccountModel, OrganizationModel
-from infra.local.seed import ORGANIZATION_NAME, seed
+from infra.local.seed import ORGANIZATION_ID, ORGANIZATION_NAME, SUPPORT_EMAIL, seed
 
 
 def test_seed_creates_the_organization_and_both_staff_accounts(container):
@@ -17,8 +17,11 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
     assert [
         (o.name, o.time_zone)
         for o in OrganizationModel.scan()
-        if not o.organization_id.startswith(("sender#", "feed-sources#", "care-teams#"))
+        if not o.organization_id.startswith(("sender#", "feed-sources#", "care-teams#", "support-desk"))
     ] == [(ORGANIZATION_NAME, "America/New_York")]  # Albany's clocks, stored: not left to a deployment default
+    # and it takes support requests, announced at its own (local) support mailbox
+    assert container.support_desks.desks() == {ORGANIZATION_ID: ORGANIZATION_NAME}
+    assert container.support_desks.desk_email(ORGANIZATION_ID) == SUPPORT_EMAIL
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
     assert set(accounts) == {"demo.admin", "nurse.jones"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"

@@ -253,6 +253,13 @@ def test_each_function_reaches_only_what_it_uses():
     # The API reads a staff page's accounts, the patients born on a searched day, and a patient's
     # invitations' delivery records with one BatchGetItem each (moto grants whatever it is asked,
     # so only this says it is allowed): on those three tables and nowhere else.
+    # The API writes support requests into the records table under their own partitions only,
+    # and keeps the Idempotency-Key's answers in the idempotency table.
+    [support] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "SupportRequests"]
+    assert support["Action"] == "dynamodb:PutItem"
+    assert support["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["support#*"]}}
+    [kept] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "IdempotencyKeys"]
+    assert refers_to(kept["Resource"], "IdempotencyTable") and "dynamodb:Scan" not in kept["Action"]
     batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
     assert [s["Resource"] for s in batch_gets] == [
         {"Fn::GetAtt": ["AccountsTable", "Arn"]},

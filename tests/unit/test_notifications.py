@@ -23,12 +23,21 @@ BASE_URL = "https://portal.example.org"
 TOKEN = "Tk_9f8e7d6c-5b4a3210"  # 20 characters from [A-Za-z0-9_-]
 USERNAME = "river.stone42"
 CODE = "042917"
-VALUES = {"token": TOKEN, "username": USERNAME, "code": CODE, "lifetime": "7 days"}
+VALUES = {
+    "token": TOKEN,
+    "username": USERNAME,
+    "code": CODE,
+    "lifetime": "7 days",
+    "reference": "SR-1A2B3C4D",
+    "support_request": "0123456789abcdef0123456789abcdef",
+}
 OTHER_VALUES = {
     "token": "Other-token_0123456789",
     "username": "m.lake@home-7",
     "code": "990013",
     "lifetime": "36 hours",
+    "reference": "SR-99887766",
+    "support_request": "fedcba9876543210fedcba9876543210",
 }
 VALID = {"notification_id": "n-1", "template": "something_waiting", "to_address": "pat@example.org"}
 INVITATION = {**VALID, "template": "invitation", "token": TOKEN, "lifetime": "7 days"}
@@ -81,6 +90,8 @@ def test_each_template_owns_its_path_and_declares_its_params():
     assert {name: (template.path, template.params) for name, template in TEMPLATES.items()} == {
         "account_ready": ("/", ()),
         "invitation": ("/enroll?code={token}", ("token", "lifetime")),
+        "support_request_waiting": ("/staff/support/{support_request}", ("reference", "support_request")),
+        "support_request_received": ("/", ("reference",)),
         "something_waiting": ("/", ()),
         "care_team_will_call": ("/", ()),
         "contact_email_confirmation": ("/confirm-contact-email?token={token}", ("token",)),
@@ -105,9 +116,12 @@ def test_the_parameters_and_their_patterns_are_a_fixed_set():
         "username": "[a-z0-9][a-z0-9._@-]{2,63}",
         "code": "[0-9]{6}",
         "lifetime": "[1-9][0-9]{0,4} (minute|hour|day)s?",
+        "reference": "SR-[0-9A-F]{8}",
+        "support_request": "[0-9a-f]{32}",
     }
-    # AND only the opaque token may go into a link; a user name or a code only into the words
-    assert [name for name, param in PARAMS.items() if param.in_link] == ["token"]
+    # AND only opaque values may go into a link (a token, a support request's id); a user name, a
+    # code or a reference number only into the words
+    assert [name for name, param in PARAMS.items() if param.in_link] == ["token", "support_request"]
 
 
 def test_request_fields_are_the_fixed_fields_and_the_parameters():
@@ -119,11 +133,13 @@ def test_request_fields_are_the_fixed_fields_and_the_parameters():
         "username",
         "code",
         "lifetime",
+        "reference",
+        "support_request",
         "account_id",
         "released_at",
     )
     assert FIELDS == tuple(field.name for field in dataclasses.fields(NotificationRequest))
-    assert FIELDS[3:7] == tuple(PARAMS)
+    assert FIELDS[3:9] == tuple(PARAMS)
 
 
 def test_a_reused_id_is_checked_against_every_other_field_with_the_parameters_sealed():

@@ -10,6 +10,7 @@ import { NotFound } from "./pages/NotFound";
 import { SignIn } from "./pages/SignIn";
 import { recordRoutes } from "./records/routes";
 import { staffRoutes } from "./staff/routes";
+import { supportRoutes } from "./support/routes";
 
 export function newQueryClient(): QueryClient {
   // An API answer is final (a refusal stays a refusal), so queries are not retried behind the
@@ -31,6 +32,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {accountRoutes}
           {staffRoutes}
           {adminRoutes}
+          {supportRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

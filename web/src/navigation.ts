@@ -27,6 +27,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/worklist", label: "staff.nav.worklist" },
   { to: "/staff/quarantine", label: "staff.nav.quarantine" },
   { to: "/staff/mismatches", label: "staff.nav.mismatches" },
+  { to: "/staff/support", label: "staff.nav.support" },
   { to: "/account", label: "nav.account" },
 ];
 

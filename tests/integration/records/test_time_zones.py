@@ -198,7 +198,12 @@ def test_an_admin_sets_the_time_zone_and_the_feed_reads_in_it_from_then_on(ana, 
     admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
     first = call(seeded, "GET", "/v1/admin/organization", token=admin)
     assert first.status_code == 200, first.json_body
-    assert first.json_body == {"organization_id": ORG, "name": "Albany Medical Center", "time_zone": "America/New_York"}
+    assert first.json_body == {
+        "organization_id": ORG,
+        "name": "Albany Medical Center",
+        "time_zone": "America/New_York",
+        "support_email": "support@albany-medical-center.example",
+    }
 
     # a name the time zone database does not know is refused, next to the field, without echoing it
     for bad in ("Mars/Olympus_Mons", "../../etc/passwd", "EST-ish", ""):

@@ -7,7 +7,12 @@ import { apiError } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { adminMe } from "./fixtures";
 
-const albany = { organization_id: "albany-medical-center", name: "Albany Medical Center", time_zone: "America/New_York" };
+const albany = {
+  organization_id: "albany-medical-center",
+  name: "Albany Medical Center",
+  time_zone: "America/New_York",
+  support_email: "",
+};
 
 describe("organization settings", () => {
   it("shows the organization's time zone and what it changes", async () => {
@@ -88,5 +93,23 @@ describe("organization settings", () => {
     renderAt("/admin/organization");
     expect(await screen.findByText(/admins/i)).toBeTruthy();
     expect(calls.some((call) => call.path === "/v1/admin/organization")).toBe(false);
+  });
+
+  it("saves the support email address with the time zone as it is", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/organization": { status: 200, body: albany },
+      "PUT /v1/admin/organization": (call) => ({ status: 200, body: { ...albany, ...(call.body as object) } }),
+    });
+    renderAt("/admin/organization");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Support email address"), "help@amc.example");
+    await user.click(screen.getByRole("button", { name: "Save the support address" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Support requests are now announced at help@amc.example.");
+    expect(calls.find((call) => call.method === "PUT")?.body).toEqual({
+      time_zone: "America/New_York",
+      support_email: "help@amc.example",
+    });
   });
 });

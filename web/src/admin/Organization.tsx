@@ -32,7 +32,7 @@ function nowIn(zone: string, language: string): string | null {
   }
 }
 
-/** The admins' page of the organization's own settings: its time zone. */
+/** The admins' page of the organization's own settings: its time zone, its support address. */
 export function Organization() {
   const { t } = useTranslation();
   usePageTitle(t("admin.organization.title"));
@@ -50,7 +50,12 @@ function OrganizationLoader({ token }: { token: string }) {
       <h1>{t("admin.organization.title")}</h1>
       {settings.isPending && <p>{t("app.loading")}</p>}
       {settings.isError && <Problem message={settings.error.message} />}
-      {settings.data && <TimeZoneForm token={token} settings={settings.data} />}
+      {settings.data && (
+        <>
+          <TimeZoneForm token={token} settings={settings.data} />
+          <SupportEmailForm token={token} settings={settings.data} />
+        </>
+      )}
     </>
   );
 }
@@ -133,6 +138,68 @@ function TimeZoneForm({ token, settings }: { token: string; settings: Settings }
         <p>{now ? t("admin.organization.nowThere", { time: now }) : t("admin.organization.unknownHere")}</p>
         <button className="usa-button" type="submit" disabled={save.isPending}>
           {save.isPending ? t("admin.saving") : t("admin.organization.save")}
+        </button>
+      </form>
+    </>
+  );
+}
+
+/**
+ * Where the organization's support requests are announced (by reference number only). Empty: the
+ * organization leaves the contact form's list. Saved with the time zone as it is now.
+ */
+function SupportEmailForm({ token, settings }: { token: string; settings: Settings }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [address, setAddress] = useState(settings.support_email);
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [done, setDone] = useState("");
+  const save = useMutation({
+    mutationFn: async (support_email: string) => {
+      const { data, error } = await api.PUT("/v1/admin/organization", {
+        body: { time_zone: settings.time_zone, support_email },
+      });
+      if (data === undefined) throw error;
+      return data;
+    },
+    onMutate: () => {
+      setErrors(noErrors);
+      setDone("");
+    },
+    onError: (error) => setErrors(formErrors(error, ["support_email"], t("errors.network"))),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(["admin-organization", token], saved);
+      setDone(
+        saved.support_email
+          ? t("admin.organization.supportSaved", { address: saved.support_email })
+          : t("admin.organization.supportStopped"),
+      );
+    },
+  });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    save.mutate(address.trim());
+  }
+
+  return (
+    <>
+      <h2 className="margin-top-5">{t("admin.organization.supportTitle")}</h2>
+      <Notice text={done} />
+      <ErrorSummary messages={errors.general} />
+      <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
+        <TextField
+          name="support_email"
+          type="email"
+          label={t("admin.organization.supportEmail")}
+          hint={t("admin.organization.supportEmailHint")}
+          error={errors.fields.support_email}
+          value={address}
+          onChange={(event) => setAddress(event.target.value)}
+          autoComplete="off"
+        />
+        <button className="usa-button" type="submit" disabled={save.isPending}>
+          {save.isPending ? t("admin.saving") : t("admin.organization.saveSupport")}
         </button>
       </form>
     </>

@@ -282,13 +282,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's organization and its settings (its time zone).
+         * The caller's organization and its settings (its time zone, its support address).
          * @description Who may call it: admins.
          */
         get: operations["get_admin_organization"];
         /**
-         * Set the organization's time zone: feed times sent without an offset are read in it from now on.
-         * @description 400 for a name the time zone database does not know; 409 when another admin changed the organization at the same time (try again). Who may call it: admins.
+         * Set the organization's time zone and support address.
+         * @description Feed times sent without an offset are read in the time zone from now on. Support requests are announced at the support address (omitted: left as it is; "": the organization leaves the contact form's list). 400 for a name the time zone database does not know; 409 when another admin changed the organization at the same time (try again). Who may call it: admins.
          */
         put: operations["put_admin_organization"];
         post?: never;
@@ -1645,6 +1645,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/support-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's support requests, newest first, a page at a time (a status filters them). Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_support_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/support-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One support request of the organization, with how to reach the person. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_support_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/support-requests/{request_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record how the request was answered (by phone, or by the staff member's own email); it becomes answered.
+         * @description The portal sends nothing to the requester: staff reach them the way they asked to be reached. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_support_requests_request_id_answers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/support-requests/{request_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a request's status: new, in_progress, answered or closed.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        put: operations["put_staff_support_requests_request_id_status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/worklist": {
         parameters: {
             query?: never;
@@ -1679,6 +1759,43 @@ export interface paths {
          * @description Who may call it: staff and admins of an organization.
          */
         post: operations["post_staff_worklist_item_id_done"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/support-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask an organization's support for help, signed in or not.
+         * @description Kept in the organization's queue with status new; its support mailbox is told a request is waiting, and an email address given gets an acknowledgement (both by reference number only). At least one of email and phone. Throttled per source address and per contact (429 with Retry-After). A signed-in caller's account is linked to the request.
+         */
+        post: operations["post_support_requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/support-requests/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organizations that take support requests, by name (the contact form's choices). */
+        get: operations["get_support_requests_organizations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2113,6 +2230,14 @@ export interface components {
              * @description "<system>|<code>" as the sender writes them.
              */
             code: string;
+        };
+        /** ChangeStatus */
+        ChangeStatus: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "in_progress" | "answered" | "closed";
         };
         /** CloseItem */
         CloseItem: {
@@ -3422,6 +3547,43 @@ export interface components {
             /** Value */
             value: string;
         };
+        /**
+         * NewSupportRequest
+         * @description A request for help. At least one of ``email`` and ``phone``: how support reaches the person.
+         */
+        NewSupportRequest: {
+            /**
+             * Description
+             * @description What the person needs, in their own words (at most 4000 characters).
+             */
+            description: string;
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Organization Id
+             * @description One of GET /v1/support-requests/organizations; a signed-in caller's own when omitted.
+             * @default null
+             */
+            organization_id?: string | null;
+            /**
+             * Phone
+             * @default null
+             */
+            phone?: string | null;
+            /**
+             * Topic
+             * @enum {string}
+             */
+            topic: "sign_in" | "enrollment" | "billing" | "technical" | "other";
+        };
         /** NoValue */
         NoValue: {
             /**
@@ -3577,6 +3739,12 @@ export interface components {
             /** Organization Id */
             organization_id: string;
             /**
+             * Support Email
+             * @description Where the organization's support requests are announced (by reference number only); "" takes the organization off the contact form's list.
+             * @example support@clinic.example
+             */
+            support_email: string;
+            /**
              * Time Zone
              * @description An IANA time zone name, e.g. "America/New_York": feed times sent without an offset are the organization's wall-clock times, read in this zone.
              * @example America/New_York
@@ -3589,6 +3757,11 @@ export interface components {
          *     before keeps the moments it was filed with.
          */
         OrganizationSettingsChange: {
+            /**
+             * Support Email
+             * @default null
+             */
+            support_email?: string | null;
             /**
              * Time Zone
              * @description An IANA time zone name, e.g. "America/New_York": feed times sent without an offset are the organization's wall-clock times, read in this zone.
@@ -4146,6 +4319,18 @@ export interface components {
              * @default
              */
             severity?: string;
+        };
+        /**
+         * RecordAnswer
+         * @description How staff answered (by phone, by their own email): kept with the request; the request
+         *     becomes answered.
+         */
+        RecordAnswer: {
+            /**
+             * Text
+             * @description What was said or sent (at most 4000 characters).
+             */
+            text: string;
         };
         /** RecoveryCodes */
         RecoveryCodes: {
@@ -4914,6 +5099,137 @@ export interface components {
              * @constant
              */
             locked: false;
+        };
+        /** SupportAnswer */
+        SupportAnswer: {
+            /** Answered At */
+            answered_at: string;
+            /** Answered By */
+            answered_by: string;
+            /** Text */
+            text: string;
+        };
+        /** SupportOrganization */
+        SupportOrganization: {
+            /** Name */
+            name: string;
+            /** Organization Id */
+            organization_id: string;
+        };
+        /** SupportOrganizations */
+        SupportOrganizations: {
+            /** Organizations */
+            organizations: components["schemas"]["SupportOrganization"][];
+        };
+        /** SupportQueueQuery */
+        SupportQueueQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+            /**
+             * Status
+             * @default null
+             */
+            status?: ("new" | "in_progress" | "answered" | "closed") | null;
+        };
+        /** SupportRequestDetail */
+        SupportRequestDetail: {
+            /** Answers */
+            answers: components["schemas"]["SupportAnswer"][];
+            /** Description */
+            description: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Received At */
+            received_at: string;
+            /** Reference */
+            reference: string;
+            /** Request Id */
+            request_id: string;
+            /**
+             * Signed In
+             * @description Sent by a signed-in account.
+             */
+            signed_in: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "in_progress" | "answered" | "closed";
+            /**
+             * Topic
+             * @enum {string}
+             */
+            topic: "sign_in" | "enrollment" | "billing" | "technical" | "other";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** SupportRequestPage */
+        SupportRequestPage: {
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
+            /** Requests */
+            requests: components["schemas"]["SupportRequestSummary"][];
+        };
+        /** SupportRequestReceived */
+        SupportRequestReceived: {
+            /**
+             * Acknowledgement Emailed
+             * @description Whether a confirmation is emailed to the address given (queued: it arrives within minutes).
+             */
+            acknowledgement_emailed: boolean;
+            /**
+             * Reference
+             * @description The number the person quotes, e.g. SR-1A2B3C4D.
+             */
+            reference: string;
+            /** Request Id */
+            request_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "in_progress" | "answered" | "closed";
+        };
+        /** SupportRequestSummary */
+        SupportRequestSummary: {
+            /** Received At */
+            received_at: string;
+            /** Reference */
+            reference: string;
+            /** Request Id */
+            request_id: string;
+            /**
+             * Signed In
+             * @description Sent by a signed-in account.
+             */
+            signed_in: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "in_progress" | "answered" | "closed";
+            /**
+             * Topic
+             * @enum {string}
+             */
+            topic: "sign_in" | "enrollment" | "billing" | "technical" | "other";
+            /** Updated At */
+            updated_at: string;
         };
         /** TermsAcceptance */
         TermsAcceptance: {
@@ -13206,6 +13522,379 @@ export interface operations {
             };
         };
     };
+    get_staff_support_requests: {
+        parameters: {
+            query?: {
+                status?: "new" | "in_progress" | "answered" | "closed";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_support_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestDetail"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_support_requests_request_id_answers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestDetail"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_staff_support_requests_request_id_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeStatus"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestDetail"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_staff_worklist: {
         parameters: {
             query?: never;
@@ -13333,6 +14022,154 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_support_requests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupportRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRequestReceived"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_support_requests_organizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportOrganizations"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

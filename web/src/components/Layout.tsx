@@ -50,6 +50,11 @@ export function Layout({ children }: { children: ReactNode }) {
       <main id="main-content" ref={main} className="grid-container padding-y-4" tabIndex={-1}>
         {children}
       </main>
+      <footer className="usa-footer usa-footer--slim border-top-1px border-base-lighter">
+        <div className="grid-container padding-y-2">
+          <Link to="/support">{t("support.link")}</Link>
+        </div>
+      </footer>
     </>
   );
 }

@@ -87,6 +87,9 @@ export function SignIn() {
         <li>
           <Link to="/forgot-password">{t("signIn.forgotPassword")}</Link>
         </li>
+        <li>
+          <Link to="/support">{t("support.link")}</Link>
+        </li>
       </ul>
       <p>{t("signIn.noAccount")}</p>
     </>

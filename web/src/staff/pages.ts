@@ -7,4 +7,6 @@ export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
 export { Quarantine } from "./Quarantine";
 export { RegisterPatient } from "./RegisterPatient";
+export { SupportRequest } from "./SupportRequest";
+export { SupportRequests } from "./SupportRequests";
 export { Worklist } from "./Worklist";

@@ -4,7 +4,7 @@ const at = lazyPages(() => import("./pages"));
 
 /**
  * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine and the
- * possible mismatches. A
+ * possible mismatches, the support requests. A
  * patient is named in addresses by their opaque id only; a record number is searched for in a form.
  */
 export const staffRoutes = (
@@ -17,5 +17,7 @@ export const staffRoutes = (
     {at("/staff/worklist", "Worklist")}
     {at("/staff/quarantine", "Quarantine")}
     {at("/staff/mismatches", "Mismatches")}
+    {at("/staff/support", "SupportRequests")}
+    {at("/staff/support/:requestId", "SupportRequest")}
   </>
 );
