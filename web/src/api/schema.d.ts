@@ -1505,6 +1505,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The emails the portal asked for about a patient and their portal account, newest first:
+         * @description what kind, when, what became of each, and what staff can do about one that failed. Never an address, subject or body. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_emails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/health-summary/vital_signs/history": {
         parameters: {
             query?: never;
@@ -3857,6 +3877,67 @@ export interface components {
              * @description The active teams that accept messages of the organization holding this record, by name.
              */
             care_teams: components["schemas"]["PatientCareTeam"][];
+        };
+        /**
+         * PatientEmail
+         * @description One email the portal asked for about a patient or their portal account, as staff see it.
+         */
+        PatientEmail: {
+            /**
+             * Asked At
+             * Format: date-time
+             * @description When it was queued (a delayed result's notice: its release moment).
+             */
+            asked_at: string;
+            /**
+             * Failed Attempts
+             * @description Attempts that failed so far.
+             */
+            failed_attempts: number;
+            /**
+             * Invitation Id
+             * @description An invitation's email: the invitation it carried (POST /v1/staff/invitations/{id}/resend sends it again). Null for other kinds.
+             */
+            invitation_id: string | null;
+            /**
+             * Kind
+             * @description What it was, as its template: invitation, something_waiting (new results or documents), care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, second_factor_changed, portal_access_suspended, portal_access_ended, account_ready.
+             */
+            kind: string;
+            /**
+             * Next Step
+             * @description While failed, what staff can do: send_again (an invitation: send a new one), seen_in_portal (a notice: the patient still sees what waits when they sign in), patient_asks_again (a code or link the patient asked for), enter_address_again (a confirmation of the record's new address: enter it again), none (a notice of a change; nothing to send again). Null otherwise.
+             */
+            next_step: ("send_again" | "seen_in_portal" | "patient_asks_again" | "enter_address_again" | "none") | null;
+            /**
+             * Reason
+             * @description While failed: mail_refused (the mail service refused it; it is tried again), not_sent (another fault; tried again), dead_letter (out of tries: it waits on the dead-letter queue until an operator redrives it). Null otherwise.
+             */
+            reason: ("mail_refused" | "not_sent" | "dead_letter") | null;
+            /**
+             * Sent At
+             * @description When the mail service first accepted it.
+             */
+            sent_at: string | null;
+            /**
+             * State
+             * @description queued: waiting to be sent; sent: the mail service accepted it; failed: see `reason` (a later success makes it sent); not_emailed: kept in the account's portal inbox only.
+             * @enum {string}
+             */
+            state: "queued" | "sent" | "failed" | "not_emailed";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** PatientEmails */
+        PatientEmails: {
+            /**
+             * Emails
+             * @description Newest first: the latest 20 of the last 30 days (delivery records are kept 19 days).
+             */
+            emails: components["schemas"]["PatientEmail"][];
         };
         /** PatientFound */
         PatientFound: {
@@ -12848,6 +12929,91 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_patients_patient_id_emails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientEmails"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
