@@ -30,6 +30,9 @@ export function StaffHome({ token }: { token: string }) {
         <li>
           <Link to="/staff/mismatches">{t("staff.mismatches.title")}</Link>
         </li>
+        <li>
+          <Link to="/staff/support">{t("staff.nav.support")}</Link>
+        </li>
       </ul>
     </nav>
   );

@@ -172,6 +172,7 @@ describe("the staff home", () => {
       "/staff/worklist",
       "/staff/quarantine",
       "/staff/mismatches",
+      "/staff/support",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -181,6 +182,7 @@ describe("the staff home", () => {
       "Worklist",
       "Feed quarantine",
       "Possible mismatches",
+      "Support requests",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));
