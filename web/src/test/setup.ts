@@ -1,5 +1,5 @@
 import { cleanup, configure } from "@testing-library/react";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import i18next from "../i18n";
 import { setToken } from "../session";
 
@@ -19,9 +19,13 @@ beforeEach(() => {
   setToken(null);
   window.sessionStorage.clear();
   window.localStorage.clear();
+  // Files share one jsdom (isolate: false in vite.config.ts): nothing a page set stays for the next.
+  document.title = "";
+  window.history.replaceState(null, "", "/");
 });
 
 afterEach(() => {
   cleanup();
+  vi.useRealTimers();
   if (missing.length) throw new Error(`not in src/locales/en.json: ${missing.join(", ")}`);
 });
