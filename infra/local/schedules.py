@@ -67,8 +67,12 @@ class Schedule:
         while not self._stop.wait(self.period_seconds):
             self.run_once()
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """Stop after the current receive or run, without waiting for it (stop() waits)."""
         self._stop.set()
+
+    def stop(self) -> None:
+        self.ask_to_stop()
         if self._thread is not None:
             self._thread.join(timeout=65)
 

@@ -135,8 +135,12 @@ class SqsPoller:
                 )
                 self._stop.wait(1)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """Stop after the current receive or run, without waiting for it (stop() waits)."""
         self._stop.set()
+
+    def stop(self) -> None:
+        self.ask_to_stop()
         if self._thread is not None:
             self._thread.join(timeout=self._wait_seconds + 5)
 

@@ -171,6 +171,10 @@ class LocalStack:
         urllib.request.urlopen(request, timeout=10).close()
 
     def stop(self) -> None:
+        # Every poller is told first, then each is waited for: one after the other, each would
+        # finish its long poll before the next was even told (about a second apiece).
+        for poller in self._pollers:
+            poller.ask_to_stop()
         for poller in self._pollers:
             poller.stop()
         if self._api_thread is not None and self._api_thread.is_alive():
