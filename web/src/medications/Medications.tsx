@@ -115,7 +115,7 @@ function MedicationItem({ medication, record }: { medication: Medication; record
           className="usa-button"
           to={record.to(`/medications/${encodeURIComponent(medication.medication_id)}/refill`)}
         >
-          {t("medications.requestRefill")}
+          {t("medications.requestRefill")}{" "}
           {/* the visible words start the link's name, so a voice command "click Request a refill" still works */}
           <span className="usa-sr-only">{t("medications.requestRefillOf", { name: medication.name })}</span>
         </Link>

@@ -122,12 +122,13 @@ function RequestForm({ record, medication }: { record: RecordView; medication: M
       if (answer.error !== undefined) setRefused(refusalReason(answer.error) !== null);
       return answer.error === undefined ? answer : { ...answer, error: flatFields(answer.error) };
     }, fields);
-    sending.current = false;
-    setBusy(false);
     if (outcome.errors) {
+      sending.current = false;
+      setBusy(false);
       setErrors(outcome.errors);
       return;
     }
+    // (sending stays set: the form is left for the request's page, and a click meanwhile is not a new request)
     submission.done();
     // The medication now has a request pending, and the list of requests one more.
     void queryClient.invalidateQueries({ queryKey: medicationsKey(record.token, record.patientId) });

@@ -92,7 +92,7 @@ function QueueView({ token }: { token: string }) {
                   <tr key={request.request_id}>
                     <th scope="row" data-label={t("staffRefills.medication")}>
                       <Link to={`/staff/refill-requests/${encodeURIComponent(request.request_id)}`}>
-                        {request.medication.name}
+                        {request.medication.name}{" "}
                         <span className="usa-sr-only">{t("staffRefills.forPatient", { name: request.patient.name })}</span>
                       </Link>
                     </th>
