@@ -29,6 +29,7 @@ from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.records.routes import records_routes
+from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
 from chalicelib.support.routes import support_routes
 from chalicelib.worklist.routes import worklist_routes
@@ -79,6 +80,7 @@ app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
 app.register_blueprint(care_team_routes)
 app.register_blueprint(support_routes)
+app.register_blueprint(refill_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

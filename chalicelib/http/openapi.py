@@ -47,6 +47,7 @@ _TAG_TEXT = {
     "feeds": "Feed quarantine and the clinical systems that send feeds.",
     "notifications": "The signed-in account's notification inbox.",
     "support": "Support requests: anyone may send one; staff answer them.",
+    "refills": "A patient's medications and refill requests; the staff's refill queue.",
 }
 
 

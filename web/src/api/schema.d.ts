@@ -1046,6 +1046,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/medications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's medications as the clinical feeds sent them, each with whether a refill may
+         * @description be requested online and, when not, why (a code). Active ones first, then the rest, by name. Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_medications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's refill requests, newest first, a page at a time. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_refill_requests"];
+        put?: never;
+        /**
+         * Ask the care team for a refill of one of the patient's medications, to a pharmacy.
+         * @description 409 when the medication cannot be refilled online: the detail says why in plain words and its `issue` carries the reason code (controlled_substance, expired, no_refills, not_refillable_online, not_active, reported_by_patient, request_pending). 404 for a medication not on the patient's list. The request leaves as a FHIR Task (requested) on the outbound queue. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_refill_requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/refill-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the patient's refill requests, with its decision once made. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_refill_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/release-preferences": {
         parameters: {
             query?: never;
@@ -1625,6 +1689,66 @@ export interface paths {
         get: operations["get_staff_patients_patient_id_results"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's refill requests of one status (requested by default): waiting ones
+         * @description oldest first, decided ones newest decided first. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_refill_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/refill-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One refill request of the organization, with the patient and the prescription. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_refill_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/refill-requests/{request_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or deny a waiting refill request (a denial needs its reason); 409 once decided.
+         * @description The patient is emailed that there is an update (never the medication or the reason), and the decision leaves as the FHIR Task accepted or rejected on the outbound queue. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_refill_requests_request_id_decision"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3515,6 +3639,17 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** MedicationDetail */
+        MedicationDetail: {
+            /** Dosage */
+            dosage: string[];
+            /** Expires On */
+            expires_on: string | null;
+            /** Prescriber */
+            prescriber: string;
+            /** Refills Allowed */
+            refills_allowed: number | null;
+        };
         /** MedicationsPage */
         MedicationsPage: {
             /** Medications */
@@ -3586,6 +3721,24 @@ export interface components {
             type?: string;
             /** Value */
             value: string;
+        };
+        /**
+         * NewRefillRequest
+         * @description A refill of one of the patient's medications, to be sent to a pharmacy.
+         */
+        NewRefillRequest: {
+            /**
+             * Medication Id
+             * @description A medication_id of GET /v1/patients/{patient_id}/medications.
+             */
+            medication_id: string;
+            /**
+             * Note
+             * @description Anything the care team should know (at most 1000 characters).
+             * @default
+             */
+            note?: string;
+            pharmacy: components["schemas"]["Pharmacy"];
         };
         /**
          * NewSupportRequest
@@ -3996,6 +4149,52 @@ export interface components {
              */
             truncated: boolean;
         };
+        /** PatientMedication */
+        PatientMedication: {
+            /**
+             * Authored On
+             * @description When it was prescribed, as sent (a date or a time; "" when not sent).
+             */
+            authored_on: string;
+            /** Dosage */
+            dosage: string[];
+            /**
+             * Expires On
+             * @description The last day of the prescription's validity period (YYYY-MM-DD).
+             */
+            expires_on: string | null;
+            /**
+             * Medication Id
+             * @description The record entry's id (the health summary's medication id).
+             */
+            medication_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Prescriber
+             * @description Who prescribed it, as the sender named them ("" when not sent).
+             */
+            prescriber: string;
+            refill: components["schemas"]["RefillEligibility"];
+            /**
+             * Refills Allowed
+             * @description Refills the prescription allows, when the sender said.
+             */
+            refills_allowed: number | null;
+            /**
+             * Status
+             * @description As the sender gave it: active, on-hold, stopped, completed, ...
+             */
+            status: string;
+        };
+        /** PatientMedications */
+        PatientMedications: {
+            /**
+             * Medications
+             * @description Active ones first, then the rest; by name in each.
+             */
+            medications: components["schemas"]["PatientMedication"][];
+        };
         /**
          * PatientPortal
          * @description What staff see when a patient calls about the portal. A deceased patient's account is
@@ -4149,6 +4348,26 @@ export interface components {
             patient_id: string;
             /** Sex */
             sex: ("female" | "male" | "other" | "unknown") | null;
+        };
+        /** Pharmacy */
+        Pharmacy: {
+            /**
+             * Address
+             * @description Its address (at most 300 characters).
+             * @default null
+             */
+            address?: string | null;
+            /**
+             * Name
+             * @description The pharmacy (1 to 200 characters).
+             */
+            name: string;
+            /**
+             * Phone
+             * @description Its phone number (at most 40 characters).
+             * @default null
+             */
+            phone?: string | null;
         };
         /** PointerValue */
         PointerValue: {
@@ -4441,6 +4660,107 @@ export interface components {
              */
             recovery_codes: string[];
         };
+        /**
+         * RefillDecision
+         * @description Approve or deny. A denial gives its reason, which the patient reads in the portal.
+         */
+        RefillDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approved" | "denied";
+            /**
+             * Reason
+             * @description Required when denied (1 to 500 characters); kept when approved.
+             * @default null
+             */
+            reason?: string | null;
+        };
+        /** RefillEligibility */
+        RefillEligibility: {
+            /**
+             * Can Request
+             * @description Whether a refill may be requested online now.
+             */
+            can_request: boolean;
+            /**
+             * Pending Request Id
+             * @description The request that waits for staff, if any.
+             */
+            pending_request_id: string | null;
+            /**
+             * Reason
+             * @description Why not (null when it may): controlled_substance, expired (past the prescription's validity period), no_refills, not_refillable_online (the prescriber's mark), not_active, reported_by_patient (a medication the patient reported taking, not a prescription here), request_pending (a request waits for staff).
+             */
+            reason: ("controlled_substance" | "expired" | "no_refills" | "not_refillable_online" | "not_active" | "reported_by_patient" | "request_pending") | null;
+            /**
+             * Schedule
+             * @description The controlled substance schedule, when it is one.
+             */
+            schedule: ("II" | "III" | "IV" | "V") | null;
+        };
+        /** RefillPatient */
+        RefillPatient: {
+            /**
+             * Birth Date
+             * @description YYYY-MM-DD ("" when the record has none).
+             */
+            birth_date: string;
+            /** Name */
+            name: string;
+            /** Patient Id */
+            patient_id: string;
+        };
+        /** RefillRequest */
+        RefillRequest: {
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decision Reason
+             * @description Why it was denied (null otherwise).
+             */
+            decision_reason: string | null;
+            medication: components["schemas"]["RequestedMedication"];
+            /** Note */
+            note: string;
+            pharmacy: components["schemas"]["ShownPharmacy"];
+            /** Request Id */
+            request_id: string;
+            /** Requested At */
+            requested_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "requested" | "approved" | "denied";
+        };
+        /** RefillRequestPage */
+        RefillRequestPage: {
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Refill Requests
+             * @description Newest first.
+             */
+            refill_requests: components["schemas"]["RefillRequest"][];
+        };
+        /** RefillRequestsQuery */
+        RefillRequestsQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+        };
         /** ReleaseChoice */
         ReleaseChoice: {
             /**
@@ -4619,6 +4939,13 @@ export interface components {
              * @enum {string}
              */
             status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
+        };
+        /** RequestedMedication */
+        RequestedMedication: {
+            /** Medication Id */
+            medication_id: string;
+            /** Name */
+            name: string;
         };
         /**
          * Result
@@ -4859,6 +5186,15 @@ export interface components {
             /** Value */
             value: string;
         };
+        /** ShownPharmacy */
+        ShownPharmacy: {
+            /** Address */
+            address: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+        };
         /** SignIn */
         SignIn: {
             /** Password */
@@ -5073,6 +5409,68 @@ export interface components {
             type: "discharge-summary" | "visit-summary" | "report" | "note";
             /** Version */
             version: number;
+        };
+        /** StaffRefillQueueQuery */
+        StaffRefillQueueQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+            /**
+             * Status
+             * @default requested
+             * @enum {string}
+             */
+            status?: "requested" | "approved" | "denied";
+        };
+        /** StaffRefillRequest */
+        StaffRefillRequest: {
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decided By
+             * @description The display name of who decided, once decided.
+             */
+            decided_by: string | null;
+            /**
+             * Decision Reason
+             * @description Why it was denied (null otherwise).
+             */
+            decision_reason: string | null;
+            medication: components["schemas"]["RequestedMedication"];
+            medication_detail: components["schemas"]["MedicationDetail"];
+            /** Note */
+            note: string;
+            patient: components["schemas"]["RefillPatient"];
+            pharmacy: components["schemas"]["ShownPharmacy"];
+            /** Request Id */
+            request_id: string;
+            /** Requested At */
+            requested_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "requested" | "approved" | "denied";
+        };
+        /** StaffRefillRequestPage */
+        StaffRefillRequestPage: {
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Refill Requests
+             * @description Waiting ones oldest first (the longest waiting on top); decided ones newest decided first.
+             */
+            refill_requests: components["schemas"]["StaffRefillRequest"][];
         };
         /**
          * StaffResult
@@ -10797,6 +11195,377 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_medications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientMedications"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_refill_requests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_refill_requests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRefillRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_refill_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_release_preferences: {
         parameters: {
             query?: never;
@@ -13496,6 +14265,281 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_refill_requests: {
+        parameters: {
+            query?: {
+                status?: "requested" | "approved" | "denied";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_refill_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_refill_requests_request_id_decision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
