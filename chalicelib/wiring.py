@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
+    from chalicelib.data.refills import DynamoRefills
     from chalicelib.data.support import DynamoSupport
     from chalicelib.data.worklist import DynamoWorklist
     from chalicelib.health.service import CachedDeepCheck
@@ -312,6 +313,14 @@ class Container:
 
         self._bind_tables()
         return DynamoSupport()
+
+    @cached_property
+    def refills(self) -> DynamoRefills:
+        """Refill requests, each side's copy, and what waits (refills/)."""
+        from chalicelib.data.refills import DynamoRefills
+
+        self._bind_tables()
+        return DynamoRefills()
 
     @property
     def support_desks(self) -> DynamoSupport:

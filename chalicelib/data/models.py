@@ -423,6 +423,51 @@ class SupportDeskModel(Model):
     desks: MapAttribute = MapAttribute(null=True)  # "support-desks" only; a map, so one desk is set in place
 
 
+class RefillRequestModel(Model):
+    """A refill request in the records table, kept twice so that each side reads it with one
+    Query of its own partition: under "refills#<patient>" (the patient's list, newest first by
+    listed_at "<requested ISO>#<id>") and under "refill-queue#<organization>" (the staff queue,
+    listed_at "<status>#<requested or decided ISO>#<id>": one status at a time, in time order).
+    Both copies change together, in one transaction."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "refills#<patient_id>" or "refill-queue#<organization_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "request#<request_id>"
+    listed_at = UnicodeAttribute(null=False)
+    by_time = RecordsByTimeIndex()
+    request_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    organization_id = UnicodeAttribute(null=False)
+    medication_id = UnicodeAttribute(null=False)
+    medication_name = UnicodeAttribute(null=False)
+    pharmacy = JSONAttribute(null=False)  # {"name", "phone", "address"}
+    note = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=False)  # requested, approved, denied
+    requested_at = UTCDateTimeAttribute(null=False)
+    requested_by = UnicodeAttribute(null=False)  # the account that asked
+    decided_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)  # the staff account
+    decided_by_name = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+
+
+class RefillPendingModel(Model):
+    """The mark that a request for a medication waits for staff, under "refills#<patient>" at
+    "pending#<medication_id>": its request_id written on condition there is none, in the request's
+    transaction, so two requests for one medication cannot both wait; removed with the decision
+    (the item stays: no function deletes from the records table but the outboxes). Not listed (no
+    listed_at)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "refills#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "pending#<medication_id>"
+    request_id = UnicodeAttribute(null=True)  # the request that waits; none once it is decided
+
+
 class PatientsByBirthDateIndex(GlobalSecondaryIndex):
     """Sparse: patients whose birth date is known, by organization and that date, so staff find a
     patient by family name and birth date (the few patients born on one day are read and their
@@ -627,6 +672,8 @@ def bind_tables(settings) -> None:
         NoticeFoldModel: settings.records_table,
         SupportRequestModel: settings.records_table,
         SupportDeskModel: settings.organizations_table,
+        RefillRequestModel: settings.records_table,
+        RefillPendingModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

@@ -309,6 +309,18 @@ TEMPLATES: dict[str, Template] = {
         path="/",
         params=("reference",),
     ),
+    # To the account that asked for a refill, once staff approved or denied it: kept in its portal
+    # inbox and emailed. Never the medication, the pharmacy, the outcome or its reason.
+    "refill_request_decided": Template(
+        subject="There is an update to your refill request",
+        lines=(
+            "There is an update to your refill request in the patient portal.",
+            "For your privacy we do not say more in email. Sign in to see it.",
+        ),
+        action="See your medications",
+        path="/medications",
+        inbox=True,
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

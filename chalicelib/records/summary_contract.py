@@ -40,6 +40,11 @@ class Reaction(ResponseModel):
     severity: str = ""
 
 
+class SentId(ResponseModel):
+    system: str
+    value: str
+
+
 class HealthSummaryEntry(ResponseModel):
     """An entry of a section. Fields the sender did not give are left out."""
 
@@ -84,6 +89,11 @@ class Medication(HealthSummaryEntry):
     reasons: list[str] = []
     refills_allowed: int = 0
     notes: list[str] = []
+    expires_on: str = Field("", description="The last day of the prescription's validity period (YYYY-MM-DD).")
+    rxnorm: str = Field("", description="Its RxNorm code, when the sender gave one.")
+    schedule: str = Field("", description="The controlled substance schedule the sender marked, as sent.")
+    not_refillable_online: bool = Field(False, description="The sender asks that refills are not requested online.")
+    prescription: SentId | None = Field(None, description="The clinical system's id of the prescription.")
 
 
 class Immunization(HealthSummaryEntry):

@@ -9,6 +9,7 @@ else the Bundle's timestamp, so an older replay can be told apart.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
@@ -170,11 +171,78 @@ def _condition(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     return content, _onset(r, "onset") or as_text(r.get("recordedDate"))
 
 
+# How a sender marks what the portal cannot know from a MedicationRequest alone
+# (docs/integrating.md, "Medications and refills"): a controlled substance's schedule (HL7 table
+# 0477's II to V), on the MedicationRequest or its Medication; and a prescription whose refills
+# must not be requested online, by an extension or a meta tag.
+SCHEDULE_EXTENSION = "urn:patient-portal:fhir:controlled-substance-schedule"
+NOT_REFILLABLE_ONLINE_EXTENSION = "urn:patient-portal:fhir:not-refillable-online"
+NOT_REFILLABLE_ONLINE_TAG = ("urn:patient-portal:fhir:tag", "not-refillable-online")
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def _extension(resource: dict[str, Any], url: str) -> dict[str, Any]:
+    return next((e for e in map(as_object, as_list(resource.get("extension"))) if e.get("url") == url), {})
+
+
+def _schedule(*resources: dict[str, Any]) -> str:
+    """The schedule a sender marked (a code, or a CodeableConcept's code), as sent: the refill
+    rules read it (refills.domain.schedule_of)."""
+    for resource in resources:
+        mark = _extension(resource, SCHEDULE_EXTENSION)
+        value = as_text(mark.get("valueCode")) or coding_of(mark.get("valueCodeableConcept")).code
+        if value:
+            return value[:20]
+    return ""
+
+
+def _not_refillable_online(resource: dict[str, Any]) -> bool:
+    if _extension(resource, NOT_REFILLABLE_ONLINE_EXTENSION).get("valueBoolean") is True:
+        return True
+    tags = map(as_object, as_list(as_object(resource.get("meta")).get("tag")))
+    return any((as_text(t.get("system")), as_text(t.get("code"))) == NOT_REFILLABLE_ONLINE_TAG for t in tags)
+
+
+def _rxnorm(concept: Any) -> str:
+    """The concept's RxNorm code, whichever of its codings holds it."""
+    for coding in map(as_object, as_list(as_object(concept).get("coding"))):
+        if as_text(coding.get("system")) == RXNORM and as_text(coding.get("code")).isdigit():
+            return as_text(coding.get("code"))[:20]
+    return ""
+
+
+def _prescription_id(resource: dict[str, Any]) -> dict[str, str]:
+    """The clinical system's own id of the prescription (its first identifier with a system and
+    a value): the outbound refill Task names the prescription by it."""
+    for item in map(as_object, as_list(resource.get("identifier"))):
+        system, value = as_text(item.get("system")).strip(), as_text(item.get("value")).strip()
+        if system and value and len(system) <= 256 and len(value) <= 100:
+            return {"system": system, "value": value}
+    return {}
+
+
+def _day(value: str) -> str:
+    """The date of a FHIR date or dateTime (YYYY-MM-DD), "" when it is not one."""
+    day = value[:10]
+    try:
+        return date.fromisoformat(day).isoformat() if len(day) == 10 else ""
+    except ValueError:
+        return ""
+
+
 def _medication_request(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
     r = entry.resource
     dispense = as_object(r.get("dispenseRequest"))
+    # The Medication it refers to, when the bundle holds it: its code and marks count as the request's.
+    target = doc.resolve(as_object(r.get("medicationReference")), entry) if r.get("medicationReference") else None
+    medication = target.resource if isinstance(target, Entry) and target.type == "Medication" else {}
     content = {
         "medication": _medication(doc, entry),
+        "rxnorm": _rxnorm(r.get("medicationCodeableConcept")) or _rxnorm(medication.get("code")),
+        "schedule": _schedule(r, medication),
+        "not_refillable_online": _not_refillable_online(r) or _not_refillable_online(medication),
+        "expires_on": _day(as_text(as_object(dispense.get("validityPeriod")).get("end"))),
+        "prescription": _prescription_id(r),
         "status": as_text(r.get("status")),
         "intent": as_text(r.get("intent")),
         "dosage": [

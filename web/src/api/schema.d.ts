@@ -3572,6 +3572,12 @@ export interface components {
              * @default []
              */
             dosage?: string[];
+            /**
+             * Expires On
+             * @description The last day of the prescription's validity period (YYYY-MM-DD).
+             * @default
+             */
+            expires_on?: string;
             /** Id */
             id: string;
             /**
@@ -3580,6 +3586,12 @@ export interface components {
              */
             intent?: string;
             medication?: components["schemas"]["Concept"];
+            /**
+             * Not Refillable Online
+             * @description The sender asks that refills are not requested online.
+             * @default false
+             */
+            not_refillable_online?: boolean;
             /**
              * Notes
              * @default []
@@ -3590,6 +3602,11 @@ export interface components {
              * @default
              */
             prescriber?: string;
+            /**
+             * @description The clinical system's id of the prescription.
+             * @default null
+             */
+            prescription?: components["schemas"]["SentId"] | null;
             /**
              * Reasons
              * @default []
@@ -3605,6 +3622,18 @@ export interface components {
              * @default false
              */
             reported_by_patient?: boolean;
+            /**
+             * Rxnorm
+             * @description Its RxNorm code, when the sender gave one.
+             * @default
+             */
+            rxnorm?: string;
+            /**
+             * Schedule
+             * @description The controlled substance schedule the sender marked, as sent.
+             * @default
+             */
+            schedule?: string;
             /**
              * Status
              * @default
@@ -5153,6 +5182,13 @@ export interface components {
             reason: string | null;
             /** Source Ip */
             source_ip: string | null;
+        };
+        /** SentId */
+        SentId: {
+            /** System */
+            system: string;
+            /** Value */
+            value: string;
         };
         /** SentIdentifierShown */
         SentIdentifierShown: {

@@ -1,0 +1,208 @@
+"""Refill requests in DynamoDB (data/models.py: RefillRequestModel and RefillPendingModel in the
+records table). Every change is one transaction with what it sets off: the outbound FHIR Task
+(data.outbound.outbound_item) and, for a decision, the patient's notice (data.outbox.outbox_item).
+So a request is never kept without its Task, nor a Task sent for a request that was not kept."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data.dynamo import any_condition_failed, one_page
+from chalicelib.data.models import RefillPendingModel, RefillRequestModel
+from chalicelib.data.outbound import outbound_item
+from chalicelib.data.outbox import outbox_item
+from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.kernel.keys import moment_key, timed_key
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.records.outbox import OutboxEntry
+from chalicelib.refills.domain import Pharmacy, RefillRequest, Status
+
+_UNAVAILABLE = "The refill requests store is unavailable."
+PENDING = "A refill request for this medication is already waiting for your care team."
+DECIDED = "This refill request has been decided already."
+
+
+def patient_partition(patient_id: str) -> str:
+    return f"refills#{patient_id}"
+
+
+def queue_partition(organization_id: str) -> str:
+    return f"refill-queue#{organization_id}"
+
+
+def _queue_position(request: RefillRequest) -> str:
+    """Waiting ones by when they were asked, decided ones by when they were decided: each status
+    is a contiguous run of the partition's by-time index."""
+    moment = request.decided_at if request.decided_at is not None else request.requested_at
+    return f"{request.status.value}#{moment_key(moment)}#{request.request_id}"
+
+
+def _items(request: RefillRequest) -> tuple[RefillRequestModel, RefillRequestModel]:
+    def item(partition: str, listed_at: str) -> RefillRequestModel:
+        return RefillRequestModel(
+            partition,
+            f"request#{request.request_id}",
+            listed_at=listed_at,
+            request_id=request.request_id,
+            subject_patient_id=request.patient_id,
+            organization_id=request.organization_id,
+            medication_id=request.medication_id,
+            medication_name=request.medication_name,
+            pharmacy={
+                "name": request.pharmacy.name,
+                "phone": request.pharmacy.phone,
+                "address": request.pharmacy.address,
+            },
+            note=request.note or None,
+            status=request.status.value,
+            requested_at=request.requested_at,
+            requested_by=request.requested_by,
+            decided_at=request.decided_at,
+            decided_by=request.decided_by or None,
+            decided_by_name=request.decided_by_name or None,
+            decision_reason=request.decision_reason or None,
+        )
+
+    return (
+        item(patient_partition(request.patient_id), timed_key(request.requested_at, request.request_id)),
+        item(queue_partition(request.organization_id), _queue_position(request)),
+    )
+
+
+def _request(item: RefillRequestModel) -> RefillRequest:
+    pharmacy = dict(item.pharmacy or {})
+    return RefillRequest(
+        request_id=item.request_id,
+        patient_id=item.subject_patient_id,
+        organization_id=item.organization_id,
+        medication_id=item.medication_id,
+        medication_name=item.medication_name,
+        pharmacy=Pharmacy(str(pharmacy.get("name") or ""), pharmacy.get("phone") or "", pharmacy.get("address") or ""),
+        note=item.note or "",
+        status=Status(item.status),
+        requested_at=item.requested_at,
+        requested_by=item.requested_by,
+        decided_at=item.decided_at,
+        decided_by=item.decided_by or "",
+        decided_by_name=item.decided_by_name or "",
+        decision_reason=item.decision_reason or "",
+    )
+
+
+def _pending_key(medication_id: str) -> str:
+    return f"pending#{medication_id}"
+
+
+class DynamoRefills:
+    def add(self, request: RefillRequest, event: OutboundEvent) -> None:
+        mine, queued = _items(request)
+        mark = RefillPendingModel(
+            patient_partition(request.patient_id), _pending_key(request.medication_id), request_id=request.request_id
+        )
+        try:
+            with TransactWrite(connection=RefillRequestModel._get_connection().connection) as transaction:
+                transaction.save(
+                    mark,
+                    condition=RefillPendingModel.record_key.does_not_exist()
+                    | RefillPendingModel.request_id.does_not_exist(),
+                )
+                transaction.save(mine, condition=RefillRequestModel.record_key.does_not_exist())
+                transaction.save(queued, condition=RefillRequestModel.record_key.does_not_exist())
+                transaction.save(outbound_item(event))
+        except TransactWriteError as error:
+            if any_condition_failed(error):
+                raise Conflict(PENDING) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def pending(self, patient_id: str) -> dict[str, str]:
+        try:
+            marks = RefillPendingModel.query(
+                patient_partition(patient_id),
+                RefillPendingModel.record_key.startswith("pending#"),
+                consistent_read=True,
+            )
+            return {mark.record_key.partition("#")[2]: mark.request_id for mark in marks if mark.request_id}
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def _get(self, partition: str, request_id: str) -> RefillRequest | None:
+        try:
+            return _request(RefillRequestModel.get(partition, f"request#{request_id}", consistent_read=True))
+        except RefillRequestModel.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def of_patient(self, patient_id: str, request_id: str) -> RefillRequest | None:
+        return self._get(patient_partition(patient_id), request_id)
+
+    def of_organization(self, organization_id: str, request_id: str) -> RefillRequest | None:
+        return self._get(queue_partition(organization_id), request_id)
+
+    def _page(
+        self, partition: str, limit: int, after: str, newest_first: bool, prefix: str = ""
+    ) -> tuple[list[RefillRequest], str]:
+        """One Query of the partition's by-time index. The cursor holds a position only: the
+        partition always comes from the caller's own patient or organization."""
+        start = decode_cursor(after)
+        if start is not None:
+            if set(start) != {"listed_at", "record_key"} or not start["listed_at"].get("S", "").startswith(prefix):
+                raise invalid_cursor("cursor")
+            start = {"patient_id": {"S": partition}, **start}
+        try:
+            items = list(
+                RefillRequestModel.by_time.query(
+                    partition,
+                    RefillRequestModel.listed_at.startswith(prefix) if prefix else None,
+                    scan_index_forward=not newest_first,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        shown, cursor = one_page(
+            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        )
+        return [_request(item) for item in shown], cursor
+
+    def patient_page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[RefillRequest], str]:
+        return self._page(patient_partition(patient_id), limit, after, newest_first=True)
+
+    def queue_page(
+        self, organization_id: str, status: Status, limit: int, after: str = ""
+    ) -> tuple[list[RefillRequest], str]:
+        return self._page(
+            queue_partition(organization_id),
+            limit,
+            after,
+            newest_first=status is not Status.REQUESTED,
+            prefix=f"{status.value}#",
+        )
+
+    def decide(self, decided: RefillRequest, event: OutboundEvent, notice: OutboxEntry | None) -> None:
+        mine, queued = _items(decided)
+        still_waiting = RefillRequestModel.status == Status.REQUESTED.value
+        try:
+            with TransactWrite(connection=RefillRequestModel._get_connection().connection) as transaction:
+                transaction.save(queued, condition=still_waiting)
+                transaction.save(mine, condition=still_waiting)
+                transaction.update(
+                    RefillPendingModel(patient_partition(decided.patient_id), _pending_key(decided.medication_id)),
+                    actions=[RefillPendingModel.request_id.remove()],
+                    condition=RefillPendingModel.request_id == decided.request_id,
+                )
+                transaction.save(outbound_item(event))
+                if notice is not None:
+                    transaction.save(outbox_item(notice))
+        except TransactWriteError as error:
+            if any_condition_failed(error):
+                raise Conflict(DECIDED) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error

@@ -1,0 +1,213 @@
+"""Medications as the refill rules see them, the rules themselves, and refill requests (standard
+library only: the rules are pure, so they are unit-tested without storage or a clock)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+SCHEDULES = ("II", "III", "IV", "V")
+# How senders write a schedule: HL7 table 0477's codes (II ... V), with or without a "C", "C-" or
+# "Schedule " before them, or in digits. Schedule I has no accepted medical use: never prescribed.
+_SCHEDULE = re.compile(r"(?:schedule\s*|c-?\s*)?(ii|iii|iv|v|[2-5])", re.IGNORECASE)
+_DIGITS = {"2": "II", "3": "III", "4": "IV", "5": "V"}
+
+
+def schedule_of(text: str) -> str:
+    """A sender's schedule as "II" ... "V", or "" when it is none of them (blank, "I", "VI" ...)."""
+    match = _SCHEDULE.fullmatch(text.strip())
+    if not match:
+        return ""
+    found = match.group(1).upper()
+    return _DIGITS.get(found, found)
+
+
+class Status(enum.Enum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+class Reason(enum.Enum):
+    """Why a medication cannot be refilled online, in the order the rules look."""
+
+    REPORTED_BY_PATIENT = "reported_by_patient"
+    NOT_ACTIVE = "not_active"
+    CONTROLLED_SUBSTANCE = "controlled_substance"
+    NOT_REFILLABLE_ONLINE = "not_refillable_online"
+    EXPIRED = "expired"
+    NO_REFILLS = "no_refills"
+    REQUEST_PENDING = "request_pending"
+
+
+@dataclass(frozen=True)
+class Medication:
+    """A medication entry of the patient's record, as the feeds filed it."""
+
+    medication_id: str
+    name: str
+    status: str  # as sent: active, on-hold, stopped, completed, ...
+    dosage: tuple[str, ...] = ()
+    prescriber: str = ""
+    authored_on: str = ""
+    refills_allowed: int | None = None
+    expires_on: str = ""  # YYYY-MM-DD: the validity period's last day, "" when none was sent
+    schedule: str = ""  # the sender's mark ("II" ... "V"), "" when none
+    rxnorm: tuple[str, ...] = ()  # its RxNorm codes
+    not_refillable_online: bool = False  # the sender's mark
+    reported_by_patient: bool = False
+    prescription_system: str = ""  # the clinical system's id of the prescription, when sent
+    prescription_value: str = ""
+
+    @classmethod
+    def from_entry(cls, medication_id: str, content: dict[str, Any]) -> Medication:
+        """A stored medication entry's content (interop.fhir.entries writes it)."""
+        concept = content.get("medication") or {}
+        prescription = content.get("prescription") or {}
+        refills = content.get("refills_allowed")
+        rxnorm = content.get("rxnorm") or ""
+        return cls(
+            medication_id=medication_id,
+            name=str(concept.get("display") or concept.get("code") or ""),
+            status=str(content.get("status") or ""),
+            dosage=tuple(str(d) for d in content.get("dosage") or ()),
+            prescriber=str(content.get("prescriber") or ""),
+            authored_on=str(content.get("authored_on") or ""),
+            refills_allowed=refills if isinstance(refills, int) and not isinstance(refills, bool) else None,
+            expires_on=str(content.get("expires_on") or ""),
+            schedule=schedule_of(str(content.get("schedule") or "")),
+            rxnorm=(str(rxnorm),) if rxnorm else (),
+            not_refillable_online=content.get("not_refillable_online") is True,
+            reported_by_patient=content.get("reported_by_patient") is True,
+            prescription_system=str(prescription.get("system") or ""),
+            prescription_value=str(prescription.get("value") or ""),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Controlled:
+    """The portal's list of common controlled substances (refills/controlled.py reads it)."""
+
+    by_rxcui: dict[str, str]  # RxNorm ingredient code -> schedule
+    by_name: dict[str, str]  # ingredient name, lower case -> schedule
+
+    def schedule(self, medication: Medication) -> str:
+        """The strictest schedule the list gives the medication, by code or by ingredient name."""
+        found = [self.by_rxcui[code] for code in medication.rxnorm if code in self.by_rxcui]
+        words = set(re.findall(r"[a-z]+", medication.name.lower()))
+        found += [schedule for name, schedule in self.by_name.items() if name in words]
+        return min(found, key=SCHEDULES.index) if found else ""
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    can_request: bool
+    reason: Reason | None = None
+    schedule: str = ""  # "II" ... "V" when it is a controlled substance
+    pending_request_id: str = ""
+
+
+def schedule_of_medication(medication: Medication, controlled: Controlled) -> str:
+    """The sender's mark, else the portal's list: either makes it a controlled substance; the
+    stricter wins when both say."""
+    found = [s for s in (medication.schedule, controlled.schedule(medication)) if s]
+    return min(found, key=SCHEDULES.index) if found else ""
+
+
+def eligibility(
+    medication: Medication, controlled: Controlled, today: date, pending_request_id: str = ""
+) -> Eligibility:
+    """Whether a refill of ``medication`` may be requested online on ``today`` (the organization's
+    date), and when not the first reason why. A medication a request already waits for says so
+    last: the other reasons say what the patient can do (call), this one only that they wait."""
+    schedule = schedule_of_medication(medication, controlled)
+
+    def no(reason: Reason) -> Eligibility:
+        return Eligibility(False, reason, schedule, pending_request_id)
+
+    if medication.reported_by_patient:
+        return no(Reason.REPORTED_BY_PATIENT)
+    if not medication.active:
+        return no(Reason.NOT_ACTIVE)
+    if schedule:
+        return no(Reason.CONTROLLED_SUBSTANCE)
+    if medication.not_refillable_online:
+        return no(Reason.NOT_REFILLABLE_ONLINE)
+    if expired(medication, today):
+        return no(Reason.EXPIRED)
+    if medication.refills_allowed == 0:
+        return no(Reason.NO_REFILLS)
+    if pending_request_id:
+        return no(Reason.REQUEST_PENDING)
+    return Eligibility(True, None, schedule, "")
+
+
+def expired(medication: Medication, today: date) -> bool:
+    """Past the last day of its validity period (a prescription is good through that day)."""
+    try:
+        return bool(medication.expires_on) and date.fromisoformat(medication.expires_on) < today
+    except ValueError:
+        return False  # (entries keep only a valid date: interop.fhir.entries)
+
+
+def explanation(reason: Reason, schedule: str = "") -> str:
+    """The refusal of a request, in plain words (the 409's message; the page says the same from
+    the reason's code)."""
+    if reason is Reason.CONTROLLED_SUBSTANCE:
+        return (
+            f"This medication is a controlled substance (Schedule {schedule}); refills cannot be requested "
+            "online. Please call your care team."
+        )
+    return _EXPLANATIONS[reason]
+
+
+_EXPLANATIONS = {
+    Reason.REPORTED_BY_PATIENT: "This is a medication you told us you take, not a prescription from your care team; "
+    "ask the prescriber who gave it to you for a refill.",
+    Reason.NOT_ACTIVE: "This prescription is no longer active; refills cannot be requested for it. "
+    "Please call your care team if you still need it.",
+    Reason.NOT_REFILLABLE_ONLINE: "Your prescriber has asked that refills of this medication are not requested "
+    "online. Please call your care team.",
+    Reason.EXPIRED: "This prescription has expired; refills cannot be requested for it. "
+    "Please call your care team or book a visit for a new prescription.",
+    Reason.NO_REFILLS: "This prescription has no refills left. "
+    "Please call your care team or book a visit for a new prescription.",
+    Reason.REQUEST_PENDING: "A refill request for this medication is already waiting for your care team.",
+}
+
+
+@dataclass(frozen=True)
+class Pharmacy:
+    name: str
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class RefillRequest:
+    request_id: str
+    patient_id: str
+    organization_id: str
+    medication_id: str
+    medication_name: str  # as the medication was named when it was requested
+    pharmacy: Pharmacy
+    note: str
+    status: Status
+    requested_at: datetime
+    requested_by: str  # the account that asked (the patient, or someone acting for them)
+    decided_at: datetime | None = None
+    decided_by: str = ""  # the staff account
+    decided_by_name: str = ""  # its display name when it decided
+    decision_reason: str = ""
+    version: int | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is Status.REQUESTED
