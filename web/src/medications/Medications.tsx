@@ -42,14 +42,21 @@ export function Medications() {
   );
 }
 
-/** A term and its value, stacked: it reads the same at 360 px and on a desktop. */
+/**
+ * A term and its value. In a `Facts` list they stand one under another on a phone and side by
+ * side in columns from a tablet's width up.
+ */
 export function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
-    <>
+    <div className="tablet:grid-col-6 desktop:grid-col-4 margin-bottom-1">
       <dt className="text-bold">{term}</dt>
-      <dd className="margin-left-0 margin-bottom-1">{children}</dd>
-    </>
+      <dd className="margin-left-0">{children}</dd>
+    </div>
   );
+}
+
+export function Facts({ children }: { children: ReactNode }) {
+  return <dl className="grid-row grid-gap margin-top-0">{children}</dl>;
 }
 
 export const requestPath = (record: RecordView, requestId: string) =>
@@ -90,7 +97,7 @@ function MedicationItem({ medication, record }: { medication: Medication; record
       <h3 id={headingId} className="margin-bottom-1">
         {medication.name}
       </h3>
-      <dl className="margin-top-0">
+      <Facts>
         <Fact term={t("medications.howToTake")}>
           {medication.dosage.length === 0
             ? t("medications.notStated")
@@ -109,7 +116,7 @@ function MedicationItem({ medication, record }: { medication: Medication; record
         {medication.status !== "active" && (
           <Fact term={t("medications.statusLabel")}>{statusText(t, medication.status)}</Fact>
         )}
-      </dl>
+      </Facts>
       {refill.can_request ? (
         <Link
           className="usa-button"

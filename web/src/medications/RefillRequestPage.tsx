@@ -6,7 +6,7 @@ import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
-import { Fact } from "./Medications";
+import { Fact, Facts } from "./Medications";
 import { fetchRefillRequest, refillRequestsKey } from "./queries";
 
 /** One refill request: what was asked, to which pharmacy, and what the care team decided. */
@@ -50,7 +50,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
   return (
     <>
       <Notice text={sent ? t("medications.request.sent") : null} />
-      <dl>
+      <Facts>
         <Fact term={t("medications.request.medication")}>{data.medication.name}</Fact>
         <Fact term={t("medications.request.statusLabel")}>
           <span className="text-bold">{t(`medications.requestStatus.${data.status}`)}</span>
@@ -74,7 +74,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
         <Fact term={t("medications.request.note")}>
           {data.note ? <span style={{ whiteSpace: "pre-wrap" }}>{data.note}</span> : t("medications.request.noNote")}
         </Fact>
-      </dl>
+      </Facts>
       <p>{next}</p>
     </>
   );

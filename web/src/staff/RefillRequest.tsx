@@ -29,14 +29,17 @@ export function RefillRequest() {
   return <StaffPage>{(token) => <DetailView token={token} requestId={requestId} />}</StaffPage>;
 }
 
+/** A term and its value: one under another on a phone, in columns from a tablet's width up. */
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
-    <>
+    <div className="tablet:grid-col-6 desktop:grid-col-4 margin-bottom-1">
       <dt className="text-bold">{term}</dt>
-      <dd className="margin-left-0 margin-bottom-1">{children}</dd>
-    </>
+      <dd className="margin-left-0">{children}</dd>
+    </div>
   );
 }
+
+const facts = "grid-row grid-gap margin-top-0";
 
 const fetchDetail = (requestId: string) =>
   load(() => api.GET("/v1/staff/refill-requests/{request_id}", { params: { path: { request_id: requestId } } }));
@@ -116,7 +119,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
         <>
           <Notice text={said} />
           <ErrorSummary messages={errors.general} />
-          <dl>
+          <dl className={facts}>
             <Fact term={t("staffRefills.medication")}>{request.data.medication.name}</Fact>
             <Fact term={t("staffRefills.statusLabel")}>
               <span className="text-bold">{t(`staffRefills.status.${request.data.status}`)}</span>
@@ -165,7 +168,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
             </Fact>
           </dl>
           <h2>{t("staffRefills.prescription")}</h2>
-          <dl>
+          <dl className={facts}>
             <Fact term={t("staffRefills.dosage")}>
               {request.data.medication_detail.dosage.length === 0
                 ? t("staffRefills.notStated")
