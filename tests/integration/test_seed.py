@@ -78,7 +78,7 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     sqs = boto3.client("sqs")
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    assert len(messages) == 8
+    assert len(messages) == 9
     api.lambda_.invoke(
         "on_clinical_feed_message",
         sqs_event(api, [m["Body"] for m in messages], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
@@ -92,6 +92,22 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     # medication and an immunization
     documents, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="document:")
     assert [d.content["type"] for d in documents] == ["visit-summary"]
-    for kind in ("visit", "appointment", "allergy", "condition", "medication", "immunization"):
+    for kind in ("visit", "appointment", "allergy", "condition", "immunization"):
         entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix=f"{kind}#")
         assert len(entries) == 1, kind
+    # and her prescriptions, one of each case the refill rules tell apart
+    from chalicelib.refills.controlled import controlled_substances
+    from chalicelib.refills.domain import Medication, eligibility
+
+    entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="medication#")
+    verdicts = {
+        m.name: eligibility(m, controlled_substances(), datetime.now(timezone.utc).date()).reason
+        for m in (Medication.from_entry(e.result_id, e.content) for e in entries)
+    }
+    assert {name: reason.value if reason else None for name, reason in verdicts.items()} == {
+        "Atorvastatin 10 mg tablet": None,
+        "Lisinopril 10 mg tablet": None,
+        "Oxycodone 5 mg tablet": "controlled_substance",
+        "Amoxicillin 500 mg capsule": "expired",
+        "Metformin 500 mg tablet": "no_refills",
+    }
