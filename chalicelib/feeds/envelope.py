@@ -47,6 +47,7 @@ REQUIRED_SEGMENTS: dict[str, tuple[str, ...]] = {
     "ORU": ("PID", "OBR"),
     "MDM": ("PID", "TXA"),
     "SIU": ("SCH",),
+    "RDE": ("PID", "ORC", "RXE"),
 }
 
 

@@ -310,14 +310,15 @@ TEMPLATES: dict[str, Template] = {
         params=("reference",),
     ),
     # To the account that asked for a refill, once staff approved or denied it: kept in its portal
-    # inbox and emailed. Never the medication, the pharmacy, the outcome or its reason.
+    # inbox and emailed. Never the medication, the pharmacy, the outcome or its reason. No
+    # preference turns it off: it answers something the patient asked for and waits on.
     "refill_request_decided": Template(
         subject="There is an update to your refill request",
         lines=(
             "There is an update to your refill request in the patient portal.",
             "For your privacy we do not say more in email. Sign in to see it.",
         ),
-        action="See your medications",
+        action="Sign in to see the update",
         path="/medications",
         inbox=True,
     ),

@@ -107,6 +107,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "second_factor_changed": ("/", ()),
         "portal_access_suspended": ("/", ()),
         "portal_access_ended": ("/", ()),
+        "refill_request_decided": ("/medications", ()),
     }
 
 
@@ -731,6 +732,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
     assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
         "something_waiting": "email_new_results",
         "care_team_will_call": "email_new_results",
+        "refill_request_decided": "",  # the answer to the patient's own request: always emailed
     }
     for template in TEMPLATES.values():
         assert not (template.inbox and template.params)

@@ -88,7 +88,9 @@ def test_a_waiting_request_is_said_last_and_names_the_request():
 
 
 def test_the_stricter_of_the_senders_schedule_and_the_portals_list_is_shown():
-    assert eligibility(medication(name="Oxycodone 5 mg", schedule="IV"), controlled_substances(), TODAY).schedule == "II"
+    assert (
+        eligibility(medication(name="Oxycodone 5 mg", schedule="IV"), controlled_substances(), TODAY).schedule == "II"
+    )
     assert eligibility(medication(name="Tramadol 50 mg", schedule=""), controlled_substances(), TODAY).schedule == "IV"
 
 

@@ -1,5 +1,5 @@
 """HL7 v2 messages (python-hl7) read into the records domain: ADT (demographics, admissions,
-discharges, A40 merges), ORU^R01 (results), MDM (documents) and SIU (appointments).
+discharges, A40 merges), ORU^R01 (results), MDM (documents), SIU (appointments) and RDE (pharmacy orders, as medications).
 
 python-hl7 gives the segments; fields are read from their text with the message's own
 separators, because python-hl7 nests a field differently depending on whether it has

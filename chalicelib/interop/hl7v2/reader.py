@@ -2,7 +2,7 @@
 
 ADT gives demographics, the visit and admission/discharge times, or a merge (A40, A39, A34, A18:
 MRG-1 names the patient merged away); ORU^R01 gives results; MDM a document, tied to its visit
-when PV1 has a visit number; SIU an appointment. Any other type is Unreadable, and so is a message
+when PV1 has a visit number; SIU an appointment; RDE (pharmacy orders) medications. Any other type is Unreadable, and so is a message
 python-hl7 cannot parse: the reason names the kind of error, never a value from the message.
 """
 
@@ -15,6 +15,7 @@ import hl7
 from hl7.exceptions import HL7Exception
 
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
+from chalicelib.interop.hl7v2.medications import read_medication_orders
 from chalicelib.interop.hl7v2.patients import read_identifiers, read_patient
 from chalicelib.interop.hl7v2.results import read_document, read_results, read_vital_signs
 from chalicelib.interop.hl7v2.values import iso_time
@@ -92,6 +93,13 @@ def _read(reader: FieldReader, code: str, event: str) -> ClinicalMessage:
                 discharged_at=iso_time(reader.field(pv1, 45)),
             )
         return ClinicalMessage(kind="document", patient=patient, results=(document,), event=event)
+    if code == "RDE":
+        return ClinicalMessage(
+            kind="records",
+            patient=patient,
+            event=event,
+            entries=tuple(read_medication_orders(reader, segments, sent_at)),
+        )
     if code == "SIU":
         return ClinicalMessage(
             kind="appointment",

@@ -18,7 +18,7 @@ from chalicelib import wiring
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.outbound import fhir, producer
 from chalicelib.release import outbox
-from tests.integration.conftest import deliver_notifications
+from tests.integration.conftest import deliver_notifications, sqs_event
 from tests.integration.identity.conftest import call, register_and_invite
 from tests.integration.outbound.test_outbound_producer import on_queue
 from tests.integration.test_feed_sources_admin import other_organization_admin
@@ -93,6 +93,24 @@ class TestTheMedicationList:
         assert statuses == sorted(statuses, key=lambda s: s != "active")
         active = [m["name"] for m in answer["medications"] if m["status"] == "active"]
         assert active == sorted(active, key=str.casefold)
+
+    def test_an_hl7_pharmacy_order_joins_the_list_and_its_schedule_refuses_an_online_refill(self, seeded, ana):
+        patient_id, token, _ = ana
+        order = "\r".join(
+            [
+                "MSH|^~\\&|PHARM|AMC|PORTAL|AMC|20261201093000||RDE^O11^RDE_O11|RX-CTRL-1|P|2.5.1",
+                "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "ORC|NW|PL-77^EHR|FL-88^PHARM||IP||||20261130120000|||1234^Okoro^Grace^^^^MD",
+                "RXE||10689^Tramadol 50 mg tablet^RXNORM|1||TAB^tablet|||||||2|||RX-4411" + "|" * 20 + "C-IV",
+            ]
+        )
+        event = sqs_event(seeded, [order], "patient-portal-clinical-inbound.fifo", group_id="PHARM")
+        assert seeded.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+
+        tramadol = medications(seeded, patient_id, token)["Tramadol 50 mg tablet"]
+
+        assert (tramadol["refills_allowed"], tramadol["prescriber"]) == (2, "Grace Okoro MD")
+        assert tramadol["refill"]["reason"] == "controlled_substance" and tramadol["refill"]["schedule"] == "IV"
 
     def test_reading_the_list_is_audited(self, seeded, ana):
         patient_id, token, _ = ana
