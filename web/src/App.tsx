@@ -4,6 +4,7 @@ import { accountRoutes } from "./account/routes";
 import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
 import { Layout } from "./components/Layout";
+import { medicationRoutes } from "./medications/routes";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
@@ -29,6 +30,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           <Route path="/sign-in" element={<SignIn />} />
           <Route path="/enroll" element={<Enroll />} />
           {recordRoutes}
+          {medicationRoutes}
           {accountRoutes}
           {staffRoutes}
           {adminRoutes}

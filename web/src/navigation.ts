@@ -15,6 +15,7 @@ export const patientNav: NavItem[] = [
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
   { to: "/health-summary", label: "nav.healthSummary" },
+  { to: "/medications", label: "medications.nav" },
   { to: "/upcoming", label: "nav.upcoming" },
   { to: "/access-log", label: "nav.accessLog" },
   { to: "/connections", label: "nav.connections" },
@@ -28,6 +29,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/quarantine", label: "staff.nav.quarantine" },
   { to: "/staff/mismatches", label: "staff.nav.mismatches" },
   { to: "/staff/support", label: "staff.nav.support" },
+  { to: "/staff/refill-requests", label: "staffRefills.nav" },
   { to: "/account", label: "nav.account" },
 ];
 

@@ -6,6 +6,8 @@ export { Mismatches } from "./Mismatches";
 export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
 export { Quarantine } from "./Quarantine";
+export { RefillRequest } from "./RefillRequest";
+export { RefillRequests } from "./RefillRequests";
 export { RegisterPatient } from "./RegisterPatient";
 export { SupportRequest } from "./SupportRequest";
 export { SupportRequests } from "./SupportRequests";

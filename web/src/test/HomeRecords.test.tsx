@@ -40,6 +40,7 @@ describe("home: what is new", () => {
       "/results",
       "/documents",
       "/health-summary",
+      "/medications",
       "/upcoming",
       "/access-log",
       "/connections",

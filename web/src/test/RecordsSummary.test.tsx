@@ -115,7 +115,8 @@ describe("health summary", () => {
     renderAt("/health-summary/conditions?record=p-2");
     expect((await screen.findByRole("alert")).textContent).toBe("No such patient.");
     expect(screen.getByText("Showing your record at Saratoga Hospital.")).toBeTruthy();
-    expect(screen.getByRole("link", { name: "Medications" }).getAttribute("href")).toBe(
+    // (the section's link, in the page; the site's navigation has a Medications page of its own)
+    expect(within(screen.getByRole("main")).getByRole("link", { name: "Medications" }).getAttribute("href")).toBe(
       "/health-summary/medications?record=p-2",
     );
   });
