@@ -151,6 +151,8 @@ def test_a_files_type_is_told_from_its_first_bytes(first, sniffed):
 
 
 def test_a_download_is_saved_under_its_name_whatever_characters_it_has():
-    assert _disposition("lab letter.pdf") == "attachment; filename=\"lab letter.pdf\"; filename*=UTF-8''lab%20letter.pdf"
+    assert (
+        _disposition("lab letter.pdf") == "attachment; filename=\"lab letter.pdf\"; filename*=UTF-8''lab%20letter.pdf"
+    )
     header = _disposition('Résultat "final";.pdf')
     assert 'filename="R_sultat _final__.pdf"' in header and "R%C3%A9sultat%20%22final%22%3B.pdf" in header
