@@ -602,3 +602,23 @@ def test_the_upload_form_carries_its_conditions(seeded, ana, container):
 
     expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
     assert timedelta(minutes=14) < expires - container.clock.now() <= timedelta(minutes=15, seconds=5)
+
+
+def test_two_changes_of_one_thread_at_once_do_not_undo_each_other(seeded, ana, primary_care, container):
+    """A thread is written on its version: a write from a stale read is refused, never applied over."""
+    import dataclasses
+
+    from chalicelib.errors import Conflict
+
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    stale = container.messages.thread(patient_id, thread_id)
+    container.messages.save(dataclasses.replace(stale, urgent=True))
+
+    with pytest.raises(Conflict):
+        container.messages.save(dataclasses.replace(stale, assigned_to="someone"))
+    [message] = container.messages.messages(stale)
+    with pytest.raises(Conflict):
+        container.messages.send(stale, dataclasses.replace(message, message_id="m" * 32), [], None)
+    kept = container.messages.thread(patient_id, thread_id)
+    assert (kept.urgent, kept.assigned_to, kept.message_count) == (True, "", 1)
