@@ -220,6 +220,30 @@ class TestTheConversation:
         ).json_body
         assert [t["subject"] for t in rest["threads"]] == ["Question 0"] and rest["next_cursor"] is None
 
+    def test_a_burst_of_messages_is_one_email_and_a_patient_who_wants_none_gets_the_inbox_notice_only(
+        self, seeded, ana, staff_token, primary_care
+    ):
+        patient_id, token = ana
+        staff_address = f"{STAFF_USER}@{ORGANIZATION_ID}.example"
+        thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+        post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "And one more thing"}, token)
+        # two messages the team has not read: one email
+        assert len(emails_to(seeded, staff_address)) == 1
+
+        # GIVEN Ana wants no message emails
+        turned_off = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_messages": False}, token)
+        assert turned_off.status_code == 200, turned_off.json_body
+        # WHEN the team answers
+        post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+        # THEN no email, but the notice waits in her portal inbox
+        assert emails_to(seeded, "ana@example.org") == []
+        notices = call(seeded, "GET", "/v1/me/notifications", token=token).json_body
+        assert "You have a new message in your patient portal" in json.dumps(notices)
+        # AND once the team has read what she writes next, her next message is emailed again
+        call(seeded, "POST", f"/v1/staff/messages/{thread_id}/read", token=staff_token)
+        post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Thanks"}, token)
+        assert len(emails_to(seeded, staff_address)) == 2
+
 
 class TestRefusals:
     def test_another_patients_thread_and_attachment_are_not_found(self, seeded, ana, staff_token, primary_care):
