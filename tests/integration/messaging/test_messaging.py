@@ -607,6 +607,24 @@ class TestNothingHalfDone:
         assert refused.status_code == 503
 
 
+def test_when_storage_fails_during_the_check_the_file_waits_and_a_second_check_takes_it(seeded, ana, container):
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("Attachment storage is unavailable.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.attachment_files, "copy", refuse)
+        started, failed = upload(seeded, patient_id, token, PDF)
+    assert failed.status_code == 503
+    assert container.messages.attachment(patient_id, started["attachment_id"]).state.value == "waiting_for_upload"
+
+    again = post(seeded, f"/v1/patients/{patient_id}/attachments/{started['attachment_id']}/check", {}, token)
+    assert again.status_code == 200 and again.json_body["status"] == "ready"
+
+
 def test_the_upload_form_carries_its_conditions(seeded, ana, container):
     """moto does not enforce a presigned POST's policy: the policy the API signs is checked here."""
     import base64
