@@ -48,6 +48,7 @@ _TAG_TEXT = {
     "notifications": "The signed-in account's notification inbox.",
     "support": "Support requests: anyone may send one; staff answer them.",
     "refills": "A patient's medications and refill requests; the staff's refill queue.",
+    "messaging": "Secure messages between patients and their care teams, and the care teams' inboxes.",
 }
 
 
