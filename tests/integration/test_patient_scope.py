@@ -44,6 +44,25 @@ def concrete(path: str, patient_id: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "0" * 32), path)
 
 
+# A well-formed body for each route that takes one: the access check must be what refuses, not the
+# body's validation (which runs first and says nothing about the patient either way).
+BODIES = {
+    ("PUT", "/v1/patients/{patient_id}/release-preferences"): {"wait_for_review": []},
+    ("POST", "/v1/patients/{patient_id}/refill-requests"): {
+        "medication_id": "0" * 32,
+        "pharmacy": {"name": "Main Street Pharmacy"},
+        "note": "",
+    },
+    ("POST", "/v1/patients/{patient_id}/attachments"): {
+        "file_name": "letter.pdf",
+        "content_type": "application/pdf",
+        "size_bytes": 1000,
+    },
+    ("POST", "/v1/patients/{patient_id}/messages"): {"team_id": "0" * 32, "subject": "A question", "body": "Hello"},
+    ("POST", "/v1/patients/{patient_id}/messages/{thread_id}/replies"): {"body": "Hello"},
+}
+
+
 def denials(account_id: str) -> list:
     events, _ = wiring.container().audit_log.by_actor(account_id, 100)
     return [e for e in events if e.outcome.value == "denied" and e.resource_type == "Patient"]
@@ -58,7 +77,7 @@ def test_a_patient_reaches_no_other_patients_record_on_any_route(enrolled, seede
     # WHEN she calls every patient record route with his id, and with an id nobody has
     for path, method in routes:
         for patient_id in (other, "f" * 32):
-            body = {"wait_for_review": []} if method == "PUT" else None
+            body = BODIES.get((method, path))
             answer = call(seeded, method, concrete(path, patient_id), body, token)
             # THEN each answers 404, exactly as for an unknown patient
             assert answer.status_code == 404, f"{method} {path}: {answer.status_code}"
