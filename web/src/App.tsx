@@ -4,6 +4,7 @@ import { accountRoutes } from "./account/routes";
 import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
 import { Layout } from "./components/Layout";
+import { messageRoutes } from "./messages/routes";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
@@ -33,6 +34,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {staffRoutes}
           {adminRoutes}
           {supportRoutes}
+          {messageRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

@@ -103,10 +103,25 @@ function SiteNav({ token }: { token: string }) {
               }
             >
               {t(item.label)}
+              {item.count && <NavCount count={me.data[item.count.of] ?? 0} label={t(item.count.label, { count: me.data[item.count.of] ?? 0 })} />}
             </NavLink>
           </li>
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** A link's count (unread messages): a badge for the eye, words for a screen reader; nothing at 0. */
+function NavCount({ count, label }: { count: number; label: string }) {
+  if (count <= 0) return null;
+  return (
+    <>
+      {" "}
+      <span className="usa-tag bg-secondary-dark" aria-hidden="true">
+        {count}
+      </span>
+      <span className="usa-sr-only">({label})</span>
+    </>
   );
 }

@@ -7,6 +7,8 @@ export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
 export { Quarantine } from "./Quarantine";
 export { RegisterPatient } from "./RegisterPatient";
+export { StaffMessages } from "./StaffMessages";
+export { StaffThread } from "./StaffThread";
 export { SupportRequest } from "./SupportRequest";
 export { SupportRequests } from "./SupportRequests";
 export { Worklist } from "./Worklist";
