@@ -33,6 +33,9 @@ export function StaffHome({ token }: { token: string }) {
         <li>
           <Link to="/staff/support">{t("staff.nav.support")}</Link>
         </li>
+        <li>
+          <Link to="/staff/messages">{t("staffMessages.home")}</Link>
+        </li>
       </ul>
     </nav>
   );

@@ -173,6 +173,7 @@ describe("the staff home", () => {
       "/staff/quarantine",
       "/staff/mismatches",
       "/staff/support",
+      "/staff/messages",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -183,6 +184,7 @@ describe("the staff home", () => {
       "Feed quarantine",
       "Possible mismatches",
       "Support requests",
+      "Messages",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));
