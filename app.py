@@ -25,6 +25,7 @@ from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
 from chalicelib.kernel.caller import Caller
+from chalicelib.messaging.routes import messaging_routes
 from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
@@ -79,6 +80,7 @@ app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
 app.register_blueprint(care_team_routes)
 app.register_blueprint(support_routes)
+app.register_blueprint(messaging_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

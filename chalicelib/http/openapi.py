@@ -47,6 +47,7 @@ _TAG_TEXT = {
     "feeds": "Feed quarantine and the clinical systems that send feeds.",
     "notifications": "The signed-in account's notification inbox.",
     "support": "Support requests: anyone may send one; staff answer them.",
+    "messaging": "Secure messages between patients and their care teams, and the care teams' inboxes.",
 }
 
 

@@ -85,6 +85,9 @@ class Me(ResponseModel):
     acting_for: list[PatientSummary] = Field(description="Patients this account acts for (proxy access).")
     connections: list[ConnectionView]
     notification_preferences: NotificationPreferences
+    unread_messages: int = Field(
+        description="Care-team messages the signed-in patient has not read, across their conversations; 0 for staff."
+    )
 
 
 class TermsAcceptance(RequestModel):

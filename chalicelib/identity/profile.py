@@ -91,6 +91,7 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
         "acting_for": [],  # the patients this account may act for: none until proxies exist
         "connections": connections_json(ports, account.connections),
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
+        "unread_messages": 0,
     }
 
 

@@ -880,6 +880,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a form to upload a file to attach to a message (PDF, JPEG or PNG, at most 10 MB).
+         * @description The browser POSTs a multipart form to `upload.url`: every `fields` entry, then `file`. The form works for 15 minutes and takes only a file of the declared type and at most 10 MB; then call .../check. A size over 10 MB is 400 naming `size_bytes`. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_attachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/attachments/{attachment_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an uploaded file: its type is read from its first bytes, never its name.
+         * @description Ready: it may go with one message. 409 when it has not been uploaded yet; 400 when it is larger than 10 MB or not a PDF, JPEG or PNG of the declared type (the file is deleted and the attachment cannot be used). Checking a ready attachment again answers it again. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_attachments_attachment_id_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/care-teams": {
         parameters: {
             query?: never;
@@ -1034,6 +1074,110 @@ export interface paths {
         get: operations["get_patients_patient_id_health_summary_section"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's conversations with their care teams, newest activity first, with unread counts.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_messages"];
+        put?: never;
+        /**
+         * Write to a care team: a new conversation.
+         * @description The team's members are emailed that a message is waiting (never what it says). 404 for a team the patient may not write to; 400 naming `attachment_ids.N` for an attachment not ready or already sent. Send an Idempotency-Key: a retry returns the first conversation. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/messages/{thread_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One conversation, oldest message first. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_messages_thread_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/messages/{thread_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link that downloads an attachment of the conversation (5 minutes). Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_messages_thread_id_attachments_attachment_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/messages/{thread_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every care-team message of the conversation read by the patient.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_messages_thread_id_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/messages/{thread_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply in a conversation. 409 when it is closed (start a new message instead).
+         * @description A conversation that waited on the patient is open again. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_messages_thread_id_replies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1419,6 +1563,186 @@ export interface paths {
          * @description Who may call it: staff and admins of an organization.
          */
         post: operations["post_staff_invitations_invitation_id_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations of the caller's teams: open ones most overdue first, others newest first. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's care-team inboxes with their open, unread and overdue counts (an admin: every team).
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_messages_teams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One conversation of the caller's teams, with its patient and reply clock. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_messages_thread_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign the conversation to a member of its team or an admin (null: nobody); else 400 naming `account_id`.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        put: operations["put_staff_messages_thread_id_assignment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link that downloads an attachment of the conversation (5 minutes). Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_messages_thread_id_attachments_attachment_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every patient message of the conversation read by the team.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_messages_thread_id_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the patient; the reply clock stops. 409 when the conversation is closed.
+         * @description The patient is emailed that a message is waiting (never what it says), if they want message emails. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_messages_thread_id_replies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the conversation's status: open, waiting_on_patient or closed.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        put: operations["put_staff_messages_thread_id_status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/messages/{thread_id}/urgent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark the conversation as holding a possibly urgent symptom: the patient is told to call now (a fixed text).
+         * @description Who may call it: staff and admins of an organization.
+         */
+        put: operations["put_staff_messages_thread_id_urgent"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1911,6 +2235,13 @@ export interface components {
              */
             limit?: number;
         };
+        /** AccountRef */
+        AccountRef: {
+            /** Account Id */
+            account_id: string;
+            /** Name */
+            name: string;
+        };
         /** AccountSetUp */
         AccountSetUp: {
             /**
@@ -2125,6 +2456,78 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Assignment */
+        Assignment: {
+            /**
+             * Account Id
+             * @description A member of the thread's team or an admin; null: unassigned.
+             */
+            account_id: string | null;
+        };
+        /** Attachment */
+        Attachment: {
+            /** Attachment Id */
+            attachment_id: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/jpeg" | "image/png";
+            /** File Name */
+            file_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "waiting_for_upload" | "ready" | "refused";
+        };
+        /** AttachmentLink */
+        AttachmentLink: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/jpeg" | "image/png";
+            /** File Name */
+            file_name: string;
+            /**
+             * Url
+             * @description A link that downloads the file; it works for 5 minutes.
+             */
+            url: string;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            /** Attachment Id */
+            attachment_id: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/jpeg" | "image/png";
+            /**
+             * Expires At
+             * @description The upload form works until then (15 minutes).
+             */
+            expires_at: string;
+            /** File Name */
+            file_name: string;
+            /**
+             * Max Bytes
+             * @description The largest file the form takes.
+             */
+            max_bytes: number;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "waiting_for_upload";
+            upload: components["schemas"]["UploadForm"];
+        };
         /** AuthorityDeclaration */
         AuthorityDeclaration: {
             /**
@@ -2215,6 +2618,13 @@ export interface components {
              * @description The staff and admin accounts of the organization who answer for the team (the whole list).
              */
             account_ids: string[];
+        };
+        /** CareTeamRef */
+        CareTeamRef: {
+            /** Name */
+            name: string;
+            /** Team Id */
+            team_id: string;
         };
         /** CareTeams */
         CareTeams: {
@@ -3435,6 +3845,11 @@ export interface components {
             notification_preferences: components["schemas"]["NotificationPreferences"];
             /** @description The patient's own record; null for staff. */
             patient: components["schemas"]["PatientSummary"] | null;
+            /**
+             * Unread Messages
+             * @description Care-team messages the signed-in patient has not read, across their conversations; 0 for staff.
+             */
+            unread_messages: number;
         };
         /** Medication */
         Medication: {
@@ -3505,6 +3920,32 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Message */
+        Message: {
+            /** Attachments */
+            attachments: components["schemas"]["Attachment"][];
+            /**
+             * Author
+             * @description The patient's name, or the staff member's name and the team's name.
+             */
+            author: string;
+            /** Body */
+            body: string;
+            /**
+             * From
+             * @enum {string}
+             */
+            from: "patient" | "care_team";
+            /** Message Id */
+            message_id: string;
+            /**
+             * Read
+             * @description Whether the reader's side has read it (the patient: a care-team message; staff: a patient's message). A side's own messages are read.
+             */
+            read: boolean;
+            /** Sent At */
+            sent_at: string;
+        };
         /**
          * MessagePatient
          * @description The patient as the held message describes them (read again from the archived original).
@@ -3551,6 +3992,27 @@ export interface components {
              */
             status: "refiled" | "dismissed";
         };
+        /**
+         * NewAttachment
+         * @description A file the patient is about to upload. Its type is checked again from its bytes once uploaded.
+         */
+        NewAttachment: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/jpeg" | "image/png";
+            /**
+             * File Name
+             * @description The file's name as the person chose it (a name, no folder); shown, never used as a key.
+             */
+            file_name: string;
+            /**
+             * Size Bytes
+             * @description The file's size in bytes, at most 10485760.
+             */
+            size_bytes: number;
+        };
         /** NewIdentifier */
         NewIdentifier: {
             /**
@@ -3566,6 +4028,20 @@ export interface components {
             type?: string;
             /** Value */
             value: string;
+        };
+        /** NewReply */
+        NewReply: {
+            /**
+             * Attachment Ids
+             * @description Ready attachments of this patient (POST .../attachments then .../check), at most 5; each may go with one message only.
+             * @default []
+             */
+            attachment_ids?: string[];
+            /**
+             * Body
+             * @description The message, 1 to 10000 characters (line breaks kept).
+             */
+            body: string;
         };
         /**
          * NewSupportRequest
@@ -3603,6 +4079,30 @@ export interface components {
              * @enum {string}
              */
             topic: "sign_in" | "enrollment" | "billing" | "technical" | "other";
+        };
+        /** NewThread */
+        NewThread: {
+            /**
+             * Attachment Ids
+             * @description Ready attachments of this patient (POST .../attachments then .../check), at most 5; each may go with one message only.
+             * @default []
+             */
+            attachment_ids?: string[];
+            /**
+             * Body
+             * @description The message, 1 to 10000 characters (line breaks kept).
+             */
+            body: string;
+            /**
+             * Subject
+             * @description One line, 1 to 150 characters.
+             */
+            subject: string;
+            /**
+             * Team Id
+             * @description One of GET /v1/patients/{patient_id}/care-teams.
+             */
+            team_id: string;
         };
         /** NoValue */
         NoValue: {
@@ -4014,6 +4514,15 @@ export interface components {
              * @enum {string}
              */
             portal_status: "not_invited" | "invited" | "active" | "suspended" | "terminated";
+        };
+        /** PatientRef */
+        PatientRef: {
+            /** Birth Date */
+            birth_date: string | null;
+            /** Name */
+            name: string;
+            /** Patient Id */
+            patient_id: string;
         };
         /** PatientRegistered */
         PatientRegistered: {
@@ -5054,6 +5563,21 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** StaffReply */
+        StaffReply: {
+            /**
+             * Body
+             * @description The message, 1 to 10000 characters (line breaks kept).
+             */
+            body: string;
+            /**
+             * Status After
+             * @description The conversation's status once the reply is sent.
+             * @default waiting_on_patient
+             * @enum {string}
+             */
+            status_after?: "open" | "waiting_on_patient" | "closed";
+        };
         /**
          * StaffResult
          * @description A result as the patient would see it in a list, and where its release stands.
@@ -5171,6 +5695,159 @@ export interface components {
              */
             status: "active" | "suspended";
         };
+        /** StaffThread */
+        StaffThread: {
+            assigned_to: components["schemas"]["AccountRef"] | null;
+            care_team: components["schemas"]["CareTeamRef"];
+            /** Last Message At */
+            last_message_at: string;
+            /**
+             * Last Message From
+             * @enum {string}
+             */
+            last_message_from: "patient" | "care_team";
+            /** Message Count */
+            message_count: number;
+            /**
+             * Messages
+             * @description Oldest first.
+             */
+            messages: components["schemas"]["Message"][];
+            /** Overdue */
+            overdue: boolean;
+            patient: components["schemas"]["PatientRef"];
+            /**
+             * Reply Due By
+             * @description Three business days after waiting_since.
+             */
+            reply_due_by: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "waiting_on_patient" | "closed";
+            /** Subject */
+            subject: string;
+            /** Thread Id */
+            thread_id: string;
+            /**
+             * Unread Count
+             * @description Messages of the other side this side has not read.
+             */
+            unread_count: number;
+            /**
+             * Urgent
+             * @description The care team marked the conversation as possibly urgent.
+             */
+            urgent: boolean;
+            /** Urgent Marked At */
+            urgent_marked_at: string | null;
+            /**
+             * Urgent Marked By
+             * @description Who marked it urgent (a name).
+             */
+            urgent_marked_by: string | null;
+            /**
+             * Urgent Notice
+             * @description What the patient is shown when the thread is marked urgent.
+             */
+            urgent_notice: string | null;
+            /**
+             * Waiting Since
+             * @description The oldest patient message the team has not answered.
+             */
+            waiting_since: string | null;
+        };
+        /** StaffThreadPage */
+        StaffThreadPage: {
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Threads
+             * @description Open: most overdue first (reply_due_by ascending); others: newest activity first.
+             */
+            threads: components["schemas"]["StaffThreadSummary"][];
+        };
+        /** StaffThreadSummary */
+        StaffThreadSummary: {
+            assigned_to: components["schemas"]["AccountRef"] | null;
+            care_team: components["schemas"]["CareTeamRef"];
+            /** Last Message At */
+            last_message_at: string;
+            /**
+             * Last Message From
+             * @enum {string}
+             */
+            last_message_from: "patient" | "care_team";
+            /** Message Count */
+            message_count: number;
+            /** Overdue */
+            overdue: boolean;
+            patient: components["schemas"]["PatientRef"];
+            /**
+             * Reply Due By
+             * @description Three business days after waiting_since.
+             */
+            reply_due_by: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "waiting_on_patient" | "closed";
+            /** Subject */
+            subject: string;
+            /** Thread Id */
+            thread_id: string;
+            /**
+             * Unread Count
+             * @description Messages of the other side this side has not read.
+             */
+            unread_count: number;
+            /**
+             * Urgent
+             * @description The care team marked the conversation as possibly urgent.
+             */
+            urgent: boolean;
+            /**
+             * Waiting Since
+             * @description The oldest patient message the team has not answered.
+             */
+            waiting_since: string | null;
+        };
+        /** StaffThreadsQuery */
+        StaffThreadsQuery: {
+            /**
+             * Assigned
+             * @default anyone
+             * @enum {string}
+             */
+            assigned?: "me" | "unassigned" | "anyone";
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /**
+             * Status
+             * @default open
+             * @enum {string}
+             */
+            status?: "open" | "waiting_on_patient" | "closed";
+            /**
+             * Team Id
+             * @description One of the caller's teams; all of them when omitted.
+             * @default null
+             */
+            team_id?: string | null;
+        };
         /** StaffUnlocked */
         StaffUnlocked: {
             /** Account Id */
@@ -5180,6 +5857,14 @@ export interface components {
              * @constant
              */
             locked: false;
+        };
+        /** StatusChange */
+        StatusChange: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "waiting_on_patient" | "closed";
         };
         /** SupportAnswer */
         SupportAnswer: {
@@ -5312,6 +5997,36 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
+        /** TeamInbox */
+        TeamInbox: {
+            /** Name */
+            name: string;
+            /**
+             * Open Count
+             * @description Open conversations.
+             */
+            open_count: number;
+            /**
+             * Overdue Count
+             * @description Open conversations past their reply-by time.
+             */
+            overdue_count: number;
+            /** Team Id */
+            team_id: string;
+            /**
+             * Unread Count
+             * @description Patient messages nobody of the team has read.
+             */
+            unread_count: number;
+        };
+        /** TeamInboxes */
+        TeamInboxes: {
+            /**
+             * Teams
+             * @description The caller's teams (an admin: every team of the organization).
+             */
+            teams: components["schemas"]["TeamInbox"][];
+        };
         /** TermsAcceptance */
         TermsAcceptance: {
             /** Accepted Terms Version */
@@ -5439,6 +6154,116 @@ export interface components {
              * @enum {string}
              */
             type: "text";
+        };
+        /** Thread */
+        Thread: {
+            care_team: components["schemas"]["CareTeamRef"];
+            /**
+             * Care Team Phone
+             * @description The team's phone number, when it shows one.
+             */
+            care_team_phone: string | null;
+            /** Last Message At */
+            last_message_at: string;
+            /**
+             * Last Message From
+             * @enum {string}
+             */
+            last_message_from: "patient" | "care_team";
+            /** Message Count */
+            message_count: number;
+            /**
+             * Messages
+             * @description Oldest first.
+             */
+            messages: components["schemas"]["Message"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "waiting_on_patient" | "closed";
+            /** Subject */
+            subject: string;
+            /** Thread Id */
+            thread_id: string;
+            /**
+             * Unread Count
+             * @description Messages of the other side this side has not read.
+             */
+            unread_count: number;
+            /**
+             * Urgent
+             * @description The care team marked the conversation as possibly urgent.
+             */
+            urgent: boolean;
+            /**
+             * Urgent Notice
+             * @description What to do now, when the care team marked the thread urgent.
+             */
+            urgent_notice: string | null;
+        };
+        /** ThreadPage */
+        ThreadPage: {
+            /**
+             * Next Cursor
+             * @description null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Threads
+             * @description Newest activity first.
+             */
+            threads: components["schemas"]["ThreadSummary"][];
+            /**
+             * Unread Count
+             * @description Care-team messages the patient has not read, across all their threads.
+             */
+            unread_count: number;
+        };
+        /** ThreadSummary */
+        ThreadSummary: {
+            care_team: components["schemas"]["CareTeamRef"];
+            /** Last Message At */
+            last_message_at: string;
+            /**
+             * Last Message From
+             * @enum {string}
+             */
+            last_message_from: "patient" | "care_team";
+            /** Message Count */
+            message_count: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "waiting_on_patient" | "closed";
+            /** Subject */
+            subject: string;
+            /** Thread Id */
+            thread_id: string;
+            /**
+             * Unread Count
+             * @description Messages of the other side this side has not read.
+             */
+            unread_count: number;
+            /**
+             * Urgent
+             * @description The care team marked the conversation as possibly urgent.
+             */
+            urgent: boolean;
+        };
+        /** ThreadsQuery */
+        ThreadsQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
         };
         /** TotpConfirmation */
         TotpConfirmation: {
@@ -5605,6 +6430,29 @@ export interface components {
              * @description Held by staff, or waiting for a clinician's review the patient chose to wait for (then shown at release_at at the latest).
              */
             waiting_for_review: boolean;
+        };
+        /** UploadForm */
+        UploadForm: {
+            /**
+             * Fields
+             * @description Every one goes into the form, in this order, before `file`.
+             */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Url
+             * @description Where the browser POSTs the multipart form.
+             */
+            url: string;
+        };
+        /** UrgentFlag */
+        UrgentFlag: {
+            /**
+             * Urgent
+             * @description True: the patient is told to call the care team now (a fixed text).
+             */
+            urgent: boolean;
         };
         /** UsernameReminder */
         UsernameReminder: {
@@ -10068,6 +10916,213 @@ export interface operations {
             };
         };
     };
+    post_patients_patient_id_attachments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAttachment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_attachments_attachment_id_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_care_teams: {
         parameters: {
             query?: never;
@@ -10743,6 +11798,576 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_messages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_messages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewThread"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_messages_thread_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_messages_thread_id_attachments_attachment_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                thread_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_messages_thread_id_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_messages_thread_id_replies: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReply"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12541,6 +14166,821 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationIssued"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_messages: {
+        parameters: {
+            query?: {
+                /** @description One of the caller's teams; all of them when omitted. */
+                team_id?: string;
+                status?: "open" | "waiting_on_patient" | "closed";
+                assigned?: "me" | "unassigned" | "anyone";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffThreadPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_messages_teams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInboxes"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_messages_thread_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffThread"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_staff_messages_thread_id_assignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assignment"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffThread"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_messages_thread_id_attachments_attachment_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_messages_thread_id_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_messages_thread_id_replies: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffReply"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_staff_messages_thread_id_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffThread"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_staff_messages_thread_id_urgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgentFlag"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffThread"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
