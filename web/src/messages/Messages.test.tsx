@@ -12,7 +12,7 @@ import { PATIENT, TEAM, message, pdf, summary, thread, upload } from "./fixtures
 configure({ asyncUtilTimeout: 5000 });
 
 function patientMe(unread = 0): Schemas["Me"] {
-  return { ...me(), unread_messages: unread } as Schemas["Me"];
+  return { ...me(), unread_messages: unread };
 }
 
 const teams: Schemas["PatientCareTeams"] = {

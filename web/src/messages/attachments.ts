@@ -65,7 +65,7 @@ export async function sendAttachment(
       body: { file_name: file.name, content_type: file.type as Accepted, size_bytes: file.size },
     }),
   );
-  const upload = announced as AttachmentUpload;
+  const upload: AttachmentUpload = announced;
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
   form.append("file", file, file.name);
@@ -85,7 +85,7 @@ export async function sendAttachment(
       params: { path: { patient_id: patientId, attachment_id: upload.attachment_id } },
     }),
   );
-  return checked as Attachment;
+  return checked;
 }
 
 async function call<T>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

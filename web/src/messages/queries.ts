@@ -1,6 +1,5 @@
 import { api } from "../api/client";
 import { load } from "../api/errors";
-import type { AttachmentLink, Thread, ThreadPage } from "./types";
 
 // Every query is keyed by the session's token: another session never sees what this one cached.
 export const inboxKey = (token: string) => ["messages", token];
@@ -14,14 +13,14 @@ export const fetchInbox = (patientId: string, cursor: string) =>
     api.GET("/v1/patients/{patient_id}/messages", {
       params: { path: { patient_id: patientId }, query: { limit: PAGE_SIZE, ...(cursor && { cursor }) } },
     }),
-  ) as Promise<ThreadPage>;
+  );
 
 export const fetchThread = (patientId: string, threadId: string) =>
   load(() =>
     api.GET("/v1/patients/{patient_id}/messages/{thread_id}", {
       params: { path: { patient_id: patientId, thread_id: threadId } },
     }),
-  ) as Promise<Thread>;
+  );
 
 export const fetchCareTeams = (patientId: string) =>
   load(() => api.GET("/v1/patients/{patient_id}/care-teams", { params: { path: { patient_id: patientId } } }));
@@ -31,4 +30,4 @@ export const fetchAttachmentLink = (patientId: string, threadId: string, attachm
     api.GET("/v1/patients/{patient_id}/messages/{thread_id}/attachments/{attachment_id}", {
       params: { path: { patient_id: patientId, thread_id: threadId, attachment_id: attachmentId } },
     }),
-  ) as Promise<AttachmentLink>;
+  );

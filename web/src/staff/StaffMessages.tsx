@@ -8,7 +8,7 @@ import { useDates } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import type { StaffTeamInbox, StaffThreadSummary, ThreadStatus } from "../messages/types";
+import type { ThreadStatus } from "../messages/types";
 import { StaffPage } from "./StaffPage";
 
 export const threadStatuses: ThreadStatus[] = ["open", "waiting_on_patient", "closed"];
@@ -40,7 +40,7 @@ function InboxView({ token }: { token: string }) {
   const { cursor, page } = pagesState(cursors);
   const teams = useQuery({
     queryKey: [...staffMessagesKey(token), "teams"],
-    queryFn: () => load(() => api.GET("/v1/staff/messages/teams")) as Promise<{ teams: StaffTeamInbox[] }>,
+    queryFn: () => load(() => api.GET("/v1/staff/messages/teams")),
   });
   const threads = useQuery({
     queryKey: [...staffMessagesKey(token), "threads", team, status, assigned, cursor],
@@ -51,7 +51,7 @@ function InboxView({ token }: { token: string }) {
             query: { limit: PAGE_SIZE, status, assigned, ...(team && { team_id: team }), ...(cursor && { cursor }) },
           },
         }),
-      ) as Promise<{ threads: StaffThreadSummary[]; next_cursor: string | null }>,
+      ),
   });
   const filter =
     <T,>(set: (value: T) => void) =>
@@ -191,8 +191,12 @@ function InboxView({ token }: { token: string }) {
                     </th>
                     <td data-label={t("staffMessages.inbox.patient")}>
                       {thread.patient.name}
-                      <br />
-                      <span className="text-base">{t("staffMessages.born", { date: dates.day(thread.patient.birth_date) })}</span>
+                      {thread.patient.birth_date && (
+                        <>
+                          <br />
+                          <span className="text-base">{t("staffMessages.born", { date: dates.day(thread.patient.birth_date) })}</span>
+                        </>
+                      )}
                     </td>
                     <td data-label={t("staffMessages.inbox.teamColumn")}>{thread.care_team.name}</td>
                     <td data-label={t("staffMessages.inbox.waitingSince")}>

@@ -15,7 +15,7 @@ import { TextArea } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AttachmentLinks } from "../messages/AttachmentLinks";
 import { MessageList } from "../messages/MessageList";
-import type { AttachmentLink, StaffThread as Thread, ThreadStatus } from "../messages/types";
+import type { StaffThread as Thread, ThreadStatus } from "../messages/types";
 import { StaffPage } from "./StaffPage";
 import { staffMessagesKey, threadStatuses } from "./StaffMessages";
 
@@ -52,7 +52,7 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
   const thread = useQuery({
     queryKey: key,
     queryFn: () =>
-      load(() => api.GET("/v1/staff/messages/{thread_id}", { params: { path: { thread_id: threadId } } })) as Promise<Thread>,
+      load(() => api.GET("/v1/staff/messages/{thread_id}", { params: { path: { thread_id: threadId } } })),
   });
   const [said, setSaid] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -199,8 +199,7 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
           <dt className="text-bold">{t("staffMessages.inbox.patient")}</dt>
           <dd className="margin-left-0 margin-bottom-1">
             <Link to={`/staff/patients/${encodeURIComponent(data.patient.patient_id)}`}>{data.patient.name}</Link>
-            {", "}
-            {t("staffMessages.born", { date: dates.day(data.patient.birth_date) })}
+            {data.patient.birth_date && `, ${t("staffMessages.born", { date: dates.day(data.patient.birth_date) })}`}
           </dd>
           <dt className="text-bold">{t("staffMessages.inbox.teamColumn")}</dt>
           <dd className="margin-left-0 margin-bottom-1">{data.care_team.name}</dd>
@@ -233,7 +232,7 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
                 api.GET("/v1/staff/messages/{thread_id}/attachments/{attachment_id}", {
                   params: { path: { thread_id: threadId, attachment_id: attachmentId } },
                 }),
-              ) as Promise<AttachmentLink>
+              )
             }
           />
         )}

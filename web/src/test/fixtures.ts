@@ -50,6 +50,7 @@ export function me(must: Schemas["AccountView"]["must"] = null): Schemas["Me"] {
       email_appointments: true,
       email_forms: true,
     },
+    unread_messages: 0,
   };
 }
 
