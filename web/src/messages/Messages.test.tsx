@@ -221,6 +221,34 @@ describe("writing a new message", () => {
     expect(within(files).queryAllByRole("listitem")).toHaveLength(0);
   });
 
+  it("trusts the API's check, not the browser, on whether an upload arrived", async () => {
+    setToken("tok-1");
+    let checks = 0;
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET /v1/patients/${PATIENT}/care-teams`]: { status: 200, body: teams },
+      [`POST /v1/patients/${PATIENT}/attachments`]: { status: 201, body: upload() },
+      // storage's answer hidden from the page (or the network gone): fetch rejects either way
+      "POST /attachments-bucket": () => {
+        throw new TypeError("Failed to fetch");
+      },
+      [`POST /v1/patients/${PATIENT}/attachments/att-1/check`]: () =>
+        ++checks === 1
+          ? { status: 200, body: pdf }
+          : { status: 409, body: apiError("conflict", "The file has not been uploaded yet") },
+    });
+    renderAt("/messages/new");
+    const user = userEvent.setup();
+    const input = await screen.findByLabelText("Attach files (optional)");
+    await user.upload(input, file("arrived.pdf", "application/pdf", 64));
+    const files = screen.getByRole("list", { name: "Attached files" });
+    expect(await within(files).findByText("Ready to send")).toBeTruthy();
+    await user.upload(input, file("lost.pdf", "application/pdf", 64));
+    expect(
+      await within(files).findByText("The file could not be uploaded. Check your connection, then remove it and choose it again."),
+    ).toBeTruthy();
+  });
+
   it("shows the API's refusals of the message next to the fields they name", async () => {
     setToken("tok-1");
     let sent = 0;

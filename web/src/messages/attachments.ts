@@ -43,7 +43,15 @@ export function sizeText(bytes: number, language: string): string {
   return i18next.t("messages.files.kilobytes", { size: number(Math.max(1, Math.round(bytes / 1024))) });
 }
 
-export class Refused extends Error {}
+/** The API (or storage) refused the file: its words, and the answer's status. */
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The three steps of an attachment: the API is told of the file and answers a short-lived upload
@@ -69,22 +77,33 @@ export async function sendAttachment(
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
   form.append("file", file, file.name);
-  let stored: Response;
+  let stored: Response | null;
   try {
     stored = await globalThis.fetch(new Request(upload.upload.url, { method: "POST", body: form }));
   } catch {
-    throw new Error(i18next.t("messages.files.uploadFailed"));
+    // Either the network failed or storage's answer is one the browser keeps from the page (a
+    // bucket without CORS headers still stores a form's file): the check below tells which.
+    stored = null;
   }
-  // Storage refuses a file outside the form's conditions (size, type) itself; the check below
-  // would say so too, but its words are plainer.
-  if (!stored.ok && stored.status >= 400 && stored.status < 500) throw new Refused(i18next.t("messages.files.storageRefused"));
-  if (!stored.ok) throw new Error(i18next.t("messages.files.uploadFailed"));
+  // Storage refuses a file outside the form's conditions (size, type) itself; the check would say
+  // so too, but these words are plainer.
+  if (stored && stored.status >= 400 && stored.status < 500) throw new Refused(i18next.t("messages.files.storageRefused"));
+  if (stored && !stored.ok) throw new Error(i18next.t("messages.files.uploadFailed"));
   onState("checking");
-  const checked = await call(() =>
-    api.POST("/v1/patients/{patient_id}/attachments/{attachment_id}/check", {
-      params: { path: { patient_id: patientId, attachment_id: upload.attachment_id } },
-    }),
-  );
+  let checked: Attachment;
+  try {
+    checked = await call(() =>
+      api.POST("/v1/patients/{patient_id}/attachments/{attachment_id}/check", {
+        params: { path: { patient_id: patientId, attachment_id: upload.attachment_id } },
+      }),
+    );
+  } catch (problem) {
+    // (the API's "not uploaded yet" after a failed upload: the upload's failure is what to say)
+    if (stored === null && problem instanceof Refused && problem.status === 409) {
+      throw new Error(i18next.t("messages.files.uploadFailed"));
+    }
+    throw problem;
+  }
   return checked;
 }
 
@@ -96,6 +115,7 @@ async function call<T>(request: () => Promise<{ data?: T; error?: unknown; respo
     throw new Error(i18next.t("errors.network"));
   }
   if (result.data !== undefined) return result.data;
-  if (result.response.status >= 400 && result.response.status < 500) throw new Refused(refusal(result.error));
+  const status = result.response.status;
+  if (status >= 400 && status < 500) throw new Refused(refusal(result.error), status);
   throw new Error(isErrorBody(result.error) ? result.error.error.message : i18next.t("errors.unexpected"));
 }
