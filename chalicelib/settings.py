@@ -43,6 +43,7 @@ class Settings:
     documents_bucket: str
     signed_documents_bucket: str
     feed_archive_bucket: str
+    attachments_bucket: str  # files patients attach to messages (messaging/)
     clinical_inbound_queue_url: str
     clinical_outbound_queue_url: str
     clinical_ack_queue_url: str  # acknowledgements to HL7 v2 senders (chalicelib.feeds.acks)
@@ -106,6 +107,7 @@ RESOURCE_VARIABLES = {
     "documents_bucket": "PORTAL_DOCUMENTS_BUCKET",
     "signed_documents_bucket": "PORTAL_SIGNED_DOCUMENTS_BUCKET",
     "feed_archive_bucket": "PORTAL_FEED_ARCHIVE_BUCKET",
+    "attachments_bucket": "PORTAL_ATTACHMENTS_BUCKET",
     "clinical_inbound_queue_url": "PORTAL_CLINICAL_INBOUND_QUEUE_URL",
     "clinical_outbound_queue_url": "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL",
     "clinical_ack_queue_url": "PORTAL_CLINICAL_ACK_QUEUE_URL",

@@ -17,7 +17,7 @@ from chalicelib.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # for the type checker only: the container imports each of these on first use
     from chalicelib.adapters.kms import KmsKeys
-    from chalicelib.adapters.s3 import S3ObjectStore
+    from chalicelib.adapters.s3 import S3Attachments, S3ObjectStore
     from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
+    from chalicelib.data.messages import DynamoMessages
     from chalicelib.data.outbound import DynamoOutbound
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
@@ -109,6 +110,13 @@ class Container:
         from chalicelib.adapters.s3 import S3ObjectStore
 
         return S3ObjectStore(self.client("s3"), self.settings.feed_archive_bucket, self.settings.kms_key_id)
+
+    @cached_property
+    def attachment_files(self) -> S3Attachments:
+        """The files patients attach to messages (messaging/)."""
+        from chalicelib.adapters.s3 import S3Attachments
+
+        return S3Attachments(self.client("s3"), self.settings.attachments_bucket, self.settings.kms_key_id)
 
     @cached_property
     def mailer(self) -> SesMailer:
@@ -319,6 +327,13 @@ class Container:
         return self.support
 
     @cached_property
+    def messages(self) -> DynamoMessages:
+        from chalicelib.data.messages import DynamoMessages
+
+        self._bind_tables()
+        return DynamoMessages()
+
+    @cached_property
     def idempotency_store(self) -> Any:
         """The Powertools persistence layer of the API's Idempotency-Key (http/idempotency.py),
         given our client so that Powertools builds none of its own."""
@@ -364,6 +379,7 @@ class Container:
                     self.client("s3"), settings.signed_documents_bucket, settings.kms_key_id
                 ).ping,
                 "s3.feed_archive": self.feed_archive.ping,
+                "s3.attachments": self.attachment_files.ping,
                 "sqs.notifications": self.notifications_queue.ping,
                 "sqs.clinical_inbound": self.clinical_inbound_queue.ping,
                 "sqs.clinical_outbound": self.clinical_outbound_queue.ping,

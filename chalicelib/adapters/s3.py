@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.adapters import AWS_FAILURES
 from chalicelib.errors import DependencyUnavailable, NotFound, ValidationFailed
 
@@ -49,3 +51,89 @@ class S3ObjectStore:
 
     def ping(self) -> None:
         self._s3.head_bucket(Bucket=self.bucket)
+
+
+class S3Attachments(S3ObjectStore):
+    """The message attachments bucket: files a browser uploads straight to it through a presigned
+    POST, checked by the server before they go with a message. Uploads land under ``uploads/``
+    (which the bucket's lifecycle rule empties after a day, so a file never checked does not
+    stay); a checked file is copied under ``attachments/`` and its upload deleted."""
+
+    UNAVAILABLE = "Attachment storage is unavailable."
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+        """A form that uploads one file to ``key``: S3 refuses it unless its Content-Type is exactly
+        ``content_type`` and its size is 1 to ``max_bytes`` bytes, and after ``expires_in`` seconds.
+        The bucket's default encryption (the stack's KMS key) encrypts what lands."""
+        fields: dict[str, str] = {"Content-Type": content_type}
+        conditions: list[object] = [
+            {"Content-Type": content_type},
+            ["content-length-range", 1, max_bytes],
+        ]
+        try:
+            return self._s3.generate_presigned_post(
+                Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            )
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+
+    def head_bytes(self, key: str, count: int) -> tuple[bytes, int] | None:
+        """The first ``count`` bytes of an object and its whole size, in one ranged GET (the file is
+        never read whole); None when there is no such object."""
+        try:
+            answer = self._s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        except AWS_FAILURES as error:
+            if _status(error) in (404, 416):  # 416: an empty object has no byte 0
+                return (b"", 0) if _status(error) == 416 else None
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+        with answer["Body"] as body:
+            first = body.read(count)
+        # "bytes 0-261/12345": the whole size after the slash (no Content-Range: the object was whole)
+        whole = str(answer.get("ContentRange") or "").rpartition("/")[2]
+        return first, int(whole) if whole.isdigit() else int(answer.get("ContentLength") or len(first))
+
+    def copy(self, source: str, target: str, content_type: str) -> None:
+        """Copy ``source`` to ``target`` in the bucket, encrypted with the stack's key."""
+        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self._kms_key_id} if self._kms_key_id else {}
+        try:
+            self._s3.copy_object(
+                Bucket=self.bucket,
+                Key=target,
+                CopySource={"Bucket": self.bucket, "Key": source},
+                ContentType=content_type,
+                MetadataDirective="REPLACE",
+                **extra,
+            )
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+
+    def delete_quietly(self, key: str) -> None:
+        """Delete what the bucket's lifecycle rule would delete anyway: a failure is only logged."""
+        try:
+            self._s3.delete_object(Bucket=self.bucket, Key=key)
+        except AWS_FAILURES:
+            from chalicelib.observability import logger
+
+            logger.warning("an upload was left for the bucket's lifecycle rule")
+
+    def delete(self, key: str) -> None:
+        try:
+            self._s3.delete_object(Bucket=self.bucket, Key=key)
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self.bucket, Key=key)
+        except AWS_FAILURES as error:
+            if _status(error) == 404:
+                return False
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+        return True
+
+
+def _status(error: Exception) -> int:
+    response = getattr(error, "response", None) or {}
+    return int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)

@@ -410,6 +410,101 @@ class SupportRequestModel(Model):
     version = VersionAttribute()
 
 
+class MessagesInboxIndex(GlobalSecondaryIndex):
+    """The records table's "waiting" index, as the care teams' inboxes use it: a thread carries
+    waiting_pk "messages-inbox#<organization>#<status>" and a sort key in the inbox's order (see
+    data/messages.py), so a team's open threads, most overdue first, are one Query. (The same
+    index as RecordsWaitingIndex, under partitions of its own: a table takes one new index per
+    deployment, and this one already has the shape.)"""
+
+    class Meta:
+        index_name = "waiting"
+        projection = AllProjection()
+
+    waiting_pk = UnicodeAttribute(hash_key=True)
+    waiting_sk = UnicodeAttribute(range_key=True)
+
+
+class MessageThreadModel(Model):
+    """A conversation between a patient and a care team, in the records table under
+    "messages#<patient_id>" beside its messages and the patient's attachments. Listed by the
+    patient newest activity first (by-time), by staff through the inbox index, found by its id
+    alone through by-record-id (staff routes name the thread, not the patient)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "messages#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "thread#<thread_id>"
+    listed_at = UnicodeAttribute(null=False)  # "<last message moment>#<thread_id>"
+    current_record_id = UnicodeAttribute(null=False)  # the thread id, for by-record-id
+    waiting_pk = UnicodeAttribute(null=False)  # "messages-inbox#<organization_id>#<status>"
+    waiting_sk = UnicodeAttribute(null=False)  # the inbox's order (data/messages.py)
+    by_time = RecordsByTimeIndex()
+    by_record_id = RecordsByIdIndex()
+    inbox = MessagesInboxIndex()
+    thread_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    organization_id = UnicodeAttribute(null=False)
+    team_id = UnicodeAttribute(null=False)
+    team_name = UnicodeAttribute(null=False)  # as it was when the thread began: a renamed team keeps its threads
+    subject = UnicodeAttribute(null=False)
+    status = UnicodeAttribute(null=False)  # open, waiting_on_patient, closed
+    created_at = UTCDateTimeAttribute(null=False)
+    last_message_at = UTCDateTimeAttribute(null=False)
+    last_message_from = UnicodeAttribute(null=False)  # patient, care_team
+    message_count = NumberAttribute(null=False)
+    last_message_id = UnicodeAttribute(null=False)
+    unread_by_patient = NumberAttribute(null=False)
+    unread_by_team = NumberAttribute(null=False)
+    patient_read_through = UTCDateTimeAttribute(null=True)
+    team_read_through = UTCDateTimeAttribute(null=True)
+    waiting_since = UTCDateTimeAttribute(null=True)
+    reply_due_by = UTCDateTimeAttribute(null=True)
+    urgent = BooleanAttribute(null=False)
+    urgent_marked_by = UnicodeAttribute(null=True)
+    urgent_marked_at = UTCDateTimeAttribute(null=True)
+    assigned_to = UnicodeAttribute(null=True)
+    assigned_name = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class MessageModel(Model):
+    """One message of a thread, never changed once written."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "messages#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "thread#<thread_id>#message#<sent moment>#<message_id>"
+    message_id = UnicodeAttribute(null=False)
+    side = UnicodeAttribute(null=False)  # patient, care_team
+    author_id = UnicodeAttribute(null=False)
+    author = UnicodeAttribute(null=False)
+    body = UnicodeAttribute(null=False)
+    sent_at = UTCDateTimeAttribute(null=False)
+    attachments = JSONAttribute(null=False)  # [{attachment_id, file_name, content_type, size_bytes, object_key}]
+
+
+class MessageAttachmentModel(Model):
+    """A file a patient uploaded to attach to a message: waiting for its upload, ready (checked
+    from its bytes), or refused; ``message_id`` once it went with a message (then never again)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "messages#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "attachment#<attachment_id>"
+    attachment_id = UnicodeAttribute(null=False)
+    file_name = UnicodeAttribute(null=False)
+    content_type = UnicodeAttribute(null=False)
+    size_bytes = NumberAttribute(null=False)
+    state = UnicodeAttribute(null=False)  # waiting_for_upload, ready, refused
+    object_key = UnicodeAttribute(null=False)
+    created_at = UTCDateTimeAttribute(null=False)
+    message_id = UnicodeAttribute(null=True)
+
+
 class SupportDeskModel(Model):
     """Where an organization's support requests are emailed, in the organizations table under
     "support-desk#<organization>"; and, under "support-desks", the public list of organizations
@@ -627,6 +722,9 @@ def bind_tables(settings) -> None:
         NoticeFoldModel: settings.records_table,
         SupportRequestModel: settings.records_table,
         SupportDeskModel: settings.organizations_table,
+        MessageThreadModel: settings.records_table,
+        MessageModel: settings.records_table,
+        MessageAttachmentModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

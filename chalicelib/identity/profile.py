@@ -45,6 +45,15 @@ class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
     @property
     def organization_names(self) -> OrganizationNames: ...
 
+    @property
+    def messages(self) -> UnreadMessages: ...
+
+
+class UnreadMessages(Protocol):
+    """How many care-team messages a patient has not read (messaging's store answers it)."""
+
+    def unread_for_patient(self, patient_id: str) -> int: ...
+
 
 def account_of(ports: ProfilePorts, caller: Caller) -> Account:
     account = ports.directory.account(caller.account_id)
@@ -91,7 +100,8 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
         "acting_for": [],  # the patients this account may act for: none until proxies exist
         "connections": connections_json(ports, account.connections),
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
-        "unread_messages": 0,
+        # Shown beside the Messages link on every page: the patient's own record's threads only.
+        "unread_messages": ports.messages.unread_for_patient(patient.patient_id) if patient is not None else 0,
     }
 
 

@@ -130,6 +130,7 @@ class Thread:
     last_message_at: datetime
     last_message_from: Side
     message_count: int
+    last_message_id: str = ""  # the message the next one answers (FHIR Communication.inResponseTo)
     # Messages of the other side each side has not read, and the moment of the newest it has.
     unread_by_patient: int = 0
     unread_by_team: int = 0
@@ -137,6 +138,7 @@ class Thread:
     team_read_through: datetime | None = None
     # The oldest patient message the care team has not answered (the reply clock runs from it).
     waiting_since: datetime | None = None
+    reply_due_by: datetime | None = None  # reply_due_by(waiting_since) in the organization's zone
     urgent: bool = False
     urgent_marked_by: str = ""  # the staff member's name
     urgent_marked_at: datetime | None = None
@@ -156,14 +158,16 @@ class Thread:
         return through is not None and message.sent_at <= through
 
 
-def after_message(thread: Thread, side: Side, at: datetime, status_after: Status | None = None) -> Thread:
+def after_message(thread: Thread, side: Side, at: datetime, zone: str, status_after: Status | None = None) -> Thread:
     """The thread once ``side`` sent a message at ``at``. A patient's message makes a thread that
-    waited on them open again and starts the reply clock if it was not running; a care-team
-    message stops the clock and takes the status it was sent with."""
+    waited on them open again and starts the reply clock if it was not running (in the
+    organization's ``zone``); a care-team message stops the clock and takes the status it was
+    sent with."""
     from dataclasses import replace
 
     if side is Side.PATIENT:
         status = Status.OPEN if thread.status is Status.WAITING_ON_PATIENT else thread.status
+        since = thread.waiting_since or at
         return replace(
             thread,
             status=status,
@@ -171,7 +175,8 @@ def after_message(thread: Thread, side: Side, at: datetime, status_after: Status
             last_message_from=side,
             message_count=thread.message_count + 1,
             unread_by_team=thread.unread_by_team + 1,
-            waiting_since=thread.waiting_since or at,
+            waiting_since=since,
+            reply_due_by=reply_due_by(since, zone),
             # a side has read everything up to its own message
             patient_read_through=at,
             unread_by_patient=0,
@@ -184,6 +189,7 @@ def after_message(thread: Thread, side: Side, at: datetime, status_after: Status
         message_count=thread.message_count + 1,
         unread_by_patient=thread.unread_by_patient + 1,
         waiting_since=None,
+        reply_due_by=None,
         team_read_through=at,
         unread_by_team=0,
     )

@@ -289,6 +289,29 @@ TEMPLATES: dict[str, Template] = {
         action="Open the portal",
         path="/",
     ),
+    # A care team answered the patient: the notice waits in their portal inbox and is emailed by
+    # their message-email preference. Never which team, who, or what about.
+    "new_message": Template(
+        subject="You have a new message in your patient portal",
+        lines=(
+            "You have a new message in the patient portal.",
+            "For your privacy we do not say who it is from or what it says in email. Sign in to read it.",
+        ),
+        action="Sign in to read it",
+        path="/messages",
+        inbox=True,
+        preference="email_messages",
+    ),
+    # To each member of a care team: a patient wrote. Never which patient or what about.
+    "care_team_message_waiting": Template(
+        subject="A patient message is waiting in your care team's inbox",
+        lines=(
+            "A patient message is waiting in your care team's inbox in the patient portal.",
+            "Sign in as staff to read it.",
+        ),
+        action="Open the inbox",
+        path="/staff/messages",
+    ),
     # To an organization's support address: a request waits in its staff queue. Never what was
     # written, who wrote it or how to reach them (they may be about a person's health).
     "support_request_waiting": Template(

@@ -63,7 +63,7 @@ def provision(
     region = session.region_name
     values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
     values.update(parameters or {})
-    resolver = Resolver(values, stack_name, region)
+    resolver = Resolver(values, stack_name, region, template.get("Conditions"))
     resources = template["Resources"]
     result = Provisioned(stack_name=stack_name)
 
@@ -193,6 +193,18 @@ class _Creators:
                 for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
             ]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "LifecycleConfiguration" in props:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={
+                    "Rules": [_lifecycle_rule(r) for r in props["LifecycleConfiguration"]["Rules"]]
+                },
+            )
+        if "CorsConfiguration" in props:
+            s3.put_bucket_cors(
+                Bucket=name,
+                CORSConfiguration={"CORSRules": [_cors_rule(r) for r in props["CorsConfiguration"]["CorsRules"]]},
+            )
         lock = props.get("ObjectLockConfiguration")
         if lock:
             retention = dict(lock["Rule"]["DefaultRetention"])
@@ -270,3 +282,30 @@ def _attribute_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's lifecycle rule in the S3 API's words."""
+    api: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        api["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    return api
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's CORS rule in the S3 API's words."""
+    api: dict[str, Any] = {"AllowedMethods": rule["AllowedMethods"], "AllowedOrigins": rule["AllowedOrigins"]}
+    for cfn, name in (("Id", "ID"), ("AllowedHeaders", "AllowedHeaders"), ("ExposedHeaders", "ExposeHeaders")):
+        if cfn in rule:
+            api[name] = rule[cfn]
+    if "MaxAge" in rule:
+        api["MaxAgeSeconds"] = int(rule["MaxAge"])
+    return api

@@ -40,10 +40,14 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 
 class Resolver:
-    """Resolves Ref, Fn::GetAtt and Fn::Sub against parameters, pseudo parameters and the
-    physical ids of provisioned resources."""
+    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::Split and Fn::If (on the template's Conditions:
+    Fn::Equals, Fn::Not) against parameters, pseudo parameters and the physical ids of
+    provisioned resources."""
 
-    def __init__(self, parameters: dict[str, Any], stack_name: str, region: str):
+    def __init__(
+        self, parameters: dict[str, Any], stack_name: str, region: str, conditions: dict[str, Any] | None = None
+    ):
+        self.conditions = conditions or {}
         self.values: dict[str, Any] = {
             **parameters,
             "AWS::Region": region,
@@ -70,10 +74,30 @@ class Resolver:
             return self.attributes[logical_id][attribute]
         if set(value) == {"Fn::Sub"}:
             return self._sub(value["Fn::Sub"])
+        if set(value) == {"Fn::Split"}:
+            separator, text = value["Fn::Split"]
+            return str(self.resolve(text)).split(separator)
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.holds(name) else when_false)
         unknown = [key for key in value if key.startswith("Fn::")]
         if unknown:
             raise ValueError(f"the local stack does not resolve {unknown[0]}; extend infra/local/template.py")
         return {key: self.resolve(item) for key, item in value.items()}
+
+    def holds(self, condition: str) -> bool:
+        """Whether one of the template's Conditions holds."""
+        return bool(self._condition(self.conditions[condition]))
+
+    def _condition(self, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"Fn::Not"}:
+            return not self._condition(value["Fn::Not"][0])
+        if isinstance(value, dict) and set(value) == {"Fn::Equals"}:
+            left, right = value["Fn::Equals"]
+            return self.resolve(left) == self.resolve(right)
+        if isinstance(value, dict) and set(value) == {"Condition"}:
+            return self.holds(value["Condition"])
+        return self.resolve(value)
 
     def _sub(self, text: str) -> str:
         def replace(match: re.Match) -> str:

@@ -1,0 +1,403 @@
+"""Conversations, their messages and the patient's attachments in the records table
+(data/models.py: MessageThreadModel, MessageModel, MessageAttachmentModel, all under
+"messages#<patient_id>").
+
+The care teams' inboxes read the records table's "waiting" index under
+"messages-inbox#<organization>#<status>": an open thread sorts by when its reply is due (the most
+overdue first; one with no reply owed after them), any other by its last activity. A thread is
+written whole on its version, so two staff members acting at once cannot undo each other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data.dynamo import conditional_failure, contended, one_page
+from chalicelib.data.models import MessageAttachmentModel, MessageModel, MessageThreadModel
+from chalicelib.data.outbound import outbound_item
+from chalicelib.data.outbox import outbox_item
+from chalicelib.errors import Conflict, DependencyUnavailable
+from chalicelib.kernel.keys import moment_key
+from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.messaging.domain import (
+    AttachmentState,
+    SentMessage,
+    Side,
+    Status,
+    StoredAttachment,
+    Thread,
+)
+from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.records.outbox import OutboxEntry
+
+_UNAVAILABLE = "The messages store is unavailable."
+_CHANGED = "Someone changed this conversation at the same time; look again."
+# Sorts after every moment: an open thread that owes no reply (staff answered, the thread stays
+# open) comes after those that do.
+_NO_DUE = "~"
+
+
+def partition(patient_id: str) -> str:
+    return f"messages#{patient_id}"
+
+
+def inbox_partition(organization_id: str, status: Status) -> str:
+    return f"messages-inbox#{organization_id}#{status.value}"
+
+
+def _inbox_order(thread: Thread) -> str:
+    if thread.status is Status.OPEN:
+        due = moment_key(thread.reply_due_by) if thread.reply_due_by else _NO_DUE
+        return f"{due}#{moment_key(thread.last_message_at)}#{thread.thread_id}"
+    return f"{moment_key(thread.last_message_at)}#{thread.thread_id}"
+
+
+def _attachment(item: MessageAttachmentModel, patient_id: str) -> StoredAttachment:
+    return StoredAttachment(
+        attachment_id=item.attachment_id,
+        patient_id=patient_id,
+        file_name=item.file_name,
+        content_type=item.content_type,
+        size_bytes=int(item.size_bytes),
+        state=AttachmentState(item.state),
+        object_key=item.object_key,
+        created_at=item.created_at,
+        message_id=item.message_id or "",
+    )
+
+
+def _thread(item: MessageThreadModel) -> Thread:
+    return Thread(
+        thread_id=item.thread_id,
+        patient_id=item.subject_patient_id,
+        organization_id=item.organization_id,
+        team_id=item.team_id,
+        team_name=item.team_name,
+        subject=item.subject,
+        status=Status(item.status),
+        created_at=item.created_at,
+        last_message_at=item.last_message_at,
+        last_message_from=Side(item.last_message_from),
+        message_count=int(item.message_count),
+        last_message_id=item.last_message_id,
+        unread_by_patient=int(item.unread_by_patient),
+        unread_by_team=int(item.unread_by_team),
+        patient_read_through=item.patient_read_through,
+        team_read_through=item.team_read_through,
+        waiting_since=item.waiting_since,
+        reply_due_by=item.reply_due_by,
+        urgent=bool(item.urgent),
+        urgent_marked_by=item.urgent_marked_by or "",
+        urgent_marked_at=item.urgent_marked_at,
+        assigned_to=item.assigned_to or "",
+        assigned_name=item.assigned_name or "",
+        version=item.version,
+    )
+
+
+def _message(item: MessageModel, thread_id: str, patient_id: str) -> SentMessage:
+    return SentMessage(
+        message_id=item.message_id,
+        thread_id=thread_id,
+        side=Side(item.side),
+        author_id=item.author_id,
+        author=item.author,
+        body=item.body,
+        sent_at=item.sent_at,
+        attachments=tuple(
+            StoredAttachment(
+                attachment_id=a["attachment_id"],
+                patient_id=patient_id,
+                file_name=a["file_name"],
+                content_type=a["content_type"],
+                size_bytes=int(a["size_bytes"]),
+                state=AttachmentState.READY,
+                object_key=a["object_key"],
+                created_at=item.sent_at,
+                message_id=item.message_id,
+            )
+            for a in item.attachments or []
+        ),
+    )
+
+
+def _thread_item(thread: Thread) -> MessageThreadModel:
+    item = MessageThreadModel(
+        partition(thread.patient_id),
+        f"thread#{thread.thread_id}",
+        listed_at=f"{moment_key(thread.last_message_at)}#{thread.thread_id}",
+        current_record_id=thread.thread_id,
+        waiting_pk=inbox_partition(thread.organization_id, thread.status),
+        waiting_sk=_inbox_order(thread),
+        thread_id=thread.thread_id,
+        subject_patient_id=thread.patient_id,
+        organization_id=thread.organization_id,
+        team_id=thread.team_id,
+        team_name=thread.team_name,
+        subject=thread.subject,
+        status=thread.status.value,
+        created_at=thread.created_at,
+        last_message_at=thread.last_message_at,
+        last_message_from=thread.last_message_from.value,
+        message_count=thread.message_count,
+        last_message_id=thread.last_message_id,
+        unread_by_patient=thread.unread_by_patient,
+        unread_by_team=thread.unread_by_team,
+        patient_read_through=thread.patient_read_through,
+        team_read_through=thread.team_read_through,
+        waiting_since=thread.waiting_since,
+        reply_due_by=thread.reply_due_by,
+        urgent=thread.urgent,
+        urgent_marked_by=thread.urgent_marked_by or None,
+        urgent_marked_at=thread.urgent_marked_at,
+        assigned_to=thread.assigned_to or None,
+        assigned_name=thread.assigned_name or None,
+    )
+    if thread.version is not None:  # saved on condition nobody wrote it since it was read
+        item.version = thread.version
+    return item
+
+
+def _message_item(patient_id: str, message: SentMessage) -> MessageModel:
+    return MessageModel(
+        partition(patient_id),
+        f"thread#{message.thread_id}#message#{moment_key(message.sent_at)}#{message.message_id}",
+        message_id=message.message_id,
+        side=message.side.value,
+        author_id=message.author_id,
+        author=message.author,
+        body=message.body,
+        sent_at=message.sent_at,
+        attachments=[
+            {
+                "attachment_id": a.attachment_id,
+                "file_name": a.file_name,
+                "content_type": a.content_type,
+                "size_bytes": a.size_bytes,
+                "object_key": a.object_key,
+            }
+            for a in message.attachments
+        ],
+    )
+
+
+class DynamoMessages:
+    # -- attachments ---------------------------------------------------------------------------
+    def add_attachment(self, attachment: StoredAttachment) -> None:
+        item = MessageAttachmentModel(
+            partition(attachment.patient_id),
+            f"attachment#{attachment.attachment_id}",
+            attachment_id=attachment.attachment_id,
+            file_name=attachment.file_name,
+            content_type=attachment.content_type,
+            size_bytes=attachment.size_bytes,
+            state=attachment.state.value,
+            object_key=attachment.object_key,
+            created_at=attachment.created_at,
+        )
+        try:
+            item.save(condition=MessageAttachmentModel.record_key.does_not_exist())
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict("This attachment exists already.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def attachment(self, patient_id: str, attachment_id: str) -> StoredAttachment | None:
+        try:
+            item = MessageAttachmentModel.get(
+                partition(patient_id), f"attachment#{attachment_id}", consistent_read=True
+            )
+        except DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return _attachment(item, patient_id)
+
+    def set_attachment(self, attachment: StoredAttachment, state: AttachmentState, object_key: str) -> None:
+        """Its check's outcome, on condition it still waited for it (a second check at the same
+        time loses with Conflict)."""
+        item = MessageAttachmentModel(partition(attachment.patient_id), f"attachment#{attachment.attachment_id}")
+        try:
+            item.update(
+                actions=[
+                    MessageAttachmentModel.state.set(state.value),
+                    MessageAttachmentModel.object_key.set(object_key),
+                ],
+                condition=MessageAttachmentModel.state == AttachmentState.WAITING_FOR_UPLOAD.value,
+            )
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict("This attachment was checked at the same time; look again.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    # -- threads -------------------------------------------------------------------------------
+    def thread(self, patient_id: str, thread_id: str) -> Thread | None:
+        try:
+            item = MessageThreadModel.get(partition(patient_id), f"thread#{thread_id}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return _thread(item)
+
+    def thread_by_id(self, thread_id: str) -> Thread | None:
+        """A thread found by its id alone (the staff routes), through the by-record-id index."""
+        try:
+            keys = list(MessageThreadModel.by_record_id.query(thread_id, limit=2))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        for key in keys:
+            if key.patient_id.startswith("messages#") and key.record_key == f"thread#{thread_id}":
+                return self.thread(key.patient_id.partition("#")[2], thread_id)
+        return None
+
+    def messages(self, thread: Thread) -> list[SentMessage]:
+        """The thread's messages, oldest first."""
+        try:
+            items = list(
+                MessageModel.query(
+                    partition(thread.patient_id),
+                    MessageModel.record_key.startswith(f"thread#{thread.thread_id}#message#"),
+                    consistent_read=True,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return [_message(item, thread.thread_id, thread.patient_id) for item in items]
+
+    def page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[Thread], str]:
+        """The patient's threads, newest activity first; the cursor holds a position only."""
+        start = decode_cursor(after)
+        if start is not None:
+            if set(start) != {"listed_at", "record_key"}:
+                raise invalid_cursor("cursor")
+            start = {"patient_id": {"S": partition(patient_id)}, **start}
+        try:
+            items = list(
+                MessageThreadModel.by_time.query(
+                    partition(patient_id),
+                    scan_index_forward=False,
+                    limit=limit + 1,
+                    page_size=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        shown, cursor = one_page(
+            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        )
+        return [_thread(item) for item in shown], cursor
+
+    def unread_for_patient(self, patient_id: str) -> int:
+        """Care-team messages the patient has not read, across their threads (one Query of the
+        thread items alone: messages are not in the by-time index)."""
+        try:
+            return sum(
+                int(item.unread_by_patient or 0)
+                for item in MessageThreadModel.by_time.query(
+                    partition(patient_id), attributes_to_get=["unread_by_patient"]
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def inbox(
+        self,
+        organization_id: str,
+        status: Status,
+        team_ids: list[str] | None,
+        assigned_to: str | None,
+        limit: int,
+        after: str = "",
+    ) -> tuple[list[Thread], str]:
+        """The organization's threads of one status: open ones most overdue first, others newest
+        first. ``team_ids`` None: every team; ``assigned_to`` "" unassigned, None anyone."""
+        start = decode_cursor(after)
+        if start is not None:
+            if set(start) != {"patient_id", "record_key", "waiting_sk"}:
+                raise invalid_cursor("cursor")
+            start = {"waiting_pk": {"S": inbox_partition(organization_id, status)}, **start}
+        condition: Any = None
+        if team_ids is not None:
+            condition = MessageThreadModel.team_id.is_in(*team_ids) if team_ids else None
+            if not team_ids:
+                return [], ""
+        if assigned_to is not None:
+            assigned = (
+                MessageThreadModel.assigned_to == assigned_to
+                if assigned_to
+                else MessageThreadModel.assigned_to.does_not_exist()
+            )
+            condition = assigned if condition is None else condition & assigned
+        try:
+            items = list(
+                MessageThreadModel.inbox.query(
+                    inbox_partition(organization_id, status),
+                    scan_index_forward=status is Status.OPEN,
+                    filter_condition=condition,
+                    limit=limit + 1,
+                    last_evaluated_key=start,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        shown, cursor = one_page(
+            items,
+            limit,
+            lambda last: {"patient_id": last.patient_id, "record_key": last.record_key, "waiting_sk": last.waiting_sk},
+        )
+        return [_thread(item) for item in shown], cursor
+
+    # -- writes --------------------------------------------------------------------------------
+    def send(
+        self,
+        thread: Thread,
+        message: SentMessage,
+        outbox: list[OutboxEntry],
+        outbound: OutboundEvent,
+    ) -> None:
+        """One transaction: the thread as the message leaves it (new, or on its version), the
+        message, its attachments taken (each on condition it was ready and free), the emails it
+        sets off and its FHIR event. Nothing of it is kept unless all of it is."""
+        try:
+            with TransactWrite(connection=MessageThreadModel._get_connection().connection) as transaction:
+                item = _thread_item(thread)
+                if thread.version is None:
+                    transaction.save(item, condition=MessageThreadModel.record_key.does_not_exist())
+                else:
+                    transaction.save(item)
+                transaction.save(
+                    _message_item(thread.patient_id, message), condition=MessageModel.record_key.does_not_exist()
+                )
+                for attachment in message.attachments:
+                    transaction.update(
+                        MessageAttachmentModel(partition(thread.patient_id), f"attachment#{attachment.attachment_id}"),
+                        actions=[MessageAttachmentModel.message_id.set(message.message_id)],
+                        condition=(MessageAttachmentModel.state == AttachmentState.READY.value)
+                        & MessageAttachmentModel.message_id.does_not_exist(),
+                    )
+                for entry in outbox:
+                    transaction.save(outbox_item(entry))
+                transaction.save(outbound_item(outbound))
+        except TransactWriteError as error:
+            if contended(error):
+                raise Conflict(_CHANGED) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def save(self, thread: Thread) -> Thread:
+        """The thread changed (read, assigned, status, urgent), on its version: Conflict if it
+        changed since it was read. Answers it with its new version."""
+        from dataclasses import replace
+
+        try:
+            _thread_item(thread).save()
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict(_CHANGED) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return replace(thread, version=(thread.version or 0) + 1)

@@ -1,0 +1,69 @@
+"""What the messaging service needs of storage: the threads (data/messages.py implements it over
+DynamoDB) and the attachments' files (adapters/s3.py S3Attachments)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chalicelib.messaging.domain import AttachmentState, SentMessage, Status, StoredAttachment, Thread
+from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.records.outbox import OutboxEntry
+
+
+class Messages(Protocol):
+    def add_attachment(self, attachment: StoredAttachment) -> None: ...
+
+    def attachment(self, patient_id: str, attachment_id: str) -> StoredAttachment | None: ...
+
+    def set_attachment(self, attachment: StoredAttachment, state: AttachmentState, object_key: str) -> None:
+        """Its check's outcome, on condition it still waited for one (Conflict if not)."""
+        ...
+
+    def thread(self, patient_id: str, thread_id: str) -> Thread | None: ...
+
+    def thread_by_id(self, thread_id: str) -> Thread | None: ...
+
+    def messages(self, thread: Thread) -> list[SentMessage]:
+        """Oldest first."""
+        ...
+
+    def page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[Thread], str]:
+        """The patient's threads, newest activity first, and the next page's cursor ("" on the last)."""
+        ...
+
+    def unread_for_patient(self, patient_id: str) -> int: ...
+
+    def inbox(
+        self,
+        organization_id: str,
+        status: Status,
+        team_ids: list[str] | None,
+        assigned_to: str | None,
+        limit: int,
+        after: str = "",
+    ) -> tuple[list[Thread], str]: ...
+
+    def send(self, thread: Thread, message: SentMessage, outbox: list[OutboxEntry], outbound: OutboundEvent) -> None:
+        """The message with everything it sets off, in one write (Conflict if the thread changed,
+        or an attachment was taken, meanwhile)."""
+        ...
+
+    def save(self, thread: Thread) -> Thread:
+        """On the thread's version (Conflict if it changed since it was read)."""
+        ...
+
+
+class AttachmentFiles(Protocol):
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]: ...
+
+    def head_bytes(self, key: str, count: int) -> tuple[bytes, int] | None:
+        """The first ``count`` bytes and the whole size; None when there is no such object."""
+        ...
+
+    def copy(self, source: str, target: str, content_type: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def delete_quietly(self, key: str) -> None: ...
+
+    def presigned_get(self, key: str, expires_in: int = 300, content_type: str = "", disposition: str = "") -> str: ...
