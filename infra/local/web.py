@@ -10,6 +10,7 @@ plainly rather than be handed HTML as JavaScript. In AWS, CloudFront serves the 
 from __future__ import annotations
 
 import mimetypes
+import os
 import posixpath
 import urllib.parse
 from dataclasses import dataclass
@@ -18,30 +19,54 @@ from pathlib import Path
 API_PREFIXES = ("/v1/", "/dev/")
 API_PATHS = ("/v1", "/dev")
 
-# The page loads only its own files and calls only its own origin. Vite's build has no inline
-# script, so scripts need no 'unsafe-inline'; style-src allows none either (React sets styles
-# through the DOM, which CSP does not restrict). USWDS's CSS embeds small images as data: URLs.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+# The page loads only its own files and calls only its own origin, and the attachments bucket's
+# (a message attachment is POSTed there straight from the browser, with the form the API signed).
+# Vite's build has no inline script, so scripts need no 'unsafe-inline'; style-src allows none
+# either (React sets styles through the DOM, which CSP does not restrict). USWDS's CSS embeds
+# small images as data: URLs.
+def content_security_policy(upload_origins: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self' {upload_origins}".strip(),
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
+
+
+# The attachments bucket's origins in AWS, as the template's CloudFront policy writes them (Fn::Sub):
+# boto3 signs a presigned POST for the regional endpoint, or the global one in us-east-1.
+UPLOAD_ORIGINS_IN_AWS = (
+    "https://${AttachmentsBucket}.s3.${AWS::Region}.amazonaws.com https://${AttachmentsBucket}.s3.amazonaws.com"
 )
+
+
+def local_upload_origin() -> str:
+    """On the local stack, the bucket is the AWS stand-in's (AWS_ENDPOINT_URL, path-style)."""
+    return os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
+
+
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def page_headers() -> dict[str, str]:
+    """Every answer's security headers, the CSP naming where this stack's uploads go."""
+    return {"Content-Security-Policy": content_security_policy(local_upload_origin()), **HEADERS}
+
+
 # index.html names the hashed bundles, so it is fetched afresh each time; the bundles themselves
 # never change under their names.
 HTML_CACHE = "no-cache"
@@ -85,7 +110,7 @@ def _content_type(path: Path) -> str:
 
 def _plain(status: int, body: bytes) -> WebAnswer:
     return WebAnswer(
-        status, {**HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, body
+        status, {**page_headers(), "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, body
     )
 
 
@@ -102,10 +127,12 @@ def answer(root: Path, request_path: str) -> WebAnswer:
     if candidate is not None and candidate.is_file() and candidate.is_relative_to(root.resolve()):
         cache = ASSET_CACHE if relative.startswith("assets/") else HTML_CACHE
         return WebAnswer(
-            200, {**HEADERS, "Content-Type": _content_type(candidate), "Cache-Control": cache}, candidate.read_bytes()
+            200,
+            {**page_headers(), "Content-Type": _content_type(candidate), "Cache-Control": cache},
+            candidate.read_bytes(),
         )
     if relative.startswith("assets/"):
         return _plain(404, NOT_FOUND)
     return WebAnswer(
-        200, {**HEADERS, "Content-Type": CONTENT_TYPES[".html"], "Cache-Control": HTML_CACHE}, index.read_bytes()
+        200, {**page_headers(), "Content-Type": CONTENT_TYPES[".html"], "Cache-Control": HTML_CACHE}, index.read_bytes()
     )

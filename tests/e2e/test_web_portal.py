@@ -7,14 +7,15 @@ import re
 
 import pytest
 
-from infra.local.web import CONTENT_SECURITY_POLICY
+from infra.local.web import content_security_policy
 
 pytestmark = pytest.mark.e2e
 
 
-def _assert_page_headers(headers: dict) -> None:
+def _assert_page_headers(headers: dict, uploads: str) -> None:
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    # (the page may also POST a message attachment to the AWS stand-in's bucket)
+    assert headers["Content-Security-Policy"] == content_security_policy(uploads)
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -24,13 +25,13 @@ def _assert_page_headers(headers: dict) -> None:
 def test_the_root_and_a_page_the_app_routes_answer_the_built_page(portal):
     status, headers, root = portal.get("/")
     assert status == 200, root[:200]
-    _assert_page_headers(headers)
+    _assert_page_headers(headers, portal.aws_url)
     assert b'<div id="root"></div>' in root
 
     # An invitation email's link: the app reads the code, so the server must answer index.html.
     status, headers, enroll = portal.get("/enroll?code=x")
     assert status == 200
-    _assert_page_headers(headers)
+    _assert_page_headers(headers, portal.aws_url)
     assert enroll == root
 
 

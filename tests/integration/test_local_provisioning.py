@@ -120,6 +120,13 @@ def test_buckets_agree_with_the_template(aws, logical_id):
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == encryption["SSEAlgorithm"]
     if encryption["SSEAlgorithm"] == "aws:kms":
         assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == aws.environment["PORTAL_KMS_KEY_ID"]
+    if "LifecycleConfiguration" in declared:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+        assert [r["ID"] for r in rules] == [r["Id"] for r in declared["LifecycleConfiguration"]["Rules"]]
+    if "CorsConfiguration" in declared:
+        # (the local stack's portal origin: PublicBaseUrl, as the tests provision it)
+        [cors] = s3.get_bucket_cors(Bucket=name)["CORSRules"]
+        assert (cors["AllowedMethods"], cors["AllowedOrigins"]) == (["POST"], ["https://portal.test"])
     if declared.get("ObjectLockEnabled"):
         lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
         assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"
@@ -212,6 +219,7 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "documents_bucket": "DocumentsBucket",
         "signed_documents_bucket": "SignedDocumentsBucket",
         "feed_archive_bucket": "FeedArchiveBucket",
+        "attachments_bucket": "AttachmentsBucket",
         "clinical_inbound_queue_url": "ClinicalInboundQueue",
         "clinical_outbound_queue_url": "ClinicalOutboundQueue",
         "clinical_ack_queue_url": "ClinicalAckQueue",
@@ -229,3 +237,24 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "PORTAL_DEFAULT_TIME_ZONE",
     }
     assert settings.missing() == []
+
+
+def test_the_attachment_uploads_answer_cors_for_each_allowed_origin_of_the_portal():
+    """The template's Fn::If and Fn::Split, as the local stack resolves them: the portal's own
+    origin always, and each of CorsAllowedOrigins when there are any."""
+    from infra.local.template import Resolver
+
+    template = load_template()
+    origins = template["Resources"]["AttachmentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0][
+        "AllowedOrigins"
+    ]
+    conditions = template["Conditions"]
+    alone = Resolver({"PublicBaseUrl": "https://portal.test", "CorsAllowedOrigins": ""}, "s", "us-east-1", conditions)
+    assert alone.resolve(origins) == ["https://portal.test"]
+    more = Resolver(
+        {"PublicBaseUrl": "https://portal.test", "CorsAllowedOrigins": "http://localhost:5173,https://app.test"},
+        "s",
+        "us-east-1",
+        conditions,
+    )
+    assert more.resolve(origins) == ["https://portal.test", "http://localhost:5173", "https://app.test"]

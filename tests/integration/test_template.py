@@ -53,6 +53,7 @@ def test_tables_and_buckets_holding_phi_outlive_the_stack():
         "DocumentsBucket",
         "SignedDocumentsBucket",
         "FeedArchiveBucket",
+        "AttachmentsBucket",
         "PortalKey",
         "RecordIdKey",
     ):
@@ -516,3 +517,18 @@ def test_notifications_and_feed_bodies_are_marked_dead_lettered_on_the_last_try_
     assert notifications["RedrivePolicy"]["maxReceiveCount"] == NOTIFICATIONS_MAX_RECEIVES
     inbound = resources["ClinicalInboundQueue"]["Properties"]
     assert inbound["RedrivePolicy"]["maxReceiveCount"] == INBOUND_MAX_RECEIVES
+
+
+def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_uploads_expire():
+    props = RESOURCES["AttachmentsBucket"]["Properties"]
+    [cors] = props["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]  # the presigned form: no GET or PUT from a browser
+    assert "PublicBaseUrl" in repr(cors["AllowedOrigins"]) and "CorsAllowedOrigins" in repr(cors["AllowedOrigins"])
+    [rule] = props["LifecycleConfiguration"]["Rules"]
+    assert (rule["Prefix"], rule["ExpirationInDays"], rule["Status"]) == ("uploads/", 1, "Enabled")
+    # Only the API reaches the bucket; it deletes uploads only (a checked attachment is kept).
+    assert "AttachmentsBucket" in repr(statements("ApiAccessPolicy"))
+    for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
+        assert "AttachmentsBucket" not in repr(statements(policy)), policy
+    deletes = [s for s in statements("ApiAccessPolicy") if "s3:DeleteObject" in repr(s["Action"])]
+    assert [s["Resource"] for s in deletes] == [{"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"}]

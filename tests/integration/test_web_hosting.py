@@ -37,8 +37,10 @@ def origin(origin_id: str) -> dict:
 def test_the_page_gets_the_local_stacks_security_headers():
     policy = RESOURCES["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     security = policy["SecurityHeadersConfig"]
-    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == web.CONTENT_SECURITY_POLICY
-    assert "unsafe-inline" not in web.CONTENT_SECURITY_POLICY
+    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == {
+        "Fn::Sub": web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS)
+    }
+    assert "unsafe-inline" not in web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS)
     assert security["FrameOptions"]["FrameOption"] == web.HEADERS["X-Frame-Options"]
     assert security["ReferrerPolicy"]["ReferrerPolicy"] == web.HEADERS["Referrer-Policy"]
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000

@@ -89,6 +89,8 @@ def test_each_template_owns_its_path_and_declares_its_params():
     # says which parameters it takes
     assert {name: (template.path, template.params) for name, template in TEMPLATES.items()} == {
         "account_ready": ("/", ()),
+        "new_message": ("/messages", ()),
+        "care_team_message_waiting": ("/staff/messages", ()),
         "invitation": ("/enroll?code={token}", ("token", "lifetime")),
         "support_request_waiting": ("/staff/support/{support_request}", ("reference", "support_request")),
         "support_request_received": ("/", ("reference",)),
@@ -731,6 +733,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
     assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
         "something_waiting": "email_new_results",
         "care_team_will_call": "email_new_results",
+        "new_message": "email_messages",
     }
     for template in TEMPLATES.values():
         assert not (template.inbox and template.params)
