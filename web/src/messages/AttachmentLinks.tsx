@@ -48,7 +48,7 @@ export function AttachmentLinks({
             >
               {t("messages.thread.download", { name: attachment.file_name })}
             </button>{" "}
-            <span className="text-base">({sizeText(attachment.size_bytes, i18n.language)})</span>
+            <span className="text-base-dark">({sizeText(attachment.size_bytes, i18n.language)})</span>
           </li>
         ))}
       </ul>

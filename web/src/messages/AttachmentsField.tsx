@@ -82,7 +82,7 @@ export function AttachmentsField({
         {files.map((chosen) => (
           <li key={chosen.key} className="margin-bottom-1 border-left-05 padding-left-1 border-base-lighter">
             <span className="text-bold">{chosen.file.name}</span>{" "}
-            <span className="text-base">({sizeText(chosen.file.size, i18n.language)})</span>
+            <span className="text-base-dark">({sizeText(chosen.file.size, i18n.language)})</span>
             {": "}
             {chosen.state === "refused" ? (
               <span className="usa-error-message display-inline">{chosen.problem}</span>

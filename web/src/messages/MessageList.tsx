@@ -24,14 +24,14 @@ export function MessageList({
       {messages.map((message) => (
         <li
           key={message.message_id}
-          className={`margin-bottom-2 padding-2 radius-md border-1px ${isOwn(message) ? "border-base-lighter bg-base-lightest" : "border-primary-light"}`}
+          className={`margin-bottom-2 padding-2 radius-md border-1px border-left-05 ${isOwn(message) ? "border-base-light" : "border-primary"}`}
         >
           <article aria-label={t("messages.thread.messageFrom", { author: message.author })}>
             <p className="margin-top-0 margin-bottom-1">
               <span className="text-bold">{message.author}</span>
               {!message.read && !isOwn(message) && <span className="usa-tag margin-left-1">{t("messages.thread.new")}</span>}
               <br />
-              <span className="text-base">{t("messages.thread.sentAt", { when: dates.moment(message.sent_at) })}</span>
+              <span className="text-base-dark">{t("messages.thread.sentAt", { when: dates.moment(message.sent_at) })}</span>
             </p>
             <p className="margin-y-1" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
               {message.body}

@@ -194,7 +194,7 @@ function InboxView({ token }: { token: string }) {
                       {thread.patient.birth_date && (
                         <>
                           <br />
-                          <span className="text-base">{t("staffMessages.born", { date: dates.day(thread.patient.birth_date) })}</span>
+                          <span className="text-base-dark">{t("staffMessages.born", { date: dates.day(thread.patient.birth_date) })}</span>
                         </>
                       )}
                     </td>
