@@ -17,6 +17,9 @@ const PDF = Buffer.from(
     "trailer<</Root 1 0 R>>\n%%EOF\n",
 );
 
+// A Windows program's first bytes ("MZ" and its DOS stub), whatever its name says.
+const PROGRAM = Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "latin1"), Buffer.alloc(512, 0)]);
+
 function siteNav(page: Page) {
   return page.getByRole("navigation", { name: "Portal pages" });
 }
@@ -61,8 +64,12 @@ test("a patient writes to her care team with a PDF attached, staff reply from th
   await page.getByLabel("Care team").selectOption({ label: "Primary Care" });
   await page.getByLabel("Subject").fill(subject);
   await page.getByLabel("Message").fill(body);
-  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "readings.pdf", mimeType: "application/pdf", buffer: PDF });
   const files = page.getByRole("list", { name: "Attached files" });
+  // A program renamed .pdf is uploaded, then refused by what its bytes are, next to the file field.
+  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: PROGRAM });
+  await expect(files.getByText("The file is not a PDF, JPEG or PNG image.")).toBeVisible();
+  await page.getByRole("button", { name: "Remove invoice.pdf" }).click();
+  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "readings.pdf", mimeType: "application/pdf", buffer: PDF });
   await expect(files.getByText("Ready to send")).toBeVisible();
   await expectAccessible(page, "new message");
   await page.getByRole("button", { name: "Send the message" }).dblclick(); // a double click sends once
