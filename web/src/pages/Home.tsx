@@ -74,7 +74,7 @@ function SignedInHome({ token }: { token: string }) {
           <h2 id="home-record">{t("home.yourRecord")}</h2>
           <ul className="usa-list">
             {patientNav
-              .filter((item) => item.to !== "/" && item.to !== "/account" && item.to !== "/messages") // the record's pages only
+              .filter((item) => !["/", "/account", "/messages"].includes(item.to)) // the record's pages only
               .map((item) => (
                 <li key={item.to}>
                   <Link to={item.to}>{t(item.label)}</Link>
