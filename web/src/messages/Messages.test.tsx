@@ -286,6 +286,17 @@ describe("writing a new message", () => {
     expect(await screen.findByText("No care team takes messages for this record yet. To reach your care team, call your clinic.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Send the message" })).toBeNull();
   });
+  it("says in words while the care teams load, and when they cannot be listed", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET /v1/patients/${PATIENT}/care-teams`]: { status: 503, body: apiError("service_unavailable", "Care teams are unavailable for a moment.") },
+    });
+    renderAt("/messages/new");
+    expect(screen.getByText("Loading…")).toBeTruthy();
+    expect((await screen.findByRole("alert")).textContent).toBe("Care teams are unavailable for a moment.");
+    expect(screen.queryByRole("button", { name: "Send the message" })).toBeNull();
+  });
 });
 
 describe("a conversation", () => {

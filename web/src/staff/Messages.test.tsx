@@ -89,6 +89,7 @@ describe("the care teams' inboxes", () => {
       "GET /v1/staff/messages": { status: 503, body: apiError("service_unavailable", "Messages are unavailable for a moment.") },
     });
     renderAt("/staff/messages");
+    expect(screen.getByText("Loading…")).toBeTruthy();
     expect(await screen.findByText(/You are not a member of any care team/)).toBeTruthy();
     expect((await screen.findByRole("alert")).textContent).toBe("Messages are unavailable for a moment.");
   });
