@@ -286,6 +286,7 @@ describe("writing a new message", () => {
     expect(await screen.findByText("No care team takes messages for this record yet. To reach your care team, call your clinic.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Send the message" })).toBeNull();
   });
+
   it("says in words while the care teams load, and when they cannot be listed", async () => {
     setToken("tok-1");
     fakeApi({
