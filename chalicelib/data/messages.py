@@ -357,11 +357,12 @@ class DynamoMessages:
         thread: Thread,
         message: SentMessage,
         outbox: list[OutboxEntry],
-        outbound: OutboundEvent,
+        outbound: OutboundEvent | None,
     ) -> None:
         """One transaction: the thread as the message leaves it (new, or on its version), the
         message, its attachments taken (each on condition it was ready and free), the emails it
-        sets off and its FHIR event. Nothing of it is kept unless all of it is."""
+        sets off and its FHIR event (None only for the local stack's demo history, which the
+        clinical systems never saw). Nothing of it is kept unless all of it is."""
         try:
             with TransactWrite(connection=MessageThreadModel._get_connection().connection) as transaction:
                 item = _thread_item(thread)
@@ -381,7 +382,8 @@ class DynamoMessages:
                     )
                 for entry in outbox:
                     transaction.save(outbox_item(entry))
-                transaction.save(outbound_item(outbound))
+                if outbound is not None:
+                    transaction.save(outbound_item(outbound))
         except TransactWriteError as error:
             if contended(error):
                 raise Conflict(_CHANGED) from error

@@ -142,6 +142,7 @@ def patient_thread(patient_id: str, thread_id: str):
     access=Access.PATIENT,
     methods=("POST",),
     responses={204: None},
+    errors=(409,),
     path_params=_THREAD,
 )
 def patient_read_thread(patient_id: str, thread_id: str):
@@ -198,6 +199,7 @@ def staff_teams():
     access=Access.STAFF,
     query=StaffThreadsQuery,
     responses={200: StaffThreadPage},
+    errors=(404,),
 )
 def staff_threads(query: StaffThreadsQuery):
     """Conversations of the caller's teams: open ones most overdue first, others newest first. Audited."""
@@ -222,6 +224,7 @@ def staff_thread(thread_id: str):
     access=Access.STAFF,
     methods=("POST",),
     responses={204: None},
+    errors=(409,),
     path_params=_THREAD,
 )
 def staff_read_thread(thread_id: str):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -160,17 +160,18 @@ def _team(ports: MessagingPorts, organization_id: str, team_id: str) -> CareTeam
 
 
 def _audit(
-    ports: MessagingPorts, origin: Origin, caller: Caller, event: str, action: Action, thread: Thread | None, **kw: Any
+    ports: MessagingPorts, origin: Origin, caller: Caller, event: str, action: Action, thread: Thread, **kw: Any
 ) -> None:
+    """A read or change of a thread, on the trail with the patient it concerns."""
     write_audit(
         ports,
         origin,
         caller_actor(caller),
         event,
         action=action,
-        patient_id=thread.patient_id if thread else kw.pop("patient_id", None),
+        patient_id=thread.patient_id,
         resource_type="Communication",
-        resource_id=thread.thread_id if thread else "",
+        resource_id=thread.thread_id,
         **kw,
     )
 
@@ -221,8 +222,6 @@ def start_attachment(
         resource_type="DocumentReference",
         resource_id=attachment_id,
     )
-    from datetime import timedelta
-
     return {
         **_attachment_json(attachment),
         "upload": {"url": str(form["url"]), "fields": {str(k): str(v) for k, v in dict(form["fields"]).items()}},

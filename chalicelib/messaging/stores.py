@@ -43,7 +43,9 @@ class Messages(Protocol):
         after: str = "",
     ) -> tuple[list[Thread], str]: ...
 
-    def send(self, thread: Thread, message: SentMessage, outbox: list[OutboxEntry], outbound: OutboundEvent) -> None:
+    def send(
+        self, thread: Thread, message: SentMessage, outbox: list[OutboxEntry], outbound: OutboundEvent | None
+    ) -> None:
         """The message with everything it sets off, in one write (Conflict if the thread changed,
         or an attachment was taken, meanwhile)."""
         ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chalicelib.accounts import service as accounts
@@ -111,6 +111,73 @@ def seed_care_teams(container: Container, staff_username: str) -> None:
         for name, kind, description, phone in DEMO_CARE_TEAMS
     ]
     container.care_teams.save_teams(ORGANIZATION_ID, demo, version)
+
+
+DEMO_PATIENT_MRN = "AMC-100001"  # Dana Rivera, filed by the demo feed's first message
+DEMO_QUESTION = (
+    "Hello, my blood pressure readings at home have been around 150/95 this week. "
+    "Should I change anything before my follow-up appointment?"
+)
+DEMO_ANSWER = (
+    "Thank you for sending these. Please keep taking your medication as prescribed and bring your "
+    "readings to your follow-up. If you get a severe headache or chest pain, call 911."
+)
+
+
+def seed_demo_conversation(container: Container) -> bool:
+    """The demo patient's conversation with Primary Care: her question and the demo staff member's
+    answer, so the inbox and the staff queue show something. False while the feed has not filed
+    her yet (the caller tries again); nothing when she has a conversation already. Written as
+    history: no email and no FHIR message leave for it."""
+    from datetime import timedelta
+
+    from chalicelib.kernel.keys import new_id
+    from chalicelib.messaging.domain import SentMessage, Side, Status, Thread, after_message
+    from chalicelib.patients.domain import identifier
+
+    patient = container.patients.by_identifier(ORGANIZATION_ID, identifier(MRN_AUTHORITY, DEMO_PATIENT_MRN))
+    if patient is None:
+        return False
+    if container.messages.page(patient.patient_id, 1)[0]:
+        return True
+    teams, _ = container.care_teams.teams_of(ORGANIZATION_ID)
+    team = next((t for t in teams if t.name == "Primary Care"), None)
+    staff = container.directory.account(team.members[0]) if team and team.members else None
+    if team is None or staff is None:
+        return True  # an admin changed the demo teams: nothing to write to
+    asked_at = container.clock.now() - timedelta(days=1)
+    answered_at = asked_at + timedelta(hours=3)
+    thread_id = new_id()
+    blank = Thread(
+        thread_id=thread_id,
+        patient_id=patient.patient_id,
+        organization_id=ORGANIZATION_ID,
+        team_id=team.team_id,
+        team_name=team.name,
+        subject="Blood pressure readings at home",
+        status=Status.OPEN,
+        created_at=asked_at,
+        last_message_at=asked_at,
+        last_message_from=Side.PATIENT,
+        message_count=0,
+    )
+    name = " ".join([*patient.given_names, patient.family_name])
+    question = SentMessage(new_id(), thread_id, Side.PATIENT, "", name, DEMO_QUESTION, asked_at)
+    asked = replace(after_message(blank, Side.PATIENT, asked_at, TIME_ZONE), last_message_id=question.message_id)
+    container.messages.send(asked, question, [], None)
+    answer = SentMessage(
+        new_id(),
+        thread_id,
+        Side.CARE_TEAM,
+        staff.account_id,
+        f"{staff.username}, {team.name}",
+        DEMO_ANSWER,
+        answered_at,
+    )
+    stored = container.messages.thread(patient.patient_id, thread_id)
+    answered = replace(after_message(stored, Side.CARE_TEAM, answered_at, TIME_ZONE), last_message_id=answer.message_id)
+    container.messages.send(answered, answer, [], None)
+    return True
 
 
 DEMO_FEED = Path(__file__).with_name("demo")

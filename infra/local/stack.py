@@ -138,7 +138,25 @@ class LocalStack:
         self._pollers += schedules_for_app(app_module, os.environ["AWS_DEFAULT_REGION"], DISPATCH_LOCK)
         for poller in self._pollers:
             poller.start()
+        if self.options.seed:
+            # The demo patient's conversation waits for the feed to file her (the pollers do that).
+            threading.Thread(target=self._seed_conversation, name="demo-conversation", daemon=True).start()
         return self
+
+    def _seed_conversation(self, seconds: float = 60) -> None:
+        from chalicelib import wiring
+        from chalicelib.errors import PortalError
+        from infra.local.seed import seed_demo_conversation
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if seed_demo_conversation(wiring.container()):
+                    return
+            except PortalError as error:  # demo data only: the stack runs on without it
+                print(f"The demo conversation was not seeded: {error}", file=sys.stderr)
+                return
+            time.sleep(0.5)
 
     def _start_api(self) -> None:
         from chalice.cli.factory import CLIFactory

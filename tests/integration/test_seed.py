@@ -95,3 +95,32 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     for kind in ("visit", "appointment", "allergy", "condition", "medication", "immunization"):
         entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix=f"{kind}#")
         assert len(entries) == 1, kind
+
+
+def test_seed_gives_the_demo_patient_a_conversation_with_primary_care_once_she_is_filed(api, container):
+    import os
+
+    import boto3
+
+    from chalicelib.patients.domain import Identifier
+    from infra.local.seed import seed_demo_conversation
+    from tests.integration.conftest import sqs_event
+
+    seed(container, {})
+    assert seed_demo_conversation(container) is False  # the feed has not filed her yet
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"], MaxNumberOfMessages=10)
+    api.lambda_.invoke(
+        "on_clinical_feed_message",
+        sqs_event(api, [m["Body"] for m in messages["Messages"]], "patient-portal-clinical-inbound.fifo", "demo-ehr"),
+    )
+    dana = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "AMC-100001"))
+
+    assert seed_demo_conversation(container) is True
+    assert seed_demo_conversation(container) is True  # a second run writes nothing more
+
+    [thread] = container.messages.page(dana.patient_id, 10)[0]
+    assert (thread.team_name, thread.message_count, thread.unread_by_patient) == ("Primary Care", 2, 1)
+    sides = [m.side.value for m in container.messages.messages(thread)]
+    assert sides == ["patient", "care_team"]
+    assert container.outbound.pending(10) == []  # history: nothing leaves for the clinical systems

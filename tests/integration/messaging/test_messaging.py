@@ -473,6 +473,48 @@ class TestTheCareTeamsInbox:
         assert call(seeded, "GET", "/v1/staff/messages", token=other).json_body["threads"] == []
         assert call(seeded, "GET", "/v1/staff/messages", token=token).status_code == 403
 
+    def test_staff_outside_the_team_do_not_see_its_threads_and_the_inbox_pages(
+        self, seeded, ana, primary_care, staff_token, container, monkeypatch
+    ):
+        from chalicelib.accounts import service as accounts
+        from chalicelib.accounts.domain import Role
+
+        patient_id, token = ana
+        ids = [
+            write(seeded, patient_id, token, primary_care, subject=f"Question {n}").json_body["thread_id"]
+            for n in range(3)
+        ]
+        accounts.create_staff_account(
+            container.directory,
+            organization_id=ORGANIZATION_ID,
+            username="front.desk",
+            password="front-desk-password",
+            role=Role.STAFF,
+            email="front.desk@albany-medical-center.example",
+            now=container.clock.now(),
+        )
+        exempt = os.environ.get("PORTAL_SECOND_FACTOR_EXEMPT_USERS", "")
+        monkeypatch.setenv("PORTAL_SECOND_FACTOR_EXEMPT_USERS", f"{exempt},front.desk")
+        wiring.reset()
+        wiring.settings()  # read now: chalice's test client sets the stage's own list during a call
+        desk = sign_in(seeded, "front.desk", "front-desk-password")
+
+        # a staff member of the organization who is not in Primary Care sees none of its threads
+        assert call(seeded, "GET", f"/v1/staff/messages/{ids[0]}", token=desk).status_code == 404
+        assert call(seeded, "GET", "/v1/staff/messages", token=desk).json_body["threads"] == []
+        assert call(seeded, "GET", f"/v1/staff/messages?team_id={primary_care}", token=desk).status_code == 404
+        assert call(seeded, "GET", "/v1/staff/messages/teams", token=desk).json_body["teams"] == []
+
+        # a member pages through the open ones, the soonest due first
+        first = call(seeded, "GET", f"/v1/staff/messages?team_id={primary_care}&limit=2", token=staff_token).json_body
+        rest = call(
+            seeded, "GET", f"/v1/staff/messages?limit=2&cursor={first['next_cursor']}", token=staff_token
+        ).json_body
+        listed = [t["thread_id"] for t in first["threads"] + rest["threads"]]
+        assert sorted(listed) == sorted(ids) and rest["next_cursor"] is None
+        dues = [t["reply_due_by"] for t in first["threads"] + rest["threads"]]
+        assert dues == sorted(dues)
+
 
 class TestNothingHalfDone:
     def test_when_the_queues_refuse_the_message_is_kept_and_the_drains_send_it_once(
