@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page } from "@playwright/test";
-import { DEMO, expect, expectAccessible, test } from "../fixtures";
+import { type Api, DEMO, expect, expectAccessible, test } from "../fixtures";
 
 // The demo patient writes to her Primary Care team with a PDF attached; the team is emailed that
 // a message waits (never what it says), a staff member replies from the team's inbox, and she is
@@ -44,12 +44,25 @@ async function emailText(request: APIRequestContext, address: string, subject: s
   return emails.find((email) => email.to.includes(address) && email.subject === subject)?.text ?? "";
 }
 
+/** Marks every conversation of the patient read, through the API, as if she had opened each. */
+async function readEverything(api: Api, token: string) {
+  const me = await (await api.call("GET", "/v1/me", undefined, token)).json();
+  const patientId: string = me.patient.patient_id;
+  const inbox = await (await api.call("GET", `/v1/patients/${patientId}/messages?limit=50`, undefined, token)).json();
+  for (const thread of inbox.threads as { thread_id: string; unread_count: number }[]) {
+    if (thread.unread_count === 0) continue;
+    const read = await api.call("POST", `/v1/patients/${patientId}/messages/${thread.thread_id}/read`, undefined, token);
+    expect(read.status(), await read.text()).toBe(204);
+  }
+}
+
 test("a patient writes to her care team with a PDF attached, staff reply from the team inbox, and she reads the reply", async ({
   page,
   api,
   request,
 }) => {
-  await api.patientSession(); // she has an account and signs in with her password
+  const token = await api.patientSession(); // she has an account and signs in with her password
+  await readEverything(api, token); // (the seeded demo conversation's reply among them): her count starts at zero
   const subject = `Home blood pressure readings ${Date.now()}`;
   const body = "My readings from this week are attached. Should I change the dose?";
   const answer = "Thank you. Keep the same dose; we will check again at your next visit.";

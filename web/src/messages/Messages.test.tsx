@@ -347,7 +347,7 @@ describe("a conversation", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.className).toContain("usa-alert--emergency");
     expect(alert.textContent).toContain(notice);
-    expect(within(alert).getByRole("link", { name: "Call 518-555-0100" }).getAttribute("href")).toBe("tel:518-555-0100");
+    expect(within(alert).getByRole("link", { name: "Call 518-555-0100" }).getAttribute("href")).toBe("tel:5185550100");
     // it comes before everything else the conversation says
     expect(alert.compareDocumentPosition(screen.getByRole("heading", { level: 1 })) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });

@@ -82,7 +82,7 @@ function ThreadView({ record, threadId }: { record: RecordView; threadId: string
             <p className="usa-alert__text">{data.urgent_notice}</p>
             {data.care_team_phone && (
               <p className="usa-alert__text">
-                <a className="text-white text-bold" href={`tel:${data.care_team_phone}`}>
+                <a className="text-white text-bold" href={`tel:${data.care_team_phone.replace(/[^\d+]/g, "")}`}>
                   {t("messages.thread.call", { phone: data.care_team_phone })}
                 </a>
               </p>
