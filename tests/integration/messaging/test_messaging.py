@@ -220,6 +220,30 @@ class TestTheConversation:
         ).json_body
         assert [t["subject"] for t in rest["threads"]] == ["Question 0"] and rest["next_cursor"] is None
 
+    def test_a_burst_of_messages_is_one_email_and_a_patient_who_wants_none_gets_the_inbox_notice_only(
+        self, seeded, ana, staff_token, primary_care
+    ):
+        patient_id, token = ana
+        staff_address = f"{STAFF_USER}@{ORGANIZATION_ID}.example"
+        thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+        post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "And one more thing"}, token)
+        # two messages the team has not read: one email
+        assert len(emails_to(seeded, staff_address)) == 1
+
+        # GIVEN Ana wants no message emails
+        turned_off = call(seeded, "PUT", "/v1/me/notification-preferences", {"email_messages": False}, token)
+        assert turned_off.status_code == 200, turned_off.json_body
+        # WHEN the team answers
+        post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+        # THEN no email, but the notice waits in her portal inbox
+        assert emails_to(seeded, "ana@example.org") == []
+        notices = call(seeded, "GET", "/v1/me/notifications", token=token).json_body
+        assert "You have a new message in your patient portal" in json.dumps(notices)
+        # AND once the team has read what she writes next, her next message is emailed again
+        call(seeded, "POST", f"/v1/staff/messages/{thread_id}/read", token=staff_token)
+        post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Thanks"}, token)
+        assert len(emails_to(seeded, staff_address)) == 2
+
 
 class TestRefusals:
     def test_another_patients_thread_and_attachment_are_not_found(self, seeded, ana, staff_token, primary_care):
@@ -583,6 +607,24 @@ class TestNothingHalfDone:
         assert refused.status_code == 503
 
 
+def test_when_storage_fails_during_the_check_the_file_waits_and_a_second_check_takes_it(seeded, ana, container):
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("Attachment storage is unavailable.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.attachment_files, "copy", refuse)
+        started, failed = upload(seeded, patient_id, token, PDF)
+    assert failed.status_code == 503
+    assert container.messages.attachment(patient_id, started["attachment_id"]).state.value == "waiting_for_upload"
+
+    again = post(seeded, f"/v1/patients/{patient_id}/attachments/{started['attachment_id']}/check", {}, token)
+    assert again.status_code == 200 and again.json_body["status"] == "ready"
+
+
 def test_the_upload_form_carries_its_conditions(seeded, ana, container):
     """moto does not enforce a presigned POST's policy: the policy the API signs is checked here."""
     import base64
@@ -602,3 +644,23 @@ def test_the_upload_form_carries_its_conditions(seeded, ana, container):
 
     expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
     assert timedelta(minutes=14) < expires - container.clock.now() <= timedelta(minutes=15, seconds=5)
+
+
+def test_two_changes_of_one_thread_at_once_do_not_undo_each_other(seeded, ana, primary_care, container):
+    """A thread is written on its version: a write from a stale read is refused, never applied over."""
+    import dataclasses
+
+    from chalicelib.errors import Conflict
+
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    stale = container.messages.thread(patient_id, thread_id)
+    container.messages.save(dataclasses.replace(stale, urgent=True))
+
+    with pytest.raises(Conflict):
+        container.messages.save(dataclasses.replace(stale, assigned_to="someone"))
+    [message] = container.messages.messages(stale)
+    with pytest.raises(Conflict):
+        container.messages.send(stale, dataclasses.replace(message, message_id="m" * 32), [], None)
+    kept = container.messages.thread(patient_id, thread_id)
+    assert (kept.urgent, kept.assigned_to, kept.message_count) == (True, "", 1)
