@@ -24,7 +24,9 @@ export default defineConfig({
   },
   projects: [
     { name: "build", testMatch: "bundle.spec.ts" },
-    { name: "journeys", testMatch: "journeys/*.spec.ts" },
+    // (messaging's journey after the others: the portal journey enrolls the patient it writes as)
+    { name: "journeys", testMatch: "journeys/*.spec.ts", testIgnore: "journeys/messaging.spec.ts" },
+    { name: "messaging", testMatch: "journeys/messaging.spec.ts", dependencies: ["journeys"] },
     // Signs in as the patient the journeys enrolled.
     { name: "speed", testMatch: "speed.spec.ts", dependencies: ["journeys"] },
     // axe on the pages the journeys do not walk through.

@@ -5,6 +5,7 @@ import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
 import { Layout } from "./components/Layout";
 import { medicationRoutes } from "./medications/routes";
+import { messageRoutes } from "./messages/routes";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
@@ -35,6 +36,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {staffRoutes}
           {adminRoutes}
           {supportRoutes}
+          {messageRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

@@ -8,10 +8,13 @@ import type { ParseKeys } from "i18next";
 export interface NavItem {
   to: string;
   label: ParseKeys;
+  /** A count of GET /v1/me the link shows beside its label (said in words to a screen reader). */
+  count?: { of: "unread_messages"; label: ParseKeys };
 }
 
 export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
+  { to: "/messages", label: "messages.nav", count: { of: "unread_messages", label: "messages.navUnread" } },
   { to: "/results", label: "nav.results" },
   { to: "/documents", label: "nav.documents" },
   { to: "/health-summary", label: "nav.healthSummary" },
@@ -29,6 +32,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/quarantine", label: "staff.nav.quarantine" },
   { to: "/staff/mismatches", label: "staff.nav.mismatches" },
   { to: "/staff/support", label: "staff.nav.support" },
+  { to: "/staff/messages", label: "staffMessages.nav" },
   { to: "/staff/refill-requests", label: "staffRefills.nav" },
   { to: "/account", label: "nav.account" },
 ];

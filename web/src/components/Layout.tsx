@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef } from "react";
+import type { ParseKeys } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, useLocation } from "react-router";
 import { fetchMe } from "../api/me";
@@ -103,10 +104,26 @@ function SiteNav({ token }: { token: string }) {
               }
             >
               {t(item.label)}
+              {item.count && <NavCount count={me.data[item.count.of]} label={item.count.label} />}
             </NavLink>
           </li>
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** A link's count (unread messages): a badge for the eye, words for a screen reader; nothing at 0. */
+function NavCount({ count, label }: { count: number; label: ParseKeys }) {
+  const { t } = useTranslation();
+  if (count <= 0) return null;
+  return (
+    <>
+      {" "}
+      <span className="usa-tag bg-secondary-dark" aria-hidden="true">
+        {count}
+      </span>
+      <span className="usa-sr-only">({t(label, { count })})</span>
+    </>
   );
 }

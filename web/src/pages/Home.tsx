@@ -7,6 +7,7 @@ import { fetchMe } from "../api/me";
 import { momentText } from "../components/dates";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
+import { UnreadMessages } from "../messages/UnreadMessages";
 import { StaffHome } from "../staff/StaffHome";
 import { patientNav } from "../navigation";
 import { fetchUpcoming } from "../records/Upcoming";
@@ -73,7 +74,7 @@ function SignedInHome({ token }: { token: string }) {
           <h2 id="home-record">{t("home.yourRecord")}</h2>
           <ul className="usa-list">
             {patientNav
-              .filter((item) => item.to !== "/" && item.to !== "/account") // the record's pages only
+              .filter((item) => !["/", "/account", "/messages"].includes(item.to)) // the record's pages only
               .map((item) => (
                 <li key={item.to}>
                   <Link to={item.to}>{t(item.label)}</Link>
@@ -82,6 +83,7 @@ function SignedInHome({ token }: { token: string }) {
           </ul>
         </nav>
       )}
+      {owesNothing && patient && <UnreadMessages count={me.data.unread_messages ?? 0} />}
       {owesNothing && patient && (
         <section aria-labelledby="home-upcoming">
           <h2 id="home-upcoming">{t("home.upcoming")}</h2>

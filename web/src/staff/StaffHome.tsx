@@ -34,6 +34,7 @@ export function StaffHome({ token }: { token: string }) {
           <Link to="/staff/support">{t("staff.nav.support")}</Link>
         </li>
         <li>
+          <Link to="/staff/messages">{t("staffMessages.home")}</Link>
           <Link to="/staff/refill-requests">{t("staffRefills.nav")}</Link>
         </li>
       </ul>

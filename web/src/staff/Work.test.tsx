@@ -173,6 +173,7 @@ describe("the staff home", () => {
       "/staff/quarantine",
       "/staff/mismatches",
       "/staff/support",
+      "/staff/messages",
       "/staff/refill-requests",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
@@ -184,6 +185,7 @@ describe("the staff home", () => {
       "Feed quarantine",
       "Possible mismatches",
       "Support requests",
+      "Messages",
       "Refill requests",
       "Account",
     ]);

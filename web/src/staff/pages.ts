@@ -9,6 +9,8 @@ export { Quarantine } from "./Quarantine";
 export { RefillRequest } from "./RefillRequest";
 export { RefillRequests } from "./RefillRequests";
 export { RegisterPatient } from "./RegisterPatient";
+export { StaffMessages } from "./StaffMessages";
+export { StaffThread } from "./StaffThread";
 export { SupportRequest } from "./SupportRequest";
 export { SupportRequests } from "./SupportRequests";
 export { Worklist } from "./Worklist";

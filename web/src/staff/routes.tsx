@@ -4,7 +4,7 @@ const at = lazyPages(() => import("./pages"));
 
 /**
  * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine and the
- * possible mismatches, the support requests, the refill requests. A
+ * possible mismatches, the support requests, the care teams' message inboxes, the refill requests. A
  * patient is named in addresses by their opaque id only; a record number is searched for in a form.
  */
 export const staffRoutes = (
@@ -19,6 +19,8 @@ export const staffRoutes = (
     {at("/staff/mismatches", "Mismatches")}
     {at("/staff/support", "SupportRequests")}
     {at("/staff/support/:requestId", "SupportRequest")}
+    {at("/staff/messages", "StaffMessages")}
+    {at("/staff/messages/:threadId", "StaffThread")}
     {at("/staff/refill-requests", "RefillRequests")}
     {at("/staff/refill-requests/:requestId", "RefillRequest")}
   </>

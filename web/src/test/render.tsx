@@ -22,13 +22,15 @@ export function fakeApi(routes: Routes): Call[] {
   const calls: Call[] = [];
   vi.stubGlobal("fetch", async (request: Request) => {
     const url = new URL(request.url);
-    const text = await request.text();
+    // A JSON body is kept parsed; another (an upload's multipart form) as the FormData it is.
+    const json = !request.headers.get("Content-Type")?.startsWith("multipart/form-data");
+    const body = json ? await request.text() : await request.formData();
     const call = {
       method: request.method,
       path: url.pathname,
       search: url.search,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: typeof body === "string" ? (body ? JSON.parse(body) : undefined) : body,
     };
     calls.push(call);
     const route = routes[`${call.method} ${call.path}`];
