@@ -5,10 +5,12 @@ So a request is never kept without its Task, nor a Task sent for a request that 
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+import dataclasses
+
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import any_condition_failed, one_page
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, one_page
 from chalicelib.data.models import RefillPendingModel, RefillRequestModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
@@ -244,3 +246,65 @@ class DynamoRefills:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's requests and pending marks come to name the survivor, so
+        the survivor's list shows them, a waiting one still blocks a second request for its
+        medication (the records copied with the merge keep their medication ids), and a decision
+        lands on the survivor's copy. Each request is copied under the survivor as its queue copy
+        stands now (the queue is where it is decided), then the queue copy is pointed at the
+        survivor. The merged patient's own items stay, as the records' do. Idempotent: a
+        redelivered merge copies nothing twice. Returns how many requests were copied."""
+        copied = 0
+        try:
+            for item in RefillRequestModel.query(
+                patient_partition(from_patient),
+                RefillRequestModel.record_key.startswith("request#"),
+                consistent_read=True,
+            ):
+                queued = self._queue_item(item)
+                copy = _request(queued or item)
+                moved = dataclasses.replace(copy, patient_id=to_patient)
+                mine, _ = _items(moved)
+                mine.listed_at = item.listed_at
+                try:
+                    mine.save(condition=RefillRequestModel.record_key.does_not_exist())
+                    copied += 1
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+                if queued is not None and queued.subject_patient_id == from_patient:
+                    try:
+                        queued.update(
+                            actions=[RefillRequestModel.subject_patient_id.set(to_patient)],
+                            condition=RefillRequestModel.subject_patient_id == from_patient,
+                        )
+                    except UpdateError as error:
+                        if not conditional_failure(error):
+                            raise
+            for mark in RefillPendingModel.query(
+                patient_partition(from_patient),
+                RefillPendingModel.record_key.startswith("pending#"),
+                consistent_read=True,
+            ):
+                if not mark.request_id:
+                    continue
+                # The survivor's own waiting request for the medication keeps the mark; the other
+                # is decided all the same (a decision clears only a mark that names it).
+                try:
+                    RefillPendingModel(patient_partition(to_patient), mark.record_key, request_id=mark.request_id).save(
+                        condition=RefillPendingModel.record_key.does_not_exist()
+                        | RefillPendingModel.request_id.does_not_exist()
+                    )
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied
+
+    def _queue_item(self, item: RefillRequestModel) -> RefillRequestModel | None:
+        try:
+            return RefillRequestModel.get(queue_partition(item.organization_id), item.record_key, consistent_read=True)
+        except RefillRequestModel.DoesNotExist:
+            return None

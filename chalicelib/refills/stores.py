@@ -40,3 +40,8 @@ class RefillRequests(Protocol):
         the pending mark cleared (when ``clears_mark``: it names this request), the outbound Task
         (when there is one) and the patient's notice, in one transaction."""
         ...
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's requests and waiting marks under the survivor (the
+        merged patient's own stay). Idempotent; how many requests were copied."""
+        ...

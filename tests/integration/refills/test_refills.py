@@ -17,6 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import wiring
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.outbound import fhir, producer
+from chalicelib.patients.domain import Identifier
 from chalicelib.release import outbox
 from tests.integration.conftest import deliver_notifications, sqs_event
 from tests.integration.identity.conftest import call, register_and_invite
@@ -265,7 +266,7 @@ class TestRequestingARefill:
         assert call(seeded, "GET", f"/v1/patients/{other}/refill-requests", token=token).status_code == 404
 
 
-def _request_for(patient_id: str) -> str:
+def _request_for(patient_id: str, medication_id: str = "1" * 32) -> str:
     """A waiting request of another patient, kept as the service keeps one (that patient is not
     enrolled, so cannot ask through the API)."""
     from datetime import timedelta
@@ -290,7 +291,7 @@ def _request_for(patient_id: str) -> str:
             request_id,
             patient_id,
             "albany-medical-center",
-            "1" * 32,
+            medication_id,
             "Atenolol 25 mg tablet",
             Pharmacy("Corner Pharmacy"),
             "",
@@ -613,3 +614,51 @@ class TestRacesAndReads:
         assert [d["field"] for d in refused.json_body["error"]["details"]] == ["reason"]
         mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests/{request_id}", token=token).json_body
         assert (mine["status"], mine["decision_reason"]) == ("requested", None)
+
+
+class TestAMerge:
+    def test_a_merged_records_waiting_request_follows_the_patient_and_is_decided_there(self, seeded, ana, staff_token):
+        patient_id, token, _ = ana
+        container = wiring.container()
+        # GIVEN an earlier record of Ana's (MRN-9) with a prescription, and a request waiting for it
+        order = "\r".join(
+            [
+                "MSH|^~\\&|PHARM|AMC|PORTAL|AMC|20261201093000||RDE^O11^RDE_O11|RX-PRIOR-1|P|2.5.1",
+                "PID|1||MRN-9^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "ORC|NW|PL-90^EHR|FL-90^PHARM||IP||||20261130120000|||1234^Okoro^Grace^^^^MD",
+                "RXE||197361^Atenolol 25 mg tablet^RXNORM|1||TAB^tablet|||||||2",
+            ]
+        )
+        feed = sqs_event(seeded, [order], "patient-portal-clinical-inbound.fifo", group_id="PHARM")
+        assert seeded.lambda_.invoke("on_clinical_feed_message", feed).payload == {"batchItemFailures": []}
+        prior = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "MRN-9"))
+        assert prior is not None and prior.patient_id != patient_id
+        [atenolol], _ = container.records.page(
+            prior.patient_id, "", container.clock.now(), 10, "", prefix="medication#"
+        )
+        request_id = _request_for(prior.patient_id, atenolol.result_id)
+
+        # WHEN an A40 merges that record into Ana's (delivered twice, as queues may)
+        merge = "\r".join(
+            [
+                "MSH|^~\\&|PHARM|AMC|PORTAL|AMC|20261202093000||ADT^A40^ADT_A39|MERGE-1|P|2.5.1",
+                "EVN|A40|20261202093000",
+                "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "MRG|MRN-9^^^AMC-MRN^MR",
+            ]
+        )
+        for _ in range(2):
+            event = sqs_event(seeded, [merge], "patient-portal-clinical-inbound.fifo", group_id="PHARM")
+            assert seeded.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+
+        # THEN Ana sees the request, once, and cannot ask for that medication again while it waits
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).json_body
+        assert [r["request_id"] for r in mine["refill_requests"]] == [request_id]
+        refill = medications(seeded, patient_id, token)["Atenolol 25 mg tablet"]["refill"]
+        assert (refill["reason"], refill["pending_request_id"]) == ("request_pending", request_id)
+        assert ask(seeded, patient_id, token, atenolol.result_id).status_code == 409
+        # AND staff decide it, and Ana sees the decision and may ask again
+        assert decide(seeded, staff_token, request_id, "approved").status_code == 200
+        one = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests/{request_id}", token=token).json_body
+        assert one["status"] == "approved"
+        assert medications(seeded, patient_id, token)["Atenolol 25 mg tablet"]["refill"]["can_request"] is True
