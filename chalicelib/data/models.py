@@ -546,6 +546,11 @@ class RefillRequestModel(Model):
     decided_by = UnicodeAttribute(null=True)  # the staff account
     decided_by_name = UnicodeAttribute(null=True)
     decision_reason = UnicodeAttribute(null=True)
+    subject = JSONAttribute(null=True)  # {"system", "value"}: the MRN the request's Task named
+    # What the staff queue shows beside the request, as it was when asked (the queue copy only):
+    # {"name", "birth_date"} and {"dosage", "prescriber", "refills_allowed", "expires_on"}.
+    patient = JSONAttribute(null=True)
+    medication_detail = JSONAttribute(null=True)
 
 
 class RefillPendingModel(Model):

@@ -5,10 +5,12 @@ So a request is never kept without its Task, nor a Task sent for a request that 
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+import dataclasses
+
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import any_condition_failed, one_page
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, one_page
 from chalicelib.data.models import RefillPendingModel, RefillRequestModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
@@ -17,11 +19,9 @@ from chalicelib.kernel.keys import moment_key, timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.outbox import OutboxEntry
-from chalicelib.refills.domain import Pharmacy, RefillRequest, Status
+from chalicelib.refills.domain import DECIDED, PENDING, MedicationDetail, Pharmacy, RefillRequest, Status
 
 _UNAVAILABLE = "The refill requests store is unavailable."
-PENDING = "A refill request for this medication is already waiting for your care team."
-DECIDED = "This refill request has been decided already."
 
 
 def patient_partition(patient_id: str) -> str:
@@ -40,7 +40,9 @@ def _queue_position(request: RefillRequest) -> str:
 
 
 def _items(request: RefillRequest) -> tuple[RefillRequestModel, RefillRequestModel]:
-    def item(partition: str, listed_at: str) -> RefillRequestModel:
+    detail = request.detail or MedicationDetail()
+
+    def item(partition: str, listed_at: str, queued: bool) -> RefillRequestModel:
         return RefillRequestModel(
             partition,
             f"request#{request.request_id}",
@@ -63,16 +65,32 @@ def _items(request: RefillRequest) -> tuple[RefillRequestModel, RefillRequestMod
             decided_by=request.decided_by or None,
             decided_by_name=request.decided_by_name or None,
             decision_reason=request.decision_reason or None,
+            subject={"system": request.subject_system, "value": request.subject_value}
+            if request.subject_value
+            else None,
+            patient={"name": request.patient_name, "birth_date": request.patient_birth_date} if queued else None,
+            medication_detail={
+                "dosage": list(detail.dosage),
+                "prescriber": detail.prescriber,
+                "refills_allowed": detail.refills_allowed,
+                "expires_on": detail.expires_on,
+            }
+            if queued
+            else None,
         )
 
     return (
-        item(patient_partition(request.patient_id), timed_key(request.requested_at, request.request_id)),
-        item(queue_partition(request.organization_id), _queue_position(request)),
+        item(patient_partition(request.patient_id), timed_key(request.requested_at, request.request_id), False),
+        item(queue_partition(request.organization_id), _queue_position(request), True),
     )
 
 
 def _request(item: RefillRequestModel) -> RefillRequest:
     pharmacy = dict(item.pharmacy or {})
+    subject = dict(item.subject or {})
+    patient = dict(item.patient or {})
+    detail = dict(item.medication_detail) if item.medication_detail is not None else None
+    refills = detail.get("refills_allowed") if detail else None
     return RefillRequest(
         request_id=item.request_id,
         patient_id=item.subject_patient_id,
@@ -88,6 +106,18 @@ def _request(item: RefillRequestModel) -> RefillRequest:
         decided_by=item.decided_by or "",
         decided_by_name=item.decided_by_name or "",
         decision_reason=item.decision_reason or "",
+        subject_system=str(subject.get("system") or ""),
+        subject_value=str(subject.get("value") or ""),
+        patient_name=str(patient.get("name") or ""),
+        patient_birth_date=str(patient.get("birth_date") or ""),
+        detail=MedicationDetail(
+            dosage=tuple(str(d) for d in detail.get("dosage") or ()),
+            prescriber=str(detail.get("prescriber") or ""),
+            refills_allowed=refills if isinstance(refills, int) else None,
+            expires_on=str(detail.get("expires_on") or ""),
+        )
+        if detail is not None
+        else None,
     )
 
 
@@ -162,6 +192,9 @@ class DynamoRefills:
                     limit=limit + 1,
                     page_size=limit + 1,
                     last_evaluated_key=start,
+                    # by_time is a local index: read as strongly as the request's own item, so a
+                    # request just made or decided is in the list the next page shows
+                    consistent_read=True,
                 )
             )
         except PynamoDBException as error:
@@ -185,19 +218,26 @@ class DynamoRefills:
             prefix=f"{status.value}#",
         )
 
-    def decide(self, decided: RefillRequest, event: OutboundEvent, notice: OutboxEntry | None) -> None:
+    def decide(
+        self, decided: RefillRequest, event: OutboundEvent | None, notice: OutboxEntry | None, clears_mark: bool = True
+    ) -> None:
+        """``event``: the Task as decided (None when the patient cannot be named to the clinical
+        systems: the decision still stands). ``clears_mark``: whether the pending mark names this
+        request (a merge can leave two requests for one medication, one mark between them)."""
         mine, queued = _items(decided)
         still_waiting = RefillRequestModel.status == Status.REQUESTED.value
         try:
             with TransactWrite(connection=RefillRequestModel._get_connection().connection) as transaction:
                 transaction.save(queued, condition=still_waiting)
                 transaction.save(mine, condition=still_waiting)
-                transaction.update(
-                    RefillPendingModel(patient_partition(decided.patient_id), _pending_key(decided.medication_id)),
-                    actions=[RefillPendingModel.request_id.remove()],
-                    condition=RefillPendingModel.request_id == decided.request_id,
-                )
-                transaction.save(outbound_item(event))
+                if clears_mark:
+                    transaction.update(
+                        RefillPendingModel(patient_partition(decided.patient_id), _pending_key(decided.medication_id)),
+                        actions=[RefillPendingModel.request_id.remove()],
+                        condition=RefillPendingModel.request_id == decided.request_id,
+                    )
+                if event is not None:
+                    transaction.save(outbound_item(event))
                 if notice is not None:
                     transaction.save(outbox_item(notice))
         except TransactWriteError as error:
@@ -206,3 +246,65 @@ class DynamoRefills:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's requests and pending marks come to name the survivor, so
+        the survivor's list shows them, a waiting one still blocks a second request for its
+        medication (the records copied with the merge keep their medication ids), and a decision
+        lands on the survivor's copy. Each request is copied under the survivor as its queue copy
+        stands now (the queue is where it is decided), then the queue copy is pointed at the
+        survivor. The merged patient's own items stay, as the records' do. Idempotent: a
+        redelivered merge copies nothing twice. Returns how many requests were copied."""
+        copied = 0
+        try:
+            for item in RefillRequestModel.query(
+                patient_partition(from_patient),
+                RefillRequestModel.record_key.startswith("request#"),
+                consistent_read=True,
+            ):
+                queued = self._queue_item(item)
+                copy = _request(queued or item)
+                moved = dataclasses.replace(copy, patient_id=to_patient)
+                mine, _ = _items(moved)
+                mine.listed_at = item.listed_at
+                try:
+                    mine.save(condition=RefillRequestModel.record_key.does_not_exist())
+                    copied += 1
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+                if queued is not None and queued.subject_patient_id == from_patient:
+                    try:
+                        queued.update(
+                            actions=[RefillRequestModel.subject_patient_id.set(to_patient)],
+                            condition=RefillRequestModel.subject_patient_id == from_patient,
+                        )
+                    except UpdateError as error:
+                        if not conditional_failure(error):
+                            raise
+            for mark in RefillPendingModel.query(
+                patient_partition(from_patient),
+                RefillPendingModel.record_key.startswith("pending#"),
+                consistent_read=True,
+            ):
+                if not mark.request_id:
+                    continue
+                # The survivor's own waiting request for the medication keeps the mark; the other
+                # is decided all the same (a decision clears only a mark that names it).
+                try:
+                    RefillPendingModel(patient_partition(to_patient), mark.record_key, request_id=mark.request_id).save(
+                        condition=RefillPendingModel.record_key.does_not_exist()
+                        | RefillPendingModel.request_id.does_not_exist()
+                    )
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied
+
+    def _queue_item(self, item: RefillRequestModel) -> RefillRequestModel | None:
+        try:
+            return RefillRequestModel.get(queue_partition(item.organization_id), item.record_key, consistent_read=True)
+        except RefillRequestModel.DoesNotExist:
+            return None

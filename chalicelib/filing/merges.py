@@ -19,6 +19,7 @@ from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import PatientFacts, SentIdentifier
 from chalicelib.records.stores import Records
+from chalicelib.refills.stores import RefillRequests
 from chalicelib.release.notices import NoticePorts, announce_later
 from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.worklist.domain import WorklistItem, move_account_item_key
@@ -38,6 +39,9 @@ class MergePorts(NoticePorts, Protocol):
 
     @property
     def worklist(self) -> Worklist: ...
+
+    @property
+    def refills(self) -> RefillRequests: ...
 
 
 def merge(
@@ -67,6 +71,9 @@ def merge(
         # The prior record's results, documents and the rest show under the survivor: copied
         # before the identifiers move, since a redelivery finds the prior record by them.
         ports.records.copy_records(prior.patient_id, survivor.patient_id)
+        # Its refill requests too (they live beside the record, not in it): else the survivor
+        # loses them and could ask again for a medication one already waits for.
+        ports.refills.move_requests(prior.patient_id, survivor.patient_id)
         _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:
             # Its portal account still opens the merged record, where nothing new is filed: staff

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from chalicelib.kernel.terminology import RXNORM
 from chalicelib.outbound.domain import InvalidOutboundEvent
 
 # The portal's identifier systems. URNs rather than web addresses: they name, they do not resolve.
@@ -56,6 +57,15 @@ class Prescription:
     system: str = ""  # the clinical system's identifier of the prescription, when known
     value: str = ""
     rxnorm: str = ""  # an RxNorm code, when known
+
+
+@dataclass(frozen=True)
+class Dispenser:
+    """The pharmacy the patient asked the refill to be sent to, as they gave it."""
+
+    name: str
+    phone: str = ""
+    address: str = ""
 
 
 def patient_identifier(identifiers: Sequence[Any], mrn_authority: str) -> PatientIdentifier:
@@ -137,16 +147,19 @@ def refill_task(
     owner: dict[str, Any] | None = None,
     note: str = "",
     reason: str = "",
+    pharmacy: Dispenser | None = None,
 ) -> dict[str, Any]:
     """A refill request (status "requested"), or what became of it ("accepted", "rejected" with
     ``reason``). The prescription is a contained MedicationRequest the Task's focus points at:
     one resource carries both, so the engine needs no second message to know what is asked.
-    ``owner``: the care team the request went to (``care_team(id)``); ``note``: the patient's words."""
+    ``owner``: the care team the request went to (``care_team(id)``); ``note``: the patient's words;
+    ``pharmacy``: where the patient asks it be sent, a contained Organization the prescription's
+    dispenseRequest.performer points at (FHIR keeps every contained resource on the Task itself)."""
     if status not in TASK_STATUSES:
         raise InvalidOutboundEvent(f"a refill task's status is one of {', '.join(TASK_STATUSES)}")
     medication: dict[str, Any] = {"text": _text(prescription.medication, "a medication's name")}
     if prescription.rxnorm:
-        medication["coding"] = [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": prescription.rxnorm}]
+        medication["coding"] = [{"system": RXNORM, "code": prescription.rxnorm}]
     medication_request: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "id": "prescription",
@@ -157,10 +170,23 @@ def refill_task(
     }
     if prescription.system and prescription.value:
         medication_request["identifier"] = [{"system": prescription.system, "value": prescription.value}]
+    contained: list[dict[str, Any]] = [medication_request]
+    if pharmacy is not None:
+        organization: dict[str, Any] = {
+            "resourceType": "Organization",
+            "id": "pharmacy",
+            "name": _text(pharmacy.name, "a pharmacy's name"),
+        }
+        if pharmacy.phone:
+            organization["telecom"] = [{"system": "phone", "value": pharmacy.phone}]
+        if pharmacy.address:
+            organization["address"] = [{"text": pharmacy.address}]
+        contained.append(organization)
+        medication_request["dispenseRequest"] = {"performer": {"reference": "#pharmacy", "display": pharmacy.name}}
     resource: dict[str, Any] = {
         "resourceType": "Task",
         "identifier": [{"system": REFILL_REQUEST_SYSTEM, "value": request_id}],
-        "contained": [medication_request],
+        "contained": contained,
         "status": status,
         "intent": "order",
         "code": {"text": "Refill request"},

@@ -30,6 +30,8 @@ RefillReason = Literal[
     "not_refillable_online",
     "not_active",
     "reported_by_patient",
+    "not_a_prescription",
+    "patient_not_identified",
     "request_pending",
 ]
 
@@ -203,9 +205,10 @@ class StaffRefillQueueQuery(QueryModel):
 
 
 class RefillDecision(RequestModel):
-    """Approve or deny. A denial gives its reason, which the patient reads in the portal."""
+    """Approve or deny. A denial gives its reason, which the patient reads in the portal; an
+    approval has none (the patient reads "approved" alone, and staff say more by phone)."""
 
     decision: Decision
     reason: Annotated[Reason | None, BeforeValidator(blank_is_absent)] = Field(
-        None, description=f"Required when denied (1 to {MAX_REASON} characters); kept when approved."
+        None, description=f"Required when denied (1 to {MAX_REASON} characters); refused when approved."
     )

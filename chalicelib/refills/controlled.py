@@ -21,8 +21,8 @@ def controlled_substances() -> Controlled:
         for row in rows:
             schedule = row["schedule"].strip()
             if schedule not in SCHEDULES:
-                raise ValueError(f"controlled_substances.csv: {row['ingredient']!r} has no schedule II to V")
+                raise ValueError(f"controlled_substances.csv: {row['name']!r} has no schedule II to V")
             if row["rxcui"].strip():
                 by_rxcui[row["rxcui"].strip()] = schedule
-            by_name[row["ingredient"].strip().lower()] = schedule
+            by_name[row["name"].strip().lower()] = schedule
     return Controlled(by_rxcui, by_name)

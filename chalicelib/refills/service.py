@@ -28,8 +28,9 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID, new_id
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_patient
+from chalicelib.observability import logger
 from chalicelib.outbound import fhir, producer
-from chalicelib.outbound.domain import REFILL_REQUEST
+from chalicelib.outbound.domain import REFILL_REQUEST, InvalidOutboundEvent
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import StoredResult
@@ -37,7 +38,16 @@ from chalicelib.records.outbox import OutboxEntry
 from chalicelib.records.stores import Records
 from chalicelib.refills.contract import NewRefillRequest, RefillDecision
 from chalicelib.refills.controlled import controlled_substances
-from chalicelib.refills.domain import Medication, Pharmacy, RefillRequest, Status, eligibility, explanation
+from chalicelib.refills.domain import (
+    DECIDED,
+    Medication,
+    MedicationDetail,
+    Pharmacy,
+    RefillRequest,
+    Status,
+    eligibility,
+    explanation,
+)
 from chalicelib.refills.stores import RefillRequests
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
@@ -65,7 +75,9 @@ class RefillPorts(AccessPorts, outbox.OutboxPorts, producer.OutboundPorts, Proto
 def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     patient = _patient(ports, scope.patient_id)
-    today = _today(ports, patient.organization_id, now)
+    organization = ports.directory.organization(patient.organization_id)
+    today = _local_day(organization.time_zone if organization else "UTC", now)
+    identified = _subject(patient, organization.mrn_authority if organization else "") is not None
     pending = ports.refills.pending(scope.patient_id)
     listed = [Medication.from_entry(entry.result_id, entry.content) for entry in _entries(ports, scope.patient_id, now)]
     write_audit(
@@ -79,7 +91,7 @@ def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: 
         reason=f"count:{len(listed)}",
     )
     listed.sort(key=lambda m: (not m.active, m.name.casefold(), m.medication_id))
-    return {"medications": [_medication(m, today, pending.get(m.medication_id, "")) for m in listed]}
+    return {"medications": [_medication(m, today, pending.get(m.medication_id, ""), identified) for m in listed]}
 
 
 def _entries(ports: RefillPorts, patient_id: str, now: datetime) -> list[StoredResult]:
@@ -93,8 +105,8 @@ def _entries(ports: RefillPorts, patient_id: str, now: datetime) -> list[StoredR
     return found[:MEDICATIONS_AT_MOST]
 
 
-def _medication(medication: Medication, today: date, pending_request_id: str) -> dict[str, Any]:
-    verdict = eligibility(medication, controlled_substances(), today, pending_request_id)
+def _medication(medication: Medication, today: date, pending_request_id: str, identified: bool) -> dict[str, Any]:
+    verdict = eligibility(medication, controlled_substances(), today, pending_request_id, identified=identified)
     return {
         "medication_id": medication.medication_id,
         "name": medication.name,
@@ -131,7 +143,14 @@ def request_refill(
     if organization is None:  # a record always belongs to a known organization
         raise NotFound("No such medication.")
     pending = ports.refills.pending(scope.patient_id).get(medication.medication_id, "")
-    verdict = eligibility(medication, controlled_substances(), _local_day(organization.time_zone, now), pending)
+    subject = _subject(patient, organization.mrn_authority)
+    verdict = eligibility(
+        medication,
+        controlled_substances(),
+        _local_day(organization.time_zone, now),
+        pending,
+        identified=subject is not None,
+    )
     if verdict.reason is not None:
         write_audit(
             ports,
@@ -159,8 +178,16 @@ def request_refill(
         status=Status.REQUESTED,
         requested_at=now,
         requested_by=caller.account_id,
+        subject_system=subject.system if subject else "",
+        subject_value=subject.value if subject else "",
+        patient_name=_name(patient),
+        patient_birth_date=patient.birth_date,
+        detail=MedicationDetail(
+            medication.dosage, medication.prescriber, medication.refills_allowed, medication.expires_on
+        ),
     )
-    event = _task_event(patient, organization.mrn_authority, medication, request, now)
+    assert subject is not None  # eligibility refused the request otherwise
+    event = _task_event(subject, patient.patient_id, medication, request, now)
     try:
         ports.refills.add(request, event)
     except Conflict as error:  # another request for it was kept a moment ago
@@ -222,12 +249,7 @@ def patient_request(
 
 def queue(ports: RefillPorts, caller: Caller, origin: Origin, status: str, limit: int, cursor: str) -> dict[str, Any]:
     requests, next_cursor = ports.refills.queue_page(caller.organization_id, Status(status), limit, cursor)
-    patients: dict[str, Patient | None] = {}
-    shown = []
-    for request in requests:
-        if request.patient_id not in patients:
-            patients[request.patient_id] = ports.patients.get(request.patient_id)
-        shown.append(_staff_shown(ports, request, patients[request.patient_id]))
+    shown = [_staff_shown(request) for request in requests]
     write_audit(
         ports,
         origin,
@@ -252,7 +274,7 @@ def staff_request(ports: RefillPorts, caller: Caller, origin: Origin, request_id
         resource_type="Task",
         resource_id=request_id,
     )
-    return _staff_shown(ports, request, ports.patients.get(request.patient_id))
+    return _staff_shown(request)
 
 
 def decide(
@@ -262,11 +284,14 @@ def decide(
     notice to the account that asked, in one write; then both sent."""
     request = _of_organization(ports, caller, request_id)
     if not request.waiting:
-        raise Conflict("This refill request has been decided already.")
+        raise Conflict(DECIDED)
+    problems = Problems()
     if body.decision == "denied" and not body.reason:
-        problems = Problems()
         problems.add("reason", "required", "Say why the refill is denied: the patient reads it.")
-        problems.raise_if_any("A denial needs its reason.")
+    if body.decision == "approved" and body.reason:
+        # The patient reads decision_reason as why it was denied: an approval carries none.
+        problems.add("reason", "not_allowed", "An approval has no reason: leave it empty.")
+    problems.raise_if_any("A denial needs its reason, and an approval has none.")
     account = ports.directory.account(caller.account_id)
     decided = dataclasses.replace(
         request,
@@ -276,17 +301,22 @@ def decide(
         decided_by_name=account.username if account is not None else "",
         decision_reason=body.reason or "",
     )
-    patient = _patient(ports, request.patient_id)
-    organization = ports.directory.organization(request.organization_id)
     stored = ports.records.current(request.patient_id, request.medication_id, MEDICATION_KIND)
     medication = (
         Medication.from_entry(stored.result_id, stored.content)
         if stored is not None
         else Medication(request.medication_id, request.medication_name, "active")
     )
-    event = _task_event(patient, organization.mrn_authority if organization else "", medication, decided, now)
+    # The MRN the request was sent under, else the patient's current one: a decision is always
+    # possible, and when neither is known it is kept without a Task (the care team decided in the
+    # clinical system already, or will on the phone) rather than refused every time.
+    subject = _request_subject(ports, request)
+    event = _task_event(subject, request.patient_id, medication, decided, now) if subject is not None else None
+    if event is None:
+        logger.warning("refill decided without an outbound task: the patient has no MRN", request_id=request_id)
     notice = _notice(decided, now)
-    ports.refills.decide(decided, event, notice)
+    clears_mark = ports.refills.pending(request.patient_id).get(request.medication_id) == request.request_id
+    ports.refills.decide(decided, event, notice, clears_mark)
     write_audit(
         ports,
         origin,
@@ -297,9 +327,10 @@ def decide(
         resource_type="Task",
         resource_id=request_id,
     )
-    producer.send_now(ports, event)
+    if event is not None:
+        producer.send_now(ports, event)
     outbox.send_now(ports, notice, now)
-    return _staff_shown(ports, decided, patient)
+    return _staff_shown(decided)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -329,18 +360,35 @@ def _local_day(time_zone: str, now: datetime) -> date:
         return now.date()
 
 
-def _today(ports: RefillPorts, organization_id: str, now: datetime) -> date:
-    organization = ports.directory.organization(organization_id)
-    return _local_day(organization.time_zone if organization else "UTC", now)
+def _subject(patient: Patient, mrn_authority: str) -> fhir.PatientIdentifier | None:
+    """The patient as the clinical systems know them, or None when they have no MRN under the
+    organization's authority (or it has none): a Task could not name them."""
+    try:
+        return fhir.patient_identifier(patient.identifiers, mrn_authority)
+    except InvalidOutboundEvent:
+        return None
+
+
+def _request_subject(ports: RefillPorts, request: RefillRequest) -> fhir.PatientIdentifier | None:
+    if request.subject_value:
+        return fhir.PatientIdentifier(request.subject_system, request.subject_value)
+    patient = ports.patients.get(request.patient_id)
+    organization = ports.directory.organization(request.organization_id)
+    if patient is None or organization is None:
+        return None
+    return _subject(patient, organization.mrn_authority)
+
+
+def _name(patient: Patient) -> str:
+    return " ".join([*patient.given_names, patient.family_name]).strip()
 
 
 def _task_event(
-    patient: Patient, mrn_authority: str, medication: Medication, request: RefillRequest, now: datetime
+    subject: fhir.PatientIdentifier, patient_id: str, medication: Medication, request: RefillRequest, now: datetime
 ) -> Any:
     """The request's FHIR Task as it now stands, as an outbound event: one event id per status, so
     a resend of the same step is folded and each step is sent."""
     status = {Status.REQUESTED: "requested", Status.APPROVED: "accepted", Status.DENIED: "rejected"}[request.status]
-    subject = fhir.patient_identifier(patient.identifiers, mrn_authority)
     task = fhir.refill_task(
         request_id=request.request_id,
         patient=subject,
@@ -355,9 +403,10 @@ def _task_event(
         changed=now,
         note=request.note,
         reason=request.decision_reason,
+        pharmacy=fhir.Dispenser(request.pharmacy.name, request.pharmacy.phone, request.pharmacy.address),
     )
     return producer.event(
-        f"refill-{request.request_id}-{status}", patient.patient_id, REFILL_REQUEST, task, subject.system, now
+        f"refill-{request.request_id}-{status}", patient_id, REFILL_REQUEST, task, subject.system, now
     )
 
 
@@ -388,22 +437,21 @@ def _shown(request: RefillRequest) -> dict[str, Any]:
     }
 
 
-def _staff_shown(ports: RefillPorts, request: RefillRequest, patient: Patient | None) -> dict[str, Any]:
-    stored = ports.records.current(request.patient_id, request.medication_id, MEDICATION_KIND)
-    medication = Medication.from_entry(request.medication_id, stored.content if stored is not None else {})
-    name = " ".join([*(patient.given_names if patient else ()), patient.family_name if patient else ""]).strip()
+def _staff_shown(request: RefillRequest) -> dict[str, Any]:
+    """From the queue copy alone: it holds the patient and medication as they were when asked."""
+    detail = request.detail or MedicationDetail()
     return {
         **_shown(request),
         "patient": {
             "patient_id": request.patient_id,
-            "name": name,
-            "birth_date": patient.birth_date if patient else "",
+            "name": request.patient_name,
+            "birth_date": request.patient_birth_date,
         },
         "decided_by": request.decided_by_name or None,
         "medication_detail": {
-            "dosage": list(medication.dosage),
-            "prescriber": medication.prescriber,
-            "refills_allowed": medication.refills_allowed,
-            "expires_on": medication.expires_on or None,
+            "dosage": list(detail.dosage),
+            "prescriber": detail.prescriber,
+            "refills_allowed": detail.refills_allowed,
+            "expires_on": detail.expires_on or None,
         },
     }

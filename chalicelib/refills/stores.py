@@ -33,7 +33,15 @@ class RefillRequests(Protocol):
         """Waiting ones oldest first; decided ones newest decided first."""
         ...
 
-    def decide(self, decided: RefillRequest, event: OutboundEvent, notice: OutboxEntry | None) -> None:
+    def decide(
+        self, decided: RefillRequest, event: OutboundEvent | None, notice: OutboxEntry | None, clears_mark: bool = True
+    ) -> None:
         """The decision on both copies (on condition the request still waits: Conflict if not),
-        the pending mark cleared, the outbound Task and the patient's notice, in one transaction."""
+        the pending mark cleared (when ``clears_mark``: it names this request), the outbound Task
+        (when there is one) and the patient's notice, in one transaction."""
+        ...
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's requests and waiting marks under the survivor (the
+        merged patient's own stay). Idempotent; how many requests were copied."""
         ...

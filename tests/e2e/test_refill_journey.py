@@ -139,7 +139,10 @@ def test_the_demo_patient_gets_a_refill_approved_and_the_clinical_systems_are_to
     tasks = eventually(both_tasks, seconds=30)
     assert [t["status"] for t in tasks] == ["requested", "accepted"]
     for task in tasks:
-        [prescription] = task["contained"]
+        prescription, pharmacy = task["contained"]
         assert prescription["resourceType"] == "MedicationRequest"
+        # the pharmacy she chose is where it is to be dispensed
+        assert prescription["dispenseRequest"]["performer"]["reference"] == "#pharmacy"
+        assert (pharmacy["resourceType"], pharmacy["name"]) == ("Organization", "Main Street Pharmacy")
         assert prescription["identifier"] == [{"system": "urn:demo:amc-ehr:prescription", "value": "DEMO-RX-0002"}]
         assert task["for"]["identifier"] == {"system": "AMC-MRN", "value": "AMC-100001"}

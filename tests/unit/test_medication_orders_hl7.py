@@ -72,3 +72,50 @@ def test_an_order_the_portal_cannot_tell_apart_is_unreadable(order, reason):
     with pytest.raises(Unreadable) as caught:
         read_hl7(rde(*order))
     assert reason in str(caught.value)
+
+
+def _medications(*order: str) -> list[Medication]:
+    return [Medication.from_entry("m" * 32, e.content) for e in read_hl7(rde(*order)).entries]
+
+
+def test_each_order_ends_when_its_own_timing_says_not_when_the_first_orders_does():
+    first, second, third = _medications(
+        "ORC|NW|PL-1||||||||20261130120000",
+        "TQ1|1||||||20261130|20270131",
+        "RXE||1^First^L|1",
+        "ORC|NW|PL-2||||||||20261130120000",
+        "TQ1|1||||||20261130|20271231",
+        "RXE||2^Second^L|1",
+        "ORC|NW|PL-3||||||||20261130120000",
+        "RXE||3^Third^L|1",
+    )
+    assert [m.expires_on for m in (first, second, third)] == ["2027-01-31", "2027-12-31", ""]
+
+
+def test_the_refills_left_count_not_the_refills_the_prescription_first_allowed():
+    # RXE-12: 5 refills prescribed; RXE-16: none left, so no refill can be asked for online
+    [used_up] = _medications("ORC|NW|PL-1|||IP", "RXE||1^First^L|1" + "|" * 9 + "5" + "|" * 4 + "0")
+    [unsaid] = _medications("ORC|NW|PL-2|||IP", "RXE||2^Second^L|1" + "|" * 9 + "5")
+    assert (used_up.refills_allowed, unsaid.refills_allowed) == (0, 5)
+
+
+@pytest.mark.parametrize(
+    "control, order_status, status",
+    [
+        ("NW", "IP", "active"),
+        ("SC", "SC", "active"),
+        ("OK", "A", "active"),
+        ("NW", "", "active"),  # a new order is in effect when it is sent
+        ("XO", "", "active"),
+        ("SC", "", "unknown"),  # a status message that gives no status says nothing
+        ("SC", "ER", "unknown"),
+        ("SC", "RP", "unknown"),
+        ("SC", "ZZ", "unknown"),
+        ("SC", "CM", "completed"),
+        ("NW", "HD", "on-hold"),
+    ],
+)
+def test_only_an_order_status_in_effect_makes_an_order_refillable(control, order_status, status):
+    [medication] = _medications(f"ORC|{control}|PL-1|||{order_status}", "RXE||1^First^L|1")
+    assert medication.status == status
+    assert medication.active is (status == "active")

@@ -157,3 +157,18 @@ def test_a_resource_too_large_for_the_queue_is_refused():
         producer.event(
             "m-1", "p-1", MESSAGE, a_message(text="x" * 20_000, attachments=["a" * 60] * 3000), AUTHORITY, NOW
         )
+
+
+def test_a_refill_task_says_which_pharmacy_the_patient_asked_it_be_sent_to():
+    resource = a_task(pharmacy=fhir.Dispenser("Main Street Pharmacy", "(518) 555-0199", "12 Main St, Albany NY"))
+
+    Task.model_validate(resource)
+    prescription, pharmacy = resource["contained"]
+    assert prescription["dispenseRequest"]["performer"]["reference"] == "#pharmacy"
+    assert pharmacy == {
+        "resourceType": "Organization",
+        "id": "pharmacy",
+        "name": "Main Street Pharmacy",
+        "telecom": [{"system": "phone", "value": "(518) 555-0199"}],
+        "address": [{"text": "12 Main St, Albany NY"}],
+    }

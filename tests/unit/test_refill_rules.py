@@ -97,15 +97,76 @@ def test_the_stricter_of_the_senders_schedule_and_the_portals_list_is_shown():
 def test_an_ingredient_is_matched_as_a_whole_word_only():
     # hydromorphone is listed in its own right; "morphine" alone must not be read into it
     assert controlled_substances().schedule(medication(name="Hydromorphone 2 mg")) == "II"
-    assert controlled_substances().schedule(medication(name="Dihydrocodeine-free cough syrup")) == ""
     assert controlled_substances().schedule(medication(name="Lisinopril 10 mg")) == ""
+    assert controlled_substances().schedule(medication(name="Somatropin 5 mg injection")) == ""  # not "Soma"
 
 
 @pytest.mark.parametrize(
-    "sent, read", [("II", "II"), ("C-II", "II"), ("CIV", "IV"), ("3", "III"), ("Schedule V", "V"), ("I", ""), ("", "")]
+    "name, schedule",
+    [
+        ("Dihydrocodeine-free cough syrup", "II"),  # the name says dihydrocodeine: better a call than a mistake
+        ("Clobazam 10 mg tablet", "IV"),
+        ("Midazolam 5 mg/mL nasal spray", "IV"),
+        ("Norco 5-325 tablet", "II"),
+        ("Adderall XR 20 mg capsule", "II"),
+        ("XANAX 0.5 MG Oral Tablet", "IV"),
+        ("Suboxone 8 mg/2 mg film", "III"),
+        ("Ambien 10 mg", "IV"),
+        ("Percocet 5/325", "II"),
+        ("Lyrica 75 mg", "V"),
+    ],
+)
+def test_controlled_substances_sent_by_brand_or_less_common_ingredient_are_recognised(name, schedule):
+    assert reason_of(name=name) is Reason.CONTROLLED_SUBSTANCE
+    assert eligibility(medication(name=name), controlled_substances(), TODAY).schedule == schedule
+
+
+@pytest.mark.parametrize(
+    "sent, read",
+    [
+        ("II", "II"),
+        ("C-II", "II"),
+        ("CIV", "IV"),
+        ("3", "III"),
+        ("Schedule V", "V"),
+        ("II-N", "II"),
+        ("2N", "II"),
+        ("3N", "III"),
+        ("CII-N", "II"),
+        ("CS-II", "II"),
+        ("Schedule II (narcotic)", "II"),
+        ("", ""),
+    ],
 )
 def test_a_senders_schedule_is_read_as_they_write_it(sent, read):
     assert schedule_of(sent) == read
+
+
+@pytest.mark.parametrize("sent", ["I", "VI", "Schedule I", "controlled", "CVI"])
+def test_a_schedule_mark_the_portal_cannot_read_still_refuses_the_online_refill(sent):
+    verdict = eligibility(medication(schedule=schedule_of(sent)), controlled_substances(), TODAY)
+    assert (verdict.can_request, verdict.reason, verdict.schedule) == (False, Reason.CONTROLLED_SUBSTANCE, "")
+    assert explanation(verdict.reason, verdict.schedule) == (
+        "This medication is a controlled substance; refills cannot be requested online. Please call your care team."
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"intent": "plan"}, {"intent": "proposal"}, {"intent": "option"}, {"do_not_perform": True}],
+)
+def test_a_plan_a_proposal_or_an_instruction_not_to_take_it_is_not_a_prescription_to_refill(changes):
+    assert reason_of(**changes) is Reason.NOT_A_PRESCRIPTION
+
+
+@pytest.mark.parametrize("intent", ["order", "original-order", "filler-order", "instance-order", ""])
+def test_an_order_may_be_refilled(intent):
+    assert reason_of(intent=intent) is None
+
+
+def test_a_patient_the_clinical_systems_cannot_name_is_told_to_call_instead_of_being_offered_a_request():
+    verdict = eligibility(medication(), controlled_substances(), TODAY, identified=False)
+    assert (verdict.can_request, verdict.reason) == (False, Reason.PATIENT_NOT_IDENTIFIED)
 
 
 def test_the_controlled_substance_refusal_says_the_schedule_and_what_to_do():
@@ -186,3 +247,21 @@ def test_a_schedule_marked_on_the_medication_it_refers_to_counts():
 def test_an_unmarked_request_is_neither_controlled_nor_marked():
     read = _read(_request())
     assert (read.schedule, read.not_refillable_online, read.expires_on) == ("", False, "")
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"intent": "plan"}, Reason.NOT_A_PRESCRIPTION),
+        ({"intent": "proposal"}, Reason.NOT_A_PRESCRIPTION),
+        ({"doNotPerform": True}, Reason.NOT_A_PRESCRIPTION),
+        ({"reportedReference": {"reference": "Patient/example"}}, Reason.REPORTED_BY_PATIENT),
+        ({"intent": "original-order"}, None),
+    ],
+)
+def test_a_medication_request_that_is_not_this_clinics_prescription_cannot_be_refilled(changes, reason):
+    request = _request()
+    request["dispenseRequest"]["validityPeriod"] = {"end": "2099-01-01"}
+    request.update(changes)
+    read = _read(request)
+    assert eligibility(read, controlled_substances(), TODAY).reason is reason

@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.kernel.terminology import RXNORM
 from chalicelib.patients.domain import universal_id
 from chalicelib.records.domain import ClinicalEntry, SentIdentifier
 
@@ -178,7 +179,6 @@ def _condition(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
 SCHEDULE_EXTENSION = "urn:patient-portal:fhir:controlled-substance-schedule"
 NOT_REFILLABLE_ONLINE_EXTENSION = "urn:patient-portal:fhir:not-refillable-online"
 NOT_REFILLABLE_ONLINE_TAG = ("urn:patient-portal:fhir:tag", "not-refillable-online")
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def _extension(resource: dict[str, Any], url: str) -> dict[str, Any]:
@@ -250,7 +250,10 @@ def _medication_request(doc: Document, entry: Entry) -> tuple[dict[str, Any], st
         ],
         "authored_on": as_text(r.get("authoredOn")),
         "prescriber": as_text(as_object(r.get("requester")).get("display"))[:200],
-        "reported_by_patient": r.get("reportedBoolean") is True,
+        # reportedReference names who reported it (the patient, a relative, another clinic): a
+        # report either way, not a prescription of this organization
+        "reported_by_patient": r.get("reportedBoolean") is True or bool(as_object(r.get("reportedReference"))),
+        "do_not_perform": r.get("doNotPerform") is True,
         "reasons": _displays(r.get("reasonCode")) + _displays(r.get("reasonReference")),
         "refills_allowed": dispense.get("numberOfRepeatsAllowed")
         if isinstance(dispense.get("numberOfRepeatsAllowed"), int)

@@ -12,12 +12,15 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.interop.hl7v2.values import iso_time, person
+from chalicelib.kernel.terminology import RXNORM
 from chalicelib.records.domain import ClinicalEntry, Unreadable
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 # HL7 table 0396's names of RxNorm (senders write either).
 _RXNORM_SYSTEMS = {"RXN", "RXNORM"}
-# ORC-5 (order status, table 0038) as MedicationRequest.status.
+# ORC-5 (order status, table 0038) as MedicationRequest.status. In progress, scheduled and accepted
+# are in effect; completed, discontinued, cancelled and held are not. Any other code (ER error,
+# RP replaced, a local one) is "unknown": the refill rules take it as not active, so an order the
+# portal cannot read is never refilled online.
 _ORDER_STATUS = {
     "CM": "completed",
     "DC": "stopped",
@@ -29,28 +32,46 @@ _ORDER_STATUS = {
 }
 # ORC-1 (order control, table 0119) that end an order whatever ORC-5 says.
 _ORDER_CONTROL = {"CA": "cancelled", "OC": "cancelled", "DC": "stopped", "OD": "stopped", "HD": "on-hold"}
+# ORC-1 of a new order (NW) or one that replaces it (XO, RO): senders often leave ORC-5 blank on
+# them, and the order is in effect from when it is sent. A blank ORC-5 on any other control says
+# nothing of the order's state: "unknown".
+_IN_EFFECT_WHEN_SENT = {"NW", "XO", "RO"}
+
+
+def _status(control: str, order_status: str) -> str:
+    if control in _ORDER_CONTROL:
+        return _ORDER_CONTROL[control]
+    if not order_status:
+        return "active" if control in _IN_EFFECT_WHEN_SENT else "unknown"
+    return _ORDER_STATUS.get(order_status, "unknown")
 
 
 def read_medication_orders(reader: FieldReader, segments: list[Any], sent_at: str) -> list[ClinicalEntry]:
     """Each ORC followed by its RXE. An ORC without an RXE (a status-only order message) or an
-    RXE without an order id is unreadable: the portal could not tell which prescription it is."""
+    RXE without an order id is unreadable: the portal could not tell which prescription it is.
+    An order's timing (TQ1) is read from its own group only: the segments from its ORC to the
+    next ORC."""
     orders: list[ClinicalEntry] = []
-    orc: Any = None
+    groups: list[list[Any]] = []
     for segment in segments:
-        name = str(segment[0])
-        if name == "ORC":
-            orc = segment
-        elif name == "RXE":
-            if orc is None:
-                raise Unreadable("An RXE segment has no ORC before it.")
-            orders.append(_order(reader, orc, segment, segments, sent_at))
-            orc = None
+        if str(segment[0]) == "ORC":
+            groups.append([segment])
+        elif groups:
+            groups[-1].append(segment)
+        elif str(segment[0]) == "RXE":
+            raise Unreadable("An RXE segment has no ORC before it.")
+    for group in groups:
+        given = [s for s in group if str(s[0]) == "RXE"]
+        if len(given) > 1:
+            raise Unreadable("An RXE segment has no ORC before it.")
+        if given:
+            orders.append(_order(reader, group[0], given[0], group, sent_at))
     if not orders:
         raise Unreadable("The RDE message has no ORC and RXE pair.")
     return orders
 
 
-def _order(reader: FieldReader, orc: Any, rxe: Any, segments: list[Any], sent_at: str) -> ClinicalEntry:
+def _order(reader: FieldReader, orc: Any, rxe: Any, group: list[Any], sent_at: str) -> ClinicalEntry:
     placer, filler = reader.field(orc, 2), reader.field(orc, 3)
     order_id = reader.component(filler, 1) or reader.component(placer, 1)
     if not order_id:
@@ -61,8 +82,7 @@ def _order(reader: FieldReader, orc: Any, rxe: Any, segments: list[Any], sent_at
     rxnorm = (
         code if system.upper() in _RXNORM_SYSTEMS else alternate if alternate_system.upper() in _RXNORM_SYSTEMS else ""
     )
-    control = reader.field(orc, 1).upper()
-    status = _ORDER_CONTROL.get(control) or _ORDER_STATUS.get(reader.field(orc, 5).upper(), "active")
+    status = _status(reader.field(orc, 1).upper(), reader.field(orc, 5).upper())
     instructions = reader.field(rxe, 7)
     dosage = [
         t[:1000]
@@ -75,11 +95,13 @@ def _order(reader: FieldReader, orc: Any, rxe: Any, segments: list[Any], sent_at
             reader.component(reader.field(rxe, 5), 2) or reader.component(reader.field(rxe, 5), 1),
         )
         dosage = [f"{amount} {units}".strip()[:1000]] if amount else []
-    refills = reader.field(rxe, 12)
+    # RXE-16 is the refills remaining, RXE-12 the number the prescription allowed: what is left
+    # says whether a refill can be asked for, so it wins when sent.
+    refills = reader.field(rxe, 16) or reader.field(rxe, 12)
     prescription = reader.field(rxe, 15) or reader.component(filler, 1) or reader.component(placer, 1)
     namespace = reader.component(filler, 2) if reader.component(filler, 1) else reader.component(placer, 2)
     universal = reader.component(filler, 3) if reader.component(filler, 1) else reader.component(placer, 3)
-    tq1 = next((s for s in segments if str(s[0]) == "TQ1"), None)
+    tq1 = next((s for s in group if str(s[0]) == "TQ1"), None)
     ends = iso_time(reader.field(tq1, 8)) if tq1 is not None else ""
     authored = iso_time(reader.field(orc, 9)) or sent_at
     content: dict[str, Any] = {

@@ -17,6 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import wiring
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.outbound import fhir, producer
+from chalicelib.patients.domain import Identifier
 from chalicelib.release import outbox
 from tests.integration.conftest import deliver_notifications, sqs_event
 from tests.integration.identity.conftest import call, register_and_invite
@@ -147,8 +148,13 @@ class TestRequestingARefill:
         assert task["status"] == "requested"
         assert task["identifier"] == [{"system": fhir.REFILL_REQUEST_SYSTEM, "value": request["request_id"]}]
         assert task["for"]["identifier"] == {"system": "AMC-MRN", "value": "MRN-1001"}
-        [contained] = task["contained"]
+        contained, pharmacy = task["contained"]
         assert contained["resourceType"] == "MedicationRequest" and task["focus"] == {"reference": "#prescription"}
+        # AND the pharmacy the patient chose is where the prescription asks it be dispensed
+        assert contained["dispenseRequest"]["performer"]["reference"] == "#pharmacy"
+        assert (pharmacy["resourceType"], pharmacy["name"]) == ("Organization", PHARMACY["name"])
+        assert pharmacy["telecom"] == [{"system": "phone", "value": PHARMACY["phone"]}]
+        assert pharmacy["address"] == [{"text": PHARMACY["address"]}]
         assert contained["identifier"] == [{"system": "urn:oid:2.16.840.1.113883.19.5.7", "value": "RX-rx-lisinopril"}]
         assert contained["medicationCodeableConcept"]["coding"][0]["code"] == "314076"
         assert container.outbound.pending(10) == []
@@ -260,7 +266,7 @@ class TestRequestingARefill:
         assert call(seeded, "GET", f"/v1/patients/{other}/refill-requests", token=token).status_code == 404
 
 
-def _request_for(patient_id: str) -> str:
+def _request_for(patient_id: str, medication_id: str = "1" * 32) -> str:
     """A waiting request of another patient, kept as the service keeps one (that patient is not
     enrolled, so cannot ask through the API)."""
     from datetime import timedelta
@@ -285,7 +291,7 @@ def _request_for(patient_id: str) -> str:
             request_id,
             patient_id,
             "albany-medical-center",
-            "1" * 32,
+            medication_id,
             "Atenolol 25 mg tablet",
             Pharmacy("Corner Pharmacy"),
             "",
@@ -469,3 +475,190 @@ class TestNothingHalfDone:
         mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).json_body
         assert mine["refill_requests"] == []
         assert medications(seeded, patient_id, token)["Lisinopril 10 mg tablet"]["refill"]["can_request"] is True
+
+
+def _without_mrn(patient_id: str) -> None:
+    """The patient's MRN under the organization's authority gone (a merge moved it, the record
+    was made without one): the clinical systems cannot be told who they are."""
+    import dataclasses
+
+    patients = wiring.container().patients
+    patient = patients.get(patient_id)
+    assert patient is not None
+    patients.save(
+        dataclasses.replace(patient, identifiers=tuple(i for i in patient.identifiers if i.authority != "AMC-MRN"))
+    )
+
+
+class TestAPatientTheClinicalSystemsCannotName:
+    def test_without_an_mrn_the_list_says_to_call_and_a_request_is_refused_not_failed(self, seeded, ana):
+        patient_id, token, ids = ana
+        container = wiring.container()
+        on_queue(container)
+        _without_mrn(patient_id)
+
+        lisinopril = medications(seeded, patient_id, token)["Lisinopril 10 mg tablet"]["refill"]
+        refused = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"])
+
+        assert (lisinopril["can_request"], lisinopril["reason"]) == (False, "patient_not_identified")
+        assert refused.status_code == 409, refused.json_body
+        assert refused.json_body["error"]["details"] == [{"field": "medication_id", "issue": "patient_not_identified"}]
+        assert "call your care team" in refused.json_body["error"]["message"]
+        assert tasks(container) == [] and container.outbound.pending(10) == []
+        # a controlled substance still says why it cannot be asked for: the reason the patient can act on
+        assert medications(seeded, patient_id, token)["Oxycodone 5 mg tablet"]["refill"]["reason"] == (
+            "controlled_substance"
+        )
+
+    def test_a_request_whose_patient_lost_their_mrn_can_still_be_decided_under_the_mrn_it_was_sent_with(
+        self, seeded, ana, staff_token
+    ):
+        patient_id, token, ids = ana
+        container = wiring.container()
+        request_id = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"]).json_body["request_id"]
+        on_queue(container)
+        _without_mrn(patient_id)
+
+        approved = decide(seeded, staff_token, request_id, "approved")
+
+        assert approved.status_code == 200, approved.json_body
+        [task] = tasks(container)
+        assert task["status"] == "accepted"
+        assert task["for"]["identifier"] == {"system": "AMC-MRN", "value": "MRN-1001"}
+        assert medications(seeded, patient_id, token)["Lisinopril 10 mg tablet"]["refill"]["reason"] == (
+            "patient_not_identified"
+        )
+
+    def test_a_request_that_names_no_mrn_at_all_is_still_decided_and_the_patient_told(self, seeded, ana, staff_token):
+        patient_id, token, _ = ana
+        container = wiring.container()
+        request_id = _request_for(patient_id)  # kept without the MRN it was sent with
+        _without_mrn(patient_id)
+        on_queue(container)
+
+        denied = decide(seeded, staff_token, request_id, "denied", "Please call us about this one.")
+
+        assert denied.status_code == 200, denied.json_body
+        # no rejected Task (it could not say whose); only the request's own, kept when it was made
+        assert tasks(container) == []
+        assert [e.event_id for e in container.outbound.pending(10)] == [f"refill-{request_id}-requested"]
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests/{request_id}", token=token).json_body
+        assert (mine["status"], mine["decision_reason"]) == ("denied", "Please call us about this one.")
+
+
+class TestRacesAndReads:
+    def test_two_requests_racing_past_the_pending_check_keep_only_the_first(self, seeded, ana, monkeypatch):
+        patient_id, token, ids = ana
+        container = wiring.container()
+        assert ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"]).status_code == 201
+        on_queue(container)
+        # the second request read the pending marks before the first was kept
+        monkeypatch.setattr(container.refills, "pending", lambda patient_id: {})
+
+        again = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"], note="again")
+        monkeypatch.undo()
+
+        assert again.status_code == 409, again.json_body
+        assert again.json_body["error"]["details"] == [{"field": "medication_id", "issue": "request_pending"}]
+        assert again.json_body["error"]["message"] == (
+            "A refill request for this medication is already waiting for your care team."
+        )
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).json_body
+        assert len(mine["refill_requests"]) == 1 and tasks(container) == []
+
+    def test_the_staff_queue_shows_a_page_without_reading_each_patient_or_medication(
+        self, seeded, ana, staff_token, monkeypatch
+    ):
+        patient_id, token, ids = ana
+        container = wiring.container()
+        ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"])
+
+        def unread(*args, **kwargs):
+            raise AssertionError("the queue read a patient or a medication per request")
+
+        monkeypatch.setattr(container.patients, "get", unread)
+        monkeypatch.setattr(container.records, "current", unread)
+        waiting = call(seeded, "GET", "/v1/staff/refill-requests", token=staff_token)
+        monkeypatch.undo()
+
+        assert waiting.status_code == 200, waiting.json_body
+        [listed] = waiting.json_body["refill_requests"]
+        assert listed["patient"] == {"patient_id": patient_id, "name": "Ana Núñez", "birth_date": "1984-03-09"}
+        assert listed["medication_detail"]["prescriber"] == "Grace Okoro, MD"
+
+    def test_the_lists_read_their_index_consistently_so_a_request_just_made_is_listed(
+        self, seeded, ana, staff_token, monkeypatch
+    ):
+        from chalicelib.data.models import RefillRequestModel
+
+        patient_id, token, _ = ana
+        real = RefillRequestModel.by_time.query
+        reads: list[bool] = []
+
+        def query(*args, **kwargs):
+            reads.append(kwargs.get("consistent_read") is True)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(RefillRequestModel.by_time, "query", query)
+        assert call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).status_code == 200
+        assert call(seeded, "GET", "/v1/staff/refill-requests", token=staff_token).status_code == 200
+        assert reads == [True, True]
+
+    def test_an_approval_with_a_reason_is_refused_naming_the_reason(self, seeded, ana, staff_token):
+        patient_id, token, ids = ana
+        request_id = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"]).json_body["request_id"]
+
+        refused = decide(seeded, staff_token, request_id, "approved", "Approved, but come in next month")
+
+        assert refused.status_code == 400
+        assert [d["field"] for d in refused.json_body["error"]["details"]] == ["reason"]
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests/{request_id}", token=token).json_body
+        assert (mine["status"], mine["decision_reason"]) == ("requested", None)
+
+
+class TestAMerge:
+    def test_a_merged_records_waiting_request_follows_the_patient_and_is_decided_there(self, seeded, ana, staff_token):
+        patient_id, token, _ = ana
+        container = wiring.container()
+        # GIVEN an earlier record of Ana's (MRN-9) with a prescription, and a request waiting for it
+        order = "\r".join(
+            [
+                "MSH|^~\\&|PHARM|AMC|PORTAL|AMC|20261201093000||RDE^O11^RDE_O11|RX-PRIOR-1|P|2.5.1",
+                "PID|1||MRN-9^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "ORC|NW|PL-90^EHR|FL-90^PHARM||IP||||20261130120000|||1234^Okoro^Grace^^^^MD",
+                "RXE||197361^Atenolol 25 mg tablet^RXNORM|1||TAB^tablet|||||||2",
+            ]
+        )
+        feed = sqs_event(seeded, [order], "patient-portal-clinical-inbound.fifo", group_id="PHARM")
+        assert seeded.lambda_.invoke("on_clinical_feed_message", feed).payload == {"batchItemFailures": []}
+        prior = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "MRN-9"))
+        assert prior is not None and prior.patient_id != patient_id
+        [atenolol], _ = container.records.page(
+            prior.patient_id, "", container.clock.now(), 10, "", prefix="medication#"
+        )
+        request_id = _request_for(prior.patient_id, atenolol.result_id)
+
+        # WHEN an A40 merges that record into Ana's (delivered twice, as queues may)
+        merge = "\r".join(
+            [
+                "MSH|^~\\&|PHARM|AMC|PORTAL|AMC|20261202093000||ADT^A40^ADT_A39|MERGE-1|P|2.5.1",
+                "EVN|A40|20261202093000",
+                "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "MRG|MRN-9^^^AMC-MRN^MR",
+            ]
+        )
+        for _ in range(2):
+            event = sqs_event(seeded, [merge], "patient-portal-clinical-inbound.fifo", group_id="PHARM")
+            assert seeded.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+
+        # THEN Ana sees the request, once, and cannot ask for that medication again while it waits
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).json_body
+        assert [r["request_id"] for r in mine["refill_requests"]] == [request_id]
+        refill = medications(seeded, patient_id, token)["Atenolol 25 mg tablet"]["refill"]
+        assert (refill["reason"], refill["pending_request_id"]) == ("request_pending", request_id)
+        assert ask(seeded, patient_id, token, atenolol.result_id).status_code == 409
+        # AND staff decide it, and Ana sees the decision and may ask again
+        assert decide(seeded, staff_token, request_id, "approved").status_code == 200
+        one = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests/{request_id}", token=token).json_body
+        assert one["status"] == "approved"
+        assert medications(seeded, patient_id, token)["Atenolol 25 mg tablet"]["refill"]["can_request"] is True

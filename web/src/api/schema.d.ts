@@ -5180,7 +5180,8 @@ export interface components {
         };
         /**
          * RefillDecision
-         * @description Approve or deny. A denial gives its reason, which the patient reads in the portal.
+         * @description Approve or deny. A denial gives its reason, which the patient reads in the portal; an
+         *     approval has none (the patient reads "approved" alone, and staff say more by phone).
          */
         RefillDecision: {
             /**
@@ -5190,7 +5191,7 @@ export interface components {
             decision: "approved" | "denied";
             /**
              * Reason
-             * @description Required when denied (1 to 500 characters); kept when approved.
+             * @description Required when denied (1 to 500 characters); refused when approved.
              * @default null
              */
             reason?: string | null;
@@ -5211,7 +5212,7 @@ export interface components {
              * Reason
              * @description Why not (null when it may): controlled_substance, expired (past the prescription's validity period), no_refills, not_refillable_online (the prescriber's mark), not_active, reported_by_patient (a medication the patient reported taking, not a prescription here), request_pending (a request waits for staff).
              */
-            reason: ("controlled_substance" | "expired" | "no_refills" | "not_refillable_online" | "not_active" | "reported_by_patient" | "request_pending") | null;
+            reason: ("controlled_substance" | "expired" | "no_refills" | "not_refillable_online" | "not_active" | "reported_by_patient" | "not_a_prescription" | "patient_not_identified" | "request_pending") | null;
             /**
              * Schedule
              * @description The controlled substance schedule, when it is one.

@@ -64,6 +64,8 @@ describe("the medications page", () => {
             cannot("m-5", "Prednisone", "not_active", { status: "stopped" }),
             cannot("m-6", "Vitamin D", "reported_by_patient"),
             cannot("m-7", "Metformin", "request_pending"),
+            cannot("m-8", "Vitamin B12", "not_a_prescription"),
+            cannot("m-9", "Losartan", "patient_not_identified"),
           ],
         },
       },
@@ -83,8 +85,14 @@ describe("the medications page", () => {
     expect(item("Prednisone").textContent).toContain("Stopped");
     expect(item("Vitamin D").textContent).toContain("You told us you take this medication; it was not prescribed here.");
     expect(item("Metformin").textContent).toContain("your care team has not decided yet");
+    expect(item("Vitamin B12").textContent).toContain("This is not a prescription to refill");
+    expect(item("Losartan").textContent).toContain(
+      "Your care team's systems can't yet match your portal account to your chart, so refills can't be requested online.",
+    );
     expect(screen.queryByRole("link", { name: /Request a refill/ })).toBeNull();
-    expect(screen.queryByText(/controlled_substance|no_refills|request_pending/)).toBeNull();
+    expect(
+      screen.queryByText(/controlled_substance|no_refills|request_pending|not_a_prescription|patient_not_identified/),
+    ).toBeNull();
   });
 
   it("links a medication with a request waiting to that request", async () => {

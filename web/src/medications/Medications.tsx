@@ -1,10 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
 import { useDates } from "../components/dates";
+import { Fact, Facts } from "../components/Facts";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
@@ -40,23 +41,6 @@ export function Medications() {
       )}
     </PatientPage>
   );
-}
-
-/**
- * A term and its value. In a `Facts` list they stand one under another on a phone and side by
- * side in columns from a tablet's width up.
- */
-export function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="tablet:grid-col-6 desktop:grid-col-4 margin-bottom-1">
-      <dt className="text-bold">{term}</dt>
-      <dd className="margin-left-0">{children}</dd>
-    </div>
-  );
-}
-
-export function Facts({ children }: { children: ReactNode }) {
-  return <dl className="grid-row grid-gap margin-top-0">{children}</dl>;
 }
 
 export const requestPath = (record: RecordView, requestId: string) =>

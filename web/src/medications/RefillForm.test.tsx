@@ -95,7 +95,7 @@ describe("requesting a refill", () => {
       "POST /v1/patients/p-1/refill-requests": {
         status: 400,
         body: apiError("validation_failed", "Some answers need another look.", [
-          { field: "pharmacy.phone", issue: "string should match pattern" },
+          { field: "pharmacy.phone", issue: "is not in the expected form" },
         ]),
       },
     });
@@ -109,7 +109,7 @@ describe("requesting a refill", () => {
     await user.type(screen.getByLabelText("Pharmacy name"), "Main Street Pharmacy");
     await user.type(screen.getByLabelText("Pharmacy phone number (optional)"), "call me");
     await user.click(screen.getByRole("button", { name: "Send the refill request" }));
-    expect(await screen.findByText("String should match pattern.")).toBeTruthy();
+    expect(await screen.findByText("Is not in the expected form.")).toBeTruthy();
     expect(screen.getByLabelText("Pharmacy phone number (optional)").getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByLabelText("Pharmacy name").getAttribute("aria-invalid")).toBeNull();
   });

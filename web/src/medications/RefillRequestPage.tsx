@@ -6,7 +6,7 @@ import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
-import { Fact, Facts } from "./Medications";
+import { Fact, Facts } from "../components/Facts";
 import { fetchRefillRequest, refillRequestsKey } from "./queries";
 
 /** One refill request: what was asked, to which pharmacy, and what the care team decided. */

@@ -17,6 +17,8 @@ export const reasons: readonly Reason[] = [
   "not_refillable_online",
   "not_active",
   "reported_by_patient",
+  "not_a_prescription",
+  "patient_not_identified",
   "request_pending",
 ];
 

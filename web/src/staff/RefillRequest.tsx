@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api, type Schemas } from "../api/client";
@@ -7,6 +7,7 @@ import { type FormErrors, formErrors, isErrorBody, load, noErrors } from "../api
 import { useSubmissionKey } from "../api/idempotency";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
+import { Fact, Facts } from "../components/Facts";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { TextArea } from "../components/TextField";
@@ -28,18 +29,6 @@ export function RefillRequest() {
   const { requestId = "" } = useParams();
   return <StaffPage>{(token) => <DetailView token={token} requestId={requestId} />}</StaffPage>;
 }
-
-/** A term and its value: one under another on a phone, in columns from a tablet's width up. */
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="tablet:grid-col-6 desktop:grid-col-4 margin-bottom-1">
-      <dt className="text-bold">{term}</dt>
-      <dd className="margin-left-0">{children}</dd>
-    </div>
-  );
-}
-
-const facts = "grid-row grid-gap margin-top-0";
 
 const fetchDetail = (requestId: string) =>
   load(() => api.GET("/v1/staff/refill-requests/{request_id}", { params: { path: { request_id: requestId } } }));
@@ -119,7 +108,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
         <>
           <Notice text={said} />
           <ErrorSummary messages={errors.general} />
-          <dl className={facts}>
+          <Facts>
             <Fact term={t("staffRefills.medication")}>{request.data.medication.name}</Fact>
             <Fact term={t("staffRefills.statusLabel")}>
               <span className="text-bold">{t(`staffRefills.status.${request.data.status}`)}</span>
@@ -166,9 +155,9 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
                 t("staffRefills.noNote")
               )}
             </Fact>
-          </dl>
+          </Facts>
           <h2>{t("staffRefills.prescription")}</h2>
-          <dl className={facts}>
+          <Facts>
             <Fact term={t("staffRefills.dosage")}>
               {request.data.medication_detail.dosage.length === 0
                 ? t("staffRefills.notStated")
@@ -183,7 +172,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
                 ? dates.day(request.data.medication_detail.expires_on)
                 : t("staffRefills.notStated")}
             </Fact>
-          </dl>
+          </Facts>
           {request.data.status === "requested" && (
             <section aria-labelledby="refill-decision">
               <h2 id="refill-decision">{t("staffRefills.decideTitle")}</h2>
