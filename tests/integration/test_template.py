@@ -269,6 +269,14 @@ def test_each_function_reaches_only_what_it_uses():
     ]
 
 
+def test_the_feed_intake_may_read_a_page_of_records_at_once_as_a_merge_does():
+    """A merge (ADT A40) asks which of the merged record's items the survivor holds in one
+    BatchGetItem (data/records.py copy_records). moto grants whatever it is asked, so without this
+    a merge would pass every local test and fail in AWS, its message retried into the dead letters."""
+    granted = [s for s in statements("FeedIntakePolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]
+    assert any("RecordsTable" in repr(s["Resource"]) for s in granted)
+
+
 def test_every_sqs_event_source_reports_partial_batch_failures():
     import app as app_module
 
