@@ -93,6 +93,9 @@ class Medication(HealthSummaryEntry):
     rxnorm: str = Field("", description="Its RxNorm code, when the sender gave one.")
     schedule: str = Field("", description="The controlled substance schedule the sender marked, as sent.")
     not_refillable_online: bool = Field(False, description="The sender asks that refills are not requested online.")
+    do_not_perform: bool = Field(
+        False, description="An instruction not to take it (FHIR doNotPerform), not a prescription."
+    )
     prescription: SentId | None = Field(None, description="The clinical system's id of the prescription.")
 
 

@@ -3983,6 +3983,12 @@ export interface components {
              */
             authored_on?: string;
             /**
+             * Do Not Perform
+             * @description An instruction not to take it (FHIR doNotPerform), not a prescription.
+             * @default false
+             */
+            do_not_perform?: boolean;
+            /**
              * Dosage
              * @default []
              */
