@@ -10,8 +10,10 @@ import dataclasses
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed, conditional_failure, one_page
-from chalicelib.data.models import RefillPendingModel, RefillRequestModel
+from chalicelib.data.models import AuditEventModel, RefillPendingModel, RefillRequestModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
@@ -126,7 +128,7 @@ def _pending_key(medication_id: str) -> str:
 
 
 class DynamoRefills:
-    def add(self, request: RefillRequest, event: OutboundEvent) -> None:
+    def add(self, request: RefillRequest, event: OutboundEvent, audit: AuditEvent | None = None) -> None:
         mine, queued = _items(request)
         mark = RefillPendingModel(
             patient_partition(request.patient_id), _pending_key(request.medication_id), request_id=request.request_id
@@ -141,6 +143,8 @@ class DynamoRefills:
                 transaction.save(mine, condition=RefillRequestModel.record_key.does_not_exist())
                 transaction.save(queued, condition=RefillRequestModel.record_key.does_not_exist())
                 transaction.save(outbound_item(event))
+                if audit is not None:
+                    transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except TransactWriteError as error:
             if any_condition_failed(error):
                 raise Conflict(PENDING) from error
@@ -219,7 +223,12 @@ class DynamoRefills:
         )
 
     def decide(
-        self, decided: RefillRequest, event: OutboundEvent | None, notice: OutboxEntry | None, clears_mark: bool = True
+        self,
+        decided: RefillRequest,
+        event: OutboundEvent | None,
+        notice: OutboxEntry | None,
+        clears_mark: bool = True,
+        audit: AuditEvent | None = None,
     ) -> None:
         """``event``: the Task as decided (None when the patient cannot be named to the clinical
         systems: the decision still stands). ``clears_mark``: whether the pending mark names this
@@ -240,6 +249,8 @@ class DynamoRefills:
                     transaction.save(outbound_item(event))
                 if notice is not None:
                     transaction.save(outbox_item(notice))
+                if audit is not None:
+                    transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except TransactWriteError as error:
             if any_condition_failed(error):
                 raise Conflict(DECIDED) from error

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -188,11 +188,10 @@ def request_refill(
     )
     assert subject is not None  # eligibility refused the request otherwise
     event = _task_event(subject, patient.patient_id, medication, request, now)
-    try:
-        ports.refills.add(request, event)
-    except Conflict as error:  # another request for it was kept a moment ago
-        raise Conflict(error.message, [{"field": "medication_id", "issue": "request_pending"}]) from None
-    write_audit(
+    # The audit event is written with the request: an audit write failing after it would answer
+    # 503 for a request that was kept, and its retry (the same Idempotency-Key, released with the
+    # failure) would meet its own pending mark and be refused.
+    audit = audit_event(
         ports,
         origin,
         caller_actor(caller),
@@ -202,6 +201,10 @@ def request_refill(
         resource_type="Task",
         resource_id=request.request_id,
     )
+    try:
+        ports.refills.add(request, event, audit)
+    except Conflict as error:  # another request for it was kept a moment ago
+        raise Conflict(error.message, [{"field": "medication_id", "issue": "request_pending"}]) from None
     producer.send_now(ports, event)
     return _shown(request)
 
@@ -316,8 +319,7 @@ def decide(
         logger.warning("refill decided without an outbound task: the patient has no MRN", request_id=request_id)
     notice = _notice(decided, now)
     clears_mark = ports.refills.pending(request.patient_id).get(request.medication_id) == request.request_id
-    ports.refills.decide(decided, event, notice, clears_mark)
-    write_audit(
+    audit = audit_event(  # written with the decision, as a request's is (request_refill says why)
         ports,
         origin,
         caller_actor(caller),
@@ -327,6 +329,7 @@ def decide(
         resource_type="Task",
         resource_id=request_id,
     )
+    ports.refills.decide(decided, event, notice, clears_mark, audit)
     if event is not None:
         producer.send_now(ports, event)
     outbox.send_now(ports, notice, now)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from chalicelib.audit.domain import AuditEvent
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.refills.domain import RefillRequest, Status
 
 
 class RefillRequests(Protocol):
-    def add(self, request: RefillRequest, event: OutboundEvent) -> None:
-        """The request (both copies), its medication's pending mark and its outbound Task, in one
-        transaction. Conflict when a request for the medication already waits."""
+    def add(self, request: RefillRequest, event: OutboundEvent, audit: AuditEvent | None = None) -> None:
+        """The request (both copies), its medication's pending mark, its outbound Task and its
+        audit event, in one transaction. Conflict when a request for the medication already waits."""
         ...
 
     def pending(self, patient_id: str) -> dict[str, str]:
@@ -34,11 +35,16 @@ class RefillRequests(Protocol):
         ...
 
     def decide(
-        self, decided: RefillRequest, event: OutboundEvent | None, notice: OutboxEntry | None, clears_mark: bool = True
+        self,
+        decided: RefillRequest,
+        event: OutboundEvent | None,
+        notice: OutboxEntry | None,
+        clears_mark: bool = True,
+        audit: AuditEvent | None = None,
     ) -> None:
         """The decision on both copies (on condition the request still waits: Conflict if not),
         the pending mark cleared (when ``clears_mark``: it names this request), the outbound Task
-        (when there is one) and the patient's notice, in one transaction."""
+        (when there is one), the patient's notice and the audit event, in one transaction."""
         ...
 
     def move_requests(self, from_patient: str, to_patient: str) -> int:

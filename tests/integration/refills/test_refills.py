@@ -476,6 +476,30 @@ class TestNothingHalfDone:
         assert mine["refill_requests"] == []
         assert medications(seeded, patient_id, token)["Lisinopril 10 mg tablet"]["refill"]["can_request"] is True
 
+    def test_a_request_is_kept_with_its_audit_event_so_an_audit_trail_outage_cannot_fail_it(
+        self, seeded, ana, monkeypatch
+    ):
+        # (An audit write after the request was kept used to answer 503; the retry then met the
+        # request's own pending mark and was refused, though the patient's request had gone through.)
+        patient_id, token, ids = ana
+        container = wiring.container()
+        on_queue(container)
+
+        def refuse(*args, **kwargs):
+            raise DependencyUnavailable("The audit trail is unavailable.")
+
+        monkeypatch.setattr(type(container.audit_log), "append", refuse)
+        sent = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"], key="refill-audit-outage-0001")
+        monkeypatch.undo()
+
+        assert sent.status_code == 201
+        again = ask(seeded, patient_id, token, ids["Lisinopril 10 mg tablet"], key="refill-audit-outage-0001")
+        assert again.status_code == 201 and again.json_body == sent.json_body
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/refill-requests", token=token).json_body
+        assert [r["request_id"] for r in mine["refill_requests"]] == [sent.json_body["request_id"]]
+        assert "refill.requested" in audited(patient_id)
+        assert [t["status"] for t in tasks(container)] == ["requested"]
+
 
 def _without_mrn(patient_id: str) -> None:
     """The patient's MRN under the organization's authority gone (a merge moved it, the record
