@@ -11,8 +11,10 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import conditional_failure, one_page
-from chalicelib.data.models import SupportDeskModel, SupportRequestModel
+from chalicelib.data.models import AuditEventModel, SupportDeskModel, SupportRequestModel
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
@@ -94,9 +96,9 @@ class DynamoSupport:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     # -- requests ------------------------------------------------------------------------------
-    def add(self, request: SupportRequest, outbox: list[OutboxEntry]) -> None:
-        """One transaction: a request is never kept without the emails that announce it, nor an
-        email queued for a request that was not kept."""
+    def add(self, request: SupportRequest, outbox: list[OutboxEntry], audit: AuditEvent | None = None) -> None:
+        """One transaction: a request is never kept without the emails that announce it (nor its
+        audit event), nor an email queued for a request that was not kept."""
         item = SupportRequestModel(
             _partition(request.organization_id),
             f"request#{request.request_id}",
@@ -118,6 +120,8 @@ class DynamoSupport:
                 transaction.save(item)
                 for entry in outbox:
                     transaction.save(outbox_item(entry))
+                if audit is not None:
+                    transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

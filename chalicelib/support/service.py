@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import ANONYMOUS, AuditPorts, caller_actor, write_audit
+from chalicelib.audit.trail import ANONYMOUS, AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity import throttle
 from chalicelib.identity.policy import IdentitySettings
@@ -98,8 +98,10 @@ def receive(
     emails = [_email(ports, "support_request_waiting", desk, received, "desk", now)]
     if request.email:
         emails.append(_email(ports, "support_request_received", request.email, received, "ack", now))
-    ports.support.add(received, emails)
-    write_audit(
+    # Its audit event too: written after the request, an audit outage would answer 503 for a
+    # request that was kept, and the retry (its Idempotency-Key released with the failure) would
+    # keep a second one.
+    audit = audit_event(
         ports,
         origin,
         actor,
@@ -108,6 +110,7 @@ def receive(
         resource_type="SupportRequest",
         resource_id=received.request_id,
     )
+    ports.support.add(received, emails, audit)
     for entry in emails:
         outbox.send_now(ports, entry, now)
     acknowledged = bool(request.email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.audit.domain import AuditEvent
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.support.domain import Answer, Status, SupportRequest
 
@@ -24,8 +25,8 @@ class SupportDesks(Protocol):
 
 
 class SupportRequests(Protocol):
-    def add(self, request: SupportRequest, outbox: list[OutboxEntry]) -> None:
-        """The request and the emails it sets off (outbox entries), in one write."""
+    def add(self, request: SupportRequest, outbox: list[OutboxEntry], audit: AuditEvent | None = None) -> None:
+        """The request, the emails it sets off (outbox entries) and its audit event, in one write."""
         ...
 
     def get(self, organization_id: str, request_id: str) -> SupportRequest | None: ...

@@ -271,3 +271,24 @@ def test_emails_the_queue_refused_go_out_on_the_outbox_drain(seeded):
     assert drained.sent == 2
     assert [sent.json_body["reference"] in e.body for e in emails_to(seeded, SUPPORT_EMAIL)] == [True]
     assert len(emails_to(seeded, "ana@example.org")) == 1
+
+
+def test_an_audit_trail_outage_cannot_turn_a_retry_into_a_second_request(seeded, staff_token):
+    """The request is kept with its audit event in one write: the trail failing after the request
+    was kept would answer 503, release the Idempotency-Key and let the retry keep a second one."""
+    from chalicelib.errors import DependencyUnavailable
+
+    container = wiring.container()
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("The audit trail is unavailable.")
+
+    key = str(uuid.uuid4())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(container.audit_log), "append", refuse)
+        first = send(seeded, key=key)
+    again = send(seeded, key=key)
+
+    assert first.status_code == again.status_code == 201
+    assert len(queue(seeded, staff_token).json_body["requests"]) == 1
+    assert len(emails_to(seeded, SUPPORT_EMAIL)) == 1
