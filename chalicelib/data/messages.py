@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.dynamo import conditional_failure, contended, one_page
@@ -215,16 +216,21 @@ class DynamoMessages:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _attachment(item, patient_id)
 
-    def set_attachment(self, attachment: StoredAttachment, state: AttachmentState, object_key: str) -> None:
-        """Its check's outcome, on condition it still waited for it (a second check at the same
-        time loses with Conflict)."""
+    def set_attachment(
+        self, attachment: StoredAttachment, state: AttachmentState, object_key: str, size_bytes: int | None = None
+    ) -> None:
+        """Its check's outcome (and the size the check found, not the one the browser declared),
+        on condition it still waited for it (a second check at the same time loses with Conflict)."""
         item = MessageAttachmentModel(partition(attachment.patient_id), f"attachment#{attachment.attachment_id}")
+        actions: list[Action] = [
+            MessageAttachmentModel.state.set(state.value),
+            MessageAttachmentModel.object_key.set(object_key),
+        ]
+        if size_bytes is not None:
+            actions.append(MessageAttachmentModel.size_bytes.set(size_bytes))
         try:
             item.update(
-                actions=[
-                    MessageAttachmentModel.state.set(state.value),
-                    MessageAttachmentModel.object_key.set(object_key),
-                ],
+                actions=actions,
                 condition=MessageAttachmentModel.state == AttachmentState.WAITING_FOR_UPLOAD.value,
             )
         except PynamoDBException as error:

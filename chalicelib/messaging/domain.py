@@ -8,8 +8,9 @@ message that side has read), so marking a thread read is one write however long 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 MAX_SUBJECT = 150
@@ -88,6 +89,16 @@ def is_overdue(due: datetime | None, now: datetime) -> bool:
     return due is not None and now >= due
 
 
+class FileHead(NamedTuple):
+    """What an attachment's check read of an uploaded file: its first bytes, its whole size, and
+    which stored version of it that was (the bucket's version id, and its ETag)."""
+
+    first: bytes
+    size: int
+    version_id: str = ""
+    etag: str = ""
+
+
 @dataclass(frozen=True)
 class StoredAttachment:
     attachment_id: str
@@ -163,8 +174,6 @@ def after_message(thread: Thread, side: Side, at: datetime, zone: str, status_af
     waited on them open again and starts the reply clock if it was not running (in the
     organization's ``zone``); a care-team message stops the clock and takes the status it was
     sent with."""
-    from dataclasses import replace
-
     if side is Side.PATIENT:
         status = Status.OPEN if thread.status is Status.WAITING_ON_PATIENT else thread.status
         since = thread.waiting_since or at

@@ -248,11 +248,10 @@ def check_attachment(
     head = ports.attachment_files.head_bytes(attachment.object_key, SNIFF_BYTES)
     if head is None:
         raise Conflict("The file has not been uploaded yet.")
-    first, size = head
     problem = ""
-    if size > MAX_BYTES:
+    if head.size > MAX_BYTES:
         problem = TOO_BIG
-    elif _sniffed(first) != attachment.content_type:
+    elif _sniffed(head.first) != attachment.content_type:
         problem = NOT_ALLOWED_TYPE
     if problem:
         ports.attachment_files.delete(attachment.object_key)
@@ -271,10 +270,13 @@ def check_attachment(
         field = "size_bytes" if problem == TOO_BIG else "file"
         raise ValidationFailed(problem + ".", [{"field": field, "issue": problem}])
     # Copied out of uploads/ (which the lifecycle rule empties) before the record says ready; the
-    # upload goes last, so a failure on the way leaves a file the next check can still read.
+    # upload goes last, so a failure on the way leaves a file the next check can still read. The
+    # copy is of the version just read: a file posted to the same key since is never kept.
     kept = f"attachments/{scope.patient_id}/{attachment_id}"
-    ports.attachment_files.copy(attachment.object_key, kept, attachment.content_type)
-    ports.messages.set_attachment(attachment, AttachmentState.READY, kept)
+    ports.attachment_files.copy(
+        head, attachment.object_key, kept, attachment.content_type, _disposition(attachment.file_name)
+    )
+    ports.messages.set_attachment(attachment, AttachmentState.READY, kept, head.size)
     ports.attachment_files.delete_quietly(attachment.object_key)
     write_audit(
         ports,
@@ -286,7 +288,9 @@ def check_attachment(
         resource_type="DocumentReference",
         resource_id=attachment_id,
     )
-    return _attachment_json(dataclasses.replace(attachment, state=AttachmentState.READY, object_key=kept))
+    return _attachment_json(
+        dataclasses.replace(attachment, state=AttachmentState.READY, object_key=kept, size_bytes=head.size)
+    )
 
 
 def _sniffed(first: bytes) -> str:
@@ -545,9 +549,9 @@ def _download(
     )
     if found is None:
         raise NotFound(NO_ATTACHMENT)
-    url = ports.attachment_files.presigned_get(
-        found.object_key, DOWNLOAD_SECONDS, content_type=found.content_type, disposition=_disposition(found.file_name)
-    )
+    # A bare link: the stored object carries its type and download name (copy() in the check),
+    # so the file's name is in no URL, access log or browser history.
+    url = ports.attachment_files.presigned_get(found.object_key, DOWNLOAD_SECONDS)
     _audit(ports, origin, caller, "messages.attachment_read", Action.READ, thread, reason=f"attachment:{attachment_id}")
     return {"url": url, "file_name": found.file_name, "content_type": found.content_type}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chalicelib.messaging.domain import AttachmentState, SentMessage, Status, StoredAttachment, Thread
+from chalicelib.messaging.domain import AttachmentState, FileHead, SentMessage, Status, StoredAttachment, Thread
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.outbox import OutboxEntry
 
@@ -15,7 +15,9 @@ class Messages(Protocol):
 
     def attachment(self, patient_id: str, attachment_id: str) -> StoredAttachment | None: ...
 
-    def set_attachment(self, attachment: StoredAttachment, state: AttachmentState, object_key: str) -> None:
+    def set_attachment(
+        self, attachment: StoredAttachment, state: AttachmentState, object_key: str, size_bytes: int | None = None
+    ) -> None:
         """Its check's outcome, on condition it still waited for one (Conflict if not)."""
         ...
 
@@ -58,14 +60,20 @@ class Messages(Protocol):
 class AttachmentFiles(Protocol):
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]: ...
 
-    def head_bytes(self, key: str, count: int) -> tuple[bytes, int] | None:
-        """The first ``count`` bytes and the whole size; None when there is no such object."""
+    def head_bytes(self, key: str, count: int) -> FileHead | None:
+        """The first ``count`` bytes, the whole size and the version read; None when there is no
+        such object."""
         ...
 
-    def copy(self, source: str, target: str, content_type: str) -> None: ...
+    def copy(self, source: FileHead, source_key: str, target: str, content_type: str, disposition: str) -> None:
+        """The very version ``source`` read, stored to be served as ``content_type`` under the
+        ``disposition`` (Conflict when that version is gone)."""
+        ...
 
     def delete(self, key: str) -> None: ...
 
     def delete_quietly(self, key: str) -> None: ...
 
-    def presigned_get(self, key: str, expires_in: int = 300, content_type: str = "", disposition: str = "") -> str: ...
+    def presigned_get(self, key: str, expires_in: int = 300) -> str:
+        """A bare link: the object carries its own type and download name."""
+        ...

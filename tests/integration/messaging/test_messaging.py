@@ -664,3 +664,58 @@ def test_two_changes_of_one_thread_at_once_do_not_undo_each_other(seeded, ana, p
         container.messages.send(stale, dataclasses.replace(message, message_id="m" * 32), [], None)
     kept = container.messages.thread(patient_id, thread_id)
     assert (kept.urgent, kept.assigned_to, kept.message_count) == (True, "", 1)
+
+
+def test_a_file_swapped_after_its_check_is_never_the_one_kept(seeded, ana, primary_care, container):
+    """The upload form still works after the check has read the file: an executable posted to the
+    same key in between is not what staff are offered as the checked PDF."""
+    patient_id, token = ana
+    bucket = container.settings.attachments_bucket
+    s3 = boto3.client("s3")
+    files = container.attachment_files
+    read_the_pdf = files.head_bytes
+
+    def swap_after_reading(key, count):
+        head = read_the_pdf(key, count)
+        s3.put_object(Bucket=bucket, Key=key, Body=EXE, ContentType="application/pdf")
+        return head
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "head_bytes", swap_after_reading)
+        started, checked = upload(seeded, patient_id, token, PDF)
+    assert checked.status_code == 200, checked.json_body
+    # the size kept is the one the check found, not the one the browser declared
+    assert checked.json_body["size_bytes"] == len(PDF)
+    kept = container.messages.attachment(patient_id, started["attachment_id"]).object_key
+    stored = s3.get_object(Bucket=bucket, Key=kept)
+    assert stored["Body"].read() == PDF
+    # served under its type and name from the object itself, so no link carries the name
+    assert stored["ContentType"] == "application/pdf"
+    assert stored["ContentDisposition"].startswith('attachment; filename="lab letter.pdf"')
+    thread_id = write(seeded, patient_id, token, primary_care, [started["attachment_id"]]).json_body["thread_id"]
+    link = call(
+        seeded,
+        "GET",
+        f"/v1/patients/{patient_id}/messages/{thread_id}/attachments/{started['attachment_id']}",
+        token=token,
+    ).json_body
+    assert "lab" not in link["url"] and "disposition" not in link["url"].lower()
+
+
+def test_a_check_whose_file_version_is_gone_asks_for_another_check(seeded, ana, container):
+    patient_id, token = ana
+    bucket = container.settings.attachments_bucket
+    s3 = boto3.client("s3")
+    files = container.attachment_files
+    read_the_pdf = files.head_bytes
+
+    def replaced_after_reading(key, count):
+        head = read_the_pdf(key, count)
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=head.version_id)
+        return head
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "head_bytes", replaced_after_reading)
+        _, checked = upload(seeded, patient_id, token, PDF)
+    assert checked.status_code == 409, checked.json_body
+    assert checked.json_body["error"]["message"] == "The file changed after it was checked; check it again."
