@@ -15,8 +15,10 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteEr
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.audit.domain import AuditEvent
+from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import conditional_failure, contended, one_page
-from chalicelib.data.models import MessageAttachmentModel, MessageModel, MessageThreadModel
+from chalicelib.data.models import AuditEventModel, MessageAttachmentModel, MessageModel, MessageThreadModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
@@ -364,11 +366,14 @@ class DynamoMessages:
         message: SentMessage,
         outbox: list[OutboxEntry],
         outbound: OutboundEvent | None,
+        audit: AuditEvent | None = None,
     ) -> None:
         """One transaction: the thread as the message leaves it (new, or on its version), the
         message, its attachments taken (each on condition it was ready and free), the emails it
-        sets off and its FHIR event (None only for the local stack's demo history, which the
-        clinical systems never saw). Nothing of it is kept unless all of it is."""
+        sets off, its FHIR event (None only for the local stack's demo history, which the
+        clinical systems never saw) and its audit event. Nothing of it is kept unless all of it
+        is: once it is, nothing left to do can fail the request (and release its Idempotency-Key
+        for a retry that would send the message twice)."""
         try:
             with TransactWrite(connection=MessageThreadModel._get_connection().connection) as transaction:
                 item = _thread_item(thread)
@@ -390,6 +395,8 @@ class DynamoMessages:
                     transaction.save(outbox_item(entry))
                 if outbound is not None:
                     transaction.save(outbound_item(outbound))
+                if audit is not None:
+                    transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except TransactWriteError as error:
             if contended(error):
                 raise Conflict(_CHANGED) from error

@@ -169,6 +169,13 @@ class Thread:
         return through is not None and message.sent_at <= through
 
 
+def sending_moment(thread: Thread, now: datetime) -> datetime:
+    """When a message added to ``thread`` is sent: now, but always after the thread's last message.
+    Servers' clocks differ by a little: a reply stamped before (or at) the message it answers
+    would list before it and count as read by a side that never saw it."""
+    return max(now, thread.last_message_at + timedelta(microseconds=1))
+
+
 def after_message(thread: Thread, side: Side, at: datetime, zone: str, status_after: Status | None = None) -> Thread:
     """The thread once ``side`` sent a message at ``at``. A patient's message makes a thread that
     waited on them open again and starts the reply clock if it was not running (in the

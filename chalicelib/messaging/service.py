@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.accounts.domain import Account, AccountStatus, Role
-from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.audit.domain import Action, AuditEvent
+from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.careteams.stores import CareTeams
 from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
@@ -46,11 +46,13 @@ from chalicelib.messaging.domain import (
     Thread,
     after_message,
     is_overdue,
+    sending_moment,
     urgent_notice,
 )
 from chalicelib.messaging.stores import AttachmentFiles, Messages
 from chalicelib.notifications.deliveries import about_account, about_patient
 from chalicelib.notifications.sealing import seal
+from chalicelib.observability import logger
 from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import MESSAGE, OutboundEvent
 from chalicelib.outbound.producer import OutboundPorts
@@ -393,12 +395,34 @@ def _send(
     message: SentMessage,
     emails: list[OutboxEntry],
     now: datetime,
+    audited: AuditEvent,
 ) -> None:
+    """Keep the message with its emails, its Communication and its audit event in one write, then
+    hand the emails and the event to their queues. Nothing after the write may fail the request:
+    a failed answer releases the Idempotency-Key, and the retry would send the message again.
+    What is not handed over now waits in its outbox for the scheduled drain."""
     event = _communication(ports, patient, before, message, now)
-    ports.messages.send(after, message, emails, event)
-    for entry in emails:
-        outbox.send_now(ports, entry, now)
-    producer.send_now(ports, event)
+    ports.messages.send(after, message, emails, event, audited)
+    try:
+        for entry in emails:
+            outbox.send_now(ports, entry, now)
+        producer.send_now(ports, event)
+    except Exception:  # kept and queued in the write above: the drains send it
+        logger.warning("a message's emails or event were left for the drains", extra={"thread_id": after.thread_id})
+
+
+def _sent_event(ports: MessagingPorts, origin: Origin, caller: Caller, thread: Thread, reason: str = "") -> AuditEvent:
+    return audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "messages.sent",
+        action=Action.CREATE,
+        patient_id=thread.patient_id,
+        resource_type="Communication",
+        resource_id=thread.thread_id,
+        reason=reason,
+    )
 
 
 def _patient_and_zone(ports: MessagingPorts, patient_id: str) -> tuple[Patient, str]:
@@ -438,8 +462,8 @@ def start_thread(
         message_id, thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, now, attachments
     )
     thread = dataclasses.replace(after_message(blank, Side.PATIENT, now, zone), last_message_id=message_id)
-    _send(ports, patient, blank, thread, message, _staff_emails(ports, team, blank, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread, reason="new_thread")
+    emails = _staff_emails(ports, team, blank, now)
+    _send(ports, patient, blank, thread, message, emails, now, _sent_event(ports, origin, caller, thread, "new_thread"))
     return _patient_view(thread, [message], team)
 
 
@@ -458,13 +482,14 @@ def patient_reply(
         raise Conflict(CLOSED)
     patient, zone = _patient_and_zone(ports, scope.patient_id)
     attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
+    at = sending_moment(thread, now)
     message = SentMessage(
-        new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, now, attachments
+        new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, at, attachments
     )
-    after = dataclasses.replace(after_message(thread, Side.PATIENT, now, zone), last_message_id=message.message_id)
+    after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
     team = _team(ports, thread.organization_id, thread.team_id)
-    _send(ports, patient, thread, after, message, _staff_emails(ports, team, thread, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread)
+    emails = _staff_emails(ports, team, thread, now)
+    _send(ports, patient, thread, after, message, emails, now, _sent_event(ports, origin, caller, thread))
     return _message_json(after, message, Side.PATIENT)
 
 
@@ -683,13 +708,14 @@ def staff_reply(
     patient, zone = _patient_and_zone(ports, thread.patient_id)
     account = ports.directory.account(caller.account_id)
     author = f"{_staff_name(account)}, {thread.team_name}"
-    message = SentMessage(new_id(), thread.thread_id, Side.CARE_TEAM, caller.account_id, author, request.body, now)
+    at = sending_moment(thread, now)
+    message = SentMessage(new_id(), thread.thread_id, Side.CARE_TEAM, caller.account_id, author, request.body, at)
     after = dataclasses.replace(
-        after_message(thread, Side.CARE_TEAM, now, zone, Status(request.status_after)),
+        after_message(thread, Side.CARE_TEAM, at, zone, Status(request.status_after)),
         last_message_id=message.message_id,
     )
-    _send(ports, patient, thread, after, message, _patient_notice(patient, thread, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread, reason=f"status:{request.status_after}")
+    audited = _sent_event(ports, origin, caller, thread, f"status:{request.status_after}")
+    _send(ports, patient, thread, after, message, _patient_notice(patient, thread, now), now, audited)
     return _message_json(after, message, Side.CARE_TEAM)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from chalicelib.audit.domain import AuditEvent
 from chalicelib.messaging.domain import AttachmentState, FileHead, SentMessage, Status, StoredAttachment, Thread
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.outbox import OutboxEntry
@@ -46,10 +47,15 @@ class Messages(Protocol):
     ) -> tuple[list[Thread], str]: ...
 
     def send(
-        self, thread: Thread, message: SentMessage, outbox: list[OutboxEntry], outbound: OutboundEvent | None
+        self,
+        thread: Thread,
+        message: SentMessage,
+        outbox: list[OutboxEntry],
+        outbound: OutboundEvent | None,
+        audit: AuditEvent | None = None,
     ) -> None:
-        """The message with everything it sets off, in one write (Conflict if the thread changed,
-        or an attachment was taken, meanwhile)."""
+        """The message with everything it sets off and its audit event, in one write (Conflict if
+        the thread changed, or an attachment was taken, meanwhile)."""
         ...
 
     def save(self, thread: Thread) -> Thread:

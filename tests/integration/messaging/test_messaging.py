@@ -719,3 +719,65 @@ def test_a_check_whose_file_version_is_gone_asks_for_another_check(seeded, ana, 
         _, checked = upload(seeded, patient_id, token, PDF)
     assert checked.status_code == 409, checked.json_body
     assert checked.json_body["error"]["message"] == "The file changed after it was checked; check it again."
+
+
+def test_a_resent_message_after_a_failure_past_its_write_is_still_sent_once(
+    seeded, ana, primary_care, container, monkeypatch
+):
+    """The trail of who sent what is kept with the message: if it could fail afterwards, the
+    request would answer 503, its Idempotency-Key would be released and the retry sent twice."""
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+    key = str(uuid.uuid4())
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("The audit trail is unavailable.")
+
+    def broken_queue(*args, **kwargs):
+        raise RuntimeError("the queue client broke")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.audit_log, "append", refuse)
+        patch.setattr(container.clinical_outbound_queue, "send_raw", broken_queue)
+        first = write(seeded, patient_id, token, primary_care, key=key)
+    assert first.status_code == 201, first.json_body
+    again = write(seeded, patient_id, token, primary_care, key=key)
+    assert again.status_code == 201 and again.json_body["thread_id"] == first.json_body["thread_id"]
+
+    threads = call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["threads"]
+    assert len(threads) == 1
+    from chalicelib.outbound import producer
+
+    producer.drain(container)
+    assert len(communications(container)) == 1
+    assert len(emails_to(seeded, f"{STAFF_USER}@{ORGANIZATION_ID}.example")) == 1
+    account = container.directory.account_by_username("ana.nunez").account_id
+    sent = [e for e in container.audit_log.by_actor(account, 100)[0] if e.event_type == "messages.sent"]
+    assert [e.resource_id for e in sent] == [first.json_body["thread_id"]]
+
+
+def test_a_reply_from_a_server_whose_clock_is_behind_still_comes_after_and_counts_unread(
+    clock, seeded, ana, primary_care
+):
+    patient_id, token = ana
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+
+    # the server that takes the staff reply runs two seconds behind the one that took her message
+    clock.advance(seconds=-2)
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY, "status_after": "open"}, staff)
+    # and her next message lands on a server at exactly the reply's moment
+    post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Thank you"}, token)
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": "You are welcome"}, staff)
+
+    shown = call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{thread_id}", token=token).json_body
+    assert [(m["body"], m["read"]) for m in shown["messages"]] == [
+        (BODY, True),
+        (REPLY, True),  # she wrote after it: read
+        ("Thank you", True),
+        ("You are welcome", False),
+    ]
+    assert shown["unread_count"] == 1
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["unread_count"] == 1
+    assert shown["last_message_from"] == "care_team"
