@@ -404,6 +404,18 @@ class DynamoMessages:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
+    def record(self, events: list[AuditEvent]) -> None:
+        """Audit events of one read, in one write (each appended on condition it is new: the
+        trail is append-only). A list shows at most 50 threads, so at most 50 events."""
+        if not events:
+            return
+        try:
+            with TransactWrite(connection=AuditEventModel._get_connection().connection) as transaction:
+                for event in events:
+                    transaction.save(audit_item(event), condition=AuditEventModel.subject_id.does_not_exist())
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The audit trail is unavailable.") from error
+
     def save(self, thread: Thread) -> Thread:
         """The thread changed (read, assigned, status, urgent), on its version: Conflict if it
         changed since it was read. Answers it with its new version."""

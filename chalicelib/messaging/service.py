@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.accounts.domain import Account, AccountStatus, Role
-from chalicelib.audit.domain import Action, AuditEvent
+from chalicelib.audit.domain import Action, AuditEvent, Outcome
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.careteams.stores import CareTeams
@@ -425,8 +425,8 @@ def _sent_event(ports: MessagingPorts, origin: Origin, caller: Caller, thread: T
     )
 
 
-def _patient_and_zone(ports: MessagingPorts, patient_id: str) -> tuple[Patient, str]:
-    patient = ports.patients.get(patient_id)
+def _patient_and_zone(ports: MessagingPorts, patient_id: str, known: Patient | None = None) -> tuple[Patient, str]:
+    patient = known or ports.patients.get(patient_id)
     if patient is None:  # the record went (merged away) after the check: as for any unknown patient
         raise NotFound("No such patient.")
     organization = ports.directory.organization(patient.organization_id)
@@ -477,7 +477,7 @@ def patient_reply(
     now: datetime,
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
     patient, zone = _patient_and_zone(ports, scope.patient_id)
@@ -496,9 +496,10 @@ def patient_reply(
 # -- the patient's reading ----------------------------------------------------------------------------
 
 
-def _patient_thread(ports: MessagingPorts, patient_id: str, thread_id: str) -> Thread:
+def _patient_thread(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> Thread:
     thread = ports.messages.thread(patient_id, thread_id) if RECORD_ID.fullmatch(thread_id) else None
     if thread is None:
+        _denied(ports, caller, origin, patient_id, "not_found")
         raise NotFound(NO_THREAD)
     return thread
 
@@ -539,7 +540,7 @@ def patient_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     messages = ports.messages.messages(thread)
     _audit(ports, origin, caller, "messages.read", Action.READ, thread)
     return _patient_view(thread, messages, _team(ports, thread.organization_id, thread.team_id))
@@ -549,7 +550,7 @@ def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_
     scope = patient_scope(ports, caller, origin, patient_id)
 
     def mark() -> None:
-        thread = _patient_thread(ports, scope.patient_id, thread_id)
+        thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
         if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
             ports.messages.save(
                 dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
@@ -562,7 +563,7 @@ def patient_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     return _download(ports, caller, origin, thread, attachment_id)
 
 
@@ -598,28 +599,54 @@ def _caller_teams(ports: MessagingPorts, caller: Caller) -> list[CareTeam]:
     return [t for t in teams if caller.account_id in t.members]
 
 
-def _staff_thread(ports: MessagingPorts, caller: Caller, thread_id: str) -> tuple[Thread, CareTeam | None]:
-    """A thread of a team the caller works; any other (another organization's, another team's)
-    is answered as one that does not exist."""
+def _staff_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str
+) -> tuple[Thread, CareTeam, Patient | None]:
+    """A thread of a team the caller works, and its patient, through the one access check on the
+    thread's patient; any other (another organization's, another team's) is answered, and
+    audited, as one that does not exist."""
     thread = ports.messages.thread_by_id(thread_id) if RECORD_ID.fullmatch(thread_id) else None
     if thread is None or thread.organization_id != caller.organization_id:
+        _denied(ports, caller, origin, "", "not_found_or_other_organization")
         raise NotFound(NO_THREAD)
+    try:
+        scope = patient_scope(ports, caller, origin, thread.patient_id)
+    except NotFound:
+        raise NotFound(NO_THREAD) from None
     team = next((t for t in _caller_teams(ports, caller) if t.team_id == thread.team_id), None)
     if team is None:
+        _denied(ports, caller, origin, "", "not_a_team_of_the_caller")
         raise NotFound(NO_THREAD)
-    return thread, team
+    patient = scope.record if isinstance(scope.record, Patient) else ports.patients.get(thread.patient_id)
+    return thread, team, patient
+
+
+def _denied(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, reason: str) -> None:
+    """A conversation asked for and refused as unknown: on the trail, with the caller's own patient
+    when it is a patient asking (staff get no patient: the thread may be another organization's)."""
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "messages.read",
+        Outcome.DENIED,
+        action=Action.READ,
+        patient_id=patient_id,
+        resource_type="Communication",
+        reason=reason,
+    )
 
 
 def _staff_view(
     ports: MessagingPorts,
     thread: Thread,
     team: CareTeam | None,
+    patient: Patient | None,
     now: datetime,
-    messages: list[SentMessage] | None = None,
 ) -> dict[str, Any]:
-    messages = ports.messages.messages(thread) if messages is None else messages
+    messages = ports.messages.messages(thread)
     return {
-        **_staff_summary(thread, ports.patients.get(thread.patient_id), now),
+        **_staff_summary(thread, patient, now),
         "messages": [_message_json(thread, m, Side.CARE_TEAM) for m in messages],
         "urgent_notice": _notice_text(thread, team),
         "urgent_marked_by": thread.urgent_marked_by or None if thread.urgent else None,
@@ -667,14 +694,25 @@ def staff_threads(
         caller.organization_id, Status(query.status), team_ids, assigned, query.limit, query.cursor
     )
     patients = {pid: ports.patients.get(pid) for pid in {t.patient_id for t in threads}}
-    write_audit(
-        ports,
-        origin,
-        caller_actor(caller),
-        "messages.inbox_read",
-        action=Action.READ,
-        resource_type="Communication",
-        reason=f"count:{len(threads)}",
+    # The list shows each patient's name, birth date and subjects: a read of each one's record,
+    # on the trail each patient reads of who looked: one event per patient shown, in one write.
+    shown: dict[str, int] = {}
+    for thread in threads:
+        shown[thread.patient_id] = shown.get(thread.patient_id, 0) + 1
+    ports.messages.record(
+        [
+            audit_event(
+                ports,
+                origin,
+                caller_actor(caller),
+                "messages.inbox_read",
+                action=Action.READ,
+                patient_id=patient_id,
+                resource_type="Communication",
+                reason=f"count:{count}",
+            )
+            for patient_id, count in shown.items()
+        ]
     )
     return {
         "threads": [_staff_summary(t, patients[t.patient_id], now) for t in threads],
@@ -685,14 +723,14 @@ def staff_threads(
 def staff_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, now: datetime
 ) -> dict[str, Any]:
-    thread, team = _staff_thread(ports, caller, thread_id)
+    thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
     _audit(ports, origin, caller, "messages.read", Action.READ, thread)
-    return _staff_view(ports, thread, team, now)
+    return _staff_view(ports, thread, team, patient, now)
 
 
 def staff_read(ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str) -> None:
     def mark() -> None:
-        thread, _ = _staff_thread(ports, caller, thread_id)
+        thread, _, _ = _staff_thread(ports, caller, origin, thread_id)
         if thread.unread_by_team or thread.team_read_through != thread.last_message_at:
             ports.messages.save(dataclasses.replace(thread, unread_by_team=0, team_read_through=thread.last_message_at))
 
@@ -702,10 +740,10 @@ def staff_read(ports: MessagingPorts, caller: Caller, origin: Origin, thread_id:
 def staff_reply(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, request: StaffReply, now: datetime
 ) -> dict[str, Any]:
-    thread, team = _staff_thread(ports, caller, thread_id)
+    thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
-    patient, zone = _patient_and_zone(ports, thread.patient_id)
+    patient, zone = _patient_and_zone(ports, thread.patient_id, patient)
     account = ports.directory.account(caller.account_id)
     author = f"{_staff_name(account)}, {thread.team_name}"
     at = sending_moment(thread, now)
@@ -728,7 +766,7 @@ def assign(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, account_id: str | None, now: datetime
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
         name = ""
         if account_id is not None:
             account = ports.directory.account(account_id)
@@ -757,7 +795,7 @@ def assign(
             saved,
             reason="assigned" if account_id else "unassigned",
         )
-        return _staff_view(ports, saved, team, now)
+        return _staff_view(ports, saved, team, patient, now)
 
     return _retrying(change)
 
@@ -766,10 +804,10 @@ def change_status(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, status: str, now: datetime
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
         saved = ports.messages.save(dataclasses.replace(thread, status=Status(status)))
         _audit(ports, origin, caller, "messages.status_changed", Action.UPDATE, saved, reason=status)
-        return _staff_view(ports, saved, team, now)
+        return _staff_view(ports, saved, team, patient, now)
 
     return _retrying(change)
 
@@ -778,7 +816,7 @@ def mark_urgent(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, urgent: bool, now: datetime
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
         marked = dataclasses.replace(
             thread,
             urgent=urgent,
@@ -788,7 +826,7 @@ def mark_urgent(
         saved = ports.messages.save(marked)
         event = "messages.urgent_marked" if urgent else "messages.urgent_cleared"
         _audit(ports, origin, caller, event, Action.UPDATE, saved)
-        return _staff_view(ports, saved, team, now)
+        return _staff_view(ports, saved, team, patient, now)
 
     return _retrying(change)
 
@@ -796,7 +834,7 @@ def mark_urgent(
 def staff_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
-    thread, _ = _staff_thread(ports, caller, thread_id)
+    thread, _, _ = _staff_thread(ports, caller, origin, thread_id)
     return _download(ports, caller, origin, thread, attachment_id)
 
 

@@ -58,6 +58,10 @@ class Messages(Protocol):
         the thread changed, or an attachment was taken, meanwhile)."""
         ...
 
+    def record(self, events: list[AuditEvent]) -> None:
+        """Audit events of one read, in one write."""
+        ...
+
     def save(self, thread: Thread) -> Thread:
         """On the thread's version (Conflict if it changed since it was read)."""
         ...

@@ -781,3 +781,48 @@ def test_a_reply_from_a_server_whose_clock_is_behind_still_comes_after_and_count
     assert shown["unread_count"] == 1
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["unread_count"] == 1
     assert shown["last_message_from"] == "care_team"
+
+
+def test_each_patient_in_a_staff_inbox_sees_it_on_their_trail_and_refused_looks_are_recorded(
+    seeded, ana, staff_token, primary_care, container
+):
+    """The inbox list shows names, birth dates and subjects: every patient listed finds the read in
+    "who looked at my record"; a conversation asked for and refused is on the asker's trail."""
+    patient_id, token = ana
+    write(seeded, patient_id, token, primary_care)
+    other = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {"mrn": "MRN-3003", "family_name": "Lee", "given_names": ["Jo"], "birth_date": "1990-02-02", "sex": "female"},
+        staff_token,
+    ).json_body["patient_id"]
+    from chalicelib.kernel.caller import Caller
+    from chalicelib.kernel.origin import Origin
+    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging.contract import NewThread
+
+    # Jo writes too (she has no portal sign-in here: her message goes straight through the service)
+    jo = Caller("jo-account", "patient", ORGANIZATION_ID, other, "session", "")
+    request = NewThread(team_id=primary_care, subject="Rash", body="A rash on my arm", attachment_ids=[])
+    messaging.start_thread(container, jo, Origin(), other, request, container.clock.now())
+    staff_id = call(seeded, "GET", "/v1/me", token=staff_token).json_body["account"]["account_id"]
+
+    listed = call(seeded, "GET", "/v1/staff/messages", token=staff_token).json_body["threads"]
+    assert sorted(t["patient"]["patient_id"] for t in listed) == sorted([patient_id, other])
+    for shown in (patient_id, other):
+        trail = container.audit_log.for_patient(shown, 100)[0]
+        assert any(e.event_type == "messages.inbox_read" and e.actor.account_id == staff_id for e in trail), shown
+
+    # an unknown conversation, asked for by staff and by Ana: refused, and on each one's trail
+    unknown = uuid.uuid4().hex
+    assert call(seeded, "GET", f"/v1/staff/messages/{unknown}", token=staff_token).status_code == 404
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{unknown}", token=token).status_code == 404
+    ana_account = call(seeded, "GET", "/v1/me", token=token).json_body["account"]["account_id"]
+    for actor in (staff_id, ana_account):
+        denied = [
+            e
+            for e in container.audit_log.by_actor(actor, 100)[0]
+            if e.event_type == "messages.read" and e.outcome.value == "denied"
+        ]
+        assert denied, actor
