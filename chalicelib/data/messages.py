@@ -9,6 +9,7 @@ written whole on its version, so two staff members acting at once cannot undo ea
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
@@ -18,7 +19,13 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import conditional_failure, contended, one_page
-from chalicelib.data.models import AuditEventModel, MessageAttachmentModel, MessageModel, MessageThreadModel
+from chalicelib.data.models import (
+    AuditEventModel,
+    MessageAttachmentModel,
+    MessageCountsModel,
+    MessageModel,
+    MessageThreadModel,
+)
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
@@ -26,6 +33,7 @@ from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.messaging.domain import (
     AttachmentState,
+    Counted,
     SentMessage,
     Side,
     Status,
@@ -48,6 +56,40 @@ def partition(patient_id: str) -> str:
 
 def inbox_partition(organization_id: str, status: Status) -> str:
     return f"messages-inbox#{organization_id}#{status.value}"
+
+
+def team_partition(team_id: str) -> str:
+    return f"messages#team#{team_id}"
+
+
+_COUNTS = "counts"
+
+
+def _count_changes(thread: Thread) -> list[tuple[str, Any]]:
+    """What the thread's write adds to the running counts: (partition, actions) for each count
+    that changes. A patient's unread count holds every thread; a team's, its open threads and
+    the unread patient messages of those not closed."""
+    before = thread.counted or Counted(0, 0, None)
+    after = thread.counts()
+
+    def team(counted: Counted) -> tuple[int, int]:
+        if counted.status is None:
+            return 0, 0
+        return int(counted.status is Status.OPEN), 0 if counted.status is Status.CLOSED else counted.unread_by_team
+
+    changes: list[tuple[str, Any]] = []
+    if after.unread_by_patient != before.unread_by_patient:
+        change = after.unread_by_patient - before.unread_by_patient
+        changes.append((partition(thread.patient_id), [MessageCountsModel.unread.add(change)]))
+    (open_before, unread_before), (open_after, unread_after) = team(before), team(after)
+    actions = []
+    if open_after != open_before:
+        actions.append(MessageCountsModel.open.add(open_after - open_before))
+    if unread_after != unread_before:
+        actions.append(MessageCountsModel.unread.add(unread_after - unread_before))
+    if actions:
+        changes.append((team_partition(thread.team_id), actions))
+    return changes
 
 
 def _inbox_order(thread: Thread) -> str:
@@ -97,6 +139,7 @@ def _thread(item: MessageThreadModel) -> Thread:
         assigned_to=item.assigned_to or "",
         assigned_name=item.assigned_name or "",
         version=item.version,
+        counted=Counted(int(item.unread_by_patient), int(item.unread_by_team), Status(item.status)),
     )
 
 
@@ -299,18 +342,39 @@ class DynamoMessages:
         )
         return [_thread(item) for item in shown], cursor
 
-    def unread_for_patient(self, patient_id: str) -> int:
-        """Care-team messages the patient has not read, across their threads (one Query of the
-        thread items alone: messages are not in the by-time index)."""
+    def unread_for_patients(self, patient_ids: list[str]) -> int:
+        """Care-team messages the patient has not read, across their threads and the records of
+        each organization they are connected to: their running counts, in one consistent read."""
+        if not patient_ids:
+            return 0
         try:
-            return sum(
-                int(item.unread_by_patient or 0)
-                for item in MessageThreadModel.by_time.query(
-                    partition(patient_id), attributes_to_get=["unread_by_patient"]
-                )
+            items = MessageCountsModel.batch_get(
+                [(partition(p), _COUNTS) for p in dict.fromkeys(patient_ids)],
+                consistent_read=True,
+                attributes_to_get=["patient_id", "record_key", "unread"],
             )
+            return sum(max(0, int(item.unread or 0)) for item in items)
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def team_counts(self, team_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """Each team's open threads and unread patient messages, in one consistent read."""
+        if not team_ids:
+            return {}
+        try:
+            items = MessageCountsModel.batch_get(
+                [(team_partition(t), _COUNTS) for t in dict.fromkeys(team_ids)], consistent_read=True
+            )
+            found = {
+                item.patient_id.removeprefix("messages#team#"): (
+                    max(0, int(item.open or 0)),
+                    max(0, int(item.unread or 0)),
+                )
+                for item in items
+            }
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return {t: found.get(t, (0, 0)) for t in team_ids}
 
     def inbox(
         self,
@@ -397,6 +461,8 @@ class DynamoMessages:
                     transaction.save(outbound_item(outbound))
                 if audit is not None:
                     transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
+                for key, actions in _count_changes(thread):
+                    transaction.update(MessageCountsModel(key, _COUNTS), actions=actions)
         except TransactWriteError as error:
             if contended(error):
                 raise Conflict(_CHANGED) from error
@@ -416,15 +482,27 @@ class DynamoMessages:
         except PynamoDBException as error:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
 
-    def save(self, thread: Thread) -> Thread:
+    def save(self, thread: Thread, outbox: list[OutboxEntry] | None = None) -> Thread:
         """The thread changed (read, assigned, status, urgent), on its version: Conflict if it
-        changed since it was read. Answers it with its new version."""
-        from dataclasses import replace
-
+        changed since it was read; with the counts it changes and the notices it sets off, all
+        in one write. Answers it with its new version."""
+        changes = _count_changes(thread)
         try:
-            _thread_item(thread).save()
+            if not changes and not outbox:
+                _thread_item(thread).save()
+            else:
+                with TransactWrite(connection=MessageThreadModel._get_connection().connection) as transaction:
+                    transaction.save(_thread_item(thread))
+                    for key, actions in changes:
+                        transaction.update(MessageCountsModel(key, _COUNTS), actions=actions)
+                    for entry in outbox or []:
+                        transaction.save(outbox_item(entry))
+        except TransactWriteError as error:
+            if contended(error):
+                raise Conflict(_CHANGED) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             if conditional_failure(error):
                 raise Conflict(_CHANGED) from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        return replace(thread, version=(thread.version or 0) + 1)
+        return replace(thread, version=(thread.version or 0) + 1, counted=thread.counts())

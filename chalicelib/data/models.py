@@ -505,6 +505,20 @@ class MessageAttachmentModel(Model):
     message_id = UnicodeAttribute(null=True)
 
 
+class MessageCountsModel(Model):
+    """Running counts kept in the same transactions as the threads they count, so a badge is one
+    consistent GetItem: a patient's unread care-team messages (under "messages#<patient_id>"), a
+    care team's open threads and unread patient messages (under "messages#team#<team_id>")."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "messages#<patient_id>" or "messages#team#<team_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "counts"
+    unread = NumberAttribute(null=True)
+    open = NumberAttribute(null=True)
+
+
 class SupportDeskModel(Model):
     """Where an organization's support requests are emailed, in the organizations table under
     "support-desk#<organization>"; and, under "support-desks", the public list of organizations
@@ -772,6 +786,7 @@ def bind_tables(settings) -> None:
         MessageThreadModel: settings.records_table,
         MessageModel: settings.records_table,
         MessageAttachmentModel: settings.records_table,
+        MessageCountsModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

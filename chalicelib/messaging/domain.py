@@ -99,6 +99,14 @@ class FileHead(NamedTuple):
     etag: str = ""
 
 
+class Counted(NamedTuple):
+    """What of a thread the running counts hold, as it was stored: a write adds the difference."""
+
+    unread_by_patient: int
+    unread_by_team: int
+    status: Status | None
+
+
 @dataclass(frozen=True)
 class StoredAttachment:
     attachment_id: str
@@ -157,6 +165,10 @@ class Thread:
     assigned_name: str = ""
     version: int | None = None
     messages: tuple[SentMessage, ...] = field(default_factory=tuple)
+    counted: Counted | None = None  # as read from the store (None: not stored yet)
+
+    def counts(self) -> Counted:
+        return Counted(self.unread_by_patient, self.unread_by_team, self.status)
 
     def unread_for(self, side: Side) -> int:
         return self.unread_by_patient if side is Side.PATIENT else self.unread_by_team

@@ -518,7 +518,7 @@ def patient_threads(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     threads, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
-    unread = ports.messages.unread_for_patient(scope.patient_id)
+    unread = ports.messages.unread_for_patients([scope.patient_id])
     write_audit(
         ports,
         origin,
@@ -815,20 +815,41 @@ def change_status(
 def mark_urgent(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, urgent: bool, now: datetime
 ) -> dict[str, Any]:
-    def change() -> dict[str, Any]:
+    """Marked urgent, the patient must see the notice soon: it counts as an unread message in the
+    thread, and the PHI-free "new message" notice is queued in the same write (emailed by their
+    message-email preference), whatever they have read."""
+
+    def change() -> tuple[Thread, CareTeam, Patient | None, list[OutboxEntry]]:
         thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
+        newly = urgent and not thread.urgent
         marked = dataclasses.replace(
             thread,
             urgent=urgent,
             urgent_marked_by=_staff_name(ports.directory.account(caller.account_id)) if urgent else "",
             urgent_marked_at=now if urgent else None,
+            unread_by_patient=thread.unread_by_patient + 1 if newly else thread.unread_by_patient,
         )
-        saved = ports.messages.save(marked)
+        notices = _urgent_notice(patient, thread, now) if newly else []
+        saved = ports.messages.save(marked, notices)
         event = "messages.urgent_marked" if urgent else "messages.urgent_cleared"
         _audit(ports, origin, caller, event, Action.UPDATE, saved)
-        return _staff_view(ports, saved, team, patient, now)
+        return saved, team, patient, notices
 
-    return _retrying(change)
+    saved, team, patient, notices = _retrying(change)
+    for entry in notices:
+        outbox.send_now(ports, entry, now)
+    return _staff_view(ports, saved, team, patient, now)
+
+
+def _urgent_notice(patient: Patient | None, thread: Thread, now: datetime) -> list[OutboxEntry]:
+    if patient is None or patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
+        return []
+    notice = {
+        "notification_id": f"message-{thread.thread_id}-urgent-{int(now.timestamp())}",
+        "template": "new_message",
+        "account_id": patient.account_id,
+    }
+    return [notice_entry(notice, now, about_patient(patient.patient_id))]
 
 
 def staff_attachment(
@@ -840,4 +861,4 @@ def staff_attachment(
 
 def unread_for(ports: MessagingPorts, patient_id: str) -> int:
     """The patient's unread care-team messages (GET /v1/me)."""
-    return ports.messages.unread_for_patient(patient_id)
+    return ports.messages.unread_for_patients([patient_id])

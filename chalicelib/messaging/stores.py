@@ -34,7 +34,13 @@ class Messages(Protocol):
         """The patient's threads, newest activity first, and the next page's cursor ("" on the last)."""
         ...
 
-    def unread_for_patient(self, patient_id: str) -> int: ...
+    def unread_for_patients(self, patient_ids: list[str]) -> int:
+        """Care-team messages unread across these records' threads (one consistent read)."""
+        ...
+
+    def team_counts(self, team_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """Each team's (open threads, unread patient messages)."""
+        ...
 
     def inbox(
         self,
@@ -62,8 +68,9 @@ class Messages(Protocol):
         """Audit events of one read, in one write."""
         ...
 
-    def save(self, thread: Thread) -> Thread:
-        """On the thread's version (Conflict if it changed since it was read)."""
+    def save(self, thread: Thread, outbox: list[OutboxEntry] | None = None) -> Thread:
+        """On the thread's version (Conflict if it changed since it was read), with the counts it
+        changes and the notices it sets off."""
         ...
 
 

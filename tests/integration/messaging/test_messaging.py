@@ -6,6 +6,7 @@ patient may not write to, a resent request."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
@@ -826,3 +827,66 @@ def test_each_patient_in_a_staff_inbox_sees_it_on_their_trail_and_refused_looks_
             if e.event_type == "messages.read" and e.outcome.value == "denied"
         ]
         assert denied, actor
+
+
+def test_marking_a_conversation_urgent_tells_the_patient_once_without_a_word_of_it(
+    seeded, ana, staff_token, primary_care
+):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+
+    marked = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/urgent", {"urgent": True}, staff_token)
+    assert marked.status_code == 200, marked.json_body
+    # marked again (a second click): no second email
+    call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/urgent", {"urgent": True}, staff_token)
+
+    [to_ana] = emails_to(seeded, "ana@example.org")
+    assert to_ana.subject == "You have a new message in your patient portal"
+    assert_phi_free(to_ana)
+    assert "911" not in to_ana.body and "urgent" not in to_ana.body.lower()
+    listed = call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body
+    assert (listed["unread_count"], listed["threads"][0]["unread_count"], listed["threads"][0]["urgent"]) == (
+        1,
+        1,
+        True,
+    )
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 1
+    # reading the conversation (and its notice) clears the badge at once
+    call(seeded, "POST", f"/v1/patients/{patient_id}/messages/{thread_id}/read", token=token)
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 0
+
+
+def test_the_unread_badge_counts_the_records_of_every_connected_organization(
+    seeded, ana, staff_token, primary_care, container
+):
+    """A team writes in the thread under the record of its own organization: the badge on every
+    page adds those up, not only the record the patient enrolled with."""
+    from chalicelib.accounts.domain import Connection
+
+    patient_id, token = ana
+    elsewhere = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {
+            "mrn": "MRN-4004",
+            "family_name": "Núñez",
+            "given_names": ["Ana"],
+            "birth_date": "1984-03-09",
+            "sex": "female",
+        },
+        staff_token,
+    ).json_body["patient_id"]
+    account = container.directory.account_by_username("ana.nunez")
+    linked = Connection("c" * 16, ORGANIZATION_ID, elsewhere, "active", "2026-01-01T00:00:00Z")
+    container.directory.save_account(dataclasses.replace(account, connections=(*account.connections, linked)))
+
+    home = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    there = write(seeded, elsewhere, token, primary_care).json_body["thread_id"]
+    for thread_id in (home, there):
+        post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 2
+    assert call(seeded, "GET", f"/v1/patients/{elsewhere}/messages", token=token).json_body["unread_count"] == 1
+    call(seeded, "POST", f"/v1/patients/{elsewhere}/messages/{there}/read", token=token)
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 1
