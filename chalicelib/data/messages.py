@@ -3,13 +3,18 @@
 "messages#<patient_id>").
 
 The care teams' inboxes read the records table's "waiting" index under
-"messages-inbox#<organization>#<status>": an open thread sorts by when its reply is due (the most
-overdue first; one with no reply owed after them), any other by its last activity. A thread is
-written whole on its version, so two staff members acting at once cannot undo each other."""
+"messages-inbox#<team>#<status>": an open thread sorts by when its reply is due (the most overdue
+first; one with no reply owed after them), any other by its last activity. A thread is written
+whole on its version, so two staff members acting at once cannot undo each other.
+
+Running counts (MessageCountsModel) are changed in the same transactions as the threads: a
+patient's unread care-team messages, a team's open threads and unread patient messages. A write
+adds the difference between the thread as it was read (Thread.counted) and as it is written."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
@@ -54,8 +59,10 @@ def partition(patient_id: str) -> str:
     return f"messages#{patient_id}"
 
 
-def inbox_partition(organization_id: str, status: Status) -> str:
-    return f"messages-inbox#{organization_id}#{status.value}"
+def inbox_partition(team_id: str, status: Status) -> str:
+    """A team's inbox of one status: a page of it is one Query (team ids are unique across
+    organizations)."""
+    return f"messages-inbox#{team_id}#{status.value}"
 
 
 def team_partition(team_id: str) -> str:
@@ -175,7 +182,7 @@ def _thread_item(thread: Thread) -> MessageThreadModel:
         f"thread#{thread.thread_id}",
         listed_at=f"{moment_key(thread.last_message_at)}#{thread.thread_id}",
         current_record_id=thread.thread_id,
-        waiting_pk=inbox_partition(thread.organization_id, thread.status),
+        waiting_pk=inbox_partition(thread.team_id, thread.status),
         waiting_sk=_inbox_order(thread),
         thread_id=thread.thread_id,
         subject_patient_id=thread.patient_id,
@@ -378,50 +385,57 @@ class DynamoMessages:
 
     def inbox(
         self,
-        organization_id: str,
+        team_ids: list[str],
         status: Status,
-        team_ids: list[str] | None,
         assigned_to: str | None,
         limit: int,
         after: str = "",
     ) -> tuple[list[Thread], str]:
-        """The organization's threads of one status: open ones most overdue first, others newest
-        first. ``team_ids`` None: every team; ``assigned_to`` "" unassigned, None anyone."""
+        """The threads of one status of these teams: open ones most overdue first, others newest
+        first; ``assigned_to`` "" unassigned, None anyone. One Query per team (a team's inbox page
+        is one Query), merged in the inbox's order; the cursor is the last thread's place in that
+        order, which continues every team's partition at once."""
         start = decode_cursor(after)
-        if start is not None:
-            if set(start) != {"patient_id", "record_key", "waiting_sk"}:
-                raise invalid_cursor("cursor")
-            start = {"waiting_pk": {"S": inbox_partition(organization_id, status)}, **start}
+        if start is not None and set(start) != {"waiting_sk"}:
+            raise invalid_cursor("cursor")
+        place = start["waiting_sk"]["S"] if start is not None else None
+        forward = status is Status.OPEN
         condition: Any = None
-        if team_ids is not None:
-            condition = MessageThreadModel.team_id.is_in(*team_ids) if team_ids else None
-            if not team_ids:
-                return [], ""
         if assigned_to is not None:
-            assigned = (
+            condition = (
                 MessageThreadModel.assigned_to == assigned_to
                 if assigned_to
                 else MessageThreadModel.assigned_to.does_not_exist()
             )
-            condition = assigned if condition is None else condition & assigned
+        beyond: Any = None
+        if place is not None:
+            beyond = MessageThreadModel.waiting_sk > place if forward else MessageThreadModel.waiting_sk < place
+        items: list[MessageThreadModel] = []
         try:
-            items = list(
-                MessageThreadModel.inbox.query(
-                    inbox_partition(organization_id, status),
-                    scan_index_forward=status is Status.OPEN,
+            for team_id in dict.fromkeys(team_ids):
+                items += MessageThreadModel.inbox.query(
+                    inbox_partition(team_id, status),
+                    range_key_condition=beyond,
+                    scan_index_forward=forward,
                     filter_condition=condition,
                     limit=limit + 1,
-                    last_evaluated_key=start,
                 )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        items.sort(key=lambda item: item.waiting_sk, reverse=not forward)
+        shown, cursor = one_page(items[: limit + 1], limit, lambda last: {"waiting_sk": last.waiting_sk})
+        return [_thread(item) for item in shown], cursor
+
+    def overdue(self, team_id: str, now: datetime) -> int:
+        """A team's open threads whose reply was due before ``now``: one COUNT Query of its open
+        inbox (sorted by when the reply is due)."""
+        try:
+            return MessageThreadModel.inbox.count(
+                inbox_partition(team_id, Status.OPEN),
+                range_key_condition=MessageThreadModel.waiting_sk < moment_key(now),
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        shown, cursor = one_page(
-            items,
-            limit,
-            lambda last: {"patient_id": last.patient_id, "record_key": last.record_key, "waiting_sk": last.waiting_sk},
-        )
-        return [_thread(item) for item in shown], cursor
 
     # -- writes --------------------------------------------------------------------------------
     def send(

@@ -412,7 +412,7 @@ class SupportRequestModel(Model):
 
 class MessagesInboxIndex(GlobalSecondaryIndex):
     """The records table's "waiting" index, as the care teams' inboxes use it: a thread carries
-    waiting_pk "messages-inbox#<organization>#<status>" and a sort key in the inbox's order (see
+    waiting_pk "messages-inbox#<team>#<status>" and a sort key in the inbox's order (see
     data/messages.py), so a team's open threads, most overdue first, are one Query. (The same
     index as RecordsWaitingIndex, under partitions of its own: a table takes one new index per
     deployment, and this one already has the shape.)"""
@@ -438,7 +438,7 @@ class MessageThreadModel(Model):
     record_key = UnicodeAttribute(range_key=True)  # "thread#<thread_id>"
     listed_at = UnicodeAttribute(null=False)  # "<last message moment>#<thread_id>"
     current_record_id = UnicodeAttribute(null=False)  # the thread id, for by-record-id
-    waiting_pk = UnicodeAttribute(null=False)  # "messages-inbox#<organization_id>#<status>"
+    waiting_pk = UnicodeAttribute(null=False)  # "messages-inbox#<team_id>#<status>"
     waiting_sk = UnicodeAttribute(null=False)  # the inbox's order (data/messages.py)
     by_time = RecordsByTimeIndex()
     by_record_id = RecordsByIdIndex()

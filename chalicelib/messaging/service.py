@@ -49,7 +49,7 @@ from chalicelib.messaging.domain import (
     sending_moment,
     urgent_notice,
 )
-from chalicelib.messaging.stores import AttachmentFiles, Messages
+from chalicelib.messaging.stores import AttachmentFiles, Messages, PatientsOfAPage
 from chalicelib.notifications.deliveries import about_account, about_patient
 from chalicelib.notifications.sealing import seal
 from chalicelib.observability import logger
@@ -57,7 +57,6 @@ from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import MESSAGE, OutboundEvent
 from chalicelib.outbound.producer import OutboundPorts
 from chalicelib.patients.domain import Patient, PortalStatus
-from chalicelib.patients.stores import Patients
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
@@ -68,8 +67,6 @@ SNIFF_BYTES = 8192
 # Team members emailed about one message at most (the transaction that keeps the message holds
 # every email: DynamoDB takes 100 items in one).
 MAX_EMAILED_MEMBERS = 80
-# Threads one inbox count reads at most (open and waiting ones of the organization).
-MAX_COUNTED = 2000
 
 NO_THREAD = "No such conversation."
 NO_TEAM = "No such care team."
@@ -89,7 +86,7 @@ class MessagingPorts(AccessPorts, AuditPorts, outbox.OutboxPorts, OutboundPorts,
     def care_teams(self) -> CareTeams: ...
 
     @property
-    def patients(self) -> Patients: ...
+    def patients(self) -> PatientsOfAPage: ...
 
 
 # -- shaping ----------------------------------------------------------------------------------------
@@ -655,28 +652,22 @@ def _staff_view(
 
 
 def team_inboxes(ports: MessagingPorts, caller: Caller, origin: Origin, now: datetime) -> dict[str, Any]:
+    """Each team's counts: the running open and unread counts of all of them in one read, and one
+    COUNT Query per team of its open threads past their due moment."""
     teams = sorted(_caller_teams(ports, caller), key=lambda t: (t.name.casefold(), t.created_at))
-    counts = {t.team_id: {"open_count": 0, "unread_count": 0, "overdue_count": 0} for t in teams}
-    team_ids = list(counts)
-    for status in (Status.OPEN, Status.WAITING_ON_PATIENT):
-        for thread in _every(ports, caller.organization_id, status, team_ids):
-            count = counts[thread.team_id]
-            count["unread_count"] += thread.unread_by_team
-            if status is Status.OPEN:
-                count["open_count"] += 1
-                count["overdue_count"] += int(is_overdue(thread.reply_due_by, now))
-    return {"teams": [{"team_id": t.team_id, "name": t.name, **counts[t.team_id]} for t in teams]}
-
-
-def _every(ports: MessagingPorts, organization_id: str, status: Status, team_ids: list[str]) -> list[Thread]:
-    found: list[Thread] = []
-    cursor = ""
-    while team_ids and len(found) < MAX_COUNTED:
-        page, cursor = ports.messages.inbox(organization_id, status, team_ids, None, 50, cursor)
-        found += page
-        if not cursor:
-            break
-    return found
+    counts = ports.messages.team_counts([t.team_id for t in teams])
+    return {
+        "teams": [
+            {
+                "team_id": t.team_id,
+                "name": t.name,
+                "open_count": counts[t.team_id][0],
+                "unread_count": counts[t.team_id][1],
+                "overdue_count": ports.messages.overdue(t.team_id, now),
+            }
+            for t in teams
+        ]
+    }
 
 
 def staff_threads(
@@ -686,14 +677,12 @@ def staff_threads(
     if query.team_id is not None:
         if query.team_id not in [t.team_id for t in teams]:
             raise NotFound(NO_TEAM)
-        team_ids: list[str] | None = [query.team_id]
+        team_ids = [query.team_id]
     else:
-        team_ids = None if caller.role == Role.ADMIN.value else [t.team_id for t in teams]
+        team_ids = [t.team_id for t in teams]  # an admin's: every team of the organization
     assigned = {"me": caller.account_id, "unassigned": "", "anyone": None}[query.assigned]
-    threads, next_cursor = ports.messages.inbox(
-        caller.organization_id, Status(query.status), team_ids, assigned, query.limit, query.cursor
-    )
-    patients = {pid: ports.patients.get(pid) for pid in {t.patient_id for t in threads}}
+    threads, next_cursor = ports.messages.inbox(team_ids, Status(query.status), assigned, query.limit, query.cursor)
+    patients = ports.patients.many([t.patient_id for t in threads])
     # The list shows each patient's name, birth date and subjects: a read of each one's record,
     # on the trail each patient reads of who looked: one event per patient shown, in one write.
     shown: dict[str, int] = {}
@@ -715,7 +704,7 @@ def staff_threads(
         ]
     )
     return {
-        "threads": [_staff_summary(t, patients[t.patient_id], now) for t in threads],
+        "threads": [_staff_summary(t, patients.get(t.patient_id), now) for t in threads],
         "next_cursor": next_cursor or None,
     }
 

@@ -3,11 +3,14 @@ DynamoDB) and the attachments' files (adapters/s3.py S3Attachments)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.messaging.domain import AttachmentState, FileHead, SentMessage, Status, StoredAttachment, Thread
 from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.patients.domain import Patient
+from chalicelib.patients.stores import Patients
 from chalicelib.records.outbox import OutboxEntry
 
 
@@ -43,14 +46,15 @@ class Messages(Protocol):
         ...
 
     def inbox(
-        self,
-        organization_id: str,
-        status: Status,
-        team_ids: list[str] | None,
-        assigned_to: str | None,
-        limit: int,
-        after: str = "",
-    ) -> tuple[list[Thread], str]: ...
+        self, team_ids: list[str], status: Status, assigned_to: str | None, limit: int, after: str = ""
+    ) -> tuple[list[Thread], str]:
+        """These teams' threads of one status in the inbox's order; ``assigned_to`` "" unassigned,
+        None anyone."""
+        ...
+
+    def overdue(self, team_id: str, now: datetime) -> int:
+        """The team's open threads whose reply was due before ``now``."""
+        ...
 
     def send(
         self,
@@ -71,6 +75,12 @@ class Messages(Protocol):
     def save(self, thread: Thread, outbox: list[OutboxEntry] | None = None) -> Thread:
         """On the thread's version (Conflict if it changed since it was read), with the counts it
         changes and the notices it sets off."""
+        ...
+
+
+class PatientsOfAPage(Patients, Protocol):
+    def many(self, patient_ids: list[str]) -> dict[str, Patient]:
+        """Several patients in one read; those not found left out."""
         ...
 
 
