@@ -46,6 +46,7 @@ from chalicelib.messaging.domain import (
     Thread,
     after_message,
     is_overdue,
+    reply_due_by,
     sending_moment,
     urgent_notice,
 )
@@ -72,6 +73,7 @@ NO_THREAD = "No such conversation."
 NO_TEAM = "No such care team."
 NO_ATTACHMENT = "No such attachment."
 CLOSED = "This conversation is closed. Start a new message."
+TEAM_NOT_TAKING = "This care team is not taking messages now. Please call them, or write to another team."
 _T = TypeVar("_T")
 
 
@@ -112,12 +114,20 @@ def _message_json(thread: Thread, message: SentMessage, reader: Side) -> dict[st
     return {
         "message_id": message.message_id,
         "from": message.side.value,
-        "author": message.author,
+        "author": _author(thread, message, reader),
         "body": message.body,
         "sent_at": iso(message.sent_at),
         "attachments": [_attachment_json(a) for a in message.attachments],
         "read": thread.read_by(reader, message),
     }
+
+
+def _author(thread: Thread, message: SentMessage, reader: Side) -> str:
+    """Who wrote, as the reader is shown it. Patients see a care-team message as the team's: staff
+    accounts carry only their sign-in user name, which is half of a colleague's credentials."""
+    if reader is Side.PATIENT and message.side is Side.CARE_TEAM:
+        return thread.team_name
+    return message.author
 
 
 def _summary(thread: Thread, reader: Side) -> dict[str, Any]:
@@ -477,6 +487,11 @@ def patient_reply(
     thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
+    # A team made inactive or not taking messages has nobody reading its inbox: a reply there
+    # would wait unanswered, so the patient is told to reach the team another way.
+    team = _team(ports, thread.organization_id, thread.team_id)
+    if team is None or not team.open_to_patients:
+        raise Conflict(TEAM_NOT_TAKING)
     patient, zone = _patient_and_zone(ports, scope.patient_id)
     attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
     at = sending_moment(thread, now)
@@ -484,7 +499,6 @@ def patient_reply(
         new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, at, attachments
     )
     after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
-    team = _team(ports, thread.organization_id, thread.team_id)
     emails = _staff_emails(ports, team, thread, now)
     _send(ports, patient, thread, after, message, emails, now, _sent_event(ports, origin, caller, thread))
     return _message_json(after, message, Side.PATIENT)
@@ -794,7 +808,18 @@ def change_status(
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
         thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
-        saved = ports.messages.save(dataclasses.replace(thread, status=Status(status)))
+        changed = dataclasses.replace(thread, status=Status(status))
+        if thread.status is Status.CLOSED and changed.status is Status.OPEN:
+            # Opened again: the reply clock starts now if the patient's message is the last one
+            # (a clock kept from before it was closed would make it overdue at once), else none runs.
+            waiting = thread.last_message_from is Side.PATIENT
+            _, zone = _patient_and_zone(ports, thread.patient_id, patient)
+            changed = dataclasses.replace(
+                changed,
+                waiting_since=now if waiting else None,
+                reply_due_by=reply_due_by(now, zone) if waiting else None,
+            )
+        saved = ports.messages.save(changed)
         _audit(ports, origin, caller, "messages.status_changed", Action.UPDATE, saved, reason=status)
         return _staff_view(ports, saved, team, patient, now)
 

@@ -953,3 +953,51 @@ def test_the_team_counts_follow_every_change(seeded, ana, staff_token, primary_c
     assert counts() == (0, 0, 0)
     post(seeded, f"/v1/patients/{patient_id}/messages/{first}/replies", {"body": "Thanks"}, token)  # open again
     assert counts() == (1, 1, 0)
+
+
+def test_patients_see_a_staff_reply_signed_by_the_team_never_a_sign_in_name(seeded, ana, staff_token, primary_care):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+
+    shown = call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{thread_id}", token=token).json_body
+    assert [m["author"] for m in shown["messages"]] == ["Ana Núñez", "Primary Care"]
+    assert STAFF_USER not in json.dumps(shown)
+    # colleagues still see who answered
+    staff_view = call(seeded, "GET", f"/v1/staff/messages/{thread_id}", token=staff_token).json_body
+    assert staff_view["messages"][1]["author"] == "demo.staff, Primary Care"
+
+
+def test_a_closed_conversation_opened_again_starts_a_fresh_reply_clock(clock, seeded, ana, primary_care):
+    patient_id, token = ana
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/status", {"status": "closed"}, staff)
+
+    # a week later someone opens it again: it is due three business days from now, not overdue
+    clock.advance(days=7)
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    opened = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/status", {"status": "open"}, staff).json_body
+    assert opened["overdue"] is False
+    assert opened["reply_due_by"] == iso(reply_due_by(clock.now(), TIME_ZONE))
+    assert opened["waiting_since"] == iso(clock.now())
+
+
+def test_a_patient_cannot_reply_to_a_team_that_stopped_taking_messages(seeded, ana, primary_care):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    changed = call(
+        seeded,
+        "PUT",
+        f"/v1/admin/care-teams/{primary_care}",
+        {"name": "Primary Care", "kind": "department", "accepts_messages": False},
+        admin,
+    )
+    assert changed.status_code == 200, changed.json_body
+
+    refused = post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Hello?"}, token)
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["message"] == (
+        "This care team is not taking messages now. Please call them, or write to another team."
+    )
