@@ -1001,3 +1001,96 @@ def test_a_patient_cannot_reply_to_a_team_that_stopped_taking_messages(seeded, a
     assert refused.json_body["error"]["message"] == (
         "This care team is not taking messages now. Please call them, or write to another team."
     )
+
+
+def test_an_attachment_goes_with_one_message_of_its_own_patient_only(seeded, ana, staff_token, primary_care, container):
+    from chalicelib.kernel.caller import Caller
+    from chalicelib.kernel.origin import Origin
+    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging.contract import NewAttachment
+
+    patient_id, token = ana
+    # Jo (another patient of the organization) has a ready attachment of her own
+    other = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {"mrn": "MRN-5005", "family_name": "Lee", "given_names": ["Jo"], "birth_date": "1990-02-02", "sex": "female"},
+        staff_token,
+    ).json_body["patient_id"]
+    jo = Caller("jo-account", "patient", ORGANIZATION_ID, other, "session", "")
+    now = container.clock.now()
+    hers = messaging.start_attachment(
+        container,
+        jo,
+        Origin(),
+        other,
+        NewAttachment(file_name="x.pdf", content_type="application/pdf", size_bytes=len(PDF)),
+        now,
+    )
+    boto3.client("s3").put_object(
+        Bucket=container.settings.attachments_bucket, Key=hers["upload"]["fields"]["key"], Body=PDF
+    )
+    assert messaging.check_attachment(container, jo, Origin(), other, hers["attachment_id"], now)["status"] == "ready"
+
+    # Ana cannot send it
+    refused = write(seeded, patient_id, token, primary_care, [hers["attachment_id"]])
+    assert refused.status_code == 400 and refused.json_body["error"]["details"][0]["field"] == "attachment_ids.0"
+
+    # her own goes once: named twice in one message, or again with a second one, it is refused
+    started, _ = upload(seeded, patient_id, token, PDF)
+    mine = started["attachment_id"]
+    twice = write(seeded, patient_id, token, primary_care, [mine, mine])
+    assert twice.status_code == 400 and twice.json_body["error"]["details"][0]["field"] == "attachment_ids.1"
+    assert write(seeded, patient_id, token, primary_care, [mine]).status_code == 201
+    again = write(seeded, patient_id, token, primary_care, [mine])
+    assert again.status_code == 400 and again.json_body["error"]["details"][0]["field"] == "attachment_ids.0"
+    assert len(call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["threads"]) == 1
+
+
+def test_an_admin_works_every_teams_inbox_and_only_a_member_or_admin_can_be_assigned(
+    seeded, ana, staff_token, primary_care, container, monkeypatch
+):
+    from chalicelib.accounts import service as accounts
+    from chalicelib.accounts.domain import Role
+
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+
+    # the admin sees and opens the thread, and counts every team
+    assert [t["thread_id"] for t in call(seeded, "GET", "/v1/staff/messages", token=admin).json_body["threads"]] == [
+        thread_id
+    ]
+    assert call(seeded, "GET", f"/v1/staff/messages/{thread_id}", token=admin).status_code == 200
+    names = {t["name"] for t in call(seeded, "GET", "/v1/staff/messages/teams", token=admin).json_body["teams"]}
+    assert {"Primary Care", "Cardiology"} <= names
+
+    # a staff member outside the team, and an admin of another organization, cannot be assigned
+    desk = accounts.create_staff_account(
+        container.directory,
+        organization_id=ORGANIZATION_ID,
+        username="desk.two",
+        password="desk-two-password",
+        role=Role.STAFF,
+        email="desk.two@albany-medical-center.example",
+        now=container.clock.now(),
+    )
+    accounts.ensure_organization(container.directory, "far-clinic", "Far Clinic", now=container.clock.now())
+    far = accounts.create_staff_account(
+        container.directory,
+        organization_id="far-clinic",
+        username="far.admin",
+        password="far-admin-password",
+        role=Role.ADMIN,
+        email="far.admin@far.example",
+        now=container.clock.now(),
+    )
+    for account in (desk, far):
+        refused = call(
+            seeded, "PUT", f"/v1/staff/messages/{thread_id}/assignment", {"account_id": account.account_id}, admin
+        )
+        assert refused.status_code == 400 and refused.json_body["error"]["details"][0]["field"] == "account_id"
+    admin_id = call(seeded, "GET", "/v1/me", token=admin).json_body["account"]["account_id"]
+    assigned = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/assignment", {"account_id": admin_id}, staff_token)
+    assert assigned.status_code == 200 and assigned.json_body["assigned_to"]["account_id"] == admin_id
