@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import conditional_failure, contended, one_page
+from chalicelib.data.dynamo import by_time_page, conditional_failure, contended, one_page
 from chalicelib.data.models import (
     AuditEventModel,
     MessageAttachmentModel,
@@ -327,27 +327,8 @@ class DynamoMessages:
 
     def page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[Thread], str]:
         """The patient's threads, newest activity first; the cursor holds a position only."""
-        start = decode_cursor(after)
-        if start is not None:
-            if set(start) != {"listed_at", "record_key"}:
-                raise invalid_cursor("cursor")
-            start = {"patient_id": {"S": partition(patient_id)}, **start}
-        try:
-            items = list(
-                MessageThreadModel.by_time.query(
-                    partition(patient_id),
-                    scan_index_forward=False,
-                    limit=limit + 1,
-                    page_size=limit + 1,
-                    last_evaluated_key=start,
-                )
-            )
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        shown, cursor = one_page(
-            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
-        )
-        return [_thread(item) for item in shown], cursor
+        items, cursor = by_time_page(MessageThreadModel.by_time, partition(patient_id), limit, after, _UNAVAILABLE)
+        return [_thread(item) for item in items], cursor
 
     def unread_for_patients(self, patient_ids: list[str]) -> int:
         """Care-team messages the patient has not read, across their threads and the records of

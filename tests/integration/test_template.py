@@ -251,9 +251,11 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
-    # The API reads a staff page's accounts, the patients born on a searched day, and a patient's
-    # invitations' delivery records with one BatchGetItem each (moto grants whatever it is asked,
-    # so only this says it is allowed): on those three tables and nowhere else.
+    # The API reads a staff page's accounts, the patients born on a searched day, a patient's
+    # invitations' delivery records, and the messaging counts of a patient's records or a
+    # caller's teams with one BatchGetItem each (moto grants whatever it is asked, so only this
+    # says it is allowed): on those tables (the records table's messaging partitions only) and
+    # nowhere else.
     # The API writes support requests into the records table under their own partitions only,
     # and keeps the Idempotency-Key's answers in the idempotency table.
     [support] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "SupportRequests"]
@@ -266,7 +268,9 @@ def test_each_function_reaches_only_what_it_uses():
         {"Fn::GetAtt": ["AccountsTable", "Arn"]},
         {"Fn::GetAtt": ["PatientsTable", "Arn"]},
         {"Fn::GetAtt": ["IdentityTable", "Arn"]},
+        {"Fn::GetAtt": ["RecordsTable", "Arn"]},
     ]
+    assert batch_gets[-1]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["messages#*"]}}
 
 
 def test_every_sqs_event_source_reports_partial_batch_failures():
