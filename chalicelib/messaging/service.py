@@ -410,12 +410,19 @@ def _send(
     What is not handed over now waits in its outbox for the scheduled drain."""
     event = _communication(ports, patient, before, message, now)
     ports.messages.send(after, message, emails, event, audited)
+    _hand_over(ports, emails, event, now)
+
+
+def _hand_over(ports: MessagingPorts, emails: list[OutboxEntry], event: OutboundEvent | None, now: datetime) -> None:
+    """Send what a kept write queued; what fails waits in its outbox for the scheduled drain, so
+    no failure here may fail the request."""
     try:
         for entry in emails:
             outbox.send_now(ports, entry, now)
-        producer.send_now(ports, event)
-    except Exception:  # kept and queued in the write above: the drains send it
-        logger.warning("a message's emails or event were left for the drains", extra={"thread_id": after.thread_id})
+        if event is not None:
+            producer.send_now(ports, event)
+    except Exception:  # kept and queued in the write before: the drains send it
+        logger.warning("a message's emails or event were left for the drains")
 
 
 def _sent_event(ports: MessagingPorts, origin: Origin, caller: Caller, thread: Thread, reason: str = "") -> AuditEvent:
@@ -850,8 +857,7 @@ def mark_urgent(
         return saved, team, patient, notices
 
     saved, team, patient, notices = _retrying(change)
-    for entry in notices:
-        outbox.send_now(ports, entry, now)
+    _hand_over(ports, notices, None, now)
     return _staff_view(ports, saved, team, patient, now)
 
 
