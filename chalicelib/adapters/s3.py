@@ -8,6 +8,8 @@ from chalicelib.messaging.domain import FileHead
 
 # Presigned URLs are bearer tokens to PHI: they live five minutes at most.
 MAX_PRESIGNED_SECONDS = 300
+# The tag the attachments bucket's lifecycle rule deletes by (infra/template.yaml).
+UNSENT_TAG = "unsent"
 
 
 class S3ObjectStore:
@@ -120,11 +122,25 @@ class S3Attachments(S3ObjectStore):
                 ContentDisposition=disposition,
                 CacheControl="no-store",
                 MetadataDirective="REPLACE",
+                # Until it goes with a message: the bucket's lifecycle rule deletes a file tagged
+                # unsent after a week, so one checked and never sent does not stay for ever.
+                Tagging=f"{UNSENT_TAG}=true",
+                TaggingDirective="REPLACE",
                 **extra,
             )
         except AWS_FAILURES as error:
             if _status(error) in (404, 412):
                 raise Conflict("The file changed after it was checked; check it again.") from error
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+
+    def mark_sent(self, key: str) -> None:
+        """The file went with a message: kept as long as the message (the lifecycle rule no longer
+        applies to it)."""
+        try:
+            self._s3.put_object_tagging(
+                Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": UNSENT_TAG, "Value": "false"}]}
+            )
+        except AWS_FAILURES as error:
             raise DependencyUnavailable(self.UNAVAILABLE) from error
 
     def delete_quietly(self, key: str) -> None:

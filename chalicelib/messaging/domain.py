@@ -21,6 +21,10 @@ MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a scan or a phone photo, not a video
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 UPLOAD_SECONDS = 15 * 60  # how long an upload form works
 DOWNLOAD_SECONDS = 5 * 60  # how long a download link works
+# A checked file not sent with a message is deleted by the bucket's lifecycle rule after
+# UNSENT_DAYS (infra/template.yaml); one is sent up to a day before, so it is never gone by then.
+UNSENT_DAYS = 7
+SEND_WITHIN = timedelta(days=UNSENT_DAYS - 1)
 REPLY_BUSINESS_DAYS = 3  # what the organization promises patients
 
 TOO_BIG = "A file can be at most 10 MB"

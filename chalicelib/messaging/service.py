@@ -36,6 +36,7 @@ from chalicelib.messaging.domain import (
     DOWNLOAD_SECONDS,
     MAX_BYTES,
     NOT_ALLOWED_TYPE,
+    SEND_WITHIN,
     TOO_BIG,
     UPLOAD_SECONDS,
     AttachmentState,
@@ -311,9 +312,12 @@ def _sniffed(first: bytes) -> str:
     return mime if mime in CONTENT_TYPES else ""
 
 
-def _free_attachments(ports: MessagingPorts, patient_id: str, ids: list[str]) -> tuple[StoredAttachment, ...]:
-    """The attachments a message takes: the patient's own, ready, and not sent with another
-    message (each named when not; the transaction checks again)."""
+def _free_attachments(
+    ports: MessagingPorts, patient_id: str, ids: list[str], now: datetime
+) -> tuple[StoredAttachment, ...]:
+    """The attachments a message takes: the patient's own, ready, not sent with another message,
+    and checked recently enough that the bucket still keeps the file (each named when not; the
+    transaction checks again)."""
     problems = Problems()
     taken: list[StoredAttachment] = []
     for index, attachment_id in enumerate(ids):
@@ -323,6 +327,12 @@ def _free_attachments(ports: MessagingPorts, patient_id: str, ids: list[str]) ->
                 f"attachment_ids.{index}",
                 "not a ready attachment of this patient, or already sent",
                 "This attachment is not ready, or was already sent.",
+            )
+        elif attachment.created_at + SEND_WITHIN < now:
+            problems.add(
+                f"attachment_ids.{index}",
+                "too old: attach the file again",
+                "This file was attached too long ago. Attach it again.",
             )
         else:
             taken.append(attachment)
@@ -409,6 +419,10 @@ def _send(
     a failed answer releases the Idempotency-Key, and the retry would send the message again.
     What is not handed over now waits in its outbox for the scheduled drain."""
     event = _communication(ports, patient, before, message, now)
+    # Kept for good before the message is: a failure here keeps nothing (the request can be sent
+    # again); a message not kept after it leaves a file kept, never a message without its file.
+    for attachment in message.attachments:
+        ports.attachment_files.mark_sent(attachment.object_key)
     ports.messages.send(after, message, emails, event, audited)
     _hand_over(ports, emails, event, now)
 
@@ -457,7 +471,7 @@ def start_thread(
     team = _team(ports, patient.organization_id, request.team_id)
     if team is None or not team.open_to_patients:
         raise NotFound(NO_TEAM)
-    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
+    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids, now)
     thread_id, message_id = new_id(), new_id()
     blank = Thread(
         thread_id=thread_id,
@@ -500,7 +514,7 @@ def patient_reply(
     if team is None or not team.open_to_patients:
         raise Conflict(TEAM_NOT_TAKING)
     patient, zone = _patient_and_zone(ports, scope.patient_id)
-    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
+    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids, now)
     at = sending_moment(thread, now)
     message = SentMessage(
         new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, at, attachments

@@ -528,8 +528,16 @@ def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_upl
     [cors] = props["CorsConfiguration"]["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"]  # the presigned form: no GET or PUT from a browser
     assert "PublicBaseUrl" in repr(cors["AllowedOrigins"]) and "CorsAllowedOrigins" in repr(cors["AllowedOrigins"])
-    [rule] = props["LifecycleConfiguration"]["Rules"]
-    assert (rule["Prefix"], rule["ExpirationInDays"], rule["Status"]) == ("uploads/", 1, "Enabled")
+    uploads, unsent = props["LifecycleConfiguration"]["Rules"]
+    assert (uploads["Prefix"], uploads["ExpirationInDays"], uploads["Status"]) == ("uploads/", 1, "Enabled")
+    # a checked file never sent goes after a week; the API sends none older than that
+    from chalicelib.messaging.domain import UNSENT_DAYS
+
+    assert (unsent["Prefix"], unsent["TagFilters"], unsent["ExpirationInDays"]) == (
+        "attachments/",
+        [{"Key": "unsent", "Value": "true"}],
+        UNSENT_DAYS,
+    )
     # Only the API reaches the bucket; it deletes uploads only (a checked attachment is kept).
     assert "AttachmentsBucket" in repr(statements("ApiAccessPolicy"))
     for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):

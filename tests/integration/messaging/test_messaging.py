@@ -1094,3 +1094,32 @@ def test_an_admin_works_every_teams_inbox_and_only_a_member_or_admin_can_be_assi
     admin_id = call(seeded, "GET", "/v1/me", token=admin).json_body["account"]["account_id"]
     assigned = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/assignment", {"account_id": admin_id}, staff_token)
     assert assigned.status_code == 200 and assigned.json_body["assigned_to"]["account_id"] == admin_id
+
+
+def test_a_checked_file_is_kept_for_good_only_once_sent_and_an_old_one_must_be_attached_again(
+    clock, seeded, ana, primary_care, container
+):
+    """A file checked and never sent is left to the bucket's lifecycle rule (tagged unsent); sent,
+    it is kept with its message. One checked so long ago the rule may have taken it is refused."""
+    patient_id, token = ana
+    s3 = boto3.client("s3")
+    bucket = container.settings.attachments_bucket
+
+    def unsent(attachment_id: str) -> str:
+        key = container.messages.attachment(patient_id, attachment_id).object_key
+        return {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]}["unsent"]
+
+    started, _ = upload(seeded, patient_id, token, PDF)
+    assert unsent(started["attachment_id"]) == "true"
+    assert write(seeded, patient_id, token, primary_care, [started["attachment_id"]]).status_code == 201
+    assert unsent(started["attachment_id"]) == "false"
+
+    old, _ = upload(seeded, patient_id, token, PDF, name="old scan.pdf")
+    clock.advance(days=6, minutes=1)
+    token = sign_in(seeded, "ana.nunez", "correct horse battery")
+    refused = write(seeded, patient_id, token, primary_care, [old["attachment_id"]])
+    assert refused.status_code == 400, refused.json_body
+    assert refused.json_body["error"]["details"][0] == {
+        "field": "attachment_ids.0",
+        "issue": "too old: attach the file again",
+    }
