@@ -238,7 +238,9 @@ def _message_item(patient_id: str, message: SentMessage) -> MessageModel:
 
 class DynamoMessages:
     # -- attachments ---------------------------------------------------------------------------
-    def add_attachment(self, attachment: StoredAttachment) -> None:
+    def add_attachment(self, attachment: StoredAttachment, audit: AuditEvent | None = None) -> None:
+        """A new attachment, with its audit event in the same write (nothing after it can fail the
+        request and release its Idempotency-Key for a retry that would make a second one)."""
         item = MessageAttachmentModel(
             partition(attachment.patient_id),
             f"attachment#{attachment.attachment_id}",
@@ -251,10 +253,15 @@ class DynamoMessages:
             created_at=attachment.created_at,
         )
         try:
-            item.save(condition=MessageAttachmentModel.record_key.does_not_exist())
-        except PynamoDBException as error:
-            if conditional_failure(error):
+            with TransactWrite(connection=MessageAttachmentModel._get_connection().connection) as transaction:
+                transaction.save(item, condition=MessageAttachmentModel.record_key.does_not_exist())
+                if audit is not None:
+                    transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
+        except TransactWriteError as error:
+            if contended(error):
                 raise Conflict("This attachment exists already.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def attachment(self, patient_id: str, attachment_id: str) -> StoredAttachment | None:
@@ -413,7 +420,8 @@ class DynamoMessages:
         try:
             return MessageThreadModel.inbox.count(
                 inbox_partition(team_id, Status.OPEN),
-                range_key_condition=MessageThreadModel.waiting_sk < moment_key(now),
+                # (due at this very moment counts: "<due>#..." sorts before "<now>#~")
+                range_key_condition=MessageThreadModel.waiting_sk < f"{moment_key(now)}#~",
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error

@@ -221,8 +221,7 @@ def start_attachment(
         object_key=key,
         created_at=now,
     )
-    ports.messages.add_attachment(attachment)
-    write_audit(
+    started = audit_event(
         ports,
         origin,
         caller_actor(caller),
@@ -232,6 +231,7 @@ def start_attachment(
         resource_type="DocumentReference",
         resource_id=attachment_id,
     )
+    ports.messages.add_attachment(attachment, started)
     return {
         **_attachment_json(attachment),
         "upload": {"url": str(form["url"]), "fields": {str(k): str(v) for k, v in dict(form["fields"]).items()}},

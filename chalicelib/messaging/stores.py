@@ -15,7 +15,9 @@ from chalicelib.records.outbox import OutboxEntry
 
 
 class Messages(Protocol):
-    def add_attachment(self, attachment: StoredAttachment) -> None: ...
+    def add_attachment(self, attachment: StoredAttachment, audit: AuditEvent | None = None) -> None:
+        """With its audit event, in one write."""
+        ...
 
     def attachment(self, patient_id: str, attachment_id: str) -> StoredAttachment | None: ...
 

@@ -1123,3 +1123,25 @@ def test_a_checked_file_is_kept_for_good_only_once_sent_and_an_old_one_must_be_a
         "field": "attachment_ids.0",
         "issue": "too old: attach the file again",
     }
+
+
+def test_an_upload_form_asked_for_again_with_the_same_key_is_the_same_attachment(seeded, ana, container):
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+    key = str(uuid.uuid4())
+    body = {"file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10}
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("The audit trail is unavailable.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.audit_log, "append", refuse)
+        first = post(seeded, f"/v1/patients/{patient_id}/attachments", body, token, key)
+    again = post(seeded, f"/v1/patients/{patient_id}/attachments", body, token, key)
+    assert first.status_code == again.status_code == 201, first.json_body
+    assert again.json_body["attachment_id"] == first.json_body["attachment_id"]
+    started = [
+        e for e in container.audit_log.for_patient(patient_id, 100)[0] if e.event_type == "messages.attachment_started"
+    ]
+    assert [e.resource_id for e in started] == [first.json_body["attachment_id"]]
