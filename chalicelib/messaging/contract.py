@@ -128,7 +128,7 @@ class Attachment(ResponseModel):
     attachment_id: str
     file_name: str
     content_type: ContentType
-    size_bytes: int
+    size_bytes: int = Field(description="Once checked, the size of the file as stored (not as declared).")
     status: AttachmentStatus
 
 
@@ -161,13 +161,20 @@ class ThreadSummary(ResponseModel):
 class ThreadPage(ResponseModel):
     threads: list[ThreadSummary] = Field(description="Newest activity first.")
     next_cursor: str | None = Field(description="null on the last page.")
-    unread_count: int = Field(description="Care-team messages the patient has not read, across all their threads.")
+    unread_count: int = Field(
+        description="Care-team messages the patient has not read, across all the threads of this record."
+    )
 
 
 class Message(ResponseModel):
     message_id: str
     from_: Side = Field(alias="from")
-    author: str = Field(description="The patient's name, or the staff member's name and the team's name.")
+    author: str = Field(
+        description=(
+            "The patient's name; a care-team message: the team's name for the patient, the staff"
+            " member's user name and the team's name for staff."
+        )
+    )
     body: str
     sent_at: str
     attachments: list[Attachment]
