@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters import AWS_FAILURES
-from chalicelib.errors import DependencyUnavailable, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
+from chalicelib.messaging.domain import FileHead
 
 # Presigned URLs are bearer tokens to PHI: they live five minutes at most.
 MAX_PRESIGNED_SECONDS = 300
+# The tag the attachments bucket's lifecycle rule deletes by (infra/template.yaml).
+UNSENT_TAG = "unsent"
 
 
 class S3ObjectStore:
@@ -77,34 +80,65 @@ class S3Attachments(S3ObjectStore):
         except AWS_FAILURES as error:
             raise DependencyUnavailable(self.UNAVAILABLE) from error
 
-    def head_bytes(self, key: str, count: int) -> tuple[bytes, int] | None:
-        """The first ``count`` bytes of an object and its whole size, in one ranged GET (the file is
-        never read whole); None when there is no such object."""
+    def head_bytes(self, key: str, count: int) -> FileHead | None:
+        """The first ``count`` bytes of an object, its whole size and which version of it they
+        are, in one ranged GET (the file is never read whole); None when there is no such object."""
         try:
             answer = self._s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
         except self._s3.exceptions.NoSuchKey:
             return None
         except AWS_FAILURES as error:
-            if _status(error) in (404, 416):  # 416: an empty object has no byte 0
-                return (b"", 0) if _status(error) == 416 else None
+            if _status(error) == 416:  # an empty object has no byte 0: refused as too small to be a file
+                return FileHead(b"", 0)
+            if _status(error) == 404:
+                return None
             raise DependencyUnavailable(self.UNAVAILABLE) from error
         with answer["Body"] as body:
             first = body.read(count)
         # "bytes 0-261/12345": the whole size after the slash (no Content-Range: the object was whole)
         whole = str(answer.get("ContentRange") or "").rpartition("/")[2]
-        return first, int(whole) if whole.isdigit() else int(answer.get("ContentLength") or len(first))
+        size = int(whole) if whole.isdigit() else int(answer.get("ContentLength") or len(first))
+        version = str(answer.get("VersionId") or "")
+        return FileHead(first, size, "" if version == "null" else version, str(answer.get("ETag") or ""))
 
-    def copy(self, source: str, target: str, content_type: str) -> None:
-        """Copy ``source`` to ``target`` in the bucket, encrypted with the stack's key."""
+    def copy(self, source: FileHead, source_key: str, target: str, content_type: str, disposition: str) -> None:
+        """Copy the very version of ``source_key`` that ``source`` read to ``target``, encrypted with
+        the stack's key, stored with the type and the file name it is served with (so a download
+        link names neither). The upload form stays usable for a while after a check: another file
+        posted to the same key meanwhile is never what is copied (Conflict when the version read
+        is gone, and in a bucket without versions when the object changed)."""
         extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self._kms_key_id} if self._kms_key_id else {}
+        copied: dict[str, str] = {"Bucket": self.bucket, "Key": source_key}
+        if source.version_id:
+            copied["VersionId"] = source.version_id
+        if source.etag:
+            extra["CopySourceIfMatch"] = source.etag
         try:
             self._s3.copy_object(
                 Bucket=self.bucket,
                 Key=target,
-                CopySource={"Bucket": self.bucket, "Key": source},
+                CopySource=copied,
                 ContentType=content_type,
+                ContentDisposition=disposition,
+                CacheControl="no-store",
                 MetadataDirective="REPLACE",
+                # Until it goes with a message: the bucket's lifecycle rule deletes a file tagged
+                # unsent after a week, so one checked and never sent does not stay for ever.
+                Tagging=f"{UNSENT_TAG}=true",
+                TaggingDirective="REPLACE",
                 **extra,
+            )
+        except AWS_FAILURES as error:
+            if _status(error) in (404, 412):
+                raise Conflict("The file changed after it was checked; check it again.") from error
+            raise DependencyUnavailable(self.UNAVAILABLE) from error
+
+    def mark_sent(self, key: str) -> None:
+        """The file went with a message: kept as long as the message (the lifecycle rule no longer
+        applies to it)."""
+        try:
+            self._s3.put_object_tagging(
+                Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": UNSENT_TAG, "Value": "false"}]}
             )
         except AWS_FAILURES as error:
             raise DependencyUnavailable(self.UNAVAILABLE) from error

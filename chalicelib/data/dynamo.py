@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.kernel.paging import encode_cursor
+from chalicelib.kernel.paging import decode_cursor, encode_cursor, invalid_cursor
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 _Item = TypeVar("_Item")
@@ -55,6 +55,46 @@ def one_page(items: list[_Item], limit: int, position: Callable[[_Item], dict[st
         return items, ""
     shown = items[:limit]
     return shown, encode_cursor({name: {"S": value} for name, value in position(shown[-1]).items()})
+
+
+def by_time_page(
+    index: Any,
+    partition: str,
+    limit: int,
+    after: str,
+    unavailable: str,
+    *,
+    newest_first: bool = True,
+    prefix: str = "",
+    filter_condition: Any = None,
+    consistent_read: bool = False,
+) -> tuple[list[Any], str]:
+    """A page of one partition of a by-time index (hash key ``patient_id``, sort key
+    ``listed_at``): one Query asking for one item more than ``limit``, newest first unless told.
+    ``prefix`` keeps the page to sort keys that start with it. The cursor holds a position only
+    (``listed_at``, ``record_key``): the partition always comes from the caller, so a cursor can
+    never lead into another patient's, account's or organization's items."""
+    start = decode_cursor(after)
+    if start is not None:
+        if set(start) != {"listed_at", "record_key"} or not start["listed_at"]["S"].startswith(prefix):
+            raise invalid_cursor("cursor")
+        start = {"patient_id": {"S": partition}, **start}
+    try:
+        items = list(
+            index.query(
+                partition,
+                index.listed_at.startswith(prefix) if prefix else None,
+                scan_index_forward=not newest_first,
+                filter_condition=filter_condition,
+                consistent_read=consistent_read,
+                limit=limit + 1,
+                page_size=limit + 1,
+                last_evaluated_key=start,
+            )
+        )
+    except PynamoDBException as error:
+        raise DependencyUnavailable(unavailable) from error
+    return one_page(items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key})
 
 
 @dataclasses.dataclass(frozen=True)

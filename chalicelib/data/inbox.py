@@ -15,11 +15,10 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
-from chalicelib.data.dynamo import conditional_failure, one_page
+from chalicelib.data.dynamo import by_time_page, conditional_failure
 from chalicelib.data.models import InboxItemModel, NoticeFoldModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.notifications.domain import InboxItem
 from chalicelib.notifications.folding import Fold, joins
 
@@ -72,28 +71,10 @@ class DynamoInbox:
         """An account's notices, newest first: one Query (one item more than asked tells whether
         a cursor leads anywhere). The cursor holds a position only; the partition always comes
         from the caller, so a cursor cannot lead into another account's inbox."""
-        start = decode_cursor(after)  # (a cursor that is not one is a 400)
-        if start is not None:
-            if set(start) != {"listed_at", "record_key"}:
-                raise invalid_cursor("cursor")
-            start = {"patient_id": {"S": _partition(account_id)}, **start}
-        try:
-            items = list(
-                InboxItemModel.by_time.query(
-                    _partition(account_id),
-                    scan_index_forward=False,
-                    consistent_read=True,
-                    limit=limit + 1,
-                    page_size=limit + 1,
-                    last_evaluated_key=start,
-                )
-            )
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        shown, cursor = one_page(
-            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        items, cursor = by_time_page(
+            InboxItemModel.by_time, _partition(account_id), limit, after, _UNAVAILABLE, consistent_read=True
         )
-        return [_inbox_item(item) for item in shown], cursor
+        return [_inbox_item(item) for item in items], cursor
 
     def mark_read(self, account_id: str, notification_id: str, at: datetime) -> InboxItem | None:
         """The item, read (at its first reading: marking it again keeps that time); None if the

@@ -412,7 +412,7 @@ class SupportRequestModel(Model):
 
 class MessagesInboxIndex(GlobalSecondaryIndex):
     """The records table's "waiting" index, as the care teams' inboxes use it: a thread carries
-    waiting_pk "messages-inbox#<organization>#<status>" and a sort key in the inbox's order (see
+    waiting_pk "messages-inbox#<team>#<status>" and a sort key in the inbox's order (see
     data/messages.py), so a team's open threads, most overdue first, are one Query. (The same
     index as RecordsWaitingIndex, under partitions of its own: a table takes one new index per
     deployment, and this one already has the shape.)"""
@@ -438,7 +438,7 @@ class MessageThreadModel(Model):
     record_key = UnicodeAttribute(range_key=True)  # "thread#<thread_id>"
     listed_at = UnicodeAttribute(null=False)  # "<last message moment>#<thread_id>"
     current_record_id = UnicodeAttribute(null=False)  # the thread id, for by-record-id
-    waiting_pk = UnicodeAttribute(null=False)  # "messages-inbox#<organization_id>#<status>"
+    waiting_pk = UnicodeAttribute(null=False)  # "messages-inbox#<team_id>#<status>"
     waiting_sk = UnicodeAttribute(null=False)  # the inbox's order (data/messages.py)
     by_time = RecordsByTimeIndex()
     by_record_id = RecordsByIdIndex()
@@ -503,6 +503,20 @@ class MessageAttachmentModel(Model):
     object_key = UnicodeAttribute(null=False)
     created_at = UTCDateTimeAttribute(null=False)
     message_id = UnicodeAttribute(null=True)
+
+
+class MessageCountsModel(Model):
+    """Running counts kept in the same transactions as the threads they count, so a badge is one
+    consistent GetItem: a patient's unread care-team messages (under "messages#<patient_id>"), a
+    care team's open threads and unread patient messages (under "messages#team#<team_id>")."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "messages#<patient_id>" or "messages#team#<team_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "counts"
+    unread = NumberAttribute(null=True)
+    open = NumberAttribute(null=True)
 
 
 class SupportDeskModel(Model):
@@ -777,6 +791,7 @@ def bind_tables(settings) -> None:
         MessageThreadModel: settings.records_table,
         MessageModel: settings.records_table,
         MessageAttachmentModel: settings.records_table,
+        MessageCountsModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
     }
     for model, table_name in names.items():

@@ -13,12 +13,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import conditional_failure, one_page
+from chalicelib.data.dynamo import by_time_page, conditional_failure
 from chalicelib.data.models import AuditEventModel, SupportDeskModel, SupportRequestModel
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
-from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.support.domain import Answer, Status, SupportRequest, Topic
 
@@ -138,28 +137,15 @@ class DynamoSupport:
     ) -> tuple[list[SupportRequest], str]:
         """Newest first, one Query of the by-time index (a status filters it). The cursor holds a
         position only: the partition always comes from the caller's organization."""
-        start = decode_cursor(after)
-        if start is not None:
-            if set(start) != {"listed_at", "record_key"}:
-                raise invalid_cursor("cursor")
-            start = {"patient_id": {"S": _partition(organization_id)}, **start}
-        try:
-            items = list(
-                SupportRequestModel.by_time.query(
-                    _partition(organization_id),
-                    scan_index_forward=False,
-                    filter_condition=(SupportRequestModel.status == status.value) if status else None,
-                    limit=limit + 1,
-                    page_size=limit + 1,
-                    last_evaluated_key=start,
-                )
-            )
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        shown, cursor = one_page(
-            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        items, cursor = by_time_page(
+            SupportRequestModel.by_time,
+            _partition(organization_id),
+            limit,
+            after,
+            _UNAVAILABLE,
+            filter_condition=(SupportRequestModel.status == status.value) if status else None,
         )
-        return [_request(item) for item in shown], cursor
+        return [_request(item) for item in items], cursor
 
     def update(
         self, request: SupportRequest, status: Status, now: datetime, answer: Answer | None = None

@@ -52,7 +52,7 @@ class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
 class UnreadMessages(Protocol):
     """How many care-team messages a patient has not read (messaging's store answers it)."""
 
-    def unread_for_patient(self, patient_id: str) -> int: ...
+    def unread_for_patients(self, patient_ids: list[str]) -> int: ...
 
 
 def account_of(ports: ProfilePorts, caller: Caller) -> Account:
@@ -100,8 +100,13 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
         "acting_for": [],  # the patients this account may act for: none until proxies exist
         "connections": connections_json(ports, account.connections),
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
-        # Shown beside the Messages link on every page: the patient's own record's threads only.
-        "unread_messages": ports.messages.unread_for_patient(patient.patient_id) if patient is not None else 0,
+        # Shown beside the Messages link on every page: the threads of the patient's own record and
+        # of each connected organization's record (a team of that organization writes there).
+        "unread_messages": ports.messages.unread_for_patients(
+            [patient.patient_id, *(c.patient_id for c in account.connections if c.status == "active")]
+        )
+        if patient is not None
+        else 0,
     }
 
 

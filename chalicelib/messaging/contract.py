@@ -26,12 +26,21 @@ Side = Literal["patient", "care_team"]
 AttachmentStatus = Literal["waiting_for_upload", "ready", "refused"]
 
 
+# Characters that reorder how the text around them is shown (bidi embeddings, overrides and
+# isolates): they could make a message read differently from what was written. The other format
+# characters stay: the zero-width joiner builds common emoji, and the direction marks (U+200E,
+# U+200F, U+061C) are how Hebrew and Arabic text is typed.
+_REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _no_hidden_characters(value: str) -> str:
-    """Text another person reads: no control, format or surrogate characters (they could hide or
-    reorder what is shown), line breaks and tabs as typed."""
+    """Text another person reads: no control characters (line breaks and tabs as typed), no lone
+    surrogates, and nothing that reorders the text as shown."""
     for character in value:
-        if character not in "\n\r\t" and unicodedata.category(character) in ("Cc", "Cf", "Cs"):
-            raise ValueError("must not contain control or invisible characters")
+        if character in _REORDERING:
+            raise ValueError("must not contain characters that reorder the text")
+        if character not in "\n\r\t" and unicodedata.category(character) in ("Cc", "Cs"):
+            raise ValueError("must not contain control characters")
     return value
 
 
@@ -119,7 +128,7 @@ class Attachment(ResponseModel):
     attachment_id: str
     file_name: str
     content_type: ContentType
-    size_bytes: int
+    size_bytes: int = Field(description="Once checked, the size of the file as stored (not as declared).")
     status: AttachmentStatus
 
 
@@ -152,13 +161,20 @@ class ThreadSummary(ResponseModel):
 class ThreadPage(ResponseModel):
     threads: list[ThreadSummary] = Field(description="Newest activity first.")
     next_cursor: str | None = Field(description="null on the last page.")
-    unread_count: int = Field(description="Care-team messages the patient has not read, across all their threads.")
+    unread_count: int = Field(
+        description="Care-team messages the patient has not read, across all the threads of this record."
+    )
 
 
 class Message(ResponseModel):
     message_id: str
     from_: Side = Field(alias="from")
-    author: str = Field(description="The patient's name, or the staff member's name and the team's name.")
+    author: str = Field(
+        description=(
+            "The patient's name; a care-team message: the team's name for the patient, the staff"
+            " member's user name and the team's name for staff."
+        )
+    )
     body: str
     sent_at: str
     attachments: list[Attachment]

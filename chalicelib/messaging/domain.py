@@ -8,8 +8,9 @@ message that side has read), so marking a thread read is one write however long 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 MAX_SUBJECT = 150
@@ -20,6 +21,10 @@ MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a scan or a phone photo, not a video
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 UPLOAD_SECONDS = 15 * 60  # how long an upload form works
 DOWNLOAD_SECONDS = 5 * 60  # how long a download link works
+# A checked file not sent with a message is deleted by the bucket's lifecycle rule after
+# UNSENT_DAYS (infra/template.yaml); one is sent up to a day before, so it is never gone by then.
+UNSENT_DAYS = 7
+SEND_WITHIN = timedelta(days=UNSENT_DAYS - 1)
 REPLY_BUSINESS_DAYS = 3  # what the organization promises patients
 
 TOO_BIG = "A file can be at most 10 MB"
@@ -88,6 +93,24 @@ def is_overdue(due: datetime | None, now: datetime) -> bool:
     return due is not None and now >= due
 
 
+class FileHead(NamedTuple):
+    """What an attachment's check read of an uploaded file: its first bytes, its whole size, and
+    which stored version of it that was (the bucket's version id, and its ETag)."""
+
+    first: bytes
+    size: int
+    version_id: str = ""
+    etag: str = ""
+
+
+class Counted(NamedTuple):
+    """What of a thread the running counts hold, as it was stored: a write adds the difference."""
+
+    unread_by_patient: int
+    unread_by_team: int
+    status: Status | None
+
+
 @dataclass(frozen=True)
 class StoredAttachment:
     attachment_id: str
@@ -146,6 +169,10 @@ class Thread:
     assigned_name: str = ""
     version: int | None = None
     messages: tuple[SentMessage, ...] = field(default_factory=tuple)
+    counted: Counted | None = None  # as read from the store (None: not stored yet)
+
+    def counts(self) -> Counted:
+        return Counted(self.unread_by_patient, self.unread_by_team, self.status)
 
     def unread_for(self, side: Side) -> int:
         return self.unread_by_patient if side is Side.PATIENT else self.unread_by_team
@@ -158,13 +185,18 @@ class Thread:
         return through is not None and message.sent_at <= through
 
 
+def sending_moment(thread: Thread, now: datetime) -> datetime:
+    """When a message added to ``thread`` is sent: now, but always after the thread's last message.
+    Servers' clocks differ by a little: a reply stamped before (or at) the message it answers
+    would list before it and count as read by a side that never saw it."""
+    return max(now, thread.last_message_at + timedelta(microseconds=1))
+
+
 def after_message(thread: Thread, side: Side, at: datetime, zone: str, status_after: Status | None = None) -> Thread:
     """The thread once ``side`` sent a message at ``at``. A patient's message makes a thread that
     waited on them open again and starts the reply clock if it was not running (in the
     organization's ``zone``); a care-team message stops the clock and takes the status it was
     sent with."""
-    from dataclasses import replace
-
     if side is Side.PATIENT:
         status = Status.OPEN if thread.status is Status.WAITING_ON_PATIENT else thread.status
         since = thread.waiting_since or at

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.accounts.domain import Account, AccountStatus, Role
-from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.audit.domain import Action, AuditEvent, Outcome
+from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor, write_audit
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.careteams.stores import CareTeams
 from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
@@ -36,6 +36,7 @@ from chalicelib.messaging.domain import (
     DOWNLOAD_SECONDS,
     MAX_BYTES,
     NOT_ALLOWED_TYPE,
+    SEND_WITHIN,
     TOO_BIG,
     UPLOAD_SECONDS,
     AttachmentState,
@@ -46,16 +47,18 @@ from chalicelib.messaging.domain import (
     Thread,
     after_message,
     is_overdue,
+    reply_due_by,
+    sending_moment,
     urgent_notice,
 )
-from chalicelib.messaging.stores import AttachmentFiles, Messages
+from chalicelib.messaging.stores import AttachmentFiles, Messages, PatientsOfAPage
 from chalicelib.notifications.deliveries import about_account, about_patient
 from chalicelib.notifications.sealing import seal
+from chalicelib.observability import logger
 from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import MESSAGE, OutboundEvent
 from chalicelib.outbound.producer import OutboundPorts
 from chalicelib.patients.domain import Patient, PortalStatus
-from chalicelib.patients.stores import Patients
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
@@ -66,13 +69,12 @@ SNIFF_BYTES = 8192
 # Team members emailed about one message at most (the transaction that keeps the message holds
 # every email: DynamoDB takes 100 items in one).
 MAX_EMAILED_MEMBERS = 80
-# Threads one inbox count reads at most (open and waiting ones of the organization).
-MAX_COUNTED = 2000
 
 NO_THREAD = "No such conversation."
 NO_TEAM = "No such care team."
 NO_ATTACHMENT = "No such attachment."
 CLOSED = "This conversation is closed. Start a new message."
+TEAM_NOT_TAKING = "This care team is not taking messages now. Please call them, or write to another team."
 _T = TypeVar("_T")
 
 
@@ -87,7 +89,7 @@ class MessagingPorts(AccessPorts, AuditPorts, outbox.OutboxPorts, OutboundPorts,
     def care_teams(self) -> CareTeams: ...
 
     @property
-    def patients(self) -> Patients: ...
+    def patients(self) -> PatientsOfAPage: ...
 
 
 # -- shaping ----------------------------------------------------------------------------------------
@@ -113,12 +115,20 @@ def _message_json(thread: Thread, message: SentMessage, reader: Side) -> dict[st
     return {
         "message_id": message.message_id,
         "from": message.side.value,
-        "author": message.author,
+        "author": _author(thread, message, reader),
         "body": message.body,
         "sent_at": iso(message.sent_at),
         "attachments": [_attachment_json(a) for a in message.attachments],
         "read": thread.read_by(reader, message),
     }
+
+
+def _author(thread: Thread, message: SentMessage, reader: Side) -> str:
+    """Who wrote, as the reader is shown it. Patients see a care-team message as the team's: staff
+    accounts carry only their sign-in user name, which is half of a colleague's credentials."""
+    if reader is Side.PATIENT and message.side is Side.CARE_TEAM:
+        return thread.team_name
+    return message.author
 
 
 def _summary(thread: Thread, reader: Side) -> dict[str, Any]:
@@ -211,8 +221,7 @@ def start_attachment(
         object_key=key,
         created_at=now,
     )
-    ports.messages.add_attachment(attachment)
-    write_audit(
+    started = audit_event(
         ports,
         origin,
         caller_actor(caller),
@@ -222,6 +231,7 @@ def start_attachment(
         resource_type="DocumentReference",
         resource_id=attachment_id,
     )
+    ports.messages.add_attachment(attachment, started)
     return {
         **_attachment_json(attachment),
         "upload": {"url": str(form["url"]), "fields": {str(k): str(v) for k, v in dict(form["fields"]).items()}},
@@ -248,11 +258,10 @@ def check_attachment(
     head = ports.attachment_files.head_bytes(attachment.object_key, SNIFF_BYTES)
     if head is None:
         raise Conflict("The file has not been uploaded yet.")
-    first, size = head
     problem = ""
-    if size > MAX_BYTES:
+    if head.size > MAX_BYTES:
         problem = TOO_BIG
-    elif _sniffed(first) != attachment.content_type:
+    elif _sniffed(head.first) != attachment.content_type:
         problem = NOT_ALLOWED_TYPE
     if problem:
         ports.attachment_files.delete(attachment.object_key)
@@ -271,10 +280,13 @@ def check_attachment(
         field = "size_bytes" if problem == TOO_BIG else "file"
         raise ValidationFailed(problem + ".", [{"field": field, "issue": problem}])
     # Copied out of uploads/ (which the lifecycle rule empties) before the record says ready; the
-    # upload goes last, so a failure on the way leaves a file the next check can still read.
+    # upload goes last, so a failure on the way leaves a file the next check can still read. The
+    # copy is of the version just read: a file posted to the same key since is never kept.
     kept = f"attachments/{scope.patient_id}/{attachment_id}"
-    ports.attachment_files.copy(attachment.object_key, kept, attachment.content_type)
-    ports.messages.set_attachment(attachment, AttachmentState.READY, kept)
+    ports.attachment_files.copy(
+        head, attachment.object_key, kept, attachment.content_type, _disposition(attachment.file_name)
+    )
+    ports.messages.set_attachment(attachment, AttachmentState.READY, kept, head.size)
     ports.attachment_files.delete_quietly(attachment.object_key)
     write_audit(
         ports,
@@ -286,7 +298,9 @@ def check_attachment(
         resource_type="DocumentReference",
         resource_id=attachment_id,
     )
-    return _attachment_json(dataclasses.replace(attachment, state=AttachmentState.READY, object_key=kept))
+    return _attachment_json(
+        dataclasses.replace(attachment, state=AttachmentState.READY, object_key=kept, size_bytes=head.size)
+    )
 
 
 def _sniffed(first: bytes) -> str:
@@ -298,9 +312,12 @@ def _sniffed(first: bytes) -> str:
     return mime if mime in CONTENT_TYPES else ""
 
 
-def _free_attachments(ports: MessagingPorts, patient_id: str, ids: list[str]) -> tuple[StoredAttachment, ...]:
-    """The attachments a message takes: the patient's own, ready, and not sent with another
-    message (each named when not; the transaction checks again)."""
+def _free_attachments(
+    ports: MessagingPorts, patient_id: str, ids: list[str], now: datetime
+) -> tuple[StoredAttachment, ...]:
+    """The attachments a message takes: the patient's own, ready, not sent with another message,
+    and checked recently enough that the bucket still keeps the file (each named when not; the
+    transaction checks again)."""
     problems = Problems()
     taken: list[StoredAttachment] = []
     for index, attachment_id in enumerate(ids):
@@ -310,6 +327,12 @@ def _free_attachments(ports: MessagingPorts, patient_id: str, ids: list[str]) ->
                 f"attachment_ids.{index}",
                 "not a ready attachment of this patient, or already sent",
                 "This attachment is not ready, or was already sent.",
+            )
+        elif attachment.created_at + SEND_WITHIN < now:
+            problems.add(
+                f"attachment_ids.{index}",
+                "too old: attach the file again",
+                "This file was attached too long ago. Attach it again.",
             )
         else:
             taken.append(attachment)
@@ -389,16 +412,49 @@ def _send(
     message: SentMessage,
     emails: list[OutboxEntry],
     now: datetime,
+    audited: AuditEvent,
 ) -> None:
+    """Keep the message with its emails, its Communication and its audit event in one write, then
+    hand the emails and the event to their queues. Nothing after the write may fail the request:
+    a failed answer releases the Idempotency-Key, and the retry would send the message again.
+    What is not handed over now waits in its outbox for the scheduled drain."""
     event = _communication(ports, patient, before, message, now)
-    ports.messages.send(after, message, emails, event)
-    for entry in emails:
-        outbox.send_now(ports, entry, now)
-    producer.send_now(ports, event)
+    # Kept for good before the message is: a failure here keeps nothing (the request can be sent
+    # again); a message not kept after it leaves a file kept, never a message without its file.
+    for attachment in message.attachments:
+        ports.attachment_files.mark_sent(attachment.object_key)
+    ports.messages.send(after, message, emails, event, audited)
+    _hand_over(ports, emails, event, now)
 
 
-def _patient_and_zone(ports: MessagingPorts, patient_id: str) -> tuple[Patient, str]:
-    patient = ports.patients.get(patient_id)
+def _hand_over(ports: MessagingPorts, emails: list[OutboxEntry], event: OutboundEvent | None, now: datetime) -> None:
+    """Send what a kept write queued; what fails waits in its outbox for the scheduled drain, so
+    no failure here may fail the request."""
+    try:
+        for entry in emails:
+            outbox.send_now(ports, entry, now)
+        if event is not None:
+            producer.send_now(ports, event)
+    except Exception:  # kept and queued in the write before: the drains send it
+        logger.warning("a message's emails or event were left for the drains")
+
+
+def _sent_event(ports: MessagingPorts, origin: Origin, caller: Caller, thread: Thread, reason: str = "") -> AuditEvent:
+    return audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "messages.sent",
+        action=Action.CREATE,
+        patient_id=thread.patient_id,
+        resource_type="Communication",
+        resource_id=thread.thread_id,
+        reason=reason,
+    )
+
+
+def _patient_and_zone(ports: MessagingPorts, patient_id: str, known: Patient | None = None) -> tuple[Patient, str]:
+    patient = known or ports.patients.get(patient_id)
     if patient is None:  # the record went (merged away) after the check: as for any unknown patient
         raise NotFound("No such patient.")
     organization = ports.directory.organization(patient.organization_id)
@@ -415,7 +471,7 @@ def start_thread(
     team = _team(ports, patient.organization_id, request.team_id)
     if team is None or not team.open_to_patients:
         raise NotFound(NO_TEAM)
-    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
+    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids, now)
     thread_id, message_id = new_id(), new_id()
     blank = Thread(
         thread_id=thread_id,
@@ -434,8 +490,8 @@ def start_thread(
         message_id, thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, now, attachments
     )
     thread = dataclasses.replace(after_message(blank, Side.PATIENT, now, zone), last_message_id=message_id)
-    _send(ports, patient, blank, thread, message, _staff_emails(ports, team, blank, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread, reason="new_thread")
+    emails = _staff_emails(ports, team, blank, now)
+    _send(ports, patient, blank, thread, message, emails, now, _sent_event(ports, origin, caller, thread, "new_thread"))
     return _patient_view(thread, [message], team)
 
 
@@ -449,27 +505,33 @@ def patient_reply(
     now: datetime,
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
-    patient, zone = _patient_and_zone(ports, scope.patient_id)
-    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids)
-    message = SentMessage(
-        new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, now, attachments
-    )
-    after = dataclasses.replace(after_message(thread, Side.PATIENT, now, zone), last_message_id=message.message_id)
+    # A team made inactive or not taking messages has nobody reading its inbox: a reply there
+    # would wait unanswered, so the patient is told to reach the team another way.
     team = _team(ports, thread.organization_id, thread.team_id)
-    _send(ports, patient, thread, after, message, _staff_emails(ports, team, thread, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread)
+    if team is None or not team.open_to_patients:
+        raise Conflict(TEAM_NOT_TAKING)
+    patient, zone = _patient_and_zone(ports, scope.patient_id)
+    attachments = _free_attachments(ports, scope.patient_id, request.attachment_ids, now)
+    at = sending_moment(thread, now)
+    message = SentMessage(
+        new_id(), thread.thread_id, Side.PATIENT, caller.account_id, _name(patient), request.body, at, attachments
+    )
+    after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
+    emails = _staff_emails(ports, team, thread, now)
+    _send(ports, patient, thread, after, message, emails, now, _sent_event(ports, origin, caller, thread))
     return _message_json(after, message, Side.PATIENT)
 
 
 # -- the patient's reading ----------------------------------------------------------------------------
 
 
-def _patient_thread(ports: MessagingPorts, patient_id: str, thread_id: str) -> Thread:
+def _patient_thread(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> Thread:
     thread = ports.messages.thread(patient_id, thread_id) if RECORD_ID.fullmatch(thread_id) else None
     if thread is None:
+        _denied(ports, caller, origin, patient_id, "not_found")
         raise NotFound(NO_THREAD)
     return thread
 
@@ -488,7 +550,7 @@ def patient_threads(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
     threads, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
-    unread = ports.messages.unread_for_patient(scope.patient_id)
+    unread = ports.messages.unread_for_patients([scope.patient_id])
     write_audit(
         ports,
         origin,
@@ -510,7 +572,7 @@ def patient_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     messages = ports.messages.messages(thread)
     _audit(ports, origin, caller, "messages.read", Action.READ, thread)
     return _patient_view(thread, messages, _team(ports, thread.organization_id, thread.team_id))
@@ -520,7 +582,7 @@ def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_
     scope = patient_scope(ports, caller, origin, patient_id)
 
     def mark() -> None:
-        thread = _patient_thread(ports, scope.patient_id, thread_id)
+        thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
         if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
             ports.messages.save(
                 dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
@@ -533,7 +595,7 @@ def patient_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, scope.patient_id, thread_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     return _download(ports, caller, origin, thread, attachment_id)
 
 
@@ -545,9 +607,9 @@ def _download(
     )
     if found is None:
         raise NotFound(NO_ATTACHMENT)
-    url = ports.attachment_files.presigned_get(
-        found.object_key, DOWNLOAD_SECONDS, content_type=found.content_type, disposition=_disposition(found.file_name)
-    )
+    # A bare link: the stored object carries its type and download name (copy() in the check),
+    # so the file's name is in no URL, access log or browser history.
+    url = ports.attachment_files.presigned_get(found.object_key, DOWNLOAD_SECONDS)
     _audit(ports, origin, caller, "messages.attachment_read", Action.READ, thread, reason=f"attachment:{attachment_id}")
     return {"url": url, "file_name": found.file_name, "content_type": found.content_type}
 
@@ -569,28 +631,54 @@ def _caller_teams(ports: MessagingPorts, caller: Caller) -> list[CareTeam]:
     return [t for t in teams if caller.account_id in t.members]
 
 
-def _staff_thread(ports: MessagingPorts, caller: Caller, thread_id: str) -> tuple[Thread, CareTeam | None]:
-    """A thread of a team the caller works; any other (another organization's, another team's)
-    is answered as one that does not exist."""
+def _staff_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str
+) -> tuple[Thread, CareTeam, Patient | None]:
+    """A thread of a team the caller works, and its patient, through the one access check on the
+    thread's patient; any other (another organization's, another team's) is answered, and
+    audited, as one that does not exist."""
     thread = ports.messages.thread_by_id(thread_id) if RECORD_ID.fullmatch(thread_id) else None
     if thread is None or thread.organization_id != caller.organization_id:
+        _denied(ports, caller, origin, "", "not_found_or_other_organization")
         raise NotFound(NO_THREAD)
+    try:
+        scope = patient_scope(ports, caller, origin, thread.patient_id)
+    except NotFound:
+        raise NotFound(NO_THREAD) from None
     team = next((t for t in _caller_teams(ports, caller) if t.team_id == thread.team_id), None)
     if team is None:
+        _denied(ports, caller, origin, "", "not_a_team_of_the_caller")
         raise NotFound(NO_THREAD)
-    return thread, team
+    patient = scope.record if isinstance(scope.record, Patient) else ports.patients.get(thread.patient_id)
+    return thread, team, patient
+
+
+def _denied(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, reason: str) -> None:
+    """A conversation asked for and refused as unknown: on the trail, with the caller's own patient
+    when it is a patient asking (staff get no patient: the thread may be another organization's)."""
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "messages.read",
+        Outcome.DENIED,
+        action=Action.READ,
+        patient_id=patient_id,
+        resource_type="Communication",
+        reason=reason,
+    )
 
 
 def _staff_view(
     ports: MessagingPorts,
     thread: Thread,
     team: CareTeam | None,
+    patient: Patient | None,
     now: datetime,
-    messages: list[SentMessage] | None = None,
 ) -> dict[str, Any]:
-    messages = ports.messages.messages(thread) if messages is None else messages
+    messages = ports.messages.messages(thread)
     return {
-        **_staff_summary(thread, ports.patients.get(thread.patient_id), now),
+        **_staff_summary(thread, patient, now),
         "messages": [_message_json(thread, m, Side.CARE_TEAM) for m in messages],
         "urgent_notice": _notice_text(thread, team),
         "urgent_marked_by": thread.urgent_marked_by or None if thread.urgent else None,
@@ -599,28 +687,22 @@ def _staff_view(
 
 
 def team_inboxes(ports: MessagingPorts, caller: Caller, origin: Origin, now: datetime) -> dict[str, Any]:
+    """Each team's counts: the running open and unread counts of all of them in one read, and one
+    COUNT Query per team of its open threads past their due moment."""
     teams = sorted(_caller_teams(ports, caller), key=lambda t: (t.name.casefold(), t.created_at))
-    counts = {t.team_id: {"open_count": 0, "unread_count": 0, "overdue_count": 0} for t in teams}
-    team_ids = list(counts)
-    for status in (Status.OPEN, Status.WAITING_ON_PATIENT):
-        for thread in _every(ports, caller.organization_id, status, team_ids):
-            count = counts[thread.team_id]
-            count["unread_count"] += thread.unread_by_team
-            if status is Status.OPEN:
-                count["open_count"] += 1
-                count["overdue_count"] += int(is_overdue(thread.reply_due_by, now))
-    return {"teams": [{"team_id": t.team_id, "name": t.name, **counts[t.team_id]} for t in teams]}
-
-
-def _every(ports: MessagingPorts, organization_id: str, status: Status, team_ids: list[str]) -> list[Thread]:
-    found: list[Thread] = []
-    cursor = ""
-    while team_ids and len(found) < MAX_COUNTED:
-        page, cursor = ports.messages.inbox(organization_id, status, team_ids, None, 50, cursor)
-        found += page
-        if not cursor:
-            break
-    return found
+    counts = ports.messages.team_counts([t.team_id for t in teams])
+    return {
+        "teams": [
+            {
+                "team_id": t.team_id,
+                "name": t.name,
+                "open_count": counts[t.team_id][0],
+                "unread_count": counts[t.team_id][1],
+                "overdue_count": ports.messages.overdue(t.team_id, now),
+            }
+            for t in teams
+        ]
+    }
 
 
 def staff_threads(
@@ -630,25 +712,34 @@ def staff_threads(
     if query.team_id is not None:
         if query.team_id not in [t.team_id for t in teams]:
             raise NotFound(NO_TEAM)
-        team_ids: list[str] | None = [query.team_id]
+        team_ids = [query.team_id]
     else:
-        team_ids = None if caller.role == Role.ADMIN.value else [t.team_id for t in teams]
+        team_ids = [t.team_id for t in teams]  # an admin's: every team of the organization
     assigned = {"me": caller.account_id, "unassigned": "", "anyone": None}[query.assigned]
-    threads, next_cursor = ports.messages.inbox(
-        caller.organization_id, Status(query.status), team_ids, assigned, query.limit, query.cursor
-    )
-    patients = {pid: ports.patients.get(pid) for pid in {t.patient_id for t in threads}}
-    write_audit(
-        ports,
-        origin,
-        caller_actor(caller),
-        "messages.inbox_read",
-        action=Action.READ,
-        resource_type="Communication",
-        reason=f"count:{len(threads)}",
+    threads, next_cursor = ports.messages.inbox(team_ids, Status(query.status), assigned, query.limit, query.cursor)
+    patients = ports.patients.many([t.patient_id for t in threads])
+    # The list shows each patient's name, birth date and subjects: a read of each one's record,
+    # on the trail each patient reads of who looked: one event per patient shown, in one write.
+    shown: dict[str, int] = {}
+    for thread in threads:
+        shown[thread.patient_id] = shown.get(thread.patient_id, 0) + 1
+    ports.messages.record(
+        [
+            audit_event(
+                ports,
+                origin,
+                caller_actor(caller),
+                "messages.inbox_read",
+                action=Action.READ,
+                patient_id=patient_id,
+                resource_type="Communication",
+                reason=f"count:{count}",
+            )
+            for patient_id, count in shown.items()
+        ]
     )
     return {
-        "threads": [_staff_summary(t, patients[t.patient_id], now) for t in threads],
+        "threads": [_staff_summary(t, patients.get(t.patient_id), now) for t in threads],
         "next_cursor": next_cursor or None,
     }
 
@@ -656,14 +747,14 @@ def staff_threads(
 def staff_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, now: datetime
 ) -> dict[str, Any]:
-    thread, team = _staff_thread(ports, caller, thread_id)
+    thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
     _audit(ports, origin, caller, "messages.read", Action.READ, thread)
-    return _staff_view(ports, thread, team, now)
+    return _staff_view(ports, thread, team, patient, now)
 
 
 def staff_read(ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str) -> None:
     def mark() -> None:
-        thread, _ = _staff_thread(ports, caller, thread_id)
+        thread, _, _ = _staff_thread(ports, caller, origin, thread_id)
         if thread.unread_by_team or thread.team_read_through != thread.last_message_at:
             ports.messages.save(dataclasses.replace(thread, unread_by_team=0, team_read_through=thread.last_message_at))
 
@@ -673,19 +764,20 @@ def staff_read(ports: MessagingPorts, caller: Caller, origin: Origin, thread_id:
 def staff_reply(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, request: StaffReply, now: datetime
 ) -> dict[str, Any]:
-    thread, team = _staff_thread(ports, caller, thread_id)
+    thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
-    patient, zone = _patient_and_zone(ports, thread.patient_id)
+    patient, zone = _patient_and_zone(ports, thread.patient_id, patient)
     account = ports.directory.account(caller.account_id)
     author = f"{_staff_name(account)}, {thread.team_name}"
-    message = SentMessage(new_id(), thread.thread_id, Side.CARE_TEAM, caller.account_id, author, request.body, now)
+    at = sending_moment(thread, now)
+    message = SentMessage(new_id(), thread.thread_id, Side.CARE_TEAM, caller.account_id, author, request.body, at)
     after = dataclasses.replace(
-        after_message(thread, Side.CARE_TEAM, now, zone, Status(request.status_after)),
+        after_message(thread, Side.CARE_TEAM, at, zone, Status(request.status_after)),
         last_message_id=message.message_id,
     )
-    _send(ports, patient, thread, after, message, _patient_notice(patient, thread, now), now)
-    _audit(ports, origin, caller, "messages.sent", Action.CREATE, thread, reason=f"status:{request.status_after}")
+    audited = _sent_event(ports, origin, caller, thread, f"status:{request.status_after}")
+    _send(ports, patient, thread, after, message, _patient_notice(patient, thread, now), now, audited)
     return _message_json(after, message, Side.CARE_TEAM)
 
 
@@ -698,7 +790,7 @@ def assign(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, account_id: str | None, now: datetime
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
         name = ""
         if account_id is not None:
             account = ports.directory.account(account_id)
@@ -727,7 +819,7 @@ def assign(
             saved,
             reason="assigned" if account_id else "unassigned",
         )
-        return _staff_view(ports, saved, team, now)
+        return _staff_view(ports, saved, team, patient, now)
 
     return _retrying(change)
 
@@ -736,10 +828,21 @@ def change_status(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, status: str, now: datetime
 ) -> dict[str, Any]:
     def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
-        saved = ports.messages.save(dataclasses.replace(thread, status=Status(status)))
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
+        changed = dataclasses.replace(thread, status=Status(status))
+        if thread.status is Status.CLOSED and changed.status is Status.OPEN:
+            # Opened again: the reply clock starts now if the patient's message is the last one
+            # (a clock kept from before it was closed would make it overdue at once), else none runs.
+            waiting = thread.last_message_from is Side.PATIENT
+            _, zone = _patient_and_zone(ports, thread.patient_id, patient)
+            changed = dataclasses.replace(
+                changed,
+                waiting_since=now if waiting else None,
+                reply_due_by=reply_due_by(now, zone) if waiting else None,
+            )
+        saved = ports.messages.save(changed)
         _audit(ports, origin, caller, "messages.status_changed", Action.UPDATE, saved, reason=status)
-        return _staff_view(ports, saved, team, now)
+        return _staff_view(ports, saved, team, patient, now)
 
     return _retrying(change)
 
@@ -747,29 +850,49 @@ def change_status(
 def mark_urgent(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, urgent: bool, now: datetime
 ) -> dict[str, Any]:
-    def change() -> dict[str, Any]:
-        thread, team = _staff_thread(ports, caller, thread_id)
+    """Marked urgent, the patient must see the notice soon: it counts as an unread message in the
+    thread, and the PHI-free "new message" notice is queued in the same write (emailed by their
+    message-email preference), whatever they have read."""
+
+    def change() -> tuple[Thread, CareTeam, Patient | None, list[OutboxEntry]]:
+        thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
+        newly = urgent and not thread.urgent
         marked = dataclasses.replace(
             thread,
             urgent=urgent,
             urgent_marked_by=_staff_name(ports.directory.account(caller.account_id)) if urgent else "",
             urgent_marked_at=now if urgent else None,
+            unread_by_patient=thread.unread_by_patient + 1 if newly else thread.unread_by_patient,
         )
-        saved = ports.messages.save(marked)
+        notices = _urgent_notice(patient, thread, now) if newly else []
+        saved = ports.messages.save(marked, notices)
         event = "messages.urgent_marked" if urgent else "messages.urgent_cleared"
         _audit(ports, origin, caller, event, Action.UPDATE, saved)
-        return _staff_view(ports, saved, team, now)
+        return saved, team, patient, notices
 
-    return _retrying(change)
+    saved, team, patient, notices = _retrying(change)
+    _hand_over(ports, notices, None, now)
+    return _staff_view(ports, saved, team, patient, now)
+
+
+def _urgent_notice(patient: Patient | None, thread: Thread, now: datetime) -> list[OutboxEntry]:
+    if patient is None or patient.portal_status is not PortalStatus.ACTIVE or not patient.account_id:
+        return []
+    notice = {
+        "notification_id": f"message-{thread.thread_id}-urgent-{int(now.timestamp())}",
+        "template": "new_message",
+        "account_id": patient.account_id,
+    }
+    return [notice_entry(notice, now, about_patient(patient.patient_id))]
 
 
 def staff_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
-    thread, _ = _staff_thread(ports, caller, thread_id)
+    thread, _, _ = _staff_thread(ports, caller, origin, thread_id)
     return _download(ports, caller, origin, thread, attachment_id)
 
 
 def unread_for(ports: MessagingPorts, patient_id: str) -> int:
     """The patient's unread care-team messages (GET /v1/me)."""
-    return ports.messages.unread_for_patient(patient_id)
+    return ports.messages.unread_for_patients([patient_id])

@@ -287,6 +287,8 @@ def _attribute_text(value: Any) -> str:
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """CloudFormation's lifecycle rule in the S3 API's words."""
     api: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "TagFilters" in rule:
+        api["Filter"] = {"And": {"Prefix": rule.get("Prefix", ""), "Tags": rule["TagFilters"]}}
     if "ExpirationInDays" in rule:
         api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:

@@ -251,9 +251,11 @@ def test_each_function_reaches_only_what_it_uses():
     [inbox] = [s for s in statements("NotificationsPolicy") if refers_to(s["Resource"], "RecordsTable")]
     assert inbox["Action"] == "dynamodb:PutItem"
     assert inbox["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["inbox#*"]}}
-    # The API reads a staff page's accounts, the patients born on a searched day, and a patient's
-    # invitations' delivery records with one BatchGetItem each (moto grants whatever it is asked,
-    # so only this says it is allowed): on those three tables and nowhere else.
+    # The API reads a staff page's accounts, the patients born on a searched day, a patient's
+    # invitations' delivery records, and the messaging counts of a patient's records or a
+    # caller's teams with one BatchGetItem each (moto grants whatever it is asked, so only this
+    # says it is allowed): on those tables (the records table's messaging partitions only) and
+    # nowhere else.
     # The API writes support requests into the records table under their own partitions only,
     # and keeps the Idempotency-Key's answers in the idempotency table.
     [support] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "SupportRequests"]
@@ -266,7 +268,9 @@ def test_each_function_reaches_only_what_it_uses():
         {"Fn::GetAtt": ["AccountsTable", "Arn"]},
         {"Fn::GetAtt": ["PatientsTable", "Arn"]},
         {"Fn::GetAtt": ["IdentityTable", "Arn"]},
+        {"Fn::GetAtt": ["RecordsTable", "Arn"]},
     ]
+    assert batch_gets[-1]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["messages#*"]}}
 
 
 def test_the_feed_intake_may_read_a_page_of_records_at_once_as_a_merge_does():
@@ -532,8 +536,16 @@ def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_upl
     [cors] = props["CorsConfiguration"]["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"]  # the presigned form: no GET or PUT from a browser
     assert "PublicBaseUrl" in repr(cors["AllowedOrigins"]) and "CorsAllowedOrigins" in repr(cors["AllowedOrigins"])
-    [rule] = props["LifecycleConfiguration"]["Rules"]
-    assert (rule["Prefix"], rule["ExpirationInDays"], rule["Status"]) == ("uploads/", 1, "Enabled")
+    uploads, unsent = props["LifecycleConfiguration"]["Rules"]
+    assert (uploads["Prefix"], uploads["ExpirationInDays"], uploads["Status"]) == ("uploads/", 1, "Enabled")
+    # a checked file never sent goes after a week; the API sends none older than that
+    from chalicelib.messaging.domain import UNSENT_DAYS
+
+    assert (unsent["Prefix"], unsent["TagFilters"], unsent["ExpirationInDays"]) == (
+        "attachments/",
+        [{"Key": "unsent", "Value": "true"}],
+        UNSENT_DAYS,
+    )
     # Only the API reaches the bucket; it deletes uploads only (a checked attachment is kept).
     assert "AttachmentsBucket" in repr(statements("ApiAccessPolicy"))
     for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):

@@ -17,6 +17,7 @@ from chalicelib.messaging.domain import (
     after_message,
     is_overdue,
     reply_due_by,
+    sending_moment,
     urgent_notice,
 )
 from chalicelib.messaging.service import _disposition, _sniffed
@@ -156,3 +157,41 @@ def test_a_download_is_saved_under_its_name_whatever_characters_it_has():
     )
     header = _disposition('Résultat "final";.pdf')
     assert 'filename="R_sultat _final__.pdf"' in header and "R%C3%A9sultat%20%22final%22%3B.pdf" in header
+
+
+def test_a_message_is_stamped_after_the_last_one_even_when_its_servers_clock_is_behind():
+    last = datetime(2026, 12, 4, 15, 0, 0, tzinfo=timezone.utc)
+    thread = Thread("t", "p", "o", "team", "Primary Care", "Hi", Status.OPEN, last, last, Side.PATIENT, 1)
+    earlier, same, later = last.replace(second=0, minute=59, hour=14), last, last.replace(second=5)
+    assert sending_moment(thread, earlier) > last
+    assert sending_moment(thread, same) > last
+    assert sending_moment(thread, later) == later
+    # so the reply after it is unread by the side that wrote the message before
+    answered = after_message(thread, Side.CARE_TEAM, sending_moment(thread, earlier), NEW_YORK)
+    reply = SentMessage("m2", "t", Side.CARE_TEAM, "staff", "Primary Care", "Hi", answered.last_message_at)
+    assert answered.read_by(Side.PATIENT, reply) is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thanks! \U0001f469\u200d\u2695\ufe0f see you Friday",  # the health-worker emoji is joined by U+200D
+        "\u05e9\u05dc\u05d5\u05dd \u200f(ok)",  # Hebrew with a right-to-left mark
+        "\u0645\u0631\u062d\u0628\u0627 \u061c 10mg",  # Arabic with its letter mark
+        "Line one\n\tindented line two\r\n",
+    ],
+)
+def test_a_message_typed_on_a_phone_with_emoji_or_a_right_to_left_language_is_taken(body):
+    from chalicelib.messaging.contract import NewReply
+
+    assert NewReply.model_validate({"body": body}).body == body
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u2069", "\x07", "\x00", "\x1b"])
+def test_characters_that_reorder_or_control_the_text_are_refused(hidden):
+    from pydantic import ValidationError
+
+    from chalicelib.messaging.contract import NewReply
+
+    with pytest.raises(ValidationError):
+        NewReply.model_validate({"body": f"take 1{hidden}0 pills"})

@@ -6,6 +6,7 @@ patient may not write to, a resent request."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
@@ -15,6 +16,7 @@ import boto3
 import pytest
 
 from chalicelib import wiring
+from chalicelib.kernel.clock import iso
 from chalicelib.messaging.domain import reply_due_by
 from infra.local.seed import ORGANIZATION_ID, TIME_ZONE
 from tests.integration.conftest import deliver_notifications
@@ -450,7 +452,7 @@ class TestTheCareTeamsInbox:
         staff = sign_in(seeded, "demo.staff", "albany-staff-demo")
         listed = call(seeded, "GET", "/v1/staff/messages", token=staff).json_body["threads"][0]
         due = reply_due_by(sent_at, TIME_ZONE)
-        assert listed["reply_due_by"] == due.isoformat().replace("+00:00", "Z") or listed["reply_due_by"]
+        assert listed["reply_due_by"] == iso(due)
         assert listed["overdue"] is False
 
         # WHEN the due moment passes without an answer
@@ -498,16 +500,25 @@ class TestTheCareTeamsInbox:
         assert call(seeded, "GET", "/v1/staff/messages", token=token).status_code == 403
 
     def test_staff_outside_the_team_do_not_see_its_threads_and_the_inbox_pages(
-        self, seeded, ana, primary_care, staff_token, container, monkeypatch
+        self, clock, seeded, ana, primary_care, staff_token, container, monkeypatch
     ):
         from chalicelib.accounts import service as accounts
         from chalicelib.accounts.domain import Role
 
         patient_id, token = ana
-        ids = [
-            write(seeded, patient_id, token, primary_care, subject=f"Question {n}").json_body["thread_id"]
-            for n in range(3)
-        ]
+        # written a day apart: the most overdue (the oldest) lists first, not the newest
+        from chalicelib.kernel.caller import Caller
+        from chalicelib.kernel.origin import Origin
+        from chalicelib.messaging import service as messaging
+        from chalicelib.messaging.contract import NewThread
+
+        account_id = call(seeded, "GET", "/v1/me", token=token).json_body["account"]["account_id"]
+        as_ana = Caller(account_id, "patient", ORGANIZATION_ID, patient_id, "session", "")
+        ids = []
+        for n in range(3):
+            request = NewThread(team_id=primary_care, subject=f"Question {n}", body=BODY, attachment_ids=[])
+            when = clock.now() - timedelta(days=3 - n)
+            ids.append(messaging.start_thread(container, as_ana, Origin(), patient_id, request, when)["thread_id"])
         accounts.create_staff_account(
             container.directory,
             organization_id=ORGANIZATION_ID,
@@ -535,9 +546,9 @@ class TestTheCareTeamsInbox:
             seeded, "GET", f"/v1/staff/messages?limit=2&cursor={first['next_cursor']}", token=staff_token
         ).json_body
         listed = [t["thread_id"] for t in first["threads"] + rest["threads"]]
-        assert sorted(listed) == sorted(ids) and rest["next_cursor"] is None
+        assert listed == ids and rest["next_cursor"] is None
         dues = [t["reply_due_by"] for t in first["threads"] + rest["threads"]]
-        assert dues == sorted(dues)
+        assert len(set(dues)) == 3 and dues == sorted(dues)
 
 
 class TestNothingHalfDone:
@@ -664,3 +675,473 @@ def test_two_changes_of_one_thread_at_once_do_not_undo_each_other(seeded, ana, p
         container.messages.send(stale, dataclasses.replace(message, message_id="m" * 32), [], None)
     kept = container.messages.thread(patient_id, thread_id)
     assert (kept.urgent, kept.assigned_to, kept.message_count) == (True, "", 1)
+
+
+def test_a_file_swapped_after_its_check_is_never_the_one_kept(seeded, ana, primary_care, container):
+    """The upload form still works after the check has read the file: an executable posted to the
+    same key in between is not what staff are offered as the checked PDF."""
+    patient_id, token = ana
+    bucket = container.settings.attachments_bucket
+    s3 = boto3.client("s3")
+    files = container.attachment_files
+    read_the_pdf = files.head_bytes
+
+    def swap_after_reading(key, count):
+        head = read_the_pdf(key, count)
+        s3.put_object(Bucket=bucket, Key=key, Body=EXE, ContentType="application/pdf")
+        return head
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "head_bytes", swap_after_reading)
+        started, checked = upload(seeded, patient_id, token, PDF)
+    assert checked.status_code == 200, checked.json_body
+    # the size kept is the one the check found, not the one the browser declared
+    assert checked.json_body["size_bytes"] == len(PDF)
+    kept = container.messages.attachment(patient_id, started["attachment_id"]).object_key
+    stored = s3.get_object(Bucket=bucket, Key=kept)
+    assert stored["Body"].read() == PDF
+    # served under its type and name from the object itself, so no link carries the name
+    assert stored["ContentType"] == "application/pdf"
+    assert stored["ContentDisposition"].startswith('attachment; filename="lab letter.pdf"')
+    thread_id = write(seeded, patient_id, token, primary_care, [started["attachment_id"]]).json_body["thread_id"]
+    link = call(
+        seeded,
+        "GET",
+        f"/v1/patients/{patient_id}/messages/{thread_id}/attachments/{started['attachment_id']}",
+        token=token,
+    ).json_body
+    assert "lab" not in link["url"] and "disposition" not in link["url"].lower()
+
+
+def test_a_check_whose_file_version_is_gone_asks_for_another_check(seeded, ana, container):
+    patient_id, token = ana
+    bucket = container.settings.attachments_bucket
+    s3 = boto3.client("s3")
+    files = container.attachment_files
+    read_the_pdf = files.head_bytes
+
+    def replaced_after_reading(key, count):
+        head = read_the_pdf(key, count)
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=head.version_id)
+        return head
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "head_bytes", replaced_after_reading)
+        _, checked = upload(seeded, patient_id, token, PDF)
+    assert checked.status_code == 409, checked.json_body
+    assert checked.json_body["error"]["message"] == "The file changed after it was checked; check it again."
+
+
+def test_a_resent_message_after_a_failure_past_its_write_is_still_sent_once(
+    seeded, ana, primary_care, container, monkeypatch
+):
+    """The trail of who sent what is kept with the message: if it could fail afterwards, the
+    request would answer 503, its Idempotency-Key would be released and the retry sent twice."""
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+    key = str(uuid.uuid4())
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("The audit trail is unavailable.")
+
+    def broken_queue(*args, **kwargs):
+        raise RuntimeError("the queue client broke")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.audit_log, "append", refuse)
+        patch.setattr(container.clinical_outbound_queue, "send_raw", broken_queue)
+        first = write(seeded, patient_id, token, primary_care, key=key)
+    assert first.status_code == 201, first.json_body
+    again = write(seeded, patient_id, token, primary_care, key=key)
+    assert again.status_code == 201 and again.json_body["thread_id"] == first.json_body["thread_id"]
+
+    threads = call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["threads"]
+    assert len(threads) == 1
+    from chalicelib.outbound import producer
+
+    producer.drain(container)
+    assert len(communications(container)) == 1
+    assert len(emails_to(seeded, f"{STAFF_USER}@{ORGANIZATION_ID}.example")) == 1
+    account = container.directory.account_by_username("ana.nunez").account_id
+    sent = [e for e in container.audit_log.by_actor(account, 100)[0] if e.event_type == "messages.sent"]
+    assert [e.resource_id for e in sent] == [first.json_body["thread_id"]]
+
+
+def test_a_reply_from_a_server_whose_clock_is_behind_still_comes_after_and_counts_unread(
+    clock, seeded, ana, primary_care
+):
+    patient_id, token = ana
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+
+    # the server that takes the staff reply runs two seconds behind the one that took her message
+    clock.advance(seconds=-2)
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY, "status_after": "open"}, staff)
+    # and her next message lands on a server at exactly the reply's moment
+    post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Thank you"}, token)
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": "You are welcome"}, staff)
+
+    shown = call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{thread_id}", token=token).json_body
+    assert [(m["body"], m["read"]) for m in shown["messages"]] == [
+        (BODY, True),
+        (REPLY, True),  # she wrote after it: read
+        ("Thank you", True),
+        ("You are welcome", False),
+    ]
+    assert shown["unread_count"] == 1
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["unread_count"] == 1
+    assert shown["last_message_from"] == "care_team"
+
+
+def test_each_patient_in_a_staff_inbox_sees_it_on_their_trail_and_refused_looks_are_recorded(
+    seeded, ana, staff_token, primary_care, container
+):
+    """The inbox list shows names, birth dates and subjects: every patient listed finds the read in
+    "who looked at my record"; a conversation asked for and refused is on the asker's trail."""
+    patient_id, token = ana
+    write(seeded, patient_id, token, primary_care)
+    other = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {"mrn": "MRN-3003", "family_name": "Lee", "given_names": ["Jo"], "birth_date": "1990-02-02", "sex": "female"},
+        staff_token,
+    ).json_body["patient_id"]
+    from chalicelib.kernel.caller import Caller
+    from chalicelib.kernel.origin import Origin
+    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging.contract import NewThread
+
+    # Jo writes too (she has no portal sign-in here: her message goes straight through the service)
+    jo = Caller("jo-account", "patient", ORGANIZATION_ID, other, "session", "")
+    request = NewThread(team_id=primary_care, subject="Rash", body="A rash on my arm", attachment_ids=[])
+    messaging.start_thread(container, jo, Origin(), other, request, container.clock.now())
+    staff_id = call(seeded, "GET", "/v1/me", token=staff_token).json_body["account"]["account_id"]
+
+    listed = call(seeded, "GET", "/v1/staff/messages", token=staff_token).json_body["threads"]
+    assert sorted(t["patient"]["patient_id"] for t in listed) == sorted([patient_id, other])
+    for shown in (patient_id, other):
+        trail = container.audit_log.for_patient(shown, 100)[0]
+        assert any(e.event_type == "messages.inbox_read" and e.actor.account_id == staff_id for e in trail), shown
+
+    # an unknown conversation, asked for by staff and by Ana: refused, and on each one's trail
+    unknown = uuid.uuid4().hex
+    assert call(seeded, "GET", f"/v1/staff/messages/{unknown}", token=staff_token).status_code == 404
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{unknown}", token=token).status_code == 404
+    ana_account = call(seeded, "GET", "/v1/me", token=token).json_body["account"]["account_id"]
+    for actor in (staff_id, ana_account):
+        denied = [
+            e
+            for e in container.audit_log.by_actor(actor, 100)[0]
+            if e.event_type == "messages.read" and e.outcome.value == "denied"
+        ]
+        assert denied, actor
+
+
+def test_marking_a_conversation_urgent_tells_the_patient_once_without_a_word_of_it(
+    seeded, ana, staff_token, primary_care
+):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+
+    marked = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/urgent", {"urgent": True}, staff_token)
+    assert marked.status_code == 200, marked.json_body
+    # marked again (a second click): no second email
+    call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/urgent", {"urgent": True}, staff_token)
+
+    [to_ana] = emails_to(seeded, "ana@example.org")
+    assert to_ana.subject == "You have a new message in your patient portal"
+    assert_phi_free(to_ana)
+    assert "911" not in to_ana.body and "urgent" not in to_ana.body.lower()
+    listed = call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body
+    assert (listed["unread_count"], listed["threads"][0]["unread_count"], listed["threads"][0]["urgent"]) == (
+        1,
+        1,
+        True,
+    )
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 1
+    # reading the conversation (and its notice) clears the badge at once
+    call(seeded, "POST", f"/v1/patients/{patient_id}/messages/{thread_id}/read", token=token)
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 0
+
+
+def test_the_unread_badge_counts_the_records_of_every_connected_organization(
+    seeded, ana, staff_token, primary_care, container
+):
+    """A team writes in the thread under the record of its own organization: the badge on every
+    page adds those up, not only the record the patient enrolled with."""
+    from chalicelib.accounts.domain import Connection
+
+    patient_id, token = ana
+    elsewhere = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {
+            "mrn": "MRN-4004",
+            "family_name": "Núñez",
+            "given_names": ["Ana"],
+            "birth_date": "1984-03-09",
+            "sex": "female",
+        },
+        staff_token,
+    ).json_body["patient_id"]
+    account = container.directory.account_by_username("ana.nunez")
+    linked = Connection("c" * 16, ORGANIZATION_ID, elsewhere, "active", "2026-01-01T00:00:00Z")
+    container.directory.save_account(dataclasses.replace(account, connections=(*account.connections, linked)))
+
+    home = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    there = write(seeded, elsewhere, token, primary_care).json_body["thread_id"]
+    for thread_id in (home, there):
+        post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 2
+    assert call(seeded, "GET", f"/v1/patients/{elsewhere}/messages", token=token).json_body["unread_count"] == 1
+    call(seeded, "POST", f"/v1/patients/{elsewhere}/messages/{there}/read", token=token)
+    assert call(seeded, "GET", "/v1/me", token=token).json_body["unread_messages"] == 1
+
+
+def test_a_teams_inbox_page_is_one_query_with_its_patients_in_one_read(
+    seeded, ana, staff_token, primary_care, container, monkeypatch
+):
+    """However many threads the organization holds, a page of one team's inbox is one Query of
+    the index and one batch read of the patients shown."""
+    from pynamodb.connection.base import Connection
+
+    patient_id, token = ana
+    cardiology = teams(seeded, patient_id, token)["Cardiology"]
+    for n in range(4):
+        write(seeded, patient_id, token, cardiology, subject=f"Heart {n}")
+    mine = [write(seeded, patient_id, token, primary_care, subject=f"Question {n}") for n in range(2)]
+
+    calls: list[str] = []
+    for name in ("query", "get_item", "batch_get_item"):
+        original = getattr(Connection, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Connection, name, counted)
+    page = call(seeded, "GET", f"/v1/staff/messages?team_id={primary_care}&limit=5", token=staff_token).json_body
+    monkeypatch.undo()
+
+    assert [t["thread_id"] for t in page["threads"]] == [m.json_body["thread_id"] for m in mine]
+    assert page["threads"][0]["patient"]["name"] == "Ana Núñez"
+    inbox_reads = [c for c in calls if c in ("query", "batch_get_item")]
+    assert inbox_reads.count("query") == 1 and inbox_reads.count("batch_get_item") == 1, calls
+
+
+def test_the_team_counts_follow_every_change(seeded, ana, staff_token, primary_care):
+    patient_id, token = ana
+
+    def counts() -> tuple[int, int, int]:
+        listed = call(seeded, "GET", "/v1/staff/messages/teams", token=staff_token).json_body["teams"]
+        team = next(t for t in listed if t["team_id"] == primary_care)
+        return team["open_count"], team["unread_count"], team["overdue_count"]
+
+    first = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    second = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    post(seeded, f"/v1/patients/{patient_id}/messages/{second}/replies", {"body": "And more"}, token)
+    assert counts() == (2, 3, 0)
+    call(seeded, "POST", f"/v1/staff/messages/{second}/read", token=staff_token)
+    assert counts() == (2, 1, 0)
+    post(seeded, f"/v1/staff/messages/{first}/replies", {"body": REPLY}, staff_token)  # waiting on her now
+    assert counts() == (1, 0, 0)
+    call(seeded, "PUT", f"/v1/staff/messages/{second}/status", {"status": "closed"}, staff_token)
+    assert counts() == (0, 0, 0)
+    post(seeded, f"/v1/patients/{patient_id}/messages/{first}/replies", {"body": "Thanks"}, token)  # open again
+    assert counts() == (1, 1, 0)
+
+
+def test_patients_see_a_staff_reply_signed_by_the_team_never_a_sign_in_name(seeded, ana, staff_token, primary_care):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    post(seeded, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, staff_token)
+
+    shown = call(seeded, "GET", f"/v1/patients/{patient_id}/messages/{thread_id}", token=token).json_body
+    assert [m["author"] for m in shown["messages"]] == ["Ana Núñez", "Primary Care"]
+    assert STAFF_USER not in json.dumps(shown)
+    # colleagues still see who answered
+    staff_view = call(seeded, "GET", f"/v1/staff/messages/{thread_id}", token=staff_token).json_body
+    assert staff_view["messages"][1]["author"] == "demo.staff, Primary Care"
+
+
+def test_a_closed_conversation_opened_again_starts_a_fresh_reply_clock(clock, seeded, ana, primary_care):
+    patient_id, token = ana
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/status", {"status": "closed"}, staff)
+
+    # a week later someone opens it again: it is due three business days from now, not overdue
+    clock.advance(days=7)
+    staff = sign_in(seeded, STAFF_USER, "albany-staff-demo")
+    opened = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/status", {"status": "open"}, staff).json_body
+    assert opened["overdue"] is False
+    assert opened["reply_due_by"] == iso(reply_due_by(clock.now(), TIME_ZONE))
+    assert opened["waiting_since"] == iso(clock.now())
+
+
+def test_a_patient_cannot_reply_to_a_team_that_stopped_taking_messages(seeded, ana, primary_care):
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    changed = call(
+        seeded,
+        "PUT",
+        f"/v1/admin/care-teams/{primary_care}",
+        {"name": "Primary Care", "kind": "department", "accepts_messages": False},
+        admin,
+    )
+    assert changed.status_code == 200, changed.json_body
+
+    refused = post(seeded, f"/v1/patients/{patient_id}/messages/{thread_id}/replies", {"body": "Hello?"}, token)
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["message"] == (
+        "This care team is not taking messages now. Please call them, or write to another team."
+    )
+
+
+def test_an_attachment_goes_with_one_message_of_its_own_patient_only(seeded, ana, staff_token, primary_care, container):
+    from chalicelib.kernel.caller import Caller
+    from chalicelib.kernel.origin import Origin
+    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging.contract import NewAttachment
+
+    patient_id, token = ana
+    # Jo (another patient of the organization) has a ready attachment of her own
+    other = call(
+        seeded,
+        "POST",
+        "/v1/staff/patients",
+        {"mrn": "MRN-5005", "family_name": "Lee", "given_names": ["Jo"], "birth_date": "1990-02-02", "sex": "female"},
+        staff_token,
+    ).json_body["patient_id"]
+    jo = Caller("jo-account", "patient", ORGANIZATION_ID, other, "session", "")
+    now = container.clock.now()
+    hers = messaging.start_attachment(
+        container,
+        jo,
+        Origin(),
+        other,
+        NewAttachment(file_name="x.pdf", content_type="application/pdf", size_bytes=len(PDF)),
+        now,
+    )
+    boto3.client("s3").put_object(
+        Bucket=container.settings.attachments_bucket, Key=hers["upload"]["fields"]["key"], Body=PDF
+    )
+    assert messaging.check_attachment(container, jo, Origin(), other, hers["attachment_id"], now)["status"] == "ready"
+
+    # Ana cannot send it
+    refused = write(seeded, patient_id, token, primary_care, [hers["attachment_id"]])
+    assert refused.status_code == 400 and refused.json_body["error"]["details"][0]["field"] == "attachment_ids.0"
+
+    # her own goes once: named twice in one message, or again with a second one, it is refused
+    started, _ = upload(seeded, patient_id, token, PDF)
+    mine = started["attachment_id"]
+    twice = write(seeded, patient_id, token, primary_care, [mine, mine])
+    assert twice.status_code == 400 and twice.json_body["error"]["details"][0]["field"] == "attachment_ids.1"
+    assert write(seeded, patient_id, token, primary_care, [mine]).status_code == 201
+    again = write(seeded, patient_id, token, primary_care, [mine])
+    assert again.status_code == 400 and again.json_body["error"]["details"][0]["field"] == "attachment_ids.0"
+    assert len(call(seeded, "GET", f"/v1/patients/{patient_id}/messages", token=token).json_body["threads"]) == 1
+
+
+def test_an_admin_works_every_teams_inbox_and_only_a_member_or_admin_can_be_assigned(
+    seeded, ana, staff_token, primary_care, container, monkeypatch
+):
+    from chalicelib.accounts import service as accounts
+    from chalicelib.accounts.domain import Role
+
+    patient_id, token = ana
+    thread_id = write(seeded, patient_id, token, primary_care).json_body["thread_id"]
+    admin = sign_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+
+    # the admin sees and opens the thread, and counts every team
+    assert [t["thread_id"] for t in call(seeded, "GET", "/v1/staff/messages", token=admin).json_body["threads"]] == [
+        thread_id
+    ]
+    assert call(seeded, "GET", f"/v1/staff/messages/{thread_id}", token=admin).status_code == 200
+    names = {t["name"] for t in call(seeded, "GET", "/v1/staff/messages/teams", token=admin).json_body["teams"]}
+    assert {"Primary Care", "Cardiology"} <= names
+
+    # a staff member outside the team, and an admin of another organization, cannot be assigned
+    desk = accounts.create_staff_account(
+        container.directory,
+        organization_id=ORGANIZATION_ID,
+        username="desk.two",
+        password="desk-two-password",
+        role=Role.STAFF,
+        email="desk.two@albany-medical-center.example",
+        now=container.clock.now(),
+    )
+    accounts.ensure_organization(container.directory, "far-clinic", "Far Clinic", now=container.clock.now())
+    far = accounts.create_staff_account(
+        container.directory,
+        organization_id="far-clinic",
+        username="far.admin",
+        password="far-admin-password",
+        role=Role.ADMIN,
+        email="far.admin@far.example",
+        now=container.clock.now(),
+    )
+    for account in (desk, far):
+        refused = call(
+            seeded, "PUT", f"/v1/staff/messages/{thread_id}/assignment", {"account_id": account.account_id}, admin
+        )
+        assert refused.status_code == 400 and refused.json_body["error"]["details"][0]["field"] == "account_id"
+    admin_id = call(seeded, "GET", "/v1/me", token=admin).json_body["account"]["account_id"]
+    assigned = call(seeded, "PUT", f"/v1/staff/messages/{thread_id}/assignment", {"account_id": admin_id}, staff_token)
+    assert assigned.status_code == 200 and assigned.json_body["assigned_to"]["account_id"] == admin_id
+
+
+def test_a_checked_file_is_kept_for_good_only_once_sent_and_an_old_one_must_be_attached_again(
+    clock, seeded, ana, primary_care, container
+):
+    """A file checked and never sent is left to the bucket's lifecycle rule (tagged unsent); sent,
+    it is kept with its message. One checked so long ago the rule may have taken it is refused."""
+    patient_id, token = ana
+    s3 = boto3.client("s3")
+    bucket = container.settings.attachments_bucket
+
+    def unsent(attachment_id: str) -> str:
+        key = container.messages.attachment(patient_id, attachment_id).object_key
+        return {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]}["unsent"]
+
+    started, _ = upload(seeded, patient_id, token, PDF)
+    assert unsent(started["attachment_id"]) == "true"
+    assert write(seeded, patient_id, token, primary_care, [started["attachment_id"]]).status_code == 201
+    assert unsent(started["attachment_id"]) == "false"
+
+    old, _ = upload(seeded, patient_id, token, PDF, name="old scan.pdf")
+    clock.advance(days=6, minutes=1)
+    token = sign_in(seeded, "ana.nunez", "correct horse battery")
+    refused = write(seeded, patient_id, token, primary_care, [old["attachment_id"]])
+    assert refused.status_code == 400, refused.json_body
+    assert refused.json_body["error"]["details"][0] == {
+        "field": "attachment_ids.0",
+        "issue": "too old: attach the file again",
+    }
+
+
+def test_an_upload_form_asked_for_again_with_the_same_key_is_the_same_attachment(seeded, ana, container):
+    from chalicelib.errors import DependencyUnavailable
+
+    patient_id, token = ana
+    key = str(uuid.uuid4())
+    body = {"file_name": "a.pdf", "content_type": "application/pdf", "size_bytes": 10}
+
+    def refuse(*args, **kwargs):
+        raise DependencyUnavailable("The audit trail is unavailable.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container.audit_log, "append", refuse)
+        first = post(seeded, f"/v1/patients/{patient_id}/attachments", body, token, key)
+    again = post(seeded, f"/v1/patients/{patient_id}/attachments", body, token, key)
+    assert first.status_code == again.status_code == 201, first.json_body
+    assert again.json_body["attachment_id"] == first.json_body["attachment_id"]
+    started = [
+        e for e in container.audit_log.for_patient(patient_id, 100)[0] if e.event_type == "messages.attachment_started"
+    ]
+    assert [e.resource_id for e in started] == [first.json_body["attachment_id"]]

@@ -2599,7 +2599,10 @@ export interface components {
             content_type: "application/pdf" | "image/jpeg" | "image/png";
             /** File Name */
             file_name: string;
-            /** Size Bytes */
+            /**
+             * Size Bytes
+             * @description Once checked, the size of the file as stored (not as declared).
+             */
             size_bytes: number;
             /**
              * Status
@@ -4096,7 +4099,7 @@ export interface components {
             attachments: components["schemas"]["Attachment"][];
             /**
              * Author
-             * @description The patient's name, or the staff member's name and the team's name.
+             * @description The patient's name; a care-team message: the team's name for the patient, the staff member's user name and the team's name for staff.
              */
             author: string;
             /** Body */
@@ -6657,7 +6660,7 @@ export interface components {
             threads: components["schemas"]["ThreadSummary"][];
             /**
              * Unread Count
-             * @description Care-team messages the patient has not read, across all their threads.
+             * @description Care-team messages the patient has not read, across all the threads of this record.
              */
             unread_count: number;
         };
