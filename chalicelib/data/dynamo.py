@@ -83,7 +83,9 @@ def by_time_page(
         items = list(
             index.query(
                 partition,
-                index.listed_at.startswith(prefix) if prefix else None,
+                type(index).listed_at.startswith(prefix)
+                if prefix
+                else None,  # (the class's attribute: an instance's is a value)
                 scan_index_forward=not newest_first,
                 filter_condition=filter_condition,
                 consistent_read=consistent_read,

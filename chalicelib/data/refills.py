@@ -12,13 +12,12 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import any_condition_failed, conditional_failure, one_page
+from chalicelib.data.dynamo import any_condition_failed, by_time_page, conditional_failure
 from chalicelib.data.models import AuditEventModel, RefillPendingModel, RefillRequestModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import moment_key, timed_key
-from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.refills.domain import DECIDED, PENDING, MedicationDetail, Pharmacy, RefillRequest, Status
@@ -180,33 +179,20 @@ class DynamoRefills:
     def _page(
         self, partition: str, limit: int, after: str, newest_first: bool, prefix: str = ""
     ) -> tuple[list[RefillRequest], str]:
-        """One Query of the partition's by-time index. The cursor holds a position only: the
-        partition always comes from the caller's own patient or organization."""
-        start = decode_cursor(after)
-        if start is not None:
-            if set(start) != {"listed_at", "record_key"} or not start["listed_at"].get("S", "").startswith(prefix):
-                raise invalid_cursor("cursor")
-            start = {"patient_id": {"S": partition}, **start}
-        try:
-            items = list(
-                RefillRequestModel.by_time.query(
-                    partition,
-                    RefillRequestModel.listed_at.startswith(prefix) if prefix else None,
-                    scan_index_forward=not newest_first,
-                    limit=limit + 1,
-                    page_size=limit + 1,
-                    last_evaluated_key=start,
-                    # by_time is a local index: read as strongly as the request's own item, so a
-                    # request just made or decided is in the list the next page shows
-                    consistent_read=True,
-                )
-            )
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        shown, cursor = one_page(
-            items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key}
+        """One Query of the partition's by-time index (data/dynamo.by_time_page). by_time is a local
+        index: read as strongly as the request's own item, so a request just made or decided is in
+        the list the next page shows."""
+        items, cursor = by_time_page(
+            RefillRequestModel.by_time,
+            partition,
+            limit,
+            after,
+            _UNAVAILABLE,
+            newest_first=newest_first,
+            prefix=prefix,
+            consistent_read=True,
         )
-        return [_request(item) for item in shown], cursor
+        return [_request(item) for item in items], cursor
 
     def patient_page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[RefillRequest], str]:
         return self._page(patient_partition(patient_id), limit, after, newest_first=True)
