@@ -79,13 +79,13 @@ def by_time_page(
         if set(start) != {"listed_at", "record_key"} or not start["listed_at"]["S"].startswith(prefix):
             raise invalid_cursor("cursor")
         start = {"patient_id": {"S": partition}, **start}
+    # The bound comes from the index's class: on an index instance, an attribute is a value.
+    bound = type(index).listed_at.startswith(prefix) if prefix else None
     try:
         items = list(
             index.query(
                 partition,
-                type(index).listed_at.startswith(prefix)
-                if prefix
-                else None,  # (the class's attribute: an instance's is a value)
+                bound,
                 scan_index_forward=not newest_first,
                 filter_condition=filter_condition,
                 consistent_read=consistent_read,
