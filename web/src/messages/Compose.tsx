@@ -99,12 +99,14 @@ function ComposeForm({ record, teams }: { record: RecordView; teams: Schemas["Pa
         }),
       fields,
     );
-    sending.current = false;
     setBusy(false);
     if (outcome.errors) {
+      sending.current = false;
       setErrors(outcome.errors);
       return;
     }
+    // (sending stays set: the page is left for the conversation, and a click meanwhile (the second
+    // of a double click landing after a quick answer) is not a new message)
     submission.done();
     const thread = outcome.data as Thread;
     void queryClient.invalidateQueries({ queryKey: inboxKey(record.token) });

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { submit } from "../account/submit";
@@ -93,10 +93,13 @@ function SupportForm({
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   const submission = useSubmissionKey();
+  // Set at once, not on the next render as `busy` is, and kept once sent (the form gives way to the
+  // receipt): the second click of a double click never sends a second request.
+  const sending = useRef(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (busy) return;
+    if (sending.current) return;
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? "").trim();
     const body: NewRequest = {
@@ -114,6 +117,7 @@ function SupportForm({
       setErrors({ fields: missing, general: [] });
       return;
     }
+    sending.current = true;
     setBusy(true);
     setErrors(noErrors);
     const key = submission.keyFor(body);
@@ -123,6 +127,7 @@ function SupportForm({
     );
     setBusy(false);
     if (outcome.errors) {
+      sending.current = false;
       setErrors(outcome.errors);
       return;
     }
