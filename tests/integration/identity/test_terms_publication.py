@@ -97,7 +97,7 @@ def test_the_versions_shipped_before_stay_readable_in_full(seeded):
     assert earlier.status_code == 200, earlier.json_body
     assert earlier.json_body["published_at"] is None
     assert "message your care team" in earlier.json_body["terms_of_use"]
-    assert earlier.json_body["consent"] == terms.EARLIER_SHIPPED[0].consent
+    assert earlier.json_body["consent"] == terms.ALL_SHIPPED["2026-11-01"].consent
     # and its label stays taken
     taken = publish(seeded, admin, version="2026-11-01")
     assert taken.status_code == 409 and fields_of(taken) == {"version"}
@@ -117,7 +117,7 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     assert [(e["version"], e["current"]) for e in listed["history"]] == [
         (NEW["version"], True),
         (terms.SHIPPED.version, False),
-        ("2026-11-01", False),
+        *((t.version, False) for t in terms.EARLIER_SHIPPED),
     ]
     assert listed["history"][0]["summary"] == NEW["summary"]
     admin_id = wiring.container().directory.account_by_username(ADMIN_USER).account_id
@@ -128,7 +128,8 @@ def test_an_admin_publishes_a_version_that_becomes_the_public_terms_and_is_audit
     second = publish(seeded, admin, version="2027-02-01", summary="Another change.")
     assert second.status_code == 201, second.json_body
     history = call(seeded, "GET", "/v1/admin/terms", token=admin).json_body["history"]
-    assert [e["version"] for e in history] == ["2027-02-01", NEW["version"], terms.SHIPPED.version, "2026-11-01"]
+    shipped = [terms.SHIPPED.version, *(t.version for t in terms.EARLIER_SHIPPED)]
+    assert [e["version"] for e in history] == ["2027-02-01", NEW["version"], *shipped]
     first = call(seeded, "GET", f"/v1/admin/terms/{NEW['version']}", token=admin)
     assert first.status_code == 200 and first.json_body == published.json_body
     shipped = call(seeded, "GET", f"/v1/admin/terms/{terms.SHIPPED.version}", token=admin).json_body
