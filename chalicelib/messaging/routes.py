@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
-from chalicelib.messaging import service
+from chalicelib.messaging import attachments, conversations, inboxes
 from chalicelib.messaging.contract import (
     Assignment,
     Attachment,
@@ -66,7 +66,7 @@ def start_attachment(patient_id: str, body: NewAttachment):
     .../check. A size over 10 MB is 400 naming `size_bytes`.
     """
     ports = wiring.container()
-    started = service.start_attachment(ports, *signed_in(_request()), patient_id, body, _now())
+    started = attachments.start_attachment(ports, *signed_in(_request()), patient_id, body, _now())
     return Response(body=started, status_code=201)
 
 
@@ -86,7 +86,7 @@ def check_attachment(patient_id: str, attachment_id: str):
     than 10 MB or not a PDF, JPEG or PNG of the declared type (the file is deleted and the
     attachment cannot be used). Checking a ready attachment again answers it again.
     """
-    return service.check_attachment(wiring.container(), *signed_in(_request()), patient_id, attachment_id, _now())
+    return attachments.check_attachment(wiring.container(), *signed_in(_request()), patient_id, attachment_id, _now())
 
 
 @route(
@@ -98,7 +98,7 @@ def check_attachment(patient_id: str, attachment_id: str):
 )
 def patient_threads(patient_id: str, query: ThreadsQuery):
     """The patient's conversations with their care teams, newest activity first, with unread counts."""
-    return service.patient_threads(
+    return conversations.patient_threads(
         wiring.container(), *signed_in(_request()), patient_id, query.limit, query.cursor, _now()
     )
 
@@ -120,7 +120,7 @@ def start_thread(patient_id: str, body: NewThread):
     already sent. Send an Idempotency-Key: a retry returns the first conversation.
     """
     ports = wiring.container()
-    started = service.start_thread(ports, *signed_in(_request()), patient_id, body, _now())
+    started = conversations.start_thread(ports, *signed_in(_request()), patient_id, body, _now())
     return Response(body=started, status_code=201)
 
 
@@ -133,7 +133,7 @@ def start_thread(patient_id: str, body: NewThread):
 )
 def patient_thread(patient_id: str, thread_id: str):
     """One conversation, oldest message first. Audited."""
-    return service.patient_thread(wiring.container(), *signed_in(_request()), patient_id, thread_id, _now())
+    return conversations.patient_thread(wiring.container(), *signed_in(_request()), patient_id, thread_id, _now())
 
 
 @route(
@@ -147,7 +147,7 @@ def patient_thread(patient_id: str, thread_id: str):
 )
 def patient_read_thread(patient_id: str, thread_id: str):
     """Mark every care-team message of the conversation read by the patient."""
-    service.patient_read(wiring.container(), *signed_in(_request()), patient_id, thread_id)
+    conversations.patient_read(wiring.container(), *signed_in(_request()), patient_id, thread_id)
     return Response(body="", status_code=204)
 
 
@@ -168,7 +168,7 @@ def patient_reply(patient_id: str, thread_id: str, body: NewReply):
     A conversation that waited on the patient is open again.
     """
     ports = wiring.container()
-    sent = service.patient_reply(ports, *signed_in(_request()), patient_id, thread_id, body, _now())
+    sent = conversations.patient_reply(ports, *signed_in(_request()), patient_id, thread_id, body, _now())
     return Response(body=sent, status_code=201)
 
 
@@ -181,7 +181,9 @@ def patient_reply(patient_id: str, thread_id: str, body: NewReply):
 )
 def patient_attachment(patient_id: str, thread_id: str, attachment_id: str):
     """A link that downloads an attachment of the conversation (5 minutes). Audited."""
-    return service.patient_attachment(wiring.container(), *signed_in(_request()), patient_id, thread_id, attachment_id)
+    return conversations.patient_attachment(
+        wiring.container(), *signed_in(_request()), patient_id, thread_id, attachment_id
+    )
 
 
 # -- the care teams' side ---------------------------------------------------------------------------
@@ -190,7 +192,7 @@ def patient_attachment(patient_id: str, thread_id: str, attachment_id: str):
 @route(messaging_routes, "/v1/staff/messages/teams", access=Access.STAFF, responses={200: TeamInboxes})
 def staff_teams():
     """The caller's care-team inboxes with their open, unread and overdue counts (an admin: every team)."""
-    return service.team_inboxes(wiring.container(), *signed_in(_request()), _now())
+    return inboxes.team_inboxes(wiring.container(), *signed_in(_request()), _now())
 
 
 @route(
@@ -203,7 +205,7 @@ def staff_teams():
 )
 def staff_threads(query: StaffThreadsQuery):
     """Conversations of the caller's teams: open ones most overdue first, others newest first. Audited."""
-    return service.staff_threads(wiring.container(), *signed_in(_request()), query, _now())
+    return inboxes.staff_threads(wiring.container(), *signed_in(_request()), query, _now())
 
 
 @route(
@@ -215,7 +217,7 @@ def staff_threads(query: StaffThreadsQuery):
 )
 def staff_thread(thread_id: str):
     """One conversation of the caller's teams, with its patient and reply clock. Audited."""
-    return service.staff_thread(wiring.container(), *signed_in(_request()), thread_id, _now())
+    return inboxes.staff_thread(wiring.container(), *signed_in(_request()), thread_id, _now())
 
 
 @route(
@@ -229,7 +231,7 @@ def staff_thread(thread_id: str):
 )
 def staff_read_thread(thread_id: str):
     """Mark every patient message of the conversation read by the team."""
-    service.staff_read(wiring.container(), *signed_in(_request()), thread_id)
+    inboxes.staff_read(wiring.container(), *signed_in(_request()), thread_id)
     return Response(body="", status_code=204)
 
 
@@ -250,7 +252,7 @@ def staff_reply(thread_id: str, body: StaffReply):
     The patient is emailed that a message is waiting (never what it says), if they want message emails.
     """
     ports = wiring.container()
-    sent = service.staff_reply(ports, *signed_in(_request()), thread_id, body, _now())
+    sent = inboxes.staff_reply(ports, *signed_in(_request()), thread_id, body, _now())
     return Response(body=sent, status_code=201)
 
 
@@ -266,7 +268,7 @@ def staff_reply(thread_id: str, body: StaffReply):
 )
 def assign_thread(thread_id: str, body: Assignment):
     """Assign the conversation to a member of its team or an admin (null: nobody); else 400 naming `account_id`."""
-    return service.assign(wiring.container(), *signed_in(_request()), thread_id, body.account_id, _now())
+    return inboxes.assign(wiring.container(), *signed_in(_request()), thread_id, body.account_id, _now())
 
 
 @route(
@@ -281,7 +283,7 @@ def assign_thread(thread_id: str, body: Assignment):
 )
 def set_thread_status(thread_id: str, body: StatusChange):
     """Set the conversation's status: open, waiting_on_patient or closed."""
-    return service.change_status(wiring.container(), *signed_in(_request()), thread_id, body.status, _now())
+    return inboxes.change_status(wiring.container(), *signed_in(_request()), thread_id, body.status, _now())
 
 
 @route(
@@ -296,7 +298,7 @@ def set_thread_status(thread_id: str, body: StatusChange):
 )
 def set_thread_urgent(thread_id: str, body: UrgentFlag):
     """Mark the conversation as holding a possibly urgent symptom: the patient is told to call now (a fixed text)."""
-    return service.mark_urgent(wiring.container(), *signed_in(_request()), thread_id, body.urgent, _now())
+    return inboxes.mark_urgent(wiring.container(), *signed_in(_request()), thread_id, body.urgent, _now())
 
 
 @route(
@@ -308,4 +310,4 @@ def set_thread_urgent(thread_id: str, body: UrgentFlag):
 )
 def staff_attachment(thread_id: str, attachment_id: str):
     """A link that downloads an attachment of the conversation (5 minutes). Audited."""
-    return service.staff_attachment(wiring.container(), *signed_in(_request()), thread_id, attachment_id)
+    return inboxes.staff_attachment(wiring.container(), *signed_in(_request()), thread_id, attachment_id)

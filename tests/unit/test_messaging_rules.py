@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.messaging.attachments import _disposition, _sniffed
 from chalicelib.messaging.domain import (
     SentMessage,
     Side,
@@ -20,7 +21,6 @@ from chalicelib.messaging.domain import (
     sending_moment,
     urgent_notice,
 )
-from chalicelib.messaging.service import _disposition, _sniffed
 
 NEW_YORK = "America/New_York"
 

@@ -509,7 +509,7 @@ class TestTheCareTeamsInbox:
         # written a day apart: the most overdue (the oldest) lists first, not the newest
         from chalicelib.kernel.caller import Caller
         from chalicelib.kernel.origin import Origin
-        from chalicelib.messaging import service as messaging
+        from chalicelib.messaging import conversations as messaging
         from chalicelib.messaging.contract import NewThread
 
         account_id = call(seeded, "GET", "/v1/me", token=token).json_body["account"]["account_id"]
@@ -810,7 +810,7 @@ def test_each_patient_in_a_staff_inbox_sees_it_on_their_trail_and_refused_looks_
     ).json_body["patient_id"]
     from chalicelib.kernel.caller import Caller
     from chalicelib.kernel.origin import Origin
-    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging import conversations as messaging
     from chalicelib.messaging.contract import NewThread
 
     # Jo writes too (she has no portal sign-in here: her message goes straight through the service)
@@ -1006,7 +1006,7 @@ def test_a_patient_cannot_reply_to_a_team_that_stopped_taking_messages(seeded, a
 def test_an_attachment_goes_with_one_message_of_its_own_patient_only(seeded, ana, staff_token, primary_care, container):
     from chalicelib.kernel.caller import Caller
     from chalicelib.kernel.origin import Origin
-    from chalicelib.messaging import service as messaging
+    from chalicelib.messaging import attachments as messaging
     from chalicelib.messaging.contract import NewAttachment
 
     patient_id, token = ana

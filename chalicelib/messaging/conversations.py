@@ -1,0 +1,188 @@
+"""The patient's side of secure messaging: starting a conversation with one of their care teams,
+replying, reading their threads and messages (each read audited), marking a thread read,
+downloading a thread's attachments, and their count of unread care-team messages. Every call
+goes through the one access check on the patient's own records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from chalicelib.access.service import patient_scope
+from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.careteams.domain import CareTeam
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.keys import RECORD_ID, new_id
+from chalicelib.kernel.origin import Origin
+from chalicelib.messaging.attachments import download, free_attachments
+from chalicelib.messaging.common import (
+    CLOSED,
+    NO_TEAM,
+    NO_THREAD,
+    MessagingPorts,
+    audit_denied,
+    audit_thread,
+    find_team,
+    message_json,
+    notice_text,
+    patient_and_zone,
+    patient_name,
+    retrying,
+    summary,
+)
+from chalicelib.messaging.contract import NewReply, NewThread
+from chalicelib.messaging.domain import SentMessage, Side, Status, Thread, after_message, sending_moment
+from chalicelib.messaging.sending import send, sent_event, staff_emails
+
+TEAM_NOT_TAKING = "This care team is not taking messages now. Please call them, or write to another team."
+
+
+def start_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, request: NewThread, now: datetime
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    patient, zone = patient_and_zone(ports, scope.patient_id)
+    # Only a team of the organization holding this record, open to patients: any other is
+    # answered as one that does not exist (a team id says nothing of another organization).
+    team = find_team(ports, patient.organization_id, request.team_id)
+    if team is None or not team.open_to_patients:
+        raise NotFound(NO_TEAM)
+    attachments = free_attachments(ports, scope.patient_id, request.attachment_ids, now)
+    thread_id, message_id = new_id(), new_id()
+    blank = Thread(
+        thread_id=thread_id,
+        patient_id=scope.patient_id,
+        organization_id=patient.organization_id,
+        team_id=team.team_id,
+        team_name=team.name,
+        subject=request.subject,
+        status=Status.OPEN,
+        created_at=now,
+        last_message_at=now,
+        last_message_from=Side.PATIENT,
+        message_count=0,
+    )
+    message = SentMessage(
+        message_id, thread_id, Side.PATIENT, caller.account_id, patient_name(patient), request.body, now, attachments
+    )
+    thread = dataclasses.replace(after_message(blank, Side.PATIENT, now, zone), last_message_id=message_id)
+    emails = staff_emails(ports, team, blank, now)
+    send(ports, patient, blank, thread, message, emails, now, sent_event(ports, origin, caller, thread, "new_thread"))
+    return _patient_view(thread, [message], team)
+
+
+def patient_reply(
+    ports: MessagingPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    thread_id: str,
+    request: NewReply,
+    now: datetime,
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+    if thread.status is Status.CLOSED:
+        raise Conflict(CLOSED)
+    # A team made inactive or not taking messages has nobody reading its inbox: a reply there
+    # would wait unanswered, so the patient is told to reach the team another way.
+    team = find_team(ports, thread.organization_id, thread.team_id)
+    if team is None or not team.open_to_patients:
+        raise Conflict(TEAM_NOT_TAKING)
+    patient, zone = patient_and_zone(ports, scope.patient_id)
+    attachments = free_attachments(ports, scope.patient_id, request.attachment_ids, now)
+    at = sending_moment(thread, now)
+    message = SentMessage(
+        new_id(),
+        thread.thread_id,
+        Side.PATIENT,
+        caller.account_id,
+        patient_name(patient),
+        request.body,
+        at,
+        attachments,
+    )
+    after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
+    emails = staff_emails(ports, team, thread, now)
+    send(ports, patient, thread, after, message, emails, now, sent_event(ports, origin, caller, thread))
+    return message_json(after, message, Side.PATIENT)
+
+
+def _patient_thread(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> Thread:
+    thread = ports.messages.thread(patient_id, thread_id) if RECORD_ID.fullmatch(thread_id) else None
+    if thread is None:
+        audit_denied(ports, caller, origin, patient_id, "not_found")
+        raise NotFound(NO_THREAD)
+    return thread
+
+
+def _patient_view(thread: Thread, messages: list[SentMessage], team: CareTeam | None) -> dict[str, Any]:
+    return {
+        **summary(thread, Side.PATIENT),
+        "messages": [message_json(thread, m, Side.PATIENT) for m in messages],
+        "urgent_notice": notice_text(thread, team),
+        "care_team_phone": (team.phone or None) if team else None,
+    }
+
+
+def patient_threads(
+    ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, limit: int, cursor: str, now: datetime
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    threads, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
+    unread = ports.messages.unread_for_patients([scope.patient_id])
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "messages.list",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="Communication",
+        reason=f"count:{len(threads)}",
+    )
+    return {
+        "threads": [summary(t, Side.PATIENT) for t in threads],
+        "next_cursor": next_cursor or None,
+        "unread_count": unread,
+    }
+
+
+def patient_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, now: datetime
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+    messages = ports.messages.messages(thread)
+    audit_thread(ports, origin, caller, "messages.read", Action.READ, thread)
+    return _patient_view(thread, messages, find_team(ports, thread.organization_id, thread.team_id))
+
+
+def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> None:
+    scope = patient_scope(ports, caller, origin, patient_id)
+
+    def mark() -> None:
+        thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+        if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
+            ports.messages.save(
+                dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
+            )
+
+    retrying(mark)
+
+
+def patient_attachment(
+    ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, attachment_id: str
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+    return download(ports, caller, origin, thread, attachment_id)
+
+
+def unread_for(ports: MessagingPorts, patient_id: str) -> int:
+    """The patient's unread care-team messages (GET /v1/me)."""
+    return ports.messages.unread_for_patients([patient_id])
