@@ -181,8 +181,3 @@ def patient_attachment(
     scope = patient_scope(ports, caller, origin, patient_id)
     thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
     return download(ports, caller, origin, thread, attachment_id)
-
-
-def unread_for(ports: MessagingPorts, patient_id: str) -> int:
-    """The patient's unread care-team messages (GET /v1/me)."""
-    return ports.messages.unread_for_patients([patient_id])
