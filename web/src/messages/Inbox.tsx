@@ -63,7 +63,8 @@ function InboxView({ record }: { record: RecordView }) {
                           {t("messages.inbox.newCount", { count: thread.unread_count })}
                         </span>
                       )}
-                      {thread.urgent && <span className="usa-tag bg-emergency margin-left-1">{t("messages.inbox.urgent")}</span>}
+                      {/* a closed conversation needs no call: the urgent mark is kept only for the staff's record */}
+                      {thread.urgent && thread.status !== "closed" && <span className="usa-tag bg-emergency margin-left-1">{t("messages.inbox.urgent")}</span>}
                     </th>
                     <td data-label={t("messages.inbox.team")}>{thread.care_team.name}</td>
                     <td data-label={t("messages.inbox.lastMessage")}>

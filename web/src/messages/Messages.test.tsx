@@ -389,6 +389,37 @@ describe("a conversation", () => {
     expect(screen.getByRole("link", { name: "Write a new message" }).getAttribute("href")).toBe("/messages/new");
   });
 
+  it("no longer tells the patient to call once the urgent conversation is closed, here or in the inbox", async () => {
+    setToken("tok-1");
+    const notice = "Your care team flagged this conversation as possibly urgent. Please call them now at 518-555-0100, or call 911 in an emergency.";
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET ${inboxPath}/t-1`]: {
+        status: 200,
+        body: thread("t-1", { status: "closed", urgent: true, urgent_notice: notice, messages: [message("m-1")] }),
+      },
+      [`GET ${inboxPath}`]: {
+        status: 200,
+        body: {
+          threads: [summary("t-1", { status: "closed", urgent: true }), summary("t-2", { subject: "Still open", urgent: true })],
+          next_cursor: null,
+          unread_count: 0,
+        },
+      },
+    });
+    renderAt("/messages/t-1");
+    expect(await screen.findByText("This conversation is closed. To write to your care team again, start a new message.")).toBeTruthy();
+    expect(screen.queryByText("Call your care team now")).toBeNull();
+    expect(screen.queryByText(notice)).toBeNull();
+
+    await userEvent.setup().click(screen.getByRole("link", { name: "Back to your messages" }));
+    const table = await screen.findByRole("table", { name: "2 conversations" });
+    const [, closed, open] = within(table).getAllByRole("row");
+    expect(closed!.textContent).toContain("Closed");
+    expect(closed!.textContent).not.toContain("Call your care team");
+    expect(open!.textContent).toContain("Call your care team");
+  });
+
   it("says a conversation that is not the patient's is not found", async () => {
     setToken("tok-1");
     fakeApi({

@@ -187,7 +187,13 @@ function InboxView({ token }: { token: string }) {
                           {t("staffMessages.inbox.newCount", { count: thread.unread_count })}
                         </span>
                       )}
-                      {thread.urgent && <span className="usa-tag bg-emergency margin-left-1">{t("staffMessages.urgentTag")}</span>}
+                      {thread.urgent &&
+                        (thread.status === "closed" ? (
+                          // the patient no longer sees the call notice once closed: no alarm colour
+                          <span className="usa-tag bg-base-dark margin-left-1">{t("staffMessages.urgentClosedTag")}</span>
+                        ) : (
+                          <span className="usa-tag bg-emergency margin-left-1">{t("staffMessages.urgentTag")}</span>
+                        ))}
                     </th>
                     <td data-label={t("staffMessages.inbox.patient")}>
                       {thread.patient.name}

@@ -178,7 +178,13 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
   return (
     <>
       {back}
-      {data.urgent_notice && (
+      {data.urgent && data.status === "closed" && (
+        // closed, the patient no longer sees the call notice: kept as a plain note, not an alarm
+        <p>
+          <span className="usa-tag bg-base-dark">{t("staffMessages.urgentClosedTag")}</span>
+        </p>
+      )}
+      {data.urgent_notice && data.status !== "closed" && (
         <div className="usa-alert usa-alert--emergency" role="region" aria-label={t("staffMessages.thread.urgentHeading")}>
           <div className="usa-alert__body">
             <h2 className="usa-alert__heading">{t("staffMessages.thread.urgentHeading")}</h2>
