@@ -269,11 +269,44 @@ describe("writing a new message", () => {
     await user.type(screen.getByLabelText("Subject"), "Hello");
     await user.type(screen.getByLabelText("Message"), "A question.");
     await user.click(screen.getByRole("button", { name: "Send the message" }));
+    // no team is chosen for the patient: sending waits for their choice, said next to the field
+    const team = screen.getByLabelText("Care team");
+    expect(team.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(team.getAttribute("aria-describedby")!)!.textContent).toBe("Choose the care team to write to.");
+    expect(sent).toBe(0);
+    await user.selectOptions(team, "Cardiology");
+    await user.clear(screen.getByLabelText("Subject"));
+    await user.clear(screen.getByLabelText("Message"));
+    await user.type(screen.getByLabelText("Subject"), "Hello");
+    await user.type(screen.getByLabelText("Message"), "A question.");
+    await user.click(screen.getByRole("button", { name: "Send the message" }));
     expect(await screen.findByText("Must be one line of at most 150 characters.")).toBeTruthy();
     expect(screen.getByLabelText("Subject").getAttribute("aria-invalid")).toBe("true");
 
     await user.click(screen.getByRole("button", { name: "Send the message" }));
     expect((await screen.findByRole("alert")).textContent).toContain("No such care team");
+  });
+
+  it("starts with no care team chosen, and says what the chosen team is for and its phone", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET /v1/patients/${PATIENT}/care-teams`]: { status: 200, body: teams },
+    });
+    renderAt("/messages/new");
+    const team = (await screen.findByLabelText("Care team")) as HTMLSelectElement;
+    expect(team.value).toBe("");
+    expect(team.selectedOptions[0]!.textContent).toBe("Choose a care team");
+    expect(screen.queryByText("Your doctor's office")).toBeNull();
+    const user = userEvent.setup();
+    await user.selectOptions(team, "Primary Care");
+    expect(screen.getByText("Your doctor's office")).toBeTruthy();
+    expect(screen.getByText("Phone: 518-555-0100")).toBeTruthy();
+    await user.selectOptions(team, "Cardiology");
+    expect(screen.getByText("Heart care")).toBeTruthy();
+    expect(screen.queryByText(/Phone:/)).toBeNull();
+    // the intro reads as the other pages' intros do, not in the large serif lead style
+    expect(screen.getByText(/Your message goes to the care team you choose/).className).not.toContain("usa-intro");
   });
 
   it("says how to reach the clinic when no care team takes messages", async () => {
