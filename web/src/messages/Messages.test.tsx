@@ -85,6 +85,24 @@ describe("the messages inbox", () => {
     expect(calls.every((call) => !call.search.includes("Ada") && !call.search.includes("pills"))).toBe(true);
   });
 
+  it("keeps each badge on one line, with a space before it for screen readers", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe(2) },
+      [`GET ${inboxPath}`]: {
+        status: 200,
+        body: { threads: [summary("t-1", { unread_count: 2, urgent: true })], next_cursor: null, unread_count: 2 },
+      },
+    });
+    renderAt("/messages");
+    const table = await screen.findByRole("table", { name: "1 conversation" });
+    const subject = within(table).getAllByRole("rowheader")[0]!;
+    expect(subject.textContent).toBe("Question about my blood pressure pills 2 new Call your care team");
+    for (const badge of [within(subject).getByText("2 new"), within(subject).getByText("Call your care team")]) {
+      expect(badge.className).toContain("text-no-wrap");
+    }
+  });
+
   it("says so in words while loading, when there is nothing, and when the API refuses", async () => {
     setToken("tok-1");
     fakeApi({
@@ -357,7 +375,7 @@ describe("a conversation", () => {
     expect(mine!.textContent).toContain("Ada Lovelace");
     expect(mine!.textContent).toContain("Sent Dec 1, 2026");
     expect(theirs!.textContent).toContain("Grace Okoro, Primary Care");
-    expect(theirs!.textContent).toContain("New");
+    expect(theirs!.textContent).toContain("Grace Okoro, Primary Care New"); // heard apart, not "Primary CareNew"
     expect(theirs!.textContent).toContain("we will see you next week.");
     await waitFor(() => expect(posts(calls, `${inboxPath}/t-1/read`)).toHaveLength(1));
     const pages = screen.getByRole("navigation", { name: "Portal pages" });

@@ -134,7 +134,11 @@ function SignedInHome({ token }: { token: string }) {
             <ul className="usa-list usa-list--unstyled">
               {inbox.data.notifications.map((notice) => (
                 <li key={notice.notification_id} className="margin-bottom-2">
-                  {notice.read_at === null && <span className="usa-tag margin-right-1">{t("home.newBadge")}</span>}
+                  {notice.read_at === null && (
+                    <>
+                      <span className="usa-tag text-no-wrap margin-right-05">{t("home.newBadge")}</span>{" "}
+                    </>
+                  )}
                   {noticePages[notice.template] ? (
                     <Link
                       className="text-bold"

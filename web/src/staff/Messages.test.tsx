@@ -231,6 +231,8 @@ describe("a patient conversation, for staff", () => {
     renderAt("/staff/messages/t-1");
     expect(await screen.findByRole("heading", { level: 1, name: "Question about my blood pressure pills" })).toBeTruthy();
     expect(screen.getByText("Marked urgent (closed)")).toBeTruthy();
+    // not waiting on anyone: said so, not "Waiting since: Not waiting"
+    expect(screen.getByText("Not waiting for a reply")).toBeTruthy();
     expect(screen.queryByRole("region", { name: "Marked urgent" })).toBeNull();
     expect(screen.queryByText(/The patient is told/)).toBeNull();
 
