@@ -122,19 +122,37 @@ describe("the account page", () => {
     renderAt("/account");
     const preferences = await section("Notifications by email");
     const user = userEvent.setup();
-    // only the emails the portal sends today are offered (no messages, appointments or forms yet)
-    expect(preferences.queryByLabelText("I have a new message")).toBeNull();
-    const results = await preferences.findByRole("checkbox");
+    // only the emails the portal sends today are offered (no appointments or forms yet)
+    expect(preferences.queryByLabelText("An appointment is booked or changed")).toBeNull();
+    const results = preferences.getByRole("checkbox", { name: "Something new is in my record (results, documents)" });
+    const messages = preferences.getByRole("checkbox", { name: "A care team wrote to me" });
     expect((results as HTMLInputElement).checked).toBe(true);
-    await user.click(results);
+    expect((messages as HTMLInputElement).checked).toBe(true);
+    await user.click(messages);
     await user.click(preferences.getByRole("button", { name: "Save preferences" }));
     expect(await preferences.findByText("Your notification preferences are saved.")).toBeTruthy();
     expect(calls.find((call) => call.method === "PUT")?.body).toEqual({
-      email_new_results: false,
-      email_messages: true,
+      email_new_results: true,
+      email_messages: false,
       email_appointments: true,
       email_forms: true,
     });
+  });
+
+  it("shows the message emails as off when they are off", async () => {
+    setToken("tok-1");
+    const base = me();
+    fakeApi({
+      "GET /v1/me": {
+        status: 200,
+        body: { ...base, notification_preferences: { ...base.notification_preferences, email_messages: false } },
+      },
+    });
+    renderAt("/account");
+    const preferences = await section("Notifications by email");
+    const messages = preferences.getByRole("checkbox", { name: "A care team wrote to me" });
+    expect((messages as HTMLInputElement).checked).toBe(false);
+    expect((preferences.getByRole("checkbox", { name: /Something new/ }) as HTMLInputElement).checked).toBe(true);
   });
 
   it("sends a visitor without a session to sign in", async () => {

@@ -17,7 +17,7 @@ type Preferences = Schemas["NotificationPreferences"];
 // Only the emails the portal sends today are offered: messages, appointments and forms are not
 // built yet, so a choice about their emails would promise something that does not exist. (The API
 // keeps those preferences for when they are.)
-const PREFERENCES: (keyof Preferences)[] = ["email_new_results"];
+const PREFERENCES: (keyof Preferences)[] = ["email_new_results", "email_messages"];
 
 /** The account's own page: email, password, notification preferences, terms, and links to security. */
 export function Account() {

@@ -27,6 +27,8 @@ describe("the medications page", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Medications" })).toBeTruthy();
     expect(document.title).toBe("Medications | Patient portal");
     await screen.findByRole("listitem", { name: "Lisinopril 10 mg tablet" });
+    // the intro reads as the other pages' intros do, not in the large serif lead style
+    expect(screen.getByText("The medications your clinic's records list for you. Ask for a refill here when you are running low; your care team decides, and we email you when there is an update.").className).not.toContain("usa-intro");
 
     const lis = item("Lisinopril 10 mg tablet");
     expect(lis.textContent).toContain("Take 1 tablet by mouth once a day");

@@ -34,7 +34,7 @@ export function Medications() {
       {(record) => (
         <>
           <h1>{t("medications.title")}</h1>
-          <p className="usa-intro">{t("medications.intro")}</p>
+          <p>{t("medications.intro")}</p>
           <MedicationList record={record} />
           <RefillRequests record={record} />
         </>

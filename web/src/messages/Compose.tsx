@@ -38,7 +38,7 @@ function ComposeView({ record }: { record: RecordView }) {
         <Link to={record.to("/messages")}>{t("messages.backToInbox")}</Link>
       </p>
       <h1>{t("messages.compose.title")}</h1>
-      <p className="usa-intro">{t("messages.compose.intro")}</p>
+      <p>{t("messages.compose.intro")}</p>
       <div className="usa-alert usa-alert--info usa-alert--slim">
         <div className="usa-alert__body">
           <p className="usa-alert__text">{t("messages.compose.notForEmergencies")}</p>
@@ -63,6 +63,9 @@ function ComposeForm({ record, teams }: { record: RecordView; teams: Schemas["Pa
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   const [files, setFiles] = useState<ChosenFile[]>([]);
+  // No team is chosen for the patient: a message sent to the first one by default may reach the wrong people.
+  const [teamId, setTeamId] = useState("");
+  const chosen = teams.find((team) => team.team_id === teamId);
   const submission = useSubmissionKey();
   // Set at once, not on the next render as `busy` is: the second click of a double click meets it.
   const sending = useRef(false);
@@ -79,6 +82,7 @@ function ComposeForm({ record, teams }: { record: RecordView; teams: Schemas["Pa
       attachment_ids: readyIds(files),
     };
     const missing: Record<string, string> = {};
+    if (!body.team_id) missing.team_id = t("messages.compose.teamRequired");
     if (!body.subject) missing.subject = t("errors.required");
     if (!body.body) missing.body = t("errors.required");
     const notReady = filesProblem(files, t);
@@ -119,13 +123,21 @@ function ComposeForm({ record, teams }: { record: RecordView; teams: Schemas["Pa
       <form className="usa-form usa-form--large" onSubmit={onSubmit} noValidate>
         <Field name="team_id" label={t("messages.compose.team")} error={errors.fields.team_id}>
           {(control) => (
-            <select className="usa-select" {...control} defaultValue={teams[0]?.team_id}>
-              {teams.map((team) => (
-                <option key={team.team_id} value={team.team_id}>
-                  {team.name}
-                </option>
-              ))}
-            </select>
+            <>
+              <select className="usa-select" {...control} value={teamId} onChange={(event) => setTeamId(event.target.value)}>
+                <option value="">{t("messages.compose.chooseTeam")}</option>
+                {teams.map((team) => (
+                  <option key={team.team_id} value={team.team_id}>
+                    {team.name}
+                  </option>
+                ))}
+              </select>
+              {/* always there, so a screen reader hears what the chosen team is about as it changes */}
+              <div className="margin-top-1" aria-live="polite">
+                {chosen?.description && <p className="margin-y-05">{chosen.description}</p>}
+                {chosen?.phone && <p className="margin-y-05">{t("messages.compose.teamPhone", { phone: chosen.phone })}</p>}
+              </div>
+            </>
           )}
         </Field>
         <TextField

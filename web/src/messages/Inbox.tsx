@@ -58,12 +58,22 @@ function InboxView({ record }: { record: RecordView }) {
                   <tr key={thread.thread_id}>
                     <th scope="row" data-label={t("messages.inbox.subject")}>
                       <Link to={record.to(`/messages/${encodeURIComponent(thread.thread_id)}`)}>{thread.subject}</Link>
+                      {/* each badge kept on one line, and a space before it so it is not read run into the words before */}
                       {thread.unread_count > 0 && (
-                        <span className="usa-tag bg-secondary-dark margin-left-1">
-                          {t("messages.inbox.newCount", { count: thread.unread_count })}
-                        </span>
+                        <>
+                          {" "}
+                          <span className="usa-tag text-no-wrap bg-secondary-dark margin-left-05">
+                            {t("messages.inbox.newCount", { count: thread.unread_count })}
+                          </span>
+                        </>
                       )}
-                      {thread.urgent && <span className="usa-tag bg-emergency margin-left-1">{t("messages.inbox.urgent")}</span>}
+                      {/* a closed conversation needs no call: the urgent mark is kept only for the staff's record */}
+                      {thread.urgent && thread.status !== "closed" && (
+                        <>
+                          {" "}
+                          <span className="usa-tag text-no-wrap bg-emergency margin-left-05">{t("messages.inbox.urgent")}</span>
+                        </>
+                      )}
                     </th>
                     <td data-label={t("messages.inbox.team")}>{thread.care_team.name}</td>
                     <td data-label={t("messages.inbox.lastMessage")}>

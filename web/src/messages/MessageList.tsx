@@ -29,7 +29,12 @@ export function MessageList({
           <article aria-label={t("messages.thread.messageFrom", { author: message.author })}>
             <p className="margin-top-0 margin-bottom-1">
               <span className="text-bold">{message.author}</span>
-              {!message.read && !isOwn(message) && <span className="usa-tag margin-left-1">{t("messages.thread.new")}</span>}
+              {!message.read && !isOwn(message) && (
+                <>
+                  {" "}
+                  <span className="usa-tag text-no-wrap margin-left-05">{t("messages.thread.new")}</span>
+                </>
+              )}
               <br />
               <span className="text-base-dark">{t("messages.thread.sentAt", { when: dates.moment(message.sent_at) })}</span>
             </p>

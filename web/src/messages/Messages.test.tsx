@@ -85,6 +85,24 @@ describe("the messages inbox", () => {
     expect(calls.every((call) => !call.search.includes("Ada") && !call.search.includes("pills"))).toBe(true);
   });
 
+  it("keeps each badge on one line, with a space before it for screen readers", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe(2) },
+      [`GET ${inboxPath}`]: {
+        status: 200,
+        body: { threads: [summary("t-1", { unread_count: 2, urgent: true })], next_cursor: null, unread_count: 2 },
+      },
+    });
+    renderAt("/messages");
+    const table = await screen.findByRole("table", { name: "1 conversation" });
+    const subject = within(table).getAllByRole("rowheader")[0]!;
+    expect(subject.textContent).toBe("Question about my blood pressure pills 2 new Call your care team");
+    for (const badge of [within(subject).getByText("2 new"), within(subject).getByText("Call your care team")]) {
+      expect(badge.className).toContain("text-no-wrap");
+    }
+  });
+
   it("says so in words while loading, when there is nothing, and when the API refuses", async () => {
     setToken("tok-1");
     fakeApi({
@@ -269,11 +287,44 @@ describe("writing a new message", () => {
     await user.type(screen.getByLabelText("Subject"), "Hello");
     await user.type(screen.getByLabelText("Message"), "A question.");
     await user.click(screen.getByRole("button", { name: "Send the message" }));
+    // no team is chosen for the patient: sending waits for their choice, said next to the field
+    const team = screen.getByLabelText("Care team");
+    expect(team.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(team.getAttribute("aria-describedby")!)!.textContent).toBe("Choose the care team to write to.");
+    expect(sent).toBe(0);
+    await user.selectOptions(team, "Cardiology");
+    await user.clear(screen.getByLabelText("Subject"));
+    await user.clear(screen.getByLabelText("Message"));
+    await user.type(screen.getByLabelText("Subject"), "Hello");
+    await user.type(screen.getByLabelText("Message"), "A question.");
+    await user.click(screen.getByRole("button", { name: "Send the message" }));
     expect(await screen.findByText("Must be one line of at most 150 characters.")).toBeTruthy();
     expect(screen.getByLabelText("Subject").getAttribute("aria-invalid")).toBe("true");
 
     await user.click(screen.getByRole("button", { name: "Send the message" }));
     expect((await screen.findByRole("alert")).textContent).toContain("No such care team");
+  });
+
+  it("starts with no care team chosen, and says what the chosen team is for and its phone", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET /v1/patients/${PATIENT}/care-teams`]: { status: 200, body: teams },
+    });
+    renderAt("/messages/new");
+    const team = (await screen.findByLabelText("Care team")) as HTMLSelectElement;
+    expect(team.value).toBe("");
+    expect(team.selectedOptions[0]!.textContent).toBe("Choose a care team");
+    expect(screen.queryByText("Your doctor's office")).toBeNull();
+    const user = userEvent.setup();
+    await user.selectOptions(team, "Primary Care");
+    expect(screen.getByText("Your doctor's office")).toBeTruthy();
+    expect(screen.getByText("Phone: 518-555-0100")).toBeTruthy();
+    await user.selectOptions(team, "Cardiology");
+    expect(screen.getByText("Heart care")).toBeTruthy();
+    expect(screen.queryByText(/Phone:/)).toBeNull();
+    // the intro reads as the other pages' intros do, not in the large serif lead style
+    expect(screen.getByText(/Your message goes to the care team you choose/).className).not.toContain("usa-intro");
   });
 
   it("says how to reach the clinic when no care team takes messages", async () => {
@@ -324,7 +375,7 @@ describe("a conversation", () => {
     expect(mine!.textContent).toContain("Ada Lovelace");
     expect(mine!.textContent).toContain("Sent Dec 1, 2026");
     expect(theirs!.textContent).toContain("Grace Okoro, Primary Care");
-    expect(theirs!.textContent).toContain("New");
+    expect(theirs!.textContent).toContain("Grace Okoro, Primary Care New"); // heard apart, not "Primary CareNew"
     expect(theirs!.textContent).toContain("we will see you next week.");
     await waitFor(() => expect(posts(calls, `${inboxPath}/t-1/read`)).toHaveLength(1));
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -387,6 +438,37 @@ describe("a conversation", () => {
     expect(await screen.findByText("This conversation is closed. To write to your care team again, start a new message.")).toBeTruthy();
     expect(screen.queryByLabelText("Your reply")).toBeNull();
     expect(screen.getByRole("link", { name: "Write a new message" }).getAttribute("href")).toBe("/messages/new");
+  });
+
+  it("no longer tells the patient to call once the urgent conversation is closed, here or in the inbox", async () => {
+    setToken("tok-1");
+    const notice = "Your care team flagged this conversation as possibly urgent. Please call them now at 518-555-0100, or call 911 in an emergency.";
+    fakeApi({
+      "GET /v1/me": { status: 200, body: patientMe() },
+      [`GET ${inboxPath}/t-1`]: {
+        status: 200,
+        body: thread("t-1", { status: "closed", urgent: true, urgent_notice: notice, messages: [message("m-1")] }),
+      },
+      [`GET ${inboxPath}`]: {
+        status: 200,
+        body: {
+          threads: [summary("t-1", { status: "closed", urgent: true }), summary("t-2", { subject: "Still open", urgent: true })],
+          next_cursor: null,
+          unread_count: 0,
+        },
+      },
+    });
+    renderAt("/messages/t-1");
+    expect(await screen.findByText("This conversation is closed. To write to your care team again, start a new message.")).toBeTruthy();
+    expect(screen.queryByText("Call your care team now")).toBeNull();
+    expect(screen.queryByText(notice)).toBeNull();
+
+    await userEvent.setup().click(screen.getByRole("link", { name: "Back to your messages" }));
+    const table = await screen.findByRole("table", { name: "2 conversations" });
+    const [, closed, open] = within(table).getAllByRole("row");
+    expect(closed!.textContent).toContain("Closed");
+    expect(closed!.textContent).not.toContain("Call your care team");
+    expect(open!.textContent).toContain("Call your care team");
   });
 
   it("says a conversation that is not the patient's is not found", async () => {

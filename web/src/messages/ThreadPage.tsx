@@ -75,7 +75,8 @@ function ThreadView({ record, threadId }: { record: RecordView; threadId: string
       <p>
         <Link to={record.to("/messages")}>{t("messages.backToInbox")}</Link>
       </p>
-      {data.urgent_notice && (
+      {/* once closed, the call to action is over: the closed notice below says what to do instead */}
+      {data.urgent_notice && data.status !== "closed" && (
         <div className="usa-alert usa-alert--emergency" role="alert">
           <div className="usa-alert__body">
             <h2 className="usa-alert__heading">{t("messages.thread.urgentHeading")}</h2>

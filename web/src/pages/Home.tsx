@@ -13,6 +13,14 @@ import { patientNav } from "../navigation";
 import { fetchUpcoming } from "../records/Upcoming";
 import { useToken } from "../session";
 
+// Where a notice's reader acts on it, by its `template` (the same pages its email links to); a notice
+// of another kind has nowhere further to go and stays plain text.
+const noticePages: Record<string, string> = {
+  new_message: "/messages",
+  refill_request_decided: "/medications",
+  care_team_message_waiting: "/staff/messages",
+};
+
 const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));
 
 /** The signed-in patient's home: who they are (GET /v1/me) and their notifications. */
@@ -126,8 +134,23 @@ function SignedInHome({ token }: { token: string }) {
             <ul className="usa-list usa-list--unstyled">
               {inbox.data.notifications.map((notice) => (
                 <li key={notice.notification_id} className="margin-bottom-2">
-                  {notice.read_at === null && <span className="usa-tag margin-right-1">{t("home.newBadge")}</span>}
-                  <strong>{notice.title}</strong>
+                  {notice.read_at === null && (
+                    <>
+                      <span className="usa-tag text-no-wrap margin-right-05">{t("home.newBadge")}</span>{" "}
+                    </>
+                  )}
+                  {noticePages[notice.template] ? (
+                    <Link
+                      className="text-bold"
+                      to={noticePages[notice.template]!}
+                      // followed, it is read: the page it opens shows what it was about
+                      onClick={() => notice.read_at === null && markRead.mutate(notice.notification_id)}
+                    >
+                      {notice.title}
+                    </Link>
+                  ) : (
+                    <strong>{notice.title}</strong>
+                  )}
                   <br />
                   <span className="text-base">
                     {t("home.received", { when: momentText(notice.created_at, i18n.language) })}

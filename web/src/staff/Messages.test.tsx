@@ -198,6 +198,52 @@ describe("a patient conversation, for staff", () => {
     await expectAccessible();
   });
 
+  it("shows a closed conversation's urgent mark as a plain note, not the alarm the patient no longer sees", async () => {
+    setToken("tok-1");
+    const notice = "Your care team flagged this conversation as possibly urgent. Please call them now at 518-555-0100, or call 911 in an emergency.";
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      "GET /v1/staff/messages/t-1": {
+        status: 200,
+        body: staffThread("t-1", {
+          status: "closed",
+          urgent: true,
+          urgent_notice: notice,
+          urgent_marked_by: "demo.staff",
+          urgent_marked_at: "2026-12-01T16:00:00Z",
+          waiting_since: null,
+          reply_due_by: null,
+        }),
+      },
+      "POST /v1/staff/messages/t-1/read": { status: 204 },
+      "GET /v1/staff/messages/teams": { status: 200, body: teams },
+      "GET /v1/staff/messages": {
+        status: 200,
+        body: {
+          threads: [
+            staffSummary("t-1", { status: "closed", urgent: true }),
+            staffSummary("t-2", { subject: "Still open", urgent: true }),
+          ],
+          next_cursor: null,
+        },
+      },
+    });
+    renderAt("/staff/messages/t-1");
+    expect(await screen.findByRole("heading", { level: 1, name: "Question about my blood pressure pills" })).toBeTruthy();
+    expect(screen.getByText("Marked urgent (closed)")).toBeTruthy();
+    // not waiting on anyone: said so, not "Waiting since: Not waiting"
+    expect(screen.getByText("Not waiting for a reply")).toBeTruthy();
+    expect(screen.queryByRole("region", { name: "Marked urgent" })).toBeNull();
+    expect(screen.queryByText(/The patient is told/)).toBeNull();
+
+    await userEvent.setup().click(screen.getByRole("link", { name: "Back to the messages" }));
+    const table = await screen.findByRole("table", { name: "2 conversations" });
+    const [, closed, open] = within(table).getAllByRole("row");
+    expect(within(closed!).getByText("Marked urgent (closed)")).toBeTruthy();
+    expect(within(open!).getByText("Urgent")).toBeTruthy();
+    expect(within(open!).queryByText("Marked urgent (closed)")).toBeNull();
+  });
+
   it("says in words that a conversation was closed before the reply was sent", async () => {
     setToken("tok-1");
     fakeApi({

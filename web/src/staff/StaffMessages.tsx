@@ -182,12 +182,23 @@ function InboxView({ token }: { token: string }) {
                   <tr key={thread.thread_id}>
                     <th scope="row" data-label={t("staffMessages.inbox.subject")}>
                       <Link to={`/staff/messages/${encodeURIComponent(thread.thread_id)}`}>{thread.subject}</Link>
+                      {/* each badge kept on one line, and a space before it so it is not read run into the words before */}
                       {thread.unread_count > 0 && (
-                        <span className="usa-tag bg-secondary-dark margin-left-1">
-                          {t("staffMessages.inbox.newCount", { count: thread.unread_count })}
-                        </span>
+                        <>
+                          {" "}
+                          <span className="usa-tag text-no-wrap bg-secondary-dark margin-left-05">
+                            {t("staffMessages.inbox.newCount", { count: thread.unread_count })}
+                          </span>
+                        </>
                       )}
-                      {thread.urgent && <span className="usa-tag bg-emergency margin-left-1">{t("staffMessages.urgentTag")}</span>}
+                      {thread.urgent && " "}
+                      {thread.urgent &&
+                        (thread.status === "closed" ? (
+                          // the patient no longer sees the call notice once closed: no alarm colour
+                          <span className="usa-tag text-no-wrap bg-base-dark margin-left-05">{t("staffMessages.urgentClosedTag")}</span>
+                        ) : (
+                          <span className="usa-tag text-no-wrap bg-emergency margin-left-05">{t("staffMessages.urgentTag")}</span>
+                        ))}
                     </th>
                     <td data-label={t("staffMessages.inbox.patient")}>
                       {thread.patient.name}
@@ -204,7 +215,8 @@ function InboxView({ token }: { token: string }) {
                     </td>
                     <td data-label={t("staffMessages.inbox.replyDue")}>
                       {thread.reply_due_by ? dates.moment(thread.reply_due_by) : t("staffMessages.noReplyDue")}
-                      {thread.overdue && <span className="usa-tag bg-secondary-dark margin-left-1">{t("staffMessages.overdue")}</span>}
+                      {thread.overdue && " "}
+                      {thread.overdue && <span className="usa-tag text-no-wrap bg-secondary-dark margin-left-05">{t("staffMessages.overdue")}</span>}
                     </td>
                     <td data-label={t("staffMessages.inbox.assignedTo")}>
                       {thread.assigned_to ? thread.assigned_to.name : t("staffMessages.unassigned")}

@@ -178,7 +178,13 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
   return (
     <>
       {back}
-      {data.urgent_notice && (
+      {data.urgent && data.status === "closed" && (
+        // closed, the patient no longer sees the call notice: kept as a plain note, not an alarm
+        <p>
+          <span className="usa-tag text-no-wrap bg-base-dark">{t("staffMessages.urgentClosedTag")}</span>
+        </p>
+      )}
+      {data.urgent_notice && data.status !== "closed" && (
         <div className="usa-alert usa-alert--emergency" role="region" aria-label={t("staffMessages.thread.urgentHeading")}>
           <div className="usa-alert__body">
             <h2 className="usa-alert__heading">{t("staffMessages.thread.urgentHeading")}</h2>
@@ -216,7 +222,8 @@ function ThreadView({ token, threadId }: { token: string; threadId: string }) {
           <dt className="text-bold">{t("staffMessages.inbox.replyDue")}</dt>
           <dd className="margin-left-0 margin-bottom-1">
             {data.reply_due_by ? dates.moment(data.reply_due_by) : t("staffMessages.noReplyDue")}
-            {data.overdue && <span className="usa-tag bg-secondary-dark margin-left-1">{t("staffMessages.overdue")}</span>}
+            {data.overdue && " "}
+            {data.overdue && <span className="usa-tag text-no-wrap bg-secondary-dark margin-left-05">{t("staffMessages.overdue")}</span>}
           </dd>
         </div>
       </dl>

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "../api/client";
 import { setToken } from "../session";
+import { messagingAndRefillEventTypes } from "./auditEventTypes";
 import { apiError, me } from "./fixtures";
 import { expectAccessible } from "./recordsFixtures";
 import { fakeApi, renderAt } from "./render";
@@ -50,6 +51,25 @@ describe("who looked at my record", () => {
       "?limit=25",
       "?limit=25&cursor=c2",
     ]);
+  });
+
+  it("names every messaging, refill and care-team action in plain words, never by its code", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/access-log": {
+        status: 200,
+        body: { events: messagingAndRefillEventTypes.map((what) => event(what, "staff")), next_cursor: null },
+      },
+    });
+    renderAt("/access-log");
+    const table = await screen.findByRole("table", { name: "Who looked at my record" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(messagingAndRefillEventTypes.length);
+    const coded = rows.map((row) => row.textContent ?? "").filter((text) => text.includes("Another action"));
+    expect(coded).toEqual([]);
+    expect(within(table).getByText("Denied a refill request")).toBeTruthy();
+    expect(within(table).getByText("Marked a conversation urgent")).toBeTruthy();
   });
 
   it("says so when nobody has looked", async () => {

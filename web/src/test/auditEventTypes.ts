@@ -1,0 +1,32 @@
+/** Every audit event type the messaging, refill, medication and care-team code writes, as found in
+ * chalicelib/messaging/service.py, chalicelib/refills/service.py (a decision writes
+ * `refill.<status>`: approved or denied, chalicelib/refills/domain.py's Status) and
+ * chalicelib/careteams/service.py. A new event type there belongs here too, so that the access
+ * log never shows a patient an internal code for it. */
+export const messagingAndRefillEventTypes = [
+  "messages.list",
+  "messages.read",
+  "messages.sent",
+  "messages.inbox_read",
+  "messages.assigned",
+  "messages.status_changed",
+  "messages.urgent_marked",
+  "messages.urgent_cleared",
+  "messages.attachment_started",
+  "messages.attachment_checked",
+  "messages.attachment_refused",
+  "messages.attachment_read",
+  "medications.list",
+  "refill.requested",
+  "refill.refused",
+  "refill.approved",
+  "refill.denied",
+  "refill_requests.list",
+  "refill_request.read",
+  "refill_queue.read",
+  "care_teams.list",
+  "care_teams.read",
+  "care_team.create",
+  "care_team.update",
+  "care_team.members",
+];
