@@ -13,7 +13,16 @@ from typing import Any
 # The kinds of event, as the ``kind`` message attribute carries them (docs/integrating.md).
 MESSAGE = "message"  # a Communication: a patient's or staff member's message to a care team
 REFILL_REQUEST = "refill-request"  # a Task: a refill asked for, accepted or rejected
-KINDS = {MESSAGE: "Communication", REFILL_REQUEST: "Task"}
+APPOINTMENT = "appointment"  # an Appointment: a visit the patient asks for (proposed) or cancels
+QUESTIONNAIRE_RESPONSE = "questionnaire-response"  # a QuestionnaireResponse: answers given at check-in
+SIGNED_FORM = "signed-form"  # a DocumentReference: a form the patient signed, described, never its bytes
+KINDS = {
+    MESSAGE: "Communication",
+    REFILL_REQUEST: "Task",
+    APPOINTMENT: "Appointment",
+    QUESTIONNAIRE_RESPONSE: "QuestionnaireResponse",
+    SIGNED_FORM: "DocumentReference",
+}
 
 # SQS deduplication ids are at most 128 characters of letters, digits and punctuation; ours are
 # narrower so that an id can never carry free text (a name, a note) by accident.
@@ -34,7 +43,7 @@ class InvalidOutboundEvent(ValueError):
 class OutboundEvent:
     event_id: str  # the deduplication id: the consumer applies each event id once
     patient_id: str  # the portal's patient id: the FIFO message group
-    kind: str  # MESSAGE or REFILL_REQUEST
+    kind: str  # one of KINDS
     resource: dict[str, Any]  # the FHIR R4 resource as JSON, validated by outbound.fhir
     patient_system: str  # the system (assigning authority) of the patient's identifier in the resource
     created_at: datetime

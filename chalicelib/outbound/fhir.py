@@ -1,10 +1,13 @@
-"""FHIR R4 resources the portal sends out: Communication (a message to or from a care team) and
-Task (a refill request, with the MedicationRequest it asks about contained in it).
+"""FHIR R4 resources the portal sends out: Communication (a message to or from a care team), Task
+(a refill request, with the MedicationRequest it asks about contained in it), Appointment (a visit
+the patient asks for or cancels), QuestionnaireResponse (answers given at check-in) and
+DocumentReference (a form the patient signed).
 
 Built as plain JSON and validated with fhir.resources' R4B models (R4 proper needs fhir.resources
 6 with pydantic 1; R4B's Communication, Task and MedicationRequest are R4's, field for field).
-fhir.resources checks structure and types but not code values, so the codes (status, intent) are
-checked here against R4's value sets. fhir.resources is imported on first use: it costs about
+fhir.resources checks structure and types but not code values, so the codes (status, intent,
+participant status) and the forms of canonicals and hashes are checked here against R4's value
+sets and datatypes. fhir.resources is imported on first use: it costs about
 100 ms, which the API function pays only when it sends.
 
 How the resources name things (docs/integrating.md says the same to the integration engine):
@@ -17,9 +20,11 @@ How the resources name things (docs/integrating.md says the same to the integrat
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from chalicelib.kernel.terminology import RXNORM
@@ -31,11 +36,31 @@ ACCOUNT_SYSTEM = "urn:patient-portal:account"  # a staff member's portal account
 ATTACHMENT_SYSTEM = "urn:patient-portal:attachment"
 MESSAGE_SYSTEM = "urn:patient-portal:message"
 REFILL_REQUEST_SYSTEM = "urn:patient-portal:refill-request"
+APPOINTMENT_REQUEST_SYSTEM = "urn:patient-portal:appointment-request"
+QUESTIONNAIRE_RESPONSE_SYSTEM = "urn:patient-portal:questionnaire-response"
+SIGNED_DOCUMENT_SYSTEM = "urn:patient-portal:signed-document"  # a signed form's PDF, as the portal stores it
+# The signed PDF's SHA-256, lower-case hex, as a second identifier of its DocumentReference. R4's
+# Attachment.hash is SHA-1 only; an identifier (not an extension) because engines index and search
+# identifiers without knowing an extension's definition, and the digest does identify the bytes.
+SHA256_SYSTEM = "urn:patient-portal:sha-256"
+# In person or by video: R4's Appointment has no field for it (R5 adds virtualService) and no
+# value set of R4 names it, so it travels as a serviceType coding under the portal's own system.
+VISIT_MODE_SYSTEM = "urn:patient-portal:visit-mode"
+VISIT_MODES = {"in-person": "In-person visit", "video": "Video visit"}
+# R4's example code system of cancellation reasons; "pat": the patient cancelled.
+CANCELLATION_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 # The clinical system's own id of a prescription, when the feed gave one, is sent under the
 # system the feed gave it with (``Prescription.system``).
 
 TASK_STATUSES = ("requested", "accepted", "rejected")  # of R4's Task.status, those a refill goes through
 MAX_TEXT = 20_000  # characters of a message or note: what a care team reads, not a document
+MAX_PREFERRED = 20  # preferred periods of an appointment request: a patient's choices, not a calendar
+MAX_ITEMS = 500  # answered items of a questionnaire response
+# A canonical URL (absolute, optionally "|version"), as QuestionnaireResponse.questionnaire wants.
+CANONICAL = re.compile(r"(https?://[^\s|]+|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+)(\|[^\s|]+)?")
+LINK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
+SHA1_HEX = re.compile(r"[0-9a-f]{40}")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,29 @@ class Dispenser:
     name: str
     phone: str = ""
     address: str = ""
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A code of a code system, as a questionnaire's answer option carries it."""
+
+    system: str
+    code: str
+    display: str = ""
+
+
+# The R4 answer types the portal asks for. bool before int: a bool is an int to Python. A datetime
+# is a date to Python but not a valueDate to FHIR, so it is refused.
+AnswerValue = str | bool | int | date | Coded
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered item of a questionnaire: its linkId, the question's text, and one or more values."""
+
+    link_id: str
+    values: Sequence[AnswerValue]
+    text: str = ""
 
 
 def patient_identifier(identifiers: Sequence[Any], mrn_authority: str) -> PatientIdentifier:
@@ -202,6 +250,184 @@ def refill_task(
         resource["note"] = [{"text": _text(note, "a request's note")}]
     if status == "rejected":
         resource["statusReason"] = {"text": _text(reason, "a rejection's reason")}
+    return validated(resource)
+
+
+def appointment_request(
+    *,
+    request_id: str,
+    patient: PatientIdentifier,
+    care_team_id: str,
+    reason: str,
+    preferred: Sequence[tuple[datetime, datetime]],
+    mode: str,
+    created: datetime,
+) -> dict[str, Any]:
+    """A patient's request for a visit: an Appointment "proposed", without start or end (staff
+    book the time), the days and times the patient prefers as ``requestedPeriod``. The patient
+    takes part ("accepted": they asked); the care team is asked ("needs-action"), as a
+    HealthcareService, since R4 does not let a CareTeam be an Appointment's participant. ``mode``
+    is "in-person" or "video"."""
+    if mode not in VISIT_MODES:
+        raise InvalidOutboundEvent(f"an appointment's mode is one of {', '.join(VISIT_MODES)}")
+    if not preferred or len(preferred) > MAX_PREFERRED:
+        raise InvalidOutboundEvent(f"an appointment request has 1 to {MAX_PREFERRED} preferred periods")
+    periods = []
+    for start, end in preferred:
+        if _instant(end) <= _instant(start):
+            raise InvalidOutboundEvent("a preferred period ends after it starts")
+        periods.append({"start": _instant(start), "end": _instant(end)})
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
+        "status": "proposed",
+        "serviceType": [
+            {
+                "coding": [{"system": VISIT_MODE_SYSTEM, "code": mode, "display": VISIT_MODES[mode]}],
+                "text": VISIT_MODES[mode],
+            }
+        ],
+        "reasonCode": [{"text": _text(reason, "an appointment's reason")}],
+        "created": _instant(created),
+        "requestedPeriod": periods,
+        "participant": [
+            {"actor": patient.reference(), "required": "required", "status": "accepted"},
+            {
+                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
+                "required": "required",
+                "status": "needs-action",
+            },
+        ],
+    }
+    return validated(resource)
+
+
+def appointment_cancellation(
+    *,
+    appointment: tuple[str, str],
+    patient: PatientIdentifier,
+    reason: str,
+) -> dict[str, Any]:
+    """The patient cancels a booked visit: an Appointment "cancelled", identified by the
+    scheduling system's own id, ``appointment`` = (system, value) as the feed gave it, so the
+    engine finds its booking. ``cancelationReason``: R4's code "pat" (the patient cancelled) and the
+    patient's words as its text. The patient "declined"."""
+    system, value = appointment
+    if not system.strip() or not value.strip() or len(system) > 256 or len(value) > 100:
+        raise InvalidOutboundEvent("a cancelled appointment is named by its scheduling system and id")
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "identifier": [{"system": system, "value": value}],
+        "status": "cancelled",
+        "cancelationReason": {
+            "coding": [{"system": CANCELLATION_REASON_SYSTEM, "code": "pat", "display": "Patient"}],
+            "text": _text(reason, "a cancellation's reason"),
+        },
+        "participant": [{"actor": patient.reference(), "status": "declined"}],
+    }
+    return validated(resource)
+
+
+def questionnaire_response(
+    *,
+    response_id: str,
+    questionnaire: str,
+    patient: PatientIdentifier,
+    authored: datetime,
+    answers: Sequence[Answer],
+) -> dict[str, Any]:
+    """The patient's answers to a visit's questionnaire: status "completed" (the portal sends
+    only what the patient submitted), the patient as subject and author. ``questionnaire`` is the
+    Questionnaire's canonical URL (``url`` or ``url|version``) as the scheduling system gave it."""
+    if not CANONICAL.fullmatch(questionnaire) or len(questionnaire) > 1024:
+        raise InvalidOutboundEvent("a questionnaire response names its questionnaire by canonical URL")
+    if not answers or len(answers) > MAX_ITEMS:
+        raise InvalidOutboundEvent(f"a questionnaire response has 1 to {MAX_ITEMS} answered items")
+    items = []
+    for answer in answers:
+        if not LINK_ID.fullmatch(answer.link_id):
+            raise InvalidOutboundEvent("an item's linkId is 1 to 100 letters, digits and . _ / -")
+        if not answer.values:
+            raise InvalidOutboundEvent("an answered item has at least one value")
+        item: dict[str, Any] = {"linkId": answer.link_id, "answer": [_answer(v) for v in answer.values]}
+        if answer.text:
+            item["text"] = _text(answer.text, "an item's text")
+        items.append(item)
+    if len({item["linkId"] for item in items}) != len(items):
+        raise InvalidOutboundEvent("an item's linkId appears once")
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "identifier": {"system": QUESTIONNAIRE_RESPONSE_SYSTEM, "value": response_id},
+        "questionnaire": questionnaire,
+        "status": "completed",
+        "subject": patient.reference(),
+        "author": patient.reference(),
+        "authored": _instant(authored),
+        "item": items,
+    }
+    return validated(resource)
+
+
+def _answer(value: object) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"valueBoolean": value}
+    if isinstance(value, int):
+        return {"valueInteger": value}
+    if isinstance(value, datetime):
+        raise InvalidOutboundEvent("a date answer is a day, without a time")
+    if isinstance(value, date):
+        return {"valueDate": value.isoformat()}
+    if isinstance(value, str):
+        return {"valueString": _text(value, "a text answer")}
+    if isinstance(value, Coded):
+        if not value.system.strip() or not value.code.strip():
+            raise InvalidOutboundEvent("a coded answer has a system and a code")
+        coding = {"system": value.system, "code": value.code}
+        return {"valueCoding": coding | ({"display": value.display} if value.display else {})}
+    raise InvalidOutboundEvent("an answer is a string, boolean, date, integer or coding")
+
+
+def signed_form(
+    *,
+    document_id: str,
+    patient: PatientIdentifier,
+    title: str,
+    signed: datetime,
+    sha1: str,
+    sha256: str,
+    size: int,
+) -> dict[str, Any]:
+    """A form the patient signed: a DocumentReference "current" (docStatus "final": signed, it
+    never changes) describing the signed PDF the portal keeps. ``title`` is the form's name (the
+    type's text); ``sha1`` and ``sha256`` are the PDF's digests in lower-case hex. The PDF is named
+    by the portal's id (``masterIdentifier``), with no bytes and no link: the engine fetches it
+    through its own channel and checks it against ``Attachment.hash`` (base64 of the SHA-1, as R4
+    wants) or the SHA-256 identifier."""
+    if not SHA1_HEX.fullmatch(sha1) or not SHA256_HEX.fullmatch(sha256):
+        raise InvalidOutboundEvent("a signed form's digests are lower-case hex SHA-1 and SHA-256")
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise InvalidOutboundEvent("a signed form's size is a positive number of bytes")
+    resource: dict[str, Any] = {
+        "resourceType": "DocumentReference",
+        "masterIdentifier": {"system": SIGNED_DOCUMENT_SYSTEM, "value": document_id},
+        "identifier": [{"system": SHA256_SYSTEM, "value": sha256}],
+        "status": "current",
+        "docStatus": "final",
+        "type": {"text": _text(title, "a form's title")},
+        "subject": patient.reference(),
+        "date": _instant(signed),
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "application/pdf",
+                    "size": size,
+                    "hash": base64.b64encode(bytes.fromhex(sha1)).decode("ascii"),
+                    "title": title,
+                    "creation": _instant(signed),
+                }
+            }
+        ],
+    }
     return validated(resource)
 
 
