@@ -347,8 +347,8 @@ def questionnaire_response(
     for answer in answers:
         if not LINK_ID.fullmatch(answer.link_id):
             raise InvalidOutboundEvent("an item's linkId is 1 to 100 letters, digits and . _ / -")
-        if not answer.values:
-            raise InvalidOutboundEvent("an answered item has at least one value")
+        if not answer.values or isinstance(answer.values, str):  # a bare string would be read letter by letter
+            raise InvalidOutboundEvent("an answered item has a list of at least one value")
         item: dict[str, Any] = {"linkId": answer.link_id, "answer": [_answer(v) for v in answer.values]}
         if answer.text:
             item["text"] = _text(answer.text, "an item's text")

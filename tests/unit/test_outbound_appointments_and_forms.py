@@ -185,6 +185,7 @@ def test_check_in_answers_are_a_completed_questionnaire_response_with_each_answe
         ({"answers": [fhir.Answer("a b", ["yes"])]}, "linkId"),
         ({"answers": [fhir.Answer("a", ["yes"]), fhir.Answer("a", ["no"])]}, "linkId"),
         ({"answers": [fhir.Answer("a", [])]}, "value"),
+        ({"answers": [fhir.Answer("a", "yes")]}, "list"),
         ({"answers": [fhir.Answer("a", [NOW])]}, "date"),
         ({"answers": [fhir.Answer("a", [1.5])]}, "answer"),
         ({"answers": [fhir.Answer("a", [fhir.Coded("", "es")])]}, "coded"),
@@ -246,6 +247,30 @@ def test_each_new_kind_travels_with_routing_attributes_only(kind, build, resourc
     beside = " ".join([*event.attributes().values(), event.patient_id, event.event_id])
     for detail in ("MRN-0042", "Chest", "travelling", "Penicillin", "Consent"):
         assert detail not in beside
+
+
+@pytest.mark.parametrize(
+    "build, changes, field",
+    [
+        (a_request, {"request_id": "", "care_team_id": ""}, "identifier.0.value, participant.1.actor.identifier.value"),
+        (a_response, {"response_id": ""}, "identifier.value"),
+        (a_signed_form, {"document_id": ""}, "masterIdentifier.value"),
+    ],
+)
+def test_a_resource_without_the_portals_id_fails_fhir_validation_naming_the_fields(build, changes, field):
+    assert refusal(build, **changes).endswith(field)
+
+
+def test_refusals_never_repeat_what_the_patient_wrote_or_chose():
+    words = "Mrs Jones has chest pain " * 1000
+    for message in (
+        refusal(a_request, reason=words),
+        refusal(a_request, mode="Mrs Jones by phone"),
+        refusal(a_response, questionnaire="Mrs Jones intake"),
+        refusal(a_response, answers=[fhir.Answer("pain", [words])]),
+        refusal(a_signed_form, title=words),
+    ):
+        assert "Jones" not in message
 
 
 def test_an_event_whose_kind_does_not_match_its_resource_is_refused():
