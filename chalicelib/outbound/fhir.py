@@ -4,10 +4,11 @@ the patient asks for or cancels), QuestionnaireResponse (answers given at check-
 DocumentReference (a form the patient signed).
 
 Built as plain JSON and validated with fhir.resources' R4B models (R4 proper needs fhir.resources
-6 with pydantic 1; R4B's Communication, Task and MedicationRequest are R4's, field for field).
-fhir.resources checks structure and types but not code values, so the codes (status, intent,
-participant status) and the forms of canonicals and hashes are checked here against R4's value
-sets and datatypes. fhir.resources is imported on first use: it costs about
+6 with pydantic 1; R4B's Communication, Task, MedicationRequest, Appointment, QuestionnaireResponse and
+DocumentReference are R4's, field for field). fhir.resources checks structure and types but not
+code values or references' targets, so the codes (statuses, intent, participant status) are R4's
+value sets' codes, chosen or checked here, and so are what fhir.resources leaves loose: a
+canonical URL, a linkId, a hash's form. fhir.resources is imported on first use: it costs about
 100 ms, which the API function pays only when it sends.
 
 How the resources name things (docs/integrating.md says the same to the integration engine):
@@ -36,6 +37,8 @@ ACCOUNT_SYSTEM = "urn:patient-portal:account"  # a staff member's portal account
 ATTACHMENT_SYSTEM = "urn:patient-portal:attachment"
 MESSAGE_SYSTEM = "urn:patient-portal:message"
 REFILL_REQUEST_SYSTEM = "urn:patient-portal:refill-request"
+# The clinical system's own id of a prescription, when the feed gave one, is sent under the
+# system the feed gave it with (``Prescription.system``); so is a booked appointment's id.
 APPOINTMENT_REQUEST_SYSTEM = "urn:patient-portal:appointment-request"
 QUESTIONNAIRE_RESPONSE_SYSTEM = "urn:patient-portal:questionnaire-response"
 SIGNED_DOCUMENT_SYSTEM = "urn:patient-portal:signed-document"  # a signed form's PDF, as the portal stores it
@@ -49,8 +52,6 @@ VISIT_MODE_SYSTEM = "urn:patient-portal:visit-mode"
 VISIT_MODES = {"in-person": "In-person visit", "video": "Video visit"}
 # R4's example code system of cancellation reasons; "pat": the patient cancelled.
 CANCELLATION_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
-# The clinical system's own id of a prescription, when the feed gave one, is sent under the
-# system the feed gave it with (``Prescription.system``).
 
 TASK_STATUSES = ("requested", "accepted", "rejected")  # of R4's Task.status, those a refill goes through
 MAX_TEXT = 20_000  # characters of a message or note: what a care team reads, not a document
