@@ -20,7 +20,7 @@ class AppointmentsQuery(RecordsPageQuery):
     )
 
 
-class Appointment(ResponseModel):
+class PatientAppointment(ResponseModel):
     """One appointment. Fields the sender did not give are empty."""
 
     id: str = Field(description="The appointment's id in the portal (its record entry's).")
@@ -44,7 +44,7 @@ class Appointment(ResponseModel):
     )
 
 
-class AppointmentsPage(ResponseModel):
-    appointments: list[Appointment]
+class PatientAppointmentPage(ResponseModel):
+    appointments: list[PatientAppointment]
     time_zone: str = Field(description="The organization's time zone, that the times are given in.")
     next_cursor: str | None = Field(description=NEXT_CURSOR)

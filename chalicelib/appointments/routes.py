@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from chalicelib import wiring
 from chalicelib.appointments import service
-from chalicelib.appointments.contract import AppointmentsPage, AppointmentsQuery
+from chalicelib.appointments.contract import PatientAppointmentPage, AppointmentsQuery
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 
@@ -18,7 +18,7 @@ appointment_routes = Blueprint(__name__)
     "/v1/patients/{patient_id}/appointments",
     access=Access.PATIENT,
     query=AppointmentsQuery,
-    responses={200: AppointmentsPage},
+    responses={200: PatientAppointmentPage},
 )
 def patient_appointments(patient_id: str, query: AppointmentsQuery):
     """The patient's appointments as the scheduling feeds sent them (SIU and FHIR Appointment):
