@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from chalicelib import wiring
 from chalicelib.appointments import service
-from chalicelib.appointments.contract import PatientAppointmentPage, AppointmentsQuery
+from chalicelib.appointments.contract import AppointmentsQuery, PatientAppointmentPage
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 
