@@ -12,6 +12,7 @@ from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib import settings, wiring
 from chalicelib.apidocs.routes import apidocs_routes
+from chalicelib.appointments.routes import appointment_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
 from chalicelib.dev.routes import dev_routes
@@ -83,6 +84,7 @@ app.register_blueprint(care_team_routes)
 app.register_blueprint(support_routes)
 app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)
+app.register_blueprint(appointment_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

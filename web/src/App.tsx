@@ -3,6 +3,7 @@ import { Route, Routes } from "react-router";
 import { accountRoutes } from "./account/routes";
 import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
+import { appointmentRoutes } from "./appointments/routes";
 import { Layout } from "./components/Layout";
 import { medicationRoutes } from "./medications/routes";
 import { messageRoutes } from "./messages/routes";
@@ -32,6 +33,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           <Route path="/enroll" element={<Enroll />} />
           {recordRoutes}
           {medicationRoutes}
+          {appointmentRoutes}
           {accountRoutes}
           {staffRoutes}
           {adminRoutes}

@@ -19,6 +19,7 @@ export const patientNav: NavItem[] = [
   { to: "/documents", label: "nav.documents" },
   { to: "/health-summary", label: "nav.healthSummary" },
   { to: "/medications", label: "medications.nav" },
+  { to: "/appointments", label: "appointments.nav" },
   { to: "/upcoming", label: "nav.upcoming" },
   { to: "/access-log", label: "nav.accessLog" },
   { to: "/connections", label: "nav.connections" },

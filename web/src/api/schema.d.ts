@@ -880,6 +880,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's appointments as the scheduling feeds sent them (SIU and FHIR Appointment):
+         * @description `when=upcoming` (the default) those starting now or later, soonest first; `when=past` those started before now, newest first. Cancelled ones stay listed with their status. Times carry the organization's offset and `time_zone` names its zone. Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/attachments": {
         parameters: {
             query?: never;
@@ -2579,6 +2599,28 @@ export interface components {
              * @description Pass as `cursor` for the next page; null on the last one.
              */
             next_cursor: string | null;
+        };
+        /** AppointmentsQuery */
+        AppointmentsQuery: {
+            /**
+             * Cursor
+             * @description The `next_cursor` of the previous page.
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @description How many items at most.
+             * @default 20
+             */
+            limit?: number;
+            /**
+             * When
+             * @description upcoming: starting now or later, soonest first (the default); past: started before now, newest first.
+             * @default upcoming
+             * @enum {string}
+             */
+            when?: "upcoming" | "past";
         };
         /** Assignment */
         Assignment: {
@@ -4536,6 +4578,104 @@ export interface components {
              * @default null
              */
             username?: string | null;
+        };
+        /**
+         * PatientAppointment
+         * @description One appointment. Fields the sender did not give are empty.
+         */
+        PatientAppointment: {
+            /**
+             * Clinicians
+             * @description Who the appointment is with, as sent.
+             * @default []
+             */
+            clinicians?: string[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Ends At
+             * @description ISO 8601 with the organization's offset; empty when not sent.
+             * @default
+             */
+            ends_at?: string;
+            /**
+             * Id
+             * @description The appointment's id in the portal (its record entry's).
+             */
+            id: string;
+            /**
+             * Instructions
+             * @default
+             */
+            instructions?: string;
+            /**
+             * Minutes
+             * @description How long, when sent.
+             * @default null
+             */
+            minutes?: number | null;
+            /**
+             * Mode
+             * @description In person or by video, when the sender said; null when it did not.
+             * @default null
+             */
+            mode?: ("in_person" | "video") | null;
+            /**
+             * Places
+             * @description Where: the location names and addresses as sent.
+             * @default []
+             */
+            places?: string[];
+            /**
+             * Services
+             * @default []
+             */
+            services?: string[];
+            /**
+             * Specialties
+             * @default []
+             */
+            specialties?: string[];
+            /**
+             * Starts At
+             * @description ISO 8601 with the organization's offset; empty when not sent.
+             * @default
+             */
+            starts_at?: string;
+            /**
+             * Status
+             * @description As sent, in one spelling: proposed, pending, booked, arrived, checked-in, fulfilled, cancelled, noshow, entered-in-error, waitlist, or another word the sender used.
+             */
+            status: string;
+            /**
+             * Time Zone
+             * @description The organization's time zone (IANA, e.g. "America/New_York").
+             */
+            time_zone: string;
+            /**
+             * Type
+             * @description What kind of visit, as sent.
+             * @default
+             */
+            type?: string;
+        };
+        /** PatientAppointmentPage */
+        PatientAppointmentPage: {
+            /** Appointments */
+            appointments: components["schemas"]["PatientAppointment"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
+            /**
+             * Time Zone
+             * @description The organization's time zone, that the times are given in.
+             */
+            time_zone: string;
         };
         /**
          * PatientCareTeam
@@ -11293,6 +11433,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessLog"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_appointments: {
+        parameters: {
+            query?: {
+                /** @description How many items at most. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description upcoming: starting now or later, soonest first (the default); past: started before now, newest first. */
+                when?: "upcoming" | "past";
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientAppointmentPage"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */

@@ -41,6 +41,7 @@ describe("home: what is new", () => {
       "/documents",
       "/health-summary",
       "/medications",
+      "/appointments",
       "/upcoming",
       "/access-log",
       "/connections",

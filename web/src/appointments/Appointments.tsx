@@ -1,0 +1,137 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../api/client";
+import { load } from "../api/errors";
+import { Fact, Facts } from "../components/Facts";
+import { Pager, pagesState } from "../components/Pager";
+import { Problem } from "../components/Problem";
+import { usePageTitle } from "../components/usePageTitle";
+import { PatientPage, type RecordView } from "../records/PatientPage";
+import { type Appointment, clockTime, statusText, visitTime } from "./format";
+
+const PAGE_SIZE = 10;
+type When = "upcoming" | "past";
+
+/** Keyed by the session token (another session never sees this one's answers) and the record. */
+export const appointmentsKey = (token: string, patientId: string, when: When, cursor: string) => [
+  "appointments",
+  token,
+  patientId,
+  when,
+  cursor,
+];
+
+/**
+ * The patient's appointments as the clinic's scheduling system sent them: those to come, soonest
+ * first, then those gone by, newest first. Times are on the clinic's clock, its zone named.
+ */
+export function Appointments() {
+  const { t } = useTranslation();
+  usePageTitle(t("appointments.title"));
+  return (
+    <PatientPage>
+      {(record) => (
+        <>
+          <h1>{t("appointments.title")}</h1>
+          <p>{t("appointments.intro")}</p>
+          <AppointmentList record={record} when="upcoming" />
+          <AppointmentList record={record} when="past" />
+        </>
+      )}
+    </PatientPage>
+  );
+}
+
+function AppointmentList({ record, when }: { record: RecordView; when: When }) {
+  const { t } = useTranslation();
+  const [cursors, setCursors] = useState<string[]>([]);
+  const { cursor, page } = pagesState(cursors);
+  const listed = useQuery({
+    queryKey: appointmentsKey(record.token, record.patientId, when, cursor),
+    queryFn: () =>
+      load(() =>
+        api.GET("/v1/patients/{patient_id}/appointments", {
+          params: {
+            path: { patient_id: record.patientId },
+            query: { when, limit: PAGE_SIZE, ...(cursor && { cursor }) },
+          },
+        }),
+      ),
+  });
+  const headingId = `appointments-${when}`;
+  return (
+    <section aria-labelledby={headingId} className="margin-top-4">
+      <h2 id={headingId}>{t(when === "upcoming" ? "appointments.upcomingTitle" : "appointments.pastTitle")}</h2>
+      {listed.isPending && <p>{t("appointments.loading")}</p>}
+      {listed.isError && <Problem message={listed.error.message} />}
+      {listed.data &&
+        (listed.data.appointments.length === 0 ? (
+          <p>{t(when === "upcoming" ? "appointments.noneUpcoming" : "appointments.nonePast")}</p>
+        ) : (
+          <>
+            <p className="text-base">{t("appointments.zone", { zone: listed.data.time_zone })}</p>
+            <ul className="usa-list usa-list--unstyled">
+              {listed.data.appointments.map((appointment) => (
+                <AppointmentItem key={appointment.id} appointment={appointment} />
+              ))}
+            </ul>
+            <Pager
+              page={page}
+              nextCursor={listed.data.next_cursor ?? null}
+              onPrevious={() => setCursors(cursors.slice(0, -1))}
+              onNext={(next) => setCursors([...cursors, next])}
+            />
+          </>
+        ))}
+    </section>
+  );
+}
+
+function AppointmentItem({ appointment }: { appointment: Appointment }) {
+  const { t, i18n } = useTranslation();
+  const zone = appointment.time_zone;
+  const start = appointment.starts_at ?? "";
+  const end = appointment.ends_at ?? "";
+  const title =
+    appointment.description || appointment.type || appointment.services?.[0] || t("appointments.untitled");
+  // The heading names the visit and its day, so a screen reader's list of headings tells them apart.
+  const startText = start ? visitTime(start, zone, i18n.language) : t("appointments.noTime");
+  const headingId = `appointment-${appointment.id}`;
+  const cancelled = appointment.status === "cancelled";
+  return (
+    <li className="margin-bottom-3 border-bottom-1px border-base-lighter padding-bottom-2" aria-labelledby={headingId}>
+      <h3 id={headingId} className="margin-bottom-1">
+        {title}
+        <span className="display-block font-body-sm text-normal">{startText}</span>
+      </h3>
+      <p className={cancelled ? "text-bold text-secondary-dark margin-top-0" : "text-bold margin-top-0"}>
+        {t("appointments.statusLabel")}: {statusText(t, appointment.status)}
+      </p>
+      <Facts>
+        <Fact term={t("appointments.when")}>
+          {start && end
+            ? t("appointments.until", {
+                start: startText,
+                end: end.slice(0, 10) === start.slice(0, 10) ? clockTime(end, zone, i18n.language) : visitTime(end, zone, i18n.language),
+              })
+            : startText}
+          {appointment.minutes ? <> ({t("appointments.minutes", { count: appointment.minutes })})</> : null}
+        </Fact>
+        <Fact term={t("appointments.place")}>
+          {appointment.places?.length ? appointment.places.map((place, index) => <div key={index}>{place}</div>) : t("appointments.notStated")}
+        </Fact>
+        <Fact term={t("appointments.clinician")}>
+          {appointment.clinicians?.length ? appointment.clinicians.join(", ") : t("appointments.notStated")}
+        </Fact>
+        <Fact term={t("appointments.type")}>{appointment.type || t("appointments.notStated")}</Fact>
+        {appointment.mode && <Fact term={t("appointments.visitLabel")}>{t(`appointments.mode.${appointment.mode}`)}</Fact>}
+        {appointment.instructions && (
+          <Fact term={t("appointments.instructions")}>
+            <span style={{ whiteSpace: "pre-wrap" }}>{appointment.instructions}</span>
+          </Fact>
+        )}
+      </Facts>
+    </li>
+  );
+}
