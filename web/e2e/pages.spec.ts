@@ -38,6 +38,7 @@ test("the record's pages the journeys do not visit", async ({ page, api }) => {
     await opened(page, `/health-summary/${section}`, "Health summary");
   }
   await opened(page, "/upcoming", "Results on the way");
+  await opened(page, "/appointments", "Appointments");
   await opened(page, "/connections", /connections/i);
   await opened(page, "/account/terms", /terms/i);
 });
