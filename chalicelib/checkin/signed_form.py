@@ -168,7 +168,8 @@ def _answers(answers: object) -> None:
         # An answer may be blank (an optional question left unanswered), but is still text.
         if not isinstance(pair[1], str) or len(pair[1]) > MAX_ANSWER or _CONTROL.search(pair[1]):
             raise InvalidSignedForm(
-                f"answers.{index}.answer", f"must be text of at most {MAX_ANSWER} characters, without control characters"
+                f"answers.{index}.answer",
+                f"must be text of at most {MAX_ANSWER} characters, without control characters",
             )
 
 
@@ -230,8 +231,9 @@ class _Document(FPDF):
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.set_auto_page_break(True, margin=_MARGIN + _FOOTER_HEIGHT)
-        # Fixed metadata: no clock and no random id, so the bytes depend on the input alone.
-        self.set_creation_date(signed.signed_at)
+        # Fixed metadata: no clock and no random id, so the bytes depend on the input alone. The
+        # date is kept in UTC: the same moment given with another offset is the same document.
+        self.set_creation_date(signed.signed_at.astimezone(zone("UTC")))
         self.set_creator("Patient portal check-in")
         self.set_title(signed.form_title)
         self.set_lang("en")
@@ -269,8 +271,7 @@ class _Document(FPDF):
         self._heading(signed.form_title, 16)
         self._paragraph(f"Form version {signed.form_version}", 9)
         self._paragraph(
-            f"Patient: {signed.patient_name} · Born {signed.patient_birth_date.day} "
-            f"{signed.patient_birth_date:%B %Y}",
+            f"Patient: {signed.patient_name} · Born {signed.patient_birth_date.day} {signed.patient_birth_date:%B %Y}",
             9,
         )
         self.ln(5)
