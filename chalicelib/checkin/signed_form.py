@@ -13,15 +13,15 @@ and the same ``sha256_of``, which is what lets the SHA-256 kept on the record pr
 unchanged.
 
 Text is set in DejaVu Sans (bundled in ``fonts/``, embedded as a subset of the glyphs used), which
-covers Latin (with accents), Greek and Cyrillic, and more. Not covered: scripts that need shaping
-or right-to-left layout (Arabic, Hebrew, Devanagari and other Indic scripts) and Chinese, Japanese
-and Korean, which DejaVu has no glyphs for; such characters print as empty boxes, never as other
-letters. The labels are in English.
+covers Latin (with accents), Greek and Cyrillic, and more (Armenian, Georgian, many symbols). Not
+covered, and refused rather than printed wrongly: characters DejaVu has no glyph for (Chinese,
+Japanese, Korean, Devanagari and other Indic scripts, Thai) and right-to-left scripts (Arabic,
+Hebrew), which would need a shaping engine. The labels are in English.
 
 Bad input raises ``InvalidSignedForm`` naming the field, before anything is drawn: a signature
 that is not a PNG, is over 200 KB or is larger than 2000 x 1000 pixels (its size is read from the
 PNG header, so an image made to expand into gigabytes is refused without being decoded); an empty
-typed name; a time without a zone; text over its limit.
+typed name; a time without a zone; text over its limit or that the font cannot print.
 """
 
 from __future__ import annotations
@@ -29,12 +29,16 @@ from __future__ import annotations
 import hashlib
 import io
 import ipaddress
+import logging
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
@@ -43,6 +47,11 @@ from chalicelib.kernel.zones import UnknownZone, zone
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
+_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+# fpdf2's warnings quote the document's text (a missing glyph is logged with the characters around
+# it): that text is a patient's, so it never reaches the logs. Errors still do.
+logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 # Limits on what a form and a patient can put into one PDF: generous for real forms (a long
 # consent is about 30,000 characters), small enough that one render stays well inside a Lambda's
@@ -154,6 +163,29 @@ def _text(value: object, field: str, limit: int, *, one_line: bool = False) -> N
         raise InvalidSignedForm(field, f"must be at most {limit} characters")
     if _CONTROL.search(value) or (one_line and ("\n" in value or "\r" in value)):
         raise InvalidSignedForm(field, "must not hold control characters" + (" or line breaks" if one_line else ""))
+    _printable(value, field)
+
+
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """The characters both bundled faces have a glyph for."""
+    faces = [set(TTFont(FONTS / name, lazy=True).getBestCmap()) for name in _FONT_FILES]
+    return frozenset(set.intersection(*faces))
+
+
+def _printable(value: str, field: str) -> None:
+    # A character the font has no glyph for would vanish from the page (a name signed in Chinese
+    # would print as "Signed by: "), and right-to-left text would print reversed and unjoined:
+    # either would make the signed copy say something other than what was signed. Refused, so the
+    # caller can tell the person instead of keeping a wrong record.
+    covered = _covered()
+    for character in value:
+        if character.isspace():
+            continue
+        if ord(character) not in covered:
+            raise InvalidSignedForm(field, "holds characters the signed form's font cannot print")
+        if unicodedata.bidirectional(character) in ("R", "AL"):
+            raise InvalidSignedForm(field, "holds right-to-left text, which the signed form cannot print yet")
 
 
 def _answers(answers: object) -> None:
@@ -171,6 +203,7 @@ def _answers(answers: object) -> None:
                 f"answers.{index}.answer",
                 f"must be text of at most {MAX_ANSWER} characters, without control characters",
             )
+        _printable(pair[1], f"answers.{index}.answer")
 
 
 def _signature(png: object) -> None:

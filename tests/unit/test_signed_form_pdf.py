@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import struct
 import zlib
 from datetime import date, datetime, timedelta, timezone
@@ -245,3 +246,19 @@ def test_a_signed_form_cannot_be_altered_after_it_is_made() -> None:
     signed = _form(signature_png=None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         signed.typed_name = "Someone else"  # type: ignore[misc]
+
+
+def test_text_the_font_cannot_print_is_refused_rather_than_left_off_the_page() -> None:
+    # Without a glyph, "王小明" would vanish and the PDF would read "Signed by: " with no name.
+    error = _refused(typed_name="王小明")
+    assert error.field == "typed_name" and "cannot print" in str(error)
+    assert _refused(answers=(("Preferred pharmacy", "صيدلية"),)).field == "answers.0.answer"
+    assert _refused(form_text="שלום").field == "form_text"
+
+
+def test_rendering_logs_nothing_of_what_the_patient_wrote(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        render(_form(answers=(("Anything else?", "Σημείωση Ω̃"),)))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for words in ("Zoë", "Ångström", "Σημείωση", "Consent to treat"):
+        assert words not in logged
