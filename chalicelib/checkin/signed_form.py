@@ -10,7 +10,8 @@ footer (document id, signing time in UTC, the client's IP, the form's version an
 The output is a function of the input alone: the PDF's creation date is the signing time and its
 file id a digest of its own bytes, so rendering the same ``SignedForm`` again gives the same bytes
 and the same ``sha256_of``, which is what lets the SHA-256 kept on the record prove the stored PDF
-unchanged.
+unchanged. The bytes are reproducible for a given fpdf2 and font: after an upgrade of either, a
+re-render may differ, so a stored PDF is checked against its recorded hash, never re-rendered.
 
 Text is set in DejaVu Sans (bundled in ``fonts/``, embedded as a subset of the glyphs used), which
 covers Latin (with accents), Greek and Cyrillic, and more (Armenian, Georgian, many symbols). Not
@@ -18,7 +19,7 @@ covered, and refused rather than printed wrongly: characters DejaVu has no glyph
 Japanese, Korean, Devanagari and other Indic scripts, Thai) and right-to-left scripts (Arabic,
 Hebrew), which would need a shaping engine. The labels are in English.
 
-Bad input raises ``InvalidSignedForm`` naming the field, before anything is drawn: a signature
+Bad input raises ``InvalidSignedForm`` naming the field when a ``SignedForm`` is made: a signature
 that is not a PNG, is over 200 KB or is larger than 2000 x 1000 pixels (its size is read from the
 PNG header, so an image made to expand into gigabytes is refused without being decoded); an empty
 typed name; a time without a zone; text over its limit or that the font cannot print.
@@ -61,6 +62,9 @@ MAX_ANSWERS = 200
 MAX_QUESTION = 1_000
 MAX_ANSWER = 5_000
 MAX_SHORT_TEXT = 200  # a title, a version, a name, a document id
+# All the text of one PDF (the form's and the answers'): about 60 pages, rendered in a second or
+# two; without it 200 long answers could take a Lambda most of a minute.
+MAX_TOTAL_TEXT = 150_000
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIGNATURE_WIDTH = 2_000
 MAX_SIGNATURE_HEIGHT = 1_000
@@ -135,6 +139,9 @@ def _check(signed: SignedForm) -> None:
     if not isinstance(signed.form_sha256, str) or not _SHA256_HEX.fullmatch(signed.form_sha256):
         raise InvalidSignedForm("form_sha256", "must be a SHA-256 in lower-case hex (64 characters)")
     _answers(signed.answers)
+    total = len(signed.form_text) + sum(len(question) + len(answer) for question, answer in signed.answers)
+    if total > MAX_TOTAL_TEXT:
+        raise InvalidSignedForm("answers", f"with the form's text must be at most {MAX_TOTAL_TEXT} characters in all")
     _text(signed.typed_name, "typed_name", MAX_SHORT_TEXT, one_line=True)
     if not isinstance(signed.signed_at, datetime):
         raise InvalidSignedForm("signed_at", "must be a date and time")
@@ -291,12 +298,12 @@ class _Document(FPDF):
 
     def _heading(self, text: str, size: float = 13) -> None:
         self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.ln(2)
 
     def _paragraph(self, text: str, size: float = 10, style: str = "") -> None:
         self.set_font(FONT, style, size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
     def render_body(self) -> None:
         signed = self.signed
@@ -326,7 +333,7 @@ class _Document(FPDF):
         signed = self.signed
         box_width, box_height = _SIGNATURE_BOX
         # Keep the block on one page: a signature split from its name and time proves less.
-        needed = 10 + 8 + (box_height + 4 if signed.signature_png is not None else 0) + 16
+        needed = 9 + 8 + (box_height + 4 if signed.signature_png is not None else 0) + 10
         if self.get_y() + needed > self.page_break_trigger:
             self.add_page()
         self._heading("Signature")

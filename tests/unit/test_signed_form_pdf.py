@@ -6,7 +6,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import os
 import struct
+import subprocess
+import sys
 import zlib
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -17,11 +20,13 @@ from pypdf import PdfReader
 
 from chalicelib.checkin.signed_form import (
     MAX_FORM_TEXT,
+    MAX_TOTAL_TEXT,
     InvalidSignedForm,
     SignedForm,
     render,
     sha256_of,
 )
+from tests.conftest import PROJECT_DIR
 
 FORM_SHA256 = "3f" * 32
 SIGNED_AT = datetime(2026, 12, 5, 13, 30, tzinfo=timezone.utc)
@@ -139,6 +144,21 @@ def test_the_same_signed_form_gives_the_same_bytes_and_hash(short_pdf: bytes) ->
     assert len(sha256_of(short_pdf)) == 64
 
 
+def test_another_process_renders_the_same_hash(short_pdf: bytes) -> None:
+    # The hash on the record is checked long after, in another process: nothing may depend on
+    # the order Python happens to iterate a set in (PYTHONHASHSEED) or on the machine's zone.
+    script = (
+        "from tests.unit.test_signed_form_pdf import _form\n"
+        "from chalicelib.checkin.signed_form import render, sha256_of\n"
+        "print(sha256_of(render(_form())))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "TZ": "Asia/Tokyo", "PYTHONPATH": str(PROJECT_DIR)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == sha256_of(short_pdf)
+
+
 def test_any_change_to_what_was_signed_changes_the_hash(short_pdf: bytes) -> None:
     changed = render(_form(answers=(("Do you have any allergies?", "None"),)))
     assert sha256_of(changed) != sha256_of(short_pdf)
@@ -222,6 +242,9 @@ def test_over_long_text_is_refused_naming_the_field() -> None:
     assert _refused(typed_name="x" * 201).field == "typed_name"
     assert _refused(answers=(("Why?", "x" * 5001),)).field == "answers.0.answer"
     assert _refused(answers=(("Q", "A"),) * 201).field == "answers"
+    many_long_answers = tuple((f"Question {n}", "x" * 4_000) for n in range(40))
+    assert 50_000 + 40 * 4_000 > MAX_TOTAL_TEXT
+    assert _refused(form_text="y" * 50_000, answers=many_long_answers).field == "answers"
 
 
 @pytest.mark.parametrize(
