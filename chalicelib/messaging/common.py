@@ -49,7 +49,7 @@ class MessagingPorts(AccessPorts, AuditPorts, outbox.OutboxPorts, OutboundPorts,
 def patient_name(patient: Patient | None) -> str:
     if patient is None:
         return ""
-    return " ".join([*patient.given_names, patient.family_name]).strip()
+    return patient.shown_name
 
 
 def attachment_json(attachment: StoredAttachment) -> dict[str, Any]:

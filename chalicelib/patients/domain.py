@@ -68,6 +68,11 @@ class Patient:
     pending_email: str = ""
 
     @property
+    def shown_name(self) -> str:
+        """The name as staff lists and a message's author show it: given names, then family name."""
+        return " ".join([*self.given_names, self.family_name]).strip()
+
+    @property
     def awaited(self) -> bool:
         """Whether a patient enrolled elsewhere added this record with its code and waits for it to
         say who it describes (identity.profile.add_connection; filing.connections)."""

@@ -180,7 +180,7 @@ def request_refill(
         requested_by=caller.account_id,
         subject_system=subject.system if subject else "",
         subject_value=subject.value if subject else "",
-        patient_name=_name(patient),
+        patient_name=patient.shown_name,
         patient_birth_date=patient.birth_date,
         detail=MedicationDetail(
             medication.dosage, medication.prescriber, medication.refills_allowed, medication.expires_on
@@ -380,10 +380,6 @@ def _request_subject(ports: RefillPorts, request: RefillRequest) -> fhir.Patient
     if patient is None or organization is None:
         return None
     return _subject(patient, organization.mrn_authority)
-
-
-def _name(patient: Patient) -> str:
-    return " ".join([*patient.given_names, patient.family_name]).strip()
 
 
 def _task_event(
