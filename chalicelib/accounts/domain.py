@@ -33,6 +33,7 @@ class Organization:
     # read in it. "" only on an organization being created without one: the directory answers
     # the deployment's default (settings.default_time_zone) for an organization that has none.
     time_zone: str = ""
+    appointment_policy: dict[str, Any] | None = None  # appointments.policy.AppointmentPolicy.as_json(); None: defaults
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ class Directory(Protocol):
 
     def set_release_policy(self, organization_id: str, policy: dict[str, Any]) -> None: ...
 
+    def set_appointment_policy(self, organization_id: str, policy: dict[str, Any]) -> None:
+        """NotFound for no such organization; Conflict when it changed meanwhile."""
+        ...
+
     def set_time_zone(self, organization_id: str, time_zone: str) -> None:
         """NotFound for no such organization; Conflict when it changed meanwhile."""
         ...

@@ -162,6 +162,7 @@ class OrganizationModel(Model):
     # IANA name (kernel.zones); absent until an admin or the operator chooses one: the
     # deployment's default zone then (the directory answers it).
     time_zone = UnicodeAttribute(null=True)
+    appointment_policy = JSONAttribute(null=True)  # appointments.policy.AppointmentPolicy.as_json()
     version = VersionAttribute()
 
 

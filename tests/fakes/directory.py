@@ -50,6 +50,12 @@ class FakeDirectory:
             raise NotFound("No such organization.")
         self.organizations[organization_id] = dataclasses.replace(organization, release_policy=dict(policy))
 
+    def set_appointment_policy(self, organization_id: str, policy: dict[str, Any]) -> None:
+        organization = self.organizations.get(organization_id)
+        if organization is None:
+            raise NotFound("No such organization.")
+        self.organizations[organization_id] = dataclasses.replace(organization, appointment_policy=dict(policy))
+
     def set_time_zone(self, organization_id: str, time_zone: str) -> None:
         organization = self.organizations.get(organization_id)
         if organization is None:
