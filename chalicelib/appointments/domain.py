@@ -4,6 +4,7 @@ zone, its status in one spelling, and whether the sender said it is a video visi
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -90,3 +91,20 @@ def mode_of(content: dict[str, Any]) -> Mode | None:
     if _IN_PERSON.search(words):
         return "in_person"
     return None
+
+
+@dataclass(frozen=True)
+class AppointmentFiled:
+    """An appointment the feed just filed (new, changed, or this same message again after a
+    failure further on), as the steps of chalicelib.filing.appointments see it. ``ports`` is the
+    container: each step declares, as a Protocol of its own, the ports it uses."""
+
+    ports: Any
+    organization_id: str
+    patient_id: str
+    entry_id: str  # the records entry (PatientAppointment.id)
+    content: dict[str, Any]  # the version stored now: status, starts_at, ends_at, type ...
+    withdrawn: bool  # the sender took it back (entered in error): as good as cancelled
+    ids: tuple[Any, ...]  # the message's identifiers (interop SentIdentifier: scheduler's, placer's)
+    now: datetime
+    time_zone: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.filing import entry_ids
+from chalicelib.filing.appointments import after_filing
 from chalicelib.filing.filers import Delivery, Outcome, filer
 from chalicelib.filing.versions import file_version, fits, instant, older
 from chalicelib.kernel.keys import timed_key
@@ -67,6 +68,7 @@ def file_entry(delivery: Delivery, patient: Patient, entry: ClinicalEntry) -> Ou
     if keys:
         # A visit claims its legacy name too: documents name their visit by the bare number.
         entry_ids.remember(delivery, outcome[1], [*keys, legacy] if entry.kind == "visit" else keys)
+    after_filing(delivery, patient, entry, outcome)
     return outcome
 
 
