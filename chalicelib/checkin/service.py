@@ -187,9 +187,7 @@ def answer(
     record = _changeable(ports, caller, origin, visit, now)
     asked = _asked(ports, visit)
     if asked.questionnaire is None:
-        raise Conflict(
-            "This visit has no questions to answer.", [{"field": "answers", "issue": "no_questionnaire"}]
-        )
+        raise Conflict("This visit has no questions to answer.", [{"field": "answers", "issue": "no_questionnaire"}])
     kept = check_answers(asked.questionnaire, [(a.link_id, a.value) for a in body.answers])
     revision = record.answer_revision + 1
     response, event = _questionnaire_response(visit, asked.questionnaire, kept, revision, now)
@@ -261,9 +259,12 @@ def appointment_check_in(
     no start known), else its state and window."""
     starts_at = appointments.moment(str(content.get("starts_at") or ""), zone_name)
     status = appointments.status_of(str(content.get("status") or ""))
-    if starts_at is None or withdrawn or status in NOT_HAPPENING or appointments.when(
-        str(content.get("starts_at") or ""), now, zone_name
-    ) == "past":
+    if (
+        starts_at is None
+        or withdrawn
+        or status in NOT_HAPPENING
+        or appointments.when(str(content.get("starts_at") or ""), now, zone_name) == "past"
+    ):
         return None
     state, opens_at, closes_at = window(policy, starts_at, now, zone_name)
     return {
@@ -370,7 +371,11 @@ def _change(body: ConfirmDetails, now: datetime) -> RequestedChange | None:
     if changes is None:
         return None
     insurance = (
-        {"payer": changes.insurance.payer, "member_id": changes.insurance.member_id, "group_number": changes.insurance.group_number}
+        {
+            "payer": changes.insurance.payer,
+            "member_id": changes.insurance.member_id,
+            "group_number": changes.insurance.group_number,
+        }
         if changes.insurance
         else None
     )
@@ -431,7 +436,9 @@ def _questionnaire_response(
     try:
         subject = fhir.patient_identifier(visit.patient.identifiers, visit.mrn_authority)
     except InvalidOutboundEvent:
-        logger.warning("check-in answers kept without a QuestionnaireResponse: no MRN", appointment_id=visit.appointment_id)
+        logger.warning(
+            "check-in answers kept without a QuestionnaireResponse: no MRN", appointment_id=visit.appointment_id
+        )
         return None, None
     items = {item.link_id: item for item in questionnaire.asked}
     answers = [

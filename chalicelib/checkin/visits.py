@@ -126,9 +126,7 @@ def _moment(visit: DayVisit, zone_name: str) -> datetime:
     return at if at is not None else datetime.max.replace(tzinfo=timezone.utc)
 
 
-def _state(
-    visit: DayVisit, record: CheckInRecord | None, policy: Any, zone_name: str, now: datetime
-) -> str:
+def _state(visit: DayVisit, record: CheckInRecord | None, policy: Any, zone_name: str, now: datetime) -> str:
     if record is not None and record.completed_at is not None:
         return "completed"
     starts_at = appointments.moment(visit.starts_at, zone_name)
@@ -137,7 +135,9 @@ def _state(
     return window(policy, starts_at, now, zone_name)[0]
 
 
-def _forms_required(ports: service.CheckInPorts, organization_id: str, visits: list[DayVisit]) -> dict[str, tuple[str, ...]]:
+def _forms_required(
+    ports: service.CheckInPorts, organization_id: str, visits: list[DayVisit]
+) -> dict[str, tuple[str, ...]]:
     """{visit type as folded: ids of the forms it asks now}, read once per type of the day."""
     required: dict[str, tuple[str, ...]] = {}
     for visit in visits:
