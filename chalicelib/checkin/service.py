@@ -537,3 +537,32 @@ def _shown_change(change: RequestedChange, zone_name: str) -> dict[str, Any]:
     shown = change.as_json()
     shown["requested_at"] = in_zone(change.requested_at, zone_name) if change.requested_at else None
     return shown
+
+
+class CheckInFieldPorts(AccessPorts, Protocol):
+    @property
+    def checkins(self) -> CheckIns: ...
+
+
+def appointment_check_ins(
+    ports: CheckInFieldPorts, patient_id: str, entries: list[StoredResult], zone_name: str, now: datetime
+) -> dict[str, dict[str, Any] | None]:
+    """{appointment id: its ``check_in`` field} of a page of the patient's appointments: the
+    organization's policy read once and the check-ins of those still to come in one batch read."""
+    patient = ports.patients.get(patient_id)
+    policy = policy_of(ports.directory.organization(patient.organization_id) if patient else None)
+    coming = [
+        e for e in entries if appointments.when(str(e.content.get("starts_at") or ""), now, zone_name) == "upcoming"
+    ]
+    records = ports.checkins.many([(patient_id, e.result_id) for e in coming]) if coming else {}
+    return {
+        entry.result_id: appointment_check_in(
+            policy,
+            entry.content,
+            zone_name,
+            now,
+            records[entry.result_id].completed_at if entry.result_id in records else None,
+            entry.withdrawn,
+        )
+        for entry in entries
+    }
