@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, AuditEvent
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor
-from chalicelib.checkin.contract import FormActive, NewForm, NewFormVersion, VisitTypeChange
+from chalicelib.checkin.contract import VISIT_TYPE_ID_PATTERN, FormActive, NewForm, NewFormVersion, VisitTypeChange
 from chalicelib.checkin.questionnaire import checked_questionnaire
 from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.kernel.caller import Caller
@@ -234,6 +235,8 @@ def put_visit_type(
     zone_name: str,
 ) -> dict[str, Any]:
     problems = Problems()
+    if not re.fullmatch(VISIT_TYPE_ID_PATTERN, visit_type_id):
+        problems.add("visit_type_id", "not a slug", "A visit type's id is 1 to 60 of a-z, 0-9 and -.")
     known = {form.form_id for form in ports.checkin_forms.forms_of(caller.organization_id)}
     for index, form_id in enumerate(body.form_ids):
         if form_id not in known:
