@@ -40,6 +40,7 @@ from chalicelib.checkin.forms import FormPorts, FormTemplate, current_forms, vis
 from chalicelib.checkin.signatures import (
     SignedFormRecord,
     SignedForms,
+    document_entry,
     document_id_of,
     object_key_of,
     shown_signed,
@@ -182,7 +183,7 @@ def sign(
         resource_id=document_id,
         reason=f"form:{form.form_id} v{form.version}",
     )
-    ports.signed_forms.add(record, event, audit)
+    ports.signed_forms.add(record, document_entry(record), event, audit)
     if event is not None:
         producer.send_now(ports, event)
     return shown_signed(record)
