@@ -274,6 +274,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's check-in forms, active or not, by title, each at its current version.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_forms"];
+        put?: never;
+        /**
+         * Add a form: its version 1, active. Its text is kept as written (line ends made \n and
+         * @description trailing spaces trimmed), and `sha256` is what a patient's signature names. Who may call it: admins.
+         */
+        post: operations["post_admin_forms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One form at its current version, with every version's SHA-256. Another organization's: 404.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_forms_form_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Make a form active or inactive: an inactive form is no longer asked for at check-in (what
+         * @description was signed stays signed). Who may call it: admins.
+         */
+        put: operations["put_admin_forms_form_id_active"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new version of the form (title and text): patients sign it from now on, and a patient who
+         * @description read the previous one is asked to read it again (409 on signing). Versions are never edited or deleted. 409 when another admin added a version at the same moment. Who may call it: admins.
+         */
+        post: operations["post_admin_forms_form_id_versions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/organization": {
         parameters: {
             query?: never;
@@ -443,6 +527,46 @@ export interface paths {
          */
         get: operations["get_admin_terms_version"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/visit-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's visit types by name, "*" (any other visit) last.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_visit_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/visit-types/{visit_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a visit type (its id a slug of a-z, 0-9 and "-"): the forms and the
+         * @description questionnaire a visit of this type asks for at check-in. The name is matched case-insensitively with the appointment's type as the scheduler sent it; "*" is any visit not otherwise listed. 400 names each unknown form and each questionnaire item check-in cannot ask (`questionnaire.item.<n>`). Who may call it: admins.
+         */
+        put: operations["put_admin_visit_types_visit_type_id"];
         post?: never;
         delete?: never;
         options?: never;
@@ -894,6 +1018,26 @@ export interface paths {
         get: operations["get_patients_patient_id_appointments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/forms/{form_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign one of the visit's forms, at the version (and SHA-256) the patient read.
+         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's visit, or a form the visit does not ask for. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1384,6 +1528,26 @@ export interface paths {
          * @description Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_results_result_id_trends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/signed-forms/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the patient's signed forms, with a link to its PDF good for 5 minutes. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2025,6 +2189,26 @@ export interface paths {
          * @description Who may call it: staff and admins of an organization.
          */
         get: operations["get_staff_patients_patient_id_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/patients/{patient_id}/signed-forms/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed form of a patient of the organization, with a link to its PDF good for 5 minutes.
+         * @description Another organization's patient: 404. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3221,7 +3405,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -3281,7 +3465,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -3349,7 +3533,7 @@ export interface components {
              * @description Only documents of this type.
              * @default null
              */
-            type?: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+            type?: ("discharge-summary" | "visit-summary" | "report" | "note" | "signed-form") | null;
         };
         /**
          * EarlierDocumentVersion
@@ -3678,6 +3862,75 @@ export interface components {
              * @description The link. It needs no token: treat it as the file itself, and do not keep it.
              */
             url: string;
+        };
+        /** FormActive */
+        FormActive: {
+            /** Active */
+            active: boolean;
+        };
+        /** FormList */
+        FormList: {
+            /**
+             * Forms
+             * @description By title.
+             */
+            forms: components["schemas"]["FormTemplate"][];
+        };
+        /** FormTemplate */
+        FormTemplate: {
+            /**
+             * Active
+             * @description An inactive form is no longer asked for at check-in.
+             */
+            active: boolean;
+            /**
+             * Body
+             * @description Plain text; paragraphs are split by blank lines.
+             */
+            body: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Sha256
+             * @description SHA-256 (hex) of the UTF-8 of title + two line breaks + body.
+             */
+            sha256: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Version
+             * @description The current version: the one patients read and sign.
+             */
+            version: number;
+            /**
+             * Versions
+             * @description Every version, oldest first; never edited or deleted.
+             */
+            versions: components["schemas"]["FormVersion"][];
+        };
+        /** FormVersion */
+        FormVersion: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Created By
+             * @description The display name of the admin who wrote the version.
+             */
+            created_by: string;
+            /**
+             * Sha256
+             * @description SHA-256 (hex) of the UTF-8 of the version's title + two line breaks + body.
+             */
+            sha256: string;
+            /** Version */
+            version: number;
         };
         /** HealthSummaryQuery */
         HealthSummaryQuery: {
@@ -4227,6 +4480,37 @@ export interface components {
              * @description The file's size in bytes, at most 10485760.
              */
             size_bytes: number;
+        };
+        /** NewForm */
+        NewForm: {
+            /**
+             * Body
+             * @description Plain text, 1 to 20000 characters; paragraphs split by blank lines.
+             */
+            body: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Title
+             * @description 1 to 150 characters, one line.
+             */
+            title: string;
+        };
+        /** NewFormVersion */
+        NewFormVersion: {
+            /**
+             * Body
+             * @description Plain text, 1 to 20000 characters.
+             */
+            body: string;
+            /**
+             * Title
+             * @description 1 to 150 characters, one line.
+             */
+            title: string;
         };
         /** NewIdentifier */
         NewIdentifier: {
@@ -5870,6 +6154,36 @@ export interface components {
             /** Phone */
             phone: string | null;
         };
+        /** SignForm */
+        SignForm: {
+            /**
+             * Agree
+             * @description Always true: the patient ticked that they agree.
+             * @constant
+             */
+            agree: true;
+            /**
+             * Sha256
+             * @description Its sha256, as the check-in gave it.
+             */
+            sha256: string;
+            /**
+             * Signature Png
+             * @description The drawn signature: a base64 PNG of at most 200 KB decoded and 2000 x 1000 pixels, or null.
+             * @default null
+             */
+            signature_png?: string | null;
+            /**
+             * Typed Name
+             * @description The patient's full name as typed (1 to 200 characters).
+             */
+            typed_name: string;
+            /**
+             * Version
+             * @description The version of the form the patient read.
+             */
+            version: number;
+        };
         /** SignIn */
         SignIn: {
             /** Password */
@@ -5906,6 +6220,87 @@ export interface components {
              * @default 50
              */
             limit?: number;
+        };
+        /** SignedForm */
+        SignedForm: {
+            /**
+             * Appointment Id
+             * @description The visit it was signed for.
+             * @default null
+             */
+            appointment_id?: string | null;
+            /** Document Id */
+            document_id: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Form Sha256
+             * @description The SHA-256 of the form version signed.
+             */
+            form_sha256: string;
+            /** Has Drawn Signature */
+            has_drawn_signature: boolean;
+            /**
+             * Pdf Sha256
+             * @description The SHA-256 (hex) of the stored PDF.
+             */
+            pdf_sha256: string;
+            /** Signed At */
+            signed_at: string;
+            /**
+             * Signed Name
+             * @description The full name as the patient typed it.
+             */
+            signed_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** SignedFormDownload */
+        SignedFormDownload: {
+            /**
+             * Appointment Id
+             * @description The visit it was signed for.
+             * @default null
+             */
+            appointment_id?: string | null;
+            /** Document Id */
+            document_id: string;
+            /**
+             * Download Url
+             * @description A presigned GET of the PDF, good for 5 minutes.
+             */
+            download_url: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Form Sha256
+             * @description The SHA-256 of the form version signed.
+             */
+            form_sha256: string;
+            /** Has Drawn Signature */
+            has_drawn_signature: boolean;
+            /**
+             * Pdf Sha256
+             * @description The SHA-256 (hex) of the stored PDF.
+             */
+            pdf_sha256: string;
+            /** Signed At */
+            signed_at: string;
+            /**
+             * Signed Name
+             * @description The full name as the patient typed it.
+             */
+            signed_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
         };
         /** StaffAccountCreated */
         StaffAccountCreated: {
@@ -6081,7 +6476,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -7008,7 +7403,7 @@ export interface components {
              * Type
              * @description A document's type; null for a result.
              */
-            type: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+            type: ("discharge-summary" | "visit-summary" | "report" | "note" | "signed-form") | null;
             /**
              * Waiting For Review
              * @description Held by staff, or waiting for a clinician's review the patient chose to wait for (then shown at release_at at the latest).
@@ -7106,6 +7501,58 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /** VisitType */
+        VisitType: {
+            /**
+             * Form Ids
+             * @description The forms asked for, in this order (inactive ones are skipped).
+             */
+            form_ids: string[];
+            /**
+             * Name
+             * @description Matched case-insensitively with the appointment's type as the scheduler sent it; "*" is any visit not otherwise listed.
+             */
+            name: string;
+            /**
+             * Questionnaire
+             * @description A FHIR R4 Questionnaire, or null for none.
+             */
+            questionnaire: {
+                [key: string]: unknown;
+            } | null;
+            /** Updated At */
+            updated_at: string;
+            /** Visit Type Id */
+            visit_type_id: string;
+        };
+        /** VisitTypeChange */
+        VisitTypeChange: {
+            /**
+             * Form Ids
+             * @description 0 to 10 of the forms' ids.
+             */
+            form_ids: string[];
+            /**
+             * Name
+             * @description 1 to 200 characters; "*" for any visit not listed.
+             */
+            name: string;
+            /**
+             * Questionnaire
+             * @description A FHIR R4 Questionnaire (flat items of type string, text, boolean, date, integer, choice or display), or null.
+             */
+            questionnaire: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** VisitTypeList */
+        VisitTypeList: {
+            /**
+             * Visit Types
+             * @description By name ("*" last).
+             */
+            visit_types: components["schemas"]["VisitType"][];
         };
         /** VisitsPage */
         VisitsPage: {
@@ -8500,6 +8947,476 @@ export interface operations {
             };
         };
     };
+    get_admin_forms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_forms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_forms_form_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_forms_form_id_active: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormActive"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_forms_form_id_versions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFormVersion"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_admin_organization: {
         parameters: {
             query?: never;
@@ -9480,6 +10397,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublishedTerms"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_visit_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitTypeList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_visit_types_visit_type_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visit_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitTypeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitType"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -11592,6 +12672,120 @@ export interface operations {
             };
         };
     };
+    post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedForm"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_patients_patient_id_attachments: {
         parameters: {
             query?: never;
@@ -11892,7 +13086,7 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Only documents of this type. */
-                type?: "discharge-summary" | "visit-summary" | "report" | "note";
+                type?: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             };
             header?: never;
             path: {
@@ -14007,6 +15201,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Trends"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_signed_forms_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedFormDownload"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -16943,6 +18223,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffResults"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_patients_patient_id_signed_forms_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedFormDownload"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */

@@ -29,4 +29,7 @@ export const messagingAndRefillEventTypes = [
   "care_team.create",
   "care_team.update",
   "care_team.members",
+  // chalicelib/checkin/signing.py: a form signed at check-in, and a signed form opened
+  "checkin.form_signed",
+  "checkin.signed_form.read",
 ];
