@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
+    from chalicelib.data.checkins import DynamoCheckIns
     from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
@@ -344,6 +345,14 @@ class Container:
     def support_desks(self) -> DynamoSupport:
         """Where support requests are emailed (the same store as the requests)."""
         return self.support
+
+    @cached_property
+    def checkins(self) -> DynamoCheckIns:
+        """Patients' check-ins and the organizations' visits by day (checkin/)."""
+        from chalicelib.data.checkins import DynamoCheckIns
+
+        self._bind_tables()
+        return DynamoCheckIns()
 
     @cached_property
     def checkin_forms(self) -> DynamoCheckinForms:

@@ -837,6 +837,63 @@ class FeedMessageModel(Model):
     by_organization_status = FeedMessagesByOrganizationIndex()
 
 
+class CheckInModel(Model):
+    """A patient's check-in for one visit, in the records table beside nothing else of theirs
+    ("checkin#<patient_id>"): what they confirmed, the change they asked staff for, their answers
+    (and the QuestionnaireResponse sent for them) and when they finished (data/checkins.py)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "visit#<appointment_id>"
+    appointment_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    organization_id = UnicodeAttribute(null=False)
+    confirmed_at = UTCDateTimeAttribute(null=True)
+    change = JSONAttribute(null=True)  # checkin.domain.RequestedChange.as_json(): the latest asked for
+    changes_requested = NumberAttribute(null=True)
+    answers = JSONAttribute(null=True)  # [[link_id, value], ...] as answered
+    answered_at = UTCDateTimeAttribute(null=True)
+    answer_revision = NumberAttribute(null=True)
+    questionnaire_response = JSONAttribute(null=True)  # the FHIR QuestionnaireResponse as sent
+    completed_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class VisitDayModel(Model):
+    """A visit on its organization's list of a day ("visits#<organization_id>#<YYYY-MM-DD>" in the
+    records table): staff's check-in status reads a day in one Query. Kept by the feed's filing
+    (checkin/visits.py); with the patient's name and birth date as filed, so the list needs no
+    read per patient."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "visits#<organization_id>#<day>"
+    record_key = UnicodeAttribute(range_key=True)  # "visit#<appointment_id>"
+    appointment_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    patient_name = UnicodeAttribute(null=False)
+    birth_date = UnicodeAttribute(null=False)
+    starts_at = UnicodeAttribute(null=False)
+    visit_type = UnicodeAttribute(null=False)
+    clinicians = JSONAttribute(null=False)
+    status = UnicodeAttribute(null=False)
+
+
+class VisitDayPointerModel(Model):
+    """Which day's list a visit is on now ("checkin#<patient_id>", "day#<appointment_id>"), so a
+    visit the scheduler moves to another day leaves the old day's list."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "day#<appointment_id>"
+    day_partition = UnicodeAttribute(null=False)
+
+
 def bind_tables(settings) -> None:
     """Point every model at its table in this stage and region (idempotent, cheap)."""
     names = {
@@ -869,6 +926,9 @@ def bind_tables(settings) -> None:
         MessageAttachmentModel: settings.records_table,
         MessageCountsModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
+        CheckInModel: settings.records_table,
+        VisitDayModel: settings.records_table,
+        VisitDayPointerModel: settings.records_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:
