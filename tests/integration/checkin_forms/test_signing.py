@@ -311,3 +311,31 @@ def test_an_s3_failure_leaves_nothing_and_a_failed_record_leaves_a_pdf_the_retry
     record = store.document(patient_id, json.loads(retried.body)["document_id"])
     assert record.object_version == orphan["VersionId"]
     assert hashlib.sha256(stored_pdf(record)["Body"].read()).hexdigest() == record.pdf_sha256
+
+
+def test_the_answers_given_before_signing_are_printed_in_words_in_the_signed_pdf(visit, seeded):
+    patient_id, token, appointment_id = visit
+    consent = asked_forms()[0]
+    answered = call(
+        seeded,
+        "POST",
+        f"/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/answers",
+        {
+            "answers": [
+                {"link_id": "reason", "value": "Yearly checkup"},
+                {"link_id": "allergies-changed", "value": False},
+                {"link_id": "pain", "value": "3"},
+            ]
+        },
+        token,
+    )
+    assert answered.status_code == 200, answered.json_body
+
+    signed = call(
+        seeded, "POST", sign_path(patient_id, appointment_id, consent.form_id), signing(consent), token
+    ).json_body
+
+    record = wiring.container().signed_forms.document(patient_id, signed["document_id"])
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_pdf(record)["Body"].read())).pages)
+    assert "What is the main reason for your visit?\nYearly checkup" in text
+    assert "Have your allergies changed since your last visit?\nNo" in text

@@ -36,4 +36,7 @@ export const messagingAndRefillEventTypes = [
   "checkin.completed",
   "checkin.refused",
   "checkins.day_read",
+  // chalicelib/checkin/signing.py: a form signed at check-in, and a signed form opened
+  "checkin.form_signed",
+  "checkin.signed_form.read",
 ];
