@@ -98,21 +98,23 @@ def test_the_patient_checks_in_for_a_visit_the_feed_filed_and_staff_see_it_compl
     sqs = portal.client("sqs")
     url = sqs.get_queue_url(QueueName=OUTBOUND_QUEUE)["QueueUrl"]
 
+    received: list[dict] = []
+
     def her_answers():
-        found = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
-        ).get("Messages", [])
-        bodies = [json.loads(m["Body"]) for m in found]
+        # As the integration engine does: each message read once, then taken off the queue.
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            received.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return next(
             (
-                b
-                for b in bodies
-                if b["resourceType"] == "QuestionnaireResponse" and b["identifier"]["value"].startswith(visit["id"])
+                r
+                for r in received
+                if r["resourceType"] == "QuestionnaireResponse" and r["identifier"]["value"].startswith(visit["id"])
             ),
             None,
         )
 
-    response = eventually(her_answers, seconds=20)
+    response = eventually(her_answers, seconds=30)
     assert response["status"] == "completed"
     assert response["subject"]["identifier"] == {"system": "AMC-MRN", "value": "AMC-100001"}
     assert [i["linkId"] for i in response["item"]] == ["reason", "allergies-changed", "pain"]
