@@ -21,7 +21,7 @@ class AppointmentsQuery(RecordsPageQuery):
 
 
 class AppointmentCheckIn(ResponseModel):
-    """An appointment's check-in: its state and window (chalicelib/checkin/ is the journey)."""
+    """An appointment's check-in: its state, its window and when it was completed."""
 
     state: Literal["not_open", "open", "completed", "closed"]
     opens_at: str

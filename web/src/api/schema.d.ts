@@ -2903,7 +2903,7 @@ export interface components {
         };
         /**
          * AppointmentCheckIn
-         * @description An appointment's check-in: its state and window (chalicelib/checkin/ is the journey).
+         * @description An appointment's check-in: its state, its window and when it was completed.
          */
         AppointmentCheckIn: {
             /** Closes At */
