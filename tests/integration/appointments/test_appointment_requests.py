@@ -7,6 +7,7 @@ request, a resend with the same Idempotency-Key). moto in decorator mode, the re
 from __future__ import annotations
 
 import re
+
 from chalicelib.outbound import fhir
 from tests.integration.appointments.conftest import (
     NEW_YORK,
@@ -40,9 +41,7 @@ def queue(api, token: str, name: str = "to_do") -> list[dict]:
 
 
 class TestThePatientsRequest:
-    def test_a_request_is_kept_listed_and_leaves_as_a_valid_proposed_appointment(
-        self, seeded, clock, ana, team_id
-    ):
+    def test_a_request_is_kept_listed_and_leaves_as_a_valid_proposed_appointment(self, seeded, clock, ana, team_id):
         patient_id, token = ana
         preferred = [
             {"date": day(clock, 7), "time_of_day": "morning"},
@@ -148,7 +147,9 @@ class TestStaffDecisions:
         assert [r["request_id"] for r in queue(seeded, staff_token, "waiting")] == [made["request_id"]]
         seen = call(seeded, "GET", f"/v1/patients/{patient_id}/appointment-requests/{made['request_id']}", token=token)
         assert seen.json_body["status"] == "booked" and seen.json_body["staff_note"] == chosen["note"]
-        [email] = [e for e in deliver_notifications(seeded)[before:] if e.destinations["ToAddresses"] == ["ana@example.org"]]
+        [email] = [
+            e for e in deliver_notifications(seeded)[before:] if e.destinations["ToAddresses"] == ["ana@example.org"]
+        ]
         assert email.subject == UPDATE_SUBJECT
         for secret in ("Dr Rivera", "room 4", "Knee", "knee brace", chosen["starts_at"][11:16]):
             assert secret not in email.body
@@ -230,7 +231,9 @@ class TestStaffDecisions:
         withdraw = patient_post(seeded, patient_id, token, made["request_id"], "withdraw")
         assert withdraw.status_code == 409
 
-    def test_the_patient_withdraws_an_open_request_and_the_engine_is_told(self, seeded, clock, ana, team_id, staff_token):
+    def test_the_patient_withdraws_an_open_request_and_the_engine_is_told(
+        self, seeded, clock, ana, team_id, staff_token
+    ):
         patient_id, token = ana
         made = asked(seeded, clock, patient_id, token, team_id)
         withdrawn = patient_post(seeded, patient_id, token, made["request_id"], "withdraw")
@@ -246,7 +249,9 @@ class TestStaffDecisions:
         other = other_organization_admin(seeded, monkeypatch)
 
         assert queue(seeded, other) == []
-        assert call(seeded, "GET", f"/v1/staff/appointment-requests/{made['request_id']}", token=other).status_code == 404
+        assert (
+            call(seeded, "GET", f"/v1/staff/appointment-requests/{made['request_id']}", token=other).status_code == 404
+        )
         assert staff_post(seeded, other, made["request_id"], "book", slot(clock)).status_code == 404
 
     def test_patients_cannot_read_the_queue(self, seeded, ana):
@@ -266,4 +271,3 @@ class TestStaffDecisions:
             first["request_id"],
             second["request_id"],
         ]
-

@@ -253,7 +253,11 @@ class TestRescheduling:
         [visit] = upcoming(seeded, patient_id, token)
         clock.advance(hours=1)
         token = again(seeded)
-        body = {"reason": "Missed it", "mode": "in_person", "preferred": [{"date": day(clock, 2), "time_of_day": "any"}]}
+        body = {
+            "reason": "Missed it",
+            "mode": "in_person",
+            "preferred": [{"date": day(clock, 2), "time_of_day": "any"}],
+        }
         answer = post(seeded, f"/v1/patients/{patient_id}/appointments/{visit['id']}/reschedule", body, token)
         assert answer.status_code == 409
         assert answer.json_body["error"]["details"] == [{"field": "appointment", "issue": "started"}]
