@@ -117,7 +117,8 @@ def siu(
 
 
 def appointments_on_queue() -> list[dict]:
-    """The Appointments on the outbound queue now, as the integration engine reads them."""
+    """The Appointments on the outbound queue now, as the integration engine reads them (taken
+    off the queue: a second call gives only what was sent since)."""
     bodies = [json.loads(m["Body"]) for m in on_queue(wiring.container())]
     return [b for b in bodies if b["resourceType"] == "Appointment"]
 

@@ -271,3 +271,55 @@ class TestStaffDecisions:
             first["request_id"],
             second["request_id"],
         ]
+
+
+class TestNothingHalfDone:
+    def test_with_both_queues_down_a_booking_is_kept_and_its_email_and_appointment_go_out_once_later(
+        self, seeded, clock, ana, team_id, staff_token
+    ):
+        import pytest
+
+        from chalicelib import wiring
+        from chalicelib.errors import DependencyUnavailable
+        from chalicelib.outbound import producer
+        from chalicelib.release import outbox
+
+        patient_id, token = ana
+        container = wiring.container()
+        made = asked(seeded, clock, patient_id, token, team_id)
+        before = len(deliver_notifications(seeded))
+
+        def down(*args, **kwargs):
+            raise DependencyUnavailable("A queue is unavailable.")
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(container.clinical_outbound_queue, "send_raw", down)
+            patch.setattr(container.notifications_queue, "send", down)
+            assert staff_post(seeded, staff_token, made["request_id"], "book", slot(clock)).status_code == 200
+        assert deliver_notifications(seeded)[before:] == []
+        assert [a["status"] for a in appointments_on_queue()] == ["proposed"]
+
+        assert outbox.drain(container, container.clock.now()).sent == 1
+        assert producer.drain(container).sent == 1
+        assert producer.drain(container).sent == 0
+        emails = deliver_notifications(seeded)[before:]
+        assert [e.subject for e in emails] == [UPDATE_SUBJECT]
+        assert [a["status"] for a in appointments_on_queue()] == ["booked"]  # (the proposed one was read above)
+
+    def test_when_the_store_fails_nothing_is_kept_and_nothing_is_sent(self, seeded, clock, ana, team_id, monkeypatch):
+        from pynamodb.connection.base import Connection
+        from pynamodb.exceptions import TransactWriteError
+
+        patient_id, token = ana
+
+        def refuse(*args, **kwargs):
+            raise TransactWriteError("The store is unavailable.")
+
+        monkeypatch.setattr(Connection, "transact_write_items", refuse)
+        failed = ask(seeded, clock, patient_id, token, team_id)
+        monkeypatch.undo()
+
+        assert failed.status_code == 503
+        assert appointments_on_queue() == []
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/appointment-requests", token=token).json_body
+        assert mine["appointment_requests"] == []
