@@ -73,8 +73,8 @@ def _slot(value: Any) -> Slot | None:
     )
 
 
-def _json(request: AppointmentRequest, queued: bool) -> dict[str, Any]:
-    shown = {
+def _json(request: AppointmentRequest) -> dict[str, Any]:
+    return {
         "request_id": request.request_id,
         "patient_id": request.patient_id,
         "organization_id": request.organization_id,
@@ -95,10 +95,10 @@ def _json(request: AppointmentRequest, queued: bool) -> dict[str, Any]:
         "decided_by_name": request.decided_by_name,
         "scheduled_appointment_id": request.scheduled_appointment_id,
         "subject": {"system": request.subject_system, "value": request.subject_value},
+        # What staff see beside it, in both copies: either side's change writes both from the
+        # copy it read, so neither may lack what the other shows.
+        "patient": {"name": request.patient_name, "birth_date": request.patient_birth_date},
     }
-    if queued:  # what staff see beside it; the patient's copy has no need of it
-        shown["patient"] = {"name": request.patient_name, "birth_date": request.patient_birth_date}
-    return shown
 
 
 def _request(item: AppointmentRequestModel) -> AppointmentRequest:
@@ -144,19 +144,19 @@ def _queue_position(request: AppointmentRequest) -> str:
 
 
 def _items(request: AppointmentRequest) -> tuple[AppointmentRequestModel, AppointmentRequestModel]:
-    def item(partition: str, listed_at: str, queued: bool) -> AppointmentRequestModel:
+    def item(partition: str, listed_at: str) -> AppointmentRequestModel:
         return AppointmentRequestModel(
             partition,
             f"request#{request.request_id}",
             listed_at=listed_at,
             status=request.status.value,
             version=request.version,
-            request=_json(request, queued),
+            request=_json(request),
         )
 
     return (
-        item(patient_partition(request.patient_id), timed_key(request.requested_at, request.request_id), False),
-        item(queue_partition(request.organization_id), _queue_position(request), True),
+        item(patient_partition(request.patient_id), timed_key(request.requested_at, request.request_id)),
+        item(queue_partition(request.organization_id), _queue_position(request)),
     )
 
 

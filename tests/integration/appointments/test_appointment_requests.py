@@ -207,7 +207,10 @@ class TestStaffDecisions:
         staff_post(seeded, staff_token, request_id, "propose", slot(clock, days=6))
         taken = patient_post(seeded, patient_id, token, request_id, "answer", {"accept": True})
         assert taken.json_body["status"] == "accepted" and taken.json_body["proposal"] is not None
-        assert [r["request_id"] for r in queue(seeded, staff_token)] == [request_id]
+        [accepted] = queue(seeded, staff_token)
+        assert accepted["request_id"] == request_id
+        # (the patient's change keeps what staff see beside the request)
+        assert accepted["patient"]["name"] == "Ana Núñez"
         booked = staff_post(seeded, staff_token, request_id, "book", slot(clock, days=6))
         assert booked.json_body["status"] == "booked"
         # a proposal is not a booking: only the request and the booking left
