@@ -23,6 +23,7 @@ from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
+from infra.local.demo_visits import send_demo_visits
 
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
@@ -87,6 +88,7 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
     staff_username = environ.get("PORTAL_DEMO_STAFF_USER") or DEFAULTS["PORTAL_DEMO_STAFF_USER"]
     seed_care_teams(container, staff_username)
     send_demo_feed(container)
+    send_demo_visits(container, ORGANIZATION_ID, TIME_ZONE)
     return seeded
 
 
