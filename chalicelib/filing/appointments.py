@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chalicelib.appointments.booking import close_requests_it_books
 from chalicelib.appointments.domain import AppointmentFiled
 from chalicelib.checkin.visits import keep_visit_day
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (keep_visit_day,)
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books, keep_visit_day)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 
