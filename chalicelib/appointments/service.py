@@ -11,7 +11,7 @@ from chalicelib.appointments import domain
 from chalicelib.appointments.contract import AppointmentsQuery
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.checkin import service as checkin
+from chalicelib.checkin import shown as checkin
 from chalicelib.checkin.stores import CheckIns
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
@@ -91,5 +91,5 @@ def _appointment(
         "clinicians": list(content.get("with") or []),
         "places": list(content.get("locations") or []),
         "mode": domain.mode_of(content),
-        "check_in": check_in,  # checkin.service.appointment_check_in
+        "check_in": check_in,  # checkin.shown.appointment_check_in
     }

@@ -1024,6 +1024,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The check-in for one of the patient's visits: its state and window, the details on record,
+         * @description the visit type's questionnaire and forms, and which steps are done. Also outside the window (the state says so; nothing can be changed then). Another patient's visit: 404. Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointments_appointment_id_check_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the visit type's questionnaire (answering again replaces the answers). Each answer
+         * @description is checked against its item: required items, types, options; a problem is a 400 naming `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on the outbound queue. 409 `no_questionnaire` when the visit asks none. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_answers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish the check-in: state completed. 409 naming each step not done yet (`details` entries
+         * @description `{"field": "details"|"questionnaire"|"forms", "issue": "not_done"}`). Finishing again answers the completed check-in. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the details on record. `changes` (address, phone, email, insurance, a note) are
+         * @description never written into the chart: they become an item on staff's worklist (task review_details_change) and `details.change_requested` is true. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_details"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/forms/{form_id}/sign": {
         parameters: {
             query?: never;
@@ -1653,6 +1733,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's visits of a day (`date`, on its calendar; today by default) by start
+         * @description time, each with its check-in: state, forms signed of those asked, whether the questions are answered and whether the patient asked for a change of details. Cancelled visits stay listed with their status. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_check_ins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/feed/mismatches": {
         parameters: {
             query?: never;
@@ -2049,6 +2149,26 @@ export interface paths {
          * @description Who may call it: staff and admins of an organization.
          */
         get: operations["get_staff_patients_patient_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/patients/{patient_id}/appointments/{appointment_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One visit's check-in, read-only, with the change of details the patient asked for. A
+         * @description patient of another organization: 404. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_appointments_appointment_id_check_in"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2704,6 +2824,13 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** Answer */
+        Answer: {
+            /** Link Id */
+            link_id: string;
+            /** Value */
+            value: string | boolean | number | null;
+        };
         /** Appointment */
         Appointment: {
             /**
@@ -2773,6 +2900,23 @@ export interface components {
              * @default []
              */
             with?: string[];
+        };
+        /**
+         * AppointmentCheckIn
+         * @description The appointment's ``check_in`` field (GET .../appointments).
+         */
+        AppointmentCheckIn: {
+            /** Closes At */
+            closes_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Opens At */
+            opens_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
         };
         /** AppointmentsPage */
         AppointmentsPage: {
@@ -3022,6 +3166,74 @@ export interface components {
              */
             status: "new" | "in_progress" | "answered" | "closed";
         };
+        /** CheckIn */
+        CheckIn: {
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Answers
+             * @description null until answered.
+             */
+            answers: components["schemas"]["Answer"][] | null;
+            /** Appointment Id */
+            appointment_id: string;
+            /**
+             * Closes At
+             * @description The visit's start.
+             */
+            closes_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            details: components["schemas"]["Details"];
+            /**
+             * Forms
+             * @description The forms the visit type asks, in order.
+             */
+            forms: components["schemas"]["CheckInForm"][];
+            /**
+             * Opens At
+             * @description ISO 8601 with the organization's offset ("" when the visit has no start).
+             */
+            opens_at: string;
+            /** @description null when the visit type asks none. */
+            questionnaire: components["schemas"]["Questionnaire"] | null;
+            /**
+             * State
+             * @description not_open (before opens_at), open, completed, or closed (the visit started, or will not happen).
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
+            steps: components["schemas"]["Steps"];
+        };
+        /** CheckInForm */
+        CheckInForm: {
+            /**
+             * Body
+             * @description Plain text; paragraphs are split by blank lines.
+             */
+            body: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Sha256
+             * @description What signing sends back: the version the patient read.
+             */
+            sha256: string;
+            /** @description The signature of this version for this visit, once signed. */
+            signed: components["schemas"]["SignedForm"] | null;
+            /** Title */
+            title: string;
+            /**
+             * Version
+             * @description The current version: the one to read and sign.
+             */
+            version: number;
+        };
         /** CloseItem */
         CloseItem: {
             /**
@@ -3168,6 +3380,20 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** ConfirmDetails */
+        ConfirmDetails: {
+            /**
+             * @description null when all is right; else what should change (a request to staff, not a change).
+             * @default null
+             */
+            changes?: components["schemas"]["DetailsChanges"] | null;
+            /**
+             * Confirmed
+             * @description Always true: the patient read their details.
+             * @constant
+             */
+            confirmed: true;
+        };
         /** ConnectionRequest */
         ConnectionRequest: {
             /**
@@ -3257,6 +3483,48 @@ export interface components {
              */
             email_confirmed: true;
         };
+        /** DayQuery */
+        DayQuery: {
+            /**
+             * Date
+             * @description YYYY-MM-DD on the organization's calendar; today when not given.
+             * @default null
+             */
+            date?: string | null;
+        };
+        /** DayVisit */
+        DayVisit: {
+            /** Appointment Id */
+            appointment_id: string;
+            check_in: components["schemas"]["StaffCheckInSummary"];
+            /** Clinicians */
+            clinicians: string[];
+            patient: components["schemas"]["VisitPatient"];
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @description As the scheduling system sent it (cancelled ones stay listed).
+             */
+            status: string;
+            /** Type */
+            type: string;
+        };
+        /** DayVisits */
+        DayVisits: {
+            /**
+             * Date
+             * @description YYYY-MM-DD on the organization's calendar.
+             */
+            date: string;
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Visits
+             * @description By start time.
+             */
+            visits: components["schemas"]["DayVisit"][];
+        };
         /** DeadLetterKind */
         DeadLetterKind: {
             /** Count */
@@ -3335,6 +3603,75 @@ export interface components {
             unavailable: string[];
             /** Version */
             version: string;
+        };
+        /** Details */
+        Details: {
+            /**
+             * Address
+             * @description As the chart has it ("" when it has none).
+             */
+            address: string;
+            /**
+             * Birth Date
+             * @description YYYY-MM-DD ("" when the record has none).
+             */
+            birth_date: string;
+            /**
+             * Change Requested
+             * @description The patient asked staff to change something.
+             */
+            change_requested: boolean;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Email */
+            email: string;
+            /** @description null when the record has none. */
+            insurance: components["schemas"]["Insurance"] | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /**
+             * @description The latest change asked for (staff act on it in the clinical system).
+             * @default null
+             */
+            requested_change?: components["schemas"]["RequestedChange"] | null;
+        };
+        /**
+         * DetailsChanges
+         * @description What is no longer right. Staff read it and change the chart themselves; null or empty fields
+         *     are left as they are.
+         */
+        DetailsChanges: {
+            /**
+             * Address
+             * @description The new address (at most 300 characters).
+             * @default null
+             */
+            address?: string | null;
+            /**
+             * Email
+             * @description The new email address (at most 254 characters).
+             * @default null
+             */
+            email?: string | null;
+            /**
+             * @description New insurance, as on the card.
+             * @default null
+             */
+            insurance?: components["schemas"]["InsuranceChange"] | null;
+            /**
+             * Note
+             * @description Anything else staff should know (at most 1000 characters).
+             * @default
+             */
+            note?: string;
+            /**
+             * Phone
+             * @description The new phone number (at most 40 characters).
+             * @default null
+             */
+            phone?: string | null;
         };
         /**
          * DocumentDetail
@@ -3932,6 +4269,27 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** GiveAnswers */
+        GiveAnswers: {
+            /**
+             * Answers
+             * @description One per item answered.
+             */
+            answers: components["schemas"]["GivenAnswer"][];
+        };
+        /** GivenAnswer */
+        GivenAnswer: {
+            /**
+             * Link Id
+             * @description The item's link_id.
+             */
+            link_id: string;
+            /**
+             * Value
+             * @description Text (string, text; a choice's code; a date as YYYY-MM-DD), true/false (boolean), a whole number (integer), or null for an optional item left unanswered.
+             */
+            value: string | boolean | number | null;
+        };
         /** HealthSummaryQuery */
         HealthSummaryQuery: {
             /**
@@ -4113,6 +4471,34 @@ export interface components {
             name: string;
             /** Version */
             version: string;
+        };
+        /** Insurance */
+        Insurance: {
+            /** Group Number */
+            group_number: string;
+            /** Member Id */
+            member_id: string;
+            /** Payer */
+            payer: string;
+        };
+        /** InsuranceChange */
+        InsuranceChange: {
+            /**
+             * Group Number
+             * @description The group number, when the card has one (0 to 60 characters).
+             * @default
+             */
+            group_number?: string;
+            /**
+             * Member Id
+             * @description The member id on the card (1 to 60 characters).
+             */
+            member_id: string;
+            /**
+             * Payer
+             * @description The insurer (1 to 200 characters).
+             */
+            payer: string;
         };
         /** InvitationIssued */
         InvitationIssued: {
@@ -4769,6 +5155,13 @@ export interface components {
              */
             token: string;
         };
+        /** Option */
+        Option: {
+            /** Code */
+            code: string;
+            /** Display */
+            display: string;
+        };
         /** OrganizationSettings */
         OrganizationSettings: {
             /** Name */
@@ -4868,6 +5261,11 @@ export interface components {
          * @description One appointment. Fields the sender did not give are empty.
          */
         PatientAppointment: {
+            /**
+             * @description null when check-in does not apply (cancelled, past); else its state (not_open, open, completed, closed) and window (opens_at, closes_at: the start) and when it was completed.
+             * @default null
+             */
+            check_in?: components["schemas"]["AppointmentCheckIn"] | null;
             /**
              * Clinicians
              * @description Who the appointment is with, as sent.
@@ -5578,6 +5976,34 @@ export interface components {
             /** Sender */
             sender: string | null;
         };
+        /** Questionnaire */
+        Questionnaire: {
+            /** Items */
+            items: components["schemas"]["QuestionnaireItem"][];
+            /** Questionnaire Id */
+            questionnaire_id: string;
+            /** Title */
+            title: string;
+        };
+        /** QuestionnaireItem */
+        QuestionnaireItem: {
+            /** Link Id */
+            link_id: string;
+            /**
+             * Options
+             * @description A choice item's options; empty for the others.
+             */
+            options: components["schemas"]["Option"][];
+            /** Required */
+            required: boolean;
+            /** Text */
+            text: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "string" | "text" | "boolean" | "date" | "integer" | "choice" | "display";
+        };
         /** Reaction */
         Reaction: {
             /**
@@ -5891,6 +6317,20 @@ export interface components {
              * @enum {string}
              */
             status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
+        };
+        /** RequestedChange */
+        RequestedChange: {
+            /** Address */
+            address: string | null;
+            /** Email */
+            email: string | null;
+            insurance: components["schemas"]["Insurance"] | null;
+            /** Note */
+            note: string;
+            /** Phone */
+            phone: string | null;
+            /** Requested At */
+            requested_at: string | null;
         };
         /** RequestedMedication */
         RequestedMedication: {
@@ -6407,6 +6847,24 @@ export interface components {
              */
             limit?: number;
         };
+        /** StaffCheckInSummary */
+        StaffCheckInSummary: {
+            /** Answered */
+            answered: boolean;
+            /** Change Requested */
+            change_requested: boolean;
+            /** Completed At */
+            completed_at: string | null;
+            /** Forms Required */
+            forms_required: number;
+            /** Forms Signed */
+            forms_signed: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
+        };
         /**
          * StaffDocument
          * @description A document as the patient would see it in a list, and where its release stands.
@@ -6844,6 +7302,21 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "waiting_on_patient" | "closed";
+        };
+        /** Steps */
+        Steps: {
+            /** Details */
+            details: boolean;
+            /**
+             * Forms
+             * @description All signed (true when none is asked).
+             */
+            forms: boolean;
+            /**
+             * Questionnaire
+             * @description true when there is none.
+             */
+            questionnaire: boolean;
         };
         /** SupportAnswer */
         SupportAnswer: {
@@ -7501,6 +7974,15 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /** VisitPatient */
+        VisitPatient: {
+            /** Birth Date */
+            birth_date: string;
+            /** Name */
+            name: string;
+            /** Patient Id */
+            patient_id: string;
         };
         /** VisitType */
         VisitType: {
@@ -12672,6 +13154,427 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_appointments_appointment_id_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_answers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiveAnswers"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_complete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_details: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmDetails"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign: {
         parameters: {
             query?: never;
@@ -15772,6 +16675,83 @@ export interface operations {
             };
         };
     };
+    get_staff_check_ins: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD on the organization's calendar; today when not given. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayVisits"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_staff_feed_mismatches: {
         parameters: {
             query?: never;
@@ -17594,6 +18574,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PatientPortal"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_patients_patient_id_appointments_appointment_id_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
