@@ -134,6 +134,9 @@ def test_the_signed_form_is_one_of_the_patients_documents_and_downloads_through_
         body = boto3.client("s3").get_object(Bucket=bucket, Key=key, VersionId=query["versionId"][0])["Body"].read()
         assert hashlib.sha256(body).hexdigest() == signed["pdf_sha256"]
         assert {k: v for k, v in answer.json_body.items() if k != "download_url"} == signed
+    detail = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{signed['document_id']}", token=token)
+    assert detail.status_code == 200, detail.json_body
+    assert (detail.json_body["earlier_versions"], detail.json_body["addenda"]) == ([], [])
     content = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{signed['document_id']}/content", token=token)
     assert content.status_code == 302 and "versionId=" in content.headers["Location"]
     events = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
