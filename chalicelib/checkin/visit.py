@@ -15,10 +15,10 @@ from chalicelib.checkin import forms as visit_forms
 from chalicelib.checkin import signing
 from chalicelib.checkin.domain import CheckInRecord, Questionnaire, read_questionnaire
 from chalicelib.checkin.stores import CheckIns
-from chalicelib.checkin.window import window
+from chalicelib.checkin.window import NOT_HAPPENING, window
 from chalicelib.errors import NotFound
 from chalicelib.kernel.keys import RECORD_ID
-from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, UnknownZone, zone
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.outbound import producer
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
@@ -26,8 +26,6 @@ from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
 
 APPOINTMENT_KIND = "appointment"
-# Statuses of a visit that will not happen: nothing to check in for.
-NOT_HAPPENING = ("cancelled", "noshow", "entered-in-error")
 NO_SUCH_VISIT = "No such appointment."
 
 
@@ -149,10 +147,3 @@ def steps_of(record: CheckInRecord | None, asked: Asked) -> dict[str, bool]:
         "questionnaire": asked.questionnaire is None or (record is not None and record.answers is not None),
         "forms": asked.forms_signed,
     }
-
-
-def in_zone(moment: datetime, zone_name: str) -> str:
-    try:
-        return moment.astimezone(zone(zone_name)).isoformat(timespec="seconds")
-    except UnknownZone:
-        return moment.isoformat(timespec="seconds")

@@ -21,8 +21,7 @@ from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.checkin import forms as visit_forms
 from chalicelib.checkin import service, signing
 from chalicelib.checkin.domain import CheckInRecord, DayVisit
-from chalicelib.checkin.visit import NOT_HAPPENING, in_zone
-from chalicelib.checkin.window import window
+from chalicelib.checkin.window import NOT_HAPPENING, in_zone, window
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, UnknownZone, zone
