@@ -48,7 +48,7 @@ from chalicelib.checkin.signatures import (
     shown_signed,
 )
 from chalicelib.checkin.stores import CheckIns
-from chalicelib.checkin.window import window
+from chalicelib.checkin.window import NOT_HAPPENING, window
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID
@@ -69,8 +69,6 @@ ALREADY_SIGNED = "Already signed: this version of the form was signed for this v
 # Where a request carries no source address (a test client, a misconfigured proxy): an address
 # that says so in the PDF's footer rather than an invented one.
 UNKNOWN_IP = "0.0.0.0"
-# Statuses of a visit that will not happen: nothing to check in for (as checkin.service).
-NOT_HAPPENING = ("cancelled", "noshow", "entered-in-error")
 _META_SIGNED_AT = "signed-at"
 _META_DIGEST = "signature-digest"
 
