@@ -10,6 +10,7 @@ and the audit event.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
@@ -84,8 +85,6 @@ def _version_item(form: FormTemplate) -> CheckinFormModel:
 
 
 def _form(organization_id: str, item: CheckinFormModel) -> FormTemplate:
-    from datetime import datetime
-
     versions: list[FormVersion] = []
     for kept in item.versions or []:
         number = int(kept["version"])
@@ -191,11 +190,9 @@ class DynamoCheckinForms:
                     transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except TransactWriteError as error:
             if any_condition_failed(error):
-                raise (
-                    NotFound("No such form.")
-                    if self.form(form.organization_id, form.form_id) is None
-                    else (conflict_of_versions())
-                ) from error
+                if self.form(form.organization_id, form.form_id) is None:
+                    raise NotFound("No such form.") from error
+                raise conflict_of_versions() from error
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def visit_types(self, organization_id: str) -> list[VisitType]:

@@ -154,3 +154,25 @@ def test_a_questionnaire_that_is_not_valid_fhir_and_unknown_forms_are_refused(se
     assert "form_ids.0" in fields and "questionnaire.status" in fields
     assert put_visit_type(seeded, admin, "Flu_Shot", "Flu shot", []).status_code == 400  # not a slug
     assert put_visit_type(seeded, admin, "flu-2", "*", []).json_body["error"]["details"][0]["field"] == "name"
+
+
+def test_two_admins_adding_a_version_at_once_one_is_told_and_nothing_is_overwritten(seeded, admin):
+    import dataclasses
+
+    from chalicelib.checkin.forms import FormVersion
+    from chalicelib.errors import Conflict
+
+    made = new_form(seeded, admin)
+    store = wiring.container().checkin_forms
+    read = store.form("albany-medical-center", made["form_id"])  # both admins read version 1
+
+    def with_version(body: str):
+        version = FormVersion(2, form_sha("T", body), read.updated_at, "demo.admin", "T", body)
+        return dataclasses.replace(read, versions=(*read.versions, version))
+
+    store.add_version(with_version("First admin's text"))
+    with pytest.raises(Conflict):
+        store.add_version(with_version("Second admin's text"))
+
+    assert store.version("albany-medical-center", made["form_id"], 2).body == "First admin's text"
+    assert store.form("albany-medical-center", made["form_id"]).body == "First admin's text"

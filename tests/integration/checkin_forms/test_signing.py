@@ -134,6 +134,9 @@ def test_the_signed_form_is_one_of_the_patients_documents_and_downloads_through_
         body = boto3.client("s3").get_object(Bucket=bucket, Key=key, VersionId=query["versionId"][0])["Body"].read()
         assert hashlib.sha256(body).hexdigest() == signed["pdf_sha256"]
         assert {k: v for k, v in answer.json_body.items() if k != "download_url"} == signed
+    detail = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{signed['document_id']}", token=token)
+    assert detail.status_code == 200, detail.json_body
+    assert (detail.json_body["earlier_versions"], detail.json_body["addenda"]) == ([], [])
     content = call(seeded, "GET", f"/v1/patients/{patient_id}/documents/{signed['document_id']}/content", token=token)
     assert content.status_code == 302 and "versionId=" in content.headers["Location"]
     events = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
@@ -225,6 +228,22 @@ def test_outside_the_window_signing_is_refused_saying_when_it_opens_or_that_it_c
         {"field": "appointment", "issue": "closed"}
     ]
     assert wiring.container().signed_forms.of_visit(patient_id, later["id"]) == []
+    events = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
+    assert [e["outcome"] for e in events if e["what"] == "checkin.refused"] == ["denied", "denied"]
+
+
+def test_a_cancelled_visit_signs_nothing(clock, feed, ana, seeded):
+    patient_id, token = ana
+    start = hl7_time(clock.now() + timedelta(days=2))
+    feed(siu("S12", "s-1", start=start))
+    feed(siu("S15", "s-2", start=start))
+    [cancelled] = call(seeded, "GET", f"/v1/patients/{patient_id}/appointments", token=token).json_body["appointments"]
+    consent = asked_forms()[0]
+
+    refused = call(seeded, "POST", sign_path(patient_id, cancelled["id"], consent.form_id), signing(consent), token)
+
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}]
 
 
 def test_another_patients_visit_and_a_form_the_visit_does_not_ask_for_are_not_found(visit, seeded, staff_token, admin):
