@@ -24,6 +24,16 @@ from chalicelib.worklist.domain import WorklistItem
 _UNAVAILABLE = "The health records store is unavailable."
 CHANGED = "The check-in changed meanwhile: open it again."
 BATCH = 100  # keys one BatchGetItem takes
+_ROW_ATTRIBUTES = (
+    "appointment_id",
+    "subject_patient_id",
+    "patient_name",
+    "birth_date",
+    "starts_at",
+    "visit_type",
+    "clinicians",
+    "status",
+)
 
 
 def checkin_partition(patient_id: str) -> str:
@@ -179,7 +189,11 @@ class DynamoCheckIns:
                 transaction.save(row)
                 transaction.save(pointer)
                 if before and before != where:
-                    transaction.delete(VisitDayModel(before, key))
+                    # Off the old day's list: marked moved, not deleted (nothing deletes from the
+                    # records table), and left out when that day is read.
+                    left = VisitDayModel(before, key, **{a: getattr(row, a) for a in _ROW_ATTRIBUTES})
+                    left.moved_to = where
+                    transaction.save(left)
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
@@ -194,6 +208,7 @@ class DynamoCheckIns:
 
     def day(self, organization_id: str, day: str) -> list[DayVisit]:
         try:
-            return [_visit(item) for item in VisitDayModel.query(day_partition(organization_id, day))]
+            rows = VisitDayModel.query(day_partition(organization_id, day))
+            return [_visit(item) for item in rows if item.moved_to is None]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error

@@ -917,6 +917,9 @@ class VisitDayModel(Model):
     visit_type = UnicodeAttribute(null=False)
     clinicians = JSONAttribute(null=False)
     status = UnicodeAttribute(null=False)
+    # Set when the scheduler moved the visit to another day: the row stays (no function deletes
+    # from the records table) and the day's list leaves it out.
+    moved_to = UnicodeAttribute(null=True)
 
 
 class VisitDayPointerModel(Model):
