@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.appointments.domain import AppointmentFiled
+from chalicelib.appointments.reminders import keep_reminders
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = ()
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (keep_reminders,)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 

@@ -345,6 +345,20 @@ TEMPLATES: dict[str, Template] = {
         path="/medications",
         inbox=True,
     ),
+    # Some hours before a booked visit (appointments/reminders.py). Never when, where, with whom
+    # or what for: an email may be read by someone else. Emailed by the account's appointment
+    # preference, and kept in the portal inbox either way.
+    "appointment_reminder": Template(
+        subject="You have an appointment coming up",
+        lines=(
+            "You have an appointment coming up.",
+            "For your privacy we do not say when or where in email. Sign in to see it.",
+        ),
+        action="See your appointments",
+        path="/appointments",
+        inbox=True,
+        preference="email_appointments",
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
