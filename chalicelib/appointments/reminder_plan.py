@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.appointments import domain
+from chalicelib.timers.service import MAX_DELAY
 
 # Step Functions execution names: remind-<entry id>-g<generation>-<hours>h (well under 80 characters).
 _TIMER = re.compile(r"remind-([0-9a-f]{32})-g([0-9]{1,9})-([0-9]{1,3})h")
@@ -62,19 +63,30 @@ def due_start(content: dict[str, Any], withdrawn: bool, zone_name: str, now: dat
 
 def moments(start: datetime, hours: Iterable[int], now: datetime) -> list[tuple[int, datetime]]:
     """Each reminder's (hours, moment), skipping a moment already past: a visit booked 30 hours
-    ahead gets its 24-hour reminder and no 72-hour one (the booking itself just told the patient)."""
-    return [(h, start - timedelta(hours=h)) for h in hours if start - timedelta(hours=h) > now]
+    ahead gets its 24-hour reminder and no 72-hour one (the booking itself just told the patient).
+    A moment more than a timer's longest wait away (a year) is not timed either: a visit that
+    far ahead gets its reminders when the scheduler sends it again nearer the time."""
+    found = []
+    for h in hours:
+        moment = start - timedelta(hours=h)
+        if now < moment and moment - now <= MAX_DELAY:
+            found.append((h, moment))
+    return found
 
 
-def needs_new_timers(plan: ReminderPlan, start: datetime | None, hours: tuple[int, ...]) -> bool:
+def needs_new_timers(plan: ReminderPlan, start: datetime | None, hours: tuple[int, ...], now: datetime) -> bool:
     """Whether the timers set (or their absence) no longer match the visit: moved, cancelled,
-    booked again, or the organization changed its reminder hours. A visit the patient cancelled
-    in the portal stays without reminders while the feed still says it is booked at that time."""
+    booked again, the organization changed its reminder hours, or a reminder too far off to time
+    before has come within reach. A visit the patient cancelled in the portal stays without
+    reminders while the feed still says it is booked at that time."""
     if plan.cancelled_by_patient and (plan.starts_at is None or plan.starts_at == start):
         return False
     if start is None:
         return bool(plan.timers) or plan.starts_at is not None
-    return (plan.starts_at, plan.hours) != (start, hours) or plan.cancelled_by_patient
+    if (plan.starts_at, plan.hours) != (start, hours) or plan.cancelled_by_patient:
+        return True
+    timed = {int(match.group(3)) for match in map(_TIMER.fullmatch, plan.timers) if match}
+    return not {h for h, _ in moments(start, hours, now)} <= timed
 
 
 def scheduler_id_of(ids: Iterable[Any]) -> str:

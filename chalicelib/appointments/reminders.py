@@ -88,7 +88,7 @@ def keep_reminders(filed: AppointmentFiled) -> None:
         filed.patient_id, filed.entry_id, filed.organization_id
     )
     scheduler_id = scheduler_id_of(filed.ids) or plan.scheduler_id
-    if not needs_new_timers(plan, start, hours):
+    if not needs_new_timers(plan, start, hours, filed.now):
         if scheduler_id != plan.scheduler_id:
             ports.appointment_reminders.put(replace(plan, scheduler_id=scheduler_id), filed.now)
         return
