@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.access.service import patient_scope
-from chalicelib.appointments import domain
+from chalicelib.appointments import domain, video
 from chalicelib.appointments.contract import AppointmentsQuery
+from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.errors import NotFound
@@ -42,7 +43,8 @@ def list_appointments(
         listed_to=at if query.when == "past" else "",
         oldest_first=query.when == "upcoming",
     )
-    appointments = [_appointment(e.result_id, e.content, zone_name) for e in entries]
+    policy = policy_of(_organization_of(ports, scope.patient_id))
+    appointments = [_appointment(e.result_id, e.content, zone_name, now, policy) for e in entries]
     write_audit(
         ports,
         origin,
@@ -64,7 +66,14 @@ def _zone_of(ports: RecordReadPorts, patient_id: str) -> str:
     return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
 
 
-def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict[str, Any]:
+def _organization_of(ports: RecordReadPorts, patient_id: str) -> Any:
+    patient = ports.patients.get(patient_id)
+    return ports.directory.organization(patient.organization_id) if patient else None
+
+
+def _appointment(
+    entry_id: str, content: dict[str, Any], zone_name: str, now: datetime, policy: AppointmentPolicy
+) -> dict[str, Any]:
     minutes = content.get("minutes")
     return {
         "id": entry_id,
@@ -81,4 +90,5 @@ def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict
         "clinicians": list(content.get("with") or []),
         "places": list(content.get("locations") or []),
         "mode": domain.mode_of(content),
+        "video": video.shown(content, zone_name, now, policy),
     }

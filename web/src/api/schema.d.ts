@@ -921,6 +921,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The join link of a video visit, from 15 minutes before its start until its end: `url`
+         * @description (https; open it in a new tab) and `closes_at`. Before the window `409` with issue `not_open_yet` (the message says when it opens), after it `409` `ended`, a cancelled visit `409` `cancelled`; not a video visit, or no link, `404`. Each link handed out is audited (`appointments.video.open`). The link is never in the appointment's list nor in any email. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_video_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/attachments": {
         parameters: {
             query?: never;
@@ -4708,6 +4728,11 @@ export interface components {
              * @default
              */
             type?: string;
+            /**
+             * @description Null unless a video visit still to be held.
+             * @default null
+             */
+            video?: components["schemas"]["VideoWindow"] | null;
         };
         /** PatientAppointmentPage */
         PatientAppointmentPage: {
@@ -7089,6 +7114,45 @@ export interface components {
         UsernameReminder: {
             /** Email */
             email: string;
+        };
+        /** VideoLink */
+        VideoLink: {
+            /**
+             * Closes At
+             * @description When the window closes (ISO 8601, the organization's offset).
+             */
+            closes_at: string;
+            /**
+             * Url
+             * @description The https address to join; open it in a new tab. Never stored or emailed by the portal.
+             */
+            url: string;
+        };
+        /**
+         * VideoWindow
+         * @description When a video visit's join link can be had (never the link itself).
+         */
+        VideoWindow: {
+            /**
+             * Closes At
+             * @description The end: ends_at, else the start plus its minutes, else an hour after it.
+             */
+            closes_at: string;
+            /**
+             * Has Link
+             * @description The scheduling system sent a link, or the organization has a link template.
+             */
+            has_link: boolean;
+            /**
+             * Opens At
+             * @description 15 minutes before the start (ISO 8601, the organization's offset).
+             */
+            opens_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_yet" | "open" | "ended";
         };
         /** Visit */
         Visit: {
@@ -11737,6 +11801,101 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_video_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,4 +29,5 @@ export const messagingAndRefillEventTypes = [
   "care_team.create",
   "care_team.update",
   "care_team.members",
+  "appointments.video.open",
 ];
