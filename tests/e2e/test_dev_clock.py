@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import urllib.request
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.e2e.conftest import RunningPortal, eventually, running_portal
+from tests.e2e.test_identity_journey import PASSWORD, Api, invitation_code, staff_token
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +85,106 @@ def test_the_clock_only_moves_forward_and_refuses_a_bad_body(stack):
     assert status == 400
     status, body = post(stack, "/dev/clock", {"advance_minutes": -5})
     assert status == 400
+
+
+# -- a video visit's reminder and join window, driven by the clock --------------------------------
+
+REMINDER_SUBJECT = "You have an appointment coming up"
+LINK = "https://video.example.org/join/e2e-visit"
+NEW_YORK = ZoneInfo("America/New_York")  # the demo organization's zone: SIU times are its wall clock
+
+
+def video_visit_siu(start: datetime) -> str:
+    wall = f"{start.astimezone(NEW_YORK):%Y%m%d%H%M%S}"
+    end = f"{(start + timedelta(minutes=20)).astimezone(NEW_YORK):%Y%m%d%H%M%S}"
+    return "\r".join(
+        [
+            "MSH|^~\\&|CADENCE|AMC|PORTAL|AMC|20261201080000||SIU^S12^SIU_S12|E2E-SCH-0001|P|2.5.1",
+            f"SCH|APT-E2E-1^CADENCE|APT-E2E-1^CADENCE|||||FOLLOWUP^Follow-up visit|VIDEO^Video visit|20|min|^^20^{wall}^{end}"
+            "||||||||||||||Booked",
+            f"NTE|1||{LINK}|VIDEO",
+            "PID|1||AMC-100001^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F",
+            "AIP|1||1234^Okoro^Grace^^^Dr^MD",
+        ]
+    )
+
+
+def enrolled_dana(api: Api) -> tuple[str, str]:
+    """The demo patient (filed by the demo feed as the stack starts), invited and enrolled."""
+    staff = staff_token(api)
+    found = eventually(
+        lambda: (lambda r: r if r.status_code == 200 and r.json()["patients"] else None)(
+            api.call("POST", "/v1/staff/patients/search", {"mrn": "AMC-100001"}, staff)
+        ),
+        seconds=30,
+    )
+    patient_id = found.json()["patients"][0]["patient"]["patient_id"]
+    invited = api.call("POST", "/v1/staff/invitations", {"patient_id": patient_id, "email": DANA}, staff)
+    assert invited.status_code == 201, invited.text
+    enrolled = api.call(
+        "POST",
+        "/v1/enrollments",
+        {
+            "invitation_code": invitation_code(api, DANA),
+            "date_of_birth": "1980-04-12",
+            "family_name": "rivera",
+            "username": "dana.rivera",
+            "password": PASSWORD,
+            "email": DANA,
+            "accepted_terms_version": api.call("GET", "/v1/terms").json()["version"],
+        },
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    return patient_id, signed_in(api)
+
+
+DANA = "dana.rivera@example.org"
+
+
+def signed_in(api: Api) -> str:
+    """A new session (the e2e stack's sessions end after seconds idle, and a moved clock idles them)."""
+    return api.call("POST", "/v1/sessions", {"username": "dana.rivera", "password": PASSWORD}).json()["token"]
+
+
+def test_a_booked_video_visits_reminder_arrives_and_its_link_opens_only_in_its_window(stack):
+    api = Api(stack)
+    patient_id, token = enrolled_dana(api)
+
+    # GIVEN a 20-minute video visit two days ahead, booked through the feed as SIU with its link
+    start = clock_now(stack).replace(microsecond=0) + timedelta(days=2)
+    sqs = stack.client("sqs")
+    queue = sqs.get_queue_url(QueueName="patient-portal-clinical-inbound.fifo")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody=video_visit_siu(start), MessageGroupId="e2e-scheduler")
+    path = f"/v1/patients/{patient_id}/appointments"
+
+    def the_visit():
+        listed = api.call("GET", path, token=signed_in(api)).json()["appointments"]
+        return next((a for a in listed if a["type"] == "Video visit"), None)
+
+    visit = eventually(the_visit, seconds=30)
+    assert visit and visit["video"]["state"] == "not_yet" and LINK not in repr(visit)
+    join = f"{path}/{visit['id']}/video-link"
+
+    # THEN the link is refused before its window
+    early = api.call("POST", join, token=signed_in(api))
+    assert early.status_code == 409 and early.json()["error"]["details"][0]["issue"] == "not_open_yet"
+
+    # WHEN the clock reaches 24 hours before the visit THEN the reminder is in the local mailbox,
+    # saying nothing of the visit
+    status, _ = post(stack, "/dev/clock", {"set": (start - timedelta(hours=24, seconds=-30)).isoformat()})
+    assert status == 200
+    [reminder] = eventually(lambda: api.emails_to(DANA, REMINDER_SUBJECT), seconds=30)
+    assert any(link.endswith("/appointments") for link in reminder["links"])
+    for private in ("Okoro", "Video visit", "Follow-up", "Rivera", LINK):
+        assert private not in reminder["text"]
+
+    # WHEN the clock reaches 14 minutes before the start THEN the link is given
+    post(stack, "/dev/clock", {"set": (start - timedelta(minutes=14)).isoformat()})
+    given = api.call("POST", join, token=signed_in(api))
+    assert given.status_code == 200, given.text
+    assert given.json()["url"] == LINK
+
+    # WHEN the visit is over THEN it is refused again
+    post(stack, "/dev/clock", {"set": (start + timedelta(minutes=21)).isoformat()})
+    late = api.call("POST", join, token=signed_in(api))
+    assert late.status_code == 409 and late.json()["error"]["details"][0]["issue"] == "ended"
