@@ -13,11 +13,12 @@ import boto3
 
 from chalicelib import wiring
 from chalicelib.appointments.reminders import stop_reminders
+from chalicelib.errors import DependencyUnavailable
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.test_health_summary import siu
 from tests.integration.test_appointments import hl7_time
-from tests.integration.test_patient_results import ana, feed  # noqa: F401  (fixtures)
+from tests.integration.test_patient_results import QUEUE, ana, feed  # noqa: F401  (fixtures)
 
 SUBJECT = "You have an appointment coming up"
 
@@ -176,3 +177,35 @@ def test_a_visit_booked_inside_the_window_skips_the_reminders_already_past(timer
     timer_clock.advance(hours=6, minutes=1)
     [due] = reminders_due()
     assert json.loads(due)["hours"] == 24
+
+
+def test_a_step_functions_outage_leaves_nothing_half_set_and_the_retry_sets_every_timer_once(
+    timer_clock, feed, ana, seeded, monkeypatch
+):
+    # GIVEN Step Functions that starts the first timer and then fails
+    timers = wiring.container().timers
+    real_start, started = timers.start, []
+
+    def start_once_then_fail(*args, **kwargs):
+        if started:
+            raise DependencyUnavailable("The timer service is unavailable.")
+        started.append(args[0])
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(timers, "start", start_once_then_fail)
+    booking = siu("S12", "s-1", start=hl7_time(timer_clock.now() + timedelta(days=5)))
+
+    # WHEN the feed files a booking THEN the message fails (to be retried) and no plan names a timer
+    failed = seeded.lambda_.invoke("on_clinical_feed_message", sqs_event(seeded, [booking], QUEUE, group_id="LAB"))
+    assert failed.payload["batchItemFailures"]
+    entry_id = visit_id(seeded, ana)  # the visit itself is filed and shown
+    assert wiring.container().appointment_reminders.get(ana[0], entry_id) is None
+
+    # WHEN the queue delivers it again, Step Functions back
+    monkeypatch.setattr(timers, "start", real_start)
+    feed(booking)
+
+    # THEN both timers wait, the one started before not doubled, and the plan names them
+    timer_clock.wait_for_waiting(2)
+    plan = wiring.container().appointment_reminders.get(ana[0], entry_id)
+    assert plan is not None and len(plan.timers) == 2 and started[0] in plan.timers
