@@ -103,9 +103,9 @@ def on_notification_request(event):
 
 @app.on_sqs_message(queue=settings.APPOINTMENT_REMINDERS_QUEUE_NAME, batch_size=10)
 def on_appointment_reminder(event):
-    from chalicelib.appointments import reminders
+    from chalicelib.appointments import consumer
 
-    return reminders.handle_batch(event.to_dict(), event.context)
+    return consumer.handle_batch(event.to_dict(), event.context)
 
 
 # Every five minutes: the notices and release timers a queue or Step Functions refused are sent

@@ -7,8 +7,8 @@ policy: 72 and 24 hours by default), each from a Step Functions timer (chaliceli
   whose moment has already passed when the visit is booked is not sent.
 - When the patient cancels in the portal, ``stop_reminders`` (appointments' cancel calls it).
 - When a timer fires it puts ``{patient_id, entry_id, timer, starts_at, hours}`` on the reminders
-  queue; ``handle_batch`` reads the visit again and asks for the email only if the reminders'
-  record still names that timer and the visit is still booked, to come, at that start. So no
+  queue; its consumer (consumer.py) reads the visit again and asks for the email only if the
+  reminders' record still names that timer and the visit is still booked, to come, at that start. So no
   email depends on a timer having been stopped, and a timer that fires twice asks for one email
   (the notice's id is the timer's: the notifications consumer sends an id once).
 
@@ -22,7 +22,6 @@ sends nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -48,8 +47,6 @@ from chalicelib.patients.domain import PortalStatus
 from chalicelib.timers import service as timers
 
 if TYPE_CHECKING:  # for the type checker only
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-
     from chalicelib.appointments.domain import AppointmentFiled
 
 TEMPLATE = "appointment_reminder"
@@ -204,30 +201,6 @@ def _read(message: Any) -> tuple[str, str, str, str]:
 def _zone_of(ports: Any, organization_id: str) -> str:
     organization = ports.directory.organization(organization_id) if organization_id else None
     return (getattr(organization, "time_zone", "") or "") or DEFAULT_TIME_ZONE
-
-
-def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    """The Lambda side of the reminders queue: each record one reminder that came due."""
-    from aws_lambda_powertools.utilities.batch import process_partial_response
-
-    from chalicelib import wiring
-    from chalicelib.batches import QueueBatch
-
-    container = wiring.container()
-
-    def take(record: Any) -> None:
-        logger.set_correlation_id(record.message_id)
-        try:
-            message = json.loads(record.body)
-        except ValueError:
-            raise ValidationFailed("A reminder is a JSON object.") from None
-        outcome = remind_if_still_due(container, message, container.clock.now())
-        if outcome == "queued":
-            count("AppointmentRemindersQueued")
-        # ids only: never the visit's time, place or the patient
-        logger.info("appointment reminder", extra={"outcome": outcome, "entry_id": message.get("entry_id")})
-
-    return process_partial_response(event=event, record_handler=take, processor=QueueBatch(), context=context)
 
 
 def video_scheduler_id(ports: ReminderPorts, patient_id: str, entry_id: str) -> str:
