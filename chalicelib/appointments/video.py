@@ -91,7 +91,9 @@ def open_link(
     window = window_of(content, zone_name)
     if window is None or not is_video_visit(content):
         raise NotFound(NO_LINK)
-    if _called_off(content):
+    mark = ports.appointment_requests.visit_mark(scope.patient_id, appointment_id)
+    if _called_off(content) or (mark is not None and mark.cancelled_at is not None):
+        # (the patient's own cancel counts at once, before the scheduling system confirms it)
         raise Conflict("This visit was cancelled.", [{"field": "appointment", "issue": "cancelled"}])
     state = window.state(now)
     if state == "not_yet":
