@@ -104,9 +104,12 @@ def open_link(
         )
     if state == "ended":
         raise Conflict("This video visit has ended.", [{"field": "appointment", "issue": "ended"}])
-    link = video_link(content.get("video_link")) or video_link(
-        policy_of(organization).video_link(video_scheduler_id(ports, scope.patient_id, appointment_id))
+    # (the scheduler's id as filing last saw it; a visit filed before reminders kept it may still
+    # have it on the appointment requests' mark)
+    scheduler_id = video_scheduler_id(ports, scope.patient_id, appointment_id) or (
+        mark.scheduler_value if mark is not None else ""
     )
+    link = video_link(content.get("video_link")) or video_link(policy_of(organization).video_link(scheduler_id))
     if not link:
         raise NotFound(NO_LINK)
     write_audit(
