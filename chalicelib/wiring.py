@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
+    from chalicelib.data.appointment_reminders import DynamoReminderPlans
     from chalicelib.data.appointment_requests import DynamoAppointmentRequests
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
@@ -188,6 +189,13 @@ class Container:
 
         self._bind_tables()
         return DynamoAuditLog()
+
+    @cached_property
+    def appointment_reminders(self) -> DynamoReminderPlans:
+        from chalicelib.data.appointment_reminders import DynamoReminderPlans
+
+        self._bind_tables()
+        return DynamoReminderPlans()
 
     @cached_property
     def directory(self) -> DynamoDirectory:

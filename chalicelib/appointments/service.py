@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
-from chalicelib.appointments import cancellation, domain
+from chalicelib.appointments import cancellation, domain, video
 from chalicelib.appointments.contract import AppointmentPolicyChange, AppointmentsQuery, CancelAppointment
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, patient_of, subject_of
@@ -297,4 +297,6 @@ def appointment_json(
         },
         "cancelled_by_patient": by_patient,
         "request_id": (mark.request_id or None) if mark else None,
+        # (a visit the patient cancelled is not joined, whatever the feed says yet)
+        "video": None if by_patient else video.shown(content, zone_name, now, policy),
     }

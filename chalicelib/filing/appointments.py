@@ -17,11 +17,13 @@ from collections.abc import Callable
 
 from chalicelib.appointments.booking import close_requests_it_books
 from chalicelib.appointments.domain import AppointmentFiled
+from chalicelib.appointments.reminders import keep_reminders
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books,)
+# (a booking closes its request first: the reminders then follow the visit as filed)
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books, keep_reminders)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 

@@ -30,6 +30,7 @@ export const messagingAndRefillEventTypes = [
   "care_team.create",
   "care_team.update",
   "care_team.members",
+  "appointments.video.open",
   "appointment.read",
   "appointment.cancelled",
   "appointment.cancel_refused",
