@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
+    from chalicelib.data.appointment_requests import DynamoAppointmentRequests
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
     from chalicelib.data.deliveries import DynamoDeliveries
@@ -329,6 +330,14 @@ class Container:
 
         self._bind_tables()
         return DynamoRefills()
+
+    @cached_property
+    def appointment_requests(self) -> DynamoAppointmentRequests:
+        """Appointment requests, each side's copy, and the marks beside filed visits (appointments/)."""
+        from chalicelib.data.appointment_requests import DynamoAppointmentRequests
+
+        self._bind_tables()
+        return DynamoAppointmentRequests()
 
     @property
     def support_desks(self) -> DynamoSupport:

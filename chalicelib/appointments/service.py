@@ -1,26 +1,47 @@
 """The patient's appointments, read from the entries the feeds filed (records store, kind
-"appointment"), through the one access check, audited as a read."""
+"appointment"), through the one access check, audited as a read; each with whether the patient
+may cancel it online now, and their cancellation; and the organization's appointment policy.
+
+A patient's cancellation is kept on a row of its own beside the entry (data.appointment_requests:
+the visit mark), not in the entry the feed owns: the list says "cancelled" at once, and a later
+feed message about the visit (a reminder's confirmation, a changed room) cannot undo it. The
+feed's own cancellation, when it comes, confirms it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
-from chalicelib.appointments import domain
-from chalicelib.appointments.contract import AppointmentsQuery
+from chalicelib.appointments import cancellation, domain
+from chalicelib.appointments.contract import AppointmentPolicyChange, AppointmentsQuery, CancelAppointment
+from chalicelib.appointments.policy import AppointmentPolicy, policy_of
+from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, patient_of, subject_of
+from chalicelib.appointments.requests import VisitMark, in_zone
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.errors import NotFound
+from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.keys import moment_key
+from chalicelib.kernel.keys import RECORD_ID, moment_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
-from chalicelib.records.stores import RecordReadPorts
+from chalicelib.outbound import fhir, producer
+from chalicelib.outbound.domain import APPOINTMENT
+from chalicelib.records.domain import StoredResult
+
+APPOINTMENT_KIND = "appointment"
+# What an outbound cancellation names a visit by when the portal never learnt the scheduling
+# system's id of it (filed before the portal kept them): the portal's own id, under its system.
+PORTAL_APPOINTMENT_SYSTEM = "urn:patient-portal:appointment"
+
+
+class AppointmentPorts(RequestPorts, Protocol):
+    pass
 
 
 def list_appointments(
-    ports: RecordReadPorts,
+    ports: AppointmentPorts,
     caller: Caller,
     origin: Origin,
     patient_id: str,
@@ -28,7 +49,7 @@ def list_appointments(
     now: datetime,
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id)
-    zone_name = _zone_of(ports, scope.patient_id)
+    zone_name, policy = _zone_and_policy(ports, scope.patient_id)
     # Entries are kept by their start (as a moment), so one Query gives either side of now in order.
     at = moment_key(now)
     entries, cursor = ports.records.page(
@@ -37,12 +58,15 @@ def list_appointments(
         now,
         query.limit,
         query.cursor,
-        prefix="appointment#",
+        prefix=f"{APPOINTMENT_KIND}#",
         listed_from=at if query.when == "upcoming" else "",
         listed_to=at if query.when == "past" else "",
         oldest_first=query.when == "upcoming",
     )
-    appointments = [_appointment(e.result_id, e.content, zone_name) for e in entries]
+    marks = ports.appointment_requests.visit_marks(scope.patient_id) if entries else {}
+    appointments = [
+        appointment_json(e.result_id, e.content, zone_name, policy, marks.get(e.result_id), now) for e in entries
+    ]
     write_audit(
         ports,
         origin,
@@ -56,19 +80,190 @@ def list_appointments(
     return {"appointments": appointments, "time_zone": zone_name, "next_cursor": cursor or None}
 
 
-def _zone_of(ports: RecordReadPorts, patient_id: str) -> str:
-    patient = ports.patients.get(patient_id)
-    if patient is None:  # merged away after the check: as for any unknown patient
-        raise NotFound("No such patient.")
+def one_appointment(
+    ports: AppointmentPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    shown = appointment_of(ports, scope.patient_id, appointment_id, now)
+    if shown is None:
+        raise NotFound(NO_APPOINTMENT)
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "appointment.read",
+        action=Action.READ,
+        patient_id=scope.patient_id,
+        resource_type="Appointment",
+        resource_id=appointment_id,
+    )
+    return shown
+
+
+def appointment_of(
+    ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime
+) -> dict[str, Any] | None:
+    """One appointment of the patient as the list shows it, or None (not theirs, not shown, gone).
+    The caller has passed the access check for ``patient_id``."""
+    stored = _stored(ports, patient_id, appointment_id, now)
+    if stored is None:
+        return None
+    zone_name, policy = _zone_and_policy(ports, patient_id)
+    mark = ports.appointment_requests.visit_mark(patient_id, appointment_id)
+    return appointment_json(stored.result_id, stored.content, zone_name, policy, mark, now)
+
+
+def cancel(
+    ports: AppointmentPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    appointment_id: str,
+    body: CancelAppointment,
+    now: datetime,
+) -> dict[str, Any]:
+    """Cancel a booked upcoming visit before the cutoff: the mark, the outbound Appointment
+    "cancelled" and the audit event in one write, then the Appointment sent and the visit's
+    reminders stopped. Refused (409) with the reason as a code and in words."""
+    scope = patient_scope(ports, caller, origin, patient_id)
+    stored = _stored(ports, scope.patient_id, appointment_id, now)
+    if stored is None:
+        raise NotFound(NO_APPOINTMENT)
+    zone_name, policy = _zone_and_policy(ports, scope.patient_id)
+    mark = ports.appointment_requests.visit_mark(scope.patient_id, appointment_id)
+    status = domain.status_of(str(stored.content.get("status") or ""))
+    starts_at = domain.moment(str(stored.content.get("starts_at") or ""), zone_name)
+    verdict = cancellation.verdict(status, starts_at, now, policy, _cancelled(mark))
+    if verdict.reason is not None:
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "appointment.cancel_refused",
+            action=Action.UPDATE,
+            patient_id=scope.patient_id,
+            resource_type="Appointment",
+            resource_id=appointment_id,
+            reason=verdict.reason,
+        )
+        message = (
+            cancellation.too_late(policy)
+            if verdict.reason == "past_cutoff"
+            else cancellation.EXPLANATIONS[verdict.reason]
+        )
+        raise Conflict(message, [{"field": "appointment", "issue": verdict.reason}])
+    patient = patient_of(ports, scope.patient_id)
+    subject = subject_of(ports, patient)
+    if subject is None:  # the scheduling system could not be told who cancels: the office can
+        raise Conflict(
+            cancellation.call_the_office(policy), [{"field": "appointment", "issue": "patient_not_identified"}]
+        )
+    scheduler = (
+        (mark.scheduler_system, mark.scheduler_value)
+        if mark is not None and mark.scheduler_value
+        else (PORTAL_APPOINTMENT_SYSTEM, appointment_id)
+    )
+    resource = fhir.appointment_cancellation(
+        appointment=scheduler, patient=subject, reason=body.reason or "Cancelled by the patient in the portal."
+    )
+    event = producer.event(
+        f"appointment-{appointment_id}-cancelled", scope.patient_id, APPOINTMENT, resource, subject.system, now
+    )
+    audit = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "appointment.cancelled",
+        action=Action.UPDATE,
+        patient_id=scope.patient_id,
+        resource_type="Appointment",
+        resource_id=appointment_id,
+    )
+    ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
+    producer.send_now(ports, event)
+    on_cancelled(ports, scope.patient_id, appointment_id, now)
+    cancelled = VisitMark(
+        entry_id=appointment_id,
+        cancelled_at=now,
+        cancelled_by=caller.account_id,
+        request_id=mark.request_id if mark else "",
+    )
+    return appointment_json(stored.result_id, stored.content, zone_name, policy, cancelled, now)
+
+
+def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime) -> None:
+    """What else a patient's cancellation sets off once it is kept and sent: the one place where
+    the visit's reminders are to be stopped (appointments/reminders.py owns them). Called after
+    the write, so nothing done here can leave the cancellation half kept."""
+
+
+# -- the organization's policy --------------------------------------------------------------------
+
+
+def appointment_policy(ports: AppointmentPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
+    organization = ports.directory.organization(caller.organization_id)
+    if organization is None:
+        raise NotFound("No such organization.")
+    return policy_of(organization).as_json()
+
+
+def set_appointment_policy(
+    ports: AppointmentPorts, caller: Caller, origin: Origin, body: AppointmentPolicyChange
+) -> dict[str, Any]:
+    if ports.directory.organization(caller.organization_id) is None:
+        raise NotFound("No such organization.")
+    policy = AppointmentPolicy.from_json(body.model_dump())  # 400 naming each wrong field
+    ports.directory.set_appointment_policy(caller.organization_id, policy.as_json())
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "appointment_policy.update",
+        action=Action.UPDATE,
+        resource_type="Organization",
+        resource_id=caller.organization_id,
+    )
+    return policy.as_json()
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _stored(ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime) -> StoredResult | None:
+    if not isinstance(appointment_id, str) or not RECORD_ID.fullmatch(appointment_id):
+        return None
+    stored = ports.records.current(patient_id, appointment_id, APPOINTMENT_KIND)
+    if stored is None or not stored.shown_to_patient(now):
+        return None
+    return stored
+
+
+def _zone_and_policy(ports: AppointmentPorts, patient_id: str) -> tuple[str, AppointmentPolicy]:
+    patient = patient_of(ports, patient_id)
     organization = ports.directory.organization(patient.organization_id)
-    return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
+    return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE, policy_of(organization)
 
 
-def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict[str, Any]:
+def _cancelled(mark: VisitMark | None) -> bool:
+    return mark is not None and mark.cancelled_at is not None
+
+
+def appointment_json(
+    entry_id: str,
+    content: dict[str, Any],
+    zone_name: str,
+    policy: AppointmentPolicy,
+    mark: VisitMark | None,
+    now: datetime,
+) -> dict[str, Any]:
     minutes = content.get("minutes")
+    by_patient = _cancelled(mark)
+    status = "cancelled" if by_patient else domain.status_of(str(content.get("status") or ""))
+    starts_at = domain.moment(str(content.get("starts_at") or ""), zone_name)
+    verdict = cancellation.verdict(status, starts_at, now, policy, by_patient)
     return {
         "id": entry_id,
-        "status": domain.status_of(str(content.get("status") or "")),
+        "status": status,
         "starts_at": domain.in_zone(str(content.get("starts_at") or ""), zone_name),
         "ends_at": domain.in_zone(str(content.get("ends_at") or ""), zone_name),
         "minutes": minutes if isinstance(minutes, int) else None,
@@ -81,4 +276,12 @@ def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict
         "clinicians": list(content.get("with") or []),
         "places": list(content.get("locations") or []),
         "mode": domain.mode_of(content),
+        "cancellation": {
+            "can_cancel": verdict.can_cancel,
+            "reason": verdict.reason,
+            "cutoff_at": in_zone(verdict.cutoff_at, zone_name) if verdict.cutoff_at else None,
+            "office_phone": policy.office_phone,
+        },
+        "cancelled_by_patient": by_patient,
+        "request_id": (mark.request_id or None) if mark else None,
     }

@@ -568,6 +568,43 @@ class RefillRequestModel(Model):
     medication_detail = JSONAttribute(null=True)
 
 
+class AppointmentRequestModel(Model):
+    """A patient's appointment request in the records table, kept twice as refill requests are:
+    under "appointment-requests#<patient>" (the patient's list, listed_at "<requested ISO>#<id>")
+    and under "appointment-queue#<organization>" (staff's queues, listed_at "<queue>#<updated
+    ISO>#<id>": one queue a contiguous run, in time order). Both copies change together, in one
+    transaction, on condition of the version read (a change lost to another is a 409)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # the partition: see the docstring
+    record_key = UnicodeAttribute(range_key=True)  # "request#<request_id>"
+    listed_at = UnicodeAttribute(null=False)
+    by_time = RecordsByTimeIndex()
+    status = UnicodeAttribute(null=False)
+    version = NumberAttribute(null=False)
+    request = JSONAttribute(null=False)  # data/appointment_requests.py: the request's fields
+
+
+class AppointmentVisitModel(Model):
+    """What the portal keeps beside one filed appointment of a patient, under
+    "appointment-requests#<patient>" at "visit#<entry id>": the patient's own cancellation (a row
+    of its own, so a later feed update of the entry never undoes it), the request its booking
+    closed, and the scheduling system's id of it (what an outbound cancellation names). Not
+    listed (no listed_at)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)  # the account
+    request_id = UnicodeAttribute(null=True)
+    scheduler_id = JSONAttribute(null=True)  # {"system", "value"}
+
+
 class RefillPendingModel(Model):
     """The mark that a request for a medication waits for staff, under "refills#<patient>" at
     "pending#<medication_id>": its request_id written on condition there is none, in the request's
@@ -789,6 +826,8 @@ def bind_tables(settings) -> None:
         SupportDeskModel: settings.organizations_table,
         RefillRequestModel: settings.records_table,
         RefillPendingModel: settings.records_table,
+        AppointmentRequestModel: settings.records_table,
+        AppointmentVisitModel: settings.records_table,
         MessageThreadModel: settings.records_table,
         MessageModel: settings.records_table,
         MessageAttachmentModel: settings.records_table,

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chalicelib.appointments.booking import close_requests_it_books
 from chalicelib.appointments.domain import AppointmentFiled
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = ()
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books,)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 

@@ -345,6 +345,21 @@ TEMPLATES: dict[str, Template] = {
         path="/medications",
         inbox=True,
     ),
+    # To the account that asked for an appointment, when staff propose a time, book it or decline
+    # it: kept in its portal inbox and emailed. Never the time, place, clinician, reason or
+    # outcome, nor even that it is about a visit (the words of every email name no kind of care):
+    # the portal page it links to says what the request was. No preference turns it off: it
+    # answers something the patient asked for and waits on.
+    "appointment_request_update": Template(
+        subject="There is an update to your request",
+        lines=(
+            "There is an update to a request you made in the patient portal.",
+            "For your privacy we do not say more in email. Sign in to see it.",
+        ),
+        action="Sign in to see the update",
+        path="/appointments",
+        inbox=True,
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

@@ -25,7 +25,7 @@ import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.kernel.terminology import RXNORM
@@ -263,12 +263,15 @@ def appointment_request(
     preferred: Sequence[tuple[datetime, datetime]],
     mode: str,
     created: datetime,
+    moves: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """A patient's request for a visit: an Appointment "proposed", without start or end (staff
     book the time), the days and times the patient prefers as ``requestedPeriod``. The patient
     takes part ("accepted": they asked); the care team is asked ("needs-action"), as a
     HealthcareService, since R4 does not let a CareTeam be an Appointment's participant. ``mode``
-    is "in-person" or "video"."""
+    is "in-person" or "video". A request to move a booked visit names that visit by the scheduling
+    system's id, ``moves`` = (system, value), as ``supportingInformation``, and has no care team
+    when the visit named none (``care_team_id`` "": the scheduler knows whose visit it is)."""
     if mode not in VISIT_MODES:
         raise InvalidOutboundEvent(f"an appointment's mode is one of {', '.join(VISIT_MODES)}")
     if not preferred or len(preferred) > MAX_PREFERRED:
@@ -291,15 +294,21 @@ def appointment_request(
         "reasonCode": [{"text": _text(reason, "an appointment's reason")}],
         "created": _instant(created),
         "requestedPeriod": periods,
-        "participant": [
-            {"actor": patient.reference(), "required": "required", "status": "accepted"},
+        "participant": [{"actor": patient.reference(), "required": "required", "status": "accepted"}],
+    }
+    if care_team_id:
+        resource["participant"].append(
             {
                 "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
                 "required": "required",
                 "status": "needs-action",
-            },
-        ],
-    }
+            }
+        )
+    if moves is not None:
+        system, value = moves
+        if not system.strip() or not value.strip():
+            raise InvalidOutboundEvent("the visit a request moves is named by its scheduling system and id")
+        resource["supportingInformation"] = [_identified("Appointment", system, value)]
     return validated(resource)
 
 
@@ -326,6 +335,108 @@ def appointment_cancellation(
         },
         "participant": [{"actor": patient.reference(), "status": "declined"}],
     }
+    return validated(resource)
+
+
+def appointment_booking(
+    *,
+    request_id: str,
+    patient: PatientIdentifier,
+    care_team_id: str,
+    start: datetime,
+    minutes: int,
+    mode: str,
+    clinician: str = "",
+    place: str = "",
+    note: str = "",
+) -> dict[str, Any]:
+    """Staff booked a patient's request: an Appointment "booked" with the request's identifier
+    (the one its "proposed" carried, so the engine updates that resource) and the slot. The
+    clinician and place are staff's words, so they travel as text (``participant.actor.display``
+    and a Location by display): the portal has no ids of the scheduler's people or rooms. The
+    booking is made in the scheduling system too; its feed message closes the request."""
+    if mode not in VISIT_MODES:
+        raise InvalidOutboundEvent(f"an appointment's mode is one of {', '.join(VISIT_MODES)}")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
+        raise InvalidOutboundEvent("a booked appointment lasts 1 to 1440 minutes")
+    participants: list[dict[str, Any]] = [{"actor": patient.reference(), "required": "required", "status": "accepted"}]
+    if care_team_id:
+        participants.append(
+            {
+                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
+                "required": "required",
+                "status": "accepted",
+            }
+        )
+    if clinician.strip():
+        participants.append(
+            {
+                "actor": {"type": "Practitioner", "display": clinician[:200]},
+                "required": "required",
+                "status": "accepted",
+            }
+        )
+    if place.strip():
+        participants.append(
+            {"actor": {"type": "Location", "display": place[:200]}, "required": "required", "status": "accepted"}
+        )
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
+        "status": "booked",
+        "serviceType": [
+            {
+                "coding": [{"system": VISIT_MODE_SYSTEM, "code": mode, "display": VISIT_MODES[mode]}],
+                "text": VISIT_MODES[mode],
+            }
+        ],
+        "start": _instant(start),
+        "end": _instant(start + timedelta(minutes=minutes)),
+        "minutesDuration": minutes,
+        "participant": participants,
+    }
+    if note.strip():
+        resource["comment"] = _text(note, "a booking's note")
+    return validated(resource)
+
+
+# Who closed a request without a visit: the patient withdrew it, or the clinic declined it (R4's
+# appointment cancellation reasons "pat" and "prov").
+_CLOSED_BY = {"patient": ("pat", "Patient", "declined"), "clinic": ("prov", "Provider", "declined")}
+
+
+def appointment_request_closed(
+    *,
+    request_id: str,
+    patient: PatientIdentifier,
+    care_team_id: str,
+    by: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """A patient's request that will not become a visit: the Appointment its "proposed" began,
+    now "cancelled", with who ended it as ``cancelationReason`` ("pat": the patient withdrew it;
+    "prov": the clinic declined it, its reason as text) and that side's participation "declined".
+    So the engine closes what it opened for the request instead of leaving it proposed for good."""
+    if by not in _CLOSED_BY:
+        raise InvalidOutboundEvent("a request is closed by the patient or the clinic")
+    code, display, declined = _CLOSED_BY[by]
+    cancelation: dict[str, Any] = {"coding": [{"system": CANCELLATION_REASON_SYSTEM, "code": code, "display": display}]}
+    if reason.strip():
+        cancelation["text"] = _text(reason, "a request's closing reason")
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
+        "status": "cancelled",
+        "cancelationReason": cancelation,
+        "participant": [{"actor": patient.reference(), "status": declined if by == "patient" else "accepted"}],
+    }
+    if care_team_id:
+        resource["participant"].append(
+            {
+                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
+                "status": declined if by == "clinic" else "accepted",
+            }
+        )
     return validated(resource)
 
 

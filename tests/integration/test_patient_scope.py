@@ -60,6 +60,19 @@ BODIES = {
     },
     ("POST", "/v1/patients/{patient_id}/messages"): {"team_id": "0" * 32, "subject": "A question", "body": "Hello"},
     ("POST", "/v1/patients/{patient_id}/messages/{thread_id}/replies"): {"body": "Hello"},
+    ("POST", "/v1/patients/{patient_id}/appointment-requests"): {
+        "care_team_id": "0" * 32,
+        "reason": "A check-up",
+        "mode": "in_person",
+        "preferred": [{"date": "2026-12-10", "time_of_day": "morning"}],
+    },
+    ("POST", "/v1/patients/{patient_id}/appointment-requests/{request_id}/answer"): {"accept": True},
+    ("POST", "/v1/patients/{patient_id}/appointments/{appointment_id}/cancel"): {"reason": ""},
+    ("POST", "/v1/patients/{patient_id}/appointments/{appointment_id}/reschedule"): {
+        "reason": "Another day suits me better",
+        "mode": "video",
+        "preferred": [{"date": "2026-12-10", "time_of_day": "any"}],
+    },
 }
 
 

@@ -110,6 +110,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "portal_access_suspended": ("/", ()),
         "portal_access_ended": ("/", ()),
         "refill_request_decided": ("/medications", ()),
+        "appointment_request_update": ("/appointments", ()),
     }
 
 
@@ -735,6 +736,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
         "something_waiting": "email_new_results",
         "care_team_will_call": "email_new_results",
         "refill_request_decided": "",  # the answer to the patient's own request: always emailed
+        "appointment_request_update": "",  # the same
         "new_message": "email_messages",
     }
     for template in TEMPLATES.values():

@@ -146,6 +146,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/appointment-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's appointment policy (the defaults until an admin sets one).
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_appointment_policy"];
+        /**
+         * Replace the organization's appointment policy; 400 names each wrong field. It applies at
+         * @description once to what the portal says and allows (cutoff, check-in window); reminders follow it for visits filed from now on. Who may call it: admins.
+         */
+        put: operations["put_admin_appointment_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/care-teams": {
         parameters: {
             query?: never;
@@ -880,6 +904,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/appointment-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's appointment requests, newest first, a page at a time. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointment_requests"];
+        put?: never;
+        /**
+         * Ask a care team for a visit, with the days and times the patient prefers. 404 for a care
+         * @description team the patient cannot write to. Leaves as a FHIR Appointment "proposed" on the outbound queue. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointment_requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointment-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the patient's appointment requests. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointment_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointment-requests/{request_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take (accept) or turn down the time staff proposed: accepted waits for staff to book it;
+         * @description turned down, the request waits for staff again without the proposal. 409 when nothing is proposed. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointment_requests_request_id_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointment-requests/{request_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take back a request staff have not booked yet (requested, proposed or accepted); 409 otherwise.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointment_requests_request_id_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/appointments": {
         parameters: {
             query?: never;
@@ -894,6 +1002,66 @@ export interface paths {
         get: operations["get_patients_patient_id_appointments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the patient's appointments (404 for one not theirs). Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointments_appointment_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booked upcoming visit, until the organization's cutoff (24 hours before its start
+         * @description unless the organization set another). It reads cancelled at once; the cancellation leaves as a FHIR Appointment "cancelled" on the outbound queue, and its reminders stop. 409 past the cutoff (`issue` past_cutoff; the message gives the office's phone), or when it started already, is cancelled, or is not a booked visit (`issue` says which). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a booked upcoming visit to move: a request of kind "reschedule" staff answer as any
+         * @description other (the visit stands until the scheduling system moves it). 409 when the visit is not booked and upcoming. Leaves as a FHIR Appointment "proposed" on the outbound queue. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_reschedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1483,6 +1651,106 @@ export interface paths {
         put?: never;
         /** Email a sign-in code for a challenge (accounts that use codes by email). */
         post: operations["post_sessions_mfa_email_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/appointment-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's appointment requests of one queue: to_do (requested and accepted,
+         * @description oldest first), waiting (proposed and booked) or done (scheduled, declined, withdrawn), newest first. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_appointment_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/appointment-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One appointment request of the organization, with the patient and, for a reschedule, the
+         * @description visit it moves. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_appointment_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/appointment-requests/{request_id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a requested or accepted request: it waits as booked until the booking arrives through
+         * @description the scheduling feed and closes it. The patient is emailed that there is an update, and the booking leaves as a FHIR Appointment "booked" on the outbound queue. 409 once decided; 400 for a time in the past. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_appointment_requests_request_id_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/appointment-requests/{request_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline an open request with a reason the patient reads. The patient is emailed that there
+         * @description is an update, and the decline leaves as a FHIR Appointment "cancelled" on the outbound queue. 409 once closed. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_appointment_requests_request_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/appointment-requests/{request_id}/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offer the patient a time for a requested or accepted request; the patient answers. The
+         * @description patient is emailed that there is an update. 409 once decided; 400 for a time in the past. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_appointment_requests_request_id_propose"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2590,6 +2858,146 @@ export interface components {
              */
             with?: string[];
         };
+        /**
+         * AppointmentPolicyChange
+         * @description The whole policy (a field left out takes its default). Each field's limits are checked
+         *     together and every wrong one is named (400).
+         */
+        AppointmentPolicyChange: {
+            /**
+             * Cancel Cutoff Hours
+             * @description 0 to 336.
+             * @default 24
+             */
+            cancel_cutoff_hours?: number;
+            /**
+             * Checkin Opens Days
+             * @description 0 to 14.
+             * @default 3
+             */
+            checkin_opens_days?: number;
+            /**
+             * Office Phone
+             * @default
+             */
+            office_phone?: string;
+            /**
+             * Reminder Hours
+             * @description Up to 3 distinct, each 1 to 336.
+             * @default [
+             *       72,
+             *       24
+             *     ]
+             */
+            reminder_hours?: number[];
+            /**
+             * Video Link Template
+             * @default
+             */
+            video_link_template?: string;
+        };
+        /** AppointmentPolicyShown */
+        AppointmentPolicyShown: {
+            /**
+             * Cancel Cutoff Hours
+             * @description Patients may cancel online until this many hours before the start.
+             */
+            cancel_cutoff_hours: number;
+            /**
+             * Checkin Opens Days
+             * @description Check-in opens this many days before the start.
+             */
+            checkin_opens_days: number;
+            /**
+             * Office Phone
+             * @description What the portal tells a patient to call past the cutoff ("": none).
+             */
+            office_phone: string;
+            /**
+             * Reminder Hours
+             * @description Reminders go this many hours before the start, largest first.
+             */
+            reminder_hours: number[];
+            /**
+             * Video Link Template
+             * @description https://... with {appointment_id}: the link of a video visit the scheduler sent none for ("": none).
+             */
+            video_link_template: string;
+        };
+        /** AppointmentRequest */
+        AppointmentRequest: {
+            /**
+             * Appointment Id
+             * @description The visit a reschedule moves (null for a new visit).
+             */
+            appointment_id: string | null;
+            /** @description What staff booked. */
+            booking: components["schemas"]["Slot"] | null;
+            care_team: components["schemas"]["chalicelib__appointments__contract__CareTeamRef"] | null;
+            /** Decline Reason */
+            decline_reason: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "new" | "reschedule";
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /** Preferred */
+            preferred: components["schemas"]["PreferredTimeShown"][];
+            /** @description The time staff proposed, while proposed or accepted. */
+            proposal: components["schemas"]["Slot"] | null;
+            /** Reason */
+            reason: string;
+            /** Request Id */
+            request_id: string;
+            /** Requested At */
+            requested_at: string;
+            /**
+             * Scheduled Appointment Id
+             * @description The visit the booking became, once scheduled.
+             */
+            scheduled_appointment_id: string | null;
+            /** Staff Note */
+            staff_note: string | null;
+            /**
+             * Status
+             * @description requested (waiting for staff), proposed (staff offered a time: the patient answers), accepted (the patient took it: staff book it), booked (staff booked it: waiting for the scheduling system), scheduled (the booking arrived: closed), declined (by staff, with a reason), withdrawn (by the patient).
+             * @enum {string}
+             */
+            status: "requested" | "proposed" | "accepted" | "booked" | "scheduled" | "declined" | "withdrawn";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** AppointmentRequestPage */
+        AppointmentRequestPage: {
+            /**
+             * Appointment Requests
+             * @description Newest first.
+             */
+            appointment_requests: components["schemas"]["AppointmentRequest"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
+        };
+        /** AppointmentRequestsQuery */
+        AppointmentRequestsQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+        };
         /** AppointmentsPage */
         AppointmentsPage: {
             /** Appointments */
@@ -2710,6 +3118,38 @@ export interface components {
              */
             sent_as: string;
         };
+        /** CancelAppointment */
+        CancelAppointment: {
+            /**
+             * Reason
+             * @description Why, if the patient wants to say (at most 500 characters).
+             * @default
+             */
+            reason?: string;
+        };
+        /** Cancellation */
+        Cancellation: {
+            /**
+             * Can Cancel
+             * @description Whether the patient may cancel it online now.
+             */
+            can_cancel: boolean;
+            /**
+             * Cutoff At
+             * @description Until when it may be cancelled online (ISO 8601, the organization's offset); null when its start is unknown.
+             */
+            cutoff_at: string | null;
+            /**
+             * Office Phone
+             * @description The number to call past the cutoff ("" when the organization set none).
+             */
+            office_phone: string;
+            /**
+             * Reason
+             * @description Why not (null when they may): past_cutoff (too close to the start: call the office), started (started or over), not_booked (not a booked visit), cancelled (cancelled already).
+             */
+            reason: ("past_cutoff" | "started" | "not_booked" | "cancelled") | null;
+        };
         /** CareTeam */
         CareTeam: {
             /** Accepts Messages */
@@ -2787,13 +3227,6 @@ export interface components {
              * @description The staff and admin accounts of the organization who answer for the team (the whole list).
              */
             account_ids: string[];
-        };
-        /** CareTeamRef */
-        CareTeamRef: {
-            /** Name */
-            name: string;
-            /** Team Id */
-            team_id: string;
         };
         /** CareTeams */
         CareTeams: {
@@ -3121,6 +3554,14 @@ export interface components {
              * @description As the sender writes it; an OID as urn:oid:<oid>.
              */
             sent_as: string;
+        };
+        /** DeclineAppointmentRequest */
+        DeclineAppointmentRequest: {
+            /**
+             * Reason
+             * @description Why: the patient reads it (1 to 500 characters).
+             */
+            reason: string;
         };
         /** DeepHealth */
         DeepHealth: {
@@ -4208,6 +4649,32 @@ export interface components {
             status: "refiled" | "dismissed";
         };
         /**
+         * NewAppointmentRequest
+         * @description A visit the patient asks for: staff book it, propose another time, or decline it.
+         */
+        NewAppointmentRequest: {
+            /**
+             * Care Team Id
+             * @description One of GET /v1/patients/{patient_id}/care-teams.
+             */
+            care_team_id: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Preferred
+             * @description 1 to 5 days and times the patient prefers.
+             */
+            preferred: components["schemas"]["PreferredTime"][];
+            /**
+             * Reason
+             * @description What the visit is for (1 to 500 characters).
+             */
+            reason: string;
+        };
+        /**
          * NewAttachment
          * @description A file the patient is about to upload. Its type is checked again from its bytes once uploaded.
          */
@@ -4584,6 +5051,14 @@ export interface components {
          * @description One appointment. Fields the sender did not give are empty.
          */
         PatientAppointment: {
+            /** @description Whether the patient may cancel it online now, and if not, why. */
+            cancellation: components["schemas"]["Cancellation"];
+            /**
+             * Cancelled By Patient
+             * @description The patient cancelled it in the portal: its status reads cancelled at once, before the scheduling system confirms, and stays so whatever the feed sends later.
+             * @default false
+             */
+            cancelled_by_patient?: boolean;
             /**
              * Clinicians
              * @description Who the appointment is with, as sent.
@@ -4629,6 +5104,12 @@ export interface components {
              * @default []
              */
             places?: string[];
+            /**
+             * Request Id
+             * @description The portal request this booking closed, when it named one.
+             * @default null
+             */
+            request_id?: string | null;
             /**
              * Services
              * @default []
@@ -5176,6 +5657,34 @@ export interface components {
         PreferencesView: {
             notification_preferences: components["schemas"]["NotificationPreferences"];
         };
+        /** PreferredTime */
+        PreferredTime: {
+            /**
+             * Date
+             * Format: date
+             * @description A day from today to 90 days ahead, in the organization's zone.
+             */
+            date: string;
+            /**
+             * Time Of Day
+             * @description morning 08:00-12:00, afternoon 12:00-17:00, any 08:00-17:00 (the organization's clock).
+             * @enum {string}
+             */
+            time_of_day: "morning" | "afternoon" | "any";
+        };
+        /** PreferredTimeShown */
+        PreferredTimeShown: {
+            /**
+             * Date
+             * @description YYYY-MM-DD
+             */
+            date: string;
+            /**
+             * Time Of Day
+             * @enum {string}
+             */
+            time_of_day: "morning" | "afternoon" | "any";
+        };
         /** PublishedTerms */
         PublishedTerms: {
             /** Consent */
@@ -5608,12 +6117,53 @@ export interface components {
              */
             status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
         };
+        /** RequestAnswer */
+        RequestAnswer: {
+            /**
+             * Accept
+             * @description true: take the proposed time; false: turn it down (the request waits again).
+             */
+            accept: boolean;
+        };
+        /** RequestPatient */
+        RequestPatient: {
+            /**
+             * Birth Date
+             * @description YYYY-MM-DD ("" when the record has none).
+             */
+            birth_date: string;
+            /** Name */
+            name: string;
+            /** Patient Id */
+            patient_id: string;
+        };
         /** RequestedMedication */
         RequestedMedication: {
             /** Medication Id */
             medication_id: string;
             /** Name */
             name: string;
+        };
+        /**
+         * RescheduleRequest
+         * @description A new time for a booked upcoming visit, asked of the care team that holds it.
+         */
+        RescheduleRequest: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Preferred
+             * @description 1 to 5 days and times the patient prefers.
+             */
+            preferred: components["schemas"]["PreferredTime"][];
+            /**
+             * Reason
+             * @description Why it should move (1 to 500 characters).
+             */
+            reason: string;
         };
         /**
          * Result
@@ -5907,6 +6457,64 @@ export interface components {
              */
             limit?: number;
         };
+        /** Slot */
+        Slot: {
+            /** Clinician */
+            clinician: string;
+            /** Minutes */
+            minutes: number;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /** Place */
+            place: string;
+            /**
+             * Starts At
+             * @description ISO 8601 with the organization's offset.
+             */
+            starts_at: string;
+        };
+        /**
+         * SlotChoice
+         * @description A time staff book or propose.
+         */
+        SlotChoice: {
+            /**
+             * Clinician
+             * @description Who with (at most 200 characters).
+             * @default
+             */
+            clinician?: string;
+            /**
+             * Minutes
+             * @description How long, 5 to 480 minutes.
+             */
+            minutes: number;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            /**
+             * Note
+             * @description A note the patient reads (at most 1000 characters).
+             * @default
+             */
+            note?: string;
+            /**
+             * Place
+             * @description Where (at most 200 characters).
+             * @default
+             */
+            place?: string;
+            /**
+             * Starts At
+             * @description The organization's wall clock ("2026-03-09T09:30") or a moment with its offset; not in the past.
+             */
+            starts_at: string;
+        };
         /** StaffAccountCreated */
         StaffAccountCreated: {
             /** Account Id */
@@ -6012,6 +6620,75 @@ export interface components {
              */
             limit?: number;
         };
+        /** StaffAppointmentRequest */
+        StaffAppointmentRequest: {
+            /** @description The visit a reschedule moves, as it stands now. */
+            appointment: components["schemas"]["PatientAppointment"] | null;
+            /**
+             * Appointment Id
+             * @description The visit a reschedule moves (null for a new visit).
+             */
+            appointment_id: string | null;
+            /** @description What staff booked. */
+            booking: components["schemas"]["Slot"] | null;
+            care_team: components["schemas"]["chalicelib__appointments__contract__CareTeamRef"] | null;
+            /**
+             * Decided By
+             * @description The display name of who last proposed, booked or declined it.
+             */
+            decided_by: string | null;
+            /** Decline Reason */
+            decline_reason: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "new" | "reschedule";
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "in_person" | "video";
+            patient: components["schemas"]["RequestPatient"];
+            /** Preferred */
+            preferred: components["schemas"]["PreferredTimeShown"][];
+            /** @description The time staff proposed, while proposed or accepted. */
+            proposal: components["schemas"]["Slot"] | null;
+            /** Reason */
+            reason: string;
+            /** Request Id */
+            request_id: string;
+            /** Requested At */
+            requested_at: string;
+            /**
+             * Scheduled Appointment Id
+             * @description The visit the booking became, once scheduled.
+             */
+            scheduled_appointment_id: string | null;
+            /** Staff Note */
+            staff_note: string | null;
+            /**
+             * Status
+             * @description requested (waiting for staff), proposed (staff offered a time: the patient answers), accepted (the patient took it: staff book it), booked (staff booked it: waiting for the scheduling system), scheduled (the booking arrived: closed), declined (by staff, with a reason), withdrawn (by the patient).
+             * @enum {string}
+             */
+            status: "requested" | "proposed" | "accepted" | "booked" | "scheduled" | "declined" | "withdrawn";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** StaffAppointmentRequestPage */
+        StaffAppointmentRequestPage: {
+            /**
+             * Appointment Requests
+             * @description to_do oldest first (the longest waiting on top); waiting and done newest first.
+             */
+            appointment_requests: components["schemas"]["StaffAppointmentRequest"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
+        };
         /**
          * StaffDocument
          * @description A document as the patient would see it in a list, and where its release stands.
@@ -6084,6 +6761,26 @@ export interface components {
             type: "discharge-summary" | "visit-summary" | "report" | "note";
             /** Version */
             version: number;
+        };
+        /** StaffQueueQuery */
+        StaffQueueQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+            /**
+             * Queue
+             * @description to_do: requested and accepted; waiting: proposed and booked; done: scheduled, declined and withdrawn.
+             * @default to_do
+             * @enum {string}
+             */
+            queue?: "to_do" | "waiting" | "done";
         };
         /** StaffRefillQueueQuery */
         StaffRefillQueueQuery: {
@@ -6282,7 +6979,7 @@ export interface components {
         /** StaffThread */
         StaffThread: {
             assigned_to: components["schemas"]["AccountRef"] | null;
-            care_team: components["schemas"]["CareTeamRef"];
+            care_team: components["schemas"]["chalicelib__messaging__contract__CareTeamRef"];
             /** Last Message At */
             last_message_at: string;
             /**
@@ -6358,7 +7055,7 @@ export interface components {
         /** StaffThreadSummary */
         StaffThreadSummary: {
             assigned_to: components["schemas"]["AccountRef"] | null;
-            care_team: components["schemas"]["CareTeamRef"];
+            care_team: components["schemas"]["chalicelib__messaging__contract__CareTeamRef"];
             /** Last Message At */
             last_message_at: string;
             /**
@@ -6741,7 +7438,7 @@ export interface components {
         };
         /** Thread */
         Thread: {
-            care_team: components["schemas"]["CareTeamRef"];
+            care_team: components["schemas"]["chalicelib__messaging__contract__CareTeamRef"];
             /**
              * Care Team Phone
              * @description The team's phone number, when it shows one.
@@ -6806,7 +7503,7 @@ export interface components {
         };
         /** ThreadSummary */
         ThreadSummary: {
-            care_team: components["schemas"]["CareTeamRef"];
+            care_team: components["schemas"]["chalicelib__messaging__contract__CareTeamRef"];
             /** Last Message At */
             last_message_at: string;
             /**
@@ -7234,6 +7931,20 @@ export interface components {
             result_version: number;
             /** Task */
             task: string;
+        };
+        /** CareTeamRef */
+        chalicelib__appointments__contract__CareTeamRef: {
+            /** Care Team Id */
+            care_team_id: string;
+            /** Name */
+            name: string;
+        };
+        /** CareTeamRef */
+        chalicelib__messaging__contract__CareTeamRef: {
+            /** Name */
+            name: string;
+            /** Team Id */
+            team_id: string;
         };
     };
     responses: never;
@@ -7787,6 +8498,167 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_appointment_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPolicyShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_appointment_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentPolicyChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPolicyShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11500,6 +12372,514 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_appointment_requests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointment_requests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAppointmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_appointment_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointment_requests_request_id_answer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointment_requests_request_id_withdraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_appointments: {
         parameters: {
             query?: {
@@ -11565,6 +12945,318 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_appointments_appointment_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientAppointment"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelAppointment"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientAppointment"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_reschedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14465,6 +16157,506 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_appointment_requests: {
+        parameters: {
+            query?: {
+                /** @description to_do: requested and accepted; waiting: proposed and booked; done: scheduled, declined and withdrawn. */
+                queue?: "to_do" | "waiting" | "done";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAppointmentRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_appointment_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_appointment_requests_request_id_book: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlotChoice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_appointment_requests_request_id_decline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineAppointmentRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_appointment_requests_request_id_propose: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlotChoice"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffAppointmentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

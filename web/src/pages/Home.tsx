@@ -18,6 +18,7 @@ import { useToken } from "../session";
 const noticePages: Record<string, string> = {
   new_message: "/messages",
   refill_request_decided: "/medications",
+  appointment_request_update: "/appointments",
   care_team_message_waiting: "/staff/messages",
 };
 

@@ -1,7 +1,8 @@
-/** Every audit event type the messaging, refill, medication and care-team code writes, as found in
- * chalicelib/messaging/service.py, chalicelib/refills/service.py (a decision writes
- * `refill.<status>`: approved or denied, chalicelib/refills/domain.py's Status) and
- * chalicelib/careteams/service.py. A new event type there belongs here too, so that the access
+/** Every audit event type the messaging, refill, medication, care-team and appointment code writes
+ * about a patient, as found in chalicelib/messaging/service.py, chalicelib/refills/service.py (a
+ * decision writes `refill.<status>`: approved or denied, chalicelib/refills/domain.py's Status),
+ * chalicelib/careteams/service.py and chalicelib/appointments/ (service.py, requests_service.py,
+ * staff_requests.py). A new event type there belongs here too, so that the access
  * log never shows a patient an internal code for it. */
 export const messagingAndRefillEventTypes = [
   "messages.list",
@@ -29,4 +30,16 @@ export const messagingAndRefillEventTypes = [
   "care_team.create",
   "care_team.update",
   "care_team.members",
+  "appointment.read",
+  "appointment.cancelled",
+  "appointment.cancel_refused",
+  "appointment_request.requested",
+  "appointment_requests.list",
+  "appointment_request.read",
+  "appointment_request.accepted",
+  "appointment_request.proposal_declined",
+  "appointment_request.withdrawn",
+  "appointment_request.proposed",
+  "appointment_request.booked",
+  "appointment_request.declined",
 ];
