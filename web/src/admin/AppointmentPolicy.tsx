@@ -10,7 +10,7 @@ import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AdminPage } from "./AdminPage";
 
-type Policy = Schemas["AppointmentPolicy"];
+type Policy = Schemas["AppointmentPolicyShown"];
 const fields = ["cancel_cutoff_hours", "reminder_hours", "checkin_opens_days", "office_phone", "video_link_template"] as const;
 const WHOLE = /^\d{1,4}$/;
 

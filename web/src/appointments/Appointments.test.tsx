@@ -28,6 +28,7 @@ function appointment(id: string, extra: Partial<Schemas["PatientAppointment"]> =
     clinicians: ["Marcus Welby MD"],
     places: ["Main Clinic, 12 Elm St, Albany NY"],
     mode: "in_person",
+    cancellation: { can_cancel: true, reason: null, cutoff_at: null, office_phone: "" },
     ...extra,
   };
 }

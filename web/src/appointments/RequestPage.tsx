@@ -13,6 +13,7 @@ import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
+import { flatFields } from "./errors";
 import { dayWords, slotTime } from "./format";
 import { appointmentRequestsKey, fetchAppointmentRequest, visitPath, visitsKey } from "./queries";
 import { type AppointmentRequest, type Slot, withdrawable } from "./types";
@@ -77,7 +78,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
       setProblems([]);
     },
     onError: (error) => {
-      setProblems(formErrors(error, [], t("errors.network")).general);
+      setProblems(formErrors(flatFields(error), [], t("errors.network")).general);
       // The request may have moved on meanwhile (staff booked it): show it as it is now.
       void queryClient.invalidateQueries({ queryKey: key });
     },

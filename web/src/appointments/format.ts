@@ -1,7 +1,7 @@
 import type { TFunction } from "i18next";
-import type { Schemas } from "../api/client";
+import type { Appointment } from "./types";
 
-export type Appointment = Schemas["PatientAppointment"];
+export type { Appointment };
 
 const knownStatuses = [
   "proposed",

@@ -1,5 +1,6 @@
 import { api } from "../api/client";
 import { load } from "../api/errors";
+import type { Appointment } from "./types";
 
 // Query keys and calls the appointments pages share. Keyed by the session token, so that another
 // session never sees answers cached for the last one, and by the record shown.
@@ -15,7 +16,7 @@ export const visitKey = (token: string, patientId: string, appointmentId: string
 /** The patient's appointment requests: the list and each one. */
 export const appointmentRequestsKey = (token: string, patientId: string) => ["appointment-requests", token, patientId];
 
-export const fetchVisit = (patientId: string, appointmentId: string) =>
+export const fetchVisit = (patientId: string, appointmentId: string): Promise<Appointment> =>
   load(() =>
     api.GET("/v1/patients/{patient_id}/appointments/{appointment_id}", {
       params: { path: { patient_id: patientId, appointment_id: appointmentId } },

@@ -5,6 +5,7 @@ import { Link, useParams } from "react-router";
 import { api } from "../api/client";
 import { type FormErrors, formErrors, isErrorBody, load, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
+import { flatFields } from "../appointments/errors";
 import { dayWords, slotTime, statusText } from "../appointments/format";
 import type { Slot, StaffAppointmentRequest } from "../appointments/types";
 import { VisitFacts } from "../appointments/VisitFacts";
@@ -19,7 +20,10 @@ import { appointmentQueueKey } from "./AppointmentRequests";
 import { type SlotAction, type SlotBody, SlotForm, slotFields } from "./AppointmentRequestSlot";
 import { StaffPage } from "./StaffPage";
 
-type Action = { kind: SlotAction; body: SlotBody } | { kind: "decline"; body: { reason: string } };
+type Action =
+  | { kind: "book"; body: SlotBody }
+  | { kind: "propose"; body: SlotBody }
+  | { kind: "decline"; body: { reason: string } };
 
 const open = (status: StaffAppointmentRequest["status"]) => status === "requested" || status === "accepted";
 
@@ -70,7 +74,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
       setErrors(noErrors);
     },
     onError: async (error) => {
-      const found = formErrors(error, [...slotFields, "reason"], t("errors.network"));
+      const found = formErrors(flatFields(error), [...slotFields, "reason"], t("errors.network"));
       if (isErrorBody(error) && error.error.code === "conflict") {
         // Dealt with by someone else meanwhile (or the patient withdrew it): show it as it is now.
         const fresh = await queryClient.fetchQuery({ queryKey: key, queryFn: () => fetchDetail(requestId) }).catch(() => null);
@@ -192,7 +196,7 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
                 mode={request.data.mode}
                 errors={errors}
                 busy={act.isPending}
-                onSend={(kind, body) => act.mutate({ kind, body })}
+                onSend={(kind: SlotAction, body) => act.mutate(kind === "book" ? { kind, body } : { kind: "propose", body })}
                 onProblems={(fields) => {
                   setSaid("");
                   setErrors({ fields, general: [] });
