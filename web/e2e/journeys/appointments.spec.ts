@@ -1,0 +1,125 @@
+import type { Page } from "@playwright/test";
+import { DEMO, expect, expectAccessible, sendToFeed, test } from "../fixtures";
+
+// The demo patient asks for a visit; staff book it from their queue (she is emailed that there is
+// an update, nothing more); the booking comes back through the scheduling feed as SIU naming her
+// request, which closes it; she opens the visit and cancels it, well before the cutoff.
+const { dana } = DEMO;
+const UPDATE_SUBJECT = "There is an update to your appointment request";
+const ZONE = "America/New_York"; // the demo organization's
+
+async function signIn(page: Page, account: { username: string; password: string }) {
+  await page.goto("/sign-in");
+  await page.getByLabel("User name").fill(account.username);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Welcome|Clinic work/ })).toBeVisible();
+}
+
+function siteNav(page: Page) {
+  return page.getByRole("navigation", { name: "Portal pages" });
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+}
+
+/** The day `days` from now on the organization's calendar, as a date field holds it. */
+function dayAhead(days: number): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+/** An SIU^S12 booking of Dana's visit that names the portal request it answers (SCH-1, the placer id). */
+function booking(requestId: string, day: string, control: string): string {
+  const start = `${day.replaceAll("-", "")}100000`;
+  const end = `${day.replaceAll("-", "")}103000`;
+  return [
+    `MSH|^~\\&|CADENCE|AMC|PORTAL|AMC|20261201090000||SIU^S12^SIU_S12|${control}|P|2.5.1`,
+    `SCH|${requestId}^PORTAL|${control}^CADENCE|||||KNEE^Knee check|FU30^Follow-up 30 minutes|30|min|^^30^${start}^${end}||||||||||||||Booked`,
+    `PID|1||${dana.mrn}^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F`,
+    "RGS|1|A",
+    "AIL|1||AMC-FM^^^AMC Family Medicine",
+    "AIP|1||1234^Okoro^Grace^^^Dr^MD",
+  ].join("\r");
+}
+
+test("the demo patient requests a visit, staff book it, the feed brings it, and she cancels it", async ({ page, api }) => {
+  await api.patientSession();
+  await signIn(page, dana);
+  await siteNav(page).getByRole("link", { name: "Appointments" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Appointments" })).toBeVisible();
+  await page.getByRole("link", { name: "Request an appointment" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Request an appointment" })).toBeVisible();
+
+  const day = dayAhead(10);
+  await page.getByLabel("Care team").selectOption({ label: "Primary Care" });
+  await page.getByLabel("Reason for the visit").fill("My knee hurts when I climb stairs.");
+  await page.getByLabel("In person").check();
+  const choice = page.getByRole("group", { name: "Choice 1" });
+  await choice.getByLabel("Date").fill(day);
+  await choice.getByLabel("Time of day").selectOption("morning");
+  await page.getByRole("button", { name: "Add another day" }).click();
+  await page.getByRole("group", { name: "Choice 2" }).getByLabel("Date").fill(dayAhead(11));
+  await expectAccessible(page, "request an appointment");
+  // a double click sends one request
+  await page.getByRole("button", { name: "Send the request" }).dblclick();
+  await expect(page.getByRole("status")).toContainText("Your request is sent.");
+  await expect(page.getByText("Waiting for your care team")).toBeVisible();
+  const path = new URL(page.url()).pathname;
+  expect(path).toMatch(/^\/appointments\/requests\/[0-9a-f]{32}$/);
+  const requestId = path.split("/").pop()!;
+  expect(await page.title()).not.toContain("knee"); // nothing of the request in the tab's title
+  await expectAccessible(page, "appointment request, sent");
+  await page.getByRole("link", { name: "Back to appointments" }).click();
+  await expect(page.getByRole("region", { name: "Your requests" }).getByRole("listitem")).toHaveCount(1);
+  await signOut(page);
+
+  // Staff find it to do, once, and book it for the first day she gave.
+  await signIn(page, DEMO.staff);
+  await siteNav(page).getByRole("link", { name: "Appointment requests" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Appointment requests" })).toBeVisible();
+  const request = page.getByRole("link", { name: /^New visit for Dana/ });
+  await expect(request).toHaveCount(1);
+  await expectAccessible(page, "appointment requests");
+  await request.click();
+  await expect(page.getByRole("heading", { level: 1, name: "Appointment request" })).toBeVisible();
+  await expect(page.getByText("My knee hurts when I climb stairs.")).toBeVisible();
+  await page.getByLabel("Date", { exact: true }).fill(day);
+  await page.getByLabel("Time", { exact: true }).fill("10:00");
+  await page.getByLabel("Clinician (optional)").fill("Dr Grace Okoro MD");
+  await page.getByLabel("Place (optional)").fill("AMC Family Medicine");
+  await expectAccessible(page, "appointment request");
+  await page.getByRole("button", { name: "Book this time" }).click();
+  await expect(page.getByRole("status")).toContainText("Booked.");
+  await expect(page.getByRole("button", { name: "Book this time" })).toHaveCount(0);
+  await signOut(page);
+
+  // She was emailed that there is an update (a link to her appointments, nothing about the visit).
+  const [link] = await api.emailedLinks(dana.email, UPDATE_SUBJECT);
+  expect(new URL(link!).pathname).toBe("/appointments");
+
+  // The scheduling system sends the booking, naming her request: it closes the request.
+  expect(await sendToFeed(booking(requestId, day, `BROWSER-SCH-${requestId.slice(0, 8)}`))).toMatch(/filed/i);
+  await signIn(page, dana);
+  await page.goto(`/appointments/requests/${requestId}`);
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("link", { name: "See the appointment" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await page.getByRole("link", { name: "See the appointment" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Knee check/ })).toBeVisible();
+  await expect(page.getByRole("main")).toContainText("Status: Booked");
+  await expectAccessible(page, "appointment");
+
+  // Ten days ahead is well before the cutoff: she cancels it, with a reason.
+  await page.getByRole("button", { name: "Cancel this visit" }).click();
+  await page.getByLabel("Reason (optional)").fill("Feeling better.");
+  await page.getByRole("button", { name: "Yes, cancel the visit" }).click();
+  await expect(page.getByText("You cancelled this visit online.")).toBeVisible();
+  await expect(page.getByRole("main")).toContainText("Status: Cancelled");
+  await expect(page.getByRole("button", { name: "Cancel this visit" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Back to appointments" }).click();
+  const upcoming = page.getByRole("region", { name: "Upcoming appointments" });
+  await expect(upcoming.getByRole("listitem").filter({ hasText: "Knee check" })).toContainText("Status: Cancelled");
+});
