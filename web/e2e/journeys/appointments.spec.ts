@@ -5,7 +5,7 @@ import { DEMO, expect, expectAccessible, sendToFeed, test } from "../fixtures";
 // an update, nothing more); the booking comes back through the scheduling feed as SIU naming her
 // request, which closes it; she opens the visit and cancels it, well before the cutoff.
 const { dana } = DEMO;
-const UPDATE_SUBJECT = "There is an update to your appointment request";
+const UPDATE_SUBJECT = "There is an update to your request";
 const ZONE = "America/New_York"; // the demo organization's
 
 async function signIn(page: Page, account: { username: string; password: string }) {
