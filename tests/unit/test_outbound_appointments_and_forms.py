@@ -252,7 +252,8 @@ def test_each_new_kind_travels_with_routing_attributes_only(kind, build, resourc
 @pytest.mark.parametrize(
     "build, changes, field",
     [
-        (a_request, {"request_id": "", "care_team_id": ""}, "identifier.0.value, participant.1.actor.identifier.value"),
+        # (no care team is allowed: a request to move a visit names the visit, not a team)
+        (a_request, {"request_id": ""}, "identifier.0.value"),
         (a_response, {"response_id": ""}, "identifier.value"),
         (a_signed_form, {"document_id": ""}, "masterIdentifier.value"),
     ],
