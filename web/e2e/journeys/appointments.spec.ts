@@ -123,3 +123,90 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   const upcoming = page.getByRole("region", { name: "Upcoming appointments" });
   await expect(upcoming.getByRole("listitem").filter({ hasText: "Knee check" })).toContainText("Status: Cancelled");
 });
+
+/** A moment as the demo feed writes it: the organization's wall clock, to the second. */
+function feedTime(moment: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: ZONE,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(moment)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}`;
+}
+
+/** An SIU^S12 booking of a 30-minute video visit for Dana at `start`, its join link in an NTE of type VIDEO. */
+function videoBooking(start: Date, control: string, link: string): string {
+  const end = new Date(start.getTime() + 30 * 60_000);
+  return [
+    `MSH|^~\\&|CADENCE|AMC|PORTAL|AMC|20261201090000||SIU^S12^SIU_S12|${control}|P|2.5.1`,
+    `SCH||${control}^CADENCE|||||VIDEO^Video follow-up|TELE30^Telehealth video visit|30|min|^^30^${feedTime(start)}^${feedTime(end)}||||||||||||||Booked`,
+    `NTE|1||${link}|VIDEO`,
+    `PID|1||${dana.mrn}^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F`,
+    "RGS|1|A",
+    "AIP|1||1234^Okoro^Grace^^^Dr^MD",
+  ].join("\r");
+}
+
+test("a video visit's Join button shows from 15 minutes before its start until its end", async ({ page, api }) => {
+  // The local stack's clock moves (forward only) through /dev/clock; a stack without it cannot
+  // reach the window without waiting for it.
+  const clock = await api.call("GET", "/dev/clock");
+  test.skip(clock.status() !== 200, "this stack's clock cannot be moved");
+  const now = new Date((await clock.json()).now);
+  const start = new Date(Math.ceil((now.getTime() + 30 * 60_000) / 60_000) * 60_000);
+  const control = `BROWSER-VID-${start.getTime().toString(36)}`;
+  const link = `https://video.example.org/room/${control.toLowerCase()}`;
+  // The video service is not on this machine: its page is answered here, in whatever tab opens it.
+  await page.context().route("https://video.example.org/**", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<title>Video room</title><h1>Video room</h1>" }),
+  );
+  expect(await sendToFeed(videoBooking(start, control, link))).toMatch(/filed/i);
+  await api.patientSession();
+
+  const openVisit = async () => {
+    await signIn(page, dana);
+    await page.goto("/appointments");
+    const upcoming = page.getByRole("region", { name: "Upcoming appointments" });
+    await upcoming.getByRole("link", { name: "Video follow-up" }).first().click();
+    await expect(page.getByRole("heading", { level: 1, name: /Video follow-up/ })).toBeVisible();
+    return page.getByRole("region", { name: "Video visit" });
+  };
+  const advance = async (minutes: number) => {
+    const moved = await api.call("POST", "/dev/clock", { advance_minutes: minutes });
+    expect(moved.status(), await moved.text()).toBe(200);
+  };
+
+  // Half an hour before: it says from when, and there is nothing to press.
+  let video = await openVisit();
+  test.skip((await video.count()) === 0, "this stack's visits carry no video window");
+  await expect(video).toContainText("You can join from");
+  await expect(video.getByRole("button", { name: "Join video visit" })).toHaveCount(0);
+  await expect(page.locator("body")).not.toContainText("video.example.org"); // the link is never in the page before
+  await signOut(page);
+
+  // Fourteen minutes before: the button, and the link opens in a new tab.
+  await advance(16);
+  video = await openVisit();
+  await expect(video.getByRole("button", { name: "Join video visit" })).toBeVisible();
+  await expectAccessible(page, "video visit, open");
+  const [tab] = await Promise.all([page.waitForEvent("popup"), video.getByRole("button", { name: "Join video visit" }).click()]);
+  await tab.waitForURL(link);
+  await expect(tab.getByRole("heading", { name: "Video room" })).toBeVisible();
+  await tab.close();
+  await signOut(page);
+
+  // After its end: nothing to join.
+  await advance(45);
+  video = await openVisit();
+  await expect(video).toContainText("This video visit has ended; there is nothing to join.");
+  await expect(video.getByRole("button", { name: "Join video visit" })).toHaveCount(0);
+});
