@@ -33,6 +33,8 @@ function appointment(id: string, extra: Partial<Schemas["PatientAppointment"]> =
   };
 }
 
+const noRequests = { status: 200, body: { appointment_requests: [], next_cursor: null } };
+
 const page = (appointments: Schemas["PatientAppointment"][], next_cursor: string | null = null) => ({
   status: 200,
   body: { appointments, time_zone: ZONE, next_cursor },
@@ -52,6 +54,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         () =>
           page([
@@ -105,6 +108,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": page([]),
     });
     renderAt("/appointments");
@@ -117,6 +121,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         () => page([appointment("a-1", { status: "tentative" })]),
         () => page([]),
@@ -131,6 +136,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": { status: 503, body: apiError("unavailable", "The service is busy. Try again in a minute.") },
     });
     renderAt("/appointments");
@@ -144,6 +150,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         (cursor) =>
           cursor === "c-2"
