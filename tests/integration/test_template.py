@@ -261,6 +261,11 @@ def test_each_function_reaches_only_what_it_uses():
     [support] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "SupportRequests"]
     assert support["Action"] == "dynamodb:PutItem"
     assert support["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["support#*"]}}
+    [requests] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "AppointmentRequests"]
+    assert requests["Action"] == "dynamodb:PutItem"
+    assert requests["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["appointment-requests#*", "appointment-queue#*"]}
+    }
     [kept] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "IdempotencyKeys"]
     assert refers_to(kept["Resource"], "IdempotencyTable") and "dynamodb:Scan" not in kept["Action"]
     batch_gets = [s for s in statements("ApiAccessPolicy") if "dynamodb:BatchGetItem" in repr(s["Action"])]

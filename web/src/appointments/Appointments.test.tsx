@@ -28,7 +28,9 @@ function appointment(id: string, extra: Partial<Schemas["PatientAppointment"]> =
     clinicians: ["Marcus Welby MD"],
     places: ["Main Clinic, 12 Elm St, Albany NY"],
     mode: "in_person",
-    cancellation: { can_cancel: true, reason: null, cutoff_at: null, office_phone: "" },
+    cancellation: { can_cancel: true, reason: null, cutoff_at: "2027-01-14T09:30:00-05:00", office_phone: "" },
+    cancelled_by_patient: false,
+    request_id: null,
     ...extra,
   };
 }
