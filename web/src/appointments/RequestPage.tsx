@@ -15,7 +15,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
 import { flatFields } from "./errors";
 import { dayWords, slotTime } from "./format";
-import { appointmentRequestsKey, fetchAppointmentRequest, visitPath, visitsKey } from "./queries";
+import { appointmentRequestsKey, fetchAppointmentRequest, requestListKey, visitPath, visitsKey } from "./queries";
 import { type AppointmentRequest, type Slot, withdrawable } from "./types";
 
 /**
@@ -86,7 +86,8 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
       submission.done();
       setConfirming(false);
       queryClient.setQueryData(key, updated);
-      void queryClient.invalidateQueries({ queryKey: appointmentRequestsKey(record.token, record.patientId), exact: true });
+      // (the list's pages; this request's own answer is the one just set)
+      void queryClient.invalidateQueries({ queryKey: requestListKey(record.token, record.patientId) });
       void queryClient.invalidateQueries({ queryKey: visitsKey(record.token, record.patientId) });
       setSaid(
         action.kind === "withdraw"

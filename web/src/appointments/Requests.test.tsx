@@ -218,6 +218,34 @@ describe("a request's page", () => {
     expect(await screen.findByText("This request is already booked and can't be withdrawn.")).toBeTruthy();
   });
 
+  it("withdraws after a confirm step, and the list says so at once", async () => {
+    setToken("tok-1");
+    let withdrawn = false;
+    const current = () => appointmentRequest({ status: withdrawn ? "withdrawn" : "requested" });
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointments": visitsPage,
+      "GET /v1/patients/p-1/appointment-requests": () => requestsPage([current()]),
+      [`GET /v1/patients/p-1/appointment-requests/${RID}`]: () => ({ status: 200, body: current() }),
+      [`POST /v1/patients/p-1/appointment-requests/${RID}/withdraw`]: () => {
+        withdrawn = true;
+        return { status: 200, body: current() };
+      },
+    });
+    renderAt("/appointments");
+    const user = userEvent.setup();
+    const requests = await screen.findByRole("region", { name: "Your requests" });
+    expect(await within(requests).findByText("Waiting for your care team")).toBeTruthy();
+    await user.click(within(requests).getByRole("link", { name: "New appointment with Primary care" }));
+    await user.click(await screen.findByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Yes, withdraw it" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Your request is withdrawn.");
+    expect(screen.queryByRole("button", { name: "Withdraw this request" })).toBeNull();
+    await user.click(screen.getByRole("link", { name: "Back to appointments" }));
+    const list = await screen.findByRole("region", { name: "Your requests" });
+    expect(await within(list).findByText("You withdrew this request")).toBeTruthy();
+  });
+
   it("links a scheduled request to its visit", async () => {
     setToken("tok-1");
     fakeApi({

@@ -7,7 +7,7 @@ import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import type { RecordView } from "../records/PatientPage";
 import { slotTime } from "./format";
-import { appointmentRequestsKey, fetchAppointmentRequests, requestPath } from "./queries";
+import { fetchAppointmentRequests, requestListKey, requestPath } from "./queries";
 import type { AppointmentRequest } from "./types";
 
 const PAGE_SIZE = 5;
@@ -21,7 +21,7 @@ export function YourRequests({ record }: { record: RecordView }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const { cursor, page } = pagesState(cursors);
   const listed = useQuery({
-    queryKey: [...appointmentRequestsKey(record.token, record.patientId), "list", cursor],
+    queryKey: [...requestListKey(record.token, record.patientId), cursor],
     queryFn: () => fetchAppointmentRequests(record.patientId, cursor, PAGE_SIZE),
   });
   return (

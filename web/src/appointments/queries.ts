@@ -15,6 +15,8 @@ export const visitKey = (token: string, patientId: string, appointmentId: string
 
 /** The patient's appointment requests: the list and each one. */
 export const appointmentRequestsKey = (token: string, patientId: string) => ["appointment-requests", token, patientId];
+/** The pages of the list only (a request's own page is keyed by its id under the same prefix). */
+export const requestListKey = (token: string, patientId: string) => [...appointmentRequestsKey(token, patientId), "list"];
 
 export const fetchVisit = (patientId: string, appointmentId: string): Promise<Appointment> =>
   load(() =>
