@@ -10,6 +10,7 @@ feed's own cancellation, when it comes, confirms it.
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -21,11 +22,12 @@ from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, 
 from chalicelib.appointments.requests import VisitMark, in_zone
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID, moment_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
+from chalicelib.observability import count, logger
 from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import APPOINTMENT
 from chalicelib.records.domain import StoredResult
@@ -192,9 +194,20 @@ def cancel(
 
 
 def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime) -> None:
-    """What else a patient's cancellation sets off once it is kept and sent: the one place where
-    the visit's reminders are to be stopped (appointments/reminders.py owns them). Called after
-    the write, so nothing done here can leave the cancellation half kept."""
+    """What else a patient's cancellation sets off once it is kept and sent: the visit's
+    reminders stop (appointments/reminders.py, ``stop_reminders``, when the deployment has the
+    reminders; they are looked up by name so that this package does not depend on them). Called
+    after the write: a reminders store that cannot be written is logged and counted, and the
+    cancellation stands (the answer must not say it failed when it was kept)."""
+    try:
+        reminders = importlib.import_module("chalicelib.appointments.reminders")
+    except ModuleNotFoundError:
+        return
+    try:
+        reminders.stop_reminders(ports, patient_id, appointment_id, now)
+    except DependencyUnavailable:
+        count("CancelledVisitRemindersNotStopped")
+        logger.warning("a cancelled visit's reminders were not stopped", extra={"entry_id": appointment_id})
 
 
 # -- the organization's policy --------------------------------------------------------------------

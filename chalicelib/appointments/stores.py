@@ -60,3 +60,8 @@ class AppointmentRequests(Protocol):
         """The patient's cancellation, its outbound Appointment and audit event, in one
         transaction; Conflict when it was cancelled already."""
         ...
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's requests and visit marks under the survivor too (the
+        merged patient's own stay). Idempotent; how many requests were copied."""
+        ...

@@ -6,10 +6,11 @@ without its Appointment, nor an Appointment sent for a change that was not kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.appointments.requests import (
@@ -22,7 +23,7 @@ from chalicelib.appointments.requests import (
 )
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import any_condition_failed, by_time_page
+from chalicelib.data.dynamo import any_condition_failed, by_time_page, conditional_failure
 from chalicelib.data.models import AppointmentRequestModel, AppointmentVisitModel, AuditEventModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
@@ -312,3 +313,53 @@ class DynamoAppointmentRequests:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def move_requests(self, from_patient: str, to_patient: str) -> int:
+        """A merge. Each request is copied under the survivor as its queue copy stands now (the
+        queue is where staff change it), then the queue copy is pointed at the survivor, so a
+        change lands on the survivor's copy; each visit mark is copied where the survivor has
+        none (the copied visits keep their ids). Idempotent: a redelivered merge copies nothing
+        twice. Returns how many requests were copied."""
+        copied = 0
+        try:
+            for item in AppointmentRequestModel.query(
+                patient_partition(from_patient),
+                AppointmentRequestModel.record_key.startswith("request#"),
+                consistent_read=True,
+            ):
+                request = _request(item)
+                queued = self.of_organization(request.organization_id, request.request_id) or request
+                moved = replace(queued, patient_id=to_patient)
+                mine, survivor_queued = _items(moved)
+                try:
+                    mine.save(condition=AppointmentRequestModel.record_key.does_not_exist())
+                    copied += 1
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+                if queued.patient_id == from_patient:
+                    try:
+                        survivor_queued.save(condition=AppointmentRequestModel.version == queued.version)
+                    except PutError as error:
+                        if not conditional_failure(error):
+                            raise
+            for mark in AppointmentVisitModel.query(
+                patient_partition(from_patient),
+                AppointmentVisitModel.record_key.startswith("visit#"),
+                consistent_read=True,
+            ):
+                try:
+                    AppointmentVisitModel(
+                        patient_partition(to_patient),
+                        mark.record_key,
+                        cancelled_at=mark.cancelled_at,
+                        cancelled_by=mark.cancelled_by,
+                        request_id=mark.request_id,
+                        scheduler_id=mark.scheduler_id,
+                    ).save(condition=AppointmentVisitModel.record_key.does_not_exist())
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied

@@ -13,6 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Protocol, cast
 
+from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.matching import identifiers
 from chalicelib.patients.domain import Patient
@@ -42,6 +43,9 @@ class MergePorts(NoticePorts, Protocol):
 
     @property
     def refills(self) -> RefillRequests: ...
+
+    @property
+    def appointment_requests(self) -> AppointmentRequests: ...
 
 
 def merge(
@@ -74,6 +78,10 @@ def merge(
         # Its refill requests too (they live beside the record, not in it): else the survivor
         # loses them and could ask again for a medication one already waits for.
         ports.refills.move_requests(prior.patient_id, survivor.patient_id)
+        # And its appointment requests with the marks beside its visits (a cancellation, the
+        # request a booking closed): else a booking that names the request finds nothing under
+        # the survivor, and a visit the patient cancelled reads booked again.
+        ports.appointment_requests.move_requests(prior.patient_id, survivor.patient_id)
         _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:
             # Its portal account still opens the merged record, where nothing new is filed: staff

@@ -293,3 +293,77 @@ class TestThePolicy:
     def test_staff_who_are_not_admins_cannot_change_it(self, seeded, staff_token):
         answer = call(seeded, "PUT", "/v1/admin/appointment-policy", {"cancel_cutoff_hours": 1}, staff_token)
         assert answer.status_code in (403, 404)
+
+
+class TestAMerge:
+    def test_the_merged_records_request_and_cancelled_visit_follow_the_patient(self, seeded, clock, feed, ana):
+        """An earlier record of Ana's (MRN-9) asked for a visit and cancelled another; an A40
+        merges it into hers: she sees the request, the booking naming it closes it under her
+        record, and the visit she cancelled still reads cancelled."""
+        from chalicelib.appointments.requests import AppointmentRequest, Preferred, Status
+        from chalicelib.audit.domain import Action
+        from chalicelib.audit.trail import ANONYMOUS
+        from chalicelib.audit.trail import audit_event as an_audit_event
+        from chalicelib.kernel.origin import Origin
+        from chalicelib.patients.domain import Identifier
+
+        patient_id, token = ana
+        container = wiring.container()
+        prior_pid = "PID|1||MRN-9^^^AMC-MRN^MR||Núñez^Ana||19840309|F"
+        feed(siu("S12", "p-1", clock.now() + timedelta(days=6), filler="APT-9", pid=prior_pid))
+        prior = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "MRN-9"))
+        assert prior is not None and prior.patient_id != patient_id
+        [visit], _ = container.records.page(prior.patient_id, "", clock.now(), 10, "", prefix="appointment#")
+        origin = Origin(source_ip="127.0.0.1", correlation_id="test")
+
+        def audit():
+            return an_audit_event(container, origin, ANONYMOUS, "test", action=Action.UPDATE)
+
+        request = AppointmentRequest(
+            request_id="9" * 32,
+            patient_id=prior.patient_id,
+            organization_id="albany-medical-center",
+            kind="new",
+            care_team_id="",
+            care_team_name="",
+            reason="Check-up",
+            mode="in_person",
+            preferred=(Preferred(clock.now().date() + timedelta(days=3), "any"),),
+            status=Status.REQUESTED,
+            requested_at=clock.now(),
+            updated_at=clock.now(),
+            requested_by="someone",
+            version=1,
+        )
+        container.appointment_requests.add(request, None, audit())
+        container.appointment_requests.cancel(
+            prior.patient_id, visit.result_id, clock.now(), "someone", _an_event(visit.result_id, clock), audit()
+        )
+
+        merge = "\r".join(
+            [
+                "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20261202093000||ADT^A40^ADT_A39|MERGE-1|P|2.5.1",
+                "EVN|A40|20261202093000",
+                "PID|1||MRN-1001^^^AMC-MRN^MR||Núñez^Ana||19840309|F",
+                "MRG|MRN-9^^^AMC-MRN^MR",
+            ]
+        )
+        feed(merge)
+        feed(merge.replace("MERGE-1", "MERGE-2"))  # delivered twice: nothing twice
+
+        mine = call(seeded, "GET", f"/v1/patients/{patient_id}/appointment-requests", token=token).json_body
+        assert [r["request_id"] for r in mine["appointment_requests"]] == [request.request_id]
+        [moved] = [a for a in upcoming(seeded, patient_id, token) if a["id"] == visit.result_id]
+        assert moved["status"] == "cancelled" and moved["cancelled_by_patient"] is True
+        feed(siu("S12", "s-3", clock.now() + timedelta(days=8), placer=request.request_id, filler="APT-10"))
+        assert request_of(seeded, patient_id, token, request.request_id)["status"] == "scheduled"
+
+
+def _an_event(entry_id: str, clock):
+    from chalicelib.outbound import producer
+    from chalicelib.outbound.domain import APPOINTMENT
+
+    resource = fhir.appointment_cancellation(
+        appointment=("AMC", "APT-9"), patient=fhir.PatientIdentifier("AMC-MRN", "MRN-9"), reason="Cancelled"
+    )
+    return producer.event(f"appointment-{entry_id}-cancelled", "x" * 32, APPOINTMENT, resource, "AMC-MRN", clock.now())
