@@ -105,6 +105,13 @@ def on_notification_request(event):
     return consumer.handle_batch(event.to_dict(), event.context)
 
 
+@app.on_sqs_message(queue=settings.APPOINTMENT_REMINDERS_QUEUE_NAME, batch_size=10)
+def on_appointment_reminder(event):
+    from chalicelib.appointments import consumer
+
+    return consumer.handle_batch(event.to_dict(), event.context)
+
+
 # Every five minutes: the notices and release timers a queue or Step Functions refused are sent
 # (release/outbox.py), and the FHIR events the outbound queue refused (outbound/producer.py).
 # The local stack runs it on the same period (infra/local/stack.py).

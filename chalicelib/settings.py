@@ -22,6 +22,7 @@ from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, is_zone_name
 # queue names are constants shared with infra/template.yaml (a test checks they agree).
 CLINICAL_INBOUND_QUEUE_NAME = "patient-portal-clinical-inbound.fifo"
 NOTIFICATIONS_QUEUE_NAME = "patient-portal-notifications"
+APPOINTMENT_REMINDERS_QUEUE_NAME = "patient-portal-appointment-reminders"
 
 LOCAL_STAGE = "local"
 PRODUCTION_STAGE = "prod"
@@ -73,6 +74,8 @@ class Settings:
     # and a day by default: HIPAA keeps documentation six years).
     signed_form_lock_mode: str = "GOVERNANCE"
     signed_form_lock_days: int = 2192
+    # Where the appointment reminders' timers deliver (appointments/reminders.py).
+    appointment_reminders_queue_url: str = ""
     # Tuning variables whose value is not a positive whole number (or not a time zone's name). Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -118,6 +121,7 @@ RESOURCE_VARIABLES = {
     "clinical_outbound_queue_url": "PORTAL_CLINICAL_OUTBOUND_QUEUE_URL",
     "clinical_ack_queue_url": "PORTAL_CLINICAL_ACK_QUEUE_URL",
     "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
+    "appointment_reminders_queue_url": "PORTAL_APPOINTMENT_REMINDERS_QUEUE_URL",
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.signed_documents import S3SignedDocuments
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
+    from chalicelib.data.appointment_reminders import DynamoReminderPlans
     from chalicelib.data.appointment_requests import DynamoAppointmentRequests
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
@@ -199,6 +200,13 @@ class Container:
 
         self._bind_tables()
         return DynamoAuditLog()
+
+    @cached_property
+    def appointment_reminders(self) -> DynamoReminderPlans:
+        from chalicelib.data.appointment_reminders import DynamoReminderPlans
+
+        self._bind_tables()
+        return DynamoReminderPlans()
 
     @cached_property
     def directory(self) -> DynamoDirectory:

@@ -31,6 +31,9 @@ QUEUES = {
     "inbound": "clinical_inbound_queue_url",
     "outbound": "clinical_outbound_queue_url",
     "acks": "clinical_ack_queue_url",
+    # Reminders that failed five times (a store down when they came due): redriven, each is
+    # checked again against the visit as it is then, so a late one for a past visit sends nothing.
+    "reminders": "appointment_reminders_queue_url",
 }
 # While a listing or a redrive holds a batch: long enough to send it back, short enough that a
 # command interrupted midway leaves nothing hidden for long.

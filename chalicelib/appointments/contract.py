@@ -79,6 +79,22 @@ class AppointmentCheckIn(ResponseModel):
     completed_at: str | None
 
 
+class VideoWindow(ResponseModel):
+    """When a video visit's join link can be had (never the link itself)."""
+
+    opens_at: str = Field(description="15 minutes before the start (ISO 8601, the organization's offset).")
+    closes_at: str = Field(description="The end: ends_at, else the start plus its minutes, else an hour after it.")
+    state: Literal["not_yet", "open", "ended"]
+    has_link: bool = Field(description="The scheduling system sent a link, or the organization has a link template.")
+
+
+class VideoLink(ResponseModel):
+    url: str = Field(
+        description="The https address to join; open it in a new tab. Never stored or emailed by the portal."
+    )
+    closes_at: str = Field(description="When the window closes (ISO 8601, the organization's offset).")
+
+
 class Cancellation(ResponseModel):
     can_cancel: bool = Field(description="Whether the patient may cancel it online now.")
     reason: CancelReason | None = Field(
@@ -121,6 +137,7 @@ class PatientAppointment(ResponseModel):
         "scheduling system confirms, and stays so whatever the feed sends later.",
     )
     request_id: str | None = Field(None, description="The portal request this booking closed, when it named one.")
+    video: VideoWindow | None = Field(None, description="Null unless a video visit still to be held.")
     check_in: AppointmentCheckIn | None = Field(
         None,
         description="null when check-in does not apply (cancelled, past); else its state (not_open, open, "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.appointments import requests_service, service, staff_requests
+from chalicelib.appointments import requests_service, service, staff_requests, video
 from chalicelib.appointments.contract import (
     AppointmentPolicyChange,
     AppointmentPolicyShown,
@@ -26,6 +26,7 @@ from chalicelib.appointments.contract import (
     StaffAppointmentRequest,
     StaffAppointmentRequestPage,
     StaffQueueQuery,
+    VideoLink,
 )
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
@@ -300,3 +301,22 @@ def put_appointment_policy(body: AppointmentPolicyChange):
     once to what the portal says and allows (cutoff, check-in window); reminders follow it for
     visits filed from now on."""
     return service.set_appointment_policy(wiring.container(), *signed_in(_request()), body)
+
+
+@route(
+    appointment_routes,
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link",
+    access=Access.PATIENT,
+    methods=("POST",),
+    responses={200: VideoLink},
+    errors=(404, 409),
+)
+def video_link(patient_id: str, appointment_id: str):
+    """The join link of a video visit, from 15 minutes before its start until its end: `url`
+    (https; open it in a new tab) and `closes_at`. Before the window `409` with issue
+    `not_open_yet` (the message says when it opens), after it `409` `ended`, a cancelled visit
+    `409` `cancelled`; not a video visit, or no link, `404`. Each link handed out is audited
+    (`appointments.video.open`). The link is never in the appointment's list nor in any email."""
+    ports = wiring.container()
+    caller, origin = signed_in(_request())
+    return video.open_link(ports, caller, origin, patient_id, appointment_id, ports.clock.now())

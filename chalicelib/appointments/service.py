@@ -10,15 +10,15 @@ feed's own cancellation, when it comes, confirms it.
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
-from chalicelib.appointments import cancellation, domain
+from chalicelib.appointments import cancellation, domain, video
 from chalicelib.appointments.check_in_window import check_in_fields
 from chalicelib.appointments.contract import AppointmentPolicyChange, AppointmentsQuery, CancelAppointment
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
+from chalicelib.appointments.reminders import stop_reminders
 from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, patient_of, subject_of
 from chalicelib.appointments.requests import VisitMark, in_zone
 from chalicelib.audit.domain import Action
@@ -201,16 +201,11 @@ def cancel(
 
 def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime) -> None:
     """What else a patient's cancellation sets off once it is kept and sent: the visit's
-    reminders stop (appointments/reminders.py, ``stop_reminders``, when the deployment has the
-    reminders; they are looked up by name so that this package does not depend on them). Called
-    after the write: a reminders store that cannot be written is logged and counted, and the
-    cancellation stands (the answer must not say it failed when it was kept)."""
+    reminders stop. Called after the write: a reminders store that cannot be written is logged
+    and counted, and the cancellation stands (the answer must not say it failed when it was
+    kept; a reminder that fires anyway re-reads the visit, finds it cancelled and sends nothing)."""
     try:
-        reminders = importlib.import_module("chalicelib.appointments.reminders")
-    except ModuleNotFoundError:
-        return
-    try:
-        reminders.stop_reminders(ports, patient_id, appointment_id, now)
+        stop_reminders(ports, patient_id, appointment_id, now)
     except DependencyUnavailable:
         count("CancelledVisitRemindersNotStopped")
         logger.warning("a cancelled visit's reminders were not stopped", extra={"entry_id": appointment_id})
@@ -304,6 +299,8 @@ def appointment_json(
         },
         "cancelled_by_patient": by_patient,
         "request_id": (mark.request_id or None) if mark else None,
+        # (a visit the patient cancelled is not joined, whatever the feed says yet)
+        "video": None if by_patient else video.shown(content, zone_name, now, policy),
         # appointments.check_in_window.check_in_field; none for a visit the patient cancelled
         "check_in": None if by_patient else check_in,
     }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field, Strict
 
-from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber
+from chalicelib.kernel.contract import QueryModel, RequestModel, ResponseModel, WholeNumber
 
 
 class MailboxQuery(QueryModel):
@@ -28,3 +28,19 @@ class MailboxPage(ResponseModel):
     emails: list[MailboxEmail] = Field(description="Newest first.")
     total: int = Field(description="Every email accepted so far.")
     next_cursor: str | None
+
+
+class ClockMove(RequestModel):
+    """Exactly one of ``advance_minutes`` and ``set``."""
+
+    advance_minutes: WholeNumber | None = Field(
+        None, ge=0, le=366 * 24 * 60, description="Move the clock this many minutes forward."
+    )
+    # (JSON carries a moment as text: parsed here, though request models take values as given)
+    set: Annotated[AwareDatetime, Strict(False)] | None = Field(
+        None, description="Move the clock to this moment (ISO 8601 with an offset; never backwards)."
+    )
+
+
+class ClockNow(ResponseModel):
+    now: str = Field(description="What the local stack thinks is now (UTC, ISO 8601).")

@@ -17,12 +17,14 @@ from collections.abc import Callable
 
 from chalicelib.appointments.booking import close_requests_it_books
 from chalicelib.appointments.domain import AppointmentFiled
+from chalicelib.appointments.reminders import keep_reminders
 from chalicelib.checkin.visits import keep_visit_day
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books, keep_visit_day)
+# (a booking closes its request first: the reminders and the day's list then follow the visit as filed)
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (close_requests_it_books, keep_reminders, keep_visit_day)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 

@@ -113,6 +113,7 @@ _NEXT_STEPS = {
     "something_waiting": NextStep.SEEN_IN_PORTAL,
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
+    "appointment_reminder": NextStep.SEEN_IN_PORTAL,
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
     "sign_in_code": NextStep.PATIENT_ASKS_AGAIN,
     "sign_in_unlock": NextStep.PATIENT_ASKS_AGAIN,

@@ -345,6 +345,20 @@ TEMPLATES: dict[str, Template] = {
         path="/medications",
         inbox=True,
     ),
+    # Some hours before a booked visit (appointments/reminders.py). Never when, where, with whom
+    # or what for: an email may be read by someone else. Emailed by the account's appointment
+    # preference, and kept in the portal inbox either way.
+    "appointment_reminder": Template(
+        subject="You have an appointment coming up",
+        lines=(
+            "You have an appointment coming up.",
+            "For your privacy we do not say when or where in email. Sign in to see it.",
+        ),
+        action="See your appointments",
+        path="/appointments",
+        inbox=True,
+        preference="email_appointments",
+    ),
     # To the account that asked for an appointment, when staff propose a time, book it or decline
     # it: kept in its portal inbox and emailed. Never the time, place, clinician, reason or
     # outcome, nor even that it is about a visit (the words of every email name no kind of care):

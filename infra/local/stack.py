@@ -69,6 +69,7 @@ class LocalStack:
         self._pollers: list = []
         self.provisioned = None
         self.seeded: list = []
+        self.clock = None
 
     @property
     def api_url(self) -> str:
@@ -112,7 +113,13 @@ class LocalStack:
         os.environ.update(self.provisioned.environment)
 
         from chalicelib import wiring
+        from infra.local.clock import LocalClock, install
 
+        # One clock for the API, the consumers and the timers' Wait states, which POST /dev/clock
+        # moves forward (a reminder days away can be reached at once).
+        self.clock = LocalClock()
+        install(self.clock)
+        wiring.pin_clock(self.clock)
         wiring.reset()
         try:
             self._start_api()

@@ -224,6 +224,7 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "clinical_outbound_queue_url": "ClinicalOutboundQueue",
         "clinical_ack_queue_url": "ClinicalAckQueue",
         "notifications_queue_url": "NotificationsQueue",
+        "appointment_reminders_queue_url": "AppointmentRemindersQueue",
         "dated_event_state_machine_arn": "DatedEventStateMachine",
     }
     assert {field: getattr(settings, field) for field in expected} == {

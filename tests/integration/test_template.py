@@ -351,6 +351,7 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
     assert functions == {
         "APIHandler",
         "DrainOutbox",
+        "OnAppointmentReminder",
         "OnClinicalFeedMessage",
         "OnNotificationRequest",
         "SessionAuthorizer",

@@ -283,22 +283,18 @@ def test_a_request_to_move_a_visit_names_the_visit_and_may_have_no_care_team():
 
 
 def test_a_cancellation_stops_the_reminders_and_a_reminders_outage_does_not_undo_it(monkeypatch):
-    import sys
-    import types
-
     from chalicelib.appointments import service
     from chalicelib.errors import DependencyUnavailable
 
     stopped = []
-    reminders = types.ModuleType("chalicelib.appointments.reminders")
-    reminders.stop_reminders = lambda ports, patient_id, entry_id, now: stopped.append((patient_id, entry_id))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "chalicelib.appointments.reminders", reminders)
-
+    monkeypatch.setattr(
+        service, "stop_reminders", lambda ports, patient_id, entry_id, now: stopped.append((patient_id, entry_id))
+    )
     service.on_cancelled(object(), "p-1", "e-1", NOW)
     assert stopped == [("p-1", "e-1")]
 
     def down(*_):
         raise DependencyUnavailable("The reminders store is unavailable.")
 
-    reminders.stop_reminders = down  # type: ignore[attr-defined]
+    monkeypatch.setattr(service, "stop_reminders", down)
     service.on_cancelled(object(), "p-1", "e-1", NOW)  # logged and counted, not raised

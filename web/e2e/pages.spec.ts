@@ -39,6 +39,7 @@ test("the record's pages the journeys do not visit", async ({ page, api }) => {
   }
   await opened(page, "/upcoming", "Results on the way");
   await opened(page, "/appointments", "Appointments");
+  await opened(page, "/appointments/request", "Request an appointment");
   await opened(page, "/connections", /connections/i);
   await opened(page, "/account/terms", /terms/i);
 });
@@ -55,4 +56,6 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/admin/feed-sources", /feed sources/i);
   await opened(page, "/admin/terms", /terms of use/i);
   await opened(page, "/admin/organization", "Organization settings");
+  await opened(page, "/admin/appointment-policy", "Appointment policy");
+  await opened(page, "/staff/appointment-requests", "Appointment requests");
 });

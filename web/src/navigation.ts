@@ -35,6 +35,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/support", label: "staff.nav.support" },
   { to: "/staff/messages", label: "staffMessages.nav" },
   { to: "/staff/refill-requests", label: "staffRefills.nav" },
+  { to: "/staff/appointment-requests", label: "staff.nav.appointmentRequests" },
   { to: "/account", label: "nav.account" },
 ];
 
@@ -43,6 +44,7 @@ export const adminNav: NavItem[] = [
   ...staffNav,
   { to: "/admin/staff", label: "admin.nav.staff" },
   { to: "/admin/care-teams", label: "admin.nav.careTeams" },
+  { to: "/admin/appointment-policy", label: "admin.nav.appointmentPolicy" },
   { to: "/admin/feed-sources", label: "admin.nav.feedSources" },
   { to: "/admin/release-policy", label: "admin.nav.releasePolicy" },
   { to: "/admin/terms", label: "admin.nav.terms" },

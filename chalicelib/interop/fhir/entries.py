@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.terminology import RXNORM
 from chalicelib.patients.domain import universal_id
 from chalicelib.records.domain import ClinicalEntry, SentIdentifier
@@ -314,8 +315,32 @@ def _appointment(doc: Document, entry: Entry) -> tuple[dict[str, Any], str]:
         "instructions": as_text(r.get("patientInstruction"))[:2000],
         "with": _displays([p for kind, p in participants if kind not in ("Patient", "Location")], "actor"),
         "locations": _displays([p for kind, p in participants if kind == "Location"], "actor"),
+        "video_link": _virtual_service_link(r),
     }
     return content, as_text(r.get("start"))
+
+
+# R4 has no Appointment.virtualService; R5 does, and its cross-version extension carries it to R4
+# senders: the VirtualServiceDetail's address as a sub-extension ("address" in the published
+# cross-version package, "addressUrl" after the R5 element's name), or the extension's own value.
+VIRTUAL_SERVICE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Appointment.virtualService"
+_ADDRESS_PARTS = ("address", "addressUrl", "addressString")
+_LINK_VALUES = ("valueUrl", "valueUri", "valueString")
+
+
+def _virtual_service_link(resource: dict[str, Any]) -> str:
+    """The first https join link of the Appointment's virtualService extension ("" when none)."""
+    for extension in map(as_object, as_list(resource.get("extension"))):
+        if as_text(extension.get("url")) != VIRTUAL_SERVICE:
+            continue
+        values = [extension.get(name) for name in _LINK_VALUES]
+        for part in map(as_object, as_list(extension.get("extension"))):
+            if as_text(part.get("url")) in _ADDRESS_PARTS:
+                values += [part.get(name) for name in _LINK_VALUES]
+        link = next((found for found in map(video_link, values) if found), "")
+        if link:
+            return link
+    return ""
 
 
 _ENTRY_READERS = {

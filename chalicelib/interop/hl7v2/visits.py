@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.values import iso_time, person
+from chalicelib.interop.video_links import video_link
 from chalicelib.patients.domain import universal_id
 from chalicelib.records.domain import CANCELLED, ClinicalEntry, SentIdentifier, Unreadable
 
@@ -49,6 +50,8 @@ _VISIT_STATUS = {
     "A27": CANCELLED,
     "A38": CANCELLED,
 }
+# NTE-4 comment types under which a scheduler sends a video visit's join link.
+_VIDEO_COMMENT_TYPES = ("VIDEO", "TELEHEALTH")
 # SIU events and SCH-25 filler statuses (HL7 table 0278) as the patient's words.
 _APPOINTMENT_EVENT = {"S15": CANCELLED, "S26": "noshow"}
 _FILLER_STATUS = {
@@ -139,6 +142,21 @@ def read_visit(reader: FieldReader, pv1: Any, event: str, sent_at: str) -> Clini
     )
 
 
+def _video_link(reader: FieldReader, segments: list[Any]) -> str:
+    """A video visit's join link: the comment (NTE-3) of the first NTE whose comment type (NTE-4,
+    a CWE) is VIDEO or TELEHEALTH and whose text is an https address. Kept with the visit, never
+    shown in its list: the portal hands it out only inside the visit's window."""
+    for segment in segments:
+        if str(segment[0]) != "NTE":
+            continue
+        comment_type = reader.component(reader.field(segment, 4), 1).upper()
+        if comment_type in _VIDEO_COMMENT_TYPES:
+            link = video_link(reader.text(segment, 3))
+            if link:
+                return link
+    return ""
+
+
 def read_appointment(reader: FieldReader, segments: list[Any], event: str, sent_at: str) -> ClinicalEntry:
     sch = first_segment(segments, "SCH")
     if sch is None:
@@ -166,6 +184,7 @@ def read_appointment(reader: FieldReader, segments: list[Any], event: str, sent_
         "locations": [
             loc for loc in (_location(reader, reader.field(s, 3)) for s in segments if str(s[0]) == "AIL") if loc
         ][:20],
+        "video_link": _video_link(reader, segments),
     }
     return ClinicalEntry(
         kind="appointment",

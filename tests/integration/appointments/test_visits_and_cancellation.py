@@ -24,6 +24,7 @@ from tests.integration.appointments.conftest import (
 )
 from tests.integration.identity.conftest import call, register_and_invite, sign_in
 from tests.integration.records.test_health_summary import amy, ehr, filed, sample  # noqa: F401  (fixtures)
+from tests.integration.test_feed_sources_admin import other_organization_admin
 from tests.integration.test_patient_scope import SOMEONE_ELSE
 
 CHIDI_PID = "PID|1||MRN-2002^^^AMC-MRN^MR||Okafor^Chidi||19900102|M"
@@ -169,8 +170,10 @@ class TestCancelling:
         assert appointments_on_queue() == []
         assert "appointment.cancel_refused" in audited(patient_id)
 
-    def test_the_cutoff_passes_as_the_clock_moves(self, seeded, clock, feed, ana):
+    def test_the_cutoff_passes_as_the_clock_moves(self, seeded, clock, feed, ana, admin):
         patient_id, token = ana
+        # an organization that gave no office phone (the demo one has one)
+        assert call(seeded, "PUT", "/v1/admin/appointment-policy", {"office_phone": ""}, admin).status_code == 200
         feed(siu("S12", "s-1", clock.now() + timedelta(hours=25)))
         assert upcoming(seeded, patient_id, token)[0]["cancellation"]["can_cancel"] is True
 
@@ -264,8 +267,12 @@ class TestRescheduling:
 
 
 class TestThePolicy:
-    def test_an_admin_reads_the_defaults_and_replaces_them_and_bad_fields_are_each_named(self, seeded, admin):
-        defaults = call(seeded, "GET", "/v1/admin/appointment-policy", token=admin)
+    def test_an_admin_reads_the_defaults_and_replaces_them_and_bad_fields_are_each_named(
+        self, seeded, admin, monkeypatch
+    ):
+        # an organization that never set one has the defaults (the demo organization is seeded with its own)
+        other = other_organization_admin(seeded, monkeypatch)
+        defaults = call(seeded, "GET", "/v1/admin/appointment-policy", token=other)
         assert defaults.json_body == {
             "cancel_cutoff_hours": 24,
             "reminder_hours": [72, 24],

@@ -1,5 +1,6 @@
 // The admin pages, loaded together in one chunk the first time an admin page opens: patients and
 // staff never download them.
+export { AppointmentPolicy } from "./AppointmentPolicy";
 export { CareTeams } from "./CareTeams";
 export { DeadLetters } from "./DeadLetters";
 export { FeedSources } from "./FeedSources";

@@ -12,5 +12,6 @@ export const adminRoutes = (
     {at("/admin/organization", "Organization")}
     {at("/admin/dead-letters", "DeadLetters")}
     {at("/admin/care-teams", "CareTeams")}
+    {at("/admin/appointment-policy", "AppointmentPolicy")}
   </>
 );

@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/dev/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the local stack thinks is now (local stack only). */
+        get: operations["get_dev_clock"];
+        put?: never;
+        /**
+         * Move the local stack's clock forward: the API's time and the timers' waits (local stack only).
+         * @description Body: `{"advance_minutes": n}` or `{"set": iso}`. Timers whose moment it passes fire at once. A session idle past its timeout on the new clock ends: sign in again.
+         */
+        post: operations["post_dev_clock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dev/mailbox": {
         parameters: {
             query?: never;
@@ -1286,6 +1307,26 @@ export interface paths {
          * @description other (the visit stands until the scheduling system moves it). 409 when the visit is not booked and upcoming. Leaves as a FHIR Appointment "proposed" on the outbound queue. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_reschedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The join link of a video visit, from 15 minutes before its start until its end: `url`
+         * @description (https; open it in a new tab) and `closes_at`. Before the window `409` with issue `not_open_yet` (the message says when it opens), after it `409` `ended`, a cancelled visit `409` `cancelled`; not a video visit, or no link, `404`. Each link handed out is audited (`appointments.video.open`). The link is never in the appointment's list nor in any email. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_video_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3667,6 +3708,32 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * ClockMove
+         * @description Exactly one of ``advance_minutes`` and ``set``.
+         */
+        ClockMove: {
+            /**
+             * Advance Minutes
+             * @description Move the clock this many minutes forward.
+             * @default null
+             */
+            advance_minutes?: number | null;
+            /**
+             * Set
+             * @description Move the clock to this moment (ISO 8601 with an offset; never backwards).
+             * @default null
+             */
+            set?: string | null;
+        };
+        /** ClockNow */
+        ClockNow: {
+            /**
+             * Now
+             * @description What the local stack thinks is now (UTC, ISO 8601).
+             */
+            now: string;
+        };
         /** CloseItem */
         CloseItem: {
             /**
@@ -5824,6 +5891,11 @@ export interface components {
              * @default
              */
             type?: string;
+            /**
+             * @description Null unless a video visit still to be held.
+             * @default null
+             */
+            video?: components["schemas"]["VideoWindow"] | null;
         };
         /** PatientAppointmentPage */
         PatientAppointmentPage: {
@@ -8608,6 +8680,45 @@ export interface components {
             /** Email */
             email: string;
         };
+        /** VideoLink */
+        VideoLink: {
+            /**
+             * Closes At
+             * @description When the window closes (ISO 8601, the organization's offset).
+             */
+            closes_at: string;
+            /**
+             * Url
+             * @description The https address to join; open it in a new tab. Never stored or emailed by the portal.
+             */
+            url: string;
+        };
+        /**
+         * VideoWindow
+         * @description When a video visit's join link can be had (never the link itself).
+         */
+        VideoWindow: {
+            /**
+             * Closes At
+             * @description The end: ends_at, else the start plus its minutes, else an hour after it.
+             */
+            closes_at: string;
+            /**
+             * Has Link
+             * @description The scheduling system sent a link, or the organization has a link template.
+             */
+            has_link: boolean;
+            /**
+             * Opens At
+             * @description 15 minutes before the start (ISO 8601, the organization's offset).
+             */
+            opens_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_yet" | "open" | "ended";
+        };
         /** Visit */
         Visit: {
             /**
@@ -8884,6 +8995,140 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_dev_clock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClockNow"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_dev_clock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClockMove"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClockNow"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_dev_mailbox: {
         parameters: {
             query?: {
@@ -15354,6 +15599,101 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used for a different request body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_video_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -35,6 +35,8 @@ function appointment(id: string, extra: Partial<Schemas["PatientAppointment"]> =
   };
 }
 
+const noRequests = { status: 200, body: { appointment_requests: [], next_cursor: null } };
+
 const page = (appointments: Schemas["PatientAppointment"][], next_cursor: string | null = null) => ({
   status: 200,
   body: { appointments, time_zone: ZONE, next_cursor },
@@ -54,6 +56,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         () =>
           page([
@@ -107,6 +110,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": page([]),
     });
     renderAt("/appointments");
@@ -119,6 +123,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         () => page([appointment("a-1", { status: "tentative" })]),
         () => page([]),
@@ -133,6 +138,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": { status: 503, body: apiError("unavailable", "The service is busy. Try again in a minute.") },
     });
     renderAt("/appointments");
@@ -146,6 +152,7 @@ describe("the appointments page", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/appointment-requests": noRequests,
       "GET /v1/patients/p-1/appointments": byWhen(
         (cursor) =>
           cursor === "c-2"

@@ -1,23 +1,24 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
-import { Fact, Facts } from "../components/Facts";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
-import { type Appointment, clockTime, statusText, visitTime } from "./format";
+import { type Appointment, statusText, visitTime } from "./format";
+import { visitPath, visitsKey } from "./queries";
+import { YourRequests } from "./YourRequests";
+import { VisitFacts, visitTitle } from "./VisitFacts";
 
 const PAGE_SIZE = 10;
 type When = "upcoming" | "past";
 
 /** Keyed by the session token (another session never sees this one's answers) and the record. */
 export const appointmentsKey = (token: string, patientId: string, when: When, cursor: string) => [
-  "appointments",
-  token,
-  patientId,
+  ...visitsKey(token, patientId),
   when,
   cursor,
 ];
@@ -35,7 +36,13 @@ export function Appointments() {
         <>
           <h1>{t("appointments.title")}</h1>
           <p>{t("appointments.intro")}</p>
+          <p>
+            <Link className="usa-button" to={record.to("/appointments/request")}>
+              {t("appointments.requestButton")}
+            </Link>
+          </p>
           <AppointmentList record={record} when="upcoming" />
+          <YourRequests record={record} />
           <AppointmentList record={record} when="past" />
         </>
       )}
@@ -73,7 +80,7 @@ function AppointmentList({ record, when }: { record: RecordView; when: When }) {
             <p className="text-base">{t("appointments.zone", { zone: listed.data.time_zone })}</p>
             <ul className="usa-list usa-list--unstyled">
               {listed.data.appointments.map((appointment) => (
-                <AppointmentItem key={appointment.id} appointment={appointment} />
+                <AppointmentItem key={appointment.id} appointment={appointment} record={record} />
               ))}
             </ul>
             <Pager
@@ -88,50 +95,25 @@ function AppointmentList({ record, when }: { record: RecordView; when: When }) {
   );
 }
 
-function AppointmentItem({ appointment }: { appointment: Appointment }) {
+function AppointmentItem({ appointment, record }: { appointment: Appointment; record: RecordView }) {
   const { t, i18n } = useTranslation();
-  const zone = appointment.time_zone;
   const start = appointment.starts_at ?? "";
-  const end = appointment.ends_at ?? "";
-  const title =
-    appointment.description || appointment.type || appointment.services?.[0] || t("appointments.untitled");
-  // The heading names the visit and its day, so a screen reader's list of headings tells them apart.
-  const startText = start ? visitTime(start, zone, i18n.language) : t("appointments.noTime");
+  const title = visitTitle(appointment, t("appointments.untitled"));
+  // The heading names the visit and its day, so a screen reader's list of headings tells them apart;
+  // its link opens the visit (to cancel, move, join or check in).
+  const startText = start ? visitTime(start, appointment.time_zone, i18n.language) : t("appointments.noTime");
   const headingId = `appointment-${appointment.id}`;
   const cancelled = appointment.status === "cancelled";
   return (
     <li className="margin-bottom-3 border-bottom-1px border-base-lighter padding-bottom-2" aria-labelledby={headingId}>
       <h3 id={headingId} className="margin-bottom-1">
-        {title}
+        <Link to={record.to(visitPath(appointment.id))}>{title}</Link>
         <span className="display-block font-body-sm text-normal">{startText}</span>
       </h3>
       <p className={cancelled ? "text-bold text-secondary-dark margin-top-0" : "text-bold margin-top-0"}>
         {t("appointments.statusLabel")}: {statusText(t, appointment.status)}
       </p>
-      <Facts>
-        <Fact term={t("appointments.when")}>
-          {start && end
-            ? t("appointments.until", {
-                start: startText,
-                end: end.slice(0, 10) === start.slice(0, 10) ? clockTime(end, zone, i18n.language) : visitTime(end, zone, i18n.language),
-              })
-            : startText}
-          {appointment.minutes ? <> ({t("appointments.minutes", { count: appointment.minutes })})</> : null}
-        </Fact>
-        <Fact term={t("appointments.place")}>
-          {appointment.places?.length ? appointment.places.map((place, index) => <div key={index}>{place}</div>) : t("appointments.notStated")}
-        </Fact>
-        <Fact term={t("appointments.clinician")}>
-          {appointment.clinicians?.length ? appointment.clinicians.join(", ") : t("appointments.notStated")}
-        </Fact>
-        <Fact term={t("appointments.type")}>{appointment.type || t("appointments.notStated")}</Fact>
-        {appointment.mode && <Fact term={t("appointments.visitLabel")}>{t(`appointments.mode.${appointment.mode}`)}</Fact>}
-        {appointment.instructions && (
-          <Fact term={t("appointments.instructions")}>
-            <span style={{ whiteSpace: "pre-wrap" }}>{appointment.instructions}</span>
-          </Fact>
-        )}
-      </Facts>
+      <VisitFacts appointment={appointment} />
     </li>
   );
 }

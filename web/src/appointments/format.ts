@@ -1,7 +1,7 @@
 import type { TFunction } from "i18next";
-import type { Schemas } from "../api/client";
+import type { Appointment } from "./types";
 
-export type Appointment = Schemas["PatientAppointment"];
+export type { Appointment };
 
 const knownStatuses = [
   "proposed",
@@ -57,4 +57,42 @@ export function clockTime(value: string, timeZone: string, language: string): st
   } catch {
     return new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit" }).format(date);
   }
+}
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
+
+/**
+ * A time the API gives with the clinic's offset ("2027-01-15T09:30:00-05:00"), in words as the
+ * clinic's wall clock reads it ("Friday, January 15, 2027 at 9:30 AM"), wherever the reader is:
+ * a request's times carry no zone name, but their offset is the clinic's. With the zone known
+ * (`timeZone`), it is named too.
+ */
+export function slotTime(value: string, language: string, timeZone?: string | null): string {
+  if (timeZone) return visitTime(value, timeZone, language);
+  const parts = WALL_CLOCK.exec(value);
+  if (parts === null) return value;
+  const [, year, month, day, hour, minute] = parts.map(Number);
+  const wall = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!));
+  return new Intl.DateTimeFormat(language, {
+    weekday: "long",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: "UTC",
+  }).format(wall);
+}
+
+/** A calendar day ("2027-01-15") in words with its weekday, never moved by the reader's zone. */
+export function dayWords(value: string, language: string): string {
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(language, {
+    weekday: "long",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    timeZone: "UTC",
+  }).format(date);
 }

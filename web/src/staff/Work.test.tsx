@@ -195,6 +195,7 @@ describe("the staff home", () => {
       "/staff/support",
       "/staff/messages",
       "/staff/refill-requests",
+      "/staff/appointment-requests",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -207,6 +208,7 @@ describe("the staff home", () => {
       "Support requests",
       "Messages",
       "Refill requests",
+      "Appointment requests",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));

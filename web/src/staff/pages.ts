@@ -1,5 +1,7 @@
 // The staff pages, loaded together in one chunk the first time a staff page opens: patients never
 // download them.
+export { AppointmentRequest } from "./AppointmentRequest";
+export { AppointmentRequests } from "./AppointmentRequests";
 export { FindPatient } from "./FindPatient";
 export { HealthSummary } from "./HealthSummary";
 export { Mismatches } from "./Mismatches";

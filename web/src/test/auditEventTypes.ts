@@ -44,6 +44,7 @@ export const messagingAndRefillEventTypes = [
   // chalicelib/checkin/signing.py: a form signed at check-in, and a signed form opened
   "checkin.form_signed",
   "checkin.signed_form.read",
+  "appointments.video.open",
   "appointment.read",
   "appointment.cancelled",
   "appointment.cancel_refused",
