@@ -1,5 +1,8 @@
 import { Route } from "react-router";
+import { lazyPages } from "../components/lazyPages";
 import { Appointments } from "./Appointments";
+
+const checkIn = lazyPages(() => import("../checkin/pages"));
 
 /**
  * The patient's appointments. Like the record's pages, the page shows the patient's own record or
@@ -8,5 +11,6 @@ import { Appointments } from "./Appointments";
 export const appointmentRoutes = (
   <>
     <Route path="/appointments" element={<Appointments />} />
+    {checkIn("/appointments/:appointmentId/check-in", "CheckInWizard")}
   </>
 );
