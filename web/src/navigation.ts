@@ -35,6 +35,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/support", label: "staff.nav.support" },
   { to: "/staff/messages", label: "staffMessages.nav" },
   { to: "/staff/refill-requests", label: "staffRefills.nav" },
+  { to: "/staff/check-ins", label: "staff.nav.checkIns" },
   { to: "/account", label: "nav.account" },
 ];
 

@@ -37,6 +37,9 @@ export function StaffHome({ token }: { token: string }) {
           <Link to="/staff/messages">{t("staffMessages.home")}</Link>
           <Link to="/staff/refill-requests">{t("staffRefills.nav")}</Link>
         </li>
+        <li>
+          <Link to="/staff/check-ins">{t("staff.checkIns.title")}</Link>
+        </li>
       </ul>
     </nav>
   );

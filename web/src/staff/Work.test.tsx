@@ -175,6 +175,7 @@ describe("the staff home", () => {
       "/staff/support",
       "/staff/messages",
       "/staff/refill-requests",
+      "/staff/check-ins",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -187,6 +188,7 @@ describe("the staff home", () => {
       "Support requests",
       "Messages",
       "Refill requests",
+      "Check-ins",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));

@@ -1,5 +1,6 @@
 // The staff pages, loaded together in one chunk the first time a staff page opens: patients never
 // download them.
+export { CheckIns, StaffCheckIn } from "./CheckIns";
 export { FindPatient } from "./FindPatient";
 export { HealthSummary } from "./HealthSummary";
 export { Mismatches } from "./Mismatches";
