@@ -49,6 +49,8 @@ export const adminNav: NavItem[] = [
   { to: "/admin/terms", label: "admin.nav.terms" },
   { to: "/admin/organization", label: "admin.nav.organization" },
   { to: "/admin/dead-letters", label: "admin.nav.deadLetters" },
+  { to: "/admin/forms", label: "admin.nav.forms" },
+  { to: "/admin/visit-types", label: "admin.nav.visitTypes" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

@@ -3,7 +3,10 @@
 export { CareTeams } from "./CareTeams";
 export { DeadLetters } from "./DeadLetters";
 export { FeedSources } from "./FeedSources";
+export { Forms } from "./Forms";
+export { FormTemplate } from "./FormTemplate";
 export { Organization } from "./Organization";
 export { ReleasePolicy } from "./ReleasePolicy";
 export { StaffAccounts } from "./StaffAccounts";
 export { Terms } from "./Terms";
+export { VisitTypes } from "./VisitTypes";
