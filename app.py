@@ -15,6 +15,8 @@ from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
+from chalicelib.checkin.form_routes import checkin_form_routes
+from chalicelib.checkin.routes import checkin_routes
 from chalicelib.dev.routes import dev_routes
 from chalicelib.feeds.routes import feed_routes
 from chalicelib.health.routes import health_routes
@@ -81,6 +83,8 @@ app.register_blueprint(worklist_routes)
 app.register_blueprint(feed_routes)
 app.register_blueprint(notification_routes)
 app.register_blueprint(care_team_routes)
+app.register_blueprint(checkin_form_routes)
+app.register_blueprint(checkin_routes)
 app.register_blueprint(support_routes)
 app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)

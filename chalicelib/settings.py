@@ -67,6 +67,12 @@ class Settings:
     terms_organization: str
     # The IANA time zone of an organization whose admins have not chosen one (kernel.zones).
     default_time_zone: str = DEFAULT_TIME_ZONE
+    # The object lock each signed check-in form is stored under (checkin/signing.py): its mode
+    # (GOVERNANCE: only a role granted s3:BypassGovernanceRetention may shorten or lift it;
+    # COMPLIANCE: no one may, the account's root included) and how many days it lasts (six years
+    # and a day by default: HIPAA keeps documentation six years).
+    signed_form_lock_mode: str = "GOVERNANCE"
+    signed_form_lock_days: int = 2192
     # Tuning variables whose value is not a positive whole number (or not a time zone's name). Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -165,6 +171,9 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         # Read wrongly, every zone-less time of every feed would be filed at the wrong moment.
         invalid.append("PORTAL_DEFAULT_TIME_ZONE")
         default_time_zone = DEFAULT_TIME_ZONE
+    lock_mode = get("PORTAL_SIGNED_FORM_LOCK_MODE", "GOVERNANCE").strip().upper()
+    if lock_mode not in ("GOVERNANCE", "COMPLIANCE"):
+        invalid.append("PORTAL_SIGNED_FORM_LOCK_MODE")
     return Settings(
         stage=get("PORTAL_STAGE", "prod"),
         version=get("PORTAL_VERSION", __version__),
@@ -183,5 +192,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         default_time_zone=default_time_zone,
         running_in_lambda=bool(get("AWS_LAMBDA_FUNCTION_NAME")),
         identity=identity,
+        signed_form_lock_mode=lock_mode,
+        signed_form_lock_days=positive("PORTAL_SIGNED_FORM_LOCK_DAYS", 2192),
         invalid=tuple(invalid),
     )

@@ -19,13 +19,16 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.kms import KmsKeys
     from chalicelib.adapters.s3 import S3Attachments, S3ObjectStore
     from chalicelib.adapters.ses import SesMailer
+    from chalicelib.adapters.signed_documents import S3SignedDocuments
     from chalicelib.adapters.sqs import SqsQueue
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
+    from chalicelib.data.checkins import DynamoCheckIns
     from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
     from chalicelib.data.feed_messages import DynamoFeedMessages
+    from chalicelib.data.forms import DynamoCheckinForms
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
     from chalicelib.data.messages import DynamoMessages
@@ -34,6 +37,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.refills import DynamoRefills
+    from chalicelib.data.signed_forms import DynamoSignedForms
     from chalicelib.data.support import DynamoSupport
     from chalicelib.data.worklist import DynamoWorklist
     from chalicelib.health.service import CachedDeepCheck
@@ -118,6 +122,13 @@ class Container:
         from chalicelib.adapters.s3 import S3Attachments
 
         return S3Attachments(self.client("s3"), self.settings.attachments_bucket, self.settings.kms_key_id)
+
+    @cached_property
+    def signed_documents(self) -> S3SignedDocuments:
+        """The PDFs of signed check-in forms, under object lock (checkin/signing.py)."""
+        from chalicelib.adapters.signed_documents import S3SignedDocuments
+
+        return S3SignedDocuments(self.client("s3"), self.settings.signed_documents_bucket, self.settings.kms_key_id)
 
     @cached_property
     def mailer(self) -> SesMailer:
@@ -336,6 +347,30 @@ class Container:
         return self.support
 
     @cached_property
+    def checkins(self) -> DynamoCheckIns:
+        """Patients' check-ins and the organizations' visits by day (checkin/)."""
+        from chalicelib.data.checkins import DynamoCheckIns
+
+        self._bind_tables()
+        return DynamoCheckIns()
+
+    @cached_property
+    def checkin_forms(self) -> DynamoCheckinForms:
+        """The forms patients sign at check-in and the visit types that ask for them (checkin/forms.py)."""
+        from chalicelib.data.forms import DynamoCheckinForms
+
+        self._bind_tables()
+        return DynamoCheckinForms()
+
+    @cached_property
+    def signed_forms(self) -> DynamoSignedForms:
+        """The records of signed check-in forms (checkin/signing.py); their PDFs are in signed_documents."""
+        from chalicelib.data.signed_forms import DynamoSignedForms
+
+        self._bind_tables()
+        return DynamoSignedForms()
+
+    @cached_property
     def messages(self) -> DynamoMessages:
         from chalicelib.data.messages import DynamoMessages
 
@@ -365,7 +400,6 @@ class Container:
         documents bucket answers. Parts are the resources' roles, never their names."""
         from chalicelib.adapters.dynamodb import DynamoTable
         from chalicelib.adapters.kms import KmsMacKey
-        from chalicelib.adapters.s3 import S3ObjectStore
 
         settings = self.settings
         tables = {
@@ -384,9 +418,7 @@ class Container:
         probes.update(
             {
                 "s3.documents": self.documents.ping,
-                "s3.signed_documents": S3ObjectStore(
-                    self.client("s3"), settings.signed_documents_bucket, settings.kms_key_id
-                ).ping,
+                "s3.signed_documents": self.signed_documents.ping,
                 "s3.feed_archive": self.feed_archive.ping,
                 "s3.attachments": self.attachment_files.ping,
                 "sqs.notifications": self.notifications_queue.ping,

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from chalicelib.checkin.checkin_contract import AppointmentCheckIn
 from chalicelib.kernel.contract import ResponseModel
 from chalicelib.records.contract import NEXT_CURSOR, RecordsPageQuery
 
@@ -41,6 +42,11 @@ class PatientAppointment(ResponseModel):
     places: list[str] = Field([], description="Where: the location names and addresses as sent.")
     mode: Literal["in_person", "video"] | None = Field(
         None, description="In person or by video, when the sender said; null when it did not."
+    )
+    check_in: AppointmentCheckIn | None = Field(
+        None,
+        description="null when check-in does not apply (cancelled, past); else its state (not_open, open, "
+        "completed, closed) and window (opens_at, closes_at: the start) and when it was completed.",
     )
 
 

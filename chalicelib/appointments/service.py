@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import domain
 from chalicelib.appointments.contract import AppointmentsQuery
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.checkin import service as checkin
+from chalicelib.checkin.stores import CheckIns
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import moment_key
@@ -19,8 +21,13 @@ from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.records.stores import RecordReadPorts
 
 
+class AppointmentPorts(RecordReadPorts, Protocol):
+    @property
+    def checkins(self) -> CheckIns: ...
+
+
 def list_appointments(
-    ports: RecordReadPorts,
+    ports: AppointmentPorts,
     caller: Caller,
     origin: Origin,
     patient_id: str,
@@ -42,7 +49,8 @@ def list_appointments(
         listed_to=at if query.when == "past" else "",
         oldest_first=query.when == "upcoming",
     )
-    appointments = [_appointment(e.result_id, e.content, zone_name) for e in entries]
+    check_ins = checkin.appointment_check_ins(ports, scope.patient_id, entries, zone_name, now)
+    appointments = [_appointment(e.result_id, e.content, zone_name, check_ins.get(e.result_id)) for e in entries]
     write_audit(
         ports,
         origin,
@@ -64,7 +72,9 @@ def _zone_of(ports: RecordReadPorts, patient_id: str) -> str:
     return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
 
 
-def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict[str, Any]:
+def _appointment(
+    entry_id: str, content: dict[str, Any], zone_name: str, check_in: dict[str, Any] | None = None
+) -> dict[str, Any]:
     minutes = content.get("minutes")
     return {
         "id": entry_id,
@@ -81,4 +91,5 @@ def _appointment(entry_id: str, content: dict[str, Any], zone_name: str) -> dict
         "clinicians": list(content.get("with") or []),
         "places": list(content.get("locations") or []),
         "mode": domain.mode_of(content),
+        "check_in": check_in,  # checkin.service.appointment_check_in
     }

@@ -583,6 +583,78 @@ class RefillPendingModel(Model):
     request_id = UnicodeAttribute(null=True)  # the request that waits; none once it is decided
 
 
+class CheckinFormModel(Model):
+    """A check-in form of an organization in the records table (data/forms.py): its head under
+    "form#<form_id>" (the current version's text, whether it is active, every version's SHA-256)
+    and each version, never changed once written, under "form-version#<form_id>#<nnnnnn>"."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin-forms#<organization_id>"
+    record_key = UnicodeAttribute(range_key=True)
+    form_id = UnicodeAttribute(null=False)
+    kind = UnicodeAttribute(null=True)  # the head only
+    active = BooleanAttribute(null=True)  # the head only
+    updated_at = UTCDateTimeAttribute(null=True)  # the head only
+    versions = JSONAttribute(null=True)  # the head only: [{version, sha256, created_at, created_by}]
+    version = NumberAttribute(null=False)  # the head: its current version
+    title = UnicodeAttribute(null=False)
+    body = UnicodeAttribute(null=False)
+    sha256 = UnicodeAttribute(null=False)
+    created_at = UTCDateTimeAttribute(null=False)
+    created_by = UnicodeAttribute(null=False)
+
+
+class VisitTypeModel(Model):
+    """A visit type of an organization (data/forms.py), beside its forms."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin-forms#<organization_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "visit-type#<visit_type_id>"
+    visit_type_id = UnicodeAttribute(null=False)
+    name = UnicodeAttribute(null=False)
+    form_ids = JSONAttribute(null=False)
+    questionnaire = JSONAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=False)
+    updated_by = UnicodeAttribute(null=True)
+
+
+class SignedFormModel(Model):
+    """A form a patient signed (data/signed_forms.py), two copies under "signed-forms#<patient_id>":
+    "visit#<appointment_id>#<form_id>#<version>" (what a visit's check-in lists; its condition of
+    being new is what refuses a second signature of the same version) and "document#<document_id>"
+    (what a download finds)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+    document_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    organization_id = UnicodeAttribute(null=False)
+    appointment_id = UnicodeAttribute(null=False)
+    form_id = UnicodeAttribute(null=False)
+    title = UnicodeAttribute(null=False)
+    kind = UnicodeAttribute(null=False)
+    version = NumberAttribute(null=False)
+    form_sha256 = UnicodeAttribute(null=False)
+    signed_at = UTCDateTimeAttribute(null=False)
+    signed_name = UnicodeAttribute(null=False)
+    has_drawn_signature = BooleanAttribute(null=False)
+    client_ip = UnicodeAttribute(null=False)
+    signed_by = UnicodeAttribute(null=False)  # the account that signed (the patient or a proxy)
+    time_zone = UnicodeAttribute(null=False)  # the organization's, which the PDF shows the time in
+    pdf_sha256 = UnicodeAttribute(null=False)
+    size_bytes = NumberAttribute(null=False)
+    object_key = UnicodeAttribute(null=False)
+    object_version = UnicodeAttribute(null=True)  # the bucket's version id of the PDF
+    retain_until = UTCDateTimeAttribute(null=True)
+
+
 class PatientsByBirthDateIndex(GlobalSecondaryIndex):
     """Sparse: patients whose birth date is known, by organization and that date, so staff find a
     patient by family name and birth date (the few patients born on one day are read and their
@@ -765,6 +837,63 @@ class FeedMessageModel(Model):
     by_organization_status = FeedMessagesByOrganizationIndex()
 
 
+class CheckInModel(Model):
+    """A patient's check-in for one visit, in the records table beside nothing else of theirs
+    ("checkin#<patient_id>"): what they confirmed, the change they asked staff for, their answers
+    (and the QuestionnaireResponse sent for them) and when they finished (data/checkins.py)."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "visit#<appointment_id>"
+    appointment_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    organization_id = UnicodeAttribute(null=False)
+    confirmed_at = UTCDateTimeAttribute(null=True)
+    change = JSONAttribute(null=True)  # checkin.domain.RequestedChange.as_json(): the latest asked for
+    changes_requested = NumberAttribute(null=True)
+    answers = JSONAttribute(null=True)  # [[link_id, value], ...] as answered
+    answered_at = UTCDateTimeAttribute(null=True)
+    answer_revision = NumberAttribute(null=True)
+    questionnaire_response = JSONAttribute(null=True)  # the FHIR QuestionnaireResponse as sent
+    completed_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class VisitDayModel(Model):
+    """A visit on its organization's list of a day ("visits#<organization_id>#<YYYY-MM-DD>" in the
+    records table): staff's check-in status reads a day in one Query. Kept by the feed's filing
+    (checkin/visits.py); with the patient's name and birth date as filed, so the list needs no
+    read per patient."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "visits#<organization_id>#<day>"
+    record_key = UnicodeAttribute(range_key=True)  # "visit#<appointment_id>"
+    appointment_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    patient_name = UnicodeAttribute(null=False)
+    birth_date = UnicodeAttribute(null=False)
+    starts_at = UnicodeAttribute(null=False)
+    visit_type = UnicodeAttribute(null=False)
+    clinicians = JSONAttribute(null=False)
+    status = UnicodeAttribute(null=False)
+
+
+class VisitDayPointerModel(Model):
+    """Which day's list a visit is on now ("checkin#<patient_id>", "day#<appointment_id>"), so a
+    visit the scheduler moves to another day leaves the old day's list."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "checkin#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "day#<appointment_id>"
+    day_partition = UnicodeAttribute(null=False)
+
+
 def bind_tables(settings) -> None:
     """Point every model at its table in this stage and region (idempotent, cheap)."""
     names = {
@@ -789,11 +918,17 @@ def bind_tables(settings) -> None:
         SupportDeskModel: settings.organizations_table,
         RefillRequestModel: settings.records_table,
         RefillPendingModel: settings.records_table,
+        CheckinFormModel: settings.records_table,
+        VisitTypeModel: settings.records_table,
+        SignedFormModel: settings.records_table,
         MessageThreadModel: settings.records_table,
         MessageModel: settings.records_table,
         MessageAttachmentModel: settings.records_table,
         MessageCountsModel: settings.records_table,
         FeedMessageModel: settings.feed_messages_table,
+        CheckInModel: settings.records_table,
+        VisitDayModel: settings.records_table,
+        VisitDayPointerModel: settings.records_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:

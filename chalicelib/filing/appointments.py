@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.appointments.domain import AppointmentFiled
+from chalicelib.checkin.visits import keep_visit_day
 from chalicelib.filing.filers import Delivery, Outcome
 from chalicelib.patients.domain import Patient
 from chalicelib.records.domain import WITHDRAWN, ClinicalEntry
 
-AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = ()
+AFTER_FILING: tuple[Callable[[AppointmentFiled], None], ...] = (keep_visit_day,)
 
 _RUNS_STEPS = ("new", "changed", "refiled")
 

@@ -23,6 +23,7 @@ from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
+from infra.local.seed_forms import seed_checkin_forms
 
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
@@ -86,6 +87,12 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         seeded.append(SeededAccount(role.value, username, password, email))
     staff_username = environ.get("PORTAL_DEMO_STAFF_USER") or DEFAULTS["PORTAL_DEMO_STAFF_USER"]
     seed_care_teams(container, staff_username)
+    admin_username = accounts.normalize_username(
+        environ.get("PORTAL_DEMO_ADMIN_USER") or DEFAULTS["PORTAL_DEMO_ADMIN_USER"]
+    )
+    admin = container.directory.account_by_username(admin_username)
+    if admin is not None:
+        seed_checkin_forms(container, ORGANIZATION_ID, admin.account_id, admin_username)
     send_demo_feed(container)
     return seeded
 

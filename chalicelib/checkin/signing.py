@@ -1,0 +1,367 @@
+"""Signing a check-in form, and reading a signed one back.
+
+A signature is kept in this order, so that nothing is ever half-done the wrong way round:
+
+1. Everything is checked first (the access check, the visit's check-in window, the form the visit
+   asks for at the version and SHA-256 the patient read, not signed yet, the drawn signature).
+2. The PDF (``signed_form.render``) is put in the signed-documents bucket under object lock, with
+   its SHA-256 as S3's checksum. If the put fails, nothing is recorded: the request fails whole.
+3. Then one DynamoDB transaction: the record (with the PDF's SHA-256, size and the bucket's version
+   id), the outbound DocumentReference and the audit event.
+
+If that transaction fails, the PDF stays in the bucket with no record: an orphan, under lock. That
+is the safe side: a signed paper kept without its index costs some bytes, while a record pointing
+at a PDF that never landed would show the patient and the clinical systems a document that does
+not exist. The orphan is not lost work either: the document id is derived from the patient,
+visit, form and version (``signatures.document_id_of``), and the PDF's metadata carries a digest of
+what was signed; a retry (the same Idempotency-Key, released when the call failed) finds the PDF
+under its key, and when it is the same signature re-renders the same bytes (the signing time is
+read back from the stored metadata, and ``render`` is deterministic) and records that PDF instead
+of storing another. A retry with other input (another typed name) stores a new version beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.adapters.signed_documents import S3SignedDocuments
+from chalicelib.appointments import domain as appointments
+from chalicelib.appointments.policy import policy_of
+from chalicelib.audit.domain import Action
+from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.checkin import signed_form
+from chalicelib.checkin.contract import SignForm
+from chalicelib.checkin.forms import FormPorts, FormTemplate, current_forms, visit_type_for
+from chalicelib.checkin.signatures import (
+    SignedFormRecord,
+    SignedForms,
+    document_id_of,
+    object_key_of,
+    shown_signed,
+)
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.keys import RECORD_ID
+from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, UnknownZone, zone
+from chalicelib.observability import logger
+from chalicelib.outbound import fhir, producer
+from chalicelib.outbound.domain import SIGNED_FORM, InvalidOutboundEvent, OutboundEvent
+from chalicelib.patients.domain import Patient
+from chalicelib.patients.stores import Patients
+from chalicelib.records.domain import StoredResult
+from chalicelib.records.stores import Records
+from chalicelib.settings import Settings
+
+APPOINTMENT_KIND = "appointment"
+STALE = "This form changed; read it again."
+ALREADY_SIGNED = "Already signed: this version of the form was signed for this visit."
+# Where a request carries no source address (a test client, a misconfigured proxy): an address
+# that says so in the PDF's footer rather than an invented one.
+UNKNOWN_IP = "0.0.0.0"
+_META_SIGNED_AT = "signed-at"
+_META_DIGEST = "signature-digest"
+
+
+class SignaturePorts(Protocol):
+    @property
+    def signed_forms(self) -> SignedForms: ...
+
+
+class SigningPorts(SignaturePorts, FormPorts, AccessPorts, producer.OutboundPorts, Protocol):
+    @property
+    def signed_documents(self) -> S3SignedDocuments: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def patients(self) -> Patients: ...
+
+
+def signatures(ports: SignaturePorts, patient_id: str, appointment_id: str) -> dict[str, dict[str, Any]]:
+    """{form_id: SignedForm (the contract's shape)} of what the patient signed for this visit: per
+    form, the latest version signed. Not audited here: the caller's read of the check-in is."""
+    latest: dict[str, SignedFormRecord] = {}
+    for record in ports.signed_forms.of_visit(patient_id, appointment_id):
+        kept = latest.get(record.form_id)
+        if kept is None or record.version > kept.version:
+            latest[record.form_id] = record
+    return {form_id: shown_signed(record) for form_id, record in latest.items()}
+
+
+# -- signing --------------------------------------------------------------------------------------
+
+
+def sign(
+    ports: SigningPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    appointment_id: str,
+    form_id: str,
+    body: SignForm,
+    now: datetime,
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    patient = _patient(ports, scope.patient_id)
+    organization = ports.directory.organization(patient.organization_id)
+    zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
+    visit = _visit(ports, scope.patient_id, appointment_id, now)
+    check_window(visit, policy_of(organization).checkin_opens_days, zone_name, now)
+    form = _asked_form(ports, patient.organization_id, visit, form_id)
+    if body.version != form.version or body.sha256 != form.sha256:
+        raise Conflict(STALE, [{"field": "version", "issue": "stale"}])
+    document_id = document_id_of(scope.patient_id, appointment_id, form.form_id, form.version)
+    if ports.signed_forms.document(scope.patient_id, document_id) is not None:
+        raise Conflict(ALREADY_SIGNED, [{"field": "form", "issue": "already_signed"}])
+    drawn = _png(body.signature_png)
+    client_ip = origin.source_ip or UNKNOWN_IP
+    digest = _signature_digest(body, drawn, client_ip, caller.account_id)
+    key = object_key_of(document_id)
+    stored = ports.signed_documents.stored(key)
+    signed_at = now
+    if stored is not None and stored.metadata.get(_META_DIGEST) == digest:
+        # A retry of a signing whose record was never written: the same signature, so the same time.
+        signed_at = _read_time(stored.metadata.get(_META_SIGNED_AT, "")) or now
+    paper = _paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient)
+    pdf = signed_form.render(paper)
+    pdf_sha256 = signed_form.sha256_of(pdf)
+    retain_until = signed_at + timedelta(days=ports.settings.signed_form_lock_days)
+    if stored is not None and stored.sha256 == pdf_sha256:
+        version_id = stored.version_id  # the very bytes are there already, under lock
+    else:
+        version_id = ports.signed_documents.put_locked(
+            key,
+            pdf,
+            pdf_sha256,
+            retain_until,
+            ports.settings.signed_form_lock_mode,
+            # Ids and digests only: object metadata is readable by whoever may list the bucket.
+            {_META_SIGNED_AT: signed_at.isoformat(), _META_DIGEST: digest, "document-id": document_id},
+        )
+    record = SignedFormRecord(
+        document_id=document_id,
+        patient_id=scope.patient_id,
+        organization_id=patient.organization_id,
+        appointment_id=appointment_id,
+        form_id=form.form_id,
+        title=form.title,
+        kind=form.kind,
+        version=form.version,
+        form_sha256=form.sha256,
+        signed_at=signed_at,
+        time_zone=zone_name,
+        signed_name=body.typed_name,
+        has_drawn_signature=drawn is not None,
+        client_ip=client_ip,
+        signed_by=caller.account_id,
+        pdf_sha256=pdf_sha256,
+        size_bytes=len(pdf),
+        object_key=key,
+        object_version=version_id,
+        retain_until=retain_until,
+    )
+    event = _document_reference(patient, organization, record, hashlib.sha1(pdf).hexdigest(), now)  # noqa: S324
+    audit = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "checkin.form_signed",
+        action=Action.CREATE,
+        patient_id=scope.patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+        reason=f"form:{form.form_id} v{form.version}",
+    )
+    ports.signed_forms.add(record, event, audit)
+    if event is not None:
+        producer.send_now(ports, event)
+    return shown_signed(record)
+
+
+def check_window(visit: StoredResult, opens_days: int, zone_name: str, now: datetime) -> None:
+    """409 outside the visit's check-in window: from ``opens_days`` days before its start until the
+    start; a cancelled visit, or one with no known start, is closed."""
+    starts = appointments.moment(str(visit.content.get("starts_at") or ""), zone_name)
+    status = appointments.status_of(str(visit.content.get("status") or ""))
+    if starts is None or status in ("cancelled", "noshow", "entered-in-error") or now >= starts:
+        raise Conflict("Check-in for this visit has closed.", [{"field": "appointment", "issue": "closed"}])
+    opens = starts - timedelta(days=opens_days)
+    if now < opens:
+        try:
+            day = opens.astimezone(zone(zone_name))
+        except UnknownZone:
+            day = opens
+        raise Conflict(
+            f"Check-in opens on {day.day} {day:%B %Y} at {day:%H:%M} {day.tzname()}.",
+            [{"field": "appointment", "issue": "not_open_yet"}],
+        )
+
+
+# -- reading a signed form ------------------------------------------------------------------------
+
+
+def patient_signed_form(
+    ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
+) -> dict[str, Any]:
+    scope = patient_scope(ports, caller, origin, patient_id)
+    return _with_link(ports, caller, origin, scope.patient_id, document_id)
+
+
+def staff_signed_form(
+    ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
+) -> dict[str, Any]:
+    # The one access check: a patient of another organization is not found, and the refusal audited.
+    scope = patient_scope(ports, caller, origin, patient_id)
+    return _with_link(ports, caller, origin, scope.patient_id, document_id)
+
+
+def _with_link(
+    ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
+) -> dict[str, Any]:
+    record = ports.signed_forms.document(patient_id, document_id) if RECORD_ID.fullmatch(document_id) else None
+    if record is None:
+        raise NotFound("No such signed form.")
+    link = ports.signed_documents.presigned_version(
+        record.object_key, record.object_version, f"signed-form-{record.document_id}.pdf"
+    )
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "checkin.signed_form.read",
+        action=Action.READ,
+        patient_id=patient_id,
+        resource_type="DocumentReference",
+        resource_id=document_id,
+    )
+    return shown_signed(record, link)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _patient(ports: SigningPorts, patient_id: str) -> Patient:
+    patient = ports.patients.get(patient_id)
+    if patient is None:  # merged away after the access check: as for any unknown patient
+        raise NotFound("No such patient.")
+    return patient
+
+
+def _visit(ports: SigningPorts, patient_id: str, appointment_id: str, now: datetime) -> StoredResult:
+    found = ports.records.current(patient_id, appointment_id, APPOINTMENT_KIND) if appointment_id else None
+    if found is None or not found.shown_to_patient(now):
+        raise NotFound("No such appointment.")
+    return found
+
+
+def _asked_form(ports: SigningPorts, organization_id: str, visit: StoredResult, form_id: str) -> FormTemplate:
+    visit_type = visit_type_for(ports, organization_id, str(visit.content.get("type") or ""))
+    asked = current_forms(ports, organization_id, list(visit_type.form_ids) if visit_type else [])
+    for form in asked:
+        if form.form_id == form_id:
+            return form
+    raise NotFound("This visit does not ask for this form.")
+
+
+def _png(encoded: str | None) -> bytes | None:
+    if encoded is None:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            "The drawn signature is not a picture we can read.", [{"field": "signature_png"}]
+        ) from None
+
+
+def _signature_digest(body: SignForm, drawn: bytes | None, client_ip: str, account_id: str) -> str:
+    parts = [
+        body.typed_name,
+        str(body.version),
+        body.sha256,
+        client_ip,
+        account_id,
+        hashlib.sha256(drawn or b"").hexdigest(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _read_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _paper(
+    document_id: str,
+    form: FormTemplate,
+    body: SignForm,
+    drawn: bytes | None,
+    signed_at: datetime,
+    zone_name: str,
+    client_ip: str,
+    patient: Patient,
+) -> signed_form.SignedForm:
+    try:
+        born = date.fromisoformat(patient.birth_date)
+    except ValueError:
+        born = date(1900, 1, 1)  # never: a patient is filed with a birth date; kept printable all the same
+    try:
+        return signed_form.SignedForm(
+            document_id=document_id,
+            form_title=form.title,
+            form_version=str(form.version),
+            form_text=form.body,
+            form_sha256=form.sha256,
+            answers=(),
+            typed_name=body.typed_name,
+            signed_at=signed_at,
+            time_zone=zone_name,
+            client_ip=client_ip,
+            patient_name=patient.shown_name or "Patient",
+            patient_birth_date=born,
+            signature_png=drawn,
+        )
+    except signed_form.InvalidSignedForm as error:
+        field = {"typed_name": "typed_name", "signature_png": "signature_png"}.get(error.field)
+        if field is None:  # the form's own text or the record's: not the patient's to fix
+            raise ValidationFailed(
+                "This form cannot be signed online; please ask the office.", [{"field": "form"}]
+            ) from None
+        raise ValidationFailed(f"The {field.replace('_', ' ')} {error.problem}.", [{"field": field}]) from None
+
+
+def _document_reference(
+    patient: Patient, organization: Any, record: SignedFormRecord, sha1: str, now: datetime
+) -> OutboundEvent | None:
+    """The DocumentReference of the signed PDF, or None when the patient has no MRN under the
+    organization's authority: the clinical systems could not file it, and the signing still counts."""
+    try:
+        subject = fhir.patient_identifier(patient.identifiers, organization.mrn_authority if organization else "")
+        resource = fhir.signed_form(
+            document_id=record.document_id,
+            patient=subject,
+            title=record.title,
+            signed=record.signed_at,
+            sha1=sha1,
+            sha256=record.pdf_sha256,
+            size=record.size_bytes,
+        )
+        return producer.event(
+            f"signed-form-{record.document_id}", record.patient_id, SIGNED_FORM, resource, subject.system, now
+        )
+    except InvalidOutboundEvent:
+        logger.warning("signed form kept without an outbound DocumentReference", document_id=record.document_id)
+        return None
