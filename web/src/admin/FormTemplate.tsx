@@ -2,9 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
-import { adminForms, read } from "../checkin/calls";
+import { adminForms } from "../checkin/calls";
 import { paragraphs } from "../checkin/format";
 import type { FormTemplate as Template } from "../checkin/types";
 import { useDates } from "../components/dates";
@@ -47,7 +47,7 @@ function OneForm({ token, formId }: { token: string; formId: string }) {
   const queryClient = useQueryClient();
   const [done, setDone] = useState<{ text: string; ok: boolean }>({ text: "", ok: true });
   const key = ["admin-form", token, formId];
-  const form = useQuery({ queryKey: key, queryFn: () => read(() => adminForms.get(formId)) });
+  const form = useQuery({ queryKey: key, queryFn: () => load(() => adminForms.get(formId)) });
   const saved = async (next: Template, message: string) => {
     queryClient.setQueryData(key, next);
     await queryClient.invalidateQueries({ queryKey: formsKey(token) });

@@ -2,9 +2,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
-import { adminForms, read } from "../checkin/calls";
+import { adminForms } from "../checkin/calls";
 import { FORM_KINDS, type FormKind } from "../checkin/types";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -31,7 +31,7 @@ function FormsPage({ token }: { token: string }) {
   const { t } = useTranslation();
   const dates = useDates();
   const [done, setDone] = useState("");
-  const forms = useQuery({ queryKey: formsKey(token), queryFn: () => read(adminForms.list) });
+  const forms = useQuery({ queryKey: formsKey(token), queryFn: () => load(adminForms.list) });
   return (
     <>
       <h1>{t("admin.forms.title")}</h1>

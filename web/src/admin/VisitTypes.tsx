@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type FormErrors, formErrors, noErrors } from "../api/errors";
-import { adminForms, read } from "../checkin/calls";
+import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
+import { adminForms } from "../checkin/calls";
 import type { VisitType } from "../checkin/types";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -32,8 +32,8 @@ function VisitTypesPage({ token }: { token: string }) {
   const dates = useDates();
   const [editing, setEditing] = useState<VisitType | null>(null);
   const [done, setDone] = useState("");
-  const types = useQuery({ queryKey: ["admin-visit-types", token], queryFn: () => read(adminForms.visitTypes) });
-  const forms = useQuery({ queryKey: formsKey(token), queryFn: () => read(adminForms.list) });
+  const types = useQuery({ queryKey: ["admin-visit-types", token], queryFn: () => load(adminForms.visitTypes) });
+  const forms = useQuery({ queryKey: formsKey(token), queryFn: () => load(adminForms.list) });
   const titleOf = (formId: string) => forms.data?.forms.find((form) => form.form_id === formId)?.title ?? formId;
   return (
     <>

@@ -274,6 +274,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's check-in forms, active or not, by title, each at its current version.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_forms"];
+        put?: never;
+        /**
+         * Add a form: its version 1, active. Its text is kept as written (line ends made \n and
+         * @description trailing spaces trimmed), and `sha256` is what a patient's signature names. Who may call it: admins.
+         */
+        post: operations["post_admin_forms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One form at its current version, with every version's SHA-256. Another organization's: 404.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_forms_form_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Make a form active or inactive: an inactive form is no longer asked for at check-in (what
+         * @description was signed stays signed). Who may call it: admins.
+         */
+        put: operations["put_admin_forms_form_id_active"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/forms/{form_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new version of the form (title and text): patients sign it from now on, and a patient who
+         * @description read the previous one is asked to read it again (409 on signing). Versions are never edited or deleted. 409 when another admin added a version at the same moment. Who may call it: admins.
+         */
+        post: operations["post_admin_forms_form_id_versions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/organization": {
         parameters: {
             query?: never;
@@ -443,6 +527,46 @@ export interface paths {
          */
         get: operations["get_admin_terms_version"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/visit-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's visit types by name, "*" (any other visit) last.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_visit_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/visit-types/{visit_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a visit type (its id a slug of a-z, 0-9 and "-"): the forms and the
+         * @description questionnaire a visit of this type asks for at check-in. The name is matched case-insensitively with the appointment's type as the scheduler sent it; "*" is any visit not otherwise listed. 400 names each unknown form and each questionnaire item check-in cannot ask (`questionnaire.item.<n>`). Who may call it: admins.
+         */
+        put: operations["put_admin_visit_types_visit_type_id"];
         post?: never;
         delete?: never;
         options?: never;
@@ -894,6 +1018,106 @@ export interface paths {
         get: operations["get_patients_patient_id_appointments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The check-in for one of the patient's visits: its state and window, the details on record,
+         * @description the visit type's questionnaire and forms, and which steps are done. Also outside the window (the state says so; nothing can be changed then). Another patient's visit: 404. Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_appointments_appointment_id_check_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the visit type's questionnaire (answering again replaces the answers). Each answer
+         * @description is checked against its item: required items, types, options; a problem is a 400 naming `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on the outbound queue. 409 `no_questionnaire` when the visit asks none. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_answers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish the check-in: state completed. 409 naming each step not done yet (`details` entries
+         * @description `{"field": "details"|"questionnaire"|"forms", "issue": "not_done"}`). Finishing again answers the completed check-in. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the details on record. `changes` (address, phone, email, insurance, a note) are
+         * @description never written into the chart: they become an item on staff's worklist (task review_details_change) and `details.change_requested` is true. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_details"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/forms/{form_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign one of the visit's forms, at the version (and SHA-256) the patient read.
+         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's visit, or a form the visit does not ask for. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1392,6 +1616,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/signed-forms/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the patient's signed forms, with a link to its PDF good for 5 minutes. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_signed_forms_document_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/upcoming-releases": {
         parameters: {
             query?: never;
@@ -1483,6 +1727,26 @@ export interface paths {
         put?: never;
         /** Email a sign-in code for a challenge (accounts that use codes by email). */
         post: operations["post_sessions_mfa_email_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's visits of a day (`date`, on its calendar; today by default) by start
+         * @description time, each with its check-in: state, forms signed of those asked, whether the questions are answered and whether the patient asked for a change of details. Cancelled visits stay listed with their status. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_check_ins"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1893,6 +2157,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/appointments/{appointment_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One visit's check-in, read-only, with the change of details the patient asked for. A
+         * @description patient of another organization: 404. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_appointments_appointment_id_check_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/email": {
         parameters: {
             query?: never;
@@ -2025,6 +2309,26 @@ export interface paths {
          * @description Who may call it: staff and admins of an organization.
          */
         get: operations["get_staff_patients_patient_id_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/patients/{patient_id}/signed-forms/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed form of a patient of the organization, with a link to its PDF good for 5 minutes.
+         * @description Another organization's patient: 404. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2520,6 +2824,13 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** Answer */
+        Answer: {
+            /** Link Id */
+            link_id: string;
+            /** Value */
+            value: string | boolean | number | null;
+        };
         /** Appointment */
         Appointment: {
             /**
@@ -2589,6 +2900,23 @@ export interface components {
              * @default []
              */
             with?: string[];
+        };
+        /**
+         * AppointmentCheckIn
+         * @description The appointment's ``check_in`` field (GET .../appointments).
+         */
+        AppointmentCheckIn: {
+            /** Closes At */
+            closes_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Opens At */
+            opens_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
         };
         /** AppointmentsPage */
         AppointmentsPage: {
@@ -2838,6 +3166,74 @@ export interface components {
              */
             status: "new" | "in_progress" | "answered" | "closed";
         };
+        /** CheckIn */
+        CheckIn: {
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Answers
+             * @description null until answered.
+             */
+            answers: components["schemas"]["Answer"][] | null;
+            /** Appointment Id */
+            appointment_id: string;
+            /**
+             * Closes At
+             * @description The visit's start.
+             */
+            closes_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            details: components["schemas"]["Details"];
+            /**
+             * Forms
+             * @description The forms the visit type asks, in order.
+             */
+            forms: components["schemas"]["CheckInForm"][];
+            /**
+             * Opens At
+             * @description ISO 8601 with the organization's offset ("" when the visit has no start).
+             */
+            opens_at: string;
+            /** @description null when the visit type asks none. */
+            questionnaire: components["schemas"]["Questionnaire"] | null;
+            /**
+             * State
+             * @description not_open (before opens_at), open, completed, or closed (the visit started, or will not happen).
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
+            steps: components["schemas"]["Steps"];
+        };
+        /** CheckInForm */
+        CheckInForm: {
+            /**
+             * Body
+             * @description Plain text; paragraphs are split by blank lines.
+             */
+            body: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Sha256
+             * @description What signing sends back: the version the patient read.
+             */
+            sha256: string;
+            /** @description The signature of this version for this visit, once signed. */
+            signed: components["schemas"]["SignedForm"] | null;
+            /** Title */
+            title: string;
+            /**
+             * Version
+             * @description The current version: the one to read and sign.
+             */
+            version: number;
+        };
         /** CloseItem */
         CloseItem: {
             /**
@@ -2984,6 +3380,20 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** ConfirmDetails */
+        ConfirmDetails: {
+            /**
+             * @description null when all is right; else what should change (a request to staff, not a change).
+             * @default null
+             */
+            changes?: components["schemas"]["DetailsChanges"] | null;
+            /**
+             * Confirmed
+             * @description Always true: the patient read their details.
+             * @constant
+             */
+            confirmed: true;
+        };
         /** ConnectionRequest */
         ConnectionRequest: {
             /**
@@ -3073,6 +3483,48 @@ export interface components {
              */
             email_confirmed: true;
         };
+        /** DayQuery */
+        DayQuery: {
+            /**
+             * Date
+             * @description YYYY-MM-DD on the organization's calendar; today when not given.
+             * @default null
+             */
+            date?: string | null;
+        };
+        /** DayVisit */
+        DayVisit: {
+            /** Appointment Id */
+            appointment_id: string;
+            check_in: components["schemas"]["StaffCheckInSummary"];
+            /** Clinicians */
+            clinicians: string[];
+            patient: components["schemas"]["VisitPatient"];
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @description As the scheduling system sent it (cancelled ones stay listed).
+             */
+            status: string;
+            /** Type */
+            type: string;
+        };
+        /** DayVisits */
+        DayVisits: {
+            /**
+             * Date
+             * @description YYYY-MM-DD on the organization's calendar.
+             */
+            date: string;
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Visits
+             * @description By start time.
+             */
+            visits: components["schemas"]["DayVisit"][];
+        };
         /** DeadLetterKind */
         DeadLetterKind: {
             /** Count */
@@ -3151,6 +3603,75 @@ export interface components {
             unavailable: string[];
             /** Version */
             version: string;
+        };
+        /** Details */
+        Details: {
+            /**
+             * Address
+             * @description As the chart has it ("" when it has none).
+             */
+            address: string;
+            /**
+             * Birth Date
+             * @description YYYY-MM-DD ("" when the record has none).
+             */
+            birth_date: string;
+            /**
+             * Change Requested
+             * @description The patient asked staff to change something.
+             */
+            change_requested: boolean;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Email */
+            email: string;
+            /** @description null when the record has none. */
+            insurance: components["schemas"]["Insurance"] | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /**
+             * @description The latest change asked for (staff act on it in the clinical system).
+             * @default null
+             */
+            requested_change?: components["schemas"]["RequestedChange"] | null;
+        };
+        /**
+         * DetailsChanges
+         * @description What is no longer right. Staff read it and change the chart themselves; null or empty fields
+         *     are left as they are.
+         */
+        DetailsChanges: {
+            /**
+             * Address
+             * @description The new address (at most 300 characters).
+             * @default null
+             */
+            address?: string | null;
+            /**
+             * Email
+             * @description The new email address (at most 254 characters).
+             * @default null
+             */
+            email?: string | null;
+            /**
+             * @description New insurance, as on the card.
+             * @default null
+             */
+            insurance?: components["schemas"]["InsuranceChange"] | null;
+            /**
+             * Note
+             * @description Anything else staff should know (at most 1000 characters).
+             * @default
+             */
+            note?: string;
+            /**
+             * Phone
+             * @description The new phone number (at most 40 characters).
+             * @default null
+             */
+            phone?: string | null;
         };
         /**
          * DocumentDetail
@@ -3679,6 +4200,96 @@ export interface components {
              */
             url: string;
         };
+        /** FormActive */
+        FormActive: {
+            /** Active */
+            active: boolean;
+        };
+        /** FormList */
+        FormList: {
+            /**
+             * Forms
+             * @description By title.
+             */
+            forms: components["schemas"]["FormTemplate"][];
+        };
+        /** FormTemplate */
+        FormTemplate: {
+            /**
+             * Active
+             * @description An inactive form is no longer asked for at check-in.
+             */
+            active: boolean;
+            /**
+             * Body
+             * @description Plain text; paragraphs are split by blank lines.
+             */
+            body: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Sha256
+             * @description SHA-256 (hex) of the UTF-8 of title + two line breaks + body.
+             */
+            sha256: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Version
+             * @description The current version: the one patients read and sign.
+             */
+            version: number;
+            /**
+             * Versions
+             * @description Every version, oldest first; never edited or deleted.
+             */
+            versions: components["schemas"]["FormVersion"][];
+        };
+        /** FormVersion */
+        FormVersion: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Created By
+             * @description The display name of the admin who wrote the version.
+             */
+            created_by: string;
+            /**
+             * Sha256
+             * @description SHA-256 (hex) of the UTF-8 of the version's title + two line breaks + body.
+             */
+            sha256: string;
+            /** Version */
+            version: number;
+        };
+        /** GiveAnswers */
+        GiveAnswers: {
+            /**
+             * Answers
+             * @description One per item answered.
+             */
+            answers: components["schemas"]["GivenAnswer"][];
+        };
+        /** GivenAnswer */
+        GivenAnswer: {
+            /**
+             * Link Id
+             * @description The item's link_id.
+             */
+            link_id: string;
+            /**
+             * Value
+             * @description Text (string, text; a choice's code; a date as YYYY-MM-DD), true/false (boolean), a whole number (integer), or null for an optional item left unanswered.
+             */
+            value: string | boolean | number | null;
+        };
         /** HealthSummaryQuery */
         HealthSummaryQuery: {
             /**
@@ -3860,6 +4471,34 @@ export interface components {
             name: string;
             /** Version */
             version: string;
+        };
+        /** Insurance */
+        Insurance: {
+            /** Group Number */
+            group_number: string;
+            /** Member Id */
+            member_id: string;
+            /** Payer */
+            payer: string;
+        };
+        /** InsuranceChange */
+        InsuranceChange: {
+            /**
+             * Group Number
+             * @description The group number, when the card has one (0 to 60 characters).
+             * @default
+             */
+            group_number?: string;
+            /**
+             * Member Id
+             * @description The member id on the card (1 to 60 characters).
+             */
+            member_id: string;
+            /**
+             * Payer
+             * @description The insurer (1 to 200 characters).
+             */
+            payer: string;
         };
         /** InvitationIssued */
         InvitationIssued: {
@@ -4228,6 +4867,37 @@ export interface components {
              */
             size_bytes: number;
         };
+        /** NewForm */
+        NewForm: {
+            /**
+             * Body
+             * @description Plain text, 1 to 20000 characters; paragraphs split by blank lines.
+             */
+            body: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consent_to_treat" | "privacy_notice" | "financial_policy" | "other";
+            /**
+             * Title
+             * @description 1 to 150 characters, one line.
+             */
+            title: string;
+        };
+        /** NewFormVersion */
+        NewFormVersion: {
+            /**
+             * Body
+             * @description Plain text, 1 to 20000 characters.
+             */
+            body: string;
+            /**
+             * Title
+             * @description 1 to 150 characters, one line.
+             */
+            title: string;
+        };
         /** NewIdentifier */
         NewIdentifier: {
             /**
@@ -4485,6 +5155,13 @@ export interface components {
              */
             token: string;
         };
+        /** Option */
+        Option: {
+            /** Code */
+            code: string;
+            /** Display */
+            display: string;
+        };
         /** OrganizationSettings */
         OrganizationSettings: {
             /** Name */
@@ -4584,6 +5261,11 @@ export interface components {
          * @description One appointment. Fields the sender did not give are empty.
          */
         PatientAppointment: {
+            /**
+             * @description null when check-in does not apply (cancelled, past); else its state (not_open, open, completed, closed) and window (opens_at, closes_at: the start) and when it was completed.
+             * @default null
+             */
+            check_in?: components["schemas"]["AppointmentCheckIn"] | null;
             /**
              * Clinicians
              * @description Who the appointment is with, as sent.
@@ -5294,6 +5976,34 @@ export interface components {
             /** Sender */
             sender: string | null;
         };
+        /** Questionnaire */
+        Questionnaire: {
+            /** Items */
+            items: components["schemas"]["QuestionnaireItem"][];
+            /** Questionnaire Id */
+            questionnaire_id: string;
+            /** Title */
+            title: string;
+        };
+        /** QuestionnaireItem */
+        QuestionnaireItem: {
+            /** Link Id */
+            link_id: string;
+            /**
+             * Options
+             * @description A choice item's options; empty for the others.
+             */
+            options: components["schemas"]["Option"][];
+            /** Required */
+            required: boolean;
+            /** Text */
+            text: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "string" | "text" | "boolean" | "date" | "integer" | "choice" | "display";
+        };
         /** Reaction */
         Reaction: {
             /**
@@ -5608,6 +6318,20 @@ export interface components {
              */
             status: "preliminary" | "final" | "corrected" | "pending" | "cancelled";
         };
+        /** RequestedChange */
+        RequestedChange: {
+            /** Address */
+            address: string | null;
+            /** Email */
+            email: string | null;
+            insurance: components["schemas"]["Insurance"] | null;
+            /** Note */
+            note: string;
+            /** Phone */
+            phone: string | null;
+            /** Requested At */
+            requested_at: string | null;
+        };
         /** RequestedMedication */
         RequestedMedication: {
             /** Medication Id */
@@ -5870,6 +6594,36 @@ export interface components {
             /** Phone */
             phone: string | null;
         };
+        /** SignForm */
+        SignForm: {
+            /**
+             * Agree
+             * @description Always true: the patient ticked that they agree.
+             * @constant
+             */
+            agree: true;
+            /**
+             * Sha256
+             * @description Its sha256, as the check-in gave it.
+             */
+            sha256: string;
+            /**
+             * Signature Png
+             * @description The drawn signature: a base64 PNG of at most 200 KB decoded and 2000 x 1000 pixels, or null.
+             * @default null
+             */
+            signature_png?: string | null;
+            /**
+             * Typed Name
+             * @description The patient's full name as typed (1 to 200 characters).
+             */
+            typed_name: string;
+            /**
+             * Version
+             * @description The version of the form the patient read.
+             */
+            version: number;
+        };
         /** SignIn */
         SignIn: {
             /** Password */
@@ -5906,6 +6660,87 @@ export interface components {
              * @default 50
              */
             limit?: number;
+        };
+        /** SignedForm */
+        SignedForm: {
+            /**
+             * Appointment Id
+             * @description The visit it was signed for.
+             * @default null
+             */
+            appointment_id?: string | null;
+            /** Document Id */
+            document_id: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Form Sha256
+             * @description The SHA-256 of the form version signed.
+             */
+            form_sha256: string;
+            /** Has Drawn Signature */
+            has_drawn_signature: boolean;
+            /**
+             * Pdf Sha256
+             * @description The SHA-256 (hex) of the stored PDF.
+             */
+            pdf_sha256: string;
+            /** Signed At */
+            signed_at: string;
+            /**
+             * Signed Name
+             * @description The full name as the patient typed it.
+             */
+            signed_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** SignedFormDownload */
+        SignedFormDownload: {
+            /**
+             * Appointment Id
+             * @description The visit it was signed for.
+             * @default null
+             */
+            appointment_id?: string | null;
+            /** Document Id */
+            document_id: string;
+            /**
+             * Download Url
+             * @description A presigned GET of the PDF, good for 5 minutes.
+             */
+            download_url: string;
+            /** Form Id */
+            form_id: string;
+            /**
+             * Form Sha256
+             * @description The SHA-256 of the form version signed.
+             */
+            form_sha256: string;
+            /** Has Drawn Signature */
+            has_drawn_signature: boolean;
+            /**
+             * Pdf Sha256
+             * @description The SHA-256 (hex) of the stored PDF.
+             */
+            pdf_sha256: string;
+            /** Signed At */
+            signed_at: string;
+            /**
+             * Signed Name
+             * @description The full name as the patient typed it.
+             */
+            signed_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
         };
         /** StaffAccountCreated */
         StaffAccountCreated: {
@@ -6011,6 +6846,24 @@ export interface components {
              * @default 50
              */
             limit?: number;
+        };
+        /** StaffCheckInSummary */
+        StaffCheckInSummary: {
+            /** Answered */
+            answered: boolean;
+            /** Change Requested */
+            change_requested: boolean;
+            /** Completed At */
+            completed_at: string | null;
+            /** Forms Required */
+            forms_required: number;
+            /** Forms Signed */
+            forms_signed: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_open" | "open" | "completed" | "closed";
         };
         /**
          * StaffDocument
@@ -6449,6 +7302,21 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "waiting_on_patient" | "closed";
+        };
+        /** Steps */
+        Steps: {
+            /** Details */
+            details: boolean;
+            /**
+             * Forms
+             * @description All signed (true when none is asked).
+             */
+            forms: boolean;
+            /**
+             * Questionnaire
+             * @description true when there is none.
+             */
+            questionnaire: boolean;
         };
         /** SupportAnswer */
         SupportAnswer: {
@@ -7106,6 +7974,67 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /** VisitPatient */
+        VisitPatient: {
+            /** Birth Date */
+            birth_date: string;
+            /** Name */
+            name: string;
+            /** Patient Id */
+            patient_id: string;
+        };
+        /** VisitType */
+        VisitType: {
+            /**
+             * Form Ids
+             * @description The forms asked for, in this order (inactive ones are skipped).
+             */
+            form_ids: string[];
+            /**
+             * Name
+             * @description Matched case-insensitively with the appointment's type as the scheduler sent it; "*" is any visit not otherwise listed.
+             */
+            name: string;
+            /**
+             * Questionnaire
+             * @description A FHIR R4 Questionnaire, or null for none.
+             */
+            questionnaire: {
+                [key: string]: unknown;
+            } | null;
+            /** Updated At */
+            updated_at: string;
+            /** Visit Type Id */
+            visit_type_id: string;
+        };
+        /** VisitTypeChange */
+        VisitTypeChange: {
+            /**
+             * Form Ids
+             * @description 0 to 10 of the forms' ids.
+             */
+            form_ids: string[];
+            /**
+             * Name
+             * @description 1 to 200 characters; "*" for any visit not listed.
+             */
+            name: string;
+            /**
+             * Questionnaire
+             * @description A FHIR R4 Questionnaire (flat items of type string, text, boolean, date, integer, choice or display), or null.
+             */
+            questionnaire: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** VisitTypeList */
+        VisitTypeList: {
+            /**
+             * Visit Types
+             * @description By name ("*" last).
+             */
+            visit_types: components["schemas"]["VisitType"][];
         };
         /** VisitsPage */
         VisitsPage: {
@@ -8500,6 +9429,476 @@ export interface operations {
             };
         };
     };
+    get_admin_forms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_forms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_forms_form_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_forms_form_id_active: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormActive"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_forms_form_id_versions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFormVersion"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormTemplate"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_admin_organization: {
         parameters: {
             query?: never;
@@ -9480,6 +10879,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublishedTerms"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_visit_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitTypeList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_visit_types_visit_type_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visit_type_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitTypeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitType"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -11565,6 +13127,541 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_appointments_appointment_id_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_answers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiveAnswers"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_complete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_details: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmDetails"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                appointment_id: string;
+                form_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignForm"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedForm"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14074,6 +16171,92 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_signed_forms_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedFormDownload"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_upcoming_releases: {
         parameters: {
             query?: never;
@@ -14465,6 +16648,83 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_check_ins: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD on the organization's calendar; today when not given. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayVisits"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16381,6 +18641,92 @@ export interface operations {
             };
         };
     };
+    get_staff_patients_patient_id_appointments_appointment_id_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_staff_patients_patient_id_email: {
         parameters: {
             query?: never;
@@ -16943,6 +19289,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffResults"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_patients_patient_id_signed_forms_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedFormDownload"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */

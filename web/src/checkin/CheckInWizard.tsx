@@ -1,11 +1,12 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { load } from "../api/errors";
 import { Link, useParams } from "react-router";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
-import { checkInKey, patientCheckIn, read } from "./calls";
+import { checkInKey, patientCheckIn } from "./calls";
 import { DetailsStep } from "./DetailsStep";
 import { FormsStep } from "./FormsStep";
 import { clinicTime } from "./format";
@@ -54,7 +55,7 @@ function Wizard({ record, appointmentId }: { record: RecordView; appointmentId: 
   const queryClient = useQueryClient();
   const checkIn = useQuery({
     queryKey: key,
-    queryFn: () => read(() => patientCheckIn.get(record.patientId, appointmentId)),
+    queryFn: () => load(() => patientCheckIn.get(record.patientId, appointmentId)),
   });
   const [step, setStep] = useState<Step | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);

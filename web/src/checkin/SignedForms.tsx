@@ -1,8 +1,9 @@
 import { useTranslation } from "react-i18next";
+import { load } from "../api/errors";
 import type { Schemas } from "../api/client";
 import { OpenFile } from "../records/OpenFile";
 import type { RecordView } from "../records/PatientPage";
-import { patientCheckIn, read, staffCheckIns } from "./calls";
+import { patientCheckIn, staffCheckIns } from "./calls";
 import { clinicTime } from "./format";
 import type { CheckIn, SignedForm, SignedFormDownload } from "./types";
 
@@ -30,8 +31,8 @@ export function SignedFormList({
   const fetchLink = (form: SignedForm) => () =>
     linkOf(
       staffPatientId !== undefined
-        ? read(() => staffCheckIns.signedForm(staffPatientId, form.document_id))
-        : read(() => patientCheckIn.signedForm(record?.patientId ?? "", form.document_id)),
+        ? load(() => staffCheckIns.signedForm(staffPatientId, form.document_id))
+        : load(() => patientCheckIn.signedForm(record?.patientId ?? "", form.document_id)),
     );
   return (
     <section aria-labelledby="signed-forms" className="margin-top-4">

@@ -1,8 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { load } from "../api/errors";
 import { Link, useParams } from "react-router";
-import { staffCheckIns, read } from "../checkin/calls";
+import { staffCheckIns } from "../checkin/calls";
 import { CheckInSummary } from "../checkin/CheckInSummary";
 import { clinicTime } from "../checkin/format";
 import type { StaffVisit } from "../checkin/types";
@@ -27,7 +28,7 @@ function DayView({ token }: { token: string }) {
   const [date, setDate] = useState<string | null>(null);
   const day = useQuery({
     queryKey: ["staff-check-ins", token, date],
-    queryFn: () => read(() => staffCheckIns.day(date)),
+    queryFn: () => load(() => staffCheckIns.day(date)),
   });
   const shownDate = date ?? day.data?.date ?? "";
   return (
@@ -146,7 +147,7 @@ function OneCheckIn({ token, patientId, appointmentId }: { token: string; patien
   const { t } = useTranslation();
   const checkIn = useQuery({
     queryKey: ["staff-check-in", token, patientId, appointmentId],
-    queryFn: () => read(() => staffCheckIns.get(patientId, appointmentId)),
+    queryFn: () => load(() => staffCheckIns.get(patientId, appointmentId)),
   });
   if (checkIn.isPending) return <p>{t("app.loading")}</p>;
   if (checkIn.isError) return <Problem message={checkIn.error.message} />;
