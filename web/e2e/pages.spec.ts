@@ -55,4 +55,10 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/admin/feed-sources", /feed sources/i);
   await opened(page, "/admin/terms", /terms of use/i);
   await opened(page, "/admin/organization", "Organization settings");
+  await opened(page, "/staff/check-ins", "Check-ins");
+  await opened(page, "/admin/forms", "Check-in forms");
+  await opened(page, "/admin/visit-types", "Visit types");
+  const forms = await (await api.call("GET", "/v1/admin/forms", undefined, admin)).json();
+  const first = forms.forms[0];
+  await opened(page, `/admin/forms/${first.form_id}`, first.title);
 });
