@@ -25,7 +25,10 @@ export function CheckInSummary({ checkIn, patientId }: { checkIn: CheckIn; patie
       <section aria-labelledby="summary-details">
         <h2 id="summary-details">{t("checkin.steps.details")}</h2>
         {details.change_requested ? (
-          <p className="text-bold">{t("checkin.summary.changeRequested")}</p>
+          <>
+            <p className="text-bold">{t("checkin.summary.changeRequested")}</p>
+            {details.requested_change && <RequestedChange change={details.requested_change} />}
+          </>
         ) : details.confirmed_at ? (
           <p>{t("checkin.summary.confirmed", { date: clinicTime(details.confirmed_at, i18n.language) })}</p>
         ) : (
@@ -70,6 +73,40 @@ export function CheckInSummary({ checkIn, patientId }: { checkIn: CheckIn; patie
       <p>{t("checkin.summary.formsSigned", { signed: checkIn.forms.filter((f) => f.signed).length, count: checkIn.forms.length })}</p>
       <SignedFormList checkIn={checkIn} staffPatientId={patientId} />
     </>
+  );
+}
+
+/** What the patient asked staff to change, field by field (what they left empty is not listed). */
+function RequestedChange({ change }: { change: NonNullable<CheckIn["details"]["requested_change"]> }) {
+  const { t } = useTranslation();
+  const asked = [
+    [t("checkin.details.address"), change.address],
+    [t("checkin.details.phone"), change.phone],
+    [t("checkin.details.email"), change.email],
+    [
+      t("checkin.details.insurance"),
+      change.insurance
+        ? [change.insurance.payer, t("checkin.details.memberId", { id: change.insurance.member_id }), change.insurance.group_number]
+            .filter(Boolean)
+            .join(", ")
+        : null,
+    ],
+    [t("checkin.summary.note"), change.note],
+  ].filter((pair): pair is [string, string] => Boolean(pair[1]));
+  return (
+    <div className="bg-base-lightest padding-2 margin-bottom-2 radius-md">
+      <h3 className="margin-top-0">{t("checkin.summary.askedTitle")}</h3>
+      <dl className="margin-0">
+        {asked.map(([term, value]) => (
+          <div key={term} className="margin-bottom-1">
+            <dt className="text-bold">{term}</dt>
+            <dd className="margin-left-0" style={{ whiteSpace: "pre-wrap" }}>
+              {value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
   );
 }
 

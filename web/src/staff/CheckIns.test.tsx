@@ -87,7 +87,18 @@ describe("the staff's check-ins", () => {
         body: checkIn({
           state: "completed",
           completed_at: "2027-01-14T20:00:00-05:00",
-          details: { ...checkIn().details, change_requested: true },
+          details: {
+            ...checkIn().details,
+            change_requested: true,
+            requested_change: {
+              address: null,
+              phone: "518-555-0199",
+              email: null,
+              insurance: null,
+              note: "New phone since December.",
+              requested_at: "2027-01-13T08:00:00-05:00",
+            },
+          },
           answers: [
             { link_id: "reason", value: "Knee pain" },
             { link_id: "allergies", value: false },
@@ -107,6 +118,10 @@ describe("the staff's check-ins", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Check-in" })).toBeTruthy();
     expect(await screen.findByText(/Checked in on Thursday, January 14, 2027 at 8:00 PM/)).toBeTruthy();
     expect(screen.getByText(/The patient asked for changes to these details/)).toBeTruthy();
+    const asked = screen.getByRole("heading", { name: "Changes the patient asked for" }).parentElement!.textContent;
+    expect(asked).toContain("518-555-0199");
+    expect(asked).toContain("New phone since December.");
+    expect(asked).not.toContain("Address"); // what the patient left alone is not listed
     expect(screen.getByText("Knee pain")).toBeTruthy();
     expect(screen.getByText("By bus")).toBeTruthy();
     expect(screen.getByText("Forms signed: 1 of 2.")).toBeTruthy();
