@@ -104,7 +104,7 @@ function Wizard({ record, appointmentId }: { record: RecordView; appointmentId: 
   return (
     <>
       <p>{t("checkin.intro", { date: clinicTime(current.closes_at, language) })}</p>
-      <div className="usa-step-indicator usa-step-indicator--counters-sm" aria-label={t("checkin.progress")}>
+      <div className="usa-step-indicator usa-step-indicator--counters-sm" role="group" aria-label={t("checkin.progress")}>
         <ol className="usa-step-indicator__segments">
           {STEPS.map((name, at) => (
             <li
