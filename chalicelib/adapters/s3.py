@@ -38,10 +38,16 @@ class S3ObjectStore:
             raise DependencyUnavailable("Document storage is unavailable.") from error
 
     def presigned_get(
-        self, key: str, expires_in: int = MAX_PRESIGNED_SECONDS, content_type: str = "", disposition: str = ""
+        self,
+        key: str,
+        expires_in: int = MAX_PRESIGNED_SECONDS,
+        content_type: str = "",
+        disposition: str = "",
+        version_id: str = "",
     ) -> str:
-        """A link to one object; ``content_type`` and ``disposition`` override what S3 answers with
-        (the browser then shows or downloads the file as the portal decides, not as stored)."""
+        """A link to one object (to ``version_id`` of it, when given); ``content_type`` and
+        ``disposition`` override what S3 answers with (the browser then shows or downloads the
+        file as the portal decides, not as stored)."""
         if not 0 < expires_in <= MAX_PRESIGNED_SECONDS:
             raise ValidationFailed(f"A download link lives at most {MAX_PRESIGNED_SECONDS} seconds.")
         # Never kept in a browser's or proxy's cache: these are patient files.
@@ -50,6 +56,8 @@ class S3ObjectStore:
             params["ResponseContentType"] = content_type
         if disposition:
             params["ResponseContentDisposition"] = disposition
+        if version_id:
+            params["VersionId"] = version_id
         return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def ping(self) -> None:

@@ -50,6 +50,7 @@ class S3SignedDocuments(S3ObjectStore):
                 Body=data,
                 ContentType=content_type,
                 Metadata=metadata,
+                ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii"),
                 ObjectLockMode=mode,
                 ObjectLockRetainUntilDate=retain_until,
@@ -79,14 +80,7 @@ class S3SignedDocuments(S3ObjectStore):
         )
 
     def presigned_version(self, key: str, version_id: str, filename: str) -> str:
-        """A five-minute link to one version of one PDF, served inline as ``filename``."""
-        params = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "ResponseCacheControl": "no-store",
-            "ResponseContentType": "application/pdf",
-            "ResponseContentDisposition": f'inline; filename="{filename}"',
-        }
-        if version_id:
-            params["VersionId"] = version_id
-        return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=MAX_PRESIGNED_SECONDS)
+        """A five-minute link to one version of one PDF, shown in the browser as ``filename``."""
+        return self.presigned_get(
+            key, MAX_PRESIGNED_SECONDS, "application/pdf", f'inline; filename="{filename}"', version_id
+        )

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import AuditEvent
+from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.zones import UnknownZone, zone
 from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.records.domain import StoredResult
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,49 @@ class SignedForms(Protocol):
 
     def document(self, patient_id: str, document_id: str) -> SignedFormRecord | None: ...
 
-    def add(self, record: SignedFormRecord, event: OutboundEvent | None, audit: AuditEvent | None) -> None:
-        """The record (both copies), its outbound DocumentReference and its audit event in one
-        transaction; Conflict when the same version was signed for the visit already."""
+    def add(
+        self, record: SignedFormRecord, entry: StoredResult, event: OutboundEvent | None, audit: AuditEvent | None
+    ) -> None:
+        """The record (both copies), the patient's document ``entry`` (what GET .../documents
+        lists), its outbound DocumentReference and its audit event in one transaction; Conflict
+        when the same version was signed for the visit already."""
         ...
+
+
+SIGNED_FORM_TYPE = "signed-form"  # the document type the patient's documents list shows it under
+
+
+def document_entry(record: SignedFormRecord) -> StoredResult:
+    """The signed form as one of the patient's documents (records store, kind "document"): listed,
+    shown and downloaded as the feeds' documents are, released at once (the patient signed it)."""
+    return StoredResult(
+        patient_id=record.patient_id,
+        result_id=record.document_id,
+        version=1,
+        category=f"document:{SIGNED_FORM_TYPE}",
+        status="final",
+        content_sha256=record.pdf_sha256,
+        content={
+            "type": SIGNED_FORM_TYPE,
+            "title": record.title,
+            "authored_at": in_zone(record.signed_at, record.time_zone),
+            "author": record.signed_name,
+            "content_type": "application/pdf",
+            "size": record.size_bytes,
+            "sha256": record.pdf_sha256,
+            "form_id": record.form_id,
+            "form_version": record.version,
+            "appointment_id": record.appointment_id,
+            "object_version": record.object_version,
+        },
+        organization_id=record.organization_id,
+        source=f"checkin#{record.appointment_id}",
+        filed_at=record.signed_at,
+        release_at=record.signed_at,
+        kind="document",
+        object_key=record.object_key,
+        listed_at=timed_key(record.signed_at, record.document_id),
+    )
 
 
 def in_zone(moment: datetime, zone_name: str) -> str:

@@ -25,30 +25,35 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.appointments import domain as appointments
-from chalicelib.appointments.policy import policy_of
+from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.checkin import signed_form
 from chalicelib.checkin.contract import SignForm
-from chalicelib.checkin.forms import FormPorts, FormTemplate, current_forms, visit_type_for
+from chalicelib.checkin.forms import FormPorts, FormTemplate, VisitType, current_forms, visit_type_for
+from chalicelib.checkin.paper import answers_of
+from chalicelib.checkin.paper import paper as make_paper
 from chalicelib.checkin.signatures import (
     SignedFormRecord,
     SignedForms,
+    document_entry,
     document_id_of,
     object_key_of,
     shown_signed,
 )
+from chalicelib.checkin.stores import CheckIns
+from chalicelib.checkin.window import window
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, UnknownZone, zone
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.observability import logger
 from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import SIGNED_FORM, InvalidOutboundEvent, OutboundEvent
@@ -64,6 +69,8 @@ ALREADY_SIGNED = "Already signed: this version of the form was signed for this v
 # Where a request carries no source address (a test client, a misconfigured proxy): an address
 # that says so in the PDF's footer rather than an invented one.
 UNKNOWN_IP = "0.0.0.0"
+# Statuses of a visit that will not happen: nothing to check in for (as checkin.service).
+NOT_HAPPENING = ("cancelled", "noshow", "entered-in-error")
 _META_SIGNED_AT = "signed-at"
 _META_DIGEST = "signature-digest"
 
@@ -85,6 +92,9 @@ class SigningPorts(SignaturePorts, FormPorts, AccessPorts, producer.OutboundPort
 
     @property
     def patients(self) -> Patients: ...
+
+    @property
+    def checkins(self) -> CheckIns: ...
 
 
 def signatures(ports: SignaturePorts, patient_id: str, appointment_id: str) -> dict[str, dict[str, Any]]:
@@ -116,8 +126,8 @@ def sign(
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
     visit = _visit(ports, scope.patient_id, appointment_id, now)
-    check_window(visit, policy_of(organization).checkin_opens_days, zone_name, now)
-    form = _asked_form(ports, patient.organization_id, visit, form_id)
+    check_window(visit, policy_of(organization), zone_name, now)
+    visit_type, form = _asked_form(ports, patient.organization_id, visit, form_id)
     if body.version != form.version or body.sha256 != form.sha256:
         raise Conflict(STALE, [{"field": "version", "issue": "stale"}])
     document_id = document_id_of(scope.patient_id, appointment_id, form.form_id, form.version)
@@ -132,7 +142,8 @@ def sign(
     if stored is not None and stored.metadata.get(_META_DIGEST) == digest:
         # A retry of a signing whose record was never written: the same signature, so the same time.
         signed_at = _read_time(stored.metadata.get(_META_SIGNED_AT, "")) or now
-    paper = _paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient)
+    answers = answers_of(ports, scope.patient_id, appointment_id, visit_type)
+    paper = make_paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient, answers)
     pdf = signed_form.render(paper)
     pdf_sha256 = signed_form.sha256_of(pdf)
     retain_until = signed_at + timedelta(days=ports.settings.signed_form_lock_days)
@@ -182,28 +193,30 @@ def sign(
         resource_id=document_id,
         reason=f"form:{form.form_id} v{form.version}",
     )
-    ports.signed_forms.add(record, event, audit)
+    ports.signed_forms.add(record, document_entry(record), event, audit)
     if event is not None:
         producer.send_now(ports, event)
     return shown_signed(record)
 
 
-def check_window(visit: StoredResult, opens_days: int, zone_name: str, now: datetime) -> None:
-    """409 outside the visit's check-in window: from ``opens_days`` days before its start until the
-    start; a cancelled visit, or one with no known start, is closed."""
+def check_window(visit: StoredResult, policy: AppointmentPolicy, zone_name: str, now: datetime) -> None:
+    """409 outside the visit's check-in window (checkin.window: from ``policy.checkin_opens_days``
+    days before its start until the start, on the organization's calendar, as the check-in's own
+    state says); a cancelled visit, or one with no known start, is closed."""
     starts = appointments.moment(str(visit.content.get("starts_at") or ""), zone_name)
     status = appointments.status_of(str(visit.content.get("status") or ""))
-    if starts is None or status in ("cancelled", "noshow", "entered-in-error") or now >= starts:
+    if starts is None or status in NOT_HAPPENING or visit.withdrawn:
         raise Conflict("Check-in for this visit has closed.", [{"field": "appointment", "issue": "closed"}])
-    opens = starts - timedelta(days=opens_days)
-    if now < opens:
-        try:
-            day = opens.astimezone(zone(zone_name))
-        except UnknownZone:
-            day = opens
+    state, opens_at, _ = window(policy, starts, now, zone_name)
+    if state == "not_open":
         raise Conflict(
-            f"Check-in opens on {day.day} {day:%B %Y} at {day:%H:%M} {day.tzname()}.",
+            f"Check-in opens on {opens_at.day} {opens_at:%B %Y} at {opens_at:%H:%M} {opens_at.tzname()}.",
             [{"field": "appointment", "issue": "not_open_yet"}],
+        )
+    if state == "closed":
+        raise Conflict(
+            "Check-in has closed: the visit has started. Please see the front desk.",
+            [{"field": "appointment", "issue": "closed"}],
         )
 
 
@@ -264,12 +277,14 @@ def _visit(ports: SigningPorts, patient_id: str, appointment_id: str, now: datet
     return found
 
 
-def _asked_form(ports: SigningPorts, organization_id: str, visit: StoredResult, form_id: str) -> FormTemplate:
+def _asked_form(
+    ports: SigningPorts, organization_id: str, visit: StoredResult, form_id: str
+) -> tuple[VisitType, FormTemplate]:
     visit_type = visit_type_for(ports, organization_id, str(visit.content.get("type") or ""))
     asked = current_forms(ports, organization_id, list(visit_type.form_ids) if visit_type else [])
     for form in asked:
-        if form.form_id == form_id:
-            return form
+        if visit_type is not None and form.form_id == form_id:
+            return visit_type, form
     raise NotFound("This visit does not ask for this form.")
 
 
@@ -302,45 +317,6 @@ def _read_time(text: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
-
-
-def _paper(
-    document_id: str,
-    form: FormTemplate,
-    body: SignForm,
-    drawn: bytes | None,
-    signed_at: datetime,
-    zone_name: str,
-    client_ip: str,
-    patient: Patient,
-) -> signed_form.SignedForm:
-    try:
-        born = date.fromisoformat(patient.birth_date)
-    except ValueError:
-        born = date(1900, 1, 1)  # never: a patient is filed with a birth date; kept printable all the same
-    try:
-        return signed_form.SignedForm(
-            document_id=document_id,
-            form_title=form.title,
-            form_version=str(form.version),
-            form_text=form.body,
-            form_sha256=form.sha256,
-            answers=(),
-            typed_name=body.typed_name,
-            signed_at=signed_at,
-            time_zone=zone_name,
-            client_ip=client_ip,
-            patient_name=patient.shown_name or "Patient",
-            patient_birth_date=born,
-            signature_png=drawn,
-        )
-    except signed_form.InvalidSignedForm as error:
-        field = {"typed_name": "typed_name", "signature_png": "signature_png"}.get(error.field)
-        if field is None:  # the form's own text or the record's: not the patient's to fix
-            raise ValidationFailed(
-                "This form cannot be signed online; please ask the office.", [{"field": "form"}]
-            ) from None
-        raise ValidationFailed(f"The {field.replace('_', ' ')} {error.problem}.", [{"field": field}]) from None
 
 
 def _document_reference(

@@ -66,7 +66,8 @@ def _item(record: CheckInRecord) -> CheckInModel:
         questionnaire_response=record.questionnaire_response,
         completed_at=record.completed_at,
     )
-    item.version = record.version
+    if record.version is not None:  # a new check-in has none: the write is then on condition it is new
+        item.version = record.version
     return item
 
 

@@ -1,6 +1,7 @@
 """Signed check-in forms in the records table (data/models.py: SignedFormModel), two copies under
 "signed-forms#<patient_id>": one keyed by the visit, form and version (the check-in lists a
-visit's), one by the document id (a download finds it). Both are written with their outbound
+visit's), one by the document id (a download finds it). Both are written with the patient's
+document entry (data/records.py: what GET .../documents lists), their outbound
 DocumentReference and their audit event in one transaction, each on condition it is new: a
 version signed twice for a visit is refused by the store itself, whatever two requests race."""
 
@@ -13,10 +14,12 @@ from chalicelib.audit.domain import AuditEvent
 from chalicelib.checkin.signatures import SignedFormRecord
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed
-from chalicelib.data.models import AuditEventModel, SignedFormModel
+from chalicelib.data.models import AuditEventModel, RecordModel, SignedFormModel
 from chalicelib.data.outbound import outbound_item
+from chalicelib.data.records import record_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.outbound.domain import OutboundEvent
+from chalicelib.records.domain import StoredResult
 
 _UNAVAILABLE = "The signed forms store is unavailable."
 ALREADY_SIGNED = "Already signed: this version of the form was signed for this visit."
@@ -120,9 +123,17 @@ class DynamoSignedForms:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _record(item)
 
-    def add(self, record: SignedFormRecord, event: OutboundEvent | None, audit: AuditEvent | None) -> None:
+    def add(
+        self, record: SignedFormRecord, entry: StoredResult, event: OutboundEvent | None, audit: AuditEvent | None
+    ) -> None:
         try:
             with TransactWrite(connection=SignedFormModel._get_connection().connection) as transaction:
+                # As the feeds file a document: the current entry and its version 1, both new.
+                for key, listed in (
+                    (f"{entry.kind}#{entry.result_id}", True),
+                    (f"{entry.kind}#{entry.result_id}#v0001", False),
+                ):
+                    transaction.save(record_item(entry, key, listed), condition=RecordModel.record_key.does_not_exist())
                 for key in (
                     _visit_key(record.appointment_id, record.form_id, record.version),
                     _document_key(record.document_id),

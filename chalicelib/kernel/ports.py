@@ -24,7 +24,9 @@ class ObjectStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
-    def presigned_get(self, key: str, expires_in: int = ..., content_type: str = "", disposition: str = "") -> str: ...
+    def presigned_get(
+        self, key: str, expires_in: int = ..., content_type: str = "", disposition: str = "", version_id: str = ""
+    ) -> str: ...
 
 
 class Mailer(Protocol):

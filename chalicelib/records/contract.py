@@ -19,7 +19,8 @@ from chalicelib.kernel.contract import QueryModel, ResponseModel, WholeNumber, b
 # -- shared value sets (tests/unit/test_records_contract.py holds them to records.domain) -----------
 
 ResultCategory = Literal["lab", "pathology", "imaging", "other"]
-DocumentType = Literal["discharge-summary", "visit-summary", "report", "note"]
+# "signed-form": a form the patient signed at check-in (checkin/signing.py).
+DocumentType = Literal["discharge-summary", "visit-summary", "report", "note", "signed-form"]
 # A withdrawn ("cancelled") version is never the one shown, but may be an earlier one of a correction.
 ReportStatus = Literal["preliminary", "final", "corrected", "pending", "cancelled"]
 ShownStatus = Literal["preliminary", "final", "corrected", "pending"]

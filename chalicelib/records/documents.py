@@ -207,4 +207,6 @@ def document_link(
         resource_type="DocumentReference",
         resource_id=document_id,
     )
-    return file_link(ports, document.object_key, str(document.content.get("content_type") or ""), now)
+    # A signed form names the locked version of its PDF: a later object under the key is not it.
+    version_id = str(document.content.get("object_version") or "")
+    return file_link(ports, document.object_key, str(document.content.get("content_type") or ""), now, version_id)

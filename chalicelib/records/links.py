@@ -23,10 +23,18 @@ _SHOWN_INLINE = {
 
 
 class LinkPorts(Protocol):
-    """Where the files of a patient's records are kept."""
+    """Where the files of a patient's records are kept: the feeds' files in ``documents``, the
+    forms a patient signed at check-in in ``signed_documents`` (under object lock)."""
 
     @property
     def documents(self) -> ObjectStore: ...
+
+    @property
+    def signed_documents(self) -> ObjectStore: ...
+
+
+# The keys of the signed-documents bucket (checkin/signatures.object_key_of).
+SIGNED_FORMS_PREFIX = "signed-forms/"
 
 
 class RecordFilesPorts(RecordReadPorts, LinkPorts, Protocol):
@@ -51,11 +59,14 @@ class FileLink:
         }
 
 
-def file_link(ports: LinkPorts, key: str, content_type: str, now: datetime) -> FileLink:
-    """A five-minute link to one stored file, answered with a type the browser may show inline
-    only when it is one of the few safe ones."""
+def file_link(ports: LinkPorts, key: str, content_type: str, now: datetime, version_id: str = "") -> FileLink:
+    """A five-minute link to one stored file (to ``version_id`` of it, when given), answered with
+    a type the browser may show inline only when it is one of the few safe ones."""
     shown = _SHOWN_INLINE.get(content_type.split(";")[0].strip().lower())
     media_type = shown or "application/octet-stream"
     disposition = "inline" if shown else "attachment"
-    url = ports.documents.presigned_get(key, LINK_SECONDS, content_type=media_type, disposition=disposition)
+    store = ports.signed_documents if key.startswith(SIGNED_FORMS_PREFIX) else ports.documents
+    url = store.presigned_get(
+        key, LINK_SECONDS, content_type=media_type, disposition=disposition, version_id=version_id
+    )
     return FileLink(url, now + timedelta(seconds=LINK_SECONDS), media_type, disposition)

@@ -26,7 +26,9 @@ def keyed(api, method: str, path: str, body, token: str, key: str):
 
 
 def new_form(api, token: str, title: str = "Consent to photography", kind: str = "other", body: str = "") -> dict:
-    answer = call(api, "POST", "/v1/admin/forms", {"title": title, "kind": kind, "body": body or f"{title}: I agree."}, token)
+    answer = call(
+        api, "POST", "/v1/admin/forms", {"title": title, "kind": kind, "body": body or f"{title}: I agree."}, token
+    )
     assert answer.status_code == 201, answer.json_body
     return answer.json_body
 

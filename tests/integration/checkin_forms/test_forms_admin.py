@@ -98,7 +98,9 @@ def test_a_bad_form_is_refused_naming_the_field(seeded, admin, body, field):
     assert field in [d["field"] for d in answer.json_body["error"]["details"]]
 
 
-def test_another_organizations_form_is_not_found_and_staff_may_not_manage_forms(seeded, admin, staff_token, monkeypatch):
+def test_another_organizations_form_is_not_found_and_staff_may_not_manage_forms(
+    seeded, admin, staff_token, monkeypatch
+):
     made = new_form(seeded, admin)
     other = other_organization_admin(seeded, monkeypatch)
     path = f"/v1/admin/forms/{made['form_id']}"

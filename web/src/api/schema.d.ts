@@ -3742,7 +3742,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -3802,7 +3802,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -3870,7 +3870,7 @@ export interface components {
              * @description Only documents of this type.
              * @default null
              */
-            type?: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+            type?: ("discharge-summary" | "visit-summary" | "report" | "note" | "signed-form") | null;
         };
         /**
          * EarlierDocumentVersion
@@ -6934,7 +6934,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "discharge-summary" | "visit-summary" | "report" | "note";
+            type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
         };
@@ -7876,7 +7876,7 @@ export interface components {
              * Type
              * @description A document's type; null for a result.
              */
-            type: ("discharge-summary" | "visit-summary" | "report" | "note") | null;
+            type: ("discharge-summary" | "visit-summary" | "report" | "note" | "signed-form") | null;
             /**
              * Waiting For Review
              * @description Held by staff, or waiting for a clinician's review the patient chose to wait for (then shown at release_at at the latest).
@@ -13989,7 +13989,7 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Only documents of this type. */
-                type?: "discharge-summary" | "visit-summary" | "report" | "note";
+                type?: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             };
             header?: never;
             path: {

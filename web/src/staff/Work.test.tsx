@@ -52,6 +52,26 @@ describe("the worklist", () => {
     await expectAccessible();
   });
 
+  it("links a change of details asked for at check-in to that visit's check-in", async () => {
+    setToken("tok-1");
+    const item = worklistItem("checkin-a-1", "2026-12-03T08:00:00Z", {
+      task: "review_details_change",
+      result_id: "a".repeat(32),
+      result_version: 1,
+    });
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      "GET /v1/staff/worklist": { status: 200, body: { items: [item] } },
+    });
+    renderAt("/staff/worklist");
+    const table = await screen.findByRole("table", { name: "1 open item" });
+    const row = within(table).getAllByRole("row")[1]!;
+    expect(row.textContent).toContain("Check a change of details a patient asked for at check-in");
+    expect(within(row).queryByRole("link", { name: "Their results" })).toBeNull();
+    const link = within(row).getByRole("link", { name: "The change they asked for (their check-in)" });
+    expect(link.getAttribute("href")).toBe(`/staff/patients/${PID}/appointments/${"a".repeat(32)}/check-in`);
+  });
+
   it("says so when nothing is open, and says a refusal in words", async () => {
     setToken("tok-1");
     let listed = 0;

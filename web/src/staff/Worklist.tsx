@@ -15,7 +15,7 @@ import { fetchWorklist, worklistKey } from "./queries";
 type Item = Schemas["WorklistItem"];
 type CallOutcome = Schemas["CloseItem"]["outcome"];
 const outcomes: CallOutcome[] = ["reached", "left_message", "no_answer", "done", "other"];
-const knownTasks = ["call_patient", "move_portal_account"] as const;
+const knownTasks = ["call_patient", "move_portal_account", "review_details_change"] as const;
 
 
 /** The organization's open worklist items, oldest first, with who to call; each closed with its outcome. */
@@ -112,14 +112,26 @@ function ItemRow({ item, busy, onClose }: { item: Item; busy: boolean; onClose: 
               {t("staff.worklist.born", { when: whenText(patient.birth_date, i18n.language) ?? t("staff.notGiven") })}
               {recordNumbers(patient).length > 0 && ` · ${t("staff.patient.mrn")}: ${recordNumbers(patient).join(", ")}`}
             </span>
-            {item.result_id && (
-              <>
-                <br />
-                <Link className="text-normal" to={`/staff/patients/${encodeURIComponent(patient.patient_id)}/results`}>
-                  {t("staff.worklist.results")}
-                </Link>
-              </>
-            )}
+            {item.result_id &&
+              (item.task === "review_details_change" ? (
+                // A change asked for at check-in: its result_id is the visit whose check-in holds it.
+                <>
+                  <br />
+                  <Link
+                    className="text-normal"
+                    to={`/staff/patients/${encodeURIComponent(patient.patient_id)}/appointments/${encodeURIComponent(item.result_id)}/check-in`}
+                  >
+                    {t("staff.worklist.checkIn")}
+                  </Link>
+                </>
+              ) : (
+                <>
+                  <br />
+                  <Link className="text-normal" to={`/staff/patients/${encodeURIComponent(patient.patient_id)}/results`}>
+                    {t("staff.worklist.results")}
+                  </Link>
+                </>
+              ))}
           </>
         ) : (
           t("staff.worklist.unknownPatient")

@@ -1,7 +1,7 @@
 /** Every audit event type the messaging, refill, medication and care-team code writes, as found in
  * chalicelib/messaging/service.py, chalicelib/refills/service.py (a decision writes
  * `refill.<status>`: approved or denied, chalicelib/refills/domain.py's Status) and
- * chalicelib/careteams/service.py. A new event type there belongs here too, so that the access
+ * chalicelib/careteams/service.py, and check-in's (chalicelib/checkin/service.py, visits.py). A new event type there belongs here too, so that the access
  * log never shows a patient an internal code for it. */
 export const messagingAndRefillEventTypes = [
   "messages.list",
@@ -29,4 +29,14 @@ export const messagingAndRefillEventTypes = [
   "care_team.create",
   "care_team.update",
   "care_team.members",
+  "checkin.read",
+  "checkin.details_confirmed",
+  "checkin.change_requested",
+  "checkin.answered",
+  "checkin.completed",
+  "checkin.refused",
+  "checkins.day_read",
+  // chalicelib/checkin/signing.py: a form signed at check-in, and a signed form opened
+  "checkin.form_signed",
+  "checkin.signed_form.read",
 ];
