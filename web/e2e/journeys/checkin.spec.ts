@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { DEMO, expect, expectAccessible, sendToFeed, test } from "../fixtures";
 
@@ -18,12 +17,29 @@ function tomorrowInClinic(): string {
   return parts; // en-CA formats as 2027-01-15
 }
 
-/** A visit tomorrow at 3 PM for Dana, booked in the scheduling system (HL7 v2 SIU^S12). */
-function visitTomorrow(day: string, placer: string): string {
+/**
+ * A time of day for the visit, different from one run to the next, so that a run against a stack
+ * an earlier run used (PORTAL_BASE_URL) finds its own visit: 08:00 to 15:55, as "HHMM".
+ */
+function visitTime(): string {
+  const minutes = 8 * 60 + Math.floor(Math.random() * 96) * 5;
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** That time as the pages say it ("3:05 PM"). */
+function timeWords(hhmm: string): string {
+  const date = new Date(Date.UTC(2027, 0, 1, Number(hhmm.slice(0, 2)), Number(hhmm.slice(2))));
+  return new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit", timeZone: "UTC" }).format(date);
+}
+
+/** A 30-minute visit tomorrow for Dana, booked in the scheduling system (HL7 v2 SIU^S12). */
+function visitTomorrow(day: string, hhmm: string, placer: string): string {
   const compact = day.replaceAll("-", "");
+  const endMinutes = Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(2)) + 30;
+  const end = `${String(Math.floor(endMinutes / 60)).padStart(2, "0")}${String(endMinutes % 60).padStart(2, "0")}`;
   return [
     `MSH|^~\\&|CADENCE|AMC|PORTAL|AMC|${compact}080000||SIU^S12^SIU_S12|${placer}|P|2.5.1`,
-    `SCH|${placer}^CADENCE|${placer}^CADENCE|||||CHECKUP^Check-up|CHK30^Check-up 30 minutes|30|min|^^30^${compact}150000^${compact}153000||||||||||||||Booked`,
+    `SCH|${placer}^CADENCE|${placer}^CADENCE|||||CHECKUP^Check-up|CHK30^Check-up 30 minutes|30|min|^^30^${compact}${hhmm}00^${compact}${end}00||||||||||||||Booked`,
     "PID|1||AMC-100001^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F",
     "RGS|1|A",
     "AIL|1||AMC-FM^^^AMC Family Medicine",
@@ -64,7 +80,8 @@ async function drawSignature(page: Page) {
 test("the demo patient checks in, signs two forms with a drawn signature, and downloads a signed PDF", async ({ page, api }) => {
   const token = await api.patientSession();
   const day = tomorrowInClinic();
-  expect(await sendToFeed(visitTomorrow(day, `CHECKIN-${Date.now()}`))).toMatch(/filed/i);
+  const hhmm = visitTime();
+  expect(await sendToFeed(visitTomorrow(day, hhmm, `CHECKIN-${Date.now()}`))).toMatch(/filed/i);
   const patientId = (await (await api.call("GET", "/v1/me", undefined, token)).json()).patient.patient_id;
   let appointmentId = "";
   await expect
@@ -72,7 +89,7 @@ test("the demo patient checks in, signs two forms with a drawn signature, and do
       async () => {
         const listed = await api.call("GET", `/v1/patients/${patientId}/appointments?when=upcoming&limit=50`, undefined, token);
         const visits: { id: string; starts_at: string; type: string }[] = (await listed.json()).appointments ?? [];
-        appointmentId = visits.find((visit) => visit.starts_at.startsWith(`${day}T15:00`))?.id ?? "";
+        appointmentId = visits.find((visit) => visit.starts_at.startsWith(`${day}T${hhmm.slice(0, 2)}:${hhmm.slice(2)}`))?.id ?? "";
         return appointmentId;
       },
       { timeout: 30_000, message: "tomorrow's visit, filed by the feed" },
@@ -93,7 +110,8 @@ test("the demo patient checks in, signs two forms with a drawn signature, and do
   // Step 2: the visit type's questions.
   await expect(page.getByRole("heading", { level: 2, name: "Step 2 of 3: Questions" })).toBeVisible();
   await page.getByLabel("What is the main reason for your visit? (required)").fill("A yearly check-up");
-  await page.getByRole("group", { name: /Have your allergies changed/ }).getByLabel("No").check();
+  // (USWDS draws its own radio and checkbox over the hidden input: a person clicks the label)
+  await page.getByRole("group", { name: /Have your allergies changed/ }).getByText("No", { exact: true }).click();
   await page.getByLabel(/How much pain are you in today/).selectOption("2");
   await expectAccessible(page, "check-in: questions");
   await page.getByRole("button", { name: "Save the answers" }).click();
@@ -104,7 +122,7 @@ test("the demo patient checks in, signs two forms with a drawn signature, and do
     await expect(page.getByRole("heading", { level: 3, name: title })).toBeVisible();
     await expect(page.getByRole("region", { name: `Text of ${title}` })).toBeVisible();
     if (title === "Consent to treat") await expectAccessible(page, "check-in: a form to sign");
-    await page.getByLabel(`I have read ${title}`).check();
+    await page.getByText(`I have read ${title}`).click();
     await page.getByLabel("Your full name").fill("Dana M Rivera");
     await drawSignature(page);
     await page.getByRole("button", { name: `Sign ${title}` }).click();
@@ -114,18 +132,23 @@ test("the demo patient checks in, signs two forms with a drawn signature, and do
   await expect(page.getByRole("heading", { name: "You are checked in" })).toBeVisible();
   await expectAccessible(page, "check-in: done");
 
-  // The signed PDF: its bytes hash to the SHA-256 the API recorded, and it carries the drawn signature.
+  // The signed PDF opens in a new tab from its five-minute link; the PDF at that link hashes to the
+  // SHA-256 the API recorded, and carries the drawn signature as an image.
   const asked = page.waitForResponse((response) => /\/signed-forms\/[^/]+$/.test(new URL(response.url()).pathname));
+  const pdf = page.context().waitForEvent("response", (response) => (response.headers()["content-type"] ?? "").startsWith("application/pdf"));
   const popup = page.waitForEvent("popup");
   await page.getByRole("button", { name: "Open the signed Consent to treat (PDF)" }).click();
   const signed = await (await asked).json();
   expect(signed.has_drawn_signature).toBe(true);
   expect(new URL(signed.download_url).searchParams.get("X-Amz-Expires")).toBe("300");
-  const download = await (await popup).waitForEvent("download");
-  const bytes = readFileSync((await download.path())!);
+  const received = await pdf; // the new tab got a PDF from the link the API gave
+  expect(received.url()).toBe(signed.download_url);
+  // (Chromium's PDF viewer stands in for the body it shows: the link's bytes are fetched again to hash them)
+  const bytes = await (await page.request.get(signed.download_url)).body();
   expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
   expect(createHash("sha256").update(bytes).digest("hex")).toBe(signed.pdf_sha256);
-  expect(bytes.toString("latin1")).toMatch(/\/Subtype\s*\/Image/); // the drawn signature, as an image
+  expect(bytes.toString("latin1")).toMatch(/\/Subtype\s*\/Image/);
+  await (await popup).close();
 
   // Staff see the visit checked in on tomorrow's list, and its check-in read-only.
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -133,7 +156,7 @@ test("the demo patient checks in, signs two forms with a drawn signature, and do
   await page.getByRole("navigation", { name: "Portal pages" }).getByRole("link", { name: "Check-ins" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Check-ins" })).toBeVisible();
   await page.getByLabel("Day").fill(day);
-  const row = page.getByRole("row", { name: /Dana/ }).filter({ hasText: "3:00 PM" });
+  const row = page.getByRole("row", { name: /Dana/ }).filter({ hasText: timeWords(hhmm) });
   await expect(row).toContainText("Checked in");
   await expect(row).toContainText("2 of 2");
   await expectAccessible(page, "staff check-ins");
