@@ -4,13 +4,18 @@
 
 const WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** "Tuesday, January 12, 2027 at 9:30 AM" on the clinic's clock; what cannot be read stays as sent. */
-export function clinicTime(value: string, language: string): string {
+function wallClock(value: string): Date | null {
   const match = WITH_OFFSET.exec(value);
-  if (!match) return value;
+  if (!match) return null;
   const [, day, hour, minute] = match;
   const wall = new Date(`${day}T${hour}:${minute}:00Z`);
-  if (Number.isNaN(wall.getTime())) return value;
+  return Number.isNaN(wall.getTime()) ? null : wall;
+}
+
+/** "Tuesday, January 12, 2027 at 9:30 AM" on the clinic's clock; what cannot be read stays as sent. */
+export function clinicTime(value: string, language: string): string {
+  const wall = wallClock(value);
+  if (wall === null) return value;
   return new Intl.DateTimeFormat(language, {
     weekday: "long",
     year: "numeric",
@@ -20,6 +25,13 @@ export function clinicTime(value: string, language: string): string {
     minute: "2-digit",
     timeZone: "UTC",
   }).format(wall);
+}
+
+/** The time of day only ("9:30 AM") on the clinic's clock, for a list of one day's visits. */
+export function clinicClock(value: string, language: string): string {
+  const wall = wallClock(value);
+  if (wall === null) return value;
+  return new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit", timeZone: "UTC" }).format(wall);
 }
 
 /** Today's date (YYYY-MM-DD) on the reader's own calendar. */

@@ -5,7 +5,7 @@ import { load } from "../api/errors";
 import { Link, useParams } from "react-router";
 import { staffCheckIns } from "../checkin/calls";
 import { CheckInSummary } from "../checkin/CheckInSummary";
-import { clinicTime } from "../checkin/format";
+import { clinicClock } from "../checkin/format";
 import type { StaffVisit } from "../checkin/types";
 import { useDates } from "../components/dates";
 import { Problem } from "../components/Problem";
@@ -25,6 +25,7 @@ export function CheckIns() {
 
 function DayView({ token }: { token: string }) {
   const { t } = useTranslation();
+  const dates = useDates();
   const [date, setDate] = useState<string | null>(null);
   const day = useQuery({
     queryKey: ["staff-check-ins", token, date],
@@ -57,7 +58,9 @@ function DayView({ token }: { token: string }) {
             <p className="text-base">{t("staff.checkIns.zone", { zone: day.data.time_zone })}</p>
             <div className="usa-table-container--scrollable" tabIndex={0}>
               <table className="usa-table usa-table--borderless usa-table--stacked width-full">
-                <caption className="text-left">{t("staff.checkIns.caption", { count: day.data.visits.length })}</caption>
+                <caption className="text-left">
+                  {t("staff.checkIns.caption", { count: day.data.visits.length, day: dates.day(day.data.date) })}
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">{t("staff.checkIns.time")}</th>
@@ -86,7 +89,7 @@ function VisitRow({ visit }: { visit: StaffVisit }) {
   const { t, i18n } = useTranslation();
   const dates = useDates();
   const check = visit.check_in;
-  const time = clinicTime(visit.starts_at, i18n.language);
+  const time = clinicClock(visit.starts_at, i18n.language);
   return (
     <tr>
       <th scope="row" data-label={t("staff.checkIns.time")}>
