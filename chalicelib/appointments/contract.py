@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.checkin.checkin_contract import AppointmentCheckIn
 from chalicelib.kernel.contract import ResponseModel
 from chalicelib.records.contract import NEXT_CURSOR, RecordsPageQuery
 
@@ -19,6 +18,15 @@ class AppointmentsQuery(RecordsPageQuery):
         description="upcoming: starting now or later, soonest first (the default); past: started "
         "before now, newest first.",
     )
+
+
+class AppointmentCheckIn(ResponseModel):
+    """An appointment's check-in: its state, its window and when it was completed."""
+
+    state: Literal["not_open", "open", "completed", "closed"]
+    opens_at: str
+    closes_at: str
+    completed_at: str | None
 
 
 class PatientAppointment(ResponseModel):

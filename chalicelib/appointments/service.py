@@ -8,11 +8,10 @@ from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import domain
+from chalicelib.appointments.check_in_window import CompletedCheckIns, check_in_fields
 from chalicelib.appointments.contract import AppointmentsQuery
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
-from chalicelib.checkin import service as checkin
-from chalicelib.checkin.stores import CheckIns
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import moment_key
@@ -23,7 +22,7 @@ from chalicelib.records.stores import RecordReadPorts
 
 class AppointmentPorts(RecordReadPorts, Protocol):
     @property
-    def checkins(self) -> CheckIns: ...
+    def checkins(self) -> CompletedCheckIns: ...
 
 
 def list_appointments(
@@ -49,7 +48,7 @@ def list_appointments(
         listed_to=at if query.when == "past" else "",
         oldest_first=query.when == "upcoming",
     )
-    check_ins = checkin.appointment_check_ins(ports, scope.patient_id, entries, zone_name, now)
+    check_ins = check_in_fields(ports, scope.patient_id, entries, zone_name, now)
     appointments = [_appointment(e.result_id, e.content, zone_name, check_ins.get(e.result_id)) for e in entries]
     write_audit(
         ports,
@@ -91,5 +90,5 @@ def _appointment(
         "clinicians": list(content.get("with") or []),
         "places": list(content.get("locations") or []),
         "mode": domain.mode_of(content),
-        "check_in": check_in,  # checkin.service.appointment_check_in
+        "check_in": check_in,  # appointments.check_in_window.check_in_field
     }

@@ -219,15 +219,6 @@ class DayQuery(QueryModel):
     date: Day | None = Field(None, description="YYYY-MM-DD on the organization's calendar; today when not given.")
 
 
-class AppointmentCheckIn(ResponseModel):
-    """The appointment's ``check_in`` field (GET .../appointments)."""
-
-    state: CheckInState
-    opens_at: str
-    closes_at: str
-    completed_at: str | None
-
-
 class CheckInForm(ResponseModel):
     form_id: str
     title: str

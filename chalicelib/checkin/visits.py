@@ -21,7 +21,7 @@ from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.checkin import forms as visit_forms
 from chalicelib.checkin import service, signing
 from chalicelib.checkin.domain import CheckInRecord, DayVisit
-from chalicelib.checkin.window import window
+from chalicelib.checkin.window import NOT_HAPPENING, in_zone, window
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, UnknownZone, zone
@@ -91,9 +91,7 @@ def day_list(
                 "status": visit.status,
                 "check_in": {
                     "state": _state(visit, record, policy, zone_name, now),
-                    "completed_at": service.in_zone(record.completed_at, zone_name)
-                    if record and record.completed_at
-                    else None,
+                    "completed_at": in_zone(record.completed_at, zone_name) if record and record.completed_at else None,
                     "forms_signed": _forms_signed(ports, visit, record, needed),
                     "forms_required": len(needed),
                     "answered": bool(record and record.answers is not None),
@@ -130,7 +128,7 @@ def _state(visit: DayVisit, record: CheckInRecord | None, policy: Any, zone_name
     if record is not None and record.completed_at is not None:
         return "completed"
     starts_at = appointments.moment(visit.starts_at, zone_name)
-    if starts_at is None or visit.status in service.NOT_HAPPENING:
+    if starts_at is None or visit.status in NOT_HAPPENING:
         return "closed"
     return window(policy, starts_at, now, zone_name)[0]
 

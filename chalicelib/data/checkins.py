@@ -5,6 +5,8 @@ staff's worklist), on condition of the version read: two tabs cannot each half-w
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -122,6 +124,10 @@ class DynamoCheckIns:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return found
+
+    def completed(self, patient_id: str, appointment_ids: list[str]) -> dict[str, datetime]:
+        found = self.many([(patient_id, appointment_id) for appointment_id in appointment_ids])
+        return {aid: record.completed_at for aid, record in found.items() if record.completed_at is not None}
 
     def save(
         self,

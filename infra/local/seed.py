@@ -23,6 +23,7 @@ from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
+from infra.local.demo_visits import send_demo_visits
 from infra.local.seed_forms import seed_checkin_forms
 
 ORGANIZATION_ID = "albany-medical-center"
@@ -94,6 +95,7 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
     if admin is not None:
         seed_checkin_forms(container, ORGANIZATION_ID, admin.account_id, admin_username)
     send_demo_feed(container)
+    send_demo_visits(container, ORGANIZATION_ID, TIME_ZONE)
     return seeded
 
 

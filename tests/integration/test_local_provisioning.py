@@ -235,7 +235,11 @@ def test_the_functions_environment_is_what_settings_reads(aws):
         "PORTAL_CORS_ALLOWED_ORIGINS",
         "PORTAL_TERMS_ORGANIZATION",
         "PORTAL_DEFAULT_TIME_ZONE",
+        "PORTAL_SIGNED_FORM_LOCK_MODE",
+        "PORTAL_SIGNED_FORM_LOCK_DAYS",
     }
+    # Signed forms are each locked as the bucket's default retention says (the same parameters).
+    assert (settings.signed_form_lock_mode, settings.signed_form_lock_days) == ("GOVERNANCE", 2192)
     assert settings.missing() == []
 
 

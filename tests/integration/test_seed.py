@@ -77,12 +77,18 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     assert container.records.feed_source("any sender").organization_id == "albany-medical-center"
     sqs = boto3.client("sqs")
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
-    assert len(messages) == 9
-    api.lambda_.invoke(
-        "on_clinical_feed_message",
-        sqs_event(api, [m["Body"] for m in messages], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
-    )
+    # One FIFO group: a batch is received, filed and deleted before the next can be.
+    received = 0
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        api.lambda_.invoke(
+            "on_clinical_feed_message",
+            sqs_event(api, [m["Body"] for m in batch], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
+        )
+        for m in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+        received += len(batch)
+    # the demo feed's nine, then the two near visits (demo_visits)
+    assert received == 11
 
     dana = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "AMC-100001"))
     assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")
@@ -92,9 +98,14 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
     # medication and an immunization
     documents, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="document:")
     assert [d.content["type"] for d in documents] == ["visit-summary"]
-    for kind in ("visit", "appointment", "allergy", "condition", "immunization"):
+    for kind in ("visit", "allergy", "condition", "immunization"):
         entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix=f"{kind}#")
         assert len(entries) == 1, kind
+    # the February follow-up, and the two near visits a person trying the portal can check in
+    # for (two days ahead) and join (a video visit starting ten minutes after the seed)
+    entries, _ = container.records.page(dana.patient_id, "", datetime.now(timezone.utc), 10, prefix="appointment#")
+    kinds = sorted(e.content.get("type") for e in entries)
+    assert kinds == ["Annual physical", "Follow-up 20 minutes", "Video visit"]
     # and her prescriptions, one of each case the refill rules tell apart
     from chalicelib.refills.controlled import controlled_substances
     from chalicelib.refills.domain import Medication, eligibility

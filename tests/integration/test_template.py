@@ -150,7 +150,9 @@ def test_buckets_are_private_versioned_encrypted_and_tls_only():
         assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, logical_id
     signed = RESOURCES["SignedDocumentsBucket"]["Properties"]
     assert signed["ObjectLockEnabled"] is True
-    assert signed["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] in ("GOVERNANCE", "COMPLIANCE")
+    mode = signed["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"]
+    assert mode == {"Ref": "SignedDocumentRetentionMode"}
+    assert load_template()["Parameters"]["SignedDocumentRetentionMode"]["AllowedValues"] == ["GOVERNANCE", "COMPLIANCE"]
 
 
 def test_queues_are_encrypted_tls_only_and_live_ones_have_a_dead_letter_queue():

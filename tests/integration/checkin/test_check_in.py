@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from chalicelib.outbound import producer
 from tests.integration.checkin_forms.conftest import keyed
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
-from tests.integration.outbound.test_outbound_producer import on_queue
+from tests.integration.outbound.test_outbound_producer import on_queue, refuse_sends
 from tests.integration.records.test_health_summary import amy, ehr, siu  # noqa: F401  (fixtures)
 from tests.integration.test_appointments import NEW_YORK, hl7_time
 from tests.integration.test_patient_results import ana, feed  # noqa: F401  (fixtures)
@@ -291,3 +292,42 @@ class TestStaffDayList:
         assert [v["starts_at"][11:16] for v in visits] == ["09:00", "10:00", "12:00"]
         assert call(seeded, "GET", f"/v1/staff/check-ins?date={day:%Y-%m-%d}", token=token).status_code == 403
         assert call(seeded, "GET", "/v1/staff/check-ins?date=tomorrow", token=staff_token).status_code == 400
+
+
+class TestNothingHalfDone:
+    def test_with_the_outbound_queue_down_the_answers_are_kept_and_their_response_sent_once_later(
+        self, clock, feed, ana, seeded, container, monkeypatch
+    ):
+        patient_id, token = ana
+        appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
+        refuse_sends(monkeypatch, container)
+
+        answer = call(seeded, "POST", path(patient_id, appointment_id, "answers"), {"answers": GOOD_ANSWERS}, token)
+
+        assert answer.status_code == 200, answer.json_body
+        assert answer.json_body["answers"] == GOOD_ANSWERS
+        assert len(container.outbound.pending(10)) == 1
+        monkeypatch.undo()
+        assert producer.drain(container).sent == 1
+        assert producer.drain(container).sent == 0
+        [sent] = questionnaire_responses(container)
+        assert sent["identifier"]["value"] == f"{appointment_id}-1"
+
+    def test_a_store_that_refuses_the_write_keeps_neither_the_answers_nor_their_response(
+        self, clock, feed, ana, seeded, container, monkeypatch
+    ):
+        from chalicelib.errors import DependencyUnavailable
+
+        patient_id, token = ana
+        appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
+
+        def unavailable(*args, **kwargs):
+            raise DependencyUnavailable("The health records store is unavailable.")
+
+        monkeypatch.setattr(type(container.checkins), "save", unavailable)
+        answer = call(seeded, "POST", path(patient_id, appointment_id, "answers"), {"answers": GOOD_ANSWERS}, token)
+        monkeypatch.undo()
+
+        assert answer.status_code == 503
+        assert call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["answers"] is None
+        assert container.outbound.pending(10) == [] and questionnaire_responses(container) == []

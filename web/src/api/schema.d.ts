@@ -2903,7 +2903,7 @@ export interface components {
         };
         /**
          * AppointmentCheckIn
-         * @description The appointment's ``check_in`` field (GET .../appointments).
+         * @description An appointment's check-in: its state, its window and when it was completed.
          */
         AppointmentCheckIn: {
             /** Closes At */
