@@ -12,7 +12,7 @@ from chalicelib.audit.domain import AuditEvent
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.zones import UnknownZone, zone
 from chalicelib.outbound.domain import OutboundEvent
-from chalicelib.records.domain import StoredResult
+from chalicelib.records.domain import PORTAL_DOCUMENT_TYPES, StoredResult
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class SignedForms(Protocol):
         ...
 
 
-SIGNED_FORM_TYPE = "signed-form"  # the document type the patient's documents list shows it under
+SIGNED_FORM_TYPE = PORTAL_DOCUMENT_TYPES[0]  # the document type the patient's documents list shows it under
 
 
 def document_entry(record: SignedFormRecord) -> StoredResult:

@@ -32,7 +32,7 @@ from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
-from chalicelib.audit.domain import Action
+from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.checkin import signed_form
 from chalicelib.checkin.contract import SignForm
@@ -126,13 +126,30 @@ def sign(
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
     visit = _visit(ports, scope.patient_id, appointment_id, now)
-    check_window(visit, policy_of(organization), zone_name, now)
     visit_type, form = _asked_form(ports, patient.organization_id, visit, form_id)
-    if body.version != form.version or body.sha256 != form.sha256:
-        raise Conflict(STALE, [{"field": "version", "issue": "stale"}])
     document_id = document_id_of(scope.patient_id, appointment_id, form.form_id, form.version)
-    if ports.signed_forms.document(scope.patient_id, document_id) is not None:
-        raise Conflict(ALREADY_SIGNED, [{"field": "form", "issue": "already_signed"}])
+    try:
+        check_window(visit, policy_of(organization), zone_name, now)
+        if body.version != form.version or body.sha256 != form.sha256:
+            raise Conflict(STALE, [{"field": "version", "issue": "stale"}])
+        if ports.signed_forms.document(scope.patient_id, document_id) is not None:
+            raise Conflict(ALREADY_SIGNED, [{"field": "form", "issue": "already_signed"}])
+    except Conflict as refused:
+        # As check-in's own refusals: the patient's access log shows a try that was turned down.
+        issue = str((refused.details or [{}])[0].get("issue") or "")
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "checkin.refused",
+            Outcome.DENIED,
+            action=Action.CREATE,
+            patient_id=scope.patient_id,
+            resource_type="DocumentReference",
+            resource_id=appointment_id,
+            reason=f"sign:{issue}",
+        )
+        raise
     drawn = _png(body.signature_png)
     client_ip = origin.source_ip or UNKNOWN_IP
     digest = _signature_digest(body, drawn, client_ip, caller.account_id)
@@ -205,8 +222,15 @@ def check_window(visit: StoredResult, policy: AppointmentPolicy, zone_name: str,
     state says); a cancelled visit, or one with no known start, is closed."""
     starts = appointments.moment(str(visit.content.get("starts_at") or ""), zone_name)
     status = appointments.status_of(str(visit.content.get("status") or ""))
-    if starts is None or status in NOT_HAPPENING or visit.withdrawn:
-        raise Conflict("Check-in for this visit has closed.", [{"field": "appointment", "issue": "closed"}])
+    if status in NOT_HAPPENING or visit.withdrawn:
+        raise Conflict(
+            "This visit is cancelled: there is nothing to check in for.",
+            [{"field": "appointment", "issue": "cancelled"}],
+        )
+    if starts is None:
+        raise Conflict(
+            "This visit has no start time: check in at the front desk.", [{"field": "appointment", "issue": "closed"}]
+        )
     state, opens_at, _ = window(policy, starts, now, zone_name)
     if state == "not_open":
         raise Conflict(

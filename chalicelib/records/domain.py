@@ -61,6 +61,9 @@ class ResultStatus(enum.Enum):
 
 # The kinds of document a patient browses by (the list route's ?type=, the release policy's document:<type>).
 DOCUMENT_TYPES = ("discharge-summary", "visit-summary", "report", "note")
+# Documents the portal itself makes, listed with the feeds' but never filed by them, so no release
+# policy applies to them: a form the patient signed at check-in (checkin/signatures.py).
+PORTAL_DOCUMENT_TYPES = ("signed-form",)
 
 
 class Category(enum.Enum):

@@ -554,3 +554,17 @@ def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_upl
         assert "AttachmentsBucket" not in repr(statements(policy)), policy
     deletes = [s for s in statements("ApiAccessPolicy") if "s3:DeleteObject" in repr(s["Action"])]
     assert [s["Resource"] for s in deletes] == [{"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"}]
+
+
+def test_the_api_locks_signed_forms_and_may_never_delete_one_or_bypass_its_lock():
+    api = statements("ApiAccessPolicy")
+    [signed] = [s for s in api if s["Sid"] == "SignedForms"]
+    assert sorted(signed["Action"]) == ["s3:GetObjectVersion", "s3:PutObjectRetention"]
+    assert refers_to(signed["Resource"], "SignedDocumentsBucket") and "/signed-forms/*" in repr(signed["Resource"])
+    for statement in api:
+        if refers_to(statement["Resource"], "SignedDocumentsBucket") and statement["Effect"] == "Allow":
+            actions = repr(statement["Action"])
+            assert "Delete" not in actions and "Bypass" not in actions and "s3:*" not in actions, statement["Sid"]
+    env = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["PORTAL_SIGNED_FORM_LOCK_DAYS"] == {"Ref": "SignedDocumentRetentionDays"}
+    assert env["PORTAL_SIGNED_FORM_LOCK_MODE"] == {"Ref": "SignedDocumentRetentionMode"}

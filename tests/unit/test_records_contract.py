@@ -15,7 +15,7 @@ from chalicelib.patients.domain import SEXES
 from chalicelib.patients.domain import PortalStatus as DomainPortalStatus
 from chalicelib.records import contract as records
 from chalicelib.records import summary_contract as summary
-from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, Category, ResultStatus
+from chalicelib.records.domain import DOCUMENT_TYPES, ENTRY_KINDS, PORTAL_DOCUMENT_TYPES, Category, ResultStatus
 from chalicelib.release import contract as release
 from chalicelib.release.policy import DAYS_WAIT, EXCEPTIONS, HOLD_REASONS, REVIEW_WAIT
 
@@ -24,7 +24,7 @@ from chalicelib.release.policy import DAYS_WAIT, EXCEPTIONS, HOLD_REASONS, REVIE
     "declared, used",
     [
         (records.ResultCategory, tuple(c.value for c in Category)),
-        (records.DocumentType, DOCUMENT_TYPES),
+        (records.DocumentType, DOCUMENT_TYPES + PORTAL_DOCUMENT_TYPES),
         (records.ReportStatus, tuple(s.value for s in ResultStatus)),
         (release.HoldReason, HOLD_REASONS),
         (release.WaitReason, (REVIEW_WAIT, DAYS_WAIT)),

@@ -225,6 +225,22 @@ def test_outside_the_window_signing_is_refused_saying_when_it_opens_or_that_it_c
         {"field": "appointment", "issue": "closed"}
     ]
     assert wiring.container().signed_forms.of_visit(patient_id, later["id"]) == []
+    events = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
+    assert [e["outcome"] for e in events if e["what"] == "checkin.refused"] == ["denied", "denied"]
+
+
+def test_a_cancelled_visit_signs_nothing(clock, feed, ana, seeded):
+    patient_id, token = ana
+    start = hl7_time(clock.now() + timedelta(days=2))
+    feed(siu("S12", "s-1", start=start))
+    feed(siu("S15", "s-2", start=start))
+    [cancelled] = call(seeded, "GET", f"/v1/patients/{patient_id}/appointments", token=token).json_body["appointments"]
+    consent = asked_forms()[0]
+
+    refused = call(seeded, "POST", sign_path(patient_id, cancelled["id"], consent.form_id), signing(consent), token)
+
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}]
 
 
 def test_another_patients_visit_and_a_form_the_visit_does_not_ask_for_are_not_found(visit, seeded, staff_token, admin):
