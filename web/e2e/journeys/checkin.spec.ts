@@ -4,17 +4,18 @@ import { DEMO, expect, expectAccessible, sendToFeed, test } from "../fixtures";
 
 // The demo patient checks in online for tomorrow's visit: she confirms her details, answers the
 // visit's questions, signs the two forms the clinic attached (drawing her signature with the
-// mouse), finishes, and downloads a signed PDF whose bytes hash to what the API recorded; staff see
-// the visit checked in on their day's list.
+// mouse), finishes, and opens a signed PDF whose bytes hash to what the API recorded; staff see the
+// visit checked in on their day's list. The visit arrives through the feed, as the scheduling
+// system would send it; she opens its check-in by its address (the visit's page links there).
 const { dana } = DEMO;
 const ZONE = "America/New_York"; // the demo organization's clock: the feed's times carry no offset
 
 /** Tomorrow's date on the clinic's calendar, as YYYY-MM-DD. */
 function tomorrowInClinic(): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+  // (en-CA writes a date as 2027-01-15)
+  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(
     new Date(Date.now() + 24 * 3600 * 1000),
   );
-  return parts; // en-CA formats as 2027-01-15
 }
 
 /**
