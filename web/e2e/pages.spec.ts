@@ -58,4 +58,10 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/admin/organization", "Organization settings");
   await opened(page, "/admin/appointment-policy", "Appointment policy");
   await opened(page, "/staff/appointment-requests", "Appointment requests");
+  await opened(page, "/staff/check-ins", "Check-ins");
+  await opened(page, "/admin/forms", "Check-in forms");
+  await opened(page, "/admin/visit-types", "Visit types");
+  const forms = await (await api.call("GET", "/v1/admin/forms", undefined, admin)).json();
+  const first = forms.forms[0];
+  await opened(page, `/admin/forms/${first.form_id}`, first.title);
 });

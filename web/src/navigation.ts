@@ -36,6 +36,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/messages", label: "staffMessages.nav" },
   { to: "/staff/refill-requests", label: "staffRefills.nav" },
   { to: "/staff/appointment-requests", label: "staff.nav.appointmentRequests" },
+  { to: "/staff/check-ins", label: "staff.nav.checkIns" },
   { to: "/account", label: "nav.account" },
 ];
 
@@ -50,6 +51,8 @@ export const adminNav: NavItem[] = [
   { to: "/admin/terms", label: "admin.nav.terms" },
   { to: "/admin/organization", label: "admin.nav.organization" },
   { to: "/admin/dead-letters", label: "admin.nav.deadLetters" },
+  { to: "/admin/forms", label: "admin.nav.forms" },
+  { to: "/admin/visit-types", label: "admin.nav.visitTypes" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

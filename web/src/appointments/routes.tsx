@@ -3,6 +3,7 @@ import { lazyPages } from "../components/lazyPages";
 import { Appointments } from "./Appointments";
 
 const at = lazyPages(() => import("./pages"));
+const checkIn = lazyPages(() => import("../checkin/pages"));
 
 /**
  * The patient's appointments and requests for them. Like the record's pages, a page shows the
@@ -16,5 +17,6 @@ export const appointmentRoutes = (
     {at("/appointments/requests/:requestId", "RequestPage")}
     {at("/appointments/:appointmentId", "AppointmentPage")}
     {at("/appointments/:appointmentId/reschedule", "Reschedule")}
+    {checkIn("/appointments/:appointmentId/check-in", "CheckInWizard")}
   </>
 );

@@ -40,6 +40,9 @@ export function StaffHome({ token }: { token: string }) {
         <li>
           <Link to="/staff/appointment-requests">{t("staff.nav.appointmentRequests")}</Link>
         </li>
+        <li>
+          <Link to="/staff/check-ins">{t("staff.checkIns.title")}</Link>
+        </li>
       </ul>
     </nav>
   );

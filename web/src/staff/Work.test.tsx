@@ -196,6 +196,7 @@ describe("the staff home", () => {
       "/staff/messages",
       "/staff/refill-requests",
       "/staff/appointment-requests",
+      "/staff/check-ins",
     ]);
     // the header's links are the staff pages and their own account, never a patient's record
     const pages = screen.getByRole("navigation", { name: "Portal pages" });
@@ -209,6 +210,7 @@ describe("the staff home", () => {
       "Messages",
       "Refill requests",
       "Appointment requests",
+      "Check-ins",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));

@@ -2,6 +2,7 @@
 // download them.
 export { AppointmentRequest } from "./AppointmentRequest";
 export { AppointmentRequests } from "./AppointmentRequests";
+export { CheckIns, StaffCheckIn } from "./CheckIns";
 export { FindPatient } from "./FindPatient";
 export { HealthSummary } from "./HealthSummary";
 export { Mismatches } from "./Mismatches";

@@ -4,7 +4,8 @@ const at = lazyPages(() => import("./pages"));
 
 /**
  * Clinic staff's pages: patients, invitations, results' release, the worklist, the quarantine and the
- * possible mismatches, the support requests, the care teams' message inboxes, the refill requests, the appointment requests. A
+ * possible mismatches, the support requests, the care teams' message inboxes, the refill requests, the appointment requests,
+ * the day's check-ins. A
  * patient is named in addresses by their opaque id only; a record number is searched for in a form.
  */
 export const staffRoutes = (
@@ -25,5 +26,7 @@ export const staffRoutes = (
     {at("/staff/refill-requests/:requestId", "RefillRequest")}
     {at("/staff/appointment-requests", "AppointmentRequests")}
     {at("/staff/appointment-requests/:requestId", "AppointmentRequest")}
+    {at("/staff/check-ins", "CheckIns")}
+    {at("/staff/patients/:patientId/appointments/:appointmentId/check-in", "StaffCheckIn")}
   </>
 );
