@@ -1,5 +1,5 @@
 """Appointments, reminders, check-in and signed forms as ONE journey over real HTTP, on a stack of
-its own (its clock moves a day ahead, which would shift the time of every journey sharing a stack):
+its own (its clock moves days ahead, which would shift the time of every journey sharing a stack):
 
 the demo patient requests a visit; staff book it; the booking comes back through the feed as an
 SIU S12 whose SCH-1 is the request's id and closes the request; the clock moves to 24 hours before
@@ -9,8 +9,8 @@ through its link, opens, carries the signature as an image and hashes to its rec
 queue carries her request (Appointment proposed), staff's booking (Appointment booked), each
 DocumentReference and the QuestionnaireResponse, each valid R4. And the refusals hold: cancelling
 inside the cutoff (409 with the office's phone), checking in before the window opens and for
-another patient's visit, the video link before and after its window, and overwriting or deleting
-the locked signed PDF.
+another patient's visit, the video link before and after its window (given inside it), and
+overwriting or deleting the locked signed PDF. (Its clock moves days ahead in all, five at the end.)
 
 The helpers are the single-piece journeys' own, imported, so the pieces and this chain stay one.
 """
@@ -258,7 +258,10 @@ def test_a_requested_visit_is_booked_reminded_checked_in_and_signed_and_the_refu
     assert {r["identifier"][0]["value"] for r in references} == {s["pdf_sha256"] for s in signed}
     assert [i["linkId"] for i in answers[0]["item"]] == ["reason", "allergies-changed", "pain"]
 
-    # AND once the video visit is over, its link is refused again
+    # AND the video visit's link is given from 15 minutes before its start, and refused once it is over
+    move_clock_to(video_start - timedelta(minutes=14))
+    given = api.call("POST", join, token=dana())
+    assert given.status_code == 200 and given.json()["url"].startswith("https://"), given.text
     move_clock_to(video_start + timedelta(minutes=21))
     ended = api.call("POST", join, token=dana())
     assert ended.status_code == 409 and ended.json()["error"]["details"][0]["issue"] == "ended"
