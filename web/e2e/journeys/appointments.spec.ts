@@ -1,42 +1,23 @@
-import type { Page } from "@playwright/test";
 import { DEMO, expect, expectAccessible, sendToFeed, test } from "../fixtures";
+import { checkIn, dayAhead, later, openSignedPdf, signIn, signOut, siteNav, staffSeeItCheckedIn, visitTime, ZONE } from "./steps";
 
-// The demo patient asks for a visit; staff book it from their queue (she is emailed that there is
-// an update, nothing more); the booking comes back through the scheduling feed as SIU naming her
-// request, which closes it; she opens the visit and cancels it, well before the cutoff.
+// The capability's journey end to end: the demo patient asks for a visit; staff book it from their
+// queue for two days ahead (she is emailed that there is an update, nothing more); the booking comes
+// back through the scheduling feed as SIU naming her request, which closes it; from the visit's page
+// she checks in (details, questions, two forms signed with a signature drawn with the mouse) and
+// opens the signed PDF, whose bytes hash to what the API recorded; staff see her checked in; and she
+// cancels the visit, still before the cutoff. Two days ahead is both inside the three-day check-in
+// window and more than the 24-hour cancellation cutoff away, whatever the time of the run: booked at
+// 08:00 to 15:55 on the day after tomorrow, the visit is 32 to 64 hours off.
 const { dana } = DEMO;
 const UPDATE_SUBJECT = "There is an update to your request";
-const ZONE = "America/New_York"; // the demo organization's
 
-async function signIn(page: Page, account: { username: string; password: string }) {
-  await page.goto("/sign-in");
-  await page.getByLabel("User name").fill(account.username);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: /Welcome|Clinic work/ })).toBeVisible();
-}
-
-function siteNav(page: Page) {
-  return page.getByRole("navigation", { name: "Portal pages" });
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
-}
-
-/** The day `days` from now on the organization's calendar, as a date field holds it. */
-function dayAhead(days: number): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(new Date(Date.now() + days * 86_400_000));
-}
-
-/** An SIU^S12 booking of Dana's visit that names the portal request it answers (SCH-1, the placer id). */
-function booking(requestId: string, day: string, control: string): string {
-  const start = `${day.replaceAll("-", "")}100000`;
-  const end = `${day.replaceAll("-", "")}103000`;
+/** An SIU^S12 booking of Dana's 30-minute visit that names the portal request it answers (SCH-1, the placer id). */
+function booking(requestId: string, day: string, hhmm: string, control: string): string {
+  const compact = day.replaceAll("-", "");
   return [
     `MSH|^~\\&|CADENCE|AMC|PORTAL|AMC|20261201090000||SIU^S12^SIU_S12|${control}|P|2.5.1`,
-    `SCH|${requestId}^PORTAL|${control}^CADENCE|||||KNEE^Knee check|FU30^Follow-up 30 minutes|30|min|^^30^${start}^${end}||||||||||||||Booked`,
+    `SCH|${requestId}^PORTAL|${control}^CADENCE|||||KNEE^Knee check|FU30^Follow-up 30 minutes|30|min|^^30^${compact}${hhmm}00^${compact}${later(hhmm, 30)}00||||||||||||||Booked`,
     `PID|1||${dana.mrn}^^^AMC-MRN^MR||Rivera^Dana^M||19800412|F`,
     "RGS|1|A",
     "AIL|1||AMC-FM^^^AMC Family Medicine",
@@ -44,7 +25,9 @@ function booking(requestId: string, day: string, control: string): string {
   ].join("\r");
 }
 
-test("the demo patient requests a visit, staff book it, the feed brings it, and she cancels it", async ({ page, api }) => {
+test("the demo patient requests a visit, staff book it, the feed brings it, she checks in and signs, and cancels it", async ({ page, api }) => {
+  // The longest journey of the suite (about 40 s here): room for a machine busy with other work.
+  test.setTimeout(120_000);
   await api.patientSession();
   await signIn(page, dana);
   await siteNav(page).getByRole("link", { name: "Appointments" }).click();
@@ -52,7 +35,8 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   await page.getByRole("link", { name: "Request an appointment" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Request an appointment" })).toBeVisible();
 
-  const day = dayAhead(10);
+  const day = dayAhead(2);
+  const hhmm = visitTime();
   await page.getByLabel("Care team").selectOption({ label: "Primary Care" });
   await page.getByLabel("Reason for the visit").fill("My knee hurts when I climb stairs.");
   await page.getByLabel("In person").check();
@@ -60,7 +44,7 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   await choice.getByLabel("Date").fill(day);
   await choice.getByLabel("Time of day").selectOption("morning");
   await page.getByRole("button", { name: "Add another day" }).click();
-  await page.getByRole("group", { name: "Choice 2" }).getByLabel("Date").fill(dayAhead(11));
+  await page.getByRole("group", { name: "Choice 2" }).getByLabel("Date").fill(dayAhead(3));
   await expectAccessible(page, "request an appointment");
   // a double click sends one request
   await page.getByRole("button", { name: "Send the request" }).dblclick();
@@ -86,7 +70,7 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   await expect(page.getByRole("heading", { level: 1, name: "Appointment request" })).toBeVisible();
   await expect(page.getByText("My knee hurts when I climb stairs.")).toBeVisible();
   await page.getByLabel("Date", { exact: true }).fill(day);
-  await page.getByLabel("Time", { exact: true }).fill("10:00");
+  await page.getByLabel("Time", { exact: true }).fill(`${hhmm.slice(0, 2)}:${hhmm.slice(2)}`);
   await page.getByLabel("Clinician (optional)").fill("Dr Grace Okoro MD");
   await page.getByLabel("Place (optional)").fill("AMC Family Medicine");
   await expectAccessible(page, "appointment request");
@@ -100,7 +84,7 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   expect(new URL(link!).pathname).toBe("/appointments");
 
   // The scheduling system sends the booking, naming her request: it closes the request.
-  expect(await sendToFeed(booking(requestId, day, `BROWSER-SCH-${requestId.slice(0, 8)}`))).toMatch(/filed/i);
+  expect(await sendToFeed(booking(requestId, day, hhmm, `BROWSER-SCH-${requestId.slice(0, 8)}`))).toMatch(/filed/i);
   await signIn(page, dana);
   await page.goto(`/appointments/requests/${requestId}`);
   await expect(async () => {
@@ -111,8 +95,20 @@ test("the demo patient requests a visit, staff book it, the feed brings it, and 
   await expect(page.getByRole("heading", { level: 1, name: /Knee check/ })).toBeVisible();
   await expect(page.getByRole("main")).toContainText("Status: Booked");
   await expectAccessible(page, "appointment");
+  const visitPath = new URL(page.url()).pathname;
 
-  // Ten days ahead is well before the cutoff: she cancels it, with a reason.
+  // Two days ahead, its check-in is open: she checks in from the visit's page and signs two forms,
+  // and the signed PDF matches its record.
+  await page.getByRole("region", { name: "Check in" }).getByRole("link", { name: "Check in" }).click();
+  await checkIn(page);
+  await openSignedPdf(page);
+  await signOut(page);
+  await staffSeeItCheckedIn(page, day, hhmm);
+
+  // Still well before the cutoff: she cancels it, with a reason.
+  await signIn(page, dana);
+  await page.goto(visitPath);
+  await expect(page.getByRole("main")).toContainText("You have checked in.");
   await page.getByRole("button", { name: "Cancel this visit" }).click();
   await page.getByLabel("Reason (optional)").fill("Feeling better.");
   await page.getByRole("button", { name: "Yes, cancel the visit" }).click();
