@@ -356,4 +356,7 @@ class _Document(FPDF):
         local = _local_text(signed.signed_at, signed.time_zone)
         offset = _offset_text(signed.signed_at.astimezone(zone(signed.time_zone)).utcoffset())
         self._paragraph(f"Signed on {local}, {offset}", 10)
-        self._paragraph(f"Typed full name, signature and time recorded from IP address {signed.client_ip}.", 8)
+        # Says what was recorded, no more: a PDF signed by the typed name alone must not claim a
+        # drawn signature that is not on it.
+        recorded = "Typed full name, drawn signature" if signed.signature_png is not None else "Typed full name only"
+        self._paragraph(f"{recorded} and time recorded from IP address {signed.client_ip}.", 8)

@@ -137,6 +137,14 @@ def test_without_a_drawn_signature_the_typed_name_alone_signs() -> None:
     assert "Signed by: Zoë Ångström-Ναυσικά" in _flat(reader.pages[-1].extract_text())
 
 
+def test_the_pdf_says_what_was_recorded_typed_name_only_or_with_the_drawn_signature(short_pdf: bytes) -> None:
+    typed_only = _flat("\n".join(_pages(render(_form(signature_png=None)))))
+    assert "Typed full name only and time recorded from IP address 203.0.113.7." in typed_only
+    assert "signature and time" not in typed_only
+    drawn = _flat("\n".join(_pages(short_pdf)))
+    assert "Typed full name, drawn signature and time recorded from IP address 203.0.113.7." in drawn
+
+
 def test_the_same_signed_form_gives_the_same_bytes_and_hash(short_pdf: bytes) -> None:
     again = render(_form())
     assert again == short_pdf
