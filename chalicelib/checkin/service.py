@@ -26,7 +26,7 @@ from chalicelib.checkin.checkin_contract import ConfirmDetails, GiveAnswers
 from chalicelib.checkin.domain import CheckInRecord, RequestedChange, check_answers
 from chalicelib.checkin.visit import CheckInPorts, Visit, asked_of, steps_of, visit_of
 from chalicelib.checkin.window import WindowState, window
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
@@ -37,6 +37,7 @@ __all__ = ["CheckInPorts", "WindowState", "window"]
 
 # The worklist task a demographic change becomes (staff/Worklist shows it with the patient).
 CHANGE_TASK = "review_details_change"
+EMPTY_CHANGES = "Fill in at least one change, or confirm your details."
 
 
 # -- the patient's routes -------------------------------------------------------------------------
@@ -254,7 +255,9 @@ def _change(body: ConfirmDetails, now: datetime) -> RequestedChange | None:
         else None
     )
     if not (changes.address or changes.phone or changes.email or insurance or changes.note):
-        return None  # an empty form of changes: nothing for staff to do
+        # "Something changed" with nothing filled in is not a confirmation: taking it as one would
+        # tell the patient their change was sent while staff hear nothing.
+        raise ValidationFailed(EMPTY_CHANGES, [{"field": "changes", "issue": EMPTY_CHANGES}])
     return RequestedChange(
         address=changes.address,
         phone=changes.phone,

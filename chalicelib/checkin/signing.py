@@ -25,7 +25,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import unicodedata
 from datetime import datetime, timedelta
+from itertools import combinations, product
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts, patient_scope
@@ -65,6 +67,10 @@ from chalicelib.settings import Settings
 
 APPOINTMENT_KIND = "appointment"
 STALE = "This form changed; read it again."
+NOT_THE_NAME = "Type your full name as your clinic has it on record."
+# A record with more middle names than this is matched on its first ones only (the names typed
+# are tried against every choice of them, full or as an initial: 3**n ways).
+_MAX_MIDDLE_NAMES = 4
 ALREADY_SIGNED = "Already signed: this version of the form was signed for this visit."
 # Where a request carries no source address (a test client, a misconfigured proxy): an address
 # that says so in the PDF's footer rather than an invented one.
@@ -149,6 +155,7 @@ def sign(
         )
         raise
     drawn = _png(body.signature_png)
+    check_typed_name(patient, body.typed_name)
     client_ip = origin.source_ip or UNKNOWN_IP
     digest = _signature_digest(body, drawn, client_ip, caller.account_id)
     key = object_key_of(document_id)
@@ -363,3 +370,39 @@ def _document_reference(
     except InvalidOutboundEvent:
         logger.warning("signed form kept without an outbound DocumentReference", document_id=record.document_id)
         return None
+
+
+# -- the typed name -------------------------------------------------------------------------------
+
+
+def check_typed_name(patient: Patient, typed_name: str) -> None:
+    """A typed name signs only when it is the patient's name on record: the first given name and
+    the family name (either order), with any of the middle names in between (full, or as an
+    initial) or none, compared without case, accents, spaces or punctuation. Anything else, say
+    another person's name, is refused (400 naming ``typed_name``); the words never quote the
+    record's name, which the caller may not know (a shared device, a proxy)."""
+    if _folded(typed_name) not in _ways_to_write(patient):
+        raise ValidationFailed(NOT_THE_NAME, [{"field": "typed_name", "issue": NOT_THE_NAME}])
+
+
+def _folded(text: str) -> str:
+    """Letters and digits only, accents dropped, case folded: "Núñez-O'Brien " is "nunezobrien"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in plain.casefold() if c.isalnum())
+
+
+def _ways_to_write(patient: Patient) -> set[str]:
+    given = [_folded(name) for name in patient.given_names]
+    given = [name for name in given if name]
+    family = _folded(patient.family_name)
+    first, middles = (given[0], given[1 : 1 + _MAX_MIDDLE_NAMES]) if given else ("", [])
+    ways: set[str] = set()
+    for count in range(len(middles) + 1):
+        for chosen in combinations(middles, count):
+            for spelled in product(*[(name, name[0]) for name in chosen]):
+                middle = "".join(spelled)
+                ways.add(first + middle + family)
+                ways.add(family + first + middle)
+    ways.discard("")
+    return ways
