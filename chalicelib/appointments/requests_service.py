@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.access.service import patient_scope
-from chalicelib.appointments import requests, service
+from chalicelib.appointments import requests, reschedules, service
 from chalicelib.appointments.contract import NewAppointmentRequest, PreferredTime, RequestAnswer, RescheduleRequest
 from chalicelib.appointments.request_parts import (
     FHIR_MODE,
@@ -84,6 +84,7 @@ def reschedule(
     reason = visit["cancellation"]["reason"]
     if reason in NOT_MOVABLE:
         raise Conflict(NOT_MOVABLE[reason], [{"field": "appointment", "issue": reason}])
+    reschedules.refuse_a_second(ports, scope.patient_id, appointment_id)
     patient = patient_of(ports, scope.patient_id)
     zone_name = zone_of(ports, patient.organization_id)
     preferred = _preferred(body.preferred, zone_name, now)

@@ -20,8 +20,9 @@ from chalicelib.appointments.contract import AppointmentPolicyChange, Appointmen
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.appointments.reminders import stop_reminders
 from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, patient_of, subject_of
-from chalicelib.appointments.requests import VisitMark, in_zone
-from chalicelib.audit.domain import Action
+from chalicelib.appointments.requests import AppointmentRequest, VisitMark, in_zone
+from chalicelib.appointments.reschedules import withdraw_reschedules
+from chalicelib.audit.domain import Action, AuditEvent
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
@@ -190,6 +191,7 @@ def cancel(
     ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
     producer.send_now(ports, event)
     on_cancelled(ports, scope.patient_id, appointment_id, now)
+    _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now)
     cancelled = VisitMark(
         entry_id=appointment_id,
         cancelled_at=now,
@@ -209,6 +211,33 @@ def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime
     except DependencyUnavailable:
         count("CancelledVisitRemindersNotStopped")
         logger.warning("a cancelled visit's reminders were not stopped", extra={"entry_id": appointment_id})
+
+
+def _withdraw_reschedules(
+    ports: AppointmentPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
+) -> None:
+    """The cancelled visit's open requests to move it are withdrawn (appointments.reschedules).
+    After the cancellation is kept, as the reminders are stopped: should the store fail now, the
+    cancellation stands (it was kept and sent) and the feed's filing of it withdraws them then."""
+
+    def audit(request: AppointmentRequest) -> AuditEvent:
+        return audit_event(
+            ports,
+            origin,
+            caller_actor(caller),
+            "appointment_request.withdrawn",
+            action=Action.UPDATE,
+            patient_id=patient_id,
+            resource_type="Appointment",
+            resource_id=request.request_id,
+            reason="visit_cancelled",
+        )
+
+    try:
+        withdraw_reschedules(ports, patient_id, appointment_id, now, audit)
+    except (DependencyUnavailable, Conflict):
+        count("CancelledVisitReschedulesNotWithdrawn")
+        logger.warning("a cancelled visit's requests to move it were not withdrawn", extra={"entry_id": appointment_id})
 
 
 # -- the organization's policy --------------------------------------------------------------------

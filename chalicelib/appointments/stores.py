@@ -21,6 +21,11 @@ class AppointmentRequests(Protocol):
 
     def of_organization(self, organization_id: str, request_id: str) -> AppointmentRequest | None: ...
 
+    def reschedules_of(self, patient_id: str, appointment_id: str) -> list[AppointmentRequest]:
+        """The patient's requests to move this visit, open or closed (a Query of the patient's
+        own requests: a patient has few)."""
+        ...
+
     def patient_page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AppointmentRequest], str]:
         """Newest first; the cursor of the next page, "" on the last."""
         ...

@@ -224,6 +224,18 @@ class DynamoAppointmentRequests:
         )
         return [_request(item) for item in items], cursor
 
+    def reschedules_of(self, patient_id: str, appointment_id: str) -> list[AppointmentRequest]:
+        try:
+            items = AppointmentRequestModel.query(
+                patient_partition(patient_id),
+                AppointmentRequestModel.record_key.startswith("request#"),
+                consistent_read=True,
+            )
+            found = [_request(item) for item in items]
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return [r for r in found if r.kind == "reschedule" and r.appointment_id == appointment_id]
+
     def patient_page(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AppointmentRequest], str]:
         return self._page(patient_partition(patient_id), limit, after, newest_first=True)
 

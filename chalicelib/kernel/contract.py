@@ -130,6 +130,9 @@ class ErrorDetail(BaseModel):
     attempts_left: int | None = Field(None, description="Wrong answers left before the code stops working.")
     retry_after_seconds: int | None = Field(None, description="When to try again (also the Retry-After header).")
     error_id: str | None = Field(None, description="Quote it to support: it finds the logged fault.")
+    request_id: str | None = Field(
+        None, description="The open request this one would repeat (409 for a second request to move a visit)."
+    )
 
 
 class ErrorInfo(BaseModel):
