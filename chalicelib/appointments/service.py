@@ -191,13 +191,13 @@ def cancel(
     ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
     producer.send_now(ports, event)
     on_cancelled(ports, scope.patient_id, appointment_id, now)
-    _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now)
     cancelled = VisitMark(
         entry_id=appointment_id,
         cancelled_at=now,
         cancelled_by=caller.account_id,
         request_id=mark.request_id if mark else "",
     )
+    _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now)
     return appointment_json(stored.result_id, stored.content, zone_name, policy, cancelled, now)
 
 

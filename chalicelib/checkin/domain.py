@@ -72,6 +72,10 @@ class CheckInRecord:
     questionnaire_response: dict[str, Any] | None = None  # the FHIR resource as stored and sent
     completed_at: datetime | None = None
     version: int | None = None
+    # What the check-in was done against (checkin/kept.py): the questionnaire answered, and the
+    # forms (id, version) listed when it was completed. None: not yet (or done before they were kept).
+    questionnaire: Questionnaire | None = None
+    completed_forms: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True)

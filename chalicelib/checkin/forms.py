@@ -94,6 +94,10 @@ class CheckinForms(Protocol):
 
     def form(self, organization_id: str, form_id: str) -> FormTemplate | None: ...
 
+    def version(self, organization_id: str, form_id: str, version: int) -> FormVersion | None:
+        """One kept version, with its title and text (a form as a patient signed it)."""
+        ...
+
     def add_form(self, form: FormTemplate, audit: AuditEvent | None = None) -> None:
         """The form and its version 1, with the audit event, in one transaction."""
         ...

@@ -26,7 +26,10 @@ def answers_of(ports: AnswerPorts, patient_id: str, appointment_id: str, visit_t
     """The visit's questionnaire answers as question and answer in words, for the PDF: what the
     patient had answered when they signed (none yet: none printed)."""
     record = ports.checkins.get(patient_id, appointment_id)
-    questionnaire = read_questionnaire(visit_type.questionnaire, visit_type.visit_type_id)
+    # The questionnaire answered, when the check-in kept it: the visit type may ask another since.
+    questionnaire = (record.questionnaire if record else None) or read_questionnaire(
+        visit_type.questionnaire, visit_type.visit_type_id
+    )
     if record is None or not record.answers or questionnaire is None:
         return ()
     given = dict(record.answers)

@@ -49,7 +49,7 @@ def check_in(
     """The check-in as it stands (also outside its window: its state says so). Audited."""
     visit = _visit(ports, caller, origin, patient_id, appointment_id)
     record = ports.checkins.get(visit.patient.patient_id, visit.appointment_id)
-    shown = views.shown(visit, record, asked_of(ports, visit), now)
+    shown = views.shown(visit, record, asked_of(ports, visit, record), now)
     write_audit(
         ports,
         origin,
@@ -108,7 +108,7 @@ def confirm_details(
         resource_id=visit.appointment_id,
     )
     saved = ports.checkins.save(changed, audit, to_staff=to_staff)
-    return views.shown(visit, saved, asked_of(ports, visit), now)
+    return views.shown(visit, saved, asked_of(ports, visit, saved), now)
 
 
 def answer(
@@ -124,14 +124,20 @@ def answer(
     QuestionnaireResponse and sent to the clinical systems with them."""
     visit = _visit(ports, caller, origin, patient_id, appointment_id)
     record = _changeable(ports, caller, origin, visit, now)
-    asked = asked_of(ports, visit)
+    # Once answered, answered again against the questionnaire answered (checkin/kept.py).
+    asked = asked_of(ports, visit, record)
     if asked.questionnaire is None:
         raise Conflict("This visit has no questions to answer.", [{"field": "answers", "issue": "no_questionnaire"}])
     kept = check_answers(asked.questionnaire, [(a.link_id, a.value) for a in body.answers])
     revision = record.answer_revision + 1
     response, event = responses.questionnaire_response(visit, asked.questionnaire, kept, revision, now)
     changed = dataclasses.replace(
-        record, answers=kept, answered_at=now, answer_revision=revision, questionnaire_response=response
+        record,
+        answers=kept,
+        answered_at=now,
+        answer_revision=revision,
+        questionnaire_response=response,
+        questionnaire=asked.questionnaire,
     )
     audit = audit_event(
         ports,
@@ -156,7 +162,7 @@ def complete(
     check-in as it is (a retry after a lost answer is no error)."""
     visit = _visit(ports, caller, origin, patient_id, appointment_id)
     record = ports.checkins.get(visit.patient.patient_id, visit.appointment_id)
-    asked = asked_of(ports, visit)
+    asked = asked_of(ports, visit, record)
     if record is not None and record.completed_at is not None:
         return views.shown(visit, record, asked, now)
     record = _changeable(ports, caller, origin, visit, now, record)
@@ -176,7 +182,9 @@ def complete(
         resource_type="Appointment",
         resource_id=visit.appointment_id,
     )
-    saved = ports.checkins.save(dataclasses.replace(record, completed_at=now), audit)
+    # The forms listed now are what it was completed with, whatever the visit type asks later.
+    completed_forms = tuple((str(form["form_id"]), int(form["version"])) for form in asked.forms)
+    saved = ports.checkins.save(dataclasses.replace(record, completed_at=now, completed_forms=completed_forms), audit)
     return views.shown(visit, saved, asked, now)
 
 

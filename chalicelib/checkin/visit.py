@@ -12,7 +12,7 @@ from chalicelib.access.service import AccessPorts
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.checkin import forms as visit_forms
-from chalicelib.checkin import signing
+from chalicelib.checkin import kept, signing
 from chalicelib.checkin.domain import CheckInRecord, Questionnaire, read_questionnaire
 from chalicelib.checkin.stores import CheckIns
 from chalicelib.checkin.window import NOT_HAPPENING, window
@@ -113,32 +113,19 @@ def state_of(visit: Visit, record: CheckInRecord | None, now: datetime) -> tuple
     return state, opens_at.isoformat(), closes_at.isoformat()
 
 
-def asked_of(ports: CheckInPorts, visit: Visit) -> Asked:
-    """The visit type's questionnaire and its forms (current versions) with what the patient
-    signed for this visit."""
-    visit_type = visit_forms.visit_type_for(ports, visit.patient.organization_id, visit.type)
-    if visit_type is None:
-        return Asked(None, [])
-    questionnaire = read_questionnaire(visit_type.questionnaire, visit_type.visit_type_id)
-    forms = visit_forms.current_forms(ports, visit.patient.organization_id, visit_type.form_ids)
-    signed = signing.signatures(ports, visit.patient.patient_id, visit.appointment_id) if forms else {}
-    shown = []
-    for form in forms:
-        signature = signed.get(form.form_id)
-        # A signature of an older version does not sign the current one: the patient reads it again.
-        current = signature if signature is not None and signature.get("version") == form.version else None
-        shown.append(
-            {
-                "form_id": form.form_id,
-                "title": form.title,
-                "kind": form.kind,
-                "version": form.version,
-                "sha256": form.sha256,
-                "body": form.body,
-                "signed": current,
-            }
-        )
-    return Asked(questionnaire, shown)
+def asked_of(ports: CheckInPorts, visit: Visit, record: CheckInRecord | None = None) -> Asked:
+    """What the check-in asks: the visit type's questionnaire and forms (current versions), with
+    what the patient signed for this visit; but what the check-in was done against where it kept
+    it (checkin/kept.py: the questionnaire answered, the forms listed at completion, and every
+    form signed for the visit)."""
+    organization_id = visit.patient.organization_id
+    visit_type = visit_forms.visit_type_for(ports, organization_id, visit.type)
+    questionnaire = read_questionnaire(visit_type.questionnaire, visit_type.visit_type_id) if visit_type else None
+    forms = visit_forms.current_forms(ports, organization_id, visit_type.form_ids) if visit_type else []
+    return Asked(
+        kept.questionnaire_of(record, questionnaire),
+        kept.forms_of(ports, organization_id, visit.patient.patient_id, visit.appointment_id, record, forms),
+    )
 
 
 def steps_of(record: CheckInRecord | None, asked: Asked) -> dict[str, bool]:

@@ -11,6 +11,7 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
+from chalicelib.checkin.answered import questionnaire_from_json, questionnaire_json
 from chalicelib.checkin.domain import CheckInRecord, DayVisit, RequestedChange
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed
@@ -59,6 +60,10 @@ def _record(item: CheckInModel) -> CheckInRecord:
         questionnaire_response=item.questionnaire_response,
         completed_at=item.completed_at,
         version=item.version,
+        questionnaire=questionnaire_from_json(item.questionnaire),
+        completed_forms=tuple((str(f), int(v)) for f, v in item.completed_forms)
+        if item.completed_forms is not None
+        else None,
     )
 
 
@@ -77,6 +82,8 @@ def _item(record: CheckInRecord) -> CheckInModel:
         answer_revision=record.answer_revision or None,
         questionnaire_response=record.questionnaire_response,
         completed_at=record.completed_at,
+        questionnaire=questionnaire_json(record.questionnaire) if record.questionnaire else None,
+        completed_forms=[[f, v] for f, v in record.completed_forms] if record.completed_forms is not None else None,
     )
     if record.version is not None:  # a new check-in has none: the write is then on condition it is new
         item.version = record.version

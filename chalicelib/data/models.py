@@ -895,6 +895,10 @@ class CheckInModel(Model):
     answer_revision = NumberAttribute(null=True)
     questionnaire_response = JSONAttribute(null=True)  # the FHIR QuestionnaireResponse as sent
     completed_at = UTCDateTimeAttribute(null=True)
+    # What it was done against (checkin/kept.py): the questionnaire answered; the forms listed at
+    # completion as [[form_id, version], ...].
+    questionnaire = JSONAttribute(null=True)
+    completed_forms = JSONAttribute(null=True)
     version = VersionAttribute()
 
 
