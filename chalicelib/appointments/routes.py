@@ -103,7 +103,10 @@ def cancel_appointment(patient_id: str, appointment_id: str, body: CancelAppoint
 def reschedule_appointment(patient_id: str, appointment_id: str, body: RescheduleRequest):
     """Ask for a booked upcoming visit to move: a request of kind "reschedule" staff answer as any
     other (the visit stands until the scheduling system moves it). 409 when the visit is not booked
-    and upcoming. Leaves as a FHIR Appointment "proposed" on the outbound queue."""
+    and upcoming, or when a request to move it is open already ("You have already asked to move
+    this visit", issue `reschedule_requested`, its `request_id` in the detail). Cancelling the
+    visit withdraws its open requests to move it. Leaves as a FHIR Appointment "proposed" on the
+    outbound queue."""
     ports = wiring.container()
     made = requests_service.reschedule(
         ports, *signed_in(_request()), patient_id, appointment_id, body, ports.clock.now()

@@ -189,7 +189,9 @@ def sign_form(patient_id: str, appointment_id: str, form_id: str, body: SignForm
     A DocumentReference leaves on the outbound queue. 409: the form changed since it was read
     ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`),
     or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's
-    visit, or a form the visit does not ask for."""
+    visit, or a form the visit does not ask for. 400 naming `typed_name`: it is not the patient's
+    name on record (first given and family name, in either order, middle names or their initials
+    optional; case, accents, spaces and punctuation do not count)."""
     ports = wiring.container()
     caller, origin = signed_in(_request())
     made = signing.sign(ports, caller, origin, patient_id, appointment_id, form_id, body, ports.clock.now())

@@ -52,7 +52,9 @@ def patient_check_in(patient_id: str, appointment_id: str) -> dict[str, Any]:
 def confirm_check_in_details(patient_id: str, appointment_id: str, body: ConfirmDetails) -> dict[str, Any]:
     """Confirm the details on record. `changes` (address, phone, email, insurance, a note) are
     never written into the chart: they become an item on staff's worklist (task
-    review_details_change) and `details.change_requested` is true.
+    review_details_change) and `details.change_requested` is true. `changes` given with every
+    field empty is a 400 naming `changes` ("Fill in at least one change, or confirm your
+    details."): send `changes: null` to confirm.
 
     409 outside the window, or for a visit that will not happen: `details[0]` is `{"field":
     "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens),

@@ -1264,7 +1264,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm the details on record. `changes` (address, phone, email, insurance, a note) are
-         * @description never written into the chart: they become an item on staff's worklist (task review_details_change) and `details.change_requested` is true. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         * @description never written into the chart: they become an item on staff's worklist (task review_details_change) and `details.change_requested` is true. `changes` given with every field empty is a 400 naming `changes` ("Fill in at least one change, or confirm your details."): send `changes: null` to confirm. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_check_in_details"];
         delete?: never;
@@ -1284,7 +1284,7 @@ export interface paths {
         put?: never;
         /**
          * Sign one of the visit's forms, at the version (and SHA-256) the patient read.
-         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's visit, or a form the visit does not ask for. Who may call it: patient accounts.
+         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's visit, or a form the visit does not ask for. 400 naming `typed_name`: it is not the patient's name on record (first given and family name, in either order, middle names or their initials optional; case, accents, spaces and punctuation do not count). Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign"];
         delete?: never;
@@ -1304,7 +1304,7 @@ export interface paths {
         put?: never;
         /**
          * Ask for a booked upcoming visit to move: a request of kind "reschedule" staff answer as any
-         * @description other (the visit stands until the scheduling system moves it). 409 when the visit is not booked and upcoming. Leaves as a FHIR Appointment "proposed" on the outbound queue. Who may call it: patient accounts.
+         * @description other (the visit stands until the scheduling system moves it). 409 when the visit is not booked and upcoming, or when a request to move it is open already ("You have already asked to move this visit", issue `reschedule_requested`, its `request_id` in the detail). Cancelling the visit withdraws its open requests to move it. Leaves as a FHIR Appointment "proposed" on the outbound queue. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_reschedule"];
         delete?: never;
@@ -4606,6 +4606,12 @@ export interface components {
              * @default null
              */
             issue?: string | null;
+            /**
+             * Request Id
+             * @description The open request this one would repeat (409 for a second request to move a visit).
+             * @default null
+             */
+            request_id?: string | null;
             /**
              * Retry After Seconds
              * @description When to try again (also the Retry-After header).
