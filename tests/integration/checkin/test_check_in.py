@@ -235,6 +235,39 @@ class TestTheRefusals:
         assert answer.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}]
         assert visit["check_in"] is None
 
+    def test_a_visit_the_patient_cancelled_in_the_portal_can_no_longer_be_checked_in_or_signed(
+        self, clock, feed, ana, seeded
+    ):
+        patient_id, token = ana
+        appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
+        form = call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["forms"][0]
+        call(seeded, "POST", path(patient_id, appointment_id, "details"), {"confirmed": True}, token)
+
+        cancelled = call(
+            seeded,
+            "POST",
+            f"/v1/patients/{patient_id}/appointments/{appointment_id}/cancel",
+            {"reason": "Better"},
+            token,
+        )
+        assert cancelled.status_code == 200, cancelled.json_body
+
+        # the feed has not filed the cancellation: the entry still says booked
+        assert call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["state"] == "closed"
+        signed = {"version": form["version"], "sha256": form["sha256"], "typed_name": "Ana Núñez", "agree": True}
+        for step, body in (
+            ("details", {"confirmed": True}),
+            ("answers", {"answers": GOOD_ANSWERS}),
+            ("complete", None),
+            (f"forms/{form['form_id']}/sign", signed),
+        ):
+            answer = call(seeded, "POST", path(patient_id, appointment_id, step), body, token)
+            assert answer.status_code == 409, (step, answer.json_body)
+            assert answer.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}], step
+        assert (
+            call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["forms"][0]["signed"] is None
+        )
+
     def test_another_patients_visit_is_not_found_and_bad_bodies_are_400(self, clock, feed, ana, amy, seeded):
         patient_id, token = ana
         appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
