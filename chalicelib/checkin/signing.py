@@ -35,11 +35,8 @@ from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
-from chalicelib.checkin import signed_form
 from chalicelib.checkin.contract import SignForm
 from chalicelib.checkin.forms import FormPorts, FormTemplate, VisitType, current_forms, visit_type_for
-from chalicelib.checkin.paper import answers_of
-from chalicelib.checkin.paper import paper as make_paper
 from chalicelib.checkin.signatures import (
     SignedFormRecord,
     SignedForms,
@@ -154,6 +151,12 @@ def sign(
             reason=f"sign:{issue}",
         )
         raise
+    # The PDF's makers (fpdf2, Pillow, fontTools) are imported here, not with the module: this
+    # module is reached from app.py through the routes, and every cold start would pay for them.
+    from chalicelib.checkin import signed_form
+    from chalicelib.checkin.paper import answers_of
+    from chalicelib.checkin.paper import paper as make_paper
+
     drawn = _png(body.signature_png)
     client_ip = origin.source_ip or UNKNOWN_IP
     digest = _signature_digest(body, drawn, client_ip, caller.account_id)
