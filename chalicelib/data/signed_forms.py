@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteEr
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
-from chalicelib.checkin.signatures import SignedFormRecord
+from chalicelib.checkin.signatures import SignedFormRecord, SignedKey
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed
 from chalicelib.data.models import AuditEventModel, RecordModel, SignedFormModel
@@ -22,6 +22,7 @@ from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.domain import StoredResult
 
 _UNAVAILABLE = "The signed forms store is unavailable."
+BATCH = 100  # keys one BatchGetItem takes
 ALREADY_SIGNED = "Already signed: this version of the form was signed for this visit."
 
 
@@ -122,6 +123,18 @@ class DynamoSignedForms:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return _record(item)
+
+    def signed_of(self, wanted: list[SignedKey]) -> set[SignedKey]:
+        keys = {(partition(p), _visit_key(a, f, v)): (p, a, f, v) for p, a, f, v in wanted}
+        found: set[SignedKey] = set()
+        listed = list(keys)
+        try:
+            for start in range(0, len(listed), BATCH):
+                for item in SignedFormModel.batch_get(listed[start : start + BATCH]):
+                    found.add(keys[(item.patient_id, item.record_key)])
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return found
 
     def add(
         self, record: SignedFormRecord, entry: StoredResult, event: OutboundEvent | None, audit: AuditEvent | None
