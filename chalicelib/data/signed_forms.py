@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Trans
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
-from chalicelib.checkin.signatures import SignedFormRecord, document_entry
+from chalicelib.checkin.signatures import SignedFormRecord, SignedKey, document_entry
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed, conditional_failure, one_page
 from chalicelib.data.models import AuditEventModel, SignedFormModel
@@ -26,6 +26,7 @@ from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.records.domain import StoredResult
 
 _UNAVAILABLE = "The signed forms store is unavailable."
+BATCH = 100  # keys one BatchGetItem takes
 ALREADY_SIGNED = "Already signed: this version of the form was signed for this visit."
 
 
@@ -184,6 +185,18 @@ class DynamoSignedForms:
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return copied
+
+    def signed_of(self, wanted: list[SignedKey]) -> set[SignedKey]:
+        keys = {(partition(p), _visit_key(a, f, v)): (p, a, f, v) for p, a, f, v in wanted}
+        found: set[SignedKey] = set()
+        listed = list(keys)
+        try:
+            for start in range(0, len(listed), BATCH):
+                for item in SignedFormModel.batch_get(listed[start : start + BATCH]):
+                    found.add(keys[(item.patient_id, item.record_key)])
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return found
 
     def add(
         self, record: SignedFormRecord, entry: StoredResult, event: OutboundEvent | None, audit: AuditEvent | None

@@ -1224,7 +1224,7 @@ export interface paths {
         put?: never;
         /**
          * Answer the visit type's questionnaire (answering again replaces the answers). Each answer
-         * @description is checked against its item: required items, types, options; a problem is a 400 naming `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on the outbound queue. 409 `no_questionnaire` when the visit asks none. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
+         * @description is checked against its item: required items, types, options, text the signed PDF can print; a problem is a 400 naming `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on the outbound queue. 409 `no_questionnaire` when the visit asks none. 409 outside the window, or for a visit that will not happen: `details[0]` is `{"field": "appointment", "issue": ...}`, the issue not_open_yet (the message says when it opens), closed (the visit started), cancelled, or completed (finished already). Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_check_in_answers"];
         delete?: never;
@@ -1284,7 +1284,7 @@ export interface paths {
         put?: never;
         /**
          * Sign one of the visit's forms, at the version (and SHA-256) the patient read.
-         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's visit, or a form the visit does not ask for. Who may call it: patient accounts.
+         * @description Records the typed name, the drawn signature (if any), the time, the request's source IP and the form's version and SHA-256; renders the signed PDF and stores it under object lock in the signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents. A DocumentReference leaves on the outbound queue. 409: the form changed since it was read ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`), or check-in is not open (`appointment`: `not_open_yet`, `closed` or `cancelled`, also when the patient cancelled the visit in the portal). 400 naming `typed_name`, `signature_png`, `answers.<link_id>` or `form`, with the issue `unprintable` for text the PDF's font cannot print (else `invalid`). 404: not the patient's visit, or a form the visit does not ask for. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_appointments_appointment_id_check_in_forms_form_id_sign"];
         delete?: never;
