@@ -21,9 +21,14 @@ from tests.integration.appointments.conftest import (
 )
 from tests.integration.conftest import deliver_notifications
 from tests.integration.identity.conftest import call
+from tests.integration.records.test_health_summary import amy, ehr  # noqa: F401  (fixtures)
 from tests.integration.test_feed_sources_admin import other_organization_admin
 
 UPDATE_SUBJECT = "There is an update to your request"
+NO_RECORD_NUMBER = (
+    "This patient has no record number the scheduling system knows: book the visit there, "
+    "then decline or close this request."
+)
 
 
 def staff_post(api, token: str, request_id: str, step: str, body, key: str = ""):
@@ -179,6 +184,33 @@ class TestStaffDecisions:
             answer = staff_post(seeded, staff_token, made["request_id"], step, body)
             assert answer.status_code == 409
             assert answer.json_body["error"]["details"] == [{"field": "request", "issue": "closed"}]
+
+    def test_a_patient_without_a_record_number_is_not_booked_and_the_request_stays_to_do(
+        self, ehr, clock, amy, staff_token
+    ):
+        # GIVEN Amy, whom the EHR knows by its own identifier only (no MRN of the organization's),
+        # asks for a visit: kept, nothing sent that could not name her
+        patient_id, token = amy
+        teams = call(ehr, "GET", f"/v1/patients/{patient_id}/care-teams", token=token).json_body["care_teams"]
+        made = asked(ehr, clock, patient_id, token, next(t["team_id"] for t in teams if t["name"] == "Primary Care"))
+        assert appointments_on_queue() == []
+
+        # WHEN staff book it THEN they are told to book it in the scheduling system instead ...
+        booked = staff_post(ehr, staff_token, made["request_id"], "book", slot(clock))
+        assert booked.status_code == 409
+        assert booked.json_body["error"]["message"] == NO_RECORD_NUMBER
+        assert booked.json_body["error"]["details"] == [{"field": "request", "issue": "no_record_number"}]
+
+        # ... and the request is not stranded as booked: it is still to do, and may be declined
+        assert [r["request_id"] for r in queue(ehr, staff_token)] == [made["request_id"]]
+        assert (
+            call(
+                ehr, "GET", f"/v1/patients/{patient_id}/appointment-requests/{made['request_id']}", token=token
+            ).json_body["status"]
+            == "requested"
+        )
+        declined = staff_post(ehr, staff_token, made["request_id"], "decline", {"reason": "Booked by phone"})
+        assert declined.status_code == 200 and declined.json_body["status"] == "declined"
 
     def test_a_resent_booking_with_the_same_key_answers_the_first(self, seeded, clock, ana, team_id, staff_token):
         patient_id, token = ana

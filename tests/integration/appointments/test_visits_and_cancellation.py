@@ -114,7 +114,6 @@ class TestABookingThroughTheFeedClosesItsRequest:
         assert visit["request_id"] == made["request_id"]
         assert request_of(ehr, patient_id, token, made["request_id"])["status"] == "scheduled"
 
-
     def test_a_proposed_or_waiting_appointment_naming_the_request_leaves_it_open(self, ehr, clock, amy):
         # GIVEN Amy's request, and the portal's own outbound Appointment "proposed" echoed back by
         # the engine, then one the scheduler put on its waiting list
