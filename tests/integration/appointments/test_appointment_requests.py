@@ -20,7 +20,7 @@ from tests.integration.appointments.conftest import (
     slot,
 )
 from tests.integration.conftest import deliver_notifications
-from tests.integration.identity.conftest import call
+from tests.integration.identity.conftest import STAFF_PASSWORD, STAFF_USER, call, sign_in
 from tests.integration.records.test_health_summary import amy, ehr  # noqa: F401  (fixtures)
 from tests.integration.test_feed_sources_admin import other_organization_admin
 
@@ -247,6 +247,29 @@ class TestStaffDecisions:
         assert booked.json_body["status"] == "booked"
         # a proposal is not a booking: only the request and the booking left
         assert [a["status"] for a in appointments_on_queue()] == ["proposed", "booked"]
+
+    def test_a_proposal_whose_time_has_passed_cannot_be_taken_and_goes_back_to_staff(
+        self, seeded, clock, ana, team_id, staff_token
+    ):
+        # GIVEN staff proposed a time two days ahead, and the patient did not answer before it came
+        patient_id, token = ana
+        request_id = asked(seeded, clock, patient_id, token, team_id)["request_id"]
+        staff_post(seeded, staff_token, request_id, "propose", slot(clock, days=2))
+        clock.advance(days=3)
+        token = sign_in(seeded, "ana.nunez", "correct horse battery")
+        staff = sign_in(seeded, STAFF_USER, STAFF_PASSWORD)
+
+        # WHEN she takes it THEN she is told the time has passed ...
+        taken = patient_post(seeded, patient_id, token, request_id, "answer", {"accept": True})
+        assert taken.status_code == 409
+        assert taken.json_body["error"]["message"].startswith("This time has passed.")
+        assert taken.json_body["error"]["details"] == [{"field": "request", "issue": "time_passed"}]
+
+        # ... and the request waits for staff again, without the proposal, for them to offer another
+        seen = call(seeded, "GET", f"/v1/patients/{patient_id}/appointment-requests/{request_id}", token=token)
+        assert (seen.json_body["status"], seen.json_body["proposal"]) == ("requested", None)
+        assert [r["request_id"] for r in queue(seeded, staff)] == [request_id]
+        assert staff_post(seeded, staff, request_id, "book", slot(clock, days=4)).status_code == 200
 
     def test_a_decline_carries_its_reason_to_the_patient_and_closes_the_proposed_appointment(
         self, seeded, clock, ana, team_id, staff_token
