@@ -48,15 +48,21 @@ def queue(
     found, next_cursor = ports.appointment_requests.queue_page(caller.organization_id, queue_name, limit, cursor)
     zone_name = zone_of(ports, caller.organization_id)
     shown = [staff_shown(r, zone_name, _moved_visit(ports, r, now)) for r in found]
-    write_audit(
-        ports,
-        origin,
-        caller_actor(caller),
-        "appointment_request_queue.read",
-        action=Action.READ,
-        resource_type="Appointment",
-        reason=f"{queue_name} count:{len(found)}",
-    )
+    # The page shows each patient's name, birth date and reasons: a read of each listed patient's
+    # record, audited on their own trail (one event a patient, as the staff patient search does),
+    # so their access log shows it; an empty page is audited on the caller's.
+    listed = list(dict.fromkeys(r.patient_id for r in found))
+    for patient_id in listed or [""]:
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "appointment_request_queue.read",
+            action=Action.READ,
+            patient_id=patient_id,
+            resource_type="Appointment",
+            reason=f"{queue_name} count:{sum(r.patient_id == patient_id for r in found)}",
+        )
     return {"appointment_requests": shown, "next_cursor": next_cursor or None}
 
 

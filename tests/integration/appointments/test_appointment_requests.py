@@ -316,6 +316,19 @@ class TestStaffDecisions:
         _, token = ana
         assert call(seeded, "GET", "/v1/staff/appointment-requests", token=token).status_code in (403, 404)
 
+    def test_reading_the_queue_shows_on_each_listed_patients_access_log(self, seeded, clock, ana, team_id, staff_token):
+        # GIVEN Ana's two requests waiting for staff
+        patient_id, token = ana
+        asked(seeded, clock, patient_id, token, team_id)
+        asked(seeded, clock, patient_id, token, team_id, reason="A second thing")
+
+        # WHEN staff read the queue, which shows her name, birth date and reasons
+        assert len(queue(seeded, staff_token)) == 2
+
+        # THEN her access log shows that staff read her requests (once for the page)
+        log = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
+        assert [e["what"] for e in log].count("appointment_request_queue.read") == 1
+
     def test_the_to_do_queue_is_oldest_first_and_pages(self, seeded, clock, ana, team_id, staff_token):
         patient_id, token = ana
         first = asked(seeded, clock, patient_id, token, team_id)
