@@ -197,7 +197,7 @@ def cancel(
     )
     ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
     producer.send_now(ports, event)
-    on_cancelled(ports, scope.patient_id, appointment_id, now)
+    on_cancelled(ports, scope.patient_id, appointment_id, now, starts_at)
     cancelled = VisitMark(
         entry_id=appointment_id,
         cancelled_at=now,
@@ -207,13 +207,15 @@ def cancel(
     return appointment_json(stored.result_id, stored.content, zone_name, policy, cancelled, now)
 
 
-def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime) -> None:
+def on_cancelled(
+    ports: Any, patient_id: str, appointment_id: str, now: datetime, starts_at: datetime | None = None
+) -> None:
     """What else a patient's cancellation sets off once it is kept and sent: the visit's
     reminders stop. Called after the write: a reminders store that cannot be written is logged
     and counted, and the cancellation stands (the answer must not say it failed when it was
     kept; a reminder that fires anyway re-reads the visit, finds it cancelled and sends nothing)."""
     try:
-        stop_reminders(ports, patient_id, appointment_id, now)
+        stop_reminders(ports, patient_id, appointment_id, now, starts_at)
     except DependencyUnavailable:
         count("CancelledVisitRemindersNotStopped")
         logger.warning("a cancelled visit's reminders were not stopped", extra={"entry_id": appointment_id})
