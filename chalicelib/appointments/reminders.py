@@ -15,8 +15,9 @@ policy: 72 and 24 hours by default), each from a Step Functions timer (chaliceli
 Step Functions failures: a filing whose timers could not all be started or stopped raises, and
 the feed message is retried; the record naming the timers is written only after every start
 succeeded, and the names are the same on the retry (running executions are returned, not
-doubled). A patient's cancel clears the record first, so even a timer that could not be stopped
-sends nothing.
+doubled). A patient's cancel is kept on the visit's mark, then clears the record, then stops
+the timers: a timer that fires anyway finds the mark (or the record no longer naming it) and sends
+nothing, even when the record could not be cleared.
 """
 
 from __future__ import annotations
