@@ -105,7 +105,9 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
           {/* Once checked in, the summary and the signed PDFs stay on the check-in page. */}
           {(checkIn.state === "completed" || (checkIn.state === "closed" && checkIn.completed_at)) && (
             <p>
-              <Link to={record.to(`/appointments/${encodeURIComponent(appointment.id)}/check-in`)}>{t("appointments.checkIn.seeDone")}</Link>
+              <Link to={record.to(`/appointments/${encodeURIComponent(appointment.id)}/check-in`)}>
+                {t("appointments.checkIn.seeDone")}
+              </Link>
             </p>
           )}
         </section>

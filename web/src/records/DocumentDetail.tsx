@@ -88,7 +88,9 @@ function DocumentView({ record, documentId }: { record: RecordView; documentId: 
                   {t("records.document.addendumTo", { title: name(data) })}
                 </Link>
                 <br />
-                <span className="text-base">{t("documents.written", { when: writtenText(addendum, i18n.language) ?? t("results.unknownDate") })}</span>
+                <span className="text-base">
+                  {t("documents.written", { when: writtenText(addendum, i18n.language) ?? t("results.unknownDate") })}
+                </span>
                 <br />
                 <OpenFile
                   label={t("records.file.openNamed", { name: t("records.document.addendumTo", { title: name(data) }) })}

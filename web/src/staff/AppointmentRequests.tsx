@@ -120,7 +120,9 @@ function QueueView({ token }: { token: string }) {
                         </span>
                       ))}
                     </td>
-                    <td data-label={t("staff.appointmentRequests.asked")}>{namedMoment(request.requested_at, i18n.language, request.appointment?.time_zone)}</td>
+                    <td data-label={t("staff.appointmentRequests.asked")}>
+                      {namedMoment(request.requested_at, i18n.language, request.appointment?.time_zone)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
