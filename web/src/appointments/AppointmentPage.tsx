@@ -114,6 +114,14 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
           )}
           {checkIn.state === "completed" && <p>{t("appointments.checkIn.completed")}</p>}
           {checkIn.state === "closed" && <p>{t("appointments.checkIn.closed")}</p>}
+          {/* Once checked in, the summary and the signed PDFs stay on the check-in page. */}
+          {(checkIn.state === "completed" || (checkIn.state === "closed" && checkIn.completed_at)) && (
+            <p>
+              <Link to={record.to(`/appointments/${encodeURIComponent(appointment.id)}/check-in`)}>
+                {t("appointments.checkIn.seeDone")}
+              </Link>
+            </p>
+          )}
         </section>
       )}
       {movable && (
