@@ -20,7 +20,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	@echo "== Installing the pinned dependencies into $(VENV)/ (first time: a minute or two) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
+	# pip pinned like everything else: chalice declares pip<26.3, and an unpinned upgrade breaks that.
+	$(BIN)/python -m pip install pip==26.2.2
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $(STAMP)
 	@echo "== Dependencies installed =="

@@ -24,7 +24,10 @@ from chalicelib.observability import logger
 from chalicelib.outbound.fhir import APPOINTMENT_REQUEST_SYSTEM
 
 PLACER, FILLER = "PLAC", "FILL"
-_NOT_A_BOOKING = frozenset({"cancelled", "entered-in-error", "noshow"})
+# Only a visit the scheduler has booked closes a request. One still proposed, pending or on a
+# waiting list is not a booking (and the portal's own outbound "proposed" Appointment, echoed
+# back by an engine, names the request too); a cancelled one never books anything.
+_BOOKED = frozenset({"booked", "arrived", "checked-in", "fulfilled"})
 
 
 class BookingPorts(Protocol):
@@ -39,8 +42,8 @@ def close_requests_it_books(filed: AppointmentFiled) -> None:
         mark = ports.appointment_requests.visit_mark(filed.patient_id, filed.entry_id)
         if mark is None or (mark.scheduler_system, mark.scheduler_value) != scheduler:
             ports.appointment_requests.remember_scheduler_id(filed.patient_id, filed.entry_id, *scheduler)
-    if filed.withdrawn or status_of(str(filed.content.get("status") or "")) in _NOT_A_BOOKING:
-        return  # a cancellation naming a request books nothing
+    if filed.withdrawn or status_of(str(filed.content.get("status") or "")) not in _BOOKED:
+        return  # a cancellation, a proposal or a waiting list naming a request books nothing
     for request_id in named_requests(filed.ids):
         request = ports.appointment_requests.of_patient(filed.patient_id, request_id)
         if request is None:

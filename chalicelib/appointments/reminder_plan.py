@@ -78,9 +78,13 @@ def needs_new_timers(plan: ReminderPlan, start: datetime | None, hours: tuple[in
     """Whether the timers set (or their absence) no longer match the visit: moved, cancelled,
     booked again, the organization changed its reminder hours, or a reminder too far off to time
     before has come within reach. A visit the patient cancelled in the portal stays without
-    reminders while the feed still says it is booked at that time."""
-    if plan.cancelled_by_patient and (plan.starts_at is None or plan.starts_at == start):
-        return False
+    reminders while the feed still says it is booked at the time it was cancelled at; once the
+    feed moves it, or confirms the cancellation (after which a booking is a new one), the plan
+    follows the feed again."""
+    if plan.cancelled_by_patient:
+        if start is None:
+            return True  # (a fresh plan: a later booking of the visit is reminded)
+        return plan.starts_at is not None and plan.starts_at != start
     if start is None:
         return bool(plan.timers) or plan.starts_at is not None
     if (plan.starts_at, plan.hours) != (start, hours) or plan.cancelled_by_patient:

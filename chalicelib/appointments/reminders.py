@@ -15,8 +15,9 @@ policy: 72 and 24 hours by default), each from a Step Functions timer (chaliceli
 Step Functions failures: a filing whose timers could not all be started or stopped raises, and
 the feed message is retried; the record naming the timers is written only after every start
 succeeded, and the names are the same on the retry (running executions are returned, not
-doubled). A patient's cancel clears the record first, so even a timer that could not be stopped
-sends nothing.
+doubled). A patient's cancel is kept on the visit's mark, then clears the record, then stops
+the timers: a timer that fires anyway finds the mark (or the record no longer naming it) and sends
+nothing, even when the record could not be cleared.
 """
 
 from __future__ import annotations
@@ -130,15 +131,24 @@ def keep_reminders(filed: AppointmentFiled) -> None:
     logger.info("appointment reminders set", extra={"entry_id": filed.entry_id, "timers": len(started)})
 
 
-def stop_reminders(ports: ReminderPorts, patient_id: str, entry_id: str, now: datetime | None = None) -> None:
+def stop_reminders(
+    ports: ReminderPorts,
+    patient_id: str,
+    entry_id: str,
+    now: datetime | None = None,
+    starts_at: datetime | None = None,
+) -> None:
     """The patient cancelled the visit in the portal: no reminder for it from now on. The record
     is cleared first (a timer that fires anyway finds itself no longer named and sends nothing),
     then the timers are stopped; a timer Step Functions would not stop is left to find that.
-    Raises DependencyUnavailable only when the record cannot be written."""
+    The record keeps the start cancelled (``starts_at``, the visit's as the patient saw it), so
+    the feed moving the visit later sets reminders again. Raises DependencyUnavailable only when
+    the record cannot be written."""
     plan = ports.appointment_reminders.get(patient_id, entry_id) or ReminderPlan(patient_id, entry_id)
     if plan.cancelled_by_patient and not plan.timers:
         return
-    ports.appointment_reminders.put(replace(plan, timers=(), cancelled_by_patient=True), now or ports.clock.now())
+    cancelled = replace(plan, timers=(), cancelled_by_patient=True, starts_at=starts_at or plan.starts_at)
+    ports.appointment_reminders.put(cancelled, now or ports.clock.now())
     try:
         _stop(ports, plan.timers)
     except DependencyUnavailable:
@@ -161,6 +171,13 @@ def remind_if_still_due(ports: Any, message: Any, now: datetime) -> str:
     plan = ports.appointment_reminders.get(patient_id, entry_id)
     if plan is None or timer not in plan.timers or plan.cancelled_by_patient:
         return "stopped"
+    # The patient's cancellation is kept (on the visit's mark) before the plan is cleared, and a
+    # plan that could not be cleared still names its timers: the mark decides, unless the plan
+    # was set again since (the scheduling system booked the visit anew).
+    mark = ports.appointment_requests.visit_mark(patient_id, entry_id)
+    cancelled_at = mark.cancelled_at if mark is not None else None
+    if cancelled_at is not None and (plan.updated_at is None or plan.updated_at <= cancelled_at):
+        return "cancelled_by_patient"
     stored = ports.records.current(patient_id, entry_id, kind="appointment")
     if stored is None:
         return "gone"

@@ -45,6 +45,7 @@ PATIENT_WITHDRAWS = frozenset({Status.REQUESTED, Status.PROPOSED, Status.ACCEPTE
 
 NOT_OPEN = "This request is closed already."
 NOT_PROPOSED = "There is no proposed time to answer on this request."
+TIME_PASSED = "This time has passed. Your request is back with the clinic to offer another time."
 NOT_FOR_STAFF = "This request is not waiting for staff: it was booked, declined, withdrawn or has a proposal out."
 NOT_WITHDRAWABLE = "This request cannot be withdrawn now: it was booked or is closed."
 
@@ -128,6 +129,11 @@ def answered(request: AppointmentRequest, accept: bool, now: datetime) -> Appoin
     if accept:
         return replace(request, status=Status.ACCEPTED, updated_at=now)
     return replace(request, status=Status.REQUESTED, proposal=None, updated_at=now)
+
+
+def proposal_passed(request: AppointmentRequest, now: datetime) -> bool:
+    """The proposed time came while the patient had not answered: staff could no longer book it."""
+    return request.status is Status.PROPOSED and request.proposal is not None and request.proposal.starts_at <= now
 
 
 def withdrawn(request: AppointmentRequest, now: datetime) -> AppointmentRequest:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import requests, reschedules, service
@@ -143,6 +143,8 @@ def answer(
     hears of the visit when staff book it."""
     scope = patient_scope(ports, caller, origin, patient_id)
     request = _own(ports, scope.patient_id, request_id)
+    if body.accept and requests.proposal_passed(request, now):
+        _proposal_passed(ports, caller, origin, request, now)
     changed = _changing(lambda: requests.answered(request, body.accept, now), "not_proposed")
     audit = audit_event(
         ports,
@@ -156,6 +158,27 @@ def answer(
     )
     ports.appointment_requests.change(changed, None, None, audit)
     return shown(changed, zone_of(ports, request.organization_id))
+
+
+def _proposal_passed(
+    ports: RequestPorts, caller: Caller, origin: Origin, request: AppointmentRequest, now: datetime
+) -> NoReturn:
+    """Taking a time already gone would leave staff a booking they cannot make (a time past is
+    refused): the request goes back to waiting for staff, the proposal cleared, and the patient
+    is told (409)."""
+    back = _changing(lambda: requests.answered(request, False, now), "not_proposed")
+    audit = audit_event(
+        ports,
+        origin,
+        caller_actor(caller),
+        "appointment_request.proposal_passed",
+        action=Action.UPDATE,
+        patient_id=request.patient_id,
+        resource_type="Appointment",
+        resource_id=request.request_id,
+    )
+    ports.appointment_requests.change(back, None, None, audit)
+    raise Conflict(requests.TIME_PASSED, [{"field": "request", "issue": "time_passed"}])
 
 
 def withdraw(

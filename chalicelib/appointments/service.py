@@ -71,7 +71,14 @@ def list_appointments(
     check_ins = check_in_fields(ports, scope.patient_id, entries, zone_name, now)
     appointments = [
         appointment_json(
-            e.result_id, e.content, zone_name, policy, marks.get(e.result_id), now, check_ins.get(e.result_id)
+            e.result_id,
+            e.content,
+            zone_name,
+            policy,
+            marks.get(e.result_id),
+            now,
+            check_ins.get(e.result_id),
+            _scheduler_id(ports, scope.patient_id, e, policy, marks.get(e.result_id)),
         )
         for e in entries
     ]
@@ -119,7 +126,8 @@ def appointment_of(
     zone_name, policy = _zone_and_policy(ports, patient_id)
     mark = ports.appointment_requests.visit_mark(patient_id, appointment_id)
     check_in = check_in_fields(ports, patient_id, [stored], zone_name, now).get(stored.result_id)
-    return appointment_json(stored.result_id, stored.content, zone_name, policy, mark, now, check_in)
+    scheduler_id = _scheduler_id(ports, patient_id, stored, policy, mark)
+    return appointment_json(stored.result_id, stored.content, zone_name, policy, mark, now, check_in, scheduler_id)
 
 
 def cancel(
@@ -190,7 +198,7 @@ def cancel(
     )
     ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
     producer.send_now(ports, event)
-    on_cancelled(ports, scope.patient_id, appointment_id, now)
+    on_cancelled(ports, scope.patient_id, appointment_id, now, starts_at)
     cancelled = VisitMark(
         entry_id=appointment_id,
         cancelled_at=now,
@@ -201,13 +209,15 @@ def cancel(
     return appointment_json(stored.result_id, stored.content, zone_name, policy, cancelled, now)
 
 
-def on_cancelled(ports: Any, patient_id: str, appointment_id: str, now: datetime) -> None:
+def on_cancelled(
+    ports: Any, patient_id: str, appointment_id: str, now: datetime, starts_at: datetime | None = None
+) -> None:
     """What else a patient's cancellation sets off once it is kept and sent: the visit's
     reminders stop. Called after the write: a reminders store that cannot be written is logged
     and counted, and the cancellation stands (the answer must not say it failed when it was
     kept; a reminder that fires anyway re-reads the visit, finds it cancelled and sends nothing)."""
     try:
-        stop_reminders(ports, patient_id, appointment_id, now)
+        stop_reminders(ports, patient_id, appointment_id, now, starts_at)
     except DependencyUnavailable:
         count("CancelledVisitRemindersNotStopped")
         logger.warning("a cancelled visit's reminders were not stopped", extra={"entry_id": appointment_id})
@@ -287,6 +297,16 @@ def _zone_and_policy(ports: AppointmentPorts, patient_id: str) -> tuple[str, App
     return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE, policy_of(organization)
 
 
+def _scheduler_id(
+    ports: AppointmentPorts, patient_id: str, stored: StoredResult, policy: AppointmentPolicy, mark: VisitMark | None
+) -> str:
+    """The scheduler's id of a video visit whose link only the template gives (whether it has a
+    link says whether there is one to fill it with); read only for those."""
+    if not video.needs_scheduler_id(stored.content, policy):
+        return ""
+    return video.scheduler_id_of_visit(ports, patient_id, stored.result_id, mark)
+
+
 def _cancelled(mark: VisitMark | None) -> bool:
     return mark is not None and mark.cancelled_at is not None
 
@@ -299,6 +319,7 @@ def appointment_json(
     mark: VisitMark | None,
     now: datetime,
     check_in: dict[str, Any] | None = None,
+    scheduler_id: str = "",
 ) -> dict[str, Any]:
     minutes = content.get("minutes")
     by_patient = _cancelled(mark)
@@ -329,7 +350,7 @@ def appointment_json(
         "cancelled_by_patient": by_patient,
         "request_id": (mark.request_id or None) if mark else None,
         # (a visit the patient cancelled is not joined, whatever the feed says yet)
-        "video": None if by_patient else video.shown(content, zone_name, now, policy),
+        "video": None if by_patient else video.shown(content, zone_name, now, policy, scheduler_id),
         # appointments.check_in_window.check_in_field; none for a visit the patient cancelled
         "check_in": None if by_patient else check_in,
     }

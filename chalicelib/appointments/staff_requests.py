@@ -36,6 +36,11 @@ from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.release import outbox
 
+NO_RECORD_NUMBER = (
+    "This patient has no record number the scheduling system knows: book the visit there, "
+    "then decline or close this request."
+)
+
 
 def queue(
     ports: RequestPorts, caller: Caller, origin: Origin, queue_name: str, limit: int, cursor: str, now: datetime
@@ -43,15 +48,21 @@ def queue(
     found, next_cursor = ports.appointment_requests.queue_page(caller.organization_id, queue_name, limit, cursor)
     zone_name = zone_of(ports, caller.organization_id)
     shown = [staff_shown(r, zone_name, _moved_visit(ports, r, now)) for r in found]
-    write_audit(
-        ports,
-        origin,
-        caller_actor(caller),
-        "appointment_request_queue.read",
-        action=Action.READ,
-        resource_type="Appointment",
-        reason=f"{queue_name} count:{len(found)}",
-    )
+    # The page shows each patient's name, birth date and reasons: a read of each listed patient's
+    # record, audited on their own trail (one event a patient, as the staff patient search does),
+    # so their access log shows it; an empty page is audited on the caller's.
+    listed = list(dict.fromkeys(r.patient_id for r in found))
+    for patient_id in listed or [""]:
+        write_audit(
+            ports,
+            origin,
+            caller_actor(caller),
+            "appointment_request_queue.read",
+            action=Action.READ,
+            patient_id=patient_id,
+            resource_type="Appointment",
+            reason=f"{queue_name} count:{sum(r.patient_id == patient_id for r in found)}",
+        )
     return {"appointment_requests": shown, "next_cursor": next_cursor or None}
 
 
@@ -98,25 +109,25 @@ def book(
     name = _name(ports, caller)
     changed = _changing(lambda: requests.booked(request, slot, body.note, caller.account_id, name, now), request.closed)
     subject = request_subject(changed)
-    event = (
-        outbound(
-            changed,
-            "booked",
-            fhir.appointment_booking(
-                request_id=changed.request_id,
-                patient=subject,
-                care_team_id=changed.care_team_id,
-                start=slot.starts_at,
-                minutes=slot.minutes,
-                mode=FHIR_MODE[slot.mode],
-                clinician=slot.clinician,
-                place=slot.place,
-                note=body.note,
-            ),
-            now,
-        )
-        if subject is not None
-        else None
+    if subject is None:
+        # Nothing could name the patient to the scheduling system, so its feed would never send
+        # the booking back and the request would wait as booked for ever: staff book it there.
+        raise Conflict(NO_RECORD_NUMBER, [{"field": "request", "issue": "no_record_number"}])
+    event = outbound(
+        changed,
+        "booked",
+        fhir.appointment_booking(
+            request_id=changed.request_id,
+            patient=subject,
+            care_team_id=changed.care_team_id,
+            start=slot.starts_at,
+            minutes=slot.minutes,
+            mode=FHIR_MODE[slot.mode],
+            clinician=slot.clinician,
+            place=slot.place,
+            note=body.note,
+        ),
+        now,
     )
     return _decide(ports, caller, origin, changed, event, "appointment_request.booked", zone_name, now)
 

@@ -62,10 +62,13 @@ def is_video_visit(content: dict[str, Any]) -> bool:
     return domain.mode_of(content) == "video" or bool(video_link(content.get("video_link")))
 
 
-def shown(content: dict[str, Any], zone_name: str, now: datetime, policy: AppointmentPolicy) -> dict[str, Any] | None:
+def shown(
+    content: dict[str, Any], zone_name: str, now: datetime, policy: AppointmentPolicy, scheduler_id: str = ""
+) -> dict[str, Any] | None:
     """The appointment's ``video`` field: null for a visit not held over video (or called off,
-    or without a time); else its window, whether it is open, and whether a link is to be had.
-    Never the link."""
+    or without a time); else its window, whether it is open, and whether a link is to be had
+    (the one sent, or the template filled with the scheduler's id: what open_link would hand
+    out). Never the link."""
     window = window_of(content, zone_name)
     if window is None or not is_video_visit(content) or _called_off(content):
         return None
@@ -73,7 +76,7 @@ def shown(content: dict[str, Any], zone_name: str, now: datetime, policy: Appoin
         "opens_at": _in_zone(window.opens_at, zone_name),
         "closes_at": _in_zone(window.closes_at, zone_name),
         "state": window.state(now),
-        "has_link": bool(video_link(content.get("video_link")) or policy.video_link_template),
+        "has_link": bool(_link(content, policy, scheduler_id)),
     }
 
 
@@ -106,10 +109,7 @@ def open_link(
         raise Conflict("This video visit has ended.", [{"field": "appointment", "issue": "ended"}])
     # (the scheduler's id as filing last saw it; a visit filed before reminders kept it may still
     # have it on the appointment requests' mark)
-    scheduler_id = video_scheduler_id(ports, scope.patient_id, appointment_id) or (
-        mark.scheduler_value if mark is not None else ""
-    )
-    link = video_link(content.get("video_link")) or video_link(policy_of(organization).video_link(scheduler_id))
+    link = _link(content, policy_of(organization), scheduler_id_of_visit(ports, scope.patient_id, appointment_id, mark))
     if not link:
         raise NotFound(NO_LINK)
     write_audit(
@@ -123,6 +123,23 @@ def open_link(
         resource_id=appointment_id,
     )
     return {"url": link, "closes_at": _in_zone(window.closes_at, zone_name)}
+
+
+def needs_scheduler_id(content: dict[str, Any], policy: AppointmentPolicy) -> bool:
+    """Whether the visit's link can only come from the organization's template (which names the
+    scheduler's id): a video visit the scheduler sent no link for, in an organization with one."""
+    return bool(policy.video_link_template) and is_video_visit(content) and not video_link(content.get("video_link"))
+
+
+def scheduler_id_of_visit(ports: Any, patient_id: str, appointment_id: str, mark: Any) -> str:
+    """The scheduler's id of the visit as filing last saw it; a visit filed before reminders
+    kept it may still have it on the appointment requests' mark ("" when neither has it)."""
+    return video_scheduler_id(ports, patient_id, appointment_id) or (mark.scheduler_value if mark is not None else "")
+
+
+def _link(content: dict[str, Any], policy: AppointmentPolicy, scheduler_id: str) -> str:
+    """The link the scheduler sent, else the organization's template filled with its id ("")."""
+    return video_link(content.get("video_link")) or video_link(policy.video_link(scheduler_id))
 
 
 def _called_off(content: dict[str, Any]) -> bool:

@@ -6,6 +6,7 @@ checked against them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -170,10 +171,17 @@ def _item(raw: dict[str, Any]) -> Item:
     )
 
 
-def check_answers(questionnaire: Questionnaire, answers: list[tuple[str, Value]]) -> tuple[tuple[str, Value], ...]:
+def check_answers(
+    questionnaire: Questionnaire,
+    answers: list[tuple[str, Value]],
+    unprintable: Callable[[str], str] | None = None,
+) -> tuple[tuple[str, Value], ...]:
     """The answers kept (in the questionnaire's order, unanswered optional items left out), or one
     ValidationFailed naming every wrong one as ``answers.<link_id>``: an unknown or repeated item,
-    a required item left empty, a value of the wrong type or not among the options."""
+    a required item left empty, a value of the wrong type or not among the options, or text that
+    ``unprintable`` (checkin.printable.problem: what keeps it off the signed PDF, "" if nothing)
+    refuses: the answers are printed on every form signed after them, so an answer the PDF cannot
+    print is refused here, where the patient can rewrite it, not at each signature."""
     problems = Problems()
     items = {item.link_id: item for item in questionnaire.asked}
     given: dict[str, Value] = {}
@@ -196,6 +204,8 @@ def check_answers(questionnaire: Questionnaire, answers: list[tuple[str, Value]]
                 )
             continue
         issue = _wrong_value(item, value)
+        if not issue and unprintable is not None and item.type in ("string", "text") and isinstance(value, str):
+            issue = unprintable(value)
         if issue:
             problems.add(f"answers.{item.link_id}", issue, f"{item.text or item.link_id}: {issue}.")
     problems.raise_if_any("Some answers need another look.")

@@ -188,10 +188,13 @@ def sign_form(patient_id: str, appointment_id: str, form_id: str, body: SignForm
     signed-documents bucket, its SHA-256 on the record; it is then one of the patient's documents.
     A DocumentReference leaves on the outbound queue. 409: the form changed since it was read
     ("This form changed; read it again", issue `stale`), it was signed already (`already_signed`),
-    or check-in is not open (`appointment`: `not_open_yet` or `closed`). 404: not the patient's
-    visit, or a form the visit does not ask for. 400 naming `typed_name`: it is not the patient's
-    name on record (first given and family name, in either order, middle names or their initials
-    optional; case, accents, spaces and punctuation do not count)."""
+    or check-in is not open (`appointment`: `not_open_yet`, `closed` or `cancelled`, also when the
+    patient cancelled the visit in the portal). 400 naming `typed_name`, `signature_png`,
+    `answers.<link_id>` or `form`, with the issue `unprintable` for text the PDF's font cannot
+    print (else `invalid`); 400 naming `typed_name` when it is not the patient's name on record
+    (first given and family name, in either order, middle names or their initials optional;
+    case, accents, spaces and punctuation do not count). 404: not the patient's visit, or a form
+    the visit does not ask for."""
     ports = wiring.container()
     caller, origin = signed_in(_request())
     made = signing.sign(ports, caller, origin, patient_id, appointment_id, form_id, body, ports.clock.now())

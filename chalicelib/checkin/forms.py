@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from chalicelib.audit.domain import Action, AuditEvent
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor
+from chalicelib.checkin import printable
 from chalicelib.checkin.contract import VISIT_TYPE_ID_PATTERN, FormActive, NewForm, NewFormVersion, VisitTypeChange
 from chalicelib.checkin.questionnaire import checked_questionnaire
 from chalicelib.errors import Conflict, NotFound, Problems
@@ -174,7 +175,7 @@ def add_form(
     ports: FormPorts, caller: Caller, origin: Origin, body: NewForm, now: datetime, by: str, zone_name: str
 ) -> dict[str, Any]:
     text = normalized_body(body.body)
-    _check_body(text)
+    _check_body(text, body.title)
     form = FormTemplate(
         form_id=new_id(),
         organization_id=caller.organization_id,
@@ -199,7 +200,7 @@ def add_version(
 ) -> dict[str, Any]:
     form = _form(ports, caller, form_id)
     text = normalized_body(body.body)
-    _check_body(text)
+    _check_body(text, body.title)
     version = FormVersion(form.version + 1, form_sha256(body.title, text), now, by, body.title, text)
     changed = dataclasses.replace(form, updated_at=now, versions=(*form.versions, version))
     audit = _audit(ports, origin, caller, "form.version_added", Action.UPDATE, form_id, reason=f"v{version.version}")
@@ -322,11 +323,17 @@ def _form(ports: FormPorts, caller: Caller, form_id: str) -> FormTemplate:
     return found
 
 
-def _check_body(text: str) -> None:
+def _check_body(text: str, title: str) -> None:
+    problems = Problems()
     if not text.strip():
-        problems = Problems()
         problems.add("body", "required", "The form needs its text.")
-        problems.raise_if_any()
+    # The title and text are printed on every signed copy: what the PDF cannot print is refused
+    # now, while the admin can reword it, rather than failing each patient's signature later.
+    for field, value, named in (("title", title, "The title"), ("body", text, "The text")):
+        problem = printable.problem(value)
+        if problem:
+            problems.add(field, problem, f"{named} {problem}.")
+    problems.raise_if_any("The form cannot be printed as written.")
 
 
 def _audit(

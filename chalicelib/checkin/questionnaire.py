@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.checkin import printable
 from chalicelib.errors import Problems, ValidationFailed
 
 ITEM_TYPES = ("string", "text", "boolean", "date", "integer", "choice", "display")
@@ -73,6 +74,10 @@ def _check_item(problems: Problems, index: int, item: Any, seen: set[str]) -> No
         problems.add(field, "text", f"{named} needs the text of its question.")
     elif len(item.text) > MAX_TEXT:
         problems.add(field, "text", f"{named}'s text is over {MAX_TEXT} characters.")
+    elif printable.problem(item.text):
+        # Questions and the options chosen are printed on the signed forms: refused now, not at
+        # each patient's signature.
+        problems.add(field, "text", f"{named}'s text {printable.problem(item.text)}.")
     options = list(item.answerOption or [])
     if item.type == "choice":
         if not options or len(options) > MAX_OPTIONS:
@@ -81,6 +86,10 @@ def _check_item(problems: Problems, index: int, item: Any, seen: set[str]) -> No
             coding = option.valueCoding
             if coding is None or not coding.code:
                 problems.add(field, "answerOption", f"{named}: each answerOption is a valueCoding with a code.")
+                break
+            problem = printable.problem(str(coding.display or coding.code))
+            if problem:
+                problems.add(field, "answerOption", f"{named}: the option {coding.code!r} {problem}.")
                 break
     elif options:
         problems.add(field, "answerOption", f"{named} is not a choice, so it has no answerOptions.")

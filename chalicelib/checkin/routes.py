@@ -76,8 +76,8 @@ def confirm_check_in_details(patient_id: str, appointment_id: str, body: Confirm
 )
 def answer_check_in_questions(patient_id: str, appointment_id: str, body: GiveAnswers) -> dict[str, Any]:
     """Answer the visit type's questionnaire (answering again replaces the answers). Each answer
-    is checked against its item: required items, types, options; a problem is a 400 naming
-    `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on
+    is checked against its item: required items, types, options, text the signed PDF can print; a
+    problem is a 400 naming `answers.<link_id>`. Kept as a FHIR QuestionnaireResponse and sent to the clinical systems on
     the outbound queue. 409 `no_questionnaire` when the visit asks none.
 
     409 outside the window, or for a visit that will not happen: `details[0]` is `{"field":

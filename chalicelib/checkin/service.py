@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
-from chalicelib.checkin import responses
+from chalicelib.checkin import printable, responses
 from chalicelib.checkin import shown as views
 from chalicelib.checkin.checkin_contract import ConfirmDetails, GiveAnswers
 from chalicelib.checkin.domain import CheckInRecord, RequestedChange, check_answers
@@ -128,7 +128,7 @@ def answer(
     asked = asked_of(ports, visit, record)
     if asked.questionnaire is None:
         raise Conflict("This visit has no questions to answer.", [{"field": "answers", "issue": "no_questionnaire"}])
-    kept = check_answers(asked.questionnaire, [(a.link_id, a.value) for a in body.answers])
+    kept = check_answers(asked.questionnaire, [(a.link_id, a.value) for a in body.answers], printable.problem)
     revision = record.answer_revision + 1
     response, event = responses.questionnaire_response(visit, asked.questionnaire, kept, revision, now)
     changed = dataclasses.replace(

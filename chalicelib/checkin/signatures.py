@@ -50,6 +50,10 @@ def object_key_of(document_id: str) -> str:
     return f"signed-forms/{document_id}.pdf"
 
 
+# (patient_id, appointment_id, form_id, version): one form version signed for one visit.
+SignedKey = tuple[str, str, str, int]
+
+
 class SignedForms(Protocol):
     def of_visit(self, patient_id: str, appointment_id: str) -> list[SignedFormRecord]: ...
 
@@ -58,6 +62,11 @@ class SignedForms(Protocol):
         ...
 
     def document(self, patient_id: str, document_id: str) -> SignedFormRecord | None: ...
+
+    def signed_of(self, wanted: list[SignedKey]) -> set[SignedKey]:
+        """Which of ``wanted`` (patient, visit, form and version) were signed: batch reads of the
+        known keys, never a read per visit."""
+        ...
 
     def add(
         self, record: SignedFormRecord, entry: StoredResult, event: OutboundEvent | None, audit: AuditEvent | None

@@ -32,23 +32,19 @@ import io
 import ipaddress
 import logging
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from chalicelib.checkin import printable
 from chalicelib.kernel.zones import UnknownZone, zone
 
-FONTS = Path(__file__).parent / "fonts"
+FONTS = printable.FONTS
 FONT = "DejaVu"
-_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 
 # fpdf2's warnings quote the document's text (a missing glyph is logged with the characters around
 # it): that text is a patient's, so it never reaches the logs. Errors still do.
@@ -81,12 +77,14 @@ _FOOTER_HEIGHT = 24.0
 
 
 class InvalidSignedForm(ValueError):
-    """What was signed cannot be rendered; ``field`` names the part that is wrong."""
+    """What was signed cannot be rendered; ``field`` names the part that is wrong, and
+    ``unprintable`` says it is text the font cannot print (the rest is wrong input)."""
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, *, unprintable: bool = False) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.unprintable = unprintable
 
 
 @dataclass(frozen=True)
@@ -173,26 +171,12 @@ def _text(value: object, field: str, limit: int, *, one_line: bool = False) -> N
     _printable(value, field)
 
 
-@lru_cache(maxsize=1)
-def _covered() -> frozenset[int]:
-    """The characters both bundled faces have a glyph for."""
-    faces = [set(TTFont(FONTS / name, lazy=True).getBestCmap()) for name in _FONT_FILES]
-    return frozenset(set.intersection(*faces))
-
-
 def _printable(value: str, field: str) -> None:
-    # A character the font has no glyph for would vanish from the page (a name signed in Chinese
-    # would print as "Signed by: "), and right-to-left text would print reversed and unjoined:
-    # either would make the signed copy say something other than what was signed. Refused, so the
-    # caller can tell the person instead of keeping a wrong record.
-    covered = _covered()
-    for character in value:
-        if character.isspace():
-            continue
-        if ord(character) not in covered:
-            raise InvalidSignedForm(field, "holds characters the signed form's font cannot print")
-        if unicodedata.bidirectional(character) in ("R", "AL"):
-            raise InvalidSignedForm(field, "holds right-to-left text, which the signed form cannot print yet")
+    # Refused rather than printed wrongly (checkin.printable says why), so the caller can tell
+    # the person instead of keeping a wrong record.
+    problem = printable.problem(value)
+    if problem:
+        raise InvalidSignedForm(field, problem, unprintable=True)
 
 
 def _answers(answers: object) -> None:

@@ -34,13 +34,11 @@ from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
+from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
-from chalicelib.checkin import signed_form
 from chalicelib.checkin.contract import SignForm
 from chalicelib.checkin.forms import FormPorts, FormTemplate, VisitType, current_forms, visit_type_for
-from chalicelib.checkin.paper import answers_of
-from chalicelib.checkin.paper import paper as make_paper
 from chalicelib.checkin.signatures import (
     SignedFormRecord,
     SignedForms,
@@ -100,6 +98,9 @@ class SigningPorts(SignaturePorts, FormPorts, AccessPorts, producer.OutboundPort
     @property
     def checkins(self) -> CheckIns: ...
 
+    @property
+    def appointment_requests(self) -> AppointmentRequests: ...
+
 
 def signatures(ports: SignaturePorts, patient_id: str, appointment_id: str) -> dict[str, dict[str, Any]]:
     """{form_id: SignedForm (the contract's shape)} of what the patient signed for this visit: per
@@ -133,7 +134,9 @@ def sign(
     visit_type, form = _asked_form(ports, patient.organization_id, visit, form_id)
     document_id = document_id_of(scope.patient_id, appointment_id, form.form_id, form.version)
     try:
-        check_window(visit, policy_of(organization), zone_name, now)
+        mark = ports.appointment_requests.visit_mark(scope.patient_id, appointment_id)
+        cancelled_by_patient = mark is not None and mark.cancelled_at is not None
+        check_window(visit, policy_of(organization), zone_name, now, cancelled_by_patient)
         if body.version != form.version or body.sha256 != form.sha256:
             raise Conflict(STALE, [{"field": "version", "issue": "stale"}])
         if ports.signed_forms.document(scope.patient_id, document_id) is not None:
@@ -154,6 +157,12 @@ def sign(
             reason=f"sign:{issue}",
         )
         raise
+    # The PDF's makers (fpdf2, Pillow, fontTools) are imported here, not with the module: this
+    # module is reached from app.py through the routes, and every cold start would pay for them.
+    from chalicelib.checkin import signed_form
+    from chalicelib.checkin.paper import answers_of
+    from chalicelib.checkin.paper import paper as make_paper
+
     drawn = _png(body.signature_png)
     check_typed_name(patient, body.typed_name)
     client_ip = origin.source_ip or UNKNOWN_IP
@@ -221,13 +230,17 @@ def sign(
     return shown_signed(record)
 
 
-def check_window(visit: StoredResult, policy: AppointmentPolicy, zone_name: str, now: datetime) -> None:
+def check_window(
+    visit: StoredResult, policy: AppointmentPolicy, zone_name: str, now: datetime, cancelled_by_patient: bool = False
+) -> None:
     """409 outside the visit's check-in window (checkin.window: from ``policy.checkin_opens_days``
     days before its start until the start, on the organization's calendar, as the check-in's own
-    state says); a cancelled visit, or one with no known start, is closed."""
+    state says); a cancelled visit (by the feed, or by the patient in the portal: the mark the
+    portal keeps beside the entry, which the feed may not reflect yet), or one with no known
+    start, is closed."""
     starts = appointments.moment(str(visit.content.get("starts_at") or ""), zone_name)
     status = appointments.status_of(str(visit.content.get("status") or ""))
-    if status in NOT_HAPPENING or visit.withdrawn:
+    if cancelled_by_patient or status in NOT_HAPPENING or visit.withdrawn:
         raise Conflict(
             "This visit is cancelled: there is nothing to check in for.",
             [{"field": "appointment", "issue": "cancelled"}],

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from chalicelib.access.service import AccessPorts
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
+from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.checkin import forms as visit_forms
 from chalicelib.checkin import kept, signing
 from chalicelib.checkin.domain import CheckInRecord, Questionnaire, read_questionnaire
@@ -39,6 +40,9 @@ class CheckInPorts(AccessPorts, producer.OutboundPorts, visit_forms.FormPorts, s
     @property
     def checkins(self) -> CheckIns: ...
 
+    @property
+    def appointment_requests(self) -> AppointmentRequests: ...
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -51,6 +55,9 @@ class Visit:
     starts_at: datetime | None
     status: str
     mrn_authority: str
+    # The patient cancelled it in the portal: the feed may still say booked until the scheduling
+    # system files the cancellation, but there is nothing to check in for from the moment it is kept.
+    cancelled_by_patient: bool = False
 
     @property
     def appointment_id(self) -> str:
@@ -62,7 +69,7 @@ class Visit:
 
     @property
     def happening(self) -> bool:
-        return not self.entry.withdrawn and self.status not in NOT_HAPPENING
+        return not self.entry.withdrawn and self.status not in NOT_HAPPENING and not self.cancelled_by_patient
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ def visit_of(ports: CheckInPorts, patient_id: str, appointment_id: str) -> Visit
         raise NotFound(NO_SUCH_VISIT)
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
+    mark = ports.appointment_requests.visit_mark(patient_id, appointment_id)
     return Visit(
         patient=patient,
         entry=entry,
@@ -97,6 +105,7 @@ def visit_of(ports: CheckInPorts, patient_id: str, appointment_id: str) -> Visit
         starts_at=appointments.moment(str(entry.content.get("starts_at") or ""), zone_name),
         status=appointments.status_of(str(entry.content.get("status") or "")),
         mrn_authority=organization.mrn_authority if organization else "",
+        cancelled_by_patient=mark is not None and mark.cancelled_at is not None,
     )
 
 

@@ -19,8 +19,9 @@ from chalicelib.appointments.policy import policy_of
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, write_audit
 from chalicelib.checkin import forms as visit_forms
-from chalicelib.checkin import service, signing
+from chalicelib.checkin import service
 from chalicelib.checkin.domain import CheckInRecord, DayVisit
+from chalicelib.checkin.signatures import SignedKey
 from chalicelib.checkin.window import NOT_HAPPENING, in_zone, window
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
@@ -77,6 +78,7 @@ def day_list(
     visits = ports.checkins.day(caller.organization_id, wanted)
     records = ports.checkins.many([(v.patient_id, v.appointment_id) for v in visits])
     required = _forms_required(ports, caller.organization_id, visits)
+    signed = _forms_signed(ports, visits, records, required)
     shown = []
     for visit in sorted(visits, key=lambda v: (_moment(v, zone_name), v.appointment_id)):
         record = records.get(visit.appointment_id)
@@ -92,7 +94,7 @@ def day_list(
                 "check_in": {
                     "state": _state(visit, record, policy, zone_name, now),
                     "completed_at": in_zone(record.completed_at, zone_name) if record and record.completed_at else None,
-                    "forms_signed": _forms_signed(ports, visit, record, needed),
+                    "forms_signed": signed[visit.appointment_id],
                     "forms_required": len(needed),
                     "answered": bool(record and record.answers is not None),
                     "change_requested": bool(record and record.changes_requested),
@@ -140,28 +142,41 @@ def _state(visit: DayVisit, record: CheckInRecord | None, policy: Any, zone_name
 
 def _forms_required(
     ports: service.CheckInPorts, organization_id: str, visits: list[DayVisit]
-) -> dict[str, tuple[str, ...]]:
-    """{visit type as folded: ids of the forms it asks now}, read once per type of the day."""
-    required: dict[str, tuple[str, ...]] = {}
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """{visit type as folded: (form id, current version) of each form it asks now}, read once
+    per type of the day."""
+    required: dict[str, tuple[tuple[str, int], ...]] = {}
     for visit in visits:
         key = visit.type.strip().casefold()
         if key in required:
             continue
         visit_type = visit_forms.visit_type_for(ports, organization_id, visit.type)
         forms = visit_forms.current_forms(ports, organization_id, visit_type.form_ids) if visit_type else []
-        required[key] = tuple(f"{form.form_id}#{form.version}" for form in forms)
+        required[key] = tuple((form.form_id, form.version) for form in forms)
     return required
 
 
 def _forms_signed(
-    ports: service.CheckInPorts, visit: DayVisit, record: CheckInRecord | None, needed: tuple[str, ...]
-) -> int:
-    """How many of the forms asked the patient signed (the current version of each). A completed
-    check-in signed them all (completing needs it): only check-ins under way are read."""
-    if not needed:
-        return 0
-    if record is not None and record.completed_at is not None:
-        return len(needed)
-    signed = signing.signatures(ports, visit.patient_id, visit.appointment_id)
-    versions = {f"{form_id}#{shown.get('version')}" for form_id, shown in signed.items()}
-    return sum(1 for form in needed if form in versions)
+    ports: service.CheckInPorts,
+    visits: list[DayVisit],
+    records: dict[str, CheckInRecord],
+    required: dict[str, tuple[tuple[str, int], ...]],
+) -> dict[str, int]:
+    """{appointment id: how many of the forms its type asks the patient signed, each at its
+    current version (a signature of an older one does not count: the patient reads it again)}.
+    The keys of those signatures are known (patient, visit, form, version), so the day's are read
+    in batches of known keys, not a Query per visit. A completed check-in signed them all
+    (completing needs it): only check-ins under way are read."""
+    counted: dict[str, int] = {}
+    wanted: list[SignedKey] = []
+    for visit in visits:
+        needed = required.get(visit.type.strip().casefold(), ())
+        record = records.get(visit.appointment_id)
+        if record is not None and record.completed_at is not None:
+            counted[visit.appointment_id] = len(needed)
+            continue
+        counted[visit.appointment_id] = 0
+        wanted += [(visit.patient_id, visit.appointment_id, form_id, version) for form_id, version in needed]
+    for _, appointment_id, _, _ in ports.signed_forms.signed_of(wanted) if wanted else set():
+        counted[appointment_id] += 1
+    return counted

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PutError, PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib.appointments.reminder_plan import ReminderPlan
+from chalicelib.data.dynamo import conditional_failure
 from chalicelib.errors import DependencyUnavailable
 
 _UNAVAILABLE = "The appointment reminders store is unavailable."
@@ -78,3 +79,40 @@ class DynamoReminderPlans:
             ).save()
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def move_plans(self, from_patient: str, to_patient: str) -> list[str]:
+        """A merge: each visit's plan of the merged patient copied under the survivor where it has
+        none, then the merged patient's cleared of its timers. Their messages name the merged
+        patient, so a timer of theirs that fires from now on finds itself no longer named and
+        sends nothing; the copy still names them, and has no start (unless the patient had
+        cancelled the visit), so setting the survivor's reminders (keep_reminders) stops them and
+        starts the survivor's own. Idempotent. Returns the entry ids of the merged patient's plans."""
+        entry_ids = []
+        try:
+            for item in AppointmentRemindersModel.query(
+                _partition(from_patient), AppointmentRemindersModel.record_key.startswith("appointment#")
+            ):
+                entry_ids.append(item.record_key.removeprefix("appointment#"))
+                timers = list(item.timers or ())
+                copy = AppointmentRemindersModel(
+                    _partition(to_patient),
+                    item.record_key,
+                    organization_id=item.organization_id,
+                    generation=item.generation,
+                    starts_at=item.starts_at if item.cancelled_by_patient else None,
+                    hours=list(item.hours or ()),
+                    timers=timers,
+                    scheduler_id=item.scheduler_id,
+                    cancelled_by_patient=item.cancelled_by_patient,
+                    updated_at=item.updated_at,
+                )
+                try:
+                    copy.save(condition=AppointmentRemindersModel.record_key.does_not_exist())
+                except PutError as error:
+                    if not conditional_failure(error):
+                        raise
+                if timers:
+                    item.update(actions=[AppointmentRemindersModel.timers.set([])])
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return entry_ids

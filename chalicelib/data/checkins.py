@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.checkin.answered import questionnaire_from_json, questionnaire_json
 from chalicelib.checkin.domain import CheckInRecord, DayVisit, RequestedChange
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import any_condition_failed
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure
 from chalicelib.data.models import AuditEventModel, CheckInModel, VisitDayModel, VisitDayPointerModel, WorklistItemModel
 from chalicelib.data.outbound import outbound_item
 from chalicelib.errors import Conflict, DependencyUnavailable
@@ -219,3 +219,53 @@ class DynamoCheckIns:
             return [_visit(item) for item in rows if item.moved_to is None]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def move_check_ins(self, from_patient: str, to_patient: str) -> int:
+        """A merge: the merged patient's check-ins and day pointers copied under the survivor (the
+        copied visits keep their ids), and each visit's row on its day's list pointed at the
+        survivor, so staff's day list and the survivor's check-in show what the patient already
+        confirmed and answered. The merged patient's own items stay. Idempotent: each copy on
+        condition it is new, each row changed only while it still names the merged patient.
+        Returns how many check-ins were copied."""
+        copied = 0
+        try:
+            for item in CheckInModel.query(
+                checkin_partition(from_patient), CheckInModel.record_key.startswith("visit#"), consistent_read=True
+            ):
+                item.patient_id = checkin_partition(to_patient)
+                item.subject_patient_id = to_patient
+                # A new item under the survivor: without a version its write is on condition it is new.
+                item.attribute_values.pop("version", None)
+                if _saved_if_new(item, CheckInModel.record_key.does_not_exist()):
+                    copied += 1
+            for pointer in VisitDayPointerModel.query(
+                checkin_partition(from_patient),
+                VisitDayPointerModel.record_key.startswith("day#"),
+                consistent_read=True,
+            ):
+                moved = VisitDayPointerModel(
+                    checkin_partition(to_patient), pointer.record_key, day_partition=pointer.day_partition
+                )
+                _saved_if_new(moved, VisitDayPointerModel.record_key.does_not_exist())
+                row = VisitDayModel(pointer.day_partition, f"visit#{pointer.record_key.removeprefix('day#')}")
+                try:
+                    row.update(
+                        actions=[VisitDayModel.subject_patient_id.set(to_patient)],
+                        condition=VisitDayModel.subject_patient_id == from_patient,
+                    )
+                except UpdateError as error:
+                    if not conditional_failure(error):  # (a row another patient's, or moved already)
+                        raise
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return copied
+
+
+def _saved_if_new(item: CheckInModel | VisitDayPointerModel, condition) -> bool:
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if not conditional_failure(error):
+            raise
+        return False
+    return True

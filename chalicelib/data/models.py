@@ -659,11 +659,24 @@ class VisitTypeModel(Model):
     updated_by = UnicodeAttribute(null=True)
 
 
+class SignedFormsByCategoryIndex(LocalSecondaryIndex):
+    """The records table's by-category index, as signed forms' document copies are on it (a
+    PynamoDB index class belongs to one model)."""
+
+    class Meta:
+        index_name = "by-category"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    category_listed_at = UnicodeAttribute(range_key=True)
+
+
 class SignedFormModel(Model):
     """A form a patient signed (data/signed_forms.py), two copies under "signed-forms#<patient_id>":
     "visit#<appointment_id>#<form_id>#<version>" (what a visit's check-in lists; its condition of
     being new is what refuses a second signature of the same version) and "document#<document_id>"
-    (what a download finds)."""
+    (what a download finds, and what the patient's documents list shows: it alone carries
+    ``category_listed_at``, so the by-category index holds it once)."""
 
     class Meta:
         table_name = "records"
@@ -690,6 +703,8 @@ class SignedFormModel(Model):
     object_key = UnicodeAttribute(null=False)
     object_version = UnicodeAttribute(null=True)  # the bucket's version id of the PDF
     retain_until = UTCDateTimeAttribute(null=True)
+    category_listed_at = UnicodeAttribute(null=True)  # the document copy: "document:signed-form#<listed_at>"
+    by_category = SignedFormsByCategoryIndex()
 
 
 class PatientsByBirthDateIndex(GlobalSecondaryIndex):

@@ -4,6 +4,10 @@ The prior record's identifiers come to name the survivor, the prior record point
 its records are copied under the survivor (the prior record and its items are kept, never
 deleted). Its portal account is not moved here: a staff worklist item asks for it. What was
 still waiting to be released is announced to the survivor's account when it is released.
+
+What lives beside the record (each in a partition of its own, so copy_records does not see it)
+moves with it: refill and appointment requests, check-ins with their rows on the day's lists,
+signed forms, and the visits' reminders, set again to name the survivor.
 """
 
 from __future__ import annotations
@@ -13,18 +17,34 @@ import hashlib
 from datetime import datetime
 from typing import Protocol, cast
 
+from chalicelib.accounts.stores import Directory
+from chalicelib.appointments.domain import AppointmentFiled
+from chalicelib.appointments.reminders import keep_reminders
 from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.filing.matching import identifiers
+from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
-from chalicelib.records.domain import PatientFacts, SentIdentifier
+from chalicelib.records.domain import WITHDRAWN, PatientFacts, SentIdentifier
 from chalicelib.records.stores import Records
 from chalicelib.refills.stores import RefillRequests
 from chalicelib.release.notices import NoticePorts, announce_later
 from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.worklist.domain import WorklistItem, move_account_item_key
 from chalicelib.worklist.stores import Worklist
+
+
+class MovedCheckIns(Protocol):
+    def move_check_ins(self, from_patient: str, to_patient: str) -> int: ...
+
+
+class MovedSignedForms(Protocol):
+    def move_forms(self, from_patient: str, to_patient: str) -> int: ...
+
+
+class MovedReminders(Protocol):
+    def move_plans(self, from_patient: str, to_patient: str) -> list[str]: ...
 
 
 class MergePorts(NoticePorts, Protocol):
@@ -46,6 +66,18 @@ class MergePorts(NoticePorts, Protocol):
 
     @property
     def appointment_requests(self) -> AppointmentRequests: ...
+
+    @property
+    def checkins(self) -> MovedCheckIns: ...
+
+    @property
+    def signed_forms(self) -> MovedSignedForms: ...
+
+    @property
+    def appointment_reminders(self) -> MovedReminders: ...
+
+    @property
+    def directory(self) -> Directory: ...
 
 
 def merge(
@@ -82,6 +114,13 @@ def merge(
         # request a booking closed): else a booking that names the request finds nothing under
         # the survivor, and a visit the patient cancelled reads booked again.
         ports.appointment_requests.move_requests(prior.patient_id, survivor.patient_id)
+        # And its check-ins and signed forms (the copied visits keep their ids): else the survivor's
+        # check-in asks again for what the patient confirmed, answered and signed, and staff's day
+        # list names the merged record. The signed forms come before the reminders, whose failure
+        # would only send this merge again.
+        ports.checkins.move_check_ins(prior.patient_id, survivor.patient_id)
+        ports.signed_forms.move_forms(prior.patient_id, survivor.patient_id)
+        _remind_survivor(ports, prior, survivor, now)
         _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:
             # Its portal account still opens the merged record, where nothing new is filed: staff
@@ -121,6 +160,31 @@ def _announce_to_survivor(ports: MergePorts, prior: Patient, survivor: Patient, 
         if copy is None or copy.release_at != waiting.release_at or not copy.waiting(now):
             continue
         announce_later(ports, fresh, copy, now, name=f"release-{copy.result_id}-v{copy.version}-to-{tag}")
+
+
+def _remind_survivor(ports: MergePorts, prior: Patient, survivor: Patient, now: datetime) -> None:
+    """The prior record's reminder timers name it (their messages carry its id, and a reminder
+    goes to its account): its plans move to the survivor and each copied visit's reminders are
+    set again as the feed sets them (filing/appointments.py), which stops the old timers and starts
+    the survivor's. Idempotent: a plan already set for the survivor is left as it is."""
+    for entry_id in ports.appointment_reminders.move_plans(prior.patient_id, survivor.patient_id):
+        visit = ports.records.current(survivor.patient_id, entry_id, kind="appointment")
+        if visit is None:
+            continue
+        organization = ports.directory.organization(visit.organization_id)
+        keep_reminders(
+            AppointmentFiled(
+                ports=ports,
+                organization_id=visit.organization_id,
+                patient_id=survivor.patient_id,
+                entry_id=entry_id,
+                content=dict(visit.content),
+                withdrawn=visit.status == WITHDRAWN,
+                ids=(),
+                now=now,
+                time_zone=(organization.time_zone if organization else "") or DEFAULT_TIME_ZONE,
+            )
+        )
 
 
 def _ask_to_move_the_account(ports: MergePorts, prior: Patient, now: datetime) -> None:

@@ -1,10 +1,16 @@
-"""A patient's documents (discharge and visit summaries, reports, notes): the list by type, and a
-five-minute link to one. Only what the caller's scope covers and the patient is shown; audited."""
+"""A patient's documents (discharge and visit summaries, reports, notes, the forms they signed at
+check-in): the list by type, and a five-minute link to one. Only what the caller's scope covers
+and the patient is shown; audited.
+
+The chart's documents are in the patient's own partition, which only the feed writes; the forms
+the patient signed are in their signed-forms partition, which the API writes (infra/template.yaml:
+the API may not write the chart). Both are on the same by-category index with keys of the same
+shape, so a page reads one page of each from the cursor and merges them by that key."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
@@ -14,18 +20,64 @@ from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
+from chalicelib.kernel.paging import encode_cursor
 from chalicelib.records.contract import DocumentsQuery
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
 
 
+class SignedDocuments(Protocol):
+    """The forms a patient signed, as their documents (data/signed_forms.py)."""
+
+    def documents_page(
+        self, patient_id: str, released_by: datetime, limit: int, after: str = "", prefix: str = "document:"
+    ) -> tuple[list[StoredResult], str]: ...
+
+    def as_document(self, patient_id: str, document_id: str) -> StoredResult | None: ...
+
+
+class DocumentPorts(RecordFilesPorts, Protocol):
+    @property
+    def signed_forms(self) -> SignedDocuments: ...
+
+
+def _position(document: StoredResult) -> tuple[str, str]:
+    """Where a document sits on the by-category index (both partitions key it alike)."""
+    return f"{document.category}#{document.listed_at}", f"{document.kind}#{document.result_id}"
+
+
+def documents_page(
+    ports: DocumentPorts, patient_id: str, now: datetime, limit: int, after: str = "", prefix: str = "document:"
+) -> tuple[list[StoredResult], str]:
+    """A page of the chart's documents and the signed forms together, newest first. Each side's
+    page holds its first ``limit`` items after the cursor, so the first ``limit`` of both merged
+    are the page's; the next cursor is the last one's position, which both sides start after."""
+    chart, more_chart = ports.records.page(patient_id, "", now, limit, after, prefix=prefix)
+    signed, more_signed = ports.signed_forms.documents_page(patient_id, now, limit, after, prefix=prefix)
+    merged = sorted(chart + signed, key=_position, reverse=True)
+    shown = merged[:limit]
+    if not shown or not (len(merged) > limit or more_chart or more_signed):
+        return shown, ""
+    listed_at, record_key = _position(shown[-1])
+    return shown, encode_cursor({"category_listed_at": {"S": listed_at}, "record_key": {"S": record_key}})
+
+
+def _current(ports: DocumentPorts, patient_id: str, document_id: str) -> StoredResult | None:
+    """The current version of one of the chart's documents, else the signed form of that id."""
+    if not RECORD_ID.fullmatch(document_id or ""):
+        return None
+    return ports.records.current(patient_id, document_id, kind="document") or ports.signed_forms.as_document(
+        patient_id, document_id
+    )
+
+
 def list_documents(
-    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: DocumentsQuery, now: datetime
+    ports: DocumentPorts, caller: Caller, origin: Origin, patient_id: str, query: DocumentsQuery, now: datetime
 ) -> dict[str, Any]:
     kind = query.type
     scope = patient_scope(ports, caller, origin, patient_id)
-    documents, cursor = ports.records.page(
-        scope.patient_id, "", now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
+    documents, cursor = documents_page(
+        ports, scope.patient_id, now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
     parents = _parents(ports, scope.patient_id, documents)
     documents = [d for d in documents if not _cancelled_parent(d, parents)]
@@ -92,7 +144,7 @@ ADDENDA_PAGE = 50
 
 
 def get_document(
-    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+    ports: DocumentPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
 ) -> dict[str, Any]:
     """One document the patient is shown, its earlier versions (those that were shown: never a
     draft or a cancelled one) and its addenda."""
@@ -132,15 +184,17 @@ def get_document(
 
 
 def _shown_versions(
-    ports: RecordFilesPorts, patient_id: str, document_id: str, now: datetime
+    ports: DocumentPorts, patient_id: str, document_id: str, now: datetime
 ) -> tuple[StoredResult, list[StoredResult]]:
     """The current version, shown to the patient (else NotFound), and the earlier ones they were
-    shown, newest first: released and not withdrawn."""
+    shown, newest first: released and not withdrawn. (A signed form has one version.)"""
     current, kept = (
         ports.records.with_versions(patient_id, document_id, kind="document")
         if RECORD_ID.fullmatch(document_id or "")
         else (None, [])
     )
+    if current is None:
+        current = _current(ports, patient_id, document_id)
     if (
         current is None
         or not current.shown_to_patient(now)
@@ -152,7 +206,7 @@ def _shown_versions(
 
 
 def version_link(
-    ports: RecordFilesPorts,
+    ports: DocumentPorts,
     caller: Caller,
     origin: Origin,
     patient_id: str,
@@ -181,15 +235,11 @@ def version_link(
 
 
 def document_link(
-    ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
+    ports: DocumentPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
 ) -> FileLink:
     """A link to the file that works for five minutes."""
     scope = patient_scope(ports, caller, origin, patient_id)
-    document = (
-        ports.records.current(scope.patient_id, document_id, kind="document")
-        if RECORD_ID.fullmatch(document_id or "")
-        else None
-    )
+    document = _current(ports, scope.patient_id, document_id)
     if (
         document is None
         or not document.shown_to_patient(now)

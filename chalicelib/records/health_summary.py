@@ -35,6 +35,10 @@ _SECTION_RESOURCES = {
 HISTORY_PAGE = 200
 HISTORY_MAX_READINGS = 2000
 _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
+# Kept in an entry's content but never listed: a video visit's join link is handed out only
+# inside its window, audited (appointments/video.py), so a list that showed it would hand it out
+# at any time, unaudited.
+_NOT_LISTED = frozenset({"as_of", "video_link"})
 
 
 def list_entries(
@@ -82,7 +86,7 @@ def list_entries(
                 "id": e.result_id,
                 "version": e.version,
                 "updated_at": iso(e.filed_at),
-                **{k: v for k, v in e.content.items() if k != "as_of"},
+                **{k: v for k, v in e.content.items() if k not in _NOT_LISTED},
             }
             for e in entries
         ],

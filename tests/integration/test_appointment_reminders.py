@@ -12,8 +12,9 @@ from datetime import timedelta
 import boto3
 
 from chalicelib import wiring
-from chalicelib.appointments.reminders import stop_reminders
+from chalicelib.appointments.reminders import keep_reminders, stop_reminders
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.filing import appointments as filing_appointments
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.test_health_summary import siu
@@ -209,3 +210,64 @@ def test_a_step_functions_outage_leaves_nothing_half_set_and_the_retry_sets_ever
     timer_clock.wait_for_waiting(2)
     plan = wiring.container().appointment_reminders.get(ana[0], entry_id)
     assert plan is not None and len(plan.timers) == 2 and started[0] in plan.timers
+
+
+def cancel_in_portal(api, ana, entry_id: str) -> None:
+    patient_id, token = ana
+    answer = call(api, "POST", f"/v1/patients/{patient_id}/appointments/{entry_id}/cancel", {"reason": ""}, token)
+    assert answer.status_code == 200, answer.json_body
+    assert answer.json_body["cancelled_by_patient"] is True
+
+
+def test_a_visit_cancelled_in_the_portal_is_not_reminded_when_its_timers_could_not_be_cleared(
+    timer_clock, feed, ana, seeded, monkeypatch
+):
+    # GIVEN a visit booked five days ahead, its two timers waiting
+    start = timer_clock.now() + timedelta(days=5)
+    feed(siu("S12", "s-1", start=hl7_time(start)))
+    timer_clock.wait_for_waiting(2)
+    entry_id = visit_id(seeded, ana)
+
+    # WHEN the patient cancels it while the reminders' store cannot be written (the cancel stands)
+    plans = wiring.container().appointment_reminders
+
+    def unavailable(*args, **kwargs):
+        raise DependencyUnavailable("The reminders store is unavailable.")
+
+    real_put = plans.put
+    monkeypatch.setattr(plans, "put", unavailable)
+    cancel_in_portal(seeded, ana, entry_id)
+    monkeypatch.setattr(plans, "put", real_put)
+    assert timer_clock.waiting == 2  # (nothing cleared, nothing stopped)
+
+    # THEN when the 72-hour timer fires, no reminder is emailed for the cancelled visit
+    timer_clock.advance(days=2, minutes=1)
+    [due] = reminders_due()
+    consume(seeded, [due])
+    assert reminder_emails() == []
+
+
+def test_a_visit_cancelled_without_reminders_gets_them_when_it_is_booked_again(
+    timer_clock, feed, ana, seeded, monkeypatch
+):
+    # GIVEN a visit filed before the portal set reminders (no plan, no timers), which the patient cancels
+    start = timer_clock.now() + timedelta(days=5)
+    steps = filing_appointments.AFTER_FILING
+    monkeypatch.setattr(filing_appointments, "AFTER_FILING", tuple(s for s in steps if s is not keep_reminders))
+    feed(siu("S12", "s-1", start=hl7_time(start)))
+    monkeypatch.setattr(filing_appointments, "AFTER_FILING", steps)
+    entry_id = visit_id(seeded, ana)
+    assert wiring.container().appointment_reminders.get(ana[0], entry_id) is None
+    cancel_in_portal(seeded, ana, entry_id)
+
+    # WHEN the feed still says it is booked at that time, nothing is set again
+    feed(siu("S14", "s-2", start=hl7_time(start)))
+    assert timer_clock.waiting == 0
+
+    # WHEN the scheduling system books it again, two days later
+    feed(siu("S13", "s-3", start=hl7_time(start + timedelta(days=2))))
+
+    # THEN its reminders are set for the new time
+    timer_clock.wait_for_waiting(2)
+    plan = wiring.container().appointment_reminders.get(ana[0], entry_id)
+    assert plan is not None and not plan.cancelled_by_patient and len(plan.timers) == 2

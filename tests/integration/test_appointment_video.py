@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib import wiring
+from chalicelib.data.appointment_reminders import AppointmentRemindersModel
 from tests.integration.identity.conftest import call, enrolled, seeded, sign_in, staff_token  # noqa: F401  (fixtures)
 from tests.integration.records.test_health_summary import amy, ehr, filed, sample, siu  # noqa: F401  (fixtures)
 from tests.integration.test_appointments import hl7_time
@@ -115,3 +116,41 @@ def test_another_patients_visit_is_404_however_it_is_asked(clock, feed, ana, amy
     assert join(ehr, amy_id, amys["id"], ana_token).status_code == 404  # her record, by another patient
     assert join(ehr, ana_id, amys["id"], ana_token).status_code == 404  # her visit, under another's record
     assert join(ehr, ana_id, "f" * 32, ana_token).status_code == 404
+
+
+def test_the_health_summarys_appointments_never_carry_the_link(clock, feed, ana, seeded, staff_token):
+    # GIVEN a video visit whose scheduler sent its link, its window open now
+    patient_id, token = ana
+    feed(video_siu(clock.now() + timedelta(minutes=5)))
+
+    # WHEN the patient, and staff helping her, read the health summary's appointments
+    mine = call(seeded, "GET", f"/v1/patients/{patient_id}/health-summary/appointments", token=token)
+    staffs = call(seeded, "GET", f"/v1/staff/patients/{patient_id}/health-summary/appointments", token=staff_token)
+
+    # THEN the visit is listed, without its link (handed out only by the audited join)
+    for answer in (mine, staffs):
+        assert answer.status_code == 200, answer.json_body
+        [entry] = answer.json_body["appointments"]
+        assert "video_link" not in entry and "video.example.org" not in repr(entry)
+
+
+def test_a_template_without_the_schedulers_id_offers_no_link(clock, feed, ana, seeded):
+    # GIVEN an organization with a link template, and a video visit filed before the portal kept
+    # the scheduling system's ids (so the template has no id to name)
+    patient_id, token = ana
+    wiring.container().directory.set_appointment_policy(
+        ORG, {"video_link_template": "https://meet.example.org/room/{appointment_id}"}
+    )
+    feed(video_siu(clock.now() + timedelta(minutes=5), link="").replace("|APT-1^AMC|", "|APT-1|"))
+    visit = only_visit(seeded, patient_id, token)
+    AppointmentRemindersModel.get(f"appointment-reminders#{patient_id}", f"appointment#{visit['id']}").delete()
+    assert wiring.container().appointment_requests.visit_mark(patient_id, visit["id"]) is None
+
+    # WHEN she reads the visit THEN it is a video visit, open, that says it has no link
+    visit = only_visit(seeded, patient_id, token)
+    assert visit["video"]["state"] == "open"
+    assert visit["video"]["has_link"] is False
+    one = call(seeded, "GET", f"/v1/patients/{patient_id}/appointments/{visit['id']}", token=token).json_body
+    assert one["video"]["has_link"] is False
+    # (as the join says)
+    assert join(seeded, patient_id, visit["id"], token).status_code == 404

@@ -571,7 +571,7 @@ def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_upl
 def test_the_api_locks_signed_forms_and_may_never_delete_one_or_bypass_its_lock():
     api = statements("ApiAccessPolicy")
     [signed] = [s for s in api if s["Sid"] == "SignedForms"]
-    assert sorted(signed["Action"]) == ["s3:GetObjectVersion", "s3:PutObjectRetention"]
+    assert sorted(signed["Action"]) == ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectRetention"]
     assert refers_to(signed["Resource"], "SignedDocumentsBucket") and "/signed-forms/*" in repr(signed["Resource"])
     for statement in api:
         if refers_to(statement["Resource"], "SignedDocumentsBucket") and statement["Effect"] == "Allow":
@@ -580,3 +580,86 @@ def test_the_api_locks_signed_forms_and_may_never_delete_one_or_bypass_its_lock(
     env = load_template()["Globals"]["Function"]["Environment"]["Variables"]
     assert env["PORTAL_SIGNED_FORM_LOCK_DAYS"] == {"Ref": "SignedDocumentRetentionDays"}
     assert env["PORTAL_SIGNED_FORM_LOCK_MODE"] == {"Ref": "SignedDocumentRetentionMode"}
+
+
+def _actions(statement: dict) -> list[str]:
+    return [statement["Action"]] if isinstance(statement["Action"], str) else list(statement["Action"])
+
+
+def _api_role_statements() -> list[dict]:
+    """Every statement the API's role is granted: its own inline policies and each policy naming it."""
+    found = [
+        s
+        for p in RESOURCES["ApiHandlerRole"]["Properties"].get("Policies", [])
+        for s in p["PolicyDocument"]["Statement"]
+    ]
+    for resource in of_type("AWS::IAM::Policy").values():
+        if {"Ref": "ApiHandlerRole"} in resource["Properties"].get("Roles", []):
+            found += resource["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def test_the_api_role_may_never_delete_unlock_or_hold_a_signed_form():
+    """moto's tests of the lock run as its admin: only the template says what the API itself may
+    do to the signed-documents bucket. Exactly what signing and a download need (put with a lock
+    date, read a version), on signed-forms/ only, and the bucket's existence for the health check:
+    no delete of any kind, no legal hold, no governance bypass, no change to the bucket's lock,
+    versioning, lifecycle or policy, and no wildcard that could grant one of them."""
+    import fnmatch
+
+    allowed = {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectRetention"}
+    for statement in _api_role_statements():
+        assert "NotAction" not in statement and "NotResource" not in statement, statement.get("Sid")
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for action in _actions(statement):
+            for forbidden in (
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:BypassGovernanceRetention",
+                "s3:PutObjectLegalHold",
+                "s3:PutBucketObjectLockConfiguration",
+                "s3:PutBucketVersioning",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucket",
+            ):
+                if fnmatch.fnmatchcase(forbidden.lower(), action.lower()):
+                    assert not any(
+                        refers_to(r, "SignedDocumentsBucket") or r == "*" or "arn:aws:s3" in repr(r) for r in resources
+                    ), (statement.get("Sid"), action)
+        for resource in resources:
+            if not refers_to(resource, "SignedDocumentsBucket"):
+                continue
+            if resource == {"Fn::GetAtt": ["SignedDocumentsBucket", "Arn"]}:
+                assert _actions(statement) == ["s3:ListBucket"], statement.get("Sid")
+            else:
+                assert resource == {"Fn::Sub": "${SignedDocumentsBucket.Arn}/signed-forms/*"}, statement.get("Sid")
+                assert set(_actions(statement)) <= allowed, statement.get("Sid")
+    # No other function reaches the bucket at all.
+    for logical_id, policy in of_type("AWS::IAM::Policy").items():
+        if {"Ref": "ApiHandlerRole"} not in policy["Properties"].get("Roles", []):
+            assert "SignedDocumentsBucket" not in repr(policy["Properties"]["PolicyDocument"]), logical_id
+
+
+def test_no_api_key_condition_reaches_a_patients_own_partition():
+    """A patient's chart is the partition named by their bare id (uuid4 hex, 32 characters), and
+    only the feed writes it. Every partition the API is let into by a LeadingKeys condition has a
+    prefix of its own, so no pattern may match a bare id; and no write to the records table is
+    granted without such a condition but the staff's UpdateItem of a hold or release."""
+    import fnmatch
+    import uuid
+
+    patient_ids = [uuid.uuid4().hex for _ in range(20)] + ["0" * 32, "f" * 32]
+    writes = {"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for statement in _api_role_statements():
+        for operator, keys in statement.get("Condition", {}).items():
+            patterns = keys.get("dynamodb:LeadingKeys", [])
+            for pattern in [patterns] if isinstance(patterns, str) else patterns:
+                like = "StringLike" in operator
+                for patient_id in patient_ids:
+                    matched = (
+                        fnmatch.fnmatchcase(patient_id, pattern.replace("[", "[[]")) if like else patient_id == pattern
+                    )
+                    assert not matched, (statement.get("Sid"), pattern)
+        if refers_to(statement["Resource"], "RecordsTable") and writes & set(_actions(statement)):
+            assert "dynamodb:LeadingKeys" in repr(statement.get("Condition")), statement.get("Sid")

@@ -71,6 +71,8 @@ def test_a_visit_the_patient_cancelled_stays_without_reminders_until_it_moves():
     cancelled = ReminderPlan("p", ENTRY, starts_at=start, hours=(72, 24), cancelled_by_patient=True)
     assert not needs_new_timers(cancelled, start, (72, 24), NOW)
     assert needs_new_timers(cancelled, start + timedelta(days=1), (72, 24), NOW)
+    # the feed confirming the cancellation starts the plan afresh, so a later booking is reminded
+    assert needs_new_timers(cancelled, None, (), NOW)
 
 
 def test_timer_names_fit_step_functions_and_the_scheduler_id_is_the_fillers():

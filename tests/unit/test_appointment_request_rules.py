@@ -288,7 +288,9 @@ def test_a_cancellation_stops_the_reminders_and_a_reminders_outage_does_not_undo
 
     stopped = []
     monkeypatch.setattr(
-        service, "stop_reminders", lambda ports, patient_id, entry_id, now: stopped.append((patient_id, entry_id))
+        service,
+        "stop_reminders",
+        lambda ports, patient_id, entry_id, now, starts_at=None: stopped.append((patient_id, entry_id)),
     )
     service.on_cancelled(object(), "p-1", "e-1", NOW)
     assert stopped == [("p-1", "e-1")]

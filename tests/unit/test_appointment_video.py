@@ -52,7 +52,9 @@ def test_the_list_shows_the_window_in_the_organizations_offset_and_never_the_lin
     }
     assert shown(visit(), ZONE, START, AppointmentPolicy())["has_link"] is False
     with_template = AppointmentPolicy(video_link_template="https://meet.example.org/{appointment_id}")
-    assert shown(visit(), ZONE, START, with_template)["has_link"] is True
+    assert shown(visit(), ZONE, START, with_template, "APT-1")["has_link"] is True
+    # (a template with no scheduler's id to fill it with gives no link: the join would say so)
+    assert shown(visit(), ZONE, START, with_template)["has_link"] is False
 
 
 def test_only_a_video_visit_still_on_has_a_video_field():

@@ -1,5 +1,6 @@
 """Importing app.py is the Lambda cold start: the contract models must not build their validators
-then (pydantic's defer_build), only when a request first uses them."""
+then (pydantic's defer_build), only when a request first uses them; and the libraries only one
+route needs are imported by that route when it runs."""
 
 from __future__ import annotations
 
@@ -32,3 +33,29 @@ def test_no_contract_model_is_built_when_app_is_imported():
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "", f"built at import: {done.stdout.strip()}"
+
+
+HEAVY_PROBE = """
+import sys
+import app
+
+heavy = ("fpdf", "PIL", "fontTools")
+print(",".join(sorted(name for name in sys.modules if name.split(".")[0] in heavy)))
+"""
+
+
+def test_the_signed_pdfs_libraries_are_not_imported_with_app():
+    # fpdf2, Pillow and fontTools nearly double the modules a cold start loads; only a signing
+    # needs them, so it imports them when it runs.
+    environment = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY_PROBE],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "", f"imported with app: {done.stdout.strip()[:300]}"

@@ -37,10 +37,21 @@ AS_NURSE = Caller(
 )
 
 
+class NoSignedForms:
+    """A patient who signed no check-in form (data/signed_forms.py keeps those)."""
+
+    def documents_page(self, patient_id, released_by, limit, after="", prefix="document:"):
+        return [], ""
+
+    def as_document(self, patient_id, document_id):
+        return None
+
+
 @pytest.fixture
 def ports():
     ports = SimpleNamespace(
         records=FakeRecords(),
+        signed_forms=NoSignedForms(),
         patients=FakePatients(),
         directory=FakeDirectory(),
         audit_log=FakeAuditLog(),

@@ -20,10 +20,15 @@ from tests.integration.appointments.conftest import (
     slot,
 )
 from tests.integration.conftest import deliver_notifications
-from tests.integration.identity.conftest import call
+from tests.integration.identity.conftest import STAFF_PASSWORD, STAFF_USER, call, sign_in
+from tests.integration.records.test_health_summary import amy, ehr  # noqa: F401  (fixtures)
 from tests.integration.test_feed_sources_admin import other_organization_admin
 
 UPDATE_SUBJECT = "There is an update to your request"
+NO_RECORD_NUMBER = (
+    "This patient has no record number the scheduling system knows: book the visit there, "
+    "then decline or close this request."
+)
 
 
 def staff_post(api, token: str, request_id: str, step: str, body, key: str = ""):
@@ -180,6 +185,33 @@ class TestStaffDecisions:
             assert answer.status_code == 409
             assert answer.json_body["error"]["details"] == [{"field": "request", "issue": "closed"}]
 
+    def test_a_patient_without_a_record_number_is_not_booked_and_the_request_stays_to_do(
+        self, ehr, clock, amy, staff_token
+    ):
+        # GIVEN Amy, whom the EHR knows by its own identifier only (no MRN of the organization's),
+        # asks for a visit: kept, nothing sent that could not name her
+        patient_id, token = amy
+        teams = call(ehr, "GET", f"/v1/patients/{patient_id}/care-teams", token=token).json_body["care_teams"]
+        made = asked(ehr, clock, patient_id, token, next(t["team_id"] for t in teams if t["name"] == "Primary Care"))
+        assert appointments_on_queue() == []
+
+        # WHEN staff book it THEN they are told to book it in the scheduling system instead ...
+        booked = staff_post(ehr, staff_token, made["request_id"], "book", slot(clock))
+        assert booked.status_code == 409
+        assert booked.json_body["error"]["message"] == NO_RECORD_NUMBER
+        assert booked.json_body["error"]["details"] == [{"field": "request", "issue": "no_record_number"}]
+
+        # ... and the request is not stranded as booked: it is still to do, and may be declined
+        assert [r["request_id"] for r in queue(ehr, staff_token)] == [made["request_id"]]
+        assert (
+            call(
+                ehr, "GET", f"/v1/patients/{patient_id}/appointment-requests/{made['request_id']}", token=token
+            ).json_body["status"]
+            == "requested"
+        )
+        declined = staff_post(ehr, staff_token, made["request_id"], "decline", {"reason": "Booked by phone"})
+        assert declined.status_code == 200 and declined.json_body["status"] == "declined"
+
     def test_a_resent_booking_with_the_same_key_answers_the_first(self, seeded, clock, ana, team_id, staff_token):
         patient_id, token = ana
         made = asked(seeded, clock, patient_id, token, team_id)
@@ -215,6 +247,29 @@ class TestStaffDecisions:
         assert booked.json_body["status"] == "booked"
         # a proposal is not a booking: only the request and the booking left
         assert [a["status"] for a in appointments_on_queue()] == ["proposed", "booked"]
+
+    def test_a_proposal_whose_time_has_passed_cannot_be_taken_and_goes_back_to_staff(
+        self, seeded, clock, ana, team_id, staff_token
+    ):
+        # GIVEN staff proposed a time two days ahead, and the patient did not answer before it came
+        patient_id, token = ana
+        request_id = asked(seeded, clock, patient_id, token, team_id)["request_id"]
+        staff_post(seeded, staff_token, request_id, "propose", slot(clock, days=2))
+        clock.advance(days=3)
+        token = sign_in(seeded, "ana.nunez", "correct horse battery")
+        staff = sign_in(seeded, STAFF_USER, STAFF_PASSWORD)
+
+        # WHEN she takes it THEN she is told the time has passed ...
+        taken = patient_post(seeded, patient_id, token, request_id, "answer", {"accept": True})
+        assert taken.status_code == 409
+        assert taken.json_body["error"]["message"].startswith("This time has passed.")
+        assert taken.json_body["error"]["details"] == [{"field": "request", "issue": "time_passed"}]
+
+        # ... and the request waits for staff again, without the proposal, for them to offer another
+        seen = call(seeded, "GET", f"/v1/patients/{patient_id}/appointment-requests/{request_id}", token=token)
+        assert (seen.json_body["status"], seen.json_body["proposal"]) == ("requested", None)
+        assert [r["request_id"] for r in queue(seeded, staff)] == [request_id]
+        assert staff_post(seeded, staff, request_id, "book", slot(clock, days=4)).status_code == 200
 
     def test_a_decline_carries_its_reason_to_the_patient_and_closes_the_proposed_appointment(
         self, seeded, clock, ana, team_id, staff_token
@@ -260,6 +315,19 @@ class TestStaffDecisions:
     def test_patients_cannot_read_the_queue(self, seeded, ana):
         _, token = ana
         assert call(seeded, "GET", "/v1/staff/appointment-requests", token=token).status_code in (403, 404)
+
+    def test_reading_the_queue_shows_on_each_listed_patients_access_log(self, seeded, clock, ana, team_id, staff_token):
+        # GIVEN Ana's two requests waiting for staff
+        patient_id, token = ana
+        asked(seeded, clock, patient_id, token, team_id)
+        asked(seeded, clock, patient_id, token, team_id, reason="A second thing")
+
+        # WHEN staff read the queue, which shows her name, birth date and reasons
+        assert len(queue(seeded, staff_token)) == 2
+
+        # THEN her access log shows that staff read her requests (once for the page)
+        log = call(seeded, "GET", f"/v1/patients/{patient_id}/access-log", token=token).json_body["events"]
+        assert [e["what"] for e in log].count("appointment_request_queue.read") == 1
 
     def test_the_to_do_queue_is_oldest_first_and_pages(self, seeded, clock, ana, team_id, staff_token):
         patient_id, token = ana

@@ -114,6 +114,27 @@ class TestABookingThroughTheFeedClosesItsRequest:
         assert visit["request_id"] == made["request_id"]
         assert request_of(ehr, patient_id, token, made["request_id"])["status"] == "scheduled"
 
+    def test_a_proposed_or_waiting_appointment_naming_the_request_leaves_it_open(self, ehr, clock, amy):
+        # GIVEN Amy's request, and the portal's own outbound Appointment "proposed" echoed back by
+        # the engine, then one the scheduler put on its waiting list
+        patient_id, token = amy
+        [team] = [
+            t
+            for t in call(ehr, "GET", f"/v1/patients/{patient_id}/care-teams", token=token).json_body["care_teams"]
+            if t["name"] == "Primary Care"
+        ]
+        made = asked(ehr, clock, patient_id, token, team["team_id"])
+        for status in ("proposed", "pending", "waitlist"):
+            resource = sample("r4spec_appointment-example.json")
+            resource["status"] = status
+            resource["start"], resource["end"] = "2099-03-10T14:00:00Z", "2099-03-10T14:30:00Z"
+            resource["identifier"] = [{"system": fhir.APPOINTMENT_REQUEST_SYSTEM, "value": made["request_id"]}]
+            filed(ehr, resource)
+
+            # THEN the request still waits for staff: nothing was booked
+            still = request_of(ehr, patient_id, token, made["request_id"])
+            assert (still["status"], still["scheduled_appointment_id"]) == ("requested", None), status
+
 
 class TestCancelling:
     def test_the_patient_cancels_before_the_cutoff_and_a_later_feed_update_does_not_undo_it(

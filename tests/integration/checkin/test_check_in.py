@@ -10,7 +10,7 @@ import json
 from datetime import timedelta
 
 from chalicelib.outbound import producer
-from tests.integration.checkin_forms.conftest import keyed
+from tests.integration.checkin_forms.conftest import admin, keyed  # noqa: F401  (fixtures)
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.outbound.test_outbound_producer import on_queue, refuse_sends
 from tests.integration.records.test_health_summary import amy, ehr, siu  # noqa: F401  (fixtures)
@@ -235,6 +235,39 @@ class TestTheRefusals:
         assert answer.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}]
         assert visit["check_in"] is None
 
+    def test_a_visit_the_patient_cancelled_in_the_portal_can_no_longer_be_checked_in_or_signed(
+        self, clock, feed, ana, seeded
+    ):
+        patient_id, token = ana
+        appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
+        form = call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["forms"][0]
+        call(seeded, "POST", path(patient_id, appointment_id, "details"), {"confirmed": True}, token)
+
+        cancelled = call(
+            seeded,
+            "POST",
+            f"/v1/patients/{patient_id}/appointments/{appointment_id}/cancel",
+            {"reason": "Better"},
+            token,
+        )
+        assert cancelled.status_code == 200, cancelled.json_body
+
+        # the feed has not filed the cancellation: the entry still says booked
+        assert call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["state"] == "closed"
+        signed = {"version": form["version"], "sha256": form["sha256"], "typed_name": "Ana Núñez", "agree": True}
+        for step, body in (
+            ("details", {"confirmed": True}),
+            ("answers", {"answers": GOOD_ANSWERS}),
+            ("complete", None),
+            (f"forms/{form['form_id']}/sign", signed),
+        ):
+            answer = call(seeded, "POST", path(patient_id, appointment_id, step), body, token)
+            assert answer.status_code == 409, (step, answer.json_body)
+            assert answer.json_body["error"]["details"] == [{"field": "appointment", "issue": "cancelled"}], step
+        assert (
+            call(seeded, "GET", path(patient_id, appointment_id), token=token).json_body["forms"][0]["signed"] is None
+        )
+
     def test_another_patients_visit_is_not_found_and_bad_bodies_are_400(self, clock, feed, ana, amy, seeded):
         patient_id, token = ana
         appointment_id = visit_in(seeded, feed, clock, patient_id, token, days=2)
@@ -292,6 +325,38 @@ class TestStaffDayList:
         assert [v["starts_at"][11:16] for v in visits] == ["09:00", "10:00", "12:00"]
         assert call(seeded, "GET", f"/v1/staff/check-ins?date={day:%Y-%m-%d}", token=token).status_code == 403
         assert call(seeded, "GET", "/v1/staff/check-ins?date=tomorrow", token=staff_token).status_code == 400
+
+    def test_forms_signed_are_counted_at_their_current_version_in_one_batch_read_for_the_day(
+        self, clock, feed, ana, seeded, staff_token, admin, monkeypatch
+    ):
+        from chalicelib.data.models import SignedFormModel
+
+        patient_id, token = ana
+        day = clock.now().astimezone(NEW_YORK).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        for number in range(3):
+            feed(
+                siu("S12", f"s-{number}", start=hl7_time(day + timedelta(hours=number))).replace(
+                    "APT-1", f"APT-{number}"
+                )
+            )
+        first = staff_day(seeded, staff_token, f"{day:%Y-%m-%d}")[0]["appointment_id"]
+        forms = call(seeded, "GET", path(patient_id, first), token=token).json_body["forms"]
+        sign_all(seeded, patient_id, first, token)
+        queries = []
+        original = SignedFormModel.query.__func__
+        monkeypatch.setattr(
+            SignedFormModel, "query", classmethod(lambda cls, *a, **k: queries.append(a) or original(cls, *a, **k))
+        )
+
+        visits = staff_day(seeded, staff_token, f"{day:%Y-%m-%d}")
+
+        assert [v["check_in"]["forms_signed"] for v in visits] == [2, 0, 0]
+        assert queries == []  # the signatures were read by their keys, not a Query per visit
+        # a new version of one form: the patient's signature of the old one no longer counts
+        changed = {"title": forms[0]["title"], "body": forms[0]["body"] + "\n\nUpdated."}
+        answer = call(seeded, "POST", f"/v1/admin/forms/{forms[0]['form_id']}/versions", changed, admin)
+        assert answer.status_code == 201, answer.json_body
+        assert [v["check_in"]["forms_signed"] for v in staff_day(seeded, staff_token, f"{day:%Y-%m-%d}")] == [1, 0, 0]
 
 
 class TestNothingHalfDone:

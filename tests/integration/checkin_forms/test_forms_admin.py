@@ -90,12 +90,28 @@ def test_a_deactivated_form_is_listed_inactive_and_no_longer_asked_for(seeded, a
         ({"title": "A form", "kind": "other", "body": "x" * 20_001}, "body"),
         ({"title": "A form", "kind": "other", "body": "   "}, "body"),
         ({"title": "A form", "kind": "other", "body": "Text", "active": False}, "active"),
+        # what the signed PDF cannot print is refused here, not at each patient's signature
+        ({"title": "Consent 🙂", "kind": "other", "body": "Text"}, "title"),
+        ({"title": "A form", "kind": "other", "body": "שלום"}, "body"),
     ],
 )
 def test_a_bad_form_is_refused_naming_the_field(seeded, admin, body, field):
     answer = call(seeded, "POST", "/v1/admin/forms", body, admin)
     assert answer.status_code == 400, answer.json_body
     assert field in [d["field"] for d in answer.json_body["error"]["details"]]
+
+
+def test_a_new_version_the_signed_form_cannot_print_is_refused_in_plain_words(seeded, admin):
+    made = new_form(seeded, admin)
+
+    answer = call(
+        seeded, "POST", f"/v1/admin/forms/{made['form_id']}/versions", {"title": "Photos", "body": "照片"}, admin
+    )
+
+    assert answer.status_code == 400, answer.json_body
+    [detail] = answer.json_body["error"]["details"]
+    assert detail["field"] == "body" and "cannot print" in detail["issue"]
+    assert call(seeded, "GET", f"/v1/admin/forms/{made['form_id']}", token=admin).json_body["version"] == 1
 
 
 def test_another_organizations_form_is_not_found_and_staff_may_not_manage_forms(
@@ -137,6 +153,11 @@ def test_a_visit_type_keeps_its_forms_and_questionnaire_and_is_matched_by_the_vi
         ({"linkId": "x", "type": "string"}, "text"),
         ({"linkId": "x", "text": "A group", "type": "string", "item": [{"linkId": "y", "type": "string"}]}, "nested"),
         ({"linkId": "reason", "text": "Again", "type": "string"}, "duplicate linkId"),
+        ({"linkId": "x", "text": "你好吗", "type": "string"}, "text"),
+        (
+            {"linkId": "x", "text": "Mood", "type": "choice", "answerOption": [{"valueCoding": {"code": "🙂"}}]},
+            "answerOption",
+        ),
     ],
 )
 def test_a_questionnaire_item_check_in_cannot_ask_is_refused_naming_it(seeded, admin, item, problem):

@@ -358,3 +358,71 @@ def test_the_answers_given_before_signing_are_printed_in_words_in_the_signed_pdf
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_pdf(record)["Body"].read())).pages)
     assert "What is the main reason for your visit?\nYearly checkup" in text
     assert "Have your allergies changed since your last visit?\nNo" in text
+
+
+def test_an_answer_the_signed_form_cannot_print_is_refused_when_answered_naming_it(visit, seeded):
+    patient_id, token, appointment_id = visit
+    answers = [
+        {"link_id": "reason", "value": "My knee 🙂"},
+        {"link_id": "allergies-changed", "value": False},
+        {"link_id": "pain", "value": "3"},
+    ]
+
+    answer = call(
+        seeded,
+        "POST",
+        f"/v1/patients/{patient_id}/appointments/{appointment_id}/check-in/answers",
+        {"answers": answers},
+        token,
+    )
+
+    assert answer.status_code == 400, answer.json_body
+    [detail] = answer.json_body["error"]["details"]
+    assert detail["field"] == "answers.reason" and "cannot print" in detail["issue"]
+    # so the forms can still be signed: nothing unprintable was kept
+    consent = asked_forms()[0]
+    assert (
+        call(
+            seeded, "POST", sign_path(patient_id, appointment_id, consent.form_id), signing(consent), token
+        ).status_code
+        == 201
+    )
+
+
+def test_a_typed_name_the_form_cannot_print_is_refused_naming_it_with_its_issue(visit, seeded):
+    patient_id, token, appointment_id = visit
+    consent = asked_forms()[0]
+
+    answer = call(
+        seeded,
+        "POST",
+        sign_path(patient_id, appointment_id, consent.form_id),
+        signing(consent, typed_name="王小明"),
+        token,
+    )
+
+    assert answer.status_code == 400, answer.json_body
+    assert answer.json_body["error"]["details"] == [{"field": "typed_name", "issue": "unprintable"}]
+    assert "cannot print" in answer.json_body["error"]["message"]
+
+
+def test_a_chart_name_the_font_cannot_print_is_printed_as_on_record_and_the_form_still_signs(visit, seeded):
+    import dataclasses
+
+    patient_id, token, appointment_id = visit
+    ports = wiring.container()
+    ports.patients.save(dataclasses.replace(ports.patients.get(patient_id), given_names=("小明",), family_name="王"))
+    consent = asked_forms()[0]
+
+    answer = call(
+        seeded,
+        "POST",
+        sign_path(patient_id, appointment_id, consent.form_id),
+        signing(consent, typed_name="Wang Xiaoming"),
+        token,
+    )
+
+    assert answer.status_code == 201, answer.json_body
+    record = ports.signed_forms.document(patient_id, answer.json_body["document_id"])
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_pdf(record)["Body"].read())).pages)
+    assert "Patient: (name as on record)" in text and "Signed by: Wang Xiaoming" in text

@@ -12,7 +12,18 @@ import { AdminPage } from "./AdminPage";
 
 type Policy = Schemas["AppointmentPolicyShown"];
 const fields = ["cancel_cutoff_hours", "reminder_hours", "checkin_opens_days", "office_phone", "video_link_template"] as const;
+type Field = (typeof fields)[number];
 const WHOLE = /^\d{1,4}$/;
+// The API's own rules for the phone and the video link, checked here too so that every field's
+// problem is said at once: a form that stopped at the number fields would hide these until later.
+const PHONE = /^[0-9+()\-. x]{3,40}$/;
+const TEMPLATE_FIELDS = /\{([^{}]*)\}/g;
+
+function validTemplate(template: string): boolean {
+  if (template.length > 500 || !template.startsWith("https://") || /\s/.test(template)) return false;
+  const named = [...template.matchAll(TEMPLATE_FIELDS)].map((match) => match[1]);
+  return named.length === 1 && named[0] === "appointment_id";
+}
 
 const policyKey = (token: string) => ["admin-appointment-policy", token];
 
@@ -57,19 +68,33 @@ function PolicyForm({ token, policy }: { token: string; policy: Policy }) {
       setErrors(noErrors);
       setSaved(false);
     },
-    onError: (error) => setErrors(formErrors(error, fields, t("errors.network"))),
+    onError: (error) => {
+      // Each field the API names is told, beside it, in the page's words for that field (the
+      // API's own are terse: "0 to 336"); what it names that is not on the page is in the summary.
+      const found = formErrors(error, fields, t("errors.network"));
+      const said = Object.fromEntries(Object.keys(found.fields).map((field) => [field, fieldWords[field as Field]]));
+      setErrors({ fields: said, general: found.general });
+    },
     onSuccess: (stored) => {
       queryClient.setQueryData(policyKey(token), stored);
       setSaved(true);
     },
   });
 
+  const fieldWords: Record<Field, string> = {
+    cancel_cutoff_hours: t("admin.appointmentPolicy.cutoffRange"),
+    reminder_hours: t("admin.appointmentPolicy.remindersRange"),
+    checkin_opens_days: t("admin.appointmentPolicy.checkinRange"),
+    office_phone: t("admin.appointmentPolicy.phoneInvalid"),
+    video_link_template: t("admin.appointmentPolicy.videoInvalid"),
+  };
+
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? "").trim();
     const problems: Record<string, string> = {};
-    const whole = (name: (typeof fields)[number], high: number, words: string): number => {
+    const whole = (name: Field, high: number, words: string): number => {
       const text = value(name);
       if (!WHOLE.test(text) || Number(text) > high) problems[name] = words;
       return Number(text);
@@ -85,6 +110,10 @@ function PolicyForm({ token, policy }: { token: string; policy: Policy }) {
     ) {
       problems.reminder_hours = t("admin.appointmentPolicy.remindersRange");
     }
+    const phone = value("office_phone");
+    if (phone && !PHONE.test(phone)) problems.office_phone = fieldWords.office_phone;
+    const template = value("video_link_template");
+    if (template && !validTemplate(template)) problems.video_link_template = fieldWords.video_link_template;
     setSaved(false);
     if (Object.keys(problems).length > 0) {
       setErrors({ fields: problems, general: [] });
@@ -94,8 +123,8 @@ function PolicyForm({ token, policy }: { token: string; policy: Policy }) {
       cancel_cutoff_hours: cutoff,
       reminder_hours: reminders.map(Number),
       checkin_opens_days: opens,
-      office_phone: value("office_phone"),
-      video_link_template: value("video_link_template"),
+      office_phone: phone,
+      video_link_template: template,
     });
   }
 

@@ -7,7 +7,7 @@ import { useSubmissionKey } from "../api/idempotency";
 import { adminForms } from "../checkin/calls";
 import { paragraphs } from "../checkin/format";
 import type { FormTemplate as Template } from "../checkin/types";
-import { useDates } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
@@ -42,8 +42,7 @@ export function FormTemplate() {
 }
 
 function OneForm({ token, formId }: { token: string; formId: string }) {
-  const { t } = useTranslation();
-  const dates = useDates();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [done, setDone] = useState<{ text: string; ok: boolean }>({ text: "", ok: true });
   const key = ["admin-form", token, formId];
@@ -117,7 +116,7 @@ function OneForm({ token, formId }: { token: string; formId: string }) {
                 <th scope="row" data-label={t("admin.forms.version")}>
                   {version.version}
                 </th>
-                <td data-label={t("admin.forms.published")}>{dates.moment(version.created_at)}</td>
+                <td data-label={t("admin.forms.published")}>{namedMoment(version.created_at, i18n.language)}</td>
                 <td data-label={t("admin.forms.by")}>{version.created_by}</td>
                 <td data-label={t("admin.forms.sha256")}>
                   <code style={{ overflowWrap: "anywhere" }}>{version.sha256}</code>

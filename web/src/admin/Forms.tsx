@@ -6,7 +6,7 @@ import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
 import { adminForms } from "../checkin/calls";
 import { FORM_KINDS, type FormKind } from "../checkin/types";
-import { useDates } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
@@ -28,8 +28,7 @@ export function Forms() {
 }
 
 function FormsPage({ token }: { token: string }) {
-  const { t } = useTranslation();
-  const dates = useDates();
+  const { t, i18n } = useTranslation();
   const [done, setDone] = useState("");
   const forms = useQuery({ queryKey: formsKey(token), queryFn: () => load(adminForms.list) });
   return (
@@ -65,7 +64,7 @@ function FormsPage({ token }: { token: string }) {
                     <td data-label={t("admin.forms.kind")}>{t(`admin.forms.kinds.${form.kind}`)}</td>
                     <td data-label={t("admin.forms.version")}>{form.version}</td>
                     <td data-label={t("admin.forms.status")}>{form.active ? t("admin.forms.active") : t("admin.forms.inactive")}</td>
-                    <td data-label={t("admin.forms.updated")}>{dates.moment(form.updated_at)}</td>
+                    <td data-label={t("admin.forms.updated")}>{namedMoment(form.updated_at, i18n.language)}</td>
                   </tr>
                 ))}
               </tbody>

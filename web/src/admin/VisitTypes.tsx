@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, load, noErrors } from "../api/errors";
 import { adminForms } from "../checkin/calls";
 import type { VisitType } from "../checkin/types";
-import { useDates } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
@@ -28,8 +28,7 @@ export function VisitTypes() {
 }
 
 function VisitTypesPage({ token }: { token: string }) {
-  const { t } = useTranslation();
-  const dates = useDates();
+  const { t, i18n } = useTranslation();
   const [editing, setEditing] = useState<VisitType | null>(null);
   const [done, setDone] = useState("");
   const types = useQuery({ queryKey: ["admin-visit-types", token], queryFn: () => load(adminForms.visitTypes) });
@@ -73,7 +72,7 @@ function VisitTypesPage({ token }: { token: string }) {
                         ? String(type.questionnaire.title ?? t("admin.visitTypes.untitledQuestionnaire"))
                         : t("admin.visitTypes.noQuestionnaire")}
                     </td>
-                    <td data-label={t("admin.visitTypes.updated")}>{dates.moment(type.updated_at)}</td>
+                    <td data-label={t("admin.visitTypes.updated")}>{namedMoment(type.updated_at, i18n.language)}</td>
                     <td data-label={t("admin.staff.action")}>
                       <button
                         type="button"

@@ -8,11 +8,27 @@ import { CancelVisit } from "./CancelVisit";
 import { statusText, visitTime } from "./format";
 import { JoinVideo } from "./JoinVideo";
 import { fetchVisit, requestPath, visitKey } from "./queries";
+import type { Appointment } from "./types";
 import { VisitFacts, visitTitle } from "./VisitFacts";
 
-// A visit whose video window or check-in may open or close while the page is open is read again
-// now and then, so the Join button comes and goes without a reload.
-const RECHECK_MS = 60_000;
+// The visit is read again once, just after the next moment its page changes by the clock alone
+// (a video window or check-in opening or closing), so the Join button comes and goes without a
+// reload; and only when that moment is near. Every read is audited and keeps the session alive,
+// so a page left open on a visit weeks away (or a check-in already done) reads nothing more.
+const NEAR_MS = 6 * 60 * 60_000;
+// (a moment past the boundary, so the API's clock has passed it too)
+const PAST_BOUNDARY_MS = 2_000;
+
+/** Milliseconds until the visit should be read again, or false when nothing changes soon. */
+export function nextRead(appointment: Appointment | undefined, now: number): number | false {
+  const moments: string[] = [];
+  const video = appointment?.video;
+  if (video && video.state !== "ended") moments.push(video.opens_at, video.closes_at);
+  const checkIn = appointment?.check_in;
+  if (checkIn && (checkIn.state === "not_open" || checkIn.state === "open")) moments.push(checkIn.opens_at, checkIn.closes_at);
+  const waits = moments.map((moment) => Date.parse(moment) - now).filter((wait) => wait > 0 && wait <= NEAR_MS);
+  return waits.length ? Math.min(...waits) + PAST_BOUNDARY_MS : false;
+}
 
 /**
  * One visit: when, where, with whom, what kind, in person or by video, and where it stands; and
@@ -45,11 +61,7 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
   const visit = useQuery({
     queryKey: key,
     queryFn: () => fetchVisit(record.patientId, appointmentId),
-    refetchInterval: (query) => {
-      const data = query.state.data;
-      const changing = (data?.video && data.video.state !== "ended") || (data?.check_in && data.check_in.state !== "closed");
-      return changing ? RECHECK_MS : false;
-    },
+    refetchInterval: (query) => nextRead(query.state.data, Date.now()),
   });
   if (visit.isPending) return <p>{t("app.loading")}</p>;
   if (visit.isError)
@@ -102,6 +114,14 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
           )}
           {checkIn.state === "completed" && <p>{t("appointments.checkIn.completed")}</p>}
           {checkIn.state === "closed" && <p>{t("appointments.checkIn.closed")}</p>}
+          {/* Once checked in, the summary and the signed PDFs stay on the check-in page. */}
+          {(checkIn.state === "completed" || (checkIn.state === "closed" && checkIn.completed_at)) && (
+            <p>
+              <Link to={record.to(`/appointments/${encodeURIComponent(appointment.id)}/check-in`)}>
+                {t("appointments.checkIn.seeDone")}
+              </Link>
+            </p>
+          )}
         </section>
       )}
       {movable && (

@@ -2,26 +2,16 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../api/client";
-import { load } from "../api/errors";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
 import { type Appointment, statusText, visitTime } from "./format";
-import { visitPath, visitsKey } from "./queries";
+import { appointmentsKey, fetchAppointments, visitPath } from "./queries";
 import { YourRequests } from "./YourRequests";
 import { VisitFacts, visitTitle } from "./VisitFacts";
 
-const PAGE_SIZE = 10;
 type When = "upcoming" | "past";
-
-/** Keyed by the session token (another session never sees this one's answers) and the record. */
-export const appointmentsKey = (token: string, patientId: string, when: When, cursor: string) => [
-  ...visitsKey(token, patientId),
-  when,
-  cursor,
-];
 
 /**
  * The patient's appointments as the clinic's scheduling system sent them: those to come, soonest
@@ -56,15 +46,7 @@ function AppointmentList({ record, when }: { record: RecordView; when: When }) {
   const { cursor, page } = pagesState(cursors);
   const listed = useQuery({
     queryKey: appointmentsKey(record.token, record.patientId, when, cursor),
-    queryFn: () =>
-      load(() =>
-        api.GET("/v1/patients/{patient_id}/appointments", {
-          params: {
-            path: { patient_id: record.patientId },
-            query: { when, limit: PAGE_SIZE, ...(cursor && { cursor }) },
-          },
-        }),
-      ),
+    queryFn: () => fetchAppointments(record.patientId, when, cursor),
   });
   const headingId = `appointments-${when}`;
   return (

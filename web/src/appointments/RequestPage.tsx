@@ -6,13 +6,14 @@ import { api } from "../api/client";
 import { formErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
 import { Confirm } from "../components/Confirm";
-import { useDates } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Fact, Facts } from "../components/Facts";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
+import { useClinicZone } from "./clinicZone";
 import { flatFields } from "./errors";
 import { dayWords, slotTime } from "./format";
 import { appointmentRequestsKey, fetchAppointmentRequest, requestListKey, visitPath, visitsKey } from "./queries";
@@ -47,7 +48,7 @@ type Action = { kind: "answer"; accept: boolean } | { kind: "withdraw" };
 
 function RequestView({ record, requestId }: { record: RecordView; requestId: string }) {
   const { t, i18n } = useTranslation();
-  const dates = useDates();
+  const zone = useClinicZone(record);
   const queryClient = useQueryClient();
   const key = [...appointmentRequestsKey(record.token, record.patientId), requestId];
   // Just sent from the form (the history entry says so; it carries nothing about the patient).
@@ -104,7 +105,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
   const data = request.data;
   const slot = (value: Slot) => (
     <>
-      <span className="display-block text-bold">{slotTime(value.starts_at, i18n.language)}</span>
+      <span className="display-block text-bold">{slotTime(value.starts_at, i18n.language, zone)}</span>
       <span className="display-block">{t("appointments.minutes", { count: value.minutes })}</span>
       <span className="display-block">{t(`appointments.mode.${value.mode}`)}</span>
       {value.clinician && <span className="display-block">{t("appointments.requestPage.with", { name: value.clinician })}</span>}
@@ -183,8 +184,8 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
             <span style={{ whiteSpace: "pre-wrap" }}>{data.staff_note}</span>
           </Fact>
         )}
-        <Fact term={t("appointments.requestPage.asked")}>{dates.moment(data.requested_at)}</Fact>
-        <Fact term={t("appointments.requestPage.updated")}>{dates.moment(data.updated_at)}</Fact>
+        <Fact term={t("appointments.requestPage.asked")}>{namedMoment(data.requested_at, i18n.language, zone)}</Fact>
+        <Fact term={t("appointments.requestPage.updated")}>{namedMoment(data.updated_at, i18n.language, zone)}</Fact>
       </Facts>
       {data.appointment_id && (
         <p>

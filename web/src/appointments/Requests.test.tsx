@@ -46,7 +46,7 @@ describe("the appointments page's requests", () => {
     const offered = await within(requests).findByRole("listitem", { name: /New appointment with Primary care/ });
     expect(offered.textContent).toContain("Your care team offered a time: please answer");
     // the clinic's wall clock as its offset says, whatever the reader's zone
-    expect(offered.textContent).toContain("Time offered: Wednesday, January 20, 2027 at 2:00 PM.");
+    expect(offered.textContent).toContain("Time offered: Wednesday, January 20, 2027 at 2:00 PM Eastern Standard Time.");
     expect(within(offered).getByRole("link", { name: "Accept or decline the time offered" }).getAttribute("href")).toBe(
       `/appointments/requests/${RID}`,
     );

@@ -1,6 +1,6 @@
-import { configure, fireEvent, screen, within } from "@testing-library/react";
+import { act, configure, fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setToken } from "../session";
 import { expectAccessible } from "../test/axe";
 import { apiError, me } from "../test/fixtures";
@@ -9,6 +9,8 @@ import { appointmentRequest, visit, videoWindow } from "./fixtures";
 import type { Appointment } from "./types";
 
 configure({ asyncUtilTimeout: 5000 });
+
+const MINUTE = 60 * 1000;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -252,5 +254,85 @@ describe("asking for a different time", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Appointment request" })).toBeTruthy();
     expect(sent[0]!.body).toEqual({ reason: "Away that week", mode: "in_person", preferred: [{ date: iso, time_of_day: "any" }] });
     expect(screen.getByRole("link", { name: "See the visit this request would move" }).getAttribute("href")).toBe("/appointments/a-1");
+  });
+});
+
+describe("reading the visit again as its clock moves", () => {
+  // The clock moves on, and what it set off (a read's fetch is answered a few promises later) settles.
+  const pass = async (ms: number) => {
+    await act(() => vi.advanceTimersByTimeAsync(ms));
+    await act(() => vi.advanceTimersByTimeAsync(200));
+  };
+  const reads = (calls: Call[]) => calls.filter((c) => c.method === "GET" && c.path === "/v1/patients/p-1/appointments/v-1").length;
+  // A ten-minute video window (kept short: the session ends after 15 idle minutes).
+  const video = (state: "not_yet" | "open" | "ended") =>
+    visit("v-1", {
+      mode: "video",
+      places: [],
+      video: { opens_at: "2027-01-15T09:15:00-05:00", closes_at: "2027-01-15T09:25:00-05:00", state, has_link: true },
+    });
+
+  // The clock is faked (and still runs with real time, so the page's promises and Testing
+  // Library's waits work).
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("reads it once when its video window opens, shows Join, and once more when it closes", async () => {
+    vi.setSystemTime(new Date("2027-01-15T09:10:00-05:00")); // five minutes before the window opens
+    setToken("tok-1");
+    let state: "not_yet" | "open" | "ended" = "not_yet";
+    const calls = visitApi(video("not_yet"), {
+      "GET /v1/patients/p-1/appointments/v-1": () => ({ status: 200, body: video(state) }),
+    });
+    renderAt("/appointments/v-1");
+    const region = await screen.findByRole("region", { name: "Video visit" });
+    expect(within(region).queryByRole("button")).toBeNull();
+
+    // nothing is read while the window is still shut
+    state = "open";
+    await pass(4 * MINUTE);
+    expect(reads(calls)).toBe(1);
+
+    // just after it opens, one read, and the Join button is there
+    await pass(1 * MINUTE + 5000);
+    expect(await screen.findByRole("button", { name: "Join video visit" })).toBeTruthy();
+    expect(reads(calls)).toBe(2);
+
+    // just after it closes, one more, and the button is gone
+    state = "ended";
+    await pass(10 * MINUTE);
+    expect(await screen.findByText("This video visit has ended; there is nothing to join.")).toBeTruthy();
+    expect(reads(calls)).toBe(3);
+
+    // and then nothing more
+    await pass(2 * MINUTE);
+    expect(reads(calls)).toBe(3);
+  });
+
+  it("reads nothing more for a visit months away whose check-in is done", async () => {
+    vi.setSystemTime(new Date("2026-10-01T12:00:00-04:00"));
+    setToken("tok-1");
+    const done = visit("v-1", {
+      mode: "video",
+      places: [],
+      video: videoWindow("not_yet"),
+      check_in: {
+        state: "completed",
+        opens_at: "2027-01-12T09:30:00-05:00",
+        closes_at: "2027-01-15T09:30:00-05:00",
+        completed_at: "2026-10-01T11:00:00-04:00",
+      },
+    });
+    const calls = visitApi(done);
+    renderAt("/appointments/v-1");
+    expect(await screen.findByRole("region", { name: "Video visit" })).toBeTruthy();
+
+    await pass(12 * MINUTE);
+
+    expect(reads(calls)).toBe(1);
   });
 });

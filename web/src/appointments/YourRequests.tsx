@@ -2,10 +2,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { useDates } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import type { RecordView } from "../records/PatientPage";
+import { useClinicZone } from "./clinicZone";
 import { slotTime } from "./format";
 import { fetchAppointmentRequests, requestListKey, requestPath } from "./queries";
 import type { AppointmentRequest } from "./types";
@@ -53,7 +54,7 @@ export function YourRequests({ record }: { record: RecordView }) {
 
 function RequestItem({ request, record }: { request: AppointmentRequest; record: RecordView }) {
   const { t, i18n } = useTranslation();
-  const dates = useDates();
+  const zone = useClinicZone(record);
   const headingId = `request-${request.request_id}`;
   const title =
     request.kind === "reschedule"
@@ -66,13 +67,13 @@ function RequestItem({ request, record }: { request: AppointmentRequest; record:
       <h3 id={headingId} className="margin-bottom-1">
         <Link to={record.to(requestPath(request.request_id))}>{title}</Link>
         <span className="display-block font-body-sm text-normal">
-          {t("appointments.requests.asked", { date: dates.moment(request.requested_at) })}
+          {t("appointments.requests.asked", { date: namedMoment(request.requested_at, i18n.language, zone) })}
         </span>
       </h3>
       <p className="text-bold margin-y-05">{t(`appointments.requestStatus.${request.status}`)}</p>
       {request.status === "proposed" && request.proposal && (
         <p className="margin-y-05">
-          {t("appointments.requests.offered", { time: slotTime(request.proposal.starts_at, i18n.language) })}{" "}
+          {t("appointments.requests.offered", { time: slotTime(request.proposal.starts_at, i18n.language, zone) })}{" "}
           <Link to={record.to(requestPath(request.request_id))}>{t("appointments.requests.answer")}</Link>
         </p>
       )}

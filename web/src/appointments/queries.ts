@@ -18,6 +18,22 @@ export const appointmentRequestsKey = (token: string, patientId: string) => ["ap
 /** The pages of the list only (a request's own page is keyed by its id under the same prefix). */
 export const requestListKey = (token: string, patientId: string) => [...appointmentRequestsKey(token, patientId), "list"];
 
+/** A page of the patient's visits, to come or gone by; keyed by the session token and the record. */
+export const appointmentsKey = (token: string, patientId: string, when: "upcoming" | "past", cursor: string) => [
+  ...visitsKey(token, patientId),
+  when,
+  cursor,
+];
+
+const PAGE_SIZE = 10;
+
+export const fetchAppointments = (patientId: string, when: "upcoming" | "past", cursor: string) =>
+  load(() =>
+    api.GET("/v1/patients/{patient_id}/appointments", {
+      params: { path: { patient_id: patientId }, query: { when, limit: PAGE_SIZE, ...(cursor && { cursor }) } },
+    }),
+  );
+
 export const fetchVisit = (patientId: string, appointmentId: string): Promise<Appointment> =>
   load(() =>
     api.GET("/v1/patients/{patient_id}/appointments/{appointment_id}", {

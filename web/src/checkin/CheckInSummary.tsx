@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
+import { namedMoment } from "../components/clinicTime";
 import { useDates } from "../components/dates";
 import { Fact, Facts } from "../components/Facts";
-import { clinicTime } from "./format";
 import { SignedFormList } from "./SignedForms";
 import type { AnswerValue, CheckIn, QuestionItem } from "./types";
 
@@ -20,17 +20,17 @@ export function CheckInSummary({ checkIn, patientId }: { checkIn: CheckIn; patie
     <>
       <p className="text-bold">
         {t(`checkin.state.${checkIn.state}`)}
-        {checkIn.completed_at && <> {t("checkin.summary.completedAt", { date: clinicTime(checkIn.completed_at, i18n.language) })}</>}
+        {checkIn.completed_at && <> {t("checkin.summary.completedAt", { date: namedMoment(checkIn.completed_at, i18n.language, null, "long") })}</>}
       </p>
       <section aria-labelledby="summary-details">
-        <h2 id="summary-details">{t("checkin.steps.details")}</h2>
+        <h2 id="summary-details">{t("checkin.summary.detailsTitle")}</h2>
         {details.change_requested ? (
           <>
             <p className="text-bold">{t("checkin.summary.changeRequested")}</p>
             {details.requested_change && <RequestedChange change={details.requested_change} />}
           </>
         ) : details.confirmed_at ? (
-          <p>{t("checkin.summary.confirmed", { date: clinicTime(details.confirmed_at, i18n.language) })}</p>
+          <p>{t("checkin.summary.confirmed", { date: namedMoment(details.confirmed_at, i18n.language, null, "long") })}</p>
         ) : (
           <p>{t("checkin.summary.notConfirmed")}</p>
         )}

@@ -6,6 +6,7 @@ import { Link, useParams } from "react-router";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
+import { fetchVisit, visitKey, visitPath } from "../appointments/queries";
 import { checkInKey, patientCheckIn } from "./calls";
 import { DetailsStep } from "./DetailsStep";
 import { FormsStep } from "./FormsStep";
@@ -13,6 +14,39 @@ import { clinicTime } from "./format";
 import { QuestionsStep } from "./QuestionsStep";
 import { SignedFormList } from "./SignedForms";
 import type { CheckIn } from "./types";
+
+/**
+ * Check-in has closed (the visit has started). What to do next depends on the kind of visit, which
+ * the visit's own answer says: at the clinic, changes are told at the front desk; a video visit
+ * has no front desk, and is joined from the visit's page.
+ */
+function Closed({ record, checkIn }: { record: RecordView; checkIn: CheckIn }) {
+  const { t, i18n } = useTranslation();
+  const visit = useQuery({
+    queryKey: visitKey(record.token, record.patientId, checkIn.appointment_id),
+    queryFn: () => fetchVisit(record.patientId, checkIn.appointment_id),
+  });
+  const video = visit.data ? visit.data.mode === "video" || Boolean(visit.data.video) : null;
+  return (
+    <>
+      <div className="usa-alert usa-alert--warning" role="status">
+        <div className="usa-alert__body">
+          <h2 className="usa-alert__heading">{t("checkin.closedTitle")}</h2>
+          <p className="usa-alert__text">
+            {t("checkin.closed", { date: clinicTime(checkIn.closes_at, i18n.language) })}
+            {video === false && <> {t("checkin.closedInPerson")}</>}
+          </p>
+          {video === true && (
+            <p className="usa-alert__text">
+              {t("checkin.closedVideo")} <Link to={record.to(visitPath(checkIn.appointment_id))}>{t("checkin.visitPage")}</Link>
+            </p>
+          )}
+        </div>
+      </div>
+      <SignedFormList record={record} checkIn={checkIn} />
+    </>
+  );
+}
 
 export type Step = "details" | "questions" | "forms";
 const STEPS: Step[] = ["details", "questions", "forms"];
@@ -79,19 +113,7 @@ function Wizard({ record, appointmentId }: { record: RecordView; appointmentId: 
       </div>
     );
   }
-  if (current.state === "closed") {
-    return (
-      <>
-        <div className="usa-alert usa-alert--warning" role="status">
-          <div className="usa-alert__body">
-            <h2 className="usa-alert__heading">{t("checkin.closedTitle")}</h2>
-            <p className="usa-alert__text">{t("checkin.closed", { date: clinicTime(current.closes_at, language) })}</p>
-          </div>
-        </div>
-        <SignedFormList record={record} checkIn={current} />
-      </>
-    );
-  }
+  if (current.state === "closed") return <Closed record={record} checkIn={current} />;
   if (current.state === "completed") return <Done record={record} checkIn={current} />;
 
   const shown = step ?? firstOpenStep(current);

@@ -73,6 +73,7 @@ export function DetailsStep({ record, checkIn, onDone }: { record: RecordView; c
   return (
     <>
       <p>{t("checkin.details.intro")}</p>
+      <p>{t("checkin.details.fromRecord")}</p>
       {details.change_requested && (
         <div className="usa-alert usa-alert--info usa-alert--slim">
           <div className="usa-alert__body">
@@ -82,10 +83,10 @@ export function DetailsStep({ record, checkIn, onDone }: { record: RecordView; c
       )}
       <Facts>
         <Fact term={t("checkin.details.name")}>{details.name}</Fact>
-        <Fact term={t("checkin.details.birthDate")}>{details.birth_date ? dates.day(details.birth_date) : t("checkin.notGiven")}</Fact>
-        <Fact term={t("checkin.details.address")}>{details.address || t("checkin.notGiven")}</Fact>
-        <Fact term={t("checkin.details.phone")}>{details.phone || t("checkin.notGiven")}</Fact>
-        <Fact term={t("checkin.details.email")}>{details.email || t("checkin.notGiven")}</Fact>
+        <Fact term={t("checkin.details.birthDate")}>{details.birth_date ? dates.day(details.birth_date) : t("checkin.details.notOnRecord")}</Fact>
+        <Fact term={t("checkin.details.address")}>{details.address || t("checkin.details.notOnRecord")}</Fact>
+        <Fact term={t("checkin.details.phone")}>{details.phone || t("checkin.details.notOnRecord")}</Fact>
+        <Fact term={t("checkin.details.email")}>{details.email || t("checkin.details.notOnRecord")}</Fact>
         <Fact term={t("checkin.details.insurance")}>
           {insurance ? (
             <>

@@ -4,7 +4,7 @@ import { Link, Navigate } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
 import { fetchMe } from "../api/me";
-import { momentText } from "../components/dates";
+import { namedMoment } from "../components/clinicTime";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { UnreadMessages } from "../messages/UnreadMessages";
@@ -154,7 +154,7 @@ function SignedInHome({ token }: { token: string }) {
                   )}
                   <br />
                   <span className="text-base">
-                    {t("home.received", { when: momentText(notice.created_at, i18n.language) })}
+                    {t("home.received", { when: namedMoment(notice.created_at, i18n.language) })}
                   </span>
                   {notice.read_at === null && (
                     <>

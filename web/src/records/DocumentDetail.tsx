@@ -7,6 +7,7 @@ import { whenText } from "../components/dates";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { DocumentLabels } from "./DocumentLabels";
+import { writtenText } from "./format";
 import { OpenFile } from "./OpenFile";
 import { PatientPage, type RecordView } from "./PatientPage";
 
@@ -49,7 +50,6 @@ function DocumentView({ record, documentId }: { record: RecordView; documentId: 
       </>
     );
   const data = document.data;
-  const when = (value: string | null) => whenText(value, i18n.language) ?? t("results.unknownDate");
   const name = (shown: { title: string | null }) => shown.title ?? t(`documents.type.${data.type}`);
   const current = (id: string) => () =>
     load(() =>
@@ -72,7 +72,7 @@ function DocumentView({ record, documentId }: { record: RecordView; documentId: 
       )}
       <ul className="usa-list usa-list--unstyled margin-top-1">
         <li>{t("records.document.type", { type: t(`documents.type.${data.type}`) })}</li>
-        <li>{t("documents.written", { when: when(data.authored_at) })}</li>
+        <li>{t("documents.written", { when: writtenText(data, i18n.language) ?? t("results.unknownDate") })}</li>
         {data.author && <li>{t("documents.author", { name: data.author })}</li>}
         <li>{t("records.document.status", { status: t(`records.status.${data.status}`) })}</li>
         {data.version > 1 && <li>{t("records.document.version", { version: data.version })}</li>}
@@ -88,7 +88,9 @@ function DocumentView({ record, documentId }: { record: RecordView; documentId: 
                   {t("records.document.addendumTo", { title: name(data) })}
                 </Link>
                 <br />
-                <span className="text-base">{t("documents.written", { when: when(addendum.authored_at) })}</span>
+                <span className="text-base">
+                  {t("documents.written", { when: writtenText(addendum, i18n.language) ?? t("results.unknownDate") })}
+                </span>
                 <br />
                 <OpenFile
                   label={t("records.file.openNamed", { name: t("records.document.addendumTo", { title: name(data) }) })}

@@ -4,11 +4,11 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
-import { whenText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { DocumentLabels } from "./DocumentLabels";
+import { writtenText } from "./format";
 import { OpenFile } from "./OpenFile";
 import { PatientPage, type RecordView } from "./PatientPage";
 
@@ -66,7 +66,7 @@ function DocumentsList({ record: { patientId, token, to } }: { record: RecordVie
                   <span className="text-base">
                     {t(`documents.type.${document.type}`)} ·{" "}
                     {t("documents.written", {
-                      when: whenText(document.authored_at, i18n.language) ?? t("results.unknownDate"),
+                      when: writtenText(document, i18n.language) ?? t("results.unknownDate"),
                     })}
                     {document.author && ` · ${t("documents.author", { name: document.author })}`} ·{" "}
                     {t(`records.status.${document.status}`)}

@@ -1,5 +1,7 @@
 import type { TFunction } from "i18next";
 import type { Schemas } from "../api/client";
+import { namedMoment } from "../components/clinicTime";
+import { whenText } from "../components/dates";
 
 type Observation = Schemas["Observation"];
 
@@ -40,3 +42,15 @@ export function flagWords(observation: Pick<Observation, "flags" | "critical">, 
 }
 
 // (the portal's one way of saying dates; the record pages import it from here too)
+
+/**
+ * When a document was written. A form the patient signed at check-in carries the clinic's offset:
+ * it is said on the clinic's clock with that offset named, as the rest of check-in is. A document
+ * from a feed is said as every clinical time is (the reader's clock, as precisely as sent).
+ */
+export function writtenText(document: { type: string; authored_at: string | null }, language: string): string | null {
+  if (document.type === SIGNED_FORM && document.authored_at) return namedMoment(document.authored_at, language);
+  return whenText(document.authored_at, language);
+}
+
+const SIGNED_FORM = "signed-form";

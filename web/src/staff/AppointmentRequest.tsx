@@ -9,6 +9,7 @@ import { flatFields } from "../appointments/errors";
 import { dayWords, slotTime, statusText } from "../appointments/format";
 import type { Slot, StaffAppointmentRequest } from "../appointments/types";
 import { VisitFacts } from "../appointments/VisitFacts";
+import { namedMoment } from "../components/clinicTime";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Fact, Facts } from "../components/Facts";
@@ -175,8 +176,13 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
             {request.data.decided_by && (
               <Fact term={t("staff.appointmentRequests.decidedBy")}>{request.data.decided_by}</Fact>
             )}
-            <Fact term={t("staff.appointmentRequests.asked")}>{dates.moment(request.data.requested_at)}</Fact>
-            <Fact term={t("staff.appointmentRequests.updated")}>{dates.moment(request.data.updated_at)}</Fact>
+            {/* A reschedule's visit names the clinic's zone; a new request's times name the reader's. */}
+            <Fact term={t("staff.appointmentRequests.asked")}>
+              {namedMoment(request.data.requested_at, i18n.language, request.data.appointment?.time_zone)}
+            </Fact>
+            <Fact term={t("staff.appointmentRequests.updated")}>
+              {namedMoment(request.data.updated_at, i18n.language, request.data.appointment?.time_zone)}
+            </Fact>
           </Facts>
           {request.data.appointment && (
             <section aria-labelledby="moved-visit">

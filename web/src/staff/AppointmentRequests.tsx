@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import { load } from "../api/errors";
 import { dayWords } from "../appointments/format";
+import { namedMoment } from "../components/clinicTime";
 import { useDates } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
@@ -119,7 +120,9 @@ function QueueView({ token }: { token: string }) {
                         </span>
                       ))}
                     </td>
-                    <td data-label={t("staff.appointmentRequests.asked")}>{dates.moment(request.requested_at)}</td>
+                    <td data-label={t("staff.appointmentRequests.asked")}>
+                      {namedMoment(request.requested_at, i18n.language, request.appointment?.time_zone)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
