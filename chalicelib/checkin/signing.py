@@ -37,6 +37,7 @@ from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.appointments.stores import AppointmentRequests
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.checkin import printable
 from chalicelib.checkin.contract import SignForm
 from chalicelib.checkin.forms import FormPorts, FormTemplate, VisitType, current_forms, visit_type_for
 from chalicelib.checkin.signatures import (
@@ -164,7 +165,6 @@ def sign(
     from chalicelib.checkin.paper import paper as make_paper
 
     drawn = _png(body.signature_png)
-    check_typed_name(patient, body.typed_name)
     client_ip = origin.source_ip or UNKNOWN_IP
     digest = _signature_digest(body, drawn, client_ip, caller.account_id)
     key = object_key_of(document_id)
@@ -175,6 +175,8 @@ def sign(
         signed_at = _read_time(stored.metadata.get(_META_SIGNED_AT, "")) or now
     answers = answers_of(ports, scope.patient_id, appointment_id, visit_type)
     paper = make_paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient, answers)
+    # After the paper is made: a name the PDF cannot print is refused as such first.
+    check_typed_name(patient, body.typed_name)
     pdf = signed_form.render(paper)
     pdf_sha256 = signed_form.sha256_of(pdf)
     retain_until = signed_at + timedelta(days=ports.settings.signed_form_lock_days)
@@ -394,6 +396,12 @@ def check_typed_name(patient: Patient, typed_name: str) -> None:
     initial) or none, compared without case, accents, spaces or punctuation. Anything else, say
     another person's name, is refused (400 naming ``typed_name``); the words never quote the
     record's name, which the caller may not know (a shared device, a proxy)."""
+    if printable.problem(patient.shown_name):
+        # A chart name in a script the signed PDF cannot print (Chinese, Arabic ...) cannot be
+        # typed so that the PDF carries it: the PDF prints "(name as on record)" beside the name
+        # as typed (checkin/paper.py), and any printable name is taken. There is no
+        # transliteration to compare against.
+        return
     if _folded(typed_name) not in _ways_to_write(patient):
         raise ValidationFailed(NOT_THE_NAME, [{"field": "typed_name", "issue": NOT_THE_NAME}])
 

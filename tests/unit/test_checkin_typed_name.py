@@ -51,3 +51,8 @@ def test_any_other_name_is_refused_naming_typed_name_without_quoting_the_record(
     assert refused.value.message == NOT_THE_NAME
     assert refused.value.details == [{"field": "typed_name", "issue": NOT_THE_NAME}]
     assert "Rivera" not in refused.value.message and "Dana" not in refused.value.message
+
+
+def test_a_chart_name_the_signed_form_cannot_print_takes_the_name_as_the_patient_can_type_it() -> None:
+    # (the PDF prints "(name as on record)" beside it: there is no spelling of it to compare with)
+    check_typed_name(_patient("王", "小明"), "Wang Xiaoming")
