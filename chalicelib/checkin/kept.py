@@ -54,7 +54,9 @@ def forms_of(
         wanted = tuple((form.form_id, form.version) for form in asked_now)
     shown = [_form(ports, organization_id, form_id, version, current, signed) for form_id, version in wanted]
     listed = {form_id for form_id, _ in wanted}
-    for form_id, signature in signed.items():
+    # Then the others signed, in the order they were signed (by title when signed at one moment).
+    others = sorted(signed.items(), key=lambda pair: (str(pair[1].get("signed_at")), str(pair[1].get("title"))))
+    for form_id, signature in others:
         if form_id not in listed:
             shown.append(_form(ports, organization_id, form_id, int(signature["version"]), current, signed))
     return shown
