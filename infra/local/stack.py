@@ -207,4 +207,22 @@ class LocalStack:
         if self._api_server is not None:
             self._api_server.server.server_close()
         if self._moto is not None:
+            self._stop_timers()
             self._moto.stop()
+
+    def _stop_timers(self) -> None:
+        """Stop every timer still waiting (reminders days away, releases an hour off): their
+        threads wait on the clock and would keep the process from ending. Nothing is lost that
+        stopping the stack does not lose anyway (moto keeps its data in memory)."""
+        arn = os.environ.get("PORTAL_DATED_EVENT_STATE_MACHINE_ARN")
+        if not arn:
+            return
+        import boto3
+
+        sfn = boto3.client("stepfunctions")
+        try:
+            pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING")
+            for execution in (e for page in pages for e in page["executions"]):
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="the local stack stopped")
+        except Exception:  # noqa: BLE001 - stopping must go on whatever the stand-in answers
+            return

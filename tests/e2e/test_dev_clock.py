@@ -159,7 +159,10 @@ def test_a_booked_video_visits_reminder_arrives_and_its_link_opens_only_in_its_w
 
     def the_visit():
         listed = api.call("GET", path, token=signed_in(api)).json()["appointments"]
-        return next((a for a in listed if a["type"] == "Video visit"), None)
+        # (by its start: the demo seed books a video visit of its own, ten minutes after the stack started)
+        return next(
+            (a for a in listed if a["type"] == "Video visit" and datetime.fromisoformat(a["starts_at"]) == start), None
+        )
 
     visit = eventually(the_visit, seconds=30)
     assert visit and visit["video"]["state"] == "not_yet" and LINK not in repr(visit)
@@ -173,10 +176,13 @@ def test_a_booked_video_visits_reminder_arrives_and_its_link_opens_only_in_its_w
     # saying nothing of the visit
     status, _ = post(stack, "/dev/clock", {"set": (start - timedelta(hours=24, seconds=-30)).isoformat()})
     assert status == 200
-    [reminder] = eventually(lambda: api.emails_to(DANA, REMINDER_SUBJECT), seconds=30)
-    assert any(link.endswith("/appointments") for link in reminder["links"])
-    for private in ("Okoro", "Video visit", "Follow-up", "Rivera", LINK):
-        assert private not in reminder["text"]
+    # (the demo's own visit two days ahead may be reminded by the same move: the email names no
+    # visit, so each that arrived is checked)
+    reminders = eventually(lambda: api.emails_to(DANA, REMINDER_SUBJECT), seconds=30)
+    for reminder in reminders:
+        assert any(link.endswith("/appointments") for link in reminder["links"])
+        for private in ("Okoro", "Video visit", "Follow-up", "Rivera", LINK):
+            assert private not in reminder["text"]
 
     # WHEN the clock reaches 14 minutes before the start THEN the link is given
     post(stack, "/dev/clock", {"set": (start - timedelta(minutes=14)).isoformat()})

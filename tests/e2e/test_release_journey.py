@@ -446,7 +446,8 @@ def test_a_new_patient_sees_what_is_released_not_what_waits_or_is_held(portal, r
         "held_reason": "clinician_review",
     }
     # Its hour-long release timer is stopped (a hold has no end until staff release it).
-    assert timer_status(portal, f"release-{imaging['result_id']}-v1") == "ABORTED"
+    # (the stop reaches the execution's thread a moment later: it looks every quarter second)
+    assert eventually(lambda: timer_status(portal, f"release-{imaging['result_id']}-v1") == "ABORTED", seconds=10)
 
     # The pathology timer fires: the result shows (her polling keeps her session alive) ...
     shown = eventually(lambda: ok(api.call("GET", f"{me}/results", token=token))["results"], seconds=TIMER_SECONDS)
