@@ -24,9 +24,15 @@ export default defineConfig({
   },
   projects: [
     { name: "build", testMatch: "bundle.spec.ts" },
-    // (messaging's journey after the others: the portal journey enrolls the patient it writes as)
-    { name: "journeys", testMatch: "journeys/*.spec.ts", testIgnore: "journeys/messaging.spec.ts" },
+    // (messaging's and appointments' journeys after the others: the portal journey enrolls the
+    // patient they act as, and expects to find her not yet invited)
+    {
+      name: "journeys",
+      testMatch: "journeys/*.spec.ts",
+      testIgnore: ["journeys/messaging.spec.ts", "journeys/appointments.spec.ts"],
+    },
     { name: "messaging", testMatch: "journeys/messaging.spec.ts", dependencies: ["journeys"] },
+    { name: "appointments", testMatch: "journeys/appointments.spec.ts", dependencies: ["journeys"] },
     // Signs in as the patient the journeys enrolled.
     { name: "speed", testMatch: "speed.spec.ts", dependencies: ["journeys"] },
     // axe on the pages the journeys do not walk through.

@@ -65,6 +65,9 @@ export default async function startStack(): Promise<(() => Promise<void>) | unde
       PORTAL_PORT: String(apiPort),
       PORTAL_AWS_PORT: String(awsPort),
       PORTAL_LOCAL_STATE: join(directory, "stack.json"),
+      // Every journey signs in from this one address, more than the 20 attempts in five minutes
+      // a person gets; the limit itself is tested against the API (tests/integration/identity).
+      PORTAL_ATTEMPTS_PER_ADDRESS: "200",
     },
   });
   // If this process dies before the teardown runs, the stack must not outlive it.
