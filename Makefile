@@ -20,8 +20,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	@echo "== Installing the pinned dependencies into $(VENV)/ (first time: a minute or two) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# pip pinned like everything else: chalice declares pip<26.3, and an unpinned upgrade breaks that.
-	$(BIN)/python -m pip install pip==26.2.2
+	# pip upgraded only as far as chalice allows (it declares pip<26.3; an unbounded upgrade broke that).
+	$(BIN)/python -m pip install --upgrade "pip<26.3"
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	touch $(STAMP)
 	@echo "== Dependencies installed =="
