@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from chalicelib.errors import Problems
+from chalicelib.errors import Problems, ValidationFailed
 
 DEFAULT_CANCEL_CUTOFF_HOURS = 24
 DEFAULT_REMINDER_HOURS = (72, 24)
@@ -116,5 +116,5 @@ def policy_of(organization: Any) -> AppointmentPolicy:
     stored = getattr(organization, "appointment_policy", None)
     try:
         return AppointmentPolicy.from_json(stored)
-    except Exception:  # noqa: BLE001 - see the docstring
+    except ValidationFailed:  # (what from_json raises for a policy that no longer reads)
         return AppointmentPolicy()

@@ -20,11 +20,11 @@ from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor
 from chalicelib.checkin import printable
 from chalicelib.checkin.contract import VISIT_TYPE_ID_PATTERN, FormActive, NewForm, NewFormVersion, VisitTypeChange
 from chalicelib.checkin.questionnaire import checked_questionnaire
+from chalicelib.checkin.signatures import in_zone
 from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID, new_id
 from chalicelib.kernel.origin import Origin
-from chalicelib.kernel.zones import UnknownZone, zone
 
 ANY_VISIT = "*"
 MAX_FORMS = 200  # of one organization: what a list reads at most
@@ -270,14 +270,6 @@ def put_visit_type(
 
 
 # -- shown ----------------------------------------------------------------------------------------
-
-
-def in_zone(moment: datetime, zone_name: str) -> str:
-    """A moment with the organization's offset, whole seconds."""
-    try:
-        return moment.astimezone(zone(zone_name)).isoformat(timespec="seconds")
-    except UnknownZone:
-        return moment.astimezone(zone("UTC")).isoformat(timespec="seconds")
 
 
 def shown_form(form: FormTemplate, zone_name: str) -> dict[str, Any]:
