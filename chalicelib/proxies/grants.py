@@ -113,7 +113,9 @@ def _own(ports: Any, caller: Caller, origin: Origin, patient_id: str, acts: bool
 
 
 def _grant(ports: Any, patient_id: str, grant_id: str) -> ProxyGrant:
-    grant = ports.proxy_grants.get(patient_id, grant_id) if RECORD_ID.fullmatch(grant_id or "") else None
+    grant: ProxyGrant | None = (
+        ports.proxy_grants.get(patient_id, grant_id) if RECORD_ID.fullmatch(grant_id or "") else None
+    )
     if grant is None:
         raise NotFound(NO_SUCH_GRANT)
     return grant
