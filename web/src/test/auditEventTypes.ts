@@ -67,4 +67,6 @@ export const messagingAndRefillEventTypes = [
   "proxy.ended",
   "proxy.narrowed",
   "proxy.exported",
+  // chalicelib/access/service.py: a proxy with read-only access refused an action
+  "records.act",
 ];
