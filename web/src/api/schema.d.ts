@@ -888,6 +888,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/proxy-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records the caller may act for, and those they no longer may (any status, with why),
+         * @description newest first: "accounts I can access". An account with no record of its own has this list too. Who may call it: patient accounts.
+         */
+        get: operations["get_me_proxy_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/second-factors/email": {
         parameters: {
             query?: never;
@@ -1651,6 +1671,86 @@ export interface paths {
          * @description A conversation that waited on the patient is open again. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_messages_thread_id_replies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may act for the patient: every grant of their record, any status (awaiting their
+         * @description consent, in force, and those that ended, with why), newest first. The patient's own record only: a proxy never sees this list (404). Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_proxies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a grant staff approved for an adult who can decide: agreed, it takes effect now
+         * @description (active; an end date keeps its length from now); declined, it never does. 409 when the grant is not waiting for an answer. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew an adult's grant for a year more from its end date (from now when that has passed:
+         * @description a grant that reached its end date is in force again). 409 for a child's grant (it lasts until the 12th birthday) and for one revoked, declined or ended by staff. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take access back: the grant is revoked, and the proxy's very next call is refused. The
+         * @description proxy is emailed that there is an update (never whose record). 409 when it has already ended. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_revoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2586,6 +2686,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may act for a patient of the organization: every grant, any status, newest first. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_proxies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/release-preferences": {
         parameters: {
             query?: never;
@@ -2640,6 +2760,66 @@ export interface paths {
         get: operations["get_staff_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a grant (terminated) with the reason, which the patient's list shows; the proxy is
+         * @description emailed that there is an update. 409 when it has already ended. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_grants_patient_id_grant_id_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The grant as FHIR R4, for exchange with the clinical systems: a collection Bundle of a
+         * @description RelatedPerson (the proxy and the relationship) and a Consent (scope patient-privacy; a permit for the grant's period and areas; a deny of what is dated from a child's 12th birthday on, and of sensitive care by security label). The patient is named by the organization's MRN. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_grants_patient_id_grant_id_fhir"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew an adult's grant: to the end of `ends_at` (a day on the organization's calendar, at
+         * @description most five years ahead), else a year more. 409 for a child's grant and for one revoked, declined or ended by staff. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_grants_patient_id_grant_id_renew"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4001,6 +4181,17 @@ export interface components {
         Connections: {
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
+        };
+        /**
+         * ConsentAnswer
+         * @description The patient's answer to a grant awaiting their consent.
+         */
+        ConsentAnswer: {
+            /**
+             * Agree
+             * @description true: the grant takes effect now; false: it is declined.
+             */
+            agree: boolean;
         };
         /** ContactEmailChange */
         ContactEmailChange: {
@@ -5418,6 +5609,14 @@ export interface components {
              */
             status: "refiled" | "dismissed";
         };
+        /** MyProxyGrants */
+        MyProxyGrants: {
+            /**
+             * Grants
+             * @description Every grant naming the caller as proxy, any status, newest first.
+             */
+            grants: components["schemas"]["ProxyGrantView"][];
+        };
         /**
          * NewAppointmentRequest
          * @description A visit the patient asks for: staff book it, propose another time, or decline it.
@@ -6502,6 +6701,114 @@ export interface components {
              * @enum {string}
              */
             time_of_day: "morning" | "afternoon" | "any";
+        };
+        /**
+         * ProxyGrantBundle
+         * @description A FHIR R4 Bundle (type collection) of the grant's RelatedPerson and Consent, validated
+         *     against FHIR's own models when built (interop/proxy_fhir.py); its resources are FHIR's shapes,
+         *     not this API's, so they are not spelled out here.
+         */
+        ProxyGrantBundle: {
+            /** Entry */
+            entry: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Resourcetype
+             * @constant
+             */
+            resourceType: "Bundle";
+            /**
+             * Type
+             * @constant
+             */
+            type: "collection";
+        } & {
+            [key: string]: unknown;
+        };
+        /** ProxyGrantList */
+        ProxyGrantList: {
+            /**
+             * Proxies
+             * @description Every status, newest first.
+             */
+            proxies: components["schemas"]["ProxyGrantView"][];
+        };
+        /**
+         * ProxyGrantView
+         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
+         */
+        ProxyGrantView: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description What the grant covers, by area.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /** Consented At */
+            consented_at: string | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * End Reason
+             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
+             */
+            end_reason: string;
+            /**
+             * Ended At
+             * @description When it was revoked, ended, terminated or declined.
+             */
+            ended_at: string | null;
+            /**
+             * Ends At
+             * @description When an adult's grant ends (renewable); null for a child's.
+             */
+            ends_at: string | null;
+            /**
+             * Given By
+             * @enum {string}
+             */
+            given_by: "staff" | "patient";
+            /** Grant Id */
+            grant_id: string;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Patient Name
+             * @description The patient's given name, as the proxy's list shows it.
+             */
+            patient_name: string;
+            /**
+             * Proxy Name
+             * @description The proxy as they gave their name (the patient's list shows it).
+             */
+            proxy_name: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Request Id
+             * @description The request it answered; empty for one the patient gave.
+             */
+            request_id: string;
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
+            /**
+             * Visible Until
+             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
+             */
+            visible_until: string | null;
         };
         /** PublishedTerms */
         PublishedTerms: {
@@ -7750,6 +8057,23 @@ export interface components {
             type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
+        };
+        /** StaffGrantEnd */
+        StaffGrantEnd: {
+            /**
+             * Reason
+             * @description Why staff end it (1 to 500 characters); the patient's list shows it.
+             */
+            reason: string;
+        };
+        /** StaffGrantRenewal */
+        StaffGrantRenewal: {
+            /**
+             * Ends At
+             * @description The new last day (the organization's calendar); default one year more.
+             * @default null
+             */
+            ends_at?: string | null;
         };
         /** StaffQueueQuery */
         StaffQueueQuery: {
@@ -13466,6 +13790,80 @@ export interface operations {
             };
         };
     };
+    get_me_proxy_grants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyProxyGrants"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_me_second_factors_email: {
         parameters: {
             query?: never;
@@ -17331,6 +17729,394 @@ export interface operations {
             };
             /** @description The Idempotency-Key was already used for a different request body. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_renew: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21782,6 +22568,91 @@ export interface operations {
             };
         };
     };
+    get_staff_patients_patient_id_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_staff_patients_patient_id_release_preferences: {
         parameters: {
             query?: never;
@@ -22011,6 +22882,304 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_grants_patient_id_grant_id_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffGrantEnd"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_proxy_grants_patient_id_grant_id_fhir: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantBundle"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_grants_patient_id_grant_id_renew: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffGrantRenewal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,16 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.proposed",
   "appointment_request.booked",
   "appointment_request.declined",
+  // chalicelib/proxies/grants.py: who may act for the patient, and how that changed
+  "proxies.list",
+  "proxy.revoked",
+  "proxy.consented",
+  "proxy.declined",
+  "proxy.renewed",
+  "proxy.terminated",
+  "proxy.ended",
+  "proxy.narrowed",
+  "proxy.exported",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
 ];
