@@ -45,6 +45,7 @@ from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
 from chalicelib.patients.service import RegistryPorts
+from chalicelib.proxies.stores import ProxyGrants
 
 MAX_ANSWER_ATTEMPTS = 5
 EMAIL_VERIFICATION_SECONDS = 24 * 3600
@@ -61,7 +62,11 @@ _Checked = TypeVar("_Checked")
 class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, terms.TermsPorts, Protocol):
     """The patients invited and enrolled (and the directory that finds them by MRN), the
     invitations, links and the enrollment transaction (the identity store) with the invitation
-    lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
+    lifetime (the settings), the emails, the audit trail, the per-address throttle, and the proxy
+    grants (a trusted person's code takes one up)."""
+
+    @property
+    def proxy_grants(self) -> ProxyGrants: ...
 
 
 HAS_ACCESS = (PortalStatus.ACTIVE, PortalStatus.SUSPENDED)  # an account exists for the patient
@@ -461,7 +466,9 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
     enrolled = dataclasses.replace(
         patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id, invited_until=0
     )
-    ports.identity_records.enroll(account, enrolled, invitation, enrolled_event(ports, origin, account, patient.patient_id))
+    ports.identity_records.enroll(
+        account, enrolled, invitation, enrolled_event(ports, origin, account, patient.patient_id)
+    )
     return _enrolled(ports, account, email, now)
 
 
