@@ -72,7 +72,7 @@ def take_up(
         audit_event(
             ports,
             origin,
-            Actor(account_id=account_id, role="patient"),
+            Actor(account_id=account_id, role="patient", proxy_grant_id=grant.grant_id),
             "proxy_grant.accepted",
             action=Action.UPDATE,
             patient_id=grant.patient_id,

@@ -57,4 +57,8 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.proposed",
   "appointment_request.booked",
   "appointment_request.declined",
+  // chalicelib/identity/trusted_persons.py and redemption.py: a patient invites a trusted person,
+  // who takes the invitation up
+  "proxy_grant.invited",
+  "proxy_grant.accepted",
 ];
