@@ -116,6 +116,7 @@ _NEXT_STEPS = {
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
     "appointment_reminder": NextStep.SEEN_IN_PORTAL,
+    "proxy_access_update": NextStep.SEEN_IN_PORTAL,
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
     "sign_in_code": NextStep.PATIENT_ASKS_AGAIN,
     "sign_in_unlock": NextStep.PATIENT_ASKS_AGAIN,

@@ -26,6 +26,7 @@ ENTRY_POINTS = {
     "account_routes.py",
     "staff_routes.py",
     "form_routes.py",
+    "grant_routes.py",
     "consumer.py",
     "authorizer.py",
     "proxy_invitation_routes.py",
