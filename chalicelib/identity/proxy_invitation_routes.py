@@ -13,7 +13,8 @@ from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import trusted_persons
-from chalicelib.identity.trusted_contract import InvitationRedemption, ProxyGrantView, TrustedPersonInvitation
+from chalicelib.identity.trusted_contract import InvitationRedemption, TrustedPersonInvitation
+from chalicelib.proxies.grant_contract import ProxyGrantView
 
 proxy_invitation_routes = Blueprint(__name__)
 

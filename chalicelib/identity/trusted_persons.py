@@ -26,12 +26,12 @@ from chalicelib.identity.domain import IdentityRecord, InvitationPurpose, Invita
 from chalicelib.identity.enrollment import EnrollmentPorts, live_invitation
 from chalicelib.identity.trusted_contract import InvitationRedemption, TrustedPersonInvitation
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
+from chalicelib.proxies import grants
 from chalicelib.proxies.domain import (
     ADULT_GRANT_DAYS,
     Access,
@@ -132,7 +132,7 @@ def invite(
         token=code,
         lifetime=lifetime_words(lifetime),
     )
-    return grant_view(grant)
+    return grants.view(grant)
 
 
 def last_day_end(last_day: date | None, zone: str, now: datetime) -> datetime | None:
@@ -173,31 +173,4 @@ def redeem(
         g.patient_id == grant.patient_id and g.in_force(now) for g in ports.proxy_grants.of_proxy(account.account_id)
     ):
         raise Conflict("You can see this record already.", code="already_proxy")
-    return grant_view(redemption.take_up(ports, origin, invitation, account.account_id, now))
-
-
-def grant_view(grant: ProxyGrant) -> dict[str, Any]:
-    """A grant as its routes answer it (ProxyGrantView)."""
-
-    def moment(value: datetime | None) -> str | None:
-        return iso(value) if value else None
-
-    return {
-        "grant_id": grant.grant_id,
-        "patient_id": grant.patient_id,
-        "proxy_name": grant.proxy_name,
-        "patient_name": grant.patient_name,
-        "relationship": grant.relationship.value,
-        "access": grant.access.value,
-        "areas": sorted(a.value for a in grant.areas),
-        "status": grant.status.value,
-        "starts_at": iso(grant.starts_at),
-        "ends_at": moment(grant.ends_at),
-        "visible_until": moment(grant.visible_until),
-        "created_at": iso(grant.created_at),
-        "consented_at": moment(grant.consented_at),
-        "ended_at": moment(grant.ended_at),
-        "end_reason": grant.end_reason,
-        "request_id": grant.request_id,
-        "given_by": "staff" if grant.request_id else "patient",
-    }
+    return grants.view(redemption.take_up(ports, origin, invitation, account.account_id, now))

@@ -358,3 +358,27 @@ def test_a_revoked_invitation_cannot_be_taken_up(seeded, ana, lee):
     refused = call(seeded, "POST", "/v1/proxy-invitations/redeem", {"code": code}, lee)
     assert refused.status_code == 400
     assert call(seeded, "GET", "/v1/me", token=lee).json_body["acting_for"] == []
+
+
+def test_a_taken_up_grant_ends_on_the_last_day_the_patient_chose(timer_clock, seeded, ana, lee):
+    from tests.integration.test_proxy_grants import consume, grant_timers_due
+
+    # GIVEN Ana's invitation lasting through today only, taken up by Lee
+    token, patient_id = ana
+    today = timer_clock.now().astimezone(ZoneInfo("America/New_York")).date()
+    grant, code = invite_trusted(seeded, token, patient_id, ends_at=today.isoformat())
+    assert call(seeded, "POST", "/v1/proxy-invitations/redeem", {"code": code}, lee).status_code == 200
+    # THEN its end date's timer is waiting (taking it up started it)
+    timer_clock.wait_for_waiting(1)
+
+    # WHEN the day is over
+    timer_clock.advance(days=1, minutes=1)
+    [due] = grant_timers_due()
+    consume(seeded, [due])
+
+    # THEN the grant has ended, and Lee (signed in anew: a day idle ended the session) no longer
+    # reaches Ana's record
+    ended = wiring.container().proxy_grants.get(patient_id, grant["grant_id"])
+    assert ended is not None and ended.status is GrantStatus.ENDED
+    lee_again = sign_in(seeded, "lee.friend", "correct horse battery")
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/appointments", token=lee_again).status_code == 404
