@@ -42,6 +42,10 @@ from chalicelib.proxies.domain import (
     grant_areas,
 )
 
+# How many of a patient's invitations may wait to be taken up at once (within the invitation
+# lifetime: an older one's code has expired and it emails no one).
+MAX_WAITING = 10
+
 
 class TrustedPersonPorts(EnrollmentPorts, AccessPorts, Protocol):
     """The one check, the invitations (identity store), the grants, the emails and the trail."""
@@ -63,6 +67,15 @@ def invite(
     patient = ports.patients.get(patient_id)
     if patient is None or patient.deceased:
         raise NotFound("No such patient.")
+    lifetime = ports.settings.identity.invitation_lifetime_seconds
+    if too_many_waiting(ports.proxy_grants.of_patient(patient.patient_id), now, lifetime):
+        # Each invitation emails an address the patient typed: a bound keeps the portal from
+        # becoming a way to send mail to anyone.
+        raise Conflict(
+            f"You have {MAX_WAITING} invitations waiting to be accepted. Revoke one you no longer need, "
+            "or wait for them to be accepted or to expire.",
+            code="too_many_invitations",
+        )
     organization = ports.directory.organization(patient.organization_id)
     zone = organization.time_zone if organization and organization.time_zone else "UTC"
     problems = Problems()
@@ -89,7 +102,6 @@ def invite(
         consented_at=now,  # the patient's own request is the consent
     )
     code, split = tokens.new_token()
-    lifetime = ports.settings.identity.invitation_lifetime_seconds
     # The code first: should keeping the grant fail, the code names a grant that does not exist
     # and opens nothing; the reverse would leave a grant nobody can take up.
     ports.identity_records.put(
@@ -133,6 +145,12 @@ def invite(
         lifetime=lifetime_words(lifetime),
     )
     return grants.view(grant)
+
+
+def too_many_waiting(existing: list[ProxyGrant], now: datetime, lifetime_seconds: int) -> bool:
+    since = now - timedelta(seconds=lifetime_seconds)
+    waiting = [g for g in existing if g.status is GrantStatus.INVITED and g.created_at > since]
+    return len(waiting) >= MAX_WAITING
 
 
 def last_day_end(last_day: date | None, zone: str, now: datetime) -> datetime | None:

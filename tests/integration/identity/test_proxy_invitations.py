@@ -382,3 +382,21 @@ def test_a_taken_up_grant_ends_on_the_last_day_the_patient_chose(timer_clock, se
     assert ended is not None and ended.status is GrantStatus.ENDED
     lee_again = sign_in(seeded, "lee.friend", "correct horse battery")
     assert call(seeded, "GET", f"/v1/patients/{patient_id}/appointments", token=lee_again).status_code == 404
+
+
+def test_at_most_ten_invitations_wait_at_once_and_revoking_one_frees_its_place(seeded, ana):
+    token, patient_id = ana
+    made = []
+    for number in range(10):
+        answer = call(
+            seeded, "POST", f"/v1/patients/{patient_id}/proxies", {**TRUSTED, "email": f"p{number}@example.org"}, token
+        )
+        assert answer.status_code == 201, answer.json_body
+        made.append(answer.json_body["grant_id"])
+
+    eleventh = call(seeded, "POST", f"/v1/patients/{patient_id}/proxies", TRUSTED, token)
+    assert eleventh.status_code == 409 and eleventh.json_body["error"]["code"] == "too_many_invitations"
+
+    revoked = call(seeded, "POST", f"/v1/patients/{patient_id}/proxies/{made[0]}/revoke", token=token)
+    assert revoked.status_code == 200, revoked.json_body
+    assert call(seeded, "POST", f"/v1/patients/{patient_id}/proxies", TRUSTED, token).status_code == 201

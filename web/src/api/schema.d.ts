@@ -1692,7 +1692,7 @@ export interface paths {
         put?: never;
         /**
          * Give someone you trust access to your record: a one-time link goes to their address.
-         * @description The patient's own record only. The grant is kept at once (status `invited`, the patient's consent recorded) and becomes `active` when the person takes it up, signed in or by opening an account with the link's code; until then it may be revoked as any grant. `ends_at` is the last day of access, from today to a year ahead (left out: a year from today). Audited. Who may call it: patient accounts.
+         * @description The patient's own record only. The grant is kept at once (status `invited`, the patient's consent recorded) and becomes `active` when the person takes it up, signed in or by opening an account with the link's code; until then it may be revoked as any grant. `ends_at` is the last day of access, from today to a year ahead (left out: a year from today). 409 `too_many_invitations` when ten wait to be taken up. Audited. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_proxies"];
         delete?: never;
@@ -17947,6 +17947,15 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
