@@ -61,4 +61,6 @@ export const messagingAndRefillEventTypes = [
   // who takes the invitation up
   "proxy_grant.invited",
   "proxy_grant.accepted",
+  // chalicelib/access/service.py: a proxy with read-only access refused an action
+  "records.act",
 ];
