@@ -88,6 +88,7 @@ BODIES = {
         "access": "read_only",
         "areas": ["appointments"],
     },
+    ("POST", "/v1/patients/{patient_id}/proxies/{grant_id}/consent"): {"agree": True},
 }
 
 

@@ -59,8 +59,18 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.declined",
   // chalicelib/identity/trusted_persons.py and redemption.py: a patient invites a trusted person,
   // who takes the invitation up
-  "proxy_grant.invited",
-  "proxy_grant.accepted",
+  "proxy.invited",
+  "proxy.accepted",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/proxies/grants.py: who may act for the patient, and how that changed
+  "proxies.list",
+  "proxy.revoked",
+  "proxy.consented",
+  "proxy.declined",
+  "proxy.renewed",
+  "proxy.terminated",
+  "proxy.ended",
+  "proxy.narrowed",
+  "proxy.exported",
 ];
