@@ -81,6 +81,13 @@ BODIES = {
         "mode": "video",
         "preferred": [{"date": "2026-12-10", "time_of_day": "any"}],
     },
+    ("POST", "/v1/patients/{patient_id}/proxies"): {
+        "name": "Lee Friend",
+        "email": "lee.friend@example.org",
+        "relationship": "trusted_person",
+        "access": "read_only",
+        "areas": ["appointments"],
+    },
     ("POST", "/v1/patients/{patient_id}/proxies/{grant_id}/consent"): {"agree": True},
 }
 

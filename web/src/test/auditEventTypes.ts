@@ -57,6 +57,10 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.proposed",
   "appointment_request.booked",
   "appointment_request.declined",
+  // chalicelib/identity/trusted_persons.py and redemption.py: a patient invites a trusted person,
+  // who takes the invitation up
+  "proxy.invited",
+  "proxy.accepted",
   // chalicelib/proxies/grants.py: who may act for the patient, and how that changed
   "proxies.list",
   "proxy.revoked",
