@@ -20,9 +20,10 @@ from chalicelib.access.domain import Area
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed, by_time_page
-from chalicelib.data.models import AuditEventModel, RecordsByTimeIndex
+from chalicelib.data.models import AuditEventModel, ProxyGrantModel, RecordsByTimeIndex
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
+from chalicelib.data.proxy_grants import grant_items
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import moment_key, timed_key
 from chalicelib.outbound.domain import OutboundEvent
@@ -198,7 +199,7 @@ def _items(request: ProxyRequest) -> tuple[ProxyRequestModel, ProxyRequestModel]
             request=_json(request),
         )
 
-    queued_at = f"{queue_of(request.status)}#{moment_key(request.updated_at)}#{request.request_id}"
+    queued_at = f"{queue_of(request)}#{moment_key(request.updated_at)}#{request.request_id}"
     return (
         item(requester_partition(request.requester_account_id), timed_key(request.created_at, request.request_id)),
         item(queue_partition(request.organization_id), queued_at),
@@ -273,17 +274,13 @@ class DynamoProxyRequests:
     ) -> None:
         mine, queued = _items(changed)
         as_read = ProxyRequestModel.version == changed.version - 1
-        extra: list[Any] = []
-        if grant is not None:
-            from chalicelib.data.proxy_grants import grant_items
-
-            extra = list(grant_items(grant))
+        extra = grant_items(grant) if grant is not None else []
         try:
             with TransactWrite(connection=_connection()) as transaction:
                 transaction.save(queued, condition=as_read)
                 transaction.save(mine, condition=as_read)
-                for item in extra:
-                    transaction.save(item, condition=type(item).record_key.does_not_exist())
+                for item in extra:  # a fresh grant id: never there already
+                    transaction.save(item, condition=ProxyGrantModel.record_key.does_not_exist())
                 if event is not None:
                     transaction.save(outbound_item(event))
                 for notice in notices:

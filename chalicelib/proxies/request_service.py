@@ -253,7 +253,7 @@ def check_document(
     # Copied out of uploads/ (which the bucket's lifecycle rule empties) before the request says
     # ready: the copy is of the version just read, so a file posted to the same key since is never
     # kept. The stored object carries its type and name, so a link to it names neither.
-    kept_key = f"proxy-documents/{request.request_id}/{document_id}"
+    kept_key = f"attachments/proxy-requests/{request.request_id}/{document_id}"
     ports.attachment_files.copy(
         head, document.object_key, kept_key, document.content_type, _disposition(document.file_name)
     )
@@ -366,7 +366,7 @@ def sign(
         ) from None
     pdf = signed_form.render(paper)
     pdf_sha256 = signed_form.sha256_of(pdf)
-    key = f"proxy-requests/{request.request_id}/signed-form.pdf"
+    key = f"signed-forms/proxy-requests/{request.request_id}.pdf"
     version_id = ports.signed_documents.put_locked(
         key,
         pdf,

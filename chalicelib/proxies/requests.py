@@ -40,16 +40,13 @@ class DocumentStatus(enum.Enum):
 
 
 # Staff's two queues: what waits for a decision, and what was decided or withdrawn. A draft is
-# on neither (staff never see a request before it is signed).
+# on neither (staff never see a request that was not signed).
 TO_DO = "to_do"
 DONE = "done"
 DRAFTS = "draft"
 
 
-def queue_of(status: RequestStatus) -> str:
-    if status is RequestStatus.DRAFT:
-        return DRAFTS
-    return TO_DO if status is RequestStatus.SUBMITTED else DONE
+
 
 
 @dataclass(frozen=True)
@@ -123,6 +120,13 @@ class ProxyRequest:
         return missing_documents(
             self.relationship, {d.kind for d in self.documents if d.status is DocumentStatus.READY}
         )
+
+
+def queue_of(request: ProxyRequest) -> str:
+    """A request never signed (a draft, or one withdrawn as a draft) is on no staff queue."""
+    if request.submitted_at is None:
+        return DRAFTS
+    return TO_DO if request.status is RequestStatus.SUBMITTED else DONE
 
 
 class RefusedMove(Exception):

@@ -57,6 +57,7 @@ from chalicelib.proxies.request_parts import (
     zone_of,
 )
 from chalicelib.proxies.requests import DocumentStatus, ProxyRequest, RefusedMove, RequestStatus
+from chalicelib.proxies.stores import ProxyGrants
 from chalicelib.release import outbox
 
 LINK_SECONDS = 5 * 60  # a link to a legal document is a bearer token: five minutes
@@ -70,13 +71,9 @@ QUESTIONNAIRE = "urn:patient-portal:questionnaire:proxy-access-request"
 ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 
 
-class GrantsOfProxy(Protocol):
-    def of_proxy(self, account_id: str) -> list[ProxyGrant]: ...
-
-
 class ReviewPorts(RequestPorts, Protocol):
     @property
-    def proxy_grants(self) -> GrantsOfProxy: ...
+    def proxy_grants(self) -> ProxyGrants: ...
 
 
 def queue(
@@ -370,7 +367,7 @@ def questionnaire_response(
 
 def of_organization(ports: RequestPorts, caller: Caller, request_id: str) -> ProxyRequest:
     found = ports.proxy_requests.of_organization(caller.organization_id, request_id) if valid_id(request_id) else None
-    if found is None or found.status is RequestStatus.DRAFT:
+    if found is None or found.submitted_at is None:  # nobody reviews what was never signed
         raise NotFound(NO_REQUEST)
     return found
 
