@@ -55,7 +55,7 @@ class RequestedPatient(RequestModel):
 
 
 class NewProxyRequest(RequestModel):
-    organization_id: Annotated[str, StringConstraints(pattern=_ORGANIZATION)]
+    organization_id: Annotated[str, StringConstraints(max_length=64, pattern=_ORGANIZATION)]
     patient: RequestedPatient
     relationship: RelationshipName = Field(
         description="parent or guardian_of_minor (a child under 12), guardian_of_adult (court-ordered) or "
