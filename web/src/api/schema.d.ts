@@ -6901,24 +6901,40 @@ export interface components {
             max_bytes: number;
             upload: components["schemas"]["chalicelib__proxies__request_contract__UploadForm"];
         };
-        /** ProxyGrantView */
+        /**
+         * ProxyGrantView
+         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
+         *     (The proxy grants' routes answer the same shape: one model, field for field.)
+         */
         ProxyGrantView: {
             /**
              * Access
              * @enum {string}
              */
             access: "full" | "read_only";
-            /** Areas */
-            areas: string[];
+            /**
+             * Areas
+             * @description What the grant covers, by area.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
             /** Consented At */
             consented_at: string | null;
             /** Created At */
             created_at: string;
-            /** End Reason */
-            end_reason: string | null;
-            /** Ended At */
+            /**
+             * End Reason
+             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
+             */
+            end_reason: string;
+            /**
+             * Ended At
+             * @description When it was revoked, ended, terminated or declined.
+             */
             ended_at: string | null;
-            /** Ends At */
+            /**
+             * Ends At
+             * @description When an adult's grant ends (renewable); null for a child's.
+             */
             ends_at: string | null;
             /**
              * Given By
@@ -6929,17 +6945,26 @@ export interface components {
             grant_id: string;
             /** Patient Id */
             patient_id: string;
-            /** Patient Name */
+            /**
+             * Patient Name
+             * @description The patient's given name, as the proxy's list shows it.
+             */
             patient_name: string;
-            /** Proxy Name */
+            /**
+             * Proxy Name
+             * @description The proxy as they gave their name (the patient's list shows it).
+             */
             proxy_name: string;
             /**
              * Relationship
              * @enum {string}
              */
             relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /** Request Id */
-            request_id: string | null;
+            /**
+             * Request Id
+             * @description The request it answered; empty for one the patient gave.
+             */
+            request_id: string;
             /** Starts At */
             starts_at: string;
             /**
@@ -6947,7 +6972,10 @@ export interface components {
              * @enum {string}
              */
             status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
-            /** Visible Until */
+            /**
+             * Visible Until
+             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
+             */
             visible_until: string | null;
         };
         /** ProxyRequest */
