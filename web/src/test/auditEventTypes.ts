@@ -66,4 +66,6 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.denied",
   "proxy_request.document_read",
   "proxy_request.signed_form_read",
+  // chalicelib/access/service.py: a proxy with read-only access refused an action
+  "records.act",
 ];
