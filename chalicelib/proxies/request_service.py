@@ -275,6 +275,8 @@ def remove_document(
     changed = _moving(lambda: moves.with_documents(request, left, now))
     audit = _audit(ports, caller, origin, "proxy_request.document_removed", changed, Action.DELETE, document_id)
     ports.proxy_requests.change(changed, audit)
+    # A draft's checked file is still tagged unsent: if the delete is refused, the bucket's
+    # lifecycle rule takes it within a week (signing is what marks the files to keep).
     ports.attachment_files.delete_quietly(document.object_key)
 
 
