@@ -30,7 +30,6 @@ from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Actor
 from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, Problems, ValidationFailed
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID, timed_key
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
@@ -38,6 +37,7 @@ from chalicelib.notifications.deliveries import about_account
 from chalicelib.observability import count, logger
 from chalicelib.proxies import timer_plan
 from chalicelib.proxies.domain import ADULT_GRANT_DAYS, FOR_MINORS, GrantStatus, ProxyGrant
+from chalicelib.proxies.views import grant_view
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
 from chalicelib.timers import service as timers
@@ -70,28 +70,7 @@ DECEASED = "deceased"
 # -- shapes ---------------------------------------------------------------------------------------
 
 
-def view(grant: ProxyGrant) -> dict[str, Any]:
-    """A grant as the API shows it (grant_contract.ProxyGrantView)."""
-    return {
-        "grant_id": grant.grant_id,
-        "patient_id": grant.patient_id,
-        "proxy_name": grant.proxy_name,
-        "patient_name": grant.patient_name,
-        "relationship": grant.relationship.value,
-        "access": grant.access.value,
-        "areas": sorted(a.value for a in grant.areas),
-        "status": grant.status.value,
-        "starts_at": iso(grant.starts_at),
-        "ends_at": iso(grant.ends_at) if grant.ends_at else None,
-        "visible_until": iso(grant.visible_until) if grant.visible_until else None,
-        "created_at": iso(grant.created_at),
-        "consented_at": iso(grant.consented_at) if grant.consented_at else None,
-        "ended_at": iso(grant.ended_at) if grant.ended_at else None,
-        "end_reason": grant.end_reason,
-        "request_id": grant.request_id,
-        # A grant staff approved answers a request; one without is the patient's own choice.
-        "given_by": "staff" if grant.request_id else "patient",
-    }
+view = grant_view
 
 
 # -- the patient ----------------------------------------------------------------------------------
