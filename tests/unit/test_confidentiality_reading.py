@@ -96,9 +96,7 @@ def test_an_arv_segment_that_deletes_a_restriction_or_says_none_restricts_nothin
 
 
 def test_orc_28_confidentiality_code_flags_the_order_that_follows_it():
-    text = after_segment(
-        hl7_text("hl7org_ORU_R01_lab-panel_v2.3.1.hl7"), "PV1", "ORC|RE|||||||||||||||||||||||||||PSY"
-    )
+    text = after_segment(hl7_text("hl7org_ORU_R01_lab-panel_v2.3.1.hl7"), "PV1", "ORC|RE|||||||||||||||||||||||||||PSY")
 
     [result] = read_hl7(text).results
 
