@@ -11,6 +11,7 @@ parser or Powertools' batch utilities.
 from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib import settings, wiring
+from chalicelib.access.routes import access_routes
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
 from chalicelib.audit.service import record_access_denied
@@ -32,7 +33,6 @@ from chalicelib.messaging.routes import messaging_routes
 from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
-from chalicelib.proxies.sensitivity_routes import sensitivity_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
@@ -90,7 +90,7 @@ app.register_blueprint(support_routes)
 app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)
 app.register_blueprint(appointment_routes)
-app.register_blueprint(sensitivity_routes)
+app.register_blueprint(access_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
