@@ -112,6 +112,7 @@ _NEXT_STEPS = {
     "invitation": NextStep.SEND_AGAIN,
     "something_waiting": NextStep.SEEN_IN_PORTAL,
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
+    "proxy_new_item": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
     "appointment_reminder": NextStep.SEEN_IN_PORTAL,
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
