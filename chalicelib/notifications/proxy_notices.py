@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.domain import Area, PatientScope
+from chalicelib.access.service import GrantLookup
 from chalicelib.access.visibility import ScopePorts, Visibility
 from chalicelib.kernel.clock import iso
 
@@ -38,13 +39,9 @@ class _Grant(Protocol):
     def scope(self) -> PatientScope: ...
 
 
-class _GrantsOfPatient(Protocol):
-    def of_patient(self, patient_id: str) -> Sequence[Any]: ...
-
-
 class ProxyNoticePorts(ScopePorts, Protocol):
     @property
-    def proxy_grants(self) -> _GrantsOfPatient: ...
+    def proxy_grants(self) -> GrantLookup: ...
 
 
 @dataclass(frozen=True)
