@@ -241,7 +241,7 @@ class TestAParentsScope:
         own = listed(api, f"/v1/patients/{emma}/messages", emma_token, "threads")
         assert sorted(t["message_count"] for t in own) == [1, 2]
 
-    def test_never_sees_sensitive_care_by_code_list_or_by_flag_which_the_child_sees(self, family):
+    def test_never_sees_sensitive_care_by_code_list_or_by_flag_which_the_child_and_staff_see(self, family, staff_token):
         api, emma = family.api, family.emma
         family.grant()
         before = family.cutoff - timedelta(days=2)
@@ -258,6 +258,8 @@ class TestAParentsScope:
         childs = listed(api, f"/v1/patients/{emma}/results", emma_token, "results")
 
         assert len(parents) == 1 and len(childs) == 3
+        staffs = listed(api, f"/v1/staff/patients/{emma}/results", staff_token, "results")
+        assert len(staffs) == 3
         for hidden in {r["result_id"] for r in childs} - {r["result_id"] for r in parents}:
             answer = call(api, "GET", f"/v1/patients/{emma}/results/{hidden}", token=ana_token)
             assert (answer.status_code, answer.json_body["error"]["message"]) == (404, "No such result.")
