@@ -192,11 +192,15 @@ def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
 
     def mark() -> None:
-        thread = _patient_thread(ports, caller, origin, scope, thread_id)
-        if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
-            ports.messages.save(
-                dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
-            )
+        thread, shown, _ = _shown_thread(ports, caller, origin, scope, thread_id)
+        # Read through what the caller was shown: a proxy under a cutoff never marks read a
+        # message their access hides (the patient still sees it unread).
+        through = shown.last_message_at
+        left = thread.unread_by_patient - shown.unread_by_patient
+        if thread.unread_by_patient != left or (thread.patient_read_through or through) < through:
+            ports.messages.save(dataclasses.replace(thread, unread_by_patient=left, patient_read_through=through))
+        elif thread.patient_read_through is None and not left:
+            ports.messages.save(dataclasses.replace(thread, patient_read_through=through))
 
     retrying(mark)
 
