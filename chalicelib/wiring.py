@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.health.service import CachedDeepCheck
     from chalicelib.identity.organization_names import CachedOrganizationNames
     from chalicelib.identity.terms import CachedTerms
+    from chalicelib.messaging.visible import ShownUnread
 
 
 # What the record-id key signs to derive the secret of filed items' ids. Changing it changes every
@@ -404,6 +405,13 @@ class Container:
 
         self._bind_tables()
         return DynamoSignedForms()
+
+    @cached_property
+    def shown_unread(self) -> ShownUnread:
+        """Unread counts as a scope shows them (a proxy's switcher on GET /v1/me)."""
+        from chalicelib.messaging.visible import ShownUnread
+
+        return ShownUnread(self, self.messages)
 
     @cached_property
     def messages(self) -> DynamoMessages:

@@ -14,6 +14,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.errors import Conflict
 from chalicelib.filing import entry_ids
 from chalicelib.filing.filers import Delivery, Outcome, filer
@@ -79,6 +80,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
         "reported_at": report.reported_at or None,
         "author": report.ordering_provider or None,
         **file_fields,
+        **sensitivity_content(report.confidentiality, report.security_labels),
     }
     if hidden:
         # the reader's reason, or "no-content" (announced without the document); an alias's is "replaced"

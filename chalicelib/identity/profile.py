@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.access.domain import PROXY_AREAS, Area
+from chalicelib.access.domain import PROXY_AREAS, Area, PatientScope
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, Connection
 from chalicelib.audit import service as audit
@@ -52,6 +52,16 @@ class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
 
     @property
     def proxy_grants(self) -> ProxyGrants: ...
+
+    @property
+    def shown_unread(self) -> ShownUnread: ...
+
+
+class ShownUnread(Protocol):
+    """How many unread care-team messages a scope shows (messaging answers it, as its reads count;
+    declared here so that identity need not import messaging)."""
+
+    def count(self, scope: PatientScope) -> int: ...
 
 
 class UnreadMessages(Protocol):
@@ -157,11 +167,9 @@ def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Acc
                 "areas": [a.value for a in Area if a in grant.areas and a in PROXY_AREAS],
                 "visible_until": iso(grant.visible_until) if grant.visible_until else None,
                 "ends_at": iso(grant.ends_at) if grant.ends_at else None,
-                # What the switcher's badge counts (only what the grant's scope shows is the
-                # messaging reads' business: they count as the proxy sees).
-                "unread_messages": ports.messages.unread_for_patients([grant.patient_id])
-                if Area.MESSAGES in grant.areas
-                else 0,
+                # The switcher's badge counts only what the grant shows (not a message sent after
+                # a child's cutoff, nor one in a thread the proxy cannot open).
+                "unread_messages": ports.shown_unread.count(grant.scope()) if Area.MESSAGES in grant.areas else 0,
             }
         )
     return shown

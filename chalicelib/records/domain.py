@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.errors import DependencyUnavailable
 
 # How many items one delivery of a merge copies at most: a large chart is copied over several
@@ -169,6 +170,10 @@ class ResultReport:
     hidden: str = ""
     as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated), to order versions by
     has_content: bool = True  # False: a notification without the document (MDM T01, T03, T05 ...)
+    # What the sender says about who may see it (see access.sensitivity.sensitivity_content): "R" or "V" when it
+    # restricted it, "" when it did not; the sensitivity codes it gave (HIV, PSY, ETH ...).
+    confidentiality: str = ""
+    security_labels: tuple[str, ...] = ()
 
     @property
     def critical(self) -> bool:
@@ -391,6 +396,7 @@ def report_content(report: ResultReport) -> dict[str, Any]:
         "ordering_provider": report.ordering_provider or None,
         "notes": list(report.notes),
         "observations": [observation(o) for o in report.observations],
+        **sensitivity_content(report.confidentiality, report.security_labels),
     }
 
 

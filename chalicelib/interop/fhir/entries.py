@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
-from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of, security_of
 from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.terminology import RXNORM
 from chalicelib.patients.domain import universal_id
@@ -41,6 +42,8 @@ def read_entry(doc: Document, entry: Entry, kind: str) -> ClinicalEntry:
     )
     content, occurred = _ENTRY_READERS[kind](doc, entry)
     content = {key: value for key, value in content.items() if value not in (None, "", [], {})}
+    # The sender's confidentiality labels, kept so that no one acting for the patient is shown it.
+    content.update(sensitivity_content(*security_of(resource)))
     return ClinicalEntry(
         kind=kind,
         source_id=visit_key(entry) if kind == "visit" else source_id(entry),
