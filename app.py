@@ -32,6 +32,7 @@ from chalicelib.messaging.routes import messaging_routes
 from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
+from chalicelib.proxies.sensitivity_routes import sensitivity_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
@@ -89,6 +90,7 @@ app.register_blueprint(support_routes)
 app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)
 app.register_blueprint(appointment_routes)
+app.register_blueprint(sensitivity_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

@@ -19,6 +19,10 @@ class Directory(Protocol):
         """NotFound for no such organization; Conflict when it changed meanwhile."""
         ...
 
+    def set_sensitive_codes(self, organization_id: str, lists: dict[str, Any]) -> None:
+        """NotFound for no such organization; Conflict when it changed meanwhile."""
+        ...
+
     def set_time_zone(self, organization_id: str, time_zone: str) -> None:
         """NotFound for no such organization; Conflict when it changed meanwhile."""
         ...

@@ -55,12 +55,24 @@ class DynamoDirectory:
             dict(item.release_policy) if item.release_policy else None,
             item.time_zone or self.default_time_zone,
             dict(item.appointment_policy) if item.appointment_policy else None,
+            dict(item.sensitive_codes) if item.sensitive_codes else None,
         )
 
     def set_release_policy(self, organization_id: str, policy: dict) -> None:
         try:
             item = OrganizationModel.get(organization_id, consistent_read=True)
             item.update(actions=[OrganizationModel.release_policy.set(policy)])
+        except OrganizationModel.DoesNotExist:
+            raise NotFound("No such organization.") from None
+        except PynamoDBException as error:
+            if conditional_failure(error):
+                raise Conflict("The organization changed at the same time; try again.") from error
+            raise DependencyUnavailable("The directory is unavailable.") from error
+
+    def set_sensitive_codes(self, organization_id: str, lists: dict) -> None:
+        try:
+            item = OrganizationModel.get(organization_id, consistent_read=True)
+            item.update(actions=[OrganizationModel.sensitive_codes.set(lists)])
         except OrganizationModel.DoesNotExist:
             raise NotFound("No such organization.") from None
         except PynamoDBException as error:

@@ -21,7 +21,7 @@ from chalicelib.filing.versions import file_version, instant, media_type
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.zones import with_offset
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import WITHDRAWN, ResultReport, StoredResult, content_hash
+from chalicelib.records.domain import WITHDRAWN, ResultReport, StoredResult, content_hash, sensitivity_content
 
 # LOINC document types (the FHIR DocumentReference.type US Core uses) that are not reports.
 _LOINC_DOCUMENT_TYPES = {
@@ -79,6 +79,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
         "reported_at": report.reported_at or None,
         "author": report.ordering_provider or None,
         **file_fields,
+        **sensitivity_content(report.confidentiality, report.security_labels),
     }
     if hidden:
         # the reader's reason, or "no-content" (announced without the document); an alias's is "replaced"

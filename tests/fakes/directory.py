@@ -56,6 +56,12 @@ class FakeDirectory:
             raise NotFound("No such organization.")
         self.organizations[organization_id] = dataclasses.replace(organization, appointment_policy=dict(policy))
 
+    def set_sensitive_codes(self, organization_id: str, lists: dict[str, Any]) -> None:
+        organization = self.organizations.get(organization_id)
+        if organization is None:
+            raise NotFound("No such organization.")
+        self.organizations[organization_id] = dataclasses.replace(organization, sensitive_codes=dict(lists))
+
     def set_time_zone(self, organization_id: str, time_zone: str) -> None:
         organization = self.organizations.get(organization_id)
         if organization is None:

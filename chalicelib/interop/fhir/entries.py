@@ -14,11 +14,11 @@ from typing import Any
 
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
-from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of, security_of
 from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.terminology import RXNORM
 from chalicelib.patients.domain import universal_id
-from chalicelib.records.domain import ClinicalEntry, SentIdentifier
+from chalicelib.records.domain import ClinicalEntry, SentIdentifier, sensitivity_content
 
 # Resources read into a patient's record beside results: type -> (entry kind, patient element).
 ENTRY_TYPES = {
@@ -41,6 +41,8 @@ def read_entry(doc: Document, entry: Entry, kind: str) -> ClinicalEntry:
     )
     content, occurred = _ENTRY_READERS[kind](doc, entry)
     content = {key: value for key, value in content.items() if value not in (None, "", [], {})}
+    # The sender's confidentiality labels, kept so that no one acting for the patient is shown it.
+    content.update(sensitivity_content(*security_of(resource)))
     return ClinicalEntry(
         kind=kind,
         source_id=visit_key(entry) if kind == "visit" else source_id(entry),

@@ -25,7 +25,7 @@ from chalicelib.interop.fhir.observations import (
     result_status,
 )
 from chalicelib.interop.fhir.patients import PatientRecord
-from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of
+from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of, security_of
 from chalicelib.records.domain import Category, Observation, ResultReport, ResultStatus, Unreadable
 
 
@@ -34,10 +34,13 @@ def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> Sorted:
     status = result_status(resource, entry.label)
     code = coding_of(resource.get("code"))
     observations: list[Observation] = []
-    for member in doc.members(entry):
+    members = doc.members(entry)
+    for member in members:
         doc.validate(member.resource, member.label)
         _same_patient(doc, member, patient, entry)
         observations.extend(read_observations(member))
+    # A report is as restricted as the most restricted of its Observations.
+    confidentiality, labels = security_of(resource, *(m.resource for m in members))
     for number, attachment in enumerate(map(as_object, as_list(resource.get("presentedForm")))):
         presented = attachment_observation(
             attachment, code, status, f"{entry.type}.presentedForm[{number}]{entry.where}"
@@ -56,6 +59,8 @@ def read_report(doc: Document, entry: Entry, patient: PatientRecord) -> Sorted:
         ordering_provider=_ordering(doc, entry),
         observations=tuple(observations),
         notes=(conclusion,) if conclusion else (),
+        confidentiality=confidentiality,
+        security_labels=labels,
     )
     return split(report, _categories(resource), _as_of(resource))
 
@@ -65,10 +70,12 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Sort
     resource = entry.resource
     observations = read_observations(entry)
     doc.included.add(id(resource))
-    for member in doc.members(entry):
+    members = doc.members(entry)
+    for member in members:
         doc.validate(member.resource, member.label)
         _same_patient(doc, member, patient, entry)
         observations.extend(read_observations(member))
+    confidentiality, labels = security_of(resource, *(m.resource for m in members))
     report = ResultReport(
         source_id=source_id(entry),
         code=coding_of(resource.get("code")),
@@ -79,6 +86,8 @@ def read_standalone(doc: Document, entry: Entry, patient: PatientRecord) -> Sort
         performing_lab=performer_of(resource),
         ordering_provider=_ordering(doc, entry),
         observations=tuple(observations),
+        confidentiality=confidentiality,
+        security_labels=labels,
     )
     if not observations and report.status not in (ResultStatus.PENDING, ResultStatus.CANCELLED):
         # No value, no reason for its absence, no component, no member: an empty line of its
@@ -119,6 +128,7 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
             1
         ) == "Encounter":
             visit_id = f"Encounter/{tail.group(2)}"
+    confidentiality, labels = security_of(resource)
     author = next((d for d in (as_text(as_object(a).get("display")) for a in as_list(resource.get("author"))) if d), "")
     return ResultReport(
         source_id=source_id(entry),
@@ -136,6 +146,8 @@ def read_document(doc: Document, entry: Entry) -> ResultReport:
         parent_id=parent,
         hidden=hidden,
         as_of=as_text(as_object(resource.get("meta")).get("lastUpdated")) or doc.sent_at,
+        confidentiality=confidentiality,
+        security_labels=labels,
     )
 
 

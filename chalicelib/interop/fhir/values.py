@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.records.domain import Coding
+from chalicelib.records.domain import SENSITIVITY_LABELS, Coding, most_restricted
 
 
 def as_text(value: Any) -> str:
@@ -56,3 +56,23 @@ def coding_of(concept: Any) -> Coding:
         display=(as_text(concept.get("text")) or as_text(chosen.get("display")))[:500],
         system=as_text(chosen.get("system"))[:200],
     )
+
+
+def security_of(*resources: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """What the senders' security labels say of these resources together (a report and its
+    Observations): the tightest v3-Confidentiality code (R or V, else "") and the sensitivity
+    codes (v3-ActCode HIV, PSY, ETH ...). Read from ``meta.security`` and, where a resource has
+    one, ``securityLabel`` (DocumentReference)."""
+    confidentiality: list[str] = []
+    labels: list[str] = []
+    for resource in resources:
+        codings = list(map(as_object, as_list(as_object(resource.get("meta")).get("security"))))
+        for concept in map(as_object, as_list(resource.get("securityLabel"))):
+            codings.extend(map(as_object, as_list(concept.get("coding"))))
+        for coding in codings:
+            code = as_text(coding.get("code")).upper()
+            if as_text(coding.get("system")).endswith("Confidentiality"):
+                confidentiality.append(code)
+            elif code in SENSITIVITY_LABELS:
+                labels.append(code)
+    return most_restricted(*confidentiality), tuple(dict.fromkeys(labels))

@@ -23,12 +23,14 @@ from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.observations import RESULT_STATUS, read_observation
 from chalicelib.interop.hl7v2.values import coding, entity, iso_time, person
 from chalicelib.records.domain import (
+    SENSITIVITY_LABELS,
     Category,
     ClinicalEntry,
     Coding,
     ResultReport,
     ResultStatus,
     Unreadable,
+    most_restricted,
 )
 
 
@@ -38,13 +40,16 @@ def read_results(
     """The reports of an ORU, and the vital-sign readings it carries (``sent_at``: MSH-7)."""
     reports: list[dict[str, Any]] = []
     ordering = ""
+    order_confidentiality: tuple[str, tuple[str, ...]] = ("", ())
     last_obx: dict[str, Any] | None = None
     for segment in segments:
         name = str(segment[0])
         if name == "ORC":
             ordering = person(reader, reader.field(segment, 12))
+            order_confidentiality = _confidentiality_code(reader, reader.field(segment, 28))
         elif name == "OBR":
             reports.append(_report_header(reader, segment, ordering))
+            reports[-1]["confidentiality"] = order_confidentiality
             last_obx = None
         elif name == "OBX" and reports:
             last_obx = {"segment": segment, "notes": []}
@@ -55,10 +60,12 @@ def read_results(
                 (last_obx["notes"] if last_obx is not None else reports[-1]["notes"]).append(note)
     if not reports:
         raise Unreadable("The ORU message has no OBR segment.")
+    restricted = access_restrictions(reader, segments)
     results: list[ResultReport] = []
     vital_signs: list[ClinicalEntry] = []
     for header in reports:
-        found = split(_report(reader, header), (header["section"],), sent_at)
+        report = _restricted(_report(reader, header), header["confidentiality"], restricted)
+        found = split(report, (header["section"],), sent_at)
         if found.report is not None:
             results.append(found.report)
         vital_signs.extend(found.vital_signs)
@@ -126,6 +133,41 @@ def _report(reader: FieldReader, header: dict[str, Any]) -> ResultReport:
     )
 
 
+def _confidentiality_code(reader: FieldReader, text: str) -> tuple[str, tuple[str, ...]]:
+    """ORC-28 (table 0177) and TXA-18 (table 0272): R or V restricts; a sensitivity code (HIV,
+    PSY, ETH ...) in ORC-28 labels the order as sensitive care."""
+    codes = [reader.component(rep, 1).strip().upper() for rep in reader.repetitions(text)]
+    return most_restricted(*codes), tuple(c for c in codes if c in SENSITIVITY_LABELS)
+
+
+def access_restrictions(reader: FieldReader, segments: list[Any]) -> tuple[str, tuple[str, ...]]:
+    """What the message's ARV segments (access restrictions, v2.6 on) restrict: each one whose
+    action (ARV-2) is not a deletion and whose value (ARV-3, table 0717) is not "NO" makes every
+    item the message files restricted, labelled with that value when it names a kind of care. A
+    restriction applies to the whole message: hiding too much from a proxy is the safe mistake."""
+    restricted, labels = "", []
+    for segment in segments:
+        if str(segment[0]) != "ARV":
+            continue
+        if reader.component(reader.field(segment, 2), 1).strip().upper() == "D":
+            continue
+        for rep in reader.repetitions(reader.field(segment, 3)):
+            value = reader.component(rep, 1).strip().upper()
+            if value and value != "NO":
+                restricted = "R"
+                labels.append(value)
+    return restricted, tuple(label for label in labels if label in SENSITIVITY_LABELS)
+
+
+def _restricted(report: ResultReport, *flags: tuple[str, tuple[str, ...]]) -> ResultReport:
+    """The report with the tightest of the sender's flags on it (its own and the message's)."""
+    confidentiality = most_restricted(report.confidentiality, *(c for c, _ in flags))
+    labels = tuple(dict.fromkeys([*report.security_labels, *(label for _, ls in flags for label in ls)]))
+    if confidentiality == report.confidentiality and labels == report.security_labels:
+        return report
+    return dataclasses.replace(report, confidentiality=confidentiality, security_labels=labels)
+
+
 def _overall(statuses: set[ResultStatus]) -> ResultStatus:
     """Without OBR-25, a report is as final as its least final observation."""
     if statuses and statuses == {ResultStatus.CANCELLED}:
@@ -188,7 +230,7 @@ def read_document(reader: FieldReader, segments: list[Any], event: str = "") -> 
         hidden, status = "cancelled", ResultStatus.CANCELLED
     else:
         hidden = _AVAILABILITY.get(availability) or ("draft" if completion in _DRAFT else "")
-    return ResultReport(
+    report = ResultReport(
         source_id=source_id,
         code=document_type,
         category=Category.OTHER,
@@ -210,3 +252,6 @@ def read_document(reader: FieldReader, segments: list[Any], event: str = "") -> 
         hidden=hidden,
         has_content=bool(observations),
     )
+    # TXA-18: the document's confidentiality status; an ARV segment restricts it as well.
+    own = _confidentiality_code(reader, reader.field(txa, 18)) if txa is not None else ("", ())
+    return _restricted(report, own, access_restrictions(reader, segments))
