@@ -451,6 +451,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/sensitive-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's sensitive code lists, by category (sexual and reproductive health,
+         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them. Who may call it: admins.
+         */
+        get: operations["get_admin_sensitive_codes"];
+        /**
+         * Replace the lists (a category left out is emptied); 400 names each wrong field. Applies
+         * @description at once to every proxy's reads. Audited. Who may call it: admins.
+         */
+        put: operations["put_admin_sensitive_codes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -7194,6 +7218,80 @@ export interface components {
             /** Source Ip */
             source_ip: string | null;
         };
+        /** SensitiveCategoryChange */
+        SensitiveCategoryChange: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
+            /** Codes */
+            codes: components["schemas"]["SensitiveCodeChange"][];
+            /**
+             * Label
+             * @description Ignored: each category's label is the portal's.
+             * @default
+             */
+            label?: string;
+        };
+        /** SensitiveCategoryShown */
+        SensitiveCategoryShown: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
+            /** Codes */
+            codes: components["schemas"]["SensitiveCodeShown"][];
+            /**
+             * Label
+             * @description The category in words.
+             */
+            label: string;
+        };
+        /** SensitiveCodeChange */
+        SensitiveCodeChange: {
+            /** Code */
+            code: string;
+            /**
+             * Display
+             * @default
+             */
+            display?: string;
+            /** System */
+            system: string;
+        };
+        /** SensitiveCodeShown */
+        SensitiveCodeShown: {
+            /** Code */
+            code: string;
+            /**
+             * Display
+             * @description A name for people ("" when none was given).
+             */
+            display: string;
+            /**
+             * System
+             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too).
+             */
+            system: string;
+        };
+        /**
+         * SensitiveCodesChange
+         * @description Every list at once: a category left out is emptied. Each wrong field is named (400).
+         */
+        SensitiveCodesChange: {
+            /** Categories */
+            categories: components["schemas"]["SensitiveCategoryChange"][];
+        };
+        /** SensitiveCodesShown */
+        SensitiveCodesShown: {
+            /**
+             * Categories
+             * @description Every category, in a fixed order.
+             */
+            categories: components["schemas"]["SensitiveCategoryShown"][];
+        };
         /** SentId */
         SentId: {
             /** System */
@@ -11335,6 +11433,176 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_sensitive_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensitiveCodesShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_sensitive_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensitiveCodesChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensitiveCodesShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
