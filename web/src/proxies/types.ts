@@ -116,3 +116,24 @@ export interface DocumentUpload {
   document: ProxyDocument;
   upload: { url: string; fields: Record<string, string> };
 }
+
+/** What staff see of a request (GET /v1/staff/proxy-requests/{id}). */
+export interface StaffProxyRequest extends ProxyRequest {
+  requester: { account_id: string; username: string; email_on_file: boolean };
+  matched_patient: {
+    patient_id: string;
+    family_name: string;
+    given_names: string[];
+    birth_date: string | null;
+    identifiers: { system?: string; type?: string; value: string }[];
+    deceased?: boolean;
+  } | null;
+  patient_age: number | null;
+  signed_form_link_path: string | null;
+  documents: (ProxyDocument & { link_path: string | null })[];
+}
+
+export interface FileLink {
+  url: string;
+  expires_at: string;
+}

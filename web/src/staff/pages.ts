@@ -8,6 +8,8 @@ export { HealthSummary } from "./HealthSummary";
 export { Mismatches } from "./Mismatches";
 export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
+export { ProxyRequest } from "./ProxyRequest";
+export { ProxyRequests } from "./ProxyRequests";
 export { Quarantine } from "./Quarantine";
 export { RefillRequest } from "./RefillRequest";
 export { RefillRequests } from "./RefillRequests";
