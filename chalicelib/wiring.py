@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.outbound import DynamoOutbound
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
+    from chalicelib.data.proxy_grants import DynamoProxyGrants
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.refills import DynamoRefills
     from chalicelib.data.signed_forms import DynamoSignedForms
@@ -357,6 +358,14 @@ class Container:
 
         self._bind_tables()
         return DynamoAppointmentRequests()
+
+    @cached_property
+    def proxy_grants(self) -> DynamoProxyGrants:
+        """Who may act for whom: each grant under its patient and its proxy (proxies/, access/)."""
+        from chalicelib.data.proxy_grants import DynamoProxyGrants
+
+        self._bind_tables()
+        return DynamoProxyGrants()
 
     @property
     def support_desks(self) -> DynamoSupport:

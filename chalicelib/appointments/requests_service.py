@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, NoReturn
 
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import requests, reschedules, service
 from chalicelib.appointments.contract import NewAppointmentRequest, PreferredTime, RequestAnswer, RescheduleRequest
@@ -31,7 +32,7 @@ from chalicelib.appointments.request_parts import (
 )
 from chalicelib.appointments.requests import AppointmentRequest, Preferred, RefusedChange, Status
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID, new_id
@@ -51,7 +52,7 @@ NOT_MOVABLE = {
 def request_new(
     ports: RequestPorts, caller: Caller, origin: Origin, patient_id: str, body: NewAppointmentRequest, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     patient = patient_of(ports, scope.patient_id)
     zone_name = zone_of(ports, patient.organization_id)
     preferred = _preferred(body.preferred, zone_name, now)
@@ -63,7 +64,7 @@ def request_new(
         raise NotFound(NO_TEAM)
     request = _new(ports, caller, patient, "new", body.reason, body.mode, preferred, now)
     request = replace(request, care_team_id=team.team_id, care_team_name=team.name)
-    return _keep(ports, caller, origin, request, zone_name, now)
+    return _keep(ports, caller, origin, request, zone_name, now, scope)
 
 
 def reschedule(
@@ -77,7 +78,7 @@ def reschedule(
 ) -> dict[str, Any]:
     """A request to move a booked upcoming visit. The cutoff does not apply: staff decide, and the
     visit stands as it is until the scheduling system moves it."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     visit = service.appointment_of(ports, scope.patient_id, appointment_id, now)
     if visit is None:
         raise NotFound(NO_APPOINTMENT)
@@ -90,19 +91,19 @@ def reschedule(
     preferred = _preferred(body.preferred, zone_name, now)
     request = _new(ports, caller, patient, "reschedule", body.reason, body.mode, preferred, now)
     request = replace(request, appointment_id=appointment_id)
-    return _keep(ports, caller, origin, request, zone_name, now)
+    return _keep(ports, caller, origin, request, zone_name, now, scope)
 
 
 def patient_requests(
     ports: RequestPorts, caller: Caller, origin: Origin, patient_id: str, limit: int, cursor: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     found, next_cursor = ports.appointment_requests.patient_page(scope.patient_id, limit, cursor)
     zone_name = zone_of(ports, patient_of(ports, scope.patient_id).organization_id)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_requests.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -115,12 +116,12 @@ def patient_requests(
 def patient_request(
     ports: RequestPorts, caller: Caller, origin: Origin, patient_id: str, request_id: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     request = _own(ports, scope.patient_id, request_id)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_request.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -141,15 +142,15 @@ def answer(
 ) -> dict[str, Any]:
     """Take or turn down the proposed time. Nothing leaves the portal: the scheduling system
     hears of the visit when staff book it."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     request = _own(ports, scope.patient_id, request_id)
     if body.accept and requests.proposal_passed(request, now):
-        _proposal_passed(ports, caller, origin, request, now)
+        _proposal_passed(ports, caller, origin, request, now, scope)
     changed = _changing(lambda: requests.answered(request, body.accept, now), "not_proposed")
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_request.accepted" if body.accept else "appointment_request.proposal_declined",
         action=Action.UPDATE,
         patient_id=scope.patient_id,
@@ -161,7 +162,12 @@ def answer(
 
 
 def _proposal_passed(
-    ports: RequestPorts, caller: Caller, origin: Origin, request: AppointmentRequest, now: datetime
+    ports: RequestPorts,
+    caller: Caller,
+    origin: Origin,
+    request: AppointmentRequest,
+    now: datetime,
+    scope: PatientScope | None = None,
 ) -> NoReturn:
     """Taking a time already gone would leave staff a booking they cannot make (a time past is
     refused): the request goes back to waiting for staff, the proposal cleared, and the patient
@@ -170,7 +176,7 @@ def _proposal_passed(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_request.proposal_passed",
         action=Action.UPDATE,
         patient_id=request.patient_id,
@@ -186,7 +192,7 @@ def withdraw(
 ) -> dict[str, Any]:
     """The patient takes back a request staff have not booked: the Appointment its request began
     leaves as "cancelled" by the patient, so the clinic's systems close it too."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     request = _own(ports, scope.patient_id, request_id)
     changed = _changing(lambda: requests.withdrawn(request, now), "not_open")
     subject = request_subject(request)
@@ -205,7 +211,7 @@ def withdraw(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_request.withdrawn",
         action=Action.UPDATE,
         patient_id=scope.patient_id,
@@ -267,7 +273,13 @@ def _new(
 
 
 def _keep(
-    ports: RequestPorts, caller: Caller, origin: Origin, request: AppointmentRequest, zone_name: str, now: datetime
+    ports: RequestPorts,
+    caller: Caller,
+    origin: Origin,
+    request: AppointmentRequest,
+    zone_name: str,
+    now: datetime,
+    scope: PatientScope | None = None,
 ) -> dict[str, Any]:
     """Keep a new request with its outbound Appointment "proposed" and audit event, then send it."""
     subject = request_subject(request)
@@ -297,7 +309,7 @@ def _keep(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment_request.requested",
         action=Action.CREATE,
         patient_id=request.patient_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import cancellation, domain, video
 from chalicelib.appointments.check_in_window import check_in_fields
@@ -23,7 +24,7 @@ from chalicelib.appointments.request_parts import NO_APPOINTMENT, RequestPorts, 
 from chalicelib.appointments.requests import AppointmentRequest, VisitMark, in_zone
 from chalicelib.appointments.reschedules import withdraw_reschedules
 from chalicelib.audit.domain import Action, AuditEvent
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID, moment_key
@@ -52,7 +53,7 @@ def list_appointments(
     query: AppointmentsQuery,
     now: datetime,
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     zone_name, policy = _zone_and_policy(ports, scope.patient_id)
     # Entries are kept by their start (as a moment), so one Query gives either side of now in order.
     at = moment_key(now)
@@ -85,7 +86,7 @@ def list_appointments(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointments.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -98,14 +99,14 @@ def list_appointments(
 def one_appointment(
     ports: AppointmentPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     shown = appointment_of(ports, scope.patient_id, appointment_id, now)
     if shown is None:
         raise NotFound(NO_APPOINTMENT)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -142,7 +143,7 @@ def cancel(
     """Cancel a booked upcoming visit before the cutoff: the mark, the outbound Appointment
     "cancelled" and the audit event in one write, then the Appointment sent and the visit's
     reminders stopped. Refused (409) with the reason as a code and in words."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     stored = _stored(ports, scope.patient_id, appointment_id, now)
     if stored is None:
         raise NotFound(NO_APPOINTMENT)
@@ -155,7 +156,7 @@ def cancel(
         write_audit(
             ports,
             origin,
-            caller_actor(caller),
+            scope_actor(caller, scope),
             "appointment.cancel_refused",
             action=Action.UPDATE,
             patient_id=scope.patient_id,
@@ -189,7 +190,7 @@ def cancel(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointment.cancelled",
         action=Action.UPDATE,
         patient_id=scope.patient_id,
@@ -205,7 +206,7 @@ def cancel(
         cancelled_by=caller.account_id,
         request_id=mark.request_id if mark else "",
     )
-    _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now)
+    _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now, scope)
     return appointment_json(stored.result_id, stored.content, zone_name, policy, cancelled, now)
 
 
@@ -224,7 +225,13 @@ def on_cancelled(
 
 
 def _withdraw_reschedules(
-    ports: AppointmentPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
+    ports: AppointmentPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    appointment_id: str,
+    now: datetime,
+    scope: PatientScope | None = None,
 ) -> None:
     """The cancelled visit's open requests to move it are withdrawn (appointments.reschedules).
     After the cancellation is kept, as the reminders are stopped: should the store fail now, the
@@ -234,7 +241,7 @@ def _withdraw_reschedules(
         return audit_event(
             ports,
             origin,
-            caller_actor(caller),
+            scope_actor(caller, scope),
             "appointment_request.withdrawn",
             action=Action.UPDATE,
             patient_id=patient_id,

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import domain
 from chalicelib.appointments.policy import VIDEO_OPENS_MINUTES, AppointmentPolicy, policy_of
 from chalicelib.appointments.reminders import video_scheduler_id
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.caller import Caller
@@ -84,7 +85,7 @@ def open_link(
     ports: Any, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
 ) -> dict[str, str]:
     """The join link of the patient's video visit while its window is open (audited)."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     stored = ports.records.current(scope.patient_id, appointment_id, kind="appointment")
     if stored is None or stored.withdrawn or not stored.shown_to_patient(now):
         raise NotFound("No such appointment.")
@@ -115,7 +116,7 @@ def open_link(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "appointments.video.open",
         action=Action.READ,
         patient_id=scope.patient_id,

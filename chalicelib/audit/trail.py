@@ -35,6 +35,13 @@ def caller_actor(caller: Any) -> Actor:
     return Actor(account_id=caller.account_id, role=caller.role)
 
 
+def scope_actor(caller: Any, scope: Any) -> Actor:
+    """The audit actor of a call made within a patient scope (access.domain.PatientScope): the
+    caller, and when they act as a proxy the grant they act under, so the patient's access log
+    says a proxy saw or did it."""
+    return Actor(account_id=caller.account_id, role=caller.role, proxy_grant_id=getattr(scope, "grant_id", "") or "")
+
+
 def audit_event(
     ports: AuditPorts,
     origin: Origin,

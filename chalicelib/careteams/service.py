@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.audit.trail import AuditPorts, caller_actor, scope_actor, write_audit
 from chalicelib.careteams.contract import CareTeamChange
 from chalicelib.careteams.domain import MAX_TEAMS, CareTeam, same_name
 from chalicelib.careteams.stores import CareTeams
@@ -144,7 +145,7 @@ def set_members(
 def patient_teams(ports: PatientPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """The teams the patient may write to about this record: those of the organization holding
     it (a connected organization's record is reached by that connection's patient id)."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
     record = ports.patients.get(scope.patient_id)
     if record is None:  # the record went (merged away) after the check: as for any unknown patient
         raise NotFound("No such patient.")
@@ -154,7 +155,7 @@ def patient_teams(ports: PatientPorts, caller: Caller, origin: Origin, patient_i
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "care_teams.read",
         action=Action.READ,
         patient_id=scope.patient_id,

@@ -17,9 +17,10 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
-from chalicelib.audit.domain import Action, Outcome
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.trail import audit_event, scope_actor, write_audit
 from chalicelib.checkin import printable, responses
 from chalicelib.checkin import shown as views
 from chalicelib.checkin.checkin_contract import ConfirmDetails, GiveAnswers
@@ -47,13 +48,13 @@ def check_in(
     ports: CheckInPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
 ) -> dict[str, Any]:
     """The check-in as it stands (also outside its window: its state says so). Audited."""
-    visit = _visit(ports, caller, origin, patient_id, appointment_id)
+    visit, actor = _visit(ports, caller, origin, patient_id, appointment_id, acts=False)
     record = ports.checkins.get(visit.patient.patient_id, visit.appointment_id)
     shown = views.shown(visit, record, asked_of(ports, visit, record), now)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        actor,
         "checkin.read",
         action=Action.READ,
         patient_id=visit.patient.patient_id,
@@ -74,8 +75,8 @@ def confirm_details(
 ) -> dict[str, Any]:
     """The patient read their details; what they say is wrong goes to staff's worklist as a
     request (the chart is never changed here: staff check and change it in the clinical system)."""
-    visit = _visit(ports, caller, origin, patient_id, appointment_id)
-    record = _changeable(ports, caller, origin, visit, now)
+    visit, actor = _visit(ports, caller, origin, patient_id, appointment_id, acts=True)
+    record = _changeable(ports, actor, origin, visit, now)
     change = _change(body, now)
     changed = dataclasses.replace(
         record,
@@ -100,7 +101,7 @@ def confirm_details(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        actor,
         "checkin.change_requested" if change else "checkin.details_confirmed",
         action=Action.UPDATE,
         patient_id=visit.patient.patient_id,
@@ -122,8 +123,8 @@ def answer(
 ) -> dict[str, Any]:
     """The answers, checked against the visit type's questionnaire, kept as a FHIR
     QuestionnaireResponse and sent to the clinical systems with them."""
-    visit = _visit(ports, caller, origin, patient_id, appointment_id)
-    record = _changeable(ports, caller, origin, visit, now)
+    visit, actor = _visit(ports, caller, origin, patient_id, appointment_id, acts=True)
+    record = _changeable(ports, actor, origin, visit, now)
     # Once answered, answered again against the questionnaire answered (checkin/kept.py).
     asked = asked_of(ports, visit, record)
     if asked.questionnaire is None:
@@ -142,7 +143,7 @@ def answer(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        actor,
         "checkin.answered",
         action=Action.UPDATE,
         patient_id=visit.patient.patient_id,
@@ -160,12 +161,12 @@ def complete(
 ) -> dict[str, Any]:
     """Finish: every step done, else 409 naming those that are not. Finishing again answers the
     check-in as it is (a retry after a lost answer is no error)."""
-    visit = _visit(ports, caller, origin, patient_id, appointment_id)
+    visit, actor = _visit(ports, caller, origin, patient_id, appointment_id, acts=True)
     record = ports.checkins.get(visit.patient.patient_id, visit.appointment_id)
     asked = asked_of(ports, visit, record)
     if record is not None and record.completed_at is not None:
         return views.shown(visit, record, asked, now)
-    record = _changeable(ports, caller, origin, visit, now, record)
+    record = _changeable(ports, actor, origin, visit, now, record)
     missing = [step for step, done in steps_of(record, asked).items() if not done]
     if missing:
         raise Conflict(
@@ -175,7 +176,7 @@ def complete(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        actor,
         "checkin.completed",
         action=Action.UPDATE,
         patient_id=visit.patient.patient_id,
@@ -197,14 +198,17 @@ _STEP_WORDS = {"details": "confirm your details", "questionnaire": "answer the q
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _visit(ports: CheckInPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str) -> Visit:
-    scope = patient_scope(ports, caller, origin, patient_id)
-    return visit_of(ports, scope.patient_id, appointment_id)
+def _visit(
+    ports: CheckInPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, *, acts: bool
+) -> tuple[Visit, Actor]:
+    """The visit, and who the audit names (a proxy with the grant they act under)."""
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=acts)
+    return visit_of(ports, scope.patient_id, appointment_id), scope_actor(caller, scope)
 
 
 def _changeable(
     ports: CheckInPorts,
-    caller: Caller,
+    actor: Actor,
     origin: Origin,
     visit: Visit,
     now: datetime,
@@ -229,7 +233,7 @@ def _changeable(
         write_audit(
             ports,
             origin,
-            caller_actor(caller),
+            actor,
             "checkin.refused",
             Outcome.DENIED,
             action=Action.UPDATE,

@@ -30,13 +30,14 @@ from datetime import datetime, timedelta
 from itertools import combinations, product
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
 from chalicelib.appointments.stores import AppointmentRequests
-from chalicelib.audit.domain import Action, Outcome
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.trail import audit_event, scope_actor, write_audit
 from chalicelib.checkin import printable
 from chalicelib.checkin.contract import SignForm
 from chalicelib.checkin.forms import FormPorts, FormTemplate, VisitType, current_forms, visit_type_for
@@ -127,7 +128,7 @@ def sign(
     body: SignForm,
     now: datetime,
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
     patient = _patient(ports, scope.patient_id)
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
@@ -148,7 +149,7 @@ def sign(
         write_audit(
             ports,
             origin,
-            caller_actor(caller),
+            scope_actor(caller, scope),
             "checkin.refused",
             Outcome.DENIED,
             action=Action.CREATE,
@@ -218,7 +219,7 @@ def sign(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "checkin.form_signed",
         action=Action.CREATE,
         patient_id=scope.patient_id,
@@ -270,21 +271,19 @@ def check_window(
 def patient_signed_form(
     ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
-    return _with_link(ports, caller, origin, scope.patient_id, document_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
+    return _with_link(ports, scope_actor(caller, scope), origin, scope.patient_id, document_id)
 
 
 def staff_signed_form(
     ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
 ) -> dict[str, Any]:
     # The one access check: a patient of another organization is not found, and the refusal audited.
-    scope = patient_scope(ports, caller, origin, patient_id)
-    return _with_link(ports, caller, origin, scope.patient_id, document_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
+    return _with_link(ports, scope_actor(caller, scope), origin, scope.patient_id, document_id)
 
 
-def _with_link(
-    ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
-) -> dict[str, Any]:
+def _with_link(ports: SigningPorts, actor: Actor, origin: Origin, patient_id: str, document_id: str) -> dict[str, Any]:
     record = ports.signed_forms.document(patient_id, document_id) if RECORD_ID.fullmatch(document_id) else None
     if record is None:
         raise NotFound("No such signed form.")
@@ -294,7 +293,7 @@ def _with_link(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        actor,
         "checkin.signed_form.read",
         action=Action.READ,
         patient_id=patient_id,

@@ -954,6 +954,39 @@ class VisitDayPointerModel(Model):
     day_partition = UnicodeAttribute(null=False)
 
 
+class ProxyGrantModel(Model):
+    """A proxy grant in the records table (data/proxy_grants.py), kept twice so that each side
+    reads it with one Query of its own partition: under "proxy-grants#<patient>" (the patient's
+    list, and what staff see) and, once an account holds it, under "proxy-of#<account>" (what the
+    one check reads on every call of that account). Both copies are written together, in one
+    transaction, on condition of the version read."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "proxy-grants#<patient_id>" or "proxy-of#<account_id>"
+    record_key = UnicodeAttribute(range_key=True)  # the grant id
+    version = NumberAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)  # the patient acted for
+    organization_id = UnicodeAttribute(null=False)
+    proxy_account_id = UnicodeAttribute(null=True)  # none while a trusted person's invitation waits
+    relationship = UnicodeAttribute(null=False)
+    access = UnicodeAttribute(null=False)
+    areas = UnicodeSetAttribute(null=True)  # an empty set cannot be stored: none is no area
+    status = UnicodeAttribute(null=False)
+    starts_at = UTCDateTimeAttribute(null=False)
+    ends_at = UTCDateTimeAttribute(null=True)
+    visible_until = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=False)
+    request_id = UnicodeAttribute(null=True)
+    proxy_name = UnicodeAttribute(null=True)
+    patient_name = UnicodeAttribute(null=True)
+    consented_at = UTCDateTimeAttribute(null=True)
+    ended_at = UTCDateTimeAttribute(null=True)
+    ended_by = UnicodeAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)
+
+
 def bind_tables(settings) -> None:
     """Point every model at its table in this stage and region (idempotent, cheap)."""
     from chalicelib.data.appointment_reminders import AppointmentRemindersModel
@@ -994,6 +1027,7 @@ def bind_tables(settings) -> None:
         CheckInModel: settings.records_table,
         VisitDayModel: settings.records_table,
         VisitDayPointerModel: settings.records_table,
+        ProxyGrantModel: settings.records_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:

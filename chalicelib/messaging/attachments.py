@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -45,7 +46,7 @@ NO_ATTACHMENT = "No such attachment."
 def start_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, request: NewAttachment, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES, acts=True)
     if request.size_bytes > MAX_BYTES:
         raise ValidationFailed(TOO_BIG + ".", [{"field": "size_bytes", "issue": TOO_BIG}])
     attachment_id = new_id()
@@ -65,7 +66,7 @@ def start_attachment(
     started = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "messages.attachment_started",
         action=Action.CREATE,
         patient_id=scope.patient_id,
@@ -86,7 +87,7 @@ def check_attachment(
 ) -> dict[str, Any]:
     """Tell the uploaded file's type from its first bytes; a file that is too big, not a PDF, JPEG
     or PNG, or not the type declared is deleted and the attachment refused for good."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES, acts=True)
     attachment = (
         ports.messages.attachment(scope.patient_id, attachment_id) if RECORD_ID.fullmatch(attachment_id) else None
     )
@@ -110,7 +111,7 @@ def check_attachment(
         write_audit(
             ports,
             origin,
-            caller_actor(caller),
+            scope_actor(caller, scope),
             "messages.attachment_refused",
             action=Action.UPDATE,
             patient_id=scope.patient_id,
@@ -132,7 +133,7 @@ def check_attachment(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "messages.attachment_checked",
         action=Action.UPDATE,
         patient_id=scope.patient_id,
@@ -182,7 +183,12 @@ def free_attachments(
 
 
 def download(
-    ports: MessagingPorts, caller: Caller, origin: Origin, thread: Thread, attachment_id: str
+    ports: MessagingPorts,
+    caller: Caller,
+    origin: Origin,
+    thread: Thread,
+    attachment_id: str,
+    scope: PatientScope | None = None,
 ) -> dict[str, Any]:
     found = next(
         (a for m in ports.messages.messages(thread) for a in m.attachments if a.attachment_id == attachment_id), None
@@ -193,7 +199,14 @@ def download(
     # so the file's name is in no URL, access log or browser history.
     url = ports.attachment_files.presigned_get(found.object_key, DOWNLOAD_SECONDS)
     audit_thread(
-        ports, origin, caller, "messages.attachment_read", Action.READ, thread, reason=f"attachment:{attachment_id}"
+        ports,
+        origin,
+        caller,
+        "messages.attachment_read",
+        Action.READ,
+        thread,
+        scope,
+        reason=f"attachment:{attachment_id}",
     )
     return {"url": url, "file_name": found.file_name, "content_type": found.content_type}
 

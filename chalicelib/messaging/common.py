@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from chalicelib.access.domain import PatientScope
 from chalicelib.access.service import AccessPorts
 from chalicelib.audit.domain import Action, Outcome
-from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
+from chalicelib.audit.trail import AuditPorts, scope_actor, write_audit
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.careteams.stores import CareTeams
 from chalicelib.errors import Conflict, NotFound
@@ -106,13 +107,21 @@ def find_team(ports: MessagingPorts, organization_id: str, team_id: str) -> Care
 
 
 def audit_thread(
-    ports: MessagingPorts, origin: Origin, caller: Caller, event: str, action: Action, thread: Thread, **kw: Any
+    ports: MessagingPorts,
+    origin: Origin,
+    caller: Caller,
+    event: str,
+    action: Action,
+    thread: Thread,
+    scope: PatientScope | None = None,
+    **kw: Any,
 ) -> None:
-    """A read or change of a thread, on the trail with the patient it concerns."""
+    """A read or change of a thread, on the trail with the patient it concerns (and, read within
+    a patient's scope, the proxy grant the caller acts under)."""
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         event,
         action=action,
         patient_id=thread.patient_id,
@@ -122,13 +131,20 @@ def audit_thread(
     )
 
 
-def audit_denied(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, reason: str) -> None:
+def audit_denied(
+    ports: MessagingPorts,
+    caller: Caller,
+    origin: Origin,
+    patient_id: str,
+    reason: str,
+    scope: PatientScope | None = None,
+) -> None:
     """A conversation asked for and refused as unknown: on the trail, with the caller's own patient
     when it is a patient asking (staff get no patient: the thread may be another organization's)."""
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "messages.read",
         Outcome.DENIED,
         action=Action.READ,

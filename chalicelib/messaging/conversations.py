@@ -10,9 +10,10 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.kernel.caller import Caller
@@ -44,7 +45,7 @@ TEAM_NOT_TAKING = "This care team is not taking messages now. Please call them, 
 def start_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, request: NewThread, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES, acts=True)
     patient, zone = patient_and_zone(ports, scope.patient_id)
     # Only a team of the organization holding this record, open to patients: any other is
     # answered as one that does not exist (a team id says nothing of another organization).
@@ -71,7 +72,16 @@ def start_thread(
     )
     thread = dataclasses.replace(after_message(blank, Side.PATIENT, now, zone), last_message_id=message_id)
     emails = staff_emails(ports, team, blank, now)
-    send(ports, patient, blank, thread, message, emails, now, sent_event(ports, origin, caller, thread, "new_thread"))
+    send(
+        ports,
+        patient,
+        blank,
+        thread,
+        message,
+        emails,
+        now,
+        sent_event(ports, origin, caller, thread, "new_thread", scope),
+    )
     return _patient_view(thread, [message], team)
 
 
@@ -84,8 +94,8 @@ def patient_reply(
     request: NewReply,
     now: datetime,
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES, acts=True)
+    thread = _patient_thread(ports, caller, origin, scope, thread_id)
     if thread.status is Status.CLOSED:
         raise Conflict(CLOSED)
     # A team made inactive or not taking messages has nobody reading its inbox: a reply there
@@ -108,14 +118,17 @@ def patient_reply(
     )
     after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
     emails = staff_emails(ports, team, thread, now)
-    send(ports, patient, thread, after, message, emails, now, sent_event(ports, origin, caller, thread))
+    send(ports, patient, thread, after, message, emails, now, sent_event(ports, origin, caller, thread, scope=scope))
     return message_json(after, message, Side.PATIENT)
 
 
-def _patient_thread(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> Thread:
+def _patient_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, scope: PatientScope, thread_id: str
+) -> Thread:
+    patient_id = scope.patient_id
     thread = ports.messages.thread(patient_id, thread_id) if RECORD_ID.fullmatch(thread_id) else None
     if thread is None:
-        audit_denied(ports, caller, origin, patient_id, "not_found")
+        audit_denied(ports, caller, origin, patient_id, "not_found", scope)
         raise NotFound(NO_THREAD)
     return thread
 
@@ -132,13 +145,13 @@ def _patient_view(thread: Thread, messages: list[SentMessage], team: CareTeam | 
 def patient_threads(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, limit: int, cursor: str, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
     threads, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
     unread = ports.messages.unread_for_patients([scope.patient_id])
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "messages.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -155,18 +168,18 @@ def patient_threads(
 def patient_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
+    thread = _patient_thread(ports, caller, origin, scope, thread_id)
     messages = ports.messages.messages(thread)
-    audit_thread(ports, origin, caller, "messages.read", Action.READ, thread)
+    audit_thread(ports, origin, caller, "messages.read", Action.READ, thread, scope)
     return _patient_view(thread, messages, find_team(ports, thread.organization_id, thread.team_id))
 
 
 def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> None:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
 
     def mark() -> None:
-        thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
+        thread = _patient_thread(ports, caller, origin, scope, thread_id)
         if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
             ports.messages.save(
                 dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
@@ -178,6 +191,6 @@ def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_
 def patient_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
-    thread = _patient_thread(ports, caller, origin, scope.patient_id, thread_id)
-    return download(ports, caller, origin, thread, attachment_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
+    thread = _patient_thread(ports, caller, origin, scope, thread_id)
+    return download(ports, caller, origin, thread, attachment_id, scope)

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.audit.domain import Action
@@ -70,7 +71,7 @@ def _staff_thread(
         audit_denied(ports, caller, origin, "", "not_found_or_other_organization")
         raise NotFound(NO_THREAD)
     try:
-        scope = patient_scope(ports, caller, origin, thread.patient_id)
+        scope = patient_scope(ports, caller, origin, thread.patient_id, area=Area.MESSAGES)
     except NotFound:
         raise NotFound(NO_THREAD) from None
     team = next((t for t in _caller_teams(ports, caller) if t.team_id == thread.team_id), None)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.access.domain import PatientScope
 from chalicelib.accounts.domain import AccountStatus
 from chalicelib.audit.domain import Action, AuditEvent
-from chalicelib.audit.trail import audit_event, caller_actor
+from chalicelib.audit.trail import audit_event, scope_actor
 from chalicelib.careteams.domain import CareTeam
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
@@ -146,11 +147,18 @@ def hand_over(ports: MessagingPorts, emails: list[OutboxEntry], event: OutboundE
         logger.warning("a message's emails or event were left for the drains")
 
 
-def sent_event(ports: MessagingPorts, origin: Origin, caller: Caller, thread: Thread, reason: str = "") -> AuditEvent:
+def sent_event(
+    ports: MessagingPorts,
+    origin: Origin,
+    caller: Caller,
+    thread: Thread,
+    reason: str = "",
+    scope: PatientScope | None = None,
+) -> AuditEvent:
     return audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "messages.sent",
         action=Action.CREATE,
         patient_id=thread.patient_id,

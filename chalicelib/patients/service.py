@@ -13,7 +13,8 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.access.service import patient_scope
+from chalicelib.access.domain import Area
+from chalicelib.access.service import GrantLookup, patient_scope
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
@@ -45,6 +46,9 @@ class RegistryPorts(AuditPorts, Protocol):
 
     @property
     def directory(self) -> Directory: ...
+
+    @property
+    def proxy_grants(self) -> GrantLookup: ...  # the one check reads them (staff never reach them)
 
 
 def email_address(value: Any, field: str = "email") -> str:
@@ -139,7 +143,7 @@ def find(ports: RegistryPorts, caller: Caller, origin: Origin, patient_id: Any =
         raise ValidationFailed("Give patient_id or mrn.", [{"field": "patient_id"}])
     if patient_id not in (None, ""):
         # By id: the one access check decides (and audits a refusal), reading the record as it does.
-        scope = patient_scope(ports, caller, origin, patient_id)
+        scope = patient_scope(ports, caller, origin, patient_id, area=Area.PROXIES)
         patient = scope.record if isinstance(scope.record, Patient) else ports.patients.get(scope.patient_id)
         if patient is None:
             raise NotFound("No such patient.")

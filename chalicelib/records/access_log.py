@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action, AuditEvent
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
@@ -23,12 +24,12 @@ class AccessLogPorts(AccessPorts, Protocol):
 def access_log(
     ports: AccessLogPorts, caller: Caller, origin: Origin, patient_id: str, query: AccessLogQuery
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.ACCESS_LOG)
     events, cursor = audit.access_history(ports.audit_log, scope.patient_id, query.limit, query.cursor)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "access_log.read",
         action=Action.READ,
         patient_id=scope.patient_id,

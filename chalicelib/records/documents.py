@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -75,7 +76,7 @@ def list_documents(
     ports: DocumentPorts, caller: Caller, origin: Origin, patient_id: str, query: DocumentsQuery, now: datetime
 ) -> dict[str, Any]:
     kind = query.type
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
     documents, cursor = documents_page(
         ports, scope.patient_id, now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
@@ -84,7 +85,7 @@ def list_documents(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "documents.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -148,7 +149,7 @@ def get_document(
 ) -> dict[str, Any]:
     """One document the patient is shown, its earlier versions (those that were shown: never a
     draft or a cancelled one) and its addenda."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
     current, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
     parents = _parents(ports, scope.patient_id, [current])
     page, _ = ports.records.page(scope.patient_id, "", now, ADDENDA_PAGE, prefix="document:")
@@ -156,7 +157,7 @@ def get_document(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "document.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -215,7 +216,7 @@ def version_link(
     now: datetime,
 ) -> FileLink:
     """A five-minute link to an earlier version's file, while the document is shown."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
     _, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
     found = next((v for v in earlier if version.isdigit() and v.version == int(version)), None)
     if found is None or not found.object_key:
@@ -223,7 +224,7 @@ def version_link(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "document.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -238,7 +239,7 @@ def document_link(
     ports: DocumentPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str, now: datetime
 ) -> FileLink:
     """A link to the file that works for five minutes."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
     document = _current(ports, scope.patient_id, document_id)
     if (
         document is None
@@ -250,7 +251,7 @@ def document_link(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "document.read",
         action=Action.READ,
         patient_id=scope.patient_id,

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -56,7 +57,7 @@ def list_entries(
     if query.when is not None and kind != "appointment":
         raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
     when = query.when or ("upcoming" if kind == "appointment" else None)
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.HEALTH_SUMMARY)
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
     moment = moment_key(now)
     entries, cursor = ports.records.page(
@@ -73,7 +74,7 @@ def list_entries(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         f"{section}.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -99,7 +100,7 @@ def vital_signs_history(
 ) -> dict[str, Any]:
     """Each measurement with its numeric readings, oldest first, in the units of its latest
     reading (readings in other units beside them, never on that line): what a chart draws."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.HEALTH_SUMMARY)
     trends: dict[tuple[str, str], dict[str, Any]] = {}
     cursor, seen, complete = "", 0, True
     while True:
@@ -139,7 +140,7 @@ def vital_signs_history(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "vital_signs_history.read",
         action=Action.READ,
         patient_id=scope.patient_id,

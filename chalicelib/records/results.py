@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -23,12 +24,12 @@ from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
 def list_results(
     ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: ResultsQuery, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     results, cursor = ports.records.page(scope.patient_id, query.category or "", now, query.limit, query.cursor)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "results.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -41,7 +42,7 @@ def list_results(
 def get_result(
     ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, result_id: str, now: datetime
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     current, kept = (
         ports.records.with_versions(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else (None, [])
     )
@@ -51,7 +52,7 @@ def get_result(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "result.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -92,7 +93,7 @@ def result_file_link(
 ) -> FileLink:
     """A five-minute link to a file a result carries (a lab's PDF rendering ...): only while the
     result itself is shown."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     current = ports.records.current(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
     if current is None or not current.shown_to_patient(now) or not current.object_key:
         raise NotFound("No such file.")
@@ -103,7 +104,7 @@ def result_file_link(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "result_file.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -199,7 +200,7 @@ def result_trends(
     """For each test of this result with a numeric value, that test's numeric values in the same
     units across the patient's shown results of the same category, oldest first: what a chart of
     it draws; the test's values in other units beside it, listed but never on that line."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     current = ports.records.current(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
     if current is None or not current.shown_to_patient(now):
         raise NotFound("No such result.")
@@ -258,7 +259,7 @@ def result_trends(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "result_trends.read",
         action=Action.READ,
         patient_id=scope.patient_id,

@@ -19,9 +19,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -73,7 +74,7 @@ class RefillPorts(AccessPorts, outbox.OutboxPorts, producer.OutboundPorts, Proto
 
 
 def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     patient = _patient(ports, scope.patient_id)
     organization = ports.directory.organization(patient.organization_id)
     today = _local_day(organization.time_zone if organization else "UTC", now)
@@ -83,7 +84,7 @@ def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: 
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "medications.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -133,7 +134,7 @@ def request_refill(
 ) -> dict[str, Any]:
     """Keep the request with its outbound Task, or refuse it (409) with the reason in words and as
     a code. The rules are those the list shows, checked again here: the list may be old."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS, acts=True)
     stored = ports.records.current(scope.patient_id, body.medication_id, MEDICATION_KIND)
     if stored is None or not stored.shown_to_patient(now):
         raise NotFound("No such medication.")
@@ -155,7 +156,7 @@ def request_refill(
         write_audit(
             ports,
             origin,
-            caller_actor(caller),
+            scope_actor(caller, scope),
             "refill.refused",
             action=Action.CREATE,
             patient_id=scope.patient_id,
@@ -194,7 +195,7 @@ def request_refill(
     audit = audit_event(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "refill.requested",
         action=Action.CREATE,
         patient_id=scope.patient_id,
@@ -212,12 +213,12 @@ def request_refill(
 def patient_requests(
     ports: RefillPorts, caller: Caller, origin: Origin, patient_id: str, limit: int, cursor: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     requests, next_cursor = ports.refills.patient_page(scope.patient_id, limit, cursor)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "refill_requests.list",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -230,14 +231,14 @@ def patient_requests(
 def patient_request(
     ports: RefillPorts, caller: Caller, origin: Origin, patient_id: str, request_id: str
 ) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     found = ports.refills.of_patient(scope.patient_id, request_id) if RECORD_ID.fullmatch(request_id) else None
     if found is None:
         raise NotFound("No such refill request.")
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "refill_request.read",
         action=Action.READ,
         patient_id=scope.patient_id,

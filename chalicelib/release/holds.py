@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action, Outcome
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -67,14 +68,14 @@ def _staff_summary(item: StoredResult) -> dict[str, Any]:
 
 
 def list_for_staff(ports: HoldsPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     results, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50)
     # Documents too, released or not: staff hold and release them by the same routes.
     documents, _ = ports.records.page(scope.patient_id, "", HELD_UNTIL, 50, prefix="document:")
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "results.list",
         action=Action.READ,
         patient_id=scope.patient_id,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
@@ -30,14 +31,14 @@ class PreferencesPorts(AccessPorts, Protocol):
 
 def release_preferences(ports: PreferencesPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """The patient's own (or, for staff of their organization, the patient's as they chose them)."""
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     patient = ports.patients.get(scope.patient_id)
     if patient is None:
         raise NotFound("No such patient.")
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "release_preferences.read",
         action=Action.READ,
         patient_id=scope.patient_id,
@@ -52,7 +53,7 @@ def set_release_preferences(
     """It applies to results filed from now on. (What GET answers may come back as it is: the
     read-only fields are ignored.)"""
     review, days = _chosen(request)
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS, acts=True)
     patient = ports.patients.get(scope.patient_id)
     if patient is None:
         raise NotFound("No such patient.")
@@ -68,7 +69,7 @@ def set_release_preferences(
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "release_preferences.changed",
         action=Action.UPDATE,
         patient_id=scope.patient_id,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import caller_actor, write_audit
+from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
@@ -30,12 +31,12 @@ class UpcomingPorts(AccessPorts, Protocol):
 
 
 def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
-    scope = patient_scope(ports, caller, origin, patient_id)
+    scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     waiting = _unhidden(ports, ports.records.upcoming(scope.patient_id, now))
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "results.upcoming",
         action=Action.READ,
         patient_id=scope.patient_id,

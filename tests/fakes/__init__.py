@@ -10,6 +10,7 @@ from tests.fakes.feed_messages import FakeFeedMessages
 from tests.fakes.identity_store import FakeIdentityStore
 from tests.fakes.inbox import FakeInbox
 from tests.fakes.patients import FakePatients
+from tests.fakes.proxy_grants import FakeProxyGrants
 from tests.fakes.records import FakeRecords
 from tests.fakes.worklist import FakeWorklist
 
@@ -19,6 +20,7 @@ __all__ = [
     "FakeIdentityStore",
     "FakeInbox",
     "FakePatients",
+    "FakeProxyGrants",
     "FakeRecords",
     "FakeWorklist",
 ]

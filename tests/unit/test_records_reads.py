@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.access.domain import Standing
+from chalicelib.access.domain import Area, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Role
 from chalicelib.audit.domain import Outcome
@@ -24,6 +24,7 @@ from chalicelib.records import documents, health_summary, results
 from chalicelib.records.contract import DocumentsQuery, ResultsQuery
 from chalicelib.records.domain import WITHDRAWN, StoredResult
 from chalicelib.records.summary_contract import HealthSummaryQuery
+from tests.fakes import FakeProxyGrants
 from tests.unit.fakes import FakeAuditLog, FakeDirectory, FakePatients, FakeRecords
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -56,6 +57,7 @@ def ports():
         directory=FakeDirectory(),
         audit_log=FakeAuditLog(),
         clock=PinnedClock(NOW),
+        proxy_grants=FakeProxyGrants(),
     )
     for number, (patient_id, organization) in enumerate(((JANE, "amc"), (JOHN, "amc"), (ELSEWHERE, "st-peters"))):
         ports.patients.add(
@@ -337,11 +339,11 @@ def test_appointments_to_come_soonest_first_and_past_ones_newest_first(ports):
 
 
 def test_staff_read_their_organizations_patients_only(ports):
-    assert patient_scope(ports, AS_NURSE, ORIGIN, JOHN).standing is Standing.STAFF
+    assert patient_scope(ports, AS_NURSE, ORIGIN, JOHN, area=Area.RESULTS).standing is Standing.STAFF
     with pytest.raises(NotFound):
-        patient_scope(ports, AS_NURSE, ORIGIN, ELSEWHERE)
+        patient_scope(ports, AS_NURSE, ORIGIN, ELSEWHERE, area=Area.RESULTS)
     with pytest.raises(NotFound):
-        patient_scope(ports, AS_NURSE, ORIGIN, "d" * 32)  # no such patient: the same answer
+        patient_scope(ports, AS_NURSE, ORIGIN, "d" * 32, area=Area.RESULTS)  # no such patient: the same answer
     assert [(e.event_type, e.outcome, e.reason) for e in ports.audit_log.events] == [
         ("patient.read", Outcome.DENIED, "not_found_or_other_organization")
     ] * 2
@@ -366,13 +368,13 @@ def test_a_patient_reads_a_connected_record_only_once_the_connection_is_active(p
     )
 
     # THEN her own record is hers, the connected one not yet
-    assert patient_scope(ports, AS_JANE, ORIGIN, JANE).standing is Standing.SELF
+    assert patient_scope(ports, AS_JANE, ORIGIN, JANE, area=Area.RESULTS).standing is Standing.SELF
     with pytest.raises(NotFound):
-        patient_scope(ports, AS_JANE, ORIGIN, ELSEWHERE)
+        patient_scope(ports, AS_JANE, ORIGIN, ELSEWHERE, area=Area.RESULTS)
 
     # WHEN the connection becomes active, THEN she reads it through the connection
     account = ports.directory.account("acct-jane")
     ports.directory.save_account(
         dataclasses.replace(account, connections=(dataclasses.replace(pending, status="active"),))
     )
-    assert patient_scope(ports, AS_JANE, ORIGIN, ELSEWHERE).standing is Standing.CONNECTION
+    assert patient_scope(ports, AS_JANE, ORIGIN, ELSEWHERE, area=Area.RESULTS).standing is Standing.CONNECTION
