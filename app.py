@@ -33,6 +33,7 @@ from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.proxies.sensitivity_routes import sensitivity_routes
+from chalicelib.proxies.request_routes import proxy_request_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
@@ -91,6 +92,7 @@ app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)
 app.register_blueprint(appointment_routes)
 app.register_blueprint(sensitivity_routes)
+app.register_blueprint(proxy_request_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

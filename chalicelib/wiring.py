@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.outbox import DynamoOutbox
     from chalicelib.data.patients import DynamoPatients
     from chalicelib.data.proxy_grants import DynamoProxyGrants
+    from chalicelib.data.proxy_requests import DynamoProxyRequests
     from chalicelib.data.records import DynamoRecords
     from chalicelib.data.refills import DynamoRefills
     from chalicelib.data.signed_forms import DynamoSignedForms
@@ -366,6 +367,14 @@ class Container:
 
         self._bind_tables()
         return DynamoProxyGrants()
+
+    @cached_property
+    def proxy_requests(self) -> DynamoProxyRequests:
+        """Requests for proxy access, the requester's and the organization's copies (proxies/)."""
+        from chalicelib.data.proxy_requests import DynamoProxyRequests
+
+        self._bind_tables()
+        return DynamoProxyRequests()
 
     @property
     def support_desks(self) -> DynamoSupport:

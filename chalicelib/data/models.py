@@ -990,9 +990,11 @@ class ProxyGrantModel(Model):
 def bind_tables(settings) -> None:
     """Point every model at its table in this stage and region (idempotent, cheap)."""
     from chalicelib.data.appointment_reminders import AppointmentRemindersModel
+    from chalicelib.data.proxy_requests import ProxyRequestModel
 
     names = {
         AppointmentRemindersModel: settings.records_table,
+        ProxyRequestModel: settings.records_table,
         AuditEventModel: settings.audit_table,
         AccountModel: settings.accounts_table,
         UsernameClaimModel: settings.accounts_table,

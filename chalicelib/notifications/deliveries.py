@@ -115,6 +115,8 @@ _NEXT_STEPS = {
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
     "appointment_reminder": NextStep.SEEN_IN_PORTAL,
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
+    "proxy_request_update": NextStep.SEEN_IN_PORTAL,
+    "proxy_access_asked": NextStep.SEEN_IN_PORTAL,
     "sign_in_code": NextStep.PATIENT_ASKS_AGAIN,
     "sign_in_unlock": NextStep.PATIENT_ASKS_AGAIN,
     "password_reset": NextStep.PATIENT_ASKS_AGAIN,

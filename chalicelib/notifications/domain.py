@@ -374,6 +374,30 @@ TEMPLATES: dict[str, Template] = {
         path="/appointments",
         inbox=True,
     ),
+    # To the account that asked for proxy access, when staff approve or deny the request. Never
+    # whose record, the relationship, the outcome or its reason: the portal page says.
+    "proxy_request_update": Template(
+        subject="There is an update to your proxy access request",
+        lines=(
+            "There is an update to your proxy access request in the patient portal.",
+            "For your privacy we do not say more in email. Sign in to see it.",
+        ),
+        action="Sign in to see the update",
+        path="/proxy-requests",
+        inbox=True,
+    ),
+    # To an adult patient whose consent a staff-approved proxy request waits for. Never who asked
+    # or why: the portal's sharing page shows it, and the patient agrees or refuses there.
+    "proxy_access_asked": Template(
+        subject="Someone has asked for access to your record",
+        lines=(
+            "Someone has asked for access to your record in the patient portal.",
+            "Nothing is shared until you agree. Sign in to see the request and answer it.",
+        ),
+        action="Sign in to answer",
+        path="/sharing",
+        inbox=True,
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

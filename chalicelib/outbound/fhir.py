@@ -447,10 +447,13 @@ def questionnaire_response(
     patient: PatientIdentifier,
     authored: datetime,
     answers: Sequence[Answer],
+    author: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The patient's answers to a visit's questionnaire: status "completed" (the portal sends
     only what the patient submitted), the patient as subject and author. ``questionnaire`` is the
-    Questionnaire's canonical URL (``url`` or ``url|version``) as the scheduling system gave it."""
+    Questionnaire's canonical URL (``url`` or ``url|version``) as the scheduling system gave it.
+    ``author``: a reference to whoever answered when it was not the patient (a RelatedPerson
+    asking for proxy access)."""
     if not CANONICAL.fullmatch(questionnaire) or len(questionnaire) > 1024:
         raise InvalidOutboundEvent("a questionnaire response names its questionnaire by canonical URL")
     if not answers or len(answers) > MAX_ITEMS:
@@ -473,7 +476,7 @@ def questionnaire_response(
         "questionnaire": questionnaire,
         "status": "completed",
         "subject": patient.reference(),
-        "author": patient.reference(),
+        "author": author or patient.reference(),
         "authored": _instant(authored),
         "item": items,
     }

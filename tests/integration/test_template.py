@@ -292,6 +292,12 @@ def test_each_function_reaches_only_what_it_uses():
     assert grants["Condition"] == {
         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["proxy-grants#*", "proxy-of#*"]}
     }
+    # Proxy access requests: the requester's copy and the organization's queue copy, never deleted.
+    [asked] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "ProxyRequests"]
+    assert asked["Action"] == "dynamodb:PutItem"
+    assert asked["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["proxy-requests#*", "proxy-queue#*"]}
+    }
     api_deletes = [s for s in statements("ApiAccessPolicy") if "dynamodb:DeleteItem" in _actions(s)]
     assert all("proxy-" not in repr(s.get("Condition")) for s in api_deletes)
     [moves] = [s for s in statements("FeedIntakePolicy") if s.get("Sid") == "MoveProxyGrants"]

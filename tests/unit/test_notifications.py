@@ -112,6 +112,8 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "refill_request_decided": ("/medications", ()),
         "appointment_reminder": ("/appointments", ()),
         "appointment_request_update": ("/appointments", ()),
+        "proxy_request_update": ("/proxy-requests", ()),
+        "proxy_access_asked": ("/sharing", ()),
     }
 
 
