@@ -34,6 +34,7 @@ from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.proxies.sensitivity_routes import sensitivity_routes
 from chalicelib.proxies.request_routes import proxy_request_routes
+from chalicelib.proxies.grant_routes import grant_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
@@ -93,6 +94,7 @@ app.register_blueprint(messaging_routes)
 app.register_blueprint(appointment_routes)
 app.register_blueprint(sensitivity_routes)
 app.register_blueprint(proxy_request_routes)
+app.register_blueprint(grant_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
@@ -112,6 +114,13 @@ def on_notification_request(event):
 @app.on_sqs_message(queue=settings.APPOINTMENT_REMINDERS_QUEUE_NAME, batch_size=10)
 def on_appointment_reminder(event):
     from chalicelib.appointments import consumer
+
+    return consumer.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.PROXY_GRANT_TIMERS_QUEUE_NAME, batch_size=10)
+def on_proxy_grant_timer(event):
+    from chalicelib.proxies import consumer
 
     return consumer.handle_batch(event.to_dict(), event.context)
 

@@ -23,6 +23,7 @@ from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, is_zone_name
 CLINICAL_INBOUND_QUEUE_NAME = "patient-portal-clinical-inbound.fifo"
 NOTIFICATIONS_QUEUE_NAME = "patient-portal-notifications"
 APPOINTMENT_REMINDERS_QUEUE_NAME = "patient-portal-appointment-reminders"
+PROXY_GRANT_TIMERS_QUEUE_NAME = "patient-portal-proxy-grant-timers"
 
 LOCAL_STAGE = "local"
 PRODUCTION_STAGE = "prod"
@@ -76,6 +77,8 @@ class Settings:
     signed_form_lock_days: int = 2192
     # Where the appointment reminders' timers deliver (appointments/reminders.py).
     appointment_reminders_queue_url: str = ""
+    # Where the proxy grants' timers deliver (proxies/grants.py: a 12th birthday, an end date).
+    proxy_grant_timers_queue_url: str = ""
     # Tuning variables whose value is not a positive whole number (or not a time zone's name). Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -122,6 +125,7 @@ RESOURCE_VARIABLES = {
     "clinical_ack_queue_url": "PORTAL_CLINICAL_ACK_QUEUE_URL",
     "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
     "appointment_reminders_queue_url": "PORTAL_APPOINTMENT_REMINDERS_QUEUE_URL",
+    "proxy_grant_timers_queue_url": "PORTAL_PROXY_GRANT_TIMERS_QUEUE_URL",
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",

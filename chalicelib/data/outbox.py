@@ -24,6 +24,10 @@ def outbox_item(entry: OutboxEntry) -> OutboxModel:
 
 
 class DynamoOutbox:
+    def item(self, entry: OutboxEntry) -> OutboxModel:
+        """The entry as an item for another store's transaction (``also`` of a proxy grant's change)."""
+        return outbox_item(entry)
+
     def put(self, entry: OutboxEntry) -> None:
         try:
             outbox_item(entry).save()

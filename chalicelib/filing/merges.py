@@ -7,7 +7,7 @@ still waiting to be released is announced to the survivor's account when it is r
 
 What lives beside the record (each in a partition of its own, so copy_records does not see it)
 moves with it: refill and appointment requests, check-ins with their rows on the day's lists,
-signed forms, and the visits' reminders, set again to name the survivor.
+signed forms, proxy grants, and the visits' reminders, set again to name the survivor.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from chalicelib.filing.matching import identifiers
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
+from chalicelib.proxies.grants import follow_merge
+from chalicelib.proxies.stores import ProxyGrants
 from chalicelib.records.domain import WITHDRAWN, PatientFacts, SentIdentifier
 from chalicelib.records.stores import Records
 from chalicelib.refills.stores import RefillRequests
@@ -79,6 +81,9 @@ class MergePorts(NoticePorts, Protocol):
     @property
     def directory(self) -> Directory: ...
 
+    @property
+    def proxy_grants(self) -> ProxyGrants: ...
+
 
 def merge(
     ports: MergePorts,
@@ -120,6 +125,9 @@ def merge(
         # would only send this merge again.
         ports.checkins.move_check_ins(prior.patient_id, survivor.patient_id)
         ports.signed_forms.move_forms(prior.patient_id, survivor.patient_id)
+        # And who may act for the patient: the grants move to the survivor with their ids, and the
+        # proxies' pointers name it (their access follows the record the feed now files to).
+        follow_merge(ports, prior.patient_id, survivor.patient_id)
         _remind_survivor(ports, prior, survivor, now)
         _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:

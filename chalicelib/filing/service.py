@@ -31,6 +31,7 @@ from chalicelib.filing.mismatch import Decision
 from chalicelib.filing.zones import in_zone
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
+from chalicelib.proxies.grants import end_for_deceased
 from chalicelib.records.domain import ClinicalMessage, PossibleMismatch, Unreadable
 from chalicelib.records.stores import Records
 from chalicelib.release.notices import NoticePorts, announce_later, tell
@@ -240,6 +241,9 @@ def _file_in_order(
         if message.merged_from:
             merge(ports, source, envelope.sender, patient, message.merged_from, now)
         end_sessions(ports, patient)  # a deceased patient's: before anything new is filed
+        if patient.deceased:
+            # No one acts for a deceased patient: their grants end and the proxies are told.
+            end_for_deceased(ports, patient.patient_id, now)
         released_now = False  # for this patient: the counts run over every patient of the document
         critical_now = False  # a critical value among what is released now: the notice says they will be called
         filed_here = 0

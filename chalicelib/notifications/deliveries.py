@@ -114,6 +114,7 @@ _NEXT_STEPS = {
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
     "appointment_reminder": NextStep.SEEN_IN_PORTAL,
+    "proxy_access_update": NextStep.SEEN_IN_PORTAL,
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
     "proxy_request_update": NextStep.SEEN_IN_PORTAL,
     "proxy_access_asked": NextStep.SEEN_IN_PORTAL,

@@ -345,6 +345,19 @@ TEMPLATES: dict[str, Template] = {
         path="/medications",
         inbox=True,
     ),
+    # To a proxy (a parent, guardian, agent or trusted person) when a grant naming them changed:
+    # revoked, ended, renewed, consented to or declined, or narrowed at a child's 12th birthday
+    # (proxies/grants.py). Never whose record nor what changed: the link is their own list.
+    "proxy_access_update": Template(
+        subject="There is an update to your access to a record",
+        lines=(
+            "There is an update to your access to a record in the patient portal.",
+            "For privacy we do not say more in email. Sign in to see it.",
+        ),
+        action="Sign in to see the update",
+        path="/proxy-requests",
+        inbox=True,
+    ),
     # Some hours before a booked visit (appointments/reminders.py). Never when, where, with whom
     # or what for: an email may be read by someone else. Emailed by the account's appointment
     # preference, and kept in the portal inbox either way.

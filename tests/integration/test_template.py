@@ -373,6 +373,7 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
         "OnAppointmentReminder",
         "OnClinicalFeedMessage",
         "OnNotificationRequest",
+        "OnProxyGrantTimer",
         "SessionAuthorizer",
     }
     schedule = template["Resources"]["DrainOutbox"]["Properties"]["Events"]["DrainOutboxEvent"]

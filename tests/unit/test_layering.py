@@ -27,6 +27,7 @@ ENTRY_POINTS = {
     "staff_routes.py",
     "form_routes.py",
     "request_routes.py",
+    "grant_routes.py",
     "consumer.py",
     "authorizer.py",
 }

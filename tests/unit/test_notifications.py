@@ -114,6 +114,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "appointment_request_update": ("/appointments", ()),
         "proxy_request_update": ("/proxy-requests", ()),
         "proxy_access_asked": ("/sharing", ()),
+        "proxy_access_update": ("/proxy-requests", ()),
     }
 
 
@@ -744,6 +745,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
         "care_team_will_call": "email_new_results",
         "refill_request_decided": "",  # the answer to the patient's own request: always emailed
         "appointment_request_update": "",  # the same
+        "proxy_access_update": "",  # a change to access the proxy holds: always emailed
         "new_message": "email_messages",
         "appointment_reminder": "email_appointments",
     }

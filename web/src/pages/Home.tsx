@@ -19,6 +19,7 @@ const noticePages: Record<string, string> = {
   new_message: "/messages",
   refill_request_decided: "/medications",
   appointment_request_update: "/appointments",
+  proxy_access_update: "/proxy-requests",
   care_team_message_waiting: "/staff/messages",
 };
 
