@@ -25,6 +25,7 @@ from chalicelib.http.idempotency import use_store as use_idempotency_store
 from chalicelib.http.routing import check_responses_when
 from chalicelib.identity.account_routes import account_routes
 from chalicelib.identity.authorizer import authorizer_blueprint
+from chalicelib.identity.proxy_invitation_routes import proxy_invitation_routes
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
 from chalicelib.kernel.caller import Caller
@@ -79,6 +80,7 @@ app.register_blueprint(dev_routes)
 app.register_blueprint(identity_routes)
 app.register_blueprint(account_routes)
 app.register_blueprint(staff_routes)
+app.register_blueprint(proxy_invitation_routes)
 app.register_blueprint(patient_routes)
 app.register_blueprint(records_routes)
 app.register_blueprint(release_routes)

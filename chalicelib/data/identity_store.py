@@ -53,6 +53,10 @@ def record_item(record: IdentityRecord) -> IdentityRecordModel:
         created_at=created,
         last_seen_at=record.last_seen_at,
         idle_expires_at=record.idle_expires_at or None,
+        grant_id=record.grant_id or None,
+        given_name=record.given_name or None,
+        family_name=record.family_name or None,
+        birth_date=record.birth_date or None,
         expires_at=record.expires_at,
         # Collected a day after expiry, so a just-expired record still explains a refusal.
         expires_ttl=record.expires_at + 86400,
@@ -81,6 +85,10 @@ def _record(item: IdentityRecordModel) -> IdentityRecord:
         created_by=item.created_by or "",
         last_seen_at=item.last_seen_at,
         idle_expires_at=int(item.idle_expires_at or 0),
+        grant_id=item.grant_id or "",
+        given_name=item.given_name or "",
+        family_name=item.family_name or "",
+        birth_date=item.birth_date or "",
     )
 
 
@@ -206,19 +214,25 @@ class DynamoIdentityRecords:
                 self.delete(record.kind, record.selector)
 
 
-def enroll(account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
-    """Create the account (and claim its user name), link the patient to it, use up the
-    invitation and record the enrollment: one DynamoDB transaction, so a failure leaves the
-    invitation usable and no half-made account behind."""
+def enroll(account: Account, patient: Patient | None, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
+    """Create the account (and claim its user name), link the patient to it (None: an account with
+    no record of its own), use up the invitation and record the enrollment: one DynamoDB
+    transaction, so a failure leaves the invitation usable and no half-made account behind. The
+    answers an invitation without a record kept (the invitee's name and birth date) go with it:
+    nothing needs them once the account exists."""
     try:
         with TransactWrite(connection=PatientModel._get_connection().connection) as transaction:
             DynamoDirectory.add_account_within(transaction, account)
-            transaction.save(patient_item(patient))  # versioned: fails if the patient changed meanwhile
+            if patient is not None:
+                transaction.save(patient_item(patient))  # versioned: fails if the patient changed meanwhile
             transaction.update(
                 IdentityRecordModel(pk=invitation.key),
                 actions=[
                     IdentityRecordModel.status.set(InvitationStatus.USED.value),
                     IdentityRecordModel.account_id.set(account.account_id),
+                    IdentityRecordModel.given_name.remove(),
+                    IdentityRecordModel.family_name.remove(),
+                    IdentityRecordModel.birth_date.remove(),
                 ],
                 condition=IdentityRecordModel.status == InvitationStatus.PENDING.value,
             )

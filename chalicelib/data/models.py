@@ -773,7 +773,9 @@ class IdentityRecordModel(Model):
     """One short-lived record of the identity table, keyed "<kind>#<selector>".
 
     Kinds: session, invitation, challenge (second factor at sign-in), link (password reset,
-    email verification, account set-up), throttle (attempts per address and window). A record
+    email verification, account set-up), throttle (attempts per address and window). An
+    invitation's ``purpose`` says what it opens: a patient's account (none), an account with no
+    record (proxy_account) or a trusted person's proxy grant (trusted_person). A record
     holds only a SHA-256 of its secret (identity/tokens.py), never the secret. ``expires_at`` is
     checked on every read; ``expires_ttl`` (epoch seconds) lets DynamoDB collect the garbage.
     """
@@ -800,6 +802,12 @@ class IdentityRecordModel(Model):
     created_at = UTCDateTimeAttribute(null=True)
     last_seen_at = UTCDateTimeAttribute(null=True)
     idle_expires_at = NumberAttribute(null=True)  # sessions: epoch seconds
+    grant_id = UnicodeAttribute(null=True)  # a trusted person's invitation: the proxy grant it names
+    # An invitation to an account with no record: the answers enrollment checks (PHI, removed
+    # when the invitation is used; the record's TTL collects an unused one).
+    given_name = UnicodeAttribute(null=True)
+    family_name = UnicodeAttribute(null=True)
+    birth_date = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=False)  # epoch seconds
     expires_ttl = NumberAttribute(null=False)
     by_owner = IdentityByOwnerIndex()

@@ -27,6 +27,14 @@ class InvitationStatus(enum.Enum):
     BURNED = "burned"  # too many wrong answers
 
 
+class InvitationPurpose(enum.Enum):
+    """What an invitation opens (kept in its ``purpose``)."""
+
+    PATIENT = ""  # the account of a patient record of the organization (staff's ordinary invitation)
+    PROXY_ACCOUNT = "proxy_account"  # an account with no record of its own, to ask for proxy access
+    TRUSTED_PERSON = "trusted_person"  # a patient's grant to someone they trust, taken up with the code
+
+
 class Restriction(enum.Enum):
     """What a signed-in session must do before it may do anything else."""
 
@@ -58,6 +66,13 @@ class IdentityRecord:
     created_by: str = ""
     last_seen_at: datetime | None = None
     idle_expires_at: int = 0
+    # A trusted person's invitation: the grant it names (the patient's record is ``patient_id``).
+    grant_id: str = ""
+    # An invitation to open an account with no record: the invitee as staff typed them, the
+    # answers enrollment checks (removed once the invitation is used).
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
 
     @property
     def key(self) -> str:

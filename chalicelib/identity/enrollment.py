@@ -1,4 +1,4 @@
-"""Invitations and enrollment: the only way a patient gets an account.
+"""Invitations and enrollment: the only way anyone gets a patient-role account.
 
 Staff invite a patient of their organization; the email carries a single-use code (a split
 token: only its hash is stored) valid for the deployment's invitation lifetime (7 days unless
@@ -6,11 +6,19 @@ configured otherwise), which the email states. Enrolling proves the person is th
 patient (date of birth and family name must match the record, accents and case ignored); five
 wrong answers burn the code. The account, the patient's portal status, the used invitation and
 the audit event are written in one transaction.
+
+Two invitations open an account with no patient record of its own (``patient_id`` "", no
+connections), for someone who acts for a patient: staff's invitation of a parent, guardian or
+agent who will then ask for proxy access (the answers are the invitee's birth date and family
+name as staff typed them, checked and counted the same way), and a patient's invitation of a
+trusted person (identity.trusted_persons: the emailed code is the proof, and enrolling with it
+takes up the grant in the same transaction).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -20,13 +28,13 @@ from typing import Any, Protocol, TypeVar
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, AccountStatus, Connection, Role
 from chalicelib.accounts.service import normalize_username
-from chalicelib.audit.domain import Action, Actor, Outcome
+from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.audit.trail import ANONYMOUS, audit_event, caller_actor, write_audit
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.identity import terms, throttle, tokens
+from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
+from chalicelib.identity import redemption, terms, throttle, tokens
 from chalicelib.identity.contract import Enrollment
-from chalicelib.identity.domain import IdentityRecord, InvitationStatus, LinkPurpose, RecordKind
-from chalicelib.identity.staff_contract import InvitationRequest
+from chalicelib.identity.domain import IdentityRecord, InvitationPurpose, InvitationStatus, LinkPurpose, RecordKind
+from chalicelib.identity.staff_contract import InvitationRequest, ProxyInvitationRequest
 from chalicelib.identity.throttle import ThrottlePorts
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -37,6 +45,7 @@ from chalicelib.notifications.requests import NotifyPorts, notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
 from chalicelib.patients.service import RegistryPorts
+from chalicelib.proxies.stores import ProxyGrants
 
 MAX_ANSWER_ATTEMPTS = 5
 EMAIL_VERIFICATION_SECONDS = 24 * 3600
@@ -53,7 +62,11 @@ _Checked = TypeVar("_Checked")
 class EnrollmentPorts(RegistryPorts, NotifyPorts, ThrottlePorts, terms.TermsPorts, Protocol):
     """The patients invited and enrolled (and the directory that finds them by MRN), the
     invitations, links and the enrollment transaction (the identity store) with the invitation
-    lifetime (the settings), the emails, the audit trail, and the per-address throttle."""
+    lifetime (the settings), the emails, the audit trail, the per-address throttle, and the proxy
+    grants (a trusted person's code takes one up)."""
+
+    @property
+    def proxy_grants(self) -> ProxyGrants: ...
 
 
 HAS_ACCESS = (PortalStatus.ACTIVE, PortalStatus.SUSPENDED)  # an account exists for the patient
@@ -172,7 +185,13 @@ def _staff_invitation(ports: EnrollmentPorts, caller: Caller, invitation_id: str
         if re.fullmatch(r"[0-9a-f]{16}", invitation_id or "")
         else None
     )
-    if invitation is None or invitation.organization_id != caller.organization_id:
+    if (
+        invitation is None
+        or invitation.organization_id != caller.organization_id
+        # A patient's invitation of a trusted person is the patient's to withdraw (by revoking
+        # the grant), not the office's to resend.
+        or invitation.purpose == InvitationPurpose.TRUSTED_PERSON.value
+    ):
         raise NotFound("No such invitation.")
     return invitation
 
@@ -203,7 +222,7 @@ def no_longer_invited(ports: EnrollmentPorts, invitation: IdentityRecord) -> Non
     """A revoked or burned invitation that was the patient's live one leaves them not invited, so
     staff see that nobody can enroll with it (and may invite again). A patient invited anew since,
     or enrolled meanwhile, keeps their status."""
-    patient = ports.patients.get(invitation.patient_id)
+    patient = ports.patients.get(invitation.patient_id) if invitation.patient_id else None
     if (
         patient is not None
         and patient.portal_status is PortalStatus.INVITED
@@ -218,8 +237,99 @@ def no_longer_invited(ports: EnrollmentPorts, invitation: IdentityRecord) -> Non
 def resend(ports: EnrollmentPorts, caller: Caller, origin: Origin, invitation_id: str, now: datetime) -> dict[str, Any]:
     """A fresh code to the same address (the old one stops working)."""
     invitation = _staff_invitation(ports, caller, invitation_id)
+    if invitation.purpose == InvitationPurpose.PROXY_ACCOUNT.value:
+        if invitation.status == InvitationStatus.USED.value:
+            raise Conflict("This invitation was used: the account exists.")
+        invitee = (invitation.email, invitation.given_name, invitation.family_name, invitation.birth_date)
+        return _issue_without_record(ports, caller, origin, *invitee, now)
     patient = patients.find(ports, caller, origin, patient_id=invitation.patient_id)
     return _issue(ports, caller, origin, patient, invitation.email, now)
+
+
+# -- an account with no record of its own -----------------------------------------------------------
+
+
+def invite_without_record(
+    ports: EnrollmentPorts, caller: Caller, origin: Origin, body: ProxyInvitationRequest, now: datetime
+) -> dict[str, Any]:
+    """Invite someone who has no record here (a parent, a guardian, an agent) to open an account,
+    from which they then ask for proxy access. Their birth date and family name, as staff type
+    them, are what enrollment asks back."""
+    problems = Problems()
+    email = problems.gather(patients.email_address, body.email)
+    birth_date = problems.gather(parse_birth_date, body.birth_date.isoformat(), now.date())
+    problems.raise_if_any()
+    assert email is not None and birth_date is not None  # or a problem was raised
+    return _issue_without_record(ports, caller, origin, email, body.given_name, body.family_name, birth_date, now)
+
+
+def invitee_owner(organization_id: str, email: str) -> str:
+    """The owner under which an organization's invitations to one address are listed: a digest,
+    so the by-owner index never holds the address itself."""
+    digest = hashlib.sha256(f"{organization_id}|{email.strip().lower()}".encode()).hexdigest()[:32]
+    return f"invitee#{digest}"
+
+
+def _issue_without_record(
+    ports: EnrollmentPorts,
+    caller: Caller,
+    origin: Origin,
+    email: str,
+    given_name: str,
+    family_name: str,
+    birth_date: str,
+    now: datetime,
+) -> dict[str, Any]:
+    owner = invitee_owner(caller.organization_id, email)
+    # One live code per address and organization: a new invitation replaces an earlier one.
+    for earlier in ports.identity_records.owned_by(owner, limit=50):
+        if earlier.kind is RecordKind.INVITATION and earlier.status == InvitationStatus.PENDING.value:
+            ports.identity_records.change(
+                RecordKind.INVITATION,
+                earlier.selector,
+                {"status": InvitationStatus.PENDING.value},
+                status=InvitationStatus.REVOKED.value,
+            )
+    code, split = tokens.new_token()
+    lifetime = ports.settings.identity.invitation_lifetime_seconds
+    expires_at = int(now.timestamp()) + lifetime
+    ports.identity_records.put(
+        IdentityRecord(
+            kind=RecordKind.INVITATION,
+            selector=split.selector,
+            secret_hash=split.verifier_hash,
+            expires_at=expires_at,
+            owner=owner,
+            created_at=now,
+            organization_id=caller.organization_id,
+            purpose=InvitationPurpose.PROXY_ACCOUNT.value,
+            status=InvitationStatus.PENDING.value,
+            email=email,
+            created_by=caller.account_id,
+            given_name=given_name,
+            family_name=family_name,
+            birth_date=birth_date,
+        )
+    )
+    # The email names nobody (the invitee, nor whom they will act for): its link and its lifetime.
+    notify(
+        ports,
+        "proxy_invitation",
+        email,
+        notification_id=f"invitation-{split.selector}",
+        token=code,
+        lifetime=lifetime_words(lifetime),
+    )
+    write_audit(
+        ports,
+        origin,
+        caller_actor(caller),
+        "proxy_invitation.created",
+        action=Action.CREATE,
+        resource_type="Invitation",
+        resource_id=split.selector,
+    )
+    return {"invitation_id": split.selector, "expires_at": iso(expires_at)}
 
 
 # -- enrollment -----------------------------------------------------------------------------------
@@ -256,10 +366,25 @@ def check_answers(
     family_name: str,
 ) -> None:
     """Identity proofing against the patient record; a wrong answer counts, the fifth burns the code."""
+    expected = (patient.birth_date, patient.family_name) if patient is not None else ("", "")
+    check_answers_against(ports, origin, invitation, expected, date_of_birth, family_name)
+
+
+def check_answers_against(
+    ports: EnrollmentPorts,
+    origin: Origin,
+    invitation: IdentityRecord,
+    expected: tuple[str, str],
+    date_of_birth: str,
+    family_name: str,
+) -> None:
+    """The answers against the ``expected`` birth date and family name (a record's, or what staff
+    typed for someone with no record); a wrong answer counts, the fifth burns the code."""
+    expected_birth_date, expected_family_name = expected
     if (
-        patient is not None
-        and patient.birth_date == date_of_birth
-        and fold_name(family_name) == fold_name(patient.family_name)
+        expected_birth_date
+        and expected_birth_date == date_of_birth
+        and fold_name(family_name) == fold_name(expected_family_name)
         and fold_name(family_name)
     ):
         return
@@ -327,6 +452,8 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
     if ports.directory.username_taken(username):
         raise Conflict("That user name is taken.", [{"field": "username"}])
     invitation = live_invitation(ports, body.invitation_code, now)
+    if invitation.purpose != InvitationPurpose.PATIENT.value:
+        return _enroll_without_record(ports, origin, invitation, body, username, email, date_of_birth, now)
     patient = ports.patients.get(invitation.patient_id)
     check_answers(ports, origin, invitation, patient, date_of_birth, body.family_name)
     assert patient is not None  # check_answers refuses a missing patient
@@ -335,11 +462,61 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
         raise deceased_refusal()
     if patient.portal_status in HAS_ACCESS:
         raise Conflict("This patient has portal access already.")
+    account = new_account(ports, invitation, body, username, email, now, patient.patient_id)
+    enrolled = dataclasses.replace(
+        patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id, invited_until=0
+    )
+    ports.identity_records.enroll(
+        account, enrolled, invitation, enrolled_event(ports, origin, account, patient.patient_id)
+    )
+    return _enrolled(ports, account, email, now)
+
+
+def _enroll_without_record(
+    ports: EnrollmentPorts,
+    origin: Origin,
+    invitation: IdentityRecord,
+    body: Enrollment,
+    username: str,
+    email: str,
+    date_of_birth: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """An account with no record of its own: staff's invitation checks the answers against what
+    staff typed; a trusted person's code is its own proof (nobody typed their birth date), and
+    the grant it names is taken up once the account exists."""
+    if invitation.purpose == InvitationPurpose.PROXY_ACCOUNT.value:
+        check_answers_against(
+            ports, origin, invitation, (invitation.birth_date, invitation.family_name), date_of_birth, body.family_name
+        )
+    elif invitation.purpose == InvitationPurpose.TRUSTED_PERSON.value:
+        redemption.still_open(ports, invitation, now)
+    else:
+        raise _invalid_code()
+    account = new_account(ports, invitation, body, username, email, now, "")
+    ports.identity_records.enroll(account, None, invitation, enrolled_event(ports, origin, account, ""))
+    if invitation.purpose == InvitationPurpose.TRUSTED_PERSON.value:
+        redemption.take_up(ports, origin, invitation, account.account_id, now)
+    return _enrolled(ports, account, email, now)
+
+
+def new_account(
+    ports: EnrollmentPorts,
+    invitation: IdentityRecord,
+    body: Enrollment,
+    username: str,
+    email: str,
+    now: datetime,
+    patient_id: str,
+) -> Account:
+    """The enrolling account: of the patient's record (``patient_id``, connected to it), or with no
+    record of its own ("": no connections) in the invitation's organization."""
     verified = email.lower() == invitation.email.lower()
-    account = Account(
+    terms_version = terms.current(ports).version
+    return Account(
         account_id=uuid.uuid4().hex,
         username=username,
-        organization_id=patient.organization_id,
+        organization_id=invitation.organization_id,
         role=Role.PATIENT,
         password_hash=passwords.hash_password(body.password),
         status=AccountStatus.ACTIVE,
@@ -347,32 +524,40 @@ def enroll(ports: EnrollmentPorts, origin: Origin, body: Enrollment, now: dateti
         pending_email="" if verified else email,
         email_verified=verified,
         created_at=now,
-        patient_id=patient.patient_id,
-        terms_version=in_force.version,
+        patient_id=patient_id,
+        terms_version=terms_version,
         terms_accepted_at=now,
         notification_preferences=dict(DEFAULT_PREFERENCES),
         connections=(
-            Connection(uuid.uuid4().hex[:16], patient.organization_id, patient.patient_id, "active", iso(now)),
+            (Connection(uuid.uuid4().hex[:16], invitation.organization_id, patient_id, "active", iso(now)),)
+            if patient_id
+            else ()
         ),
     )
-    enrolled = dataclasses.replace(
-        patient, portal_status=PortalStatus.ACTIVE, account_id=account.account_id, invited_until=0
-    )
-    event_of_change = audit_event(
+
+
+def enrolled_event(ports: EnrollmentPorts, origin: Origin, account: Account, patient_id: str) -> AuditEvent:
+    return audit_event(
         ports,
         origin,
         Actor(account_id=account.account_id, role=Role.PATIENT.value),
         "enrollment.completed",
         action=Action.CREATE,
-        patient_id=patient.patient_id,
+        patient_id=patient_id,
         resource_type="Account",
         resource_id=account.account_id,
-        reason=f"terms:{in_force.version}",
+        reason=f"terms:{account.terms_version}",
     )
-    ports.identity_records.enroll(account, enrolled, invitation, event_of_change)
-    if not verified:
+
+
+def _enrolled(ports: EnrollmentPorts, account: Account, email: str, now: datetime) -> dict[str, Any]:
+    if not account.email_verified:
         send_email_verification(ports, account, email, now)
-    return {"account_id": account.account_id, "username": username, "email_verification_sent": not verified}
+    return {
+        "account_id": account.account_id,
+        "username": account.username,
+        "email_verification_sent": not account.email_verified,
+    }
 
 
 def send_email_verification(ports: EnrollmentPorts, account: Account, address: str, now: datetime) -> None:

@@ -21,7 +21,7 @@ from chalicelib.identity.account_contract import (
     PreferencesChange,
     TermsAcceptance,
 )
-from chalicelib.identity.domain import Restriction
+from chalicelib.identity.domain import InvitationPurpose, Restriction
 from chalicelib.identity.enrollment import EnrollmentPorts
 from chalicelib.identity.guessing import GuessingPorts, confirm_password
 from chalicelib.identity.organization_names import OrganizationNames
@@ -239,7 +239,17 @@ def add_connection(
     stays pending, and one that contradicts them is refused and counted like a wrong answer."""
     throttle.check(ports, "enrollment", origin, now)
     account = account_of(ports, caller)
+    if not account.patient_id:
+        # Connecting compares the new record with the account's own (birth date, family name):
+        # an account opened to act for others has none to compare with.
+        raise Conflict(
+            "This account has no patient record of its own to connect other organizations' records to.",
+            code="no_own_record",
+        )
     invitation = enrollment.live_invitation(ports, body.invitation_code, now)
+    if invitation.purpose != InvitationPurpose.PATIENT.value:
+        # An invitation to open an account, or to see someone else's record, connects nothing.
+        raise enrollment._invalid_code()
     if body.organization_id is not None and invitation.organization_id != body.organization_id:
         raise ValidationFailed("This invitation code is not from that organization.", [{"field": "invitation_code"}])
     if any(c.organization_id == invitation.organization_id for c in account.connections):

@@ -10,7 +10,9 @@ from pydantic import Field, StringConstraints
 
 from chalicelib.identity.contract import SecondFactorMethod, WorkforceRole
 from chalicelib.kernel.contract import (
+    Day,
     Email,
+    PersonName,
     QueryModel,
     RecordId,
     RequestModel,
@@ -31,6 +33,17 @@ class InvitationRequest(RequestModel):
         None, description="The patient's medical record number at the caller's organization."
     )
     email: Email
+
+
+class ProxyInvitationRequest(RequestModel):
+    """Someone with no record at the organization (a parent, a guardian, a health-care agent), to
+    open an account from which they ask for proxy access. Enrollment asks back the birth date and
+    family name given here."""
+
+    email: Email
+    given_name: PersonName
+    family_name: PersonName
+    birth_date: Day = Field(description="The invitee's own birth date (YYYY-MM-DD), not the patient's.")
 
 
 class InvitationIssued(ResponseModel):

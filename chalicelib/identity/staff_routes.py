@@ -14,6 +14,7 @@ from chalicelib.identity.staff_contract import (
     InvitationRequest,
     Invitations,
     InvitationsQuery,
+    ProxyInvitationRequest,
     PublishedTerms,
     StaffAccountCreated,
     StaffAccountRequest,
@@ -55,6 +56,29 @@ def invite(body: InvitationRequest):
     """
     return Response(
         enrollment.invite(wiring.container(), _caller(), origin_of(_request()), body, wiring.container().clock.now()),
+        status_code=201,
+    )
+
+
+@route(
+    staff_routes,
+    "/v1/staff/proxy-invitations",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=ProxyInvitationRequest,
+    responses={201: InvitationIssued},
+)
+def invite_without_record(body: ProxyInvitationRequest):
+    """Invite someone with no record here (a parent, a guardian, an agent) to open an account, to then ask for proxy access.
+
+    A single-use code goes to the address; enrolling with it asks back the birth date and family
+    name given here. A new invitation to the same address replaces an earlier pending one. Resend
+    and revoke it as any invitation (`/v1/staff/invitations/{invitation_id}`).
+    """
+    return Response(
+        enrollment.invite_without_record(
+            wiring.container(), _caller(), origin_of(_request()), body, wiring.container().clock.now()
+        ),
         status_code=201,
     )
 

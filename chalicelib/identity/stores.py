@@ -46,8 +46,11 @@ class IdentityStore(Protocol):
         """End the account's sign-ins waiting for a second factor and its reset or set-up links."""
         ...
 
-    def enroll(self, account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
-        """The account, the patient linked to it, the invitation used up and the event: all or nothing."""
+    def enroll(
+        self, account: Account, patient: Patient | None, invitation: IdentityRecord, audit_event: AuditEvent
+    ) -> None:
+        """The account, the patient linked to it (None: an account with no record of its own), the
+        invitation used up (the answers it kept for enrollment removed) and the event: all or nothing."""
         ...
 
     def connect(self, account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> bool:

@@ -110,6 +110,8 @@ class NextStep(enum.StrEnum):
 
 _NEXT_STEPS = {
     "invitation": NextStep.SEND_AGAIN,
+    "proxy_invitation": NextStep.SEND_AGAIN,
+    "proxy_trusted_invitation": NextStep.NONE,  # the patient invites again from their sharing page
     "something_waiting": NextStep.SEEN_IN_PORTAL,
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,

@@ -126,6 +126,33 @@ TEMPLATES: dict[str, Template] = {
         path="/enroll?code={token}",
         params=("token", "lifetime"),
     ),
+    # An account with no record of its own, for someone who will ask to act for a patient. Like
+    # the invitation, nothing says for whom, nor who the invitee is.
+    "proxy_invitation": Template(
+        subject="You are invited to the patient portal",
+        lines=(
+            "You have been invited to open a patient portal account, from which you can ask for access "
+            "to the record of someone you care for.",
+            "The link below works once and expires after {lifetime}. If it has expired, ask for a new invitation.",
+        ),
+        action="Open your account",
+        path="/enroll?code={token}",
+        params=("token", "lifetime"),
+    ),
+    # A patient chose this person to see their record. The code travels in the link's fragment:
+    # browsers never send a fragment, so it never reaches a server's access log. Whose record it
+    # is the person sees once signed in, never in email.
+    "proxy_trusted_invitation": Template(
+        subject="Someone has shared their patient portal record with you",
+        lines=(
+            "A patient has chosen you as someone they trust to see their record in the patient portal.",
+            "Sign in, or open an account, to accept. The link below works once and expires after {lifetime}.",
+            "If you do not know why you received this, you can ignore this email.",
+        ),
+        action="Accept the invitation",
+        path="/proxy-invitation#code={token}",
+        params=("token", "lifetime"),
+    ),
     "something_waiting": Template(
         subject="Something new is waiting in your patient portal",
         lines=(

@@ -30,6 +30,9 @@ ENTRY_POINTS = {
     "grant_routes.py",
     "consumer.py",
     "authorizer.py",
+    "consumer.py",
+    "authorizer.py",
+    "proxy_invitation_routes.py",
 }
 
 # library -> where it may be imported (paths relative to chalicelib/, a folder ends with "/")

@@ -92,6 +92,8 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "new_message": ("/messages", ()),
         "care_team_message_waiting": ("/staff/messages", ()),
         "invitation": ("/enroll?code={token}", ("token", "lifetime")),
+        "proxy_invitation": ("/enroll?code={token}", ("token", "lifetime")),
+        "proxy_trusted_invitation": ("/proxy-invitation#code={token}", ("token", "lifetime")),
         "support_request_waiting": ("/staff/support/{support_request}", ("reference", "support_request")),
         "support_request_received": ("/", ("reference",)),
         "something_waiting": ("/", ()),
