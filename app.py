@@ -33,9 +33,9 @@ from chalicelib.messaging.routes import messaging_routes
 from chalicelib.notifications.routes import notification_routes
 from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
-from chalicelib.proxies.sensitivity_routes import sensitivity_routes
-from chalicelib.proxies.request_routes import proxy_request_routes
 from chalicelib.proxies.grant_routes import grant_routes
+from chalicelib.proxies.request_routes import proxy_request_routes
+from chalicelib.proxies.sensitivity_routes import sensitivity_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes

@@ -30,8 +30,6 @@ ENTRY_POINTS = {
     "grant_routes.py",
     "consumer.py",
     "authorizer.py",
-    "consumer.py",
-    "authorizer.py",
     "proxy_invitation_routes.py",
 }
 
