@@ -2,8 +2,9 @@ import type { TFunction } from "i18next";
 import { dayText } from "../components/dates";
 import type { Area, GrantStatus, ProxyGrantView, Relationship, RequestStatus } from "./types";
 
-/** The areas a grant covers, in words ("Test results, Messages"). */
-export function areasText(t: TFunction, areas: string[]): string {
+/** The areas a grant covers, in words ("Test results, Messages"); none named is every one a proxy may have. */
+export function areasText(t: TFunction, areas: readonly string[] | null): string {
+  if (areas === null || areas.length === 0) return t("proxies.allAreas");
   return areas.map((area) => t(`proxies.areaName.${area as Area}`)).join(", ");
 }
 

@@ -1,4 +1,7 @@
-// The shapes of the proxy-access API (docs/api.md, "Proxy access"), as the pages read them.
+import type { Schemas } from "../api/client";
+
+// The shapes of the proxy-access API (docs/api.md), as the pages read them: the generated ones,
+// and the lists and words the pages need beside them.
 
 export const AREAS = [
   "results",
@@ -44,94 +47,23 @@ export interface ActingFor {
 
 export type GrantStatus = "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
 
-export interface ProxyGrantView {
-  grant_id: string;
-  patient_id: string;
-  proxy_name: string;
-  patient_name: string;
-  relationship: Relationship;
-  access: Access;
-  areas: string[];
-  status: GrantStatus;
-  starts_at: string;
-  ends_at: string | null;
-  visible_until: string | null;
-  created_at: string;
-  consented_at: string | null;
-  ended_at: string | null;
-  end_reason: string;
-  request_id: string;
-  given_by: "staff" | "patient";
-}
+export type ProxyGrantView = Schemas["chalicelib__proxies__grant_contract__ProxyGrantView"];
 
 export type DocumentStatus = "waiting" | "ready" | "refused";
 
-export interface ProxyDocument {
-  document_id: string;
-  kind: DocumentKind;
-  file_name: string;
-  content_type: string;
-  size: number;
-  status: DocumentStatus;
-  problem: string | null;
-}
+export type ProxyDocument = Schemas["ProxyDocument"];
 
 export type RequestStatus = "draft" | "submitted" | "approved" | "awaiting_consent" | "denied" | "withdrawn";
 
-export interface RequestedPatient {
-  given_name: string;
-  family_name: string;
-  birth_date: string;
-  identifier: string | null;
-}
 
-export interface ProxyRequest {
-  request_id: string;
-  status: RequestStatus;
-  organization_id: string;
-  organization_name: string;
-  relationship: Relationship;
-  patient: RequestedPatient;
-  requester_name: string;
-  requester_phone: string | null;
-  access: Access;
-  areas: string[];
-  note: string | null;
-  documents: ProxyDocument[];
-  signed_at: string | null;
-  submitted_at: string | null;
-  decided_at: string | null;
-  decision_reason: string | null;
-  grant_id: string | null;
-  created_at: string;
-}
+export type ProxyRequest = Schemas["ProxyRequest"];
 
-export interface ProxyForm {
-  version: string;
-  title: string;
-  text: string;
-}
+export type ProxyForm = Schemas["ProxyRequestForm"];
 
-export interface DocumentUpload {
-  document: ProxyDocument;
-  upload: { url: string; fields: Record<string, string> };
-}
+export type DocumentUpload = Schemas["ProxyDocumentStarted"];
 
 /** What staff see of a request (GET /v1/staff/proxy-requests/{id}). */
-export interface StaffProxyRequest extends ProxyRequest {
-  requester: { account_id: string; username: string; email_on_file: boolean };
-  matched_patient: {
-    patient_id: string;
-    family_name: string;
-    given_names: string[];
-    birth_date: string | null;
-    identifiers: { system?: string; type?: string; value: string }[];
-    deceased?: boolean;
-  } | null;
-  patient_age: number | null;
-  signed_form_link_path: string | null;
-  documents: (ProxyDocument & { link_path: string | null })[];
-}
+export type StaffProxyRequest = Schemas["StaffProxyRequest"];
 
 export interface FileLink {
   url: string;

@@ -270,7 +270,7 @@ function Approve({
   const { t } = useTranslation();
   const forAdult = !FOR_MINORS.includes(request.relationship);
   const [access, setAccess] = useState<Access>(request.access);
-  const [areas, setAreas] = useState<string[]>(request.areas.length ? request.areas : [...AREAS]);
+  const [areas, setAreas] = useState<string[]>(request.areas?.length ? request.areas : [...AREAS]);
   const [endsAt, setEndsAt] = useState("");
   const [canConsent, setCanConsent] = useState(forAdult);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
