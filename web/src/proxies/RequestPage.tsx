@@ -143,7 +143,8 @@ function SignStep({
     mutationFn: () =>
       send<ProxyRequest>("POST", `${proxyPaths.request(request.request_id)}/sign`, {
         typed_name: typedName.trim(),
-        signature_png: signature ?? "",
+        // drawing is optional (the typed name signs), so the keyboard alone can sign
+        ...(signature !== null && { signature_png: signature }),
         agreed,
         form_version: form.data?.version ?? "",
       }),
@@ -158,7 +159,6 @@ function SignStep({
     const missing: Record<string, string> = {};
     if (!typedName.trim()) missing.typed_name = t("errors.required");
     if (!agreed) missing.agreed = t("proxies.sign.mustAgree");
-    if (signature === null) missing.signature_png = t("proxies.sign.mustDraw");
     if (Object.keys(missing).length > 0) return setErrors({ fields: missing, general: [] });
     sign.mutate();
   };
