@@ -138,7 +138,12 @@ function CategoryList({
       {category.codes.length === 0 ? (
         <p>{t("admin.sensitiveCodes.empty")}</p>
       ) : (
-        <div className="usa-table-container--scrollable" tabIndex={0} role="region" aria-labelledby={headingId}>
+        <div
+          className="usa-table-container--scrollable"
+          tabIndex={0}
+          role="region"
+          aria-label={t("admin.sensitiveCodes.listOf", { category: category.label })}
+        >
           <table className="usa-table usa-table--borderless usa-table--compact">
             <thead>
               <tr>
