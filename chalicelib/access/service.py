@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.access.domain import Area, PatientScope, Standing
+from chalicelib.access.domain import PROXY_AREAS, Area, PatientScope, Standing
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import AuditPorts, caller_actor, scope_actor, write_audit
@@ -135,6 +135,8 @@ def grants_in_force(ports: AccessPorts, account_id: str) -> list[_Grant]:
 def _proxy_scope(ports: AccessPorts, caller: Caller, patient_id: str, area: Area) -> PatientScope | None:
     # Read on every call, strongly: a grant revoked or ended a moment ago is no longer honoured,
     # and a grant whose end date passed is over whether or not its timer has run.
+    if area not in PROXY_AREAS:
+        return None  # the access log and the list of proxies are the patient's own, whatever a grant says
     grants = [g for g in grants_in_force(ports, caller.account_id) if g.patient_id == patient_id and area in g.areas]
     if not grants:
         return None

@@ -79,10 +79,38 @@ class NotificationPreferences(ResponseModel):
     email_forms: bool
 
 
+class ActingFor(ResponseModel):
+    """A patient this account may act for now, under a proxy grant in force: what the "Viewing
+    as" switcher offers. The record is then read with the usual /v1/patients/{patient_id}/...
+    routes, each answering within the grant (its areas, its cutoff, never sensitive care)."""
+
+    grant_id: str
+    patient_id: str = Field(description="The record acted for, for the /v1/patients/{patient_id}/... routes.")
+    organization_id: str
+    organization_name: str | None = Field(description="The organization's name; null if the directory has none.")
+    name: str = Field(description="The patient's given name, as the switcher shows it.")
+    relationship: Literal["parent", "guardian_of_minor", "guardian_of_adult", "health_care_agent", "trusted_person"]
+    access: Literal["full", "read_only"] = Field(
+        description="read_only: the record may be read, but nothing sent, requested, cancelled or signed (403)."
+    )
+    areas: list[Literal["results", "documents", "health_summary", "messages", "appointments", "medications"]] = Field(
+        description="The parts of the record the grant covers; any other answers 404."
+    )
+    visible_until: datetime | None = Field(
+        description="Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff."
+    )
+    ends_at: datetime | None = Field(description="When the grant ends; null for a child's grant (see visible_until).")
+    unread_messages: int = Field(description="Care-team messages of this record not read yet; 0 without messages.")
+
+
 class Me(ResponseModel):
     account: AccountView
-    patient: PatientSummary | None = Field(description="The patient's own record; null for staff.")
-    acting_for: list[PatientSummary] = Field(description="Patients this account acts for (proxy access).")
+    patient: PatientSummary | None = Field(
+        description="The patient's own record; null for staff, and for an account that only acts for others."
+    )
+    acting_for: list[ActingFor] = Field(
+        description="The patients this account may act for now (proxy access), one per grant in force."
+    )
     connections: list[ConnectionView]
     notification_preferences: NotificationPreferences
     unread_messages: int = Field(

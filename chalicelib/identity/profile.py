@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import PROXY_AREAS, Area
 from chalicelib.accounts import passwords
 from chalicelib.accounts.domain import Account, Connection
 from chalicelib.audit import service as audit
 from chalicelib.audit.domain import Action
-from chalicelib.audit.trail import actor_of, audit_event, write_audit
+from chalicelib.audit.trail import actor_of, audit_event, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
 from chalicelib.identity import enrollment, terms, throttle
 from chalicelib.identity.account_contract import (
@@ -34,6 +35,7 @@ from chalicelib.notifications.deliveries import about_account
 from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import PortalStatus
+from chalicelib.proxies.stores import ProxyGrants
 
 
 class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
@@ -47,6 +49,9 @@ class ProfilePorts(EnrollmentPorts, GuessingPorts, RevocationPorts, Protocol):
 
     @property
     def messages(self) -> UnreadMessages: ...
+
+    @property
+    def proxy_grants(self) -> ProxyGrants: ...
 
 
 class UnreadMessages(Protocol):
@@ -97,7 +102,7 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
             "idle_timeout_s": ports.settings.identity.session_idle_seconds,
         },
         "patient": patients.summary(patient) if patient is not None else None,
-        "acting_for": [],  # the patients this account may act for: none until proxies exist
+        "acting_for": acting_for(ports, caller, origin, account),
         "connections": connections_json(ports, account.connections),
         "notification_preferences": {**enrollment.DEFAULT_PREFERENCES, **account.notification_preferences},
         # Shown beside the Messages link on every page: the threads of the patient's own record and
@@ -108,6 +113,58 @@ def me(ports: ProfilePorts, caller: Caller, origin: Origin) -> dict[str, Any]:
         if patient is not None
         else 0,
     }
+
+
+def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Account) -> list[dict[str, Any]]:
+    """One entry per grant in force now naming this account as the proxy, for a patient the one
+    check would let them reach (alive, not merged away, of the grant's organization): the
+    switcher never offers a record that then answers 404. Each patient read is audited as the
+    proxy's, with the grant."""
+    if account.role.value != "patient":
+        return []
+    now = ports.clock.now()
+    shown: list[dict[str, Any]] = []
+    for grant in ports.proxy_grants.of_proxy(account.account_id):
+        if not grant.in_force(now) or not grant.areas & PROXY_AREAS:
+            continue
+        patient = ports.patients.get(grant.patient_id)
+        if (
+            patient is None
+            or patient.deceased
+            or patient.merged_into
+            or patient.organization_id != grant.organization_id
+        ):
+            continue
+        write_audit(
+            ports,
+            origin,
+            scope_actor(caller, grant.scope()),
+            "patient.read",
+            action=Action.READ,
+            patient_id=patient.patient_id,
+            resource_type="Patient",
+            resource_id=patient.patient_id,
+        )
+        shown.append(
+            {
+                "grant_id": grant.grant_id,
+                "patient_id": grant.patient_id,
+                "organization_id": grant.organization_id,
+                "organization_name": ports.organization_names.name(grant.organization_id),
+                "name": grant.patient_name or next(iter(patient.given_names), ""),
+                "relationship": grant.relationship.value,
+                "access": grant.access.value,
+                "areas": [a.value for a in Area if a in grant.areas and a in PROXY_AREAS],
+                "visible_until": iso(grant.visible_until) if grant.visible_until else None,
+                "ends_at": iso(grant.ends_at) if grant.ends_at else None,
+                # What the switcher's badge counts (only what the grant's scope shows is the
+                # messaging reads' business: they count as the proxy sees).
+                "unread_messages": ports.messages.unread_for_patients([grant.patient_id])
+                if Area.MESSAGES in grant.areas
+                else 0,
+            }
+        )
+    return shown
 
 
 def connections(ports: ProfilePorts, caller: Caller) -> dict[str, Any]:

@@ -3616,6 +3616,64 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * ActingFor
+         * @description A patient this account may act for now, under a proxy grant in force: what the "Viewing
+         *     as" switcher offers. The record is then read with the usual /v1/patients/{patient_id}/...
+         *     routes, each answering within the grant (its areas, its cutoff, never sensitive care).
+         */
+        ActingFor: {
+            /**
+             * Access
+             * @description read_only: the record may be read, but nothing sent, requested, cancelled or signed (403).
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description The parts of the record the grant covers; any other answers 404.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /**
+             * Ends At
+             * @description When the grant ends; null for a child's grant (see visible_until).
+             */
+            ends_at: string | null;
+            /** Grant Id */
+            grant_id: string;
+            /**
+             * Name
+             * @description The patient's given name, as the switcher shows it.
+             */
+            name: string;
+            /** Organization Id */
+            organization_id: string;
+            /**
+             * Organization Name
+             * @description The organization's name; null if the directory has none.
+             */
+            organization_name: string | null;
+            /**
+             * Patient Id
+             * @description The record acted for, for the /v1/patients/{patient_id}/... routes.
+             */
+            patient_id: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Unread Messages
+             * @description Care-team messages of this record not read yet; 0 without messages.
+             */
+            unread_messages: number;
+            /**
+             * Visible Until
+             * @description Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff.
+             */
+            visible_until: string | null;
+        };
         /** AllergiesPage */
         AllergiesPage: {
             /** Allergies */
@@ -5785,13 +5843,13 @@ export interface components {
             account: components["schemas"]["AccountView"];
             /**
              * Acting For
-             * @description Patients this account acts for (proxy access).
+             * @description The patients this account may act for now (proxy access), one per grant in force.
              */
-            acting_for: components["schemas"]["PatientSummary"][];
+            acting_for: components["schemas"]["ActingFor"][];
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
             notification_preferences: components["schemas"]["NotificationPreferences"];
-            /** @description The patient's own record; null for staff. */
+            /** @description The patient's own record; null for staff, and for an account that only acts for others. */
             patient: components["schemas"]["PatientSummary"] | null;
             /**
              * Unread Messages

@@ -57,4 +57,6 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.proposed",
   "appointment_request.booked",
   "appointment_request.declined",
+  // chalicelib/access/service.py: a proxy with read-only access refused an action
+  "records.act",
 ];
