@@ -11,6 +11,7 @@ parser or Powertools' batch utilities.
 from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib import settings, wiring
+from chalicelib.access.routes import access_routes
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
 from chalicelib.audit.service import record_access_denied
@@ -97,6 +98,7 @@ app.register_blueprint(appointment_routes)
 app.register_blueprint(sensitivity_routes)
 app.register_blueprint(proxy_request_routes)
 app.register_blueprint(grant_routes)
+app.register_blueprint(access_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

@@ -54,6 +54,10 @@ class GrantLookup(Protocol):
 
     def of_proxy(self, account_id: str) -> Sequence[_Grant]: ...
 
+    def of_patient(self, patient_id: str) -> Sequence[Any]:
+        """Every grant for the patient (telling its proxies of something new reads them)."""
+        ...
+
 
 class AccessPorts(AuditPorts, Protocol):
     """What deciding a caller's scope reads (the caller's account, their proxy grants, the

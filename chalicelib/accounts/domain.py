@@ -34,7 +34,7 @@ class Organization:
     # the deployment's default (settings.default_time_zone) for an organization that has none.
     time_zone: str = ""
     appointment_policy: dict[str, Any] | None = None  # appointments.policy.AppointmentPolicy.as_json(); None: defaults
-    # proxies.sensitivity.SensitiveLists.as_json(): the codes of care never shown to a proxy; None: the defaults
+    # access.sensitivity.SensitiveLists.as_json(): the codes of care never shown to a proxy; None: the defaults
     sensitive_codes: dict[str, Any] | None = None
 
 

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
+from chalicelib.access.visibility import Visibility
 from chalicelib.appointments import requests, reschedules, service
 from chalicelib.appointments.contract import NewAppointmentRequest, PreferredTime, RequestAnswer, RescheduleRequest
 from chalicelib.appointments.request_parts import (
@@ -79,7 +80,7 @@ def reschedule(
     """A request to move a booked upcoming visit. The cutoff does not apply: staff decide, and the
     visit stands as it is until the scheduling system moves it."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
-    visit = service.appointment_of(ports, scope.patient_id, appointment_id, now)
+    visit = service.appointment_of(ports, scope.patient_id, appointment_id, now, scope)
     if visit is None:
         raise NotFound(NO_APPOINTMENT)
     reason = visit["cancellation"]["reason"]
@@ -99,6 +100,8 @@ def patient_requests(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     found, next_cursor = ports.appointment_requests.patient_page(scope.patient_id, limit, cursor)
+    view = request_view(ports, scope)
+    found = found if view.everything else [r for r in found if view.shows(request_date(r))]
     zone_name = zone_of(ports, patient_of(ports, scope.patient_id).organization_id)
     write_audit(
         ports,
@@ -117,7 +120,7 @@ def patient_request(
     ports: RequestPorts, caller: Caller, origin: Origin, patient_id: str, request_id: str
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
-    request = _own(ports, scope.patient_id, request_id)
+    request = _own(ports, scope.patient_id, request_id, scope)
     write_audit(
         ports,
         origin,
@@ -143,7 +146,7 @@ def answer(
     """Take or turn down the proposed time. Nothing leaves the portal: the scheduling system
     hears of the visit when staff book it."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
-    request = _own(ports, scope.patient_id, request_id)
+    request = _own(ports, scope.patient_id, request_id, scope)
     if body.accept and requests.proposal_passed(request, now):
         _proposal_passed(ports, caller, origin, request, now, scope)
     changed = _changing(lambda: requests.answered(request, body.accept, now), "not_proposed")
@@ -193,7 +196,7 @@ def withdraw(
     """The patient takes back a request staff have not booked: the Appointment its request began
     leaves as "cancelled" by the patient, so the clinic's systems close it too."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
-    request = _own(ports, scope.patient_id, request_id)
+    request = _own(ports, scope.patient_id, request_id, scope)
     changed = _changing(lambda: requests.withdrawn(request, now), "not_open")
     subject = request_subject(request)
     event = (
@@ -322,15 +325,26 @@ def _keep(
     return shown(request, zone_name)
 
 
-def _own(ports: RequestPorts, patient_id: str, request_id: str) -> AppointmentRequest:
+def _own(ports: RequestPorts, patient_id: str, request_id: str, scope: PatientScope) -> AppointmentRequest:
+    """The patient's request, in the caller's view (one asked for from a parent's cutoff on is
+    answered as one that does not exist)."""
     found = (
         ports.appointment_requests.of_patient(patient_id, request_id)
         if isinstance(request_id, str) and RECORD_ID.fullmatch(request_id)
         else None
     )
-    if found is None:
+    if found is None or not request_view(ports, scope).shows(request_date(found)):
         raise NotFound(NO_REQUEST)
     return found
+
+
+def request_date(request: AppointmentRequest) -> datetime:
+    """A request's date: when it was asked for."""
+    return request.requested_at
+
+
+def request_view(ports: RequestPorts, scope: PatientScope) -> Visibility:
+    return Visibility(ports, scope)
 
 
 def _changing(change: Any, issue: str) -> AppointmentRequest:

@@ -34,6 +34,7 @@ from chalicelib.observability import count, logger
 from chalicelib.outbound import fhir, producer
 from chalicelib.outbound.domain import APPOINTMENT
 from chalicelib.records.domain import StoredResult
+from chalicelib.records.visible import record_view
 
 APPOINTMENT_KIND = "appointment"
 # What an outbound cancellation names a visit by when the portal never learnt the scheduling
@@ -68,6 +69,7 @@ def list_appointments(
         listed_to=at if query.when == "past" else "",
         oldest_first=query.when == "upcoming",
     )
+    entries = record_view(ports, scope).only_shown(entries)
     marks = ports.appointment_requests.visit_marks(scope.patient_id) if entries else {}
     check_ins = check_in_fields(ports, scope.patient_id, entries, zone_name, now)
     appointments = [
@@ -100,7 +102,7 @@ def one_appointment(
     ports: AppointmentPorts, caller: Caller, origin: Origin, patient_id: str, appointment_id: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
-    shown = appointment_of(ports, scope.patient_id, appointment_id, now)
+    shown = appointment_of(ports, scope.patient_id, appointment_id, now, scope)
     if shown is None:
         raise NotFound(NO_APPOINTMENT)
     write_audit(
@@ -117,11 +119,11 @@ def one_appointment(
 
 
 def appointment_of(
-    ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime
+    ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime, scope: PatientScope | None = None
 ) -> dict[str, Any] | None:
-    """One appointment of the patient as the list shows it, or None (not theirs, not shown, gone).
-    The caller has passed the access check for ``patient_id``."""
-    stored = _stored(ports, patient_id, appointment_id, now)
+    """One appointment of the patient as the list shows it, or None (not theirs, not shown, gone,
+    or not in ``scope``'s view). The caller has passed the access check for ``patient_id``."""
+    stored = _stored(ports, patient_id, appointment_id, now, scope)
     if stored is None:
         return None
     zone_name, policy = _zone_and_policy(ports, patient_id)
@@ -144,7 +146,7 @@ def cancel(
     "cancelled" and the audit event in one write, then the Appointment sent and the visit's
     reminders stopped. Refused (409) with the reason as a code and in words."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=True)
-    stored = _stored(ports, scope.patient_id, appointment_id, now)
+    stored = _stored(ports, scope.patient_id, appointment_id, now, scope)
     if stored is None:
         raise NotFound(NO_APPOINTMENT)
     zone_name, policy = _zone_and_policy(ports, scope.patient_id)
@@ -289,11 +291,17 @@ def set_appointment_policy(
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _stored(ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime) -> StoredResult | None:
+def _stored(
+    ports: AppointmentPorts, patient_id: str, appointment_id: str, now: datetime, scope: PatientScope | None = None
+) -> StoredResult | None:
+    """The visit, shown to the patient and (given the caller's ``scope``) in its view: a visit
+    from a parent's cutoff on is answered as one that does not exist."""
     if not isinstance(appointment_id, str) or not RECORD_ID.fullmatch(appointment_id):
         return None
     stored = ports.records.current(patient_id, appointment_id, APPOINTMENT_KIND)
     if stored is None or not stored.shown_to_patient(now):
+        return None
+    if scope is not None and not record_view(ports, scope).shows_item(stored):
         return None
     return stored
 

@@ -26,6 +26,7 @@ from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE, zone
+from chalicelib.records.visible import record_view
 
 State = Literal["not_yet", "open", "ended"]
 NO_LINK = "This visit has no video link."
@@ -87,7 +88,12 @@ def open_link(
     """The join link of the patient's video visit while its window is open (audited)."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS)
     stored = ports.records.current(scope.patient_id, appointment_id, kind="appointment")
-    if stored is None or stored.withdrawn or not stored.shown_to_patient(now):
+    if (
+        stored is None
+        or stored.withdrawn
+        or not stored.shown_to_patient(now)
+        or not record_view(ports, scope).shows_item(stored)
+    ):
         raise NotFound("No such appointment.")
     organization = _organization(ports, scope.patient_id)
     zone_name = (getattr(organization, "time_zone", "") or "") or DEFAULT_TIME_ZONE

@@ -203,7 +203,7 @@ def _visit(
 ) -> tuple[Visit, Actor]:
     """The visit, and who the audit names (a proxy with the grant they act under)."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.APPOINTMENTS, acts=acts)
-    return visit_of(ports, scope.patient_id, appointment_id), scope_actor(caller, scope)
+    return visit_of(ports, scope.patient_id, appointment_id, scope), scope_actor(caller, scope)
 
 
 def _changeable(

@@ -30,8 +30,9 @@ from datetime import datetime, timedelta
 from itertools import combinations, product
 from typing import Any, Protocol
 
-from chalicelib.access.domain import Area
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.visibility import Visibility
 from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
@@ -63,6 +64,7 @@ from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
+from chalicelib.records.visible import record_view
 from chalicelib.settings import Settings
 
 APPOINTMENT_KIND = "appointment"
@@ -132,7 +134,7 @@ def sign(
     patient = _patient(ports, scope.patient_id)
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
-    visit = _visit(ports, scope.patient_id, appointment_id, now)
+    visit = _visit(ports, scope, appointment_id, now)
     visit_type, form = _asked_form(ports, patient.organization_id, visit, form_id)
     document_id = document_id_of(scope.patient_id, appointment_id, form.form_id, form.version)
     try:
@@ -272,7 +274,7 @@ def patient_signed_form(
     ports: SigningPorts, caller: Caller, origin: Origin, patient_id: str, document_id: str
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
-    return _with_link(ports, scope_actor(caller, scope), origin, scope.patient_id, document_id)
+    return _with_link(ports, scope_actor(caller, scope), origin, scope.patient_id, document_id, scope)
 
 
 def staff_signed_form(
@@ -283,9 +285,17 @@ def staff_signed_form(
     return _with_link(ports, scope_actor(caller, scope), origin, scope.patient_id, document_id)
 
 
-def _with_link(ports: SigningPorts, actor: Actor, origin: Origin, patient_id: str, document_id: str) -> dict[str, Any]:
+def _with_link(
+    ports: SigningPorts,
+    actor: Actor,
+    origin: Origin,
+    patient_id: str,
+    document_id: str,
+    scope: PatientScope | None = None,
+) -> dict[str, Any]:
     record = ports.signed_forms.document(patient_id, document_id) if RECORD_ID.fullmatch(document_id) else None
-    if record is None:
+    # (a signed form is dated by its signing: one signed from a parent's cutoff on is not theirs to see)
+    if record is None or (scope is not None and not Visibility(ports, scope).shows(record.signed_at)):
         raise NotFound("No such signed form.")
     link = ports.signed_documents.presigned_version(
         record.object_key, record.object_version, f"signed-form-{record.document_id}.pdf"
@@ -313,9 +323,9 @@ def _patient(ports: SigningPorts, patient_id: str) -> Patient:
     return patient
 
 
-def _visit(ports: SigningPorts, patient_id: str, appointment_id: str, now: datetime) -> StoredResult:
-    found = ports.records.current(patient_id, appointment_id, APPOINTMENT_KIND) if appointment_id else None
-    if found is None or not found.shown_to_patient(now):
+def _visit(ports: SigningPorts, scope: PatientScope, appointment_id: str, now: datetime) -> StoredResult:
+    found = ports.records.current(scope.patient_id, appointment_id, APPOINTMENT_KIND) if appointment_id else None
+    if found is None or not found.shown_to_patient(now) or not record_view(ports, scope).shows_item(found):
         raise NotFound("No such appointment.")
     return found
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.domain import PatientScope
 from chalicelib.access.service import AccessPorts
 from chalicelib.appointments import domain as appointments
 from chalicelib.appointments.policy import AppointmentPolicy, policy_of
@@ -25,6 +26,7 @@ from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
+from chalicelib.records.visible import record_view
 
 APPOINTMENT_KIND = "appointment"
 NO_SUCH_VISIT = "No such appointment."
@@ -84,15 +86,16 @@ class Asked:
         return all(form["signed"] is not None for form in self.forms)
 
 
-def visit_of(ports: CheckInPorts, patient_id: str, appointment_id: str) -> Visit:
-    """The appointment of a patient already in the caller's scope, or NotFound."""
+def visit_of(ports: CheckInPorts, patient_id: str, appointment_id: str, scope: PatientScope | None = None) -> Visit:
+    """The appointment of a patient already in the caller's scope, or NotFound (also when the
+    scope's view does not show it: a visit from a parent's cutoff on)."""
     patient = ports.patients.get(patient_id)
     entry = (
         ports.records.current(patient_id, appointment_id, APPOINTMENT_KIND)
         if RECORD_ID.fullmatch(appointment_id or "")
         else None
     )
-    if patient is None or entry is None:
+    if patient is None or entry is None or (scope is not None and not record_view(ports, scope).shows_item(entry)):
         raise NotFound(NO_SUCH_VISIT)
     organization = ports.directory.organization(patient.organization_id)
     zone_name = (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE

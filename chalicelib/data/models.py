@@ -163,7 +163,7 @@ class OrganizationModel(Model):
     # deployment's default zone then (the directory answers it).
     time_zone = UnicodeAttribute(null=True)
     appointment_policy = JSONAttribute(null=True)  # appointments.policy.AppointmentPolicy.as_json()
-    sensitive_codes = JSONAttribute(null=True)  # proxies.sensitivity.SensitiveLists.as_json()
+    sensitive_codes = JSONAttribute(null=True)  # access.sensitivity.SensitiveLists.as_json()
     version = VersionAttribute()
 
 

@@ -14,6 +14,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.errors import Conflict
 from chalicelib.filing import entry_ids
 from chalicelib.filing.filers import Delivery, Outcome, filer
@@ -21,7 +22,7 @@ from chalicelib.filing.versions import file_version, instant, media_type
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.zones import with_offset
 from chalicelib.patients.domain import Patient
-from chalicelib.records.domain import WITHDRAWN, ResultReport, StoredResult, content_hash, sensitivity_content
+from chalicelib.records.domain import WITHDRAWN, ResultReport, StoredResult, content_hash
 
 # LOINC document types (the FHIR DocumentReference.type US Core uses) that are not reports.
 _LOINC_DOCUMENT_TYPES = {

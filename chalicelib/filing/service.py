@@ -32,9 +32,9 @@ from chalicelib.filing.zones import in_zone
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
 from chalicelib.proxies.grants import end_for_deceased
-from chalicelib.records.domain import ClinicalMessage, PossibleMismatch, Unreadable
+from chalicelib.records.domain import ClinicalMessage, PossibleMismatch, StoredResult, Unreadable
 from chalicelib.records.stores import Records
-from chalicelib.release.notices import NoticePorts, announce_later, tell
+from chalicelib.release.notices import NoticePorts, announce_later, tell, tell_proxies
 from chalicelib.release.policy import ReleasePolicy
 
 
@@ -245,6 +245,7 @@ def _file_in_order(
             # No one acts for a deceased patient: their grants end and the proxies are told.
             end_for_deceased(ports, patient.patient_id, now)
         released_now = False  # for this patient: the counts run over every patient of the document
+        released: list[StoredResult] = []  # what shows now: told to the proxies whose access shows it
         critical_now = False  # a critical value among what is released now: the notice says they will be called
         filed_here = 0
         for entry in message.entries:
@@ -278,6 +279,7 @@ def _file_in_order(
                 call_the_patient(ports, patient, stored, now)
             if stored.shown_to_patient(now):
                 released_now = True
+                released.append(stored)
                 critical_now = critical_now or stored.critical
             elif not stored.release_timer or outcome == "refiled":
                 announce_later(ports, patient, stored, now)
@@ -296,6 +298,7 @@ def _file_in_order(
             )
         if released_now:
             tell(ports, patient, now, critical_now)
+            tell_proxies(ports, patient, released, now)
         progress.finish()
     return Filed(tuple(patients), new, changed, tuple(critical), entries_changed, stale)
 

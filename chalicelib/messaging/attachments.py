@@ -32,6 +32,7 @@ from chalicelib.messaging.domain import (
     TOO_BIG,
     UPLOAD_SECONDS,
     AttachmentState,
+    SentMessage,
     StoredAttachment,
     Thread,
 )
@@ -189,10 +190,12 @@ def download(
     thread: Thread,
     attachment_id: str,
     scope: PatientScope | None = None,
+    shown: list[SentMessage] | None = None,
 ) -> dict[str, Any]:
-    found = next(
-        (a for m in ports.messages.messages(thread) for a in m.attachments if a.attachment_id == attachment_id), None
-    )
+    """A link to one attachment of the thread's messages (of ``shown`` ones, when the caller's
+    scope shows only some)."""
+    messages = shown if shown is not None else ports.messages.messages(thread)
+    found = next((a for m in messages for a in m.attachments if a.attachment_id == attachment_id), None)
     if found is None:
         raise NotFound(NO_ATTACHMENT)
     # A bare link: the stored object carries its type and download name (copy() in the check),

@@ -38,6 +38,7 @@ from chalicelib.messaging.common import (
 from chalicelib.messaging.contract import NewReply, NewThread
 from chalicelib.messaging.domain import SentMessage, Side, Status, Thread, after_message, sending_moment
 from chalicelib.messaging.sending import send, sent_event, staff_emails
+from chalicelib.messaging.visible import message_view
 
 TEAM_NOT_TAKING = "This care team is not taking messages now. Please call them, or write to another team."
 
@@ -125,12 +126,22 @@ def patient_reply(
 def _patient_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, scope: PatientScope, thread_id: str
 ) -> Thread:
+    """The thread as stored (what a change saves), when the scope shows it."""
+    return _shown_thread(ports, caller, origin, scope, thread_id)[0]
+
+
+def _shown_thread(
+    ports: MessagingPorts, caller: Caller, origin: Origin, scope: PatientScope, thread_id: str
+) -> tuple[Thread, Thread, list[SentMessage] | None]:
+    """The thread as stored and as the scope shows it (a thread none of whose messages it shows
+    is answered as one that does not exist), with its shown messages when they had to be read."""
     patient_id = scope.patient_id
     thread = ports.messages.thread(patient_id, thread_id) if RECORD_ID.fullmatch(thread_id) else None
-    if thread is None:
+    shown = message_view(ports, scope).thread(ports.messages, thread) if thread is not None else None
+    if thread is None or shown is None:
         audit_denied(ports, caller, origin, patient_id, "not_found", scope)
         raise NotFound(NO_THREAD)
-    return thread
+    return thread, *shown
 
 
 def _patient_view(thread: Thread, messages: list[SentMessage], team: CareTeam | None) -> dict[str, Any]:
@@ -146,8 +157,10 @@ def patient_threads(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, limit: int, cursor: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
-    threads, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
-    unread = ports.messages.unread_for_patients([scope.patient_id])
+    page, next_cursor = ports.messages.page(scope.patient_id, limit, cursor)
+    view = message_view(ports, scope)
+    threads = [shown[0] for shown in (view.thread(ports.messages, t) for t in page) if shown is not None]
+    unread = view.unread(ports.messages, scope.patient_id)
     write_audit(
         ports,
         origin,
@@ -169,8 +182,8 @@ def patient_thread(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
-    thread = _patient_thread(ports, caller, origin, scope, thread_id)
-    messages = ports.messages.messages(thread)
+    _, thread, shown = _shown_thread(ports, caller, origin, scope, thread_id)
+    messages = shown if shown is not None else ports.messages.messages(thread)
     audit_thread(ports, origin, caller, "messages.read", Action.READ, thread, scope)
     return _patient_view(thread, messages, find_team(ports, thread.organization_id, thread.team_id))
 
@@ -179,11 +192,15 @@ def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
 
     def mark() -> None:
-        thread = _patient_thread(ports, caller, origin, scope, thread_id)
-        if thread.unread_by_patient or thread.patient_read_through != thread.last_message_at:
-            ports.messages.save(
-                dataclasses.replace(thread, unread_by_patient=0, patient_read_through=thread.last_message_at)
-            )
+        thread, shown, _ = _shown_thread(ports, caller, origin, scope, thread_id)
+        # Read through what the caller was shown: a proxy under a cutoff never marks read a
+        # message their access hides (the patient still sees it unread).
+        through = shown.last_message_at
+        left = thread.unread_by_patient - shown.unread_by_patient
+        if thread.unread_by_patient != left or (thread.patient_read_through or through) < through:
+            ports.messages.save(dataclasses.replace(thread, unread_by_patient=left, patient_read_through=through))
+        elif thread.patient_read_through is None and not left:
+            ports.messages.save(dataclasses.replace(thread, patient_read_through=through))
 
     retrying(mark)
 
@@ -192,5 +209,5 @@ def patient_attachment(
     ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str, attachment_id: str
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
-    thread = _patient_thread(ports, caller, origin, scope, thread_id)
-    return download(ports, caller, origin, thread, attachment_id, scope)
+    thread, _, shown = _shown_thread(ports, caller, origin, scope, thread_id)
+    return download(ports, caller, origin, thread, attachment_id, scope, shown)

@@ -47,7 +47,14 @@ from chalicelib.messaging.domain import (
     reply_due_by,
     sending_moment,
 )
-from chalicelib.messaging.sending import hand_over, patient_notice, send, sent_event, urgent_marked_notice
+from chalicelib.messaging.sending import (
+    hand_over,
+    patient_notice,
+    proxy_message_notices,
+    send,
+    sent_event,
+    urgent_marked_notice,
+)
 from chalicelib.patients.domain import Patient
 from chalicelib.records.outbox import OutboxEntry
 
@@ -205,7 +212,8 @@ def staff_reply(
         last_message_id=message.message_id,
     )
     audited = sent_event(ports, origin, caller, thread, f"status:{request.status_after}")
-    send(ports, patient, thread, after, message, patient_notice(patient, thread, now), now, audited)
+    notices = patient_notice(patient, thread, now) + proxy_message_notices(ports, patient, at, now)
+    send(ports, patient, thread, after, message, notices, now, audited)
     return message_json(after, message, Side.CARE_TEAM)
 
 

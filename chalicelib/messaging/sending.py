@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.access.domain import PatientScope
+from chalicelib.access.domain import Area, PatientScope
 from chalicelib.accounts.domain import AccountStatus
 from chalicelib.audit.domain import Action, AuditEvent
 from chalicelib.audit.trail import audit_event, scope_actor
@@ -26,6 +26,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.messaging.common import MessagingPorts
 from chalicelib.messaging.domain import SentMessage, Side, Thread
 from chalicelib.notifications.deliveries import about_account, about_patient
+from chalicelib.notifications.proxy_notices import NewItem, proxy_notices
 from chalicelib.notifications.sealing import seal
 from chalicelib.observability import logger
 from chalicelib.outbound import fhir, producer
@@ -99,6 +100,18 @@ def patient_notice(patient: Patient, thread: Thread, now: datetime) -> list[Outb
         "account_id": patient.account_id,
     }
     return [notice_entry(notice, now, about_patient(patient.patient_id))]
+
+
+def proxy_message_notices(
+    ports: MessagingPorts, patient: Patient, sent_at: datetime, now: datetime
+) -> list[OutboxEntry]:
+    """The people acting for the patient whose access covers messages and shows one sent then."""
+    if patient.deceased:
+        return []
+    return [
+        notice_entry(notice, now, about_patient(patient.patient_id))
+        for notice in proxy_notices(ports, patient.patient_id, Area.MESSAGES, [NewItem(sent_at)], now)
+    ]
 
 
 def urgent_marked_notice(patient: Patient | None, thread: Thread, now: datetime) -> list[OutboxEntry]:

@@ -114,6 +114,7 @@ _NEXT_STEPS = {
     "proxy_trusted_invitation": NextStep.NONE,  # the patient invites again from their sharing page
     "something_waiting": NextStep.SEEN_IN_PORTAL,
     "care_team_will_call": NextStep.SEEN_IN_PORTAL,
+    "proxy_new_item": NextStep.SEEN_IN_PORTAL,
     "refill_request_decided": NextStep.SEEN_IN_PORTAL,
     "appointment_reminder": NextStep.SEEN_IN_PORTAL,
     "proxy_access_update": NextStep.SEEN_IN_PORTAL,

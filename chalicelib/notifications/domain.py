@@ -316,6 +316,20 @@ TEMPLATES: dict[str, Template] = {
         action="Open the portal",
         path="/",
     ),
+    # To someone acting for a patient (a parent, a guardian, an agent, a trusted person): something
+    # new in a record they have access to, and only something their access shows. Never whose
+    # record, nor what it is (an email may be read by someone else).
+    "proxy_new_item": Template(
+        subject="There is something new in a record you have access to",
+        lines=(
+            "There is something new in a patient portal record you have access to.",
+            "For privacy we do not say whose record or what in email. Sign in to see it.",
+        ),
+        action="Sign in to the portal",
+        path="/",
+        inbox=True,
+        preference="email_new_results",
+    ),
     # A care team answered the patient: the notice waits in their portal inbox and is emailed by
     # their message-email preference. Never which team, who, or what about.
     "new_message": Template(

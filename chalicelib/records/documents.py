@@ -25,6 +25,7 @@ from chalicelib.kernel.paging import encode_cursor
 from chalicelib.records.contract import DocumentsQuery
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
+from chalicelib.records.visible import RecordView, record_view
 
 
 class SignedDocuments(Protocol):
@@ -80,6 +81,8 @@ def list_documents(
     documents, cursor = documents_page(
         ports, scope.patient_id, now, query.limit, query.cursor, prefix=f"document:{kind}#" if kind else "document:"
     )
+    view = record_view(ports, scope)
+    documents = view.only_shown(documents)
     parents = _parents(ports, scope.patient_id, documents)
     documents = [d for d in documents if not _cancelled_parent(d, parents)]
     write_audit(
@@ -93,7 +96,9 @@ def list_documents(
         reason=f"count:{len(documents)}",
     )
     return {
-        "documents": [{**document_summary(d), "addendum_to_title": _parent_title(d, parents, now)} for d in documents],
+        "documents": [
+            {**document_summary(d), "addendum_to_title": _parent_title(d, parents, now, view)} for d in documents
+        ],
         "next_cursor": cursor or None,
     }
 
@@ -116,10 +121,14 @@ def _cancelled_parent(document: StoredResult, parents: dict[str, StoredResult | 
     return parent is not None and parent.withdrawn and parent.content.get("hidden") == "cancelled"
 
 
-def _parent_title(document: StoredResult, parents: dict[str, StoredResult | None], now: datetime) -> str | None:
-    """The title of the document an addendum adds to, while the patient is shown that document."""
+def _parent_title(
+    document: StoredResult, parents: dict[str, StoredResult | None], now: datetime, view: RecordView
+) -> str | None:
+    """The title of the document an addendum adds to, while the caller is shown that document."""
     parent = parents.get(str(document.content.get("addendum_to") or ""))
-    return str(parent.content.get("title") or "") or None if parent and parent.shown_to_patient(now) else None
+    if parent is None or not parent.shown_to_patient(now) or not view.shows_item(parent):
+        return None
+    return str(parent.content.get("title") or "") or None
 
 
 def document_summary(document: StoredResult) -> dict[str, Any]:
@@ -150,10 +159,11 @@ def get_document(
     """One document the patient is shown, its earlier versions (those that were shown: never a
     draft or a cancelled one) and its addenda."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
-    current, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    view = record_view(ports, scope)
+    current, earlier = _shown_versions(ports, scope.patient_id, document_id, now, view)
     parents = _parents(ports, scope.patient_id, [current])
     page, _ = ports.records.page(scope.patient_id, "", now, ADDENDA_PAGE, prefix="document:")
-    addenda = [d for d in page if d.content.get("addendum_to") == current.result_id]
+    addenda = [d for d in view.only_shown(page) if d.content.get("addendum_to") == current.result_id]
     write_audit(
         ports,
         origin,
@@ -167,7 +177,7 @@ def get_document(
     )
     return {
         **document_summary(current),
-        "addendum_to_title": _parent_title(current, parents, now),
+        "addendum_to_title": _parent_title(current, parents, now, view),
         "earlier_versions": [
             {
                 "version": v.version,
@@ -185,10 +195,11 @@ def get_document(
 
 
 def _shown_versions(
-    ports: DocumentPorts, patient_id: str, document_id: str, now: datetime
+    ports: DocumentPorts, patient_id: str, document_id: str, now: datetime, view: RecordView
 ) -> tuple[StoredResult, list[StoredResult]]:
-    """The current version, shown to the patient (else NotFound), and the earlier ones they were
-    shown, newest first: released and not withdrawn. (A signed form has one version.)"""
+    """The current version, shown to the patient and in the caller's view (else NotFound), and
+    the earlier ones they were shown, newest first: released and not withdrawn. (A signed form has
+    one version.)"""
     current, kept = (
         ports.records.with_versions(patient_id, document_id, kind="document")
         if RECORD_ID.fullmatch(document_id or "")
@@ -199,10 +210,11 @@ def _shown_versions(
     if (
         current is None
         or not current.shown_to_patient(now)
+        or not view.shows_item(current)
         or _cancelled_parent(current, _parents(ports, patient_id, [current]))
     ):
         raise NotFound("No such document.")
-    earlier = [v for v in kept if v.version < current.version and v.shown_to_patient(now)]
+    earlier = [v for v in kept if v.version < current.version and v.shown_to_patient(now) and view.shows_item(v)]
     return current, sorted(earlier, key=lambda v: -v.version)
 
 
@@ -217,7 +229,7 @@ def version_link(
 ) -> FileLink:
     """A five-minute link to an earlier version's file, while the document is shown."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.DOCUMENTS)
-    _, earlier = _shown_versions(ports, scope.patient_id, document_id, now)
+    _, earlier = _shown_versions(ports, scope.patient_id, document_id, now, record_view(ports, scope))
     found = next((v for v in earlier if version.isdigit() and v.version == int(version)), None)
     if found is None or not found.object_key:
         raise NotFound("No such version.")
@@ -245,6 +257,7 @@ def document_link(
         document is None
         or not document.shown_to_patient(now)
         or not document.object_key
+        or not record_view(ports, scope).shows_item(document)
         or _cancelled_parent(document, _parents(ports, scope.patient_id, [document]))
     ):
         raise NotFound("No such document.")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.errors import DependencyUnavailable
 
 # How many items one delivery of a merge copies at most: a large chart is copied over several
@@ -169,7 +170,7 @@ class ResultReport:
     hidden: str = ""
     as_of: str = ""  # ISO: when the sender said so (MSH-7, meta.lastUpdated), to order versions by
     has_content: bool = True  # False: a notification without the document (MDM T01, T03, T05 ...)
-    # What the sender says about who may see it (see ``sensitivity_content``): "R" or "V" when it
+    # What the sender says about who may see it (see access.sensitivity.sensitivity_content): "R" or "V" when it
     # restricted it, "" when it did not; the sensitivity codes it gave (HIV, PSY, ETH ...).
     confidentiality: str = ""
     security_labels: tuple[str, ...] = ()
@@ -177,55 +178,6 @@ class ResultReport:
     @property
     def critical(self) -> bool:
         return any(observation.critical for observation in self.observations)
-
-
-# A sender's confidentiality codes that restrict an item (HL7 v3 Confidentiality, HL7 v2 tables
-# 0272 and 0177): restricted and very restricted. Normal, low, moderate and unrestricted say nothing
-# a reader acts on, so they are not kept.
-RESTRICTED = ("R", "V")
-# The sensitivity codes a sender may label an item with, kept on it: HL7 v3 ActCode's information
-# sensitivity policies (FHIR meta.security), HL7 v2 table 0177 (ORC-28) and table 0717 (ARV-3).
-# An item carrying any of them is sensitive care, never shown to someone acting for the patient.
-SENSITIVITY_LABELS = frozenset(
-    {
-        "ETH",  # substance abuse (v3; v2 0177: alcohol or drug treatment)
-        "SUD",  # substance use disorder (42 CFR Part 2)
-        "DRG",  # drug (v2 0717)
-        "HIV",
-        "AID",  # AIDS patient (v2 0177)
-        "PSY",  # psychiatry
-        "PSYTHPN",  # psychotherapy note
-        "BH",  # behavioral health
-        "SDV",  # sexual assault, abuse or domestic violence
-        "SEX",  # sexuality and reproductive health
-        "STD",  # sexually transmitted disease
-        "UWM",  # unwed mother (v2 0177)
-        "GDIS",  # genetic disease
-        "SCA",  # sickle cell anemia
-        "MST",  # military sexual trauma
-        "TBOO",  # taboo
-        "SMD",  # sensitive medical data (v2 0717)
-        "ALL",  # every part of the record restricted (v2 0717)
-    }
-)
-
-
-def most_restricted(*codes: str) -> str:
-    """The tightest of some confidentiality codes: V over R over nothing."""
-    kept = {c.strip().upper() for c in codes} & set(RESTRICTED)
-    return "V" if "V" in kept else "R" if "R" in kept else ""
-
-
-def sensitivity_content(confidentiality: str, labels: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """The fields a filed item's content keeps of its sender's confidentiality: none at all for an
-    item the sender did not restrict (so an unflagged item reads, and hashes, as before)."""
-    fields: dict[str, Any] = {}
-    if confidentiality:
-        fields["confidentiality"] = confidentiality
-    kept = sorted({label.strip().upper() for label in labels} & SENSITIVITY_LABELS)
-    if kept:
-        fields["security_labels"] = kept
-    return fields
 
 
 # The rest of a health record, beside results and documents: each kind is a section the patient

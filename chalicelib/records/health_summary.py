@@ -21,6 +21,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import CRITICAL_FLAGS, ENTRY_KINDS
 from chalicelib.records.stores import RecordReadPorts
 from chalicelib.records.summary_contract import HealthSummaryQuery
+from chalicelib.records.visible import record_view
 
 # The FHIR resource type each section holds, for the audit trail.
 _SECTION_RESOURCES = {
@@ -71,6 +72,7 @@ def list_entries(
         listed_to=moment if when == "past" else "",
         oldest_first=when == "upcoming",
     )
+    entries = record_view(ports, scope).only_shown(entries)
     write_audit(
         ports,
         origin,
@@ -103,9 +105,10 @@ def vital_signs_history(
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.HEALTH_SUMMARY)
     trends: dict[tuple[str, str], dict[str, Any]] = {}
     cursor, seen, complete = "", 0, True
+    view = record_view(ports, scope)
     while True:
         page, cursor = ports.records.page(scope.patient_id, "", now, HISTORY_PAGE, cursor, prefix="vital_sign#")
-        for reading in page:  # newest first: the first of a measurement sets its units
+        for reading in view.only_shown(page):  # newest first: the first of a measurement sets its units
             content = reading.content
             code = content.get("code") or {}
             if not content.get("numeric") or not code.get("code"):

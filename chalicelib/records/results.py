@@ -19,6 +19,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.records.contract import ResultsQuery
 from chalicelib.records.domain import ResultStatus, StoredResult
 from chalicelib.records.links import FileLink, RecordFilesPorts, file_link
+from chalicelib.records.visible import record_view
 
 
 def list_results(
@@ -26,6 +27,7 @@ def list_results(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     results, cursor = ports.records.page(scope.patient_id, query.category or "", now, query.limit, query.cursor)
+    results = record_view(ports, scope).only_shown(results)
     write_audit(
         ports,
         origin,
@@ -46,9 +48,10 @@ def get_result(
     current, kept = (
         ports.records.with_versions(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else (None, [])
     )
-    if current is None or not current.shown_to_patient(now):
+    view = record_view(ports, scope)
+    if current is None or not current.shown_to_patient(now) or not view.shows_item(current):
         raise NotFound("No such result.")
-    earlier = [v for v in kept if v.version < current.version]
+    earlier = [v for v in kept if v.version < current.version and view.shows_item(v)]
     write_audit(
         ports,
         origin,
@@ -95,7 +98,12 @@ def result_file_link(
     result itself is shown."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     current = ports.records.current(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
-    if current is None or not current.shown_to_patient(now) or not current.object_key:
+    if (
+        current is None
+        or not current.shown_to_patient(now)
+        or not current.object_key
+        or not record_view(ports, scope).shows_item(current)
+    ):
         raise NotFound("No such file.")
     observations = current.content.get("observations") or []
     value = (observations[int(index)].get("value") or {}) if index.isdigit() and int(index) < len(observations) else {}
@@ -202,7 +210,8 @@ def result_trends(
     it draws; the test's values in other units beside it, listed but never on that line."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
     current = ports.records.current(scope.patient_id, result_id) if RECORD_ID.fullmatch(result_id or "") else None
-    if current is None or not current.shown_to_patient(now):
+    view = record_view(ports, scope)
+    if current is None or not current.shown_to_patient(now) or not view.shows_item(current):
         raise NotFound("No such result.")
     wanted: dict[SeriesKey, dict[str, Any]] = {}
     by_test: dict[TestKey, list[dict[str, Any]]] = {}
@@ -236,7 +245,7 @@ def result_trends(
     seen, cursor, complete, met = 0, "", True, False
     while wanted:
         page, cursor = ports.records.page(scope.patient_id, current.category, now, TREND_PAGE, cursor)
-        for result in page:
+        for result in view.only_shown(page):
             # the viewed result as read now, not as the list's index last saw it
             met = met or result.result_id == current.result_id
             add(current if result.result_id == current.result_id else result, False)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.visibility import Visibility
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems
@@ -37,6 +38,7 @@ from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.records.stores import Records
+from chalicelib.records.visible import record_view
 from chalicelib.refills.contract import NewRefillRequest, RefillDecision
 from chalicelib.refills.controlled import controlled_substances
 from chalicelib.refills.domain import (
@@ -80,7 +82,8 @@ def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: 
     today = _local_day(organization.time_zone if organization else "UTC", now)
     identified = _subject(patient, organization.mrn_authority if organization else "") is not None
     pending = ports.refills.pending(scope.patient_id)
-    listed = [Medication.from_entry(entry.result_id, entry.content) for entry in _entries(ports, scope.patient_id, now)]
+    entries = record_view(ports, scope).only_shown(_entries(ports, scope.patient_id, now))
+    listed = [Medication.from_entry(entry.result_id, entry.content) for entry in entries]
     write_audit(
         ports,
         origin,
@@ -93,6 +96,11 @@ def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: 
     )
     listed.sort(key=lambda m: (not m.active, m.name.casefold(), m.medication_id))
     return {"medications": [_medication(m, today, pending.get(m.medication_id, ""), identified) for m in listed]}
+
+
+def request_date(request: RefillRequest) -> datetime:
+    """A refill request's date: when it was asked for (a proxy's cutoff hides later ones)."""
+    return request.requested_at
 
 
 def _entries(ports: RefillPorts, patient_id: str, now: datetime) -> list[StoredResult]:
@@ -136,7 +144,7 @@ def request_refill(
     a code. The rules are those the list shows, checked again here: the list may be old."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS, acts=True)
     stored = ports.records.current(scope.patient_id, body.medication_id, MEDICATION_KIND)
-    if stored is None or not stored.shown_to_patient(now):
+    if stored is None or not stored.shown_to_patient(now) or not record_view(ports, scope).shows_item(stored):
         raise NotFound("No such medication.")
     medication = Medication.from_entry(stored.result_id, stored.content)
     patient = _patient(ports, scope.patient_id)
@@ -215,6 +223,8 @@ def patient_requests(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     requests, next_cursor = ports.refills.patient_page(scope.patient_id, limit, cursor)
+    view = Visibility(ports, scope)
+    requests = requests if view.everything else [r for r in requests if view.shows(request_date(r))]
     write_audit(
         ports,
         origin,
@@ -233,7 +243,7 @@ def patient_request(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     found = ports.refills.of_patient(scope.patient_id, request_id) if RECORD_ID.fullmatch(request_id) else None
-    if found is None:
+    if found is None or not Visibility(ports, scope).shows(request_date(found)):
         raise NotFound("No such refill request.")
     write_audit(
         ports,

@@ -9,15 +9,18 @@ import hashlib
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.access.domain import Area
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.clock import iso
 from chalicelib.notifications.deliveries import about_patient
+from chalicelib.notifications.proxy_notices import NewItem, ProxyNoticePorts, proxy_notices
 from chalicelib.notifications.requests import NotifyPorts, queued_delivery
 from chalicelib.observability import count, logger
 from chalicelib.patients.domain import Patient, PortalStatus
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.outbox import TIMER, Outbox, OutboxEntry
 from chalicelib.records.stores import Records
+from chalicelib.records.visible import clinical_date
 from chalicelib.release.policy import HELD_UNTIL
 from chalicelib.timers import service as timers
 from chalicelib.timers.service import Timers
@@ -28,7 +31,7 @@ class NoticeSettings(Protocol):
     def notifications_queue_url(self) -> str: ...
 
 
-class NoticePorts(NotifyPorts, Protocol):
+class NoticePorts(NotifyPorts, ProxyNoticePorts, Protocol):
     """Telling the patient now (the notifications queue), or later by a guarded timer that the
     record names before it starts."""
 
@@ -78,6 +81,22 @@ def tell(ports: NotifyPorts, patient: Patient, now: datetime, critical: bool = F
     if notice is not None:
         ports.notifications_queue.send(notice)
         queued_delivery(ports, notice["notification_id"], notice["template"], about_patient(patient.patient_id))
+
+
+def tell_proxies(ports: NoticePorts, patient: Patient, released: list[StoredResult], now: datetime) -> None:
+    """The people acting for the patient whose access shows something released just now (results
+    to a grant covering results, documents to one covering documents), each told once."""
+    if patient.deceased or not released:
+        return
+    told: set[str] = set()
+    for kind, area in (("result", Area.RESULTS), ("document", Area.DOCUMENTS)):
+        items = [NewItem(clinical_date(r), r, r.organization_id) for r in released if r.kind == kind]
+        for notice in proxy_notices(ports, patient.patient_id, area, items, now):
+            if notice["account_id"] in told:
+                continue
+            told.add(notice["account_id"])
+            ports.notifications_queue.send(notice)
+            queued_delivery(ports, notice["notification_id"], notice["template"], about_patient(patient.patient_id))
 
 
 def timer_id(stored: StoredResult) -> str:

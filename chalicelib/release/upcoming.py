@@ -16,6 +16,7 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.stores import Records
+from chalicelib.records.visible import record_view
 from chalicelib.release.policy import HELD_UNTIL, REVIEW_WAIT, SHOW_NOTHING, ReleasePolicy
 
 
@@ -32,7 +33,7 @@ class UpcomingPorts(AccessPorts, Protocol):
 
 def upcoming(ports: UpcomingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
-    waiting = _unhidden(ports, ports.records.upcoming(scope.patient_id, now))
+    waiting = _unhidden(ports, record_view(ports, scope).only_shown(ports.records.upcoming(scope.patient_id, now)))
     write_audit(
         ports,
         origin,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import copy
 import json
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.interop.fhir import read_fhir
 from chalicelib.interop.hl7v2 import read_hl7
-from chalicelib.records.domain import report_content, sensitivity_content
+from chalicelib.records.domain import report_content
 from tests.conftest import SAMPLES_DIR
 
 FHIR_DIR = SAMPLES_DIR / "fhir"

@@ -89,6 +89,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
     # says which parameters it takes
     assert {name: (template.path, template.params) for name, template in TEMPLATES.items()} == {
         "account_ready": ("/", ()),
+        "proxy_new_item": ("/", ()),
         "new_message": ("/messages", ()),
         "care_team_message_waiting": ("/staff/messages", ()),
         "invitation": ("/enroll?code={token}", ("token", "lifetime")),
@@ -745,6 +746,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
     assert {name: t.preference for name, t in TEMPLATES.items() if t.inbox} == {
         "something_waiting": "email_new_results",
         "care_team_will_call": "email_new_results",
+        "proxy_new_item": "email_new_results",  # a proxy chooses as a patient does about new items
         "refill_request_decided": "",  # the answer to the patient's own request: always emailed
         "appointment_request_update": "",  # the same
         "proxy_access_update": "",  # a change to access the proxy holds: always emailed

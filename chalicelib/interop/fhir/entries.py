@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from chalicelib.access.sensitivity import sensitivity_content
 from chalicelib.interop.fhir.bundle import Entry, source_id, visit_key
 from chalicelib.interop.fhir.document import Document
 from chalicelib.interop.fhir.values import as_list, as_object, as_text, coding_of, security_of
 from chalicelib.interop.video_links import video_link
 from chalicelib.kernel.terminology import RXNORM
 from chalicelib.patients.domain import universal_id
-from chalicelib.records.domain import ClinicalEntry, SentIdentifier, sensitivity_content
+from chalicelib.records.domain import ClinicalEntry, SentIdentifier
 
 # Resources read into a patient's record beside results: type -> (entry kind, patient element).
 ENTRY_TYPES = {

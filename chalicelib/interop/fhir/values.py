@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.records.domain import SENSITIVITY_LABELS, Coding, most_restricted
+from chalicelib.access.sensitivity import SENSITIVITY_LABELS, most_restricted
+from chalicelib.records.domain import Coding
 
 
 def as_text(value: Any) -> str:

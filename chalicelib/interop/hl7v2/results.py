@@ -18,19 +18,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from chalicelib.access.sensitivity import SENSITIVITY_LABELS, most_restricted
 from chalicelib.interop.categories import is_vital_sign, split, vital_sign_entries
 from chalicelib.interop.hl7v2.fields import FieldReader, first_segment
 from chalicelib.interop.hl7v2.observations import RESULT_STATUS, read_observation
 from chalicelib.interop.hl7v2.values import coding, entity, iso_time, person
 from chalicelib.records.domain import (
-    SENSITIVITY_LABELS,
     Category,
     ClinicalEntry,
     Coding,
     ResultReport,
     ResultStatus,
     Unreadable,
-    most_restricted,
 )
 
 

@@ -1,4 +1,4 @@
-"""Routes of the sensitive code lists: what care is never shown to someone acting for a patient."""
+"""Routes of the access rules an admin keeps: the sensitive code lists: what care is never shown to someone acting for a patient."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import wiring
+from chalicelib.access import sensitivity_admin
+from chalicelib.access.sensitivity_contract import SensitiveCodesChange, SensitiveCodesShown
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
-from chalicelib.proxies import sensitivity_admin
-from chalicelib.proxies.sensitivity_contract import SensitiveCodesChange, SensitiveCodesShown
 
-sensitivity_routes = Blueprint(__name__)
+access_routes = Blueprint(__name__)
 
 
 def _request() -> Any:
-    return sensitivity_routes.current_request
+    return access_routes.current_request
 
 
 @route(
-    sensitivity_routes,
+    access_routes,
     "/v1/admin/sensitive-codes",
     access=Access.ADMIN,
     responses={200: SensitiveCodesShown},
@@ -34,7 +34,7 @@ def get_sensitive_codes() -> dict[str, Any]:
 
 
 @route(
-    sensitivity_routes,
+    access_routes,
     "/v1/admin/sensitive-codes",
     access=Access.ADMIN,
     methods=("PUT",),

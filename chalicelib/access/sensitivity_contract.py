@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from chalicelib.access.sensitivity import MAX_CODE, MAX_CODES, MAX_DISPLAY, MAX_SYSTEM
 from chalicelib.kernel.contract import RequestModel, ResponseModel
-from chalicelib.proxies.sensitivity import MAX_CODE, MAX_CODES, MAX_DISPLAY, MAX_SYSTEM
 
 CategoryName = Literal["sexual_reproductive", "mental_health", "substance_use", "hiv", "genetic"]
 

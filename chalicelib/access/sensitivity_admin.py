@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from chalicelib.access.sensitivity import SensitiveLists, lists_of
+from chalicelib.access.sensitivity_contract import SensitiveCodesChange
 from chalicelib.accounts.stores import Directory
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import AuditPorts, caller_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
-from chalicelib.proxies.sensitivity import SensitiveLists, lists_of
-from chalicelib.proxies.sensitivity_contract import SensitiveCodesChange
 
 
 class SensitivityPorts(AuditPorts, Protocol):
