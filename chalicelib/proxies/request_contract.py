@@ -55,7 +55,7 @@ class RequestedPatient(RequestModel):
 
 
 class NewProxyRequest(RequestModel):
-    organization_id: Annotated[str, StringConstraints(pattern=_ORGANIZATION)]
+    organization_id: Annotated[str, StringConstraints(max_length=64, pattern=_ORGANIZATION)]
     patient: RequestedPatient
     relationship: RelationshipName = Field(
         description="parent or guardian_of_minor (a child under 12), guardian_of_adult (court-ordered) or "
@@ -197,22 +197,29 @@ class DenyProxyRequest(RequestModel):
 
 
 class ProxyGrantView(ResponseModel):
+    """One person's standing to act for one patient, as the patient, staff and the proxy see it.
+    (The proxy grants' routes answer the same shape: one model, field for field.)"""
+
     grant_id: str
     patient_id: str
-    proxy_name: str
-    patient_name: str
+    proxy_name: str = Field(description="The proxy as they gave their name (the patient's list shows it).")
+    patient_name: str = Field(description="The patient's given name, as the proxy's list shows it.")
     relationship: RelationshipName
     access: AccessName
-    areas: list[str]
+    areas: list[AreaName] = Field(description="What the grant covers, by area.")
     status: GrantStatusName
     starts_at: str
-    ends_at: str | None
-    visible_until: str | None
+    ends_at: str | None = Field(description="When an adult's grant ends (renewable); null for a child's.")
+    visible_until: str | None = Field(
+        description="A child's grant: nothing recorded from this moment on (the 12th birthday) shows."
+    )
     created_at: str
     consented_at: str | None
-    ended_at: str | None
-    end_reason: str | None
-    request_id: str | None
+    ended_at: str | None = Field(description="When it was revoked, ended, terminated or declined.")
+    end_reason: str = Field(
+        description="Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it."
+    )
+    request_id: str = Field(description="The request it answered; empty for one the patient gave.")
     given_by: Literal["staff", "patient"]
 
 

@@ -46,9 +46,6 @@ DONE = "done"
 DRAFTS = "draft"
 
 
-
-
-
 @dataclass(frozen=True)
 class ProxyDocument:
     document_id: str

@@ -283,6 +283,8 @@ def _end_of_day(day: date, zone_name: str) -> datetime:
 
 
 def grant_view(grant: ProxyGrant) -> dict[str, Any]:
+    """A grant as the API shows it (ProxyGrantView, as the proxy grants' routes show it too)."""
+
     def when(moment: datetime | None) -> str | None:
         return iso(moment) if moment is not None else None
 
@@ -301,8 +303,8 @@ def grant_view(grant: ProxyGrant) -> dict[str, Any]:
         "created_at": iso(grant.created_at),
         "consented_at": when(grant.consented_at),
         "ended_at": when(grant.ended_at),
-        "end_reason": grant.end_reason or None,
-        "request_id": grant.request_id or None,
+        "end_reason": grant.end_reason,
+        "request_id": grant.request_id,
         "given_by": "staff" if grant.request_id else "patient",
     }
 

@@ -410,3 +410,48 @@ class TestAnAdultsAgent:
         assert asked.destinations["ToAddresses"] == ["luis@example.org"]
         assert asked.subject == "Someone has asked for access to your record" and "/sharing" in asked.body
         assert "Ana" not in asked.body and "Núñez" not in asked.body
+
+
+class TestTheStore:
+    def test_the_upload_form_carries_its_conditions(self, clock, seeded, ana):
+        """moto does not enforce a presigned POST's policy: the policy the API signs is checked here."""
+        from datetime import UTC, datetime
+
+        _, token = ana
+        request_id = ask(seeded, token, years_before(clock.now().date(), 3)).json_body["request_id"]
+        started = call(
+            seeded,
+            "POST",
+            f"/v1/proxy-requests/{request_id}/documents",
+            {"kind": "court_order", "file_name": "order.png", "content_type": "image/png", "size": 10},
+            token,
+        ).json_body
+        policy = json.loads(base64.b64decode(started["upload"]["fields"]["policy"]))
+        assert ["content-length-range", 1, 10 * 1024 * 1024] in policy["conditions"]
+        assert {"Content-Type": "image/png"} in policy["conditions"]
+        assert {"key": started["upload"]["fields"]["key"]} in policy["conditions"]
+        # (boto3 signs on the real clock, not the test's)
+        expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+        assert timedelta(minutes=14) < expires - datetime.now(UTC) <= timedelta(minutes=15, seconds=5)
+        # AND a file over 10 MB is refused before any form is made
+        big = {"kind": "court_order", "file_name": "order.pdf", "content_type": "application/pdf", "size": 11 << 20}
+        refused = call(seeded, "POST", f"/v1/proxy-requests/{request_id}/documents", big, token)
+        assert refused.status_code == 400 and refused.json_body["error"]["details"][0]["field"] == "size"
+
+    def test_a_change_from_a_stale_read_is_refused_and_nothing_of_it_is_kept(self, clock, seeded, ana, container):
+        import dataclasses
+
+        from chalicelib.errors import Conflict
+        from chalicelib.proxies import requests as moves
+
+        _, token = ana
+        request_id = ask(seeded, token, years_before(clock.now().date(), 3)).json_body["request_id"]
+        account_id = container.directory.account_by_username("ana.nunez").account_id
+        stale = container.proxy_requests.of_requester(account_id, request_id)
+        container.proxy_requests.change(moves.withdrawn(stale, clock.now()), None)
+
+        with pytest.raises(Conflict):
+            container.proxy_requests.change(dataclasses.replace(moves.withdrawn(stale, clock.now()), note="x"), None)
+
+        kept = container.proxy_requests.of_organization(ORGANIZATION, request_id)
+        assert kept.status.value == "withdrawn" and kept.note == "" and kept.version == stale.version + 1

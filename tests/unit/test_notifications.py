@@ -750,6 +750,8 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
         "refill_request_decided": "",  # the answer to the patient's own request: always emailed
         "appointment_request_update": "",  # the same
         "proxy_access_update": "",  # a change to access the proxy holds: always emailed
+        "proxy_request_update": "",  # the answer to the requester's own request
+        "proxy_access_asked": "",  # a decision only the patient can make: always emailed
         "new_message": "email_messages",
         "appointment_reminder": "email_appointments",
     }

@@ -451,30 +451,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/sensitive-codes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The organization's sensitive code lists, by category (sexual and reproductive health,
-         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them. Who may call it: admins.
-         */
-        get: operations["get_admin_sensitive_codes"];
-        /**
-         * Replace the lists (a category left out is emptied); 400 names each wrong field. Applies
-         * @description at once to every proxy's reads. Audited. Who may call it: admins.
-         */
-        put: operations["put_admin_sensitive_codes"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -905,26 +881,6 @@ export interface paths {
          * @description Who may call it: any signed-in account.
          */
         put: operations["put_me_password"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/proxy-grants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The records the caller may act for, and those they no longer may (any status, with why),
-         * @description newest first: "accounts I can access". An account with no record of its own has this list too. Who may call it: patient accounts.
-         */
-        get: operations["get_me_proxy_grants"];
-        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1701,90 +1657,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/patients/{patient_id}/proxies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Who may act for the patient: every grant of their record, any status (awaiting their
-         * @description consent, in force, and those that ended, with why), newest first. The patient's own record only: a proxy never sees this list (404). Audited. Who may call it: patient accounts.
-         */
-        get: operations["get_patients_patient_id_proxies"];
-        put?: never;
-        /**
-         * Give someone you trust access to your record: a one-time link goes to their address.
-         * @description The patient's own record only. The grant is kept at once (status `invited`, the patient's consent recorded) and becomes `active` when the person takes it up, signed in or by opening an account with the link's code; until then it may be revoked as any grant. `ends_at` is the last day of access, from today to a year ahead (left out: a year from today). Audited. Who may call it: patient accounts.
-         */
-        post: operations["post_patients_patient_id_proxies"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/patients/{patient_id}/proxies/{grant_id}/consent": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Answer a grant staff approved for an adult who can decide: agreed, it takes effect now
-         * @description (active; an end date keeps its length from now); declined, it never does. 409 when the grant is not waiting for an answer. Who may call it: patient accounts.
-         */
-        post: operations["post_patients_patient_id_proxies_grant_id_consent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/patients/{patient_id}/proxies/{grant_id}/renew": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Renew an adult's grant for a year more from its end date (from now when that has passed:
-         * @description a grant that reached its end date is in force again). 409 for a child's grant (it lasts until the 12th birthday) and for one revoked, declined or ended by staff. Who may call it: patient accounts.
-         */
-        post: operations["post_patients_patient_id_proxies_grant_id_renew"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/patients/{patient_id}/proxies/{grant_id}/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Take access back: the grant is revoked, and the proxy's very next call is refused. The
-         * @description proxy is emailed that there is an update (never whose record). 409 when it has already ended. Who may call it: patient accounts.
-         */
-        post: operations["post_patients_patient_id_proxies_grant_id_revoke"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/patients/{patient_id}/refill-requests": {
         parameters: {
             query?: never;
@@ -1987,26 +1859,6 @@ export interface paths {
         get: operations["get_patients_patient_id_upcoming_releases"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-invitations/redeem": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Take up a trusted person's invitation: its grant becomes active with the caller as proxy.
-         * @description 400 (field `invitation_code`) for a code that is mistyped, used, expired or withdrawn; 409 `own_record` from the account of the patient who sent it, `already_proxy` when the caller can see that record already. Audited. Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_invitations_redeem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2898,26 +2750,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/staff/patients/{patient_id}/proxies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Who may act for a patient of the organization: every grant, any status, newest first. Audited.
-         * @description Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_patients_patient_id_proxies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/staff/patients/{patient_id}/release-preferences": {
         parameters: {
             query?: never;
@@ -2972,86 +2804,6 @@ export interface paths {
         get: operations["get_staff_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/end": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * End a grant (terminated) with the reason, which the patient's list shows; the proxy is
-         * @description emailed that there is an update. 409 when it has already ended. Who may call it: staff and admins of an organization.
-         */
-        post: operations["post_staff_proxy_grants_patient_id_grant_id_end"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/fhir": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The grant as FHIR R4, for exchange with the clinical systems: a collection Bundle of a
-         * @description RelatedPerson (the proxy and the relationship) and a Consent (scope patient-privacy; a permit for the grant's period and areas; a deny of what is dated from a child's 12th birthday on, and of sensitive care by security label). The patient is named by the organization's MRN. Audited. Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_proxy_grants_patient_id_grant_id_fhir"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/renew": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Renew an adult's grant: to the end of `ends_at` (a day on the organization's calendar, at
-         * @description most five years ahead), else a year more. 409 for a child's grant and for one revoked, declined or ended by staff. Who may call it: staff and admins of an organization.
-         */
-        post: operations["post_staff_proxy_grants_patient_id_grant_id_renew"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Invite someone with no record here (a parent, a guardian, an agent) to open an account, to then ask for proxy access.
-         * @description A single-use code goes to the address; enrolling with it asks back the birth date and family name given here. A new invitation to the same address replaces an earlier pending one. Resend and revoke it as any invitation (`/v1/staff/invitations/{invitation_id}`). Who may call it: staff and admins of an organization.
-         */
-        post: operations["post_staff_proxy_invitations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4036,7 +3788,7 @@ export interface components {
         };
         /** ApprovedProxyRequest */
         ApprovedProxyRequest: {
-            grant: components["schemas"]["chalicelib__proxies__request_contract__ProxyGrantView"];
+            grant: components["schemas"]["ProxyGrantView"];
             request: components["schemas"]["StaffProxyRequest"];
         };
         /** Assignment */
@@ -4583,17 +4335,6 @@ export interface components {
         Connections: {
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
-        };
-        /**
-         * ConsentAnswer
-         * @description The patient's answer to a grant awaiting their consent.
-         */
-        ConsentAnswer: {
-            /**
-             * Agree
-             * @description true: the grant takes effect now; false: it is declined.
-             */
-            agree: boolean;
         };
         /** ContactEmailChange */
         ContactEmailChange: {
@@ -5687,14 +5428,6 @@ export interface components {
             /** Invitation Id */
             invitation_id: string;
         };
-        /** InvitationRedemption */
-        InvitationRedemption: {
-            /**
-             * Code
-             * @description The code from the invitation's link (`/proxy-invitation#code=...`).
-             */
-            code: string;
-        };
         /**
          * InvitationRequest
          * @description The patient by `patient_id` or by `mrn` (one of the two), and the address the code goes to.
@@ -6043,14 +5776,6 @@ export interface components {
              * @enum {string}
              */
             status: "refiled" | "dismissed";
-        };
-        /** MyProxyGrants */
-        MyProxyGrants: {
-            /**
-             * Grants
-             * @description Every grant naming the caller as proxy, any status, newest first.
-             */
-            grants: components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"][];
         };
         /**
          * NewAppointmentRequest
@@ -7235,56 +6960,81 @@ export interface components {
             upload: components["schemas"]["chalicelib__proxies__request_contract__UploadForm"];
         };
         /**
-         * ProxyGrantBundle
-         * @description A FHIR R4 Bundle (type collection) of the grant's RelatedPerson and Consent, validated
-         *     against FHIR's own models when built (interop/proxy_fhir.py); its resources are FHIR's shapes,
-         *     not this API's, so they are not spelled out here.
+         * ProxyGrantView
+         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
+         *     (The proxy grants' routes answer the same shape: one model, field for field.)
          */
-        ProxyGrantBundle: {
-            /** Entry */
-            entry: {
-                [key: string]: unknown;
-            }[];
+        ProxyGrantView: {
             /**
-             * Resourcetype
-             * @constant
+             * Access
+             * @enum {string}
              */
-            resourceType: "Bundle";
+            access: "full" | "read_only";
             /**
-             * Type
-             * @constant
+             * Areas
+             * @description What the grant covers, by area.
              */
-            type: "collection";
-        } & {
-            [key: string]: unknown;
-        };
-        /** ProxyGrantList */
-        ProxyGrantList: {
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /** Consented At */
+            consented_at: string | null;
+            /** Created At */
+            created_at: string;
             /**
-             * Proxies
-             * @description Every status, newest first.
+             * End Reason
+             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
              */
-            proxies: components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"][];
-        };
-        /**
-         * ProxyInvitationRequest
-         * @description Someone with no record at the organization (a parent, a guardian, a health-care agent), to
-         *     open an account from which they ask for proxy access. Enrollment asks back the birth date and
-         *     family name given here.
-         */
-        ProxyInvitationRequest: {
+            end_reason: string;
             /**
-             * Birth Date
-             * Format: date
-             * @description The invitee's own birth date (YYYY-MM-DD), not the patient's.
+             * Ended At
+             * @description When it was revoked, ended, terminated or declined.
              */
-            birth_date: string;
-            /** Email */
-            email: string;
-            /** Family Name */
-            family_name: string;
-            /** Given Name */
-            given_name: string;
+            ended_at: string | null;
+            /**
+             * Ends At
+             * @description When an adult's grant ends (renewable); null for a child's.
+             */
+            ends_at: string | null;
+            /**
+             * Given By
+             * @enum {string}
+             */
+            given_by: "staff" | "patient";
+            /** Grant Id */
+            grant_id: string;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Patient Name
+             * @description The patient's given name, as the proxy's list shows it.
+             */
+            patient_name: string;
+            /**
+             * Proxy Name
+             * @description The proxy as they gave their name (the patient's list shows it).
+             */
+            proxy_name: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Request Id
+             * @description The request it answered; empty for one the patient gave.
+             */
+            request_id: string;
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
+            /**
+             * Visible Until
+             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
+             */
+            visible_until: string | null;
         };
         /** ProxyRequest */
         ProxyRequest: {
@@ -8137,80 +7887,6 @@ export interface components {
             /** Source Ip */
             source_ip: string | null;
         };
-        /** SensitiveCategoryChange */
-        SensitiveCategoryChange: {
-            /**
-             * Category
-             * @enum {string}
-             */
-            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
-            /** Codes */
-            codes: components["schemas"]["SensitiveCodeChange"][];
-            /**
-             * Label
-             * @description Ignored: each category's label is the portal's.
-             * @default
-             */
-            label?: string;
-        };
-        /** SensitiveCategoryShown */
-        SensitiveCategoryShown: {
-            /**
-             * Category
-             * @enum {string}
-             */
-            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
-            /** Codes */
-            codes: components["schemas"]["SensitiveCodeShown"][];
-            /**
-             * Label
-             * @description The category in words.
-             */
-            label: string;
-        };
-        /** SensitiveCodeChange */
-        SensitiveCodeChange: {
-            /** Code */
-            code: string;
-            /**
-             * Display
-             * @default
-             */
-            display?: string;
-            /** System */
-            system: string;
-        };
-        /** SensitiveCodeShown */
-        SensitiveCodeShown: {
-            /** Code */
-            code: string;
-            /**
-             * Display
-             * @description A name for people ("" when none was given).
-             */
-            display: string;
-            /**
-             * System
-             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too).
-             */
-            system: string;
-        };
-        /**
-         * SensitiveCodesChange
-         * @description Every list at once: a category left out is emptied. Each wrong field is named (400).
-         */
-        SensitiveCodesChange: {
-            /** Categories */
-            categories: components["schemas"]["SensitiveCategoryChange"][];
-        };
-        /** SensitiveCodesShown */
-        SensitiveCodesShown: {
-            /**
-             * Categories
-             * @description Every category, in a fixed order.
-             */
-            categories: components["schemas"]["SensitiveCategoryShown"][];
-        };
         /** SentId */
         SentId: {
             /** System */
@@ -8730,23 +8406,6 @@ export interface components {
             type: "discharge-summary" | "visit-summary" | "report" | "note" | "signed-form";
             /** Version */
             version: number;
-        };
-        /** StaffGrantEnd */
-        StaffGrantEnd: {
-            /**
-             * Reason
-             * @description Why staff end it (1 to 500 characters); the patient's list shows it.
-             */
-            reason: string;
-        };
-        /** StaffGrantRenewal */
-        StaffGrantRenewal: {
-            /**
-             * Ends At
-             * @description The new last day (the organization's calendar); default one year more.
-             * @default null
-             */
-            ends_at?: string | null;
         };
         /** StaffProxyDocument */
         StaffProxyDocument: {
@@ -9787,45 +9446,6 @@ export interface components {
              */
             trends: components["schemas"]["Trend"][];
         };
-        /**
-         * TrustedPersonInvitation
-         * @description Someone the patient trusts, to see (and, with full access, act on) the areas chosen of the
-         *     patient's record until ``ends_at``. The patient's consent is this request.
-         */
-        TrustedPersonInvitation: {
-            /**
-             * Access
-             * @description full: read and act (send messages, request visits); read_only: read.
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description What the person may see; never the access log nor this list.
-             */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
-            /**
-             * Email
-             * @description Where the one-time link goes.
-             */
-            email: string;
-            /**
-             * Ends At
-             * @description The last day of access (the organization's calendar): from tomorrow to one year ahead. Left out: one year from today.
-             * @default null
-             */
-            ends_at?: string | null;
-            /**
-             * Name
-             * @description How the patient's list names the person (their own words).
-             */
-            name: string;
-            /**
-             * Relationship
-             * @constant
-             */
-            relationship: "trusted_person";
-        };
         /** Upcoming */
         Upcoming: {
             /** Upcoming */
@@ -10187,82 +9807,6 @@ export interface components {
             /** Name */
             name: string;
         };
-        /**
-         * ProxyGrantView
-         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
-         */
-        chalicelib__identity__trusted_contract__ProxyGrantView: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description What the grant covers, by area.
-             */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
-            /** Consented At */
-            consented_at: string | null;
-            /** Created At */
-            created_at: string;
-            /**
-             * End Reason
-             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
-             */
-            end_reason: string;
-            /**
-             * Ended At
-             * @description When it was revoked, ended, terminated or declined.
-             */
-            ended_at: string | null;
-            /**
-             * Ends At
-             * @description When an adult's grant ends (renewable); null for a child's.
-             */
-            ends_at: string | null;
-            /**
-             * Given By
-             * @enum {string}
-             */
-            given_by: "staff" | "patient";
-            /** Grant Id */
-            grant_id: string;
-            /** Patient Id */
-            patient_id: string;
-            /**
-             * Patient Name
-             * @description The patient's given name, as the proxy's list shows it.
-             */
-            patient_name: string;
-            /**
-             * Proxy Name
-             * @description The proxy as they gave their name (the patient's list shows it).
-             */
-            proxy_name: string;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /**
-             * Request Id
-             * @description The request it answered; empty for one the patient gave.
-             */
-            request_id: string;
-            /** Starts At */
-            starts_at: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
-            /**
-             * Visible Until
-             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
-             */
-            visible_until: string | null;
-        };
         /** CareTeamRef */
         chalicelib__messaging__contract__CareTeamRef: {
             /** Name */
@@ -10284,131 +9828,6 @@ export interface components {
              * @description Where the browser POSTs the multipart form.
              */
             url: string;
-        };
-        /**
-         * ProxyGrantView
-         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
-         */
-        chalicelib__proxies__grant_contract__ProxyGrantView: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description What the grant covers, by area.
-             */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
-            /** Consented At */
-            consented_at: string | null;
-            /** Created At */
-            created_at: string;
-            /**
-             * End Reason
-             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
-             */
-            end_reason: string;
-            /**
-             * Ended At
-             * @description When it was revoked, ended, terminated or declined.
-             */
-            ended_at: string | null;
-            /**
-             * Ends At
-             * @description When an adult's grant ends (renewable); null for a child's.
-             */
-            ends_at: string | null;
-            /**
-             * Given By
-             * @enum {string}
-             */
-            given_by: "staff" | "patient";
-            /** Grant Id */
-            grant_id: string;
-            /** Patient Id */
-            patient_id: string;
-            /**
-             * Patient Name
-             * @description The patient's given name, as the proxy's list shows it.
-             */
-            patient_name: string;
-            /**
-             * Proxy Name
-             * @description The proxy as they gave their name (the patient's list shows it).
-             */
-            proxy_name: string;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /**
-             * Request Id
-             * @description The request it answered; empty for one the patient gave.
-             */
-            request_id: string;
-            /** Starts At */
-            starts_at: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
-            /**
-             * Visible Until
-             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
-             */
-            visible_until: string | null;
-        };
-        /** ProxyGrantView */
-        chalicelib__proxies__request_contract__ProxyGrantView: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /** Areas */
-            areas: string[];
-            /** Consented At */
-            consented_at: string | null;
-            /** Created At */
-            created_at: string;
-            /** End Reason */
-            end_reason: string | null;
-            /** Ended At */
-            ended_at: string | null;
-            /** Ends At */
-            ends_at: string | null;
-            /**
-             * Given By
-             * @enum {string}
-             */
-            given_by: "staff" | "patient";
-            /** Grant Id */
-            grant_id: string;
-            /** Patient Id */
-            patient_id: string;
-            /** Patient Name */
-            patient_name: string;
-            /** Proxy Name */
-            proxy_name: string;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /** Request Id */
-            request_id: string | null;
-            /** Starts At */
-            starts_at: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
-            /** Visible Until */
-            visible_until: string | null;
         };
         /** UploadForm */
         chalicelib__proxies__request_contract__UploadForm: {
@@ -12801,176 +12220,6 @@ export interface operations {
             };
         };
     };
-    get_admin_sensitive_codes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SensitiveCodesShown"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    put_admin_sensitive_codes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SensitiveCodesChange"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SensitiveCodesShown"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     get_admin_staff: {
         parameters: {
             query?: {
@@ -14981,80 +14230,6 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_me_proxy_grants: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyProxyGrants"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18974,469 +18149,6 @@ export interface operations {
             };
         };
     };
-    get_patients_patient_id_proxies: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyGrantList"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_patients_patient_id_proxies: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TrustedPersonInvitation"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__identity__trusted_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_patients_patient_id_proxies_grant_id_consent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ConsentAnswer"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_patients_patient_id_proxies_grant_id_renew: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_patients_patient_id_proxies_grant_id_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     get_patients_patient_id_refill_requests: {
         parameters: {
             query?: {
@@ -20490,102 +19202,6 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_invitations_redeem: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InvitationRedemption"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__identity__trusted_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many requests: `Retry-After` says when to try again. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24783,91 +23399,6 @@ export interface operations {
             };
         };
     };
-    get_staff_patients_patient_id_proxies: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyGrantList"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     get_staff_patients_patient_id_release_preferences: {
         parameters: {
             query?: never;
@@ -25088,368 +23619,6 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_grants_patient_id_grant_id_end: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StaffGrantEnd"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_staff_proxy_grants_patient_id_grant_id_fhir: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyGrantBundle"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_grants_patient_id_grant_id_renew: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                patient_id: string;
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StaffGrantRenewal"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_invitations: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProxyInvitationRequest"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvitationIssued"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,15 @@ export const messagingAndRefillEventTypes = [
   "appointment_request.proposed",
   "appointment_request.booked",
   "appointment_request.declined",
+  // chalicelib/proxies/review.py: staff's review of a request for proxy access, once it is
+  // matched to the patient's record (before that it is on the requester's own trail)
+  "proxy_request_queue.read",
+  "proxy_request.read",
+  "proxy_request.matched",
+  "proxy_request.approved",
+  "proxy_request.denied",
+  "proxy_request.document_read",
+  "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
 ];
