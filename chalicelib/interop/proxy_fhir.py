@@ -125,7 +125,7 @@ def consent(grant: ProxyGrant, actor_reference: str, mrn: tuple[str, str] | None
     """The grant as a Consent: ``actor_reference`` is the RelatedPerson's reference (a bundle's
     ``urn:uuid:`` full URL, or ``RelatedPerson/<id>``)."""
     role_code, role_display = ROLE_CODES[grant.relationship]
-    actions = [{"coding": [{"system": ACTION_SYSTEM, "code": "access"}]}]
+    actions: list[dict[str, Any]] = [{"coding": [{"system": ACTION_SYSTEM, "code": "access"}]}]
     if grant.access.value == "full":
         actions.append({"coding": [{"system": ACTION_SYSTEM, "code": "use"}], "text": "act for the patient"})
     nested: list[dict[str, Any]] = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.access.domain import Area, Standing
@@ -62,15 +62,9 @@ END_DATE = "end_date"
 DECEASED = "deceased"
 
 
-class GrantPorts(Protocol):
-    """The container has them all: the grants, the check's reads, the audit trail and the clock,
-    the timers, the outbox and the notifications queue, the worklist, the settings."""
-
-    @property
-    def proxy_grants(self) -> Any: ...
-
-    @property
-    def clock(self) -> Any: ...
+# The services take the container (wiring.Container) as ``ports``: the grants, the access check's
+# reads, the audit trail and the clock, the timers, the outbox and the notifications queue, the
+# worklist and the settings.
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -113,7 +107,9 @@ def _own(ports: Any, caller: Caller, origin: Origin, patient_id: str, acts: bool
 
 
 def _grant(ports: Any, patient_id: str, grant_id: str) -> ProxyGrant:
-    grant = ports.proxy_grants.get(patient_id, grant_id) if RECORD_ID.fullmatch(grant_id or "") else None
+    grant: ProxyGrant | None = (
+        ports.proxy_grants.get(patient_id, grant_id) if RECORD_ID.fullmatch(grant_id or "") else None
+    )
     if grant is None:
         raise NotFound(NO_SUCH_GRANT)
     return grant
@@ -435,18 +431,19 @@ def on_timer(ports: Any, message: Any, now: datetime) -> str:
             pass  # started by an earlier delivery of this hop
         return "rearmed"
     if fired.kind == timer_plan.CUTOFF:
-        _tell_clinic(ports, grant, NARROWED_TASK, fired.moment)
-        _tell_proxy(ports, grant, "cutoff", now)
-        write_audit(
-            ports,
-            Origin(),
-            SYSTEM_ACTOR,
-            "proxy.narrowed",
-            action=Action.UPDATE,
-            patient_id=grant.patient_id,
-            resource_type="Consent",
-            resource_id=grant.grant_id,
-        )
+        first = _tell_clinic(ports, grant, NARROWED_TASK, fired.moment)
+        _tell_proxy(ports, grant, "cutoff", now)  # (its notice id is the grant's: sent once)
+        if first:  # audited once, however often the timer fires
+            write_audit(
+                ports,
+                Origin(),
+                SYSTEM_ACTOR,
+                "proxy.narrowed",
+                action=Action.UPDATE,
+                patient_id=grant.patient_id,
+                resource_type="Consent",
+                resource_id=grant.grant_id,
+            )
         return "narrowed"
     if grant.ends_at is None or now < grant.ends_at:
         return "early"  # (a timer fires at its moment or after it)
@@ -487,21 +484,23 @@ def _tell_proxy(ports: Any, grant: ProxyGrant, what: str, now: datetime) -> None
     outbox.send_now(ports, entry, now)
 
 
-def _tell_clinic(ports: Any, grant: ProxyGrant, task: str, moment: datetime) -> None:
+def _tell_clinic(ports: Any, grant: ProxyGrant, task: str, moment: datetime) -> bool:
     """A worklist item for the patient's organization, once per grant and task (its key is made
-    of the moment and the grant, so a timer that fires twice adds it once)."""
+    of the moment and the grant, so a timer that fires twice adds it once): True when added now."""
     item_id = f"{task}-{grant.grant_id}"
-    ports.worklist.add(
-        WorklistItem(
-            item_id=item_id,
-            organization_id=grant.organization_id,
-            task=task,
-            patient_id=grant.patient_id,
-            result_id=grant.grant_id,  # the grant it is about
-            result_version=0,
-            status="open",
-            created_at=moment,
-            sort_key=timed_key(moment, item_id),
+    return bool(
+        ports.worklist.add(
+            WorklistItem(
+                item_id=item_id,
+                organization_id=grant.organization_id,
+                task=task,
+                patient_id=grant.patient_id,
+                result_id=grant.grant_id,  # the grant it is about
+                result_version=0,
+                status="open",
+                created_at=moment,
+                sort_key=timed_key(moment, item_id),
+            )
         )
     )
 

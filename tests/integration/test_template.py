@@ -545,11 +545,17 @@ def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drain
     drain = repr(statements("DrainOutboxPolicy"))
     assert "states:StartExecution" in drain and "NotificationsQueue" in drain and "ses:" not in drain
     assert "ClinicalOutboundQueue" in drain  # the outbound events SQS refused are sent by the drain too
-    # Only the outbox's and the outbound events' partitions may be emptied: no function deletes a record.
-    for policy_id in ("DrainOutboxPolicy", "ApiAccessPolicy", "FeedIntakePolicy"):
+    # Only the outbox's and the outbound events' partitions may be emptied: no function deletes a
+    # record. (A merge moves the merged patient's proxy grants to the survivor: the feed intake
+    # takes them from the merged patient's grant partition, and only there.)
+    for policy_id in ("DrainOutboxPolicy", "ApiAccessPolicy", "FeedIntakePolicy", "ProxyGrantTimersPolicy"):
         for statement in statements(policy_id):
             actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
             if "dynamodb:DeleteItem" in actions and refers_to(statement["Resource"], "RecordsTable"):
+                if (policy_id, statement["Sid"]) == ("FeedIntakePolicy", "MoveProxyGrants"):
+                    keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                    assert keys == ["proxy-grants#*"]
+                    continue
                 keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
                 assert set(keys) <= {"outbox", "outbound"}, (policy_id, statement["Sid"])
 
@@ -683,3 +689,32 @@ def test_no_api_key_condition_reaches_a_patients_own_partition():
                     assert not matched, (statement.get("Sid"), pattern)
         if refers_to(statement["Resource"], "RecordsTable") and writes & set(_actions(statement)):
             assert "dynamodb:LeadingKeys" in repr(statement.get("Condition")), statement.get("Sid")
+
+
+def test_proxy_grant_timers_have_their_queue_consumer_and_alarm_and_the_consumer_writes_little():
+    import app as app_module
+    from chalicelib import settings
+
+    # The dated-event state machine may deliver to the grant timers' queue, whose consumer is the app's.
+    role = RESOURCES["DatedEventStateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert any(refers_to(s["Resource"], "ProxyGrantTimersQueue") for s in role if s["Action"] == "sqs:SendMessage")
+    queue = RESOURCES["ProxyGrantTimersQueue"]["Properties"]
+    assert queue["QueueName"] == settings.PROXY_GRANT_TIMERS_QUEUE_NAME and not queue["QueueName"].endswith(".fifo")
+    [source] = [e for e in app_module.app.event_sources if e.name == "on_proxy_grant_timer"]
+    assert source.queue == settings.PROXY_GRANT_TIMERS_QUEUE_NAME
+    [alarm] = [
+        a["Properties"]
+        for a in of_type("AWS::CloudWatch::Alarm").values()
+        if refers_to(a["Properties"].get("Dimensions"), "ProxyGrantTimersDeadLetterQueue")
+    ]
+    assert refers_to(alarm["AlarmActions"], "AlarmTopic")
+    # It writes the grant, the outbox, the worklist and nothing else of the records table.
+    [writes] = [
+        s for s in statements("ProxyGrantTimersPolicy") if s["Action"] == "dynamodb:PutItem" and "Condition" in s
+    ]
+    assert sorted(writes["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == [
+        "outbox",
+        "proxy-grants#*",
+        "proxy-of#*",
+        "worklist#*",
+    ]

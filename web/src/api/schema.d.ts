@@ -888,6 +888,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/proxy-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records the caller may act for, and those they no longer may (any status, with why),
+         * @description newest first: "accounts I can access". An account with no record of its own has this list too. Who may call it: patient accounts.
+         */
+        get: operations["get_me_proxy_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/second-factors/email": {
         parameters: {
             query?: never;
@@ -1657,6 +1677,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may act for the patient: every grant of their record, any status (awaiting their
+         * @description consent, in force, and those that ended, with why), newest first. The patient's own record only: a proxy never sees this list (404). Audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_proxies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a grant staff approved for an adult who can decide: agreed, it takes effect now
+         * @description (active; an end date keeps its length from now); declined, it never does. 409 when the grant is not waiting for an answer. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_consent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew an adult's grant for a year more from its end date (from now when that has passed:
+         * @description a grant that reached its end date is in force again). 409 for a child's grant (it lasts until the 12th birthday) and for one revoked, declined or ended by staff. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/proxies/{grant_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take access back: the grant is revoked, and the proxy's very next call is refused. The
+         * @description proxy is emailed that there is an update (never whose record). 409 when it has already ended. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies_grant_id_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/refill-requests": {
         parameters: {
             query?: never;
@@ -1859,170 +1959,6 @@ export interface paths {
         get: operations["get_patients_patient_id_upcoming_releases"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The caller's own requests, newest first, every status. Audited.
-         * @description Who may call it: patient accounts.
-         */
-        get: operations["get_proxy_requests"];
-        put?: never;
-        /**
-         * Ask for proxy access to a patient of an organization (a draft: upload the documents, then
-         * @description sign). Any patient account may ask, with or without a record of its own. 400 with the rule in words when the relationship does not fit the patient's age (a parent of a child of 12 or more; a guardian or agent of an adult for a minor), for a trusted person (the patient invites them), or an unknown organization. Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_requests"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/form": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The Proxy Access Request and Authorization Form: the text a requester reads and signs, and
-         * @description its version (signing names the version read; a stale one is a 409). Who may call it: patient accounts.
-         */
-        get: operations["get_proxy_requests_form"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One of the caller's own requests (anyone else's: 404). Audited.
-         * @description Who may call it: patient accounts.
-         */
-        get: operations["get_proxy_requests_request_id"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}/documents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Announce a legal document (a PDF, PNG or JPEG of at most 10 MB): the answer holds a
-         * @description 15-minute upload form (POST the file to `upload.url` with `upload.fields`, the file last); then ask for the check. 409 once the request is signed; 400 over 10 MB or past 10 files. Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_requests_request_id_documents"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}/documents/{document_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Remove a document while the request is a draft; 409 once signed.
-         * @description Who may call it: patient accounts.
-         */
-        delete: operations["delete_proxy_requests_request_id_documents_document_id"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}/documents/{document_id}/check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Check an uploaded file: its type is told from its content, not its name. `ready`, or
-         * @description `refused` with the `problem` in words (too big, or not the PDF, PNG or JPEG announced: the file is deleted; upload another). 409 while nothing is uploaded yet. Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_requests_request_id_documents_document_id_check"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}/sign": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign the form and send the request to staff (`submitted`). 400 names every problem at once:
-         * @description each missing kind of document (`documents`, "missing: court order or letters of guardianship"), a typed name that is not `requester_name`, `agreed` not true, a child who has turned 12 meanwhile. 409 for a form version that is not the current one, or once signed. The signed PDF (the form, the request and the signature) is kept under object lock; its SHA-256 is on the request. Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_requests_request_id_sign"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/proxy-requests/{request_id}/withdraw": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Withdraw a draft or a request waiting for review; 409 once decided.
-         * @description Who may call it: patient accounts.
-         */
-        post: operations["post_proxy_requests_request_id_withdraw"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2750,6 +2686,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/patients/{patient_id}/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may act for a patient of the organization: every grant, any status, newest first. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_patients_patient_id_proxies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/patients/{patient_id}/release-preferences": {
         parameters: {
             query?: never;
@@ -2810,47 +2766,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/staff/proxy-requests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The organization's signed requests of one queue: to_do (submitted, oldest first) or done
-         * @description (approved, awaiting consent, denied, withdrawn; newest first). Audited. Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_proxy_requests"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-requests/{request_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One request of the organization with the requester's account, the matched record (if
-         * @description any), the patient's age and where to ask for each file's link. Audited. Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_proxy_requests_request_id"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-requests/{request_id}/approve": {
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/end": {
         parameters: {
             query?: never;
             header?: never;
@@ -2860,17 +2776,37 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve a matched request: the grant is made with it. A child's grant shows the record up
-         * @description to the matched record's 12th birthday, every area, no end unless `ends_at`; an adult's covers `areas` (else those asked) and ends after `ends_at` (else in a year), and with `patient_can_consent` waits for the patient's consent (they are emailed). The requester is emailed that there is an update. 409: not matched, the age rule on the matched record, a deceased patient, access held already, or decided already. Who may call it: staff and admins of an organization.
+         * End a grant (terminated) with the reason, which the patient's list shows; the proxy is
+         * @description emailed that there is an update. 409 when it has already ended. Who may call it: staff and admins of an organization.
          */
-        post: operations["post_staff_proxy_requests_request_id_approve"];
+        post: operations["post_staff_proxy_grants_patient_id_grant_id_end"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/staff/proxy-requests/{request_id}/deny": {
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The grant as FHIR R4, for exchange with the clinical systems: a collection Bundle of a
+         * @description RelatedPerson (the proxy and the relationship) and a Consent (scope patient-privacy; a permit for the grant's period and areas; a deny of what is dated from a child's 12th birthday on, and of sensitive care by security label). The patient is named by the organization's MRN. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_grants_patient_id_grant_id_fhir"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/renew": {
         parameters: {
             query?: never;
             header?: never;
@@ -2880,70 +2816,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Deny with a reason the requester reads in the portal; they are emailed that there is an
-         * @description update (never the reason). 409 once decided. Who may call it: staff and admins of an organization.
+         * Renew an adult's grant: to the end of `ends_at` (a day on the organization's calendar, at
+         * @description most five years ahead), else a year more. 409 for a child's grant and for one revoked, declined or ended by staff. Who may call it: staff and admins of an organization.
          */
-        post: operations["post_staff_proxy_requests_request_id_deny"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-requests/{request_id}/documents/{document_id}/link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A five-minute link to one checked document. Audited.
-         * @description Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_proxy_requests_request_id_documents_document_id_link"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-requests/{request_id}/match": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Match the request to a patient of the organization, by `patient_id` or `mrn` (404 for none
-         * @description in the organization). 409 once decided. Who may call it: staff and admins of an organization.
-         */
-        post: operations["post_staff_proxy_requests_request_id_match"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/staff/proxy-requests/{request_id}/signed-form/link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A five-minute link to the signed PDF (that version of it). Audited.
-         * @description Who may call it: staff and admins of an organization.
-         */
-        get: operations["get_staff_proxy_requests_request_id_signed_form_link"];
-        put?: never;
-        post?: never;
+        post: operations["post_staff_proxy_grants_patient_id_grant_id_renew"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3368,64 +3244,6 @@ export interface components {
             /** Username */
             username: string;
         };
-        /**
-         * ActingFor
-         * @description A patient this account may act for now, under a proxy grant in force: what the "Viewing
-         *     as" switcher offers. The record is then read with the usual /v1/patients/{patient_id}/...
-         *     routes, each answering within the grant (its areas, its cutoff, never sensitive care).
-         */
-        ActingFor: {
-            /**
-             * Access
-             * @description read_only: the record may be read, but nothing sent, requested, cancelled or signed (403).
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description The parts of the record the grant covers; any other answers 404.
-             */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
-            /**
-             * Ends At
-             * @description When the grant ends; null for a child's grant (see visible_until).
-             */
-            ends_at: string | null;
-            /** Grant Id */
-            grant_id: string;
-            /**
-             * Name
-             * @description The patient's given name, as the switcher shows it.
-             */
-            name: string;
-            /** Organization Id */
-            organization_id: string;
-            /**
-             * Organization Name
-             * @description The organization's name; null if the directory has none.
-             */
-            organization_name: string | null;
-            /**
-             * Patient Id
-             * @description The record acted for, for the /v1/patients/{patient_id}/... routes.
-             */
-            patient_id: string;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /**
-             * Unread Messages
-             * @description Care-team messages of this record not read yet; 0 without messages.
-             */
-            unread_messages: number;
-            /**
-             * Visible Until
-             * @description Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff.
-             */
-            visible_until: string | null;
-        };
         /** AllergiesPage */
         AllergiesPage: {
             /** Allergies */
@@ -3761,36 +3579,6 @@ export interface components {
              */
             when?: "upcoming" | "past";
         };
-        /** ApproveProxyRequest */
-        ApproveProxyRequest: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description An adult's grant only; a child's covers all.
-             * @default null
-             */
-            areas?: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
-            /**
-             * Ends At
-             * @description The last day of access (default: a year for an adult).
-             * @default null
-             */
-            ends_at?: string | null;
-            /**
-             * Patient Can Consent
-             * @description An adult who can decide: the grant waits for their consent.
-             */
-            patient_can_consent: boolean;
-        };
-        /** ApprovedProxyRequest */
-        ApprovedProxyRequest: {
-            grant: components["schemas"]["ProxyGrantView"];
-            request: components["schemas"]["StaffProxyRequest"];
-        };
         /** Assignment */
         Assignment: {
             /**
@@ -3864,7 +3652,7 @@ export interface components {
              * @constant
              */
             status: "waiting_for_upload";
-            upload: components["schemas"]["chalicelib__messaging__contract__UploadForm"];
+            upload: components["schemas"]["UploadForm"];
         };
         /** AuthorityDeclaration */
         AuthorityDeclaration: {
@@ -4336,6 +4124,17 @@ export interface components {
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
         };
+        /**
+         * ConsentAnswer
+         * @description The patient's answer to a grant awaiting their consent.
+         */
+        ConsentAnswer: {
+            /**
+             * Agree
+             * @description true: the grant takes effect now; false: it is declined.
+             */
+            agree: boolean;
+        };
         /** ContactEmailChange */
         ContactEmailChange: {
             /**
@@ -4503,11 +4302,6 @@ export interface components {
             unavailable: string[];
             /** Version */
             version: string;
-        };
-        /** DenyProxyRequest */
-        DenyProxyRequest: {
-            /** Reason */
-            reason: string;
         };
         /** Details */
         Details: {
@@ -5082,13 +4876,6 @@ export interface components {
             /** Feed Sources */
             feed_sources: components["schemas"]["FeedSource"][];
         };
-        /** FileLink */
-        FileLink: {
-            /** Expires At */
-            expires_at: string;
-            /** Url */
-            url: string;
-        };
         /**
          * FileLinkView
          * @description A link to a file that works for five minutes, for a page that must call with its token and
@@ -5558,31 +5345,18 @@ export interface components {
              */
             unread_left: boolean;
         };
-        /** MatchProxyRequest */
-        MatchProxyRequest: {
-            /**
-             * Mrn
-             * @default null
-             */
-            mrn?: string | null;
-            /**
-             * Patient Id
-             * @default null
-             */
-            patient_id?: string | null;
-        };
         /** Me */
         Me: {
             account: components["schemas"]["AccountView"];
             /**
              * Acting For
-             * @description The patients this account may act for now (proxy access), one per grant in force.
+             * @description Patients this account acts for (proxy access).
              */
-            acting_for: components["schemas"]["ActingFor"][];
+            acting_for: components["schemas"]["PatientSummary"][];
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
             notification_preferences: components["schemas"]["NotificationPreferences"];
-            /** @description The patient's own record; null for staff, and for an account that only acts for others. */
+            /** @description The patient's own record; null for staff. */
             patient: components["schemas"]["PatientSummary"] | null;
             /**
              * Unread Messages
@@ -5777,6 +5551,14 @@ export interface components {
              */
             status: "refiled" | "dismissed";
         };
+        /** MyProxyGrants */
+        MyProxyGrants: {
+            /**
+             * Grants
+             * @description Every grant naming the caller as proxy, any status, newest first.
+             */
+            grants: components["schemas"]["ProxyGrantView"][];
+        };
         /**
          * NewAppointmentRequest
          * @description A visit the patient asks for: staff book it, propose another time, or decline it.
@@ -5870,65 +5652,6 @@ export interface components {
             type?: string;
             /** Value */
             value: string;
-        };
-        /** NewProxyDocument */
-        NewProxyDocument: {
-            /**
-             * Content Type
-             * @enum {string}
-             */
-            content_type: "application/pdf" | "image/png" | "image/jpeg";
-            /** File Name */
-            file_name: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
-            /**
-             * Size
-             * @description Bytes: at most 10 MB.
-             */
-            size: number;
-        };
-        /** NewProxyRequest */
-        NewProxyRequest: {
-            /**
-             * Access
-             * @default full
-             * @enum {string}
-             */
-            access?: "full" | "read_only";
-            /**
-             * Areas
-             * @description An adult's grant may cover fewer areas.
-             * @default null
-             */
-            areas?: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
-            /**
-             * Note
-             * @default
-             */
-            note?: string;
-            /** Organization Id */
-            organization_id: string;
-            patient: components["schemas"]["RequestedPatient"];
-            /**
-             * Relationship
-             * @description parent or guardian_of_minor (a child under 12), guardian_of_adult (court-ordered) or health_care_agent (power of attorney). A trusted person is invited by the patient instead.
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /**
-             * Requester Name
-             * @description The requester's full name, as they will type it to sign.
-             */
-            requester_name: string;
-            /**
-             * Requester Phone
-             * @default
-             */
-            requester_phone?: string;
         };
         /**
          * NewRefillRequest
@@ -6921,48 +6644,41 @@ export interface components {
              */
             time_of_day: "morning" | "afternoon" | "any";
         };
-        /** ProxyDocument */
-        ProxyDocument: {
+        /**
+         * ProxyGrantBundle
+         * @description A FHIR R4 Bundle (type collection) of the grant's RelatedPerson and Consent, validated
+         *     against FHIR's own models when built (interop/proxy_fhir.py); its resources are FHIR's shapes,
+         *     not this API's, so they are not spelled out here.
+         */
+        ProxyGrantBundle: {
+            /** Entry */
+            entry: {
+                [key: string]: unknown;
+            }[];
             /**
-             * Content Type
-             * @enum {string}
+             * Resourcetype
+             * @constant
              */
-            content_type: "application/pdf" | "image/png" | "image/jpeg";
-            /** Document Id */
-            document_id: string;
-            /** File Name */
-            file_name: string;
+            resourceType: "Bundle";
             /**
-             * Kind
-             * @enum {string}
+             * Type
+             * @constant
              */
-            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
-            /**
-             * Problem
-             * @description Why a refused file was refused, in words.
-             */
-            problem: string | null;
-            /** Size */
-            size: number;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "waiting" | "ready" | "refused";
+            type: "collection";
+        } & {
+            [key: string]: unknown;
         };
-        /** ProxyDocumentStarted */
-        ProxyDocumentStarted: {
-            document: components["schemas"]["ProxyDocument"];
-            /** Expires At */
-            expires_at: string;
-            /** Max Bytes */
-            max_bytes: number;
-            upload: components["schemas"]["chalicelib__proxies__request_contract__UploadForm"];
+        /** ProxyGrantList */
+        ProxyGrantList: {
+            /**
+             * Proxies
+             * @description Every status, newest first.
+             */
+            proxies: components["schemas"]["ProxyGrantView"][];
         };
         /**
          * ProxyGrantView
          * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
-         *     (The proxy grants' routes answer the same shape: one model, field for field.)
          */
         ProxyGrantView: {
             /**
@@ -7035,70 +6751,6 @@ export interface components {
              * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
              */
             visible_until: string | null;
-        };
-        /** ProxyRequest */
-        ProxyRequest: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /** Areas */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
-            /** Created At */
-            created_at: string;
-            /** Decided At */
-            decided_at: string | null;
-            /**
-             * Decision Reason
-             * @description Why staff denied it, in their words.
-             */
-            decision_reason: string | null;
-            /** Documents */
-            documents: components["schemas"]["ProxyDocument"][];
-            /** Grant Id */
-            grant_id: string | null;
-            /** Note */
-            note: string | null;
-            /** Organization Id */
-            organization_id: string;
-            /** Organization Name */
-            organization_name: string;
-            patient: components["schemas"]["RequestedPatientShown"];
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /** Request Id */
-            request_id: string;
-            /** Requester Name */
-            requester_name: string;
-            /** Requester Phone */
-            requester_phone: string | null;
-            /** Signed At */
-            signed_at: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "submitted" | "approved" | "awaiting_consent" | "denied" | "withdrawn";
-            /** Submitted At */
-            submitted_at: string | null;
-        };
-        /** ProxyRequestForm */
-        ProxyRequestForm: {
-            /** Text */
-            text: string;
-            /** Title */
-            title: string;
-            /** Version */
-            version: string;
-        };
-        /** ProxyRequestList */
-        ProxyRequestList: {
-            /** Requests */
-            requests: components["schemas"]["ProxyRequest"][];
         };
         /** PublishedTerms */
         PublishedTerms: {
@@ -7601,44 +7253,6 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** RequestedPatient */
-        RequestedPatient: {
-            /**
-             * Birth Date
-             * Format: date
-             */
-            birth_date: string;
-            /** Family Name */
-            family_name: string;
-            /** Given Name */
-            given_name: string;
-            /**
-             * Identifier
-             * @description The patient's record number at the organization, if known.
-             * @default
-             */
-            identifier?: string;
-        };
-        /** RequestedPatientShown */
-        RequestedPatientShown: {
-            /** Birth Date */
-            birth_date: string;
-            /** Family Name */
-            family_name: string;
-            /** Given Name */
-            given_name: string;
-            /** Identifier */
-            identifier: string | null;
-        };
-        /** Requester */
-        Requester: {
-            /** Account Id */
-            account_id: string;
-            /** Email On File */
-            email_on_file: boolean;
-            /** Username */
-            username: string;
-        };
         /**
          * RescheduleRequest
          * @description A new time for a booked upcoming visit, asked of the care team that holds it.
@@ -7981,27 +7595,6 @@ export interface components {
              * @default 50
              */
             limit?: number;
-        };
-        /** SignProxyRequest */
-        SignProxyRequest: {
-            /**
-             * Agreed
-             * @description The requester read the form and agrees: must be true.
-             */
-            agreed: boolean;
-            /** Form Version */
-            form_version: string;
-            /**
-             * Signature Png
-             * @description The drawn signature, a base64 PNG; may be left out (the typed name signs).
-             * @default null
-             */
-            signature_png?: string | null;
-            /**
-             * Typed Name
-             * @description The requester's full name, as in requester_name.
-             */
-            typed_name: string;
         };
         /** SignedForm */
         SignedForm: {
@@ -8407,128 +8000,22 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** StaffProxyDocument */
-        StaffProxyDocument: {
+        /** StaffGrantEnd */
+        StaffGrantEnd: {
             /**
-             * Content Type
-             * @enum {string}
+             * Reason
+             * @description Why staff end it (1 to 500 characters); the patient's list shows it.
              */
-            content_type: "application/pdf" | "image/png" | "image/jpeg";
-            /** Document Id */
-            document_id: string;
-            /** File Name */
-            file_name: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
-            /**
-             * Link Path
-             * @description GET it for a five-minute link to the file (ready files only).
-             */
-            link_path: string | null;
-            /**
-             * Problem
-             * @description Why a refused file was refused, in words.
-             */
-            problem: string | null;
-            /** Size */
-            size: number;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "waiting" | "ready" | "refused";
+            reason: string;
         };
-        /** StaffProxyQueueQuery */
-        StaffProxyQueueQuery: {
+        /** StaffGrantRenewal */
+        StaffGrantRenewal: {
             /**
-             * Cursor
-             * @default
+             * Ends At
+             * @description The new last day (the organization's calendar); default one year more.
+             * @default null
              */
-            cursor?: string;
-            /**
-             * Limit
-             * @default 25
-             */
-            limit?: number;
-            /**
-             * Queue
-             * @description to_do: submitted, oldest first; done: decided or withdrawn, newest first.
-             * @default to_do
-             * @enum {string}
-             */
-            queue?: "to_do" | "done";
-        };
-        /** StaffProxyRequest */
-        StaffProxyRequest: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /** Areas */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
-            /** Created At */
-            created_at: string;
-            /** Decided At */
-            decided_at: string | null;
-            /**
-             * Decision Reason
-             * @description Why staff denied it, in their words.
-             */
-            decision_reason: string | null;
-            /** Documents */
-            documents: components["schemas"]["StaffProxyDocument"][];
-            /** Grant Id */
-            grant_id: string | null;
-            matched_patient: components["schemas"]["PatientSummary"] | null;
-            /** Note */
-            note: string | null;
-            /** Organization Id */
-            organization_id: string;
-            /** Organization Name */
-            organization_name: string;
-            patient: components["schemas"]["RequestedPatientShown"];
-            /**
-             * Patient Age
-             * @description Today, from the matched record's birth date (else the one given).
-             */
-            patient_age: number | null;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /** Request Id */
-            request_id: string;
-            requester: components["schemas"]["Requester"];
-            /** Requester Name */
-            requester_name: string;
-            /** Requester Phone */
-            requester_phone: string | null;
-            /** Signed At */
-            signed_at: string | null;
-            /** Signed Form Link Path */
-            signed_form_link_path: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "submitted" | "approved" | "awaiting_consent" | "denied" | "withdrawn";
-            /** Submitted At */
-            submitted_at: string | null;
-        };
-        /** StaffProxyRequestPage */
-        StaffProxyRequestPage: {
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` for the next page; null on the last one.
-             */
-            next_cursor: string | null;
-            /** Requests */
-            requests: components["schemas"]["StaffProxyRequest"][];
+            ends_at?: string | null;
         };
         /** StaffQueueQuery */
         StaffQueueQuery: {
@@ -9495,6 +8982,21 @@ export interface components {
              */
             waiting_for_review: boolean;
         };
+        /** UploadForm */
+        UploadForm: {
+            /**
+             * Fields
+             * @description Every one goes into the form, in this order, before `file`.
+             */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Url
+             * @description Where the browser POSTs the multipart form.
+             */
+            url: string;
+        };
         /** UrgentFlag */
         UrgentFlag: {
             /**
@@ -9813,33 +9315,6 @@ export interface components {
             name: string;
             /** Team Id */
             team_id: string;
-        };
-        /** UploadForm */
-        chalicelib__messaging__contract__UploadForm: {
-            /**
-             * Fields
-             * @description Every one goes into the form, in this order, before `file`.
-             */
-            fields: {
-                [key: string]: string;
-            };
-            /**
-             * Url
-             * @description Where the browser POSTs the multipart form.
-             */
-            url: string;
-        };
-        /** UploadForm */
-        chalicelib__proxies__request_contract__UploadForm: {
-            /** Fields */
-            fields: {
-                [key: string]: string;
-            };
-            /**
-             * Url
-             * @description POST the file here as multipart/form-data, after every field.
-             */
-            url: string;
         };
     };
     responses: never;
@@ -14257,6 +13732,80 @@ export interface operations {
             };
         };
     };
+    get_me_proxy_grants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyProxyGrants"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_me_second_factors_email: {
         parameters: {
             query?: never;
@@ -18149,6 +17698,380 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_proxies_grant_id_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_patients_patient_id_refill_requests: {
         parameters: {
             query?: {
@@ -19193,832 +19116,6 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_proxy_requests: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequestList"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_requests: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewProxyRequest"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The Idempotency-Key was already used for a different request body. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_proxy_requests_form: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequestForm"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_proxy_requests_request_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_requests_request_id_documents: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewProxyDocument"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyDocumentStarted"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    delete_proxy_requests_request_id_documents_document_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-                document_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_requests_request_id_documents_document_id_check: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-                document_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyDocument"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_requests_request_id_sign: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SignProxyRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The Idempotency-Key was already used for a different request body. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_proxy_requests_request_id_withdraw: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23399,6 +22496,91 @@ export interface operations {
             };
         };
     };
+    get_staff_patients_patient_id_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_staff_patients_patient_id_release_preferences: {
         parameters: {
             query?: never;
@@ -23655,492 +22837,19 @@ export interface operations {
             };
         };
     };
-    get_staff_proxy_requests: {
-        parameters: {
-            query?: {
-                /** @description to_do: submitted, oldest first; done: decided or withdrawn, newest first. */
-                queue?: "to_do" | "done";
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffProxyRequestPage"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_staff_proxy_requests_request_id: {
+    post_staff_proxy_grants_patient_id_grant_id_end: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_requests_request_id_approve: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                request_id: string;
+                patient_id: string;
+                grant_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApproveProxyRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApprovedProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The Idempotency-Key was already used for a different request body. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_requests_request_id_deny: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DenyProxyRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StaffProxyRequest"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The Idempotency-Key was already used for a different request body. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_staff_proxy_requests_request_id_documents_document_id_link: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-                document_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FileLink"];
-                };
-            };
-            /** @description The request is not valid: `details` names each wrong field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description This account may not do this (its role, or a step it must take first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not one of the caller's (the two are never told apart). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A fault on the server's side: `details` holds an id to quote to support. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A service the portal depends on is unavailable: retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    post_staff_proxy_requests_request_id_match: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MatchProxyRequest"];
+                "application/json": components["schemas"]["StaffGrantEnd"];
             };
         };
         responses: {
@@ -24150,7 +22859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffProxyRequest"];
+                    "application/json": components["schemas"]["ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -24227,12 +22936,13 @@ export interface operations {
             };
         };
     };
-    get_staff_proxy_requests_request_id_signed_form_link: {
+    get_staff_proxy_grants_patient_id_grant_id_fhir: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                request_id: string;
+                patient_id: string;
+                grant_id: string;
             };
             cookie?: never;
         };
@@ -24244,7 +22954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileLink"];
+                    "application/json": components["schemas"]["ProxyGrantBundle"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -24276,6 +22986,105 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_grants_patient_id_grant_id_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffGrantRenewal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -72,6 +72,31 @@ describe("the worklist", () => {
     expect(link.getAttribute("href")).toBe(`/staff/patients/${PID}/appointments/${"a".repeat(32)}/check-in`);
   });
 
+  it("says in words that a proxy's access narrowed or ended, linking only to the patient", async () => {
+    setToken("tok-1");
+    const narrowed = worklistItem("proxy_access_narrowed-g1", "2026-12-03T05:00:00Z", {
+      task: "proxy_access_narrowed",
+      result_id: "b".repeat(32),
+      result_version: 0,
+    });
+    const ended = worklistItem("proxy_access_ended-g2", "2026-12-04T05:00:00Z", {
+      task: "proxy_access_ended",
+      result_id: "c".repeat(32),
+      result_version: 0,
+    });
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      "GET /v1/staff/worklist": { status: 200, body: { items: [narrowed, ended] } },
+    });
+    renderAt("/staff/worklist");
+    const table = await screen.findByRole("table", { name: "2 open items" });
+    const [first, second] = within(table).getAllByRole("row").slice(1);
+    expect(first!.textContent).toContain("A parent's or guardian's access reached the child's 12th birthday");
+    expect(second!.textContent).toContain("A proxy's access reached its end date");
+    expect(within(first!).queryByRole("link", { name: "Their results" })).toBeNull();
+    expect(within(first!).getByRole("link", { name: "Dana M Rivera" }).getAttribute("href")).toBe(`/staff/patients/${PID}`);
+  });
+
   it("says so when nothing is open, and says a refusal in words", async () => {
     setToken("tok-1");
     let listed = 0;

@@ -15,7 +15,15 @@ import { fetchWorklist, worklistKey } from "./queries";
 type Item = Schemas["WorklistItem"];
 type CallOutcome = Schemas["CloseItem"]["outcome"];
 const outcomes: CallOutcome[] = ["reached", "left_message", "no_answer", "done", "other"];
-const knownTasks = ["call_patient", "move_portal_account", "review_details_change"] as const;
+const knownTasks = [
+  "call_patient",
+  "move_portal_account",
+  "review_details_change",
+  "proxy_access_narrowed",
+  "proxy_access_ended",
+] as const;
+// A proxy's access that narrowed or ended: its result_id is the grant, which the patient's page lists.
+const proxyTasks: readonly string[] = ["proxy_access_narrowed", "proxy_access_ended"];
 
 
 /** The organization's open worklist items, oldest first, with who to call; each closed with its outcome. */
@@ -113,6 +121,7 @@ function ItemRow({ item, busy, onClose }: { item: Item; busy: boolean; onClose: 
               {recordNumbers(patient).length > 0 && ` · ${t("staff.patient.mrn")}: ${recordNumbers(patient).join(", ")}`}
             </span>
             {item.result_id &&
+              !proxyTasks.includes(item.task) &&
               (item.task === "review_details_change" ? (
                 // A change asked for at check-in: its result_id is the visit whose check-in holds it.
                 <>

@@ -68,4 +68,14 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/proxies/grants.py: who may act for the patient, and how that changed
+  "proxies.list",
+  "proxy.revoked",
+  "proxy.consented",
+  "proxy.declined",
+  "proxy.renewed",
+  "proxy.terminated",
+  "proxy.ended",
+  "proxy.narrowed",
+  "proxy.exported",
 ];
