@@ -42,6 +42,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import DeliveryRecord, about_account, about_patient
 from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import NotifyPorts, notify
+from chalicelib.observability import logger
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient, PortalStatus, fold_name, parse_birth_date
 from chalicelib.patients.service import RegistryPorts
@@ -496,7 +497,13 @@ def _enroll_without_record(
     account = new_account(ports, invitation, body, username, email, now, "")
     ports.identity_records.enroll(account, None, invitation, enrolled_event(ports, origin, account, ""))
     if invitation.purpose == InvitationPurpose.TRUSTED_PERSON.value:
-        redemption.take_up(ports, origin, invitation, account.account_id, now)
+        try:
+            redemption.take_up(ports, origin, invitation, account.account_id, now)
+        except (Conflict, ValidationFailed):
+            # The patient revoked the grant (or it changed) in the moment since it was checked: the
+            # account stands, with nothing to act for, as if the invitation had been withdrawn
+            # just after; its holder signs in and sees so.
+            logger.warning("trusted person's grant not taken up at enrollment", extra={"grant_id": invitation.grant_id})
     return _enrolled(ports, account, email, now)
 
 

@@ -13,7 +13,8 @@ from chalicelib import wiring
 from chalicelib.http.caller import signed_in
 from chalicelib.http.routing import Access, route
 from chalicelib.identity import trusted_persons
-from chalicelib.identity.trusted_contract import InvitationRedemption, ProxyGrantView, TrustedPersonInvitation
+from chalicelib.identity.trusted_contract import InvitationRedemption, TrustedPersonInvitation
+from chalicelib.proxies.grant_contract import ProxyGrantView
 
 proxy_invitation_routes = Blueprint(__name__)
 
@@ -29,7 +30,7 @@ def _request() -> Request:
     methods=("POST",),
     body=TrustedPersonInvitation,
     responses={201: ProxyGrantView},
-    errors=(404,),
+    errors=(404, 409),
 )
 def invite_trusted_person(patient_id: str, body: TrustedPersonInvitation) -> Response:
     """Give someone you trust access to your record: a one-time link goes to their address.
@@ -37,7 +38,8 @@ def invite_trusted_person(patient_id: str, body: TrustedPersonInvitation) -> Res
     The patient's own record only. The grant is kept at once (status `invited`, the patient's
     consent recorded) and becomes `active` when the person takes it up, signed in or by opening
     an account with the link's code; until then it may be revoked as any grant. `ends_at` is the
-    last day of access, from today to a year ahead (left out: a year from today). Audited.
+    last day of access, from today to a year ahead (left out: a year from today). 409
+    `too_many_invitations` when ten wait to be taken up. Audited.
     """
     ports = wiring.container()
     made = trusted_persons.invite(ports, *signed_in(_request()), patient_id, body, ports.clock.now())

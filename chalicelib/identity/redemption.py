@@ -20,6 +20,7 @@ from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordK
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.stores import Patients
+from chalicelib.proxies import grants
 from chalicelib.proxies.domain import GrantStatus, ProxyGrant
 from chalicelib.proxies.stores import ProxyGrants
 
@@ -72,7 +73,7 @@ def take_up(
         audit_event(
             ports,
             origin,
-            Actor(account_id=account_id, role="patient"),
+            Actor(account_id=account_id, role="patient", proxy_grant_id=grant.grant_id),
             "proxy_grant.accepted",
             action=Action.UPDATE,
             patient_id=grant.patient_id,
@@ -87,4 +88,7 @@ def take_up(
         status=InvitationStatus.USED.value,
         account_id=account_id,
     )
+    # In force from now: its end date's timer tells the person and the clinic when it ends (the
+    # access check reads the date itself, so a timer that failed to start only delays telling).
+    grants.schedule_grant_timers(ports, changed, now)
     return changed

@@ -26,12 +26,12 @@ from chalicelib.identity.domain import IdentityRecord, InvitationPurpose, Invita
 from chalicelib.identity.enrollment import EnrollmentPorts, live_invitation
 from chalicelib.identity.trusted_contract import InvitationRedemption, TrustedPersonInvitation
 from chalicelib.kernel.caller import Caller
-from chalicelib.kernel.clock import iso
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.domain import lifetime_words
 from chalicelib.notifications.requests import notify
 from chalicelib.patients import service as patients
+from chalicelib.proxies import grants
 from chalicelib.proxies.domain import (
     ADULT_GRANT_DAYS,
     Access,
@@ -41,6 +41,10 @@ from chalicelib.proxies.domain import (
     default_adult_end,
     grant_areas,
 )
+
+# How many of a patient's invitations may wait to be taken up at once (within the invitation
+# lifetime: an older one's code has expired and it emails no one).
+MAX_WAITING = 10
 
 
 class TrustedPersonPorts(EnrollmentPorts, AccessPorts, Protocol):
@@ -63,6 +67,15 @@ def invite(
     patient = ports.patients.get(patient_id)
     if patient is None or patient.deceased:
         raise NotFound("No such patient.")
+    lifetime = ports.settings.identity.invitation_lifetime_seconds
+    if too_many_waiting(ports.proxy_grants.of_patient(patient.patient_id), now, lifetime):
+        # Each invitation emails an address the patient typed: a bound keeps the portal from
+        # becoming a way to send mail to anyone.
+        raise Conflict(
+            f"You have {MAX_WAITING} invitations waiting to be accepted. Revoke one you no longer need, "
+            "or wait for them to be accepted or to expire.",
+            code="too_many_invitations",
+        )
     organization = ports.directory.organization(patient.organization_id)
     zone = organization.time_zone if organization and organization.time_zone else "UTC"
     problems = Problems()
@@ -89,7 +102,6 @@ def invite(
         consented_at=now,  # the patient's own request is the consent
     )
     code, split = tokens.new_token()
-    lifetime = ports.settings.identity.invitation_lifetime_seconds
     # The code first: should keeping the grant fail, the code names a grant that does not exist
     # and opens nothing; the reverse would leave a grant nobody can take up.
     ports.identity_records.put(
@@ -132,7 +144,13 @@ def invite(
         token=code,
         lifetime=lifetime_words(lifetime),
     )
-    return grant_view(grant)
+    return grants.view(grant)
+
+
+def too_many_waiting(existing: list[ProxyGrant], now: datetime, lifetime_seconds: int) -> bool:
+    since = now - timedelta(seconds=lifetime_seconds)
+    waiting = [g for g in existing if g.status is GrantStatus.INVITED and g.created_at > since]
+    return len(waiting) >= MAX_WAITING
 
 
 def last_day_end(last_day: date | None, zone: str, now: datetime) -> datetime | None:
@@ -173,31 +191,4 @@ def redeem(
         g.patient_id == grant.patient_id and g.in_force(now) for g in ports.proxy_grants.of_proxy(account.account_id)
     ):
         raise Conflict("You can see this record already.", code="already_proxy")
-    return grant_view(redemption.take_up(ports, origin, invitation, account.account_id, now))
-
-
-def grant_view(grant: ProxyGrant) -> dict[str, Any]:
-    """A grant as its routes answer it (ProxyGrantView)."""
-
-    def moment(value: datetime | None) -> str | None:
-        return iso(value) if value else None
-
-    return {
-        "grant_id": grant.grant_id,
-        "patient_id": grant.patient_id,
-        "proxy_name": grant.proxy_name,
-        "patient_name": grant.patient_name,
-        "relationship": grant.relationship.value,
-        "access": grant.access.value,
-        "areas": sorted(a.value for a in grant.areas),
-        "status": grant.status.value,
-        "starts_at": iso(grant.starts_at),
-        "ends_at": moment(grant.ends_at),
-        "visible_until": moment(grant.visible_until),
-        "created_at": iso(grant.created_at),
-        "consented_at": moment(grant.consented_at),
-        "ended_at": moment(grant.ended_at),
-        "end_reason": grant.end_reason,
-        "request_id": grant.request_id,
-        "given_by": "staff" if grant.request_id else "patient",
-    }
+    return grants.view(redemption.take_up(ports, origin, invitation, account.account_id, now))

@@ -126,14 +126,16 @@ class FakeIdentityStore:
 
     # -- across tables -----------------------------------------------------------------------
 
-    def enroll(self, account: Account, patient: Patient, invitation: IdentityRecord, audit_event: AuditEvent) -> None:
+    def enroll(
+        self, account: Account, patient: Patient | None, invitation: IdentityRecord, audit_event: AuditEvent
+    ) -> None:
         if account.username in self.directory.usernames:
             raise Conflict("That user name is taken.", [{"field": "username"}])
         pending = self.records.get(invitation.key)
         if (
             account.account_id in self.directory.accounts
             or account.version is not None
-            or not self._patient_on_version(patient)
+            or (patient is not None and not self._patient_on_version(patient))
             or pending is None
             or pending.status != InvitationStatus.PENDING.value
             or self._written(audit_event)
@@ -141,9 +143,17 @@ class FakeIdentityStore:
             raise Conflict("The invitation was used or changed at the same time; ask for a new one.")
         self.directory.usernames[account.username] = account.account_id
         self.directory.accounts[account.account_id] = dataclasses.replace(account, version=1)
-        self.patients.patients[patient.patient_id] = dataclasses.replace(patient, version=(patient.version or 0) + 1)
+        if patient is not None:
+            self.patients.patients[patient.patient_id] = dataclasses.replace(
+                patient, version=(patient.version or 0) + 1
+            )
         self.records[pending.key] = dataclasses.replace(
-            pending, status=InvitationStatus.USED.value, account_id=account.account_id
+            pending,
+            status=InvitationStatus.USED.value,
+            account_id=account.account_id,
+            given_name="",
+            family_name="",
+            birth_date="",
         )
         self.audit_log.events.append(audit_event)
 

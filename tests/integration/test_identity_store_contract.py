@@ -248,6 +248,27 @@ class TestIdentityStoreContract:
         assert world.store.get(RecordKind.INVITATION, "inv-1") == invitation(status="used", account_id=JANE)
         assert events_by_jane(world) == ["enrolled"]
 
+    def test_enrolling_without_a_record_writes_the_account_and_uses_up_the_invitation_and_its_answers(self, world):
+        # GIVEN an invitation of someone with no record, keeping the answers staff typed
+        answers = {"given_name": "Sam", "family_name": "Parent", "birth_date": "1979-11-02"}
+        kept = invitation("inv-2", owner="invitee#abc", patient_id="", purpose="proxy_account", **answers)
+        world.store.put(kept)
+        assert world.store.get(RecordKind.INVITATION, "inv-2") == kept
+
+        # WHEN Sam enrolls: an account with no patient
+        world.store.enroll(account(), None, kept, event(1, "enrolled"))
+
+        # THEN the account is there, the invitation used and its answers gone, the event written
+        assert world.directory.account_by_username("jane") == account(version=1)
+        used = world.store.get(RecordKind.INVITATION, "inv-2")
+        assert used == dataclasses.replace(
+            kept, status="used", account_id=JANE, given_name="", family_name="", birth_date=""
+        )
+        assert events_by_jane(world) == ["enrolled"]
+        # AND a second enrollment with it is refused
+        with pytest.raises(Conflict):
+            world.store.enroll(account(account_id=f"{3:032x}", username="sam2"), None, kept, event(2, "enrolled"))
+
     def test_an_enrollment_that_cannot_complete_writes_nothing(self, world):
         # GIVEN a pending invitation for an invited patient, and John holding the user name "john"
         world.patients.add(patient())

@@ -82,6 +82,13 @@ BODIES = {
         "preferred": [{"date": "2026-12-10", "time_of_day": "any"}],
     },
     ("POST", "/v1/patients/{patient_id}/proxies/{grant_id}/consent"): {"agree": True},
+    ("POST", "/v1/patients/{patient_id}/proxies"): {
+        "name": "Lee Friend",
+        "email": "lee.friend@example.org",
+        "relationship": "trusted_person",
+        "access": "read_only",
+        "areas": ["appointments"],
+    },
 }
 
 

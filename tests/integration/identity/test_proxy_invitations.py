@@ -358,3 +358,45 @@ def test_a_revoked_invitation_cannot_be_taken_up(seeded, ana, lee):
     refused = call(seeded, "POST", "/v1/proxy-invitations/redeem", {"code": code}, lee)
     assert refused.status_code == 400
     assert call(seeded, "GET", "/v1/me", token=lee).json_body["acting_for"] == []
+
+
+def test_a_taken_up_grant_ends_on_the_last_day_the_patient_chose(timer_clock, seeded, ana, lee):
+    from tests.integration.test_proxy_grants import consume, grant_timers_due
+
+    # GIVEN Ana's invitation lasting through today only, taken up by Lee
+    token, patient_id = ana
+    today = timer_clock.now().astimezone(ZoneInfo("America/New_York")).date()
+    grant, code = invite_trusted(seeded, token, patient_id, ends_at=today.isoformat())
+    assert call(seeded, "POST", "/v1/proxy-invitations/redeem", {"code": code}, lee).status_code == 200
+    # THEN its end date's timer is waiting (taking it up started it)
+    timer_clock.wait_for_waiting(1)
+
+    # WHEN the day is over
+    timer_clock.advance(days=1, minutes=1)
+    [due] = grant_timers_due()
+    consume(seeded, [due])
+
+    # THEN the grant has ended, and Lee (signed in anew: a day idle ended the session) no longer
+    # reaches Ana's record
+    ended = wiring.container().proxy_grants.get(patient_id, grant["grant_id"])
+    assert ended is not None and ended.status is GrantStatus.ENDED
+    lee_again = sign_in(seeded, "lee.friend", "correct horse battery")
+    assert call(seeded, "GET", f"/v1/patients/{patient_id}/appointments", token=lee_again).status_code == 404
+
+
+def test_at_most_ten_invitations_wait_at_once_and_revoking_one_frees_its_place(seeded, ana):
+    token, patient_id = ana
+    made = []
+    for number in range(10):
+        answer = call(
+            seeded, "POST", f"/v1/patients/{patient_id}/proxies", {**TRUSTED, "email": f"p{number}@example.org"}, token
+        )
+        assert answer.status_code == 201, answer.json_body
+        made.append(answer.json_body["grant_id"])
+
+    eleventh = call(seeded, "POST", f"/v1/patients/{patient_id}/proxies", TRUSTED, token)
+    assert eleventh.status_code == 409 and eleventh.json_body["error"]["code"] == "too_many_invitations"
+
+    revoked = call(seeded, "POST", f"/v1/patients/{patient_id}/proxies/{made[0]}/revoke", token=token)
+    assert revoked.status_code == 200, revoked.json_body
+    assert call(seeded, "POST", f"/v1/patients/{patient_id}/proxies", TRUSTED, token).status_code == 201

@@ -1690,7 +1690,11 @@ export interface paths {
          */
         get: operations["get_patients_patient_id_proxies"];
         put?: never;
-        post?: never;
+        /**
+         * Give someone you trust access to your record: a one-time link goes to their address.
+         * @description The patient's own record only. The grant is kept at once (status `invited`, the patient's consent recorded) and becomes `active` when the person takes it up, signed in or by opening an account with the link's code; until then it may be revoked as any grant. `ends_at` is the last day of access, from today to a year ahead (left out: a year from today). 409 `too_many_invitations` when ten wait to be taken up. Audited. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_proxies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1959,6 +1963,26 @@ export interface paths {
         get: operations["get_patients_patient_id_upcoming_releases"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-invitations/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take up a trusted person's invitation: its grant becomes active with the caller as proxy.
+         * @description 400 (field `invitation_code`) for a code that is mistyped, used, expired or withdrawn; 409 `own_record` from the account of the patient who sent it, `already_proxy` when the caller can see that record already. Audited. Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_invitations_redeem"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2826,6 +2850,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/proxy-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite someone with no record here (a parent, a guardian, an agent) to open an account, to then ask for proxy access.
+         * @description A single-use code goes to the address; enrolling with it asks back the birth date and family name given here. A new invitation to the same address replaces an earlier pending one. Resend and revoke it as any invitation (`/v1/staff/invitations/{invitation_id}`). Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_invitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/refill-requests": {
         parameters: {
             query?: never;
@@ -3243,6 +3287,64 @@ export interface components {
             terms: components["schemas"]["TermsAcceptanceView"];
             /** Username */
             username: string;
+        };
+        /**
+         * ActingFor
+         * @description A patient this account may act for now, under a proxy grant in force: what the "Viewing
+         *     as" switcher offers. The record is then read with the usual /v1/patients/{patient_id}/...
+         *     routes, each answering within the grant (its areas, its cutoff, never sensitive care).
+         */
+        ActingFor: {
+            /**
+             * Access
+             * @description read_only: the record may be read, but nothing sent, requested, cancelled or signed (403).
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description The parts of the record the grant covers; any other answers 404.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /**
+             * Ends At
+             * @description When the grant ends; null for a child's grant (see visible_until).
+             */
+            ends_at: string | null;
+            /** Grant Id */
+            grant_id: string;
+            /**
+             * Name
+             * @description The patient's given name, as the switcher shows it.
+             */
+            name: string;
+            /** Organization Id */
+            organization_id: string;
+            /**
+             * Organization Name
+             * @description The organization's name; null if the directory has none.
+             */
+            organization_name: string | null;
+            /**
+             * Patient Id
+             * @description The record acted for, for the /v1/patients/{patient_id}/... routes.
+             */
+            patient_id: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Unread Messages
+             * @description Care-team messages of this record not read yet; 0 without messages.
+             */
+            unread_messages: number;
+            /**
+             * Visible Until
+             * @description Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff.
+             */
+            visible_until: string | null;
         };
         /** AllergiesPage */
         AllergiesPage: {
@@ -5215,6 +5317,14 @@ export interface components {
             /** Invitation Id */
             invitation_id: string;
         };
+        /** InvitationRedemption */
+        InvitationRedemption: {
+            /**
+             * Code
+             * @description The code from the invitation's link (`/proxy-invitation#code=...`).
+             */
+            code: string;
+        };
         /**
          * InvitationRequest
          * @description The patient by `patient_id` or by `mrn` (one of the two), and the address the code goes to.
@@ -5350,13 +5460,13 @@ export interface components {
             account: components["schemas"]["AccountView"];
             /**
              * Acting For
-             * @description Patients this account acts for (proxy access).
+             * @description The patients this account may act for now (proxy access), one per grant in force.
              */
-            acting_for: components["schemas"]["PatientSummary"][];
+            acting_for: components["schemas"]["ActingFor"][];
             /** Connections */
             connections: components["schemas"]["ConnectionView"][];
             notification_preferences: components["schemas"]["NotificationPreferences"];
-            /** @description The patient's own record; null for staff. */
+            /** @description The patient's own record; null for staff, and for an account that only acts for others. */
             patient: components["schemas"]["PatientSummary"] | null;
             /**
              * Unread Messages
@@ -6751,6 +6861,26 @@ export interface components {
              * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
              */
             visible_until: string | null;
+        };
+        /**
+         * ProxyInvitationRequest
+         * @description Someone with no record at the organization (a parent, a guardian, a health-care agent), to
+         *     open an account from which they ask for proxy access. Enrollment asks back the birth date and
+         *     family name given here.
+         */
+        ProxyInvitationRequest: {
+            /**
+             * Birth Date
+             * Format: date
+             * @description The invitee's own birth date (YYYY-MM-DD), not the patient's.
+             */
+            birth_date: string;
+            /** Email */
+            email: string;
+            /** Family Name */
+            family_name: string;
+            /** Given Name */
+            given_name: string;
         };
         /** PublishedTerms */
         PublishedTerms: {
@@ -8932,6 +9062,45 @@ export interface components {
              * @description One for each test of the result with a numeric value (and its units), in the result's order.
              */
             trends: components["schemas"]["Trend"][];
+        };
+        /**
+         * TrustedPersonInvitation
+         * @description Someone the patient trusts, to see (and, with full access, act on) the areas chosen of the
+         *     patient's record until ``ends_at``. The patient's consent is this request.
+         */
+        TrustedPersonInvitation: {
+            /**
+             * Access
+             * @description full: read and act (send messages, request visits); read_only: read.
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description What the person may see; never the access log nor this list.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /**
+             * Email
+             * @description Where the one-time link goes.
+             */
+            email: string;
+            /**
+             * Ends At
+             * @description The last day of access (the organization's calendar): from tomorrow to one year ahead. Left out: one year from today.
+             * @default null
+             */
+            ends_at?: string | null;
+            /**
+             * Name
+             * @description How the patient's list names the person (their own words).
+             */
+            name: string;
+            /**
+             * Relationship
+             * @constant
+             */
+            relationship: "trusted_person";
         };
         /** Upcoming */
         Upcoming: {
@@ -17783,6 +17952,104 @@ export interface operations {
             };
         };
     };
+    post_patients_patient_id_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustedPersonInvitation"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_patients_patient_id_proxies_grant_id_consent: {
         parameters: {
             query?: never;
@@ -19125,6 +19392,102 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_invitations_redeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRedemption"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests: `Retry-After` says when to try again. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23085,6 +23448,84 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProxyInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationIssued"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

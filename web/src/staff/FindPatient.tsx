@@ -140,6 +140,9 @@ function SearchForm() {
       <p className="margin-top-4">
         {t("staff.find.notFound")} <Link to="/staff/patients/new">{t("staff.register.title")}</Link>
       </p>
+      <p>
+        <Link to="/staff/proxy-invitations/new">{t("staff.proxyInvite.link")}</Link>
+      </p>
     </>
   );
 }

@@ -5,6 +5,7 @@ export { AppointmentRequests } from "./AppointmentRequests";
 export { CheckIns, StaffCheckIn } from "./CheckIns";
 export { FindPatient } from "./FindPatient";
 export { HealthSummary } from "./HealthSummary";
+export { InviteWithoutRecord } from "./InviteWithoutRecord";
 export { Mismatches } from "./Mismatches";
 export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";

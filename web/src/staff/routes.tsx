@@ -12,6 +12,7 @@ export const staffRoutes = (
   <>
     {at("/staff/patients", "FindPatient")}
     {at("/staff/patients/new", "RegisterPatient")}
+    {at("/staff/proxy-invitations/new", "InviteWithoutRecord")}
     {at("/staff/patients/:patientId", "PatientDetail")}
     {at("/staff/patients/:patientId/results", "PatientResults")}
     {at("/staff/patients/:patientId/health-summary", "HealthSummary")}

@@ -1,0 +1,105 @@
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, type Schemas } from "../api/client";
+import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { useDates } from "../components/dates";
+import { ErrorSummary } from "../components/ErrorSummary";
+import { Notice } from "../components/Notice";
+import { TextField } from "../components/TextField";
+import { usePageTitle } from "../components/usePageTitle";
+import { StaffPage } from "./StaffPage";
+
+const FIELDS = ["email", "given_name", "family_name", "birth_date"] as const;
+
+/**
+ * Invite someone who has no record here (a parent, a guardian, a health-care agent) to open a
+ * portal account, from which they ask for proxy access: POST /v1/staff/proxy-invitations. The
+ * person is named in the request body only; the page's address and title name nobody.
+ */
+export function InviteWithoutRecord() {
+  const { t } = useTranslation();
+  usePageTitle(t("staff.proxyInvite.title"));
+  return <StaffPage>{() => <InviteForm />}</StaffPage>;
+}
+
+function InviteForm() {
+  const { t } = useTranslation();
+  const dates = useDates();
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<Schemas["InvitationIssued"] | null>(null);
+  // A new key empties the form after a success, so the next person starts from blank fields.
+  const [round, setRound] = useState(0);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? "").trim();
+    const body: Schemas["ProxyInvitationRequest"] = {
+      email: text("email"),
+      given_name: text("given_name"),
+      family_name: text("family_name"),
+      birth_date: text("birth_date"),
+    };
+    setBusy(true);
+    setErrors(noErrors);
+    setSent(null);
+    try {
+      const { data, error } = await api.POST("/v1/staff/proxy-invitations", { body });
+      if (data === undefined) {
+        setErrors(formErrors(error, FIELDS, t("errors.unexpected")));
+      } else {
+        setSent(data);
+        setRound((n) => n + 1);
+      }
+    } catch {
+      setErrors({ fields: {}, general: [t("errors.network")] });
+    }
+    setBusy(false);
+  }
+
+  return (
+    <>
+      <h1>{t("staff.proxyInvite.title")}</h1>
+      <p>{t("staff.proxyInvite.intro")}</p>
+      <p>{t("staff.proxyInvite.answers")}</p>
+      <Notice text={sent ? t("staff.proxyInvite.sent", { date: dates.moment(sent.expires_at) }) : null} />
+      <ErrorSummary messages={errors.general} />
+      <form key={round} className="usa-form" onSubmit={onSubmit} noValidate>
+        <TextField
+          name="given_name"
+          label={t("staff.proxyInvite.givenName")}
+          error={errors.fields.given_name}
+          autoComplete="off"
+          required
+        />
+        <TextField
+          name="family_name"
+          label={t("staff.proxyInvite.familyName")}
+          error={errors.fields.family_name}
+          autoComplete="off"
+          required
+        />
+        <TextField
+          name="birth_date"
+          type="date"
+          label={t("staff.proxyInvite.birthDate")}
+          hint={t("staff.proxyInvite.birthDateHint")}
+          error={errors.fields.birth_date}
+          required
+        />
+        <TextField
+          name="email"
+          type="email"
+          label={t("staff.proxyInvite.email")}
+          error={errors.fields.email}
+          autoComplete="off"
+          required
+        />
+        <button className="usa-button" type="submit" disabled={busy}>
+          {busy ? t("staff.proxyInvite.sending") : t("staff.proxyInvite.submit")}
+        </button>
+      </form>
+    </>
+  );
+}
