@@ -36,7 +36,6 @@ from chalicelib.observability import logger, metrics, tracing_middleware
 from chalicelib.patients.routes import patient_routes
 from chalicelib.proxies.grant_routes import grant_routes
 from chalicelib.proxies.request_routes import proxy_request_routes
-from chalicelib.proxies.sensitivity_routes import sensitivity_routes
 from chalicelib.records.routes import records_routes
 from chalicelib.refills.routes import refill_routes
 from chalicelib.release.routes import release_routes
@@ -95,7 +94,6 @@ app.register_blueprint(support_routes)
 app.register_blueprint(refill_routes)
 app.register_blueprint(messaging_routes)
 app.register_blueprint(appointment_routes)
-app.register_blueprint(sensitivity_routes)
 app.register_blueprint(proxy_request_routes)
 app.register_blueprint(grant_routes)
 app.register_blueprint(access_routes)
