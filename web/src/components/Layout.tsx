@@ -97,7 +97,7 @@ function SiteNav({ token }: { token: string }) {
   const proxy = grants.find((grant) => grant.patient_id === chosen);
   const items = navFor(me.data.account.role).flatMap((item): NavItem[] => {
     if (!proxy || item.area === undefined) return [item];
-    if (!proxy.areas.includes(item.area)) return [];
+    if (!(proxy.areas as string[]).includes(item.area)) return [];
     return [{ ...item, to: `${item.to}?record=${encodeURIComponent(proxy.patient_id)}` }];
   });
   return (

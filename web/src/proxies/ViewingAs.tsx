@@ -3,12 +3,9 @@ import { useLocation, useNavigate } from "react-router";
 import type { Schemas } from "../api/client";
 import type { ActingFor } from "./types";
 
-/**
- * The patients the account acts for (GET /v1/me `acting_for`). Typed here by the proxy-access
- * contract's shape, read from the generated Me model.
- */
+/** The patients the account acts for (GET /v1/me `acting_for`), one per grant in force. */
 export function actingFor(me: Schemas["Me"]): ActingFor[] {
-  return (me.acting_for ?? []) as unknown as ActingFor[];
+  return me.acting_for;
 }
 
 /**

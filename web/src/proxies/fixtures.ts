@@ -24,7 +24,7 @@ export function meActingFor(grants: ActingFor[], own = true): Schemas["Me"] {
   return {
     ...base,
     patient: own ? base.patient : null,
-    acting_for: grants as unknown as Schemas["Me"]["acting_for"],
+    acting_for: grants,
   };
 }
 

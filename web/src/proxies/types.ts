@@ -31,19 +31,7 @@ export const REQUIRED_DOCUMENTS: Record<Relationship, DocumentKind[][]> = {
 export const FOR_MINORS: Relationship[] = ["parent", "guardian_of_minor"];
 
 /** One patient the signed-in account acts for (GET /v1/me `acting_for`). */
-export interface ActingFor {
-  grant_id: string;
-  patient_id: string;
-  organization_id: string;
-  organization_name: string;
-  name: string;
-  relationship: Relationship;
-  access: Access;
-  areas: string[];
-  visible_until: string | null;
-  ends_at: string | null;
-  unread_messages: number;
-}
+export type ActingFor = Schemas["ActingFor"];
 
 export type GrantStatus = "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
 

@@ -101,7 +101,7 @@ function WithPatient({
   const organization = connection
     ? organizationName(connection)
     : proxy
-      ? proxy.organization_name
+      ? (proxy.organization_name ?? proxy.organization_id)
       : me.data.account.organization_id;
   const record: RecordView = {
     patientId: chosen,
@@ -115,7 +115,7 @@ function WithPatient({
   const switcher = grants.length > 0 && (
     <ViewingAs chosen={chosen} ownId={own?.patient_id} grants={grants} />
   );
-  if (proxy && area && !proxy.areas.includes(area)) {
+  if (proxy && area && !(proxy.areas as string[]).includes(area)) {
     return (
       <>
         {switcher}
