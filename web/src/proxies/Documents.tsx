@@ -5,7 +5,7 @@ import { formErrors } from "../api/errors";
 import { Field } from "../components/Field";
 import { Problem } from "../components/Problem";
 import { type FileState, refusedHere, sizeText } from "../messages/attachments";
-import { fetchRequest, proxyPaths, send, sendDocument } from "./calls";
+import { fetchRequest, removeDocument, sendDocument } from "./calls";
 import { type DocumentKind, type ProxyRequest, REQUIRED_DOCUMENTS } from "./types";
 
 const KINDS: DocumentKind[] = ["birth_certificate", "court_order", "letters_of_guardianship", "power_of_attorney", "other"];
@@ -60,7 +60,7 @@ export function Documents({ request, onChange }: { request: ProxyRequest; onChan
 
   const remove = useMutation({
     mutationFn: (documentId: string) =>
-      send<true>("DELETE", `${proxyPaths.request(request.request_id)}/documents/${encodeURIComponent(documentId)}`),
+      removeDocument(request.request_id, documentId),
     onSuccess: () => reload(),
   });
   const kindText = (one: DocumentKind) => t(`proxies.documentKind.${one}`);

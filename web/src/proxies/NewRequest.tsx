@@ -11,8 +11,8 @@ import { usePageTitle } from "../components/usePageTitle";
 import { organizationName } from "../records/PatientPage";
 import { useToken } from "../session";
 import { AccessChoice, AreasChoice } from "./AccessFields";
-import { proxyPaths, send } from "./calls";
-import { type Access, AREAS, FOR_MINORS, type ProxyRequest, RELATIONSHIPS, type Relationship } from "./types";
+import { createRequest } from "./calls";
+import { type Access, AREAS, FOR_MINORS, type ProxyArea, RELATIONSHIPS, type Relationship } from "./types";
 
 const FIELDS = [
   "organization_id",
@@ -73,7 +73,7 @@ function NewRequestForm({ token }: { token: string }) {
 
   const create = useMutation({
     mutationFn: () =>
-      send<ProxyRequest>("POST", proxyPaths.requests, {
+      createRequest({
         organization_id: chosenOrganization,
         patient: {
           given_name: givenName.trim(),
@@ -81,11 +81,11 @@ function NewRequestForm({ token }: { token: string }) {
           birth_date: birthDate,
           ...(identifier.trim() && { identifier: identifier.trim() }),
         },
-        relationship,
+        relationship: relationship as Relationship,
         requester_name: requesterName.trim(),
         ...(phone.trim() && { requester_phone: phone.trim() }),
         // A minor's grant covers what the rules allow until 12; an adult's may be narrowed.
-        ...(forAdult && { access, areas }),
+        ...(forAdult && { access, areas: areas as ProxyArea[] }),
         ...(note.trim() && { note: note.trim() }),
       }),
     onSuccess: (request) => navigate(`/proxy-requests/${encodeURIComponent(request.request_id)}`),

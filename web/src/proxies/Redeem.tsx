@@ -6,8 +6,7 @@ import { formErrors } from "../api/errors";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
-import { proxyPaths, send } from "./calls";
-import type { ProxyGrantView } from "./types";
+import { redeemInvitation } from "./calls";
 
 /** The invitation's code, from the link's fragment (#code=), which never reaches a server. */
 function codeFromFragment(): string {
@@ -28,7 +27,7 @@ export function Redeem() {
   const [code] = useState(codeFromFragment);
   const asked = useRef(false);
   const redeem = useMutation({
-    mutationFn: () => send<ProxyGrantView>("POST", proxyPaths.redeem, { code }),
+    mutationFn: () => redeemInvitation(code),
     onSuccess: async (grant) => {
       await queryClient.invalidateQueries({ queryKey: ["me"] });
       await navigate(`/results?record=${encodeURIComponent(grant.patient_id)}`, { replace: true });

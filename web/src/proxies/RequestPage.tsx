@@ -12,7 +12,7 @@ import { Problem } from "../components/Problem";
 import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
-import { fetchForm, fetchRequest, proxyPaths, send } from "./calls";
+import { fetchForm, fetchRequest, signRequest, withdrawRequest } from "./calls";
 import { Documents } from "./Documents";
 import { areasText, relationshipText, requestStatusText } from "./format";
 import type { ProxyRequest } from "./types";
@@ -47,7 +47,7 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
     void queryClient.invalidateQueries({ queryKey: ["proxy-requests", token] });
   };
   const withdraw = useMutation({
-    mutationFn: () => send<ProxyRequest>("POST", `${proxyPaths.request(requestId)}/withdraw`),
+    mutationFn: () => withdrawRequest(requestId),
     onSuccess: (next) => {
       changed(next);
       setNotice(t("proxies.request.withdrawn"));
@@ -141,7 +141,7 @@ function SignStep({
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const sign = useMutation({
     mutationFn: () =>
-      send<ProxyRequest>("POST", `${proxyPaths.request(request.request_id)}/sign`, {
+      signRequest(request.request_id, {
         typed_name: typedName.trim(),
         // drawing is optional (the typed name signs), so the keyboard alone can sign
         ...(signature !== null && { signature_png: signature }),

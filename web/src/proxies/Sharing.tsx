@@ -12,9 +12,9 @@ import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
 import { AccessChoice, AreasChoice } from "./AccessFields";
-import { fetchProxies, proxyPaths, send } from "./calls";
+import { answerConsent, fetchProxies, inviteTrustedPerson, renewGrant, revokeGrant } from "./calls";
 import { areasText, grantStatusText, relationshipText, untilText } from "./format";
-import { type Access, AREAS, type ProxyGrantView } from "./types";
+import { type Access, AREAS, type ProxyArea, type ProxyGrantView } from "./types";
 
 const CURRENT = new Set(["active", "invited"]);
 
@@ -135,7 +135,7 @@ function Consent({ record, grant, onDone }: { record: RecordView; grant: ProxyGr
   const { t } = useTranslation();
   const answer = useMutation({
     mutationFn: (agree: boolean) =>
-      send<ProxyGrantView>("POST", proxyPaths.patientProxy(record.patientId, grant.grant_id, "consent"), { agree }),
+      answerConsent(record.patientId, grant.grant_id, agree),
     onSuccess: (changed) =>
       onDone(t(changed.status === "active" ? "proxies.sharing.agreed" : "proxies.sharing.refused", { name: grant.proxy_name })),
   });
@@ -168,7 +168,7 @@ function Consent({ record, grant, onDone }: { record: RecordView; grant: ProxyGr
 function Renew({ record, grant, onDone }: { record: RecordView; grant: ProxyGrantView; onDone: (said: string) => void }) {
   const { t } = useTranslation();
   const renew = useMutation({
-    mutationFn: () => send<ProxyGrantView>("POST", proxyPaths.patientProxy(record.patientId, grant.grant_id, "renew")),
+    mutationFn: () => renewGrant(record.patientId, grant.grant_id),
     onSuccess: () => onDone(t("proxies.sharing.renewed", { name: grant.proxy_name })),
   });
   return (
@@ -186,7 +186,7 @@ function Revoke({ record, grant, onDone }: { record: RecordView; grant: ProxyGra
   const [asking, setAsking] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const revoke = useMutation({
-    mutationFn: () => send<ProxyGrantView>("POST", proxyPaths.patientProxy(record.patientId, grant.grant_id, "revoke")),
+    mutationFn: () => revokeGrant(record.patientId, grant.grant_id),
     onSuccess: () => onDone(t("proxies.sharing.revoked", { name: grant.proxy_name })),
   });
   return (
@@ -232,12 +232,12 @@ function Invite({ record, onDone }: { record: RecordView; onDone: (said: string)
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const invite = useMutation({
     mutationFn: () =>
-      send<ProxyGrantView>("POST", proxyPaths.patientProxies(record.patientId), {
+      inviteTrustedPerson(record.patientId, {
         name: name.trim(),
         email: email.trim(),
         relationship: "trusted_person",
         access,
-        areas,
+        areas: areas as ProxyArea[],
         ...(endsAt && { ends_at: endsAt }),
       }),
     onSuccess: () => {

@@ -1,66 +1,48 @@
-import { api } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
-import { call, sendFile, type FileState } from "../messages/attachments";
-import type { DocumentUpload, ProxyDocument, ProxyForm, ProxyGrantView, ProxyRequest } from "./types";
+import { call, type FileState, sendFile } from "../messages/attachments";
+import type { FileLink, ProxyDocument } from "./types";
 
-/**
- * The proxy-access routes (docs/api.md, "Proxy access") through the portal's one API client, so
- * the session's header and its end are handled as for every other call. Their paths are written
- * as strings: the calls type their answers with the shapes in ./types.
- */
-type Init = { body?: unknown; params?: { query?: Record<string, string> } };
-type Answer<T> = Promise<{ data?: T; error?: unknown; response: Response }>;
-interface Loose {
-  GET<T>(path: string, init?: Init): Answer<T>;
-  POST<T>(path: string, init?: Init): Answer<T>;
-  PUT<T>(path: string, init?: Init): Answer<T>;
-  DELETE<T>(path: string, init?: Init): Answer<T>;
-}
-const loose = api as unknown as Loose;
+// The proxy-access routes (docs/api.md), through the portal's one typed API client. Reads answer
+// their data or throw an Error whose message is a sentence (for queries); writes answer their data
+// or throw the API's error body as it came (for forms: formErrors reads it).
 
-const at = (path: string) => path;
-const id = encodeURIComponent;
-
-/** Reads (for queries): the data, or an Error whose message is a sentence. */
-export const get = <T>(path: string, query?: Record<string, string>) =>
-  load(() => loose.GET<T>(at(path), query ? { params: { query } } : undefined));
-
-/**
- * Writes (for forms): the data, or the API's error body thrown as is (formErrors reads it), or a
- * network failure thrown as an Error.
- */
-export async function send<T>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
-  const answer = await loose[method]<T>(at(path), body === undefined ? undefined : { body });
+async function written<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const answer = await request;
   if (answer.error !== undefined) throw answer.error;
-  return (answer.data ?? (true as T)) as T;
+  return answer.data as T;
 }
 
-export const proxyPaths = {
-  requests: "/v1/proxy-requests",
-  request: (requestId: string) => `/v1/proxy-requests/${id(requestId)}`,
-  form: "/v1/proxy-requests/form",
-  myGrants: "/v1/me/proxy-grants",
-  patientProxies: (patientId: string) => `/v1/patients/${id(patientId)}/proxies`,
-  patientProxy: (patientId: string, grantId: string, verb: "revoke" | "consent" | "renew") =>
-    `/v1/patients/${id(patientId)}/proxies/${id(grantId)}/${verb}`,
-  redeem: "/v1/proxy-invitations/redeem",
-  staffRequests: "/v1/staff/proxy-requests",
-  staffRequest: (requestId: string) => `/v1/staff/proxy-requests/${id(requestId)}`,
-  staffPatientProxies: (patientId: string) => `/v1/staff/patients/${id(patientId)}/proxies`,
-  staffGrant: (patientId: string, grantId: string, verb: "end" | "renew") =>
-    `/v1/staff/proxy-grants/${id(patientId)}/${id(grantId)}/${verb}`,
-  sensitiveCodes: "/v1/admin/sensitive-codes",
-};
+type Path<Name extends string> = { params: { path: Record<Name, string> } };
+const grantPath = (patientId: string, grantId: string): Path<"patient_id" | "grant_id"> => ({
+  params: { path: { patient_id: patientId, grant_id: grantId } },
+});
+const requestPath = (requestId: string): Path<"request_id"> => ({ params: { path: { request_id: requestId } } });
 
-export const fetchForm = () => get<ProxyForm>(proxyPaths.form);
-export const fetchMyRequests = () => get<{ requests: ProxyRequest[] }>(proxyPaths.requests);
-export const fetchRequest = (requestId: string) => get<ProxyRequest>(proxyPaths.request(requestId));
-export const fetchProxies = (patientId: string) => get<{ proxies: ProxyGrantView[] }>(proxyPaths.patientProxies(patientId));
+// The requester's own
+export const fetchForm = () => load(() => api.GET("/v1/proxy-requests/form"));
+export const fetchMyRequests = () => load(() => api.GET("/v1/proxy-requests"));
+export const fetchRequest = (requestId: string) => load(() => api.GET("/v1/proxy-requests/{request_id}", requestPath(requestId)));
+export const createRequest = (body: Schemas["NewProxyRequest"]) => written(api.POST("/v1/proxy-requests", { body }));
+export const withdrawRequest = (requestId: string) =>
+  written(api.POST("/v1/proxy-requests/{request_id}/withdraw", requestPath(requestId)));
+export const signRequest = (requestId: string, body: Schemas["SignProxyRequest"]) =>
+  written(api.POST("/v1/proxy-requests/{request_id}/sign", { ...requestPath(requestId), body }));
+export const removeDocument = (requestId: string, documentId: string) =>
+  written(
+    api
+      .DELETE("/v1/proxy-requests/{request_id}/documents/{document_id}", {
+        params: { path: { request_id: requestId, document_id: documentId } },
+      })
+      // (204 has no body: an answer without an error is the removal done)
+      .then((answer) => (answer.error === undefined ? { ...answer, data: true as const } : answer)),
+  );
+export const redeemInvitation = (code: string) => written(api.POST("/v1/proxy-invitations/redeem", { body: { code } }));
 
 /** A legal document of a request: announced, uploaded straight to storage, checked (as a message's file). */
 export function sendDocument(
   requestId: string,
-  kind: string,
+  kind: ProxyDocument["kind"],
   file: File,
   onState: (state: FileState) => void,
 ): Promise<ProxyDocument> {
@@ -68,14 +50,64 @@ export function sendDocument(
     file,
     async () => {
       const announced = await call(() =>
-        loose.POST<DocumentUpload>(`${proxyPaths.request(requestId)}/documents`, {
-          body: { kind, file_name: file.name, content_type: file.type, size: file.size },
+        api.POST("/v1/proxy-requests/{request_id}/documents", {
+          ...requestPath(requestId),
+          body: { kind, file_name: file.name, content_type: file.type as ProxyDocument["content_type"], size: file.size },
         }),
       );
       return { id: announced.document.document_id, upload: announced.upload };
     },
     (documentId) =>
-      call(() => loose.POST<ProxyDocument>(`${proxyPaths.request(requestId)}/documents/${id(documentId)}/check`)),
+      call(() =>
+        api.POST("/v1/proxy-requests/{request_id}/documents/{document_id}/check", {
+          params: { path: { request_id: requestId, document_id: documentId } },
+        }),
+      ),
     onState,
   );
 }
+
+// The patient's own: who can see the record
+export const fetchProxies = (patientId: string) =>
+  load(() => api.GET("/v1/patients/{patient_id}/proxies", { params: { path: { patient_id: patientId } } }));
+export const answerConsent = (patientId: string, grantId: string, agree: boolean) =>
+  written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/consent", { ...grantPath(patientId, grantId), body: { agree } }));
+export const renewGrant = (patientId: string, grantId: string) =>
+  written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/renew", grantPath(patientId, grantId)));
+export const revokeGrant = (patientId: string, grantId: string) =>
+  written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/revoke", grantPath(patientId, grantId)));
+export const inviteTrustedPerson = (patientId: string, body: Schemas["TrustedPersonInvitation"]) =>
+  written(api.POST("/v1/patients/{patient_id}/proxies", { params: { path: { patient_id: patientId } }, body }));
+
+// Staff
+export const fetchStaffQueue = (queue: "to_do" | "done", cursor: string) =>
+  load(() => api.GET("/v1/staff/proxy-requests", { params: { query: { queue, ...(cursor && { cursor }) } } }));
+export const fetchStaffRequest = (requestId: string) =>
+  load(() => api.GET("/v1/staff/proxy-requests/{request_id}", requestPath(requestId)));
+export const matchRequest = (requestId: string, body: Schemas["MatchProxyRequest"]) =>
+  written(api.POST("/v1/staff/proxy-requests/{request_id}/match", { ...requestPath(requestId), body }));
+export const approveRequest = (requestId: string, body: Schemas["ApproveProxyRequest"]) =>
+  written(api.POST("/v1/staff/proxy-requests/{request_id}/approve", { ...requestPath(requestId), body }));
+export const denyRequest = (requestId: string, reason: string) =>
+  written(api.POST("/v1/staff/proxy-requests/{request_id}/deny", { ...requestPath(requestId), body: { reason } }));
+export const fetchStaffProxies = (patientId: string) =>
+  load(() => api.GET("/v1/staff/patients/{patient_id}/proxies", { params: { path: { patient_id: patientId } } }));
+export const endGrant = (patientId: string, grantId: string, reason: string) =>
+  written(api.POST("/v1/staff/proxy-grants/{patient_id}/{grant_id}/end", { ...grantPath(patientId, grantId), body: { reason } }));
+export const staffRenewGrant = (patientId: string, grantId: string, endsAt: string) =>
+  written(
+    api.POST("/v1/staff/proxy-grants/{patient_id}/{grant_id}/renew", {
+      ...grantPath(patientId, grantId),
+      body: endsAt ? { ends_at: endsAt } : {},
+    }),
+  );
+
+/**
+ * A five-minute link to a request's document or signed form. The request names the address to ask
+ * (`link_path`); it is asked of the same client so the session's header goes with it.
+ */
+export function fetchLink(linkPath: string): Promise<FileLink> {
+  type Loose = { GET: (path: string) => Promise<{ data?: FileLink; error?: unknown }> };
+  return load(() => (api as unknown as Loose).GET(linkPath));
+}
+

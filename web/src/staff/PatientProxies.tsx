@@ -7,7 +7,7 @@ import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { TextArea, TextField } from "../components/TextField";
-import { get, proxyPaths, send } from "../proxies/calls";
+import { endGrant, fetchStaffProxies, staffRenewGrant } from "../proxies/calls";
 import { areasText, grantStatusText, relationshipText, untilText } from "../proxies/format";
 import type { ProxyGrantView } from "../proxies/types";
 
@@ -24,7 +24,7 @@ export function PatientProxies({ token, patientId }: { token: string; patientId:
   const key = ["staff-patient-proxies", token, patientId];
   const proxies = useQuery({
     queryKey: key,
-    queryFn: () => get<{ proxies: ProxyGrantView[] }>(proxyPaths.staffPatientProxies(patientId)),
+    queryFn: () => fetchStaffProxies(patientId),
   });
   const [notice, setNotice] = useState("");
   const changed = (said: string) => {
@@ -75,13 +75,13 @@ function GrantActions({ patientId, grant, onDone }: { patientId: string; grant: 
   const [endsAt, setEndsAt] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const end = useMutation({
-    mutationFn: () => send<ProxyGrantView>("POST", proxyPaths.staffGrant(patientId, grant.grant_id, "end"), { reason: reason.trim() }),
+    mutationFn: () => endGrant(patientId, grant.grant_id, reason.trim()),
     onSuccess: () => onDone(t("staff.proxies.endDone", { name: grant.proxy_name })),
     onError: (error) => setErrors(formErrors(error, ["reason"], t("errors.network"))),
   });
   const renew = useMutation({
     mutationFn: () =>
-      send<ProxyGrantView>("POST", proxyPaths.staffGrant(patientId, grant.grant_id, "renew"), endsAt ? { ends_at: endsAt } : {}),
+      staffRenewGrant(patientId, grant.grant_id, endsAt),
     onSuccess: () => onDone(t("staff.proxies.renewDone", { name: grant.proxy_name })),
     onError: (error) => setErrors(formErrors(error, ["ends_at"], t("errors.network"))),
   });

@@ -11,9 +11,9 @@ import { Problem } from "../components/Problem";
 import { TextArea, TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { AccessChoice, AreasChoice } from "../proxies/AccessFields";
-import { get, proxyPaths, send } from "../proxies/calls";
+import { approveRequest, denyRequest, fetchLink, fetchStaffRequest, matchRequest } from "../proxies/calls";
 import { areasText, relationshipText, requestStatusText } from "../proxies/format";
-import { type Access, AREAS, FOR_MINORS, type FileLink, type ProxyGrantView, type StaffProxyRequest } from "../proxies/types";
+import { type Access, AREAS, FOR_MINORS, type ProxyArea, type StaffProxyRequest } from "../proxies/types";
 import { StaffPage } from "./StaffPage";
 
 /**
@@ -35,7 +35,7 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
   const dates = useDates();
   const queryClient = useQueryClient();
   const key = ["staff-proxy-request", token, requestId];
-  const request = useQuery({ queryKey: key, queryFn: () => get<StaffProxyRequest>(proxyPaths.staffRequest(requestId)) });
+  const request = useQuery({ queryKey: key, queryFn: () => fetchStaffRequest(requestId) });
   const [notice, setNotice] = useState("");
   const changed = (next: StaffProxyRequest, said?: string) => {
     queryClient.setQueryData(key, next);
@@ -143,7 +143,7 @@ function RequestFact({ term, children }: { term: string; children: ReactNode }) 
 function Viewer({ name, path, contentType }: { name: string; path: string; contentType: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const link = useQuery({ queryKey: ["staff-proxy-link", path], queryFn: () => get<FileLink>(path), enabled: open, staleTime: 4 * 60 * 1000 });
+  const link = useQuery({ queryKey: ["staff-proxy-link", path], queryFn: () => fetchLink(path), enabled: open, staleTime: 4 * 60 * 1000 });
   return (
     <div className="border-1px border-base-lighter radius-md padding-2">
       <h3 className="margin-top-0">{name}</h3>
@@ -190,7 +190,7 @@ function Match({
   const [value, setValue] = useState(request.patient.identifier ?? "");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const match = useMutation({
-    mutationFn: () => send<StaffProxyRequest>("POST", `${proxyPaths.staffRequest(request.request_id)}/match`, { [by]: value.trim() }),
+    mutationFn: () => matchRequest(request.request_id, { [by]: value.trim() }),
     onSuccess: (next) => {
       setErrors(noErrors);
       onChanged(next, t("staff.proxyRequest.matched"));
@@ -276,9 +276,9 @@ function Approve({
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const approve = useMutation({
     mutationFn: () =>
-      send<{ request: StaffProxyRequest; grant: ProxyGrantView }>("POST", `${proxyPaths.staffRequest(request.request_id)}/approve`, {
+      approveRequest(request.request_id, {
         access,
-        areas,
+        areas: areas as ProxyArea[],
         ...(endsAt && { ends_at: endsAt }),
         patient_can_consent: canConsent,
       }),
@@ -336,7 +336,7 @@ function Deny({ request, onChanged }: { request: StaffProxyRequest; onChanged: (
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const deny = useMutation({
-    mutationFn: () => send<StaffProxyRequest>("POST", `${proxyPaths.staffRequest(request.request_id)}/deny`, { reason: reason.trim() }),
+    mutationFn: () => denyRequest(request.request_id, reason.trim()),
     onSuccess: (next) => {
       setErrors(noErrors);
       onChanged(next, t("staff.proxyRequest.denied"));

@@ -6,9 +6,8 @@ import { useDates } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
-import { get, proxyPaths } from "../proxies/calls";
+import { fetchStaffQueue } from "../proxies/calls";
 import { relationshipText, requestStatusText } from "../proxies/format";
-import type { StaffProxyRequest } from "../proxies/types";
 import { StaffPage } from "./StaffPage";
 
 type Queue = "to_do" | "done";
@@ -31,11 +30,7 @@ function QueueView({ token }: { token: string }) {
   const { cursor, page } = pagesState(cursors);
   const requests = useQuery({
     queryKey: ["staff-proxy-requests", token, queue, cursor],
-    queryFn: () =>
-      get<{ requests: StaffProxyRequest[]; next_cursor: string | null }>(proxyPaths.staffRequests, {
-        queue,
-        ...(cursor && { cursor }),
-      }),
+    queryFn: () => fetchStaffQueue(queue, cursor),
   });
   return (
     <>
