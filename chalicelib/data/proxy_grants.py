@@ -175,44 +175,28 @@ class DynamoProxyGrants:
         return dataclasses.replace(grant, version=version)
 
     def move(self, from_patient: str, to_patient: str) -> int:
-        """A merge: each grant of the merged patient is written under the survivor (its pointer
-        rewritten to name the survivor) and taken from the merged one, in one transaction per
-        grant on condition it did not change meanwhile. Idempotent: a redelivered merge finds
-        nothing left to move."""
+        """A merge: each grant of the merged patient is copied under the survivor, and its proxy's
+        pointer rewritten to name the survivor, in one transaction per grant on condition the
+        survivor has no copy yet: so a redelivered merge changes nothing, and never puts back a
+        pointer the survivor's copy has changed since. The merged patient's items stay as they
+        were (no function deletes from the records table but the outboxes); the one check never
+        opens a merged-away record, so they open nothing. Returns how many were copied."""
         if not from_patient or not to_patient or from_patient == to_patient:
             return 0
         moved = 0
         for grant in self._query(patient_partition(from_patient)):
-            for _ in range(3):
-                if self._move_one(grant, from_patient, to_patient):
-                    moved += 1
-                    break
-                # Changed a moment ago (a revocation racing the merge): move it as it stands now.
-                current = self.get(from_patient, grant.grant_id)
-                if current is None:
-                    break
-                grant = current
-            else:
-                raise Conflict(CHANGED_MEANWHILE)  # the message is redelivered and tries again
+            survivor = dataclasses.replace(grant, patient_id=to_patient)
+            try:
+                with TransactWrite(connection=_connection()) as transaction:
+                    mine, *pointer = _items(survivor, grant.version or 1)
+                    transaction.save(mine, condition=ProxyGrantModel.record_key.does_not_exist())
+                    for item in pointer:
+                        transaction.save(item)
+            except TransactWriteError as error:
+                if any_condition_failed(error):
+                    continue  # copied already
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            except PynamoDBException as error:
+                raise DependencyUnavailable(_UNAVAILABLE) from error
+            moved += 1
         return moved
-
-    def _move_one(self, grant: ProxyGrant, from_patient: str, to_patient: str) -> bool:
-        survivor = dataclasses.replace(grant, patient_id=to_patient)
-        version = grant.version or 1
-        mine, *pointer = _items(survivor, version)
-        try:
-            with TransactWrite(connection=_connection()) as transaction:
-                transaction.save(mine, condition=ProxyGrantModel.record_key.does_not_exist())
-                for item in pointer:
-                    transaction.save(item)
-                transaction.delete(
-                    ProxyGrantModel(patient_partition(from_patient), grant.grant_id),
-                    condition=ProxyGrantModel.version == version,
-                )
-        except TransactWriteError as error:
-            if any_condition_failed(error):
-                return False
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        except PynamoDBException as error:
-            raise DependencyUnavailable(_UNAVAILABLE) from error
-        return True

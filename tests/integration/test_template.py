@@ -284,9 +284,8 @@ def test_each_function_reaches_only_what_it_uses():
     [check_ins] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "CheckIns"]
     assert check_ins["Action"] == "dynamodb:PutItem"
     assert check_ins["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["checkin#*", "worklist#*"]}}
-    # Proxy grants: the patient's copy and the proxy's pointer, never a health record; the API
-    # never deletes one (an ended grant is history), and only a merge in the feed intake takes one
-    # from the merged patient's partition.
+    # Proxy grants: the patient's copy and the proxy's pointer, never a health record; never
+    # deleted (an ended grant is history).
     [grants] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "ProxyGrants"]
     assert grants["Action"] == "dynamodb:PutItem"
     assert grants["Condition"] == {
@@ -300,9 +299,6 @@ def test_each_function_reaches_only_what_it_uses():
     }
     api_deletes = [s for s in statements("ApiAccessPolicy") if "dynamodb:DeleteItem" in _actions(s)]
     assert all("proxy-" not in repr(s.get("Condition")) for s in api_deletes)
-    [moves] = [s for s in statements("FeedIntakePolicy") if s.get("Sid") == "MoveProxyGrants"]
-    assert moves["Action"] == "dynamodb:DeleteItem"
-    assert moves["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["proxy-grants#*"]}}
 
 
 def test_the_feed_intake_may_read_a_page_of_records_at_once_as_a_merge_does():
