@@ -56,7 +56,7 @@ class PatientEmail(EmailDelivery):
 
     kind: str = Field(
         description="What it was, as its template: invitation, something_waiting (new results or documents), "
-        "care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, "
+        "care_team_will_call, proxy_new_item (to someone acting for the patient), sign_in_code, sign_in_unlock, password_reset, username_reminder, "
         "email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, "
         "second_factor_changed, portal_access_suspended, portal_access_ended, account_ready."
     )
