@@ -4,11 +4,11 @@ with its documents and the signed form, and staff's review of it."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from chalicelib.appointments.contract import Note, Reason
 from chalicelib.kernel.contract import Day, PersonName, QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber
 from chalicelib.patients.contract import PatientSummary
 from chalicelib.records.contract import NEXT_CURSOR
@@ -40,6 +40,28 @@ def _file_name(value: str) -> str:
     return value
 
 
+def _text(value: str) -> str:
+    """Text staff and requesters read: no control, format or surrogate characters (they could hide
+    or reorder what is shown); line breaks and tabs as typed."""
+    for character in value:
+        if character not in "\n\r\t" and unicodedata.category(character) in ("Cc", "Cf", "Cs"):
+            raise ValueError("must not contain control or invisible characters")
+    return value
+
+
+def _required(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), AfterValidator(_text)]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_text),
+    AfterValidator(_required),
+]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_phone)]
 FileName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_file_name)

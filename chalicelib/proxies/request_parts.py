@@ -7,8 +7,6 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts
-from chalicelib.adapters.s3 import S3Attachments
-from chalicelib.adapters.signed_documents import S3SignedDocuments
 from chalicelib.errors import NotFound
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
@@ -32,6 +30,44 @@ REQUESTER_UPDATE = "proxy_request_update"
 PATIENT_ASKED = "proxy_access_asked"
 
 
+class AttachmentFiles(Protocol):
+    """The attachments bucket (adapters.s3.S3Attachments): uploads through a presigned POST, the
+    check's ranged read, the copy of a checked file, links."""
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]: ...
+
+    def head_bytes(self, key: str, count: int) -> Any: ...  # messaging.domain.FileHead, or None
+
+    def copy(self, source: Any, source_key: str, target: str, content_type: str, disposition: str) -> None: ...
+
+    def mark_sent(self, key: str) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def delete_quietly(self, key: str) -> None: ...
+
+    def presigned_get(self, key: str, expires_in: int = ...) -> str: ...
+
+
+class SignedDocuments(Protocol):
+    """The signed-documents bucket (adapters.signed_documents.S3SignedDocuments), under object lock."""
+
+    def put_locked(
+        self,
+        key: str,
+        data: bytes,
+        sha256_hex: str,
+        retain_until: datetime,
+        mode: str,
+        metadata: dict[str, str],
+        content_type: str = ...,
+    ) -> str: ...
+
+    def presigned_version(self, key: str, version_id: str, filename: str) -> str: ...
+
+
 class RequestPorts(AccessPorts, outbox.OutboxPorts, producer.OutboundPorts, Protocol):
     @property
     def proxy_requests(self) -> ProxyRequests: ...
@@ -40,10 +76,10 @@ class RequestPorts(AccessPorts, outbox.OutboxPorts, producer.OutboundPorts, Prot
     def patients(self) -> Patients: ...
 
     @property
-    def attachment_files(self) -> S3Attachments: ...
+    def attachment_files(self) -> AttachmentFiles: ...
 
     @property
-    def signed_documents(self) -> S3SignedDocuments: ...
+    def signed_documents(self) -> SignedDocuments: ...
 
     @property
     def settings(self) -> Settings: ...

@@ -172,7 +172,19 @@ def sign_proxy_request(request_id: str, body: SignProxyRequest) -> Any:
     signed PDF (the form, the request and the signature) is kept under object lock; its SHA-256
     is on the request."""
     ports = wiring.container()
-    return request_service.sign(ports, *signed_in(_request()), request_id, body, ports.clock.now())
+    return request_service.sign(ports, *signed_in(_request()), request_id, body, ports.clock.now(), _render_signed)
+
+
+def _render_signed(fields: dict[str, Any]) -> tuple[bytes, str]:
+    """The signed PDF, rendered as check-in's signed forms are (imported here, on first use: the
+    PDF's makers are heavy, and only signing needs them)."""
+    from chalicelib.checkin import signed_form
+
+    try:
+        pdf = signed_form.render(signed_form.SignedForm(**fields))
+    except signed_form.InvalidSignedForm as wrong:
+        raise request_service.Unprintable(wrong.field, wrong.problem) from None
+    return pdf, signed_form.sha256_of(pdf)
 
 
 # -- staff ----------------------------------------------------------------------------------------

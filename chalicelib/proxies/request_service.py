@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -274,6 +275,8 @@ def remove_document(
     changed = _moving(lambda: moves.with_documents(request, left, now))
     audit = _audit(ports, caller, origin, "proxy_request.document_removed", changed, Action.DELETE, document_id)
     ports.proxy_requests.change(changed, audit)
+    # A draft's checked file is still tagged unsent: if the delete is refused, the bucket's
+    # lifecycle rule takes it within a week (signing is what marks the files to keep).
     ports.attachment_files.delete_quietly(document.object_key)
 
 
@@ -299,8 +302,29 @@ def _disposition(file_name: str) -> str:
 # -- signing --------------------------------------------------------------------------------------
 
 
+class Unprintable(ValueError):
+    """What was signed cannot be rendered: ``field`` names the part that is wrong."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+# Renders the signed PDF from the fields of chalicelib.checkin.signed_form.SignedForm: its bytes
+# and their SHA-256 (raises Unprintable). Handed in by the route, so that this package does not
+# depend on check-in's (which reaches back to proxies through the account's profile).
+Renderer = Callable[[dict[str, Any]], tuple[bytes, str]]
+
+
 def sign(
-    ports: RequestPorts, caller: Caller, origin: Origin, request_id: str, body: SignProxyRequest, now: datetime
+    ports: RequestPorts,
+    caller: Caller,
+    origin: Origin,
+    request_id: str,
+    body: SignProxyRequest,
+    now: datetime,
+    render: Renderer,
 ) -> dict[str, Any]:
     """Check everything, keep the signed PDF under lock, then send the request to staff (one
     transaction). A PDF whose record failed stays as a locked orphan: the safe side."""
@@ -336,36 +360,30 @@ def sign(
             resource_id=request.request_id,
         )
     problems.raise_if_any("The request cannot be signed yet.")
-    from chalicelib.checkin import signed_form
-
     try:
-        paper = signed_form.SignedForm(
-            document_id=request.request_id,
-            form_title=request_form.FORM_TITLE,
-            form_version=request_form.FORM_VERSION,
-            form_text=request_form.FORM_TEXT,
-            form_sha256=request_form.form_sha256(),
-            answers=answers_of(request),
-            typed_name=body.typed_name,
-            signed_at=now,
-            time_zone=zone_name,
-            client_ip=origin.source_ip or UNKNOWN_IP,
-            patient_name=f"{request.patient.given_name} {request.patient.family_name}",
-            patient_birth_date=date.fromisoformat(request.patient.birth_date),
-            signature_png=drawn,
+        pdf, pdf_sha256 = render(
+            {
+                "document_id": request.request_id,
+                "form_title": request_form.FORM_TITLE,
+                "form_version": request_form.FORM_VERSION,
+                "form_text": request_form.FORM_TEXT,
+                "form_sha256": request_form.form_sha256(),
+                "answers": answers_of(request),
+                "typed_name": body.typed_name,
+                "signed_at": now,
+                "time_zone": zone_name,
+                "client_ip": origin.source_ip or UNKNOWN_IP,
+                "patient_name": f"{request.patient.given_name} {request.patient.family_name}",
+                "patient_birth_date": date.fromisoformat(request.patient.birth_date),
+                "signature_png": drawn,
+            }
         )
-    except signed_form.InvalidSignedForm as wrong:
-        field = (
-            "signature_png"
-            if wrong.field == "signature_png"
-            else ("typed_name" if wrong.field == "typed_name" else "request")
-        )
+    except Unprintable as wrong:
+        field = wrong.field if wrong.field in ("signature_png", "typed_name") else "request"
         raise ValidationFailed(
             "The signed form cannot be made from this: " + wrong.problem + ".",
             [{"field": field, "issue": wrong.problem}],
         ) from None
-    pdf = signed_form.render(paper)
-    pdf_sha256 = signed_form.sha256_of(pdf)
     key = f"signed-forms/proxy-requests/{request.request_id}.pdf"
     version_id = ports.signed_documents.put_locked(
         key,
