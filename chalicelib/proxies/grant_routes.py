@@ -71,6 +71,8 @@ def consent_to_proxy(patient_id: str, grant_id: str, body: ConsentAnswer):
     methods=("POST",),
     responses={200: ProxyGrantView},
     errors=(409,),
+    # A double click must not renew twice (each renewal adds a year).
+    idempotent=True,
 )
 def renew_proxy(patient_id: str, grant_id: str):
     """Renew an adult's grant for a year more from its end date (from now when that has passed:
@@ -108,6 +110,7 @@ def end_proxy_grant(patient_id: str, grant_id: str, body: StaffGrantEnd):
     body=StaffGrantRenewal,
     responses={200: ProxyGrantView},
     errors=(409,),
+    idempotent=True,
 )
 def staff_renew_proxy_grant(patient_id: str, grant_id: str, body: StaffGrantRenewal):
     """Renew an adult's grant: to the end of `ends_at` (a day on the organization's calendar, at

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.access.domain import Area, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Actor
-from chalicelib.audit.trail import audit_event, caller_actor, write_audit
+from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound, Problems, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
@@ -117,12 +117,12 @@ def _grant(ports: Any, patient_id: str, grant_id: str) -> ProxyGrant:
 
 def patient_list(ports: Any, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """Every grant of the patient's record, newest first, any status. Audited."""
-    _own(ports, caller, origin, patient_id, acts=False)
+    scope = _own(ports, caller, origin, patient_id, acts=False)
     grants = ports.proxy_grants.of_patient(patient_id)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "proxies.list",
         action=Action.READ,
         patient_id=patient_id,
@@ -135,7 +135,7 @@ def patient_list(ports: Any, caller: Caller, origin: Origin, patient_id: str) ->
 def revoke(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_id: str) -> dict[str, Any]:
     """The patient takes access back: from the very next call of the proxy, nothing (the check
     reads the grant on every call). The proxy is told there is an update."""
-    _own(ports, caller, origin, patient_id, acts=True)
+    scope = _own(ports, caller, origin, patient_id, acts=True)
     grant = _grant(ports, patient_id, grant_id)
     if grant.status not in STOPPABLE:
         raise Conflict(ALREADY_OVER)
@@ -143,7 +143,7 @@ def revoke(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_id
     stopped = dataclasses.replace(
         grant, status=GrantStatus.REVOKED, ended_at=now, ended_by=caller.account_id, end_reason=REVOKED
     )
-    saved = _change(ports, origin, caller_actor(caller), stopped, "proxy.revoked", now)
+    saved = _change(ports, origin, scope_actor(caller, scope), stopped, "proxy.revoked", now)
     stop_grant_timers(ports, grant, now)
     return view(saved)
 
@@ -152,7 +152,7 @@ def consent(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_i
     """The adult patient's answer to a grant staff approved: agreed, it takes effect now (an end
     date keeps its length from now: a year from consent, not from approval); declined, it never
     does."""
-    _own(ports, caller, origin, patient_id, acts=True)
+    scope = _own(ports, caller, origin, patient_id, acts=True)
     grant = _grant(ports, patient_id, grant_id)
     if grant.status is not GrantStatus.AWAITING_CONSENT:
         raise Conflict("This access is not waiting for your answer.")
@@ -171,7 +171,7 @@ def consent(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_i
             grant, status=GrantStatus.DECLINED, ended_at=now, ended_by=caller.account_id, end_reason=DECLINED
         )
     saved = _change(
-        ports, origin, caller_actor(caller), answered, "proxy.consented" if agree else "proxy.declined", now
+        ports, origin, scope_actor(caller, scope), answered, "proxy.consented" if agree else "proxy.declined", now
     )
     if agree:
         schedule_grant_timers(ports, saved, now)
@@ -181,12 +181,14 @@ def consent(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_i
 def renew(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_id: str) -> dict[str, Any]:
     """The patient renews an adult's grant: a year more from its end date (from now, if it has
     passed). A grant that reached its end date is in force again."""
-    _own(ports, caller, origin, patient_id, acts=True)
+    scope = _own(ports, caller, origin, patient_id, acts=True)
     grant = _grant(ports, patient_id, grant_id)
     now = ports.clock.now()
     _renewable(grant, now)
     base = max(now, grant.ends_at) if grant.ends_at else now
-    return view(_renewed(ports, origin, caller_actor(caller), grant, base + timedelta(days=ADULT_GRANT_DAYS), now))
+    return view(
+        _renewed(ports, origin, scope_actor(caller, scope), grant, base + timedelta(days=ADULT_GRANT_DAYS), now)
+    )
 
 
 def _renewable(grant: ProxyGrant, now: datetime) -> None:
@@ -221,12 +223,12 @@ def _staff(ports: Any, caller: Caller, origin: Origin, patient_id: str, acts: bo
 
 def staff_list(ports: Any, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """A patient's grants, any status, newest first, for staff of their organization. Audited."""
-    _staff(ports, caller, origin, patient_id, acts=False)
+    scope = _staff(ports, caller, origin, patient_id, acts=False)
     grants = ports.proxy_grants.of_patient(patient_id)
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "proxies.list",
         action=Action.READ,
         patient_id=patient_id,
@@ -241,7 +243,7 @@ def staff_end(
 ) -> dict[str, Any]:
     """Staff end a grant (a court order changed, the patient asked in person...): terminated,
     with their reason, which the patient's list shows."""
-    _staff(ports, caller, origin, patient_id, acts=True)
+    scope = _staff(ports, caller, origin, patient_id, acts=True)
     grant = _grant(ports, patient_id, grant_id)
     if grant.status not in STOPPABLE:
         raise Conflict(ALREADY_OVER)
@@ -249,7 +251,7 @@ def staff_end(
     stopped = dataclasses.replace(
         grant, status=GrantStatus.TERMINATED, ended_at=now, ended_by=caller.account_id, end_reason=reason.strip()
     )
-    saved = _change(ports, origin, caller_actor(caller), stopped, "proxy.terminated", now)
+    saved = _change(ports, origin, scope_actor(caller, scope), stopped, "proxy.terminated", now)
     stop_grant_timers(ports, grant, now)
     return view(saved)
 
@@ -274,7 +276,7 @@ def staff_renew(
         elif ends_at - now > timedelta(days=MAX_RENEWAL_DAYS):
             problems.add("ends_at", "within five years", "Renew for at most five years at a time.")
         problems.raise_if_any("The new end date is not valid.")
-    return view(_renewed(ports, origin, caller_actor(caller), grant, ends_at, now))
+    return view(_renewed(ports, origin, scope_actor(caller, scope), grant, ends_at, now))
 
 
 def staff_grant(ports: Any, caller: Caller, origin: Origin, patient_id: str, grant_id: str) -> tuple[ProxyGrant, Any]:
@@ -285,7 +287,7 @@ def staff_grant(ports: Any, caller: Caller, origin: Origin, patient_id: str, gra
     write_audit(
         ports,
         origin,
-        caller_actor(caller),
+        scope_actor(caller, scope),
         "proxy.exported",
         action=Action.EXECUTE,
         patient_id=patient_id,

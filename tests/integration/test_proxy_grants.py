@@ -224,6 +224,14 @@ def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(see
 
     assert renewed.status_code == 200, renewed.json_body
     assert datetime.fromisoformat(renewed.json_body["ends_at"]) == (now + timedelta(days=375)).replace(microsecond=0)
+    # A double click with one Idempotency-Key renews once.
+    once = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10))
+    headers = {"Authorization": f"Bearer {people['ana_token']}", "Idempotency-Key": uuid.uuid4().hex}
+    path = f"/v1/patients/{people['ana']}/proxies/{once.grant_id}/renew"
+    first, second = (seeded.http.request("POST", path, headers=headers, body=b"") for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert json.loads(second.body)["ends_at"] == json.loads(first.body)["ends_at"]
     child = give(
         people["ana"],
         people["bob"],

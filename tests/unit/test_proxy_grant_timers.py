@@ -119,3 +119,92 @@ def test_a_message_that_is_not_a_grant_timer_is_refused():
     assert read_message(good) is not None
     assert read_message({**good, "hop": True}) is None
     assert read_message({**good, "grant_id": "../x"}) is None
+
+
+# -- when a timer fires (proxies/grants.on_timer, with in-memory stores) --------------------------
+
+
+class _Settings:
+    proxy_grant_timers_queue_url = "https://sqs.example/queue/patient-portal-proxy-grant-timers"
+
+
+class _Ports:
+    def __init__(self, grants, patients):
+        from tests.unit.fakes import FakeTimers
+
+        self.proxy_grants = grants
+        self.patients = patients
+        self.timers = FakeTimers()
+        self.settings = _Settings()
+
+
+def _stores(*grants_kept):
+    from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Outcome
+    from chalicelib.audit.service import new_event
+    from tests.fakes.patients import FakePatients
+    from tests.fakes.proxy_grants import FakeProxyGrants
+
+    store = FakeProxyGrants()
+    for kept in grants_kept:
+        audit = new_event(
+            actor=SYSTEM_ACTOR,
+            action=Action.CREATE,
+            event_type="proxy.granted",
+            outcome=Outcome.SUCCESS,
+            patient_id=kept.patient_id,
+            recorded_at=NOW,
+        )
+        store.add(kept, audit)
+    return store, FakePatients()
+
+
+def test_a_hop_that_fires_starts_the_next_one_for_the_record_the_grant_now_names():
+    from chalicelib.patients.domain import Patient, PortalStatus
+    from chalicelib.proxies.grants import on_timer
+
+    # GIVEN a year-long grant whose record was merged into another after its first hop started
+    survivor = "a" * 32
+    [first] = timers_to_start(grant(), NOW)
+    store, patients = _stores(grant(patient_id=survivor))
+    patients.add(
+        Patient(
+            PATIENT,
+            "org-1",
+            (),
+            "N",
+            ("A",),
+            "1984-03-09",
+            "F",
+            "",
+            PortalStatus.NOT_INVITED,
+            "",
+            NOW,
+            merged_into=survivor,
+        )
+    )
+    ports = _Ports(store, patients)
+
+    # WHEN it fires
+    outcome = on_timer(ports, first.message(), first.fire_at)
+
+    # THEN the last hop is started, at the end itself, naming the survivor
+    assert outcome == "rearmed"
+    [started] = ports.timers.started.values()
+    assert started.fire_at == first.moment and started.message["hop"] == 0
+    assert started.message["patient_id"] == survivor
+
+
+def test_a_timer_of_a_grant_renewed_or_revoked_meanwhile_does_nothing():
+    from chalicelib.proxies.grants import on_timer
+
+    [timer] = timers_to_start(grant(), NOW)
+    for changed, why in (
+        (grant(ends_at=NOW + timedelta(days=730)), "moved"),
+        (grant(status=GrantStatus.REVOKED), "not_active"),
+    ):
+        store, patients = _stores(changed)
+        ports = _Ports(store, patients)
+        assert on_timer(ports, timer.message(), timer.fire_at) == why
+        assert ports.timers.started == {}
+    store, patients = _stores()
+    assert on_timer(_Ports(store, patients), timer.message(), timer.fire_at) == "gone"

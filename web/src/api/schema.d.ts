@@ -19211,7 +19211,10 @@ export interface operations {
     post_patients_patient_id_proxies_grant_id_renew: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 patient_id: string;
                 grant_id: string;
@@ -19223,6 +19226,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -19276,6 +19281,15 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25273,7 +25287,10 @@ export interface operations {
     post_staff_proxy_grants_patient_id_grant_id_renew: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 patient_id: string;
                 grant_id: string;
@@ -25289,6 +25306,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -25342,6 +25361,15 @@ export interface operations {
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
