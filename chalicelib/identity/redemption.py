@@ -74,7 +74,7 @@ def take_up(
             ports,
             origin,
             Actor(account_id=account_id, role="patient", proxy_grant_id=grant.grant_id),
-            "proxy_grant.accepted",
+            "proxy.accepted",
             action=Action.UPDATE,
             patient_id=grant.patient_id,
             resource_type="Consent",

@@ -127,7 +127,7 @@ def invite(
             ports,
             origin,
             caller_actor(caller),
-            "proxy_grant.invited",
+            "proxy.invited",
             action=Action.CREATE,
             patient_id=patient.patient_id,
             resource_type="Consent",

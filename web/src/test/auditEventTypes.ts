@@ -68,8 +68,8 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/identity/trusted_persons.py and redemption.py: a patient invites a trusted person,
   // who takes the invitation up
-  "proxy_grant.invited",
-  "proxy_grant.accepted",
+  "proxy.invited",
+  "proxy.accepted",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
   // chalicelib/proxies/grants.py: who may act for the patient, and how that changed
