@@ -451,6 +451,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/sensitive-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's sensitive code lists, by category (sexual and reproductive health,
+         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them. Who may call it: admins.
+         */
+        get: operations["get_admin_sensitive_codes"];
+        /**
+         * Replace the lists (a category left out is emptied); 400 names each wrong field. Applies
+         * @description at once to every proxy's reads. Audited. Who may call it: admins.
+         */
+        put: operations["put_admin_sensitive_codes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -1989,6 +2013,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proxy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own requests, newest first, every status. Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_proxy_requests"];
+        put?: never;
+        /**
+         * Ask for proxy access to a patient of an organization (a draft: upload the documents, then
+         * @description sign). Any patient account may ask, with or without a record of its own. 400 with the rule in words when the relationship does not fit the patient's age (a parent of a child of 12 or more; a guardian or agent of an adult for a minor), for a trusted person (the patient invites them), or an unknown organization. Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Proxy Access Request and Authorization Form: the text a requester reads and signs, and
+         * @description its version (signing names the version read; a stale one is a 409). Who may call it: patient accounts.
+         */
+        get: operations["get_proxy_requests_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's own requests (anyone else's: 404). Audited.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_proxy_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce a legal document (a PDF, PNG or JPEG of at most 10 MB): the answer holds a
+         * @description 15-minute upload form (POST the file to `upload.url` with `upload.fields`, the file last); then ask for the check. 409 once the request is signed; 400 over 10 MB or past 10 files. Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_requests_request_id_documents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a document while the request is a draft; 409 once signed.
+         * @description Who may call it: patient accounts.
+         */
+        delete: operations["delete_proxy_requests_request_id_documents_document_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}/documents/{document_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an uploaded file: its type is told from its content, not its name. `ready`, or
+         * @description `refused` with the `problem` in words (too big, or not the PDF, PNG or JPEG announced: the file is deleted; upload another). 409 while nothing is uploaded yet. Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_requests_request_id_documents_document_id_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign the form and send the request to staff (`submitted`). 400 names every problem at once:
+         * @description each missing kind of document (`documents`, "missing: court order or letters of guardianship"), a typed name that is not `requester_name`, `agreed` not true, a child who has turned 12 meanwhile. 409 for a form version that is not the current one, or once signed. The signed PDF (the form, the request and the signature) is kept under object lock; its SHA-256 is on the request. Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_requests_request_id_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proxy-requests/{request_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a draft or a request waiting for review; 409 once decided.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_proxy_requests_request_id_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -2870,6 +3058,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/proxy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's signed requests of one queue: to_do (submitted, oldest first) or done
+         * @description (approved, awaiting consent, denied, withdrawn; newest first). Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One request of the organization with the requester's account, the matched record (if
+         * @description any), the patient's age and where to ask for each file's link. Audited. Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a matched request: the grant is made with it. A child's grant shows the record up
+         * @description to the matched record's 12th birthday, every area, no end unless `ends_at`; an adult's covers `areas` (else those asked) and ends after `ends_at` (else in a year), and with `patient_can_consent` waits for the patient's consent (they are emailed). The requester is emailed that there is an update. 409: not matched, the age rule on the matched record, a deceased patient, access held already, or decided already. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_requests_request_id_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deny with a reason the requester reads in the portal; they are emailed that there is an
+         * @description update (never the reason). 409 once decided. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_requests_request_id_deny"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}/documents/{document_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A five-minute link to one checked document. Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_requests_request_id_documents_document_id_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Match the request to a patient of the organization, by `patient_id` or `mrn` (404 for none
+         * @description in the organization). 409 once decided. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_requests_request_id_match"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-requests/{request_id}/signed-form/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A five-minute link to the signed PDF (that version of it). Audited.
+         * @description Who may call it: staff and admins of an organization.
+         */
+        get: operations["get_staff_proxy_requests_request_id_signed_form_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/refill-requests": {
         parameters: {
             query?: never;
@@ -3681,6 +4009,36 @@ export interface components {
              */
             when?: "upcoming" | "past";
         };
+        /** ApproveProxyRequest */
+        ApproveProxyRequest: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description An adult's grant only; a child's covers all.
+             * @default null
+             */
+            areas?: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
+            /**
+             * Ends At
+             * @description The last day of access (default: a year for an adult).
+             * @default null
+             */
+            ends_at?: string | null;
+            /**
+             * Patient Can Consent
+             * @description An adult who can decide: the grant waits for their consent.
+             */
+            patient_can_consent: boolean;
+        };
+        /** ApprovedProxyRequest */
+        ApprovedProxyRequest: {
+            grant: components["schemas"]["chalicelib__proxies__request_contract__ProxyGrantView"];
+            request: components["schemas"]["StaffProxyRequest"];
+        };
         /** Assignment */
         Assignment: {
             /**
@@ -3754,7 +4112,7 @@ export interface components {
              * @constant
              */
             status: "waiting_for_upload";
-            upload: components["schemas"]["UploadForm"];
+            upload: components["schemas"]["chalicelib__messaging__contract__UploadForm"];
         };
         /** AuthorityDeclaration */
         AuthorityDeclaration: {
@@ -4405,6 +4763,11 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** DenyProxyRequest */
+        DenyProxyRequest: {
+            /** Reason */
+            reason: string;
+        };
         /** Details */
         Details: {
             /**
@@ -4978,6 +5341,13 @@ export interface components {
             /** Feed Sources */
             feed_sources: components["schemas"]["FeedSource"][];
         };
+        /** FileLink */
+        FileLink: {
+            /** Expires At */
+            expires_at: string;
+            /** Url */
+            url: string;
+        };
         /**
          * FileLinkView
          * @description A link to a file that works for five minutes, for a page that must call with its token and
@@ -5455,6 +5825,19 @@ export interface components {
              */
             unread_left: boolean;
         };
+        /** MatchProxyRequest */
+        MatchProxyRequest: {
+            /**
+             * Mrn
+             * @default null
+             */
+            mrn?: string | null;
+            /**
+             * Patient Id
+             * @default null
+             */
+            patient_id?: string | null;
+        };
         /** Me */
         Me: {
             account: components["schemas"]["AccountView"];
@@ -5667,7 +6050,7 @@ export interface components {
              * Grants
              * @description Every grant naming the caller as proxy, any status, newest first.
              */
-            grants: components["schemas"]["ProxyGrantView"][];
+            grants: components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"][];
         };
         /**
          * NewAppointmentRequest
@@ -5762,6 +6145,65 @@ export interface components {
             type?: string;
             /** Value */
             value: string;
+        };
+        /** NewProxyDocument */
+        NewProxyDocument: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/png" | "image/jpeg";
+            /** File Name */
+            file_name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
+            /**
+             * Size
+             * @description Bytes: at most 10 MB.
+             */
+            size: number;
+        };
+        /** NewProxyRequest */
+        NewProxyRequest: {
+            /**
+             * Access
+             * @default full
+             * @enum {string}
+             */
+            access?: "full" | "read_only";
+            /**
+             * Areas
+             * @description An adult's grant may cover fewer areas.
+             * @default null
+             */
+            areas?: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /** Organization Id */
+            organization_id: string;
+            patient: components["schemas"]["RequestedPatient"];
+            /**
+             * Relationship
+             * @description parent or guardian_of_minor (a child under 12), guardian_of_adult (court-ordered) or health_care_agent (power of attorney). A trusted person is invited by the patient instead.
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Requester Name
+             * @description The requester's full name, as they will type it to sign.
+             */
+            requester_name: string;
+            /**
+             * Requester Phone
+             * @default
+             */
+            requester_phone?: string;
         };
         /**
          * NewRefillRequest
@@ -6282,7 +6724,7 @@ export interface components {
             invitation_id: string | null;
             /**
              * Kind
-             * @description What it was, as its template: invitation, something_waiting (new results or documents), care_team_will_call, sign_in_code, sign_in_unlock, password_reset, username_reminder, email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, second_factor_changed, portal_access_suspended, portal_access_ended, account_ready.
+             * @description What it was, as its template: invitation, something_waiting (new results or documents), care_team_will_call, proxy_new_item (to someone acting for the patient), sign_in_code, sign_in_unlock, password_reset, username_reminder, email_verification, contact_email_confirmation, password_changed, email_changed, account_locked, second_factor_changed, portal_access_suspended, portal_access_ended, account_ready.
              */
             kind: string;
             /**
@@ -6754,10 +7196,48 @@ export interface components {
              */
             time_of_day: "morning" | "afternoon" | "any";
         };
+        /** ProxyDocument */
+        ProxyDocument: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/png" | "image/jpeg";
+            /** Document Id */
+            document_id: string;
+            /** File Name */
+            file_name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
+            /**
+             * Problem
+             * @description Why a refused file was refused, in words.
+             */
+            problem: string | null;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "waiting" | "ready" | "refused";
+        };
+        /** ProxyDocumentStarted */
+        ProxyDocumentStarted: {
+            document: components["schemas"]["ProxyDocument"];
+            /** Expires At */
+            expires_at: string;
+            /** Max Bytes */
+            max_bytes: number;
+            upload: components["schemas"]["chalicelib__proxies__request_contract__UploadForm"];
+        };
         /**
          * ProxyGrantBundle
          * @description A FHIR R4 Bundle (type collection) of the grant's RelatedPerson and Consent, validated
-         *     against FHIR's own models when built (interop/proxy_fhir.py); its resources are FHIR's shapes,
+         *     against FHIR's own models when built (proxies/fhir.py); its resources are FHIR's shapes,
          *     not this API's, so they are not spelled out here.
          */
         ProxyGrantBundle: {
@@ -6784,83 +7264,7 @@ export interface components {
              * Proxies
              * @description Every status, newest first.
              */
-            proxies: components["schemas"]["ProxyGrantView"][];
-        };
-        /**
-         * ProxyGrantView
-         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
-         */
-        ProxyGrantView: {
-            /**
-             * Access
-             * @enum {string}
-             */
-            access: "full" | "read_only";
-            /**
-             * Areas
-             * @description What the grant covers, by area.
-             */
-            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
-            /** Consented At */
-            consented_at: string | null;
-            /** Created At */
-            created_at: string;
-            /**
-             * End Reason
-             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
-             */
-            end_reason: string;
-            /**
-             * Ended At
-             * @description When it was revoked, ended, terminated or declined.
-             */
-            ended_at: string | null;
-            /**
-             * Ends At
-             * @description When an adult's grant ends (renewable); null for a child's.
-             */
-            ends_at: string | null;
-            /**
-             * Given By
-             * @enum {string}
-             */
-            given_by: "staff" | "patient";
-            /** Grant Id */
-            grant_id: string;
-            /** Patient Id */
-            patient_id: string;
-            /**
-             * Patient Name
-             * @description The patient's given name, as the proxy's list shows it.
-             */
-            patient_name: string;
-            /**
-             * Proxy Name
-             * @description The proxy as they gave their name (the patient's list shows it).
-             */
-            proxy_name: string;
-            /**
-             * Relationship
-             * @enum {string}
-             */
-            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
-            /**
-             * Request Id
-             * @description The request it answered; empty for one the patient gave.
-             */
-            request_id: string;
-            /** Starts At */
-            starts_at: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
-            /**
-             * Visible Until
-             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
-             */
-            visible_until: string | null;
+            proxies: components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"][];
         };
         /**
          * ProxyInvitationRequest
@@ -6881,6 +7285,70 @@ export interface components {
             family_name: string;
             /** Given Name */
             given_name: string;
+        };
+        /** ProxyRequest */
+        ProxyRequest: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /** Areas */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
+            /** Created At */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decision Reason
+             * @description Why staff denied it, in their words.
+             */
+            decision_reason: string | null;
+            /** Documents */
+            documents: components["schemas"]["ProxyDocument"][];
+            /** Grant Id */
+            grant_id: string | null;
+            /** Note */
+            note: string | null;
+            /** Organization Id */
+            organization_id: string;
+            /** Organization Name */
+            organization_name: string;
+            patient: components["schemas"]["RequestedPatientShown"];
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /** Request Id */
+            request_id: string;
+            /** Requester Name */
+            requester_name: string;
+            /** Requester Phone */
+            requester_phone: string | null;
+            /** Signed At */
+            signed_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "approved" | "awaiting_consent" | "denied" | "withdrawn";
+            /** Submitted At */
+            submitted_at: string | null;
+        };
+        /** ProxyRequestForm */
+        ProxyRequestForm: {
+            /** Text */
+            text: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: string;
+        };
+        /** ProxyRequestList */
+        ProxyRequestList: {
+            /** Requests */
+            requests: components["schemas"]["ProxyRequest"][];
         };
         /** PublishedTerms */
         PublishedTerms: {
@@ -7383,6 +7851,44 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** RequestedPatient */
+        RequestedPatient: {
+            /**
+             * Birth Date
+             * Format: date
+             */
+            birth_date: string;
+            /** Family Name */
+            family_name: string;
+            /** Given Name */
+            given_name: string;
+            /**
+             * Identifier
+             * @description The patient's record number at the organization, if known.
+             * @default
+             */
+            identifier?: string;
+        };
+        /** RequestedPatientShown */
+        RequestedPatientShown: {
+            /** Birth Date */
+            birth_date: string;
+            /** Family Name */
+            family_name: string;
+            /** Given Name */
+            given_name: string;
+            /** Identifier */
+            identifier: string | null;
+        };
+        /** Requester */
+        Requester: {
+            /** Account Id */
+            account_id: string;
+            /** Email On File */
+            email_on_file: boolean;
+            /** Username */
+            username: string;
+        };
         /**
          * RescheduleRequest
          * @description A new time for a booked upcoming visit, asked of the care team that holds it.
@@ -7631,6 +8137,80 @@ export interface components {
             /** Source Ip */
             source_ip: string | null;
         };
+        /** SensitiveCategoryChange */
+        SensitiveCategoryChange: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
+            /** Codes */
+            codes: components["schemas"]["SensitiveCodeChange"][];
+            /**
+             * Label
+             * @description Ignored: each category's label is the portal's.
+             * @default
+             */
+            label?: string;
+        };
+        /** SensitiveCategoryShown */
+        SensitiveCategoryShown: {
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "sexual_reproductive" | "mental_health" | "substance_use" | "hiv" | "genetic";
+            /** Codes */
+            codes: components["schemas"]["SensitiveCodeShown"][];
+            /**
+             * Label
+             * @description The category in words.
+             */
+            label: string;
+        };
+        /** SensitiveCodeChange */
+        SensitiveCodeChange: {
+            /** Code */
+            code: string;
+            /**
+             * Display
+             * @default
+             */
+            display?: string;
+            /** System */
+            system: string;
+        };
+        /** SensitiveCodeShown */
+        SensitiveCodeShown: {
+            /** Code */
+            code: string;
+            /**
+             * Display
+             * @description A name for people ("" when none was given).
+             */
+            display: string;
+            /**
+             * System
+             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too).
+             */
+            system: string;
+        };
+        /**
+         * SensitiveCodesChange
+         * @description Every list at once: a category left out is emptied. Each wrong field is named (400).
+         */
+        SensitiveCodesChange: {
+            /** Categories */
+            categories: components["schemas"]["SensitiveCategoryChange"][];
+        };
+        /** SensitiveCodesShown */
+        SensitiveCodesShown: {
+            /**
+             * Categories
+             * @description Every category, in a fixed order.
+             */
+            categories: components["schemas"]["SensitiveCategoryShown"][];
+        };
         /** SentId */
         SentId: {
             /** System */
@@ -7725,6 +8305,27 @@ export interface components {
              * @default 50
              */
             limit?: number;
+        };
+        /** SignProxyRequest */
+        SignProxyRequest: {
+            /**
+             * Agreed
+             * @description The requester read the form and agrees: must be true.
+             */
+            agreed: boolean;
+            /** Form Version */
+            form_version: string;
+            /**
+             * Signature Png
+             * @description The drawn signature, a base64 PNG; may be left out (the typed name signs).
+             * @default null
+             */
+            signature_png?: string | null;
+            /**
+             * Typed Name
+             * @description The requester's full name, as in requester_name.
+             */
+            typed_name: string;
         };
         /** SignedForm */
         SignedForm: {
@@ -8146,6 +8747,129 @@ export interface components {
              * @default null
              */
             ends_at?: string | null;
+        };
+        /** StaffProxyDocument */
+        StaffProxyDocument: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/png" | "image/jpeg";
+            /** Document Id */
+            document_id: string;
+            /** File Name */
+            file_name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "birth_certificate" | "court_order" | "letters_of_guardianship" | "power_of_attorney" | "other";
+            /**
+             * Link Path
+             * @description GET it for a five-minute link to the file (ready files only).
+             */
+            link_path: string | null;
+            /**
+             * Problem
+             * @description Why a refused file was refused, in words.
+             */
+            problem: string | null;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "waiting" | "ready" | "refused";
+        };
+        /** StaffProxyQueueQuery */
+        StaffProxyQueueQuery: {
+            /**
+             * Cursor
+             * @default
+             */
+            cursor?: string;
+            /**
+             * Limit
+             * @default 25
+             */
+            limit?: number;
+            /**
+             * Queue
+             * @description to_do: submitted, oldest first; done: decided or withdrawn, newest first.
+             * @default to_do
+             * @enum {string}
+             */
+            queue?: "to_do" | "done";
+        };
+        /** StaffProxyRequest */
+        StaffProxyRequest: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /** Areas */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[] | null;
+            /** Created At */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Decision Reason
+             * @description Why staff denied it, in their words.
+             */
+            decision_reason: string | null;
+            /** Documents */
+            documents: components["schemas"]["StaffProxyDocument"][];
+            /** Grant Id */
+            grant_id: string | null;
+            matched_patient: components["schemas"]["PatientSummary"] | null;
+            /** Note */
+            note: string | null;
+            /** Organization Id */
+            organization_id: string;
+            /** Organization Name */
+            organization_name: string;
+            patient: components["schemas"]["RequestedPatientShown"];
+            /**
+             * Patient Age
+             * @description Today, from the matched record's birth date (else the one given).
+             */
+            patient_age: number | null;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /** Request Id */
+            request_id: string;
+            requester: components["schemas"]["Requester"];
+            /** Requester Name */
+            requester_name: string;
+            /** Requester Phone */
+            requester_phone: string | null;
+            /** Signed At */
+            signed_at: string | null;
+            /** Signed Form Link Path */
+            signed_form_link_path: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "approved" | "awaiting_consent" | "denied" | "withdrawn";
+            /** Submitted At */
+            submitted_at: string | null;
+        };
+        /** StaffProxyRequestPage */
+        StaffProxyRequestPage: {
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
+            /** Requests */
+            requests: components["schemas"]["StaffProxyRequest"][];
         };
         /** StaffQueueQuery */
         StaffQueueQuery: {
@@ -9151,21 +9875,6 @@ export interface components {
              */
             waiting_for_review: boolean;
         };
-        /** UploadForm */
-        UploadForm: {
-            /**
-             * Fields
-             * @description Every one goes into the form, in this order, before `file`.
-             */
-            fields: {
-                [key: string]: string;
-            };
-            /**
-             * Url
-             * @description Where the browser POSTs the multipart form.
-             */
-            url: string;
-        };
         /** UrgentFlag */
         UrgentFlag: {
             /**
@@ -9484,6 +10193,186 @@ export interface components {
             name: string;
             /** Team Id */
             team_id: string;
+        };
+        /** UploadForm */
+        chalicelib__messaging__contract__UploadForm: {
+            /**
+             * Fields
+             * @description Every one goes into the form, in this order, before `file`.
+             */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Url
+             * @description Where the browser POSTs the multipart form.
+             */
+            url: string;
+        };
+        /**
+         * ProxyGrantView
+         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
+         */
+        chalicelib__proxies__grant_contract__ProxyGrantView: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description What the grant covers, by area.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /** Consented At */
+            consented_at: string | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * End Reason
+             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
+             */
+            end_reason: string;
+            /**
+             * Ended At
+             * @description When it was revoked, ended, terminated or declined.
+             */
+            ended_at: string | null;
+            /**
+             * Ends At
+             * @description When an adult's grant ends (renewable); null for a child's.
+             */
+            ends_at: string | null;
+            /**
+             * Given By
+             * @enum {string}
+             */
+            given_by: "staff" | "patient";
+            /** Grant Id */
+            grant_id: string;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Patient Name
+             * @description The patient's given name, as the proxy's list shows it.
+             */
+            patient_name: string;
+            /**
+             * Proxy Name
+             * @description The proxy as they gave their name (the patient's list shows it).
+             */
+            proxy_name: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Request Id
+             * @description The request it answered; empty for one the patient gave.
+             */
+            request_id: string;
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
+            /**
+             * Visible Until
+             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
+             */
+            visible_until: string | null;
+        };
+        /**
+         * ProxyGrantView
+         * @description One person's standing to act for one patient, as the patient, staff and the proxy see it.
+         *     (The proxy grants' routes answer the same shape: one model, field for field.)
+         */
+        chalicelib__proxies__request_contract__ProxyGrantView: {
+            /**
+             * Access
+             * @enum {string}
+             */
+            access: "full" | "read_only";
+            /**
+             * Areas
+             * @description What the grant covers, by area.
+             */
+            areas: ("results" | "documents" | "health_summary" | "messages" | "appointments" | "medications")[];
+            /** Consented At */
+            consented_at: string | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * End Reason
+             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
+             */
+            end_reason: string;
+            /**
+             * Ended At
+             * @description When it was revoked, ended, terminated or declined.
+             */
+            ended_at: string | null;
+            /**
+             * Ends At
+             * @description When an adult's grant ends (renewable); null for a child's.
+             */
+            ends_at: string | null;
+            /**
+             * Given By
+             * @enum {string}
+             */
+            given_by: "staff" | "patient";
+            /** Grant Id */
+            grant_id: string;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Patient Name
+             * @description The patient's given name, as the proxy's list shows it.
+             */
+            patient_name: string;
+            /**
+             * Proxy Name
+             * @description The proxy as they gave their name (the patient's list shows it).
+             */
+            proxy_name: string;
+            /**
+             * Relationship
+             * @enum {string}
+             */
+            relationship: "parent" | "guardian_of_minor" | "guardian_of_adult" | "health_care_agent" | "trusted_person";
+            /**
+             * Request Id
+             * @description The request it answered; empty for one the patient gave.
+             */
+            request_id: string;
+            /** Starts At */
+            starts_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "invited" | "awaiting_consent" | "active" | "ended" | "revoked" | "terminated" | "declined";
+            /**
+             * Visible Until
+             * @description A child's grant: nothing recorded from this moment on (the 12th birthday) shows.
+             */
+            visible_until: string | null;
+        };
+        /** UploadForm */
+        chalicelib__proxies__request_contract__UploadForm: {
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Url
+             * @description POST the file here as multipart/form-data, after every field.
+             */
+            url: string;
         };
     };
     responses: never;
@@ -11828,6 +12717,176 @@ export interface operations {
             };
             /** @description The request conflicts with the resource's current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_sensitive_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensitiveCodesShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_sensitive_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensitiveCodesChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensitiveCodesShown"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17973,7 +19032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -18072,7 +19131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -18152,7 +19211,10 @@ export interface operations {
     post_patients_patient_id_proxies_grant_id_renew: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 patient_id: string;
                 grant_id: string;
@@ -18164,10 +19226,12 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -18224,6 +19288,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A fault on the server's side: `details` holds an id to quote to support. */
             500: {
                 headers: {
@@ -18262,7 +19335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -19438,7 +20511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -19488,6 +20561,832 @@ export interface operations {
             };
             /** @description Too many requests: `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_proxy_requests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequestList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_requests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_proxy_requests_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequestForm"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_proxy_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_requests_request_id_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProxyDocument"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyDocumentStarted"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_proxy_requests_request_id_documents_document_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_requests_request_id_documents_document_id_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyDocument"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_requests_request_id_sign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_proxy_requests_request_id_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23222,7 +25121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -23388,7 +25287,10 @@ export interface operations {
     post_staff_proxy_grants_patient_id_grant_id_renew: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 patient_id: string;
                 grant_id: string;
@@ -23404,10 +25306,671 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProxyGrantView"];
+                    "application/json": components["schemas"]["chalicelib__proxies__grant_contract__ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProxyInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationIssued"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_proxy_requests: {
+        parameters: {
+            query?: {
+                /** @description to_do: submitted, oldest first; done: decided or withdrawn, newest first. */
+                queue?: "to_do" | "done";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProxyRequestPage"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_proxy_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_requests_request_id_approve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovedProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_requests_request_id_deny: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DenyProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProxyRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_proxy_requests_request_id_documents_document_id_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_requests_request_id_match: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProxyRequest"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -23484,26 +26047,24 @@ export interface operations {
             };
         };
     };
-    post_staff_proxy_invitations: {
+    get_staff_proxy_requests_request_id_signed_form_link: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                request_id: string;
+            };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProxyInvitationRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Created */
-            201: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationIssued"];
+                    "application/json": components["schemas"]["FileLink"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
@@ -23526,6 +26087,15 @@ export interface operations {
             };
             /** @description This account may not do this (its role, or a step it must take first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
