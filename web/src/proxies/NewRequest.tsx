@@ -3,6 +3,8 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate } from "react-router";
 import { type FormErrors, formErrors, isErrorBody, noErrors } from "../api/errors";
+import { useSubmissionKey } from "../api/idempotency";
+import type { Schemas } from "../api/client";
 import { fetchMe } from "../api/me";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Problem } from "../components/Problem";
@@ -71,9 +73,10 @@ function NewRequestForm({ token }: { token: string }) {
     : [];
   const chosenOrganization = organization || organizations[0]?.[0] || "";
 
+  const submission = useSubmissionKey();
   const create = useMutation({
-    mutationFn: () =>
-      createRequest({
+    mutationFn: () => {
+      const body: Schemas["NewProxyRequest"] = {
         organization_id: chosenOrganization,
         patient: {
           given_name: givenName.trim(),
@@ -87,7 +90,9 @@ function NewRequestForm({ token }: { token: string }) {
         // A minor's grant covers what the rules allow until 12; an adult's may be narrowed.
         ...(forAdult && { access, areas: areas as ProxyArea[] }),
         ...(note.trim() && { note: note.trim() }),
-      }),
+      };
+      return createRequest(body, submission.keyFor(body));
+    },
     onSuccess: (request) => navigate(`/proxy-requests/${encodeURIComponent(request.request_id)}`),
     // the API names the person's fields patient.given_name …: each goes next to its own field
     onError: (error) => setErrors(formErrors(withoutPrefix(error, "patient."), FIELDS, t("errors.network"))),

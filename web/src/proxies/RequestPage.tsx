@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useParams } from "react-router";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { useSubmissionKey } from "../api/idempotency";
 import { SignaturePad } from "../checkin/SignaturePad";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -139,15 +140,18 @@ function SignStep({
   const [agreed, setAgreed] = useState(false);
   const [signature, setSignature] = useState<string | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const submission = useSubmissionKey();
   const sign = useMutation({
-    mutationFn: () =>
-      signRequest(request.request_id, {
+    mutationFn: () => {
+      const body = {
         typed_name: typedName.trim(),
         // drawing is optional (the typed name signs), so the keyboard alone can sign
         ...(signature !== null && { signature_png: signature }),
         agreed,
         form_version: form.data?.version ?? "",
-      }),
+      };
+      return signRequest(request.request_id, body, submission.keyFor(body));
+    },
     onSuccess: (next) => {
       setErrors(noErrors);
       onSigned(next);

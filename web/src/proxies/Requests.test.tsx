@@ -86,6 +86,9 @@ describe("asking for access to someone's record", () => {
     await user.click(screen.getByRole("button", { name: "Continue to documents" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Access to Emma Lovelace's record" })).toBeTruthy();
     expect(window.location.pathname).toBe("/proxy-requests/q-9");
+    // the corrected request is a new body, so a new key: the refused one is not replayed
+    const [refused, created] = calls.filter((call) => call.method === "POST").map((call) => call.headers.get("Idempotency-Key"));
+    expect(refused && created && refused !== created).toBe(true);
     expect(calls.filter((call) => call.method === "POST").at(-1)?.body).toEqual({
       organization_id: "org-1",
       patient: { given_name: "Emma", family_name: "Lovelace", birth_date: "2019-06-01" },

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { useSubmissionKey } from "../api/idempotency";
 import { Confirm } from "../components/Confirm";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -167,9 +168,14 @@ function Consent({ record, grant, onDone }: { record: RecordView; grant: ProxyGr
 
 function Renew({ record, grant, onDone }: { record: RecordView; grant: ProxyGrantView; onDone: (said: string) => void }) {
   const { t } = useTranslation();
+  // One renewal per press: a double click or a retry adds one year, not two.
+  const submission = useSubmissionKey();
   const renew = useMutation({
-    mutationFn: () => renewGrant(record.patientId, grant.grant_id),
-    onSuccess: () => onDone(t("proxies.sharing.renewed", { name: grant.proxy_name })),
+    mutationFn: () => renewGrant(record.patientId, grant.grant_id, submission.keyFor({ renew: grant.grant_id })),
+    onSuccess: () => {
+      submission.done();
+      onDone(t("proxies.sharing.renewed", { name: grant.proxy_name }));
+    },
   });
   return (
     <>

@@ -23,11 +23,20 @@ const requestPath = (requestId: string): Path<"request_id"> => ({ params: { path
 export const fetchForm = () => load(() => api.GET("/v1/proxy-requests/form"));
 export const fetchMyRequests = () => load(() => api.GET("/v1/proxy-requests"));
 export const fetchRequest = (requestId: string) => load(() => api.GET("/v1/proxy-requests/{request_id}", requestPath(requestId)));
-export const createRequest = (body: Schemas["NewProxyRequest"]) => written(api.POST("/v1/proxy-requests", { body }));
+// (the writes that take an Idempotency-Key are given the form's: a double click or a retry after a
+// lost answer does it once; api/idempotency.ts)
+const once = (key: string) => ({ "Idempotency-Key": key });
+export const createRequest = (body: Schemas["NewProxyRequest"], key: string) =>
+  written(api.POST("/v1/proxy-requests", { params: { header: once(key) }, body }));
 export const withdrawRequest = (requestId: string) =>
   written(api.POST("/v1/proxy-requests/{request_id}/withdraw", requestPath(requestId)));
-export const signRequest = (requestId: string, body: Schemas["SignProxyRequest"]) =>
-  written(api.POST("/v1/proxy-requests/{request_id}/sign", { ...requestPath(requestId), body }));
+export const signRequest = (requestId: string, body: Schemas["SignProxyRequest"], key: string) =>
+  written(
+    api.POST("/v1/proxy-requests/{request_id}/sign", {
+      params: { path: { request_id: requestId }, header: once(key) },
+      body,
+    }),
+  );
 export const removeDocument = (requestId: string, documentId: string) =>
   written(
     api
@@ -72,8 +81,12 @@ export const fetchProxies = (patientId: string) =>
   load(() => api.GET("/v1/patients/{patient_id}/proxies", { params: { path: { patient_id: patientId } } }));
 export const answerConsent = (patientId: string, grantId: string, agree: boolean) =>
   written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/consent", { ...grantPath(patientId, grantId), body: { agree } }));
-export const renewGrant = (patientId: string, grantId: string) =>
-  written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/renew", grantPath(patientId, grantId)));
+export const renewGrant = (patientId: string, grantId: string, key: string) =>
+  written(
+    api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/renew", {
+      params: { path: { patient_id: patientId, grant_id: grantId }, header: once(key) },
+    }),
+  );
 export const revokeGrant = (patientId: string, grantId: string) =>
   written(api.POST("/v1/patients/{patient_id}/proxies/{grant_id}/revoke", grantPath(patientId, grantId)));
 export const inviteTrustedPerson = (patientId: string, body: Schemas["TrustedPersonInvitation"]) =>
@@ -86,18 +99,28 @@ export const fetchStaffRequest = (requestId: string) =>
   load(() => api.GET("/v1/staff/proxy-requests/{request_id}", requestPath(requestId)));
 export const matchRequest = (requestId: string, body: Schemas["MatchProxyRequest"]) =>
   written(api.POST("/v1/staff/proxy-requests/{request_id}/match", { ...requestPath(requestId), body }));
-export const approveRequest = (requestId: string, body: Schemas["ApproveProxyRequest"]) =>
-  written(api.POST("/v1/staff/proxy-requests/{request_id}/approve", { ...requestPath(requestId), body }));
-export const denyRequest = (requestId: string, reason: string) =>
-  written(api.POST("/v1/staff/proxy-requests/{request_id}/deny", { ...requestPath(requestId), body: { reason } }));
+export const approveRequest = (requestId: string, body: Schemas["ApproveProxyRequest"], key: string) =>
+  written(
+    api.POST("/v1/staff/proxy-requests/{request_id}/approve", {
+      params: { path: { request_id: requestId }, header: once(key) },
+      body,
+    }),
+  );
+export const denyRequest = (requestId: string, reason: string, key: string) =>
+  written(
+    api.POST("/v1/staff/proxy-requests/{request_id}/deny", {
+      params: { path: { request_id: requestId }, header: once(key) },
+      body: { reason },
+    }),
+  );
 export const fetchStaffProxies = (patientId: string) =>
   load(() => api.GET("/v1/staff/patients/{patient_id}/proxies", { params: { path: { patient_id: patientId } } }));
 export const endGrant = (patientId: string, grantId: string, reason: string) =>
   written(api.POST("/v1/staff/proxy-grants/{patient_id}/{grant_id}/end", { ...grantPath(patientId, grantId), body: { reason } }));
-export const staffRenewGrant = (patientId: string, grantId: string, endsAt: string) =>
+export const staffRenewGrant = (patientId: string, grantId: string, endsAt: string, key: string) =>
   written(
     api.POST("/v1/staff/proxy-grants/{patient_id}/{grant_id}/renew", {
-      ...grantPath(patientId, grantId),
+      params: { path: { patient_id: patientId, grant_id: grantId }, header: once(key) },
       body: endsAt ? { ends_at: endsAt } : {},
     }),
   );

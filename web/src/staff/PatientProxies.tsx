@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { useSubmissionKey } from "../api/idempotency";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
@@ -79,10 +80,13 @@ function GrantActions({ patientId, grant, onDone }: { patientId: string; grant: 
     onSuccess: () => onDone(t("staff.proxies.endDone", { name: grant.proxy_name })),
     onError: (error) => setErrors(formErrors(error, ["reason"], t("errors.network"))),
   });
+  const submission = useSubmissionKey();
   const renew = useMutation({
-    mutationFn: () =>
-      staffRenewGrant(patientId, grant.grant_id, endsAt),
-    onSuccess: () => onDone(t("staff.proxies.renewDone", { name: grant.proxy_name })),
+    mutationFn: () => staffRenewGrant(patientId, grant.grant_id, endsAt, submission.keyFor({ endsAt })),
+    onSuccess: () => {
+      submission.done();
+      onDone(t("staff.proxies.renewDone", { name: grant.proxy_name }));
+    },
     onError: (error) => setErrors(formErrors(error, ["ends_at"], t("errors.network"))),
   });
   const submitEnd = (event: FormEvent) => {

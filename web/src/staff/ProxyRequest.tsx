@@ -3,6 +3,7 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { useSubmissionKey } from "../api/idempotency";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Fact, Facts } from "../components/Facts";
@@ -274,14 +275,17 @@ function Approve({
   const [endsAt, setEndsAt] = useState("");
   const [canConsent, setCanConsent] = useState(forAdult);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const submission = useSubmissionKey();
   const approve = useMutation({
-    mutationFn: () =>
-      approveRequest(request.request_id, {
+    mutationFn: () => {
+      const body = {
         access,
         areas: areas as ProxyArea[],
         ...(endsAt && { ends_at: endsAt }),
         patient_can_consent: canConsent,
-      }),
+      };
+      return approveRequest(request.request_id, body, submission.keyFor(body));
+    },
     onSuccess: ({ request: next, grant }) => {
       setErrors(noErrors);
       onChanged(next, t(grant.status === "awaiting_consent" ? "staff.proxyRequest.approvedConsent" : "staff.proxyRequest.approved"));
@@ -335,8 +339,9 @@ function Deny({ request, onChanged }: { request: StaffProxyRequest; onChanged: (
   const { t } = useTranslation();
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const denial = useSubmissionKey();
   const deny = useMutation({
-    mutationFn: () => denyRequest(request.request_id, reason.trim()),
+    mutationFn: () => denyRequest(request.request_id, reason.trim(), denial.keyFor({ reason: reason.trim() })),
     onSuccess: (next) => {
       setErrors(noErrors);
       onChanged(next, t("staff.proxyRequest.denied"));

@@ -152,6 +152,8 @@ describe("staff: a patient's proxies", () => {
     await user.click(within(sam).getByRole("button", { name: "Renew for Sam Lovelace" }));
     expect((await screen.findByRole("status")).textContent).toBe("Access renewed for Sam Lovelace.");
     expect(calls.find((call) => call.path.endsWith("/renew"))?.body).toEqual({});
+    // a renewal adds a year: it goes with a key, so a retry of it is not a second year
+    expect(calls.find((call) => call.path.endsWith("/renew"))?.headers.get("Idempotency-Key")).toBeTruthy();
 
     await user.click(within(sam).getByRole("button", { name: "End access for Sam Lovelace" }));
     await user.type(within(sam).getByLabelText("Why access ends for Sam Lovelace"), "Asked by the family");
