@@ -26,7 +26,7 @@ from chalicelib.records.domain import StoredResult
 from chalicelib.records.results import summary
 from chalicelib.records.stores import Records
 from chalicelib.release.contract import HoldRequest
-from chalicelib.release.notices import waiting_notice
+from chalicelib.release.notices import tell_proxies, waiting_notice
 from chalicelib.release.outbox import OutboxPorts, notice_entry, send_now
 from chalicelib.release.policy import HELD_UNTIL, policy_exception
 from chalicelib.timers import service as timers
@@ -174,6 +174,7 @@ def release(ports: HoldsPorts, caller: Caller, origin: Origin, result_id: str, n
     ports.records.release_now(released, now, entry)
     if entry is not None and not send_now(ports, entry, now):
         logger.warning("release notice not queued; left in the outbox", extra={"result_id": result_id})
+    tell_proxies(ports, patient, [current], now)
     try:
         _stop_timers(ports, released)
     except DependencyUnavailable:

@@ -95,7 +95,14 @@ def tell_proxies(ports: NoticePorts, patient: Patient, released: list[StoredResu
             if notice["account_id"] in told:
                 continue
             told.add(notice["account_id"])
-            ports.notifications_queue.send(notice)
+            try:
+                ports.notifications_queue.send(notice)
+            except DependencyUnavailable:
+                # What was released stays released and the patient is told: only this proxy's
+                # "something new" waits for their next sign-in, where it shows all the same.
+                count("ProxyNoticesNotQueued")
+                logger.warning("proxy notice not queued", extra={"notification_id": notice["notification_id"]})
+                continue
             queued_delivery(ports, notice["notification_id"], notice["template"], about_patient(patient.patient_id))
 
 

@@ -31,6 +31,7 @@ from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     sign_in,
     staff_token,
 )
+from tests.integration.test_release_policy import set_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
 ORG = "albany-medical-center"
@@ -298,6 +299,21 @@ class TestAParentsScope:
         # (while the child is told of each, as ever)
         childs = [e for e in deliver_notifications(family.api) if e.destinations["ToAddresses"] == ["emma@example.org"]]
         assert sum(e.subject == "Something new is waiting in your patient portal" for e in childs) == 3
+
+    def test_is_told_when_staff_release_early_what_a_policy_delayed(self, family, staff_token):
+        api, emma = family.api, family.emma
+        family.grant()
+        set_policy(api, {"category:lab": 3600})
+        family.feed(family.oru("c-1", "ORD-1", family.cutoff - timedelta(days=2)))
+        assert proxy_notices(api) == []
+        ana_token, emma_token = family.tokens()
+        [waiting] = listed(api, f"/v1/patients/{emma}/upcoming-releases", ana_token, "upcoming")
+
+        released = call(api, "POST", f"/v1/staff/results/{waiting['result_id']}/release", None, staff_token)
+
+        assert released.status_code == 200, released.json_body
+        assert len(proxy_notices(api)) == 1
+        assert len(listed(api, f"/v1/patients/{emma}/results", ana_token, "results")) == 1
 
 
 class TestAnAdultsGrant:
