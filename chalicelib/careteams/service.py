@@ -13,11 +13,18 @@ from chalicelib.careteams.contract import CareTeamChange
 from chalicelib.careteams.domain import MAX_TEAMS, CareTeam, same_name
 from chalicelib.careteams.stores import CareTeams
 from chalicelib.errors import Conflict, NotFound, Problems
-from chalicelib.identity.organization_names import OrganizationNames
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import new_id
 from chalicelib.kernel.origin import Origin
+
+
+class OrganizationNames(Protocol):
+    """Organizations' names (identity's cached reader fits it). Named here, not imported: the
+    identity package reaches proxy access, whose requests reach check-in and appointments, which
+    list care teams, so an import back to identity would close a cycle."""
+
+    def name(self, organization_id: str) -> str | None: ...
 
 
 class CareTeamPorts(AuditPorts, Protocol):

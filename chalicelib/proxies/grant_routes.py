@@ -130,7 +130,7 @@ def proxy_grant_fhir(patient_id: str, grant_id: str):
     RelatedPerson (the proxy and the relationship) and a Consent (scope patient-privacy; a permit
     for the grant's period and areas; a deny of what is dated from a child's 12th birthday on, and
     of sensitive care by security label). The patient is named by the organization's MRN. Audited."""
-    from chalicelib.interop.proxy_fhir import grant_bundle
+    from chalicelib.proxies.fhir import grant_bundle
 
     grant, mrn = grants.staff_grant(wiring.container(), *signed_in(_request()), patient_id, grant_id)
     return grant_bundle(grant, mrn)

@@ -153,16 +153,24 @@ class LocalStack:
     def _seed_conversation(self, seconds: float = 60) -> None:
         from chalicelib import wiring
         from chalicelib.errors import PortalError
-        from infra.local.seed import seed_demo_conversation
+        from infra.local.seed import MRN_AUTHORITY, ORGANIZATION_ID, TIME_ZONE, seed_demo_conversation
+        from infra.local.seed_proxy import seed_demo_proxy
 
+        # Each waits for the feed to file its patient: the demo patient's conversation, and the
+        # demo parent's grant for her child.
+        waiting = {
+            "conversation": lambda: seed_demo_conversation(wiring.container()),
+            "proxy": lambda: seed_demo_proxy(wiring.container(), os.environ, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE),
+        }
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if seed_demo_conversation(wiring.container()):
-                    return
-            except PortalError as error:  # demo data only: the stack runs on without it
-                print(f"The demo conversation was not seeded: {error}", file=sys.stderr)
-                return
+        while waiting and time.monotonic() < deadline:
+            for name, attempt in list(waiting.items()):
+                try:
+                    if attempt():
+                        del waiting[name]
+                except PortalError as error:  # demo data only: the stack runs on without it
+                    print(f"The demo {name} was not seeded: {error}", file=sys.stderr)
+                    del waiting[name]
             time.sleep(0.5)
 
     def _start_api(self) -> None:

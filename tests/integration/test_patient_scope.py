@@ -81,6 +81,7 @@ BODIES = {
         "mode": "video",
         "preferred": [{"date": "2026-12-10", "time_of_day": "any"}],
     },
+    ("POST", "/v1/patients/{patient_id}/proxies/{grant_id}/consent"): {"agree": True},
     ("POST", "/v1/patients/{patient_id}/proxies"): {
         "name": "Lee Friend",
         "email": "lee.friend@example.org",
@@ -88,7 +89,6 @@ BODIES = {
         "access": "read_only",
         "areas": ["appointments"],
     },
-    ("POST", "/v1/patients/{patient_id}/proxies/{grant_id}/consent"): {"agree": True},
 }
 
 

@@ -87,8 +87,8 @@ def test_seed_files_the_demo_patients_history_through_the_real_feed(api, contain
         for m in batch:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
         received += len(batch)
-    # the demo feed's nine, then the two near visits (demo_visits)
-    assert received == 11
+    # the demo feed's eleven (Dana's nine, her daughter Emma's two), then the two near visits (demo_visits)
+    assert received == 13
 
     dana = container.patients.by_identifier("albany-medical-center", Identifier("AMC-MRN", "AMC-100001"))
     assert (dana.family_name, dana.birth_date) == ("Rivera", "1980-04-12")
@@ -151,3 +151,57 @@ def test_seed_gives_the_demo_patient_a_conversation_with_primary_care_once_she_i
     sides = [m.side.value for m in container.messages.messages(thread)]
     assert sides == ["patient", "care_team"]
     assert container.outbound.pending(10) == []  # history: nothing leaves for the clinical systems
+
+
+def test_seed_gives_the_demo_parent_a_grant_for_the_child_once_she_is_filed(api, container):
+    import os
+    from datetime import datetime
+
+    import boto3
+
+    from chalicelib.patients.domain import Identifier
+    from chalicelib.proxies.domain import GrantStatus, Relationship
+    from infra.local.seed import MRN_AUTHORITY, TIME_ZONE
+    from infra.local.seed_proxy import seed_demo_proxy
+    from tests.integration.conftest import sqs_event
+
+    # GIVEN the seed, the child not filed yet
+    seed(container, {})
+    assert seed_demo_proxy(container, {}, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE) is False
+    assert container.directory.account_by_username("demo.parent") is None
+    # WHEN the feed files the demo patients
+    sqs = boto3.client("sqs")
+    queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        api.lambda_.invoke(
+            "on_clinical_feed_message",
+            sqs_event(api, [m["Body"] for m in batch], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
+        )
+        for m in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    # THEN the parent's account (no record of its own) acts for Emma as her parent, until 12
+    assert seed_demo_proxy(container, {}, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE) is True
+    assert seed_demo_proxy(container, {}, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE) is True  # nothing more
+    emma = container.patients.by_identifier(ORGANIZATION_ID, Identifier(MRN_AUTHORITY, "AMC-100002"))
+    parent = container.directory.account_by_username("demo.parent")
+    assert parent.patient_id == "" and parent.role.value == "patient"
+    assert verify_password(parent.password_hash, "albany-parent-demo")
+    [grant] = container.proxy_grants.of_proxy(parent.account_id)
+    assert (grant.patient_id, grant.relationship, grant.status) == (
+        emma.patient_id,
+        Relationship.PARENT,
+        GrantStatus.ACTIVE,
+    )
+    assert grant.visible_until == datetime.fromisoformat("2027-01-10T00:00:00-05:00")
+    assert grant.patient_name == "Emma"
+    # AND signed in, the parent's /v1/me names her among the records it acts for
+    answer = api.http.post(
+        "/v1/sessions",
+        body='{"username": "demo.parent", "password": "albany-parent-demo"}',
+        headers={"Content-Type": "application/json"},
+    )
+    token = answer.json_body["token"]
+    me = api.http.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json_body
+    assert [(a["patient_id"], a["name"], a["relationship"]) for a in me["acting_for"]] == [
+        (emma.patient_id, "Emma", "parent")
+    ]

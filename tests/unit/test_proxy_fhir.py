@@ -12,7 +12,7 @@ from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.relatedperson import RelatedPerson
 
 from chalicelib.access.domain import Area
-from chalicelib.interop import proxy_fhir
+from chalicelib.proxies import fhir as proxy_fhir
 from chalicelib.proxies.domain import Access, GrantStatus, ProxyGrant, Relationship
 
 START = datetime(2026, 3, 1, 14, 0, tzinfo=timezone.utc)

@@ -42,6 +42,8 @@ test("the record's pages the journeys do not visit", async ({ page, api }) => {
   await opened(page, "/appointments/request", "Request an appointment");
   await opened(page, "/connections", /connections/i);
   await opened(page, "/account/terms", /terms/i);
+  await opened(page, "/sharing", "Who can see my record");
+  await opened(page, "/proxy-requests/new", "Ask for access to someone's record");
 });
 
 test("the staff and admin pages the journeys do not visit", async ({ page, api }) => {
@@ -58,6 +60,8 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   await opened(page, "/admin/organization", "Organization settings");
   await opened(page, "/admin/appointment-policy", "Appointment policy");
   await opened(page, "/staff/appointment-requests", "Appointment requests");
+  await opened(page, "/staff/proxy-requests", "Proxy access requests");
+  await opened(page, "/admin/sensitive-codes", "Sensitive codes");
   await opened(page, "/staff/check-ins", "Check-ins");
   await opened(page, "/admin/forms", "Check-in forms");
   await opened(page, "/admin/visit-types", "Visit types");

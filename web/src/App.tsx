@@ -10,6 +10,7 @@ import { messageRoutes } from "./messages/routes";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { NotFound } from "./pages/NotFound";
+import { proxyRoutes } from "./proxies/routes";
 import { SignIn } from "./pages/SignIn";
 import { recordRoutes } from "./records/routes";
 import { staffRoutes } from "./staff/routes";
@@ -39,6 +40,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {adminRoutes}
           {supportRoutes}
           {messageRoutes}
+          {proxyRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

@@ -10,19 +10,31 @@ export interface NavItem {
   label: ParseKeys;
   /** A count of GET /v1/me the link shows beside its label (said in words to a screen reader). */
   count?: { of: "unread_messages"; label: ParseKeys };
+  /**
+   * The part of a record the page shows: while the account views a record it acts for (a proxy),
+   * the link shows only when the grant covers it, and keeps that record's `?record=`.
+   */
+  area?: string;
 }
 
 export const patientNav: NavItem[] = [
   { to: "/", label: "nav.home" },
-  { to: "/messages", label: "messages.nav", count: { of: "unread_messages", label: "messages.navUnread" } },
-  { to: "/results", label: "nav.results" },
-  { to: "/documents", label: "nav.documents" },
-  { to: "/health-summary", label: "nav.healthSummary" },
-  { to: "/medications", label: "medications.nav" },
-  { to: "/appointments", label: "appointments.nav" },
-  { to: "/upcoming", label: "nav.upcoming" },
-  { to: "/access-log", label: "nav.accessLog" },
+  {
+    to: "/messages",
+    label: "messages.nav",
+    count: { of: "unread_messages", label: "messages.navUnread" },
+    area: "messages",
+  },
+  { to: "/results", label: "nav.results", area: "results" },
+  { to: "/documents", label: "nav.documents", area: "documents" },
+  { to: "/health-summary", label: "nav.healthSummary", area: "health_summary" },
+  { to: "/medications", label: "medications.nav", area: "medications" },
+  { to: "/appointments", label: "appointments.nav", area: "appointments" },
+  { to: "/upcoming", label: "nav.upcoming", area: "results" },
+  { to: "/access-log", label: "nav.accessLog", area: "access_log" },
+  { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
   { to: "/connections", label: "nav.connections" },
+  { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },
 ];
 
@@ -37,6 +49,7 @@ export const staffNav: NavItem[] = [
   { to: "/staff/refill-requests", label: "staffRefills.nav" },
   { to: "/staff/appointment-requests", label: "staff.nav.appointmentRequests" },
   { to: "/staff/check-ins", label: "staff.nav.checkIns" },
+  { to: "/staff/proxy-requests", label: "staff.nav.proxyRequests" },
   { to: "/account", label: "nav.account" },
 ];
 
@@ -53,6 +66,7 @@ export const adminNav: NavItem[] = [
   { to: "/admin/dead-letters", label: "admin.nav.deadLetters" },
   { to: "/admin/forms", label: "admin.nav.forms" },
   { to: "/admin/visit-types", label: "admin.nav.visitTypes" },
+  { to: "/admin/sensitive-codes", label: "admin.nav.sensitiveCodes" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

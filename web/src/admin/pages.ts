@@ -7,6 +7,7 @@ export { FeedSources } from "./FeedSources";
 export { Forms } from "./Forms";
 export { FormTemplate } from "./FormTemplate";
 export { Organization } from "./Organization";
+export { SensitiveCodes } from "./SensitiveCodes";
 export { ReleasePolicy } from "./ReleasePolicy";
 export { StaffAccounts } from "./StaffAccounts";
 export { Terms } from "./Terms";

@@ -16,5 +16,6 @@ export const adminRoutes = (
     {at("/admin/forms", "Forms")}
     {at("/admin/forms/:formId", "FormTemplate")}
     {at("/admin/visit-types", "VisitTypes")}
+    {at("/admin/sensitive-codes", "SensitiveCodes")}
   </>
 );

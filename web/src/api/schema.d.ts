@@ -7237,7 +7237,7 @@ export interface components {
         /**
          * ProxyGrantBundle
          * @description A FHIR R4 Bundle (type collection) of the grant's RelatedPerson and Consent, validated
-         *     against FHIR's own models when built (interop/proxy_fhir.py); its resources are FHIR's shapes,
+         *     against FHIR's own models when built (proxies/fhir.py); its resources are FHIR's shapes,
          *     not this API's, so they are not spelled out here.
          */
         ProxyGrantBundle: {

@@ -41,7 +41,7 @@ export function AppointmentPage() {
   usePageTitle(t("appointments.visit.title"));
   const { appointmentId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="appointments">
       {(record) => (
         <>
           <p>
@@ -101,7 +101,7 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
       {checkIn && (
         <section aria-labelledby="check-in-title" className="margin-y-3">
           <h2 id="check-in-title">{t("appointments.checkIn.title")}</h2>
-          {checkIn.state === "open" && (
+          {checkIn.state === "open" && !record.readOnly && (
             <>
               <p>{t("appointments.checkIn.open", { time: visitTime(checkIn.closes_at, appointment.time_zone, i18n.language) })}</p>
               <Link className="usa-button" to={record.to(`/appointments/${encodeURIComponent(appointment.id)}/check-in`)}>
@@ -124,7 +124,7 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
           )}
         </section>
       )}
-      {movable && (
+      {movable && !record.readOnly && (
         <section aria-labelledby="move-title" className="margin-y-3">
           <h2 id="move-title">{t("appointments.visit.moveTitle")}</h2>
           <p>{t("appointments.visit.moveIntro")}</p>
@@ -133,7 +133,7 @@ function VisitView({ record, appointmentId }: { record: RecordView; appointmentI
           </Link>
         </section>
       )}
-      <CancelVisit record={record} appointment={appointment} />
+      {!record.readOnly && <CancelVisit record={record} appointment={appointment} />}
     </>
   );
 }

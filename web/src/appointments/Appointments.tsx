@@ -21,16 +21,18 @@ export function Appointments() {
   const { t } = useTranslation();
   usePageTitle(t("appointments.title"));
   return (
-    <PatientPage>
+    <PatientPage area="appointments">
       {(record) => (
         <>
           <h1>{t("appointments.title")}</h1>
           <p>{t("appointments.intro")}</p>
-          <p>
-            <Link className="usa-button" to={record.to("/appointments/request")}>
-              {t("appointments.requestButton")}
-            </Link>
-          </p>
+          {!record.readOnly && (
+            <p>
+              <Link className="usa-button" to={record.to("/appointments/request")}>
+                {t("appointments.requestButton")}
+              </Link>
+            </p>
+          )}
           <AppointmentList record={record} when="upcoming" />
           <YourRequests record={record} />
           <AppointmentList record={record} when="past" />

@@ -18,7 +18,7 @@ import { RequestForm } from "./RequestForm";
 export function RequestAppointment() {
   const { t } = useTranslation();
   usePageTitle(t("appointments.request.title"));
-  return <PatientPage>{(record) => <RequestView record={record} />}</PatientPage>;
+  return <PatientPage area="appointments">{(record) => <RequestView record={record} />}</PatientPage>;
 }
 
 function RequestView({ record }: { record: RecordView }) {

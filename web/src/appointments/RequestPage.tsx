@@ -30,7 +30,7 @@ export function RequestPage() {
   usePageTitle(t("appointments.requestPage.title"));
   const { requestId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="appointments">
       {(record) => (
         <>
           <p>

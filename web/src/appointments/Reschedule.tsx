@@ -19,7 +19,7 @@ export function Reschedule() {
   usePageTitle(t("appointments.reschedule.title"));
   const { appointmentId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="appointments">
       {(record) => (
         <>
           <p>

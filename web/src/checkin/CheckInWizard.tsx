@@ -69,7 +69,7 @@ export function CheckInWizard() {
   usePageTitle(t("checkin.title"));
   const { appointmentId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="appointments">
       {(record) => (
         <>
           <p>

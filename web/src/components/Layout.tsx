@@ -4,7 +4,8 @@ import type { ParseKeys } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, useLocation } from "react-router";
 import { fetchMe } from "../api/me";
-import { navFor } from "../navigation";
+import { type NavItem, navFor } from "../navigation";
+import { actingFor } from "../proxies/ViewingAs";
 import { useSignOut } from "../pages/useSignOut";
 import { useToken } from "../session";
 import { useFocusThroughBusyButtons } from "./useFocusThroughBusyButtons";
@@ -87,11 +88,22 @@ function useMoveFocusOnNavigation() {
 function SiteNav({ token }: { token: string }) {
   const { t } = useTranslation();
   const me = useQuery({ queryKey: ["me", token], queryFn: fetchMe });
+  const { search } = useLocation();
   if (me.data === undefined || me.data.account.must !== null) return null;
+  // While the pages show a record the account acts for, the links are that record's, and only
+  // those its grant covers (an account with no record of its own starts at the first one).
+  const grants = actingFor(me.data);
+  const chosen = new URLSearchParams(search).get("record") ?? (me.data.patient ? null : grants[0]?.patient_id);
+  const proxy = grants.find((grant) => grant.patient_id === chosen);
+  const items = navFor(me.data.account.role).flatMap((item): NavItem[] => {
+    if (!proxy || item.area === undefined) return [item];
+    if (!(proxy.areas as string[]).includes(item.area)) return [];
+    return [{ ...item, to: `${item.to}?record=${encodeURIComponent(proxy.patient_id)}` }];
+  });
   return (
     <nav aria-label={t("nav.label")} className="bg-base-lightest">
       <ul className="grid-container usa-list usa-list--unstyled display-flex flex-wrap">
-        {navFor(me.data.account.role).map((item) => (
+        {items.map((item) => (
           <li key={item.to} className="margin-right-3 margin-y-0">
             {/* The current page is marked for screen readers (aria-current) and by a bar and
                 weight for the eye, never by colour alone. */}
@@ -104,7 +116,9 @@ function SiteNav({ token }: { token: string }) {
               }
             >
               {t(item.label)}
-              {item.count && <NavCount count={me.data[item.count.of]} label={item.count.label} />}
+              {item.count && (
+                <NavCount count={proxy ? proxy.unread_messages : me.data[item.count.of]} label={item.count.label} />
+              )}
             </NavLink>
           </li>
         ))}

@@ -30,7 +30,7 @@ export function Medications() {
   const { t } = useTranslation();
   usePageTitle(t("medications.title"));
   return (
-    <PatientPage>
+    <PatientPage area="medications">
       {(record) => (
         <>
           <h1>{t("medications.title")}</h1>
@@ -101,7 +101,7 @@ function MedicationItem({ medication, record }: { medication: Medication; record
           <Fact term={t("medications.statusLabel")}>{statusText(t, medication.status)}</Fact>
         )}
       </Facts>
-      {refill.can_request ? (
+      {record.readOnly ? null : refill.can_request ? (
         <Link
           className="usa-button"
           to={record.to(`/medications/${encodeURIComponent(medication.medication_id)}/refill`)}

@@ -37,7 +37,7 @@ export function RefillForm() {
   usePageTitle(t("medications.form.title"));
   const { medicationId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="medications">
       {(record) => (
         <>
           <p>

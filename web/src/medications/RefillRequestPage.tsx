@@ -15,7 +15,7 @@ export function RefillRequestPage() {
   usePageTitle(t("medications.request.title"));
   const { requestId = "" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="medications">
       {(record) => (
         <>
           <p>

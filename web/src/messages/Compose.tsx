@@ -23,7 +23,7 @@ const fields = ["team_id", "subject", "body", "attachment_ids"] as const;
 export function Compose() {
   const { t } = useTranslation();
   usePageTitle(t("messages.compose.title"));
-  return <PatientPage>{(record) => <ComposeView record={record} />}</PatientPage>;
+  return <PatientPage area="messages">{(record) => <ComposeView record={record} />}</PatientPage>;
 }
 
 function ComposeView({ record }: { record: RecordView }) {

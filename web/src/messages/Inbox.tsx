@@ -13,7 +13,7 @@ import { fetchInbox, inboxKey } from "./queries";
 export function Inbox() {
   const { t } = useTranslation();
   usePageTitle(t("messages.inbox.title"));
-  return <PatientPage>{(record) => <InboxView record={record} />}</PatientPage>;
+  return <PatientPage area="messages">{(record) => <InboxView record={record} />}</PatientPage>;
 }
 
 function InboxView({ record }: { record: RecordView }) {
@@ -30,11 +30,14 @@ function InboxView({ record }: { record: RecordView }) {
     <>
       <h1>{t("messages.inbox.title")}</h1>
       <p>{t("messages.inbox.intro")}</p>
-      <p>
-        <Link className="usa-button" to={record.to("/messages/new")}>
-          {t("messages.inbox.write")}
-        </Link>
-      </p>
+      {/* a read-only proxy reads the conversations but writes none */}
+      {!record.readOnly && (
+        <p>
+          <Link className="usa-button" to={record.to("/messages/new")}>
+            {t("messages.inbox.write")}
+          </Link>
+        </p>
+      )}
       {inbox.isPending && <p>{t("app.loading")}</p>}
       {inbox.isError && <Problem message={inbox.error.message} />}
       {inbox.data && (

@@ -29,7 +29,7 @@ export function ThreadPage() {
   // The subject may say something about the patient's health: the tab's title says nothing of it.
   usePageTitle(t("messages.thread.title"));
   const { threadId = "" } = useParams();
-  return <PatientPage>{(record) => <ThreadView record={record} threadId={threadId} />}</PatientPage>;
+  return <PatientPage area="messages">{(record) => <ThreadView record={record} threadId={threadId} />}</PatientPage>;
 }
 
 function ThreadView({ record, threadId }: { record: RecordView; threadId: string }) {
@@ -116,7 +116,7 @@ function ThreadView({ record, threadId }: { record: RecordView; threadId: string
           </div>
         </div>
       ) : (
-        <ReplyForm record={record} thread={data} />
+        !record.readOnly && <ReplyForm record={record} thread={data} />
       )}
     </>
   );

@@ -66,14 +66,40 @@ export async function sendAttachment(
   idempotencyKey: string,
   onState: (state: FileState) => void,
 ): Promise<Attachment> {
-  onState("uploading");
-  const announced = await call(() =>
-    api.POST("/v1/patients/{patient_id}/attachments", {
-      params: { path: { patient_id: patientId }, header: { "Idempotency-Key": idempotencyKey } },
-      body: { file_name: file.name, content_type: file.type as Accepted, size_bytes: file.size },
-    }),
+  return sendFile(
+    file,
+    async () => {
+      const announced: AttachmentUpload = await call(() =>
+        api.POST("/v1/patients/{patient_id}/attachments", {
+          params: { path: { patient_id: patientId }, header: { "Idempotency-Key": idempotencyKey } },
+          body: { file_name: file.name, content_type: file.type as Accepted, size_bytes: file.size },
+        }),
+      );
+      return { id: announced.attachment_id, upload: announced.upload };
+    },
+    (attachmentId) =>
+      call(() =>
+        api.POST("/v1/patients/{patient_id}/attachments/{attachment_id}/check", {
+          params: { path: { patient_id: patientId, attachment_id: attachmentId } },
+        }),
+      ),
+    onState,
   );
-  const upload: AttachmentUpload = announced;
+}
+
+/**
+ * The same three steps for any file the API takes this way (a message's attachment, a proxy
+ * request's legal document): `announce` tells the API and answers the upload form, `check` asks
+ * the API to read what arrived. Both throw as `call` does.
+ */
+export async function sendFile<T>(
+  file: File,
+  announce: () => Promise<{ id: string; upload: { url: string; fields: Record<string, string> } }>,
+  check: (id: string) => Promise<T>,
+  onState: (state: FileState) => void,
+): Promise<T> {
+  onState("uploading");
+  const upload = await announce();
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
   form.append("file", file, file.name);
@@ -90,13 +116,8 @@ export async function sendAttachment(
   if (stored && stored.status >= 400 && stored.status < 500) throw new Refused(i18next.t("messages.files.storageRefused"));
   if (stored && !stored.ok) throw new Error(i18next.t("messages.files.uploadFailed"));
   onState("checking");
-  let checked: Attachment;
   try {
-    checked = await call(() =>
-      api.POST("/v1/patients/{patient_id}/attachments/{attachment_id}/check", {
-        params: { path: { patient_id: patientId, attachment_id: upload.attachment_id } },
-      }),
-    );
+    return await check(upload.id);
   } catch (problem) {
     // (the API's "not uploaded yet" after a failed upload: the upload's failure is what to say)
     if (stored === null && problem instanceof Refused && problem.status === 409) {
@@ -104,10 +125,10 @@ export async function sendAttachment(
     }
     throw problem;
   }
-  return checked;
 }
 
-async function call<T>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+/** A call's data, or Refused with the API's words (4xx), or an Error in plain words. */
+export async function call<T>(request: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await request();

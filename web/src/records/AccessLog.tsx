@@ -17,7 +17,7 @@ type KnownWhat = keyof typeof en.records.accessLog.whatName;
 export function AccessLog() {
   const { t } = useTranslation();
   usePageTitle(t("records.accessLog.title"));
-  return <PatientPage>{(record) => <AccessLogList record={record} />}</PatientPage>;
+  return <PatientPage area="access_log">{(record) => <AccessLogList record={record} />}</PatientPage>;
 }
 
 function AccessLogList({ record: { patientId, token } }: { record: RecordView }) {

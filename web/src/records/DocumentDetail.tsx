@@ -20,7 +20,7 @@ export function DocumentDetail() {
   // The title names the kind of page, never the document: a tab title outlives the page in history.
   usePageTitle(t("records.document.title"));
   const { documentId = "" } = useParams();
-  return <PatientPage>{(record) => <DocumentView record={record} documentId={documentId} />}</PatientPage>;
+  return <PatientPage area="documents">{(record) => <DocumentView record={record} documentId={documentId} />}</PatientPage>;
 }
 
 function DocumentView({ record, documentId }: { record: RecordView; documentId: string }) {

@@ -21,7 +21,7 @@ const PAGE_SIZE = 20;
 export function Documents() {
   const { t } = useTranslation();
   usePageTitle(t("documents.title"));
-  return <PatientPage>{(record) => <DocumentsList record={record} />}</PatientPage>;
+  return <PatientPage area="documents">{(record) => <DocumentsList record={record} />}</PatientPage>;
 }
 
 function DocumentsList({ record: { patientId, token, to } }: { record: RecordView }) {

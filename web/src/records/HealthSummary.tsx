@@ -44,7 +44,7 @@ export function HealthSummary() {
   usePageTitle(t("records.healthSummary.title"));
   const { section = "allergies" } = useParams();
   return (
-    <PatientPage>
+    <PatientPage area="health_summary">
       {(record) =>
         isSection(section) ? (
           <SectionPage record={record} section={section} key={section} />

@@ -5,6 +5,8 @@ import { Link, Navigate, useSearchParams } from "react-router";
 import type { Schemas } from "../api/client";
 import { fetchMe } from "../api/me";
 import { Problem } from "../components/Problem";
+import { actingFor, ProxyBanner, ViewingAs } from "../proxies/ViewingAs";
+import type { ActingFor, Area } from "../proxies/types";
 import { useToken } from "../session";
 
 /**
@@ -17,6 +19,10 @@ export interface RecordView {
   own: boolean;
   organization: string;
   to: (path: string) => string;
+  /** The grant the account acts for this patient under (null for its own or a connected record). */
+  proxy: ActingFor | null;
+  /** Nothing may be changed (a read-only proxy): pages hide their action buttons. */
+  readOnly: boolean;
 }
 
 /** The name a connection shows: the organization's name when the API gives one, else its id. */
@@ -40,15 +46,18 @@ export function recordPath(path: string, patientId: string, ownId: string | unde
 export function PatientPage({
   children,
   naming = true,
+  area,
 }: {
   children: (record: RecordView) => ReactNode;
   /** Say which organization's record the page shows (a page about all of them does not). */
   naming?: boolean;
+  /** The part of the record the page shows: a proxy whose grant does not cover it is told so. */
+  area?: Area;
 }) {
   const token = useToken();
   if (token === null) return <Navigate to="/sign-in" replace />;
   return (
-    <WithPatient token={token} naming={naming}>
+    <WithPatient token={token} naming={naming} area={area}>
       {children}
     </WithPatient>
   );
@@ -57,10 +66,12 @@ export function PatientPage({
 function WithPatient({
   token,
   naming,
+  area,
   children,
 }: {
   token: string;
   naming: boolean;
+  area?: Area;
   children: (record: RecordView) => ReactNode;
 }) {
   const { t } = useTranslation();
@@ -70,11 +81,14 @@ function WithPatient({
   if (me.isError) return <Problem message={me.error.message} />;
   if (me.data.account.must !== null) return <Problem message={t("records.mustFirst")} />;
   const own = me.data.patient;
-  const chosen = search.get("record") ?? own?.patient_id;
+  const grants = actingFor(me.data);
+  // An account with no record of its own opens the first record it acts for.
+  const chosen = search.get("record") ?? own?.patient_id ?? grants[0]?.patient_id;
   if (chosen === undefined) return <Problem message={t("records.noRecord")} />;
   const active = me.data.connections.filter((c) => c.status === "active" && c.patient_id !== null);
   const connection = active.find((c) => c.patient_id === chosen);
-  if (chosen !== own?.patient_id && connection === undefined) {
+  const proxy = chosen === own?.patient_id || connection ? null : (grants.find((g) => g.patient_id === chosen) ?? null);
+  if (chosen !== own?.patient_id && connection === undefined && proxy === null) {
     return (
       <>
         <Problem message={t("records.picker.unknown")} />
@@ -86,16 +100,35 @@ function WithPatient({
   }
   const organization = connection
     ? organizationName(connection)
-    : me.data.account.organization_id;
+    : proxy
+      ? (proxy.organization_name ?? proxy.organization_id)
+      : me.data.account.organization_id;
   const record: RecordView = {
     patientId: chosen,
     token,
     own: chosen === own?.patient_id,
     organization,
     to: (path) => recordPath(path, chosen, own?.patient_id),
+    proxy,
+    readOnly: proxy?.access === "read_only",
   };
+  const switcher = grants.length > 0 && (
+    <ViewingAs chosen={chosen} ownId={own?.patient_id} grants={grants} />
+  );
+  if (proxy && area && !(proxy.areas as string[]).includes(area)) {
+    return (
+      <>
+        {switcher}
+        <ProxyBanner proxy={proxy} />
+        <h1>{t("proxies.viewing.notCoveredTitle")}</h1>
+        <p>{t("proxies.viewing.notCovered", { area: t(`proxies.areaName.${area}`) })}</p>
+      </>
+    );
+  }
   return (
     <>
+      {switcher}
+      {proxy && <ProxyBanner proxy={proxy} />}
       {naming && active.length > 1 && (
         <p className="usa-hint">
           {t("records.picker.showing", { organization })} <Link to="/connections">{t("records.picker.change")}</Link>

@@ -18,7 +18,7 @@ export function ResultDetail() {
   usePageTitle(t("result.title"));
   const { resultId = "" } = useParams();
   return (
-    <PatientPage>{(record) => <ResultView record={record} resultId={resultId} />}</PatientPage>
+    <PatientPage area="results">{(record) => <ResultView record={record} resultId={resultId} />}</PatientPage>
   );
 }
 

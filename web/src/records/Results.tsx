@@ -18,7 +18,7 @@ const PAGE_SIZE = 20;
 export function Results() {
   const { t } = useTranslation();
   usePageTitle(t("results.title"));
-  return <PatientPage>{(record) => <ResultsList record={record} />}</PatientPage>;
+  return <PatientPage area="results">{(record) => <ResultsList record={record} />}</PatientPage>;
 }
 
 function ResultsList({ record: { patientId, token, to } }: { record: RecordView }) {

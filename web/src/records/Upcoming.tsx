@@ -23,7 +23,7 @@ export function Upcoming() {
   const { t } = useTranslation();
   usePageTitle(t("records.upcoming.title"));
   return (
-    <PatientPage>
+    <PatientPage area="results">
       {(record) => (
         <>
           <h1>{t("records.upcoming.title")}</h1>

@@ -19,6 +19,7 @@ describe("the email address on a patient's record", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: portal({ email: "dana.old@example.org", pending_email: pending }),
@@ -57,6 +58,7 @@ describe("the email address on a patient's record", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal({ email: null }) },
       [`PUT /v1/staff/patients/${PID}/email`]: () =>
         tries++ === 0

@@ -16,6 +16,7 @@ function show(answer: ReturnType<typeof portal>) {
     "GET /v1/me": { status: 200, body: staffMe() },
     [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
     [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+    [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
     [`GET /v1/staff/patients/${PID}`]: { status: 200, body: answer },
   });
   return renderAt(`/staff/patients/${PID}`);

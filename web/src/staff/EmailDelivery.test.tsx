@@ -16,6 +16,7 @@ function showInvitation(emailDelivery: Schemas["PortalInvitation"]["email_delive
     "GET /v1/me": { status: 200, body: staffMe() },
     [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
     [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+    [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
     [`GET /v1/staff/patients/${PID}`]: {
       status: 200,
       body: portal({ portal_status: "invited", invitations: [{ ...pendingInvitation, email_delivery: emailDelivery }] }),

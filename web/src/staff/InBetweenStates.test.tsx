@@ -17,6 +17,7 @@ describe("a patient in between portal states", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: revoked
@@ -48,6 +49,7 @@ describe("a patient in between portal states", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [{ ...pendingInvitation, status: "used" }] }),

@@ -17,6 +17,7 @@ import { ContactEmail } from "./ContactEmail";
 import { EmailDelivery } from "./EmailDelivery";
 import { patientName } from "./format";
 import { PatientEmails } from "./PatientEmails";
+import { PatientProxies } from "./PatientProxies";
 import { fetchStaffPatient, staffPatientKey } from "./queries";
 import { ReleaseChoices } from "./ReleaseChoices";
 
@@ -112,6 +113,7 @@ function PatientView({ token, patientId }: { token: string; patientId: string })
       <PortalAccess token={token} patientId={patientId} portal={portal.data} />
       <Invitations token={token} patientId={patientId} portal={portal.data} />
       <PatientEmails token={token} patientId={patientId} portal={portal.data} />
+      <PatientProxies token={token} patientId={patientId} />
     </>
   );
 }

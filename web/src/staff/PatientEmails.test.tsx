@@ -50,6 +50,7 @@ function showEmails(emails: Email[], patient: Schemas["PatientPortal"], extra = 
     [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
     [`GET /v1/staff/patients/${PID}`]: { status: 200, body: patient },
     [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails } },
+    [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
     ...extra,
   });
 }
@@ -131,6 +132,7 @@ describe("the emails sent about a patient, as staff see them", () => {
   it("says the list could not be read, in words, and keeps the rest of the page", async () => {
     showEmails([], portal(), {
       [`GET /v1/staff/patients/${PID}/emails`]: {
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
         status: 404,
         body: { error: { code: "not_found", message: "No such patient.", details: [] } },
       },

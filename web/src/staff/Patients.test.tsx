@@ -22,6 +22,7 @@ describe("find a patient", () => {
       },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal({ portal_status: "invited" }) },
     });
     renderAt("/staff/patients");
@@ -159,6 +160,7 @@ describe("register a patient", () => {
       "POST /v1/staff/patients": { status: 201, body: { patient_id: PID, portal_status: "not_invited" } },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
     });
     renderAt("/staff/patients/new");
@@ -212,6 +214,7 @@ describe("a patient's page", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: enrolled({ second_factors: ["totp", "recovery_code"], email_verified: false }),
@@ -251,6 +254,7 @@ describe("a patient's page", () => {
         "GET /v1/me": { status: 200, body: staffMe() },
         [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
         [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+        [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
         [`GET /v1/staff/patients/${PID}`]: { status: 200, body: answer },
       });
       const view = renderAt(`/staff/patients/${PID}`);
@@ -275,6 +279,7 @@ describe("a patient's page", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: suspended ? enrolled({ status: "suspended" }) : enrolled(),
@@ -311,6 +316,7 @@ describe("a patient's page", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: enrolled({ locked: true }) },
       [`POST /v1/staff/patients/${PID}/portal-access`]: (call) =>
         (call.body as { action: string }).action === "unlock"
@@ -341,6 +347,7 @@ describe("a patient's page", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: { ...enrolled(), merged_into: survivor } },
       [`POST /v1/staff/patients/${PID}/portal-access`]: {
         status: 200,
@@ -367,6 +374,7 @@ describe("invitations", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: () => ({
         status: 200,
         body: invited ? portal({ portal_status: "invited", invitations: [pendingInvitation] }) : portal(),
@@ -393,6 +401,7 @@ describe("invitations", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       "POST /v1/staff/invitations": {
         status: 400,
@@ -415,6 +424,7 @@ describe("invitations", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),
@@ -445,6 +455,7 @@ describe("invitations", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: {
         status: 200,
         body: portal({ portal_status: "invited", invitations: [pendingInvitation] }),

@@ -46,6 +46,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: choices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: {
         status: 200,
@@ -85,6 +86,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
     });
     renderAt(`/staff/patients/${PID}`);
@@ -98,6 +100,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
     });
@@ -130,6 +133,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: () => ({
         status: 200,
@@ -166,6 +170,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: results },
       "POST /v1/staff/results/d-1/release": () =>
@@ -195,6 +200,7 @@ describe("a patient's results, as staff see them", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/results`]: { status: 200, body: { results: [], documents: [] } },
       "GET /v1/staff/patients/nobody": { status: 404, body: apiError("not_found", "No such patient.") },
@@ -215,6 +221,7 @@ describe("a patient's health summary, as staff see it", () => {
       "GET /v1/me": { status: 200, body: staffMe() },
       [`GET /v1/staff/patients/${PID}/release-preferences`]: { status: 200, body: atOnceChoices },
       [`GET /v1/staff/patients/${PID}/emails`]: { status: 200, body: { emails: [] } },
+      [`GET /v1/staff/patients/${PID}/proxies`]: { status: 200, body: { proxies: [] } },
       [`GET /v1/staff/patients/${PID}`]: { status: 200, body: portal() },
       [`GET /v1/staff/patients/${PID}/health-summary/allergies`]: {
         status: 200,

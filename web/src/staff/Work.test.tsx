@@ -236,6 +236,7 @@ describe("the staff home", () => {
       "Refill requests",
       "Appointment requests",
       "Check-ins",
+      "Proxy requests",
       "Account",
     ]);
     await userEvent.setup().click(within(pages).getByRole("link", { name: "Patients" }));

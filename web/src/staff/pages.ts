@@ -9,6 +9,8 @@ export { InviteWithoutRecord } from "./InviteWithoutRecord";
 export { Mismatches } from "./Mismatches";
 export { PatientDetail } from "./PatientDetail";
 export { PatientResults } from "./PatientResults";
+export { ProxyRequest } from "./ProxyRequest";
+export { ProxyRequests } from "./ProxyRequests";
 export { Quarantine } from "./Quarantine";
 export { RefillRequest } from "./RefillRequest";
 export { RefillRequests } from "./RefillRequests";

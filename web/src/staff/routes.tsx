@@ -28,6 +28,8 @@ export const staffRoutes = (
     {at("/staff/appointment-requests", "AppointmentRequests")}
     {at("/staff/appointment-requests/:requestId", "AppointmentRequest")}
     {at("/staff/check-ins", "CheckIns")}
+    {at("/staff/proxy-requests", "ProxyRequests")}
+    {at("/staff/proxy-requests/:requestId", "ProxyRequest")}
     {at("/staff/patients/:patientId/appointments/:appointmentId/check-in", "StaffCheckIn")}
   </>
 );

@@ -44,7 +44,9 @@ describe("home: what is new", () => {
       "/appointments",
       "/upcoming",
       "/access-log",
+      "/sharing",
       "/connections",
+      "/proxy-requests",
     ]);
     await expectAccessible();
     await userEvent.setup().click(screen.getByRole("link", { name: "See what is coming and when" }));

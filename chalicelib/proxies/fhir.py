@@ -13,7 +13,9 @@ period. Nested provisions say what the portal enforces beside it:
 
 Built as plain JSON and validated with fhir.resources' R4B models (R4B's Consent and
 RelatedPerson are R4's), imported on first use: it costs about 100 ms, which only the staff
-route that exports a grant pays. Pure: no storage, clock or network.
+route that exports a grant pays. Pure: no storage, clock or network. It lives with the grants
+rather than in interop: appointments use interop and proxy requests use appointments, so interop
+reading the grant's domain would close an import cycle between the packages.
 """
 
 from __future__ import annotations
