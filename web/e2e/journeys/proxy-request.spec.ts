@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { DEMO, expect, expectAccessible, test } from "../fixtures";
 import { drawSignature, signIn, signOut, siteNav } from "./steps";
 
@@ -23,6 +23,7 @@ const PDF = Buffer.from(
 
 // Her name as her record has it (with her middle initial), which the request's name need not match.
 const EMMA_RECORD = /^Emma .*Rivera$/;
+const UPDATE_SUBJECT = "There is an update to your proxy access request";
 const BANNER = "You are viewing Emma's record as a parent.";
 
 /** The address's query string: a record named by its opaque id only, never by name, birth date or MRN. */
@@ -31,9 +32,17 @@ function expectOpaqueAddress(page: Page) {
   for (const said of [emma.givenName, emma.familyName, emma.birthDate, emma.mrn]) expect(address).not.toContain(said);
 }
 
+/** The text of the newest email to ``address`` with ``subject`` the local stack sent. */
+async function emailText(request: APIRequestContext, address: string, subject: string): Promise<string> {
+  const answer = await request.get("/dev/mailbox?format=json&limit=100");
+  const emails: { to: string[]; subject: string; text: string }[] = (await answer.json()).emails;
+  return emails.find((email) => email.to.includes(address) && email.subject === subject)?.text ?? "";
+}
+
 test("a parent asks for access to her child's record, staff approve it, and she switches to the child's record and back", async ({
   page,
   api,
+  request,
 }) => {
   test.setTimeout(90_000);
   // She has an account (an earlier journey enrolled her, or the API does now) and signs in with her
@@ -67,7 +76,7 @@ test("a parent asks for access to her child's record, staff approve it, and she 
   await page.getByLabel("Choose a file").setInputFiles({ name: FILE_NAME, mimeType: "application/pdf", buffer: PDF });
   const uploaded = page.getByRole("list", { name: "Uploaded documents" });
   await expect(uploaded.getByRole("listitem").filter({ hasText: FILE_NAME })).toContainText("Birth certificate");
-  await expect(uploaded.getByRole("listitem").filter({ hasText: FILE_NAME })).toContainText(/ready|being checked/);
+  await expect(uploaded.getByRole("listitem").filter({ hasText: FILE_NAME })).toContainText("ready");
   await expectAccessible(page, "a proxy request's documents");
   await page.getByRole("button", { name: "Continue to the form" }).click();
 
@@ -117,8 +126,17 @@ test("a parent asks for access to her child's record, staff approve it, and she 
   await expectAccessible(page, "staff: a proxy request, approved");
   await signOut(page);
 
-  // Dana now has "Viewing as" on her record pages: she switches to Emma and back to herself.
+  // Dana is emailed that there is an update, and nothing about whose record or what was decided.
+  const [link] = await api.emailedLinks(dana.email, UPDATE_SUBJECT);
+  const email = await emailText(request, dana.email, UPDATE_SUBJECT);
+  for (const said of ["Emma", emma.mrn, "parent", "approved", "child"]) expect(email.toLowerCase()).not.toContain(said.toLowerCase());
+  // She signs in and follows it to her requests, where it says Approved.
   await signIn(page, dana);
+  await page.goto(new URL(link!).pathname);
+  await expect(page.getByRole("heading", { level: 1, name: "Access for someone else" })).toBeVisible();
+  await expect(mine.first()).toContainText("Approved");
+
+  // Now "Viewing as" is on her record pages: she switches to Emma and back to herself.
   await siteNav(page).getByRole("link", { name: "Test results" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Test results" })).toBeVisible();
   const viewingAs = page.getByLabel("Viewing as:");
@@ -159,12 +177,15 @@ test("a parent asks for access to her child's record, staff approve it, and she 
   await proxies.getByRole("button", { name: "End access", exact: true }).click();
   await expect(proxies.getByRole("status")).toContainText(`Access ended for ${SIGNED_NAME}.`);
   await expect(proxies.getByRole("button", { name: `End access for ${SIGNED_NAME}` })).toHaveCount(0);
+  await expect(proxies.getByText(/The parent asked to end it at the front desk\./)).toBeVisible();
   await signOut(page);
 
   // Emma is gone from Dana's switcher (she acts for no one now, so there is nothing to switch).
   await signIn(page, dana);
   await siteNav(page).getByRole("link", { name: "Test results" }).click();
   await expect(page.getByRole("link", { name: /Hemoglobin A1c/ })).toBeVisible();
+  // (she acts for no one else, so the switcher is gone with Emma)
+  await expect(page.getByLabel("Viewing as:")).toHaveCount(0);
   await expect(page.getByRole("option", { name: "Emma" })).toHaveCount(0);
   await expect(page.getByText(BANNER)).toHaveCount(0);
   await signOut(page);
