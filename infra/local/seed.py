@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from chalicelib.accounts import service as accounts
@@ -190,6 +191,14 @@ def seed_demo_conversation(container: Container) -> bool:
 
 
 DEMO_FEED = Path(__file__).with_name("demo")
+# Dana's daughter Emma must stay under 12 whenever the demo runs (a parent's access ends at the
+# 12th birthday), so her files' birth date is sent as 10 January eleven years before this year:
+# she is 10 or 11, her 12th birthday always ahead. The browser journeys compute it the same way.
+EMMA_BORN_AS_FILED = "20150110"
+
+
+def emma_birth_date(today: date) -> str:
+    return f"{today.year - 11}0110"
 
 
 def send_demo_feed(container: Container) -> int:
@@ -200,7 +209,9 @@ def send_demo_feed(container: Container) -> int:
     for path in files:
         sqs.send_message(
             QueueUrl=container.settings.clinical_inbound_queue_url,
-            MessageBody=path.read_bytes().decode("utf-8"),
+            MessageBody=path.read_bytes()
+            .decode("utf-8")
+            .replace(EMMA_BORN_AS_FILED, emma_birth_date(container.clock.now().date())),
             MessageGroupId="demo-ehr",
         )
     return len(files)

@@ -192,7 +192,9 @@ def test_seed_gives_the_demo_parent_a_grant_for_the_child_once_she_is_filed(api,
         Relationship.PARENT,
         GrantStatus.ACTIVE,
     )
-    assert grant.visible_until == datetime.fromisoformat("2027-01-10T00:00:00-05:00")
+    # (her birth date is sent as 10 January eleven years before the stack's year: 12 next January)
+    next_january = container.clock.now().year + 1
+    assert grant.visible_until == datetime.fromisoformat(f"{next_january}-01-10T00:00:00-05:00")
     assert grant.patient_name == "Emma"
     # AND signed in, the parent's /v1/me names her among the records it acts for
     answer = api.http.post(

@@ -9,7 +9,14 @@ import { drawSignature, signIn, signOut, siteNav } from "./steps";
 // to her own. Staff end the access on Emma's page, and Emma is gone from Dana's switcher.
 
 const { dana } = DEMO;
-const emma = { givenName: "Emma", familyName: "Rivera", birthDate: "2015-01-10", mrn: "AMC-100002" };
+// Emma's birth date as the local seed files it (infra/local/seed.py emma_birth_date): 10 January
+// eleven years before this year, so she is always under 12.
+const emma = {
+  givenName: "Emma",
+  familyName: "Rivera",
+  birthDate: `${new Date().getFullYear() - 11}-01-10`,
+  mrn: "AMC-100002",
+};
 // Dana signs as she signs her check-in forms: the seeded demo parent's grant (on the same record)
 // is under the name "Dana Rivera", and staff tell the two apart by it.
 const SIGNED_NAME = "Dana M Rivera";
