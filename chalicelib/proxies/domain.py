@@ -125,14 +125,21 @@ class ProxyGrant:
             self.status is GrantStatus.ACTIVE and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
         )
 
-    def scope(self) -> PatientScope:
-        """What a grant in force lets its holder see (the caller checks ``in_force`` and the area)."""
+    def past_cutoff(self, now: datetime) -> bool:
+        """A parent's grant from the child's 12th birthday on: what came before stays readable,
+        but acting for a child of 12 or more (writing to the care team, booking, signing, choosing
+        how results are released) is no longer the parent's."""
+        return self.visible_until is not None and now >= self.visible_until
+
+    def scope(self, now: datetime) -> PatientScope:
+        """What a grant in force lets its holder see and do now (the caller checks ``in_force``
+        and the area): read-only when the grant says so or once past its cutoff."""
         return PatientScope(
             self.patient_id,
             Standing.PROXY,
             visible_until=self.visible_until,
             hide_sensitive=True,
-            read_only=self.access is Access.READ_ONLY,
+            read_only=self.access is Access.READ_ONLY or self.past_cutoff(now),
             grant_id=self.grant_id,
         )
 

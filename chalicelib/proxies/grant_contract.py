@@ -55,7 +55,10 @@ class ProxyGrantView(ResponseModel):
     consented_at: str | None
     ended_at: str | None = Field(description="When it was revoked, ended, terminated or declined.")
     end_reason: str = Field(
-        description="Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it."
+        description=(
+            "Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it"
+            " (the proxy's own list says ended_by_clinic instead)."
+        )
     )
     request_id: str = Field(description="The request it answered; empty for one the patient gave.")
     given_by: Literal["staff", "patient"]

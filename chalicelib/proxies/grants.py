@@ -37,7 +37,7 @@ from chalicelib.notifications.deliveries import about_account
 from chalicelib.observability import count, logger
 from chalicelib.proxies import timer_plan
 from chalicelib.proxies.domain import ADULT_GRANT_DAYS, FOR_MINORS, GrantStatus, ProxyGrant
-from chalicelib.proxies.views import grant_view
+from chalicelib.proxies.views import grant_view, proxy_grant_view
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
 from chalicelib.timers import service as timers
@@ -299,7 +299,7 @@ def my_grants(ports: Any, caller: Caller, origin: Origin) -> dict[str, Any]:
         resource_type="Consent",
         reason=f"count:{len(grants)}",
     )
-    return {"grants": [view(g) for g in grants]}
+    return {"grants": [proxy_grant_view(g) for g in grants]}
 
 
 # -- writing a change -----------------------------------------------------------------------------

@@ -270,6 +270,19 @@ def test_staff_list_end_and_renew_a_patients_grants(seeded, people, staff_token)
         "terminated",
         "The court order was withdrawn.",
     )
+    # AND Ana's list shows staff's words, but Bob's own list only that the clinic ended it
+    [mine] = [
+        p
+        for p in call(seeded, "GET", f"/v1/patients/{people['ana']}/proxies", token=people["ana_token"]).json_body[
+            "proxies"
+        ]
+        if p["grant_id"] == grant.grant_id
+    ]
+    assert mine["end_reason"] == "The court order was withdrawn."
+    bobs = call(seeded, "GET", "/v1/me/proxy-grants", token=people["bob_token"]).json_body["grants"]
+    [his] = [g for g in bobs if g["grant_id"] == grant.grant_id]
+    assert (his["status"], his["end_reason"]) == ("terminated", "ended_by_clinic")
+    assert "court" not in json.dumps(bobs)
     # A blank reason is refused, next to its field.
     blank = call(
         seeded, "POST", f"/v1/staff/proxy-grants/{people['ana']}/{other.grant_id}/end", {"reason": " "}, staff_token
