@@ -41,6 +41,7 @@ from chalicelib.proxies.domain import (
     default_adult_end,
     grant_areas,
 )
+from chalicelib.proxies.zones import organization_zone
 
 # How many of a patient's invitations may wait to be taken up at once (within the invitation
 # lifetime: an older one's code has expired and it emails no one).
@@ -76,8 +77,7 @@ def invite(
             "or wait for them to be accepted or to expire.",
             code="too_many_invitations",
         )
-    organization = ports.directory.organization(patient.organization_id)
-    zone = organization.time_zone if organization and organization.time_zone else "UTC"
+    zone = organization_zone(ports, patient.organization_id)
     problems = Problems()
     email = problems.gather(patients.email_address, body.email)
     ends_at = problems.gather(last_day_end, body.ends_at, zone, now)

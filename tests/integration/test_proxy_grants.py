@@ -21,7 +21,7 @@ from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Outcome
 from chalicelib.audit.service import new_event
 from chalicelib.patients.domain import Identifier
 from chalicelib.proxies.domain import Access, GrantStatus, ProxyGrant, Relationship
-from chalicelib.proxies.grants import schedule_grant_timers
+from chalicelib.proxies.grant_timers import schedule_grant_timers
 from tests.integration.checkin.test_check_in_merge import merge_into_mrn_2002
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
