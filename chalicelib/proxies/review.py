@@ -44,6 +44,7 @@ from chalicelib.proxies.domain import (
     refusal_for_age,
     twelfth_birthday,
 )
+from chalicelib.proxies.grant_timers import schedule_grant_timers
 from chalicelib.proxies.request_contract import ApproveProxyRequest, DenyProxyRequest, MatchProxyRequest
 from chalicelib.proxies.request_form import FORM_VERSION
 from chalicelib.proxies.request_parts import (
@@ -170,6 +171,11 @@ def approve(
         reason=f"request:{changed.request_id} {grant.status.value}",
     )
     ports.proxy_requests.change(changed, audit, tuple(notices), event, grant)
+    if grant.status is GrantStatus.ACTIVE:
+        # In force from now (a child's, or an adult's who cannot consent): its cutoff's or end
+        # date's timer tells the proxy and the clinic when the time comes. One waiting for consent
+        # starts its timers when the patient agrees.
+        schedule_grant_timers(ports, grant, now)
     if event is not None:
         producer.send_now(ports, event)
     for notice in notices:
