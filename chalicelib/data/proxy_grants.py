@@ -77,6 +77,15 @@ def grant_items(grant: ProxyGrant) -> list[Model]:
     return list(_items(grant, grant.version or 1))
 
 
+def changed_grant_items(grant: ProxyGrant) -> tuple[list[Model], Any]:
+    """The items of a change of a kept grant, for a transaction another store writes (the
+    patient's answer keeps the request's change with the grant's), and the condition the first
+    (the patient's copy) carries: still at the version read."""
+    if grant.version is None:
+        raise Conflict(CHANGED_MEANWHILE)  # never read from the store: nothing to compare with
+    return list(_items(grant, grant.version + 1)), ProxyGrantModel.version == grant.version
+
+
 def _areas(values: Any) -> frozenset[Area]:
     known = {a.value for a in Area}
     # An area this code no longer knows is dropped rather than failing every read of the grant.

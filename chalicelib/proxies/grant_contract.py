@@ -80,6 +80,15 @@ class ConsentAnswer(RequestModel):
     agree: bool = Field(description="true: the grant takes effect now; false: it is declined.")
 
 
+class StaffConsentAnswer(RequestModel):
+    """The patient's answer to a grant awaiting their consent, as staff witnessed it."""
+
+    agree: bool = Field(description="true: the grant takes effect now; false: it is declined.")
+    how: Literal["in_person", "paper_form", "phone"] = Field(
+        description="How the patient gave it: in person, on the paper form, or by phone."
+    )
+
+
 class StaffGrantEnd(RequestModel):
     reason: Reason = Field(description=f"Why staff end it (1 to {MAX_REASON} characters); the patient's list shows it.")
 

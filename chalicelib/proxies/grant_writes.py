@@ -71,7 +71,13 @@ def notice_of(grant: ProxyGrant, version: int, now: datetime) -> OutboxEntry:
 
 
 def change_grant(
-    ports: ChangePorts, origin: Origin, actor: Actor, changed: ProxyGrant, event_type: str, now: datetime
+    ports: ChangePorts,
+    origin: Origin,
+    actor: Actor,
+    changed: ProxyGrant,
+    event_type: str,
+    now: datetime,
+    reason: str = "",
 ) -> ProxyGrant:
     """Write the change with its audit event and, when an account holds the grant, its notice; then
     send the notice (what the outbox cannot send now, its drain sends)."""
@@ -84,6 +90,7 @@ def change_grant(
         patient_id=changed.patient_id,
         resource_type="Consent",
         resource_id=changed.grant_id,
+        reason=reason,
     )
     notice = notice_of(changed, (changed.version or 0) + 1, now) if changed.proxy_account_id else None
     saved: ProxyGrant = ports.proxy_grants.change(changed, audit, also=[ports.outbox.item(notice)] if notice else ())

@@ -27,15 +27,15 @@ from chalicelib.access.domain import Area, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Actor
 from chalicelib.audit.trail import caller_actor, scope_actor, write_audit
-from chalicelib.errors import Conflict, NotFound, Problems
+from chalicelib.errors import Conflict, Forbidden, NotFound, Problems
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
-from chalicelib.proxies.domain import ADULT_GRANT_DAYS, FOR_MINORS, GrantStatus, ProxyGrant
+from chalicelib.proxies.consent import ConsentPorts, answer
+from chalicelib.proxies.domain import ADULT_GRANT_DAYS, FOR_MINORS, GrantStatus, ProxyGrant, Relationship
 from chalicelib.proxies.grant_timers import StopPorts, schedule_grant_timers, stop_grant_timers
 from chalicelib.proxies.grant_writes import (
     DECEASED,
-    DECLINED,
     END_DATE,
     REVOKED,
     ChangePorts,
@@ -57,6 +57,11 @@ class _Stores(Protocol):
 
 
 NO_SUCH_GRANT = "No such access."
+OFFICE_ENDS = (
+    "This access was given by the office under a legal document, so only the office can end it. "
+    "Please contact the office."
+)
+OFFICE_RENEWS = "Only the office can renew this access. Please contact the office."
 ALREADY_OVER = "This access has already ended."
 # Statuses a grant can still be stopped from (revoked, terminated).
 STOPPABLE = frozenset({GrantStatus.INVITED, GrantStatus.AWAITING_CONSENT, GrantStatus.ACTIVE})
@@ -115,6 +120,8 @@ def revoke(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, g
     grant = _grant(ports, patient_id, grant_id)
     if grant.status not in STOPPABLE:
         raise Conflict(ALREADY_OVER)
+    if not _patients_to_revoke(grant):
+        raise Forbidden(OFFICE_ENDS)
     now = ports.clock.now()
     stopped = dataclasses.replace(
         grant, status=GrantStatus.REVOKED, ended_at=now, ended_by=caller.account_id, end_reason=REVOKED
@@ -125,35 +132,21 @@ def revoke(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, g
 
 
 def consent(
-    ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, grant_id: str, agree: bool
+    ports: ConsentPorts, caller: Caller, origin: Origin, patient_id: str, grant_id: str, agree: bool
 ) -> dict[str, Any]:
-    """The adult patient's answer to a grant staff approved: agreed, it takes effect now (an end
-    date keeps its length from now: a year from consent, not from approval); declined, it never
-    does."""
+    """The adult patient's answer to a grant staff approved (consent.py)."""
     scope = _own(ports, caller, origin, patient_id, acts=True)
     grant = _grant(ports, patient_id, grant_id)
-    if grant.status is not GrantStatus.AWAITING_CONSENT:
-        raise Conflict("This access is not waiting for your answer.")
-    now = ports.clock.now()
-    if agree:
-        ends_at = now + (grant.ends_at - grant.starts_at) if grant.ends_at and grant.ends_at > grant.starts_at else None
-        answered = dataclasses.replace(
-            grant,
-            status=GrantStatus.ACTIVE,
-            starts_at=now,
-            ends_at=ends_at or grant.ends_at,
-            consented_at=now,
-        )
-    else:
-        answered = dataclasses.replace(
-            grant, status=GrantStatus.DECLINED, ended_at=now, ended_by=caller.account_id, end_reason=DECLINED
-        )
-    saved = change_grant(
-        ports, origin, scope_actor(caller, scope), answered, "proxy.consented" if agree else "proxy.declined", now
+    answered = answer(
+        ports,
+        origin,
+        scope_actor(caller, scope),
+        grant,
+        agree,
+        answered_by=caller.account_id,
+        not_waiting="This access is not waiting for your answer.",
     )
-    if agree:
-        schedule_grant_timers(ports, saved, now)
-    return view(saved)
+    return view(answered)
 
 
 def renew(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, grant_id: str) -> dict[str, Any]:
@@ -163,10 +156,21 @@ def renew(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, gr
     grant = _grant(ports, patient_id, grant_id)
     now = ports.clock.now()
     _renewable(grant, now)
+    if grant.relationship is not Relationship.TRUSTED_PERSON:
+        # A guardian's or an agent's access rests on a legal document the office checked: how
+        # long it lasts is the office's to decide again, not the patient's alone.
+        raise Forbidden(OFFICE_RENEWS)
     base = max(now, grant.ends_at) if grant.ends_at else now
     return view(
         _renewed(ports, origin, scope_actor(caller, scope), grant, base + timedelta(days=ADULT_GRANT_DAYS), now)
     )
+
+
+def _patients_to_revoke(grant: ProxyGrant) -> bool:
+    """The patient takes back what they gave (a trusted person) or agreed to (consented_at). A
+    court-ordered guardian's or an agent's grant they never consented to rests on a legal document
+    (and a parent's on the child's age): only the office ends those."""
+    return grant.relationship is Relationship.TRUSTED_PERSON or grant.consented_at is not None
 
 
 def _renewable(grant: ProxyGrant, now: datetime) -> None:
@@ -232,6 +236,27 @@ def staff_end(
     saved = change_grant(ports, origin, scope_actor(caller, scope), stopped, "proxy.terminated", now)
     stop_grant_timers(ports, grant, now)
     return view(saved)
+
+
+def staff_consent(
+    ports: ConsentPorts, caller: Caller, origin: Origin, patient_id: str, grant_id: str, agree: bool, how: str
+) -> dict[str, Any]:
+    """The patient's answer as staff witnessed it (``how``: in person, on the paper form, by
+    phone), for a patient who cannot answer in the portal. Audited as the patient's own answer
+    would be, by the staff member, with how it was given."""
+    scope = _staff(ports, caller, origin, patient_id, acts=True)
+    grant = _grant(ports, patient_id, grant_id)
+    answered = answer(
+        ports,
+        origin,
+        scope_actor(caller, scope),
+        grant,
+        agree,
+        answered_by=caller.account_id,
+        not_waiting="This access is not waiting for the patient's answer.",
+        reason=f"witnessed:{how}",
+    )
+    return view(answered)
 
 
 def staff_renew(

@@ -111,7 +111,8 @@ def results(api, people, as_bob: bool = True):
 
 
 def test_a_revoked_grant_refuses_the_proxys_very_next_call_and_the_proxy_is_told(seeded, people):
-    grant = give(people["ana"], people["bob"])
+    # (Ana consented to Bob's grant: hers to take back)
+    grant = give(people["ana"], people["bob"], consented_at=wiring.container().clock.now())
     assert results(seeded, people).status_code == 200
 
     # WHEN Ana revokes it
@@ -216,7 +217,8 @@ def test_a_declined_grant_never_takes_effect(seeded, people):
 
 def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(seeded, people):
     now = wiring.container().clock.now()
-    soon = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10))
+    trusted = {"relationship": Relationship.TRUSTED_PERSON, "request_id": "", "consented_at": now}
+    soon = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10), **trusted)
 
     renewed = call(
         seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{soon.grant_id}/renew", token=people["ana_token"]
@@ -225,7 +227,7 @@ def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(see
     assert renewed.status_code == 200, renewed.json_body
     assert datetime.fromisoformat(renewed.json_body["ends_at"]) == (now + timedelta(days=375)).replace(microsecond=0)
     # A double click with one Idempotency-Key renews once.
-    once = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10))
+    once = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10), **trusted)
     headers = {"Authorization": f"Bearer {people['ana_token']}", "Idempotency-Key": uuid.uuid4().hex}
     path = f"/v1/patients/{people['ana']}/proxies/{once.grant_id}/renew"
     first, second = (seeded.http.request("POST", path, headers=headers, body=b"") for _ in range(2))
@@ -244,6 +246,44 @@ def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(see
     )
     assert refused.status_code == 409
     assert "12th birthday" in refused.json_body["error"]["message"]
+
+
+def test_a_guardians_or_agents_grant_the_patient_never_consented_to_is_ended_and_renewed_by_staff_only(
+    seeded, people, staff_token
+):
+    # GIVEN a court-ordered guardian's grant and an agent's, approved by the office without Ana's
+    # consent, and an agent's she consented to
+    guardian = give(people["ana"], people["bob"], relationship=Relationship.GUARDIAN_OF_ADULT)
+    agent = give(people["ana"], people["bob"])
+    consented = give(people["ana"], people["bob"], consented_at=wiring.container().clock.now())
+
+    def as_ana(grant, what):
+        return call(
+            seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{grant.grant_id}/{what}", token=people["ana_token"]
+        )
+
+    # WHEN Ana tries to revoke or renew them, THEN she is told to contact the office
+    for grant in (guardian, agent):
+        refused = as_ana(grant, "revoke")
+        assert refused.status_code == 403, refused.json_body
+        assert "contact the office" in refused.json_body["error"]["message"]
+        renewal = as_ana(grant, "renew")
+        assert renewal.status_code == 403 and "contact the office" in renewal.json_body["error"]["message"]
+        kept = wiring.container().proxy_grants.get(people["ana"], grant.grant_id)
+        assert (kept.status, kept.ends_at) == (GrantStatus.ACTIVE, grant.ends_at)
+    assert results(seeded, people).status_code == 200
+    # AND one she consented to is hers to revoke, though not to renew
+    assert as_ana(consented, "renew").status_code == 403
+    assert as_ana(consented, "revoke").status_code == 200
+    # AND staff end the guardian's
+    ended = call(
+        seeded,
+        "POST",
+        f"/v1/staff/proxy-grants/{people['ana']}/{guardian.grant_id}/end",
+        {"reason": "The patient asked at the desk; the court order was reviewed."},
+        token=staff_token,
+    )
+    assert ended.status_code == 200 and ended.json_body["status"] == "terminated"
 
 
 # -- staff ----------------------------------------------------------------------------------------
@@ -394,7 +434,8 @@ def test_at_the_12th_birthday_the_proxy_and_the_clinic_are_told_and_the_grant_st
 
 def test_a_year_off_is_reached_in_hops_and_a_revoked_grants_timer_is_stopped(timer_clock, seeded, people):
     container = wiring.container()
-    grant = give(people["ana"], people["bob"])  # ends in 365 days: more than a timer can wait
+    # (ends in 365 days: more than a timer can wait; Ana consented to it, so she may revoke it)
+    grant = give(people["ana"], people["bob"], consented_at=timer_clock.now())
     timer_clock.wait_for_waiting(1)
 
     # The first hop fires a day in, and starts the last one, which waits for the end itself.
