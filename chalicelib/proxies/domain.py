@@ -168,6 +168,16 @@ def age_on(birth_date: str, today: date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def minor_on(birth_date: str, zone: str, now: datetime) -> bool:
+    """Under 18 at ``now`` on the organization's calendar. A birth date the record gives only in
+    part (a year, a month) or not at all tells nothing: not a minor by this check."""
+    try:
+        adult = birthday_at(birth_date, ADULT_AGE, zone)
+    except ValueError:
+        return False
+    return adult is not None and now < adult
+
+
 def default_adult_end(now: datetime) -> datetime:
     return now + timedelta(days=ADULT_GRANT_DAYS)
 
