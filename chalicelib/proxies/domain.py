@@ -85,6 +85,11 @@ class GrantStatus(enum.Enum):
     DECLINED = "declined"  # the adult patient refused consent
 
 
+# The end reason of a grant's copy left under a record merged into another: the grant itself
+# moved to the surviving record (same id), so the copy left behind is over and changes nothing.
+MERGED = "merged"
+
+
 class Access(enum.Enum):
     FULL = "full"  # read and act (send messages, request visits and refills, check in, sign)
     READ_ONLY = "read_only"

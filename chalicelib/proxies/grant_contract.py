@@ -56,7 +56,8 @@ class ProxyGrantView(ResponseModel):
     ended_at: str | None = Field(description="When it was revoked, ended, terminated or declined.")
     end_reason: str = Field(
         description=(
-            "Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it"
+            "Why it stopped: revoked, declined, end_date, deceased, merged (the copy a merged record keeps),"
+            " or staff's words when they ended it"
             " (the proxy's own list says ended_by_clinic instead)."
         )
     )

@@ -22,7 +22,7 @@ from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_account
 from chalicelib.observability import count, logger
 from chalicelib.proxies import timer_plan
-from chalicelib.proxies.domain import GrantStatus, ProxyGrant
+from chalicelib.proxies.domain import MERGED, GrantStatus, ProxyGrant
 from chalicelib.proxies.grant_writes import END_DATE, TEMPLATE, GrantPorts, change_grant
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
@@ -153,8 +153,8 @@ def _find(ports: GrantPorts, patient_id: str, grant_id: str) -> ProxyGrant | Non
     while patient_id and patient_id not in seen:
         seen.add(patient_id)
         grant: ProxyGrant | None = ports.proxy_grants.get(patient_id, grant_id)
-        if grant is not None:
-            return grant
+        if grant is not None and not (grant.status is GrantStatus.ENDED and grant.end_reason == MERGED):
+            return grant  # (a copy left by a merge is over: the grant is the survivor's)
         patient = ports.patients.get(patient_id)
         patient_id = getattr(patient, "merged_into", "") if patient is not None else ""
     return None

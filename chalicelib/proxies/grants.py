@@ -351,8 +351,9 @@ def end_for_deceased(ports: DeceasedPorts, patient_id: str, now: datetime) -> in
     return ended
 
 
-def follow_merge(ports: _Stores, from_patient: str, to_patient: str) -> int:
+def follow_merge(ports: _Stores, from_patient: str, to_patient: str, now: datetime) -> int:
     """A merge: the merged record's grants move to the survivor, each keeping its id (the store
-    rewrites the proxies' pointers to name the survivor). Their timers keep running: a timer
+    rewrites the proxies' pointers to name the survivor, and marks the copies left behind over, so
+    nobody revokes or renews a grant through the merged record). Their timers keep running: a timer
     finds its grant by following the merged record to the survivor."""
-    return int(ports.proxy_grants.move(from_patient, to_patient))
+    return int(ports.proxy_grants.move(from_patient, to_patient, now))

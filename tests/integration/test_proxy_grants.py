@@ -465,14 +465,62 @@ def test_a_merge_carries_the_grants_to_the_survivor_and_the_proxy_follows(feed, 
     feed(*merge_into_mrn_2002("m-2"))  # delivered twice: moved once
 
     survivor = container.patients.by_identifier(ORG, Identifier("AMC-MRN", "MRN-2002")).patient_id
-    # (the merged record keeps its copies, as it keeps its chart: the check never opens a merged record)
-    assert [g.grant_id for g in container.proxy_grants.of_patient(people["ana"])] == [grant.grant_id]
     [moved] = container.proxy_grants.of_patient(survivor)
     assert (moved.grant_id, moved.status) == (grant.grant_id, GrantStatus.ACTIVE)
     [pointer] = container.proxy_grants.of_proxy(people["bob"])
-    assert pointer.patient_id == survivor
+    assert pointer.patient_id == survivor and pointer.status is GrantStatus.ACTIVE
     listed = call(seeded, "GET", "/v1/me/proxy-grants", token=people["bob_token"]).json_body["grants"]
-    assert [g["patient_id"] for g in listed] == [survivor]
+    assert [(g["patient_id"], g["status"]) for g in listed] == [(survivor, "active")]
+    # The merged record keeps its copy, as it keeps its chart, but marked over in the same write:
+    # its list says the access moved, and nobody changes the grant through it (Ana's account
+    # still opens the merged record until staff move it)
+    [left] = container.proxy_grants.of_patient(people["ana"])
+    assert (left.grant_id, left.status, left.end_reason) == (grant.grant_id, GrantStatus.ENDED, "merged")
+    for what in ("revoke", "renew"):
+        refused = call(
+            seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{grant.grant_id}/{what}", token=people["ana_token"]
+        )
+        assert refused.status_code == 409, (what, refused.json_body)
+    assert container.proxy_grants.get(survivor, grant.grant_id).status is GrantStatus.ACTIVE
+    # AND a merge delivered once more moves nothing and leaves the pointer as it is
+    assert container.proxy_grants.move(people["ana"], survivor, container.clock.now()) == 0
+    assert container.proxy_grants.of_proxy(people["bob"]) == [pointer]
+
+
+def test_a_merge_never_puts_back_a_pointer_that_changed_meanwhile(seeded, people):
+    # GIVEN Bob's pointer changed after the merge read the grant (another write got there first)
+    container = wiring.container()
+    grant = give(people["ana"], people["bob"], consented_at=container.clock.now())
+    revoked = container.proxy_grants.change(
+        dataclasses.replace(grant, status=GrantStatus.REVOKED, end_reason="revoked"),
+        new_event(
+            actor=SYSTEM_ACTOR,
+            action=Action.UPDATE,
+            event_type="proxy.revoked",
+            outcome=Outcome.SUCCESS,
+            patient_id=people["ana"],
+            recorded_at=container.clock.now(),
+        ),
+    )
+    stale_store = container.proxy_grants
+    original_query = stale_store._query
+    stale_store._query = lambda partition: (
+        [grant] if partition.startswith("proxy-grants#") else original_query(partition)
+    )
+    try:
+        # WHEN a merge moves the grant as it read it (active, the version before)
+        moved = stale_store.move(people["ana"], "f" * 32, container.clock.now())
+    finally:
+        del stale_store._query
+    # THEN nothing moved: the survivor has no copy, and Bob's pointer still says revoked
+    assert moved == 0
+    assert container.proxy_grants.of_patient("f" * 32) == []
+    [pointer] = container.proxy_grants.of_proxy(people["bob"])
+    assert (pointer.status, pointer.version, pointer.patient_id) == (
+        GrantStatus.REVOKED,
+        revoked.version,
+        people["ana"],
+    )
 
 
 def death_a08(control: str) -> str:
