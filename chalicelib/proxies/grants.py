@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from chalicelib.access.domain import Area, Standing
+from chalicelib.access.domain import Area, PatientScope, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Actor
 from chalicelib.audit.trail import caller_actor, scope_actor, write_audit
@@ -78,7 +78,7 @@ view = grant_view
 # -- the patient ----------------------------------------------------------------------------------
 
 
-def _own(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, acts: bool) -> Any:
+def _own(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, acts: bool) -> PatientScope:
     """The caller's own record (or their record at a connected organization): who may act for a
     patient is the patient's to see and decide, never a proxy's."""
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.PROXIES, acts=acts)
@@ -196,7 +196,7 @@ def _renewed(
 # -- staff ----------------------------------------------------------------------------------------
 
 
-def _staff(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, acts: bool) -> Any:
+def _staff(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, acts: bool) -> PatientScope:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.PROXIES, acts=acts)
     if scope.standing is not Standing.STAFF:
         raise NotFound("No such patient.")
@@ -284,7 +284,7 @@ def staff_renew(
 
 def staff_grant(
     ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, grant_id: str
-) -> tuple[ProxyGrant, Any]:
+) -> tuple[ProxyGrant, tuple[str, str] | None]:
     """One grant of a patient of the organization, for its FHIR export (audited as an export),
     with the patient's MRN under the organization's authority when they have one."""
     scope = _staff(ports, caller, origin, patient_id, acts=False)
