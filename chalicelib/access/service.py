@@ -17,6 +17,7 @@ from chalicelib.kernel.origin import Origin
 
 _STAFF_ROLES = ("staff", "admin")
 READ_ONLY = "Your access to this record is read-only."
+PAST_CUTOFF = "Your access to this record no longer includes acting for the patient."
 
 
 class _Patient(Protocol):
@@ -45,7 +46,7 @@ class _Grant(Protocol):
 
     def in_force(self, now: datetime) -> bool: ...
 
-    def scope(self) -> PatientScope: ...
+    def scope(self, now: datetime) -> PatientScope: ...
 
 
 class GrantLookup(Protocol):
@@ -84,8 +85,9 @@ def patient_scope(
     active; then a proxy, under a grant in force now (active, started, not ended) that covers
     ``area``, for a patient who is alive and not merged away. Those first three see the whole
     record; a proxy sees what the grant's scope shows (a cutoff, never sensitive care), and when
-    the grant is read-only, may not act: ``acts`` (sending, cancelling, requesting, signing,
-    checking in; not marking read) is then a 403 that says so.
+    the grant is read-only (or a parent's, from the child's 12th birthday on), may not act: ``acts``
+    (sending, cancelling, requesting, signing, checking in, changing release preferences; not
+    marking read) is then a 403 that says so.
     """
     if isinstance(patient_id, str) and RECORD_ID.fullmatch(patient_id):
         if caller.role in _STAFF_ROLES:
@@ -103,6 +105,8 @@ def patient_scope(
             scope = _proxy_scope(ports, caller, patient_id, area)
             if scope is not None:
                 if acts and scope.read_only:
+                    # A child's 12th birthday ended the parent's acting, whatever the grant's access.
+                    past_cutoff = scope.visible_until is not None and ports.clock.now() >= scope.visible_until
                     write_audit(
                         ports,
                         origin,
@@ -112,9 +116,9 @@ def patient_scope(
                         action=Action.EXECUTE,
                         patient_id=patient_id,
                         resource_type="Patient",
-                        reason="proxy_read_only",
+                        reason="proxy_past_cutoff" if past_cutoff else "proxy_read_only",
                     )
-                    raise Forbidden(READ_ONLY)
+                    raise Forbidden(PAST_CUTOFF if past_cutoff else READ_ONLY)
                 return scope
     staff = caller.role in _STAFF_ROLES
     write_audit(
@@ -153,7 +157,8 @@ def _proxy_scope(ports: AccessPorts, caller: Caller, patient_id: str, area: Area
     if not grants:
         return None
     # Two grants for one patient (a parent's and, later, a trusted person's): the wider one.
-    scope = min((g.scope() for g in grants), key=lambda s: s.read_only)
+    now = ports.clock.now()
+    scope = min((g.scope(now) for g in grants), key=lambda s: s.read_only)
     return PatientScope(
         scope.patient_id,
         scope.standing,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -24,7 +25,7 @@ from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed
 from chalicelib.data.models import AuditEventModel, ProxyGrantModel
 from chalicelib.errors import Conflict, DependencyUnavailable
-from chalicelib.proxies.domain import Access, GrantStatus, ProxyGrant, Relationship
+from chalicelib.proxies.domain import MERGED, Access, GrantStatus, ProxyGrant, Relationship
 
 _UNAVAILABLE = "The proxy access store is unavailable."
 CHANGED_MEANWHILE = "This access changed a moment ago. Reload and try again."
@@ -75,6 +76,15 @@ def grant_items(grant: ProxyGrant) -> list[Model]:
     """The item(s) to put for a new grant, for a transaction another store writes (a request's
     approval keeps the grant with the request's decision). Version 1 unless the grant has one."""
     return list(_items(grant, grant.version or 1))
+
+
+def changed_grant_items(grant: ProxyGrant) -> tuple[list[Model], Any]:
+    """The items of a change of a kept grant, for a transaction another store writes (the
+    patient's answer keeps the request's change with the grant's), and the condition the first
+    (the patient's copy) carries: still at the version read."""
+    if grant.version is None:
+        raise Conflict(CHANGED_MEANWHILE)  # never read from the store: nothing to compare with
+    return list(_items(grant, grant.version + 1)), ProxyGrantModel.version == grant.version
 
 
 def _areas(values: Any) -> frozenset[Area]:
@@ -174,27 +184,38 @@ class DynamoProxyGrants:
         self._write(_items(grant, version), ProxyGrantModel.version == grant.version, audit, also)
         return dataclasses.replace(grant, version=version)
 
-    def move(self, from_patient: str, to_patient: str) -> int:
-        """A merge: each grant of the merged patient is copied under the survivor, and its proxy's
-        pointer rewritten to name the survivor, in one transaction per grant on condition the
-        survivor has no copy yet: so a redelivered merge changes nothing, and never puts back a
-        pointer the survivor's copy has changed since. The merged patient's items stay as they
-        were (no function deletes from the records table but the outboxes); the one check never
-        opens a merged-away record, so they open nothing. Returns how many were copied."""
+    def move(self, from_patient: str, to_patient: str, now: datetime) -> int:
+        """A merge: each grant of the merged patient is copied under the survivor, its proxy's
+        pointer rewritten to name the survivor, and the copy left under the merged patient marked
+        over (status ended, end reason merged, so it can be neither revoked nor renewed nor
+        answered), in one transaction per grant. Each part is conditional: the survivor has no copy
+        yet; the merged copy and the pointer are still at the version read, the pointer still
+        naming the merged patient. So a redelivered merge changes nothing, and a grant changed a
+        moment ago (revoked, renewed) is never put back as it was: the next delivery moves it as
+        it is then. The items stay (no function deletes from the records table but the outboxes);
+        the one check never opens a merged-away record. Returns how many were moved."""
         if not from_patient or not to_patient or from_patient == to_patient:
             return 0
         moved = 0
         for grant in self._query(patient_partition(from_patient)):
+            if grant.status is GrantStatus.ENDED and grant.end_reason == MERGED:
+                continue  # moved already
+            version = grant.version or 1
             survivor = dataclasses.replace(grant, patient_id=to_patient)
+            left = dataclasses.replace(
+                grant, status=GrantStatus.ENDED, ended_at=now, ended_by="system", end_reason=MERGED
+            )
+            as_read = ProxyGrantModel.version == version
             try:
                 with TransactWrite(connection=_connection()) as transaction:
-                    mine, *pointer = _items(survivor, grant.version or 1)
+                    mine, *pointer = _items(survivor, version)
                     transaction.save(mine, condition=ProxyGrantModel.record_key.does_not_exist())
+                    transaction.save(_item(patient_partition(from_patient), left, version + 1), condition=as_read)
                     for item in pointer:
-                        transaction.save(item)
+                        transaction.save(item, condition=as_read & (ProxyGrantModel.subject_patient_id == from_patient))
             except TransactWriteError as error:
                 if any_condition_failed(error):
-                    continue  # copied already
+                    continue  # moved already, or changed meanwhile (the next delivery looks again)
                 raise DependencyUnavailable(_UNAVAILABLE) from error
             except PynamoDBException as error:
                 raise DependencyUnavailable(_UNAVAILABLE) from error

@@ -23,7 +23,7 @@ from chalicelib.data.dynamo import any_condition_failed, by_time_page
 from chalicelib.data.models import AuditEventModel, ProxyGrantModel, RecordsByTimeIndex
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
-from chalicelib.data.proxy_grants import grant_items
+from chalicelib.data.proxy_grants import changed_grant_items, grant_items
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import moment_key, timed_key
 from chalicelib.outbound.domain import OutboundEvent
@@ -271,16 +271,20 @@ class DynamoProxyRequests:
         notices: tuple[OutboxEntry, ...] = (),
         event: OutboundEvent | None = None,
         grant: ProxyGrant | None = None,
+        changed_grant: ProxyGrant | None = None,
     ) -> None:
         mine, queued = _items(changed)
         as_read = ProxyRequestModel.version == changed.version - 1
         extra = grant_items(grant) if grant is not None else []
+        grant_change, grant_as_read = changed_grant_items(changed_grant) if changed_grant is not None else ([], None)
         try:
             with TransactWrite(connection=_connection()) as transaction:
                 transaction.save(queued, condition=as_read)
                 transaction.save(mine, condition=as_read)
                 for item in extra:  # a fresh grant id: never there already
                     transaction.save(item, condition=ProxyGrantModel.record_key.does_not_exist())
+                for index, item in enumerate(grant_change):  # the patient's copy is compared, the pointer follows
+                    transaction.save(item, condition=grant_as_read if index == 0 else None)
                 if event is not None:
                     transaction.save(outbound_item(event))
                 for notice in notices:

@@ -127,7 +127,7 @@ def merge(
         ports.signed_forms.move_forms(prior.patient_id, survivor.patient_id)
         # And who may act for the patient: the grants move to the survivor with their ids, and the
         # proxies' pointers name it (their access follows the record the feed now files to).
-        follow_merge(ports, prior.patient_id, survivor.patient_id)
+        follow_merge(ports, prior.patient_id, survivor.patient_id, now)
         _remind_survivor(ports, prior, survivor, now)
         _announce_to_survivor(ports, prior, survivor, now)
         if prior.account_id:

@@ -148,7 +148,7 @@ def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Acc
         write_audit(
             ports,
             origin,
-            scope_actor(caller, grant.scope()),
+            scope_actor(caller, grant.scope(now)),
             "patient.read",
             action=Action.READ,
             patient_id=patient.patient_id,
@@ -163,13 +163,14 @@ def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Acc
                 "organization_name": ports.organization_names.name(grant.organization_id),
                 "name": grant.patient_name or next(iter(patient.given_names), ""),
                 "relationship": grant.relationship.value,
-                "access": grant.access.value,
+                # (a parent's grant past the child's 12th birthday reads but no longer acts)
+                "access": "read_only" if grant.scope(now).read_only else grant.access.value,
                 "areas": [a.value for a in Area if a in grant.areas and a in PROXY_AREAS],
                 "visible_until": iso(grant.visible_until) if grant.visible_until else None,
                 "ends_at": iso(grant.ends_at) if grant.ends_at else None,
                 # The switcher's badge counts only what the grant shows (not a message sent after
                 # a child's cutoff, nor one in a thread the proxy cannot open).
-                "unread_messages": ports.shown_unread.count(grant.scope()) if Area.MESSAGES in grant.areas else 0,
+                "unread_messages": ports.shown_unread.count(grant.scope(now)) if Area.MESSAGES in grant.areas else 0,
             }
         )
     return shown

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from chalicelib.audit.domain import Action, Actor
 from chalicelib.audit.trail import AuditPorts, audit_event
@@ -20,8 +20,9 @@ from chalicelib.identity.domain import IdentityRecord, InvitationStatus, RecordK
 from chalicelib.identity.stores import IdentityRecordsPorts
 from chalicelib.kernel.origin import Origin
 from chalicelib.patients.stores import Patients
-from chalicelib.proxies import grants
+from chalicelib.proxies import grant_timers
 from chalicelib.proxies.domain import GrantStatus, ProxyGrant
+from chalicelib.proxies.grant_timers import TimerPorts
 from chalicelib.proxies.stores import ProxyGrants
 
 
@@ -90,5 +91,7 @@ def take_up(
     )
     # In force from now: its end date's timer tells the person and the clinic when it ends (the
     # access check reads the date itself, so a timer that failed to start only delays telling).
-    grants.schedule_grant_timers(ports, changed, now)
+    # (the ports are the container, which has the timers; the identity side's narrower ports do
+    # not name them, so that enrolling stays typed without the proxies' settings)
+    grant_timers.schedule_grant_timers(cast(TimerPorts, ports), changed, now)
     return changed

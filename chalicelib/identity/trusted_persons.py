@@ -40,6 +40,12 @@ from chalicelib.proxies.domain import (
     Relationship,
     default_adult_end,
     grant_areas,
+    minor_on,
+)
+from chalicelib.proxies.zones import organization_zone
+
+UNDER_18 = (
+    "Only patients 18 or older can invite a trusted person. A parent or guardian can ask the office about access."
 )
 
 # How many of a patient's invitations may wait to be taken up at once (within the invitation
@@ -76,8 +82,11 @@ def invite(
             "or wait for them to be accepted or to expire.",
             code="too_many_invitations",
         )
-    organization = ports.directory.organization(patient.organization_id)
-    zone = organization.time_zone if organization and organization.time_zone else "UTC"
+    zone = organization_zone(ports, patient.organization_id)
+    if minor_on(patient.birth_date, zone, now):
+        # A trusted person is an adult's own choice; a minor's record is shared with a parent or
+        # guardian through the office, under the age rules (proxies/domain.py).
+        raise ValidationFailed(UNDER_18)
     problems = Problems()
     email = problems.gather(patients.email_address, body.email)
     ends_at = problems.gather(last_day_end, body.ends_at, zone, now)

@@ -36,7 +36,7 @@ class _Grant(Protocol):
 
     def in_force(self, now: datetime) -> bool: ...
 
-    def scope(self) -> PatientScope: ...
+    def scope(self, now: datetime) -> PatientScope: ...
 
 
 class ProxyNoticePorts(ScopePorts, Protocol):
@@ -66,7 +66,7 @@ def proxy_notices(
         told: _Grant = grant
         if not told.proxy_account_id or not told.in_force(now) or area not in told.areas:
             continue
-        view = Visibility(ports, told.scope())
+        view = Visibility(ports, told.scope(now))
         if not any(view.shows(i.dated, i.item, i.organization_id, i.sensitive) for i in items):
             continue
         # The id names the grant by a digest and the moment: a redelivery is the same notice.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import wiring
 from chalicelib.errors import ValidationFailed
 from chalicelib.observability import count, logger
-from chalicelib.proxies.grants import on_timer
+from chalicelib.proxies.grant_timers import on_timer
 
 if TYPE_CHECKING:  # for the type checker only: Powertools' batch utility is imported on first use
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse

@@ -85,6 +85,11 @@ class GrantStatus(enum.Enum):
     DECLINED = "declined"  # the adult patient refused consent
 
 
+# The end reason of a grant's copy left under a record merged into another: the grant itself
+# moved to the surviving record (same id), so the copy left behind is over and changes nothing.
+MERGED = "merged"
+
+
 class Access(enum.Enum):
     FULL = "full"  # read and act (send messages, request visits and refills, check in, sign)
     READ_ONLY = "read_only"
@@ -125,14 +130,21 @@ class ProxyGrant:
             self.status is GrantStatus.ACTIVE and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
         )
 
-    def scope(self) -> PatientScope:
-        """What a grant in force lets its holder see (the caller checks ``in_force`` and the area)."""
+    def past_cutoff(self, now: datetime) -> bool:
+        """A parent's grant from the child's 12th birthday on: what came before stays readable,
+        but acting for a child of 12 or more (writing to the care team, booking, signing, choosing
+        how results are released) is no longer the parent's."""
+        return self.visible_until is not None and now >= self.visible_until
+
+    def scope(self, now: datetime) -> PatientScope:
+        """What a grant in force lets its holder see and do now (the caller checks ``in_force``
+        and the area): read-only when the grant says so or once past its cutoff."""
         return PatientScope(
             self.patient_id,
             Standing.PROXY,
             visible_until=self.visible_until,
             hide_sensitive=True,
-            read_only=self.access is Access.READ_ONLY,
+            read_only=self.access is Access.READ_ONLY or self.past_cutoff(now),
             grant_id=self.grant_id,
         )
 
@@ -159,6 +171,16 @@ def age_on(birth_date: str, today: date) -> int | None:
         return None
     born = date.fromisoformat(birth_date)
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def minor_on(birth_date: str, zone: str, now: datetime) -> bool:
+    """Under 18 at ``now`` on the organization's calendar. A birth date the record gives only in
+    part (a year, a month) or not at all tells nothing: not a minor by this check."""
+    try:
+        adult = birthday_at(birth_date, ADULT_AGE, zone)
+    except ValueError:
+        return False
+    return adult is not None and now < adult
 
 
 def default_adult_end(now: datetime) -> datetime:

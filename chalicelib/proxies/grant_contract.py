@@ -55,7 +55,11 @@ class ProxyGrantView(ResponseModel):
     consented_at: str | None
     ended_at: str | None = Field(description="When it was revoked, ended, terminated or declined.")
     end_reason: str = Field(
-        description="Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it."
+        description=(
+            "Why it stopped: revoked, declined, end_date, deceased, merged (the copy a merged record keeps),"
+            " or staff's words when they ended it"
+            " (the proxy's own list says ended_by_clinic instead)."
+        )
     )
     request_id: str = Field(description="The request it answered; empty for one the patient gave.")
     given_by: Literal["staff", "patient"]
@@ -75,6 +79,15 @@ class ConsentAnswer(RequestModel):
     """The patient's answer to a grant awaiting their consent."""
 
     agree: bool = Field(description="true: the grant takes effect now; false: it is declined.")
+
+
+class StaffConsentAnswer(RequestModel):
+    """The patient's answer to a grant awaiting their consent, as staff witnessed it."""
+
+    agree: bool = Field(description="true: the grant takes effect now; false: it is declined.")
+    how: Literal["in_person", "paper_form", "phone"] = Field(
+        description="How the patient gave it: in person, on the paper form, or by phone."
+    )
 
 
 class StaffGrantEnd(RequestModel):

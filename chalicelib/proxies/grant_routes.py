@@ -15,6 +15,7 @@ from chalicelib.proxies.grant_contract import (
     ProxyGrantBundle,
     ProxyGrantList,
     ProxyGrantView,
+    StaffConsentAnswer,
     StaffGrantEnd,
     StaffGrantRenewal,
 )
@@ -44,7 +45,9 @@ def patient_proxies(patient_id: str):
 )
 def revoke_proxy(patient_id: str, grant_id: str):
     """Take access back: the grant is revoked, and the proxy's very next call is refused. The
-    proxy is emailed that there is an update (never whose record). 409 when it has already ended."""
+    proxy is emailed that there is an update (never whose record). 409 when it has already ended;
+    403 for a grant the patient neither gave nor consented to (a guardian's or an agent's the
+    office approved, a parent's): the office ends those."""
     return grants.revoke(wiring.container(), *signed_in(_request()), patient_id, grant_id)
 
 
@@ -75,9 +78,10 @@ def consent_to_proxy(patient_id: str, grant_id: str, body: ConsentAnswer):
     idempotent=True,
 )
 def renew_proxy(patient_id: str, grant_id: str):
-    """Renew an adult's grant for a year more from its end date (from now when that has passed:
-    a grant that reached its end date is in force again). 409 for a child's grant (it lasts until
-    the 12th birthday) and for one revoked, declined or ended by staff."""
+    """Renew a trusted person's grant for a year more from its end date (from now when that has
+    passed: a grant that reached its end date is in force again). 409 for a child's grant (it lasts
+    until the 12th birthday) and for one revoked, declined or ended by staff; 403 for a guardian's
+    or an agent's (the office renews those)."""
     return grants.renew(wiring.container(), *signed_in(_request()), patient_id, grant_id)
 
 
@@ -100,6 +104,23 @@ def end_proxy_grant(patient_id: str, grant_id: str, body: StaffGrantEnd):
     """End a grant (terminated) with the reason, which the patient's list shows; the proxy is
     emailed that there is an update. 409 when it has already ended."""
     return grants.staff_end(wiring.container(), *signed_in(_request()), patient_id, grant_id, body.reason)
+
+
+@route(
+    grant_routes,
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/consent",
+    access=Access.STAFF,
+    methods=("POST",),
+    body=StaffConsentAnswer,
+    responses={200: ProxyGrantView},
+    errors=(409,),
+)
+def staff_consent_to_proxy(patient_id: str, grant_id: str, body: StaffConsentAnswer):
+    """Record the patient's answer to a grant awaiting their consent, given to staff (in person,
+    on the paper form, by phone): for a patient with no portal account. As the patient's own
+    answer: agreed, in force now; declined, never. Audited with how it was given. 409 when the
+    grant is not waiting for an answer."""
+    return grants.staff_consent(wiring.container(), *signed_in(_request()), patient_id, grant_id, body.agree, body.how)
 
 
 @route(

@@ -158,7 +158,9 @@ class ProxyRequest(ResponseModel):
     signed_at: str | None
     submitted_at: str | None
     decided_at: str | None
-    decision_reason: str | None = Field(description="Why staff denied it, in their words.")
+    decision_reason: str | None = Field(
+        description="Why it was denied: staff's words, or that the patient did not agree."
+    )
     grant_id: str | None
     created_at: str
 

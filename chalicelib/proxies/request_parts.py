@@ -3,21 +3,23 @@ to each side, the notices, and the emails' templates. One place, so both sides s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.access.service import AccessPorts
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
-from chalicelib.kernel.zones import DEFAULT_TIME_ZONE
+from chalicelib.kernel.zones import zone as _zone
 from chalicelib.notifications.deliveries import about_account, about_patient
 from chalicelib.outbound import producer
 from chalicelib.patients import service as patients
 from chalicelib.patients.domain import Patient
 from chalicelib.patients.stores import Patients
 from chalicelib.proxies.domain import ProxyGrant, age_on
-from chalicelib.proxies.requests import DocumentStatus, ProxyDocument, ProxyRequest, ProxyRequests
+from chalicelib.proxies.requests import DocumentStatus, ProxyDocument, ProxyRequest, ProxyRequests, RefusedMove
+from chalicelib.proxies.zones import organization_zone
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.release import outbox
 from chalicelib.release.outbox import notice_entry
@@ -85,9 +87,16 @@ class RequestPorts(AccessPorts, outbox.OutboxPorts, producer.OutboundPorts, Prot
     def settings(self) -> Settings: ...
 
 
-def zone_of(ports: RequestPorts, organization_id: str) -> str:
-    organization = ports.directory.organization(organization_id)
-    return (organization.time_zone if organization else "") or DEFAULT_TIME_ZONE
+# The one lookup of the organization's zone (proxies/zones.py), under the name this side uses.
+zone_of = organization_zone
+
+
+def moving(move: Callable[[], ProxyRequest]) -> ProxyRequest:
+    """A move of a request (requests.py), its refusal as a 409 that says why, for either side."""
+    try:
+        return move()
+    except RefusedMove as refused:
+        raise Conflict(refused.message, [{"field": "request", "issue": refused.issue}]) from None
 
 
 def valid_id(value: Any) -> bool:
@@ -178,12 +187,6 @@ def _age(birth_date: str, today: date) -> int | None:
         return age_on(birth_date, today)
     except ValueError:  # a partial date on the record (YYYY-MM)
         return None
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def patient_of(ports: RequestPorts, organization_id: str, patient_id: str) -> Patient:

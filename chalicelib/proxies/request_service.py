@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from chalicelib.access.domain import Area
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems, ValidationFailed
@@ -46,6 +47,7 @@ from chalicelib.proxies.request_parts import (
     NO_REQUEST,
     RequestPorts,
     document_shown,
+    moving,
     shown,
     valid_id,
     zone_of,
@@ -55,7 +57,6 @@ from chalicelib.proxies.requests import (
     DocumentStatus,
     ProxyDocument,
     ProxyRequest,
-    RefusedMove,
     RequestedPatient,
     RequestStatus,
     SignedPaper,
@@ -115,7 +116,7 @@ def create(ports: RequestPorts, caller: Caller, origin: Origin, body: NewProxyRe
     # A child's grant covers every area a proxy may have; an adult's may cover fewer.
     areas = None
     if body.areas is not None and relationship not in FOR_MINORS:
-        areas = grant_areas(relationship, frozenset(_area(a) for a in body.areas))
+        areas = grant_areas(relationship, frozenset(Area(a) for a in body.areas))
     request = ProxyRequest(
         request_id=new_id(),
         requester_account_id=caller.account_id,
@@ -139,12 +140,6 @@ def create(ports: RequestPorts, caller: Caller, origin: Origin, body: NewProxyRe
     )
     ports.proxy_requests.add(request, _audit(ports, caller, origin, "proxy_request.created", request, Action.CREATE))
     return shown(request)
-
-
-def _area(name: str) -> Any:
-    from chalicelib.access.domain import Area
-
-    return Area(name)
 
 
 def requests_of(ports: RequestPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
@@ -177,7 +172,7 @@ def one(ports: RequestPorts, caller: Caller, origin: Origin, request_id: str) ->
 
 def withdraw(ports: RequestPorts, caller: Caller, origin: Origin, request_id: str, now: datetime) -> dict[str, Any]:
     request = own(ports, caller, request_id)
-    changed = _moving(lambda: moves.withdrawn(request, now))
+    changed = moving(lambda: moves.withdrawn(request, now))
     ports.proxy_requests.change(changed, _audit(ports, caller, origin, "proxy_request.withdrawn", changed))
     return shown(changed)
 
@@ -210,7 +205,7 @@ def start_document(
         object_key=key,
         created_at=now,
     )
-    changed = _moving(lambda: moves.with_documents(request, (*request.documents, document), now))
+    changed = moving(lambda: moves.with_documents(request, (*request.documents, document), now))
     upload = ports.attachment_files.presigned_post(key, body.content_type, MAX_BYTES, UPLOAD_SECONDS)
     audit = _audit(ports, caller, origin, "proxy_request.document_started", changed, Action.UPDATE, document_id)
     ports.proxy_requests.change(changed, audit)
@@ -272,7 +267,7 @@ def remove_document(
     request = own(ports, caller, request_id)
     document = _document(request, document_id)
     left = tuple(d for d in request.documents if d.document_id != document_id)
-    changed = _moving(lambda: moves.with_documents(request, left, now))
+    changed = moving(lambda: moves.with_documents(request, left, now))
     audit = _audit(ports, caller, origin, "proxy_request.document_removed", changed, Action.DELETE, document_id)
     ports.proxy_requests.change(changed, audit)
     # A draft's checked file is still tagged unsent: if the delete is refused, the bucket's
@@ -282,7 +277,7 @@ def remove_document(
 
 def _replacing(request: ProxyRequest, document: ProxyDocument, now: datetime) -> ProxyRequest:
     documents = tuple(document if d.document_id == document.document_id else d for d in request.documents)
-    return _moving(lambda: moves.with_documents(request, documents, now))
+    return moving(lambda: moves.with_documents(request, documents, now))
 
 
 def _sniffed(first: bytes) -> str:
@@ -403,7 +398,7 @@ def sign(
         typed_name=body.typed_name,
         has_drawn_signature=drawn is not None,
     )
-    changed = _moving(lambda: moves.submitted(request, signed, now))
+    changed = moving(lambda: moves.submitted(request, signed, now))
     # The files now belong to a request staff review: kept as long as it (not swept as unsent).
     for document in changed.documents:
         if document.status is DocumentStatus.READY:
@@ -465,14 +460,6 @@ def _document(request: ProxyRequest, document_id: str) -> ProxyDocument:
     if found is None:
         raise NotFound(NO_DOCUMENT)
     return found
-
-
-def _moving(move: Any) -> ProxyRequest:
-    try:
-        changed: ProxyRequest = move()
-    except RefusedMove as refused:
-        raise Conflict(refused.message, [{"field": "request", "issue": refused.issue}]) from None
-    return changed
 
 
 def _audit(

@@ -181,6 +181,19 @@ def denied(request: ProxyRequest, reason: str, by: str, now: datetime) -> ProxyR
     return _moved(request, now, status=RequestStatus.DENIED, decision_reason=reason, decided_at=now, decided_by=by)
 
 
+PATIENT_DECLINED = "The patient did not agree to give this access."
+
+
+def consent_answered(request: ProxyRequest, agree: bool, now: datetime) -> ProxyRequest:
+    """The patient's answer to the grant the approval made: approved once they agree; denied, with
+    a fixed reason, when they decline (the requester reads it in the portal)."""
+    if request.status is not RequestStatus.AWAITING_CONSENT:
+        raise RefusedMove(NOT_WAITING, "not_waiting")
+    if agree:
+        return _moved(request, now, status=RequestStatus.APPROVED)
+    return _moved(request, now, status=RequestStatus.DENIED, decision_reason=PATIENT_DECLINED)
+
+
 def folded(text: str) -> str:
     """Letters and digits only, accents dropped, case folded: how a typed name is compared."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -218,7 +231,10 @@ class ProxyRequests(Protocol):
         notices: tuple[OutboxEntry, ...] = (),
         event: OutboundEvent | None = None,
         grant: ProxyGrant | None = None,
+        changed_grant: ProxyGrant | None = None,
     ) -> None:
         """Both copies, on condition that the stored version is ``changed.version - 1`` (else
-        Conflict), with what the change sets off, in one transaction."""
+        Conflict), with what the change sets off, in one transaction: a new ``grant`` (an
+        approval), or a kept grant's change (``changed_grant``, on condition it is still at its
+        version: the patient's answer)."""
         ...

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from chalicelib.access.domain import Area
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -43,12 +44,14 @@ from chalicelib.proxies.domain import (
     refusal_for_age,
     twelfth_birthday,
 )
+from chalicelib.proxies.grant_timers import schedule_grant_timers
 from chalicelib.proxies.request_contract import ApproveProxyRequest, DenyProxyRequest, MatchProxyRequest
 from chalicelib.proxies.request_form import FORM_VERSION
 from chalicelib.proxies.request_parts import (
     NO_DOCUMENT,
     NO_REQUEST,
     RequestPorts,
+    moving,
     patient_notice,
     patient_of,
     requester_notice,
@@ -56,7 +59,7 @@ from chalicelib.proxies.request_parts import (
     valid_id,
     zone_of,
 )
-from chalicelib.proxies.requests import DocumentStatus, ProxyRequest, RefusedMove, RequestStatus
+from chalicelib.proxies.requests import DocumentStatus, ProxyRequest, RequestStatus
 from chalicelib.proxies.stores import ProxyGrants
 from chalicelib.proxies.views import grant_view
 from chalicelib.release import outbox
@@ -133,7 +136,7 @@ def match(
             else None
         )
         patient = patient_of(ports, caller.organization_id, found.patient_id if found else "")
-    changed = _moving(lambda: moves.matched(request, patient.patient_id, now))
+    changed = moving(lambda: moves.matched(request, patient.patient_id, now))
     ports.proxy_requests.change(changed, _event(ports, caller, origin, "proxy_request.matched", changed))
     return staff_shown(ports, changed, now)
 
@@ -150,7 +153,7 @@ def approve(
     zone_name = zone_of(ports, caller.organization_id)
     _check_standing(ports, request, patient, zone_name, now)
     grant = grant_for(request, patient, body, zone_name, now)
-    changed = _moving(lambda: moves.approved(request, grant, caller.account_id, now))
+    changed = moving(lambda: moves.approved(request, grant, caller.account_id, now))
     notices = [requester_notice(changed, now)]
     asked = patient_notice(patient, grant, now) if grant.status is GrantStatus.AWAITING_CONSENT else None
     if asked is not None:
@@ -168,6 +171,11 @@ def approve(
         reason=f"request:{changed.request_id} {grant.status.value}",
     )
     ports.proxy_requests.change(changed, audit, tuple(notices), event, grant)
+    if grant.status is GrantStatus.ACTIVE:
+        # In force from now (a child's, or an adult's who cannot consent): its cutoff's or end
+        # date's timer tells the proxy and the clinic when the time comes. One waiting for consent
+        # starts its timers when the patient agrees.
+        schedule_grant_timers(ports, grant, now)
     if event is not None:
         producer.send_now(ports, event)
     for notice in notices:
@@ -180,7 +188,7 @@ def deny(
 ) -> dict[str, Any]:
     """Deny with a reason the requester reads in the portal (never in the email)."""
     request = of_organization(ports, caller, request_id)
-    changed = _moving(lambda: moves.denied(request, body.reason, caller.account_id, now))
+    changed = moving(lambda: moves.denied(request, body.reason, caller.account_id, now))
     notice = requester_notice(changed, now)
     ports.proxy_requests.change(changed, _event(ports, caller, origin, "proxy_request.denied", changed), (notice,))
     outbox.send_now(ports, notice, now)
@@ -249,8 +257,6 @@ def grant_for(
         visible_until = twelfth_birthday(patient.birth_date, zone_name)
         status = GrantStatus.ACTIVE
     else:
-        from chalicelib.access.domain import Area
-
         asked = frozenset(Area(a) for a in body.areas) if body.areas is not None else request.areas
         if body.areas is not None and not body.areas:
             raise ValidationFailed("Choose at least one area.", [{"field": "areas", "issue": "choose at least one"}])
@@ -346,14 +352,6 @@ def of_organization(ports: RequestPorts, caller: Caller, request_id: str) -> Pro
     if found is None or found.submitted_at is None:  # nobody reviews what was never signed
         raise NotFound(NO_REQUEST)
     return found
-
-
-def _moving(move: Any) -> ProxyRequest:
-    try:
-        changed: ProxyRequest = move()
-    except RefusedMove as refused:
-        raise Conflict(refused.message, [{"field": "request", "issue": refused.issue}]) from None
-    return changed
 
 
 def _event(ports: RequestPorts, caller: Caller, origin: Origin, event_type: str, request: ProxyRequest) -> Any:

@@ -4,6 +4,7 @@ one)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.audit.domain import AuditEvent
@@ -32,7 +33,8 @@ class ProxyGrants(Protocol):
         Conflict); returns it with its new version."""
         ...
 
-    def move(self, from_patient: str, to_patient: str) -> int:
-        """A merge: every grant of the merged patient comes to name the survivor. Returns how many
+    def move(self, from_patient: str, to_patient: str, now: datetime) -> int:
+        """A merge: every grant of the merged patient comes to name the survivor, and the copy left
+        behind is marked over (ended, end reason merged) in the same write. Returns how many
         moved."""
         ...

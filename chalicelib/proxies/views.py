@@ -6,10 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.kernel.clock import iso
-from chalicelib.proxies.domain import ProxyGrant
+from chalicelib.proxies.domain import GrantStatus, ProxyGrant
+
+# What the proxy's own list says of a grant staff ended: staff's reason is written for the patient
+# and the clinic (it may tell of a court order or what the patient said), not for the proxy.
+ENDED_BY_CLINIC = "ended_by_clinic"
+
+
+def proxy_grant_view(grant: ProxyGrant) -> dict[str, Any]:
+    """The grant as its proxy sees it: staff's own words for ending it become a fixed code."""
+    shown = grant_view(grant)
+    if grant.status is GrantStatus.TERMINATED:
+        shown["end_reason"] = ENDED_BY_CLINIC
+    return shown
 
 
 def grant_view(grant: ProxyGrant) -> dict[str, Any]:
+    """The grant as the patient and staff see it."""
     return {
         "grant_id": grant.grant_id,
         "patient_id": grant.patient_id,

@@ -25,6 +25,11 @@ class OutboxEntry:
 class Outbox(Protocol):
     def put(self, entry: OutboxEntry) -> None: ...
 
+    def item(self, entry: OutboxEntry) -> object:
+        """The entry as an item for another store's transaction (a proxy grant's change keeps its
+        notice with it)."""
+        ...
+
     def pending(self, limit: int) -> list[OutboxEntry]:
         """The oldest entries not sent yet, at most ``limit``."""
         ...

@@ -2,19 +2,20 @@
 account holds it, under that account (the proxy's pointer); it is added once (a second add of its
 id is a Conflict), changed on condition of the version read (Conflict otherwise, version + 1
 returned), listed newest first, and copied to the survivor by a merge (the pointer then names the
-survivor's copy; the merged patient's copy stays). The audit events and ``also`` items each write
+survivor's copy; the merged patient's copy stays, marked ended "merged"). The audit events and ``also`` items each write
 carries are kept, to assert on."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.proxy_grants import CHANGED_MEANWHILE
 from chalicelib.errors import Conflict
-from chalicelib.proxies.domain import ProxyGrant
+from chalicelib.proxies.domain import MERGED, GrantStatus, ProxyGrant
 
 
 def _newest_first(grants: list[ProxyGrant]) -> list[ProxyGrant]:
@@ -59,12 +60,20 @@ class FakeProxyGrants:
         self.also.extend(also)
         return changed
 
-    def move(self, from_patient: str, to_patient: str) -> int:
+    def move(self, from_patient: str, to_patient: str, now: datetime) -> int:
         if not from_patient or not to_patient or from_patient == to_patient:
             return 0
         moved = 0
         for (patient, grant_id), grant in list(self.grants.items()):
             if patient == from_patient and (to_patient, grant_id) not in self.grants:
                 self._keep(dataclasses.replace(grant, patient_id=to_patient))
+                self.grants[(patient, grant_id)] = dataclasses.replace(
+                    grant,
+                    status=GrantStatus.ENDED,
+                    ended_at=now,
+                    ended_by="system",
+                    end_reason=MERGED,
+                    version=(grant.version or 1) + 1,
+                )
                 moved += 1
         return moved

@@ -21,7 +21,7 @@ from chalicelib.audit.domain import SYSTEM_ACTOR, Action, Outcome
 from chalicelib.audit.service import new_event
 from chalicelib.patients.domain import Identifier
 from chalicelib.proxies.domain import Access, GrantStatus, ProxyGrant, Relationship
-from chalicelib.proxies.grants import schedule_grant_timers
+from chalicelib.proxies.grant_timers import schedule_grant_timers
 from tests.integration.checkin.test_check_in_merge import merge_into_mrn_2002
 from tests.integration.conftest import deliver_notifications, sent_emails, sqs_event
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
@@ -111,7 +111,8 @@ def results(api, people, as_bob: bool = True):
 
 
 def test_a_revoked_grant_refuses_the_proxys_very_next_call_and_the_proxy_is_told(seeded, people):
-    grant = give(people["ana"], people["bob"])
+    # (Ana consented to Bob's grant: hers to take back)
+    grant = give(people["ana"], people["bob"], consented_at=wiring.container().clock.now())
     assert results(seeded, people).status_code == 200
 
     # WHEN Ana revokes it
@@ -216,7 +217,8 @@ def test_a_declined_grant_never_takes_effect(seeded, people):
 
 def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(seeded, people):
     now = wiring.container().clock.now()
-    soon = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10))
+    trusted = {"relationship": Relationship.TRUSTED_PERSON, "request_id": "", "consented_at": now}
+    soon = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10), **trusted)
 
     renewed = call(
         seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{soon.grant_id}/renew", token=people["ana_token"]
@@ -225,7 +227,7 @@ def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(see
     assert renewed.status_code == 200, renewed.json_body
     assert datetime.fromisoformat(renewed.json_body["ends_at"]) == (now + timedelta(days=375)).replace(microsecond=0)
     # A double click with one Idempotency-Key renews once.
-    once = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10))
+    once = give(people["ana"], people["bob"], ends_at=now + timedelta(days=10), **trusted)
     headers = {"Authorization": f"Bearer {people['ana_token']}", "Idempotency-Key": uuid.uuid4().hex}
     path = f"/v1/patients/{people['ana']}/proxies/{once.grant_id}/renew"
     first, second = (seeded.http.request("POST", path, headers=headers, body=b"") for _ in range(2))
@@ -244,6 +246,44 @@ def test_the_patient_renews_an_adults_grant_for_a_year_more_but_not_a_childs(see
     )
     assert refused.status_code == 409
     assert "12th birthday" in refused.json_body["error"]["message"]
+
+
+def test_a_guardians_or_agents_grant_the_patient_never_consented_to_is_ended_and_renewed_by_staff_only(
+    seeded, people, staff_token
+):
+    # GIVEN a court-ordered guardian's grant and an agent's, approved by the office without Ana's
+    # consent, and an agent's she consented to
+    guardian = give(people["ana"], people["bob"], relationship=Relationship.GUARDIAN_OF_ADULT)
+    agent = give(people["ana"], people["bob"])
+    consented = give(people["ana"], people["bob"], consented_at=wiring.container().clock.now())
+
+    def as_ana(grant, what):
+        return call(
+            seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{grant.grant_id}/{what}", token=people["ana_token"]
+        )
+
+    # WHEN Ana tries to revoke or renew them, THEN she is told to contact the office
+    for grant in (guardian, agent):
+        refused = as_ana(grant, "revoke")
+        assert refused.status_code == 403, refused.json_body
+        assert "contact the office" in refused.json_body["error"]["message"]
+        renewal = as_ana(grant, "renew")
+        assert renewal.status_code == 403 and "contact the office" in renewal.json_body["error"]["message"]
+        kept = wiring.container().proxy_grants.get(people["ana"], grant.grant_id)
+        assert (kept.status, kept.ends_at) == (GrantStatus.ACTIVE, grant.ends_at)
+    assert results(seeded, people).status_code == 200
+    # AND one she consented to is hers to revoke, though not to renew
+    assert as_ana(consented, "renew").status_code == 403
+    assert as_ana(consented, "revoke").status_code == 200
+    # AND staff end the guardian's
+    ended = call(
+        seeded,
+        "POST",
+        f"/v1/staff/proxy-grants/{people['ana']}/{guardian.grant_id}/end",
+        {"reason": "The patient asked at the desk; the court order was reviewed."},
+        token=staff_token,
+    )
+    assert ended.status_code == 200 and ended.json_body["status"] == "terminated"
 
 
 # -- staff ----------------------------------------------------------------------------------------
@@ -270,6 +310,19 @@ def test_staff_list_end_and_renew_a_patients_grants(seeded, people, staff_token)
         "terminated",
         "The court order was withdrawn.",
     )
+    # AND Ana's list shows staff's words, but Bob's own list only that the clinic ended it
+    [mine] = [
+        p
+        for p in call(seeded, "GET", f"/v1/patients/{people['ana']}/proxies", token=people["ana_token"]).json_body[
+            "proxies"
+        ]
+        if p["grant_id"] == grant.grant_id
+    ]
+    assert mine["end_reason"] == "The court order was withdrawn."
+    bobs = call(seeded, "GET", "/v1/me/proxy-grants", token=people["bob_token"]).json_body["grants"]
+    [his] = [g for g in bobs if g["grant_id"] == grant.grant_id]
+    assert (his["status"], his["end_reason"]) == ("terminated", "ended_by_clinic")
+    assert "court" not in json.dumps(bobs)
     # A blank reason is refused, next to its field.
     blank = call(
         seeded, "POST", f"/v1/staff/proxy-grants/{people['ana']}/{other.grant_id}/end", {"reason": " "}, staff_token
@@ -381,7 +434,8 @@ def test_at_the_12th_birthday_the_proxy_and_the_clinic_are_told_and_the_grant_st
 
 def test_a_year_off_is_reached_in_hops_and_a_revoked_grants_timer_is_stopped(timer_clock, seeded, people):
     container = wiring.container()
-    grant = give(people["ana"], people["bob"])  # ends in 365 days: more than a timer can wait
+    # (ends in 365 days: more than a timer can wait; Ana consented to it, so she may revoke it)
+    grant = give(people["ana"], people["bob"], consented_at=timer_clock.now())
     timer_clock.wait_for_waiting(1)
 
     # The first hop fires a day in, and starts the last one, which waits for the end itself.
@@ -411,14 +465,62 @@ def test_a_merge_carries_the_grants_to_the_survivor_and_the_proxy_follows(feed, 
     feed(*merge_into_mrn_2002("m-2"))  # delivered twice: moved once
 
     survivor = container.patients.by_identifier(ORG, Identifier("AMC-MRN", "MRN-2002")).patient_id
-    # (the merged record keeps its copies, as it keeps its chart: the check never opens a merged record)
-    assert [g.grant_id for g in container.proxy_grants.of_patient(people["ana"])] == [grant.grant_id]
     [moved] = container.proxy_grants.of_patient(survivor)
     assert (moved.grant_id, moved.status) == (grant.grant_id, GrantStatus.ACTIVE)
     [pointer] = container.proxy_grants.of_proxy(people["bob"])
-    assert pointer.patient_id == survivor
+    assert pointer.patient_id == survivor and pointer.status is GrantStatus.ACTIVE
     listed = call(seeded, "GET", "/v1/me/proxy-grants", token=people["bob_token"]).json_body["grants"]
-    assert [g["patient_id"] for g in listed] == [survivor]
+    assert [(g["patient_id"], g["status"]) for g in listed] == [(survivor, "active")]
+    # The merged record keeps its copy, as it keeps its chart, but marked over in the same write:
+    # its list says the access moved, and nobody changes the grant through it (Ana's account
+    # still opens the merged record until staff move it)
+    [left] = container.proxy_grants.of_patient(people["ana"])
+    assert (left.grant_id, left.status, left.end_reason) == (grant.grant_id, GrantStatus.ENDED, "merged")
+    for what in ("revoke", "renew"):
+        refused = call(
+            seeded, "POST", f"/v1/patients/{people['ana']}/proxies/{grant.grant_id}/{what}", token=people["ana_token"]
+        )
+        assert refused.status_code == 409, (what, refused.json_body)
+    assert container.proxy_grants.get(survivor, grant.grant_id).status is GrantStatus.ACTIVE
+    # AND a merge delivered once more moves nothing and leaves the pointer as it is
+    assert container.proxy_grants.move(people["ana"], survivor, container.clock.now()) == 0
+    assert container.proxy_grants.of_proxy(people["bob"]) == [pointer]
+
+
+def test_a_merge_never_puts_back_a_pointer_that_changed_meanwhile(seeded, people):
+    # GIVEN Bob's pointer changed after the merge read the grant (another write got there first)
+    container = wiring.container()
+    grant = give(people["ana"], people["bob"], consented_at=container.clock.now())
+    revoked = container.proxy_grants.change(
+        dataclasses.replace(grant, status=GrantStatus.REVOKED, end_reason="revoked"),
+        new_event(
+            actor=SYSTEM_ACTOR,
+            action=Action.UPDATE,
+            event_type="proxy.revoked",
+            outcome=Outcome.SUCCESS,
+            patient_id=people["ana"],
+            recorded_at=container.clock.now(),
+        ),
+    )
+    stale_store = container.proxy_grants
+    original_query = stale_store._query
+    stale_store._query = lambda partition: (
+        [grant] if partition.startswith("proxy-grants#") else original_query(partition)
+    )
+    try:
+        # WHEN a merge moves the grant as it read it (active, the version before)
+        moved = stale_store.move(people["ana"], "f" * 32, container.clock.now())
+    finally:
+        del stale_store._query
+    # THEN nothing moved: the survivor has no copy, and Bob's pointer still says revoked
+    assert moved == 0
+    assert container.proxy_grants.of_patient("f" * 32) == []
+    [pointer] = container.proxy_grants.of_proxy(people["bob"])
+    assert (pointer.status, pointer.version, pointer.patient_id) == (
+        GrantStatus.REVOKED,
+        revoked.version,
+        people["ana"],
+    )
 
 
 def death_a08(control: str) -> str:

@@ -132,8 +132,13 @@ class TestProxyGrantsContract:
         grants.add(mothers, audit())
         grants.add(fathers, audit())
 
-        assert grants.move(EMMA, SURVIVOR) == 2
-        assert grants.move(EMMA, SURVIVOR) == 0  # redelivered: nothing left to move
+        merged_at = datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)
+        assert grants.move(EMMA, SURVIVOR, merged_at) == 2
+        assert grants.move(EMMA, SURVIVOR, merged_at) == 0  # redelivered: nothing left to move
+
+        # the copies the merged record keeps are over, in the same write: nothing changes through them
+        left = grants.of_patient(EMMA)
+        assert {(g.status, g.end_reason, g.ended_at) for g in left} == {(GrantStatus.ENDED, "merged", merged_at)}
 
         assert [g.grant_id for g in grants.of_patient(SURVIVOR)] == [fathers.grant_id, mothers.grant_id]
         assert {g.patient_id for g in grants.of_patient(SURVIVOR)} == {SURVIVOR}
@@ -143,7 +148,7 @@ class TestProxyGrantsContract:
         moved = grants.get(SURVIVOR, mothers.grant_id)
         assert moved is not None
         revoked = grants.change(dataclasses.replace(moved, status=GrantStatus.REVOKED), audit(SURVIVOR))
-        assert grants.move(EMMA, SURVIVOR) == 0
+        assert grants.move(EMMA, SURVIVOR, merged_at) == 0
         assert grants.of_proxy("acct-mom") == [revoked]
 
 

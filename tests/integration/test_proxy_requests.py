@@ -411,6 +411,73 @@ class TestAnAdultsAgent:
         assert asked.subject == "Someone has asked for access to your record" and "/sharing" in asked.body
         assert "Ana" not in asked.body and "Núñez" not in asked.body
 
+        # WHEN Luis agrees in the portal
+        luis_token = sign_in(seeded, "luis.nunez", "correct horse battery")
+        agreed = call(
+            seeded,
+            "POST",
+            f"/v1/patients/{father.patient_id}/proxies/{grant['grant_id']}/consent",
+            {"agree": True},
+            luis_token,
+        )
+        assert agreed.status_code == 200, agreed.json_body
+        # THEN the request no longer waits for his answer: Ana's request and staff's queue say approved
+        assert call(seeded, "GET", f"/v1/proxy-requests/{request_id}", token=token).json_body["status"] == "approved"
+        staff_view = call(seeded, "GET", f"/v1/staff/proxy-requests/{request_id}", token=staff_token).json_body
+        assert staff_view["status"] == "approved"
+
+
+class TestTheAnswerStaffWitness:
+    def test_an_adult_without_an_account_declines_on_paper_and_the_request_says_so(
+        self, clock, seeded, ana, staff_token, container
+    ):
+        _, token = ana
+        # GIVEN Ana asks to act for her father, who has no portal account and can decide
+        father = register_and_invite(
+            seeded,
+            staff_token,
+            {"mrn": "MRN-5005", "family_name": "Núñez", "given_names": ["Luis"], "birth_date": "1950-02-01"},
+            email="luis@example.org",
+        )
+        made = ask(
+            seeded,
+            token,
+            "1950-02-01",
+            "health_care_agent",
+            patient={"given_name": "Luis", "family_name": "Núñez", "birth_date": "1950-02-01"},
+        )
+        request_id = made.json_body["request_id"]
+        upload(seeded, token, request_id, PDF, kind="power_of_attorney")
+        assert sign(seeded, token, request_id).status_code == 200
+        match = {"patient_id": father.patient_id}
+        assert (
+            call(seeded, "POST", f"/v1/staff/proxy-requests/{request_id}/match", match, staff_token).status_code == 200
+        )
+        approve = {"access": "full", "patient_can_consent": True}
+        approved = call(seeded, "POST", f"/v1/staff/proxy-requests/{request_id}/approve", approve, staff_token)
+        grant_id = approved.json_body["grant"]["grant_id"]
+        path = f"/v1/staff/proxy-grants/{father.patient_id}/{grant_id}/consent"
+
+        # WHEN staff record that he declined on the paper form (an unknown way is refused first)
+        unknown = call(seeded, "POST", path, {"agree": False, "how": "email"}, staff_token)
+        assert unknown.status_code == 400 and unknown.json_body["error"]["details"][0]["field"] == "how"
+        assert call(seeded, "POST", path, {"agree": False, "how": "paper_form"}, token).status_code == 403
+        declined = call(seeded, "POST", path, {"agree": False, "how": "paper_form"}, staff_token)
+
+        # THEN the grant is declined, and Ana's request is denied, saying the patient did not agree
+        assert declined.status_code == 200, declined.json_body
+        assert (declined.json_body["status"], declined.json_body["end_reason"]) == ("declined", "declined")
+        mine = call(seeded, "GET", f"/v1/proxy-requests/{request_id}", token=token).json_body
+        assert mine["status"] == "denied"
+        assert mine["decision_reason"] == "The patient did not agree to give this access."
+        # AND the answer is on Luis's trail as staff witnessed it
+        events = container.audit_log.for_patient(father.patient_id, 100)[0]
+        [witnessed] = [e for e in events if e.event_type == "proxy.declined"]
+        assert witnessed.reason == "witnessed:paper_form" and witnessed.actor.role == "staff"
+        # AND a second answer is refused
+        again = call(seeded, "POST", path, {"agree": True, "how": "in_person"}, staff_token)
+        assert again.status_code == 409
+
 
 class TestTheStore:
     def test_the_upload_form_carries_its_conditions(self, clock, seeded, ana):
@@ -455,3 +522,59 @@ class TestTheStore:
 
         kept = container.proxy_requests.of_organization(ORGANIZATION, request_id)
         assert kept.status.value == "withdrawn" and kept.note == "" and kept.version == stale.version + 1
+
+
+class TestTheGrantsTimers:
+    def test_staff_approval_starts_the_grants_timer_which_ends_it_after_its_last_day(
+        self, timer_clock, seeded, enrolled, staff_token, container
+    ):
+        from zoneinfo import ZoneInfo
+
+        from tests.integration.test_proxy_grants import consume, grant_timers_due
+
+        token = sign_in(seeded, "ana.nunez", "correct horse battery")
+        # GIVEN Ana asks to act for her father as his health-care agent; he cannot consent
+        father = register_and_invite(
+            seeded,
+            staff_token,
+            {"mrn": "MRN-5005", "family_name": "Núñez", "given_names": ["Luis"], "birth_date": "1950-02-01"},
+            email="luis@example.org",
+        )
+        made = ask(
+            seeded,
+            token,
+            "1950-02-01",
+            "health_care_agent",
+            patient={"given_name": "Luis", "family_name": "Núñez", "birth_date": "1950-02-01"},
+        )
+        request_id = made.json_body["request_id"]
+        upload(seeded, token, request_id, PDF, kind="power_of_attorney")
+        assert sign(seeded, token, request_id).status_code == 200
+        match = {"patient_id": father.patient_id}
+        assert (
+            call(seeded, "POST", f"/v1/staff/proxy-requests/{request_id}/match", match, staff_token).status_code == 200
+        )
+
+        # WHEN staff approve it, in force at once, until tomorrow (the clinic's calendar)
+        tomorrow = timer_clock.now().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=1)
+        approved = call(
+            seeded,
+            "POST",
+            f"/v1/staff/proxy-requests/{request_id}/approve",
+            {"access": "full", "patient_can_consent": False, "ends_at": tomorrow.isoformat()},
+            staff_token,
+        )
+        assert approved.status_code == 200, approved.json_body
+        grant_id = approved.json_body["grant"]["grant_id"]
+        assert approved.json_body["grant"]["status"] == "active"
+
+        # THEN its end date's timer waits on the clock
+        timer_clock.wait_for_waiting(1)
+        # AND when the last day is over it fires: the grant ends, and the clinic's worklist says so
+        timer_clock.advance(days=2, hours=1)
+        consume(seeded, grant_timers_due())
+        ended = container.proxy_grants.get(father.patient_id, grant_id)
+        assert (ended.status, ended.end_reason) == (GrantStatus.ENDED, "end_date")
+        assert [i.result_id for i in container.worklist.open_items(ORGANIZATION) if i.task == "proxy_access_ended"] == [
+            grant_id
+        ]

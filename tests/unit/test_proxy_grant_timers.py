@@ -121,7 +121,7 @@ def test_a_message_that_is_not_a_grant_timer_is_refused():
     assert read_message({**good, "grant_id": "../x"}) is None
 
 
-# -- when a timer fires (proxies/grants.on_timer, with in-memory stores) --------------------------
+# -- when a timer fires (proxies/grant_timers.on_timer, with in-memory stores) --------------------------
 
 
 class _Settings:
@@ -160,7 +160,7 @@ def _stores(*grants_kept):
 
 def test_a_hop_that_fires_starts_the_next_one_for_the_record_the_grant_now_names():
     from chalicelib.patients.domain import Patient, PortalStatus
-    from chalicelib.proxies.grants import on_timer
+    from chalicelib.proxies.grant_timers import on_timer
 
     # GIVEN a year-long grant whose record was merged into another after its first hop started
     survivor = "a" * 32
@@ -195,7 +195,7 @@ def test_a_hop_that_fires_starts_the_next_one_for_the_record_the_grant_now_names
 
 
 def test_a_timer_of_a_grant_renewed_or_revoked_meanwhile_does_nothing():
-    from chalicelib.proxies.grants import on_timer
+    from chalicelib.proxies.grant_timers import on_timer
 
     [timer] = timers_to_start(grant(), NOW)
     for changed, why in (

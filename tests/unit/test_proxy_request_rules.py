@@ -207,8 +207,11 @@ def test_a_childs_grant_shows_the_record_up_to_the_12th_birthday_of_the_matched_
     assert grant.areas == PROXY_AREAS and grant.ends_at is None
     assert grant.status is GrantStatus.ACTIVE  # a child does not consent
     assert (grant.patient_name, grant.proxy_name, grant.request_id) == ("Emma", "Ana Núñez", "r" * 32)
-    assert grant.scope().shows(datetime(2029, 9, 29, 23, 0, tzinfo=ZoneInfo(NEW_YORK)))
-    assert not grant.scope().shows(datetime(2029, 9, 30, 0, 0, tzinfo=ZoneInfo(NEW_YORK)))
+    assert grant.scope(NOW).shows(datetime(2029, 9, 29, 23, 0, tzinfo=ZoneInfo(NEW_YORK)))
+    assert not grant.scope(NOW).shows(datetime(2029, 9, 30, 0, 0, tzinfo=ZoneInfo(NEW_YORK)))
+    # The parent acts for the child until the birthday; from its first moment on, only reads
+    assert not grant.scope(datetime(2029, 9, 29, 23, 59, tzinfo=ZoneInfo(NEW_YORK))).read_only
+    assert grant.scope(datetime(2029, 9, 30, 0, 0, tzinfo=ZoneInfo(NEW_YORK))).read_only
 
 
 def test_a_childs_grant_may_be_given_an_end_day_which_runs_to_its_end():

@@ -18,7 +18,7 @@ from chalicelib.identity import terms
 from chalicelib.identity.domain import InvitationStatus, RecordKind
 from chalicelib.proxies.domain import GrantStatus
 from tests.integration.conftest import deliver_notifications, link_in
-from tests.integration.identity.conftest import call, register_and_invite, sign_in
+from tests.integration.identity.conftest import call, enrollment, register_and_invite, sign_in
 
 PARENT = {
     "email": "sam.parent@example.org",
@@ -400,3 +400,27 @@ def test_at_most_ten_invitations_wait_at_once_and_revoking_one_frees_its_place(s
     revoked = call(seeded, "POST", f"/v1/patients/{patient_id}/proxies/{made[0]}/revoke", token=token)
     assert revoked.status_code == 200, revoked.json_body
     assert call(seeded, "POST", f"/v1/patients/{patient_id}/proxies", TRUSTED, token).status_code == 201
+
+
+def test_a_patient_under_18_cannot_invite_a_trusted_person(seeded, staff_token):
+    # GIVEN Mia, 17 (her 18th birthday is tomorrow on the clinic's calendar), with her own account
+    today = wiring.container().clock.now().astimezone(ZoneInfo("America/New_York")).date()
+    born = (today + timedelta(days=1)).replace(year=today.year - 18).isoformat()
+    mia = register_and_invite(
+        seeded,
+        staff_token,
+        {"mrn": "MRN-7007", "family_name": "Reyes", "given_names": ["Mia"], "birth_date": born},
+        email="mia@example.org",
+    )
+    body = enrollment(mia, date_of_birth=born, family_name="reyes", username="mia.reyes")
+    assert call(seeded, "POST", "/v1/enrollments", body).status_code == 201
+    token = sign_in(seeded, "mia.reyes", "correct horse battery")
+
+    # WHEN she invites someone she trusts
+    refused = call(seeded, "POST", f"/v1/patients/{mia.patient_id}/proxies", TRUSTED, token)
+
+    # THEN she is told in words, and no grant is kept nor email sent
+    assert refused.status_code == 400, refused.json_body
+    assert refused.json_body["error"]["message"].startswith("Only patients 18 or older can invite a trusted person.")
+    assert wiring.container().proxy_grants.of_patient(mia.patient_id) == []
+    assert not [e for e in deliver_notifications(seeded) if e.destinations["ToAddresses"] == [TRUSTED["email"]]]

@@ -1755,8 +1755,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Renew an adult's grant for a year more from its end date (from now when that has passed:
-         * @description a grant that reached its end date is in force again). 409 for a child's grant (it lasts until the 12th birthday) and for one revoked, declined or ended by staff. Who may call it: patient accounts.
+         * Renew a trusted person's grant for a year more from its end date (from now when that has
+         * @description passed: a grant that reached its end date is in force again). 409 for a child's grant (it lasts until the 12th birthday) and for one revoked, declined or ended by staff; 403 for a guardian's or an agent's (the office renews those). Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_proxies_grant_id_renew"];
         delete?: never;
@@ -1776,7 +1776,7 @@ export interface paths {
         put?: never;
         /**
          * Take access back: the grant is revoked, and the proxy's very next call is refused. The
-         * @description proxy is emailed that there is an update (never whose record). 409 when it has already ended. Who may call it: patient accounts.
+         * @description proxy is emailed that there is an update (never whose record). 409 when it has already ended; 403 for a grant the patient neither gave nor consented to (a guardian's or an agent's the office approved, a parent's): the office ends those. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_proxies_grant_id_revoke"];
         delete?: never;
@@ -2972,6 +2972,26 @@ export interface paths {
         get: operations["get_staff_patients_patient_id_signed_forms_document_id"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff/proxy-grants/{patient_id}/{grant_id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the patient's answer to a grant awaiting their consent, given to staff (in person,
+         * @description on the paper form, by phone): for a patient with no portal account. As the patient's own answer: agreed, in force now; declined, never. Audited with how it was given. 409 when the grant is not waiting for an answer. Who may call it: staff and admins of an organization.
+         */
+        post: operations["post_staff_proxy_grants_patient_id_grant_id_consent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7287,7 +7307,7 @@ export interface components {
             created_at: string;
             /**
              * End Reason
-             * @description Why it stopped: revoked, declined, end_date, deceased, or staff's words when they ended it.
+             * @description Why it stopped: revoked, declined, end_date, deceased, merged (the copy a merged record keeps), or staff's words when they ended it (the proxy's own list says ended_by_clinic instead).
              */
             end_reason: string;
             /**
@@ -7377,7 +7397,7 @@ export interface components {
             decided_at: string | null;
             /**
              * Decision Reason
-             * @description Why staff denied it, in their words.
+             * @description Why it was denied: staff's words, or that the patient did not agree.
              */
             decision_reason: string | null;
             /** Documents */
@@ -8735,6 +8755,23 @@ export interface components {
             state: "not_open" | "open" | "completed" | "closed";
         };
         /**
+         * StaffConsentAnswer
+         * @description The patient's answer to a grant awaiting their consent, as staff witnessed it.
+         */
+        StaffConsentAnswer: {
+            /**
+             * Agree
+             * @description true: the grant takes effect now; false: it is declined.
+             */
+            agree: boolean;
+            /**
+             * How
+             * @description How the patient gave it: in person, on the paper form, or by phone.
+             * @enum {string}
+             */
+            how: "in_person" | "paper_form" | "phone";
+        };
+        /**
          * StaffDocument
          * @description A document as the patient would see it in a list, and where its release stands.
          */
@@ -8893,7 +8930,7 @@ export interface components {
             decided_at: string | null;
             /**
              * Decision Reason
-             * @description Why staff denied it, in their words.
+             * @description Why it was denied: staff's words, or that the patient did not agree.
              */
             decision_reason: string | null;
             /** Documents */
@@ -24986,6 +25023,105 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_staff_proxy_grants_patient_id_grant_id_consent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffConsentAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyGrantView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
