@@ -71,7 +71,6 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
     stack: RunningPortal, tmp_path: Path
 ):
     api = Api(stack)
-    staff = staff_token(api)
     terms = api.call("GET", "/v1/terms").json()["version"]
 
     def session(username: str) -> str:
@@ -103,7 +102,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
         "POST",
         "/v1/staff/patients",
         {"mrn": mrn, "family_name": "Rivera", "given_names": ["Emma"], "birth_date": born, "sex": "female"},
-        staff,
+        staff_token(api),  # a fresh session each time: the stack ends one idle for six seconds
     )
     assert registered.status_code == 201, registered.text
     child_id = registered.json()["patient_id"]
@@ -120,7 +119,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
         "POST",
         "/v1/staff/proxy-invitations",
         {"email": parent_email, "given_name": "Luis", "family_name": "Rivera", "birth_date": "1985-02-14"},
-        staff,
+        staff_token(api),
     )
     assert invited.status_code == 201, invited.text
     emails = eventually(lambda: [e for e in api.mailbox() if e["to"] == [parent_email]], seconds=30)
@@ -146,7 +145,6 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
     assert me["patient"] is None and me["acting_for"] == []
 
     # WHEN the parent asks for access to the child, uploads a birth certificate and signs the form
-    parent = session(parent_user)
     asked = call(
         "POST",
         "/v1/proxy-requests",
@@ -156,7 +154,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
             "relationship": "parent",
             "requester_name": "Luis Rivera",
         },
-        parent,
+        session(parent_user),
     )
     assert asked.status_code == 201, asked.text
     request_id = asked.json()["request_id"]
@@ -169,7 +167,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
             "content_type": "application/pdf",
             "size": len(PDF),
         },
-        parent,
+        session(parent_user),
     )
     assert started.status_code == 201, started.text
     form = started.json()["upload"]
@@ -178,9 +176,9 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
     )
     assert posted.status_code in (200, 201, 204), posted.text
     document_id = started.json()["document"]["document_id"]
-    checked = call("POST", f"/v1/proxy-requests/{request_id}/documents/{document_id}/check", token=parent)
+    checked = call("POST", f"/v1/proxy-requests/{request_id}/documents/{document_id}/check", token=session(parent_user))
     assert checked.status_code == 200 and checked.json()["status"] == "ready", checked.text
-    request_form = call("GET", "/v1/proxy-requests/form", token=parent).json()
+    request_form = call("GET", "/v1/proxy-requests/form", token=session(parent_user)).json()
     signed = call(
         "POST",
         f"/v1/proxy-requests/{request_id}/sign",
@@ -190,23 +188,22 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
             "agreed": True,
             "form_version": request_form["version"],
         },
-        parent,
+        session(parent_user),
     )
     assert signed.status_code == 200 and signed.json()["status"] == "submitted", signed.text
 
     # AND staff find it in their queue, see the document, match the child by MRN and approve
-    staff = staff_token(api)
-    queue = call("GET", "/v1/staff/proxy-requests?queue=to_do", token=staff).json()["requests"]
+    queue = call("GET", "/v1/staff/proxy-requests?queue=to_do", token=staff_token(api)).json()["requests"]
     assert request_id in [r["request_id"] for r in queue]
-    link = call("GET", f"/v1/staff/proxy-requests/{request_id}/documents/{document_id}/link", token=staff)
+    link = call("GET", f"/v1/staff/proxy-requests/{request_id}/documents/{document_id}/link", token=staff_token(api))
     assert link.status_code == 200 and requests.get(link.json()["url"], timeout=30).content == PDF
-    matched = call("POST", f"/v1/staff/proxy-requests/{request_id}/match", {"mrn": mrn}, staff)
+    matched = call("POST", f"/v1/staff/proxy-requests/{request_id}/match", {"mrn": mrn}, staff_token(api))
     assert matched.status_code == 200 and matched.json()["matched_patient"]["patient_id"] == child_id, matched.text
     approved = call(
         "POST",
         f"/v1/staff/proxy-requests/{request_id}/approve",
         {"access": "full", "patient_can_consent": False},
-        staff,
+        staff_token(api),
     )
     assert approved.status_code == 200, approved.text
     grant = approved.json()["grant"]
@@ -232,11 +229,12 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
     after_id = next(r["result_id"] for r in newer if r["code"]["code"] == "718-7")
 
     # THEN staff see it (above) and the parent does not, anywhere; what came before stays
-    parent = session(parent_user)
-    assert [r["result_id"] for r in call("GET", results_path, token=parent).json()["results"]] == [by_code["2345-7"]]
-    assert call("GET", f"{results_path}/{after_id}", token=parent).status_code == 404
-    assert call("GET", f"{results_path}/{after_id}/trends", token=parent).status_code == 404
-    assert call("GET", f"{results_path}/{by_code['2345-7']}", token=parent).status_code == 200
+    assert [r["result_id"] for r in call("GET", results_path, token=session(parent_user)).json()["results"]] == [
+        by_code["2345-7"]
+    ]
+    assert call("GET", f"{results_path}/{after_id}", token=session(parent_user)).status_code == 404
+    assert call("GET", f"{results_path}/{after_id}/trends", token=session(parent_user)).status_code == 404
+    assert call("GET", f"{results_path}/{by_code['2345-7']}", token=session(parent_user)).status_code == 200
     # AND an adult guardian's request without documents is refused, naming what is missing
     dana_id, _ = dana_signs_in(api)
     guardian = call(
@@ -248,7 +246,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
             "relationship": "guardian_of_adult",
             "requester_name": "Luis Rivera",
         },
-        parent,
+        session(parent_user),
     )
     assert guardian.status_code == 201, guardian.text
     unsigned = call(
@@ -260,7 +258,7 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
             "agreed": True,
             "form_version": request_form["version"],
         },
-        parent,
+        session(parent_user),
     )
     assert unsigned.status_code == 400 and "court order" in unsigned.text, unsigned.text
 
@@ -288,9 +286,8 @@ def test_a_parent_sees_her_child_until_twelve_never_the_sensitive_and_an_adults_
     assert redeemed.status_code == 200 and redeemed.json()["status"] == "active", redeemed.text
 
     # THEN the parent reads her appointments but none of her results
-    parent = session(parent_user)
-    assert call("GET", f"/v1/patients/{dana_id}/appointments", token=parent).status_code == 200
-    assert call("GET", f"/v1/patients/{dana_id}/results", token=parent).status_code == 404
+    assert call("GET", f"/v1/patients/{dana_id}/appointments", token=session(parent_user)).status_code == 200
+    assert call("GET", f"/v1/patients/{dana_id}/results", token=session(parent_user)).status_code == 404
     # ... and the access log shows Dana the proxy's read
     log = call("GET", f"/v1/patients/{dana_id}/access-log", token=session("dana.rivera")).json()
     assert any(e["who"] == "proxy" for e in log["events"]), log
