@@ -48,9 +48,7 @@ class AttachmentFiles(Protocol):
 
     def delete_quietly(self, key: str) -> None: ...
 
-    def presigned_get(
-        self, key: str, expires_in: int = ..., content_type: str = "", disposition: str = ""
-    ) -> str: ...
+    def presigned_get(self, key: str, expires_in: int = ..., content_type: str = "", disposition: str = "") -> str: ...
 
 
 class SignedDocuments(Protocol):
