@@ -62,6 +62,7 @@ from chalicelib.proxies.request_parts import (
 from chalicelib.proxies.requests import DocumentStatus, ProxyRequest, RequestStatus
 from chalicelib.proxies.stores import ProxyGrants
 from chalicelib.proxies.views import grant_view
+from chalicelib.records.links import inline_type
 from chalicelib.release import outbox
 
 LINK_SECONDS = 5 * 60  # a link to a legal document is a bearer token: five minutes
@@ -202,9 +203,18 @@ def document_link(
     document = request.document(document_id) if valid_id(document_id) else None
     if document is None or document.status is not DocumentStatus.READY:
         raise NotFound(NO_DOCUMENT)
-    # A bare link: the stored object carries its type and download name (set when it was
-    # checked), so the file's name is in no URL, log or browser history.
-    url = ports.attachment_files.presigned_get(document.object_key, LINK_SECONDS)
+    # The stored object carries its type and download name (set when it was checked), so the
+    # file's name is in no URL, log or browser history. Staff read a PDF, PNG or JPEG beside the
+    # request, in a frame or an image, so its link says "inline" (the stored "attachment" would
+    # make the frame download it) and names the type the upload was sniffed to be; anything else
+    # keeps the stored headers and downloads.
+    shown = inline_type(document.content_type)
+    if shown:
+        url = ports.attachment_files.presigned_get(
+            document.object_key, LINK_SECONDS, content_type=shown, disposition="inline"
+        )
+    else:
+        url = ports.attachment_files.presigned_get(document.object_key, LINK_SECONDS)
     _audit_now(ports, caller, origin, "proxy_request.document_read", request, Action.READ, f"document:{document_id}")
     return {"url": url, "expires_at": iso(now + timedelta(seconds=LINK_SECONDS))}
 

@@ -59,10 +59,16 @@ class FileLink:
         }
 
 
+def inline_type(content_type: str) -> str:
+    """The type a link may answer ``content_type`` with for the browser to show it in the page, or
+    "" when it must be downloaded instead."""
+    return _SHOWN_INLINE.get(content_type.split(";")[0].strip().lower(), "")
+
+
 def file_link(ports: LinkPorts, key: str, content_type: str, now: datetime, version_id: str = "") -> FileLink:
     """A five-minute link to one stored file (to ``version_id`` of it, when given), answered with
     a type the browser may show inline only when it is one of the few safe ones."""
-    shown = _SHOWN_INLINE.get(content_type.split(";")[0].strip().lower())
+    shown = inline_type(content_type)
     media_type = shown or "application/octet-stream"
     disposition = "inline" if shown else "attachment"
     store = ports.signed_documents if key.startswith(SIGNED_FORMS_PREFIX) else ports.documents

@@ -25,15 +25,24 @@ API_PATHS = ("/v1", "/dev")
 # Vite's build has no inline script, so scripts need no 'unsafe-inline'; style-src allows none
 # either (React sets styles through the DOM, which CSP does not restrict). USWDS's CSS embeds
 # small images as data: URLs.
-def content_security_policy(upload_origins: str) -> str:
+#
+# Staff read a proxy request's uploaded documents and signed form beside it: a frame (PDF) or an
+# image (PNG, JPEG) straight from the attachments and signed-documents buckets, so frame-src and
+# img-src name those two buckets' origins and nothing wider. That is safe: the bucket is another
+# origin than the page's (a framed file cannot reach the page, its storage or its session), each
+# object is reached only through a presigned link the API hands to staff of the request's
+# organization, which expires in five minutes, and an upload's type was told from its bytes when
+# it was checked (only PDF, PNG or JPEG is kept, and the link names that type).
+def content_security_policy(upload_origins: str, document_origins: str) -> str:
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            f"img-src 'self' data: {document_origins}".strip(),
             "font-src 'self'",
             f"connect-src 'self' {upload_origins}".strip(),
+            f"frame-src {document_origins}".strip() if document_origins else "frame-src 'none'",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
@@ -47,10 +56,17 @@ def content_security_policy(upload_origins: str) -> str:
 UPLOAD_ORIGINS_IN_AWS = (
     "https://${AttachmentsBucket}.s3.${AWS::Region}.amazonaws.com https://${AttachmentsBucket}.s3.amazonaws.com"
 )
+# The origins staff's document links point at in AWS: the attachments bucket (uploaded documents)
+# and the signed-documents bucket (the signed form), each regional and global as above.
+DOCUMENT_ORIGINS_IN_AWS = (
+    f"{UPLOAD_ORIGINS_IN_AWS} https://${{SignedDocumentsBucket}}.s3.${{AWS::Region}}.amazonaws.com"
+    " https://${SignedDocumentsBucket}.s3.amazonaws.com"
+)
 
 
 def local_upload_origin() -> str:
-    """On the local stack, the bucket is the AWS stand-in's (AWS_ENDPOINT_URL, path-style)."""
+    """On the local stack, every bucket is the AWS stand-in's (AWS_ENDPOINT_URL, path-style): the
+    uploads' origin and the documents' are one."""
     return os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
 
 
@@ -64,7 +80,8 @@ HEADERS = {
 
 def page_headers() -> dict[str, str]:
     """Every answer's security headers, the CSP naming where this stack's uploads go."""
-    return {"Content-Security-Policy": content_security_policy(local_upload_origin()), **HEADERS}
+    buckets = local_upload_origin()
+    return {"Content-Security-Policy": content_security_policy(buckets, buckets), **HEADERS}
 
 
 # index.html names the hashed bundles, so it is fetched afresh each time; the bundles themselves

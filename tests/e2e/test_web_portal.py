@@ -14,8 +14,9 @@ pytestmark = pytest.mark.e2e
 
 def _assert_page_headers(headers: dict, uploads: str) -> None:
     assert headers["Content-Type"] == "text/html; charset=utf-8"
-    # (the page may also POST a message attachment to the AWS stand-in's bucket)
-    assert headers["Content-Security-Policy"] == content_security_policy(uploads)
+    # (the page may also POST a message attachment to the AWS stand-in's bucket, and show staff a
+    # document from it in a frame or an image)
+    assert headers["Content-Security-Policy"] == content_security_policy(uploads, uploads)
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import urllib.parse
 from datetime import date, timedelta
 
 import boto3
@@ -156,6 +157,12 @@ class TestAParentsRequest:
         assert link.status_code == 200 and "birth" not in link.json_body["url"]
         form_link = call(seeded, "GET", listed["signed_form_link_path"], token=staff_token)
         assert form_link.status_code == 200, form_link.json_body
+        # AND both show in the page's frame beside the request rather than download
+        for answered in (link, form_link):
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(answered.json_body["url"]).query)
+            assert query["response-content-type"] == ["application/pdf"]
+            assert query["response-content-disposition"][0].split(";")[0] == "inline"
+            assert int(query["X-Amz-Expires"][0]) <= 300
 
         # WHEN staff match it by record number and approve it
         matched = call(seeded, "POST", f"/v1/staff/proxy-requests/{request_id}/match", {"mrn": "MRN-3003"}, staff_token)
@@ -477,6 +484,37 @@ class TestTheAnswerStaffWitness:
         # AND a second answer is refused
         again = call(seeded, "POST", path, {"agree": True, "how": "in_person"}, staff_token)
         assert again.status_code == 409
+
+
+class TestTheReviewersView:
+    def test_an_uploaded_picture_and_the_signed_form_open_in_the_page_not_as_downloads(
+        self, clock, seeded, ana, staff_token
+    ):
+        # GIVEN Ana's request carries a photographed birth certificate (a PNG), and is signed
+        _, token = ana
+        request_id = ask(seeded, token, years_before(clock.now().date(), 8)).json_body["request_id"]
+        picture = io.BytesIO()
+        Image.new("RGB", (40, 20), "white").save(picture, format="PNG")
+        _, checked = upload(seeded, token, request_id, picture.getvalue(), mime="image/png")
+        assert checked.json_body["status"] == "ready", checked.json_body
+        assert sign(seeded, token, request_id).status_code == 200
+
+        # WHEN staff open the picture and the signed form beside the request
+        shown = call(seeded, "GET", f"/v1/staff/proxy-requests/{request_id}", token=staff_token).json_body
+        picture_link = call(seeded, "GET", shown["documents"][0]["link_path"], token=staff_token)
+        form_link = call(seeded, "GET", shown["signed_form_link_path"], token=staff_token)
+
+        # THEN the bucket answers each as a type the browser shows, inline (a frame would download
+        # an attachment), never cached, and the file's own name is in no link
+        for link, media_type in ((picture_link, "image/png"), (form_link, "application/pdf")):
+            assert link.status_code == 200, link.json_body
+            assert "birth" not in link.json_body["url"]
+            answer = requests.get(link.json_body["url"], timeout=10)
+            assert answer.status_code == 200
+            assert answer.headers["Content-Type"] == media_type
+            assert answer.headers["Content-Disposition"].split(";")[0] == "inline"
+            assert answer.headers["Cache-Control"] == "no-store"
+        assert requests.get(picture_link.json_body["url"], timeout=10).content == picture.getvalue()
 
 
 class TestTheStore:

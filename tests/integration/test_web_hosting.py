@@ -37,10 +37,9 @@ def origin(origin_id: str) -> dict:
 def test_the_page_gets_the_local_stacks_security_headers():
     policy = RESOURCES["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     security = policy["SecurityHeadersConfig"]
-    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == {
-        "Fn::Sub": web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS)
-    }
-    assert "unsafe-inline" not in web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS)
+    in_aws = web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS, web.DOCUMENT_ORIGINS_IN_AWS)
+    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == {"Fn::Sub": in_aws}
+    assert "unsafe-inline" not in in_aws
     assert security["FrameOptions"]["FrameOption"] == web.HEADERS["X-Frame-Options"]
     assert security["ReferrerPolicy"]["ReferrerPolicy"] == web.HEADERS["Referrer-Policy"]
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
@@ -48,6 +47,28 @@ def test_the_page_gets_the_local_stacks_security_headers():
     assert custom["Cross-Origin-Opener-Policy"] == web.HEADERS["Cross-Origin-Opener-Policy"]
     assert all(setting.get("Override", True) for setting in security.values())
     assert behaviour(None)["ResponseHeadersPolicyId"] == {"Ref": "WebSecurityHeaders"}
+
+
+def _directive(policy: str, name: str) -> list[str]:
+    return next(d.split()[1:] for d in policy.split("; ") if d.split()[0] == name)
+
+
+def test_staff_may_frame_and_show_files_from_the_two_document_buckets_and_nowhere_else():
+    policy = web.content_security_policy(web.UPLOAD_ORIGINS_IN_AWS, web.DOCUMENT_ORIGINS_IN_AWS)
+    buckets = {
+        f"https://${{{bucket}}}.s3{region}.amazonaws.com"
+        for bucket in ("AttachmentsBucket", "SignedDocumentsBucket")
+        for region in (".${AWS::Region}", "")
+    }
+    assert set(_directive(policy, "frame-src")) == buckets
+    assert set(_directive(policy, "img-src")) == {"'self'", "data:", *buckets}
+    # the page still calls only its own origin and the uploads' bucket
+    assert "SignedDocumentsBucket" not in " ".join(_directive(policy, "connect-src"))
+    assert {"AttachmentsBucket", "SignedDocumentsBucket"} <= set(RESOURCES)
+    # CloudFront refuses a policy longer than 1783 characters: with the longest bucket names S3
+    # allows (63) and region, it still fits.
+    longest = policy.replace("${AttachmentsBucket}", "a" * 63).replace("${SignedDocumentsBucket}", "s" * 63)
+    assert len(longest.replace("${AWS::Region}", "ap-southeast-4")) <= 1783
 
 
 def test_the_api_is_on_the_pages_origin_uncached_with_the_session_header_passed_on():

@@ -74,3 +74,22 @@ def test_nothing_outside_the_build_is_served(build, path):
 def test_a_stack_without_a_build_says_how_to_make_one(tmp_path):
     answer = web.answer(tmp_path / "dist", "/")
     assert answer.status == 503 and b"make run" in answer.body
+
+
+def test_the_local_page_may_frame_and_show_files_from_the_aws_stand_in_only(build, monkeypatch):
+    # GIVEN the local stack, whose buckets are all the AWS stand-in's
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999/")
+
+    policy = web.answer(build, "/staff/proxy-requests/abc").headers["Content-Security-Policy"]
+
+    # THEN staff's document frames and images may come from it, and from nowhere else
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    assert directives["frame-src"] == ["http://127.0.0.1:5999"]
+    assert directives["img-src"] == ["'self'", "data:", "http://127.0.0.1:5999"]
+    assert directives["object-src"] == ["'none'"]
+
+
+def test_without_a_bucket_origin_nothing_may_be_framed(build, monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    policy = web.answer(build, "/").headers["Content-Security-Policy"]
+    assert "frame-src 'none'" in policy and "img-src 'self' data:;" in policy
