@@ -4427,6 +4427,11 @@ export interface components {
         Coding: {
             /** Code */
             code: string;
+            /**
+             * Codings
+             * @description Every coding the sender gave (this one first), when it gave more than one: a lab's own code with its LOINC code, say. Left out otherwise.
+             */
+            codings?: components["schemas"]["OneCoding"][];
             /** Display */
             display: string;
             /**
@@ -4440,6 +4445,32 @@ export interface components {
          * @description What something is, by name (and its code when the sender gave one).
          */
         Concept: {
+            /**
+             * Code
+             * @default
+             */
+            code?: string;
+            /**
+             * Codings
+             * @description Every coding the sender gave (the one shown first), when it gave more than one.
+             */
+            codings?: components["schemas"]["ConceptCoding"][];
+            /**
+             * Display
+             * @default
+             */
+            display?: string;
+            /**
+             * System
+             * @default
+             */
+            system?: string;
+        };
+        /**
+         * ConceptCoding
+         * @description One of the codings a sender gave one concept.
+         */
+        ConceptCoding: {
             /**
              * Code
              * @default
@@ -6400,6 +6431,18 @@ export interface components {
             units: string | null;
             /** Value */
             value: components["schemas"]["NumericValue"] | components["schemas"]["QuantityValue"] | components["schemas"]["CodedValue"] | components["schemas"]["TextValue"] | components["schemas"]["PointerValue"] | components["schemas"]["DocumentValue"] | components["schemas"]["NoValue"];
+        };
+        /**
+         * OneCoding
+         * @description One of the codings a sender gave one concept.
+         */
+        OneCoding: {
+            /** Code */
+            code: string;
+            /** Display */
+            display: string;
+            /** System */
+            system: string;
         };
         /**
          * OpenApiDocument
