@@ -460,7 +460,7 @@ export interface paths {
         };
         /**
          * The organization's sensitive code lists, by category (sexual and reproductive health,
-         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them. Who may call it: admins.
+         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them: LOINC tests, ICD-10 condition families, SNOMED CT conditions and RxNorm ingredients. Codes match in their system (LOINC, SNOMED CT, ICD-10, RxNorm by any of their names); ICD-10 codes by prefix. Who may call it: admins.
          */
         get: operations["get_admin_sensitive_codes"];
         /**
@@ -8301,7 +8301,10 @@ export interface components {
         };
         /** SensitiveCodeShown */
         SensitiveCodeShown: {
-            /** Code */
+            /**
+             * Code
+             * @description Matched exactly; an ICD-10 code by prefix (F1 covers F10-F19.99).
+             */
             code: string;
             /**
              * Display
@@ -8310,7 +8313,7 @@ export interface components {
             display: string;
             /**
              * System
-             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too).
+             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too). LOINC, SNOMED CT, ICD-10(-CM) and RxNorm are matched under any of their names; others as written.
              */
             system: string;
         };
