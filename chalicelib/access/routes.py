@@ -29,7 +29,9 @@ def _request() -> Any:
 def get_sensitive_codes() -> dict[str, Any]:
     """The organization's sensitive code lists, by category (sexual and reproductive health,
     mental health, substance use, HIV, genetic tests): a result, document or health-summary entry
-    with a listed code is never shown to a proxy. The defaults until an admin sets them."""
+    with a listed code is never shown to a proxy. The defaults until an admin sets them: LOINC
+    tests, ICD-10 condition families, SNOMED CT conditions and RxNorm ingredients. Codes match in
+    their system (LOINC, SNOMED CT, ICD-10, RxNorm by any of their names); ICD-10 codes by prefix."""
     return sensitivity_admin.sensitive_codes(wiring.container(), *signed_in(_request()))
 
 

@@ -5,7 +5,12 @@ An item is sensitive when its sender flagged it (confidentiality R or V, or a se
 kept on the item's content at filing: ``sensitivity_content``) or when one of its
 codes is on its organization's lists. The lists are the admins' (``GET/PUT
 /v1/admin/sensitive-codes``), kept on the organization; until an admin sets them they are
-``DEFAULT_LISTS``, a starting point of common LOINC codes each clinic reviews.
+``DEFAULT_LISTS``, a starting point each clinic reviews: common LOINC codes of tests and notes,
+ICD-10 families and SNOMED CT concepts of conditions, and RxNorm ingredients of medications.
+
+A listed code matches the same code in the same system (its names made one: "LN" is LOINC),
+except ICD-10's, which match by prefix: "F1" lists every code of F10-F19.99, as the classification
+nests them ("F10.20" and "F1020" both fall under it).
 
 Pure: no storage, clock or network.
 """
@@ -69,6 +74,11 @@ def sensitivity_content(confidentiality: str, labels: tuple[str, ...] | list[str
 
 
 LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+# The systems whose codes match by prefix (the ICD-10 families).
+PREFIX_SYSTEMS = frozenset({ICD10CM})
 CATEGORIES = ("sexual_reproductive", "mental_health", "substance_use", "hiv", "genetic")
 LABELS = {
     "sexual_reproductive": "Sexual and reproductive health",
@@ -87,14 +97,20 @@ _SYSTEM_ALIASES = {
     "ln": LOINC,
     "loinc": LOINC,
     LOINC: LOINC,
-    "sct": "http://snomed.info/sct",
-    "snm": "http://snomed.info/sct",
-    "sno": "http://snomed.info/sct",
-    "http://snomed.info/sct": "http://snomed.info/sct",
-    "i10": "http://hl7.org/fhir/sid/icd-10-cm",
-    "i10c": "http://hl7.org/fhir/sid/icd-10-cm",
-    "icd10cm": "http://hl7.org/fhir/sid/icd-10-cm",
-    "http://hl7.org/fhir/sid/icd-10-cm": "http://hl7.org/fhir/sid/icd-10-cm",
+    "sct": SNOMED,
+    "snm": SNOMED,
+    "sno": SNOMED,
+    SNOMED: SNOMED,
+    "i10": ICD10CM,
+    "i10c": ICD10CM,
+    "icd10cm": ICD10CM,
+    "icd10": ICD10CM,
+    ICD10CM: ICD10CM,
+    # WHO's ICD-10, of which ICD-10-CM is the US extension: the families listed are the same
+    "http://hl7.org/fhir/sid/icd-10": ICD10CM,
+    "rxnorm": RXNORM,
+    "rxn": RXNORM,
+    RXNORM: RXNORM,
 }
 
 
@@ -121,8 +137,30 @@ def _loinc(*pairs: tuple[str, str]) -> tuple[SensitiveCode, ...]:
     return tuple(SensitiveCode(LOINC, code, display) for code, display in pairs)
 
 
-# A starting point, reviewed by each clinic's admins: common LOINC codes of tests and note types
-# whose mere presence on a record says something a parent or agent must not learn from the portal.
+def _icd10(*pairs: tuple[str, str]) -> tuple[SensitiveCode, ...]:
+    return tuple(SensitiveCode(ICD10CM, code, display) for code, display in pairs)
+
+
+def _snomed(*pairs: tuple[str, str]) -> tuple[SensitiveCode, ...]:
+    return tuple(SensitiveCode(SNOMED, code, display) for code, display in pairs)
+
+
+def _rxnorm(*pairs: tuple[str, str]) -> tuple[SensitiveCode, ...]:
+    return tuple(SensitiveCode(RXNORM, code, display) for code, display in pairs)
+
+
+def _normalized(system: str, code: str) -> str:
+    """A code as it is compared: an ICD-10 code without its dot and in capitals."""
+    return code.replace(".", "").upper() if system in PREFIX_SYSTEMS else code
+
+
+# A starting point, reviewed by each clinic's admins: codes whose mere presence on a record says
+# something a parent or agent must not learn from the portal. Common LOINC codes of tests and note
+# types; the ICD-10 families of the conditions (by prefix) and a few SNOMED CT concepts for senders
+# that code conditions so; RxNorm ingredient codes of medications that name their condition
+# (opioid use disorder treatment, HIV treatment and PrEP, misoprostol). A medication coded by its
+# product (an RxNorm clinical drug) matches only when that product code is listed: each clinic adds
+# the products its prescribers send.
 _DEFAULTS: dict[str, tuple[SensitiveCode, ...]] = {
     "sexual_reproductive": _loinc(
         ("2106-3", "Choriogonadotropin (pregnancy test) [Presence] in Urine"),
@@ -135,13 +173,43 @@ _DEFAULTS: dict[str, tuple[SensitiveCode, ...]] = {
         ("22461-8", "Reagin Ab [Presence] in Serum"),
         ("21440-3", "Human papilloma virus DNA [Presence] in Cervix by Probe"),
         ("10524-7", "Microscopic observation [Identifier] in Cervix by Cyto stain"),
-    ),
+    )
+    + _icd10(
+        ("O", "Pregnancy, childbirth and the puerperium (O00-O9A)"),
+        ("Z30", "Encounter for contraceptive management"),
+        ("Z32", "Encounter for pregnancy test"),
+        ("Z33", "Pregnant state"),
+        ("Z34", "Encounter for supervision of normal pregnancy"),
+        ("A5", "Infections with a predominantly sexual mode of transmission (A50-A59)"),
+        ("A60", "Anogenital herpesviral infections"),
+        ("A63", "Other predominantly sexually transmitted diseases"),
+        ("A64", "Unspecified sexually transmitted disease"),
+    )
+    + _snomed(
+        ("77386006", "Pregnancy"),
+        ("8098009", "Sexually transmitted infectious disease"),
+    )
+    + _rxnorm(("42331", "misoprostol")),
     "mental_health": _loinc(
         ("44249-1", "PHQ-9 quick depression assessment panel"),
         ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score"),
         ("69737-5", "Generalized anxiety disorder 7 item (GAD-7)"),
         ("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score"),
         ("28627-8", "Psychiatry Progress note"),
+    )
+    + _icd10(
+        ("F2", "Schizophrenia, schizotypal and delusional disorders (F20-F29)"),
+        ("F3", "Mood disorders (F30-F39)"),
+        ("F4", "Anxiety, stress-related and other nonpsychotic disorders (F40-F48)"),
+        ("F5", "Behavioral syndromes with physiological disturbances (F50-F59)"),
+        ("F6", "Disorders of adult personality and behavior (F60-F69)"),
+        ("F7", "Intellectual disabilities (F70-F79)"),
+        ("F8", "Pervasive and specific developmental disorders (F80-F89)"),
+        ("F9", "Behavioral and emotional disorders with onset in childhood (F90-F99)"),
+    )
+    + _snomed(
+        ("35489007", "Depressive disorder"),
+        ("58214004", "Schizophrenia"),
     ),
     "substance_use": _loinc(
         ("19295-5", "Opiates [Presence] in Urine by Screen method"),
@@ -149,6 +217,16 @@ _DEFAULTS: dict[str, tuple[SensitiveCode, ...]] = {
         ("5643-2", "Ethanol [Mass/volume] in Serum or Plasma"),
         ("72109-2", "Alcohol Use Disorder Identification Test - Consumption [AUDIT-C]"),
         ("75626-2", "Total score [AUDIT-C]"),
+    )
+    + _icd10(("F1", "Mental and behavioral disorders due to psychoactive substance use (F10-F19)"))
+    + _snomed(
+        ("7200002", "Alcoholism"),
+        ("66214007", "Substance abuse"),
+    )
+    + _rxnorm(
+        ("1819", "buprenorphine"),
+        ("6813", "methadone"),
+        ("7243", "naltrexone"),
     ),
     "hiv": _loinc(
         ("75622-1", "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay"),
@@ -157,6 +235,26 @@ _DEFAULTS: dict[str, tuple[SensitiveCode, ...]] = {
         ("68961-2", "HIV 1 Ab [Presence] in Serum, Plasma or Blood by Rapid immunoassay"),
         ("20447-9", "HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe detection"),
         ("25836-8", "HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe detection"),
+    )
+    + _icd10(
+        ("B20", "Human immunodeficiency virus [HIV] disease"),
+        ("B21", "HIV disease resulting in malignant neoplasms (ICD-10)"),
+        ("B22", "HIV disease resulting in other specified diseases (ICD-10)"),
+        ("B23", "HIV disease resulting in other conditions (ICD-10)"),
+        ("B24", "Unspecified HIV disease (ICD-10)"),
+        ("Z21", "Asymptomatic HIV infection status"),
+    )
+    + _snomed(("86406008", "Human immunodeficiency virus infection"))
+    + _rxnorm(
+        ("276237", "emtricitabine (HIV treatment, and PrEP with tenofovir)"),
+        ("322248", "tenofovir disoproxil (HIV treatment, and PrEP with emtricitabine)"),
+        ("11413", "zidovudine"),
+        ("68244", "lamivudine"),
+        ("190521", "abacavir"),
+        ("195085", "efavirenz"),
+        ("719872", "raltegravir"),
+        ("1433868", "dolutegravir"),
+        ("460132", "darunavir"),
     ),
     "genetic": _loinc(
         ("51969-4", "Genetic analysis report"),
@@ -175,8 +273,29 @@ class SensitiveLists:
 
     @cached_property
     def codes(self) -> frozenset[tuple[str, str]]:
-        """Every listed code as (its system's one name, the code): what an item is checked against."""
-        return frozenset((system_key(c.system), c.code) for cat in self.categories for c in cat.codes)
+        """Every listed code as (its system's one name, the code as compared): what an item is
+        checked against."""
+        return frozenset(
+            (system_key(c.system), _normalized(system_key(c.system), c.code))
+            for cat in self.categories
+            for c in cat.codes
+        )
+
+    @cached_property
+    def _prefixes(self) -> dict[str, tuple[str, ...]]:
+        kept: dict[str, list[str]] = {}
+        for system, code in self.codes:
+            if system in PREFIX_SYSTEMS:
+                kept.setdefault(system, []).append(code)
+        return {system: tuple(codes) for system, codes in kept.items()}
+
+    def lists(self, system: str, code: str) -> bool:
+        """Whether a code (its system's one name, the code as sent) is on these lists: the same
+        code, or for ICD-10 a code under a listed one."""
+        code = _normalized(system, code)
+        if (system, code) in self.codes:
+            return True
+        return any(code.startswith(prefix) for prefix in self._prefixes.get(system, ()))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -270,17 +389,24 @@ def flagged(content: Mapping[str, Any]) -> bool:
 
 def item_codes(content: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
     """Every code an item names: its own (a result's test, a document's type), each of its
-    observations', and a health-summary entry's coded fields (the condition, the substance ...)."""
+    observations', and a health-summary entry's coded fields (the condition, the substance ...);
+    of each, every coding the sender gave (``codings``: a lab's own code and its LOINC code), and
+    a medication's RxNorm code."""
     candidates: list[Any] = [content.get("code")]
     candidates.extend(o.get("code") for o in content.get("observations") or () if isinstance(o, dict))
     candidates.extend(v for k, v in content.items() if k not in ("code", "observations") and isinstance(v, dict))
-    for coding in candidates:
-        if isinstance(coding, dict) and coding.get("code"):
-            yield system_key(coding.get("system")), str(coding["code"]).strip()
+    for concept in candidates:
+        if not isinstance(concept, dict):
+            continue
+        for coding in (concept, *(c for c in concept.get("codings") or () if isinstance(c, dict))):
+            if coding.get("code"):
+                yield system_key(coding.get("system")), str(coding["code"]).strip()
+    if content.get("rxnorm"):
+        yield RXNORM, str(content["rxnorm"]).strip()
 
 
 def is_sensitive(item: Any, lists: SensitiveLists) -> bool:
     """Whether an item (a filed result, document or health-summary entry, or its content) is
     sensitive care: its sender flagged it, or one of its codes is on the organization's lists."""
     content: Mapping[str, Any] = getattr(item, "content", item)
-    return flagged(content) or any(code in lists.codes for code in item_codes(content))
+    return flagged(content) or any(lists.lists(system, code) for system, code in item_codes(content))

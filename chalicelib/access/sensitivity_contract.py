@@ -13,8 +13,11 @@ CategoryName = Literal["sexual_reproductive", "mental_health", "substance_use", 
 
 
 class SensitiveCodeShown(ResponseModel):
-    system: str = Field(description='The coding system, as items name it ("http://loinc.org"; "LN" matches it too).')
-    code: str
+    system: str = Field(
+        description='The coding system, as items name it ("http://loinc.org"; "LN" matches it too). '
+        "LOINC, SNOMED CT, ICD-10(-CM) and RxNorm are matched under any of their names; others as written."
+    )
+    code: str = Field(description="Matched exactly; an ICD-10 code by prefix (F1 covers F10-F19.99).")
     display: str = Field(description='A name for people ("" when none was given).')
 
 

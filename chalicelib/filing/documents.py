@@ -74,7 +74,7 @@ def file_document(delivery: Delivery, patient: Patient, report: ResultReport) ->
     content: dict[str, Any] = {
         "title": report.code.display or report.code.code or None,
         "type": kind,
-        "code": dataclasses.asdict(report.code),
+        "code": report.code.content(),
         "status": report.status.value,
         "authored_at": report.collected_at or None,
         "reported_at": report.reported_at or None,

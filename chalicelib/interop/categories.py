@@ -248,7 +248,7 @@ def reading_content(o: Observation, when: str, report_notes: tuple[str, ...] = (
     elif o.value_type == "pointer":
         value = o.pointer
     content: dict[str, object] = {
-        "code": {"code": o.code.code, "display": o.code.display, "system": o.code.system},
+        "code": o.code.content(),
         "value": value[:200],
         "numeric": numeric,
         "status": CANCELLED if o.status is ResultStatus.CANCELLED else o.status.value,

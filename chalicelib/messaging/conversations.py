@@ -10,7 +10,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from chalicelib.access.domain import Area, PatientScope
+from chalicelib.access.domain import Area, PatientScope, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import scope_actor, write_audit
@@ -190,6 +190,11 @@ def patient_thread(
 
 def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> None:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MESSAGES)
+    if scope.standing is Standing.PROXY:
+        # The unread count and read mark are the patient's own: someone acting for them reading a
+        # thread must not make a message the patient never saw look read to them.
+        _shown_thread(ports, caller, origin, scope, thread_id)  # still 404 for a thread not shown
+        return
 
     def mark() -> None:
         thread, shown, _ = _shown_thread(ports, caller, origin, scope, thread_id)

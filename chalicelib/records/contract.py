@@ -56,12 +56,25 @@ class AccessLogQuery(QueryModel):
 # -- results --------------------------------------------------------------------------------------
 
 
+class OneCoding(ResponseModel):
+    """One of the codings a sender gave one concept."""
+
+    code: str
+    display: str
+    system: str
+
+
 class Coding(ResponseModel):
     """A code as the sender gave it (any part may be empty)."""
 
     code: str
     display: str
     system: str = Field(description='The code system as sent: "LN", "http://loinc.org" ...')
+    codings: list[OneCoding] = Field(
+        default_factory=list,
+        description="Every coding the sender gave (this one first), when it gave more than one: a lab's "
+        "own code with its LOINC code, say. Left out otherwise.",
+    )
 
 
 class NumericValue(ResponseModel):

@@ -83,10 +83,25 @@ class Coding:
     code: str = ""
     display: str = ""
     system: str = ""  # "LN" / "http://loinc.org" ... as sent
+    # The concept's other codings as sent (an HL7 v2 CWE's alternate triplets, a FHIR
+    # CodeableConcept's other codings): shown by the first, but each one says what the item is, so
+    # the sensitivity check reads them all (a lab's local code first, its LOINC code second).
+    alternates: tuple[Coding, ...] = ()
 
     @property
     def is_loinc(self) -> bool:
         return self.system.upper() in ("LN", "LOINC", "HTTP://LOINC.ORG")
+
+    def content(self) -> dict[str, Any]:
+        """As an item's content keeps it: code, display and system and, only when the sender gave
+        more than one coding, ``codings`` (every one, this first), so an item coded once is stored,
+        and hashed, as before."""
+        kept: dict[str, Any] = {"code": self.code, "display": self.display, "system": self.system}
+        if self.alternates:
+            kept["codings"] = [
+                {"code": c.code, "display": c.display, "system": c.system} for c in (self, *self.alternates)
+            ]
+        return kept
 
 
 @dataclass(frozen=True)
@@ -374,7 +389,7 @@ def report_content(report: ResultReport) -> dict[str, Any]:
                 }
             )
         return {
-            "code": dataclasses.asdict(o.code),
+            "code": o.code.content(),
             "value": value,
             "units": o.units or None,
             "reference_range": o.reference_range or None,
@@ -387,7 +402,7 @@ def report_content(report: ResultReport) -> dict[str, Any]:
         }
 
     return {
-        "code": dataclasses.asdict(report.code),
+        "code": report.code.content(),
         "category": report.category.value,
         "status": report.status.value,
         "collected_at": report.collected_at or None,

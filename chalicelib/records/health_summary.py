@@ -37,6 +37,18 @@ _SECTION_RESOURCES = {
 HISTORY_PAGE = 200
 HISTORY_MAX_READINGS = 2000
 _KIND_OF_SECTION = {section: kind for kind, section in ENTRY_KINDS.items()}
+# The part of the record each section is, as a proxy's grant names it: a medication is the
+# medications area's (as /medications and refill requests are) and a visit or appointment the
+# appointments area's, so a grant without those areas never reads them here either.
+_SECTION_AREAS = {
+    "allergy": Area.HEALTH_SUMMARY,
+    "condition": Area.HEALTH_SUMMARY,
+    "medication": Area.MEDICATIONS,
+    "immunization": Area.HEALTH_SUMMARY,
+    "visit": Area.APPOINTMENTS,
+    "appointment": Area.APPOINTMENTS,
+    "vital_sign": Area.HEALTH_SUMMARY,
+}
 # Kept in an entry's content but never listed: a video visit's join link is handed out only
 # inside its window, audited (appointments/video.py), so a list that showed it would hand it out
 # at any time, unaudited.
@@ -58,7 +70,7 @@ def list_entries(
     if query.when is not None and kind != "appointment":
         raise ValidationFailed("when is upcoming or past, for appointments only.", [{"field": "when"}])
     when = query.when or ("upcoming" if kind == "appointment" else None)
-    scope = patient_scope(ports, caller, origin, patient_id, area=Area.HEALTH_SUMMARY)
+    scope = patient_scope(ports, caller, origin, patient_id, area=_SECTION_AREAS[kind])
     # Appointments to come are listed soonest first, those gone by newest first (by start time).
     moment = moment_key(now)
     entries, cursor = ports.records.page(

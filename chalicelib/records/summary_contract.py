@@ -27,12 +27,24 @@ class HealthSummaryQuery(RecordsPageQuery):
 # -- the health summary ---------------------------------------------------------------------------
 
 
+class ConceptCoding(ResponseModel):
+    """One of the codings a sender gave one concept."""
+
+    code: str = ""
+    display: str = ""
+    system: str = ""
+
+
 class Concept(ResponseModel):
     """What something is, by name (and its code when the sender gave one)."""
 
     display: str = ""
     code: str = ""
     system: str = ""
+    codings: list[ConceptCoding] = Field(
+        default_factory=list,
+        description="Every coding the sender gave (the one shown first), when it gave more than one.",
+    )
 
 
 class Reaction(ResponseModel):

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
-from chalicelib.access.visibility import Visibility
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, scope_actor, write_audit
 from chalicelib.errors import Conflict, NotFound, Problems
@@ -38,7 +37,7 @@ from chalicelib.patients.stores import Patients
 from chalicelib.records.domain import StoredResult
 from chalicelib.records.outbox import OutboxEntry
 from chalicelib.records.stores import Records
-from chalicelib.records.visible import record_view
+from chalicelib.records.visible import RecordView, record_view
 from chalicelib.refills.contract import NewRefillRequest, RefillDecision
 from chalicelib.refills.controlled import controlled_substances
 from chalicelib.refills.domain import (
@@ -101,6 +100,19 @@ def medications(ports: RefillPorts, caller: Caller, origin: Origin, patient_id: 
 def request_date(request: RefillRequest) -> datetime:
     """A refill request's date: when it was asked for (a proxy's cutoff hides later ones)."""
     return request.requested_at
+
+
+def _shows_request(ports: RefillPorts, view: RecordView, request: RefillRequest, medications: dict[str, bool]) -> bool:
+    """Whether a scope that filters (a proxy's) shows a refill request: asked for before its
+    cutoff, and for a medication it shows (as /medications lists them). A request names its
+    medication, so one for a medication that is sensitive care, or no longer on the record to
+    be checked, is not shown at all."""
+    if not view.shows(request_date(request)):
+        return False
+    if request.medication_id not in medications:
+        stored = ports.records.current(request.patient_id, request.medication_id, MEDICATION_KIND)
+        medications[request.medication_id] = stored is not None and view.shows_item(stored)
+    return medications[request.medication_id]
 
 
 def _entries(ports: RefillPorts, patient_id: str, now: datetime) -> list[StoredResult]:
@@ -223,8 +235,10 @@ def patient_requests(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     requests, next_cursor = ports.refills.patient_page(scope.patient_id, limit, cursor)
-    view = Visibility(ports, scope)
-    requests = requests if view.everything else [r for r in requests if view.shows(request_date(r))]
+    view = record_view(ports, scope)
+    if not view.everything:
+        medications: dict[str, bool] = {}  # each medication read once a page
+        requests = [r for r in requests if _shows_request(ports, view, r, medications)]
     write_audit(
         ports,
         origin,
@@ -243,7 +257,8 @@ def patient_request(
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.MEDICATIONS)
     found = ports.refills.of_patient(scope.patient_id, request_id) if RECORD_ID.fullmatch(request_id) else None
-    if found is None or not Visibility(ports, scope).shows(request_date(found)):
+    view = record_view(ports, scope)
+    if found is None or not (view.everything or _shows_request(ports, view, found, {})):
         raise NotFound("No such refill request.")
     write_audit(
         ports,

@@ -357,3 +357,122 @@ class TestTheSensitiveCodeLists:
         twice = {"categories": [{"category": "hiv", "codes": []}, {"category": "hiv", "codes": []}]}
         answer = call(api, "PUT", "/v1/admin/sensitive-codes", twice, admin)
         assert answer.status_code == 400 and answer.json_body["error"]["details"][0]["field"] == "categories.1.category"
+
+
+def rde(family: Family, control: str, placer: str, drug: str, authored: datetime) -> str:
+    """A pharmacy order for Emma: two refills, no schedule, no end date (so one she may refill)."""
+    return "\r".join(
+        [
+            f"MSH|^~\\&|PHARM|AMC|PORTAL|AMC|{hl7(family.clock.now())}||RDE^O11^RDE_O11|{control}|P|2.5.1",
+            family.pid(),
+            f"ORC|NW|{placer}^EHR|F{placer}^PHARM||IP||||{hl7(authored)}|||1234^Okoro^Grace^^^^MD",
+            f"RXE||{drug}|1||TAB^tablet|||||||2|||RX-{placer}",
+        ]
+    )
+
+
+class TestWhatAProxyReadsBeyondTheResults:
+    def test_a_result_coded_by_the_labs_own_code_first_is_hidden_by_its_loinc_alternate(self, family):
+        api, emma = family.api, family.emma
+        family.grant()
+        # GIVEN an HIV test the lab codes by its own code, with the LOINC code as the alternate
+        family.feed(
+            family.oru("c-1", "ORD-1", family.cutoff - timedelta(days=2), "HIVAB^HIV 1/2 Ab^L^7918-6^HIV 1+2 Ab^LN")
+        )
+        ana_token, emma_token = family.tokens()
+
+        # THEN the parent does not see it; the child does, by the lab's name, both codes kept
+        assert listed(api, f"/v1/patients/{emma}/results", ana_token, "results") == []
+        [result] = listed(api, f"/v1/patients/{emma}/results", emma_token, "results")
+        assert result["name"] == "HIV 1/2 Ab"
+        assert [(c["system"], c["code"]) for c in result["code"]["codings"]] == [("L", "HIVAB"), ("LN", "7918-6")]
+
+    def test_refill_requests_for_a_medication_the_proxy_may_not_see_are_not_shown(self, family):
+        api, emma = family.api, family.emma
+        wiring.container().records.add_feed_source(FeedSource("PHARM|AMC", ORG, "AMC-MRN"))
+        family.grant()
+        authored = family.cutoff - timedelta(days=20)
+        # GIVEN two prescriptions: one for blood pressure, and PrEP (on the default lists by RxNorm)
+        for body in (
+            rde(family, "rx-1", "PL-1", "314076^Lisinopril 10 mg tablet^RXNORM", authored),
+            rde(family, "rx-2", "PL-2", "276237^Emtricitabine and tenofovir tablet^RXNORM", authored),
+        ):
+            event = sqs_event(api, [body], QUEUE, group_id="PHARM")
+            assert api.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+        ana_token, emma_token = family.tokens()
+        # ... for each of which Emma asks for a refill
+        own = {m["name"]: m for m in listed(api, f"/v1/patients/{emma}/medications", emma_token, "medications")}
+        asked = {}
+        for name, medication in own.items():
+            body = {"medication_id": medication["medication_id"], "pharmacy": {"name": "Main Street Pharmacy"}}
+            answer = call(api, "POST", f"/v1/patients/{emma}/refill-requests", body, emma_token)
+            assert answer.status_code == 201, answer.json_body
+            asked[name] = answer.json_body["request_id"]
+        prep = asked["Emtricitabine and tenofovir tablet"]
+
+        # THEN the parent sees the blood pressure one only, listed or asked for by id, nowhere PrEP's name
+        shown = listed(api, f"/v1/patients/{emma}/refill-requests", ana_token, "refill_requests")
+        assert [r["medication"]["name"] for r in shown] == ["Lisinopril 10 mg tablet"]
+        missing = call(api, "GET", f"/v1/patients/{emma}/refill-requests/{prep}", token=ana_token)
+        assert (missing.status_code, missing.json_body["error"]["message"]) == (404, "No such refill request.")
+        assert [m["name"] for m in listed(api, f"/v1/patients/{emma}/medications", ana_token, "medications")] == [
+            "Lisinopril 10 mg tablet"
+        ]
+        # (while Emma sees both)
+        assert len(listed(api, f"/v1/patients/{emma}/refill-requests", emma_token, "refill_requests")) == 2
+        assert call(api, "GET", f"/v1/patients/{emma}/refill-requests/{prep}", token=emma_token).status_code == 200
+
+    def test_a_proxy_reading_a_conversation_leaves_it_unread_for_the_patient(self, family, staff_token):
+        api, emma = family.api, family.emma
+        family.grant()
+        _, emma_token = family.tokens()
+        teams = listed(api, f"/v1/patients/{emma}/care-teams", emma_token, "care_teams")
+        team = next(t["team_id"] for t in teams if t["name"] == "Primary Care")
+        started = call(
+            api,
+            "POST",
+            f"/v1/patients/{emma}/messages",
+            {"team_id": team, "subject": "Rash", "body": "Itchy."},
+            emma_token,
+        )
+        thread = started.json_body["thread_id"]
+        replied = call(api, "POST", f"/v1/staff/messages/{thread}/replies", {"body": "Come in on Monday."}, staff_token)
+        assert replied.status_code == 201, replied.json_body
+        ana_token, emma_token = family.tokens()
+
+        # WHEN the parent opens the conversation and marks it read
+        opened = call(api, "GET", f"/v1/patients/{emma}/messages/{thread}", token=ana_token)
+        assert [m["body"] for m in opened.json_body["messages"]] == ["Itchy.", "Come in on Monday."]
+        assert call(api, "POST", f"/v1/patients/{emma}/messages/{thread}/read", token=ana_token).status_code == 204
+
+        # THEN Emma still has the care team's reply unread
+        assert listed(api, f"/v1/patients/{emma}/messages", emma_token, "threads")[0]["unread_count"] == 1
+        assert call(api, "GET", f"/v1/patients/{emma}/messages", token=emma_token).json_body["unread_count"] == 1
+        # ... and a thread the parent may not see is still not found to them
+        assert call(api, "POST", f"/v1/patients/{emma}/messages/{'0' * 32}/read", token=ana_token).status_code == 404
+
+
+class TestAGrantsAreas:
+    @pytest.mark.parametrize(
+        ("areas", "shown"),
+        [
+            ({Area.HEALTH_SUMMARY}, {"allergies", "conditions", "immunizations", "vital_signs"}),
+            ({Area.MEDICATIONS}, {"medications"}),
+            ({Area.APPOINTMENTS}, {"visits", "appointments"}),
+        ],
+    )
+    def test_each_health_summary_section_opens_with_its_own_area(self, family, areas, shown):
+        api, emma = family.api, family.emma
+        family.grant(
+            relationship=Relationship.HEALTH_CARE_AGENT,
+            visible_until=None,
+            areas=frozenset(areas),
+            ends_at=family.clock.now() + timedelta(days=365),
+        )
+        ana_token, _ = family.tokens()
+        sections = ("allergies", "conditions", "medications", "immunizations", "visits", "appointments", "vital_signs")
+
+        answers = {s: call(api, "GET", f"/v1/patients/{emma}/health-summary/{s}", token=ana_token) for s in sections}
+
+        assert {s for s, a in answers.items() if a.status_code == 200} == shown
+        assert all(a.json_body["error"]["message"] == "No such patient." for s, a in answers.items() if s not in shown)

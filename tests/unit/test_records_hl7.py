@@ -6,10 +6,11 @@ import logging
 
 import pytest
 
+from chalicelib.access.sensitivity import DEFAULT_LISTS, is_sensitive
 from chalicelib.feeds.domain import Unfileable
 from chalicelib.feeds.envelope import read_messages
 from chalicelib.interop.hl7v2 import iso_time, read_hl7
-from chalicelib.records.domain import Category, ResultStatus, Unreadable
+from chalicelib.records.domain import Category, ResultStatus, Unreadable, report_content
 from tests.conftest import SAMPLES_DIR
 
 HL7_DIR = SAMPLES_DIR / "hl7v2"
@@ -236,3 +237,33 @@ def test_pid_29_and_30_say_whether_the_patient_died(pid_29, pid_30, deceased, on
     assert (patient.deceased, patient.deceased_on) == (deceased, on)
     # Ordered by when it was sent, so a late replay cannot undo a newer statement.
     assert patient.as_of == ("2026-12-02T10:15:00" if deceased is not None else "")
+
+
+def test_a_code_with_an_alternate_keeps_both_and_a_code_without_one_is_stored_as_before():
+    # A lab's own code first and the LOINC code of an HIV test as its alternate (CE.4-6), on the
+    # order and on the result; a plain glucose result coded once.
+    text = (
+        "MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||123^^^AMC-MRN"
+        "\rOBR|1||F1^LAB|HIVAB^HIV 1/2 Ab^L^7918-6^HIV 1+2 Ab^LN"
+        "\rOBX|1|ST|HIVAB^HIV 1/2 Ab^L^7918-6^HIV 1+2 Ab^LN||Nonreactive||||||F"
+        "\rOBX|2|NM|2345-7^Glucose^LN||85|mg/dL|70-99|N|||F"
+    )
+    [report] = read_hl7(text).results
+    content = report_content(report)
+
+    both = [
+        {"code": "HIVAB", "display": "HIV 1/2 Ab", "system": "L"},
+        {"code": "7918-6", "display": "HIV 1+2 Ab", "system": "LN"},
+    ]
+    assert content["code"] == {**both[0], "codings": both}
+    assert content["observations"][0]["code"] == {**both[0], "codings": both}
+    assert content["observations"][1]["code"] == {"code": "2345-7", "display": "Glucose", "system": "LN"}
+    assert is_sensitive(content, DEFAULT_LISTS)
+    # (shown by the first, as before)
+    assert (report.code.code, report.code.system) == ("HIVAB", "L")
+
+
+def test_an_empty_first_triplet_is_shown_by_the_alternate_alone():
+    text = "MSH|^~\\&|LAB|AMC|||20260101||ORU^R01|1|P|2.5\rPID|1||123^^^AMC-MRN\rOBR|1||F1^LAB|^^^7918-6^HIV 1+2 Ab^LN"
+    [report] = read_hl7(text).results
+    assert report_content(report)["code"] == {"code": "7918-6", "display": "HIV 1+2 Ab", "system": "LN"}

@@ -100,7 +100,10 @@ def _shown(concept: Any) -> dict[str, Any]:
     """A CodeableConcept as shown: its name, code and system, each only when sent ({} if none)."""
     coding = coding_of(concept)
     shown = {"display": coding.display or coding.code, "code": coding.code, "system": coding.system}
-    return {key: value for key, value in shown.items() if value}
+    kept: dict[str, Any] = {key: value for key, value in shown.items() if value}
+    if coding.alternates:  # every coding, this first: each is checked for sensitive care
+        kept["codings"] = coding.content()["codings"]
+    return kept
 
 
 def _status_code(concept: Any) -> str:

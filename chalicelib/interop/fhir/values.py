@@ -14,6 +14,9 @@ from typing import Any
 from chalicelib.access.sensitivity import SENSITIVITY_LABELS, most_restricted
 from chalicelib.records.domain import Coding
 
+# A concept's codings kept at most: a sender's dozen names for one thing, not an unbounded list.
+_MAX_CODINGS = 20
+
 
 def as_text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
@@ -46,7 +49,8 @@ def decimal_text(value: Any) -> str:
 
 def coding_of(concept: Any) -> Coding:
     """A CodeableConcept as one Coding: the LOINC coding when there is one, else the first; shown
-    by the concept's text (the sender's own name for it), else the coding's display."""
+    by the concept's text (the sender's own name for it), else the coding's display. Its other
+    codings with a code are kept as alternates: each says what the item is."""
     concept = as_object(concept)
     codings = [
         c for c in map(as_object, as_list(concept.get("coding"))) if as_text(c.get("code")) or as_text(c.get("display"))
@@ -56,6 +60,15 @@ def coding_of(concept: Any) -> Coding:
         code=as_text(chosen.get("code"))[:100],
         display=(as_text(concept.get("text")) or as_text(chosen.get("display")))[:500],
         system=as_text(chosen.get("system"))[:200],
+        alternates=tuple(
+            Coding(
+                code=as_text(c.get("code"))[:100],
+                display=as_text(c.get("display"))[:500],
+                system=as_text(c.get("system"))[:200],
+            )
+            for c in codings[:_MAX_CODINGS]
+            if c is not chosen and as_text(c.get("code"))
+        ),
     )
 
 

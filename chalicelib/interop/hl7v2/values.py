@@ -1,18 +1,22 @@
 """HL7 v2 data types read as the portal shows them: TS/DTM times, CE/CWE codes, XCN persons,
 EI entity identifiers.
 
-A time is kept as precise as it was sent (ISO 8601, no invented seconds or zone); a code keeps at
-most its code, its text and its coding system; a person is a name to show, or their id when the
+A time is kept as precise as it was sent (ISO 8601, no invented seconds or zone); a code keeps its
+code, text and coding system, and its alternate codings; a person is a name to show, or their id when the
 sender gave no name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from chalicelib.interop.hl7v2.fields import FieldReader
 from chalicelib.records.domain import Coding
 
+# Where a CE/CWE's codings start: the identifier (1-3), the alternate (4-6) and CWE's second
+# alternate (10-12); each is code, text, coding system.
+_TRIPLETS = (1, 4, 10)
 _TS = re.compile(r"(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d{1,4})?([+-]\d{4})?")
 
 
@@ -32,12 +36,23 @@ def iso_time(ts: str) -> str:
 
 
 def coding(reader: FieldReader, text: str) -> Coding:
-    """A CE/CWE (first repetition): code, text and coding system, else its alternate triplet."""
+    """A CE/CWE (first repetition): its first triplet with a code or text (CE.1-3, else the
+    alternate CE.4-6, else CWE.10-12), shown; every other triplet with a code kept beside it as an
+    alternate (a lab's local code first and its LOINC code second is one test, known by both)."""
     rep = (reader.repetitions(text) or [""])[0]
-    code, display, system = reader.component(rep, 1), reader.component(rep, 2), reader.component(rep, 3)
-    if not code and not display:  # the alternate triplet (CE.4-6)
-        code, display, system = reader.component(rep, 4), reader.component(rep, 5), reader.component(rep, 6)
-    return Coding(code=code[:100], display=display[:500], system=system[:100])
+    triplets = [
+        Coding(
+            code=reader.component(rep, first)[:100],
+            display=reader.component(rep, first + 1)[:500],
+            system=reader.component(rep, first + 2)[:100],
+        )
+        for first in _TRIPLETS
+    ]
+    given = [t for t in triplets if t.code or t.display]
+    if not given:
+        return Coding()
+    shown, others = given[0], [t for t in given[1:] if t.code]
+    return dataclasses.replace(shown, alternates=tuple(others))
 
 
 def person(reader: FieldReader, text: str) -> str:

@@ -460,7 +460,7 @@ export interface paths {
         };
         /**
          * The organization's sensitive code lists, by category (sexual and reproductive health,
-         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them. Who may call it: admins.
+         * @description mental health, substance use, HIV, genetic tests): a result, document or health-summary entry with a listed code is never shown to a proxy. The defaults until an admin sets them: LOINC tests, ICD-10 condition families, SNOMED CT conditions and RxNorm ingredients. Codes match in their system (LOINC, SNOMED CT, ICD-10, RxNorm by any of their names); ICD-10 codes by prefix. Who may call it: admins.
          */
         get: operations["get_admin_sensitive_codes"];
         /**
@@ -4447,6 +4447,11 @@ export interface components {
         Coding: {
             /** Code */
             code: string;
+            /**
+             * Codings
+             * @description Every coding the sender gave (this one first), when it gave more than one: a lab's own code with its LOINC code, say. Left out otherwise.
+             */
+            codings?: components["schemas"]["OneCoding"][];
             /** Display */
             display: string;
             /**
@@ -4460,6 +4465,32 @@ export interface components {
          * @description What something is, by name (and its code when the sender gave one).
          */
         Concept: {
+            /**
+             * Code
+             * @default
+             */
+            code?: string;
+            /**
+             * Codings
+             * @description Every coding the sender gave (the one shown first), when it gave more than one.
+             */
+            codings?: components["schemas"]["ConceptCoding"][];
+            /**
+             * Display
+             * @default
+             */
+            display?: string;
+            /**
+             * System
+             * @default
+             */
+            system?: string;
+        };
+        /**
+         * ConceptCoding
+         * @description One of the codings a sender gave one concept.
+         */
+        ConceptCoding: {
             /**
              * Code
              * @default
@@ -6422,6 +6453,18 @@ export interface components {
             value: components["schemas"]["NumericValue"] | components["schemas"]["QuantityValue"] | components["schemas"]["CodedValue"] | components["schemas"]["TextValue"] | components["schemas"]["PointerValue"] | components["schemas"]["DocumentValue"] | components["schemas"]["NoValue"];
         };
         /**
+         * OneCoding
+         * @description One of the codings a sender gave one concept.
+         */
+        OneCoding: {
+            /** Code */
+            code: string;
+            /** Display */
+            display: string;
+            /** System */
+            system: string;
+        };
+        /**
          * OpenApiDocument
          * @description An OpenAPI 3.1 document (its schema is the OpenAPI specification's own).
          */
@@ -8278,7 +8321,10 @@ export interface components {
         };
         /** SensitiveCodeShown */
         SensitiveCodeShown: {
-            /** Code */
+            /**
+             * Code
+             * @description Matched exactly; an ICD-10 code by prefix (F1 covers F10-F19.99).
+             */
             code: string;
             /**
              * Display
@@ -8287,7 +8333,7 @@ export interface components {
             display: string;
             /**
              * System
-             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too).
+             * @description The coding system, as items name it ("http://loinc.org"; "LN" matches it too). LOINC, SNOMED CT, ICD-10(-CM) and RxNorm are matched under any of their names; others as written.
              */
             system: string;
         };
