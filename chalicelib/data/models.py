@@ -486,6 +486,10 @@ class MessageModel(Model):
     body = UnicodeAttribute(null=False)
     sent_at = UTCDateTimeAttribute(null=False)
     attachments = JSONAttribute(null=False)  # [{attachment_id, file_name, content_type, size_bytes, object_key}]
+    # Sent by someone acting for the patient: who, as the grant named them, and the grant.
+    proxy_name = UnicodeAttribute(null=True)
+    proxy_relationship = UnicodeAttribute(null=True)
+    grant_id = UnicodeAttribute(null=True)
 
 
 class MessageAttachmentModel(Model):

@@ -166,15 +166,29 @@ class ThreadPage(ResponseModel):
     )
 
 
+class SentBy(ResponseModel):
+    name: str = Field(description="The proxy's name, as their grant holds it.")
+    relationship: str = Field(
+        description="The grant's relationship: parent, guardian_of_minor, guardian_of_adult, health_care_agent or "
+        "trusted_person."
+    )
+
+
 class Message(ResponseModel):
     message_id: str
     from_: Side = Field(alias="from")
     author: str = Field(
         description=(
-            "The patient's name; a care-team message: the team's name for the patient, the staff"
+            "The patient's name, or for a message someone acting for the patient sent, theirs: \"Luis Rivera"
+            " (parent) for Emma Rivera\"; a care-team message: the team's name for the patient, the staff"
             " member's user name and the team's name for staff."
         )
     )
+    sent_by: SentBy | None = Field(
+        description="Who sent a patient-side message acting for the patient under a proxy grant; null when the"
+        " patient (or staff) wrote it."
+    )
+    yours: bool = Field(description="Whether the reading account wrote it (a proxy sees their own messages as theirs).")
     body: str
     sent_at: str
     attachments: list[Attachment]
