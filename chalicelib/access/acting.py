@@ -45,7 +45,12 @@ class ActedBy:
         return f"{self.label} for {patient_name}" if patient_name else self.label
 
     def as_json(self) -> dict[str, str]:
-        return {"name": self.name or UNNAMED, "relationship": self.relationship}
+        """What a response shows (access/acting_contract.ActingPerson)."""
+        return {"name": self.name or UNNAMED, "relationship": self.relationship, "label": self.label}
+
+    def stored_json(self) -> dict[str, str]:
+        """What a stored document keeps (read back by ``from_json``)."""
+        return {"name": self.name, "relationship": self.relationship, "grant_id": self.grant_id}
 
 
 def acted_by(grants: Any, scope: PatientScope) -> ActedBy | None:
@@ -64,3 +69,9 @@ def acted_by(grants: Any, scope: PatientScope) -> ActedBy | None:
 def stored(name: str | None, relationship: str | None, grant_id: str | None) -> ActedBy | None:
     """An ActedBy read back from a store's three attributes (None: the patient or staff acted)."""
     return ActedBy(name or "", relationship or "", grant_id) if grant_id else None
+
+
+def from_json(value: object) -> ActedBy | None:
+    if not isinstance(value, dict) or not value.get("grant_id"):
+        return None
+    return ActedBy(str(value.get("name") or ""), str(value.get("relationship") or ""), str(value["grant_id"]))

@@ -562,6 +562,7 @@ class RefillRequestModel(Model):
     status = UnicodeAttribute(null=False)  # requested, approved, denied
     requested_at = UTCDateTimeAttribute(null=False)
     requested_by = UnicodeAttribute(null=False)  # the account that asked
+    requested_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # the staff account
     decided_by_name = UnicodeAttribute(null=True)
@@ -606,6 +607,7 @@ class AppointmentVisitModel(Model):
     record_key = UnicodeAttribute(range_key=True)
     cancelled_at = UTCDateTimeAttribute(null=True)
     cancelled_by = UnicodeAttribute(null=True)  # the account
+    cancelled_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
     request_id = UnicodeAttribute(null=True)
     scheduler_id = JSONAttribute(null=True)  # {"system", "value"}
 

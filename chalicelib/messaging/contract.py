@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from chalicelib.access.acting_contract import ActingPerson
 from chalicelib.kernel.contract import QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber
 from chalicelib.messaging.domain import (
     MAX_ATTACHMENTS,
@@ -166,14 +167,6 @@ class ThreadPage(ResponseModel):
     )
 
 
-class SentBy(ResponseModel):
-    name: str = Field(description="The proxy's name, as their grant holds it.")
-    relationship: str = Field(
-        description="The grant's relationship: parent, guardian_of_minor, guardian_of_adult, health_care_agent or "
-        "trusted_person."
-    )
-
-
 class Message(ResponseModel):
     message_id: str
     from_: Side = Field(alias="from")
@@ -184,7 +177,7 @@ class Message(ResponseModel):
             " member's user name and the team's name for staff."
         )
     )
-    sent_by: SentBy | None = Field(
+    sent_by: ActingPerson | None = Field(
         description="Who sent a patient-side message acting for the patient under a proxy grant; null when the"
         " patient (or staff) wrote it."
     )

@@ -4,15 +4,24 @@ as the patient's own; the proxy sees what they did as theirs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from chalicelib.proxies.domain import Relationship
+from tests.integration.appointments.conftest import ask, day, siu
+from tests.integration.appointments.test_appointment_requests import queue
+from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.messaging.test_messaging import BODY, REPLY, post, teams, write
+from tests.integration.refills import conftest as refills
+from tests.integration.refills.test_refills import ask as ask_refill
+from tests.integration.test_patient_results import feed  # noqa: F401  (fixtures)
 from tests.integration.test_proxy_matrix import World, world  # noqa: F401  (fixtures)
 
 PROXY = "Chidi Okafor"
 ATTRIBUTED = "Chidi Okafor (health care agent) for Ana Núñez"
+BY_CHIDI = {"name": PROXY, "relationship": "health_care_agent", "label": "Chidi Okafor (health care agent)"}
 
 
 @pytest.fixture
@@ -31,7 +40,11 @@ class TestMessages:
         thread = started.json_body
         sent = thread["messages"][0]
         assert sent["author"] == ATTRIBUTED
-        assert sent["sent_by"] == {"name": PROXY, "relationship": "health_care_agent"}
+        assert sent["sent_by"] == {
+            "name": PROXY,
+            "relationship": "health_care_agent",
+            "label": "Chidi Okafor (health care agent)",
+        }
         assert sent["yours"] is True
         thread_id = thread["thread_id"]
         staff_reply = post(api, f"/v1/staff/messages/{thread_id}/replies", {"body": REPLY}, acting.staff_token)
@@ -61,3 +74,84 @@ class TestMessages:
         team = teams(api, ana, acting.ana_token)["Primary Care"]
         sent = write(api, ana, acting.ana_token, team).json_body["messages"][0]
         assert sent["author"] == "Ana Núñez" and sent["sent_by"] is None and sent["yours"] is True
+
+
+class TestRequests:
+    def test_a_proxys_appointment_request_and_reschedule_say_who_asked_to_staff_and_the_patient(
+        self,
+        clock,
+        feed,  # noqa: F811
+        acting: World,
+    ):
+        api, ana = acting.api, acting.ana
+        team = teams(api, ana, acting.chidi_token)["Primary Care"]
+        # GIVEN Chidi asks for a visit for Ana, and Ana asks for one herself
+        made = ask(api, clock, ana, acting.chidi_token, team)
+        assert made.status_code == 201, made.json_body
+        assert made.json_body["requested_by"] == BY_CHIDI
+        hers = ask(api, clock, ana, acting.ana_token, team, reason="A cough")
+        assert hers.json_body["requested_by"] is None
+
+        # THEN staff's queue says who asked each
+        waiting = {r["request_id"]: r for r in queue(api, acting.staff_token)}
+        assert waiting[made.json_body["request_id"]]["requested_by"] == BY_CHIDI
+        assert waiting[hers.json_body["request_id"]]["requested_by"] is None
+        # AND Ana's own list shows it was Chidi's
+        listed = call(api, "GET", f"/v1/patients/{ana}/appointment-requests", token=acting.ana_token).json_body
+        by_id = {r["request_id"]: r["requested_by"] for r in listed["appointment_requests"]}
+        assert by_id[made.json_body["request_id"]] == BY_CHIDI
+
+        # WHEN Chidi asks to move a booked visit
+        feed(siu("S12", "s-1", clock.now() + timedelta(days=10)))
+        [visit] = call(api, "GET", f"/v1/patients/{ana}/appointments", token=acting.chidi_token).json_body[
+            "appointments"
+        ]
+        moved = post(
+            api,
+            f"/v1/patients/{ana}/appointments/{visit['id']}/reschedule",
+            {
+                "reason": "School trip",
+                "mode": "in_person",
+                "preferred": [{"date": day(clock, 14), "time_of_day": "morning"}],
+            },
+            acting.chidi_token,
+        )
+        assert moved.status_code == 201, moved.json_body
+        assert moved.json_body["requested_by"] == BY_CHIDI
+        shown = call(
+            api, "GET", f"/v1/staff/appointment-requests/{moved.json_body['request_id']}", token=acting.staff_token
+        )
+        assert shown.json_body["requested_by"] == BY_CHIDI
+
+    def test_a_proxys_cancellation_says_who_cancelled(self, clock, feed, acting: World):  # noqa: F811
+        api, ana = acting.api, acting.ana
+        feed(siu("S12", "s-1", clock.now() + timedelta(days=5)))
+        [visit] = call(api, "GET", f"/v1/patients/{ana}/appointments", token=acting.ana_token).json_body["appointments"]
+        assert visit["cancelled_by"] is None
+        cancelled = post(
+            api,
+            f"/v1/patients/{ana}/appointments/{visit['id']}/cancel",
+            {"reason": "Feeling better"},
+            acting.chidi_token,
+        )
+        assert cancelled.status_code == 200, cancelled.json_body
+        assert cancelled.json_body["cancelled_by"] == BY_CHIDI
+        [hers] = call(api, "GET", f"/v1/patients/{ana}/appointments", token=acting.ana_token).json_body["appointments"]
+        assert (hers["status"], hers["cancelled_by"]) == ("cancelled", BY_CHIDI)
+
+    def test_a_proxys_refill_request_says_who_asked_to_staff_and_the_patient(self, acting: World):
+        api, ana = acting.api, acting.ana
+        event = sqs_event(api, [refills.bundle("meds-1", refills.LISINOPRIL)], refills.QUEUE, group_id="EHR")
+        assert api.lambda_.invoke("on_clinical_feed_message", event).payload == {"batchItemFailures": []}
+        [medication] = call(api, "GET", f"/v1/patients/{ana}/medications", token=acting.chidi_token).json_body[
+            "medications"
+        ]
+        asked = ask_refill(api, ana, acting.chidi_token, medication["medication_id"])
+        assert asked.status_code == 201, asked.json_body
+        assert asked.json_body["requested_by"] == BY_CHIDI
+        [waiting] = call(api, "GET", "/v1/staff/refill-requests", token=acting.staff_token).json_body["refill_requests"]
+        assert waiting["requested_by"] == BY_CHIDI and waiting["patient"]["name"] == "Ana Núñez"
+        [hers] = call(api, "GET", f"/v1/patients/{ana}/refill-requests", token=acting.ana_token).json_body[
+            "refill_requests"
+        ]
+        assert hers["requested_by"] == BY_CHIDI
