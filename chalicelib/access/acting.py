@@ -59,11 +59,18 @@ def acted_by(grants: Any, scope: PatientScope) -> ActedBy | None:
     grant_id)``); the scope was decided from the grant a moment ago, so it is there."""
     if scope.standing is not Standing.PROXY or not scope.grant_id:
         return None
-    grant = grants.get(scope.patient_id, scope.grant_id)
+    return acted_under(grants, scope.patient_id, scope.grant_id)
+
+
+def acted_under(grants: Any, patient_id: str, grant_id: str) -> ActedBy | None:
+    """The proxy of grant ``grant_id`` for this patient (None for no grant: the caller's own)."""
+    if not grant_id:
+        return None
+    grant = grants.get(patient_id, grant_id)
     if grant is None:
-        return ActedBy("", "", scope.grant_id)
+        return ActedBy("", "", grant_id)
     relationship = getattr(grant.relationship, "value", grant.relationship)
-    return ActedBy(grant.proxy_name, str(relationship), scope.grant_id)
+    return ActedBy(grant.proxy_name, str(relationship), grant_id)
 
 
 def stored(name: str | None, relationship: str | None, grant_id: str | None) -> ActedBy | None:

@@ -704,6 +704,8 @@ class SignedFormModel(Model):
     has_drawn_signature = BooleanAttribute(null=False)
     client_ip = UnicodeAttribute(null=False)
     signed_by = UnicodeAttribute(null=False)  # the account that signed (the patient or a proxy)
+    signed_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
+    signed_for = UnicodeAttribute(null=True)  # then: the patient's name as it was when they signed
     time_zone = UnicodeAttribute(null=False)  # the organization's, which the PDF shows the time in
     pdf_sha256 = UnicodeAttribute(null=False)
     size_bytes = NumberAttribute(null=False)
