@@ -163,6 +163,7 @@ def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Acc
                 "organization_name": ports.organization_names.name(grant.organization_id),
                 "name": grant.patient_name or next(iter(patient.given_names), ""),
                 "relationship": grant.relationship.value,
+                "proxy_name": grant.proxy_name,
                 "access": grant.access.value,
                 "areas": [a.value for a in Area if a in grant.areas and a in PROXY_AREAS],
                 "visible_until": iso(grant.visible_until) if grant.visible_until else None,

@@ -4,16 +4,22 @@ as the patient's own; the proxy sees what they did as theirs."""
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
+from chalicelib import wiring
 from chalicelib.proxies.domain import Relationship
 from tests.integration.appointments.conftest import ask, day, siu
 from tests.integration.appointments.test_appointment_requests import queue
+from tests.integration.checkin_forms.test_signing import asked_forms, sign_path, signing, stored_pdf
 from tests.integration.conftest import sqs_event
 from tests.integration.identity.conftest import call, enrolled, seeded, staff_token  # noqa: F401  (fixtures)
 from tests.integration.messaging.test_messaging import BODY, REPLY, post, teams, write
+from tests.integration.outbound.test_outbound_producer import on_queue
 from tests.integration.refills import conftest as refills
 from tests.integration.refills.test_refills import ask as ask_refill
 from tests.integration.test_patient_results import feed  # noqa: F401  (fixtures)
@@ -25,7 +31,9 @@ BY_CHIDI = {"name": PROXY, "relationship": "health_care_agent", "label": "Chidi 
 
 
 @pytest.fixture
-def acting(world: World) -> World:  # noqa: F811
+def acting(clock, world: World) -> World:  # noqa: F811
+    """Chidi acting for Ana as her health care agent (the clock pinned first: the sessions are
+    made on it)."""
     world.give(proxy_name=PROXY, relationship=Relationship.HEALTH_CARE_AGENT)
     return world
 
@@ -155,3 +163,65 @@ class TestRequests:
             "refill_requests"
         ]
         assert hers["requested_by"] == BY_CHIDI
+
+
+class TestSigning:
+    @pytest.fixture
+    def visit_id(self, clock, feed, acting: World) -> str:  # noqa: F811
+        """Ana's visit two days ahead: inside its check-in window."""
+        feed(siu("S12", "s-1", clock.now() + timedelta(days=2)))
+        [booked] = call(acting.api, "GET", f"/v1/patients/{acting.ana}/appointments", token=acting.ana_token).json_body[
+            "appointments"
+        ]
+        return booked["id"]
+
+    def test_a_proxy_signs_with_their_own_name_and_everything_kept_says_so(self, acting: World, visit_id: str):
+        api, ana = acting.api, acting.ana
+        consent = asked_forms()[0]
+        path = sign_path(ana, visit_id, consent.form_id)
+        # GIVEN the proxy types the patient's name: refused, they sign as themselves
+        as_ana = call(api, "POST", path, signing(consent, typed_name="Ana Nunez"), acting.chidi_token)
+        assert as_ana.status_code == 400, as_ana.json_body
+        assert as_ana.json_body["error"]["details"][0]["field"] == "typed_name"
+        assert "own full name" in as_ana.json_body["error"]["message"]
+        on_queue(wiring.container())  # what the feed sent before
+
+        # WHEN Chidi types his own name (folded as a patient's is: case, accents, order)
+        signed = call(api, "POST", path, signing(consent, typed_name="okafor chidi"), acting.chidi_token)
+
+        # THEN the stored signature says he signed for Ana
+        assert signed.status_code == 201, signed.json_body
+        said = "Signed by okafor chidi (health care agent) for Ana Núñez"
+        assert signed.json_body["signature"] == said
+        assert signed.json_body["signed_by"] == BY_CHIDI
+        record = wiring.container().signed_forms.document(ana, signed.json_body["document_id"])
+        assert record.signature == said and record.signed_by != record.patient_id
+        # AND the PDF's signature block
+        pdf = stored_pdf(record)["Body"].read()
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Signed by: okafor chidi (health care agent) for Ana Núñez" in text
+        # AND the DocumentReference names a RelatedPerson as its author, never the patient
+        [message] = [m for m in on_queue(wiring.container()) if "DocumentReference" in m["Body"]]
+        resource = json.loads(message["Body"])
+        assert resource["author"][0]["type"] == "RelatedPerson"
+        assert resource["author"][0]["display"] == "Chidi Okafor (health care agent)"
+        # AND staff and Ana read it as his
+        staff = call(
+            api, "GET", f"/v1/staff/patients/{ana}/signed-forms/{record.document_id}", token=acting.staff_token
+        )
+        assert staff.json_body["signature"] == said
+        hers = call(api, "GET", f"/v1/patients/{ana}/documents/{record.document_id}", token=acting.ana_token)
+        assert hers.json_body["author"] == "Chidi Okafor (health care agent) for Ana Núñez"
+
+    def test_the_patient_still_signs_with_her_own_name(self, acting: World, visit_id: str):
+        consent = asked_forms()[0]
+        signed = call(
+            acting.api, "POST", sign_path(acting.ana, visit_id, consent.form_id), signing(consent), acting.ana_token
+        )
+        assert signed.status_code == 201, signed.json_body
+        assert (signed.json_body["signature"], signed.json_body["signed_by"]) == ("Signed by Ana Nunez", None)
+
+    def test_me_tells_the_proxy_which_name_to_sign_with(self, acting: World):
+        me = call(acting.api, "GET", "/v1/me", token=acting.chidi_token).json_body
+        [acting_for] = me["acting_for"]
+        assert (acting_for["proxy_name"], acting_for["relationship"]) == (PROXY, "health_care_agent")
