@@ -3659,6 +3659,11 @@ export interface components {
              */
             patient_id: string;
             /**
+             * Proxy Name
+             * @description The account holder's own name as the grant holds it: what they type to sign a form for the patient, and how staff and the patient are shown what they do ("" when the grant has none).
+             */
+            proxy_name: string;
+            /**
              * Relationship
              * @enum {string}
              */
@@ -3673,6 +3678,24 @@ export interface components {
              * @description Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff.
              */
             visible_until: string | null;
+        };
+        /** ActingPerson */
+        ActingPerson: {
+            /**
+             * Label
+             * @description In words: "Luis Rivera (parent)".
+             */
+            label: string;
+            /**
+             * Name
+             * @description The proxy's name, as their grant holds it.
+             */
+            name: string;
+            /**
+             * Relationship
+             * @description The grant's relationship: parent, guardian_of_minor, guardian_of_adult, health_care_agent or trusted_person.
+             */
+            relationship: string;
         };
         /** AllergiesPage */
         AllergiesPage: {
@@ -3935,6 +3958,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Scheduled Appointment Id
              * @description The visit the booking became, once scheduled.
@@ -5978,7 +6003,7 @@ export interface components {
             attachments: components["schemas"]["Attachment"][];
             /**
              * Author
-             * @description The patient's name; a care-team message: the team's name for the patient, the staff member's user name and the team's name for staff.
+             * @description The patient's name, or for a message someone acting for the patient sent, theirs: "Luis Rivera (parent) for Emma Rivera"; a care-team message: the team's name for the patient, the staff member's user name and the team's name for staff.
              */
             author: string;
             /** Body */
@@ -5997,6 +6022,13 @@ export interface components {
             read: boolean;
             /** Sent At */
             sent_at: string;
+            /** @description Who sent a patient-side message acting for the patient under a proxy grant; null when the patient (or staff) wrote it. */
+            sent_by: components["schemas"]["ActingPerson"] | null;
+            /**
+             * Yours
+             * @description Whether the reading account wrote it (a proxy sees their own messages as theirs).
+             */
+            yours: boolean;
         };
         /**
          * MessagePatient
@@ -6554,6 +6586,11 @@ export interface components {
         PatientAppointment: {
             /** @description Whether the patient may cancel it online now, and if not, why. */
             cancellation: components["schemas"]["Cancellation"];
+            /**
+             * @description Who cancelled it in the portal, when someone acting for the patient under a proxy grant did; null when the patient did or it was not cancelled in the portal.
+             * @default null
+             */
+            cancelled_by?: components["schemas"]["ActingPerson"] | null;
             /**
              * Cancelled By Patient
              * @description The patient cancelled it in the portal: its status reads cancelled at once, before the scheduling system confirms, and stays so whatever the feed sends later.
@@ -7675,6 +7712,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Status
              * @enum {string}
@@ -8427,11 +8466,21 @@ export interface components {
              * @description The SHA-256 (hex) of the stored PDF.
              */
             pdf_sha256: string;
+            /**
+             * Signature
+             * @description Who signed, in words: "Signed by Emma Rivera", or "Signed by Luis Rivera (parent) for Emma Rivera".
+             */
+            signature: string;
             /** Signed At */
             signed_at: string;
             /**
+             * @description Who signed, when someone acting for the patient under a proxy grant did; null otherwise.
+             * @default null
+             */
+            signed_by?: components["schemas"]["ActingPerson"] | null;
+            /**
              * Signed Name
-             * @description The full name as the patient typed it.
+             * @description The full name as typed: the patient's, or the proxy's own when someone acting for them signed.
              */
             signed_name: string;
             /** Size Bytes */
@@ -8470,11 +8519,21 @@ export interface components {
              * @description The SHA-256 (hex) of the stored PDF.
              */
             pdf_sha256: string;
+            /**
+             * Signature
+             * @description Who signed, in words: "Signed by Emma Rivera", or "Signed by Luis Rivera (parent) for Emma Rivera".
+             */
+            signature: string;
             /** Signed At */
             signed_at: string;
             /**
+             * @description Who signed, when someone acting for the patient under a proxy grant did; null otherwise.
+             * @default null
+             */
+            signed_by?: components["schemas"]["ActingPerson"] | null;
+            /**
              * Signed Name
-             * @description The full name as the patient typed it.
+             * @description The full name as typed: the patient's, or the proxy's own when someone acting for them signed.
              */
             signed_name: string;
             /** Size Bytes */
@@ -8687,6 +8746,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Scheduled Appointment Id
              * @description The visit the booking became, once scheduled.
@@ -9010,6 +9071,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Status
              * @enum {string}
