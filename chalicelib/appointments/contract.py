@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from chalicelib.access.acting_contract import ActingPerson
 from chalicelib.kernel.contract import Day, QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber
 from chalicelib.records.contract import NEXT_CURSOR, RecordsPageQuery
 
@@ -136,6 +137,11 @@ class PatientAppointment(ResponseModel):
         description="The patient cancelled it in the portal: its status reads cancelled at once, before the "
         "scheduling system confirms, and stays so whatever the feed sends later.",
     )
+    cancelled_by: ActingPerson | None = Field(
+        None,
+        description="Who cancelled it in the portal, when someone acting for the patient under a proxy grant did; "
+        "null when the patient did or it was not cancelled in the portal.",
+    )
     request_id: str | None = Field(None, description="The portal request this booking closed, when it named one.")
     video: VideoWindow | None = Field(None, description="Null unless a video visit still to be held.")
     check_in: AppointmentCheckIn | None = Field(
@@ -230,6 +236,9 @@ class AppointmentRequest(ResponseModel):
     requested_at: str
     updated_at: str
     scheduled_appointment_id: str | None = Field(description="The visit the booking became, once scheduled.")
+    requested_by: ActingPerson | None = Field(
+        description="Who asked, when someone acting for the patient under a proxy grant did; null when the patient did."
+    )
 
 
 class AppointmentRequestPage(ResponseModel):

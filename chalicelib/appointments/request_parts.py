@@ -137,6 +137,7 @@ def shown(request: AppointmentRequest, zone_name: str) -> dict[str, Any]:
         "requested_at": iso(request.requested_at),
         "updated_at": iso(request.updated_at),
         "scheduled_appointment_id": request.scheduled_appointment_id or None,
+        "requested_by": request.acted_by.as_json() if request.acted_by else None,
     }
 
 

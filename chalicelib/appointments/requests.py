@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from chalicelib.access.acting import ActedBy
 from chalicelib.kernel.zones import zone
 
 PREFERRED_DAYS_AHEAD = 90
@@ -103,6 +104,7 @@ class AppointmentRequest:
     subject_system: str = ""  # the MRN the outbound Appointment named
     subject_value: str = ""
     version: int = 0  # each change is written on condition of the version it read
+    acted_by: ActedBy | None = None  # asked by someone acting for the patient (requested_by is their account)
 
     @property
     def queue(self) -> str:
@@ -251,6 +253,7 @@ class VisitMark:
     cancelled_at: datetime | None = None
     cancelled_by: str = ""
     request_id: str = ""
+    cancelled_acted_by: ActedBy | None = None  # cancelled by someone acting for the patient
     scheduler_system: str = ""
     scheduler_value: str = ""
 

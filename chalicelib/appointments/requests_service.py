@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, NoReturn
 
+from chalicelib.access.acting import acted_by
 from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.access.visibility import Visibility
@@ -64,7 +65,9 @@ def request_new(
     if team is None or not team.open_to_patients:
         raise NotFound(NO_TEAM)
     request = _new(ports, caller, patient, "new", body.reason, body.mode, preferred, now)
-    request = replace(request, care_team_id=team.team_id, care_team_name=team.name)
+    request = replace(
+        request, care_team_id=team.team_id, care_team_name=team.name, acted_by=acted_by(ports.proxy_grants, scope)
+    )
     return _keep(ports, caller, origin, request, zone_name, now, scope)
 
 
@@ -91,7 +94,7 @@ def reschedule(
     zone_name = zone_of(ports, patient.organization_id)
     preferred = _preferred(body.preferred, zone_name, now)
     request = _new(ports, caller, patient, "reschedule", body.reason, body.mode, preferred, now)
-    request = replace(request, appointment_id=appointment_id)
+    request = replace(request, appointment_id=appointment_id, acted_by=acted_by(ports.proxy_grants, scope))
     return _keep(ports, caller, origin, request, zone_name, now, scope)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.acting import acted_by
 from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import patient_scope
 from chalicelib.appointments import cancellation, domain, video
@@ -199,13 +200,15 @@ def cancel(
         resource_type="Appointment",
         resource_id=appointment_id,
     )
-    ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit)
+    by = acted_by(ports.proxy_grants, scope)
+    ports.appointment_requests.cancel(scope.patient_id, appointment_id, now, caller.account_id, event, audit, by)
     producer.send_now(ports, event)
     on_cancelled(ports, scope.patient_id, appointment_id, now, starts_at)
     cancelled = VisitMark(
         entry_id=appointment_id,
         cancelled_at=now,
         cancelled_by=caller.account_id,
+        cancelled_acted_by=by,
         request_id=mark.request_id if mark else "",
     )
     _withdraw_reschedules(ports, caller, origin, scope.patient_id, appointment_id, now, scope)
@@ -363,6 +366,7 @@ def appointment_json(
             "office_phone": policy.office_phone,
         },
         "cancelled_by_patient": by_patient,
+        "cancelled_by": mark.cancelled_acted_by.as_json() if by_patient and mark and mark.cancelled_acted_by else None,
         "request_id": (mark.request_id or None) if mark else None,
         # (a visit the patient cancelled is not joined, whatever the feed says yet)
         "video": None if by_patient else video.shown(content, zone_name, now, policy, scheduler_id),

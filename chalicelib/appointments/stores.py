@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.access.acting import ActedBy
 from chalicelib.appointments.requests import AppointmentRequest, VisitMark
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.outbound.domain import OutboundEvent
@@ -60,10 +61,17 @@ class AppointmentRequests(Protocol):
         ...
 
     def cancel(
-        self, patient_id: str, entry_id: str, at: datetime, by: str, event: OutboundEvent, audit: AuditEvent
+        self,
+        patient_id: str,
+        entry_id: str,
+        at: datetime,
+        by: str,
+        event: OutboundEvent,
+        audit: AuditEvent,
+        acted: ActedBy | None = None,
     ) -> None:
-        """The patient's cancellation, its outbound Appointment and audit event, in one
-        transaction; Conflict when it was cancelled already."""
+        """The patient's cancellation (``acted``: by someone acting for them), its outbound
+        Appointment and audit event, in one transaction; Conflict when it was cancelled already."""
         ...
 
     def move_requests(self, from_patient: str, to_patient: str) -> int:

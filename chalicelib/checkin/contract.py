@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from chalicelib.access.acting_contract import ActingPerson
 from chalicelib.kernel.contract import RequestModel, ResponseModel
 
 MAX_FORM_TITLE = 150
@@ -172,8 +173,16 @@ class SignedForm(ResponseModel):
     version: int
     form_sha256: str = Field(description="The SHA-256 of the form version signed.")
     signed_at: str
-    signed_name: str = Field(description="The full name as the patient typed it.")
+    signed_name: str = Field(
+        description="The full name as typed: the patient's, or the proxy's own when someone acting for them signed."
+    )
     has_drawn_signature: bool
+    signature: str = Field(
+        description='Who signed, in words: "Signed by Emma Rivera", or "Signed by Luis Rivera (parent) for Emma Rivera".'
+    )
+    signed_by: ActingPerson | None = Field(
+        None, description="Who signed, when someone acting for the patient under a proxy grant did; null otherwise."
+    )
     pdf_sha256: str = Field(description="The SHA-256 (hex) of the stored PDF.")
     size_bytes: int
     appointment_id: str | None = Field(None, description="The visit it was signed for.")

@@ -68,6 +68,7 @@ def paper(
     client_ip: str,
     patient: Patient,
     answers: LinkedAnswers = (),
+    acting_as: str = "",
 ) -> signed_form.SignedForm:
     try:
         born = date.fromisoformat(patient.birth_date)
@@ -88,6 +89,7 @@ def paper(
             patient_name=_printed_name(patient.shown_name),
             patient_birth_date=born,
             signature_png=drawn,
+            acting_as=acting_as,
         )
     except signed_form.InvalidSignedForm as error:
         raise _refusal(error, answers) from None

@@ -14,11 +14,17 @@ from chalicelib.outbound.domain import QUESTIONNAIRE_RESPONSE, InvalidOutboundEv
 
 
 def questionnaire_response(
-    visit: Visit, questionnaire: Questionnaire, kept: tuple[tuple[str, Any], ...], revision: int, now: datetime
+    visit: Visit,
+    questionnaire: Questionnaire,
+    kept: tuple[tuple[str, Any], ...],
+    revision: int,
+    now: datetime,
+    author: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any] | None, Any]:
     """The FHIR QuestionnaireResponse of the answers and its outbound event; (None, None) when the
     patient cannot be named to the clinical systems (no MRN under the organization's authority):
-    the answers are kept for staff all the same."""
+    the answers are kept for staff all the same. ``author``: who answered when someone acting for
+    the patient did (a RelatedPerson, ``fhir.related_person_author``)."""
     try:
         subject = fhir.patient_identifier(visit.patient.identifiers, visit.mrn_authority)
     except InvalidOutboundEvent:
@@ -38,6 +44,7 @@ def questionnaire_response(
         patient=subject,
         authored=now,
         answers=answers,
+        author=author,
     )
     event = producer.event(
         f"questionnaire-response-{visit.appointment_id}-{revision}",

@@ -17,6 +17,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.acting import acted_under
 from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action, Actor, Outcome
@@ -31,7 +32,7 @@ from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.origin import Origin
-from chalicelib.outbound import producer
+from chalicelib.outbound import fhir, producer
 from chalicelib.worklist.domain import WorklistItem
 
 __all__ = ["CheckInPorts", "WindowState", "window"]
@@ -131,7 +132,9 @@ def answer(
         raise Conflict("This visit has no questions to answer.", [{"field": "answers", "issue": "no_questionnaire"}])
     kept = check_answers(asked.questionnaire, [(a.link_id, a.value) for a in body.answers], printable.problem)
     revision = record.answer_revision + 1
-    response, event = responses.questionnaire_response(visit, asked.questionnaire, kept, revision, now)
+    by = acted_under(ports.proxy_grants, visit.patient.patient_id, actor.proxy_grant_id)
+    author = fhir.related_person_author(caller.account_id, by.label) if by else None
+    response, event = responses.questionnaire_response(visit, asked.questionnaire, kept, revision, now, author)
     changed = dataclasses.replace(
         record,
         answers=kept,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.access.acting import ActedBy
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.kernel.keys import timed_key
 from chalicelib.kernel.zones import UnknownZone, zone
@@ -37,6 +38,17 @@ class SignedFormRecord:
     object_key: str
     object_version: str = ""  # the bucket's version id: what a download names
     retain_until: datetime | None = None
+    # Signed by someone acting for the patient, with the patient's name as it was then: what the
+    # record says of the signature ("Signed by Luis Rivera (parent) for Emma Rivera").
+    acted_by: ActedBy | None = None
+    signed_for: str = ""
+
+    @property
+    def signature(self) -> str:
+        """Who signed, in words: the typed name, or the proxy's for the patient."""
+        if self.acted_by is None:
+            return f"Signed by {self.signed_name}"
+        return f"Signed by {self.signed_name} ({self.acted_by.relationship_words}) for {self.signed_for}"
 
 
 def document_id_of(patient_id: str, appointment_id: str, form_id: str, version: int) -> str:
@@ -94,7 +106,7 @@ def document_entry(record: SignedFormRecord) -> StoredResult:
             "type": SIGNED_FORM_TYPE,
             "title": record.title,
             "authored_at": in_zone(record.signed_at, record.time_zone),
-            "author": record.signed_name,
+            "author": record.acted_by.for_patient(record.signed_for) if record.acted_by else record.signed_name,
             "content_type": "application/pdf",
             "size": record.size_bytes,
             "sha256": record.pdf_sha256,
@@ -131,6 +143,8 @@ def shown_signed(record: SignedFormRecord, download_url: str = "") -> dict[str, 
         "signed_at": in_zone(record.signed_at, record.time_zone),
         "signed_name": record.signed_name,
         "has_drawn_signature": record.has_drawn_signature,
+        "signature": record.signature,
+        "signed_by": record.acted_by.as_json() if record.acted_by else None,
         "pdf_sha256": record.pdf_sha256,
         "size_bytes": record.size_bytes,
         "appointment_id": record.appointment_id,

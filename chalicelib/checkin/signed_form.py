@@ -109,6 +109,9 @@ class SignedForm:
     patient_name: str
     patient_birth_date: date
     signature_png: bytes | None = None
+    # Signed by someone acting for the patient: their relationship in words ("parent"); the
+    # signature block then says for whom they signed.
+    acting_as: str = ""
 
     def __post_init__(self) -> None:
         _check(self)
@@ -321,7 +324,10 @@ class _Document(FPDF):
         if self.get_y() + needed > self.page_break_trigger:
             self.add_page()
         self._heading("Signature")
-        self._paragraph(f"Signed by: {signed.typed_name}", 11)
+        if signed.acting_as:
+            self._paragraph(f"Signed by: {signed.typed_name} ({signed.acting_as}) for {signed.patient_name}", 11)
+        else:
+            self._paragraph(f"Signed by: {signed.typed_name}", 11)
         self.ln(2)
         if signed.signature_png is not None:
             top, left = self.get_y(), self.l_margin

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from itertools import combinations, product
 from typing import Any, Protocol
 
+from chalicelib.access.acting import ActedBy, acted_by
 from chalicelib.access.domain import Area, PatientScope
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.access.visibility import Visibility
@@ -70,6 +71,8 @@ from chalicelib.settings import Settings
 APPOINTMENT_KIND = "appointment"
 STALE = "This form changed; read it again."
 NOT_THE_NAME = "Type your full name as your clinic has it on record."
+NOT_THE_PROXYS_NAME = "Type your own full name, as your access to this record names you."
+NO_PROXY_NAME = "Your access to this record has no name to sign with: please ask the clinic to add it."
 # A record with more middle names than this is matched on its first ones only (the names typed
 # are tried against every choice of them, full or as an initial: 3**n ways).
 _MAX_MIDDLE_NAMES = 4
@@ -177,9 +180,11 @@ def sign(
         # A retry of a signing whose record was never written: the same signature, so the same time.
         signed_at = _read_time(stored.metadata.get(_META_SIGNED_AT, "")) or now
     answers = answers_of(ports, scope.patient_id, appointment_id, visit_type)
-    paper = make_paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient, answers)
+    by = acted_by(ports.proxy_grants, scope)
+    acting_as = by.relationship_words if by else ""
+    paper = make_paper(document_id, form, body, drawn, signed_at, zone_name, client_ip, patient, answers, acting_as)
     # After the paper is made: a name the PDF cannot print is refused as such first.
-    check_typed_name(patient, body.typed_name)
+    check_typed_name(patient, body.typed_name, by)
     pdf = signed_form.render(paper)
     pdf_sha256 = signed_form.sha256_of(pdf)
     retain_until = signed_at + timedelta(days=ports.settings.signed_form_lock_days)
@@ -216,8 +221,12 @@ def sign(
         object_key=key,
         object_version=version_id,
         retain_until=retain_until,
+        acted_by=by,
+        signed_for=patient.shown_name if by else "",
     )
-    event = _document_reference(patient, organization, record, hashlib.sha1(pdf).hexdigest(), now)  # noqa: S324
+    event = _document_reference(  # noqa: S324 (SHA-1: the digest FHIR's Attachment.hash is)
+        patient, organization, record, hashlib.sha1(pdf).hexdigest(), now, caller.account_id
+    )
     audit = audit_event(
         ports,
         origin,
@@ -373,7 +382,7 @@ def _read_time(text: str) -> datetime | None:
 
 
 def _document_reference(
-    patient: Patient, organization: Any, record: SignedFormRecord, sha1: str, now: datetime
+    patient: Patient, organization: Any, record: SignedFormRecord, sha1: str, now: datetime, account_id: str = ""
 ) -> OutboundEvent | None:
     """The DocumentReference of the signed PDF, or None when the patient has no MRN under the
     organization's authority: the clinical systems could not file it, and the signing still counts."""
@@ -387,6 +396,7 @@ def _document_reference(
             sha1=sha1,
             sha256=record.pdf_sha256,
             size=record.size_bytes,
+            author=fhir.related_person_author(account_id, record.acted_by.label) if record.acted_by else None,
         )
         return producer.event(
             f"signed-form-{record.document_id}", record.patient_id, SIGNED_FORM, resource, subject.system, now
@@ -399,12 +409,25 @@ def _document_reference(
 # -- the typed name -------------------------------------------------------------------------------
 
 
-def check_typed_name(patient: Patient, typed_name: str) -> None:
+def check_typed_name(patient: Patient, typed_name: str, by: ActedBy | None = None) -> None:
     """A typed name signs only when it is the patient's name on record: the first given name and
     the family name (either order), with any of the middle names in between (full, or as an
     initial) or none, compared without case, accents, spaces or punctuation. Anything else, say
     another person's name, is refused (400 naming ``typed_name``); the words never quote the
-    record's name, which the caller may not know (a shared device, a proxy)."""
+    record's name, which the caller may not know (a shared device).
+
+    Someone acting for the patient (``by``) signs as themselves, never in the patient's name: the
+    typed name must be theirs as their grant names them, compared the same way (the grant's name
+    read as given names then a family name)."""
+    if by is not None:
+        words = by.name.split()
+        if not words:
+            raise ValidationFailed(NO_PROXY_NAME, [{"field": "typed_name", "issue": "no_proxy_name"}])
+        if printable.problem(by.name):
+            return  # as for a chart name the PDF cannot print: no transliteration to compare against
+        if _folded(typed_name) not in _ways(words[:-1], words[-1]):
+            raise ValidationFailed(NOT_THE_PROXYS_NAME, [{"field": "typed_name", "issue": NOT_THE_PROXYS_NAME}])
+        return
     if printable.problem(patient.shown_name):
         # A chart name in a script the signed PDF cannot print (Chinese, Arabic ...) cannot be
         # typed so that the PDF carries it: the PDF prints "(name as on record)" beside the name
@@ -423,9 +446,13 @@ def _folded(text: str) -> str:
 
 
 def _ways_to_write(patient: Patient) -> set[str]:
-    given = [_folded(name) for name in patient.given_names]
+    return _ways(patient.given_names, patient.family_name)
+
+
+def _ways(given_names: Any, family_name: str) -> set[str]:
+    given = [_folded(name) for name in given_names]
     given = [name for name in given if name]
-    family = _folded(patient.family_name)
+    family = _folded(family_name)
     first, middles = (given[0], given[1 : 1 + _MAX_MIDDLE_NAMES]) if given else ("", [])
     ways: set[str] = set()
     for count in range(len(middles) + 1):

@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.access.acting import ActedBy, from_json
 from chalicelib.appointments.requests import (
     AppointmentRequest,
     Preferred,
@@ -86,6 +87,7 @@ def _json(request: AppointmentRequest) -> dict[str, Any]:
         "requested_at": request.requested_at.isoformat(),
         "updated_at": request.updated_at.isoformat(),
         "requested_by": request.requested_by,
+        "acted_by": request.acted_by.stored_json() if request.acted_by else None,
         "appointment_id": request.appointment_id,
         "proposal": _slot_json(request.proposal),
         "booking": _slot_json(request.booking),
@@ -122,6 +124,7 @@ def _request(item: AppointmentRequestModel) -> AppointmentRequest:
         requested_at=datetime.fromisoformat(value["requested_at"]),
         updated_at=datetime.fromisoformat(value["updated_at"]),
         requested_by=value["requested_by"],
+        acted_by=from_json(value.get("acted_by")),
         appointment_id=value.get("appointment_id") or "",
         proposal=_slot(value.get("proposal")),
         booking=_slot(value.get("booking")),
@@ -166,6 +169,7 @@ def _mark(item: AppointmentVisitModel) -> VisitMark:
         entry_id=item.record_key.partition("#")[2],
         cancelled_at=item.cancelled_at,
         cancelled_by=item.cancelled_by or "",
+        cancelled_acted_by=from_json(item.cancelled_by_proxy),
         request_id=item.request_id or "",
         scheduler_system=str(scheduler.get("system") or ""),
         scheduler_value=str(scheduler.get("value") or ""),
@@ -308,13 +312,24 @@ class DynamoAppointmentRequests:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def cancel(
-        self, patient_id: str, entry_id: str, at: datetime, by: str, event: OutboundEvent, audit: AuditEvent
+        self,
+        patient_id: str,
+        entry_id: str,
+        at: datetime,
+        by: str,
+        event: OutboundEvent,
+        audit: AuditEvent,
+        acted: ActedBy | None = None,
     ) -> None:
         try:
             with TransactWrite(connection=_connection()) as transaction:
                 transaction.update(
                     AppointmentVisitModel(patient_partition(patient_id), _visit_key(entry_id)),
-                    actions=[AppointmentVisitModel.cancelled_at.set(at), AppointmentVisitModel.cancelled_by.set(by)],
+                    actions=[
+                        AppointmentVisitModel.cancelled_at.set(at),
+                        AppointmentVisitModel.cancelled_by.set(by),
+                        *([AppointmentVisitModel.cancelled_by_proxy.set(acted.stored_json())] if acted else []),
+                    ],
                     condition=AppointmentVisitModel.cancelled_at.does_not_exist(),
                 )
                 transaction.save(outbound_item(event))
@@ -366,6 +381,7 @@ class DynamoAppointmentRequests:
                         mark.record_key,
                         cancelled_at=mark.cancelled_at,
                         cancelled_by=mark.cancelled_by,
+                        cancelled_by_proxy=mark.cancelled_by_proxy,
                         request_id=mark.request_id,
                         scheduler_id=mark.scheduler_id,
                     ).save(condition=AppointmentVisitModel.record_key.does_not_exist())

@@ -21,6 +21,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteEr
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.access.acting import stored
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import by_time_page, conditional_failure, contended, one_page
@@ -159,6 +160,7 @@ def _message(item: MessageModel, thread_id: str, patient_id: str) -> SentMessage
         author=item.author,
         body=item.body,
         sent_at=item.sent_at,
+        acted_by=stored(item.proxy_name, item.proxy_relationship, item.grant_id),
         attachments=tuple(
             StoredAttachment(
                 attachment_id=a["attachment_id"],
@@ -223,6 +225,9 @@ def _message_item(patient_id: str, message: SentMessage) -> MessageModel:
         author=message.author,
         body=message.body,
         sent_at=message.sent_at,
+        proxy_name=message.acted_by.name if message.acted_by else None,
+        proxy_relationship=message.acted_by.relationship if message.acted_by else None,
+        grant_id=message.acted_by.grant_id if message.acted_by else None,
         attachments=[
             {
                 "attachment_id": a.attachment_id,

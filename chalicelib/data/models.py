@@ -486,6 +486,10 @@ class MessageModel(Model):
     body = UnicodeAttribute(null=False)
     sent_at = UTCDateTimeAttribute(null=False)
     attachments = JSONAttribute(null=False)  # [{attachment_id, file_name, content_type, size_bytes, object_key}]
+    # Sent by someone acting for the patient: who, as the grant named them, and the grant.
+    proxy_name = UnicodeAttribute(null=True)
+    proxy_relationship = UnicodeAttribute(null=True)
+    grant_id = UnicodeAttribute(null=True)
 
 
 class MessageAttachmentModel(Model):
@@ -558,6 +562,7 @@ class RefillRequestModel(Model):
     status = UnicodeAttribute(null=False)  # requested, approved, denied
     requested_at = UTCDateTimeAttribute(null=False)
     requested_by = UnicodeAttribute(null=False)  # the account that asked
+    requested_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # the staff account
     decided_by_name = UnicodeAttribute(null=True)
@@ -602,6 +607,7 @@ class AppointmentVisitModel(Model):
     record_key = UnicodeAttribute(range_key=True)
     cancelled_at = UTCDateTimeAttribute(null=True)
     cancelled_by = UnicodeAttribute(null=True)  # the account
+    cancelled_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
     request_id = UnicodeAttribute(null=True)
     scheduler_id = JSONAttribute(null=True)  # {"system", "value"}
 
@@ -698,6 +704,8 @@ class SignedFormModel(Model):
     has_drawn_signature = BooleanAttribute(null=False)
     client_ip = UnicodeAttribute(null=False)
     signed_by = UnicodeAttribute(null=False)  # the account that signed (the patient or a proxy)
+    signed_by_proxy = JSONAttribute(null=True)  # {name, relationship, grant_id}: someone acting for the patient
+    signed_for = UnicodeAttribute(null=True)  # then: the patient's name as it was when they signed
     time_zone = UnicodeAttribute(null=False)  # the organization's, which the PDF shows the time in
     pdf_sha256 = UnicodeAttribute(null=False)
     size_bytes = NumberAttribute(null=False)

@@ -10,6 +10,7 @@ import dataclasses
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.access.acting import from_json
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed, by_time_page, conditional_failure
@@ -62,6 +63,7 @@ def _items(request: RefillRequest) -> tuple[RefillRequestModel, RefillRequestMod
             status=request.status.value,
             requested_at=request.requested_at,
             requested_by=request.requested_by,
+            requested_by_proxy=request.acted_by.stored_json() if request.acted_by else None,
             decided_at=request.decided_at,
             decided_by=request.decided_by or None,
             decided_by_name=request.decided_by_name or None,
@@ -103,6 +105,7 @@ def _request(item: RefillRequestModel) -> RefillRequest:
         status=Status(item.status),
         requested_at=item.requested_at,
         requested_by=item.requested_by,
+        acted_by=from_json(item.requested_by_proxy),
         decided_at=item.decided_at,
         decided_by=item.decided_by or "",
         decided_by_name=item.decided_by_name or "",

@@ -14,6 +14,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.access.acting import from_json
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.checkin.signatures import SignedFormRecord, SignedKey, document_entry
 from chalicelib.data.audit_log import audit_item
@@ -72,6 +73,8 @@ def _item(record: SignedFormRecord, key: str, listed_as: str = "") -> SignedForm
         object_version=record.object_version or None,
         retain_until=record.retain_until,
         category_listed_at=listed_as or None,
+        signed_by_proxy=record.acted_by.stored_json() if record.acted_by else None,
+        signed_for=record.signed_for or None,
     )
 
 
@@ -97,6 +100,8 @@ def _record(item: SignedFormModel) -> SignedFormRecord:
         object_key=item.object_key,
         object_version=item.object_version or "",
         retain_until=item.retain_until,
+        acted_by=from_json(item.signed_by_proxy),
+        signed_for=item.signed_for or "",
     )
 
 

@@ -90,6 +90,10 @@ class ActingFor(ResponseModel):
     organization_name: str | None = Field(description="The organization's name; null if the directory has none.")
     name: str = Field(description="The patient's given name, as the switcher shows it.")
     relationship: Literal["parent", "guardian_of_minor", "guardian_of_adult", "health_care_agent", "trusted_person"]
+    proxy_name: str = Field(
+        description="The account holder's own name as the grant holds it: what they type to sign a form for the "
+        'patient, and how staff and the patient are shown what they do ("" when the grant has none).'
+    )
     access: Literal["full", "read_only"] = Field(
         description="read_only: the record may be read, but nothing sent, requested, cancelled or signed (403)."
     )

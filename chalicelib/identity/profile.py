@@ -163,6 +163,7 @@ def acting_for(ports: ProfilePorts, caller: Caller, origin: Origin, account: Acc
                 "organization_name": ports.organization_names.name(grant.organization_id),
                 "name": grant.patient_name or next(iter(patient.given_names), ""),
                 "relationship": grant.relationship.value,
+                "proxy_name": grant.proxy_name,
                 # (a parent's grant past the child's 12th birthday reads but no longer acts)
                 "access": "read_only" if grant.scope(now).read_only else grant.access.value,
                 "areas": [a.value for a in Area if a in grant.areas and a in PROXY_AREAS],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from chalicelib.access.acting import ActedBy
 from chalicelib.access.domain import PatientScope
 from chalicelib.access.service import AccessPorts
 from chalicelib.audit.domain import Action, Outcome
@@ -53,6 +54,12 @@ def patient_name(patient: Patient | None) -> str:
     return patient.shown_name
 
 
+def author_name(patient: Patient | None, by: ActedBy | None) -> str:
+    """A patient-side message's author as both sides see it: the patient, or the proxy who
+    wrote for them ("Luis Rivera (parent) for Emma Rivera"), never passed off as the patient."""
+    return by.for_patient(patient_name(patient)) if by else patient_name(patient)
+
+
 def attachment_json(attachment: StoredAttachment) -> dict[str, Any]:
     return {
         "attachment_id": attachment.attachment_id,
@@ -63,11 +70,15 @@ def attachment_json(attachment: StoredAttachment) -> dict[str, Any]:
     }
 
 
-def message_json(thread: Thread, message: SentMessage, reader: Side) -> dict[str, Any]:
+def message_json(thread: Thread, message: SentMessage, reader: Side, reader_id: str = "") -> dict[str, Any]:
+    """``reader_id``: the reading account, so that the one who wrote a message (the patient, or
+    a proxy acting for them) sees it as theirs."""
     return {
         "message_id": message.message_id,
         "from": message.side.value,
         "author": _author(thread, message, reader),
+        "sent_by": message.acted_by.as_json() if message.acted_by else None,
+        "yours": bool(reader_id) and message.author_id == reader_id,
         "body": message.body,
         "sent_at": iso(message.sent_at),
         "attachments": [attachment_json(a) for a in message.attachments],

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from chalicelib.access.acting_contract import ActingPerson
 from chalicelib.kernel.contract import QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber
 from chalicelib.messaging.domain import (
     MAX_ATTACHMENTS,
@@ -171,10 +172,16 @@ class Message(ResponseModel):
     from_: Side = Field(alias="from")
     author: str = Field(
         description=(
-            "The patient's name; a care-team message: the team's name for the patient, the staff"
+            "The patient's name, or for a message someone acting for the patient sent, theirs: \"Luis Rivera"
+            " (parent) for Emma Rivera\"; a care-team message: the team's name for the patient, the staff"
             " member's user name and the team's name for staff."
         )
     )
+    sent_by: ActingPerson | None = Field(
+        description="Who sent a patient-side message acting for the patient under a proxy grant; null when the"
+        " patient (or staff) wrote it."
+    )
+    yours: bool = Field(description="Whether the reading account wrote it (a proxy sees their own messages as theirs).")
     body: str
     sent_at: str
     attachments: list[Attachment]

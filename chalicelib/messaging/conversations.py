@@ -10,6 +10,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from chalicelib.access.acting import acted_by
 from chalicelib.access.domain import Area, PatientScope, Standing
 from chalicelib.access.service import patient_scope
 from chalicelib.audit.domain import Action
@@ -27,11 +28,11 @@ from chalicelib.messaging.common import (
     MessagingPorts,
     audit_denied,
     audit_thread,
+    author_name,
     find_team,
     message_json,
     notice_text,
     patient_and_zone,
-    patient_name,
     retrying,
     summary,
 )
@@ -68,8 +69,17 @@ def start_thread(
         last_message_from=Side.PATIENT,
         message_count=0,
     )
+    by = acted_by(ports.proxy_grants, scope)
     message = SentMessage(
-        message_id, thread_id, Side.PATIENT, caller.account_id, patient_name(patient), request.body, now, attachments
+        message_id,
+        thread_id,
+        Side.PATIENT,
+        caller.account_id,
+        author_name(patient, by),
+        request.body,
+        now,
+        attachments,
+        acted_by=by,
     )
     thread = dataclasses.replace(after_message(blank, Side.PATIENT, now, zone), last_message_id=message_id)
     emails = staff_emails(ports, team, blank, now)
@@ -83,7 +93,7 @@ def start_thread(
         now,
         sent_event(ports, origin, caller, thread, "new_thread", scope),
     )
-    return _patient_view(thread, [message], team)
+    return _patient_view(thread, [message], team, caller)
 
 
 def patient_reply(
@@ -107,20 +117,22 @@ def patient_reply(
     patient, zone = patient_and_zone(ports, scope.patient_id)
     attachments = free_attachments(ports, scope.patient_id, request.attachment_ids, now)
     at = sending_moment(thread, now)
+    by = acted_by(ports.proxy_grants, scope)
     message = SentMessage(
         new_id(),
         thread.thread_id,
         Side.PATIENT,
         caller.account_id,
-        patient_name(patient),
+        author_name(patient, by),
         request.body,
         at,
         attachments,
+        acted_by=by,
     )
     after = dataclasses.replace(after_message(thread, Side.PATIENT, at, zone), last_message_id=message.message_id)
     emails = staff_emails(ports, team, thread, now)
     send(ports, patient, thread, after, message, emails, now, sent_event(ports, origin, caller, thread, scope=scope))
-    return message_json(after, message, Side.PATIENT)
+    return message_json(after, message, Side.PATIENT, caller.account_id)
 
 
 def _patient_thread(
@@ -144,10 +156,10 @@ def _shown_thread(
     return thread, *shown
 
 
-def _patient_view(thread: Thread, messages: list[SentMessage], team: CareTeam | None) -> dict[str, Any]:
+def _patient_view(thread: Thread, messages: list[SentMessage], team: CareTeam | None, caller: Caller) -> dict[str, Any]:
     return {
         **summary(thread, Side.PATIENT),
-        "messages": [message_json(thread, m, Side.PATIENT) for m in messages],
+        "messages": [message_json(thread, m, Side.PATIENT, caller.account_id) for m in messages],
         "urgent_notice": notice_text(thread, team),
         "care_team_phone": (team.phone or None) if team else None,
     }
@@ -185,7 +197,7 @@ def patient_thread(
     _, thread, shown = _shown_thread(ports, caller, origin, scope, thread_id)
     messages = shown if shown is not None else ports.messages.messages(thread)
     audit_thread(ports, origin, caller, "messages.read", Action.READ, thread, scope)
-    return _patient_view(thread, messages, find_team(ports, thread.organization_id, thread.team_id))
+    return _patient_view(thread, messages, find_team(ports, thread.organization_id, thread.team_id), caller)
 
 
 def patient_read(ports: MessagingPorts, caller: Caller, origin: Origin, patient_id: str, thread_id: str) -> None:

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from chalicelib.access.acting import ActedBy
+
 MAX_SUBJECT = 150
 MAX_BODY = 10_000
 MAX_ATTACHMENTS = 5  # per message
@@ -134,10 +136,13 @@ class SentMessage:
     thread_id: str
     side: Side
     author_id: str  # the patient's or the staff member's account
-    author: str  # as shown: the patient's name, or "<staff name>, <team name>"
+    author: (
+        str  # as shown: the patient's name, "<proxy> (<relationship>) for <patient>", or "<staff name>, <team name>"
+    )
     body: str
     sent_at: datetime
     attachments: tuple[StoredAttachment, ...] = ()
+    acted_by: ActedBy | None = None  # sent by someone acting for the patient (author_id is then theirs)
 
 
 @dataclass(frozen=True)

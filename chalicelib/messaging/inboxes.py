@@ -110,11 +110,12 @@ def _staff_view(
     team: CareTeam | None,
     patient: Patient | None,
     now: datetime,
+    reader_id: str = "",
 ) -> dict[str, Any]:
     messages = ports.messages.messages(thread)
     return {
         **_staff_summary(thread, patient, now),
-        "messages": [message_json(thread, m, Side.CARE_TEAM) for m in messages],
+        "messages": [message_json(thread, m, Side.CARE_TEAM, reader_id) for m in messages],
         "urgent_notice": notice_text(thread, team),
         "urgent_marked_by": thread.urgent_marked_by or None if thread.urgent else None,
         "urgent_marked_at": iso(thread.urgent_marked_at) if thread.urgent and thread.urgent_marked_at else None,
@@ -184,7 +185,7 @@ def staff_thread(
 ) -> dict[str, Any]:
     thread, team, patient = _staff_thread(ports, caller, origin, thread_id)
     audit_thread(ports, origin, caller, "messages.read", Action.READ, thread)
-    return _staff_view(ports, thread, team, patient, now)
+    return _staff_view(ports, thread, team, patient, now, caller.account_id)
 
 
 def staff_read(ports: MessagingPorts, caller: Caller, origin: Origin, thread_id: str) -> None:
@@ -214,7 +215,7 @@ def staff_reply(
     audited = sent_event(ports, origin, caller, thread, f"status:{request.status_after}")
     notices = patient_notice(patient, thread, now) + proxy_message_notices(ports, patient, at, now)
     send(ports, patient, thread, after, message, notices, now, audited)
-    return message_json(after, message, Side.CARE_TEAM)
+    return message_json(after, message, Side.CARE_TEAM, caller.account_id)
 
 
 def _staff_name(account: Account | None) -> str:
@@ -255,7 +256,7 @@ def assign(
             saved,
             reason="assigned" if account_id else "unassigned",
         )
-        return _staff_view(ports, saved, team, patient, now)
+        return _staff_view(ports, saved, team, patient, now, caller.account_id)
 
     return retrying(change)
 
@@ -278,7 +279,7 @@ def change_status(
             )
         saved = ports.messages.save(changed)
         audit_thread(ports, origin, caller, "messages.status_changed", Action.UPDATE, saved, reason=status)
-        return _staff_view(ports, saved, team, patient, now)
+        return _staff_view(ports, saved, team, patient, now, caller.account_id)
 
     return retrying(change)
 
@@ -308,7 +309,7 @@ def mark_urgent(
 
     saved, team, patient, notices = retrying(change)
     hand_over(ports, notices, None, now)
-    return _staff_view(ports, saved, team, patient, now)
+    return _staff_view(ports, saved, team, patient, now, caller.account_id)
 
 
 def staff_attachment(

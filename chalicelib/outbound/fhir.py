@@ -150,6 +150,16 @@ def staff_member(account_id: str) -> dict[str, Any]:
     return _identified("Practitioner", ACCOUNT_SYSTEM, account_id)
 
 
+def related_person_author(account_id: str, display: str) -> dict[str, Any]:
+    """Someone acting for the patient under a proxy grant, as the author or sender of what they
+    did (their portal account; ``display``: "Luis Rivera (parent)"), never the patient."""
+    return {
+        "type": "RelatedPerson",
+        "identifier": {"system": ACCOUNT_SYSTEM, "value": account_id},
+        "display": _text(display, "a related person's name"),
+    }
+
+
 def communication(
     *,
     message_id: str,
@@ -511,13 +521,15 @@ def signed_form(
     sha1: str,
     sha256: str,
     size: int,
+    author: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A form the patient signed: a DocumentReference "current" (docStatus "final": signed, it
     never changes) describing the signed PDF the portal keeps. ``title`` is the form's name (the
     type's text); ``sha1`` and ``sha256`` are the PDF's digests in lower-case hex. The PDF is named
     by the portal's id (``masterIdentifier``), with no bytes and no link: the engine fetches it
     through its own channel and checks it against ``Attachment.hash`` (base64 of the SHA-1, as R4
-    wants) or the SHA-256 identifier."""
+    wants) or the SHA-256 identifier. ``author``: who signed when it was not the patient (a
+    RelatedPerson reference, ``related_person_author``)."""
     if not SHA1_HEX.fullmatch(sha1) or not SHA256_HEX.fullmatch(sha256):
         raise InvalidOutboundEvent("a signed form's digests are lower-case hex SHA-1 and SHA-256")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
@@ -531,6 +543,7 @@ def signed_form(
         "type": {"text": _text(title, "a form's title")},
         "subject": patient.reference(),
         "date": _instant(signed),
+        **({"author": [author]} if author else {}),
         "content": [
             {
                 "attachment": {

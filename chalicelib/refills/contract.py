@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
+from chalicelib.access.acting_contract import ActingPerson
 from chalicelib.kernel.contract import QueryModel, RecordId, RequestModel, ResponseModel, WholeNumber, blank_is_absent
 
 MAX_PHARMACY_NAME = 200
@@ -157,6 +158,9 @@ class RefillRequest(ResponseModel):
     requested_at: str
     decided_at: str | None
     decision_reason: str | None = Field(description="Why it was denied (null otherwise).")
+    requested_by: ActingPerson | None = Field(
+        description="Who asked, when someone acting for the patient under a proxy grant did; null when the patient did."
+    )
 
 
 class RefillRequestPage(ResponseModel):

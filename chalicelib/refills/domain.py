@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.access.acting import ActedBy
+
 SCHEDULES = ("II", "III", "IV", "V")
 # A mark the rules cannot read as II to V (schedule I or VI of HL7 table 0477, a state's own, a
 # typo): still a controlled substance, its schedule unknown. A sender who marks a medication at all
@@ -285,6 +287,7 @@ class RefillRequest:
     patient_name: str = ""
     patient_birth_date: str = ""
     detail: MedicationDetail | None = None
+    acted_by: ActedBy | None = None  # asked by someone acting for the patient (requested_by is their account)
 
     @property
     def waiting(self) -> bool:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from chalicelib.access.acting import acted_by
 from chalicelib.access.domain import Area
 from chalicelib.access.service import AccessPorts, patient_scope
 from chalicelib.audit.domain import Action
@@ -199,6 +200,7 @@ def request_refill(
         status=Status.REQUESTED,
         requested_at=now,
         requested_by=caller.account_id,
+        acted_by=acted_by(ports.proxy_grants, scope),
         subject_system=subject.system if subject else "",
         subject_value=subject.value if subject else "",
         patient_name=patient.shown_name,
@@ -459,6 +461,7 @@ def _shown(request: RefillRequest) -> dict[str, Any]:
         "requested_at": iso(request.requested_at),
         "decided_at": iso(request.decided_at) if request.decided_at else None,
         "decision_reason": request.decision_reason or None,
+        "requested_by": request.acted_by.as_json() if request.acted_by else None,
     }
 
 

@@ -313,6 +313,7 @@ def test_me_lists_the_patients_a_proxy_may_act_for_now(world):
         "organization_name": ana["organization_name"],
         "name": "Ana",  # her given name from her record, the grant naming none
         "relationship": "health_care_agent",
+        "proxy_name": "",  # this grant was given without one (signing then asks the clinic to add it)
         "access": "read_only",
         "areas": ["results", "messages"],
         "visible_until": None,

@@ -3679,6 +3679,11 @@ export interface components {
              */
             patient_id: string;
             /**
+             * Proxy Name
+             * @description The account holder's own name as the grant holds it: what they type to sign a form for the patient, and how staff and the patient are shown what they do ("" when the grant has none).
+             */
+            proxy_name: string;
+            /**
              * Relationship
              * @enum {string}
              */
@@ -3693,6 +3698,24 @@ export interface components {
              * @description Only what is dated before this moment shows (a child's 12th birthday); null: no cutoff.
              */
             visible_until: string | null;
+        };
+        /** ActingPerson */
+        ActingPerson: {
+            /**
+             * Label
+             * @description In words: "Luis Rivera (parent)".
+             */
+            label: string;
+            /**
+             * Name
+             * @description The proxy's name, as their grant holds it.
+             */
+            name: string;
+            /**
+             * Relationship
+             * @description The grant's relationship: parent, guardian_of_minor, guardian_of_adult, health_care_agent or trusted_person.
+             */
+            relationship: string;
         };
         /** AllergiesPage */
         AllergiesPage: {
@@ -3955,6 +3978,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Scheduled Appointment Id
              * @description The visit the booking became, once scheduled.
@@ -6029,7 +6054,7 @@ export interface components {
             attachments: components["schemas"]["Attachment"][];
             /**
              * Author
-             * @description The patient's name; a care-team message: the team's name for the patient, the staff member's user name and the team's name for staff.
+             * @description The patient's name, or for a message someone acting for the patient sent, theirs: "Luis Rivera (parent) for Emma Rivera"; a care-team message: the team's name for the patient, the staff member's user name and the team's name for staff.
              */
             author: string;
             /** Body */
@@ -6048,6 +6073,13 @@ export interface components {
             read: boolean;
             /** Sent At */
             sent_at: string;
+            /** @description Who sent a patient-side message acting for the patient under a proxy grant; null when the patient (or staff) wrote it. */
+            sent_by: components["schemas"]["ActingPerson"] | null;
+            /**
+             * Yours
+             * @description Whether the reading account wrote it (a proxy sees their own messages as theirs).
+             */
+            yours: boolean;
         };
         /**
          * MessagePatient
@@ -6617,6 +6649,11 @@ export interface components {
         PatientAppointment: {
             /** @description Whether the patient may cancel it online now, and if not, why. */
             cancellation: components["schemas"]["Cancellation"];
+            /**
+             * @description Who cancelled it in the portal, when someone acting for the patient under a proxy grant did; null when the patient did or it was not cancelled in the portal.
+             * @default null
+             */
+            cancelled_by?: components["schemas"]["ActingPerson"] | null;
             /**
              * Cancelled By Patient
              * @description The patient cancelled it in the portal: its status reads cancelled at once, before the scheduling system confirms, and stays so whatever the feed sends later.
@@ -7738,6 +7775,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Status
              * @enum {string}
@@ -8493,11 +8532,21 @@ export interface components {
              * @description The SHA-256 (hex) of the stored PDF.
              */
             pdf_sha256: string;
+            /**
+             * Signature
+             * @description Who signed, in words: "Signed by Emma Rivera", or "Signed by Luis Rivera (parent) for Emma Rivera".
+             */
+            signature: string;
             /** Signed At */
             signed_at: string;
             /**
+             * @description Who signed, when someone acting for the patient under a proxy grant did; null otherwise.
+             * @default null
+             */
+            signed_by?: components["schemas"]["ActingPerson"] | null;
+            /**
              * Signed Name
-             * @description The full name as the patient typed it.
+             * @description The full name as typed: the patient's, or the proxy's own when someone acting for them signed.
              */
             signed_name: string;
             /** Size Bytes */
@@ -8536,11 +8585,21 @@ export interface components {
              * @description The SHA-256 (hex) of the stored PDF.
              */
             pdf_sha256: string;
+            /**
+             * Signature
+             * @description Who signed, in words: "Signed by Emma Rivera", or "Signed by Luis Rivera (parent) for Emma Rivera".
+             */
+            signature: string;
             /** Signed At */
             signed_at: string;
             /**
+             * @description Who signed, when someone acting for the patient under a proxy grant did; null otherwise.
+             * @default null
+             */
+            signed_by?: components["schemas"]["ActingPerson"] | null;
+            /**
              * Signed Name
-             * @description The full name as the patient typed it.
+             * @description The full name as typed: the patient's, or the proxy's own when someone acting for them signed.
              */
             signed_name: string;
             /** Size Bytes */
@@ -8753,6 +8812,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Scheduled Appointment Id
              * @description The visit the booking became, once scheduled.
@@ -9093,6 +9154,8 @@ export interface components {
             request_id: string;
             /** Requested At */
             requested_at: string;
+            /** @description Who asked, when someone acting for the patient under a proxy grant did; null when the patient did. */
+            requested_by: components["schemas"]["ActingPerson"] | null;
             /**
              * Status
              * @enum {string}

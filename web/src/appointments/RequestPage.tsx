@@ -185,6 +185,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
           </Fact>
         )}
         <Fact term={t("appointments.requestPage.asked")}>{namedMoment(data.requested_at, i18n.language, zone)}</Fact>
+        {data.requested_by && <Fact term={t("appointments.requestPage.requestedBy")}>{data.requested_by.label}</Fact>}
         <Fact term={t("appointments.requestPage.updated")}>{namedMoment(data.updated_at, i18n.language, zone)}</Fact>
       </Facts>
       {data.appointment_id && (

@@ -68,6 +68,7 @@ function RequestItem({ request, record }: { request: AppointmentRequest; record:
         <Link to={record.to(requestPath(request.request_id))}>{title}</Link>
         <span className="display-block font-body-sm text-normal">
           {t("appointments.requests.asked", { date: namedMoment(request.requested_at, i18n.language, zone) })}
+          {request.requested_by && <> · {t("appointments.requests.requestedBy", { who: request.requested_by.label })}</>}
         </span>
       </h3>
       <p className="text-bold margin-y-05">{t(`appointments.requestStatus.${request.status}`)}</p>

@@ -73,6 +73,7 @@ export function appointmentRequest(extra: Partial<AppointmentRequest> = {}): App
     requested_at: "2027-01-10T15:00:00Z",
     updated_at: "2027-01-10T15:00:00Z",
     scheduled_appointment_id: null,
+    requested_by: null,
     ...extra,
   };
 }

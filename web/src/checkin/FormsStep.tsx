@@ -1,8 +1,10 @@
+import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { submit } from "../account/submit";
 import { type FormErrors, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
+import { fetchMe } from "../api/me";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { TextField } from "../components/TextField";
 import type { RecordView } from "../records/PatientPage";
@@ -118,6 +120,10 @@ function SignOne({
   const [signature, setSignature] = useState<string | null>(null);
   const submission = useSubmissionKey();
   const textId = `form-text-${form.form_id}`;
+  // Someone acting for the patient signs with their own name (the API refuses the patient's):
+  // the grant says which, from the session's cached /v1/me.
+  const me = useQuery({ queryKey: ["me", record.token], queryFn: fetchMe, enabled: !record.own });
+  const acting = record.own ? undefined : me.data?.acting_for.find((grant) => grant.patient_id === record.patientId);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -197,7 +203,13 @@ function SignOne({
         <TextField
           name="typed_name"
           label={t("checkin.forms.typedName")}
-          hint={t("checkin.forms.typedNameHint")}
+          hint={
+            acting
+              ? acting.proxy_name
+                ? t("checkin.forms.proxyNameHint", { name: acting.proxy_name })
+                : t("checkin.forms.proxyNoNameHint")
+              : t("checkin.forms.typedNameHint")
+          }
           error={errors.fields.typed_name}
           maxLength={200}
           autoComplete="name"

@@ -56,7 +56,9 @@ function SignedItem({ form, fetchLink }: { form: SignedForm; fetchLink: () => Pr
     <li className="margin-bottom-2 border-bottom-1px border-base-lighter padding-bottom-2">
       <h3 className="margin-bottom-05">{form.title}</h3>
       <p className="margin-y-05">
-        {t("checkin.signed.by", { name: form.signed_name, date: clinicTime(form.signed_at, i18n.language) })}
+        {form.signed_by
+          ? t("checkin.signed.byProxy", { signature: form.signature, date: clinicTime(form.signed_at, i18n.language) })
+          : t("checkin.signed.by", { name: form.signed_name, date: clinicTime(form.signed_at, i18n.language) })}
       </p>
       <p className="margin-y-05 text-base">
         {t("checkin.signed.version", { version: form.version })}{" "}

@@ -15,6 +15,8 @@ export function signedForm(formId: string, title: string, extra: Partial<SignedF
     signed_at: "2027-01-13T08:05:00-05:00",
     signed_name: "Ada Lovelace",
     has_drawn_signature: true,
+    signature: "Signed by Ada Lovelace",
+    signed_by: null,
     pdf_sha256: "2".repeat(64),
     size_bytes: 20480,
     ...extra,

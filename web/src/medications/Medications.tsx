@@ -184,6 +184,7 @@ function RefillRequests({ record }: { record: RecordView }) {
                   <span className="text-bold">{t(`medications.requestStatus.${request.status}`)}</span>
                   {" · "}
                   {t("medications.asked", { when: dates.moment(request.requested_at) })}
+                  {request.requested_by && <> · {t("medications.requestedBy", { who: request.requested_by.label })}</>}
                   <br />
                   {t("medications.toPharmacy", { pharmacy: request.pharmacy.name })}
                   {request.status !== "requested" && (

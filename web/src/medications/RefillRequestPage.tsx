@@ -62,6 +62,7 @@ function RequestView({ record, requestId }: { record: RecordView; requestId: str
           </Fact>
         )}
         <Fact term={t("medications.request.asked")}>{dates.moment(data.requested_at)}</Fact>
+        {data.requested_by && <Fact term={t("medications.request.requestedBy")}>{data.requested_by.label}</Fact>}
         <Fact term={t("medications.request.pharmacy")}>
           {data.pharmacy.name}
           {data.pharmacy.phone && <span className="display-block">{data.pharmacy.phone}</span>}

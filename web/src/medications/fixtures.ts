@@ -43,6 +43,7 @@ export function refillRequest(extra: Partial<Schemas["RefillRequest"]> = {}): Sc
     requested_at: "2026-12-04T15:00:00Z",
     decided_at: null,
     decision_reason: null,
+    requested_by: null,
     ...extra,
   };
 }

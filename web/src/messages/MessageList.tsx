@@ -35,6 +35,12 @@ export function MessageList({
                   <span className="usa-tag text-no-wrap margin-left-05">{t("messages.thread.new")}</span>
                 </>
               )}
+              {message.sent_by && (
+                // Someone acting for the patient wrote it: said apart from the patient's own words.
+                <span className="display-block">
+                  {message.yours ? t("messages.thread.sentByYou") : t("messages.thread.sentBy", { who: message.sent_by.label })}
+                </span>
+              )}
               <br />
               <span className="text-base-dark">{t("messages.thread.sentAt", { when: dates.moment(message.sent_at) })}</span>
             </p>

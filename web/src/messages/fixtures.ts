@@ -37,6 +37,8 @@ export function message(id: string, extra: Partial<Message> = {}): Message {
     sent_at: "2026-12-01T09:00:00Z",
     attachments: [],
     read: true,
+    sent_by: null,
+    yours: false,
     ...extra,
   };
 }

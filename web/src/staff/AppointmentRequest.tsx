@@ -140,6 +140,11 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
               <Link className="display-block" to={`/staff/patients/${encodeURIComponent(request.data.patient.patient_id)}`}>
                 {t("staff.appointmentRequests.patientRecord")}
               </Link>
+              {request.data.requested_by && (
+                <span className="display-block">
+                  {t("staff.appointmentRequests.requestedBy", { who: request.data.requested_by.label })}
+                </span>
+              )}
             </Fact>
             <Fact term={t("staff.appointmentRequests.request")}>{t(`staff.appointmentRequests.kind.${request.data.kind}`)}</Fact>
             <Fact term={t("staff.appointmentRequests.statusLabel")}>

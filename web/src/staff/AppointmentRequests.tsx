@@ -111,6 +111,11 @@ function QueueView({ token }: { token: string }) {
                           {t("staff.appointmentRequests.born", { date: dates.day(request.patient.birth_date) })}
                         </span>
                       )}
+                      {request.requested_by && (
+                        <span className="display-block text-base">
+                          {t("staff.appointmentRequests.requestedBy", { who: request.requested_by.label })}
+                        </span>
+                      )}
                     </td>
                     <td data-label={t("staff.appointmentRequests.statusLabel")}>{t(`staff.appointmentRequests.status.${request.status}`)}</td>
                     <td data-label={t("staff.appointmentRequests.preferred")}>

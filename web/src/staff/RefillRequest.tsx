@@ -132,6 +132,9 @@ function DetailView({ token, requestId }: { token: string; requestId: string }) 
               <Link className="display-block" to={`/staff/patients/${encodeURIComponent(request.data.patient.patient_id)}`}>
                 {t("staffRefills.patientRecord")}
               </Link>
+              {request.data.requested_by && (
+                <span className="display-block">{t("staffRefills.requestedBy", { who: request.data.requested_by.label })}</span>
+              )}
             </Fact>
             <Fact term={t("staffRefills.asked")}>{dates.moment(request.data.requested_at)}</Fact>
             <Fact term={t("staffRefills.pharmacy")}>

@@ -103,6 +103,11 @@ function QueueView({ token }: { token: string }) {
                           {t("staffRefills.born", { date: dates.day(request.patient.birth_date) })}
                         </span>
                       )}
+                      {request.requested_by && (
+                        <span className="display-block text-base">
+                          {t("staffRefills.requestedBy", { who: request.requested_by.label })}
+                        </span>
+                      )}
                     </td>
                     <td data-label={t("staffRefills.asked")}>{dates.moment(request.requested_at)}</td>
                     <td data-label={t("staffRefills.pharmacy")}>{request.pharmacy.name}</td>
