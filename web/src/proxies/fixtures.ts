@@ -11,6 +11,7 @@ export const emma: ActingFor = {
   organization_name: "Albany Medical Center",
   name: "Emma",
   relationship: "parent",
+  proxy_name: "Luis Rivera",
   access: "full",
   areas: ["results", "documents", "health_summary", "messages", "appointments", "medications"],
   visible_until: "2031-06-01T04:00:00Z",

@@ -100,7 +100,15 @@ describe("what a proxy did, as others see it", () => {
       unread_messages: 0,
     };
     fakeApi({ "GET /v1/me": { status: 200, body: { ...me(), patient: null, acting_for: [grant] } } });
-    const record: RecordView = { patientId: "p-2", token: "tok-1", own: false, organization: "org-1", to: (path) => path };
+    const record: RecordView = {
+      patientId: "p-2",
+      token: "tok-1",
+      own: false,
+      organization: "org-1",
+      to: (path) => path,
+      proxy: grant,
+      readOnly: false,
+    };
     const noop = async () => {};
     render(
       <QueryClientProvider client={newQueryClient()}>
