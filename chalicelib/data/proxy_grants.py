@@ -77,6 +77,12 @@ def grant_items(grant: ProxyGrant) -> list[Model]:
     return list(_items(grant, grant.version or 1))
 
 
+def changed_grant_items(grant: ProxyGrant) -> list[Model]:
+    """The items to write over a kept grant at its next version, the patient's copy first (the one
+    to put the version condition on), for a transaction another store writes."""
+    return list(_items(grant, (grant.version or 0) + 1))
+
+
 def _areas(values: Any) -> frozenset[Area]:
     known = {a.value for a in Area}
     # An area this code no longer knows is dropped rather than failing every read of the grant.

@@ -23,7 +23,7 @@ from chalicelib.data.dynamo import any_condition_failed, by_time_page
 from chalicelib.data.models import AuditEventModel, ProxyGrantModel, RecordsByTimeIndex
 from chalicelib.data.outbound import outbound_item
 from chalicelib.data.outbox import outbox_item
-from chalicelib.data.proxy_grants import grant_items
+from chalicelib.data.proxy_grants import changed_grant_items, grant_items
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import moment_key, timed_key
 from chalicelib.outbound.domain import OutboundEvent
@@ -271,7 +271,10 @@ class DynamoProxyRequests:
         notices: tuple[OutboxEntry, ...] = (),
         event: OutboundEvent | None = None,
         grant: ProxyGrant | None = None,
+        replaced: ProxyGrant | None = None,
     ) -> None:
+        if replaced is not None and replaced.version is None:
+            raise Conflict(CHANGED_MEANWHILE)  # never read from the store: nothing to compare with
         mine, queued = _items(changed)
         as_read = ProxyRequestModel.version == changed.version - 1
         extra = grant_items(grant) if grant is not None else []
@@ -281,6 +284,11 @@ class DynamoProxyRequests:
                 transaction.save(mine, condition=as_read)
                 for item in extra:  # a fresh grant id: never there already
                     transaction.save(item, condition=ProxyGrantModel.record_key.does_not_exist())
+                if replaced is not None:
+                    ended, *pointer = changed_grant_items(replaced)
+                    transaction.save(ended, condition=ProxyGrantModel.version == replaced.version)
+                    for item in pointer:
+                        transaction.save(item)
                 if event is not None:
                     transaction.save(outbound_item(event))
                 for notice in notices:

@@ -196,10 +196,7 @@ def refusal_for_age(relationship: Relationship, birth_date: str, zone: str, now:
                 "This kind of access is for patients 18 or older. For a child under 12, ask as a parent "
                 "or a guardian of a minor."
             )
-        return (
-            "This kind of access is for patients 18 or older. For a child of 12 to 17, please contact "
-            "the office."
-        )
+        return "This kind of access is for patients 18 or older. For a child of 12 to 17, please contact the office."
     return ""
 
 

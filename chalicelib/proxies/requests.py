@@ -218,7 +218,9 @@ class ProxyRequests(Protocol):
         notices: tuple[OutboxEntry, ...] = (),
         event: OutboundEvent | None = None,
         grant: ProxyGrant | None = None,
+        replaced: ProxyGrant | None = None,
     ) -> None:
         """Both copies, on condition that the stored version is ``changed.version - 1`` (else
-        Conflict), with what the change sets off, in one transaction."""
+        Conflict), with what the change sets off, in one transaction; ``replaced`` is a grant the
+        new one ends, written over the kept one on condition it is still at its version."""
         ...
