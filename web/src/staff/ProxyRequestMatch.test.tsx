@@ -134,7 +134,7 @@ describe("staff: a patient's proxies, in staff's words", () => {
     renderAt(`/staff/patients/${PID}`);
     const section = await screen.findByRole("region", { name: "Proxies" });
     await within(section).findAllByRole("heading", { name: "Luis Rivera" });
-    const [current, old] = Array.from(section.querySelectorAll(":scope > ul > li"));
+    const [current, old] = Array.from(section.querySelectorAll(":scope > ul > li")) as [HTMLElement, HTMLElement];
     expect(current.textContent).toContain("Can see this patient's record");
     expect(section.textContent).not.toContain("Can see your record");
     expect(old.textContent).toContain("Ended Feb 1, 2026: replaced by a newer approval");
