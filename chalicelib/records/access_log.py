@@ -72,5 +72,5 @@ def _proxy_names(ports: AccessLogPorts, patient_id: str, events: list[AuditEvent
     return {
         g.grant_id: g.proxy_name
         for g in ports.proxy_grants.of_patient(patient_id)
-        if g.grant_id in wanted and getattr(g, "proxy_name", "")
+        if g.grant_id in wanted and g.proxy_name
     }
