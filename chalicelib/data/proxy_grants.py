@@ -80,8 +80,8 @@ def grant_items(grant: ProxyGrant) -> list[Model]:
 
 def changed_grant_items(grant: ProxyGrant) -> tuple[list[Model], Any]:
     """The items of a change of a kept grant, for a transaction another store writes (the
-    patient's answer keeps the request's change with the grant's), and the condition the first
-    (the patient's copy) carries: still at the version read."""
+    patient's answer keeps the request's change with the grant's; an approval ends the grant it
+    replaces), and the condition the first (the patient's copy) carries: still at the version read."""
     if grant.version is None:
         raise Conflict(CHANGED_MEANWHILE)  # never read from the store: nothing to compare with
     return list(_items(grant, grant.version + 1)), ProxyGrantModel.version == grant.version

@@ -188,20 +188,37 @@ def default_adult_end(now: datetime) -> datetime:
 
 
 def refusal_for_age(relationship: Relationship, birth_date: str, zone: str, now: datetime) -> str:
-    """Why this relationship cannot be asked for a patient of this age ("" when it can). A
-    parent's request for a child of 12 or more is refused (broad parental access from 12 to 18 is
-    not offered); an adult's guardian or agent needs an adult."""
+    """Why this relationship cannot be asked for a patient of this age ("" when it can), in a
+    sentence that fits the case: a minor's parent or guardian for a child of 12 to 17 (broad
+    parental access from 12 to 18 is not offered), or for an adult (who has their own access); an
+    adult's guardian, agent or trusted person for someone under 18."""
     cutoff = twelfth_birthday(birth_date, zone)
     adult = birthday_at(birth_date, ADULT_AGE, zone)
     if relationship in FOR_MINORS:
-        if cutoff is None or now >= cutoff:
+        if cutoff is None:
+            return (
+                "Parents and guardians of a minor can have portal access only until the child turns 12, "
+                "and this record has no birth date. Please contact the office."
+            )
+        if adult is not None and now >= adult:
+            return (
+                "This patient is an adult, so a parent or a guardian of a minor cannot have access to their "
+                "record. The patient can choose someone they trust, or a court-appointed guardian or "
+                "health-care agent can ask."
+            )
+        if now >= cutoff:
             return (
                 "Parents and guardians of a minor can have portal access only until the child turns 12. "
-                "Please contact the office about access for an older child."
+                "Please contact the office about access for a child of 12 to 17."
             )
         return ""
     if adult is not None and now < adult:
-        return "This kind of access is for adult patients; for a child under 12, ask as a parent or guardian."
+        if cutoff is not None and now < cutoff:
+            return (
+                "This kind of access is for patients 18 or older. For a child under 12, ask as a parent "
+                "or a guardian of a minor."
+            )
+        return "This kind of access is for patients 18 or older. For a child of 12 to 17, please contact the office."
     return ""
 
 

@@ -236,5 +236,5 @@ class ProxyRequests(Protocol):
         """Both copies, on condition that the stored version is ``changed.version - 1`` (else
         Conflict), with what the change sets off, in one transaction: a new ``grant`` (an
         approval), or a kept grant's change (``changed_grant``, on condition it is still at its
-        version: the patient's answer)."""
+        version: the patient's answer, or the grant in force an approval replaces and ends)."""
         ...

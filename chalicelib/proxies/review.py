@@ -15,6 +15,7 @@ guardian's or agent's is for an adult only and ends (a year on, unless staff say
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -69,7 +70,13 @@ LINK_SECONDS = 5 * 60  # a link to a legal document is a bearer token: five minu
 NOT_MATCHED = "Match this request to a patient's record first."
 DECEASED = "This patient is recorded as deceased: no new proxy access can be given."
 OWN_RECORD = "The requester cannot be given proxy access to their own record."
-HAS_ACCESS = "This person already has access to this record, or it is waiting for the patient's consent."
+# Only a grant still waiting refuses: one in force is replaced by the approval (staff widen or
+# narrow it by approving the new request), so it is never two grants for one person and record.
+HAS_ACCESS = (
+    "This person's access to this record is already waiting for the patient's consent. "
+    "Wait for the patient's answer, or deny this request."
+)
+REPLACED = "replaced"
 PAST_END = "The end date must be after today."
 # The Questionnaire the outbound QuestionnaireResponse answers: the form, at its version.
 QUESTIONNAIRE = "urn:patient-portal:questionnaire:proxy-access-request"
@@ -152,8 +159,17 @@ def approve(
         raise Conflict(NOT_MATCHED, [{"field": "patient", "issue": "not_matched"}])
     patient = patient_of(ports, caller.organization_id, request.matched_patient_id)
     zone_name = zone_of(ports, caller.organization_id)
-    _check_standing(ports, request, patient, zone_name, now)
+    held = _check_standing(ports, request, patient, zone_name, now)
     grant = grant_for(request, patient, body, zone_name, now)
+    # The grant in force this approval replaces ends in the same transaction as the new one is
+    # made: the person never holds two, nor is left with none in between.
+    replaced = (
+        dataclasses.replace(
+            held, status=GrantStatus.ENDED, ended_at=now, ended_by=caller.account_id, end_reason=REPLACED
+        )
+        if held is not None
+        else None
+    )
     changed = moving(lambda: moves.approved(request, grant, caller.account_id, now))
     notices = [requester_notice(changed, now)]
     asked = patient_notice(patient, grant, now) if grant.status is GrantStatus.AWAITING_CONSENT else None
@@ -169,9 +185,10 @@ def approve(
         patient_id=patient.patient_id,
         resource_type="Consent",
         resource_id=grant.grant_id,
-        reason=f"request:{changed.request_id} {grant.status.value}",
+        reason=f"request:{changed.request_id} {grant.status.value}"
+        + (f" replaces:{replaced.grant_id}" if replaced is not None else ""),
     )
-    ports.proxy_requests.change(changed, audit, tuple(notices), event, grant)
+    ports.proxy_requests.change(changed, audit, tuple(notices), event, grant, changed_grant=replaced)
     if grant.status is GrantStatus.ACTIVE:
         # In force from now (a child's, or an adult's who cannot consent): its cutoff's or end
         # date's timer tells the proxy and the clinic when the time comes. One waiting for consent
@@ -235,7 +252,11 @@ def signed_form_link(
 # -- the grant ------------------------------------------------------------------------------------
 
 
-def _check_standing(ports: ReviewPorts, request: ProxyRequest, patient: Patient, zone_name: str, now: datetime) -> None:
+def _check_standing(
+    ports: ReviewPorts, request: ProxyRequest, patient: Patient, zone_name: str, now: datetime
+) -> ProxyGrant | None:
+    """Refuses what the rules refuse; returns the requester's grant in force for this patient,
+    which the approval replaces (None when there is none)."""
     refusal = refusal_for_age(request.relationship, patient.birth_date, zone_name, now)
     if refusal:
         raise Conflict(refusal, [{"field": "relationship", "issue": "age"}])
@@ -244,11 +265,10 @@ def _check_standing(ports: ReviewPorts, request: ProxyRequest, patient: Patient,
     requester = ports.directory.account(request.requester_account_id)
     if requester is not None and requester.patient_id == patient.patient_id:
         raise Conflict(OWN_RECORD, [{"field": "patient", "issue": "own_record"}])
-    for held in ports.proxy_grants.of_proxy(request.requester_account_id):
-        if held.patient_id == patient.patient_id and (
-            held.in_force(now) or held.status in (GrantStatus.AWAITING_CONSENT, GrantStatus.INVITED)
-        ):
-            raise Conflict(HAS_ACCESS, [{"field": "patient", "issue": "has_access"}])
+    held = [g for g in ports.proxy_grants.of_proxy(request.requester_account_id) if g.patient_id == patient.patient_id]
+    if any(g.status in (GrantStatus.AWAITING_CONSENT, GrantStatus.INVITED) for g in held):
+        raise Conflict(HAS_ACCESS, [{"field": "patient", "issue": "has_access"}])
+    return next((g for g in held if g.in_force(now)), None)
 
 
 def grant_for(

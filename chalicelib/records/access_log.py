@@ -1,6 +1,7 @@
 """The patient's view of the audit trail: who looked at or changed their record, newest first:
 the patient, a proxy, staff, the feeds. Staff are named by role, not by name (their accounts are
-the organization's business); the patient sees their own reads as "you"."""
+the organization's business); the patient sees their own reads as "you", and a proxy's by the
+name the patient's list of proxies gives them (the grant's ``proxy_name``)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def access_log(
         resource_type="AuditEvent",
     )
 
+    names = _proxy_names(ports, scope.patient_id, events)
+
     def who(event: AuditEvent) -> str:
         if event.actor.account_id == caller.account_id:
             return "you"
@@ -51,8 +54,23 @@ def access_log(
                 "what": e.event_type,
                 "outcome": e.outcome.value,
                 "resource_type": e.resource_type or None,
+                "proxy_name": names.get(e.actor.proxy_grant_id) if who(e) == "proxy" else None,
             }
             for e in events
         ],
         "next_cursor": cursor or None,
+    }
+
+
+def _proxy_names(ports: AccessLogPorts, patient_id: str, events: list[AuditEvent]) -> dict[str, str]:
+    """The name of each proxy acting on this page, by grant id: the patient's grants read once
+    (and not at all when no proxy acted), whatever their status now (a revoked grant's reads
+    still happened). A grant not found (another record's, before a merge) names nobody."""
+    wanted = {e.actor.proxy_grant_id for e in events if e.actor.proxy_grant_id}
+    if not wanted:
+        return {}
+    return {
+        g.grant_id: g.proxy_name
+        for g in ports.proxy_grants.of_patient(patient_id)
+        if g.grant_id in wanted and g.proxy_name
     }

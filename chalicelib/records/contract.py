@@ -342,6 +342,10 @@ class AccessEvent(ResponseModel):
     what: str = Field(description='What happened, e.g. "result.read", "results.list".')
     outcome: Literal["success", "denied", "failure"]
     resource_type: str | None = Field(description="The FHIR resource type it concerned.")
+    proxy_name: str | None = Field(
+        description='For "proxy": the name the patient\'s list of proxies gives the person acting '
+        "(their grant's `proxy_name`); null otherwise, or when that grant is not found.",
+    )
 
 
 class AccessLog(ResponseModel):

@@ -72,6 +72,8 @@ def banner(stack) -> str:
         "  Demo accounts (Albany Medical Center):",
     ]
     lines += [f"    {account.role:<6} {account.username} / {account.password}" for account in stack.seeded]
+    if any(account.role == "parent" for account in stack.seeded):
+        lines.append("           (the parent acts for the demo child once the feed has filed her)")
     # No patient details here (names, birth dates, record numbers): a console is shared, scrolled
     # back, pasted into chats and captured by terminals' logs. Where to look is enough.
     lines += [

@@ -26,6 +26,7 @@ from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
 from infra.local.demo_visits import send_demo_visits
 from infra.local.seed_forms import seed_checkin_forms
+from infra.local.seed_proxy import demo_parent_credentials, seed_demo_parent
 
 ORGANIZATION_ID = "albany-medical-center"
 ORGANIZATION_NAME = "Albany Medical Center"
@@ -87,6 +88,14 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
             {"notification_id": uuid.uuid4().hex, "template": "account_ready", "to_address": email}
         )
         seeded.append(SeededAccount(role.value, username, password, email))
+    # The demo parent (no record of its own; its grant for the demo child follows once the feed
+    # files her): listed and told its account is ready as the other demo accounts are.
+    parent = seed_demo_parent(container, environ, ORGANIZATION_ID)
+    if parent is not None:
+        container.notifications_queue.send(
+            {"notification_id": uuid.uuid4().hex, "template": "account_ready", "to_address": parent.email}
+        )
+        seeded.append(SeededAccount("parent", parent.username, demo_parent_credentials(environ)[1], parent.email))
     staff_username = environ.get("PORTAL_DEMO_STAFF_USER") or DEFAULTS["PORTAL_DEMO_STAFF_USER"]
     seed_care_teams(container, staff_username)
     admin_username = accounts.normalize_username(

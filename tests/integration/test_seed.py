@@ -9,7 +9,7 @@ from chalicelib.data.models import AccountModel, OrganizationModel
 from infra.local.seed import ORGANIZATION_ID, ORGANIZATION_NAME, SUPPORT_EMAIL, seed
 
 
-def test_seed_creates_the_organization_and_both_staff_accounts(container):
+def test_seed_creates_the_organization_both_staff_accounts_and_the_demo_parent(container):
     seeded = seed(
         container, {"PORTAL_DEMO_STAFF_USER": "Nurse.Jones", "PORTAL_DEMO_STAFF_PASSWORD": "a long passphrase"}
     )
@@ -23,11 +23,17 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
     assert container.support_desks.desks() == {ORGANIZATION_ID: ORGANIZATION_NAME}
     assert container.support_desks.desk_email(ORGANIZATION_ID) == SUPPORT_EMAIL
     accounts = {a.username: a for a in AccountModel.scan() if a.account_id.startswith("username#") is False}
-    assert set(accounts) == {"demo.admin", "nurse.jones"}
+    assert set(accounts) == {"demo.admin", "nurse.jones", "demo.parent"}
     assert accounts["nurse.jones"].role == "staff" and accounts["demo.admin"].role == "admin"
     assert verify_password(accounts["nurse.jones"].password_hash, "a long passphrase")
     assert accounts["nurse.jones"].password_hash.startswith("$argon2id$")
-    assert {s.username for s in seeded} == {"demo.admin", "Nurse.Jones"}
+    # (the start-up banner lists what was seeded: the parent too, with its password)
+    assert {(s.role, s.username) for s in seeded} == {
+        ("admin", "demo.admin"),
+        ("staff", "Nurse.Jones"),
+        ("parent", "demo.parent"),
+    }
+    assert [s.password for s in seeded if s.role == "parent"] == ["albany-parent-demo"]
     teams, _ = container.care_teams.teams_of("albany-medical-center")
     assert [(t.name, t.members) for t in teams] == [
         ("Primary Care", (accounts["nurse.jones"].account_id,)),
@@ -38,7 +44,7 @@ def test_seed_creates_the_organization_and_both_staff_accounts(container):
 def test_seeding_twice_keeps_one_of_each(container):
     seed(container, {})
     assert seed(container, {}) == []
-    assert len([a for a in AccountModel.scan() if not a.account_id.startswith("username#")]) == 2
+    assert len([a for a in AccountModel.scan() if not a.account_id.startswith("username#")]) == 3
     assert len(container.care_teams.teams_of("albany-medical-center")[0]) == 2
 
 
@@ -49,8 +55,9 @@ def test_seed_tells_each_new_account_by_email_through_the_notifications_queue(co
 
     sqs = boto3.client("sqs")
     messages = sqs.receive_message(QueueUrl=aws.physical["NotificationsQueue"], MaxNumberOfMessages=10)["Messages"]
-    assert len(messages) == 2
+    assert len(messages) == 3
     assert all('"template":"account_ready"' in m["Body"] for m in messages)
+    assert any("demo.parent@" in m["Body"] for m in messages)
 
 
 def test_seed_refuses_any_stage_but_local(aws, monkeypatch):
@@ -168,7 +175,7 @@ def test_seed_gives_the_demo_parent_a_grant_for_the_child_once_she_is_filed(api,
     # GIVEN the seed, the child not filed yet
     seed(container, {})
     assert seed_demo_proxy(container, {}, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE) is False
-    assert container.directory.account_by_username("demo.parent") is None
+    assert container.proxy_grants.of_proxy(container.directory.account_by_username("demo.parent").account_id) == []
     # WHEN the feed files the demo patients
     sqs = boto3.client("sqs")
     queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
@@ -196,6 +203,8 @@ def test_seed_gives_the_demo_parent_a_grant_for_the_child_once_she_is_filed(api,
     next_january = container.clock.now().year + 1
     assert grant.visible_until == datetime.fromisoformat(f"{next_january}-01-10T00:00:00-05:00")
     assert grant.patient_name == "Emma"
+    # (the child's list and staff name the parent by the parent's own name, not the mother's)
+    assert grant.proxy_name == "Luis Rivera"
     # AND signed in, the parent's /v1/me names her among the records it acts for
     answer = api.http.post(
         "/v1/sessions",
@@ -207,3 +216,49 @@ def test_seed_gives_the_demo_parent_a_grant_for_the_child_once_she_is_filed(api,
     assert [(a["patient_id"], a["name"], a["relationship"]) for a in me["acting_for"]] == [
         (emma.patient_id, "Emma", "parent")
     ]
+
+
+def file_demo_feed(api) -> None:
+    import os
+
+    import boto3
+
+    from tests.integration.conftest import sqs_event
+
+    sqs = boto3.client("sqs")
+    queue_url = os.environ["PORTAL_CLINICAL_INBOUND_QUEUE_URL"]
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        api.lambda_.invoke(
+            "on_clinical_feed_message",
+            sqs_event(api, [m["Body"] for m in batch], "patient-portal-clinical-inbound.fifo", group_id="demo-ehr"),
+        )
+        for m in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def test_past_the_demo_childs_12th_birthday_the_demo_parent_and_the_clinic_are_told(timer_clock, api):
+    from chalicelib import wiring
+    from infra.local.seed import MRN_AUTHORITY, TIME_ZONE
+    from infra.local.seed_proxy import seed_demo_proxy
+    from tests.integration.conftest import deliver_notifications
+    from tests.integration.test_proxy_grants import consume, grant_timers_due
+
+    container = wiring.container()
+    # GIVEN the demo seeded and filed: the parent's grant for Emma (12 on 10 January 2027)
+    seed(container, {})
+    file_demo_feed(api)
+    assert seed_demo_proxy(container, {}, ORGANIZATION_ID, MRN_AUTHORITY, TIME_ZONE) is True
+    parent = container.directory.account_by_username("demo.parent")
+    [grant] = container.proxy_grants.of_proxy(parent.account_id)
+
+    # WHEN the clock moves past the birthday (a timer started as an approval starts it fires then;
+    # one whose thread reaches its Wait state only after the move fires at once)
+    timer_clock.advance(seconds=(grant.visible_until - timer_clock.now()).total_seconds() + 60)
+    consume(api, grant_timers_due())
+
+    # THEN the clinic has a worklist item for the grant, and the parent an email
+    items = [i for i in container.worklist.open_items(ORGANIZATION_ID) if i.task == "proxy_access_narrowed"]
+    assert [(i.patient_id, i.result_id) for i in items] == [(grant.patient_id, grant.grant_id)]
+    emails = [e.subject for e in deliver_notifications(api) if e.destinations["ToAddresses"] == [parent.email]]
+    # (its "account ready" email first, as the other demo accounts get theirs)
+    assert emails == ["Your patient portal account is ready", "There is an update to your access to a record"]

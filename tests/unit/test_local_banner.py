@@ -43,6 +43,7 @@ def started_stack() -> SimpleNamespace:
         seeded=[
             SimpleNamespace(role="admin", username="demo.admin", password="albany-admin-demo"),
             SimpleNamespace(role="staff", username="demo.staff", password="albany-staff-demo"),
+            SimpleNamespace(role="parent", username="demo.parent", password="albany-parent-demo"),
         ],
     )
 
@@ -63,6 +64,8 @@ def test_the_banner_names_the_demo_accounts_and_where_to_look():
     text = banner(started_stack())
 
     assert "demo.admin / albany-admin-demo" in text and "demo.staff / albany-staff-demo" in text
+    # all three demo accounts, the parent (no record of its own) with what it is for
+    assert "parent demo.parent / albany-parent-demo" in text and "acts for the demo child" in text
     assert "http://127.0.0.1:8000/dev/mailbox" in text and "infra/local/demo/" in text
     assert "Web portal     http://127.0.0.1:8000/\n" in text
     assert "make feed FILE=" in text

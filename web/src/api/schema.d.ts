@@ -3520,6 +3520,11 @@ export interface components {
              */
             outcome: "success" | "denied" | "failure";
             /**
+             * Proxy Name
+             * @description For "proxy": the name the patient's list of proxies gives the person acting (their grant's `proxy_name`); null otherwise, or when that grant is not found.
+             */
+            proxy_name: string | null;
+            /**
              * Resource Type
              * @description The FHIR resource type it concerned.
              */

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
 import { momentText } from "../components/dates";
 import { Pager, pagesState } from "../components/Pager";
@@ -11,6 +11,33 @@ import en from "../locales/en.json";
 import { PatientPage, type RecordView } from "./PatientPage";
 
 const PAGE_SIZE = 25;
+// A page opened once reads several parts of the record within moments: one line for them, not one each.
+const FOLD_MS = 60 * 1000;
+
+type AccessEvent = Schemas["AccessEvent"];
+interface Line {
+  event: AccessEvent; // the newest of the folded events
+  times: number;
+}
+
+/** Consecutive events (newest first) of the same person doing the same thing within a minute of the line's newest, as one line. */
+function folded(events: AccessEvent[]): Line[] {
+  const lines: Line[] = [];
+  for (const event of events) {
+    const last = lines.at(-1);
+    if (
+      last &&
+      last.event.who === event.who &&
+      last.event.proxy_name === event.proxy_name &&
+      last.event.what === event.what &&
+      last.event.outcome === event.outcome &&
+      Date.parse(last.event.at) - Date.parse(event.at) <= FOLD_MS
+    )
+      last.times += 1;
+    else lines.push({ event, times: 1 });
+  }
+  return lines;
+}
 type KnownWhat = keyof typeof en.records.accessLog.whatName;
 
 /** "Who looked at my record": each read or change of the record, newest first, in plain words. */
@@ -37,6 +64,10 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
     code in en.records.accessLog.whatName
       ? t(`records.accessLog.whatName.${code as KnownWhat}`)
       : t("records.accessLog.whatOther", { what: code });
+  const who = (event: AccessEvent) =>
+    event.who === "proxy" && event.proxy_name
+      ? t("records.accessLog.proxyNamed", { name: event.proxy_name })
+      : t(`records.accessLog.whoName.${event.who}`);
   return (
     <>
       <h1>{t("records.accessLog.title")}</h1>
@@ -59,13 +90,15 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
                 </tr>
               </thead>
               <tbody>
-                {log.data.events.map((event, index) => (
+                {folded(log.data.events).map(({ event, times }, index) => (
                   <tr key={`${event.at}-${index}`}>
                     <th scope="row" data-label={t("records.accessLog.when")}>
                       {momentText(event.at, i18n.language)}
                     </th>
-                    <td data-label={t("records.accessLog.who")}>{t(`records.accessLog.whoName.${event.who}`)}</td>
-                    <td data-label={t("records.accessLog.what")}>{what(event.what)}</td>
+                    <td data-label={t("records.accessLog.who")}>{who(event)}</td>
+                    <td data-label={t("records.accessLog.what")}>
+                      {times > 1 ? t("records.accessLog.repeated", { what: what(event.what), count: times }) : what(event.what)}
+                    </td>
                     <td data-label={t("records.accessLog.outcome")}>
                       {t(`records.accessLog.outcomeName.${event.outcome}`)}
                     </td>

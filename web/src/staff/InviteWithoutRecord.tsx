@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { api, type Schemas } from "../api/client";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
@@ -41,13 +42,20 @@ function InviteForm() {
       family_name: text("family_name"),
       birth_date: text("birth_date"),
     };
+    // Blank fields and an email without its "@" are said here, next to each field, in the words
+    // the other staff forms use: the API's own refusal of them is its validator's, not a person's.
+    const missing = checked(body, t);
+    if (Object.keys(missing).length > 0) {
+      setSent(null);
+      return setErrors({ fields: missing, general: [] });
+    }
     setBusy(true);
     setErrors(noErrors);
     setSent(null);
     try {
       const { data, error } = await api.POST("/v1/staff/proxy-invitations", { body });
       if (data === undefined) {
-        setErrors(formErrors(error, FIELDS, t("errors.unexpected")));
+        setErrors(besideFields(formErrors(error, FIELDS, t("errors.unexpected"))));
       } else {
         setSent(data);
         setRound((n) => n + 1);
@@ -102,4 +110,16 @@ function InviteForm() {
       </form>
     </>
   );
+}
+
+function checked(body: Schemas["ProxyInvitationRequest"], t: TFunction): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const name of FIELDS) if (!body[name]) fields[name] = t("errors.required");
+  if (body.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email)) fields.email = t("staff.proxyInvite.emailInvalid");
+  return fields;
+}
+
+/** When the fields say what is wrong, the API's general "not valid" above the form says nothing more. */
+function besideFields(errors: FormErrors): FormErrors {
+  return Object.keys(errors.fields).length > 0 ? { fields: errors.fields, general: [] } : errors;
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
@@ -9,7 +10,7 @@ import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
 import { TextArea, TextField } from "../components/TextField";
 import { endGrant, fetchStaffProxies, staffRenewGrant } from "../proxies/calls";
-import { areasText, grantStatusText, relationshipText, untilText } from "../proxies/format";
+import { areasText, relationshipText, untilText } from "../proxies/format";
 import type { ProxyGrantView } from "../proxies/types";
 
 const IN_FORCE = new Set(["active", "awaiting_consent", "invited"]);
@@ -47,7 +48,7 @@ export function PatientProxies({ token, patientId }: { token: string; patientId:
               <li key={grant.grant_id} className="border-top-1px border-base-lighter padding-y-2">
                 <h3 className="margin-y-0">{grant.proxy_name}</h3>
                 <p className="margin-y-05">
-                  {relationshipText(t, grant.relationship)} · {grantStatusText(t, grant.status)} ·{" "}
+                  {relationshipText(t, grant.relationship)} · {t(`staff.proxies.status.${grant.status}`)} ·{" "}
                   {t(`proxies.access.${grant.access}`)}
                 </p>
                 <p className="margin-y-05">
@@ -55,7 +56,7 @@ export function PatientProxies({ token, patientId }: { token: string; patientId:
                 </p>
                 {grant.end_reason && (
                   <p className="margin-y-05 text-base">
-                    {t("staff.proxies.ended", { date: grant.ended_at ? dates.day(grant.ended_at) : "", reason: grant.end_reason })}
+                    {t("staff.proxies.ended", { date: grant.ended_at ? dates.day(grant.ended_at) : "", reason: endReasonText(t, grant.end_reason) })}
                   </p>
                 )}
                 {IN_FORCE.has(grant.status) && (
@@ -157,3 +158,11 @@ function GrantActions({ patientId, grant, onDone }: { patientId: string; grant: 
     </>
   );
 }
+
+/** Why a grant stopped: the portal's own reasons in words; staff's words for a termination as written. */
+function endReasonText(t: TFunction, reason: string): string {
+  return END_REASONS.has(reason) ? t(`staff.proxies.endReason.${reason as EndReason}`) : reason;
+}
+
+type EndReason = "revoked" | "declined" | "end_date" | "deceased" | "replaced";
+const END_REASONS: ReadonlySet<string> = new Set<EndReason>(["revoked", "declined", "end_date", "deceased", "replaced"]);

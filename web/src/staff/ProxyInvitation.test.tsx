@@ -78,6 +78,53 @@ describe("invite someone without a record", () => {
     await expectAccessible();
   });
 
+  it("sent empty, says what each field needs next to it, in words, and calls nothing", async () => {
+    setToken("tok-1");
+    const calls = fakeApi({ "GET /v1/me": { status: 200, body: staffMe() } });
+    renderAt("/staff/proxy-invitations/new");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Send invitation" }));
+
+    for (const label of ["Given name (first name)", "Family name (last name)", "Their own date of birth", "Email address"]) {
+      const field = screen.getByLabelText(label, { exact: false });
+      expect(field.getAttribute("aria-invalid")).toBe("true");
+    }
+    expect(screen.getAllByText("Fill in this field.")).toHaveLength(4);
+    expect(document.body.textContent).not.toContain("not valid");
+    expect(document.body.textContent).not.toContain("Value error");
+    expect(calls.some((call) => call.path === "/v1/staff/proxy-invitations")).toBe(false);
+
+    // AND an email without its "@" is named as such, before anything is sent
+    await fillIn(user);
+    const email = screen.getByLabelText("Email address", { exact: false });
+    await user.clear(email);
+    await user.type(email, "sam");
+    await user.click(screen.getByRole("button", { name: "Send invitation" }));
+    expect(await screen.findByText("Enter an email address like name@example.org.")).toBeTruthy();
+    expect(screen.queryByText("Fill in this field.")).toBeNull();
+    await expectAccessible();
+  });
+
+  it("keeps the API's general 'not valid' out when its fields say what is wrong", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: staffMe() },
+      "POST /v1/staff/proxy-invitations": {
+        status: 400,
+        body: apiError("validation_failed", "The request body is not valid.", [
+          { field: "family_name", issue: "too long" },
+        ]),
+      },
+    });
+    renderAt("/staff/proxy-invitations/new");
+    const user = userEvent.setup();
+    await fillIn(user);
+    await user.click(screen.getByRole("button", { name: "Send invitation" }));
+
+    expect(await screen.findByText("Too long.")).toBeTruthy();
+    expect(screen.queryByText("The request body is not valid.")).toBeNull();
+  });
+
   it("tells a patient's account this page is for staff", async () => {
     setToken("tok-1");
     const patient = staffMe();

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { type FormErrors, formErrors, noErrors } from "../api/errors";
+import { type FormErrors, formErrors, isErrorBody, noErrors, sentence } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -222,13 +223,8 @@ function Match({
       ) : (
         <p>{t("staff.proxyRequest.notMatched")}</p>
       )}
-      {request.patient_age !== null && FOR_MINORS.includes(request.relationship) && request.patient_age >= 12 && (
-        <div className="usa-alert usa-alert--warning usa-alert--slim">
-          <div className="usa-alert__body">
-            <p className="usa-alert__text">{t("staff.proxyRequest.tooOld")}</p>
-          </div>
-        </div>
-      )}
+      {matched && <Comparison request={request} />}
+      <AgeRefusal request={request} />
       {editable && (
         <form className="usa-form" onSubmit={submit} noValidate>
           <ErrorSummary messages={errors.general} />
@@ -255,6 +251,72 @@ function Match({
         </form>
       )}
     </section>
+  );
+}
+
+/** Why the age rule refuses this relationship for the matched record's age, in words ("" when it does not). */
+function ageRefusal(t: TFunction, request: StaffProxyRequest): string {
+  const age = request.patient_age;
+  if (age === null) return "";
+  if (FOR_MINORS.includes(request.relationship)) {
+    if (age >= 18) return t("staff.proxyRequest.refusal.adult");
+    return age >= 12 ? t("staff.proxyRequest.tooOld") : "";
+  }
+  return age < 18 ? t("staff.proxyRequest.refusal.minor") : "";
+}
+
+function AgeRefusal({ request }: { request: StaffProxyRequest }) {
+  const { t } = useTranslation();
+  const refusal = ageRefusal(t, request);
+  if (!refusal) return null;
+  return (
+    <div className="usa-alert usa-alert--warning usa-alert--slim">
+      <div className="usa-alert__body">
+        <p className="usa-alert__text">{refusal}</p>
+      </div>
+    </div>
+  );
+}
+
+const same = (a: string, b: string) => a.trim().localeCompare(b.trim(), undefined, { sensitivity: "base" }) === 0;
+
+/**
+ * What was asked for beside what was matched, each part that differs marked, so a match to the
+ * wrong person (the mother instead of the child) shows before anyone approves it.
+ */
+function Comparison({ request }: { request: StaffProxyRequest }) {
+  const { t } = useTranslation();
+  const dates = useDates();
+  const matched = request.matched_patient;
+  if (!matched) return null;
+  const asked = request.patient;
+  const givenSame = matched.given_names.some((name) => same(name, asked.given_name)) || same(matched.given_names.join(" "), asked.given_name);
+  const familySame = same(matched.family_name, asked.family_name);
+  const bornSame = matched.birth_date === asked.birth_date;
+  const differs = (text: string, isSame: boolean) =>
+    isSame ? (
+      text
+    ) : (
+      <mark>
+        {text}
+        <span className="usa-sr-only"> {t("staff.proxyRequest.differs")}</span>
+      </mark>
+    );
+  return (
+    <div className={`usa-summary-box margin-y-2${givenSame && familySame && bornSame ? "" : " border-secondary"}`}>
+      <p className="margin-y-05">
+        <strong>{t("staff.proxyRequest.askedFor")}</strong> {asked.given_name} {asked.family_name},{" "}
+        {t("staff.proxyRequest.born", { date: dates.day(asked.birth_date) })}
+      </p>
+      <p className="margin-y-05">
+        <strong>{t("staff.proxyRequest.matchedAs")}</strong> {differs(matched.given_names.join(" "), givenSame)}{" "}
+        {differs(matched.family_name, familySame)},{" "}
+        {matched.birth_date
+          ? differs(t("staff.proxyRequest.born", { date: dates.day(matched.birth_date) }), bornSame)
+          : differs(t("staff.proxyRequest.noBirthDate"), false)}
+      </p>
+      {!(givenSame && familySame && bornSame) && <p className="margin-y-05 text-bold">{t("staff.proxyRequest.differsNote")}</p>}
+    </div>
   );
 }
 
@@ -290,8 +352,9 @@ function Approve({
       setErrors(noErrors);
       onChanged(next, t(grant.status === "awaiting_consent" ? "staff.proxyRequest.approvedConsent" : "staff.proxyRequest.approved"));
     },
-    onError: (error) => setErrors(formErrors(error, APPROVE_FIELDS, t("errors.network"))),
+    onError: (error) => setErrors(refusalInWords(error, formErrors(error, APPROVE_FIELDS, t("errors.network")))),
   });
+  const refusal = ageRefusal(t, request);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (areas.length === 0) return setErrors({ fields: { areas: t("proxies.fields.areasRequired") }, general: [] });
@@ -314,25 +377,48 @@ function Approve({
           value={endsAt}
           onChange={(event) => setEndsAt(event.target.value)}
         />
-        <div className="usa-checkbox">
-          <input
-            className="usa-checkbox__input"
-            id="patient-can-consent"
-            type="checkbox"
-            checked={canConsent}
-            onChange={(event) => setCanConsent(event.target.checked)}
-          />
-          <label className="usa-checkbox__label" htmlFor="patient-can-consent">
-            {t("staff.proxyRequest.canConsent")}
-          </label>
-        </div>
+        {forAdult && (
+          // A child does not consent to a parent's access: the choice is an adult's only.
+          <div className="usa-checkbox">
+            <input
+              className="usa-checkbox__input"
+              id="patient-can-consent"
+              type="checkbox"
+              checked={canConsent}
+              onChange={(event) => setCanConsent(event.target.checked)}
+            />
+            <label className="usa-checkbox__label" htmlFor="patient-can-consent">
+              {t("staff.proxyRequest.canConsent")}
+            </label>
+          </div>
+        )}
         {errors.fields.patient_can_consent && <span className="usa-error-message">{errors.fields.patient_can_consent}</span>}
-        <button type="submit" className="usa-button margin-top-2" disabled={approve.isPending || request.matched_patient === null}>
+        {refusal && (
+          <p id="approve-refused" className="usa-hint margin-top-2">
+            {t("staff.proxyRequest.cannotApprove", { reason: refusal })}
+          </p>
+        )}
+        <button
+          type="submit"
+          className="usa-button margin-top-2"
+          disabled={approve.isPending || request.matched_patient === null || refusal !== ""}
+          aria-describedby={refusal ? "approve-refused" : undefined}
+        >
           {t("staff.proxyRequest.approve")}
         </button>
       </form>
     </section>
   );
+}
+
+/**
+ * A refusal of the approval says why in its message; the codes its details carry (which part of
+ * the request it is about) are for programs, so they are not shown as if they were sentences.
+ */
+function refusalInWords(error: unknown, errors: FormErrors): FormErrors {
+  if (!isErrorBody(error)) return errors;
+  const message = error.error.message;
+  return { fields: errors.fields, general: errors.general.filter((said) => said === message || said === sentence(message)) };
 }
 
 function Deny({ request, onChanged }: { request: StaffProxyRequest; onChanged: (next: StaffProxyRequest, said?: string) => void }) {

@@ -14,6 +14,7 @@ const event = (what: string, who: Schemas["AccessEvent"]["who"], outcome: Schema
   what,
   outcome,
   resource_type: null,
+  proxy_name: null,
 });
 
 describe("who looked at my record", () => {
