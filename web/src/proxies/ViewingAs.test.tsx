@@ -24,7 +24,11 @@ describe("viewing as: a parent's switcher", () => {
     expect(viewing.value).toBe("p-1");
     expect(screen.queryByText(/You are viewing/)).toBeNull();
 
+    // choosing in the list alone does not move a keyboard user to another record
     await user.selectOptions(viewing, "Emma");
+    expect(window.location.search).toBe("");
+    expect(screen.getByText("Own cholesterol")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Show" }));
     await screen.findByText("Emma's lead level");
     expect(window.location.search).toBe("?record=p-emma"); // an opaque id, never a name
     expect(screen.getByText(/You are viewing Emma's record as a parent\./).textContent).toContain(
@@ -39,6 +43,7 @@ describe("viewing as: a parent's switcher", () => {
     await expectAccessible();
 
     await user.selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    await user.click(screen.getByRole("button", { name: "Show" }));
     await screen.findByText("Own cholesterol");
     expect(window.location.search).toBe("");
     expect(calls.filter((call) => call.path === "/v1/patients/p-emma/results")).toHaveLength(1);
@@ -84,7 +89,9 @@ describe("viewing as: a parent's switcher", () => {
     expect(screen.queryByRole("link", { name: "Write a new message" })).toBeNull();
 
     // the same page of the own record offers it
-    await userEvent.setup().selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    await user.click(screen.getByRole("button", { name: "Show" }));
     expect(await screen.findByRole("link", { name: "Write a new message" })).toBeTruthy();
   });
 });

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router";
 import type { Schemas } from "../api/client";
@@ -21,16 +22,30 @@ export function ViewingAs({ chosen, ownId, grants }: { chosen: string; ownId?: s
   const section = `/${pathname.split("/")[1] ?? ""}`;
   const choose = (patientId: string) =>
     navigate(patientId === ownId ? section : `${section}?record=${encodeURIComponent(patientId)}`);
+  // The list only picks; the Show button switches. Switching as the arrow keys move through the
+  // options would take a keyboard user to another record before they could read the rest.
+  const [picked, setPicked] = useState(chosen);
+  const [shownFor, setShownFor] = useState(chosen);
+  if (shownFor !== chosen) {
+    setShownFor(chosen);
+    setPicked(chosen);
+  }
   return (
-    <div className="usa-form-group margin-top-0 margin-bottom-2 display-flex flex-align-center flex-wrap">
+    <form
+      className="usa-form maxw-none margin-top-0 margin-bottom-2 display-flex flex-align-center flex-wrap"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (picked !== chosen) choose(picked);
+      }}
+    >
       <label className="usa-label margin-top-0 margin-right-1" htmlFor="viewing-as">
         {t("proxies.viewing.label")}
       </label>
       <select
         id="viewing-as"
-        className="usa-select width-auto margin-top-0"
-        value={chosen}
-        onChange={(event) => choose(event.target.value)}
+        className="usa-select width-auto margin-top-0 margin-right-1"
+        value={picked}
+        onChange={(event) => setPicked(event.target.value)}
       >
         {ownId !== undefined && <option value={ownId}>{t("proxies.viewing.me")}</option>}
         {grants.map((grant) => (
@@ -39,7 +54,10 @@ export function ViewingAs({ chosen, ownId, grants }: { chosen: string; ownId?: s
           </option>
         ))}
       </select>
-    </div>
+      <button type="submit" className="usa-button usa-button--outline margin-top-0">
+        {t("proxies.viewing.show")}
+      </button>
+    </form>
   );
 }
 
