@@ -40,6 +40,8 @@ describe("asking for access to someone's record", () => {
     expect(document.title).toBe("Access for someone else | Patient portal");
     expect(screen.getByText("Sent, waiting for the clinic")).toBeTruthy();
     expect(screen.getByText("Not approved")).toBeTruthy();
+    // the status and the date read as two things, not "Not approvedStarted"
+    expect(screen.getByText("Not approved").parentElement!.textContent).toMatch(/Not approved Started /);
     expect(screen.getByRole("link", { name: "Ask for access to someone's record" }).getAttribute("href")).toBe(
       "/proxy-requests/new",
     );
@@ -189,15 +191,31 @@ describe("asking for access to someone's record", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/proxy-requests/q-1": { status: 200, body: request("q-1", { status: "submitted" }) },
-      "POST /v1/proxy-requests/q-1/withdraw": { status: 200, body: request("q-1", { status: "withdrawn" }) },
+      "POST /v1/proxy-requests/q-1/withdraw": {
+        status: 200,
+        body: request("q-1", { status: "withdrawn", decided_at: "2026-03-03T15:00:00Z" }),
+      },
     });
     renderAt("/proxy-requests/q-1");
     const user = userEvent.setup();
     expect(await screen.findByText(/The clinic will review your request/)).toBeTruthy();
     expect(screen.queryByLabelText("Choose a file")).toBeNull();
+    // it cannot be undone, so it asks first; Escape and "Keep the request" close the question unsent
     await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    expect(screen.getByText(/Withdraw this request\? This cannot be undone/)).toBeTruthy();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByText(/This cannot be undone/)).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Keep the request" }));
+    expect(calls.filter((call) => call.method === "POST")).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Yes, withdraw it" }));
     expect((await screen.findByRole("status")).textContent).toBe("Your request was withdrawn.");
     expect(screen.getByText("You withdrew this request.")).toBeTruthy();
+    // withdrawing was the requester's step: no "Decided" date
+    expect(screen.getByText("Withdrawn on")).toBeTruthy();
+    expect(screen.queryByText("Decided")).toBeNull();
     expect(calls.filter((call) => call.method === "POST")).toHaveLength(1);
   });
 });

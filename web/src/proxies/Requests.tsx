@@ -45,7 +45,7 @@ function RequestsView({ token }: { token: string }) {
                 <br />
                 {relationshipText(t, request.relationship)} · {request.organization_name}
                 <br />
-                <span className="usa-tag margin-right-1">{requestStatusText(t, request.status)}</span>
+                <span className="usa-tag margin-right-1">{requestStatusText(t, request.status)}</span>{" "}
                 <span className="text-base">{t("proxies.requests.started", { date: dates.day(request.created_at) })}</span>
               </li>
             ))}
