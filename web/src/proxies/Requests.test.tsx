@@ -1,11 +1,11 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setToken } from "../session";
 import { expectAccessible } from "../test/axe";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { document as proxyDocument, request } from "./fixtures";
+import { grant, document as proxyDocument, request } from "./fixtures";
 
 const form = { version: "2026-01", title: "Proxy Access Request and Authorization Form", text: "I ask for access.\n\nI agree." };
 const upload = {
@@ -33,6 +33,7 @@ describe("asking for access to someone's record", () => {
         status: 200,
         body: { requests: [request("q-1", { status: "submitted" }), request("q-2", { status: "denied" })] },
       },
+      "GET /v1/me/proxy-grants": { status: 200, body: { grants: [] } },
     });
     renderAt("/proxy-requests");
     const link = await screen.findAllByRole("link", { name: "Access to Emma Lovelace's record" });
@@ -46,6 +47,36 @@ describe("asking for access to someone's record", () => {
       "/proxy-requests/new",
     );
     await expectAccessible();
+  });
+
+  it("lists the account's access to others' records, ended ones with when", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/proxy-requests": { status: 200, body: { requests: [] } },
+      "GET /v1/me/proxy-grants": {
+        status: 200,
+        body: {
+          grants: [
+            grant("g-emma", { patient_id: "p-emma", patient_name: "Emma", relationship: "parent", areas: ["appointments"] }),
+            grant("g-ada", { patient_name: "Ada", status: "revoked", ended_at: "2026-02-01T10:00:00Z" }),
+          ],
+        },
+      },
+    });
+    renderAt("/proxy-requests");
+    const mine = await screen.findByRole("region", { name: "Your access to others' records" });
+    const emmaCard = (await within(mine).findByRole("heading", { name: "Emma" })).closest("li")!;
+    expect(emmaCard.textContent).toContain("You have access");
+    expect(emmaCard.textContent).toContain("Parent of a child under 12");
+    expect(emmaCard.textContent).toContain("Until Jan 5, 2027");
+    expect(within(emmaCard).getByRole("link", { name: "Open Emma's record" }).getAttribute("href")).toBe(
+      "/appointments?record=p-emma",
+    );
+    const ada = within(mine).getByRole("heading", { name: "Ada" }).closest("li")!;
+    expect(ada.textContent).toContain("Ended by the patient on Feb 1, 2026");
+    expect(ada.textContent).not.toContain("Until");
+    expect(within(ada).queryByRole("link")).toBeNull();
   });
 
   it("explains the age rule, sends the person and the relationship, and shows the API's refusal in its words", async () => {

@@ -7,6 +7,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { fetchMyRequests } from "./calls";
 import { relationshipText, requestStatusText } from "./format";
+import { MyGrants } from "./MyGrants";
 
 /** The signed-in account's requests to act for someone, newest first, each with its status in words. */
 export function Requests() {
@@ -51,6 +52,7 @@ function RequestsView({ token }: { token: string }) {
             ))}
           </ul>
         ))}
+      <MyGrants token={token} />
     </>
   );
 }
