@@ -32,7 +32,7 @@ describe("viewing as: a parent's switcher", () => {
     await screen.findByText("Emma's lead level");
     expect(window.location.search).toBe("?record=p-emma"); // an opaque id, never a name
     expect(screen.getByText(/You are viewing Emma's record as a parent\./).textContent).toContain(
-      "What was recorded from their 12th birthday on is not shown.",
+      "From Jun 1, 2031 (the 12th birthday), new items will not be shown.",
     );
     // the navigation keeps the child's record, and counts the child's unread messages
     const nav = screen.getByRole("navigation", { name: "Portal pages" });
@@ -47,6 +47,18 @@ describe("viewing as: a parent's switcher", () => {
     await screen.findByText("Own cholesterol");
     expect(window.location.search).toBe("");
     expect(calls.filter((call) => call.path === "/v1/patients/p-emma/results")).toHaveLength(1);
+  });
+
+  it("says from when a child's record stops showing, once that day has passed", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: meActingFor([{ ...emma, visible_until: "2020-01-10T05:00:00Z" }]) },
+      "GET /v1/patients/p-emma/results": results("Emma's lead level"),
+    });
+    renderAt("/results?record=p-emma");
+    expect(
+      (await screen.findByText(/Items recorded from Jan 10, 2020 \(the 12th birthday\) on are not shown\./)).textContent,
+    ).toContain("You are viewing Emma's record as a parent.");
   });
 
   it("opens the first record an account with no record of its own acts for", async () => {

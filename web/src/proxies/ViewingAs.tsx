@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router";
 import type { Schemas } from "../api/client";
+import { useDates } from "../components/dates";
 import type { ActingFor } from "./types";
 
 /** The patients the account acts for (GET /v1/me `acting_for`), one per grant in force. */
@@ -62,8 +63,14 @@ export function ViewingAs({ chosen, ownId, grants }: { chosen: string; ownId?: s
 }
 
 /** Whose record is shown, and how far the account's access goes. */
-export function ProxyBanner({ proxy }: { proxy: ActingFor }) {
+export function ProxyBanner({ proxy, now = new Date() }: { proxy: ActingFor; now?: Date }) {
   const { t } = useTranslation();
+  const dates = useDates();
+  // The cut-off is a date the reader can plan by: said ahead of it, and after it from when.
+  const cutoff = (at: string) =>
+    new Date(at) > now
+      ? t("proxies.viewing.cutoffAhead", { date: dates.day(at) })
+      : t("proxies.viewing.cutoffPast", { date: dates.day(at) });
   return (
     <div className="usa-alert usa-alert--info usa-alert--slim margin-bottom-2">
       <div className="usa-alert__body">
@@ -73,7 +80,7 @@ export function ProxyBanner({ proxy }: { proxy: ActingFor }) {
             relationship: t(`proxies.relationshipAs.${proxy.relationship}`),
           })}
           {proxy.access === "read_only" && ` ${t("proxies.viewing.readOnly")}`}
-          {proxy.visible_until !== null && ` ${t("proxies.viewing.cutoff")}`}
+          {proxy.visible_until !== null && ` ${cutoff(proxy.visible_until)}`}
         </p>
       </div>
     </div>
