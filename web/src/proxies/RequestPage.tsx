@@ -15,9 +15,9 @@ import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { fetchForm, fetchRequest, signRequest, withdrawRequest } from "./calls";
-import { Documents } from "./Documents";
+import { Documents, stillNeeded } from "./Documents";
 import { areasText, relationshipText, requestStatusText } from "./format";
-import type { ProxyRequest } from "./types";
+import type { DocumentKind, ProxyRequest } from "./types";
 
 const SIGN_FIELDS = ["typed_name", "signature_png", "agreed", "form_version"] as const;
 
@@ -104,9 +104,7 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
           <>
             <h2>{t("proxies.documents.title")}</h2>
             <Documents request={data} onChange={changed} />
-            <button type="button" className="usa-button margin-top-3" onClick={() => setStep("sign")}>
-              {t("proxies.documents.continue")}
-            </button>
+            <DocumentsContinue request={data} onContinue={() => setStep("sign")} />
           </>
         ) : (
           <SignStep request={data} onBack={() => setStep("documents")} onSigned={changed} language={i18n.language} />
@@ -253,5 +251,38 @@ function SignStep({
         </ul>
       </form>
     </section>
+  );
+}
+
+/**
+ * On to the form, once a document of each needed kind is there; before, it says which kinds are
+ * still missing (the API would refuse the signature for the same reason, after the work of signing).
+ */
+function DocumentsContinue({ request, onContinue }: { request: ProxyRequest; onContinue: () => void }) {
+  const { t } = useTranslation();
+  const [tried, setTried] = useState(false);
+  const missing = stillNeeded(request);
+  const kindText = (kind: string) => t(`proxies.documentKind.${kind as DocumentKind}`);
+  return (
+    <>
+      {tried && missing.length > 0 && (
+        <div className="usa-alert usa-alert--error usa-alert--slim margin-top-3" role="alert">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              {t("proxies.documents.stillNeeded", {
+                kinds: missing.map((oneOf) => oneOf.map(kindText).join(t("proxies.documents.or"))).join("; "),
+              })}
+            </p>
+          </div>
+        </div>
+      )}
+      <button
+        type="button"
+        className="usa-button margin-top-3"
+        onClick={() => (missing.length === 0 ? onContinue() : setTried(true))}
+      >
+        {t("proxies.documents.continue")}
+      </button>
+    </>
   );
 }

@@ -165,11 +165,14 @@ describe("asking for access to someone's record", () => {
       "POST /v1/proxy-requests/q-1/documents": { status: 201, body: upload },
       "POST /proxy-documents": { status: 204 },
       "POST /v1/proxy-requests/q-1/documents/d-1/check": () => {
+        const refused = { status: "refused" as const, problem: "This file is not a PDF, JPEG or PNG.", file_name: "fake.pdf" };
         if (++checks === 1) {
-          return { status: 200, body: proxyDocument("d-1", { status: "refused", problem: "This file is not a PDF, JPEG or PNG." }) };
+          // the request lists the refused file too, with its reason
+          stored = [proxyDocument("d-0", refused)];
+          return { status: 200, body: proxyDocument("d-1", refused) };
         }
-        stored = [proxyDocument("d-1")];
-        return { status: 200, body: stored[0] };
+        stored = [proxyDocument("d-0", refused), proxyDocument("d-1")];
+        return { status: 200, body: stored[1] };
       },
       "GET /v1/proxy-requests/form": { status: 200, body: form },
       "POST /v1/proxy-requests/q-1/sign": {
@@ -180,8 +183,18 @@ describe("asking for access to someone's record", () => {
     renderAt("/proxy-requests/q-1");
     const user = userEvent.setup();
     expect(await screen.findByText(/one of: Birth certificate or Court order or Other document/)).toBeTruthy();
+    // on to the form without the documents: it says which are missing, once, and stays
+    await user.click(screen.getByRole("button", { name: "Continue to the form" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "Upload these before you go on to the form: Birth certificate or Court order or Other document.",
+    );
+    expect(screen.queryByRole("heading", { name: form.title })).toBeNull();
     await user.upload(screen.getByLabelText("Choose a file"), pdf("fake.pdf"));
     expect(await screen.findByText("This file is not a PDF, JPEG or PNG.")).toBeTruthy();
+    // listed once (from the request), not again from the upload
+    await waitFor(() => expect(screen.getAllByText("fake.pdf")).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: "Continue to the form" }));
+    expect(screen.queryByRole("heading", { name: form.title })).toBeNull(); // a refused file counts for nothing
     await user.upload(screen.getByLabelText("Choose a file"), pdf("birth.pdf"));
     await waitFor(() => expect(screen.getByText("birth.pdf").parentElement?.textContent).toContain("ready"));
     const storage = calls.find((call) => call.path === "/proxy-documents")!.body as FormData;
