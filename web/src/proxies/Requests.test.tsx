@@ -84,6 +84,10 @@ describe("asking for access to someone's record", () => {
     let tries = 0;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/support-requests/organizations": {
+        status: 200,
+        body: { organizations: [{ organization_id: "org-1", name: "Albany Medical Center" }] },
+      },
       "POST /v1/proxy-requests": () =>
         ++tries === 1
           ? {
@@ -134,11 +138,18 @@ describe("asking for access to someone's record", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/support-requests/organizations": {
+        status: 200,
+        body: { organizations: [{ organization_id: "org-1", name: "Albany Medical Center" }] },
+      },
       "POST /v1/proxy-requests": { status: 201, body: request("q-9", { relationship: "health_care_agent" }) },
       "GET /v1/proxy-requests/q-9": { status: 200, body: request("q-9", { relationship: "health_care_agent" }) },
     });
     renderAt("/proxy-requests/new");
     const user = userEvent.setup();
+    // the clinic by its name, not its id
+    expect(await screen.findByRole("option", { name: "Albany Medical Center" })).toBeTruthy();
+    expect(screen.queryByRole("option", { name: "org-1" })).toBeNull();
     await user.type(await screen.findByLabelText("Their first name"), "Grace");
     await user.type(screen.getByLabelText("Their last name"), "Hopper");
     fireEvent.change(screen.getByLabelText("Their date of birth"), { target: { value: "1940-12-09" } });
