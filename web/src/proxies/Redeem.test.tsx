@@ -34,7 +34,7 @@ describe("accepting a patient's invitation", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Accept an invitation" })).toBeTruthy();
     expect(window.location.hash).toBe("");
     // the code goes on as a fragment, which no server sees
-    expect(screen.getByRole("link", { name: "Create an account" }).getAttribute("href")).toBe("/enroll#code=ONE-TIME-CODE");
+    expect(screen.getByRole("link", { name: "Create an account" }).getAttribute("href")).toBe("/enroll#code=ONE-TIME-CODE&from=patient");
     expect(screen.getAllByRole("link", { name: "Sign in" }).length).toBeGreaterThan(0);
   });
 

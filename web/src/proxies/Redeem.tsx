@@ -65,7 +65,7 @@ export function Redeem() {
               </Link>
             </li>
             <li className="usa-button-group__item">
-              <Link className="usa-button usa-button--outline" to={`/enroll#code=${encodeURIComponent(code)}`}>
+              <Link className="usa-button usa-button--outline" to={`/enroll#code=${encodeURIComponent(code)}&from=patient`}>
                 {t("proxies.redeem.enroll")}
               </Link>
             </li>
