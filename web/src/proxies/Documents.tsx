@@ -57,11 +57,9 @@ export function Documents({ request, onChange }: { request: ProxyRequest; onChan
     ]);
     if (problem) return;
     sendDocument(request.request_id, kind, file, (state) => update(key, { state }))
-      .then((document) => {
-        // The request's own list shows it from now on, a refused one with the API's reason: kept
-        // here too, it would be listed twice until the page is loaded again.
-        return reload().then(() => setSending((now) => now.filter((one) => one.key !== key)));
-      })
+      // The request's own list shows it from now on, a refused one with the API's reason: kept
+      // here too, it would be listed twice until the page is loaded again.
+      .then(() => reload().then(() => setSending((now) => now.filter((one) => one.key !== key))))
       .catch((problem: unknown) =>
         update(key, { state: "refused", problem: problem instanceof Error ? problem.message : t("errors.unexpected") }),
       );
