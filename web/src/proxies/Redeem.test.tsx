@@ -74,6 +74,40 @@ describe("accepting a patient's invitation", () => {
     expect(window.sessionStorage.getItem("portal.pendingInvitation")).toBeNull(); // used, it is gone
   });
 
+  it("finishes the invitation after a sign-in that first asks to accept the terms", async () => {
+    let accepted = false;
+    const redeemed: unknown[] = [];
+    fakeApi({
+      "POST /v1/sessions": { status: 201, body: { ...openedSession, must: "terms" } },
+      "GET /v1/me": () => {
+        const base = meActingFor(accepted ? [emma] : [], false);
+        return { status: 200, body: { ...base, account: { ...base.account, must: accepted ? null : "terms" } } };
+      },
+      "GET /v1/terms": { status: 200, body: { version: "2026-02", terms_of_use: "Be kind.", consent: "I agree.", summary: null } },
+      "POST /v1/me/terms-acceptances": () => {
+        accepted = true;
+        return { status: 201, body: { accepted_version: "2026-02", accepted_at: "2026-03-02T10:00:00Z" } };
+      },
+      "POST /v1/proxy-invitations/redeem": (call) => {
+        redeemed.push(call.body);
+        return { status: 200, body: grant("g-emma", { patient_id: "p-emma", areas: ["appointments"] }) };
+      },
+      "GET /v1/patients/p-emma/appointments": { status: 200, body: { appointments: [], next_cursor: null } },
+    });
+    renderAt("/proxy-invitation#code=ONE-TIME-CODE");
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { level: 1, name: "Accept an invitation" });
+    await user.click(within(screen.getByRole("main")).getByRole("link", { name: "Sign in" }));
+    await user.type(await screen.findByLabelText("User name"), "sam");
+    await user.type(screen.getByLabelText("Password"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(redeemed).toEqual([]); // not while the terms are owed
+    await user.click(await screen.findByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Accept and continue" }));
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/appointments?record=p-emma"));
+    expect(redeemed).toEqual([{ code: "ONE-TIME-CODE" }]);
+  });
+
   it("says why a code is refused", async () => {
     setToken("tok-1");
     fakeApi({
