@@ -71,18 +71,21 @@ class TermsHistoryEntry:
 
 
 # What the portal does today, and nothing more: a promise of a feature that is not built
-# (appointments, proxies, connected apps) would be a promise the hospital cannot keep. A change of this
+# (connected apps, say) would be a promise the hospital cannot keep. A change of this
 # text gets a new label, so every patient accepts it at their next sign-in.
 SHIPPED = Terms(
-    version="2026-12-05",
+    version="2026-12-05.2",
     terms_of_use=(
         "The patient portal lets you see parts of your health record: your test results, documents such "
         "as visit and discharge summaries, and a summary of your health (allergies, conditions, medications, "
         "immunizations, visits and upcoming appointments as your care team recorded them). You can send "
         "messages to your care teams, with files attached; they are usually answered within three business "
         "days, so do not use messages for anything urgent. You can ask for refills of the prescriptions that "
-        "can be refilled online; your care team approves or declines each request. You cannot book "
-        "appointments through the portal: call your care team. "
+        "can be refilled online; your care team approves or declines each request. You can ask for "
+        "appointments and cancel them through the portal; your care team confirms each request. You can let "
+        "someone you trust see parts of your record, and a parent of a child under 12, a guardian or a health "
+        "care agent may be given access after the clinic checks their documents; you see in the portal who "
+        "has access, and you can end it at any time. "
         "The portal is not for emergencies: call 911 or go to the nearest emergency department. "
         "Keep your user name, password and second factor to yourself; you are responsible for what is done "
         "with your account. We may suspend access that is misused. Every access to your record through the "
@@ -102,6 +105,30 @@ SHIPPED = Terms(
 # The versions shipped before SHIPPED, newest first, word for word as patients accepted them: their
 # accounts name these labels, so each label stays taken and its text stays readable.
 EARLIER_SHIPPED: tuple[Terms, ...] = (
+    Terms(
+        version="2026-12-05",
+        terms_of_use=(
+            "The patient portal lets you see parts of your health record: your test results, documents such "
+            "as visit and discharge summaries, and a summary of your health (allergies, conditions, medications, "
+            "immunizations, visits and upcoming appointments as your care team recorded them). You can send "
+            "messages to your care teams, with files attached; they are usually answered within three business "
+            "days, so do not use messages for anything urgent. You can ask for refills of the prescriptions that "
+            "can be refilled online; your care team approves or declines each request. You cannot book "
+            "appointments through the portal: call your care team. "
+            "The portal is not for emergencies: call 911 or go to the nearest emergency department. "
+            "Keep your user name, password and second factor to yourself; you are responsible for what is done "
+            "with your account. We may suspend access that is misused. Every access to your record through the "
+            "portal is logged, and you can see that log in the portal."
+        ),
+        consent=(
+            "By using the portal you agree to receive health information electronically. Most results are "
+            "released to you as soon as they are available, sometimes before your clinician has reviewed them; "
+            "your care team may delay some kinds of results for a set time, and you may choose to wait for your "
+            "clinician's review. What you write in a message, and the files you attach, are kept by the portal "
+            "and sent to the clinical systems of the organization you write to. You may stop using the portal at "
+            "any time and ask for your records on paper."
+        ),
+    ),
     Terms(
         version="2026-12-04",
         terms_of_use=(

@@ -15,6 +15,8 @@ export interface NavItem {
    * the link shows only when the grant covers it, and keeps that record's `?record=`.
    */
   area?: string;
+  /** A page of the account's own record only (its connected apps): none for an account without one. */
+  ownRecord?: true;
 }
 
 export const patientNav: NavItem[] = [
@@ -33,7 +35,7 @@ export const patientNav: NavItem[] = [
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
-  { to: "/connections", label: "nav.connections" },
+  { to: "/connections", label: "nav.connections", ownRecord: true },
   { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },
 ];

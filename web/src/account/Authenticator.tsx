@@ -11,6 +11,7 @@ import { EmailCodesForm } from "./EmailCodesForm";
 import { RecoveryCodes } from "./RecoveryCodes";
 import { WithMe } from "./shared";
 import { submit } from "./submit";
+import { pendingInvitationPage } from "../proxies/pendingInvitation";
 
 /**
  * Setting up an authenticator app: POST /v1/me/second-factors/totp gives a seed (a QR code and the
@@ -36,7 +37,8 @@ function AuthenticatorPage({ me, token }: { me: Schemas["Me"]; token: string }) 
 
   async function finish() {
     await queryClient.refetchQueries({ queryKey: ["me", token] });
-    await navigate(mustSetUp ? "/" : "/account/security");
+    // (an invitation opened before signing in is finished once the second factor is set up)
+    await navigate(mustSetUp ? (pendingInvitationPage() ?? "/") : "/account/security");
   }
 
   async function start() {

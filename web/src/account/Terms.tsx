@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useDates } from "../components/dates";
 import { WithMe } from "./shared";
 import { submit } from "./submit";
+import { pendingInvitationPage } from "../proxies/pendingInvitation";
 
 const fetchTerms = () => load(() => api.GET("/v1/terms"));
 
@@ -61,7 +62,9 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
       return;
     }
     await queryClient.refetchQueries({ queryKey: ["me", token] });
-    await navigate("/");
+    // (an invitation opened before signing in is finished once nothing else is owed)
+    const owes = queryClient.getQueryData<Schemas["Me"]>(["me", token])?.account.must ?? null;
+    await navigate((owes === null && pendingInvitationPage()) || "/");
   }
 
   const termsError = errors.fields.accepted_terms_version;

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
 
 function fromAddress(name: string): string {
-  return new URLSearchParams(window.location.search).get(name) ?? "";
+  // (a fragment, #code=, is never sent to a server: the links that can carry theirs there do)
+  const fragment = new URLSearchParams(window.location.hash.slice(1)).get(name);
+  return fragment ?? new URLSearchParams(window.location.search).get(name) ?? "";
 }
 
 /**
@@ -12,7 +14,7 @@ function fromAddress(name: string): string {
 export function useLinkToken(name: string): string {
   const [token] = useState(() => fromAddress(name));
   useEffect(() => {
-    if (window.location.search) window.history.replaceState(window.history.state, "", window.location.pathname);
+    if (window.location.search || window.location.hash) window.history.replaceState(window.history.state, "", window.location.pathname);
   }, []);
   return token;
 }

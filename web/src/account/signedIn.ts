@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import type { Schemas } from "../api/client";
+import { pendingInvitationPage } from "../proxies/pendingInvitation";
 import { setToken } from "../session";
 import { noteApiCall } from "./activity";
 
@@ -21,6 +22,7 @@ export function useSignedIn() {
     queryClient.clear(); // nothing cached for an earlier session is shown to this one
     setToken(session.token);
     noteApiCall(); // the sign-in itself started the idle clock
-    await navigate(mustPath(session.must) ?? "/");
+    // (an invitation the visitor opened before signing in is finished first)
+    await navigate(mustPath(session.must) ?? pendingInvitationPage() ?? "/");
   };
 }

@@ -20,6 +20,22 @@ const lists: Schemas["SensitiveCodesShown"] = {
 };
 
 describe("admin: sensitive codes", () => {
+  it("stacks each code's row on a phone, every cell named, the Remove button in view (no sideways scrolling box)", async () => {
+    setToken("tok-a");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: adminMe() },
+      "GET /v1/admin/sensitive-codes": { status: 200, body: lists },
+    });
+    renderAt("/admin/sensitive-codes");
+    const hiv = (await screen.findByRole("heading", { level: 2, name: "HIV" })).closest("section")!;
+    const table = within(hiv).getByRole("table");
+    expect(table.className).toContain("usa-table--stacked");
+    expect(hiv.querySelector(".usa-table-container--scrollable")).toBeNull();
+    const cells = within(table).getAllByRole("cell");
+    expect(cells.slice(0, 3).map((cell) => cell.getAttribute("data-label"))).toEqual(["Code", "Name", "Coding system"]);
+  });
+
+
   it("adds and removes codes, saves every list at once, and puts a refused code's reason beside it", async () => {
     setToken("tok-a");
     let tries = 0;

@@ -138,13 +138,13 @@ function CategoryList({
       {category.codes.length === 0 ? (
         <p>{t("admin.sensitiveCodes.empty")}</p>
       ) : (
+        // Stacked on a phone (each row a block, each cell labelled), so the Remove buttons stay in
+        // view instead of off the side of a scrolling box.
         <div
-          className="usa-table-container--scrollable"
-          tabIndex={0}
           role="region"
           aria-label={t("admin.sensitiveCodes.listOf", { category: category.label })}
         >
-          <table className="usa-table usa-table--borderless usa-table--compact">
+          <table className="usa-table usa-table--borderless usa-table--compact usa-table--stacked width-full">
             <thead>
               <tr>
                 <th scope="col">{t("admin.sensitiveCodes.code")}</th>
@@ -158,14 +158,16 @@ function CategoryList({
             <tbody>
               {category.codes.map((one, position) => (
                 <tr key={`${one.system}|${one.code}|${position}`}>
-                  <td>
+                  <td data-label={t("admin.sensitiveCodes.code")}>
                     {one.code}
                     {problems[`${index}.${position}`] && (
                       <span className="usa-error-message display-block">{problems[`${index}.${position}`]}</span>
                     )}
                   </td>
-                  <td>{one.display}</td>
-                  <td className="text-base">{one.system}</td>
+                  <td data-label={t("admin.sensitiveCodes.display")}>{one.display}</td>
+                  <td className="text-base" data-label={t("admin.sensitiveCodes.system")}>
+                    {one.system}
+                  </td>
                   <td>
                     <button
                       type="button"

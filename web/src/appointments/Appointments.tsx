@@ -25,7 +25,7 @@ export function Appointments() {
       {(record) => (
         <>
           <h1>{t("appointments.title")}</h1>
-          <p>{t("appointments.intro")}</p>
+          <p>{record.says("appointments.intro", "records.forOther.appointmentsIntro")}</p>
           {!record.readOnly && (
             <p>
               <Link className="usa-button" to={record.to("/appointments/request")}>

@@ -7,7 +7,8 @@ import { useTranslation } from "react-i18next";
  * modal, and takes the keyboard's focus so that a screen reader reads the question at once. Once
  * it closes, the focus goes back to the button that asked (`opener`, else whatever had the focus
  * when it opened), so a keyboard user carries on where they were; after an action that removed
- * that button, the Notice saying what happened takes it instead.
+ * that button, the Notice saying what happened takes it instead. Escape closes it as "no" would,
+ * as keyboard users expect of anything that asks (but not while the action is under way).
  */
 export function Confirm({
   question,
@@ -46,6 +47,12 @@ export function Confirm({
       role="group"
       aria-labelledby={id}
       tabIndex={-1}
+      onKeyDown={(event) => {
+        if (event.key === "Escape" && !busy) {
+          event.preventDefault();
+          onCancel();
+        }
+      }}
       className="usa-alert usa-alert--warning usa-alert--no-icon margin-y-2"
     >
       <div className="usa-alert__body">

@@ -95,7 +95,11 @@ function SiteNav({ token }: { token: string }) {
   const grants = actingFor(me.data);
   const chosen = new URLSearchParams(search).get("record") ?? (me.data.patient ? null : grants[0]?.patient_id);
   const proxy = grants.find((grant) => grant.patient_id === chosen);
+  // An account with no record of its own and none to act for has no record pages at all: its
+  // menu keeps the pages that are the account's (asking for access, the account itself).
+  const hasRecord = me.data.patient !== null;
   const items = navFor(me.data.account.role).flatMap((item): NavItem[] => {
+    if (!hasRecord && (item.ownRecord || (item.area !== undefined && !proxy))) return [];
     if (!proxy || item.area === undefined) return [item];
     if (!(proxy.areas as string[]).includes(item.area)) return [];
     return [{ ...item, to: `${item.to}?record=${encodeURIComponent(proxy.patient_id)}` }];

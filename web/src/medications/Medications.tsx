@@ -59,7 +59,7 @@ function MedicationList({ record }: { record: RecordView }) {
       {medications.isError && <Problem message={medications.error.message} />}
       {medications.data &&
         (medications.data.medications.length === 0 ? (
-          <p>{t("medications.none")}</p>
+          <p>{record.says("medications.none", "records.forOther.medicationsNone")}</p>
         ) : (
           <ul className="usa-list usa-list--unstyled">
             {medications.data.medications.map((medication) => (

@@ -29,7 +29,7 @@ function InboxView({ record }: { record: RecordView }) {
   return (
     <>
       <h1>{t("messages.inbox.title")}</h1>
-      <p>{t("messages.inbox.intro")}</p>
+      <p>{record.says("messages.inbox.intro", "records.forOther.messagesIntro")}</p>
       {/* a read-only proxy reads the conversations but writes none */}
       {!record.readOnly && (
         <p>

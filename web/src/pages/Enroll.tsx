@@ -32,6 +32,9 @@ export function Enroll() {
   const { t } = useTranslation();
   // The code is a secret: read once, it leaves the address bar and the history entry at once.
   const code = useLinkToken("code");
+  // A patient's invitation of someone they trust (from /proxy-invitation): the code is the proof,
+  // so the birth date and family name asked are the invitee's own, matched against no record.
+  const fromPatient = useLinkToken("from") === "patient";
   usePageTitle(t("enroll.title"));
   const token = useToken();
   const signedIn = token !== null;
@@ -102,7 +105,7 @@ export function Enroll() {
   return (
     <>
       <h1>{t("enroll.title")}</h1>
-      <p>{t("enroll.intro")}</p>
+      <p>{t(fromPatient ? "enroll.trusted.intro" : "enroll.intro")}</p>
       <ErrorSummary messages={terms.isError ? [terms.error.message, ...errors.general] : errors.general} />
       <form
         className="usa-form usa-form--large"
@@ -125,14 +128,15 @@ export function Enroll() {
         <TextField
           name="date_of_birth"
           type="date"
-          label={t("enroll.dateOfBirth")}
+          label={t(fromPatient ? "enroll.trusted.dateOfBirth" : "enroll.dateOfBirth")}
+          {...(fromPatient && { hint: t("enroll.trusted.aboutYou") })}
           error={errors.fields.date_of_birth}
           autoComplete="bday"
           required
         />
         <TextField
           name="family_name"
-          label={t("enroll.familyName")}
+          label={t(fromPatient ? "enroll.trusted.familyName" : "enroll.familyName")}
           error={errors.fields.family_name}
           autoComplete="family-name"
           required

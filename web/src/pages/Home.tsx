@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { UnreadMessages } from "../messages/UnreadMessages";
 import { StaffHome } from "../staff/StaffHome";
 import { patientNav } from "../navigation";
+import { ActingForHome } from "../proxies/ActingForHome";
 import { fetchUpcoming } from "../records/Upcoming";
 import { useToken } from "../session";
 
@@ -93,6 +94,7 @@ function SignedInHome({ token }: { token: string }) {
           </ul>
         </nav>
       )}
+      {owesNothing && account.role === "patient" && <ActingForHome me={me.data} />}
       {owesNothing && patient && <UnreadMessages count={me.data.unread_messages ?? 0} />}
       {owesNothing && patient && (
         <section aria-labelledby="home-upcoming">

@@ -8,6 +8,15 @@ import { type FileState, refusedHere, sizeText } from "../messages/attachments";
 import { fetchRequest, removeDocument, sendDocument } from "./calls";
 import { type DocumentKind, type ProxyRequest, REQUIRED_DOCUMENTS } from "./types";
 
+/**
+ * The sets of kinds of which the request has no accepted document yet (one of each set is needed):
+ * a refused file counts for nothing. The API refuses to sign without them; said here first.
+ */
+export function stillNeeded(request: ProxyRequest): DocumentKind[][] {
+  const have = new Set(request.documents.filter((one) => one.status !== "refused").map((one) => one.kind));
+  return REQUIRED_DOCUMENTS[request.relationship].filter((oneOf) => !oneOf.some((kind) => have.has(kind)));
+}
+
 const KINDS: DocumentKind[] = ["birth_certificate", "court_order", "letters_of_guardianship", "power_of_attorney", "other"];
 
 interface Sending {
@@ -48,11 +57,9 @@ export function Documents({ request, onChange }: { request: ProxyRequest; onChan
     ]);
     if (problem) return;
     sendDocument(request.request_id, kind, file, (state) => update(key, { state }))
-      .then((document) => {
-        if (document.status === "refused") update(key, { state: "refused", problem: document.problem ?? t("errors.unexpected") });
-        else setSending((now) => now.filter((one) => one.key !== key));
-        return reload();
-      })
+      // The request's own list shows it from now on, a refused one with the API's reason: kept
+      // here too, it would be listed twice until the page is loaded again.
+      .then(() => reload().then(() => setSending((now) => now.filter((one) => one.key !== key))))
       .catch((problem: unknown) =>
         update(key, { state: "refused", problem: problem instanceof Error ? problem.message : t("errors.unexpected") }),
       );

@@ -13,7 +13,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { organizationName } from "../records/PatientPage";
 import { useToken } from "../session";
 import { AccessChoice, AreasChoice } from "./AccessFields";
-import { createRequest } from "./calls";
+import { createRequest, fetchOrganizationNames } from "./calls";
 import { type Access, AREAS, FOR_MINORS, type ProxyArea, RELATIONSHIPS, type Relationship } from "./types";
 
 const FIELDS = [
@@ -61,10 +61,18 @@ function NewRequestForm({ token }: { token: string }) {
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const forAdult = relationship !== "" && !FOR_MINORS.includes(relationship);
 
+  // The account's own organization by its name, not its id: from a record it already acts for
+  // there, else the portal's public list of organizations.
+  const names = useQuery({ queryKey: ["support-organizations"], queryFn: fetchOrganizationNames });
+  const ownOrganization = me.data?.account.organization_id ?? "";
+  const ownOrganizationName =
+    me.data?.acting_for.find((grant) => grant.organization_id === ownOrganization)?.organization_name ??
+    names.data?.organizations.find((one) => one.organization_id === ownOrganization)?.name ??
+    ownOrganization;
   const organizations = me.data
     ? [
         ...new Map([
-          [me.data.account.organization_id, me.data.account.organization_id],
+          [ownOrganization, ownOrganizationName],
           ...me.data.connections
             .filter((c) => c.status === "active")
             .map((c) => [c.organization_id, organizationName(c)] as [string, string]),

@@ -1,7 +1,8 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { setToken } from "../session";
-import { apiError, resultSummary } from "../test/fixtures";
+import { apiError, openedSession, resultSummary } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
 import { emma, grant, meActingFor } from "./fixtures";
 
@@ -13,7 +14,7 @@ describe("accepting a patient's invitation", () => {
       "GET /v1/me": () => ({ status: 200, body: meActingFor(redeemed ? [emma] : [], false) }),
       "POST /v1/proxy-invitations/redeem": () => {
         redeemed = true;
-        return { status: 200, body: grant("g-emma", { patient_id: "p-emma" }) };
+        return { status: 200, body: grant("g-emma", { patient_id: "p-emma", areas: ["results", "appointments"] }) };
       },
       "GET /v1/patients/p-emma/results": {
         status: 200,
@@ -32,8 +33,79 @@ describe("accepting a patient's invitation", () => {
     renderAt("/proxy-invitation#code=ONE-TIME-CODE");
     expect(await screen.findByRole("heading", { level: 1, name: "Accept an invitation" })).toBeTruthy();
     expect(window.location.hash).toBe("");
-    expect(screen.getByRole("link", { name: "Create an account" }).getAttribute("href")).toBe("/enroll?code=ONE-TIME-CODE");
+    // the code goes on as a fragment, which no server sees
+    expect(screen.getByRole("link", { name: "Create an account" }).getAttribute("href")).toBe("/enroll#code=ONE-TIME-CODE&from=patient");
     expect(screen.getAllByRole("link", { name: "Sign in" }).length).toBeGreaterThan(0);
+  });
+
+  it("lands an appointments-only grant on Appointments, not on a page it may not see", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: meActingFor([{ ...emma, areas: ["appointments"] }], false) },
+      "POST /v1/proxy-invitations/redeem": {
+        status: 200,
+        body: grant("g-emma", { patient_id: "p-emma", areas: ["appointments"] }),
+      },
+    });
+    renderAt("/proxy-invitation#code=ONE-TIME-CODE");
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/appointments?record=p-emma"));
+  });
+
+  it("keeps the code for the tab while the visitor signs in, then finishes", async () => {
+    let redeemedWith: unknown = null;
+    fakeApi({
+      "POST /v1/sessions": { status: 201, body: openedSession },
+      "GET /v1/me": { status: 200, body: meActingFor([emma], false) },
+      "POST /v1/proxy-invitations/redeem": (call) => {
+        redeemedWith = call.body;
+        return { status: 200, body: grant("g-emma", { patient_id: "p-emma", areas: ["messages"] }) };
+      },
+      "GET /v1/patients/p-emma/threads": { status: 200, body: { threads: [], next_cursor: null } },
+    });
+    renderAt("/proxy-invitation#code=ONE-TIME-CODE");
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { level: 1, name: "Accept an invitation" });
+    await user.click(within(screen.getByRole("main")).getByRole("link", { name: "Sign in" }));
+    await user.type(await screen.findByLabelText("User name"), "sam");
+    await user.type(screen.getByLabelText("Password"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/messages?record=p-emma"));
+    expect(redeemedWith).toEqual({ code: "ONE-TIME-CODE" });
+    expect(window.sessionStorage.getItem("portal.pendingInvitation")).toBeNull(); // used, it is gone
+  });
+
+  it("finishes the invitation after a sign-in that first asks to accept the terms", async () => {
+    let accepted = false;
+    const redeemed: unknown[] = [];
+    fakeApi({
+      "POST /v1/sessions": { status: 201, body: { ...openedSession, must: "terms" } },
+      "GET /v1/me": () => {
+        const base = meActingFor(accepted ? [emma] : [], false);
+        return { status: 200, body: { ...base, account: { ...base.account, must: accepted ? null : "terms" } } };
+      },
+      "GET /v1/terms": { status: 200, body: { version: "2026-02", terms_of_use: "Be kind.", consent: "I agree.", summary: null } },
+      "POST /v1/me/terms-acceptances": () => {
+        accepted = true;
+        return { status: 201, body: { accepted_version: "2026-02", accepted_at: "2026-03-02T10:00:00Z" } };
+      },
+      "POST /v1/proxy-invitations/redeem": (call) => {
+        redeemed.push(call.body);
+        return { status: 200, body: grant("g-emma", { patient_id: "p-emma", areas: ["appointments"] }) };
+      },
+      "GET /v1/patients/p-emma/appointments": { status: 200, body: { appointments: [], next_cursor: null } },
+    });
+    renderAt("/proxy-invitation#code=ONE-TIME-CODE");
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { level: 1, name: "Accept an invitation" });
+    await user.click(within(screen.getByRole("main")).getByRole("link", { name: "Sign in" }));
+    await user.type(await screen.findByLabelText("User name"), "sam");
+    await user.type(screen.getByLabelText("Password"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(redeemed).toEqual([]); // not while the terms are owed
+    await user.click(await screen.findByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Accept and continue" }));
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe("/appointments?record=p-emma"));
+    expect(redeemed).toEqual([{ code: "ONE-TIME-CODE" }]);
   });
 
   it("says why a code is refused", async () => {

@@ -7,10 +7,15 @@ import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { redeemInvitation } from "./calls";
+import { firstCoveredPage } from "./firstPage";
+import { forgetInvitation, keepInvitation, pendingInvitation } from "./pendingInvitation";
 
-/** The invitation's code, from the link's fragment (#code=), which never reaches a server. */
+/**
+ * The invitation's code, from the link's fragment (#code=), which never reaches a server; else the
+ * one kept while the visitor signed in.
+ */
 function codeFromFragment(): string {
-  return new URLSearchParams(window.location.hash.slice(1)).get("code") ?? "";
+  return new URLSearchParams(window.location.hash.slice(1)).get("code") ?? pendingInvitation();
 }
 
 /**
@@ -28,14 +33,17 @@ export function Redeem() {
   const asked = useRef(false);
   const redeem = useMutation({
     mutationFn: () => redeemInvitation(code),
+    onSettled: forgetInvitation,
     onSuccess: async (grant) => {
       await queryClient.invalidateQueries({ queryKey: ["me"] });
-      await navigate(`/results?record=${encodeURIComponent(grant.patient_id)}`, { replace: true });
+      await navigate(firstCoveredPage(grant.patient_id, grant.areas), { replace: true });
     },
   });
   useEffect(() => {
     // The code leaves the address bar and the history at once (it is a secret for one use).
     if (window.location.hash) window.history.replaceState(window.history.state, "", window.location.pathname);
+    // Signed out, it waits for the sign-in, which opens this page again to finish.
+    if (token === null && code) keepInvitation(code);
     if (token !== null && code && !asked.current) {
       asked.current = true;
       redeem.mutate();
@@ -57,7 +65,7 @@ export function Redeem() {
               </Link>
             </li>
             <li className="usa-button-group__item">
-              <Link className="usa-button usa-button--outline" to={`/enroll?code=${encodeURIComponent(code)}`}>
+              <Link className="usa-button usa-button--outline" to={`/enroll#code=${encodeURIComponent(code)}&from=patient`}>
                 {t("proxies.redeem.enroll")}
               </Link>
             </li>

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useParams } from "react-router";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
 import { useSubmissionKey } from "../api/idempotency";
+import { Confirm } from "../components/Confirm";
 import { SignaturePad } from "../checkin/SignaturePad";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -14,9 +15,9 @@ import { TextField } from "../components/TextField";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { fetchForm, fetchRequest, signRequest, withdrawRequest } from "./calls";
-import { Documents } from "./Documents";
+import { Documents, stillNeeded } from "./Documents";
 import { areasText, relationshipText, requestStatusText } from "./format";
-import type { ProxyRequest } from "./types";
+import type { DocumentKind, ProxyRequest } from "./types";
 
 const SIGN_FIELDS = ["typed_name", "signature_png", "agreed", "form_version"] as const;
 
@@ -43,6 +44,8 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
   const request = useQuery({ queryKey: key, queryFn: () => fetchRequest(requestId) });
   const [step, setStep] = useState<"documents" | "sign">("documents");
   const [notice, setNotice] = useState("");
+  const [askingWithdraw, setAskingWithdraw] = useState(false);
+  const withdrawButton = useRef<HTMLButtonElement>(null);
   const changed = (next: ProxyRequest) => {
     queryClient.setQueryData(key, next);
     void queryClient.invalidateQueries({ queryKey: ["proxy-requests", token] });
@@ -51,6 +54,7 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
     mutationFn: () => withdrawRequest(requestId),
     onSuccess: (next) => {
       changed(next);
+      setAskingWithdraw(false);
       setNotice(t("proxies.request.withdrawn"));
     },
   });
@@ -88,16 +92,19 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
         <Fact term={t("proxies.grant.sees")}>{areasText(t, data.areas)}</Fact>
         <Fact term={t("proxies.grant.access")}>{t(`proxies.access.${data.access}`)}</Fact>
         {data.submitted_at && <Fact term={t("proxies.request.submittedAt")}>{dates.moment(data.submitted_at)}</Fact>}
-        {data.decided_at && <Fact term={t("proxies.request.decidedAt")}>{dates.moment(data.decided_at)}</Fact>}
+        {data.decided_at && (
+          // withdrawing is the requester's own step, not a decision of the clinic's
+          <Fact term={t(data.status === "withdrawn" ? "proxies.request.withdrawnAt" : "proxies.request.decidedAt")}>
+            {dates.moment(data.decided_at)}
+          </Fact>
+        )}
       </Facts>
       {data.status === "draft" &&
         (step === "documents" ? (
           <>
             <h2>{t("proxies.documents.title")}</h2>
             <Documents request={data} onChange={changed} />
-            <button type="button" className="usa-button margin-top-3" onClick={() => setStep("sign")}>
-              {t("proxies.documents.continue")}
-            </button>
+            <DocumentsContinue request={data} onContinue={() => setStep("sign")} />
           </>
         ) : (
           <SignStep request={data} onBack={() => setStep("documents")} onSigned={changed} language={i18n.language} />
@@ -107,17 +114,33 @@ function RequestView({ token, requestId }: { token: string; requestId: string })
           <h2 id="withdraw-heading" className="usa-sr-only">
             {t("proxies.request.withdraw")}
           </h2>
-          {withdraw.isError && (
-            <Problem message={formErrors(withdraw.error, [], t("errors.network")).general.join(" ")} />
-          )}
           <button
+            ref={withdrawButton}
             type="button"
             className="usa-button usa-button--unstyled"
-            disabled={withdraw.isPending}
-            onClick={() => withdraw.mutate()}
+            aria-expanded={askingWithdraw}
+            onClick={() => setAskingWithdraw(true)}
           >
             {t("proxies.request.withdraw")}
           </button>
+          {askingWithdraw && (
+            <Confirm
+              question={t("proxies.request.withdrawQuestion")}
+              confirmLabel={t("proxies.request.withdrawYes")}
+              cancelLabel={t("proxies.request.withdrawNo")}
+              onConfirm={() => withdraw.mutate()}
+              onCancel={() => {
+                withdraw.reset();
+                setAskingWithdraw(false);
+              }}
+              busy={withdraw.isPending}
+              opener={withdrawButton.current}
+            >
+              {withdraw.isError && (
+                <Problem message={formErrors(withdraw.error, [], t("errors.network")).general.join(" ")} />
+              )}
+            </Confirm>
+          )}
         </section>
       )}
     </>
@@ -228,5 +251,38 @@ function SignStep({
         </ul>
       </form>
     </section>
+  );
+}
+
+/**
+ * On to the form, once a document of each needed kind is there; before, it says which kinds are
+ * still missing (the API would refuse the signature for the same reason, after the work of signing).
+ */
+function DocumentsContinue({ request, onContinue }: { request: ProxyRequest; onContinue: () => void }) {
+  const { t } = useTranslation();
+  const [tried, setTried] = useState(false);
+  const missing = stillNeeded(request);
+  const kindText = (kind: string) => t(`proxies.documentKind.${kind as DocumentKind}`);
+  return (
+    <>
+      {tried && missing.length > 0 && (
+        <div className="usa-alert usa-alert--error usa-alert--slim margin-top-3" role="alert">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">
+              {t("proxies.documents.stillNeeded", {
+                kinds: missing.map((oneOf) => oneOf.map(kindText).join(t("proxies.documents.or"))).join("; "),
+              })}
+            </p>
+          </div>
+        </div>
+      )}
+      <button
+        type="button"
+        className="usa-button margin-top-3"
+        onClick={() => (missing.length === 0 ? onContinue() : setTried(true))}
+      >
+        {t("proxies.documents.continue")}
+      </button>
+    </>
   );
 }

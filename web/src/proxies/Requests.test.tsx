@@ -1,11 +1,11 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setToken } from "../session";
 import { expectAccessible } from "../test/axe";
 import { apiError, me } from "../test/fixtures";
 import { fakeApi, renderAt } from "../test/render";
-import { document as proxyDocument, request } from "./fixtures";
+import { grant, document as proxyDocument, request } from "./fixtures";
 
 const form = { version: "2026-01", title: "Proxy Access Request and Authorization Form", text: "I ask for access.\n\nI agree." };
 const upload = {
@@ -33,6 +33,7 @@ describe("asking for access to someone's record", () => {
         status: 200,
         body: { requests: [request("q-1", { status: "submitted" }), request("q-2", { status: "denied" })] },
       },
+      "GET /v1/me/proxy-grants": { status: 200, body: { grants: [] } },
     });
     renderAt("/proxy-requests");
     const link = await screen.findAllByRole("link", { name: "Access to Emma Lovelace's record" });
@@ -40,10 +41,42 @@ describe("asking for access to someone's record", () => {
     expect(document.title).toBe("Access for someone else | Patient portal");
     expect(screen.getByText("Sent, waiting for the clinic")).toBeTruthy();
     expect(screen.getByText("Not approved")).toBeTruthy();
+    // the status and the date read as two things, not "Not approvedStarted"
+    expect(screen.getByText("Not approved").parentElement!.textContent).toMatch(/Not approved Started /);
     expect(screen.getByRole("link", { name: "Ask for access to someone's record" }).getAttribute("href")).toBe(
       "/proxy-requests/new",
     );
     await expectAccessible();
+  });
+
+  it("lists the account's access to others' records, ended ones with when", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/proxy-requests": { status: 200, body: { requests: [] } },
+      "GET /v1/me/proxy-grants": {
+        status: 200,
+        body: {
+          grants: [
+            grant("g-emma", { patient_id: "p-emma", patient_name: "Emma", relationship: "parent", areas: ["appointments"] }),
+            grant("g-ada", { patient_name: "Ada", status: "revoked", ended_at: "2026-02-01T10:00:00Z" }),
+          ],
+        },
+      },
+    });
+    renderAt("/proxy-requests");
+    const mine = await screen.findByRole("region", { name: "Your access to others' records" });
+    const emmaCard = (await within(mine).findByRole("heading", { name: "Emma" })).closest("li")!;
+    expect(emmaCard.textContent).toContain("You have access");
+    expect(emmaCard.textContent).toContain("Parent of a child under 12");
+    expect(emmaCard.textContent).toContain("Until Jan 5, 2027");
+    expect(within(emmaCard).getByRole("link", { name: "Open Emma's record" }).getAttribute("href")).toBe(
+      "/appointments?record=p-emma",
+    );
+    const ada = within(mine).getByRole("heading", { name: "Ada" }).closest("li")!;
+    expect(ada.textContent).toContain("Ended by the patient on Feb 1, 2026");
+    expect(ada.textContent).not.toContain("Until");
+    expect(within(ada).queryByRole("link")).toBeNull();
   });
 
   it("explains the age rule, sends the person and the relationship, and shows the API's refusal in its words", async () => {
@@ -51,6 +84,10 @@ describe("asking for access to someone's record", () => {
     let tries = 0;
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/support-requests/organizations": {
+        status: 200,
+        body: { organizations: [{ organization_id: "org-1", name: "Albany Medical Center" }] },
+      },
       "POST /v1/proxy-requests": () =>
         ++tries === 1
           ? {
@@ -101,11 +138,18 @@ describe("asking for access to someone's record", () => {
     setToken("tok-1");
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/support-requests/organizations": {
+        status: 200,
+        body: { organizations: [{ organization_id: "org-1", name: "Albany Medical Center" }] },
+      },
       "POST /v1/proxy-requests": { status: 201, body: request("q-9", { relationship: "health_care_agent" }) },
       "GET /v1/proxy-requests/q-9": { status: 200, body: request("q-9", { relationship: "health_care_agent" }) },
     });
     renderAt("/proxy-requests/new");
     const user = userEvent.setup();
+    // the clinic by its name, not its id
+    expect(await screen.findByRole("option", { name: "Albany Medical Center" })).toBeTruthy();
+    expect(screen.queryByRole("option", { name: "org-1" })).toBeNull();
     await user.type(await screen.findByLabelText("Their first name"), "Grace");
     await user.type(screen.getByLabelText("Their last name"), "Hopper");
     fireEvent.change(screen.getByLabelText("Their date of birth"), { target: { value: "1940-12-09" } });
@@ -132,11 +176,14 @@ describe("asking for access to someone's record", () => {
       "POST /v1/proxy-requests/q-1/documents": { status: 201, body: upload },
       "POST /proxy-documents": { status: 204 },
       "POST /v1/proxy-requests/q-1/documents/d-1/check": () => {
+        const refused = { status: "refused" as const, problem: "This file is not a PDF, JPEG or PNG.", file_name: "fake.pdf" };
         if (++checks === 1) {
-          return { status: 200, body: proxyDocument("d-1", { status: "refused", problem: "This file is not a PDF, JPEG or PNG." }) };
+          // the request lists the refused file too, with its reason
+          stored = [proxyDocument("d-0", refused)];
+          return { status: 200, body: proxyDocument("d-1", refused) };
         }
-        stored = [proxyDocument("d-1")];
-        return { status: 200, body: stored[0] };
+        stored = [proxyDocument("d-0", refused), proxyDocument("d-1")];
+        return { status: 200, body: stored[1] };
       },
       "GET /v1/proxy-requests/form": { status: 200, body: form },
       "POST /v1/proxy-requests/q-1/sign": {
@@ -147,8 +194,18 @@ describe("asking for access to someone's record", () => {
     renderAt("/proxy-requests/q-1");
     const user = userEvent.setup();
     expect(await screen.findByText(/one of: Birth certificate or Court order or Other document/)).toBeTruthy();
+    // on to the form without the documents: it says which are missing, once, and stays
+    await user.click(screen.getByRole("button", { name: "Continue to the form" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "Upload these before you go on to the form: Birth certificate or Court order or Other document.",
+    );
+    expect(screen.queryByRole("heading", { name: form.title })).toBeNull();
     await user.upload(screen.getByLabelText("Choose a file"), pdf("fake.pdf"));
     expect(await screen.findByText("This file is not a PDF, JPEG or PNG.")).toBeTruthy();
+    // listed once (from the request), not again from the upload
+    await waitFor(() => expect(screen.getAllByText("fake.pdf")).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: "Continue to the form" }));
+    expect(screen.queryByRole("heading", { name: form.title })).toBeNull(); // a refused file counts for nothing
     await user.upload(screen.getByLabelText("Choose a file"), pdf("birth.pdf"));
     await waitFor(() => expect(screen.getByText("birth.pdf").parentElement?.textContent).toContain("ready"));
     const storage = calls.find((call) => call.path === "/proxy-documents")!.body as FormData;
@@ -189,15 +246,31 @@ describe("asking for access to someone's record", () => {
     const calls = fakeApi({
       "GET /v1/me": { status: 200, body: me() },
       "GET /v1/proxy-requests/q-1": { status: 200, body: request("q-1", { status: "submitted" }) },
-      "POST /v1/proxy-requests/q-1/withdraw": { status: 200, body: request("q-1", { status: "withdrawn" }) },
+      "POST /v1/proxy-requests/q-1/withdraw": {
+        status: 200,
+        body: request("q-1", { status: "withdrawn", decided_at: "2026-03-03T15:00:00Z" }),
+      },
     });
     renderAt("/proxy-requests/q-1");
     const user = userEvent.setup();
     expect(await screen.findByText(/The clinic will review your request/)).toBeTruthy();
     expect(screen.queryByLabelText("Choose a file")).toBeNull();
+    // it cannot be undone, so it asks first; Escape and "Keep the request" close the question unsent
     await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    expect(screen.getByText(/Withdraw this request\? This cannot be undone/)).toBeTruthy();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByText(/This cannot be undone/)).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Keep the request" }));
+    expect(calls.filter((call) => call.method === "POST")).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Withdraw this request" }));
+    await user.click(screen.getByRole("button", { name: "Yes, withdraw it" }));
     expect((await screen.findByRole("status")).textContent).toBe("Your request was withdrawn.");
     expect(screen.getByText("You withdrew this request.")).toBeTruthy();
+    // withdrawing was the requester's step: no "Decided" date
+    expect(screen.getByText("Withdrawn on")).toBeTruthy();
+    expect(screen.queryByText("Decided")).toBeNull();
     expect(calls.filter((call) => call.method === "POST")).toHaveLength(1);
   });
 });

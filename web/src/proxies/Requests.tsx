@@ -7,6 +7,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { fetchMyRequests } from "./calls";
 import { relationshipText, requestStatusText } from "./format";
+import { MyGrants } from "./MyGrants";
 
 /** The signed-in account's requests to act for someone, newest first, each with its status in words. */
 export function Requests() {
@@ -45,12 +46,13 @@ function RequestsView({ token }: { token: string }) {
                 <br />
                 {relationshipText(t, request.relationship)} · {request.organization_name}
                 <br />
-                <span className="usa-tag margin-right-1">{requestStatusText(t, request.status)}</span>
+                <span className="usa-tag margin-right-1">{requestStatusText(t, request.status)}</span>{" "}
                 <span className="text-base">{t("proxies.requests.started", { date: dates.day(request.created_at) })}</span>
               </li>
             ))}
           </ul>
         ))}
+      <MyGrants token={token} />
     </>
   );
 }

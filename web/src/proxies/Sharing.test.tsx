@@ -28,7 +28,7 @@ describe("who can see my record", () => {
     renderAt("/sharing");
     const sam = (await screen.findByRole("heading", { name: "Sam Lovelace" })).closest("li")!;
     expect(document.title).toBe("Who can see my record | Patient portal");
-    expect(sam.textContent).toContain("Someone they trust");
+    expect(sam.textContent).toContain("Someone you trust");
     expect(sam.textContent).toContain("Test results, Appointments");
     expect(sam.textContent).toContain("Read only");
     expect(sam.textContent).toContain("Until Jan 5, 2027");
@@ -38,6 +38,10 @@ describe("who can see my record", () => {
     const past = screen.getByRole("region", { name: "Access that ended" });
     expect(within(past).getByText("You ended it")).toBeTruthy();
     expect(within(past).queryByRole("button")).toBeNull();
+    // an ended card says when it ended, not the date it would have run to
+    const old = within(past).getByRole("heading", { name: "Old Friend" }).closest("li")!;
+    expect(old.textContent).toContain("Ended on");
+    expect(old.textContent).not.toContain("Until");
     await expectAccessible();
   });
 
@@ -74,6 +78,9 @@ describe("who can see my record", () => {
     renderAt("/sharing");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "End access for Sam Lovelace" }));
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("button", { name: "Yes, end access" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "End access for Sam Lovelace" }));
     await user.click(screen.getByRole("button", { name: "Keep access" }));
     expect(calls.some((call) => call.method === "POST")).toBe(false);
     await user.click(screen.getByRole("button", { name: "End access for Sam Lovelace" }));

@@ -116,11 +116,17 @@ function GrantCards({
             </div>
             <div className="usa-card__body">
               <Facts>
-                <Fact term={t("proxies.grant.relationship")}>{relationshipText(t, grant.relationship)}</Fact>
+                <Fact term={t("proxies.grant.relationship")}>
+                  {/* the patient reads this page: the person is someone *they* trust */}
+                  {grant.relationship === "trusted_person"
+                    ? t("proxies.relationshipToYou.trusted_person")
+                    : relationshipText(t, grant.relationship)}
+                </Fact>
                 <Fact term={t("proxies.grant.status")}>{grantStatusText(t, grant.status)}</Fact>
                 <Fact term={t("proxies.grant.sees")}>{areasText(t, grant.areas)}</Fact>
                 <Fact term={t("proxies.grant.access")}>{t(`proxies.access.${grant.access}`)}</Fact>
-                <Fact term={t("proxies.grant.until")}>{untilText(t, grant, i18n.language)}</Fact>
+                {/* once it has ended, the date it would have run to only confuses */}
+                {!grant.ended_at && <Fact term={t("proxies.grant.until")}>{untilText(t, grant, i18n.language)}</Fact>}
                 {grant.ended_at && <Fact term={t("proxies.grant.endedAt")}>{dates.day(grant.ended_at)}</Fact>}
               </Facts>
             </div>

@@ -24,11 +24,15 @@ describe("viewing as: a parent's switcher", () => {
     expect(viewing.value).toBe("p-1");
     expect(screen.queryByText(/You are viewing/)).toBeNull();
 
+    // choosing in the list alone does not move a keyboard user to another record
     await user.selectOptions(viewing, "Emma");
+    expect(window.location.search).toBe("");
+    expect(screen.getByText("Own cholesterol")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Show" }));
     await screen.findByText("Emma's lead level");
     expect(window.location.search).toBe("?record=p-emma"); // an opaque id, never a name
     expect(screen.getByText(/You are viewing Emma's record as a parent\./).textContent).toContain(
-      "What was recorded from their 12th birthday on is not shown.",
+      "From Jun 1, 2031 (the 12th birthday), new items will not be shown.",
     );
     // the navigation keeps the child's record, and counts the child's unread messages
     const nav = screen.getByRole("navigation", { name: "Portal pages" });
@@ -39,9 +43,22 @@ describe("viewing as: a parent's switcher", () => {
     await expectAccessible();
 
     await user.selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    await user.click(screen.getByRole("button", { name: "Show" }));
     await screen.findByText("Own cholesterol");
     expect(window.location.search).toBe("");
     expect(calls.filter((call) => call.path === "/v1/patients/p-emma/results")).toHaveLength(1);
+  });
+
+  it("says from when a child's record stops showing, once that day has passed", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: meActingFor([{ ...emma, visible_until: "2020-01-10T05:00:00Z" }]) },
+      "GET /v1/patients/p-emma/results": results("Emma's lead level"),
+    });
+    renderAt("/results?record=p-emma");
+    expect(
+      (await screen.findByText(/Items recorded from Jan 10, 2020 \(the 12th birthday\) on are not shown\./)).textContent,
+    ).toContain("You are viewing Emma's record as a parent.");
   });
 
   it("opens the first record an account with no record of its own acts for", async () => {
@@ -84,7 +101,9 @@ describe("viewing as: a parent's switcher", () => {
     expect(screen.queryByRole("link", { name: "Write a new message" })).toBeNull();
 
     // the same page of the own record offers it
-    await userEvent.setup().selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText("Viewing as:"), "Me");
+    await user.click(screen.getByRole("button", { name: "Show" }));
     expect(await screen.findByRole("link", { name: "Write a new message" })).toBeTruthy();
   });
 });

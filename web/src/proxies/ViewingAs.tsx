@@ -1,6 +1,8 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router";
 import type { Schemas } from "../api/client";
+import { useDates } from "../components/dates";
 import type { ActingFor } from "./types";
 
 /** The patients the account acts for (GET /v1/me `acting_for`), one per grant in force. */
@@ -21,16 +23,30 @@ export function ViewingAs({ chosen, ownId, grants }: { chosen: string; ownId?: s
   const section = `/${pathname.split("/")[1] ?? ""}`;
   const choose = (patientId: string) =>
     navigate(patientId === ownId ? section : `${section}?record=${encodeURIComponent(patientId)}`);
+  // The list only picks; the Show button switches. Switching as the arrow keys move through the
+  // options would take a keyboard user to another record before they could read the rest.
+  const [picked, setPicked] = useState(chosen);
+  const [shownFor, setShownFor] = useState(chosen);
+  if (shownFor !== chosen) {
+    setShownFor(chosen);
+    setPicked(chosen);
+  }
   return (
-    <div className="usa-form-group margin-top-0 margin-bottom-2 display-flex flex-align-center flex-wrap">
+    <form
+      className="usa-form maxw-none margin-top-0 margin-bottom-2 display-flex flex-align-center flex-wrap"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (picked !== chosen) choose(picked);
+      }}
+    >
       <label className="usa-label margin-top-0 margin-right-1" htmlFor="viewing-as">
         {t("proxies.viewing.label")}
       </label>
       <select
         id="viewing-as"
-        className="usa-select width-auto margin-top-0"
-        value={chosen}
-        onChange={(event) => choose(event.target.value)}
+        className="usa-select width-auto margin-top-0 margin-right-1"
+        value={picked}
+        onChange={(event) => setPicked(event.target.value)}
       >
         {ownId !== undefined && <option value={ownId}>{t("proxies.viewing.me")}</option>}
         {grants.map((grant) => (
@@ -39,13 +55,22 @@ export function ViewingAs({ chosen, ownId, grants }: { chosen: string; ownId?: s
           </option>
         ))}
       </select>
-    </div>
+      <button type="submit" className="usa-button usa-button--outline margin-top-0">
+        {t("proxies.viewing.show")}
+      </button>
+    </form>
   );
 }
 
 /** Whose record is shown, and how far the account's access goes. */
-export function ProxyBanner({ proxy }: { proxy: ActingFor }) {
+export function ProxyBanner({ proxy, now = new Date() }: { proxy: ActingFor; now?: Date }) {
   const { t } = useTranslation();
+  const dates = useDates();
+  // The cut-off is a date the reader can plan by: said ahead of it, and after it from when.
+  const cutoff = (at: string) =>
+    new Date(at) > now
+      ? t("proxies.viewing.cutoffAhead", { date: dates.day(at) })
+      : t("proxies.viewing.cutoffPast", { date: dates.day(at) });
   return (
     <div className="usa-alert usa-alert--info usa-alert--slim margin-bottom-2">
       <div className="usa-alert__body">
@@ -55,7 +80,7 @@ export function ProxyBanner({ proxy }: { proxy: ActingFor }) {
             relationship: t(`proxies.relationshipAs.${proxy.relationship}`),
           })}
           {proxy.access === "read_only" && ` ${t("proxies.viewing.readOnly")}`}
-          {proxy.visible_until !== null && ` ${t("proxies.viewing.cutoff")}`}
+          {proxy.visible_until !== null && ` ${cutoff(proxy.visible_until)}`}
         </p>
       </div>
     </div>

@@ -22,6 +22,8 @@ const requestPath = (requestId: string): Path<"request_id"> => ({ params: { path
 // The requester's own
 export const fetchForm = () => load(() => api.GET("/v1/proxy-requests/form"));
 export const fetchMyRequests = () => load(() => api.GET("/v1/proxy-requests"));
+export const fetchOrganizationNames = () => load(() => api.GET("/v1/support-requests/organizations"));
+export const fetchMyGrants = () => load(() => api.GET("/v1/me/proxy-grants"));
 export const fetchRequest = (requestId: string) => load(() => api.GET("/v1/proxy-requests/{request_id}", requestPath(requestId)));
 // (the writes that take an Idempotency-Key are given the form's: a double click or a retry after a
 // lost answer does it once; api/idempotency.ts)

@@ -1,3 +1,4 @@
+import type { ParseKeys } from "i18next";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -23,6 +24,11 @@ export interface RecordView {
   proxy: ActingFor | null;
   /** Nothing may be changed (a read-only proxy): pages hide their action buttons. */
   readOnly: boolean;
+  /**
+   * A page's words about the record: `own` as written for the patient ("your visits") on their own
+   * or a connected record, `other` with the patient's name ("Emma's visits") while acting for them.
+   */
+  says: (own: ParseKeys, other: ParseKeys) => string;
 }
 
 /** The name a connection shows: the organization's name when the API gives one, else its id. */
@@ -111,6 +117,7 @@ function WithPatient({
     to: (path) => recordPath(path, chosen, own?.patient_id),
     proxy,
     readOnly: proxy?.access === "read_only",
+    says: (ownText, otherText) => (proxy ? t(otherText, { name: proxy.name }) : t(ownText)),
   };
   const switcher = grants.length > 0 && (
     <ViewingAs chosen={chosen} ownId={own?.patient_id} grants={grants} />
