@@ -108,6 +108,7 @@ describe("what a proxy did, as others see it", () => {
       to: (path) => path,
       proxy: grant,
       readOnly: false,
+      says: (own) => own,
     };
     const noop = async () => {};
     render(
