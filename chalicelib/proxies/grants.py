@@ -98,15 +98,20 @@ def _grant(ports: GrantPorts, patient_id: str, grant_id: str) -> ProxyGrant:
 
 def patient_list(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """Every grant of the patient's record, newest first, any status. Audited."""
-    scope = _own(ports, caller, origin, patient_id, acts=False)
-    grants = ports.proxy_grants.of_patient(patient_id)
+    return _listed(ports, caller, origin, _own(ports, caller, origin, patient_id, acts=False))
+
+
+def _listed(ports: GrantPorts, caller: Caller, origin: Origin, scope: PatientScope) -> dict[str, Any]:
+    """The record's grants as the patient's list and staff's show them (the caller's scope decided
+    who may read them), with the read audited."""
+    grants = ports.proxy_grants.of_patient(scope.patient_id)
     write_audit(
         ports,
         origin,
         scope_actor(caller, scope),
         "proxies.list",
         action=Action.READ,
-        patient_id=patient_id,
+        patient_id=scope.patient_id,
         resource_type="Consent",
         reason=f"count:{len(grants)}",
     )
@@ -205,19 +210,7 @@ def _staff(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str, a
 
 def staff_list(ports: GrantPorts, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """A patient's grants, any status, newest first, for staff of their organization. Audited."""
-    scope = _staff(ports, caller, origin, patient_id, acts=False)
-    grants = ports.proxy_grants.of_patient(patient_id)
-    write_audit(
-        ports,
-        origin,
-        scope_actor(caller, scope),
-        "proxies.list",
-        action=Action.READ,
-        patient_id=patient_id,
-        resource_type="Consent",
-        reason=f"count:{len(grants)}",
-    )
-    return {"proxies": [view(g) for g in grants]}
+    return _listed(ports, caller, origin, _staff(ports, caller, origin, patient_id, acts=False))
 
 
 def staff_end(
