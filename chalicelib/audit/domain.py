@@ -24,11 +24,14 @@ class Outcome(enum.Enum):
 @dataclass(frozen=True)
 class Actor:
     """Who acted: the account that signed in. When a proxy acts for a patient, ``proxy_grant_id``
-    names the grant it used, and the event's ``patient_id`` is the patient acted for."""
+    names the grant it used, and the event's ``patient_id`` is the patient acted for. When a
+    health app reads through the FHIR API (chalicelib/apps), ``app_authorization_id`` names the
+    authorization its token came from (the account is the one that authorized the app)."""
 
     account_id: str
     role: str
     proxy_grant_id: str = ""
+    app_authorization_id: str = ""
 
 
 SYSTEM_ACTOR = Actor(account_id="system", role="system")

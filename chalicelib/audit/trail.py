@@ -32,14 +32,23 @@ def actor_of(account: Any) -> Actor:
 
 def caller_actor(caller: Any) -> Actor:
     """The audit actor of a signed-in call (kernel.caller.Caller)."""
-    return Actor(account_id=caller.account_id, role=caller.role)
+    return Actor(
+        account_id=caller.account_id,
+        role=caller.role,
+        app_authorization_id=getattr(caller, "app_authorization_id", "") or "",
+    )
 
 
 def scope_actor(caller: Any, scope: Any) -> Actor:
     """The audit actor of a call made within a patient scope (access.domain.PatientScope): the
     caller, and when they act as a proxy the grant they act under, so the patient's access log
-    says a proxy saw or did it."""
-    return Actor(account_id=caller.account_id, role=caller.role, proxy_grant_id=getattr(scope, "grant_id", "") or "")
+    says a proxy saw or did it; and when a health app called, the app's authorization."""
+    return Actor(
+        account_id=caller.account_id,
+        role=caller.role,
+        proxy_grant_id=getattr(scope, "grant_id", "") or "",
+        app_authorization_id=getattr(caller, "app_authorization_id", "") or "",
+    )
 
 
 def audit_event(

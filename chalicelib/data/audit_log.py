@@ -75,6 +75,7 @@ def audit_item(event: AuditEvent) -> AuditEventModel:
         actor_id=event.actor.account_id,
         actor_role=event.actor.role,
         proxy_grant_id=event.actor.proxy_grant_id or None,
+        app_authorization_id=event.actor.app_authorization_id or None,
         action=event.action.value,
         event_type=event.event_type,
         outcome=event.outcome.value,
@@ -101,7 +102,12 @@ def _audit_event(item: AuditEventModel) -> AuditEvent:
     return AuditEvent(
         event_id=item.event_id,
         recorded_at=item.recorded_at,
-        actor=Actor(account_id=item.actor_id, role=item.actor_role, proxy_grant_id=item.proxy_grant_id or ""),
+        actor=Actor(
+            account_id=item.actor_id,
+            role=item.actor_role,
+            proxy_grant_id=item.proxy_grant_id or "",
+            app_authorization_id=item.app_authorization_id or "",
+        ),
         action=Action(item.action),
         event_type=item.event_type,
         outcome=Outcome(item.outcome),

@@ -45,6 +45,7 @@ class AuditEventModel(Model):
     actor_id = UnicodeAttribute(null=False)
     actor_role = UnicodeAttribute(null=False)
     proxy_grant_id = UnicodeAttribute(null=True)
+    app_authorization_id = UnicodeAttribute(null=True)  # a health app's read: its authorization
     action = UnicodeAttribute(null=False)
     event_type = UnicodeAttribute(null=False)
     outcome = UnicodeAttribute(null=False)

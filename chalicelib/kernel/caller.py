@@ -18,3 +18,6 @@ class Caller:
     restriction: str
     source_ip: str = ""
     correlation_id: str = ""
+    # A health app's call through the FHIR API (chalicelib/apps): the authorization its token came
+    # from. The account is the one that authorized the app; ``session_id`` is then "app:<id>".
+    app_authorization_id: str = ""
