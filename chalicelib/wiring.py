@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.appointment_reminders import DynamoReminderPlans
     from chalicelib.data.appointment_requests import DynamoAppointmentRequests
+    from chalicelib.data.apps import DynamoApps
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
     from chalicelib.data.checkins import DynamoCheckIns
@@ -490,6 +491,14 @@ class Container:
 
         self._bind_tables()
         return DynamoInbox()
+
+    @cached_property
+    def apps(self) -> DynamoApps:
+        """Health apps: their registry, patients' authorizations, and the OAuth records."""
+        from chalicelib.data.apps import DynamoApps
+
+        self._bind_tables()
+        return DynamoApps()
 
 
 _lock = threading.RLock()
