@@ -18,7 +18,7 @@ own words (the FHIR API's ``fhir.search``) passes ``audit=False`` and writes its
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -80,13 +80,13 @@ class VisibleRecord:
     scope of the first area read (its cutoff and whether it hides sensitive care hold for all)."""
 
     patient: Any  # patients.domain.Patient
-    organization: Any | None  # accounts.domain.Organization
+    organization: Any  # accounts.domain.Organization (None only if the organization is gone)
     read_at: datetime
     scope: PatientScope
     areas: frozenset[Area]
     results: tuple[StoredResult, ...] = ()
     documents: tuple[StoredResult, ...] = ()
-    entries: dict[str, tuple[StoredResult, ...]] = field(default_factory=dict)  # kind -> entries
+    entries: tuple[StoredResult, ...] = ()  # the health summary's, every kind (ENTRY_AREAS)
     complete: bool = True
 
     @property
@@ -95,7 +95,7 @@ class VisibleRecord:
 
     def of_kind(self, kind: str) -> tuple[StoredResult, ...]:
         """The health-summary entries of one kind (records.domain.ENTRY_KINDS)."""
-        return self.entries.get(kind, ())
+        return tuple(entry for entry in self.entries if entry.kind == kind)
 
     @property
     def allergies(self) -> tuple[StoredResult, ...]:
@@ -183,7 +183,7 @@ def read_visible_record(
     first = scopes[wanted[0]]
     results: list[StoredResult] = []
     documents: list[StoredResult] = []
-    entries: dict[str, tuple[StoredResult, ...]] = {}
+    entries: list[StoredResult] = []
     complete = True
     for area, scope in scopes.items():
         view = record_view(ports, scope)  # two grants for one patient may differ by area
@@ -199,8 +199,9 @@ def read_visible_record(
         for kind, entry_area in ENTRY_AREAS.items():
             if entry_area is area:
                 found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind))
-                entries[kind] = tuple(view.only_shown(found))
-                complete, count = complete and whole, count + len(entries[kind])
+                shown = view.only_shown(found)
+                entries.extend(shown)
+                complete, count = complete and whole, count + len(shown)
         if audit:
             write_audit(
                 ports,
@@ -212,7 +213,24 @@ def read_visible_record(
                 resource_type=_AREA_RESOURCES[area],
                 reason=f"count:{count}",
             )
-    patient = first.record if first.record is not None else ports.patients.get(first.patient_id)
+    frame = record_frame(ports, first, now)
+    return VisibleRecord(
+        patient=frame.patient,
+        organization=frame.organization,
+        read_at=now,
+        scope=first,
+        areas=frozenset(wanted),
+        results=tuple(results),
+        documents=tuple(documents),
+        entries=tuple(entries),
+        complete=complete,
+    )
+
+
+def record_frame(ports: EverythingPorts, scope: PatientScope, now: datetime) -> VisibleRecord:
+    """The record with no items: the patient and their organization (what a Patient read needs),
+    for a scope the one check gave."""
+    patient = scope.record if scope.record is not None else ports.patients.get(scope.patient_id)
     if patient is None:
         raise NotFound("No such patient.")
     organization_id = str(getattr(patient, "organization_id", "") or "")
@@ -221,10 +239,6 @@ def read_visible_record(
         patient=patient,
         organization=directory.organization(organization_id) if organization_id else None,
         read_at=now,
-        scope=first,
-        areas=frozenset(wanted),
-        results=tuple(results),
-        documents=tuple(documents),
-        entries=entries,
-        complete=complete,
+        scope=scope,
+        areas=frozenset(),
     )
