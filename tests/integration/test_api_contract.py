@@ -228,6 +228,10 @@ PUBLIC_ROUTES = {
     "POST /v1/sessions",
     "POST /v1/sessions/mfa",
     "POST /v1/sessions/mfa/email-code",
+    # the FHIR API: an app's bearer token is checked by the route itself (apps/fhir_api)
+    "GET /fhir/R4/metadata",
+    "GET /fhir/R4/{resource_type}",
+    "GET /fhir/R4/{resource_type}/{resource_id}",
 }
 
 

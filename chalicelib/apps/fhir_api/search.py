@@ -61,7 +61,14 @@ _TOKEN_ELEMENTS = {
     "status": ("status",),
     "intent": ("intent",),
 }
+# Parameters served but not named in the CapabilityStatement: aliases and the frame's own.
+_UNADVERTISED = frozenset({"subject", "target"})
 _PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+
+
+def advertised_searches() -> dict[str, tuple[str, ...]]:
+    """The parameters each type's search takes, as the CapabilityStatement names them."""
+    return {t: ("_id", *sorted(names - _UNADVERTISED)) for t, names in PARAMETERS.items()}
 
 
 class SearchRefused(ValueError):
@@ -224,7 +231,8 @@ Range = tuple[datetime, datetime]  # [from, to): a date's whole day, a month's w
 def _date_range(text: str) -> tuple[str, Range]:
     """A date parameter as its prefix and the span its precision covers; SearchRefused if unreadable."""
     prefix, rest = (text[:2], text[2:]) if text[:2] in _PREFIXES else ("eq", text)
-    span = _span(rest)
+    # A "+" of a time zone sent unencoded arrives as a space: read it as the "+" it was.
+    span = _span(rest.replace(" ", "+"))
     if span is None:
         raise SearchRefused("A date is YYYY, YYYY-MM, YYYY-MM-DD or a date and time, with eq, ne, gt, lt, ge or le.")
     return prefix, span
