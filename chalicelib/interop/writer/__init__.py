@@ -22,6 +22,7 @@ is passed in), no network. Each resource family in its own module:
 
 from chalicelib.interop.writer.bundles import collection_bundle, operation_outcome, search_bundle
 from chalicelib.interop.writer.capability import capability_statement
+from chalicelib.interop.writer.ips import ips_document
 from chalicelib.interop.writer.record import WrittenRecord, item_resources, resources_of, writing_for
 from chalicelib.interop.writer.validation import InvalidResource, validate
 
@@ -30,6 +31,7 @@ __all__ = [
     "WrittenRecord",
     "capability_statement",
     "collection_bundle",
+    "ips_document",
     "item_resources",
     "operation_outcome",
     "resources_of",

@@ -101,7 +101,6 @@ IPS_PROFILES = {
 }
 IPS_LAB_RESULT = f"{IPS}Observation-results-laboratory-uv-ips"
 IPS_RADIOLOGY_RESULT = f"{IPS}Observation-results-radiology-uv-ips"
-IPS_PATHOLOGY_RESULT = f"{IPS}Observation-results-pathology-uv-ips"
 VITALSIGNS_BASE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 
 # Code systems.
