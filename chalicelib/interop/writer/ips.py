@@ -90,7 +90,7 @@ def _narrative(resources: list[dict[str, Any]]) -> str:
 
 def _label(resource: dict[str, Any]) -> str:
     """One line a reader of the summary sees of an entry: what it is, and when."""
-    concept = next(
+    concept: dict[str, Any] = next(
         (
             resource[key]
             for key in ("code", "medicationCodeableConcept", "vaccineCode")
@@ -134,9 +134,9 @@ def ips_document(
     patient, organization = written[0], written[1]
     in_section: dict[str, list[dict[str, Any]]] = {key: [] for key in SECTIONS}
     for resource in written:
-        section = _section_of(resource)
-        if section and section not in withheld:
-            in_section[section].append(resource)
+        key = _section_of(resource)
+        if key and key not in withheld:
+            in_section[key].append(resource)
     stamp = instant(now)
     document_id = str(uuid.uuid5(_NAMESPACE, f"{patient['id']}|{stamp}"))
     sections = []
