@@ -42,6 +42,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The FHIR server's CapabilityStatement, with the SMART OAuth endpoints (no token needed). */
+        get: operations["get_fhir_R4_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{resource_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search one type within the token's patient: a searchset Bundle, a page at a time.
+         * @description Parameters: those US Core names for the type (patient, category, code, date, clinical-status, type, status, intent) and _id, _count; a parameter the type does not take is refused (400).
+         */
+        get: operations["get_fhir_R4_resource_type"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{resource_type}/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource of the token's patient by its id (404 when unknown or not shown). */
+        get: operations["get_fhir_R4_resource_type_resource_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1": {
         parameters: {
             query?: never;
@@ -5422,6 +5476,80 @@ export interface components {
             /** Feed Sources */
             feed_sources: components["schemas"]["FeedSource"][];
         };
+        /**
+         * FhirSearchQuery
+         * @description The search parameters of every type (each type takes those FHIR defines for it).
+         */
+        FhirSearchQuery: {
+            /**
+             * Count
+             * @description Page size: 1 to 100, 50 when not given.
+             * @default null
+             */
+            _count?: string | null;
+            /**
+             * Cursor
+             * @description Where the next page starts (from a next link).
+             * @default null
+             */
+            _cursor?: string | null;
+            /**
+             * Id
+             * @description Resource ids, comma-separated.
+             * @default null
+             */
+            _id?: string | null;
+            /**
+             * Category
+             * @description A category token: code or system|code.
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Clinical-Status
+             * @description Clinical status token.
+             * @default null
+             */
+            "clinical-status"?: string | null;
+            /**
+             * Code
+             * @description A code token: code or system|code.
+             * @default null
+             */
+            code?: string | null;
+            /**
+             * Date
+             * @description A date with eq, ne, gt, lt, ge or le; repeat for a range.
+             * @default null
+             */
+            date?: string | null;
+            /**
+             * Intent
+             * @description MedicationRequest intent.
+             * @default null
+             */
+            intent?: string | null;
+            /**
+             * Patient
+             * @description The token's patient (its id or Patient/<id>); anyone else finds nothing.
+             * @default null
+             */
+            patient?: string | null;
+            /**
+             * Status
+             * @description The resource's status.
+             * @default null
+             */
+            status?: string | null;
+            /**
+             * Type
+             * @description DocumentReference or Encounter type token.
+             * @default null
+             */
+            type?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** FileLink */
         FileLink: {
             /** Expires At */
@@ -10633,6 +10761,256 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_resource_type: {
+        parameters: {
+            query?: {
+                /** @description Resource ids, comma-separated. */
+                _id?: string;
+                /** @description Page size: 1 to 100, 50 when not given. */
+                _count?: string;
+                /** @description Where the next page starts (from a next link). */
+                _cursor?: string;
+                /** @description The token's patient (its id or Patient/<id>); anyone else finds nothing. */
+                patient?: string;
+                /** @description A category token: code or system|code. */
+                category?: string;
+                /** @description A code token: code or system|code. */
+                code?: string;
+                /** @description A date with eq, ne, gt, lt, ge or le; repeat for a range. */
+                date?: string;
+                /** @description The resource's status. */
+                status?: string;
+                /** @description DocumentReference or Encounter type token. */
+                type?: string;
+                /** @description Clinical status token. */
+                "clinical-status"?: string;
+                /** @description MedicationRequest intent. */
+                intent?: string;
+            };
+            header?: never;
+            path: {
+                resource_type: "Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_resource_type_resource_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_type: "Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance";
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
                 };
             };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
