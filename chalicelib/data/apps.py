@@ -203,6 +203,7 @@ class DynamoApps:
                 transaction.update(
                     AppClientModel(_organization_key(client.organization_id)),
                     actions=[AppClientModel.client_ids.add({client.client_id})],
+                    add_version_condition=False,  # a list only grows: no lost update to guard
                 )
                 if event is not None:
                     transaction.save(audit_item(event))

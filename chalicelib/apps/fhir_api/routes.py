@@ -19,13 +19,15 @@ from chalicelib.apps.fhir_api import service
 from chalicelib.apps.fhir_api.contract import FHIR_JSON, RESOURCE_ID, RESOURCE_TYPE, FhirSearchQuery, answers
 from chalicelib.apps.fhir_api.search import SearchRefused, advertised_searches, parse_search
 from chalicelib.apps.oauth.bearer import InvalidToken, app_access
+from chalicelib.apps.oauth.server import FHIR_PATH
+from chalicelib.apps.oauth.server import fhir_base as oauth_fhir_base
 from chalicelib.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from chalicelib.http.caller import origin_of
 from chalicelib.http.routing import Access, route
 from chalicelib.interop import writer
 
 fhir_routes = Blueprint(__name__)
-BASE_PATH = "/fhir/R4"
+BASE_PATH = FHIR_PATH
 _ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found"}
 
 
@@ -34,21 +36,20 @@ def _request() -> Any:
 
 
 def fhir_origin(request: Any) -> str:
-    """The API's public origin: the setting where one is made, else the request's own host (the
-    local stack serves the API and the portal on one origin)."""
-    configured = str(getattr(wiring.settings(), "public_api_origin", "") or "")
+    """The portal's public origin (PORTAL_PUBLIC_BASE_URL: the authorization server's issuer is
+    built on it too), else the request's own host."""
+    configured = wiring.settings().public_base_url
     if configured:
         return configured.rstrip("/")
     headers = request.headers or {}
     host = headers.get("host") or "localhost"
-    scheme = headers.get("x-forwarded-proto") or (
-        "http" if host.split(":")[0] in ("localhost", "127.0.0.1") else "https"
-    )
-    return f"{scheme}://{host}"
+    local = host.split(":")[0] in ("localhost", "127.0.0.1")
+    return f"{headers.get('x-forwarded-proto') or ('http' if local else 'https')}://{host}"
 
 
 def fhir_base(request: Any) -> str:
-    return fhir_origin(request) + BASE_PATH
+    """The FHIR base: the tokens' issuer and audience (apps.oauth.server.fhir_base)."""
+    return oauth_fhir_base(fhir_origin(request))
 
 
 def _fhir(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -85,7 +86,7 @@ def capability_statement() -> Response:
     origin = fhir_origin(_request())
     return _fhir(
         writer.capability_statement(
-            origin + BASE_PATH,
+            oauth_fhir_base(origin),
             authorize_url=f"{origin}/oauth2/authorize",
             token_url=f"{origin}/oauth2/token",
             revoke_url=f"{origin}/oauth2/revoke",
