@@ -30,7 +30,8 @@ from chalicelib.audit.trail import caller_actor, scope_actor, write_audit
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.interop import writer
 from chalicelib.kernel.origin import Origin
-from chalicelib.records.everything import EverythingPorts, read_visible_record, record_frame
+from chalicelib.records.everything import EverythingPorts, VisibleRecord, read_visible_record, record_frame
+from chalicelib.records.links import file_link
 
 
 class FhirPorts(EverythingPorts, Protocol):
@@ -86,11 +87,36 @@ def _written(
         first = sorted(readable, key=lambda a: a.value)[:1]
         return [], patient_scope(ports, caller, origin, patient_id, area=first[0]) if first else None
     record = read_visible_record(ports, caller, origin, patient_id, areas=areas, audit=False)
-    resources = writer.resources_of(record, base_url=base_url, attachment_url=attachment_url)
+    links = attachment_url if attachment_url is not None else file_links(ports, record)
+    resources = writer.resources_of(record, base_url=base_url, attachment_url=links)
     found = [r for r in resources if r.get("resourceType") == resource_type]
     if resource_type == "Provenance":
         found = _provenance_within(found, authorization.resource_types)
     return found, record.scope
+
+
+def file_links(ports: FhirPorts, record: VisibleRecord) -> AttachmentUrl:
+    """A DocumentReference's (and a result's embedded file's) attachment URL: a five-minute link
+    to the file, as the portal's own pages hand out (records.links), for an item of this record
+    only. The read that wrote it is the audited one (fhir.read / fhir.search)."""
+    items = {item.result_id: item for item in (*record.results, *record.documents)}
+    now = record.read_at
+
+    def link(item_id: str, file: str) -> str | None:
+        item = items.get(item_id)
+        if item is None or not item.object_key:
+            return None
+        if not file:  # a document's own file (a signed form's locked version)
+            content = item.content
+            version_id = str(content.get("object_version") or "")
+            return file_link(ports, item.object_key, str(content.get("content_type") or ""), now, version_id).url
+        lines = item.content.get("observations") or []
+        value = (lines[int(file)].get("value") or {}) if file.isdigit() and int(file) < len(lines) else {}
+        if value.get("type") != "document" or not value.get("size"):
+            return None
+        return file_link(ports, f"{item.object_key}{int(file)}", str(value.get("content_type") or ""), now).url
+
+    return link
 
 
 def _provenance_within(provenances: list[dict[str, Any]], types: Iterable[str]) -> list[dict[str, Any]]:

@@ -133,6 +133,9 @@ def test_a_token_reads_its_patients_record_as_valid_us_core_resources(family, co
             writer.validate(resource)
             if resource_type != "Appointment":  # (US Core profiles no Appointment)
                 assert any(p.startswith(US_CORE) for p in profiles(resource)), resource_type
+    [note, _] = resources(ok(fhir(api, "DocumentReference", emma_token)))
+    # the note's file: a five-minute link, as the portal's own pages hand out
+    assert "X-Amz-Expires=300" in note["content"][0]["attachment"]["url"]
     for resource in [patient, *labs, *vitals]:
         writer.validate(resource)
         assert ok(fhir(api, f"{resource['resourceType']}/{resource['id']}", emma_token))["id"] == resource["id"]
