@@ -82,4 +82,7 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/apps/fhir_api/service.py: a connected health app read or searched the record
+  "fhir.read",
+  "fhir.search",
 ];
