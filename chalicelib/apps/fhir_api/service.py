@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope, readable_areas
 from chalicelib.apps.domain import RESOURCE_AREAS, AppAuthorization
-from chalicelib.apps.fhir_api.search import CURSOR, Search, matches
+from chalicelib.apps.fhir_api.search import Search, matches
 from chalicelib.apps.oauth.bearer import AppAccess
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import caller_actor, scope_actor, write_audit
@@ -190,6 +190,3 @@ def search(
     )
     _audit(ports, access, origin, scope, "fhir.search", query.resource_type, reason=f"count:{len(page)}")
     return writer.search_bundle(page, base_url=base_url, self_link=self_link, next_link=next_link, total=len(matched))
-
-
-__all__ = ["CURSOR", "FhirPorts", "areas_of", "not_allowed", "read", "search"]
