@@ -82,4 +82,10 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/apps/oauth/: a health app connected, refused, signing in, disconnected; the list
+  "app.authorize",
+  "app.deny",
+  "app.token",
+  "app.revoke",
+  "app.list",
 ];
