@@ -29,6 +29,7 @@ function folded(events: AccessEvent[]): Line[] {
       last &&
       last.event.who === event.who &&
       last.event.proxy_name === event.proxy_name &&
+      last.event.app_name === event.app_name &&
       last.event.what === event.what &&
       last.event.outcome === event.outcome &&
       Date.parse(last.event.at) - Date.parse(event.at) <= FOLD_MS
@@ -67,7 +68,9 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
   const who = (event: AccessEvent) =>
     event.who === "proxy" && event.proxy_name
       ? t("records.accessLog.proxyNamed", { name: event.proxy_name })
-      : t(`records.accessLog.whoName.${event.who}`);
+      : event.who === "app" && event.app_name
+        ? t("records.accessLog.appNamed", { name: event.app_name })
+        : t(`records.accessLog.whoName.${event.who}`);
   return (
     <>
       <h1>{t("records.accessLog.title")}</h1>

@@ -85,4 +85,10 @@ export const messagingAndRefillEventTypes = [
   // chalicelib/apps/fhir_api/service.py: a connected health app read or searched the record
   "fhir.read",
   "fhir.search",
+  // chalicelib/apps/oauth/: a health app connected, refused, signing in, disconnected; the list
+  "app.authorize",
+  "app.deny",
+  "app.token",
+  "app.revoke",
+  "app.list",
 ];
