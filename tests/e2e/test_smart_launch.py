@@ -15,6 +15,8 @@ from fhirclient import client
 from fhirclient.models.observation import Observation
 from fhirclient.server import FHIRUnauthorizedException
 
+from chalicelib.apps.domain import RESOURCE_TYPES
+from chalicelib.interop import writer
 from tests.e2e.conftest import eventually
 from tests.e2e.test_identity_journey import Api
 from tests.e2e.test_refill_journey import dana_signs_in
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 APP_ID = "demo-health-tracker"
 REDIRECT_URI = "http://localhost:8765/callback"
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 SCOPE = "launch/patient openid fhirUser patient/*.rs offline_access"
 
 
@@ -83,6 +86,24 @@ def test_fhirclient_launches_reads_the_demo_patients_labs_and_is_cut_off_by_a_re
     values = {(o.code.coding[0].code, o.valueQuantity.value) for o in observations if o.valueQuantity is not None}
     # her cholesterol, and her hemoglobin A1c as corrected, as her results page shows them
     assert {("2093-3", 212), ("4548-4", 5.6)} <= values
+
+    # Every type the app may read is valid FHIR R4 with its US Core profile, her health summary included.
+    found = {}
+    for resource_type in RESOURCE_TYPES:
+        answer = requests.get(
+            f"{portal.api_url}/fhir/R4/{resource_type}?_count=100",
+            headers={"Authorization": f"Bearer {smart.server.auth.access_token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        writer.validate(answer.json())
+        for entry in answer.json().get("entry", []):
+            writer.validate(entry["resource"])
+            found.setdefault(resource_type, []).append(entry["resource"])
+    assert set(found) == set(RESOURCE_TYPES)  # the demo record has something of every type
+    for resource_type, resources in found.items():
+        if resource_type != "Appointment":  # (US Core profiles no Appointment)
+            assert all(any(p.startswith(US_CORE) for p in r["meta"]["profile"]) for r in resources), resource_type
 
     # Her access log says the app read her record.
     log = api.call("GET", f"/v1/patients/{patient_id}/access-log", token=session).json()
