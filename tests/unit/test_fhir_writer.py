@@ -210,3 +210,50 @@ def test_validate_names_the_fields_never_the_values():
     with pytest.raises(InvalidResource) as refused:
         validate({"resourceType": "Patient", "birthDate": "Ana Rivera"})
     assert "birthDate" in str(refused.value) and "Ana" not in str(refused.value)
+
+
+def a_signed_form(author: str = "Luis Rivera (parent)"):
+    """As checkin.signatures.document_entry keeps a form signed at check-in."""
+    return stored(
+        "document",
+        "document:signed-form",
+        {
+            "type": "signed-form",
+            "title": "Consent to treat",
+            "authored_at": "2026-11-19T08:02:11-05:00",
+            "author": author,
+            "content_type": "application/pdf",
+            "size": 48211,
+            "sha256": "f" * 64,
+            "form_id": "consent",
+            "form_version": 3,
+            "appointment_id": "c" * 32,
+            "object_version": "v1",
+        },
+        "checkin#" + "c" * 32,
+        "form-1",
+    )
+
+
+def test_a_signed_form_is_a_consent_document_signed_by_name_made_by_the_portal():
+    written = resources_of(Record(a_patient(), documents=[a_signed_form()]), base_url=BASE)
+    document = next(r for r in written if r["resourceType"] == "DocumentReference")
+    validate(document)
+    assert {"system": "http://loinc.org", "code": "59284-0", "display": "Consent Document"} in document["type"][
+        "coding"
+    ]
+    assert document["type"]["text"] == "Consent to treat"
+    assert document["author"] == [{"display": "Luis Rivera (parent)"}]
+    assert document["content"][0]["attachment"]["size"] == 48211
+    provenance = next(r for r in written if r["resourceType"] == "Provenance")
+    assert provenance["agent"][0]["type"]["coding"][0]["code"] == "assembler"
+    assert provenance["target"] == [{"reference": f"DocumentReference/{document['id']}"}]
+
+
+def test_a_record_whose_organization_is_gone_is_still_written():
+    written = resources_of(Record(a_patient(), organization=None, documents=[a_signed_form()]), base_url=BASE)
+    for resource in written:
+        validate(resource)
+    organization = next(r for r in written if r["resourceType"] == "Organization")
+    assert organization["id"] == "albany-medical-center"
+    assert written[0]["managingOrganization"] == {"reference": "Organization/albany-medical-center"}

@@ -8,6 +8,8 @@ form they signed) as a US Core DocumentReference.
 - the file: ``content.attachment`` with its media type, title, size and where to read it
   (``Writing.attachment``: the caller's link, else the portal's name of the file). Never the
   bytes: a record may hold large files, and the link is read only when the reader wants it.
+- author: the clinician as a Practitioner by name; a signed form's signer by name only (the
+  patient, or a proxy who signed for them: the form says which in words);
 - an addendum ``relatesTo`` ("appends") the document it adds to, when that one is in the record
   being written too (the writer never names a document the reader is not shown).
 """
@@ -116,10 +118,12 @@ def document_resource(document: StoredResult, writing: Writing, listed: Collecti
             "date": instant_of(content.get("reported_at")) or instant(document.filed_at),
         }
     )
-    if content.get("type") == "signed-form":
-        resource["author"] = [writing.patient()]
-    elif str(content.get("author") or "").strip():
-        resource["author"] = [writing.practitioner(str(content["author"]))]
+    author = str(content.get("author") or "").strip()
+    if content.get("type") == "signed-form" and author:
+        # who signed: the patient, or someone acting for them ("Luis Rivera (parent)"), by name
+        resource["author"] = [{"display": author[:200]}]
+    elif author:
+        resource["author"] = [writing.practitioner(author)]
     resource["custodian"] = writing.organization()
     parent = str(content.get("addendum_to") or "")
     if parent and parent in listed:

@@ -40,7 +40,7 @@ class WrittenRecord(Protocol):
     def patient(self) -> Patient: ...
 
     @property
-    def organization(self) -> Organization: ...
+    def organization(self) -> Organization | None: ...  # None only when the organization is gone
 
     @property
     def results(self) -> Sequence[StoredResult]: ...
@@ -63,11 +63,19 @@ _ENTRY_WRITERS = {
 }
 
 
+def organization_of(record: WrittenRecord) -> Organization:
+    """The record's organization; one named by the patient's organization id alone when it is gone."""
+    if record.organization is not None:
+        return record.organization
+    return Organization(record.patient.organization_id, "", record.patient.created_at)
+
+
 def writing_for(record: WrittenRecord, attachment_url: AttachmentUrl | None = None) -> Writing:
+    organization = organization_of(record)
     return Writing(
         patient_id=record.patient.patient_id,
-        organization_id=fhir_id(record.organization.organization_id, "org"),
-        organization_name=record.organization.name,
+        organization_id=fhir_id(organization.organization_id, "org"),
+        organization_name=organization.name,
         attachment_url=attachment_url,
     )
 
@@ -100,9 +108,10 @@ def resources_of(
     sources: list[tuple[str, datetime, list[dict[str, Any]]]] = [
         (item.source or "portal", item.filed_at, written) for item, written in items
     ]
+    organization = organization_of(record)
     return [
-        patient_resource(record.patient, record.organization.organization_id),
-        organization_resource(record.organization),
+        patient_resource(record.patient, organization.organization_id),
+        organization_resource(organization),
         *(resource for _, written in items for resource in written),
         *(practitioner_resource(i, name) for i, name in sorted(writing.practitioners.items())),
         *(lab_resource(i, name) for i, name in sorted(writing.labs.items())),
