@@ -257,3 +257,34 @@ def test_a_record_whose_organization_is_gone_is_still_written():
     organization = next(r for r in written if r["resourceType"] == "Organization")
     assert organization["id"] == "albany-medical-center"
     assert written[0]["managingOrganization"] == {"reference": "Organization/albany-medical-center"}
+
+
+def test_what_the_sender_marked_confidential_carries_its_labels():
+    # GIVEN a condition the sender restricted as HIV care (a proxy is never given it: the collector's rule)
+    flagged = stored(
+        "condition",
+        "condition",
+        {
+            "condition": {"code": "B20", "display": "HIV disease", "system": "I10"},
+            "clinical_status": "active",
+            "confidentiality": "R",
+            "security_labels": ["HIV", "AID"],
+        },
+        "feeds/hl7/adt",
+        "c-1",
+    )
+    condition = next(
+        r
+        for r in resources_of(Record(a_patient(), entries=[flagged]), base_url=BASE)
+        if r["resourceType"] == "Condition"
+    )
+    validate(condition)
+    assert condition["meta"]["security"] == [
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R", "display": "restricted"},
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HIV"},
+        {"code": "AID"},
+    ]
+    assert condition["code"]["coding"] == [
+        {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "B20", "display": "HIV disease"}
+    ]
+    assert condition["category"][0]["coding"][0]["code"] == "problem-list-item"

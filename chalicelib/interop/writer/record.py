@@ -26,6 +26,7 @@ from chalicelib.interop.writer.people import (
 )
 from chalicelib.interop.writer.provenance import provenance_resources
 from chalicelib.interop.writer.results import result_resources
+from chalicelib.interop.writer.security import security_labels
 from chalicelib.interop.writer.summary import allergy_resource, condition_resource, immunization_resource
 from chalicelib.interop.writer.visits import appointment_resource, encounter_resource
 from chalicelib.interop.writer.vitals import vital_sign_resource
@@ -81,13 +82,20 @@ def writing_for(record: WrittenRecord, attachment_url: AttachmentUrl | None = No
 
 
 def item_resources(item: StoredResult, writing: Writing, documents: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The resources of one filed item (a result's report and lines; one resource of any other)."""
+    """The resources of one filed item (a result's report and lines; one resource of any other),
+    each labelled with the sender's confidentiality (``meta.security``) when it gave any."""
     if item.kind == "result":
-        return result_resources(item, writing)
-    if item.kind == "document":
-        return [document_resource(item, writing, documents)]
-    written = _ENTRY_WRITERS.get(item.kind)
-    return [written(item, writing)] if written else []
+        written = result_resources(item, writing)
+    elif item.kind == "document":
+        written = [document_resource(item, writing, documents)]
+    elif item.kind in _ENTRY_WRITERS:
+        written = [_ENTRY_WRITERS[item.kind](item, writing)]
+    else:
+        return []
+    labels = security_labels(item.content)
+    if labels:
+        written = [{**r, "meta": {**r.get("meta", {}), "security": labels}} for r in written]
+    return written
 
 
 def resources_of(
