@@ -288,3 +288,48 @@ def test_what_the_sender_marked_confidential_carries_its_labels():
         {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "B20", "display": "HIV disease"}
     ]
     assert condition["category"][0]["coding"][0]["code"] == "problem-list-item"
+
+
+# US Core's mandatory elements (1..*) of each profile the writer claims; "x" ends a choice of types.
+US_CORE_MANDATORY = {
+    "Patient": ("identifier", "name", "gender"),
+    "Observation": ("status", "category", "code", "subject"),
+    "DiagnosticReport": ("status", "category", "code", "subject", "effectivex", "issued"),
+    "DocumentReference": ("status", "type", "category", "subject", "content", "date"),
+    "AllergyIntolerance": ("code", "patient"),
+    "Condition": ("category", "code", "subject"),
+    "MedicationRequest": ("status", "intent", "medicationx", "subject"),
+    "Immunization": ("status", "vaccineCode", "patient", "occurrencex", "primarySource"),
+    "Encounter": ("status", "class", "type", "subject"),
+    "Practitioner": ("identifier", "name"),
+    "Organization": ("active", "name"),
+    "Provenance": ("target", "recorded", "agent"),
+    "Appointment": ("status", "participant"),
+}
+
+
+def _has(resource: dict, element: str) -> bool:
+    """Present, or marked absent with the data-absent-reason extension (``_element``)."""
+    if element.endswith("x"):
+        stem = element[:-1]
+        return any(k.lstrip("_").startswith(stem) and k.lstrip("_")[len(stem) :][:1].isupper() for k in resource)
+    return element in resource or f"_{element}" in resource
+
+
+def test_us_core_mandatory_elements_are_present_or_said_to_be_absent(written):
+    for resource in written:
+        missing = [e for e in US_CORE_MANDATORY[resource["resourceType"]] if not _has(resource, e)]
+        assert missing == [], (resource["resourceType"], resource["id"], missing)
+        if resource["resourceType"] == "Observation":
+            # us-core-2: a value, a reason it has none, or components
+            assert any(k.startswith("value") for k in resource) or {"dataAbsentReason", "component"} & set(resource)
+            if "vital-signs" in str(resource["category"]):
+                assert _has(resource, "effectivex")
+        if resource["resourceType"] == "DocumentReference":
+            assert resource["content"][0]["attachment"].get("url")  # us-core-6: url or data
+        if resource["resourceType"] == "Condition":
+            assert resource["category"][0]["coding"][0]["code"] in (
+                "problem-list-item",
+                "health-concern",
+                "encounter-diagnosis",
+            )
