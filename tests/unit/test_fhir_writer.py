@@ -333,3 +333,12 @@ def test_us_core_mandatory_elements_are_present_or_said_to_be_absent(written):
                 "health-concern",
                 "encounter-diagnosis",
             )
+
+
+def test_fhirclient_a_client_nobody_here_wrote_reads_every_resource(written):
+    import importlib
+
+    for resource in written:
+        kind = resource["resourceType"]
+        model = getattr(importlib.import_module(f"fhirclient.models.{kind.lower()}"), kind)
+        assert model(resource).id == resource["id"]  # strict: an unknown element would raise
