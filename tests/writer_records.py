@@ -156,4 +156,3 @@ def sample_record(**patient_changes: Any) -> Record:
         text = (SAMPLES / "hl7v2" / name).read_text().replace("\r\n", "\r").replace("\n", "\r")
         file_message(record, read_hl7(text), f"feeds/hl7/{name}")
     return record
-
