@@ -342,3 +342,26 @@ def test_fhirclient_a_client_nobody_here_wrote_reads_every_resource(written):
         kind = resource["resourceType"]
         model = getattr(importlib.import_module(f"fhirclient.models.{kind.lower()}"), kind)
         assert model(resource).id == resource["id"]  # strict: an unknown element would raise
+
+
+def test_an_appointment_keeps_its_times_and_never_its_video_link():
+    visit = stored(
+        "appointment",
+        "appointment",
+        {
+            "status": "booked",
+            "starts_at": "2026-12-10T09:30:00-05:00",
+            "minutes": 20,
+            "with": ["Dr. Ama Mensah"],
+            "locations": ["Video visit"],
+            "video_link": "https://video.example.org/join/abc",
+        },
+        "feeds/hl7/siu",
+        "appt-1",
+    )
+    written = resources_of(Record(a_patient(), entries=[visit]), base_url=BASE)
+    appointment = next(r for r in written if r["resourceType"] == "Appointment")
+    validate(appointment)
+    assert (appointment["start"], appointment["end"]) == ("2026-12-10T09:30:00-05:00", "2026-12-10T14:50:00Z")
+    assert appointment["participant"][1]["actor"]["display"] == "Dr. Ama Mensah"
+    assert "video.example.org" not in json.dumps(written)
