@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.accounts.domain import Organization
@@ -144,8 +144,7 @@ def file_message(record: Record, message: ClinicalMessage, source: str) -> None:
 
 
 def _entry(entry: ClinicalEntry, source: str) -> StoredResult:
-    content = {k: v for k, v in entry.content.items()}
-    return stored(entry.kind, entry.kind, content, source, entry.source_id)
+    return stored(entry.kind, entry.kind, dict(entry.content), source, entry.source_id)
 
 
 def sample_record(**patient_changes: Any) -> Record:
@@ -157,7 +156,3 @@ def sample_record(**patient_changes: Any) -> Record:
         text = (SAMPLES / "hl7v2" / name).read_text().replace("\r\n", "\r").replace("\n", "\r")
         file_message(record, read_hl7(text), f"feeds/hl7/{name}")
     return record
-
-
-def later(item: StoredResult, hours: int) -> StoredResult:
-    return StoredResult(**{**item.__dict__, "filed_at": item.filed_at + timedelta(hours=hours)})

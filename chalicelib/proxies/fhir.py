@@ -11,8 +11,8 @@ period. Nested provisions say what the portal enforces beside it:
   v3 ActCode sensitivity codes for HIV, mental health, substance use, sexual and reproductive
   health, genetic information...): a proxy never sees sensitive care, whatever the grant.
 
-Built as plain JSON and validated with fhir.resources' R4B models (R4B's Consent and
-RelatedPerson are R4's), imported on first use: it costs about 100 ms, which only the staff
+Built as plain JSON and validated with fhir.resources' R4B models through the FHIR writer's
+validation (R4B's Consent and RelatedPerson are R4's), imported on first use: it costs about 100 ms, which only the staff
 route that exports a grant pays. Pure: no storage, clock or network. It lives with the grants
 rather than in interop: appointments use interop and proxy requests use appointments, so interop
 reading the grant's domain would close an import cycle between the packages.
@@ -21,15 +21,19 @@ reading the grant's domain would close an import cycle between the packages.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from chalicelib.access.domain import Area
+from chalicelib.interop.writer.validation import validate
+from chalicelib.interop.writer.values import ACCOUNT_SYSTEM as ACCOUNT_SYSTEM
+from chalicelib.interop.writer.values import PATIENT_SYSTEM as PATIENT_SYSTEM
+from chalicelib.interop.writer.values import instant
 from chalicelib.proxies.domain import ROLE_CODES, GrantStatus, ProxyGrant
 
 GRANT_SYSTEM = "urn:patient-portal:proxy-grant"  # the portal's id of a grant (the Consent's identifier)
-ACCOUNT_SYSTEM = "urn:patient-portal:account"  # the proxy's portal account (the RelatedPerson's identifier)
-PATIENT_SYSTEM = "urn:patient-portal:patient"  # the portal's id of the record, when no MRN names it
+# The proxy's portal account (the RelatedPerson's identifier) and the portal's id of the record,
+# when no MRN names it, are under the FHIR writer's systems (ACCOUNT_SYSTEM, PATIENT_SYSTEM).
 ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
 CATEGORY_SYSTEM = "http://loinc.org"
@@ -76,7 +80,7 @@ _CONSENT_STATUS = {
 
 
 def _instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant(moment)
 
 
 def _period(start: datetime | None, end: datetime | None) -> dict[str, str]:
@@ -193,9 +197,9 @@ def grant_bundle(grant: ProxyGrant, mrn: tuple[str, str] | None = None) -> dict[
 
 
 def _validated(module: str, name: str, resource: dict[str, Any]) -> dict[str, Any]:
-    """The resource as given, once fhir.resources accepts it (a ValueError if not: a bug here)."""
-    import importlib
-
-    model = getattr(importlib.import_module(f"fhir.resources.R4B.{module}"), name)
-    model.model_validate(resource)
+    """The resource as given, once fhir.resources accepts it (the writer's validation: a
+    ValueError if not, a bug here). ``module`` and ``name`` say which model, as the callers name it."""
+    if resource.get("resourceType") != name:
+        raise ValueError(f"expected a {name} ({module})")
+    validate(resource)
     return resource

@@ -210,3 +210,158 @@ def test_validate_names_the_fields_never_the_values():
     with pytest.raises(InvalidResource) as refused:
         validate({"resourceType": "Patient", "birthDate": "Ana Rivera"})
     assert "birthDate" in str(refused.value) and "Ana" not in str(refused.value)
+
+
+def a_signed_form(author: str = "Luis Rivera (parent)"):
+    """As checkin.signatures.document_entry keeps a form signed at check-in."""
+    return stored(
+        "document",
+        "document:signed-form",
+        {
+            "type": "signed-form",
+            "title": "Consent to treat",
+            "authored_at": "2026-11-19T08:02:11-05:00",
+            "author": author,
+            "content_type": "application/pdf",
+            "size": 48211,
+            "sha256": "f" * 64,
+            "form_id": "consent",
+            "form_version": 3,
+            "appointment_id": "c" * 32,
+            "object_version": "v1",
+        },
+        "checkin#" + "c" * 32,
+        "form-1",
+    )
+
+
+def test_a_signed_form_is_a_consent_document_signed_by_name_made_by_the_portal():
+    written = resources_of(Record(a_patient(), documents=[a_signed_form()]), base_url=BASE)
+    document = next(r for r in written if r["resourceType"] == "DocumentReference")
+    validate(document)
+    assert {"system": "http://loinc.org", "code": "59284-0", "display": "Consent Document"} in document["type"][
+        "coding"
+    ]
+    assert document["type"]["text"] == "Consent to treat"
+    assert document["author"] == [{"display": "Luis Rivera (parent)"}]
+    assert document["content"][0]["attachment"]["size"] == 48211
+    provenance = next(r for r in written if r["resourceType"] == "Provenance")
+    assert provenance["agent"][0]["type"]["coding"][0]["code"] == "assembler"
+    assert provenance["target"] == [{"reference": f"DocumentReference/{document['id']}"}]
+
+
+def test_a_record_whose_organization_is_gone_is_still_written():
+    written = resources_of(Record(a_patient(), organization=None, documents=[a_signed_form()]), base_url=BASE)
+    for resource in written:
+        validate(resource)
+    organization = next(r for r in written if r["resourceType"] == "Organization")
+    assert organization["id"] == "albany-medical-center"
+    assert written[0]["managingOrganization"] == {"reference": "Organization/albany-medical-center"}
+
+
+def test_what_the_sender_marked_confidential_carries_its_labels():
+    # GIVEN a condition the sender restricted as HIV care (a proxy is never given it: the collector's rule)
+    flagged = stored(
+        "condition",
+        "condition",
+        {
+            "condition": {"code": "B20", "display": "HIV disease", "system": "I10"},
+            "clinical_status": "active",
+            "confidentiality": "R",
+            "security_labels": ["HIV", "AID"],
+        },
+        "feeds/hl7/adt",
+        "c-1",
+    )
+    condition = next(
+        r
+        for r in resources_of(Record(a_patient(), entries=[flagged]), base_url=BASE)
+        if r["resourceType"] == "Condition"
+    )
+    validate(condition)
+    assert condition["meta"]["security"] == [
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R", "display": "restricted"},
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HIV"},
+        {"code": "AID"},
+    ]
+    assert condition["code"]["coding"] == [
+        {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "B20", "display": "HIV disease"}
+    ]
+    assert condition["category"][0]["coding"][0]["code"] == "problem-list-item"
+
+
+# US Core's mandatory elements (1..*) of each profile the writer claims; "x" ends a choice of types.
+US_CORE_MANDATORY = {
+    "Patient": ("identifier", "name", "gender"),
+    "Observation": ("status", "category", "code", "subject"),
+    "DiagnosticReport": ("status", "category", "code", "subject", "effectivex", "issued"),
+    "DocumentReference": ("status", "type", "category", "subject", "content", "date"),
+    "AllergyIntolerance": ("code", "patient"),
+    "Condition": ("category", "code", "subject"),
+    "MedicationRequest": ("status", "intent", "medicationx", "subject"),
+    "Immunization": ("status", "vaccineCode", "patient", "occurrencex", "primarySource"),
+    "Encounter": ("status", "class", "type", "subject"),
+    "Practitioner": ("identifier", "name"),
+    "Organization": ("active", "name"),
+    "Provenance": ("target", "recorded", "agent"),
+    "Appointment": ("status", "participant"),
+}
+
+
+def _has(resource: dict, element: str) -> bool:
+    """Present, or marked absent with the data-absent-reason extension (``_element``)."""
+    if element.endswith("x"):
+        stem = element[:-1]
+        return any(k.lstrip("_").startswith(stem) and k.lstrip("_")[len(stem) :][:1].isupper() for k in resource)
+    return element in resource or f"_{element}" in resource
+
+
+def test_us_core_mandatory_elements_are_present_or_said_to_be_absent(written):
+    for resource in written:
+        missing = [e for e in US_CORE_MANDATORY[resource["resourceType"]] if not _has(resource, e)]
+        assert missing == [], (resource["resourceType"], resource["id"], missing)
+        if resource["resourceType"] == "Observation":
+            # us-core-2: a value, a reason it has none, or components
+            assert any(k.startswith("value") for k in resource) or {"dataAbsentReason", "component"} & set(resource)
+            if "vital-signs" in str(resource["category"]):
+                assert _has(resource, "effectivex")
+        if resource["resourceType"] == "DocumentReference":
+            assert resource["content"][0]["attachment"].get("url")  # us-core-6: url or data
+        if resource["resourceType"] == "Condition":
+            assert resource["category"][0]["coding"][0]["code"] in (
+                "problem-list-item",
+                "health-concern",
+                "encounter-diagnosis",
+            )
+
+
+def test_fhirclient_a_client_nobody_here_wrote_reads_every_resource(written):
+    import importlib
+
+    for resource in written:
+        kind = resource["resourceType"]
+        model = getattr(importlib.import_module(f"fhirclient.models.{kind.lower()}"), kind)
+        assert model(resource).id == resource["id"]  # strict: an unknown element would raise
+
+
+def test_an_appointment_keeps_its_times_and_never_its_video_link():
+    visit = stored(
+        "appointment",
+        "appointment",
+        {
+            "status": "booked",
+            "starts_at": "2026-12-10T09:30:00-05:00",
+            "minutes": 20,
+            "with": ["Dr. Ama Mensah"],
+            "locations": ["Video visit"],
+            "video_link": "https://video.example.org/join/abc",
+        },
+        "feeds/hl7/siu",
+        "appt-1",
+    )
+    written = resources_of(Record(a_patient(), entries=[visit]), base_url=BASE)
+    appointment = next(r for r in written if r["resourceType"] == "Appointment")
+    validate(appointment)
+    assert (appointment["start"], appointment["end"]) == ("2026-12-10T09:30:00-05:00", "2026-12-10T14:50:00Z")
+    assert appointment["participant"][1]["actor"]["display"] == "Dr. Ama Mensah"
+    assert "video.example.org" not in json.dumps(written)

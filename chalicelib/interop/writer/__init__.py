@@ -12,7 +12,7 @@ is passed in), no network. Each resource family in its own module:
 - ``results`` (DiagnosticReport, lab Observations; ``observations`` their values) and ``vitals``;
 - ``documents``: DocumentReference;
 - ``summary``: AllergyIntolerance, Condition, Immunization; ``medications``: MedicationRequest;
-- ``visits``: Encounter, Appointment; ``provenance``: Provenance;
+- ``visits``: Encounter, Appointment; ``provenance``: Provenance; ``security``: confidentiality labels;
 - ``record``: ``resources_of`` (every resource of a collected record);
 - ``bundles``: searchset and collection Bundles, OperationOutcome;
 - ``ips``: the International Patient Summary document;

@@ -23,6 +23,8 @@ STATEMENT_DATE = "2026-12-05"
 _TYPES = {
     "_id": "token",
     "patient": "reference",
+    "subject": "reference",
+    "target": "reference",
     "category": "token",
     "code": "token",
     "date": "date",
@@ -125,4 +127,6 @@ def _definition(resource_type: str, name: str) -> str:
     """US Core's SearchParameter of that name (FHIR's own for ``_id``, as US Core's statement has it)."""
     if name == "_id":
         return f"{_US_CORE_SEARCH}us-core-patient-id" if resource_type == "Patient" else f"{_FHIR_SEARCH}Resource-id"
+    if resource_type in ("Practitioner", "Organization", "Provenance", "Appointment"):
+        return f"{_FHIR_SEARCH}{resource_type}-{name}"  # not US Core's: FHIR's own
     return f"{_US_CORE_SEARCH}us-core-{resource_type.lower()}-{name}"

@@ -8,12 +8,15 @@ form they signed) as a US Core DocumentReference.
 - the file: ``content.attachment`` with its media type, title, size and where to read it
   (``Writing.attachment``: the caller's link, else the portal's name of the file). Never the
   bytes: a record may hold large files, and the link is read only when the reader wants it.
+- author: the clinician as a Practitioner by name; a signed form's signer by name only (the
+  patient, or a proxy who signed for them: the form says which in words);
 - an addendum ``relatesTo`` ("appends") the document it adds to, when that one is in the record
   being written too (the writer never names a document the reader is not shown).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Collection
 from typing import Any
 
@@ -65,20 +68,37 @@ def document_type(document: StoredResult) -> dict[str, Any]:
     return written
 
 
+def attachment(
+    content_type: str, *, url: str = "", title: str = "", size: Any = None, creation: str = "", sha1: str = ""
+) -> dict[str, Any]:
+    """A document's file as an Attachment: its media type, where it is read (``url``, when it
+    may be read there), title, size in bytes, when it was made, and its SHA-1 (lower-case hex,
+    written base64 as R4 wants) when the reader checks the bytes against it."""
+    written: dict[str, Any] = {"contentType": content_type or "application/octet-stream"}
+    if url:
+        written["url"] = url
+    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+        written["size"] = size
+    if sha1:
+        written["hash"] = base64.b64encode(bytes.fromhex(sha1)).decode("ascii")
+    if title:
+        written["title"] = title
+    if creation:
+        written["creation"] = creation
+    return written
+
+
 def document_resource(document: StoredResult, writing: Writing, listed: Collection[str] = ()) -> dict[str, Any]:
     """``listed``: the ids of the documents written beside it (an addendum names its parent only then)."""
     content = document.content
     authored = date_time(content.get("authored_at"))
-    attachment: dict[str, Any] = {
-        "contentType": str(content.get("content_type") or "application/octet-stream"),
-        "url": writing.attachment(document.result_id),
-    }
-    if content.get("title"):
-        attachment["title"] = str(content["title"])
-    if isinstance(content.get("size"), int) and content["size"] > 0:
-        attachment["size"] = content["size"]
-    if authored:
-        attachment["creation"] = authored
+    file = attachment(
+        str(content.get("content_type") or ""),
+        url=writing.attachment(document.result_id),
+        title=str(content.get("title") or ""),
+        size=content.get("size"),
+        creation=authored,
+    )
     resource: dict[str, Any] = {
         "resourceType": "DocumentReference",
         "id": document.result_id,
@@ -98,15 +118,17 @@ def document_resource(document: StoredResult, writing: Writing, listed: Collecti
             "date": instant_of(content.get("reported_at")) or instant(document.filed_at),
         }
     )
-    if content.get("type") == "signed-form":
-        resource["author"] = [writing.patient()]
-    elif str(content.get("author") or "").strip():
-        resource["author"] = [writing.practitioner(str(content["author"]))]
+    author = str(content.get("author") or "").strip()
+    if content.get("type") == "signed-form" and author:
+        # who signed: the patient, or someone acting for them ("Luis Rivera (parent)"), by name
+        resource["author"] = [{"display": author[:200]}]
+    elif author:
+        resource["author"] = [writing.practitioner(author)]
     resource["custodian"] = writing.organization()
     parent = str(content.get("addendum_to") or "")
     if parent and parent in listed:
         resource["relatesTo"] = [{"code": "appends", "target": reference("DocumentReference", parent)}]
-    resource["content"] = [{"attachment": attachment, "format": dict(MIME_SUFFICIENT)}]
+    resource["content"] = [{"attachment": file, "format": dict(MIME_SUFFICIENT)}]
     if authored:
         resource["context"] = {"period": {"start": authored}}
     return resource

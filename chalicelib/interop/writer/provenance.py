@@ -1,7 +1,7 @@
 """One US Core Provenance per source: the feed message (or the portal's own form) each written
-item came from, targeting every resource made of those items. The agent is the organization, as
-author: the portal passes on what its clinical systems recorded, it authors nothing itself. The
-Provenance is recorded when the portal filed the newest of them. The message's key is never
+item came from, targeting every resource made of those items. The agent is the organization: as
+author of what its clinical systems sent (the portal passes it on), as assembler of what the
+portal itself made for it (a form signed at check-in, source "checkin#..."). The Provenance is recorded when the portal filed the newest of them. The message's key is never
 written (it may name a sender's folder): the id is its digest."""
 
 from __future__ import annotations
@@ -14,6 +14,15 @@ from chalicelib.interop.writer.context import Writing
 from chalicelib.interop.writer.ids import provenance_id
 from chalicelib.interop.writer.profiles import PROFILES, PROVENANCE_AGENT_TYPE
 from chalicelib.interop.writer.values import instant, profiled, reference
+
+_AUTHOR = {"system": PROVENANCE_AGENT_TYPE, "code": "author", "display": "Author"}
+_ASSEMBLER = {"system": PROVENANCE_AGENT_TYPE, "code": "assembler", "display": "Assembler"}
+# Sources of what the portal made itself (records.domain.StoredResult.source), not a feed's message.
+PORTAL_SOURCES = ("checkin#", "portal")
+
+
+def _portal_made(source: str) -> bool:
+    return source.startswith(PORTAL_SOURCES)
 
 
 def provenance_resources(
@@ -37,7 +46,7 @@ def provenance_resources(
                 "recorded": instant(recorded),
                 "agent": [
                     {
-                        "type": {"coding": [{"system": PROVENANCE_AGENT_TYPE, "code": "author", "display": "Author"}]},
+                        "type": {"coding": [dict(_ASSEMBLER if _portal_made(source) else _AUTHOR)]},
                         "who": writing.organization(),
                     }
                 ],

@@ -26,6 +26,7 @@ from chalicelib.interop.writer.people import (
 )
 from chalicelib.interop.writer.provenance import provenance_resources
 from chalicelib.interop.writer.results import result_resources
+from chalicelib.interop.writer.security import security_labels
 from chalicelib.interop.writer.summary import allergy_resource, condition_resource, immunization_resource
 from chalicelib.interop.writer.visits import appointment_resource, encounter_resource
 from chalicelib.interop.writer.vitals import vital_sign_resource
@@ -40,7 +41,7 @@ class WrittenRecord(Protocol):
     def patient(self) -> Patient: ...
 
     @property
-    def organization(self) -> Organization: ...
+    def organization(self) -> Organization | None: ...  # None only when the organization is gone
 
     @property
     def results(self) -> Sequence[StoredResult]: ...
@@ -63,23 +64,38 @@ _ENTRY_WRITERS = {
 }
 
 
+def organization_of(record: WrittenRecord) -> Organization:
+    """The record's organization; one named by the patient's organization id alone when it is gone."""
+    if record.organization is not None:
+        return record.organization
+    return Organization(record.patient.organization_id, "", record.patient.created_at)
+
+
 def writing_for(record: WrittenRecord, attachment_url: AttachmentUrl | None = None) -> Writing:
+    organization = organization_of(record)
     return Writing(
         patient_id=record.patient.patient_id,
-        organization_id=fhir_id(record.organization.organization_id, "org"),
-        organization_name=record.organization.name,
+        organization_id=fhir_id(organization.organization_id, "org"),
+        organization_name=organization.name,
         attachment_url=attachment_url,
     )
 
 
 def item_resources(item: StoredResult, writing: Writing, documents: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The resources of one filed item (a result's report and lines; one resource of any other)."""
+    """The resources of one filed item (a result's report and lines; one resource of any other),
+    each labelled with the sender's confidentiality (``meta.security``) when it gave any."""
     if item.kind == "result":
-        return result_resources(item, writing)
-    if item.kind == "document":
-        return [document_resource(item, writing, documents)]
-    written = _ENTRY_WRITERS.get(item.kind)
-    return [written(item, writing)] if written else []
+        written = result_resources(item, writing)
+    elif item.kind == "document":
+        written = [document_resource(item, writing, documents)]
+    elif item.kind in _ENTRY_WRITERS:
+        written = [_ENTRY_WRITERS[item.kind](item, writing)]
+    else:
+        return []
+    labels = security_labels(item.content)
+    if labels:
+        written = [{**r, "meta": {**r.get("meta", {}), "security": labels}} for r in written]
+    return written
 
 
 def resources_of(
@@ -100,9 +116,10 @@ def resources_of(
     sources: list[tuple[str, datetime, list[dict[str, Any]]]] = [
         (item.source or "portal", item.filed_at, written) for item, written in items
     ]
+    organization = organization_of(record)
     return [
-        patient_resource(record.patient, record.organization.organization_id),
-        organization_resource(record.organization),
+        patient_resource(record.patient, organization.organization_id),
+        organization_resource(organization),
         *(resource for _, written in items for resource in written),
         *(practitioner_resource(i, name) for i, name in sorted(writing.practitioners.items())),
         *(lab_resource(i, name) for i, name in sorted(writing.labs.items())),

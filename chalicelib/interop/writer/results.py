@@ -83,6 +83,9 @@ _KINDS: dict[str, tuple[str, list[dict[str, str]], str, str]] = {
 }
 
 
+_DISPLAYS = {"laboratory": "Laboratory", "imaging": "Imaging", "exam": "Exam"}
+
+
 def category_of(result: StoredResult) -> str:
     category = str(result.content.get("category") or result.category or "other")
     return category if category in _KINDS else "other"
@@ -114,7 +117,9 @@ def result_resources(result: StoredResult, writing: Writing) -> list[dict[str, A
             "id": observation_id(result.result_id, line),
             **profiled(us_core(line_profile)),
             "status": STATUSES.get(str(kept.get("status") or ""), status),
-            "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": line_category(result)}]}],
+            "category": [
+                {"coding": [{"system": OBSERVATION_CATEGORY, "code": line_code, "display": _DISPLAYS[line_code]}]}
+            ],
             "code": concept(kept.get("code")) or absent_concept(),
             "subject": writing.patient(),
         }
@@ -131,7 +136,6 @@ def result_resources(result: StoredResult, writing: Writing) -> list[dict[str, A
         ):
             if written:
                 observation[name] = written
-        observation["category"][0]["coding"][0]["display"] = line_code.replace("-", " ").title()
         observations.append(observation)
     report: dict[str, Any] = {
         "resourceType": "DiagnosticReport",

@@ -13,13 +13,20 @@ class InvalidResource(ValueError):
 
 
 def validate(resource: dict[str, Any]) -> None:
+    validated(resource)
+
+
+def validated(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource as fhir.resources reads and writes it back (its elements in FHIR's order),
+    or InvalidResource."""
     from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
 
     try:
-        get_fhir_model_class(str(resource.get("resourceType", ""))).model_validate(resource)
+        model = get_fhir_model_class(str(resource.get("resourceType", ""))).model_validate(resource)
     except (KeyError, ValueError, ValidationError) as error:  # ValidationError is a ValueError
         raise InvalidResource(f"not a valid FHIR {resource.get('resourceType')}: {fields_of(error)}") from None
+    return model.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
 def fields_of(error: Exception) -> str:

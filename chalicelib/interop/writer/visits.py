@@ -152,10 +152,10 @@ def appointment_resource(entry: StoredResult, writing: Writing) -> dict[str, Any
     minutes = content.get("minutes")
     minutes = minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0 else None
     if start and not end and minutes:
-        end = instant(datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes))
+        end = instant(datetime.fromisoformat(start) + timedelta(minutes=minutes))
     if start:
         resource["start"] = start
-    if end and end >= start:
+    if end and (not start or datetime.fromisoformat(end) >= datetime.fromisoformat(start)):
         resource["end"] = end
     if minutes:
         resource["minutesDuration"] = minutes
