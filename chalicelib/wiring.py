@@ -474,6 +474,7 @@ class Container:
                 "kms.data_key": self.keys.ping,
                 "kms.record_id_key": KmsMacKey(self.client("kms"), settings.record_id_key_id).ping,
                 "kms.code_key": KmsMacKey(self.client("kms"), settings.code_key_id).ping,
+                "kms.app_signing_key": self.id_token_key.ping,
             }
         )
         return probes
