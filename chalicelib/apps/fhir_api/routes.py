@@ -19,7 +19,7 @@ from chalicelib.apps.fhir_api import service
 from chalicelib.apps.fhir_api.contract import FHIR_JSON, RESOURCE_ID, RESOURCE_TYPE, FhirSearchQuery, answers
 from chalicelib.apps.fhir_api.search import SearchRefused, advertised_searches, parse_search
 from chalicelib.apps.oauth.bearer import InvalidToken, app_access
-from chalicelib.apps.oauth.server import FHIR_PATH
+from chalicelib.apps.oauth.objects import FHIR_PATH
 from chalicelib.apps.oauth.server import fhir_base as oauth_fhir_base
 from chalicelib.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from chalicelib.http.caller import origin_of

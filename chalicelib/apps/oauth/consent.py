@@ -38,13 +38,8 @@ from chalicelib.apps.domain import (
     Scopes,
     parse_scopes,
 )
-from chalicelib.apps.oauth.server import (
-    Grantee,
-    HttpCall,
-    OAuthPorts,
-    PortalAuthorizationServer,
-    PortalRequest,
-)
+from chalicelib.apps.oauth.objects import Grantee, HttpCall, PortalRequest
+from chalicelib.apps.oauth.server import OAuthPorts, PortalAuthorizationServer
 from chalicelib.apps.oauth.tokens import REQUEST_SECONDS, OAuthRecord, RecordKind
 from chalicelib.audit.domain import Actor, Outcome
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from pydantic import ConfigDict, Field
 
 from chalicelib import wiring
-from chalicelib.apps.domain import CONTEXT_SCOPES, RESOURCE_TYPES, AppClient, ClientKind
+from chalicelib.apps.domain import RESOURCE_TYPES, AppClient, ClientKind
 from chalicelib.apps.oauth import connected, consent, registry
 from chalicelib.apps.oauth.contract import (
     AppList,
@@ -34,15 +34,10 @@ from chalicelib.apps.oauth.contract import (
     TokenAnswer,
     TokenForm,
 )
+from chalicelib.apps.oauth.discovery import smart_configuration_of
 from chalicelib.apps.oauth.id_token import public_jwk
-from chalicelib.apps.oauth.server import (
-    CONFIDENTIAL_AUTH,
-    PUBLIC_AUTH,
-    HttpCall,
-    OAuthAnswer,
-    PortalAuthorizationServer,
-    fhir_base,
-)
+from chalicelib.apps.oauth.objects import HttpCall, OAuthAnswer
+from chalicelib.apps.oauth.server import PortalAuthorizationServer
 from chalicelib.http.caller import origin_of, signed_in
 from chalicelib.http.routing import REDIRECT, Access, route
 from chalicelib.kernel.clock import iso
@@ -172,35 +167,7 @@ def oauth_jwks():
 )
 def smart_configuration():
     """SMART App Launch's discovery document of this FHIR server."""
-    base = _base_url()
-    return {
-        "issuer": fhir_base(base),
-        "jwks_uri": f"{base}/oauth2/jwks",
-        "authorization_endpoint": f"{base}/oauth2/authorize",
-        "token_endpoint": f"{base}/oauth2/token",
-        "introspection_endpoint": f"{base}/oauth2/introspect",
-        "revocation_endpoint": f"{base}/oauth2/revoke",
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "response_types_supported": ["code"],
-        "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": [*PUBLIC_AUTH, *CONFIDENTIAL_AUTH],
-        "scopes_supported": [
-            *CONTEXT_SCOPES[:4],
-            "patient/*.rs",
-            *(f"patient/{t}.rs" for t in RESOURCE_TYPES),
-        ],
-        "capabilities": [
-            "launch-standalone",
-            "client-public",
-            "client-confidential-symmetric",
-            "context-standalone-patient",
-            "permission-offline",
-            "permission-patient",
-            "permission-v2",
-            "permission-v1",
-            "sso-openid-connect",
-        ],
-    }
+    return smart_configuration_of(_base_url())
 
 
 # -- the consent page's API -----------------------------------------------------------------------

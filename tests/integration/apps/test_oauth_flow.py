@@ -166,3 +166,28 @@ def test_discovery_document(app_registered):
     assert document["token_endpoint"] == f"{BASE}/oauth2/token"
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert "permission-v2" in document["capabilities"]
+
+
+def test_a_request_waits_ten_minutes_and_a_code_one(clock, patient_session, enrolled, app_registered):
+    api = app_registered
+    launch = Launch(api)
+    launch.authorize()
+    clock.advance(minutes=10, seconds=1)
+    late = call(api, "GET", f"/v1/app-authorizations/requests/{launch.request_id}", token=patient_session)
+    assert late.status_code == 404
+
+    launch.authorize()
+    answer = launch.approve(patient_session, enrolled.patient_id, ["Patient"])
+    clock.advance(seconds=61)
+    expired = launch.exchange(answer["code"])
+    assert expired.status_code == 400 and body(expired)["error"] == "invalid_grant"
+
+
+def test_a_confidential_app_must_authenticate(patient_session, enrolled, app_registered):
+    launch = Launch(app_registered, client_id=CONFIDENTIAL_ID)
+    launch.authorize()
+    answer = launch.approve(patient_session, enrolled.patient_id, ["Patient"])
+    as_public = launch.exchange(answer["code"])  # client_id alone, no secret
+    assert as_public.status_code in (400, 401) and body(as_public)["error"] == "invalid_client"
+    by_post = launch.exchange(answer["code"], client_secret=CONFIDENTIAL_SECRET)
+    assert by_post.status_code == 200, by_post.body

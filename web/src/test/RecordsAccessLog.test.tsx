@@ -73,6 +73,28 @@ describe("who looked at my record", () => {
     expect(within(table).getByText("Marked a conversation urgent")).toBeTruthy();
   });
 
+  it("names the health app that read the record", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/access-log": {
+        status: 200,
+        body: {
+          events: [
+            { ...event("app.token", "app"), app_name: "Health Tracker Demo" },
+            event("app.authorize", "you"),
+          ],
+          next_cursor: null,
+        },
+      },
+    });
+    renderAt("/access-log");
+    const table = await screen.findByRole("table", { name: "Who looked at my record" });
+    const rows = within(table).getAllByRole("row").slice(1).map((row) => row.textContent);
+    expect(rows[0]).toContain("Health Tracker Demo (a health app)A connected health app signed in to read your record");
+    expect(rows[1]).toContain("YouConnected a health app to your record");
+  });
+
   it("says so when nobody has looked", async () => {
     setToken("tok-1");
     fakeApi({

@@ -1,0 +1,145 @@
+"""Authlib's grants and endpoints on the portal's stores: the code grant (a code used once; a second
+use ends what it gave), the refresh grant (rotating: a refresh token is taken as it is read),
+introspection (confidential clients, their own tokens) and revocation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+
+from chalicelib.apps.domain import LAUNCH_PATIENT
+from chalicelib.apps.oauth.objects import CONFIDENTIAL_AUTH, PUBLIC_AUTH, Code, Grantee, RegisteredClient, Token
+from chalicelib.apps.oauth.tokens import CODE_SECONDS, OAuthRecord, RecordKind, digest, owner_of
+
+if TYPE_CHECKING:
+    from chalicelib.apps.oauth.server import PortalAuthorizationServer
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_AUTH, *PUBLIC_AUTH]
+    server: PortalAuthorizationServer
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri: str = super().validate_authorization_request()
+        audience = self.request.payload.data.get("aud", "")
+        if audience.rstrip("/") != self.server.issuer:
+            raise InvalidRequestError(
+                "The 'aud' parameter must name this FHIR server.",
+                redirect_uri=redirect_uri,
+                state=self.request.payload.state,
+            )
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        grantee: Grantee = request.user
+        now = self.server.now
+        payload = grantee.payload(request.scope or "")
+        data = request.payload.data
+        payload.update(
+            redirect_uri=data.get("redirect_uri", ""),
+            code_challenge=data.get("code_challenge", ""),
+            code_challenge_method=data.get("code_challenge_method", ""),
+            nonce=data.get("nonce", "")[:200],
+        )
+        self.server.ports.apps.put_record(
+            OAuthRecord(
+                RecordKind.CODE,
+                digest(code),
+                now,
+                int(now.timestamp()) + CODE_SECONDS,
+                payload,
+                owner_of(grantee.authorization.authorization_id),
+            )
+        )
+
+    def query_authorization_code(self, code: str, client: RegisteredClient) -> Code | None:
+        if not isinstance(code, str) or not 0 < len(code) <= 200:
+            return None
+        apps = self.server.ports.apps
+        record = apps.record(RecordKind.CODE, digest(code))
+        if record is None or not record.live(self.server.now) or record.get("client_id") != client.get_client_id():
+            return None
+        # The first use wins, atomically; a second one means the code leaked: end what it gave.
+        if record.marked or not apps.mark_record(RecordKind.CODE, record.selector, "exchanged"):
+            self.server.revoke_issued(record.get("authorization_id"))
+            return None
+        return Code(record)
+
+    def delete_authorization_code(self, authorization_code: Code) -> None:
+        # Kept, marked exchanged, until it expires: a second use must be recognised as one.
+        return None
+
+    def authenticate_user(self, authorization_code: Code) -> Grantee | None:
+        return self.server.grantee(authorization_code.record)
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [*CONFIDENTIAL_AUTH, *PUBLIC_AUTH]
+    INCLUDE_NEW_REFRESH_TOKEN = True
+    server: PortalAuthorizationServer
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        # Taken (deleted) as it is read: of two uses of one refresh token, one at most succeeds.
+        if not isinstance(refresh_token, str) or not 0 < len(refresh_token) <= 200:
+            return None
+        record = self.server.ports.apps.take_record(RecordKind.REFRESH, digest(refresh_token))
+        if record is None or not record.live(self.server.now):
+            return None
+        return Token(record, self.server.now, None)
+
+    def authenticate_user(self, refresh_token: Token) -> Grantee | None:
+        return self.server.grantee(refresh_token.record)
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        return None  # taken already, when it was read
+
+
+class Introspection(IntrospectionEndpoint):
+    """RFC 7662, for confidential clients, about their own tokens only (a public client has no
+    credential to introspect with; it learns a token's fate by using it)."""
+
+    CLIENT_AUTH_METHODS = list(CONFIDENTIAL_AUTH)
+    server: PortalAuthorizationServer
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+        return self.server.token(token_string, token_type_hint)
+
+    def check_permission(self, token: Token, client: RegisteredClient, request: Any) -> bool:
+        return bool(token.check_client(client))
+
+    def introspect_token(self, token: Token) -> dict[str, Any]:
+        record = token.record
+        answer: dict[str, Any] = {
+            "active": True,
+            "scope": record.get("scope"),
+            "client_id": record.get("client_id"),
+            "token_type": "Bearer" if record.kind is RecordKind.ACCESS else "refresh_token",
+            "exp": record.expires_at,
+            "iat": int(record.created_at.timestamp()),
+            "sub": record.get("account_id"),
+            "iss": self.server.issuer,
+        }
+        if LAUNCH_PATIENT in record.get("scope").split():
+            answer["patient"] = record.get("patient_id")
+        return answer
+
+
+class Revocation(RevocationEndpoint):
+    """RFC 7009. Revoking a refresh token ends every token of its authorization (the app is
+    signing out); revoking an access token ends that token. The patient's consent stays: only
+    the patient (or an admin disabling the app) revokes it."""
+
+    CLIENT_AUTH_METHODS = [*CONFIDENTIAL_AUTH, *PUBLIC_AUTH]
+    server: PortalAuthorizationServer
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+        return self.server.token(token_string, token_type_hint)
+
+    def revoke_token(self, token: Token, request: Any) -> None:
+        if token.record.kind is RecordKind.REFRESH:
+            self.server.revoke_issued(token.record.get("authorization_id"))
+        else:
+            self.server.ports.apps.take_record(RecordKind.ACCESS, token.record.selector)
