@@ -181,8 +181,9 @@ def test_the_patient_sees_who_looked_at_her_record(feed, ana, seeded, staff_toke
         ("staff", "patient.portal_status.read"),
     ]
     # (``proxy_name`` names a proxy who acted; null for everyone else: never a staff member's name)
-    assert all(set(e) == {"at", "who", "what", "outcome", "resource_type", "proxy_name"} for e in log)
+    assert all(set(e) == {"at", "who", "what", "outcome", "resource_type", "proxy_name", "app_name"} for e in log)
     assert {e["proxy_name"] for e in log} == {None}
+    assert {e["app_name"] for e in log} == {None}  # (a connected health app's reads name the app)
 
 
 def test_a_result_gives_each_numeric_test_with_its_values_across_her_results(feed, ana, seeded, staff_token):
