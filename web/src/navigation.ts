@@ -35,6 +35,7 @@ export const patientNav: NavItem[] = [
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
+  { to: "/apps", label: "apps.nav" },
   { to: "/connections", label: "nav.connections", ownRecord: true },
   { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },
@@ -69,6 +70,7 @@ export const adminNav: NavItem[] = [
   { to: "/admin/forms", label: "admin.nav.forms" },
   { to: "/admin/visit-types", label: "admin.nav.visitTypes" },
   { to: "/admin/sensitive-codes", label: "admin.nav.sensitiveCodes" },
+  { to: "/admin/apps", label: "admin.nav.apps" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

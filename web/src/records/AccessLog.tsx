@@ -64,10 +64,14 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
     code in en.records.accessLog.whatName
       ? t(`records.accessLog.whatName.${code as KnownWhat}`)
       : t("records.accessLog.whatOther", { what: code });
-  const who = (event: AccessEvent) =>
-    event.who === "proxy" && event.proxy_name
+  const who = (event: AccessEvent) => {
+    // (a health app's reads carry its name: records/access_log.py; typed here until the schema is regenerated)
+    const app = (event as AccessEvent & { app_name?: string | null }).app_name;
+    if ((event.who as string) === "app" && app) return t("records.accessLog.appNamed", { name: app });
+    return event.who === "proxy" && event.proxy_name
       ? t("records.accessLog.proxyNamed", { name: event.proxy_name })
       : t(`records.accessLog.whoName.${event.who}`);
+  };
   return (
     <>
       <h1>{t("records.accessLog.title")}</h1>
