@@ -82,4 +82,12 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/apps/oauth/ and chalicelib/apps/fhir_api/: a health app connected, refused or
+  // disconnected, given its tokens, and its reads of the record
+  "app.authorize",
+  "app.deny",
+  "app.token",
+  "app.revoke",
+  "fhir.read",
+  "fhir.search",
 ];
