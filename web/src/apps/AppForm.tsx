@@ -20,7 +20,7 @@ export function acceptableAddress(line: string): boolean {
   } catch {
     return false;
   }
-  if (url.hash) return false;
+  if (line.includes("#")) return false; // (the API refuses a fragment, even an empty one)
   return url.protocol === "https:" || (url.protocol === "http:" && ["localhost", "127.0.0.1"].includes(url.hostname));
 }
 
@@ -104,6 +104,7 @@ export function AppForm({
           error={errors.fields.name}
           defaultValue={editing?.name ?? ""}
           autoComplete="off"
+          maxLength={80}
           required
         />
         <TextArea
@@ -112,6 +113,7 @@ export function AppForm({
           hint={t("apps.admin.descriptionHint")}
           error={errors.fields.description}
           defaultValue={editing?.description ?? ""}
+          maxLength={200}
           rows={3}
         />
         <TextArea

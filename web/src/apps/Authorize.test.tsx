@@ -67,8 +67,8 @@ describe("connecting a health app", () => {
       "Clinical documents",
       "Allergies",
       "Health problems",
-      "Medications",
       "Immunizations",
+      "Medications",
       "Visits",
       "Appointments",
       "Who provided your care and where your data came from",
@@ -172,10 +172,19 @@ describe("connecting a health app", () => {
 
   it("explains a problem the authorization server named, with nothing to click, signed in or not", async () => {
     fakeApi({});
-    renderAt("/apps/authorize?problem=invalid_redirect_uri");
+    renderAt("/apps/authorize?problem=invalid_request");
     expect(await screen.findByRole("heading", { name: "The app could not be connected" })).toBeTruthy();
     expect(screen.getByText(/did not register with this portal, so you were not sent there/)).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Allow|Deny/ })).toBeNull();
     await expectAccessible();
+  });
+
+  it("says plainly when the app is not one the portal knows, and when the problem has no name it knows", async () => {
+    fakeApi({});
+    const { unmount } = renderAt("/apps/authorize?problem=invalid_client");
+    expect(await screen.findByText(/does not know the app that sent you here/)).toBeTruthy();
+    unmount();
+    renderAt("/apps/authorize?problem=server_error");
+    expect(await screen.findByText("The app’s request could not be read.")).toBeTruthy();
   });
 });

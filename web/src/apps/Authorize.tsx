@@ -9,10 +9,15 @@ import { useToken } from "../session";
 import { fetchAuthorizationRequest } from "./calls";
 import { ConsentForm } from "./ConsentForm";
 
-/** The problems GET /oauth2/authorize names when it cannot send the visitor back to the app. */
+/**
+ * The problems GET /oauth2/authorize names when it cannot send the visitor back to the app (OAuth's
+ * error codes, as Authlib raises them: an unknown client is invalid_client; a redirect URI the app
+ * did not register is invalid_request, the only request error not sent back to the app).
+ */
 const PROBLEMS = {
   unknown_client: "unknown_client",
   invalid_client: "unknown_client",
+  invalid_request: "invalid_redirect_uri",
   invalid_redirect_uri: "invalid_redirect_uri",
   redirect_uri: "invalid_redirect_uri",
   expired: "expired",

@@ -11,8 +11,8 @@ export const RESOURCE_TYPES = [
   "DocumentReference",
   "AllergyIntolerance",
   "Condition",
-  "MedicationRequest",
   "Immunization",
+  "MedicationRequest",
   "Encounter",
   "Appointment",
   "Practitioner",
@@ -95,4 +95,4 @@ export interface AppRegistration {
 }
 
 /** A registration, or a new secret: a confidential app's secret comes once, in this answer. */
-export type RegisteredWithSecret = RegisteredApp & { client_secret?: string };
+export type RegisteredWithSecret = RegisteredApp & { client_secret?: string | null };
