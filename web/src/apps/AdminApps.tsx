@@ -183,7 +183,7 @@ function ConfirmAction({
     onSuccess: async (answer) => {
       await queryClient.invalidateQueries({ queryKey: ["admin-apps", token] });
       if (about === "disable") onClose(t("apps.admin.disabled", { app: app.name }));
-      else onClose("", answer?.client_secret);
+      else onClose("", answer?.client_secret ?? undefined);
     },
   });
   const problem = act.isError ? formErrors(act.error, [], t("errors.network")).general : [];
