@@ -164,7 +164,7 @@ describe("connecting a health app", () => {
       },
     });
     renderAt("/apps/authorize?request=old");
-    expect(await screen.findByRole("heading", { name: "This request can no longer be used" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "The app could not be connected" })).toBeTruthy();
     expect(screen.getByText("This request has expired or was already used.")).toBeTruthy();
     expect(screen.getByText("Go back to the app and connect again from there.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Allow" })).toBeNull();

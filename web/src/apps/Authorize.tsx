@@ -67,10 +67,11 @@ function Consent({ requestId, token }: { requestId: string; token: string }) {
   usePageTitle(request.data ? t("apps.authorize.title", { app: request.data.app.name }) : t("apps.authorize.titlePlain"));
   if (request.isPending) return <p>{t("app.loading")}</p>;
   if (request.isError) {
-    // unknown, expired or already used: the app must start over (a new request from it)
+    // unknown, expired or already used (or an account that may not connect apps): the API says
+    // which; the app must start over either way (a new request from it)
     return (
       <>
-        <h1>{t("apps.authorize.gone")}</h1>
+        <h1>{t("apps.authorize.problemTitle")}</h1>
         <Problem message={request.error.message} />
         <p className="margin-top-2">{t("apps.authorize.startAgain")}</p>
       </>
