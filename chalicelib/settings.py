@@ -54,6 +54,7 @@ class Settings:
     kms_key_id: str
     record_id_key_id: str  # the KMS HMAC key that filed items' ids are derived with
     code_key_id: str  # the KMS HMAC key that emailed sign-in codes are stored under (identity.tokens)
+    app_signing_key_id: str  # the KMS RSA key health apps' id_tokens are signed with (apps/oauth)
     sender_address: str
     public_base_url: str
     tracing_enabled: bool
@@ -130,6 +131,7 @@ RESOURCE_VARIABLES = {
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",
     "code_key_id": "PORTAL_CODE_KEY_ID",
+    "app_signing_key_id": "PORTAL_APP_SIGNING_KEY_ID",
     "public_base_url": "PORTAL_PUBLIC_BASE_URL",
 }
 

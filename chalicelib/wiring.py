@@ -16,7 +16,7 @@ from chalicelib.kernel.clock import Clock, SystemClock
 from chalicelib.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # for the type checker only: the container imports each of these on first use
-    from chalicelib.adapters.kms import KmsKeys
+    from chalicelib.adapters.kms import KmsKeys, KmsSigningKey
     from chalicelib.adapters.s3 import S3Attachments, S3ObjectStore
     from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.signed_documents import S3SignedDocuments
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.adapters.stepfunctions import StepFunctionsTimers
     from chalicelib.data.appointment_reminders import DynamoReminderPlans
     from chalicelib.data.appointment_requests import DynamoAppointmentRequests
+    from chalicelib.data.apps import DynamoApps
     from chalicelib.data.audit_log import DynamoAuditLog
     from chalicelib.data.care_teams import DynamoCareTeams
     from chalicelib.data.checkins import DynamoCheckIns
@@ -490,6 +491,21 @@ class Container:
 
         self._bind_tables()
         return DynamoInbox()
+
+    @cached_property
+    def id_token_key(self) -> KmsSigningKey:
+        """The KMS key health apps' id_tokens are signed with (its public half: /oauth2/jwks)."""
+        from chalicelib.adapters.kms import KmsSigningKey
+
+        return KmsSigningKey(self.client("kms"), self.settings.app_signing_key_id)
+
+    @cached_property
+    def apps(self) -> DynamoApps:
+        """Health apps: their registry, patients' authorizations, and the OAuth records."""
+        from chalicelib.data.apps import DynamoApps
+
+        self._bind_tables()
+        return DynamoApps()
 
 
 _lock = threading.RLock()

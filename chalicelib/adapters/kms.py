@@ -64,3 +64,34 @@ class KmsMacKey:
 
     def ping(self) -> None:
         key_usable(self._kms, self.key_id)
+
+
+class KmsSigningKey:
+    """A KMS RSA key (SIGN_VERIFY) that signs health apps' id_tokens (RS256): its private half
+    never leaves KMS; its public half is read once per container and published as a JWK."""
+
+    ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
+
+    def __init__(self, client, key_id: str):
+        self._kms = client
+        self.key_id = key_id
+        self._public_der: bytes | None = None
+
+    def sign(self, message: bytes) -> bytes:
+        try:
+            return self._kms.sign(
+                KeyId=self.key_id, Message=message, MessageType="RAW", SigningAlgorithm=self.ALGORITHM
+            )["Signature"]
+        except AWS_FAILURES as error:
+            raise DependencyUnavailable("The key service is unavailable.") from error
+
+    def public_key_der(self) -> bytes:
+        if self._public_der is None:
+            try:
+                self._public_der = self._kms.get_public_key(KeyId=self.key_id)["PublicKey"]
+            except AWS_FAILURES as error:
+                raise DependencyUnavailable("The key service is unavailable.") from error
+        return self._public_der
+
+    def ping(self) -> None:
+        key_usable(self._kms, self.key_id)

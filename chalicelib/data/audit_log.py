@@ -5,6 +5,7 @@ inside their own transaction (a change and its record together, or neither).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException
@@ -13,7 +14,7 @@ from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
 from chalicelib.data.dynamo import one_page
 from chalicelib.data.models import AuditEventModel
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.kernel.keys import timed_key
+from chalicelib.kernel.keys import moment_key, timed_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
 
 
@@ -49,6 +50,28 @@ class DynamoAuditLog:
             last_evaluated_key=_cursor_within(after, "actor_id", account_id),
         )
         return self._page(results, limit, ("subject_id", "sort_key", "actor_id"))
+
+    def app_reads(
+        self, patient_id: str, authorization_ids: list[str], since: datetime, limit: int = 2000
+    ) -> list[AuditEvent]:
+        """A patient's events made by health apps under these authorizations since ``since`` (the
+        oldest authorization's start), newest first, at most ``limit`` events looked at: one Query
+        of the patient's partition from that moment on, filtered to the apps' events."""
+        if not authorization_ids:
+            return []
+        try:
+            items = list(
+                AuditEventModel.query(
+                    patient_id,
+                    AuditEventModel.sort_key >= moment_key(since),
+                    filter_condition=AuditEventModel.app_authorization_id.is_in(*authorization_ids),
+                    scan_index_forward=False,
+                    limit=limit,
+                )
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The audit trail is unavailable.") from error
+        return [_audit_event(item) for item in items]
 
     @staticmethod
     def _page(results, limit: int, key_names: tuple[str, ...]) -> tuple[list[AuditEvent], str]:

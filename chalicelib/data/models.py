@@ -1047,6 +1047,9 @@ def bind_tables(settings) -> None:
         VisitDayModel: settings.records_table,
         VisitDayPointerModel: settings.records_table,
         ProxyGrantModel: settings.records_table,
+        AppTokenModel: settings.identity_table,
+        AppAuthorizationModel: settings.records_table,
+        AppClientModel: settings.organizations_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:
@@ -1057,3 +1060,92 @@ def bind_tables(settings) -> None:
             model.Meta.read_timeout_seconds = 5
             model.Meta.max_retry_attempts = 1
             model._connection = None  # PynamoDB caches the connection with the old table name
+
+
+class AppTokensByOwnerIndex(GlobalSecondaryIndex):
+    """The identity table's by-owner index, as health apps' tokens use it: their owner reads
+    "app-authorization#<id>", so revoking an authorization finds and deletes its tokens in one
+    Query, and nothing of a session's or a delivery's owners meets them."""
+
+    class Meta:
+        index_name = "by-owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class AppTokenModel(Model):
+    """The short-lived records of the authorization server (data/apps.py) in the identity table:
+    "oauth-request#<id>" (a pending authorization request, while the patient decides),
+    "oauth-code#<sha256>" (an authorization code), "app-token#<sha256>" (an access token),
+    "app-refresh#<sha256>" (a refresh token). Codes and tokens are stored only as a SHA-256 of
+    the secret handed out. ``payload`` holds the few fields each kind needs (ids, scope, PKCE
+    challenge: never PHI). ``expires_at`` is checked on every read; ``expires_ttl`` collects."""
+
+    class Meta:
+        table_name = "identity"
+
+    pk = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(null=False)
+    owner = UnicodeAttribute(null=True)  # "app-authorization#<id>" on codes and tokens once issued
+    created_key = UnicodeAttribute(null=True)  # "<created ISO>#<pk>"
+    payload = JSONAttribute(null=False)
+    marked = UnicodeAttribute(null=True)  # a code once exchanged: the authorization it issued under
+    created_at = UTCDateTimeAttribute(null=False)
+    expires_at = NumberAttribute(null=False)  # epoch seconds
+    expires_ttl = NumberAttribute(null=False)
+    by_owner = AppTokensByOwnerIndex()
+
+
+class AppAuthorizationModel(Model):
+    """A patient's consent for one app (apps.domain.AppAuthorization) in the records table, under
+    "apps#<patient_id>" / "authorization#<id>"; and a pointer to it under
+    "app-authorizations#<client_id>" / "<authorization id>" (``pointer``: only the ids), so that
+    disabling an app finds every authorization it holds in one Query."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+    subject_patient_id = UnicodeAttribute(null=False)
+    authorization_id = UnicodeAttribute(null=False)
+    client_id = UnicodeAttribute(null=False)
+    pointer = BooleanAttribute(null=True)
+    organization_id = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
+    resource_types = UnicodeSetAttribute(null=True)
+    scope = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    offline = BooleanAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    proxy_grant_id = UnicodeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)
+    app_name = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class AppClientModel(Model):
+    """A health app an organization's admin registered (apps.domain.AppClient), in the
+    organizations table under "app#<client_id>"; the organization's list of its apps under
+    "apps#<organization_id>" (``client_ids``)."""
+
+    class Meta:
+        table_name = "organizations"
+
+    organization_id = UnicodeAttribute(hash_key=True)
+    owner_organization_id = UnicodeAttribute(null=True)
+    client_ids = UnicodeSetAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    redirect_uris = JSONAttribute(null=True)  # ordered: the first is the default
+    kind = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    logo_url = UnicodeAttribute(null=True)
+    privacy_policy_url = UnicodeAttribute(null=True)
+    secret_hash = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()

@@ -21,6 +21,34 @@ ALLOWED_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Correlation-Id")
 EXPOSED_RESPONSE_HEADERS = ("Location", "Retry-After", "WWW-Authenticate", "X-Correlation-Id")
 PREFLIGHT_MAX_AGE_SECONDS = 600  # browsers cap it (Chromium: 2 hours); fewer preflights per page
 
+# SMART on FHIR's public endpoints: a health app running in a browser, on its own origin, calls
+# them with its bearer token or its form; any origin may, and none with credentials (there are no
+# cookies to ride on). Never the portal's own API (/v1): that stays with the listed origins.
+OPEN_PATHS = ("/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/jwks")
+OPEN_PREFIXES = ("/fhir/",)
+
+
+def open_to_any_origin(route_path: str) -> bool:
+    return route_path in OPEN_PATHS or route_path.startswith(OPEN_PREFIXES)
+
+
+def open_response_headers() -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": ", ".join(EXPOSED_RESPONSE_HEADERS),
+    }
+
+
+def open_preflight_headers(requested_method: str, methods: Collection[str]) -> dict[str, str] | None:
+    if requested_method.upper() not in methods:
+        return None
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+        "Access-Control-Allow-Headers": ", ".join(ALLOWED_REQUEST_HEADERS),
+        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+    }
+
 
 def response_headers(origin: str, allowed: Collection[str]) -> dict[str, str]:
     """Headers for an actual (not preflight) response: the origin is echoed only if allowed.

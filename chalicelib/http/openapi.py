@@ -112,7 +112,7 @@ def build_document(app: Chalice, *, version: str, server_url: str = "..") -> dic
 def _models_of(operations: list[tuple[str, str, RouteContract]]) -> list[type[BaseModel]]:
     found: dict[type[BaseModel], None] = {ErrorBody: None}
     for _, _, contract in operations:
-        for model in (contract.body, contract.query, *contract.responses.values()):
+        for model in (contract.body, contract.query, contract.form, *contract.responses.values()):
             if model is not None:
                 found[model] = None
     return list(found)
@@ -120,7 +120,7 @@ def _models_of(operations: list[tuple[str, str, RouteContract]]) -> list[type[Ba
 
 def _mode(model: type[BaseModel], operations: list[tuple[str, str, RouteContract]]) -> Any:
     """Request models are described as a client must send them, responses as the server sends."""
-    is_request = any(model in (c.body, c.query) for _, _, c in operations)
+    is_request = any(model in (c.body, c.query, c.form) for _, _, c in operations)
     return "validation" if is_request else "serialization"
 
 
@@ -160,6 +160,11 @@ def _operation(path: str, method: str, contract: RouteContract, refs: dict[type[
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": refs[contract.body]}},
+        }
+    if contract.form is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": refs[contract.form]}},
         }
     responses: dict[str, Any] = {}
     for status, model in sorted(contract.responses.items()):

@@ -89,6 +89,10 @@ class RouteContract:
     # Honours the Idempotency-Key header (http/idempotency.py): a creating POST a double click
     # or a retry must not do twice.
     idempotent: bool = False
+    # A form body (application/x-www-form-urlencoded), as OAuth's endpoints take: the model
+    # documents it; the view gets the parameters as sent (``form=``: name -> values) and answers
+    # a wrong one in its own protocol's error shape.
+    form: type[BaseModel] | None = None
 
     def error_statuses(self) -> tuple[int, ...]:
         """Every error status the route can answer: its own, its access rule's, and those any
@@ -132,6 +136,7 @@ def route(
     media: Mapping[int, tuple[str, dict[str, Any]] | dict[str, dict[str, Any]]] | None = None,
     path_params: Mapping[str, dict[str, Any]] | None = None,
     idempotent: bool = False,
+    form: type[BaseModel] | None = None,
     **options: Any,
 ):
     """Declare a view and its contract.
@@ -146,6 +151,8 @@ def route(
     names the session restrictions ("terms", "second_factor_setup") under which the route still
     answers: a session that must first accept the terms may read them and accept them, nothing else.
     """
+    if form is not None:
+        options.setdefault("content_types", [FORM_CONTENT_TYPE])
     if access.needs_session:
         from chalicelib.identity.authorizer import session_authorizer
 
@@ -170,6 +177,7 @@ def route(
             path_parameters=tuple(part[1:-1] for part in path.split("/") if part.startswith("{")),
             path_schemas=dict(path_params or {}),
             idempotent=idempotent,
+            form=form,
         )
 
         route_name = f"{','.join(methods)} {path}"
@@ -192,7 +200,9 @@ def route(
                             for name in sorted(request.query_params)[:MAX_DETAILS]
                         ],
                     )
-                if contract.body is None and _has_body(request):
+                if contract.form is not None:
+                    kwargs["form"] = form_of(request)
+                elif contract.body is None and _has_body(request):
                     raise ValidationFailed(
                         "This route takes no request body.", [{"field": "body", "issue": "not accepted"}]
                     )
@@ -290,6 +300,26 @@ def _refuse_repeated_keys(raw: str | bytes) -> None:
         return dict(items)
 
     json.loads(raw, object_pairs_hook=pairs)
+
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 16_384
+
+
+def form_of(request: Any) -> dict[str, list[str]]:
+    """A form body's parameters as sent (a name may repeat); nothing for another media type, or a
+    body too long or not text."""
+    from urllib.parse import parse_qs
+
+    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    raw = request.raw_body or b""
+    if media != FORM_CONTENT_TYPE or len(raw) > MAX_FORM_BYTES:
+        return {}
+    try:
+        text = raw.decode("ascii") if isinstance(raw, bytes) else raw
+        return parse_qs(text, keep_blank_values=True, strict_parsing=False, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        return {}
 
 
 def _has_body(request: Any) -> bool:
