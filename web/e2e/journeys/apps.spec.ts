@@ -79,7 +79,9 @@ test("a health app is connected with the patient's consent, reads only what she 
   await expect(what.getByRole("checkbox", { name: "Test results and vital signs" })).toBeChecked();
   await expect(page.getByText("The app can keep reading until you revoke it.")).toBeVisible();
   await expectAccessible(page, "app consent");
-  await what.getByRole("checkbox", { name: "Immunizations" }).uncheck();
+  // (a USWDS checkbox is drawn by its label: she clicks the words)
+  await what.getByText("Immunizations", { exact: true }).click();
+  await expect(what.getByRole("checkbox", { name: "Immunizations" })).not.toBeChecked();
   await page.getByRole("button", { name: "Allow" }).click();
 
   // The app gets a code at its own address, with its state, and trades it (with the verifier) for tokens.

@@ -88,6 +88,8 @@ describe("admin: health apps", () => {
       kind: "confidential",
     });
     expect(await screen.findByRole("row", { name: /Clinic Bridge/ })).toBeTruthy();
+    // the form is empty again, for the next app
+    expect((screen.getByLabelText("Name") as HTMLInputElement).value).toBe("");
   });
 
   it("changes an app (its kind stays), makes a new secret and disables one after asking", async () => {

@@ -32,6 +32,8 @@ function AppsPage({ token }: { token: string }) {
   const [asking, setAsking] = useState<Asking | null>(null);
   const [done, setDone] = useState("");
   const [secret, setSecret] = useState<{ app: string; secret: string } | null>(null);
+  // (a new, empty form once an app is registered: its key changes)
+  const [registrations, setRegistrations] = useState(0);
   const apps = useQuery({ queryKey: ["admin-apps", token], queryFn: fetchRegisteredApps });
   const start = () => {
     setDone("");
@@ -57,7 +59,6 @@ function AppsPage({ token }: { token: string }) {
               <thead>
                 <tr>
                   <th scope="col">{t("apps.admin.name")}</th>
-                  <th scope="col">{t("apps.admin.clientId")}</th>
                   <th scope="col">{t("apps.admin.kind")}</th>
                   <th scope="col">{t("apps.admin.addresses")}</th>
                   <th scope="col">{t("apps.admin.status")}</th>
@@ -69,13 +70,13 @@ function AppsPage({ token }: { token: string }) {
                   <tr key={app.client_id}>
                     <th scope="row" data-label={t("apps.admin.name")}>
                       {app.name}
-                      <div className="usa-hint">
+                      <div className="usa-hint text-normal">
+                        {t("apps.admin.clientId")}: <code style={{ wordBreak: "break-all" }}>{app.client_id}</code>
+                      </div>
+                      <div className="usa-hint text-normal">
                         {t("apps.admin.registered")} {dayText(app.created_at, i18n.language)}
                       </div>
                     </th>
-                    <td data-label={t("apps.admin.clientId")} style={{ overflowWrap: "anywhere" }}>
-                      <code>{app.client_id}</code>
-                    </td>
                     <td data-label={t("apps.admin.kind")}>{t(`apps.admin.kindShort.${app.kind}`)}</td>
                     <td data-label={t("apps.admin.addresses")}>
                       <ul className="usa-list usa-list--unstyled">
@@ -152,10 +153,11 @@ function AppsPage({ token }: { token: string }) {
         />
       )}
       <AppForm
-        key={editing?.client_id ?? "new"}
+        key={editing?.client_id ?? `new-${registrations}`}
         token={token}
         editing={editing}
         onSaved={(app, message) => {
+          if (editing === null) setRegistrations(registrations + 1);
           setEditing(null);
           setDone(message);
           if (app.client_secret) setSecret({ app: app.name, secret: app.client_secret });
@@ -222,7 +224,7 @@ function SecretOnce({ app, secret }: { app: string; secret: string }) {
         </p>
         <button
           type="button"
-          className="usa-button usa-button--outline"
+          className="usa-button usa-button--outline width-auto"
           onClick={() => void navigator.clipboard?.writeText(secret).then(() => setCopied(true))}
         >
           {t("apps.admin.copy")}
