@@ -57,7 +57,7 @@ def render(doc: dict) -> str:
             if "requestBody" in operation:
                 body = (
                     " Body: `"
-                    + operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                    + next(iter(operation["requestBody"]["content"].values()))["schema"]["$ref"].rsplit("/", 1)[1]
                     + "`."
                 )
             query = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]

@@ -49,6 +49,10 @@ _TAG_TEXT = {
     "support": "Support requests: anyone may send one; staff answer them.",
     "refills": "A patient's medications and refill requests; the staff's refill queue.",
     "messaging": "Secure messages between patients and their care teams, and the care teams' inboxes.",
+    "apps": (
+        "Health apps (SMART on FHIR): the authorization server (/oauth2), its discovery document, the"
+        " consent page's API, connected apps, and the admins' app registry."
+    ),
 }
 
 

@@ -54,12 +54,17 @@ AREAS = {
     "refill-requests": Area.MEDICATIONS,
     "access-log": Area.ACCESS_LOG,
     "proxies": Area.PROXIES,
+    # Connected health apps: any area the proxy's grant covers opens the list (it is about the
+    # apps, not the record's contents); the matrix's limited grant covers results.
+    "apps": Area.RESULTS,
 }
 # Calls that change nothing of the record though they are not GETs: marking a conversation read,
 # and asking for a visit's video link (joining is not acting for the patient).
 NOT_ACTING = {
     ("POST", "/v1/patients/{patient_id}/messages/{thread_id}/read"),
     ("POST", "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link"),
+    # withdrawing an app's access the proxy gave takes access away: a read-only proxy may
+    ("POST", "/v1/patients/{patient_id}/apps/{authorization_id}/revoke"),
 }
 NO_SUCH_PATIENT = {"code": "not_found", "message": "No such patient.", "details": []}
 

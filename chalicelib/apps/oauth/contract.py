@@ -40,22 +40,25 @@ class _Form(RequestModel):
     model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
+Text = Annotated[str, StringConstraints(max_length=2000)]
+
+
 class TokenForm(_Form):
     grant_type: Literal["authorization_code", "refresh_token"]
-    code: str | None = Field(default=None, description="authorization_code: the code from the redirect.")
-    redirect_uri: str | None = Field(default=None, description="authorization_code: as sent to /oauth2/authorize.")
-    code_verifier: str | None = Field(default=None, description="authorization_code: the PKCE verifier (S256).")
-    refresh_token: str | None = Field(default=None, description="refresh_token: the last one issued (it rotates).")
-    scope: str | None = Field(default=None, description="refresh_token: at most the scope granted.")
-    client_id: str | None = Field(default=None, description="Public clients, and client_secret_post.")
-    client_secret: str | None = Field(default=None, description="client_secret_post only.")
+    code: Text | None = Field(default=None, description="authorization_code: the code from the redirect.")
+    redirect_uri: Text | None = Field(default=None, description="authorization_code: as sent to /oauth2/authorize.")
+    code_verifier: Text | None = Field(default=None, description="authorization_code: the PKCE verifier (S256).")
+    refresh_token: Text | None = Field(default=None, description="refresh_token: the last one issued (it rotates).")
+    scope: Text | None = Field(default=None, description="refresh_token: at most the scope granted.")
+    client_id: Text | None = Field(default=None, description="Public clients, and client_secret_post.")
+    client_secret: Text | None = Field(default=None, description="client_secret_post only.")
 
 
 class TokenActionForm(_Form):
-    token: str
+    token: Text
     token_type_hint: Literal["access_token", "refresh_token"] | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
+    client_id: Text | None = None
+    client_secret: Text | None = None
 
 
 class OAuthError(ResponseModel):
