@@ -1,60 +1,43 @@
-import { api } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { load } from "../api/errors";
-import type {
-  AppRegistration,
-  AppSummary,
-  AuthorizationRequest,
-  ConnectedApp,
-  Redirect,
-  RegisteredApp,
-  RegisteredWithSecret,
-} from "./types";
+import type { AppRegistration } from "./types";
 
-// The health-apps routes (issue 16's contract), through the portal's one API client, so that the
-// session's header, the idle clock and the refusal handling go with them as with every call.
+// The health-apps routes (docs/api.md, "Health apps"), through the portal's one typed API client.
 // Reads answer their data or throw an Error whose message is a sentence (for queries); writes
 // answer their data or throw the API's error body as it came (for forms: formErrors reads it).
-//
-// The routes are asked by their address through the client's untyped side (as proxies/calls.ts
-// fetchLink does) because the generated schema may not hold them yet; each id in an address is
-// encoded, and the answers are typed from types.ts.
 
-type Answer<T> = Promise<{ data?: T; error?: unknown; response: Response }>;
-interface Loose {
-  GET: <T>(path: string) => Answer<T>;
-  POST: <T>(path: string, init?: { body?: unknown }) => Answer<T>;
-  PUT: <T>(path: string, init?: { body?: unknown }) => Answer<T>;
-}
-const loose = api as unknown as Loose;
-const segment = encodeURIComponent;
-
-async function written<T>(request: Answer<T>): Promise<T> {
+async function written<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const answer = await request;
   if (!answer.response.ok) throw answer.error;
   return answer.data as T;
 }
 
-// The consent page (the session's account, Access.PATIENT)
+const requestPath = (requestId: string) => ({ params: { path: { request_id: requestId } } });
+const clientPath = (clientId: string) => ({ params: { path: { client_id: clientId } } });
+
+// The consent page (the session's account)
 export const fetchAuthorizationRequest = (requestId: string) =>
-  load(() => loose.GET<AuthorizationRequest>(`/v1/app-authorizations/requests/${segment(requestId)}`));
-export const approveRequest = (requestId: string, body: { patient_id: string; resource_types: string[] }) =>
-  written(loose.POST<Redirect>(`/v1/app-authorizations/requests/${segment(requestId)}/approve`, { body }));
+  load(() => api.GET("/v1/app-authorizations/requests/{request_id}", requestPath(requestId)));
+export const approveRequest = (requestId: string, body: Schemas["Approve"]) =>
+  written(api.POST("/v1/app-authorizations/requests/{request_id}/approve", { ...requestPath(requestId), body }));
 export const denyRequest = (requestId: string) =>
-  written(loose.POST<Redirect>(`/v1/app-authorizations/requests/${segment(requestId)}/deny`));
+  written(api.POST("/v1/app-authorizations/requests/{request_id}/deny", requestPath(requestId)));
 
 // Connected apps of one record, and the apps a patient may connect
 export const fetchConnectedApps = (patientId: string) =>
-  load(() => loose.GET<{ apps: ConnectedApp[] }>(`/v1/patients/${segment(patientId)}/apps`));
+  load(() => api.GET("/v1/patients/{patient_id}/apps", { params: { path: { patient_id: patientId } } }));
 export const revokeApp = (patientId: string, authorizationId: string) =>
-  written(loose.POST<undefined>(`/v1/patients/${segment(patientId)}/apps/${segment(authorizationId)}/revoke`));
-export const fetchAvailableApps = () => load(() => loose.GET<{ apps: AppSummary[] }>("/v1/apps"));
+  written(
+    api.POST("/v1/patients/{patient_id}/apps/{authorization_id}/revoke", {
+      params: { path: { patient_id: patientId, authorization_id: authorizationId } },
+    }),
+  );
+export const fetchAvailableApps = () => load(() => api.GET("/v1/apps"));
 
 // Admins: the organization's registered apps
-export const fetchRegisteredApps = () => load(() => loose.GET<{ apps: RegisteredApp[] }>("/v1/admin/apps"));
-export const registerApp = (body: AppRegistration) => written(loose.POST<RegisteredWithSecret>("/v1/admin/apps", { body }));
+export const fetchRegisteredApps = () => load(() => api.GET("/v1/admin/apps"));
+export const registerApp = (body: AppRegistration) => written(api.POST("/v1/admin/apps", { body }));
 export const changeApp = (clientId: string, body: AppRegistration) =>
-  written(loose.PUT<RegisteredApp>(`/v1/admin/apps/${segment(clientId)}`, { body }));
-export const newSecret = (clientId: string) =>
-  written(loose.POST<RegisteredWithSecret>(`/v1/admin/apps/${segment(clientId)}/secret`));
-export const disableApp = (clientId: string) =>
-  written(loose.POST<RegisteredApp | undefined>(`/v1/admin/apps/${segment(clientId)}/disable`));
+  written(api.PUT("/v1/admin/apps/{client_id}", { ...clientPath(clientId), body }));
+export const newSecret = (clientId: string) => written(api.POST("/v1/admin/apps/{client_id}/secret", clientPath(clientId)));
+export const disableApp = (clientId: string) => written(api.POST("/v1/admin/apps/{client_id}/disable", clientPath(clientId)));
