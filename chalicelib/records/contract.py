@@ -335,8 +335,9 @@ NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last one."
 
 class AccessEvent(ResponseModel):
     at: datetime
-    who: Literal["you", "proxy", "patient", "staff", "admin", "system", "anonymous"] = Field(
+    who: Literal["you", "proxy", "app", "patient", "staff", "admin", "system", "anonymous"] = Field(
         description='"you" for the caller\'s own reads, "proxy" for someone acting for the patient, '
+        '"app" for a health app connected to the record, '
         "else a role: staff are not named, and the clinical feeds are system."
     )
     what: str = Field(description='What happened, e.g. "result.read", "results.list".')
@@ -345,6 +346,10 @@ class AccessEvent(ResponseModel):
     proxy_name: str | None = Field(
         description='For "proxy": the name the patient\'s list of proxies gives the person acting '
         "(their grant's `proxy_name`); null otherwise, or when that grant is not found.",
+    )
+    app_name: str | None = Field(
+        default=None,
+        description='For "app": the health app\'s name as it was when the patient connected it; null otherwise.',
     )
 
 

@@ -25,6 +25,7 @@ from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.clock import iso
 from chalicelib.wiring import Container
 from infra.local.demo_visits import send_demo_visits
+from infra.local.seed_apps import seed_demo_apps
 from infra.local.seed_forms import seed_checkin_forms
 from infra.local.seed_proxy import demo_parent_credentials, seed_demo_parent
 
@@ -98,6 +99,7 @@ def seed(container: Container, environ: Mapping[str, str]) -> list[SeededAccount
         seeded.append(SeededAccount("parent", parent.username, demo_parent_credentials(environ)[1], parent.email))
     staff_username = environ.get("PORTAL_DEMO_STAFF_USER") or DEFAULTS["PORTAL_DEMO_STAFF_USER"]
     seed_care_teams(container, staff_username)
+    seed_demo_apps(container, ORGANIZATION_ID)
     admin_username = accounts.normalize_username(
         environ.get("PORTAL_DEMO_ADMIN_USER") or DEFAULTS["PORTAL_DEMO_ADMIN_USER"]
     )

@@ -18,6 +18,8 @@ from pathlib import Path
 
 API_PREFIXES = ("/v1/", "/dev/")
 API_PATHS = ("/v1", "/dev")
+# Health apps (SMART on FHIR): the authorization server and the FHIR API share the origin too.
+API_PREFIXES += ("/oauth2/", "/fhir/")
 
 
 # The page loads only its own files and calls only its own origin, and the attachments bucket's

@@ -19,7 +19,7 @@ from chalicelib.access.service import grants_in_force, patient_scope
 from chalicelib.apps.domain import AppAuthorization, AppClient, AppStatus
 from chalicelib.apps.oauth.consent import ConsentPorts
 from chalicelib.apps.oauth.registry import revoke_authorization
-from chalicelib.audit.domain import Action, AuditEvent
+from chalicelib.audit.domain import Action, AuditEvent, Outcome
 from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
@@ -95,7 +95,12 @@ def connected_apps(ports: ConsentPorts, caller: Caller, origin: Origin, patient_
     grants = {g.grant_id: g for g in ports.proxy_grants.of_patient(patient_id)} if authorizations else {}
     listed = []
     for authorization in authorizations:
-        events = [e for e in reads[authorization.authorization_id] if e.resource_type]
+        # What it read: its reads and searches that were let through (not its signing in)
+        events = [
+            e
+            for e in reads[authorization.authorization_id]
+            if e.resource_type and e.action is Action.READ and e.outcome is Outcome.SUCCESS
+        ]
         counts = Counter(e.resource_type for e in events)
         last: dict[str, datetime] = {}
         for event in events:

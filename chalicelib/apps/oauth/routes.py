@@ -43,7 +43,7 @@ from chalicelib.apps.oauth.server import (
     PortalAuthorizationServer,
     fhir_base,
 )
-from chalicelib.http.caller import signed_in
+from chalicelib.http.caller import origin_of, signed_in
 from chalicelib.http.routing import REDIRECT, Access, route
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contract import QueryModel
@@ -65,7 +65,7 @@ def _call(form: dict[str, list[str]] | None = None) -> HttpCall:
     query = {name: request.query_params.getlist(name) for name in (request.query_params or {})}
     return HttpCall(
         method=request.method,
-        uri=_base_url() + request.path if hasattr(request, "path") else _base_url(),
+        uri=_base_url() + (request.context or {}).get("resourcePath", ""),
         headers=dict(request.headers),
         query=query,
         form=form or {},
@@ -80,7 +80,7 @@ def _answer(answer: OAuthAnswer) -> Response:
 
 
 def _server() -> PortalAuthorizationServer:
-    return PortalAuthorizationServer(wiring.container(), _base_url())
+    return PortalAuthorizationServer(wiring.container(), _base_url(), origin_of(_request()))
 
 
 # -- OAuth ----------------------------------------------------------------------------------------

@@ -59,8 +59,11 @@ from chalicelib.apps.oauth.tokens import (
     new_secret,
     owner_of,
 )
+from chalicelib.audit.domain import Actor
 from chalicelib.audit.service import AuditLog
+from chalicelib.audit.trail import write_audit
 from chalicelib.kernel.clock import Clock
+from chalicelib.kernel.origin import Origin
 
 FHIR_PATH = "/fhir/R4"
 PUBLIC_AUTH = ("none",)
@@ -271,9 +274,10 @@ class S256Only(CodeChallenge):
 
 
 class PortalAuthorizationServer(AuthorizationServer):
-    def __init__(self, ports: OAuthPorts, public_base_url: str):
+    def __init__(self, ports: OAuthPorts, public_base_url: str, origin: Origin | None = None):
         super().__init__(scopes_supported=None)
         self.ports = ports
+        self.origin = origin or Origin()
         self.issuer = fhir_base(public_base_url)
         self.register_token_generator("default", self._generate_token)
         self.register_grant(CodeGrant, [S256Only(required=True)])
@@ -322,6 +326,24 @@ class PortalAuthorizationServer(AuthorizationServer):
             self.now,
             access_token=token["access_token"],
             refresh_token=token.get("refresh_token", ""),
+        )
+        # Under the patient, as the app's: the access log shows when a connected app got access.
+        authorization = grantee.authorization
+        actor = Actor(
+            account_id=authorization.account_id,
+            role="patient",
+            proxy_grant_id=authorization.proxy_grant_id,
+            app_authorization_id=authorization.authorization_id,
+        )
+        write_audit(
+            self.ports,
+            self.origin,
+            actor,
+            "app.token",
+            patient_id=authorization.patient_id,
+            resource_type="Consent",
+            resource_id=authorization.authorization_id,
+            reason=str(getattr(request.payload, "grant_type", "") or "")[:30],
         )
 
     def _generate_token(

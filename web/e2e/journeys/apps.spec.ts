@@ -140,5 +140,5 @@ test("a health app is connected with the patient's consent, reads only what she 
   const log = page.getByRole("table", { name: "Who looked at my record" });
   await expect(log).toContainText("Connected a health app to your record");
   await expect(log).toContainText("Disconnected a health app");
-  if (FHIR_API_MERGED) await expect(log).toContainText("Health Tracker Demo (a health app you connected)");
+  if (FHIR_API_MERGED) await expect(log).toContainText("Health Tracker Demo (a health app)");
 });

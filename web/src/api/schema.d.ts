@@ -3819,6 +3819,12 @@ export interface components {
         /** AccessEvent */
         AccessEvent: {
             /**
+             * App Name
+             * @description For "app": the health app's name as it was when the patient connected it; null otherwise.
+             * @default null
+             */
+            app_name?: string | null;
+            /**
              * At
              * Format: date-time
              */
@@ -3845,10 +3851,10 @@ export interface components {
             what: string;
             /**
              * Who
-             * @description "you" for the caller's own reads, "proxy" for someone acting for the patient, else a role: staff are not named, and the clinical feeds are system.
+             * @description "you" for the caller's own reads, "proxy" for someone acting for the patient, "app" for a health app connected to the record, else a role: staff are not named, and the clinical feeds are system.
              * @enum {string}
              */
-            who: "you" | "proxy" | "patient" | "staff" | "admin" | "system" | "anonymous";
+            who: "you" | "proxy" | "app" | "patient" | "staff" | "admin" | "system" | "anonymous";
         };
         /** AccessLog */
         AccessLog: {

@@ -34,7 +34,7 @@ describe("who looked at my record: health apps", () => {
     renderAt("/access-log");
     const table = await screen.findByRole("table", { name: "Who looked at my record" });
     const rows = within(table).getAllByRole("row").slice(1).map((row) => row.textContent);
-    expect(rows[0]).toContain("Health Tracker Demo (a health app you connected)A health app looked through part of your record");
+    expect(rows[0]).toContain("Health Tracker Demo (a health app)A health app looked through part of your record");
     expect(rows[1]).toContain("A health appA health app read part of your record");
     expect(rows[2]).toContain("YouConnected a health app to your record");
   });

@@ -20,11 +20,6 @@ interface Line {
   times: number;
 }
 
-/** The health app that acted (records/access_log.py adds it; typed here until the schema is regenerated). */
-function appName(event: AccessEvent): string | null {
-  return (event as AccessEvent & { app_name?: string | null }).app_name ?? null;
-}
-
 /** Consecutive events (newest first) of the same person doing the same thing within a minute of the line's newest, as one line. */
 function folded(events: AccessEvent[]): Line[] {
   const lines: Line[] = [];
@@ -34,7 +29,7 @@ function folded(events: AccessEvent[]): Line[] {
       last &&
       last.event.who === event.who &&
       last.event.proxy_name === event.proxy_name &&
-      appName(last.event) === appName(event) &&
+      last.event.app_name === event.app_name &&
       last.event.what === event.what &&
       last.event.outcome === event.outcome &&
       Date.parse(last.event.at) - Date.parse(event.at) <= FOLD_MS
@@ -70,13 +65,12 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
     code in en.records.accessLog.whatName
       ? t(`records.accessLog.whatName.${code as KnownWhat}`)
       : t("records.accessLog.whatOther", { what: code });
-  const who = (event: AccessEvent) => {
-    const app = appName(event);
-    if ((event.who as string) === "app" && app) return t("records.accessLog.appNamed", { name: app });
-    return event.who === "proxy" && event.proxy_name
+  const who = (event: AccessEvent) =>
+    event.who === "proxy" && event.proxy_name
       ? t("records.accessLog.proxyNamed", { name: event.proxy_name })
-      : t(`records.accessLog.whoName.${event.who}`);
-  };
+      : event.who === "app" && event.app_name
+        ? t("records.accessLog.appNamed", { name: event.app_name })
+        : t(`records.accessLog.whoName.${event.who}`);
   return (
     <>
       <h1>{t("records.accessLog.title")}</h1>

@@ -82,12 +82,13 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
-  // chalicelib/apps/oauth/ and chalicelib/apps/fhir_api/: a health app connected, refused or
-  // disconnected, given its tokens, and its reads of the record
+  // chalicelib/apps/oauth/: a health app connected, refused, signing in, disconnected; the list
   "app.authorize",
   "app.deny",
   "app.token",
   "app.revoke",
+  "app.list",
+  // chalicelib/apps/fhir_api/: a health app's reads of the record
   "fhir.read",
   "fhir.search",
 ];
