@@ -17,7 +17,9 @@ def test_seed_creates_the_organization_both_staff_accounts_and_the_demo_parent(c
     assert [
         (o.name, o.time_zone)
         for o in OrganizationModel.scan()
-        if not o.organization_id.startswith(("sender#", "feed-sources#", "care-teams#", "support-desk"))
+        if not o.organization_id.startswith(
+            ("sender#", "feed-sources#", "care-teams#", "support-desk", "app#", "apps#")
+        )
     ] == [(ORGANIZATION_NAME, "America/New_York")]  # Albany's clocks, stored: not left to a deployment default
     # and it takes support requests, announced at its own (local) support mailbox
     assert container.support_desks.desks() == {ORGANIZATION_ID: ORGANIZATION_NAME}
@@ -262,3 +264,13 @@ def test_past_the_demo_childs_12th_birthday_the_demo_parent_and_the_clinic_are_t
     emails = [e.subject for e in deliver_notifications(api) if e.destinations["ToAddresses"] == [parent.email]]
     # (its "account ready" email first, as the other demo accounts get theirs)
     assert emails == ["Your patient portal account is ready", "There is an update to your access to a record"]
+
+
+def test_seed_registers_the_demo_health_app_once(container):
+    from infra.local.seed_apps import DEMO_APP_CLIENT_ID, DEMO_APP_REDIRECT_URIS
+
+    seed(container, {})
+    seed(container, {})  # a second run keeps what is there
+    [app] = container.apps.clients_of(ORGANIZATION_ID)
+    assert (app.client_id, app.name, app.kind.value) == (DEMO_APP_CLIENT_ID, "Health Tracker Demo", "public")
+    assert app.redirect_uris == DEMO_APP_REDIRECT_URIS
