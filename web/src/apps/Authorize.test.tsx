@@ -48,6 +48,8 @@ describe("connecting a health app", () => {
     renderAt("/apps/authorize?request=req-1");
     await screen.findByRole("heading", { level: 1, name: "Connect Health Tracker Demo to your record?" });
     expect(document.title).toBe("Connect Health Tracker Demo to your record? | Patient portal");
+    // (the consent page is not one of Connected apps' pages, though its address is under it)
+    expect((await screen.findByRole("link", { name: "Connected apps" })).getAttribute("aria-current")).toBeNull();
     expect(screen.getByText("Charts your results over time.")).toBeTruthy();
     expect(screen.getByRole("link", { name: /privacy policy of Health Tracker Demo/ }).getAttribute("href")).toBe(
       "https://tracker.example/privacy",
