@@ -29,10 +29,12 @@ export default defineConfig({
     {
       name: "journeys",
       testMatch: "journeys/*.spec.ts",
-      testIgnore: ["journeys/messaging.spec.ts", "journeys/appointments.spec.ts"],
+      testIgnore: ["journeys/messaging.spec.ts", "journeys/appointments.spec.ts", "journeys/apps.spec.ts"],
     },
     { name: "messaging", testMatch: "journeys/messaging.spec.ts", dependencies: ["journeys"] },
     { name: "appointments", testMatch: "journeys/appointments.spec.ts", dependencies: ["journeys"] },
+    // (health apps' journey turns on an authenticator for the patient the portal journey enrolls)
+    { name: "apps", testMatch: "journeys/apps.spec.ts", dependencies: ["journeys"] },
     // Signs in as the patient the journeys enrolled.
     { name: "speed", testMatch: "speed.spec.ts", dependencies: ["journeys"] },
     // axe on the pages the journeys do not walk through.

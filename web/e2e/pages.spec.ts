@@ -69,3 +69,10 @@ test("the staff and admin pages the journeys do not visit", async ({ page, api }
   const first = forms.forms[0];
   await opened(page, `/admin/forms/${first.form_id}`, first.title);
 });
+
+test("the health-apps pages the journeys do not visit", async ({ page, api }) => {
+  // what an app's visitor is shown when the app's request could not be taken up
+  await opened(page, "/apps/authorize?problem=invalid_client", "The app could not be connected");
+  await withSession(page, await api.signIn(DEMO.admin));
+  await opened(page, "/admin/apps", "Health apps");
+});

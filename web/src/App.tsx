@@ -3,6 +3,7 @@ import { Route, Routes } from "react-router";
 import { accountRoutes } from "./account/routes";
 import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
+import { appRoutes } from "./apps/routes";
 import { appointmentRoutes } from "./appointments/routes";
 import { Layout } from "./components/Layout";
 import { medicationRoutes } from "./medications/routes";
@@ -41,6 +42,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {supportRoutes}
           {messageRoutes}
           {proxyRoutes}
+          {appRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

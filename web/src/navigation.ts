@@ -17,6 +17,8 @@ export interface NavItem {
   area?: string;
   /** A page of the account's own record only (its connected apps): none for an account without one. */
   ownRecord?: true;
+  /** The link is current on its own page only, not on the pages under its address. */
+  end?: true;
 }
 
 export const patientNav: NavItem[] = [
@@ -35,6 +37,8 @@ export const patientNav: NavItem[] = [
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
+  // (an app's consent page, /apps/authorize, is not one of Connected apps' pages)
+  { to: "/apps", label: "apps.nav", end: true },
   { to: "/connections", label: "nav.connections", ownRecord: true },
   { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },
@@ -69,6 +73,7 @@ export const adminNav: NavItem[] = [
   { to: "/admin/forms", label: "admin.nav.forms" },
   { to: "/admin/visit-types", label: "admin.nav.visitTypes" },
   { to: "/admin/sensitive-codes", label: "admin.nav.sensitiveCodes" },
+  { to: "/admin/apps", label: "admin.nav.apps" },
 ];
 
 export function navFor(role: "patient" | "staff" | "admin"): NavItem[] {

@@ -113,7 +113,7 @@ function SiteNav({ token }: { token: string }) {
                 weight for the eye, never by colour alone. */}
             <NavLink
               to={item.to}
-              end={item.to === "/"}
+              end={item.to === "/" || item.end}
               className={({ isActive }) =>
                 "display-inline-block padding-y-105 " +
                 (isActive ? "text-bold text-no-underline border-bottom-05 border-primary" : "")

@@ -255,5 +255,7 @@ describe("the staff home", () => {
     const work = await screen.findByRole("navigation", { name: "Clinic work" });
     expect(await within(work).findByText(/0 open items/)).toBeTruthy();
     expect(within(screen.getByRole("navigation", { name: "Portal pages" })).getByRole("link", { name: "Worklist" })).toBeTruthy();
+    const apps = within(screen.getByRole("navigation", { name: "Portal pages" })).getByRole("link", { name: "Health apps" });
+    expect(apps.getAttribute("href")).toBe("/admin/apps");
   });
 });

@@ -91,4 +91,7 @@ export const messagingAndRefillEventTypes = [
   "app.token",
   "app.revoke",
   "app.list",
+  // chalicelib/apps/fhir_api/: a health app's reads of the record
+  "fhir.read",
+  "fhir.search",
 ];
