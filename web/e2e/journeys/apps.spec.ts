@@ -14,7 +14,7 @@ const CLIENT_ID = "demo-health-tracker"; // seeded by infra/local for albany's o
 const REDIRECT_URI = "http://localhost:8765/callback";
 // The FHIR API (/fhir/R4) is another part of the same change: once it is merged, the app's reads
 // are checked here too (the integrator turns this on; it passed with wt-fhirapi at 4a4dc62 merged).
-const FHIR_API_MERGED = false;
+const FHIR_API_MERGED = true;
 
 const base64url = (bytes: Buffer) => bytes.toString("base64url");
 
