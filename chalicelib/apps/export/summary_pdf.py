@@ -126,9 +126,7 @@ class _Summary(FPDF):
         self._patient(record.of("Patient"), record.of("Organization"))
         self._items("Allergies", [_allergy(r) for r in record.of("AllergyIntolerance")], "No allergies recorded.")
         self._items("Problems", [_condition(r) for r in record.of("Condition")], "No problems recorded.")
-        self._items(
-            "Medications", [_medication(r) for r in record.of("MedicationRequest")], "No medications recorded."
-        )
+        self._items("Medications", [_medication(r) for r in record.of("MedicationRequest")], "No medications recorded.")
         self._items(
             "Immunizations", [_immunization(r) for r in record.of("Immunization")], "No immunizations recorded."
         )
@@ -261,7 +259,8 @@ def _allergy(resource: dict[str, Any]) -> tuple[str, str]:
 def _condition(resource: dict[str, Any]) -> tuple[str, str]:
     return _concept(resource.get("code")) or "Problem", _joined(
         _status(resource, "clinicalStatus"),
-        _when(resource, "onsetDateTime", "recordedDate") and "Since " + _when(resource, "onsetDateTime", "recordedDate"),
+        _when(resource, "onsetDateTime", "recordedDate")
+        and "Since " + _when(resource, "onsetDateTime", "recordedDate"),
     )
 
 
