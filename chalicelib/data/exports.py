@@ -58,7 +58,8 @@ def _item(export: Export) -> RecordExportModel:
         failure=export.failure or None,
         files=[{"kind": f.kind, "object_key": f.object_key, "size": f.size} for f in export.files] or None,
     )
-    item.version = export.version
+    if export.version is not None:  # a new export has none: PynamoDB then writes it on condition it is new
+        item.version = export.version
     return item
 
 
@@ -97,10 +98,22 @@ def _export(item: RecordExportModel) -> Export:
 class DynamoExports:
     def start(self, export: Export, now: datetime) -> Export:
         marker = _marker(export)
-        free = RecordExportModel.record_key.does_not_exist() | (RecordExportModel.stale_after < now)
+        try:
+            there = RecordExportModel.get(marker.patient_id, marker.record_key, consistent_read=True)
+        except DoesNotExist:
+            there = None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        if there is not None:
+            building = self.get(export.patient_id, there.export_id)
+            if building is not None and building.shown_status(now) is ExportStatus.BUILDING:
+                return building
+            # A marker past its deadline (or of an export gone): replaced, on condition of its
+            # version, so that of two asks racing one wins.
+            marker.version = there.version
         try:
             with TransactWrite(connection=_connection()) as transaction:
-                transaction.save(marker, condition=free)
+                transaction.save(marker)
                 transaction.save(_item(export), condition=RecordExportModel.record_key.does_not_exist())
         except TransactWriteError as error:
             if not any_condition_failed(error):
@@ -148,23 +161,25 @@ class DynamoExports:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 
     def finish(self, export: Export) -> Export:
-        item = _item(export)
+        try:
+            marker = RecordExportModel.get(
+                partition(export.patient_id), _marker_key(export.requested_by), consistent_read=True
+            )
+        except DoesNotExist:
+            marker = None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
         try:
             with TransactWrite(connection=_connection()) as transaction:
-                transaction.save(item)  # on condition of the version read
-                transaction.delete(
-                    RecordExportModel(partition(export.patient_id), _marker_key(export.requested_by)),
-                    condition=RecordExportModel.export_id == export.export_id,
-                )
+                transaction.save(_item(export))  # on condition of the version read
+                # The marker goes with it, unless it is another export's already (this one ran
+                # past its deadline and a new ask took the marker): on condition of its version.
+                if marker is not None and marker.export_id == export.export_id:
+                    transaction.delete(marker)
         except TransactWriteError as error:
-            if not any_condition_failed(error):
-                raise DependencyUnavailable(_UNAVAILABLE) from error
-            # The marker may already be another export's (this one ran past its deadline): finish
-            # this one alone, still on condition of its version.
-            try:
-                _item(export).save()
-            except PynamoDBException as again:
-                raise Conflict(CHANGED_MEANWHILE) from again
+            if any_condition_failed(error):
+                raise Conflict(CHANGED_MEANWHILE) from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return self.get(export.patient_id, export.export_id) or export

@@ -11,6 +11,7 @@ finished only repeats the "ready" email, which the notifications consumer sends 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,11 +20,12 @@ from chalicelib.apps.export.requests import ExportPorts
 from chalicelib.apps.export.summary_pdf import patient_name, render
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.requests import NotifyPorts, queued_delivery
-from chalicelib.records.everything import EverythingPorts, read_visible_record
+from chalicelib.records.everything import EverythingPorts, VisibleRecord, read_visible_record
 
 READY_TEMPLATE = "record_export_ready"
 NO_LONGER_ALLOWED = "no_longer_allowed"
@@ -39,6 +41,24 @@ class _Settings(Protocol):
 class BuildPorts(ExportPorts, EverythingPorts, NotifyPorts, Protocol):
     @property
     def settings(self) -> _Settings: ...
+
+
+@dataclass(frozen=True)
+class _Written:
+    """The collected record as the writer reads it: the health-summary entries of every kind in
+    one list (the collector keeps them by kind)."""
+
+    patient: Any
+    organization: Any
+    results: tuple[Any, ...]
+    documents: tuple[Any, ...]
+    entries: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, record: VisibleRecord) -> _Written:
+        entries = record.entries
+        flat = tuple(e for kind in entries for e in entries[kind]) if isinstance(entries, dict) else tuple(entries)
+        return cls(record.patient, record.organization, record.results, record.documents, flat)
 
 
 def _message_ids(message: Any) -> tuple[str, str]:
@@ -86,8 +106,9 @@ def build(ports: BuildPorts, message: Any, now: datetime) -> str:
     from chalicelib.interop import writer
 
     base_url = f"{ports.settings.public_base_url}{FHIR_PATH}"
-    resources = writer.resources_of(record, base_url=base_url)
-    bundle = json.dumps(writer.collection_bundle(resources, base_url=base_url), separators=(",", ":")).encode()
+    resources = writer.resources_of(_Written.of(record), base_url=base_url)
+    whole = writer.collection_bundle(resources, base_url=base_url, timestamp=iso(now))
+    bundle = json.dumps(whole, separators=(",", ":")).encode()
     pdf = render(resources, made_at=now, made_for=patient_name(resources))
     files = []
     for kind, data, content_type in ((BUNDLE, bundle, "application/fhir+json"), (PDF, pdf, "application/pdf")):

@@ -251,3 +251,18 @@ def test_a_build_that_fails_its_last_try_marks_the_export_failed_and_a_new_ask_s
     assert failed["status"] == "failed" and failed["files"] == []
     # AND a new ask starts a new export
     assert ask(api, emma, emma_token)["export_id"] != asked["export_id"]
+
+
+def test_an_export_never_built_shows_failed_after_its_deadline_and_a_new_ask_starts(family):
+    api, emma = family.api, family.emma
+    _, emma_token = family.tokens()
+    asked = ask(api, emma, emma_token)  # (its message is never taken off the queue)
+
+    family.clock.advance(minutes=31)
+    _, emma_token = family.tokens()
+
+    assert ready(api, emma, asked["export_id"], emma_token)["status"] == "failed"
+    again = ask(api, emma, emma_token)
+    assert again["export_id"] != asked["export_id"] and again["status"] == "building"
+    listed = call(api, "GET", exports_path(emma), token=emma_token).json_body["exports"]
+    assert [e["export_id"] for e in listed] == [again["export_id"], asked["export_id"]]
