@@ -459,7 +459,7 @@ TEMPLATES: dict[str, Template] = {
         subject="Your download is ready",
         lines=(
             "The download you asked for in the patient portal is ready.",
-            "For your privacy we do not say more in email. Sign in to get it within 7 days.",
+            "For your privacy we do not say more in email. Sign in to get it within a week.",
         ),
         action="Sign in to download",
         path="/records/download",

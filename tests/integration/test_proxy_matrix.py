@@ -54,12 +54,15 @@ AREAS = {
     "refill-requests": Area.MEDICATIONS,
     "access-log": Area.ACCESS_LOG,
     "proxies": Area.PROXIES,
+    # A download of the record holds every area the caller's grant covers: any one opens it.
+    "exports": Area.RESULTS,
 }
 # Calls that change nothing of the record though they are not GETs: marking a conversation read,
 # and asking for a visit's video link (joining is not acting for the patient).
 NOT_ACTING = {
     ("POST", "/v1/patients/{patient_id}/messages/{thread_id}/read"),
     ("POST", "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link"),
+    ("POST", "/v1/patients/{patient_id}/exports"),  # a copy of what the proxy may read: a read
 }
 NO_SUCH_PATIENT = {"code": "not_found", "message": "No such patient.", "details": []}
 
