@@ -17,6 +17,8 @@ export interface NavItem {
   area?: string;
   /** A page of the account's own record only (its connected apps): none for an account without one. */
   ownRecord?: true;
+  /** A page of the whole record (its download): shown for any record the account views, a proxy's too (keeping its `?record=`). */
+  anyArea?: true;
 }
 
 export const patientNav: NavItem[] = [
@@ -33,6 +35,7 @@ export const patientNav: NavItem[] = [
   { to: "/medications", label: "medications.nav", area: "medications" },
   { to: "/appointments", label: "appointments.nav", area: "appointments" },
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
+  { to: "/records/download", label: "records.download.nav", anyArea: true },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
   { to: "/connections", label: "nav.connections", ownRecord: true },

@@ -82,4 +82,8 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // chalicelib/apps/export: a download of the record asked for, built (each area read), handed out
+  "record.export",
+  "record.export_read",
+  "record.export_download",
 ];
