@@ -476,6 +476,7 @@ class Container:
                 "kms.code_key": KmsMacKey(self.client("kms"), settings.code_key_id).ping,
             }
         )
+        probes.update({"s3.exports": self.export_files.ping, "sqs.record_exports": self.record_exports_queue.ping})
         return probes
 
     @cached_property
