@@ -140,6 +140,9 @@ def test_the_patients_bundle_holds_everything_they_see_and_nothing_they_cannot(f
     files = files_of(container, emma, asked["export_id"])
     bundle = json.loads(files["fhir_bundle"])
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    from chalicelib.interop.writer import validate
+
+    validate(bundle)  # FHIR R4 (fhir.resources R4B), every entry with it
     # ... the Bundle holds every result she sees, her vital signs, her document and her visit
     observed = codes(bundle, "Observation") | codes(bundle, "DiagnosticReport")
     assert {"2345-7", "75622-1", "8867-4"} <= observed
