@@ -123,7 +123,7 @@ class _Summary(FPDF):
     def lay_out(self, record: _Sorted) -> None:
         self.add_page()
         self._heading("Health record summary", 17)
-        self._patient(record.of("Patient"), record.of("Organization"))
+        self._patient(record.of("Patient"), record)
         self._items("Allergies", [_allergy(r) for r in record.of("AllergyIntolerance")], "No allergies recorded.")
         self._items("Problems", [_condition(r) for r in record.of("Condition")], "No problems recorded.")
         self._items("Medications", [_medication(r) for r in record.of("MedicationRequest")], "No medications recorded.")
@@ -138,7 +138,7 @@ class _Summary(FPDF):
         visits = [_encounter(r) for r in record.of("Encounter")] + [_appointment(r) for r in record.of("Appointment")]
         self._items("Visits and appointments", visits, "No visits recorded.")
 
-    def _patient(self, patients: list[dict[str, Any]], organizations: list[dict[str, Any]]) -> None:
+    def _patient(self, patients: list[dict[str, Any]], record: _Sorted) -> None:
         self._heading("Patient")
         if not patients:
             self._line("Not included.")
@@ -152,9 +152,12 @@ class _Summary(FPDF):
             details.append(f"Sex {patient['gender']}")
         if details:
             self._line(" · ".join(details))
-        names = [o.get("name", "") for o in organizations if o.get("name")]
-        if names:
-            self._line("From " + ", ".join(names), 9)
+        # The record's organization (the labs a result names are Organizations too)
+        managing = (patient.get("managingOrganization") or {}).get("reference", "")
+        organizations = record.of("Organization")
+        keeper = record.by_reference.get(managing) or (organizations[0] if organizations else {})
+        if keeper.get("name"):
+            self._line(f"From {keeper['name']}", 9)
 
     def _results(self, record: _Sorted, observations: list[dict[str, Any]]) -> None:
         self._heading("Results")
