@@ -16,6 +16,7 @@ from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
 from chalicelib.apps.fhir_api.routes import fhir_routes
 from chalicelib.apps.oauth.routes import oauth_routes
+from chalicelib.apps.export.routes import export_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
 from chalicelib.checkin.form_routes import checkin_form_routes
@@ -101,6 +102,7 @@ app.register_blueprint(proxy_request_routes)
 app.register_blueprint(access_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(oauth_routes)
+app.register_blueprint(export_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)
@@ -127,6 +129,13 @@ def on_appointment_reminder(event):
 @app.on_sqs_message(queue=settings.PROXY_GRANT_TIMERS_QUEUE_NAME, batch_size=10)
 def on_proxy_grant_timer(event):
     from chalicelib.proxies import consumer
+
+    return consumer.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.RECORD_EXPORTS_QUEUE_NAME, batch_size=1)
+def on_record_export(event):
+    from chalicelib.apps.export import consumer
 
     return consumer.handle_batch(event.to_dict(), event.context)
 

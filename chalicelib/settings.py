@@ -24,6 +24,7 @@ CLINICAL_INBOUND_QUEUE_NAME = "patient-portal-clinical-inbound.fifo"
 NOTIFICATIONS_QUEUE_NAME = "patient-portal-notifications"
 APPOINTMENT_REMINDERS_QUEUE_NAME = "patient-portal-appointment-reminders"
 PROXY_GRANT_TIMERS_QUEUE_NAME = "patient-portal-proxy-grant-timers"
+RECORD_EXPORTS_QUEUE_NAME = "patient-portal-record-exports"
 
 LOCAL_STAGE = "local"
 PRODUCTION_STAGE = "prod"
@@ -80,6 +81,9 @@ class Settings:
     appointment_reminders_queue_url: str = ""
     # Where the proxy grants' timers deliver (proxies/grants.py: a 12th birthday, an end date).
     proxy_grant_timers_queue_url: str = ""
+    # "Download my record" (apps/export): the asks waiting to be built, and where the files go.
+    record_exports_queue_url: str = ""
+    exports_bucket: str = ""
     # Tuning variables whose value is not a positive whole number (or not a time zone's name). Loading never raises (middleware
     # reads settings outside the request envelope); the container refuses to start instead.
     invalid: tuple[str, ...] = ()
@@ -127,6 +131,8 @@ RESOURCE_VARIABLES = {
     "notifications_queue_url": "PORTAL_NOTIFICATIONS_QUEUE_URL",
     "appointment_reminders_queue_url": "PORTAL_APPOINTMENT_REMINDERS_QUEUE_URL",
     "proxy_grant_timers_queue_url": "PORTAL_PROXY_GRANT_TIMERS_QUEUE_URL",
+    "record_exports_queue_url": "PORTAL_RECORD_EXPORTS_QUEUE_URL",
+    "exports_bucket": "PORTAL_EXPORTS_BUCKET",
     "dated_event_state_machine_arn": "PORTAL_DATED_EVENT_STATE_MACHINE_ARN",
     "kms_key_id": "PORTAL_KMS_KEY_ID",
     "record_id_key_id": "PORTAL_RECORD_ID_KEY_ID",

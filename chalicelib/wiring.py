@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.checkins import DynamoCheckIns
     from chalicelib.data.deliveries import DynamoDeliveries
     from chalicelib.data.directory import DynamoDirectory
+    from chalicelib.data.exports import DynamoExports
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.forms import DynamoCheckinForms
     from chalicelib.data.identity_store import DynamoIdentityStore
@@ -477,6 +478,7 @@ class Container:
                 "kms.app_signing_key": self.id_token_key.ping,
             }
         )
+        probes.update({"s3.exports": self.export_files.ping, "sqs.record_exports": self.record_exports_queue.ping})
         return probes
 
     @cached_property
@@ -485,6 +487,27 @@ class Container:
 
         self._bind_tables()
         return DynamoDeliveries()
+
+    @cached_property
+    def record_exports(self) -> DynamoExports:
+        """Patients' record exports ("Download my record", apps/export)."""
+        from chalicelib.data.exports import DynamoExports
+
+        self._bind_tables()
+        return DynamoExports()
+
+    @cached_property
+    def export_files(self) -> S3ObjectStore:
+        """The exports' files (a FHIR Bundle and a PDF each), kept seven days (apps/export)."""
+        from chalicelib.adapters.s3 import S3ObjectStore
+
+        return S3ObjectStore(self.client("s3"), self.settings.exports_bucket, self.settings.kms_key_id)
+
+    @cached_property
+    def record_exports_queue(self) -> SqsQueue:
+        from chalicelib.adapters.sqs import SqsQueue
+
+        return SqsQueue(self.client("sqs"), self.settings.record_exports_queue_url)
 
     @cached_property
     def inbox(self) -> DynamoInbox:

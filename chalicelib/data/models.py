@@ -1050,6 +1050,7 @@ def bind_tables(settings) -> None:
         AppTokenModel: settings.identity_table,
         AppAuthorizationModel: settings.records_table,
         AppClientModel: settings.organizations_table,
+        RecordExportModel: settings.records_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:
@@ -1149,3 +1150,31 @@ class AppClientModel(Model):
     secret_hash = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+
+
+class RecordExportModel(Model):
+    """A patient's record export (apps/export), under "exports#<patient_id>": "export#<id>" the
+    export itself (ids sort by time), "building#<account_id>" the marker of the one building export
+    an account may have for the patient."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "exports#<patient_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "export#<export_id>" or "building#<account_id>"
+    version = VersionAttribute()
+    export_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    requested_by = UnicodeAttribute(null=False)
+    requested_at = UTCDateTimeAttribute(null=False)
+    stale_after = UTCDateTimeAttribute(null=True)  # the marker: a new ask may replace it from then on
+    requester_role = UnicodeAttribute(null=True)
+    requester_organization_id = UnicodeAttribute(null=True)
+    requester_patient_id = UnicodeAttribute(null=True)
+    grant_id = UnicodeAttribute(null=True)
+    areas = UnicodeSetAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    ready_at = UTCDateTimeAttribute(null=True)
+    failed_at = UTCDateTimeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+    files = JSONAttribute(null=True)  # [{"kind", "object_key", "size"}]

@@ -121,6 +121,7 @@ _NEXT_STEPS = {
     "appointment_request_update": NextStep.SEEN_IN_PORTAL,
     "proxy_request_update": NextStep.SEEN_IN_PORTAL,
     "proxy_access_asked": NextStep.SEEN_IN_PORTAL,
+    "record_export_ready": NextStep.SEEN_IN_PORTAL,
     "sign_in_code": NextStep.PATIENT_ASKS_AGAIN,
     "sign_in_unlock": NextStep.PATIENT_ASKS_AGAIN,
     "password_reset": NextStep.PATIENT_ASKS_AGAIN,

@@ -452,6 +452,19 @@ TEMPLATES: dict[str, Template] = {
         path="/sharing",
         inbox=True,
     ),
+    # To the account that asked for a download of a record (apps/export), once its files are
+    # ready. Never whose record nor what it holds: the portal page lists the files. No preference
+    # turns it off: it answers something the person asked for and waits on.
+    "record_export_ready": Template(
+        subject="Your download is ready",
+        lines=(
+            "The download you asked for in the patient portal is ready.",
+            "For your privacy we do not say more in email. Sign in to get it within a week.",
+        ),
+        action="Sign in to download",
+        path="/records/download",
+        inbox=True,
+    ),
 }
 
 NOTIFICATION_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

@@ -110,7 +110,7 @@ def test_buckets_agree_with_the_template(aws, logical_id):
     s3 = boto3.client("s3")
     name = aws.physical[logical_id]
 
-    assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+    assert s3.get_bucket_versioning(Bucket=name)["Status"] == declared["VersioningConfiguration"]["Status"]
     block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
     assert all(
         block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")

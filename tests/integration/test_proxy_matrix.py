@@ -57,6 +57,8 @@ AREAS = {
     # Connected health apps: any area the proxy's grant covers opens the list (it is about the
     # apps, not the record's contents); the matrix's limited grant covers results.
     "apps": Area.RESULTS,
+    # A download of the record holds every area the caller's grant covers: any one opens it.
+    "exports": Area.RESULTS,
 }
 # Calls that change nothing of the record though they are not GETs: marking a conversation read,
 # and asking for a visit's video link (joining is not acting for the patient).
@@ -65,6 +67,7 @@ NOT_ACTING = {
     ("POST", "/v1/patients/{patient_id}/appointments/{appointment_id}/video-link"),
     # withdrawing an app's access the proxy gave takes access away: a read-only proxy may
     ("POST", "/v1/patients/{patient_id}/apps/{authorization_id}/revoke"),
+    ("POST", "/v1/patients/{patient_id}/exports"),  # a copy of what the proxy may read: a read
 }
 NO_SUCH_PATIENT = {"code": "not_found", "message": "No such patient.", "details": []}
 

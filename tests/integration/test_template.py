@@ -128,6 +128,8 @@ def test_the_models_indexes_agree_with_the_template():
 # The built web app, the same files every visitor downloads: CloudFront reads it, and the portal
 # key (which guards health data) is not opened to CloudFront for it.
 BUCKETS_WITHOUT_HEALTH_DATA = {"WebBucket"}
+# Copies made again on demand and deleted a week on: an old version would outlive the deletion.
+UNVERSIONED_BUCKETS = {"ExportsBucket"}
 
 
 def test_buckets_are_private_versioned_encrypted_and_tls_only():
@@ -137,7 +139,8 @@ def test_buckets_are_private_versioned_encrypted_and_tls_only():
     }
     for logical_id, bucket in of_type("AWS::S3::Bucket").items():
         props = bucket["Properties"]
-        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical_id
+        versioning = "Suspended" if logical_id in UNVERSIONED_BUCKETS else "Enabled"
+        assert props["VersioningConfiguration"] == {"Status": versioning}, logical_id
         assert all(props["PublicAccessBlockConfiguration"].values()), logical_id
         default = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
         if logical_id in BUCKETS_WITHOUT_HEALTH_DATA:
@@ -370,6 +373,7 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
         "OnClinicalFeedMessage",
         "OnNotificationRequest",
         "OnProxyGrantTimer",
+        "OnRecordExport",
         "SessionAuthorizer",
     }
     schedule = template["Resources"]["DrainOutbox"]["Properties"]["Events"]["DrainOutboxEvent"]
@@ -400,6 +404,7 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         ("OnNotificationRequest", "OnNotificationRequestRole"),
         ("SessionAuthorizer", "SessionAuthorizerRole"),
         ("DrainOutbox", "DrainOutboxRole"),
+        ("OnRecordExport", "OnRecordExportRole"),
     ):
         group = resources[function_id]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         [policy] = resources[role_id]["Properties"]["Policies"]
@@ -551,6 +556,11 @@ def test_release_timers_that_could_not_start_raise_an_alarm_and_a_schedule_drain
                 if (policy_id, statement["Sid"]) == ("FeedIntakePolicy", "MoveProxyGrants"):
                     keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
                     assert keys == ["proxy-grants#*"]
+                    continue
+                if (policy_id, statement["Sid"]) == ("ApiAccessPolicy", "RecordExports"):
+                    # the "building" marker of a download whose queue refused it (apps/export)
+                    keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                    assert keys == ["exports#*"]
                     continue
                 keys = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
                 assert set(keys) <= {"outbox", "outbound"}, (policy_id, statement["Sid"])
@@ -714,3 +724,29 @@ def test_proxy_grant_timers_have_their_queue_consumer_and_alarm_and_the_consumer
         "proxy-of#*",
         "worklist#*",
     ]
+
+
+def test_record_exports_have_their_queue_consumer_and_alarm_and_expire_within_a_week():
+    from app import app
+    from chalicelib import settings
+
+    queue = RESOURCES["RecordExportsQueue"]["Properties"]
+    assert queue["QueueName"] == settings.RECORD_EXPORTS_QUEUE_NAME
+    # Two tries, the second of which marks the export failed (apps/export/consumer.py)
+    from chalicelib.apps.export.consumer import MAX_TRIES
+
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_TRIES
+    [source] = [h for h in app.event_sources if getattr(h, "queue", "") == settings.RECORD_EXPORTS_QUEUE_NAME]
+    assert source.name == "on_record_export"
+    assert any(
+        refers_to(a["Properties"].get("Dimensions"), "RecordExportsDeadLetterQueue")
+        for a in of_type("AWS::CloudWatch::Alarm").values()
+    )
+    bucket = RESOURCES["ExportsBucket"]["Properties"]
+    [rule] = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == 7 and rule["Prefix"] == "exports/"
+    # The consumer writes exports and nothing else of the records table; the API only links to files
+    [finish] = [s for s in statements("RecordExportsPolicy") if s.get("Sid") == "FinishTheExport"]
+    assert finish["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["exports#*"]}}
+    [files] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "RecordExportFiles"]
+    assert files["Action"] == "s3:GetObject"

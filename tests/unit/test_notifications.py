@@ -118,6 +118,7 @@ def test_each_template_owns_its_path_and_declares_its_params():
         "proxy_access_update": ("/proxy-requests", ()),
         "proxy_request_update": ("/proxy-requests", ()),
         "proxy_access_asked": ("/sharing", ()),
+        "record_export_ready": ("/records/download", ()),
     }
 
 
@@ -752,6 +753,7 @@ def test_an_inbox_template_takes_no_parameters_and_its_preference_is_a_known_one
         "proxy_access_update": "",  # a change to access the proxy holds: always emailed
         "proxy_request_update": "",  # the answer to the requester's own request
         "proxy_access_asked": "",  # a decision only the patient can make: always emailed
+        "record_export_ready": "",  # the answer to the person's own ask for a download
         "new_message": "email_messages",
         "appointment_reminder": "email_appointments",
     }

@@ -19,6 +19,8 @@ export interface NavItem {
   ownRecord?: true;
   /** The link is current on its own page only, not on the pages under its address. */
   end?: true;
+  /** A page of the whole record (its download): shown for any record the account views, a proxy's too (keeping its `?record=`). */
+  anyArea?: true;
 }
 
 export const patientNav: NavItem[] = [
@@ -35,6 +37,7 @@ export const patientNav: NavItem[] = [
   { to: "/medications", label: "medications.nav", area: "medications" },
   { to: "/appointments", label: "appointments.nav", area: "appointments" },
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
+  { to: "/records/download", label: "records.download.nav", anyArea: true },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
   // (an app's consent page, /apps/authorize, is not one of Connected apps' pages)

@@ -100,8 +100,8 @@ function SiteNav({ token }: { token: string }) {
   const hasRecord = me.data.patient !== null;
   const items = navFor(me.data.account.role).flatMap((item): NavItem[] => {
     if (!hasRecord && (item.ownRecord || (item.area !== undefined && !proxy))) return [];
-    if (!proxy || item.area === undefined) return [item];
-    if (!(proxy.areas as string[]).includes(item.area)) return [];
+    if (!proxy || (item.area === undefined && !item.anyArea)) return [item];
+    if (item.area !== undefined && !(proxy.areas as string[]).includes(item.area)) return [];
     return [{ ...item, to: `${item.to}?record=${encodeURIComponent(proxy.patient_id)}` }];
   });
   return (

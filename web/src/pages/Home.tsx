@@ -22,6 +22,7 @@ const noticePages: Record<string, string> = {
   appointment_request_update: "/appointments",
   proxy_access_update: "/proxy-requests",
   care_team_message_waiting: "/staff/messages",
+  record_export_ready: "/records/download",
 };
 
 const fetchNotifications = () => load(() => api.GET("/v1/me/notifications", { params: { query: { limit: 20 } } }));

@@ -2,6 +2,7 @@ import { Route } from "react-router";
 import { AccessLog } from "./AccessLog";
 import { Connections } from "./Connections";
 import { DocumentDetail } from "./DocumentDetail";
+import { Download } from "./Download";
 import { Documents } from "./Documents";
 import { HealthSummary } from "./HealthSummary";
 import { ResultDetail } from "./ResultDetail";
@@ -24,5 +25,6 @@ export const recordRoutes = (
     <Route path="/upcoming" element={<Upcoming />} />
     <Route path="/access-log" element={<AccessLog />} />
     <Route path="/connections" element={<Connections />} />
+    <Route path="/records/download" element={<Download />} />
   </>
 );

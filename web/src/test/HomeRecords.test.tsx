@@ -43,6 +43,7 @@ describe("home: what is new", () => {
       "/medications",
       "/appointments",
       "/upcoming",
+      "/records/download",
       "/access-log",
       "/sharing",
       "/apps",

@@ -94,4 +94,8 @@ export const messagingAndRefillEventTypes = [
   // chalicelib/apps/fhir_api/: a health app's reads of the record
   "fhir.read",
   "fhir.search",
+  // chalicelib/apps/export: a download of the record asked for, built (each area read), handed out
+  "record.export",
+  "record.export_read",
+  "record.export_download",
 ];
