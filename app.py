@@ -14,6 +14,7 @@ from chalicelib import settings, wiring
 from chalicelib.access.routes import access_routes
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
+from chalicelib.apps.health_links.routes import health_link_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
 from chalicelib.checkin.form_routes import checkin_form_routes
@@ -97,6 +98,7 @@ app.register_blueprint(appointment_routes)
 app.register_blueprint(grant_routes)
 app.register_blueprint(proxy_request_routes)
 app.register_blueprint(access_routes)
+app.register_blueprint(health_link_routes)
 
 
 @app.on_sqs_message(queue=settings.CLINICAL_INBOUND_QUEUE_NAME, batch_size=10)

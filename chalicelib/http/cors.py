@@ -46,3 +46,29 @@ def preflight_headers(
         "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
         "Vary": "Origin",
     }
+
+
+# Paths any web page may call, from any origin, without credentials: a SMART Health Link's
+# manifest (apps/health_links) is opened by whatever viewer its holder uses, and holding the link
+# is the permission (no session, no cookie: "*" cannot ride on anyone's sign-in).
+OPEN_PREFIXES = ("/shl/",)
+
+
+def is_open(path: str) -> bool:
+    return path.startswith(OPEN_PREFIXES)
+
+
+def open_response_headers() -> dict[str, str]:
+    return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(EXPOSED_RESPONSE_HEADERS)}
+
+
+def open_preflight_headers(requested_method: str, methods: Collection[str]) -> dict[str, str] | None:
+    """An open path's preflight: any origin, for a method the path serves, never credentials."""
+    if requested_method.upper() not in methods:
+        return None
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+    }
