@@ -168,3 +168,22 @@ def _proxy_scope(ports: AccessPorts, caller: Caller, patient_id: str, area: Area
         grant_id=scope.grant_id,
         record=patient,
     )
+
+
+def readable_areas(ports: AccessPorts, caller: Caller, patient_id: str) -> frozenset[Area]:
+    """The areas of this patient's record the caller's scope may cover, decided without writing a
+    denial (a collector of the whole record asks each one only of these): every area a proxy may
+    have for staff, the patient and their connections (``patient_scope`` still decides each), a
+    proxy's grants' areas in force now. Empty when the caller has no standing at all."""
+    if not isinstance(patient_id, str) or not RECORD_ID.fullmatch(patient_id):
+        return frozenset()
+    if caller.role in _STAFF_ROLES or patient_id == caller.patient_id:
+        return PROXY_AREAS
+    account = ports.directory.account(caller.account_id)
+    if account is not None and any(c.patient_id == patient_id and c.status == "active" for c in account.connections):
+        return PROXY_AREAS
+    areas: set[Area] = set()
+    for grant in grants_in_force(ports, caller.account_id):
+        if grant.patient_id == patient_id:
+            areas.update(grant.areas)
+    return frozenset(areas) & PROXY_AREAS
