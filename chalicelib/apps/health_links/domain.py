@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from chalicelib.kernel.clock import iso
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 90
 MAX_WRONG_PASSCODES = 10  # then the link is locked for good: a passcode is short, guessing must stop
@@ -41,7 +43,7 @@ class LinkUse:
     outcome: UseOutcome
 
     def as_json(self) -> dict[str, str]:
-        return {"at": self.at.isoformat(), "recipient": self.recipient, "outcome": self.outcome.value}
+        return {"at": iso(self.at), "recipient": self.recipient, "outcome": self.outcome.value}
 
     @classmethod
     def from_json(cls, data: dict[str, str]) -> LinkUse:

@@ -26,6 +26,7 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, scope_actor
 from chalicelib.errors import Conflict, DependencyUnavailable, NotFound
 from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.keys import RECORD_ID, new_id
 from chalicelib.kernel.origin import Origin
 from chalicelib.kernel.ports import Keys
@@ -196,13 +197,13 @@ def link_view(link: HealthLink, caller: Caller, now: datetime) -> dict[str, Any]
     return {
         "link_id": link.link_id,
         "label": link.label,
-        "created_at": link.created_at,
-        "expires_at": link.expires_at,
+        "created_at": iso(link.created_at),
+        "expires_at": iso(link.expires_at),
         "passcode": link.has_passcode,
         "status": link.status(now).value,
         "made_by": made_by,
         "use_count": link.use_count,
-        "last_used_at": link.uses[0].at if link.uses else None,
+        "last_used_at": iso(link.uses[0].at) if link.uses else None,
         "remaining_attempts": link.remaining_attempts,
     }
 
