@@ -89,6 +89,7 @@ BODIES = {
         "access": "read_only",
         "areas": ["appointments"],
     },
+    ("POST", "/v1/patients/{patient_id}/health-links"): {"label": "For a visit", "expires_in_days": 7},
 }
 
 

@@ -54,6 +54,7 @@ AREAS = {
     "refill-requests": Area.MEDICATIONS,
     "access-log": Area.ACCESS_LOG,
     "proxies": Area.PROXIES,
+    "health-links": Area.HEALTH_SUMMARY,  # a SMART Health Link shares the health summary (an IPS)
 }
 # Calls that change nothing of the record though they are not GETs: marking a conversation read,
 # and asking for a visit's video link (joining is not acting for the patient).
