@@ -42,6 +42,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/shl/{manifest_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A SMART Health Link's manifest (the HL7 spec's manifest request): the encrypted summary's
+         * @description location (for one minute) or the file itself when `embeddedLengthMax` allows. No sign-in and any origin may call it: the link is the permission. 404 for a link that does not work (unknown, expired, revoked, locked); 401 with `remainingAttempts` for a wrong passcode.
+         */
+        post: operations["post_shl_manifest_id"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1": {
         parameters: {
             query?: never;
@@ -1529,6 +1549,90 @@ export interface paths {
          * @description Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_documents_document_id_versions_version_content_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/health-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The record's SMART Health Links (a proxy: those they made), newest first, without their keys.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_health_links"];
+        put?: never;
+        /**
+         * Share a summary of the record (an International Patient Summary) through a SMART Health Link.
+         * @description The summary holds what the caller may see now; the link carries its key, which the portal keeps only encrypted. Anyone holding the link (or its QR code) can open it until it expires or is revoked; a passcode, when given, is asked too. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_health_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/health-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A working link again, with its QR code (409 once it no longer works).
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_health_links_link_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/health-links/{link_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop the link: it answers nothing from now on, and its file is deleted.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_health_links_link_id_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/health-links/{link_id}/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who opened the link, when, and how it went (the newest first).
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_health_links_link_id_uses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5548,6 +5652,53 @@ export interface components {
              */
             value: string | boolean | number | null;
         };
+        /** HealthLinkView */
+        HealthLinkView: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Label */
+            label: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Link Id */
+            link_id: string;
+            /**
+             * Made By
+             * @description Who made it: the caller, the patient, or someone acting for the patient.
+             * @enum {string}
+             */
+            made_by: "you" | "patient" | "proxy";
+            /**
+             * Passcode
+             * @description Whether opening the link asks for a passcode.
+             */
+            passcode: boolean;
+            /**
+             * Remaining Attempts
+             * @description Wrong passcodes left before the link locks.
+             */
+            remaining_attempts: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "expired" | "revoked" | "locked";
+            /** Use Count */
+            use_count: number;
+        };
+        /** HealthLinks */
+        HealthLinks: {
+            /** Links */
+            links: components["schemas"]["HealthLinkView"][];
+        };
         /** HealthSummaryQuery */
         HealthSummaryQuery: {
             /**
@@ -5832,6 +5983,34 @@ export interface components {
             /** Patient Id */
             patient_id: string;
         };
+        /** LinkUseView */
+        LinkUseView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "opened" | "wrong_passcode" | "locked";
+            /**
+             * Recipient
+             * @description Who the person opening it said they were (not checked).
+             */
+            recipient: string;
+        };
+        /** LinkUses */
+        LinkUses: {
+            /** Use Count */
+            use_count: number;
+            /**
+             * Uses
+             * @description The newest uses first (the last 100).
+             */
+            uses: components["schemas"]["LinkUseView"][];
+        };
         /** Liveness */
         Liveness: {
             /** Stage */
@@ -5895,6 +6074,56 @@ export interface components {
              * @default 20
              */
             limit?: number;
+        };
+        /** Manifest */
+        Manifest: {
+            /** Files */
+            files: components["schemas"]["ManifestFile"][];
+            /**
+             * Status
+             * @default finalized
+             * @constant
+             */
+            status?: "finalized";
+        };
+        /** ManifestFile */
+        ManifestFile: {
+            /**
+             * Contenttype
+             * @constant
+             */
+            contentType: "application/fhir+json";
+            /**
+             * Embedded
+             * @description The encrypted file itself (a compact JWE).
+             * @default null
+             */
+            embedded?: string | null;
+            /**
+             * Location
+             * @description A link to the encrypted file, for one minute.
+             * @default null
+             */
+            location?: string | null;
+        };
+        /** ManifestRequest */
+        ManifestRequest: {
+            /**
+             * Embeddedlengthmax
+             * @description Embed a file no longer than this, instead of its location.
+             * @default null
+             */
+            embeddedLengthMax?: number | null;
+            /**
+             * Passcode
+             * @default null
+             */
+            passcode?: string | null;
+            /**
+             * Recipient
+             * @description Who is opening the link, as they say (a name, a clinic); kept on the link.
+             */
+            recipient: string;
         };
         /** MarkedAllRead */
         MarkedAllRead: {
@@ -6217,6 +6446,27 @@ export interface components {
              * @description 1 to 150 characters, one line.
              */
             title: string;
+        };
+        /** NewHealthLink */
+        NewHealthLink: {
+            /**
+             * Expires In Days
+             * @description Days the link works.
+             * @default 30
+             */
+            expires_in_days?: number;
+            /**
+             * Label
+             * @description A few words the person opening the link sees ("For Dr Rivera"). No health details.
+             * @default
+             */
+            label?: string;
+            /**
+             * Passcode
+             * @description Asked of whoever opens the link (tell it to them apart from the link).
+             * @default null
+             */
+            passcode?: string | null;
         };
         /** NewIdentifier */
         NewIdentifier: {
@@ -8416,6 +8666,66 @@ export interface components {
             /** Value */
             value: string;
         };
+        /**
+         * SharedHealthLink
+         * @description A link with what shows and carries it: only while it works.
+         */
+        SharedHealthLink: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Label */
+            label: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Link Id */
+            link_id: string;
+            /**
+             * Made By
+             * @description Who made it: the caller, the patient, or someone acting for the patient.
+             * @enum {string}
+             */
+            made_by: "you" | "patient" | "proxy";
+            /**
+             * Passcode
+             * @description Whether opening the link asks for a passcode.
+             */
+            passcode: boolean;
+            /**
+             * Qr Svg
+             * @description A QR code of `viewer_url`, as an SVG document.
+             */
+            qr_svg: string;
+            /**
+             * Remaining Attempts
+             * @description Wrong passcodes left before the link locks.
+             */
+            remaining_attempts: number;
+            /**
+             * Shlink
+             * @description `shlink:/` and the payload: what a SMART Health Links app opens.
+             */
+            shlink: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "expired" | "revoked" | "locked";
+            /** Use Count */
+            use_count: number;
+            /**
+             * Viewer Url
+             * @description The portal's viewer page with the link in its fragment.
+             */
+            viewer_url: string;
+        };
         /** ShownPharmacy */
         ShownPharmacy: {
             /** Address */
@@ -10407,6 +10717,15 @@ export interface components {
             /** Task */
             task: string;
         };
+        /**
+         * WrongPasscode
+         * @description The spec's answer to a wrong passcode, in the portal's error shape too.
+         */
+        WrongPasscode: {
+            error: components["schemas"]["ErrorInfo"];
+            /** Remainingattempts */
+            remainingAttempts: number;
+        };
         /** CareTeamRef */
         chalicelib__appointments__contract__CareTeamRef: {
             /** Care Team Id */
@@ -10624,6 +10943,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_shl_manifest_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                manifest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManifestRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WrongPasscode"];
                 };
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
@@ -18091,6 +18490,468 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FileLinkView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_health_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthLinks"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_health_links: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewHealthLink"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedHealthLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_health_links_link_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedHealthLink"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_health_links_link_id_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_health_links_link_id_uses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkUses"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
