@@ -5,6 +5,7 @@ import { SessionWatch } from "./account/SessionWatch";
 import { adminRoutes } from "./admin/routes";
 import { appointmentRoutes } from "./appointments/routes";
 import { Layout } from "./components/Layout";
+import { healthLinkRoutes } from "./healthLinks/routes";
 import { medicationRoutes } from "./medications/routes";
 import { messageRoutes } from "./messages/routes";
 import { Enroll } from "./pages/Enroll";
@@ -41,6 +42,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {supportRoutes}
           {messageRoutes}
           {proxyRoutes}
+          {healthLinkRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

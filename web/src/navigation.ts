@@ -35,6 +35,7 @@ export const patientNav: NavItem[] = [
   { to: "/upcoming", label: "nav.upcoming", area: "results" },
   { to: "/access-log", label: "nav.accessLog", area: "access_log" },
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
+  { to: "/share", label: "healthLinks.nav", area: "health_summary" },
   { to: "/connections", label: "nav.connections", ownRecord: true },
   { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },

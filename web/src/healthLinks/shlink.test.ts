@@ -35,9 +35,9 @@ describe("reading a SMART Health Link", () => {
     const summary = readSummary(sampleBundle)!;
     expect(summary.patientName).toBe("Emma Stone");
     expect(summary.allergies).toEqual([{ what: "Peanut", detail: "Hives", when: "" }]);
-    expect(summary.problems[0].what).toBe("Asthma");
+    expect(summary.problems[0]?.what).toBe("Asthma");
     expect(summary.medications[0]).toEqual({ what: "Albuterol inhaler", detail: "2 puffs as needed", when: "" });
-    expect(summary.immunizations[0].what).toBe("Influenza vaccine");
+    expect(summary.immunizations[0]?.what).toBe("Influenza vaccine");
     expect(summary.results.map((r) => `${r.what} ${r.detail}`)).toEqual(["Glucose 85 mg/dL"]);
     expect(summary.vitalSigns.map((r) => `${r.what} ${r.detail}`)).toEqual(["Heart rate 88 /min"]);
   });

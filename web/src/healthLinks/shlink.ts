@@ -12,10 +12,12 @@ export interface ShlPayload {
   label?: string;
 }
 
-function fromBase64url(text: string): Uint8Array {
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
   const binary = atob(base64);
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(0 + i);
+  return bytes;
 }
 
 /** The payload of a `shlink:/...` (alone, or after a viewer's `#`), or null when it is not one. */
@@ -49,7 +51,7 @@ export function expired(payload: ShlPayload, now: number = Date.now()): boolean 
 export async function decryptJwe(token: string, key: string): Promise<string> {
   const parts = token.trim().split(".");
   if (parts.length !== 5) throw new Error("not a compact JWE");
-  const [header, encryptedKey, iv, ciphertext, tag] = parts;
+  const [header = "", encryptedKey, iv = "", ciphertext = "", tag = ""] = parts;
   const protectedHeader = JSON.parse(new TextDecoder().decode(fromBase64url(header)));
   if (protectedHeader.alg !== "dir" || protectedHeader.enc !== "A256GCM" || encryptedKey !== "")
     throw new Error("unsupported JWE");

@@ -45,6 +45,7 @@ describe("home: what is new", () => {
       "/upcoming",
       "/access-log",
       "/sharing",
+      "/share",
       "/connections",
       "/proxy-requests",
     ]);

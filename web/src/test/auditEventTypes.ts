@@ -82,4 +82,8 @@ export const messagingAndRefillEventTypes = [
   "proxy_request.signed_form_read",
   // chalicelib/access/service.py: a proxy with read-only access refused an action
   "records.act",
+  // SMART Health Links (chalicelib/apps/health_links/sharing.py, manifest.py)
+  "health_link.create",
+  "health_link.use",
+  "health_link.revoke",
 ];
