@@ -11,6 +11,10 @@ value sets' codes, chosen or checked here, and so are what fhir.resources leaves
 canonical URL, a linkId, a hash's form. fhir.resources is imported on first use: it costs about
 100 ms, which the API function pays only when it sends.
 
+The parts these share with the FHIR the portal writes for apps and downloads (the patient's
+reference by MRN, the portal's identifier systems, a medication's concept, a visit's mode, a
+moment as an instant, validation) are the FHIR writer's (chalicelib.interop.writer), written once.
+
 How the resources name things (docs/integrating.md says the same to the integration engine):
 - the patient by the organization's MRN: ``{"system": <the organization's MRN authority>,
   "value": <MRN>}`` as the engine matches its own patients; never the portal's ids alone;
@@ -21,58 +25,55 @@ How the resources name things (docs/integrating.md says the same to the integrat
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
-from chalicelib.kernel.terminology import RXNORM
+from chalicelib.interop.writer.documents import attachment
+from chalicelib.interop.writer.medications import medication_concept, prescription_identifier
+from chalicelib.interop.writer.values import ACCOUNT_SYSTEM as ACCOUNT_SYSTEM
+from chalicelib.interop.writer.values import ATTACHMENT_SYSTEM as ATTACHMENT_SYSTEM
+from chalicelib.interop.writer.values import CARE_TEAM_SYSTEM as CARE_TEAM_SYSTEM
+from chalicelib.interop.writer.values import PatientIdentifier as PatientIdentifier
+from chalicelib.interop.writer.values import identified
+from chalicelib.interop.writer.visits import CANCELLATION_REASON_SYSTEM as CANCELLATION_REASON_SYSTEM
+from chalicelib.interop.writer.visits import VISIT_MODE_SYSTEM as VISIT_MODE_SYSTEM
+from chalicelib.interop.writer.visits import VISIT_MODES as VISIT_MODES
 from chalicelib.outbound.domain import InvalidOutboundEvent
 
-# The portal's identifier systems. URNs rather than web addresses: they name, they do not resolve.
-CARE_TEAM_SYSTEM = "urn:patient-portal:care-team"
-ACCOUNT_SYSTEM = "urn:patient-portal:account"  # a staff member's portal account
-ATTACHMENT_SYSTEM = "urn:patient-portal:attachment"
+# The Appointments live in their own module; callers name them here, as before.
+from chalicelib.outbound.fhir_appointments import APPOINTMENT_REQUEST_SYSTEM as APPOINTMENT_REQUEST_SYSTEM
+from chalicelib.outbound.fhir_appointments import MAX_PREFERRED as MAX_PREFERRED
+from chalicelib.outbound.fhir_appointments import appointment_booking as appointment_booking
+from chalicelib.outbound.fhir_appointments import appointment_cancellation as appointment_cancellation
+from chalicelib.outbound.fhir_appointments import appointment_request as appointment_request
+from chalicelib.outbound.fhir_appointments import appointment_request_closed as appointment_request_closed
+from chalicelib.outbound.fhir_parts import MAX_TEXT as MAX_TEXT
+from chalicelib.outbound.fhir_parts import checked_text, instant_at
+from chalicelib.outbound.fhir_parts import validated as validated
+
+# The portal's identifier systems of outbound things (the shared ones are the writer's, above).
 MESSAGE_SYSTEM = "urn:patient-portal:message"
 REFILL_REQUEST_SYSTEM = "urn:patient-portal:refill-request"
 # The clinical system's own id of a prescription, when the feed gave one, is sent under the
 # system the feed gave it with (``Prescription.system``); so is a booked appointment's id.
-APPOINTMENT_REQUEST_SYSTEM = "urn:patient-portal:appointment-request"
+# (The appointment request's system is outbound.fhir_appointments', named above.)
 QUESTIONNAIRE_RESPONSE_SYSTEM = "urn:patient-portal:questionnaire-response"
 SIGNED_DOCUMENT_SYSTEM = "urn:patient-portal:signed-document"  # a signed form's PDF, as the portal stores it
 # The signed PDF's SHA-256, lower-case hex, as a second identifier of its DocumentReference. R4's
 # Attachment.hash is SHA-1 only; an identifier (not an extension) because engines index and search
 # identifiers without knowing an extension's definition, and the digest does identify the bytes.
 SHA256_SYSTEM = "urn:patient-portal:sha-256"
-# In person or by video: R4's Appointment has no field for it (R5 adds virtualService) and no
-# value set of R4 names it, so it travels as a serviceType coding under the portal's own system.
-VISIT_MODE_SYSTEM = "urn:patient-portal:visit-mode"
-VISIT_MODES = {"in-person": "In-person visit", "video": "Video visit"}
-# R4's example code system of cancellation reasons; "pat": the patient cancelled.
-CANCELLATION_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 
 TASK_STATUSES = ("requested", "accepted", "rejected")  # of R4's Task.status, those a refill goes through
-MAX_TEXT = 20_000  # characters of a message or note: what a care team reads, not a document
-MAX_PREFERRED = 20  # preferred periods of an appointment request: a patient's choices, not a calendar
 MAX_ITEMS = 500  # answered items of a questionnaire response
 # A canonical URL (absolute, optionally "|version"), as QuestionnaireResponse.questionnaire wants.
 CANONICAL = re.compile(r"(https?://[^\s|]+|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+)(\|[^\s|]+)?")
 LINK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 SHA1_HEX = re.compile(r"[0-9a-f]{40}")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class PatientIdentifier:
-    """The patient as the organization's clinical systems know them: MRN and its authority."""
-
-    system: str
-    value: str
-
-    def reference(self) -> dict[str, Any]:
-        return {"type": "Patient", "identifier": {"system": self.system, "value": self.value}}
 
 
 @dataclass(frozen=True)
@@ -126,28 +127,12 @@ def patient_identifier(identifiers: Sequence[Any], mrn_authority: str) -> Patien
     raise InvalidOutboundEvent("the patient has no MRN under the organization's authority")
 
 
-def _instant(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise InvalidOutboundEvent("outbound times carry their zone")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _identified(resource_type: str, system: str, value: str) -> dict[str, Any]:
-    return {"type": resource_type, "identifier": {"system": system, "value": value}}
-
-
-def _text(value: str, what: str) -> str:
-    if not value.strip() or len(value) > MAX_TEXT:
-        raise InvalidOutboundEvent(f"{what} is 1 to {MAX_TEXT} characters")
-    return value
-
-
 def care_team(team_id: str) -> dict[str, Any]:
-    return _identified("CareTeam", CARE_TEAM_SYSTEM, team_id)
+    return identified("CareTeam", CARE_TEAM_SYSTEM, team_id)
 
 
 def staff_member(account_id: str) -> dict[str, Any]:
-    return _identified("Practitioner", ACCOUNT_SYSTEM, account_id)
+    return identified("Practitioner", ACCOUNT_SYSTEM, account_id)
 
 
 def related_person_author(account_id: str, display: str) -> dict[str, Any]:
@@ -156,7 +141,7 @@ def related_person_author(account_id: str, display: str) -> dict[str, Any]:
     return {
         "type": "RelatedPerson",
         "identifier": {"system": ACCOUNT_SYSTEM, "value": account_id},
-        "display": _text(display, "a related person's name"),
+        "display": checked_text(display, "a related person's name"),
     }
 
 
@@ -178,20 +163,20 @@ def communication(
     bytes and no link (which would outlive its purpose in the engine's logs) travel here."""
     if not recipients:
         raise InvalidOutboundEvent("a message has at least one recipient")
-    payload: list[dict[str, Any]] = [{"contentString": _text(text, "a message's text")}]
-    payload += [{"contentReference": _identified("DocumentReference", ATTACHMENT_SYSTEM, a)} for a in attachments]
+    payload: list[dict[str, Any]] = [{"contentString": checked_text(text, "a message's text")}]
+    payload += [{"contentReference": identified("DocumentReference", ATTACHMENT_SYSTEM, a)} for a in attachments]
     resource: dict[str, Any] = {
         "resourceType": "Communication",
         "identifier": [{"system": MESSAGE_SYSTEM, "value": message_id}],
         "status": "completed",
         "subject": patient.reference(),
-        "sent": _instant(sent),
+        "sent": instant_at(sent),
         "sender": sender,
         "recipient": list(recipients),
         "payload": payload,
     }
     if in_response_to:
-        resource["inResponseTo"] = [_identified("Communication", MESSAGE_SYSTEM, in_response_to)]
+        resource["inResponseTo"] = [identified("Communication", MESSAGE_SYSTEM, in_response_to)]
     return validated(resource)
 
 
@@ -216,9 +201,7 @@ def refill_task(
     dispenseRequest.performer points at (FHIR keeps every contained resource on the Task itself)."""
     if status not in TASK_STATUSES:
         raise InvalidOutboundEvent(f"a refill task's status is one of {', '.join(TASK_STATUSES)}")
-    medication: dict[str, Any] = {"text": _text(prescription.medication, "a medication's name")}
-    if prescription.rxnorm:
-        medication["coding"] = [{"system": RXNORM, "code": prescription.rxnorm}]
+    medication = medication_concept(checked_text(prescription.medication, "a medication's name"), prescription.rxnorm)
     medication_request: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "id": "prescription",
@@ -227,14 +210,14 @@ def refill_task(
         "medicationCodeableConcept": medication,
         "subject": patient.reference(),
     }
-    if prescription.system and prescription.value:
-        medication_request["identifier"] = [{"system": prescription.system, "value": prescription.value}]
+    if prescription_identifier(prescription.system, prescription.value):
+        medication_request["identifier"] = prescription_identifier(prescription.system, prescription.value)
     contained: list[dict[str, Any]] = [medication_request]
     if pharmacy is not None:
         organization: dict[str, Any] = {
             "resourceType": "Organization",
             "id": "pharmacy",
-            "name": _text(pharmacy.name, "a pharmacy's name"),
+            "name": checked_text(pharmacy.name, "a pharmacy's name"),
         }
         if pharmacy.phone:
             organization["telecom"] = [{"system": "phone", "value": pharmacy.phone}]
@@ -251,202 +234,16 @@ def refill_task(
         "code": {"text": "Refill request"},
         "focus": {"reference": "#prescription"},
         "for": patient.reference(),
-        "authoredOn": _instant(authored),
-        "lastModified": _instant(changed),
+        "authoredOn": instant_at(authored),
+        "lastModified": instant_at(changed),
         "requester": patient.reference(),
     }
     if owner is not None:
         resource["owner"] = owner
     if note:
-        resource["note"] = [{"text": _text(note, "a request's note")}]
+        resource["note"] = [{"text": checked_text(note, "a request's note")}]
     if status == "rejected":
-        resource["statusReason"] = {"text": _text(reason, "a rejection's reason")}
-    return validated(resource)
-
-
-def appointment_request(
-    *,
-    request_id: str,
-    patient: PatientIdentifier,
-    care_team_id: str,
-    reason: str,
-    preferred: Sequence[tuple[datetime, datetime]],
-    mode: str,
-    created: datetime,
-    moves: tuple[str, str] | None = None,
-) -> dict[str, Any]:
-    """A patient's request for a visit: an Appointment "proposed", without start or end (staff
-    book the time), the days and times the patient prefers as ``requestedPeriod``. The patient
-    takes part ("accepted": they asked); the care team is asked ("needs-action"), as a
-    HealthcareService, since R4 does not let a CareTeam be an Appointment's participant. ``mode``
-    is "in-person" or "video". A request to move a booked visit names that visit by the scheduling
-    system's id, ``moves`` = (system, value), as ``supportingInformation``, and has no care team
-    when the visit named none (``care_team_id`` "": the scheduler knows whose visit it is)."""
-    if mode not in VISIT_MODES:
-        raise InvalidOutboundEvent(f"an appointment's mode is one of {', '.join(VISIT_MODES)}")
-    if not preferred or len(preferred) > MAX_PREFERRED:
-        raise InvalidOutboundEvent(f"an appointment request has 1 to {MAX_PREFERRED} preferred periods")
-    periods = []
-    for start, end in preferred:
-        if _instant(end) <= _instant(start):
-            raise InvalidOutboundEvent("a preferred period ends after it starts")
-        periods.append({"start": _instant(start), "end": _instant(end)})
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
-        "status": "proposed",
-        "serviceType": [
-            {
-                "coding": [{"system": VISIT_MODE_SYSTEM, "code": mode, "display": VISIT_MODES[mode]}],
-                "text": VISIT_MODES[mode],
-            }
-        ],
-        "reasonCode": [{"text": _text(reason, "an appointment's reason")}],
-        "created": _instant(created),
-        "requestedPeriod": periods,
-        "participant": [{"actor": patient.reference(), "required": "required", "status": "accepted"}],
-    }
-    if care_team_id:
-        resource["participant"].append(
-            {
-                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
-                "required": "required",
-                "status": "needs-action",
-            }
-        )
-    if moves is not None:
-        system, value = moves
-        if not system.strip() or not value.strip():
-            raise InvalidOutboundEvent("the visit a request moves is named by its scheduling system and id")
-        resource["supportingInformation"] = [_identified("Appointment", system, value)]
-    return validated(resource)
-
-
-def appointment_cancellation(
-    *,
-    appointment: tuple[str, str],
-    patient: PatientIdentifier,
-    reason: str,
-) -> dict[str, Any]:
-    """The patient cancels a booked visit: an Appointment "cancelled", identified by the
-    scheduling system's own id, ``appointment`` = (system, value) as the feed gave it, so the
-    engine finds its booking. ``cancelationReason``: R4's code "pat" (the patient cancelled) and the
-    patient's words as its text. The patient "declined"."""
-    system, value = appointment
-    if not system.strip() or not value.strip() or len(system) > 256 or len(value) > 100:
-        raise InvalidOutboundEvent("a cancelled appointment is named by its scheduling system and id")
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": system, "value": value}],
-        "status": "cancelled",
-        "cancelationReason": {
-            "coding": [{"system": CANCELLATION_REASON_SYSTEM, "code": "pat", "display": "Patient"}],
-            "text": _text(reason, "a cancellation's reason"),
-        },
-        "participant": [{"actor": patient.reference(), "status": "declined"}],
-    }
-    return validated(resource)
-
-
-def appointment_booking(
-    *,
-    request_id: str,
-    patient: PatientIdentifier,
-    care_team_id: str,
-    start: datetime,
-    minutes: int,
-    mode: str,
-    clinician: str = "",
-    place: str = "",
-    note: str = "",
-) -> dict[str, Any]:
-    """Staff booked a patient's request: an Appointment "booked" with the request's identifier
-    (the one its "proposed" carried, so the engine updates that resource) and the slot. The
-    clinician and place are staff's words, so they travel as text (``participant.actor.display``
-    and a Location by display): the portal has no ids of the scheduler's people or rooms. The
-    booking is made in the scheduling system too; its feed message closes the request."""
-    if mode not in VISIT_MODES:
-        raise InvalidOutboundEvent(f"an appointment's mode is one of {', '.join(VISIT_MODES)}")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
-        raise InvalidOutboundEvent("a booked appointment lasts 1 to 1440 minutes")
-    participants: list[dict[str, Any]] = [{"actor": patient.reference(), "required": "required", "status": "accepted"}]
-    if care_team_id:
-        participants.append(
-            {
-                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
-                "required": "required",
-                "status": "accepted",
-            }
-        )
-    if clinician.strip():
-        participants.append(
-            {
-                "actor": {"type": "Practitioner", "display": clinician[:200]},
-                "required": "required",
-                "status": "accepted",
-            }
-        )
-    if place.strip():
-        participants.append(
-            {"actor": {"type": "Location", "display": place[:200]}, "required": "required", "status": "accepted"}
-        )
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
-        "status": "booked",
-        "serviceType": [
-            {
-                "coding": [{"system": VISIT_MODE_SYSTEM, "code": mode, "display": VISIT_MODES[mode]}],
-                "text": VISIT_MODES[mode],
-            }
-        ],
-        "start": _instant(start),
-        "end": _instant(start + timedelta(minutes=minutes)),
-        "minutesDuration": minutes,
-        "participant": participants,
-    }
-    if note.strip():
-        resource["comment"] = _text(note, "a booking's note")
-    return validated(resource)
-
-
-# Who closed a request without a visit: the patient withdrew it, or the clinic declined it (R4's
-# appointment cancellation reasons "pat" and "prov").
-_CLOSED_BY = {"patient": ("pat", "Patient", "declined"), "clinic": ("prov", "Provider", "declined")}
-
-
-def appointment_request_closed(
-    *,
-    request_id: str,
-    patient: PatientIdentifier,
-    care_team_id: str,
-    by: str,
-    reason: str = "",
-) -> dict[str, Any]:
-    """A patient's request that will not become a visit: the Appointment its "proposed" began,
-    now "cancelled", with who ended it as ``cancelationReason`` ("pat": the patient withdrew it;
-    "prov": the clinic declined it, its reason as text) and that side's participation "declined".
-    So the engine closes what it opened for the request instead of leaving it proposed for good."""
-    if by not in _CLOSED_BY:
-        raise InvalidOutboundEvent("a request is closed by the patient or the clinic")
-    code, display, declined = _CLOSED_BY[by]
-    cancelation: dict[str, Any] = {"coding": [{"system": CANCELLATION_REASON_SYSTEM, "code": code, "display": display}]}
-    if reason.strip():
-        cancelation["text"] = _text(reason, "a request's closing reason")
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": APPOINTMENT_REQUEST_SYSTEM, "value": request_id}],
-        "status": "cancelled",
-        "cancelationReason": cancelation,
-        "participant": [{"actor": patient.reference(), "status": declined if by == "patient" else "accepted"}],
-    }
-    if care_team_id:
-        resource["participant"].append(
-            {
-                "actor": _identified("HealthcareService", CARE_TEAM_SYSTEM, care_team_id),
-                "status": declined if by == "clinic" else "accepted",
-            }
-        )
+        resource["statusReason"] = {"text": checked_text(reason, "a rejection's reason")}
     return validated(resource)
 
 
@@ -476,7 +273,7 @@ def questionnaire_response(
             raise InvalidOutboundEvent("an answered item has a list of at least one value")
         item: dict[str, Any] = {"linkId": answer.link_id, "answer": [_answer(v) for v in answer.values]}
         if answer.text:
-            item["text"] = _text(answer.text, "an item's text")
+            item["text"] = checked_text(answer.text, "an item's text")
         items.append(item)
     if len({item["linkId"] for item in items}) != len(items):
         raise InvalidOutboundEvent("an item's linkId appears once")
@@ -487,7 +284,7 @@ def questionnaire_response(
         "status": "completed",
         "subject": patient.reference(),
         "author": author or patient.reference(),
-        "authored": _instant(authored),
+        "authored": instant_at(authored),
         "item": items,
     }
     return validated(resource)
@@ -503,7 +300,7 @@ def _answer(value: object) -> dict[str, Any]:
     if isinstance(value, date):
         return {"valueDate": value.isoformat()}
     if isinstance(value, str):
-        return {"valueString": _text(value, "a text answer")}
+        return {"valueString": checked_text(value, "a text answer")}
     if isinstance(value, Coded):
         if not value.system.strip() or not value.code.strip():
             raise InvalidOutboundEvent("a coded answer has a system and a code")
@@ -540,40 +337,16 @@ def signed_form(
         "identifier": [{"system": SHA256_SYSTEM, "value": sha256}],
         "status": "current",
         "docStatus": "final",
-        "type": {"text": _text(title, "a form's title")},
+        "type": {"text": checked_text(title, "a form's title")},
         "subject": patient.reference(),
-        "date": _instant(signed),
+        "date": instant_at(signed),
         **({"author": [author]} if author else {}),
         "content": [
             {
-                "attachment": {
-                    "contentType": "application/pdf",
-                    "size": size,
-                    "hash": base64.b64encode(bytes.fromhex(sha1)).decode("ascii"),
-                    "title": title,
-                    "creation": _instant(signed),
-                }
+                "attachment": attachment(
+                    "application/pdf", size=size, sha1=sha1, title=title, creation=instant_at(signed)
+                )
             }
         ],
     }
     return validated(resource)
-
-
-def validated(resource: dict[str, Any]) -> dict[str, Any]:
-    """The resource as fhir.resources reads and writes it back, or InvalidOutboundEvent."""
-    from fhir.resources.R4B import get_fhir_model_class
-    from pydantic import ValidationError
-
-    try:
-        model = get_fhir_model_class(resource.get("resourceType", "")).model_validate(resource)
-    except (KeyError, ValueError, ValidationError) as error:  # ValidationError is a ValueError
-        raise InvalidOutboundEvent(f"not a valid FHIR {resource.get('resourceType')}: {_fields(error)}") from None
-    return model.model_dump(mode="json", exclude_none=True, by_alias=True)
-
-
-def _fields(error: Exception) -> str:
-    """Which fields failed, never their values (a value may be a patient's words)."""
-    errors = getattr(error, "errors", None)
-    if callable(errors):
-        return ", ".join(sorted({".".join(str(p) for p in e["loc"]) for e in errors()})) or "invalid"
-    return "unknown resource type"
