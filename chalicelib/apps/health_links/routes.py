@@ -34,11 +34,10 @@ def _request():
 
 def _summary(ports: wiring.Container, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """The International Patient Summary of what this caller may see of the patient."""
-    from chalicelib.interop.writer import ips_document
-    from chalicelib.records.everything import read_visible_record
+    from chalicelib.apps.health_links.summary import patient_summary
 
-    record = read_visible_record(ports, caller, origin, patient_id)
-    return ips_document(record, base_url=f"{ports.settings.public_base_url}/fhir/R4", now=ports.clock.now())
+    base_url = f"{ports.settings.public_base_url}/fhir/R4"
+    return patient_summary(ports, caller, origin, patient_id, base_url=base_url, now=ports.clock.now())
 
 
 @route(
