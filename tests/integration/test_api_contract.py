@@ -228,6 +228,7 @@ PUBLIC_ROUTES = {
     "POST /v1/sessions",
     "POST /v1/sessions/mfa",
     "POST /v1/sessions/mfa/email-code",
+    "POST /shl/{manifest_id}",  # a SMART Health Link's manifest: the link is the permission
 }
 
 

@@ -94,7 +94,7 @@ BODIES = {
 
 
 def denials(account_id: str) -> list:
-    events, _ = wiring.container().audit_log.by_actor(account_id, 100)
+    events, _ = wiring.container().audit_log.by_actor(account_id, 500)  # (two refusals a route)
     return [e for e in events if e.outcome.value == "denied" and e.resource_type == "Patient"]
 
 
