@@ -31,8 +31,11 @@ test("a link made in the browser opens to the patient's summary, and after revok
 
   // THEN someone else's browser opens it, without signing in, to her summary
   const stranger = await browser.newContext();
-  const viewer = await stranger.newPage();
+  let viewer = await stranger.newPage();
   const open = async () => {
+    // (a fresh page each time: the same address again would only move within the open one)
+    await viewer.close();
+    viewer = await stranger.newPage();
     await viewer.goto(address);
     await viewer.getByLabel(/Your name or organization/).fill("Dr. Rivera, Albany Cardiology");
     await viewer.getByRole("button", { name: "Open the summary" }).click();
