@@ -21,6 +21,35 @@ ALLOWED_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Correlation-Id")
 EXPOSED_RESPONSE_HEADERS = ("Location", "Retry-After", "WWW-Authenticate", "X-Correlation-Id")
 PREFLIGHT_MAX_AGE_SECONDS = 600  # browsers cap it (Chromium: 2 hours); fewer preflights per page
 
+# SMART on FHIR's public endpoints: a health app running in a browser, on its own origin, calls
+# them with its bearer token or its form; any origin may, and none with credentials (there are no
+# cookies to ride on). Never the portal's own API (/v1): that stays with the listed origins.
+OPEN_PATHS = ("/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/jwks")
+# A SMART Health Link's manifest (/shl/<id>) too: any viewer opens it, and the link is the permission.
+OPEN_PREFIXES = ("/fhir/", "/shl/")
+
+
+def open_to_any_origin(route_path: str) -> bool:
+    return route_path in OPEN_PATHS or route_path.startswith(OPEN_PREFIXES)
+
+
+def open_response_headers() -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": ", ".join(EXPOSED_RESPONSE_HEADERS),
+    }
+
+
+def open_preflight_headers(requested_method: str, methods: Collection[str]) -> dict[str, str] | None:
+    if requested_method.upper() not in methods:
+        return None
+    return {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+        "Access-Control-Allow-Headers": ", ".join(ALLOWED_REQUEST_HEADERS),
+        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+    }
+
 
 def response_headers(origin: str, allowed: Collection[str]) -> dict[str, str]:
     """Headers for an actual (not preflight) response: the origin is echoed only if allowed.
@@ -45,30 +74,4 @@ def preflight_headers(
         "Access-Control-Allow-Headers": ", ".join(ALLOWED_REQUEST_HEADERS),
         "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
         "Vary": "Origin",
-    }
-
-
-# Paths any web page may call, from any origin, without credentials: a SMART Health Link's
-# manifest (apps/health_links) is opened by whatever viewer its holder uses, and holding the link
-# is the permission (no session, no cookie: "*" cannot ride on anyone's sign-in).
-OPEN_PREFIXES = ("/shl/",)
-
-
-def is_open(path: str) -> bool:
-    return path.startswith(OPEN_PREFIXES)
-
-
-def open_response_headers() -> dict[str, str]:
-    return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(EXPOSED_RESPONSE_HEADERS)}
-
-
-def open_preflight_headers(requested_method: str, methods: Collection[str]) -> dict[str, str] | None:
-    """An open path's preflight: any origin, for a method the path serves, never credentials."""
-    if requested_method.upper() not in methods:
-        return None
-    return {
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
-        "Access-Control-Allow-Headers": "Content-Type",
-        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
     }

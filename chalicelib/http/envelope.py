@@ -81,9 +81,10 @@ def make_envelope(
             else:
                 response = _guarded_response(app, request, get_response, is_local_stage, record_denial)
                 response = _reshape_chalice_error(response)
-                response.headers.update(cors.response_headers(origin, allowed_origins()))
-                if cors.is_open(request.path):
+                if cors.open_to_any_origin((request.context or {}).get("resourcePath", "")):
                     response.headers.update(cors.open_response_headers())
+                else:
+                    response.headers.update(cors.response_headers(origin, allowed_origins()))
         except Exception as error:  # last resort: chalice would log the message and answer in its own shape
             response = internal_error(log_exception(request.path, error))
         for name, value in SECURITY_HEADERS.items():
@@ -109,7 +110,7 @@ def _preflight(app: Chalice, request: Request, origin: str, allowed: tuple[str, 
     served = set(app.routes.get((request.context or {}).get("resourcePath", ""), {})) - {"OPTIONS"}
     requested = request.headers.get("access-control-request-method") or ""
     headers: dict[str, str | list[str]] | None = cors.preflight_headers(origin, requested, served, allowed)  # type: ignore[assignment]
-    if headers is None and cors.is_open(request.path):
+    if cors.open_to_any_origin((request.context or {}).get("resourcePath", "")):
         headers = cors.open_preflight_headers(requested, served)  # type: ignore[assignment]
     if headers is None:
         body = error_body("cors_refused", "Browsers may not call this API from that origin, or with that method.")
