@@ -5,6 +5,8 @@ through a link or a QR code that anyone holding it can open, until it expires or
 - ``sealing``: the key, the encrypted file (a compact JWE, ``dir`` + ``A256GCM``) and the QR code.
 - ``sharing``: the patient's side (create, list, show again, uses, revoke), through
   ``access.service.patient_scope``.
+- ``summary``: the file a link shares, the International Patient Summary of what the caller may
+  see (the records collector and the FHIR writer).
 - ``manifest``: the public side, ``POST /shl/{manifest_id}``: the manifest a viewer asks for with
   the passcode, each use kept on the link and audited under the patient.
 

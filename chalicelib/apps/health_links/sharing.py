@@ -98,6 +98,8 @@ def create_link(
     token = sealing.encrypt(summary_bytes(summarize()), key).encode("ascii")
     object_key = f"health-links/{link_id}.jwe"
     passcode_hash = _hash_passcode(body.passcode) if body.passcode else ""
+    # (the key sealed before the file is stored: a failure then leaves nothing behind)
+    key_ciphertext = ports.keys.encrypt(key, key_context(link_id))
     version = ports.health_link_files.put_file(object_key, token, "application/jose")
     link = HealthLink(
         link_id=link_id,
@@ -108,7 +110,7 @@ def create_link(
         created_at=now,
         expires_at=domain.expiry(now, body.expires_in_days),
         created_by=caller.account_id,
-        key_ciphertext=ports.keys.encrypt(key, key_context(link_id)),
+        key_ciphertext=key_ciphertext,
         object_key=object_key,
         object_version=version,
         passcode_hash=passcode_hash,
