@@ -16,6 +16,7 @@ from chalicelib.kernel.clock import Clock, SystemClock
 from chalicelib.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # for the type checker only: the container imports each of these on first use
+    from chalicelib.adapters.health_link_files import S3HealthLinkFiles
     from chalicelib.adapters.kms import KmsKeys, KmsSigningKey
     from chalicelib.adapters.s3 import S3Attachments, S3ObjectStore
     from chalicelib.adapters.ses import SesMailer
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # for the type checker only: the container imports each of th
     from chalicelib.data.exports import DynamoExports
     from chalicelib.data.feed_messages import DynamoFeedMessages
     from chalicelib.data.forms import DynamoCheckinForms
+    from chalicelib.data.health_links import DynamoHealthLinks
     from chalicelib.data.identity_store import DynamoIdentityStore
     from chalicelib.data.inbox import DynamoInbox
     from chalicelib.data.messages import DynamoMessages
@@ -530,6 +532,21 @@ class Container:
 
         self._bind_tables()
         return DynamoApps()
+
+    @cached_property
+    def health_links(self) -> DynamoHealthLinks:
+        """SMART Health Links a patient made (apps/health_links/)."""
+        from chalicelib.data.health_links import DynamoHealthLinks
+
+        self._bind_tables()
+        return DynamoHealthLinks()
+
+    @cached_property
+    def health_link_files(self) -> S3HealthLinkFiles:
+        """The links' encrypted files, in the attachments bucket under health-links/."""
+        from chalicelib.adapters.health_link_files import S3HealthLinkFiles
+
+        return S3HealthLinkFiles(self.client("s3"), self.settings.attachments_bucket, self.settings.kms_key_id)
 
 
 _lock = threading.RLock()

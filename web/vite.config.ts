@@ -8,7 +8,7 @@ const api = { target: "http://127.0.0.1:8000", changeOrigin: true };
 
 export default defineConfig({
   plugins: [react()],
-  server: { host: "127.0.0.1", port: 5173, strictPort: true, proxy: { "/v1": api, "/dev": api } },
+  server: { host: "127.0.0.1", port: 5173, strictPort: true, proxy: { "/v1": api, "/dev": api, "^/shl/.+": api } },
   // The manifest names the entry chunk and its imports, for the test of the first page's size.
   build: { sourcemap: false, manifest: true },
   test: {

@@ -1051,6 +1051,7 @@ def bind_tables(settings) -> None:
         AppAuthorizationModel: settings.records_table,
         AppClientModel: settings.organizations_table,
         RecordExportModel: settings.records_table,
+        HealthLinkModel: settings.records_table,
     }
     for model, table_name in names.items():
         if model.Meta.table_name != table_name or getattr(model.Meta, "region", None) != settings.region:
@@ -1178,3 +1179,36 @@ class RecordExportModel(Model):
     failed_at = UTCDateTimeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
     files = JSONAttribute(null=True)  # [{"kind", "object_key", "size"}]
+
+
+class HealthLinkModel(Model):
+    """A SMART Health Link (data/health_links.py) under "health-links#<patient_id>", "link#<link_id>"
+    (the patient's list: one Query), and its pointer under "health-link#<manifest_id>", "link" (what
+    the public manifest request finds it by: the manifest id is all a viewer has). Both written in
+    one transaction with the creation's audit event; the link changed on condition of its version."""
+
+    class Meta:
+        table_name = "records"
+
+    patient_id = UnicodeAttribute(hash_key=True)  # "health-links#<patient_id>" or "health-link#<manifest_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "link#<link_id>", or "link" for the pointer
+    link_id = UnicodeAttribute(null=False)
+    subject_patient_id = UnicodeAttribute(null=False)
+    version = NumberAttribute(null=False)
+    organization_id = UnicodeAttribute(null=True)  # the link's fields: on the link item only
+    manifest_id = UnicodeAttribute(null=True)
+    label = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    proxy_grant_id = UnicodeAttribute(null=True)
+    key_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
+    object_key = UnicodeAttribute(null=True)
+    object_version = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    passcode_hash = UnicodeAttribute(null=True)
+    wrong_passcodes = NumberAttribute(null=True)
+    locked_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    uses = JSONAttribute(null=True)  # the newest uses: [{at, recipient, outcome}]
+    use_count = NumberAttribute(null=True)

@@ -25,7 +25,8 @@ PREFLIGHT_MAX_AGE_SECONDS = 600  # browsers cap it (Chromium: 2 hours); fewer pr
 # them with its bearer token or its form; any origin may, and none with credentials (there are no
 # cookies to ride on). Never the portal's own API (/v1): that stays with the listed origins.
 OPEN_PATHS = ("/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/jwks")
-OPEN_PREFIXES = ("/fhir/",)
+# A SMART Health Link's manifest (/shl/<id>) too: any viewer opens it, and the link is the permission.
+OPEN_PREFIXES = ("/fhir/", "/shl/")
 
 
 def open_to_any_origin(route_path: str) -> bool:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 API_PREFIXES = ("/v1/", "/dev/")
+# A SMART Health Link's manifest (/shl/<id>) is the API's; the viewer page /shl is the web's.
+API_PREFIXES += ("/shl/",)
 API_PATHS = ("/v1", "/dev")
 # Health apps (SMART on FHIR): the authorization server and the FHIR API share the origin too.
 API_PREFIXES += ("/oauth2/", "/fhir/")

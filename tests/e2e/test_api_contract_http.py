@@ -91,3 +91,17 @@ def test_the_document_and_its_rendering_are_served(portal):
     assert page_status == 200 and b"docs/initializer.js" in page
     assert "script-src 'self'" in page_headers["Content-Security-Policy"]
     assert script_status == 200
+
+
+def test_a_health_links_manifest_may_be_asked_for_from_any_origin_without_credentials(portal):
+    # A SMART Health Link is opened by whatever viewer its holder uses: any origin, no cookies.
+    path = "/shl/" + "A" * 43
+    status, headers, _ = _preflight(portal, STRANGER, path=path)
+    _, answered, _ = _call(portal, "POST", path, {"Origin": STRANGER, "Content-Type": "application/json"})
+    refused, _, _ = _preflight(portal, STRANGER, method="DELETE", path=path)
+
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "*" and headers["Access-Control-Allow-Methods"] == "POST"
+    assert "Access-Control-Allow-Credentials" not in headers
+    assert answered["Access-Control-Allow-Origin"] == "*"  # (a 400 here: the body is missing)
+    assert refused == 403

@@ -239,6 +239,7 @@ PUBLIC_ROUTES = {
     "POST /oauth2/revoke",
     "GET /oauth2/jwks",
     "GET /fhir/R4/.well-known/smart-configuration",
+    "POST /shl/{manifest_id}",  # a SMART Health Link's manifest: the link is the permission
 }
 
 

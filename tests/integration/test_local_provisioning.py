@@ -125,8 +125,12 @@ def test_buckets_agree_with_the_template(aws, logical_id):
         assert [r["ID"] for r in rules] == [r["Id"] for r in declared["LifecycleConfiguration"]["Rules"]]
     if "CorsConfiguration" in declared:
         # (the local stack's portal origin: PublicBaseUrl, as the tests provision it)
-        [cors] = s3.get_bucket_cors(Bucket=name)["CORSRules"]
+        cors, *others = s3.get_bucket_cors(Bucket=name)["CORSRules"]
         assert (cors["AllowedMethods"], cors["AllowedOrigins"]) == (["POST"], ["https://portal.test"])
+        # (the attachments bucket's SMART Health Link files: any viewer may GET them)
+        assert [(r["AllowedMethods"], r["AllowedOrigins"]) for r in others] == [
+            (["GET"], ["*"]) for _ in declared["CorsConfiguration"]["CorsRules"][1:]
+        ]
     if declared.get("ObjectLockEnabled"):
         lock = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
         assert lock["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"

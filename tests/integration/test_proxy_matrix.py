@@ -59,6 +59,7 @@ AREAS = {
     "apps": Area.RESULTS,
     # A download of the record holds every area the caller's grant covers: any one opens it.
     "exports": Area.RESULTS,
+    "health-links": Area.HEALTH_SUMMARY,  # a SMART Health Link shares the health summary (an IPS)
 }
 # Calls that change nothing of the record though they are not GETs: marking a conversation read,
 # and asking for a visit's video link (joining is not acting for the patient).

@@ -579,10 +579,13 @@ def test_notifications_and_feed_bodies_are_marked_dead_lettered_on_the_last_try_
 
 def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_uploads_expire():
     props = RESOURCES["AttachmentsBucket"]["Properties"]
-    [cors] = props["CorsConfiguration"]["CorsRules"]
+    [cors, health_link_files] = props["CorsConfiguration"]["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"]  # the presigned form: no GET or PUT from a browser
+    # a SMART Health Link's file (ciphertext) is fetched by any viewer, with a one-minute link
+    assert (health_link_files["AllowedMethods"], health_link_files["AllowedOrigins"]) == (["GET"], ["*"])
     assert "PublicBaseUrl" in repr(cors["AllowedOrigins"]) and "CorsAllowedOrigins" in repr(cors["AllowedOrigins"])
-    uploads, unsent = props["LifecycleConfiguration"]["Rules"]
+    uploads, unsent, health_links = props["LifecycleConfiguration"]["Rules"]
+    assert (health_links["Prefix"], health_links["ExpirationInDays"]) == ("health-links/", 92)
     assert (uploads["Prefix"], uploads["ExpirationInDays"], uploads["Status"]) == ("uploads/", 1, "Enabled")
     # a checked file never sent goes after a week; the API sends none older than that
     from chalicelib.messaging.domain import UNSENT_DAYS
@@ -597,7 +600,10 @@ def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_upl
     for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
         assert "AttachmentsBucket" not in repr(statements(policy)), policy
     deletes = [s for s in statements("ApiAccessPolicy") if "s3:DeleteObject" in repr(s["Action"])]
-    assert [s["Resource"] for s in deletes] == [{"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"}]
+    assert [s["Resource"] for s in deletes] == [
+        {"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"},
+        {"Fn::Sub": "${AttachmentsBucket.Arn}/health-links/*"},  # a revoked link's file
+    ]
 
 
 def test_the_api_locks_signed_forms_and_may_never_delete_one_or_bypass_its_lock():

@@ -30,6 +30,8 @@ test("the pages a visitor opens from the sign-in page and from emailed links", a
   await expect(page.getByText(/does not work|expired|not valid/i).first()).toBeVisible();
   await expectAccessible(page, "/verify-email with a link that does not work");
   await opened(page, "/no-such-page", /.+/);
+  // a SMART Health Link's viewer opened without a link in its address
+  await opened(page, "/shl", "A shared health summary");
 });
 
 test("the record's pages the journeys do not visit", async ({ page, api }) => {

@@ -6,6 +6,7 @@ import { adminRoutes } from "./admin/routes";
 import { appRoutes } from "./apps/routes";
 import { appointmentRoutes } from "./appointments/routes";
 import { Layout } from "./components/Layout";
+import { healthLinkRoutes } from "./healthLinks/routes";
 import { medicationRoutes } from "./medications/routes";
 import { messageRoutes } from "./messages/routes";
 import { Enroll } from "./pages/Enroll";
@@ -43,6 +44,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
           {messageRoutes}
           {proxyRoutes}
           {appRoutes}
+          {healthLinkRoutes}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

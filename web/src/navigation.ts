@@ -42,6 +42,7 @@ export const patientNav: NavItem[] = [
   { to: "/sharing", label: "proxies.nav.sharing", area: "proxies" },
   // (an app's consent page, /apps/authorize, is not one of Connected apps' pages)
   { to: "/apps", label: "apps.nav", end: true },
+  { to: "/share", label: "healthLinks.nav", area: "health_summary" },
   { to: "/connections", label: "nav.connections", ownRecord: true },
   { to: "/proxy-requests", label: "proxies.nav.requests" },
   { to: "/account", label: "nav.account" },

@@ -47,6 +47,7 @@ describe("home: what is new", () => {
       "/access-log",
       "/sharing",
       "/apps",
+      "/share",
       "/connections",
       "/proxy-requests",
     ]);

@@ -98,4 +98,8 @@ export const messagingAndRefillEventTypes = [
   "record.export",
   "record.export_read",
   "record.export_download",
+  // SMART Health Links (chalicelib/apps/health_links/sharing.py, manifest.py)
+  "health_link.create",
+  "health_link.use",
+  "health_link.revoke",
 ];
