@@ -42,6 +42,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/.well-known/smart-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SMART App Launch's discovery document of this FHIR server. */
+        get: operations["get_fhir_R4__well_known_smart_configuration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The FHIR server's CapabilityStatement, with the SMART OAuth endpoints (no token needed). */
+        get: operations["get_fhir_R4_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{resource_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search one type within the token's patient: a searchset Bundle, a page at a time.
+         * @description Parameters: those US Core names for the type (patient, category, code, date, clinical-status, type, status, intent) and _id, _count; a parameter the type does not take is refused (400).
+         */
+        get: operations["get_fhir_R4_resource_type"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{resource_type}/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource of the token's patient by its id (404 when unknown or not shown). */
+        get: operations["get_fhir_R4_resource_type_resource_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start an app's authorization: to the portal's consent page (or back to the app with an error).
+         * @description A wrong client or redirect URI is never redirected to: the browser goes to the consent page with ?problem=<code> instead.
+         */
+        get: operations["get_oauth2_authorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RFC 7662: a confidential app asks whether one of its own tokens is active. */
+        post: operations["post_oauth2_introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public key id_tokens are signed with (RS256). */
+        get: operations["get_oauth2_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RFC 7009: an app ends one of its tokens (a refresh token: every token of its authorization). */
+        post: operations["post_oauth2_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a code (with its PKCE verifier), or a refresh token (which rotates), for tokens. */
+        post: operations["post_oauth2_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/shl/{manifest_id}": {
         parameters: {
             query?: never;
@@ -205,6 +364,90 @@ export interface paths {
          */
         put: operations["put_admin_appointment_policy"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The health apps the admin's organization registered.
+         * @description Who may call it: admins.
+         */
+        get: operations["get_admin_apps"];
+        put?: never;
+        /**
+         * Register an app; a confidential app's secret is in the answer, this once.
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_apps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/apps/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an app's name, words and redirect URIs (its kind stays as registered).
+         * @description Who may call it: admins.
+         */
+        put: operations["put_admin_apps_client_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/apps/{client_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an app: its tokens are refused at once and every authorization it held is revoked.
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_apps_client_id_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/apps/{client_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new secret for a confidential app (the old one stops working): shown this once.
+         * @description Who may call it: admins.
+         */
+        post: operations["post_admin_apps_client_id_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -656,6 +899,86 @@ export interface paths {
          * @description questionnaire a visit of this type asks for at check-in. The name is matched case-insensitively with the appointment's type as the scheduler sent it; "*" is any visit not otherwise listed. 400 names each unknown form and each questionnaire item check-in cannot ask (`questionnaire.item.<n>`). Who may call it: admins.
          */
         put: operations["put_admin_visit_types_visit_type_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/app-authorizations/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an app asks for, and whose records the caller may share with it.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_app_authorizations_requests_request_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/app-authorizations/requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let the app read the chosen record's checked resource types: where to send the browser.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_app_authorizations_requests_request_id_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/app-authorizations/requests/{request_id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse the app: where to send the browser (the app hears access_denied).
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_app_authorizations_requests_request_id_deny"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The health apps the organizations of the caller's records registered.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_apps"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1397,6 +1720,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patients/{patient_id}/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The apps that may read this record: who authorized each, when, what it read.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_apps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/apps/{authorization_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End an app's access to this record: its tokens are refused from the next call on.
+         * @description Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_apps_authorization_id_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patients/{patient_id}/attachments": {
         parameters: {
             query?: never;
@@ -1549,6 +1912,50 @@ export interface paths {
          * @description Who may call it: patient accounts.
          */
         get: operations["get_patients_patient_id_documents_document_id_versions_version_content_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own downloads of the record, newest first (the last ten), with their status.
+         * @description Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_exports"];
+        put?: never;
+        /**
+         * Ask for a download of the record: a FHIR R4 Bundle (JSON) and a PDF summary of everything
+         * @description the caller may see of it (a proxy: the parts their grant covers). Built in the background: 202 with status building; the account is emailed when it is ready. While one is building, asking again answers that one. Audited. Who may call it: patient accounts.
+         */
+        post: operations["post_patients_patient_id_exports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patients/{patient_id}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's downloads. When ready (and not yet expired, seven days on), `files`
+         * @description holds a link to each file that works for five minutes; each link handed out is audited. Who may call it: patient accounts.
+         */
+        get: operations["get_patients_patient_id_exports_export_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3614,6 +4021,12 @@ export interface components {
         /** AccessEvent */
         AccessEvent: {
             /**
+             * App Name
+             * @description For "app": the health app's name as it was when the patient connected it; null otherwise.
+             * @default null
+             */
+            app_name?: string | null;
+            /**
              * At
              * Format: date-time
              */
@@ -3640,10 +4053,10 @@ export interface components {
             what: string;
             /**
              * Who
-             * @description "you" for the caller's own reads, "proxy" for someone acting for the patient, else a role: staff are not named, and the clinical feeds are system.
+             * @description "you" for the caller's own reads, "proxy" for someone acting for the patient, "app" for a health app connected to the record, else a role: staff are not named, and the clinical feeds are system.
              * @enum {string}
              */
-            who: "you" | "proxy" | "patient" | "staff" | "admin" | "system" | "anonymous";
+            who: "you" | "proxy" | "app" | "patient" | "staff" | "admin" | "system" | "anonymous";
         };
         /** AccessLog */
         AccessLog: {
@@ -3901,6 +4314,65 @@ export interface components {
             link_id: string;
             /** Value */
             value: string | boolean | number | null;
+        };
+        /** AppList */
+        AppList: {
+            /** Apps */
+            apps: components["schemas"]["AppSummary"][];
+        };
+        /** AppRead */
+        AppRead: {
+            /** Count */
+            count: number;
+            /** Last At */
+            last_at: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** AppRegistration */
+        AppRegistration: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "public" | "confidential";
+            /**
+             * Logo Url
+             * @default null
+             */
+            logo_url?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Privacy Policy Url
+             * @default null
+             */
+            privacy_policy_url?: string | null;
+            /** Redirect Uris */
+            redirect_uris: string[];
+        };
+        /** AppSummary */
+        AppSummary: {
+            /** Client Id */
+            client_id: string;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "public" | "confidential";
+            /** Logo Url */
+            logo_url: string | null;
+            /** Name */
+            name: string;
+            /** Privacy Policy Url */
+            privacy_policy_url: string | null;
         };
         /** Appointment */
         Appointment: {
@@ -4163,6 +4635,13 @@ export interface components {
              */
             when?: "upcoming" | "past";
         };
+        /** Approve */
+        Approve: {
+            /** Patient Id */
+            patient_id: string;
+            /** Resource Types */
+            resource_types: ("Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance")[];
+        };
         /** ApproveProxyRequest */
         ApproveProxyRequest: {
             /**
@@ -4280,6 +4759,62 @@ export interface components {
              * @description The authority as the sender writes it: an HL7 CX.4 namespace id ("MRN"), an OID (CX.4.2; written with or without urn:oid:) or a FHIR Identifier.system.
              */
             sent_as: string;
+        };
+        /**
+         * AuthorizeQuery
+         * @description SMART App Launch's authorization request (standalone launch).
+         */
+        AuthorizeQuery: {
+            /**
+             * Aud
+             * @description This FHIR server's base URL.
+             * @default null
+             */
+            aud?: string | null;
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Code Challenge
+             * @default null
+             */
+            code_challenge?: string | null;
+            /**
+             * Code Challenge Method
+             * @description "S256" only
+             * @default null
+             */
+            code_challenge_method?: string | null;
+            /**
+             * Nonce
+             * @default null
+             */
+            nonce?: string | null;
+            /**
+             * Redirect Uri
+             * @description Exactly as registered.
+             * @default null
+             */
+            redirect_uri?: string | null;
+            /**
+             * Response Type
+             * @description "code"
+             * @default null
+             */
+            response_type?: string | null;
+            /**
+             * Scope
+             * @description e.g. launch/patient openid fhirUser ...
+             * @default null
+             */
+            scope?: string | null;
+            /**
+             * State
+             * @default null
+             */
+            state?: string | null;
         };
         /** CancelAppointment */
         CancelAppointment: {
@@ -4719,6 +5254,34 @@ export interface components {
              */
             confirmed: true;
         };
+        /** ConnectedApp */
+        ConnectedApp: {
+            app: components["schemas"]["AppSummary"];
+            /** Authorization Id */
+            authorization_id: string;
+            /** Authorized At */
+            authorized_at: string;
+            /**
+             * Authorized By
+             * @description "you", or "proxy" when someone acting for the patient did.
+             */
+            authorized_by: string;
+            /** Authorized By Name */
+            authorized_by_name: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Offline */
+            offline: boolean;
+            /** Reads */
+            reads: components["schemas"]["AppRead"][];
+            /** Resource Types */
+            resource_types: ("Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance")[];
+        };
+        /** ConnectedApps */
+        ConnectedApps: {
+            /** Apps */
+            apps: components["schemas"]["ConnectedApp"][];
+        };
         /** ConnectionRequest */
         ConnectionRequest: {
             /**
@@ -4779,6 +5342,30 @@ export interface components {
              * @description true: the grant takes effect now; false: it is declined.
              */
             agree: boolean;
+        };
+        /** ConsentRequest */
+        ConsentRequest: {
+            app: components["schemas"]["AppSummary"];
+            /** Expires At */
+            expires_at: string;
+            /**
+             * Not Granted
+             * @description Scopes asked for that the portal never grants (writes ...).
+             */
+            not_granted: string[];
+            /** Offline */
+            offline: boolean;
+            /** Openid */
+            openid: boolean;
+            /** Patients */
+            patients: components["schemas"]["OfferedPatient"][];
+            /** Request Id */
+            request_id: string;
+            /**
+             * Resource Types
+             * @description Asked for and grantable, in the portal's order.
+             */
+            resource_types: ("Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance")[];
         };
         /** ContactEmailChange */
         ContactEmailChange: {
@@ -5371,6 +5958,8 @@ export interface components {
              */
             email_verified: true;
         };
+        /** Empty */
+        Empty: Record<string, never>;
         /** Enrolled */
         Enrolled: {
             /** Account Id */
@@ -5475,6 +6064,22 @@ export interface components {
              */
             message: string;
         };
+        /** ExportFileLink */
+        ExportFileLink: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "fhir_bundle" | "pdf_summary";
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Url */
+            url: string;
+        };
         /** FeedSource */
         FeedSource: {
             /** Authorities */
@@ -5525,6 +6130,80 @@ export interface components {
         FeedSources: {
             /** Feed Sources */
             feed_sources: components["schemas"]["FeedSource"][];
+        };
+        /**
+         * FhirSearchQuery
+         * @description The search parameters of every type (each type takes those FHIR defines for it).
+         */
+        FhirSearchQuery: {
+            /**
+             * Count
+             * @description Page size: 1 to 100, 50 when not given.
+             * @default null
+             */
+            _count?: string | null;
+            /**
+             * Cursor
+             * @description Where the next page starts (from a next link).
+             * @default null
+             */
+            _cursor?: string | null;
+            /**
+             * Id
+             * @description Resource ids, comma-separated.
+             * @default null
+             */
+            _id?: string | null;
+            /**
+             * Category
+             * @description A category token: code or system|code.
+             * @default null
+             */
+            category?: string | null;
+            /**
+             * Clinical-Status
+             * @description Clinical status token.
+             * @default null
+             */
+            "clinical-status"?: string | null;
+            /**
+             * Code
+             * @description A code token: code or system|code.
+             * @default null
+             */
+            code?: string | null;
+            /**
+             * Date
+             * @description A date with eq, ne, gt, lt, ge or le; repeat for a range.
+             * @default null
+             */
+            date?: string | null;
+            /**
+             * Intent
+             * @description MedicationRequest intent.
+             * @default null
+             */
+            intent?: string | null;
+            /**
+             * Patient
+             * @description The token's patient (its id or Patient/<id>); anyone else finds nothing.
+             * @default null
+             */
+            patient?: string | null;
+            /**
+             * Status
+             * @description The resource's status.
+             * @default null
+             */
+            status?: string | null;
+            /**
+             * Type
+             * @description DocumentReference or Encounter type token.
+             * @default null
+             */
+            type?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** FileLink */
         FileLink: {
@@ -5909,6 +6588,51 @@ export interface components {
              */
             payer: string;
         };
+        /** IntrospectionAnswer */
+        IntrospectionAnswer: {
+            /** Active */
+            active: boolean;
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Exp
+             * @default null
+             */
+            exp?: number | null;
+            /**
+             * Iat
+             * @default null
+             */
+            iat?: number | null;
+            /**
+             * Iss
+             * @default null
+             */
+            iss?: string | null;
+            /**
+             * Patient
+             * @default null
+             */
+            patient?: string | null;
+            /**
+             * Scope
+             * @default null
+             */
+            scope?: string | null;
+            /**
+             * Sub
+             * @default null
+             */
+            sub?: string | null;
+            /**
+             * Token Type
+             * @default null
+             */
+            token_type?: string | null;
+        };
         /** InvitationIssued */
         InvitationIssued: {
             /**
@@ -5982,6 +6706,13 @@ export interface components {
         InvitationsQuery: {
             /** Patient Id */
             patient_id: string;
+        };
+        /** KeySet */
+        KeySet: {
+            /** Keys */
+            keys: {
+                [key: string]: unknown;
+            }[];
         };
         /** LinkUseView */
         LinkUseView: {
@@ -6703,6 +7434,29 @@ export interface components {
             type: "numeric";
         };
         /**
+         * OAuthError
+         * @description RFC 6749 section 5.2.
+         */
+        OAuthError: {
+            /** Error */
+            error: string;
+            /**
+             * Error Description
+             * @default null
+             */
+            error_description?: string | null;
+            /**
+             * Error Uri
+             * @default null
+             */
+            error_uri?: string | null;
+            /**
+             * State
+             * @default null
+             */
+            state?: string | null;
+        };
+        /**
          * Observation
          * @description One value of a report (an OBX; a FHIR Observation).
          */
@@ -6738,6 +7492,25 @@ export interface components {
             units: string | null;
             /** Value */
             value: components["schemas"]["NumericValue"] | components["schemas"]["QuantityValue"] | components["schemas"]["CodedValue"] | components["schemas"]["TextValue"] | components["schemas"]["PointerValue"] | components["schemas"]["DocumentValue"] | components["schemas"]["NoValue"];
+        };
+        /** OfferedPatient */
+        OfferedPatient: {
+            /** Name */
+            name: string;
+            /** Organization Name */
+            organization_name: string;
+            /** Patient Id */
+            patient_id: string;
+            /**
+             * Relationship
+             * @description "self", or the proxy grant's relationship ("parent", ...).
+             */
+            relationship: string;
+            /**
+             * Resource Types
+             * @description What this caller may share of this patient.
+             */
+            resource_types: ("Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance")[];
         };
         /**
          * OneCoding
@@ -7952,6 +8725,43 @@ export interface components {
              */
             text: string;
         };
+        /**
+         * RecordExport
+         * @description One download of the record: building, ready (with its files), or failed.
+         */
+        RecordExport: {
+            /** Areas */
+            areas: ("results" | "documents" | "health_summary" | "medications" | "appointments")[];
+            /**
+             * Expires At
+             * @default null
+             */
+            expires_at?: string | null;
+            /** Export Id */
+            export_id: string;
+            /**
+             * Files
+             * @default []
+             */
+            files?: components["schemas"]["ExportFileLink"][];
+            /**
+             * Ready At
+             * @default null
+             */
+            ready_at?: string | null;
+            /** Requested At */
+            requested_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "building" | "ready" | "failed";
+        };
+        /** RecordExports */
+        RecordExports: {
+            /** Exports */
+            exports: components["schemas"]["RecordExport"][];
+        };
         /** RecoveryCodes */
         RecoveryCodes: {
             /**
@@ -7959,6 +8769,11 @@ export interface components {
              * @description Shown once: each works once in place of a second-factor code.
              */
             recovery_codes: string[];
+        };
+        /** Redirect */
+        Redirect: {
+            /** Redirect To */
+            redirect_to: string;
         };
         /**
          * RefillDecision
@@ -8063,6 +8878,44 @@ export interface components {
              * @default 25
              */
             limit?: number;
+        };
+        /** RegisteredApp */
+        RegisteredApp: {
+            /** Client Id */
+            client_id: string;
+            /**
+             * Client Secret
+             * @description A confidential app's secret: shown this once.
+             * @default null
+             */
+            client_secret?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "public" | "confidential";
+            /** Logo Url */
+            logo_url: string | null;
+            /** Name */
+            name: string;
+            /** Privacy Policy Url */
+            privacy_policy_url: string | null;
+            /** Redirect Uris */
+            redirect_uris: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "disabled";
+        };
+        /** RegisteredApps */
+        RegisteredApps: {
+            /** Apps */
+            apps: components["schemas"]["RegisteredApp"][];
         };
         /** ReleaseChoice */
         ReleaseChoice: {
@@ -8981,6 +9834,36 @@ export interface components {
              * @description The organization's wall clock ("2026-03-09T09:30") or a moment with its offset; not in the past.
              */
             starts_at: string;
+        };
+        /**
+         * SmartConfiguration
+         * @description SMART App Launch 2's discovery document.
+         */
+        SmartConfiguration: {
+            /** Authorization Endpoint */
+            authorization_endpoint: string;
+            /** Capabilities */
+            capabilities: string[];
+            /** Code Challenge Methods Supported */
+            code_challenge_methods_supported: string[];
+            /** Grant Types Supported */
+            grant_types_supported: string[];
+            /** Introspection Endpoint */
+            introspection_endpoint: string;
+            /** Issuer */
+            issuer: string;
+            /** Jwks Uri */
+            jwks_uri: string;
+            /** Response Types Supported */
+            response_types_supported: string[];
+            /** Revocation Endpoint */
+            revocation_endpoint: string;
+            /** Scopes Supported */
+            scopes_supported: string[];
+            /** Token Endpoint */
+            token_endpoint: string;
+            /** Token Endpoint Auth Methods Supported */
+            token_endpoint_auth_methods_supported: string[];
         };
         /** StaffAccountCreated */
         StaffAccountCreated: {
@@ -10207,6 +11090,114 @@ export interface components {
              */
             limit?: number;
         };
+        /** TokenActionForm */
+        TokenActionForm: {
+            /**
+             * Client Id
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Client Secret
+             * @default null
+             */
+            client_secret?: string | null;
+            /** Token */
+            token: string;
+            /**
+             * Token Type Hint
+             * @default null
+             */
+            token_type_hint?: ("access_token" | "refresh_token") | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TokenAnswer */
+        TokenAnswer: {
+            /** Access Token */
+            access_token: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Id Token
+             * @description With openid: RS256, keys at /oauth2/jwks.
+             * @default null
+             */
+            id_token?: string | null;
+            /** Need Patient Banner */
+            need_patient_banner: boolean;
+            /**
+             * Patient
+             * @description With launch/patient: the patient chosen at consent.
+             * @default null
+             */
+            patient?: string | null;
+            /**
+             * Refresh Token
+             * @description With offline_access; rotates on every use.
+             * @default null
+             */
+            refresh_token?: string | null;
+            /** Scope */
+            scope: string;
+            /**
+             * Token Type
+             * @constant
+             */
+            token_type: "Bearer";
+        };
+        /** TokenForm */
+        TokenForm: {
+            /**
+             * Client Id
+             * @description Public clients, and client_secret_post.
+             * @default null
+             */
+            client_id?: string | null;
+            /**
+             * Client Secret
+             * @description client_secret_post only.
+             * @default null
+             */
+            client_secret?: string | null;
+            /**
+             * Code
+             * @description authorization_code: the code from the redirect.
+             * @default null
+             */
+            code?: string | null;
+            /**
+             * Code Verifier
+             * @description authorization_code: the PKCE verifier (S256).
+             * @default null
+             */
+            code_verifier?: string | null;
+            /**
+             * Grant Type
+             * @enum {string}
+             */
+            grant_type: "authorization_code" | "refresh_token";
+            /**
+             * Redirect Uri
+             * @description authorization_code: as sent to /oauth2/authorize.
+             * @default null
+             */
+            redirect_uri?: string | null;
+            /**
+             * Refresh Token
+             * @description refresh_token: the last one issued (it rotates).
+             * @default null
+             */
+            refresh_token?: string | null;
+            /**
+             * Scope
+             * @description refresh_token: at most the scope granted.
+             * @default null
+             */
+            scope?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** TotpConfirmation */
         TotpConfirmation: {
             /**
@@ -10983,6 +11974,648 @@ export interface operations {
             };
         };
     };
+    get_fhir_R4__well_known_smart_configuration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmartConfiguration"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_resource_type: {
+        parameters: {
+            query?: {
+                /** @description Resource ids, comma-separated. */
+                _id?: string;
+                /** @description Page size: 1 to 100, 50 when not given. */
+                _count?: string;
+                /** @description Where the next page starts (from a next link). */
+                _cursor?: string;
+                /** @description The token's patient (its id or Patient/<id>); anyone else finds nothing. */
+                patient?: string;
+                /** @description A category token: code or system|code. */
+                category?: string;
+                /** @description A code token: code or system|code. */
+                code?: string;
+                /** @description A date with eq, ne, gt, lt, ge or le; repeat for a range. */
+                date?: string;
+                /** @description The resource's status. */
+                status?: string;
+                /** @description DocumentReference or Encounter type token. */
+                type?: string;
+                /** @description Clinical status token. */
+                "clinical-status"?: string;
+                /** @description MedicationRequest intent. */
+                intent?: string;
+            };
+            header?: never;
+            path: {
+                resource_type: "Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_fhir_R4_resource_type_resource_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_type: "Patient" | "Observation" | "DiagnosticReport" | "DocumentReference" | "AllergyIntolerance" | "Condition" | "Immunization" | "MedicationRequest" | "Encounter" | "Appointment" | "Practitioner" | "Organization" | "Provenance";
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_oauth2_authorize: {
+        parameters: {
+            query?: {
+                /** @description "code" */
+                response_type?: string;
+                client_id?: string;
+                /** @description Exactly as registered. */
+                redirect_uri?: string;
+                /** @description e.g. launch/patient openid fhirUser ... */
+                scope?: string;
+                state?: string;
+                /** @description This FHIR server's base URL. */
+                aud?: string;
+                code_challenge?: string;
+                /** @description "S256" only */
+                code_challenge_method?: string;
+                nonce?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found: the answer is at the Location header */
+            302: {
+                headers: {
+                    /** @description Where the answer is. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_oauth2_introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenActionForm"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionAnswer"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_oauth2_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeySet"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_oauth2_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenActionForm"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Empty"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_oauth2_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenAnswer"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_shl_manifest_id: {
         parameters: {
             query?: never;
@@ -11685,6 +13318,444 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApps"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppRegistration"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApp"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_admin_apps_client_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppRegistration"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApp"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_apps_client_id_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApp"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_apps_client_id_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApp"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14221,6 +16292,339 @@ export interface operations {
             };
             /** @description No such resource, or not one of the caller's (the two are never told apart). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_app_authorizations_requests_request_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentRequest"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_app_authorizations_requests_request_id_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Approve"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_app_authorizations_requests_request_id_deny: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppList"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17826,6 +20230,175 @@ export interface operations {
             };
         };
     };
+    get_patients_patient_id_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectedApps"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_apps_authorization_id_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                authorization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_patients_patient_id_attachments: {
         parameters: {
             query?: never;
@@ -18490,6 +21063,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FileLinkView"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordExports"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_patients_patient_id_exports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordExport"];
+                };
+            };
+            /** @description The request is not valid: `details` names each wrong field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session: sign in (the `WWW-Authenticate: Bearer` header says so). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This account may not do this (its role, or a step it must take first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one of the caller's (the two are never told apart). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the resource's current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different request body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A fault on the server's side: `details` holds an id to quote to support. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A service the portal depends on is unavailable: retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_patients_patient_id_exports_export_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordExport"];
                 };
             };
             /** @description The request is not valid: `details` names each wrong field. */
