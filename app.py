@@ -14,10 +14,10 @@ from chalicelib import settings, wiring
 from chalicelib.access.routes import access_routes
 from chalicelib.apidocs.routes import apidocs_routes
 from chalicelib.appointments.routes import appointment_routes
-from chalicelib.apps.fhir_api.routes import fhir_routes
-from chalicelib.apps.oauth.routes import oauth_routes
 from chalicelib.apps.export.routes import export_routes
+from chalicelib.apps.fhir_api.routes import fhir_routes
 from chalicelib.apps.health_links.routes import health_link_routes
+from chalicelib.apps.oauth.routes import oauth_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
 from chalicelib.checkin.form_routes import checkin_form_routes
