@@ -16,12 +16,11 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-API_PREFIXES = ("/v1/", "/dev/")
-# A SMART Health Link's manifest (/shl/<id>) is the API's; the viewer page /shl is the web's.
-API_PREFIXES += ("/shl/",)
+# Health apps (SMART on FHIR): the authorization server (/oauth2/) and the FHIR API (/fhir/) share
+# the origin too. A SMART Health Link's manifest (/shl/<id>) is the API's; the viewer page /shl is
+# the web's.
+API_PREFIXES = ("/v1/", "/dev/", "/oauth2/", "/fhir/", "/shl/")
 API_PATHS = ("/v1", "/dev")
-# Health apps (SMART on FHIR): the authorization server and the FHIR API share the origin too.
-API_PREFIXES += ("/oauth2/", "/fhir/")
 
 
 # The page loads only its own files and calls only its own origin, and the attachments bucket's
