@@ -46,6 +46,19 @@ def observation_area(category_code: str) -> Area:
     return Area.HEALTH_SUMMARY if category_code == "vital-signs" else Area.RESULTS
 
 
+# Every Observation's area is one of these (``observation_area``): results or the health summary.
+OBSERVATION_AREAS = frozenset({Area.RESULTS, Area.HEALTH_SUMMARY})
+
+
+def resource_areas(resource_type: str) -> frozenset[Area]:
+    """The areas of the record a type's resources may come from: an Observation's two, another
+    item's one, none for the frame (whose resources come with the items of other types)."""
+    if resource_type == "Observation":
+        return OBSERVATION_AREAS
+    area = RESOURCE_AREAS[resource_type]
+    return frozenset() if area is None else frozenset({area})
+
+
 # Scopes that are not about resources, and what each does.
 LAUNCH_PATIENT = "launch/patient"  # the token answers with the patient chosen at consent
 OPENID = "openid"  # an id_token (with fhirUser: the signed-in person as Patient or RelatedPerson)

@@ -18,7 +18,7 @@ own words (the FHIR API's ``fhir.search``) passes ``audit=False`` and writes its
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import scope_actor, write_audit
 from chalicelib.errors import NotFound
 from chalicelib.kernel.caller import Caller
+from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.records.documents import DocumentPorts, documents_page
 from chalicelib.records.domain import StoredResult
@@ -169,9 +170,14 @@ def read_visible_record(
     areas: Collection[Area] | None = None,
     audit: bool = True,
     event_type: str = "record.read",
+    kinds: Collection[str] | None = None,
 ) -> VisibleRecord:
     """What the caller may see of the patient in each of ``areas`` (default: all of the record)
-    that their scope covers. NotFound (audited by the check) when they may see none of it."""
+    that their scope covers. NotFound (audited by the check) when they may see none of it.
+
+    ``kinds`` narrows what is read within those areas to these kinds of filed item ("result",
+    "document", ENTRY_AREAS' kinds; default every kind): a FHIR search of Condition reads the
+    health summary's conditions, not its allergies and vital signs too."""
     now = ports.clock.now()
     asked = frozenset(areas) if areas is not None else frozenset(RECORD_AREAS)
     wanted = [a for a in RECORD_AREAS if a in asked and a in readable_areas(ports, caller, patient_id)]
@@ -188,16 +194,16 @@ def read_visible_record(
     for area, scope in scopes.items():
         view = record_view(ports, scope)  # two grants for one patient may differ by area
         count = 0
-        if area is Area.RESULTS:
+        if area is Area.RESULTS and (kinds is None or "result" in kinds):
             found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after))
             results = view.only_shown(found)
             complete, count = complete and whole, len(results)
-        elif area is Area.DOCUMENTS:
+        elif area is Area.DOCUMENTS and (kinds is None or "document" in kinds):
             found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after))
             documents = _without_cancelled_parents(ports, patient_id, view.only_shown(found))
             complete, count = complete and whole, len(documents)
         for kind, entry_area in ENTRY_AREAS.items():
-            if entry_area is area:
+            if entry_area is area and (kinds is None or kind in kinds):
                 found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind))
                 shown = view.only_shown(found)
                 entries.extend(shown)
@@ -242,3 +248,38 @@ def record_frame(ports: EverythingPorts, scope: PatientScope, now: datetime) -> 
         scope=scope,
         areas=frozenset(),
     )
+
+
+# The area each kind of filed item belongs to (results, documents, the health summary's kinds).
+KIND_AREAS: dict[str, Area] = {"result": Area.RESULTS, "document": Area.DOCUMENTS, **ENTRY_AREAS}
+
+
+def read_visible_item(
+    ports: EverythingPorts, scope: PatientScope, kind: str, item_id: str, now: datetime
+) -> VisibleRecord | None:
+    """One filed item by its id, as read_visible_record would list it to ``scope`` (a scope of the
+    kind's area, KIND_AREAS): its current version, shown to the patient, in the scope's view, and
+    for a document not an addendum to one its sender cancelled. A record of the frame and that
+    item (a document's shown parent beside it, so an addendum names it); None when the item is not
+    the caller's to see, the answer an unknown id gets. One or two reads, not the whole record."""
+    patient_id = scope.patient_id
+    if not RECORD_ID.fullmatch(item_id or ""):
+        return None
+    item = ports.records.current(patient_id, item_id, kind=kind)
+    if item is None and kind == "document":
+        item = ports.signed_forms.as_document(patient_id, item_id)
+    view = record_view(ports, scope)
+    if item is None or item.kind != kind or not item.shown_to_patient(now) or not view.shows_item(item):
+        return None
+    frame = replace(record_frame(ports, scope, now), areas=frozenset({KIND_AREAS[kind]}))
+    if kind == "result":
+        return replace(frame, results=(item,))
+    if kind != "document":
+        return replace(frame, entries=(item,))
+    parent_id = str(item.content.get("addendum_to") or "")
+    parent = ports.records.current(patient_id, parent_id, kind="document") if parent_id else None
+    kept = _without_cancelled_parents(ports, patient_id, [item] if parent is None else [item, parent])
+    if item not in kept:
+        return None
+    shown_parent = parent is not None and parent.shown_to_patient(now) and view.shows_item(parent)
+    return replace(frame, documents=(item, parent) if shown_parent and parent is not None else (item,))

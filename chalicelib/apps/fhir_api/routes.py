@@ -20,7 +20,7 @@ from chalicelib.apps.fhir_api.contract import FHIR_JSON, RESOURCE_ID, RESOURCE_T
 from chalicelib.apps.fhir_api.search import SearchRefused, advertised_searches, parse_search
 from chalicelib.apps.oauth.bearer import InvalidToken, app_access
 from chalicelib.apps.oauth.objects import FHIR_PATH
-from chalicelib.apps.oauth.server import fhir_base as oauth_fhir_base
+from chalicelib.apps.oauth.server import fhir_base
 from chalicelib.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from chalicelib.http.caller import origin_of
 from chalicelib.http.routing import Access, route
@@ -35,21 +35,10 @@ def _request() -> Any:
     return fhir_routes.current_request
 
 
-def fhir_origin(request: Any) -> str:
-    """The portal's public origin (PORTAL_PUBLIC_BASE_URL: the authorization server's issuer is
-    built on it too), else the request's own host."""
-    configured = wiring.settings().public_base_url
-    if configured:
-        return configured.rstrip("/")
-    headers = request.headers or {}
-    host = headers.get("host") or "localhost"
-    local = host.split(":")[0] in ("localhost", "127.0.0.1")
-    return f"{headers.get('x-forwarded-proto') or ('http' if local else 'https')}://{host}"
-
-
-def fhir_base(request: Any) -> str:
-    """The FHIR base: the tokens' issuer and audience (apps.oauth.server.fhir_base)."""
-    return oauth_fhir_base(fhir_origin(request))
+def fhir_origin() -> str:
+    """The portal's public origin (PORTAL_PUBLIC_BASE_URL, required: the authorization server's
+    issuer is built on it too)."""
+    return wiring.settings().public_base_url.rstrip("/")
 
 
 def _fhir(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -83,10 +72,10 @@ _SEARCH_RESPONSES, _SEARCH_MEDIA = answers(400, 401, 403, 404)
 @route(fhir_routes, f"{BASE_PATH}/metadata", access=Access.PUBLIC, responses=_METADATA_RESPONSES, media=_METADATA_MEDIA)
 def capability_statement() -> Response:
     """The FHIR server's CapabilityStatement, with the SMART OAuth endpoints (no token needed)."""
-    origin = fhir_origin(_request())
+    origin = fhir_origin()
     return _fhir(
         writer.capability_statement(
-            oauth_fhir_base(origin),
+            fhir_base(origin),
             authorize_url=f"{origin}/oauth2/authorize",
             token_url=f"{origin}/oauth2/token",
             revoke_url=f"{origin}/oauth2/revoke",
@@ -120,7 +109,7 @@ def search(resource_type: str, query: FhirSearchQuery) -> Response:
         raw = request.query_params
         parameters = {name: raw.getlist(name) for name in raw} if raw is not None else {}
         query = parse_search(resource_type, parameters)
-        return service.search(ports, access, origin_of(request), query, base_url=fhir_base(request))
+        return service.search(ports, access, origin_of(request), query, base_url=fhir_base(fhir_origin()))
 
     return _answered(run)
 
@@ -141,7 +130,9 @@ def read(resource_type: str, resource_id: str) -> Response:
         ports = wiring.container()
         access = app_access(ports, request)
         _known(resource_type)
-        return service.read(ports, access, origin_of(request), resource_type, resource_id, base_url=fhir_base(request))
+        return service.read(
+            ports, access, origin_of(request), resource_type, resource_id, base_url=fhir_base(fhir_origin())
+        )
 
     return _answered(run)
 

@@ -37,6 +37,7 @@ from chalicelib.apps.domain import (
     InvalidScope,
     Scopes,
     parse_scopes,
+    resource_areas,
 )
 from chalicelib.apps.oauth.objects import Grantee, HttpCall, PortalRequest
 from chalicelib.apps.oauth.server import OAuthPorts, PortalAuthorizationServer
@@ -88,13 +89,7 @@ def proxy_types(asked: Collection[str], areas: Collection[Area]) -> tuple[str, .
     """What a proxy may share: the types of the grant's areas (an Observation is a result or a
     vital sign: either area lets it be shared, and each one is still checked by its own area when
     read), and the record's frame (the patient, authors, organization) only beside some of those."""
-    data = [
-        t
-        for t in RESOURCE_TYPES
-        if t in asked
-        and RESOURCE_AREAS[t] is not None
-        and (RESOURCE_AREAS[t] in areas or (t == "Observation" and Area.HEALTH_SUMMARY in areas))
-    ]
+    data = [t for t in RESOURCE_TYPES if t in asked and not resource_areas(t).isdisjoint(areas)]
     if not data:
         return ()
     return tuple(t for t in RESOURCE_TYPES if t in asked and (t in data or RESOURCE_AREAS[t] is None))

@@ -23,10 +23,12 @@ def search_bundle(
     next_link: str | None = None,
     total: int | None = None,
     included: Iterable[dict[str, Any]] = (),
+    outcome: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A searchset page: ``entries`` the matches (search.mode "match"), ``included`` what they
-    refer to that the search asked to include ("include"); links self and, when there is more,
-    next (the paging cursor is the server's, inside the link)."""
+    refer to that the search asked to include ("include"), ``outcome`` an OperationOutcome about
+    the search itself ("outcome": a warning that more exists than is listed, say); links self and,
+    when there is more, next (the paging cursor is the server's, inside the link)."""
     links = [{"relation": "self", "url": self_link}]
     if next_link:
         links.append({"relation": "next", "url": next_link})
@@ -39,6 +41,8 @@ def search_bundle(
         for mode, group in (("match", entries), ("include", list(included)))
         for r in group
     ]
+    if outcome is not None:  # no fullUrl: an OperationOutcome of a search is no resource of the server's
+        bundle["entry"].append({"resource": outcome, "search": {"mode": "outcome"}})
     return bundle
 
 
