@@ -47,7 +47,6 @@ def _summary(ports: wiring.Container, caller: Caller, origin: Origin, patient_id
     methods=("POST",),
     body=NewHealthLink,
     responses={201: SharedHealthLink},
-    idempotent=True,
 )
 def create_health_link(patient_id: str, body: NewHealthLink):
     """Share a summary of the record (an International Patient Summary) through a SMART Health Link.
@@ -55,6 +54,9 @@ def create_health_link(patient_id: str, body: NewHealthLink):
     The summary holds what the caller may see now; the link carries its key, which the portal
     keeps only encrypted. Anyone holding the link (or its QR code) can open it until it expires
     or is revoked; a passcode, when given, is asked too.
+
+    Not idempotent on purpose: a kept answer (http/idempotency.py keeps it 24 hours) would hold
+    the link's key in clear. A double click makes two links, both listed, either one revocable.
     """
     ports = wiring.container()
     caller, origin = signed_in(_request())

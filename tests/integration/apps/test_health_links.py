@@ -221,3 +221,21 @@ def test_a_proxy_who_may_act_shares_and_the_patient_sees_and_may_revoke_it(emma)
     assert [link["made_by"] for link in listed(family.api, family.emma, token)] == ["proxy"]
     path = f"/v1/patients/{family.emma}/health-links/{made['link_id']}/revoke"
     assert call(family.api, "POST", path, token=token).status_code == 204
+
+
+def test_the_links_key_is_never_kept_in_clear_for_a_repeat(emma):
+    family, token = emma
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "k" * 36}
+    path = f"/v1/patients/{family.emma}/health-links"
+
+    # WHEN the page sends its form twice with one Idempotency-Key (a double click)
+    first, second = (family.api.http.request("POST", path, headers=headers, body=b"{}") for _ in range(2))
+
+    # THEN each makes its own link (both listed, either one revocable) ...
+    assert first.status_code == second.status_code == 201
+    assert first.json_body["link_id"] != second.json_body["link_id"]
+    assert len(listed(family.api, family.emma, token)) == 2
+    # ... AND no answer holding a key was kept to replay
+    table = wiring.container().settings.idempotency_table
+    kept = json.dumps(boto3.client("dynamodb").scan(TableName=table)["Items"])
+    assert payload_of(first.json_body["shlink"])["key"] not in kept
