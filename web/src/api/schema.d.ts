@@ -6367,9 +6367,10 @@ export interface components {
             remaining_attempts: number;
             /**
              * Status
+             * @description access_ended: a proxy made it and their access (or its health summary) has since ended.
              * @enum {string}
              */
-            status: "active" | "expired" | "revoked" | "locked";
+            status: "active" | "expired" | "revoked" | "locked" | "access_ended";
             /** Use Count */
             use_count: number;
         };
@@ -9568,9 +9569,10 @@ export interface components {
             shlink: string;
             /**
              * Status
+             * @description access_ended: a proxy made it and their access (or its health summary) has since ended.
              * @enum {string}
              */
-            status: "active" | "expired" | "revoked" | "locked";
+            status: "active" | "expired" | "revoked" | "locked" | "access_ended";
             /** Use Count */
             use_count: number;
             /**
