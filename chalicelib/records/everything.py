@@ -34,7 +34,8 @@ from chalicelib.records.domain import StoredResult
 from chalicelib.records.visible import record_view
 
 # Items are read a page at a time; a record larger than this of one kind is cut (``complete``
-# says so) rather than read without end in one request.
+# says so) rather than read without end in one request. A caller with time to read it all (the
+# export job, on its queue) passes ``limit=None``.
 PAGE = 100
 MAX_ITEMS_PER_KIND = 5000
 
@@ -76,7 +77,7 @@ class VisibleRecord:
 
     Each list is newest first, as the portal lists it. ``areas`` are those read (a proxy's
     grant's, or what was asked for); the lists of other areas are empty. ``complete`` is False
-    when some kind held more than MAX_ITEMS_PER_KIND items and was cut. ``scope`` is the caller's
+    when some kind held more than the read's ``limit`` items and was cut. ``scope`` is the caller's
     scope of the first area read (its cutoff and whether it hides sensitive care hold for all)."""
 
     patient: Any  # patients.domain.Patient
@@ -129,8 +130,8 @@ class VisibleRecord:
 Pager = Callable[[str], tuple[list[StoredResult], str]]
 
 
-def _all_pages(read_page: Pager) -> tuple[list[StoredResult], bool]:
-    """Every item a pager gives, page after page; False when cut at MAX_ITEMS_PER_KIND."""
+def _all_pages(read_page: Pager, limit: int | None) -> tuple[list[StoredResult], bool]:
+    """Every item a pager gives, page after page; False when cut at ``limit`` (None: never)."""
     items: list[StoredResult] = []
     cursor = ""
     while True:
@@ -138,8 +139,8 @@ def _all_pages(read_page: Pager) -> tuple[list[StoredResult], bool]:
         items.extend(page)
         if not cursor:
             return items, True
-        if len(items) >= MAX_ITEMS_PER_KIND:
-            return items[:MAX_ITEMS_PER_KIND], False
+        if limit is not None and len(items) >= limit:
+            return items[:limit], False
 
 
 def _entry_pager(ports: EverythingPorts, patient_id: str, now: datetime, kind: str) -> Pager:
@@ -169,9 +170,11 @@ def read_visible_record(
     areas: Collection[Area] | None = None,
     audit: bool = True,
     event_type: str = "record.read",
+    limit: int | None = MAX_ITEMS_PER_KIND,
 ) -> VisibleRecord:
     """What the caller may see of the patient in each of ``areas`` (default: all of the record)
-    that their scope covers. NotFound (audited by the check) when they may see none of it."""
+    that their scope covers, at most ``limit`` items of each kind (None: all of them). NotFound
+    (audited by the check) when they may see none of it."""
     now = ports.clock.now()
     asked = frozenset(areas) if areas is not None else frozenset(RECORD_AREAS)
     wanted = [a for a in RECORD_AREAS if a in asked and a in readable_areas(ports, caller, patient_id)]
@@ -189,16 +192,16 @@ def read_visible_record(
         view = record_view(ports, scope)  # two grants for one patient may differ by area
         count = 0
         if area is Area.RESULTS:
-            found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after))
+            found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after), limit)
             results = view.only_shown(found)
             complete, count = complete and whole, len(results)
         elif area is Area.DOCUMENTS:
-            found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after))
+            found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after), limit)
             documents = _without_cancelled_parents(ports, patient_id, view.only_shown(found))
             complete, count = complete and whole, len(documents)
         for kind, entry_area in ENTRY_AREAS.items():
             if entry_area is area:
-                found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind))
+                found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind), limit)
                 shown = view.only_shown(found)
                 entries.extend(shown)
                 complete, count = complete and whole, count + len(shown)

@@ -98,7 +98,13 @@ def build(ports: BuildPorts, message: Any, now: datetime) -> str:
     caller, origin = _requester(export), Origin(correlation_id=export.export_id)
     try:
         record = read_visible_record(
-            ports, caller, origin, patient_id, areas=export.areas or EXPORT_AREAS, event_type="record.export_read"
+            ports,
+            caller,
+            origin,
+            patient_id,
+            areas=export.areas or EXPORT_AREAS,
+            event_type="record.export_read",
+            limit=None,  # the whole record: a download is never silently short
         )
     except NotFound:
         ports.record_exports.finish(export.made_failed(NO_LONGER_ALLOWED, now))
