@@ -35,8 +35,9 @@ def _request():
 def _summary(ports: wiring.Container, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """The International Patient Summary of what this caller may see of the patient."""
     from chalicelib.apps.health_links.summary import patient_summary
+    from chalicelib.apps.oauth.server import fhir_base
 
-    base_url = f"{ports.settings.public_base_url}/fhir/R4"
+    base_url = fhir_base(ports.settings.public_base_url)
     return patient_summary(ports, caller, origin, patient_id, base_url=base_url, now=ports.clock.now())
 
 
