@@ -190,34 +190,22 @@ def read_visible_record(
     complete = True
     for area, scope in scopes.items():
         view = record_view(ports, scope)  # two grants for one patient may differ by area
-        count = 0
         if area is Area.RESULTS:
             found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after), limit)
             results = view.only_shown(found)
-            complete, count = complete and whole, len(results)
+            complete = complete and whole
         elif area is Area.DOCUMENTS:
             found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after), limit)
             documents = _without_cancelled_parents(ports, patient_id, view.only_shown(found))
-            complete, count = complete and whole, len(documents)
+            complete = complete and whole
         for kind, entry_area in ENTRY_AREAS.items():
             if entry_area is area:
                 found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind), limit)
                 shown = view.only_shown(found)
                 entries.extend(shown)
-                complete, count = complete and whole, count + len(shown)
-        if audit:
-            write_audit(
-                ports,
-                origin,
-                scope_actor(caller, scope),
-                event_type,
-                action=Action.READ,
-                patient_id=patient_id,
-                resource_type=_AREA_RESOURCES[area],
-                reason=f"count:{count}",
-            )
+                complete = complete and whole
     frame = record_frame(ports, first, now)
-    return VisibleRecord(
+    record = VisibleRecord(
         patient=frame.patient,
         organization=frame.organization,
         read_at=now,
@@ -228,6 +216,34 @@ def read_visible_record(
         entries=tuple(entries),
         complete=complete,
     )
+    if audit:
+        audit_read(ports, caller, origin, record, event_type)
+    return record
+
+
+def audit_read(
+    ports: EverythingPorts,
+    caller: Caller,
+    origin: Origin,
+    record: VisibleRecord,
+    event_type: str,
+) -> None:
+    """One event per area read, with the area's FHIR resource type and the count of its items the
+    record holds. A caller whose read may be tried again (the export job) reads with
+    ``audit=False`` and calls this once, on the try that counts."""
+    for area in (a for a in RECORD_AREAS if a in record.areas):
+        count = {Area.RESULTS: len(record.results), Area.DOCUMENTS: len(record.documents)}.get(area, 0)
+        count += sum(1 for entry in record.entries if ENTRY_AREAS.get(entry.kind) is area)
+        write_audit(
+            ports,
+            origin,
+            scope_actor(caller, record.scope),
+            event_type,
+            action=Action.READ,
+            patient_id=record.patient_id,
+            resource_type=_AREA_RESOURCES[area],
+            reason=f"count:{count}",
+        )
 
 
 def record_frame(ports: EverythingPorts, scope: PatientScope, now: datetime) -> VisibleRecord:
