@@ -35,7 +35,8 @@ from chalicelib.records.domain import StoredResult
 from chalicelib.records.visible import record_view
 
 # Items are read a page at a time; a record larger than this of one kind is cut (``complete``
-# says so) rather than read without end in one request.
+# says so) rather than read without end in one request. A caller with time to read it all (the
+# export job, on its queue) passes ``limit=None``.
 PAGE = 100
 MAX_ITEMS_PER_KIND = 5000
 
@@ -77,7 +78,7 @@ class VisibleRecord:
 
     Each list is newest first, as the portal lists it. ``areas`` are those read (a proxy's
     grant's, or what was asked for); the lists of other areas are empty. ``complete`` is False
-    when some kind held more than MAX_ITEMS_PER_KIND items and was cut. ``scope`` is the caller's
+    when some kind held more than the read's ``limit`` items and was cut. ``scope`` is the caller's
     scope of the first area read (its cutoff and whether it hides sensitive care hold for all)."""
 
     patient: Any  # patients.domain.Patient
@@ -130,8 +131,8 @@ class VisibleRecord:
 Pager = Callable[[str], tuple[list[StoredResult], str]]
 
 
-def _all_pages(read_page: Pager) -> tuple[list[StoredResult], bool]:
-    """Every item a pager gives, page after page; False when cut at MAX_ITEMS_PER_KIND."""
+def _all_pages(read_page: Pager, limit: int | None) -> tuple[list[StoredResult], bool]:
+    """Every item a pager gives, page after page; False when cut at ``limit`` (None: never)."""
     items: list[StoredResult] = []
     cursor = ""
     while True:
@@ -139,8 +140,8 @@ def _all_pages(read_page: Pager) -> tuple[list[StoredResult], bool]:
         items.extend(page)
         if not cursor:
             return items, True
-        if len(items) >= MAX_ITEMS_PER_KIND:
-            return items[:MAX_ITEMS_PER_KIND], False
+        if limit is not None and len(items) >= limit:
+            return items[:limit], False
 
 
 def _entry_pager(ports: EverythingPorts, patient_id: str, now: datetime, kind: str) -> Pager:
@@ -171,9 +172,11 @@ def read_visible_record(
     audit: bool = True,
     event_type: str = "record.read",
     kinds: Collection[str] | None = None,
+    limit: int | None = MAX_ITEMS_PER_KIND,
 ) -> VisibleRecord:
     """What the caller may see of the patient in each of ``areas`` (default: all of the record)
-    that their scope covers. NotFound (audited by the check) when they may see none of it.
+    that their scope covers, at most ``limit`` items of each kind (None: all of them). NotFound
+    (audited by the check) when they may see none of it.
 
     ``kinds`` narrows what is read within those areas to these kinds of filed item ("result",
     "document", ENTRY_AREAS' kinds; default every kind): a FHIR search of Condition reads the
@@ -193,34 +196,22 @@ def read_visible_record(
     complete = True
     for area, scope in scopes.items():
         view = record_view(ports, scope)  # two grants for one patient may differ by area
-        count = 0
         if area is Area.RESULTS and (kinds is None or "result" in kinds):
-            found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after))
+            found, whole = _all_pages(lambda after: ports.records.page(patient_id, "", now, PAGE, after), limit)
             results = view.only_shown(found)
-            complete, count = complete and whole, len(results)
+            complete = complete and whole
         elif area is Area.DOCUMENTS and (kinds is None or "document" in kinds):
-            found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after))
+            found, whole = _all_pages(lambda after: documents_page(ports, patient_id, now, PAGE, after), limit)
             documents = _without_cancelled_parents(ports, patient_id, view.only_shown(found))
-            complete, count = complete and whole, len(documents)
+            complete = complete and whole
         for kind, entry_area in ENTRY_AREAS.items():
             if entry_area is area and (kinds is None or kind in kinds):
-                found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind))
+                found, whole = _all_pages(_entry_pager(ports, patient_id, now, kind), limit)
                 shown = view.only_shown(found)
                 entries.extend(shown)
-                complete, count = complete and whole, count + len(shown)
-        if audit:
-            write_audit(
-                ports,
-                origin,
-                scope_actor(caller, scope),
-                event_type,
-                action=Action.READ,
-                patient_id=patient_id,
-                resource_type=_AREA_RESOURCES[area],
-                reason=f"count:{count}",
-            )
+                complete = complete and whole
     frame = record_frame(ports, first, now)
-    return VisibleRecord(
+    record = VisibleRecord(
         patient=frame.patient,
         organization=frame.organization,
         read_at=now,
@@ -231,6 +222,34 @@ def read_visible_record(
         entries=tuple(entries),
         complete=complete,
     )
+    if audit:
+        audit_read(ports, caller, origin, record, event_type)
+    return record
+
+
+def audit_read(
+    ports: EverythingPorts,
+    caller: Caller,
+    origin: Origin,
+    record: VisibleRecord,
+    event_type: str,
+) -> None:
+    """One event per area read, with the area's FHIR resource type and the count of its items the
+    record holds. A caller whose read may be tried again (the export job) reads with
+    ``audit=False`` and calls this once, on the try that counts."""
+    for area in (a for a in RECORD_AREAS if a in record.areas):
+        count = {Area.RESULTS: len(record.results), Area.DOCUMENTS: len(record.documents)}.get(area, 0)
+        count += sum(1 for entry in record.entries if ENTRY_AREAS.get(entry.kind) is area)
+        write_audit(
+            ports,
+            origin,
+            scope_actor(caller, record.scope),
+            event_type,
+            action=Action.READ,
+            patient_id=record.patient_id,
+            resource_type=_AREA_RESOURCES[area],
+            reason=f"count:{count}",
+        )
 
 
 def record_frame(ports: EverythingPorts, scope: PatientScope, now: datetime) -> VisibleRecord:

@@ -6,12 +6,15 @@ parts it no longer covers out. Both files are written before the export is marke
 half-built export is never shown as ready: a try that fails leaves it building, the queue tries
 again, and on the last try it is marked failed (``fail``). A message for an export already
 finished only repeats the "ready" email, which the notifications consumer sends once per id.
+
+The record is read whole (no cap: the job has the time a page has not), the documents' and
+results' files go into the Bundle (``files``, within a budget; the PDF says when some did not),
+and the read is audited once, by the try that writes both files (a retry reads again unaudited).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,12 +28,12 @@ from chalicelib.kernel.keys import RECORD_ID
 from chalicelib.kernel.origin import Origin
 from chalicelib.notifications.deliveries import about_patient
 from chalicelib.notifications.requests import NotifyPorts, queued_delivery
-from chalicelib.records.everything import EverythingPorts, VisibleRecord, read_visible_record
+from chalicelib.records.everything import EverythingPorts, audit_read, read_visible_record
+from chalicelib.records.links import LinkPorts
 
 READY_TEMPLATE = "record_export_ready"
 NO_LONGER_ALLOWED = "no_longer_allowed"
 FAILED = "failed"
-FHIR_PATH = "/fhir/R4"
 
 
 class _Settings(Protocol):
@@ -38,27 +41,9 @@ class _Settings(Protocol):
     def public_base_url(self) -> str: ...
 
 
-class BuildPorts(ExportPorts, EverythingPorts, NotifyPorts, Protocol):
+class BuildPorts(ExportPorts, EverythingPorts, NotifyPorts, LinkPorts, Protocol):
     @property
     def settings(self) -> _Settings: ...
-
-
-@dataclass(frozen=True)
-class _Written:
-    """The collected record as the writer reads it: the health-summary entries of every kind in
-    one list (the collector keeps them by kind)."""
-
-    patient: Any
-    organization: Any
-    results: tuple[Any, ...]
-    documents: tuple[Any, ...]
-    entries: tuple[Any, ...]
-
-    @classmethod
-    def of(cls, record: VisibleRecord) -> _Written:
-        entries = record.entries
-        flat = tuple(e for kind in entries for e in entries[kind]) if isinstance(entries, dict) else tuple(entries)
-        return cls(record.patient, record.organization, record.results, record.documents, flat)
 
 
 def _message_ids(message: Any) -> tuple[str, str]:
@@ -98,23 +83,33 @@ def build(ports: BuildPorts, message: Any, now: datetime) -> str:
     caller, origin = _requester(export), Origin(correlation_id=export.export_id)
     try:
         record = read_visible_record(
-            ports, caller, origin, patient_id, areas=export.areas or EXPORT_AREAS, event_type="record.export_read"
+            ports,
+            caller,
+            origin,
+            patient_id,
+            areas=export.areas or EXPORT_AREAS,
+            audit=False,  # audited once, by the try that finishes (below): a retry reads again
+            limit=None,  # the whole record: a download is never silently short
         )
     except NotFound:
         ports.record_exports.finish(export.made_failed(NO_LONGER_ALLOWED, now))
         return NO_LONGER_ALLOWED
+    from chalicelib.apps.export.files import embed_files
+    from chalicelib.apps.oauth.server import fhir_base
     from chalicelib.interop import writer
 
-    base_url = f"{ports.settings.public_base_url}{FHIR_PATH}"
-    resources = writer.resources_of(_Written.of(record), base_url=base_url)
+    base_url = fhir_base(ports.settings.public_base_url)
+    resources = writer.resources_of(record, base_url=base_url)
+    all_files = embed_files(ports, record, resources)
     whole = writer.collection_bundle(resources, base_url=base_url, timestamp=iso(now))
     bundle = json.dumps(whole, separators=(",", ":")).encode()
-    pdf = render(resources, made_at=now, made_for=patient_name(resources))
+    pdf = render(resources, made_at=now, made_for=patient_name(resources), files_left_out=not all_files)
     files = []
     for kind, data, content_type in ((BUNDLE, bundle, "application/fhir+json"), (PDF, pdf, "application/pdf")):
         key = object_key(export, kind)
         ports.export_files.put(key, data, content_type)
         files.append(ExportFile(kind, key, len(data)))
+    audit_read(ports, caller, origin, record, "record.export_read")
     ready = ports.record_exports.finish(export.made_ready(tuple(files), now))
     _tell(ports, ready)
     return "ready"

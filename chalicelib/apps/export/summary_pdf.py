@@ -36,11 +36,17 @@ _FOOTER_HEIGHT = 14.0
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 
-def render(resources: list[dict[str, Any]], *, made_at: datetime, made_for: str) -> bytes:
+FILES_LEFT_OUT = (
+    "Some files were too large to fit in this download: open them from the Documents and Results pages of the portal."
+)
+
+
+def render(resources: list[dict[str, Any]], *, made_at: datetime, made_for: str, files_left_out: bool = False) -> bytes:
     """The PDF of these resources (a Bundle's entries' resources, Patient first), made at
-    ``made_at`` (aware) for the person named ``made_for``."""
+    ``made_at`` (aware) for the person named ``made_for``; ``files_left_out``: the Bundle holds
+    only some of the record's files (the rest are in the portal), which the Documents section says."""
     document = _Summary(made_at, _printable(made_for))
-    document.lay_out(_Sorted(resources))
+    document.lay_out(_Sorted(resources), files_left_out)
     return bytes(document.output())
 
 
@@ -120,7 +126,7 @@ class _Summary(FPDF):
                 self._line(detail, 9, indent=4)
             self.ln(1)
 
-    def lay_out(self, record: _Sorted) -> None:
+    def lay_out(self, record: _Sorted, files_left_out: bool = False) -> None:
         self.add_page()
         self._heading("Health record summary", 17)
         self._patient(record.of("Patient"), record)
@@ -135,6 +141,8 @@ class _Summary(FPDF):
         self._items("Vital signs", [_observation(o) for o in vitals], "No vital signs recorded.")
         self._results(record, [o for o in observations if _category(o) != "vital-signs"])
         self._items("Documents", [_document(r) for r in record.of("DocumentReference")], "No documents.")
+        if files_left_out:
+            self._line(FILES_LEFT_OUT, 9, "B")
         visits = [_encounter(r) for r in record.of("Encounter")] + [_appointment(r) for r in record.of("Appointment")]
         self._items("Visits and appointments", visits, "No visits recorded.")
 

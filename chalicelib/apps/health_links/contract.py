@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints
 from chalicelib.apps.health_links.domain import DEFAULT_DAYS, MAX_DAYS, MAX_LABEL
 from chalicelib.kernel.contract import ErrorInfo, RequestModel, ResponseModel
 
-LinkStatusName = Literal["active", "expired", "revoked", "locked"]
+LinkStatusName = Literal["active", "expired", "revoked", "locked", "access_ended"]
 UseOutcomeName = Literal["opened", "wrong_passcode", "locked"]
 
 # A passcode the patient tells the person they share with: 6 to 40 characters, any of them.
@@ -37,7 +37,9 @@ class HealthLinkView(ResponseModel):
     created_at: datetime
     expires_at: datetime
     passcode: bool = Field(description="Whether opening the link asks for a passcode.")
-    status: LinkStatusName
+    status: LinkStatusName = Field(
+        description="access_ended: a proxy made it and their access (or its health summary) has since ended."
+    )
     made_by: Literal["you", "patient", "proxy"] = Field(
         description="Who made it: the caller, the patient, or someone acting for the patient."
     )

@@ -28,6 +28,7 @@ class LinkStatus(enum.Enum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     LOCKED = "locked"  # too many wrong passcodes
+    ACCESS_ENDED = "access_ended"  # made by a proxy whose grant is no longer in force
 
 
 class UseOutcome(enum.Enum):
@@ -81,13 +82,17 @@ class HealthLink:
     def has_passcode(self) -> bool:
         return bool(self.passcode_hash)
 
-    def status(self, now: datetime) -> LinkStatus:
+    def status(self, now: datetime, access_in_force: bool = True) -> LinkStatus:
+        """``access_in_force``: for a link a proxy made, whether the grant it was made under
+        still is (the caller reads it: a former proxy's links stop with their access)."""
         if self.revoked_at is not None:
             return LinkStatus.REVOKED
         if self.locked_at is not None:
             return LinkStatus.LOCKED
         if now >= self.expires_at:
             return LinkStatus.EXPIRED
+        if not access_in_force:
+            return LinkStatus.ACCESS_ENDED
         return LinkStatus.ACTIVE
 
     @property

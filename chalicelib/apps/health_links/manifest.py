@@ -1,7 +1,8 @@
 """The public side of a SMART Health Link: ``POST /shl/{manifest_id}``, the manifest a viewer asks
 for (HL7 SMART Health Links, "manifest request"). No session: holding the link is the permission.
 
-A link that expired, was revoked or locked answers 404, as an unknown one does. A passcode, when
+A link that expired, was revoked or locked answers 404, as an unknown one does, and so does one
+a proxy made once their grant is no longer in force (or no longer covers the health summary). A passcode, when
 the link has one, is checked against its argon2id hash; a wrong one answers 401 with the tries
 left, and the tenth locks the link for good (the patient sees it locked). Every answered request
 is a use kept on the link (when, who the viewer said they were, how it went) and an audit event
@@ -17,7 +18,7 @@ from typing import Any
 
 from chalicelib.apps.health_links.domain import HealthLink, LinkStatus, LinkUse, UseOutcome, clean_recipient
 from chalicelib.apps.health_links.sealing import FHIR_JSON
-from chalicelib.apps.health_links.sharing import RESOURCE_TYPE, SharingPorts
+from chalicelib.apps.health_links.sharing import RESOURCE_TYPE, SharingPorts, status_of
 from chalicelib.audit.domain import Action, Outcome
 from chalicelib.audit.trail import ANONYMOUS, audit_event
 from chalicelib.errors import Conflict, NotAuthenticated, NotFound
@@ -74,7 +75,7 @@ def open_manifest(
 
 def _working(ports: SharingPorts, manifest_id: str, now: datetime) -> HealthLink:
     link = ports.health_links.by_manifest(manifest_id) if MANIFEST_ID.fullmatch(manifest_id) else None
-    if link is None or link.status(now) is not LinkStatus.ACTIVE:
+    if link is None or status_of(ports, link, now) is not LinkStatus.ACTIVE:
         raise NotFound(NO_LINK)
     return link
 

@@ -35,8 +35,9 @@ def _request():
 def _summary(ports: wiring.Container, caller: Caller, origin: Origin, patient_id: str) -> dict[str, Any]:
     """The International Patient Summary of what this caller may see of the patient."""
     from chalicelib.apps.health_links.summary import patient_summary
+    from chalicelib.apps.oauth.server import fhir_base
 
-    base_url = f"{ports.settings.public_base_url}/fhir/R4"
+    base_url = fhir_base(ports.settings.public_base_url)
     return patient_summary(ports, caller, origin, patient_id, base_url=base_url, now=ports.clock.now())
 
 
@@ -47,7 +48,6 @@ def _summary(ports: wiring.Container, caller: Caller, origin: Origin, patient_id
     methods=("POST",),
     body=NewHealthLink,
     responses={201: SharedHealthLink},
-    idempotent=True,
 )
 def create_health_link(patient_id: str, body: NewHealthLink):
     """Share a summary of the record (an International Patient Summary) through a SMART Health Link.
@@ -55,6 +55,9 @@ def create_health_link(patient_id: str, body: NewHealthLink):
     The summary holds what the caller may see now; the link carries its key, which the portal
     keeps only encrypted. Anyone holding the link (or its QR code) can open it until it expires
     or is revoked; a passcode, when given, is asked too.
+
+    Not idempotent on purpose: a kept answer (http/idempotency.py keeps it 24 hours) would hold
+    the link's key in clear. A double click makes two links, both listed, either one revocable.
     """
     ports = wiring.container()
     caller, origin = signed_in(_request())

@@ -6,7 +6,9 @@ A proxy may share the record of the person they act for when their grant covers 
 summary and lets them act (not read-only): the summary then holds only what their scope shows
 (their grant's areas, never sensitive care, nothing past a child's 12th birthday), as every page
 does for them. A proxy lists and revokes the links they made; the patient sees and may revoke
-every link of their record, whoever made it.
+every link of their record, whoever made it. A proxy's link works only while the grant it was
+made under is in force and covers the health summary (``access_in_force``): a former proxy's links
+stop with their access, and the patient's list says so (``access_ended``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.access.domain import Area, PatientScope, Standing
-from chalicelib.access.service import AccessPorts, patient_scope
+from chalicelib.access.service import AccessPorts, GrantLookup, patient_scope
 from chalicelib.apps.health_links import domain, sealing
 from chalicelib.apps.health_links.contract import NewHealthLink
 from chalicelib.apps.health_links.domain import HealthLink, LinkStatus
@@ -60,7 +62,14 @@ class LinkFiles(Protocol):
     def delete_file(self, key: str, version_id: str) -> None: ...
 
 
+class _Grants(GrantLookup, Protocol):
+    def get(self, patient_id: str, grant_id: str) -> Any: ...
+
+
 class SharingPorts(AccessPorts, Protocol):
+    @property
+    def proxy_grants(self) -> _Grants: ...
+
     @property
     def health_links(self) -> HealthLinkStore: ...
 
@@ -132,13 +141,28 @@ def create_link(
     except DependencyUnavailable:
         ports.health_link_files.delete_file(object_key, version)
         raise
-    return shared_view(link, key, caller, now, portal_origin)
+    return shared_view(link, key, caller, portal_origin)
+
+
+def access_in_force(ports: SharingPorts, link: HealthLink, now: datetime) -> bool:
+    """Whether the access the link was made under still is: always for the patient's own; for a
+    proxy's, their grant in force and still covering the health summary (read now, strongly, as
+    every access check reads it). The file holds what the proxy could see when it was made, so
+    the cutoff of a child's 12th birthday needs no second look."""
+    if not link.proxy_grant_id:
+        return True
+    grant = ports.proxy_grants.get(link.patient_id, link.proxy_grant_id)
+    return grant is not None and grant.in_force(now) and AREA in grant.areas
+
+
+def status_of(ports: SharingPorts, link: HealthLink, now: datetime) -> LinkStatus:
+    return link.status(now, access_in_force(ports, link, now))
 
 
 def list_links(ports: SharingPorts, caller: Caller, origin: Origin, patient_id: str, now: datetime) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=AREA)
     links = [link for link in ports.health_links.of_patient(scope.patient_id) if _sees(scope, caller, link)]
-    return {"links": [link_view(link, caller, now) for link in links]}
+    return {"links": [link_view(link, caller, status_of(ports, link, now)) for link in links]}
 
 
 def show_link(
@@ -153,10 +177,10 @@ def show_link(
     """A working link again, with its QR code (the key read back from its encrypted copy)."""
     scope = patient_scope(ports, caller, origin, patient_id, area=AREA)
     link = _link_of(ports, scope, caller, link_id)
-    if link.status(now) is not LinkStatus.ACTIVE:
+    if status_of(ports, link, now) is not LinkStatus.ACTIVE:
         raise Conflict("This link no longer works, so there is nothing to show; make a new one.")
     key = ports.keys.decrypt(link.key_ciphertext, key_context(link.link_id))
-    return shared_view(link, key, caller, now, portal_origin)
+    return shared_view(link, key, caller, portal_origin)
 
 
 def link_uses(ports: SharingPorts, caller: Caller, origin: Origin, patient_id: str, link_id: str) -> dict[str, Any]:
@@ -187,14 +211,20 @@ def revoke_link(
     ports.health_link_files.delete_file(link.object_key, link.object_version)
 
 
-def shared_view(link: HealthLink, key: bytes, caller: Caller, now: datetime, portal_origin: str) -> dict[str, Any]:
+def shared_view(link: HealthLink, key: bytes, caller: Caller, portal_origin: str) -> dict[str, Any]:
+    """A working link with its key (only ever shown for an active one)."""
     manifest_url = f"{portal_origin.rstrip('/')}/shl/{link.manifest_id}"
     text = domain.shlink(domain.payload(manifest_url, domain.b64url(key), link))
     viewer = domain.viewer_url(portal_origin, text)
-    return {**link_view(link, caller, now), "shlink": text, "viewer_url": viewer, "qr_svg": sealing.qr_svg(viewer)}
+    return {
+        **link_view(link, caller, LinkStatus.ACTIVE),
+        "shlink": text,
+        "viewer_url": viewer,
+        "qr_svg": sealing.qr_svg(viewer),
+    }
 
 
-def link_view(link: HealthLink, caller: Caller, now: datetime) -> dict[str, Any]:
+def link_view(link: HealthLink, caller: Caller, status: LinkStatus) -> dict[str, Any]:
     made_by = "you" if link.created_by == caller.account_id else ("proxy" if link.proxy_grant_id else "patient")
     return {
         "link_id": link.link_id,
@@ -202,7 +232,7 @@ def link_view(link: HealthLink, caller: Caller, now: datetime) -> dict[str, Any]
         "created_at": iso(link.created_at),
         "expires_at": iso(link.expires_at),
         "passcode": link.has_passcode,
-        "status": link.status(now).value,
+        "status": status.value,
         "made_by": made_by,
         "use_count": link.use_count,
         "last_used_at": iso(link.uses[0].at) if link.uses else None,

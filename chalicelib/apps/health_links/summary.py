@@ -9,7 +9,6 @@ caller's scope leaves out (a proxy whose grant has no medications) says it was w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,17 +28,6 @@ _SECTION_AREAS = {
 }
 
 
-@dataclass(frozen=True)
-class _Written:
-    """A collected record as the writer reads it: its entries as one list."""
-
-    patient: Any
-    organization: Any
-    results: tuple[Any, ...]
-    documents: tuple[Any, ...]
-    entries: tuple[Any, ...]
-
-
 def patient_summary(
     ports: Any, caller: Caller, origin: Origin, patient_id: str, *, base_url: str, now: datetime
 ) -> dict[str, Any]:
@@ -47,8 +35,5 @@ def patient_summary(
     from chalicelib.records.everything import read_visible_record
 
     record = read_visible_record(ports, caller, origin, patient_id, areas=AREAS)
-    entries = record.entries
-    flat = tuple(item for items in entries.values() for item in items) if isinstance(entries, dict) else tuple(entries)
-    written = _Written(record.patient, record.organization, tuple(record.results), (), flat)
     withheld = [section for section, area in _SECTION_AREAS.items() if area not in record.areas]
-    return ips_document(written, base_url=base_url, now=now, withheld=withheld)
+    return ips_document(record, base_url=base_url, now=now, withheld=withheld)

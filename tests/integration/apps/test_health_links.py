@@ -221,3 +221,42 @@ def test_a_proxy_who_may_act_shares_and_the_patient_sees_and_may_revoke_it(emma)
     assert [link["made_by"] for link in listed(family.api, family.emma, token)] == ["proxy"]
     path = f"/v1/patients/{family.emma}/health-links/{made['link_id']}/revoke"
     assert call(family.api, "POST", path, token=token).status_code == 204
+
+
+def test_the_links_key_is_never_kept_in_clear_for_a_repeat(emma):
+    family, token = emma
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "k" * 36}
+    path = f"/v1/patients/{family.emma}/health-links"
+
+    # WHEN the page sends its form twice with one Idempotency-Key (a double click)
+    first, second = (family.api.http.request("POST", path, headers=headers, body=b"{}") for _ in range(2))
+
+    # THEN each makes its own link (both listed, either one revocable) ...
+    assert first.status_code == second.status_code == 201
+    assert first.json_body["link_id"] != second.json_body["link_id"]
+    assert len(listed(family.api, family.emma, token)) == 2
+    # ... AND no answer holding a key was kept to replay
+    table = wiring.container().settings.idempotency_table
+    kept = json.dumps(boto3.client("dynamodb").scan(TableName=table)["Items"])
+    assert payload_of(first.json_body["shlink"])["key"] not in kept
+
+
+def test_a_former_proxys_links_stop_with_their_access(emma):
+    family, token = emma
+    family.grant(ends_at=family.clock.now() + timedelta(days=1))
+    ana_token, _ = family.tokens()
+    made = make_link(family.api, family.emma, ana_token)
+    payload = payload_of(made["shlink"])
+    assert ask(family.api, payload).status_code == 200
+
+    # WHEN Ana's grant ends (the link itself would work for 29 more days)
+    family.clock.advance(days=1, seconds=1)
+
+    # THEN the link opens to nothing, as a revoked one does ...
+    refused = ask(family.api, payload)
+    assert refused.status_code == 404, refused.json_body
+    # ... AND Emma's list says why it stopped, and it cannot be shown again
+    _, token = family.tokens()
+    assert [link["status"] for link in listed(family.api, family.emma, token)] == ["access_ended"]
+    again = call(family.api, "GET", f"/v1/patients/{family.emma}/health-links/{made['link_id']}", token=token)
+    assert again.status_code == 409

@@ -58,7 +58,7 @@ describe("share my record", () => {
     expect((await screen.findByRole("status")).textContent).toContain("Your link is ready");
     const post = calls.find((call) => call.method === "POST");
     expect(post?.body).toEqual({ label: "For Dr Rivera", expires_in_days: 7, passcode: "blue-heron-7" });
-    expect(post?.headers.get("Idempotency-Key")).toBeTruthy();
+    expect(post?.headers.get("Idempotency-Key")).toBeNull(); // (a kept answer would hold the key)
     const shown = screen.getByRole("region", { name: "Your link: For Dr Rivera" });
     expect(within(shown).getByRole("img", { name: "QR code of the link to your summary" })).toBeTruthy();
     expect((within(shown).getByLabelText("Link") as HTMLInputElement).value).toBe(
@@ -94,6 +94,7 @@ describe("share my record", () => {
             link("l-1", { use_count: 2 }),
             link("l-2", { label: "", status: "locked", made_by: "proxy" }),
             link("l-3", { label: "Old", status: "expired" }),
+            link("l-4", { label: "By Ana", status: "access_ended", made_by: "proxy" }),
           ],
         },
       },
@@ -116,6 +117,9 @@ describe("share my record", () => {
     expect(locked.textContent).toContain("Locked after 10 wrong passcodes");
     expect(locked.textContent).toContain("by someone who acts for you");
     expect(within(locked).queryByRole("button", { name: /Stop sharing/ })).toBeNull();
+    const ended = screen.getByRole("heading", { name: "By Ana" }).closest("li")!;
+    expect(ended.textContent).toContain("Stopped: the access it was made under ended");
+    expect(within(ended).queryByRole("button", { name: /Show the QR code/ })).toBeNull();
     await userEvent.setup().click(within(first).getByRole("button", { name: /Who opened it/ }));
     expect(await within(first).findByText(/Opened by Dr. Rivera on/)).toBeTruthy();
     expect(within(first).getByText(/A wrong passcode from Dr. Rivera on/)).toBeTruthy();

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
-import { useSubmissionKey } from "../api/idempotency";
 import { Confirm } from "../components/Confirm";
 import { useDates } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
@@ -89,12 +88,10 @@ function NewLink({ record, onMade }: { record: RecordView; onMade: (link: Shared
   const [days, setDays] = useState<number>(30);
   const [passcode, setPasscode] = useState("");
   const [errors, setErrors] = useState<FormErrors>(noErrors);
-  const submission = useSubmissionKey();
   const body = { label: label.trim(), expires_in_days: days, ...(passcode && { passcode }) };
   const make = useMutation({
-    mutationFn: () => createLink(record.patientId, body, submission.keyFor(body)),
+    mutationFn: () => createLink(record.patientId, body),
     onSuccess: (made) => {
-      submission.done();
       setErrors(noErrors);
       setLabel("");
       setPasscode("");

@@ -23,13 +23,9 @@ export const fetchLink = (patientId: string, linkId: string) =>
   load(() => api.GET("/v1/patients/{patient_id}/health-links/{link_id}", link(patientId, linkId)));
 export const fetchUses = (patientId: string, linkId: string) =>
   load(() => api.GET("/v1/patients/{patient_id}/health-links/{link_id}/uses", link(patientId, linkId)));
-export const createLink = (patientId: string, body: NewHealthLink, key: string) =>
-  written(
-    api.POST("/v1/patients/{patient_id}/health-links", {
-      params: { path: { patient_id: patientId }, header: { "Idempotency-Key": key } },
-      body,
-    }),
-  );
+// No Idempotency-Key: a kept answer would hold the link's key (a double click makes two links).
+export const createLink = (patientId: string, body: NewHealthLink) =>
+  written(api.POST("/v1/patients/{patient_id}/health-links", { ...patient(patientId), body }));
 export const revokeLink = (patientId: string, linkId: string) =>
   written(
     api
