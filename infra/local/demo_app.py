@@ -118,18 +118,29 @@ for your permission, then reads your record over the portal's FHIR API, as a rea
         if smart is None or not smart.ready or smart.patient_id is None:
             return Page(status=303, location="/")
         try:
-            patient, labs = read_record(smart)
+            patient, labs = read_with_refresh(smart)
         except (FHIRUnauthorizedException, FHIRPermissionDeniedException, requests.HTTPError) as error:
             print(f"demo app: the portal refused a read ({type(error).__name__})", file=sys.stderr)
             return refusal(
-                "The portal refused to let this app read your record: its access was revoked in the "
-                "portal's Connected apps (or has expired). Connect again to ask for it.",
+                "The portal refused to let this app read your record: it was disconnected in the "
+                "portal's Connected apps. Connect again to ask for it.",
                 status=403,
             )
         except requests.RequestException as error:
             print(f"demo app: the portal did not answer ({type(error).__name__})", file=sys.stderr)
             return refusal("The portal did not answer. Is `make run` still running?", status=502)
         return page(f"{DEMO_APP_NAME}: what it read", record_html(smart, patient, labs))
+
+
+def read_with_refresh(smart: client.FHIRClient) -> tuple[Patient, list[LabResult]]:
+    """An access token lives an hour; the refresh token (offline_access) gets another until the
+    patient disconnects the app, when the refresh is refused too and its error is raised."""
+    try:
+        return read_record(smart)
+    except FHIRUnauthorizedException:
+        if not smart.reauthorize():
+            raise
+        return read_record(smart)
 
 
 def read_record(smart: client.FHIRClient) -> tuple[Patient, list[LabResult]]:
@@ -151,7 +162,7 @@ def lab_result(observation: Observation) -> LabResult:
     elif observation.valueCodeableConcept is not None:
         value = observation.valueCodeableConcept.text or ""
     when = observation.effectiveDateTime or observation.issued
-    return LabResult(name=name or "", value=value, unit=unit, date=when.isostring if when else "")
+    return LabResult(name=name or "", value=value, unit=unit, date=when.isostring[:10] if when else "")
 
 
 def record_html(smart: client.FHIRClient, patient: Patient, labs: list[LabResult]) -> str:
@@ -175,8 +186,9 @@ def record_html(smart: client.FHIRClient, patient: Patient, labs: list[LabResult
 <h2>What you allowed</h2>
 <p>Granted scope: <code>{escape(scope)}</code></p>
 <p><a class="button" href="/results">Read again</a></p>
-<p>Revoking the app in the portal's <strong>Connected apps</strong> stops it: reading again then shows the
-portal's refusal. The portal's "Who looked at my record" names this app for each read.</p>"""
+<p>Disconnecting (revoking) the app in the portal's <strong>Connected apps</strong> stops it: reading
+again then shows the portal's refusal. The portal's "Who looked at my record" names this app for each
+read.</p>"""
 
 
 def refusal(words: str, status: int = 400) -> Page:
