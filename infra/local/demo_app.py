@@ -243,7 +243,11 @@ def handler_for(app: DemoApp) -> type[BaseHTTPRequestHandler]:
 
 def main() -> None:
     portal_url = f"http://127.0.0.1:{int(os.environ.get('PORTAL_PORT', '8000'))}"
-    server = HTTPServer(("127.0.0.1", PORT), handler_for(DemoApp(portal_url)))
+    try:
+        server = HTTPServer(("127.0.0.1", PORT), handler_for(DemoApp(portal_url)))
+    except OSError as error:
+        # The port is fixed: the app is registered with redirect URIs on it.
+        sys.exit(f"demo app: port {PORT} is not free ({error.strerror}): stop what uses it and try again")
     print(f"{DEMO_APP_NAME} at http://localhost:{PORT} (the portal at {portal_url}); Ctrl-C stops it")
     try:
         server.serve_forever()
