@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run feed test check format unit web integration e2e browser chromium screenshot package publish-web bench clean api-docs api-reference web-deps web-build web-client
+.PHONY: run demo-app feed test check format unit web integration e2e browser chromium screenshot package publish-web bench clean api-docs api-reference web-deps web-build web-client
 
 # Test workers per layer (pytest-xdist): one per core, at most 4; WORKERS=0 runs in one process.
 WORKERS ?= auto
@@ -71,6 +71,11 @@ api-reference: $(STAMP)
 ## the web portal)
 run: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD)
 	TZ=UTC $(BIN)/python -m infra.local
+
+## demo-app: a stand-in for a third-party health app at http://localhost:8765 that connects to the
+## running local stack (`make run`, same PORTAL_PORT) by SMART on FHIR and shows what it may read
+demo-app: $(STAMP)
+	$(BIN)/python -m infra.local.demo_app
 
 ## feed: send FILE (HL7 v2 or FHIR JSON) to the running local stack's inbound feed queue, and say
 ## what became of it (filed, duplicate, quarantined and why); finds the stack by itself
