@@ -9,7 +9,11 @@ export type ResourceGroup = Exclude<ResourceType, "Practitioner" | "Organization
 
 const SOURCES: readonly ResourceType[] = ["Practitioner", "Organization", "Provenance"];
 // The groups whose words say "your": the others ("Test results and vital signs") suit any record.
-const SAID_AS_YOURS: readonly ResourceGroup[] = ["Patient", "sources"];
+const SAID_AS_YOURS = ["Patient", "sources"] as const;
+
+function saidAsYours(group: ResourceGroup): group is (typeof SAID_AS_YOURS)[number] {
+  return (SAID_AS_YOURS as readonly string[]).includes(group);
+}
 
 function groupOf(type: ResourceType): ResourceGroup {
   return SOURCES.includes(type) ? "sources" : (type as ResourceGroup);
@@ -33,7 +37,7 @@ export function groupsOf(types: readonly string[]): { group: ResourceGroup; type
  * account acts for), about theirs ("Emma’s name, birth date and contact details").
  */
 export function groupWords(group: ResourceGroup, t: TFunction, whose?: string): string {
-  return whose && SAID_AS_YOURS.includes(group) ? t(`apps.resourcesOf.${group}`, { name: whose }) : t(`apps.resources.${group}`);
+  return whose && saidAsYours(group) ? t(`apps.resourcesOf.${group}`, { name: whose }) : t(`apps.resources.${group}`);
 }
 
 /** The words of a resource type the API names (a type the portal has no words for stays as it is). */
