@@ -27,7 +27,10 @@ describe("connecting a health app", () => {
     });
     renderAt("/apps/authorize?request=req-1");
     const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("User name"), "ada");
+    await screen.findByLabelText("User name");
+    // the sign-in page says why the visitor is there before asking for anything
+    expect(screen.getByText(/An app is asking to connect to your health record\. Sign in to continue/)).toBeTruthy();
+    await user.type(screen.getByLabelText("User name"), "ada");
     await user.type(screen.getByLabelText("Password"), "correct horse");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await user.type(await screen.findByLabelText("Code from your authenticator app"), "123456");
@@ -35,6 +38,13 @@ describe("connecting a health app", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Connect Health Tracker Demo to your record?" })).toBeTruthy();
     expect(window.location.pathname + window.location.search).toBe("/apps/authorize?request=req-1");
+  });
+
+  it("says nothing of an app on a sign-in that was not sent by one", async () => {
+    fakeApi({});
+    renderAt("/sign-in?next=%2Fresults");
+    await screen.findByLabelText("User name");
+    expect(screen.queryByText(/An app is asking/)).toBeNull();
   });
 
   it("shows the app, what it asks in plain words and the warning; shares only what stays checked", async () => {
