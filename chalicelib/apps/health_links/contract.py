@@ -45,7 +45,7 @@ class HealthLinkView(ResponseModel):
         description="How many times it was opened (wrong passcodes are listed in its uses, not counted)."
     )
     last_used_at: datetime | None
-    revoked_at: datetime | None = Field(default=None, description="When it was stopped; null while it was not.")
+    revoked_at: datetime | None = Field(description="When it was stopped; null while it was not.")
     remaining_attempts: int = Field(description="Wrong passcodes left before the link locks.")
 
 

@@ -6366,11 +6366,19 @@ export interface components {
              */
             remaining_attempts: number;
             /**
+             * Revoked At
+             * @description When it was stopped; null while it was not.
+             */
+            revoked_at: string | null;
+            /**
              * Status
              * @enum {string}
              */
             status: "active" | "expired" | "revoked" | "locked";
-            /** Use Count */
+            /**
+             * Use Count
+             * @description How many times it was opened (wrong passcodes are listed in its uses, not counted).
+             */
             use_count: number;
         };
         /** HealthLinks */
@@ -9562,6 +9570,11 @@ export interface components {
              */
             remaining_attempts: number;
             /**
+             * Revoked At
+             * @description When it was stopped; null while it was not.
+             */
+            revoked_at: string | null;
+            /**
              * Shlink
              * @description `shlink:/` and the payload: what a SMART Health Links app opens.
              */
@@ -9571,7 +9584,10 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "expired" | "revoked" | "locked";
-            /** Use Count */
+            /**
+             * Use Count
+             * @description How many times it was opened (wrong passcodes are listed in its uses, not counted).
+             */
             use_count: number;
             /**
              * Viewer Url
