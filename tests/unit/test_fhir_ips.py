@@ -81,6 +81,14 @@ def test_resources_claim_their_ips_profiles_beside_us_cores(document):
             assert IPS_PROFILES[resource["resourceType"]] in resource["meta"]["profile"]
 
 
+def test_no_resource_claims_a_profile_twice(document):
+    composition = document["entry"][0]["resource"]
+    assert composition["meta"]["profile"] == [IPS_PROFILES["Composition"]]
+    for entry in document["entry"]:
+        profiles = entry["resource"].get("meta", {}).get("profile", [])
+        assert len(profiles) == len(set(profiles)), entry["resource"]["resourceType"]
+
+
 def test_an_empty_record_still_has_the_three_required_sections_each_saying_why():
     document = ips_document(Record(a_patient(birth_date="")), base_url=BASE, now=NOW)
     validate(document)

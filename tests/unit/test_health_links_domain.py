@@ -57,7 +57,7 @@ def test_the_tenth_wrong_passcode_locks_the_link_for_good():
     current = current.wrong_passcode(use())
     assert current.status(NOW) is LinkStatus.LOCKED and current.remaining_attempts == 0
     assert current.uses[0].outcome is UseOutcome.LOCKED and current.uses[1].outcome is UseOutcome.WRONG_PASSCODE
-    assert current.use_count == 10
+    assert current.use_count == 0  # kept, but none of them opened it
 
 
 def test_only_the_newest_uses_are_kept_on_the_link_but_all_are_counted():
@@ -65,6 +65,12 @@ def test_only_the_newest_uses_are_kept_on_the_link_but_all_are_counted():
     for _ in range(MAX_USES_KEPT + 5):
         current = current.used(use())
     assert len(current.uses) == MAX_USES_KEPT and current.use_count == MAX_USES_KEPT + 5
+
+
+def test_only_openings_count_as_opened_a_wrong_passcode_is_listed_not_counted():
+    current = link(passcode_hash="hash").used(use()).wrong_passcode(use()).used(use())
+    assert current.use_count == 2
+    assert [u.outcome for u in current.uses] == [UseOutcome.OPENED, UseOutcome.WRONG_PASSCODE, UseOutcome.OPENED]
 
 
 def test_what_a_viewer_says_it_is_is_kept_as_one_trimmed_line():

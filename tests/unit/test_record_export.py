@@ -146,6 +146,32 @@ def test_text_the_font_cannot_print_becomes_a_question_mark_instead_of_failing_t
     assert "Emma ? Stone" in text and "Latex" in text
 
 
+def test_a_visit_of_no_known_type_is_a_visit_and_times_are_in_utc_saying_so():
+    unknown = [
+        {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                    "code": "unknown",
+                    "display": "Unknown",
+                }
+            ]
+        }
+    ]
+    visit = {
+        "resourceType": "Encounter",
+        "id": "e2",
+        "class": unknown[0]["coding"][0],
+        "type": unknown,
+        "period": {"start": "2026-11-03T09:30:00-05:00"},
+    }
+
+    text = text_of(render([PATIENT, visit], made_at=MADE, made_for="Emma Stone"))
+
+    assert "Visit" in text and "Unknown" not in text
+    assert "2026-11-03 14:30 UTC" in text
+
+
 def test_the_same_resources_and_moment_give_the_same_bytes():
     assert render(RECORD, made_at=MADE, made_for="x") == render(RECORD, made_at=MADE, made_for="x")
     assert patient_name(RECORD) == "Emma Stone"

@@ -5,7 +5,8 @@ files of one export say the same: whatever the Bundle holds, the PDF lists, and 
 Sections, each in its own heading and said to be empty when it is: the patient; allergies;
 problems; medications; immunizations; vital signs; results (each report with its values, units,
 reference ranges and flags; values outside a report listed on their own); documents (listed: the
-files themselves are in the Bundle and the portal); visits and appointments. Every page's footer
+files themselves are in the Bundle and the portal); visits and appointments (a visit of no known type is
+a "Visit"; times in UTC, named so, as the footer's are). Every page's footer
 says when the summary was made, for whom, and "Page N of M".
 
 Set as check-in's signed forms are (checkin/signed_form.py): US Letter, DejaVu Sans embedded as a
@@ -27,6 +28,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from chalicelib.checkin import printable
+from chalicelib.interop.writer.profiles import DATA_ABSENT_REASON
 
 FONT = "DejaVu"
 _MARGIN = 18.0
@@ -223,6 +225,8 @@ def _concept(concept: Any) -> str:
     if concept.get("text"):
         return str(concept["text"])
     for coding in concept.get("coding") or []:
+        if coding.get("system") == DATA_ABSENT_REASON:
+            continue  # "Unknown" says nothing a reader can use: the caller's fallback words say more
         if coding.get("display") or coding.get("code"):
             return str(coding.get("display") or coding.get("code"))
     return ""
@@ -239,11 +243,25 @@ def _category(resource: dict[str, Any]) -> str:
 def _when(resource: dict[str, Any], *fields: str) -> str:
     for name in fields:
         value = resource.get(name)
+        if isinstance(value, dict):
+            value = value.get("start")
         if isinstance(value, str) and value:
-            return value[:16].replace("T", " ")
-        if isinstance(value, dict) and value.get("start"):
-            return str(value["start"])[:16].replace("T", " ")
+            return _moment(value)
     return ""
+
+
+def _moment(value: str) -> str:
+    """A FHIR date as written; a FHIR dateTime in UTC, saying so (as the footer does), since the
+    offsets feeds send differ and a bare clock time would read as the reader's own."""
+    if "T" not in value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
 
 
 def _status(resource: dict[str, Any], field: str) -> str:
@@ -353,7 +371,9 @@ def _document(resource: dict[str, Any]) -> tuple[str, str]:
 
 def _encounter(resource: dict[str, Any]) -> tuple[str, str]:
     kinds = [_concept(t) for t in resource.get("type") or []]
-    kind = ", ".join(k for k in kinds if k) or str((resource.get("class") or {}).get("display", "")) or "Visit"
+    visit_class = resource.get("class") or {}
+    said_class = "" if visit_class.get("system") == DATA_ABSENT_REASON else str(visit_class.get("display", ""))
+    kind = ", ".join(k for k in kinds if k) or said_class or "Visit"
     places = [str((loc.get("location") or {}).get("display", "")) for loc in resource.get("location") or []]
     return kind, _joined(_when(resource, "period"), ", ".join(p for p in places if p), resource.get("status", ""))
 

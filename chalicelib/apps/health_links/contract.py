@@ -43,8 +43,11 @@ class HealthLinkView(ResponseModel):
     made_by: Literal["you", "patient", "proxy"] = Field(
         description="Who made it: the caller, the patient, or someone acting for the patient."
     )
-    use_count: int
+    use_count: int = Field(
+        description="How many times it was opened (wrong passcodes are listed in its uses, not counted)."
+    )
     last_used_at: datetime | None
+    revoked_at: datetime | None = Field(description="When it was stopped; null while it was not.")
     remaining_attempts: int = Field(description="Wrong passcodes left before the link locks.")
 
 

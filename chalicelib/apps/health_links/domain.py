@@ -100,8 +100,10 @@ class HealthLink:
         return max(0, MAX_WRONG_PASSCODES - self.wrong_passcodes)
 
     def used(self, use: LinkUse) -> HealthLink:
-        """The link with one more use kept (the newest first, at most ``MAX_USES_KEPT``)."""
-        return replace(self, uses=(use, *self.uses)[:MAX_USES_KEPT], use_count=self.use_count + 1)
+        """The link with one more use kept (the newest first, at most ``MAX_USES_KEPT``); only an
+        opening counts (``use_count``: "Opened N times"), a wrong passcode is kept but not counted."""
+        opened = 1 if use.outcome is UseOutcome.OPENED else 0
+        return replace(self, uses=(use, *self.uses)[:MAX_USES_KEPT], use_count=self.use_count + opened)
 
     def wrong_passcode(self, use: LinkUse) -> HealthLink:
         wrong = self.wrong_passcodes + 1

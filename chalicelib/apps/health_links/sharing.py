@@ -237,6 +237,7 @@ def link_view(link: HealthLink, caller: Caller, status: LinkStatus) -> dict[str,
         "use_count": link.use_count,
         "last_used_at": iso(link.uses[0].at) if link.uses else None,
         "remaining_attempts": link.remaining_attempts,
+        "revoked_at": iso(link.revoked_at) if link.revoked_at else None,
     }
 
 

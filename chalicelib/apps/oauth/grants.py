@@ -25,7 +25,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def validate_authorization_request(self) -> str:
         redirect_uri: str = super().validate_authorization_request()
         audience = self.request.payload.data.get("aud", "")
-        if audience.rstrip("/") != self.server.issuer:
+        if audience.rstrip("/") not in self.server.audiences:
             raise InvalidRequestError(
                 "The 'aud' parameter must name this FHIR server.",
                 redirect_uri=redirect_uri,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import InvalidScopeError
@@ -62,12 +63,29 @@ def fhir_base(public_base_url: str) -> str:
     return public_base_url.rstrip("/") + FHIR_PATH
 
 
+# The local stack answers under both loopback names (infra/local/hosts.py), so a developer's app
+# may name the FHIR server either way; a deployed portal has one public name, and only it counts.
+LOOPBACK_ALIASES = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+
+
+def accepted_audiences(public_base_url: str) -> frozenset[str]:
+    """The ``aud`` values that name this FHIR server: its base under each of the portal's own names."""
+    base = fhir_base(public_base_url)
+    parts = urlsplit(base)
+    alias = LOOPBACK_ALIASES.get(parts.hostname or "")
+    if alias is None or parts.scheme != "http":
+        return frozenset({base})
+    netloc = alias + (f":{parts.port}" if parts.port else "")
+    return frozenset({base, parts._replace(netloc=netloc).geturl()})
+
+
 class PortalAuthorizationServer(AuthorizationServer):
     def __init__(self, ports: OAuthPorts, public_base_url: str, origin: Origin | None = None):
         super().__init__(scopes_supported=None)
         self.ports = ports
         self.origin = origin or Origin()
         self.issuer = fhir_base(public_base_url)
+        self.audiences = accepted_audiences(public_base_url)
         self.register_token_generator("default", self._generate_token)
         self.register_grant(CodeGrant, [S256Only(required=True)])
         self.register_grant(RefreshGrant)

@@ -74,7 +74,8 @@ def _with_ips_profile(resource: dict[str, Any]) -> dict[str, Any]:
         )
     if extra is None:
         return resource
-    profiles = [*resource.get("meta", {}).get("profile", []), extra]
+    claimed = resource.get("meta", {}).get("profile", [])
+    profiles = claimed if extra in claimed else [*claimed, extra]  # the Composition already claims it
     written = {**resource, "meta": {**resource.get("meta", {}), "profile": profiles}}
     if kind == "Patient" and "birthDate" not in written:
         written["_birthDate"] = absent()  # IPS requires a birth date; the record has none

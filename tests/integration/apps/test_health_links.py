@@ -16,6 +16,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.apps.health_links import sealing
+from chalicelib.kernel.clock import iso
 from chalicelib.proxies.domain import Access
 from tests.integration.identity.conftest import (  # noqa: F401  (fixtures)
     call,
@@ -153,6 +154,7 @@ def test_a_passcode_is_asked_and_the_tenth_wrong_one_locks_the_link(emma):
     assert ask(family.api, payload, passcode="blue-heron-7").status_code == 404
     (shown,) = listed(family.api, family.emma, token)
     assert shown["status"] == "locked" and shown["remaining_attempts"] == 0
+    assert shown["use_count"] == 1  # the one right passcode opened it; the wrong ones are not openings
 
 
 def test_an_expired_link_answers_nothing(emma):
@@ -181,7 +183,8 @@ def test_a_revoked_link_answers_nothing_and_its_file_is_gone(emma):
     versions = boto3.client("s3").list_object_versions(Bucket=bucket, Prefix=f"health-links/{link['link_id']}")
     assert versions.get("Versions", []) == []
     assert call(family.api, "GET", base, token=token).status_code == 409
-    assert listed(family.api, family.emma, token)[0]["status"] == "revoked"
+    (stopped,) = listed(family.api, family.emma, token)
+    assert stopped["status"] == "revoked" and stopped["revoked_at"] == iso(family.clock.now())
 
 
 def test_nobody_reaches_another_patients_links(emma, container):

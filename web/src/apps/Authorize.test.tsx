@@ -27,7 +27,10 @@ describe("connecting a health app", () => {
     });
     renderAt("/apps/authorize?request=req-1");
     const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("User name"), "ada");
+    await screen.findByLabelText("User name");
+    // the sign-in page says why the visitor is there before asking for anything
+    expect(screen.getByText(/An app is asking to connect to your health record\. Sign in to continue/)).toBeTruthy();
+    await user.type(screen.getByLabelText("User name"), "ada");
     await user.type(screen.getByLabelText("Password"), "correct horse");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await user.type(await screen.findByLabelText("Code from your authenticator app"), "123456");
@@ -35,6 +38,13 @@ describe("connecting a health app", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Connect Health Tracker Demo to your record?" })).toBeTruthy();
     expect(window.location.pathname + window.location.search).toBe("/apps/authorize?request=req-1");
+  });
+
+  it("says nothing of an app on a sign-in that was not sent by one", async () => {
+    fakeApi({});
+    renderAt("/sign-in?next=%2Fresults");
+    await screen.findByLabelText("User name");
+    expect(screen.queryByText(/An app is asking/)).toBeNull();
   });
 
   it("shows the app, what it asks in plain words and the warning; shares only what stays checked", async () => {
@@ -119,6 +129,12 @@ describe("connecting a health app", () => {
     await user.click(within(whose).getByLabelText("Emma Lovelace’s record at Albany Medical (you act for them)"));
     const what = screen.getByRole("group", { name: "What the app may read" });
     expect(within(what).getAllByRole("checkbox")).toHaveLength(4);
+    // Emma's record is spoken of as hers, not "your"
+    expect(within(what).getByLabelText("Emma Lovelace’s name, birth date and contact details")).toBeTruthy();
+    expect(within(what).getByLabelText("Who provided Emma Lovelace’s care and where their data came from")).toBeTruthy();
+    await user.click(within(whose).getByLabelText("Your record at Albany Medical"));
+    expect(within(what).getByLabelText("Your name, birth date and contact details")).toBeTruthy();
+    await user.click(within(whose).getByLabelText("Emma Lovelace’s record at Albany Medical (you act for them)"));
     expect(screen.getByText(/your access does not cover it\): Clinical documents, Allergies/)).toBeTruthy();
     expect(screen.getByText(/only for a short while/)).toBeTruthy();
     expect(screen.queryByText(/learn who connected it/)).toBeNull();
@@ -128,6 +144,19 @@ describe("connecting a health app", () => {
       patient_id: "p-emma",
       resource_types: ["Patient", "Observation", "DiagnosticReport", "Practitioner", "Organization", "Provenance"],
     });
+  });
+
+  it("titles the request with the patient's name when the one record offered is someone the account acts for", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/app-authorizations/requests/req-1": { status: 200, body: consentRequest({ patients: [emmaShared] }) },
+    });
+    renderAt("/apps/authorize?request=req-1");
+    await screen.findByRole("heading", { level: 1, name: "Connect Health Tracker Demo to Emma Lovelace’s record?" });
+    expect(screen.getByText("Health Tracker Demo asks to read Emma Lovelace’s health record at this portal.")).toBeTruthy();
+    expect(screen.getByLabelText("Emma Lovelace’s name, birth date and contact details")).toBeTruthy();
+    expect(screen.queryByText(/your record\?|Your name/)).toBeNull();
   });
 
   it("says to share something when everything is unchecked, and denies on Deny", async () => {

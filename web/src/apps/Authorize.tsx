@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { Navigate, useLocation, useSearchParams } from "react-router";
 import { useTranslation } from "react-i18next";
 import { signInThenBack } from "../account/returnPath";
@@ -8,6 +9,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useToken } from "../session";
 import { fetchAuthorizationRequest } from "./calls";
 import { ConsentForm } from "./ConsentForm";
+import type { AuthorizationRequest, ShareablePatient } from "./types";
 
 /**
  * The problems GET /oauth2/authorize names when it cannot send the visitor back to the app (OAuth's
@@ -64,7 +66,8 @@ function Consent({ requestId, token }: { requestId: string; token: string }) {
     queryKey: ["app-authorization-request", token, requestId],
     queryFn: () => fetchAuthorizationRequest(requestId),
   });
-  usePageTitle(request.data ? t("apps.authorize.title", { app: request.data.app.name }) : t("apps.authorize.titlePlain"));
+  const title = request.data ? titleOf(request.data, t) : t("apps.authorize.titlePlain");
+  usePageTitle(title);
   if (request.isPending) return <p>{t("app.loading")}</p>;
   if (request.isError) {
     // unknown, expired or already used (or an account that may not connect apps): the API says
@@ -78,15 +81,18 @@ function Consent({ requestId, token }: { requestId: string; token: string }) {
     );
   }
   const { app } = request.data;
+  const other = onlyOther(request.data);
   return (
     <>
       <div className="display-flex flex-align-center">
         {app.logo_url && (
           <img src={app.logo_url} alt="" width={64} height={64} className="margin-right-2" referrerPolicy="no-referrer" />
         )}
-        <h1>{t("apps.authorize.title", { app: app.name })}</h1>
+        <h1>{title}</h1>
       </div>
-      <p className="usa-intro">{t("apps.authorize.wants", { app: app.name })}</p>
+      <p className="usa-intro">
+        {other ? t("apps.authorize.wantsOther", { app: app.name, name: other.name }) : t("apps.authorize.wants", { app: app.name })}
+      </p>
       {app.description && <p>{app.description}</p>}
       <p>
         {app.privacy_policy_url ? (
@@ -109,4 +115,17 @@ function Consent({ requestId, token }: { requestId: string; token: string }) {
       </p>
     </>
   );
+}
+
+/** The one record the request may connect, when it is someone the account acts for (not its own). */
+function onlyOther(request: AuthorizationRequest): ShareablePatient | null {
+  const [only, ...more] = request.patients;
+  return only && more.length === 0 && only.relationship !== "self" ? only : null;
+}
+
+function titleOf(request: AuthorizationRequest, t: TFunction): string {
+  const other = onlyOther(request);
+  return other
+    ? t("apps.authorize.titleOther", { app: request.app.name, name: other.name })
+    : t("apps.authorize.title", { app: request.app.name });
 }

@@ -33,7 +33,7 @@ describe("connected apps", () => {
     renderAt("/apps");
     const tracking = (await screen.findByRole("heading", { name: "Health Tracker Demo" })).closest("li")!;
     expect(document.title).toBe("Connected apps | Patient portal");
-    expect(tracking.textContent).toContain("Connected on Feb 20, 2026 by you");
+    expect(tracking.textContent).toMatch(/Connected on Feb 20, 2026, \d{1,2}:\d{2}\s[AP]M by you/);
     expect(tracking.textContent).toContain("Your name, birth date and contact details");
     expect(tracking.textContent).toContain("Keeps reading until you disconnect it");
     const reads = within(tracking).getByRole("table", { name: "What it read" });
@@ -60,12 +60,12 @@ describe("connected apps", () => {
     });
     renderAt("/apps");
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Disconnect Health Tracker Demo" }));
+    await user.click(await screen.findByRole("button", { name: /^Disconnect Health Tracker Demo, connected Feb 20, 2026/ }));
     expect(screen.getByRole("group", { name: "Disconnect Health Tracker Demo?" })).toBe(document.activeElement);
     await user.click(screen.getByRole("button", { name: "Cancel" }));
     expect(calls.some((c) => c.method === "POST")).toBe(false);
 
-    await user.click(screen.getByRole("button", { name: "Disconnect Health Tracker Demo" }));
+    await user.click(screen.getByRole("button", { name: /^Disconnect Health Tracker Demo, connected Feb 20, 2026/ }));
     await user.click(screen.getByRole("button", { name: "Yes, disconnect Health Tracker Demo" }));
     expect((await screen.findByRole("status")).textContent).toBe(
       "Health Tracker Demo is disconnected and can no longer read the record.",
@@ -85,7 +85,7 @@ describe("connected apps", () => {
     });
     renderAt("/apps");
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("button", { name: "Disconnect Health Tracker Demo" }));
+    await user.click(await screen.findByRole("button", { name: /^Disconnect Health Tracker Demo, connected Feb 20, 2026/ }));
     await user.click(screen.getByRole("button", { name: "Yes, disconnect Health Tracker Demo" }));
     expect(await screen.findByText("Try again in a moment.")).toBeTruthy();
   });
@@ -100,5 +100,53 @@ describe("connected apps", () => {
     expect(await screen.findByRole("heading", { name: "Health Tracker Demo" })).toBeTruthy();
     expect(screen.getByText(/connected to Emma’s record/)).toBeTruthy();
     expect(calls.some((c) => c.path === "/v1/patients/p-1/apps")).toBe(false);
+  });
+
+  it("says 'by you' to the proxy who connected the app, and speaks of the record's patient", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: meActingFor([emma]) },
+      "GET /v1/patients/p-emma/apps": {
+        status: 200,
+        body: { apps: [connected("auth-9", { authorized_by: "proxy", authorized_by_name: "Luis Rivera" })] },
+      },
+    });
+    renderAt("/apps?record=p-emma");
+    const card = (await screen.findByRole("heading", { name: "Health Tracker Demo" })).closest("li")!;
+    expect(card.textContent).toMatch(/by you/);
+    expect(card.textContent).not.toContain("Luis Rivera");
+    expect(card.textContent).toContain("Emma’s name, birth date and contact details");
+    expect(card.textContent).not.toContain("Your name");
+  });
+
+  it("tells two connections of one app apart and counts who-and-where reads as one row", async () => {
+    setToken("tok-1");
+    fakeApi({
+      "GET /v1/me": { status: 200, body: me() },
+      "GET /v1/patients/p-1/apps": {
+        status: 200,
+        body: {
+          apps: [
+            connected("auth-1", {
+              reads: [
+                { resource_type: "Practitioner", count: 2, last_at: "2026-02-21T09:00:00Z" },
+                { resource_type: "Organization", count: 3, last_at: "2026-02-21T10:00:00Z" },
+                { resource_type: "Provenance", count: 1, last_at: "2026-02-21T08:00:00Z" },
+              ],
+            }),
+            connected("auth-2", { authorized_at: "2026-03-04T11:15:00Z" }),
+          ],
+        },
+      },
+    });
+    renderAt("/apps");
+    const buttons = await screen.findAllByRole("button", { name: /^Disconnect Health Tracker Demo, connected / });
+    expect(buttons).toHaveLength(2);
+    expect(buttons[0]!.getAttribute("aria-label")).not.toBe(buttons[1]!.getAttribute("aria-label"));
+    expect(buttons[1]!.getAttribute("aria-label")).toContain("Mar 4, 2026");
+    const reads = screen.getAllByRole("table", { name: "What it read" })[0]!;
+    const sources = within(reads).getAllByRole("row", { name: /Who provided your care/ });
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.textContent).toContain("6 times, last on");
   });
 });

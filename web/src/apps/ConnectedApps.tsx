@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formErrors } from "../api/errors";
 import { Confirm } from "../components/Confirm";
-import { dayText, momentText } from "../components/dates";
+import { momentText } from "../components/dates";
 import { ErrorSummary } from "../components/ErrorSummary";
 import { Notice } from "../components/Notice";
 import { Problem } from "../components/Problem";
@@ -11,7 +12,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { PatientPage, type RecordView } from "../records/PatientPage";
 import { fetchAvailableApps, fetchConnectedApps, revokeApp } from "./calls";
 import type { ConnectedApp } from "./types";
-import { typeWords, typesWords } from "./words";
+import { readsByGroup, typeWords, typesWords } from "./words";
 
 /**
  * Connected apps: each health app connected to the record shown (the patient's own, or one the
@@ -51,6 +52,7 @@ function AppsOfRecord({ record }: { record: RecordView }) {
                 <div className="usa-card__container">
                   <AppCard
                     app={app}
+                    record={record}
                     onRevoke={() => {
                       setNotice("");
                       setAsking(app);
@@ -77,12 +79,23 @@ function AppsOfRecord({ record }: { record: RecordView }) {
   );
 }
 
-function AppCard({ app, onRevoke }: { app: ConnectedApp; onRevoke: () => void }) {
+/**
+ * Who connected the app, from the viewer's side. The API says "you" for the patient and "proxy"
+ * for someone acting for them; a proxy is only shown the apps they connected themselves, so on a
+ * record the viewer acts for, "proxy" is the viewer (and "you" would be the patient, by name).
+ */
+function whoConnected(app: ConnectedApp, record: RecordView, t: TFunction): string {
+  const byViewer = record.proxy ? app.authorized_by === "proxy" : app.authorized_by === "you";
+  if (byViewer) return t("apps.connected.byYou");
+  if (record.proxy) return record.proxy.name;
+  return app.authorized_by_name ?? t("apps.connected.byProxy");
+}
+
+function AppCard({ app, record, onRevoke }: { app: ConnectedApp; record: RecordView; onRevoke: () => void }) {
   const { t, i18n } = useTranslation();
-  const who =
-    app.authorized_by === "you"
-      ? t("apps.connected.byYou")
-      : (app.authorized_by_name ?? t("apps.connected.byProxy"));
+  const who = whoConnected(app, record, t);
+  const connectedAt = momentText(app.authorized_at, i18n.language);
+  const whose = record.proxy?.name;
   return (
     <>
       <div className="usa-card__header display-flex flex-align-center">
@@ -92,10 +105,10 @@ function AppCard({ app, onRevoke }: { app: ConnectedApp; onRevoke: () => void })
         <h2 className="usa-card__heading">{app.app.name}</h2>
       </div>
       <div className="usa-card__body">
-        <p>{t("apps.connected.authorizedBy", { date: dayText(app.authorized_at, i18n.language), who })}</p>
+        <p>{t("apps.connected.authorizedBy", { time: connectedAt, who })}</p>
         <p className="text-bold margin-bottom-0">{t("apps.connected.mayRead")}</p>
         <ul className="usa-list margin-top-05">
-          {typesWords(app.resource_types, t).map((words) => (
+          {typesWords(app.resource_types, t, whose).map((words) => (
             <li key={words}>{words}</li>
           ))}
         </ul>
@@ -115,9 +128,9 @@ function AppCard({ app, onRevoke }: { app: ConnectedApp; onRevoke: () => void })
               </tr>
             </thead>
             <tbody>
-              {app.reads.map((read) => (
-                <tr key={read.resource_type}>
-                  <th scope="row">{typeWords(read.resource_type, t)}</th>
+              {readsByGroup(app.reads).map((read) => (
+                <tr key={read.key}>
+                  <th scope="row">{typeWords(read.type, t, whose)}</th>
                   <td>
                     {t("apps.connected.readRow", { count: read.count, time: momentText(read.last_at, i18n.language) })}
                   </td>
@@ -132,6 +145,7 @@ function AppCard({ app, onRevoke }: { app: ConnectedApp; onRevoke: () => void })
           type="button"
           className="usa-button usa-button--secondary"
           data-confirm-for={app.authorization_id}
+          aria-label={t("apps.connected.revokeNamed", { app: app.app.name, time: connectedAt })}
           onClick={onRevoke}
         >
           {t("apps.connected.revoke", { app: app.app.name })}

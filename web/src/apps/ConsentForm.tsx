@@ -33,6 +33,8 @@ export function ConsentForm({ request }: { request: AuthorizationRequest }) {
   const offered = groupsOf(request.resource_types.filter((type) => !patient || patient.resource_types.includes(type)));
   const notCovered = patient ? request.resource_types.filter((type) => !patient.resource_types.includes(type)) : [];
   const chosen = offered.filter(({ group }) => !unchecked.includes(group));
+  // A record the account acts for is spoken of as theirs ("Emma’s name, ..."), not "your".
+  const whose = patient && patient.relationship !== "self" ? patient.name : undefined;
 
   const answer = useMutation({
     mutationFn: (allow: boolean) =>
@@ -108,13 +110,13 @@ export function ConsentForm({ request }: { request: AuthorizationRequest }) {
               }
             />
             <label className="usa-checkbox__label" htmlFor={`share-${group}`}>
-              {groupWords(group, t)}
+              {groupWords(group, t, whose)}
             </label>
           </div>
         ))}
       </fieldset>
       {notCovered.length > 0 && (
-        <p className="usa-hint">{t("apps.authorize.notCovered", { types: typesWords(notCovered, t).join(", ") })}</p>
+        <p className="usa-hint">{t("apps.authorize.notCovered", { types: typesWords(notCovered, t, whose).join(", ") })}</p>
       )}
       {request.not_granted.length > 0 && <p className="usa-hint">{t("apps.authorize.notOffered")}</p>}
       <ul className="usa-list">

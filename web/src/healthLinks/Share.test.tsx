@@ -19,6 +19,7 @@ function link(id: string, changes: Partial<HealthLinkView> = {}): HealthLinkView
     use_count: 0,
     last_used_at: null,
     remaining_attempts: 10,
+    revoked_at: null,
     ...changes,
   };
 }
@@ -91,10 +92,11 @@ describe("share my record", () => {
         status: 200,
         body: {
           links: [
-            link("l-1", { use_count: 2 }),
+            link("l-1", { use_count: 1 }),
             link("l-2", { label: "", status: "locked", made_by: "proxy" }),
             link("l-3", { label: "Old", status: "expired" }),
             link("l-4", { label: "By Ana", status: "access_ended", made_by: "proxy" }),
+            link("l-5", { label: "Stopped one", status: "revoked", revoked_at: "2026-03-05T10:00:00Z" }),
           ],
         },
       },
@@ -112,9 +114,16 @@ describe("share my record", () => {
     renderAt("/share");
     const first = (await screen.findByRole("heading", { name: "For Dr Rivera" })).closest("li")!;
     expect(first.textContent).toContain("Works");
-    expect(first.textContent).toContain("2 times");
+    expect(first.textContent).toContain("Works until");
+    // opened once: the wrong passcode is listed below, not counted as an opening
+    expect(first.textContent).toContain("Opened1 time");
     const locked = screen.getByRole("heading", { name: "Link without a name" }).closest("li")!;
-    expect(locked.textContent).toContain("Locked after 10 wrong passcodes");
+    expect(locked.textContent).toContain("Locked after too many wrong passcodes");
+    const expired = screen.getByRole("heading", { name: "Old" }).closest("li")!;
+    expect(expired.textContent).toContain("Expired on Mar 31, 2026");
+    const stopped = screen.getByRole("heading", { name: "Stopped one" }).closest("li")!;
+    expect(stopped.textContent).toContain("Stopped on Mar 5, 2026");
+    for (const ended of [locked, expired, stopped]) expect(ended.textContent).not.toContain("Works until");
     expect(locked.textContent).toContain("by someone who acts for you");
     expect(within(locked).queryByRole("button", { name: /Stop sharing/ })).toBeNull();
     const ended = screen.getByRole("heading", { name: "By Ana" }).closest("li")!;

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type FormErrors, formErrors, noErrors } from "../api/errors";
@@ -218,12 +219,12 @@ function LinkCard({
         </div>
         <div className="usa-card__body">
           <Facts>
-            <Fact term={t("healthLinks.card.status")}>{t(`healthLinks.status.${link.status}`)}</Fact>
+            <Fact term={t("healthLinks.card.status")}>{statusWords(link, t, dates.day)}</Fact>
             <Fact term={t("healthLinks.card.made")}>
               {dates.day(link.created_at)}
               {link.made_by !== "you" && ` (${t(`healthLinks.madeBy.${link.made_by}`)})`}
             </Fact>
-            <Fact term={t("healthLinks.card.expires")}>{dates.day(link.expires_at)}</Fact>
+            {link.status === "active" && <Fact term={t("healthLinks.card.expires")}>{dates.day(link.expires_at)}</Fact>}
             <Fact term={t("healthLinks.card.passcode")}>{t(link.passcode ? "healthLinks.card.yes" : "healthLinks.card.no")}</Fact>
             <Fact term={t("healthLinks.card.opened")}>{t("healthLinks.card.times", { count: link.use_count })}</Fact>
           </Facts>
@@ -267,7 +268,7 @@ function Uses({ record, link }: { record: RecordView; link: HealthLinkView }) {
   const { t } = useTranslation();
   const dates = useDates();
   const uses = useQuery({
-    queryKey: ["health-link-uses", record.token, record.patientId, link.link_id, link.use_count],
+    queryKey: ["health-link-uses", record.token, record.patientId, link.link_id, link.use_count, link.last_used_at],
     queryFn: () => fetchUses(record.patientId, link.link_id),
   });
   if (uses.isPending) return <p>{t("app.loading")}</p>;
@@ -332,4 +333,11 @@ function Revoke({
       )}
     </>
   );
+}
+
+/** A link's status in words, dated when it ended ("Stopped on …", "Expired on …"): an ended link never says "Works until". */
+function statusWords(link: HealthLinkView, t: TFunction, day: (value: string) => string): string {
+  if (link.status === "revoked" && link.revoked_at) return t("healthLinks.status.revokedOn", { date: day(link.revoked_at) });
+  if (link.status === "expired") return t("healthLinks.status.expiredOn", { date: day(link.expires_at) });
+  return t(`healthLinks.status.${link.status}`);
 }

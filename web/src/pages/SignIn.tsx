@@ -1,7 +1,8 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { idleSignOutMinutes, noteIdleSignOut } from "../account/activity";
+import { safeReturnPath } from "../account/returnPath";
 import { api } from "../api/client";
 import { type FormErrors, noErrors } from "../api/errors";
 import { type Challenge, isChallenge, SecondStep } from "../account/SecondStep";
@@ -17,6 +18,9 @@ export function SignIn() {
   const signedIn = useSignedIn();
   // Set when the idle timeout signed the person out (account/SessionWatch): said once, here.
   const [idleMinutes] = useState(idleSignOutMinutes);
+  // Sent here by a health app's request (apps/Authorize): say why, before asking for a password.
+  const [search] = useSearchParams();
+  const forAnApp = safeReturnPath(search.get("next"))?.startsWith("/apps/authorize?request=") ?? false;
   useEffect(() => () => noteIdleSignOut(null), []);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -56,6 +60,13 @@ export function SignIn() {
         <div className="usa-alert usa-alert--info usa-alert--slim" role="status">
           <div className="usa-alert__body">
             <p className="usa-alert__text">{t("signIn.idleSignedOut", { count: idleMinutes })}</p>
+          </div>
+        </div>
+      )}
+      {forAnApp && (
+        <div className="usa-alert usa-alert--info usa-alert--slim">
+          <div className="usa-alert__body">
+            <p className="usa-alert__text">{t("signIn.forAnApp")}</p>
           </div>
         </div>
       )}

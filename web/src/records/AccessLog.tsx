@@ -8,6 +8,7 @@ import { Pager, pagesState } from "../components/Pager";
 import { Problem } from "../components/Problem";
 import { usePageTitle } from "../components/usePageTitle";
 import en from "../locales/en.json";
+import { typeWords } from "../apps/words";
 import { PatientPage, type RecordView } from "./PatientPage";
 
 const PAGE_SIZE = 25;
@@ -31,6 +32,7 @@ function folded(events: AccessEvent[]): Line[] {
       last.event.proxy_name === event.proxy_name &&
       last.event.app_name === event.app_name &&
       last.event.what === event.what &&
+      last.event.resource_type === event.resource_type &&
       last.event.outcome === event.outcome &&
       Date.parse(last.event.at) - Date.parse(event.at) <= FOLD_MS
     )
@@ -61,12 +63,25 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
         }),
       ),
   });
-  const what = (code: string) =>
+  const whatCode = (code: string) =>
     code in en.records.accessLog.whatName
       ? t(`records.accessLog.whatName.${code as KnownWhat}`)
       : t("records.accessLog.whatOther", { what: code });
+  // An app's read names the part it read, in the words the consent page used ("your test results ...").
+  const what = (event: AccessEvent) => {
+    const part = event.who === "app" && event.resource_type ? typeWords(event.resource_type, t) : "";
+    if (part && (event.what === "fhir.read" || event.what === "fhir.search")) {
+      const words = part.charAt(0).toLowerCase() + part.slice(1);
+      return t(event.what === "fhir.read" ? "records.accessLog.appReadPart" : "records.accessLog.appSearchPart", {
+        part: words,
+      });
+    }
+    return whatCode(event.what);
+  };
   const who = (event: AccessEvent) =>
-    event.who === "proxy" && event.proxy_name
+    event.what === "health_link.use"
+      ? t("records.accessLog.linkOpener")
+      : event.who === "proxy" && event.proxy_name
       ? t("records.accessLog.proxyNamed", { name: event.proxy_name })
       : event.who === "app" && event.app_name
         ? t("records.accessLog.appNamed", { name: event.app_name })
@@ -100,7 +115,7 @@ function AccessLogList({ record: { patientId, token } }: { record: RecordView })
                     </th>
                     <td data-label={t("records.accessLog.who")}>{who(event)}</td>
                     <td data-label={t("records.accessLog.what")}>
-                      {times > 1 ? t("records.accessLog.repeated", { what: what(event.what), count: times }) : what(event.what)}
+                      {times > 1 ? t("records.accessLog.repeated", { what: what(event), count: times }) : what(event)}
                     </td>
                     <td data-label={t("records.accessLog.outcome")}>
                       {t(`records.accessLog.outcomeName.${event.outcome}`)}
