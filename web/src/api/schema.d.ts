@@ -1979,7 +1979,7 @@ export interface paths {
         put?: never;
         /**
          * Share a summary of the record (an International Patient Summary) through a SMART Health Link.
-         * @description The summary holds what the caller may see now; the link carries its key, which the portal keeps only encrypted. Anyone holding the link (or its QR code) can open it until it expires or is revoked; a passcode, when given, is asked too. Who may call it: patient accounts.
+         * @description The summary holds what the caller may see now; the link carries its key, which the portal keeps only encrypted. Anyone holding the link (or its QR code) can open it until it expires or is revoked; a passcode, when given, is asked too. Not idempotent on purpose: a kept answer (http/idempotency.py keeps it 24 hours) would hold the link's key in clear. A double click makes two links, both listed, either one revocable. Who may call it: patient accounts.
          */
         post: operations["post_patients_patient_id_health_links"];
         delete?: never;
@@ -6372,9 +6372,10 @@ export interface components {
             revoked_at: string | null;
             /**
              * Status
+             * @description access_ended: a proxy made it and their access (or its health summary) has since ended.
              * @enum {string}
              */
-            status: "active" | "expired" | "revoked" | "locked";
+            status: "active" | "expired" | "revoked" | "locked" | "access_ended";
             /**
              * Use Count
              * @description How many times it was opened (wrong passcodes are listed in its uses, not counted).
@@ -9581,9 +9582,10 @@ export interface components {
             shlink: string;
             /**
              * Status
+             * @description access_ended: a proxy made it and their access (or its health summary) has since ended.
              * @enum {string}
              */
-            status: "active" | "expired" | "revoked" | "locked";
+            status: "active" | "expired" | "revoked" | "locked" | "access_ended";
             /**
              * Use Count
              * @description How many times it was opened (wrong passcodes are listed in its uses, not counted).
@@ -21513,10 +21515,7 @@ export interface operations {
     post_patients_patient_id_health_links: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description A fresh value (a UUID) per submission of a form, the same on its retries: a repeat answers the first call's answer with Idempotent-Replayed: true and does nothing again (kept 24 hours); the same key with another body is refused (422); a repeat while the first runs answers 409. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 patient_id: string;
             };
@@ -21531,8 +21530,6 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description true when this is the kept answer of an earlier call with the same Idempotency-Key. */
-                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -21575,26 +21572,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the resource's current state. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The Idempotency-Key was already used for a different request body. */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
