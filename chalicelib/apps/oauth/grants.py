@@ -88,6 +88,8 @@ class RefreshGrant(grants.RefreshTokenGrant):
         record = self.server.ports.apps.take_record(RecordKind.REFRESH, digest(refresh_token))
         if record is None or not record.live(self.server.now):
             return None
+        if self.server.grantee(record) is None:
+            return None  # its authorization no longer stands: invalid_grant, as for a revoked token
         return Token(record, self.server.now, None)
 
     def authenticate_user(self, refresh_token: Token) -> Grantee | None:

@@ -34,6 +34,7 @@ from chalicelib.apps.oauth.objects import (
     S256Only,
     Token,
 )
+from chalicelib.apps.oauth.standing import StandingPorts, stands
 from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import ACCESS_SECONDS, OAuthRecord, RecordKind, digest, new_secret, owner_of
 from chalicelib.audit.domain import Actor
@@ -43,7 +44,7 @@ from chalicelib.kernel.clock import Clock
 from chalicelib.kernel.origin import Origin
 
 
-class OAuthPorts(Protocol):
+class OAuthPorts(StandingPorts, Protocol):
     @property
     def apps(self) -> AppStore: ...
 
@@ -172,9 +173,10 @@ class PortalAuthorizationServer(AuthorizationServer):
     # Shared by the grants and endpoints ----------------------------------------------------------
 
     def grantee(self, record: OAuthRecord) -> Grantee | None:
-        """Whom a code or refresh token stands for, if their authorization is still active."""
+        """Whom a code or refresh token stands for, if their authorization still stands (active, by an
+        account in good standing, under a proxy grant still in force)."""
         authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
-        if authorization is None or not authorization.active:
+        if authorization is None or not stands(self.ports, authorization, self.now):
             return None
         return Grantee(
             authorization=authorization,
@@ -197,5 +199,6 @@ class PortalAuthorizationServer(AuthorizationServer):
             record = self.ports.apps.record(kind, digest(token_string))
             if record is not None:
                 authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
-                return Token(record, self.now, authorization)
+                # Introspection answers active:false for a token whose authorization no longer stands.
+                return Token(record, self.now, authorization if stands(self.ports, authorization, self.now) else None)
         return None
