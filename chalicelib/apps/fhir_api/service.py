@@ -68,7 +68,7 @@ def _written(
     """The resources of this type the app may read now, and the scope they were read in (None
     when the caller's scope covers none of the type's areas: nothing is read)."""
     authorization = access.authorization
-    if not authorization.allows(resource_type):
+    if not access.allows(resource_type):  # the token's scope (narrowed on refresh), within the consent
         raise Forbidden(not_allowed(resource_type))
     caller, patient_id = access.caller, authorization.patient_id
     readable = readable_areas(ports, caller, patient_id)

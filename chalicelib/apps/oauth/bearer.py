@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from chalicelib.apps.domain import AppAuthorization, AppClient, AppStatus
+from chalicelib.apps.domain import AppAuthorization, AppClient, AppStatus, InvalidScope, parse_scopes
 from chalicelib.apps.oauth.standing import StandingPorts, stands
 from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import RecordKind, digest
@@ -47,6 +47,20 @@ class AppAccess:
     caller: Caller
     authorization: AppAuthorization
     client: AppClient
+    # What this token may read: the types its scope grants (an app may narrow its scope on
+    # refresh) that the authorization still allows. Decide with ``allows``, never the authorization's.
+    resource_types: frozenset[str] = frozenset()
+
+    def allows(self, resource_type: str) -> bool:
+        return self.authorization.active and resource_type in self.resource_types
+
+
+def granted_types(scope: str) -> frozenset[str]:
+    """The resource types a token's scope string grants (as ``Scopes.text`` wrote it)."""
+    try:
+        return parse_scopes(scope).resource_types
+    except InvalidScope:
+        return frozenset()
 
 
 def presented_token(request: Any) -> str:
@@ -88,4 +102,5 @@ def app_access(ports: BearerPorts, request: Any) -> AppAccess:
         correlation_id=str(context.get("requestId") or ""),
         app_authorization_id=authorization.authorization_id,
     )
-    return AppAccess(caller=caller, authorization=authorization, client=client)
+    types = granted_types(record.get("scope")) & authorization.resource_types
+    return AppAccess(caller=caller, authorization=authorization, client=client, resource_types=types)
