@@ -51,7 +51,9 @@ LAUNCH_PATIENT = "launch/patient"  # the token answers with the patient chosen a
 OPENID = "openid"  # an id_token (with fhirUser: the signed-in person as Patient or RelatedPerson)
 FHIR_USER = "fhirUser"
 OFFLINE_ACCESS = "offline_access"  # a refresh token that outlives the session (until revoked)
-ONLINE_ACCESS = "online_access"  # treated as offline_access's shorter sibling: a refresh token too
+# A refresh token that lasts no longer than a portal session may (12 hours from the consent's code,
+# rotation included): the app keeps access while the patient could have stayed signed in.
+ONLINE_ACCESS = "online_access"
 CONTEXT_SCOPES = (LAUNCH_PATIENT, OPENID, FHIR_USER, OFFLINE_ACCESS, ONLINE_ACCESS)
 
 _RESOURCE_SCOPE = re.compile(
@@ -73,6 +75,7 @@ class Scopes:
     openid: bool = False
     fhir_user: bool = False
     offline: bool = False
+    online: bool = False  # online_access without offline_access (offline is the longer of the two)
     not_granted: tuple[str, ...] = ()  # asked for but never granted (write, user/, queries, unknown)
 
     def text(self, resource_types: Iterable[str] | None = None) -> str:
@@ -87,6 +90,8 @@ class Scopes:
             parts.append(FHIR_USER)
         if self.offline:
             parts.append(OFFLINE_ACCESS)
+        elif self.online:
+            parts.append(ONLINE_ACCESS)
         parts.extend(f"patient/{t}.rs" for t in RESOURCE_TYPES if t in types)
         return " ".join(parts)
 
@@ -124,7 +129,8 @@ def parse_scopes(text: str) -> Scopes:
         launch_patient=flags[LAUNCH_PATIENT],
         openid=flags[OPENID],
         fhir_user=flags[FHIR_USER],
-        offline=flags[OFFLINE_ACCESS] or flags[ONLINE_ACCESS],
+        offline=flags[OFFLINE_ACCESS],
+        online=flags[ONLINE_ACCESS] and not flags[OFFLINE_ACCESS],
         not_granted=tuple(refused),
     )
 
@@ -189,6 +195,11 @@ class AppAuthorization:
     @property
     def active(self) -> bool:
         return self.status is AuthorizationStatus.ACTIVE
+
+    @property
+    def online(self) -> bool:
+        """online_access granted (kept in the scope string: the stored fields stay as they were)."""
+        return not self.offline and ONLINE_ACCESS in self.scope.split()
 
     def allows(self, resource_type: str) -> bool:
         return self.active and resource_type in self.resource_types

@@ -116,6 +116,8 @@ class PortalAuthorizationServer(AuthorizationServer):
             self.now,
             access_token=token["access_token"],
             refresh_token=token.get("refresh_token", ""),
+            # A rotated online refresh token ends when the one it replaces would have.
+            refresh_ends_by=getattr(getattr(request, "refresh_token", None), "record", None),
         )
         # Under the patient, as the app's: the access log shows when a connected app got access.
         authorization = grantee.authorization
@@ -156,7 +158,7 @@ class PortalAuthorizationServer(AuthorizationServer):
         }
         if LAUNCH_PATIENT in granted:
             token["patient"] = user.authorization.patient_id
-        if include_refresh_token and user.authorization.offline:
+        if include_refresh_token and (user.authorization.offline or user.authorization.online):
             token["refresh_token"] = new_secret()
         if OPENID in granted:
             token["id_token"] = id_token(

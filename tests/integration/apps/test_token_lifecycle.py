@@ -43,3 +43,22 @@ def test_a_scope_narrowed_on_refresh_narrows_what_the_new_token_reads(patient_se
     token = body(narrowed)["access_token"]
     assert fhir_status(api, "Observation", token) == 403
     assert fhir_status(api, f"Patient/{enrolled.patient_id}", token) == 200
+
+
+def test_online_access_gives_a_refresh_token_for_twelve_hours_that_rotation_does_not_stretch(
+    clock, patient_session, enrolled, app_registered
+):
+    api = app_registered
+    scope = "launch/patient online_access patient/Patient.rs"
+    launch, tokens = connect(api, patient_session, enrolled.patient_id, ["Patient"], scope=scope)
+    assert set(tokens["scope"].split()) == {"launch/patient", "online_access", "patient/Patient.rs"}
+    assert "offline_access" not in tokens["scope"]
+
+    clock.advance(hours=11)
+    rotated = launch.refresh(tokens["refresh_token"])
+    assert rotated.status_code == 200, rotated.body
+    assert "online_access" in body(rotated)["scope"].split()
+
+    clock.advance(hours=1, seconds=1)  # twelve hours since the consent: the rotated one has ended too
+    ended = launch.refresh(body(rotated)["refresh_token"])
+    assert ended.status_code == 400 and body(ended)["error"] == "invalid_grant"
