@@ -9,8 +9,8 @@ here, the routes translate), clients, codes and tokens, and the token's SMART ex
 
 SMART's rules beyond OAuth, enforced here: PKCE with S256 from every client (plain is refused,
 and a request without a challenge); ``aud`` names this FHIR server; a code is used once, and a
-second use revokes everything issued under its authorization (RFC 6749 4.1.2); refresh tokens
-rotate (each use ends the old one) and die with their authorization.
+second use revokes its authorization (RFC 6749 4.1.2); refresh tokens rotate (each use marks the
+old one used; presenting it again revokes the authorization) and die with their authorization.
 """
 
 from __future__ import annotations
@@ -34,12 +34,14 @@ from chalicelib.apps.oauth.objects import (
     S256Only,
     Token,
 )
+from chalicelib.apps.oauth.registry import revoke_authorization
 from chalicelib.apps.oauth.standing import StandingPorts, stands
 from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import ACCESS_SECONDS, OAuthRecord, RecordKind, digest, new_secret, owner_of
 from chalicelib.audit.domain import Actor
 from chalicelib.audit.service import AuditLog
 from chalicelib.audit.trail import write_audit
+from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import Clock
 from chalicelib.kernel.origin import Origin
 
@@ -191,6 +193,32 @@ class PortalAuthorizationServer(AuthorizationServer):
     def revoke_issued(self, authorization_id: str) -> None:
         self.ports.apps.delete_owned(owner_of(authorization_id))
 
+    def end_authorization(self, record: OAuthRecord, reason: str) -> None:
+        """A code replayed or a refresh token reused: the credential leaked, so the authorization
+        ends (audited ``app.revoke`` with ``reason``). Marking it revoked is what holds: bearer and
+        refresh read it strongly on every use, whatever the eventually consistent by-owner index
+        still lists; deleting its tokens is cleanup."""
+        authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
+        if authorization is None:
+            return
+        system = Caller(
+            account_id="system",
+            role="system",
+            organization_id=authorization.organization_id,
+            patient_id="",
+            session_id="",
+            restriction="",
+        )
+        revoke_authorization(
+            self.ports,
+            system,
+            self.origin,
+            authorization.patient_id,
+            authorization.authorization_id,
+            self.now,
+            by=reason,
+        )
+
     def token(self, token_string: str, hint: str | None) -> Token | None:
         if not isinstance(token_string, str) or not 0 < len(token_string) <= 200:
             return None
@@ -199,6 +227,8 @@ class PortalAuthorizationServer(AuthorizationServer):
             kinds.reverse()
         for kind in kinds:
             record = self.ports.apps.record(kind, digest(token_string))
+            if record is not None and record.kind is RecordKind.REFRESH and record.marked:
+                return Token(record, self.now, None)  # used or revoked already: not active
             if record is not None:
                 authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
                 # Introspection answers active:false for a token whose authorization no longer stands.

@@ -4,6 +4,11 @@ ends the authorization; a code replayed revokes it; an app relaunched replaces i
 
 from __future__ import annotations
 
+import pytest
+
+from chalicelib import wiring
+from chalicelib.apps.domain import AuthorizationStatus
+from chalicelib.apps.oauth.tokens import RecordKind, digest
 from tests.integration.apps.conftest import FHIR, Launch, body, form_post
 
 SCOPE = "launch/patient offline_access patient/Patient.rs patient/Observation.rs"
@@ -62,3 +67,67 @@ def test_online_access_gives_a_refresh_token_for_twelve_hours_that_rotation_does
     clock.advance(hours=1, seconds=1)  # twelve hours since the consent: the rotated one has ended too
     ended = launch.refresh(body(rotated)["refresh_token"])
     assert ended.status_code == 400 and body(ended)["error"] == "invalid_grant"
+
+
+def authorization_of(patient_id: str, authorization_id: str):
+    return wiring.container().apps.authorization(patient_id, authorization_id)
+
+
+def introspected_authorization(access_token: str):
+    """The authorization a token was issued under, as the store holds it (by the token's hash)."""
+    ports = wiring.container()
+    record = ports.apps.record(RecordKind.ACCESS, digest(access_token))
+    assert record is not None
+    return record.get("patient_id"), record.get("authorization_id")
+
+
+def test_a_refresh_token_used_twice_ends_the_authorization_and_says_why(patient_session, enrolled, app_registered):
+    api = app_registered
+    launch, tokens = connect(api, patient_session, enrolled.patient_id, ["Patient"])
+    patient_id, authorization_id = introspected_authorization(tokens["access_token"])
+    rotated = body(launch.refresh(tokens["refresh_token"]))
+
+    replayed = launch.refresh(tokens["refresh_token"])  # the old one again: stolen, or the app's copy was
+
+    assert replayed.status_code == 400 and body(replayed)["error"] == "invalid_grant"
+    assert authorization_of(patient_id, authorization_id).status is AuthorizationStatus.REVOKED
+    assert launch.refresh(rotated["refresh_token"]).status_code == 400  # the thief's or the app's: both end
+    assert fhir_status(api, f"Patient/{enrolled.patient_id}", rotated["access_token"]) == 401
+    events = wiring.container().audit_log.for_patient(enrolled.patient_id, 200)[0]
+    assert any(e.event_type == "app.revoke" and e.reason == "refresh_reused" for e in events)
+
+
+@pytest.fixture
+def by_owner_index_lags(monkeypatch):
+    """The by-owner index is eventually consistent: here it finds nothing to delete."""
+    monkeypatch.setattr(type(wiring.container().apps), "delete_owned", lambda self, owner: 0)
+
+
+def test_a_code_replayed_revokes_the_authorization_even_before_the_index_catches_up(
+    patient_session, enrolled, app_registered, by_owner_index_lags
+):
+    api = app_registered
+    launch = Launch(api)
+    launch.authorize(scope=SCOPE)
+    answer = launch.approve(patient_session, enrolled.patient_id, ["Patient"])
+    tokens = body(launch.exchange(answer["code"]))
+
+    assert launch.exchange(answer["code"]).status_code == 400
+
+    assert fhir_status(api, f"Patient/{enrolled.patient_id}", tokens["access_token"]) == 401
+    assert launch.refresh(tokens["refresh_token"]).status_code == 400
+
+
+def test_revoking_a_refresh_token_holds_even_before_the_index_catches_up(
+    patient_session, enrolled, app_registered, by_owner_index_lags
+):
+    api = app_registered
+    launch, tokens = connect(api, patient_session, enrolled.patient_id, ["Patient"])
+    revoked = form_post(api, "/oauth2/revoke", {"token": tokens["refresh_token"], "client_id": launch.client_id})
+    assert revoked.status_code == 200
+    refused = launch.refresh(tokens["refresh_token"])
+    assert refused.status_code == 400 and body(refused)["error"] == "invalid_grant"
+    # Revoking an access token ends it by its own key.
+    assert fhir_status(api, f"Patient/{enrolled.patient_id}", tokens["access_token"]) == 200
+    form_post(api, "/oauth2/revoke", {"token": tokens["access_token"], "client_id": launch.client_id})
+    assert fhir_status(api, f"Patient/{enrolled.patient_id}", tokens["access_token"]) == 401
