@@ -165,6 +165,9 @@ class AppClient:
 
 
 class AuthorizationStatus(enum.Enum):
+    # Approved, its code not exchanged yet: not connected (not listed, no token works). The code's
+    # exchange makes it active and replaces the app's earlier one for the same patient and account.
+    PENDING = "pending"
     ACTIVE = "active"
     REVOKED = "revoked"  # by the patient (or proxy), by staff, or because the app was disabled
 

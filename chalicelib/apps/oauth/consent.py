@@ -246,7 +246,7 @@ def approve(
         account_id=caller.account_id,
         resource_types=chosen,
         scope=scope,
-        status=AuthorizationStatus.ACTIVE,
+        status=AuthorizationStatus.PENDING,  # connected once the app exchanges the code
         created_at=now,
         offline=offered.scopes.offline,
         proxy_grant_id=patient.grant_id,

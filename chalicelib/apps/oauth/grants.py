@@ -80,6 +80,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return None
 
     def authenticate_user(self, authorization_code: Code) -> Grantee | None:
+        self.server.connect(authorization_code.record)
         return self.server.grantee(authorization_code.record)
 
 

@@ -15,13 +15,21 @@ old one used; presenting it again revokes the authorization) and die with their 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import InvalidScopeError
 
-from chalicelib.apps.domain import LAUNCH_PATIENT, OPENID, AppStatus, InvalidScope, parse_scopes
+from chalicelib.apps.domain import (
+    LAUNCH_PATIENT,
+    OPENID,
+    AppStatus,
+    AuthorizationStatus,
+    InvalidScope,
+    parse_scopes,
+)
 from chalicelib.apps.oauth.grants import CodeGrant, Introspection, RefreshGrant, Revocation
 from chalicelib.apps.oauth.id_token import Signer, id_token
 from chalicelib.apps.oauth.issuing import store_tokens
@@ -192,6 +200,42 @@ class PortalAuthorizationServer(AuthorizationServer):
 
     def revoke_issued(self, authorization_id: str) -> None:
         self.ports.apps.delete_owned(owner_of(authorization_id))
+
+    def connect(self, record: OAuthRecord) -> None:
+        """The code's first exchange: its pending authorization becomes active, and replaces the
+        app's earlier ones for the same patient by the same account (a relaunch does not pile up
+        in Connected apps; the earlier tokens end, revoked with reason "replaced")."""
+        apps = self.ports.apps
+        authorization = apps.authorization(record.get("patient_id"), record.get("authorization_id"))
+        if authorization is None or authorization.status is not AuthorizationStatus.PENDING:
+            return
+        if not apps.save_authorization(replace(authorization, status=AuthorizationStatus.ACTIVE)):
+            return  # changed meanwhile (revoked): grantee() decides on what is stored
+        relauncher = Caller(
+            account_id=authorization.account_id,
+            role="patient",
+            organization_id=authorization.organization_id,
+            patient_id="",
+            session_id="",
+            restriction="",
+        )
+        for earlier in apps.authorizations_of(authorization.patient_id):
+            if (
+                earlier.active
+                and earlier.authorization_id != authorization.authorization_id
+                and earlier.client_id == authorization.client_id
+                and earlier.account_id == authorization.account_id
+            ):
+                revoke_authorization(
+                    self.ports,
+                    relauncher,
+                    self.origin,
+                    earlier.patient_id,
+                    earlier.authorization_id,
+                    self.now,
+                    by="replaced",
+                    actor_grant_id=authorization.proxy_grant_id,
+                )
 
     def end_authorization(self, record: OAuthRecord, reason: str) -> None:
         """A code replayed or a refresh token reused: the credential leaked, so the authorization

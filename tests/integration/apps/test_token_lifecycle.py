@@ -9,7 +9,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.apps.domain import AuthorizationStatus
 from chalicelib.apps.oauth.tokens import RecordKind, digest
-from tests.integration.apps.conftest import FHIR, Launch, body, form_post
+from tests.integration.apps.conftest import FHIR, Launch, body, call, form_post
 
 SCOPE = "launch/patient offline_access patient/Patient.rs patient/Observation.rs"
 
@@ -131,3 +131,29 @@ def test_revoking_a_refresh_token_holds_even_before_the_index_catches_up(
     assert fhir_status(api, f"Patient/{enrolled.patient_id}", tokens["access_token"]) == 200
     form_post(api, "/oauth2/revoke", {"token": tokens["access_token"], "client_id": launch.client_id})
     assert fhir_status(api, f"Patient/{enrolled.patient_id}", tokens["access_token"]) == 401
+
+
+def connected(api, session: str, patient_id: str) -> list[dict]:
+    answer = call(api, "GET", f"/v1/patients/{patient_id}/apps", token=session)
+    assert answer.status_code == 200, answer.json_body
+    return answer.json_body["apps"]
+
+
+def test_an_app_is_connected_once_its_code_is_exchanged_and_a_relaunch_replaces_it(
+    patient_session, enrolled, app_registered
+):
+    api = app_registered
+    abandoned = Launch(api)
+    abandoned.authorize(scope=SCOPE)
+    abandoned.approve(patient_session, enrolled.patient_id, ["Patient"])
+    assert connected(api, patient_session, enrolled.patient_id) == []  # approved, never exchanged
+
+    _, first = connect(api, patient_session, enrolled.patient_id, ["Patient"])
+    _, second = connect(api, patient_session, enrolled.patient_id, ["Patient", "Observation"])
+
+    apps = connected(api, patient_session, enrolled.patient_id)
+    assert [a["resource_types"] for a in apps] == [["Patient", "Observation"]]
+    assert fhir_status(api, f"Patient/{enrolled.patient_id}", first["access_token"]) == 401
+    assert fhir_status(api, "Observation", second["access_token"]) == 200
+    events = wiring.container().audit_log.for_patient(enrolled.patient_id, 200)[0]
+    assert any(e.event_type == "app.revoke" and e.reason == "replaced" for e in events)
