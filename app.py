@@ -17,6 +17,7 @@ from chalicelib.appointments.routes import appointment_routes
 from chalicelib.apps.export.routes import export_routes
 from chalicelib.apps.fhir_api.routes import fhir_routes
 from chalicelib.apps.health_links.routes import health_link_routes
+from chalicelib.apps.oauth.admin_routes import admin_app_routes
 from chalicelib.apps.oauth.routes import oauth_routes
 from chalicelib.audit.service import record_access_denied
 from chalicelib.careteams.routes import care_team_routes
@@ -103,6 +104,7 @@ app.register_blueprint(proxy_request_routes)
 app.register_blueprint(access_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(oauth_routes)
+app.register_blueprint(admin_app_routes)
 app.register_blueprint(export_routes)
 app.register_blueprint(health_link_routes)
 

@@ -64,7 +64,9 @@ LAUNCH_PATIENT = "launch/patient"  # the token answers with the patient chosen a
 OPENID = "openid"  # an id_token (with fhirUser: the signed-in person as Patient or RelatedPerson)
 FHIR_USER = "fhirUser"
 OFFLINE_ACCESS = "offline_access"  # a refresh token that outlives the session (until revoked)
-ONLINE_ACCESS = "online_access"  # treated as offline_access's shorter sibling: a refresh token too
+# A refresh token that lasts no longer than a portal session may (12 hours from the consent's code,
+# rotation included): the app keeps access while the patient could have stayed signed in.
+ONLINE_ACCESS = "online_access"
 CONTEXT_SCOPES = (LAUNCH_PATIENT, OPENID, FHIR_USER, OFFLINE_ACCESS, ONLINE_ACCESS)
 
 _RESOURCE_SCOPE = re.compile(
@@ -86,6 +88,7 @@ class Scopes:
     openid: bool = False
     fhir_user: bool = False
     offline: bool = False
+    online: bool = False  # online_access without offline_access (offline is the longer of the two)
     not_granted: tuple[str, ...] = ()  # asked for but never granted (write, user/, queries, unknown)
 
     def text(self, resource_types: Iterable[str] | None = None) -> str:
@@ -100,6 +103,8 @@ class Scopes:
             parts.append(FHIR_USER)
         if self.offline:
             parts.append(OFFLINE_ACCESS)
+        elif self.online:
+            parts.append(ONLINE_ACCESS)
         parts.extend(f"patient/{t}.rs" for t in RESOURCE_TYPES if t in types)
         return " ".join(parts)
 
@@ -137,7 +142,8 @@ def parse_scopes(text: str) -> Scopes:
         launch_patient=flags[LAUNCH_PATIENT],
         openid=flags[OPENID],
         fhir_user=flags[FHIR_USER],
-        offline=flags[OFFLINE_ACCESS] or flags[ONLINE_ACCESS],
+        offline=flags[OFFLINE_ACCESS],
+        online=flags[ONLINE_ACCESS] and not flags[OFFLINE_ACCESS],
         not_granted=tuple(refused),
     )
 
@@ -172,6 +178,9 @@ class AppClient:
 
 
 class AuthorizationStatus(enum.Enum):
+    # Approved, its code not exchanged yet: not connected (not listed, no token works). The code's
+    # exchange makes it active and replaces the app's earlier one for the same patient and account.
+    PENDING = "pending"
     ACTIVE = "active"
     REVOKED = "revoked"  # by the patient (or proxy), by staff, or because the app was disabled
 
@@ -202,6 +211,11 @@ class AppAuthorization:
     @property
     def active(self) -> bool:
         return self.status is AuthorizationStatus.ACTIVE
+
+    @property
+    def online(self) -> bool:
+        """online_access granted (kept in the scope string: the stored fields stay as they were)."""
+        return not self.offline and ONLINE_ACCESS in self.scope.split()
 
     def allows(self, resource_type: str) -> bool:
         return self.active and resource_type in self.resource_types

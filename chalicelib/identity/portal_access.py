@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.accounts.domain import Account, AccountStatus
+from chalicelib.apps.oauth.standing import RevokePorts, revoke_apps_of
 from chalicelib.audit.domain import Action
 from chalicelib.audit.trail import audit_event, caller_actor, write_audit
 from chalicelib.errors import Conflict
@@ -27,7 +28,7 @@ from chalicelib.worklist.domain import move_account_item_key
 from chalicelib.worklist.stores import Worklist
 
 
-class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, Protocol):
+class PortalAccessPorts(RegistryPorts, RevocationPorts, NotifyPorts, RevokePorts, Protocol):
     """The patients (found within the caller's organization) and their accounts (the directory),
     invitations and sessions (the identity store), the worklist item a merge left, the emails
     telling the patient, the clock and the audit trail."""
@@ -86,6 +87,7 @@ def portal_status(
 
 PORTAL_ACTIONS = ("suspend", "reinstate", "terminate", "unlock", "reset_second_factor", "follow_merge")
 ENDS_SESSIONS = ("suspend", "terminate", "reset_second_factor")
+ENDS_APPS = ("suspend", "terminate")
 
 
 def change_portal_access(
@@ -153,6 +155,10 @@ def change_portal_access(
         )
     if patient_status is not patient.portal_status:
         ports.patients.save(dataclasses.replace(patient, portal_status=patient_status))
+    if action in ENDS_APPS:
+        # The bearer check refuses the account's apps already (apps.oauth.standing); revoking them
+        # keeps Connected apps telling the truth, and a reinstated account connects them anew.
+        revoke_apps_of(ports, caller, origin, account)
     if action in ENDS_SESSIONS:
         template = {
             "suspend": "portal_access_suspended",

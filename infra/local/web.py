@@ -36,13 +36,18 @@ API_PATHS = ("/v1", "/dev")
 # object is reached only through a presigned link the API hands to staff of the request's
 # organization, which expires in five minutes, and an upload's type was told from its bytes when
 # it was checked (only PDF, PNG or JPEG is kept, and the link names that type).
+#
+# img-src also allows any https: origin, for the logos of health apps (the consent page, Connected
+# apps): an organization's admin registers each app's logo address, checked https. An image cannot
+# run script (script-src stays 'self'), the page sends no Referer (Referrer-Policy: no-referrer), and
+# the logo's host learns no more than that someone viewed a page showing that app's logo.
 def content_security_policy(upload_origins: str, document_origins: str) -> str:
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' data: {document_origins}".strip(),
+            f"img-src 'self' data: https: {document_origins}".strip(),
             "font-src 'self'",
             f"connect-src 'self' {upload_origins}".strip(),
             f"frame-src {document_origins}".strip() if document_origins else "frame-src 'none'",

@@ -61,7 +61,8 @@ def test_staff_may_frame_and_show_files_from_the_two_document_buckets_and_nowher
         for region in (".${AWS::Region}", "")
     }
     assert set(_directive(policy, "frame-src")) == buckets
-    assert set(_directive(policy, "img-src")) == {"'self'", "data:", *buckets}
+    # images also from any https: origin (health apps' logos), never plain http
+    assert set(_directive(policy, "img-src")) == {"'self'", "data:", "https:", *buckets}
     # the page still calls only its own origin and the uploads' bucket
     assert "SignedDocumentsBucket" not in " ".join(_directive(policy, "connect-src"))
     assert {"AttachmentsBucket", "SignedDocumentsBucket"} <= set(RESOURCES)

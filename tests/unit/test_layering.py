@@ -31,6 +31,7 @@ ENTRY_POINTS = {
     "consumer.py",
     "authorizer.py",
     "proxy_invitation_routes.py",
+    "admin_routes.py",
 }
 
 # library -> where it may be imported (paths relative to chalicelib/, a folder ends with "/")

@@ -85,11 +85,11 @@ def test_the_local_page_may_frame_and_show_files_from_the_aws_stand_in_only(buil
     # THEN staff's document frames and images may come from it, and from nowhere else
     directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
     assert directives["frame-src"] == ["http://127.0.0.1:5999"]
-    assert directives["img-src"] == ["'self'", "data:", "http://127.0.0.1:5999"]
+    assert directives["img-src"] == ["'self'", "data:", "https:", "http://127.0.0.1:5999"]
     assert directives["object-src"] == ["'none'"]
 
 
 def test_without_a_bucket_origin_nothing_may_be_framed(build, monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     policy = web.answer(build, "/").headers["Content-Security-Policy"]
-    assert "frame-src 'none'" in policy and "img-src 'self' data:;" in policy
+    assert "frame-src 'none'" in policy and "img-src 'self' data: https:;" in policy

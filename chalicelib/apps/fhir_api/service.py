@@ -2,7 +2,7 @@
 token names, within what the patient (or their proxy) let the app read and what the one check
 lets that person see.
 
-In order: the type must be one the authorization allows (else Forbidden: "This app may not read
+In order: the type must be one the token may read (its scope, within the consent) (else Forbidden: "This app may not read
 Observation."); the areas of the record the type lives in (``apps.domain.RESOURCE_AREAS``; an
 Observation is a result's or a vital sign's) are narrowed to those the caller's scope covers
 (``access.service.readable_areas``: a proxy's grant, in force now, still decides); what is left is
@@ -23,13 +23,13 @@ Every answer is audited under the app (``scope_actor`` carries the authorization
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.access.domain import Area
 from chalicelib.access.service import patient_scope, readable_areas
-from chalicelib.apps.domain import AppAuthorization, resource_areas
+from chalicelib.apps.domain import resource_areas
 from chalicelib.apps.fhir_api.needs import FRAME_TYPES, RESOURCE_KINDS, items_of, kinds_of, observation_areas
 from chalicelib.apps.fhir_api.search import Search, matches
 from chalicelib.apps.oauth.bearer import AppAccess
@@ -62,13 +62,13 @@ def not_allowed(resource_type: str) -> str:
     return f"This app may not read {resource_type}."
 
 
-def areas_of(resource_type: str, authorization: AppAuthorization) -> frozenset[Area]:
+def areas_of(resource_type: str, granted: Collection[str]) -> frozenset[Area]:
     """The areas of the record a type's resources come from (``apps.domain.resource_areas``). The
     frame (Practitioner, Organization, Provenance) comes with the items of every type the app may
-    read; the Patient is the frame itself."""
+    read (``granted``: the resource types the token may read); the Patient is the frame itself."""
     if resource_type not in FRAME_TYPES:
         return resource_areas(resource_type)
-    types = [t for t in authorization.resource_types if t not in FRAME_TYPES]
+    types = [t for t in granted if t not in FRAME_TYPES]
     return frozenset().union(*(resource_areas(t) for t in types))
 
 
@@ -83,7 +83,7 @@ class _Written:
 
 
 def _allowed(access: AppAccess, resource_type: str) -> None:
-    if not access.authorization.allows(resource_type):
+    if not access.allows(resource_type):  # the token's scope (narrowed on refresh), within the consent
         raise Forbidden(not_allowed(resource_type))
 
 
@@ -110,7 +110,7 @@ def _written(
         frame = record_frame(ports, scope, ports.clock.now())
         resources = writer.resources_of(frame, base_url=base_url, attachment_url=attachment_url)
         return _Written([r for r in resources if r.get("resourceType") == "Patient"], scope)
-    areas = areas_of(resource_type, authorization) & readable
+    areas = areas_of(resource_type, access.resource_types) & readable
     if needed is not None:
         areas &= needed
     if not areas:
@@ -118,13 +118,13 @@ def _written(
         # whose grant leaves the area out), the audit says under which grant they searched.
         first = sorted(readable, key=lambda a: a.value)[:1]
         return _Written([], patient_scope(ports, caller, origin, patient_id, area=first[0]) if first else None)
-    kinds = kinds_of(resource_type, authorization.resource_types)
+    kinds = kinds_of(resource_type, access.resource_types)
     record = read_visible_record(ports, caller, origin, patient_id, areas=areas, audit=False, kinds=kinds)
     links = attachment_url if attachment_url is not None else file_links(ports, record)
     resources = writer.resources_of(record, base_url=base_url, attachment_url=links)
     found = [r for r in resources if r.get("resourceType") == resource_type]
     if resource_type == "Provenance":
-        found = _provenance_within(found, authorization.resource_types)
+        found = _provenance_within(found, access.resource_types)
     return _Written(found, record.scope, record.complete)
 
 

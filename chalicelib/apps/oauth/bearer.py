@@ -2,7 +2,8 @@
 
 Every call reads the token (identity table) and the authorization it came from (records table,
 strongly), so a token revoked, an authorization revoked or an app disabled a moment ago is refused
-on the very next call; there is no cache. The app's caller is the account that authorized it
+on the very next call; there is no cache. So is the standing of the account that authorized it
+(``standing``): a suspended account, or a proxy whose grant ended, stops its apps at once. The app's caller is the account that authorized it
 (the patient, or the proxy who acted for them), marked with the authorization, so every read the
 FHIR API audits shows in the patient's access log as the app's.
 """
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from chalicelib.apps.domain import AppAuthorization, AppClient, AppStatus
+from chalicelib.apps.domain import AppAuthorization, AppClient, AppStatus, InvalidScope, parse_scopes
+from chalicelib.apps.oauth.standing import StandingPorts, stands
 from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import RecordKind, digest
 from chalicelib.kernel.caller import Caller
@@ -32,7 +34,7 @@ class InvalidToken(Exception):
         self.message = message
 
 
-class BearerPorts(Protocol):
+class BearerPorts(StandingPorts, Protocol):
     @property
     def apps(self) -> AppStore: ...
 
@@ -45,6 +47,20 @@ class AppAccess:
     caller: Caller
     authorization: AppAuthorization
     client: AppClient
+    # What this token may read: the types its scope grants (an app may narrow its scope on
+    # refresh) that the authorization still allows. Decide with ``allows``, never the authorization's.
+    resource_types: frozenset[str] = frozenset()
+
+    def allows(self, resource_type: str) -> bool:
+        return self.authorization.active and resource_type in self.resource_types
+
+
+def granted_types(scope: str) -> frozenset[str]:
+    """The resource types a token's scope string grants (as ``Scopes.text`` wrote it)."""
+    try:
+        return parse_scopes(scope).resource_types
+    except InvalidScope:
+        return frozenset()
 
 
 def presented_token(request: Any) -> str:
@@ -67,7 +83,7 @@ def app_access(ports: BearerPorts, request: Any) -> AppAccess:
     if record is None or not record.live(now):
         raise InvalidToken("The access token is unknown, expired or revoked.")
     authorization = ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
-    if authorization is None or not authorization.active:
+    if authorization is None or not stands(ports, authorization, now):
         raise InvalidToken("The app's access to this record was revoked.")
     client = ports.apps.client(authorization.client_id)
     if client is None or client.status is not AppStatus.ACTIVE:
@@ -86,4 +102,5 @@ def app_access(ports: BearerPorts, request: Any) -> AppAccess:
         correlation_id=str(context.get("requestId") or ""),
         app_authorization_id=authorization.authorization_id,
     )
-    return AppAccess(caller=caller, authorization=authorization, client=client)
+    types = granted_types(record.get("scope")) & authorization.resource_types
+    return AppAccess(caller=caller, authorization=authorization, client=client, resource_types=types)

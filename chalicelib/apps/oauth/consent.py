@@ -110,6 +110,10 @@ def authorize(ports: OAuthPorts, call: HttpCall, public_base_url: str) -> str:
         if error.redirect_uri:
             return str(dict(error()[2])["Location"])
         return consent_page(public_base_url, problem=str(error.error))
+    except ValueError:
+        # Authlib quotes a wrong value (a response type, a redirect URI) in its error's description,
+        # and refuses to build one holding characters outside printable ASCII: the request is bad.
+        return consent_page(public_base_url, problem="invalid_request")
     now = ports.clock.now()
     request_id = uuid.uuid4().hex
     query = urlencode([(name, value) for name, values in call.query.items() for value in values])
@@ -241,7 +245,7 @@ def approve(
         account_id=caller.account_id,
         resource_types=chosen,
         scope=scope,
-        status=AuthorizationStatus.ACTIVE,
+        status=AuthorizationStatus.PENDING,  # connected once the app exchanges the code
         created_at=now,
         offline=offered.scopes.offline,
         proxy_grant_id=patient.grant_id,

@@ -1,5 +1,6 @@
 """Authlib's grants and endpoints on the portal's stores: the code grant (a code used once; a second
-use ends what it gave), the refresh grant (rotating: a refresh token is taken as it is read),
+use ends its authorization), the refresh grant (rotating: a refresh token is marked used as it is
+read, and a second use ends its authorization),
 introspection (confidential clients, their own tokens) and revocation."""
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from chalicelib.apps.domain import LAUNCH_PATIENT
 from chalicelib.apps.oauth.objects import CONFIDENTIAL_AUTH, PUBLIC_AUTH, Code, Grantee, RegisteredClient, Token
 from chalicelib.apps.oauth.tokens import CODE_SECONDS, OAuthRecord, RecordKind, digest, owner_of
+
+# Marks of a refresh token kept until it expires, and the reasons an authorization ends for a leak.
+USED_MARK = "used"
+REVOKED_MARK = "revoked"
+CODE_REPLAYED = "code_replayed"
+REFRESH_REUSED = "refresh_reused"
 
 if TYPE_CHECKING:
     from chalicelib.apps.oauth.server import PortalAuthorizationServer
@@ -64,7 +71,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             return None
         # The first use wins, atomically; a second one means the code leaked: end what it gave.
         if record.marked or not apps.mark_record(RecordKind.CODE, record.selector, "exchanged"):
-            self.server.revoke_issued(record.get("authorization_id"))
+            self.server.end_authorization(record, CODE_REPLAYED)
             return None
         return Code(record)
 
@@ -73,6 +80,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return None
 
     def authenticate_user(self, authorization_code: Code) -> Grantee | None:
+        self.server.connect(authorization_code.record)
         return self.server.grantee(authorization_code.record)
 
 
@@ -82,19 +90,27 @@ class RefreshGrant(grants.RefreshTokenGrant):
     server: PortalAuthorizationServer
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        # Taken (deleted) as it is read: of two uses of one refresh token, one at most succeeds.
+        # Marked used as it is read, atomically, and kept until it expires: of two uses of one
+        # refresh token one at most succeeds, and the second is recognised as reuse (the token was
+        # stolen, or the app's copy was): the authorization ends (OAuth 2.0 Security BCP 4.14.2).
         if not isinstance(refresh_token, str) or not 0 < len(refresh_token) <= 200:
             return None
-        record = self.server.ports.apps.take_record(RecordKind.REFRESH, digest(refresh_token))
-        if record is None or not record.live(self.server.now):
+        apps = self.server.ports.apps
+        record = apps.record(RecordKind.REFRESH, digest(refresh_token))
+        if record is None or not record.live(self.server.now) or record.marked == REVOKED_MARK:
             return None
+        if record.marked or not apps.mark_record(RecordKind.REFRESH, record.selector, USED_MARK):
+            self.server.end_authorization(record, REFRESH_REUSED)
+            return None
+        if self.server.grantee(record) is None:
+            return None  # its authorization no longer stands: invalid_grant, as for a revoked token
         return Token(record, self.server.now, None)
 
     def authenticate_user(self, refresh_token: Token) -> Grantee | None:
         return self.server.grantee(refresh_token.record)
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        return None  # taken already, when it was read
+        return None  # marked used already, when it was read
 
 
 class Introspection(IntrospectionEndpoint):
@@ -139,7 +155,10 @@ class Revocation(RevocationEndpoint):
         return self.server.token(token_string, token_type_hint)
 
     def revoke_token(self, token: Token, request: Any) -> None:
+        apps = self.server.ports.apps
         if token.record.kind is RecordKind.REFRESH:
+            # Marked on its own key first (that holds at once); the rest found through the by-owner index.
+            apps.mark_record(RecordKind.REFRESH, token.record.selector, REVOKED_MARK)
             self.server.revoke_issued(token.record.get("authorization_id"))
         else:
-            self.server.ports.apps.take_record(RecordKind.ACCESS, token.record.selector)
+            apps.take_record(RecordKind.ACCESS, token.record.selector)  # by its own key: gone at once

@@ -36,8 +36,13 @@ def token_payload(
     }
 
 
-def refresh_seconds(offline: bool) -> int:
-    return OFFLINE_REFRESH_SECONDS if offline else ONLINE_REFRESH_SECONDS
+def refresh_expiry(authorization: AppAuthorization, epoch: int, replaced: OAuthRecord | None = None) -> int:
+    """When a new refresh token expires: offline_access's in 90 days; online_access's in 12 hours,
+    and never later than the one it replaces (rotating does not stretch an online session)."""
+    if authorization.offline:
+        return epoch + OFFLINE_REFRESH_SECONDS
+    expires_at = epoch + ONLINE_REFRESH_SECONDS
+    return min(expires_at, replaced.expires_at) if replaced is not None else expires_at
 
 
 def store_tokens(
@@ -48,6 +53,7 @@ def store_tokens(
     *,
     access_token: str,
     refresh_token: str = "",
+    refresh_ends_by: OAuthRecord | None = None,
 ) -> None:
     """Keep the hashes of a new access token (and refresh token) under their authorization."""
     owner = owner_of(authorization.authorization_id)
@@ -59,7 +65,7 @@ def store_tokens(
                 RecordKind.REFRESH,
                 digest(refresh_token),
                 now,
-                epoch + refresh_seconds(authorization.offline),
+                refresh_expiry(authorization, epoch, refresh_ends_by),
                 payload,
                 owner,
             )

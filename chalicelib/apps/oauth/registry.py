@@ -21,7 +21,7 @@ from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import digest, owner_of
 from chalicelib.audit.domain import Actor
 from chalicelib.audit.trail import AuditPorts, audit_event, caller_actor
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.origin import Origin
 
@@ -105,6 +105,8 @@ def change(ports: RegistryPorts, caller: Caller, origin: Origin, client_id: str,
     """New name, words, addresses; the kind stays what it was registered as (a secret's holder
     does not become a public app, nor the reverse)."""
     app = _own(ports, caller, client_id)
+    if fields.kind is not app.kind:
+        raise ValidationFailed("An app's kind cannot change.", [{"field": "kind", "issue": "must stay as registered"}])
     changed = replace(
         app,
         name=fields.name,

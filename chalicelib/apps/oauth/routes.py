@@ -1,6 +1,6 @@
 """Routes of the authorization server (OAuth's own, outside /v1: they follow RFC 6749 and SMART,
 forms in and OAuth's error shape out), the SMART discovery document, and the portal's health apps
-API: the consent page's, connected apps, and the admins' registry."""
+API: the consent page's and connected apps (the admins' registry is in ``admin_routes``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from pydantic import ConfigDict, Field
 
 from chalicelib import wiring
 from chalicelib.apps.domain import RESOURCE_TYPES, AppClient, ClientKind
-from chalicelib.apps.oauth import connected, consent, registry
+from chalicelib.apps.oauth import connected, consent
 from chalicelib.apps.oauth.contract import (
     AppList,
     AppRead,
-    AppRegistration,
     Approve,
     AppSummary,
     ConnectedApp,
@@ -27,8 +26,6 @@ from chalicelib.apps.oauth.contract import (
     OAuthError,
     OfferedPatient,
     Redirect,
-    RegisteredApp,
-    RegisteredApps,
     SmartConfiguration,
     TokenActionForm,
     TokenAnswer,
@@ -173,7 +170,7 @@ def smart_configuration():
 # -- the consent page's API -----------------------------------------------------------------------
 
 
-def _summary(app: AppClient) -> dict[str, Any]:
+def app_summary(app: AppClient) -> dict[str, Any]:
     return AppSummary(
         client_id=app.client_id,
         name=app.name,
@@ -196,7 +193,7 @@ def consent_request(request_id: str):
     offer = consent.offer(wiring.container(), caller, request_id)
     return ConsentRequest(
         request_id=offer.request_id,
-        app=AppSummary(**_summary(offer.client)),
+        app=AppSummary(**app_summary(offer.client)),
         resource_types=offer.resource_types,  # type: ignore[arg-type]
         not_granted=list(offer.scopes.not_granted),
         offline=offer.scopes.offline,
@@ -250,7 +247,7 @@ def consent_deny(request_id: str):
 def recognisable_apps():
     """The health apps the organizations of the caller's records registered."""
     caller, _ = signed_in(_request())
-    return {"apps": [_summary(app) for app in connected.recognisable(wiring.container(), caller)]}
+    return {"apps": [app_summary(app) for app in connected.recognisable(wiring.container(), caller)]}
 
 
 @route(oauth_routes, "/v1/patients/{patient_id}/apps", access=Access.PATIENT, responses={200: ConnectedApps})
@@ -262,7 +259,7 @@ def connected_apps(patient_id: str):
         authorization = item.authorization
         app = item.client
         summary = (
-            _summary(app)
+            app_summary(app)
             if app is not None
             else {
                 "client_id": authorization.client_id,
@@ -302,96 +299,3 @@ def revoke_connected_app(patient_id: str, authorization_id: str):
     """End an app's access to this record: its tokens are refused from the next call on."""
     connected.revoke(wiring.container(), *signed_in(_request()), patient_id, authorization_id)
     return Response(body="", status_code=204)
-
-
-# -- the admins' registry -------------------------------------------------------------------------
-
-
-def _registered(app: AppClient, secret: str = "") -> dict[str, Any]:
-    return RegisteredApp(
-        **_summary(app),
-        redirect_uris=list(app.redirect_uris),
-        status=app.status.value,
-        created_at=iso(app.created_at),
-        client_secret=secret or None,
-    ).model_dump(exclude_none=False)
-
-
-def _fields(body: AppRegistration) -> registry.AppFields:
-    return registry.AppFields(
-        name=body.name,
-        description=body.description,
-        redirect_uris=tuple(dict.fromkeys(body.redirect_uris)),
-        logo_url=body.logo_url or "",
-        privacy_policy_url=body.privacy_policy_url or "",
-        kind=ClientKind(body.kind),
-    )
-
-
-@route(oauth_routes, "/v1/admin/apps", access=Access.ADMIN, responses={200: RegisteredApps})
-def admin_apps():
-    """The health apps the admin's organization registered."""
-    caller, _ = signed_in(_request())
-    return {"apps": [_registered(app) for app in registry.registered(wiring.container(), caller)]}
-
-
-@route(
-    oauth_routes,
-    "/v1/admin/apps",
-    access=Access.ADMIN,
-    methods=("POST",),
-    body=AppRegistration,
-    responses={201: RegisteredApp},
-)
-def admin_register_app(body: AppRegistration):
-    """Register an app; a confidential app's secret is in the answer, this once."""
-    app, secret = registry.register(wiring.container(), *signed_in(_request()), _fields(body))
-    return Response(body=_registered(app, secret), status_code=201)
-
-
-@route(
-    oauth_routes,
-    "/v1/admin/apps/{client_id}",
-    access=Access.ADMIN,
-    methods=("PUT",),
-    body=AppRegistration,
-    responses={200: RegisteredApp},
-    errors=(409,),
-)
-def admin_change_app(client_id: str, body: AppRegistration):
-    """Change an app's name, words and redirect URIs (its kind stays as registered)."""
-    caller, origin = signed_in(_request())
-    ports = wiring.container()
-    current = ports.apps.client(client_id)
-    if current is not None and current.organization_id == caller.organization_id and current.kind.value != body.kind:
-        from chalicelib.errors import ValidationFailed
-
-        raise ValidationFailed("An app's kind cannot change.", [{"field": "kind", "issue": "must stay as registered"}])
-    return _registered(registry.change(ports, caller, origin, client_id, _fields(body)))
-
-
-@route(
-    oauth_routes,
-    "/v1/admin/apps/{client_id}/secret",
-    access=Access.ADMIN,
-    methods=("POST",),
-    responses={200: RegisteredApp},
-    errors=(409,),
-)
-def admin_new_app_secret(client_id: str):
-    """A new secret for a confidential app (the old one stops working): shown this once."""
-    app, secret = registry.new_secret(wiring.container(), *signed_in(_request()), client_id)
-    return _registered(app, secret)
-
-
-@route(
-    oauth_routes,
-    "/v1/admin/apps/{client_id}/disable",
-    access=Access.ADMIN,
-    methods=("POST",),
-    responses={200: RegisteredApp},
-    errors=(409,),
-)
-def admin_disable_app(client_id: str):
-    """Withdraw an app: its tokens are refused at once and every authorization it held is revoked."""
-    return _registered(registry.disable(wiring.container(), *signed_in(_request()), client_id))

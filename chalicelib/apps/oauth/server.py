@@ -9,12 +9,13 @@ here, the routes translate), clients, codes and tokens, and the token's SMART ex
 
 SMART's rules beyond OAuth, enforced here: PKCE with S256 from every client (plain is refused,
 and a request without a challenge); ``aud`` names this FHIR server; a code is used once, and a
-second use revokes everything issued under its authorization (RFC 6749 4.1.2); refresh tokens
-rotate (each use ends the old one) and die with their authorization.
+second use revokes its authorization (RFC 6749 4.1.2); refresh tokens rotate (each use marks the
+old one used; presenting it again revokes the authorization) and die with their authorization.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -22,7 +23,14 @@ from urllib.parse import urlsplit
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import InvalidScopeError
 
-from chalicelib.apps.domain import LAUNCH_PATIENT, OPENID, AppStatus, InvalidScope, parse_scopes
+from chalicelib.apps.domain import (
+    LAUNCH_PATIENT,
+    OPENID,
+    AppStatus,
+    AuthorizationStatus,
+    InvalidScope,
+    parse_scopes,
+)
 from chalicelib.apps.oauth.grants import CodeGrant, Introspection, RefreshGrant, Revocation
 from chalicelib.apps.oauth.id_token import Signer, id_token
 from chalicelib.apps.oauth.issuing import store_tokens
@@ -35,16 +43,19 @@ from chalicelib.apps.oauth.objects import (
     S256Only,
     Token,
 )
+from chalicelib.apps.oauth.registry import revoke_authorization
+from chalicelib.apps.oauth.standing import StandingPorts, stands
 from chalicelib.apps.oauth.stores import AppStore
 from chalicelib.apps.oauth.tokens import ACCESS_SECONDS, OAuthRecord, RecordKind, digest, new_secret, owner_of
 from chalicelib.audit.domain import Actor
 from chalicelib.audit.service import AuditLog
 from chalicelib.audit.trail import write_audit
+from chalicelib.kernel.caller import Caller
 from chalicelib.kernel.clock import Clock
 from chalicelib.kernel.origin import Origin
 
 
-class OAuthPorts(Protocol):
+class OAuthPorts(StandingPorts, Protocol):
     @property
     def apps(self) -> AppStore: ...
 
@@ -133,6 +144,8 @@ class PortalAuthorizationServer(AuthorizationServer):
             self.now,
             access_token=token["access_token"],
             refresh_token=token.get("refresh_token", ""),
+            # A rotated online refresh token ends when the one it replaces would have.
+            refresh_ends_by=getattr(getattr(request, "refresh_token", None), "record", None),
         )
         # Under the patient, as the app's: the access log shows when a connected app got access.
         authorization = grantee.authorization
@@ -173,7 +186,7 @@ class PortalAuthorizationServer(AuthorizationServer):
         }
         if LAUNCH_PATIENT in granted:
             token["patient"] = user.authorization.patient_id
-        if include_refresh_token and user.authorization.offline:
+        if include_refresh_token and (user.authorization.offline or user.authorization.online):
             token["refresh_token"] = new_secret()
         if OPENID in granted:
             token["id_token"] = id_token(
@@ -190,9 +203,10 @@ class PortalAuthorizationServer(AuthorizationServer):
     # Shared by the grants and endpoints ----------------------------------------------------------
 
     def grantee(self, record: OAuthRecord) -> Grantee | None:
-        """Whom a code or refresh token stands for, if their authorization is still active."""
+        """Whom a code or refresh token stands for, if their authorization still stands (active, by an
+        account in good standing, under a proxy grant still in force)."""
         authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
-        if authorization is None or not authorization.active:
+        if authorization is None or not stands(self.ports, authorization, self.now):
             return None
         return Grantee(
             authorization=authorization,
@@ -205,6 +219,68 @@ class PortalAuthorizationServer(AuthorizationServer):
     def revoke_issued(self, authorization_id: str) -> None:
         self.ports.apps.delete_owned(owner_of(authorization_id))
 
+    def connect(self, record: OAuthRecord) -> None:
+        """The code's first exchange: its pending authorization becomes active, and replaces the
+        app's earlier ones for the same patient by the same account (a relaunch does not pile up
+        in Connected apps; the earlier tokens end, revoked with reason "replaced")."""
+        apps = self.ports.apps
+        authorization = apps.authorization(record.get("patient_id"), record.get("authorization_id"))
+        if authorization is None or authorization.status is not AuthorizationStatus.PENDING:
+            return
+        if not apps.save_authorization(replace(authorization, status=AuthorizationStatus.ACTIVE)):
+            return  # changed meanwhile (revoked): grantee() decides on what is stored
+        relauncher = Caller(
+            account_id=authorization.account_id,
+            role="patient",
+            organization_id=authorization.organization_id,
+            patient_id="",
+            session_id="",
+            restriction="",
+        )
+        for earlier in apps.authorizations_of(authorization.patient_id):
+            if (
+                earlier.active
+                and earlier.authorization_id != authorization.authorization_id
+                and earlier.client_id == authorization.client_id
+                and earlier.account_id == authorization.account_id
+            ):
+                revoke_authorization(
+                    self.ports,
+                    relauncher,
+                    self.origin,
+                    earlier.patient_id,
+                    earlier.authorization_id,
+                    self.now,
+                    by="replaced",
+                    actor_grant_id=authorization.proxy_grant_id,
+                )
+
+    def end_authorization(self, record: OAuthRecord, reason: str) -> None:
+        """A code replayed or a refresh token reused: the credential leaked, so the authorization
+        ends (audited ``app.revoke`` with ``reason``). Marking it revoked is what holds: bearer and
+        refresh read it strongly on every use, whatever the eventually consistent by-owner index
+        still lists; deleting its tokens is cleanup."""
+        authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
+        if authorization is None:
+            return
+        system = Caller(
+            account_id="system",
+            role="system",
+            organization_id=authorization.organization_id,
+            patient_id="",
+            session_id="",
+            restriction="",
+        )
+        revoke_authorization(
+            self.ports,
+            system,
+            self.origin,
+            authorization.patient_id,
+            authorization.authorization_id,
+            self.now,
+            by=reason,
+        )
+
     def token(self, token_string: str, hint: str | None) -> Token | None:
         if not isinstance(token_string, str) or not 0 < len(token_string) <= 200:
             return None
@@ -213,7 +289,10 @@ class PortalAuthorizationServer(AuthorizationServer):
             kinds.reverse()
         for kind in kinds:
             record = self.ports.apps.record(kind, digest(token_string))
+            if record is not None and record.kind is RecordKind.REFRESH and record.marked:
+                return Token(record, self.now, None)  # used or revoked already: not active
             if record is not None:
                 authorization = self.ports.apps.authorization(record.get("patient_id"), record.get("authorization_id"))
-                return Token(record, self.now, authorization)
+                # Introspection answers active:false for a token whose authorization no longer stands.
+                return Token(record, self.now, authorization if stands(self.ports, authorization, self.now) else None)
         return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from chalicelib import wiring
+from chalicelib.accounts.domain import Account, AccountStatus, Role
 from chalicelib.apps.domain import AppStatus, AuthorizationStatus
 from chalicelib.apps.oauth.bearer import InvalidToken, app_access
 from chalicelib.apps.oauth.tokens import owner_of
@@ -29,7 +30,22 @@ def bearer(token: str) -> FakeRequest:
 
 @pytest.fixture
 def ports(container):
-    return wiring.container()
+    ports = wiring.container()
+    if ports.directory.account("account-1") is None:  # the account that authorizes the apps here
+        ports.directory.add_account(
+            Account(
+                account_id="account-1",
+                username="account.one",
+                organization_id=ORG,
+                role=Role.PATIENT,
+                password_hash="$argon2id$x",
+                status=AccountStatus.ACTIVE,
+                email="account.one@example.org",
+                created_at=ports.clock.now(),
+                patient_id=PATIENT_ID,
+            )
+        )
+    return ports
 
 
 def test_a_live_token_is_the_app_calling_as_the_account_that_authorized_it(ports):
@@ -97,3 +113,15 @@ def test_last_used_is_written_at_most_once_a_minute(ports, clock):
     clock.advance(seconds=31)
     app_access(ports, bearer(issued.access_token))
     assert ports.apps.authorization(PATIENT_ID, issued.authorization.authorization_id).last_used_at == clock.now()
+
+
+def test_a_token_of_an_account_no_longer_active_is_refused(ports):
+    issued = issue(ports, PATIENT_ID, "account-1", organization_id=ORG)
+    app_access(ports, bearer(issued.access_token))
+    account = ports.directory.account("account-1")
+    ports.directory.save_account(replace(account, status=AccountStatus.SUSPENDED))
+    try:
+        with pytest.raises(InvalidToken):
+            app_access(ports, bearer(issued.access_token))
+    finally:
+        ports.directory.save_account(replace(ports.directory.account("account-1"), status=AccountStatus.ACTIVE))

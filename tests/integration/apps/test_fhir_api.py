@@ -210,9 +210,10 @@ def test_a_proxys_token_sees_only_the_grants_areas_before_the_cutoff_and_nothing
 
     family.clock.advance(minutes=31)  # the grant has ended (the token, an hour long, has not)
 
-    assert resources(ok(fhir(family.api, "Observation", token))) == []
-    outcome(fhir(family.api, f"Observation/{labs[0]['id']}", token), 404)
-    outcome(fhir(family.api, f"Patient/{family.emma}", token), 404)
+    # the app authorized under it stops with it (apps.oauth.standing): its token is refused
+    outcome(fhir(family.api, "Observation", token), 401)
+    outcome(fhir(family.api, f"Observation/{labs[0]['id']}", token), 401)
+    outcome(fhir(family.api, f"Patient/{family.emma}", token), 401)
 
 
 def test_a_result_waiting_for_release_is_absent_until_its_moment(family, container):

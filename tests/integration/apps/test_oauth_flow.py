@@ -127,6 +127,12 @@ def test_a_wrong_redirect_uri_or_client_is_never_redirected_to(app_registered):
     assert unknown == f"{BASE}/apps/authorize?problem=invalid_client"
 
 
+@pytest.mark.parametrize("garbage", [{"response_type": "é"}, {"response_type": "\x00"}, {"redirect_uri": "é"}])
+def test_garbage_that_authlib_cannot_quote_goes_to_the_problem_page_not_a_500(app_registered, garbage):
+    location = Launch(app_registered).authorize(**garbage)
+    assert location == f"{BASE}/apps/authorize?problem=invalid_request"
+
+
 def test_a_wrong_audience_is_refused(app_registered):
     location = Launch(app_registered).authorize(aud="https://other.example/fhir")
     assert location.startswith(REDIRECT_URI + "?") and query_of(location)["error"] == "invalid_request"

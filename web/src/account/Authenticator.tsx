@@ -12,6 +12,7 @@ import { RecoveryCodes } from "./RecoveryCodes";
 import { WithMe } from "./shared";
 import { submit } from "./submit";
 import { pendingInvitationPage } from "../proxies/pendingInvitation";
+import { useReturnPath } from "./signedIn";
 
 /**
  * Setting up an authenticator app: POST /v1/me/second-factors/totp gives a seed (a QR code and the
@@ -28,6 +29,7 @@ export function Authenticator() {
 function AuthenticatorPage({ me, token }: { me: Schemas["Me"]; token: string }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const back = useReturnPath();
   const queryClient = useQueryClient();
   const [setup, setSetup] = useState<Schemas["TotpSetup"] | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -38,7 +40,8 @@ function AuthenticatorPage({ me, token }: { me: Schemas["Me"]; token: string }) 
   async function finish() {
     await queryClient.refetchQueries({ queryKey: ["me", token] });
     // (an invitation opened before signing in is finished once the second factor is set up)
-    await navigate(mustSetUp ? (pendingInvitationPage() ?? "/") : "/account/security");
+    // (then the page that sent the visitor to sign in, an app's request: signedIn.ts)
+    await navigate(mustSetUp ? (pendingInvitationPage() ?? back ?? "/") : "/account/security");
   }
 
   async function start() {

@@ -11,6 +11,7 @@ import { useDates } from "../components/dates";
 import { WithMe } from "./shared";
 import { submit } from "./submit";
 import { pendingInvitationPage } from "../proxies/pendingInvitation";
+import { mustPath, useReturnPath } from "./signedIn";
 
 const fetchTerms = () => load(() => api.GET("/v1/terms"));
 
@@ -28,6 +29,7 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
   const { t } = useTranslation();
   const dates = useDates();
   const navigate = useNavigate();
+  const back = useReturnPath();
   const queryClient = useQueryClient();
   const terms = useQuery({ queryKey: ["terms"], queryFn: fetchTerms });
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -64,7 +66,8 @@ function TermsPage({ me, token }: { me: Schemas["Me"]; token: string }) {
     await queryClient.refetchQueries({ queryKey: ["me", token] });
     // (an invitation opened before signing in is finished once nothing else is owed)
     const owes = queryClient.getQueryData<Schemas["Me"]>(["me", token])?.account.must ?? null;
-    await navigate((owes === null && pendingInvitationPage()) || "/");
+    // (and then the page that sent the visitor to sign in, an app's request: signedIn.ts)
+    await navigate(owes === null ? (pendingInvitationPage() ?? back ?? "/") : (mustPath(owes, back) ?? "/"));
   }
 
   const termsError = errors.fields.accepted_terms_version;

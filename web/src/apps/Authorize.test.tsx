@@ -47,6 +47,35 @@ describe("connecting a health app", () => {
     expect(screen.queryByText(/An app is asking/)).toBeNull();
   });
 
+  it("keeps the way back to the app's request across terms owed after signing in", async () => {
+    let accepted = false;
+    fakeApi({
+      "POST /v1/sessions": { status: 201, body: challenge },
+      "POST /v1/sessions/mfa": { status: 201, body: { ...openedSession, must: "terms" } },
+      "GET /v1/me": () => ({ status: 200, body: me(accepted ? null : "terms") }),
+      "GET /v1/me/notifications": { status: 200, body: emptyInbox },
+      "GET /v1/terms": { status: 200, body: { version: "2026-01", terms_of_use: "Be kind.", consent: "I agree.", summary: null } },
+      "POST /v1/me/terms-acceptances": () => {
+        accepted = true;
+        return { status: 201, body: { accepted_version: "2026-01", accepted_at: "2026-03-02T10:00:00Z" } };
+      },
+      "GET /v1/app-authorizations/requests/req-1": { status: 200, body: consentRequest() },
+    });
+    renderAt("/apps/authorize?request=req-1");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("User name"), "ada");
+    await user.type(screen.getByLabelText("Password"), "correct horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "123456");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    await user.click(await screen.findByLabelText(/I have read and accept/));
+    await user.click(screen.getByRole("button", { name: "Accept and continue" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Connect Health Tracker Demo to your record?" })).toBeTruthy();
+    expect(window.location.pathname + window.location.search).toBe("/apps/authorize?request=req-1");
+  });
+
   it("shows the app, what it asks in plain words and the warning; shares only what stays checked", async () => {
     setToken("tok-1");
     const to = leaving();
