@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 import sys
-import threading
+import time
 
 
 def main() -> int:
@@ -28,9 +28,12 @@ def main() -> int:
         allowed_hosts=allowed_names_from(os.environ.get("PORTAL_ALLOWED_HOSTS", "")),
     )
     stack = LocalStack(options)
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    # The handlers only note the signal: a handler runs on the main thread between two bytecodes,
+    # and one that took a lock (threading.Event.set) could interrupt that same thread while it held
+    # it inside Event.wait, and wait for ever (seen: Ctrl-C that did not stop the stack).
+    stop_asked: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stop_asked.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, _frame: stop_asked.append(signum))
     try:
         stack.start()
     except PortInUse as error:
@@ -52,7 +55,8 @@ def main() -> int:
             ),
         )
         print(banner(stack), flush=True)
-        stopped.wait()
+        while not stop_asked:
+            time.sleep(0.2)  # a signal ends the sleep at once; the loop then sees it
     finally:
         print("Stopping the local portal ...", flush=True)
         remove_state(state_path, os.getpid())
