@@ -579,7 +579,7 @@ def test_notifications_and_feed_bodies_are_marked_dead_lettered_on_the_last_try_
 
 def test_message_attachments_are_uploaded_from_the_portal_only_and_unchecked_uploads_expire():
     props = RESOURCES["AttachmentsBucket"]["Properties"]
-    [cors, health_link_files] = props["CorsConfiguration"]["CorsRules"]
+    [health_link_files, cors] = props["CorsConfiguration"]["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"]  # the presigned form: no GET or PUT from a browser
     # a SMART Health Link's file (ciphertext) is fetched by any viewer, with a one-minute link
     assert (health_link_files["AllowedMethods"], health_link_files["AllowedOrigins"]) == (["GET"], ["*"])
