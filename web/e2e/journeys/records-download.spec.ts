@@ -2,7 +2,8 @@ import { expect, expectAccessible, test } from "../fixtures";
 
 // Download my record in a real browser: the demo patient asks for a download, the local stack's
 // queue builds it (its record exports consumer, as Lambda would run it), the page shows it ready,
-// and the two files it hands out are a FHIR Bundle and a PDF.
+// and the two files it hands out are a FHIR Bundle and a PDF. (Named to run after portal.spec, whose
+// first journeys need the demo patient not yet enrolled: the journeys run in file order.)
 
 test("the patient asks for a download and gets a FHIR Bundle and a PDF", async ({ page, api }) => {
   test.setTimeout(90_000);
