@@ -79,9 +79,10 @@ class Container:
     def _bind_tables(self) -> None:
         # PynamoDB is imported and its models pointed at this stage's tables on first data access,
         # so functions and routes that never touch DynamoDB never pay for it.
+        # Every model shares the container's one DynamoDB client (and so its one botocore session).
         from chalicelib.data.models import bind_tables
 
-        bind_tables(self.settings)
+        bind_tables(self.settings, self.client("dynamodb"))
 
     # -- AWS clients ---------------------------------------------------------------------------
     @cached_property
@@ -109,6 +110,13 @@ class Container:
                     # Presigned links signed with SigV4: their lifetime is X-Amz-Expires, capped at
                     # seven days by S3 itself (SigV2 links name an absolute Expires moment instead).
                     config = config.merge(Config(signature_version="s3v4"))
+                if service == "dynamodb":
+                    from botocore.config import Config
+
+                    # PynamoDB's models call through this client too (data/models.py, share_client):
+                    # it skips client-side parameter validation as PynamoDB's own clients do (DynamoDB
+                    # validates every request itself; validating twice costs CPU on every call).
+                    config = config.merge(Config(parameter_validation=False))
                 cache[service] = self._session.client(service, config=config)
             return cache[service]
 
