@@ -207,8 +207,9 @@ dead-letters: $(STAMP)
 redrive: $(STAMP)
 	$(BIN)/python -m infra.admin redrive $(WHERE) --queue $(QUEUE)
 
+## bench: the benchmarks' one table (BENCH="module ..." runs only those; BENCH_QUICK=1 at the smallest sizes)
 bench: $(STAMP)
-	TZ=UTC $(BIN)/python -m bench
+	TZ=UTC $(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache web/node_modules web/dist web/test-results
