@@ -71,7 +71,6 @@ for _service, _operation, _params in _calls:
     getattr(_clients[_service], xform_name(_operation))(**_params)
 _extra = {"status": 200}
 """
-FLOOR = FLOOR_LOAD + CLOCKS + FLOOR_CALLS
 
 
 def _stage_environment(provisioned: dict[str, str]) -> dict[str, str]:
