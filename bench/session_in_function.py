@@ -204,7 +204,7 @@ def _fresh(code: str, environment: dict[str, str]) -> tuple[float, float]:
     return cpu, wall
 
 
-def measure(warm_turns: int = WARM_TURNS, cold_turns: int = COLD_TURNS) -> list[Row]:
+def measure(warm_turns: int = WARM_TURNS, cold_turns: int = COLD_TURNS, bytecode_first: bool = True) -> list[Row]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -265,7 +265,7 @@ def measure(warm_turns: int = WARM_TURNS, cold_turns: int = COLD_TURNS) -> list[
         "BENCH_AUTHORIZATION": authorization,
     }
     sides = {"app": COLD_APP, "floor": COLD_FLOOR, "authorizer": COLD_AUTHORIZER}
-    for code in sides.values():
+    for code in sides.values() if bytecode_first else ():
         _fresh(code, child)  # bytecode written once, the same for every side
     cold: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     for _ in range(cold_turns):
@@ -319,7 +319,7 @@ def measure(warm_turns: int = WARM_TURNS, cold_turns: int = COLD_TURNS) -> list[
 
 def rows() -> list[Row]:
     if os.environ.get("BENCH_QUICK"):  # the harness's smoke test: the figures then mean nothing
-        return measure(warm_turns=3, cold_turns=1)
+        return measure(warm_turns=3, cold_turns=1, bytecode_first=False)
     return measure()
 
 
