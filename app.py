@@ -30,7 +30,6 @@ from chalicelib.http.envelope import make_envelope
 from chalicelib.http.idempotency import use_store as use_idempotency_store
 from chalicelib.http.routing import check_responses_when
 from chalicelib.identity.account_routes import account_routes
-from chalicelib.identity.authorizer import authorizer_blueprint
 from chalicelib.identity.proxy_invitation_routes import proxy_invitation_routes
 from chalicelib.identity.routes import identity_routes
 from chalicelib.identity.staff_routes import staff_routes
@@ -61,6 +60,15 @@ def _record_denial(caller: Caller, route: str, reason: str) -> None:
     record_access_denied(wiring.container().audit_log, caller, route, reason, wiring.container().clock.now())
 
 
+def _check_session(authorization: str) -> Caller | None:
+    """The session check of every signed-in route, run by the envelope in this function (no
+    gateway authorizer: one invocation per request). Imported on the first signed-in call."""
+    from chalicelib.identity.session_check import authorize
+
+    container = wiring.container()
+    return authorize(container, authorization, container.clock.now())
+
+
 app.register_middleware(
     make_envelope(
         app,
@@ -68,6 +76,7 @@ app.register_middleware(
         _record_denial,
         allowed_origins=lambda: wiring.settings().cors_allowed_origins,
         edge_secret=lambda: wiring.settings().edge_secret,
+        check_session=_check_session,
     ),
     "http",
 )
@@ -78,7 +87,6 @@ check_responses_when(lambda: wiring.settings().is_local)
 # Kept answers of the Idempotency-Key header live in the idempotency table (http/idempotency.py).
 use_idempotency_store(lambda: wiring.container().idempotency_store)
 
-app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(apidocs_routes)
 app.register_blueprint(health_routes)
 app.register_blueprint(dev_routes)

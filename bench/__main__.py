@@ -21,6 +21,7 @@ MODULES = (
     "session_check",
     "audit_reads",
     "feed_intake",
+    "session_in_function",
 )
 
 

@@ -5,7 +5,7 @@ GET /v1/health is liveness: the function starts and its configuration is complet
 AWS service, so load balancers and scripts may ask as often as they like.
 
 GET /v1/health/deep asks each backing service. It is public rather than kept for admins: it must
-answer when DynamoDB does not, and every signed-in route depends on the session authorizer, which
+answer when DynamoDB does not, and every signed-in route depends on the session check, which
 reads DynamoDB; monitors and on-call ask it without an account; and a portal admin is a
 hospital's administrator, not an operator. What makes it safe to leave open is that its answer
 is kept per container for a few seconds (a burst costs one probe round) and names services only.

@@ -1,6 +1,12 @@
-"""The caller of a request, as the session authorizer put it in the request context."""
+"""The caller of a request, as the request envelope's session check established it.
+
+The envelope (http/envelope.py) checks the session of every route whose access rule needs one and
+keeps the caller it found on the request; it clears that place first on every request, so a caller
+is only ever the one its own check found (nothing the gateway or a client sent can stand in)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from chalice.app import Request
 
@@ -15,22 +21,30 @@ def origin_of(request: Request) -> Origin:
     )
 
 
+# Where the envelope keeps the checked caller: a key of the request's context that API Gateway
+# never writes (its own "authorizer" key is left alone and never read).
+_CHECKED_CALLER = "portal_checked_caller"
+
+
+def forget_caller(request: Request) -> None:
+    """Clear the caller (the envelope does it first on every request)."""
+    if request.context is not None:
+        request.context.pop(_CHECKED_CALLER, None)
+
+
+def admit_caller(request: Request, caller: Caller) -> None:
+    """Keep the caller the session check found, for the route and the services it calls."""
+    if request.context is None:
+        request.context = {}
+    request.context[_CHECKED_CALLER] = caller
+
+
 def caller_of(request: Request) -> Caller | None:
-    context = request.context or {}
-    claims = context.get("authorizer") or {}
-    if not claims.get("account_id") or not claims.get("session_id"):
+    checked = (request.context or {}).get(_CHECKED_CALLER)
+    if not isinstance(checked, Caller):
         return None
     origin = origin_of(request)
-    return Caller(
-        account_id=claims["account_id"],
-        role=claims.get("role", ""),
-        organization_id=claims.get("organization_id", ""),
-        patient_id=claims.get("patient_id", ""),
-        session_id=claims["session_id"],
-        restriction=claims.get("restriction", ""),
-        source_ip=origin.source_ip,
-        correlation_id=origin.correlation_id,
-    )
+    return dataclasses.replace(checked, source_ip=origin.source_ip, correlation_id=origin.correlation_id)
 
 
 def signed_in_caller(request: Request) -> Caller:

@@ -1,9 +1,11 @@
 """The request envelope: HTTP middleware every API call passes through.
 
 It binds a correlation id to the logs and echoes it back, refuses routes that carry no access
-rule (deny by default), hides developer tools outside the local stage, reshapes chalice's own
-error bodies into the portal's single error shape, and adds the security headers every response
-carries (PHI must never sit in a shared cache: ``Cache-Control: no-store`` on everything).
+rule (deny by default), checks the session of every route whose rule needs one (in this function:
+the gateway runs no authorizer, so a signed-in request is one Lambda invocation), hides developer
+tools outside the local stage, reshapes chalice's own error bodies into the portal's single error
+shape, and adds the security headers every response carries (PHI must never sit in a shared
+cache: ``Cache-Control: no-store`` on everything).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Any
 from chalice import Chalice, Response
 from chalice.app import Request
 
-from chalicelib.errors import error_body
+from chalicelib.errors import NotAuthenticated, PortalError, error_body, to_http
 from chalicelib.http import cors, edge
-from chalicelib.http.caller import caller_of
+from chalicelib.http.caller import admit_caller, caller_of, forget_caller
 from chalicelib.http.routing import Access, access_rule, allowed_restrictions, internal_error
 from chalicelib.kernel.caller import Caller
 from chalicelib.observability import log_exception, logger
@@ -57,19 +59,33 @@ RESTRICTION_MESSAGES = {
 }
 
 
+# The one answer to a signed-in route called without a live session (none sent, not a bearer
+# token, unknown, expired, idle too long, or ended): the frontend signs in again whichever it was,
+# and a caller learns nothing about which.
+NOT_AUTHENTICATED = NotAuthenticated("Sign in: the session is missing, has expired or has ended.")
+
+
+def _never_signed_in(_authorization: str) -> Caller | None:
+    return None
+
+
 def make_envelope(
     app: Chalice,
     is_local_stage: Callable[[], bool],
     record_denial: Callable[[Caller, str, str], None] | None = None,
     allowed_origins: Callable[[], tuple[str, ...]] = lambda: (),
     edge_secret: Callable[[], str] = lambda: "",
+    check_session: Callable[[str], Caller | None] = _never_signed_in,
 ) -> Callable[[Request, Callable], Response]:
     """``record_denial(caller, route, reason)`` writes the audit event of a refused call;
     ``allowed_origins()`` names the origins a browser may call the API from (http/cors.py);
     ``edge_secret()`` is the header value that marks a request sent by the portal's CloudFront
-    distribution (http/edge.py), empty where there is none."""
+    distribution (http/edge.py), empty where there is none; ``check_session(authorization)``
+    is the session check (identity/session_check.py): the caller of a live session named by the
+    Authorization header, or None. Without one, every signed-in route answers 401."""
 
     def envelope(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        forget_caller(request)  # a caller is only ever the one this request's own check found
         _adopt_viewer_address(request, edge_secret())
         correlation_id, client_id = correlation_ids_for(request)
         logger.set_correlation_id(correlation_id)
@@ -79,7 +95,7 @@ def make_envelope(
             if request.method == "OPTIONS":
                 response = _preflight(app, request, origin, allowed_origins())
             else:
-                response = _guarded_response(app, request, get_response, is_local_stage, record_denial)
+                response = _guarded_response(app, request, get_response, is_local_stage, record_denial, check_session)
                 response = _reshape_chalice_error(response)
                 if cors.open_to_any_origin((request.context or {}).get("resourcePath", "")):
                     response.headers.update(cors.open_response_headers())
@@ -118,7 +134,9 @@ def _preflight(app: Chalice, request: Request, origin: str, allowed: tuple[str, 
     return Response(body="", status_code=204, headers=dict(headers))
 
 
-def _guarded_response(app: Chalice, request: Request, get_response, is_local_stage, record_denial) -> Response:
+def _guarded_response(
+    app: Chalice, request: Request, get_response, is_local_stage, record_denial, check_session
+) -> Response:
     context = request.context or {}
     entry = app.routes.get(context.get("resourcePath", ""), {}).get(request.method)
     if entry is not None:
@@ -129,18 +147,26 @@ def _guarded_response(app: Chalice, request: Request, get_response, is_local_sta
         if rule is Access.LOCAL_DEV and not is_local_stage():
             return Response(body=error_body("not_found", "No such resource."), status_code=404)
         if rule.needs_session:
-            refusal = _session_refusal(rule, entry, request, record_denial)
+            refusal = _session_refusal(rule, entry, request, record_denial, check_session)
             if refusal is not None:
                 return refusal
     return get_response(request)
 
 
-def _session_refusal(rule: Access, entry, request: Request, record_denial) -> Response | None:
-    """Deny by default: the authorizer proved a live session; this checks the role the route
-    needs and what the session must do first. A refusal is audited."""
-    caller = caller_of(request)
-    if caller is None:  # the gateway ran no authorizer: a deployment mistake, never a pass
-        return Response(body=error_body("not_authenticated", "Sign in first."), status_code=401)
+def _session_refusal(rule: Access, entry, request: Request, record_denial, check_session) -> Response | None:
+    """Deny by default: the session check proves a live session (once per request, before the
+    route reads anything), then the role the route needs and what the session must do first are
+    checked. A refusal by role or restriction is audited here; a refused token by the check."""
+    try:
+        caller = check_session(request.headers.get("authorization") or "")
+    except PortalError as error:  # the identity store did not answer: 503, and the caller may retry
+        status, payload = to_http(error)
+        return Response(body=payload, status_code=status, headers=dict(error.headers))
+    if caller is None:
+        status, payload = to_http(NOT_AUTHENTICATED)
+        return Response(body=payload, status_code=status, headers=dict(NOT_AUTHENTICATED.headers))
+    admit_caller(request, caller)
+    caller = caller_of(request) or caller  # with the request's origin, for the audit trail
     if not rule.admits(caller.role):
         if record_denial is not None:
             record_denial(caller, entry.uri_pattern, f"role_{caller.role}")

@@ -1,8 +1,9 @@
 """Route registration with a mandatory access rule.
 
 Every route is declared through ``route(blueprint, path, access=...)``. The rule is stored on the
-view so that the request envelope can refuse a route that has none (deny by default) and a test
-can list every route of the app and fail on one without a rule.
+view so that the request envelope can refuse a route that has none (deny by default), check the
+session of one whose rule needs it, and a test can list every route of the app and fail on one
+without a rule. No route names a gateway authorizer: the envelope's check is the only one.
 
 The declaration also holds the route's contract (``RouteContract``): its body and query models,
 which it parses before the view runs and hands to it as ``body=`` and ``query=``, and the model
@@ -153,10 +154,6 @@ def route(
     """
     if form is not None:
         options.setdefault("content_types", [FORM_CONTENT_TYPE])
-    if access.needs_session:
-        from chalicelib.identity.authorizer import session_authorizer
-
-        options["authorizer"] = session_authorizer
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         doc = (view.__doc__ or "").strip()
@@ -270,8 +267,8 @@ _PREFLIGHT_PATHS: set[str] = set()
 
 
 def _register_preflight(blueprint: Blueprint, path: str) -> None:
-    """Every path answers OPTIONS without an authorizer, so a browser's CORS preflight reaches the
-    request envelope (http/cors.py), which answers it; this view only runs if it did not."""
+    """Every path answers OPTIONS (public), so a browser's CORS preflight reaches the request
+    envelope (http/cors.py), which answers it; this view only runs if it did not."""
     if path in _PREFLIGHT_PATHS:
         return
     _PREFLIGHT_PATHS.add(path)

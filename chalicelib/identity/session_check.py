@@ -1,5 +1,6 @@
-"""The session check behind every signed-in route, kept apart from sign-in so the authorizer
-Lambda imports only this (no argon2, no TOTP): it runs before every signed-in request.
+"""The session check behind every signed-in route: the request envelope runs it in the API
+function before the route (http/envelope.py, through app.py). Kept apart from sign-in so a
+signed-in read's first request imports only this (no argon2, no TOTP).
 
 A token that parses but opens nothing is audited ("session.refused"): a stolen token tried
 after sign-out, or an old one replayed, shows on the trail. The event names the session's account
@@ -30,7 +31,7 @@ class SessionCheckPorts(IdentityRecordsPorts, AuditPorts, Protocol):
 
 def authorize(ports: SessionCheckPorts, authorization: str, now: datetime) -> Caller | None:
     """A live session moves its idle deadline on and yields the caller; anything else yields
-    None (and the gateway answers 401)."""
+    None (and the envelope answers 401)."""
     scheme, _, token = (authorization or "").partition(" ")
     split = tokens.parse(token.strip()) if scheme.lower() == "bearer" else None
     if split is None:

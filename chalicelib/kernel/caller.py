@@ -1,4 +1,4 @@
-"""Who is calling: the signed-in account of a request, as the session authorizer established it.
+"""Who is calling: the signed-in account of a request, as the session check established it.
 Every service that acts for someone takes one; it carries ids only."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling, as the session authorizer established it for this request."""
+    """Who is calling, as the session check established it for this request."""
 
     account_id: str
     role: str

@@ -2,10 +2,10 @@
 infra/template.yaml, used by the local API server and by the integration tests' client.
 
 chalice's local gateway raises these for an unknown route (403 "Missing Authentication Token"),
-a missing Authorization header (401) and a session the authorizer denied (403
-AccessDeniedException). The deployed gateway answers the last two with 401 not_authenticated,
-and the first with a fixed 404 not_found. (A known path with a method it does not have reaches
-the application under chalice, which answers that same 404: chalicelib/http/envelope.py.
+which the deployed gateway answers with a fixed 404 not_found. (No route names a gateway
+authorizer: a missing or ended session reaches the application, whose envelope answers 401 the
+same way locally and deployed. A known path with a method it does not have reaches the
+application under chalice, which answers that same 404: chalicelib/http/envelope.py.
 OPTIONS is the one method chalice's gateway would answer itself, for any path: PortalGateway
 leaves it to the routes that declare it, as the deployed gateway does.) Every one of its
 answers carries the app's security headers.
@@ -19,15 +19,6 @@ from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException
 
 from chalicelib.http.envelope import SECURITY_HEADERS, no_such_route
 
-NOT_AUTHENTICATED = {
-    "error": {
-        "code": "not_authenticated",
-        "message": "Sign in: the session is missing, has expired or has ended.",
-        "details": [],
-    }
-}
-
-
 NO_SUCH_ROUTE = no_such_route()  # one answer with the application's, for a wrong method
 
 
@@ -35,8 +26,6 @@ def gateway_answer(error: LocalGatewayException) -> tuple[int, dict[str, str], b
     """(status, headers, body) as the deployed gateway would send them."""
     headers = {**(error.headers or {}), "Content-Type": "application/json", **SECURITY_HEADERS}
     kind = (error.headers or {}).get("x-amzn-ErrorType", "")
-    if error.CODE == 401 or kind == "AccessDeniedException":
-        return 401, {**headers, "WWW-Authenticate": "Bearer"}, json.dumps(NOT_AUTHENTICATED).encode()
     if error.CODE == 403 and kind == "UnauthorizedException":
         # An unknown route or method (MISSING_AUTHENTICATION_TOKEN): chalice's message quotes the
         # Authorization header, a session token; never repeat it.

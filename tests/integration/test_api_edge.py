@@ -160,7 +160,8 @@ def test_every_response_carries_security_headers_and_a_correlation_id(api):
 
 
 def test_what_the_gateway_answers_itself_carries_the_same_security_headers(api):
-    """The local twin of the deployed gateway responses (infra/local/gateway.py)."""
+    """The local twin of the deployed gateway responses (infra/local/gateway.py), and the 401 the
+    function answers in the gateway's place (no authorizer: http/envelope.py)."""
     from chalicelib.http.envelope import SECURITY_HEADERS
 
     unknown = api.http.get("/v1/no-such-route")

@@ -190,7 +190,7 @@ def test_the_feed_consumer_may_send_acknowledgements_and_do_nothing_else_there()
     ]
     # No other function reaches the acknowledgement queue: it is the senders' to read. (The API's
     # deep health check asks only whether it is there.)
-    for policy_id in ("NotificationsPolicy", "SessionAuthorizerPolicy"):
+    for policy_id in ("NotificationsPolicy",):
         assert "ClinicalAck" not in repr(statements(policy_id)), policy_id
     api_on_acks = [s for s in statements("ApiAccessPolicy") if "ClinicalAck" in repr(s["Resource"])]
     assert [s["Action"] for s in api_on_acks] == ["sqs:GetQueueAttributes"]
@@ -374,16 +374,11 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
         "OnNotificationRequest",
         "OnProxyGrantTimer",
         "OnRecordExport",
-        "SessionAuthorizer",
     }
     schedule = template["Resources"]["DrainOutbox"]["Properties"]["Events"]["DrainOutboxEvent"]
     assert schedule == {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
-    for function_id in functions - {"SessionAuthorizer"}:
+    for function_id in functions:
         assert template["Resources"][function_id]["Properties"]["Handler"].startswith("app.")
-    assert (
-        template["Resources"]["SessionAuthorizer"]["Properties"]["Handler"]
-        == "chalicelib.identity.authorizer.session_authorizer"
-    )
     assert template["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
     assert (packaged / "deployment.zip").stat().st_size > 1_000_000  # code and vendored wheels
 
@@ -402,7 +397,6 @@ def test_each_packaged_function_writes_only_to_its_own_log_group(packaged):
         ("APIHandler", "ApiHandlerRole"),
         ("OnClinicalFeedMessage", "OnClinicalFeedMessageRole"),
         ("OnNotificationRequest", "OnNotificationRequestRole"),
-        ("SessionAuthorizer", "SessionAuthorizerRole"),
         ("DrainOutbox", "DrainOutboxRole"),
         ("OnRecordExport", "OnRecordExportRole"),
     ):
@@ -439,21 +433,20 @@ def test_service_principals_in_the_key_policy_are_bound_to_this_account():
             assert "Condition" in statement, statement["Sid"]
 
 
-def test_the_session_authorizer_answer_is_never_cached(packaged):
-    # API Gateway caches an authorizer's Allow for its TTL: a signed-out or suspended session would
-    # keep working that long. Every signed-in route must check the session anew.
+def test_a_signed_in_request_invokes_one_function_no_gateway_authorizer(packaged):
+    # The API function checks the session itself (chalicelib/http/envelope.py), on every request
+    # and never cached: an authorizer would be a second invocation, and a second cold start, per
+    # request. No authorizer function, role, policy or log group is left behind.
     with open(packaged / "sam.yaml") as handle:
         template = yaml.load(handle, Loader=_cfn_loader())
-    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    [authorizer] = body["securityDefinitions"].values()
-    assert authorizer["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 0
-    signed_in = [
-        operation
-        for path, item in body["paths"].items()
-        for method, operation in item.items()
-        if path.startswith("/v1/me") and method != "options"  # CORS preflights carry no token
-    ]
-    assert signed_in and all(operation.get("security") for operation in signed_in)
+    resources = template["Resources"]
+    assert not [logical_id for logical_id in resources if "Authorizer" in logical_id]
+    assert not [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Authorizer"]
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert not body.get("securityDefinitions")
+    operations = [(path, method, op) for path, item in body["paths"].items() for method, op in item.items()]
+    assert len(operations) > 20
+    assert [(path, method) for path, method, op in operations if op.get("security")] == []
 
 
 def test_every_path_passes_cors_preflights_to_the_app_without_an_authorizer(packaged):
@@ -497,25 +490,31 @@ def test_the_packaged_api_keeps_the_gateway_responses(packaged):
     assert packaged_responses == RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
 
 
-def test_denied_and_missing_sessions_answer_401_in_the_portal_shape():
+def test_the_gateway_answers_no_session_itself_and_a_fixed_404_for_an_unknown_route():
     responses = RESOURCES["RestAPI"]["Properties"]["GatewayResponses"]
-    for kind in ("UNAUTHORIZED", "ACCESS_DENIED"):
-        assert responses[kind]["StatusCode"] == "401"
-        assert '"code": "not_authenticated"' in responses[kind]["ResponseTemplates"]["application/json"]
+    # no authorizer and no resource policy: the gateway never denies a session (the function does)
+    assert not {"UNAUTHORIZED", "ACCESS_DENIED"} & set(responses)
     # an unknown route: a fixed answer (API Gateway's message may quote the Authorization header)
     unknown = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert unknown["StatusCode"] == "404" and "$context" not in unknown["ResponseTemplates"]["application/json"]
 
 
-def test_the_session_authorizer_may_append_refusals_to_the_audit_trail_and_nothing_more():
-    authorizer = statements("SessionAuthorizerPolicy")
-    on_audit = [s for s in authorizer if refers_to(s["Resource"], "AuditEventsTable")]
-    assert [(s["Action"], s["Resource"]) for s in on_audit] == [
-        ("dynamodb:PutItem", {"Fn::GetAtt": ["AuditEventsTable", "Arn"]})
-    ]
-    on_identity = [s for s in authorizer if refers_to(s["Resource"], "IdentityTable")]
-    assert sorted(s["Action"] for s in on_identity) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    assert "index" not in repr(on_audit + on_identity)
+def test_the_api_function_may_do_what_its_session_check_does():
+    """A conditional UpdateItem of the session, a GetItem to say why one was refused, an appended
+    audit event, and the portal key the tables are encrypted with."""
+
+    def granted(logical_id: str) -> set[str]:
+        actions: set[str] = set()
+        for statement in statements("ApiAccessPolicy"):
+            if statement["Resource"] == {"Fn::GetAtt": [logical_id, "Arn"]} or (
+                isinstance(statement["Resource"], list) and {"Fn::GetAtt": [logical_id, "Arn"]} in statement["Resource"]
+            ):
+                actions |= {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
+        return actions
+
+    assert {"dynamodb:UpdateItem", "dynamodb:GetItem"} <= granted("IdentityTable")
+    assert "dynamodb:PutItem" in granted("AuditEventsTable")
+    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= granted("PortalKey")
 
 
 def test_emailed_codes_are_keyed_with_an_hmac_key_only_the_api_may_use():
@@ -524,7 +523,7 @@ def test_emailed_codes_are_keyed_with_an_hmac_key_only_the_api_may_use():
     assert refers_to(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["PORTAL_CODE_KEY_ID"], "CodeKey")
     api = [s for s in statements("ApiAccessPolicy") if refers_to(s["Resource"], "CodeKey")]
     assert sorted(s["Action"] for s in api) == ["kms:DescribeKey", "kms:GenerateMac"]  # DescribeKey: the deep check
-    for policy_id in ("FeedIntakePolicy", "NotificationsPolicy", "SessionAuthorizerPolicy"):
+    for policy_id in ("FeedIntakePolicy", "NotificationsPolicy"):
         assert "CodeKey" not in repr(statements(policy_id)), policy_id
 
 

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from "react";
 
 // When this tab last called the API with its session: every such call moves the session's idle
-// deadline on (the API's authorizer does it), so this is what the idle warning counts from.
+// deadline on (the API's session check does it), so this is what the idle warning counts from.
 let lastCall = Date.now();
 const listeners = new Set<() => void>();
 
