@@ -162,6 +162,8 @@ screenshot: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD) chromium
 package: $(STAMP) $(API_DOCS_UI)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.yaml build/package
+	# Dependencies trimmed to what the portal loads, compiled to bytecode, rezipped (infra/package_trim.py).
+	$(BIN)/python -m infra.package_trim build/package
 	$(BIN)/cfn-lint build/package/sam.yaml
 
 ## publish-web: upload the built web portal to a deployed stack (STACK, default patient-portal) and
