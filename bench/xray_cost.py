@@ -21,7 +21,8 @@ from pathlib import Path
 from bench.table import Row
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-TURNS = 7
+# BENCH_QUICK=1 (the harness's smoke test): one turn, the figures then mean nothing.
+TURNS = 1 if os.environ.get("BENCH_QUICK") == "1" else 7
 
 TRACED = {
     "AWS_LAMBDA_FUNCTION_NAME": "patient-portal-prod",
