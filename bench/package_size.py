@@ -60,6 +60,7 @@ def sizes(zip_path: Path) -> dict[str, float]:
         members = [info for info in archive.infolist() if not info.is_dir()]
     return {
         "unzipped_mb": sum(info.file_size for info in members) / 1e6,
+        "bytecode_mb": sum(info.file_size for info in members if info.filename.endswith(".pyc")) / 1e6,
         "zipped_mb": zip_path.stat().st_size / 1e6,
         "files": float(len(members)),
     }
@@ -80,7 +81,7 @@ def cold_start(task: Path, compiled: bool) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(turns: int = TURNS) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+def measure(turns: int = TURNS) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], str]:
     with tempfile.TemporaryDirectory(prefix="bench-package-") as scratch:
         root = Path(scratch)
         untrimmed = chalice_package(root / "package")
@@ -88,7 +89,8 @@ def measure(turns: int = TURNS) -> tuple[dict[str, dict[str, float]], dict[str, 
         shutil.copyfile(untrimmed, trimmed)
         package_trim.trim_zip(trimmed)
         size = {"untrimmed": sizes(untrimmed), "trimmed": sizes(trimmed)}
-        print(f"package_size: largest parts after the trim: {largest_parts(trimmed)}")
+        parts = largest_parts(trimmed)
+        print(f"package_size: largest parts after the trim: {parts}")
 
         with_bytecode, source_only = root / "with-bytecode", root / "source-only"
         with zipfile.ZipFile(trimmed) as archive:
@@ -99,11 +101,11 @@ def measure(turns: int = TURNS) -> tuple[dict[str, dict[str, float]], dict[str, 
             samples["source"].append(cold_start(source_only, compiled=False))
             samples["bytecode"].append(cold_start(with_bytecode, compiled=True))
     start = {side: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for side, runs in samples.items()}
-    return size, start
+    return size, start, parts
 
 
 def rows(turns: int = TURNS) -> list[Row]:
-    size, start = measure(turns)
+    size, start, parts = measure(turns)
     before, after = size["untrimmed"], size["trimmed"]
     bytecode, source = start["bytecode"], start["source"]
     how = (
@@ -117,6 +119,7 @@ def rows(turns: int = TURNS) -> list[Row]:
             "MB",
             "<= 30 MB",
             note=(
+                f"of which bytecode {after['bytecode_mb']:.1f} MB; largest parts: {parts}; "
                 f"chalice's package before the trim: {before['unzipped_mb']:.1f} MB unzipped, "
                 f"{before['zipped_mb']:.1f} MB zipped, {before['files']:,.0f} files (no bytecode)"
             ),
