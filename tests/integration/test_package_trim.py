@@ -160,5 +160,9 @@ def test_the_trimmed_package_runs_every_function_and_service_alone_from_bytecode
 def test_the_trimmed_package_keeps_only_what_the_portal_loads(task_root):
     services = {path.name for path in (task_root / "botocore" / "data").iterdir() if path.is_dir()}
     assert services == package_trim.KEPT_SERVICES
-    assert sorted(path.name for path in (task_root / "fhir" / "resources").iterdir()) == ["R4B", "__init__.py", "__pycache__"]
+    assert sorted(path.name for path in (task_root / "fhir" / "resources").iterdir()) == [
+        "R4B",
+        "__init__.py",
+        "__pycache__",
+    ]
     assert not list(task_root.rglob("*.c"))
