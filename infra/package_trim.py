@@ -125,7 +125,8 @@ def strip_libraries(tree: Path, report: Report, strip: str | None = "strip") -> 
         print(f"package_trim: no {strip!r} on PATH: shared libraries keep their debug symbols")
         return
     for library in sorted(tree.rglob("*.so*")):
-        if not library.is_file() or library.relative_to(tree).as_posix().startswith(APPLICATION):
+        shared = library.name.endswith(".so") or ".so." in library.name  # _rust.abi3.so, libz.so.1
+        if not shared or not library.is_file() or library.relative_to(tree).as_posix().startswith(APPLICATION):
             continue
         before = library.stat().st_size
         # A library for another architecture than strip's own is left as it is, never half-written.
