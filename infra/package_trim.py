@@ -23,7 +23,8 @@ step, on the unzipped package:
 - zips again, deterministically: sorted names, one fixed date, fixed permissions, so the same
   input gives the same bytes (CloudFormation then sees an unchanged package as unchanged).
 
-Application code (app.py, chalicelib/) is never removed, only compiled. Usage:
+Application code (app.py, chalicelib/) is never removed, only compiled (bytecode left in it by
+the build machine is replaced). Usage:
 ``python -m infra.package_trim build/package`` (the directory holding deployment.zip and sam.yaml).
 """
 
@@ -80,6 +81,10 @@ class Report:
 
 def unused(name: str) -> bool:
     """Whether the package member ``name`` (a POSIX path inside the zip) is never loaded."""
+    if "__pycache__/" in name or name.endswith((".pyc", ".pyo")):
+        # Bytecode the build machine left (chalice copies chalicelib/ as it finds it, caches of other
+        # Python versions and of test runs included): the step compiles its own.
+        return True
     if name.startswith(APPLICATION):
         return False
     for data_dir in SERVICE_DATA_DIRS:
