@@ -1,9 +1,13 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The functions' Lambda runtime is the Python that `chalice package` runs under: python3.13. pyenv
+# keeps a version it has not selected off the PATH (its shim answers "command not found"), so its
+# versions directory is looked in first, then the PATH. PYTHON=/path/to/python3.13 names another.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) python3.13)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# One stamp per interpreter: another PYTHON makes the virtual environment again.
+STAMP := $(VENV)/.installed-$(notdir $(PYTHON))
 # Packaging and the tests import app.py without AWS: a region, and no instance-metadata lookups.
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_EC2_METADATA_DISABLED := true
@@ -17,7 +21,11 @@ PYTEST := TZ=UTC $(BIN)/python -m pytest
 
 # Creates the virtual environment and installs the pinned dependencies when they change.
 $(STAMP): requirements.txt requirements-dev.txt
-	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null || { \
+	  echo "needs Python 3.13 (the functions' Lambda runtime, python3.13): 'pyenv install 3.13', your system's python3.13 package, or make PYTHON=/path/to/python3.13"; exit 1; }
+	@# A virtual environment made by another Python is made again (its bytecode and wheels are that version's).
+	@if test -x $(BIN)/python && ! cmp -s <($(BIN)/python -c 'import sys; print(sys.version_info[:2])') <($(PYTHON) -c 'import sys; print(sys.version_info[:2])'); then \
+	  echo "== $(VENV)/ was made with another Python: made again with $(PYTHON) =="; rm -rf $(VENV); fi
 	@echo "== Installing the pinned dependencies into $(VENV)/ (first time: a minute or two) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# pip upgraded only as far as chalice allows (it declares pip<26.3; an unbounded upgrade broke that).
@@ -162,6 +170,8 @@ screenshot: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD) chromium
 package: $(STAMP) $(API_DOCS_UI)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.yaml build/package
+	# Dependencies trimmed to what the portal loads, compiled to bytecode, rezipped (infra/package_trim.py).
+	$(BIN)/python -m infra.package_trim build/package
 	$(BIN)/cfn-lint build/package/sam.yaml
 
 ## publish-web: upload the built web portal to a deployed stack (STACK, default patient-portal) and

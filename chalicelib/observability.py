@@ -38,7 +38,11 @@ def tracer():
     """The Powertools Tracer, built on first use (callers check Settings.tracing_enabled first)."""
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service=SERVICE)
+    # botocore only: every AWS call the portal makes (boto3 and PynamoDB alike) goes through it. The
+    # default patches every library the X-Ray SDK knows that can be imported (sqlite3, http.client,
+    # PynamoDB a second time over botocore ...), importing each on the first request: work the
+    # first request paid for subsegments nobody reads.
+    return Tracer(service=SERVICE, patch_modules=("botocore",))
 
 
 def log_exception(where: str, error: BaseException, **ids: str) -> str:
