@@ -86,6 +86,22 @@ def _by_method(model: dict[str, Any], load: dict[str, Load]) -> dict[str, float]
     return per
 
 
+def _at_throttle(cases: list[Case], model: dict[str, Any]) -> dict[str, float]:
+    """Busy instances of each function whose every route has a throttle of its own, with each
+    such method at its throttle's rate: the most its throttles let through."""
+    by_name = {case.name: case for case in cases}
+    memory = {name: spec["memory_mb"] for name, spec in model["functions"].items()}
+    found: dict[str, float] = {}
+    for function in model["functions"]:
+        routes = [(n, r) for n, r in model["routes"].items() if r["function"] == function]
+        if routes and all(r.get("method") in model["throttles"] for _, r in routes):
+            found[function] = sum(
+                model["throttles"][r["method"]]["rate"] * lambda_ms(by_name[n], memory[function]) / 1000
+                for n, r in routes
+            )
+    return found
+
+
 def _logical(model: dict[str, Any]) -> Callable[[str], str]:
     """A physical table name (or table/index) as the template's logical id names it."""
     names = {os.environ[variable]: logical for logical, variable in model["tables"].items() if variable in os.environ}
@@ -173,6 +189,16 @@ def rows(cases: list[Case], model: dict[str, Any]) -> list[Row]:
                     note=f"{busy_sustained[function]:.1f} at the sustained peak",
                 )
             )
+    for function, at_throttle in _at_throttle(cases, model).items():
+        found.append(
+            Row(
+                f"{function} busy with its methods at their throttles",
+                at_throttle,
+                "instances",
+                f"<= {model['functions'][function]['reserved_concurrency']} reserved",
+                note="the gateway's 429 comes before Lambda's",
+            )
+        )
     per_method = _by_method(model, burst)
     for method, limit in model["throttles"].items():
         if method != "default":
@@ -185,16 +211,17 @@ def rows(cases: list[Case], model: dict[str, Any]) -> list[Row]:
                 )
             )
     others = {m: rps for m, rps in per_method.items() if m not in model["throttles"]}
-    busiest = max(others, key=others.__getitem__)
-    found.append(
-        Row(
-            f"gateway busiest other method, {factor}x burst",
-            others[busiest],
-            "requests/s",
-            f"<= {model['throttles']['default']['rate']}",
-            note=busiest,
+    if others:
+        busiest = max(others, key=others.__getitem__)
+        found.append(
+            Row(
+                f"gateway busiest other method, {factor}x burst",
+                others[busiest],
+                "requests/s",
+                f"<= {model['throttles']['default']['rate']}",
+                note=busiest,
+            )
         )
-    )
     logical = _logical(model)
     for table, (reads, writes) in sorted(_by_table(burst, logical).items()):
         found.append(

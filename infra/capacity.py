@@ -1,7 +1,8 @@
 """The capacity model's limits (infra/capacity.yaml), as the template writes them and as
 docs/capacity.md shows them: one source, read here by the benchmark (bench/route_costs.py), the
 test that holds the template and the doc to it (tests/unit/test_capacity_model.py), and
-`python -m infra.capacity`, which prints the doc's limit tables after a change to the model.
+`python -m infra.capacity`, which prints the doc's tables (the mix, the limits) after a change
+to the model.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def burst_requests_per_second(model: dict[str, Any]) -> dict[str, float]:
     return found
 
 
+def mix_markdown(model: dict[str, Any]) -> str:
+    """docs/capacity.md's table of the peak's mix: each route's share and requests/s."""
+    rps, factor = model["peak"]["requests_per_second"], model["peak"]["burst_factor"]
+    lines = [
+        "| route | method | share | requests/s | in a release |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for name, route in model["routes"].items():
+        if "share" not in route:
+            continue
+        method = f"`{route['method']}`" if "method" in route else f"(costed as {route['measured_as']})"
+        share = route["share"]
+        lines.append(f"| {name} | {method} | {share:.0%} | {rps * share:g} | {rps * factor * share:g} |")
+    feed = model["feed"]
+    lines.append(
+        f"| feed_ingest | (OnClinicalFeedMessage, from SQS) | - | {feed['messages_per_second']} messages/s "
+        f"| {feed['messages_per_second'] * feed['burst_factor']} messages/s |"
+    )
+    return "\n".join(lines)
+
+
 def limits_markdown(model: dict[str, Any]) -> str:
     """docs/capacity.md's two limit tables, as that file holds them."""
     lines = [
@@ -69,4 +91,4 @@ def limits_markdown(model: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    print(limits_markdown(load_model()))
+    print(mix_markdown(load_model()), limits_markdown(load_model()), sep="\n\n")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from infra.capacity import burst_requests_per_second, limits_markdown, load_model, method_settings
+from infra.capacity import burst_requests_per_second, limits_markdown, load_model, method_settings, mix_markdown
 from infra.local.template import load_template
 from tests.conftest import PROJECT_DIR
 
@@ -50,6 +50,7 @@ def test_the_routes_shares_make_the_whole_peak():
 
 def test_the_doc_shows_the_models_limits():
     doc = (PROJECT_DIR / "docs" / "capacity.md").read_text()
+    assert mix_markdown(MODEL) in doc, "docs/capacity.md's mix: paste `python -m infra.capacity`"
     assert limits_markdown(MODEL) in doc, "docs/capacity.md's limit tables: paste `python -m infra.capacity`"
 
 
