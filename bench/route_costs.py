@@ -21,15 +21,19 @@ runs 2 turns (the smoke test's size).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
+import secrets
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
@@ -137,11 +141,7 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
         return client.http.request(method, path, headers=headers, body=data)
 
     def sign_in() -> int:
-        # each from an address of its own: the per-address sign-in throttle is not what is measured
-        address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.1"
-        return request(
-            "POST", "/v1/sessions", {"username": username, "password": PASSWORD}, **{"X-Forwarded-For": address}
-        ).status_code
+        return request("POST", "/v1/sessions", {"username": username, "password": PASSWORD}).status_code
 
     signed = request("POST", "/v1/sessions", {"username": username, "password": PASSWORD})
     assert signed.status_code == 201, signed.json_body
@@ -156,6 +156,12 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
 
     def get(path: str) -> Callable[[], int]:
         return lambda: request("GET", path, token=token).status_code
+
+    app_token = _app_token(client, container, token, patient_id)
+
+    def fhir_search() -> int:
+        headers = {"Authorization": f"Bearer {app_token}", "Accept": "application/fhir+json"}
+        return client.http.request("GET", "/fhir/R4/Observation?category=laboratory", headers=headers).status_code
 
     def post(path: str, body: Callable[[], dict]) -> Callable[[], int]:
         return lambda: request("POST", path, body(), token=token, **{"Idempotency-Key": uuid.uuid4().hex}).status_code
@@ -182,6 +188,7 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
         Case("messages", get(f"{base}/messages"), api),
         Case("appointments", get(f"{base}/appointments"), api),
         Case("medications", get(f"{base}/medications"), api),
+        Case("fhir_search", fhir_search, api),
         Case(
             "message_write",
             post(f"{base}/messages", lambda: {"team_id": team_id, "subject": "A question", "body": "Hello"}),
@@ -202,6 +209,48 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
             api,
         ),
     ]
+
+
+def _app_token(client, container, session: str, patient_id: str) -> str:
+    """The demo health app's access token for Dana's record: SMART's standalone launch (authorize,
+    the patient's approval, the code exchanged with PKCE)."""
+    from infra.local.seed_apps import DEMO_APP_CLIENT_ID, DEMO_APP_REDIRECT_URIS
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    redirect = DEMO_APP_REDIRECT_URIS[0]
+    params = {
+        "response_type": "code",
+        "client_id": DEMO_APP_CLIENT_ID,
+        "redirect_uri": redirect,
+        "scope": "launch/patient patient/*.rs",
+        "state": "bench",
+        "aud": container.settings.public_base_url + "/fhir/R4",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    location = client.http.get("/oauth2/authorize?" + urlencode(params)).headers["Location"]
+    request_id = parse_qs(urlsplit(location).query)["request"][0]
+    approved = client.http.request(
+        "POST",
+        f"/v1/app-authorizations/requests/{request_id}/approve",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {session}"},
+        body=json.dumps({"patient_id": patient_id, "resource_types": ["Observation"]}).encode(),
+    )
+    code = parse_qs(urlsplit(approved.json_body["redirect_to"]).query)["code"][0]
+    fields = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect,
+        "code_verifier": verifier,
+        "client_id": DEMO_APP_CLIENT_ID,
+    }
+    exchanged = client.http.post(
+        "/oauth2/token",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode(fields).encode(),
+    )
+    return json.loads(exchanged.body)["access_token"]
 
 
 def _ingest_case(container) -> Case:
@@ -239,6 +288,8 @@ def measure(turns: int = TURNS) -> list[Case]:
 
     with mock_aws():
         _local_stage_environment()
+        # sign-in's per-address throttle would refuse the timed turns (all from one address)
+        os.environ["PORTAL_ATTEMPTS_PER_ADDRESS"] = "100000"
         os.environ.update(provision(boto3.session.Session()).environment)
         wiring.reset()
         container = wiring.container()
