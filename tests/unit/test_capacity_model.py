@@ -73,3 +73,11 @@ def test_every_check_the_security_scan_skips_says_why():
             assert len(skip.get("comment", "").split()) >= 5, f"{name} skips {skip['id']} without a reason"
             skipped += 1
     assert skipped, "no skips found: has the Metadata moved?"
+
+
+def test_the_doc_states_the_recovery_bars_beside_the_model_and_links_the_restore_runbook():
+    doc = (PROJECT_DIR / "docs" / "capacity.md").read_text()
+    recovery = doc[doc.index("## Recovery") :]
+    assert "runbooks.md#restore" in recovery
+    assert "| recovery point (data lost at most) | 15 minutes |" in recovery
+    assert "| recovery time (back in service at most) | 4 hours |" in recovery
