@@ -39,6 +39,7 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the seed's and the routes' info lines are not the result
 
 import boto3  # noqa: E402
 import moto  # noqa: E402,F401
