@@ -144,6 +144,12 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
     def sign_in() -> int:
         return request("POST", "/v1/sessions", {"username": username, "password": PASSWORD}).status_code
 
+    def sign_in_unknown() -> int:
+        """A user name nobody has (a typo, or credential stuffing): the same work and answer as a
+        wrong password, its failure counted under the anonymous account."""
+        unknown = f"nobody.{uuid.uuid4().hex[:12]}"
+        return request("POST", "/v1/sessions", {"username": unknown, "password": PASSWORD}).status_code
+
     signed = request("POST", "/v1/sessions", {"username": username, "password": PASSWORD})
     assert signed.status_code == 201, signed.json_body
     token = signed.json_body["token"]
@@ -181,6 +187,7 @@ def _cases(client, container, patient_id: str, username: str) -> list[Case]:
     api = "APIHandler"
     return [
         Case("sign_in", sign_in, "SignInHandler"),
+        Case("sign_in_unknown", sign_in_unknown, "SignInHandler", expect=(401,)),
         Case("me", get("/v1/me"), api),
         Case("notifications", get("/v1/me/notifications"), api),
         Case("results_list", get(f"{base}/results?limit=20"), api),
