@@ -166,13 +166,26 @@ screenshot: $(STAMP) $(API_DOCS_UI) $(WEB_BUILD) chromium
 	cd web && PORTAL_SCREENSHOT=../docs/images/results-page.png PORTAL_PYTHON=$(abspath $(BIN))/python \
 	  node_modules/.bin/playwright test --project screenshot
 
-## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md)
-package: $(STAMP) $(API_DOCS_UI)
+# checkov, the template's security scan: pinned in requirements-checkov.txt and kept in a virtual
+# environment of its own (it pins boto3 older than the portal's), made when that pin changes.
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+$(CHECKOV_STAMP): requirements-checkov.txt | $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
+## package: a deployable CloudFormation template and code bundle under build/ (see docs/deploying.md),
+## linted (cfn-lint) and scanned (checkov: a failed check fails the package; every check the
+## template skips says why in its Metadata)
+package: $(STAMP) $(API_DOCS_UI) $(CHECKOV_STAMP)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.yaml build/package
 	# Dependencies trimmed to what the portal loads, compiled to bytecode, rezipped (infra/package_trim.py).
 	$(BIN)/python -m infra.package_trim build/package
 	$(BIN)/cfn-lint build/package/sam.yaml
+	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --file build/package/sam.yaml --framework cloudformation \
+	  --skip-download --compact --quiet
 
 ## publish-web: upload the built web portal to a deployed stack (STACK, default patient-portal) and
 ## refresh CloudFront's copy of the page (AWS credentials of the deployer; see docs/deploying.md)

@@ -22,6 +22,7 @@ MODULES = (
     "audit_reads",
     "feed_intake",
     "session_in_function",
+    "route_costs",
 )
 
 
