@@ -54,6 +54,7 @@ OWASP_MINIMUM = Candidate("OWASP minimum", 19 * 1024, 2)
 CANDIDATES = (
     OWASP_MINIMUM,
     Candidate("OWASP, one pass", 46 * 1024, 1),
+    Candidate("46 MiB, two passes", 46 * 1024, 2),
     Candidate("64 MiB, two passes", 64 * 1024, 2),
     Candidate("64 MiB, three passes", 64 * 1024, 3),
     Candidate("argon2-cffi default (RFC 9106)", 64 * 1024, 3, 4),
@@ -167,9 +168,9 @@ def rows(rounds: int = ROUNDS) -> list[Row]:
             note=f"CPU / the function's share of a vCPU ({vcpu_share(memory_mb):.2f}: {FULL_VCPU_MB} MB is one)",
         ),
         Row(
-            f"argon2id hash ({ours.label}), wall",
-            ours_cost.median("hash_wall"),
-            "ms wall",
+            f"argon2id hash ({ours.label}), CPU",
+            ours_cost.median("hash_cpu"),
+            "ms CPU",
             "enrollment, reset, rehash: no bar",
             floor=floor.median("hash_wall"),
         ),
