@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
 import re
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +51,7 @@ class RestoredTable:
     target: str
     arn: str
     stream_arn: str = ""
+    ready_after_s: float = 0.0  # from the start of the restores until this one was ACTIVE
 
 
 # -- the stack's resources ---------------------------------------------------------------------
@@ -74,6 +77,7 @@ def restore_tables(
     moment, about five minutes ago). All restores start before any is waited for: DynamoDB runs
     up to 50 at once per account, so the whole takes as long as the largest table."""
     sources = {logical: dynamodb.describe_table(TableName=name)["Table"] for logical, name in tables.items()}
+    started = time.monotonic()
     for logical, name in tables.items():
         when: dict[str, Any] = {"RestoreDateTime": at} if at else {"UseLatestRestorableTime": True}
         # The table's own KMS key, as the template gives every table (a restore may otherwise fall back to
@@ -91,7 +95,8 @@ def restore_tables(
     for logical, name in tables.items():
         target = f"{name}-{suffix}"
         dynamodb.get_waiter("table_exists").wait(TableName=target, WaiterConfig={"Delay": delay, "MaxAttempts": 720})
-        restored.append(_settle(dynamodb, logical, sources[logical], target))
+        ready = time.monotonic() - started
+        restored.append(dataclasses.replace(_settle(dynamodb, logical, sources[logical], target), ready_after_s=ready))
     return restored
 
 
@@ -327,7 +332,8 @@ def main(command: str, argv: list[str]) -> int:
         suffix = args.suffix or f"restored-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         restored = restore_tables(dynamodb, tables, at=args.at, suffix=suffix)
         for table in restored:
-            print(f"{table.logical_id}: {table.source} restored into {table.target}")
+            minutes = table.ready_after_s / 60
+            print(f"{table.logical_id}: {table.source} restored into {table.target} (ready after {minutes:.1f} min)")
         if args.no_repoint:
             print(f"not repointed: python -m infra.admin repoint --stack {args.stack} --suffix {suffix}")
             return 0
