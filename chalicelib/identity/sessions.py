@@ -111,14 +111,15 @@ def _rehashed(ports: SessionPorts, account: Account, password: str) -> Account:
     """The account with its password hashed anew when the stored hash was made with other argon2
     parameters than today's (passwords.ARGON2_PARAMETERS): the right password is the only moment
     the portal holds it, so a change of parameters reaches each account at its next sign-in. A
-    change that landed at the same moment wins (Conflict): the old hash still verifies."""
+    change that landed at the same moment wins (Conflict): the old hash still verifies. So does a
+    password today's rules would refuse (chosen under older ones): it is kept until its owner
+    changes it, rather than locking them out."""
     if not passwords.needs_rehash(account.password_hash):
         return account
     try:
-        return ports.directory.save_account(
-            dataclasses.replace(account, password_hash=passwords.hash_password(password))
-        )
-    except Conflict:
+        fresh = passwords.hash_password(password)
+        return ports.directory.save_account(dataclasses.replace(account, password_hash=fresh))
+    except (Conflict, ValidationFailed):
         return account
 
 
