@@ -53,3 +53,16 @@ def test_a_sub_with_its_own_variables_keeps_them():
     assert changed["Resources"]["Alarm"]["Properties"]["Name"] == {
         "Fn::Sub": [f"{ACCOUNTS.target}-${{Extra}}", {"Extra": ACCOUNTS.target}]
     }
+
+
+def test_a_moment_without_an_offset_is_refused_rather_than_guessed():
+    import argparse
+
+    import pytest
+
+    from infra.restore import moment
+
+    assert moment("2026-12-05T14:30:00Z").isoformat() == "2026-12-05T14:30:00+00:00"
+    assert moment("2026-12-05T09:30:00-05:00").isoformat() == "2026-12-05T14:30:00+00:00"
+    with pytest.raises(argparse.ArgumentTypeError, match="no offset"):
+        moment("2026-12-05T14:30")
