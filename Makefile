@@ -231,6 +231,21 @@ redrive: $(STAMP)
 	$(BIN)/python -m infra.admin redrive $(WHERE) --queue $(QUEUE)
 
 ## bench: the benchmarks' one table (BENCH="module ..." runs only those; BENCH_QUICK=1 at the smallest sizes)
+## restore: after data was lost or damaged, every table of a deployed stack (STACK) restored as it was
+## at AT (ISO 8601 with Z, e.g. 2026-12-05T14:30:00Z; empty: the latest restorable moment, about five
+## minutes ago) into new tables, and the stack repointed at them (ARTIFACTS: the bucket `aws
+## cloudformation package` uploads to). restore-objects: a bucket's (BUCKET, its logical id) objects
+## under PREFIX put back to their versions at AT. The operator's credentials; docs/runbooks.md "Restore".
+AT ?=
+ARTIFACTS ?=
+BUCKET ?=
+PREFIX ?=
+.PHONY: restore restore-objects
+restore: $(STAMP)
+	$(BIN)/python -m infra.admin restore-tables --stack $(STACK) $(if $(AT),--at $(AT)) --artifacts-bucket "$(ARTIFACTS)"
+restore-objects: $(STAMP)
+	$(BIN)/python -m infra.admin restore-objects --stack $(STACK) --bucket "$(BUCKET)" --prefix "$(PREFIX)" --at "$(AT)"
+
 bench: $(STAMP)
 	TZ=UTC $(BIN)/python -m bench $(BENCH)
 

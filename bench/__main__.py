@@ -23,6 +23,7 @@ MODULES = (
     "feed_intake",
     "session_in_function",
     "route_costs",
+    "argon2_cost",
 )
 
 

@@ -46,6 +46,12 @@ What waits on the dead-letter queues (queue, when first sent, receive count, kin
 notification's delivery record id or the inbound message's sender and control id; never an address
 or a body), and, once the cause is fixed, every waiting message moved back to the queue it came
 from (chalicelib/adapters/dead_letters.py). Against the local stack without --stack. docs/runbooks.md.
+
+    python -m infra.admin restore-tables --stack patient-portal --at 2026-12-05T14:30:00Z ...  (make restore)
+    python -m infra.admin repoint ...  /  restore-objects ...                              (make restore-objects)
+
+Recovery: the stack's tables restored to a moment into new tables and the stack repointed at them;
+a bucket's objects put back to their versions of a moment (infra/restore.py; docs/runbooks.md).
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 DEAD_LETTERS = "dead-letters"
 REDRIVE = "redrive"
+RESTORE_COMMANDS = ("restore-tables", "repoint", "restore-objects")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return dead_letters(argv[1:])
     if argv[:1] == [REDRIVE]:
         return redrive(argv[1:])
+    if argv[:1] and argv[0] in RESTORE_COMMANDS:  # recovery: infra/restore.py
+        from infra import restore
+
+        return restore.main(argv[0], argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", help="the deployed API function; without it, the environment is used as is")
     parser.add_argument("--organization-id", required=True)

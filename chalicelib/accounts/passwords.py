@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from chalicelib.errors import ValidationFailed
 
@@ -29,14 +29,32 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 _MIN_USERNAME_TO_MATCH = 3
 
 
+# argon2id at 46 MiB, two passes, one lane: chosen by bench/argon2_cost.py for the sign-in
+# function's memory (infra/template.yaml SignInHandler; docs/deploying.md "Sign-in"). The
+# strongest candidate at or above OWASP's minimum (19 MiB, t=2, p=1) whose verify fits 100 ms of
+# that function's time: one lane, since more lanes than the function's one vCPU add no speed.
+# Hashes made with other parameters (argon2-cffi's defaults before: 64 MiB, t=3, p=4) still
+# verify, and are replaced at the next sign-in (``needs_rehash``).
+class Argon2Parameters(TypedDict):
+    time_cost: int  # passes over the memory
+    memory_cost: int  # KiB
+    parallelism: int  # lanes
+
+
+ARGON2_PARAMETERS: Argon2Parameters = {"time_cost": 2, "memory_cost": 46 * 1024, "parallelism": 1}
+
+
 @cache
 def _argon2() -> tuple[PasswordHasher, tuple[type[Exception], ...], type[Exception]]:
     """argon2-cffi, imported on first use (its import is ~15 ms of every API cold start, and most
-    calls never hash). Its defaults are RFC 9106's second recommended profile (argon2id, 64 MiB,
-    t=3)."""
+    calls never hash), with the portal's parameters."""
     from argon2 import PasswordHasher, exceptions
 
-    return PasswordHasher(), (exceptions.VerificationError, exceptions.InvalidHashError), exceptions.InvalidHashError
+    return (
+        PasswordHasher(**ARGON2_PARAMETERS),
+        (exceptions.VerificationError, exceptions.InvalidHashError),
+        exceptions.InvalidHashError,
+    )
 
 
 def check_policy(password: str, *, username: str = "", email: str = "", field: str = "password") -> None:
@@ -100,8 +118,8 @@ def verify_against_nothing(password: str) -> None:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """Whether a stored hash was made with other argon2 parameters than today's (argon2-cffi's
-    defaults move with RFC 9106): after a successful sign-in the caller stores a fresh hash.
+    """Whether a stored hash was made with other argon2 parameters than today's
+    (``ARGON2_PARAMETERS``): after a successful sign-in the caller stores a fresh hash.
     A hash that cannot be read at all also needs replacing, rather than raising."""
     try:
         return _argon2()[0].check_needs_rehash(password_hash)

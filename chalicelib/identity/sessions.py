@@ -91,6 +91,7 @@ def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) ->
     if not passwords.verify_password(account.password_hash, password):
         count_failure(ports, origin, account, now, "session.sign_in", "wrong_password")
         raise _sign_in_failed()
+    account = _rehashed(ports, account, password)
     refuse_if_deceased(ports, origin, account)
     if account.status is not AccountStatus.ACTIVE:
         # The password is right, so saying why cannot help a guesser; the holder needs to know.
@@ -104,6 +105,22 @@ def sign_in(ports: SessionPorts, origin: Origin, body: SignIn, now: datetime) ->
     if account.second_factors:
         return _second_factor_challenge(ports, origin, account, now)
     return open_session(ports, origin, account, now, method="password")
+
+
+def _rehashed(ports: SessionPorts, account: Account, password: str) -> Account:
+    """The account with its password hashed anew when the stored hash was made with other argon2
+    parameters than today's (passwords.ARGON2_PARAMETERS): the right password is the only moment
+    the portal holds it, so a change of parameters reaches each account at its next sign-in. A
+    change that landed at the same moment wins (Conflict): the old hash still verifies. So does a
+    password today's rules would refuse (chosen under older ones): it is kept until its owner
+    changes it, rather than locking them out."""
+    if not passwords.needs_rehash(account.password_hash):
+        return account
+    try:
+        fresh = passwords.hash_password(password)
+        return ports.directory.save_account(dataclasses.replace(account, password_hash=fresh))
+    except (Conflict, ValidationFailed):
+        return account
 
 
 def _second_factor_challenge(ports: SessionPorts, origin: Origin, account: Account, now: datetime) -> dict[str, Any]:

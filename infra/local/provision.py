@@ -40,6 +40,7 @@ SKIPPED = {
     "AWS::CloudFront::Function": "infra/local/web.py answers the app's addresses with index.html",
     "AWS::SecretsManager::Secret": "the edge secret marks CloudFront's requests; locally there is no CloudFront",
     "AWS::ApiGateway::Account": "the account's API Gateway logging role: chalice local writes no access log",
+    "AWS::Lambda::Permission": "chalice local calls the app in-process (the sign-in routes included)",
 }
 
 

@@ -24,7 +24,7 @@ _ACCOUNT = SharedAccount()
 
 
 # Password hashing with cheap argon2id parameters (256 KiB, one pass), for integration tests only.
-# Production keeps argon2-cffi's defaults (RFC 9106: 64 MiB, 3 passes, about 0.1 s a hash): every
+# Production uses chalicelib.accounts.passwords.ARGON2_PARAMETERS (tens of ms a hash): every
 # seeded account, enrollment and sign-in of a test would pay that, several times a test. Hashes
 # stay argon2id; the unit tests of the password module and the end-to-end stack keep the real ones.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 256, "parallelism": 1}
@@ -39,8 +39,8 @@ def _cheap_password_hashing():
 
     class CheapPasswordHasher(argon2.PasswordHasher):
         def __init__(self, *args, **kwargs):
-            if not args:
-                kwargs = {**CHEAP_ARGON2, **kwargs}
+            if not args:  # the cheap cost wins over the portal's own (passwords.ARGON2_PARAMETERS)
+                kwargs = {**kwargs, **CHEAP_ARGON2}
             super().__init__(*args, **kwargs)
 
     patch = pytest.MonkeyPatch()

@@ -1,0 +1,152 @@
+"""Recovery against moto, as far as moto goes (infra/restore.py): a table restored into a new one
+with what a restore leaves behind set again; a stack repointed at its restored table through
+CloudFormation; a bucket's objects put back to their versions of a moment.
+
+moto copies a table's items as they are now whatever moment is asked (its restore ignores the
+time), so the moment itself is AWS's to honour; what is tested is everything around it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from infra import admin, restore
+
+
+def _drop(dynamodb, name: str) -> None:
+    dynamodb.update_table(TableName=name, DeletionProtectionEnabled=False)
+    dynamodb.delete_table(TableName=name)
+
+
+def test_a_table_is_restored_into_a_new_one_recoverable_protected_and_indexed_as_its_source(aws):
+    dynamodb = boto3.client("dynamodb")
+    source = aws.physical["IdentityTable"]
+    dynamodb.put_item(TableName=source, Item={"pk": {"S": "session#a"}, "sk": {"S": "session"}})
+    before = dynamodb.describe_table(TableName=source)["Table"]
+
+    [restored] = restore.restore_tables(dynamodb, {"IdentityTable": source}, at=None, suffix="restored-t1", delay=1)
+    try:
+        # THEN a new table, named after its source, holds the items and the same indexes
+        assert restored.target == f"{source}-restored-t1" and restored.source == source
+        table = dynamodb.describe_table(TableName=restored.target)["Table"]
+        assert table["TableStatus"] == "ACTIVE" and table["TableArn"] == restored.arn
+        assert sorted(i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])) == sorted(
+            i["IndexName"] for i in before.get("GlobalSecondaryIndexes", [])
+        )
+        assert dynamodb.scan(TableName=restored.target)["Count"] == dynamodb.scan(TableName=source)["Count"] >= 1
+        # and what a restore does not carry is set again: recovery, deletion protection, time to live
+        backups = dynamodb.describe_continuous_backups(TableName=restored.target)["ContinuousBackupsDescription"]
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        assert table["DeletionProtectionEnabled"] is True
+        assert (
+            dynamodb.describe_time_to_live(TableName=restored.target)["TimeToLiveDescription"]
+            == dynamodb.describe_time_to_live(TableName=source)["TimeToLiveDescription"]
+        )
+        # a second restore under the same name is refused, not merged into the first
+        with pytest.raises(dynamodb.exceptions.TableAlreadyExistsException):
+            restore.restore_tables(dynamodb, {"IdentityTable": source}, at=None, suffix="restored-t1", delay=1)
+    finally:
+        _drop(dynamodb, restored.target)
+
+
+MINI_STACK = """
+Resources:
+  NotesTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+  NotesTableName:
+    Type: AWS::SSM::Parameter
+    Properties: {Name: notes-table-name, Type: String, Value: !Ref NotesTable}
+  NotesTableArn:
+    Type: AWS::SSM::Parameter
+    Properties: {Name: notes-table-arn, Type: String, Value: !Sub "${NotesTable.Arn}/index/*"}
+"""
+
+
+def test_the_command_restores_a_stacks_tables_and_repoints_the_stack_at_them(aws, capsys):
+    cloudformation, ssm, dynamodb, s3 = (boto3.client(s) for s in ("cloudformation", "ssm", "dynamodb", "s3"))
+    s3.create_bucket(Bucket="restore-artifacts")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    [table] = restore.stack_resources(cloudformation, "mini", restore.TABLE).values()
+    try:
+        # WHEN the operator restores the stack's tables (to the latest moment) and repoints it
+        code = admin.main(
+            ["restore-tables", "--stack", "mini", "--suffix", "restored-t2", "--artifacts-bucket", "restore-artifacts"]
+        )
+
+        # THEN what referred to the table now names its restored copy, and the old one is kept
+        assert code == 0, capsys.readouterr().err
+        names = {
+            logical: ssm.get_parameter(Name=physical)["Parameter"]["Value"]
+            for logical, physical in restore.stack_resources(cloudformation, "mini", "AWS::SSM::Parameter").items()
+        }
+        restored_arn = dynamodb.describe_table(TableName=f"{table}-restored-t2")["Table"]["TableArn"]
+        assert names == {"NotesTableName": f"{table}-restored-t2", "NotesTableArn": f"{restored_arn}/index/*"}
+        assert dynamodb.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+        assert "restored into" in capsys.readouterr().out
+    finally:
+        cloudformation.delete_stack(StackName="mini")
+        _drop(dynamodb, f"{table}-restored-t2")
+
+
+def test_the_command_refuses_a_table_the_stack_does_not_have(aws, capsys):
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    try:
+        code = admin.main(["restore-tables", "--stack", "mini", "--tables", "AccountsTable"])
+
+        assert code == 1
+        assert "no table AccountsTable (it has NotesTable)" in capsys.readouterr().err
+    finally:
+        cloudformation.delete_stack(StackName="mini")
+
+
+def test_objects_under_a_prefix_are_put_back_to_their_versions_of_a_moment(aws, monkeypatch):
+    # S3 keeps times to the second: the versions are written a minute apart on a clock of the test's
+    import moto.s3.models as s3_models
+
+    clock = {"now": datetime(2026, 12, 5, 14, 0, tzinfo=UTC).replace(tzinfo=None)}
+    monkeypatch.setattr(s3_models, "utcnow", lambda: clock["now"])
+
+    def at(minute: int) -> None:
+        clock["now"] = datetime(2026, 12, 5, 14, minute)
+
+    s3, bucket = boto3.client("s3"), aws.physical["DocumentsBucket"]
+    at(0)
+    s3.put_object(Bucket=bucket, Key="documents/a", Body=b"a as it was")
+    s3.put_object(Bucket=bucket, Key="documents/gone", Body=b"deleted by mistake")
+    s3.put_object(Bucket=bucket, Key="elsewhere/c", Body=b"c as it was")
+    at(10)  # <- the moment to go back to
+    at(20)  # the damage: a overwritten, gone deleted, b created, c (not under the prefix) overwritten
+    s3.put_object(Bucket=bucket, Key="documents/a", Body=b"a damaged")
+    s3.delete_object(Bucket=bucket, Key="documents/gone")
+    s3.put_object(Bucket=bucket, Key="documents/b", Body=b"written after the moment")
+    s3.put_object(Bucket=bucket, Key="elsewhere/c", Body=b"c changed")
+    moment = datetime(2026, 12, 5, 14, 10, tzinfo=UTC)
+
+    counted = restore.restore_objects(s3, bucket, "documents/", moment, write=False)
+    assert (counted.copied, counted.removed, counted.unchanged) == (2, 1, 0)
+    assert s3.get_object(Bucket=bucket, Key="documents/a")["Body"].read() == b"a damaged"  # (a dry run)
+
+    at(30)
+    done = restore.restore_objects(s3, bucket, "documents/", moment)
+
+    assert (done.copied, done.removed) == (2, 1)
+    assert s3.get_object(Bucket=bucket, Key="documents/a")["Body"].read() == b"a as it was"
+    assert s3.get_object(Bucket=bucket, Key="documents/gone")["Body"].read() == b"deleted by mistake"
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=bucket, Key="documents/b")
+    assert s3.get_object(Bucket=bucket, Key="elsewhere/c")["Body"].read() == b"c changed"
+    # nothing was deleted for good: every earlier version is still there
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="documents/a")["Versions"]
+    assert len(versions) == 3
+    # and a second run finds nothing to do
+    at(40)
+    again = restore.restore_objects(s3, bucket, "documents/", moment + timedelta(minutes=25))
+    assert (again.copied, again.removed) == (0, 0)
