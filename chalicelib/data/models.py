@@ -871,11 +871,15 @@ class DeliveryModel(Model):
 
 
 class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
+    """Keyed on a shard of the status ("<status>#<NN>", kernel/shards.py, by the message's key):
+    every message filed would otherwise land on the one key "filed". Its readers read every
+    attribute of a message, so it projects them all."""
+
     class Meta:
-        index_name = "by-status"
+        index_name = "by-status-shard"
         projection = AllProjection()
 
-    status = UnicodeAttribute(hash_key=True)
+    status_shard = UnicodeAttribute(hash_key=True)
     received_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -906,6 +910,8 @@ class FeedMessageModel(Model):
     sender = UnicodeAttribute(null=True)
     control_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(null=False)
+    # "<status>#<NN>": written with every change of status (data/feed_messages.py)
+    status_shard = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     archive_key = UnicodeAttribute(null=False)
     received_at = UTCDateTimeAttribute(null=False)
