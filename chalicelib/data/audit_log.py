@@ -9,12 +9,15 @@ messages never lands on one partition; their readers ask every shard and merge.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
+from chalicelib.data.dynamo import Backfill, backfill
 from chalicelib.data.models import AuditEventModel
 from chalicelib.data.sharded import merged_page
 from chalicelib.errors import DependencyUnavailable
@@ -118,6 +121,27 @@ class DynamoAuditLog:
         )
         return [_audit_event(item) for item in items], cursor
 
+    def backfill_actor_keys(self, *, write: bool = True) -> Backfill:
+        """Give the events written before the by-actor-key index existed their ``actor_key`` (the
+        one attribute added; nothing an event says changes). A Scan and conditional writes, run
+        with the operator's credentials after an upgrade (the API's role may not update this
+        table); a second run finds nothing to do."""
+
+        def writes() -> Iterator[Callable[[], object]]:
+            found = AuditEventModel.scan(
+                AuditEventModel.actor_key.does_not_exist(),
+                attributes_to_get=["subject_id", "sort_key", "actor_id", "event_id"],
+            )
+            for item in found:
+                key = sharded(item.actor_id, item.event_id) if is_shared(item.actor_id) else item.actor_id
+                yield partial(
+                    AuditEventModel(subject_id=item.subject_id, sort_key=item.sort_key).update,
+                    actions=[AuditEventModel.actor_key.set(key)],
+                    condition=AuditEventModel.subject_id.exists() & AuditEventModel.actor_key.does_not_exist(),
+                )
+
+        return backfill(writes(), write=write, unavailable=_UNAVAILABLE)
+
     def ping(self) -> None:
         try:
             AuditEventModel.describe_table()
@@ -134,9 +158,11 @@ def is_shared(account_id: str) -> bool:
 
 
 def subject_keys(subject: str) -> list[str]:
-    """The partitions a subject's events are under: its own, or every shard of a shared actor's."""
+    """The partitions a subject's events are under: its own; for a shared actor every shard, and
+    the unsharded key too, where the events written before the shards stay (the audit trail is
+    never rewritten)."""
     account = subject.removeprefix("account#")
-    return every_shard(subject) if account != subject and is_shared(account) else [subject]
+    return [*every_shard(subject), subject] if account != subject and is_shared(account) else [subject]
 
 
 def actor_keys(account_id: str) -> list[str]:
