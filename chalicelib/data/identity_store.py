@@ -194,9 +194,15 @@ class DynamoIdentityRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return int(model.attempts)
 
-    def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]:
+    def owned_by(self, owner: str, limit: int = 100, kind: RecordKind | None = None) -> list[IdentityRecord]:
+        # The index holds keys only; a key names its kind, so only the records of the kind asked
+        # are read (filing, which may read sessions alone, reads nothing else).
         try:
-            keys = IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)
+            keys = [
+                item
+                for item in IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)
+                if kind is None or item.pk.startswith(f"{kind.value}#")
+            ]
             return [_record(item) for item in from_keys(IdentityRecordModel, keys, lambda item: item.pk)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error

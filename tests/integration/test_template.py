@@ -231,16 +231,18 @@ def test_each_function_reaches_only_what_it_uses():
         "ForAllValues:StringEquals": {"dynamodb:Attributes": ["account_id", "connections", "version"]}
     }
     assert all("Condition" in s for s in feed_accounts if s["Action"] != "dynamodb:GetItem")
-    # It ends a deceased patient's sessions: it deletes session records and nothing else there; and
-    # it writes the delivery records of the notices it queues, nothing else.
+    # It ends a deceased patient's sessions: it reads and deletes session records and nothing else
+    # there; and it writes the delivery records of the notices it queues, nothing else.
     feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
     assert sorted(repr(s["Action"]) for s in feed_identity) == [
+        "'dynamodb:BatchGetItem'",
         "'dynamodb:DeleteItem'",
         "'dynamodb:Query'",
         "'dynamodb:UpdateItem'",
     ]
-    [delete] = [s for s in feed_identity if s["Action"] == "dynamodb:DeleteItem"]
-    assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
+    for action in ("dynamodb:DeleteItem", "dynamodb:BatchGetItem"):
+        [sessions] = [s for s in feed_identity if s["Action"] == action]
+        assert sessions["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
     for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
         [records] = [s for s in statements(policy) if s.get("Sid") == "DeliveryRecords"]
         assert records["Action"] == "dynamodb:UpdateItem"
