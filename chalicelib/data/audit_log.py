@@ -17,7 +17,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.data.dynamo import Backfill, backfill
+from chalicelib.data.dynamo import Backfill, backfill, from_keys
 from chalicelib.data.models import AuditEventModel
 from chalicelib.data.sharded import merged_page
 from chalicelib.errors import DependencyUnavailable
@@ -75,14 +75,9 @@ class DynamoAuditLog:
             unavailable=_UNAVAILABLE,
         )
         try:
-            found = {
-                (item.subject_id, item.sort_key): item
-                for item in AuditEventModel.batch_get([(key.subject_id, key.sort_key) for key in keys])
-            }
+            events = from_keys(AuditEventModel, keys, lambda item: (item.subject_id, item.sort_key))
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
-        # (An event is never deleted, so every key the index gave is found.)
-        events = [found[(key.subject_id, key.sort_key)] for key in keys if (key.subject_id, key.sort_key) in found]
         return [_audit_event(item) for item in events], cursor
 
     def app_reads(
