@@ -218,6 +218,12 @@ backfill-upcoming: $(STAMP)
 backfill-quarantine: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-quarantine --stack $(STACK)
 
+## backfill-hot-keys: after upgrading a stack (STACK) to the sharded indexes, key the feed messages
+## and audit events written before them (safe to run again; docs/deploying.md)
+.PHONY: backfill-hot-keys
+backfill-hot-keys: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-hot-keys --stack $(STACK)
+
 ## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
 ## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,
 ## inbound, outbound, acks or all). The running local stack; WHERE="--stack <name>" for AWS

@@ -24,6 +24,7 @@ MODULES = (
     "session_in_function",
     "route_costs",
     "argon2_cost",
+    "hot_keys",
 )
 
 

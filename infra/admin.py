@@ -15,6 +15,7 @@ configuration and write the accounts, organizations and audit tables. docs/deplo
     python -m infra.admin backfill-patient-search --stack patient-portal (make backfill-patient-search)
     python -m infra.admin backfill-upcoming --stack patient-portal       (make backfill-upcoming)
     python -m infra.admin backfill-quarantine --stack patient-portal     (make backfill-quarantine)
+    python -m infra.admin backfill-hot-keys --stack patient-portal       (make backfill-hot-keys)
 
 After an upgrade to a version whose staff list reads the accounts table's by-organization index:
 puts the staff and admin accounts written before it into that index, so they are listed
@@ -67,6 +68,7 @@ BACKFILL_STAFF_LIST = "backfill-staff-list"
 BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
 BACKFILL_UPCOMING = "backfill-upcoming"
 BACKFILL_QUARANTINE = "backfill-quarantine"
+BACKFILL_HOT_KEYS = "backfill-hot-keys"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 DEAD_LETTERS = "dead-letters"
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_upcoming(argv[1:])
     if argv[:1] == [BACKFILL_QUARANTINE]:
         return backfill_quarantine(argv[1:])
+    if argv[:1] == [BACKFILL_HOT_KEYS]:
+        return backfill_hot_keys(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
@@ -205,6 +209,27 @@ def backfill_quarantine(argv: list[str]) -> int:
         things="quarantined and held feed messages",
         index="their organization's list",
         left_because="moved on meanwhile",
+    )
+
+
+def backfill_hot_keys(argv: list[str]) -> int:
+    def run(container: Any, write: bool) -> Any:
+        from chalicelib.data.dynamo import Backfill
+
+        feed = container.feed_messages.backfill_status_shards(write=write)
+        trail = container.audit_log.backfill_actor_keys(write=write)
+        return Backfill(
+            missing=feed.missing + trail.missing, added=feed.added + trail.added, left=feed.left + trail.left
+        )
+
+    return _backfill(
+        argv,
+        BACKFILL_HOT_KEYS,
+        "Key the feed messages and audit events written before the sharded indexes existed.",
+        run,
+        things="feed messages and audit events",
+        index="the by-status-shard and by-actor-key indexes",
+        left_because="moved on or keyed meanwhile",
     )
 
 

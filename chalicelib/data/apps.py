@@ -29,7 +29,7 @@ from chalicelib.apps.domain import (
 from chalicelib.apps.oauth.tokens import OAuthRecord, RecordKind
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
-from chalicelib.data.dynamo import any_condition_failed, conditional_failure
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, from_keys
 from chalicelib.data.models import AppAuthorizationModel, AppClientModel, AppTokenModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import timed_key
@@ -363,7 +363,8 @@ class DynamoApps:
 
     def owned(self, owner: str) -> Sequence[OAuthRecord]:
         try:
-            return [_record(item) for item in AppTokenModel.by_owner.query(owner)]
+            keys = AppTokenModel.by_owner.query(owner)
+            return [_record(item) for item in from_keys(AppTokenModel, keys, lambda item: item.pk)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

@@ -1,21 +1,30 @@
 """The audit trail in DynamoDB (AuditEventModel): append-only, read back one patient's events or
 one actor's, newest first. ``audit_item`` is also how other repositories write an audit event
 inside their own transaction (a change and its record together, or neither).
+
+The actors everyone shares (anonymous, the system's jobs, the operator) write under a shard of
+their keys (kernel/shards.py), so a burst of unknown users' sign-ins or a lab's backlog of feed
+messages never lands on one partition; their readers ask every shard and merge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from chalicelib.audit.domain import Action, Actor, AuditEvent, Outcome
-from chalicelib.data.dynamo import one_page
+from chalicelib.data.dynamo import Backfill, backfill, from_keys
 from chalicelib.data.models import AuditEventModel
+from chalicelib.data.sharded import merged_page
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.keys import moment_key, timed_key
-from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.kernel.shards import every_shard, sharded
+
+_UNAVAILABLE = "The audit trail is unavailable."
 
 
 class DynamoAuditLog:
@@ -31,25 +40,45 @@ class DynamoAuditLog:
     def for_patient(self, patient_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
         # One item more than asked tells whether another page exists, so a cursor is only handed
         # out when it leads somewhere (DynamoDB's own LastEvaluatedKey may lead to an empty page).
-        # The cursor holds only the position (a sort key: a time and an event id), never the
+        # The cursor holds only positions (sort keys: a time and an event id), never the
         # patient: the partition always comes from the caller's request, so a cursor cannot lead
-        # into another patient's events.
-        start = decode_cursor(after)
-        if start is not None:
-            if set(start) != {"sort_key"}:
-                raise invalid_cursor("after")
-            start = {"subject_id": {"S": patient_id}, **start}
-        results = AuditEventModel.query(patient_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start)
-        return self._page(results, limit, ("sort_key",))
+        # into another patient's events. A shared actor's own events ("account#anonymous") are
+        # spread over shards: every shard is read and merged.
+        def query(subject: str, start: dict[str, Any] | None, count: int) -> list[AuditEventModel]:
+            start = {"subject_id": {"S": subject}, **start} if start else None
+            found = AuditEventModel.query(
+                subject, scan_index_forward=False, limit=count, page_size=count, last_evaluated_key=start
+            )
+            return list(found)
+
+        return self._merged(query, subject_keys(patient_id), limit, after, frozenset({"sort_key"}))
 
     def by_actor(self, account_id: str, limit: int, after: str = "") -> tuple[list[AuditEvent], str]:
-        results = AuditEventModel.by_actor.query(
-            account_id,
-            scan_index_forward=False,
-            limit=limit + 1,
-            last_evaluated_key=_cursor_within(after, "actor_id", account_id),
+        """An actor's events, newest first: the index gives a page's keys (every shard's, for a
+        shared actor), and one BatchGetItem the events."""
+
+        def query(actor_key: str, start: dict[str, Any] | None, count: int) -> list[AuditEventModel]:
+            start = {"actor_key": {"S": actor_key}, **start} if start else None
+            found = AuditEventModel.by_actor.query(
+                actor_key, scan_index_forward=False, limit=count, page_size=count, last_evaluated_key=start
+            )
+            return list(found)
+
+        keys, cursor = merged_page(
+            query,
+            actor_keys(account_id),
+            limit,
+            after,
+            position=lambda item: {"subject_id": item.subject_id, "sort_key": item.sort_key},
+            names=frozenset({"subject_id", "sort_key"}),
+            order=lambda item: item.sort_key,
+            unavailable=_UNAVAILABLE,
         )
-        return self._page(results, limit, ("subject_id", "sort_key", "actor_id"))
+        try:
+            events = from_keys(AuditEventModel, keys, lambda item: (item.subject_id, item.sort_key))
+        except PynamoDBException as error:
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+        return [_audit_event(item) for item in events], cursor
 
     def app_reads(
         self, patient_id: str, authorization_ids: list[str], since: datetime, limit: int = 2000
@@ -74,13 +103,39 @@ class DynamoAuditLog:
         return [_audit_event(item) for item in items]
 
     @staticmethod
-    def _page(results, limit: int, key_names: tuple[str, ...]) -> tuple[list[AuditEvent], str]:
-        try:
-            items = list(results)
-        except PynamoDBException as error:
-            raise DependencyUnavailable("The audit trail is unavailable.") from error
-        shown, cursor = one_page(items, limit, lambda last: {name: getattr(last, name) for name in key_names})
-        return [_audit_event(item) for item in shown], cursor
+    def _merged(query, keys: list[str], limit: int, after: str, names: frozenset[str]) -> tuple[list[AuditEvent], str]:
+        items, cursor = merged_page(
+            query,
+            keys,
+            limit,
+            after,
+            position=lambda item: {"sort_key": item.sort_key},
+            names=names,
+            order=lambda item: item.sort_key,
+            unavailable=_UNAVAILABLE,
+        )
+        return [_audit_event(item) for item in items], cursor
+
+    def backfill_actor_keys(self, *, write: bool = True) -> Backfill:
+        """Give the events written before the by-actor-key index existed their ``actor_key`` (the
+        one attribute added; nothing an event says changes). A Scan and conditional writes, run
+        with the operator's credentials after an upgrade (the API's role may not update this
+        table); a second run finds nothing to do."""
+
+        def writes() -> Iterator[Callable[[], object]]:
+            found = AuditEventModel.scan(
+                AuditEventModel.actor_key.does_not_exist(),
+                attributes_to_get=["subject_id", "sort_key", "actor_id", "event_id"],
+            )
+            for item in found:
+                key = sharded(item.actor_id, item.event_id) if is_shared(item.actor_id) else item.actor_id
+                yield partial(
+                    AuditEventModel(subject_id=item.subject_id, sort_key=item.sort_key).update,
+                    actions=[AuditEventModel.actor_key.set(key)],
+                    condition=AuditEventModel.subject_id.exists() & AuditEventModel.actor_key.does_not_exist(),
+                )
+
+        return backfill(writes(), write=write, unavailable=_UNAVAILABLE)
 
     def ping(self) -> None:
         try:
@@ -89,9 +144,36 @@ class DynamoAuditLog:
             raise DependencyUnavailable("The audit trail is unavailable.") from error
 
 
+def is_shared(account_id: str) -> bool:
+    """An actor everyone shares rather than one account: the anonymous caller (every unknown
+    user's failed sign-in), the system's jobs (every feed message's intake), the operator's CLI.
+    Their events are spread over shards; an account's stay under one key (its own history is
+    read often, and one person cannot make a hot key of it)."""
+    return account_id == "anonymous" or account_id.startswith(("system", "operator:"))
+
+
+def subject_keys(subject: str) -> list[str]:
+    """The partitions a subject's events are under: its own; for a shared actor every shard, and
+    the unsharded key too, where the events written before the shards stay (the audit trail is
+    never rewritten)."""
+    account = subject.removeprefix("account#")
+    return [*every_shard(subject), subject] if account != subject and is_shared(account) else [subject]
+
+
+def actor_keys(account_id: str) -> list[str]:
+    """The by-actor-key keys an actor's events are under."""
+    return every_shard(account_id) if is_shared(account_id) else [account_id]
+
+
 def audit_item(event: AuditEvent) -> AuditEventModel:
+    actor = event.actor.account_id
+    # A shared actor's event goes to a shard chosen by its id (random): spread evenly, and the
+    # same event always to the same shard.
+    shared = is_shared(actor)
+    subject = event.patient_id or f"account#{actor}"
     return AuditEventModel(
-        subject_id=event.patient_id or f"account#{event.actor.account_id}",
+        subject_id=sharded(subject, event.event_id) if shared and not event.patient_id else subject,
+        actor_key=sharded(actor, event.event_id) if shared else actor,
         sort_key=timed_key(event.recorded_at, event.event_id),
         event_id=event.event_id,
         recorded_at=event.recorded_at,
@@ -109,16 +191,6 @@ def audit_item(event: AuditEvent) -> AuditEventModel:
         source_ip=event.source_ip or None,
         reason=event.reason or None,
     )
-
-
-def _cursor_within(cursor: str, key_name: str, expected: str) -> dict[str, Any] | None:
-    """A cursor only continues the listing it came from: one for another patient is refused."""
-    decoded = decode_cursor(cursor)
-    if decoded is not None and (
-        decoded.get(key_name) != {"S": expected} or set(decoded) != {"subject_id", "sort_key", "actor_id"}
-    ):
-        raise invalid_cursor("after")
-    return decoded
 
 
 def _audit_event(item: AuditEventModel) -> AuditEvent:

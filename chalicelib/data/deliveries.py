@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib.data.dynamo import conditional_failure
+from chalicelib.data.dynamo import conditional_failure, from_keys
 from chalicelib.data.models import DeliveryModel
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.kernel.clock import iso
@@ -127,13 +127,13 @@ class DynamoDeliveries:
 
     def about(self, subject: str, since: datetime, limit: int) -> list[DeliveryRecord]:
         try:
-            items = DeliveryModel.by_owner.query(
+            keys = DeliveryModel.by_owner.query(
                 _owner(subject),
                 DeliveryModel.created_key >= iso(since),
                 scan_index_forward=False,
                 limit=limit,
             )
-            return [_record(item) for item in items]
+            return [_record(item) for item in from_keys(DeliveryModel, keys, lambda item: item.pk)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

@@ -99,6 +99,17 @@ def by_time_page(
     return one_page(items, limit, lambda last: {"listed_at": last.listed_at, "record_key": last.record_key})
 
 
+def from_keys(model: Any, keys: Iterable[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """The items a keys-only index named, read from the table in one BatchGetItem (PynamoDB asks
+    100 keys a call), in the index's order. One gone since the index was read (deleted, or
+    collected by TTL) is left out, as a read a moment later would not have found it."""
+    wanted = [key(item) for item in keys]
+    if not wanted:
+        return []
+    found = {key(item): item for item in model.batch_get(list(dict.fromkeys(wanted)))}
+    return [found[k] for k in wanted if k in found]
+
+
 @dataclasses.dataclass(frozen=True)
 class Backfill:
     """What an operator's backfill of an index's keys did: the items found missing from the

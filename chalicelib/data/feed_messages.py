@@ -2,6 +2,10 @@
 message delivered twice is recorded once. Each is recorded with its audit event in one
 transaction; later it moves on from status to status (accepted, filed, quarantined, dismissed),
 each move on condition of the status it leaves, so two deliveries or two staff cannot both move it.
+
+Staff's lists read them by organization (by-organization-status: only what waits for staff);
+everything else by status, whose index key is a shard of the status (``status_key``), so a
+hospital's stream of filed messages is spread over 16 keys and read back from all of them.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import Backfill, backfill, conditional_failure, first_item_exists, one_page
 from chalicelib.data.feed_sources import LISTED, org_status, owner_of
 from chalicelib.data.models import AuditEventModel, FeedMessageModel
+from chalicelib.data.sharded import merged_page
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedFormat, FeedMessage, FeedStatus
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
+from chalicelib.kernel.shards import every_shard, sharded
 
 _UNAVAILABLE = "The feed store is unavailable."
 
@@ -39,6 +45,7 @@ class DynamoFeedMessages:
             sender=message.sender or None,
             control_id=message.control_id or None,
             status=message.status.value,
+            status_shard=status_key(message.key, message.status.value),
             reason=message.reason or None,
             archive_key=message.archive_key,
             received_at=message.received_at,
@@ -73,18 +80,32 @@ class DynamoFeedMessages:
     def in_status(
         self, status: FeedStatus, limit: int, after: str = "", organization_id: str = ""
     ) -> tuple[list[FeedMessage], str]:
-        """Newest first, one Query per page. With an organization (quarantined and held only):
-        its own messages alone, read by the key, so another organization's, however many, cost
-        nothing."""
-        key_name = "org_status" if organization_id else "status"
-        index = FeedMessageModel.by_organization_status if organization_id else FeedMessageModel.by_status
+        """Newest first. With an organization (quarantined and held only): its own messages
+        alone, read by the key in one Query a page, so another organization's, however many,
+        cost nothing. Without: every shard of the status, one Query each, merged."""
+        if not organization_id:
+            items, cursor = merged_page(
+                _shard_query,
+                every_shard(status.value),
+                limit,
+                after,
+                position=lambda item: {
+                    "message_key": item.message_key,
+                    "received_at": FeedMessageModel.received_at.serialize(item.received_at),
+                },
+                names=frozenset({"message_key", "received_at"}),
+                order=lambda item: (item.received_at, item.message_key),
+                unavailable=_UNAVAILABLE,
+                field="cursor",
+            )
+            return [_feed_message(item) for item in items], cursor
         start = decode_cursor(after)
-        if start is not None and set(start) != {"message_key", key_name, "received_at"}:
+        if start is not None and set(start) != {"message_key", "org_status", "received_at"}:
             raise invalid_cursor("cursor")
         try:
             items = list(
-                index.query(
-                    org_status(organization_id, status.value) or "-" if organization_id else status.value,
+                FeedMessageModel.by_organization_status.query(
+                    org_status(organization_id, status.value) or "-",
                     scan_index_forward=False,
                     limit=limit + 1,
                     page_size=limit + 1,
@@ -98,21 +119,46 @@ class DynamoFeedMessages:
             limit,
             lambda last: {
                 "message_key": last.message_key,
-                key_name: getattr(last, key_name),
+                "org_status": last.org_status,
                 "received_at": FeedMessageModel.received_at.serialize(last.received_at),
             },
         )
         return [_feed_message(item) for item in shown], cursor
 
     def quarantined_from(self, sender: str) -> bool:
-        """One filtered Query of the quarantine (kept small by staff), stopping at the first match."""
+        """One filtered Query of each shard of the quarantine (kept small by staff), stopping at
+        the first match."""
         try:
-            found = FeedMessageModel.by_status.query(
-                FeedStatus.QUARANTINED.value, filter_condition=FeedMessageModel.sender == sender, page_size=500
+            return any(
+                next(iter(found), None) is not None
+                for found in (
+                    FeedMessageModel.by_status.query(
+                        key, filter_condition=FeedMessageModel.sender == sender, page_size=500
+                    )
+                    for key in every_shard(FeedStatus.QUARANTINED.value)
+                )
             )
-            return next(iter(found), None) is not None
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
+
+    def backfill_status_shards(self, *, write: bool = True) -> Backfill:
+        """Key the messages recorded before the by-status-shard index existed by a shard of their
+        status. A Scan (an operator's step after an upgrade, never the API's); each write is
+        conditional on the status being unchanged and the key still absent (a move since wrote
+        its own); a second run finds nothing to do."""
+
+        def writes() -> Iterator[Callable[[], object]]:
+            found = FeedMessageModel.scan(
+                FeedMessageModel.status_shard.does_not_exist(), attributes_to_get=["message_key", "status"]
+            )
+            for item in found:
+                yield partial(
+                    FeedMessageModel(message_key=item.message_key).update,
+                    actions=[FeedMessageModel.status_shard.set(status_key(item.message_key, item.status))],
+                    condition=FeedMessageModel.status_shard.does_not_exist() & (FeedMessageModel.status == item.status),
+                )
+
+        return backfill(writes(), write=write, unavailable=_UNAVAILABLE)
 
     def backfill_organization_index(self, feed_source: Any, *, write: bool = True) -> Backfill:
         """Key the quarantined and held messages recorded before the by-organization-status index
@@ -153,6 +199,19 @@ class DynamoFeedMessages:
         return _feed_message(item)
 
 
+def status_key(message_key: str, status: str) -> str:
+    """A message's by-status-shard key: its status, on the shard its key hashes to."""
+    return sharded(status, message_key)
+
+
+def _shard_query(key: str, start: dict[str, Any] | None, count: int) -> list[FeedMessageModel]:
+    start = {"status_shard": {"S": key}, **start} if start else None
+    found = FeedMessageModel.by_status.query(
+        key, scan_index_forward=False, limit=count, page_size=count, last_evaluated_key=start
+    )
+    return list(found)
+
+
 def _feed_message(item: FeedMessageModel) -> FeedMessage:
     return FeedMessage(
         key=item.message_key,
@@ -178,7 +237,10 @@ def mark_feed_message(
     to "accepted" with staff's decision, or dismissed); False if it had moved on already (a
     redelivery that raced the first delivery, two staff at once)."""
     model = FeedMessageModel(message_key=key)
-    actions: list[Any] = [FeedMessageModel.status.set(status)]
+    actions: list[Any] = [
+        FeedMessageModel.status.set(status),
+        FeedMessageModel.status_shard.set(status_key(key, status)),
+    ]
     if status not in LISTED:
         actions.append(FeedMessageModel.org_status.remove())  # off its organization's list
     if reason:

@@ -11,6 +11,7 @@ from chalicelib.data.dynamo import conditional_failure
 from chalicelib.data.models import FeedMessageModel, FeedSourceModel, OrganizationSendersModel
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.feeds.domain import FeedSource, FeedStatus
+from chalicelib.kernel.shards import every_shard
 
 _UNAVAILABLE = "The health records store is unavailable."
 
@@ -45,15 +46,19 @@ def owner_of(sender: str) -> str:
 def rekey_listed(sender: str) -> int:
     """After a sender's registration changed (registered, moved, retired; "*" the catch-all,
     which may own any sender): its quarantined and held messages keyed by their owner now, so
-    they leave the old owner's lists and reach the new one's. One filtered Query of each status
-    (small: staff keep them short); each write is on condition the status has not moved on.
+    they leave the old owner's lists and reach the new one's. One filtered Query of each shard
+    of each status (small: staff keep them short); each write is on condition the status has not moved on.
     Returns how many were rekeyed."""
     owners: dict[str, str] = {}
     moved = 0
     try:
         for status in LISTED:
             mine = None if sender == "*" else FeedMessageModel.sender == sender
-            for item in FeedMessageModel.by_status.query(status, filter_condition=mine, page_size=500):
+            shards = (
+                FeedMessageModel.by_status.query(key, filter_condition=mine, page_size=500)
+                for key in every_shard(status)
+            )
+            for item in (item for shard in shards for item in shard):
                 message_sender = item.sender or ""
                 if message_sender not in owners:
                     owners[message_sender] = owner_of(message_sender)

@@ -20,7 +20,7 @@ from chalicelib.accounts.domain import Account
 from chalicelib.audit.domain import AuditEvent
 from chalicelib.data.audit_log import audit_item
 from chalicelib.data.directory import DynamoDirectory, account_item, claim_username_within
-from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended, first_item_exists
+from chalicelib.data.dynamo import any_condition_failed, conditional_failure, contended, first_item_exists, from_keys
 from chalicelib.data.models import AccountModel, AuditEventModel, IdentityRecordModel, PatientModel
 from chalicelib.data.patients import patient_item
 from chalicelib.errors import Conflict, DependencyUnavailable
@@ -194,12 +194,16 @@ class DynamoIdentityRecords:
             raise DependencyUnavailable(_UNAVAILABLE) from error
         return int(model.attempts)
 
-    def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]:
+    def owned_by(self, owner: str, limit: int = 100, kind: RecordKind | None = None) -> list[IdentityRecord]:
+        # The index holds keys only; a key names its kind, so only the records of the kind asked
+        # are read (filing, which may read sessions alone, reads nothing else).
         try:
-            return [
-                _record(item)
+            keys = [
+                item
                 for item in IdentityRecordModel.by_owner.query(owner, scan_index_forward=False, limit=limit)
+                if kind is None or item.pk.startswith(f"{kind.value}#")
             ]
+            return [_record(item) for item in from_keys(IdentityRecordModel, keys, lambda item: item.pk)]
         except PynamoDBException as error:
             raise DependencyUnavailable(_UNAVAILABLE) from error
 

@@ -23,11 +23,15 @@ from pynamodb.models import Model
 
 
 class AuditByActorIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-actor"
-        projection = AllProjection()
+    """Keys only: every event is written to it once, never updated, and its readers (an actor's
+    trail, rarely asked) read a page's events from the table in one BatchGetItem. Keyed on
+    ``actor_key``, sharded for the actors everyone shares (data/audit_log.py)."""
 
-    actor_id = UnicodeAttribute(hash_key=True)
+    class Meta:
+        index_name = "by-actor-key"
+        projection = KeysOnlyProjection()
+
+    actor_key = UnicodeAttribute(hash_key=True)
     sort_key = UnicodeAttribute(range_key=True)
 
 
@@ -38,7 +42,8 @@ class AuditEventModel(Model):
     class Meta:
         table_name = "audit-events"
 
-    subject_id = UnicodeAttribute(hash_key=True)  # the patient, or "account#<id>" when no patient
+    # the patient, or "account#<id>" when no patient ("account#<id>#<NN>" for a shared actor)
+    subject_id = UnicodeAttribute(hash_key=True)
     sort_key = UnicodeAttribute(range_key=True)  # "<recorded_at ISO>#<event_id>": newest last
     event_id = UnicodeAttribute(null=False)
     recorded_at = UTCDateTimeAttribute(null=False)
@@ -55,6 +60,7 @@ class AuditEventModel(Model):
     correlation_id = UnicodeAttribute(null=True)
     source_ip = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
+    actor_key = UnicodeAttribute(null=True)  # actor_id, or "<actor_id>#<NN>" for a shared actor
     by_actor = AuditByActorIndex()
 
 
@@ -770,9 +776,13 @@ class IdentifierClaimModel(Model):
 
 
 class IdentityByOwnerIndex(GlobalSecondaryIndex):
+    """Keys only, as each model of the identity table reads it (sessions, deliveries, app tokens):
+    a session's touch on every request changes none of its keys, so it writes the table alone,
+    and a reader takes the records a Query names from the table in one BatchGetItem."""
+
     class Meta:
-        index_name = "by-owner"
-        projection = AllProjection()
+        index_name = "by-owner-keys"
+        projection = KeysOnlyProjection()
 
     owner = UnicodeAttribute(hash_key=True)
     created_key = UnicodeAttribute(range_key=True)
@@ -828,8 +838,8 @@ class DeliveriesByOwnerIndex(GlobalSecondaryIndex):
     so what lists or ends an account's or a patient's records never meets a delivery record."""
 
     class Meta:
-        index_name = "by-owner"
-        projection = AllProjection()
+        index_name = "by-owner-keys"
+        projection = KeysOnlyProjection()
 
     owner = UnicodeAttribute(hash_key=True)
     created_key = UnicodeAttribute(range_key=True)
@@ -861,11 +871,15 @@ class DeliveryModel(Model):
 
 
 class FeedMessagesByStatusIndex(GlobalSecondaryIndex):
+    """Keyed on a shard of the status ("<status>#<NN>", kernel/shards.py, by the message's key):
+    every message filed would otherwise land on the one key "filed". Its readers read every
+    attribute of a message, so it projects them all."""
+
     class Meta:
-        index_name = "by-status"
+        index_name = "by-status-shard"
         projection = AllProjection()
 
-    status = UnicodeAttribute(hash_key=True)
+    status_shard = UnicodeAttribute(hash_key=True)
     received_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -896,6 +910,8 @@ class FeedMessageModel(Model):
     sender = UnicodeAttribute(null=True)
     control_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(null=False)
+    # "<status>#<NN>": written with every change of status (data/feed_messages.py)
+    status_shard = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     archive_key = UnicodeAttribute(null=False)
     received_at = UTCDateTimeAttribute(null=False)
@@ -1090,8 +1106,8 @@ class AppTokensByOwnerIndex(GlobalSecondaryIndex):
     Query, and nothing of a session's or a delivery's owners meets them."""
 
     class Meta:
-        index_name = "by-owner"
-        projection = AllProjection()
+        index_name = "by-owner-keys"
+        projection = KeysOnlyProjection()
 
     owner = UnicodeAttribute(hash_key=True)
     created_key = UnicodeAttribute(range_key=True)

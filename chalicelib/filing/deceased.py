@@ -31,7 +31,7 @@ def end_sessions(ports: DeceasedPorts, patient: Patient) -> int:
     if not patient.deceased or not patient.account_id:
         return 0
     ended = 0
-    for record in ports.identity_records.owned_by(f"account#{patient.account_id}"):
-        if record.kind is RecordKind.SESSION and record.patient_id == patient.patient_id:
+    for record in ports.identity_records.owned_by(f"account#{patient.account_id}", kind=RecordKind.SESSION):
+        if record.patient_id == patient.patient_id:
             ended += ports.identity_records.delete(RecordKind.SESSION, record.selector)
     return ended

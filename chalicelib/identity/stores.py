@@ -40,7 +40,9 @@ class IdentityStore(Protocol):
         """Count one attempt in a throttling window (created on first use)."""
         ...
 
-    def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]: ...
+    def owned_by(self, owner: str, limit: int = 100, kind: RecordKind | None = None) -> list[IdentityRecord]:
+        """The records an owner holds, newest first (of one kind, when named)."""
+        ...
 
     def revoke_pending(self, account_id: str) -> None:
         """End the account's sign-ins waiting for a second factor and its reset or set-up links."""

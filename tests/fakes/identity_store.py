@@ -112,10 +112,10 @@ class FakeIdentityStore:
         self.records[window.key] = window
         return window.attempts
 
-    def owned_by(self, owner: str, limit: int = 100) -> list[IdentityRecord]:
+    def owned_by(self, owner: str, limit: int = 100, kind: RecordKind | None = None) -> list[IdentityRecord]:
         owned = [r for r in self.records.values() if r.owner and r.owner == owner]
         owned.sort(key=lambda r: timed_key(r.created_at, r.selector), reverse=True)  # type: ignore[arg-type]
-        return owned[:limit]
+        return [r for r in owned[:limit] if kind is None or r.kind is kind]
 
     def revoke_pending(self, account_id: str) -> None:
         for record in self.owned_by(f"account#{account_id}", limit=1000):

@@ -72,7 +72,7 @@ SECRET_ATTRIBUTES = {
 # Indexes deployed with ALL before this rule: DynamoDB cannot change a deployed index's
 # projection, and replacing one (under a new name, in two deploys) is a migration of its own, with
 # sign-in reading by-username throughout. This list may only shrink; nothing may join it.
-DEPLOYED_WITH_ALL = {("AccountsTable", "by-username"), ("IdentityTable", "by-owner")}
+DEPLOYED_WITH_ALL = {("AccountsTable", "by-username")}
 
 
 def test_no_index_of_the_accounts_or_identity_tables_copies_a_secret():
@@ -231,16 +231,18 @@ def test_each_function_reaches_only_what_it_uses():
         "ForAllValues:StringEquals": {"dynamodb:Attributes": ["account_id", "connections", "version"]}
     }
     assert all("Condition" in s for s in feed_accounts if s["Action"] != "dynamodb:GetItem")
-    # It ends a deceased patient's sessions: it deletes session records and nothing else there; and
-    # it writes the delivery records of the notices it queues, nothing else.
+    # It ends a deceased patient's sessions: it reads and deletes session records and nothing else
+    # there; and it writes the delivery records of the notices it queues, nothing else.
     feed_identity = [s for s in statements("FeedIntakePolicy") if refers_to(s["Resource"], "IdentityTable")]
     assert sorted(repr(s["Action"]) for s in feed_identity) == [
+        "'dynamodb:BatchGetItem'",
         "'dynamodb:DeleteItem'",
         "'dynamodb:Query'",
         "'dynamodb:UpdateItem'",
     ]
-    [delete] = [s for s in feed_identity if s["Action"] == "dynamodb:DeleteItem"]
-    assert delete["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
+    for action in ("dynamodb:DeleteItem", "dynamodb:BatchGetItem"):
+        [sessions] = [s for s in feed_identity if s["Action"] == action]
+        assert sessions["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["session#*"]}}
     for policy in ("FeedIntakePolicy", "NotificationsPolicy", "DrainOutboxPolicy"):
         [records] = [s for s in statements(policy) if s.get("Sid") == "DeliveryRecords"]
         assert records["Action"] == "dynamodb:UpdateItem"
