@@ -195,6 +195,12 @@ backfill-upcoming: $(STAMP)
 backfill-quarantine: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-quarantine --stack $(STACK)
 
+## backfill-worklist: after upgrading a stack (STACK) whose staff worklist has open items, put those
+## opened before the worklist's open index existed on it, so staff see them (safe to run again)
+.PHONY: backfill-worklist
+backfill-worklist: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-worklist --stack $(STACK)
+
 ## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
 ## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,
 ## inbound, outbound, acks or all). The running local stack; WHERE="--stack <name>" for AWS

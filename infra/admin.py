@@ -15,13 +15,15 @@ configuration and write the accounts, organizations and audit tables. docs/deplo
     python -m infra.admin backfill-patient-search --stack patient-portal (make backfill-patient-search)
     python -m infra.admin backfill-upcoming --stack patient-portal       (make backfill-upcoming)
     python -m infra.admin backfill-quarantine --stack patient-portal     (make backfill-quarantine)
+    python -m infra.admin backfill-worklist --stack patient-portal       (make backfill-worklist)
 
 After an upgrade to a version whose staff list reads the accounts table's by-organization index:
 puts the staff and admin accounts written before it into that index, so they are listed
 (GET /v1/admin/staff) without waiting for their owners' next sign-in, which those who left never
 make. Likewise for the results and documents still waiting for release (the patient's "on its
 way" list reads a sparse index of them) and the quarantined and held feed messages (the staff
-lists read them by organization). Safe to run again (a second run finds nothing to do);
+lists read them by organization), and the staff worklist's open items (its list reads a sparse
+index of them). Safe to run again (a second run finds nothing to do);
 ``--dry-run`` only counts.
 
     python -m infra.admin assign-feed-source --stack patient-portal \
@@ -61,6 +63,7 @@ BACKFILL_STAFF_LIST = "backfill-staff-list"
 BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
 BACKFILL_UPCOMING = "backfill-upcoming"
 BACKFILL_QUARANTINE = "backfill-quarantine"
+BACKFILL_WORKLIST = "backfill-worklist"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 DEAD_LETTERS = "dead-letters"
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_upcoming(argv[1:])
     if argv[:1] == [BACKFILL_QUARANTINE]:
         return backfill_quarantine(argv[1:])
+    if argv[:1] == [BACKFILL_WORKLIST]:
+        return backfill_worklist(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
@@ -194,6 +199,18 @@ def backfill_quarantine(argv: list[str]) -> int:
         things="quarantined and held feed messages",
         index="their organization's list",
         left_because="moved on meanwhile",
+    )
+
+
+def backfill_worklist(argv: list[str]) -> int:
+    return _backfill(
+        argv,
+        BACKFILL_WORKLIST,
+        "List the staff worklist's items opened before its open index existed.",
+        lambda container, write: container.worklist.backfill_open_index(write=write),
+        things="open worklist items",
+        index="the worklist's open index",
+        left_because="closed meanwhile",
     )
 
 
