@@ -1,5 +1,13 @@
 from bench import audit_reads, cold_start, feed_intake, results_reads, session_check
+from bench import worklist_calls
 
-for module in (cold_start, feed_intake, audit_reads, session_check, results_reads):
+for module in (
+    cold_start,
+    feed_intake,
+    audit_reads,
+    session_check,
+    results_reads,
+    worklist_calls,
+):
     print(f"\n== {module.__name__}")
     module.main()
