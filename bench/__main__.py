@@ -1,5 +1,4 @@
-from bench import audit_reads, cold_start, feed_intake, results_reads, session_check
-from bench import worklist_calls
+from bench import audit_reads, cold_start, feed_intake, results_reads, session_check, worklist_calls
 
 for module in (
     cold_start,
