@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.data.record_summaries import list_content
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.paging import invalid_cursor
@@ -218,6 +219,12 @@ class FakeRecords:
             "table": self.table_name,
             "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}},
         }
+
+    def result_summaries(
+        self, patient_id: str, category: str, released_by: datetime, limit: int, after: str = ""
+    ) -> tuple[list[StoredResult], str]:
+        found, next_cursor = self.page(patient_id, category, released_by, limit, after)
+        return [dataclasses.replace(r, content=list_content(r.content)) for r in found], next_cursor
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
         # As the waiting index: the soonest ``limit`` to be released, then shown newest first.
