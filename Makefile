@@ -201,6 +201,12 @@ backfill-quarantine: $(STAMP)
 backfill-worklist: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-worklist --stack $(STACK)
 
+## backfill-results-list: after upgrading a stack (STACK) that has results, write the list summaries of
+## those filed before the results list read summaries, so patients see them listed (safe to run again)
+.PHONY: backfill-results-list
+backfill-results-list: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-results-list --stack $(STACK)
+
 ## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
 ## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,
 ## inbound, outbound, acks or all). The running local stack; WHERE="--stack <name>" for AWS
