@@ -1,4 +1,4 @@
-from bench import audit_reads, cold_start, feed_intake, results_reads, session_check, worklist_calls
+from bench import audit_reads, cold_start, feed_intake, list_reads, results_reads, session_check, worklist_calls
 
 for module in (
     cold_start,
@@ -7,6 +7,7 @@ for module in (
     session_check,
     results_reads,
     worklist_calls,
+    list_reads,
 ):
     print(f"\n== {module.__name__}")
     module.main()

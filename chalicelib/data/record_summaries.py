@@ -36,16 +36,29 @@ def summary_partition(patient_id: str) -> str:
     return f"summaries#{patient_id}"
 
 
+def _coding(concept: Any) -> Any:
+    """A code as the sensitive-care check reads it: its system and code, and its other codings'."""
+    if not isinstance(concept, dict):
+        return concept
+    kept = {name: concept[name] for name in ("code", "system") if concept.get(name)}
+    codings = [_coding(c) for c in concept.get("codings") or () if isinstance(c, dict)]
+    return {**kept, "codings": codings} if codings else kept
+
+
+def _observation(observation: dict[str, Any]) -> dict[str, Any]:
+    """An observation as the list reads it: its code (sensitive care) and, when it says anything
+    (not normal), its flags; the list counts them and calls the result abnormal."""
+    flags = observation.get("flags") or []
+    kept: dict[str, Any] = {"code": _coding(observation.get("code"))}
+    return {**kept, "flags": flags} if flags and flags != ["N"] else kept
+
+
 def list_content(content: dict[str, Any]) -> dict[str, Any]:
-    """A result's content as its summary keeps it: every field but the report's notes, and each
-    observation's code and flags only."""
+    """A result's content as its summary keeps it: every field of the report but its notes, and
+    of each observation what ``_observation`` keeps."""
     kept = {name: value for name, value in content.items() if name not in ("notes", "observations")}
     if "observations" in content:
-        kept["observations"] = [
-            {"code": o.get("code"), "flags": o.get("flags") or []}
-            for o in content.get("observations") or []
-            if isinstance(o, dict)
-        ]
+        kept["observations"] = [_observation(o) for o in content.get("observations") or [] if isinstance(o, dict)]
     return kept
 
 
