@@ -214,6 +214,17 @@ class FakeRecords:
             ),
         )
 
+    def release_now(self, copies: list[StoredResult], release_at: datetime, notice: Any) -> None:
+        """Every copy shown from ``release_at`` (hold and timer taken off) and the notice kept in
+        ``released_notices``, all or nothing: Conflict if any copy changed since it was read."""
+        keys = [(c.patient_id, f"{c.kind}#{c.result_id}") for c in copies]
+        if any(k not in self.rows or self.rows[k].result.version != c.version for k, c in zip(keys, copies)):
+            raise Conflict("The result changed at the same time; look again.")
+        for key in keys:
+            self.set_release(self.rows[key].result, release_at, "", "")
+        if notice is not None:
+            self.__dict__.setdefault("released_notices", []).append(notice)
+
     def release_guard(self, result: StoredResult) -> dict[str, Any]:
         return {
             "table": self.table_name,
