@@ -56,6 +56,7 @@ class FakeRecords:
         self.rows: dict[tuple[str, str], _Row] = {}  # (patient_id, record key)
         self.senders: dict[str, _Sender] = {}  # "<sender>" or "*" (the catch-all)
         self.senders_listed: dict[str, set[str]] = {}  # organization -> senders
+        self.released_notices: list[Any] = []  # release_now's notices, as the outbox would hold them
 
     # -- seen by tests ------------------------------------------------------------------------------
     def stored(self, patient_id: str) -> list[StoredResult]:
@@ -223,7 +224,7 @@ class FakeRecords:
         for key in keys:
             self.set_release(self.rows[key].result, release_at, "", "")
         if notice is not None:
-            self.__dict__.setdefault("released_notices", []).append(notice)
+            self.released_notices.append(notice)
 
     def release_guard(self, result: StoredResult) -> dict[str, Any]:
         return {
