@@ -223,6 +223,17 @@ backfill-quarantine: $(STAMP)
 .PHONY: backfill-hot-keys
 backfill-hot-keys: $(STAMP)
 	$(BIN)/python -m infra.admin backfill-hot-keys --stack $(STACK)
+## backfill-worklist: after upgrading a stack (STACK) whose staff worklist has open items, put those
+## opened before the worklist's open index existed on it, so staff see them (safe to run again)
+.PHONY: backfill-worklist
+backfill-worklist: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-worklist --stack $(STACK)
+
+## backfill-results-list: after upgrading a stack (STACK) that has results, write the list summaries of
+## those filed before the results list read summaries, so patients see them listed (safe to run again)
+.PHONY: backfill-results-list
+backfill-results-list: $(STAMP)
+	$(BIN)/python -m infra.admin backfill-results-list --stack $(STACK)
 
 ## dead-letters / redrive: what waits on the dead-letter queues (ids and kinds, no bodies), and,
 ## once the cause is fixed, every such message moved back to its queue (QUEUE: notifications,

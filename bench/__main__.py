@@ -25,6 +25,8 @@ MODULES = (
     "route_costs",
     "argon2_cost",
     "hot_keys",
+    "worklist_calls",
+    "list_reads",
 )
 
 

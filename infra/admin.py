@@ -16,13 +16,16 @@ configuration and write the accounts, organizations and audit tables. docs/deplo
     python -m infra.admin backfill-upcoming --stack patient-portal       (make backfill-upcoming)
     python -m infra.admin backfill-quarantine --stack patient-portal     (make backfill-quarantine)
     python -m infra.admin backfill-hot-keys --stack patient-portal       (make backfill-hot-keys)
+    python -m infra.admin backfill-worklist --stack patient-portal       (make backfill-worklist)
+    python -m infra.admin backfill-results-list --stack patient-portal   (make backfill-results-list)
 
 After an upgrade to a version whose staff list reads the accounts table's by-organization index:
 puts the staff and admin accounts written before it into that index, so they are listed
 (GET /v1/admin/staff) without waiting for their owners' next sign-in, which those who left never
 make. Likewise for the results and documents still waiting for release (the patient's "on its
 way" list reads a sparse index of them) and the quarantined and held feed messages (the staff
-lists read them by organization). Safe to run again (a second run finds nothing to do);
+lists read them by organization), the staff worklist's open items (its list reads a sparse
+index of them), and the results filed before the results list read their summaries. Safe to run again (a second run finds nothing to do);
 ``--dry-run`` only counts.
 
     python -m infra.admin assign-feed-source --stack patient-portal \
@@ -69,6 +72,8 @@ BACKFILL_PATIENT_SEARCH = "backfill-patient-search"
 BACKFILL_UPCOMING = "backfill-upcoming"
 BACKFILL_QUARANTINE = "backfill-quarantine"
 BACKFILL_HOT_KEYS = "backfill-hot-keys"
+BACKFILL_WORKLIST = "backfill-worklist"
+BACKFILL_RESULTS_LIST = "backfill-results-list"
 ASSIGN_FEED_SOURCE = "assign-feed-source"
 SET_TIME_ZONE = "set-time-zone"
 DEAD_LETTERS = "dead-letters"
@@ -88,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_quarantine(argv[1:])
     if argv[:1] == [BACKFILL_HOT_KEYS]:
         return backfill_hot_keys(argv[1:])
+    if argv[:1] == [BACKFILL_WORKLIST]:
+        return backfill_worklist(argv[1:])
+    if argv[:1] == [BACKFILL_RESULTS_LIST]:
+        return backfill_results_list(argv[1:])
     if argv[:1] == [ASSIGN_FEED_SOURCE]:
         return assign_feed_source(argv[1:])
     if argv[:1] == [SET_TIME_ZONE]:
@@ -230,6 +239,30 @@ def backfill_hot_keys(argv: list[str]) -> int:
         things="feed messages and audit events",
         index="the by-status-shard and by-actor-key indexes",
         left_because="moved on or keyed meanwhile",
+    )
+
+
+def backfill_worklist(argv: list[str]) -> int:
+    return _backfill(
+        argv,
+        BACKFILL_WORKLIST,
+        "List the staff worklist's items opened before its open index existed.",
+        lambda container, write: container.worklist.backfill_open_index(write=write),
+        things="open worklist items",
+        index="the worklist's open index",
+        left_because="closed meanwhile",
+    )
+
+
+def backfill_results_list(argv: list[str]) -> int:
+    return _backfill(
+        argv,
+        BACKFILL_RESULTS_LIST,
+        "Write the list summaries of the results filed before the results list read summaries.",
+        lambda container, write: container.records.backfill_result_summaries(write=write),
+        things="results",
+        index="the results list",
+        left_because="summarized meanwhile",
     )
 
 

@@ -17,6 +17,7 @@ from chalicelib.data.audit_log import audit_item
 from chalicelib.data.dynamo import any_condition_failed, conditional_failure
 from chalicelib.data.models import AuditEventModel, CheckInModel, VisitDayModel, VisitDayPointerModel, WorklistItemModel
 from chalicelib.data.outbound import outbound_item
+from chalicelib.data.worklist import worklist_item
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.outbound.domain import OutboundEvent
 from chalicelib.worklist.domain import WorklistItem
@@ -90,20 +91,6 @@ def _item(record: CheckInRecord) -> CheckInModel:
     return item
 
 
-def _worklist_item(item: WorklistItem) -> WorklistItemModel:
-    return WorklistItemModel(
-        patient_id=f"worklist#{item.organization_id}",
-        record_key=item.sort_key,
-        item_id=item.item_id,
-        task=item.task,
-        subject_patient_id=item.patient_id,
-        result_id=item.result_id,
-        result_version=item.result_version,
-        status=item.status,
-        created_at=item.created_at,
-    )
-
-
 def _visit(item: VisitDayModel) -> DayVisit:
     _, organization_id, day = item.patient_id.split("#", 2)
     return DayVisit(
@@ -162,7 +149,7 @@ class DynamoCheckIns:
                 if event is not None:
                     transaction.save(outbound_item(event))
                 if to_staff is not None:
-                    transaction.save(_worklist_item(to_staff), condition=WorklistItemModel.record_key.does_not_exist())
+                    transaction.save(worklist_item(to_staff), condition=WorklistItemModel.record_key.does_not_exist())
                 transaction.save(audit_item(audit), condition=AuditEventModel.subject_id.does_not_exist())
         except TransactWriteError as error:
             if any_condition_failed(error):

@@ -371,10 +371,25 @@ class NoticeFoldModel(Model):
     last_at = UTCDateTimeAttribute(null=False)
 
 
+class WorklistOpenIndex(GlobalSecondaryIndex):
+    """The records table's "waiting" index, as the worklist uses it: an open item carries
+    waiting_pk "worklist-open#<organization>#<shard>" and waiting_sk its range key, and closing it
+    removes both, so the open list reads open items only, however many were closed (data/worklist.py).
+    (A PynamoDB index class belongs to one model: the same index as RecordsWaitingIndex.)"""
+
+    class Meta:
+        index_name = "waiting"
+        projection = AllProjection()
+
+    waiting_pk = UnicodeAttribute(hash_key=True)
+    waiting_sk = UnicodeAttribute(range_key=True)
+
+
 class WorklistItemModel(Model):
     """A staff to-do in the records table, under "worklist#<organization>": a critical result to
     call the patient about at once, whatever its release policy, or a merged record whose portal
-    account is to be moved. The range key orders the list oldest first."""
+    account is to be moved. The range key orders the list oldest first. While open, it is also
+    on the sparse open index (WorklistOpenIndex), spread over a few shards per organization."""
 
     class Meta:
         table_name = "records"
@@ -391,6 +406,9 @@ class WorklistItemModel(Model):
     done_by = UnicodeAttribute(null=True)
     done_at = UTCDateTimeAttribute(null=True)
     outcome = UnicodeAttribute(null=True)  # reached, left_message, no_answer ... (a code)
+    waiting_pk = UnicodeAttribute(null=True)  # while open: "worklist-open#<organization>#<shard>"
+    waiting_sk = UnicodeAttribute(null=True)  # while open: the range key (oldest first)
+    open_items = WorklistOpenIndex()
 
 
 class SupportRequestModel(Model):

@@ -6,6 +6,7 @@ feed_sources.py.)
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -15,10 +16,25 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.dynamo import Backfill, backfill, conditional_failure, contended, one_page
+from chalicelib.data.dynamo import (
+    Backfill,
+    any_condition_failed,
+    backfill,
+    conditional_failure,
+    contended,
+    one_page,
+)
 from chalicelib.data.feed_sources import DynamoFeedSources
 from chalicelib.data.models import RecordModel
 from chalicelib.data.outbox import outbox_item
+from chalicelib.data.record_summaries import (
+    SUMMARIZED,
+    ResultSummaries,
+    off_the_list,
+    summarized,
+    summary_actions,
+    summary_key,
+)
 from chalicelib.errors import Conflict, DependencyUnavailable
 from chalicelib.kernel.keys import moment_key
 from chalicelib.kernel.paging import decode_cursor, invalid_cursor
@@ -75,9 +91,12 @@ def _stored(item: RecordModel) -> StoredResult:
     )
 
 
-class DynamoRecords(DynamoFeedSources):
+class DynamoRecords(DynamoFeedSources, ResultSummaries):
     """A patient's records; and, inherited, the feed sources that say whose records a message
-    holds (filing asks the records store where a message belongs)."""
+    holds (filing asks the records store where a message belongs), and the results list's
+    summaries (data/record_summaries.py)."""
+
+    stored = staticmethod(_stored)
 
     # -- results ----------------------------------------------------------------------------------
     def current(self, patient_id: str, result_id: str, kind: str = "result") -> StoredResult | None:
@@ -130,15 +149,11 @@ class DynamoRecords(DynamoFeedSources):
             item.release_timer = None
             if item.waiting_pk:  # still on its way: on the survivor's waiting list
                 item.waiting_pk = to_patient
-            try:
-                item.save(condition=RecordModel.record_key.does_not_exist())
+            if _copy(item):
                 copied += 1
-            except PutError as error:
-                if not conditional_failure(error):
-                    raise DependencyUnavailable(_UNAVAILABLE) from error
         return copied
 
-    def put_version(self, result: StoredResult) -> None:
+    def put_version(self, result: StoredResult) -> None:  # (and its summary, when a result)
         """Write a result's new current version and keep the version itself, in one transaction:
         version 1 only if the result is new, version n+1 only if n is still the current one, so
         two deliveries racing cannot both win."""
@@ -153,6 +168,9 @@ class DynamoRecords(DynamoFeedSources):
             with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
                 transaction.save(current, condition=expected)
                 transaction.save(kept, condition=RecordModel.record_key.does_not_exist())
+                if result.kind == SUMMARIZED:
+                    summary = summary_actions(result) if summarized(result) else off_the_list()
+                    transaction.update(summary_key(result.patient_id, result.kind, result.result_id), actions=summary)
         except TransactWriteError as error:
             if contended(error):
                 raise Conflict("The result changed at the same time.") from error
@@ -222,10 +240,21 @@ class DynamoRecords(DynamoFeedSources):
             # (only what waits is moved or held: it stays on the waiting index at its new moment)
             *_waiting_keys(result.patient_id, result.kind, result.result_id, release_at),
         ]
+        record = RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}")
         try:
-            RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}").update(
-                actions=actions, condition=RecordModel.version == result.version
-            )
+            if not summarized(result):
+                record.update(actions=actions, condition=RecordModel.version == result.version)
+                return
+            with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+                transaction.update(record, actions=actions, condition=RecordModel.version == result.version)
+                moved = dataclasses.replace(result, release_at=release_at, held_reason=held_reason)
+                transaction.update(
+                    summary_key(result.patient_id, result.kind, result.result_id), actions=summary_actions(moved)
+                )
+        except TransactWriteError as error:
+            if contended(error):
+                raise Conflict("The result changed at the same time; look again.") from error
+            raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             if conditional_failure(error):
                 raise Conflict("The result changed at the same time; look again.") from error
@@ -248,6 +277,11 @@ class DynamoRecords(DynamoFeedSources):
                         ],
                         condition=RecordModel.version == copy.version,
                     )
+                    if summarized(copy):
+                        released = dataclasses.replace(copy, release_at=release_at, held_reason="")
+                        transaction.update(
+                            summary_key(copy.patient_id, copy.kind, copy.result_id), actions=summary_actions(released)
+                        )
                 if notice is not None:
                     transaction.save(outbox_item(notice))
         except TransactWriteError as error:
@@ -355,16 +389,23 @@ class DynamoRecords(DynamoFeedSources):
     def withdraw(self, patient_id: str, kind: str, record_id: str) -> None:
         """Take a record off a patient's lists (a copy A40 made, when the lab withdraws the
         original): marked cancelled and out of the list indexes; kept, never deleted."""
+        record = RecordModel(patient_id=patient_id, record_key=f"{kind}#{record_id}")
+        actions = [
+            RecordModel.status.set(WITHDRAWN),
+            RecordModel.listed_at.remove(),
+            RecordModel.category_listed_at.remove(),
+            *_off_waiting(),
+        ]
         try:
-            RecordModel(patient_id=patient_id, record_key=f"{kind}#{record_id}").update(
-                actions=[
-                    RecordModel.status.set(WITHDRAWN),
-                    RecordModel.listed_at.remove(),
-                    RecordModel.category_listed_at.remove(),
-                    *_off_waiting(),
-                ],
-                condition=RecordModel.record_key.exists(),
-            )
+            if kind != SUMMARIZED:
+                record.update(actions=actions, condition=RecordModel.record_key.exists())
+                return
+            with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+                transaction.update(record, actions=actions, condition=RecordModel.record_key.exists())
+                transaction.update(summary_key(patient_id, kind, record_id), actions=off_the_list())
+        except TransactWriteError as error:
+            if not any_condition_failed(error):
+                raise DependencyUnavailable(_UNAVAILABLE) from error
         except PynamoDBException as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
@@ -402,6 +443,28 @@ class DynamoRecords(DynamoFeedSources):
         except PutError as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def _copy(item: RecordModel) -> bool:
+    """A merge's copy of one item under the survivor, on condition the survivor has none by its
+    key (False then); a current result's summary is written with it."""
+    try:
+        if not (item.kind == SUMMARIZED and item.listed_at and item.record_key == f"{item.kind}#{item.record_id}"):
+            item.save(condition=RecordModel.record_key.does_not_exist())
+            return True
+        with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+            transaction.save(item, condition=RecordModel.record_key.does_not_exist())
+            transaction.update(
+                summary_key(item.patient_id, item.kind, item.record_id), actions=summary_actions(_stored(item))
+            )
+        return True
+    except TransactWriteError as error:
+        if not any_condition_failed(error):
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+    except PutError as error:
+        if not conditional_failure(error):
+            raise DependencyUnavailable(_UNAVAILABLE) from error
+    return False
 
 
 def _alias_key(kind: str, alias_id: str) -> str:

@@ -15,6 +15,11 @@ class Patients(Protocol):
 
     def get(self, patient_id: str) -> Patient | None: ...
 
+    def many(self, patient_ids: list[str]) -> dict[str, Patient]:
+        """Several patients by id in one batch read (a list page's patients); those not found are
+        left out."""
+        ...
+
     def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None: ...
 
     def born_on(self, organization_id: str, birth_date: str, limit: int) -> list[Patient]:

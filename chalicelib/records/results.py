@@ -26,7 +26,10 @@ def list_results(
     ports: RecordFilesPorts, caller: Caller, origin: Origin, patient_id: str, query: ResultsQuery, now: datetime
 ) -> dict[str, Any]:
     scope = patient_scope(ports, caller, origin, patient_id, area=Area.RESULTS)
-    results, cursor = ports.records.page(scope.patient_id, query.category or "", now, query.limit, query.cursor)
+    # (from the results' small summaries: what the list shows and what its rules read, not the reports)
+    results, cursor = ports.records.result_summaries(
+        scope.patient_id, query.category or "", now, query.limit, query.cursor
+    )
     results = record_view(ports, scope).only_shown(results)
     write_audit(
         ports,

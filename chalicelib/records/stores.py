@@ -38,6 +38,14 @@ class Records(Protocol):
         first, and the cursor of the next page ("" when there is none)."""
         ...
 
+    def result_summaries(
+        self, patient_id: str, category: str, released_by: datetime, limit: int, after: str = ""
+    ) -> tuple[list[StoredResult], str]:
+        """The results list's page, as ``page`` gives it (the same items, order and cursor), each
+        result read from its small summary: its content holds what the list shows and what its
+        rules read (dates, codes, flags, confidentiality), not the report's values and notes."""
+        ...
+
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
         """Current results and documents not released yet (held ones included), newest first."""
         ...

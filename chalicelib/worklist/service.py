@@ -31,9 +31,12 @@ class WorklistPorts(AuditPorts, Protocol):
 def open_items(ports: WorklistPorts, caller: Caller, origin: Origin) -> dict[str, Any]:
     """Open items, oldest first, with who to call."""
     items = ports.worklist.open_items(caller.organization_id)
+    # Who to call, as the chart says now (a renamed patient shows renamed): one batch read of
+    # the page's patients, not one read per item.
+    named = ports.patients.many([item.patient_id for item in items])
     shown = []
     for item in items:
-        patient = ports.patients.get(item.patient_id)
+        patient = named.get(item.patient_id)
         shown.append(
             {
                 "item_id": item.item_id,
@@ -59,7 +62,7 @@ def open_items(ports: WorklistPorts, caller: Caller, origin: Origin) -> dict[str
 def close_item(
     ports: WorklistPorts, caller: Caller, origin: Origin, item_id: str, request: CloseItem, now: datetime
 ) -> dict[str, Any]:
-    item = next((i for i in ports.worklist.open_items(caller.organization_id) if i.item_id == item_id), None)
+    item = ports.worklist.open_item(caller.organization_id, item_id)
     if item is None or not ports.worklist.close(
         caller.organization_id, item.sort_key, caller.account_id, request.outcome, now
     ):

@@ -18,6 +18,10 @@ class Worklist(Protocol):
         """Open items, oldest first."""
         ...
 
+    def open_item(self, organization_id: str, item_id: str) -> WorklistItem | None:
+        """The organization's open item of this id, else None."""
+        ...
+
     def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool:
         """Mark an open item done; False if it was done already (or is not there)."""
         ...

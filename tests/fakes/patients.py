@@ -26,6 +26,9 @@ class FakePatients:
     def get(self, patient_id: str) -> Patient | None:
         return self.patients.get(patient_id)
 
+    def many(self, patient_ids: list[str]) -> dict[str, Patient]:
+        return {i: self.patients[i] for i in patient_ids if i in self.patients}
+
     def by_identifier(self, organization_id: str, identifier: Identifier) -> Patient | None:
         claimed_by = self.claims.get(identifier.claim_key(organization_id))
         return self.get(claimed_by) if claimed_by else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.data.record_summaries import list_content
 from chalicelib.errors import Conflict
 from chalicelib.feeds.domain import FeedSource
 from chalicelib.kernel.paging import invalid_cursor
@@ -55,6 +56,7 @@ class FakeRecords:
         self.rows: dict[tuple[str, str], _Row] = {}  # (patient_id, record key)
         self.senders: dict[str, _Sender] = {}  # "<sender>" or "*" (the catch-all)
         self.senders_listed: dict[str, set[str]] = {}  # organization -> senders
+        self.released_notices: list[Any] = []  # release_now's notices, as the outbox would hold them
 
     # -- seen by tests ------------------------------------------------------------------------------
     def stored(self, patient_id: str) -> list[StoredResult]:
@@ -213,11 +215,28 @@ class FakeRecords:
             ),
         )
 
+    def release_now(self, copies: list[StoredResult], release_at: datetime, notice: Any) -> None:
+        """Every copy shown from ``release_at`` (hold and timer taken off) and the notice kept in
+        ``released_notices``, all or nothing: Conflict if any copy changed since it was read."""
+        keys = [(c.patient_id, f"{c.kind}#{c.result_id}") for c in copies]
+        if any(k not in self.rows or self.rows[k].result.version != c.version for k, c in zip(keys, copies)):
+            raise Conflict("The result changed at the same time; look again.")
+        for key in keys:
+            self.set_release(self.rows[key].result, release_at, "", "")
+        if notice is not None:
+            self.released_notices.append(notice)
+
     def release_guard(self, result: StoredResult) -> dict[str, Any]:
         return {
             "table": self.table_name,
             "key": {"patient_id": {"S": result.patient_id}, "record_key": {"S": f"{result.kind}#{result.result_id}"}},
         }
+
+    def result_summaries(
+        self, patient_id: str, category: str, released_by: datetime, limit: int, after: str = ""
+    ) -> tuple[list[StoredResult], str]:
+        found, next_cursor = self.page(patient_id, category, released_by, limit, after)
+        return [dataclasses.replace(r, content=list_content(r.content)) for r in found], next_cursor
 
     def upcoming(self, patient_id: str, now: datetime, limit: int = 50) -> list[StoredResult]:
         # As the waiting index: the soonest ``limit`` to be released, then shown newest first.

@@ -29,6 +29,9 @@ class FakeWorklist:
             if organization == organization_id and item.status == "open"
         ][:limit]
 
+    def open_item(self, organization_id: str, item_id: str) -> WorklistItem | None:
+        return next((i for i in self.open_items(organization_id, limit=10**6) if i.item_id == item_id), None)
+
     def close(self, organization_id: str, sort_key: str, done_by: str, outcome: str, now: datetime) -> bool:
         item = self.items.get((organization_id, sort_key))
         if item is None or item.status != "open":

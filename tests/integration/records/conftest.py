@@ -164,8 +164,9 @@ def patient_items() -> list[PatientModel]:
 
 def all_records() -> list[RecordModel]:
     """What the feed filed: every item of the records table but the organization's check-in forms
-    and visit types, which seeding the demo organization writes there and no message touches."""
-    return [r for r in RecordModel.scan() if not r.patient_id.startswith("checkin-forms#")]
+    and visit types, which seeding the demo organization writes there and no message touches, and
+    the results' list summaries, which only repeat a result."""
+    return [r for r in RecordModel.scan() if not r.patient_id.startswith(("checkin-forms#", "summaries#"))]
 
 
 def find(org: str, authority: str, value: str):
