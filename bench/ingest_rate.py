@@ -221,8 +221,13 @@ def measure(
     messages: int = MESSAGES, patients: int = PATIENTS, rounds: int = ROUNDS, round_trip_ms: dict | None = None
 ) -> tuple[Side, Side]:
     import logging
+    import os
 
-    logging.getLogger("patient-portal").setLevel(logging.WARNING)  # a line per message is not the measure
+    # A log line and a metric per message are not the measure (they would fill the table's screen).
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    from chalicelib.observability import logger
+
+    logger.setLevel(logging.WARNING)
     bodies = [message(number, patients) for number in range(messages)]
     lanes, before = Side("lanes"), Side("serial")
     for _ in range(rounds):  # the sides take turns, each round on a fresh backend

@@ -18,6 +18,22 @@ LAB = "LAB|AMC"
 pytestmark = pytest.mark.usefixtures("lab_source")
 
 
+@pytest.fixture(autouse=True)
+def aws_applies_each_request_atomically(monkeypatch):
+    """moto answers one request at a time here, as AWS applies each atomically (moto puts back its
+    copy of the tables after a refused transaction, undoing another lane's write meanwhile)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    real = BotocoreStubber.__call__
+    lock = threading.RLock()
+
+    def one_at_a_time(self, *args, **kwargs):
+        with lock:
+            return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+
+
 def lab_result(control: str, mrn: str, **fields) -> str:
     """A lab result for the patient ``mrn``: each patient's own order (placer and filler numbers),
     as a lab numbers them; a correction names the same order."""
