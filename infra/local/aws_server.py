@@ -40,7 +40,12 @@ def one_table_request_at_a_time(app):
     def serialised(environ, start_response):
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return app(environ, start_response)
-        with lock:
-            return list(app(environ, start_response))
+        with lock:  # (the answer is read whole inside: moto works while it is iterated)
+            answer = app(environ, start_response)
+            try:
+                return [b"".join(answer)]
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
 
     return serialised
