@@ -55,10 +55,13 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str
         try:
             return take_one(record)
         except Exception:
-            tries = _receive_count(record)
-            if tries >= quarantine.INBOUND_MAX_RECEIVES:  # SQS moves it to the dead-letter queue next
-                _dead_lettered(record, tries)
+            if_last_try(record)
             raise
+
+    def if_last_try(record) -> None:
+        tries = _receive_count(record)
+        if tries >= quarantine.INBOUND_MAX_RECEIVES:  # SQS moves it to the dead-letter queue next
+            _dead_lettered(record, tries)
 
     def _dead_lettered(record, tries: int) -> None:
         attributes = record.message_attributes
@@ -101,7 +104,7 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str
         return answers
 
     outcome = run_lanes(records, take)
-    failed = answer_in_order(container, records, outcome)
+    failed = answer_in_order(container, records, outcome, if_last_try)
     # What a queue or Step Functions refused earlier goes now (the schedule drains it too).
     outbox.drain_quietly(container, container.clock.now())
     return {"batchItemFailures": [{"itemIdentifier": records[i].message_id} for i in sorted(failed)]}
@@ -175,7 +178,9 @@ class LaneOutcome:
         count("QueueRecordFailed")
 
 
-def answer_in_order(container: Any, records: list[Any], outcome: LaneOutcome) -> set[int]:
+def answer_in_order(
+    container: Any, records: list[Any], outcome: LaneOutcome, if_last_try: Callable[[Any], None]
+) -> set[int]:
     """The answers of the batch's decided records, in queue order (each sender hears of its messages
     in the order it sent them), in one send; when that fails, those records go back too and their
     redelivery, duplicates by then, answers again. Returns the positions that go back."""
@@ -189,6 +194,7 @@ def answer_in_order(container: Any, records: list[Any], outcome: LaneOutcome) ->
             if outcome.answers[position]:
                 outcome.failed(position, records[position], error)
                 returned.add(position)
+                if_last_try(records[position])
     return returned
 
 
