@@ -325,6 +325,13 @@ def rows() -> list[Row]:
             floor=before.median(before.cpu_ms_without_moto),
             note=f"one vCPU files at most {1000 / own_cpu:.0f} msg/s from one sender in one function instance",
         ),
+        Row(
+            "ingest (lanes): patients whose correction is shown over its result",
+            lanes.outcomes["correction shown"],
+            "patients",
+            f"all {lanes.outcomes['correction shown'] + lanes.outcomes['correction NOT shown']}",
+            note="over all rounds: one patient's messages filed in the order sent",
+        ),
     ]
 
 
