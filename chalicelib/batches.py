@@ -25,6 +25,7 @@ class _LogsFailures(BasePartialProcessor):
         count("QueueRecordFailed")
         return super().failure_handler(record, exception)
 
+
 # raise_on_entire_batch_failure=False: when every record fails, report them all as failed (Lambda
 # retries them just the same) instead of raising an error whose text quotes each record's exception.
 class QueueBatch(_LogsFailures, BatchProcessor):
