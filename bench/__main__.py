@@ -27,6 +27,10 @@ MODULES = (
     "hot_keys",
     "worklist_calls",
     "list_reads",
+    "ingest_rate",
+    "package_size",
+    "xray_cost",
+    "runtimes",
 )
 
 

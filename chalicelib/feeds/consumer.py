@@ -1,36 +1,43 @@
-"""The Lambda side of the clinical inbound queue: a FIFO batch, processed with Powertools.
+"""The Lambda side of the clinical inbound queue: a FIFO batch (the message group is the sender).
+
+The batch is split into lanes (chalicelib.feeds.lanes): the records about one patient, in queue
+order. Lanes are filed side by side, so a sender's messages about different patients do not wait
+for each other's round trips, while one patient's messages keep the order the sender sent them
+in. After a failure, the later records of the same lane are returned unprocessed; other lanes,
+the same sender's included, go on. Returned records come back after the visibility timeout (the
+group waits for them: SQS hands a group's messages over in order) and, after maxReceiveCount,
+wait on the dead-letter queue.
 
 Each HL7 v2 message is answered on the acknowledgement queue once its outcome is recorded
-(chalicelib.feeds.acks); a failure to send the answer fails the record like any other, and the
-redelivery, a duplicate by then, sends the same answer.
-
-After a failure, the later records of the same message group (the same sender) are returned
-unprocessed, so a sender's messages are never filed out of order, while other senders' records
-go on; returned records come back after the visibility timeout and, after maxReceiveCount, wait
-on the dead-letter queue.
+(chalicelib.feeds.acks): the batch's answers go out together once its lanes are done, in queue
+order, so a sender hears of its messages in the order it sent them. A failure to send them fails
+those records like any other failure, and their redelivery, duplicates by then, sends the same
+answers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from chalicelib import wiring
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.feeds import acks, quarantine, service
+from chalicelib.feeds import acks, lanes, quarantine, service
 from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
 from chalicelib.release import outbox
 
-if TYPE_CHECKING:  # Powertools' batch utilities are imported by the handler, on first use
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+# Lanes filed side by side in one invocation: at most a batch's records (a FIFO batch holds 10).
+MAX_LANES = 10
 
 
-def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    from aws_lambda_powertools.utilities.batch import process_partial_response
-
-    from chalicelib.batches import OrderedQueueBatch
+def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     container = wiring.container()
+    records = [SQSRecord(raw) for raw in event.get("Records", [])]
 
     def file_one(envelope, message_key: str) -> Any:
         from chalicelib.filing import service as filing
@@ -44,14 +51,17 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
             count("FeedMessageQuarantined", len(filed.quarantined))
         return filed  # intake records the parts it left out (filed.quarantined)
 
-    def take(record) -> None:
+    def take(record) -> list[acks.Ack]:
         try:
-            take_one(record)
+            return take_one(record)
         except Exception:
-            tries = _receive_count(record)
-            if tries >= quarantine.INBOUND_MAX_RECEIVES:  # SQS moves it to the dead-letter queue next
-                _dead_lettered(record, tries)
+            if_last_try(record)
             raise
+
+    def if_last_try(record) -> None:
+        tries = _receive_count(record)
+        if tries >= quarantine.INBOUND_MAX_RECEIVES:  # SQS moves it to the dead-letter queue next
+            _dead_lettered(record, tries)
 
     def _dead_lettered(record, tries: int) -> None:
         attributes = record.message_attributes
@@ -67,10 +77,12 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         except DependencyUnavailable:  # (the store may be what failed: the listing still shows it)
             logger.warning("dead-lettered feed message not put in quarantine")
 
-    def take_one(record) -> None:
+    def take_one(record) -> list[acks.Ack]:
+        """Intake and filing of one record; its answers, sent once the whole batch is decided."""
         attributes = record.message_attributes
         sender = attributes["sender"].string_value if "sender" in attributes else ""
-        logger.set_correlation_id(record.message_id)  # ties this record's log lines together
+        # (thread-safe keys: lanes run side by side, each line keeps its own record's id)
+        logger.thread_safe_append_keys(correlation_id=record.message_id)
         decisions: list[Decision] = []
         results = service.receive(
             record.body.encode("utf-8"),
@@ -83,18 +95,107 @@ def handle_batch(event: dict[str, Any], context: Any) -> PartialItemFailureRespo
         )
         now = container.clock.now()
         answers = [ack for decision in decisions for ack in acks.acks_for(decision, now)]
-        acks.send(container.clinical_ack_queue, answers)
         for result, _key in results:
             count(f"FeedMessage{result.value.title()}")
         logger.info(
             "feed intake done",
             extra={"results": [result.value for result, _ in results], "acks": [ack.code for ack in answers]},
         )
+        return answers
 
-    answer = process_partial_response(event=event, record_handler=take, processor=OrderedQueueBatch(), context=context)
+    outcome = run_lanes(records, take)
+    failed = answer_in_order(container, records, outcome, if_last_try)
     # What a queue or Step Functions refused earlier goes now (the schedule drains it too).
     outbox.drain_quietly(container, container.clock.now())
-    return answer
+    return {"batchItemFailures": [{"itemIdentifier": records[i].message_id} for i in sorted(failed)]}
+
+
+def run_lanes(records: list[Any], take: Callable[[Any], list[acks.Ack]]) -> LaneOutcome:
+    """Each lane (chalicelib.feeds.lanes) in queue order, lanes side by side. After a failure, the
+    later records of its lane are returned unprocessed (the same patient's messages are never filed
+    out of order); other lanes, of the same sender too, go on."""
+    plan = lanes.lanes([(r.attributes.message_group_id or "", r.body) for r in records])
+    outcome = LaneOutcome()
+
+    def run(lane: lanes.Lane) -> None:
+        failed_id = ""
+        for position in lane.positions:
+            record = records[position]
+            if failed_id:
+                outcome.held(position, record, failed_id, lane.group)
+                continue
+            try:
+                outcome.answers[position] = take(record)
+            except Exception as error:  # the record comes back; the lane's later ones wait for it
+                outcome.failed(position, record, error)
+                failed_id = record.message_id
+        logger.thread_safe_clear_keys()
+
+    if len(plan) <= 1:
+        for lane in plan:
+            run(lane)
+        return outcome
+    with ThreadPoolExecutor(max_workers=min(len(plan), MAX_LANES), thread_name_prefix="feed-lane") as pool:
+        for done in [pool.submit(run, lane) for lane in plan]:
+            done.result()
+    return outcome
+
+
+class LaneOutcome:
+    """What became of each record of a batch, by its position: the answers of those decided, and
+    the positions that go back to the queue (logged as the batch processors log them)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[int, list[acks.Ack]] = {}
+        self.returned: set[int] = set()
+        self._lock = threading.Lock()
+
+    def failed(self, position: int, record: Any, error: Exception) -> None:
+        self._log(position, record, type(error).__name__, {})
+
+    def held(self, position: int, record: Any, behind: str, group: str) -> None:
+        # (the error type Powertools' FIFO processor names a record held behind another: what
+        # on-call's filters and runbooks know; the fields say which record and sender)
+        self._log(
+            position,
+            record,
+            "SQSFifoMessageGroupCircuitBreakerError",
+            {"held_behind": behind, "message_group": group},  # (the line's correlation id is the failed one's)
+        )
+
+    def _log(self, position: int, record: Any, error_type: str, fields: dict[str, str]) -> None:
+        with self._lock:
+            self.returned.add(position)
+        logger.warning(
+            "queue record failed; it stays on the queue for a retry",
+            extra={
+                "sqs_message_id": record.message_id,
+                "error_type": error_type,
+                "receive_count": record.attributes.approximate_receive_count,
+                **fields,
+            },
+        )
+        count("QueueRecordFailed")
+
+
+def answer_in_order(
+    container: Any, records: list[Any], outcome: LaneOutcome, if_last_try: Callable[[Any], None]
+) -> set[int]:
+    """The answers of the batch's decided records, in queue order (each sender hears of its messages
+    in the order it sent them), in one send; when that fails, those records go back too and their
+    redelivery, duplicates by then, answers again. Returns the positions that go back."""
+    returned = set(outcome.returned)
+    decided = sorted(outcome.answers)
+    answers = [ack for position in decided for ack in outcome.answers[position]]
+    try:
+        acks.send(container.clinical_ack_queue, answers)
+    except DependencyUnavailable as error:
+        for position in decided:
+            if outcome.answers[position]:
+                outcome.failed(position, records[position], error)
+                returned.add(position)
+                if_last_try(records[position])
+    return returned
 
 
 def _receive_count(record: Any) -> int:

@@ -14,7 +14,7 @@ class AwsStandIn:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        application = host_checked(DomainDispatcherApplication(create_backend_app), guard)
+        application = host_checked(one_table_request_at_a_time(DomainDispatcherApplication(create_backend_app)), guard)
         # Bound here, so a taken port fails the caller rather than a thread nobody watches.
         self._server = make_server(host, port, application, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-stand-in", daemon=True)
@@ -28,3 +28,24 @@ class AwsStandIn:
             self._server.shutdown()
             self._thread.join()
         self._server.server_close()
+
+
+def one_table_request_at_a_time(app):
+    """DynamoDB requests answered one at a time, as DynamoDB applies each atomically. moto copies
+    the tables a transaction touches and puts the copy back when the transaction is refused, which
+    would undo a write another thread made meanwhile; the feed handler files a batch's patients
+    side by side (chalicelib/feeds/lanes.py). Other services (SQS's long polls) are not held up."""
+    lock = threading.Lock()
+
+    def serialised(environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return app(environ, start_response)
+        with lock:  # (the answer is read whole inside: moto works while it is iterated)
+            answer = app(environ, start_response)
+            try:
+                return [b"".join(answer)]
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+
+    return serialised

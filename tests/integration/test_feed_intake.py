@@ -103,29 +103,34 @@ def archive_fails_on_a08(container, monkeypatch):
     monkeypatch.setattr(container.feed_archive, "put", flaky_put)
 
 
+def adt(trigger: str, control_id: str, mrn: str) -> str:
+    """An ADT of the patient with the medical record number ``mrn`` (sender ADT|AMC)."""
+    return "\r".join(
+        [
+            f"MSH|^~\\&|ADT|AMC|PORTAL|AMC|20240101120000||ADT^{trigger}|{control_id}|P|2.5",
+            f"EVN|{trigger}|20240101120000",
+            f"PID|1||{mrn}^^^AMC^MR||Doe^Jane||19800101|F",
+        ]
+    )
+
+
 def test_a_storage_failure_is_retried_in_order(api, archive_fails_on_a08):
-    """FIFO: the failing record and every later one of the batch come back; earlier ones are done."""
-    bodies = [
-        sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
-        sample("hl7org_ADT_A08_update_v2.3.hl7"),
-        sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
-    ]
+    """FIFO per patient: the failing record and every later one about its patient come back;
+    earlier ones are done, and the sender's messages about another patient go on."""
+    bodies = [adt("A01", "C-1", "P-1"), adt("A08", "C-2", "P-1"), adt("A03", "C-3", "P-1"), adt("A01", "C-4", "P-2")]
     event = sqs_event(api, bodies, QUEUE, group_id="ADT")
 
     result = api.lambda_.invoke("on_clinical_feed_message", event).payload
 
     assert result == {"batchItemFailures": [{"itemIdentifier": "message-1"}, {"itemIdentifier": "message-2"}]}
-    assert [r.message_type for r in records().values()] == ["ADT^A01"]
+    assert sorted(r.control_id for r in records().values()) == ["C-1", "C-4"]
 
 
 def test_a_failure_holds_back_only_its_own_sender(api, archive_fails_on_a08, caplog):
+    # (the ADT sender's two messages are about one patient: the second waits for the first)
     event = sqs_event(
         api,
-        [
-            sample("hl7org_ADT_A08_update_v2.3.hl7"),
-            sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
-            sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
-        ],
+        [adt("A08", "C-1", "P-1"), sample("hl7org_ADT_A01_base-standard_v2.8.hl7"), adt("A03", "C-2", "P-1")],
         QUEUE,
     )
     for record, group in zip(event["Records"], ("ADT", "LAB", "ADT")):
@@ -157,12 +162,8 @@ def json_log():
 
 
 def test_records_held_back_behind_a_failure_name_the_failed_record_and_its_sender(api, archive_fails_on_a08, json_log):
-    # GIVEN three messages of one sender, the first of which cannot be stored
-    bodies = [
-        sample("hl7org_ADT_A08_update_v2.3.hl7"),
-        sample("hl7org_ADT_A01_base-standard_v2.8.hl7"),
-        sample("nhapi_ADT_A03_discharge_v2.5.hl7"),
-    ]
+    # GIVEN three messages of one sender about one patient, the first of which cannot be stored
+    bodies = [adt("A08", "C-1", "P-1"), adt("A01", "C-2", "P-1"), adt("A03", "C-3", "P-1")]
     event = sqs_event(api, bodies, QUEUE, group_id="ADT-EAST")
 
     result = api.lambda_.invoke("on_clinical_feed_message", event).payload
