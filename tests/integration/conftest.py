@@ -189,3 +189,42 @@ def link_in(email, path_prefix: str) -> str:
     match = re.search(re.escape(path_prefix) + r"([A-Za-z0-9_-]+)", email.body)
     assert match, f"no {path_prefix} link in {email.subject!r}"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory):
+    """`make package`'s first step (chalice package merged with infra/template.yaml), built once per
+    test process: about three minutes, so test_template.py (the packaged template) and
+    test_package_trim.py (a trimmed copy, run alone) share it. Both modules are in the xdist group
+    "chalice-package": under `--dist loadgroup` (make integration) one worker builds it, and two
+    `chalice package` never write chalice's deployment cache at the same time. Tests must not
+    change it (test_package_trim.py trims a copy)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    chalice = Path(sys.executable).with_name("chalice")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    # chalice downloads the dependencies' wheels from the registry: when a download fails it either
+    # only says so and packages without them, or gives up (exit status 2, its reason on stderr). A
+    # registry that failed for a moment is asked once more (the half-built package is not reused);
+    # a package that still fails, or is still without them, fails the test with chalice's words.
+    said = ""
+    for attempt in range(2):
+        out = tmp_path_factory.mktemp("package") / "out"
+        if attempt:
+            shutil.rmtree(PROJECT_DIR / ".chalice" / "deployments", ignore_errors=True)
+        done = subprocess.run(
+            [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        said = f"exit status {done.returncode}: {done.stdout[-2000:]} {done.stderr[-2000:]}"
+        if done.returncode == 0 and (out / "deployment.zip").stat().st_size > 1_000_000:
+            return out
+        print("chalice package failed or left the dependencies out;", said)
+    pytest.fail(f"chalice package failed twice; {said}")

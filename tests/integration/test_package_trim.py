@@ -7,7 +7,7 @@ package whose modules would be compiled from source at a cold start."""
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,8 +21,7 @@ import pytest
 from infra import package_trim
 from tests.conftest import PROJECT_DIR
 
-# Built by the same worker as test_template.py's package: two `chalice package` never write
-# chalice's deployment cache at the same time.
+# The same worker as test_template.py, which builds the package both read (tests/integration/conftest.py).
 pytestmark = pytest.mark.xdist_group("chalice-package")
 
 # Run by the packaged code: every function's module, then one real use of each thing the trim
@@ -37,8 +36,7 @@ def _spy(self, data, path, *, _optimize=-1):
     return _source_to_code(self, data, path, _optimize=_optimize)
 external.SourceLoader.source_to_code = _spy
 
-import app  # every function's handler but the authorizer's
-import chalicelib.identity.authorizer  # the authorizer's
+import app  # every function's handler (the session check runs in the API function)
 
 import boto3
 calls = {
@@ -112,14 +110,11 @@ def moto_server():
 
 
 @pytest.fixture(scope="module")
-def task_root(tmp_path_factory) -> Path:
-    """`make package`'s steps, then the package unzipped where a function would find it."""
-    out = tmp_path_factory.mktemp("package") / "out"
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
-    chalice = Path(sys.executable).with_name("chalice")
-    command = [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)]
-    done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+def task_root(packaged, tmp_path_factory) -> Path:
+    """`make package`'s steps (the package test_template.py reads too, trimmed in a copy), then the
+    package unzipped where a function would find it."""
+    out = tmp_path_factory.mktemp("trimmed") / "out"
+    shutil.copytree(packaged, out)
     before = zipfile.ZipFile(out / "deployment.zip")
     assert any(name.startswith("botocore/data/ec2/") for name in before.namelist())  # chalice's, untrimmed
     subprocess.run([sys.executable, "-m", "infra.package_trim", str(out)], cwd=PROJECT_DIR, check=True, timeout=900)

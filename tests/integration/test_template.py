@@ -4,7 +4,6 @@ what `make package` produces (chalice's SAM template merged with infra/template.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,10 +13,10 @@ import pytest
 import yaml
 
 from infra.local.template import load_template
-from tests.conftest import PROJECT_DIR
 
-# With several xdist workers, one worker runs this module: the packaged template is built once,
-# and two `chalice package` never write chalice's deployment cache at the same time.
+# With several xdist workers, one worker runs this module and test_package_trim.py: the package is
+# built once (tests/integration/conftest.py), and two `chalice package` never write chalice's
+# deployment cache at the same time.
 pytestmark = pytest.mark.xdist_group("chalice-package")
 
 TEMPLATE = load_template()
@@ -327,33 +326,7 @@ def test_every_sqs_event_source_reports_partial_batch_failures():
         ]
 
 
-@pytest.fixture(scope="module")
-def packaged(tmp_path_factory) -> Path:
-    """`make package`'s command: chalice package merged with infra/template.yaml."""
-    chalice = Path(sys.executable).with_name("chalice")
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
-    # chalice downloads the dependencies' wheels from the registry: when a download fails it either
-    # only says so and packages without them, or gives up (exit status 2, its reason on stderr). A
-    # registry that failed for a moment is asked once more (the half-built package is not reused);
-    # a package that still fails, or is still without them, fails the test with chalice's words.
-    said = ""
-    for attempt in range(2):
-        out = tmp_path_factory.mktemp("package") / "out"
-        if attempt:
-            shutil.rmtree(PROJECT_DIR / ".chalice" / "deployments", ignore_errors=True)
-        done = subprocess.run(
-            [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/template.yaml", str(out)],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        said = f"exit status {done.returncode}: {done.stdout[-2000:]} {done.stderr[-2000:]}"
-        if done.returncode == 0 and (out / "deployment.zip").stat().st_size > 1_000_000:
-            return out
-        print("chalice package failed or left the dependencies out;", said)
-    pytest.fail(f"chalice package failed twice; {said}")
+# `packaged`: the package `make package` builds, shared with test_package_trim.py (tests/integration/conftest.py).
 
 
 def test_the_packaged_template_passes_cfn_lint(packaged):
@@ -368,7 +341,7 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert set(variables) == set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"])
     functions = {k for k, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions - {"SignInHandler"} == {  # (the sign-in function: test_template_signin.py)
+    assert functions == {
         "APIHandler",
         "DrainOutbox",
         "OnAppointmentReminder",
@@ -376,6 +349,7 @@ def test_the_packaged_functions_get_the_environment_and_their_policies(packaged)
         "OnNotificationRequest",
         "OnProxyGrantTimer",
         "OnRecordExport",
+        "SignInHandler",
     }
     schedule = template["Resources"]["DrainOutbox"]["Properties"]["Events"]["DrainOutboxEvent"]
     assert schedule == {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
@@ -757,3 +731,86 @@ def test_record_exports_have_their_queue_consumer_and_alarm_and_expire_within_a_
     assert finish["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["exports#*"]}}
     [files] = [s for s in statements("ApiAccessPolicy") if s.get("Sid") == "RecordExportFiles"]
     assert files["Action"] == "s3:GetObject"
+
+
+# -- sign-in on its own function: in the packaged template, the routes that hash or verify a password
+# for someone not signed in reach SignInHandler, every other route APIHandler; the two run the same
+# code the same way, and the sign-in function has its own memory, concurrency, log group and a role
+# that reaches no health record.
+
+SIGN_IN_ROUTES = {
+    "/v1/sessions",
+    "/v1/sessions/mfa",
+    "/v1/sessions/mfa/email-code",
+    "/v1/enrollments",
+    "/v1/account/password-resets/confirm",
+    "/v1/account/setup",
+}
+
+
+@pytest.fixture(scope="module")
+def packaged_resources(packaged) -> dict:
+    with open(packaged / "sam.yaml") as handle:
+        return yaml.load(handle, Loader=_cfn_loader())["Resources"]
+
+
+def _function_of(operation: dict) -> str:
+    uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    return uri.split("/functions/${")[1].split(".Arn}")[0]
+
+
+def test_the_sign_in_routes_reach_the_sign_in_function_and_every_other_route_the_api(packaged_resources):
+    paths = packaged_resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    reached = {
+        (path, method): _function_of(operation) for path, item in paths.items() for method, operation in item.items()
+    }
+    assert {key for key, function in reached.items() if function == "SignInHandler"} == {
+        (path, "post") for path in SIGN_IN_ROUTES
+    }
+    assert {function for function in reached.values()} == {"SignInHandler", "APIHandler"}
+    # the override changed the uri only: the rest of chalice's integration is intact
+    [operation] = [paths["/v1/sessions"]["post"]]
+    assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+    assert operation["summary"] == "Sign in with a user name and password."
+
+
+def test_every_sign_in_route_is_a_public_post_route_of_the_app():
+    import app as app_module
+
+    routes = app_module.app.routes
+    for path in SIGN_IN_ROUTES:
+        assert "POST" in routes[path], path
+
+
+def test_the_sign_in_function_runs_the_same_code_as_the_api_with_its_own_memory_and_concurrency(packaged_resources):
+    api = packaged_resources["APIHandler"]["Properties"]
+    sign_in = packaged_resources["SignInHandler"]["Properties"]
+    for same in ("CodeUri", "Handler", "Runtime", "Architectures", "Timeout", "Tracing", "Tags", "Environment"):
+        assert sign_in[same] == api[same], same
+    assert sign_in["MemorySize"] == 1769 != api["MemorySize"]  # one full vCPU (bench/argon2_cost.py)
+    assert sign_in["ReservedConcurrentExecutions"] == {"Ref": "SignInReservedConcurrency"}
+    group = sign_in["LoggingConfig"]["LogGroup"]["Ref"]
+    assert group == "SignInHandlerLogGroup" != api["LoggingConfig"]["LogGroup"]["Ref"]
+    [policy] = packaged_resources["SignInHandlerRole"]["Properties"]["Policies"]
+    logs = next(s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "WriteOwnLogs")
+    assert logs["Resource"] == {"Fn::GetAtt": [group, "Arn"]}
+    permission = packaged_resources["SignInHandlerInvokePermission"]["Properties"]
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["FunctionName"] == {"Ref": "SignInHandler"}
+    assert "${RestAPI}/*/POST/*" in permission["SourceArn"]["Fn::Sub"]
+
+
+def test_the_sign_in_role_reaches_no_health_record_document_feed_or_timer():
+    policy = RESOURCES["SignInAccessPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "SignInHandlerRole"}]
+    granted = repr(policy["PolicyDocument"]["Statement"])
+    for elsewhere in ("RecordsTable", "FeedMessagesTable", "Bucket", "DatedEventStateMachine", "AppSigningKey"):
+        assert elsewhere not in granted, elsewhere
+    assert "s3:" not in granted and "states:" not in granted and "dynamodb:Scan" not in granted
+    [audit] = [s for s in policy["PolicyDocument"]["Statement"] if "AuditEventsTable" in repr(s["Resource"])]
+    assert audit["Action"] == "dynamodb:PutItem"  # the trail is appended to, never read, here
+
+
+def test_the_sign_in_concurrency_is_a_parameter_with_a_floor():
+    parameter = TEMPLATE["Parameters"]["SignInReservedConcurrency"]
+    assert parameter["Type"] == "Number" and parameter["MinValue"] >= 1 and parameter["Default"] >= 1
