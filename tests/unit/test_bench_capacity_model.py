@@ -68,3 +68,19 @@ def test_rows_set_each_figure_beside_its_limit_and_name_only_keys_every_caller_s
     shared = [measure for measure in found if measure.startswith("shared key")]
     assert shared == ["shared key audit 'account#anonymous', 5x burst"]  # the patient's key is its own
     assert found[shared[0]].value == pytest.approx(125 * 1.0)
+
+
+def test_a_sharded_key_is_shown_once_with_each_shards_part_of_the_stream():
+    feed = case("feed_ingest", "Feed", 40.0, [write("audit", "account#system:clinical-feed#09", 2.0)])
+    found = {row.measure: row for row in rows([*CASES[:2], feed], MODEL)}
+    row = found["shared key audit 'account#system:clinical-feed#<NN>', 5x burst"]
+    assert row.value == pytest.approx(20 * 2.0 / 16)  # 20 messages/s in the burst, over 16 shards
+    assert row.note == "each of 16 shards"
+
+
+def test_a_method_carrying_two_routes_is_costed_at_its_slowest_at_the_throttle():
+    model = {**MODEL, "routes": {**MODEL["routes"], "sign_in": {**MODEL["routes"]["sign_in"], "share": 0.2}}}
+    model["routes"]["unknown"] = {"share": 0.05, "function": "SignIn", "method": "POST /s"}
+    unknown = case("unknown", "SignIn", 90.0, [])
+    found = {row.measure: row for row in rows([*CASES, unknown], model)}
+    assert found["SignIn busy with its methods at their throttles"].value == pytest.approx(30 * 0.195)
