@@ -67,6 +67,72 @@ def stack_resources(cloudformation: Any, stack: str, kind: str) -> dict[str, str
     return found
 
 
+class Refused(Exception):
+    """Why the command does nothing, for the operator (printed, exit 1)."""
+
+
+# A table's name as it stands in a string: not inside a longer name (letters, digits, _ . -).
+_NAME_CHARS = r"[\w.-]"
+
+
+def tables_in_use(template: dict[str, Any], tables: dict[str, str]) -> dict[str, str]:
+    """Logical id -> the table the stack uses for it now, as its deployed template says (the
+    functions' environment, the policies' grants, ...): the stack's own table where the template
+    refers to it by logical id, or the copy an earlier repoint wrote in literally
+    (``<table>-<suffix>``, ``<table>-<suffix>-<suffix>`` after a second). A table the template
+    refers to by two names is refused: the stack would be mixing two moments."""
+    by_name = {name: logical for logical, name in tables.items()}
+    pattern = _names(by_name)
+    found: dict[str, set[str]] = {logical: set() for logical in tables}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, str):
+            for match in pattern.finditer(node):
+                found[by_name[match.group("table")]].add(match.group("name"))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                for logical in _referred(key, value):
+                    if logical in tables:
+                        found[logical].add(tables[logical])
+                visit(value)
+
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") != TABLE:  # a table's own resource does not use a table
+            visit(resource)
+    for section in ("Outputs", "Globals", "Conditions"):
+        visit(template.get(section, {}))
+    mixed = {logical: names for logical, names in found.items() if len(names) > 1}
+    if mixed:
+        raise Refused(
+            "the deployed template refers to "
+            + "; ".join(f"{logical} as {' and '.join(sorted(names))}" for logical, names in sorted(mixed.items()))
+            + ": the stack mixes two moments. Repoint it at one first (repoint --tables ... --suffix ...)"
+        )
+    return {logical: next(iter(names), tables[logical]) for logical, names in found.items()}
+
+
+def _referred(key: str, value: Any) -> list[str]:
+    """The logical ids a Ref, a GetAtt or a Sub's string names."""
+    if key == "Ref" and isinstance(value, str):
+        return [value]
+    if key == "Fn::GetAtt":
+        return [value.partition(".")[0] if isinstance(value, str) else str(value[0])]
+    if key == "Fn::Sub":
+        text = value if isinstance(value, str) else value[0]
+        return re.findall(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}", text)
+    return []
+
+
+def _names(names: Any) -> re.Pattern[str]:
+    """Any of these table names, alone or as the start of a copy's name (``-<suffix>``...), as
+    ``table``; the whole name as ``name``; longest first, so one name never claims another's."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<!{_NAME_CHARS})(?P<name>(?P<table>{alternatives})(?:-{_NAME_CHARS}*)?)(?!{_NAME_CHARS})")
+
+
 # -- tables ------------------------------------------------------------------------------------
 
 
@@ -128,16 +194,19 @@ def _settle(dynamodb: Any, logical: str, source: dict[str, Any], target: str) ->
 
 
 def repointed(template: dict[str, Any], restored: list[RestoredTable]) -> dict[str, Any]:
-    """The template with every reference to a restored table (Ref, GetAtt Arn/StreamArn, and the
-    same inside Sub strings) replaced by the new table's; the old table's own resource unchanged."""
+    """The template with every reference to a restored table replaced by the new table's: Ref,
+    GetAtt Arn/StreamArn and the same inside Sub strings, and the source's name written literally
+    (its ARN, its indexes' and its stream's, as an earlier repoint left them). The old tables' own
+    resources unchanged."""
     by_id = {table.logical_id: table for table in restored}
+    by_source = {table.source: table for table in restored if table.source != table.target}
     result = copy.deepcopy(template)
     for logical_id, resource in result.get("Resources", {}).items():
-        if logical_id not in by_id:
-            result["Resources"][logical_id] = _rewrite(resource, by_id)
+        if logical_id not in by_id and resource.get("Type") != TABLE:
+            result["Resources"][logical_id] = _rewrite(resource, by_id, by_source)
     for section in ("Outputs", "Globals", "Conditions"):
         if section in result:
-            result[section] = _rewrite(result[section], by_id)
+            result[section] = _rewrite(result[section], by_id, by_source)
     return result
 
 
@@ -145,9 +214,11 @@ def _value(table: RestoredTable, attribute: str) -> str:
     return {"": table.target, "Arn": table.arn, "StreamArn": table.stream_arn}[attribute]
 
 
-def _rewrite(node: Any, by_id: dict[str, RestoredTable]) -> Any:
+def _rewrite(node: Any, by_id: dict[str, RestoredTable], by_source: dict[str, RestoredTable]) -> Any:
+    if isinstance(node, str):
+        return _literal(node, by_source)
     if isinstance(node, list):
-        return [_rewrite(item, by_id) for item in node]
+        return [_rewrite(item, by_id, by_source) for item in node]
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
@@ -160,9 +231,28 @@ def _rewrite(node: Any, by_id: dict[str, RestoredTable]) -> Any:
                 return _value(by_id[logical], attribute)
         if key == "Fn::Sub":
             text, variables = (value, None) if isinstance(value, str) else (value[0], value[1])
-            text = _substituted(text, by_id)
-            return {"Fn::Sub": text if variables is None else [text, _rewrite(variables, by_id)]}
-    return {key: _rewrite(value, by_id) for key, value in node.items()}
+            text = _substituted(_literal(text, by_source), by_id)
+            return {"Fn::Sub": text if variables is None else [text, _rewrite(variables, by_id, by_source)]}
+    return {key: _rewrite(value, by_id, by_source) for key, value in node.items()}
+
+
+def _literal(text: str, by_source: dict[str, RestoredTable]) -> str:
+    """A source table's name written out (alone, in its ARN, its indexes' ARN) -> the new table's;
+    its stream's ARN -> the new table's stream."""
+    if not by_source:
+        return text
+    alternatives = "|".join(re.escape(name) for name in sorted(by_source, key=len, reverse=True))
+    pattern = rf"(?<!{_NAME_CHARS})(?P<name>{alternatives})(?P<stream>/stream/[\w:.-]+)?(?!{_NAME_CHARS})"
+
+    def replace(match: re.Match[str]) -> str:
+        table = by_source[match.group("name")]
+        if not match.group("stream"):
+            return table.target
+        if not table.stream_arn:
+            raise Refused(f"{table.target} has no stream, and the stack reads {table.source}'s")
+        return table.stream_arn.partition(":table/")[2]
+
+    return re.sub(pattern, replace, text)
 
 
 def _substituted(text: str, by_id: dict[str, RestoredTable]) -> str:
@@ -206,16 +296,44 @@ def update_stack(cloudformation: Any, s3: Any, stack: str, template: dict[str, A
 
 
 def restored_by_suffix(dynamodb: Any, tables: dict[str, str], suffix: str) -> list[RestoredTable]:
-    """The tables an earlier restore-tables made with this suffix (for repoint)."""
-    found = []
+    """The copies an earlier restore-tables made with this suffix of the tables the stack uses (for
+    repoint), one for every table: a stack repointed at some only would mix two moments, so a
+    missing one is refused, by name. A table the stack already uses is its own copy (a repoint
+    run again, or ``--template`` after the stack's)."""
+    found, missing = [], []
     for logical, name in tables.items():
-        target = f"{name}-{suffix}"
+        target = name if name.endswith(f"-{suffix}") else f"{name}-{suffix}"
         try:
             described = dynamodb.describe_table(TableName=target)["Table"]
         except dynamodb.exceptions.ResourceNotFoundException:
+            missing.append(logical)
             continue
-        found.append(RestoredTable(logical, name, target, described["TableArn"], described.get("LatestStreamArn", "")))
+        source = name  # (the target itself where the stack uses it already)
+        found.append(
+            RestoredTable(logical, source, target, described["TableArn"], described.get("LatestStreamArn", ""))
+        )
+    if missing:
+        raise Refused(
+            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no -{suffix} copy, and a stack repointed at"
+            " the others would mix two moments. Restore them into it (restore-tables --tables"
+            f" {','.join(missing)} --suffix {suffix} --no-repoint, with the same --at), or repoint only the others"
+            " (repoint --tables ...)"
+        )
     return found
+
+
+def too_early(dynamodb: Any, tables: dict[str, str], at: datetime) -> list[str]:
+    """Why a table cannot go back to ``at``: a table is restorable only from its own creation, and
+    the copy an earlier restore made was created then (what came before is in the kept one)."""
+    reasons = []
+    for logical, name in tables.items():
+        described = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        earliest = described.get("PointInTimeRecoveryDescription", {}).get("EarliestRestorableDateTime")
+        if earliest and at < earliest:
+            reasons.append(
+                f"{logical} ({name}) goes back to {earliest.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} at the earliest"
+            )
+    return reasons
 
 
 # -- objects -----------------------------------------------------------------------------------
@@ -318,17 +436,29 @@ def main(command: str, argv: list[str]) -> int:
         return 0
 
     dynamodb = boto3.client("dynamodb")
+    try:
+        return _tables(cloudformation, s3, dynamodb, command, args)
+    except Refused as refusal:
+        print(f"refused: {refusal}", file=sys.stderr)
+        return 1
+
+
+def _tables(cloudformation: Any, s3: Any, dynamodb: Any, command: str, args: argparse.Namespace) -> int:
     tables = stack_resources(cloudformation, args.stack, TABLE)
     wanted = [name.strip() for name in args.tables.split(",") if name.strip()] or sorted(tables)
     unknown = sorted(set(wanted) - set(tables))
     if unknown:
-        print(
-            f"refused: the stack has no table {', '.join(unknown)} (it has {', '.join(sorted(tables))})",
-            file=sys.stderr,
-        )
-        return 1
-    tables = {logical: tables[logical] for logical in wanted}
+        raise Refused(f"the stack has no table {', '.join(unknown)} (it has {', '.join(sorted(tables))})")
+    # What the stack uses now, not the tables it was created with: after an earlier restore those are
+    # the kept ones, no longer written.
+    in_use = tables_in_use(deployed_template(cloudformation, args.stack), tables)
+    tables = {logical: in_use[logical] for logical in wanted}
+    updates_stack = not (args.no_repoint if command == "restore-tables" else args.template)
+    if updates_stack and not args.artifacts_bucket:  # said before anything is restored
+        raise Refused("--artifacts-bucket is needed to update the stack (the template is too large to send inline)")
     if command == "restore-tables":
+        if args.at and (reasons := too_early(dynamodb, tables, args.at)):
+            raise Refused(f"{'; '.join(reasons)}: choose a later moment (docs/runbooks.md, Restore)")
         suffix = args.suffix or f"restored-{datetime.now(UTC):%Y%m%dT%H%M%S}"
         restored = restore_tables(dynamodb, tables, at=args.at, suffix=suffix)
         for table in restored:
@@ -340,9 +470,6 @@ def main(command: str, argv: list[str]) -> int:
     else:
         suffix = args.suffix
         restored = restored_by_suffix(dynamodb, tables, suffix)
-        if not restored:
-            print(f"refused: no table of the stack has a copy named ...-{suffix}", file=sys.stderr)
-            return 1
     if command == "repoint" and args.template:
         from infra.local.template import load_template
 
@@ -351,13 +478,17 @@ def main(command: str, argv: list[str]) -> int:
             json.dump(repointed(load_template(args.template), restored), handle, indent=1, default=str)
         print(f"{out}: {len(restored)} tables repointed to their -{suffix} copies; deploy this one")
         return 0
-    if not args.artifacts_bucket:
-        print(
-            "refused: --artifacts-bucket is needed to update the stack (the template is too large to send inline)",
-            file=sys.stderr,
-        )
-        return 1
+    if all(table.source == table.target for table in restored):
+        print(f"{args.stack} already uses the -{suffix} tables; nothing to update")
+        return 0
     template = repointed(deployed_template(cloudformation, args.stack), restored)
     update_stack(cloudformation, s3, args.stack, template, args.artifacts_bucket, f"restore/{args.stack}-{suffix}.json")
+    # Said only once the deployed template says it.
+    now = tables_in_use(
+        deployed_template(cloudformation, args.stack), stack_resources(cloudformation, args.stack, TABLE)
+    )
+    behind = [table.logical_id for table in restored if now[table.logical_id] != table.target]
+    if behind:
+        raise Refused(f"the stack was updated but still does not use the -{suffix} copy of {', '.join(behind)}")
     print(f"{args.stack} now uses the -{suffix} tables; the old ones are kept as they were")
     return 0

@@ -107,6 +107,109 @@ def test_the_command_refuses_a_table_the_stack_does_not_have(aws, capsys):
         cloudformation.delete_stack(StackName="mini")
 
 
+def _parameters(cloudformation, ssm, stack: str) -> dict[str, str]:
+    """What the stack's parameters say now (the stand-ins for the functions' environment)."""
+    return {
+        logical: ssm.get_parameter(Name=physical)["Parameter"]["Value"]
+        for logical, physical in restore.stack_resources(cloudformation, stack, "AWS::SSM::Parameter").items()
+    }
+
+
+def test_a_second_restore_starts_from_the_tables_the_stack_uses_now_and_repoints_it_again(aws, capsys):
+    cloudformation, ssm, dynamodb, s3 = (boto3.client(s) for s in ("cloudformation", "ssm", "dynamodb", "s3"))
+    s3.create_bucket(Bucket="restore-artifacts")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    [table] = restore.stack_resources(cloudformation, "mini", restore.TABLE).values()
+    first, second = f"{table}-restored-r1", f"{table}-restored-r1-restored-r2"
+    restore_to = ["--artifacts-bucket", "restore-artifacts", "--stack", "mini"]
+    try:
+        assert admin.main(["restore-tables", "--suffix", "restored-r1", *restore_to]) == 0, capsys.readouterr().err
+        # GIVEN a note written after the first restore, to the table the stack uses since
+        dynamodb.put_item(TableName=first, Item={"pk": {"S": "note#after-the-first-restore"}})
+
+        # WHEN the operator restores again
+        code = admin.main(["restore-tables", "--suffix", "restored-r2", *restore_to])
+
+        # THEN the new copy is of the table in use (the note is there), not of the kept original
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert dynamodb.get_item(TableName=second, Key={"pk": {"S": "note#after-the-first-restore"}}).get("Item")
+        assert f"{first} restored into {second}" in out and "mini now uses the -restored-r2 tables" in out
+        # and the stack names the second copy everywhere the first one was written in
+        arn = dynamodb.describe_table(TableName=second)["Table"]["TableArn"]
+        assert _parameters(cloudformation, ssm, "mini") == {"NotesTableName": second, "NotesTableArn": f"{arn}/index/*"}
+        # a repoint run again finds it done rather than updating the stack with nothing
+        assert admin.main(["repoint", "--suffix", "restored-r2", *restore_to]) == 0
+        assert "already uses the -restored-r2 tables" in capsys.readouterr().out
+    finally:
+        cloudformation.delete_stack(StackName="mini")
+        for name in (first, second):
+            _drop(dynamodb, name)
+
+
+TWO_TABLES = (
+    MINI_STACK
+    + """
+  LettersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+  LettersTableName:
+    Type: AWS::SSM::Parameter
+    Properties: {Name: letters-table-name, Type: String, Value: !Ref LettersTable}
+"""
+)
+
+
+def test_repoint_refuses_a_stack_half_restored_unless_the_tables_are_named(aws, capsys):
+    cloudformation, ssm, dynamodb, s3 = (boto3.client(s) for s in ("cloudformation", "ssm", "dynamodb", "s3"))
+    s3.create_bucket(Bucket="restore-artifacts")
+    cloudformation.create_stack(StackName="two", TemplateBody=TWO_TABLES)
+    tables = restore.stack_resources(cloudformation, "two", restore.TABLE)
+    notes = f"{tables['NotesTable']}-restored-r3"
+    restore_to = ["--suffix", "restored-r3", "--artifacts-bucket", "restore-artifacts", "--stack", "two"]
+    try:
+        # GIVEN a restore that made a copy of one table of the two
+        assert admin.main(["restore-tables", "--tables", "NotesTable", "--no-repoint", *restore_to]) == 0
+        before = _parameters(cloudformation, ssm, "two")
+
+        # WHEN the operator repoints the stack: refused, the missing table named, nothing changed
+        assert admin.main(["repoint", *restore_to]) == 1
+        err = capsys.readouterr().err
+        assert "LettersTable has no -restored-r3 copy" in err and "restore-tables --tables LettersTable" in err
+        assert _parameters(cloudformation, ssm, "two") == before
+
+        # WHEN the operator names the table restored: that one alone is repointed
+        assert admin.main(["repoint", "--tables", "NotesTable", *restore_to]) == 0, capsys.readouterr().err
+        after = _parameters(cloudformation, ssm, "two")
+        assert after["NotesTableName"] == notes and after["LettersTableName"] == tables["LettersTable"]
+    finally:
+        cloudformation.delete_stack(StackName="two")
+        _drop(dynamodb, notes)
+
+
+def test_a_moment_before_a_table_could_be_restored_is_refused_before_any_restore_starts(aws, capsys):
+    cloudformation, dynamodb = boto3.client("cloudformation"), boto3.client("dynamodb")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    [table] = restore.stack_resources(cloudformation, "mini", restore.TABLE).values()
+    # (recovery as the template sets it, which moto's CloudFormation leaves off: recoverable from now)
+    dynamodb.update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    try:
+        code = admin.main(
+            ["restore-tables", "--stack", "mini", "--at", "2020-01-01T00:00:00Z", "--suffix", "r4", "--no-repoint"]
+        )
+
+        assert code == 1
+        assert f"NotesTable ({table}) goes back to" in capsys.readouterr().err
+        assert f"{table}-r4" not in dynamodb.list_tables()["TableNames"]
+    finally:
+        cloudformation.delete_stack(StackName="mini")
+
+
 def test_objects_under_a_prefix_are_put_back_to_their_versions_of_a_moment(aws, monkeypatch):
     # S3 keeps times to the second: the versions are written a minute apart on a clock of the test's
     import moto.s3.models as s3_models
@@ -150,3 +253,16 @@ def test_objects_under_a_prefix_are_put_back_to_their_versions_of_a_moment(aws, 
     at(40)
     again = restore.restore_objects(s3, bucket, "documents/", moment + timedelta(minutes=25))
     assert (again.copied, again.removed) == (0, 0)
+
+
+def test_a_restore_that_could_not_repoint_is_refused_before_any_table_is_restored(aws, capsys):
+    cloudformation, dynamodb = boto3.client("cloudformation"), boto3.client("dynamodb")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    [table] = restore.stack_resources(cloudformation, "mini", restore.TABLE).values()
+    try:
+        code = admin.main(["restore-tables", "--stack", "mini", "--suffix", "r5"])
+
+        assert code == 1 and "--artifacts-bucket is needed" in capsys.readouterr().err
+        assert f"{table}-r5" not in dynamodb.list_tables()["TableNames"]
+    finally:
+        cloudformation.delete_stack(StackName="mini")
