@@ -22,6 +22,14 @@ policies with the names (the functions' roles grant each table by its ARN) and l
 A later deploy from the repository's template would point back at the old tables: rewrite its
 packaged template with ``repoint --template`` first (docs/runbooks.md says when this ends).
 
+What is restored is what the stack uses now, as its deployed template says: after an earlier
+restore, the copy it made (the originals are kept and no longer written), so a second restore
+gives ``<table>-<suffix1>-<suffix2>`` and its repoint replaces the copy's names and ARNs written in
+by the first (infra/restore_template.py). Refused, with what to do, before anything is restored
+or updated: a moment before a table's recovery window (a copy is recoverable only from its own
+restore), a repoint of a stack some of whose tables have no copy with the suffix (it would mix two
+moments; --tables names the ones meant), a template naming two copies of one table.
+
 A bucket is versioned, so restore-objects puts back, for each key under a prefix, the version
 that was current at the moment given: a copy of that version on top (history is kept, object lock
 is honoured), or a delete marker where there was no object then.
@@ -38,7 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.restore_template import TABLE, Refused, RestoredTable, repointed, tables_in_use
+from infra.restore_template import TABLE, Refused, RestoredTable, names_in_use, repointed, tables_in_use
 
 BUCKET = "AWS::S3::Bucket"
 
@@ -146,23 +154,28 @@ def update_stack(cloudformation: Any, s3: Any, stack: str, template: dict[str, A
     )
 
 
-def restored_by_suffix(dynamodb: Any, tables: dict[str, str], suffix: str) -> list[RestoredTable]:
+def restored_by_suffix(dynamodb: Any, tables: dict[str, set[str]], suffix: str) -> list[RestoredTable]:
     """The copies an earlier restore-tables made with this suffix of the tables the stack uses (for
     repoint), one for every table: a stack repointed at some only would mix two moments, so a
     missing one is refused, by name. A table the stack already uses is its own copy (a repoint
-    run again, or ``--template`` after the stack's)."""
+    run again, or ``--template`` after the stack's). A table the template names twice (a half
+    repoint) gets one entry per name, all pointing at the one copy that exists."""
     found, missing = [], []
-    for logical, name in tables.items():
-        target = name if name.endswith(f"-{suffix}") else f"{name}-{suffix}"
-        try:
-            described = dynamodb.describe_table(TableName=target)["Table"]
-        except dynamodb.exceptions.ResourceNotFoundException:
+    for logical, names in tables.items():
+        copies = {}
+        for target in {name if name.endswith(f"-{suffix}") else f"{name}-{suffix}" for name in names}:
+            try:
+                copies[target] = dynamodb.describe_table(TableName=target)["Table"]
+            except dynamodb.exceptions.ResourceNotFoundException:
+                continue
+        if not copies:
             missing.append(logical)
             continue
-        source = name  # (the target itself where the stack uses it already)
-        found.append(
-            RestoredTable(logical, source, target, described["TableArn"], described.get("LatestStreamArn", ""))
-        )
+        if len(copies) > 1:
+            raise Refused(f"{logical} has copies {' and '.join(sorted(copies))}: name the one meant by its suffix")
+        [(target, described)] = copies.items()
+        stream = described.get("LatestStreamArn", "")
+        found += [RestoredTable(logical, name, target, described["TableArn"], stream) for name in sorted(names)]
     if missing:
         raise Refused(
             f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no -{suffix} copy, and a stack repointed at"
@@ -302,8 +315,13 @@ def _tables(cloudformation: Any, s3: Any, dynamodb: Any, command: str, args: arg
         raise Refused(f"the stack has no table {', '.join(unknown)} (it has {', '.join(sorted(tables))})")
     # What the stack uses now, not the tables it was created with: after an earlier restore those are
     # the kept ones, no longer written.
-    in_use = tables_in_use(deployed_template(cloudformation, args.stack), tables)
-    tables = {logical: in_use[logical] for logical in wanted}
+    deployed = deployed_template(cloudformation, args.stack)
+    if command == "repoint":  # (a table named twice is repointed whole, at the one copy there is)
+        names = names_in_use(deployed, tables)
+        tables = {logical: tables[logical] for logical in wanted}
+    else:
+        in_use = tables_in_use(deployed, tables)
+        tables = {logical: in_use[logical] for logical in wanted}
     updates_stack = not (args.no_repoint if command == "restore-tables" else args.template)
     if updates_stack and not args.artifacts_bucket:  # said before anything is restored
         raise Refused("--artifacts-bucket is needed to update the stack (the template is too large to send inline)")
@@ -320,7 +338,7 @@ def _tables(cloudformation: Any, s3: Any, dynamodb: Any, command: str, args: arg
             return 0
     else:
         suffix = args.suffix
-        restored = restored_by_suffix(dynamodb, tables, suffix)
+        restored = restored_by_suffix(dynamodb, {logical: names[logical] for logical in tables}, suffix)
     if command == "repoint" and args.template:
         from infra.local.template import load_template
 

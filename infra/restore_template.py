@@ -38,11 +38,26 @@ _NAME_CHARS = r"[\w.-]"
 
 
 def tables_in_use(template: dict[str, Any], tables: dict[str, str]) -> dict[str, str]:
-    """Logical id -> the table the stack uses for it now, as its deployed template says (the
-    functions' environment, the policies' grants, ...): the stack's own table where the template
-    refers to it by logical id, or the copy an earlier repoint wrote in literally
-    (``<table>-<suffix>``, ``<table>-<suffix>-<suffix>`` after a second). A table the template
+    """Logical id -> the table the stack uses for it now (``names_in_use``); a table the template
     refers to by two names is refused: the stack would be mixing two moments."""
+    found = names_in_use(template, tables)
+    mixed = {logical: names for logical, names in found.items() if len(names) > 1}
+    if mixed:
+        raise Refused(
+            "the deployed template refers to "
+            + "; ".join(f"{logical} as {' and '.join(sorted(names))}" for logical, names in sorted(mixed.items()))
+            + ": the stack mixes two moments. Repoint it at the right one first"
+            " (repoint --tables <those> --suffix <the right one's suffix>)"
+        )
+    return {logical: next(iter(names)) for logical, names in found.items()}
+
+
+def names_in_use(template: dict[str, Any], tables: dict[str, str]) -> dict[str, set[str]]:
+    """Logical id -> the names the deployed template uses for it (the functions' environment, the
+    policies' grants, ...): the stack's own table where the template refers to it by logical id,
+    or the copy an earlier repoint wrote in literally (``<table>-<suffix>``,
+    ``<table>-<suffix>-<suffix>`` after a second); the stack's own where the template does not
+    refer to it at all."""
     by_name = {name: logical for logical, name in tables.items()}
     pattern = _names(by_name)
     found: dict[str, set[str]] = {logical: set() for logical in tables}
@@ -66,14 +81,7 @@ def tables_in_use(template: dict[str, Any], tables: dict[str, str]) -> dict[str,
             visit(resource)
     for section in ("Outputs", "Globals", "Conditions"):
         visit(template.get(section, {}))
-    mixed = {logical: names for logical, names in found.items() if len(names) > 1}
-    if mixed:
-        raise Refused(
-            "the deployed template refers to "
-            + "; ".join(f"{logical} as {' and '.join(sorted(names))}" for logical, names in sorted(mixed.items()))
-            + ": the stack mixes two moments. Repoint it at one first (repoint --tables ... --suffix ...)"
-        )
-    return {logical: next(iter(names), tables[logical]) for logical, names in found.items()}
+    return {logical: names or {tables[logical]} for logical, names in found.items()}
 
 
 def _referred(key: str, value: Any) -> list[str]:

@@ -266,3 +266,30 @@ def test_a_restore_that_could_not_repoint_is_refused_before_any_table_is_restore
         assert f"{table}-r5" not in dynamodb.list_tables()["TableNames"]
     finally:
         cloudformation.delete_stack(StackName="mini")
+
+
+def test_a_stack_naming_one_table_two_ways_is_not_restored_until_repointed_whole(aws, capsys):
+    cloudformation, ssm, dynamodb, s3 = (boto3.client(s) for s in ("cloudformation", "ssm", "dynamodb", "s3"))
+    s3.create_bucket(Bucket="restore-artifacts")
+    cloudformation.create_stack(StackName="mini", TemplateBody=MINI_STACK)
+    [table] = restore.stack_resources(cloudformation, "mini", restore.TABLE).values()
+    copy = f"{table}-restored-r6"
+    restore_to = ["--suffix", "restored-r6", "--artifacts-bucket", "restore-artifacts", "--stack", "mini"]
+    try:
+        # GIVEN a copy, and a stack whose name parameter was pointed at it by hand, its ARN one not
+        assert admin.main(["restore-tables", "--no-repoint", *restore_to]) == 0
+        half = MINI_STACK.replace("Value: !Ref NotesTable", f"Value: {copy}")
+        cloudformation.update_stack(StackName="mini", TemplateBody=half)
+
+        # WHEN the operator restores again: refused, the two names said
+        assert admin.main(["restore-tables", "--suffix", "restored-r7", *restore_to[2:]]) == 1
+        assert f"NotesTable as {table} and {copy}: the stack mixes two moments" in capsys.readouterr().err
+        assert f"{table}-restored-r7" not in dynamodb.list_tables()["TableNames"]
+
+        # WHEN the operator repoints it at the copy: every reference names it
+        assert admin.main(["repoint", "--tables", "NotesTable", *restore_to]) == 0, capsys.readouterr().err
+        arn = dynamodb.describe_table(TableName=copy)["Table"]["TableArn"]
+        assert _parameters(cloudformation, ssm, "mini") == {"NotesTableName": copy, "NotesTableArn": f"{arn}/index/*"}
+    finally:
+        cloudformation.delete_stack(StackName="mini")
+        _drop(dynamodb, copy)
