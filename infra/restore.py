@@ -316,12 +316,11 @@ def _tables(cloudformation: Any, s3: Any, dynamodb: Any, command: str, args: arg
     # What the stack uses now, not the tables it was created with: after an earlier restore those are
     # the kept ones, no longer written.
     deployed = deployed_template(cloudformation, args.stack)
+    tables = {logical: tables[logical] for logical in wanted}
     if command == "repoint":  # (a table named twice is repointed whole, at the one copy there is)
         names = names_in_use(deployed, tables)
-        tables = {logical: tables[logical] for logical in wanted}
     else:
-        in_use = tables_in_use(deployed, tables)
-        tables = {logical: in_use[logical] for logical in wanted}
+        tables = tables_in_use(deployed, tables)
     updates_stack = not (args.no_repoint if command == "restore-tables" else args.template)
     if updates_stack and not args.artifacts_bucket:  # said before anything is restored
         raise Refused("--artifacts-bucket is needed to update the stack (the template is too large to send inline)")
@@ -338,19 +337,19 @@ def _tables(cloudformation: Any, s3: Any, dynamodb: Any, command: str, args: arg
             return 0
     else:
         suffix = args.suffix
-        restored = restored_by_suffix(dynamodb, {logical: names[logical] for logical in tables}, suffix)
+        restored = restored_by_suffix(dynamodb, names, suffix)
     if command == "repoint" and args.template:
         from infra.local.template import load_template
 
         out = args.out or args.template
         with open(out, "w") as handle:
             json.dump(repointed(load_template(args.template), restored), handle, indent=1, default=str)
-        print(f"{out}: {len(restored)} tables repointed to their -{suffix} copies; deploy this one")
+        print(f"{out}: {len(tables)} tables repointed to their -{suffix} copies; deploy this one")
         return 0
     if all(table.source == table.target for table in restored):
         print(f"{args.stack} already uses the -{suffix} tables; nothing to update")
         return 0
-    template = repointed(deployed_template(cloudformation, args.stack), restored)
+    template = repointed(deployed_template(cloudformation, args.stack), restored)  # (as it is now, after the restores)
     update_stack(cloudformation, s3, args.stack, template, args.artifacts_bucket, f"restore/{args.stack}-{suffix}.json")
     # Said only once the deployed template says it.
     now = tables_in_use(
