@@ -135,7 +135,9 @@ def backfill(writes: Iterable[Callable[[], object]], *, write: bool, unavailable
                 apply()
                 added += 1
             except PynamoDBException as error:
-                if not conditional_failure(error):
+                # (a transaction's write, as the results list's, is left when one of its conditions failed)
+                failed = any_condition_failed(error) if isinstance(error, TransactWriteError) else False
+                if not (conditional_failure(error) or failed):
                     raise
     except PynamoDBException as error:
         raise DependencyUnavailable(unavailable) from error

@@ -94,7 +94,9 @@ class DynamoFeedMessages:
                     "received_at": FeedMessageModel.received_at.serialize(item.received_at),
                 },
                 names=frozenset({"message_key", "received_at"}),
-                order=lambda item: (item.received_at, item.message_key),
+                # (the index's sort key alone: a batch's messages share it, and each shard gives
+                # them in DynamoDB's own order, which the merge keeps)
+                order=lambda item: item.received_at,
                 unavailable=_UNAVAILABLE,
                 field="cursor",
             )

@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.data.dynamo import Backfill, backfill
 from chalicelib.data.models import RecordModel
@@ -122,8 +123,10 @@ class ResultSummaries:
     def backfill_result_summaries(self, *, write: bool = True) -> Backfill:
         """Write the summary of every current result filed before summaries existed. A Scan (an
         operator's step after an upgrade, never the API's); each write is conditional on the
-        summary being absent or of an older version, so it never overwrites a newer one, and a
-        second run writes nothing."""
+        summary being absent or of an older version, so it never overwrites a newer one, and on
+        the result being still as the Scan read it (that version, listed, not withdrawn: a
+        withdrawal keeps the version and leaves a summary without one), so a stale Scan never
+        lists a withdrawn result again; a second run writes nothing."""
         found = RecordModel.scan(
             (RecordModel.kind == SUMMARIZED) & RecordModel.listed_at.exists() & RecordModel.current_record_id.exists()
         )
@@ -140,7 +143,17 @@ class ResultSummaries:
                     held = None
                 if held is not None and held.version is not None and int(held.version) >= result.version:
                     continue
-                newer = RecordModel.version.does_not_exist() | (RecordModel.version < result.version)
-                yield partial(summary.update, actions=summary_actions(result), condition=newer)
+                yield partial(_backfill_one, result, summary)
 
         return backfill(writes(), write=write, unavailable="The health records store is unavailable.")
+
+
+def _backfill_one(result: StoredResult, summary: RecordModel) -> None:
+    """One result's summary, written only while the result is still what the Scan read."""
+    still = (RecordModel.version == result.version) & RecordModel.listed_at.exists() & (RecordModel.status != WITHDRAWN)
+    newer = RecordModel.version.does_not_exist() | (RecordModel.version < result.version)
+    with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
+        transaction.condition_check(
+            RecordModel, result.patient_id, f"{result.kind}#{result.result_id}", condition=still
+        )
+        transaction.update(summary, actions=summary_actions(result), condition=newer)

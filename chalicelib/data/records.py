@@ -232,7 +232,7 @@ class DynamoRecords(DynamoFeedSources, ResultSummaries):
 
     def set_release(self, result: StoredResult, release_at: datetime, held_reason: str, release_timer: str) -> None:
         """Change when the current version is released (staff release early, or hold), on
-        condition it is still that version."""
+        condition it is still that version, and not withdrawn since it was read."""
         actions: list[Action] = [
             RecordModel.release_at.set(release_at),
             RecordModel.held_reason.set(held_reason) if held_reason else RecordModel.held_reason.remove(),
@@ -243,10 +243,10 @@ class DynamoRecords(DynamoFeedSources, ResultSummaries):
         record = RecordModel(patient_id=result.patient_id, record_key=f"{result.kind}#{result.result_id}")
         try:
             if not summarized(result):
-                record.update(actions=actions, condition=RecordModel.version == result.version)
+                record.update(actions=actions, condition=_as_read(result))
                 return
             with TransactWrite(connection=RecordModel._get_connection().connection) as transaction:
-                transaction.update(record, actions=actions, condition=RecordModel.version == result.version)
+                transaction.update(record, actions=actions, condition=_as_read(result))
                 moved = dataclasses.replace(result, release_at=release_at, held_reason=held_reason)
                 transaction.update(
                     summary_key(result.patient_id, result.kind, result.result_id), actions=summary_actions(moved)
@@ -275,7 +275,7 @@ class DynamoRecords(DynamoFeedSources, ResultSummaries):
                             RecordModel.release_timer.remove(),
                             *_off_waiting(),
                         ],
-                        condition=RecordModel.version == copy.version,
+                        condition=_as_read(copy),
                     )
                     if summarized(copy):
                         released = dataclasses.replace(copy, release_at=release_at, held_reason="")
@@ -443,6 +443,14 @@ class DynamoRecords(DynamoFeedSources, ResultSummaries):
         except PutError as error:
             if not conditional_failure(error):
                 raise DependencyUnavailable(_UNAVAILABLE) from error
+
+
+def _as_read(result: StoredResult) -> Condition:
+    """The current item is still the version staff read, and still as withdrawn or not as they
+    read it: a withdrawal (of a copy a merge left behind) keeps the version, and a hold or release
+    that rewrote the summary from a read made before it would put the result back on the list."""
+    same = RecordModel.version == result.version
+    return same if result.withdrawn else same & (RecordModel.status != WITHDRAWN)
 
 
 def _copy(item: RecordModel) -> bool:

@@ -1,7 +1,10 @@
 """One page read from several keys at once: how a sharded key (kernel/shards.py) is listed.
 
 Each key is asked for one item more than the page holds, from where its part of the last page
-ended; the answers are merged in order and the page cut from the merge. The cursor holds one
+ended; the answers are merged in order and the page cut from the merge. Items of one key keep the
+order its Query gave them, ties on the sort key included (DynamoDB orders equal sort keys its own
+way: a batch of messages received at one moment), so each key's part of a page is the start of
+its answer and its position is where DynamoDB itself would go on. The cursor holds one
 position per key (where that key's part of the page ended, or that it has no more), so the next
 page starts every key where it stopped, and the merge never shows an item twice or skips one.
 A position holds sort-key attributes only: the keys themselves always come from the caller's
@@ -11,6 +14,8 @@ request, so a cursor cannot lead into another listing.
 from __future__ import annotations
 
 import base64
+import heapq
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -41,8 +46,9 @@ def merged_page(
     field: str = "after",
 ) -> tuple[list[_Item], str]:
     """A page of at most ``limit`` items from every key in ``keys`` (one Query each), in
-    ``order`` (newest first unless told), and the cursor to the next page ("" when none).
-    ``position`` gives an item's sort-key attributes (``names``, and no others) for the cursor."""
+    ``order`` (newest first unless told: the sort key the Queries order by), and the cursor to the
+    next page ("" when none). ``position`` gives an item's key attributes (``names``, and no
+    others) for the cursor: DynamoDB's ExclusiveStartKey, which goes on after that very item."""
     starts = _decode(after, len(keys), names, field)
     fetched: dict[int, list[_Item]] = {}
     try:
@@ -52,12 +58,14 @@ def merged_page(
                 fetched[shard] = query(key, _start_key(start), limit + 1)
     except PynamoDBException as error:
         raise DependencyUnavailable(unavailable) from error
-    merged = sorted(
-        ((item, shard) for shard, items in fetched.items() for item in items),
+    # A merge, never a sort: it takes each key's items in the order its Query gave them, and
+    # ties between keys in the order of the keys.
+    merged = heapq.merge(
+        *([(item, shard) for item in items] for shard, items in fetched.items()),
         key=lambda pair: order(pair[0]),
         reverse=newest_first,
     )
-    shown = merged[:limit]
+    shown = list(itertools.islice(merged, limit))
     ends: list[Any] = list(starts)
     for shard, items in fetched.items():
         mine = [item for item, from_shard in shown if from_shard == shard]

@@ -185,6 +185,7 @@ def route(
                 if contract.body is not None:
                     payload = request.json_body  # chalice checks the Content-Type and the JSON syntax
                     if payload is not None:
+                        _refuse_deep_nesting(payload)
                         _refuse_repeated_keys(request.raw_body)
                     kwargs["body"] = parse_body(contract.body, payload)
                 if contract.query is not None:
@@ -211,7 +212,7 @@ def route(
                 raise  # chalice's own 4xx (bad JSON ...): the envelope reshapes it
             except RecursionError:
                 # json.loads of a body nested thousands deep (chalice's json_body): the caller's fault
-                status, payload = to_http(ValidationFailed("The JSON body is nested too deeply."))
+                status, payload = to_http(ValidationFailed(_TOO_DEEP))
                 return Response(body=payload, status_code=status)
             except Exception as error:  # last-resort handler: log an id, reveal nothing
                 return internal_error(log_exception(path, error))
@@ -279,6 +280,23 @@ def _register_preflight(blueprint: Blueprint, path: str) -> None:
     preflight.__name__ = f"preflight_{len(_PREFLIGHT_PATHS)}"
     setattr(preflight, ACCESS_ATTRIBUTE, Access.PUBLIC)
     blueprint.route(path, methods=["OPTIONS"])(preflight)
+
+
+MAX_JSON_DEPTH = 64  # far deeper than any contract, far below where any Python's parser gives up
+_TOO_DEEP = "The JSON body is nested too deeply."
+
+
+def _refuse_deep_nesting(payload: Any) -> None:
+    """A body nested deeper than ``MAX_JSON_DEPTH`` is refused, with the words a body nested
+    deeper than the parser goes gets (its RecursionError): where that happens differs (3.11's
+    json gives up at about 1,000, 3.13's much deeper), and the answer must not. Iterative."""
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise ValidationFailed(_TOO_DEEP)
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
 
 
 def _refuse_repeated_keys(raw: str | bytes) -> None:

@@ -351,6 +351,24 @@ def test_json_nested_deeper_than_the_parser_goes_is_a_400_not_a_500(api):
     assert response.json_body["error"]["message"] == "The JSON body is nested too deeply."
 
 
+@pytest.mark.parametrize("depth", [65, 20_000])
+def test_json_nested_past_the_portals_limit_gets_the_same_answer_on_every_python(api, depth):
+    # (3.11's parser gives up near 1,000 levels, 3.13's past 3,000: the portal's own limit decides)
+    body = '{"username": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+    response = api.http.post("/v1/sessions", body=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json_body["error"]["message"] == "The JSON body is nested too deeply."
+
+
+def test_json_nested_to_the_portals_limit_is_read(api):
+    body = '{"username": ' + "[" * 63 + "]" * 63 + "}"
+    response = api.http.post("/v1/sessions", body=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400  # (a username is not a list: the contract says so)
+    assert response.json_body["error"]["message"] != "The JSON body is nested too deeply."
+
+
 def test_an_unexpected_failure_is_a_500_with_an_id_and_nothing_else(probe, caplog):
     response = probe.http.get("/boom")
 

@@ -126,6 +126,20 @@ def test_filed_messages_are_spread_over_the_status_shards_and_all_listed(contain
     assert sorted(e.resource_id for e in events) == sorted(message(n).key for n in range(30))
 
 
+def test_a_batchs_messages_received_at_one_moment_are_each_listed_once_page_after_page(container):
+    # GIVEN an HL7 batch (BHS): every message recorded with the batch's one received_at
+    store = container.feed_messages
+    for number in range(40):
+        assert store.add(dataclasses.replace(message(number), received_at=START), intake_event(number))
+
+    # WHEN the operator pages through them two at a time
+    listed = all_pages(lambda limit, after: store.in_status(FeedStatus.ACCEPTED, limit, after), 2)
+
+    # THEN none is skipped and none shown twice
+    assert sorted(m.control_id for m in listed) == sorted(f"C-{n}" for n in range(40))
+    assert len(listed) == 40
+
+
 def test_a_quarantined_message_is_found_on_whichever_shard_it_is(container):
     store = container.feed_messages
     for number in range(12):

@@ -73,3 +73,47 @@ def test_a_page_asks_each_key_once_and_a_finished_key_no_more():
 def test_a_cursor_that_is_not_this_listings_is_refused(cursor):
     with pytest.raises(ValidationFailed):
         page(store(16, 5), 3, cursor)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [lambda item: item["received_at"], lambda item: (item["received_at"], item["message_key"])],
+    ids=["sort key", "sort key and a tie-breaker of its own"],
+)
+def test_ties_on_the_sort_key_are_paged_as_each_key_orders_them_none_skipped_none_repeated(order):
+    # GIVEN a batch of messages received at one moment, spread over 3 keys; each key gives its
+    # ties in DynamoDB's own order (not by name), and goes on after a start key in that order
+    import hashlib
+
+    def own_order(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()
+
+    batch = [f"m{n:02d}" for n in range(11)]
+    shards = {f"k#{n:02d}": sorted(batch[n::3], key=own_order) for n in range(3)}
+
+    def query(key, start, count):
+        listed = shards[key]
+        after = listed.index(start["message_key"]["S"]) + 1 if start else 0
+        return [{"received_at": "2026-12-05T09:00:00", "message_key": m} for m in listed[after : after + count]]
+
+    def read(after):
+        return merged_page(
+            query,
+            list(shards),
+            2,
+            after,
+            position=lambda item: dict(item),
+            names=frozenset({"received_at", "message_key"}),
+            order=order,
+            unavailable="down",
+        )
+
+    # WHEN they are paged by 2
+    seen, cursor = read("")
+    while cursor:
+        more, cursor = read(cursor)
+        assert more, "a cursor leads to more items"
+        seen += more
+
+    # THEN every message is shown once
+    assert sorted(item["message_key"] for item in seen) == batch and len(seen) == len(batch)

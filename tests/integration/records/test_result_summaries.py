@@ -153,3 +153,53 @@ def test_the_backfill_lists_results_filed_before_summaries(feed, ana, seeded, ca
 
     # THEN they are listed again
     assert {s["result_id"] for s in list_page(seeded, patient_id, token)[0]} == {rid("ORD-1"), rid("ORD-2")}
+
+
+def test_a_hold_or_release_racing_a_withdrawal_leaves_the_result_off_the_list(feed, ana, seeded):
+    import pytest
+
+    from chalicelib.errors import Conflict
+
+    patient_id, token = ana
+    feed(panel("c-1", "ORD-1"), panel("c-2", "ORD-2"))
+    records = wiring.container().records
+    # GIVEN staff read two results, then the lab withdraws them (a merged record's copies: the
+    # version stays)
+    one, two = records.current(patient_id, rid("ORD-1")), records.current(patient_id, rid("ORD-2"))
+    records.withdraw(patient_id, "result", rid("ORD-1"))
+    records.withdraw(patient_id, "result", rid("ORD-2"))
+
+    # WHEN staff release one and hold the other from what they read, THEN both are refused
+    with pytest.raises(Conflict):
+        records.release_now([one], records_now(), None)
+    with pytest.raises(Conflict):
+        records.set_release(two, two.release_at + timedelta(days=30), "clinician_review", "")
+
+    # AND the list shows neither, as the records say
+    assert list_page(seeded, patient_id, token)[0] == []
+    assert {records.current(patient_id, rid(o)).status for o in ("ORD-1", "ORD-2")} == {"cancelled"}
+
+
+def test_a_stale_backfill_does_not_list_a_result_withdrawn_meanwhile(feed, ana, seeded, monkeypatch):
+    patient_id, token = ana
+    feed(panel("c-1", "ORD-1"), panel("c-2", "ORD-2"))
+    records = wiring.container().records
+    # GIVEN results filed before summaries (none written)
+    for item in RecordModel.query(summary_partition(patient_id)):
+        item.delete()
+    scan = RecordModel.scan
+
+    def read_then_withdrawn(*args, **kwargs):
+        found = list(scan(*args, **kwargs))
+        # the lab withdraws one after the backfill's Scan read it
+        records.withdraw(patient_id, "result", rid("ORD-2"))
+        return iter(found)
+
+    monkeypatch.setattr(RecordModel, "scan", read_then_withdrawn)
+
+    # WHEN the backfill writes what its Scan read
+    done = records.backfill_result_summaries()
+
+    # THEN the withdrawn result is left off, the other listed
+    assert (done.missing, done.added, done.left) == (2, 1, 1)
+    assert [s["result_id"] for s in list_page(seeded, patient_id, token)[0]] == [rid("ORD-1")]
