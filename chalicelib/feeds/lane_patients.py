@@ -150,10 +150,9 @@ def _references(value: Any, depth: int = 0) -> Iterator[SentIdentifier]:
             patient_id = reference.split("Patient/", 1)[1].split("/_history/", 1)[0].strip()
             if patient_id:
                 yield SentIdentifier(patient_id, "RI", universal_id=FHIR_ID_AUTHORITY)
-        if "reference" in value or value.get("type") == "Patient":
-            logical = _logical(value.get("identifier"))
-            if logical:
-                yield logical
+        logical = _logical(value.get("identifier"))  # (a logical reference: perhaps its identifier alone)
+        if logical:
+            yield logical
         for inner in value.values():
             if isinstance(inner, dict | list):
                 yield from _references(inner, depth + 1)

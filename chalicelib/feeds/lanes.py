@@ -130,7 +130,9 @@ def _patient_references(value: Any, depth: int = 0) -> Iterator[str]:
         reference = value.get("reference")
         if isinstance(reference, str) and "Patient/" in reference:  # (urn:uuid: names an entry of the same body)
             yield "Patient/" + reference.split("Patient/", 1)[1].split("/_history/", 1)[0]
-        identifier = value.get("identifier") if "reference" in value or value.get("type") == "Patient" else None
+        # A logical reference may carry its identifier alone ({"subject": {"identifier": ...}}):
+        # a single identifier (an object, not a resource's list) counts wherever it is.
+        identifier = value.get("identifier")
         if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
             yield identifier["value"].strip()
         for inner in value.values():

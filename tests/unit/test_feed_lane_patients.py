@@ -93,7 +93,7 @@ def test_fhir_references_by_id_and_by_identifier_resolve(ports):
     by_identifier = {
         "resourceType": "Observation",
         "id": "o-2",
-        "subject": {"identifier": {"system": "AMC-MRN", "value": "P-1"}, "type": "Patient"},
+        "subject": {"identifier": {"system": "AMC-MRN", "value": "P-1"}},  # (its identifier alone)
     }
 
     found = chart_patients(ports, [("EHR", json.dumps(by_id)), ("EHR", json.dumps(by_identifier))])

@@ -124,3 +124,15 @@ def test_records_resolved_to_one_chart_patient_share_a_lane_and_an_unresolved_on
 
     assert [lane.positions for lane in lanes(records, charts)] == [(0, 2), (1,), (3,)]
     assert [lane.positions for lane in lanes(records, [*charts[:3], None])] == [(0, 1, 2, 3)]
+
+
+def test_a_fhir_reference_by_its_identifier_alone_joins_the_patients_lane():
+    registered = oru("C-1", "P-1", "F-1")
+    allergy = {
+        "resourceType": "AllergyIntolerance",
+        "id": "a-1",
+        "patient": {"identifier": {"system": "AMC-MRN", "value": "P-1"}},  # no reference, no type
+    }
+    records = [("EHR", registered), ("EHR", oru("C-2", "P-2", "F-2")), ("EHR", json.dumps(allergy))]
+
+    assert positions(records) == [(0, 2), (1,)]
