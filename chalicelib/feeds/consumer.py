@@ -24,7 +24,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.feeds import acks, lane_patients, lanes, quarantine, service
+from chalicelib.feeds import acks, lanes, quarantine, service
 from chalicelib.feeds.domain import Decision
 from chalicelib.observability import count, logger
 from chalicelib.release import outbox
@@ -130,6 +130,8 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str
             extra={"results": [result.value for result, _ in results], "acks": [ack.code for ack in answers]},
         )
         return answers
+
+    from chalicelib.filing import lane_patients  # (loaded with a batch, as file_one loads filing)
 
     for name in FILING_USES:
         getattr(container, name)  # (built once, here: see FILING_USES)

@@ -14,7 +14,7 @@ order, not a race between lanes (the later one is quarantined as a reused contro
 
 Identifiers read as text miss a patient named two ways: a merged-away record number and its
 survivor's, or two entries of one PID-3 list. ``lanes`` also takes, per record, the chart patients
-its identifiers resolve to (chalicelib.feeds.lane_patients), and joins on those as well.
+its identifiers resolve to (chalicelib.filing.lane_patients), and joins on those as well.
 
 The keys are read from the body's own fields, before intake and without storing them: a cheap
 split of the segments (no full parse; intake parses each message once, afterwards). Over-joining

@@ -1,4 +1,4 @@
-"""feeds.lane_patients: the chart patients each record of a batch names, found through the
+"""filing.lane_patients: the chart patients each record of a batch names, found through the
 identifier claims as matching claims them, merges followed."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.feeds.domain import FeedSource
-from chalicelib.feeds.lane_patients import chart_patients
+from chalicelib.filing.lane_patients import chart_patients
 from chalicelib.filing.matching import fhir_id_authority, scoped_authority
 from chalicelib.patients.domain import Identifier, Patient, PortalStatus
 from tests.fakes.patients import FakePatients
