@@ -170,7 +170,7 @@ def serial() -> Iterator[None]:
 
     real = lanes.lanes
 
-    def one_lane_per_group(batch: list[tuple[str, str]]) -> list[lanes.Lane]:
+    def one_lane_per_group(batch: list[tuple[str, str]], patients: object = ()) -> list[lanes.Lane]:
         groups: dict[str, list[int]] = {}
         for position, (group, _) in enumerate(batch):
             groups.setdefault(group, []).append(position)

@@ -80,9 +80,12 @@ class Container:
         # PynamoDB is imported and its models pointed at this stage's tables on first data access,
         # so functions and routes that never touch DynamoDB never pay for it.
         # Every model shares the container's one DynamoDB client (and so its one botocore session).
+        # Under the lock: the feed's lanes (feeds/consumer.py) and the threaded local server may
+        # build repositories side by side, and bind_tables swaps each model's connection.
         from chalicelib.data.models import bind_tables
 
-        bind_tables(self.settings, self.client("dynamodb"))
+        with _lock:
+            bind_tables(self.settings, self.client("dynamodb"))
 
     # -- AWS clients ---------------------------------------------------------------------------
     @cached_property

@@ -180,6 +180,21 @@ class DynamoPatients:
         except PynamoDBException as error:
             raise DependencyUnavailable("The patient index is unavailable.") from error
 
+    def claimed_by_many(self, claims: list[tuple[str, Identifier]]) -> dict[tuple[str, Identifier], str]:
+        """The patient each (organization, identifier) belongs to, in one batch read of the claims
+        (the feed's lanes: which records are about one patient); those nobody claims are left out."""
+        wanted = {
+            identifier.claim_key(organization_id): (organization_id, identifier)
+            for organization_id, identifier in claims
+        }
+        if not wanted:
+            return {}
+        try:
+            found = list(IdentifierClaimModel.batch_get(list(wanted), consistent_read=True))
+        except PynamoDBException as error:
+            raise DependencyUnavailable("The patient index is unavailable.") from error
+        return {wanted[claim.patient_id]: claim.claimed_by for claim in found if claim.patient_id in wanted}
+
     def save_with_claims(
         self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
     ) -> None:

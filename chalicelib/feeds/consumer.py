@@ -18,7 +18,7 @@ answers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -31,6 +31,34 @@ from chalicelib.release import outbox
 
 # Lanes filed side by side in one invocation: at most a batch's records (a FIFO batch holds 10).
 MAX_LANES = 10
+
+# What intake and filing take from the container, built here once before the lanes start: lanes
+# building them side by side on a cold function's first batch would each build their own (a
+# cached_property has no lock from Python 3.12 on) and bind the tables at the same time.
+FILING_USES = (
+    "records",
+    "patients",
+    "feed_messages",
+    "feed_archive",
+    "audit_log",
+    "directory",
+    "identity_records",
+    "worklist",
+    "outbox",
+    "deliveries",
+    "proxy_grants",
+    "care_teams",
+    "checkins",
+    "signed_forms",
+    "refills",
+    "appointment_requests",
+    "appointment_reminders",
+    "documents",
+    "timers",
+    "notifications_queue",
+    "clinical_inbound_queue",
+    "clinical_ack_queue",
+)
 
 
 def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
@@ -103,18 +131,26 @@ def handle_batch(event: dict[str, Any], context: Any) -> dict[str, list[dict[str
         )
         return answers
 
-    outcome = run_lanes(records, take)
+    from chalicelib.filing import lane_patients  # (loaded with a batch, as file_one loads filing)
+
+    for name in FILING_USES:
+        getattr(container, name)  # (built once, here: see FILING_USES)
+    bodies = [(r.attributes.message_group_id or "", r.body) for r in records]
+    outcome = run_lanes(records, take, lane_patients.chart_patients(container, bodies) if len(records) > 1 else ())
     failed = answer_in_order(container, records, outcome, if_last_try)
     # What a queue or Step Functions refused earlier goes now (the schedule drains it too).
     outbox.drain_quietly(container, container.clock.now())
     return {"batchItemFailures": [{"itemIdentifier": records[i].message_id} for i in sorted(failed)]}
 
 
-def run_lanes(records: list[Any], take: Callable[[Any], list[acks.Ack]]) -> LaneOutcome:
+def run_lanes(
+    records: list[Any], take: Callable[[Any], list[acks.Ack]], patients: Sequence[frozenset[str] | None] = ()
+) -> LaneOutcome:
     """Each lane (chalicelib.feeds.lanes) in queue order, lanes side by side. After a failure, the
     later records of its lane are returned unprocessed (the same patient's messages are never filed
-    out of order); other lanes, of the same sender too, go on."""
-    plan = lanes.lanes([(r.attributes.message_group_id or "", r.body) for r in records])
+    out of order); other lanes, of the same sender too, go on. ``patients``: the chart patients each
+    record names (lane_patients.chart_patients), joined on besides the identifiers' text."""
+    plan = lanes.lanes([(r.attributes.message_group_id or "", r.body) for r in records], patients)
     outcome = LaneOutcome()
 
     def run(lane: lanes.Lane) -> None:

@@ -7,7 +7,14 @@ trips allow (a lab's morning burst queues up behind it). What must keep its orde
 the messages about one patient (an A08 after its A01, a corrected result after the preliminary).
 So a batch is split into lanes: records of one sender that share any patient identifier, or any
 identity of a record they file (order, document, appointment or visit numbers), share a lane;
-lanes are filed concurrently, each lane in queue order.
+lanes are filed concurrently, each lane in queue order. Two records with the same message identity
+(the sender's control id: MSH-3, MSH-4 and MSH-10, a message Bundle's id) share a lane too: intake
+keeps a control id to the first message that used it, and which one that is must be the queue's
+order, not a race between lanes (the later one is quarantined as a reused control id).
+
+Identifiers read as text miss a patient named two ways: a merged-away record number and its
+survivor's, or two entries of one PID-3 list. ``lanes`` also takes, per record, the chart patients
+its identifiers resolve to (chalicelib.filing.lane_patients), and joins on those as well.
 
 The keys are read from the body's own fields, before intake and without storing them: a cheap
 split of the segments (no full parse; intake parses each message once, afterwards). Over-joining
@@ -21,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +47,7 @@ _HL7_KEY_FIELDS: dict[str, tuple[int, ...]] = {
     "SCH": (1, 2),
     "PV1": (19,),
 }
+_MESSAGE = "message:"  # prefix of a message identity key
 _SEGMENT_BREAK = re.compile(r"\r\n|\r|\n")
 _HEADER = re.compile(r"^(MSH|BHS|FHS)([!-/:-@\[-`{-~])")
 
@@ -52,7 +60,8 @@ def keys_of(body: str) -> frozenset[str] | None:
         keys = _fhir_keys(text) if text.startswith("{") else _hl7_keys(text)
     except (ValueError, RecursionError, IndexError, TypeError):
         return None
-    return frozenset(keys) or None
+    # (a message identity alone names no patient: such a record still orders with its sender)
+    return frozenset(keys) if any(not key.startswith(_MESSAGE) for key in keys) else None
 
 
 def _hl7_keys(text: str) -> set[str]:
@@ -65,6 +74,10 @@ def _hl7_keys(text: str) -> set[str]:
             encoding = line[4:].split(field, 1)[0]
             component = encoding[0] if encoding else "^"
             repetition = encoding[1] if len(encoding) > 1 else "~"
+            fields = line.split(field)
+            if header.group(1) == "MSH" and len(fields) > 9 and fields[9].strip():
+                # MSH-3, MSH-4 (the sender, as intake names it) and MSH-10 (the control id)
+                keys.add(_MESSAGE + "|".join(fields[i].strip() for i in (2, 3, 9)))
             continue
         wanted = _HL7_KEY_FIELDS.get(line[:3])
         if not wanted:
@@ -84,6 +97,8 @@ def _fhir_keys(text: str) -> set[str]:
     if not isinstance(resource, dict):
         raise ValueError("not a resource")
     keys: set[str] = set()
+    if isinstance(resource.get("id"), str):
+        keys.add(f"{_MESSAGE}{resource['resourceType']}/{resource['id']}")  # (a message Bundle's control id)
     for item in _resources(resource):
         if item.get("resourceType") == "Patient" and isinstance(item.get("id"), str):
             keys.add(f"Patient/{item['id']}")
@@ -115,7 +130,9 @@ def _patient_references(value: Any, depth: int = 0) -> Iterator[str]:
         reference = value.get("reference")
         if isinstance(reference, str) and "Patient/" in reference:  # (urn:uuid: names an entry of the same body)
             yield "Patient/" + reference.split("Patient/", 1)[1].split("/_history/", 1)[0]
-        identifier = value.get("identifier") if "reference" in value or value.get("type") == "Patient" else None
+        # A logical reference may carry its identifier alone ({"subject": {"identifier": ...}}):
+        # a single identifier (an object, not a resource's list) counts wherever it is.
+        identifier = value.get("identifier")
         if isinstance(identifier, dict) and isinstance(identifier.get("value"), str):
             yield identifier["value"].strip()
         for inner in value.values():
@@ -138,9 +155,11 @@ class Lane:
     positions: tuple[int, ...]
 
 
-def lanes(records: list[tuple[str, str]]) -> list[Lane]:
+def lanes(records: list[tuple[str, str]], patients: Sequence[frozenset[str] | None] = ()) -> list[Lane]:
     """(message group, body) per record, in queue order, into lanes: records of one group sharing
-    any key join (transitively); a record without keys joins its whole group."""
+    any key join (transitively); a record without keys joins its whole group. ``patients``, when
+    given, holds per record the chart patients it names (joined on as keys too), or None for a
+    record whose patients could not be resolved: it joins its whole group as well."""
     parent = list(range(len(records)))
 
     def root(i: int) -> int:
@@ -158,10 +177,11 @@ def lanes(records: list[tuple[str, str]]) -> list[Lane]:
     for position, (group, body) in enumerate(records):
         first_of_group.setdefault(group, position)
         keys = keys_of(body)
-        if keys is None:
+        charts = patients[position] if position < len(patients) else frozenset()
+        if keys is None or charts is None:
             unreadable_groups.add(group)
             continue
-        for key in keys:
+        for key in keys | {f"patient#{patient_id}" for patient_id in charts}:
             earlier = owner.setdefault((group, key), position)
             if earlier != position:
                 join(earlier, position)

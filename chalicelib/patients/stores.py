@@ -30,6 +30,11 @@ class Patients(Protocol):
         """The id of the patient this identifier names in the organization, or ""."""
         ...
 
+    def claimed_by_many(self, claims: list[tuple[str, Identifier]]) -> dict[tuple[str, Identifier], str]:
+        """The patient id each (organization id, identifier) names, in one read; unclaimed ones
+        are left out."""
+        ...
+
     def save_with_claims(
         self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
     ) -> None: ...

@@ -41,6 +41,10 @@ class FakePatients:
     def claimed_by(self, organization_id: str, identifier: Identifier) -> str:
         return self.claims.get(identifier.claim_key(organization_id), "")
 
+    def claimed_by_many(self, claims: list[tuple[str, Identifier]]) -> dict[tuple[str, Identifier], str]:
+        found = {claim: self.claims.get(claim[1].claim_key(claim[0]), "") for claim in claims}
+        return {claim: owner for claim, owner in found.items() if owner}
+
     def save_with_claims(
         self, patient: Patient, new: tuple[Identifier, ...] = (), moved: tuple[Identifier, ...] = ()
     ) -> None:

@@ -96,3 +96,43 @@ def test_fhir_resources_about_one_patient_share_a_lane():
 def test_a_fhir_resource_naming_no_patient_orders_its_sender():
     assert keys_of(json.dumps({"resourceType": "Bundle", "type": "transaction"})) is None
     assert keys_of("not a message") is None
+
+
+def test_two_messages_with_one_control_id_share_a_lane_whatever_patients_they_name():
+    # (intake keeps a control id to the first message that used it: the queue's first, never a
+    # race between lanes)
+    records = [("EHR", oru("C-1", "P-1", "F-1")), ("EHR", oru("C-2", "P-3", "F-3")), ("EHR", oru("C-1", "P-2", "F-2"))]
+
+    assert positions(records) == [(0, 2), (1,)]
+
+
+def test_a_message_identity_alone_names_no_patient():
+    header_only = "MSH|^~\\&|LAB|AMC|PORTAL|AMC|20240301120000||ORU^R01|C-1|P|2.5.1"
+
+    assert keys_of(header_only) is None
+    assert keys_of(json.dumps({"resourceType": "Bundle", "id": "b-1", "type": "transaction"})) is None
+
+
+def test_records_resolved_to_one_chart_patient_share_a_lane_and_an_unresolved_one_orders_its_sender():
+    records = [
+        ("ADT", oru("C-1", "P-2", "F-1")),  # a merged-away number
+        ("ADT", oru("C-2", "P-3", "F-2")),
+        ("ADT", oru("C-3", "P-1", "F-3")),  # the survivor's
+        ("ADT", oru("C-4", "P-4", "F-4")),  # a new patient: nobody claims P-4 yet
+    ]
+    charts = [frozenset({"jane"}), frozenset({"john"}), frozenset({"jane"}), frozenset()]
+
+    assert [lane.positions for lane in lanes(records, charts)] == [(0, 2), (1,), (3,)]
+    assert [lane.positions for lane in lanes(records, [*charts[:3], None])] == [(0, 1, 2, 3)]
+
+
+def test_a_fhir_reference_by_its_identifier_alone_joins_the_patients_lane():
+    registered = oru("C-1", "P-1", "F-1")
+    allergy = {
+        "resourceType": "AllergyIntolerance",
+        "id": "a-1",
+        "patient": {"identifier": {"system": "AMC-MRN", "value": "P-1"}},  # no reference, no type
+    }
+    records = [("EHR", registered), ("EHR", oru("C-2", "P-2", "F-2")), ("EHR", json.dumps(allergy))]
+
+    assert positions(records) == [(0, 2), (1,)]

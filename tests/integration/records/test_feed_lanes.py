@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.feeds.domain import FeedStatus
 from tests.integration.conftest import sqs_event
-from tests.integration.records.conftest import ORG, QUEUE, find, oru, rid
+from tests.integration.records.conftest import ORG, QUEUE, adt, deliver, find, oru, rid
 from tests.integration.test_feed_acks import read_acks
 
 LAB = "LAB|AMC"
@@ -140,3 +140,76 @@ def test_a_failure_holds_back_only_the_same_patients_later_messages(api, contain
     assert batch(api, bodies) == {"batchItemFailures": []}
     assert [ack["acknowledges"] for ack in read_acks()] == ["C-1", "C-2", "C-3", "C-4"]
     assert result_of(container, "P-1").version == 2
+
+
+@pytest.fixture
+def planned(monkeypatch) -> list[list[tuple[int, ...]]]:
+    """The lanes each batch was split into (positions in queue order), as the handler planned them."""
+    from chalicelib.feeds import lanes
+
+    plans: list[list[tuple[int, ...]]] = []
+    real = lanes.lanes
+
+    def spy(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        plans.append([lane.positions for lane in plan])
+        return plan
+
+    monkeypatch.setattr(lanes, "lanes", spy)
+    return plans
+
+
+def adt_batch(api, bodies: list[str]) -> dict:
+    return api.lambda_.invoke("on_clinical_feed_message", sqs_event(api, bodies, QUEUE, group_id="ADT")).payload
+
+
+def test_messages_naming_a_merged_away_record_and_its_survivor_share_a_lane_and_the_newer_name_wins(
+    api, container, planned
+):
+    # GIVEN Jane's duplicate record P-2 merged into P-1
+    for body in (
+        adt("A04", "ADT-1", "P-1^^^AMC-MRN", given="Jane"),
+        adt("A04", "ADT-2", "P-2^^^AMC-MRN", given="Jane"),
+        adt("A40", "ADT-3", "P-1^^^AMC-MRN", merged="P-2^^^AMC-MRN"),
+    ):
+        assert deliver(api, body, group_id="ADT") == {"batchItemFailures": []}
+    planned.clear()
+
+    # WHEN a batch updates her under the merged-away number, then (newer) under the survivor's,
+    # with another patient's message between them
+    answer = adt_batch(
+        api,
+        [
+            adt("A08", "ADT-4", "P-2^^^AMC-MRN", given="Janet"),
+            adt("A04", "ADT-5", "P-9^^^AMC-MRN", family="Roe", given="Rita"),
+            adt("A08", "ADT-6", "P-1^^^AMC-MRN", given="Jean"),
+        ],
+    )
+
+    # THEN her two messages are one lane, in queue order, and her record has the newer name
+    assert answer == {"batchItemFailures": []}
+    assert planned == [[(0, 2), (1,)]]
+    assert find(ORG, "AMC-MRN", "P-1").given_names == ("Jean",)
+
+
+def test_messages_naming_two_identifiers_of_one_patient_share_a_lane_and_the_newer_name_wins(api, container, planned):
+    # GIVEN Jane known by her medical record number and her enterprise id
+    assert deliver(api, adt("A04", "ADT-1", "P-1^^^AMC-MRN~E-1^^^AMC-EMPI"), group_id="ADT") == {
+        "batchItemFailures": []
+    }
+    planned.clear()
+
+    # WHEN a batch updates her by her record number, then (newer) by her enterprise id only
+    answer = adt_batch(
+        api,
+        [
+            adt("A08", "ADT-2", "P-1^^^AMC-MRN", given="Janet"),
+            adt("A04", "ADT-3", "P-9^^^AMC-MRN", family="Roe", given="Rita"),
+            adt("A08", "ADT-4", "E-1^^^AMC-EMPI", given="Jean"),
+        ],
+    )
+
+    # THEN her two messages are one lane, in queue order, and her record has the newer name
+    assert answer == {"batchItemFailures": []}
+    assert planned == [[(0, 2), (1,)]]
+    assert find(ORG, "AMC-MRN", "P-1").given_names == ("Jean",)
