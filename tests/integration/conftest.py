@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import threading
 
 import boto3
 import moto  # noqa: F401  (moto must patch botocore before any client exists)
@@ -17,6 +18,32 @@ from infra.local.provision import Provisioned
 from tests.conftest import PROJECT_DIR
 from tests.integration.shared_aws import MOTO_CONFIG, SharedAccount, stop_running  # noqa: F401  (MOTO_CONFIG: re-exported)
 from tests.integration.timer_clock import TimerClock, install
+
+
+def _one_table_request_at_a_time() -> None:
+    """moto answers in-process DynamoDB requests one at a time, as DynamoDB applies each atomically
+    and as the local stack's stand-in does (infra/local/aws_server.py): the feed handler files a
+    batch's patients side by side (chalicelib/feeds/lanes.py), and moto's tables are plain dicts
+    (a Query iterating one while another thread writes it raises RuntimeError) that a refused
+    transaction puts back whole, undoing what another thread wrote meanwhile."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    answer = BotocoreStubber.process_request
+    lock = threading.Lock()
+
+    @functools.wraps(answer)
+    def serialised(self, request):
+        target = request.headers.get("X-Amz-Target") or b""
+        if not (target.decode() if isinstance(target, bytes) else target).startswith("DynamoDB_"):
+            return answer(self, request)
+        with lock:
+            return answer(self, request)
+
+    BotocoreStubber.process_request = serialised
+
+
+_one_table_request_at_a_time()
+
 
 # One moto account per test process (per xdist worker), provisioned once and emptied between
 # tests: provisioning costs far more than most tests (tests/integration/shared_aws.py).
