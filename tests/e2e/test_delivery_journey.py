@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -92,13 +93,15 @@ def test_a_failed_invitation_email_shows_failed_and_arrives_once_after_the_repai
 
     # the patient's emails say the same, with what staff can do about it
     assert patient_emails() == [("invitation", "failed", "dead_letter", "send_again")]
-    listed = eventually(lambda: "notifications: 1 waiting" in admin_command(stack, "dead-letters").stdout)
+    # the operator's list names it (beside any notice of the seeded demo data sent meanwhile, which
+    # failed the same way: the proxy's "new in Emma's record", folded and sent a little later)
+    listed = eventually(lambda: "  invitation  delivery record " in admin_command(stack, "dead-letters").stdout)
     assert listed, admin_command(stack, "dead-letters").stdout
 
     ses.verify_email_identity(EmailAddress=sender)  # repaired
     redriven = admin_command(stack, "redrive", "--queue", "notifications")
     assert redriven.returncode == 0, redriven.stderr
-    assert "notifications: 1 moved back" in redriven.stdout
+    assert re.search(r"notifications: [1-9]\d* moved back", redriven.stdout), redriven.stdout
 
     def arrived() -> list:
         emails = [
